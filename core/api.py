@@ -1,0 +1,103 @@
+"""The public plugin API of Tremplin: the only core module a plugin may import.
+
+Everything a programme plugin needs is re-exported here: the ``hookimpl`` marker, the data
+types its hooks return, the core tables it may read or reference, the write transaction,
+the shared vocabulary, and the guards and helpers for its own pages. See
+``docs/plugins/`` for the guide and the generated hook reference.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from tremplin import vocabulary
+from tremplin.db import transaction
+from tremplin.forms import FormErrors, validate
+from tremplin.models import (
+    Document,
+    Enrolment,
+    Household,
+    Membership,
+    PartnerOrganisation,
+    Person,
+    TimelineEvent,
+    User,
+)
+from tremplin.plugins import API_VERSION
+from tremplin.services.audit import record as audit
+from tremplin.services.clock import now, today
+from tremplin.services.households import Actor, NotFound
+from tremplin.types import (
+    Choice,
+    DashboardContext,
+    DashboardItem,
+    DashboardRow,
+    Deadline,
+    EnrolmentPanel,
+    EnrolmentView,
+    EventType,
+    Field,
+    FieldError,
+    GuardContext,
+    NavItem,
+    PluginManifest,
+    Programme,
+    ReportSection,
+    State,
+    Transition,
+    Workflow,
+)
+from tremplin.web.access import check_household
+from tremplin.web.auth import roles, staff_only
+from tremplin.web.state import actor, current_user, user_programmes
+from tremplin.web.templating import render
+
+#: Mark a function of a plugin module as the implementation of a hook.
+hookimpl = pluggy.HookimplMarker("tremplin")
+
+__all__ = [
+    "API_VERSION",
+    "Actor",
+    "Choice",
+    "DashboardContext",
+    "DashboardItem",
+    "DashboardRow",
+    "Deadline",
+    "Document",
+    "Enrolment",
+    "EnrolmentPanel",
+    "EnrolmentView",
+    "EventType",
+    "Field",
+    "FieldError",
+    "FormErrors",
+    "GuardContext",
+    "Household",
+    "Membership",
+    "NavItem",
+    "NotFound",
+    "PartnerOrganisation",
+    "Person",
+    "PluginManifest",
+    "Programme",
+    "ReportSection",
+    "State",
+    "TimelineEvent",
+    "Transition",
+    "User",
+    "Workflow",
+    "actor",
+    "audit",
+    "check_household",
+    "current_user",
+    "hookimpl",
+    "now",
+    "render",
+    "roles",
+    "staff_only",
+    "today",
+    "transaction",
+    "user_programmes",
+    "validate",
+    "vocabulary",
+]

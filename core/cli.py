@@ -1,0 +1,254 @@
+"""The ``tremplin`` command line. Errors exit non-zero with a one-line reason."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tremplin import __version__, db
+from tremplin.config import ConfigError, Settings, load_settings
+from tremplin.plugins import PluginHost, load_plugins
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed on one line, exit status 1."""
+
+
+def _setup() -> tuple[Settings, PluginHost]:
+    settings = load_settings()
+    host = load_plugins(settings.programmes)
+    db.configure(db.create_engine(settings), host.piccolo_apps)
+    return settings, host
+
+
+def _run(coro_fn: Callable[[], Awaitable[Any]]) -> Any:
+    async def wrapper() -> Any:
+        engine = db.current_engine()
+        await db.start(engine)
+        try:
+            return await coro_fn()
+        finally:
+            await db.stop(engine)
+
+    return asyncio.run(wrapper())
+
+
+async def _is_empty() -> bool:
+    from tremplin.models import Household, User
+
+    return not await User.exists() and not await Household.exists()
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    _setup()
+    _run(lambda: db.migrate(verbose=args.verbose))
+    print("Base de données à jour.")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from tremplin.demo import load_demo
+
+    _, host = _setup()
+
+    async def go() -> None:
+        await db.migrate()
+        if args.if_empty and not await _is_empty():
+            print("La base contient déjà des données : démo non chargée.")
+            return
+        if not args.if_empty and not await _is_empty():
+            raise CommandError("la base n'est pas vide : la démo ne se charge que dans une base vide")
+        summary = await load_demo(host, households=args.households, seed=args.seed)
+        print(summary)
+
+    _run(go)
+
+
+def cmd_createuser(args: argparse.Namespace) -> None:
+    from tremplin.services.accounts import create_user
+
+    _setup()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        raise CommandError("passez le mot de passe sur l'entrée standard avec --password-stdin")
+
+    async def go() -> None:
+        await db.migrate()
+        try:
+            user = await create_user(
+                args.email, args.name or args.email.split("@")[0], args.role, password,
+                programmes=[p for p in (args.programmes or "").split(",") if p],
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        except Exception as exc:
+            if "unique" in str(exc).lower():
+                raise CommandError(f"un compte existe déjà pour {args.email}") from None
+            raise
+        print(f"Compte créé : {user.email} ({user.role})")
+
+    _run(go)
+
+
+def cmd_token(args: argparse.Namespace) -> None:
+    from tremplin.models import User
+    from tremplin.services.accounts import create_api_token
+
+    _setup()
+
+    async def go() -> None:
+        user = await User.objects().where(User.email == args.email.strip().lower()).first()
+        if user is None or not user.active:
+            raise CommandError(f"aucun compte actif pour {args.email}")
+        print(await create_api_token(user.id, name=args.name or "cli"))
+
+    _run(go)
+
+
+def cmd_plugins(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    host = load_plugins(settings.programmes)
+    rows = [
+        {
+            "name": p.slug,
+            "title": p.manifest.name,
+            "version": p.manifest.version,
+            "enabled": p.enabled,
+            "depends_on": list(p.manifest.depends_on),
+            "api": p.manifest.api,
+            "programmes": [g.key for g in p.programmes],
+        }
+        for p in host.installed.values()
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        state = "activé" if r["enabled"] else "désactivé"
+        print(f"{r['name']:<20} {r['version']:<10} {state:<11} {r['title']}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings, _ = _setup()
+    _run(db.migrate)
+    if args.demo:
+        from tremplin.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+        _, host = _setup()
+
+        async def demo() -> bool:
+            if await _is_empty():
+                print(await load_demo(host))
+                return True
+            return False
+
+        _run(demo)
+        print("\nComptes de démonstration (mot de passe : " + DEMO_PASSWORD + ") :")
+        for email, _name, role in DEMO_USERS:
+            print(f"  {email:<36} {role}")
+    port = args.port or int(os.environ.get("PORT", "8000"))
+    print(f"\nTremplin {__version__} : http://{args.host}:{port}/\n", flush=True)
+    uvicorn.run(
+        "tremplin.web.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=port,
+        workers=args.workers,
+        log_level="info",
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    )
+
+
+def cmd_check(args: argparse.Namespace) -> None:
+    settings, host = _setup()
+    problems: list[str] = []
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not os.access(data_dir, os.W_OK):
+        problems.append(f"dossier de données non accessible en écriture : {data_dir}")
+
+    async def go() -> dict[str, list[str]]:
+        return await db.pending_migrations()
+
+    try:
+        pending = _run(go)
+    except Exception as exc:
+        raise CommandError(f"base de données injoignable : {type(exc).__name__}") from None
+    if pending:
+        problems.append(
+            "migrations en attente : "
+            + ", ".join(f"{app} ({len(ids)})" for app, ids in pending.items())
+            + " — lancez « tremplin migrate »"
+        )
+    print("Plugins activés : " + ", ".join(host.enabled_slugs))
+    if problems:
+        raise CommandError(" ; ".join(problems))
+    print("Configuration correcte.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tremplin", description="Tremplin")
+    parser.add_argument("--version", action="version", version=f"tremplin {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="servir l'application web")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--demo", action="store_true", help="charger la démo si la base est vide")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="appliquer les migrations")
+    p.add_argument("--verbose", action="store_true")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("demo", help="charger des données de démonstration")
+    p.add_argument("--households", type=int, default=60)
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--if-empty", action="store_true")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("createuser", help="créer un compte")
+    p.add_argument("email")
+    p.add_argument("--role", required=True)
+    p.add_argument("--name", default="")
+    p.add_argument("--programmes", default="", help="clés séparées par des virgules")
+    p.add_argument("--password-stdin", action="store_true")
+    p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("token", help="jetons d'API personnels")
+    tsub = p.add_subparsers(dest="token_command", required=True)
+    t = tsub.add_parser("create", help="créer un jeton pour un compte")
+    t.add_argument("email")
+    t.add_argument("--name", default="")
+    t.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("plugins", help="lister les plugins installés")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plugins)
+
+    p = sub.add_parser("check", help="vérifier la configuration avant le démarrage")
+    p.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (ConfigError, CommandError) as exc:
+        print(f"tremplin: erreur : {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

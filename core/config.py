@@ -1,0 +1,152 @@
+"""Configuration: ``tremplin.toml`` plus ``TREMPLIN_*`` environment overrides.
+
+Every setting has a default that suits a laptop running the embedded SQLite database, so
+``make run`` needs no configuration file. Production mode refuses to start without a secret.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from urllib.parse import urlparse
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
+
+
+class ConfigError(Exception):
+    """A configuration problem that must stop start-up; the message is shown as is."""
+
+
+DEV_SECRET = "development-secret-not-for-production"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole configuration of one installation."""
+
+    database_url: str = "sqlite:///var/tremplin.sqlite3"
+    data_dir: Path = Path("var/data")
+    secret_key: str = ""
+    #: Enabled plugin keys (programmes and capability plugins such as ``housing``);
+    #: ``None`` enables every installed plugin.
+    programmes: tuple[str, ...] | None = None
+    production: bool = False
+    association_name: str = "Association Tremplin (démo)"
+    max_upload_bytes: int = 10 * 1024 * 1024
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    secure_cookies: bool | None = None
+    #: Extra template folder searched before the theme (an association's overrides).
+    templates_dir: Path | None = None
+    language: str = "fr"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The database file of a ``sqlite:///path`` URL (relative paths from the cwd)."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.production if self.secure_cookies is None else self.secure_cookies
+
+    @property
+    def effective_secret(self) -> str:
+        return self.secret_key or DEV_SECRET
+
+
+_ENV = {
+    "TREMPLIN_DATABASE_URL": "database_url",
+    "TREMPLIN_DATA_DIR": "data_dir",
+    "TREMPLIN_SECRET_KEY": "secret_key",
+    "TREMPLIN_PROGRAMMES": "programmes",
+    "TREMPLIN_PRODUCTION": "production",
+    "TREMPLIN_ASSOCIATION_NAME": "association_name",
+    "TREMPLIN_MAX_UPLOAD_BYTES": "max_upload_bytes",
+    "TREMPLIN_TEMPLATES_DIR": "templates_dir",
+}
+
+
+def _coerce(name: str, value: object) -> object:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if name == "programmes":
+        if isinstance(value, str):
+            items = [p.strip() for p in value.split(",") if p.strip()]
+        elif isinstance(value, list):
+            items = [str(p).strip() for p in value]
+        else:
+            raise ConfigError("programmes: une liste de clés de programmes est attendue")
+        return tuple(items)
+    if "bool" in str(kind):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "oui", "on"}:
+            return True
+        if text in {"0", "false", "no", "non", "off", ""}:
+            return False
+        raise ConfigError(f"{name}: valeur booléenne attendue, reçu {value!r}")
+    if "int" in str(kind):
+        try:
+            return int(value)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: nombre entier attendu, reçu {value!r}") from None
+    if "Path" in str(kind):
+        return Path(str(value))
+    return str(value)
+
+
+def _check_url(url: str) -> None:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        if not url.startswith("sqlite:///") or url == "sqlite:///":
+            raise ConfigError(
+                f"database_url invalide : {url!r} (attendu sqlite:///chemin/vers/fichier.sqlite3)"
+            )
+        return
+    if parsed.scheme in {"postgresql", "postgres"}:
+        if not parsed.path.strip("/"):
+            raise ConfigError(f"database_url invalide : nom de base manquant dans {url!r}")
+        return
+    raise ConfigError(
+        f"database_url invalide : {url!r} (seuls sqlite:/// et postgresql:// sont acceptés)"
+    )
+
+
+def load_settings(
+    path: Path | None = None, environ: dict[str, str] | None = None
+) -> Settings:
+    """Read the TOML file (if any) then the environment; raise ConfigError on any problem."""
+    env = os.environ if environ is None else environ
+    if path is None:
+        path = Path(env.get("TREMPLIN_CONFIG", "tremplin.toml"))
+    values: dict[str, object] = {}
+    known = {f.name for f in fields(Settings)}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} : TOML invalide ({exc})") from None
+        section = raw.get("tremplin", raw)
+        for key, value in section.items():
+            if key not in known:
+                raise ConfigError(f"{path} : clé inconnue « {key} »")
+            values[key] = _coerce(key, value)
+    for var, key in _ENV.items():
+        if var in env:
+            values[key] = _coerce(key, env[var])
+    settings = replace(Settings(), **values)  # type: ignore[arg-type]
+    _check_url(settings.database_url)
+    if settings.production and len(settings.secret_key) < 32:
+        raise ConfigError(
+            "secret_key manquante ou trop courte (32 caractères minimum) en mode production : "
+            "définissez TREMPLIN_SECRET_KEY"
+        )
+    if settings.max_upload_bytes <= 0:
+        raise ConfigError("max_upload_bytes doit être positif")
+    return settings

@@ -1,0 +1,210 @@
+"""Generated, realistic French demo data: fictional people only, reproducible from a seed.
+
+The generator knows nothing of any particular programme: it reads each enabled programme's
+workflow (phases of its states), prescribers, exit destinations and field declarations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from tremplin.db import transaction
+from tremplin.models import (
+    Enrolment,
+    Household,
+    Membership,
+    PartnerOrganisation,
+    Person,
+    TimelineEvent,
+    User,
+)
+from tremplin.plugins import PluginHost
+from tremplin.services.accounts import hash_password
+from tremplin.services.clock import PARIS, now, today
+from tremplin.text import normalise
+from tremplin.types import Field
+
+DEMO_PASSWORD = "tremplin-demo-2024"
+DEMO_USERS = [
+    ("admin@demo.tremplin.fr", "Agnès Administratrice", "admin"),
+    ("cheffe@demo.tremplin.fr", "Claire Cheffe de service", "head_of_service"),
+    ("ts@demo.tremplin.fr", "Thomas Travailleur social", "social_worker"),
+    ("ts2@demo.tremplin.fr", "Samia Travailleuse sociale", "social_worker"),
+    ("gestion@demo.tremplin.fr", "Gérard Gestionnaire locatif", "rental_manager"),
+    ("technicien@demo.tremplin.fr", "Maëlle Maîtresse de maison", "technician"),
+    ("mission-locale@demo.tremplin.fr", "Mila Conseillère Mission Locale", "partner"),
+]
+
+FIRST_F = ["Éléonore", "Fatoumata", "Chloé", "Inès", "Manon", "Aïcha", "Léa", "Océane",
+           "Mélissa", "Amina", "Sarah", "Julie", "Nadia", "Camille", "Zoé", "Yasmine",
+           "Clémence", "Anaïs", "Maryam", "Lucie"]
+FIRST_M = ["Lucas", "Mamadou", "Enzo", "Karim", "Théo", "Hugo", "Youssef", "Noah", "Kévin",
+           "Mathis", "Ibrahim", "Jérôme", "Bastien", "Omar", "Rémi", "Loïc", "Adama",
+           "Florian", "Nicolas", "Sékou"]
+LAST = ["Martin", "Bernard", "Diallo", "Moreau", "Lefèvre", "Traoré", "Garnier", "Roux",
+        "Benali", "Fournier", "Girard", "Mercier", "Koné", "Blanc", "Guérin", "Muller",
+        "Haddad", "Chevalier", "Faure", "Rousseau", "Camara", "Perrin", "Nguyen", "Lemoine",
+        "Boyer", "Dupré", "Aubert", "Leclerc", "Meyer", "Hoarau"]
+STREETS = ["rue Jean Jaurès", "avenue Carnot", "rue de la République", "chemin des Vignes",
+           "rue Victor Hugo", "place du Marché", "rue Pasteur", "boulevard Gambetta"]
+TOWNS = ["30100 Alès", "42000 Saint-Étienne", "29900 Concarneau", "59160 Lomme",
+         "42400 Saint-Chamond"]
+NOTES = [
+    "Point sur le budget du mois, factures d'énergie réglées.",
+    "Visite du logement : bon entretien, quelques démarches CAF à relancer.",
+    "Accompagnement à la préfecture pour le renouvellement du titre de séjour.",
+    "Rendez-vous avec la conseillère Mission Locale, projet de formation confirmé.",
+    "Demande d'aide au logement déposée, attestation d'assurance transmise.",
+    "Échange téléphonique : inquiétude sur le paiement du loyer, plan d'apurement proposé.",
+    "Recherche de logement autonome : dossier de demande de logement social mis à jour.",
+]
+
+COMPOSITION_SHAPES = {
+    "isolated_man": ("M", 0, 0),
+    "isolated_woman": ("F", 0, 0),
+    "single_father": ("M", 0, 2),
+    "single_mother": ("F", 0, 3),
+    "couple": ("M", 1, 0),
+    "couple_children": ("M", 1, 3),
+}
+
+
+def _birth(rng: random.Random, on: dt.date, low: int, high: int) -> dt.date:
+    return on - dt.timedelta(days=rng.randint(low * 365 + 10, high * 365 - 10))
+
+
+def _fake(field: Field, rng: random.Random, referral: dt.date) -> Any:
+    if field.kind == "date":
+        return (referral + dt.timedelta(days=rng.randint(1, 20))).isoformat()
+    if field.kind == "choice" and field.choices:
+        return rng.choice(field.choices).value
+    if field.kind == "multichoice" and field.choices:
+        return [rng.choice(field.choices).value]
+    if field.kind == "bool":
+        return rng.random() < 0.3
+    if field.kind in ("int", "money"):
+        return rng.randint(field.minimum or 0, field.maximum or 50) if field.kind == "int" else 0
+    return None
+
+
+async def _users() -> dict[str, int]:
+    password_hash = hash_password(DEMO_PASSWORD)
+    partner = await PartnerOrganisation.insert(
+        PartnerOrganisation(name="Mission Locale Jeunes (démo)", kind="mission_locale", created_at=now())
+    ).returning(PartnerOrganisation.id)
+    ids = {}
+    for email, name, role in DEMO_USERS:
+        row = await User.insert(User(
+            email=email, full_name=name, role=role, password_hash=password_hash,
+            partner=partner[0]["id"] if role == "partner" else None, created_at=now(),
+        )).returning(User.id)
+        ids[email] = row[0]["id"]
+    return ids
+
+
+async def load_demo(host: PluginHost, households: int = 60, seed: int = 2024) -> str:
+    """Create the demo accounts and ``households`` households spread over the enabled
+    programmes, with members, enrolments at every stage and a few timeline events."""
+    rng = random.Random(seed)
+    on = today()
+    current = now()
+    programmes = host.programme_keys
+    async with transaction():
+        users = await _users()
+        workers = [users["ts@demo.tremplin.fr"], users["ts2@demo.tremplin.fr"]]
+        counts = {"households": 0, "people": 0, "enrolments": 0, "events": 0}
+        for i in range(households):
+            composition = rng.choice(list(COMPOSITION_SHAPES))
+            sex, partners, max_children = COMPOSITION_SHAPES[composition]
+            last = rng.choice(LAST)
+            first = rng.choice(FIRST_M if sex == "M" else FIRST_F)
+            people: list[tuple[str, str, dt.date, str, str]] = [
+                (first, last, _birth(rng, on, 18, 64), sex, "reference")
+            ]
+            if partners:
+                people.append((rng.choice(FIRST_F), rng.choice([last, rng.choice(LAST)]),
+                               _birth(rng, on, 18, 60), "F", "spouse"))
+            for _ in range(rng.randint(1, max_children) if max_children else 0):
+                child_sex = rng.choice("FM")
+                people.append((rng.choice(FIRST_F if child_sex == "F" else FIRST_M), last,
+                               _birth(rng, on, 0, 17), child_sex, "child"))
+            name = f"{last.upper()} {first}"
+            row = await Household.insert(Household(
+                reference=f"tmp-{i}", name=name, composition=composition,
+                resources=[rng.choice(["rsa", "salary", "unemployment", "aah", "cej", "none"])],
+                situation_before_entry=rng.choice(
+                    ["emergency_shelter", "chrs", "asylum", "third_party", "family", "street"]),
+                address=f"{rng.randint(1, 80)} {rng.choice(STREETS)}, {rng.choice(TOWNS)}",
+                phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                created_at=current, updated_at=current, created_by=rng.choice(workers),
+            )).returning(Household.id)
+            hid = row[0]["id"]
+            reference = f"M-{hid:06d}"
+            since = on - dt.timedelta(days=rng.randint(30, 900))
+            for first_name, last_name, birth, person_sex, relation in people:
+                prow = await Person.insert(Person(
+                    first_name=first_name, last_name=last_name, birth_date=birth,
+                    sex=person_sex, nationality=rng.choice(["france", "france", "eu", "non_eu"]),
+                    created_at=current,
+                )).returning(Person.id)
+                await Membership.insert(Membership(
+                    household=hid, person=prow[0]["id"], relation=relation, start_date=since))
+            await Household.update({
+                Household.reference: reference,
+                Household.search_text: normalise(name, reference, *(f"{p[0]} {p[1]}" for p in people)),
+            }).where(Household.id == hid)
+            counts["households"] += 1
+            counts["people"] += len(people)
+            if programmes:
+                counts["enrolments"] += await _enrol(host, rng, hid, programmes[i % len(programmes)],
+                                                     since, on, workers)
+            for _ in range(rng.randint(1, 4)):
+                day = since + dt.timedelta(days=rng.randint(0, max(1, (on - since).days)))
+                kind = rng.choice(["note", "home_visit", "office_appointment", "phone_call"])
+                programme = programmes[i % len(programmes)] if programmes else ""
+                await TimelineEvent.insert(TimelineEvent(
+                    household=hid, kind=kind,
+                    occurred_at=dt.datetime.combine(day, dt.time(10, 30), tzinfo=PARIS),
+                    author=rng.choice(workers), programme=programme,
+                    title=host.event_types[kind].label, body=rng.choice(NOTES), created_at=current,
+                ))
+                counts["events"] += 1
+    return (
+        f"Démo chargée : {counts['households']} ménages, {counts['people']} personnes, "
+        f"{counts['enrolments']} accompagnements, {counts['events']} événements."
+    )
+
+
+async def _enrol(
+    host: PluginHost, rng: random.Random, hid: int, programme: str, since: dt.date,
+    on: dt.date, workers: list[int],
+) -> int:
+    workflow = host.workflows[programme]
+    prog = host.programmes[programme]
+    weights = {"referral": 1, "waiting": 1, "active": 5, "closed": 3}
+    states = [s for s in workflow.states]
+    state = rng.choices(states, weights=[weights[s.phase] for s in states])[0]
+    referral = since
+    decision = referral + dt.timedelta(days=rng.randint(7, 30))
+    entry = decision + dt.timedelta(days=rng.randint(7, 45))
+    max_days = (prog.max_duration_months or 24) * 30
+    entry = min(entry, on)
+    decision = min(decision, entry)
+    exit_ = min(entry + dt.timedelta(days=rng.randint(60, max_days)), on)
+    data = {f.name: _fake(f, rng, referral) for f in host.fields(programme)}
+    data = {k: v for k, v in data.items() if v not in (None, [])}
+    closed_after_entry = state.phase == "closed" and "exit" in state.key
+    await Enrolment.insert(Enrolment(
+        household=hid, programme=programme, state=state.key, referral_date=referral,
+        prescriber=rng.choice(prog.prescribers).value if prog.prescribers else "",
+        referent=rng.choice(workers),
+        decision_date=decision if state.phase != "referral" else None,
+        entry_date=entry if state.phase == "active" or closed_after_entry else None,
+        exit_date=exit_ if state.phase == "closed" else None,
+        exit_destination=(rng.choice(prog.exit_destinations).value
+                          if closed_after_entry and prog.exit_destinations else ""),
+        data=data, created_at=now(), updated_at=now(),
+    ))
+    return 1

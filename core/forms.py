@@ -1,0 +1,76 @@
+"""Field declarations of the core forms and the one validation routine every form uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tremplin import vocabulary as v
+from tremplin.types import Field, FieldError
+
+__all__ = ["HOUSEHOLD_FIELDS", "PERSON_FIELDS", "FormErrors", "validate"]
+
+
+class FormErrors(Exception):
+    """Raised with every field's French error; the form is shown again with what was typed."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {m}" for k, m in errors.items()))
+        self.errors = errors
+
+
+def validate(fields: Iterable[Field], raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Parse every field of ``raw``; raise :class:`FormErrors` listing all problems at once."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field in fields:
+        try:
+            values[field.name] = field.parse(raw.get(field.name))
+        except FieldError as exc:
+            errors[field.name] = str(exc)
+    if errors:
+        raise FormErrors(errors)
+    return values
+
+
+HOUSEHOLD_FIELDS = (
+    Field("name", "Nom du ménage", required=True, help="Par exemple « MARTIN Éléonore »"),
+    Field("composition", "Composition familiale", kind="choice", choices=v.COMPOSITIONS),
+    Field("resources", "Ressources", kind="multichoice", choices=v.RESOURCES),
+    Field(
+        "situation_before_entry", "Situation avant l'entrée", kind="choice", choices=v.SITUATIONS
+    ),
+    Field("address", "Adresse", kind="textarea", group="contact"),
+    Field("phone", "Téléphone", kind="phone", group="contact"),
+    Field("email", "Courriel", kind="email", group="contact"),
+)
+
+
+def _birth_date_check(value: str | None) -> None:
+    if value and dt.date.fromisoformat(value) > dt.date.today():
+        raise FieldError("la date de naissance est dans le futur")
+
+
+PERSON_FIELDS = (
+    Field("first_name", "Prénom", required=True, max_length=100),
+    Field("last_name", "Nom", required=True, max_length=100),
+    Field("birth_date", "Date de naissance", kind="date"),
+    Field("sex", "Sexe", kind="choice", choices=v.SEXES),
+    Field("nationality", "Nationalité", kind="choice", choices=v.NATIONALITIES),
+)
+
+MEMBERSHIP_FIELDS = (
+    Field("relation", "Lien avec la personne de référence", kind="choice", required=True,
+          choices=v.RELATIONS),
+    Field("start_date", "Dans le ménage depuis le", kind="date", required=True),
+)
+
+
+def validate_person(raw: Mapping[str, Any]) -> dict[str, Any]:
+    values = validate(PERSON_FIELDS, raw)
+    try:
+        _birth_date_check(values["birth_date"])
+    except FieldError as exc:
+        raise FormErrors({"birth_date": str(exc)}) from None
+    return values

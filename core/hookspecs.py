@@ -1,0 +1,139 @@
+"""Hook specifications: the extension points of Tremplin.
+
+Every hook is synchronous and returns data (lists of frozen dataclasses with an ``order``);
+work that needs the database is returned as a callable the core awaits. pluggy calls the
+implementations last-registered first, so the core sorts every result by ``order``.
+Implementations may accept fewer arguments than the specification names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from tremplin.types import (
+    DashboardItem,
+    EnrolmentPanel,
+    EventType,
+    Field,
+    NavItem,
+    PluginManifest,
+    Programme,
+    ReportSection,
+    Workflow,
+)
+
+hookspec = pluggy.HookspecMarker("tremplin")
+
+# --- Identity -------------------------------------------------------------------------
+
+
+@hookspec
+def tremplin_manifest() -> PluginManifest:
+    """Say what this plugin is: slug, name, version, dependencies, supported API range.
+
+    Called once at start-up for every installed plugin, enabled or not (``tremplin plugins``
+    lists them). Every plugin must implement it. A plugin whose ``api`` range excludes the
+    running API version, or whose ``depends_on`` are not all enabled, is refused at start.
+    """
+
+
+@hookspec
+def tremplin_programmes() -> list[Programme]:
+    """Return the programmes this plugin defines (key, names, places, maximum duration…).
+
+    Called at start-up. A capability plugin such as ``housing`` returns an empty list.
+    """
+
+
+# --- Storage --------------------------------------------------------------------------
+
+
+@hookspec
+def tremplin_piccolo_apps() -> list[str]:
+    """Return dotted paths of this plugin's Piccolo app modules (``…piccolo_app``).
+
+    Called at start-up; migrations run only for enabled plugins' apps. A plugin's tables may
+    reference core tables or a declared dependency's tables, never another plugin's.
+    """
+
+
+# --- Forms and workflow -----------------------------------------------------------------
+
+
+@hookspec
+def tremplin_enrolment_fields(programme: str) -> list[Field]:
+    """Return the extra fields of an enrolment in ``programme`` (stored in its ``data``).
+
+    Called whenever an enrolment form is shown or validated; return ``[]`` for programmes
+    this plugin does not know. Fields are shown sorted by ``order``.
+    """
+
+
+@hookspec
+def tremplin_workflows() -> list[Workflow]:
+    """Return the enrolment workflows (states, transitions with guards, deadlines).
+
+    Called at start-up. There is exactly one workflow per programme.
+    """
+
+
+@hookspec
+def tremplin_timeline_event_types() -> list[EventType]:
+    """Return the kinds of timeline events this plugin adds (home visit, tripartite meeting…).
+
+    Called at start-up. Types tied to a programme are offered only in that programme.
+    """
+
+
+@hookspec
+def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
+    """Return blocks shown under each enrolment of a programme on the household page.
+
+    Called when a household page is rendered; each panel's ``context`` is awaited for the
+    enrolment it is shown under. A failing panel is replaced by a notice naming the plugin.
+    """
+
+
+# --- Web ---------------------------------------------------------------------------------
+
+
+@hookspec
+def tremplin_routes() -> list[Any]:
+    """Return Litestar route handlers, controllers or routers to mount.
+
+    Called once when the app is built. Paths must start with ``/<slug>`` (or
+    ``/api/<slug>``); every handler must carry an access guard from :mod:`tremplin.api`.
+    """
+
+
+@hookspec
+def tremplin_template_dirs() -> list[Path]:
+    """Return folders of Jinja templates (namespaced: ``<slug>/page.html``).
+
+    Searched after the association's override folder and before the theme, so an override
+    can replace a plugin template and a plugin can replace a theme template.
+    """
+
+
+@hookspec
+def tremplin_navigation(user: Any) -> list[NavItem]:
+    """Return main-menu entries for ``user`` (called on each full page render)."""
+
+
+@hookspec
+def tremplin_dashboard_items(user: Any) -> list[DashboardItem]:
+    """Return dashboard blocks for ``user``; each block's ``rows`` is awaited by the core."""
+
+
+# --- Reports ------------------------------------------------------------------------------
+
+
+@hookspec
+def tremplin_report_sections(programme: str) -> list[ReportSection]:
+    """Return the activity-report sections this plugin contributes to ``programme``.
+
+    Called when a report is computed; sections appear in ``order``.
+    """

@@ -1,0 +1,36 @@
+"""Core tables (one Piccolo app, ``tremplin``)."""
+
+from tremplin.models.accounts import ApiToken, PartnerOrganisation, User, UserSession
+from tremplin.models.audit import AuditEntry, FormSubmission
+from tremplin.models.households import Household, Membership, Person
+from tremplin.models.records import Document, Enrolment, TimelineEvent
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Document",
+    "Enrolment",
+    "FormSubmission",
+    "Household",
+    "Membership",
+    "PartnerOrganisation",
+    "Person",
+    "TimelineEvent",
+    "User",
+    "UserSession",
+]
+
+CORE_TABLES = [
+    PartnerOrganisation,
+    User,
+    UserSession,
+    ApiToken,
+    Household,
+    Person,
+    Membership,
+    Enrolment,
+    TimelineEvent,
+    Document,
+    AuditEntry,
+    FormSubmission,
+]

@@ -1,0 +1,68 @@
+"""Staff and partner accounts, sessions and personal API tokens."""
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+ROLES = {
+    "admin": "Administrateur",
+    "head_of_service": "Chef de service",
+    "social_worker": "Travailleur social",
+    "rental_manager": "Gestionnaire locatif",
+    "technician": "Technicien / maîtresse de maison",
+    "partner": "Partenaire",
+}
+
+
+class PartnerOrganisation(Table, tablename="partner_organisation"):
+    """A partner (Mission Locale, SOS Violences Conjugales, SIAO…) with its own users."""
+
+    name = Varchar(length=200, unique=True)
+    kind = Varchar(length=50, default="other")
+    created_at = Timestamptz()
+
+
+class User(Table, tablename="tremplin_user"):
+    """A person who logs in: staff of the association or a partner's worker."""
+
+    email = Varchar(length=254, unique=True, index=True)
+    full_name = Varchar(length=200)
+    role = Varchar(length=30, choices=None)
+    partner = ForeignKey(PartnerOrganisation, null=True, on_delete=OnDelete.restrict)
+    #: Programme keys this staff member works in (empty: every enabled programme).
+    programmes = JSON(default=[])
+    password_hash = Varchar(length=255, default="")
+    active = Boolean(default=True)
+    failed_logins = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    must_change_password = Boolean(default=False)
+    created_at = Timestamptz()
+    last_login = Timestamptz(null=True, default=None)
+
+
+class UserSession(Table, tablename="user_session"):
+    """A logged-in browser session; only a hash of the cookie value is stored."""
+
+    token_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    csrf_token = Varchar(length=64)
+    created_at = Timestamptz()
+    last_seen = Timestamptz()
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A personal API token (``Authorization: Bearer …``); only its hash is stored."""
+
+    token_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=100, default="")
+    created_at = Timestamptz()
+    last_used = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

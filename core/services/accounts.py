@@ -1,0 +1,206 @@
+"""Passwords, sessions and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from tremplin.db import transaction
+from tremplin.models import ApiToken, User, UserSession
+from tremplin.models.accounts import ROLES
+from tremplin.services.clock import now
+
+__all__ = [
+    "AuthResult",
+    "authenticate",
+    "create_api_token",
+    "create_session",
+    "create_user",
+    "hash_password",
+    "resolve_api_token",
+    "resolve_session",
+    "revoke_session",
+]
+
+# Argon2id with 46 MiB of memory: the CNIL 2022 recommendation's floor.
+_hasher = PasswordHasher(time_cost=1, memory_cost=47_104, parallelism=1)
+MIN_PASSWORD_LENGTH = 14
+LOCK_AFTER = 6
+LOCK_MINUTES = 30
+TOUCH_EVERY = dt.timedelta(seconds=60)
+_DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_password_policy(password: str) -> str | None:
+    """French reason why a password is refused, or ``None``."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères"
+    return None
+
+
+async def create_user(
+    email: str,
+    full_name: str,
+    role: str,
+    password: str | None = None,
+    *,
+    password_hash: str | None = None,
+    partner_id: int | None = None,
+    programmes: list[str] | None = None,
+) -> User:
+    if role not in ROLES:
+        raise ValueError(f"rôle inconnu : {role} (rôles : {', '.join(ROLES)})")
+    if password is not None:
+        reason = check_password_policy(password)
+        if reason:
+            raise ValueError(reason)
+        password_hash = hash_password(password)
+    user = User(
+        email=email.strip().lower(),
+        full_name=full_name,
+        role=role,
+        partner=partner_id,
+        programmes=programmes or [],
+        password_hash=password_hash or "",
+        created_at=now(),
+    )
+    await user.save()
+    return user
+
+
+@dataclass
+class AuthResult:
+    user: User | None
+    locked: bool = False
+
+
+async def authenticate(email: str, password: str) -> AuthResult:
+    """Check a login; counts failures and locks the account after :data:`LOCK_AFTER`.
+
+    The caller shows the same message whatever went wrong, so the answer never reveals
+    whether an account exists.
+    """
+    user = await User.objects().where(User.email == email.strip().lower()).first()
+    if user is None or not user.active or not user.password_hash:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)  # same cost whether or not the user exists
+        except VerificationError:
+            pass
+        return AuthResult(None)
+    current = now()
+    if user.locked_until and user.locked_until > current:
+        return AuthResult(None, locked=True)
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        failures = user.failed_logins + 1
+        values: dict = {User.failed_logins: failures}
+        if failures >= LOCK_AFTER:
+            values = {User.failed_logins: 0, User.locked_until: current + dt.timedelta(minutes=LOCK_MINUTES)}
+        await User.update(values).where(User.id == user.id)
+        return AuthResult(None)
+    await User.update({User.failed_logins: 0, User.locked_until: None, User.last_login: current}).where(
+        User.id == user.id
+    )
+    return AuthResult(user)
+
+
+async def create_session(user_id: int) -> tuple[str, str]:
+    """Open a session; returns (cookie token, CSRF token). Only the token's hash is stored."""
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    current = now()
+    await UserSession.insert(
+        UserSession(
+            token_hash=token_hash(token), user=user_id, csrf_token=csrf,
+            created_at=current, last_seen=current,
+        )
+    )
+    return token, csrf
+
+
+async def resolve_session(
+    token: str, idle: dt.timedelta, absolute: dt.timedelta
+) -> tuple[User, str] | None:
+    """The user and CSRF token of a live session, or ``None``.
+
+    Refreshes ``last_seen`` at most once a minute so that ordinary reads write nothing.
+    """
+    digest = token_hash(token)
+    row = (
+        await UserSession.select(
+            UserSession.id, UserSession.csrf_token, UserSession.created_at,
+            UserSession.last_seen, UserSession.user,
+        )
+        .where(UserSession.token_hash == digest)
+        .first()
+    )
+    if row is None:
+        return None
+    current = now()
+    if current - row["last_seen"] > idle or current - row["created_at"] > absolute:
+        await UserSession.delete().where(UserSession.id == row["id"])
+        return None
+    user = await User.objects().where(User.id == row["user"]).first()
+    if user is None or not user.active:
+        await UserSession.delete().where(UserSession.id == row["id"])
+        return None
+    if current - row["last_seen"] > TOUCH_EVERY:
+        await UserSession.update({UserSession.last_seen: current}).where(
+            UserSession.id == row["id"]
+        )
+    return user, row["csrf_token"]
+
+
+async def revoke_session(token: str) -> None:
+    await UserSession.delete().where(UserSession.token_hash == token_hash(token))
+
+
+async def revoke_user_sessions(user_id: int) -> None:
+    await UserSession.delete().where(UserSession.user == user_id)
+
+
+async def create_api_token(user_id: int, name: str = "") -> str:
+    token = "tpl_" + secrets.token_urlsafe(32)
+    await ApiToken.insert(
+        ApiToken(token_hash=token_hash(token), user=user_id, name=name, created_at=now())
+    )
+    return token
+
+
+async def resolve_api_token(token: str) -> User | None:
+    row = (
+        await ApiToken.select(ApiToken.id, ApiToken.user, ApiToken.last_used)
+        .where((ApiToken.token_hash == token_hash(token)) & (ApiToken.revoked_at.is_null()))
+        .first()
+    )
+    if row is None:
+        return None
+    user = await User.objects().where((User.id == row["user"]) & (User.active == True)).first()  # noqa: E712
+    if user is not None and (row["last_used"] is None or now() - row["last_used"] > TOUCH_EVERY):
+        await ApiToken.update({ApiToken.last_used: now()}).where(ApiToken.id == row["id"])
+    return user
+
+
+async def set_password(user_id: int, password: str) -> None:
+    reason = check_password_policy(password)
+    if reason:
+        raise ValueError(reason)
+    async with transaction():
+        await User.update(
+            {User.password_hash: hash_password(password), User.must_change_password: False}
+        ).where(User.id == user_id)
+        await revoke_user_sessions(user_id)

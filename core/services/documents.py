@@ -1,0 +1,160 @@
+"""Documents: content-addressed storage under the data dir, never inside the web root."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from tremplin.db import transaction
+from tremplin.forms import FormErrors
+from tremplin.models import Document, TimelineEvent
+from tremplin.services import audit
+from tremplin.services.clock import now
+from tremplin.services.households import Actor, NotFound, get_household
+from tremplin.types import Choice
+
+__all__ = ["DOCUMENT_KINDS", "read_document", "sniff_mime", "store_document"]
+
+DOCUMENT_KINDS = (
+    Choice("id", "Pièce d'identité"),
+    Choice("residence_permit", "Titre de séjour"),
+    Choice("occupancy_agreement", "Convention d'occupation"),
+    Choice("lease", "Bail"),
+    Choice("insurance", "Attestation d'assurance"),
+    Choice("inventory", "État des lieux"),
+    Choice("income", "Justificatif de ressources"),
+    Choice("benefit", "Notification CAF / aide au logement"),
+    Choice("other", "Autre"),
+)
+
+# Magic numbers of the formats a case file needs; anything else is refused.
+_SIGNATURES: list[tuple[bytes, str]] = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"PK\x03\x04", "application/zip"),
+]
+_OFFICE = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+_SAFE_NAME = re.compile(r"^[\w][\w .()'&,+-]{0,150}\.[A-Za-z0-9]{1,5}$")
+
+
+def sniff_mime(content: bytes, filename: str) -> str | None:
+    """The MIME type read from the content itself (never from what the browser said)."""
+    for magic, mime in _SIGNATURES:
+        if content.startswith(magic):
+            if mime == "application/zip":
+                return _OFFICE.get(Path(filename).suffix.lower())
+            return mime
+    if content[:12].startswith(b"RIFF") and content[8:12] == b"WEBP":
+        return "image/webp"
+    if Path(filename).suffix.lower() == ".txt":
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if b"\x00" not in content:
+            return "text/plain"
+    return None
+
+
+def check_filename(filename: str) -> str:
+    """Refuse names with paths, control characters or hidden/odd shapes; NFC-normalise."""
+    name = unicodedata.normalize("NFC", filename or "")
+    if (
+        not name
+        or "/" in name
+        or "\\" in name
+        or ".." in name
+        or any(unicodedata.category(c).startswith("C") for c in name)
+        or not _SAFE_NAME.match(name)
+    ):
+        raise FormErrors({"file": "nom de fichier refusé (lettres, chiffres, espaces, .-_ et une extension)"})
+    return name
+
+
+def blob_path(data_dir: Path, sha256: str) -> Path:
+    return data_dir / "documents" / sha256[:2] / sha256[2:4] / sha256
+
+
+async def store_document(
+    actor: Actor,
+    data_dir: Path,
+    household_id: int,
+    filename: str,
+    content: bytes,
+    kind: str,
+    max_bytes: int,
+    programme: str = "",
+) -> int:
+    """Check and store an upload; nothing is kept if any check or the database write fails."""
+    name = check_filename(filename)
+    if not content:
+        raise FormErrors({"file": "le fichier est vide"})
+    if len(content) > max_bytes:
+        raise FormErrors({"file": f"fichier trop volumineux (maximum {max_bytes // 1024 // 1024} Mo)"})
+    mime = sniff_mime(content, name)
+    if mime is None:
+        raise FormErrors({"file": "type de fichier non accepté (PDF, image, document bureautique ou texte)"})
+    if kind not in {c.value for c in DOCUMENT_KINDS}:
+        raise FormErrors({"kind": "type de document inconnu"})
+    digest = hashlib.sha256(content).hexdigest()
+    path = blob_path(data_dir, digest)
+    created = False
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        created = True
+    try:
+        async with transaction():
+            await get_household(household_id)
+            current = now()
+            row = await Document.insert(
+                Document(
+                    household=household_id, kind=kind, filename=name, sha256=digest,
+                    size=len(content), mime=mime, programme=programme,
+                    uploaded_by=actor.user_id, uploaded_at=current,
+                )
+            ).returning(Document.id)
+            await TimelineEvent.insert(
+                TimelineEvent(
+                    household=household_id, kind="document_added", occurred_at=current,
+                    author=actor.user_id, programme=programme, title="Document ajouté",
+                    body=name, data={"document": row[0]["id"]}, created_at=current,
+                )
+            )
+            await audit.record(
+                "upload", "document", row[0]["id"], user_id=actor.user_id,
+                fields=["file"], address=actor.address,
+            )
+    except BaseException:
+        if created and not await Document.exists().where(Document.sha256 == digest):
+            path.unlink(missing_ok=True)
+        raise
+    return row[0]["id"]
+
+
+async def read_document(
+    actor: Actor, data_dir: Path, document_id: int
+) -> tuple[dict[str, Any], bytes]:
+    row = await Document.select().where(Document.id == document_id).first()
+    if row is None:
+        raise NotFound(document_id)
+    content = blob_path(data_dir, row["sha256"]).read_bytes()
+    await audit.record(
+        "download", "document", document_id, user_id=actor.user_id, address=actor.address
+    )
+    return row, content

@@ -1,0 +1,188 @@
+"""Enrolments: creation in a programme and workflow transitions with their guards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from typing import Any
+
+from tremplin.db import transaction
+from tremplin.forms import FormErrors, validate
+from tremplin.models import Enrolment, TimelineEvent, User
+from tremplin.plugins import PluginHost
+from tremplin.services import audit
+from tremplin.services.clock import now, today
+from tremplin.services.households import Actor, ConflictError, NotFound, get_household
+from tremplin.types import EnrolmentView, Field, GuardContext
+
+__all__ = ["apply_transition", "create_enrolment", "enrolment_fields", "to_view"]
+
+ENROLMENT_COLUMNS = {"decision_date", "entry_date", "exit_date", "exit_reason", "exit_destination"}
+DATE_COLUMNS = {"decision_date", "entry_date", "exit_date", "referral_date"}
+
+
+def enrolment_fields(host: PluginHost, programme: str) -> list[Field]:
+    """The fields of the enrolment form: the core's, then the programme plugin's."""
+    prog = host.programmes[programme]
+    core = [
+        Field("referral_date", "Date d'orientation", kind="date", required=True, order=1),
+        Field("prescriber", "Prescripteur", kind="choice", required=True,
+              choices=prog.prescribers, order=2),
+        Field("referent", "Travailleur social référent", kind="int", order=3),
+    ]
+    return core + host.fields(programme)
+
+
+def to_view(row: dict[str, Any]) -> EnrolmentView:
+    return EnrolmentView(
+        id=row["id"], household_id=row["household"], programme=row["programme"],
+        state=row["state"], referral_date=row["referral_date"],
+        decision_date=row["decision_date"], entry_date=row["entry_date"],
+        exit_date=row["exit_date"], data=dict(row["data"] or {}),
+    )
+
+
+async def get_enrolment(enrolment_id: int, programmes: list[str]) -> dict[str, Any]:
+    row = (
+        await Enrolment.select()
+        .where((Enrolment.id == enrolment_id) & Enrolment.programme.is_in(programmes or [""]))
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        raise NotFound(enrolment_id)
+    return row
+
+
+async def create_enrolment(
+    host: PluginHost, actor: Actor, household_id: int, programme: str, raw: dict[str, Any]
+) -> int:
+    if programme not in host.programmes:
+        raise FormErrors({"programme": "programme inconnu ou désactivé"})
+    fields = enrolment_fields(host, programme)
+    values = validate(fields, raw)
+    if values["referent"] is not None and not await User.exists().where(
+        (User.id == values["referent"]) & (User.role != "partner")
+    ):
+        raise FormErrors({"referent": "référent inconnu"})
+    core = {f.name for f in fields[:3]}
+    data = {k: v for k, v in values.items() if k not in core}
+    workflow = host.workflows[programme]
+    current = now()
+    async with transaction():
+        await get_household(household_id)
+        row = await Enrolment.insert(
+            Enrolment(
+                household=household_id,
+                programme=programme,
+                state=workflow.initial,
+                referral_date=dt.date.fromisoformat(values["referral_date"]),
+                prescriber=values["prescriber"],
+                referent=values["referent"],
+                data=data,
+                created_at=current,
+                updated_at=current,
+            )
+        ).returning(Enrolment.id)
+        enrolment_id = row[0]["id"]
+        await TimelineEvent.insert(
+            TimelineEvent(
+                household=household_id, kind="state_change", occurred_at=current,
+                author=actor.user_id, programme=programme,
+                title=f"Orientation vers {host.programmes[programme].name_fr}",
+                data={"enrolment": enrolment_id, "to": workflow.initial}, created_at=current,
+            )
+        )
+        await audit.record(
+            "create", "enrolment", enrolment_id, user_id=actor.user_id,
+            fields=values.keys(), address=actor.address,
+        )
+    return enrolment_id
+
+
+async def apply_transition(
+    host: PluginHost,
+    actor: Actor,
+    enrolment_id: int,
+    transition_key: str,
+    raw: dict[str, Any],
+    version: int,
+) -> str:
+    """Move an enrolment along its workflow; returns the new state.
+
+    Raises :class:`FormErrors` when a field is invalid or a guard refuses (the reason goes
+    under ``_transition``), :class:`ConflictError` when the enrolment changed meanwhile.
+    """
+    async with transaction():
+        row = await get_enrolment(enrolment_id, host.programme_keys)
+        workflow = host.workflows[row["programme"]]
+        transition = next(
+            (t for t in workflow.available(row["state"]) if t.key == transition_key), None
+        )
+        if transition is None:
+            raise FormErrors({"_transition": "cette action n'est pas possible dans cet état"})
+        if row["version"] != version:
+            raise ConflictError(row)
+        values = validate(transition.fields, raw)
+        _check_dates(row, values)
+        context = GuardContext(enrolment=to_view(row), values=values, today=today())
+        for guard in transition.guards:
+            reason = guard(context)
+            if inspect.isawaitable(reason):
+                reason = await reason
+            if reason:
+                raise FormErrors({"_transition": reason})
+        update: dict[Any, Any] = {
+            Enrolment.state: transition.target,
+            Enrolment.version: version + 1,
+            Enrolment.updated_at: now(),
+        }
+        data = dict(row["data"] or {})
+        for name, value in values.items():
+            if name in ENROLMENT_COLUMNS:
+                if name in DATE_COLUMNS and value:
+                    value = dt.date.fromisoformat(value)
+                update[getattr(Enrolment, name)] = value if value is not None else (
+                    None if name in DATE_COLUMNS else ""
+                )
+            else:
+                data[name] = value
+        update[Enrolment.data] = data
+        await Enrolment.update(update).where(
+            (Enrolment.id == enrolment_id) & (Enrolment.version == version)
+        )
+        state = workflow.state(transition.target)
+        await TimelineEvent.insert(
+            TimelineEvent(
+                household=row["household"], kind="state_change", occurred_at=now(),
+                author=actor.user_id, programme=row["programme"],
+                title=f"{transition.label} → {state.label}",
+                data={"enrolment": enrolment_id, "from": row["state"], "to": state.key},
+                created_at=now(),
+            )
+        )
+        await audit.record(
+            "transition", "enrolment", enrolment_id, user_id=actor.user_id,
+            fields=["state", *values.keys()], address=actor.address,
+        )
+    return transition.target
+
+
+def _check_dates(row: dict[str, Any], values: dict[str, Any]) -> None:
+    """Dates must follow each other: referral ≤ decision ≤ entry ≤ exit."""
+    dates = {k: row[k] for k in DATE_COLUMNS}
+    for k in DATE_COLUMNS:
+        if values.get(k):
+            dates[k] = dt.date.fromisoformat(values[k])
+    order = ["referral_date", "decision_date", "entry_date", "exit_date"]
+    labels = {
+        "referral_date": "l'orientation", "decision_date": "la décision",
+        "entry_date": "l'entrée", "exit_date": "la sortie",
+    }
+    for i, later in enumerate(order):
+        for earlier in order[:i]:
+            if dates[later] and dates[earlier] and dates[later] < dates[earlier]:
+                field = later if later in values else earlier
+                raise FormErrors(
+                    {field: f"la date de {labels[later]} précède celle de {labels[earlier]}"}
+                )

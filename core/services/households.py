@@ -1,0 +1,294 @@
+"""Households, people and memberships: creation, edition with conflict detection, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from tremplin.db import transaction
+from tremplin.forms import HOUSEHOLD_FIELDS, MEMBERSHIP_FIELDS, FormErrors, validate, validate_person
+from tremplin.models import Enrolment, Household, Membership, Person
+from tremplin.services import audit
+from tremplin.services.clock import now
+from tremplin.text import normalise
+
+__all__ = [
+    "ConflictError",
+    "NotFound",
+    "add_member",
+    "create_household",
+    "end_membership",
+    "household_members",
+    "list_households",
+    "update_household",
+]
+
+PAGE_SIZE = 50
+
+
+class NotFound(LookupError):
+    """The object does not exist (or is not visible): always answered 404."""
+
+
+class ConflictError(Exception):
+    """Someone saved the record since the form was opened."""
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        super().__init__("conflit de modification")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, for the audit trail."""
+
+    user_id: int | None
+    address: str = ""
+
+
+async def _refresh_search(household_id: int) -> None:
+    """Recompute a household's search text from its name, reference and current members."""
+    household = await Household.select(Household.name, Household.reference).where(
+        Household.id == household_id
+    ).first()
+    people = await Membership.select(
+        Membership.person.first_name, Membership.person.last_name
+    ).where((Membership.household == household_id) & Membership.end_date.is_null())
+    names = [f"{p['person.first_name']} {p['person.last_name']}" for p in people]
+    await Household.update(
+        {Household.search_text: normalise(household["name"], household["reference"], *names)}
+    ).where(Household.id == household_id)
+
+
+async def create_household(
+    actor: Actor,
+    raw: dict[str, Any],
+    reference_person: dict[str, Any] | None = None,
+    *,
+    external_id: str | None = None,
+) -> int:
+    """Create a household (and its reference person if given); returns its id.
+
+    Validation errors of both forms are raised together as :class:`FormErrors`.
+    """
+    errors: dict[str, str] = {}
+    try:
+        values = validate(HOUSEHOLD_FIELDS, raw)
+    except FormErrors as exc:
+        errors.update(exc.errors)
+    person_values = None
+    if reference_person is not None:
+        try:
+            person_values = validate_person(reference_person)
+        except FormErrors as exc:
+            errors.update({f"person_{k}": m for k, m in exc.errors.items()})
+    if errors:
+        raise FormErrors(errors)
+    current = now()
+    async with transaction():
+        row = await Household.insert(
+            Household(
+                reference=f"tmp-{current.timestamp()}",
+                created_by=actor.user_id,
+                created_at=current,
+                updated_at=current,
+                external_id=external_id,
+                **_clean(values),
+            )
+        ).returning(Household.id)
+        household_id = row[0]["id"]
+        await Household.update({Household.reference: f"M-{household_id:06d}"}).where(
+            Household.id == household_id
+        )
+        if person_values is not None:
+            person_id = await _insert_person(person_values, current)
+            await Membership.insert(
+                Membership(
+                    household=household_id, person=person_id, relation="reference",
+                    start_date=current.date(),
+                )
+            )
+        await _refresh_search(household_id)
+        await audit.record(
+            "create", "household", household_id, user_id=actor.user_id,
+            fields=values.keys(), address=actor.address,
+        )
+    return household_id
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    """Column values from parsed fields (``None`` → empty string for text columns)."""
+    out = {}
+    for key, value in values.items():
+        if key == "resources":
+            out[key] = value or []
+        else:
+            out[key] = "" if value is None else value
+    return out
+
+
+async def _insert_person(values: dict[str, Any], current: dt.datetime) -> int:
+    birth = values.get("birth_date")
+    row = await Person.insert(
+        Person(
+            first_name=values["first_name"],
+            last_name=values["last_name"],
+            birth_date=dt.date.fromisoformat(birth) if birth else None,
+            sex=values.get("sex") or "",
+            nationality=values.get("nationality") or "",
+            created_at=current,
+        )
+    ).returning(Person.id)
+    return row[0]["id"]
+
+
+async def get_household(household_id: int) -> dict[str, Any]:
+    row = await Household.select().where(Household.id == household_id).output(load_json=True).first()
+    if row is None:
+        raise NotFound(household_id)
+    return row
+
+
+async def update_household(
+    actor: Actor, household_id: int, version: int, raw: dict[str, Any]
+) -> None:
+    """Save an edit made on ``version``; raise :class:`ConflictError` if it moved on since."""
+    values = _clean(validate(HOUSEHOLD_FIELDS, raw))
+    async with transaction():
+        current = await get_household(household_id)
+        if current["version"] != version:
+            raise ConflictError(current)
+        changed = [k for k, v in values.items() if current.get(k) != v]
+        result = await Household.update(
+            {**values, "version": version + 1, "updated_at": now()}  # type: ignore[dict-item]
+        ).where((Household.id == household_id) & (Household.version == version)).returning(
+            Household.id
+        )
+        if not result:  # PostgreSQL: a concurrent commit between our read and our write
+            raise ConflictError(await get_household(household_id))
+        await _refresh_search(household_id)
+        await audit.record(
+            "update", "household", household_id, user_id=actor.user_id,
+            fields=changed, address=actor.address,
+        )
+
+
+async def household_members(household_id: int, *, include_past: bool = True) -> list[dict]:
+    query = Membership.select(
+        Membership.id, Membership.relation, Membership.start_date, Membership.end_date,
+        Membership.person.id.as_alias("person_id"),
+        Membership.person.first_name.as_alias("first_name"),
+        Membership.person.last_name.as_alias("last_name"),
+        Membership.person.birth_date.as_alias("birth_date"),
+        Membership.person.sex.as_alias("sex"),
+    ).where(Membership.household == household_id)
+    if not include_past:
+        query = query.where(Membership.end_date.is_null())
+    rows = await query.order_by(Membership.start_date).order_by(Membership.id)
+    return rows
+
+
+async def add_member(
+    actor: Actor, household_id: int, raw: dict[str, Any], person_id: int | None = None
+) -> int:
+    """Add a new person (or an existing one, say after a separation) to a household."""
+    errors: dict[str, str] = {}
+    membership: dict[str, Any] = {}
+    person_values: dict[str, Any] | None = None
+    try:
+        membership = validate(MEMBERSHIP_FIELDS, raw)
+    except FormErrors as exc:
+        errors.update(exc.errors)
+    if person_id is None:
+        try:
+            person_values = validate_person(raw)
+        except FormErrors as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise FormErrors(errors)
+    current = now()
+    async with transaction():
+        await get_household(household_id)
+        if person_id is None:
+            assert person_values is not None
+            person_id = await _insert_person(person_values, current)
+        else:
+            active = await Membership.exists().where(
+                (Membership.person == person_id)
+                & (Membership.household == household_id)
+                & Membership.end_date.is_null()
+            )
+            if active:
+                raise FormErrors({"person": "cette personne fait déjà partie du ménage"})
+        row = await Membership.insert(
+            Membership(
+                household=household_id, person=person_id, relation=membership["relation"],
+                start_date=dt.date.fromisoformat(membership["start_date"]),
+            )
+        ).returning(Membership.id)
+        await _refresh_search(household_id)
+        await audit.record(
+            "add_member", "household", household_id, user_id=actor.user_id,
+            fields=["membership"], address=actor.address,
+        )
+    return row[0]["id"]
+
+
+async def end_membership(actor: Actor, membership_id: int, end_date: dt.date) -> None:
+    """A person leaves a household; the household keeps the membership in its history."""
+    async with transaction():
+        row = await Membership.select().where(Membership.id == membership_id).first()
+        if row is None:
+            raise NotFound(membership_id)
+        if end_date < row["start_date"]:
+            raise FormErrors({"end_date": "la date de départ précède la date d'arrivée"})
+        await Membership.update({Membership.end_date: end_date}).where(
+            Membership.id == membership_id
+        )
+        await _refresh_search(row["household"])
+        await audit.record(
+            "end_member", "household", row["household"], user_id=actor.user_id,
+            fields=["membership"], address=actor.address,
+        )
+
+
+def visible_households(programmes: list[str], user_id: int):
+    """Where-clause of the households a restricted user sees: enrolled in one of their
+    programmes, or created by them (a file not yet oriented anywhere)."""
+    return Household.id.is_in(
+        Enrolment.select(Enrolment.household).where(Enrolment.programme.is_in(programmes or [""]))
+    ) | (Household.created_by == user_id)
+
+
+async def list_households(
+    query: str = "",
+    *,
+    before_id: int | None = None,
+    visible: tuple[list[str], int] | None = None,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of households, newest first, with keyset pagination on the id.
+
+    ``query`` matches every word in the name, reference or members' names, ignoring case and
+    accents on both engines. ``visible`` (programmes, user id) restricts to what a user may
+    see. Returns the rows and the cursor of the next page (``None`` on the last one).
+    """
+    select = Household.select(
+        Household.id, Household.reference, Household.name, Household.composition,
+        Household.updated_at,
+    )
+    for word in normalise(query).split()[:5]:
+        select = select.where(Household.search_text.like(f"%{_escape_like(word)}%"))
+    if before_id is not None:
+        select = select.where(Household.id < before_id)
+    if visible is not None:
+        select = select.where(visible_households(*visible))
+    rows = await select.order_by(Household.id, ascending=False).limit(limit + 1)
+    next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def _escape_like(word: str) -> str:
+    # normalise() keeps % and _; they would act as wildcards.
+    return word.replace("%", "").replace("_", "")

@@ -1,0 +1,85 @@
+"""The household timeline: typed, dated, authored events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tremplin.db import transaction
+from tremplin.forms import FormErrors, validate
+from tremplin.models import TimelineEvent
+from tremplin.plugins import PluginHost
+from tremplin.services import audit
+from tremplin.services.clock import PARIS, now
+from tremplin.services.households import Actor, get_household
+from tremplin.types import Choice, Field
+
+__all__ = ["add_event", "event_fields", "list_events"]
+
+
+def event_fields(host: PluginHost, programmes: list[str]) -> tuple[Field, ...]:
+    kinds = [e for e in host.event_types.values() if e.manual and (
+        e.programme is None or e.programme in programmes)]
+    return (
+        Field("kind", "Type", kind="choice", required=True,
+              choices=tuple(Choice(e.key, e.label) for e in kinds)),
+        Field("occurred_on", "Date", kind="date", required=True),
+        Field("programme", "Programme", kind="choice",
+              choices=tuple(Choice(k, host.programmes[k].name_fr) for k in programmes)),
+        Field("body", "Texte", kind="textarea", required=True),
+        Field("visibility", "Visibilité", kind="choice",
+              choices=(Choice("staff", "Équipe du programme"),
+                       Choice("partner", "Partagé avec les partenaires"))),
+    )
+
+
+async def add_event(
+    host: PluginHost, actor: Actor, household_id: int, raw: dict[str, Any], programmes: list[str]
+) -> int:
+    values = validate(event_fields(host, programmes), raw)
+    occurred = dt.date.fromisoformat(values["occurred_on"])
+    if occurred > dt.datetime.now(PARIS).date():
+        raise FormErrors({"occurred_on": "la date est dans le futur"})
+    event_type = host.event_types[values["kind"]]
+    if event_type.programme and values["programme"] not in (None, event_type.programme):
+        raise FormErrors({"kind": "ce type n'existe pas dans ce programme"})
+    at = dt.datetime.combine(occurred, dt.datetime.now(PARIS).time(), tzinfo=PARIS)
+    async with transaction():
+        await get_household(household_id)
+        row = await TimelineEvent.insert(
+            TimelineEvent(
+                household=household_id,
+                kind=values["kind"],
+                occurred_at=at.astimezone(dt.UTC),
+                author=actor.user_id,
+                programme=values["programme"] or event_type.programme or "",
+                visibility=values["visibility"] or "staff",
+                title=event_type.label,
+                body=values["body"],
+                created_at=now(),
+            )
+        ).returning(TimelineEvent.id)
+        await audit.record(
+            "add_event", "household", household_id, user_id=actor.user_id,
+            fields=["timeline"], address=actor.address,
+        )
+    return row[0]["id"]
+
+
+async def list_events(
+    household_id: int, programmes: list[str], *, before_id: int | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Events of the household in the given programmes (and general ones), newest first."""
+    query = TimelineEvent.select(
+        TimelineEvent.id, TimelineEvent.kind, TimelineEvent.occurred_at, TimelineEvent.title,
+        TimelineEvent.body, TimelineEvent.programme, TimelineEvent.visibility,
+        TimelineEvent.author.full_name.as_alias("author_name"),
+    ).where(
+        (TimelineEvent.household == household_id)
+        & TimelineEvent.programme.is_in([*programmes, ""])
+    )
+    if before_id is not None:
+        query = query.where(TimelineEvent.id < before_id)
+    return await query.order_by(TimelineEvent.occurred_at, ascending=False).order_by(
+        TimelineEvent.id, ascending=False
+    ).limit(limit)

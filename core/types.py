@@ -1,0 +1,391 @@
+"""The data a plugin hands to the core: frozen dataclasses, each with an ``order``.
+
+Re-exported by :mod:`tremplin.api`; import them from there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+__all__ = [
+    "Choice",
+    "DashboardContext",
+    "DashboardItem",
+    "DashboardRow",
+    "Deadline",
+    "EnrolmentPanel",
+    "EnrolmentView",
+    "EventType",
+    "Field",
+    "FieldError",
+    "GuardContext",
+    "NavItem",
+    "PluginManifest",
+    "Programme",
+    "ReportSection",
+    "State",
+    "Transition",
+    "Workflow",
+]
+
+
+class FieldError(ValueError):
+    """A value a user typed is not acceptable; the message is French and shown as is."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a choice field: the stored value and its French label."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PluginManifest:
+    """What a plugin is: returned by its ``tremplin_manifest`` hook.
+
+    ``slug`` is the entry-point name, the package folder, the Piccolo app name, the template
+    folder and the URL prefix. ``depends_on`` lists plugins that must be enabled with it;
+    ``api`` is the range of :data:`tremplin.api.API_VERSION` it was written for.
+    """
+
+    slug: str
+    name: str
+    version: str = "0"
+    depends_on: tuple[str, ...] = ()
+    api: str = ">=1,<2"
+
+
+FieldKind = Literal[
+    "text", "textarea", "date", "int", "money", "choice", "multichoice", "bool", "email", "phone"
+]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 .\-()]{6,20}$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A form field with its server-side validation.
+
+    ``sensitive`` marks health, asylum, violence or judicial data (it needs an explicit
+    permission to read); ``group`` names the field group a programme may share with a partner.
+    """
+
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    help: str = ""
+    sensitive: bool = False
+    group: str = "general"
+    max_length: int = 200
+    minimum: int | None = None
+    maximum: int | None = None
+    order: int = 100
+
+    def label_of(self, value: Any) -> str:
+        """The French label of a stored value (choice labels, dates as dd/mm/yyyy)."""
+        if value in (None, "", []):
+            return ""
+        if self.kind == "choice":
+            return next((c.label for c in self.choices if c.value == value), str(value))
+        if self.kind == "multichoice":
+            return ", ".join(self.label_of_one(v) for v in value)
+        if self.kind == "bool":
+            return "oui" if value else "non"
+        if self.kind == "date":
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        if self.kind == "money":
+            euros = Decimal(int(value)) / 100
+            return f"{euros:,.2f} €".replace(",", " ").replace(".", ",")
+        return str(value)
+
+    def label_of_one(self, value: str) -> str:
+        return next((c.label for c in self.choices if c.value == value), value)
+
+    def parse(self, raw: Any) -> Any:
+        """Turn what the form sent into the stored value, or raise :class:`FieldError`.
+
+        Dates are stored as ISO strings, money as integer cents, empty values as ``None``
+        (``[]`` for multiple choices, ``False`` for booleans).
+        """
+        if self.kind == "multichoice":
+            values = raw if isinstance(raw, list) else ([] if raw in (None, "") else [raw])
+            allowed = {c.value for c in self.choices}
+            bad = [v for v in values if v not in allowed]
+            if bad:
+                raise FieldError(f"choix inconnu : {bad[0]}")
+            if self.required and not values:
+                raise FieldError("ce champ est obligatoire")
+            return list(values)
+        if self.kind == "bool":
+            return str(raw).lower() in {"1", "true", "on", "oui", "yes"}
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            if self.required:
+                raise FieldError("ce champ est obligatoire")
+            return None
+        if len(text) > (self.max_length if self.kind != "textarea" else 20_000):
+            raise FieldError(f"{self.max_length} caractères au maximum")
+        if self.kind == "date":
+            return _parse_date(text).isoformat()
+        if self.kind == "int":
+            try:
+                number = int(text)
+            except ValueError:
+                raise FieldError("nombre entier attendu") from None
+            self._check_range(number)
+            return number
+        if self.kind == "money":
+            return parse_money(text, self.minimum, self.maximum)
+        if self.kind == "choice":
+            if text not in {c.value for c in self.choices}:
+                raise FieldError("choix inconnu")
+            return text
+        if self.kind == "email" and not _EMAIL.match(text):
+            raise FieldError("adresse électronique invalide")
+        if self.kind == "phone" and not _PHONE.match(text):
+            raise FieldError("numéro de téléphone invalide")
+        return text
+
+    def _check_range(self, number: int) -> None:
+        if self.minimum is not None and number < self.minimum:
+            raise FieldError(f"la valeur minimale est {self.minimum}")
+        if self.maximum is not None and number > self.maximum:
+            raise FieldError(f"la valeur maximale est {self.maximum}")
+
+
+def _parse_date(text: str) -> dt.date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            value = dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if not 1900 <= value.year <= 2100:
+            raise FieldError("date hors des limites (1900–2100)")
+        return value
+    raise FieldError("date invalide (format attendu : jj/mm/aaaa)")
+
+
+def parse_money(text: str, minimum: int | None = 0, maximum: int | None = None) -> int:
+    """``"1 234,56"`` → ``123456`` cents; negative amounts refused unless ``minimum`` allows."""
+    cleaned = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "")
+    cleaned = cleaned.replace(",", ".")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise FieldError("montant invalide (exemple : 350,00)") from None
+    if amount != amount.quantize(Decimal("0.01")):
+        raise FieldError("deux décimales au maximum")
+    cents = int(amount * 100)
+    if minimum is not None and cents < minimum:
+        raise FieldError("le montant ne peut pas être négatif" if minimum == 0 else "montant trop bas")
+    if cents > (maximum if maximum is not None else 100_000_000):
+        raise FieldError("montant trop élevé")
+    return cents
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A programme the association runs (one plugin may define several)."""
+
+    key: str
+    name_fr: str
+    name_en: str
+    places: int | None = None
+    max_duration_months: int | None = None
+    public: str = ""
+    prescribers: tuple[Choice, ...] = ()
+    exit_destinations: tuple[Choice, ...] = ()
+    order: int = 100
+
+    def prescriber_label(self, value: str) -> str:
+        return next((c.label for c in self.prescribers if c.value == value), value)
+
+    def destination_label(self, value: str) -> str:
+        return next((c.label for c in self.exit_destinations if c.value == value), value)
+
+
+#: ``referral`` (orientation, before a decision), ``waiting`` (accepted, not yet in),
+#: ``active`` (accompanied / housed), ``closed`` (ended, with or without entry).
+Phase = Literal["referral", "waiting", "active", "closed"]
+
+
+@dataclass(frozen=True)
+class State:
+    """A workflow state with its French label."""
+
+    key: str
+    label: str
+    phase: Phase = "active"
+
+
+@dataclass(frozen=True)
+class EnrolmentView:
+    """A read-only snapshot of an enrolment handed to guards and deadlines."""
+
+    id: int
+    household_id: int
+    programme: str
+    state: str
+    referral_date: dt.date | None
+    decision_date: dt.date | None
+    entry_date: dt.date | None
+    exit_date: dt.date | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    """What a transition guard sees: the enrolment, the parsed transition values, today."""
+
+    enrolment: EnrolmentView
+    values: dict[str, Any]
+    today: dt.date
+
+
+#: A guard returns ``None`` to allow the transition or a French reason to refuse it,
+#: directly or through an awaitable (for checks that read the database).
+Guard = Callable[[GuardContext], "str | None | Awaitable[str | None]"]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A move between states, with the fields asked for when it is made.
+
+    A field named like an enrolment column (``decision_date``, ``entry_date``,
+    ``exit_date``, ``exit_reason``, ``exit_destination``) fills that column; any other goes
+    into the enrolment's ``data``.
+    """
+
+    key: str
+    label: str
+    source: tuple[str, ...]
+    target: str
+    fields: tuple[Field, ...] = ()
+    guards: tuple[Guard, ...] = ()
+    order: int = 100
+    danger: bool = False
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A date by which something must happen while an enrolment is in one of ``states``."""
+
+    key: str
+    label: str
+    states: tuple[str, ...]
+    due: Callable[[EnrolmentView], dt.date | None]
+    warn_days: int = 30
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """The states and transitions of one programme's enrolments."""
+
+    programme: str
+    states: tuple[State, ...]
+    initial: str
+    transitions: tuple[Transition, ...]
+    deadlines: tuple[Deadline, ...] = ()
+
+    def state(self, key: str) -> State:
+        for state in self.states:
+            if state.key == key:
+                return state
+        return State(key=key, label=key, phase="active")
+
+    def available(self, state: str) -> list[Transition]:
+        return sorted(
+            (t for t in self.transitions if state in t.source), key=lambda t: (t.order, t.key)
+        )
+
+
+@dataclass(frozen=True)
+class EventType:
+    """A kind of timeline event (note, home visit, tripartite meeting…)."""
+
+    key: str
+    label: str
+    programme: str | None = None
+    #: Counted as a contact with the household in the reports (visits, appointments…).
+    contact: bool = False
+    #: Offered in the "add to the timeline" form (state changes are written by the core).
+    manual: bool = True
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the main menu."""
+
+    label: str
+    href: str
+    order: int = 100
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    label: str
+    href: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class DashboardContext:
+    """What a dashboard block is computed for: the user and the programmes they work in."""
+
+    user: Any
+    programmes: tuple[str, ...]
+    #: ``None`` when the user sees every household, else the user id for "created by me".
+    restricted_to: int | None
+    today: dt.date
+    programme_names: dict[str, str]
+    state_labels: dict[tuple[str, str], str]
+
+
+@dataclass(frozen=True)
+class DashboardItem:
+    """A block of the dashboard; ``rows`` is awaited with a :class:`DashboardContext`."""
+
+    key: str
+    title: str
+    rows: Callable[[DashboardContext], Awaitable[Sequence[DashboardRow]]]
+    order: int = 100
+    programme: str | None = None
+
+
+@dataclass(frozen=True)
+class EnrolmentPanel:
+    """A block a plugin adds under each enrolment of ``programme`` on the household page.
+
+    ``context`` is awaited with the enrolment and returns the variables of ``template``
+    (a template of the plugin's folder, e.g. ``iml_sublease/_renewals.html``).
+    """
+
+    key: str
+    programme: str
+    template: str
+    context: Callable[[EnrolmentView], Awaitable[dict[str, Any]]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of a programme's activity report (filled in by the report engine)."""
+
+    key: str
+    title: str
+    programme: str
+    compute: Callable[..., Awaitable[Any]]
+    order: int = 100
+    extra: dict[str, Any] = field(default_factory=dict)

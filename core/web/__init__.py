@@ -1,0 +1,1 @@
+"""The web shell: Litestar app, pages (Jinja2 + htmx) and the JSON API."""

@@ -1,0 +1,290 @@
+"""The JSON API under ``/api``: the same resources as the pages, same rules, same audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar import Controller, Request, get, post, put
+from litestar.exceptions import NotFoundException
+
+from tremplin.models import Document, Enrolment, Person
+from tremplin.services import audit
+from tremplin.services import enrolments as enr
+from tremplin.services import households as hh
+from tremplin.services.idempotency import run_once
+from tremplin.services.timeline import add_event, list_events
+from tremplin.web.access import check_household, visibility
+from tremplin.web.auth import staff_only
+from tremplin.web.state import actor, app_context, current_user, user_programmes
+
+
+@dataclass
+class HouseholdSummary:
+    id: int
+    reference: str
+    name: str
+    composition: str
+
+
+@dataclass
+class HouseholdPage:
+    items: list[HouseholdSummary]
+    next_before: int | None
+
+
+@dataclass
+class HouseholdOut:
+    id: int
+    reference: str
+    name: str
+    composition: str
+    resources: list[str]
+    situation_before_entry: str
+    address: str
+    phone: str
+    email: str
+    version: int
+
+
+@dataclass
+class MemberOut:
+    membership_id: int
+    person_id: int
+    first_name: str
+    last_name: str
+    birth_date: dt.date | None
+    sex: str
+    relation: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+
+@dataclass
+class EnrolmentOut:
+    id: int
+    programme: str
+    state: str
+    referral_date: dt.date | None
+    prescriber: str
+    decision_date: dt.date | None
+    entry_date: dt.date | None
+    exit_date: dt.date | None
+    exit_destination: str
+    data: dict[str, Any]
+    version: int
+
+
+@dataclass
+class EventOut:
+    id: int
+    kind: str
+    occurred_at: dt.datetime
+    title: str
+    body: str
+    programme: str
+    visibility: str
+    author_name: str | None
+
+
+@dataclass
+class DocumentOut:
+    id: int
+    kind: str
+    filename: str
+    sha256: str
+    size: int
+    mime: str
+    uploaded_at: dt.datetime
+
+
+@dataclass
+class Created:
+    id: int
+
+
+@dataclass
+class ProgrammeOut:
+    key: str
+    name_fr: str
+    name_en: str
+    places: int | None
+    max_duration_months: int | None
+    states: list[str]
+
+
+def _household_out(row: dict[str, Any]) -> HouseholdOut:
+    return HouseholdOut(**{k: row[k] for k in HouseholdOut.__dataclass_fields__})
+
+
+class HouseholdAPI(Controller):
+    path = "/api"
+    guards = [staff_only]
+    tags = ["households"]
+
+    @get("/programmes")
+    async def programmes(self, request: Request) -> list[ProgrammeOut]:
+        host = app_context(request).host
+        return [
+            ProgrammeOut(p.key, p.name_fr, p.name_en, p.places, p.max_duration_months,
+                         [s.key for s in host.workflows[p.key].states])
+            for k, p in host.programmes.items() if k in user_programmes(request)
+        ]
+
+    @get("/households")
+    async def list(self, request: Request, before: FromQuery[int | None] = None) -> HouseholdPage:
+        """Households, newest first; pass ``before`` (the last id seen) for the next page."""
+        rows, cursor = await hh.list_households(before_id=before, visible=visibility(request))
+        return HouseholdPage([HouseholdSummary(r["id"], r["reference"], r["name"], r["composition"]) for r in rows], cursor)
+
+    @post("/households/search", status_code=200)
+    async def search(self, request: Request, data: JSONBody[dict[str, Any]]) -> HouseholdPage:
+        """Search by POST body (``{"q": "…", "before": id}``): names never go in URLs."""
+        before = data.get("before")
+        rows, cursor = await hh.list_households(
+            str(data.get("q", ""))[:100], before_id=before if isinstance(before, int) else None,
+            visible=visibility(request),
+        )
+        return HouseholdPage([HouseholdSummary(r["id"], r["reference"], r["name"], r["composition"]) for r in rows], cursor)
+
+    @post("/households", status_code=201)
+    async def create(self, request: Request, data: JSONBody[dict[str, Any]]) -> Created:
+        """Create a household; optional ``reference_person`` object; ``Idempotency-Key``
+        header makes a retried request return the first one's result."""
+        person = data.get("reference_person")
+
+        async def create() -> str:
+            return str(await hh.create_household(
+                actor(request), data, person if isinstance(person, dict) else None
+            ))
+
+        result, _ = await run_once(
+            request.headers.get("idempotency-key"), current_user(request).id, create
+        )
+        return Created(int(result))
+
+    @get("/households/{household_id:int}")
+    async def detail(self, request: Request, household_id: FromPath[int]) -> HouseholdOut:
+        await check_household(request, household_id)
+        row = await hh.get_household(household_id)
+        a = actor(request)
+        await audit.record("read", "household", household_id, user_id=a.user_id, address=a.address)
+        return _household_out(row)
+
+    @put("/households/{household_id:int}")
+    async def update(self, request: Request, household_id: FromPath[int], data: JSONBody[dict[str, Any]]) -> HouseholdOut:
+        """Replace the household's fields; ``version`` must be the one read (else 409)."""
+        await check_household(request, household_id)
+        version = data.get("version")
+        if not isinstance(version, int):
+            from tremplin.forms import FormErrors
+
+            raise FormErrors({"version": "la version lue est obligatoire (entier)"})
+        await hh.update_household(actor(request), household_id, version, data)
+        return _household_out(await hh.get_household(household_id))
+
+    @get("/households/{household_id:int}/members")
+    async def members(self, request: Request, household_id: FromPath[int]) -> list[MemberOut]:
+        await check_household(request, household_id)
+        rows = await hh.household_members(household_id)
+        return [
+            MemberOut(r["id"], r["person_id"], r["first_name"], r["last_name"], r["birth_date"],
+                      r["sex"], r["relation"], r["start_date"], r["end_date"])
+            for r in rows
+        ]
+
+    @get("/people/{person_id:int}")
+    async def person(self, request: Request, person_id: FromPath[int]) -> dict[str, Any]:
+        households = await Person.select(Person.id).where(Person.id == person_id).first()
+        if households is None:
+            raise NotFoundException()
+        from tremplin.models import Membership
+
+        memberships = await Membership.select(Membership.household).where(Membership.person == person_id)
+        visible = []
+        for m in memberships:
+            try:
+                await check_household(request, m["household"])
+                visible.append(m["household"])
+            except hh.NotFound:
+                continue
+        if not visible:
+            raise NotFoundException()
+        row = await Person.select(
+            Person.id, Person.first_name, Person.last_name, Person.birth_date, Person.sex,
+            Person.nationality,
+        ).where(Person.id == person_id).first()
+        a = actor(request)
+        await audit.record("read", "person", person_id, user_id=a.user_id, address=a.address)
+        return {**row, "households": visible}
+
+    @get("/households/{household_id:int}/enrolments")
+    async def enrolments(self, request: Request, household_id: FromPath[int]) -> list[EnrolmentOut]:
+        await check_household(request, household_id)
+        rows = await Enrolment.select().where(
+            (Enrolment.household == household_id)
+            & Enrolment.programme.is_in(user_programmes(request) or [""])
+        ).order_by(Enrolment.id).output(load_json=True)
+        return [EnrolmentOut(**{k: r[k] for k in EnrolmentOut.__dataclass_fields__}) for r in rows]
+
+    @post("/households/{household_id:int}/enrolments", status_code=201)
+    async def enrol(self, request: Request, household_id: FromPath[int], data: JSONBody[dict[str, Any]]) -> Created:
+        await check_household(request, household_id)
+        programme = str(data.get("programme", ""))
+        if programme not in user_programmes(request):
+            from tremplin.forms import FormErrors
+
+            raise FormErrors({"programme": "programme inconnu ou désactivé"})
+        enrolment_id = await enr.create_enrolment(
+            app_context(request).host, actor(request), household_id, programme, data
+        )
+        return Created(enrolment_id)
+
+    @post("/enrolments/{enrolment_id:int}/transitions/{key:str}", status_code=200)
+    async def transition(self, request: Request, enrolment_id: FromPath[int], key: FromPath[str], data: JSONBody[dict[str, Any]]) -> EnrolmentOut:
+        """Apply a workflow transition; body: the transition's fields and ``version``."""
+        try:
+            row = await enr.get_enrolment(enrolment_id, user_programmes(request))
+        except hh.NotFound:
+            raise NotFoundException() from None
+        await check_household(request, row["household"])
+        version = data.get("version")
+        await enr.apply_transition(
+            app_context(request).host, actor(request), enrolment_id, key, data,
+            version if isinstance(version, int) else -1,
+        )
+        row = await enr.get_enrolment(enrolment_id, user_programmes(request))
+        return EnrolmentOut(**{k: row[k] for k in EnrolmentOut.__dataclass_fields__})
+
+    @get("/households/{household_id:int}/timeline")
+    async def timeline(self, request: Request, household_id: FromPath[int], before: FromQuery[int | None] = None) -> list[EventOut]:
+        await check_household(request, household_id)
+        rows = await list_events(household_id, user_programmes(request), before_id=before)
+        return [EventOut(**{k: r[k] for k in EventOut.__dataclass_fields__}) for r in rows]
+
+    @post("/households/{household_id:int}/timeline", status_code=201)
+    async def add_event(self, request: Request, household_id: FromPath[int], data: JSONBody[dict[str, Any]]) -> Created:
+        await check_household(request, household_id)
+        host = app_context(request).host
+
+        async def create() -> str:
+            return str(await add_event(host, actor(request), household_id, data, user_programmes(request)))
+
+        result, _ = await run_once(
+            request.headers.get("idempotency-key"), current_user(request).id, create
+        )
+        return Created(int(result))
+
+    @get("/households/{household_id:int}/documents")
+    async def documents(self, request: Request, household_id: FromPath[int]) -> list[DocumentOut]:
+        await check_household(request, household_id)
+        rows = await Document.select(
+            Document.id, Document.kind, Document.filename, Document.sha256, Document.size,
+            Document.mime, Document.uploaded_at,
+        ).where(Document.household == household_id).order_by(Document.id)
+        return [DocumentOut(**r) for r in rows]
+
+
+API_ROUTES = [HouseholdAPI]

@@ -1,0 +1,116 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from litestar import Litestar, MediaType, Response, get
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from tremplin import __version__, db
+from tremplin.config import Settings, load_settings
+from tremplin.plugins import PluginHost, load_plugins
+from tremplin.web import errors
+from tremplin.web.api import API_ROUTES
+from tremplin.web.auth import PUBLIC_PATHS, AuthMiddleware, csrf_guard, expected_csrf
+from tremplin.web.pages import auth as auth_pages
+from tremplin.web.pages import dashboard, households, records
+from tremplin.web.security import security_headers_middleware
+from tremplin.web.state import AppContext
+from tremplin.web.templating import THEME_DIR, build_environment
+
+log = logging.getLogger("tremplin")
+
+
+@get("/healthz", exclude_from_auth=True, media_type=MediaType.TEXT)
+async def healthz() -> str:
+    """The process is up."""
+    return "ok"
+
+
+@get("/readyz", exclude_from_auth=True)
+async def readyz() -> Response:
+    """The database answers and every migration is applied."""
+    try:
+        pending = await db.pending_migrations()
+    except Exception:
+        return Response({"ready": False, "reason": "database unreachable"}, status_code=503)
+    if pending:
+        return Response({"ready": False, "reason": "pending migrations"}, status_code=503)
+    return Response({"ready": True}, status_code=200)
+
+
+def create_app(settings: Settings | None = None, host: PluginHost | None = None) -> Litestar:
+    """Build the app for ``settings`` (read from the environment when omitted).
+
+    The database engine is bound here; its pool opens at start-up and closes at shutdown.
+    """
+    settings = settings or load_settings()
+    host = host or load_plugins(settings.programmes)
+    engine = db.create_engine(settings)
+    db.configure(engine, host.piccolo_apps)
+    template_dirs = [Path(p) for p in host.call("tremplin_template_dirs")]
+    jinja = build_environment(template_dirs, settings.templates_dir)
+    jinja.globals["csrf"] = expected_csrf
+    jinja.globals["nav"] = lambda request: sorted(
+        host.call("tremplin_navigation", user=request.scope.get("user")),
+        key=lambda item: (item.order, item.label),
+    )
+    jinja.tests["startingwith"] = lambda value, prefix: str(value).startswith(prefix)
+
+    async def on_startup() -> None:
+        await db.start(engine)
+
+    async def on_shutdown() -> None:
+        await db.stop(engine)
+
+    plugin_routes = host.call("tremplin_routes")
+    return Litestar(
+        route_handlers=[
+            healthz,
+            readyz,
+            *auth_pages.ROUTES,
+            *dashboard.ROUTES,
+            *households.ROUTES,
+            *records.ROUTES,
+            *API_ROUTES,
+            *plugin_routes,
+            create_static_files_router(
+                path="/static", directories=[THEME_DIR / "static"], name="static",
+                opt={"exclude_from_auth": True},
+            ),
+        ],
+        guards=[csrf_guard],
+        middleware=[
+            security_headers_middleware,
+            DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),
+        ],
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(jinja)),
+        plugins=[HTMXPlugin()],
+        exception_handlers=errors.EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="Tremplin API", version=__version__, path="/api/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        state=State({"tremplin": AppContext(settings=settings, host=host, jinja=jinja)}),
+        request_max_body_size=settings.max_upload_bytes + 256 * 1024,
+        debug=False,
+    )
+
+
+def app_from_env() -> Litestar:
+    """Entry point for ``uvicorn --factory`` (each worker reads the same environment)."""
+    logging.basicConfig(level=logging.INFO)
+    return create_app()
+
+

@@ -1,0 +1,134 @@
+"""Errors: a French page for people, a JSON reason for the API, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from litestar import MediaType, Request, Response
+from litestar.background_tasks import BackgroundTask
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+
+from tremplin.forms import FormErrors
+from tremplin.services import audit
+from tremplin.services.households import ConflictError, NotFound
+from tremplin.web.state import client_address
+
+log = logging.getLogger("tremplin.web")
+
+TITLES = {
+    400: ("Requête invalide", "La demande n'a pas pu être comprise."),
+    401: ("Connexion requise", "Connectez-vous pour continuer."),
+    403: ("Accès refusé", "Vous n'avez pas accès à cette page."),
+    404: ("Introuvable", "Cette page n'existe pas ou ne vous est pas accessible."),
+    405: ("Méthode non autorisée", "Cette action n'est pas possible ici."),
+    409: ("Conflit", "L'objet a été modifié entre-temps."),
+    413: ("Fichier trop volumineux", "Le fichier ou le formulaire envoyé dépasse la taille autorisée."),
+    422: ("Saisie invalide", "Certaines valeurs ne sont pas acceptées."),
+    429: ("Trop de tentatives", "Patientez quelques minutes avant de réessayer."),
+    500: ("Erreur interne", "Une erreur est survenue ; elle a été enregistrée. Réessayez plus tard."),
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+def _page(request: Request, status: int, detail: str | None = None) -> Response:
+    title, message = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
+    if _is_api(request):
+        return Response(
+            content={"status_code": status, "detail": detail or message},
+            status_code=status, media_type=MediaType.JSON,
+        )
+    return Template(
+        "error.html", context={"title": title, "message": detail or message}, status_code=status
+    )
+
+
+def _audit_denied(request: Request, response: Response, status: int) -> Response:
+    """Attach the audit of a denial to the response (handlers here must be synchronous)."""
+    user = request.scope.get("user")
+    handler = request.scope.get("route_handler")
+
+    async def write() -> None:
+        try:
+            await audit.record(
+                "denied", "route", status, user_id=user.id if user else None,
+                fields=[handler.handler_name] if handler else [],
+                address=client_address(request),
+            )
+        except Exception:  # the denial itself has been answered; keep a trace of the failure
+            log.exception("could not audit an access denial")
+
+    response.background = BackgroundTask(write)
+    return response
+
+
+def http_exception(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if isinstance(exc, NotAuthorizedException):
+        if not _is_api(request):
+            return Redirect("/login", status_code=303)
+        return _page(request, 401, "authentification requise")
+    if isinstance(exc, PermissionDeniedException):
+        return _audit_denied(
+            request, _page(request, 403, exc.detail if exc.detail != "Forbidden" else None), 403
+        )
+    if isinstance(exc, ValidationException) and _is_api(request):
+        return Response(
+            content={"status_code": 400, "detail": "requête invalide", "extra": exc.extra},
+            status_code=400, media_type=MediaType.JSON,
+        )
+    if isinstance(exc, NotFoundException):
+        return _page(request, 404)
+    return _page(request, status, None if status >= 500 else str(exc.detail))
+
+
+def not_found(request: Request, exc: NotFound) -> Response:
+    return _audit_denied(request, _page(request, 404), 404)
+
+
+def form_errors(request: Request, exc: FormErrors) -> Response:
+    if _is_api(request):
+        return Response(
+            content={"status_code": 422, "detail": "saisie invalide", "errors": exc.errors},
+            status_code=422, media_type=MediaType.JSON,
+        )
+    return _page(request, 422, "; ".join(exc.errors.values()))
+
+
+def conflict(request: Request, exc: ConflictError) -> Response:
+    if _is_api(request):
+        current = {k: v for k, v in exc.current.items() if k in {"id", "version"}}
+        return Response(
+            content={"status_code": 409, "detail": "modifié entre-temps", "current": current},
+            status_code=409, media_type=MediaType.JSON,
+        )
+    return _page(request, 409)
+
+
+def internal_error(request: Request, exc: Exception) -> Response:
+    # Only the type and the route are logged: a message may quote personal data.
+    handler = request.scope.get("route_handler")
+    log.error(
+        "unhandled %s in %s\n%s", type(exc).__name__, handler.handler_name if handler else "?",
+        "".join(traceback.format_tb(exc.__traceback__)),
+    )
+    return _page(request, 500)
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_exception,
+    NotFound: not_found,
+    FormErrors: form_errors,
+    ConflictError: conflict,
+    Exception: internal_error,
+}

@@ -1,0 +1,273 @@
+"""Household pages: list and live search, creation and edition, the household file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from litestar.params import FromPath, FromQuery
+from litestar import Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from tremplin.forms import HOUSEHOLD_FIELDS, MEMBERSHIP_FIELDS, PERSON_FIELDS, FormErrors
+from tremplin.models import Document, Enrolment, User
+from tremplin.services import audit
+from tremplin.services import households as hh
+from tremplin.services.clock import today
+from tremplin.services.enrolments import to_view
+from tremplin.services.documents import DOCUMENT_KINDS
+from tremplin.services.idempotency import run_once
+from tremplin.services.timeline import event_fields, list_events
+from tremplin.types import EnrolmentPanel
+from tremplin.vocabulary import COMPOSITIONS, RELATIONS, RESOURCES, SITUATIONS
+from tremplin.web.access import check_household, visibility
+from tremplin.web.auth import staff_only
+from tremplin.web.formdata import form_dict, int_or_none, new_form_id
+from tremplin.web.state import actor, app_context, current_user, user_programmes
+
+_COMPOSITIONS = {c.value: c.label for c in COMPOSITIONS}
+log = logging.getLogger("tremplin.pages")
+
+
+async def _enrolment_tags(request: Request, ids: list[int]) -> dict[int, list[str]]:
+    """Programme badges of a page of households, in one query (no query per row)."""
+    if not ids:
+        return {}
+    host = app_context(request).host
+    rows = await Enrolment.select(Enrolment.household, Enrolment.programme, Enrolment.state).where(
+        Enrolment.household.is_in(ids) & Enrolment.programme.is_in(user_programmes(request) or [""])
+    )
+    tags: dict[int, list[str]] = {}
+    for r in rows:
+        state = host.workflows[r["programme"]].state(r["state"])
+        tags.setdefault(r["household"], []).append(
+            f"{host.programmes[r['programme']].name_fr} · {state.label}"
+        )
+    return tags
+
+
+async def _list_context(request: Request, q: str, before: int | None) -> dict[str, Any]:
+    rows, next_cursor = await hh.list_households(q, before_id=before, visible=visibility(request))
+    return {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "q": q,
+        "before": before,
+        "compositions": _COMPOSITIONS,
+        "enrolments": await _enrolment_tags(request, [r["id"] for r in rows]),
+    }
+
+
+@get("/households", guards=[staff_only])
+async def household_list(request: Request, before: FromQuery[int | None] = None) -> Template:
+    context = await _list_context(request, "", before)
+    template = "households/_rows.html" if request.headers.get("hx-request") else "households/list.html"
+    return Template(template, context=context)
+
+
+@post("/households/search", guards=[staff_only])
+async def household_search(request: Request) -> Template:
+    """Search by POST so that names typed never appear in a URL or an access log."""
+    form = await form_dict(request)
+    q = str(form.get("q", ""))[:100]
+    context = await _list_context(request, q, int_or_none(form.get("before")))
+    template = "households/_rows.html" if request.headers.get("hx-request") else "households/list.html"
+    return Template(template, context=context)
+
+
+def _household_form(request: Request, status: int = 200, **context: Any) -> Template:
+    context.setdefault("values", {})
+    context.setdefault("errors", {})
+    context.setdefault("form_id", new_form_id())
+    return Template(
+        "households/form.html",
+        context={"fields": HOUSEHOLD_FIELDS, **context},
+        status_code=status,
+    )
+
+
+@get("/households/new", guards=[staff_only])
+async def household_new(request: Request) -> Template:
+    return _household_form(request, person_fields=PERSON_FIELDS)
+
+
+@post("/households/new", guards=[staff_only])
+async def household_create(request: Request) -> Response:
+    raw = await form_dict(request)
+    person = {k.removeprefix("person_"): v for k, v in raw.items() if k.startswith("person_")}
+
+    async def create() -> str:
+        household_id = await hh.create_household(actor(request), raw, person)
+        return f"/households/{household_id}"
+
+    try:
+        target, _ = await run_once(raw.get("_form_id"), current_user(request).id, create)
+    except FormErrors as exc:
+        return _household_form(
+            request, status=422, person_fields=PERSON_FIELDS, values=raw, errors=exc.errors,
+            form_id=raw.get("_form_id") or new_form_id(),
+        )
+    return Redirect(target, status_code=303)
+
+
+def _age(birth: dt.date | None, on: dt.date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+async def _panels(panels: list[EnrolmentPanel], row: dict[str, Any]) -> list[dict[str, Any]]:
+    """Render the plugin panels of one enrolment; a failing panel becomes a notice."""
+    out = []
+    view = to_view(row)
+    for panel in panels:
+        if panel.programme != row["programme"]:
+            continue
+        try:
+            out.append({"key": panel.key, "template": panel.template,
+                        "context": await panel.context(view)})
+        except Exception:
+            log.exception("panel %s failed", panel.key)
+            out.append({"key": panel.key, "error": True})
+    return out
+
+
+async def household_context(request: Request, household_id: FromPath[int]) -> dict[str, Any]:
+    """Everything the household page shows, in a fixed number of queries."""
+    host = app_context(request).host
+    programmes = user_programmes(request)
+    household = await hh.get_household(household_id)
+    members = await hh.household_members(household_id)
+    on = today()
+    for m in members:
+        m["age"] = _age(m["birth_date"], on)
+    rows = await Enrolment.select(
+        Enrolment.all_columns(), Enrolment.referent.full_name.as_alias("referent_name")
+    ).where(
+        (Enrolment.household == household_id) & Enrolment.programme.is_in(programmes or [""])
+    ).order_by(Enrolment.id, ascending=False).output(load_json=True)
+    panels = sorted(host.call("tremplin_enrolment_panels"), key=lambda p: (p.order, p.key))
+    enrolments = []
+    for r in rows:
+        prog = host.programmes[r["programme"]]
+        workflow = host.workflows[r["programme"]]
+        state = workflow.state(r["state"])
+        extra = [
+            (f.label, f.label_of(r["data"].get(f.name)))
+            for f in host.fields(r["programme"])
+            if r["data"].get(f.name) not in (None, "", []) and not f.sensitive
+        ]
+        enrolments.append({
+            **r,
+            "programme_name": prog.name_fr,
+            "state_label": state.label,
+            "phase": state.phase,
+            "prescriber_label": prog.prescriber_label(r["prescriber"]),
+            "destination_label": prog.destination_label(r["exit_destination"]),
+            "transitions": workflow.available(r["state"]),
+            "extra": extra,
+            "panels": await _panels(panels, r),
+        })
+    documents = await Document.select(
+        Document.id, Document.filename, Document.kind, Document.size, Document.uploaded_at
+    ).where(Document.household == household_id).order_by(Document.id, ascending=False)
+    return {
+        "household": household,
+        "members": members,
+        "enrolments": enrolments,
+        "events": await list_events(household_id, programmes),
+        "documents": documents,
+        "document_kinds": {c.value: c.label for c in DOCUMENT_KINDS},
+        "programmes": [host.programmes[k] for k in programmes],
+        "programme_names": {k: p.name_fr for k, p in host.programmes.items()},
+        "event_labels": {k: e.label for k, e in host.event_types.items()},
+        "relations": {c.value: c.label for c in RELATIONS},
+        "composition_label": _COMPOSITIONS.get(household["composition"], ""),
+        "resources_label": ", ".join(
+            c.label for c in RESOURCES if c.value in (household["resources"] or [])
+        ),
+        "situation_label": next(
+            (c.label for c in SITUATIONS if c.value == household["situation_before_entry"]), ""
+        ),
+        "member_fields": (*PERSON_FIELDS, *MEMBERSHIP_FIELDS),
+        "member_values": {"start_date": on.isoformat()},
+        "member_errors": {},
+        "event_fields": event_fields(host, programmes),
+        "event_values": {"occurred_on": on.isoformat(), "kind": "note"},
+        "event_errors": {},
+        "event_form_id": new_form_id(),
+    }
+
+
+@get("/households/{household_id:int}", guards=[staff_only])
+async def household_detail(request: Request, household_id: FromPath[int]) -> Template:
+    await check_household(request, household_id)
+    context = await household_context(request, household_id)
+    a = actor(request)
+    await audit.record("read", "household", household_id, user_id=a.user_id, address=a.address)
+    return Template("households/detail.html", context=context)
+
+
+@get("/households/{household_id:int}/edit", guards=[staff_only])
+async def household_edit(request: Request, household_id: FromPath[int]) -> Template:
+    await check_household(request, household_id)
+    household = await hh.get_household(household_id)
+    return _household_form(
+        request, household=household, values=household, version=household["version"]
+    )
+
+
+@post("/households/{household_id:int}/edit", guards=[staff_only])
+async def household_update(request: Request, household_id: FromPath[int]) -> Response:
+    await check_household(request, household_id)
+    raw = await form_dict(request)
+    household = await hh.get_household(household_id)
+    version = int_or_none(raw.get("version")) or 0
+    try:
+        await hh.update_household(actor(request), household_id, version, raw)
+    except FormErrors as exc:
+        return _household_form(
+            request, status=422, household=household, values=raw, errors=exc.errors,
+            version=version,
+        )
+    except hh.ConflictError as exc:
+        diff = {f.name: True for f in HOUSEHOLD_FIELDS if str(exc.current.get(f.name) or "") != str(raw.get(f.name) or "")}
+        return _household_form(
+            request, status=409, household=household, values=raw, conflict=exc.current,
+            conflict_diff=diff, version=exc.current["version"],
+        )
+    return Redirect(f"/households/{household_id}", status_code=303)
+
+
+@post("/households/{household_id:int}/members", guards=[staff_only])
+async def member_add(request: Request, household_id: FromPath[int]) -> Response:
+    await check_household(request, household_id)
+    raw = await form_dict(request)
+    try:
+        await hh.add_member(actor(request), household_id, raw)
+    except FormErrors as exc:
+        context = await household_context(request, household_id)
+        context.update(member_values=raw, member_errors=exc.errors)
+        return Template("households/detail.html", context=context, status_code=422)
+    return Redirect(f"/households/{household_id}#members", status_code=303)
+
+
+async def referents() -> list[dict[str, Any]]:
+    return await User.select(User.id, User.full_name).where(
+        (User.role != "partner") & (User.active == True)  # noqa: E712
+    ).order_by(User.full_name)
+
+
+ROUTES = [
+    household_list,
+    household_search,
+    household_new,
+    household_create,
+    household_detail,
+    household_edit,
+    household_update,
+    member_add,
+]
+
+__all__ = ["ROUTES", "household_context", "referents"]

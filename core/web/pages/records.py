@@ -1,0 +1,209 @@
+"""Enrolments (orientation and workflow actions), timeline notes and documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.params import FromPath, FromQuery
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from tremplin.forms import FormErrors
+from tremplin.models import TimelineEvent
+from tremplin.services import enrolments as enr
+from tremplin.services import households as hh
+from tremplin.services.clock import today
+from tremplin.services.documents import read_document, store_document
+from tremplin.services.idempotency import run_once
+from tremplin.services.timeline import add_event
+from tremplin.web.access import check_household
+from tremplin.web.auth import staff_only
+from tremplin.web.formdata import form_dict, int_or_none, new_form_id
+from tremplin.web.pages.households import household_context, referents
+from tremplin.web.state import actor, app_context, current_user, user_programmes
+
+
+def _is_htmx(request: Request) -> bool:
+    return bool(request.headers.get("hx-request"))
+
+
+def _programme(request: Request, key: str):
+    host = app_context(request).host
+    if key not in host.programmes or key not in user_programmes(request):
+        raise NotFoundException("programme inconnu")
+    return host.programmes[key]
+
+
+@get("/households/{household_id:int}/enrolments/new", guards=[staff_only])
+async def enrolment_new(request: Request, household_id: FromPath[int], programme: FromQuery[str]) -> Template:
+    await check_household(request, household_id)
+    prog = _programme(request, programme)
+    return Template("enrolments/new.html", context={
+        "household": await hh.get_household(household_id), "programme": prog,
+        "fields": enr.enrolment_fields(app_context(request).host, prog.key),
+        "values": {"referral_date": today().isoformat(), "referent": current_user(request).id},
+        "errors": {}, "form_id": new_form_id(), "referents": await referents(),
+    })
+
+
+@post("/households/{household_id:int}/enrolments", guards=[staff_only])
+async def enrolment_create(request: Request, household_id: FromPath[int]) -> Response:
+    await check_household(request, household_id)
+    raw = await form_dict(request)
+    prog = _programme(request, str(raw.get("programme", "")))
+    host = app_context(request).host
+
+    async def create() -> str:
+        await enr.create_enrolment(host, actor(request), household_id, prog.key, raw)
+        return f"/households/{household_id}#enrolments"
+
+    try:
+        target, _ = await run_once(raw.get("_form_id"), current_user(request).id, create)
+    except FormErrors as exc:
+        return Template("enrolments/new.html", status_code=422, context={
+            "household": await hh.get_household(household_id), "programme": prog,
+            "fields": enr.enrolment_fields(host, prog.key), "values": raw, "errors": exc.errors,
+            "form_id": raw.get("_form_id") or new_form_id(), "referents": await referents(),
+        })
+    return Redirect(target, status_code=303)
+
+
+async def _transition_context(request: Request, enrolment_id: FromPath[int], key: FromPath[str]) -> dict[str, Any]:
+    host = app_context(request).host
+    try:
+        row = await enr.get_enrolment(enrolment_id, user_programmes(request))
+    except hh.NotFound:
+        raise NotFoundException() from None
+    await check_household(request, row["household"])
+    transition = next(
+        (t for t in host.workflows[row["programme"]].transitions if t.key == key), None
+    )
+    if transition is None:
+        raise NotFoundException()
+    household = await hh.get_household(row["household"])
+    return {"enrolment": row, "transition": transition, "household_name": household["name"]}
+
+
+@get("/enrolments/{enrolment_id:int}/transitions/{key:str}", guards=[staff_only])
+async def transition_form(request: Request, enrolment_id: FromPath[int], key: FromPath[str]) -> Template:
+    context = await _transition_context(request, enrolment_id, key)
+    values = {f.name: today().isoformat() for f in context["transition"].fields if f.kind == "date"}
+    context.update(values=values, errors={})
+    template = "enrolments/_transition_form.html" if _is_htmx(request) else "enrolments/transition.html"
+    return Template(template, context=context)
+
+
+@post("/enrolments/{enrolment_id:int}/transitions/{key:str}", guards=[staff_only])
+async def transition_apply(request: Request, enrolment_id: FromPath[int], key: FromPath[str]) -> Response:
+    context = await _transition_context(request, enrolment_id, key)
+    raw = await form_dict(request)
+    host = app_context(request).host
+    template = "enrolments/_transition_form.html" if _is_htmx(request) else "enrolments/transition.html"
+    try:
+        await enr.apply_transition(
+            host, actor(request), enrolment_id, key, raw, int_or_none(raw.get("version")) or 0
+        )
+    except FormErrors as exc:
+        context.update(values=raw, errors=exc.errors)
+        return Template(template, context=context, status_code=422)
+    except hh.ConflictError as exc:
+        context.update(
+            enrolment=exc.current, values=raw,
+            errors={"_conflict": "Cet accompagnement a été modifié entre-temps : vérifiez "
+                    "son état sur la fiche avant de confirmer à nouveau."},
+        )
+        return Template(template, context=context, status_code=409)
+    target = f"/households/{context['enrolment']['household']}#enrolment-{enrolment_id}"
+    if _is_htmx(request):
+        return Response(content="", status_code=200, headers={"HX-Redirect": target})
+    return Redirect(target, status_code=303)
+
+
+@post("/households/{household_id:int}/timeline", guards=[staff_only])
+async def timeline_add(request: Request, household_id: FromPath[int]) -> Response:
+    """Add a note or contact; htmx gets the fresh form and the new event, swapped in place."""
+    await check_household(request, household_id)
+    raw = await form_dict(request)
+    host = app_context(request).host
+    programmes = user_programmes(request)
+
+    async def create() -> str:
+        return str(await add_event(host, actor(request), household_id, raw, programmes))
+
+    context = await household_context(request, household_id)
+    try:
+        event_id, _ = await run_once(raw.get("_form_id"), current_user(request).id, create)
+    except FormErrors as exc:
+        context.update(event_values=raw, event_errors=exc.errors,
+                       event_form_id=raw.get("_form_id") or new_form_id())
+        if _is_htmx(request):
+            return Template("households/_event_form.html", context=context, status_code=422)
+        return Template("households/detail.html", context=context, status_code=422)
+    if not _is_htmx(request):
+        return Redirect(f"/households/{household_id}#timeline", status_code=303)
+    event = await TimelineEvent.select(
+        TimelineEvent.id, TimelineEvent.kind, TimelineEvent.occurred_at, TimelineEvent.title,
+        TimelineEvent.body, TimelineEvent.programme, TimelineEvent.visibility,
+        TimelineEvent.author.full_name.as_alias("author_name"),
+    ).where(TimelineEvent.id == int(event_id)).first()
+    context["ev"] = event
+    return Template("households/_created_event.html", context=context)
+
+
+@post("/households/{household_id:int}/documents", guards=[staff_only])
+async def document_upload(request: Request, household_id: FromPath[int]) -> Response:
+    await check_household(request, household_id)
+    settings = app_context(request).settings
+    form = await request.form()
+    upload = form.get("file")
+    try:
+        if not isinstance(upload, UploadFile):
+            raise FormErrors({"file": "aucun fichier reçu"})
+        content = await upload.read()
+        await store_document(
+            actor(request), settings.data_dir, household_id, upload.filename or "", content,
+            str(form.get("kind", "other")), settings.max_upload_bytes,
+        )
+    except FormErrors as exc:
+        context = await household_context(request, household_id)
+        context["document_error"] = "; ".join(exc.errors.values())
+        return Template("households/detail.html", context=context, status_code=422)
+    return Redirect(f"/households/{household_id}#documents", status_code=303)
+
+
+@get("/documents/{document_id:int}/download", guards=[staff_only])
+async def document_download(request: Request, document_id: FromPath[int]) -> Response:
+    from tremplin.models import Document
+
+    row = await Document.select(Document.household).where(Document.id == document_id).first()
+    if row is None or row["household"] is None:
+        raise NotFoundException()
+    await check_household(request, row["household"])
+    meta, content = await read_document(actor(request), app_context(request).settings.data_dir, document_id)
+    return Response(
+        content=content,
+        media_type=meta["mime"],
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(meta['filename'])}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+ROUTES = [
+    enrolment_new,
+    enrolment_create,
+    transition_form,
+    transition_apply,
+    timeline_add,
+    document_upload,
+    document_download,
+]

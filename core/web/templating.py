@@ -1,0 +1,63 @@
+"""The Jinja environment: override folder, then plugins' folders, then the theme."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from litestar import Request
+from litestar.response import Template
+
+import tremplin_themes
+from tremplin.services.clock import PARIS
+from tremplin.types import Field
+
+THEME_DIR = Path(tremplin_themes.__file__).parent / "default"
+
+
+def build_environment(template_dirs: list[Path], override: Path | None) -> Environment:
+    folders = ([override] if override else []) + template_dirs + [THEME_DIR / "templates"]
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date_fr"] = date_fr
+    env.filters["datetime_fr"] = datetime_fr
+    env.filters["money"] = money
+    env.globals["field_label"] = field_label
+    return env
+
+
+def date_fr(value: Any) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def datetime_fr(value: dt.datetime | None) -> str:
+    if not value:
+        return ""
+    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+def money(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    return Field("m", "m", kind="money").label_of(cents)
+
+
+def field_label(field: Field, value: Any) -> str:
+    return field.label_of(value)
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> Template:
+    """A full page, or its fragment ``_name.html`` when htmx asks (``fragment=`` overrides)."""
+    return Template(template_name=template, context=context or {}, status_code=status)

@@ -1,0 +1,131 @@
+"""Renewals of the occupancy agreement: 3-month terms up to 18 months, beyond only by derogation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar.params import FromPath
+from litestar import Request, Response, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from tremplin.api import (
+    Enrolment,
+    EnrolmentView,
+    Field,
+    FormErrors,
+    TimelineEvent,
+    actor,
+    audit,
+    check_household,
+    now,
+    staff_only,
+    today,
+    transaction,
+    validate,
+)
+from tremplin_plugins.iml_sublease.tables import AgreementRenewal
+from tremplin_plugins.iml_sublease.workflow import KEY, MAX_MONTHS, agreement_end, max_end
+
+RENEWAL_FIELDS = (
+    Field("decided_on", "Date de la décision", kind="date", required=True),
+    Field("derogation_reason", "Motif de dérogation (au-delà de 18 mois)", kind="textarea"),
+)
+
+
+async def renew(enrolment_id: FromPath[int], raw: dict[str, Any], user_id: int | None, address: str) -> dt.date:
+    """Record a renewal decision; returns the new end of the agreement."""
+    values = validate(RENEWAL_FIELDS, raw)
+    async with transaction():
+        row = await Enrolment.select(
+            Enrolment.id, Enrolment.household, Enrolment.state, Enrolment.entry_date,
+            Enrolment.data, Enrolment.version,
+        ).where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)).output(
+            load_json=True
+        ).first()
+        if row is None:
+            raise LookupError(enrolment_id)
+        if row["state"] != "housed" or row["entry_date"] is None:
+            raise FormErrors({"_renewal": "Seule une convention en cours peut être renouvelée."})
+        count = await AgreementRenewal.count().where(AgreementRenewal.enrolment == enrolment_id)
+        until = agreement_end(row["entry_date"], count + 1)
+        if until > max_end(row["entry_date"]) and not (values["derogation_reason"] or "").strip():
+            raise FormErrors({
+                "derogation_reason": f"Au-delà de {MAX_MONTHS} mois, un motif de dérogation est "
+                "obligatoire."
+            })
+        await AgreementRenewal.insert(AgreementRenewal(
+            enrolment=enrolment_id, decided_on=dt.date.fromisoformat(values["decided_on"]),
+            until=until, derogation_reason=values["derogation_reason"] or "",
+            decided_by=user_id, created_at=now(),
+        ))
+        data = dict(row["data"] or {})
+        data["renewals"] = count + 1
+        await Enrolment.update({
+            Enrolment.data: data, Enrolment.version: row["version"] + 1,
+            Enrolment.updated_at: now(),
+        }).where(Enrolment.id == enrolment_id)
+        await TimelineEvent.insert(TimelineEvent(
+            household=row["household"], kind="agreement_renewal", occurred_at=now(),
+            author=user_id, programme=KEY, title="Renouvellement de la convention",
+            body=f"Convention prolongée jusqu'au {until.strftime('%d/%m/%Y')}",
+            data={"enrolment": enrolment_id}, created_at=now(),
+        ))
+        await audit("renew", "enrolment", enrolment_id, user_id=user_id,
+                    fields=["renewal"], address=address)
+    return until
+
+
+@post(f"/{KEY}/enrolments/{{enrolment_id:int}}/renewals", guards=[staff_only])
+async def renewal_create(request: Request, enrolment_id: FromPath[int]) -> Response:
+    """Record a renewal; htmx gets the panel back with the error in place when refused."""
+    row = await Enrolment.select().where(
+        (Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)
+    ).output(load_json=True).first()
+    if row is None:
+        raise NotFoundException()
+    await check_household(request, row["household"])
+    raw = {k: v for k, v in (await request.form()).items() if k != "_csrf"}
+    a = actor(request)
+    target = f"/households/{row['household']}#enrolment-{enrolment_id}"
+    try:
+        await renew(enrolment_id, raw, a.user_id, a.address)
+    except FormErrors as exc:
+        if not request.headers.get("hx-request"):
+            raise
+        context = await panel_context(_view(row))
+        context.update(values=raw, errors=exc.errors)
+        return Template(
+            f"{KEY}/_renewals.html",
+            context={"enrolment": row, "panel_context": context},
+            status_code=422,
+        )
+    if request.headers.get("hx-request"):
+        return Response(content="", headers={"HX-Redirect": target})
+    return Redirect(target, status_code=303)
+
+
+def _view(row: dict[str, Any]) -> EnrolmentView:
+    return EnrolmentView(
+        id=row["id"], household_id=row["household"], programme=row["programme"],
+        state=row["state"], referral_date=row["referral_date"],
+        decision_date=row["decision_date"], entry_date=row["entry_date"],
+        exit_date=row["exit_date"], data=dict(row["data"] or {}),
+    )
+
+
+async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
+    renewals = await AgreementRenewal.select().where(
+        AgreementRenewal.enrolment == enrolment.id
+    ).order_by(AgreementRenewal.id)
+    end = agreement_end(enrolment.entry_date, len(renewals)) if enrolment.entry_date else None
+    return {
+        "renewals": renewals,
+        "agreement_end": end,
+        "max_end": max_end(enrolment.entry_date) if enrolment.entry_date else None,
+        "can_renew": enrolment.state == "housed",
+        "fields": RENEWAL_FIELDS,
+        "values": {"decided_on": today().isoformat()},
+        "errors": {},
+    }

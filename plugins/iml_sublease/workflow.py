@@ -1,0 +1,107 @@
+"""The IML sub-lease enrolment workflow: referral → decision → in the dwelling → exit."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from tremplin.api import (
+
+    Deadline,
+    EnrolmentView,
+    Field,
+    GuardContext,
+    State,
+    Transition,
+    Workflow,
+    vocabulary,
+)
+
+KEY = "iml_sublease"
+TERM_MONTHS = 3
+MAX_MONTHS = 18
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later, clamped to the month's end: 31/01 + 1 month → 28 or 29/02."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def agreement_end(entry: dt.date, renewals: int) -> dt.date:
+    """End of the occupancy agreement after ``renewals`` renewals of 3 months."""
+    return add_months(entry, TERM_MONTHS * (renewals + 1))
+
+
+def max_end(entry: dt.date) -> dt.date:
+    return add_months(entry, MAX_MONTHS)
+
+
+def require_siao_validation(ctx: GuardContext) -> str | None:
+    if not ctx.enrolment.data.get("siao_validation_date"):
+        return "L'orientation doit être validée par le SIAO avant la décision d'admission."
+    return None
+
+
+def require_refusal_reason(ctx: GuardContext) -> str | None:
+    if not (ctx.values.get("decision_reason") or "").strip():
+        return "Indiquez le motif du refus."
+    return None
+
+
+def _agreement_due(e: EnrolmentView) -> dt.date | None:
+    if e.entry_date is None:
+        return None
+    return agreement_end(e.entry_date, int(e.data.get("renewals", 0)))
+
+
+DECISION = Field("decision_date", "Date de la décision", kind="date", required=True)
+REASON = Field("decision_reason", "Motif", kind="textarea")
+
+WORKFLOW = Workflow(
+    programme=KEY,
+    initial="referral",
+    states=(
+        State("referral", "Orientation reçue", phase="referral"),
+        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
+        State("housed", "Dans le logement", phase="active"),
+        State("exited", "Sorti", phase="closed"),
+        State("refused", "Candidature refusée", phase="closed"),
+        State("withdrawn", "Candidature abandonnée", phase="closed"),
+    ),
+    transitions=(
+        Transition("accept", "Admettre", ("referral",), "admitted", fields=(DECISION,),
+                   guards=(require_siao_validation,), order=10),
+        Transition("postpone", "Ajourner", ("referral",), "referral",
+                   fields=(DECISION, REASON), order=20),
+        Transition("refuse", "Refuser", ("referral",), "refused", fields=(DECISION, REASON),
+                   guards=(require_refusal_reason,), order=30, danger=True),
+        Transition("enter", "Entrée dans le logement", ("admitted",), "housed",
+                   fields=(Field("entry_date", "Date d'entrée", kind="date", required=True),),
+                   order=10),
+        Transition(
+            "exit", "Sortie du dispositif", ("housed",), "exited",
+            fields=(
+                Field("exit_date", "Date de sortie", kind="date", required=True),
+                Field("exit_destination", "Destination", kind="choice", required=True,
+                      choices=vocabulary.EXIT_DESTINATIONS),
+                Field("exit_reason", "Motif / commentaire", max_length=100),
+            ),
+            order=50, danger=True,
+        ),
+        Transition(
+            "withdraw", "Abandon de la candidature", ("referral", "admitted"), "withdrawn",
+            fields=(Field("exit_date", "Date", kind="date", required=True),
+                    Field("exit_reason", "Motif", required=True, max_length=100)),
+            order=90, danger=True,
+        ),
+    ),
+    deadlines=(
+        Deadline("agreement_end", "Fin de la convention d'occupation", ("housed",),
+                 _agreement_due, warn_days=30),
+    ),
+)
+
+PRESCRIBERS = vocabulary.PRESCRIBERS
+EXIT_DESTINATIONS = vocabulary.EXIT_DESTINATIONS
