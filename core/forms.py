@@ -68,9 +68,17 @@ MEMBERSHIP_FIELDS = (
 
 
 def validate_person(raw: Mapping[str, Any]) -> dict[str, Any]:
-    values = validate(PERSON_FIELDS, raw)
+    """The person fields, plus a birth date that is not in the future; all errors at once."""
+    errors: dict[str, str] = {}
     try:
-        _birth_date_check(values["birth_date"])
-    except FieldError as exc:
-        raise FormErrors({"birth_date": str(exc)}) from None
+        values = validate(PERSON_FIELDS, raw)
+    except FormErrors as exc:
+        errors, values = exc.errors, {}
+    if "birth_date" not in errors:
+        try:
+            _birth_date_check(PERSON_FIELDS[2].parse(raw.get("birth_date")))
+        except FieldError as exc:
+            errors["birth_date"] = str(exc)
+    if errors:
+        raise FormErrors(errors)
     return values

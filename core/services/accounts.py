@@ -93,7 +93,7 @@ async def authenticate(email: str, password: str) -> AuthResult:
     The caller shows the same message whatever went wrong, so the answer never reveals
     whether an account exists.
     """
-    user = await User.objects().where(User.email == email.strip().lower()).first()
+    user = await User.objects().where(User.email == email.strip().lower()).output(load_json=True).first()
     if user is None or not user.active or not user.password_hash:
         try:
             _hasher.verify(_DUMMY_HASH, password)  # same cost whether or not the user exists
@@ -154,7 +154,7 @@ async def resolve_session(
     if current - row["last_seen"] > idle or current - row["created_at"] > absolute:
         await UserSession.delete().where(UserSession.id == row["id"])
         return None
-    user = await User.objects().where(User.id == row["user"]).first()
+    user = await User.objects().where(User.id == row["user"]).output(load_json=True).first()
     if user is None or not user.active:
         await UserSession.delete().where(UserSession.id == row["id"])
         return None
@@ -189,7 +189,12 @@ async def resolve_api_token(token: str) -> User | None:
     )
     if row is None:
         return None
-    user = await User.objects().where((User.id == row["user"]) & (User.active == True)).first()  # noqa: E712
+    user = (
+        await User.objects()
+        .where((User.id == row["user"]) & (User.active == True))  # noqa: E712
+        .output(load_json=True)
+        .first()
+    )
     if user is not None and (row["last_used"] is None or now() - row["last_used"] > TOUCH_EVERY):
         await ApiToken.update({ApiToken.last_used: now()}).where(ApiToken.id == row["id"])
     return user

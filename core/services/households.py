@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,7 +90,7 @@ async def create_household(
     async with transaction():
         row = await Household.insert(
             Household(
-                reference=f"tmp-{current.timestamp()}",
+                reference=f"tmp-{secrets.token_hex(6)}",  # replaced below, once the id is known
                 created_by=actor.user_id,
                 created_at=current,
                 updated_at=current,

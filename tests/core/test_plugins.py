@@ -1,0 +1,99 @@
+"""Plugin discovery, enabling, requirements and fault isolation."""
+
+import logging
+import types
+
+import pytest
+
+from tremplin.api import (
+    DashboardItem,
+    PluginManifest,
+    Programme,
+    State,
+    Transition,
+    Workflow,
+    hookimpl,
+)
+from tremplin.config import ConfigError
+from tremplin.plugins import load_plugins
+
+
+def make_plugin(slug, *, depends_on=(), api=">=1,<2", programme=True, broken_dashboard=False):
+    module = types.ModuleType(f"fake_{slug}")
+
+    @hookimpl
+    def tremplin_manifest():
+        return PluginManifest(slug=slug, name=slug.title(), version="9.9", depends_on=depends_on, api=api)
+
+    module.tremplin_manifest = tremplin_manifest
+    if programme:
+        @hookimpl
+        def tremplin_programmes():
+            return [Programme(key=slug, name_fr=f"Programme {slug}", name_en=slug)]
+
+        @hookimpl
+        def tremplin_workflows():
+            return [Workflow(slug, (State("a", "A", "referral"), State("b", "B", "closed")), "a",
+                             (Transition("go", "Aller", ("a",), "b"),))]
+
+        module.tremplin_programmes = tremplin_programmes
+        module.tremplin_workflows = tremplin_workflows
+    if broken_dashboard:
+        @hookimpl
+        def tremplin_dashboard_items(user):
+            raise RuntimeError("boom")
+
+        module.tremplin_dashboard_items = tremplin_dashboard_items
+    return slug, module
+
+
+def test_builtin_programme_is_discovered_through_its_entry_point():
+    host = load_plugins(None)
+    assert "iml_sublease" in host.installed
+    assert host.installed["iml_sublease"].module.__name__ == "tremplin_plugins.iml_sublease"
+    assert host.programme_keys[0] == "iml_sublease"
+    assert "tremplin_plugins.iml_sublease.piccolo_app" in host.piccolo_apps
+
+
+def test_only_enabled_plugins_are_registered():
+    host = load_plugins([], extra=[make_plugin("hostel")])
+    assert host.programme_keys == []
+    assert not host.installed["iml_sublease"].enabled
+    assert host.piccolo_apps == ["tremplin.piccolo_app"]
+    # The core's own hooks are always there.
+    assert "note" in host.event_types
+    host = load_plugins(["hostel"], extra=[make_plugin("hostel")])
+    assert host.programme_keys == ["hostel"]
+
+
+def test_unknown_programme_key_is_refused():
+    with pytest.raises(ConfigError, match="inconnu : « imlx »"):
+        load_plugins(["imlx"])
+
+
+def test_missing_dependency_is_refused_with_names():
+    extra = [make_plugin("youth", depends_on=("housing",)), make_plugin("housing", programme=False)]
+    with pytest.raises(ConfigError, match="« youth » nécessite le plugin « housing »"):
+        load_plugins(["youth"], extra=extra)
+    host = load_plugins(["youth", "housing"], extra=extra)
+    assert set(host.enabled_slugs) == {"youth", "housing"}
+
+
+def test_incompatible_api_range_names_the_plugin():
+    with pytest.raises(ConfigError, match="« old » 9.9 demande l'API <1"):
+        load_plugins(["old"], extra=[make_plugin("old", api="<1")])
+
+
+def test_slug_must_match_entry_point_name():
+    _, module = make_plugin("alpha")
+    with pytest.raises(ConfigError, match="slug doivent être identiques"):
+        load_plugins(None, extra=[("beta", module)])
+
+
+def test_a_failing_hook_is_reported_with_the_plugin_name_and_skipped(caplog):
+    host = load_plugins(["bad"], extra=[make_plugin("bad", broken_dashboard=True)])
+    with caplog.at_level(logging.ERROR, logger="tremplin.plugins"):
+        items = host.call("tremplin_dashboard_items", user=None)
+    assert all(isinstance(i, DashboardItem) for i in items)
+    assert {i.key for i in items} >= {"my_enrolments", "recent"}
+    assert "plugin bad failed in hook tremplin_dashboard_items" in caplog.text
