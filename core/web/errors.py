@@ -77,7 +77,8 @@ def http_exception(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, NotAuthorizedException):
         if not _is_api(request):
             return Redirect("/login", status_code=303)
-        return _page(request, 401, "authentification requise")
+        detail = exc.detail if exc.detail and exc.detail != "Unauthorized" else None
+        return _page(request, 401, detail or "authentification requise")
     if isinstance(exc, PermissionDeniedException):
         return _audit_denied(
             request, _page(request, 403, exc.detail if exc.detail != "Forbidden" else None), 403

@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import FULL_NAME, Server
+from tests.browser.conftest import EMAIL, FULL_NAME, PASSWORD, Server
 
 pytestmark = pytest.mark.browser
 
@@ -51,13 +51,11 @@ def test_login_and_create_household(anonymous_page: Page, server: Server) -> Non
     expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
 
     page.goto(server.url("/login"))
-    page.locator("input[name=email]").fill("camille.test@example.org")
+    page.locator("input[name=email]").fill(EMAIL)
     page.locator("input[name=password]").fill("not-the-right-password")
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("alert")).to_contain_text("Adresse ou mot de passe incorrect")
-    expect(page.locator("input[name=email]")).to_have_value("camille.test@example.org")
-
-    from tests.browser.conftest import PASSWORD
+    expect(page.locator("input[name=email]")).to_have_value(EMAIL)
 
     page.locator("input[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
@@ -108,8 +106,21 @@ def test_timeline_note_added_without_reload(page: Page, server: Server) -> None:
     expect(card.locator("select[name=kind]")).to_have_value("note")
     expect(card.locator("input[name=occurred_on]")).to_have_attribute("type", "date")
 
-    note = "Visite à domicile : dossier FSL à compléter avant le 15."
     _set_marker(page)
+    timeline = page.locator("#timeline")
+    events_before = timeline.locator("li.event").count()
+
+    # An empty note is refused in place, in French, without a reload.
+    with page.expect_response(lambda r: r.url.endswith("/timeline")) as refused:
+        card.get_by_role("button", name="Ajouter au fil").click()
+    assert refused.value.status == 422
+    body_field = card.locator(".field", has=page.locator("textarea[name=body]"))
+    expect(body_field.locator("p.error")).to_have_text("ce champ est obligatoire")
+    expect(card.get_by_role("alert")).to_contain_text("La note n'a pas été ajoutée")
+    expect(timeline.locator("li.event")).to_have_count(events_before)
+    assert _marker(page) == 42
+
+    note = "Visite à domicile : dossier FSL à compléter avant le 15."
     card.locator("textarea[name=body]").fill(note)
     with page.expect_response(
         lambda r: r.url.endswith("/timeline") and r.request.method == "POST"
@@ -119,8 +130,8 @@ def test_timeline_note_added_without_reload(page: Page, server: Server) -> None:
     assert response.status == 200
     assert response.request.headers.get("hx-request") == "true"
 
-    timeline = page.locator("#timeline")
     expect(timeline.locator("li.event", has_text=note)).to_have_count(1)
+    expect(timeline.locator("li.event")).to_have_count(events_before + 1)
     expect(timeline.locator("li.event").first).to_contain_text(note)
     expect(timeline.locator("li.event").first).to_contain_text(FULL_NAME)
     # Same document (no reload, no navigation), and a fresh empty form ready for the next note.
@@ -128,6 +139,7 @@ def test_timeline_note_added_without_reload(page: Page, server: Server) -> None:
     assert page.url == url
     expect(page.locator("#timeline")).to_have_count(1)
     expect(card.locator("textarea[name=body]")).to_have_value("")
+    expect(card.get_by_role("alert")).to_have_count(0)
     expect(card.locator("select[name=kind]")).to_have_value("note")
     _no_js_errors(page)
 

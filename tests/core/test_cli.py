@@ -1,0 +1,66 @@
+"""The ``tremplin`` command line, run as a real process."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+TREMPLIN = str(Path(sys.executable).parent / "tremplin")
+
+
+def run(args, tmp_path, stdin="", **env):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TREMPLIN_")}
+    environ.update({
+        "TREMPLIN_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+        "TREMPLIN_DATA_DIR": str(tmp_path / "data"),
+        **env,
+    })
+    return subprocess.run([TREMPLIN, *args], input=stdin, capture_output=True, text=True,
+                          cwd=tmp_path, env=environ, timeout=120)
+
+
+def test_plugins_json_lists_installed_plugins(tmp_path):
+    out = run(["plugins", "--json"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    rows = {r["name"]: r for r in json.loads(out.stdout)}
+    assert rows["iml_sublease"]["enabled"] is True
+    assert rows["iml_sublease"]["programmes"] == ["iml_sublease"]
+    disabled = run(["plugins", "--json"], tmp_path, TREMPLIN_PROGRAMMES="")
+    assert json.loads(disabled.stdout)[0]["enabled"] is False
+
+
+def test_migrate_demo_createuser_token_check(tmp_path):
+    assert run(["migrate"], tmp_path).returncode == 0
+    demo = run(["demo", "--households", "12"], tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert "12 ménages" in demo.stdout
+    again = run(["demo"], tmp_path)
+    assert again.returncode == 1 and "la base n'est pas vide" in again.stderr
+    created = run(["createuser", "Nadia@Asso.fr", "--role", "head_of_service", "--password-stdin"],
+                  tmp_path, stdin="un mot de passe assez long\n")
+    assert created.returncode == 0 and "nadia@asso.fr" in created.stdout
+    duplicate = run(["createuser", "nadia@asso.fr", "--role", "admin", "--password-stdin"],
+                    tmp_path, stdin="un mot de passe assez long\n")
+    assert duplicate.returncode == 1 and "existe déjà" in duplicate.stderr
+    short = run(["createuser", "x@asso.fr", "--role", "admin", "--password-stdin"], tmp_path, stdin="court\n")
+    assert short.returncode == 1 and "14 caractères" in short.stderr
+    badrole = run(["createuser", "y@asso.fr", "--role", "boss", "--password-stdin"], tmp_path,
+                  stdin="un mot de passe assez long\n")
+    assert badrole.returncode == 1 and "rôle inconnu" in badrole.stderr
+    token = run(["token", "create", "nadia@asso.fr"], tmp_path)
+    assert token.returncode == 0 and token.stdout.startswith("tpl_")
+    assert run(["token", "create", "ghost@asso.fr"], tmp_path).returncode == 1
+    check = run(["check"], tmp_path)
+    assert check.returncode == 0 and "Configuration correcte." in check.stdout
+
+
+def test_errors_are_one_line_and_non_zero(tmp_path):
+    out = run(["migrate"], tmp_path, TREMPLIN_DATABASE_URL="mysql://nope/x")
+    assert out.returncode == 1
+    assert out.stderr.strip().count("\n") == 0
+    assert "database_url invalide" in out.stderr
+    unknown = run(["plugins"], tmp_path, TREMPLIN_PROGRAMMES="iml_sublease,unknown_prog")
+    assert unknown.returncode == 1 and "inconnu : « unknown_prog »" in unknown.stderr
+    pending = run(["check"], tmp_path)
+    assert pending.returncode == 1 and "migrations en attente" in pending.stderr

@@ -1,0 +1,155 @@
+"""IML sub-lease: workflow guards, dates, renewals up to 18 months, exit, dashboard."""
+
+import datetime as dt
+
+import pytest
+
+from tremplin.forms import FormErrors
+from tremplin.models import Enrolment, TimelineEvent
+from tremplin.services import enrolments as enr
+from tremplin.services import households as hh
+from tremplin_plugins.iml_sublease.renewals import renew
+from tremplin_plugins.iml_sublease.tables import AgreementRenewal
+from tremplin_plugins.iml_sublease.workflow import add_months, agreement_end
+
+ACTOR = hh.Actor(user_id=None)
+
+
+def test_add_months_clamps_to_the_end_of_the_month():
+    assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert add_months(dt.date(2023, 11, 30), 3) == dt.date(2024, 2, 29)
+    assert add_months(dt.date(2024, 5, 15), 18) == dt.date(2025, 11, 15)
+    assert agreement_end(dt.date(2024, 1, 15), 0) == dt.date(2024, 4, 15)
+    assert agreement_end(dt.date(2024, 1, 15), 5) == dt.date(2025, 7, 15)
+
+
+async def _enrolled(host, **data) -> tuple[int, int]:
+    household_id = await hh.create_household(ACTOR, {"name": "IML Foyer"})
+    enrolment_id = await enr.create_enrolment(host, ACTOR, household_id, "iml_sublease", {
+        "referral_date": "2024-01-10", "prescriber": "siao", **data})
+    return household_id, enrolment_id
+
+
+async def _version(enrolment_id: int) -> int:
+    return (await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first())["version"]
+
+
+async def move(host, enrolment_id, key, **values):
+    return await enr.apply_transition(host, ACTOR, enrolment_id, key, values, await _version(enrolment_id))
+
+
+async def test_referral_to_exit_with_guards(database, host):
+    household_id, enrolment_id = await _enrolled(host)
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, "accept", decision_date="2024-01-20")
+    assert "validée par le SIAO" in caught.value.errors["_transition"]
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, "enter", entry_date="2024-02-01")
+    assert caught.value.errors == {"_transition": "cette action n'est pas possible dans cet état"}
+
+    row = await enr.get_enrolment(enrolment_id, ["iml_sublease"])
+    await Enrolment.update({Enrolment.data: {**row["data"], "siao_validation_date": "2024-01-15"}}).where(
+        Enrolment.id == enrolment_id)
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, "accept", decision_date="2024-01-05")
+    assert caught.value.errors == {"decision_date": "la date de la décision précède celle de l'orientation"}
+    assert await move(host, enrolment_id, "accept", decision_date="2024-01-20") == "admitted"
+    assert await move(host, enrolment_id, "enter", entry_date="2024-02-01") == "housed"
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, "exit", exit_date="2024-01-31", exit_destination="family")
+    assert caught.value.errors == {"exit_date": "la date de la sortie précède celle de l'entrée"}
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, "exit", exit_date="2025-03-01", exit_destination="moon")
+    assert caught.value.errors == {"exit_destination": "choix inconnu"}
+    assert await move(host, enrolment_id, "exit", exit_date="2025-03-01",
+                      exit_destination="public_sliding") == "exited"
+    final = await enr.get_enrolment(enrolment_id, ["iml_sublease"])
+    assert (final["state"], final["entry_date"], final["exit_date"], final["exit_destination"]) == (
+        "exited", dt.date(2024, 2, 1), dt.date(2025, 3, 1), "public_sliding")
+    changes = await TimelineEvent.select(TimelineEvent.title).where(
+        (TimelineEvent.household == household_id) & (TimelineEvent.kind == "state_change")
+    ).order_by(TimelineEvent.id)
+    assert [c["title"] for c in changes] == [
+        "Orientation vers IML sous-location",
+        "Admettre → Admis, en attente d'entrée",
+        "Entrée dans le logement → Dans le logement",
+        "Sortie du dispositif → Sorti",
+    ]
+
+
+async def test_refusal_needs_a_reason_and_stale_versions_conflict(database, host):
+    _, enrolment_id = await _enrolled(host)
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, "refuse", decision_date="2024-01-20")
+    assert caught.value.errors == {"_transition": "Indiquez le motif du refus."}
+    with pytest.raises(hh.ConflictError):
+        await enr.apply_transition(host, ACTOR, enrolment_id, "refuse",
+                                   {"decision_date": "2024-01-20", "decision_reason": "x"}, 99)
+    assert await move(host, enrolment_id, "refuse", decision_date="2024-01-20",
+                      decision_reason="Ressources insuffisantes") == "refused"
+
+
+async def _housed(host, entry="2024-01-15") -> int:
+    _, enrolment_id = await _enrolled(host, siao_validation_date="2024-01-11")
+    await move(host, enrolment_id, "accept", decision_date="2024-01-12")
+    await move(host, enrolment_id, "enter", entry_date=entry)
+    return enrolment_id
+
+
+async def test_renewals_up_to_18_months_then_only_with_a_derogation(database, host):
+    enrolment_id = await _housed(host)
+    ends = [await renew(enrolment_id, {"decided_on": "2024-04-01"}, None, "") for _ in range(5)]
+    assert ends[-1] == dt.date(2025, 7, 15)  # entry + 18 months
+    with pytest.raises(FormErrors) as caught:
+        await renew(enrolment_id, {"decided_on": "2025-07-01"}, None, "")
+    assert "motif de dérogation est obligatoire" in caught.value.errors["derogation_reason"]
+    end = await renew(enrolment_id, {"decided_on": "2025-07-01",
+                                     "derogation_reason": "Attente d'attribution bailleur"}, None, "")
+    assert end == dt.date(2025, 10, 15)
+    assert await AgreementRenewal.count().where(AgreementRenewal.enrolment == enrolment_id) == 6
+    data = (await enr.get_enrolment(enrolment_id, ["iml_sublease"]))["data"]
+    assert data["renewals"] == 6
+
+
+async def test_renewal_refused_before_entry(database, host):
+    _, enrolment_id = await _enrolled(host)
+    with pytest.raises(FormErrors):
+        await renew(enrolment_id, {"decided_on": "2024-04-01"}, None, "")
+    assert await AgreementRenewal.count() == 0
+
+
+async def test_household_page_shows_the_agreement_panel_and_renewal_route(social_worker, host):
+    enrolment_id = await _housed(host)
+    household_id = (await enr.get_enrolment(enrolment_id, ["iml_sublease"]))["household"]
+    page = await social_worker.get(f"/households/{household_id}")
+    assert "Convention d&#39;occupation" in page.text or "Convention d'occupation" in page.text
+    assert "15/04/2024" in page.text
+    response = await social_worker.post(
+        f"/iml_sublease/enrolments/{enrolment_id}/renewals", {"decided_on": "2024-04-01"})
+    assert response.status_code == 303
+    page = await social_worker.get(f"/households/{household_id}")
+    assert "jusqu&#39;au 15/07/2024" in page.text or "jusqu'au 15/07/2024" in page.text
+
+
+async def test_dashboard_lists_agreements_ending_within_30_days(social_worker, host):
+    from tremplin.services.clock import today
+
+    entry = add_months(today(), -3) + dt.timedelta(days=10)
+    await _housed(host, entry=entry.isoformat())
+    page = await social_worker.get("/")
+    assert "IML : conventions à échéance sous 30 jours" in page.text
+    assert "IML Foyer" in page.text
+
+
+async def test_transition_form_through_the_pages(social_worker, host):
+    _, enrolment_id = await _enrolled(host, siao_validation_date="2024-01-11")
+    form = await social_worker.get(f"/enrolments/{enrolment_id}/transitions/accept",
+                                   headers={"HX-Request": "true"})
+    assert form.status_code == 200 and "<html" not in form.text
+    bad = await social_worker.post(f"/enrolments/{enrolment_id}/transitions/accept",
+                                   {"version": "1", "decision_date": ""}, headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and "ce champ est obligatoire" in bad.text
+    ok = await social_worker.post(f"/enrolments/{enrolment_id}/transitions/accept",
+                                  {"version": "1", "decision_date": "2024-01-20"},
+                                  headers={"HX-Request": "true"})
+    assert ok.status_code == 200 and ok.headers["HX-Redirect"].startswith("/households/")
