@@ -16,6 +16,7 @@ import pluggy
 from tremplin.types import (
     DashboardItem,
     EnrolmentPanel,
+    HouseholdPanel,
     EventType,
     Field,
     NavItem,
@@ -94,6 +95,16 @@ def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
 
     Called when a household page is rendered; each panel's ``context`` is awaited for the
     enrolment it is shown under. A failing panel is replaced by a notice naming the plugin.
+    """
+
+
+@hookspec
+def tremplin_household_panels() -> list[HouseholdPanel]:
+    """Return blocks shown in the side column of the household page.
+
+    Called when a household page is rendered (after the access check); each panel's
+    ``context`` is awaited with the household id and the user, and may return ``None`` to
+    hide the panel for that household. A failing panel becomes a notice.
     """
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "Field",
     "FieldError",
     "GuardContext",
+    "HouseholdPanel",
     "NavItem",
     "PluginManifest",
     "Programme",
@@ -376,6 +377,21 @@ class EnrolmentPanel:
     programme: str
     template: str
     context: Callable[[EnrolmentView], Awaitable[dict[str, Any]]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HouseholdPanel:
+    """A block a plugin adds to the household page (dwelling, rent account…).
+
+    ``context`` is awaited with the household id and the user; it returns the variables of
+    ``template``, or ``None`` to show nothing for this household.
+    """
+
+    key: str
+    title: str
+    template: str
+    context: Callable[[int, Any], Awaitable[dict[str, Any] | None]]
     order: int = 100
 
 

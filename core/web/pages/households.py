@@ -169,6 +169,17 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
             "extra": extra,
             "panels": await _panels(panels, r),
         })
+    household_panels = []
+    for panel in sorted(host.call("tremplin_household_panels"), key=lambda p: (p.order, p.key)):
+        try:
+            panel_context = await panel.context(household_id, current_user(request))
+        except Exception:
+            log.exception("household panel %s failed", panel.key)
+            household_panels.append({"key": panel.key, "title": panel.title, "error": True})
+            continue
+        if panel_context is not None:
+            household_panels.append({"key": panel.key, "title": panel.title,
+                                     "template": panel.template, "context": panel_context})
     documents = await Document.select(
         Document.id, Document.filename, Document.kind, Document.size, Document.uploaded_at
     ).where(Document.household == household_id).order_by(Document.id, ascending=False)
@@ -178,6 +189,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
         "enrolments": enrolments,
         "events": await list_events(household_id, programmes),
         "documents": documents,
+        "household_panels": household_panels,
         "document_kinds": {c.value: c.label for c in DOCUMENT_KINDS},
         "programmes": [host.programmes[k] for k in programmes],
         "programme_names": {k: p.name_fr for k, p in host.programmes.items()},
