@@ -44,12 +44,14 @@ from tremplin.types import (
     PluginManifest,
     Programme,
     ReportSection,
+    ShareableGroup,
     State,
     Transition,
     Workflow,
 )
 from tremplin.web.access import check_household
-from tremplin.web.auth import roles, staff_only
+from tremplin.permissions import can
+from tremplin.web.auth import partner_only, requires, roles, staff_only
 from tremplin.web.state import actor, current_user, user_programmes
 from tremplin.web.templating import render
 
@@ -83,6 +85,7 @@ __all__ = [
     "PluginManifest",
     "Programme",
     "ReportSection",
+    "ShareableGroup",
     "State",
     "TimelineEvent",
     "Transition",
@@ -90,11 +93,14 @@ __all__ = [
     "Workflow",
     "actor",
     "audit",
+    "can",
     "check_household",
     "current_user",
     "hookimpl",
     "now",
+    "partner_only",
     "render",
+    "requires",
     "roles",
     "staff_only",
     "today",

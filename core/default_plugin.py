@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tremplin.api import DashboardItem, DashboardRow, EventType, NavItem, PluginManifest, hookimpl
+from tremplin.api import (
+    DashboardItem,
+    EventType,
+    NavItem,
+    PluginManifest,
+    ShareableGroup,
+    hookimpl,
+)
 from tremplin.plugins import API_VERSION
 
 
@@ -28,11 +35,28 @@ def tremplin_timeline_event_types() -> list[EventType]:
 
 @hookimpl
 def tremplin_navigation(user) -> list[NavItem]:
-    items = [
-        NavItem("Tableau de bord", "/", order=10),
-        NavItem("Ménages", "/households", order=20),
+    from tremplin.permissions import can
+
+    if user is None:
+        return []
+    if user.role == "partner":
+        return [NavItem("Ménages partagés", "/partner", order=10)]
+    items = [NavItem("Tableau de bord", "/", order=10)]
+    if can(user, "social"):
+        items.append(NavItem("Ménages", "/households", order=20))
+    if can(user, "audit"):
+        items.append(NavItem("Journal d'audit", "/admin/audit", order=90))
+    return items
+
+
+@hookimpl
+def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
+    return [
+        ShareableGroup(programme, "identity", "Identité et composition du ménage", order=10),
+        ShareableGroup(programme, "enrolment", "Étape et dates de l'accompagnement", order=20),
+        ShareableGroup(programme, "shared_notes", "Notes marquées « partagé »", order=30),
+        ShareableGroup(programme, "contact", "Coordonnées (adresse, téléphone, courriel)", order=40),
     ]
-    return [i for i in items if user is not None and user.role != "partner"]
 
 
 @hookimpl

@@ -23,6 +23,7 @@ from tremplin.types import (
     PluginManifest,
     Programme,
     ReportSection,
+    ShareableGroup,
     Workflow,
 )
 
@@ -105,6 +106,16 @@ def tremplin_household_panels() -> list[HouseholdPanel]:
     Called when a household page is rendered (after the access check); each panel's
     ``context`` is awaited with the household id and the user, and may return ``None`` to
     hide the panel for that household. A failing panel becomes a notice.
+    """
+
+
+@hookspec
+def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
+    """Return the groups of information of ``programme`` that may be shared with a partner.
+
+    Called when a share is created or a partner opens a shared household. Return ``[]``
+    for programmes this plugin does not know. Never share rent details or other
+    programmes' data through these groups.
     """
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "PluginManifest",
     "Programme",
     "ReportSection",
+    "ShareableGroup",
     "State",
     "Transition",
     "Workflow",
@@ -206,6 +207,8 @@ class Programme:
     public: str = ""
     prescribers: tuple[Choice, ...] = ()
     exit_destinations: tuple[Choice, ...] = ()
+    #: Whether the workers of a partner the household is shared with may add notes.
+    partner_notes: bool = False
     order: int = 100
 
     def prescriber_label(self, value: str) -> str:
@@ -377,6 +380,20 @@ class EnrolmentPanel:
     programme: str
     template: str
     context: Callable[[EnrolmentView], Awaitable[dict[str, Any]]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ShareableGroup:
+    """A group of information a programme lets staff share with a partner.
+
+    Fields declared with ``group=<key>`` belong to it. The core declares ``identity``,
+    ``contact``, ``enrolment`` and ``shared_notes`` for every programme.
+    """
+
+    programme: str
+    key: str
+    label: str
     order: int = 100
 
 

@@ -1,8 +1,14 @@
 """Core tables (one Piccolo app, ``tremplin``)."""
 
-from tremplin.models.accounts import ApiToken, PartnerOrganisation, User, UserSession
+from tremplin.models.accounts import (
+    ApiToken,
+    LoginAttempt,
+    PartnerOrganisation,
+    User,
+    UserSession,
+)
 from tremplin.models.audit import AuditEntry, FormSubmission
-from tremplin.models.households import Household, Membership, Person
+from tremplin.models.households import Household, Membership, Person, Share
 from tremplin.models.records import Document, Enrolment, TimelineEvent
 
 __all__ = [
@@ -12,9 +18,11 @@ __all__ = [
     "Enrolment",
     "FormSubmission",
     "Household",
+    "LoginAttempt",
     "Membership",
     "PartnerOrganisation",
     "Person",
+    "Share",
     "TimelineEvent",
     "User",
     "UserSession",
@@ -33,4 +41,6 @@ CORE_TABLES = [
     Document,
     AuditEntry,
     FormSubmission,
+    LoginAttempt,
+    Share,
 ]

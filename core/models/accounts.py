@@ -43,6 +43,10 @@ class User(Table, tablename="tremplin_user"):
     failed_logins = Integer(default=0)
     locked_until = Timestamptz(null=True, default=None)
     must_change_password = Boolean(default=False)
+    #: Base32 TOTP secret once the second factor is set up (required for administrators).
+    totp_secret = Varchar(length=64, default="")
+    #: Explicit permission to read fields marked sensitive (health, asylum, violence…).
+    can_see_sensitive = Boolean(default=False)
     created_at = Timestamptz()
     last_login = Timestamptz(null=True, default=None)
 
@@ -66,3 +70,12 @@ class ApiToken(Table, tablename="api_token"):
     created_at = Timestamptz()
     last_used = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class LoginAttempt(Table, tablename="login_attempt"):
+    """Recent login attempts per address, for throttling (purged after a day)."""
+
+    address = Varchar(length=64, index=True)
+    at = Timestamptz(index=True)
+    success = Boolean(default=False)
+

@@ -12,7 +12,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from tremplin.models.accounts import User
+from tremplin.models.accounts import PartnerOrganisation, User
 
 
 class Household(Table, tablename="household"):
@@ -58,3 +58,22 @@ class Membership(Table, tablename="membership"):
     relation = Varchar(length=30)
     start_date = Date()
     end_date = Date(null=True, default=None)
+
+
+class Share(Table, tablename="share"):
+    """A household shared with a partner organisation, with the household's consent.
+
+    Access ends at ``ended_at`` or when the consent expires, on the next request.
+    """
+
+    household = ForeignKey(Household, on_delete=OnDelete.restrict, index=True)
+    partner = ForeignKey(PartnerOrganisation, on_delete=OnDelete.restrict, index=True)
+    programme = Varchar(length=50)
+    #: Field groups the partner may see (declared by the programme plugins).
+    groups = JSON(default=[])
+    consent_date = Date()
+    consent_expires = Date(null=True, default=None)
+    shared_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+    ended_at = Timestamptz(null=True, default=None)
+    ended_by = Integer(null=True, default=None)

@@ -17,8 +17,10 @@ from tremplin.services import households as hh
 from tremplin.services.idempotency import run_once
 from tremplin.services.timeline import add_event, list_events
 from tremplin.web.access import check_household, visibility
-from tremplin.web.auth import staff_only
+from tremplin.web.auth import requires
 from tremplin.web.state import actor, app_context, current_user, user_programmes
+
+SOCIAL = requires("social")
 
 
 @dataclass
@@ -121,7 +123,7 @@ def _household_out(row: dict[str, Any]) -> HouseholdOut:
 
 class HouseholdAPI(Controller):
     path = "/api"
-    guards = [staff_only]
+    guards = [SOCIAL]
     tags = ["households"]
 
     @get("/programmes")

@@ -22,7 +22,7 @@ from tremplin.web import errors
 from tremplin.web.api import API_ROUTES
 from tremplin.web.auth import PUBLIC_PATHS, AuthMiddleware, csrf_guard, expected_csrf
 from tremplin.web.pages import auth as auth_pages
-from tremplin.web.pages import dashboard, households, records
+from tremplin.web.pages import admin, dashboard, households, partner, records
 from tremplin.web.security import security_headers_middleware
 from tremplin.web.state import AppContext
 from tremplin.web.templating import THEME_DIR, build_environment
@@ -81,6 +81,8 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *dashboard.ROUTES,
             *households.ROUTES,
             *records.ROUTES,
+            *partner.ROUTES,
+            *admin.ROUTES,
             *API_ROUTES,
             *plugin_routes,
             create_static_files_router(

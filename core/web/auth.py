@@ -12,6 +12,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from tremplin.permissions import can
 from tremplin.services import accounts
 from tremplin.web.state import app_context
 
@@ -20,7 +21,7 @@ PRE_COOKIE = "tremplin_pre"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "_csrf"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-PUBLIC_PATHS = ["^/login$", "^/static/", "^/healthz$", "^/readyz$", "^/favicon.ico$"]
+PUBLIC_PATHS = ["^/login$", "^/static/", "^/healthz$", "^/readyz$"]
 
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):
@@ -90,6 +91,51 @@ def staff_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise PermissionDeniedException("réservé à l'équipe de l'association")
 
 
+staff_only.access_rule = "staff"  # type: ignore[attr-defined]
+
+
+def access_rule(handler: BaseRouteHandler) -> str | None:
+    """The access rule a route handler declares through its guards (``None``: none)."""
+    if handler.opt.get("exclude_from_auth"):
+        return "public"
+    for layer in handler.ownership_layers:
+        for guard in layer.guards or ():
+            rule = getattr(guard, "access_rule", None)
+            if rule:
+                return rule
+    return None
+
+
+def authenticated(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Any logged-in user (the authentication middleware already refused anonymous ones)."""
+    if connection.scope.get("user") is None:
+        raise NotAuthorizedException("authentification requise")
+
+
+authenticated.access_rule = "authenticated"  # type: ignore[attr-defined]
+
+
+def requires(capability: str):
+    """A guard letting through users holding ``capability`` (see :mod:`tremplin.permissions`)."""
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        if not can(connection.scope.get("user"), capability):
+            raise PermissionDeniedException("accès refusé pour votre rôle")
+
+    guard.__name__ = f"requires({capability})"
+    guard.access_rule = f"requires:{capability}"  # type: ignore[attr-defined]
+    return guard
+
+
+def partner_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    user = connection.scope.get("user")
+    if user is None or user.role != "partner" or not user.partner:
+        raise PermissionDeniedException("réservé aux partenaires")
+
+
+partner_only.access_rule = "partner"  # type: ignore[attr-defined]
+
+
 def roles(*allowed: str):
     """A guard letting only the given roles through."""
 
@@ -99,4 +145,5 @@ def roles(*allowed: str):
             raise PermissionDeniedException("accès refusé pour votre rôle")
 
     guard.__name__ = f"roles({', '.join(allowed)})"
+    guard.access_rule = f"roles:{','.join(allowed)}"  # type: ignore[attr-defined]
     return guard

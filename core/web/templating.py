@@ -28,6 +28,7 @@ def build_environment(template_dirs: list[Path], override: Path | None) -> Envir
     env.filters["date_fr"] = date_fr
     env.filters["datetime_fr"] = datetime_fr
     env.filters["money"] = money
+    env.filters["filesize"] = filesize
     env.globals["field_label"] = field_label
     return env
 
@@ -50,6 +51,14 @@ def money(cents: int | None) -> str:
     if cents is None:
         return ""
     return Field("m", "m", kind="money").label_of(cents)
+
+
+def filesize(size: int) -> str:
+    """``1536`` → ``"1,5 Ko"`` (French decimal comma)."""
+    for unit, factor in (("Mo", 1024 * 1024), ("Ko", 1024)):
+        if size >= factor or unit == "Ko":
+            return f"{size / factor:.1f} {unit}".replace(".", ",")
+    return f"{size} o"
 
 
 def field_label(field: Field, value: Any) -> str:

@@ -1,9 +1,9 @@
 """Browser fixtures: the real ``tremplin serve`` in a subprocess and headless Chromium.
 
 The server is started once per session on a free port, against a fresh SQLite file and data
-folder, with one social worker account. Chromium is Debian's (``/usr/bin/chromium``):
-Playwright's own browser download is not used. A missing Chromium fails the tests, it never
-skips them.
+folder, with one social worker account; Chromium is launched once per module. It is Debian's
+(``/usr/bin/chromium``): Playwright's own browser download is not used. A missing Chromium
+fails the tests, it never skips them.
 """
 
 from __future__ import annotations
@@ -134,9 +134,14 @@ def server(tmp_path_factory) -> Iterator[Server]:
             process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Headless Debian Chromium, shared by the whole session."""
+    """Headless Debian Chromium, shared by the tests of one module.
+
+    Module scope, not session: while the sync Playwright driver is open, its event loop
+    counts as running in the main thread, so ``asyncio.run()`` in any later (non-browser)
+    test or fixture would fail with "cannot be called from a running event loop".
+    """
     if not CHROMIUM.exists():
         pytest.fail(
             f"{CHROMIUM} est absent : les tests navigateur exigent Chromium "
@@ -163,7 +168,7 @@ def log_in(page, server: Server) -> None:
     page.wait_for_url(server.url("/"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def auth_state(browser, server, tmp_path_factory) -> str:
     """Cookies of one login through the form, reused by the tests that do not test login."""
     context = browser.new_context()

@@ -7,7 +7,13 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from tremplin.services import accounts, audit
-from tremplin.web.auth import PRE_COOKIE, SESSION_COOKIE, anonymous_csrf, new_pre_token
+from tremplin.web.auth import (
+    PRE_COOKIE,
+    SESSION_COOKIE,
+    anonymous_csrf,
+    authenticated,
+    new_pre_token,
+)
 from tremplin.web.state import app_context, client_address
 
 LOGIN_FAILED = "Adresse ou mot de passe incorrect, ou compte temporairement verrouillé."
@@ -48,13 +54,13 @@ async def login(request: Request) -> Response:
         return _login_page(request, status=400, error=LOGIN_FAILED, email=email)
     token, _ = await accounts.create_session(result.user.id)
     await audit.record("login", "user", result.user.id, user_id=result.user.id, address=address)
-    response = Redirect("/", status_code=303)
+    response = Redirect("/partner" if result.user.role == "partner" else "/", status_code=303)
     response.cookies.append(_cookie(request, SESSION_COOKIE, token))
     response.cookies.append(_cookie(request, PRE_COOKIE, "", max_age=0))
     return response
 
 
-@post("/logout")
+@post("/logout", guards=[authenticated])
 async def logout(request: Request) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:

@@ -11,20 +11,24 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from tremplin.forms import HOUSEHOLD_FIELDS, MEMBERSHIP_FIELDS, PERSON_FIELDS, FormErrors
-from tremplin.models import Document, Enrolment, User
+from tremplin.models import AuditEntry, Document, Enrolment, PartnerOrganisation, User
+from tremplin.permissions import can
 from tremplin.services import audit
 from tremplin.services import households as hh
 from tremplin.services.clock import today
 from tremplin.services.enrolments import to_view
 from tremplin.services.documents import DOCUMENT_KINDS
 from tremplin.services.idempotency import run_once
+from tremplin.services.shares import household_shares, shareable_groups
 from tremplin.services.timeline import event_fields, list_events
 from tremplin.types import EnrolmentPanel
 from tremplin.vocabulary import COMPOSITIONS, RELATIONS, RESOURCES, SITUATIONS
 from tremplin.web.access import check_household, visibility
-from tremplin.web.auth import staff_only
+from tremplin.web.auth import requires
 from tremplin.web.formdata import form_dict, int_or_none, new_form_id
 from tremplin.web.state import actor, app_context, current_user, user_programmes
+
+SOCIAL = requires("social")
 
 _COMPOSITIONS = {c.value: c.label for c in COMPOSITIONS}
 log = logging.getLogger("tremplin.pages")
@@ -59,14 +63,14 @@ async def _list_context(request: Request, q: str, before: int | None) -> dict[st
     }
 
 
-@get("/households", guards=[staff_only])
+@get("/households", guards=[SOCIAL])
 async def household_list(request: Request, before: FromQuery[int | None] = None) -> Template:
     context = await _list_context(request, "", before)
     template = "households/_rows.html" if request.headers.get("hx-request") else "households/list.html"
     return Template(template, context=context)
 
 
-@post("/households/search", guards=[staff_only])
+@post("/households/search", guards=[SOCIAL])
 async def household_search(request: Request) -> Template:
     """Search by POST so that names typed never appear in a URL or an access log."""
     form = await form_dict(request)
@@ -87,12 +91,12 @@ def _household_form(request: Request, status: int = 200, **context: Any) -> Temp
     )
 
 
-@get("/households/new", guards=[staff_only])
+@get("/households/new", guards=[SOCIAL])
 async def household_new(request: Request) -> Template:
     return _household_form(request, person_fields=PERSON_FIELDS)
 
 
-@post("/households/new", guards=[staff_only])
+@post("/households/new", guards=[SOCIAL])
 async def household_create(request: Request) -> Response:
     raw = await form_dict(request)
     person = {k.removeprefix("person_"): v for k, v in raw.items() if k.startswith("person_")}
@@ -148,6 +152,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
         (Enrolment.household == household_id) & Enrolment.programme.is_in(programmes or [""])
     ).order_by(Enrolment.id, ascending=False).output(load_json=True)
     panels = sorted(host.call("tremplin_enrolment_panels"), key=lambda p: (p.order, p.key))
+    sensitive = can(current_user(request), "sensitive")
     enrolments = []
     for r in rows:
         prog = host.programmes[r["programme"]]
@@ -156,7 +161,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
         extra = [
             (f.label, f.label_of(r["data"].get(f.name)))
             for f in host.fields(r["programme"])
-            if r["data"].get(f.name) not in (None, "", []) and not f.sensitive
+            if r["data"].get(f.name) not in (None, "", []) and (not f.sensitive or sensitive)
         ]
         enrolments.append({
             **r,
@@ -183,7 +188,34 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
     documents = await Document.select(
         Document.id, Document.filename, Document.kind, Document.size, Document.uploaded_at
     ).where(Document.household == household_id).order_by(Document.id, ascending=False)
+    user = current_user(request)
+    sharing = {}
+    if can(user, "share"):
+        sharing = {
+            "shares": await household_shares(household_id),
+            "partners": await PartnerOrganisation.select(
+                PartnerOrganisation.id, PartnerOrganisation.name).order_by(PartnerOrganisation.name),
+            "share_programmes": [host.programmes[r["programme"]] for r in rows],
+            "share_groups": {g.key: g.label for r in rows
+                             for g in shareable_groups(host, r["programme"])},
+            "share_values": {"consent_date": on.isoformat(),
+                             "consent_expires": (on + dt.timedelta(days=365)).isoformat()},
+            "share_errors": {},
+        }
+    accesses = []
+    if can(user, "audit"):
+        accesses = await AuditEntry.select(
+            AuditEntry.at, AuditEntry.action, AuditEntry.user_id,
+        ).where((AuditEntry.object_type == "household") & (AuditEntry.object_id == household_id)
+                ).order_by(AuditEntry.id, ascending=False).limit(20)
+        names = {u["id"]: u["full_name"] for u in await User.select(User.id, User.full_name).where(
+            User.id.is_in([a["user_id"] for a in accesses if a["user_id"]] or [-1]))}
+        for a in accesses:
+            a["user_name"] = names.get(a["user_id"], "—")
     return {
+        **sharing,
+        "accesses": accesses,
+        "can_see_sensitive": can(user, "sensitive"),
         "household": household,
         "members": members,
         "enrolments": enrolments,
@@ -212,7 +244,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
     }
 
 
-@get("/households/{household_id:int}", guards=[staff_only])
+@get("/households/{household_id:int}", guards=[SOCIAL])
 async def household_detail(request: Request, household_id: FromPath[int]) -> Template:
     await check_household(request, household_id)
     context = await household_context(request, household_id)
@@ -221,7 +253,7 @@ async def household_detail(request: Request, household_id: FromPath[int]) -> Tem
     return Template("households/detail.html", context=context)
 
 
-@get("/households/{household_id:int}/edit", guards=[staff_only])
+@get("/households/{household_id:int}/edit", guards=[SOCIAL])
 async def household_edit(request: Request, household_id: FromPath[int]) -> Template:
     await check_household(request, household_id)
     household = await hh.get_household(household_id)
@@ -230,7 +262,7 @@ async def household_edit(request: Request, household_id: FromPath[int]) -> Templ
     )
 
 
-@post("/households/{household_id:int}/edit", guards=[staff_only])
+@post("/households/{household_id:int}/edit", guards=[SOCIAL])
 async def household_update(request: Request, household_id: FromPath[int]) -> Response:
     await check_household(request, household_id)
     raw = await form_dict(request)
@@ -252,7 +284,7 @@ async def household_update(request: Request, household_id: FromPath[int]) -> Res
     return Redirect(f"/households/{household_id}", status_code=303)
 
 
-@post("/households/{household_id:int}/members", guards=[staff_only])
+@post("/households/{household_id:int}/members", guards=[SOCIAL])
 async def member_add(request: Request, household_id: FromPath[int]) -> Response:
     await check_household(request, household_id)
     raw = await form_dict(request)

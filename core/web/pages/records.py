@@ -17,12 +17,15 @@ from tremplin.services import households as hh
 from tremplin.services.clock import today
 from tremplin.services.documents import read_document, store_document
 from tremplin.services.idempotency import run_once
+from tremplin.services.shares import create_share, end_share
 from tremplin.services.timeline import add_event
 from tremplin.web.access import check_household
-from tremplin.web.auth import staff_only
+from tremplin.web.auth import requires
 from tremplin.web.formdata import form_dict, int_or_none, new_form_id
 from tremplin.web.pages.households import household_context, referents
 from tremplin.web.state import actor, app_context, current_user, user_programmes
+
+SOCIAL = requires("social")
 
 
 def _is_htmx(request: Request) -> bool:
@@ -36,7 +39,7 @@ def _programme(request: Request, key: str):
     return host.programmes[key]
 
 
-@get("/households/{household_id:int}/enrolments/new", guards=[staff_only])
+@get("/households/{household_id:int}/enrolments/new", guards=[SOCIAL])
 async def enrolment_new(request: Request, household_id: FromPath[int], programme: FromQuery[str]) -> Template:
     await check_household(request, household_id)
     prog = _programme(request, programme)
@@ -48,7 +51,7 @@ async def enrolment_new(request: Request, household_id: FromPath[int], programme
     })
 
 
-@post("/households/{household_id:int}/enrolments", guards=[staff_only])
+@post("/households/{household_id:int}/enrolments", guards=[SOCIAL])
 async def enrolment_create(request: Request, household_id: FromPath[int]) -> Response:
     await check_household(request, household_id)
     raw = await form_dict(request)
@@ -86,7 +89,7 @@ async def _transition_context(request: Request, enrolment_id: FromPath[int], key
     return {"enrolment": row, "transition": transition, "household_name": household["name"]}
 
 
-@get("/enrolments/{enrolment_id:int}/transitions/{key:str}", guards=[staff_only])
+@get("/enrolments/{enrolment_id:int}/transitions/{key:str}", guards=[SOCIAL])
 async def transition_form(request: Request, enrolment_id: FromPath[int], key: FromPath[str]) -> Template:
     context = await _transition_context(request, enrolment_id, key)
     values = {f.name: today().isoformat() for f in context["transition"].fields if f.kind == "date"}
@@ -95,7 +98,7 @@ async def transition_form(request: Request, enrolment_id: FromPath[int], key: Fr
     return Template(template, context=context)
 
 
-@post("/enrolments/{enrolment_id:int}/transitions/{key:str}", guards=[staff_only])
+@post("/enrolments/{enrolment_id:int}/transitions/{key:str}", guards=[SOCIAL])
 async def transition_apply(request: Request, enrolment_id: FromPath[int], key: FromPath[str]) -> Response:
     context = await _transition_context(request, enrolment_id, key)
     raw = await form_dict(request)
@@ -121,7 +124,7 @@ async def transition_apply(request: Request, enrolment_id: FromPath[int], key: F
     return Redirect(target, status_code=303)
 
 
-@post("/households/{household_id:int}/timeline", guards=[staff_only])
+@post("/households/{household_id:int}/timeline", guards=[SOCIAL])
 async def timeline_add(request: Request, household_id: FromPath[int]) -> Response:
     """Add a note or contact; htmx gets the fresh form and the new event, swapped in place."""
     await check_household(request, household_id)
@@ -152,7 +155,7 @@ async def timeline_add(request: Request, household_id: FromPath[int]) -> Respons
     return Template("households/_created_event.html", context=context)
 
 
-@post("/households/{household_id:int}/documents", guards=[staff_only])
+@post("/households/{household_id:int}/documents", guards=[SOCIAL])
 async def document_upload(request: Request, household_id: FromPath[int]) -> Response:
     await check_household(request, household_id)
     settings = app_context(request).settings
@@ -169,11 +172,12 @@ async def document_upload(request: Request, household_id: FromPath[int]) -> Resp
     except FormErrors as exc:
         context = await household_context(request, household_id)
         context["document_error"] = "; ".join(exc.errors.values())
+        context["document_kind"] = str(form.get("kind", ""))
         return Template("households/detail.html", context=context, status_code=422)
     return Redirect(f"/households/{household_id}#documents", status_code=303)
 
 
-@get("/documents/{document_id:int}/download", guards=[staff_only])
+@get("/documents/{document_id:int}/download", guards=[SOCIAL])
 async def document_download(request: Request, document_id: FromPath[int]) -> Response:
     from tremplin.models import Document
 
@@ -207,3 +211,31 @@ ROUTES = [
     document_upload,
     document_download,
 ]
+
+
+SHARE = requires("share")
+
+
+@post("/households/{household_id:int}/shares", guards=[SHARE])
+async def share_create(request: Request, household_id: FromPath[int]) -> Response:
+    """Share with a partner, with the household's dated consent."""
+    await check_household(request, household_id)
+    raw = await form_dict(request)
+    host = app_context(request).host
+    try:
+        await create_share(host, actor(request), household_id, raw, user_programmes(request))
+    except FormErrors as exc:
+        context = await household_context(request, household_id)
+        context.update(share_values=raw, share_errors=exc.errors)
+        return Template("households/detail.html", context=context, status_code=422)
+    return Redirect(f"/households/{household_id}#shares", status_code=303)
+
+
+@post("/households/{household_id:int}/shares/{share_id:int}/end", guards=[SHARE])
+async def share_end(request: Request, household_id: FromPath[int], share_id: FromPath[int]) -> Response:
+    await check_household(request, household_id)
+    await end_share(actor(request), share_id, household_id)
+    return Redirect(f"/households/{household_id}#shares", status_code=303)
+
+
+ROUTES += [share_create, share_end]

@@ -1,0 +1,39 @@
+"""What each role may do: capabilities checked on the server by route guards.
+
+| capability | what it opens |
+|---|---|
+| ``social`` | household files: members, enrolments, follow-up notes, documents |
+| ``sensitive`` | fields marked sensitive (health, asylum, violence, judicial) |
+| ``rental`` | rent ledger, arrears, owners and head leases |
+| ``technical`` | dwellings and maintenance interventions (never social notes) |
+| ``share`` | sharing a household with a partner, with consent |
+| ``audit`` | the audit trail |
+| ``admin`` | accounts and settings |
+| ``partner`` | the partner area (only what is shared with the partner's organisation) |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["CAPABILITIES", "can"]
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "admin": frozenset({"social", "sensitive", "rental", "technical", "share", "audit", "admin"}),
+    "head_of_service": frozenset({"social", "sensitive", "rental", "technical", "share", "audit"}),
+    "social_worker": frozenset({"social", "share"}),
+    "rental_manager": frozenset({"rental", "technical"}),
+    "technician": frozenset({"technical"}),
+    "partner": frozenset({"partner"}),
+}
+
+
+def can(user: Any, capability: str) -> bool:
+    """Whether ``user`` holds ``capability`` (sensitive data may also be granted per user)."""
+    if user is None or not getattr(user, "active", False):
+        return False
+    if capability in CAPABILITIES.get(user.role, frozenset()):
+        return True
+    return capability == "sensitive" and bool(getattr(user, "can_see_sensitive", False)) and (
+        "social" in CAPABILITIES.get(user.role, frozenset())
+    )
