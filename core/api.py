@@ -27,6 +27,7 @@ from tremplin.plugins import API_VERSION
 from tremplin.services.audit import record as audit
 from tremplin.services.clock import now, today
 from tremplin.services.households import Actor, NotFound
+from tremplin.text import normalise
 from tremplin.types import (
     Choice,
     DashboardContext,
@@ -52,11 +53,18 @@ from tremplin.types import (
 from tremplin.web.access import check_household
 from tremplin.permissions import can
 from tremplin.web.auth import partner_only, requires, roles, staff_only
-from tremplin.web.state import actor, current_user, user_programmes
+from tremplin.web.state import actor, app_context, current_user, user_programmes
 from tremplin.web.templating import render
 
 #: Mark a function of a plugin module as the implementation of a hook.
 hookimpl = pluggy.HookimplMarker("tremplin")
+
+
+def programme_names(connection) -> dict[str, str]:
+    """The enabled programmes the user works in: key → French name, in menu order."""
+    programmes = app_context(connection).host.programmes
+    return {key: programmes[key].name_fr for key in user_programmes(connection)}
+
 
 __all__ = [
     "API_VERSION",
@@ -97,8 +105,10 @@ __all__ = [
     "check_household",
     "current_user",
     "hookimpl",
+    "normalise",
     "now",
     "partner_only",
+    "programme_names",
     "render",
     "requires",
     "roles",

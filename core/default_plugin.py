@@ -46,6 +46,8 @@ def tremplin_navigation(user) -> list[NavItem]:
         items.append(NavItem("Ménages", "/households", order=20))
     if can(user, "audit"):
         items.append(NavItem("Journal d'audit", "/admin/audit", order=90))
+    if can(user, "admin"):
+        items.append(NavItem("Comptes", "/admin/users", order=95))
     return items
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from tremplin.db import transaction
-from tremplin.models import ApiToken, User, UserSession
+from tremplin.models import ApiToken, LoginAttempt, User, UserSession
 from tremplin.models.accounts import ROLES
 from tremplin.services.clock import now
 
@@ -44,11 +46,50 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def check_password_policy(password: str) -> str | None:
-    """French reason why a password is refused, or ``None``."""
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).parent.parent / "data" / "common-passwords.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
+
+
+def check_password_policy(password: str, email: str = "") -> str | None:
+    """French reason why a password is refused, or ``None``.
+
+    CNIL 2022: length matters, composition rules do not; common or breached passwords and
+    passwords built on the account's own address are refused. No forced rotation.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères"
+    if len(password) > 256:
+        return "le mot de passe est trop long (256 caractères au maximum)"
+    lowered = password.lower()
+    if lowered in _common_passwords() or len(set(lowered)) <= 2:
+        return "ce mot de passe est trop courant : choisissez une phrase de passe personnelle"
+    local = email.split("@")[0].lower()
+    if len(local) >= 4 and local in lowered:
+        return "le mot de passe ne doit pas contenir votre identifiant"
     return None
+
+
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+THROTTLE_LIMIT = 20
+
+
+async def throttled(address: str) -> bool:
+    """Too many failed logins from this address recently (whatever the accounts tried)."""
+    since = now() - THROTTLE_WINDOW
+    failures = await LoginAttempt.count().where(
+        (LoginAttempt.address == address) & (LoginAttempt.at >= since)
+        & (LoginAttempt.success == False)  # noqa: E712
+    )
+    return failures >= THROTTLE_LIMIT
+
+
+async def record_attempt(address: str, success: bool) -> None:
+    await LoginAttempt.insert(LoginAttempt(address=address, at=now(), success=success))
+    if success:
+        await LoginAttempt.delete().where(LoginAttempt.at < now() - dt.timedelta(days=1))
 
 
 async def create_user(
@@ -64,7 +105,7 @@ async def create_user(
     if role not in ROLES:
         raise ValueError(f"rôle inconnu : {role} (rôles : {', '.join(ROLES)})")
     if password is not None:
-        reason = check_password_policy(password)
+        reason = check_password_policy(password, email)
         if reason:
             raise ValueError(reason)
         password_hash = hash_password(password)
@@ -200,12 +241,28 @@ async def resolve_api_token(token: str) -> User | None:
     return user
 
 
-async def set_password(user_id: int, password: str) -> None:
-    reason = check_password_policy(password)
+async def set_password(user_id: int, password: str, *, must_change: bool = False) -> None:
+    """Set a password and revoke every session of the account.
+
+    ``must_change`` (an administrator's reset) forces a change at the next login.
+    """
+    user = await User.select(User.email).where(User.id == user_id).first()
+    reason = check_password_policy(password, user["email"] if user else "")
     if reason:
         raise ValueError(reason)
     async with transaction():
-        await User.update(
-            {User.password_hash: hash_password(password), User.must_change_password: False}
-        ).where(User.id == user_id)
+        await User.update({
+            User.password_hash: hash_password(password), User.must_change_password: must_change,
+            User.failed_logins: 0, User.locked_until: None,
+        }).where(User.id == user_id)
         await revoke_user_sessions(user_id)
+
+
+async def set_active(user_id: int, active: bool) -> None:
+    """Disable (or re-enable) an account; disabling revokes its sessions and API tokens."""
+    async with transaction():
+        await User.update({User.active: active}).where(User.id == user_id)
+        if not active:
+            await revoke_user_sessions(user_id)
+            await ApiToken.update({ApiToken.revoked_at: now()}).where(
+                (ApiToken.user == user_id) & ApiToken.revoked_at.is_null())

@@ -76,8 +76,11 @@ async def test_authorisation_matrix_over_every_route(app, client, users, host):
                                              {"first_name": "Ana", "last_name": "Matrice"})
     enrolment_id = await enr.create_enrolment(host, ACTOR, household_id, "iml_sublease",
                                               {"referral_date": "2024-01-10", "prescriber": "siao"})
+    from tremplin.services.accounts import create_user
+
+    target = await create_user("target@test.fr", "Compte cible", "technician", password_hash="x")
     values = {"household_id": household_id, "enrolment_id": enrolment_id, "document_id": 1,
-              "person_id": 1, "share_id": 1, "key": "accept"}
+              "person_id": 1, "share_id": 1, "key": "accept", "user_id": target.id}
     sessions = {}
     for role in ROLES:
         if role == "partner":

@@ -17,6 +17,7 @@ from tremplin.web.auth import (
 from tremplin.web.state import app_context, client_address
 
 LOGIN_FAILED = "Adresse ou mot de passe incorrect, ou compte temporairement verrouillé."
+THROTTLED = "Trop de tentatives de connexion depuis cette adresse : réessayez dans 15 minutes."
 
 
 def _cookie(request: Request, key: str, value: str, **extra) -> Cookie:
@@ -46,15 +47,22 @@ async def login_page(request: Request) -> Template:
 async def login(request: Request) -> Response:
     form = await request.form()
     email = str(form.get("email", ""))[:254]
-    result = await accounts.authenticate(email, str(form.get("password", "")))
     address = client_address(request)
+    if await accounts.throttled(address):
+        await audit.record("login_throttled", "user", None, address=address)
+        return _login_page(request, status=429, error=THROTTLED, email=email)
+    result = await accounts.authenticate(email, str(form.get("password", "")))
+    await accounts.record_attempt(address, result.user is not None)
     if result.user is None:
         # The audit keeps no e-mail typed by an unknown visitor: only the failure and address.
         await audit.record("login_failed", "user", None, address=address)
         return _login_page(request, status=400, error=LOGIN_FAILED, email=email)
     token, _ = await accounts.create_session(result.user.id)
     await audit.record("login", "user", result.user.id, user_id=result.user.id, address=address)
-    response = Redirect("/partner" if result.user.role == "partner" else "/", status_code=303)
+    target = "/partner" if result.user.role == "partner" else "/"
+    if result.user.must_change_password:
+        target = "/account/password"
+    response = Redirect(target, status_code=303)
     response.cookies.append(_cookie(request, SESSION_COOKIE, token))
     response.cookies.append(_cookie(request, PRE_COOKIE, "", max_age=0))
     return response

@@ -1,0 +1,117 @@
+"""Account administration: create, disable, reset (the new password is shown once)."""
+
+from __future__ import annotations
+
+import secrets
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from tremplin.forms import FormErrors, validate
+from tremplin.models import PartnerOrganisation, User
+from tremplin.models.accounts import ROLES
+from tremplin.services import accounts, audit
+from tremplin.services.households import NotFound
+from tremplin.types import Choice, Field
+from tremplin.web.auth import requires
+from tremplin.web.formdata import form_dict
+from tremplin.web.state import actor, app_context
+
+ADMIN = requires("admin")
+
+
+def _temporary_password() -> str:
+    # Four groups of random letters: long enough for the policy, easy to read out.
+    alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(4))
+
+
+def user_fields(programmes: dict[str, str]) -> tuple[Field, ...]:
+    return (
+        Field("email", "Adresse électronique", kind="email", required=True),
+        Field("full_name", "Nom complet", required=True),
+        Field("role", "Rôle", kind="choice", required=True,
+              choices=tuple(Choice(k, v) for k, v in ROLES.items())),
+        Field("partner", "Structure partenaire (rôle partenaire)", kind="int"),
+        Field("programmes", "Programmes (aucun : tous)", kind="multichoice",
+              choices=tuple(Choice(k, v) for k, v in programmes.items())),
+    )
+
+
+async def _context(request: Request, **extra) -> dict:
+    host = app_context(request).host
+    return {
+        "users": await User.select(
+            User.id, User.email, User.full_name, User.role, User.active, User.locked_until,
+            User.last_login, User.programmes, User.partner.name.as_alias("partner_name"),
+        ).order_by(User.email).output(load_json=True),
+        "roles": ROLES,
+        "partners": await PartnerOrganisation.select(PartnerOrganisation.id, PartnerOrganisation.name),
+        "fields": user_fields({k: p.name_fr for k, p in host.programmes.items()}),
+        "values": {}, "errors": {}, "shown_password": None, **extra,
+    }
+
+
+@get("/admin/users", guards=[ADMIN])
+async def users_page(request: Request) -> Template:
+    return Template("admin/users.html", context=await _context(request))
+
+
+@post("/admin/users", guards=[ADMIN])
+async def user_create(request: Request) -> Response:
+    raw = await form_dict(request)
+    host = app_context(request).host
+    try:
+        values = validate(user_fields({k: p.name_fr for k, p in host.programmes.items()}), raw)
+        if values["role"] == "partner" and not await PartnerOrganisation.exists().where(
+            PartnerOrganisation.id == (values["partner"] or -1)
+        ):
+            raise FormErrors({"partner": "choisissez la structure du partenaire"})
+        if await User.exists().where(User.email == values["email"].lower()):
+            raise FormErrors({"email": "un compte existe déjà pour cette adresse"})
+    except FormErrors as exc:
+        return Template("admin/users.html", status_code=422,
+                        context=await _context(request, values=raw, errors=exc.errors))
+    password = _temporary_password()
+    user = await accounts.create_user(
+        values["email"], values["full_name"], values["role"], password,
+        partner_id=values["partner"] if values["role"] == "partner" else None,
+        programmes=values["programmes"],
+    )
+    await User.update({User.must_change_password: True}).where(User.id == user.id)
+    a = actor(request)
+    await audit.record("create", "user", user.id, user_id=a.user_id, fields=["role"], address=a.address)
+    return Template("admin/users.html", status_code=201, context=await _context(
+        request, shown_password=(values["email"].lower(), password)))
+
+
+@post("/admin/users/{user_id:int}/reset", guards=[ADMIN])
+async def user_reset(request: Request, user_id: FromPath[int]) -> Template:
+    user = await User.select(User.email).where(User.id == user_id).first()
+    if user is None:
+        raise NotFound(user_id)
+    password = _temporary_password()
+    await accounts.set_password(user_id, password, must_change=True)
+    a = actor(request)
+    await audit.record("password_reset", "user", user_id, user_id=a.user_id, address=a.address)
+    return Template("admin/users.html", context=await _context(
+        request, shown_password=(user["email"], password)))
+
+
+@post("/admin/users/{user_id:int}/active", guards=[ADMIN])
+async def user_active(request: Request, user_id: FromPath[int]) -> Response:
+    raw = await form_dict(request)
+    if not await User.exists().where(User.id == user_id):
+        raise NotFound(user_id)
+    active = raw.get("active") == "1"
+    a = actor(request)
+    if user_id == a.user_id and not active:
+        raise FormErrors({"active": "vous ne pouvez pas désactiver votre propre compte"})
+    await accounts.set_active(user_id, active)
+    await audit.record("enable" if active else "disable", "user", user_id, user_id=a.user_id,
+                       address=a.address)
+    return Redirect("/admin/users", status_code=303)
+
+
+ROUTES = [users_page, user_create, user_reset, user_active]
