@@ -12,6 +12,7 @@ import asyncio
 import os
 import re
 import shutil
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -139,7 +140,7 @@ def password_hash() -> str:
 @pytest.fixture
 async def users(client, password_hash) -> dict:
     """One account per role (the partner belongs to a Mission Locale)."""
-    from tremplin.models import PartnerOrganisation
+    from tremplin.models import PartnerOrganisation, User
     from tremplin.services.accounts import create_user
     from tremplin.services.clock import now
 
@@ -152,6 +153,9 @@ async def users(client, password_hash) -> dict:
             f"{role}@test.fr", f"Test {role}", role, password_hash=password_hash,
             partner_id=partner[0]["id"] if role == "partner" else None,
         )
+    # Administrators must use a second factor.
+    await User.update({User.totp_secret: TOTP_SECRET}).where(User.role == "admin")
+    out["admin"].totp_secret = TOTP_SECRET
     return out
 
 
@@ -166,10 +170,29 @@ async def login(client: httpx.AsyncClient, email: str, password: str = TEST_PASS
         "/login", data={"_csrf": token, "email": email, "password": password}
     )
     assert response.status_code in (200, 303), response.text
+    if response.headers.get("location") == "/login/totp":
+        await second_factor(client, email)
     home = await client.get("/households")
     match = _CSRF.search(home.text)
     assert match, "not logged in"
     return match.group(1)
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+async def second_factor(client: httpx.AsyncClient, email: str) -> httpx.Response:
+    """Answer the one-time-code page the way an authenticator app would."""
+    from tremplin.models import User
+    from tremplin.services import totp
+
+    user = await User.select(User.totp_secret, User.totp_last_step).where(
+        User.email == email).first()
+    page = await client.get("/login/totp")
+    token = _CSRF.search(page.text).group(1)
+    step = max(int(time.time() // totp.STEP), user["totp_last_step"] + 1)
+    return await client.post("/login/totp", data={
+        "_csrf": token, "code": totp.code_at(user["totp_secret"], step)})
 
 
 class Session:

@@ -2,6 +2,7 @@
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     ForeignKey,
     Integer,
@@ -45,6 +46,8 @@ class User(Table, tablename="tremplin_user"):
     must_change_password = Boolean(default=False)
     #: Base32 TOTP secret once the second factor is set up (required for administrators).
     totp_secret = Varchar(length=64, default="")
+    #: Last time step accepted, so that a one-time code cannot be used twice.
+    totp_last_step = BigInt(default=0)
     #: Explicit permission to read fields marked sensitive (health, asylum, violence…).
     can_see_sensitive = Boolean(default=False)
     created_at = Timestamptz()
@@ -57,6 +60,8 @@ class UserSession(Table, tablename="user_session"):
     token_hash = Varchar(length=64, unique=True, index=True)
     user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
     csrf_token = Varchar(length=64)
+    #: Password checked, second factor not yet: only the code page is reachable.
+    mfa_pending = Boolean(default=False)
     created_at = Timestamptz()
     last_seen = Timestamptz()
 

@@ -148,10 +148,10 @@ async def authenticate(email: str, password: str) -> AuthResult:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         failures = user.failed_logins + 1
-        values: dict = {User.failed_logins: failures}
         if failures >= LOCK_AFTER:
-            values = {User.failed_logins: 0, User.locked_until: current + dt.timedelta(minutes=LOCK_MINUTES)}
-        await User.update(values).where(User.id == user.id)
+            await lock(user.id)
+        else:
+            await User.update({User.failed_logins: failures}).where(User.id == user.id)
         return AuthResult(None)
     await User.update({User.failed_logins: 0, User.locked_until: None, User.last_login: current}).where(
         User.id == user.id
@@ -159,15 +159,27 @@ async def authenticate(email: str, password: str) -> AuthResult:
     return AuthResult(user)
 
 
-async def create_session(user_id: int) -> tuple[str, str]:
-    """Open a session; returns (cookie token, CSRF token). Only the token's hash is stored."""
+async def lock(user_id: int) -> None:
+    """Lock an account for :data:`LOCK_MINUTES` and close its sessions."""
+    await User.update({
+        User.failed_logins: 0, User.locked_until: now() + dt.timedelta(minutes=LOCK_MINUTES),
+    }).where(User.id == user_id)
+    await revoke_user_sessions(user_id)
+
+
+async def create_session(user_id: int, *, mfa_pending: bool = False) -> tuple[str, str]:
+    """Open a session; returns (cookie token, CSRF token). Only the token's hash is stored.
+
+    ``mfa_pending`` sessions (password checked, one-time code not yet) open only the
+    code page.
+    """
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     current = now()
     await UserSession.insert(
         UserSession(
             token_hash=token_hash(token), user=user_id, csrf_token=csrf,
-            created_at=current, last_seen=current,
+            created_at=current, last_seen=current, mfa_pending=mfa_pending,
         )
     )
     return token, csrf
@@ -175,8 +187,8 @@ async def create_session(user_id: int) -> tuple[str, str]:
 
 async def resolve_session(
     token: str, idle: dt.timedelta, absolute: dt.timedelta
-) -> tuple[User, str] | None:
-    """The user and CSRF token of a live session, or ``None``.
+) -> tuple[User, str, bool] | None:
+    """The user, CSRF token and "second factor pending" flag of a live session, or ``None``.
 
     Refreshes ``last_seen`` at most once a minute so that ordinary reads write nothing.
     """
@@ -184,7 +196,7 @@ async def resolve_session(
     row = (
         await UserSession.select(
             UserSession.id, UserSession.csrf_token, UserSession.created_at,
-            UserSession.last_seen, UserSession.user,
+            UserSession.last_seen, UserSession.user, UserSession.mfa_pending,
         )
         .where(UserSession.token_hash == digest)
         .first()
@@ -203,7 +215,7 @@ async def resolve_session(
         await UserSession.update({UserSession.last_seen: current}).where(
             UserSession.id == row["id"]
         )
-    return user, row["csrf_token"]
+    return user, row["csrf_token"], row["mfa_pending"]
 
 
 async def revoke_session(token: str) -> None:

@@ -22,7 +22,16 @@ from tremplin.web import errors
 from tremplin.web.api import API_ROUTES
 from tremplin.web.auth import PUBLIC_PATHS, AuthMiddleware, csrf_guard, expected_csrf
 from tremplin.web.pages import auth as auth_pages
-from tremplin.web.pages import account, admin, dashboard, households, partner, records, users
+from tremplin.web.pages import (
+    account,
+    admin,
+    dashboard,
+    households,
+    partner,
+    records,
+    second_factor,
+    users,
+)
 from tremplin.web.security import security_headers_middleware
 from tremplin.web.state import AppContext
 from tremplin.web.templating import THEME_DIR, build_environment
@@ -85,6 +94,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *admin.ROUTES,
             *account.ROUTES,
             *users.ROUTES,
+            *second_factor.ROUTES,
             *API_ROUTES,
             *plugin_routes,
             create_static_files_router(
@@ -92,7 +102,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
                 opt={"exclude_from_auth": True},
             ),
         ],
-        guards=[csrf_guard, account.password_change_guard],
+        guards=[csrf_guard, second_factor.second_factor_guard, account.password_change_guard],
         middleware=[
             security_headers_middleware,
             DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),

@@ -43,8 +43,10 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
                 absolute=dt.timedelta(hours=settings.session_absolute_hours),
             )
             if resolved is not None:
-                user, csrf = resolved
-                return AuthenticationResult(user=user, auth={"kind": "session", "csrf": csrf})
+                user, csrf, mfa_pending = resolved
+                return AuthenticationResult(
+                    user=user, auth={"kind": "session", "csrf": csrf, "mfa_pending": mfa_pending}
+                )
         raise NotAuthorizedException("authentification requise")
 
 

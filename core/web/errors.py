@@ -79,8 +79,11 @@ def http_exception(request: Request, exc: HTTPException) -> Response:
             return Redirect("/login", status_code=303)
         detail = exc.detail if exc.detail and exc.detail != "Unauthorized" else None
         return _page(request, 401, detail or "authentification requise")
-    if type(exc).__name__ == "PasswordChangeRequired" and not _is_api(request):
-        return Redirect("/account/password", status_code=303)
+    redirects = {"PasswordChangeRequired": "/account/password",
+                 "SecondFactorRequired": "/login/totp",
+                 "SecondFactorSetupRequired": "/account/totp"}
+    if type(exc).__name__ in redirects and not _is_api(request):
+        return Redirect(redirects[type(exc).__name__], status_code=303)
     if isinstance(exc, PermissionDeniedException):
         return _audit_denied(
             request, _page(request, 403, exc.detail if exc.detail != "Forbidden" else None), 403

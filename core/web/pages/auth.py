@@ -57,11 +57,15 @@ async def login(request: Request) -> Response:
         # The audit keeps no e-mail typed by an unknown visitor: only the failure and address.
         await audit.record("login_failed", "user", None, address=address)
         return _login_page(request, status=400, error=LOGIN_FAILED, email=email)
-    token, _ = await accounts.create_session(result.user.id)
-    await audit.record("login", "user", result.user.id, user_id=result.user.id, address=address)
-    target = "/partner" if result.user.role == "partner" else "/"
-    if result.user.must_change_password:
-        target = "/account/password"
+    if result.user.totp_secret:
+        token, _ = await accounts.create_session(result.user.id, mfa_pending=True)
+        target = "/login/totp"
+    else:
+        token, _ = await accounts.create_session(result.user.id)
+        await audit.record("login", "user", result.user.id, user_id=result.user.id, address=address)
+        target = "/partner" if result.user.role == "partner" else "/"
+        if result.user.must_change_password:
+            target = "/account/password"
     response = Redirect(target, status_code=303)
     response.cookies.append(_cookie(request, SESSION_COOKIE, token))
     response.cookies.append(_cookie(request, PRE_COOKIE, "", max_age=0))
