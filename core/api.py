@@ -24,6 +24,8 @@ from tremplin.models import (
     User,
 )
 from tremplin.plugins import API_VERSION
+from tremplin.reports.indicators import accompanied as accompanied_enrolments
+from tremplin.reports.indicators import rows_from_counts
 from tremplin.services.audit import record as audit
 from tremplin.services.clock import now, today
 from tremplin.services.households import Actor, NotFound
@@ -44,6 +46,10 @@ from tremplin.types import (
     NavItem,
     PluginManifest,
     Programme,
+    IndicatorRow,
+    IndicatorTable,
+    Period,
+    ReportContext,
     ReportSection,
     ShareableGroup,
     State,
@@ -92,6 +98,10 @@ __all__ = [
     "Person",
     "PluginManifest",
     "Programme",
+    "IndicatorRow",
+    "IndicatorTable",
+    "Period",
+    "ReportContext",
     "ReportSection",
     "ShareableGroup",
     "State",
@@ -99,6 +109,7 @@ __all__ = [
     "Transition",
     "User",
     "Workflow",
+    "accompanied_enrolments",
     "actor",
     "audit",
     "can",
@@ -112,6 +123,7 @@ __all__ = [
     "render",
     "requires",
     "roles",
+    "rows_from_counts",
     "staff_only",
     "today",
     "transaction",

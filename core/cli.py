@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from tremplin import __version__, db
@@ -194,6 +196,43 @@ def cmd_check(args: argparse.Namespace) -> None:
     print("Configuration correcte.")
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    from tremplin.reports.engine import ReportError, build_report
+    from tremplin.reports.export import to_json, to_pdf, to_xlsx
+    from tremplin.types import Period
+
+    settings, host = _setup()
+    if args.year is None and not (args.start and args.end):
+        raise CommandError("indiquez --year ou --start et --end")
+    try:
+        period = (Period.year(args.year) if args.year is not None else
+                  Period(dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)))
+    except ValueError:
+        raise CommandError("dates invalides (format AAAA-MM-JJ)") from None
+    if period.end < period.start:
+        raise CommandError("la fin de la période précède son début")
+    programmes = "all" if args.programme == "all" else [args.programme]
+
+    async def go() -> dict:
+        return await build_report(host, programmes, period, settings.association_name)
+
+    try:
+        report = _run(go)
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None
+    fmt = args.format or Path(args.output).suffix.lstrip(".")
+    if fmt == "json":
+        content = to_json(report).encode()
+    elif fmt == "xlsx":
+        content = to_xlsx(report)
+    elif fmt == "pdf":
+        content = to_pdf(report)
+    else:
+        raise CommandError("format inconnu : pdf, xlsx ou json")
+    Path(args.output).write_bytes(content)
+    print(f"Rapport écrit : {args.output} ({len(content)} octets)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tremplin", description="Tremplin")
     parser.add_argument("--version", action="version", version=f"tremplin {__version__}")
@@ -234,6 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plugins", help="lister les plugins installés")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plugins)
+
+    p = sub.add_parser("report", help="produire le rapport d'activité (pdf, xlsx, json)")
+    p.add_argument("--programme", required=True, help="clé du programme, ou all")
+    p.add_argument("--year", type=int)
+    p.add_argument("--start")
+    p.add_argument("--end")
+    p.add_argument("--format", choices=["pdf", "xlsx", "json"])
+    p.add_argument("--output", required=True)
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("check", help="vérifier la configuration avant le démarrage")
     p.set_defaults(func=cmd_check)

@@ -7,6 +7,7 @@ from tremplin.api import (
     EventType,
     NavItem,
     PluginManifest,
+    ReportSection,
     ShareableGroup,
     hookimpl,
 )
@@ -44,11 +45,24 @@ def tremplin_navigation(user) -> list[NavItem]:
     items = [NavItem("Tableau de bord", "/", order=10)]
     if can(user, "social"):
         items.append(NavItem("Ménages", "/households", order=20))
+    if can(user, "reports"):
+        items.append(NavItem("Rapports", "/reports", order=80))
     if can(user, "audit"):
         items.append(NavItem("Journal d'audit", "/admin/audit", order=90))
     if can(user, "admin"):
         items.append(NavItem("Comptes", "/admin/users", order=95))
     return items
+
+
+@hookimpl
+def tremplin_report_sections(programme: str) -> list[ReportSection]:
+    return [ReportSection("indicators", "Indicateurs", "*", _common_indicators, order=10)]
+
+
+async def _common_indicators(ctx):
+    from tremplin.reports.indicators import common_indicators
+
+    return await common_indicators(ctx)
 
 
 @hookimpl

@@ -7,6 +7,7 @@
 | ``rental`` | rent ledger, arrears, owners and head leases |
 | ``technical`` | dwellings and maintenance interventions (never social notes) |
 | ``share`` | sharing a household with a partner, with consent |
+| ``reports`` | activity reports and their exports |
 | ``audit`` | the audit trail |
 | ``admin`` | accounts and settings |
 | ``partner`` | the partner area (only what is shared with the partner's organisation) |
@@ -19,9 +20,11 @@ from typing import Any
 __all__ = ["CAPABILITIES", "can"]
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    "admin": frozenset({"social", "sensitive", "rental", "technical", "share", "audit", "admin"}),
-    "head_of_service": frozenset({"social", "sensitive", "rental", "technical", "share", "audit"}),
-    "social_worker": frozenset({"social", "share"}),
+    "admin": frozenset({"social", "sensitive", "rental", "technical", "share", "reports", "audit",
+                        "admin"}),
+    "head_of_service": frozenset({"social", "sensitive", "rental", "technical", "share",
+                                  "reports", "audit"}),
+    "social_worker": frozenset({"social", "share", "reports"}),
     "rental_manager": frozenset({"rental", "technical"}),
     "technician": frozenset({"technical"}),
     "partner": frozenset({"partner"}),

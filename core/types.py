@@ -28,6 +28,10 @@ __all__ = [
     "NavItem",
     "PluginManifest",
     "Programme",
+    "IndicatorRow",
+    "IndicatorTable",
+    "Period",
+    "ReportContext",
     "ReportSection",
     "ShareableGroup",
     "State",
@@ -204,6 +208,10 @@ class Programme:
     name_en: str
     places: int | None = None
     max_duration_months: int | None = None
+    prescribers: tuple[Choice, ...] = ()
+    exit_destinations: tuple[Choice, ...] = ()
+    #: Timeline kinds counted as contacts in this programme (key → label).
+    contact_kinds: dict[str, str] = field(default_factory=dict)
     public: str = ""
     prescribers: tuple[Choice, ...] = ()
     exit_destinations: tuple[Choice, ...] = ()
@@ -413,12 +421,77 @@ class HouseholdPanel:
 
 
 @dataclass(frozen=True)
+class Period:
+    """A closed date range ``[start, end]`` (a calendar year by default)."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    @property
+    def label(self) -> str:
+        if (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31) and (
+            self.start.year == self.end.year
+        ):
+            return str(self.start.year)
+        return f"du {self.start.strftime('%d/%m/%Y')} au {self.end.strftime('%d/%m/%Y')}"
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One line of an indicator table: a label, a count and the percentage of the total."""
+
+    label: str
+    count: float
+    percent: float | None = None
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    """An indicator: a stable key, a French title, rows, and the total behind percentages.
+
+    ``chart`` is ``"bar"`` when the seeds draw it as a chart. ``unit`` names what is
+    counted (ménages, personnes, mois…).
+    """
+
+    key: str
+    title: str
+    rows: tuple[IndicatorRow, ...]
+    total: float | None = None
+    unit: str = "ménages"
+    chart: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What a report section is computed for."""
+
+    programme: str
+    programme_name: str
+    period: Period
+    places: int | None = None
+    max_duration_months: int | None = None
+    prescribers: tuple[Choice, ...] = ()
+    exit_destinations: tuple[Choice, ...] = ()
+    #: Timeline kinds counted as contacts in this programme (key → label).
+    contact_kinds: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ReportSection:
-    """A section of a programme's activity report (filled in by the report engine)."""
+    """A section of a programme's activity report; ``compute`` returns its tables.
+
+    ``programme`` is the programme key, or ``"*"`` for a section every programme gets
+    (the core's common indicators).
+    """
 
     key: str
     title: str
     programme: str
-    compute: Callable[..., Awaitable[Any]]
+    compute: Callable[[ReportContext], Awaitable[Sequence[IndicatorTable]]]
     order: int = 100
-    extra: dict[str, Any] = field(default_factory=dict)

@@ -29,6 +29,7 @@ from tremplin.web.pages import (
     households,
     partner,
     records,
+    reports,
     second_factor,
     users,
 )
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *account.ROUTES,
             *users.ROUTES,
             *second_factor.ROUTES,
+            *reports.ROUTES,
             *API_ROUTES,
             *plugin_routes,
             create_static_files_router(

@@ -29,6 +29,7 @@ def build_environment(template_dirs: list[Path], override: Path | None) -> Envir
     env.filters["datetime_fr"] = datetime_fr
     env.filters["money"] = money
     env.filters["filesize"] = filesize
+    env.filters["number_fr"] = number_fr
     env.globals["field_label"] = field_label
     return env
 
@@ -51,6 +52,15 @@ def money(cents: int | None) -> str:
     if cents is None:
         return ""
     return Field("m", "m", kind="money").label_of(cents)
+
+
+def number_fr(value: float | int | None) -> str:
+    """``1234.5`` → ``"1 234,5"``; whole numbers without decimals."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", "\u202f")
+    return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
 
 
 def filesize(size: int) -> str:

@@ -21,6 +21,7 @@ from tremplin.api import (
     Field,
     PluginManifest,
     Programme,
+    ReportSection,
     Workflow,
     hookimpl,
 )
@@ -135,6 +136,16 @@ async def _ending_soon(ctx: DashboardContext) -> list[DashboardRow]:
                 f"convention jusqu'au {end.strftime('%d/%m/%Y')}{late}",
             )))
     return [row for _, row in sorted(out, key=lambda x: x[0])]
+
+
+@hookimpl
+def tremplin_report_sections(programme: str) -> list[ReportSection]:
+    from tremplin_plugins.iml_sublease.report import reinforced_support
+
+    if programme != KEY:
+        return []
+    return [ReportSection("reinforced", "Accompagnement renforcé des sortants du dispositif asile",
+                          KEY, reinforced_support, order=50)]
 
 
 @hookimpl

@@ -1,0 +1,177 @@
+"""The common indicators every programme's report carries, computed from the files.
+
+Rules (also in ``docs/reports.md``):
+
+- *accompanied in the period*: enrolments with an entry date on or before the end of the
+  period and no exit before its start (referrals that never entered are not counted);
+- *ongoing at the end*: accompanied and not exited by the end of the period;
+- *entries* / *exits*: entry / exit dates inside the period;
+- *length of stay* in months (days ÷ 30.4375): for the exits of the period (entry → exit),
+  and, second rule, for every accompanied stay with open stays counted up to the period's end;
+- *ages* of adults (18 and over) at the end of the period (or at their exit), among the
+  members present on that date;
+- *contacts*: timeline events of a "contact" kind (visits, appointments…) in the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from typing import Any
+
+from tremplin.models import Enrolment, Household, Membership, TimelineEvent
+from tremplin.services.clock import PARIS
+from tremplin.types import Choice, IndicatorRow, IndicatorTable, ReportContext
+from tremplin.vocabulary import COMPOSITIONS, RESOURCES, SEXES, SITUATIONS
+
+__all__ = ["AGE_BRACKETS", "common_indicators", "rows_from_counts"]
+
+DAYS_PER_MONTH = 30.4375
+AGE_BRACKETS = ((18, 25, "18 – 25 ans"), (26, 40, "26 – 40 ans"), (41, 60, "41 – 60 ans"),
+                (61, 200, "Plus de 60 ans"))
+
+
+def percent(count: float, total: float) -> float | None:
+    return round(count * 100 / total, 1) if total else None
+
+
+def rows_from_counts(
+    counts: Counter, choices: tuple[Choice, ...] | list[tuple[str, str]], total: float,
+    *, unknown: str = "Non renseigné", keep_empty: bool = True,
+) -> tuple[IndicatorRow, ...]:
+    """Rows in the order of ``choices`` (then unknown values), with percentages of ``total``."""
+    pairs = [(c.value, c.label) if isinstance(c, Choice) else c for c in choices]
+    rows = [IndicatorRow(label, counts.get(value, 0), percent(counts.get(value, 0), total), value)
+            for value, label in pairs if keep_empty or counts.get(value)]
+    known = {value for value, _ in pairs}
+    other = sum(n for value, n in counts.items() if value not in known)
+    if other:
+        rows.append(IndicatorRow(unknown, other, percent(other, total), "unknown"))
+    return tuple(rows)
+
+
+def months(start: dt.date, end: dt.date) -> float:
+    return (end - start).days / DAYS_PER_MONTH
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+async def accompanied(ctx: ReportContext) -> list[dict[str, Any]]:
+    """Enrolments of the programme accompanied during the period (see the module rules)."""
+    p = ctx.period
+    return await Enrolment.select(
+        Enrolment.id, Enrolment.household, Enrolment.entry_date, Enrolment.exit_date,
+        Enrolment.exit_destination, Enrolment.prescriber, Enrolment.data,
+    ).where(
+        (Enrolment.programme == ctx.programme)
+        & Enrolment.entry_date.is_not_null()
+        & (Enrolment.entry_date <= p.end)
+        & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= p.start))
+    ).output(load_json=True)
+
+
+async def common_indicators(ctx: ReportContext) -> list[IndicatorTable]:
+    """Every common table for one programme and period, in a fixed number of queries."""
+    p = ctx.period
+    enrolments = await accompanied(ctx)
+    household_ids = sorted({e["household"] for e in enrolments})
+    households = {h["id"]: h for h in await Household.select(
+        Household.id, Household.composition, Household.resources, Household.situation_before_entry,
+    ).where(Household.id.is_in(household_ids or [-1])).output(load_json=True)}
+    memberships = await Membership.select(
+        Membership.household, Membership.start_date, Membership.end_date,
+        Membership.person.birth_date.as_alias("birth_date"), Membership.person.sex.as_alias("sex"),
+    ).where(Membership.household.is_in(household_ids or [-1]))
+
+    reference = {e["household"]: min(p.end, e["exit_date"] or p.end) for e in enrolments}
+    people = [m for m in memberships
+              if m["start_date"] <= reference[m["household"]]
+              and (m["end_date"] is None or m["end_date"] >= reference[m["household"]])]
+    entries = [e for e in enrolments if p.start <= e["entry_date"] <= p.end]
+    exits = [e for e in enrolments if e["exit_date"] and p.start <= e["exit_date"] <= p.end]
+    ongoing = [e for e in enrolments if e["exit_date"] is None or e["exit_date"] > p.end]
+    exit_stays = [months(e["entry_date"], e["exit_date"]) for e in exits]
+    all_stays = [months(e["entry_date"], min(e["exit_date"] or p.end, p.end)) for e in enrolments]
+
+    def avg(values: list[float]) -> float:
+        return round(statistics.fmean(values), 1) if values else 0
+
+    def med(values: list[float]) -> float:
+        return round(statistics.median(values), 1) if values else 0
+
+    overview = IndicatorTable("overview", "Vue d'ensemble", (
+        IndicatorRow("Places", ctx.places or 0, key="places"),
+        IndicatorRow("Ménages accompagnés", len(household_ids), key="households"),
+        IndicatorRow("Personnes accompagnées", len(people), key="people"),
+        IndicatorRow("Ménages en cours en fin de période", len(ongoing), key="ongoing"),
+        IndicatorRow("Entrées", len(entries), key="entries"),
+        IndicatorRow("Sorties", len(exits), key="exits"),
+        IndicatorRow("Durée moyenne de séjour des sortants (mois)", avg(exit_stays), key="stay_exits_mean"),
+        IndicatorRow("Durée médiane de séjour des sortants (mois)", med(exit_stays), key="stay_exits_median"),
+        IndicatorRow("Durée moyenne, séjours en cours compris jusqu'à la fin de période (mois)",
+                     avg(all_stays), key="stay_all_mean"),
+        IndicatorRow("Durée médiane, séjours en cours compris (mois)", med(all_stays), key="stay_all_median"),
+    ), unit="", note="Séjours en cours comptés jusqu'à la fin de la période dans la seconde règle.")
+
+    adults = [m for m in people if m["birth_date"] and age_on(m["birth_date"], reference[m["household"]]) >= 18]
+    minors = [m for m in people if m["birth_date"] and age_on(m["birth_date"], reference[m["household"]]) < 18]
+    unknown_age = [m for m in people if not m["birth_date"]]
+    ages = Counter()
+    for m in adults:
+        age = age_on(m["birth_date"], reference[m["household"]])
+        ages[next(label for low, high, label in AGE_BRACKETS if low <= age <= high)] += 1
+    age_rows = rows_from_counts(ages, [(label, label) for _, _, label in AGE_BRACKETS], len(adults))
+    people_table = IndicatorTable("people", "Personnes accompagnées", (
+        IndicatorRow("Adultes", len(adults), percent(len(adults), len(people)), "adults"),
+        IndicatorRow("Enfants mineurs", len(minors), percent(len(minors), len(people)), "minors"),
+        IndicatorRow("Âge non renseigné", len(unknown_age), percent(len(unknown_age), len(people)), "unknown"),
+    ), total=len(people), unit="personnes")
+    sexes = Counter(m["sex"] or "unknown" for m in adults)
+    compositions = Counter(households[h]["composition"] or "unknown" for h in household_ids)
+    resources = Counter(r for h in household_ids for r in (households[h]["resources"] or ["unknown"]))
+    situations = Counter(households[h]["situation_before_entry"] or "unknown" for h in household_ids)
+    prescriber_counts = Counter(e["prescriber"] or "unknown" for e in enrolments)
+    destination_counts = Counter(e["exit_destination"] or "unknown" for e in exits)
+    contacts = await contact_counts(ctx, household_ids, ctx.contact_kinds)
+    n = len(household_ids)
+    return [
+        overview,
+        people_table,
+        IndicatorTable("ages", "Âge des adultes", age_rows, total=len(adults), unit="adultes", chart="bar"),
+        IndicatorTable("sex", "Sexe des adultes", rows_from_counts(sexes, SEXES, len(adults)),
+                       total=len(adults), unit="adultes"),
+        IndicatorTable("composition", "Composition familiale",
+                       rows_from_counts(compositions, COMPOSITIONS, n), total=n, chart="bar"),
+        IndicatorTable("resources", "Ressources", rows_from_counts(resources, RESOURCES, n, keep_empty=False),
+                       total=n, chart="bar", note="Un ménage peut cumuler plusieurs ressources."),
+        IndicatorTable("prescribers", "Origine des prescriptions",
+                       rows_from_counts(prescriber_counts, ctx.prescribers, len(enrolments), keep_empty=False),
+                       total=len(enrolments), chart="bar"),
+        IndicatorTable("situation_before_entry", "Situation avant l'entrée",
+                       rows_from_counts(situations, SITUATIONS, n, keep_empty=False), total=n),
+        IndicatorTable("exit_destinations", "Destination à la sortie",
+                       rows_from_counts(destination_counts, ctx.exit_destinations, len(exits)),
+                       total=len(exits), chart="bar"),
+        IndicatorTable("contacts", "Visites et rendez-vous", contacts,
+                       total=sum(r.count for r in contacts), unit="contacts"),
+    ]
+
+
+async def contact_counts(
+    ctx: ReportContext, household_ids: list[int], kinds: dict[str, str]
+) -> tuple[IndicatorRow, ...]:
+    p = ctx.period
+    start = dt.datetime.combine(p.start, dt.time(), tzinfo=PARIS)
+    end = dt.datetime.combine(p.end + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
+    rows = await TimelineEvent.select(TimelineEvent.kind).where(
+        TimelineEvent.household.is_in(household_ids or [-1])
+        & TimelineEvent.kind.is_in(list(kinds) or [""])
+        & (TimelineEvent.programme == ctx.programme)
+        & (TimelineEvent.occurred_at >= start) & (TimelineEvent.occurred_at < end)
+    )
+    counts = Counter(r["kind"] for r in rows)
+    total = sum(counts.values())
+    return rows_from_counts(counts, list(kinds.items()), total)

@@ -1,0 +1,80 @@
+"""Activity report pages: indicators as HTML tables, downloads as PDF, XLSX or JSON."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from tremplin.reports.engine import ReportError, build_report
+from tremplin.reports.export import to_json, to_pdf, to_xlsx
+from tremplin.services import audit
+from tremplin.services.clock import today
+from tremplin.types import Period
+from tremplin.web.auth import requires
+from tremplin.web.state import actor, app_context, user_programmes
+
+REPORTS = requires("reports")
+MEDIA = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+def _choices(request: Request) -> list[tuple[str, str]]:
+    host = app_context(request).host
+    keys = user_programmes(request)
+    return [("all", "Toute l'association")] * (len(keys) > 1) + [
+        (k, host.programmes[k].name_fr) for k in keys]
+
+
+def _programmes(request: Request, key: str) -> list[str]:
+    allowed = user_programmes(request)
+    if key == "all":
+        return allowed
+    if key not in allowed:
+        raise NotFoundException("programme inconnu ou désactivé")
+    return [key]
+
+
+@get("/reports", guards=[REPORTS])
+async def report_page(
+    request: Request, programme: FromQuery[str | None] = None, year: FromQuery[int | None] = None
+) -> Template:
+    choices = _choices(request)
+    programme = programme or (choices[0][0] if choices else None)
+    year = year or today().year - 1
+    report = None
+    if programme and 1990 <= year <= 2100:
+        ctx = app_context(request)
+        report = await build_report(ctx.host, _programmes(request, programme), Period.year(year),
+                                    ctx.settings.association_name)
+    return Template("reports/page.html", context={
+        "choices": choices, "programme": programme, "year": year, "report": report,
+        "years": list(range(today().year, today().year - 8, -1)),
+    })
+
+
+@get("/reports/{programme:str}/{year:int}/{fmt:str}", guards=[REPORTS])
+async def report_download(
+    request: Request, programme: FromPath[str], year: FromPath[int], fmt: FromPath[str]
+) -> Response:
+    if fmt not in MEDIA or not 1990 <= year <= 2100:
+        raise NotFoundException()
+    ctx = app_context(request)
+    try:
+        report = await build_report(ctx.host, _programmes(request, programme), Period.year(year),
+                                    ctx.settings.association_name)
+    except ReportError as exc:
+        raise NotFoundException(str(exc)) from None
+    content = {"pdf": to_pdf, "xlsx": to_xlsx, "json": lambda r: to_json(r).encode()}[fmt](report)
+    a = actor(request)
+    await audit.record("export", "report", year, user_id=a.user_id, fields=[programme, fmt],
+                       address=a.address)
+    return Response(content=content, media_type=MEDIA[fmt], headers={
+        "Content-Disposition": f'attachment; filename="rapport-{programme}-{year}.{fmt}"'})
+
+
+ROUTES = [report_page, report_download]

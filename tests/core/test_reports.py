@@ -1,0 +1,59 @@
+"""Report pages, downloads, exports' safety and errors."""
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tremplin.models import AuditEntry
+from tremplin.reports.engine import ReportError, build_report
+from tremplin.reports.export import safe_cell, to_xlsx
+from tremplin.types import Period
+
+
+async def test_report_page_and_downloads(social_worker):
+    page = await social_worker.get("/reports?programme=iml_sublease&year=2024")
+    assert page.status_code == 200
+    assert "Vue d&#39;ensemble" in page.text or "Vue d'ensemble" in page.text
+    pdf = await social_worker.get("/reports/iml_sublease/2024/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-disposition"].startswith("attachment;")
+    xlsx = await social_worker.get("/reports/iml_sublease/2024/xlsx")
+    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames[0] == "iml_sublease-overview"
+    assert (await social_worker.get("/reports/unknown/2024/pdf")).status_code == 404
+    assert (await social_worker.get("/reports/iml_sublease/2024/docx")).status_code == 404
+    assert await AuditEntry.count().where(AuditEntry.action == "export") == 2
+
+
+async def test_disabled_or_unknown_programme_is_a_clear_error(database, host):
+    with pytest.raises(ReportError, match="programme inconnu ou désactivé : « cllaj »"):
+        await build_report(host, ["cllaj"], Period.year(2024), "Asso")
+
+
+def test_spreadsheet_cells_that_look_like_formulas_are_neutralised():
+    assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe_cell("+33 6 00") == "'+33 6 00" and safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_cell("Ménages") == "Ménages" and safe_cell(12) == 12
+    report = {"association": "=cmd|' /C calc'!A0", "period": {"label": "2024"}, "programmes": [
+        {"key": "p", "name": "P", "sections": [{"tables": [{"key": "t", "title": "T", "total": 1,
+         "rows": [{"label": "-2+3", "count": 1, "percent": 100.0}]}]}]}]}
+    sheet = load_workbook(io.BytesIO(to_xlsx(report)))["p-t"]
+    assert sheet["A2"].value.startswith("'=") and sheet["A5"].value == "'-2+3"
+
+
+def test_cli_report_formats(tmp_path):
+    tremplin = str(Path(sys.executable).parent / "tremplin")
+    env = {"TREMPLIN_DATABASE_URL": f"sqlite:///{tmp_path}/r.sqlite3", "PATH": "/usr/bin:/bin"}
+    assert subprocess.run([tremplin, "migrate"], env=env, cwd=tmp_path, capture_output=True).returncode == 0
+    for fmt in ("json", "xlsx", "pdf"):
+        out = subprocess.run([tremplin, "report", "--programme", "all", "--year", "2024",
+                              "--output", str(tmp_path / f"r.{fmt}")], env=env, cwd=tmp_path,
+                             capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        assert (tmp_path / f"r.{fmt}").stat().st_size > 100
+    bad = subprocess.run([tremplin, "report", "--programme", "nope", "--year", "2024", "--output",
+                          str(tmp_path / "x.pdf")], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert bad.returncode == 1 and "programme inconnu ou désactivé" in bad.stderr
