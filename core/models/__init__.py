@@ -9,7 +9,13 @@ from tremplin.models.accounts import (
 )
 from tremplin.models.audit import AuditEntry, FormSubmission
 from tremplin.models.households import Household, Membership, Person, Share
-from tremplin.models.records import Document, Enrolment, TimelineEvent
+from tremplin.models.records import (
+    Document,
+    Enrolment,
+    GeneratedReport,
+    ReportNarrative,
+    TimelineEvent,
+)
 
 __all__ = [
     "ApiToken",
@@ -17,11 +23,13 @@ __all__ = [
     "Document",
     "Enrolment",
     "FormSubmission",
+    "GeneratedReport",
     "Household",
     "LoginAttempt",
     "Membership",
     "PartnerOrganisation",
     "Person",
+    "ReportNarrative",
     "Share",
     "TimelineEvent",
     "User",
@@ -43,4 +51,6 @@ CORE_TABLES = [
     FormSubmission,
     LoginAttempt,
     Share,
+    ReportNarrative,
+    GeneratedReport,
 ]

@@ -67,3 +67,26 @@ class Document(Table, tablename="document"):
     programme = Varchar(length=50, default="")
     uploaded_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
     uploaded_at = Timestamptz()
+
+
+class ReportNarrative(Table, tablename="report_narrative"):
+    """Text staff write for a report section (objectives, notable facts, *parcours*)."""
+
+    programme = Varchar(length=50, index=True)
+    year = Integer()
+    section = Varchar(length=50)
+    text = Text(default="")
+    updated_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
+    updated_at = Timestamptz()
+
+
+class GeneratedReport(Table, tablename="generated_report"):
+    """A generated PDF, kept with the data it was made from so it can be reproduced."""
+
+    programme = Varchar(length=50, index=True)
+    year = Integer(index=True)
+    data = JSON(default={})
+    sha256 = Varchar(length=64)
+    size = BigInt()
+    generated_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
+    generated_at = Timestamptz()

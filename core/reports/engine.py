@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from typing import Any
 
@@ -70,6 +71,11 @@ async def build_report(
         )
         chapters.append({"key": key, "name": programme.name_fr, "places": programme.places,
                          "empty": empty, "sections": sections})
+    if period.start == dt.date(period.start.year, 1, 1) and period.end == dt.date(period.start.year, 12, 31):
+        from tremplin.reports.narratives import attach, load_narratives
+
+        attach({"programmes": chapters},
+               {key: await load_narratives(key, period.start.year) for key in keys})
     return {
         "association": association,
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat(),

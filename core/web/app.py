@@ -29,6 +29,7 @@ from tremplin.web.pages import (
     households,
     partner,
     records,
+    report_texts,
     reports,
     second_factor,
     users,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *users.ROUTES,
             *second_factor.ROUTES,
             *reports.ROUTES,
+            *report_texts.ROUTES,
             *API_ROUTES,
             *plugin_routes,
             create_static_files_router(

@@ -57,3 +57,63 @@ def test_cli_report_formats(tmp_path):
     bad = subprocess.run([tremplin, "report", "--programme", "nope", "--year", "2024", "--output",
                           str(tmp_path / "x.pdf")], env=env, cwd=tmp_path, capture_output=True, text=True)
     assert bad.returncode == 1 and "programme inconnu ou désactivé" in bad.stderr
+
+
+async def test_narrative_autosave_warns_about_names_and_prints_literally(social_worker, host):
+    from tremplin.services import enrolments as enr
+    from tremplin.services import households as hh
+
+    household = await hh.create_household(hh.Actor(None), {"name": "NGUYEN Éléonore"},
+                                          {"first_name": "Éléonore", "last_name": "Nguyen"})
+    await enr.create_enrolment(host, hh.Actor(None), household, "iml_sublease",
+                               {"referral_date": "2024-01-10", "prescriber": "siao"})
+    url = "/reports/iml_sublease/2024/narratives/indicators"
+    named = await social_worker.post(url, {"text": "Madame nguyen a trouvé un emploi."},
+                                     headers={"HX-Request": "true"})
+    assert named.status_code == 200
+    assert "Brouillon enregistré" in named.text and "Éléonore Nguyen" in named.text
+    hostile = "Objectifs #set page(width: 1cm) $x$ *gras* _it_ @ref <label> \\\\ fin"
+    saved = await social_worker.post(url, {"text": hostile}, headers={"HX-Request": "true"})
+    assert "Attention" not in saved.text
+    pdf = await social_worker.get("/reports/iml_sublease/2024/pdf")
+    import pypdf
+
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Objectifs #set page(width: 1cm) $x$ *gras* _it_ @ref <label>" in text
+
+
+async def test_data_quality_check_lists_what_makes_figures_wrong(social_worker, host):
+    import datetime as dt
+
+    from tremplin.models import Enrolment
+    from tremplin.services import households as hh
+    from tremplin.services.clock import now
+
+    household = await hh.create_household(hh.Actor(None), {"name": "INCOMPLET Jean"},
+                                          {"first_name": "Jean", "last_name": "Incomplet"})
+    await Enrolment.insert(Enrolment(
+        household=household, programme="iml_sublease", state="exited", prescriber="",
+        entry_date=dt.date(2022, 1, 1), exit_date=dt.date(2024, 6, 1), exit_destination="",
+        created_at=now(), updated_at=now()))
+    page = await social_worker.get("/reports?programme=iml_sublease&year=2024")
+    for message in ["prescripteur non renseigné", "sortie sans destination",
+                    "composition familiale non renseignée", "date de naissance manquante",
+                    "au-delà de la durée maximale (18 mois)"]:
+        assert message in page.text, message
+    assert f'href="/households/{household}"' in page.text
+
+
+async def test_generated_versions_are_kept_and_reproducible(social_worker, settings):
+    from tremplin.models import GeneratedReport
+
+    first = await social_worker.post("/reports/iml_sublease/2024/generate")
+    second = await social_worker.post("/reports/iml_sublease/2024/generate")
+    assert first.status_code == second.status_code == 303
+    rows = await GeneratedReport.select().order_by(GeneratedReport.id)
+    assert len(rows) == 2 and rows[0]["sha256"] == rows[1]["sha256"]  # same data, same bytes
+    download = await social_worker.get(f"/reports/generated/{rows[0]['id']}")
+    import hashlib
+
+    assert hashlib.sha256(download.content).hexdigest() == rows[0]["sha256"]
+    page = await social_worker.get("/reports?programme=iml_sublease&year=2024")
+    assert f"/reports/generated/{rows[1]['id']}" in page.text

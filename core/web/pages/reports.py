@@ -11,7 +11,9 @@ from tremplin.reports.engine import ReportError, build_report
 from tremplin.reports.export import to_json, to_pdf, to_xlsx
 from tremplin.services import audit
 from tremplin.services.clock import today
-from tremplin.types import Period
+from tremplin.models import GeneratedReport
+from tremplin.reports.quality import quality_problems
+from tremplin.types import Period, ReportContext
 from tremplin.web.auth import requires
 from tremplin.web.state import actor, app_context, user_programmes
 
@@ -46,14 +48,27 @@ async def report_page(
     choices = _choices(request)
     programme = programme or (choices[0][0] if choices else None)
     year = year or today().year - 1
-    report = None
+    report, problems, versions = None, [], []
     if programme and 1990 <= year <= 2100:
         ctx = app_context(request)
-        report = await build_report(ctx.host, _programmes(request, programme), Period.year(year),
-                                    ctx.settings.association_name)
+        keys = _programmes(request, programme)
+        period = Period.year(year)
+        report = await build_report(ctx.host, keys, period, ctx.settings.association_name)
+        for key in keys:
+            prog = ctx.host.programmes[key]
+            for problem in await quality_problems(ReportContext(
+                key, prog.name_fr, period, prog.places, prog.max_duration_months,
+            )):
+                problems.append({**problem, "programme": prog.name_fr})
+        versions = await GeneratedReport.select(
+            GeneratedReport.id, GeneratedReport.generated_at, GeneratedReport.size,
+            GeneratedReport.generated_by.full_name.as_alias("author"),
+        ).where((GeneratedReport.programme == programme) & (GeneratedReport.year == year)
+                ).order_by(GeneratedReport.id, ascending=False).limit(20)
     return Template("reports/page.html", context={
         "choices": choices, "programme": programme, "year": year, "report": report,
         "years": list(range(today().year, today().year - 8, -1)),
+        "problems": problems, "versions": versions,
     })
 
 

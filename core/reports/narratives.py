@@ -1,0 +1,73 @@
+"""Narrative texts of report sections, with a warning when a text names a person in the files."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tremplin.db import transaction
+from tremplin.models import Enrolment, Membership, ReportNarrative
+from tremplin.services.clock import now
+from tremplin.text import normalise
+
+__all__ = ["load_narratives", "named_people", "save_narrative"]
+
+MAX_LENGTH = 20_000
+
+
+async def load_narratives(programme: str, year: int) -> dict[str, str]:
+    rows = await ReportNarrative.select(ReportNarrative.section, ReportNarrative.text).where(
+        (ReportNarrative.programme == programme) & (ReportNarrative.year == year))
+    return {r["section"]: r["text"] for r in rows}
+
+
+async def save_narrative(programme: str, year: int, section: str, text: str, user_id: int | None) -> None:
+    """Insert or replace the draft (autosaved: the last save wins)."""
+    text = text[:MAX_LENGTH]
+    async with transaction():
+        existing = await ReportNarrative.select(ReportNarrative.id).where(
+            (ReportNarrative.programme == programme) & (ReportNarrative.year == year)
+            & (ReportNarrative.section == section)).first()
+        if existing:
+            await ReportNarrative.update({
+                ReportNarrative.text: text, ReportNarrative.updated_by: user_id,
+                ReportNarrative.updated_at: now(),
+            }).where(ReportNarrative.id == existing["id"])
+        else:
+            await ReportNarrative.insert(ReportNarrative(
+                programme=programme, year=year, section=section, text=text,
+                updated_by=user_id, updated_at=now()))
+
+
+async def named_people(programme: str, text: str) -> list[str]:
+    """Names of people followed in ``programme`` that appear in ``text`` (accents and case
+    ignored): a narrative must stay anonymous, so the editor warns about each."""
+    words = set(re.findall(r"[a-z0-9'-]+", normalise(text)))
+    if not words:
+        return []
+    people = await Membership.select(
+        Membership.person.first_name.as_alias("first"), Membership.person.last_name.as_alias("last"),
+    ).where(Membership.household.is_in(
+        Enrolment.select(Enrolment.household).where(Enrolment.programme == programme)))
+    found: list[str] = []
+    for p in people:
+        last = normalise(p["last"])
+        first = normalise(p["first"])
+        # A surname alone is enough; a first name alone is too common to warn about.
+        if last and len(last) > 2 and all(part in words for part in last.split()):
+            label = f"{p['first']} {p['last']}"
+        elif first and last and first in words and last[:1] in {w[:1] for w in words if len(w) == 1}:
+            label = f"{p['first']} {p['last'][:1]}."
+        else:
+            continue
+        if label not in found:
+            found.append(label)
+    return found[:20]
+
+
+def attach(report: dict[str, Any], narratives: dict[str, dict[str, str]]) -> None:
+    """Put each saved narrative into its section of a built report."""
+    for chapter in report["programmes"]:
+        texts = narratives.get(chapter["key"], {})
+        for section in chapter["sections"]:
+            section["narrative"] = texts.get(section["key"]) or None
