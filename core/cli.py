@@ -233,6 +233,26 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"Rapport écrit : {args.output} ({len(content)} octets)")
 
 
+def cmd_import(args: argparse.Namespace) -> None:
+    from tremplin.importer import run_import
+
+    _, host = _setup()
+    path = Path(args.file)
+    if not path.exists():
+        raise CommandError(f"fichier introuvable : {path}")
+
+    async def go():
+        await db.migrate()
+        return await run_import(host, path.read_bytes(), path.name, dry_run=args.dry_run)
+
+    result = _run(go)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if result.problems:
+        raise CommandError(result.summary())
+    print(result.summary())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tremplin", description="Tremplin")
     parser.add_argument("--version", action="version", version=f"tremplin {__version__}")
@@ -282,6 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["pdf", "xlsx", "json"])
     p.add_argument("--output", required=True)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("import", help="importer ménages, personnes et accompagnements (XLSX, CSV)")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="vérifier et compter sans rien écrire")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("check", help="vérifier la configuration avant le démarrage")
     p.set_defaults(func=cmd_check)

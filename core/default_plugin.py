@@ -47,6 +47,8 @@ def tremplin_navigation(user) -> list[NavItem]:
         items.append(NavItem("Ménages", "/households", order=20))
     if can(user, "reports"):
         items.append(NavItem("Rapports", "/reports", order=80))
+    if can(user, "import"):
+        items.append(NavItem("Import", "/import", order=85))
     if can(user, "audit"):
         items.append(NavItem("Journal d'audit", "/admin/audit", order=90))
     if can(user, "admin"):

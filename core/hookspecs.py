@@ -135,19 +135,27 @@ def tremplin_routes() -> list[Any]:
 def tremplin_template_dirs() -> list[Path]:
     """Return folders of Jinja templates (namespaced: ``<slug>/page.html``).
 
-    Searched after the association's override folder and before the theme, so an override
+    Called once when the app is built. Searched after the association's override folder and before the theme, so an override
     can replace a plugin template and a plugin can replace a theme template.
     """
 
 
 @hookspec
 def tremplin_navigation(user: Any) -> list[NavItem]:
-    """Return main-menu entries for ``user`` (called on each full page render)."""
+    """Return main-menu entries for ``user``.
+
+    Called on each full page render. Entries are sorted by ``order``; hiding an entry is a
+    convenience, never the access check (every route has its own guard).
+    """
 
 
 @hookspec
 def tremplin_dashboard_items(user: Any) -> list[DashboardItem]:
-    """Return dashboard blocks for ``user``; each block's ``rows`` is awaited by the core."""
+    """Return dashboard blocks for ``user``; each block's ``rows`` is awaited by the core.
+
+    Called each time the dashboard is shown. A block tied to a ``programme`` is shown only
+    to users working in it; a block that fails is replaced by a notice naming the plugin.
+    """
 
 
 # --- Reports ------------------------------------------------------------------------------

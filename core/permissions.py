@@ -8,6 +8,7 @@
 | ``technical`` | dwellings and maintenance interventions (never social notes) |
 | ``share`` | sharing a household with a partner, with consent |
 | ``reports`` | activity reports and their exports |
+| ``import`` | importing households and enrolments from a spreadsheet |
 | ``audit`` | the audit trail |
 | ``admin`` | accounts and settings |
 | ``partner`` | the partner area (only what is shared with the partner's organisation) |
@@ -21,9 +22,9 @@ __all__ = ["CAPABILITIES", "can"]
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     "admin": frozenset({"social", "sensitive", "rental", "technical", "share", "reports", "audit",
-                        "admin"}),
+                        "import", "admin"}),
     "head_of_service": frozenset({"social", "sensitive", "rental", "technical", "share",
-                                  "reports", "audit"}),
+                                  "reports", "import", "audit"}),
     "social_worker": frozenset({"social", "share", "reports"}),
     "rental_manager": frozenset({"rental", "technical"}),
     "technician": frozenset({"technical"}),

@@ -2,7 +2,7 @@
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-ID = "2026-11-23T06:00:00:000000"
+ID = "2026-11-23T05:55:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Unique report narratives"
 

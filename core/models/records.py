@@ -33,6 +33,9 @@ class Enrolment(Table, tablename="enrolment"):
     exit_destination = Varchar(length=50, default="")
     #: The programme plugin's own fields, validated by its field declarations.
     data = JSON(default={})
+    #: Stable id from an imported spreadsheet: importing twice updates instead of duplicating.
+    #: Unique through the index ``enrolment_external_id`` (SQLite cannot add a UNIQUE column).
+    external_id = Varchar(length=100, null=True, default=None)
     version = Integer(default=1)
     created_at = Timestamptz()
     updated_at = Timestamptz()

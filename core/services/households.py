@@ -48,7 +48,7 @@ class Actor:
     address: str = ""
 
 
-async def _refresh_search(household_id: int) -> None:
+async def refresh_search(household_id: int) -> None:
     """Recompute a household's search text from its name, reference and current members."""
     household = await Household.select(Household.name, Household.reference).where(
         Household.id == household_id
@@ -110,7 +110,7 @@ async def create_household(
                     start_date=current.date(),
                 )
             )
-        await _refresh_search(household_id)
+        await refresh_search(household_id)
         await audit.record(
             "create", "household", household_id, user_id=actor.user_id,
             fields=values.keys(), address=actor.address,
@@ -168,7 +168,7 @@ async def update_household(
         )
         if not result:  # PostgreSQL: a concurrent commit between our read and our write
             raise ConflictError(await get_household(household_id))
-        await _refresh_search(household_id)
+        await refresh_search(household_id)
         await audit.record(
             "update", "household", household_id, user_id=actor.user_id,
             fields=changed, address=actor.address,
@@ -228,7 +228,7 @@ async def add_member(
                 start_date=dt.date.fromisoformat(membership["start_date"]),
             )
         ).returning(Membership.id)
-        await _refresh_search(household_id)
+        await refresh_search(household_id)
         await audit.record(
             "add_member", "household", household_id, user_id=actor.user_id,
             fields=["membership"], address=actor.address,
@@ -247,7 +247,7 @@ async def end_membership(actor: Actor, membership_id: int, end_date: dt.date) ->
         await Membership.update({Membership.end_date: end_date}).where(
             Membership.id == membership_id
         )
-        await _refresh_search(row["household"])
+        await refresh_search(row["household"])
         await audit.record(
             "end_member", "household", row["household"], user_id=actor.user_id,
             fields=["membership"], address=actor.address,

@@ -27,6 +27,7 @@ from tremplin.web.pages import (
     admin,
     dashboard,
     households,
+    imports,
     partner,
     records,
     report_texts,
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *second_factor.ROUTES,
             *reports.ROUTES,
             *report_texts.ROUTES,
+            *imports.ROUTES,
             *API_ROUTES,
             *plugin_routes,
             create_static_files_router(
