@@ -253,6 +253,25 @@ def cmd_import(args: argparse.Namespace) -> None:
     print(result.summary())
 
 
+def cmd_retention(args: argparse.Namespace) -> None:
+    from tremplin.services.retention import apply_plan, plan_retention
+
+    settings, host = _setup()
+
+    async def go() -> str:
+        plan = await plan_retention(host, settings)
+        if args.apply:
+            await apply_plan(plan, settings.data_dir)
+            return "Appliqué : " + plan.summary()
+        lines = [plan.summary()]
+        lines += [f"  archiver   ménage n° {i}" for i in plan.archive]
+        lines += [f"  anonymiser ménage n° {i}" for i in plan.anonymise]
+        lines.append("(rien n'a été modifié : relancez avec --apply)")
+        return "\n".join(lines)
+
+    print(_run(go))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tremplin", description="Tremplin")
     parser.add_argument("--version", action="version", version=f"tremplin {__version__}")
@@ -307,6 +326,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="vérifier et compter sans rien écrire")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("retention", help="archiver, anonymiser et purger selon les durées de conservation")
+    p.add_argument("--apply", action="store_true", help="appliquer (sinon : afficher seulement)")
+    p.set_defaults(func=cmd_retention)
 
     p = sub.add_parser("check", help="vérifier la configuration avant le démarrage")
     p.set_defaults(func=cmd_check)

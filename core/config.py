@@ -41,6 +41,12 @@ class Settings:
     #: Extra template folder searched before the theme (an association's overrides).
     templates_dir: Path | None = None
     language: str = "fr"
+    #: CNIL 2023: files leave the active base 2 years after the last contact at the end of
+    #: support, and are anonymised after the archive period.
+    retention_years: int = 2
+    archive_years: int = 5
+    #: The audit trail is kept 1 year by default (6 to 36 months).
+    audit_retention_months: int = 12
 
     @property
     def is_sqlite(self) -> bool:
@@ -147,6 +153,10 @@ def load_settings(
             "secret_key manquante ou trop courte (32 caractères minimum) en mode production : "
             "définissez TREMPLIN_SECRET_KEY"
         )
+    if not 6 <= settings.audit_retention_months <= 36:
+        raise ConfigError("audit_retention_months doit être compris entre 6 et 36")
+    if settings.retention_years < 1 or settings.archive_years < 0:
+        raise ConfigError("retention_years (≥ 1) et archive_years (≥ 0) invalides")
     if settings.max_upload_bytes <= 0:
         raise ConfigError("max_upload_bytes doit être positif")
     return settings

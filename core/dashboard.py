@@ -17,6 +17,7 @@ async def referent_enrolments(ctx: DashboardContext) -> list[DashboardRow]:
         & Enrolment.exit_date.is_null()
         & Enrolment.programme.is_in(list(ctx.programmes) or [""])
     ).order_by(Enrolment.id, ascending=False).limit(20)
+    rows = [r for r in rows if (r["programme"], r["state"]) not in ctx.closed_states]
     return [
         DashboardRow(
             r["name"],
@@ -29,7 +30,8 @@ async def referent_enrolments(ctx: DashboardContext) -> list[DashboardRow]:
 
 
 async def recent_households(ctx: DashboardContext) -> list[DashboardRow]:
-    query = Household.select(Household.id, Household.name, Household.reference)
+    query = Household.select(Household.id, Household.name, Household.reference).where(
+        Household.archived_at.is_null())
     if ctx.restricted_to is not None:
         query = query.where(visible_households(list(ctx.programmes), ctx.restricted_to))
     rows = await query.order_by(Household.updated_at, ascending=False).limit(10)

@@ -49,6 +49,8 @@ def tremplin_navigation(user) -> list[NavItem]:
         items.append(NavItem("Rapports", "/reports", order=80))
     if can(user, "import"):
         items.append(NavItem("Import", "/import", order=85))
+    if can(user, "archive"):
+        items.append(NavItem("Archives", "/archives", order=88))
     if can(user, "audit"):
         items.append(NavItem("Journal d'audit", "/admin/audit", order=90))
     if can(user, "admin"):
@@ -80,7 +82,10 @@ def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
 @hookimpl
 def tremplin_dashboard_items(user) -> list[DashboardItem]:
     from tremplin.dashboard import referent_enrolments, recent_households
+    from tremplin.permissions import can
 
+    if not can(user, "social"):
+        return []  # household names only for those who may open the files
     return [
         DashboardItem("my_enrolments", "Mes accompagnements", referent_enrolments, order=10),
         DashboardItem("recent", "Ménages modifiés récemment", recent_households, order=90),

@@ -10,6 +10,7 @@
 | ``reports`` | activity reports and their exports |
 | ``import`` | importing households and enrolments from a spreadsheet |
 | ``audit`` | the audit trail |
+| ``archive`` | opening archived files, each time with a logged reason |
 | ``admin`` | accounts and settings |
 | ``partner`` | the partner area (only what is shared with the partner's organisation) |
 """
@@ -28,6 +29,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "social_worker": frozenset({"social", "share", "reports"}),
     "rental_manager": frozenset({"rental", "technical"}),
     "technician": frozenset({"technical"}),
+    "dpo": frozenset({"archive", "audit"}),
     "partner": frozenset({"partner"}),
 }
 

@@ -208,15 +208,15 @@ class Programme:
     name_en: str
     places: int | None = None
     max_duration_months: int | None = None
-    prescribers: tuple[Choice, ...] = ()
-    exit_destinations: tuple[Choice, ...] = ()
-    #: Timeline kinds counted as contacts in this programme (key → label).
-    contact_kinds: dict[str, str] = field(default_factory=dict)
     public: str = ""
     prescribers: tuple[Choice, ...] = ()
     exit_destinations: tuple[Choice, ...] = ()
     #: Whether the workers of a partner the household is shared with may add notes.
     partner_notes: bool = False
+    #: Years without contact after the end of support before a file leaves the active
+    #: base, and years in the archive before it is anonymised (``None``: the installation's).
+    retention_years: int | None = None
+    archive_years: int | None = None
     order: int = 100
 
     def prescriber_label(self, value: str) -> str:
@@ -363,6 +363,8 @@ class DashboardContext:
     today: dt.date
     programme_names: dict[str, str]
     state_labels: dict[tuple[str, str], str]
+    #: (programme, state) pairs whose phase is ``closed``.
+    closed_states: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)

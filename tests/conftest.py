@@ -26,7 +26,7 @@ from tremplin.config import Settings
 from tremplin.plugins import PluginHost, load_plugins
 
 TEST_PASSWORD = "correct-horse-battery-staple"
-ROLES = ["admin", "head_of_service", "social_worker", "rental_manager", "technician", "partner"]
+ROLES = ["admin", "head_of_service", "social_worker", "rental_manager", "technician", "partner", "dpo"]
 
 
 def _engines() -> list[str]:

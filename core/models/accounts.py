@@ -18,6 +18,7 @@ ROLES = {
     "social_worker": "Travailleur social",
     "rental_manager": "Gestionnaire locatif",
     "technician": "Technicien / maîtresse de maison",
+    "dpo": "Archiviste / délégué à la protection des données",
     "partner": "Partenaire",
 }
 

@@ -31,6 +31,10 @@ class Household(Table, tablename="household"):
     email = Varchar(length=254, default="")
     external_id = Varchar(length=100, null=True, default=None, unique=True)
     version = Integer(default=1)
+    #: Left the active base (no contact for the retention period after the end of support).
+    archived_at = Timestamptz(null=True, default=None, index=True)
+    #: Names, contacts, free text and documents removed; the figures are kept.
+    anonymised_at = Timestamptz(null=True, default=None)
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
     updated_at = Timestamptz()

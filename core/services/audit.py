@@ -66,9 +66,13 @@ async def record(
 
 
 async def verify_chain() -> int | None:
-    """Return the id of the first entry whose hash does not match, or ``None`` if intact."""
-    prev = ""
+    """Return the id of the first entry whose hash does not match, or ``None`` if intact.
+
+    The chain starts at the oldest entry kept (older ones are purged by the retention
+    command), whose recorded ``prev_hash`` is taken as the anchor.
+    """
     rows = await AuditEntry.select().order_by(AuditEntry.id).output(load_json=True)
+    prev = rows[0]["prev_hash"] if rows else ""
     for row in rows:
         at = row["at"].isoformat()
         expected = _digest(

@@ -278,7 +278,7 @@ async def list_households(
     select = Household.select(
         Household.id, Household.reference, Household.name, Household.composition,
         Household.updated_at,
-    )
+    ).where(Household.archived_at.is_null())
     for word in normalise(query).split()[:5]:
         select = select.where(Household.search_text.like(f"%{_escape_like(word)}%"))
     if before_id is not None:

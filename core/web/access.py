@@ -22,13 +22,12 @@ def visibility(connection: ASGIConnection) -> tuple[list[str], int] | None:
 async def check_household(connection: ASGIConnection, household_id: int) -> None:
     """Raise :class:`NotFound` (answered 404, revealing nothing) if the household is hidden."""
     scope = visibility(connection)
+    active = (Household.id == household_id) & Household.archived_at.is_null()
     if scope is None:
-        if not await Household.exists().where(Household.id == household_id):
+        if not await Household.exists().where(active):
             raise NotFound(household_id)
         return
-    visible = await Household.exists().where(
-        (Household.id == household_id) & visible_households(*scope)
-    )
+    visible = await Household.exists().where(active & visible_households(*scope))
     if not visible:
         raise NotFound(household_id)
 

@@ -25,6 +25,7 @@ from tremplin.web.pages import auth as auth_pages
 from tremplin.web.pages import (
     account,
     admin,
+    archives,
     dashboard,
     households,
     imports,
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *reports.ROUTES,
             *report_texts.ROUTES,
             *imports.ROUTES,
+            *archives.ROUTES,
             *API_ROUTES,
             *plugin_routes,
             create_static_files_router(

@@ -93,7 +93,8 @@ def test_slug_must_match_entry_point_name():
 def test_a_failing_hook_is_reported_with_the_plugin_name_and_skipped(caplog):
     host = load_plugins(["bad"], extra=[make_plugin("bad", broken_dashboard=True)])
     with caplog.at_level(logging.ERROR, logger="tremplin.plugins"):
-        items = host.call("tremplin_dashboard_items", user=None)
+        worker = types.SimpleNamespace(id=1, role="social_worker", active=True)
+        items = host.call("tremplin_dashboard_items", user=worker)
     assert all(isinstance(i, DashboardItem) for i in items)
     assert {i.key for i in items} >= {"my_enrolments", "recent"}
     assert "plugin bad failed in hook tremplin_dashboard_items" in caplog.text

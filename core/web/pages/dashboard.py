@@ -31,6 +31,10 @@ async def dashboard(request: Request) -> Template:
         state_labels={
             (w.programme, s.key): s.label for w in host.workflows.values() for s in w.states
         },
+        closed_states=frozenset(
+            (w.programme, s.key) for w in host.workflows.values() for s in w.states
+            if s.phase == "closed"
+        ),
     )
     blocks = []
     for impl in host.pm.hook.tremplin_dashboard_items.get_hookimpls():
