@@ -39,8 +39,10 @@ __version__ = "0.1.0"
 
 @hookimpl
 def tremplin_manifest() -> PluginManifest:
+    # Sub-let dwellings, occupancy agreements and rent come from the shared housing plugin.
     return PluginManifest(
-        slug=KEY, name="IML sous-location", version=__version__, api=">=1.0,<2"
+        slug=KEY, name="IML sous-location", version=__version__, api=">=1.0,<2",
+        depends_on=("housing",),
     )
 
 

@@ -1,0 +1,86 @@
+"""Small helpers shared by the housing services: dates, timeline events, look-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tremplin.api import (
+    Actor,
+    Field,
+    FormErrors,
+    Household,
+    NotFound,
+    TimelineEvent,
+    audit,
+    now,
+    today,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+_MONEY = Field("amount", "Montant", kind="money")
+
+
+def money_label(amount_cents: int) -> str:
+    """``123456`` → ``"1 234,56 €"`` (the core's money format)."""
+    return _MONEY.label_of(amount_cents)
+
+
+def date_or_none(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def cents(value: int | None) -> int:
+    return int(value or 0)
+
+
+def not_in_future(name: str, day: dt.date | None, what: str = "la date") -> None:
+    if day is not None and day > today():
+        raise FormErrors({name: f"{what} est dans le futur"})
+
+
+def moment(day: dt.date) -> dt.datetime:
+    """An aware UTC timestamp for something that happened on ``day`` (now, if today)."""
+    if day == today():
+        return now()
+    return dt.datetime.combine(day, dt.time(12, 0), tzinfo=PARIS).astimezone(dt.UTC)
+
+
+async def add_event(
+    actor: Actor, household_id: int, kind: str, title: str, body: str, day: dt.date,
+    programme: str = "", data: dict[str, Any] | None = None,
+) -> None:
+    """A timeline event of the household; call it inside the write's transaction."""
+    await TimelineEvent.insert(TimelineEvent(
+        household=household_id, kind=kind, occurred_at=moment(day), author=actor.user_id,
+        programme=programme, title=title, body=body, data=data or {}, created_at=now(),
+    ))
+
+
+async def write_audit(actor: Actor, action: str, object_type: str, object_id: int,
+                      fields: Any = ()) -> None:
+    await audit(action, object_type, object_id, user_id=actor.user_id, fields=fields,
+                address=actor.address)
+
+
+UNKNOWN_HOUSEHOLD = "aucun ménage ne porte ce numéro ou cette référence"
+
+
+async def find_household(text: str, field: str = "household") -> dict[str, Any]:
+    """A household by its number (``12``) or its reference (``M-000012``)."""
+    text = (text or "").strip()
+    query = Household.select(Household.id, Household.name, Household.reference)
+    if text.isdigit():
+        row = await query.where(Household.id == int(text)).first()
+    else:
+        row = await query.where(Household.reference == text.upper()).first()
+    if row is None:
+        raise FormErrors({field: UNKNOWN_HOUSEHOLD})
+    return row
+
+
+def require(row: dict[str, Any] | None, key: int) -> dict[str, Any]:
+    if row is None:
+        raise NotFound(key)
+    return row

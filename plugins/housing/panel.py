@@ -1,0 +1,39 @@
+"""The block shown on the household page: current dwelling, balance, arrears."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tremplin.api import today
+from tremplin_plugins.housing import api
+from tremplin_plugins.housing.access import can_rental, shown_address
+from tremplin_plugins.housing.calc import ARREARS_THRESHOLD_CENTS
+from tremplin_plugins.housing.tables import Dwelling, Occupancy
+
+
+async def household_panel(household_id: int, user: Any) -> dict[str, Any] | None:
+    """``None`` (no block) for a household that never had a dwelling through the plugin."""
+    history = await api.occupancies(household_id)
+    if not history:
+        return None
+    current = await api.current_occupancy(household_id)
+    balance = await api.household_balance(household_id)
+    context: dict[str, Any] = {
+        "current": current, "history": history, "balance": balance,
+        "in_arrears": balance > ARREARS_THRESHOLD_CENTS,
+        "threshold": ARREARS_THRESHOLD_CENTS, "rental": can_rental(user),
+    }
+    if current is not None:
+        dwelling = await Dwelling.select(
+            Dwelling.address, Dwelling.postcode, Dwelling.city, Dwelling.confidential,
+            Dwelling.typology,
+        ).where(Dwelling.id == current.dwelling_id).first()
+        insurance = await Occupancy.select(Occupancy.insurance_expires_on).where(
+            Occupancy.id == current.id).first()
+        expires = insurance["insurance_expires_on"]
+        context.update(
+            address=shown_address(dwelling, user), typology=dwelling["typology"],
+            insurance_expires_on=expires,
+            insurance_expired=expires is None or expires < today(),
+        )
+    return context

@@ -1,0 +1,180 @@
+"""The occupancy page: rent account, payments, revisions, exit, transfer, inventories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+from tremplin.api import FormErrors, actor, check_household, current_user, today
+from tremplin_plugins.housing import occupancy as occ
+from tremplin_plugins.housing.access import RENTAL, shown_address
+from tremplin_plugins.housing.arrears import steps_of
+from tremplin_plugins.housing.fields import (
+    DEPOSIT_PAID_FIELDS,
+    ENTRY_FIELDS,
+    EXIT_FIELDS,
+    EXIT_REASONS,
+    INSURANCE_FIELDS,
+    INVENTORY_FIELDS,
+    INVENTORY_KINDS,
+    MEANS,
+    OCCUPANCY_KINDS,
+    REVISION_FIELDS,
+    REVISION_REASONS,
+    TRANSFER_FIELDS,
+    labels,
+)
+from tremplin_plugins.housing.ledger import record_entry
+from tremplin_plugins.housing.routes.common import (
+    done,
+    form_dict,
+    is_htmx,
+    new_form_id,
+    page,
+    prefixed,
+    unprefix,
+)
+from tremplin_plugins.housing.tables import DepositInstalment, RentTerms
+from tremplin_plugins.housing.views import get_dwelling, occupancy_details
+
+FORMS = {
+    "entry": ENTRY_FIELDS, "revision": REVISION_FIELDS, "exit": EXIT_FIELDS,
+    "transfer": TRANSFER_FIELDS, "inventory": INVENTORY_FIELDS, "insurance": INSURANCE_FIELDS,
+}
+#: The payment form is the page's main one; the others' inputs are prefixed.
+PREFIXES = {name: "" if name == "entry" else f"{name}_" for name in FORMS}
+LABELS = {
+    "occupancy_kinds": labels(OCCUPANCY_KINDS), "exit_reasons": labels(EXIT_REASONS),
+    "inventory_kinds": labels(INVENTORY_KINDS), "means": labels(MEANS),
+    "revision_reasons": labels(REVISION_REASONS),
+}
+
+
+async def _occupancy(request: Request, occupancy_id: int) -> dict[str, Any]:
+    """The occupancy, after checking the user may open its household's file (else 404)."""
+    row = await occ.get_occupancy(occupancy_id)
+    await check_household(request, row["household"])
+    return row
+
+
+async def _context(request: Request, row: dict[str, Any]) -> dict[str, Any]:
+    await occupancy_details(request, [row])
+    dwelling = await get_dwelling(row["dwelling"])
+    dwelling["shown_address"] = shown_address(dwelling, current_user(request))
+    on = today().isoformat()
+    defaults = {
+        "entry": {"entry_date": on, "kind": "payment", "_form_id": new_form_id()},
+        "revision": {"effective_from": on, "reason": "yearly"},
+        "exit": {"end_date": on, "exit_reason": "end"},
+        "transfer": {"transfer_date": on},
+        "inventory": {"done_on": on, "kind": "entry"},
+        "insurance": {"insurance_expires_on": row["insurance_expires_on"] or ""},
+    }
+    forms = {name: {"fields": fields, "prefix": PREFIXES[name], "errors": {},
+                    "values": prefixed(defaults[name], PREFIXES[name])}
+             for name, fields in FORMS.items()}
+    reasons = {r["effective_from"]: r["reason"] for r in await RentTerms.select(
+        RentTerms.effective_from, RentTerms.reason).where(RentTerms.occupancy == row["id"])}
+    return {"occupancy": row, "dwelling": dwelling, "forms": forms, "terms_reasons": reasons,
+            "steps": await steps_of(row["household"]), "deposit_fields": DEPOSIT_PAID_FIELDS,
+            "today": on, **LABELS}
+
+
+async def _page(request: Request, row: dict[str, Any], form: str = "",
+                values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
+                status: int = 200) -> Template:
+    context = await _context(request, row)
+    if form:
+        context["forms"][form].update(values=values or {},
+                                      errors=prefixed(errors or {}, PREFIXES[form]))
+    return page("housing/occupancy.html", context, status)
+
+
+@get("/housing/occupancies/{occupancy_id:int}", guards=[RENTAL])
+async def occupancy_detail(request: Request, occupancy_id: FromPath[int]) -> Template:
+    return await _page(request, await _occupancy(request, occupancy_id))
+
+
+@post("/housing/occupancies/{occupancy_id:int}/entries", guards=[RENTAL])
+async def entry_add(request: Request, occupancy_id: FromPath[int]) -> Response:
+    """Record a payment; the form's ``_form_id`` makes a double submission harmless."""
+    row = await _occupancy(request, occupancy_id)
+    raw = await form_dict(request)
+    try:
+        await record_entry(actor(request), occupancy_id, raw)
+    except FormErrors as exc:
+        values = {**raw, "_form_id": raw.get("_form_id") or new_form_id()}
+        if is_htmx(request):
+            return page("housing/_entry_form.html", {
+                "occupancy": row, "form": {"fields": ENTRY_FIELDS, "values": values,
+                                           "errors": exc.errors}}, 422)
+        return await _page(request, row, "entry", values, exc.errors, 422)
+    return done(request, f"/housing/occupancies/{occupancy_id}#ledger")
+
+
+async def _write(request: Request, occupancy_id: int, form: str, action) -> Response:
+    row = await _occupancy(request, occupancy_id)
+    raw = await form_dict(request)
+    try:
+        result = await action(unprefix(raw, PREFIXES[form]))
+    except FormErrors as exc:
+        return await _page(request, row, form, raw, exc.errors, 422)
+    target = result if isinstance(result, str) else f"/housing/occupancies/{occupancy_id}"
+    return done(request, target)
+
+
+@post("/housing/occupancies/{occupancy_id:int}/revisions", guards=[RENTAL])
+async def revision_add(request: Request, occupancy_id: FromPath[int]) -> Response:
+    return await _write(request, occupancy_id, "revision",
+                        lambda raw: occ.add_revision(actor(request), occupancy_id, raw))
+
+
+@post("/housing/occupancies/{occupancy_id:int}/exit", guards=[RENTAL])
+async def occupancy_exit(request: Request, occupancy_id: FromPath[int]) -> Response:
+    return await _write(request, occupancy_id, "exit",
+                        lambda raw: occ.close_occupancy(actor(request), occupancy_id, raw))
+
+
+@post("/housing/occupancies/{occupancy_id:int}/transfer", guards=[RENTAL])
+async def occupancy_transfer(request: Request, occupancy_id: FromPath[int]) -> Response:
+    async def move(raw: dict[str, Any]) -> str:
+        new_id = await occ.transfer(actor(request), occupancy_id, raw)
+        return f"/housing/occupancies/{new_id}"
+
+    return await _write(request, occupancy_id, "transfer", move)
+
+
+@post("/housing/occupancies/{occupancy_id:int}/inventories", guards=[RENTAL])
+async def inventory_add(request: Request, occupancy_id: FromPath[int]) -> Response:
+    return await _write(request, occupancy_id, "inventory",
+                        lambda raw: occ.add_inventory(actor(request), occupancy_id, raw))
+
+
+@post("/housing/occupancies/{occupancy_id:int}/insurance", guards=[RENTAL])
+async def insurance_set(request: Request, occupancy_id: FromPath[int]) -> Response:
+    return await _write(request, occupancy_id, "insurance",
+                        lambda raw: occ.set_insurance(actor(request), occupancy_id, raw))
+
+
+@post("/housing/deposits/{instalment_id:int}/paid", guards=[RENTAL])
+async def deposit_paid(request: Request, instalment_id: FromPath[int]) -> Response:
+    instalment = await DepositInstalment.select(DepositInstalment.occupancy).where(
+        DepositInstalment.id == instalment_id).first()
+    occupancy_id = instalment["occupancy"] if instalment else 0
+    row = await _occupancy(request, occupancy_id)
+    raw = await form_dict(request)
+    try:
+        await occ.mark_deposit_paid(actor(request), instalment_id, raw)
+    except FormErrors as exc:
+        context = await _context(request, row)
+        context["deposit_error"] = "; ".join(exc.errors.values())
+        return page("housing/occupancy.html", context, 422)
+    return done(request, f"/housing/occupancies/{occupancy_id}#deposit")
+
+
+ROUTES = [
+    occupancy_detail, entry_add, revision_add, occupancy_exit, occupancy_transfer,
+    inventory_add, insurance_set, deposit_paid,
+]

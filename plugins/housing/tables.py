@@ -1,0 +1,189 @@
+"""Tables of the ``housing`` capability plugin (all named ``housing_…``).
+
+Money is integer cents; dates are dates; timestamps are aware UTC. Every foreign key is
+``RESTRICT``: a household, a dwelling or an occupancy with a rent account is never deleted
+by accident. Composite and unique indexes are in ``housing_0002_indexes``.
+"""
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+from tremplin.api import Household, User
+
+R = OnDelete.restrict
+
+
+class Owner(Table, tablename="housing_owner"):
+    """A dwelling's owner (*propriétaire*): private person, social landlord or company."""
+
+    kind = Varchar(length=30, index=True)
+    name = Varchar(length=200, index=True)
+    contact_name = Varchar(length=200, default="")
+    phone = Varchar(length=40, default="")
+    email = Varchar(length=254, default="")
+    address = Text(default="")
+    notes = Text(default="")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Dwelling(Table, tablename="housing_dwelling"):
+    """A dwelling (*logement*) the association prospects, manages or has returned."""
+
+    reference = Varchar(length=20, unique=True, index=True)
+    owner = ForeignKey(Owner, on_delete=R, index=True)
+    address = Text(default="")
+    postcode = Varchar(length=10, default="")
+    city = Varchar(length=100, default="")
+    #: Normalised reference, address, city and owner, for accent-insensitive search.
+    search_text = Text(default="", index=True)
+    typology = Varchar(length=10, index=True)
+    surface_m2 = Integer(null=True, default=None)
+    furnished = Boolean(default=False)
+    stock = Varchar(length=10, default="private", index=True)
+    dpe_class = Varchar(length=1, default="", index=True)
+    dpe_date = Date(null=True, default=None)
+    status = Varchar(length=20, default="prospect", index=True)
+    #: Key of the programme that uses the dwelling ("" when none yet).
+    programme = Varchar(length=50, default="", index=True)
+    #: The address is shown only to those allowed (Alter Logement: victims of violence).
+    confidential = Boolean(default=False, index=True)
+    captured_on = Date(null=True, default=None)
+    returned_on = Date(null=True, default=None)
+    return_reason = Varchar(length=30, default="")
+    notes = Text(default="")
+    version = Integer(default=1)
+    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class HeadLease(Table, tablename="housing_head_lease"):
+    """The association's lease or management mandate with the owner (*bail*, *mandat*)."""
+
+    dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
+    kind = Varchar(length=20)
+    start_date = Date()
+    end_date = Date(null=True, default=None)
+    rent_cents = Integer(default=0)
+    charges_cents = Integer(default=0)
+    notice_given_on = Date(null=True, default=None)
+    notice_months = Integer(default=3)
+    created_at = Timestamptz()
+
+
+class Vacancy(Table, tablename="housing_vacancy"):
+    """A period with no occupant, with its cause (*vacance*); its cost is computed."""
+
+    dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
+    start_date = Date(index=True)
+    end_date = Date(null=True, default=None)
+    cause = Varchar(length=30)
+    note = Varchar(length=200, default="")
+    created_at = Timestamptz()
+
+
+class Occupancy(Table, tablename="housing_occupancy"):
+    """A household in a dwelling for a period: occupancy agreement, direct lease or
+    residence contract. ``end_date`` is the last day of occupancy (inclusive)."""
+
+    dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
+    household = ForeignKey(Household, on_delete=R, index=True)
+    kind = Varchar(length=20)
+    programme = Varchar(length=50, default="", index=True)
+    start_date = Date(index=True)
+    end_date = Date(null=True, default=None, index=True)
+    exit_reason = Varchar(length=30, default="")
+    #: The occupancy this one continues after a transfer from another dwelling.
+    transferred_from = Integer(null=True, default=None, index=True)
+    insurance_expires_on = Date(null=True, default=None)
+    deposit_cents = Integer(default=0)
+    version = Integer(default=1)
+    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class RentTerms(Table, tablename="housing_rent_terms"):
+    """Rent, charges and directly-paid housing benefit from ``effective_from`` on: a
+    yearly revision is a new row, never a new occupancy."""
+
+    occupancy = ForeignKey(Occupancy, on_delete=R, index=True)
+    effective_from = Date()
+    rent_cents = Integer()
+    charges_cents = Integer(default=0)
+    #: APL/AL paid directly to the association (*tiers payant*) each month.
+    benefit_cents = Integer(default=0)
+    reason = Varchar(length=30, default="entry")
+    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_at = Timestamptz()
+
+
+class LedgerEntry(Table, tablename="housing_ledger_entry"):
+    """One line of an occupancy's rent account, always a positive amount of cents.
+
+    ``call`` (rent + charges called for ``month``) adds to the balance; ``benefit``
+    (housing benefit paid directly) and ``payment`` (paid by the household) reduce it.
+    A month is called once per occupancy (unique occupancy, kind, month); a payment form is
+    recorded once (unique ``form_id``).
+    """
+
+    occupancy = ForeignKey(Occupancy, on_delete=R, index=True)
+    household = ForeignKey(Household, on_delete=R, index=True)
+    kind = Varchar(length=10, index=True)
+    entry_date = Date(index=True)
+    month = Date(null=True, default=None, index=True)
+    rent_cents = Integer(default=0)
+    charges_cents = Integer(default=0)
+    amount_cents = Integer()
+    means = Varchar(length=20, default="")
+    form_id = Varchar(length=64, null=True, default=None, unique=True)
+    note = Varchar(length=200, default="")
+    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_at = Timestamptz()
+
+
+class DepositInstalment(Table, tablename="housing_deposit_instalment"):
+    """A part of the deposit (*dépôt de garantie*): half at signature, the rest a month later."""
+
+    occupancy = ForeignKey(Occupancy, on_delete=R, index=True)
+    due_on = Date()
+    amount_cents = Integer()
+    paid_on = Date(null=True, default=None)
+
+
+class Inventory(Table, tablename="housing_inventory"):
+    """An entry or exit inventory (*état des lieux*); photos go to the household documents."""
+
+    occupancy = ForeignKey(Occupancy, on_delete=R, index=True)
+    kind = Varchar(length=10)
+    done_on = Date()
+    notes = Text(default="")
+    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_at = Timestamptz()
+
+
+class ArrearsStep(Table, tablename="housing_arrears_step"):
+    """A dated step of the arrears procedure (reminder, formal notice… eviction)."""
+
+    household = ForeignKey(Household, on_delete=R, index=True)
+    occupancy = ForeignKey(Occupancy, null=True, on_delete=R, index=True)
+    step = Varchar(length=30, index=True)
+    done_on = Date(index=True)
+    note = Text(default="")
+    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_at = Timestamptz()
+
+
+TABLES = [
+    Owner, Dwelling, HeadLease, Vacancy, Occupancy, RentTerms, LedgerEntry,
+    DepositInstalment, Inventory, ArrearsStep,
+]

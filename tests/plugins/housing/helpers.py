@@ -1,0 +1,48 @@
+"""Builders for the housing tests (through the plugin's services, as the pages do)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tremplin.api import Actor
+from tremplin.services import households as hh
+from tremplin_plugins.housing import occupancy as occ
+from tremplin_plugins.housing import stock
+
+ACTOR = Actor(user_id=None)
+PROGRAMMES = {"iml_sublease": "IML sous-location"}
+
+
+async def owner(name: str = "SCI Les Tilleuls") -> int:
+    return await stock.create_owner(ACTOR, {"kind": "company", "name": name})
+
+
+async def dwelling(owner_id: int | None = None, **values) -> int:
+    form = {"owner": str(owner_id or await owner()), "address": "3 rue des Lilas",
+            "postcode": "30100", "city": "Alès", "typology": "T2", "stock": "private",
+            "status": "available", "programme": "iml_sublease", "dpe_class": "D",
+            "dpe_date": "2022-05-01", **values}
+    return await stock.create_dwelling(ACTOR, form, PROGRAMMES)
+
+
+async def household(name: str = "MARTIN Éléonore") -> int:
+    return await hh.create_household(ACTOR, {"name": name})
+
+
+async def occupancy(dwelling_id: int, household_id: int, start: str = "2024-01-01",
+                    rent: str = "400", charges: str = "50", benefit: str = "0", **extra) -> int:
+    return await occ.create_occupancy(ACTOR, dwelling_id, {
+        "household": str(household_id), "kind": "agreement", "programme": "iml_sublease",
+        "start_date": start, "rent": rent, "charges": charges, "benefit": benefit, **extra,
+    }, PROGRAMMES)
+
+
+async def housed(start: str = "2024-01-01", **terms) -> tuple[int, int, int]:
+    """A household in a new dwelling: (dwelling, household, occupancy) ids."""
+    dwelling_id = await dwelling()
+    household_id = await household()
+    return dwelling_id, household_id, await occupancy(dwelling_id, household_id, start, **terms)
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
