@@ -3,7 +3,7 @@
 Everything a programme plugin needs is re-exported here: the ``hookimpl`` marker, the data
 types its hooks return, the core tables it may read or reference, the write transaction,
 the shared vocabulary, and the guards and helpers for its own pages. See
-``docs/plugins/`` for the guide and the generated hook reference.
+``docs/plugins.md`` for the guide and ``docs/hooks.md`` for the generated hook reference.
 """
 
 from __future__ import annotations

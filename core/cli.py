@@ -80,11 +80,24 @@ def cmd_createuser(args: argparse.Namespace) -> None:
         raise CommandError("passez le mot de passe sur l'entrée standard avec --password-stdin")
 
     async def go() -> None:
+        from tremplin.models import PartnerOrganisation
+        from tremplin.services.clock import now
+
         await db.migrate()
+        partner_id = None
+        if args.role == "partner":
+            if not args.partner:
+                raise CommandError("un compte partenaire doit indiquer sa structure : --partner NOM")
+            row = await PartnerOrganisation.select(PartnerOrganisation.id).where(
+                PartnerOrganisation.name == args.partner).first()
+            partner_id = row["id"] if row else (await PartnerOrganisation.insert(
+                PartnerOrganisation(name=args.partner, kind="other", created_at=now())
+            ).returning(PartnerOrganisation.id))[0]["id"]
         try:
             user = await create_user(
                 args.email, args.name or args.email.split("@")[0], args.role, password,
                 programmes=[p for p in (args.programmes or "").split(",") if p],
+                partner_id=partner_id,
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
@@ -299,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True)
     p.add_argument("--name", default="")
     p.add_argument("--programmes", default="", help="clés séparées par des virgules")
+    p.add_argument("--partner", default="", help="structure du partenaire (créée si besoin)")
     p.add_argument("--password-stdin", action="store_true")
     p.set_defaults(func=cmd_createuser)
 

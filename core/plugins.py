@@ -45,7 +45,7 @@ def discover(extra: Iterable[tuple[str, ModuleType]] = ()) -> list[tuple[str, Mo
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             found[ep.name] = ep.load()
-        except Exception as exc:  # a broken plugin must not stop the others
+        except Exception as exc:  # say which plugin, rather than a bare traceback
             raise ConfigError(f"le plugin « {ep.name} » ne peut pas être importé : {exc}") from exc
     for name, module in extra:
         found[name] = module

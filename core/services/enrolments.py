@@ -186,3 +186,37 @@ def _check_dates(row: dict[str, Any], values: dict[str, Any]) -> None:
                 raise FormErrors(
                     {field: f"la date de {labels[later]} précède celle de {labels[earlier]}"}
                 )
+
+
+async def update_enrolment(
+    host: PluginHost, actor: Actor, enrolment_id: int, version: int, raw: dict[str, Any]
+) -> None:
+    """Correct an enrolment's orientation fields and the programme's own fields.
+
+    States and dates of entry or exit change only through the workflow's transitions.
+    """
+    async with transaction():
+        row = await get_enrolment(enrolment_id, host.programme_keys)
+        if row["version"] != version:
+            raise ConflictError(row)
+        fields = enrolment_fields(host, row["programme"])
+        values = validate(fields, raw)
+        if values["referent"] is not None and not await User.exists().where(
+            (User.id == values["referent"]) & (User.role != "partner")
+        ):
+            raise FormErrors({"referent": "référent inconnu"})
+        _check_dates(row, {"referral_date": values["referral_date"]})
+        core = {f.name for f in fields[:3]}
+        data = {**(row["data"] or {}), **{k: v for k, v in values.items() if k not in core}}
+        changed = [k for k, v in values.items()
+                   if (row["data"] or {}).get(k, row.get(k)) != v and k != "referral_date"]
+        await Enrolment.update({
+            Enrolment.referral_date: dt.date.fromisoformat(values["referral_date"]),
+            Enrolment.prescriber: values["prescriber"],
+            Enrolment.referent: values["referent"],
+            Enrolment.data: data,
+            Enrolment.version: version + 1,
+            Enrolment.updated_at: now(),
+        }).where((Enrolment.id == enrolment_id) & (Enrolment.version == version))
+        await audit.record("update", "enrolment", enrolment_id, user_id=actor.user_id,
+                           fields=changed or ["referral_date"], address=actor.address)

@@ -76,7 +76,21 @@ def field_label(field: Field, value: Any) -> str:
 
 
 def render(
-    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+    fragment: str | None = None,
 ) -> Template:
-    """A full page, or its fragment ``_name.html`` when htmx asks (``fragment=`` overrides)."""
-    return Template(template_name=template, context=context or {}, status_code=status)
+    """A full page, or its fragment when htmx asks: ``fragment`` if given, else the template
+    named ``_<name>`` beside ``template`` when it exists (``x/page.html`` → ``x/_page.html``)."""
+    name = template
+    if request.headers.get("hx-request"):
+        folder, _, base = template.rpartition("/")
+        candidate = fragment or (f"{folder}/_{base}" if folder else f"_{base}")
+        try:
+            request.app.state.tremplin.jinja.get_template(candidate)
+            name = candidate
+        except Exception:  # no fragment template: the full page is the answer
+            name = template
+    return Template(template_name=name, context=context or {}, status_code=status)

@@ -20,7 +20,7 @@ from tremplin.api import (
     audit,
     check_household,
     now,
-    staff_only,
+    requires,
     today,
     transaction,
     validate,
@@ -77,7 +77,7 @@ async def renew(enrolment_id: FromPath[int], raw: dict[str, Any], user_id: int |
     return until
 
 
-@post(f"/{KEY}/enrolments/{{enrolment_id:int}}/renewals", guards=[staff_only])
+@post(f"/{KEY}/enrolments/{{enrolment_id:int}}/renewals", guards=[requires("social")])
 async def renewal_create(request: Request, enrolment_id: FromPath[int]) -> Response:
     """Record a renewal; htmx gets the panel back with the error in place when refused."""
     row = await Enrolment.select().where(

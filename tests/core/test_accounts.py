@@ -128,3 +128,20 @@ async def test_admin_creates_an_account_with_a_one_time_password(app, users):
         User.email == "nouvelle@asso.fr").output(load_json=True).first()
     assert row == {"must_change_password": True, "programmes": ["iml_sublease"]}
     await admin.aclose()
+
+
+async def test_admin_grants_sensitive_access_and_adds_partners(app, users):
+    from tremplin.models import PartnerOrganisation
+
+    admin = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 2)),
+                              base_url="http://t.local")
+    csrf = await login(admin, "admin@test.fr")
+    worker = users["social_worker"].id
+    assert (await admin.post(f"/admin/users/{worker}/sensitive", data={"_csrf": csrf, "granted": "1"})).status_code == 303
+    assert (await User.select(User.can_see_sensitive).where(User.id == worker).first())["can_see_sensitive"]
+    bad = await admin.post("/admin/partners", data={"_csrf": csrf, "name": "", "kind": "siao"})
+    assert bad.status_code == 422
+    ok = await admin.post("/admin/partners", data={"_csrf": csrf, "name": "SIAO du Gard", "kind": "siao"})
+    assert ok.status_code == 303
+    assert await PartnerOrganisation.exists().where(PartnerOrganisation.name == "SIAO du Gard")
+    await admin.aclose()

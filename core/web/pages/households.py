@@ -132,8 +132,8 @@ async def _panels(panels: list[EnrolmentPanel], row: dict[str, Any]) -> list[dic
             out.append({"key": panel.key, "template": panel.template,
                         "context": await panel.context(view)})
         except Exception:
-            log.exception("panel %s failed", panel.key)
-            out.append({"key": panel.key, "error": True})
+            log.exception("enrolment panel %s (programme %s) failed", panel.key, panel.programme)
+            out.append({"key": panel.key, "error": True, "plugin": panel.programme})
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar.params import FromPath, FromQuery
@@ -11,6 +12,8 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from tremplin.forms import FormErrors
+from tremplin.permissions import can
+from tremplin.types import Field, FieldError
 from tremplin.models import TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
@@ -71,6 +74,73 @@ async def enrolment_create(request: Request, household_id: FromPath[int]) -> Res
             "form_id": raw.get("_form_id") or new_form_id(), "referents": await referents(),
         })
     return Redirect(target, status_code=303)
+
+
+async def _edit_context(request: Request, enrolment_id: int) -> dict[str, Any]:
+    host = app_context(request).host
+    try:
+        row = await enr.get_enrolment(enrolment_id, user_programmes(request))
+    except hh.NotFound:
+        raise NotFoundException() from None
+    await check_household(request, row["household"])
+    return {
+        "enrolment": row, "programme": host.programmes[row["programme"]],
+        "household": await hh.get_household(row["household"]),
+        "fields": enr.enrolment_fields(host, row["programme"]), "referents": await referents(),
+        "can_see_sensitive": can(current_user(request), "sensitive"),
+    }
+
+
+@get("/enrolments/{enrolment_id:int}/edit", guards=[SOCIAL])
+async def enrolment_edit(request: Request, enrolment_id: FromPath[int]) -> Template:
+    context = await _edit_context(request, enrolment_id)
+    row = context["enrolment"]
+    values = {**(row["data"] or {}), "referral_date": row["referral_date"].isoformat()
+              if row["referral_date"] else "", "prescriber": row["prescriber"],
+              "referent": row["referent"]}
+    return Template("enrolments/edit.html", context={**context, "values": values, "errors": {}})
+
+
+@post("/enrolments/{enrolment_id:int}/edit", guards=[SOCIAL])
+async def enrolment_update(request: Request, enrolment_id: FromPath[int]) -> Response:
+    context = await _edit_context(request, enrolment_id)
+    raw = await form_dict(request)
+    if not context["can_see_sensitive"]:
+        # Fields this user cannot see keep their stored values (posting them has no effect).
+        for f in context["fields"]:
+            if f.sensitive:
+                raw[f.name] = (context["enrolment"]["data"] or {}).get(f.name)
+    try:
+        await enr.update_enrolment(app_context(request).host, actor(request), enrolment_id,
+                                   int_or_none(raw.get("version")) or 0, raw)
+    except FormErrors as exc:
+        return Template("enrolments/edit.html", status_code=422,
+                        context={**context, "values": raw, "errors": exc.errors})
+    except hh.ConflictError as exc:
+        return Template("enrolments/edit.html", status_code=409, context={
+            **context, "enrolment": exc.current, "values": raw,
+            "errors": {"_conflict": "Cet accompagnement a été modifié entre-temps : vérifiez "
+                                    "la fiche, votre saisie est conservée ci-dessous."}})
+    return Redirect(f"/households/{context['household']['id']}#enrolment-{enrolment_id}",
+                    status_code=303)
+
+
+@post("/memberships/{membership_id:int}/end", guards=[SOCIAL])
+async def membership_end(request: Request, membership_id: FromPath[int]) -> Response:
+    """A person leaves the household (separation, departure); the history is kept."""
+    from tremplin.models import Membership
+
+    row = await Membership.select(Membership.household).where(Membership.id == membership_id).first()
+    if row is None:
+        raise NotFoundException()
+    await check_household(request, row["household"])
+    raw = await form_dict(request)
+    try:
+        end = Field("end_date", "Date de départ", kind="date", required=True).parse(raw.get("end_date"))
+        await hh.end_membership(actor(request), membership_id, dt.date.fromisoformat(end))
+    except FieldError as exc:
+        raise FormErrors({"end_date": str(exc)}) from None
+    return Redirect(f"/households/{row['household']}#members", status_code=303)
 
 
 async def _transition_context(request: Request, enrolment_id: FromPath[int], key: FromPath[str]) -> dict[str, Any]:
@@ -203,6 +273,9 @@ def _quote(name: str) -> str:
 
 
 ROUTES = [
+    enrolment_edit,
+    enrolment_update,
+    membership_end,
     enrolment_new,
     enrolment_create,
     transition_form,

@@ -12,6 +12,7 @@ from tremplin.forms import FormErrors, validate
 from tremplin.models import PartnerOrganisation, User
 from tremplin.models.accounts import ROLES
 from tremplin.services import accounts, audit
+from tremplin.services.clock import now
 from tremplin.services.households import NotFound
 from tremplin.types import Choice, Field
 from tremplin.web.auth import requires
@@ -44,12 +45,14 @@ async def _context(request: Request, **extra) -> dict:
     return {
         "users": await User.select(
             User.id, User.email, User.full_name, User.role, User.active, User.locked_until,
+            User.can_see_sensitive,
             User.last_login, User.programmes, User.partner.name.as_alias("partner_name"),
         ).order_by(User.email).output(load_json=True),
         "roles": ROLES,
         "partners": await PartnerOrganisation.select(PartnerOrganisation.id, PartnerOrganisation.name),
         "fields": user_fields({k: p.name_fr for k, p in host.programmes.items()}),
-        "values": {}, "errors": {}, "shown_password": None, **extra,
+        "values": {}, "errors": {}, "shown_password": None,
+        "partner_fields": PARTNER_FIELDS, "partner_values": {}, "partner_errors": {}, **extra,
     }
 
 
@@ -114,4 +117,43 @@ async def user_active(request: Request, user_id: FromPath[int]) -> Response:
     return Redirect("/admin/users", status_code=303)
 
 
-ROUTES = [users_page, user_create, user_reset, user_active]
+@post("/admin/users/{user_id:int}/sensitive", guards=[ADMIN])
+async def user_sensitive(request: Request, user_id: FromPath[int]) -> Response:
+    """Grant or withdraw the explicit permission to read sensitive fields."""
+    raw = await form_dict(request)
+    if not await User.exists().where(User.id == user_id):
+        raise NotFound(user_id)
+    granted = raw.get("granted") == "1"
+    await User.update({User.can_see_sensitive: granted}).where(User.id == user_id)
+    a = actor(request)
+    await audit.record("grant_sensitive" if granted else "revoke_sensitive", "user", user_id,
+                       user_id=a.user_id, address=a.address)
+    return Redirect("/admin/users", status_code=303)
+
+
+PARTNER_FIELDS = (
+    Field("name", "Nom de la structure", required=True),
+    Field("kind", "Type", kind="choice", required=True, choices=(
+        Choice("mission_locale", "Mission Locale"), Choice("sos_vc", "SOS Violences Conjugales"),
+        Choice("siao", "SIAO"), Choice("other", "Autre"))),
+)
+
+
+@post("/admin/partners", guards=[ADMIN])
+async def partner_create(request: Request) -> Response:
+    raw = await form_dict(request)
+    try:
+        values = validate(PARTNER_FIELDS, raw)
+        if await PartnerOrganisation.exists().where(PartnerOrganisation.name == values["name"]):
+            raise FormErrors({"name": "cette structure existe déjà"})
+    except FormErrors as exc:
+        return Template("admin/users.html", status_code=422, context=await _context(
+            request, partner_values=raw, partner_errors=exc.errors))
+    row = await PartnerOrganisation.insert(PartnerOrganisation(
+        name=values["name"], kind=values["kind"], created_at=now())).returning(PartnerOrganisation.id)
+    a = actor(request)
+    await audit.record("create", "partner", row[0]["id"], user_id=a.user_id, address=a.address)
+    return Redirect("/admin/users#partners", status_code=303)
+
+
+ROUTES = [users_page, user_create, user_reset, user_active, user_sensitive, partner_create]
