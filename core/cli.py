@@ -347,6 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="vérifier la configuration avant le démarrage")
     p.set_defaults(func=cmd_check)
+
+    from tremplin.scaffold import add_subcommand as add_plugin_subcommand
+
+    add_plugin_subcommand(sub)
     return parser
 
 

@@ -33,6 +33,7 @@ from tremplin.web.pages import (
     records,
     report_texts,
     reports,
+    rights,
     second_factor,
     users,
 )
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *report_texts.ROUTES,
             *imports.ROUTES,
             *archives.ROUTES,
+            *rights.ROUTES,
             *API_ROUTES,
             *plugin_routes,
             create_static_files_router(
