@@ -1,8 +1,8 @@
 """Fixtures: a fresh real database per test (SQLite file and PostgreSQL server), the app,
 an HTTP client and logged-in users of each role.
 
-Every test that asks for ``db`` (directly or through ``app``/``client``) runs once per
-engine. PostgreSQL is started for the session from the machine's binaries; if it is
+Every test that asks for ``db_url`` (directly or through ``database``, ``app``, ``client``)
+runs once per engine. PostgreSQL is started for the session from the machine's binaries; if it is
 missing the tests fail — they never skip.
 """
 
