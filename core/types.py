@@ -213,6 +213,10 @@ class Programme:
     exit_destinations: tuple[Choice, ...] = ()
     #: Whether the workers of a partner the household is shared with may add notes.
     partner_notes: bool = False
+    #: The household's contact details (and its dwelling's address) are shown only to staff
+    #: assigned to this programme by name and to partners it is shared with; masked
+    #: everywhere else, and every view is audited (Alter Logement).
+    confidential_contacts: bool = False
     #: Years without contact after the end of support before a file leaves the active
     #: base, and years in the archive before it is anonymised (``None``: the installation's).
     retention_years: int | None = None

@@ -16,7 +16,7 @@ from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
 from tremplin.services.idempotency import run_once
 from tremplin.services.timeline import add_event, list_events
-from tremplin.web.access import check_household, visibility
+from tremplin.web.access import CONTACT_FIELDS, check_household, masked_contacts, visibility
 from tremplin.web.auth import requires
 from tremplin.web.state import actor, app_context, current_user, user_programmes
 
@@ -170,7 +170,7 @@ class HouseholdAPI(Controller):
     @get("/households/{household_id:int}")
     async def detail(self, request: Request, household_id: FromPath[int]) -> HouseholdOut:
         await check_household(request, household_id)
-        row = await hh.get_household(household_id)
+        row = await masked_contacts(request, await hh.get_household(household_id))
         a = actor(request)
         await audit.record("read", "household", household_id, user_id=a.user_id, address=a.address)
         return _household_out(row)
@@ -184,8 +184,11 @@ class HouseholdAPI(Controller):
             from tremplin.forms import FormErrors
 
             raise FormErrors({"version": "la version lue est obligatoire (entier)"})
+        stored = await hh.get_household(household_id)
+        if (await masked_contacts(request, stored)).get("contacts_masked"):
+            data = {**data, **{k: stored[k] for k in CONTACT_FIELDS}}  # no effect when masked
         await hh.update_household(actor(request), household_id, version, data)
-        return _household_out(await hh.get_household(household_id))
+        return _household_out(await masked_contacts(request, await hh.get_household(household_id)))
 
     @get("/households/{household_id:int}/members")
     async def members(self, request: Request, household_id: FromPath[int]) -> list[MemberOut]:

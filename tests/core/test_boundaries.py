@@ -16,7 +16,11 @@ def imports_of(path: Path) -> list[str]:
         if isinstance(node, ast.Import):
             names.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.append(node.module)
+            if node.module.count(".") == 1 and node.module.startswith("tremplin_plugins."):
+                # ``from tremplin_plugins.housing import api`` imports the module ``….api``
+                names.extend(f"{node.module}.{alias.name}" for alias in node.names)
+            else:
+                names.append(node.module)
     return names
 
 

@@ -23,7 +23,7 @@ from tremplin.services.shares import household_shares, shareable_groups
 from tremplin.services.timeline import event_fields, list_events
 from tremplin.types import EnrolmentPanel
 from tremplin.vocabulary import COMPOSITIONS, RELATIONS, RESOURCES, SITUATIONS
-from tremplin.web.access import check_household, visibility
+from tremplin.web.access import CONTACT_FIELDS, check_household, masked_contacts, visibility
 from tremplin.web.auth import requires
 from tremplin.web.formdata import form_dict, int_or_none, new_form_id
 from tremplin.web.state import actor, app_context, current_user, user_programmes
@@ -84,11 +84,8 @@ def _household_form(request: Request, status: int = 200, **context: Any) -> Temp
     context.setdefault("values", {})
     context.setdefault("errors", {})
     context.setdefault("form_id", new_form_id())
-    return Template(
-        "households/form.html",
-        context={"fields": HOUSEHOLD_FIELDS, **context},
-        status_code=status,
-    )
+    context.setdefault("fields", _editable(context.get("household") or {}))
+    return Template("households/form.html", context=context, status_code=status)
 
 
 @get("/households/new", guards=[SOCIAL])
@@ -141,7 +138,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
     """Everything the household page shows, in a fixed number of queries."""
     host = app_context(request).host
     programmes = user_programmes(request)
-    household = await hh.get_household(household_id)
+    household = await masked_contacts(request, await hh.get_household(household_id))
     members = await hh.household_members(household_id)
     on = today()
     for m in members:
@@ -256,17 +253,28 @@ async def household_detail(request: Request, household_id: FromPath[int]) -> Tem
 @get("/households/{household_id:int}/edit", guards=[SOCIAL])
 async def household_edit(request: Request, household_id: FromPath[int]) -> Template:
     await check_household(request, household_id)
-    household = await hh.get_household(household_id)
+    household = await masked_contacts(request, await hh.get_household(household_id))
     return _household_form(
-        request, household=household, values=household, version=household["version"]
+        request, household=household, values=household, version=household["version"],
+        fields=_editable(household),
     )
+
+
+def _editable(household: dict) -> tuple:
+    """Masked contact details are neither shown nor editable."""
+    if household.get("contacts_masked"):
+        return tuple(f for f in HOUSEHOLD_FIELDS if f.name not in CONTACT_FIELDS)
+    return HOUSEHOLD_FIELDS
 
 
 @post("/households/{household_id:int}/edit", guards=[SOCIAL])
 async def household_update(request: Request, household_id: FromPath[int]) -> Response:
     await check_household(request, household_id)
     raw = await form_dict(request)
-    household = await hh.get_household(household_id)
+    stored = await hh.get_household(household_id)
+    household = await masked_contacts(request, stored)
+    if household.get("contacts_masked"):
+        raw.update({k: stored[k] for k in CONTACT_FIELDS})  # posting them has no effect
     version = int_or_none(raw.get("version")) or 0
     try:
         await hh.update_household(actor(request), household_id, version, raw)

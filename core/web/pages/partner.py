@@ -67,6 +67,9 @@ async def _context(request: Request, household_id: int) -> dict[str, Any]:
         } for m in members]
     if "contact" in every:
         context["contact"] = {k: household[k] for k in ("address", "phone", "email")}
+        a = actor(request)
+        await audit.record("read_confidential", "household", household_id, user_id=a.user_id,
+                           fields=["address", "phone", "email"], address=a.address)
     enrolments = []
     rows = await Enrolment.select().where(
         (Enrolment.household == household_id) & Enrolment.programme.is_in(list(groups))

@@ -1,0 +1,1 @@
+"""Operations: backups, restores and moving an installation from SQLite to PostgreSQL."""
