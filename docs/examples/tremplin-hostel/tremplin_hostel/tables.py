@@ -1,0 +1,14 @@
+"""Tables of the ``hostel`` plugin: they may reference core tables, never another plugin's."""
+
+from piccolo.columns import Date, ForeignKey, OnDelete, Text
+from piccolo.table import Table
+
+from tremplin.api import Enrolment
+
+
+class Review(Table, tablename="hostel_review"):
+    """A dated review (*bilan d'étape*) of one enrolment."""
+
+    enrolment = ForeignKey(Enrolment, on_delete=OnDelete.restrict, index=True)
+    held_on = Date()
+    summary = Text(default="")
