@@ -33,6 +33,8 @@ CHROMIUM_ARGS = [
 EMAIL = "camille.test@example.org"
 PASSWORD = "browser-test-password-2024"  # 14 characters minimum
 FULL_NAME = "Camille Test"
+PARTNER_EMAIL = "conseillere@mission-locale.example.org"
+PARTNER_ORG = "Mission Locale d'Alès"
 #: Timeout of every Playwright action and expectation (ms): generous for a slow CI machine,
 #: yet a broken page fails in seconds rather than minutes.
 TIMEOUT_MS = 10_000
@@ -113,6 +115,11 @@ def server(tmp_path_factory) -> Iterator[Server]:
         ["createuser", EMAIL, "--role", "social_worker", "--name", FULL_NAME, "--password-stdin"],
         env, tmp, stdin=PASSWORD + "\n",
     )
+    _run(
+        ["createuser", PARTNER_EMAIL, "--role", "partner", "--name", "Mila Conseillère",
+         "--partner", PARTNER_ORG, "--password-stdin"],
+        env, tmp, stdin=PASSWORD + "\n",
+    )
     port = _free_port()
     log_path = tmp / "server.log"
     with open(log_path, "wb") as log:
@@ -159,13 +166,13 @@ def browser():
             browser.close()
 
 
-def log_in(page, server: Server) -> None:
-    """Fill and submit the login form; land on the dashboard."""
+def log_in(page, server: Server, email: str = EMAIL, landing: str = "/") -> None:
+    """Fill and submit the login form; land on the dashboard (partners: their area)."""
     page.goto(server.url("/login"))
-    page.locator("input[name=email]").fill(EMAIL)
+    page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(server.url("/"))
+    page.wait_for_url(server.url(landing))
 
 
 @pytest.fixture(scope="module")
