@@ -351,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tremplin.scaffold import add_subcommand as add_plugin_subcommand
 
     add_plugin_subcommand(sub)
+    from tremplin.ops.commands import add_subcommands as add_ops_subcommands
+
+    add_ops_subcommands(sub)  # backup, restore, migrate-db
     return parser
 
 

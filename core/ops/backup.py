@@ -84,7 +84,9 @@ def _sqlite_snapshot(source: Path, target: Path) -> None:
     """Copy a live SQLite database with the online backup API (consistent while it is written)."""
     if not source.exists():
         raise BackupError(f"base SQLite introuvable : {source}")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=15)
+    # A read-write connection (that only reads): a read-only one cannot open a WAL database
+    # whose -shm file is missing.
+    src = sqlite3.connect(source, timeout=15)
     dst = sqlite3.connect(target)
     try:
         src.execute("PRAGMA busy_timeout = 15000")
@@ -119,7 +121,7 @@ def _sqlite_facts(path: Path) -> tuple[dict[str, int], dict[str, list[str]]]:
 def _sqlite_has_data(path: Path) -> list[str]:
     if not path.exists():
         return []
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(path, timeout=15)
     try:
         tables = set(_sqlite_tables(conn))
         return [t for t in ("household", "tremplin_user")

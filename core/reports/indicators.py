@@ -51,6 +51,36 @@ def rows_from_counts(
     return tuple(rows)
 
 
+def _drill(drill, household_ids, households, people, enrolments, entries, exits, ongoing,
+           adults, minors, unknown_age, reference) -> None:
+    """Which households stand behind each figure: (table, row key or raw value) → ids."""
+    def put(table: str, key: str, household: int) -> None:
+        drill.setdefault((table, key), set()).add(household)
+
+    for h in household_ids:
+        put("overview", "households", h)
+        put("composition", households[h]["composition"] or "unknown", h)
+        put("situation_before_entry", households[h]["situation_before_entry"] or "unknown", h)
+        for r in households[h]["resources"] or ["unknown"]:
+            put("resources", r, h)
+    for name, rows in (("ongoing", ongoing), ("entries", entries), ("exits", exits)):
+        for e in rows:
+            put("overview", name, e["household"])
+    for e in enrolments:
+        put("prescribers", e["prescriber"] or "unknown", e["household"])
+    for e in exits:
+        put("exit_destinations", e["exit_destination"] or "unknown", e["household"])
+    for m in people:
+        put("overview", "people", m["household"])
+    for key, members in (("adults", adults), ("minors", minors), ("unknown", unknown_age)):
+        for m in members:
+            put("people", key, m["household"])
+    for m in adults:
+        age = age_on(m["birth_date"], reference[m["household"]])
+        put("ages", next(label for low, high, label in AGE_BRACKETS if low <= age <= high), m["household"])
+        put("sex", m["sex"] or "unknown", m["household"])
+
+
 def months(start: dt.date, end: dt.date) -> float:
     return (end - start).days / DAYS_PER_MONTH
 
@@ -73,7 +103,9 @@ async def accompanied(ctx: ReportContext) -> list[dict[str, Any]]:
     ).output(load_json=True)
 
 
-async def common_indicators(ctx: ReportContext) -> list[IndicatorTable]:
+async def common_indicators(
+    ctx: ReportContext, drill: dict[tuple[str, str], set[int]] | None = None
+) -> list[IndicatorTable]:
     """Every common table for one programme and period, in a fixed number of queries."""
     p = ctx.period
     enrolments = await accompanied(ctx)
@@ -137,6 +169,9 @@ async def common_indicators(ctx: ReportContext) -> list[IndicatorTable]:
     destination_counts = Counter(e["exit_destination"] or "unknown" for e in exits)
     contacts = await contact_counts(ctx, household_ids, ctx.contact_kinds)
     n = len(household_ids)
+    if drill is not None:
+        _drill(drill, household_ids, households, people, enrolments, entries, exits, ongoing,
+               adults, minors, unknown_age, reference)
     return [
         overview,
         people_table,

@@ -37,6 +37,7 @@ from tremplin.web.pages import (
     second_factor,
     users,
 )
+from tremplin.web.requestlog import RequestIdMiddleware, configure_json_logging
 from tremplin.web.security import security_headers_middleware
 from tremplin.web.state import AppContext
 from tremplin.web.templating import THEME_DIR, build_environment
@@ -132,9 +133,11 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
     )
 
 
-def app_from_env() -> Litestar:
-    """Entry point for ``uvicorn --factory`` (each worker reads the same environment)."""
-    logging.basicConfig(level=logging.INFO)
-    return create_app()
+def app_from_env() -> RequestIdMiddleware:
+    """Entry point for ``uvicorn --factory`` (each worker reads the same environment):
+    JSON logs, and a request id on every request and every log line."""
+    app = create_app()
+    configure_json_logging()  # after Litestar's own logging set-up, which replaces the root's
+    return RequestIdMiddleware(app)
 
 

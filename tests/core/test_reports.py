@@ -117,3 +117,21 @@ async def test_generated_versions_are_kept_and_reproducible(social_worker, setti
     assert hashlib.sha256(download.content).hexdigest() == rows[0]["sha256"]
     page = await social_worker.get("/reports?programme=iml_sublease&year=2024")
     assert f"/reports/generated/{rows[1]['id']}" in page.text
+
+
+async def test_every_figure_links_to_the_households_behind_it(social_worker, client, users):
+    from tests.conftest import login
+    from tests.plugins.iml_sublease.test_report_fidelity import la_clede_2024
+
+    await la_clede_2024()
+    page = await social_worker.get("/reports?programme=iml_sublease&year=2024")
+    assert "/reports/iml_sublease/2024/detail/exit_destinations/private_sliding" in page.text
+    detail = await social_worker.get("/reports/iml_sublease/2024/detail/exit_destinations/private_sliding")
+    assert detail.status_code == 200 and detail.text.count('href="/households/') == 2
+    ages = await social_worker.get("/reports/iml_sublease/2024/detail/ages/26%20%E2%80%93%2040%20ans")
+    assert ages.status_code == 200 and ages.text.count('href="/households/') == 39
+    ongoing = await social_worker.get("/reports/iml_sublease/2024/detail/overview/ongoing")
+    assert ongoing.text.count('href="/households/') == 29
+    await client.post("/logout", data={"_csrf": social_worker.csrf})
+    await login(client, "rental_manager@test.fr")
+    assert (await client.get("/reports/iml_sublease/2024/detail/overview/ongoing")).status_code == 403

@@ -14,6 +14,7 @@ from tremplin.services.clock import today
 from tremplin.models import GeneratedReport
 from tremplin.reports.quality import quality_problems
 from tremplin.types import Period, ReportContext
+from tremplin.permissions import can
 from tremplin.web.auth import requires
 from tremplin.web.state import actor, app_context, user_programmes
 
@@ -69,6 +70,7 @@ async def report_page(
         "choices": choices, "programme": programme, "year": year, "report": report,
         "years": list(range(today().year, today().year - 8, -1)),
         "problems": problems, "versions": versions,
+        "drill": can(request.scope["user"], "social"),
     })
 
 
@@ -93,3 +95,48 @@ async def report_download(
 
 
 ROUTES = [report_page, report_download]
+
+
+@get("/reports/{programme:str}/{year:int}/detail/{table:str}/{row:str}",
+     guards=[REPORTS, requires("social")])
+async def report_detail(
+    request: Request, programme: FromPath[str], year: FromPath[int], table: FromPath[str],
+    row: FromPath[str],
+) -> Template:
+    """The households behind one figure of the common indicators (those the user may see)."""
+    from tremplin.models import Household
+    from tremplin.reports.indicators import common_indicators
+    from tremplin.services.households import visible_households
+    from tremplin.web.access import visibility
+
+    keys = _programmes(request, programme)
+    if len(keys) != 1 or not 1990 <= year <= 2100:
+        raise NotFoundException()
+    host = app_context(request).host
+    prog = host.programmes[keys[0]]
+    ctx = ReportContext(keys[0], prog.name_fr, Period.year(year), prog.places,
+                        prog.max_duration_months, prog.prescribers, prog.exit_destinations,
+                        {k: e.label for k, e in host.event_types.items()
+                         if e.contact and e.programme in (None, keys[0])})
+    drill: dict[tuple[str, str], set[int]] = {}
+    tables = {t.key: t for t in await common_indicators(ctx, drill)}
+    if table not in tables:
+        raise NotFoundException()
+    shown = {r.key for r in tables[table].rows}
+    if row == "unknown":
+        ids = set().union(*(v for (t, k), v in drill.items() if t == table and k not in shown - {"unknown"}))
+    else:
+        ids = drill.get((table, row), set())
+    label = next((r.label for r in tables[table].rows if r.key == row), row)
+    query = Household.select(Household.id, Household.reference, Household.name).where(
+        Household.id.is_in(sorted(ids) or [-1]) & Household.archived_at.is_null())
+    scope = visibility(request)
+    if scope is not None:
+        query = query.where(visible_households(*scope))
+    households = await query.order_by(Household.reference)
+    return Template("reports/detail.html", context={
+        "programme": prog, "year": year, "table": tables[table], "label": label,
+        "households": households, "hidden": len(ids) - len(households)})
+
+
+ROUTES.append(report_detail)
