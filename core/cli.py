@@ -151,6 +151,8 @@ def cmd_plugins(args: argparse.Namespace) -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from tremplin.web.requestlog import uvicorn_log_config
+
     settings, _ = _setup()
     _run(db.migrate)
     if args.demo:
@@ -179,6 +181,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_level="info",
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_config=uvicorn_log_config(),  # JSON lines; the app logs requests itself
+        access_log=False,
     )
 
 

@@ -25,7 +25,6 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass

@@ -21,7 +21,7 @@ import time
 import uuid
 from typing import Any
 
-__all__ = ["JsonFormatter", "RequestIdMiddleware", "configure_json_logging", "request_id"]
+__all__ = ["JsonFormatter", "RequestIdMiddleware", "configure_json_logging", "request_id", "uvicorn_log_config"]
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("tremplin_request_id", default=None)
 access_log = logging.getLogger("tremplin.access")
@@ -70,6 +70,8 @@ class RequestIdMiddleware:
         self.app = app
 
     def __getattr__(self, name: str) -> Any:  # the wrapped app's attributes (state, routes…)
+        if name == "app":
+            raise AttributeError(name)
         return getattr(self.app, name)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
@@ -107,3 +109,21 @@ class RequestIdMiddleware:
                 },
             )
             request_id.reset(token)
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's ``log_config``: its own lines (supervisor and workers) in JSON too, and no
+    uvicorn access log (it would print raw paths and query strings)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "tremplin.web.requestlog.JsonFormatter"}},
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"level": "INFO"},
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        },
+    }
