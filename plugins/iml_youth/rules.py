@@ -1,0 +1,100 @@
+"""Pure rules of the youth IML: the occupancy agreement's terms, the age at admission and
+the CEJ (*Contrat d'Engagement Jeune*). No database here, so every rule is unit-tested.
+
+The agreement arithmetic is copied from the sub-lease on purpose: plugins never import each
+other, and these few lines are simpler to duplicate than to share.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+KEY = "iml_youth"
+TERM_MONTHS = 3
+MAX_MONTHS = 18
+MIN_AGE, MAX_AGE = 18, 25
+#: The CEJ lasts 12 months, 18 at most, for up to 528 € a month (seed 000, La Clède 2024).
+CEJ_MONTHS, CEJ_MAX_MONTHS = 12, 18
+CEJ_MAX_ALLOWANCE_CENTS = 52_800
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day ``months`` later, clamped to the month's end: 31/01 + 1 month → 28 or 29/02."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def agreement_end(entry: dt.date, renewals: int) -> dt.date:
+    """End of the occupancy agreement after ``renewals`` renewals of 3 months."""
+    return add_months(entry, TERM_MONTHS * (renewals + 1))
+
+
+def max_end(entry: dt.date) -> dt.date:
+    return add_months(entry, MAX_MONTHS)
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def age_refusal(birth: dt.date | None, on: dt.date) -> str | None:
+    """Why a young person cannot be admitted on ``on`` (``None``: aged 18 to 25)."""
+    if birth is None:
+        return (
+            "La date de naissance de la personne de référence n'est pas renseignée : "
+            "l'IML jeunes est réservée aux 18–25 ans."
+        )
+    age = age_on(birth, on)
+    if MIN_AGE <= age <= MAX_AGE:
+        return None
+    return (
+        f"L'IML jeunes est réservée aux jeunes de {MIN_AGE} à {MAX_AGE} ans : la personne "
+        f"de référence a {age} ans à la date de la décision. Pour une exception, indiquez "
+        "le motif de dérogation."
+    )
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value) if value else None
+
+
+def cej_errors(data: dict[str, Any]) -> dict[str, str]:
+    """Field → French message for an inconsistent CEJ (dates, length, allowance, suspension)."""
+    errors: dict[str, str] = {}
+    start, end = _date(data.get("cej_start")), _date(data.get("cej_end"))
+    if end and not start:
+        errors["cej_start"] = "indiquez la date de début du CEJ"
+    if start and end:
+        if end <= start:
+            errors["cej_end"] = "la fin du CEJ doit suivre son début"
+        elif end > add_months(start, CEJ_MAX_MONTHS):
+            errors["cej_end"] = (
+                f"le CEJ dure {CEJ_MONTHS} mois, {CEJ_MAX_MONTHS} au plus : fin "
+                f"au plus tard le {add_months(start, CEJ_MAX_MONTHS):%d/%m/%Y}"
+            )
+    allowance = data.get("cej_allowance")
+    if allowance is not None and int(allowance) > CEJ_MAX_ALLOWANCE_CENTS:
+        errors["cej_allowance"] = "l'allocation CEJ est de 528,00 € par mois au plus"
+    if data.get("cej_suspended") and not data.get("cej_suspended_on"):
+        errors["cej_suspended_on"] = "indiquez la date de la suspension"
+    return errors
+
+
+def cej_status(data: dict[str, Any], on: dt.date) -> str:
+    """A short French status of the CEJ for lists: none, ongoing, suspended, ended."""
+    start, end = _date(data.get("cej_start")), _date(data.get("cej_end"))
+    if data.get("cej_suspended"):
+        since = _date(data.get("cej_suspended_on"))
+        return f"suspendu depuis le {since:%d/%m/%Y}" if since else "suspendu"
+    if start is None:
+        return "pas de CEJ"
+    if start > on:
+        return f"débute le {start:%d/%m/%Y}"
+    if end and end < on:
+        return f"terminé le {end:%d/%m/%Y}"
+    return f"en cours jusqu'au {end:%d/%m/%Y}" if end else "en cours"

@@ -1,0 +1,146 @@
+"""Youth IML: admission guards (SIAO, 18–25 with a recorded exception, a consistent CEJ),
+the CEJ form, renewals up to 18 months, the dashboard."""
+
+import datetime as dt
+
+import pytest
+
+from tremplin.forms import FormErrors
+from tremplin.services import enrolments as enr
+from tremplin_plugins.iml_youth.agreement import renew, update_cej
+from tremplin_plugins.iml_youth.rules import add_months
+
+from tests.plugins.iml_youth.helpers import housed, move, young
+
+
+async def test_no_admission_without_the_siao_validation(database, host):
+    _, enrolment_id = await young(host)
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, "accept", decision_date="2024-01-20")
+    assert "validée par le SIAO" in caught.value.errors["_transition"]
+
+
+@pytest.mark.parametrize("birth", ["1990-03-01", "2007-01-21", None])
+async def test_no_admission_outside_18_25_without_an_exception(database, host, birth):
+    _, enrolment_id = await young(host, birth=birth, siao_validation_date="2024-01-12")
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, "accept", decision_date="2024-01-20")
+    assert "réservée aux" in caught.value.errors["_transition"]
+    assert (
+        await move(
+            host,
+            enrolment_id,
+            "accept",
+            decision_date="2024-01-20",
+            age_override_reason="Sortie ASE, décision de la commission",
+        )
+        == "admitted"
+    )
+    data = (await enr.get_enrolment(enrolment_id, ["iml_youth"]))["data"]
+    assert data["age_override_reason"] == "Sortie ASE, décision de la commission"
+
+
+async def test_admission_of_a_young_person_in_the_window(database, host):
+    _, enrolment_id = await young(host, birth="2003-05-01", siao_validation_date="2024-01-12")
+    assert await move(host, enrolment_id, "accept", decision_date="2024-01-20") == "admitted"
+    assert await move(host, enrolment_id, "enter", entry_date="2024-02-01") == "housed"
+
+
+async def test_allowance_above_528_euros_is_refused_at_orientation(database, host):
+    with pytest.raises(FormErrors) as caught:
+        await young(host, cej_allowance="528,01")
+    assert caught.value.errors == {"cej_allowance": "montant trop élevé"}
+    _, enrolment_id = await young(host, cej_allowance="528,00")
+    assert (await enr.get_enrolment(enrolment_id, ["iml_youth"]))["data"]["cej_allowance"] == 52_800
+
+
+async def test_a_cej_longer_than_18_months_blocks_admission_and_the_cej_form(database, host):
+    _, enrolment_id = await young(
+        host, siao_validation_date="2024-01-12", cej_start="2024-01-15", cej_end="2025-09-01"
+    )
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, "accept", decision_date="2024-01-20")
+    assert "18 au plus" in caught.value.errors["_transition"]
+    with pytest.raises(FormErrors) as caught:
+        await update_cej(
+            enrolment_id, {"cej_start": "2024-01-15", "cej_end": "2025-09-01"}, None, ""
+        )
+    assert "18 au plus" in caught.value.errors["cej_end"]
+    with pytest.raises(FormErrors) as caught:
+        await update_cej(enrolment_id, {"cej_allowance": "600"}, None, "")
+    assert caught.value.errors == {"cej_allowance": "montant trop élevé"}
+    await update_cej(
+        enrolment_id,
+        {
+            "cej_start": "2024-01-15",
+            "cej_end": "2025-01-14",
+            "cej_allowance": "528",
+            "job_project": "CAP cuisine",
+        },
+        None,
+        "",
+    )
+    assert await move(host, enrolment_id, "accept", decision_date="2024-01-20") == "admitted"
+
+
+async def test_renewals_up_to_18_months_then_only_with_a_derogation(database, host):
+    _, enrolment_id = await housed(host, entry="2024-01-15")
+    ends = [await renew(enrolment_id, {"decided_on": "2024-04-01"}, None, "") for _ in range(5)]
+    assert ends[-1] == dt.date(2025, 7, 15)
+    with pytest.raises(FormErrors) as caught:
+        await renew(enrolment_id, {"decided_on": "2025-07-01"}, None, "")
+    assert "motif de dérogation est obligatoire" in caught.value.errors["derogation_reason"]
+    assert await renew(
+        enrolment_id,
+        {"decided_on": "2025-07-01", "derogation_reason": "CEJ suspendu, attente bailleur"},
+        None,
+        "",
+    ) == dt.date(2025, 10, 15)
+    data = (await enr.get_enrolment(enrolment_id, ["iml_youth"]))["data"]
+    assert data["renewals"] == 6 and len(data["renewal_history"]) == 6
+
+
+async def test_panel_forms_through_the_pages(social_worker, host):
+    household_id, enrolment_id = await housed(host)
+    page = await social_worker.get(f"/households/{household_id}")
+    assert "CEJ, engagements et projet professionnel" in page.text
+    bad = await social_worker.post(
+        f"/iml_youth/enrolments/{enrolment_id}/cej",
+        {"cej_start": "2024-01-15", "cej_end": "2026-01-15"},
+        headers={"HX-Request": "true"},
+    )
+    assert bad.status_code == 422 and "18 au plus" in bad.text
+    ok = await social_worker.post(
+        f"/iml_youth/enrolments/{enrolment_id}/cej",
+        {
+            "cej_start": "2024-01-15",
+            "cej_end": "2025-01-14",
+            "cej_suspended": "on",
+            "cej_suspended_on": "2024-03-01",
+        },
+    )
+    assert ok.status_code == 303
+    renewal = await social_worker.post(
+        f"/iml_youth/enrolments/{enrolment_id}/renewals", {"decided_on": "2024-04-01"}
+    )
+    assert renewal.status_code == 303
+    page = await social_worker.get(f"/households/{household_id}")
+    assert "01/08/2024" in page.text  # 01/02 + 3 + 3 months
+
+
+async def test_dashboard_alerts_on_cej_suspensions_and_agreements_ending(social_worker, host):
+    from tremplin.services.clock import today
+
+    entry = add_months(today(), -3) + dt.timedelta(days=10)
+    _, enrolment_id = await housed(host, entry=entry.isoformat())
+    await update_cej(
+        enrolment_id,
+        {"cej_start": "2024-01-15", "cej_suspended": "on", "cej_suspended_on": "2024-03-01"},
+        None,
+        "",
+    )
+    page = await social_worker.get("/")
+    assert "IML jeunes : CEJ suspendus" in page.text
+    assert "suspendu depuis le 01/03/2024" in page.text
+    assert "IML jeunes : conventions à échéance sous 30 jours" in page.text
+    assert "JEUNE Enzo" in page.text
