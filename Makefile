@@ -7,7 +7,7 @@ PORT ?= 8000
 export TREMPLIN_DATABASE_URL ?= sqlite:///var/tremplin.sqlite3
 export TREMPLIN_DATA_DIR ?= var/data
 
-.PHONY: install run test test-fast lint bench clean
+.PHONY: install run test test-fast lint format bench docs clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PY) -m venv $(VENV)
@@ -22,16 +22,32 @@ run: $(STAMP)
 	mkdir -p var
 	$(BIN)/tremplin serve --demo --port $(PORT)
 
-## make test: the whole suite (SQLite, PostgreSQL, Chromium)
+## make test: the import contracts (.importlinter), then the whole suite (SQLite, PostgreSQL, Chromium)
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 ## make test-fast: SQLite only, no browser (for quick local loops; CI always runs `make test`)
 test-fast: $(STAMP)
 	TREMPLIN_TEST_ENGINES=sqlite $(BIN)/pytest -m "not browser"
 
+## make lint: ruff (rules in pyproject.toml), the import contracts, mypy on the plugin API
 lint: $(STAMP)
-	$(BIN)/ruff check core plugins tests bench
+	$(BIN)/ruff check core plugins tests bench docs
+	$(BIN)/lint-imports
+	@# mypy sees core/ under its import name through a symlink (build/ is not versioned).
+	mkdir -p build/mypy && ln -sfn ../../core build/mypy/tremplin
+	MYPYPATH=build/mypy $(BIN)/mypy -p tremplin.api -p tremplin.types -p tremplin.plugins \
+		-p tremplin.hookspecs -p tremplin.scaffold
+
+## make format FILES=core/x.py: format the files you touch (the whole tree is not formatted yet)
+format: $(STAMP)
+	$(BIN)/ruff format $(FILES)
+
+## make docs: the guides as a static site in site/, offline, warnings are errors
+docs: $(STAMP)
+	$(BIN)/python -c "import mkdocs, material" 2>/dev/null || $(BIN)/pip install --quiet -e '.[docs]'
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_pages.py
