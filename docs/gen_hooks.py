@@ -76,6 +76,26 @@ def implementers(hook: str, plugins: list[tuple[str, ModuleType]]) -> list[str]:
     return names
 
 
+#: Plugins whose implementation is shown as the example, in order of preference: the worked
+#: example of the guide first, the core last.
+EXAMPLE_ORDER = ("iml_sublease", "housing", "iml_youth", "alter_logement", "core")
+EXAMPLE_MAX_LINES = 30
+
+
+def example(hook: str, plugins: list[tuple[str, ModuleType]]) -> list[str]:
+    """The source of one built-in implementation of ``hook``, as a Markdown code block."""
+    by_name = dict(plugins)
+    for name in EXAMPLE_ORDER:
+        module = by_name.get(name)
+        function = getattr(module, hook, None) if module else None
+        if inspect.isfunction(function) and hasattr(function, f"{PROJECT}_impl"):
+            source = inspect.getsource(function).rstrip().splitlines()
+            if len(source) > EXAMPLE_MAX_LINES:
+                source = source[:EXAMPLE_MAX_LINES] + ["    ..."]
+            return ["", f"Example, from `{module.__name__}`:", "", "```python", *source, "```"]
+    return []
+
+
 def _annotation(annotation: Any) -> str:
     # With ``from __future__ import annotations`` the annotations are already source text.
     return annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
@@ -149,6 +169,7 @@ def render() -> str:
             "- **built-in implementations**: " + (", ".join(names) if names else "none"),
             "",
             _markdown(inspect.getdoc(function) or "(no docstring)"),
+            *example(name, plugins),
         ]
     return "\n".join(lines) + "\n"
 

@@ -97,3 +97,9 @@ def test_api_all_names_exist():
     # A name listed in __all__ but not defined would make the API reference lie.
     missing = [name for name in tremplin.api.__all__ if not hasattr(tremplin.api, name)]
     assert not missing, f"tremplin.api.__all__ lists undefined names: {missing}"
+
+
+def test_every_hook_in_the_reference_shows_a_built_in_example():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "hooks.md").read_text(encoding="utf-8")
+    sections = text.split("\n### ")[1:]
+    assert sections and all("Example, from `" in section for section in sections)
