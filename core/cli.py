@@ -214,7 +214,7 @@ def cmd_check(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from tremplin.reports.engine import ReportError, build_report
+    from tremplin.reports.engine import ReportError, build_report, localise
     from tremplin.reports.export import to_json, to_pdf, to_xlsx
     from tremplin.types import Period
 
@@ -237,13 +237,17 @@ def cmd_report(args: argparse.Namespace) -> None:
         report = _run(go)
     except ReportError as exc:
         raise CommandError(str(exc)) from None
+    try:
+        report = localise(report, host, args.language or settings.language)
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None
     fmt = args.format or Path(args.output).suffix.lstrip(".")
     if fmt == "json":
         content = to_json(report).encode()
     elif fmt == "xlsx":
         content = to_xlsx(report)
     elif fmt == "pdf":
-        content = to_pdf(report)
+        content = to_pdf(report, settings.logo_path)
     else:
         raise CommandError("format inconnu : pdf, xlsx ou json")
     Path(args.output).write_bytes(content)
@@ -337,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start")
     p.add_argument("--end")
     p.add_argument("--format", choices=["pdf", "xlsx", "json"])
+    p.add_argument("--language", choices=["fr", "en"], help="langue du rapport (par défaut : réglage language)")
     p.add_argument("--output", required=True)
     p.set_defaults(func=cmd_report)
 

@@ -41,6 +41,8 @@ class Settings:
     #: Extra template folder searched before the theme (an association's overrides).
     templates_dir: Path | None = None
     language: str = "fr"
+    #: Image (PNG, JPEG or SVG) printed on the cover of the activity report.
+    logo_path: Path | None = None
     #: CNIL 2023: files leave the active base 2 years after the last contact at the end of
     #: support, and are anonymised after the archive period.
     retention_years: int = 2
@@ -75,6 +77,8 @@ _ENV = {
     "TREMPLIN_ASSOCIATION_NAME": "association_name",
     "TREMPLIN_MAX_UPLOAD_BYTES": "max_upload_bytes",
     "TREMPLIN_TEMPLATES_DIR": "templates_dir",
+    "TREMPLIN_LOGO_PATH": "logo_path",
+    "TREMPLIN_LANGUAGE": "language",
 }
 
 
@@ -153,6 +157,8 @@ def load_settings(
             "secret_key manquante ou trop courte (32 caractères minimum) en mode production : "
             "définissez TREMPLIN_SECRET_KEY"
         )
+    if settings.language not in ("fr", "en"):
+        raise ConfigError("language : « fr » ou « en »")
     if not 6 <= settings.audit_retention_months <= 36:
         raise ConfigError("audit_retention_months doit être compris entre 6 et 36")
     if settings.retention_years < 1 or settings.archive_years < 0:

@@ -89,3 +89,14 @@ def table_dict(table: IndicatorTable) -> dict[str, Any]:
     data = dataclasses.asdict(table)
     data["rows"] = [dataclasses.asdict(r) for r in table.rows]
     return data
+
+
+def localise(report: dict[str, Any], host: PluginHost, language: str) -> dict[str, Any]:
+    """The report in ``language`` (``fr``: as built; ``en``: see :mod:`tremplin.reports.i18n`)."""
+    if language == "en":
+        from tremplin.reports.i18n import translate_report
+
+        return translate_report(report, {k: p.name_en for k, p in host.programmes.items()})
+    if language != "fr":
+        raise ReportError(f"langue inconnue : « {language} » (fr ou en)")
+    return report

@@ -61,16 +61,31 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
+LOGO_TYPES = {".png", ".jpg", ".jpeg", ".svg"}
+
+
 def to_pdf(report: dict[str, Any], logo: Path | None = None) -> bytes:
-    """Compile the Typst template with the report as JSON input (no network, fixed time)."""
+    """Compile the Typst template with the report as JSON input (no network, fixed time).
+
+    A logo (PNG, JPEG or SVG) goes on the cover: the template and the logo are compiled from
+    a private temporary folder, since Typst reads files only under its root.
+    """
+    import shutil
+    import tempfile
+
     import typst
 
-    data = dict(report)
-    data["logo"] = None
-    return typst.compile(
-        str(TEMPLATE),
-        root=str(TEMPLATE.parent),
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        ignore_system_fonts=True,
-        timestamp=0,
-    )
+    data = {**report, "logo": None}
+    with tempfile.TemporaryDirectory(prefix="tremplin-report-") as tmp:
+        root = Path(tmp)
+        shutil.copyfile(TEMPLATE, root / TEMPLATE.name)
+        if logo is not None and logo.is_file() and logo.suffix.lower() in LOGO_TYPES:
+            shutil.copyfile(logo, root / f"logo{logo.suffix.lower()}")
+            data["logo"] = f"logo{logo.suffix.lower()}"
+        return typst.compile(
+            str(root / TEMPLATE.name),
+            root=str(root),
+            sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+            ignore_system_fonts=True,
+            timestamp=0,
+        )

@@ -135,3 +135,28 @@ async def test_every_figure_links_to_the_households_behind_it(social_worker, cli
     await client.post("/logout", data={"_csrf": social_worker.csrf})
     await login(client, "rental_manager@test.fr")
     assert (await client.get("/reports/iml_sublease/2024/detail/overview/ongoing")).status_code == 403
+
+
+async def test_english_report_and_logo(social_worker, settings, tmp_path):
+    import base64
+
+    import pypdf
+
+    from tremplin.reports.engine import localise
+    from tremplin.reports.export import to_pdf
+
+    pdf = await social_worker.get("/reports/iml_sublease/2024/pdf?lang=en")
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Activity report" in text and "Households supported" in text and "Contents" in text
+    assert "Rental intermediation (sub-lease)" in text
+    assert (await social_worker.get("/reports/iml_sublease/2024/pdf?lang=de")).status_code == 404
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(png)
+    report = {"association": "Asso", "period": {"label": "2024"}, "programmes": []}
+    with_logo = to_pdf(report, logo)
+    without = to_pdf(report)
+    assert with_logo != without
+    assert len(pypdf.PdfReader(io.BytesIO(with_logo)).pages[0].images) == 1
+    assert localise(report, None, "fr") is report

@@ -55,7 +55,7 @@ async def report_generate(request: Request, programme: FromPath[str], year: From
     ctx = app_context(request)
     report = await build_report(ctx.host, _programmes(request, programme), Period.year(year),
                                 ctx.settings.association_name)
-    content = to_pdf(report)
+    content = to_pdf(report, ctx.settings.logo_path)
     digest = _store(ctx.settings.data_dir, content)
     a = actor(request)
     row = await GeneratedReport.insert(GeneratedReport(

@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from tremplin.reports.engine import ReportError, build_report
+from tremplin.reports.engine import ReportError, build_report, localise
 from tremplin.reports.export import to_json, to_pdf, to_xlsx
 from tremplin.services import audit
 from tremplin.services.clock import today
@@ -76,7 +76,8 @@ async def report_page(
 
 @get("/reports/{programme:str}/{year:int}/{fmt:str}", guards=[REPORTS])
 async def report_download(
-    request: Request, programme: FromPath[str], year: FromPath[int], fmt: FromPath[str]
+    request: Request, programme: FromPath[str], year: FromPath[int], fmt: FromPath[str],
+    lang: FromQuery[str | None] = None,
 ) -> Response:
     if fmt not in MEDIA or not 1990 <= year <= 2100:
         raise NotFoundException()
@@ -84,9 +85,11 @@ async def report_download(
     try:
         report = await build_report(ctx.host, _programmes(request, programme), Period.year(year),
                                     ctx.settings.association_name)
+        report = localise(report, ctx.host, lang or ctx.settings.language)
     except ReportError as exc:
         raise NotFoundException(str(exc)) from None
-    content = {"pdf": to_pdf, "xlsx": to_xlsx, "json": lambda r: to_json(r).encode()}[fmt](report)
+    content = {"pdf": lambda r: to_pdf(r, ctx.settings.logo_path), "xlsx": to_xlsx,
+               "json": lambda r: to_json(r).encode()}[fmt](report)
     a = actor(request)
     await audit.record("export", "report", year, user_id=a.user_id, fields=[programme, fmt],
                        address=a.address)
