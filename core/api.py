@@ -111,6 +111,7 @@ __all__ = [
     "Workflow",
     "accompanied_enrolments",
     "actor",
+    "app_context",
     "audit",
     "can",
     "check_household",

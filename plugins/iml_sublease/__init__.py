@@ -93,6 +93,8 @@ def tremplin_timeline_event_types() -> list[EventType]:
     return [
         EventType("house_mistress_visit", "Passage de la maîtresse de maison", programme=KEY,
                   contact=True, order=35),
+        EventType("sublease_review", "Bilan de la sous-location", programme=KEY,
+                  manual=False, order=921),
         EventType("agreement_renewal", "Renouvellement de la convention", programme=KEY,
                   manual=False, order=920),
     ]
@@ -100,9 +102,12 @@ def tremplin_timeline_event_types() -> list[EventType]:
 
 @hookimpl
 def tremplin_routes() -> list:
+    from tremplin_plugins.iml_sublease.checklists import checklist_update
+    from tremplin_plugins.iml_sublease.convention import convention_pdf
     from tremplin_plugins.iml_sublease.renewals import renewal_create
+    from tremplin_plugins.iml_sublease.reviews import review_create, review_pdf
 
-    return [renewal_create]
+    return [renewal_create, checklist_update, convention_pdf, review_create, review_pdf]
 
 
 @hookimpl
@@ -112,9 +117,21 @@ def tremplin_template_dirs() -> list[Path]:
 
 @hookimpl
 def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
+    from tremplin_plugins.iml_sublease.checklists import (
+        entry_panel_context,
+        reinforced_panel_context,
+    )
     from tremplin_plugins.iml_sublease.renewals import panel_context
+    from tremplin_plugins.iml_sublease.reviews import panel_context as reviews_context
 
-    return [EnrolmentPanel("agreement", KEY, f"{KEY}/_renewals.html", panel_context, order=10)]
+    return [
+        EnrolmentPanel("entry_checklist", KEY, f"{KEY}/_checklist.html", entry_panel_context,
+                       order=5),
+        EnrolmentPanel("agreement", KEY, f"{KEY}/_renewals.html", panel_context, order=10),
+        EnrolmentPanel("reviews", KEY, f"{KEY}/_reviews.html", reviews_context, order=20),
+        EnrolmentPanel("reinforced_checklist", KEY, f"{KEY}/_checklist.html",
+                       reinforced_panel_context, order=40),
+    ]
 
 
 async def _ending_soon(ctx: DashboardContext) -> list[DashboardRow]:
@@ -154,5 +171,22 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
 def tremplin_dashboard_items(user) -> list[DashboardItem]:
     return [
         DashboardItem("iml_sublease_ending", "IML : conventions à échéance sous 30 jours",
-                      _ending_soon, order=20, programme=KEY)
+                      _ending_soon, order=20, programme=KEY),
+        DashboardItem("iml_sublease_reviews", "IML : bilans (6, 10, 12 mois) à tenir sous 30 jours",
+                      _reviews_due, order=21, programme=KEY),
+        DashboardItem("iml_sublease_house_mistress",
+                      "IML : pas de passage de la maîtresse de maison depuis plus d'un mois",
+                      _visits_overdue, order=22, programme=KEY),
     ]
+
+
+async def _visits_overdue(ctx: DashboardContext) -> list[DashboardRow]:
+    from tremplin_plugins.iml_sublease.followup import visits_overdue
+
+    return await visits_overdue(ctx)
+
+
+async def _reviews_due(ctx: DashboardContext) -> list[DashboardRow]:
+    from tremplin_plugins.iml_sublease.reviews import reviews_due
+
+    return await reviews_due(ctx)

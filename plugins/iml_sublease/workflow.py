@@ -6,7 +6,6 @@ import calendar
 import datetime as dt
 
 from tremplin.api import (
-
     Deadline,
     EnrolmentView,
     Field,
@@ -50,6 +49,20 @@ def require_refusal_reason(ctx: GuardContext) -> str | None:
     return None
 
 
+def require_entry_checklist(ctx: GuardContext) -> str | None:
+    """Every entry step (convention signed, insurance, deposit, inventory…) must be ticked."""
+    from tremplin_plugins.iml_sublease.checklists import require_entry_checklist as check
+
+    return check(ctx)
+
+
+def require_sliding_review(ctx: GuardContext) -> str | None:
+    """The lease slides only as decided in a review, on the review's date."""
+    from tremplin_plugins.iml_sublease.reviews import require_sliding_review as check
+
+    return check(ctx)
+
+
 def _agreement_due(e: EnrolmentView) -> dt.date | None:
     if e.entry_date is None:
         return None
@@ -79,7 +92,7 @@ WORKFLOW = Workflow(
                    guards=(require_refusal_reason,), order=30, danger=True),
         Transition("enter", "Entrée dans le logement", ("admitted",), "housed",
                    fields=(Field("entry_date", "Date d'entrée", kind="date", required=True),),
-                   order=10),
+                   guards=(require_entry_checklist,), order=10),
         Transition(
             "exit", "Sortie du dispositif", ("housed",), "exited",
             fields=(
@@ -89,6 +102,16 @@ WORKFLOW = Workflow(
                 Field("exit_reason", "Motif / commentaire", max_length=100),
             ),
             order=50, danger=True,
+        ),
+        Transition(
+            "slide", "Glissement du bail", ("housed",), "exited",
+            fields=(
+                Field("exit_date", "Date de sortie (date du bilan)", kind="date", required=True),
+                Field("exit_destination", "Destination", kind="choice", required=True,
+                      choices=tuple(c for c in vocabulary.EXIT_DESTINATIONS
+                                    if c.value in ("private_sliding", "public_sliding"))),
+            ),
+            guards=(require_sliding_review,), order=40,
         ),
         Transition(
             "withdraw", "Abandon de la candidature", ("referral", "admitted"), "withdrawn",

@@ -8,6 +8,7 @@ from tremplin.forms import FormErrors
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
+from tremplin_plugins.iml_sublease.checklists import ENTRY, ENTRY_ITEMS, save_checklist
 from tremplin_plugins.iml_sublease.renewals import renew
 from tremplin_plugins.iml_sublease.tables import AgreementRenewal
 from tremplin_plugins.iml_sublease.workflow import add_months, agreement_end
@@ -34,6 +35,11 @@ async def _version(enrolment_id: int) -> int:
     return (await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first())["version"]
 
 
+async def tick_entry(enrolment_id: int) -> None:
+    """Tick every entry step through the service the checklist route uses."""
+    await save_checklist(enrolment_id, ENTRY, {f.name: "on" for f in ENTRY_ITEMS}, None, "")
+
+
 async def move(host, enrolment_id, key, **values):
     return await enr.apply_transition(host, ACTOR, enrolment_id, key, values, await _version(enrolment_id))
 
@@ -54,6 +60,7 @@ async def test_referral_to_exit_with_guards(database, host):
         await move(host, enrolment_id, "accept", decision_date="2024-01-05")
     assert caught.value.errors == {"decision_date": "la date de la décision précède celle de l'orientation"}
     assert await move(host, enrolment_id, "accept", decision_date="2024-01-20") == "admitted"
+    await tick_entry(enrolment_id)
     assert await move(host, enrolment_id, "enter", entry_date="2024-02-01") == "housed"
     with pytest.raises(FormErrors) as caught:
         await move(host, enrolment_id, "exit", exit_date="2024-01-31", exit_destination="family")
@@ -92,6 +99,7 @@ async def test_refusal_needs_a_reason_and_stale_versions_conflict(database, host
 async def _housed(host, entry="2024-01-15") -> int:
     _, enrolment_id = await _enrolled(host, siao_validation_date="2024-01-11")
     await move(host, enrolment_id, "accept", decision_date="2024-01-12")
+    await tick_entry(enrolment_id)
     await move(host, enrolment_id, "enter", entry_date=entry)
     return enrolment_id
 
