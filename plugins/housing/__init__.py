@@ -20,6 +20,7 @@ from tremplin.api import (
     NavItem,
     PluginManifest,
     Programme,
+    ReportSection,
     can,
     hookimpl,
 )
@@ -52,6 +53,7 @@ def tremplin_timeline_event_types() -> list[EventType]:
         EventType("housing_payment", "Paiement du loyer", manual=False, order=931),
         EventType("housing_inventory", "État des lieux", manual=False, order=932),
         EventType("housing_arrears_step", "Procédure d'impayés", manual=False, order=933),
+        EventType("intervention", "Intervention dans le logement", manual=False, order=934),
     ]
 
 
@@ -109,3 +111,12 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
         return []
     return [DashboardItem("housing_arrears", "Impayés au-dessus du seuil", _arrears_rows,
                           order=30)]
+
+
+@hookimpl
+def tremplin_report_sections(programme: str) -> list[ReportSection]:
+    """The housing section (stock, vacancy, arrears) in each programme's report; its
+    tables are empty for a programme with no dwelling and no occupancy."""
+    from tremplin_plugins.housing.report import section_for
+
+    return section_for(programme)

@@ -85,6 +85,23 @@ ARREARS_STEPS = (
     Choice("eviction", "Expulsion"),
 )
 
+LIABLE_PARTIES = (
+    Choice("occupant", "Occupant (réparations locatives)"),
+    Choice("owner", "Propriétaire"),
+    Choice("association", "Association"),
+)
+PROVIDERS = (
+    Choice("team", "Équipe de l'association"),
+    Choice("company", "Entreprise"),
+    Choice("insertion_workshop", "Chantier d'insertion"),
+)
+INTERVENTION_STATUSES = (
+    Choice("requested", "Demandée"),
+    Choice("planned", "Programmée"),
+    Choice("done", "Réalisée"),
+    Choice("cancelled", "Annulée"),
+)
+
 
 def money(name: str, label: str, required: bool = False, maximum: int = MAX_RENT_CENTS,
           help: str = "") -> Field:
@@ -205,6 +222,16 @@ ARREARS_STEP_FIELDS = (
     Field("step", "Étape", kind="choice", required=True, choices=ARREARS_STEPS),
     Field("done_on", "Date", kind="date", required=True),
     Field("note", "Commentaire", kind="textarea"),
+)
+
+INTERVENTION_FIELDS = (
+    Field("requested_on", "Demandée le", kind="date", required=True),
+    Field("description", "Intervention demandée", kind="textarea", required=True),
+    Field("liable", "À la charge de", kind="choice", required=True, choices=LIABLE_PARTIES),
+    Field("done_by", "Réalisée par", kind="choice", required=True, choices=PROVIDERS),
+    money("cost", "Coût", maximum=MAX_PAYMENT_CENTS),
+    Field("status", "État", kind="choice", required=True, choices=INTERVENTION_STATUSES),
+    Field("done_on", "Réalisée le", kind="date"),
 )
 
 INSURANCE_FIELDS = (

@@ -183,7 +183,25 @@ class ArrearsStep(Table, tablename="housing_arrears_step"):
     created_at = Timestamptz()
 
 
+class Intervention(Table, tablename="housing_intervention"):
+    """A maintenance intervention requested in a dwelling: who is liable (occupant, owner
+    or the association), who does it (the team, a company, an insertion workshop), its cost.
+    ``household`` is the occupant on the day it was requested (``None`` if empty)."""
+
+    dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
+    household = ForeignKey(Household, null=True, on_delete=R, index=True)
+    requested_on = Date(index=True)
+    description = Text(default="")
+    liable = Varchar(length=20)
+    cost_cents = Integer(default=0)
+    done_by = Varchar(length=20, index=True)
+    done_on = Date(null=True, default=None, index=True)
+    status = Varchar(length=20, default="requested", index=True)
+    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_at = Timestamptz()
+
+
 TABLES = [
     Owner, Dwelling, HeadLease, Vacancy, Occupancy, RentTerms, LedgerEntry,
-    DepositInstalment, Inventory, ArrearsStep,
+    DepositInstalment, Inventory, ArrearsStep, Intervention,
 ]

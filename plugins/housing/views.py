@@ -15,6 +15,7 @@ from tremplin_plugins.housing.access import (
 from tremplin_plugins.housing.calc import dpe_alerts
 from tremplin_plugins.housing.common import require
 from tremplin_plugins.housing.ledger import statement, terms_history
+from tremplin_plugins.housing.maintenance import interventions_of
 from tremplin_plugins.housing.stock import vacancy_rows
 from tremplin_plugins.housing.tables import (
     DepositInstalment,
@@ -120,4 +121,5 @@ async def dwelling_page(request: Any, dwelling_id: int) -> dict[str, Any]:
             Vacancy.start_date)
         context.update(leases=leases, vacancies=vacancy_rows(vacancies, leases, today()))
     context["occupancies"] = occupancies
+    context["interventions"] = await interventions_of(dwelling_id)
     return context

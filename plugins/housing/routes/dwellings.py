@@ -13,11 +13,13 @@ from litestar.response import Template
 from tremplin.api import FormErrors, actor, current_user, programme_names, today
 from tremplin_plugins.housing import occupancy as occ
 from tremplin_plugins.housing import stock
+from tremplin_plugins.housing.maintenance import add_intervention
 from tremplin_plugins.housing.access import RENTAL, TECHNICAL, can_see_confidential, visible
 from tremplin_plugins.housing.common import UNKNOWN_HOUSEHOLD, find_household
 from tremplin_plugins.housing.fields import (
     DPE_CLASSES,
     HEAD_LEASE_FIELDS,
+    INTERVENTION_FIELDS,
     LEASE_KINDS,
     MEANS,
     OCCUPANCY_KINDS,
@@ -146,8 +148,10 @@ async def dwelling_update(request: Request, dwelling_id: FromPath[int]) -> Respo
 
 
 #: The occupancy form is the page's main one; the others' inputs are prefixed.
-PREFIXES = {"occupancy": "", "lease": "lease_", "vacancy": "vacancy_"}
-ANCHORS = {"occupancy": "occupancies", "lease": "leases", "vacancy": "vacancies"}
+PREFIXES = {"occupancy": "", "lease": "lease_", "vacancy": "vacancy_",
+            "intervention": "intervention_"}
+ANCHORS = {"occupancy": "occupancies", "lease": "leases", "vacancy": "vacancies",
+           "intervention": "interventions"}
 
 
 def _forms(request: Request) -> dict[str, dict[str, Any]]:
@@ -159,6 +163,9 @@ def _forms(request: Request) -> dict[str, dict[str, Any]]:
                   "values": {"lease_notice_months": 3}, "errors": {}},
         "vacancy": {"fields": stock.VACANCY_FIELDS, "prefix": "vacancy_", "values": {},
                     "errors": {}},
+        "intervention": {"fields": INTERVENTION_FIELDS, "prefix": "intervention_",
+                         "values": {"intervention_requested_on": today().isoformat(),
+                                    "intervention_status": "requested"}, "errors": {}},
     }
 
 
@@ -214,7 +221,14 @@ async def occupancy_add(request: Request, dwelling_id: FromPath[int]) -> Respons
     return await _write(request, dwelling_id, "occupancy", create)
 
 
+@post("/housing/dwellings/{dwelling_id:int}/interventions", guards=[TECHNICAL])
+async def intervention_add(request: Request, dwelling_id: FromPath[int]) -> Response:
+    """Technicians record the maintenance interventions of a dwelling."""
+    return await _write(request, dwelling_id, "intervention",
+                        lambda raw: add_intervention(actor(request), dwelling_id, raw))
+
+
 ROUTES = [
     dwellings, dwelling_search, dwelling_new, dwelling_create, dwelling_edit, dwelling_update,
-    dwelling_detail, lease_add, vacancy_add, occupancy_add,
+    dwelling_detail, lease_add, vacancy_add, occupancy_add, intervention_add,
 ]

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
-from tremplin.api import FormErrors, actor, check_household, current_user, today
+from tremplin.api import (
+    FormErrors,
+    actor,
+    app_context,
+    check_household,
+    current_user,
+    today,
+)
 from tremplin_plugins.housing import occupancy as occ
+from tremplin_plugins.housing import receipt
 from tremplin_plugins.housing.access import RENTAL, shown_address
 from tremplin_plugins.housing.arrears import steps_of
 from tremplin_plugins.housing.fields import (
@@ -77,7 +86,11 @@ async def _context(request: Request, row: dict[str, Any]) -> dict[str, Any]:
              for name, fields in FORMS.items()}
     reasons = {r["effective_from"]: r["reason"] for r in await RentTerms.select(
         RentTerms.effective_from, RentTerms.reason).where(RentTerms.occupancy == row["id"])}
+    unpaid = receipt.unpaid_by_month(row["entries"], today())
+    receipts = [{"key": m.strftime("%Y-%m"), "label": receipt.month_label(m)}
+                for m, due in sorted(unpaid.items(), reverse=True) if due == 0]
     return {"occupancy": row, "dwelling": dwelling, "forms": forms, "terms_reasons": reasons,
+            "receipts": receipts,
             "steps": await steps_of(row["household"]), "deposit_fields": DEPOSIT_PAID_FIELDS,
             "today": on, **LABELS}
 
@@ -174,7 +187,27 @@ async def deposit_paid(request: Request, instalment_id: FromPath[int]) -> Respon
     return done(request, f"/housing/occupancies/{occupancy_id}#deposit")
 
 
+@get("/housing/occupancies/{occupancy_id:int}/receipts/{month:str}", guards=[RENTAL])
+async def receipt_pdf(request: Request, occupancy_id: FromPath[int],
+                      month: FromPath[str]) -> Response:
+    """The rent receipt (*quittance*) of a fully paid month ``YYYY-MM``, as a PDF."""
+    row = await _occupancy(request, occupancy_id)
+    try:
+        day = receipt.parse_month(month)
+        dwelling = await get_dwelling(row["dwelling"])
+        data = await receipt.receipt_data(
+            row, dwelling, shown_address(dwelling, current_user(request)), day,
+            app_context(request).settings.association_name)
+    except receipt.ReceiptRefused as exc:
+        return Response(content=exc.message, status_code=exc.status,
+                        media_type="text/plain; charset=utf-8")
+    pdf = await asyncio.to_thread(receipt.render_pdf, data)
+    name = f"quittance-{data['dwelling']}-{day.strftime('%Y-%m')}.pdf"
+    return Response(content=pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
 ROUTES = [
     occupancy_detail, entry_add, revision_add, occupancy_exit, occupancy_transfer,
-    inventory_add, insurance_set, deposit_paid,
+    inventory_add, insurance_set, deposit_paid, receipt_pdf,
 ]

@@ -1,0 +1,186 @@
+"""The housing report section (issue item 9): for a programme and a period, the stock of
+dwellings, captations and returns, vacancy, arrears and the procedure table.
+
+A dwelling belongs to the programme that uses it (``Dwelling.programme``); a household
+belongs through an occupancy of the programme. Money is computed in cents and shown in
+euros with two decimals (``unit="euros"``).
+
+Definitions (inclusive dates):
+
+* in use at the start: captured before the first day, not returned before it;
+* in use at the end: captured on or before the last day, not returned on or before it;
+  so *start + captured − returned = end*;
+* vacancy: the days of each vacancy period inside the period (an open one runs to the end
+  of the period, or today if earlier), and what the head lease cost for those days;
+* arrears: households of the programme whose balance at the end of the period exceeds the
+  threshold (30 €), and their total debt;
+* procedure: the steps dated inside the period, for occupancies of the programme;
+* interventions: those carried out in the period in the programme's dwellings, by provider.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from tremplin.api import (
+    IndicatorRow,
+    IndicatorTable,
+    ReportContext,
+    ReportSection,
+    rows_from_counts,
+    today,
+)
+from tremplin_plugins.housing.calc import ARREARS_THRESHOLD_CENTS, vacancy_cost
+from tremplin_plugins.housing.fields import (
+    ARREARS_STEPS,
+    RETURN_REASONS,
+    VACANCY_CAUSES,
+)
+from tremplin_plugins.housing.ledger import balances_by_household
+from tremplin_plugins.housing.maintenance import intervention_tables
+from tremplin_plugins.housing.tables import (
+    ArrearsStep,
+    Dwelling,
+    HeadLease,
+    Occupancy,
+    Vacancy,
+)
+
+SECTION_KEY = "housing"
+SECTION_TITLE = "Logement et gestion locative"
+
+
+def euros(amount_cents: int) -> float:
+    """Cents → euros with two decimals, as a number (the report tables hold numbers)."""
+    return round(amount_cents / 100, 2)
+
+
+def section_for(programme: str) -> list[ReportSection]:
+    """The housing section of ``programme``'s report (empty tables when it has no dwelling)."""
+    return [ReportSection(SECTION_KEY, SECTION_TITLE, programme, housing_tables, order=60)]
+
+
+def _in_use_at_start(d: dict[str, Any], start: dt.date) -> bool:
+    captured = d["captured_on"]
+    return (captured is not None and captured < start
+            and (d["returned_on"] is None or d["returned_on"] >= start))
+
+
+def _in_use_at_end(d: dict[str, Any], end: dt.date) -> bool:
+    captured = d["captured_on"]
+    return (captured is not None and captured <= end
+            and (d["returned_on"] is None or d["returned_on"] > end))
+
+
+def _between(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
+    return day is not None and start <= day <= end
+
+
+def stock_tables(dwellings: list[dict[str, Any]], start: dt.date,
+                 end: dt.date) -> list[IndicatorTable]:
+    """Stock at start and end, captured and returned in the period, return reasons."""
+    at_start = sum(_in_use_at_start(d, start) for d in dwellings)
+    at_end = sum(_in_use_at_end(d, end) for d in dwellings)
+    captured = sum(_between(d["captured_on"], start, end) for d in dwellings)
+    returned = [d for d in dwellings if _between(d["returned_on"], start, end)]
+    reasons = Counter(d["return_reason"] or "unknown" for d in returned)
+    return [
+        IndicatorTable("housing_stock", "Parc de logements en gestion", (
+            IndicatorRow("En gestion au début de la période", at_start, key="stock_start"),
+            IndicatorRow("Captés dans la période", captured, key="captured"),
+            IndicatorRow("Rendus au propriétaire dans la période", len(returned),
+                         key="returned"),
+            IndicatorRow("En gestion à la fin de la période", at_end, key="stock_end"),
+        ), unit="logements"),
+        IndicatorTable("housing_returns", "Motifs de retour au propriétaire",
+                       rows_from_counts(reasons, RETURN_REASONS, len(returned),
+                                        keep_empty=False),
+                       total=len(returned), unit="logements"),
+    ]
+
+
+def vacancy_tables(vacancies: list[dict[str, Any]], leases: list[dict[str, Any]],
+                   start: dt.date, end: dt.date) -> list[IndicatorTable]:
+    """Vacancy days and cost by cause, clipped to the period."""
+    terms: dict[int, list[tuple[dt.date, dt.date | None, int]]] = {}
+    for lease in leases:
+        terms.setdefault(lease["dwelling"], []).append(
+            (lease["start_date"], lease["end_date"],
+             lease["rent_cents"] + lease["charges_cents"]))
+    days: Counter = Counter()
+    cost: Counter = Counter()
+    open_end = min(end, today())
+    for v in vacancies:
+        first = max(v["start_date"], start)
+        last = min(v["end_date"] or open_end, end)
+        if last < first:
+            continue
+        days[v["cause"]] += (last - first).days + 1
+        cost[v["cause"]] += vacancy_cost(first, last, terms.get(v["dwelling"], []))
+    total_days = sum(days.values())
+    total_cost = sum(cost.values())
+    causes = [(c.value, c.label) for c in VACANCY_CAUSES]
+    cost_rows = tuple(
+        IndicatorRow(label, euros(cost[value]), key=value)
+        for value, label in causes if days[value]
+    )
+    return [
+        IndicatorTable("housing_vacancy_days", "Vacance : jours sans occupant, par cause",
+                       rows_from_counts(days, causes, total_days, keep_empty=False),
+                       total=total_days, unit="jours"),
+        IndicatorTable("housing_vacancy_cost",
+                       "Vacance : coût pour l'association (loyer versé au propriétaire)",
+                       cost_rows, total=euros(total_cost), unit="euros"),
+    ]
+
+
+def arrears_tables(balances: dict[int, int], steps: list[dict[str, Any]],
+                   end: dt.date) -> list[IndicatorTable]:
+    """Households in arrears at the end of the period, their debt, the procedure table."""
+    owing = {h: b for h, b in balances.items() if b > ARREARS_THRESHOLD_CENTS}
+    counts = Counter(s["step"] for s in steps)
+    threshold = euros(ARREARS_THRESHOLD_CENTS)
+    label = f"{threshold:.0f}" if threshold == int(threshold) else f"{threshold:.2f}"
+    return [
+        IndicatorTable("housing_arrears_households",
+                       f"Impayés au {end.strftime('%d/%m/%Y')} : ménages concernés", (
+                           IndicatorRow(f"Ménages dont la dette dépasse {label} €", len(owing),
+                                        key="households"),
+                       ), unit="ménages"),
+        IndicatorTable("housing_arrears_debt",
+                       f"Impayés au {end.strftime('%d/%m/%Y')} : dette totale", (
+                           IndicatorRow("Dette totale des ménages concernés",
+                                        euros(sum(owing.values())), key="debt"),
+                       ), unit="euros"),
+        IndicatorTable("housing_arrears_steps", "Procédure d'impayés : étapes dans la période",
+                       rows_from_counts(counts, ARREARS_STEPS, len(steps)),
+                       total=len(steps), unit="étapes"),
+    ]
+
+
+async def housing_tables(ctx: ReportContext) -> list[IndicatorTable]:
+    start, end = ctx.period.start, ctx.period.end
+    dwellings = await Dwelling.select(
+        Dwelling.id, Dwelling.captured_on, Dwelling.returned_on, Dwelling.return_reason,
+    ).where(Dwelling.programme == ctx.programme)
+    occupancies = await Occupancy.select(Occupancy.id, Occupancy.household).where(
+        (Occupancy.programme == ctx.programme) & (Occupancy.start_date <= end))
+    if not dwellings and not occupancies:
+        return []
+    ids = [d["id"] for d in dwellings] or [0]
+    vacancies = await Vacancy.select().where(
+        Vacancy.dwelling.is_in(ids) & (Vacancy.start_date <= end)
+        & (Vacancy.end_date.is_null() | (Vacancy.end_date >= start)))
+    leases = await HeadLease.select().where(HeadLease.dwelling.is_in(ids))
+    households = sorted({o["household"] for o in occupancies})
+    balances = await balances_by_household(end, households) if households else {}
+    steps = await ArrearsStep.select(ArrearsStep.step).where(
+        (ArrearsStep.occupancy.programme == ctx.programme)
+        & (ArrearsStep.done_on >= start) & (ArrearsStep.done_on <= end))
+    tables = stock_tables(dwellings, start, end)
+    tables += vacancy_tables(vacancies, leases, start, end)
+    tables += arrears_tables(balances, steps, end)
+    tables += await intervention_tables(ids, start, end)
+    return tables
