@@ -160,3 +160,20 @@ async def test_english_report_and_logo(social_worker, settings, tmp_path):
     assert with_logo != without
     assert len(pypdf.PdfReader(io.BytesIO(with_logo)).pages[0].images) == 1
     assert localise(report, None, "fr") is report
+
+
+def test_pdf_prints_euros_with_cents_and_leaves_out_empty_sections():
+    import pypdf
+
+    from tremplin.reports.export import to_pdf
+
+    report = {"association": "A", "period": {"label": "2024"}, "programmes": [{
+        "key": "p", "name": "P", "empty": False, "sections": [
+            {"key": "money", "title": "Argent", "error": None, "tables": [{
+                "key": "t", "title": "Coût", "total": 823.5, "unit": "euros", "chart": None, "note": "",
+                "rows": [{"label": "Vacance", "count": 3.45, "percent": None, "key": "v"},
+                         {"label": "Petit", "count": 0.05, "percent": None, "key": "x"}]}]},
+            {"key": "nothing", "title": "Section vide", "error": None, "tables": []}]}]}
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
+    assert "Vacance 3,45" in text and "Petit 0,05" in text and "Total 823,50" in text
+    assert "Section vide" not in text
