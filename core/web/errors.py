@@ -76,9 +76,15 @@ def http_exception(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if isinstance(exc, NotAuthorizedException):
         if not _is_api(request):
-            return Redirect("/login", status_code=303)
-        detail = exc.detail if exc.detail and exc.detail != "Unauthorized" else None
-        return _page(request, 401, detail or "authentification requise")
+            response: Response = Redirect("/login", status_code=303)
+        else:
+            detail = exc.detail if exc.detail and exc.detail != "Unauthorized" else None
+            response = _page(request, 401, detail or "authentification requise")
+        if request.cookies.get("tremplin_session") or request.headers.get("authorization"):
+            # A credential was presented and refused (forged, expired, revoked): audited;
+            # a plain anonymous visit is not.
+            return _audit_denied(request, response, 401)
+        return response
     redirects = {"PasswordChangeRequired": "/account/password",
                  "SecondFactorRequired": "/login/totp",
                  "SecondFactorSetupRequired": "/account/totp"}

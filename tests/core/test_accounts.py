@@ -145,3 +145,19 @@ async def test_admin_grants_sensitive_access_and_adds_partners(app, users):
     assert ok.status_code == 303
     assert await PartnerOrganisation.exists().where(PartnerOrganisation.name == "SIAO du Gard")
     await admin.aclose()
+
+
+async def test_forged_or_expired_credentials_are_refused_and_audited(client, users):
+    from tremplin.models import AuditEntry
+
+    client.cookies.set("tremplin_session", "forged-value")
+    assert (await client.get("/households")).headers["location"] == "/login"
+    client.cookies.clear()
+    token = await accounts.create_api_token(users["social_worker"].id)
+    await accounts.set_active(users["social_worker"].id, False)  # revokes the token
+    response = await client.get("/api/households", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401 and "jeton" in response.json()["detail"]
+    assert token not in response.text
+    assert (await client.get("/households")).status_code == 303  # anonymous: not audited
+    denied = await AuditEntry.select(AuditEntry.object_id).where(AuditEntry.action == "denied")
+    assert [d["object_id"] for d in denied] == [401, 401]
