@@ -258,6 +258,16 @@ class EnrolmentView:
     exit_date: dt.date | None
     data: dict[str, Any]
 
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> EnrolmentView:
+        """The view of an ``Enrolment`` row selected with all its columns (JSON loaded)."""
+        return cls(
+            id=row["id"], household_id=row["household"], programme=row["programme"],
+            state=row["state"], referral_date=row["referral_date"],
+            decision_date=row["decision_date"], entry_date=row["entry_date"],
+            exit_date=row["exit_date"], data=dict(row["data"] or {}),
+        )
+
 
 @dataclass(frozen=True)
 class GuardContext:

@@ -34,12 +34,7 @@ def enrolment_fields(host: PluginHost, programme: str) -> list[Field]:
 
 
 def to_view(row: dict[str, Any]) -> EnrolmentView:
-    return EnrolmentView(
-        id=row["id"], household_id=row["household"], programme=row["programme"],
-        state=row["state"], referral_date=row["referral_date"],
-        decision_date=row["decision_date"], entry_date=row["entry_date"],
-        exit_date=row["exit_date"], data=dict(row["data"] or {}),
-    )
+    return EnrolmentView.from_row(row)
 
 
 async def get_enrolment(enrolment_id: int, programmes: list[str]) -> dict[str, Any]:

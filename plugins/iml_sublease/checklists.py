@@ -173,9 +173,4 @@ async def checklist_update(request: Request, enrolment_id: FromPath[int], name: 
 
 
 def enrolment_view(row: dict[str, Any]) -> EnrolmentView:
-    return EnrolmentView(
-        id=row["id"], household_id=row["household"], programme=row["programme"],
-        state=row["state"], referral_date=row["referral_date"],
-        decision_date=row["decision_date"], entry_date=row["entry_date"],
-        exit_date=row["exit_date"], data=dict(row["data"] or {}),
-    )
+    return EnrolmentView.from_row(row)

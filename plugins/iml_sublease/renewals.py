@@ -107,12 +107,7 @@ async def renewal_create(request: Request, enrolment_id: FromPath[int]) -> Respo
 
 
 def _view(row: dict[str, Any]) -> EnrolmentView:
-    return EnrolmentView(
-        id=row["id"], household_id=row["household"], programme=row["programme"],
-        state=row["state"], referral_date=row["referral_date"],
-        decision_date=row["decision_date"], entry_date=row["entry_date"],
-        exit_date=row["exit_date"], data=dict(row["data"] or {}),
-    )
+    return EnrolmentView.from_row(row)
 
 
 async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
