@@ -11,6 +11,7 @@ from __future__ import annotations
 import pluggy
 
 from tremplin import vocabulary
+from tremplin.dates import add_months, age_on, measure_months, whole_months
 from tremplin.db import transaction
 from tremplin.forms import FormErrors, validate
 from tremplin.models import (
@@ -110,6 +111,8 @@ __all__ = [
     "User",
     "Workflow",
     "accompanied_enrolments",
+    "add_months",
+    "age_on",
     "actor",
     "app_context",
     "audit",
@@ -117,6 +120,7 @@ __all__ = [
     "check_household",
     "current_user",
     "hookimpl",
+    "measure_months",
     "normalise",
     "now",
     "partner_only",
@@ -131,4 +135,5 @@ __all__ = [
     "user_programmes",
     "validate",
     "vocabulary",
+    "whole_months",
 ]

@@ -20,6 +20,7 @@ import statistics
 from collections import Counter
 from typing import Any
 
+from tremplin.dates import age_on
 from tremplin.models import Enrolment, Household, Membership, TimelineEvent
 from tremplin.services.clock import PARIS
 from tremplin.types import Choice, IndicatorRow, IndicatorTable, ReportContext
@@ -83,10 +84,6 @@ def _drill(drill, household_ids, households, people, enrolments, entries, exits,
 
 def months(start: dt.date, end: dt.date) -> float:
     return (end - start).days / DAYS_PER_MONTH
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 async def accompanied(ctx: ReportContext) -> list[dict[str, Any]]:

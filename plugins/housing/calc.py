@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from tremplin.api import add_months
+
 __all__ = [
     "ARREARS_THRESHOLD_CENTS",
     "SIGNS",
@@ -56,12 +58,6 @@ def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
     first = first_of_month(month)
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later, clamped to the month's end (31/01 + 1 → 28 or 29/02)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def round_half_up(value: Fraction) -> int:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from tremplin.api import (
+    add_months,
     Deadline,
     EnrolmentView,
     Field,
@@ -20,12 +20,6 @@ KEY = "iml_sublease"
 TERM_MONTHS = 3
 MAX_MONTHS = 18
 
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later, clamped to the month's end: 31/01 + 1 month → 28 or 29/02."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def agreement_end(entry: dt.date, renewals: int) -> dt.date:

@@ -1,15 +1,15 @@
 """Pure rules of the youth IML: the occupancy agreement's terms, the age at admission and
 the CEJ (*Contrat d'Engagement Jeune*). No database here, so every rule is unit-tested.
 
-The agreement arithmetic is copied from the sub-lease on purpose: plugins never import each
-other, and these few lines are simpler to duplicate than to share.
+Date arithmetic (``add_months``, ``age_on``) comes from :mod:`tremplin.api`.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import Any
+
+from tremplin.api import add_months, age_on
 
 KEY = "iml_youth"
 TERM_MONTHS = 3
@@ -20,12 +20,6 @@ CEJ_MONTHS, CEJ_MAX_MONTHS = 12, 18
 CEJ_MAX_ALLOWANCE_CENTS = 52_800
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later, clamped to the month's end: 31/01 + 1 month → 28 or 29/02."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
 
 def agreement_end(entry: dt.date, renewals: int) -> dt.date:
     """End of the occupancy agreement after ``renewals`` renewals of 3 months."""
@@ -34,10 +28,6 @@ def agreement_end(entry: dt.date, renewals: int) -> dt.date:
 
 def max_end(entry: dt.date) -> dt.date:
     return add_months(entry, MAX_MONTHS)
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def age_refusal(birth: dt.date | None, on: dt.date) -> str | None:
