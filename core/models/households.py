@@ -32,7 +32,8 @@ class Household(Table, tablename="household"):
     external_id = Varchar(length=100, null=True, default=None, unique=True)
     version = Integer(default=1)
     #: Left the active base (no contact for the retention period after the end of support).
-    archived_at = Timestamptz(null=True, default=None, index=True)
+    #: Indexed by a partial index (archived rows only), see migration 0010.
+    archived_at = Timestamptz(null=True, default=None)
     #: Names, contacts, free text and documents removed; the figures are kept.
     anonymised_at = Timestamptz(null=True, default=None)
     created_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)

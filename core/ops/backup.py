@@ -100,7 +100,8 @@ def _sqlite_snapshot(source: Path, target: Path) -> None:
 
 def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE 'household_fts%' ORDER BY name")]  # the search index is rebuilt
 
 
 def _sqlite_facts(path: Path) -> tuple[dict[str, int], dict[str, list[str]]]:

@@ -361,7 +361,8 @@ async def migrate_db(settings: Settings, host: Any, target_url: str,
     src = _sqlite_connect(settings.sqlite_path)
     try:
         known = {r[0] for r in src.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")}
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'household_fts%'")}  # SQLite's search index, not data
     finally:
         src.close()
     for extra in sorted(known - set(names) - {"migration"}):

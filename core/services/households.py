@@ -7,7 +7,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from tremplin.db import transaction
+from piccolo.columns.combination import WhereRaw
+from piccolo.engine.sqlite import SQLiteEngine
+
+from tremplin.db import current_engine, transaction
 from tremplin.forms import HOUSEHOLD_FIELDS, MEMBERSHIP_FIELDS, FormErrors, validate, validate_person
 from tremplin.models import Enrolment, Household, Membership, Person
 from tremplin.services import audit
@@ -284,8 +287,25 @@ async def list_households(
         Household.id, Household.reference, Household.name, Household.composition,
         Household.updated_at,
     ).where(Household.archived_at.is_null())
-    for word in normalise(query).split()[:5]:
-        select = select.where(Household.search_text.like(f"%{_escape_like(word)}%"))
+    words = [w for w in (_escape_like(w) for w in normalise(query).split()[:5]) if w]
+    indexed = [w for w in words if len(w) >= 3] if _sqlite() else []
+    if indexed:
+        # SQLite: words of 3 characters or more through the FTS5 trigram index (substring
+        # match, like LIKE '%word%'); PostgreSQL's pg_trgm index serves the LIKE below as is.
+        match = " AND ".join('"' + w.replace('"', '""') + '"' for w in indexed)
+        inner = ("SELECT f.rowid FROM household_fts AS f JOIN household AS h ON h.id = f.rowid "
+                 "WHERE household_fts MATCH {} AND h.archived_at IS NULL")
+        args: list[Any] = [match]
+        if before_id is not None:
+            inner += " AND f.rowid < {}"
+            args.append(before_id)
+        if visible is None and len(indexed) == len(words):
+            # Nothing else filters: stop at the page's size, newest first.
+            inner += f" ORDER BY f.rowid DESC LIMIT {int(limit) + 1}"
+        select = select.where(WhereRaw(f'"household"."id" IN ({inner})', *args))
+    for word in words:
+        if word not in indexed:
+            select = select.where(Household.search_text.like(f"%{word}%"))
     if before_id is not None:
         select = select.where(Household.id < before_id)
     if visible is not None:
@@ -293,6 +313,10 @@ async def list_households(
     rows = await select.order_by(Household.id, ascending=False).limit(limit + 1)
     next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def _sqlite() -> bool:
+    return isinstance(current_engine(), SQLiteEngine)
 
 
 def _escape_like(word: str) -> str:

@@ -73,7 +73,9 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
     engine = db.create_engine(settings)
     db.configure(engine, host.piccolo_apps)
     template_dirs = [Path(p) for p in host.call("tremplin_template_dirs")]
-    jinja = build_environment(template_dirs, settings.templates_dir)
+    jinja = build_environment(
+        template_dirs, settings.templates_dir, auto_reload=not settings.production
+    )
     jinja.globals["csrf"] = expected_csrf
     jinja.globals["nav"] = lambda request: sorted(
         host.call("tremplin_navigation", user=request.scope.get("user")),

@@ -17,13 +17,18 @@ from tremplin.types import Field
 THEME_DIR = Path(tremplin_themes.__file__).parent / "default"
 
 
-def build_environment(template_dirs: list[Path], override: Path | None) -> Environment:
+def build_environment(
+    template_dirs: list[Path], override: Path | None, auto_reload: bool = True
+) -> Environment:
+    """``auto_reload``: check the template files for changes on every render (development);
+    in production templates are read once, a change needs a restart."""
     folders = ([override] if override else []) + template_dirs + [THEME_DIR / "templates"]
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=auto_reload,
     )
     env.filters["date_fr"] = date_fr
     env.filters["datetime_fr"] = datetime_fr

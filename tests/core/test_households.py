@@ -120,3 +120,25 @@ async def test_audit_chain_detects_tampering(database):
     second = (await AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id))[1]["id"]
     await AuditEntry.update({AuditEntry.object_id: 99}).where(AuditEntry.id == second)
     assert await audit.verify_chain() == second
+
+
+async def test_search_pages_through_matches_and_survives_quotes_and_short_words(database):
+    """The indexed search (FTS5 trigram on SQLite, pg_trgm on PostgreSQL) answers like a
+    substring match: paginated, combined with short words, quotes taken literally."""
+    matching = [await hh.create_household(ACTOR, {"name": f"DUPRÉ Inès k{c}"}) for c in "abcde"]
+    await hh.create_household(ACTOR, {"name": "DURAND Inès"})
+    seen, cursor = [], None
+    while True:
+        rows, cursor = await hh.list_households("upr", before_id=cursor, limit=2)
+        seen.extend(r["id"] for r in rows)
+        if cursor is None:
+            break
+    assert seen == sorted(matching, reverse=True)
+    # A short word (no trigram) still filters, by substring.
+    assert [r["id"] for r in (await hh.list_households("dupre kd"))[0]] == [matching[3]]
+    assert (await hh.list_households('dupre"'))[0] == []
+    assert (await hh.list_households('"ines"'))[0] == []
+    # A renamed household is found under its new name only.
+    await hh.update_household(ACTOR, matching[0], 1, {"name": "ZÉPHYR Inès"})
+    assert [r["id"] for r in (await hh.list_households("zephyr"))[0]] == [matching[0]]
+    assert matching[0] not in [r["id"] for r in (await hh.list_households("dupre"))[0]]

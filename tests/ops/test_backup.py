@@ -64,7 +64,8 @@ def sqlite_tables(path: Path) -> dict[str, dict[int, str]]:
     try:
         out = {}
         names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'household_fts%'")]
         for name in names:
             cur = conn.execute(f'SELECT * FROM "{name}" ORDER BY id')
             cols = [d[0] for d in cur.description]

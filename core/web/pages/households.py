@@ -39,8 +39,13 @@ async def _enrolment_tags(request: Request, ids: list[int]) -> dict[int, list[st
     if not ids:
         return {}
     host = app_context(request).host
-    rows = await Enrolment.select(Enrolment.household, Enrolment.programme, Enrolment.state).where(
-        Enrolment.household.is_in(ids) & Enrolment.programme.is_in(user_programmes(request) or [""])
+    programmes = user_programmes(request) or [""]
+    # Hand-written: Piccolo converts each of the page's ids one by one when building the query.
+    rows = await Enrolment.raw(
+        "SELECT household, programme, state FROM enrolment "
+        f"WHERE household IN ({', '.join('{}' for _ in ids)}) "
+        f"AND programme IN ({', '.join('{}' for _ in programmes)})",
+        *ids, *programmes,
     )
     tags: dict[int, list[str]] = {}
     for r in rows:
