@@ -383,13 +383,23 @@ class DashboardContext:
 
 @dataclass(frozen=True)
 class DashboardItem:
-    """A block of the dashboard; ``rows`` is awaited with a :class:`DashboardContext`."""
+    """A block of the dashboard; ``rows`` is awaited with a :class:`DashboardContext`.
+
+    The dashboard shows the first :data:`DASHBOARD_ROWS` rows of a block and says how many
+    more there are, with a link to ``more_href`` (a page of the plugin listing them all) when
+    given. Return the most urgent rows first.
+    """
 
     key: str
     title: str
     rows: Callable[[DashboardContext], Awaitable[Sequence[DashboardRow]]]
     order: int = 100
     programme: str | None = None
+    more_href: str | None = None
+
+
+#: Rows of a dashboard block shown on the dashboard; the others are counted.
+DASHBOARD_ROWS = 15
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from tremplin.services.clock import today
-from tremplin.types import DashboardContext
+from tremplin.types import DASHBOARD_ROWS, DashboardContext
 from tremplin.web.access import visibility
 from tremplin.web.auth import staff_only
 from tremplin.web.state import app_context, current_user, user_programmes
@@ -46,9 +46,11 @@ async def dashboard(request: Request) -> Template:
         for item in items or []:
             if item.programme and item.programme not in dctx.programmes:
                 continue
-            block = {"key": item.key, "title": item.title, "order": item.order, "rows": []}
+            block = {"key": item.key, "title": item.title, "order": item.order, "rows": [],
+                     "more": 0, "more_href": item.more_href}
             try:
-                block["rows"] = list(await item.rows(dctx))
+                rows = list(await item.rows(dctx))
+                block["rows"], block["more"] = rows[:DASHBOARD_ROWS], max(0, len(rows) - DASHBOARD_ROWS)
             except Exception:
                 log.exception("plugin %s failed computing dashboard block %s", impl.plugin_name, item.key)
                 block.update(error=True, plugin=impl.plugin_name)
