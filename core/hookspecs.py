@@ -15,11 +15,13 @@ import pluggy
 
 from tremplin.types import (
     DashboardItem,
+    EnrolmentCheck,
     EnrolmentPanel,
     HouseholdPanel,
     EventType,
     Field,
     NavItem,
+    PartnerItem,
     PluginManifest,
     Programme,
     ReportSection,
@@ -75,6 +77,16 @@ def tremplin_enrolment_fields(programme: str) -> list[Field]:
 
 
 @hookspec
+def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
+    """Return the rules between several fields of an enrolment in ``programme``.
+
+    Called when an orientation is recorded or corrected, after every field has been parsed;
+    return ``[]`` for programmes this plugin does not know. The messages of every check are
+    shown together next to their fields and nothing is saved (the form keeps what was typed).
+    """
+
+
+@hookspec
 def tremplin_workflows() -> list[Workflow]:
     """Return the enrolment workflows (states, transitions with guards, deadlines).
 
@@ -116,6 +128,18 @@ def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
     Called when a share is created or a partner opens a shared household. Return ``[]``
     for programmes this plugin does not know. Never share rent details or other
     programmes' data through these groups.
+    """
+
+
+@hookspec
+def tremplin_partner_items(programme: str) -> list[PartnerItem]:
+    """Return computed items shown to a partner on a household shared in ``programme``.
+
+    Called when a partner opens a household shared with its organisation, once per shared
+    programme, after the share check; return ``[]`` for programmes this plugin does not
+    know. An item is shown only when its ``group`` is among the groups shared; its
+    ``value`` is awaited with the household id and may return ``None`` to hide it. A
+    failing item is left out. Give a status ("à jour" / "en impayé"), never an amount.
     """
 
 

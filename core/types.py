@@ -18,6 +18,7 @@ __all__ = [
     "DashboardItem",
     "DashboardRow",
     "Deadline",
+    "EnrolmentCheck",
     "EnrolmentPanel",
     "EnrolmentView",
     "EventType",
@@ -26,6 +27,7 @@ __all__ = [
     "GuardContext",
     "HouseholdPanel",
     "NavItem",
+    "PartnerItem",
     "PluginManifest",
     "Programme",
     "IndicatorRow",
@@ -213,6 +215,10 @@ class Programme:
     exit_destinations: tuple[Choice, ...] = ()
     #: Whether the workers of a partner the household is shared with may add notes.
     partner_notes: bool = False
+    #: The kinds of partner organisations (``PartnerOrganisation.kind``: ``mission_locale``,
+    #: ``sos_vc``, ``siao``, ``other``) a household may be shared with in this programme;
+    #: empty: any partner. Checked on the server whenever a share is created.
+    partner_kinds: tuple[str, ...] = ()
     #: The household's contact details (and its dwelling's address) are shown only to staff
     #: assigned to this programme by name and to partners it is shared with; masked
     #: everywhere else, and every view is audited (Alter Logement).
@@ -281,6 +287,22 @@ class GuardContext:
 #: A guard returns ``None`` to allow the transition or a French reason to refuse it,
 #: directly or through an awaitable (for checks that read the database).
 Guard = Callable[[GuardContext], "str | None | Awaitable[str | None]"]
+
+
+@dataclass(frozen=True)
+class EnrolmentCheck:
+    """A rule between several fields of an enrolment of ``programme`` (CEJ end after its
+    start…), checked when the orientation is recorded or corrected.
+
+    ``check`` receives the parsed values (the core's and the programme's fields, dates as
+    ISO strings, money in cents) and returns field name → French message, ``{}`` when the
+    values are consistent.
+    """
+
+    key: str
+    programme: str
+    check: Callable[[dict[str, Any]], dict[str, str]]
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -428,6 +450,24 @@ class ShareableGroup:
     programme: str
     key: str
     label: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PartnerItem:
+    """A computed line a programme adds to a partner's view of a shared household.
+
+    Shown only when the household is shared in ``programme`` with ``group`` among the
+    shared groups. ``value`` is awaited with the household id and returns a short French
+    text ("à jour", "en impayé"…), or ``None`` to show nothing. It is derived from the data,
+    never a raw figure the partner may not see (rent amounts, balances).
+    """
+
+    key: str
+    programme: str
+    label: str
+    group: str
+    value: Callable[[int], Awaitable[str | None]]
     order: int = 100
 
 

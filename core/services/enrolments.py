@@ -33,6 +33,21 @@ def enrolment_fields(host: PluginHost, programme: str) -> list[Field]:
     return core + host.fields(programme)
 
 
+def check_fields(host: PluginHost, programme: str, values: dict[str, Any]) -> None:
+    """Run the programme's ``tremplin_enrolment_checks``; raise every message at once."""
+    checks = sorted(
+        (c for c in host.call("tremplin_enrolment_checks", programme=programme)
+         if c.programme == programme),
+        key=lambda c: (c.order, c.key),
+    )
+    errors: dict[str, str] = {}
+    for check in checks:
+        for name, message in check.check(dict(values)).items():
+            errors.setdefault(name, message)
+    if errors:
+        raise FormErrors(errors)
+
+
 def to_view(row: dict[str, Any]) -> EnrolmentView:
     return EnrolmentView.from_row(row)
 
@@ -56,6 +71,7 @@ async def create_enrolment(
         raise FormErrors({"programme": "programme inconnu ou désactivé"})
     fields = enrolment_fields(host, programme)
     values = validate(fields, raw)
+    check_fields(host, programme, values)
     if values["referent"] is not None and not await User.exists().where(
         (User.id == values["referent"]) & (User.role != "partner")
     ):
@@ -196,6 +212,7 @@ async def update_enrolment(
             raise ConflictError(row)
         fields = enrolment_fields(host, row["programme"])
         values = validate(fields, raw)
+        check_fields(host, row["programme"], values)
         if values["referent"] is not None and not await User.exists().where(
             (User.id == values["referent"]) & (User.role != "partner")
         ):

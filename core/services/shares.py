@@ -21,6 +21,12 @@ from tremplin.types import Choice, Field, ShareableGroup
 
 __all__ = ["active_shares", "create_share", "end_share", "shareable_groups", "visible_groups"]
 
+#: French names of the partner kinds, as offered when an administrator adds a partner.
+PARTNER_KIND_LABELS = {
+    "mission_locale": "Mission Locale", "sos_vc": "SOS Violences Conjugales", "siao": "SIAO",
+    "other": "Autre",
+}
+
 
 def shareable_groups(host: PluginHost, programme: str) -> list[ShareableGroup]:
     groups = host.call("tremplin_shareable_groups", programme=programme)
@@ -62,8 +68,14 @@ async def create_share(
     if errors:
         raise FormErrors(errors)
     async with transaction():
-        if not await PartnerOrganisation.exists().where(PartnerOrganisation.id == values["partner"]):
+        partner = await PartnerOrganisation.select(PartnerOrganisation.kind).where(
+            PartnerOrganisation.id == values["partner"]).first()
+        if partner is None:
             raise FormErrors({"partner": "partenaire inconnu"})
+        allowed = host.programmes[programme].partner_kinds
+        if allowed and partner["kind"] not in allowed:
+            kinds = ", ".join(PARTNER_KIND_LABELS.get(k, k) for k in allowed)
+            raise FormErrors({"partner": f"ce programme ne se partage qu'avec : {kinds}"})
         if not await Enrolment.exists().where(
             (Enrolment.household == household_id) & (Enrolment.programme == programme)
         ):

@@ -40,7 +40,7 @@ def tremplin_manifest() -> PluginManifest:
         slug=KEY,
         name="Alter Logement",
         version=__version__,
-        api=">=1.0,<2",
+        api=">=1.1,<2",
         depends_on=("housing",),
     )
 
@@ -58,6 +58,8 @@ def tremplin_programmes() -> list[Programme]:
             exit_destinations=EXIT_DESTINATIONS,
             # Contacts masked for staff not assigned to the programme, every view audited.
             partner_notes=True,
+            # Shared only with the supporting partner for domestic violence.
+            partner_kinds=("sos_vc",),
             confidential_contacts=True,
             retention_years=1,
             order=40,

@@ -19,9 +19,11 @@ from tremplin.api import (
     EnrolmentPanel,
     EventType,
     Field,
+    PartnerItem,
     PluginManifest,
     Programme,
     ReportSection,
+    ShareableGroup,
     Workflow,
     hookimpl,
 )
@@ -41,7 +43,7 @@ __version__ = "0.1.0"
 def tremplin_manifest() -> PluginManifest:
     # Sub-let dwellings, occupancy agreements and rent come from the shared housing plugin.
     return PluginManifest(
-        slug=KEY, name="IML sous-location", version=__version__, api=">=1.0,<2",
+        slug=KEY, name="IML sous-location", version=__version__, api=">=1.1,<2",
         depends_on=("housing",),
     )
 
@@ -84,6 +86,21 @@ def tremplin_enrolment_fields(programme: str) -> list[Field]:
 
 
 @hookimpl
+def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
+    if programme != KEY:
+        return []
+    return [ShareableGroup(KEY, "rent_status", "Loyer à jour ou en impayé (jamais de montant)",
+                           order=60)]
+
+
+@hookimpl
+def tremplin_partner_items(programme: str) -> list[PartnerItem]:
+    from tremplin_plugins.iml_sublease.partner import PARTNER_ITEMS
+
+    return PARTNER_ITEMS if programme == KEY else []
+
+
+@hookimpl
 def tremplin_workflows() -> list[Workflow]:
     return [WORKFLOW]
 
@@ -119,6 +136,7 @@ def tremplin_template_dirs() -> list[Path]:
 def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
     from tremplin_plugins.iml_sublease.checklists import (
         entry_panel_context,
+        exit_panel_context,
         reinforced_panel_context,
     )
     from tremplin_plugins.iml_sublease.renewals import panel_context
@@ -131,6 +149,7 @@ def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
         EnrolmentPanel("reviews", KEY, f"{KEY}/_reviews.html", reviews_context, order=20),
         EnrolmentPanel("reinforced_checklist", KEY, f"{KEY}/_checklist.html",
                        reinforced_panel_context, order=40),
+        EnrolmentPanel("exit_inventory", KEY, f"{KEY}/_exit.html", exit_panel_context, order=50),
     ]
 
 

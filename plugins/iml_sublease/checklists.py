@@ -8,6 +8,7 @@ Each checklist is stored as ``data[<name>] = {item: true/false}``; the panel for
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar import Request, Response, post
@@ -126,6 +127,13 @@ async def entry_panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
     # Once the household is in (or the file closed), the list is kept for the record only.
     context["editable"] = enrolment.state in ("referral", "admitted")
     return context
+
+
+async def exit_panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
+    """The exit inventory recorded with the exit transition (nothing before the exit)."""
+    day = enrolment.data.get("exit_inventory_date")
+    return {"day": date.fromisoformat(day) if day else None,
+            "notes": enrolment.data.get("exit_inventory_notes") or ""}
 
 
 async def reinforced_panel_context(enrolment: EnrolmentView) -> dict[str, Any]:

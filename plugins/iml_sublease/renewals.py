@@ -102,7 +102,7 @@ async def renewal_create(request: Request, enrolment_id: FromPath[int]) -> Respo
             status_code=422,
         )
     if request.headers.get("hx-request"):
-        return Response(content="", headers={"HX-Redirect": target})
+        return Response(content="", headers={"HX-Redirect": target, "HX-Refresh": "true"})
     return Redirect(target, status_code=303)
 
 

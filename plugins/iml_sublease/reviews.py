@@ -184,7 +184,7 @@ async def review_create(request: Request, enrolment_id: FromPath[int]) -> Respon
         return Template(f"{KEY}/_reviews.html",
                         context={"enrolment": row, "panel_context": context}, status_code=422)
     if request.headers.get("hx-request"):
-        return Response(content="", headers={"HX-Redirect": target})
+        return Response(content="", headers={"HX-Redirect": target, "HX-Refresh": "true"})
     return Redirect(target, status_code=303)
 
 

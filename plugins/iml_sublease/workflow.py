@@ -57,6 +57,26 @@ def require_sliding_review(ctx: GuardContext) -> str | None:
     return check(ctx)
 
 
+def require_exit_inventory(ctx: GuardContext) -> str | None:
+    """Guard of ``exit``: the exit inventory (*état des lieux de sortie*) is dated between the
+    entry and today, and no later than 30 days after the exit."""
+    day = dt.date.fromisoformat(ctx.values["exit_inventory_date"])
+    entry = ctx.enrolment.entry_date
+    if entry and day < entry:
+        return "L'état des lieux de sortie ne peut précéder l'entrée dans le logement."
+    if day > ctx.today:
+        return "L'état des lieux de sortie est dans le futur : enregistrez la sortie une fois fait."
+    exit_day = dt.date.fromisoformat(ctx.values["exit_date"])
+    if day > exit_day + dt.timedelta(days=INVENTORY_DELAY_DAYS):
+        return (f"L'état des lieux de sortie se fait au plus tard {INVENTORY_DELAY_DAYS} jours "
+                "après la sortie.")
+    return None
+
+
+#: Days after the exit within which the exit inventory may be made (keys returned late).
+INVENTORY_DELAY_DAYS = 30
+
+
 def _agreement_due(e: EnrolmentView) -> dt.date | None:
     if e.entry_date is None:
         return None
@@ -94,7 +114,13 @@ WORKFLOW = Workflow(
                 Field("exit_destination", "Destination", kind="choice", required=True,
                       choices=vocabulary.EXIT_DESTINATIONS),
                 Field("exit_reason", "Motif / commentaire", max_length=100),
+                Field("exit_inventory_date", "Date de l'état des lieux de sortie", kind="date",
+                      required=True),
+                Field("exit_inventory_notes",
+                      "État des lieux de sortie : observations (dégradations, clés, compteurs)",
+                      kind="textarea", max_length=2000),
             ),
+            guards=(require_exit_inventory,),
             order=50, danger=True,
         ),
         Transition(

@@ -14,10 +14,12 @@ from pathlib import Path
 from tremplin.api import (
     Choice,
     DashboardItem,
+    EnrolmentCheck,
     EnrolmentPanel,
     EventType,
     Field,
     NavItem,
+    PartnerItem,
     PluginManifest,
     Programme,
     ReportSection,
@@ -29,7 +31,7 @@ from tremplin.api import (
 )
 
 from tremplin_plugins.iml_youth.fields import CEJ_GROUP, ENROLMENT_FIELDS
-from tremplin_plugins.iml_youth.rules import KEY, MAX_MONTHS
+from tremplin_plugins.iml_youth.rules import KEY, MAX_MONTHS, cej_errors
 from tremplin_plugins.iml_youth.workflow import EXIT_DESTINATIONS, WORKFLOW
 
 __version__ = "0.1.0"
@@ -47,7 +49,7 @@ def tremplin_manifest() -> PluginManifest:
         slug=KEY,
         name="IML jeunes (Mission Locale)",
         version=__version__,
-        api=">=1.0,<2",
+        api=">=1.1,<2",
         depends_on=("housing",),
     )
 
@@ -65,6 +67,8 @@ def tremplin_programmes() -> list[Programme]:
             prescribers=PRESCRIBERS,
             exit_destinations=EXIT_DESTINATIONS,
             partner_notes=True,
+            # The Mission Locale is the only partner of the youth programme.
+            partner_kinds=("mission_locale",),
             order=20,
         )
     ]
@@ -73,6 +77,12 @@ def tremplin_programmes() -> list[Programme]:
 @hookimpl
 def tremplin_enrolment_fields(programme: str) -> list[Field]:
     return list(ENROLMENT_FIELDS) if programme == KEY else []
+
+
+@hookimpl
+def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
+    # The CEJ is checked as soon as it is typed, not only at admission.
+    return [EnrolmentCheck("cej", KEY, cej_errors)] if programme == KEY else []
 
 
 @hookimpl
@@ -90,6 +100,15 @@ def tremplin_timeline_event_types() -> list[EventType]:
             order=65,
         ),
         EventType(
+            "tripartite_meeting",
+            "Rendez-vous tripartite (jeune, association, Mission Locale)",
+            programme=KEY,
+            contact=True,
+            # Recorded from the enrolment panel, which asks who attended.
+            manual=False,
+            order=66,
+        ),
+        EventType(
             "iml_youth_renewal",
             "Renouvellement de la convention",
             programme=KEY,
@@ -103,15 +122,27 @@ def tremplin_timeline_event_types() -> list[EventType]:
 def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
     if programme != KEY:
         return []
-    return [ShareableGroup(KEY, CEJ_GROUP, "CEJ et projet professionnel", order=50)]
+    return [
+        ShareableGroup(KEY, CEJ_GROUP, "CEJ et projet professionnel", order=50),
+        ShareableGroup(KEY, "rent_status", "Loyer à jour ou en impayé (jamais de montant)",
+                       order=60),
+    ]
+
+
+@hookimpl
+def tremplin_partner_items(programme: str) -> list[PartnerItem]:
+    from tremplin_plugins.iml_youth.partner import PARTNER_ITEMS
+
+    return PARTNER_ITEMS if programme == KEY else []
 
 
 @hookimpl
 def tremplin_routes() -> list:
     from tremplin_plugins.iml_youth.agreement import cej_update, renewal_create
     from tremplin_plugins.iml_youth.coordination import coordination
+    from tremplin_plugins.iml_youth.meetings import meeting_create
 
-    return [renewal_create, cej_update, coordination]
+    return [renewal_create, cej_update, coordination, meeting_create]
 
 
 @hookimpl

@@ -138,8 +138,16 @@ async def update_cej(
 
 
 async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
+    from tremplin_plugins.iml_youth.meetings import MEETING_FIELDS, OPEN_STATES, meetings_of
+
     entry, data = enrolment.entry_date, enrolment.data
+    meetings = (await meetings_of([enrolment.household_id])).get(enrolment.household_id, [])
     return {
+        "meetings": meetings,
+        "can_meet": enrolment.state in OPEN_STATES,
+        "meeting_fields": MEETING_FIELDS,
+        "meeting_values": {"meeting_date": today().isoformat(),
+                           "attendees": ["young", "social_worker", "ml_counsellor"]},
         "history": data.get("renewal_history", []),
         "agreement_end": agreement_end(entry, int(data.get("renewals", 0))) if entry else None,
         "max_end": max_end(entry) if entry else None,
@@ -185,7 +193,7 @@ async def _handle(request: Request, enrolment_id: int, form: str) -> Response:
         )
     target = f"/households/{row['household']}#enrolment-{enrolment_id}"
     if request.headers.get("hx-request"):
-        return Response(content="", headers={"HX-Redirect": target})
+        return Response(content="", headers={"HX-Redirect": target, "HX-Refresh": "true"})
     return Redirect(target, status_code=303)
 
 

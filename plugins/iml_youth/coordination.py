@@ -1,5 +1,6 @@
 """The monthly coordination meeting with the Mission Locale referent: every young person
-currently accompanied, with a short status each (step, CEJ, rent up to date or not)."""
+currently accompanied, with a short status each (step, CEJ, last tripartite meeting and who
+attended, rent up to date or not)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from litestar import Request, get
 from litestar.response import Template
 
 from tremplin.api import Enrolment, NotFound, requires, today, user_programmes
-from tremplin_plugins.housing import api as housing
-
+from tremplin_plugins.iml_youth.meetings import meetings_of
+from tremplin_plugins.iml_youth.partner import rent_status
 from tremplin_plugins.iml_youth.rules import KEY, cej_status
 from tremplin_plugins.iml_youth.workflow import WORKFLOW
 
@@ -39,8 +40,10 @@ async def coordination_rows() -> list[dict[str, Any]]:
         .order_by(Enrolment.household.name)
         .output(load_json=True)
     )
+    meetings = await meetings_of([r["household"] for r in rows])
     out = []
     for r in rows:
+        last = (meetings.get(r["household"]) or [None])[0]
         data = r["data"] or {}
         housed = r["state"] == "housed"
         out.append(
@@ -50,9 +53,10 @@ async def coordination_rows() -> list[dict[str, Any]]:
                 "state": WORKFLOW.state(r["state"]).label,
                 "cej": cej_status(data, on),
                 "counsellor": data.get("ml_counsellor") or "",
-                "rent": ("en impayé" if await housing.in_arrears(r["household"]) else "à jour")
-                if housed
-                else "—",
+                "meeting": f"{last['day']:%d/%m/%Y} ({last['short']})" if last else "aucun",
+                # Only this programme's dwellings count: the list is read with the
+                # Mission Locale, which must learn nothing of another programme's debt.
+                "rent": (await rent_status(r["household"]) or "—") if housed else "—",
             }
         )
     return out

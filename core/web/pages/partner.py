@@ -3,6 +3,7 @@ the groups of information each share names. Checked on every request."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -22,6 +23,29 @@ from tremplin.web.formdata import form_dict
 from tremplin.web.state import actor, app_context, current_user
 
 NOTE_FIELDS = (Field("body", "Note", kind="textarea", required=True),)
+
+log = logging.getLogger("tremplin.pages")
+
+
+async def _computed_items(
+    host: Any, programme: str, shown: set[str], household_id: int
+) -> list[tuple[str, str]]:
+    """(label, value) of the ``tremplin_partner_items`` of ``programme`` whose group is shared."""
+    items = sorted(
+        (i for i in host.call("tremplin_partner_items", programme=programme)
+         if i.programme == programme and i.group in shown),
+        key=lambda i: (i.order, i.key),
+    )
+    out = []
+    for item in items:
+        try:
+            value = await item.value(household_id)
+        except Exception:
+            log.exception("partner item %s (programme %s) failed", item.key, programme)
+            continue
+        if value:
+            out.append((item.label, value))
+    return out
 
 
 async def _shares(request: Request, household_id: int | None = None) -> list[dict[str, Any]]:
@@ -76,7 +100,8 @@ async def _context(request: Request, household_id: int) -> dict[str, Any]:
     ).output(load_json=True)
     for r in rows:
         shown = groups[r["programme"]]
-        if "enrolment" not in shown and not any(
+        items = await _computed_items(host, r["programme"], shown, household_id)
+        if "enrolment" not in shown and not items and not any(
             f.group in shown for f in host.fields(r["programme"])
         ):
             continue
@@ -91,6 +116,7 @@ async def _context(request: Request, household_id: int) -> dict[str, Any]:
                        for f in host.fields(r["programme"])
                        if f.group in shown and not f.sensitive
                        and r["data"].get(f.name) not in (None, "", [])],
+            "computed": items,
         })
     context["enrolments"] = enrolments
     note_programmes = [p for p, g in groups.items() if "shared_notes" in g]

@@ -190,7 +190,10 @@ async def transition_apply(request: Request, enrolment_id: FromPath[int], key: F
         return Template(template, context=context, status_code=409)
     target = f"/households/{context['enrolment']['household']}#enrolment-{enrolment_id}"
     if _is_htmx(request):
-        return Response(content="", status_code=200, headers={"HX-Redirect": target})
+        # HX-Refresh: the target differs from the page only by its #fragment, which alone
+        # would move the browser to the anchor without reloading the household page.
+        return Response(content="", status_code=200,
+                        headers={"HX-Redirect": target, "HX-Refresh": "true"})
     return Redirect(target, status_code=303)
 
 

@@ -22,7 +22,7 @@ async def _sos_partner(app, password_hash):
     org = await PartnerOrganisation.insert(
         PartnerOrganisation(
             name="SOS Violences Conjugales",
-            kind="sos_violences",
+            kind="sos_vc",
             created_at=now(),
         )
     ).returning(PartnerOrganisation.id)
@@ -131,3 +131,33 @@ async def test_a_mission_locale_user_sees_nothing_whatever_url_it_tries(
                     assert response.status_code in (403, 404), f"{method} {path}"
     assert tried > 40
     await ml.aclose()
+
+
+async def test_alter_logement_is_shared_only_with_sos_violences_conjugales(
+    app, social_worker, users, host, password_hash
+):
+    """The programme declares ``partner_kinds``: the server refuses any other partner,
+    whatever the form offers, and keeps what was typed."""
+    from tremplin.models import Share
+
+    household_id = await sheltered(host, "PROTÉGÉE Alice", "1988-04-02")
+    form = {
+        "partner": str(users["partner"].partner),  # the Mission Locale
+        "programme": KEY,
+        "groups": ["identity", "contact"],
+        "consent_date": today().isoformat(),
+        "consent_expires": (today() + dt.timedelta(days=60)).isoformat(),
+    }
+    refused = await social_worker.post(f"/households/{household_id}/shares", form)
+    assert refused.status_code == 422
+    assert "ce programme ne se partage qu&#39;avec : SOS Violences Conjugales" in refused.text
+    assert f'value="{form["consent_expires"]}"' in refused.text  # input kept
+    assert not await Share.exists().where(Share.household == household_id)
+
+    org_id, sos = await _sos_partner(app, password_hash)
+    await sos.aclose()
+    made = await social_worker.post(f"/households/{household_id}/shares",
+                                    {**form, "partner": str(org_id)})
+    assert made.status_code == 303, made.text
+    assert await Share.count().where(Share.household == household_id) == 1
+    assert host.programmes[KEY].partner_kinds == ("sos_vc",)

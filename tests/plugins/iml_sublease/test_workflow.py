@@ -63,16 +63,39 @@ async def test_referral_to_exit_with_guards(database, host):
     await tick_entry(enrolment_id)
     assert await move(host, enrolment_id, "enter", entry_date="2024-02-01") == "housed"
     with pytest.raises(FormErrors) as caught:
-        await move(host, enrolment_id, "exit", exit_date="2024-01-31", exit_destination="family")
+        await move(host, enrolment_id, "exit", exit_date="2024-01-31", exit_destination="family",
+                   exit_inventory_date="2024-01-31")
     assert caught.value.errors == {"exit_date": "la date de la sortie précède celle de l'entrée"}
     with pytest.raises(FormErrors) as caught:
-        await move(host, enrolment_id, "exit", exit_date="2025-03-01", exit_destination="moon")
+        await move(host, enrolment_id, "exit", exit_date="2025-03-01", exit_destination="moon",
+                   exit_inventory_date="2025-03-01")
     assert caught.value.errors == {"exit_destination": "choix inconnu"}
+    # The exit inventory is required, dated from the entry to 30 days after the exit.
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, "exit", exit_date="2025-03-01",
+                   exit_destination="public_sliding")
+    assert caught.value.errors == {"exit_inventory_date": "ce champ est obligatoire"}
+    for day, message in (
+        ("2024-01-15", "L'état des lieux de sortie ne peut précéder l'entrée dans le logement."),
+        ("2025-04-01", "L'état des lieux de sortie se fait au plus tard 30 jours après la sortie."),
+    ):
+        with pytest.raises(FormErrors) as caught:
+            await move(host, enrolment_id, "exit", exit_date="2025-03-01",
+                       exit_destination="public_sliding", exit_inventory_date=day)
+        assert caught.value.errors == {"_transition": message}
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, "exit", exit_date="2025-03-01",
+                   exit_destination="public_sliding",
+                   exit_inventory_date=(dt.date.today() + dt.timedelta(days=2)).isoformat())
+    assert "dans le futur" in caught.value.errors["_transition"]
     assert await move(host, enrolment_id, "exit", exit_date="2025-03-01",
-                      exit_destination="public_sliding") == "exited"
+                      exit_destination="public_sliding", exit_inventory_date="2025-03-31",
+                      exit_inventory_notes="Peinture de la chambre à reprendre") == "exited"
     final = await enr.get_enrolment(enrolment_id, ["iml_sublease"])
     assert (final["state"], final["entry_date"], final["exit_date"], final["exit_destination"]) == (
         "exited", dt.date(2024, 2, 1), dt.date(2025, 3, 1), "public_sliding")
+    assert final["data"]["exit_inventory_date"] == "2025-03-31"
+    assert final["data"]["exit_inventory_notes"] == "Peinture de la chambre à reprendre"
     changes = await TimelineEvent.select(TimelineEvent.title).where(
         (TimelineEvent.household == household_id) & (TimelineEvent.kind == "state_change")
     ).order_by(TimelineEvent.id)
@@ -161,3 +184,26 @@ async def test_transition_form_through_the_pages(social_worker, host):
                                   {"version": "1", "decision_date": "2024-01-20"},
                                   headers={"HX-Request": "true"})
     assert ok.status_code == 200 and ok.headers["HX-Redirect"].startswith("/households/")
+
+
+async def test_exit_form_asks_for_the_exit_inventory_and_keeps_input(social_worker, host):
+    household_id, enrolment_id = await _enrolled(host, siao_validation_date="2024-01-15")
+    await move(host, enrolment_id, "accept", decision_date="2024-01-20")
+    await tick_entry(enrolment_id)
+    await move(host, enrolment_id, "enter", entry_date="2024-02-01")
+    form = await social_worker.get(f"/enrolments/{enrolment_id}/transitions/exit")
+    assert "Date de l&#39;état des lieux de sortie" in form.text
+    typed = {"version": str(await _version(enrolment_id)), "exit_date": "2025-03-01",
+             "exit_destination": "family", "exit_reason": "Retour chez sa mère",
+             "exit_inventory_notes": "Clés rendues, murs propres"}
+    refused = await social_worker.post(f"/enrolments/{enrolment_id}/transitions/exit", typed)
+    assert refused.status_code == 422
+    assert "ce champ est obligatoire" in refused.text
+    assert "Clés rendues, murs propres" in refused.text and 'value="2025-03-01"' in refused.text
+    assert "Retour chez sa mère" in refused.text
+    made = await social_worker.post(f"/enrolments/{enrolment_id}/transitions/exit",
+                                    {**typed, "exit_inventory_date": "2025-03-01"})
+    assert made.status_code == 303, made.text
+    page = (await social_worker.get(f"/households/{household_id}")).text
+    assert "État des lieux de sortie</strong> le 01/03/2025" in page
+    assert "Clés rendues, murs propres" in page

@@ -1,0 +1,171 @@
+"""IML sub-lease in headless Chromium against the real ``tremplin serve``: a social worker
+takes a referral through admission, the entry checklist, the entry, a renewal, the review,
+to an exit with a sliding lease (*bail glissant*), checking the page at each step."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Server
+
+pytestmark = pytest.mark.browser
+
+HOUSEHOLD_URL = re.compile(r"/households/(\d+)(#.*)?$")
+
+
+def _no_js_errors(page: Page) -> None:
+    assert page.page_errors == [], f"erreurs JavaScript : {page.page_errors}"
+
+
+def _transition(page: Page, enrolment, label: str):
+    """Open a workflow action under the enrolment (htmx swaps its form in place)."""
+    actions = enrolment.locator(".actions")
+    actions.get_by_role("link", name=label, exact=True).click()
+    form = enrolment.locator("form.transition-form")
+    expect(form.locator("h4")).to_have_text(label)
+    return form
+
+
+def _confirm_and_reload(page: Page, form) -> None:
+    """Confirm a transition; on success htmx follows HX-Redirect to the household page."""
+    with page.expect_navigation():
+        form.get_by_role("button", name="Confirmer").click()
+    page.wait_for_url(HOUSEHOLD_URL)
+
+
+def test_referral_to_exit_with_a_sliding_lease(page: Page, server: Server) -> None:
+    # A household, oriented to the sub-lease by the SIAO.
+    page.goto(server.url("/households/new"))
+    page.locator("input[name=name]").fill("MARTIN Sofia")
+    page.locator("input[name=person_first_name]").fill("Sofia")
+    page.locator("input[name=person_last_name]").fill("MARTIN")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url(HOUSEHOLD_URL)
+    household_url = page.url.split("#")[0]
+
+    page.locator("#enrolments summary", has_text="Orienter vers un programme").click()
+    page.locator("select#programme").select_option("iml_sublease")
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.locator("h1")).to_contain_text("IML sous-location")
+    page.locator("#f-referral_date").fill("2025-01-06")
+    page.locator("select#f-prescriber").select_option("siao")
+    page.get_by_role("button", name="Enregistrer l'orientation").click()
+    page.wait_for_url(HOUSEHOLD_URL)
+
+    enrolment = page.locator("article.enrolment", has_text="IML sous-location")
+    expect(enrolment.locator("h3 .state")).to_have_text("Orientation reçue")
+    enrolment_id = enrolment.get_attribute("id").removeprefix("enrolment-")
+
+    # Admission is refused in French until the SIAO has validated the orientation.
+    form = _transition(page, enrolment, "Admettre")
+    form.locator("#f-decision_date").fill("2025-01-10")
+    form.get_by_role("button", name="Confirmer").click()
+    expect(form.get_by_role("alert")).to_contain_text("validée par le SIAO")
+    expect(form.locator("#f-decision_date")).to_have_value("2025-01-10")  # input kept
+
+    form.get_by_role("link", name="Annuler").click()
+    page.wait_for_url(HOUSEHOLD_URL)
+    enrolment.get_by_role("link", name="Compléter / corriger").click()
+    page.locator("#f-siao_validation_date").fill("2025-01-08")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_url(HOUSEHOLD_URL)
+    expect(enrolment).to_contain_text("Date de validation SIAO")
+
+    form = _transition(page, enrolment, "Admettre")
+    form.locator("#f-decision_date").fill("2025-01-10")
+    _confirm_and_reload(page, form)
+    expect(enrolment.locator("h3 .state")).to_have_text("Admis, en attente d'entrée")
+    expect(enrolment).to_contain_text("10/01/2025")
+
+    # No entry while the entry checklist is incomplete.
+    checklist = page.locator(f"#iml-entry_checklist-{enrolment_id}")
+    expect(checklist).to_contain_text("(0/9)")
+    form = _transition(page, enrolment, "Entrée dans le logement")
+    form.locator("#f-entry_date").fill("2025-02-01")
+    form.get_by_role("button", name="Confirmer").click()
+    expect(form.get_by_role("alert")).to_contain_text("Étapes d'entrée non terminées")
+    expect(form.get_by_role("alert")).to_contain_text("Attestation d'assurance habitation")
+    expect(form.locator("#f-entry_date")).to_have_value("2025-02-01")
+    form.get_by_role("link", name="Annuler").click()
+    page.wait_for_url(HOUSEHOLD_URL)
+
+    # Ticking part of it is saved in place (htmx), then the rest.
+    boxes = checklist.locator("input[type=checkbox]")
+    expect(boxes).to_have_count(9)
+    boxes.nth(0).check()
+    checklist.get_by_role("button", name="Enregistrer").click()
+    expect(checklist).to_contain_text("(1/9)")
+    expect(checklist).to_contain_text("enregistré")
+    for i in range(1, 9):
+        boxes.nth(i).check()
+    checklist.get_by_role("button", name="Enregistrer").click()
+    expect(checklist).to_contain_text("(complet)")
+
+    form = _transition(page, enrolment, "Entrée dans le logement")
+    form.locator("#f-entry_date").fill("2025-02-01")
+    _confirm_and_reload(page, form)
+    expect(enrolment.locator("h3 .state")).to_have_text("Dans le logement")
+    renewals = page.locator(f"#iml-renewals-{enrolment_id}")
+    expect(renewals).to_contain_text("jusqu'au 01/05/2025")
+    expect(renewals).to_contain_text("maximum sans dérogation : 01/08/2026")
+    # Once in, the checklist is kept for the record only.
+    expect(page.locator(f"#iml-entry_checklist-{enrolment_id} input[type=checkbox]")).to_have_count(0)
+
+    # A renewal of 3 months.
+    renewals.locator("summary", has_text="Renouveler la convention").click()
+    renewals.locator("#f-decided_on").fill("2025-04-22")
+    with page.expect_navigation():
+        renewals.get_by_role("button", name="Enregistrer le renouvellement").click()
+    renewals = page.locator(f"#iml-renewals-{enrolment_id}")
+    expect(renewals).to_contain_text("Renouvelée le 22/04/2025 jusqu'au 01/08/2025")
+    expect(renewals).to_contain_text("Convention d'occupation jusqu'au 01/08/2025")
+    expect(page.locator("#timeline")).to_contain_text("Renouvellement de la convention")
+
+    # The 6-month review decides the sliding lease; the stock must be given (input kept).
+    reviews = page.locator(f"#iml-reviews-{enrolment_id}")
+    expect(reviews).to_contain_text("prochain bilan (6 mois) : 01/08/2025")
+    reviews.locator("summary", has_text="Enregistrer un bilan").click()
+    reviews.locator("#f-review_date").fill("2025-08-01")
+    reviews.get_by_label("Bailleur présent").check()
+    reviews.get_by_label("Ménage présent").check()
+    reviews.locator("select#f-outcome").select_option("sliding")
+    reviews.locator("#f-notes").fill("Loyer payé régulièrement, bailleur d'accord.")
+    with page.expect_response(lambda r: r.url.endswith("/reviews")) as refused:
+        reviews.get_by_role("button", name="Enregistrer le bilan").click()
+    assert refused.value.status == 422
+    reviews = page.locator(f"#iml-reviews-{enrolment_id}")
+    expect(reviews.locator("p.error")).to_contain_text("Indiquez le parc du logement")
+    expect(reviews.locator("#f-review_date")).to_have_value("2025-08-01")
+    expect(reviews.locator("select#f-outcome")).to_have_value("sliding")
+    expect(reviews.locator("#f-notes")).to_have_value("Loyer payé régulièrement, bailleur d'accord.")
+    reviews.locator("select#f-sliding_destination").select_option("private_sliding")
+    with page.expect_navigation():
+        reviews.get_by_role("button", name="Enregistrer le bilan").click()
+    reviews = page.locator(f"#iml-reviews-{enrolment_id}")
+    expect(reviews).to_contain_text("Bilan du 01/08/2025 (6 mois) — Glissement du bail au ménage")
+    expect(reviews).to_contain_text("bailleur présent, ménage présent")
+    expect(reviews.get_by_role("link", name="fiche bilan (PDF)")).to_have_count(1)
+    expect(reviews).to_contain_text("Glissement du bail décidé")
+    expect(page.locator("#timeline")).to_contain_text("Bilan de la sous-location")
+
+    # The sliding lease closes the file on the review's date, with the review's destination.
+    form = _transition(page, enrolment, "Glissement du bail")
+    form.locator("#f-exit_date").fill("2025-08-02")
+    form.locator("select#f-exit_destination").select_option("private_sliding")
+    form.get_by_role("button", name="Confirmer").click()
+    expect(form.get_by_role("alert")).to_contain_text("La date de sortie doit être celle du bilan")
+    expect(form.locator("select#f-exit_destination")).to_have_value("private_sliding")
+    form.locator("#f-exit_date").fill("2025-08-01")
+    _confirm_and_reload(page, form)
+    assert page.url.split("#")[0] == household_url
+
+    expect(enrolment.locator("h3 .state")).to_have_text("Sorti")
+    expect(enrolment).to_contain_text("01/08/2025 — Logement secteur privé (bail glissant)")
+    expect(enrolment.locator(".actions a", has_text="Glissement du bail")).to_have_count(0)
+    expect(enrolment.locator(".actions a", has_text="Sortie du dispositif")).to_have_count(0)
+    expect(page.locator(f"#iml-reviews-{enrolment_id} summary")).to_have_count(0)
+    expect(page.locator("#timeline")).to_contain_text("Glissement du bail → Sorti")
+    _no_js_errors(page)
