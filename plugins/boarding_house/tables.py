@@ -1,0 +1,63 @@
+"""Tables of the boarding-house programme: houses, their units, hosts and collective life."""
+
+from piccolo.columns import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from tremplin.api import User
+
+
+class House(Table, tablename="boarding_house_house"):
+    """A boarding house (*pension de famille*, *maison relais*)."""
+
+    name = Varchar(length=120)
+    address = Text(default="")
+    opened_on = Date(null=True, default=None)
+    #: Kitchen, lounge, garden, terrace… as the association describes them.
+    collective_spaces = Text(default="")
+    created_at = Timestamptz()
+
+
+class Unit(Table, tablename="boarding_house_unit"):
+    """A private unit of a house (T1, T2). ``dwelling_id`` optionally names the housing
+    plugin's dwelling that carries its rent account (no foreign key across plugins)."""
+
+    house = ForeignKey(House, on_delete=OnDelete.restrict, index=True)
+    label = Varchar(length=40)
+    typology = Varchar(length=8)
+    dwelling_id = Integer(null=True, default=None, index=True)
+    created_at = Timestamptz()
+
+
+class Host(Table, tablename="boarding_house_host"):
+    """A staff member acting as host (*hôte de maison*) of a house from ``start_date``."""
+
+    house = ForeignKey(House, on_delete=OnDelete.restrict, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict, index=True)
+    start_date = Date()
+    end_date = Date(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Activity(Table, tablename="boarding_house_activity"):
+    """A collective activity, outing, event or house meeting (*conseil de maison*)."""
+
+    house = ForeignKey(House, on_delete=OnDelete.restrict, index=True)
+    held_on = Date(index=True)
+    kind = Varchar(length=30)
+    title = Varchar(length=200)
+    #: Everyone who took part, residents or not.
+    participants = Integer(default=0)
+    #: Household ids of the residents who took part.
+    households = JSON(default=[])
+    notes = Text(default="")
+    created_by = Integer(null=True, default=None)
+    created_at = Timestamptz()

@@ -1,0 +1,202 @@
+"""The boarding-house workflow: SIAO orientation → admission commission → in a unit → exit.
+
+There is no limit on the length of stay (*pas de limitation de durée*): no deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tremplin.api import Choice, Field, GuardContext, State, Transition, Workflow
+
+KEY = "boarding_house"
+
+TYPOLOGIES = (Choice("T1", "T1"), Choice("T1bis", "T1 bis"), Choice("T2", "T2"))
+
+#: Where residents go when they leave a boarding house.
+EXIT_DESTINATIONS = (
+    Choice("public_housing", "Logement du parc public"),
+    Choice("private_housing", "Logement du parc privé"),
+    Choice("iml", "Logement en intermédiation locative (IML)"),
+    Choice("boarding_house", "Autre pension de famille"),
+    Choice("care_home", "EHPAD, foyer-logement, structure médico-sociale"),
+    Choice("hospital", "Hospitalisation longue, soins"),
+    Choice("family", "Retour dans la famille"),
+    Choice("third_party", "Hébergé chez un tiers"),
+    Choice("shelter", "Hébergement (CHRS, urgence)"),
+    Choice("death", "Décès"),
+    Choice("abandonment", "Départ sans préavis"),
+    Choice("other", "Autre"),
+)
+
+PRESCRIBERS = (
+    Choice("siao", "SIAO"),
+    Choice("chrs", "CHRS"),
+    Choice("ccas", "CCAS / service social de secteur"),
+    Choice("health", "Service de soins, CSAPA, psychiatrie"),
+    Choice("partner_association", "Association partenaire"),
+    Choice("other", "Autre"),
+)
+
+ENROLMENT_FIELDS = (
+    Field(
+        "siao_orientation_date",
+        "Date d'orientation par le SIAO",
+        kind="date",
+        order=10,
+        help="Obligatoire avant le passage en commission d'admission.",
+    ),
+    Field("typology_need", "Typologie souhaitée", kind="choice", choices=TYPOLOGIES, order=20),
+)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def require_siao_orientation(ctx: GuardContext) -> str | None:
+    """Admission goes through the SIAO: its orientation must be recorded first."""
+    if not ctx.enrolment.data.get("siao_orientation_date"):
+        return "L'orientation par le SIAO doit être enregistrée avant la commission d'admission."
+    return None
+
+
+def require_commission_before_decision(ctx: GuardContext) -> str | None:
+    """The decision follows the commission, which follows the SIAO orientation."""
+    commission = _date(ctx.values.get("commission_date"))
+    decision = _date(ctx.values.get("decision_date"))
+    if commission is None:
+        return "Indiquez la date de la commission d'admission."
+    if commission > ctx.today:
+        return "La commission d'admission ne peut pas être dans le futur."
+    if decision is not None and decision < commission:
+        return "La décision ne peut pas précéder la commission d'admission."
+    orientation = _date(ctx.enrolment.data.get("siao_orientation_date"))
+    if orientation is not None and commission < orientation:
+        return "La commission ne peut pas précéder l'orientation par le SIAO."
+    return None
+
+
+def require_refusal_reason(ctx: GuardContext) -> str | None:
+    if not (ctx.values.get("decision_reason") or "").strip():
+        return "Indiquez le motif du refus."
+    return None
+
+
+async def require_free_unit(ctx: GuardContext) -> str | None:
+    """The unit exists, its house is open on the entry date, and nobody else lives in it."""
+    from tremplin_plugins.boarding_house.houses import unit_problem
+
+    moved_on = _date(ctx.values.get("moved_on"))
+    entry = ctx.enrolment.entry_date
+    if moved_on is not None and entry is not None and moved_on < entry:
+        return "Le changement de logement ne peut pas précéder l'entrée."
+    day = _date(ctx.values.get("entry_date")) or moved_on or ctx.today
+    return await unit_problem(int(ctx.values["unit"]), day, ctx.enrolment.id)
+
+
+DECISION = Field("decision_date", "Date de la décision", kind="date", required=True)
+COMMISSION = Field(
+    "commission_date", "Date de la commission d'admission", kind="date", required=True
+)
+REASON = Field("decision_reason", "Motif", kind="textarea")
+UNIT = Field(
+    "unit",
+    "N° du logement",
+    kind="int",
+    required=True,
+    minimum=1,
+    help="Le numéro figure dans la colonne « N° » de la page de la maison.",
+)
+
+WORKFLOW = Workflow(
+    programme=KEY,
+    initial="referral",
+    states=(
+        State("referral", "Orientation reçue", phase="referral"),
+        State("admitted", "Admis en commission, en attente d'entrée", phase="waiting"),
+        State("housed", "Résident", phase="active"),
+        State("exited", "Sorti", phase="closed"),
+        State("refused", "Candidature refusée", phase="closed"),
+        State("withdrawn", "Candidature abandonnée", phase="closed"),
+    ),
+    transitions=(
+        Transition(
+            "accept",
+            "Admettre (commission)",
+            ("referral",),
+            "admitted",
+            fields=(COMMISSION, DECISION),
+            guards=(require_siao_orientation, require_commission_before_decision),
+            order=10,
+        ),
+        Transition(
+            "postpone",
+            "Ajourner (commission)",
+            ("referral",),
+            "referral",
+            fields=(COMMISSION, DECISION, REASON),
+            guards=(require_commission_before_decision,),
+            order=20,
+        ),
+        Transition(
+            "refuse",
+            "Refuser (commission)",
+            ("referral",),
+            "refused",
+            fields=(COMMISSION, DECISION, REASON),
+            guards=(require_commission_before_decision, require_refusal_reason),
+            order=30,
+            danger=True,
+        ),
+        Transition(
+            "enter",
+            "Entrée dans la maison",
+            ("admitted",),
+            "housed",
+            fields=(Field("entry_date", "Date d'entrée", kind="date", required=True), UNIT),
+            guards=(require_free_unit,),
+            order=10,
+        ),
+        Transition(
+            "move",
+            "Changement de logement",
+            ("housed",),
+            "housed",
+            fields=(Field("moved_on", "Date du changement", kind="date", required=True), UNIT),
+            guards=(require_free_unit,),
+            order=20,
+        ),
+        Transition(
+            "exit",
+            "Sortie de la pension de famille",
+            ("housed",),
+            "exited",
+            fields=(
+                Field("exit_date", "Date de sortie", kind="date", required=True),
+                Field(
+                    "exit_destination",
+                    "Destination",
+                    kind="choice",
+                    required=True,
+                    choices=EXIT_DESTINATIONS,
+                ),
+                Field("exit_reason", "Motif / commentaire", max_length=100),
+            ),
+            order=50,
+            danger=True,
+        ),
+        Transition(
+            "withdraw",
+            "Abandon de la candidature",
+            ("referral", "admitted"),
+            "withdrawn",
+            fields=(
+                Field("exit_date", "Date", kind="date", required=True),
+                Field("exit_reason", "Motif", required=True, max_length=100),
+            ),
+            order=90,
+            danger=True,
+        ),
+    ),
+)

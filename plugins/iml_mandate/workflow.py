@@ -1,0 +1,328 @@
+"""The two workflows of the plugin.
+
+``iml_mandate`` (IML en mandat de gestion): referral → support starts *before* entry
+(``decision_date`` is the start of the global support: settle the situation, choose the
+dwelling) → lease signed directly with the owner (``entry_date``) and stabilisation in the
+dwelling → end of support with its outcome (``exit_date``). Global support of 12 months at
+most from its start; beyond, only with a recorded derogation.
+
+``housing_support`` (accompagnement social lié au logement): one enrolment per measure,
+"simple" (triggered by arrears, CAF-funded) or "reinforced" (a contract with goals, 6 months
+extendable). ``entry_date`` and ``exit_date`` are the start and end of the measure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tremplin.api import (
+    Choice,
+    Deadline,
+    EnrolmentView,
+    Field,
+    GuardContext,
+    State,
+    Transition,
+    Workflow,
+    add_months,
+    vocabulary,
+)
+
+KEY = "iml_mandate"
+SUPPORT_KEY = "housing_support"
+MAX_MONTHS = 12
+REINFORCED_MONTHS = 6
+
+#: How a supported household's story ends (ASL 2018 and 2024 reports).
+OUTCOMES = (
+    Choice("stayed", "Maintien dans le logement"),
+    Choice("agency_stock", "Relogement dans le parc de l'agence"),
+    Choice("public_housing", "Relogement dans le parc public"),
+    Choice("family", "Retour dans la famille"),
+    Choice("care_home", "Foyer de vie / structure médico-sociale"),
+    Choice("other", "Autre"),
+)
+
+MEASURE_KINDS = (
+    Choice("simple", "Accompagnement simple"),
+    Choice("reinforced", "Accompagnement renforcé"),
+)
+
+#: What triggered a measure (ASL 2024: arrears, neighbourhood trouble, unsuitable dwelling).
+TRIGGERS = (
+    Choice("arrears", "Impayé de loyer"),
+    Choice("neighbourhood", "Troubles de voisinage"),
+    Choice("unsuitable", "Logement inadapté"),
+    Choice("budget", "Difficultés de gestion budgétaire"),
+    Choice("other", "Autre"),
+)
+
+#: Where a household is when its measure ends.
+MEASURE_OUTCOMES = (
+    Choice("stayed", "Maintien dans le logement"),
+    Choice("rehoused", "Relogement"),
+    Choice("eviction", "Expulsion / départ contraint"),
+    Choice("left", "Départ volontaire"),
+    Choice("interrupted", "Accompagnement interrompu (non-adhésion)"),
+    Choice("other", "Autre"),
+)
+
+
+# ---------------------------------------------------------------- IML under mandate
+
+
+def support_start(e: EnrolmentView) -> dt.date | None:
+    """The start of the global support (the decision to start it)."""
+    return e.decision_date
+
+
+def max_end(start: dt.date) -> dt.date:
+    """Last day of the 12 months of support: 01/03/2024 → 28/02/2025."""
+    return add_months(start, MAX_MONTHS) - dt.timedelta(days=1)
+
+
+def support_end(e: EnrolmentView) -> dt.date | None:
+    """The planned end: 12 months after the start, or the derogation's date."""
+    start = support_start(e)
+    if start is None:
+        return None
+    until = e.data.get("derogation_until")
+    return dt.date.fromisoformat(until) if until else max_end(start)
+
+
+def _limit_reason(ctx: GuardContext, day: dt.date, what: str) -> str | None:
+    start = support_start(ctx.enrolment)
+    if start is None or day <= max_end(start):
+        return None
+    until = ctx.enrolment.data.get("derogation_until")
+    if not (ctx.enrolment.data.get("derogation_reason") or "").strip() or not until:
+        return (f"{what} dépasse la durée maximale de {MAX_MONTHS} mois d'accompagnement "
+                f"(jusqu'au {max_end(start):%d/%m/%Y}) : enregistrez d'abord une dérogation "
+                "motivée.")
+    if day > dt.date.fromisoformat(until):
+        return (f"{what} dépasse la dérogation accordée jusqu'au "
+                f"{dt.date.fromisoformat(until):%d/%m/%Y}.")
+    return None
+
+
+def require_refusal_reason(ctx: GuardContext) -> str | None:
+    if not (ctx.values.get("decision_reason") or "").strip():
+        return "Indiquez le motif du refus."
+    return None
+
+
+def require_entry_conditions(ctx: GuardContext) -> str | None:
+    """Lease: DDETS prior agreement recorded on or before it, adherence contract signed at it,
+    within the 12 months (or the derogation)."""
+    entry = dt.date.fromisoformat(ctx.values["entry_date"])
+    agreement = ctx.enrolment.data.get("ddets_agreement_date")
+    if not agreement:
+        return ("L'accord préalable de la DDETS doit être enregistré (date de l'accord) avant "
+                "la signature du bail.")
+    if dt.date.fromisoformat(agreement) > entry:
+        return (f"L'accord de la DDETS ({dt.date.fromisoformat(agreement):%d/%m/%Y}) est "
+                "postérieur à la signature du bail : il doit être préalable.")
+    contract = ctx.values.get("adherence_contract_date")
+    if not contract:
+        return "Le contrat d'adhésion à l'accompagnement doit être signé au moment du bail."
+    contract_day = dt.date.fromisoformat(contract)
+    if contract_day > entry:
+        return "Le contrat d'adhésion doit être signé au plus tard à la signature du bail."
+    start = support_start(ctx.enrolment)
+    if start and contract_day < start:
+        return "Le contrat d'adhésion ne peut précéder le début de l'accompagnement."
+    return _limit_reason(ctx, entry, "La signature du bail")
+
+
+def require_within_limit(ctx: GuardContext) -> str | None:
+    """The end of support after 12 months needs a recorded derogation covering it."""
+    return _limit_reason(ctx, dt.date.fromisoformat(ctx.values["exit_date"]),
+                         "La fin de l'accompagnement")
+
+
+def require_derogation(ctx: GuardContext) -> str | None:
+    start = support_start(ctx.enrolment)
+    if start is None:
+        return "L'accompagnement n'a pas commencé."
+    if not (ctx.values.get("derogation_reason") or "").strip():
+        return "Indiquez le motif de la dérogation."
+    until = dt.date.fromisoformat(ctx.values["derogation_until"])
+    if until <= max_end(start):
+        return (f"Une dérogation ne sert qu'au-delà des {MAX_MONTHS} mois "
+                f"(après le {max_end(start):%d/%m/%Y}).")
+    return None
+
+
+START = Field("decision_date", "Date de début de l'accompagnement", kind="date", required=True)
+REASON = Field("decision_reason", "Motif", kind="textarea")
+
+WORKFLOW = Workflow(
+    programme=KEY,
+    initial="referral",
+    states=(
+        State("referral", "Orientation reçue", phase="referral"),
+        State("pre_entry", "Accompagnement avant l'entrée (choix du logement)", phase="waiting"),
+        State("housed", "Dans le logement (stabilisation)", phase="active"),
+        State("exited", "Fin d'accompagnement", phase="closed"),
+        State("refused", "Orientation refusée", phase="closed"),
+        State("withdrawn", "Accompagnement abandonné", phase="closed"),
+    ),
+    transitions=(
+        Transition("start", "Démarrer l'accompagnement", ("referral",), "pre_entry",
+                   fields=(START,), order=10),
+        Transition("refuse", "Refuser", ("referral",), "refused",
+                   fields=(Field("decision_date", "Date de la décision", kind="date",
+                                 required=True), REASON),
+                   guards=(require_refusal_reason,), order=30, danger=True),
+        Transition(
+            "enter", "Signature du bail et entrée", ("pre_entry",), "housed",
+            fields=(
+                Field("entry_date", "Date de signature du bail (entrée)", kind="date",
+                      required=True),
+                Field("adherence_contract_date", "Date de signature du contrat d'adhésion",
+                      kind="date", required=True),
+            ),
+            guards=(require_entry_conditions,), order=10),
+        *(Transition(
+            "derogate", "Dérogation à la durée de 12 mois", (state,), state,
+            fields=(
+                Field("derogation_until", "Accompagnement prolongé jusqu'au", kind="date",
+                      required=True),
+                Field("derogation_reason", "Motif de la dérogation", kind="textarea",
+                      required=True),
+            ),
+            guards=(require_derogation,), order=40) for state in ("pre_entry", "housed")),
+        Transition(
+            "end", "Fin de l'accompagnement", ("housed",), "exited",
+            fields=(
+                Field("exit_date", "Date de fin de l'accompagnement", kind="date",
+                      required=True),
+                Field("exit_destination", "Issue", kind="choice", required=True,
+                      choices=OUTCOMES),
+                Field("exit_reason", "Commentaire", max_length=100),
+            ),
+            guards=(require_within_limit,), order=50, danger=True),
+        Transition(
+            "withdraw", "Abandon", ("referral", "pre_entry"), "withdrawn",
+            fields=(Field("exit_date", "Date", kind="date", required=True),
+                    Field("exit_reason", "Motif", required=True, max_length=100)),
+            order=90, danger=True),
+    ),
+    deadlines=(
+        Deadline("support_end", "Fin de l'accompagnement global (12 mois)",
+                 ("pre_entry", "housed"), support_end, warn_days=30),
+    ),
+)
+
+
+# ---------------------------------------------------------------- support measures
+
+
+def contract_end(e: EnrolmentView) -> dt.date | None:
+    """End of a reinforced contract: 6 months from the start plus the extensions."""
+    if e.entry_date is None or e.data.get("measure_kind") != "reinforced":
+        return None
+    until = e.data.get("contract_until")
+    if until:
+        return dt.date.fromisoformat(until)
+    return add_months(e.entry_date, REINFORCED_MONTHS) - dt.timedelta(days=1)
+
+
+def require_reinforced_contract(ctx: GuardContext) -> str | None:
+    """A reinforced measure starts with a signed contract stating its goals."""
+    if ctx.enrolment.data.get("measure_kind") != "reinforced":
+        return None
+    if not ctx.values.get("contract_date"):
+        return "Un accompagnement renforcé démarre par un contrat : indiquez sa date de signature."
+    if not (ctx.values.get("contract_goals") or "").strip():
+        return "Indiquez les objectifs fixés dans le contrat d'accompagnement renforcé."
+    return None
+
+
+def require_reinforced(ctx: GuardContext) -> str | None:
+    if ctx.enrolment.data.get("measure_kind") != "reinforced":
+        return "Seul un accompagnement renforcé se prolonge (contrat de 6 mois)."
+    return None
+
+
+def require_debt_when_owed(ctx: GuardContext) -> str | None:
+    """A reinforced measure with a debt at entry ends with the debt's amount."""
+    data = ctx.enrolment.data
+    if (data.get("measure_kind") == "reinforced" and (data.get("debt_at_entry") or 0) > 0
+            and ctx.values.get("debt_latest") is None):
+        return "Indiquez le montant de la dette en fin de mesure (0 si soldée)."
+    return None
+
+
+def require_later_contract_end(ctx: GuardContext) -> str | None:
+    current = contract_end(ctx.enrolment)
+    until = dt.date.fromisoformat(ctx.values["contract_until"])
+    if current and until <= current:
+        return (f"La prolongation doit aller au-delà de la fin actuelle du contrat "
+                f"({current:%d/%m/%Y}).")
+    return None
+
+
+SUPPORT_WORKFLOW = Workflow(
+    programme=SUPPORT_KEY,
+    initial="requested",
+    states=(
+        State("requested", "Demande d'accompagnement", phase="referral"),
+        State("active", "Mesure en cours", phase="active"),
+        State("exited", "Mesure terminée", phase="closed"),
+        State("refused", "Demande refusée", phase="closed"),
+        State("withdrawn", "Demande abandonnée", phase="closed"),
+    ),
+    transitions=(
+        Transition(
+            "start", "Début de la mesure", ("requested",), "active",
+            fields=(
+                Field("entry_date", "Date de début de la mesure", kind="date", required=True),
+                Field("contract_date", "Date du contrat (renforcé)", kind="date"),
+                Field("contract_goals", "Objectifs du contrat (renforcé)", kind="textarea"),
+            ),
+            guards=(require_reinforced_contract,), order=10),
+        Transition(
+            "extend", "Prolonger le contrat renforcé", ("active",), "active",
+            fields=(
+                Field("extension_decided_on", "Date de l'accord de la CAF", kind="date",
+                      required=True),
+                Field("contract_until", "Contrat prolongé jusqu'au", kind="date",
+                      required=True),
+            ),
+            guards=(require_reinforced, require_later_contract_end), order=20),
+        Transition(
+            "end", "Fin de la mesure", ("active",), "exited",
+            fields=(
+                Field("exit_date", "Date de fin de la mesure", kind="date", required=True),
+                Field("exit_destination", "Situation à la fin", kind="choice", required=True,
+                      choices=MEASURE_OUTCOMES),
+                Field("debt_latest", "Dette locative en fin de mesure", kind="money"),
+                Field("plan_kept", "Plan d'apurement respecté", kind="bool"),
+            ),
+            guards=(require_debt_when_owed,), order=50, danger=True),
+        Transition("refuse", "Refuser", ("requested",), "refused",
+                   fields=(Field("decision_date", "Date de la décision", kind="date",
+                                 required=True), REASON),
+                   guards=(require_refusal_reason,), order=30, danger=True),
+        Transition(
+            "withdraw", "Abandon de la demande", ("requested",), "withdrawn",
+            fields=(Field("exit_date", "Date", kind="date", required=True),
+                    Field("exit_reason", "Motif", required=True, max_length=100)),
+            order=90, danger=True),
+    ),
+    deadlines=(
+        Deadline("contract_end", "Fin du contrat d'accompagnement renforcé", ("active",),
+                 contract_end, warn_days=30),
+    ),
+)
+
+PRESCRIBERS = vocabulary.PRESCRIBERS
+SUPPORT_PRESCRIBERS = (
+    Choice("agency", "Gestion locative de l'agence"),
+    Choice("caf", "CAF"),
+    Choice("ccas", "CCAS / service social de secteur"),
+    Choice("landlord", "Bailleur"),
+    Choice("self", "Démarche personnelle"),
+    Choice("other", "Autre"),
+)

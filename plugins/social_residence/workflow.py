@@ -1,0 +1,202 @@
+"""The social-residence workflow: orientation → admission → in a furnished T1 → exit.
+
+A stay lasts two years at most: the dashboard warns from the 20th month, and a resident
+stays beyond 24 months only under a recorded derogation (*dérogation*) with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tremplin.api import (
+    Choice,
+    Deadline,
+    EnrolmentView,
+    Field,
+    GuardContext,
+    State,
+    Transition,
+    Workflow,
+    add_months,
+)
+
+KEY = "social_residence"
+MAX_MONTHS = 24
+ALERT_MONTHS = 20
+
+#: Where residents go, as the ASL reports them (Raspail residence, seed 003).
+EXIT_DESTINATIONS = (
+    Choice("iml_support", "Logement autonome avec un accompagnement IML de l'association"),
+    Choice("boarding_house", "Logement en pension de famille"),
+    Choice("public_housing", "Logement autonome du parc public"),
+    Choice("private_housing", "Logement autonome du parc privé"),
+    Choice("family", "Retour dans la famille"),
+    Choice("third_party", "Hébergé chez un tiers"),
+    Choice("shelter", "Hébergement (CHRS, urgence)"),
+    Choice("care", "Structure de soins, médico-sociale"),
+    Choice("abandonment", "Départ sans préavis"),
+    Choice("other", "Autre"),
+)
+
+PRESCRIBERS = (
+    Choice("siao", "SIAO"),
+    Choice("chrs", "CHRS"),
+    Choice("ccas", "CCAS / service social de secteur"),
+    Choice("partner_association", "Association partenaire"),
+    Choice("self", "Démarche personnelle"),
+    Choice("other", "Autre"),
+)
+
+ENROLMENT_FIELDS = (
+    Field("siao_orientation_date", "Date d'orientation par le SIAO", kind="date", order=10),
+    Field(
+        "stay_goal",
+        "Objectif du séjour",
+        kind="choice",
+        order=20,
+        choices=(
+            Choice("budget", "Rééquilibrer le budget"),
+            Choice("tenancy", "Reprendre confiance dans la gestion d'un logement"),
+            Choice("administrative", "Éclaircir la situation administrative"),
+            Choice("other", "Autre"),
+        ),
+    ),
+)
+
+
+def stay_end(entry: dt.date) -> dt.date:
+    """The latest exit date without derogation, two years on: entry 15/03/2024 → 15/03/2026."""
+    return add_months(entry, MAX_MONTHS)
+
+
+def alert_date(entry: dt.date) -> dt.date:
+    """The day the 20 months are reached: entry 15/03/2024 → 15/11/2025."""
+    return add_months(entry, ALERT_MONTHS)
+
+
+def allowed_until(entry: dt.date, data: dict) -> dt.date:
+    """The last day the resident may stay: two years, or the latest derogation's end."""
+    derogation = data.get("derogation_until")
+    end = stay_end(entry)
+    return max(end, dt.date.fromisoformat(derogation)) if derogation else end
+
+
+def require_refusal_reason(ctx: GuardContext) -> str | None:
+    if not (ctx.values.get("decision_reason") or "").strip():
+        return "Indiquez le motif du refus."
+    return None
+
+
+def require_derogation_beyond_24_months(ctx: GuardContext) -> str | None:
+    """An exit after the two years must be covered by a recorded derogation."""
+    entry = ctx.enrolment.entry_date
+    exit_date = ctx.values.get("exit_date")
+    if entry is None or not exit_date:
+        return None
+    day = dt.date.fromisoformat(exit_date)
+    if day > allowed_until(entry, ctx.enrolment.data):
+        return (
+            "La sortie dépasse la durée maximale de 24 mois (jusqu'au "
+            f"{stay_end(entry).strftime('%d/%m/%Y')}) : enregistrez d'abord une dérogation "
+            "motivée."
+        )
+    return None
+
+
+async def require_free_unit(ctx: GuardContext) -> str | None:
+    from tremplin_plugins.social_residence.units import unit_problem
+
+    return await unit_problem(int(ctx.values["unit"]), ctx.enrolment.id)
+
+
+def _stay_due(e: EnrolmentView) -> dt.date | None:
+    return allowed_until(e.entry_date, e.data) if e.entry_date else None
+
+
+DECISION = Field("decision_date", "Date de la décision", kind="date", required=True)
+REASON = Field("decision_reason", "Motif", kind="textarea")
+UNIT = Field(
+    "unit",
+    "N° du logement",
+    kind="int",
+    required=True,
+    minimum=1,
+    help="Le numéro figure dans la colonne « N° » de la page des logements.",
+)
+
+WORKFLOW = Workflow(
+    programme=KEY,
+    initial="referral",
+    states=(
+        State("referral", "Orientation reçue", phase="referral"),
+        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
+        State("housed", "Résident", phase="active"),
+        State("exited", "Sorti", phase="closed"),
+        State("refused", "Candidature refusée", phase="closed"),
+        State("withdrawn", "Candidature abandonnée", phase="closed"),
+    ),
+    transitions=(
+        Transition("accept", "Admettre", ("referral",), "admitted", fields=(DECISION,), order=10),
+        Transition(
+            "refuse",
+            "Refuser",
+            ("referral",),
+            "refused",
+            fields=(DECISION, REASON),
+            guards=(require_refusal_reason,),
+            order=30,
+            danger=True,
+        ),
+        Transition(
+            "enter",
+            "Entrée dans la résidence",
+            ("admitted",),
+            "housed",
+            fields=(Field("entry_date", "Date d'entrée", kind="date", required=True), UNIT),
+            guards=(require_free_unit,),
+            order=10,
+        ),
+        Transition(
+            "exit",
+            "Sortie de la résidence",
+            ("housed",),
+            "exited",
+            fields=(
+                Field("exit_date", "Date de sortie", kind="date", required=True),
+                Field(
+                    "exit_destination",
+                    "Destination",
+                    kind="choice",
+                    required=True,
+                    choices=EXIT_DESTINATIONS,
+                ),
+                Field("exit_reason", "Motif / commentaire", max_length=100),
+            ),
+            guards=(require_derogation_beyond_24_months,),
+            order=50,
+            danger=True,
+        ),
+        Transition(
+            "withdraw",
+            "Abandon de la candidature",
+            ("referral", "admitted"),
+            "withdrawn",
+            fields=(
+                Field("exit_date", "Date", kind="date", required=True),
+                Field("exit_reason", "Motif", required=True, max_length=100),
+            ),
+            order=90,
+            danger=True,
+        ),
+    ),
+    deadlines=(
+        # Warned from the 20th month: 24 − 20 months is about 122 days.
+        Deadline(
+            "stay_limit",
+            "Fin de la durée maximale de séjour (24 mois)",
+            ("housed",),
+            _stay_due,
+            warn_days=122,
+        ),
+    ),
+)

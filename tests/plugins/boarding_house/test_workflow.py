@@ -1,0 +1,187 @@
+"""Boarding houses: the admission guards (SIAO, commission), units, no limit on stay."""
+
+import datetime as dt
+
+import pytest
+
+from tremplin.forms import FormErrors
+from tremplin.models import Enrolment, TimelineEvent
+from tremplin.services.clock import today
+
+from tests.plugins.boarding_house.helpers import KEY, enrolled, house, household, move, resident
+
+
+async def _refused(host, enrolment_id, key, **values) -> dict:
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, key, **values)
+    return caught.value.errors
+
+
+async def test_admission_needs_the_siao_orientation_then_the_commission(database, host):
+    enrolment_id = await enrolled(host, await household("SANS Siao"), siao=None)
+    errors = await _refused(
+        host, enrolment_id, "accept", commission_date="2020-01-05", decision_date="2020-01-06"
+    )
+    assert errors == {
+        "_transition": "L'orientation par le SIAO doit être enregistrée avant la "
+        "commission d'admission."
+    }
+
+    enrolment_id = await enrolled(host, await household("AVEC Siao"), siao="2020-01-10")
+    # The commission's date is a required field.
+    assert await _refused(host, enrolment_id, "accept", decision_date="2020-01-20") == {
+        "commission_date": "ce champ est obligatoire"
+    }
+    assert await _refused(
+        host, enrolment_id, "accept", commission_date="2020-01-21", decision_date="2020-01-20"
+    ) == {"_transition": "La décision ne peut pas précéder la commission d'admission."}
+    assert await _refused(
+        host, enrolment_id, "accept", commission_date="2020-01-05", decision_date="2020-01-20"
+    ) == {"_transition": "La commission ne peut pas précéder l'orientation par le SIAO."}
+    future = (today() + dt.timedelta(days=3)).isoformat()
+    assert await _refused(
+        host, enrolment_id, "accept", commission_date=future, decision_date=future
+    ) == {"_transition": "La commission d'admission ne peut pas être dans le futur."}
+    # A postponed file stays a referral; the refusal needs its reason.
+    assert (
+        await move(
+            host,
+            enrolment_id,
+            "postpone",
+            commission_date="2020-01-15",
+            decision_date="2020-01-15",
+            decision_reason="Dossier incomplet",
+        )
+        == "referral"
+    )
+    assert await _refused(
+        host, enrolment_id, "refuse", commission_date="2020-02-15", decision_date="2020-02-15"
+    ) == {"_transition": "Indiquez le motif du refus."}
+    assert (
+        await move(
+            host, enrolment_id, "accept", commission_date="2020-02-15", decision_date="2020-02-16"
+        )
+        == "admitted"
+    )
+    row = (
+        await Enrolment.select(Enrolment.decision_date, Enrolment.data)
+        .where(Enrolment.id == enrolment_id)
+        .output(load_json=True)
+        .first()
+    )
+    assert row["decision_date"] == dt.date(2020, 2, 16)
+    assert row["data"]["commission_date"] == "2020-02-15"
+
+
+async def test_entry_needs_a_free_unit_of_an_open_house(database, host):
+    _, (a1, a2) = await house("Malescourt", "2010-01-01", ("T1", "T2"))
+    _, (future,) = await house("Pélussin", "2027-07-01")
+    enrolment_id = await enrolled(host, await household("ENTREE Paul"))
+    await move(
+        host, enrolment_id, "accept", commission_date="2020-01-05", decision_date="2020-01-06"
+    )
+    assert await _refused(host, enrolment_id, "enter", entry_date="2024-01-01", unit="9999") == {
+        "_transition": "Aucun logement de pension de famille ne porte ce numéro."
+    }
+    assert await _refused(
+        host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(future)
+    ) == {"_transition": "La maison n'est pas encore ouverte à cette date."}
+    await resident(host, "OCCUPANT Luc", a1, "2023-05-01")
+    assert await _refused(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(a1)) == {
+        "_transition": "Ce logement est déjà occupé par un autre résident."
+    }
+    assert (
+        await move(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(a2)) == "housed"
+    )
+    # Moving into the occupied unit is refused; the resident's own unit is not "occupied".
+    assert await _refused(host, enrolment_id, "move", moved_on="2024-06-01", unit=str(a1)) == {
+        "_transition": "Ce logement est déjà occupé par un autre résident."
+    }
+    assert await _refused(host, enrolment_id, "move", moved_on="2023-12-31", unit=str(a2)) == {
+        "_transition": "Le changement de logement ne peut pas précéder l'entrée."
+    }
+    assert await move(host, enrolment_id, "move", moved_on="2024-06-01", unit=str(a2)) == "housed"
+    # Exit with its destination; the unit is free again.
+    assert await _refused(
+        host, enrolment_id, "exit", exit_date="2024-12-01", exit_destination="moon"
+    ) == {"exit_destination": "choix inconnu"}
+    assert (
+        await move(host, enrolment_id, "exit", exit_date="2024-12-01", exit_destination="care_home")
+        == "exited"
+    )
+    later = await enrolled(host, await household("SUIVANT Marc"))
+    await move(host, later, "accept", commission_date="2020-01-05", decision_date="2020-01-06")
+    assert await move(host, later, "enter", entry_date="2025-01-01", unit=str(a2)) == "housed"
+    titles = [
+        r["title"]
+        for r in await TimelineEvent.select(TimelineEvent.title)
+        .where(TimelineEvent.kind == "state_change")
+        .order_by(TimelineEvent.id)
+    ]
+    assert "Changement de logement → Résident" in titles
+
+
+async def test_withdrawal_and_no_limit_on_the_stay(database, host):
+    enrolment_id = await enrolled(host, await household("ABANDON Léa"))
+    assert await _refused(host, enrolment_id, "withdraw", exit_date="2020-02-01") == {
+        "exit_reason": "ce champ est obligatoire"
+    }
+    assert (
+        await move(
+            host,
+            enrolment_id,
+            "withdraw",
+            exit_date="2020-02-01",
+            exit_reason="Ne souhaite plus venir",
+        )
+        == "withdrawn"
+    )
+    programme = host.programmes[KEY]
+    assert programme.max_duration_months is None
+    assert host.workflows[KEY].deadlines == ()
+    # A resident housed for fourteen years is still simply a resident.
+    _, (unit,) = await house("Ancienne", "2009-01-01")
+    household_id = await resident(host, "ANCIEN Jean", unit, "2010-02-01")
+    row = await Enrolment.select(Enrolment.state).where(Enrolment.household == household_id).first()
+    assert row["state"] == "housed"
+
+
+async def test_hosts_write_notes_on_a_resident_timeline(database, host):
+    from tremplin.services import timeline
+
+    from tests.plugins.boarding_house.helpers import ACTOR
+
+    manual = {e.key for e in host.event_types_for(KEY) if e.manual}
+    assert {"host_note", "host_interview"} <= manual
+    assert not host.event_types["collective_activity"].manual  # written by the activity form
+    _, (unit,) = await house("Notes", "2010-01-01")
+    household_id = await resident(host, "NOTE Alice", unit, "2024-01-01")
+    await timeline.add_event(
+        host,
+        ACTOR,
+        household_id,
+        {
+            "kind": "host_note",
+            "occurred_on": "2024-03-01",
+            "programme": KEY,
+            "body": "A participé au jardinage.",
+        },
+        [KEY],
+    )
+    with pytest.raises(FormErrors):
+        await timeline.add_event(
+            host,
+            ACTOR,
+            household_id,
+            {
+                "kind": "host_note",
+                "occurred_on": "2024-03-01",
+                "programme": "iml_sublease",
+                "body": "x",
+            },
+            ["iml_sublease", KEY],
+        )
+    notes = await TimelineEvent.select(TimelineEvent.title, TimelineEvent.programme).where(
+        (TimelineEvent.household == household_id) & (TimelineEvent.kind == "host_note")
+    )
+    assert notes == [{"title": "Note de l'hôte de maison", "programme": KEY}]

@@ -1,0 +1,179 @@
+"""Social residence: admission and entry guards, the two-year limit (alert at 20 months,
+derogation beyond 24 months), the dashboard alert."""
+
+import datetime as dt
+
+import pytest
+
+from tremplin.api import add_months
+from tremplin.forms import FormErrors
+from tremplin.models import Enrolment, TimelineEvent
+from tremplin.services.clock import today
+from tremplin_plugins.social_residence.tables import Derogation
+from tremplin_plugins.social_residence.units import record_derogation, stay, stay_alerts
+from tremplin_plugins.social_residence.workflow import alert_date, stay_end
+
+from tests.plugins.social_residence.helpers import ACTOR, KEY, enrolled, move, resident, unit
+
+D = dt.date
+
+
+async def _refused(host, enrolment_id, key, **values) -> dict:
+    with pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, key, **values)
+    return caught.value.errors
+
+
+def test_the_20_and_24_month_dates():
+    entry = D(2024, 3, 15)
+    assert alert_date(entry) == D(2025, 11, 15)
+    assert stay_end(entry) == D(2026, 3, 15)
+    assert alert_date(D(2024, 6, 30)) == D(2026, 2, 28)  # clamped to the month's end
+    assert stay(entry, {}, D(2025, 11, 14))["alert"] == ""
+    at_20 = stay(entry, {}, D(2025, 11, 15))
+    assert at_20["alert"] == "20 mois atteints : fin des 24 mois le 15/03/2026"
+    assert not at_20["overdue"] and not at_20["derogation"]
+    assert not stay(entry, {}, D(2026, 3, 15))["overdue"]
+    late = stay(entry, {}, D(2026, 3, 16))
+    assert late["overdue"] and late["alert"] == "dépassement de la durée maximale sans dérogation"
+    extended = {"derogation_until": "2026-09-30"}
+    assert stay(entry, extended, D(2026, 4, 1))["alert"] == "dérogation jusqu'au 30/09/2026"
+    assert not stay(entry, extended, D(2026, 9, 30))["overdue"]
+    assert stay(entry, extended, D(2026, 10, 1))["alert"] == "dérogation échue le 30/09/2026"
+
+
+async def test_refusal_reason_and_entry_in_a_free_unit(database, host):
+    enrolment_id = await enrolled(host, "REFUS Jean")
+    assert await _refused(host, enrolment_id, "refuse", decision_date="2015-01-10") == {
+        "_transition": "Indiquez le motif du refus."
+    }
+    r1 = await unit("R1")
+    enrolment_id = await enrolled(host, "ENTREE Marc")
+    await move(host, enrolment_id, "accept", decision_date="2015-01-10")
+    assert await _refused(host, enrolment_id, "enter", entry_date="2024-01-01", unit="999") == {
+        "_transition": "Aucun logement de la résidence ne porte ce numéro."
+    }
+    await resident(host, "OCCUPANT Luc", r1, "2023-05-01")
+    assert await _refused(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(r1)) == {
+        "_transition": "Ce logement est déjà occupé par un autre résident."
+    }
+    r2 = await unit("R2")
+    assert (
+        await move(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(r2)) == "housed"
+    )
+
+
+async def test_exit_beyond_24_months_needs_a_derogation(database, host):
+    r1, r2 = await unit("R1"), await unit("R2")
+    # Leaving on the second anniversary needs no derogation.
+    on_time = await resident(host, "ATEMPS Paul", r1, "2022-03-15")
+    assert (
+        await move(host, on_time, "exit", exit_date="2024-03-15", exit_destination="iml_support")
+        == "exited"
+    )
+
+    late = await resident(host, "TARD Louis", r2, "2022-03-15")
+    errors = await _refused(
+        host, late, "exit", exit_date="2024-03-16", exit_destination="boarding_house"
+    )
+    assert errors == {
+        "_transition": "La sortie dépasse la durée maximale de 24 mois (jusqu'au "
+        "15/03/2024) : enregistrez d'abord une dérogation motivée."
+    }
+    # The derogation's own rules: a reason, a date beyond the 24 months, after the entry.
+    with pytest.raises(FormErrors) as caught:
+        await record_derogation(ACTOR, late, {"decided_on": "2024-01-10", "until": "2024-09-30"})
+    assert caught.value.errors == {"reason": "ce champ est obligatoire"}
+    with pytest.raises(FormErrors) as caught:
+        await record_derogation(
+            ACTOR,
+            late,
+            {"decided_on": "2024-01-10", "until": "2024-03-15", "reason": "Attente bailleur"},
+        )
+    assert caught.value.errors == {
+        "until": "une dérogation prolonge le séjour au-delà des 24 mois (après le 15/03/2024)"
+    }
+    with pytest.raises(FormErrors) as caught:
+        await record_derogation(
+            ACTOR,
+            late,
+            {"decided_on": "2022-01-10", "until": "2024-09-30", "reason": "Attente bailleur"},
+        )
+    assert caught.value.errors == {"decided_on": "la décision précède l'entrée dans la résidence"}
+    assert await record_derogation(
+        ACTOR,
+        late,
+        {
+            "decided_on": "2024-01-10",
+            "until": "2024-09-30",
+            "reason": "Attente d'une attribution bailleur social",
+        },
+    ) == D(2024, 9, 30)
+    with pytest.raises(FormErrors) as caught:
+        await record_derogation(
+            ACTOR, late, {"decided_on": "2024-02-10", "until": "2024-08-31", "reason": "Autre"}
+        )
+    assert caught.value.errors == {"until": "une dérogation court déjà jusqu'au 30/09/2024"}
+    # Covered up to the derogation's end, not a day more.
+    assert (
+        await _refused(
+            host, late, "exit", exit_date="2024-10-01", exit_destination="boarding_house"
+        )
+    )["_transition"].startswith("La sortie dépasse la durée maximale")
+    assert (
+        await move(host, late, "exit", exit_date="2024-09-30", exit_destination="boarding_house")
+        == "exited"
+    )
+    assert await Derogation.count().where(Derogation.enrolment == late) == 1
+    assert await TimelineEvent.count().where(TimelineEvent.kind == "stay_derogation") == 1
+    # Only a present resident's stay is extended.
+    with pytest.raises(FormErrors) as caught:
+        await record_derogation(
+            ACTOR, late, {"decided_on": "2024-10-10", "until": "2025-03-30", "reason": "x"}
+        )
+    assert "_derogation" in caught.value.errors
+
+
+async def test_dashboard_alert_from_the_20th_month(database, host):
+    now = today()
+    r1, r2, r3 = await unit("R1"), await unit("R2"), await unit("R3")
+    await resident(host, "VINGT Ali", r1, add_months(now, -20).isoformat())
+    await resident(
+        host, "DIXNEUF Bob", r2, (add_months(now, -20) + dt.timedelta(days=1)).isoformat()
+    )
+    over = await resident(host, "VINGTCINQ Cyril", r3, add_months(now, -25).isoformat())
+    rows = await stay_alerts(now)
+    assert [r.label for r in rows] == ["VINGTCINQ Cyril", "VINGT Ali"]  # most urgent first
+    assert rows[0].detail == "dépassement de la durée maximale sans dérogation"
+    assert rows[1].detail == (
+        f"20 mois atteints : fin des 24 mois le {add_months(now, 4).strftime('%d/%m/%Y')}"
+    )
+    await record_derogation(
+        ACTOR,
+        over,
+        {
+            "decided_on": now.isoformat(),
+            "until": add_months(now, 3).isoformat(),
+            "reason": "Relogement signé, entrée dans 3 mois",
+        },
+    )
+    rows = await stay_alerts(now)  # the derogation ends before Ali's 24 months
+    assert [r.label for r in rows] == ["VINGTCINQ Cyril", "VINGT Ali"]
+    assert rows[0].detail == f"dérogation jusqu'au {add_months(now, 3).strftime('%d/%m/%Y')}"
+    data = (
+        await Enrolment.select(Enrolment.data)
+        .where(Enrolment.id == over)
+        .output(load_json=True)
+        .first()
+    )["data"]
+    assert data["derogation_until"] == add_months(now, 3).isoformat()
+    deadline = host.workflows[KEY].deadlines[0]
+    assert deadline.warn_days == 122
+
+
+async def test_the_dashboard_page_shows_the_alert(social_worker, host):
+    r1 = await unit("R1")
+    await resident(host, "ALERTE Denis", r1, add_months(today(), -21).isoformat())
+    page = await social_worker.get("/")
+    assert "Résidence sociale : séjours de 20 mois et plus" in page.text
+    assert "ALERTE Denis" in page.text and "20 mois atteints" in page.text
