@@ -1,7 +1,8 @@
 """``tremplin migrate-db --to postgresql://…``: move an SQLite installation to PostgreSQL.
 
 1. the target must be empty (no row in any of Tremplin's tables);
-2. the migrations of the core and of every enabled plugin run on the target;
+2. the migrations of the core and of every enabled plugin run on the target (rows they insert,
+   such as a plugin's default lists, are replaced by the source's);
 3. every table of every configured Piccolo app is copied, parents before children (foreign
    keys), in batches, ids kept, in one PostgreSQL transaction, from one SQLite read
    snapshot;
@@ -263,7 +264,12 @@ async def table_checksums(sqlite_path, pg_url: str, tables: list[type]) -> list[
 
 async def copy_tables(sqlite_path, pg_url: str, tables: list[type],
                       progress: Callable[[str], None] = lambda _m: None) -> list[TableReport]:
-    """Copy ``tables`` (already created on the target, all empty) then verify them."""
+    """Copy ``tables`` (just created on the target) then verify them.
+
+    Rows the migrations themselves inserted on the target (reference data such as a plugin's
+    default list) are removed first: the source ran the same migrations and holds those rows,
+    possibly edited since, with the same ids.
+    """
     import asyncpg
 
     src = _sqlite_connect(sqlite_path)
@@ -271,6 +277,8 @@ async def copy_tables(sqlite_path, pg_url: str, tables: list[type],
     try:
         src.execute("BEGIN")  # one read snapshot for the copy and the verification
         async with conn.transaction():
+            for table in reversed(tables):  # children before parents
+                await conn.execute(f'DELETE FROM "{table._meta.tablename}"')
             for table in tables:
                 name = table._meta.tablename
                 types = await _pg_columns(conn, name)

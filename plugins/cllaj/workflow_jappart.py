@@ -1,0 +1,122 @@
+"""J'APPART's workflow: Mission Locale follow-up and 18–25 at admission, 12 months at
+most (beyond only with a recorded derogation), exit with destination."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tremplin.api import (
+    Deadline,
+    EnrolmentView,
+    Field,
+    GuardContext,
+    State,
+    Transition,
+    Workflow,
+)
+
+from tremplin_plugins.cllaj.rules import (
+    EXIT_DESTINATIONS,
+    JAPPART,
+    JAPPART_MAX_AGE,
+    JAPPART_MAX_MONTHS,
+    JAPPART_MIN_AGE,
+    jappart_end,
+)
+from tremplin_plugins.cllaj.workflow_common import (
+    DECISION,
+    ENTRY,
+    OVERRIDE,
+    closed_states,
+    refuse_transition,
+    withdraw_transition,
+    age_guard,
+)
+
+
+def require_mission_locale(ctx: GuardContext) -> str | None:
+    data = ctx.enrolment.data
+    if not data.get("ml_followup") or not (data.get("ml_counsellor") or "").strip():
+        return (
+            "J'APPART est conditionné au suivi du jeune par la Mission Locale : cochez le "
+            "suivi et indiquez le ou la conseiller·ère dans la fiche de la mesure."
+        )
+    return None
+
+
+def require_within_occupancy(ctx: GuardContext) -> str | None:
+    """12 months at most: an exit later than that needs a recorded derogation."""
+    entry = ctx.enrolment.entry_date
+    if entry is None:
+        return None
+    end = jappart_end(entry, ctx.enrolment.data)
+    if dt.date.fromisoformat(ctx.values["exit_date"]) > end:
+        return (
+            f"L'occupation J'APPART dure {JAPPART_MAX_MONTHS} mois au plus (jusqu'au "
+            f"{end:%d/%m/%Y}) : enregistrez d'abord une dérogation avec son motif."
+        )
+    return None
+
+
+def _jappart_due(e: EnrolmentView) -> dt.date | None:
+    return jappart_end(e.entry_date, e.data) if e.entry_date else None
+
+
+JAPPART_WORKFLOW = Workflow(
+    programme=JAPPART,
+    initial="referral",
+    states=(
+        State("referral", "Candidature reçue", phase="referral"),
+        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
+        State("housed", "Dans le logement J'APPART", phase="active"),
+        *closed_states(),
+    ),
+    transitions=(
+        Transition(
+            "accept",
+            "Admettre",
+            ("referral",),
+            "admitted",
+            fields=(DECISION, OVERRIDE),
+            guards=(
+                require_mission_locale,
+                age_guard(JAPPART_MIN_AGE, JAPPART_MAX_AGE, "J'APPART"),
+            ),
+            order=10,
+        ),
+        refuse_transition(),
+        Transition(
+            "enter", "Entrée dans le logement", ("admitted",), "housed", fields=(ENTRY,), order=10
+        ),
+        Transition(
+            "exit",
+            "Sortie de J'APPART",
+            ("housed",),
+            "exited",
+            fields=(
+                Field("exit_date", "Date de sortie", kind="date", required=True),
+                Field(
+                    "exit_destination",
+                    "Destination",
+                    kind="choice",
+                    required=True,
+                    choices=EXIT_DESTINATIONS,
+                ),
+                Field("exit_reason", "Motif / commentaire", max_length=100),
+            ),
+            guards=(require_within_occupancy,),
+            order=50,
+            danger=True,
+        ),
+        withdraw_transition(("referral", "admitted")),
+    ),
+    deadlines=(
+        Deadline(
+            "jappart_end",
+            "Fin de l'occupation J'APPART (12 mois)",
+            ("housed",),
+            _jappart_due,
+            warn_days=60,
+        ),
+    ),
+)
