@@ -193,11 +193,18 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
     user = current_user(request)
     sharing = {}
     if can(user, "share"):
+        share_programmes = [host.programmes[r["programme"]] for r in rows]
+        partners = PartnerOrganisation.select(
+            PartnerOrganisation.id, PartnerOrganisation.name).order_by(PartnerOrganisation.name)
+        if share_programmes and all(p.partner_kinds for p in share_programmes):
+            # Only partners some programme of the household may be shared with (the server
+            # checks the pair programme × partner again when the share is created).
+            partners = partners.where(PartnerOrganisation.kind.is_in(
+                sorted({k for p in share_programmes for k in p.partner_kinds})))
         sharing = {
             "shares": await household_shares(household_id),
-            "partners": await PartnerOrganisation.select(
-                PartnerOrganisation.id, PartnerOrganisation.name).order_by(PartnerOrganisation.name),
-            "share_programmes": [host.programmes[r["programme"]] for r in rows],
+            "partners": await partners,
+            "share_programmes": share_programmes,
             "share_groups": {g.key: g.label for r in rows
                              for g in shareable_groups(host, r["programme"])},
             "share_values": {"consent_date": on.isoformat(),

@@ -141,6 +141,8 @@ async def test_alter_logement_is_shared_only_with_sos_violences_conjugales(
     from tremplin.models import Share
 
     household_id = await sheltered(host, "PROTÉGÉE Alice", "1988-04-02")
+    org_id, sos = await _sos_partner(app, password_hash)
+    await sos.aclose()
     form = {
         "partner": str(users["partner"].partner),  # the Mission Locale
         "programme": KEY,
@@ -154,10 +156,14 @@ async def test_alter_logement_is_shared_only_with_sos_violences_conjugales(
     assert f'value="{form["consent_expires"]}"' in refused.text  # input kept
     assert not await Share.exists().where(Share.household == household_id)
 
-    org_id, sos = await _sos_partner(app, password_hash)
-    await sos.aclose()
     made = await social_worker.post(f"/households/{household_id}/shares",
                                     {**form, "partner": str(org_id)})
     assert made.status_code == 303, made.text
     assert await Share.count().where(Share.household == household_id) == 1
     assert host.programmes[KEY].partner_kinds == ("sos_vc",)
+    # The sharing form offers only the partners the programme may be shared with.
+    page = (await social_worker.get(f"/households/{household_id}")).text
+    select = re.search(r'<select id="share-partner".*?</select>', page, re.S).group(0)
+    assert ">SOS Violences Conjugales<" in select
+    assert users["partner"].partner is not None
+    assert f'value="{users["partner"].partner}"' not in select
