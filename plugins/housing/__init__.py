@@ -54,6 +54,7 @@ def tremplin_timeline_event_types() -> list[EventType]:
         EventType("housing_inventory", "État des lieux", manual=False, order=932),
         EventType("housing_arrears_step", "Procédure d'impayés", manual=False, order=933),
         EventType("intervention", "Intervention dans le logement", manual=False, order=934),
+        EventType("housing_claim", "Sinistre dans le logement", manual=False, order=935),
     ]
 
 
@@ -78,6 +79,8 @@ def tremplin_navigation(user) -> list[NavItem]:
         items.append(NavItem("Logements", "/housing/dwellings", order=40))
     if can(user, "rental"):
         items.append(NavItem("Impayés", "/housing/arrears", order=45))
+    if getattr(user, "role", None) in ("admin", "head_of_service"):
+        items.append(NavItem("Réglages logement", "/housing/settings", order=90))
     return items
 
 

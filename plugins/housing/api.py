@@ -22,17 +22,24 @@ from dataclasses import dataclass
 from tremplin.api import today
 from tremplin_plugins.housing.calc import ARREARS_THRESHOLD_CENTS, compute_balance
 from tremplin_plugins.housing.ledger import balances_by_household, occupancy_balance
+from tremplin_plugins.housing.settings import arrears_threshold
 from tremplin_plugins.housing.tables import Occupancy
 
 __all__ = [
     "ARREARS_THRESHOLD_CENTS",
+    "AidApplicationView",
+    "InstalmentView",
     "OccupancyView",
+    "RepaymentPlanView",
+    "aid_applications",
+    "arrears_threshold",
     "balance",
     "compute_balance",
     "current_occupancy",
     "household_balance",
     "in_arrears",
     "occupancies",
+    "repayment_plans",
 ]
 
 
@@ -101,5 +108,77 @@ async def household_balance(household_id: int, on: dt.date | None = None) -> int
 
 
 async def in_arrears(household_id: int, on: dt.date | None = None) -> bool:
-    """Whether the household's balance exceeds :data:`ARREARS_THRESHOLD_CENTS`."""
-    return await household_balance(household_id, on) > ARREARS_THRESHOLD_CENTS
+    """Whether the household's balance exceeds the association's arrears threshold
+    (:func:`arrears_threshold`; :data:`ARREARS_THRESHOLD_CENTS`, 30 €, until it is set)."""
+    return await household_balance(household_id, on) > await arrears_threshold()
+
+
+@dataclass(frozen=True)
+class InstalmentView:
+    """One instalment of a repayment plan; ``kept`` is ``None`` while it is not yet due."""
+
+    due_on: dt.date
+    amount_cents: int
+    kept: bool | None
+
+
+@dataclass(frozen=True)
+class RepaymentPlanView:
+    """A repayment plan (*plan d'apurement*) as it stands on the day asked.
+
+    ``status`` is ``ongoing``, ``kept`` (every instalment due and kept) or ``broken`` (an
+    instalment was not kept); ``kept`` says the same as a boolean, ``None`` while ongoing.
+    """
+
+    id: int
+    household_id: int
+    occupancy_id: int | None
+    start_date: dt.date
+    debt_cents: int
+    instalments: tuple[InstalmentView, ...]
+    status: str
+    kept: bool | None
+
+
+async def repayment_plans(
+    household_id: int, on: dt.date | None = None
+) -> list[RepaymentPlanView]:
+    """The household's repayment plans, oldest first, judged at the end of ``on`` (today)."""
+    from tremplin_plugins.housing.plans import plans_of
+
+    return [RepaymentPlanView(
+        id=p["id"], household_id=p["household"], occupancy_id=p["occupancy"],
+        start_date=p["start_date"], debt_cents=p["debt_cents"],
+        instalments=tuple(InstalmentView(i["due_on"], i["amount_cents"], i["kept"])
+                          for i in p["instalments"]),
+        status=p["status"], kept={"kept": True, "broken": False}.get(p["status"]),
+    ) for p in await plans_of(household_id, on)]
+
+
+@dataclass(frozen=True)
+class AidApplicationView:
+    """An application for help with the rent debt. ``kind``: ``fsl``, ``visale``, ``fund``,
+    ``other``; ``outcome``: ``pending``, ``granted``, ``refused``; ``paid``: the granted
+    amount was credited to the rent account."""
+
+    id: int
+    household_id: int
+    kind: str
+    applied_on: dt.date
+    requested_cents: int
+    outcome: str
+    decided_on: dt.date | None
+    granted_cents: int
+    paid: bool
+
+
+async def aid_applications(household_id: int) -> list[AidApplicationView]:
+    """The household's applications for help (FSL, VISALE…), oldest first."""
+    from tremplin_plugins.housing.aid import applications_of
+
+    return [AidApplicationView(
+        id=a["id"], household_id=a["household"], kind=a["kind"], applied_on=a["applied_on"],
+        requested_cents=a["requested_cents"], outcome=a["outcome"],
+        decided_on=a["decided_on"], granted_cents=a["granted_cents"],
+        paid=a["ledger_entry"] is not None,
+    ) for a in await applications_of(household_id)]

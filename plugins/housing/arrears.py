@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from tremplin.api import Actor, Household, NotFound, now, today, transaction, validate
-from tremplin_plugins.housing.calc import ARREARS_THRESHOLD_CENTS
 from tremplin_plugins.housing.common import (
     add_event,
     date_or_none,
@@ -15,6 +14,7 @@ from tremplin_plugins.housing.common import (
 )
 from tremplin_plugins.housing.fields import ARREARS_STEP_FIELDS, ARREARS_STEPS, labels
 from tremplin_plugins.housing.ledger import balances_by_household
+from tremplin_plugins.housing.settings import arrears_threshold
 from tremplin_plugins.housing.tables import ArrearsStep, LedgerEntry, Occupancy
 
 STEP_LABELS = labels(ARREARS_STEPS)
@@ -53,11 +53,14 @@ async def steps_of(household_id: int) -> list[dict[str, Any]]:
 
 
 async def review_list(
-    on: dt.date | None = None, threshold: int = ARREARS_THRESHOLD_CENTS
+    on: dt.date | None = None, threshold: int | None = None
 ) -> list[dict[str, Any]]:
-    """Households whose balance at ``on`` exceeds ``threshold``, the largest debt first,
-    with their last payment and last procedure step (the monthly arrears committee)."""
+    """Households whose balance at ``on`` exceeds ``threshold`` (the association's setting
+    by default), the largest debt first, with their last payment and last procedure step
+    (the monthly arrears committee)."""
     on = on or today()
+    if threshold is None:
+        threshold = await arrears_threshold()
     balances = {h: b for h, b in (await balances_by_household(on)).items() if b > threshold}
     ids = list(balances)
     if not ids:
@@ -70,7 +73,7 @@ async def review_list(
             & (LedgerEntry.entry_date <= on)).order_by(LedgerEntry.entry_date):
         last_payment[r["household"]] = r["entry_date"]
     last_step: dict[int, dict[str, Any]] = {}
-    for r in await ArrearsStep.select(ArrearsStep.household, ArrearsStep.step,
+    for r in await ArrearsStep.select(ArrearsStep.id, ArrearsStep.household, ArrearsStep.step,
                                       ArrearsStep.done_on).where(
             ArrearsStep.household.is_in(ids) & (ArrearsStep.done_on <= on)).order_by(
                 ArrearsStep.done_on).order_by(ArrearsStep.id):

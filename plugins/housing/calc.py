@@ -21,6 +21,8 @@ __all__ = [
     "add_months",
     "compute_balance",
     "dpe_alerts",
+    "plan_instalments",
+    "plan_progress",
     "first_of_month",
     "month_bounds",
     "overlaps",
@@ -34,8 +36,9 @@ __all__ = [
 #: monthly by the arrears committee). A plugin constant until settings exist for plugins.
 ARREARS_THRESHOLD_CENTS = 3000
 
-#: How each kind of ledger entry moves the balance (what the household owes).
-SIGNS = {"call": 1, "benefit": -1, "payment": -1}
+#: How each kind of ledger entry moves the balance (what the household owes): ``aid`` is a
+#: granted aid (FSL, VISALE, a fund) paid directly to the association.
+SIGNS = {"call": 1, "benefit": -1, "payment": -1, "aid": -1}
 
 DPE_MAX_AGE_YEARS = 10
 
@@ -134,3 +137,51 @@ def dpe_alerts(dpe_class: str, dpe_date: dt.date | None, on: dt.date) -> list[st
     elif dpe_date is not None and add_months(dpe_date, 12 * DPE_MAX_AGE_YEARS) < on:
         alerts.append(f"DPE de plus de {DPE_MAX_AGE_YEARS} ans : à refaire")
     return alerts
+
+
+MAX_PLAN_INSTALMENTS = 60
+
+
+def plan_instalments(debt_cents: int, monthly_cents: int,
+                     first_due: dt.date) -> list[tuple[dt.date, int]]:
+    """Monthly instalments of ``monthly_cents`` from ``first_due`` until ``debt_cents`` is
+    repaid, the last one smaller if needed: 1 000 € at 150 € a month = 6 × 150 € + 100 €."""
+    if debt_cents <= 0 or monthly_cents <= 0:
+        return []
+    count = -(-debt_cents // monthly_cents)
+    out = [(add_months(first_due, k), monthly_cents) for k in range(count - 1)]
+    out.append((add_months(first_due, count - 1), debt_cents - monthly_cents * (count - 1)))
+    return out
+
+
+def plan_progress(
+    start: dt.date, instalments: Sequence[tuple[dt.date, int]],
+    entries: Iterable[tuple[dt.date, str, int]], on: dt.date,
+) -> tuple[list[bool | None], str]:
+    """Whether each instalment of a repayment plan is kept, and the plan's status.
+
+    The household pays its current rent *and* the instalments: what repays the old debt by
+    day D is what its balance went down by from ``start`` to D (credits minus calls dated in
+    ``[start, D]``). Instalment k, due on D, is kept when that reduction reaches the sum of
+    instalments 1…k on D; one not yet due is ``None``. The plan is ``broken`` as soon as an
+    instalment was not kept, ``kept`` when every instalment is due and kept, else
+    ``ongoing``. ``entries`` are ``(entry_date, kind, amount_cents)`` of the household.
+    """
+    moves = sorted((day, -SIGNS[kind] * int(amount)) for day, kind, amount in entries
+                   if day >= start)
+    kept: list[bool | None] = []
+    owed = 0
+    for due_on, amount in sorted(instalments):
+        owed += amount
+        if due_on > on:
+            kept.append(None)
+            continue
+        reduced = sum(m for day, m in moves if day <= due_on)
+        kept.append(reduced >= owed)
+    if any(k is False for k in kept):
+        status = "broken"
+    elif kept and all(k is True for k in kept):
+        status = "kept"
+    else:
+        status = "ongoing"
+    return kept, status

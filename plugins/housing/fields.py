@@ -244,3 +244,85 @@ DEPOSIT_PAID_FIELDS = (Field("paid_on", "Payé le", kind="date", required=True),
 
 def labels(choices: tuple[Choice, ...]) -> dict[str, str]:
     return {c.value: c.label for c in choices}
+
+
+PLAN_STATUSES = (
+    Choice("ongoing", "En cours"),
+    Choice("kept", "Respecté"),
+    Choice("broken", "Non respecté"),
+)
+PLAN_FIELDS = (
+    Field("start_date", "Plan signé le", kind="date", required=True),
+    money("debt", "Dette à apurer", required=True, maximum=MAX_PAYMENT_CENTS,
+          help="Au plus le solde du ménage à la date de signature."),
+    money("monthly", "Échéance mensuelle", required=True, maximum=MAX_PAYMENT_CENTS,
+          help="En plus du loyer courant ; la dernière échéance solde la dette."),
+    Field("first_due_on", "Première échéance le", kind="date", required=True),
+    Field("note", "Commentaire", kind="textarea"),
+)
+
+AID_KINDS = (
+    Choice("fsl", "FSL (Fonds de solidarité pour le logement)"),
+    Choice("visale", "Mise en jeu de la garantie VISALE"),
+    Choice("fund", "Fonds d'aide de l'association ou d'un partenaire"),
+    Choice("other", "Autre aide"),
+)
+AID_OUTCOMES = (
+    Choice("pending", "En attente"),
+    Choice("granted", "Accordée"),
+    Choice("refused", "Refusée"),
+)
+AID_FIELDS = (
+    Field("kind", "Aide demandée", kind="choice", required=True, choices=AID_KINDS),
+    Field("applied_on", "Demandée le", kind="date", required=True),
+    money("requested", "Montant demandé", required=True, maximum=MAX_PAYMENT_CENTS),
+    Field("note", "Commentaire", kind="textarea"),
+)
+AID_DECISION_FIELDS = (
+    Field("outcome", "Décision", kind="choice", required=True, choices=AID_OUTCOMES),
+    Field("decided_on", "Décision du", kind="date"),
+    money("granted", "Montant accordé", maximum=MAX_PAYMENT_CENTS),
+)
+AID_PAID_FIELDS = (Field("paid_on", "Versée au compte le", kind="date", required=True),)
+
+CLAIM_KINDS = (
+    Choice("water_damage", "Dégât des eaux"),
+    Choice("fire", "Incendie"),
+    Choice("break_in", "Effraction, vol"),
+    Choice("damage", "Dégradations"),
+    Choice("storm", "Tempête, catastrophe naturelle"),
+    Choice("other", "Autre"),
+)
+CLAIM_STATUSES = (
+    Choice("declared", "Déclaré"),
+    Choice("expertise", "Expertise en cours"),
+    Choice("compensated", "Indemnisé"),
+    Choice("refused", "Refusé"),
+    Choice("closed", "Clos"),
+)
+CLAIM_FIELDS = (
+    Field("occurred_on", "Survenu le", kind="date", required=True),
+    Field("kind", "Nature", kind="choice", required=True, choices=CLAIM_KINDS),
+    Field("description", "Description", kind="textarea", required=True),
+    Field("insurer", "Assureur", max_length=200),
+    Field("claim_reference", "Référence du dossier", max_length=100),
+    money("claimed", "Montant réclamé", maximum=MAX_PAYMENT_CENTS * 5),
+    money("received", "Indemnité reçue", maximum=MAX_PAYMENT_CENTS * 5),
+    Field("status", "État", kind="choice", required=True, choices=CLAIM_STATUSES),
+)
+CLAIM_UPDATE_FIELDS = (
+    Field("status", "État", kind="choice", required=True, choices=CLAIM_STATUSES),
+    Field("claim_reference", "Référence du dossier", max_length=100),
+    money("claimed", "Montant réclamé", maximum=MAX_PAYMENT_CENTS * 5),
+    money("received", "Indemnité reçue", maximum=MAX_PAYMENT_CENTS * 5),
+)
+INTERVENTION_UPDATE_FIELDS = (
+    Field("status", "État", kind="choice", required=True, choices=INTERVENTION_STATUSES),
+    money("cost", "Coût", maximum=MAX_PAYMENT_CENTS),
+    Field("done_on", "Réalisée le", kind="date"),
+)
+PHOTO_FIELDS = (Field("document", "Photo (document du ménage)", kind="int", required=True,
+                      minimum=1),)
+
+#: The arrears steps that have a letter (the later steps are written by a bailiff or a court).
+LETTER_STEPS = ("first_reminder", "second_reminder", "formal_notice")

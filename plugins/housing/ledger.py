@@ -174,10 +174,19 @@ async def _record(actor: Actor, occupancy_id: int, values: dict[str, Any], day: 
             return existing
         occupancy = require(await Occupancy.select().where(
             Occupancy.id == occupancy_id).first(), occupancy_id)
+        if day < occupancy["start_date"]:
+            raise FormErrors({"entry_date": "la date précède l'entrée dans le logement "
+                              f"({occupancy['start_date']:%d/%m/%Y})"})
         if occupancy["end_date"] is not None:
-            raise FormErrors({"_entry": "Cette occupation est close (sortie le "
-                              f"{occupancy['end_date']:%d/%m/%Y}) : aucun paiement ne peut "
-                              "plus y être enregistré."})
+            # A household that left still pays its debt, never more than it owes.
+            owed = await occupancy_balance(occupancy_id)
+            left = f"Cette occupation est close (sortie le {occupancy['end_date']:%d/%m/%Y})"
+            if owed <= 0:
+                raise FormErrors({"_entry": f"{left} et son compte est soldé : aucun paiement "
+                                  "ne peut plus y être enregistré."})
+            if values["amount"] > owed:
+                raise FormErrors({"amount": f"{left} : le ménage ne doit plus que "
+                                  f"{money_label(owed)} sur ce compte"})
         row = await LedgerEntry.insert(LedgerEntry(
             occupancy=occupancy_id, household=occupancy["household"], kind=values["kind"],
             entry_date=day, amount_cents=values["amount"],

@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import Actor, FormErrors, IndicatorRow, IndicatorTable, now, transaction
-from tremplin.api import rows_from_counts, validate
+from tremplin.api import rows_from_counts, today, validate
 from tremplin_plugins.housing.common import (
     add_event,
     cents,
@@ -20,6 +20,7 @@ from tremplin_plugins.housing.common import (
 from tremplin_plugins.housing.fields import (
     INTERVENTION_FIELDS,
     INTERVENTION_STATUSES,
+    INTERVENTION_UPDATE_FIELDS,
     LIABLE_PARTIES,
     PROVIDERS,
     labels,
@@ -84,6 +85,38 @@ async def add_intervention(actor: Actor, dwelling_id: int, raw: dict[str, Any]) 
         await write_audit(actor, "add_intervention", "housing_dwelling", dwelling_id,
                           ["intervention"])
     return intervention_id
+
+
+async def update_intervention(actor: Actor, intervention_id: int, raw: dict[str, Any]) -> int:
+    """Follow-up of an intervention: its state, cost and the day it was done. Returns the
+    dwelling id. Marked done, it appears on the occupant household's timeline."""
+    values = validate(INTERVENTION_UPDATE_FIELDS, raw)
+    done = date_or_none(values["done_on"])
+    not_in_future("done_on", done)
+    async with transaction():
+        row = require(await Intervention.select().where(
+            Intervention.id == intervention_id).first(), intervention_id)
+        errors: dict[str, str] = {}
+        if values["status"] == "done" and done is None:
+            errors["done_on"] = "indiquez la date de réalisation"
+        if done is not None and values["status"] != "done":
+            errors["status"] = "une intervention datée de sa réalisation est « Réalisée »"
+        if done is not None and done < row["requested_on"]:
+            errors["done_on"] = "la réalisation précède la demande"
+        if errors:
+            raise FormErrors(errors)
+        await Intervention.update({
+            Intervention.status: values["status"], Intervention.done_on: done,
+            Intervention.cost_cents: cents(values["cost"]),
+        }).where(Intervention.id == intervention_id)
+        if row["household"] is not None and values["status"] != row["status"]:
+            await add_event(actor, row["household"], EVENT_KIND,
+                            f"Intervention {STATUS_LABELS[values['status']].lower()}",
+                            row["description"], done or today(), "",
+                            {"intervention": intervention_id})
+        await write_audit(actor, "update_intervention", "housing_dwelling", row["dwelling"],
+                          ["intervention"])
+    return row["dwelling"]
 
 
 async def interventions_of(dwelling_id: int) -> list[dict[str, Any]]:

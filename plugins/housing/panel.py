@@ -6,8 +6,8 @@ from typing import Any
 
 from tremplin.api import today
 from tremplin_plugins.housing import api
-from tremplin_plugins.housing.access import can_rental, shown_address
-from tremplin_plugins.housing.calc import ARREARS_THRESHOLD_CENTS
+from tremplin_plugins.housing.access import audit_revealed, can_rental, shown_address
+from tremplin_plugins.housing.settings import arrears_threshold
 from tremplin_plugins.housing.tables import Dwelling, Occupancy
 
 
@@ -18,16 +18,20 @@ async def household_panel(household_id: int, user: Any) -> dict[str, Any] | None
         return None
     current = await api.current_occupancy(household_id)
     balance = await api.household_balance(household_id)
+    threshold = await arrears_threshold()
+    plans = await api.repayment_plans(household_id)
     context: dict[str, Any] = {
+        "plan": plans[-1] if plans else None,
         "current": current, "history": history, "balance": balance,
-        "in_arrears": balance > ARREARS_THRESHOLD_CENTS,
-        "threshold": ARREARS_THRESHOLD_CENTS, "rental": can_rental(user),
+        "in_arrears": balance > threshold,
+        "threshold": threshold, "rental": can_rental(user),
     }
     if current is not None:
         dwelling = await Dwelling.select(
-            Dwelling.address, Dwelling.postcode, Dwelling.city, Dwelling.confidential,
-            Dwelling.typology,
+            Dwelling.id, Dwelling.address, Dwelling.postcode, Dwelling.city,
+            Dwelling.confidential, Dwelling.programme, Dwelling.typology,
         ).where(Dwelling.id == current.dwelling_id).first()
+        await audit_revealed([dwelling], user)
         insurance = await Occupancy.select(Occupancy.insurance_expires_on).where(
             Occupancy.id == current.id).first()
         expires = insurance["insurance_expires_on"]

@@ -13,9 +13,16 @@ Definitions (inclusive dates):
 * vacancy: the days of each vacancy period inside the period (an open one runs to the end
   of the period, or today if earlier), and what the head lease cost for those days;
 * arrears: households of the programme whose balance at the end of the period exceeds the
-  threshold (30 €), and their total debt;
+  association's threshold (30 € by default, see ``settings``), and their total debt;
 * procedure: the steps dated inside the period, for occupancies of the programme;
-* interventions: those carried out in the period in the programme's dwellings, by provider.
+* interventions: those carried out in the period in the programme's dwellings, by provider;
+* repayment plans: plans of the programme's occupancies signed on or before the last day
+  and with an instalment due on or after the first day, judged at the end of the period
+  (kept: every instalment due and kept; broken: an instalment not kept; else ongoing);
+* help applications: those made in the period (FSL, VISALE, fund, other), their outcome
+  today, and the amounts granted;
+* claims: damages that happened in the period in the programme's dwellings, by kind, with
+  the amounts claimed and received.
 """
 
 from __future__ import annotations
@@ -34,17 +41,26 @@ from tremplin.api import (
 )
 from tremplin_plugins.housing.calc import ARREARS_THRESHOLD_CENTS, vacancy_cost
 from tremplin_plugins.housing.fields import (
+    AID_KINDS,
+    AID_OUTCOMES,
     ARREARS_STEPS,
+    CLAIM_KINDS,
+    PLAN_STATUSES,
     RETURN_REASONS,
     VACANCY_CAUSES,
 )
 from tremplin_plugins.housing.ledger import balances_by_household
 from tremplin_plugins.housing.maintenance import intervention_tables
+from tremplin_plugins.housing.settings import arrears_threshold
+from tremplin_plugins.housing.plans import plans_for
 from tremplin_plugins.housing.tables import (
+    AidApplication,
     ArrearsStep,
+    Claim,
     Dwelling,
     HeadLease,
     Occupancy,
+    RepaymentPlan,
     Vacancy,
 )
 
@@ -137,11 +153,12 @@ def vacancy_tables(vacancies: list[dict[str, Any]], leases: list[dict[str, Any]]
 
 
 def arrears_tables(balances: dict[int, int], steps: list[dict[str, Any]],
-                   end: dt.date) -> list[IndicatorTable]:
+                   end: dt.date, threshold_cents: int = ARREARS_THRESHOLD_CENTS
+                   ) -> list[IndicatorTable]:
     """Households in arrears at the end of the period, their debt, the procedure table."""
-    owing = {h: b for h, b in balances.items() if b > ARREARS_THRESHOLD_CENTS}
+    owing = {h: b for h, b in balances.items() if b > threshold_cents}
     counts = Counter(s["step"] for s in steps)
-    threshold = euros(ARREARS_THRESHOLD_CENTS)
+    threshold = euros(threshold_cents)
     label = f"{threshold:.0f}" if threshold == int(threshold) else f"{threshold:.2f}"
     return [
         IndicatorTable("housing_arrears_households",
@@ -157,6 +174,56 @@ def arrears_tables(balances: dict[int, int], steps: list[dict[str, Any]],
         IndicatorTable("housing_arrears_steps", "Procédure d'impayés : étapes dans la période",
                        rows_from_counts(counts, ARREARS_STEPS, len(steps)),
                        total=len(steps), unit="étapes"),
+    ]
+
+
+def plan_tables(plans: list[dict[str, Any]], start: dt.date) -> list[IndicatorTable]:
+    """Plans running in the period, by status at its end (``plans`` judged at the end)."""
+    running = [p for p in plans
+               if p["instalments"] and max(i["due_on"] for i in p["instalments"]) >= start]
+    counts = Counter(p["status"] for p in running)
+    return [IndicatorTable(
+        "housing_repayment_plans", "Plans d'apurement : respectés et non respectés",
+        rows_from_counts(counts, PLAN_STATUSES, len(running)), total=len(running),
+        unit="plans",
+        note="Plans ayant une échéance dans la période, jugés à la fin de la période.")]
+
+
+def aid_tables(applications: list[dict[str, Any]]) -> list[IndicatorTable]:
+    """Applications for help made in the period: by kind, by outcome, amounts granted."""
+    by_kind = Counter(a["kind"] for a in applications)
+    by_outcome = Counter(a["outcome"] for a in applications)
+    granted: Counter = Counter()
+    for a in applications:
+        if a["outcome"] == "granted":
+            granted[a["kind"]] += a["granted_cents"]
+    return [
+        IndicatorTable("housing_aid_kinds", "Demandes d'aide (FSL, VISALE…) dans la période",
+                       rows_from_counts(by_kind, AID_KINDS, len(applications)),
+                       total=len(applications), unit="demandes"),
+        IndicatorTable("housing_aid_outcomes", "Demandes d'aide : décisions",
+                       rows_from_counts(by_outcome, AID_OUTCOMES, len(applications)),
+                       total=len(applications), unit="demandes"),
+        IndicatorTable("housing_aid_granted", "Demandes d'aide : montants accordés",
+                       tuple(IndicatorRow(c.label, euros(granted[c.value]), key=c.value)
+                             for c in AID_KINDS),
+                       total=euros(sum(granted.values())), unit="euros"),
+    ]
+
+
+def claim_tables(claims: list[dict[str, Any]]) -> list[IndicatorTable]:
+    """Damages that happened in the period, by kind; amounts claimed and received."""
+    counts = Counter(c["kind"] for c in claims)
+    return [
+        IndicatorTable("housing_claims", "Sinistres par nature",
+                       rows_from_counts(counts, CLAIM_KINDS, len(claims), keep_empty=False),
+                       total=len(claims), unit="sinistres"),
+        IndicatorTable("housing_claims_amounts", "Sinistres : montants", (
+            IndicatorRow("Réclamé aux assureurs", euros(sum(c["claimed_cents"] for c in claims)),
+                         key="claimed"),
+            IndicatorRow("Indemnités reçues", euros(sum(c["received_cents"] for c in claims)),
+                         key="received"),
+        ), unit="euros"),
     ]
 
 
@@ -181,6 +248,21 @@ async def housing_tables(ctx: ReportContext) -> list[IndicatorTable]:
         & (ArrearsStep.done_on >= start) & (ArrearsStep.done_on <= end))
     tables = stock_tables(dwellings, start, end)
     tables += vacancy_tables(vacancies, leases, start, end)
-    tables += arrears_tables(balances, steps, end)
+    tables += arrears_tables(balances, steps, end, await arrears_threshold())
     tables += await intervention_tables(ids, start, end)
+    plan_rows = await RepaymentPlan.select(RepaymentPlan.id, RepaymentPlan.household).where(
+        (RepaymentPlan.occupancy.programme == ctx.programme)
+        & (RepaymentPlan.start_date <= end))
+    plan_ids = {r["id"] for r in plan_rows}
+    plans = await plans_for(sorted({r["household"] for r in plan_rows}), end, end)
+    tables += plan_tables([p for p in plans if p["id"] in plan_ids], start)
+    applications = await AidApplication.select(
+        AidApplication.kind, AidApplication.outcome, AidApplication.granted_cents).where(
+        (AidApplication.occupancy.programme == ctx.programme)
+        & (AidApplication.applied_on >= start) & (AidApplication.applied_on <= end))
+    tables += aid_tables(applications)
+    claims = await Claim.select(Claim.kind, Claim.claimed_cents, Claim.received_cents).where(
+        Claim.dwelling.is_in(ids) & (Claim.occurred_on >= start) & (Claim.occurred_on <= end))
+    tables += claim_tables(claims)
     return tables
+

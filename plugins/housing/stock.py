@@ -126,6 +126,24 @@ async def update_dwelling(
         await write_audit(actor, "update", "housing_dwelling", dwelling_id, changed)
 
 
+async def mark_confidential(actor: Actor, dwelling_id: int, programme: str) -> None:
+    """The dwelling houses a household of a confidential programme: its address becomes
+    confidential, and the dwelling is that programme's if it was nobody's."""
+    async with transaction():
+        row = require(await Dwelling.select(Dwelling.confidential, Dwelling.programme).where(
+            Dwelling.id == dwelling_id).first(), dwelling_id)
+        changes = {}
+        if not row["confidential"]:
+            changes[Dwelling.confidential] = True
+        if not row["programme"]:
+            changes[Dwelling.programme] = programme
+        if changes:
+            await Dwelling.update({**changes, Dwelling.updated_at: now()}).where(
+                Dwelling.id == dwelling_id)
+            await write_audit(actor, "update", "housing_dwelling", dwelling_id,
+                              [c._meta.name for c in changes])
+
+
 async def add_head_lease(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -> int:
     values = validate(HEAD_LEASE_FIELDS, raw)
     start, end = date_or_none(values["start_date"]), date_or_none(values["end_date"])

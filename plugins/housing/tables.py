@@ -16,7 +16,7 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.table import Table
-from tremplin.api import Household, User
+from tremplin.api import Document, Household, User
 
 R = OnDelete.restrict
 
@@ -201,7 +201,86 @@ class Intervention(Table, tablename="housing_intervention"):
     created_at = Timestamptz()
 
 
+class HousingSettings(Table, tablename="housing_settings"):
+    """The association's housing settings (one row; defaults apply while there is none)."""
+
+    #: A household is in arrears when its balance exceeds this (the seeds: 30 €).
+    arrears_threshold_cents = Integer(default=3000)
+    updated_by = ForeignKey(User, null=True, on_delete=R)
+    updated_at = Timestamptz()
+
+
+class RepaymentPlan(Table, tablename="housing_repayment_plan"):
+    """A repayment plan (*plan d'apurement*) of a household's rent debt: instalments on top
+    of the current rent, from ``start_date``. Whether it is kept is computed."""
+
+    household = ForeignKey(Household, on_delete=R, index=True)
+    occupancy = ForeignKey(Occupancy, null=True, on_delete=R, index=True)
+    start_date = Date(index=True)
+    debt_cents = Integer()
+    note = Text(default="")
+    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_at = Timestamptz()
+
+
+class PlanInstalment(Table, tablename="housing_plan_instalment"):
+    """One instalment (*échéance*) of a repayment plan."""
+
+    plan = ForeignKey(RepaymentPlan, on_delete=R, index=True)
+    due_on = Date(index=True)
+    amount_cents = Integer()
+
+
+class AidApplication(Table, tablename="housing_aid_application"):
+    """An application for help with the rent debt: FSL, VISALE guarantee claim, another
+    fund; its outcome; a granted aid paid to the association is a ledger credit
+    (``ledger_entry``)."""
+
+    household = ForeignKey(Household, on_delete=R, index=True)
+    occupancy = ForeignKey(Occupancy, null=True, on_delete=R, index=True)
+    kind = Varchar(length=20, index=True)
+    applied_on = Date(index=True)
+    requested_cents = Integer(default=0)
+    outcome = Varchar(length=20, default="pending", index=True)
+    decided_on = Date(null=True, default=None)
+    granted_cents = Integer(default=0)
+    ledger_entry = Integer(null=True, default=None)
+    note = Text(default="")
+    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Claim(Table, tablename="housing_claim"):
+    """A damage in a dwelling and the insurance claim (*sinistre*): water damage, fire…
+    ``household`` is the occupant on the day it happened (``None`` if empty)."""
+
+    dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
+    household = ForeignKey(Household, null=True, on_delete=R, index=True)
+    occurred_on = Date(index=True)
+    kind = Varchar(length=30, index=True)
+    description = Text(default="")
+    insurer = Varchar(length=200, default="")
+    claim_reference = Varchar(length=100, default="")
+    claimed_cents = Integer(default=0)
+    received_cents = Integer(default=0)
+    status = Varchar(length=20, default="declared", index=True)
+    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class InventoryPhoto(Table, tablename="housing_inventory_photo"):
+    """A photo (a household document) attached to an entry or exit inventory."""
+
+    inventory = ForeignKey(Inventory, on_delete=R, index=True)
+    document = ForeignKey(Document, on_delete=R, index=True)
+    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_at = Timestamptz()
+
+
 TABLES = [
     Owner, Dwelling, HeadLease, Vacancy, Occupancy, RentTerms, LedgerEntry,
-    DepositInstalment, Inventory, ArrearsStep, Intervention,
+    DepositInstalment, Inventory, ArrearsStep, Intervention, HousingSettings, RepaymentPlan,
+    PlanInstalment, AidApplication, Claim, InventoryPhoto,
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tremplin.api import Household, current_user, normalise, today
+from tremplin.api import Household, actor, current_user, normalise, today
 from tremplin_plugins.housing.access import (
+    audit_revealed,
     can_rental,
     mask_rows,
     search_filter,
@@ -15,6 +16,7 @@ from tremplin_plugins.housing.access import (
 from tremplin_plugins.housing.calc import dpe_alerts
 from tremplin_plugins.housing.common import require
 from tremplin_plugins.housing.ledger import statement, terms_history
+from tremplin_plugins.housing.claims import claims_of
 from tremplin_plugins.housing.maintenance import interventions_of
 from tremplin_plugins.housing.stock import vacancy_rows
 from tremplin_plugins.housing.tables import (
@@ -32,7 +34,8 @@ FILTERS = ("status", "typology", "programme", "dpe_class")
 
 
 async def dwelling_list(
-    filters: dict[str, str], q: str, after: int | None, user: Any, limit: int = PAGE_SIZE
+    filters: dict[str, str], q: str, after: int | None, user: Any, limit: int = PAGE_SIZE,
+    client: str = "",
 ) -> tuple[list[dict[str, Any]], int | None]:
     """A page of dwellings in reference order (keyset on the id), filtered and searched;
     confidential addresses masked for ``user``. Returns rows and the next cursor."""
@@ -53,6 +56,7 @@ async def dwelling_list(
     next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
     on = today()
     out = mask_rows(rows[:limit], user)
+    await audit_revealed(rows[:limit], user, client)
     for row in out:
         row["alerts"] = dpe_alerts(row["dpe_class"], row["dpe_date"], on)
     return out, next_cursor
@@ -106,6 +110,7 @@ async def dwelling_page(request: Any, dwelling_id: int) -> dict[str, Any]:
     user = current_user(request)
     dwelling = await get_dwelling(dwelling_id)
     dwelling["shown_address"] = shown_address(dwelling, user)
+    await audit_revealed([dwelling], user, actor(request).address)
     context: dict[str, Any] = {
         "dwelling": dwelling,
         "alerts": dpe_alerts(dwelling["dpe_class"], dwelling["dpe_date"], today()),
@@ -122,4 +127,5 @@ async def dwelling_page(request: Any, dwelling_id: int) -> dict[str, Any]:
         context.update(leases=leases, vacancies=vacancy_rows(vacancies, leases, today()))
     context["occupancies"] = occupancies
     context["interventions"] = await interventions_of(dwelling_id)
+    context["claims"] = await claims_of(dwelling_id)
     return context

@@ -10,11 +10,18 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
-from tremplin.api import FormErrors, actor, check_household, today
+from tremplin.api import FormErrors, actor, check_household, roles, today
 from tremplin_plugins.housing.access import RENTAL, visible
 from tremplin_plugins.housing.arrears import record_step, review_list
-from tremplin_plugins.housing.calc import ARREARS_THRESHOLD_CENTS, add_months, month_bounds
-from tremplin_plugins.housing.fields import ARREARS_STEP_FIELDS
+from tremplin_plugins.housing.calc import add_months, month_bounds
+from tremplin_plugins.housing.settings import (
+    SETTINGS_FIELDS,
+    SETTINGS_ROLES,
+    arrears_threshold,
+    save_settings,
+)
+from tremplin_plugins.housing.fields import ARREARS_STEP_FIELDS, LETTER_STEPS
+from tremplin_plugins.housing.plans import plans_for
 from tremplin_plugins.housing.ledger import run_rent_calls
 from tremplin_plugins.housing.routes.common import done, form_dict, page, prefixed, unprefix
 from tremplin_plugins.housing.tables import LedgerEntry
@@ -76,9 +83,14 @@ async def _arrears_context(request: Request, month: str, errors: dict[int, dict[
         chosen_end = month_bounds(parse_month(month))[1]
         on = min(chosen_end, on)
     rows = [r for r in await review_list(on) if await visible(request, r["household_id"])]
+    latest_plan = {p["household"]: p for p in await plans_for(
+        [r["household_id"] for r in rows], on, on)}
+    for r in rows:
+        r["plan"] = latest_plan.get(r["household_id"])
     return {"rows": rows, "on": on, "month": month or on.strftime("%Y-%m"),
-            "threshold": ARREARS_THRESHOLD_CENTS, "fields": ARREARS_STEP_FIELDS,
-            "errors": errors, "values": values, "default_day": today().isoformat()}
+            "threshold": await arrears_threshold(), "fields": ARREARS_STEP_FIELDS,
+            "errors": errors, "values": values, "default_day": today().isoformat(),
+            "letter_steps": LETTER_STEPS}
 
 
 @get("/housing/arrears", guards=[RENTAL])
@@ -107,4 +119,31 @@ async def arrears_step_add(request: Request, household_id: FromPath[int]) -> Res
     return done(request, f"/housing/arrears#household-{household_id}")
 
 
-ROUTES = [rent_calls, rent_calls_run, arrears, arrears_step_add]
+SETTINGS_GUARD = roles(*SETTINGS_ROLES)
+
+
+async def _settings_page(values: dict[str, Any], errors: dict[str, str],
+                         status: int = 200, saved: bool = False) -> Template:
+    return page("housing/settings.html", {"fields": SETTINGS_FIELDS, "values": values,
+                                          "errors": errors, "saved": saved}, status)
+
+
+@get("/housing/settings", guards=[SETTINGS_GUARD])
+async def settings_form(request: Request) -> Template:
+    """The association's housing settings (the arrears threshold)."""
+    threshold = await arrears_threshold()
+    return await _settings_page(
+        {"arrears_threshold": f"{threshold // 100},{threshold % 100:02d}"}, {})
+
+
+@post("/housing/settings", guards=[SETTINGS_GUARD])
+async def settings_save(request: Request) -> Response:
+    raw = await form_dict(request)
+    try:
+        await save_settings(actor(request), raw)
+    except FormErrors as exc:
+        return await _settings_page(raw, exc.errors, 422)
+    return done(request, "/housing/settings?saved=1")
+
+
+ROUTES = [rent_calls, rent_calls_run, arrears, arrears_step_add, settings_form, settings_save]

@@ -13,10 +13,22 @@ from litestar.response import Template
 from tremplin.api import FormErrors, actor, current_user, programme_names, today
 from tremplin_plugins.housing import occupancy as occ
 from tremplin_plugins.housing import stock
-from tremplin_plugins.housing.maintenance import add_intervention
-from tremplin_plugins.housing.access import RENTAL, TECHNICAL, can_see_confidential, visible
+from tremplin_plugins.housing import claims
+from tremplin_plugins.housing.common import require
+from tremplin_plugins.housing.maintenance import add_intervention, update_intervention
+from tremplin_plugins.housing.tables import Intervention
+from tremplin_plugins.housing.access import (
+    RENTAL,
+    TECHNICAL,
+    can_see_confidential,
+    must_be_confidential,
+    visible,
+)
 from tremplin_plugins.housing.common import UNKNOWN_HOUSEHOLD, find_household
 from tremplin_plugins.housing.fields import (
+    CLAIM_FIELDS,
+    CLAIM_UPDATE_FIELDS,
+    INTERVENTION_UPDATE_FIELDS,
     DPE_CLASSES,
     HEAD_LEASE_FIELDS,
     INTERVENTION_FIELDS,
@@ -52,12 +64,15 @@ LABELS = {
     "dpe_classes": labels(DPE_CLASSES), "lease_kinds": labels(LEASE_KINDS),
     "vacancy_causes": labels(VACANCY_CAUSES), "occupancy_kinds": labels(OCCUPANCY_KINDS),
     "return_reasons": labels(RETURN_REASONS), "means": labels(MEANS),
+    "claim_update_fields": CLAIM_UPDATE_FIELDS,
+    "intervention_update_fields": INTERVENTION_UPDATE_FIELDS,
 }
 
 
 async def _list_context(request: Request, filters: dict[str, str], q: str,
                         after: int | None) -> dict[str, Any]:
-    rows, next_cursor = await dwelling_list(filters, q, after, current_user(request))
+    rows, next_cursor = await dwelling_list(filters, q, after, current_user(request),
+                                            client=actor(request).address)
     return {"rows": rows, "next_cursor": next_cursor, "q": q, "filters": filters,
             "after": after, "programmes": programme_names(request), **LABELS}
 
@@ -105,12 +120,19 @@ async def dwelling_new(request: Request) -> Template:
 
 @post("/housing/dwellings/new", guards=[TECHNICAL])
 async def dwelling_create(request: Request) -> Response:
-    raw = await form_dict(request)
+    raw = _confidential_if_needed(request, await form_dict(request))
     try:
         dwelling_id = await stock.create_dwelling(actor(request), raw, programme_names(request))
     except FormErrors as exc:
         return await _form(request, None, raw, exc.errors, 422)
     return done(request, f"/housing/dwellings/{dwelling_id}")
+
+
+def _confidential_if_needed(request: Request, raw: dict[str, Any]) -> dict[str, Any]:
+    """A dwelling of a programme with confidential contacts is always confidential."""
+    if must_be_confidential(request, str(raw.get("programme") or "")):
+        return {**raw, "confidential": "on"}
+    return raw
 
 
 def _values(dwelling: dict[str, Any]) -> dict[str, Any]:
@@ -124,9 +146,11 @@ def _values(dwelling: dict[str, Any]) -> dict[str, Any]:
 
 async def _editable(request: Request, dwelling_id: int) -> dict[str, Any]:
     context = await dwelling_page(request, dwelling_id)
-    if context["dwelling"]["confidential"] and not can_see_confidential(current_user(request)):
+    dwelling = context["dwelling"]
+    if dwelling["confidential"] and not can_see_confidential(current_user(request),
+                                                             dwelling["programme"]):
         raise PermissionDeniedException(
-            "Seuls l'administrateur et le chef de service modifient un logement confidentiel.")
+            "Seule l'équipe du programme qui l'utilise modifie un logement confidentiel.")
     return context["dwelling"]
 
 
@@ -139,7 +163,7 @@ async def dwelling_edit(request: Request, dwelling_id: FromPath[int]) -> Templat
 @post("/housing/dwellings/{dwelling_id:int}/edit", guards=[TECHNICAL])
 async def dwelling_update(request: Request, dwelling_id: FromPath[int]) -> Response:
     dwelling = await _editable(request, dwelling_id)
-    raw = await form_dict(request)
+    raw = _confidential_if_needed(request, await form_dict(request))
     try:
         await stock.update_dwelling(actor(request), dwelling_id, raw, programme_names(request))
     except FormErrors as exc:
@@ -149,9 +173,9 @@ async def dwelling_update(request: Request, dwelling_id: FromPath[int]) -> Respo
 
 #: The occupancy form is the page's main one; the others' inputs are prefixed.
 PREFIXES = {"occupancy": "", "lease": "lease_", "vacancy": "vacancy_",
-            "intervention": "intervention_"}
+            "intervention": "intervention_", "claim": "claim_"}
 ANCHORS = {"occupancy": "occupancies", "lease": "leases", "vacancy": "vacancies",
-           "intervention": "interventions"}
+           "intervention": "interventions", "claim": "claims"}
 
 
 def _forms(request: Request) -> dict[str, dict[str, Any]]:
@@ -166,6 +190,9 @@ def _forms(request: Request) -> dict[str, dict[str, Any]]:
         "intervention": {"fields": INTERVENTION_FIELDS, "prefix": "intervention_",
                          "values": {"intervention_requested_on": today().isoformat(),
                                     "intervention_status": "requested"}, "errors": {}},
+        "claim": {"fields": CLAIM_FIELDS, "prefix": "claim_",
+                  "values": {"claim_occurred_on": today().isoformat(),
+                             "claim_status": "declared"}, "errors": {}},
     }
 
 
@@ -215,8 +242,12 @@ async def occupancy_add(request: Request, dwelling_id: FromPath[int]) -> Respons
             household = await find_household(str(raw["household"]))
             if not await visible(request, household["id"]):  # as if it did not exist
                 raise FormErrors({"household": UNKNOWN_HOUSEHOLD})
-        return await occ.create_occupancy(actor(request), dwelling_id, raw,
-                                          programme_names(request))
+        occupancy_id = await occ.create_occupancy(actor(request), dwelling_id, raw,
+                                                  programme_names(request))
+        programme = str(raw.get("programme") or "")
+        if must_be_confidential(request, programme):
+            await stock.mark_confidential(actor(request), dwelling_id, programme)
+        return occupancy_id
 
     return await _write(request, dwelling_id, "occupancy", create)
 
@@ -228,7 +259,47 @@ async def intervention_add(request: Request, dwelling_id: FromPath[int]) -> Resp
                         lambda raw: add_intervention(actor(request), dwelling_id, raw))
 
 
+@post("/housing/dwellings/{dwelling_id:int}/claims", guards=[TECHNICAL])
+async def claim_add(request: Request, dwelling_id: FromPath[int]) -> Response:
+    """A damage and its insurance claim (sinistre)."""
+    return await _write(request, dwelling_id, "claim",
+                        lambda raw: claims.add_claim(actor(request), dwelling_id, raw))
+
+
+async def _follow_up(request: Request, dwelling_id: int, key: str, item_id: int,
+                     action) -> Response:
+    raw = await form_dict(request)
+    prefix = f"{key}{item_id}_"  # one form per item on the page: unique input ids
+    try:
+        await action(unprefix(raw, prefix))
+    except FormErrors as exc:
+        response = await _detail(request, dwelling_id, status=422)
+        response.context[f"{key}_errors"] = {item_id: prefixed(exc.errors, prefix)}
+        response.context[f"{key}_values"] = {item_id: raw}
+        return response
+    return done(request, f"/housing/dwellings/{dwelling_id}#{key}-{item_id}")
+
+
+@post("/housing/claims/{claim_id:int}/edit", guards=[TECHNICAL])
+async def claim_update(request: Request, claim_id: FromPath[int]) -> Response:
+    """Follow-up of a claim: state, reference, amounts claimed and received."""
+    claim = await claims.get_claim(claim_id)
+    return await _follow_up(request, claim["dwelling"], "claim", claim_id,
+                            lambda raw: claims.update_claim(actor(request), claim_id, raw))
+
+
+@post("/housing/interventions/{intervention_id:int}/edit", guards=[TECHNICAL])
+async def intervention_update(request: Request, intervention_id: FromPath[int]) -> Response:
+    """Follow-up of an intervention: state, cost, the day it was done."""
+    row = require(await Intervention.select(Intervention.dwelling).where(
+        Intervention.id == intervention_id).first(), intervention_id)
+    return await _follow_up(
+        request, row["dwelling"], "intervention", intervention_id,
+        lambda raw: update_intervention(actor(request), intervention_id, raw))
+
+
 ROUTES = [
     dwellings, dwelling_search, dwelling_new, dwelling_create, dwelling_edit, dwelling_update,
-    dwelling_detail, lease_add, vacancy_add, occupancy_add, intervention_add,
+    dwelling_detail, lease_add, vacancy_add, occupancy_add, intervention_add, claim_add,
+    claim_update, intervention_update,
 ]

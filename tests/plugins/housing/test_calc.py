@@ -18,7 +18,7 @@ from tremplin_plugins.housing.calc import (
     vacancy_cost,
 )
 
-ENTRIES = st.lists(st.tuples(st.sampled_from(["call", "benefit", "payment"]),
+ENTRIES = st.lists(st.tuples(st.sampled_from(["call", "benefit", "payment", "aid"]),
                              st.integers(min_value=1, max_value=2_000_000)), max_size=40)
 
 
@@ -28,7 +28,8 @@ def test_balance_is_calls_minus_benefits_minus_payments_in_any_order(entries, se
     shuffled = list(entries)
     random.Random(seed).shuffle(shuffled)
     expected = (sum(a for k, a in entries if k == "call") - sum(a for k, a in entries if k == "benefit")
-                - sum(a for k, a in entries if k == "payment"))
+                - sum(a for k, a in entries if k == "payment")
+                - sum(a for k, a in entries if k == "aid"))  # an aid paid in is a credit
     assert compute_balance(entries) == compute_balance(shuffled) == expected
     # Sums per kind (what the database aggregates) give the same balance as single entries.
     per_kind = {}
@@ -91,15 +92,26 @@ def test_dpe_alerts_for_f_g_and_old_or_undated_certificates():
     assert dpe_alerts("", None, today) == ["DPE non renseigné"]
 
 
-def test_confidential_address_is_masked_except_for_admin_and_head_of_service():
+def test_confidential_address_is_shown_only_to_the_programme_staff_by_name():
     row = {"id": 1, "address": "12 rue Cachée", "postcode": "42000", "city": "Saint-Étienne",
-           "confidential": True, "search_text": "12 rue cachee"}
-    for role in ("social_worker", "rental_manager", "technician", "partner"):
-        user = SimpleNamespace(role=role)
+           "confidential": True, "programme": "alter_logement", "search_text": "12 rue cachee"}
+    full = "12 rue Cachée, 42000 Saint-Étienne"
+    for role in ("admin", "head_of_service", "social_worker", "rental_manager", "technician",
+                 "partner"):
+        user = SimpleNamespace(role=role, programmes=[])
         assert shown_address(row, user) == MASKED_ADDRESS
         masked = mask_rows([row], user)[0]
         assert "12 rue" not in str(masked) and "cachee" not in str(masked)
+        other = SimpleNamespace(role=role, programmes=["iml_sublease"])
+        assert shown_address(row, other) == MASKED_ADDRESS
+    for role in ("admin", "social_worker", "rental_manager"):
+        assigned = SimpleNamespace(role=role, programmes=["iml_sublease", "alter_logement"])
+        assert shown_address(row, assigned) == full
+    assert shown_address(row, SimpleNamespace(role="partner",
+                                              programmes=["alter_logement"])) == MASKED_ADDRESS
+    unused = {**row, "programme": ""}
     for role in ("admin", "head_of_service"):
-        assert shown_address(row, SimpleNamespace(role=role)) == "12 rue Cachée, 42000 Saint-Étienne"
+        assert shown_address(unused, SimpleNamespace(role=role, programmes=[])) == full
+    assert shown_address(unused, SimpleNamespace(role="technician")) == MASKED_ADDRESS
     public = {**row, "confidential": False}
     assert shown_address(public, SimpleNamespace(role="technician")).startswith("12 rue Cachée")

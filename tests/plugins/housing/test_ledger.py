@@ -136,12 +136,34 @@ async def test_payment_bad_input_and_closed_occupancy_are_refused(database):
         with pytest.raises(FormErrors) as caught:
             await record_entry(ACTOR, occupancy_id, raw)
         assert caught.value.errors == errors
+    with pytest.raises(FormErrors) as caught:
+        await record_entry(ACTOR, occupancy_id, pay("10", day="2023-12-31"))
+    assert caught.value.errors == {"entry_date": "la date précède l'entrée dans le logement "
+                                                 "(01/01/2024)"}
     await occ.close_occupancy(ACTOR, occupancy_id, {"end_date": "2024-05-31", "exit_reason": "end"})
     with pytest.raises(FormErrors) as caught:
         await record_entry(ACTOR, occupancy_id, pay("100", form_id="late"))
-    assert caught.value.errors == {"_entry": "Cette occupation est close (sortie le 31/05/2024) : "
-                                   "aucun paiement ne peut plus y être enregistré."}
+    assert caught.value.errors == {"_entry": "Cette occupation est close (sortie le 31/05/2024) "
+                                   "et son compte est soldé : aucun paiement ne peut plus y être "
+                                   "enregistré."}
     assert await LedgerEntry.count() == 0
+
+
+async def test_a_household_that_left_still_pays_its_debt_and_no_more(database):
+    _, household_id, occupancy_id = await housed("2024-01-01", rent="400", charges="50")
+    await run_rent_calls(ACTOR, d("2024-01-01"))  # 450 € owed
+    await occ.close_occupancy(ACTOR, occupancy_id, {"end_date": "2024-01-31", "exit_reason": "end"})
+    with pytest.raises(FormErrors) as caught:
+        await record_entry(ACTOR, occupancy_id, pay("450,01", day="2024-03-01"))
+    assert caught.value.errors == {"amount": "Cette occupation est close (sortie le 31/01/2024) : "
+                                   "le ménage ne doit plus que 450,00 € sur ce compte"}
+    first = await record_entry(ACTOR, occupancy_id, pay("200", day="2024-03-01", form_id="a"))
+    assert await record_entry(ACTOR, occupancy_id, pay("200", day="2024-03-01", form_id="a")) == first
+    await record_entry(ACTOR, occupancy_id, pay("250", day="2024-04-01", form_id="b"))
+    assert await api.household_balance(household_id) == 0
+    with pytest.raises(FormErrors):
+        await record_entry(ACTOR, occupancy_id, pay("1", day="2024-04-02", form_id="c"))
+    assert await LedgerEntry.count().where(LedgerEntry.kind == "payment") == 2
 
 
 async def test_balance_is_calls_minus_benefits_minus_payments(database):

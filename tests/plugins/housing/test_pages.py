@@ -5,6 +5,8 @@ import re
 
 import httpx
 import pytest
+from tremplin.api import User
+from tremplin.models import AuditEntry
 from tremplin_plugins.housing.ledger import run_rent_calls
 from tremplin_plugins.housing.tables import Dwelling, LedgerEntry, Occupancy
 
@@ -143,9 +145,10 @@ async def test_rent_call_page_is_idempotent_and_checks_the_month(login_as):
     assert future.status_code == 422 and "plus d&#39;un mois à l&#39;avance" in future.text
 
 
-async def _confidential() -> tuple[int, int]:
+async def _confidential(programme: str = "iml_sublease") -> tuple[int, int]:
     owner_id = await owner()
-    hidden = await dwelling(owner_id, address="12 rue Cachée", city="Nîmes", confidential="on")
+    hidden = await dwelling(owner_id, address="12 rue Cachée", city="Nîmes", confidential="on",
+                            programme=programme)
     public = await dwelling(owner_id, address="5 place Publique", city="Nîmes")
     return hidden, public
 
@@ -170,17 +173,36 @@ async def test_confidential_address_is_masked_in_the_list_search_and_page(login_
         page = await user.get(f"/housing/dwellings/{hidden}")
         assert page.status_code == 200 and "Cachée" not in page.text
         assert (await user.get(f"/housing/dwellings/{hidden}/edit")).status_code == 403
+    # The core's rule for confidential contacts: only staff assigned by name to the
+    # programme using the dwelling see it, whatever their role...
     for role in ("admin", "head_of_service"):
+        user = await login_as(role)
+        assert "Cachée" not in (await user.get("/housing/dwellings")).text
+        assert (await user.get(f"/housing/dwellings/{hidden}/edit")).status_code == 403
+    await User.update({User.programmes: ["iml_sublease"]}).where(
+        User.email.is_in(["head_of_service@test.fr", "rental_manager@test.fr"]))
+    for role in ("head_of_service", "rental_manager"):
         user = await login_as(role)
         assert "12 rue Cachée" in (await user.get("/housing/dwellings")).text
         found = await user.post("/housing/dwellings/search", {"q": "cachee"},
                                 headers={"HX-Request": "true"})
         assert "12 rue Cachée" in found.text
         assert (await user.get(f"/housing/dwellings/{hidden}/edit")).status_code == 200
+    # ...and each view of the address by them is audited (field name, never the value).
+    seen = await AuditEntry.select(AuditEntry.fields).where(
+        (AuditEntry.action == "read_confidential") & (AuditEntry.object_type == "housing_dwelling")
+        & (AuditEntry.object_id == hidden))
+    assert len(seen) >= 6 and all("Cachée" not in str(r) for r in seen)
+    # A confidential dwelling not yet used by a programme: admin and head of service.
+    unused, _ = await _confidential(programme="")
+    admin = await login_as("admin")
+    assert (await admin.get(f"/housing/dwellings/{unused}/edit")).status_code == 200
+    technician = await login_as("technician")
+    assert "Cachée" not in (await technician.get(f"/housing/dwellings/{unused}")).text
 
 
 async def test_household_panel_and_navigation(login_as):
-    hidden, _ = await _confidential()
+    hidden, _ = await _confidential(programme="")
     household_id = await household()
     occupancy_id = await occupancy(hidden, household_id, "2024-01-01", rent="300", charges="0",
                                    insurance_expires_on="2024-12-31")
