@@ -27,16 +27,21 @@ from tremplin.models import (
 from tremplin.plugins import API_VERSION
 from tremplin.reports.indicators import accompanied as accompanied_enrolments
 from tremplin.reports.indicators import rows_from_counts
+from tremplin.reports.plugin_queries import exited_in_period, members_on_last_day
 from tremplin.services.audit import record as audit
 from tremplin.services.clock import now, today
 from tremplin.services.households import Actor, NotFound
 from tremplin.text import normalise
+from tremplin.web.formdata import form_dict
 from tremplin.types import (
     Choice,
     DashboardContext,
     DashboardItem,
     DashboardRow,
     Deadline,
+    DemoContext,
+    DemoData,
+    DemoEnrolment,
     EnrolmentCheck,
     EnrolmentPanel,
     EnrolmentView,
@@ -63,7 +68,27 @@ from tremplin.web.access import check_household
 from tremplin.permissions import can
 from tremplin.web.auth import partner_only, requires, roles, staff_only
 from tremplin.web.state import actor, app_context, current_user, user_programmes
+from tremplin.web.responses import (
+    enrolment_for_route,
+    enrolment_url,
+    is_htmx,
+    redirect_after_write,
+)
 from tremplin.web.templating import render
+from tremplin.workflows import (
+    REFUSAL_REASON_MESSAGE,
+    add_enrolment_event,
+    closed_states,
+    decision_date_field,
+    exit_with_destination,
+    postponement,
+    refusal,
+    reference_birth_date,
+    require_recorded,
+    require_siao_validation,
+    require_text,
+    withdrawal,
+)
 
 #: Mark a function of a plugin module as the implementation of a hook.
 hookimpl = pluggy.HookimplMarker("tremplin")
@@ -83,6 +108,9 @@ __all__ = [
     "DashboardItem",
     "DashboardRow",
     "Deadline",
+    "DemoContext",
+    "DemoData",
+    "DemoEnrolment",
     "Document",
     "Enrolment",
     "EnrolmentCheck",
@@ -140,4 +168,23 @@ __all__ = [
     "validate",
     "vocabulary",
     "whole_months",
+    "REFUSAL_REASON_MESSAGE",
+    "closed_states",
+    "decision_date_field",
+    "enrolment_for_route",
+    "enrolment_url",
+    "exit_with_destination",
+    "is_htmx",
+    "postponement",
+    "redirect_after_write",
+    "refusal",
+    "require_recorded",
+    "require_siao_validation",
+    "require_text",
+    "withdrawal",
+    "exited_in_period",
+    "members_on_last_day",
+    "reference_birth_date",
+    "form_dict",
+    "add_enrolment_event",
 ]

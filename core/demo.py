@@ -2,11 +2,14 @@
 
 The generator knows nothing of any particular programme: it reads each enabled programme's
 workflow (phases of its states), prescribers, exit destinations and field declarations.
+Then each plugin adds its own data (dwellings, houses, desk sessions…) through the
+``tremplin_demo_data`` hook, each loader in a savepoint so a failing one is rolled back alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 from typing import Any
 
@@ -24,7 +27,9 @@ from tremplin.plugins import PluginHost
 from tremplin.services.accounts import hash_password
 from tremplin.services.clock import PARIS, now, today
 from tremplin.text import normalise
-from tremplin.types import Field
+from tremplin.types import DemoContext, DemoData, DemoEnrolment, Field
+
+log = logging.getLogger("tremplin.demo")
 
 DEMO_PASSWORD = "tremplin-demo-2024"
 DEMO_USERS = [
@@ -111,7 +116,7 @@ async def load_demo(host: PluginHost, households: int = 60, seed: int = 2024) ->
     on = today()
     current = now()
     programmes = host.programme_keys
-    async with transaction():
+    async with transaction() as tx:
         users = await _users()
         workers = [users["ts@demo.tremplin.fr"], users["ts2@demo.tremplin.fr"]]
         counts = {"households": 0, "people": 0, "enrolments": 0, "events": 0}
@@ -158,8 +163,11 @@ async def load_demo(host: PluginHost, households: int = 60, seed: int = 2024) ->
             counts["households"] += 1
             counts["people"] += len(people)
             if programmes:
+                # The first household of each programme is in its active phase, so every
+                # programme's pages (and its plugin's demo data) have someone housed.
                 counts["enrolments"] += await _enrol(host, rng, hid, programmes[i % len(programmes)],
-                                                     since, on, workers)
+                                                     since, on, workers,
+                                                     active=i < len(programmes))
             for _ in range(rng.randint(1, 4)):
                 day = since + dt.timedelta(days=rng.randint(0, max(1, (on - since).days)))
                 kind = rng.choice(["note", "home_visit", "office_appointment", "phone_call"])
@@ -171,21 +179,77 @@ async def load_demo(host: PluginHost, households: int = 60, seed: int = 2024) ->
                     title=host.event_types[kind].label, body=rng.choice(NOTES), created_at=current,
                 ))
                 counts["events"] += 1
-    return (
+        extra = await _plugin_demos(host, tx, seed, on, users)
+    summary = (
         f"Démo chargée : {counts['households']} ménages, {counts['people']} personnes, "
         f"{counts['enrolments']} accompagnements, {counts['events']} événements."
     )
+    return summary + "".join(f"\n  {line}" for line in extra)
+
+
+def _loaders(host: PluginHost) -> list[tuple[str, DemoData]]:
+    """Every plugin's demo loaders, by order then key; a plugin whose hook raises is logged."""
+    found: list[tuple[str, DemoData]] = []
+    for impl in host.pm.hook.tremplin_demo_data.get_hookimpls():
+        try:
+            found.extend((impl.plugin_name, d) for d in impl.function() or [])
+        except Exception:
+            log.exception("plugin %s failed in tremplin_demo_data", impl.plugin_name)
+    return sorted(found, key=lambda x: (x[1].order, x[1].key))
+
+
+async def demo_enrolments(host: PluginHost) -> tuple[DemoEnrolment, ...]:
+    """Every enrolment, oldest first, with the phase of its state (what a loader builds on)."""
+    phases = {(w.programme, s.key): s.phase for w in host.workflows.values() for s in w.states}
+    rows = await Enrolment.select(
+        Enrolment.id, Enrolment.household, Enrolment.programme, Enrolment.state,
+        Enrolment.referral_date, Enrolment.entry_date, Enrolment.exit_date,
+    ).order_by(Enrolment.id)
+    return tuple(DemoEnrolment(
+        id=r["id"], household_id=r["household"], programme=r["programme"], state=r["state"],
+        phase=phases.get((r["programme"], r["state"]), ""), referral_date=r["referral_date"],
+        entry_date=r["entry_date"], exit_date=r["exit_date"],
+    ) for r in rows)
+
+
+async def _plugin_demos(host: PluginHost, tx: Any, seed: int, on: dt.date,
+                        users: dict[str, int]) -> list[str]:
+    """Await each plugin's demo loader in a savepoint: one that fails is rolled back and
+    logged, the core demo and the other plugins' data stay."""
+    enrolments = await demo_enrolments(host)
+    by_role: dict[str, int] = {}
+    for email, _name, role in DEMO_USERS:
+        by_role.setdefault(role, users[email])
+    lines = []
+    for number, (plugin, demo) in enumerate(_loaders(host), start=1):
+        ctx = DemoContext(rng=random.Random(f"{seed}-{demo.key}"), today=on,
+                          enrolments=enrolments, users=dict(by_role),
+                          programmes={k: p.name_fr for k, p in host.programmes.items()})
+        savepoint = await tx.savepoint(f"demo_{number}")
+        try:
+            summary = await demo.load(ctx)
+        except Exception:
+            log.exception("plugin %s failed loading demo data %s", plugin, demo.key)
+            await savepoint.rollback_to()
+            lines.append(f"{demo.key} : échec (voir le journal), données non chargées.")
+            continue
+        await savepoint.release()
+        if summary:
+            lines.append(f"{demo.key} : {summary}")
+    return lines
 
 
 async def _enrol(
     host: PluginHost, rng: random.Random, hid: int, programme: str, since: dt.date,
-    on: dt.date, workers: list[int],
+    on: dt.date, workers: list[int], active: bool = False,
 ) -> int:
     workflow = host.workflows[programme]
     prog = host.programmes[programme]
     weights = {"referral": 1, "waiting": 1, "active": 5, "closed": 3}
     states = [s for s in workflow.states]
     state = rng.choices(states, weights=[weights[s.phase] for s in states])[0]
+    if active and state.phase != "active":
+        state = next((s for s in states if s.phase == "active"), state)
     referral = since
     decision = referral + dt.timedelta(days=rng.randint(7, 30))
     entry = decision + dt.timedelta(days=rng.randint(7, 45))

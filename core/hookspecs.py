@@ -15,6 +15,7 @@ import pluggy
 
 from tremplin.types import (
     DashboardItem,
+    DemoData,
     EnrolmentCheck,
     EnrolmentPanel,
     HouseholdPanel,
@@ -190,4 +191,19 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
     """Return the activity-report sections this plugin contributes to ``programme``.
 
     Called when a report is computed; sections appear in ``order``.
+    """
+
+
+# --- Demo ---------------------------------------------------------------------------------
+
+
+@hookspec
+def tremplin_demo_data() -> list[DemoData]:
+    """Return loaders of this plugin's own demo data (dwellings, houses, desk sessions…).
+
+    Called by ``tremplin demo`` (and ``make run``) only on an empty database, after the core
+    created the demo accounts, households and enrolments; each loader is awaited, by
+    ``order``, with a :class:`~tremplin.types.DemoContext` (a seeded ``random.Random``, the
+    date, the demo enrolments). Use the plugin's own services so the data obeys its rules.
+    A loader that fails is rolled back and logged; the rest of the demo still loads.
     """

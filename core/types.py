@@ -6,6 +6,7 @@ Re-exported by :mod:`tremplin.api`; import them from there.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ __all__ = [
     "DashboardItem",
     "DashboardRow",
     "Deadline",
+    "DemoContext",
+    "DemoData",
+    "DemoEnrolment",
     "EnrolmentCheck",
     "EnrolmentPanel",
     "EnrolmentView",
@@ -554,10 +558,67 @@ class ReportSection:
 
     ``programme`` is the programme key, or ``"*"`` for a section every programme gets
     (the core's common indicators).
+
+    A chapter whose programme had no household, entry or exit in the period is printed as
+    "no data", unless one of its ``activity`` sections counts something: set ``activity=True``
+    on a section that reports work not made of enrolments (a walk-in desk, workshops).
     """
 
     key: str
     title: str
     programme: str
     compute: Callable[[ReportContext], Awaitable[Sequence[IndicatorTable]]]
+    order: int = 100
+    activity: bool = False
+
+
+@dataclass(frozen=True)
+class DemoEnrolment:
+    """An enrolment the core demo created: a plugin's demo data builds on these."""
+
+    id: int
+    household_id: int
+    programme: str
+    state: str
+    #: The phase of ``state``: ``referral``, ``waiting``, ``active`` or ``closed``.
+    phase: str
+    referral_date: dt.date
+    entry_date: dt.date | None
+    exit_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    """What a plugin's demo loader is awaited with, after the core created its households.
+
+    ``rng`` is seeded from the demo seed and the loader's key (reproducible, and independent
+    of the other plugins); ``users`` maps each demo account's role to its user id.
+    """
+
+    rng: random.Random
+    today: dt.date
+    enrolments: tuple[DemoEnrolment, ...]
+    users: dict[str, int]
+    #: The enabled programmes: key → French name.
+    programmes: dict[str, str] = field(default_factory=dict)
+
+    def enrolments_of(self, *programmes: str, phase: str | None = None) -> list[DemoEnrolment]:
+        """The demo enrolments of ``programmes`` (all when none given), of ``phase`` if given."""
+        return [e for e in self.enrolments
+                if (not programmes or e.programme in programmes)
+                and (phase is None or e.phase == phase)]
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """Demo data a plugin adds to ``tremplin demo`` (``make run``) after the core's own.
+
+    ``load`` is awaited with a :class:`DemoContext` inside the demo's transaction and returns
+    a short French summary ("15 logements, 2 ménages en impayé") or ``None``. Loaders run by
+    ``order`` (a capability such as ``housing`` before the programmes that read its data);
+    one that fails is rolled back and logged, and the rest of the demo still loads.
+    """
+
+    key: str
+    load: Callable[[DemoContext], Awaitable[str | None]]
     order: int = 100

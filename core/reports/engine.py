@@ -63,11 +63,14 @@ async def build_report(
                 tables, error = [], f"section indisponible (erreur du plugin {plugin})"
             sections.append({
                 "key": section.key, "title": section.title, "error": error,
-                "tables": [table_dict(t) for t in tables],
+                "tables": [table_dict(t) for t in tables], "activity": section.activity,
             })
         empty = not any(
             row["count"] for s in sections for t in s["tables"] if t["key"] == "overview"
             for row in t["rows"] if row["key"] in ("households", "entries", "exits")
+        ) and not any(
+            row["count"] for s in sections if s["activity"] for t in s["tables"]
+            for row in t["rows"]
         )
         chapters.append({"key": key, "name": programme.name_fr, "places": programme.places,
                          "empty": empty, "sections": sections})

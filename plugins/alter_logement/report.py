@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections import Counter
 
 from tremplin.api import (
-    Enrolment,
     Household,
     IndicatorRow,
     IndicatorTable,
-    Membership,
     ReportContext,
     accompanied_enrolments,
+    exited_in_period,
+    members_on_last_day,
     rows_from_counts,
 )
 
@@ -62,21 +62,10 @@ PEOPLE = (
 async def people_counts(ctx: ReportContext, enrolments: list[dict]) -> Counter:
     """Each person present in an accompanied household, counted once, classified on the
     last day of the period they were accompanied."""
-    on = {e["household"]: min(ctx.period.end, e["exit_date"] or ctx.period.end) for e in enrolments}
-    members = await Membership.select(
-        Membership.household,
-        Membership.person,
-        Membership.relation,
-        Membership.start_date,
-        Membership.end_date,
-        Membership.person.birth_date.as_alias("birth_date"),
-    ).where(Membership.household.is_in(list(on) or [-1]))
-    kinds: dict[int, str] = {}
-    for m in members:
-        day = on[m["household"]]
-        if m["start_date"] <= day and (m["end_date"] is None or m["end_date"] >= day):
-            kinds[m["person"]] = person_kind(m["relation"], m["birth_date"], day)
-    return Counter(kinds.values())
+    people = await members_on_last_day(ctx.period, enrolments)
+    return Counter(
+        person_kind(m["relation"], m["birth_date"], m["day"]) for m in people.values()
+    )
 
 
 async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:
@@ -95,12 +84,7 @@ async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:
         or _FROM_CORE.get(core_situation.get(e["household"]) or "", "unknown")
         for e in enrolments
     )
-    exits = await Enrolment.select(Enrolment.exit_destination).where(
-        (Enrolment.programme == KEY)
-        & (Enrolment.state == "exited")
-        & (Enrolment.exit_date >= ctx.period.start)
-        & (Enrolment.exit_date <= ctx.period.end)
-    )
+    exits = await exited_in_period(KEY, ctx.period)
     destinations = Counter(r["exit_destination"] or "unknown" for r in exits)
     mainstream = sum(n for k, n in destinations.items() if k in MAINSTREAM)
     n_exits = len(exits)

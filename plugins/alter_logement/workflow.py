@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from tremplin.api import Choice, Field, GuardContext, State, Transition, Workflow
+from tremplin.api import (
+    Choice,
+    Field,
+    State,
+    Transition,
+    Workflow,
+    closed_states,
+    decision_date_field,
+    exit_with_destination,
+    refusal,
+    withdrawal,
+)
 
 KEY = "alter_logement"
 
@@ -41,14 +52,7 @@ PRESCRIBERS = (
 )
 
 
-def require_refusal_reason(ctx: GuardContext) -> str | None:
-    if not (ctx.values.get("decision_reason") or "").strip():
-        return "Indiquez le motif du refus."
-    return None
-
-
-DECISION = Field("decision_date", "Date de la décision", kind="date", required=True)
-REASON = Field("decision_reason", "Motif", kind="textarea")
+DECISION = decision_date_field()
 
 WORKFLOW = Workflow(
     programme=KEY,
@@ -57,22 +61,11 @@ WORKFLOW = Workflow(
         State("referral", "Orientation reçue", phase="referral"),
         State("admitted", "Admise, en attente d'entrée", phase="waiting"),
         State("housed", "Dans le logement", phase="active"),
-        State("exited", "Sortie", phase="closed"),
-        State("refused", "Candidature refusée", phase="closed"),
-        State("withdrawn", "Candidature abandonnée", phase="closed"),
+        *closed_states(exited="Sortie"),
     ),
     transitions=(
         Transition("accept", "Admettre", ("referral",), "admitted", fields=(DECISION,), order=10),
-        Transition(
-            "refuse",
-            "Refuser",
-            ("referral",),
-            "refused",
-            fields=(DECISION, REASON),
-            guards=(require_refusal_reason,),
-            order=30,
-            danger=True,
-        ),
+        refusal(),
         Transition(
             "enter",
             "Entrée dans le logement",
@@ -81,37 +74,8 @@ WORKFLOW = Workflow(
             fields=(Field("entry_date", "Date d'entrée", kind="date", required=True),),
             order=10,
         ),
-        Transition(
-            "exit",
-            "Sortie du dispositif",
-            ("housed",),
-            "exited",
-            fields=(
-                Field("exit_date", "Date de sortie", kind="date", required=True),
-                Field(
-                    "exit_destination",
-                    "Destination",
-                    kind="choice",
-                    required=True,
-                    choices=EXIT_DESTINATIONS,
-                ),
-                Field("exit_reason", "Motif / commentaire", max_length=100),
-            ),
-            order=50,
-            danger=True,
-        ),
-        Transition(
-            "withdraw",
-            "Abandon de la candidature",
-            ("referral", "admitted"),
-            "withdrawn",
-            fields=(
-                Field("exit_date", "Date", kind="date", required=True),
-                Field("exit_reason", "Motif", required=True, max_length=100),
-            ),
-            order=90,
-            danger=True,
-        ),
+        exit_with_destination(EXIT_DESTINATIONS),
+        withdrawal(("referral", "admitted")),
     ),
 )
 

@@ -158,3 +158,10 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
     return [
         ReportSection("boarding_house", "Pensions de famille", KEY, boarding_house_tables, order=50)
     ]
+
+
+@hookimpl
+def tremplin_demo_data() -> list:
+    from tremplin_plugins.boarding_house.demo import demo_data
+
+    return demo_data()

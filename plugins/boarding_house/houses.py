@@ -19,6 +19,7 @@ from tremplin.api import (
     transaction,
     validate,
 )
+from tremplin_plugins.housing import api as housing
 from tremplin_plugins.boarding_house.tables import Host, House, Unit
 from tremplin_plugins.boarding_house.workflow import KEY, TYPOLOGIES
 
@@ -75,6 +76,8 @@ async def get_house(house_id: int) -> dict[str, Any]:
 
 async def add_unit(actor: Actor, house_id: int, raw: dict[str, Any]) -> int:
     values = validate(UNIT_FIELDS, raw)
+    if values["dwelling_id"] is not None and await housing.dwelling(values["dwelling_id"]) is None:
+        raise FormErrors({"dwelling_id": f"aucun logement n° {values['dwelling_id']} dans le parc"})
     async with transaction():
         await get_house(house_id)
         if await Unit.exists().where((Unit.house == house_id) & (Unit.label == values["label"])):

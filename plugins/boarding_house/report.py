@@ -23,14 +23,14 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
-    Enrolment,
     Household,
     IndicatorRow,
     IndicatorTable,
-    Membership,
     ReportContext,
     accompanied_enrolments,
     age_on,
+    exited_in_period,
+    members_on_last_day,
     rows_from_counts,
     whole_months,
 )
@@ -48,22 +48,11 @@ def _mean(values: list[float]) -> float | None:
 
 async def people_of(ctx: ReportContext, enrolments: list[dict[str, Any]]) -> dict[int, int | None]:
     """Each person of the housed households → age on the last day housed (``None``: unknown)."""
-    last = {
-        e["household"]: min(ctx.period.end, e["exit_date"] or ctx.period.end) for e in enrolments
+    people = await members_on_last_day(ctx.period, enrolments)
+    return {
+        person: age_on(m["birth_date"], m["day"]) if m["birth_date"] else None
+        for person, m in people.items()
     }
-    members = await Membership.select(
-        Membership.household,
-        Membership.person,
-        Membership.start_date,
-        Membership.end_date,
-        Membership.person.birth_date.as_alias("birth_date"),
-    ).where(Membership.household.is_in(list(last) or [-1]))
-    ages: dict[int, int | None] = {}
-    for m in members:
-        day = last[m["household"]]
-        if m["start_date"] <= day and (m["end_date"] is None or m["end_date"] >= day):
-            ages[m["person"]] = age_on(m["birth_date"], day) if m["birth_date"] else None
-    return ages
 
 
 async def units_per_house(end: dt.date) -> list[tuple[str, str, int]]:
@@ -91,17 +80,7 @@ async def boarding_house_tables(ctx: ReportContext) -> list[IndicatorTable]:
     children = sum(1 for a in ages.values() if a is not None and a < 18)
     adult_ages = [a for a in ages.values() if a is not None and a >= 18]
     entries = [e for e in enrolments if p.start <= e["entry_date"] <= p.end]
-    exits = await Enrolment.select(
-        Enrolment.entry_date,
-        Enrolment.exit_date,
-        Enrolment.exit_destination,
-    ).where(
-        (Enrolment.programme == KEY)
-        & (Enrolment.state == "exited")
-        & Enrolment.entry_date.is_not_null()
-        & (Enrolment.exit_date >= p.start)
-        & (Enrolment.exit_date <= p.end)
-    )
+    exits = await exited_in_period(KEY, p, entered_only=True)
     stays = [whole_months(e["entry_date"], e["exit_date"]) for e in exits]
     houses = await units_per_house(p.end)
     n_units = sum(n for _, _, n in houses)

@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from tremplin.api import (
     FormErrors,
@@ -20,6 +20,8 @@ from tremplin.api import (
     can,
     check_household,
     current_user,
+    is_htmx,
+    redirect_after_write,
     requires,
     roles,
     today,
@@ -48,16 +50,6 @@ async def _form(request: Request) -> dict[str, Any]:
         values = form.getall(key)
         out[key] = values if key == "households" else values[-1]
     return out
-
-
-def _htmx(request: Request) -> bool:
-    return bool(request.headers.get("hx-request"))
-
-
-def _done(request: Request, target: str) -> Response:
-    if _htmx(request):
-        return Response(content="", status_code=200, headers={"HX-Redirect": target})
-    return Redirect(target, status_code=303)
 
 
 @get(f"/{KEY}/houses", guards=[SOCIAL])
@@ -100,7 +92,7 @@ async def house_create(request: Request) -> Response:
         house_id = await svc.create_house(actor(request), raw)
     except FormErrors as exc:
         return _house_form(raw, exc.errors, 422)
-    return _done(request, f"/{KEY}/houses/{house_id}")
+    return redirect_after_write(request, f"/{KEY}/houses/{house_id}")
 
 
 async def _visible_residents(request: Request, house_id: int) -> list[dict[str, Any]]:
@@ -170,7 +162,7 @@ async def unit_create(request: Request, house_id: FromPath[int]) -> Response:
     except FormErrors as exc:
         context = await house_context(request, house_id, unit_values=raw, unit_errors=exc.errors)
         return Template(f"{KEY}/house.html", context=context, status_code=422)
-    return _done(request, f"/{KEY}/houses/{house_id}")
+    return redirect_after_write(request, f"/{KEY}/houses/{house_id}")
 
 
 @post(f"/{KEY}/houses/{{house_id:int}}/hosts", guards=[MANAGERS])
@@ -182,7 +174,7 @@ async def host_create(request: Request, house_id: FromPath[int]) -> Response:
     except FormErrors as exc:
         context = await house_context(request, house_id, host_values=raw, host_errors=exc.errors)
         return Template(f"{KEY}/house.html", context=context, status_code=422)
-    return _done(request, f"/{KEY}/houses/{house_id}")
+    return redirect_after_write(request, f"/{KEY}/houses/{house_id}")
 
 
 async def _activity_form(
@@ -200,7 +192,7 @@ async def _activity_form(
         "values": values,
         "errors": errors,
     }
-    template = f"{KEY}/_activity_form.html" if _htmx(request) else f"{KEY}/activity_form.html"
+    template = f"{KEY}/_activity_form.html" if is_htmx(request) else f"{KEY}/activity_form.html"
     return Template(template, context=context, status_code=status)
 
 
@@ -217,7 +209,7 @@ async def activity_create(request: Request, house_id: FromPath[int]) -> Response
         await record_activity(actor(request), house_id, raw)
     except FormErrors as exc:
         return await _activity_form(request, house_id, raw, exc.errors, 422)
-    return _done(request, f"/{KEY}/houses/{house_id}")
+    return redirect_after_write(request, f"/{KEY}/houses/{house_id}")
 
 
 ROUTES = [

@@ -7,7 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tremplin.api import Choice, Field, GuardContext, State, Transition, Workflow
+from tremplin.api import (
+    Choice,
+    Field,
+    GuardContext,
+    State,
+    Transition,
+    Workflow,
+    closed_states,
+    decision_date_field,
+    exit_with_destination,
+    postponement,
+    refusal,
+    require_recorded,
+    withdrawal,
+)
 
 KEY = "boarding_house"
 
@@ -54,11 +68,11 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def require_siao_orientation(ctx: GuardContext) -> str | None:
-    """Admission goes through the SIAO: its orientation must be recorded first."""
-    if not ctx.enrolment.data.get("siao_orientation_date"):
-        return "L'orientation par le SIAO doit être enregistrée avant la commission d'admission."
-    return None
+#: Admission goes through the SIAO: its orientation must be recorded first.
+require_siao_orientation = require_recorded(
+    "siao_orientation_date",
+    "L'orientation par le SIAO doit être enregistrée avant la commission d'admission.",
+)
 
 
 def require_commission_before_decision(ctx: GuardContext) -> str | None:
@@ -77,12 +91,6 @@ def require_commission_before_decision(ctx: GuardContext) -> str | None:
     return None
 
 
-def require_refusal_reason(ctx: GuardContext) -> str | None:
-    if not (ctx.values.get("decision_reason") or "").strip():
-        return "Indiquez le motif du refus."
-    return None
-
-
 async def require_free_unit(ctx: GuardContext) -> str | None:
     """The unit exists, its house is open on the entry date, and nobody else lives in it."""
     from tremplin_plugins.boarding_house.houses import unit_problem
@@ -95,11 +103,10 @@ async def require_free_unit(ctx: GuardContext) -> str | None:
     return await unit_problem(int(ctx.values["unit"]), day, ctx.enrolment.id)
 
 
-DECISION = Field("decision_date", "Date de la décision", kind="date", required=True)
+DECISION = decision_date_field()
 COMMISSION = Field(
     "commission_date", "Date de la commission d'admission", kind="date", required=True
 )
-REASON = Field("decision_reason", "Motif", kind="textarea")
 UNIT = Field(
     "unit",
     "N° du logement",
@@ -116,9 +123,7 @@ WORKFLOW = Workflow(
         State("referral", "Orientation reçue", phase="referral"),
         State("admitted", "Admis en commission, en attente d'entrée", phase="waiting"),
         State("housed", "Résident", phase="active"),
-        State("exited", "Sorti", phase="closed"),
-        State("refused", "Candidature refusée", phase="closed"),
-        State("withdrawn", "Candidature abandonnée", phase="closed"),
+        *closed_states(),
     ),
     transitions=(
         Transition(
@@ -130,24 +135,15 @@ WORKFLOW = Workflow(
             guards=(require_siao_orientation, require_commission_before_decision),
             order=10,
         ),
-        Transition(
-            "postpone",
-            "Ajourner (commission)",
-            ("referral",),
-            "referral",
-            fields=(COMMISSION, DECISION, REASON),
+        postponement(
+            label="Ajourner (commission)",
+            fields=(COMMISSION,),
             guards=(require_commission_before_decision,),
-            order=20,
         ),
-        Transition(
-            "refuse",
-            "Refuser (commission)",
-            ("referral",),
-            "refused",
-            fields=(COMMISSION, DECISION, REASON),
-            guards=(require_commission_before_decision, require_refusal_reason),
-            order=30,
-            danger=True,
+        refusal(
+            label="Refuser (commission)",
+            fields=(COMMISSION,),
+            guards=(require_commission_before_decision,),
         ),
         Transition(
             "enter",
@@ -167,36 +163,7 @@ WORKFLOW = Workflow(
             guards=(require_free_unit,),
             order=20,
         ),
-        Transition(
-            "exit",
-            "Sortie de la pension de famille",
-            ("housed",),
-            "exited",
-            fields=(
-                Field("exit_date", "Date de sortie", kind="date", required=True),
-                Field(
-                    "exit_destination",
-                    "Destination",
-                    kind="choice",
-                    required=True,
-                    choices=EXIT_DESTINATIONS,
-                ),
-                Field("exit_reason", "Motif / commentaire", max_length=100),
-            ),
-            order=50,
-            danger=True,
-        ),
-        Transition(
-            "withdraw",
-            "Abandon de la candidature",
-            ("referral", "admitted"),
-            "withdrawn",
-            fields=(
-                Field("exit_date", "Date", kind="date", required=True),
-                Field("exit_reason", "Motif", required=True, max_length=100),
-            ),
-            order=90,
-            danger=True,
-        ),
+        exit_with_destination(EXIT_DESTINATIONS, label="Sortie de la pension de famille"),
+        withdrawal(("referral", "admitted")),
     ),
 )

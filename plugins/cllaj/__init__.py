@@ -289,9 +289,11 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
                 BAIL,
                 report.desk_tables,
                 order=40,
+                activity=True,  # desk intakes are not enrolments
             ),
             ReportSection(
-                "cllaj_workshops", "Les ateliers collectifs", BAIL, report.workshop_tables, order=41
+                "cllaj_workshops", "Les ateliers collectifs", BAIL, report.workshop_tables,
+                order=41, activity=True,
             ),
             ReportSection("cllaj_bail", "Le bail accompagné", BAIL, report.bail_tables, order=42),
         ]
@@ -312,3 +314,10 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
             )
         ]
     return []
+
+
+@hookimpl
+def tremplin_demo_data() -> list:
+    from tremplin_plugins.cllaj.demo import demo_data
+
+    return demo_data()

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from tremplin.api import (
@@ -25,7 +24,7 @@ from tremplin.api import (
     Field,
     Membership,
     app_context,
-    check_household,
+    enrolment_for_route,
     requires,
     today,
 )
@@ -128,14 +127,7 @@ async def convention_data(enrolment_id: int, association: str) -> dict[str, Any]
 @get("/cllaj/enrolments/{enrolment_id:int}/convention", guards=[requires("social")])
 async def convention_pdf(request: Request, enrolment_id: FromPath[int]) -> Response:
     """The tripartite agreement, ready to sign by the three parties."""
-    row = (
-        await Enrolment.select(Enrolment.household)
-        .where((Enrolment.id == enrolment_id) & (Enrolment.programme == BAIL))
-        .first()
-    )
-    if row is None:
-        raise NotFoundException()
-    await check_household(request, row["household"])
+    await enrolment_for_route(request, enrolment_id, BAIL)
     settings = app_context(request).settings
     data = await convention_data(enrolment_id, settings.association_name)
     pdf = compile_typst(template_path(settings.templates_dir), data)

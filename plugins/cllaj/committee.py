@@ -24,14 +24,17 @@ from tremplin.api import (
     add_months,
     audit,
     check_household,
+    form_dict,
+    is_htmx,
     now,
+    redirect_after_write,
     requires,
     today,
     transaction,
     validate,
 )
 
-from tremplin_plugins.cllaj.common import done, form_dict, is_htmx, require_cllaj
+from tremplin_plugins.cllaj.common import require_cllaj
 from tremplin_plugins.cllaj.rules import (
     COMMITTEE_DECISIONS,
     COMMITTEE_EVERY_MONTHS,
@@ -230,7 +233,7 @@ async def committee_create(request: Request) -> Response:
         meeting_id = await create_meeting(raw, a.user_id, a.address)
     except FormErrors as exc:
         return _page("committees.html", await _list_context(None, raw, exc.errors), 422)
-    return done(request, f"/cllaj/committees/{meeting_id}")
+    return redirect_after_write(request, f"/cllaj/committees/{meeting_id}")
 
 
 async def _meeting(meeting_id: int) -> dict[str, Any]:
@@ -288,7 +291,7 @@ async def decision_create(request: Request, meeting_id: FromPath[int]) -> Respon
             },
             422,
         )
-    return done(request, f"/cllaj/committees/{meeting_id}")
+    return redirect_after_write(request, f"/cllaj/committees/{meeting_id}")
 
 
 async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:

@@ -14,10 +14,19 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from tremplin.api import FormErrors, actor, audit, requires, today
+from tremplin.api import (
+    FormErrors,
+    actor,
+    audit,
+    form_dict,
+    is_htmx,
+    redirect_after_write,
+    requires,
+    today,
+)
 
 from tremplin_plugins.cllaj import desk, desk_workshops
-from tremplin_plugins.cllaj.common import done, form_dict, is_htmx, require_cllaj
+from tremplin_plugins.cllaj.common import require_cllaj
 from tremplin_plugins.cllaj.rules import (
     DESK_PRESCRIBERS,
     DESK_RESOURCES,
@@ -71,7 +80,7 @@ async def session_create(request: Request) -> Response:
         session_id = await desk.create_session(raw, a.user_id, a.address)
     except FormErrors as exc:
         return _page("sessions.html", await _sessions_context(None, raw, exc.errors), 422)
-    return done(request, f"/cllaj/desk/sessions/{session_id}")
+    return redirect_after_write(request, f"/cllaj/desk/sessions/{session_id}")
 
 
 async def _session_context(
@@ -128,7 +137,7 @@ async def session_update(request: Request, session_id: FromPath[int]) -> Respons
     except FormErrors as exc:
         context = await _session_context(session, session_values=raw, session_errors=exc.errors)
         return _page("session.html", context, 422)
-    return done(request, f"/cllaj/desk/sessions/{session_id}")
+    return redirect_after_write(request, f"/cllaj/desk/sessions/{session_id}")
 
 
 @post("/cllaj/desk/sessions/{session_id:int}/intakes", guards=[SOCIAL])
@@ -146,7 +155,7 @@ async def intake_create(request: Request, session_id: FromPath[int]) -> Response
         return _page("_intakes.html" if is_htmx(request) else "session.html", context, 422)
     if is_htmx(request):
         return _page("_intakes.html", {**await _session_context(session), "saved": True})
-    return done(request, f"/cllaj/desk/sessions/{session_id}")
+    return redirect_after_write(request, f"/cllaj/desk/sessions/{session_id}")
 
 
 def _intake_values(row: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +204,7 @@ async def intake_update(request: Request, intake_id: FromPath[int]) -> Response:
             },
             422,
         )
-    return done(request, f"/cllaj/desk/sessions/{row['session']}")
+    return redirect_after_write(request, f"/cllaj/desk/sessions/{row['session']}")
 
 
 @post("/cllaj/desk/intakes/{intake_id:int}/delete", guards=[SOCIAL])
@@ -207,7 +216,7 @@ async def intake_delete(request: Request, intake_id: FromPath[int]) -> Response:
         session_id = await desk.delete_intake(intake_id, a.user_id, a.address)
     except LookupError:
         raise NotFoundException() from None
-    return done(request, f"/cllaj/desk/sessions/{session_id}")
+    return redirect_after_write(request, f"/cllaj/desk/sessions/{session_id}")
 
 
 @get("/cllaj/desk/followups", guards=[SOCIAL])
@@ -249,7 +258,7 @@ async def workshop_create(request: Request) -> Response:
         await desk_workshops.add_workshop(raw, a.user_id, a.address)
     except FormErrors as exc:
         return _page("workshops.html", await _workshops_context(None, raw, exc.errors), 422)
-    return done(request, "/cllaj/desk/workshops")
+    return redirect_after_write(request, "/cllaj/desk/workshops")
 
 
 ADMIN = requires("admin")
@@ -278,7 +287,7 @@ async def place_create(request: Request) -> Response:
         await desk.add_place(raw, a.user_id, a.address)
     except FormErrors as exc:
         return _page("places.html", await _places_context(raw, exc.errors), 422)
-    return done(request, "/cllaj/desk/places")
+    return redirect_after_write(request, "/cllaj/desk/places")
 
 
 @post("/cllaj/desk/places/{place_id:int}/toggle", guards=[ADMIN])
@@ -288,7 +297,7 @@ async def place_toggle(request: Request, place_id: FromPath[int]) -> Response:
         await desk.toggle_place(place_id, a.user_id, a.address)
     except LookupError:
         raise NotFoundException() from None
-    return done(request, "/cllaj/desk/places")
+    return redirect_after_write(request, "/cllaj/desk/places")
 
 
 ROUTES = [

@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -24,10 +23,14 @@ from tremplin.api import (
     FormErrors,
     TimelineEvent,
     actor,
+    add_enrolment_event,
     add_months,
     audit,
-    check_household,
+    enrolment_for_route,
+    enrolment_url,
+    form_dict,
     now,
+    redirect_after_write,
     requires,
     today,
     transaction,
@@ -36,7 +39,6 @@ from tremplin.api import (
 
 from tremplin_plugins.housing import api as housing
 
-from tremplin_plugins.cllaj.common import done, form_dict
 from tremplin_plugins.cllaj.rules import (
     JAPPART,
     JAPPART_MAX_MONTHS,
@@ -116,18 +118,14 @@ async def record_derogation(
             raise FormErrors(
                 {"_panel": "Le dossier a été modifié entre-temps : rechargez la page."}
             )
-        await TimelineEvent.insert(
-            TimelineEvent(
-                household=row["household"],
-                kind="cllaj_derogation",
-                occurred_at=now(),
-                author=user_id,
-                programme=JAPPART,
-                title="Dérogation à la durée d'occupation",
-                body=f"Occupation prolongée jusqu'au {until:%d/%m/%Y}",
-                data={"enrolment": enrolment_id},
-                created_at=now(),
-            )
+        await add_enrolment_event(
+            enrolment_id,
+            row["household"],
+            programme=JAPPART,
+            kind="cllaj_derogation",
+            title="Dérogation à la durée d'occupation",
+            body=f"Occupation prolongée jusqu'au {until:%d/%m/%Y}",
+            author=user_id,
         )
         await audit(
             "derogation",
@@ -180,11 +178,7 @@ async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
 @post("/cllaj/enrolments/{enrolment_id:int}/derogation", guards=[requires("social")])
 async def derogation_create(request: Request, enrolment_id: FromPath[int]) -> Response:
     """Record a derogation to the 12 months; the panel comes back with the error if refused."""
-    try:
-        row = await _row(enrolment_id)
-    except LookupError:
-        raise NotFoundException() from None
-    await check_household(request, row["household"])
+    row = await enrolment_for_route(request, enrolment_id, JAPPART)
     raw = await form_dict(request)
     a = actor(request)
     try:
@@ -197,7 +191,7 @@ async def derogation_create(request: Request, enrolment_id: FromPath[int]) -> Re
             status_code=422,
             context={"enrolment": row, "panel_context": context},
         )
-    return done(request, f"/households/{row['household']}#enrolment-{enrolment_id}")
+    return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))
 
 
 async def _housed(programme: str) -> list[dict[str, Any]]:

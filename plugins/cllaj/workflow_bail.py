@@ -13,6 +13,8 @@ from tremplin.api import (
     State,
     Transition,
     Workflow,
+    exit_with_destination,
+    refusal,
 )
 
 from tremplin_plugins.cllaj.rules import (
@@ -25,10 +27,9 @@ from tremplin_plugins.cllaj.workflow_common import (
     DECISION,
     ENTRY,
     OVERRIDE,
-    closed_states,
-    refuse_transition,
-    withdraw_transition,
+    CLOSED_STATES,
     age_guard,
+    withdraw,
 )
 
 
@@ -70,7 +71,7 @@ BAIL_WORKFLOW = Workflow(
         State("referral", "Demande reçue", phase="referral"),
         State("admitted", "Accord du CLLAJ, bail en préparation", phase="waiting"),
         State("housed", "Dans le logement (présence de l'association)", phase="active"),
-        *closed_states(),
+        *CLOSED_STATES,
     ),
     transitions=(
         Transition(
@@ -82,7 +83,7 @@ BAIL_WORKFLOW = Workflow(
             guards=(age_guard(None, BAIL_MAX_AGE, "Le bail accompagné"),),
             order=10,
         ),
-        refuse_transition(),
+        refusal(),
         Transition(
             "enter",
             "Signature du bail et de la convention tripartite",
@@ -100,29 +101,22 @@ BAIL_WORKFLOW = Workflow(
             guards=(require_landlord,),
             order=10,
         ),
-        Transition(
-            "exit",
-            "Fin de la présence de l'association (bilan à 6 mois)",
-            ("housed",),
-            "exited",
+        exit_with_destination(
+            BAIL_OUTCOMES,
+            label="Fin de la présence de l'association (bilan à 6 mois)",
+            date_label="Date du bilan",
+            destination_label="Situation à 6 mois",
+            reason_label=None,
             fields=(
-                Field("exit_date", "Date du bilan", kind="date", required=True),
-                Field(
-                    "exit_destination",
-                    "Situation à 6 mois",
-                    kind="choice",
-                    required=True,
-                    choices=BAIL_OUTCOMES,
-                ),
                 Field(
                     "early_end_reason", "Motif d'une fin anticipée (avant 6 mois)", kind="textarea"
                 ),
                 Field("exit_reason", "Commentaire", max_length=100),
             ),
             guards=(require_six_months,),
-            order=50,
+            danger=False,
         ),
-        withdraw_transition(("referral", "admitted")),
+        withdraw(("referral", "admitted")),
     ),
     deadlines=(
         Deadline(

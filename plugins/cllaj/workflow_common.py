@@ -1,5 +1,5 @@
 """What the CLLAJ workflows share: the age guard with its recorded exception, the
-refusal and withdrawal transitions, the closed states and the usual fields."""
+withdrawal of a request, the closed states and the usual fields."""
 
 from __future__ import annotations
 
@@ -8,29 +8,16 @@ import datetime as dt
 from tremplin.api import (
     Field,
     GuardContext,
-    Membership,
-    State,
     Transition,
+    closed_states,
+    decision_date_field,
+    reference_birth_date,
+    withdrawal,
 )
 
 from tremplin_plugins.cllaj.rules import (
     age_refusal,
 )
-
-
-async def reference_birth_date(household_id: int) -> dt.date | None:
-    """Birth date of the household's current reference person (``None`` if unknown)."""
-    row = (
-        await Membership.select(Membership.person.birth_date.as_alias("birth_date"))
-        .where(
-            (Membership.household == household_id)
-            & (Membership.relation == "reference")
-            & Membership.end_date.is_null()
-        )
-        .order_by(Membership.start_date, ascending=False)
-        .first()
-    )
-    return row["birth_date"] if row else None
 
 
 def decision_day(ctx: GuardContext) -> dt.date:
@@ -52,14 +39,7 @@ def age_guard(low: int | None, high: int, name: str):
     return guard
 
 
-def require_refusal_reason(ctx: GuardContext) -> str | None:
-    if not (ctx.values.get("decision_reason") or "").strip():
-        return "Indiquez le motif du refus."
-    return None
-
-
-DECISION = Field("decision_date", "Date de la décision", kind="date", required=True)
-REASON = Field("decision_reason", "Motif", kind="textarea")
+DECISION = decision_date_field()
 OVERRIDE = Field(
     "age_override_reason",
     "Motif de dérogation à l'âge",
@@ -69,37 +49,10 @@ OVERRIDE = Field(
 ENTRY = Field("entry_date", "Date d'entrée dans le logement", kind="date", required=True)
 
 
-def refuse_transition(order: int = 30, sources: tuple[str, ...] = ("referral",)) -> Transition:
-    return Transition(
-        "refuse",
-        "Refuser",
-        sources,
-        "refused",
-        fields=(DECISION, REASON),
-        guards=(require_refusal_reason,),
-        order=order,
-        danger=True,
-    )
+#: The closed states of the CLLAJ's three measures (a request, not a candidacy).
+CLOSED_STATES = closed_states(refused="Demande refusée", withdrawn="Demande abandonnée")
 
 
-def withdraw_transition(sources: tuple[str, ...]) -> Transition:
-    return Transition(
-        "withdraw",
-        "Abandon de la demande",
-        sources,
-        "withdrawn",
-        fields=(
-            Field("exit_date", "Date", kind="date", required=True),
-            Field("exit_reason", "Motif", required=True, max_length=100),
-        ),
-        order=90,
-        danger=True,
-    )
-
-
-def closed_states() -> tuple[State, ...]:
-    return (
-        State("exited", "Sorti", phase="closed"),
-        State("refused", "Demande refusée", phase="closed"),
-        State("withdrawn", "Demande abandonnée", phase="closed"),
-    )
+def withdraw(sources: tuple[str, ...]) -> Transition:
+    """The withdrawal of a request, from ``sources``."""
+    return withdrawal(sources, label="Abandon de la demande")

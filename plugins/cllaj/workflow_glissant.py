@@ -13,6 +13,9 @@ from tremplin.api import (
     State,
     Transition,
     Workflow,
+    exit_with_destination,
+    refusal,
+    require_recorded,
 )
 
 from tremplin_plugins.cllaj.rules import (
@@ -24,17 +27,16 @@ from tremplin_plugins.cllaj.rules import (
 from tremplin_plugins.cllaj.workflow_common import (
     ENTRY,
     OVERRIDE,
-    closed_states,
-    refuse_transition,
-    withdraw_transition,
+    CLOSED_STATES,
     age_guard,
+    withdraw,
 )
 
 
-def require_liaison_form(ctx: GuardContext) -> str | None:
-    if not ctx.enrolment.data.get("liaison_form_date"):
-        return "La fiche de liaison du service orienteur doit être reçue avant le diagnostic."
-    return None
+require_liaison_form = require_recorded(
+    "liaison_form_date",
+    "La fiche de liaison du service orienteur doit être reçue avant le diagnostic.",
+)
 
 
 def require_retention_criteria(ctx: GuardContext) -> str | None:
@@ -107,7 +109,7 @@ GLISSANT_WORKFLOW = Workflow(
         State("diagnosed", "Diagnostic réalisé, situation présentée au comité", phase="referral"),
         State("retained", "Retenu par le comité, en attente de logement", phase="waiting"),
         State("housed", "Relogé en bail glissant (accompagnement)", phase="active"),
-        *closed_states(),
+        *CLOSED_STATES,
     ),
     transitions=(
         Transition(
@@ -137,7 +139,7 @@ GLISSANT_WORKFLOW = Workflow(
             ),
             order=10,
         ),
-        refuse_transition(sources=("referral", "diagnosed")),
+        refusal(sources=("referral", "diagnosed")),
         Transition(
             "enter",
             "Relogement (signature du bail)",
@@ -146,25 +148,17 @@ GLISSANT_WORKFLOW = Workflow(
             fields=(ENTRY, Field("landlord", "Bailleur", max_length=120)),
             order=10,
         ),
-        Transition(
-            "slide",
-            "Glissement du bail : le jeune devient locataire en titre",
-            ("housed",),
-            "exited",
-            fields=(
-                Field("exit_date", "Date du glissement", kind="date", required=True),
-                Field(
-                    "exit_destination",
-                    "Parc du logement",
-                    kind="choice",
-                    required=True,
-                    choices=tuple(
-                        c
-                        for c in EXIT_DESTINATIONS
-                        if c.value in ("public_sliding", "private_sliding", "association_sliding")
-                    ),
-                ),
+        exit_with_destination(
+            tuple(
+                c
+                for c in EXIT_DESTINATIONS
+                if c.value in ("public_sliding", "private_sliding", "association_sliding")
             ),
+            key="slide",
+            label="Glissement du bail : le jeune devient locataire en titre",
+            date_label="Date du glissement",
+            destination_label="Parc du logement",
+            reason_label=None,
             guards=(
                 require_a_year,
                 committee_guard(
@@ -174,27 +168,10 @@ GLISSANT_WORKFLOW = Workflow(
                 ),
             ),
             order=20,
+            danger=False,
         ),
-        Transition(
-            "exit",
-            "Sortie du dispositif",
-            ("housed",),
-            "exited",
-            fields=(
-                Field("exit_date", "Date de sortie", kind="date", required=True),
-                Field(
-                    "exit_destination",
-                    "Destination",
-                    kind="choice",
-                    required=True,
-                    choices=EXIT_DESTINATIONS,
-                ),
-                Field("exit_reason", "Motif / commentaire", max_length=100),
-            ),
-            order=50,
-            danger=True,
-        ),
-        withdraw_transition(("referral", "diagnosed", "retained")),
+        exit_with_destination(EXIT_DESTINATIONS),
+        withdraw(("referral", "diagnosed", "retained")),
     ),
     deadlines=(
         Deadline(

@@ -8,11 +8,12 @@ import datetime as dt
 from tremplin.api import (
     Deadline,
     EnrolmentView,
-    Field,
     GuardContext,
     State,
     Transition,
     Workflow,
+    exit_with_destination,
+    refusal,
 )
 
 from tremplin_plugins.cllaj.rules import (
@@ -27,10 +28,9 @@ from tremplin_plugins.cllaj.workflow_common import (
     DECISION,
     ENTRY,
     OVERRIDE,
-    closed_states,
-    refuse_transition,
-    withdraw_transition,
+    CLOSED_STATES,
     age_guard,
+    withdraw,
 )
 
 
@@ -69,7 +69,7 @@ JAPPART_WORKFLOW = Workflow(
         State("referral", "Candidature reçue", phase="referral"),
         State("admitted", "Admis, en attente d'entrée", phase="waiting"),
         State("housed", "Dans le logement J'APPART", phase="active"),
-        *closed_states(),
+        *CLOSED_STATES,
     ),
     transitions=(
         Transition(
@@ -84,31 +84,14 @@ JAPPART_WORKFLOW = Workflow(
             ),
             order=10,
         ),
-        refuse_transition(),
+        refusal(),
         Transition(
             "enter", "Entrée dans le logement", ("admitted",), "housed", fields=(ENTRY,), order=10
         ),
-        Transition(
-            "exit",
-            "Sortie de J'APPART",
-            ("housed",),
-            "exited",
-            fields=(
-                Field("exit_date", "Date de sortie", kind="date", required=True),
-                Field(
-                    "exit_destination",
-                    "Destination",
-                    kind="choice",
-                    required=True,
-                    choices=EXIT_DESTINATIONS,
-                ),
-                Field("exit_reason", "Motif / commentaire", max_length=100),
-            ),
-            guards=(require_within_occupancy,),
-            order=50,
-            danger=True,
+        exit_with_destination(
+            EXIT_DESTINATIONS, label="Sortie de J'APPART", guards=(require_within_occupancy,)
         ),
-        withdraw_transition(("referral", "admitted")),
+        withdraw(("referral", "admitted")),
     ),
     deadlines=(
         Deadline(

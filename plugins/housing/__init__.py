@@ -32,7 +32,7 @@ SLUG = "housing"
 @hookimpl
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(slug=SLUG, name="Logement et gestion locative", version=__version__,
-                          api=">=1.0,<2")
+                          api=">=1.1,<2")
 
 
 @hookimpl
@@ -77,6 +77,7 @@ def tremplin_navigation(user) -> list[NavItem]:
     items = []
     if can(user, "technical"):
         items.append(NavItem("Logements", "/housing/dwellings", order=40))
+        items.append(NavItem("Captation", "/housing/captation", order=41))
     if can(user, "rental"):
         items.append(NavItem("Impayés", "/housing/arrears", order=45))
     if getattr(user, "role", None) in ("admin", "head_of_service"):
@@ -123,3 +124,10 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
     from tremplin_plugins.housing.report import section_for
 
     return section_for(programme)
+
+
+@hookimpl
+def tremplin_demo_data() -> list:
+    from tremplin_plugins.housing.demo import demo_data
+
+    return demo_data()

@@ -12,6 +12,16 @@ Example, in a programme plugin::
     occupancy = await housing.current_occupancy(household_id)
     if occupancy and await housing.in_arrears(household_id):
         ...
+
+Dwellings are read as :class:`DwellingView` (never the address: a confidential dwelling's
+address is shown only by the housing pages, to those allowed)::
+
+    units = await housing.dwellings(programme="boarding_house")
+    free = [u for u in units if u.status == "available"]
+    one = await housing.dwelling(dwelling_id)  # None if there is no such dwelling
+
+``status`` is one of :data:`DWELLING_STATUSES` (``prospect``, ``available``, ``occupied``,
+``works``, ``returned``); ``typology`` one of :data:`TYPOLOGIES` (``studio``, ``T1``…``T5``).
 """
 
 from __future__ import annotations
@@ -23,11 +33,16 @@ from tremplin.api import today
 from tremplin_plugins.housing.calc import ARREARS_THRESHOLD_CENTS, compute_balance
 from tremplin_plugins.housing.ledger import balances_by_household, occupancy_balance
 from tremplin_plugins.housing.settings import arrears_threshold
-from tremplin_plugins.housing.tables import Occupancy
+from tremplin_plugins.housing.fields import STATUSES as _STATUSES
+from tremplin_plugins.housing.fields import TYPOLOGIES as _TYPOLOGIES
+from tremplin_plugins.housing.tables import Dwelling, Occupancy
 
 __all__ = [
     "ARREARS_THRESHOLD_CENTS",
+    "DWELLING_STATUSES",
+    "TYPOLOGIES",
     "AidApplicationView",
+    "DwellingView",
     "InstalmentView",
     "OccupancyView",
     "RepaymentPlanView",
@@ -36,6 +51,8 @@ __all__ = [
     "balance",
     "compute_balance",
     "current_occupancy",
+    "dwelling",
+    "dwellings",
     "household_balance",
     "in_arrears",
     "occupancies",
@@ -182,3 +199,58 @@ async def aid_applications(household_id: int) -> list[AidApplicationView]:
         decided_on=a["decided_on"], granted_cents=a["granted_cents"],
         paid=a["ledger_entry"] is not None,
     ) for a in await applications_of(household_id)]
+
+
+#: The statuses of a dwelling (key → French label), in pipeline order.
+DWELLING_STATUSES: dict[str, str] = {c.value: c.label for c in _STATUSES}
+#: The typologies of a dwelling (key → French label).
+TYPOLOGIES: dict[str, str] = {c.value: c.label for c in _TYPOLOGIES}
+
+
+@dataclass(frozen=True)
+class DwellingView:
+    """A dwelling as other plugins see it: no address (see :mod:`.access`).
+
+    ``programme`` is the key of the programme that uses it (``""``: none yet);
+    ``confidential`` says its address is hidden from those not allowed.
+    """
+
+    id: int
+    reference: str
+    typology: str
+    furnished: bool
+    status: str
+    programme: str
+    confidential: bool
+
+
+_DWELLING_COLUMNS = (
+    Dwelling.id, Dwelling.reference, Dwelling.typology, Dwelling.furnished, Dwelling.status,
+    Dwelling.programme, Dwelling.confidential,
+)
+
+
+def _dwelling_view(row: dict) -> DwellingView:
+    return DwellingView(
+        id=row["id"], reference=row["reference"], typology=row["typology"],
+        furnished=bool(row["furnished"]), status=row["status"], programme=row["programme"],
+        confidential=bool(row["confidential"]),
+    )
+
+
+async def dwellings(programme: str | None = None,
+                    status: str | None = None) -> list[DwellingView]:
+    """The dwellings, by reference, of ``programme`` (all when ``None``) with ``status``
+    (all when ``None``)."""
+    query = Dwelling.select(*_DWELLING_COLUMNS)
+    if programme is not None:
+        query = query.where(Dwelling.programme == programme)
+    if status is not None:
+        query = query.where(Dwelling.status == status)
+    return [_dwelling_view(r) for r in await query.order_by(Dwelling.reference)]
+
+
+async def dwelling(dwelling_id: int) -> DwellingView | None:
+    """One dwelling, or ``None`` when there is none with this id."""
+    row = await Dwelling.select(*_DWELLING_COLUMNS).where(Dwelling.id == dwelling_id).first()
+    return _dwelling_view(row) if row else None

@@ -137,6 +137,7 @@ def dwelling_fields(programmes: dict[str, str]) -> tuple[Field, ...]:
         Field("programme", "Programme qui l'utilise", kind="choice",
               choices=tuple(Choice(k, v) for k, v in programmes.items())),
         Field("confidential", "Adresse confidentielle (victimes de violences…)", kind="bool"),
+        Field("contacted_on", "Propriétaire contacté le", kind="date"),
         Field("captured_on", "Capté le", kind="date"),
         Field("returned_on", "Rendu le", kind="date"),
         Field("return_reason", "Motif du retour au propriétaire", kind="choice",
@@ -151,6 +152,29 @@ HEAD_LEASE_FIELDS = (
     Field("end_date", "Fin", kind="date"),
     money("rent", "Loyer versé au propriétaire", required=True),
     money("charges", "Charges"),
+    Field("notice_given_on", "Congé donné le", kind="date"),
+    Field("notice_months", "Préavis (mois)", kind="int", minimum=0, maximum=24),
+)
+
+#: The captation pipeline (issue item 2): stage key, French label, dwelling statuses.
+CAPTATION_STAGES = (
+    ("prospect", "Propriétaire contacté", ("prospect",)),
+    ("captured", "Capté, sans occupant (disponible ou en travaux)", ("available", "works")),
+    ("in_use", "Occupé", ("occupied",)),
+    ("returned", "Rendu au propriétaire", ("returned",)),
+)
+
+#: Capture of a prospect: the day and the head lease or mandate signed with the owner.
+CAPTURE_FIELDS = (
+    Field("captured_on", "Capté le", kind="date", required=True),
+    *(f for f in HEAD_LEASE_FIELDS if f.name != "notice_given_on"),
+)
+
+#: Return of a dwelling to its owner: day, reason and the notice given.
+RETURN_FIELDS = (
+    Field("returned_on", "Rendu le", kind="date", required=True),
+    Field("return_reason", "Motif du retour", kind="choice", required=True,
+          choices=RETURN_REASONS),
     Field("notice_given_on", "Congé donné le", kind="date"),
     Field("notice_months", "Préavis (mois)", kind="int", minimum=0, maximum=24),
 )

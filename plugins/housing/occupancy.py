@@ -65,6 +65,10 @@ async def _open(actor: Actor, dwelling_id: int, household_id: int, start: dt.dat
     dwelling = await _lock_dwelling(dwelling_id)
     if dwelling["status"] == "returned":
         raise FormErrors({"_occupancy": "Ce logement a été rendu au propriétaire."})
+    if dwelling["status"] == "prospect":
+        raise FormErrors({"_occupancy": "Ce logement n'est pas encore capté (propriétaire "
+                          "seulement contacté) : enregistrez d'abord la captation et le bail "
+                          "avec le propriétaire."})
     taken = await Occupancy.select().where(Occupancy.dwelling == dwelling_id)
     for o in taken:
         if overlaps(start, None, o["start_date"], o["end_date"]):

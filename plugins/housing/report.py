@@ -10,6 +10,8 @@ Definitions (inclusive dates):
 * in use at the start: captured before the first day, not returned before it;
 * in use at the end: captured on or before the last day, not returned on or before it;
   so *start + captured − returned = end*;
+* captation: owners contacted in the period (``contacted_on`` inside it), and the dwellings
+  captured in the period by typology;
 * vacancy: the days of each vacancy period inside the period (an open one runs to the end
   of the period, or today if earlier), and what the head lease cost for those days;
 * arrears: households of the programme whose balance at the end of the period exceeds the
@@ -47,6 +49,7 @@ from tremplin_plugins.housing.fields import (
     CLAIM_KINDS,
     PLAN_STATUSES,
     RETURN_REASONS,
+    TYPOLOGIES,
     VACANCY_CAUSES,
 )
 from tremplin_plugins.housing.ledger import balances_by_household
@@ -114,6 +117,27 @@ def stock_tables(dwellings: list[dict[str, Any]], start: dt.date,
                        rows_from_counts(reasons, RETURN_REASONS, len(returned),
                                         keep_empty=False),
                        total=len(returned), unit="logements"),
+    ]
+
+
+def captation_tables(dwellings: list[dict[str, Any]], start: dt.date,
+                     end: dt.date) -> list[IndicatorTable]:
+    """Prospection (owners contacted) and dwellings captured in the period by typology."""
+    contacted = [d for d in dwellings if _between(d["contacted_on"], start, end)]
+    captured = [d for d in dwellings if _between(d["captured_on"], start, end)]
+    by_typology = Counter(d["typology"] for d in captured)
+    return [
+        IndicatorTable("housing_prospection", "Prospection : propriétaires contactés", (
+            IndicatorRow("Logements proposés (propriétaire contacté) dans la période",
+                         len(contacted), key="contacted"),
+            IndicatorRow("dont captés au plus tard à la fin de la période",
+                         sum(d["captured_on"] is not None and d["captured_on"] <= end
+                             for d in contacted), key="contacted_captured"),
+        ), unit="logements"),
+        IndicatorTable("housing_captured_typology",
+                       "Logements captés dans la période, par typologie",
+                       rows_from_counts(by_typology, TYPOLOGIES, len(captured)),
+                       total=len(captured), unit="logements"),
     ]
 
 
@@ -231,6 +255,7 @@ async def housing_tables(ctx: ReportContext) -> list[IndicatorTable]:
     start, end = ctx.period.start, ctx.period.end
     dwellings = await Dwelling.select(
         Dwelling.id, Dwelling.captured_on, Dwelling.returned_on, Dwelling.return_reason,
+        Dwelling.contacted_on, Dwelling.typology,
     ).where(Dwelling.programme == ctx.programme)
     occupancies = await Occupancy.select(Occupancy.id, Occupancy.household).where(
         (Occupancy.programme == ctx.programme) & (Occupancy.start_date <= end))
@@ -247,6 +272,7 @@ async def housing_tables(ctx: ReportContext) -> list[IndicatorTable]:
         (ArrearsStep.occupancy.programme == ctx.programme)
         & (ArrearsStep.done_on >= start) & (ArrearsStep.done_on <= end))
     tables = stock_tables(dwellings, start, end)
+    tables += captation_tables(dwellings, start, end)
     tables += vacancy_tables(vacancies, leases, start, end)
     tables += arrears_tables(balances, steps, end, await arrears_threshold())
     tables += await intervention_tables(ids, start, end)

@@ -27,7 +27,7 @@ from tremplin_plugins.housing.tables import Dwelling, HeadLease, Owner, Vacancy
 _POSTCODE = re.compile(r"^(?:[0-9]{5}|2[AB][0-9]{3})$")
 DWELLING_COLUMNS = (
     "address", "postcode", "city", "typology", "surface_m2", "furnished", "stock", "dpe_class",
-    "dpe_date", "status", "programme", "confidential", "captured_on", "returned_on",
+    "dpe_date", "status", "programme", "confidential", "contacted_on", "captured_on", "returned_on",
     "return_reason", "notes",
 )
 
@@ -50,7 +50,7 @@ def _dwelling_values(raw: dict[str, Any], programmes: dict[str, str]) -> dict[st
     errors: dict[str, str] = {}
     if values["postcode"] and not _POSTCODE.match(values["postcode"]):
         errors["postcode"] = "code postal invalide (5 chiffres)"
-    for name in ("dpe_date", "captured_on", "returned_on"):
+    for name in ("dpe_date", "contacted_on", "captured_on", "returned_on"):
         values[name] = date_or_none(values[name])
         try:
             not_in_future(name, values[name])
@@ -63,6 +63,10 @@ def _dwelling_values(raw: dict[str, Any], programmes: dict[str, str]) -> dict[st
             errors["returned_on"] = "indiquez la date du retour au propriétaire"
         if not values["return_reason"]:
             errors["return_reason"] = "indiquez le motif du retour au propriétaire"
+    if values["contacted_on"] and values["captured_on"] and (
+        values["captured_on"] < values["contacted_on"]
+    ):
+        errors["captured_on"] = "la date de captation précède le premier contact"
     if values["captured_on"] and values["returned_on"] and (
         values["returned_on"] < values["captured_on"]
     ):

@@ -56,8 +56,10 @@ class Dwelling(Table, tablename="housing_dwelling"):
     programme = Varchar(length=50, default="", index=True)
     #: The address is shown only to those allowed (Alter Logement: victims of violence).
     confidential = Boolean(default=False, index=True)
-    captured_on = Date(null=True, default=None)
-    returned_on = Date(null=True, default=None)
+    #: The owner was first contacted (prospection, *captation*).
+    contacted_on = Date(null=True, default=None, index=True)
+    captured_on = Date(null=True, default=None, index=True)
+    returned_on = Date(null=True, default=None, index=True)
     return_reason = Varchar(length=30, default="")
     notes = Text(default="")
     version = Integer(default=1)

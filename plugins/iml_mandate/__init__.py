@@ -234,3 +234,10 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
         return [ReportSection("measures", "Accompagnement social simple et renforcé",
                               SUPPORT_KEY, measures_tables, order=50)]
     return []
+
+
+@hookimpl
+def tremplin_demo_data() -> list:
+    from tremplin_plugins.iml_mandate.demo import demo_data
+
+    return demo_data()

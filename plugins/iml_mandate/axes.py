@@ -27,8 +27,10 @@ from tremplin.api import (
     actor,
     audit,
     can,
-    check_household,
     current_user,
+    enrolment_for_route,
+    enrolment_url,
+    is_htmx,
     now,
     requires,
     today,
@@ -171,19 +173,13 @@ async def axis_update(request: Request, enrolment_id: FromPath[int], axis: FromP
     """Save one axis; htmx gets the panel back (with the typed values and errors if refused)."""
     if axis not in AXIS_LABELS:
         raise NotFoundException()
-    row = await Enrolment.select().where(
-        (Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)
-    ).output(load_json=True).first()
-    if row is None:
-        raise NotFoundException()
-    await check_household(request, row["household"])
+    row = await enrolment_for_route(request, enrolment_id, KEY)
     sensitive = can(current_user(request), "sensitive")
     if axis in SENSITIVE_AXES and not sensitive:
         raise PermissionDeniedException("accès refusé aux données de santé")
     raw = {k.removeprefix(f"{axis}_"): v for k, v in (await request.form()).items()
            if k != "_csrf"}
     a = actor(request)
-    target = f"/households/{row['household']}#enrolment-{enrolment_id}"
     status = 200
     context: dict[str, Any] | None = None
     try:
@@ -196,11 +192,11 @@ async def axis_update(request: Request, enrolment_id: FromPath[int], axis: FromP
                 entry["errors"] = _prefixed(axis, exc.errors)
         context.update(open=axis, errors=exc.errors, visible=True)
         status = 422
-    if context is None and not request.headers.get("hx-request"):
-        return Redirect(target, status_code=303)
+    if context is None and not is_htmx(request):
+        return Redirect(enrolment_url(row["household"], enrolment_id), status_code=303)
     if context is None:
         context = await panel_context(EnrolmentView.from_row(row))
         context["saved"] = axis
-    page = "_axes.html" if request.headers.get("hx-request") else "axes_page.html"
+    page = "_axes.html" if is_htmx(request) else "axes_page.html"
     return Template(f"{KEY}/{page}", status_code=status, context={
         "enrolment": row, "panel_context": context, "can_see_sensitive": sensitive})

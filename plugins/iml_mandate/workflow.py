@@ -25,7 +25,11 @@ from tremplin.api import (
     Transition,
     Workflow,
     add_months,
+    closed_states,
+    exit_with_destination,
+    refusal,
     vocabulary,
+    withdrawal,
 )
 
 KEY = "iml_mandate"
@@ -105,12 +109,6 @@ def _limit_reason(ctx: GuardContext, day: dt.date, what: str) -> str | None:
     return None
 
 
-def require_refusal_reason(ctx: GuardContext) -> str | None:
-    if not (ctx.values.get("decision_reason") or "").strip():
-        return "Indiquez le motif du refus."
-    return None
-
-
 def require_entry_conditions(ctx: GuardContext) -> str | None:
     """Lease: DDETS prior agreement recorded on or before it, adherence contract signed at it,
     within the 12 months (or the derogation)."""
@@ -154,7 +152,6 @@ def require_derogation(ctx: GuardContext) -> str | None:
 
 
 START = Field("decision_date", "Date de début de l'accompagnement", kind="date", required=True)
-REASON = Field("decision_reason", "Motif", kind="textarea")
 
 WORKFLOW = Workflow(
     programme=KEY,
@@ -163,17 +160,13 @@ WORKFLOW = Workflow(
         State("referral", "Orientation reçue", phase="referral"),
         State("pre_entry", "Accompagnement avant l'entrée (choix du logement)", phase="waiting"),
         State("housed", "Dans le logement (stabilisation)", phase="active"),
-        State("exited", "Fin d'accompagnement", phase="closed"),
-        State("refused", "Orientation refusée", phase="closed"),
-        State("withdrawn", "Accompagnement abandonné", phase="closed"),
+        *closed_states(exited="Fin d'accompagnement", refused="Orientation refusée",
+                       withdrawn="Accompagnement abandonné"),
     ),
     transitions=(
         Transition("start", "Démarrer l'accompagnement", ("referral",), "pre_entry",
                    fields=(START,), order=10),
-        Transition("refuse", "Refuser", ("referral",), "refused",
-                   fields=(Field("decision_date", "Date de la décision", kind="date",
-                                 required=True), REASON),
-                   guards=(require_refusal_reason,), order=30, danger=True),
+        refusal(),
         Transition(
             "enter", "Signature du bail et entrée", ("pre_entry",), "housed",
             fields=(
@@ -192,21 +185,11 @@ WORKFLOW = Workflow(
                       required=True),
             ),
             guards=(require_derogation,), order=40) for state in ("pre_entry", "housed")),
-        Transition(
-            "end", "Fin de l'accompagnement", ("housed",), "exited",
-            fields=(
-                Field("exit_date", "Date de fin de l'accompagnement", kind="date",
-                      required=True),
-                Field("exit_destination", "Issue", kind="choice", required=True,
-                      choices=OUTCOMES),
-                Field("exit_reason", "Commentaire", max_length=100),
-            ),
-            guards=(require_within_limit,), order=50, danger=True),
-        Transition(
-            "withdraw", "Abandon", ("referral", "pre_entry"), "withdrawn",
-            fields=(Field("exit_date", "Date", kind="date", required=True),
-                    Field("exit_reason", "Motif", required=True, max_length=100)),
-            order=90, danger=True),
+        exit_with_destination(
+            OUTCOMES, key="end", label="Fin de l'accompagnement",
+            date_label="Date de fin de l'accompagnement", destination_label="Issue",
+            reason_label="Commentaire", guards=(require_within_limit,)),
+        withdrawal(("referral", "pre_entry"), label="Abandon"),
     ),
     deadlines=(
         Deadline("support_end", "Fin de l'accompagnement global (12 mois)",
@@ -269,9 +252,8 @@ SUPPORT_WORKFLOW = Workflow(
     states=(
         State("requested", "Demande d'accompagnement", phase="referral"),
         State("active", "Mesure en cours", phase="active"),
-        State("exited", "Mesure terminée", phase="closed"),
-        State("refused", "Demande refusée", phase="closed"),
-        State("withdrawn", "Demande abandonnée", phase="closed"),
+        *closed_states(exited="Mesure terminée", refused="Demande refusée",
+                       withdrawn="Demande abandonnée"),
     ),
     transitions=(
         Transition(
@@ -291,25 +273,17 @@ SUPPORT_WORKFLOW = Workflow(
                       required=True),
             ),
             guards=(require_reinforced, require_later_contract_end), order=20),
-        Transition(
-            "end", "Fin de la mesure", ("active",), "exited",
+        exit_with_destination(
+            MEASURE_OUTCOMES, key="end", label="Fin de la mesure", sources=("active",),
+            date_label="Date de fin de la mesure", destination_label="Situation à la fin",
+            reason_label=None,
             fields=(
-                Field("exit_date", "Date de fin de la mesure", kind="date", required=True),
-                Field("exit_destination", "Situation à la fin", kind="choice", required=True,
-                      choices=MEASURE_OUTCOMES),
                 Field("debt_latest", "Dette locative en fin de mesure", kind="money"),
                 Field("plan_kept", "Plan d'apurement respecté", kind="bool"),
             ),
-            guards=(require_debt_when_owed,), order=50, danger=True),
-        Transition("refuse", "Refuser", ("requested",), "refused",
-                   fields=(Field("decision_date", "Date de la décision", kind="date",
-                                 required=True), REASON),
-                   guards=(require_refusal_reason,), order=30, danger=True),
-        Transition(
-            "withdraw", "Abandon de la demande", ("requested",), "withdrawn",
-            fields=(Field("exit_date", "Date", kind="date", required=True),
-                    Field("exit_reason", "Motif", required=True, max_length=100)),
-            order=90, danger=True),
+            guards=(require_debt_when_owed,)),
+        refusal(sources=("requested",)),
+        withdrawal(("requested",), label="Abandon de la demande"),
     ),
     deadlines=(
         Deadline("contract_end", "Fin du contrat d'accompagnement renforcé", ("active",),

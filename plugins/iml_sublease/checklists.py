@@ -24,7 +24,9 @@ from tremplin.api import (
     GuardContext,
     actor,
     audit,
-    check_household,
+    enrolment_for_route,
+    enrolment_url,
+    is_htmx,
     now,
     requires,
     transaction,
@@ -149,26 +151,20 @@ async def checklist_update(request: Request, enrolment_id: FromPath[int], name: 
     """Save a checklist; htmx gets the panel back."""
     if name not in CHECKLISTS:
         raise NotFoundException()
-    row = await Enrolment.select().where(
-        (Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)
-    ).output(load_json=True).first()
-    if row is None:
-        raise NotFoundException()
-    await check_household(request, row["household"])
+    row = await enrolment_for_route(request, enrolment_id, KEY)
     form = await request.form()
     raw = {k: v for k, v in form.items() if k != "_csrf"}
     a = actor(request)
-    target = f"/households/{row['household']}#enrolment-{enrolment_id}"
     try:
         await save_checklist(enrolment_id, name, raw, a.user_id, a.address)
     except FormErrors as exc:
-        if not request.headers.get("hx-request"):
+        if not is_htmx(request):
             raise
         context = _checklist_context(enrolment_view(row), name)
         context.update(editable=True, errors=exc.errors)
         return Template(f"{KEY}/_checklist.html",
                         context={"enrolment": row, "panel_context": context}, status_code=409)
-    if request.headers.get("hx-request"):
+    if is_htmx(request):
         fresh = await Enrolment.select().where(Enrolment.id == enrolment_id).output(
             load_json=True).first()
         view = enrolment_view(fresh)
@@ -177,7 +173,7 @@ async def checklist_update(request: Request, enrolment_id: FromPath[int], name: 
         context["saved"] = True
         return Template(f"{KEY}/_checklist.html",
                         context={"enrolment": fresh, "panel_context": context})
-    return Redirect(target, status_code=303)
+    return Redirect(enrolment_url(row["household"], enrolment_id), status_code=303)
 
 
 def enrolment_view(row: dict[str, Any]) -> EnrolmentView:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from tremplin.api import (
@@ -23,7 +22,7 @@ from tremplin.api import (
     Household,
     Membership,
     app_context,
-    check_household,
+    enrolment_for_route,
     requires,
     today,
 )
@@ -110,11 +109,7 @@ async def convention_data(enrolment_id: int, association: str) -> dict[str, Any]
 @get(f"/{KEY}/enrolments/{{enrolment_id:int}}/convention", guards=[requires("social")])
 async def convention_pdf(request: Request, enrolment_id: FromPath[int]) -> Response:
     """The occupancy agreement of the current term, ready to sign."""
-    row = await Enrolment.select(Enrolment.household).where(
-        (Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)).first()
-    if row is None:
-        raise NotFoundException()
-    await check_household(request, row["household"])
+    await enrolment_for_route(request, enrolment_id, KEY)
     settings = app_context(request).settings
     data = await convention_data(enrolment_id, settings.association_name)
     pdf = compile_typst(template_path(settings.templates_dir, "convention.typ"), data)

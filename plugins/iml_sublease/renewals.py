@@ -7,19 +7,21 @@ from typing import Any
 
 from litestar.params import FromPath
 from litestar import Request, Response, post
-from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from tremplin.api import (
     Enrolment,
     EnrolmentView,
     Field,
     FormErrors,
-    TimelineEvent,
     actor,
+    add_enrolment_event,
     audit,
-    check_household,
+    enrolment_for_route,
+    enrolment_url,
+    is_htmx,
     now,
+    redirect_after_write,
     requires,
     today,
     transaction,
@@ -66,12 +68,11 @@ async def renew(enrolment_id: FromPath[int], raw: dict[str, Any], user_id: int |
             Enrolment.data: data, Enrolment.version: row["version"] + 1,
             Enrolment.updated_at: now(),
         }).where(Enrolment.id == enrolment_id)
-        await TimelineEvent.insert(TimelineEvent(
-            household=row["household"], kind="agreement_renewal", occurred_at=now(),
-            author=user_id, programme=KEY, title="Renouvellement de la convention",
-            body=f"Convention prolongée jusqu'au {until.strftime('%d/%m/%Y')}",
-            data={"enrolment": enrolment_id}, created_at=now(),
-        ))
+        await add_enrolment_event(
+            enrolment_id, row["household"], programme=KEY, kind="agreement_renewal",
+            title="Renouvellement de la convention",
+            body=f"Convention prolongée jusqu'au {until.strftime('%d/%m/%Y')}", author=user_id,
+        )
         await audit("renew", "enrolment", enrolment_id, user_id=user_id,
                     fields=["renewal"], address=address)
     return until
@@ -80,19 +81,13 @@ async def renew(enrolment_id: FromPath[int], raw: dict[str, Any], user_id: int |
 @post(f"/{KEY}/enrolments/{{enrolment_id:int}}/renewals", guards=[requires("social")])
 async def renewal_create(request: Request, enrolment_id: FromPath[int]) -> Response:
     """Record a renewal; htmx gets the panel back with the error in place when refused."""
-    row = await Enrolment.select().where(
-        (Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)
-    ).output(load_json=True).first()
-    if row is None:
-        raise NotFoundException()
-    await check_household(request, row["household"])
+    row = await enrolment_for_route(request, enrolment_id, KEY)
     raw = {k: v for k, v in (await request.form()).items() if k != "_csrf"}
     a = actor(request)
-    target = f"/households/{row['household']}#enrolment-{enrolment_id}"
     try:
         await renew(enrolment_id, raw, a.user_id, a.address)
     except FormErrors as exc:
-        if not request.headers.get("hx-request"):
+        if not is_htmx(request):
             raise
         context = await panel_context(_view(row))
         context.update(values=raw, errors=exc.errors)
@@ -101,9 +96,7 @@ async def renewal_create(request: Request, enrolment_id: FromPath[int]) -> Respo
             context={"enrolment": row, "panel_context": context},
             status_code=422,
         )
-    if request.headers.get("hx-request"):
-        return Response(content="", headers={"HX-Redirect": target, "HX-Refresh": "true"})
-    return Redirect(target, status_code=303)
+    return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))
 
 
 def _view(row: dict[str, Any]) -> EnrolmentView:

@@ -15,7 +15,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from tremplin.api import (
     Choice,
@@ -30,8 +30,11 @@ from tremplin.api import (
     actor,
     app_context,
     audit,
-    check_household,
+    enrolment_for_route,
+    enrolment_url,
+    is_htmx,
     now,
+    redirect_after_write,
     requires,
     today,
     transaction,
@@ -157,25 +160,15 @@ async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
     }
 
 
-async def _row(enrolment_id: int) -> dict[str, Any]:
-    row = await Enrolment.select().where(
-        (Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)).output(load_json=True).first()
-    if row is None:
-        raise NotFoundException()
-    return row
-
-
 @post(f"/{KEY}/enrolments/{{enrolment_id:int}}/reviews", guards=[requires("social")])
 async def review_create(request: Request, enrolment_id: FromPath[int]) -> Response:
-    row = await _row(enrolment_id)
-    await check_household(request, row["household"])
+    row = await enrolment_for_route(request, enrolment_id, KEY)
     raw = {k: v for k, v in (await request.form()).items() if k != "_csrf"}
     a = actor(request)
-    target = f"/households/{row['household']}#enrolment-{enrolment_id}"
     try:
         await record_review(enrolment_id, raw, a.user_id, a.address)
     except FormErrors as exc:
-        if not request.headers.get("hx-request"):
+        if not is_htmx(request):
             raise
         from tremplin_plugins.iml_sublease.checklists import enrolment_view
 
@@ -183,9 +176,7 @@ async def review_create(request: Request, enrolment_id: FromPath[int]) -> Respon
         context.update(values=raw, errors=exc.errors)
         return Template(f"{KEY}/_reviews.html",
                         context={"enrolment": row, "panel_context": context}, status_code=422)
-    if request.headers.get("hx-request"):
-        return Response(content="", headers={"HX-Redirect": target, "HX-Refresh": "true"})
-    return Redirect(target, status_code=303)
+    return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))
 
 
 @get(f"/{KEY}/enrolments/{{enrolment_id:int}}/reviews/{{number:int}}/pdf",
@@ -198,8 +189,7 @@ async def review_pdf(request: Request, enrolment_id: FromPath[int], number: From
         template_path,
     )
 
-    row = await _row(enrolment_id)
-    await check_household(request, row["household"])
+    row = await enrolment_for_route(request, enrolment_id, KEY)
     reviews = (row["data"] or {}).get("reviews") or []
     if not 1 <= number <= len(reviews):
         raise NotFoundException()

@@ -13,7 +13,14 @@ from tremplin.api import (
     State,
     Transition,
     Workflow,
+    closed_states,
+    decision_date_field,
+    exit_with_destination,
+    postponement,
+    refusal,
+    require_siao_validation,
     vocabulary,
+    withdrawal,
 )
 
 KEY = "iml_sublease"
@@ -29,18 +36,6 @@ def agreement_end(entry: dt.date, renewals: int) -> dt.date:
 
 def max_end(entry: dt.date) -> dt.date:
     return add_months(entry, MAX_MONTHS)
-
-
-def require_siao_validation(ctx: GuardContext) -> str | None:
-    if not ctx.enrolment.data.get("siao_validation_date"):
-        return "L'orientation doit être validée par le SIAO avant la décision d'admission."
-    return None
-
-
-def require_refusal_reason(ctx: GuardContext) -> str | None:
-    if not (ctx.values.get("decision_reason") or "").strip():
-        return "Indiquez le motif du refus."
-    return None
 
 
 def require_entry_checklist(ctx: GuardContext) -> str | None:
@@ -83,8 +78,7 @@ def _agreement_due(e: EnrolmentView) -> dt.date | None:
     return agreement_end(e.entry_date, int(e.data.get("renewals", 0)))
 
 
-DECISION = Field("decision_date", "Date de la décision", kind="date", required=True)
-REASON = Field("decision_reason", "Motif", kind="textarea")
+DECISION = decision_date_field()
 
 WORKFLOW = Workflow(
     programme=KEY,
@@ -93,27 +87,19 @@ WORKFLOW = Workflow(
         State("referral", "Orientation reçue", phase="referral"),
         State("admitted", "Admis, en attente d'entrée", phase="waiting"),
         State("housed", "Dans le logement", phase="active"),
-        State("exited", "Sorti", phase="closed"),
-        State("refused", "Candidature refusée", phase="closed"),
-        State("withdrawn", "Candidature abandonnée", phase="closed"),
+        *closed_states(),
     ),
     transitions=(
         Transition("accept", "Admettre", ("referral",), "admitted", fields=(DECISION,),
                    guards=(require_siao_validation,), order=10),
-        Transition("postpone", "Ajourner", ("referral",), "referral",
-                   fields=(DECISION, REASON), order=20),
-        Transition("refuse", "Refuser", ("referral",), "refused", fields=(DECISION, REASON),
-                   guards=(require_refusal_reason,), order=30, danger=True),
+        postponement(),
+        refusal(),
         Transition("enter", "Entrée dans le logement", ("admitted",), "housed",
                    fields=(Field("entry_date", "Date d'entrée", kind="date", required=True),),
                    guards=(require_entry_checklist,), order=10),
-        Transition(
-            "exit", "Sortie du dispositif", ("housed",), "exited",
+        exit_with_destination(
+            vocabulary.EXIT_DESTINATIONS,
             fields=(
-                Field("exit_date", "Date de sortie", kind="date", required=True),
-                Field("exit_destination", "Destination", kind="choice", required=True,
-                      choices=vocabulary.EXIT_DESTINATIONS),
-                Field("exit_reason", "Motif / commentaire", max_length=100),
                 Field("exit_inventory_date", "Date de l'état des lieux de sortie", kind="date",
                       required=True),
                 Field("exit_inventory_notes",
@@ -121,24 +107,14 @@ WORKFLOW = Workflow(
                       kind="textarea", max_length=2000),
             ),
             guards=(require_exit_inventory,),
-            order=50, danger=True,
         ),
-        Transition(
-            "slide", "Glissement du bail", ("housed",), "exited",
-            fields=(
-                Field("exit_date", "Date de sortie (date du bilan)", kind="date", required=True),
-                Field("exit_destination", "Destination", kind="choice", required=True,
-                      choices=tuple(c for c in vocabulary.EXIT_DESTINATIONS
-                                    if c.value in ("private_sliding", "public_sliding"))),
-            ),
-            guards=(require_sliding_review,), order=40,
+        exit_with_destination(
+            tuple(c for c in vocabulary.EXIT_DESTINATIONS
+                  if c.value in ("private_sliding", "public_sliding")),
+            key="slide", label="Glissement du bail", date_label="Date de sortie (date du bilan)",
+            reason_label=None, guards=(require_sliding_review,), order=40, danger=False,
         ),
-        Transition(
-            "withdraw", "Abandon de la candidature", ("referral", "admitted"), "withdrawn",
-            fields=(Field("exit_date", "Date", kind="date", required=True),
-                    Field("exit_reason", "Motif", required=True, max_length=100)),
-            order=90, danger=True,
-        ),
+        withdrawal(("referral", "admitted")),
     ),
     deadlines=(
         Deadline("agreement_end", "Fin de la convention d'occupation", ("housed",),

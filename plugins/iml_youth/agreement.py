@@ -11,20 +11,21 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from tremplin.api import (
     Enrolment,
     EnrolmentView,
     Field,
     FormErrors,
-    TimelineEvent,
     actor,
+    add_enrolment_event,
     audit,
-    check_household,
+    enrolment_for_route,
+    enrolment_url,
     now,
+    redirect_after_write,
     requires,
     today,
     transaction,
@@ -99,18 +100,14 @@ async def renew(
             },
         ]
         await _save(row, data)
-        await TimelineEvent.insert(
-            TimelineEvent(
-                household=row["household"],
-                kind="iml_youth_renewal",
-                occurred_at=now(),
-                author=user_id,
-                programme=KEY,
-                title="Renouvellement de la convention",
-                body=f"Convention prolongée jusqu'au {until.strftime('%d/%m/%Y')}",
-                data={"enrolment": enrolment_id},
-                created_at=now(),
-            )
+        await add_enrolment_event(
+            enrolment_id,
+            row["household"],
+            programme=KEY,
+            kind="iml_youth_renewal",
+            title="Renouvellement de la convention",
+            body=f"Convention prolongée jusqu'au {until.strftime('%d/%m/%Y')}",
+            author=user_id,
         )
         await audit(
             "renew", "enrolment", enrolment_id, user_id=user_id, fields=["renewal"], address=address
@@ -170,11 +167,7 @@ def _form_value(field: Field, value: Any) -> Any:
 
 
 async def _handle(request: Request, enrolment_id: int, form: str) -> Response:
-    try:
-        row = await _row(enrolment_id)
-    except LookupError:
-        raise NotFoundException() from None
-    await check_household(request, row["household"])
+    row = await enrolment_for_route(request, enrolment_id, KEY)
     raw = {k: v for k, v in (await request.form()).items() if k != "_csrf"}
     a = actor(request)
     try:
@@ -191,10 +184,7 @@ async def _handle(request: Request, enrolment_id: int, form: str) -> Response:
             status_code=422,
             context={"enrolment": row, "panel_context": context},
         )
-    target = f"/households/{row['household']}#enrolment-{enrolment_id}"
-    if request.headers.get("hx-request"):
-        return Response(content="", headers={"HX-Redirect": target, "HX-Refresh": "true"})
-    return Redirect(target, status_code=303)
+    return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))
 
 
 @post(f"/{KEY}/enrolments/{{enrolment_id:int}}/renewals", guards=[requires("social")])

@@ -13,9 +13,8 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from tremplin.api import (
     Choice,
@@ -25,8 +24,10 @@ from tremplin.api import (
     TimelineEvent,
     actor,
     audit,
-    check_household,
+    enrolment_for_route,
+    enrolment_url,
     now,
+    redirect_after_write,
     requires,
     today,
     transaction,
@@ -141,12 +142,7 @@ async def meeting_create(request: Request, enrolment_id: FromPath[int]) -> Respo
     """Record a tripartite meeting; the panel comes back with the errors when refused."""
     from tremplin_plugins.iml_youth.agreement import _view, panel_context
 
-    row = await Enrolment.select().where(
-        (Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)
-    ).output(load_json=True).first()
-    if row is None:
-        raise NotFoundException()
-    await check_household(request, row["household"])
+    row = await enrolment_for_route(request, enrolment_id, KEY)
     form = await request.form()
     raw: dict[str, Any] = {k: v for k, v in form.items() if k not in ("_csrf", "attendees")}
     raw["attendees"] = form.getall("attendees") if "attendees" in form else []
@@ -158,8 +154,4 @@ async def meeting_create(request: Request, enrolment_id: FromPath[int]) -> Respo
         context.update(errors=exc.errors, form="meeting", meeting_values=raw)
         return Template(f"{KEY}/_panel.html", status_code=422,
                         context={"enrolment": row, "panel_context": context})
-    target = f"/households/{row['household']}#enrolment-{enrolment_id}"
-    if request.headers.get("hx-request"):
-        return Response(content="", status_code=200,
-                        headers={"HX-Redirect": target, "HX-Refresh": "true"})
-    return Redirect(target, status_code=303)
+    return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))

@@ -14,46 +14,26 @@ from tremplin.api import (
     EnrolmentView,
     Field,
     GuardContext,
-    Membership,
     State,
     Transition,
     Workflow,
+    closed_states,
+    decision_date_field,
+    reference_birth_date,
+    exit_with_destination,
+    postponement,
+    refusal,
+    require_siao_validation,
     vocabulary,
+    withdrawal,
 )
 
 from tremplin_plugins.iml_youth.rules import KEY, age_refusal, agreement_end, cej_errors
 
 
-def require_siao_validation(ctx: GuardContext) -> str | None:
-    if not ctx.enrolment.data.get("siao_validation_date"):
-        return "L'orientation doit être validée par le SIAO avant la décision d'admission."
-    return None
-
-
-def require_refusal_reason(ctx: GuardContext) -> str | None:
-    if not (ctx.values.get("decision_reason") or "").strip():
-        return "Indiquez le motif du refus."
-    return None
-
-
 def require_consistent_cej(ctx: GuardContext) -> str | None:
     errors = cej_errors(ctx.enrolment.data)
     return f"CEJ à corriger : {next(iter(errors.values()))}." if errors else None
-
-
-async def reference_birth_date(household_id: int) -> dt.date | None:
-    """Birth date of the household's current reference person (``None`` if unknown)."""
-    row = (
-        await Membership.select(Membership.person.birth_date.as_alias("birth_date"))
-        .where(
-            (Membership.household == household_id)
-            & (Membership.relation == "reference")
-            & Membership.end_date.is_null()
-        )
-        .order_by(Membership.start_date, ascending=False)
-        .first()
-    )
-    return row["birth_date"] if row else None
 
 
 async def require_age(ctx: GuardContext) -> str | None:
@@ -74,8 +54,7 @@ def _agreement_due(e: EnrolmentView) -> dt.date | None:
     return agreement_end(e.entry_date, int(e.data.get("renewals", 0)))
 
 
-DECISION = Field("decision_date", "Date de la décision", kind="date", required=True)
-REASON = Field("decision_reason", "Motif", kind="textarea")
+DECISION = decision_date_field()
 OVERRIDE = Field(
     "age_override_reason",
     "Motif de dérogation à l'âge (hors 18–25 ans)",
@@ -97,9 +76,7 @@ WORKFLOW = Workflow(
         State("referral", "Orientation reçue", phase="referral"),
         State("admitted", "Admis, en attente d'entrée", phase="waiting"),
         State("housed", "Dans le logement", phase="active"),
-        State("exited", "Sorti", phase="closed"),
-        State("refused", "Candidature refusée", phase="closed"),
-        State("withdrawn", "Candidature abandonnée", phase="closed"),
+        *closed_states(),
     ),
     transitions=(
         Transition(
@@ -111,19 +88,8 @@ WORKFLOW = Workflow(
             guards=(require_siao_validation, require_age, require_consistent_cej),
             order=10,
         ),
-        Transition(
-            "postpone", "Ajourner", ("referral",), "referral", fields=(DECISION, REASON), order=20
-        ),
-        Transition(
-            "refuse",
-            "Refuser",
-            ("referral",),
-            "refused",
-            fields=(DECISION, REASON),
-            guards=(require_refusal_reason,),
-            order=30,
-            danger=True,
-        ),
+        postponement(),
+        refusal(),
         Transition(
             "enter",
             "Entrée dans le logement",
@@ -133,37 +99,8 @@ WORKFLOW = Workflow(
             guards=(require_consistent_cej,),
             order=10,
         ),
-        Transition(
-            "exit",
-            "Sortie du dispositif",
-            ("housed",),
-            "exited",
-            fields=(
-                Field("exit_date", "Date de sortie", kind="date", required=True),
-                Field(
-                    "exit_destination",
-                    "Destination",
-                    kind="choice",
-                    required=True,
-                    choices=EXIT_DESTINATIONS,
-                ),
-                Field("exit_reason", "Motif / commentaire", max_length=100),
-            ),
-            order=50,
-            danger=True,
-        ),
-        Transition(
-            "withdraw",
-            "Abandon de la candidature",
-            ("referral", "admitted"),
-            "withdrawn",
-            fields=(
-                Field("exit_date", "Date", kind="date", required=True),
-                Field("exit_reason", "Motif", required=True, max_length=100),
-            ),
-            order=90,
-            danger=True,
-        ),
+        exit_with_destination(EXIT_DESTINATIONS),
+        withdrawal(("referral", "admitted")),
     ),
     deadlines=(
         Deadline(

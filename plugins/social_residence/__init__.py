@@ -163,3 +163,10 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
             "social_residence", "La résidence sociale", KEY, social_residence_tables, order=50
         )
     ]
+
+
+@hookimpl
+def tremplin_demo_data() -> list:
+    from tremplin_plugins.social_residence.demo import demo_data
+
+    return demo_data()

@@ -19,14 +19,14 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
-    Enrolment,
     Household,
     IndicatorRow,
     IndicatorTable,
-    Membership,
     ReportContext,
     accompanied_enrolments,
     age_on,
+    exited_in_period,
+    members_on_last_day,
     rows_from_counts,
     whole_months,
 )
@@ -40,25 +40,11 @@ def _mean(values: list[float]) -> float:
 
 async def _people(ctx: ReportContext, enrolments: list[dict[str, Any]]) -> dict[int, tuple]:
     """Each person housed → (household, age on the last day housed or ``None``)."""
-    last = {
-        e["household"]: min(ctx.period.end, e["exit_date"] or ctx.period.end) for e in enrolments
+    people = await members_on_last_day(ctx.period, enrolments)
+    return {
+        person: (m["household"], age_on(m["birth_date"], m["day"]) if m["birth_date"] else None)
+        for person, m in people.items()
     }
-    members = await Membership.select(
-        Membership.household,
-        Membership.person,
-        Membership.start_date,
-        Membership.end_date,
-        Membership.person.birth_date.as_alias("birth_date"),
-    ).where(Membership.household.is_in(list(last) or [-1]))
-    out: dict[int, tuple] = {}
-    for m in members:
-        day = last[m["household"]]
-        if m["start_date"] <= day and (m["end_date"] is None or m["end_date"] >= day):
-            out[m["person"]] = (
-                m["household"],
-                age_on(m["birth_date"], day) if m["birth_date"] else None,
-            )
-    return out
 
 
 async def social_residence_tables(ctx: ReportContext) -> list[IndicatorTable]:
@@ -76,17 +62,7 @@ async def social_residence_tables(ctx: ReportContext) -> list[IndicatorTable]:
     isolated_women = sum(1 for h, _ in people.values() if composition.get(h) == "isolated_woman")
     adult_ages = [a for _, a in people.values() if a is not None and a >= 18]
     entries = [e for e in enrolments if p.start <= e["entry_date"] <= p.end]
-    exits = await Enrolment.select(
-        Enrolment.entry_date,
-        Enrolment.exit_date,
-        Enrolment.exit_destination,
-    ).where(
-        (Enrolment.programme == KEY)
-        & (Enrolment.state == "exited")
-        & Enrolment.entry_date.is_not_null()
-        & (Enrolment.exit_date >= p.start)
-        & (Enrolment.exit_date <= p.end)
-    )
+    exits = await exited_in_period(KEY, p, entered_only=True)
     stays = [whole_months(e["entry_date"], e["exit_date"]) for e in exits]
     accompanied_ids = [e["id"] for e in enrolments]
     derogations = len(

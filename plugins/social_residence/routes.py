@@ -6,12 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from tremplin.api import (
-    Enrolment,
     EnrolmentView,
     FormErrors,
     NotFound,
@@ -20,6 +18,10 @@ from tremplin.api import (
     can,
     check_household,
     current_user,
+    enrolment_for_route,
+    enrolment_url,
+    is_htmx,
+    redirect_after_write,
     requires,
     roles,
     today,
@@ -34,12 +36,6 @@ MANAGERS = roles("admin", "head_of_service")
 
 async def _form(request: Request) -> dict[str, Any]:
     return {k: v for k, v in (await request.form()).items() if k != "_csrf"}
-
-
-def _done(request: Request, target: str) -> Response:
-    if request.headers.get("hx-request"):
-        return Response(content="", status_code=200, headers={"HX-Redirect": target})
-    return Redirect(target, status_code=303)
 
 
 async def _units_page(
@@ -95,35 +91,24 @@ async def unit_create(request: Request) -> Response:
         await svc.add_unit(actor(request), raw)
     except FormErrors as exc:
         return await _units_page(request, raw, exc.errors, 422)
-    return _done(request, f"/{KEY}/units")
+    return redirect_after_write(request, f"/{KEY}/units")
 
 
 @post(f"/{KEY}/enrolments/{{enrolment_id:int}}/derogations", guards=[SOCIAL])
 async def derogation_create(request: Request, enrolment_id: FromPath[int]) -> Response:
     """Record a derogation; htmx gets the panel back with the errors in place."""
-    row = (
-        await Enrolment.select()
-        .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
-        .output(load_json=True)
-        .first()
-    )
-    if row is None:
-        raise NotFoundException()
-    await check_household(request, row["household"])
+    row = await enrolment_for_route(request, enrolment_id, KEY)
     raw = await _form(request)
-    target = f"/households/{row['household']}#enrolment-{enrolment_id}"
     try:
         await svc.record_derogation(actor(request), enrolment_id, raw)
     except FormErrors as exc:
         context = await panel_context(EnrolmentView.from_row(row))
         context.update(values=raw, errors=exc.errors)
-        template = (
-            f"{KEY}/_stay.html" if request.headers.get("hx-request") else f"{KEY}/derogation.html"
-        )
+        template = f"{KEY}/_stay.html" if is_htmx(request) else f"{KEY}/derogation.html"
         return Template(
             template, context={"enrolment": row, "panel_context": context}, status_code=422
         )
-    return _done(request, target)
+    return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))
 
 
 async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:

@@ -12,12 +12,13 @@ from tremplin.api import (
     Enrolment,
     Field,
     FormErrors,
-    TimelineEvent,
+    add_enrolment_event,
     audit,
     now,
     transaction,
     validate,
 )
+from tremplin_plugins.housing import api as housing
 from tremplin_plugins.social_residence.tables import Derogation, ResidenceUnit
 from tremplin_plugins.social_residence.workflow import (
     KEY,
@@ -53,6 +54,8 @@ DEROGATION_FIELDS = (
 
 async def add_unit(actor: Actor, raw: dict[str, Any]) -> int:
     values = validate(UNIT_FIELDS, raw)
+    if values["dwelling_id"] is not None and await housing.dwelling(values["dwelling_id"]) is None:
+        raise FormErrors({"dwelling_id": f"aucun logement n° {values['dwelling_id']} dans le parc"})
     async with transaction():
         if await ResidenceUnit.exists().where(ResidenceUnit.label == values["label"]):
             raise FormErrors({"label": "un logement de la résidence porte déjà ce nom"})
@@ -223,18 +226,14 @@ async def record_derogation(actor: Actor, enrolment_id: int, raw: dict[str, Any]
                 Enrolment.updated_at: now(),
             }
         ).where(Enrolment.id == enrolment_id)
-        await TimelineEvent.insert(
-            TimelineEvent(
-                household=row["household"],
-                kind="stay_derogation",
-                occurred_at=now(),
-                author=actor.user_id,
-                programme=KEY,
-                title="Dérogation à la durée de séjour",
-                body=f"Séjour prolongé jusqu'au {until.strftime('%d/%m/%Y')}",
-                data={"enrolment": enrolment_id},
-                created_at=now(),
-            )
+        await add_enrolment_event(
+            enrolment_id,
+            row["household"],
+            programme=KEY,
+            kind="stay_derogation",
+            title="Dérogation à la durée de séjour",
+            body=f"Séjour prolongé jusqu'au {until.strftime('%d/%m/%Y')}",
+            author=actor.user_id,
         )
         await audit(
             "derogation",

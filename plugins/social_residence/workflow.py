@@ -18,6 +18,11 @@ from tremplin.api import (
     Transition,
     Workflow,
     add_months,
+    closed_states,
+    decision_date_field,
+    exit_with_destination,
+    refusal,
+    withdrawal,
 )
 
 KEY = "social_residence"
@@ -81,12 +86,6 @@ def allowed_until(entry: dt.date, data: dict) -> dt.date:
     return max(end, dt.date.fromisoformat(derogation)) if derogation else end
 
 
-def require_refusal_reason(ctx: GuardContext) -> str | None:
-    if not (ctx.values.get("decision_reason") or "").strip():
-        return "Indiquez le motif du refus."
-    return None
-
-
 def require_derogation_beyond_24_months(ctx: GuardContext) -> str | None:
     """An exit after the two years must be covered by a recorded derogation."""
     entry = ctx.enrolment.entry_date
@@ -113,8 +112,7 @@ def _stay_due(e: EnrolmentView) -> dt.date | None:
     return allowed_until(e.entry_date, e.data) if e.entry_date else None
 
 
-DECISION = Field("decision_date", "Date de la décision", kind="date", required=True)
-REASON = Field("decision_reason", "Motif", kind="textarea")
+DECISION = decision_date_field()
 UNIT = Field(
     "unit",
     "N° du logement",
@@ -131,22 +129,11 @@ WORKFLOW = Workflow(
         State("referral", "Orientation reçue", phase="referral"),
         State("admitted", "Admis, en attente d'entrée", phase="waiting"),
         State("housed", "Résident", phase="active"),
-        State("exited", "Sorti", phase="closed"),
-        State("refused", "Candidature refusée", phase="closed"),
-        State("withdrawn", "Candidature abandonnée", phase="closed"),
+        *closed_states(),
     ),
     transitions=(
         Transition("accept", "Admettre", ("referral",), "admitted", fields=(DECISION,), order=10),
-        Transition(
-            "refuse",
-            "Refuser",
-            ("referral",),
-            "refused",
-            fields=(DECISION, REASON),
-            guards=(require_refusal_reason,),
-            order=30,
-            danger=True,
-        ),
+        refusal(),
         Transition(
             "enter",
             "Entrée dans la résidence",
@@ -156,38 +143,12 @@ WORKFLOW = Workflow(
             guards=(require_free_unit,),
             order=10,
         ),
-        Transition(
-            "exit",
-            "Sortie de la résidence",
-            ("housed",),
-            "exited",
-            fields=(
-                Field("exit_date", "Date de sortie", kind="date", required=True),
-                Field(
-                    "exit_destination",
-                    "Destination",
-                    kind="choice",
-                    required=True,
-                    choices=EXIT_DESTINATIONS,
-                ),
-                Field("exit_reason", "Motif / commentaire", max_length=100),
-            ),
+        exit_with_destination(
+            EXIT_DESTINATIONS,
+            label="Sortie de la résidence",
             guards=(require_derogation_beyond_24_months,),
-            order=50,
-            danger=True,
         ),
-        Transition(
-            "withdraw",
-            "Abandon de la candidature",
-            ("referral", "admitted"),
-            "withdrawn",
-            fields=(
-                Field("exit_date", "Date", kind="date", required=True),
-                Field("exit_reason", "Motif", required=True, max_length=100),
-            ),
-            order=90,
-            danger=True,
-        ),
+        withdrawal(("referral", "admitted")),
     ),
     deadlines=(
         # Warned from the 20th month: 24 − 20 months is about 122 days.

@@ -8,7 +8,7 @@ import json
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from tremplin.models import GeneratedReport
 from tremplin.reports.engine import build_report
@@ -19,6 +19,7 @@ from tremplin.services.clock import now
 from tremplin.types import Period
 from tremplin.web.formdata import form_dict
 from tremplin.web.pages.reports import REPORTS, _programmes
+from tremplin.web.responses import redirect_after_write
 from tremplin.web.state import actor, app_context, current_user
 
 
@@ -65,9 +66,7 @@ async def report_generate(request: Request, programme: FromPath[str], year: From
     await audit.record("generate", "report", row[0]["id"], user_id=a.user_id,
                        fields=[programme], address=a.address)
     target = f"/reports?programme={programme}&year={year}#versions"
-    if request.headers.get("hx-request"):
-        return Response(content="", headers={"HX-Redirect": target})
-    return Redirect(target, status_code=303)
+    return redirect_after_write(request, target)
 
 
 @get("/reports/generated/{report_id:int}", guards=[REPORTS])

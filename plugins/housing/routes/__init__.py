@@ -1,7 +1,7 @@
 """The housing pages, all under ``/housing``."""
 
-from tremplin_plugins.housing.routes import arrears, dwellings, occupancies, owners
+from tremplin_plugins.housing.routes import arrears, captation, dwellings, occupancies, owners
 
-ROUTES = [*dwellings.ROUTES, *owners.ROUTES, *occupancies.ROUTES, *arrears.ROUTES]
+ROUTES = [*dwellings.ROUTES, *owners.ROUTES, *occupancies.ROUTES, *arrears.ROUTES, *captation.ROUTES]
 
 __all__ = ["ROUTES"]

@@ -3,6 +3,9 @@ French errors, role guards, the htmx activity form, audit of the residents shown
 
 import re
 
+import pytest
+
+from tremplin.api import FormErrors
 from tremplin.models import AuditEntry, TimelineEvent
 from tremplin_plugins.boarding_house.tables import Activity, Host, House, Unit
 
@@ -204,6 +207,9 @@ async def test_rent_is_linked_to_the_housing_account(client, users, app, host):
     house_id, _ = await house("Malescourt", "2010-01-01", ())
     from tremplin_plugins.boarding_house.houses import add_unit
 
+    with pytest.raises(FormErrors) as unknown:
+        await add_unit(ACTOR, house_id, {"label": "A1", "typology": "T1", "dwelling_id": "999"})
+    assert unknown.value.errors == {"dwelling_id": "aucun logement n° 999 dans le parc"}
     unit = await add_unit(
         ACTOR, house_id, {"label": "A1", "typology": "T1", "dwelling_id": str(dwelling_id)}
     )

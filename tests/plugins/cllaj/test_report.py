@@ -262,6 +262,11 @@ async def test_desk_sections_are_in_the_cllaj_chapter_of_the_report(social_worke
     keys = [s["key"] for s in chapter["sections"]]
     assert {"cllaj_desk", "cllaj_workshops", "cllaj_bail"} <= set(keys)
     assert all(s["error"] is None for s in chapter["sections"])
+    # No supported lease at all, but the desk worked: the chapter is not "no data".
+    assert not await Enrolment.exists().where(Enrolment.programme == BAIL)
+    assert chapter["empty"] is False
+    quiet = await build_report(host, [BAIL], Period.year(2021), "ASL")
+    assert quiet["programmes"][0]["empty"] is True
     pdf = await social_worker.get(f"/reports/{BAIL}/2024/pdf")
     assert pdf.status_code == 200
     text = text_of(pdf.content)

@@ -152,3 +152,14 @@ async def test_deposit_is_planned_half_at_signature_and_the_rest_a_month_later(d
     assert returned == occupancy_id
     with pytest.raises(FormErrors):
         await occ.mark_deposit_paid(ACTOR, parts[1]["id"], {"paid_on": "2099-01-01"})
+
+
+async def test_no_household_enters_a_dwelling_that_is_only_a_prospect(database):
+    """Owner contacted but dwelling not captured: no head lease yet, so no occupancy."""
+    prospect = await dwelling(status="prospect")
+    with pytest.raises(FormErrors) as caught:
+        await occupancy(prospect, await household())
+    assert "n'est pas encore capté" in caught.value.errors["_occupancy"]
+    assert await Occupancy.count().where(Occupancy.dwelling == prospect) == 0
+    row = await Dwelling.select(Dwelling.status).where(Dwelling.id == prospect).first()
+    assert row["status"] == "prospect"
