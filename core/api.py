@@ -13,7 +13,7 @@ import pluggy
 from tremplin import vocabulary
 from tremplin.dates import add_months, age_on, measure_months, whole_months
 from tremplin.db import transaction
-from tremplin.forms import FormErrors, validate
+from tremplin.forms import FormErrors, resolve_choices, validate
 from tremplin.models import (
     Document,
     Enrolment,
@@ -35,6 +35,7 @@ from tremplin.text import normalise
 from tremplin.web.formdata import form_dict
 from tremplin.types import (
     Choice,
+    ChoiceContext,
     DashboardContext,
     DashboardItem,
     DashboardRow,
@@ -104,6 +105,7 @@ __all__ = [
     "API_VERSION",
     "Actor",
     "Choice",
+    "ChoiceContext",
     "DashboardContext",
     "DashboardItem",
     "DashboardRow",
@@ -165,6 +167,7 @@ __all__ = [
     "today",
     "transaction",
     "user_programmes",
+    "resolve_choices",
     "validate",
     "vocabulary",
     "whole_months",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from tremplin import vocabulary as v
-from tremplin.types import Field, FieldError
+from tremplin.types import Choice, ChoiceContext, Field, FieldError
 
-__all__ = ["HOUSEHOLD_FIELDS", "PERSON_FIELDS", "FormErrors", "validate"]
+__all__ = ["HOUSEHOLD_FIELDS", "PERSON_FIELDS", "FormErrors", "resolve_choices", "validate"]
 
 
 class FormErrors(Exception):
@@ -32,6 +33,33 @@ def validate(fields: Iterable[Field], raw: Mapping[str, Any]) -> dict[str, Any]:
     if errors:
         raise FormErrors(errors)
     return values
+
+
+async def resolve_choices(
+    fields: Iterable[Field],
+    context: ChoiceContext | None = None,
+    keep: Mapping[str, Any] | None = None,
+) -> list[Field]:
+    """``fields`` with the current choices of each ``choices_from`` field, awaited once.
+
+    Call it before rendering a form and again before :func:`validate` when it is posted (the
+    choices may have changed meanwhile). ``keep`` holds the stored values of a record being
+    corrected: a stored value no longer offered stays a valid choice, so correcting another
+    field never forces a new one.
+    """
+    out = []
+    for field in fields:
+        field = await field.resolved(context)
+        stored = (keep or {}).get(field.name) if field.choices_from is not None else None
+        if stored not in (None, "", []):
+            offered = {c.value for c in field.choices}
+            extra = [str(v) for v in (stored if isinstance(stored, list) else [stored])
+                     if str(v) not in offered]
+            if extra:
+                field = replace(field, choices=(
+                    *field.choices, *(Choice(v, f"{v} (valeur enregistrée)") for v in extra)))
+        out.append(field)
+    return out
 
 
 HOUSEHOLD_FIELDS = (

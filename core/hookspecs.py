@@ -190,7 +190,8 @@ def tremplin_dashboard_items(user: Any) -> list[DashboardItem]:
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
     """Return the activity-report sections this plugin contributes to ``programme``.
 
-    Called when a report is computed; sections appear in ``order``.
+    Called when a report is computed (sections appear in ``order``) and when it is put into
+    English (each section's ``labels_en`` translate its French labels).
     """
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 __all__ = [
     "Choice",
+    "ChoiceContext",
     "DashboardContext",
     "DashboardItem",
     "DashboardRow",
@@ -74,6 +75,27 @@ class PluginManifest:
     api: str = ">=1,<2"
 
 
+@dataclass(frozen=True)
+class ChoiceContext:
+    """What a field's ``choices_from`` is awaited with: where the form is shown.
+
+    ``enrolment`` is set for a transition form and for the correction of an enrolment,
+    ``household_id`` whenever the form concerns a household; a plugin's own page passes what
+    it knows (every attribute may be ``None``).
+    """
+
+    programme: str | None = None
+    enrolment: EnrolmentView | None = None
+    household_id: int | None = None
+    today: dt.date | None = None
+
+
+#: The error of a value that is not among a ``choices_from`` field's current choices.
+UNKNOWN_CHOICE = "choix inconnu ou qui n'est plus proposé : choisissez dans la liste"
+
+#: Awaited each time the form is shown or posted: the choices offered at that moment.
+ChoicesFrom = Callable[[ChoiceContext], Awaitable[Sequence[Choice]]]
+
 FieldKind = Literal[
     "text", "textarea", "date", "int", "money", "choice", "multichoice", "bool", "email", "phone"
 ]
@@ -88,6 +110,12 @@ class Field:
 
     ``sensitive`` marks health, asylum, violence or judicial data (it needs an explicit
     permission to read); ``group`` names the field group a programme may share with a partner.
+
+    ``choices_from`` gives choices known only at run time (the free units of a house): an
+    async function of a :class:`ChoiceContext` returning :class:`Choice` objects. The core
+    awaits it (:func:`resolve_choices`) before showing or checking the form; the field is
+    then shown as a list and a value not among the current choices is refused ("choix
+    inconnu"), whatever its ``kind``: an ``int`` field keeps storing an integer.
     """
 
     name: str
@@ -102,13 +130,21 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     order: int = 100
+    choices_from: ChoicesFrom | None = field(default=None, compare=False, repr=False)
+
+    async def resolved(self, context: ChoiceContext | None = None) -> Field:
+        """This field with ``choices`` set from ``choices_from`` (itself when it has none)."""
+        if self.choices_from is None:
+            return self
+        found = await self.choices_from(context or ChoiceContext())
+        return replace(self, choices=tuple(found))
 
     def label_of(self, value: Any) -> str:
         """The French label of a stored value (choice labels, dates as dd/mm/yyyy)."""
         if value in (None, "", []):
             return ""
-        if self.kind == "choice":
-            return next((c.label for c in self.choices if c.value == value), str(value))
+        if self.kind == "choice" or self.choices_from is not None:
+            return next((c.label for c in self.choices if c.value == str(value)), str(value))
         if self.kind == "multichoice":
             return ", ".join(self.label_of_one(v) for v in value)
         if self.kind == "bool":
@@ -140,6 +176,13 @@ class Field:
             return list(values)
         if self.kind == "bool":
             return str(raw).lower() in {"1", "true", "on", "oui", "yes"}
+        value = self._parse_one(raw)
+        if (self.choices_from is not None and value is not None
+                and str(value) not in {c.value for c in self.choices}):
+            raise FieldError(UNKNOWN_CHOICE)
+        return value
+
+    def _parse_one(self, raw: Any) -> Any:
         text = "" if raw is None else str(raw).strip()
         if not text:
             if self.required:
@@ -160,7 +203,7 @@ class Field:
             return parse_money(text, self.minimum, self.maximum)
         if self.kind == "choice":
             if text not in {c.value for c in self.choices}:
-                raise FieldError("choix inconnu")
+                raise FieldError(UNKNOWN_CHOICE if self.choices_from else "choix inconnu")
             return text
         if self.kind == "email" and not _EMAIL.match(text):
             raise FieldError("adresse électronique invalide")
@@ -562,6 +605,11 @@ class ReportSection:
     A chapter whose programme had no household, entry or exit in the period is printed as
     "no data", unless one of its ``activity`` sections counts something: set ``activity=True``
     on a section that reports work not made of enrolments (a walk-in desk, workshops).
+
+    ``labels_en`` gives the English of the section's French labels (its title, the tables'
+    titles and notes, the row labels) for the report in English; a key may hold ``{name}``
+    placeholders for variable parts (``"Impayés au {date}"`` → ``"Arrears at {date}"``).
+    A label missing from it falls back to the core's dictionary, then stays in French.
     """
 
     key: str
@@ -570,6 +618,7 @@ class ReportSection:
     compute: Callable[[ReportContext], Awaitable[Sequence[IndicatorTable]]]
     order: int = 100
     activity: bool = False
+    labels_en: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,19 @@ def localise(report: dict[str, Any], host: PluginHost, language: str) -> dict[st
     if language == "en":
         from tremplin.reports.i18n import translate_report
 
-        return translate_report(report, {k: p.name_en for k, p in host.programmes.items()})
+        labels: dict[tuple[str, str], dict[str, str]] = {}
+        for chapter in report["programmes"]:
+            if chapter["key"] not in host.programmes:
+                continue
+            sections = [s for _, s in _sections_for(host, chapter["key"])]
+            # The common sections print the programme's own choices (prescribers, exit
+            # destinations…): they get the English of all the programme's sections.
+            merged = {k: v for s in reversed(sections) for k, v in s.labels_en.items()}
+            for section in sections:
+                own = dict(section.labels_en) if section.programme != "*" else merged
+                if own:
+                    labels[(chapter["key"], section.key)] = own
+        return translate_report(report, {k: p.name_en for k, p in host.programmes.items()}, labels)
     if language != "fr":
         raise ReportError(f"langue inconnue : « {language} » (fr ou en)")
     return report

@@ -1,11 +1,14 @@
 """The report in English: the static words of the template and the core's labels.
 
-Labels a plugin declares only in French stay in French (a plugin may add its own through
-:data:`EXTRA`); narratives are printed as their authors wrote them.
+A plugin gives the English of its own labels in ``ReportSection.labels_en``: those are
+used for that section first, then the core's dictionary :data:`EN`; a label neither knows
+stays in French. Narratives are printed as their authors wrote them.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["LANGUAGES", "translate_report"]
@@ -76,27 +79,77 @@ EN: dict[str, str] = {
     "Passage de la maîtresse de maison": "House mistress visit",
 }
 
-#: Translations plugins may add at import time (``EXTRA.update({...})`` is not part of the
-#: public API yet: plugin labels otherwise stay French).
-EXTRA: dict[str, str] = {}
+#: The core's labels with variable parts (see :class:`Translator`).
+EN_PATTERNS: dict[str, str] = {
+    "section indisponible (erreur du plugin {plugin})": "section unavailable (plugin {plugin} failed)",
+}
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def _t(text: Any) -> Any:
-    if not isinstance(text, str):
+class Translator:
+    """French → English for one section: its plugin's labels, then the core's, then as is.
+
+    A key of ``labels`` holding ``{name}`` placeholders matches any text with something in
+    their place, and the English gets the same parts (``"Impayés au {date}"``).
+    """
+
+    def __init__(self, labels: Mapping[str, str] | None = None) -> None:
+        self.labels = dict(labels or {})
+        self.patterns: list[tuple[re.Pattern[str], str]] = []
+        for french, english in [*self.labels.items(), *EN_PATTERNS.items()]:
+            if _PLACEHOLDER.search(french):
+                pieces = _PLACEHOLDER.split(french)
+                regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
+                                for i, p in enumerate(pieces))
+                try:
+                    self.patterns.append((re.compile(f"^{regex}$", re.S), english))
+                except re.error:  # a name used twice, or not a name: the key is ignored
+                    continue
+
+    def __call__(self, text: Any) -> Any:
+        if not isinstance(text, str) or not text:
+            return text
+        if text in self.labels:
+            return self.labels[text]
+        if text in EN:
+            return EN[text]
+        for regex, english in self.patterns:
+            match = regex.match(text)
+            if match:
+                return _fill(english, match.groupdict())
         return text
-    return EXTRA.get(text) or EN.get(text, text)
 
 
-def translate_report(report: dict[str, Any], programme_names_en: dict[str, str]) -> dict[str, Any]:
-    """A copy of a built report with labels in English and ``lang`` set for the template."""
+def _fill(english: str, parts: dict[str, str]) -> str:
+    """``english`` with each ``{name}`` replaced by the matching part of the French."""
+    return _PLACEHOLDER.sub(lambda m: parts.get(m.group(1), m.group(0)), english)
+
+
+_CORE = Translator()
+
+
+def translate_report(
+    report: dict[str, Any],
+    programme_names_en: dict[str, str],
+    section_labels: Mapping[tuple[str, str], Mapping[str, str]] | None = None,
+) -> dict[str, Any]:
+    """A copy of a built report with labels in English and ``lang`` set for the template.
+
+    ``section_labels`` maps (programme key, section key) to that section's ``labels_en``.
+    """
+    section_labels = section_labels or {}
     out = {**report, "lang": "en", "programmes": []}
     for chapter in report["programmes"]:
         sections = []
         for section in chapter["sections"]:
+            labels = section_labels.get((chapter["key"], section["key"]))
+            _t = Translator(labels) if labels else _CORE
             tables = [{**t, "title": _t(t["title"]), "note": _t(t["note"]),
                        "rows": [{**r, "label": _t(r["label"])} for r in t["rows"]]}
                       for t in section["tables"]]
-            sections.append({**section, "title": _t(section["title"]), "tables": tables})
+            sections.append({**section, "title": _t(section["title"]), "error": _t(section.get("error")),
+                             "tables": tables})
         out["programmes"].append({**chapter, "name": programme_names_en.get(chapter["key"], chapter["name"]),
                                   "sections": sections})
     return out

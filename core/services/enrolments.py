@@ -7,13 +7,13 @@ import inspect
 from typing import Any
 
 from tremplin.db import transaction
-from tremplin.forms import FormErrors, validate
+from tremplin.forms import FormErrors, resolve_choices, validate
 from tremplin.models import Enrolment, TimelineEvent, User
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
 from tremplin.services.clock import now, today
 from tremplin.services.households import Actor, ConflictError, NotFound, get_household
-from tremplin.types import EnrolmentView, Field, GuardContext
+from tremplin.types import ChoiceContext, EnrolmentView, Field, GuardContext
 
 __all__ = ["apply_transition", "create_enrolment", "enrolment_fields", "to_view"]
 
@@ -52,6 +52,12 @@ def to_view(row: dict[str, Any]) -> EnrolmentView:
     return EnrolmentView.from_row(row)
 
 
+def choice_context(row: dict[str, Any], view: EnrolmentView | None = None) -> ChoiceContext:
+    """What the ``choices_from`` of a transition's or an enrolment's fields are awaited with."""
+    return ChoiceContext(programme=row["programme"], enrolment=view or to_view(row),
+                         household_id=row["household"], today=today())
+
+
 async def get_enrolment(enrolment_id: int, programmes: list[str]) -> dict[str, Any]:
     row = (
         await Enrolment.select()
@@ -69,7 +75,10 @@ async def create_enrolment(
 ) -> int:
     if programme not in host.programmes:
         raise FormErrors({"programme": "programme inconnu ou désactivé"})
-    fields = enrolment_fields(host, programme)
+    fields = await resolve_choices(
+        enrolment_fields(host, programme),
+        ChoiceContext(programme=programme, household_id=household_id, today=today()),
+    )
     values = validate(fields, raw)
     check_fields(host, programme, values)
     if values["referent"] is not None and not await User.exists().where(
@@ -134,9 +143,11 @@ async def apply_transition(
             raise FormErrors({"_transition": "cette action n'est pas possible dans cet état"})
         if row["version"] != version:
             raise ConflictError(row)
-        values = validate(transition.fields, raw)
+        view = to_view(row)
+        fields = await resolve_choices(transition.fields, choice_context(row, view))
+        values = validate(fields, raw)
         _check_dates(row, values)
-        context = GuardContext(enrolment=to_view(row), values=values, today=today())
+        context = GuardContext(enrolment=view, values=values, today=today())
         for guard in transition.guards:
             reason = guard(context)
             if inspect.isawaitable(reason):
@@ -210,7 +221,9 @@ async def update_enrolment(
         row = await get_enrolment(enrolment_id, host.programme_keys)
         if row["version"] != version:
             raise ConflictError(row)
-        fields = enrolment_fields(host, row["programme"])
+        fields = await resolve_choices(
+            enrolment_fields(host, row["programme"]), choice_context(row), keep=row["data"]
+        )
         values = validate(fields, raw)
         check_fields(host, row["programme"], values)
         if values["referent"] is not None and not await User.exists().where(

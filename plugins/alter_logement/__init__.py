@@ -106,8 +106,9 @@ def tremplin_household_panels() -> list[HouseholdPanel]:
 
 @hookimpl
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    from tremplin_plugins.alter_logement.report import alter_logement_tables
+    from tremplin_plugins.alter_logement.report import LABELS_EN, alter_logement_tables
 
     if programme != KEY:
         return []
-    return [ReportSection("alter_logement", "Alter Logement", KEY, alter_logement_tables, order=50)]
+    return [ReportSection("alter_logement", "Alter Logement", KEY, alter_logement_tables, order=50,
+                          labels_en=LABELS_EN)]

@@ -151,12 +151,13 @@ def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
 
 @hookimpl
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    from tremplin_plugins.boarding_house.report import boarding_house_tables
+    from tremplin_plugins.boarding_house.report import LABELS_EN, boarding_house_tables
 
     if programme != KEY:
         return []
     return [
-        ReportSection("boarding_house", "Pensions de famille", KEY, boarding_house_tables, order=50)
+        ReportSection("boarding_house", "Pensions de famille", KEY, boarding_house_tables, order=50,
+                      labels_en=LABELS_EN)
     ]
 
 

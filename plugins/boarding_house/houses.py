@@ -188,6 +188,40 @@ async def residents_of(house_id: int) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["unit"]["label"])
 
 
+async def free_unit_choices(
+    enrolment_id: int | None, today: dt.date, *, keep_own: bool = True
+) -> tuple[Choice, ...]:
+    """The units no other resident lives in, "house — unit (typology)", by house and label.
+
+    The unit of ``enrolment_id`` itself is offered when ``keep_own`` (an entry), left out
+    otherwise (a move goes elsewhere). The stored value stays the unit's id.
+    """
+    occupied: dict[int, int] = {
+        int((e["data"] or {}).get("unit") or 0): e["id"] for e in await _housed_enrolments()
+    }
+    rows = await Unit.select(
+        Unit.id,
+        Unit.label,
+        Unit.typology,
+        Unit.house.name.as_alias("house_name"),
+        Unit.house.opened_on.as_alias("opened_on"),
+    ).order_by(Unit.house.name, Unit.label)
+    typologies = {c.value: c.label for c in TYPOLOGIES}
+    out = []
+    for u in rows:
+        holder = occupied.get(u["id"])
+        if holder is not None and (holder != enrolment_id or not keep_own):
+            continue
+        label = (
+            f"{u['house_name']} — logement {u['label']} "
+            f"({typologies.get(u['typology'], u['typology'])})"
+        )
+        if u["opened_on"] is not None and u["opened_on"] > today:
+            label += f", ouverture le {u['opened_on'].strftime('%d/%m/%Y')}"
+        out.append(Choice(str(u["id"]), label))
+    return tuple(out)
+
+
 async def unit_problem(unit_id: int, day: dt.date, enrolment_id: int) -> str | None:
     """Why a resident cannot move into ``unit_id`` on ``day`` (``None``: they can)."""
     unit = (

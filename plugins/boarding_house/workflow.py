@@ -9,12 +9,14 @@ import datetime as dt
 
 from tremplin.api import (
     Choice,
+    ChoiceContext,
     Field,
     GuardContext,
     State,
     Transition,
     Workflow,
     closed_states,
+    today,
     decision_date_field,
     exit_with_destination,
     postponement,
@@ -103,17 +105,44 @@ async def require_free_unit(ctx: GuardContext) -> str | None:
     return await unit_problem(int(ctx.values["unit"]), day, ctx.enrolment.id)
 
 
+async def free_units(ctx: ChoiceContext) -> tuple[Choice, ...]:
+    """Entry: the units nobody else lives in, in every house."""
+    from tremplin_plugins.boarding_house.houses import free_unit_choices
+
+    enrolment = ctx.enrolment.id if ctx.enrolment else None
+    return await free_unit_choices(enrolment, ctx.today or today())
+
+
+async def other_free_units(ctx: ChoiceContext) -> tuple[Choice, ...]:
+    """Move: the free units other than the resident's own."""
+    from tremplin_plugins.boarding_house.houses import free_unit_choices
+
+    enrolment = ctx.enrolment.id if ctx.enrolment else None
+    return await free_unit_choices(enrolment, ctx.today or today(), keep_own=False)
+
+
 DECISION = decision_date_field()
 COMMISSION = Field(
     "commission_date", "Date de la commission d'admission", kind="date", required=True
 )
+#: The unit is chosen among the free ones; the stored value is still the unit's id (an int).
 UNIT = Field(
     "unit",
-    "N° du logement",
+    "Logement",
     kind="int",
     required=True,
     minimum=1,
-    help="Le numéro figure dans la colonne « N° » de la page de la maison.",
+    choices_from=free_units,
+    help="Les logements libres de chaque maison : maison — logement (typologie).",
+)
+NEW_UNIT = Field(
+    "unit",
+    "Nouveau logement",
+    kind="int",
+    required=True,
+    minimum=1,
+    choices_from=other_free_units,
+    help="Les logements libres de chaque maison, autres que le logement actuel.",
 )
 
 WORKFLOW = Workflow(
@@ -159,7 +188,10 @@ WORKFLOW = Workflow(
             "Changement de logement",
             ("housed",),
             "housed",
-            fields=(Field("moved_on", "Date du changement", kind="date", required=True), UNIT),
+            fields=(
+                Field("moved_on", "Date du changement", kind="date", required=True),
+                NEW_UNIT,
+            ),
             guards=(require_free_unit,),
             order=20,
         ),

@@ -290,17 +290,20 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
                 report.desk_tables,
                 order=40,
                 activity=True,  # desk intakes are not enrolments
+                labels_en=report.LABELS_EN,
             ),
             ReportSection(
                 "cllaj_workshops", "Les ateliers collectifs", BAIL, report.workshop_tables,
-                order=41, activity=True,
+                order=41, activity=True, labels_en=report.LABELS_EN,
             ),
-            ReportSection("cllaj_bail", "Le bail accompagné", BAIL, report.bail_tables, order=42),
+            ReportSection("cllaj_bail", "Le bail accompagné", BAIL, report.bail_tables, order=42,
+                          labels_en=report.LABELS_EN),
         ]
     if programme == JAPPART:
         return [
             ReportSection(
-                "cllaj_jappart", "Le dispositif J'APPART", JAPPART, report.jappart_tables, order=40
+                "cllaj_jappart", "Le dispositif J'APPART", JAPPART, report.jappart_tables, order=40,
+                labels_en=report.LABELS_EN,
             )
         ]
     if programme == GLISSANT:
@@ -311,6 +314,7 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
                 GLISSANT,
                 report.glissant_tables,
                 order=40,
+                labels_en=report.LABELS_EN,
             )
         ]
     return []

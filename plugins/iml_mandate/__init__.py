@@ -225,14 +225,14 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
 
 @hookimpl
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    from tremplin_plugins.iml_mandate.report import mandate_tables, measures_tables
+    from tremplin_plugins.iml_mandate.report import LABELS_EN, mandate_tables, measures_tables
 
     if programme == KEY:
         return [ReportSection("mandate", "IML en mandat de gestion : accompagnement global",
-                              KEY, mandate_tables, order=50)]
+                              KEY, mandate_tables, order=50, labels_en=LABELS_EN)]
     if programme == SUPPORT_KEY:
         return [ReportSection("measures", "Accompagnement social simple et renforcé",
-                              SUPPORT_KEY, measures_tables, order=50)]
+                              SUPPORT_KEY, measures_tables, order=50, labels_en=LABELS_EN)]
     return []
 
 

@@ -178,12 +178,12 @@ async def _ending_soon(ctx: DashboardContext) -> list[DashboardRow]:
 
 @hookimpl
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    from tremplin_plugins.iml_sublease.report import reinforced_support
+    from tremplin_plugins.iml_sublease.report import LABELS_EN, reinforced_support
 
     if programme != KEY:
         return []
     return [ReportSection("reinforced", "Accompagnement renforcé des sortants du dispositif asile",
-                          KEY, reinforced_support, order=50)]
+                          KEY, reinforced_support, order=50, labels_en=LABELS_EN)]
 
 
 @hookimpl

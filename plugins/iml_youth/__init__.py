@@ -188,8 +188,9 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
 
 @hookimpl
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    from tremplin_plugins.iml_youth.report import cej_table
+    from tremplin_plugins.iml_youth.report import LABELS_EN, cej_table
 
     if programme != KEY:
         return []
-    return [ReportSection("cej", "CEJ des jeunes accompagnés", KEY, cej_table, order=50)]
+    return [ReportSection("cej", "CEJ des jeunes accompagnés", KEY, cej_table, order=50,
+                          labels_en=LABELS_EN)]

@@ -154,13 +154,14 @@ def tremplin_dashboard_items(user: Any) -> list[DashboardItem]:
 
 @hookimpl
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    from tremplin_plugins.social_residence.report import social_residence_tables
+    from tremplin_plugins.social_residence.report import LABELS_EN, social_residence_tables
 
     if programme != KEY:
         return []
     return [
         ReportSection(
-            "social_residence", "La résidence sociale", KEY, social_residence_tables, order=50
+            "social_residence", "La résidence sociale", KEY, social_residence_tables, order=50,
+            labels_en=LABELS_EN,
         )
     ]
 

@@ -93,6 +93,27 @@ async def housed() -> list[dict[str, Any]]:
     )
 
 
+async def free_unit_choices(enrolment_id: int | None) -> tuple[Choice, ...]:
+    """The units no other resident lives in, "logement label (typology)", by label.
+
+    The stored value stays the unit's id.
+    """
+    occupied = {
+        int((e["data"] or {}).get("unit") or 0)
+        for e in await housed()
+        if e["id"] != enrolment_id
+    }
+    typologies = {c.value: c.label for c in UNIT_FIELDS[1].choices}
+    rows = await ResidenceUnit.select(
+        ResidenceUnit.id, ResidenceUnit.label, ResidenceUnit.typology
+    ).order_by(ResidenceUnit.label)
+    return tuple(
+        Choice(str(u["id"]), f"Logement {u['label']} ({typologies.get(u['typology'], '?')})")
+        for u in rows
+        if u["id"] not in occupied
+    )
+
+
 async def unit_problem(unit_id: int, enrolment_id: int) -> str | None:
     """Why a resident cannot enter ``unit_id`` (``None``: they can)."""
     if not await ResidenceUnit.exists().where(ResidenceUnit.id == unit_id):

@@ -10,6 +10,7 @@ import datetime as dt
 
 from tremplin.api import (
     Choice,
+    ChoiceContext,
     Deadline,
     EnrolmentView,
     Field,
@@ -112,14 +113,23 @@ def _stay_due(e: EnrolmentView) -> dt.date | None:
     return allowed_until(e.entry_date, e.data) if e.entry_date else None
 
 
+async def free_units(ctx: ChoiceContext) -> tuple[Choice, ...]:
+    """The units of the residence nobody else lives in."""
+    from tremplin_plugins.social_residence.units import free_unit_choices
+
+    return await free_unit_choices(ctx.enrolment.id if ctx.enrolment else None)
+
+
 DECISION = decision_date_field()
+#: The unit is chosen among the free ones; the stored value is still the unit's id (an int).
 UNIT = Field(
     "unit",
-    "N° du logement",
+    "Logement",
     kind="int",
     required=True,
     minimum=1,
-    help="Le numéro figure dans la colonne « N° » de la page des logements.",
+    choices_from=free_units,
+    help="Les logements libres de la résidence.",
 )
 
 WORKFLOW = Workflow(

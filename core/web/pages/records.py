@@ -11,9 +11,9 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from tremplin.forms import FormErrors
+from tremplin.forms import FormErrors, resolve_choices
 from tremplin.permissions import can
-from tremplin.types import Field, FieldError
+from tremplin.types import ChoiceContext, Field, FieldError
 from tremplin.models import TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
@@ -42,13 +42,21 @@ def _programme(request: Request, key: str):
     return host.programmes[key]
 
 
+async def _new_fields(request: Request, household_id: int, programme: str) -> list[Field]:
+    """The orientation form's fields, with the current choices of the run-time ones."""
+    return await resolve_choices(
+        enr.enrolment_fields(app_context(request).host, programme),
+        ChoiceContext(programme=programme, household_id=household_id, today=today()),
+    )
+
+
 @get("/households/{household_id:int}/enrolments/new", guards=[SOCIAL])
 async def enrolment_new(request: Request, household_id: FromPath[int], programme: FromQuery[str]) -> Template:
     await check_household(request, household_id)
     prog = _programme(request, programme)
     return Template("enrolments/new.html", context={
         "household": await hh.get_household(household_id), "programme": prog,
-        "fields": enr.enrolment_fields(app_context(request).host, prog.key),
+        "fields": await _new_fields(request, household_id, prog.key),
         "values": {"referral_date": today().isoformat(), "referent": current_user(request).id},
         "errors": {}, "form_id": new_form_id(), "referents": await referents(),
     })
@@ -70,7 +78,8 @@ async def enrolment_create(request: Request, household_id: FromPath[int]) -> Res
     except FormErrors as exc:
         return Template("enrolments/new.html", status_code=422, context={
             "household": await hh.get_household(household_id), "programme": prog,
-            "fields": enr.enrolment_fields(host, prog.key), "values": raw, "errors": exc.errors,
+            "fields": await _new_fields(request, household_id, prog.key), "values": raw,
+            "errors": exc.errors,
             "form_id": raw.get("_form_id") or new_form_id(), "referents": await referents(),
         })
     return Redirect(target, status_code=303)
@@ -86,7 +95,9 @@ async def _edit_context(request: Request, enrolment_id: int) -> dict[str, Any]:
     return {
         "enrolment": row, "programme": host.programmes[row["programme"]],
         "household": await hh.get_household(row["household"]),
-        "fields": enr.enrolment_fields(host, row["programme"]), "referents": await referents(),
+        "fields": await resolve_choices(enr.enrolment_fields(host, row["programme"]),
+                                        enr.choice_context(row), keep=row["data"]),
+        "referents": await referents(),
         "can_see_sensitive": can(current_user(request), "sensitive"),
     }
 
@@ -156,7 +167,8 @@ async def _transition_context(request: Request, enrolment_id: FromPath[int], key
     if transition is None:
         raise NotFoundException()
     household = await hh.get_household(row["household"])
-    return {"enrolment": row, "transition": transition, "household_name": household["name"]}
+    return {"enrolment": row, "transition": transition, "household_name": household["name"],
+            "fields": await resolve_choices(transition.fields, enr.choice_context(row))}
 
 
 @get("/enrolments/{enrolment_id:int}/transitions/{key:str}", guards=[SOCIAL])

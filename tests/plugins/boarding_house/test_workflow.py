@@ -4,11 +4,47 @@ import datetime as dt
 
 import pytest
 
-from tremplin.forms import FormErrors
+from tremplin.forms import FormErrors, resolve_choices
 from tremplin.models import Enrolment, TimelineEvent
+from tremplin.services import enrolments as enr
 from tremplin.services.clock import today
+from tremplin.types import UNKNOWN_CHOICE, GuardContext
+from tremplin_plugins.boarding_house.workflow import require_free_unit
 
 from tests.plugins.boarding_house.helpers import KEY, enrolled, house, household, move, resident
+
+
+async def _offered(host, enrolment_id, key) -> dict[str, str]:
+    """The units a transition's form offers now: value → label."""
+    row = await enr.get_enrolment(enrolment_id, [KEY])
+    transition = next(t for t in host.workflows[KEY].transitions if t.key == key)
+    (unit,) = [
+        f for f in await resolve_choices(transition.fields, enr.choice_context(row))
+        if f.name == "unit"
+    ]
+    return {c.value: c.label for c in unit.choices}
+
+
+async def test_the_guard_still_refuses_a_unit_taken_meanwhile(database, host):
+    """Second line of defence: a unit taken between the form's display and its posting."""
+    _, (a1,) = await house("Course", "2010-01-01")
+    await resident(host, "PREMIER Jean", a1, "2023-05-01")
+    enrolment_id = await enrolled(host, await household("SECOND Paul"))
+    row = await enr.get_enrolment(enrolment_id, [KEY])
+    context = GuardContext(
+        enrolment=enr.to_view(row), values={"unit": a1, "entry_date": "2024-01-01"},
+        today=today(),
+    )
+    assert await require_free_unit(context) == (
+        "Ce logement est déjà occupé par un autre résident."
+    )
+    context = GuardContext(
+        enrolment=enr.to_view(row), values={"unit": 9999, "entry_date": "2024-01-01"},
+        today=today(),
+    )
+    assert await require_free_unit(context) == (
+        "Aucun logement de pension de famille ne porte ce numéro."
+    )
 
 
 async def _refused(host, enrolment_id, key, **values) -> dict:
@@ -74,33 +110,49 @@ async def test_admission_needs_the_siao_orientation_then_the_commission(database
 
 
 async def test_entry_needs_a_free_unit_of_an_open_house(database, host):
-    _, (a1, a2) = await house("Malescourt", "2010-01-01", ("T1", "T2"))
-    _, (future,) = await house("Pélussin", "2027-07-01")
+    _, (a1, a2, a3) = await house("Malescourt", "2010-01-01", ("T1", "T2", "T1bis"))
+    opening = today() + dt.timedelta(days=400)
+    _, (future,) = await house("Pélussin", opening.isoformat())
     enrolment_id = await enrolled(host, await household("ENTREE Paul"))
     await move(
         host, enrolment_id, "accept", commission_date="2020-01-05", decision_date="2020-01-06"
     )
+    # The unit is chosen among the free ones: an unknown unit is refused on the field itself.
     assert await _refused(host, enrolment_id, "enter", entry_date="2024-01-01", unit="9999") == {
-        "_transition": "Aucun logement de pension de famille ne porte ce numéro."
+        "unit": UNKNOWN_CHOICE
     }
+    # A free unit of a house not yet open is offered, but the guard checks the entry date.
     assert await _refused(
         host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(future)
     ) == {"_transition": "La maison n'est pas encore ouverte à cette date."}
     await resident(host, "OCCUPANT Luc", a1, "2023-05-01")
+    assert await _offered(host, enrolment_id, "enter") == {
+        str(a2): "Malescourt — logement 2 (T2)",
+        str(a3): "Malescourt — logement 3 (T1 bis)",
+        str(future): f"Pélussin — logement 1 (T1), ouverture le {opening:%d/%m/%Y}",
+    }
     assert await _refused(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(a1)) == {
-        "_transition": "Ce logement est déjà occupé par un autre résident."
+        "unit": UNKNOWN_CHOICE
     }
     assert (
         await move(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(a2)) == "housed"
     )
-    # Moving into the occupied unit is refused; the resident's own unit is not "occupied".
+    row = (
+        await Enrolment.select(Enrolment.data)
+        .where(Enrolment.id == enrolment_id)
+        .output(load_json=True)
+        .first()
+    )
+    assert row["data"]["unit"] == a2  # still the unit's id, an integer
+    # A move offers the free units but neither the occupied one nor the resident's own.
+    assert set(await _offered(host, enrolment_id, "move")) == {str(a3), str(future)}
     assert await _refused(host, enrolment_id, "move", moved_on="2024-06-01", unit=str(a1)) == {
-        "_transition": "Ce logement est déjà occupé par un autre résident."
+        "unit": UNKNOWN_CHOICE
     }
-    assert await _refused(host, enrolment_id, "move", moved_on="2023-12-31", unit=str(a2)) == {
+    assert await _refused(host, enrolment_id, "move", moved_on="2023-12-31", unit=str(a3)) == {
         "_transition": "Le changement de logement ne peut pas précéder l'entrée."
     }
-    assert await move(host, enrolment_id, "move", moved_on="2024-06-01", unit=str(a2)) == "housed"
+    assert await move(host, enrolment_id, "move", moved_on="2024-06-01", unit=str(a3)) == "housed"
     # Exit with its destination; the unit is free again.
     assert await _refused(
         host, enrolment_id, "exit", exit_date="2024-12-01", exit_destination="moon"
@@ -111,7 +163,8 @@ async def test_entry_needs_a_free_unit_of_an_open_house(database, host):
     )
     later = await enrolled(host, await household("SUIVANT Marc"))
     await move(host, later, "accept", commission_date="2020-01-05", decision_date="2020-01-06")
-    assert await move(host, later, "enter", entry_date="2025-01-01", unit=str(a2)) == "housed"
+    assert str(a3) in await _offered(host, later, "enter")
+    assert await move(host, later, "enter", entry_date="2025-01-01", unit=str(a3)) == "housed"
     titles = [
         r["title"]
         for r in await TimelineEvent.select(TimelineEvent.title)
@@ -185,3 +238,29 @@ async def test_hosts_write_notes_on_a_resident_timeline(database, host):
         (TimelineEvent.household == household_id) & (TimelineEvent.kind == "host_note")
     )
     assert notes == [{"title": "Note de l'hôte de maison", "programme": KEY}]
+
+
+async def test_the_entry_page_offers_the_free_units(social_worker, host):
+    _, (a1, a2) = await house("Montbrison", "2010-01-01", ("T1", "T2"))
+    await resident(host, "OCCUPANT Luc", a1, "2023-05-01")
+    enrolment_id = await enrolled(host, await household("ENTREE Paul"))
+    await move(
+        host, enrolment_id, "accept", commission_date="2020-01-05", decision_date="2020-01-06"
+    )
+    url = f"/enrolments/{enrolment_id}/transitions/enter"
+    page = await social_worker.get(url)
+    assert page.status_code == 200
+    assert f'<option value="{a2}">Montbrison — logement 2 (T2)</option>' in page.text
+    assert f'<option value="{a1}"' not in page.text  # occupied
+    refused = await social_worker.post(
+        url, {"version": "2", "entry_date": "2024-01-01", "unit": str(a1)}
+    )
+    assert refused.status_code == 422
+    assert "choix inconnu ou qui n&#39;est plus proposé" in refused.text
+    assert f'<option value="{a1}" selected>' in refused.text  # the input is kept
+    done = await social_worker.post(
+        url, {"version": "2", "entry_date": "2024-01-01", "unit": str(a2)}
+    )
+    assert done.status_code == 303
+    row = await enr.get_enrolment(enrolment_id, [KEY])
+    assert row["state"] == "housed" and row["data"]["unit"] == a2

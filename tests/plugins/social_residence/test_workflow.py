@@ -6,12 +6,14 @@ import datetime as dt
 import pytest
 
 from tremplin.api import add_months
-from tremplin.forms import FormErrors
+from tremplin.forms import FormErrors, resolve_choices
 from tremplin.models import Enrolment, TimelineEvent
+from tremplin.services import enrolments as enr
 from tremplin.services.clock import today
+from tremplin.types import UNKNOWN_CHOICE, GuardContext
 from tremplin_plugins.social_residence.tables import Derogation
 from tremplin_plugins.social_residence.units import record_derogation, stay, stay_alerts
-from tremplin_plugins.social_residence.workflow import alert_date, stay_end
+from tremplin_plugins.social_residence.workflow import alert_date, require_free_unit, stay_end
 
 from tests.plugins.social_residence.helpers import ACTOR, KEY, enrolled, move, resident, unit
 
@@ -50,17 +52,39 @@ async def test_refusal_reason_and_entry_in_a_free_unit(database, host):
     r1 = await unit("R1")
     enrolment_id = await enrolled(host, "ENTREE Marc")
     await move(host, enrolment_id, "accept", decision_date="2015-01-10")
+    # The unit is chosen among the free ones: unknown or occupied, it is refused on the field.
     assert await _refused(host, enrolment_id, "enter", entry_date="2024-01-01", unit="999") == {
-        "_transition": "Aucun logement de la résidence ne porte ce numéro."
+        "unit": UNKNOWN_CHOICE
     }
     await resident(host, "OCCUPANT Luc", r1, "2023-05-01")
+    assert await _offered(host, enrolment_id) == {}
     assert await _refused(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(r1)) == {
-        "_transition": "Ce logement est déjà occupé par un autre résident."
+        "unit": UNKNOWN_CHOICE
     }
     r2 = await unit("R2")
+    assert await _offered(host, enrolment_id) == {str(r2): "Logement R2 (T1 meublé)"}
     assert (
         await move(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(r2)) == "housed"
     )
+    row = await enr.get_enrolment(enrolment_id, [KEY])
+    assert row["data"]["unit"] == r2  # still the unit's id, an integer
+    # Second line of defence: the guard refuses a unit taken after the form was shown.
+    other = await enrolled(host, "SECOND Paul")
+    view = enr.to_view(await enr.get_enrolment(other, [KEY]))
+    assert await require_free_unit(
+        GuardContext(enrolment=view, values={"unit": r2}, today=today())
+    ) == "Ce logement est déjà occupé par un autre résident."
+    assert await require_free_unit(
+        GuardContext(enrolment=view, values={"unit": 999}, today=today())
+    ) == "Aucun logement de la résidence ne porte ce numéro."
+
+
+async def _offered(host, enrolment_id) -> dict[str, str]:
+    """The units the entry form offers now: value → label."""
+    row = await enr.get_enrolment(enrolment_id, [KEY])
+    transition = next(t for t in host.workflows[KEY].transitions if t.key == "enter")
+    fields = await resolve_choices(transition.fields, enr.choice_context(row))
+    return {c.value: c.label for f in fields if f.name == "unit" for c in f.choices}
 
 
 async def test_exit_beyond_24_months_needs_a_derogation(database, host):
@@ -177,3 +201,26 @@ async def test_the_dashboard_page_shows_the_alert(social_worker, host):
     page = await social_worker.get("/")
     assert "Résidence sociale : séjours de 20 mois et plus" in page.text
     assert "ALERTE Denis" in page.text and "20 mois atteints" in page.text
+
+
+async def test_the_entry_page_offers_the_free_units(social_worker, host):
+    r1, r2 = await unit("R1"), await unit("R2")
+    await resident(host, "OCCUPANT Luc", r1, "2023-05-01")
+    enrolment_id = await enrolled(host, "ENTREE Marc")
+    await move(host, enrolment_id, "accept", decision_date="2015-01-10")
+    url = f"/enrolments/{enrolment_id}/transitions/enter"
+    page = await social_worker.get(url)
+    assert page.status_code == 200
+    assert f'<option value="{r2}">Logement R2 (T1 meublé)</option>' in page.text
+    assert f'<option value="{r1}"' not in page.text  # occupied
+    refused = await social_worker.post(
+        url, {"version": "2", "entry_date": "2024-01-01", "unit": str(r1)}
+    )
+    assert refused.status_code == 422 and "choix inconnu" in refused.text
+    assert f'<option value="{r1}" selected>' in refused.text  # the input is kept
+    done = await social_worker.post(
+        url, {"version": "2", "entry_date": "2024-01-01", "unit": str(r2)}
+    )
+    assert done.status_code == 303
+    row = await enr.get_enrolment(enrolment_id, [KEY])
+    assert row["state"] == "housed" and row["data"]["unit"] == r2
