@@ -56,6 +56,7 @@ __all__ = [
     "household_balance",
     "in_arrears",
     "occupancies",
+    "rent_status",
     "repayment_plans",
 ]
 
@@ -128,6 +129,17 @@ async def in_arrears(household_id: int, on: dt.date | None = None) -> bool:
     """Whether the household's balance exceeds the association's arrears threshold
     (:func:`arrears_threshold`; :data:`ARREARS_THRESHOLD_CENTS`, 30 €, until it is set)."""
     return await household_balance(household_id, on) > await arrears_threshold()
+
+
+async def rent_status(household_id: int, programme: str) -> str | None:
+    """What a partner may be told of the rent: ``"à jour"`` or ``"en impayé"``, never an
+    amount, from the household's occupancies in ``programme`` only (a debt in another
+    programme's dwelling says nothing); ``None`` when it never had a dwelling there."""
+    mine = [o for o in await occupancies(household_id) if o.programme == programme]
+    if not mine:
+        return None
+    owed = sum([await balance(o.id) for o in mine])
+    return "en impayé" if owed > await arrears_threshold() else "à jour"
 
 
 @dataclass(frozen=True)

@@ -16,20 +16,10 @@ from tremplin_plugins.iml_youth.rules import KEY
 RENT_GROUP = "rent_status"
 
 
-async def _threshold() -> int:
-    # The housing plugin may let the association set its threshold; 30 € until then.
-    setting = getattr(housing, "arrears_threshold", None)
-    return await setting() if setting else housing.ARREARS_THRESHOLD_CENTS
-
-
 async def rent_status(household_id: int) -> str | None:
     """``"à jour"`` / ``"en impayé"`` for the household's dwelling in this programme;
     ``None`` (nothing shown) when it has never had one."""
-    mine = [o for o in await housing.occupancies(household_id) if o.programme == KEY]
-    if not mine:
-        return None
-    owed = sum([await housing.balance(o.id) for o in mine])
-    return "en impayé" if owed > await _threshold() else "à jour"
+    return await housing.rent_status(household_id, KEY)
 
 
 PARTNER_ITEMS = [
