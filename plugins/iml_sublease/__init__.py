@@ -8,6 +8,7 @@ exit with destination. It uses only :mod:`tremplin.api`.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from tremplin.api import (
@@ -155,11 +156,21 @@ def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
 
 async def _ending_soon(ctx: DashboardContext) -> list[DashboardRow]:
     """Agreements ending within 30 days, and enrolments at the 18-month maximum."""
+    from tremplin_plugins.iml_sublease.tables import AgreementRenewal
+
+    horizon = ctx.today + dt.timedelta(days=30)
+    # Narrowed in SQL (the exact test stays below): an agreement lasts at least 89 days
+    # (3 months), and one already renewed until after the horizon cannot end before it.
+    renewed_beyond = AgreementRenewal.select(AgreementRenewal.enrolment).where(
+        (AgreementRenewal.until > horizon) & AgreementRenewal.enrolment.is_not_null()
+    )
     rows = await Enrolment.select(
         Enrolment.household, Enrolment.entry_date, Enrolment.data,
         Enrolment.household.name.as_alias("name"),
     ).where(
         (Enrolment.programme == KEY) & (Enrolment.state == "housed")
+        & (Enrolment.entry_date <= horizon - dt.timedelta(days=89))
+        & Enrolment.id.not_in(renewed_beyond)
     ).output(load_json=True)
     out = []
     for r in rows:

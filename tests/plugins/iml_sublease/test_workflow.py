@@ -207,3 +207,32 @@ async def test_exit_form_asks_for_the_exit_inventory_and_keeps_input(social_work
     page = (await social_worker.get(f"/households/{household_id}")).text
     assert "État des lieux de sortie</strong> le 01/03/2025" in page
     assert "Clés rendues, murs propres" in page
+
+
+async def test_ending_soon_block_is_exact_at_its_boundaries(database, host):
+    """The block narrows its query in SQL; the rows must be exactly the agreements whose end
+    (entry + 3 months per term) falls on or before today + 30 days, late ones included."""
+    from tremplin.types import DashboardContext
+    from tremplin_plugins.iml_sublease import _ending_soon
+
+    on = dt.date(2025, 1, 15)  # horizon 14/02/2025
+
+    async def housed(entry: str, renewals: int) -> int:
+        enrolment_id = await _housed(host, entry=entry)
+        for _ in range(renewals):
+            await renew(enrolment_id, {"decided_on": entry}, None, "")
+        row = await Enrolment.select(Enrolment.household).where(Enrolment.id == enrolment_id).first()
+        return row["household"]
+
+    just_after = await housed("2024-11-16", 0)  # ends 16/02/2025: not yet
+    on_horizon = await housed("2024-11-14", 0)  # ends 14/02/2025
+    renewed_once = await housed("2024-08-01", 1)  # ends 01/02/2025
+    renewed_twice = await housed("2024-08-01", 2)  # ends 01/05/2025: not yet
+    late = await housed("2024-02-01", 0)  # ended 01/05/2024
+    ctx = DashboardContext(user=None, programmes=("iml_sublease",), restricted_to=None, today=on,
+                           programme_names={}, state_labels={}, closed_states=frozenset())
+    rows = await _ending_soon(ctx)
+    assert [r.href for r in rows] == [f"/households/{h}" for h in (late, renewed_once, on_horizon)]
+    assert rows[0].detail == "convention jusqu'au 01/05/2024 (dépassée)"
+    assert rows[2].detail == "convention jusqu'au 14/02/2025"
+    assert {just_after, renewed_twice}.isdisjoint(int(r.href.rsplit("/", 1)[1]) for r in rows)
