@@ -40,7 +40,13 @@ DEMO_USERS = [
     ("gestion@demo.tremplin.fr", "Gérard Gestionnaire locatif", "rental_manager"),
     ("technicien@demo.tremplin.fr", "Maëlle Maîtresse de maison", "technician"),
     ("mission-locale@demo.tremplin.fr", "Mila Conseillère Mission Locale", "partner"),
+    ("sos@demo.tremplin.fr", "Sonia Intervenante SOS Violences Conjugales", "partner"),
 ]
+#: The partner organisation of each demo partner account: name and kind.
+DEMO_PARTNERS = {
+    "mission-locale@demo.tremplin.fr": ("Mission Locale Jeunes (démo)", "mission_locale"),
+    "sos@demo.tremplin.fr": ("SOS Violences Conjugales (démo)", "sos_vc"),
+}
 
 FIRST_F = ["Éléonore", "Fatoumata", "Chloé", "Inès", "Manon", "Aïcha", "Léa", "Océane",
            "Mélissa", "Amina", "Sarah", "Julie", "Nadia", "Camille", "Zoé", "Yasmine",
@@ -96,14 +102,17 @@ def _fake(field: Field, rng: random.Random, referral: dt.date) -> Any:
 
 async def _users() -> dict[str, int]:
     password_hash = hash_password(DEMO_PASSWORD)
-    partner = await PartnerOrganisation.insert(
-        PartnerOrganisation(name="Mission Locale Jeunes (démo)", kind="mission_locale", created_at=now())
-    ).returning(PartnerOrganisation.id)
+    organisations = {}
+    for email, (org_name, kind) in DEMO_PARTNERS.items():
+        row = await PartnerOrganisation.insert(
+            PartnerOrganisation(name=org_name, kind=kind, created_at=now())
+        ).returning(PartnerOrganisation.id)
+        organisations[email] = row[0]["id"]
     ids = {}
     for email, name, role in DEMO_USERS:
         row = await User.insert(User(
             email=email, full_name=name, role=role, password_hash=password_hash,
-            partner=partner[0]["id"] if role == "partner" else None, created_at=now(),
+            partner=organisations.get(email), created_at=now(),
         )).returning(User.id)
         ids[email] = row[0]["id"]
     return ids

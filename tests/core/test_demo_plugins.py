@@ -54,6 +54,14 @@ async def test_every_plugin_demo_loads(database, host, caplog):
     for key in ("housing", "boarding_house", "social_residence", "cllaj", "iml_mandate"):
         assert f"\n  {key} : " in summary, summary
     assert elapsed < 60, f"the demo took {elapsed:.1f} s"
+    # One partner account per kind a programme may be shared with (Alter Logement: SOS VC).
+    from tremplin.models import PartnerOrganisation
+
+    partners = await User.select(User.email, User.partner.kind.as_alias("kind")).where(
+        User.role == "partner")
+    assert {p["email"]: p["kind"] for p in partners} == {
+        "mission-locale@demo.tremplin.fr": "mission_locale", "sos@demo.tremplin.fr": "sos_vc"}
+    assert await PartnerOrganisation.count() == 2
 
     enrolments = await demo_enrolments(host)
     housed = [e for e in enrolments if e.programme in KIND_OF and e.phase == "active"]
