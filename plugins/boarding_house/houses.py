@@ -8,6 +8,7 @@ from typing import Any
 from tremplin.api import (
     Actor,
     Choice,
+    ChoiceContext,
     Enrolment,
     Field,
     FormErrors,
@@ -16,6 +17,7 @@ from tremplin.api import (
     User,
     audit,
     now,
+    resolve_choices,
     transaction,
     validate,
 )
@@ -29,14 +31,28 @@ HOUSE_FIELDS = (
     Field("opened_on", "Date d'ouverture", kind="date"),
     Field("collective_spaces", "Espaces collectifs (cuisine, salon, jardin…)", kind="textarea"),
 )
+
+
+async def stock_dwellings(_: ChoiceContext) -> list[Choice]:
+    """Dwellings of the housing stock a unit can be tied to: captured (not a prospect, not
+    returned) and not yet tied to another unit of a house."""
+    taken = {r["dwelling_id"] for r in await Unit.select(Unit.dwelling_id).where(
+        Unit.dwelling_id.is_not_null())}
+    return [
+        Choice(str(d.id), f"{d.reference} — {d.typology}")
+        for d in await housing.dwellings()
+        if d.status not in ("prospect", "returned") and d.id not in taken
+    ]
+
+
 UNIT_FIELDS = (
     Field("label", "Logement (numéro ou nom)", required=True, max_length=40),
     Field("typology", "Typologie", kind="choice", required=True, choices=TYPOLOGIES),
     Field(
         "dwelling_id",
-        "N° du logement dans le parc (module Logements)",
+        "Logement du parc (module Logements)",
         kind="int",
-        minimum=1,
+        choices_from=stock_dwellings,
         help="Facultatif : relie le logement à son compte de loyer.",
     ),
 )
@@ -75,9 +91,7 @@ async def get_house(house_id: int) -> dict[str, Any]:
 
 
 async def add_unit(actor: Actor, house_id: int, raw: dict[str, Any]) -> int:
-    values = validate(UNIT_FIELDS, raw)
-    if values["dwelling_id"] is not None and await housing.dwelling(values["dwelling_id"]) is None:
-        raise FormErrors({"dwelling_id": f"aucun logement n° {values['dwelling_id']} dans le parc"})
+    values = validate(await resolve_choices(UNIT_FIELDS), raw)
     async with transaction():
         await get_house(house_id)
         if await Unit.exists().where((Unit.house == house_id) & (Unit.label == values["label"])):

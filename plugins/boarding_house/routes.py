@@ -23,6 +23,7 @@ from tremplin.api import (
     is_htmx,
     redirect_after_write,
     requires,
+    resolve_choices,
     roles,
     today,
 )
@@ -137,7 +138,7 @@ async def house_context(request: Request, house_id: int, **forms: Any) -> dict[s
         "can_manage": user.role in ("admin", "head_of_service"),
         "can_technical": can(user, "technical"),
         "rental": rental,
-        "unit_fields": svc.UNIT_FIELDS,
+        "unit_fields": await resolve_choices(svc.UNIT_FIELDS),
         "host_fields": svc.host_fields(await svc.staff_choices()),
         "unit_values": {"typology": "T1"},
         "unit_errors": {},

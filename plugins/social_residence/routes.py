@@ -23,6 +23,7 @@ from tremplin.api import (
     is_htmx,
     redirect_after_write,
     requires,
+    resolve_choices,
     roles,
     today,
 )
@@ -69,7 +70,7 @@ async def _units_page(
         f"{KEY}/units.html",
         context={
             "units": units,
-            "fields": svc.UNIT_FIELDS,
+            "fields": await resolve_choices(svc.UNIT_FIELDS),
             "values": values,
             "errors": errors,
             "can_manage": current_user(request).role in ("admin", "head_of_service"),

@@ -8,6 +8,7 @@ from typing import Any
 from tremplin.api import (
     Actor,
     Choice,
+    ChoiceContext,
     DashboardRow,
     Enrolment,
     Field,
@@ -15,6 +16,7 @@ from tremplin.api import (
     add_enrolment_event,
     audit,
     now,
+    resolve_choices,
     transaction,
     validate,
 )
@@ -28,6 +30,19 @@ from tremplin_plugins.social_residence.workflow import (
     stay_end,
 )
 
+
+async def stock_dwellings(_: ChoiceContext) -> list[Choice]:
+    """Dwellings of the housing stock a unit can be tied to: captured (not a prospect, not
+    returned) and not yet tied to another unit of the residence."""
+    taken = {r["dwelling_id"] for r in await ResidenceUnit.select(ResidenceUnit.dwelling_id).where(
+        ResidenceUnit.dwelling_id.is_not_null())}
+    return [
+        Choice(str(d.id), f"{d.reference} — {d.typology}")
+        for d in await housing.dwellings()
+        if d.status not in ("prospect", "returned") and d.id not in taken
+    ]
+
+
 UNIT_FIELDS = (
     Field("label", "Logement (numéro ou nom)", required=True, max_length=40),
     Field(
@@ -39,12 +54,13 @@ UNIT_FIELDS = (
     ),
     Field(
         "dwelling_id",
-        "N° du logement dans le parc (module Logements)",
+        "Logement du parc (module Logements)",
         kind="int",
-        minimum=1,
+        choices_from=stock_dwellings,
         help="Facultatif : relie le logement à son compte de loyer.",
     ),
 )
+
 DEROGATION_FIELDS = (
     Field("decided_on", "Date de la décision", kind="date", required=True),
     Field("until", "Séjour prolongé jusqu'au", kind="date", required=True),
@@ -53,9 +69,7 @@ DEROGATION_FIELDS = (
 
 
 async def add_unit(actor: Actor, raw: dict[str, Any]) -> int:
-    values = validate(UNIT_FIELDS, raw)
-    if values["dwelling_id"] is not None and await housing.dwelling(values["dwelling_id"]) is None:
-        raise FormErrors({"dwelling_id": f"aucun logement n° {values['dwelling_id']} dans le parc"})
+    values = validate(await resolve_choices(UNIT_FIELDS), raw)
     async with transaction():
         if await ResidenceUnit.exists().where(ResidenceUnit.label == values["label"]):
             raise FormErrors({"label": "un logement de la résidence porte déjà ce nom"})

@@ -209,10 +209,19 @@ async def test_rent_is_linked_to_the_housing_account(client, users, app, host):
 
     with pytest.raises(FormErrors) as unknown:
         await add_unit(ACTOR, house_id, {"label": "A1", "typology": "T1", "dwelling_id": "999"})
-    assert unknown.value.errors == {"dwelling_id": "aucun logement n° 999 dans le parc"}
+    assert "choix inconnu" in unknown.value.errors["dwelling_id"]
+    from tremplin.api import resolve_choices
+    from tremplin_plugins.boarding_house.houses import UNIT_FIELDS
+
+    def offered(fields):
+        return {c.value for c in next(f for f in fields if f.name == "dwelling_id").choices}
+
+    assert str(dwelling_id) in offered(await resolve_choices(UNIT_FIELDS))
     unit = await add_unit(
         ACTOR, house_id, {"label": "A1", "typology": "T1", "dwelling_id": str(dwelling_id)}
     )
+    # Tied to a unit now: no longer offered to another one.
+    assert str(dwelling_id) not in offered(await resolve_choices(UNIT_FIELDS))
     household_id = await resident(host, "LOYER Anne", unit, "2024-01-01")
     occupancy_id = await occ.create_occupancy(
         ACTOR,

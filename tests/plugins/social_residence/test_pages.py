@@ -32,7 +32,8 @@ async def test_managers_add_units_and_everyone_social_sees_them(client, users, a
         data={"_csrf": csrf, "label": "Raspail 2", "typology": "T1", "dwelling_id": "999"},
     )
     assert unknown.status_code == 422
-    assert "aucun logement n° 999 dans le parc" in unknown.text and 'value="Raspail 2"' in unknown.text
+    assert "choix inconnu" in unknown.text and 'value="Raspail 2"' in unknown.text
+    assert "999 (choix non proposé)" in unknown.text
     assert await ResidenceUnit.count() == 1
     assert await AuditEntry.count().where(AuditEntry.object_type == "social_residence_unit") == 1
     # A social worker sees the units but does not add any.
