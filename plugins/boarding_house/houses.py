@@ -34,15 +34,11 @@ HOUSE_FIELDS = (
 
 
 async def stock_dwellings(_: ChoiceContext) -> list[Choice]:
-    """Dwellings of the housing stock a unit can be tied to: captured (not a prospect, not
-    returned) and not yet tied to another unit of a house."""
+    """Dwellings of the housing stock a unit can be tied to: captured and not yet tied to
+    another unit of a house."""
     taken = {r["dwelling_id"] for r in await Unit.select(Unit.dwelling_id).where(
         Unit.dwelling_id.is_not_null())}
-    return [
-        Choice(str(d.id), f"{d.reference} — {d.typology}")
-        for d in await housing.dwellings()
-        if d.status not in ("prospect", "returned") and d.id not in taken
-    ]
+    return await housing.dwelling_choices(taken)
 
 
 UNIT_FIELDS = (

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tremplin.api import today
+from tremplin.api import Choice, today
 from tremplin_plugins.housing.calc import ARREARS_THRESHOLD_CENTS, compute_balance
 from tremplin_plugins.housing.ledger import balances_by_household, occupancy_balance
 from tremplin_plugins.housing.settings import arrears_threshold
@@ -52,6 +52,7 @@ __all__ = [
     "compute_balance",
     "current_occupancy",
     "dwelling",
+    "dwelling_choices",
     "dwellings",
     "household_balance",
     "in_arrears",
@@ -260,6 +261,17 @@ async def dwellings(programme: str | None = None,
     if status is not None:
         query = query.where(Dwelling.status == status)
     return [_dwelling_view(r) for r in await query.order_by(Dwelling.reference)]
+
+
+async def dwelling_choices(taken: set[int]) -> list[Choice]:
+    """Dwellings another plugin may tie one of its units to, as form choices: captured (not a
+    prospect, not returned to the owner) and not in ``taken`` (already tied elsewhere).
+    The label gives the reference and typology, never the address."""
+    return [
+        Choice(str(d.id), f"{d.reference} — {d.typology}")
+        for d in await dwellings()
+        if d.status not in ("prospect", "returned") and d.id not in taken
+    ]
 
 
 async def dwelling(dwelling_id: int) -> DwellingView | None:

@@ -32,15 +32,11 @@ from tremplin_plugins.social_residence.workflow import (
 
 
 async def stock_dwellings(_: ChoiceContext) -> list[Choice]:
-    """Dwellings of the housing stock a unit can be tied to: captured (not a prospect, not
-    returned) and not yet tied to another unit of the residence."""
+    """Dwellings of the housing stock a unit can be tied to: captured and not yet tied to
+    another unit of the residence."""
     taken = {r["dwelling_id"] for r in await ResidenceUnit.select(ResidenceUnit.dwelling_id).where(
         ResidenceUnit.dwelling_id.is_not_null())}
-    return [
-        Choice(str(d.id), f"{d.reference} — {d.typology}")
-        for d in await housing.dwellings()
-        if d.status not in ("prospect", "returned") and d.id not in taken
-    ]
+    return await housing.dwelling_choices(taken)
 
 
 UNIT_FIELDS = (
