@@ -159,7 +159,7 @@ def _household_rows(rng: random.Random, hid: int, households: int, authors: list
     )
     from tremplin.services.clock import PARIS
     from tremplin.text import normalise
-    from tremplin_plugins.iml_sublease.workflow import add_months, agreement_end
+    from tremplin_iml_sublease.workflow import add_months, agreement_end
 
     composition = rng.choice(list(COMPOSITION_SHAPES))
     sex, partners, max_children = COMPOSITION_SHAPES[composition]

@@ -2,7 +2,7 @@
 
 The reference is never written by hand: every entry comes from :mod:`tremplin.hookspecs`
 (name, signature, ``firstresult``, docstring) and from the built-in plugins that implement
-the hook (:mod:`tremplin.default_plugin` and the packages of ``tremplin_plugins``).
+the hook (:mod:`tremplin.default_plugin` and the built-in plugins' packages ``tremplin_<slug>``).
 
 Run it after changing a hook specification or adding a hook implementation::
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -59,10 +58,10 @@ def _spec_options(function: Callable[..., Any]) -> dict[str, Any] | None:
 def builtin_plugins() -> list[tuple[str, ModuleType]]:
     """(name, module) of the core's own plugin, then every built-in plugin package by name."""
     plugins = [("core", importlib.import_module(f"{PROJECT}.default_plugin"))]
-    package = importlib.import_module(f"{PROJECT}_plugins")
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if info.ispkg:
-            plugins.append((info.name, importlib.import_module(f"{package.__name__}.{info.name}")))
+    # Each built-in plugin is a distribution in plugins/<slug>/ with the package tremplin_<slug>.
+    root = Path(__file__).resolve().parents[1] / "plugins"
+    for folder in sorted(p for p in root.iterdir() if (p / "pyproject.toml").exists()):
+        plugins.append((folder.name, importlib.import_module(f"{PROJECT}_{folder.name}")))
     return plugins
 
 

@@ -7,6 +7,13 @@ from pathlib import Path
 from tremplin.plugins import load_plugins
 
 ROOT = Path(__file__).resolve().parents[2]
+# Each built-in plugin is a distribution: plugins/<slug>/pyproject.toml, package tremplin_<slug>.
+PLUGIN_DIRS = sorted(p for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
+PLUGIN_PACKAGES = {f"tremplin_{p.name}": p.name for p in PLUGIN_DIRS}
+
+
+def _plugin_of(module: str) -> str | None:
+    return PLUGIN_PACKAGES.get(module.split(".")[0])
 
 
 def imports_of(path: Path) -> list[str]:
@@ -16,8 +23,8 @@ def imports_of(path: Path) -> list[str]:
         if isinstance(node, ast.Import):
             names.extend(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module.count(".") == 1 and node.module.startswith("tremplin_plugins."):
-                # ``from tremplin_plugins.housing import api`` imports the module ``….api``
+            if node.module in PLUGIN_PACKAGES:
+                # ``from tremplin_housing import api`` imports the module ``….api``
                 names.extend(f"{node.module}.{alias.name}" for alias in node.names)
             else:
                 names.append(node.module)
@@ -29,7 +36,7 @@ def test_core_never_imports_a_plugin():
         f"{path.relative_to(ROOT)}: {name}"
         for path in (ROOT / "core").rglob("*.py")
         for name in imports_of(path)
-        if name.startswith("tremplin_plugins")
+        if _plugin_of(name)
     ]
     assert offenders == []
 
@@ -37,7 +44,8 @@ def test_core_never_imports_a_plugin():
 def test_plugins_use_only_the_public_api_and_declared_dependencies():
     host = load_plugins(None)
     offenders = []
-    for plugin_dir in sorted(p for p in (ROOT / "plugins").iterdir() if (p / "__init__.py").exists()):
+    assert len(PLUGIN_DIRS) >= 8
+    for plugin_dir in PLUGIN_DIRS:
         slug = plugin_dir.name
         deps = set(host.installed[slug].manifest.depends_on) if slug in host.installed else set()
         for path in plugin_dir.rglob("*.py"):
@@ -45,9 +53,8 @@ def test_plugins_use_only_the_public_api_and_declared_dependencies():
                 if name.startswith("tremplin.") or name == "tremplin":
                     if name != "tremplin.api":
                         offenders.append(f"{path.relative_to(ROOT)}: {name}")
-                elif name.startswith("tremplin_plugins."):
-                    other = name.split(".")[1]
-                    if other != slug and not (other in deps and name == f"tremplin_plugins.{other}.api"):
+                elif other := _plugin_of(name):
+                    if other != slug and not (other in deps and name == f"tremplin_{other}.api"):
                         offenders.append(f"{path.relative_to(ROOT)}: {name}")
     assert offenders == []
 
@@ -56,8 +63,10 @@ def test_one_programme_one_slug():
     """Folder, entry point, Piccolo app and template folder share the plugin's slug."""
     host = load_plugins(None)
     for slug, plugin in host.installed.items():
-        assert plugin.module.__name__ == f"tremplin_plugins.{slug}" or not plugin.module.__name__.startswith(
-            "tremplin_plugins")
+        if plugin.module.__name__ in PLUGIN_PACKAGES:
+            # A built-in plugin: package tremplin_<slug> in the folder plugins/<slug>/.
+            assert plugin.module.__name__ == f"tremplin_{slug}"
+            assert Path(plugin.module.__file__).parent == ROOT / "plugins" / slug / f"tremplin_{slug}"
         folder = Path(plugin.module.__file__).parent
         apps = plugin.module.tremplin_piccolo_apps() if hasattr(plugin.module, "tremplin_piccolo_apps") else []
         for app in apps:

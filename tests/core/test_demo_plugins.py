@@ -12,9 +12,9 @@ import pytest
 from tests.conftest import Session, login
 from tremplin.demo import demo_enrolments, load_demo
 from tremplin.models import Enrolment, Household, User
-from tremplin_plugins.boarding_house.tables import Activity, Host, House, Unit
-from tremplin_plugins.cllaj import demo as cllaj_demo
-from tremplin_plugins.cllaj.tables import (
+from tremplin_boarding_house.tables import Activity, Host, House, Unit
+from tremplin_cllaj import demo as cllaj_demo
+from tremplin_cllaj.tables import (
     CommitteeDecision,
     CommitteeMeeting,
     DeskIntake,
@@ -22,9 +22,9 @@ from tremplin_plugins.cllaj.tables import (
     DeskSession,
     Workshop,
 )
-from tremplin_plugins.housing.api import household_balance
-from tremplin_plugins.housing.demo import KIND_OF
-from tremplin_plugins.housing.tables import (
+from tremplin_housing.api import household_balance
+from tremplin_housing.demo import KIND_OF
+from tremplin_housing.tables import (
     ArrearsStep,
     Dwelling,
     HeadLease,
@@ -33,8 +33,8 @@ from tremplin_plugins.housing.tables import (
     Owner,
     RepaymentPlan,
 )
-from tremplin_plugins.iml_mandate.tables import FundedMeasures, StabilisationAxis
-from tremplin_plugins.social_residence.tables import ResidenceUnit
+from tremplin_iml_mandate.tables import FundedMeasures, StabilisationAxis
+from tremplin_social_residence.tables import ResidenceUnit
 
 HOUSEHOLDS = 60
 
@@ -186,7 +186,7 @@ async def test_a_failing_plugin_demo_is_rolled_back_and_the_rest_loads(
     database, host, monkeypatch, caplog
 ):
     async def broken(ctx):
-        from tremplin_plugins.cllaj import desk
+        from tremplin_cllaj import desk
 
         await desk.add_place({"name": "Lieu à moitié créé"}, None, "")
         # A database error (NOT NULL): on PostgreSQL it aborts the whole transaction until

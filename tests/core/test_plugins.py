@@ -50,9 +50,9 @@ def make_plugin(slug, *, depends_on=(), api=">=1,<2", programme=True, broken_das
 def test_builtin_programme_is_discovered_through_its_entry_point():
     host = load_plugins(None)
     assert "iml_sublease" in host.installed
-    assert host.installed["iml_sublease"].module.__name__ == "tremplin_plugins.iml_sublease"
+    assert host.installed["iml_sublease"].module.__name__ == "tremplin_iml_sublease"
     assert host.programme_keys[0] == "iml_sublease"
-    assert "tremplin_plugins.iml_sublease.piccolo_app" in host.piccolo_apps
+    assert "tremplin_iml_sublease.piccolo_app" in host.piccolo_apps
 
 
 def test_only_enabled_plugins_are_registered():

@@ -33,10 +33,10 @@ from tremplin.api import (
     withdrawal,
 )
 from tremplin.services import enrolments as enr
-from tremplin_plugins.alter_logement.workflow import WORKFLOW as ALTER_WORKFLOW
-from tremplin_plugins.boarding_house.workflow import WORKFLOW as BOARDING_WORKFLOW
-from tremplin_plugins.cllaj.workflows import BAIL_WORKFLOW
-from tremplin_plugins.iml_mandate.workflow import SUPPORT_WORKFLOW
+from tremplin_alter_logement.workflow import WORKFLOW as ALTER_WORKFLOW
+from tremplin_boarding_house.workflow import WORKFLOW as BOARDING_WORKFLOW
+from tremplin_cllaj.workflows import BAIL_WORKFLOW
+from tremplin_iml_mandate.workflow import SUPPORT_WORKFLOW
 
 from tests.plugins.iml_youth.helpers import ACTOR, housed, young
 

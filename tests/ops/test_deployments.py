@@ -112,7 +112,7 @@ def test_reverse_proxies_limit_uploads_and_serve_the_theme():
     # Both serve /static/ from the installed theme folder: same relative path as the package's.
     assert (THEME_DIR / "static").is_dir() and any((THEME_DIR / "static").iterdir())
     for text in (caddy, nginx):
-        assert "site-packages/tremplin_themes/default/static" in text
+        assert "site-packages/tremplin_theme_default/static" in text
     # 12 MB leaves room above the application's own limit (upload + form fields).
     assert load_settings(Path("/nonexistent"), environ={}).max_upload_bytes + 256 * 1024 < 12 * 10**6
 

@@ -55,7 +55,7 @@ async def _seed(url: str, host, password_hash: str) -> dict:
 
 async def _counts(url: str, host, household_id: int) -> dict:
     from tremplin.models import Household, TimelineEvent
-    from tremplin_plugins.housing.tables import LedgerEntry
+    from tremplin_housing.tables import LedgerEntry
 
     engine = db.create_engine(Settings(database_url=url))
     db.configure(engine, host.piccolo_apps)

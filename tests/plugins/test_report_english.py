@@ -60,7 +60,7 @@ async def _social_residence(host):
 
 
 async def _iml_youth(host):
-    from tremplin_plugins.iml_youth.agreement import update_cej
+    from tremplin_iml_youth.agreement import update_cej
 
     from tests.plugins.iml_youth.helpers import housed
 
@@ -85,8 +85,8 @@ async def _alter_logement(host):
 
 
 async def _cllaj(host):
-    from tremplin_plugins.cllaj.rules import BAIL, GLISSANT, JAPPART
-    from tremplin_plugins.cllaj.tables import Workshop
+    from tremplin_cllaj.rules import BAIL, GLISSANT, JAPPART
+    from tremplin_cllaj.tables import Workshop
 
     from tests.plugins.cllaj.test_report import desk_fixture, enrolment
 
@@ -206,15 +206,15 @@ def test_every_choice_a_report_module_prints_has_its_english(host, module):
     from tremplin.reports.engine import _sections_for
     from tremplin.reports.i18n import EN
 
-    mod = importlib.import_module(f"tremplin_plugins.{module}")
+    mod = importlib.import_module(f"tremplin_{module}")
     plugin = module.split(".")[0]
     lists = [v for v in vars(mod).values() if isinstance(v, tuple) and v
              and all(isinstance(c, Choice) for c in v)]
     if module == "housing.report":
-        from tremplin_plugins.housing.maintenance import PROVIDERS
+        from tremplin_housing.maintenance import PROVIDERS
 
         lists.append(PROVIDERS)
-    labels_mod = importlib.import_module(f"tremplin_plugins.{plugin}.report")
+    labels_mod = importlib.import_module(f"tremplin_{plugin}.report")
     labels = {**EN, **labels_mod.LABELS_EN}
     missing = [c.label for choices in lists for c in choices if c.label not in labels]
     assert missing == []

@@ -11,7 +11,7 @@ from tremplin.forms import FormErrors
 from tremplin.models import AuditEntry, Enrolment, Membership, User
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
-from tremplin_plugins.alter_logement.report import alter_logement_tables, person_kind
+from tremplin_alter_logement.report import alter_logement_tables, person_kind
 
 from tests.core.test_access import _client
 

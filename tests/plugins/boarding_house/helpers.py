@@ -7,7 +7,7 @@ import datetime as dt
 from tremplin.models import Enrolment, Membership
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
-from tremplin_plugins.boarding_house import houses
+from tremplin_boarding_house import houses
 
 ACTOR = hh.Actor(user_id=None)
 KEY = "boarding_house"

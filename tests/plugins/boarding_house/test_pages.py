@@ -7,7 +7,7 @@ import pytest
 
 from tremplin.api import FormErrors
 from tremplin.models import AuditEntry, TimelineEvent
-from tremplin_plugins.boarding_house.tables import Activity, Host, House, Unit
+from tremplin_boarding_house.tables import Activity, Host, House, Unit
 
 from tests.core.test_access import _client
 from tests.plugins.boarding_house.helpers import house, resident
@@ -181,8 +181,8 @@ async def test_unknown_house_is_not_found(social_worker):
 async def test_rent_is_linked_to_the_housing_account(client, users, app, host):
     """Rent calls and receipts stay in the housing plugin: the house page links to the
     resident's rent account (occupancy of kind "residence") for rental staff."""
-    from tremplin_plugins.housing import occupancy as occ
-    from tremplin_plugins.housing import stock
+    from tremplin_housing import occupancy as occ
+    from tremplin_housing import stock
 
     from tests.plugins.boarding_house.helpers import ACTOR
 
@@ -205,13 +205,13 @@ async def test_rent_is_linked_to_the_housing_account(client, users, app, host):
         programmes,
     )
     house_id, _ = await house("Malescourt", "2010-01-01", ())
-    from tremplin_plugins.boarding_house.houses import add_unit
+    from tremplin_boarding_house.houses import add_unit
 
     with pytest.raises(FormErrors) as unknown:
         await add_unit(ACTOR, house_id, {"label": "A1", "typology": "T1", "dwelling_id": "999"})
     assert "choix inconnu" in unknown.value.errors["dwelling_id"]
     from tremplin.api import resolve_choices
-    from tremplin_plugins.boarding_house.houses import UNIT_FIELDS
+    from tremplin_boarding_house.houses import UNIT_FIELDS
 
     def offered(fields):
         return {c.value for c in next(f for f in fields if f.name == "dwelling_id").choices}

@@ -11,8 +11,8 @@ from tremplin.api import Period, ReportContext
 from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_json, to_pdf
 from tremplin.services.clock import now
-from tremplin_plugins.boarding_house.report import boarding_house_tables
-from tremplin_plugins.boarding_house.tables import Activity
+from tremplin_boarding_house.report import boarding_house_tables
+from tremplin_boarding_house.tables import Activity
 
 from tests.plugins.boarding_house.helpers import KEY, enrolled, house, household, resident
 

@@ -9,7 +9,7 @@ from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.services.clock import today
 from tremplin.types import UNKNOWN_CHOICE, GuardContext
-from tremplin_plugins.boarding_house.workflow import require_free_unit
+from tremplin_boarding_house.workflow import require_free_unit
 
 from tests.plugins.boarding_house.helpers import KEY, enrolled, house, household, move, resident
 

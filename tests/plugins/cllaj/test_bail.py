@@ -9,10 +9,10 @@ from tremplin.forms import FormErrors
 from tremplin.models import Enrolment
 from tremplin.services import enrolments as enr
 from tremplin.types import Period, ReportContext
-from tremplin_plugins.cllaj import report
-from tremplin_plugins.cllaj.bail import template_path
-from tremplin_plugins.cllaj.rules import BAIL
-from tremplin_plugins.cllaj.workflows import BAIL_WORKFLOW
+from tremplin_cllaj import report
+from tremplin_cllaj.bail import template_path
+from tremplin_cllaj.rules import BAIL
+from tremplin_cllaj.workflows import BAIL_WORKFLOW
 
 from tests.plugins.cllaj.helpers import move, text_of, young
 

@@ -2,7 +2,7 @@
 
 from tremplin.demo import load_demo
 from tremplin.models import Enrolment
-from tremplin_plugins.cllaj.rules import BAIL, GLISSANT, JAPPART
+from tremplin_cllaj.rules import BAIL, GLISSANT, JAPPART
 
 
 async def test_demo_households_and_reports_render(social_worker, host):

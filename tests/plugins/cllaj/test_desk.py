@@ -8,8 +8,8 @@ import pytest
 from tests.conftest import login
 from tremplin.forms import FormErrors
 from tremplin.models import AuditEntry
-from tremplin_plugins.cllaj import desk
-from tremplin_plugins.cllaj.tables import DeskIntake, DeskPlace, DeskSession
+from tremplin_cllaj import desk
+from tremplin_cllaj.tables import DeskIntake, DeskPlace, DeskSession
 
 INTAKE = {
     "initials": "K.B.",
@@ -251,7 +251,7 @@ async def test_session_correction_keeps_a_deactivated_place(social_worker):
 
 async def test_dashboard_lists_follow_ups_open_for_over_three_months(social_worker):
     from tremplin.services.clock import today
-    from tremplin_plugins.cllaj.rules import add_months
+    from tremplin_cllaj.rules import add_months
 
     old = await desk.create_session(
         {"place": str(await place_id()), "held_on": add_months(today(), -4).isoformat()}, None, ""

@@ -9,10 +9,10 @@ from tremplin.forms import FormErrors
 from tremplin.services import enrolments as enr
 from tremplin.services.clock import today
 from tremplin.types import Period, ReportContext
-from tremplin_plugins.cllaj import committee, report
-from tremplin_plugins.cllaj.rules import GLISSANT, add_months
-from tremplin_plugins.cllaj.tables import CommitteeDecision
-from tremplin_plugins.cllaj.workflows import GLISSANT_WORKFLOW
+from tremplin_cllaj import committee, report
+from tremplin_cllaj.rules import GLISSANT, add_months
+from tremplin_cllaj.tables import CommitteeDecision
+from tremplin_cllaj.workflows import GLISSANT_WORKFLOW
 
 from tests.plugins.cllaj.helpers import move, young
 

@@ -9,9 +9,9 @@ from tremplin.forms import FormErrors
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.services.clock import now, today
-from tremplin_plugins.cllaj.jappart import meetings_in_last_month, record_derogation
-from tremplin_plugins.cllaj.rules import JAPPART, add_months
-from tremplin_plugins.cllaj.workflows import JAPPART_WORKFLOW
+from tremplin_cllaj.jappart import meetings_in_last_month, record_derogation
+from tremplin_cllaj.rules import JAPPART, add_months
+from tremplin_cllaj.workflows import JAPPART_WORKFLOW
 
 from tests.plugins.cllaj.helpers import ACTOR, move, young
 
@@ -197,8 +197,8 @@ async def test_derogation_form_through_the_panel(social_worker, host):
 
 
 async def test_panel_shows_the_sub_let_dwelling_from_the_housing_module(social_worker, host):
-    from tremplin_plugins.housing import occupancy as occ
-    from tremplin_plugins.housing import stock
+    from tremplin_housing import occupancy as occ
+    from tremplin_housing import stock
 
     household_id, _ = await housed(host, entry=(today() - dt.timedelta(days=20)).isoformat())
     page = await social_worker.get(f"/households/{household_id}")

@@ -8,7 +8,7 @@ import pytest
 from tremplin.forms import FormErrors
 from tremplin.models import TimelineEvent
 from tremplin.services.clock import now, today
-from tremplin_plugins.cllaj.rules import BAIL, JAPPART, add_months
+from tremplin_cllaj.rules import BAIL, JAPPART, add_months
 
 from tests.core.test_access import _login_partner
 from tests.plugins.cllaj.helpers import move, young

@@ -7,9 +7,9 @@ from tremplin.reports.engine import build_report
 from tremplin.services import households as hh
 from tremplin.services.clock import now
 from tremplin.types import Period
-from tremplin_plugins.cllaj import desk, report
-from tremplin_plugins.cllaj.rules import BAIL, GLISSANT, JAPPART
-from tremplin_plugins.cllaj.tables import (
+from tremplin_cllaj import desk, report
+from tremplin_cllaj.rules import BAIL, GLISSANT, JAPPART
+from tremplin_cllaj.tables import (
     DeskPlace,
     Workshop,
 )

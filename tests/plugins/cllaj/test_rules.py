@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tremplin_plugins.cllaj.rules import (
+from tremplin_cllaj.rules import (
     age_bracket,
     age_refusal,
     bail_presence_end,

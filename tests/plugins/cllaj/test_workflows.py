@@ -4,7 +4,7 @@ and reason, and the core's date order holds."""
 import pytest
 
 from tremplin.forms import FormErrors
-from tremplin_plugins.cllaj.rules import BAIL, GLISSANT, JAPPART
+from tremplin_cllaj.rules import BAIL, GLISSANT, JAPPART
 
 from tests.plugins.cllaj.helpers import move, state_of, young
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from tremplin.api import Actor
 from tremplin.services import households as hh
-from tremplin_plugins.housing import occupancy as occ
-from tremplin_plugins.housing import stock
+from tremplin_housing import occupancy as occ
+from tremplin_housing import stock
 
 ACTOR = Actor(user_id=None)
 PROGRAMMES = {"iml_sublease": "IML sous-location"}

@@ -2,11 +2,11 @@
 
 import pytest
 from tremplin.api import FormErrors, TimelineEvent
-from tremplin_plugins.housing import api
-from tremplin_plugins.housing.arrears import record_step, review_list, steps_of
-from tremplin_plugins.housing.calc import ARREARS_THRESHOLD_CENTS
-from tremplin_plugins.housing.ledger import record_entry, run_rent_calls
-from tremplin_plugins.housing.tables import ArrearsStep
+from tremplin_housing import api
+from tremplin_housing.arrears import record_step, review_list, steps_of
+from tremplin_housing.calc import ARREARS_THRESHOLD_CENTS
+from tremplin_housing.ledger import record_entry, run_rent_calls
+from tremplin_housing.tables import ArrearsStep
 
 from tests.plugins.housing.helpers import ACTOR, d, housed, household
 

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tremplin_plugins.housing.access import MASKED_ADDRESS, mask_rows, shown_address
-from tremplin_plugins.housing.calc import (
+from tremplin_housing.access import MASKED_ADDRESS, mask_rows, shown_address
+from tremplin_housing.calc import (
     Terms,
     compute_balance,
     dpe_alerts,

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 from tremplin.api import FormErrors, User
 from tremplin.models import AuditEntry
-from tremplin_plugins.housing import api as housing
-from tremplin_plugins.housing import captation
-from tremplin_plugins.housing.tables import Dwelling, HeadLease, Occupancy, Vacancy
+from tremplin_housing import api as housing
+from tremplin_housing import captation
+from tremplin_housing.tables import Dwelling, HeadLease, Occupancy, Vacancy
 
 from tests.plugins.housing.helpers import (
     ACTOR,
@@ -20,8 +20,8 @@ from tests.plugins.housing.helpers import (
     occupancy,
     owner,
 )
-from tremplin_plugins.housing import occupancy as occ
-from tremplin_plugins.housing import stock
+from tremplin_housing import occupancy as occ
+from tremplin_housing import stock
 
 LEASE = {"kind": "head_lease", "start_date": "2024-03-01", "rent": "500", "charges": "40",
          "notice_months": "3"}

@@ -5,11 +5,11 @@ import pytest
 from tremplin.api import FormErrors, TimelineEvent, User
 from tremplin.models import AuditEntry
 from tremplin.services.documents import store_document
-from tremplin_plugins.housing import claims
-from tremplin_plugins.housing import occupancy as occ
-from tremplin_plugins.housing.maintenance import add_intervention, update_intervention
-from tremplin_plugins.housing.photos import attach_photo
-from tremplin_plugins.housing.tables import (
+from tremplin_housing import claims
+from tremplin_housing import occupancy as occ
+from tremplin_housing.maintenance import add_intervention, update_intervention
+from tremplin_housing.photos import attach_photo
+from tremplin_housing.tables import (
     Claim,
     Dwelling,
     Intervention,

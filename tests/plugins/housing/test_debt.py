@@ -10,12 +10,12 @@ from tremplin.api import FormErrors, Period, TimelineEvent, add_months, today
 from tremplin.models import AuditEntry
 from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_pdf
-from tremplin_plugins.housing import aid, api, plans
-from tremplin_plugins.housing.arrears import review_list
-from tremplin_plugins.housing.calc import plan_instalments, plan_progress
-from tremplin_plugins.housing.ledger import record_entry, run_rent_calls
-from tremplin_plugins.housing.settings import arrears_threshold, save_settings
-from tremplin_plugins.housing.tables import (
+from tremplin_housing import aid, api, plans
+from tremplin_housing.arrears import review_list
+from tremplin_housing.calc import plan_instalments, plan_progress
+from tremplin_housing.ledger import record_entry, run_rent_calls
+from tremplin_housing.settings import arrears_threshold, save_settings
+from tremplin_housing.tables import (
     AidApplication,
     LedgerEntry,
     PlanInstalment,
@@ -347,9 +347,9 @@ async def test_concurrent_double_submits_write_once(database, settings):
 
     from tests.plugins.housing.test_claims import PNG
     from tremplin.services.documents import store_document
-    from tremplin_plugins.housing import occupancy as occ
-    from tremplin_plugins.housing.photos import attach_photo
-    from tremplin_plugins.housing.tables import Inventory, InventoryPhoto
+    from tremplin_housing import occupancy as occ
+    from tremplin_housing.photos import attach_photo
+    from tremplin_housing.tables import Inventory, InventoryPhoto
 
     household_id, occupancy_id = await _in_debt()
     ids = await asyncio.gather(*(plans.create_plan(ACTOR, household_id, PLAN) for _ in range(3)))
@@ -374,7 +374,7 @@ async def test_concurrent_double_submits_write_once(database, settings):
 
 
 async def test_the_page_takes_the_debt_of_a_household_that_left(login_as):
-    from tremplin_plugins.housing import occupancy as occ
+    from tremplin_housing import occupancy as occ
 
     manager = await login_as("rental_manager")
     household_id, occupancy_id = await _in_debt()  # 5 months called: 2 250 €

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tremplin.api import FormErrors, TimelineEvent
-from tremplin_plugins.housing import api, ledger
-from tremplin_plugins.housing import occupancy as occ
-from tremplin_plugins.housing.calc import Terms, compute_balance, terms_on
-from tremplin_plugins.housing.ledger import record_entry, run_rent_calls
-from tremplin_plugins.housing.tables import LedgerEntry, Occupancy
+from tremplin_housing import api, ledger
+from tremplin_housing import occupancy as occ
+from tremplin_housing.calc import Terms, compute_balance, terms_on
+from tremplin_housing.ledger import record_entry, run_rent_calls
+from tremplin_housing.tables import LedgerEntry, Occupancy
 
 from tests.plugins.housing.helpers import ACTOR, d, housed
 

@@ -6,9 +6,9 @@ import dataclasses
 import io
 
 import pypdf
-from tremplin_plugins.housing.arrears import record_step
-from tremplin_plugins.housing.ledger import record_entry, run_rent_calls
-from tremplin_plugins.housing.tables import ArrearsStep
+from tremplin_housing.arrears import record_step
+from tremplin_housing.ledger import record_entry, run_rent_calls
+from tremplin_housing.tables import ArrearsStep
 
 from tests.plugins.housing.helpers import ACTOR, d, dwelling, household, occupancy
 

@@ -5,8 +5,8 @@ import httpx
 import pytest
 from tremplin.api import FormErrors, Period, TimelineEvent
 from tremplin.reports.engine import build_report
-from tremplin_plugins.housing.maintenance import add_intervention, interventions_of
-from tremplin_plugins.housing.tables import Intervention
+from tremplin_housing.maintenance import add_intervention, interventions_of
+from tremplin_housing.tables import Intervention
 
 from tests.conftest import Session, login
 from tests.plugins.housing.helpers import ACTOR, dwelling, housed, owner

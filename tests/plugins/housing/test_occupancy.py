@@ -3,10 +3,10 @@ deposit instalments, the timeline."""
 
 import pytest
 from tremplin.api import FormErrors, TimelineEvent
-from tremplin_plugins.housing import api
-from tremplin_plugins.housing import occupancy as occ
-from tremplin_plugins.housing.ledger import run_rent_calls
-from tremplin_plugins.housing.tables import (
+from tremplin_housing import api
+from tremplin_housing import occupancy as occ
+from tremplin_housing.ledger import run_rent_calls
+from tremplin_housing.tables import (
     DepositInstalment,
     Dwelling,
     LedgerEntry,

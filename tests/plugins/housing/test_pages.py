@@ -7,8 +7,8 @@ import httpx
 import pytest
 from tremplin.api import User
 from tremplin.models import AuditEntry
-from tremplin_plugins.housing.ledger import run_rent_calls
-from tremplin_plugins.housing.tables import Dwelling, LedgerEntry, Occupancy
+from tremplin_housing.ledger import run_rent_calls
+from tremplin_housing.tables import Dwelling, LedgerEntry, Occupancy
 
 from tests.conftest import Session, login
 from tests.plugins.housing.helpers import ACTOR, d, dwelling, housed, household, occupancy, owner

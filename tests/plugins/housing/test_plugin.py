@@ -8,18 +8,19 @@ from pathlib import Path
 import pytest
 from tremplin.config import ConfigError
 from tremplin.plugins import load_plugins
-from tremplin_plugins import housing
-from tremplin_plugins.housing.piccolo_app import APP_CONFIG
-from tremplin_plugins.housing.routes import ROUTES
+import tremplin_housing as housing
+from tremplin_housing.piccolo_app import APP_CONFIG
+from tremplin_housing.routes import ROUTES
 
 PACKAGE = Path(housing.__file__).parent
 
 
 def test_one_slug_everywhere():
     slug = housing.tremplin_manifest().slug
-    assert slug == PACKAGE.name == "housing"
+    assert slug == PACKAGE.parent.name == "housing"
+    assert PACKAGE.name == "tremplin_housing"
     assert {ep.name: ep.value for ep in entry_points(group="tremplin.plugins")}[slug] == (
-        "tremplin_plugins.housing")
+        "tremplin_housing")
     assert APP_CONFIG.app_name == slug
     assert all(t._meta.tablename.startswith(f"{slug}_") for t in APP_CONFIG.table_classes)
     assert (PACKAGE / "templates" / slug).is_dir()
@@ -41,7 +42,7 @@ def test_the_plugin_imports_only_the_public_core_api():
                 names = [a.name for a in node.names]
             for name in names:
                 if name.startswith("tremplin") and not (
-                        name == "tremplin.api" or name.startswith("tremplin_plugins.housing")):
+                        name == "tremplin.api" or name.startswith("tremplin_housing")):
                     offending.append(f"{path.relative_to(PACKAGE)}: {name}")
     assert offending == []
 
@@ -51,5 +52,5 @@ def test_a_programme_needing_housing_is_refused_without_it():
         load_plugins(["iml_sublease"])
     host = load_plugins(["iml_sublease", "housing"])
     assert set(host.enabled_slugs) == {"iml_sublease", "housing"}
-    assert "tremplin_plugins.housing.piccolo_app" in host.piccolo_apps
+    assert "tremplin_housing.piccolo_app" in host.piccolo_apps
     assert load_plugins(["housing"]).programme_keys == []

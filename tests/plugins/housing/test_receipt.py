@@ -5,8 +5,8 @@ import io
 import httpx
 import pypdf
 import pytest
-from tremplin_plugins.housing.ledger import record_entry, run_rent_calls
-from tremplin_plugins.housing.receipt import unpaid_by_month
+from tremplin_housing.ledger import record_entry, run_rent_calls
+from tremplin_housing.receipt import unpaid_by_month
 
 from tests.conftest import Session, login
 from tests.plugins.housing.helpers import ACTOR, d, dwelling, household, occupancy

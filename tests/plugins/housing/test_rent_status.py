@@ -1,8 +1,8 @@
 """housing.api.rent_status: what a partner may be told — "à jour" / "en impayé", never an
 amount — from one programme's occupancies only."""
 
-from tremplin_plugins.housing import api
-from tremplin_plugins.housing.ledger import record_entry, run_rent_calls
+from tremplin_housing import api
+from tremplin_housing.ledger import record_entry, run_rent_calls
 
 from tests.plugins.housing.helpers import ACTOR, d, housed
 

@@ -6,10 +6,10 @@ import pypdf
 from tremplin.api import Period
 from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_pdf
-from tremplin_plugins.housing import occupancy as occ
-from tremplin_plugins.housing import stock
-from tremplin_plugins.housing.arrears import record_step
-from tremplin_plugins.housing.ledger import record_entry, run_rent_calls
+from tremplin_housing import occupancy as occ
+from tremplin_housing import stock
+from tremplin_housing.arrears import record_step
+from tremplin_housing.ledger import record_entry, run_rent_calls
 
 from tests.plugins.housing.helpers import ACTOR, d, dwelling, household, occupancy, owner
 

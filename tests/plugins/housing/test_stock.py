@@ -2,9 +2,9 @@
 
 import pytest
 from tremplin.api import FormErrors
-from tremplin_plugins.housing import stock
-from tremplin_plugins.housing.tables import Dwelling, HeadLease, Owner, Vacancy
-from tremplin_plugins.housing.views import dwelling_list
+from tremplin_housing import stock
+from tremplin_housing.tables import Dwelling, HeadLease, Owner, Vacancy
+from tremplin_housing.views import dwelling_list
 
 from tests.plugins.housing.helpers import ACTOR, PROGRAMMES, d, dwelling, owner
 

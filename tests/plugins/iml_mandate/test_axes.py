@@ -7,8 +7,8 @@ import pytest
 
 from tremplin.forms import FormErrors
 from tremplin.services.clock import today
-from tremplin_plugins.iml_mandate.axes import save_axis
-from tremplin_plugins.iml_mandate.tables import StabilisationAxis
+from tremplin_iml_mandate.axes import save_axis
+from tremplin_iml_mandate.tables import StabilisationAxis
 
 from tests.plugins.iml_mandate.helpers import housed, move
 

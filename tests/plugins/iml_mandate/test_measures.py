@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from tremplin.api import Period, measure_months
-from tremplin_plugins.iml_mandate.measures import debt_category, debt_change_percent, months_in_period
+from tremplin_iml_mandate.measures import debt_category, debt_change_percent, months_in_period
 
 D = dt.date
 YEAR = Period.year(2024)

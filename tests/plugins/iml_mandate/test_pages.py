@@ -8,7 +8,7 @@ import httpx
 
 from tests.conftest import login
 from tremplin.models import AuditEntry, Enrolment, TimelineEvent
-from tremplin_plugins.iml_mandate.tables import FundedMeasures, StabilisationAxis
+from tremplin_iml_mandate.tables import FundedMeasures, StabilisationAxis
 
 from tests.plugins.iml_mandate.helpers import housed, referral, started
 

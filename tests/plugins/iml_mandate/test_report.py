@@ -13,8 +13,8 @@ from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_json, to_pdf, to_xlsx
 from tremplin.services.clock import now
 from tremplin.types import Period
-from tremplin_plugins.iml_mandate.funding import set_funded
-from tremplin_plugins.iml_mandate.tables import StabilisationAxis
+from tremplin_iml_mandate.funding import set_funded
+from tremplin_iml_mandate.tables import StabilisationAxis
 
 D = dt.date
 _n = {"i": 0}

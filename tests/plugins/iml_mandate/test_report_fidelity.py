@@ -10,7 +10,7 @@ from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_json
 from tremplin.services.clock import now
 from tremplin.types import Period
-from tremplin_plugins.iml_mandate.funding import set_funded
+from tremplin_iml_mandate.funding import set_funded
 
 D = dt.date
 

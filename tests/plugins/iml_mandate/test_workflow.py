@@ -9,8 +9,8 @@ from tremplin.forms import FormErrors
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.types import DashboardContext
-from tremplin_plugins.iml_mandate import contracts_ending, support_ending
-from tremplin_plugins.iml_mandate.workflow import contract_end, max_end, support_end
+from tremplin_iml_mandate import contracts_ending, support_ending
+from tremplin_iml_mandate.workflow import contract_end, max_end, support_end
 
 from tests.plugins.iml_mandate.helpers import data_of, housed, move, referral, started
 

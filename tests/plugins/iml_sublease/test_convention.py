@@ -8,9 +8,9 @@ import pypdf
 from tremplin.models import Enrolment
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
-from tremplin_plugins.iml_sublease.checklists import ENTRY, ENTRY_ITEMS, save_checklist
-from tremplin_plugins.iml_sublease.convention import template_path
-from tremplin_plugins.iml_sublease.renewals import renew
+from tremplin_iml_sublease.checklists import ENTRY, ENTRY_ITEMS, save_checklist
+from tremplin_iml_sublease.convention import template_path
+from tremplin_iml_sublease.renewals import renew
 
 ACTOR = hh.Actor(user_id=None)
 

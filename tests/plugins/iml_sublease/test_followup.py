@@ -12,9 +12,9 @@ from tremplin.models import Enrolment, TimelineEvent
 from tremplin.types import DashboardContext
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
-from tremplin_plugins.iml_sublease.checklists import ENTRY, ENTRY_ITEMS, REINFORCED, save_checklist
-from tremplin_plugins.iml_sublease.followup import visits_overdue
-from tremplin_plugins.iml_sublease.reviews import record_review, reviews_due
+from tremplin_iml_sublease.checklists import ENTRY, ENTRY_ITEMS, REINFORCED, save_checklist
+from tremplin_iml_sublease.followup import visits_overdue
+from tremplin_iml_sublease.reviews import record_review, reviews_due
 
 ACTOR = hh.Actor(user_id=None)
 

@@ -8,10 +8,10 @@ from tremplin.forms import FormErrors
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
-from tremplin_plugins.iml_sublease.checklists import ENTRY, ENTRY_ITEMS, save_checklist
-from tremplin_plugins.iml_sublease.renewals import renew
-from tremplin_plugins.iml_sublease.tables import AgreementRenewal
-from tremplin_plugins.iml_sublease.workflow import add_months, agreement_end
+from tremplin_iml_sublease.checklists import ENTRY, ENTRY_ITEMS, save_checklist
+from tremplin_iml_sublease.renewals import renew
+from tremplin_iml_sublease.tables import AgreementRenewal
+from tremplin_iml_sublease.workflow import add_months, agreement_end
 
 ACTOR = hh.Actor(user_id=None)
 
@@ -213,7 +213,7 @@ async def test_ending_soon_block_is_exact_at_its_boundaries(database, host):
     """The block narrows its query in SQL; the rows must be exactly the agreements whose end
     (entry + 3 months per term) falls on or before today + 30 days, late ones included."""
     from tremplin.types import DashboardContext
-    from tremplin_plugins.iml_sublease import _ending_soon
+    from tremplin_iml_sublease import _ending_soon
 
     on = dt.date(2025, 1, 15)  # horizon 14/02/2025
 

@@ -7,7 +7,7 @@ import re
 
 from tremplin.models import TimelineEvent
 from tremplin.services.clock import today
-from tremplin_plugins.iml_youth.agreement import update_cej
+from tremplin_iml_youth.agreement import update_cej
 
 from tests.core.test_access import _login_partner
 from tests.plugins.iml_youth.helpers import housed, move

@@ -5,10 +5,10 @@ import datetime as dt
 import re
 
 from tremplin.services.clock import today
-from tremplin_plugins.housing import occupancy as occ
-from tremplin_plugins.housing import stock
-from tremplin_plugins.housing.ledger import run_rent_calls
-from tremplin_plugins.iml_youth.agreement import update_cej
+from tremplin_housing import occupancy as occ
+from tremplin_housing import stock
+from tremplin_housing.ledger import run_rent_calls
+from tremplin_iml_youth.agreement import update_cej
 
 from tests.core.test_access import _login_partner
 from tests.plugins.iml_youth.helpers import ACTOR, housed, young
@@ -72,7 +72,7 @@ async def test_coordination_page_lists_each_young_person_with_a_short_status(
         "",
     )
     await _rented(behind)
-    from tremplin_plugins.housing.ledger import record_entry
+    from tremplin_housing.ledger import record_entry
 
     paid, _ = await housed(host, name="AJOUR Tom")
     occupancy = await _rented(paid, rent="300", owner_name="SCI Ajour")
@@ -178,7 +178,7 @@ def _rent_line(text: str) -> str | None:
 async def test_mission_locale_sees_rent_up_to_date_or_in_arrears_never_an_amount(
     app, social_worker, users, host
 ):
-    from tremplin_plugins.housing.ledger import record_entry
+    from tremplin_housing.ledger import record_entry
 
     behind, _ = await housed(host, name="RETARD Léa")
     await _rented(behind, rent="412,37", owner_name="SCI Retard")
@@ -222,9 +222,9 @@ async def test_rent_status_says_nothing_of_an_alter_logement_dwelling(
     """A debt on an Alter Logement dwelling never shows to the Mission Locale, and nothing
     of the Alter Logement enrolment does."""
     from tremplin.services import enrolments as enr
-    from tremplin_plugins.housing import api as housing_api
+    from tremplin_housing import api as housing_api
 
-    from tremplin_plugins.housing.ledger import record_entry
+    from tremplin_housing.ledger import record_entry
 
     household_id, _ = await housed(host, name="DOUBLE Inès")
     # First an Alter Logement dwelling, left in June 2023 with its June rent unpaid…
@@ -252,7 +252,7 @@ async def test_rent_status_says_nothing_of_an_alter_logement_dwelling(
 
 
 async def test_a_failing_partner_item_is_left_out(app, social_worker, users, host, monkeypatch):
-    from tremplin_plugins.iml_youth import partner as youth_partner
+    from tremplin_iml_youth import partner as youth_partner
 
     household_id, _ = await housed(host, name="PANNE Léo")
     await _rented(household_id, owner_name="SCI Panne")

@@ -1,8 +1,8 @@
 """Youth IML: the CEJ report table, the timeline event types, the programme definition."""
 
 from tremplin.api import Period, ReportContext
-from tremplin_plugins.iml_youth.agreement import update_cej
-from tremplin_plugins.iml_youth.report import cej_table
+from tremplin_iml_youth.agreement import update_cej
+from tremplin_iml_youth.report import cej_table
 
 from tests.core.test_access import _client
 from tests.plugins.iml_youth.helpers import housed, young

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from tremplin_plugins.iml_youth.rules import (
+from tremplin_iml_youth.rules import (
     age_refusal,
     agreement_end,
     cej_errors,

@@ -8,8 +8,8 @@ import pytest
 from tremplin.forms import FormErrors
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
-from tremplin_plugins.iml_youth.agreement import renew, update_cej
-from tremplin_plugins.iml_youth.rules import add_months
+from tremplin_iml_youth.agreement import renew, update_cej
+from tremplin_iml_youth.rules import add_months
 
 from tests.plugins.iml_youth.helpers import housed, move, young
 

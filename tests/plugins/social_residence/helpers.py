@@ -7,7 +7,7 @@ import datetime as dt
 from tremplin.models import Enrolment, Membership
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
-from tremplin_plugins.social_residence import units
+from tremplin_social_residence import units
 
 ACTOR = hh.Actor(user_id=None)
 KEY = "social_residence"

@@ -4,7 +4,7 @@ role guard), the stay panel and its derogation form through htmx, audit."""
 from tremplin.api import add_months
 from tremplin.models import AuditEntry, Enrolment
 from tremplin.services.clock import today
-from tremplin_plugins.social_residence.tables import Derogation, ResidenceUnit
+from tremplin_social_residence.tables import Derogation, ResidenceUnit
 
 from tests.core.test_access import _client
 from tests.plugins.social_residence.helpers import resident, unit
@@ -106,8 +106,8 @@ async def test_derogation_through_the_stay_panel(social_worker, host):
 
 
 async def test_units_page_links_to_the_housing_rent_account(client, users, app, host):
-    from tremplin_plugins.housing import occupancy as occ
-    from tremplin_plugins.housing import stock
+    from tremplin_housing import occupancy as occ
+    from tremplin_housing import stock
 
     from tests.plugins.social_residence.helpers import ACTOR
 

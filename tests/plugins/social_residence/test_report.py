@@ -10,7 +10,7 @@ from tremplin.reports.engine import build_report
 from openpyxl import load_workbook
 
 from tremplin.reports.export import to_pdf, to_xlsx
-from tremplin_plugins.social_residence.report import social_residence_tables
+from tremplin_social_residence.report import social_residence_tables
 
 from tests.plugins.social_residence.helpers import KEY, enrolled, resident, unit
 

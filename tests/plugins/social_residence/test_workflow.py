@@ -11,9 +11,9 @@ from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.services.clock import today
 from tremplin.types import UNKNOWN_CHOICE, GuardContext
-from tremplin_plugins.social_residence.tables import Derogation
-from tremplin_plugins.social_residence.units import record_derogation, stay, stay_alerts
-from tremplin_plugins.social_residence.workflow import alert_date, require_free_unit, stay_end
+from tremplin_social_residence.tables import Derogation
+from tremplin_social_residence.units import record_derogation, stay, stay_alerts
+from tremplin_social_residence.workflow import alert_date, require_free_unit, stay_end
 
 from tests.plugins.social_residence.helpers import ACTOR, KEY, enrolled, move, resident, unit
 

@@ -1,0 +1,101 @@
+"""The Jinja environment: override folder, then plugins' folders, then the theme."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from litestar import Request
+from litestar.response import Template
+
+import tremplin_theme_default
+from tremplin.services.clock import PARIS
+from tremplin.types import Field
+
+THEME_DIR: Path = tremplin_theme_default.ROOT
+
+
+def build_environment(
+    template_dirs: list[Path], override: Path | None, auto_reload: bool = True
+) -> Environment:
+    """``auto_reload``: check the template files for changes on every render (development);
+    in production templates are read once, a change needs a restart."""
+    folders = ([override] if override else []) + template_dirs + [THEME_DIR / "templates"]
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=auto_reload,
+    )
+    env.filters["date_fr"] = date_fr
+    env.filters["datetime_fr"] = datetime_fr
+    env.filters["money"] = money
+    env.filters["filesize"] = filesize
+    env.filters["number_fr"] = number_fr
+    env.globals["field_label"] = field_label
+    return env
+
+
+def date_fr(value: Any) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def datetime_fr(value: dt.datetime | None) -> str:
+    if not value:
+        return ""
+    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+def money(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    return Field("m", "m", kind="money").label_of(cents)
+
+
+def number_fr(value: float | int | None) -> str:
+    """``1234.5`` → ``"1 234,5"``; whole numbers without decimals."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", "\u202f")
+    return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+
+
+def filesize(size: int) -> str:
+    """``1536`` → ``"1,5 Ko"`` (French decimal comma)."""
+    for unit, factor in (("Mo", 1024 * 1024), ("Ko", 1024)):
+        if size >= factor or unit == "Ko":
+            return f"{size / factor:.1f} {unit}".replace(".", ",")
+    return f"{size} o"
+
+
+def field_label(field: Field, value: Any) -> str:
+    return field.label_of(value)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+    fragment: str | None = None,
+) -> Template:
+    """A full page, or its fragment when htmx asks: ``fragment`` if given, else the template
+    named ``_<name>`` beside ``template`` when it exists (``x/page.html`` → ``x/_page.html``)."""
+    name = template
+    if request.headers.get("hx-request"):
+        folder, _, base = template.rpartition("/")
+        candidate = fragment or (f"{folder}/_{base}" if folder else f"_{base}")
+        try:
+            request.app.state.tremplin.jinja.get_template(candidate)
+            name = candidate
+        except Exception:  # no fragment template: the full page is the answer
+            name = template
+    return Template(template_name=name, context=context or {}, status_code=status)

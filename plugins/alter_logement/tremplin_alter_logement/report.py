@@ -1,0 +1,161 @@
+"""The Alter Logement report section, as the ASL 2024 publishes it: people accompanied
+(adults, adult children, minor children), situation before entry, exits and where to.
+
+No table of this section carries a name or an address: the reports of this programme are
+read outside the team.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tremplin.api import (
+    Household,
+    IndicatorRow,
+    IndicatorTable,
+    ReportContext,
+    accompanied_enrolments,
+    exited_in_period,
+    members_on_last_day,
+    rows_from_counts,
+)
+
+from tremplin_alter_logement.workflow import (
+    EXIT_DESTINATIONS,
+    KEY,
+    MAINSTREAM,
+    SITUATIONS,
+)
+
+#: The household's core situation (``vocabulary.SITUATIONS``) when the enrolment has none.
+_FROM_CORE = {
+    "chrs": "insertion_shelter",
+    "family": "family",
+    "third_party": "third_party",
+    "hotel": "hotel",
+    "emergency_shelter": "emergency_shelter",
+}
+
+
+def _age(birth, day) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def person_kind(relation: str, birth, on) -> str:
+    """``adult``, ``adult_child``, ``minor_child`` (a person under 18 is always a minor
+    child) or ``unknown`` (a child whose birth date is not recorded)."""
+    if birth is not None and _age(birth, on) < 18:
+        return "minor_child"
+    if relation == "child":
+        return "adult_child" if birth is not None else "unknown"
+    return "adult"
+
+
+PEOPLE = (
+    ("adult", "Adultes"),
+    ("adult_child", "Enfants majeurs"),
+    ("minor_child", "Enfants mineurs"),
+    ("unknown", "Enfants, âge non renseigné"),
+)
+
+
+async def people_counts(ctx: ReportContext, enrolments: list[dict]) -> Counter:
+    """Each person present in an accompanied household, counted once, classified on the
+    last day of the period they were accompanied."""
+    people = await members_on_last_day(ctx.period, enrolments)
+    return Counter(
+        person_kind(m["relation"], m["birth_date"], m["day"]) for m in people.values()
+    )
+
+
+async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:
+    enrolments = await accompanied_enrolments(ctx)
+    people = await people_counts(ctx, enrolments)
+    total_people = sum(people.values())
+    ids = sorted({e["household"] for e in enrolments})
+    core_situation = {
+        h["id"]: h["situation_before_entry"]
+        for h in await Household.select(Household.id, Household.situation_before_entry).where(
+            Household.id.is_in(ids or [-1])
+        )
+    }
+    situations = Counter(
+        (e["data"] or {}).get("situation_before_entry")
+        or _FROM_CORE.get(core_situation.get(e["household"]) or "", "unknown")
+        for e in enrolments
+    )
+    exits = await exited_in_period(KEY, ctx.period)
+    destinations = Counter(r["exit_destination"] or "unknown" for r in exits)
+    mainstream = sum(n for k, n in destinations.items() if k in MAINSTREAM)
+    n_exits = len(exits)
+    return [
+        IndicatorTable(
+            "al_people",
+            "Personnes accompagnées",
+            rows_from_counts(
+                people,
+                list(PEOPLE[:3]) + ([PEOPLE[3]] if people.get("unknown") else []),
+                total_people,
+            ),
+            total=total_people,
+            unit="personnes",
+        ),
+        IndicatorTable(
+            "al_situation",
+            "Situation avant l'entrée dans Alter Logement",
+            rows_from_counts(situations, SITUATIONS, len(enrolments), keep_empty=False),
+            total=len(enrolments),
+            chart="bar",
+        ),
+        IndicatorTable(
+            "al_exits",
+            "Ménages sortis d'Alter Logement",
+            (
+                IndicatorRow("Ménages sortis", n_exits, key="exits"),
+                IndicatorRow(
+                    "dont vers un logement de droit commun",
+                    mainstream,
+                    round(100 * mainstream / n_exits, 1) if n_exits else None,
+                    key="mainstream",
+                ),
+            ),
+            total=n_exits,
+            unit="ménages",
+        ),
+        IndicatorTable(
+            "al_destinations",
+            "Destination des ménages sortis",
+            rows_from_counts(destinations, EXIT_DESTINATIONS, n_exits),
+            total=n_exits,
+            chart="bar",
+        ),
+    ]
+
+
+#: The English of this programme's report labels (``ReportSection.labels_en``), its
+#: situations and exit destinations included.
+LABELS_EN = {
+    "Alter Logement": "Alter Logement in figures",
+    "Personnes accompagnées": "People supported",
+    "Adultes": "Adults",
+    "Enfants majeurs": "Adult children",
+    "Enfants mineurs": "Minor children",
+    "Enfants, âge non renseigné": "Children, age not recorded",
+    "Situation avant l'entrée dans Alter Logement": "Situation before entering Alter Logement",
+    "Ménages sortis d'Alter Logement": "Households who left Alter Logement",
+    "Ménages sortis": "Households who left",
+    "dont vers un logement de droit commun": "of which into mainstream housing",
+    "Destination des ménages sortis": "Where the households went on leaving",
+    "Glissement de bail": "Lease transferred to the household",
+    "Mutation dans le parc de l'association": "Transfer within the association's housing",
+    "Logement du parc public": "Social housing",
+    "Logement du parc privé": "Private rented housing",
+    "Hébergement chez un tiers": "Staying with a third party",
+    "Retour dans la famille": "Back to family",
+    "Hébergement (CHRS, urgence, autre structure)": "Shelter (CHRS, emergency, other facility)",
+    "Retour au domicile conjugal": "Back to the marital home",
+    "Départ sans préavis": "Left without notice",
+    "Nuitées hôtelières": "Hotel nights",
+    "Domicile conjugal": "Marital home",
+    "SOS Violences Conjugales": "SOS Violences Conjugales (domestic violence service)",
+}

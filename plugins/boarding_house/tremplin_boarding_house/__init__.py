@@ -1,0 +1,168 @@
+"""Boarding houses (*pensions de famille* / *maisons relais*).
+
+Several houses, each with private units (T1, T2) and collective spaces, run by hosts
+(*hôtes de maison*); residents admitted after SIAO orientation and the admission commission,
+with no limit on the length of stay; collective life (activities, events, house meetings)
+and per-resident notes. Rent calls, receipts and arrears are the housing plugin's: a unit may
+name its housing dwelling. It uses only :mod:`tremplin.api` and
+:mod:`tremplin_housing.api`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tremplin.api import (
+    EnrolmentPanel,
+    EnrolmentView,
+    EventType,
+    Field,
+    NavItem,
+    PluginManifest,
+    Programme,
+    ReportSection,
+    TimelineEvent,
+    Workflow,
+    can,
+    hookimpl,
+)
+from tremplin_boarding_house.workflow import (
+    ENROLMENT_FIELDS,
+    EXIT_DESTINATIONS,
+    KEY,
+    PRESCRIBERS,
+    WORKFLOW,
+)
+
+__version__ = "0.1.0"
+
+
+@hookimpl
+def tremplin_manifest() -> PluginManifest:
+    return PluginManifest(
+        slug="boarding_house",
+        name="Pensions de famille",
+        version=__version__,
+        api=">=1.1,<2",
+        depends_on=("housing",),
+    )
+
+
+@hookimpl
+def tremplin_programmes() -> list[Programme]:
+    return [
+        Programme(
+            key=KEY,
+            name_fr="Pensions de famille",
+            name_en="Boarding houses",
+            # Units of the three ASL houses (seed 003); the report counts the units table.
+            places=67,
+            max_duration_months=None,
+            public="Personnes isolées en situation d'exclusion, orientées par le SIAO, pour "
+            "qui un logement autonome n'est pas adapté dans l'immédiat",
+            prescribers=PRESCRIBERS,
+            exit_destinations=EXIT_DESTINATIONS,
+            order=60,
+        )
+    ]
+
+
+@hookimpl
+def tremplin_piccolo_apps() -> list[str]:
+    return ["tremplin_boarding_house.piccolo_app"]
+
+
+@hookimpl
+def tremplin_enrolment_fields(programme: str) -> list[Field]:
+    return list(ENROLMENT_FIELDS) if programme == KEY else []
+
+
+@hookimpl
+def tremplin_workflows() -> list[Workflow]:
+    return [WORKFLOW]
+
+
+@hookimpl
+def tremplin_timeline_event_types() -> list[EventType]:
+    return [
+        EventType("host_note", "Note de l'hôte de maison", programme=KEY, order=36),
+        EventType(
+            "host_interview",
+            "Entretien avec l'hôte de maison",
+            programme=KEY,
+            contact=True,
+            order=37,
+        ),
+        EventType(
+            "collective_activity",
+            "Participation à la vie collective",
+            programme=KEY,
+            manual=False,
+            order=922,
+        ),
+    ]
+
+
+@hookimpl
+def tremplin_routes() -> list:
+    from tremplin_boarding_house.routes import ROUTES
+
+    return ROUTES
+
+
+@hookimpl
+def tremplin_template_dirs() -> list[Path]:
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def tremplin_navigation(user: Any) -> list[NavItem]:
+    if user is None or not can(user, "social"):
+        return []
+    return [NavItem("Pensions de famille", f"/{KEY}/houses", order=50)]
+
+
+async def _unit_panel(enrolment: EnrolmentView) -> dict[str, Any]:
+    from tremplin_boarding_house.houses import unit_of_enrolment
+
+    events = (
+        await TimelineEvent.select(TimelineEvent.occurred_at)
+        .where(
+            (TimelineEvent.household == enrolment.household_id)
+            & (TimelineEvent.kind == "collective_activity")
+        )
+        .order_by(TimelineEvent.occurred_at, ascending=False)
+    )
+    return {
+        "state": enrolment.state,
+        "unit": await unit_of_enrolment(enrolment.data) if enrolment.state == "housed" else None,
+        "activities": len(events),
+        "last_activity": events[0]["occurred_at"].date() if events else None,
+    }
+
+
+@hookimpl
+def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
+    return [
+        EnrolmentPanel("boarding_house_unit", KEY, f"{KEY}/_unit_panel.html", _unit_panel, order=10)
+    ]
+
+
+@hookimpl
+def tremplin_report_sections(programme: str) -> list[ReportSection]:
+    from tremplin_boarding_house.report import LABELS_EN, boarding_house_tables
+
+    if programme != KEY:
+        return []
+    return [
+        ReportSection("boarding_house", "Pensions de famille", KEY, boarding_house_tables, order=50,
+                      labels_en=LABELS_EN)
+    ]
+
+
+@hookimpl
+def tremplin_demo_data() -> list:
+    from tremplin_boarding_house.demo import demo_data
+
+    return demo_data()

@@ -1,0 +1,267 @@
+"""Houses, units and hosts: the services behind the pages (every write audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tremplin.api import (
+    Actor,
+    Choice,
+    ChoiceContext,
+    Enrolment,
+    Field,
+    FormErrors,
+    Household,
+    NotFound,
+    User,
+    audit,
+    now,
+    resolve_choices,
+    transaction,
+    validate,
+)
+from tremplin_housing import api as housing
+from tremplin_boarding_house.tables import Host, House, Unit
+from tremplin_boarding_house.workflow import KEY, TYPOLOGIES
+
+HOUSE_FIELDS = (
+    Field("name", "Nom de la maison", required=True, max_length=120),
+    Field("address", "Adresse", kind="textarea"),
+    Field("opened_on", "Date d'ouverture", kind="date"),
+    Field("collective_spaces", "Espaces collectifs (cuisine, salon, jardin…)", kind="textarea"),
+)
+
+
+async def stock_dwellings(_: ChoiceContext) -> list[Choice]:
+    """Dwellings of the housing stock a unit can be tied to: captured and not yet tied to
+    another unit of a house."""
+    taken = {r["dwelling_id"] for r in await Unit.select(Unit.dwelling_id).where(
+        Unit.dwelling_id.is_not_null())}
+    return await housing.dwelling_choices(taken)
+
+
+UNIT_FIELDS = (
+    Field("label", "Logement (numéro ou nom)", required=True, max_length=40),
+    Field("typology", "Typologie", kind="choice", required=True, choices=TYPOLOGIES),
+    Field(
+        "dwelling_id",
+        "Logement du parc (module Logements)",
+        kind="int",
+        choices_from=stock_dwellings,
+        help="Facultatif : relie le logement à son compte de loyer.",
+    ),
+)
+HOST_FIELDS_BASE = (Field("start_date", "Hôte depuis le", kind="date", required=True),)
+
+
+async def _audit(actor: Actor, action: str, kind: str, object_id: int, fields: Any) -> None:
+    await audit(
+        action, kind, object_id, user_id=actor.user_id, fields=fields, address=actor.address
+    )
+
+
+async def create_house(actor: Actor, raw: dict[str, Any]) -> int:
+    values = validate(HOUSE_FIELDS, raw)
+    async with transaction():
+        row = await House.insert(
+            House(
+                name=values["name"],
+                address=values["address"] or "",
+                opened_on=dt.date.fromisoformat(values["opened_on"])
+                if values["opened_on"]
+                else None,
+                collective_spaces=values["collective_spaces"] or "",
+                created_at=now(),
+            )
+        ).returning(House.id)
+        await _audit(actor, "create", "boarding_house_house", row[0]["id"], values.keys())
+    return row[0]["id"]
+
+
+async def get_house(house_id: int) -> dict[str, Any]:
+    row = await House.select().where(House.id == house_id).first()
+    if row is None:
+        raise NotFound(house_id)
+    return row
+
+
+async def add_unit(actor: Actor, house_id: int, raw: dict[str, Any]) -> int:
+    values = validate(await resolve_choices(UNIT_FIELDS), raw)
+    async with transaction():
+        await get_house(house_id)
+        if await Unit.exists().where((Unit.house == house_id) & (Unit.label == values["label"])):
+            raise FormErrors({"label": "un logement de cette maison porte déjà ce nom"})
+        row = await Unit.insert(
+            Unit(
+                house=house_id,
+                label=values["label"],
+                typology=values["typology"],
+                dwelling_id=values["dwelling_id"],
+                created_at=now(),
+            )
+        ).returning(Unit.id)
+        await _audit(actor, "create", "boarding_house_unit", row[0]["id"], values.keys())
+    return row[0]["id"]
+
+
+async def staff_choices() -> tuple[Choice, ...]:
+    """Active staff accounts that may host a house (partners never do)."""
+    rows = (
+        await User.select(User.id, User.full_name)
+        .where(
+            (User.role != "partner") & (User.active == True)  # noqa: E712 (Piccolo needs ==)
+        )
+        .order_by(User.full_name)
+    )
+    return tuple(Choice(str(r["id"]), r["full_name"]) for r in rows)
+
+
+def host_fields(choices: tuple[Choice, ...]) -> tuple[Field, ...]:
+    return (Field("user", "Hôte", kind="choice", required=True, choices=choices), *HOST_FIELDS_BASE)
+
+
+async def assign_host(actor: Actor, house_id: int, raw: dict[str, Any]) -> int:
+    values = validate(host_fields(await staff_choices()), raw)
+    async with transaction():
+        await get_house(house_id)
+        user_id = int(values["user"])
+        if await Host.exists().where(
+            (Host.house == house_id) & (Host.user == user_id) & Host.end_date.is_null()
+        ):
+            raise FormErrors({"user": "cette personne est déjà hôte de la maison"})
+        row = await Host.insert(
+            Host(
+                house=house_id,
+                user=user_id,
+                start_date=dt.date.fromisoformat(values["start_date"]),
+                created_at=now(),
+            )
+        ).returning(Host.id)
+        await _audit(actor, "create", "boarding_house_host", row[0]["id"], values.keys())
+    return row[0]["id"]
+
+
+async def units_of(house_id: int) -> list[dict[str, Any]]:
+    return await Unit.select().where(Unit.house == house_id).order_by(Unit.label)
+
+
+async def hosts_of(house_id: int) -> list[dict[str, Any]]:
+    return (
+        await Host.select(
+            Host.id,
+            Host.start_date,
+            Host.end_date,
+            Host.user.full_name.as_alias("name"),
+        )
+        .where((Host.house == house_id) & Host.end_date.is_null())
+        .order_by(Host.start_date)
+    )
+
+
+async def _housed_enrolments() -> list[dict[str, Any]]:
+    return (
+        await Enrolment.select(
+            Enrolment.id,
+            Enrolment.household,
+            Enrolment.entry_date,
+            Enrolment.exit_date,
+            Enrolment.data,
+        )
+        .where((Enrolment.programme == KEY) & (Enrolment.state == "housed"))
+        .output(load_json=True)
+    )
+
+
+async def residents_of(house_id: int) -> list[dict[str, Any]]:
+    """Current residents of the house with their unit: household, name, unit, entry date."""
+    units = {u["id"]: u for u in await units_of(house_id)}
+    rows = [
+        e for e in await _housed_enrolments() if int((e["data"] or {}).get("unit") or 0) in units
+    ]
+    names = {
+        h["id"]: h["name"]
+        for h in await Household.select(Household.id, Household.name).where(
+            Household.id.is_in([e["household"] for e in rows] or [-1])
+        )
+    }
+    out = [
+        {
+            "household": e["household"],
+            "enrolment": e["id"],
+            "name": names.get(e["household"], ""),
+            "unit": units[int(e["data"]["unit"])],
+            "entry_date": e["entry_date"],
+        }
+        for e in rows
+    ]
+    return sorted(out, key=lambda r: r["unit"]["label"])
+
+
+async def free_unit_choices(
+    enrolment_id: int | None, today: dt.date, *, keep_own: bool = True
+) -> tuple[Choice, ...]:
+    """The units no other resident lives in, "house — unit (typology)", by house and label.
+
+    The unit of ``enrolment_id`` itself is offered when ``keep_own`` (an entry), left out
+    otherwise (a move goes elsewhere). The stored value stays the unit's id.
+    """
+    occupied: dict[int, int] = {
+        int((e["data"] or {}).get("unit") or 0): e["id"] for e in await _housed_enrolments()
+    }
+    rows = await Unit.select(
+        Unit.id,
+        Unit.label,
+        Unit.typology,
+        Unit.house.name.as_alias("house_name"),
+        Unit.house.opened_on.as_alias("opened_on"),
+    ).order_by(Unit.house.name, Unit.label)
+    typologies = {c.value: c.label for c in TYPOLOGIES}
+    out = []
+    for u in rows:
+        holder = occupied.get(u["id"])
+        if holder is not None and (holder != enrolment_id or not keep_own):
+            continue
+        label = (
+            f"{u['house_name']} — logement {u['label']} "
+            f"({typologies.get(u['typology'], u['typology'])})"
+        )
+        if u["opened_on"] is not None and u["opened_on"] > today:
+            label += f", ouverture le {u['opened_on'].strftime('%d/%m/%Y')}"
+        out.append(Choice(str(u["id"]), label))
+    return tuple(out)
+
+
+async def unit_problem(unit_id: int, day: dt.date, enrolment_id: int) -> str | None:
+    """Why a resident cannot move into ``unit_id`` on ``day`` (``None``: they can)."""
+    unit = (
+        await Unit.select(Unit.id, Unit.house.opened_on.as_alias("opened_on"))
+        .where(Unit.id == unit_id)
+        .first()
+    )
+    if unit is None:
+        return "Aucun logement de pension de famille ne porte ce numéro."
+    if unit["opened_on"] is not None and day < unit["opened_on"]:
+        return "La maison n'est pas encore ouverte à cette date."
+    for e in await _housed_enrolments():
+        if e["id"] != enrolment_id and int((e["data"] or {}).get("unit") or 0) == unit_id:
+            return "Ce logement est déjà occupé par un autre résident."
+    return None
+
+
+async def unit_of_enrolment(data: dict[str, Any]) -> dict[str, Any] | None:
+    unit_id = int((data or {}).get("unit") or 0)
+    if not unit_id:
+        return None
+    return (
+        await Unit.select(
+            Unit.id,
+            Unit.label,
+            Unit.typology,
+            Unit.dwelling_id,
+            Unit.house,
+            Unit.house.name.as_alias("house_name"),
+        )
+        .where(Unit.id == unit_id)
+        .first()
+    )

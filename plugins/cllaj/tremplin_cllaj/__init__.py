@@ -1,0 +1,327 @@
+"""CLLAJ (*Comité local pour le logement autonome des jeunes*): the youth housing desk,
+the supported lease, J'APPART and the young workers' sliding-lease path.
+
+- The **desk** (*permanence AIO*) is not an enrolment programme: quick anonymous intakes of
+  young people at sessions held at the Mission Locale, their follow-up, and collective
+  workshops, in the plugin's own tables (pages under ``/cllaj/desk``).
+- ``cllaj_bail``: supported lease for under-30s, tripartite agreement (PDF), the association
+  present for 6 months after entry.
+- ``cllaj_jappart``: J'APPART, furnished temporary sub-let for 18–25, 12 months at most,
+  2 to 3 meetings a month, Mission Locale follow-up required.
+- ``cllaj_glissant``: sliding-lease path for young workers (CCAS de Lomme model), steering
+  committee every two months, lease sliding after a year.
+
+It uses only :mod:`tremplin.api` (and declares ``housing``, whose dwellings J'APPART sub-lets).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tremplin.api import (
+    DashboardItem,
+    EnrolmentCheck,
+    EnrolmentPanel,
+    EventType,
+    Field,
+    NavItem,
+    PluginManifest,
+    PartnerItem,
+    Programme,
+    ReportSection,
+    ShareableGroup,
+    Workflow,
+    can,
+    hookimpl,
+)
+
+from tremplin_cllaj.rules import (
+    BAIL,
+    EXIT_DESTINATIONS,
+    GLISSANT,
+    BAIL_OUTCOMES,
+    JAPPART,
+    JAPPART_MAX_MONTHS,
+    PRESCRIBERS,
+)
+
+__version__ = "0.1.0"
+
+
+@hookimpl
+def tremplin_manifest() -> PluginManifest:
+    return PluginManifest(
+        slug="cllaj",
+        name="CLLAJ",
+        version=__version__,
+        api=">=1.1,<2",
+        depends_on=("housing",),
+    )
+
+
+@hookimpl
+def tremplin_programmes() -> list[Programme]:
+    return [
+        Programme(
+            key=BAIL,
+            name_fr="CLLAJ : permanence et bail accompagné",
+            name_en="Youth housing desk and supported lease",
+            public="Jeunes de moins de 30 ans accédant à un premier logement autonome",
+            prescribers=PRESCRIBERS,
+            exit_destinations=BAIL_OUTCOMES,
+            order=60,
+        ),
+        Programme(
+            key=JAPPART,
+            name_fr="J'APPART",
+            name_en="J'APPART (youth furnished sub-let)",
+            places=20,
+            max_duration_months=JAPPART_MAX_MONTHS,
+            partner_kinds=("mission_locale",),
+            public="Jeunes de 18 à 25 ans suivis par la Mission Locale",
+            prescribers=PRESCRIBERS,
+            exit_destinations=EXIT_DESTINATIONS,
+            order=61,
+        ),
+        Programme(
+            key=GLISSANT,
+            name_fr="Bail glissant jeunes actifs",
+            name_en="Sliding lease for young workers",
+            public="Jeunes actifs de moins de 30 ans avec un revenu professionnel",
+            prescribers=PRESCRIBERS,
+            exit_destinations=EXIT_DESTINATIONS,
+            order=62,
+        ),
+    ]
+
+
+@hookimpl
+def tremplin_piccolo_apps() -> list[str]:
+    return ["tremplin_cllaj.piccolo_app"]
+
+
+@hookimpl
+def tremplin_enrolment_fields(programme: str) -> list[Field]:
+    from tremplin_cllaj.fields import FIELDS
+
+    return list(FIELDS.get(programme, ()))
+
+
+@hookimpl
+def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
+    from tremplin_cllaj.fields import CHECKS
+
+    return list(CHECKS.get(programme, ()))
+
+
+@hookimpl
+def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
+    # J'APPART is conditioned on the Mission Locale's follow-up: it may see that part.
+    if programme != JAPPART:
+        return []
+    return [
+        ShareableGroup(
+            JAPPART,
+            "mission_locale",
+            "Suivi Mission Locale, fin d'occupation et rencontres (jamais de montant)",
+            order=50,
+        )
+    ]
+
+
+@hookimpl
+def tremplin_partner_items(programme: str) -> list[PartnerItem]:
+    from tremplin_cllaj.partner import PARTNER_ITEMS
+
+    return PARTNER_ITEMS if programme == JAPPART else []
+
+
+@hookimpl
+def tremplin_workflows() -> list[Workflow]:
+    from tremplin_cllaj.workflows import WORKFLOWS
+
+    return list(WORKFLOWS)
+
+
+@hookimpl
+def tremplin_timeline_event_types() -> list[EventType]:
+    return [
+        EventType(
+            "cllaj_jappart_meeting",
+            "Rencontre avec le travailleur social (J'APPART)",
+            programme=JAPPART,
+            contact=True,
+            order=36,
+        ),
+        EventType(
+            "cllaj_derogation",
+            "Dérogation à la durée d'occupation",
+            programme=JAPPART,
+            manual=False,
+            order=922,
+        ),
+        EventType(
+            "cllaj_bail_mediation",
+            "Médiation avec le bailleur (bail accompagné)",
+            programme=BAIL,
+            contact=True,
+            order=37,
+        ),
+        EventType(
+            "cllaj_glissant_visit",
+            "Accompagnement dans le logement (bail glissant)",
+            programme=GLISSANT,
+            contact=True,
+            order=38,
+        ),
+    ]
+
+
+@hookimpl
+def tremplin_routes() -> list:
+    from tremplin_cllaj.bail import convention_pdf
+    from tremplin_cllaj.committee import (
+        committee_create,
+        committee_page,
+        committees,
+        decision_create,
+    )
+    from tremplin_cllaj.desk_pages import ROUTES
+    from tremplin_cllaj.jappart import derogation_create
+
+    return [
+        *ROUTES,
+        convention_pdf,
+        derogation_create,
+        committees,
+        committee_create,
+        committee_page,
+        decision_create,
+    ]
+
+
+@hookimpl
+def tremplin_template_dirs() -> list[Path]:
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
+    from tremplin_cllaj import bail, committee, jappart
+
+    return [
+        EnrolmentPanel("cllaj_bail", BAIL, "cllaj/_bail_panel.html", bail.panel_context, order=10),
+        EnrolmentPanel(
+            "cllaj_jappart", JAPPART, "cllaj/_jappart_panel.html", jappart.panel_context, order=10
+        ),
+        EnrolmentPanel(
+            "cllaj_glissant",
+            GLISSANT,
+            "cllaj/_glissant_panel.html",
+            committee.panel_context,
+            order=10,
+        ),
+    ]
+
+
+def _works_in(user, keys: tuple[str, ...]) -> bool:
+    return (
+        user is not None
+        and can(user, "social")
+        and (not user.programmes or any(k in user.programmes for k in keys))
+    )
+
+
+@hookimpl
+def tremplin_navigation(user) -> list[NavItem]:
+    items = []
+    if _works_in(user, (BAIL, JAPPART, GLISSANT)):
+        items.append(NavItem("Permanence CLLAJ", "/cllaj/desk", order=62))
+    if _works_in(user, (GLISSANT,)):
+        items.append(NavItem("Comités bail glissant", "/cllaj/committees", order=63))
+    return items
+
+
+@hookimpl
+def tremplin_dashboard_items(user) -> list[DashboardItem]:
+    from tremplin_cllaj import committee, desk, jappart
+
+    return [
+        DashboardItem(
+            "cllaj_desk_followups",
+            "Permanence CLLAJ : suivis ouverts depuis plus de 3 mois",
+            desk.stale_followups,
+            order=22,
+        ),
+        DashboardItem(
+            "cllaj_jappart_meetings",
+            "J'APPART : moins de 2 rencontres avec le travailleur social le mois dernier",
+            jappart.too_few_meetings,
+            order=23,
+            programme=JAPPART,
+        ),
+        DashboardItem(
+            "cllaj_jappart_ending",
+            "J'APPART : fin des 12 mois d'occupation sous 60 jours",
+            jappart.occupancy_ending,
+            order=24,
+            programme=JAPPART,
+        ),
+        DashboardItem(
+            "cllaj_committee",
+            "Bail glissant jeunes actifs : comité de pilotage",
+            committee.committee_due,
+            order=25,
+            programme=GLISSANT,
+        ),
+    ]
+
+
+@hookimpl
+def tremplin_report_sections(programme: str) -> list[ReportSection]:
+    from tremplin_cllaj import report
+
+    if programme == BAIL:
+        return [
+            ReportSection(
+                "cllaj_desk",
+                "La permanence d'accueil-information-orientation (AIO)",
+                BAIL,
+                report.desk_tables,
+                order=40,
+                activity=True,  # desk intakes are not enrolments
+                labels_en=report.LABELS_EN,
+            ),
+            ReportSection(
+                "cllaj_workshops", "Les ateliers collectifs", BAIL, report.workshop_tables,
+                order=41, activity=True, labels_en=report.LABELS_EN,
+            ),
+            ReportSection("cllaj_bail", "Le bail accompagné", BAIL, report.bail_tables, order=42,
+                          labels_en=report.LABELS_EN),
+        ]
+    if programme == JAPPART:
+        return [
+            ReportSection(
+                "cllaj_jappart", "Le dispositif J'APPART", JAPPART, report.jappart_tables, order=40,
+                labels_en=report.LABELS_EN,
+            )
+        ]
+    if programme == GLISSANT:
+        return [
+            ReportSection(
+                "cllaj_glissant",
+                "Parcours bail glissant des jeunes actifs",
+                GLISSANT,
+                report.glissant_tables,
+                order=40,
+                labels_en=report.LABELS_EN,
+            )
+        ]
+    return []
+
+
+@hookimpl
+def tremplin_demo_data() -> list:
+    from tremplin_cllaj.demo import demo_data
+
+    return demo_data()

@@ -1,0 +1,256 @@
+"""J'APPART follow-up: the 12-month occupancy with its derogation, and the 2 to 3 meetings
+a month with the social worker (a ``cllaj_jappart_meeting`` timeline event each).
+
+The derogation is a dated decision kept in the enrolment's ``data`` (``derogation_until``,
+``derogation_reason``, ``derogation_history``): the deadline and the exit guard read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Request, Response, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from tremplin.api import (
+    DashboardContext,
+    DashboardRow,
+    Enrolment,
+    EnrolmentView,
+    Field,
+    FormErrors,
+    TimelineEvent,
+    actor,
+    add_enrolment_event,
+    add_months,
+    audit,
+    enrolment_for_route,
+    enrolment_url,
+    form_dict,
+    now,
+    redirect_after_write,
+    requires,
+    today,
+    transaction,
+    validate,
+)
+
+from tremplin_housing import api as housing
+
+from tremplin_cllaj.rules import (
+    JAPPART,
+    JAPPART_MAX_MONTHS,
+    JAPPART_MIN_MEETINGS,
+    jappart_end,
+)
+
+MEETING = "cllaj_jappart_meeting"
+DEROGATION_FIELDS = (
+    Field("derogation_until", "Nouvelle fin de l'occupation", kind="date", required=True),
+    Field("derogation_reason", "Motif de la dérogation", kind="textarea", required=True),
+)
+
+
+def month_window(on: dt.date) -> tuple[dt.date, dt.date]:
+    """The last month up to ``on`` included: (``on`` minus one month, ``on``]."""
+    return add_months(on, -1), on
+
+
+async def meetings_in_last_month(household_ids: list[int], on: dt.date) -> dict[int, int]:
+    """Household → number of J'APPART meetings in the month up to ``on`` (one query)."""
+    if not household_ids:
+        return {}
+    start, end = month_window(on)
+    since = dt.datetime.combine(start + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    rows = await TimelineEvent.select(TimelineEvent.household).where(
+        (TimelineEvent.kind == MEETING)
+        & TimelineEvent.household.is_in(household_ids)
+        & (TimelineEvent.occurred_at >= since)
+        & (TimelineEvent.occurred_at < until)
+    )
+    counts: dict[int, int] = {}
+    for r in rows:
+        counts[r["household"]] = counts.get(r["household"], 0) + 1
+    return counts
+
+
+async def record_derogation(
+    enrolment_id: int, raw: dict[str, Any], user_id: int | None, address: str
+) -> dt.date:
+    """Extend the occupancy beyond 12 months with a reason; returns the new end."""
+    values = validate(DEROGATION_FIELDS, raw)
+    until = dt.date.fromisoformat(values["derogation_until"])
+    async with transaction():
+        row = await _row(enrolment_id)
+        if row["state"] != "housed" or row["entry_date"] is None:
+            raise FormErrors({"_panel": "Une dérogation ne concerne qu'un jeune dans le logement."})
+        if until <= add_months(row["entry_date"], JAPPART_MAX_MONTHS):
+            raise FormErrors(
+                {"derogation_until": "une dérogation porte au-delà des 12 mois d'occupation"}
+            )
+        data = dict(row["data"] or {})
+        data["derogation_until"] = until.isoformat()
+        data["derogation_reason"] = values["derogation_reason"].strip()
+        data["derogation_history"] = [
+            *data.get("derogation_history", []),
+            {
+                "until": until.isoformat(),
+                "reason": values["derogation_reason"].strip(),
+                "decided_on": today().isoformat(),
+                "decided_by": user_id,
+            },
+        ]
+        result = (
+            await Enrolment.update(
+                {
+                    Enrolment.data: data,
+                    Enrolment.version: row["version"] + 1,
+                    Enrolment.updated_at: now(),
+                }
+            )
+            .where((Enrolment.id == enrolment_id) & (Enrolment.version == row["version"]))
+            .returning(Enrolment.id)
+        )
+        if not result:
+            raise FormErrors(
+                {"_panel": "Le dossier a été modifié entre-temps : rechargez la page."}
+            )
+        await add_enrolment_event(
+            enrolment_id,
+            row["household"],
+            programme=JAPPART,
+            kind="cllaj_derogation",
+            title="Dérogation à la durée d'occupation",
+            body=f"Occupation prolongée jusqu'au {until:%d/%m/%Y}",
+            author=user_id,
+        )
+        await audit(
+            "derogation",
+            "enrolment",
+            enrolment_id,
+            user_id=user_id,
+            fields=["derogation_until", "derogation_reason"],
+            address=address,
+        )
+    return until
+
+
+async def _row(enrolment_id: int) -> dict[str, Any]:
+    row = (
+        await Enrolment.select()
+        .where((Enrolment.id == enrolment_id) & (Enrolment.programme == JAPPART))
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        raise LookupError(enrolment_id)
+    return row
+
+
+async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
+    entry = enrolment.entry_date
+    housed = enrolment.state == "housed"
+    meetings = (
+        (await meetings_in_last_month([enrolment.household_id], today())).get(
+            enrolment.household_id, 0
+        )
+        if housed
+        else None
+    )
+    occupancy = await housing.current_occupancy(enrolment.household_id) if housed else None
+    return {
+        "dwelling": occupancy.dwelling_reference if occupancy else "",
+        "end": jappart_end(entry, enrolment.data) if entry else None,
+        "max_end": add_months(entry, JAPPART_MAX_MONTHS) if entry else None,
+        "derogation": enrolment.data.get("derogation_reason"),
+        "meetings": meetings,
+        "min_meetings": JAPPART_MIN_MEETINGS,
+        "housed": housed,
+        "fields": DEROGATION_FIELDS,
+        "values": {},
+        "errors": {},
+    }
+
+
+@post("/cllaj/enrolments/{enrolment_id:int}/derogation", guards=[requires("social")])
+async def derogation_create(request: Request, enrolment_id: FromPath[int]) -> Response:
+    """Record a derogation to the 12 months; the panel comes back with the error if refused."""
+    row = await enrolment_for_route(request, enrolment_id, JAPPART)
+    raw = await form_dict(request)
+    a = actor(request)
+    try:
+        await record_derogation(enrolment_id, raw, a.user_id, a.address)
+    except FormErrors as exc:
+        context = await panel_context(EnrolmentView.from_row(row))
+        context.update(values=raw, errors=exc.errors)
+        return Template(
+            "cllaj/_jappart_panel.html",
+            status_code=422,
+            context={"enrolment": row, "panel_context": context},
+        )
+    return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))
+
+
+async def _housed(programme: str) -> list[dict[str, Any]]:
+    return (
+        await Enrolment.select(
+            Enrolment.household,
+            Enrolment.entry_date,
+            Enrolment.data,
+            Enrolment.household.name.as_alias("name"),
+        )
+        .where(
+            (Enrolment.programme == programme)
+            & (Enrolment.state == "housed")
+            & Enrolment.household.archived_at.is_null()
+        )
+        .output(load_json=True)
+    )
+
+
+async def too_few_meetings(ctx: DashboardContext) -> list[DashboardRow]:
+    """Young people housed for a month or more, met fewer than twice in the last month."""
+    rows = [
+        r
+        for r in await _housed(JAPPART)
+        if r["entry_date"] and r["entry_date"] <= month_window(ctx.today)[0]
+    ]
+    counts = await meetings_in_last_month([r["household"] for r in rows], ctx.today)
+    out = []
+    for r in sorted(rows, key=lambda r: r["name"]):
+        n = counts.get(r["household"], 0)
+        if n < JAPPART_MIN_MEETINGS:
+            out.append(
+                DashboardRow(
+                    r["name"],
+                    f"/households/{r['household']}",
+                    f"{n} rencontre{'s' if n > 1 else ''} le mois dernier (2 à 3 attendues)",
+                )
+            )
+    return out
+
+
+async def occupancy_ending(ctx: DashboardContext) -> list[DashboardRow]:
+    """Occupancies reaching their end (12 months or derogation) within 60 days, or past it."""
+    out = []
+    for r in await _housed(JAPPART):
+        if r["entry_date"] is None:
+            continue
+        end = jappart_end(r["entry_date"], r["data"] or {})
+        days = (end - ctx.today).days
+        if days <= 60:
+            late = " (dépassée : dérogation à enregistrer)" if days < 0 else ""
+            out.append(
+                (
+                    end,
+                    DashboardRow(
+                        r["name"],
+                        f"/households/{r['household']}",
+                        f"fin de l'occupation le {end:%d/%m/%Y}{late}",
+                    ),
+                )
+            )
+    return [row for _, row in sorted(out, key=lambda x: x[0])]

@@ -1,0 +1,105 @@
+"""J'APPART's workflow: Mission Locale follow-up and 18–25 at admission, 12 months at
+most (beyond only with a recorded derogation), exit with destination."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tremplin.api import (
+    Deadline,
+    EnrolmentView,
+    GuardContext,
+    State,
+    Transition,
+    Workflow,
+    exit_with_destination,
+    refusal,
+)
+
+from tremplin_cllaj.rules import (
+    EXIT_DESTINATIONS,
+    JAPPART,
+    JAPPART_MAX_AGE,
+    JAPPART_MAX_MONTHS,
+    JAPPART_MIN_AGE,
+    jappart_end,
+)
+from tremplin_cllaj.workflow_common import (
+    DECISION,
+    ENTRY,
+    OVERRIDE,
+    CLOSED_STATES,
+    age_guard,
+    withdraw,
+)
+
+
+def require_mission_locale(ctx: GuardContext) -> str | None:
+    data = ctx.enrolment.data
+    if not data.get("ml_followup") or not (data.get("ml_counsellor") or "").strip():
+        return (
+            "J'APPART est conditionné au suivi du jeune par la Mission Locale : cochez le "
+            "suivi et indiquez le ou la conseiller·ère dans la fiche de la mesure."
+        )
+    return None
+
+
+def require_within_occupancy(ctx: GuardContext) -> str | None:
+    """12 months at most: an exit later than that needs a recorded derogation."""
+    entry = ctx.enrolment.entry_date
+    if entry is None:
+        return None
+    end = jappart_end(entry, ctx.enrolment.data)
+    if dt.date.fromisoformat(ctx.values["exit_date"]) > end:
+        return (
+            f"L'occupation J'APPART dure {JAPPART_MAX_MONTHS} mois au plus (jusqu'au "
+            f"{end:%d/%m/%Y}) : enregistrez d'abord une dérogation avec son motif."
+        )
+    return None
+
+
+def _jappart_due(e: EnrolmentView) -> dt.date | None:
+    return jappart_end(e.entry_date, e.data) if e.entry_date else None
+
+
+JAPPART_WORKFLOW = Workflow(
+    programme=JAPPART,
+    initial="referral",
+    states=(
+        State("referral", "Candidature reçue", phase="referral"),
+        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
+        State("housed", "Dans le logement J'APPART", phase="active"),
+        *CLOSED_STATES,
+    ),
+    transitions=(
+        Transition(
+            "accept",
+            "Admettre",
+            ("referral",),
+            "admitted",
+            fields=(DECISION, OVERRIDE),
+            guards=(
+                require_mission_locale,
+                age_guard(JAPPART_MIN_AGE, JAPPART_MAX_AGE, "J'APPART"),
+            ),
+            order=10,
+        ),
+        refusal(),
+        Transition(
+            "enter", "Entrée dans le logement", ("admitted",), "housed", fields=(ENTRY,), order=10
+        ),
+        exit_with_destination(
+            EXIT_DESTINATIONS, label="Sortie de J'APPART", guards=(require_within_occupancy,)
+        ),
+        withdraw(("referral", "admitted")),
+    ),
+    deadlines=(
+        Deadline(
+            "jappart_end",
+            "Fin de l'occupation J'APPART (12 mois)",
+            ("housed",),
+            _jappart_due,
+            warn_days=60,
+        ),
+    ),
+)

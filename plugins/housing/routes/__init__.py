@@ -1,7 +1,0 @@
-"""The housing pages, all under ``/housing``."""
-
-from tremplin_plugins.housing.routes import arrears, captation, dwellings, occupancies, owners
-
-ROUTES = [*dwellings.ROUTES, *owners.ROUTES, *occupancies.ROUTES, *arrears.ROUTES, *captation.ROUTES]
-
-__all__ = ["ROUTES"]

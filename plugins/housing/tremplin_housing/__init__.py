@@ -1,0 +1,133 @@
+"""Housing (*logement*): the shared capability plugin for dwellings, owners, occupancy,
+the rent account and arrears.
+
+Most programmes place households in dwellings and collect rent; they declare
+``depends_on=("housing",)`` and use :mod:`tremplin_housing.api` only. This plugin
+defines no programme. It uses only :mod:`tremplin.api`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tremplin.api import (
+    DashboardContext,
+    DashboardItem,
+    DashboardRow,
+    EventType,
+    HouseholdPanel,
+    NavItem,
+    PluginManifest,
+    Programme,
+    ReportSection,
+    can,
+    hookimpl,
+)
+
+__version__ = "0.1.0"
+SLUG = "housing"
+
+
+@hookimpl
+def tremplin_manifest() -> PluginManifest:
+    return PluginManifest(slug=SLUG, name="Logement et gestion locative", version=__version__,
+                          api=">=1.1,<2")
+
+
+@hookimpl
+def tremplin_programmes() -> list[Programme]:
+    return []  # a capability, not a programme
+
+
+@hookimpl
+def tremplin_piccolo_apps() -> list[str]:
+    return ["tremplin_housing.piccolo_app"]
+
+
+@hookimpl
+def tremplin_timeline_event_types() -> list[EventType]:
+    return [
+        EventType("housing_occupancy", "Entrée, sortie ou transfert de logement", manual=False,
+                  order=930),
+        EventType("housing_payment", "Paiement du loyer", manual=False, order=931),
+        EventType("housing_inventory", "État des lieux", manual=False, order=932),
+        EventType("housing_arrears_step", "Procédure d'impayés", manual=False, order=933),
+        EventType("intervention", "Intervention dans le logement", manual=False, order=934),
+        EventType("housing_claim", "Sinistre dans le logement", manual=False, order=935),
+    ]
+
+
+@hookimpl
+def tremplin_routes() -> list:
+    from tremplin_housing.routes import ROUTES
+
+    return ROUTES
+
+
+@hookimpl
+def tremplin_template_dirs() -> list[Path]:
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def tremplin_navigation(user) -> list[NavItem]:
+    if user is None:
+        return []
+    items = []
+    if can(user, "technical"):
+        items.append(NavItem("Logements", "/housing/dwellings", order=40))
+        items.append(NavItem("Captation", "/housing/captation", order=41))
+    if can(user, "rental"):
+        items.append(NavItem("Impayés", "/housing/arrears", order=45))
+    if getattr(user, "role", None) in ("admin", "head_of_service"):
+        items.append(NavItem("Réglages logement", "/housing/settings", order=90))
+    return items
+
+
+async def _panel(household_id: int, user: Any) -> dict[str, Any] | None:
+    from tremplin_housing.panel import household_panel
+
+    return await household_panel(household_id, user)
+
+
+@hookimpl
+def tremplin_household_panels() -> list[HouseholdPanel]:
+    return [HouseholdPanel("housing", "Logement et loyer", "housing/_household_panel.html",
+                           _panel, order=20)]
+
+
+async def _arrears_rows(ctx: DashboardContext) -> list[DashboardRow]:
+    from tremplin_housing.arrears import review_list
+    from tremplin_housing.common import money_label
+
+    rows = await review_list(ctx.today)
+    if ctx.restricted_to is not None and rows:
+        # Names only on the review page, which checks each household's visibility.
+        return [DashboardRow(f"{len(rows)} ménage(s) au-dessus du seuil", "/housing/arrears")]
+    return [DashboardRow(f"{r['name']} ({r['reference']})", "/housing/arrears",
+                         f"solde dû : {money_label(r['balance_cents'])}") for r in rows[:10]]
+
+
+@hookimpl
+def tremplin_dashboard_items(user) -> list[DashboardItem]:
+    if user is None or not can(user, "rental"):
+        return []
+    return [DashboardItem("housing_arrears", "Impayés au-dessus du seuil", _arrears_rows,
+                          order=30)]
+
+
+@hookimpl
+def tremplin_report_sections(programme: str) -> list[ReportSection]:
+    """The housing section (stock, vacancy, arrears) in each programme's report; its
+    tables are empty for a programme with no dwelling and no occupancy."""
+    from tremplin_housing.report import section_for
+
+    return section_for(programme)
+
+
+@hookimpl
+def tremplin_demo_data() -> list:
+    from tremplin_housing.demo import demo_data
+
+    return demo_data()

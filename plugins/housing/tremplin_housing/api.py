@@ -1,0 +1,280 @@
+"""The public API of the ``housing`` plugin: the only module a programme plugin that
+declares ``depends_on=("housing",)`` may import from it.
+
+Everything here reads; amounts are integer cents, dates are :class:`datetime.date`.
+A balance is what the household owes: rent calls minus housing benefit paid directly minus
+the household's payments, counted up to the end of the given day (today by default).
+
+Example, in a programme plugin::
+
+    from tremplin_housing import api as housing
+
+    occupancy = await housing.current_occupancy(household_id)
+    if occupancy and await housing.in_arrears(household_id):
+        ...
+
+Dwellings are read as :class:`DwellingView` (never the address: a confidential dwelling's
+address is shown only by the housing pages, to those allowed)::
+
+    units = await housing.dwellings(programme="boarding_house")
+    free = [u for u in units if u.status == "available"]
+    one = await housing.dwelling(dwelling_id)  # None if there is no such dwelling
+
+``status`` is one of :data:`DWELLING_STATUSES` (``prospect``, ``available``, ``occupied``,
+``works``, ``returned``); ``typology`` one of :data:`TYPOLOGIES` (``studio``, ``T1``…``T5``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from tremplin.api import Choice, today
+from tremplin_housing.calc import ARREARS_THRESHOLD_CENTS, compute_balance
+from tremplin_housing.ledger import balances_by_household, occupancy_balance
+from tremplin_housing.settings import arrears_threshold
+from tremplin_housing.fields import STATUSES as _STATUSES
+from tremplin_housing.fields import TYPOLOGIES as _TYPOLOGIES
+from tremplin_housing.tables import Dwelling, Occupancy
+
+__all__ = [
+    "ARREARS_THRESHOLD_CENTS",
+    "DWELLING_STATUSES",
+    "TYPOLOGIES",
+    "AidApplicationView",
+    "DwellingView",
+    "InstalmentView",
+    "OccupancyView",
+    "RepaymentPlanView",
+    "aid_applications",
+    "arrears_threshold",
+    "balance",
+    "compute_balance",
+    "current_occupancy",
+    "dwelling",
+    "dwelling_choices",
+    "dwellings",
+    "household_balance",
+    "in_arrears",
+    "occupancies",
+    "rent_status",
+    "repayment_plans",
+]
+
+
+@dataclass(frozen=True)
+class OccupancyView:
+    """A household in a dwelling for a period (``end_date`` inclusive, ``None``: ongoing).
+
+    ``kind`` is ``agreement`` (occupancy agreement in sub-lease), ``lease`` (lease signed
+    directly, management mandate) or ``residence`` (residence or boarding-house contract).
+    """
+
+    id: int
+    household_id: int
+    dwelling_id: int
+    dwelling_reference: str
+    kind: str
+    programme: str
+    start_date: dt.date
+    end_date: dt.date | None
+    transferred_from: int | None
+
+
+_COLUMNS = (
+    Occupancy.id, Occupancy.household, Occupancy.dwelling, Occupancy.kind,
+    Occupancy.programme, Occupancy.start_date, Occupancy.end_date, Occupancy.transferred_from,
+    Occupancy.dwelling.reference.as_alias("dwelling_reference"),
+)
+
+
+def _view(row: dict) -> OccupancyView:
+    return OccupancyView(
+        id=row["id"], household_id=row["household"], dwelling_id=row["dwelling"],
+        dwelling_reference=row["dwelling_reference"], kind=row["kind"],
+        programme=row["programme"], start_date=row["start_date"], end_date=row["end_date"],
+        transferred_from=row["transferred_from"],
+    )
+
+
+async def occupancies(household_id: int) -> list[OccupancyView]:
+    """Every occupancy of the household, oldest first (transfers keep the history)."""
+    rows = await Occupancy.select(*_COLUMNS).where(
+        Occupancy.household == household_id).order_by(Occupancy.start_date)
+    return [_view(r) for r in rows]
+
+
+async def current_occupancy(
+    household_id: int, on: dt.date | None = None
+) -> OccupancyView | None:
+    """The occupancy of the household on day ``on`` (today), or ``None`` if not housed."""
+    on = on or today()
+    row = await Occupancy.select(*_COLUMNS).where(
+        (Occupancy.household == household_id) & (Occupancy.start_date <= on)
+        & (Occupancy.end_date.is_null() | (Occupancy.end_date >= on))
+    ).order_by(Occupancy.start_date, ascending=False).first()
+    return _view(row) if row else None
+
+
+async def balance(occupancy_id: int, on: dt.date | None = None) -> int:
+    """The balance of one occupancy's rent account at the end of ``on`` (today)."""
+    return await occupancy_balance(occupancy_id, on)
+
+
+async def household_balance(household_id: int, on: dt.date | None = None) -> int:
+    """The balance over all the household's occupancies (a debt follows a transfer)."""
+    return (await balances_by_household(on, [household_id])).get(household_id, 0)
+
+
+async def in_arrears(household_id: int, on: dt.date | None = None) -> bool:
+    """Whether the household's balance exceeds the association's arrears threshold
+    (:func:`arrears_threshold`; :data:`ARREARS_THRESHOLD_CENTS`, 30 €, until it is set)."""
+    return await household_balance(household_id, on) > await arrears_threshold()
+
+
+async def rent_status(household_id: int, programme: str) -> str | None:
+    """What a partner may be told of the rent: ``"à jour"`` or ``"en impayé"``, never an
+    amount, from the household's occupancies in ``programme`` only (a debt in another
+    programme's dwelling says nothing); ``None`` when it never had a dwelling there."""
+    mine = [o for o in await occupancies(household_id) if o.programme == programme]
+    if not mine:
+        return None
+    owed = sum([await balance(o.id) for o in mine])
+    return "en impayé" if owed > await arrears_threshold() else "à jour"
+
+
+@dataclass(frozen=True)
+class InstalmentView:
+    """One instalment of a repayment plan; ``kept`` is ``None`` while it is not yet due."""
+
+    due_on: dt.date
+    amount_cents: int
+    kept: bool | None
+
+
+@dataclass(frozen=True)
+class RepaymentPlanView:
+    """A repayment plan (*plan d'apurement*) as it stands on the day asked.
+
+    ``status`` is ``ongoing``, ``kept`` (every instalment due and kept) or ``broken`` (an
+    instalment was not kept); ``kept`` says the same as a boolean, ``None`` while ongoing.
+    """
+
+    id: int
+    household_id: int
+    occupancy_id: int | None
+    start_date: dt.date
+    debt_cents: int
+    instalments: tuple[InstalmentView, ...]
+    status: str
+    kept: bool | None
+
+
+async def repayment_plans(
+    household_id: int, on: dt.date | None = None
+) -> list[RepaymentPlanView]:
+    """The household's repayment plans, oldest first, judged at the end of ``on`` (today)."""
+    from tremplin_housing.plans import plans_of
+
+    return [RepaymentPlanView(
+        id=p["id"], household_id=p["household"], occupancy_id=p["occupancy"],
+        start_date=p["start_date"], debt_cents=p["debt_cents"],
+        instalments=tuple(InstalmentView(i["due_on"], i["amount_cents"], i["kept"])
+                          for i in p["instalments"]),
+        status=p["status"], kept={"kept": True, "broken": False}.get(p["status"]),
+    ) for p in await plans_of(household_id, on)]
+
+
+@dataclass(frozen=True)
+class AidApplicationView:
+    """An application for help with the rent debt. ``kind``: ``fsl``, ``visale``, ``fund``,
+    ``other``; ``outcome``: ``pending``, ``granted``, ``refused``; ``paid``: the granted
+    amount was credited to the rent account."""
+
+    id: int
+    household_id: int
+    kind: str
+    applied_on: dt.date
+    requested_cents: int
+    outcome: str
+    decided_on: dt.date | None
+    granted_cents: int
+    paid: bool
+
+
+async def aid_applications(household_id: int) -> list[AidApplicationView]:
+    """The household's applications for help (FSL, VISALE…), oldest first."""
+    from tremplin_housing.aid import applications_of
+
+    return [AidApplicationView(
+        id=a["id"], household_id=a["household"], kind=a["kind"], applied_on=a["applied_on"],
+        requested_cents=a["requested_cents"], outcome=a["outcome"],
+        decided_on=a["decided_on"], granted_cents=a["granted_cents"],
+        paid=a["ledger_entry"] is not None,
+    ) for a in await applications_of(household_id)]
+
+
+#: The statuses of a dwelling (key → French label), in pipeline order.
+DWELLING_STATUSES: dict[str, str] = {c.value: c.label for c in _STATUSES}
+#: The typologies of a dwelling (key → French label).
+TYPOLOGIES: dict[str, str] = {c.value: c.label for c in _TYPOLOGIES}
+
+
+@dataclass(frozen=True)
+class DwellingView:
+    """A dwelling as other plugins see it: no address (see :mod:`.access`).
+
+    ``programme`` is the key of the programme that uses it (``""``: none yet);
+    ``confidential`` says its address is hidden from those not allowed.
+    """
+
+    id: int
+    reference: str
+    typology: str
+    furnished: bool
+    status: str
+    programme: str
+    confidential: bool
+
+
+_DWELLING_COLUMNS = (
+    Dwelling.id, Dwelling.reference, Dwelling.typology, Dwelling.furnished, Dwelling.status,
+    Dwelling.programme, Dwelling.confidential,
+)
+
+
+def _dwelling_view(row: dict) -> DwellingView:
+    return DwellingView(
+        id=row["id"], reference=row["reference"], typology=row["typology"],
+        furnished=bool(row["furnished"]), status=row["status"], programme=row["programme"],
+        confidential=bool(row["confidential"]),
+    )
+
+
+async def dwellings(programme: str | None = None,
+                    status: str | None = None) -> list[DwellingView]:
+    """The dwellings, by reference, of ``programme`` (all when ``None``) with ``status``
+    (all when ``None``)."""
+    query = Dwelling.select(*_DWELLING_COLUMNS)
+    if programme is not None:
+        query = query.where(Dwelling.programme == programme)
+    if status is not None:
+        query = query.where(Dwelling.status == status)
+    return [_dwelling_view(r) for r in await query.order_by(Dwelling.reference)]
+
+
+async def dwelling_choices(taken: set[int]) -> list[Choice]:
+    """Dwellings another plugin may tie one of its units to, as form choices: captured (not a
+    prospect, not returned to the owner) and not in ``taken`` (already tied elsewhere).
+    The label gives the reference and typology, never the address."""
+    return [
+        Choice(str(d.id), f"{d.reference} — {d.typology}")
+        for d in await dwellings()
+        if d.status not in ("prospect", "returned") and d.id not in taken
+    ]
+
+
+async def dwelling(dwelling_id: int) -> DwellingView | None:
+    """One dwelling, or ``None`` when there is none with this id."""
+    row = await Dwelling.select(*_DWELLING_COLUMNS).where(Dwelling.id == dwelling_id).first()
+    return _dwelling_view(row) if row else None

@@ -1,0 +1,149 @@
+"""The monthly rent-call run and the monthly arrears review."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+from piccolo.query.functions.aggregate import Count
+from tremplin.api import FormErrors, actor, check_household, roles, today
+from tremplin_housing.access import RENTAL, visible
+from tremplin_housing.arrears import record_step, review_list
+from tremplin_housing.calc import add_months, month_bounds
+from tremplin_housing.settings import (
+    SETTINGS_FIELDS,
+    SETTINGS_ROLES,
+    arrears_threshold,
+    save_settings,
+)
+from tremplin_housing.fields import ARREARS_STEP_FIELDS, LETTER_STEPS
+from tremplin_housing.plans import plans_for
+from tremplin_housing.ledger import run_rent_calls
+from tremplin_housing.routes.common import done, form_dict, page, prefixed, unprefix
+from tremplin_housing.tables import LedgerEntry
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+             "septembre", "octobre", "novembre", "décembre")
+
+
+def month_label(month: dt.date) -> str:
+    return f"{MONTHS_FR[month.month - 1]} {month.year}"
+
+
+def parse_month(text: str, name: str = "month") -> dt.date:
+    """``"2024-03"`` → 1 March 2024, or :class:`FormErrors` in French."""
+    match = _MONTH.match((text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or not (
+            2000 <= int(match.group(1)) <= 2100):
+        raise FormErrors({name: "mois invalide (format attendu : aaaa-mm)"})
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+async def _calls_context(month: str, errors: dict[str, str], result: Any = None) -> dict:
+    runs = await LedgerEntry.select(
+        LedgerEntry.month, Count(LedgerEntry.id).as_alias("calls"),
+    ).where(LedgerEntry.kind == "call").group_by(LedgerEntry.month).order_by(
+        LedgerEntry.month, ascending=False).limit(12)
+    for r in runs:
+        r["label"] = month_label(r["month"])
+    return {"month": month, "errors": errors, "result": result, "runs": runs}
+
+
+@get("/housing/rent-calls", guards=[RENTAL])
+async def rent_calls(request: Request) -> Template:
+    return page("housing/rent_calls.html",
+                await _calls_context(today().strftime("%Y-%m"), {}))
+
+
+@post("/housing/rent-calls", guards=[RENTAL])
+async def rent_calls_run(request: Request) -> Template:
+    """Call the month's rents; running it again for the same month calls nothing twice."""
+    raw = await form_dict(request)
+    text = str(raw.get("month") or "")
+    try:
+        month = parse_month(text)
+        if month > add_months(month_bounds(today())[0], 1):
+            raise FormErrors({"month": "un loyer ne s'appelle pas plus d'un mois à l'avance"})
+    except FormErrors as exc:
+        return page("housing/rent_calls.html", await _calls_context(text, exc.errors), 422)
+    result = await run_rent_calls(actor(request), month)
+    result["label"] = month_label(month)
+    return page("housing/rent_calls.html", await _calls_context(text, {}, result))
+
+
+async def _arrears_context(request: Request, month: str, errors: dict[int, dict[str, str]],
+                           values: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    on = today()
+    if month:
+        chosen_end = month_bounds(parse_month(month))[1]
+        on = min(chosen_end, on)
+    rows = [r for r in await review_list(on) if await visible(request, r["household_id"])]
+    latest_plan = {p["household"]: p for p in await plans_for(
+        [r["household_id"] for r in rows], on, on)}
+    for r in rows:
+        r["plan"] = latest_plan.get(r["household_id"])
+    return {"rows": rows, "on": on, "month": month or on.strftime("%Y-%m"),
+            "threshold": await arrears_threshold(), "fields": ARREARS_STEP_FIELDS,
+            "errors": errors, "values": values, "default_day": today().isoformat(),
+            "letter_steps": LETTER_STEPS}
+
+
+@get("/housing/arrears", guards=[RENTAL])
+async def arrears(request: Request, month: FromQuery[str] = "") -> Template:
+    """The monthly arrears review: every household whose balance at the end of the month
+    (today for the current month) exceeds the threshold."""
+    try:
+        context = await _arrears_context(request, month, {}, {})
+    except FormErrors:
+        context = await _arrears_context(request, "", {}, {})
+    return page("housing/arrears.html", context)
+
+
+@post("/housing/households/{household_id:int}/arrears-steps", guards=[RENTAL])
+async def arrears_step_add(request: Request, household_id: FromPath[int]) -> Response:
+    await check_household(request, household_id)
+    raw = await form_dict(request)
+    prefix = f"h{household_id}_"  # one form per household on the page
+    try:
+        await record_step(actor(request), household_id, unprefix(raw, prefix))
+    except FormErrors as exc:
+        context = await _arrears_context(request, "", {household_id: prefixed(exc.errors, prefix)},
+                                         {household_id: raw})
+        context["error_household"] = household_id
+        return page("housing/arrears.html", context, 422)
+    return done(request, f"/housing/arrears#household-{household_id}")
+
+
+SETTINGS_GUARD = roles(*SETTINGS_ROLES)
+
+
+async def _settings_page(values: dict[str, Any], errors: dict[str, str],
+                         status: int = 200, saved: bool = False) -> Template:
+    return page("housing/settings.html", {"fields": SETTINGS_FIELDS, "values": values,
+                                          "errors": errors, "saved": saved}, status)
+
+
+@get("/housing/settings", guards=[SETTINGS_GUARD])
+async def settings_form(request: Request) -> Template:
+    """The association's housing settings (the arrears threshold)."""
+    threshold = await arrears_threshold()
+    return await _settings_page(
+        {"arrears_threshold": f"{threshold // 100},{threshold % 100:02d}"}, {})
+
+
+@post("/housing/settings", guards=[SETTINGS_GUARD])
+async def settings_save(request: Request) -> Response:
+    raw = await form_dict(request)
+    try:
+        await save_settings(actor(request), raw)
+    except FormErrors as exc:
+        return await _settings_page(raw, exc.errors, 422)
+    return done(request, "/housing/settings?saved=1")
+
+
+ROUTES = [rent_calls, rent_calls_run, arrears, arrears_step_add, settings_form, settings_save]

@@ -1,0 +1,305 @@
+"""Dwelling pages: the filtered list and search, creation, edition, the dwelling file with
+its head leases, vacancy periods and occupants over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+from tremplin.api import FormErrors, actor, current_user, programme_names, today
+from tremplin_housing import occupancy as occ
+from tremplin_housing import stock
+from tremplin_housing import claims
+from tremplin_housing.common import require
+from tremplin_housing.maintenance import add_intervention, update_intervention
+from tremplin_housing.tables import Intervention
+from tremplin_housing.access import (
+    RENTAL,
+    TECHNICAL,
+    can_see_confidential,
+    must_be_confidential,
+    visible,
+)
+from tremplin_housing.common import UNKNOWN_HOUSEHOLD, find_household
+from tremplin_housing.fields import (
+    CLAIM_FIELDS,
+    CLAIM_UPDATE_FIELDS,
+    INTERVENTION_UPDATE_FIELDS,
+    DPE_CLASSES,
+    HEAD_LEASE_FIELDS,
+    INTERVENTION_FIELDS,
+    LEASE_KINDS,
+    MEANS,
+    OCCUPANCY_KINDS,
+    RETURN_REASONS,
+    STATUSES,
+    TYPOLOGIES,
+    VACANCY_CAUSES,
+    dwelling_fields,
+    labels,
+    occupancy_fields,
+)
+from tremplin_housing.routes.common import (
+    done,
+    form_dict,
+    is_htmx,
+    page,
+    prefixed,
+    unprefix,
+)
+from tremplin_housing.views import (
+    FILTERS,
+    dwelling_list,
+    dwelling_page,
+    get_dwelling,
+    owners,
+)
+
+LABELS = {
+    "statuses": labels(STATUSES), "typologies": labels(TYPOLOGIES),
+    "dpe_classes": labels(DPE_CLASSES), "lease_kinds": labels(LEASE_KINDS),
+    "vacancy_causes": labels(VACANCY_CAUSES), "occupancy_kinds": labels(OCCUPANCY_KINDS),
+    "return_reasons": labels(RETURN_REASONS), "means": labels(MEANS),
+    "claim_update_fields": CLAIM_UPDATE_FIELDS,
+    "intervention_update_fields": INTERVENTION_UPDATE_FIELDS,
+}
+
+
+async def _list_context(request: Request, filters: dict[str, str], q: str,
+                        after: int | None) -> dict[str, Any]:
+    rows, next_cursor = await dwelling_list(filters, q, after, current_user(request),
+                                            client=actor(request).address)
+    return {"rows": rows, "next_cursor": next_cursor, "q": q, "filters": filters,
+            "after": after, "programmes": programme_names(request), **LABELS}
+
+
+def _rows_or_page(request: Request, context: dict[str, Any]) -> Template:
+    template = "housing/_dwelling_rows.html" if is_htmx(request) else "housing/dwellings.html"
+    return page(template, context)
+
+
+@get("/housing/dwellings", guards=[TECHNICAL])
+async def dwellings(
+    request: Request, status: FromQuery[str] = "", typology: FromQuery[str] = "",
+    programme: FromQuery[str] = "", dpe_class: FromQuery[str] = "",
+    after: FromQuery[int | None] = None,
+) -> Template:
+    filters = {"status": status, "typology": typology, "programme": programme,
+               "dpe_class": dpe_class}
+    return _rows_or_page(request, await _list_context(request, filters, "", after))
+
+
+@post("/housing/dwellings/search", guards=[TECHNICAL])
+async def dwelling_search(request: Request) -> Template:
+    """Search by POST, so that an address typed never lands in a URL or an access log."""
+    form = await form_dict(request)
+    filters = {name: str(form.get(name) or "")[:30] for name in FILTERS}
+    after = str(form.get("after") or "")
+    context = await _list_context(request, filters, str(form.get("q") or "")[:100],
+                                  int(after) if after.isdigit() else None)
+    return _rows_or_page(request, context)
+
+
+async def _form(request: Request, dwelling: dict[str, Any] | None, values: dict[str, Any],
+                errors: dict[str, str], status: int = 200) -> Template:
+    return page("housing/dwelling_form.html", {
+        "dwelling": dwelling, "fields": dwelling_fields(programme_names(request)),
+        "owners": await owners(), "values": values, "errors": errors,
+    }, status)
+
+
+@get("/housing/dwellings/new", guards=[TECHNICAL])
+async def dwelling_new(request: Request) -> Template:
+    return await _form(request, None, {"status": "prospect", "stock": "private",
+                                       "captured_on": today().isoformat()}, {})
+
+
+@post("/housing/dwellings/new", guards=[TECHNICAL])
+async def dwelling_create(request: Request) -> Response:
+    raw = _confidential_if_needed(request, await form_dict(request))
+    try:
+        dwelling_id = await stock.create_dwelling(actor(request), raw, programme_names(request))
+    except FormErrors as exc:
+        return await _form(request, None, raw, exc.errors, 422)
+    return done(request, f"/housing/dwellings/{dwelling_id}")
+
+
+def _confidential_if_needed(request: Request, raw: dict[str, Any]) -> dict[str, Any]:
+    """A dwelling of a programme with confidential contacts is always confidential."""
+    if must_be_confidential(request, str(raw.get("programme") or "")):
+        return {**raw, "confidential": "on"}
+    return raw
+
+
+def _values(dwelling: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in dwelling.items():
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        out[key] = "" if value is None else value
+    return out
+
+
+async def _editable(request: Request, dwelling_id: int) -> dict[str, Any]:
+    context = await dwelling_page(request, dwelling_id)
+    dwelling = context["dwelling"]
+    if dwelling["confidential"] and not can_see_confidential(current_user(request),
+                                                             dwelling["programme"]):
+        raise PermissionDeniedException(
+            "Seule l'équipe du programme qui l'utilise modifie un logement confidentiel.")
+    return context["dwelling"]
+
+
+@get("/housing/dwellings/{dwelling_id:int}/edit", guards=[TECHNICAL])
+async def dwelling_edit(request: Request, dwelling_id: FromPath[int]) -> Template:
+    dwelling = await _editable(request, dwelling_id)
+    return await _form(request, dwelling, _values(dwelling), {})
+
+
+@post("/housing/dwellings/{dwelling_id:int}/edit", guards=[TECHNICAL])
+async def dwelling_update(request: Request, dwelling_id: FromPath[int]) -> Response:
+    dwelling = await _editable(request, dwelling_id)
+    raw = _confidential_if_needed(request, await form_dict(request))
+    try:
+        await stock.update_dwelling(actor(request), dwelling_id, raw, programme_names(request))
+    except FormErrors as exc:
+        return await _form(request, dwelling, raw, exc.errors, 422)
+    return done(request, f"/housing/dwellings/{dwelling_id}")
+
+
+#: The occupancy form is the page's main one; the others' inputs are prefixed.
+PREFIXES = {"occupancy": "", "lease": "lease_", "vacancy": "vacancy_",
+            "intervention": "intervention_", "claim": "claim_"}
+ANCHORS = {"occupancy": "occupancies", "lease": "leases", "vacancy": "vacancies",
+           "intervention": "interventions", "claim": "claims"}
+
+
+def _forms(request: Request) -> dict[str, dict[str, Any]]:
+    return {
+        "occupancy": {"fields": occupancy_fields(programme_names(request)), "prefix": "",
+                      "values": {"start_date": today().isoformat(), "kind": "agreement"},
+                      "errors": {}},
+        "lease": {"fields": HEAD_LEASE_FIELDS, "prefix": "lease_",
+                  "values": {"lease_notice_months": 3}, "errors": {}},
+        "vacancy": {"fields": stock.VACANCY_FIELDS, "prefix": "vacancy_", "values": {},
+                    "errors": {}},
+        "intervention": {"fields": INTERVENTION_FIELDS, "prefix": "intervention_",
+                         "values": {"intervention_requested_on": today().isoformat(),
+                                    "intervention_status": "requested"}, "errors": {}},
+        "claim": {"fields": CLAIM_FIELDS, "prefix": "claim_",
+                  "values": {"claim_occurred_on": today().isoformat(),
+                             "claim_status": "declared"}, "errors": {}},
+    }
+
+
+async def _detail(request: Request, dwelling_id: int, form: str = "",
+                  values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
+                  status: int = 200) -> Template:
+    context = await dwelling_page(request, dwelling_id)
+    forms = _forms(request)
+    if form:
+        forms[form].update(values=values or {}, errors=prefixed(errors or {}, PREFIXES[form]))
+    return page("housing/dwelling.html", {
+        **context, "forms": forms, "programmes": programme_names(request), **LABELS,
+    }, status)
+
+
+@get("/housing/dwellings/{dwelling_id:int}", guards=[TECHNICAL])
+async def dwelling_detail(request: Request, dwelling_id: FromPath[int]) -> Template:
+    return await _detail(request, dwelling_id)
+
+
+async def _write(request: Request, dwelling_id: int, form: str, action) -> Response:
+    raw = await form_dict(request)
+    await get_dwelling(dwelling_id)  # 404 before anything is validated
+    try:
+        await action(unprefix(raw, PREFIXES[form]))
+    except FormErrors as exc:
+        return await _detail(request, dwelling_id, form, raw, exc.errors, 422)
+    return done(request, f"/housing/dwellings/{dwelling_id}#{ANCHORS[form]}")
+
+
+@post("/housing/dwellings/{dwelling_id:int}/leases", guards=[RENTAL])
+async def lease_add(request: Request, dwelling_id: FromPath[int]) -> Response:
+    return await _write(request, dwelling_id, "lease",
+                        lambda raw: stock.add_head_lease(actor(request), dwelling_id, raw))
+
+
+@post("/housing/dwellings/{dwelling_id:int}/vacancies", guards=[RENTAL])
+async def vacancy_add(request: Request, dwelling_id: FromPath[int]) -> Response:
+    return await _write(request, dwelling_id, "vacancy",
+                        lambda raw: stock.add_vacancy(actor(request), dwelling_id, raw))
+
+
+@post("/housing/dwellings/{dwelling_id:int}/occupancies", guards=[RENTAL])
+async def occupancy_add(request: Request, dwelling_id: FromPath[int]) -> Response:
+    async def create(raw: dict[str, Any]) -> int:
+        if raw.get("household"):
+            household = await find_household(str(raw["household"]))
+            if not await visible(request, household["id"]):  # as if it did not exist
+                raise FormErrors({"household": UNKNOWN_HOUSEHOLD})
+        occupancy_id = await occ.create_occupancy(actor(request), dwelling_id, raw,
+                                                  programme_names(request))
+        programme = str(raw.get("programme") or "")
+        if must_be_confidential(request, programme):
+            await stock.mark_confidential(actor(request), dwelling_id, programme)
+        return occupancy_id
+
+    return await _write(request, dwelling_id, "occupancy", create)
+
+
+@post("/housing/dwellings/{dwelling_id:int}/interventions", guards=[TECHNICAL])
+async def intervention_add(request: Request, dwelling_id: FromPath[int]) -> Response:
+    """Technicians record the maintenance interventions of a dwelling."""
+    return await _write(request, dwelling_id, "intervention",
+                        lambda raw: add_intervention(actor(request), dwelling_id, raw))
+
+
+@post("/housing/dwellings/{dwelling_id:int}/claims", guards=[TECHNICAL])
+async def claim_add(request: Request, dwelling_id: FromPath[int]) -> Response:
+    """A damage and its insurance claim (sinistre)."""
+    return await _write(request, dwelling_id, "claim",
+                        lambda raw: claims.add_claim(actor(request), dwelling_id, raw))
+
+
+async def _follow_up(request: Request, dwelling_id: int, key: str, item_id: int,
+                     action) -> Response:
+    raw = await form_dict(request)
+    prefix = f"{key}{item_id}_"  # one form per item on the page: unique input ids
+    try:
+        await action(unprefix(raw, prefix))
+    except FormErrors as exc:
+        response = await _detail(request, dwelling_id, status=422)
+        response.context[f"{key}_errors"] = {item_id: prefixed(exc.errors, prefix)}
+        response.context[f"{key}_values"] = {item_id: raw}
+        return response
+    return done(request, f"/housing/dwellings/{dwelling_id}#{key}-{item_id}")
+
+
+@post("/housing/claims/{claim_id:int}/edit", guards=[TECHNICAL])
+async def claim_update(request: Request, claim_id: FromPath[int]) -> Response:
+    """Follow-up of a claim: state, reference, amounts claimed and received."""
+    claim = await claims.get_claim(claim_id)
+    return await _follow_up(request, claim["dwelling"], "claim", claim_id,
+                            lambda raw: claims.update_claim(actor(request), claim_id, raw))
+
+
+@post("/housing/interventions/{intervention_id:int}/edit", guards=[TECHNICAL])
+async def intervention_update(request: Request, intervention_id: FromPath[int]) -> Response:
+    """Follow-up of an intervention: state, cost, the day it was done."""
+    row = require(await Intervention.select(Intervention.dwelling).where(
+        Intervention.id == intervention_id).first(), intervention_id)
+    return await _follow_up(
+        request, row["dwelling"], "intervention", intervention_id,
+        lambda raw: update_intervention(actor(request), intervention_id, raw))
+
+
+ROUTES = [
+    dwellings, dwelling_search, dwelling_new, dwelling_create, dwelling_edit, dwelling_update,
+    dwelling_detail, lease_add, vacancy_add, occupancy_add, intervention_add, claim_add,
+    claim_update, intervention_update,
+]

@@ -1,0 +1,131 @@
+"""What the housing pages show, read in a bounded number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tremplin.api import Household, actor, current_user, normalise, today
+from tremplin_housing.access import (
+    audit_revealed,
+    can_rental,
+    mask_rows,
+    search_filter,
+    shown_address,
+    visible,
+)
+from tremplin_housing.calc import dpe_alerts
+from tremplin_housing.common import require
+from tremplin_housing.ledger import statement, terms_history
+from tremplin_housing.claims import claims_of
+from tremplin_housing.maintenance import interventions_of
+from tremplin_housing.stock import vacancy_rows
+from tremplin_housing.tables import (
+    DepositInstalment,
+    Dwelling,
+    HeadLease,
+    Inventory,
+    Occupancy,
+    Owner,
+    Vacancy,
+)
+
+PAGE_SIZE = 50
+FILTERS = ("status", "typology", "programme", "dpe_class")
+
+
+async def dwelling_list(
+    filters: dict[str, str], q: str, after: int | None, user: Any, limit: int = PAGE_SIZE,
+    client: str = "",
+) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of dwellings in reference order (keyset on the id), filtered and searched;
+    confidential addresses masked for ``user``. Returns rows and the next cursor."""
+    query = Dwelling.select(
+        Dwelling.id, Dwelling.reference, Dwelling.address, Dwelling.postcode, Dwelling.city,
+        Dwelling.typology, Dwelling.surface_m2, Dwelling.status, Dwelling.programme,
+        Dwelling.dpe_class, Dwelling.dpe_date, Dwelling.confidential,
+    )
+    for name in FILTERS:
+        if filters.get(name):
+            query = query.where(getattr(Dwelling, name) == filters[name])
+    words = normalise(q).split()[:5]
+    if words:
+        query = query.where(search_filter(words, user))
+    if after is not None:
+        query = query.where(Dwelling.id > after)
+    rows = await query.order_by(Dwelling.id).limit(limit + 1)
+    next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
+    on = today()
+    out = mask_rows(rows[:limit], user)
+    await audit_revealed(rows[:limit], user, client)
+    for row in out:
+        row["alerts"] = dpe_alerts(row["dpe_class"], row["dpe_date"], on)
+    return out, next_cursor
+
+
+async def owners() -> list[dict[str, Any]]:
+    return await Owner.select().order_by(Owner.name).order_by(Owner.id)
+
+
+async def get_dwelling(dwelling_id: int) -> dict[str, Any]:
+    return require(await Dwelling.select(
+        Dwelling.all_columns(), Dwelling.owner.name.as_alias("owner_name"),
+        Dwelling.owner.phone.as_alias("owner_phone"),
+    ).where(Dwelling.id == dwelling_id).first(), dwelling_id)
+
+
+async def _households(request: Any, ids: set[int]) -> dict[int, dict[str, Any] | None]:
+    """Names of the households the user may open; ``None`` for the others."""
+    rows = {r["id"]: r for r in await Household.select(
+        Household.id, Household.name, Household.reference).where(
+            Household.id.is_in(list(ids) or [0]))}
+    return {h: (rows.get(h) if await visible(request, h) else None) for h in ids}
+
+
+async def occupancy_details(request: Any, occupancies: list[dict[str, Any]]) -> None:
+    """Add to each occupancy: household (if visible), terms, ledger, balance, deposit."""
+    ids = [o["id"] for o in occupancies]
+    households = await _households(request, {o["household"] for o in occupancies})
+    history = await terms_history(ids)
+    deposits: dict[int, list] = {i: [] for i in ids}
+    for d in await DepositInstalment.select().where(
+            DepositInstalment.occupancy.is_in(ids or [0])).order_by(DepositInstalment.due_on):
+        deposits[d["occupancy"]].append(d)
+    inventories: dict[int, list] = {i: [] for i in ids}
+    for i in await Inventory.select().where(Inventory.occupancy.is_in(ids or [0])).order_by(
+            Inventory.done_on):
+        inventories[i["occupancy"]].append(i)
+    on = today()
+    for o in occupancies:
+        o["household_row"] = households.get(o["household"])
+        o["terms"] = history.get(o["id"], [])
+        o["entries"] = await statement(o["id"])
+        past = [e for e in o["entries"] if e["entry_date"] <= on]
+        o["balance"] = past[-1]["balance"] if past else 0
+        o["deposits"] = deposits[o["id"]]
+        o["inventories"] = inventories[o["id"]]
+        o["insurance_expired"] = bool(o["insurance_expires_on"] and o["insurance_expires_on"] < on)
+
+
+async def dwelling_page(request: Any, dwelling_id: int) -> dict[str, Any]:
+    user = current_user(request)
+    dwelling = await get_dwelling(dwelling_id)
+    dwelling["shown_address"] = shown_address(dwelling, user)
+    await audit_revealed([dwelling], user, actor(request).address)
+    context: dict[str, Any] = {
+        "dwelling": dwelling,
+        "alerts": dpe_alerts(dwelling["dpe_class"], dwelling["dpe_date"], today()),
+        "rental": can_rental(user),
+    }
+    occupancies = await Occupancy.select().where(Occupancy.dwelling == dwelling_id).order_by(
+        Occupancy.start_date, ascending=False)
+    if context["rental"]:
+        await occupancy_details(request, occupancies)
+        leases = await HeadLease.select().where(HeadLease.dwelling == dwelling_id).order_by(
+            HeadLease.start_date)
+        vacancies = await Vacancy.select().where(Vacancy.dwelling == dwelling_id).order_by(
+            Vacancy.start_date)
+        context.update(leases=leases, vacancies=vacancy_rows(vacancies, leases, today()))
+    context["occupancies"] = occupancies
+    context["interventions"] = await interventions_of(dwelling_id)
+    context["claims"] = await claims_of(dwelling_id)
+    return context

@@ -1,0 +1,243 @@
+"""IML under management mandate with the agency's social support measures (ASL).
+
+Two programmes:
+
+- ``iml_mandate`` (*IML en mandat de gestion*): the household signs the lease directly with
+  the owner, the agency holds the management mandate (housing plugin, occupancy kind
+  ``lease``). A global support of 12 months at most that starts before entry (choosing the
+  dwelling), then stabilisation on axes, with the DDETS prior agreement and the adherence
+  contract as guards of the lease.
+- ``housing_support`` (*accompagnement social lié au logement*): one enrolment per measure,
+  "simple" (arrears, CAF-funded) or "reinforced" (contract with goals, 6 months extendable),
+  with months-measures and the evolution of the rent debt.
+
+It uses only :mod:`tremplin.api` and :mod:`tremplin_housing.api`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tremplin.api import (
+    Choice,
+    DashboardContext,
+    DashboardItem,
+    DashboardRow,
+    Enrolment,
+    EnrolmentPanel,
+    EnrolmentView,
+    EventType,
+    Field,
+    NavItem,
+    PluginManifest,
+    Programme,
+    ReportSection,
+    Workflow,
+    hookimpl,
+)
+from tremplin_iml_mandate.workflow import (
+    KEY,
+    MAX_MONTHS,
+    MEASURE_KINDS,
+    MEASURE_OUTCOMES,
+    OUTCOMES,
+    PRESCRIBERS,
+    SUPPORT_KEY,
+    SUPPORT_PRESCRIBERS,
+    SUPPORT_WORKFLOW,
+    TRIGGERS,
+    WORKFLOW,
+    contract_end,
+    support_end,
+)
+
+__version__ = "0.2.0"
+
+TYPOLOGIES = (Choice("T1", "T1"), Choice("T2", "T2"), Choice("T3", "T3"), Choice("T4", "T4"),
+              Choice("T5", "T5 et plus"))
+
+
+@hookimpl
+def tremplin_manifest() -> PluginManifest:
+    return PluginManifest(
+        slug="iml_mandate",
+        name="IML en mandat de gestion et mesures d'accompagnement",
+        version=__version__,
+        api=">=1.1,<2",
+        depends_on=("housing",),
+    )
+
+
+@hookimpl
+def tremplin_programmes() -> list[Programme]:
+    return [
+        Programme(
+            key=KEY,
+            name_fr="IML en mandat de gestion",
+            name_en="Rental intermediation (management mandate)",
+            max_duration_months=MAX_MONTHS,
+            public="Tout type de ménage susceptible d'accéder au logement, orienté par le SIAO",
+            prescribers=PRESCRIBERS,
+            exit_destinations=OUTCOMES,
+            order=15,
+        ),
+        Programme(
+            key=SUPPORT_KEY,
+            name_fr="Accompagnement social lié au logement",
+            name_en="Housing-related social support (simple and reinforced)",
+            public="Locataires de l'agence en difficulté dans leur logement (impayé, "
+            "voisinage, logement inadapté)",
+            prescribers=SUPPORT_PRESCRIBERS,
+            exit_destinations=MEASURE_OUTCOMES,
+            order=16,
+        ),
+    ]
+
+
+@hookimpl
+def tremplin_piccolo_apps() -> list[str]:
+    return ["tremplin_iml_mandate.piccolo_app"]
+
+
+@hookimpl
+def tremplin_enrolment_fields(programme: str) -> list[Field]:
+    if programme == KEY:
+        return [
+            Field("ddets_agreement_date", "Date de l'accord préalable de la DDETS", kind="date",
+                  help="Obligatoire avant la signature du bail.", order=10),
+            Field("monthly_resources", "Ressources mensuelles du ménage", kind="money", order=20),
+            Field("max_rent", "Loyer résiduel supportable", kind="money",
+                  order=21),
+            Field("wanted_location", "Secteur recherché", max_length=100,
+                  order=22),
+            Field("wanted_typology", "Typologie recherchée", kind="choice", choices=TYPOLOGIES, order=23),
+        ]
+    if programme == SUPPORT_KEY:
+        return [
+            Field("measure_kind", "Type de mesure", kind="choice", required=True,
+                  choices=MEASURE_KINDS, order=10),
+            Field("trigger", "Motif de l'accompagnement", kind="choice", choices=TRIGGERS,
+                  order=11),
+            Field("debt_at_entry", "Dette locative à l'entrée", kind="money", order=20),
+            Field("debt_latest", "Dette locative au dernier point", kind="money", order=21),
+            Field("plan_kept", "Plan d'apurement respecté", kind="bool", order=22),
+        ]
+    return []
+
+
+@hookimpl
+def tremplin_workflows() -> list[Workflow]:
+    return [WORKFLOW, SUPPORT_WORKFLOW]
+
+
+@hookimpl
+def tremplin_timeline_event_types() -> list[EventType]:
+    # Home visits and office appointments are the core's contact kinds, counted per programme.
+    return [
+        EventType("stabilisation_axis", "Axe de stabilisation mis à jour", programme=KEY,
+                  manual=False, order=925),
+    ]
+
+
+@hookimpl
+def tremplin_routes() -> list:
+    from tremplin_iml_mandate.axes import axis_update
+    from tremplin_iml_mandate.follow import follow_up
+    from tremplin_iml_mandate.funding import funding_page, funding_save
+
+    return [axis_update, follow_up, funding_page, funding_save]
+
+
+@hookimpl
+def tremplin_template_dirs() -> list[Path]:
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def tremplin_navigation(user) -> list[NavItem]:
+    return [
+        NavItem("Suivi IML mandat / ASLL", f"/{KEY}/follow-up", order=64,
+                roles=("admin", "head_of_service", "social_worker")),
+        NavItem("Mesures financées", f"/{KEY}/funding", order=85,
+                roles=("head_of_service", "admin")),
+    ]
+
+
+@hookimpl
+def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
+    from tremplin_iml_mandate.axes import panel_context as axes_context
+    from tremplin_iml_mandate.panels import measure_panel_context, support_panel_context
+
+    return [
+        EnrolmentPanel("mandate_support", KEY, f"{KEY}/_support.html", support_panel_context,
+                       order=5),
+        EnrolmentPanel("mandate_axes", KEY, f"{KEY}/_axes.html", axes_context, order=10),
+        EnrolmentPanel("support_measure", SUPPORT_KEY, f"{KEY}/_measure.html",
+                       measure_panel_context, order=5),
+    ]
+
+
+async def _ending(ctx: DashboardContext, programme: str, states: tuple[str, ...], due, label
+                  ) -> list[DashboardRow]:
+    if programme not in ctx.programmes:
+        return []
+    query = Enrolment.select(
+        Enrolment.all_columns(), Enrolment.household.name.as_alias("name"),
+    ).where((Enrolment.programme == programme) & Enrolment.state.is_in(list(states)))
+    out = []
+    for r in await query.output(load_json=True):
+        end = due(EnrolmentView.from_row(r))
+        if end is None:
+            continue
+        days = (end - ctx.today).days
+        if days <= 30:
+            late = " (dépassée)" if days < 0 else ""
+            out.append((end, DashboardRow(r["name"], f"/households/{r['household']}",
+                                          f"{label} le {end.strftime('%d/%m/%Y')}{late}")))
+    if ctx.restricted_to is not None and out:
+        # This user sees only some households: a count, no names.
+        return [DashboardRow(f"{len(out)} accompagnement(s) concerné(s)")]
+    return [row for _, row in sorted(out, key=lambda x: x[0])]
+
+
+async def support_ending(ctx: DashboardContext) -> list[DashboardRow]:
+    """IML supports reaching their 12 months (or their derogation) within 30 days, or past."""
+    return await _ending(ctx, KEY, ("pre_entry", "housed"), support_end,
+                         "fin de l'accompagnement")
+
+
+async def contracts_ending(ctx: DashboardContext) -> list[DashboardRow]:
+    """Reinforced contracts ending within 30 days, or past."""
+    return await _ending(ctx, SUPPORT_KEY, ("active",), contract_end, "fin du contrat renforcé")
+
+
+@hookimpl
+def tremplin_dashboard_items(user) -> list[DashboardItem]:
+    return [
+        DashboardItem("iml_mandate_ending",
+                      "IML mandat : accompagnements à 12 mois (ou fin de dérogation) sous 30 jours",
+                      support_ending, order=23, programme=KEY),
+        DashboardItem("housing_support_contracts",
+                      "Accompagnements renforcés : contrats à échéance sous 30 jours",
+                      contracts_ending, order=24, programme=SUPPORT_KEY),
+    ]
+
+
+@hookimpl
+def tremplin_report_sections(programme: str) -> list[ReportSection]:
+    from tremplin_iml_mandate.report import LABELS_EN, mandate_tables, measures_tables
+
+    if programme == KEY:
+        return [ReportSection("mandate", "IML en mandat de gestion : accompagnement global",
+                              KEY, mandate_tables, order=50, labels_en=LABELS_EN)]
+    if programme == SUPPORT_KEY:
+        return [ReportSection("measures", "Accompagnement social simple et renforcé",
+                              SUPPORT_KEY, measures_tables, order=50, labels_en=LABELS_EN)]
+    return []
+
+
+@hookimpl
+def tremplin_demo_data() -> list:
+    from tremplin_iml_mandate.demo import demo_data
+
+    return demo_data()

@@ -1,0 +1,317 @@
+"""Report sections reproducing the ASL tables (activity reports 2018 and 2024).
+
+IML under mandate (``iml_mandate``), counted from the *start of the global support* (which
+comes before the lease), unlike the core's common tables which count from the entry in the
+dwelling:
+
+- *accompanied*: support started on or before the period's end, not ended before its start
+  (refused referrals never count; withdrawn after a start do);
+- *people*: members of these households on the period's end (or on the end of support);
+- *months-measures*: :func:`~tremplin.api.measure_months` of each support inside the period;
+- *measures used*: months-measures ÷ months of the period (12 for a year): the average number
+  of measures running at once, compared with the measures funded for the period's year;
+- *average duration of ended supports*: months-measures from start to end, averaged.
+
+Support measures (``housing_support``): per kind, households followed, months-measures inside
+the period and the average duration (months-measures ÷ measures followed); the debt of the
+reinforced measures with a debt at entry, by category, with the % change of the total debt of
+the households who do not keep their repayment plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from typing import Any
+
+from tremplin.api import (
+    Enrolment,
+    IndicatorRow,
+    IndicatorTable,
+    Membership,
+    ReportContext,
+    TimelineEvent,
+    accompanied_enrolments,
+    measure_months,
+    rows_from_counts,
+)
+from tremplin_iml_mandate.axes import AXES
+from tremplin_iml_mandate.funding import funded_measures
+from tremplin_iml_mandate.measures import (
+    DEBT_CATEGORIES,
+    debt_category,
+    debt_change_percent,
+    months_in_period,
+)
+from tremplin_iml_mandate.tables import StabilisationAxis
+from tremplin_iml_mandate.workflow import KEY, OUTCOMES
+
+CONTACT_KINDS = (("home_visit", "Visites à domicile"),
+                 ("office_appointment", "Rendez-vous au bureau"))
+
+
+def _pct(count: float, total: float) -> float | None:
+    return round(count * 100 / total, 1) if total else None
+
+
+async def supported(ctx: ReportContext) -> list[dict[str, Any]]:
+    """IML enrolments whose global support overlaps the period."""
+    p = ctx.period
+    return await Enrolment.select(
+        Enrolment.id, Enrolment.household, Enrolment.state, Enrolment.decision_date,
+        Enrolment.entry_date, Enrolment.exit_date, Enrolment.exit_destination,
+    ).where(
+        (Enrolment.programme == KEY) & (Enrolment.state != "refused")
+        & Enrolment.decision_date.is_not_null() & (Enrolment.decision_date <= p.end)
+        & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= p.start))
+    )
+
+
+async def people_count(reference: dict[int, dt.date]) -> int:
+    """Members of each household present on its reference day."""
+    rows = await Membership.select(
+        Membership.household, Membership.start_date, Membership.end_date,
+    ).where(Membership.household.is_in(list(reference) or [-1]))
+    return sum(1 for m in rows
+               if m["start_date"] <= reference[m["household"]]
+               and (m["end_date"] is None or m["end_date"] >= reference[m["household"]]))
+
+
+async def contact_table(ctx: ReportContext, key: str) -> IndicatorTable:
+    """Home visits and office appointments of the programme recorded in the period."""
+    p = ctx.period
+    start = dt.datetime.combine(p.start, dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(p.end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    rows = await TimelineEvent.select(TimelineEvent.kind, TimelineEvent.occurred_at).where(
+        (TimelineEvent.programme == ctx.programme)
+        & TimelineEvent.kind.is_in([k for k, _ in CONTACT_KINDS])
+        & (TimelineEvent.occurred_at >= start - dt.timedelta(days=1))
+        & (TimelineEvent.occurred_at < end + dt.timedelta(days=1))
+    )
+    counts = Counter(r["kind"] for r in rows if p.start <= _local_day(r["occurred_at"]) <= p.end)
+    total = sum(counts.values())
+    return IndicatorTable(key, "Visites à domicile et rendez-vous au bureau",
+                          rows_from_counts(counts, CONTACT_KINDS, total), total=total,
+                          unit="contacts")
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    """The day in Paris of a stored instant (events are entered as local days)."""
+    from zoneinfo import ZoneInfo
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo("Europe/Paris")).date()
+
+
+async def funding_rows(ctx: ReportContext, months_measures: int, starts: int | None = None
+                       ) -> tuple[tuple[IndicatorRow, ...], str]:
+    p = ctx.period
+    funded = await funded_measures(ctx.programme, p.end.year)
+    period_months = measure_months(p.start, p.end)
+    used = round(months_measures / period_months, 1) if period_months else 0
+    rows = [IndicatorRow(f"Mesures financées ({p.end.year})", funded or 0, key="funded")]
+    if starts is not None:
+        rows.append(IndicatorRow("Entrées dans le dispositif", starts, key="starts"))
+    rows += [
+        IndicatorRow("Mesures utilisées (moyenne sur la période)", used, key="used"),
+        IndicatorRow("Taux d'utilisation (%)", _pct(used, funded) or 0, key="rate"),
+    ]
+    note = ("Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période."
+            + ("" if funded is not None else
+               " Nombre de mesures financées non renseigné pour cette année."))
+    return tuple(rows), note
+
+
+async def mandate_tables(ctx: ReportContext) -> list[IndicatorTable]:
+    p = ctx.period
+    enrolments = await supported(ctx)
+    households = sorted({e["household"] for e in enrolments})
+    reference = {e["household"]: min(p.end, e["exit_date"] or p.end) for e in enrolments}
+    starts = [e for e in enrolments if p.start <= e["decision_date"] <= p.end]
+    leases = [e for e in enrolments if e["entry_date"] and p.start <= e["entry_date"] <= p.end]
+    ends = [e for e in enrolments if e["state"] == "exited" and e["exit_date"]
+            and p.start <= e["exit_date"] <= p.end]
+    pre_entry = [e for e in enrolments if (e["entry_date"] is None or e["entry_date"] > p.end)
+                 and (e["exit_date"] is None or e["exit_date"] > p.end)]
+    months = sum(months_in_period(e["decision_date"], e["exit_date"], p) for e in enrolments)
+    durations = [measure_months(e["decision_date"], e["exit_date"]) for e in ends]
+    average = round(statistics.fmean(durations), 1) if durations else 0
+    overview = IndicatorTable(
+        "mandate_overview", "Ménages accompagnés en IML (mandat de gestion)", (
+            IndicatorRow("Ménages accompagnés", len(households), key="households"),
+            IndicatorRow("Personnes accompagnées", await people_count(reference), key="people"),
+            IndicatorRow("Ménages en accompagnement avant l'entrée (fin de période)",
+                         len(pre_entry), key="pre_entry"),
+            IndicatorRow("Entrées dans le dispositif (début d'accompagnement)", len(starts),
+                         key="starts"),
+            IndicatorRow("Baux signés", len(leases), key="leases"),
+            IndicatorRow("Fins d'accompagnement", len(ends), key="ends"),
+            IndicatorRow("Mois-mesures", months, key="months_measures"),
+            IndicatorRow("Durée moyenne des accompagnements terminés (mois)", average,
+                         key="average_duration"),
+        ), unit="")
+    funding, note = await funding_rows(ctx, months, len(starts))
+    outcomes = Counter(e["exit_destination"] or "unknown" for e in ends)
+    axes_rows = await StabilisationAxis.select(
+        StabilisationAxis.enrolment, StabilisationAxis.axis, StabilisationAxis.progress
+    ).where(StabilisationAxis.enrolment.is_in([e["id"] for e in enrolments] or [-1]))
+    worked = Counter(r["axis"] for r in axes_rows if r["progress"] != "not_started")
+    achieved = Counter(r["axis"] for r in axes_rows if r["progress"] == "achieved")
+    return [
+        overview,
+        IndicatorTable("mandate_funding", "Mesures financées et mesures utilisées", funding,
+                       unit="mesures", note=note),
+        IndicatorTable("mandate_outcomes", "Situation à la fin de l'accompagnement",
+                       rows_from_counts(outcomes, OUTCOMES, len(ends)), total=len(ends)),
+        await contact_table(ctx, "mandate_contacts"),
+        IndicatorTable(
+            "mandate_axes", "Axes de stabilisation travaillés",
+            tuple(IndicatorRow(c.label, worked.get(c.value, 0),
+                               _pct(worked.get(c.value, 0), len(enrolments)), c.value)
+                  for c in AXES), total=len(enrolments),
+            note="Accompagnements ayant un objectif sur l'axe ; dont atteint : "
+            + ", ".join(f"{c.label.lower()} {achieved.get(c.value, 0)}" for c in AXES) + "."),
+    ]
+
+
+def _kind_table(key: str, title: str, measures: list[dict[str, Any]], ctx: ReportContext
+                ) -> tuple[IndicatorTable, int]:
+    months = sum(months_in_period(e["entry_date"], e["exit_date"], ctx.period) for e in measures)
+    average = round(months / len(measures), 1) if measures else 0
+    return IndicatorTable(key, title, (
+        IndicatorRow("Ménages suivis", len({e["household"] for e in measures}), key="households"),
+        IndicatorRow("Mesures suivies", len(measures), key="measures"),
+        IndicatorRow("Mois-mesures", months, key="months_measures"),
+        IndicatorRow("Durée moyenne d'accompagnement (mois)", average, key="average_duration"),
+    ), unit=""), months
+
+
+def debt_table(reinforced: list[dict[str, Any]], ctx: ReportContext) -> IndicatorTable:
+    with_debt = [e for e in reinforced if (e["data"].get("debt_at_entry") or 0) > 0]
+    n = len(with_debt)
+    categories = {e["id"]: debt_category(e["data"].get("debt_at_entry"),
+                                         e["data"].get("debt_latest"),
+                                         bool(e["data"].get("plan_kept"))) for e in with_debt}
+    counts = Counter(categories.values())
+    rows = [IndicatorRow("Ménages ayant une dette locative à l'entrée", n, key="with_debt")]
+    rows += [IndicatorRow(c.label, counts.get(c.value, 0), _pct(counts.get(c.value, 0), n),
+                          c.value) for c in DEBT_CATEGORIES]
+    if counts.get("unknown"):
+        rows.append(IndicatorRow("Montant actuel non renseigné", counts["unknown"],
+                                 _pct(counts["unknown"], n), "unknown"))
+    not_kept = [e for e in with_debt if categories[e["id"]] == "plan_not_kept"]
+    if not_kept:
+        change = debt_change_percent(sum(e["data"]["debt_at_entry"] for e in not_kept),
+                                     sum(e["data"]["debt_latest"] for e in not_kept))
+        rows.append(IndicatorRow("Évolution de la dette des ménages ne respectant pas le plan "
+                                 "(%)", change, key="plan_not_kept_change"))
+    return IndicatorTable(
+        "debt_evolution",
+        f"Dette locative à l'entrée en accompagnement renforcé (situation au "
+        f"{ctx.period.end:%d/%m/%Y})", tuple(rows), total=n,
+        note="Dernier montant connu : celui de la fin de la mesure, ou le dernier point "
+        "enregistré pour une mesure en cours.")
+
+
+async def measures_tables(ctx: ReportContext) -> list[IndicatorTable]:
+    measures = await accompanied_enrolments(ctx)
+    simple = [e for e in measures if e["data"].get("measure_kind") == "simple"]
+    reinforced = [e for e in measures if e["data"].get("measure_kind") == "reinforced"]
+    simple_table, simple_months = _kind_table(
+        "measures_simple", "Accompagnement social « simple »", simple, ctx)
+    reinforced_table, reinforced_months = _kind_table(
+        "measures_reinforced", "Accompagnement social « renforcé »", reinforced, ctx)
+    funding, note = await funding_rows(ctx, simple_months + reinforced_months)
+    return [
+        simple_table,
+        reinforced_table,
+        debt_table(reinforced, ctx),
+        IndicatorTable("measures_funding", "Mesures financées (CAF) et mesures utilisées",
+                       funding, unit="mesures", note=note),
+        await contact_table(ctx, "measures_contacts"),
+    ]
+
+
+#: The English of this plugin's report labels (``ReportSection.labels_en``), for both
+#: programmes, their outcomes, prescribers and stabilisation axes included.
+LABELS_EN = {
+    "IML en mandat de gestion : accompagnement global":
+        "Rental intermediation under management mandate: comprehensive support",
+    "Accompagnement social simple et renforcé": "Standard and reinforced social support",
+    "Ménages accompagnés en IML (mandat de gestion)":
+        "Households supported in rental intermediation (management mandate)",
+    "Ménages accompagnés": "Households supported",
+    "Personnes accompagnées": "People supported",
+    "Ménages en accompagnement avant l'entrée (fin de période)":
+        "Households supported before moving in (end of period)",
+    "Entrées dans le dispositif (début d'accompagnement)": "Entries into the scheme (start of support)",
+    "Baux signés": "Leases signed",
+    "Fins d'accompagnement": "Support ended",
+    "Mois-mesures": "Measure-months",
+    "Durée moyenne des accompagnements terminés (mois)": "Average length of completed support (months)",
+    "Mesures financées et mesures utilisées": "Funded and used measures",
+    "Mesures financées (CAF) et mesures utilisées": "Measures funded (CAF) and measures used",
+    "Mesures financées ({year})": "Measures funded ({year})",
+    "Entrées dans le dispositif": "Entries into the scheme",
+    "Mesures utilisées (moyenne sur la période)": "Measures used (average over the period)",
+    "Taux d'utilisation (%)": "Utilisation rate (%)",
+    "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période.":
+        "Measures used: measure-months in the period ÷ number of months in the period.",
+    "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période."
+    " Nombre de mesures financées non renseigné pour cette année.":
+        "Measures used: measure-months in the period ÷ number of months in the period."
+        " Number of funded measures not recorded for this year.",
+    "Situation à la fin de l'accompagnement": "Situation at the end of support",
+    "Visites à domicile et rendez-vous au bureau": "Home visits and office appointments",
+    "Visites à domicile": "Home visits",
+    "Rendez-vous au bureau": "Office appointments",
+    "Axes de stabilisation travaillés": "Stabilisation areas worked on",
+    "Accompagnement social « simple »": "Standard social support",
+    "Accompagnement social « renforcé »": "Reinforced social support",
+    "Ménages suivis": "Households followed",
+    "Mesures suivies": "Measures followed",
+    "Durée moyenne d'accompagnement (mois)": "Average length of support (months)",
+    "Dette locative à l'entrée en accompagnement renforcé (situation au {date})":
+        "Rent debt on entering reinforced support (as at {date})",
+    "Ménages ayant une dette locative à l'entrée": "Households with rent debt on entry",
+    "Montant actuel non renseigné": "Current amount not recorded",
+    "Évolution de la dette des ménages ne respectant pas le plan (%)":
+        "Change in the debt of households not keeping to their plan (%)",
+    "Dernier montant connu : celui de la fin de la mesure, ou le dernier point enregistré pour "
+    "une mesure en cours.":
+        "Last known amount: the one at the end of the measure, or the latest one recorded for an "
+        "ongoing measure.",
+    "N'ont plus de dette": "No debt left",
+    "N'ont quasiment plus de dette et respectent un plan d'apurement":
+        "Almost no debt left and keeping to a repayment plan",
+    "Ne respectent pas le plan d'apurement": "Not keeping to the repayment plan",
+    # Outcomes, exit destinations and prescribers of the two programmes
+    "Maintien dans le logement": "Stayed in the dwelling",
+    "Relogement dans le parc de l'agence": "Rehoused in the agency's housing stock",
+    "Relogement dans le parc public": "Rehoused in social housing",
+    "Retour dans la famille": "Back to family",
+    "Foyer de vie / structure médico-sociale": "Residential care / medico-social facility",
+    "Relogement": "Rehoused",
+    "Expulsion / départ contraint": "Eviction / forced departure",
+    "Départ volontaire": "Left voluntarily",
+    "Accompagnement interrompu (non-adhésion)": "Support discontinued (household disengaged)",
+    "Gestion locative de l'agence": "The agency's property management",
+    "CAF": "CAF (family allowance fund)",
+    "Bailleur": "Landlord",
+}
+_AXES_EN = {
+    "Situation administrative": "Administrative situation",
+    "Budget": "Budget",
+    "Famille et parentalité": "Family and parenting",
+    "Emploi et insertion professionnelle": "Employment and job integration",
+    "Entretien du logement": "Upkeep of the dwelling",
+    "Liens de voisinage": "Relations with neighbours",
+    "Santé": "Health",
+}
+LABELS_EN.update(_AXES_EN)
+LABELS_EN["Accompagnements ayant un objectif sur l'axe ; dont atteint : " + ", ".join(
+    f"{c.label.lower()} {{{c.value}}}" for c in AXES) + "."] = (
+    "Support measures with a goal in the area; of which achieved: " + ", ".join(
+        f"{_AXES_EN[c.label].lower()} {{{c.value}}}" for c in AXES) + ".")

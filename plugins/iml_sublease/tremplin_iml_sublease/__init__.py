@@ -1,0 +1,222 @@
+"""IML sub-lease (*intermédiation locative en sous-location*).
+
+The association rents a dwelling and sub-lets it to a household under an occupancy
+agreement of 3 months, renewable up to 18 months. This is the programme's minimal but
+complete core: referral, admission decision (after SIAO validation), entry, renewals,
+exit with destination. It uses only :mod:`tremplin.api`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from tremplin.api import (
+    Choice,
+    DashboardContext,
+    DashboardItem,
+    DashboardRow,
+    Enrolment,
+    EnrolmentPanel,
+    EventType,
+    Field,
+    PartnerItem,
+    PluginManifest,
+    Programme,
+    ReportSection,
+    ShareableGroup,
+    Workflow,
+    hookimpl,
+)
+from tremplin_iml_sublease.workflow import (
+    EXIT_DESTINATIONS,
+    KEY,
+    MAX_MONTHS,
+    PRESCRIBERS,
+    WORKFLOW,
+    agreement_end,
+)
+
+__version__ = "0.1.0"
+
+
+@hookimpl
+def tremplin_manifest() -> PluginManifest:
+    # Sub-let dwellings, occupancy agreements and rent come from the shared housing plugin.
+    return PluginManifest(
+        slug=KEY, name="IML sous-location", version=__version__, api=">=1.1,<2",
+        depends_on=("housing",),
+    )
+
+
+@hookimpl
+def tremplin_programmes() -> list[Programme]:
+    return [
+        Programme(
+            key=KEY,
+            name_fr="IML sous-location",
+            name_en="Rental intermediation (sub-lease)",
+            places=33,
+            max_duration_months=MAX_MONTHS,
+            public="Ménages sortant de structures d'hébergement, prioritaires DALO/PDALHPD, "
+            "orientés par le SIAO",
+            prescribers=PRESCRIBERS,
+            exit_destinations=EXIT_DESTINATIONS,
+            order=10,
+        )
+    ]
+
+
+@hookimpl
+def tremplin_piccolo_apps() -> list[str]:
+    return ["tremplin_iml_sublease.piccolo_app"]
+
+
+@hookimpl
+def tremplin_enrolment_fields(programme: str) -> list[Field]:
+    if programme != KEY:
+        return []
+    return [
+        Field("siao_validation_date", "Date de validation SIAO", kind="date", order=10),
+        Field("reinforced_support", "Accompagnement renforcé (sortie du dispositif asile)",
+              kind="bool", order=20),
+        Field("household_type_need", "Typologie recherchée", kind="choice", order=30,
+              choices=(Choice("T1", "T1"), Choice("T2", "T2"), Choice("T3", "T3"),
+                       Choice("T4", "T4 et plus"))),
+    ]
+
+
+@hookimpl
+def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
+    if programme != KEY:
+        return []
+    return [ShareableGroup(KEY, "rent_status", "Loyer à jour ou en impayé (jamais de montant)",
+                           order=60)]
+
+
+@hookimpl
+def tremplin_partner_items(programme: str) -> list[PartnerItem]:
+    from tremplin_iml_sublease.partner import PARTNER_ITEMS
+
+    return PARTNER_ITEMS if programme == KEY else []
+
+
+@hookimpl
+def tremplin_workflows() -> list[Workflow]:
+    return [WORKFLOW]
+
+
+@hookimpl
+def tremplin_timeline_event_types() -> list[EventType]:
+    return [
+        EventType("house_mistress_visit", "Passage de la maîtresse de maison", programme=KEY,
+                  contact=True, order=35),
+        EventType("sublease_review", "Bilan de la sous-location", programme=KEY,
+                  manual=False, order=921),
+        EventType("agreement_renewal", "Renouvellement de la convention", programme=KEY,
+                  manual=False, order=920),
+    ]
+
+
+@hookimpl
+def tremplin_routes() -> list:
+    from tremplin_iml_sublease.checklists import checklist_update
+    from tremplin_iml_sublease.convention import convention_pdf
+    from tremplin_iml_sublease.renewals import renewal_create
+    from tremplin_iml_sublease.reviews import review_create, review_pdf
+
+    return [renewal_create, checklist_update, convention_pdf, review_create, review_pdf]
+
+
+@hookimpl
+def tremplin_template_dirs() -> list[Path]:
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
+    from tremplin_iml_sublease.checklists import (
+        entry_panel_context,
+        exit_panel_context,
+        reinforced_panel_context,
+    )
+    from tremplin_iml_sublease.renewals import panel_context
+    from tremplin_iml_sublease.reviews import panel_context as reviews_context
+
+    return [
+        EnrolmentPanel("entry_checklist", KEY, f"{KEY}/_checklist.html", entry_panel_context,
+                       order=5),
+        EnrolmentPanel("agreement", KEY, f"{KEY}/_renewals.html", panel_context, order=10),
+        EnrolmentPanel("reviews", KEY, f"{KEY}/_reviews.html", reviews_context, order=20),
+        EnrolmentPanel("reinforced_checklist", KEY, f"{KEY}/_checklist.html",
+                       reinforced_panel_context, order=40),
+        EnrolmentPanel("exit_inventory", KEY, f"{KEY}/_exit.html", exit_panel_context, order=50),
+    ]
+
+
+async def _ending_soon(ctx: DashboardContext) -> list[DashboardRow]:
+    """Agreements ending within 30 days, and enrolments at the 18-month maximum."""
+    from tremplin_iml_sublease.tables import AgreementRenewal
+
+    horizon = ctx.today + dt.timedelta(days=30)
+    # Narrowed in SQL (the exact test stays below): an agreement lasts at least 89 days
+    # (3 months), and one already renewed until after the horizon cannot end before it.
+    renewed_beyond = AgreementRenewal.select(AgreementRenewal.enrolment).where(
+        (AgreementRenewal.until > horizon) & AgreementRenewal.enrolment.is_not_null()
+    )
+    rows = await Enrolment.select(
+        Enrolment.household, Enrolment.entry_date, Enrolment.data,
+        Enrolment.household.name.as_alias("name"),
+    ).where(
+        (Enrolment.programme == KEY) & (Enrolment.state == "housed")
+        & (Enrolment.entry_date <= horizon - dt.timedelta(days=89))
+        & Enrolment.id.not_in(renewed_beyond)
+    ).output(load_json=True)
+    out = []
+    for r in rows:
+        if r["entry_date"] is None:
+            continue
+        end = agreement_end(r["entry_date"], int((r["data"] or {}).get("renewals", 0)))
+        days = (end - ctx.today).days
+        if days <= 30:
+            late = " (dépassée)" if days < 0 else ""
+            out.append((end, DashboardRow(
+                r["name"], f"/households/{r['household']}",
+                f"convention jusqu'au {end.strftime('%d/%m/%Y')}{late}",
+            )))
+    return [row for _, row in sorted(out, key=lambda x: x[0])]
+
+
+@hookimpl
+def tremplin_report_sections(programme: str) -> list[ReportSection]:
+    from tremplin_iml_sublease.report import LABELS_EN, reinforced_support
+
+    if programme != KEY:
+        return []
+    return [ReportSection("reinforced", "Accompagnement renforcé des sortants du dispositif asile",
+                          KEY, reinforced_support, order=50, labels_en=LABELS_EN)]
+
+
+@hookimpl
+def tremplin_dashboard_items(user) -> list[DashboardItem]:
+    return [
+        DashboardItem("iml_sublease_ending", "IML : conventions à échéance sous 30 jours",
+                      _ending_soon, order=20, programme=KEY),
+        DashboardItem("iml_sublease_reviews", "IML : bilans (6, 10, 12 mois) à tenir sous 30 jours",
+                      _reviews_due, order=21, programme=KEY),
+        DashboardItem("iml_sublease_house_mistress",
+                      "IML : pas de passage de la maîtresse de maison depuis plus d'un mois",
+                      _visits_overdue, order=22, programme=KEY),
+    ]
+
+
+async def _visits_overdue(ctx: DashboardContext) -> list[DashboardRow]:
+    from tremplin_iml_sublease.followup import visits_overdue
+
+    return await visits_overdue(ctx)
+
+
+async def _reviews_due(ctx: DashboardContext) -> list[DashboardRow]:
+    from tremplin_iml_sublease.reviews import reviews_due
+
+    return await reviews_due(ctx)

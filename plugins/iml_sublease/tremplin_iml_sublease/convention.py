@@ -1,0 +1,117 @@
+"""The occupancy agreement (*convention d'occupation*) as a PDF, compiled with Typst.
+
+The template ships as ``templates/iml_sublease/convention.typ``; an installation overrides it
+by placing its own file at ``<templates_dir>/iml_sublease/convention.typ`` (the
+``TREMPLIN_TEMPLATES_DIR`` setting, read through :func:`tremplin.api.app_context`). The data
+reaches Typst as JSON in ``sys.inputs.data`` and every value is a string inserted as text,
+so markup typed in a name (``#``, ``$``, ``*``…) prints as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.params import FromPath
+
+from tremplin.api import (
+    Enrolment,
+    Household,
+    Membership,
+    app_context,
+    enrolment_for_route,
+    requires,
+    today,
+)
+from tremplin_housing.api import current_occupancy
+from tremplin_iml_sublease.tables import AgreementRenewal
+from tremplin_iml_sublease.workflow import KEY, TERM_MONTHS, add_months
+
+SHIPPED = Path(__file__).parent / "templates" / KEY
+
+
+def _fr(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def template_path(templates_dir: Path | None, name: str) -> Path:
+    """The association's override of ``name`` when it exists, else the shipped template."""
+    if templates_dir is not None:
+        custom = Path(templates_dir) / KEY / name
+        if custom.is_file():
+            return custom
+    return SHIPPED / name
+
+
+def compile_typst(template: Path, data: dict[str, Any]) -> bytes:
+    import typst
+
+    return typst.compile(
+        str(template), root=str(template.parent),
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        ignore_system_fonts=True, timestamp=0,
+    )
+
+
+async def household_people(household_id: int) -> tuple[str, list[str]]:
+    """The reference person's name and the names of the other current members."""
+    rows = await Membership.select(
+        Membership.relation, Membership.person.first_name.as_alias("first"),
+        Membership.person.last_name.as_alias("last"),
+    ).where((Membership.household == household_id) & Membership.end_date.is_null()).order_by(
+        Membership.id)
+    reference = next((f"{r['first']} {r['last']}" for r in rows if r["relation"] == "reference"), "")
+    others = [f"{r['first']} {r['last']}" for r in rows if r["relation"] != "reference"]
+    return reference, others
+
+
+async def convention_data(enrolment_id: int, association: str) -> dict[str, Any]:
+    """Everything the convention prints, as strings."""
+    row = await Enrolment.select(
+        Enrolment.id, Enrolment.household, Enrolment.state, Enrolment.entry_date,
+        Enrolment.referent.full_name.as_alias("referent_name"),
+    ).where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)).first()
+    if row is None:
+        raise LookupError(enrolment_id)
+    household = await Household.select(Household.name, Household.reference, Household.address).where(
+        Household.id == row["household"]).first()
+    reference, others = await household_people(row["household"])
+    renewals = await AgreementRenewal.select(AgreementRenewal.until).where(
+        AgreementRenewal.enrolment == enrolment_id).order_by(AgreementRenewal.id)
+    entry = row["entry_date"]
+    if entry is not None:
+        start = add_months(entry, TERM_MONTHS * len(renewals)) if renewals else entry
+        end = renewals[-1]["until"] if renewals else add_months(entry, TERM_MONTHS)
+    else:
+        start = end = None
+    occupancy = await current_occupancy(row["household"], start or today())
+    return {
+        "association": association,
+        "household": household["name"],
+        "household_reference": household["reference"],
+        "address": household["address"] or "",
+        "reference_person": reference,
+        "members": others,
+        "referent": row["referent_name"] or "",
+        "dwelling": occupancy.dwelling_reference if occupancy else "",
+        "entry_date": _fr(entry),
+        "term_start": _fr(start),
+        "term_end": _fr(end),
+        "renewals": str(len(renewals)),
+        "term_months": str(TERM_MONTHS),
+        "issued_on": _fr(today()),
+    }
+
+
+@get(f"/{KEY}/enrolments/{{enrolment_id:int}}/convention", guards=[requires("social")])
+async def convention_pdf(request: Request, enrolment_id: FromPath[int]) -> Response:
+    """The occupancy agreement of the current term, ready to sign."""
+    await enrolment_for_route(request, enrolment_id, KEY)
+    settings = app_context(request).settings
+    data = await convention_data(enrolment_id, settings.association_name)
+    pdf = compile_typst(template_path(settings.templates_dir, "convention.typ"), data)
+    return Response(content=pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="convention-{enrolment_id}.pdf"'})

@@ -1,0 +1,126 @@
+"""The IML sub-lease enrolment workflow: referral → decision → in the dwelling → exit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tremplin.api import (
+    add_months,
+    Deadline,
+    EnrolmentView,
+    Field,
+    GuardContext,
+    State,
+    Transition,
+    Workflow,
+    closed_states,
+    decision_date_field,
+    exit_with_destination,
+    postponement,
+    refusal,
+    require_siao_validation,
+    vocabulary,
+    withdrawal,
+)
+
+KEY = "iml_sublease"
+TERM_MONTHS = 3
+MAX_MONTHS = 18
+
+
+
+def agreement_end(entry: dt.date, renewals: int) -> dt.date:
+    """End of the occupancy agreement after ``renewals`` renewals of 3 months."""
+    return add_months(entry, TERM_MONTHS * (renewals + 1))
+
+
+def max_end(entry: dt.date) -> dt.date:
+    return add_months(entry, MAX_MONTHS)
+
+
+def require_entry_checklist(ctx: GuardContext) -> str | None:
+    """Every entry step (convention signed, insurance, deposit, inventory…) must be ticked."""
+    from tremplin_iml_sublease.checklists import require_entry_checklist as check
+
+    return check(ctx)
+
+
+def require_sliding_review(ctx: GuardContext) -> str | None:
+    """The lease slides only as decided in a review, on the review's date."""
+    from tremplin_iml_sublease.reviews import require_sliding_review as check
+
+    return check(ctx)
+
+
+def require_exit_inventory(ctx: GuardContext) -> str | None:
+    """Guard of ``exit``: the exit inventory (*état des lieux de sortie*) is dated between the
+    entry and today, and no later than 30 days after the exit."""
+    day = dt.date.fromisoformat(ctx.values["exit_inventory_date"])
+    entry = ctx.enrolment.entry_date
+    if entry and day < entry:
+        return "L'état des lieux de sortie ne peut précéder l'entrée dans le logement."
+    if day > ctx.today:
+        return "L'état des lieux de sortie est dans le futur : enregistrez la sortie une fois fait."
+    exit_day = dt.date.fromisoformat(ctx.values["exit_date"])
+    if day > exit_day + dt.timedelta(days=INVENTORY_DELAY_DAYS):
+        return (f"L'état des lieux de sortie se fait au plus tard {INVENTORY_DELAY_DAYS} jours "
+                "après la sortie.")
+    return None
+
+
+#: Days after the exit within which the exit inventory may be made (keys returned late).
+INVENTORY_DELAY_DAYS = 30
+
+
+def _agreement_due(e: EnrolmentView) -> dt.date | None:
+    if e.entry_date is None:
+        return None
+    return agreement_end(e.entry_date, int(e.data.get("renewals", 0)))
+
+
+DECISION = decision_date_field()
+
+WORKFLOW = Workflow(
+    programme=KEY,
+    initial="referral",
+    states=(
+        State("referral", "Orientation reçue", phase="referral"),
+        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
+        State("housed", "Dans le logement", phase="active"),
+        *closed_states(),
+    ),
+    transitions=(
+        Transition("accept", "Admettre", ("referral",), "admitted", fields=(DECISION,),
+                   guards=(require_siao_validation,), order=10),
+        postponement(),
+        refusal(),
+        Transition("enter", "Entrée dans le logement", ("admitted",), "housed",
+                   fields=(Field("entry_date", "Date d'entrée", kind="date", required=True),),
+                   guards=(require_entry_checklist,), order=10),
+        exit_with_destination(
+            vocabulary.EXIT_DESTINATIONS,
+            fields=(
+                Field("exit_inventory_date", "Date de l'état des lieux de sortie", kind="date",
+                      required=True),
+                Field("exit_inventory_notes",
+                      "État des lieux de sortie : observations (dégradations, clés, compteurs)",
+                      kind="textarea", max_length=2000),
+            ),
+            guards=(require_exit_inventory,),
+        ),
+        exit_with_destination(
+            tuple(c for c in vocabulary.EXIT_DESTINATIONS
+                  if c.value in ("private_sliding", "public_sliding")),
+            key="slide", label="Glissement du bail", date_label="Date de sortie (date du bilan)",
+            reason_label=None, guards=(require_sliding_review,), order=40, danger=False,
+        ),
+        withdrawal(("referral", "admitted")),
+    ),
+    deadlines=(
+        Deadline("agreement_end", "Fin de la convention d'occupation", ("housed",),
+                 _agreement_due, warn_days=30),
+    ),
+)
+
+PRESCRIBERS = vocabulary.PRESCRIBERS
+EXIT_DESTINATIONS = vocabulary.EXIT_DESTINATIONS

@@ -1,0 +1,196 @@
+"""Youth IML with the Mission Locale (*IML jeunes*).
+
+Young people aged 18 to 25, oriented by the Mission Locale after SIAO validation, sub-let a
+dwelling under the same occupancy agreement as the sub-lease (3 months, renewable up to 18).
+The association follows the housing, the Mission Locale counsellor the job project and the
+CEJ (*Contrat d'Engagement Jeune*); the Mission Locale sees a restricted view and may write
+notes. It uses only :mod:`tremplin.api` and the housing plugin's public API.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tremplin.api import (
+    Choice,
+    DashboardItem,
+    EnrolmentCheck,
+    EnrolmentPanel,
+    EventType,
+    Field,
+    NavItem,
+    PartnerItem,
+    PluginManifest,
+    Programme,
+    ReportSection,
+    ShareableGroup,
+    Workflow,
+    can,
+    hookimpl,
+    vocabulary,
+)
+
+from tremplin_iml_youth.fields import CEJ_GROUP, ENROLMENT_FIELDS
+from tremplin_iml_youth.rules import KEY, MAX_MONTHS, cej_errors
+from tremplin_iml_youth.workflow import EXIT_DESTINATIONS, WORKFLOW
+
+__version__ = "0.1.0"
+
+#: The Mission Locale first: it orients every young person, after SIAO validation.
+PRESCRIBERS = (
+    Choice("mission_locale", "Mission Locale"),
+    *(c for c in vocabulary.PRESCRIBERS if c.value != "mission_locale"),
+)
+
+
+@hookimpl
+def tremplin_manifest() -> PluginManifest:
+    return PluginManifest(
+        slug=KEY,
+        name="IML jeunes (Mission Locale)",
+        version=__version__,
+        api=">=1.1,<2",
+        depends_on=("housing",),
+    )
+
+
+@hookimpl
+def tremplin_programmes() -> list[Programme]:
+    return [
+        Programme(
+            key=KEY,
+            name_fr="IML jeunes",
+            name_en="Youth rental intermediation (Mission Locale)",
+            places=9,
+            max_duration_months=MAX_MONTHS,
+            public="Jeunes de 18 à 25 ans orientés par la Mission Locale après validation du SIAO",
+            prescribers=PRESCRIBERS,
+            exit_destinations=EXIT_DESTINATIONS,
+            partner_notes=True,
+            # The Mission Locale is the only partner of the youth programme.
+            partner_kinds=("mission_locale",),
+            order=20,
+        )
+    ]
+
+
+@hookimpl
+def tremplin_enrolment_fields(programme: str) -> list[Field]:
+    return list(ENROLMENT_FIELDS) if programme == KEY else []
+
+
+@hookimpl
+def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
+    # The CEJ is checked as soon as it is typed, not only at admission.
+    return [EnrolmentCheck("cej", KEY, cej_errors)] if programme == KEY else []
+
+
+@hookimpl
+def tremplin_workflows() -> list[Workflow]:
+    return [WORKFLOW]
+
+
+@hookimpl
+def tremplin_timeline_event_types() -> list[EventType]:
+    return [
+        EventType(
+            "mission_locale_meeting",
+            "Réunion mensuelle avec la Mission Locale",
+            programme=KEY,
+            order=65,
+        ),
+        EventType(
+            "tripartite_meeting",
+            "Rendez-vous tripartite (jeune, association, Mission Locale)",
+            programme=KEY,
+            contact=True,
+            # Recorded from the enrolment panel, which asks who attended.
+            manual=False,
+            order=66,
+        ),
+        EventType(
+            "iml_youth_renewal",
+            "Renouvellement de la convention",
+            programme=KEY,
+            manual=False,
+            order=921,
+        ),
+    ]
+
+
+@hookimpl
+def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
+    if programme != KEY:
+        return []
+    return [
+        ShareableGroup(KEY, CEJ_GROUP, "CEJ et projet professionnel", order=50),
+        ShareableGroup(KEY, "rent_status", "Loyer à jour ou en impayé (jamais de montant)",
+                       order=60),
+    ]
+
+
+@hookimpl
+def tremplin_partner_items(programme: str) -> list[PartnerItem]:
+    from tremplin_iml_youth.partner import PARTNER_ITEMS
+
+    return PARTNER_ITEMS if programme == KEY else []
+
+
+@hookimpl
+def tremplin_routes() -> list:
+    from tremplin_iml_youth.agreement import cej_update, renewal_create
+    from tremplin_iml_youth.coordination import coordination
+    from tremplin_iml_youth.meetings import meeting_create
+
+    return [renewal_create, cej_update, coordination, meeting_create]
+
+
+@hookimpl
+def tremplin_template_dirs() -> list[Path]:
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
+    from tremplin_iml_youth.agreement import panel_context
+
+    return [EnrolmentPanel("iml_youth", KEY, f"{KEY}/_panel.html", panel_context, order=10)]
+
+
+@hookimpl
+def tremplin_navigation(user) -> list[NavItem]:
+    if user is None or not can(user, "social") or (user.programmes and KEY not in user.programmes):
+        return []
+    return [NavItem("Coordination IML jeunes", f"/{KEY}/coordination", order=60)]
+
+
+@hookimpl
+def tremplin_dashboard_items(user) -> list[DashboardItem]:
+    from tremplin_iml_youth.dashboard import agreements_ending, cej_suspensions
+
+    return [
+        DashboardItem(
+            "iml_youth_cej_suspended",
+            "IML jeunes : CEJ suspendus (risque d'impayé)",
+            cej_suspensions,
+            order=15,
+            programme=KEY,
+        ),
+        DashboardItem(
+            "iml_youth_ending",
+            "IML jeunes : conventions à échéance sous 30 jours",
+            agreements_ending,
+            order=21,
+            programme=KEY,
+        ),
+    ]
+
+
+@hookimpl
+def tremplin_report_sections(programme: str) -> list[ReportSection]:
+    from tremplin_iml_youth.report import LABELS_EN, cej_table
+
+    if programme != KEY:
+        return []
+    return [ReportSection("cej", "CEJ des jeunes accompagnés", KEY, cej_table, order=50,
+                          labels_en=LABELS_EN)]

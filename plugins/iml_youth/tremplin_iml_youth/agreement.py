@@ -1,0 +1,203 @@
+"""The enrolment panel of the youth IML: the occupancy agreement with its renewals (3-month
+terms up to 18 months, beyond only by derogation) and the CEJ form.
+
+Renewals are dated decisions kept in the enrolment's ``data`` (``renewal_history``), so the
+programme needs no table of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Request, Response, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from tremplin.api import (
+    Enrolment,
+    EnrolmentView,
+    Field,
+    FormErrors,
+    actor,
+    add_enrolment_event,
+    audit,
+    enrolment_for_route,
+    enrolment_url,
+    now,
+    redirect_after_write,
+    requires,
+    today,
+    transaction,
+    validate,
+)
+
+from tremplin_iml_youth.fields import CEJ_FORM
+from tremplin_iml_youth.rules import KEY, MAX_MONTHS, agreement_end, cej_errors, max_end
+
+RENEWAL_FIELDS = (
+    Field("decided_on", "Date de la décision", kind="date", required=True),
+    Field("derogation_reason", "Motif de dérogation (au-delà de 18 mois)", kind="textarea"),
+)
+
+
+async def _row(enrolment_id: int) -> dict[str, Any]:
+    row = (
+        await Enrolment.select()
+        .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        raise LookupError(enrolment_id)
+    return row
+
+
+async def _save(row: dict[str, Any], data: dict[str, Any]) -> None:
+    result = (
+        await Enrolment.update(
+            {
+                Enrolment.data: data,
+                Enrolment.version: row["version"] + 1,
+                Enrolment.updated_at: now(),
+            }
+        )
+        .where((Enrolment.id == row["id"]) & (Enrolment.version == row["version"]))
+        .returning(Enrolment.id)
+    )
+    if not result:
+        raise FormErrors({"_panel": "Le dossier a été modifié entre-temps : rechargez la page."})
+
+
+async def renew(
+    enrolment_id: int, raw: dict[str, Any], user_id: int | None, address: str
+) -> dt.date:
+    """Record a renewal decision; returns the new end of the agreement."""
+    values = validate(RENEWAL_FIELDS, raw)
+    async with transaction():
+        row = await _row(enrolment_id)
+        if row["state"] != "housed" or row["entry_date"] is None:
+            raise FormErrors({"_panel": "Seule une convention en cours peut être renouvelée."})
+        data = dict(row["data"] or {})
+        count = int(data.get("renewals", 0))
+        until = agreement_end(row["entry_date"], count + 1)
+        reason = (values["derogation_reason"] or "").strip()
+        if until > max_end(row["entry_date"]) and not reason:
+            raise FormErrors(
+                {
+                    "derogation_reason": f"Au-delà de {MAX_MONTHS} mois, un motif de "
+                    "dérogation est obligatoire."
+                }
+            )
+        data["renewals"] = count + 1
+        data["renewal_history"] = [
+            *data.get("renewal_history", []),
+            {
+                "decided_on": values["decided_on"],
+                "until": until.isoformat(),
+                "derogation_reason": reason,
+                "decided_by": user_id,
+            },
+        ]
+        await _save(row, data)
+        await add_enrolment_event(
+            enrolment_id,
+            row["household"],
+            programme=KEY,
+            kind="iml_youth_renewal",
+            title="Renouvellement de la convention",
+            body=f"Convention prolongée jusqu'au {until.strftime('%d/%m/%Y')}",
+            author=user_id,
+        )
+        await audit(
+            "renew", "enrolment", enrolment_id, user_id=user_id, fields=["renewal"], address=address
+        )
+    return until
+
+
+async def update_cej(
+    enrolment_id: int, raw: dict[str, Any], user_id: int | None, address: str
+) -> None:
+    """Save the CEJ, commitments and job project, refusing an inconsistent CEJ."""
+    values = validate(CEJ_FORM, raw)
+    errors = cej_errors(values)
+    if errors:
+        raise FormErrors(errors)
+    async with transaction():
+        row = await _row(enrolment_id)
+        data = dict(row["data"] or {})
+        changed = [k for k, v in values.items() if data.get(k) != v]
+        data.update(values)
+        await _save(row, data)
+        await audit(
+            "update", "enrolment", enrolment_id, user_id=user_id, fields=changed, address=address
+        )
+
+
+async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
+    from tremplin_iml_youth.meetings import MEETING_FIELDS, OPEN_STATES, meetings_of
+
+    entry, data = enrolment.entry_date, enrolment.data
+    meetings = (await meetings_of([enrolment.household_id])).get(enrolment.household_id, [])
+    return {
+        "meetings": meetings,
+        "can_meet": enrolment.state in OPEN_STATES,
+        "meeting_fields": MEETING_FIELDS,
+        "meeting_values": {"meeting_date": today().isoformat(),
+                           "attendees": ["young", "social_worker", "ml_counsellor"]},
+        "history": data.get("renewal_history", []),
+        "agreement_end": agreement_end(entry, int(data.get("renewals", 0))) if entry else None,
+        "max_end": max_end(entry) if entry else None,
+        "can_renew": enrolment.state == "housed",
+        "renewal_fields": RENEWAL_FIELDS,
+        "renewal_values": {"decided_on": today().isoformat()},
+        "cej_fields": CEJ_FORM,
+        "cej_values": {f.name: _form_value(f, data.get(f.name)) for f in CEJ_FORM},
+        "errors": {},
+        "form": "",
+    }
+
+
+def _form_value(field: Field, value: Any) -> Any:
+    if field.kind == "money" and value is not None:
+        return f"{int(value) / 100:.2f}".replace(".", ",")
+    if field.kind == "bool":
+        return "on" if value else ""
+    return value
+
+
+async def _handle(request: Request, enrolment_id: int, form: str) -> Response:
+    row = await enrolment_for_route(request, enrolment_id, KEY)
+    raw = {k: v for k, v in (await request.form()).items() if k != "_csrf"}
+    a = actor(request)
+    try:
+        if form == "renewal":
+            await renew(enrolment_id, raw, a.user_id, a.address)
+        else:
+            await update_cej(enrolment_id, raw, a.user_id, a.address)
+    except FormErrors as exc:
+        context = await panel_context(_view(row))
+        context.update(errors=exc.errors, form=form)
+        context["renewal_values" if form == "renewal" else "cej_values"] = raw
+        return Template(
+            f"{KEY}/_panel.html",
+            status_code=422,
+            context={"enrolment": row, "panel_context": context},
+        )
+    return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))
+
+
+@post(f"/{KEY}/enrolments/{{enrolment_id:int}}/renewals", guards=[requires("social")])
+async def renewal_create(request: Request, enrolment_id: FromPath[int]) -> Response:
+    """Record a renewal; the panel comes back with the error in place when refused."""
+    return await _handle(request, enrolment_id, "renewal")
+
+
+@post(f"/{KEY}/enrolments/{{enrolment_id:int}}/cej", guards=[requires("social")])
+async def cej_update(request: Request, enrolment_id: FromPath[int]) -> Response:
+    """Save the CEJ and commitments; the panel comes back with the errors when refused."""
+    return await _handle(request, enrolment_id, "cej")
+
+
+def _view(row: dict[str, Any]) -> EnrolmentView:
+    return EnrolmentView.from_row(row)

@@ -1,0 +1,64 @@
+"""Dashboard blocks of the youth IML: CEJ suspensions (they threaten rent payment) and
+occupancy agreements ending within 30 days."""
+
+from __future__ import annotations
+
+from tremplin.api import DashboardContext, DashboardRow, Enrolment
+
+from tremplin_iml_youth.rules import KEY, agreement_end
+
+
+async def _current(states: tuple[str, ...]) -> list[dict]:
+    return (
+        await Enrolment.select(
+            Enrolment.household,
+            Enrolment.entry_date,
+            Enrolment.data,
+            Enrolment.household.name.as_alias("name"),
+        )
+        .where(
+            (Enrolment.programme == KEY)
+            & Enrolment.state.is_in(list(states))
+            & Enrolment.household.archived_at.is_null()
+        )
+        .output(load_json=True)
+    )
+
+
+async def cej_suspensions(ctx: DashboardContext) -> list[DashboardRow]:
+    """Young people whose CEJ allowance is suspended: the rent may no longer be paid."""
+    rows = []
+    for r in await _current(("admitted", "housed")):
+        data = r["data"] or {}
+        if data.get("cej_suspended"):
+            since = data.get("cej_suspended_on") or ""
+            detail = (
+                "CEJ suspendu"
+                + (f" depuis le {since[8:10]}/{since[5:7]}/{since[:4]}" if since else "")
+                + " : risque d'impayé"
+            )
+            rows.append(DashboardRow(r["name"], f"/households/{r['household']}", detail))
+    return rows
+
+
+async def agreements_ending(ctx: DashboardContext) -> list[DashboardRow]:
+    """Occupancy agreements ending within 30 days (or already past their end)."""
+    out = []
+    for r in await _current(("housed",)):
+        if r["entry_date"] is None:
+            continue
+        end = agreement_end(r["entry_date"], int((r["data"] or {}).get("renewals", 0)))
+        days = (end - ctx.today).days
+        if days <= 30:
+            late = " (dépassée)" if days < 0 else ""
+            out.append(
+                (
+                    end,
+                    DashboardRow(
+                        r["name"],
+                        f"/households/{r['household']}",
+                        f"convention jusqu'au {end:%d/%m/%Y}{late}",
+                    ),
+                )
+            )
+    return [row for _, row in sorted(out, key=lambda x: x[0])]

@@ -1,0 +1,157 @@
+"""Tripartite meetings (*rendez-vous tripartites*) of the young person, the association's
+social worker and the Mission Locale counsellor, with who attended.
+
+A meeting is a timeline event of kind ``tripartite_meeting`` whose ``data`` keeps the
+attendees; the body says who was there, so the timeline and the partner's shared notes
+(when the worker shares it) read it as is. The monthly coordination list shows each young
+person's last meeting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Request, Response, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from tremplin.api import (
+    Choice,
+    Enrolment,
+    Field,
+    FormErrors,
+    TimelineEvent,
+    actor,
+    audit,
+    enrolment_for_route,
+    enrolment_url,
+    now,
+    redirect_after_write,
+    requires,
+    today,
+    transaction,
+    validate,
+)
+
+from tremplin_iml_youth.rules import KEY
+
+KIND = "tripartite_meeting"
+ATTENDEES = (
+    Choice("young", "Le ou la jeune"),
+    Choice("social_worker", "Travailleur·euse social·e de l'association"),
+    Choice("ml_counsellor", "Conseiller·ère Mission Locale"),
+    Choice("other", "Autre personne"),
+)
+SHORT = {"young": "jeune", "social_worker": "travailleur·euse social·e",
+         "ml_counsellor": "Mission Locale", "other": "autre"}
+MEETING_FIELDS = (
+    Field("meeting_date", "Date du rendez-vous", kind="date", required=True),
+    Field("attendees", "Présents", kind="multichoice", required=True, choices=ATTENDEES),
+    Field("other_attendee", "Autre personne présente (nom, structure)", max_length=120),
+    Field("notes", "Compte rendu", kind="textarea", max_length=4000),
+    Field("shared", "Partager avec la Mission Locale (notes partagées)", kind="bool"),
+)
+OPEN_STATES = ("referral", "admitted", "housed")
+
+
+def attendees_label(attendees: list[str], other: str = "", counsellor: str = "") -> str:
+    """"Le ou la jeune, Conseiller·ère Mission Locale (Mme X), M. Y" in form order."""
+    parts = []
+    for choice in ATTENDEES:
+        if choice.value not in attendees:
+            continue
+        if choice.value == "other":
+            parts.append(other)
+        elif choice.value == "ml_counsellor" and counsellor:
+            parts.append(f"{choice.label} ({counsellor})")
+        else:
+            parts.append(choice.label)
+    return ", ".join(parts)
+
+
+async def record_meeting(
+    enrolment_id: int, raw: dict[str, Any], user_id: int | None, address: str
+) -> int:
+    """Record a tripartite meeting held on a past or present day; returns the event id."""
+    values = validate(MEETING_FIELDS, raw)
+    errors = {}
+    day = dt.date.fromisoformat(values["meeting_date"])
+    if day > today():
+        errors["meeting_date"] = "la date est dans le futur : enregistrez le rendez-vous une fois tenu"
+    other = (values["other_attendee"] or "").strip()
+    if "other" in values["attendees"] and not other:
+        errors["other_attendee"] = "indiquez qui était l'autre personne présente"
+    if other and "other" not in values["attendees"]:
+        errors["attendees"] = "cochez « Autre personne » ou videz son nom"
+    if errors:
+        raise FormErrors(errors)
+    async with transaction():
+        row = await Enrolment.select(
+            Enrolment.household, Enrolment.state, Enrolment.referral_date, Enrolment.data
+        ).where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)).output(
+            load_json=True).first()
+        if row is None:
+            raise LookupError(enrolment_id)
+        if row["state"] not in OPEN_STATES:
+            raise FormErrors({"_panel": "L'accompagnement est clos : plus de rendez-vous."})
+        if row["referral_date"] and day < row["referral_date"]:
+            raise FormErrors({"meeting_date": "la date précède l'orientation"})
+        counsellor = (row["data"] or {}).get("ml_counsellor") or ""
+        body = "Présents : " + attendees_label(values["attendees"], other, counsellor) + "."
+        if values["notes"]:
+            body += "\n" + values["notes"]
+        created = await TimelineEvent.insert(TimelineEvent(
+            household=row["household"], kind=KIND,
+            occurred_at=dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC),
+            author=user_id, programme=KEY,
+            visibility="partner" if values["shared"] else "staff",
+            title="Rendez-vous tripartite", body=body,
+            data={"enrolment": enrolment_id, "attendees": values["attendees"],
+                  "other": other},
+            created_at=now(),
+        )).returning(TimelineEvent.id)
+        await audit("add_event", "household", row["household"], user_id=user_id,
+                    fields=["timeline"], address=address)
+    return created[0]["id"]
+
+
+async def meetings_of(household_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Tripartite meetings per household, newest first (one query for the whole list)."""
+    if not household_ids:
+        return {}
+    rows = await TimelineEvent.select(
+        TimelineEvent.household, TimelineEvent.occurred_at, TimelineEvent.data,
+    ).where(
+        (TimelineEvent.kind == KIND) & TimelineEvent.household.is_in(household_ids)
+        & (TimelineEvent.programme == KEY)
+    ).order_by(TimelineEvent.occurred_at, ascending=False).output(load_json=True)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        data = r["data"] or {}
+        out.setdefault(r["household"], []).append({
+            "day": r["occurred_at"].date(),
+            "attendees": data.get("attendees") or [],
+            "short": ", ".join(SHORT[a] for a in (data.get("attendees") or []) if a in SHORT),
+        })
+    return out
+
+
+@post(f"/{KEY}/enrolments/{{enrolment_id:int}}/meetings", guards=[requires("social")])
+async def meeting_create(request: Request, enrolment_id: FromPath[int]) -> Response:
+    """Record a tripartite meeting; the panel comes back with the errors when refused."""
+    from tremplin_iml_youth.agreement import _view, panel_context
+
+    row = await enrolment_for_route(request, enrolment_id, KEY)
+    form = await request.form()
+    raw: dict[str, Any] = {k: v for k, v in form.items() if k not in ("_csrf", "attendees")}
+    raw["attendees"] = form.getall("attendees") if "attendees" in form else []
+    a = actor(request)
+    try:
+        await record_meeting(enrolment_id, raw, a.user_id, a.address)
+    except FormErrors as exc:
+        context = await panel_context(_view(row))
+        context.update(errors=exc.errors, form="meeting", meeting_values=raw)
+        return Template(f"{KEY}/_panel.html", status_code=422,
+                        context={"enrolment": row, "panel_context": context})
+    return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))

@@ -1,0 +1,114 @@
+"""The youth IML workflow: referral → admitted → housed → exited (or refused, withdrawn).
+
+Admission needs the SIAO validation, a reference person aged 18 to 25 on the decision date
+(or a recorded exception) and a consistent CEJ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tremplin.api import (
+    Choice,
+    Deadline,
+    EnrolmentView,
+    Field,
+    GuardContext,
+    State,
+    Transition,
+    Workflow,
+    closed_states,
+    decision_date_field,
+    reference_birth_date,
+    exit_with_destination,
+    postponement,
+    refusal,
+    require_siao_validation,
+    vocabulary,
+    withdrawal,
+)
+
+from tremplin_iml_youth.rules import KEY, age_refusal, agreement_end, cej_errors
+
+
+def require_consistent_cej(ctx: GuardContext) -> str | None:
+    errors = cej_errors(ctx.enrolment.data)
+    return f"CEJ à corriger : {next(iter(errors.values()))}." if errors else None
+
+
+async def require_age(ctx: GuardContext) -> str | None:
+    """18–25 on the decision date, unless an exception reason is recorded."""
+    if (ctx.values.get("age_override_reason") or "").strip():
+        return None
+    on = (
+        dt.date.fromisoformat(ctx.values["decision_date"])
+        if ctx.values.get("decision_date")
+        else ctx.today
+    )
+    return age_refusal(await reference_birth_date(ctx.enrolment.household_id), on)
+
+
+def _agreement_due(e: EnrolmentView) -> dt.date | None:
+    if e.entry_date is None:
+        return None
+    return agreement_end(e.entry_date, int(e.data.get("renewals", 0)))
+
+
+DECISION = decision_date_field()
+OVERRIDE = Field(
+    "age_override_reason",
+    "Motif de dérogation à l'âge (hors 18–25 ans)",
+    kind="textarea",
+    help="Seulement pour une exception décidée par le service.",
+)
+
+#: Where young people go when they leave (the La Clède 2024 exits, plus the usual ones).
+EXIT_DESTINATIONS = (
+    *vocabulary.EXIT_DESTINATIONS[:-1],
+    Choice("moved_away", "Départ vers une autre région (emploi, famille)"),
+    vocabulary.EXIT_DESTINATIONS[-1],
+)
+
+WORKFLOW = Workflow(
+    programme=KEY,
+    initial="referral",
+    states=(
+        State("referral", "Orientation reçue", phase="referral"),
+        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
+        State("housed", "Dans le logement", phase="active"),
+        *closed_states(),
+    ),
+    transitions=(
+        Transition(
+            "accept",
+            "Admettre",
+            ("referral",),
+            "admitted",
+            fields=(DECISION, OVERRIDE),
+            guards=(require_siao_validation, require_age, require_consistent_cej),
+            order=10,
+        ),
+        postponement(),
+        refusal(),
+        Transition(
+            "enter",
+            "Entrée dans le logement",
+            ("admitted",),
+            "housed",
+            fields=(Field("entry_date", "Date d'entrée", kind="date", required=True),),
+            guards=(require_consistent_cej,),
+            order=10,
+        ),
+        exit_with_destination(EXIT_DESTINATIONS),
+        withdrawal(("referral", "admitted")),
+    ),
+    deadlines=(
+        Deadline(
+            "agreement_end",
+            "Fin de la convention d'occupation",
+            ("housed",),
+            _agreement_due,
+            warn_days=30,
+        ),
+    ),
+)

@@ -1,0 +1,140 @@
+"""The social-residence report section: the Raspail residence table of the ASL 2024 report
+(units, people housed, of whom isolated men, exits and where to, average age), plus entries
+and lengths of stay — every figure computed from the data.
+
+Rules (also in ``docs/programmes/social_residence.md``):
+
+- a resident is *housed in the period* when they entered on or before its last day and had
+  not left before its first day; each person of their household is counted once, as a member
+  on the last day housed in the period (the period's end, or the exit date);
+- the average age is that of the people aged 18 or more, on that same day;
+- a length of stay counts whole months from the entry to the exit inclusive (15 March →
+  14 June is 3 months); it is averaged over the exits of the period; a stay beyond 24 months
+  is counted with its derogation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from tremplin.api import (
+    Household,
+    IndicatorRow,
+    IndicatorTable,
+    ReportContext,
+    accompanied_enrolments,
+    age_on,
+    exited_in_period,
+    members_on_last_day,
+    rows_from_counts,
+    whole_months,
+)
+from tremplin_social_residence.tables import Derogation, ResidenceUnit
+from tremplin_social_residence.workflow import EXIT_DESTINATIONS, KEY, MAX_MONTHS
+
+
+def _mean(values: list[float]) -> float:
+    return round(sum(values) / len(values), 1) if values else 0
+
+
+async def _people(ctx: ReportContext, enrolments: list[dict[str, Any]]) -> dict[int, tuple]:
+    """Each person housed → (household, age on the last day housed or ``None``)."""
+    people = await members_on_last_day(ctx.period, enrolments)
+    return {
+        person: (m["household"], age_on(m["birth_date"], m["day"]) if m["birth_date"] else None)
+        for person, m in people.items()
+    }
+
+
+async def social_residence_tables(ctx: ReportContext) -> list[IndicatorTable]:
+    p = ctx.period
+    enrolments = await accompanied_enrolments(ctx)
+    ids = sorted({e["household"] for e in enrolments})
+    composition = {
+        h["id"]: h["composition"]
+        for h in await Household.select(Household.id, Household.composition).where(
+            Household.id.is_in(ids or [-1])
+        )
+    }
+    people = await _people(ctx, enrolments)
+    isolated_men = sum(1 for h, _ in people.values() if composition.get(h) == "isolated_man")
+    isolated_women = sum(1 for h, _ in people.values() if composition.get(h) == "isolated_woman")
+    adult_ages = [a for _, a in people.values() if a is not None and a >= 18]
+    entries = [e for e in enrolments if p.start <= e["entry_date"] <= p.end]
+    exits = await exited_in_period(KEY, p, entered_only=True)
+    stays = [whole_months(e["entry_date"], e["exit_date"]) for e in exits]
+    accompanied_ids = [e["id"] for e in enrolments]
+    derogations = len(
+        {
+            d["enrolment"]
+            for d in await Derogation.select(Derogation.enrolment).where(
+                Derogation.enrolment.is_in(accompanied_ids or [-1])
+                & (Derogation.decided_on <= p.end)
+            )
+        }
+    )
+    n_units = await ResidenceUnit.count()
+    destinations = Counter(e["exit_destination"] or "unknown" for e in exits)
+    return [
+        IndicatorTable(
+            "sr_overview",
+            "La résidence sociale",
+            (
+                IndicatorRow("Nombre de logements", n_units, key="units"),
+                IndicatorRow("Nombre de personnes logées", len(people), key="people"),
+                IndicatorRow("dont hommes isolés", isolated_men, key="isolated_men"),
+                IndicatorRow("dont femmes isolées", isolated_women, key="isolated_women"),
+                IndicatorRow("Entrées", len(entries), key="entries"),
+                IndicatorRow("Personnes ayant quitté la résidence", len(exits), key="exits"),
+                IndicatorRow(
+                    "Âge moyen des locataires (ans)", _mean(adult_ages), key="average_age"
+                ),
+                IndicatorRow(
+                    "Durée moyenne de séjour des sortants (mois)", _mean(stays), key="average_stay"
+                ),
+                IndicatorRow(
+                    f"Séjours prolongés au-delà de {MAX_MONTHS} mois (dérogation)",
+                    derogations,
+                    key="derogations",
+                ),
+            ),
+            unit="",
+        ),
+        IndicatorTable(
+            "sr_destinations",
+            "Personnes ayant quitté la résidence, selon leur destination",
+            rows_from_counts(destinations, EXIT_DESTINATIONS, len(exits), keep_empty=False),
+            total=len(exits),
+            unit="ménages",
+            chart="bar",
+        ),
+    ]
+
+
+#: The English of this section's labels (``ReportSection.labels_en``), the programme's exit
+#: destinations included.
+LABELS_EN = {
+    "La résidence sociale": "The social residence",
+    "Nombre de logements": "Number of units",
+    "Nombre de personnes logées": "Number of people housed",
+    "dont hommes isolés": "of whom single men",
+    "dont femmes isolées": "of whom single women",
+    "Entrées": "Entries",
+    "Personnes ayant quitté la résidence": "People who left the residence",
+    "Âge moyen des locataires (ans)": "Average age of tenants (years)",
+    "Durée moyenne de séjour des sortants (mois)": "Average length of stay of those who left (months)",
+    "Séjours prolongés au-delà de {months} mois (dérogation)":
+        "Stays extended beyond {months} months (derogation)",
+    "Personnes ayant quitté la résidence, selon leur destination":
+        "People who left the residence, by destination",
+    "Logement autonome avec un accompagnement IML de l'association":
+        "Own housing with the association's rental intermediation support (IML)",
+    "Logement en pension de famille": "Boarding house (pension de famille)",
+    "Logement autonome du parc public": "Own social housing",
+    "Logement autonome du parc privé": "Own private rented housing",
+    "Hébergement (CHRS, urgence)": "Shelter (CHRS, emergency)",
+    "Structure de soins, médico-sociale": "Care or medico-social facility",
+    "Départ sans préavis": "Left without notice",
+    "Point sur le projet de sortie": "Review of the move-on plan",
+}

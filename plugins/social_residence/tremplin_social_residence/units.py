@@ -1,0 +1,293 @@
+"""Units of the residence, stays and their derogations: the services behind the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tremplin.api import (
+    Actor,
+    Choice,
+    ChoiceContext,
+    DashboardRow,
+    Enrolment,
+    Field,
+    FormErrors,
+    add_enrolment_event,
+    audit,
+    now,
+    resolve_choices,
+    transaction,
+    validate,
+)
+from tremplin_housing import api as housing
+from tremplin_social_residence.tables import Derogation, ResidenceUnit
+from tremplin_social_residence.workflow import (
+    KEY,
+    MAX_MONTHS,
+    alert_date,
+    allowed_until,
+    stay_end,
+)
+
+
+async def stock_dwellings(_: ChoiceContext) -> list[Choice]:
+    """Dwellings of the housing stock a unit can be tied to: captured and not yet tied to
+    another unit of the residence."""
+    taken = {r["dwelling_id"] for r in await ResidenceUnit.select(ResidenceUnit.dwelling_id).where(
+        ResidenceUnit.dwelling_id.is_not_null())}
+    return await housing.dwelling_choices(taken)
+
+
+UNIT_FIELDS = (
+    Field("label", "Logement (numéro ou nom)", required=True, max_length=40),
+    Field(
+        "typology",
+        "Typologie",
+        kind="choice",
+        required=True,
+        choices=(Choice("T1", "T1 meublé"), Choice("T1bis", "T1 bis meublé")),
+    ),
+    Field(
+        "dwelling_id",
+        "Logement du parc (module Logements)",
+        kind="int",
+        choices_from=stock_dwellings,
+        help="Facultatif : relie le logement à son compte de loyer.",
+    ),
+)
+
+DEROGATION_FIELDS = (
+    Field("decided_on", "Date de la décision", kind="date", required=True),
+    Field("until", "Séjour prolongé jusqu'au", kind="date", required=True),
+    Field("reason", "Motif de la dérogation", kind="textarea", required=True),
+)
+
+
+async def add_unit(actor: Actor, raw: dict[str, Any]) -> int:
+    values = validate(await resolve_choices(UNIT_FIELDS), raw)
+    async with transaction():
+        if await ResidenceUnit.exists().where(ResidenceUnit.label == values["label"]):
+            raise FormErrors({"label": "un logement de la résidence porte déjà ce nom"})
+        row = await ResidenceUnit.insert(
+            ResidenceUnit(
+                label=values["label"],
+                typology=values["typology"],
+                dwelling_id=values["dwelling_id"],
+                created_at=now(),
+            )
+        ).returning(ResidenceUnit.id)
+        await audit(
+            "create",
+            "social_residence_unit",
+            row[0]["id"],
+            user_id=actor.user_id,
+            fields=values.keys(),
+            address=actor.address,
+        )
+    return row[0]["id"]
+
+
+async def housed() -> list[dict[str, Any]]:
+    """Current residents' enrolments, with the household's name."""
+    return (
+        await Enrolment.select(
+            Enrolment.id,
+            Enrolment.household,
+            Enrolment.entry_date,
+            Enrolment.data,
+            Enrolment.household.name.as_alias("name"),
+        )
+        .where((Enrolment.programme == KEY) & (Enrolment.state == "housed"))
+        .output(load_json=True)
+    )
+
+
+async def free_unit_choices(enrolment_id: int | None) -> tuple[Choice, ...]:
+    """The units no other resident lives in, "logement label (typology)", by label.
+
+    The stored value stays the unit's id.
+    """
+    occupied = {
+        int((e["data"] or {}).get("unit") or 0)
+        for e in await housed()
+        if e["id"] != enrolment_id
+    }
+    typologies = {c.value: c.label for c in UNIT_FIELDS[1].choices}
+    rows = await ResidenceUnit.select(
+        ResidenceUnit.id, ResidenceUnit.label, ResidenceUnit.typology
+    ).order_by(ResidenceUnit.label)
+    return tuple(
+        Choice(str(u["id"]), f"Logement {u['label']} ({typologies.get(u['typology'], '?')})")
+        for u in rows
+        if u["id"] not in occupied
+    )
+
+
+async def unit_problem(unit_id: int, enrolment_id: int) -> str | None:
+    """Why a resident cannot enter ``unit_id`` (``None``: they can)."""
+    if not await ResidenceUnit.exists().where(ResidenceUnit.id == unit_id):
+        return "Aucun logement de la résidence ne porte ce numéro."
+    for e in await housed():
+        if e["id"] != enrolment_id and int((e["data"] or {}).get("unit") or 0) == unit_id:
+            return "Ce logement est déjà occupé par un autre résident."
+    return None
+
+
+def stay(entry: dt.date, data: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """Where a stay stands on ``today``: key dates and the alert to show, if any."""
+    end = stay_end(entry)
+    until = allowed_until(entry, data)
+    if today > until:
+        alert = (
+            "dépassement de la durée maximale sans dérogation"
+            if until == end
+            else f"dérogation échue le {until.strftime('%d/%m/%Y')}"
+        )
+    elif today >= alert_date(entry):
+        alert = (
+            f"20 mois atteints : fin des 24 mois le {end.strftime('%d/%m/%Y')}"
+            if until == end
+            else f"dérogation jusqu'au {until.strftime('%d/%m/%Y')}"
+        )
+    else:
+        alert = ""
+    return {
+        "alert_date": alert_date(entry),
+        "end": end,
+        "until": until,
+        "derogation": until != end,
+        "alert": alert,
+        "overdue": today > until,
+    }
+
+
+async def stay_alerts(today: dt.date) -> list[DashboardRow]:
+    """Residents at 20 months or more, the most urgent first (the block is shown only to
+    users working in the programme, who see every resident)."""
+    out = []
+    for e in await housed():
+        if e["entry_date"] is None:
+            continue
+        s = stay(e["entry_date"], e["data"] or {}, today)
+        if s["alert"]:
+            out.append(
+                (s["until"], DashboardRow(e["name"], f"/households/{e['household']}", s["alert"]))
+            )
+    return [row for _, row in sorted(out, key=lambda x: x[0])]
+
+
+async def units_with_residents(today: dt.date) -> list[dict[str, Any]]:
+    units = await ResidenceUnit.select().order_by(ResidenceUnit.label)
+    by_unit = {int((e["data"] or {}).get("unit") or 0): e for e in await housed()}
+    out = []
+    for u in units:
+        e = by_unit.get(u["id"])
+        out.append(
+            {
+                **u,
+                "resident": e,
+                "stay": stay(e["entry_date"], e["data"] or {}, today)
+                if e and e["entry_date"]
+                else None,
+            }
+        )
+    return out
+
+
+async def record_derogation(actor: Actor, enrolment_id: int, raw: dict[str, Any]) -> dt.date:
+    """Record a derogation allowing the resident to stay until the given day."""
+    values = validate(DEROGATION_FIELDS, raw)
+    async with transaction():
+        row = (
+            await Enrolment.select(
+                Enrolment.id,
+                Enrolment.household,
+                Enrolment.state,
+                Enrolment.entry_date,
+                Enrolment.data,
+                Enrolment.version,
+            )
+            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+            .output(load_json=True)
+            .first()
+        )
+        if row is None:
+            raise LookupError(enrolment_id)
+        if row["state"] != "housed" or row["entry_date"] is None:
+            raise FormErrors(
+                {
+                    "_derogation": "Seul le séjour d'un résident présent peut faire "
+                    "l'objet d'une dérogation."
+                }
+            )
+        entry, data = row["entry_date"], dict(row["data"] or {})
+        decided_on = dt.date.fromisoformat(values["decided_on"])
+        until = dt.date.fromisoformat(values["until"])
+        errors = {}
+        if decided_on < entry:
+            errors["decided_on"] = "la décision précède l'entrée dans la résidence"
+        if until <= stay_end(entry):
+            errors["until"] = (
+                f"une dérogation prolonge le séjour au-delà des {MAX_MONTHS} mois "
+                f"(après le {stay_end(entry).strftime('%d/%m/%Y')})"
+            )
+        elif until <= allowed_until(entry, data):
+            errors["until"] = (
+                "une dérogation court déjà jusqu'au "
+                f"{allowed_until(entry, data).strftime('%d/%m/%Y')}"
+            )
+        if errors:
+            raise FormErrors(errors)
+        await Derogation.insert(
+            Derogation(
+                enrolment=enrolment_id,
+                decided_on=decided_on,
+                until=until,
+                reason=values["reason"],
+                decided_by=actor.user_id,
+                created_at=now(),
+            )
+        )
+        data["derogation_until"] = until.isoformat()
+        await Enrolment.update(
+            {
+                Enrolment.data: data,
+                Enrolment.version: row["version"] + 1,
+                Enrolment.updated_at: now(),
+            }
+        ).where(Enrolment.id == enrolment_id)
+        await add_enrolment_event(
+            enrolment_id,
+            row["household"],
+            programme=KEY,
+            kind="stay_derogation",
+            title="Dérogation à la durée de séjour",
+            body=f"Séjour prolongé jusqu'au {until.strftime('%d/%m/%Y')}",
+            author=actor.user_id,
+        )
+        await audit(
+            "derogation",
+            "enrolment",
+            enrolment_id,
+            user_id=actor.user_id,
+            fields=["derogation"],
+            address=actor.address,
+        )
+    return until
+
+
+async def derogations_of(enrolment_id: int) -> list[dict[str, Any]]:
+    return (
+        await Derogation.select()
+        .where(Derogation.enrolment == enrolment_id)
+        .order_by(Derogation.id)
+    )
+
+
+async def unit_label(data: dict[str, Any]) -> str | None:
+    unit_id = int((data or {}).get("unit") or 0)
+    if not unit_id:
+        return None
+    row = await ResidenceUnit.select(ResidenceUnit.label).where(ResidenceUnit.id == unit_id).first()
+    return row["label"] if row else None

@@ -1,0 +1,173 @@
+"""The social-residence workflow: orientation → admission → in a furnished T1 → exit.
+
+A stay lasts two years at most: the dashboard warns from the 20th month, and a resident
+stays beyond 24 months only under a recorded derogation (*dérogation*) with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tremplin.api import (
+    Choice,
+    ChoiceContext,
+    Deadline,
+    EnrolmentView,
+    Field,
+    GuardContext,
+    State,
+    Transition,
+    Workflow,
+    add_months,
+    closed_states,
+    decision_date_field,
+    exit_with_destination,
+    refusal,
+    withdrawal,
+)
+
+KEY = "social_residence"
+MAX_MONTHS = 24
+ALERT_MONTHS = 20
+
+#: Where residents go, as the ASL reports them (Raspail residence, seed 003).
+EXIT_DESTINATIONS = (
+    Choice("iml_support", "Logement autonome avec un accompagnement IML de l'association"),
+    Choice("boarding_house", "Logement en pension de famille"),
+    Choice("public_housing", "Logement autonome du parc public"),
+    Choice("private_housing", "Logement autonome du parc privé"),
+    Choice("family", "Retour dans la famille"),
+    Choice("third_party", "Hébergé chez un tiers"),
+    Choice("shelter", "Hébergement (CHRS, urgence)"),
+    Choice("care", "Structure de soins, médico-sociale"),
+    Choice("abandonment", "Départ sans préavis"),
+    Choice("other", "Autre"),
+)
+
+PRESCRIBERS = (
+    Choice("siao", "SIAO"),
+    Choice("chrs", "CHRS"),
+    Choice("ccas", "CCAS / service social de secteur"),
+    Choice("partner_association", "Association partenaire"),
+    Choice("self", "Démarche personnelle"),
+    Choice("other", "Autre"),
+)
+
+ENROLMENT_FIELDS = (
+    Field("siao_orientation_date", "Date d'orientation par le SIAO", kind="date", order=10),
+    Field(
+        "stay_goal",
+        "Objectif du séjour",
+        kind="choice",
+        order=20,
+        choices=(
+            Choice("budget", "Rééquilibrer le budget"),
+            Choice("tenancy", "Reprendre confiance dans la gestion d'un logement"),
+            Choice("administrative", "Éclaircir la situation administrative"),
+            Choice("other", "Autre"),
+        ),
+    ),
+)
+
+
+def stay_end(entry: dt.date) -> dt.date:
+    """The latest exit date without derogation, two years on: entry 15/03/2024 → 15/03/2026."""
+    return add_months(entry, MAX_MONTHS)
+
+
+def alert_date(entry: dt.date) -> dt.date:
+    """The day the 20 months are reached: entry 15/03/2024 → 15/11/2025."""
+    return add_months(entry, ALERT_MONTHS)
+
+
+def allowed_until(entry: dt.date, data: dict) -> dt.date:
+    """The last day the resident may stay: two years, or the latest derogation's end."""
+    derogation = data.get("derogation_until")
+    end = stay_end(entry)
+    return max(end, dt.date.fromisoformat(derogation)) if derogation else end
+
+
+def require_derogation_beyond_24_months(ctx: GuardContext) -> str | None:
+    """An exit after the two years must be covered by a recorded derogation."""
+    entry = ctx.enrolment.entry_date
+    exit_date = ctx.values.get("exit_date")
+    if entry is None or not exit_date:
+        return None
+    day = dt.date.fromisoformat(exit_date)
+    if day > allowed_until(entry, ctx.enrolment.data):
+        return (
+            "La sortie dépasse la durée maximale de 24 mois (jusqu'au "
+            f"{stay_end(entry).strftime('%d/%m/%Y')}) : enregistrez d'abord une dérogation "
+            "motivée."
+        )
+    return None
+
+
+async def require_free_unit(ctx: GuardContext) -> str | None:
+    from tremplin_social_residence.units import unit_problem
+
+    return await unit_problem(int(ctx.values["unit"]), ctx.enrolment.id)
+
+
+def _stay_due(e: EnrolmentView) -> dt.date | None:
+    return allowed_until(e.entry_date, e.data) if e.entry_date else None
+
+
+async def free_units(ctx: ChoiceContext) -> tuple[Choice, ...]:
+    """The units of the residence nobody else lives in."""
+    from tremplin_social_residence.units import free_unit_choices
+
+    return await free_unit_choices(ctx.enrolment.id if ctx.enrolment else None)
+
+
+DECISION = decision_date_field()
+#: The unit is chosen among the free ones; the stored value is still the unit's id (an int).
+UNIT = Field(
+    "unit",
+    "Logement",
+    kind="int",
+    required=True,
+    minimum=1,
+    choices_from=free_units,
+    help="Les logements libres de la résidence.",
+)
+
+WORKFLOW = Workflow(
+    programme=KEY,
+    initial="referral",
+    states=(
+        State("referral", "Orientation reçue", phase="referral"),
+        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
+        State("housed", "Résident", phase="active"),
+        *closed_states(),
+    ),
+    transitions=(
+        Transition("accept", "Admettre", ("referral",), "admitted", fields=(DECISION,), order=10),
+        refusal(),
+        Transition(
+            "enter",
+            "Entrée dans la résidence",
+            ("admitted",),
+            "housed",
+            fields=(Field("entry_date", "Date d'entrée", kind="date", required=True), UNIT),
+            guards=(require_free_unit,),
+            order=10,
+        ),
+        exit_with_destination(
+            EXIT_DESTINATIONS,
+            label="Sortie de la résidence",
+            guards=(require_derogation_beyond_24_months,),
+        ),
+        withdrawal(("referral", "admitted")),
+    ),
+    deadlines=(
+        # Warned from the 20th month: 24 − 20 months is about 122 days.
+        Deadline(
+            "stay_limit",
+            "Fin de la durée maximale de séjour (24 mois)",
+            ("housed",),
+            _stay_due,
+            warn_days=122,
+        ),
+    ),
+)
