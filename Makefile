@@ -27,25 +27,27 @@ run: $(STAMP)
 	mkdir -p var
 	$(BIN)/tremplin serve --demo --port $(PORT)
 
-## make test: the import contracts (.importlinter), then the whole suite (SQLite, PostgreSQL, Chromium)
-test: $(STAMP)
-	$(BIN)/lint-imports
+## make test: the gates (make lint: ruff, formatting, import contracts, mypy), then the whole suite
+## (SQLite, PostgreSQL, Chromium)
+test: lint
 	$(BIN)/pytest
 
 ## make test-fast: SQLite only, no browser (for quick local loops; CI always runs `make test`)
 test-fast: $(STAMP)
 	TREMPLIN_TEST_ENGINES=sqlite $(BIN)/pytest -m "not browser"
 
-## make lint: ruff (rules in pyproject.toml), the import contracts, mypy on the plugin API
+## make lint: ruff (rules in pyproject.toml), formatting, the import contracts, mypy on the plugin API
 lint: $(STAMP)
-	$(BIN)/ruff check core plugins tests bench docs
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy -p tremplin.api -p tremplin.types -p tremplin.plugins \
 		-p tremplin.hookspecs -p tremplin.scaffold
 
-## make format FILES=core/x.py: format the files you touch (the whole tree is not formatted yet)
+## make format: format the whole tree and sort imports (the gate in make lint checks both)
 format: $(STAMP)
-	$(BIN)/ruff format $(FILES)
+	$(BIN)/ruff check --select I --fix .
+	$(BIN)/ruff format .
 
 ## make docs: the guides as a static site in site/, offline, warnings are errors
 docs: $(STAMP)

@@ -65,8 +65,14 @@ TARGET_P95_MS = 30.0
 TARGET_RATIO = 0.20
 CSRF_RE = re.compile(r'name="_csrf" value="([^"]+)"')
 
-FILL_TABLES = ("household", "person", "membership", "enrolment", "iml_sublease_renewal",
-               "timeline_event")
+FILL_TABLES = (
+    "household",
+    "person",
+    "membership",
+    "enrolment",
+    "iml_sublease_renewal",
+    "timeline_event",
+)
 HISTORY_DAYS = 3650  # households referred over ten years
 FILL_VERSION = 3  # bump when the generator changes: an older file is rebuilt
 
@@ -102,8 +108,9 @@ def existing_counts(db_path: Path) -> dict[str, int] | None:
     try:
         con = sqlite3.connect(db_path)
         try:
-            return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                    for t in FILL_TABLES}
+            return {
+                t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in FILL_TABLES
+            }
         finally:
             con.close()
     except sqlite3.Error:
@@ -143,8 +150,15 @@ async def run_migrations(db_path: Path, data_dir: Path) -> None:
         await db.stop(engine)
 
 
-def _household_rows(rng: random.Random, hid: int, households: int, authors: list[int],
-                    on: dt.date, host, enrol_fields) -> dict[str, list[tuple]]:
+def _household_rows(
+    rng: random.Random,
+    hid: int,
+    households: int,
+    authors: list[int],
+    on: dt.date,
+    host,
+    enrol_fields,
+) -> dict[str, list[tuple]]:
     """One household's rows for every table (person ids are filled in by the caller).
 
     Households arrive evenly over :data:`HISTORY_DAYS` in id order (the newest has the
@@ -155,7 +169,15 @@ def _household_rows(rng: random.Random, hid: int, households: int, authors: list
     held (``data.reviews``) and a recent house mistress visit (one in ten overdue).
     """
     from tremplin.demo import (
-        COMPOSITION_SHAPES, FIRST_F, FIRST_M, LAST, NOTES, STREETS, TOWNS, _birth, _fake,
+        COMPOSITION_SHAPES,
+        FIRST_F,
+        FIRST_M,
+        LAST,
+        NOTES,
+        STREETS,
+        TOWNS,
+        _birth,
+        _fake,
     )
     from tremplin.services.clock import PARIS
     from tremplin.text import normalise
@@ -167,13 +189,27 @@ def _household_rows(rng: random.Random, hid: int, households: int, authors: list
     first = rng.choice(FIRST_M if sex == "M" else FIRST_F)
     people = [(first, last, _birth(rng, on, 18, 64), sex, "reference")]
     if partners:
-        people.append((rng.choice(FIRST_F), rng.choice([last, rng.choice(LAST)]),
-                       _birth(rng, on, 18, 60), "F", "spouse"))
+        people.append(
+            (
+                rng.choice(FIRST_F),
+                rng.choice([last, rng.choice(LAST)]),
+                _birth(rng, on, 18, 60),
+                "F",
+                "spouse",
+            )
+        )
     children = rng.randint(1, max_children) if max_children else 0
     for _ in range(min(children, 4 - len(people))):  # 1–4 people per household
         child_sex = rng.choice("FM")
-        people.append((rng.choice(FIRST_F if child_sex == "F" else FIRST_M), last,
-                       _birth(rng, on, 0, 17), child_sex, "child"))
+        people.append(
+            (
+                rng.choice(FIRST_F if child_sex == "F" else FIRST_M),
+                last,
+                _birth(rng, on, 0, 17),
+                child_sex,
+                "child",
+            )
+        )
     name = f"{last.upper()} {first}"
     reference = f"M-{hid:06d}"
     author = rng.choice(authors)
@@ -183,8 +219,11 @@ def _household_rows(rng: random.Random, hid: int, households: int, authors: list
     created = dt.datetime.combine(since, dt.time(9, 0), tzinfo=PARIS)
     workflow = host.workflows[PROGRAMME]
     prog = host.programmes[PROGRAMME]
-    weights = ({"referral": 1, "waiting": 1, "active": 6, "closed": 2} if age_days < 600
-               else {"referral": 0, "waiting": 0, "active": 0, "closed": 1})
+    weights = (
+        {"referral": 1, "waiting": 1, "active": 6, "closed": 2}
+        if age_days < 600
+        else {"referral": 0, "waiting": 0, "active": 0, "closed": 1}
+    )
     state = rng.choices(workflow.states, weights=[weights[s.phase] for s in workflow.states])[0]
     decision = min(since + dt.timedelta(days=rng.randint(7, 30)), on)
     entry = min(decision + dt.timedelta(days=rng.randint(7, 45)), on)
@@ -198,7 +237,9 @@ def _household_rows(rng: random.Random, hid: int, households: int, authors: list
     exit_ = min(add_months(entry, rng.randint(3, 18)), on)
     updated = created + dt.timedelta(days=min(age_days, rng.randint(0, 540)))
     household = (
-        hid, reference, name,
+        hid,
+        reference,
+        name,
         normalise(name, reference, *(f"{p[0]} {p[1]}" for p in people)),
         composition,
         json.dumps([rng.choice(["rsa", "salary", "unemployment", "aah", "cej", "none"])]),
@@ -206,11 +247,24 @@ def _household_rows(rng: random.Random, hid: int, households: int, authors: list
         f"{rng.randint(1, 80)} {rng.choice(STREETS)}, {rng.choice(TOWNS)}",
         f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
         f"{rng.randint(10, 99)}",
-        "", None, 1, author, ts(created), ts(updated),
+        "",
+        None,
+        1,
+        author,
+        ts(created),
+        ts(updated),
     )
     persons = [
-        (p[0], p[1], p[2].isoformat(), p[3], rng.choice(["france", "france", "eu", "non_eu"]),
-         None, 1, ts(created))
+        (
+            p[0],
+            p[1],
+            p[2].isoformat(),
+            p[3],
+            rng.choice(["france", "france", "eu", "non_eu"]),
+            None,
+            1,
+            ts(created),
+        )
         for p in people
     ]
     relations = [p[4] for p in people]
@@ -222,14 +276,26 @@ def _household_rows(rng: random.Random, hid: int, households: int, authors: list
     if state.phase == "active":
         # the 6-, 10- and 12-month reviews already due were held on time
         data["reviews"] = [
-            {"number": i + 1, "milestone": months, "date": add_months(entry, months).isoformat(),
-             "landlord_present": True, "household_present": True, "outcome": "continue",
-             "destination": None, "notes": "", "recorded_by": author}
+            {
+                "number": i + 1,
+                "milestone": months,
+                "date": add_months(entry, months).isoformat(),
+                "landlord_present": True,
+                "household_present": True,
+                "outcome": "continue",
+                "destination": None,
+                "notes": "",
+                "recorded_by": author,
+            }
             for i, months in enumerate(m for m in (6, 10, 12) if add_months(entry, m) <= on)
         ]
     closed_after_entry = state.phase == "closed" and "exit" in state.key
     enrolment = (
-        hid, hid, PROGRAMME, state.key, since.isoformat(),
+        hid,
+        hid,
+        PROGRAMME,
+        state.key,
+        since.isoformat(),
         rng.choice(prog.prescribers).value if prog.prescribers else "",
         rng.choice(authors),
         decision.isoformat() if state.phase != "referral" else None,
@@ -237,12 +303,22 @@ def _household_rows(rng: random.Random, hid: int, households: int, authors: list
         exit_.isoformat() if state.phase == "closed" else None,
         "",
         rng.choice(prog.exit_destinations).value
-        if closed_after_entry and prog.exit_destinations else "",
-        json.dumps(data), 1 + renewals, ts(created), ts(updated),
+        if closed_after_entry and prog.exit_destinations
+        else "",
+        json.dumps(data),
+        1 + renewals,
+        ts(created),
+        ts(updated),
     )
     renewal_rows = [
-        (hid, agreement_end(entry, i).isoformat(), agreement_end(entry, i + 1).isoformat(), "",
-         rng.choice(authors), ts(created))
+        (
+            hid,
+            agreement_end(entry, i).isoformat(),
+            agreement_end(entry, i + 1).isoformat(),
+            "",
+            rng.choice(authors),
+            ts(created),
+        )
         for i in range(renewals)
     ]
     events = []
@@ -258,33 +334,48 @@ def _household_rows(rng: random.Random, hid: int, households: int, authors: list
             day = max(entry, on - dt.timedelta(days=ago))
         at = dt.time(rng.randint(8, 18), rng.choice((0, 15, 30, 45)))
         occurred = dt.datetime.combine(day, at, tzinfo=PARIS)
-        events.append((
-            hid, kind, ts(occurred), rng.choice(authors),
-            PROGRAMME if rng.random() < 0.8 or kind == "house_mistress_visit" else "", "staff",
-            host.event_types[kind].label, rng.choice(NOTES), "{}", ts(occurred),
-        ))
-    return {"household": [household], "persons": persons, "relations": relations,
-            "since": since, "enrolment": [enrolment], "renewal": renewal_rows,
-            "events": events}
+        events.append(
+            (
+                hid,
+                kind,
+                ts(occurred),
+                rng.choice(authors),
+                PROGRAMME if rng.random() < 0.8 or kind == "house_mistress_visit" else "",
+                "staff",
+                host.event_types[kind].label,
+                rng.choice(NOTES),
+                "{}",
+                ts(occurred),
+            )
+        )
+    return {
+        "household": [household],
+        "persons": persons,
+        "relations": relations,
+        "since": since,
+        "enrolment": [enrolment],
+        "renewal": renewal_rows,
+        "events": events,
+    }
 
 
 SQL = {
     "household": 'INSERT INTO "household" (id, reference, name, search_text, composition, '
-                 'resources, situation_before_entry, address, phone, email, external_id, version, '
-                 'created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+    "resources, situation_before_entry, address, phone, email, external_id, version, "
+    "created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "person": 'INSERT INTO "person" (id, first_name, last_name, birth_date, sex, nationality, '
-              'external_id, version, created_at) VALUES (?,?,?,?,?,?,?,?,?)',
+    "external_id, version, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
     "membership": 'INSERT INTO "membership" (household, person, relation, start_date, end_date) '
-                  'VALUES (?,?,?,?,NULL)',
+    "VALUES (?,?,?,?,NULL)",
     "enrolment": 'INSERT INTO "enrolment" (id, household, programme, state, referral_date, '
-                 'prescriber, referent, decision_date, entry_date, exit_date, exit_reason, '
-                 'exit_destination, data, version, created_at, updated_at) '
-                 'VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
+    "prescriber, referent, decision_date, entry_date, exit_date, exit_reason, "
+    "exit_destination, data, version, created_at, updated_at) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "renewal": 'INSERT INTO "iml_sublease_renewal" (enrolment, decided_on, until, '
-               'derogation_reason, decided_by, created_at) VALUES (?,?,?,?,?,?)',
+    "derogation_reason, decided_by, created_at) VALUES (?,?,?,?,?,?)",
     "timeline_event": 'INSERT INTO "timeline_event" (household, kind, occurred_at, author, '
-                      'programme, visibility, title, body, data, created_at) '
-                      'VALUES (?,?,?,?,?,?,?,?,?,?)',
+    "programme, visibility, title, body, data, created_at) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?)",
 }
 
 
@@ -314,7 +405,8 @@ def fill(db_path: Path, data_dir: Path, households: int, seed: int, batch: int =
         # much faster load. (UNIQUE constraints' automatic indexes stay.)
         indexes = con.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            f"AND tbl_name IN ({','.join('?' * len(FILL_TABLES))})", FILL_TABLES,
+            f"AND tbl_name IN ({','.join('?' * len(FILL_TABLES))})",
+            FILL_TABLES,
         ).fetchall()
         con.execute("BEGIN")
         for name, _ in indexes:
@@ -364,7 +456,8 @@ def fill(db_path: Path, data_dir: Path, households: int, seed: int, batch: int =
     finally:
         con.close()
     marker_path(db_path).write_text(
-        json.dumps({"version": FILL_VERSION, "households": households, "seed": seed}))
+        json.dumps({"version": FILL_VERSION, "households": households, "seed": seed})
+    )
     log(f"  fill done in {time.perf_counter() - t0:.0f} s")
 
 
@@ -387,8 +480,9 @@ async def ensure_user(email: str, name: str, programmes: list[str] | None = None
     row = await User.select(User.id).where(User.email == email).first()
     if row is not None:
         return row["id"]
-    user = await create_user(email, name, "social_worker", password=BENCH_PASSWORD,
-                             programmes=programmes)
+    user = await create_user(
+        email, name, "social_worker", password=BENCH_PASSWORD, programmes=programmes
+    )
     return user.id
 
 
@@ -423,13 +517,21 @@ async def measure(label: str, call, count: int, warmup: int, deadline: float) ->
         if response.status_code != 200:
             errors += 1
     cpu = (time.process_time() - cpu0) * 1000 / len(times)
-    return {"label": label, "n": len(times), "errors": errors, "cpu": cpu,
-            "mean": statistics.fmean(times), "p50": pct(times, 50), "p95": pct(times, 95),
-            "max": max(times)}
+    return {
+        "label": label,
+        "n": len(times),
+        "errors": errors,
+        "cpu": cpu,
+        "mean": statistics.fmean(times),
+        "p50": pct(times, 50),
+        "p95": pct(times, 95),
+        "max": max(times),
+    }
 
 
-async def in_process(db_path: Path, data_dir: Path, households: int, requests: int,
-                     seed: int, budget_s: float) -> tuple[list[dict], str, dict]:
+async def in_process(
+    db_path: Path, data_dir: Path, households: int, requests: int, seed: int, budget_s: float
+) -> tuple[list[dict], str, dict]:
     import httpx
 
     from tremplin import db
@@ -444,8 +546,9 @@ async def in_process(db_path: Path, data_dir: Path, households: int, requests: i
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
 
         def new_client():
-            return httpx.AsyncClient(transport=transport, base_url="http://testserver.local",
-                                     follow_redirects=False)
+            return httpx.AsyncClient(
+                transport=transport, base_url="http://testserver.local", follow_redirects=False
+            )
 
         async with new_client() as client, new_client() as restricted:
             csrf = await login(client)
@@ -458,8 +561,10 @@ async def in_process(db_path: Path, data_dir: Path, households: int, requests: i
             def search(q: str | None = None):
                 def call():
                     text = q if q is not None else f"M-{rng.randint(1, households):06d}"
-                    return client.post("/households/search", data={"q": text, "_csrf": csrf},
-                                       headers=htmx)
+                    return client.post(
+                        "/households/search", data={"q": text, "_csrf": csrf}, headers=htmx
+                    )
+
                 return call
 
             common = await search(COMMON_QUERY)()
@@ -474,13 +579,19 @@ async def in_process(db_path: Path, data_dir: Path, households: int, requests: i
                 (f"POST /households/search q={COMMON_QUERY!r} (htmx)", search(COMMON_QUERY)),
                 ("POST /households/search q='M-0xxxxx' reference", search()),
                 (f"POST /households/search q={RARE_QUERY!r} no match", search(RARE_QUERY)),
-                ("GET /households/<random id> (+ audit write)",
-                 lambda: client.get(f"/households/{rng.randint(1, households)}")),
+                (
+                    "GET /households/<random id> (+ audit write)",
+                    lambda: client.get(f"/households/{rng.randint(1, households)}"),
+                ),
                 ("GET / (dashboard, landing page after login)", lambda: client.get("/")),
-                (f"restricted user ({PROGRAMME} only): GET /households",
-                 lambda: restricted.get("/households")),
-                ("restricted user: GET /households/<random id>",
-                 lambda: restricted.get(f"/households/{rng.randint(1, households)}")),
+                (
+                    f"restricted user ({PROGRAMME} only): GET /households",
+                    lambda: restricted.get("/households"),
+                ),
+                (
+                    "restricted user: GET /households/<random id>",
+                    lambda: restricted.get(f"/households/{rng.randint(1, households)}"),
+                ),
                 ("restricted user: GET / (dashboard)", lambda: restricted.get("/")),
             ):
                 results.append(await measure(label, call, requests, 10, deadline))
@@ -491,11 +602,15 @@ async def in_process(db_path: Path, data_dir: Path, households: int, requests: i
 
 
 def print_latency(results: list[dict], info: dict) -> bool:
-    log(f"\n  social worker id {info['user_id']} (every programme), restricted social worker id "
+    log(
+        f"\n  social worker id {info['user_id']} (every programme), restricted social worker id "
         f"{info['restricted_id']} (programmes = [{PROGRAMME!r}]); q={COMMON_QUERY!r} shows "
-        f"{info['common_rows']} rows (first page); searches are sent as htmx does (fragment)")
-    head = (f"  {'page':<52} {'n':>4} {'mean':>7} {'p50':>7} {'p95':>7} {'max':>7} "
-            f"{'cpu/req':>7}  target")
+        f"{info['common_rows']} rows (first page); searches are sent as htmx does (fragment)"
+    )
+    head = (
+        f"  {'page':<52} {'n':>4} {'mean':>7} {'p50':>7} {'p95':>7} {'max':>7} "
+        f"{'cpu/req':>7}  target"
+    )
     log(head)
     log("  " + "-" * (len(head) - 2))
     ok = True
@@ -503,11 +618,15 @@ def print_latency(results: list[dict], info: dict) -> bool:
         passed = r["p95"] < TARGET_P95_MS and r["errors"] == 0
         ok &= passed
         errors = f" ({r['errors']} non-200!)" if r["errors"] else ""
-        log(f"  {r['label']:<52} {r['n']:>4} {r['mean']:>6.1f}  {r['p50']:>6.1f}  "
+        log(
+            f"  {r['label']:<52} {r['n']:>4} {r['mean']:>6.1f}  {r['p50']:>6.1f}  "
             f"{r['p95']:>6.1f}  {r['max']:>6.1f}  {r['cpu']:>6.1f}  {'OK' if passed else 'MISSED'} "
-            f"(p95 < {TARGET_P95_MS:.0f} ms){errors}")
-    log("  (milliseconds; cpu/req = CPU time of this process per request, client included,"
-        " less sensitive than wall time to other jobs on the machine)")
+            f"(p95 < {TARGET_P95_MS:.0f} ms){errors}"
+        )
+    log(
+        "  (milliseconds; cpu/req = CPU time of this process per request, client included,"
+        " less sensitive than wall time to other jobs on the machine)"
+    )
     return ok
 
 
@@ -524,8 +643,9 @@ def free_port() -> int:
 
 def start_server(cmd: list[str], env: dict[str, str], logfile: Path) -> subprocess.Popen:
     out = logfile.open("w")
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -575,8 +695,15 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
 
 
 def run_wrk(url: str, connections: int, duration: float, cookie: str | None) -> dict:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency",
-           "--timeout", "10s"]
+    cmd = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{max(1, round(duration))}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     cmd.append(url)
@@ -592,7 +719,9 @@ def run_wrk(url: str, connections: int, duration: float, cookie: str | None) -> 
         "requests": int(total.group(1)) if total else 0,
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": errors.group(1).strip() if errors else "none",
-        "latency": lat, "tool": "wrk", "raw": out,
+        "latency": lat,
+        "tool": "wrk",
+        "raw": out,
     }
 
 
@@ -607,6 +736,7 @@ async def _httpx_load(url: str, connections: int, duration: float, cookie: str |
     max_requests = 200_000
 
     async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+
         async def worker() -> None:
             nonlocal bad
             while time.monotonic() < deadline and len(times) < max_requests:
@@ -623,8 +753,11 @@ async def _httpx_load(url: str, connections: int, duration: float, cookie: str |
         await asyncio.gather(*(worker() for _ in range(connections)))
         elapsed = time.monotonic() - t0
     return {
-        "rps": len(times) / elapsed, "requests": len(times), "non2xx": bad,
-        "socket_errors": "n/a", "tool": "httpx (asyncio)",
+        "rps": len(times) / elapsed,
+        "requests": len(times),
+        "non2xx": bad,
+        "socket_errors": "n/a",
+        "tool": "httpx (asyncio)",
         "latency": {str(p): f"{pct(times, p):.2f}ms" for p in (50, 90, 99)} if times else {},
     }
 
@@ -651,8 +784,10 @@ def session_state(db_path: Path, cookie_value: str) -> dict:
     con = sqlite3.connect(db_path, timeout=15)
     try:
         sessions = con.execute('SELECT count(*) FROM "user_session"').fetchone()[0]
-        seen = con.execute('SELECT last_seen FROM "user_session" WHERE token_hash = ?',
-                           (hashlib.sha256(cookie_value.encode()).hexdigest(),)).fetchone()
+        seen = con.execute(
+            'SELECT last_seen FROM "user_session" WHERE token_hash = ?',
+            (hashlib.sha256(cookie_value.encode()).hexdigest(),),
+        ).fetchone()
         audit = con.execute('SELECT count(*) FROM "audit_entry"').fetchone()[0]
         return {"sessions": sessions, "last_seen": seen[0] if seen else None, "audit": audit}
     finally:
@@ -664,25 +799,55 @@ def throughput(args, db_path: Path, data_dir: Path, cookie_value: str) -> tuple[
 
     logs = db_path.parent
     tremplin_bin = Path(sys.executable).with_name("tremplin")
-    tremplin_cmd = [str(tremplin_bin)] if tremplin_bin.exists() else [sys.executable, "-m",
-                                                                       "tremplin.cli"]
-    env = {**os.environ,
-           "TREMPLIN_DATABASE_URL": f"sqlite:///{db_path}",
-           "TREMPLIN_DATA_DIR": str(data_dir),
-           "TREMPLIN_SECRET_KEY": SECRET,
-           "TREMPLIN_CONFIG": str(logs / "no-such-tremplin.toml")}
+    tremplin_cmd = (
+        [str(tremplin_bin)] if tremplin_bin.exists() else [sys.executable, "-m", "tremplin.cli"]
+    )
+    env = {
+        **os.environ,
+        "TREMPLIN_DATABASE_URL": f"sqlite:///{db_path}",
+        "TREMPLIN_DATA_DIR": str(data_dir),
+        "TREMPLIN_SECRET_KEY": SECRET,
+        "TREMPLIN_CONFIG": str(logs / "no-such-tremplin.toml"),
+    }
     app_port, hello_port = free_port(), free_port()
     procs: list[subprocess.Popen] = []
     cookie = f"tremplin_session={cookie_value}"
     try:
-        app = start_server([*tremplin_cmd, "serve", "--host", "127.0.0.1", "--port",
-                            str(app_port), "--workers", str(args.workers)], env,
-                           logs / "serve-tremplin.log")
+        app = start_server(
+            [
+                *tremplin_cmd,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(app_port),
+                "--workers",
+                str(args.workers),
+            ],
+            env,
+            logs / "serve-tremplin.log",
+        )
         procs.append(app)
-        hello = start_server([sys.executable, "-m", "uvicorn", "hello_app:app", "--app-dir",
-                              str(BENCH_DIR), "--host", "127.0.0.1", "--port", str(hello_port),
-                              "--workers", str(args.workers), "--log-level", "info"], env,
-                             logs / "serve-hello.log")
+        hello = start_server(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "hello_app:app",
+                "--app-dir",
+                str(BENCH_DIR),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(hello_port),
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "info",
+            ],
+            env,
+            logs / "serve-hello.log",
+        )
         procs.append(hello)
         base, hello_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{hello_port}/"
         wait_ready(f"{base}/healthz", app)
@@ -700,35 +865,51 @@ def throughput(args, db_path: Path, data_dir: Path, cookie_value: str) -> tuple[
         after = session_state(db_path, cookie_value)
 
         tool = app_res["tool"]
-        log(f"\n  {args.connections} connections, {args.duration:.0f} s each, {tool}, "
-            f"{args.workers} uvicorn workers each, access log on (to a file) for both")
-        head = (f"  {'target':<44} {'req/s':>8} {'requests':>9} {'p50':>9} {'p90':>9} {'p99':>9}"
-                f" {'cpu/req':>8} {'cores':>6}")
+        log(
+            f"\n  {args.connections} connections, {args.duration:.0f} s each, {tool}, "
+            f"{args.workers} uvicorn workers each, access log on (to a file) for both"
+        )
+        head = (
+            f"  {'target':<44} {'req/s':>8} {'requests':>9} {'p50':>9} {'p90':>9} {'p99':>9}"
+            f" {'cpu/req':>8} {'cores':>6}"
+        )
         log(head)
         log("  " + "-" * (len(head) - 2))
-        for label, r in (("tremplin serve: GET /households (logged in)", app_res),
-                         ("bare Litestar hello world: GET /", hello_res)):
+        for label, r in (
+            ("tremplin serve: GET /households (logged in)", app_res),
+            ("bare Litestar hello world: GET /", hello_res),
+        ):
             lat = r["latency"]
-            log(f"  {label:<44} {r['rps']:>8.0f} {r['requests']:>9} {lat.get('50', '?'):>9} "
+            log(
+                f"  {label:<44} {r['rps']:>8.0f} {r['requests']:>9} {lat.get('50', '?'):>9} "
                 f"{lat.get('90', '?'):>9} {lat.get('99', '?'):>9} {r['cpu_ms']:>6.2f}ms "
-                f"{r['cpu_share']:>6.2f}")
+                f"{r['cpu_share']:>6.2f}"
+            )
             if r["non2xx"] or r["socket_errors"] not in ("none", "n/a"):
                 log(f"    !! non-2xx/3xx: {r['non2xx']}, socket errors: {r['socket_errors']}")
         ratio = app_res["rps"] / hello_res["rps"] if hello_res["rps"] else 0.0
         ratio_ok = ratio >= TARGET_RATIO and app_res["non2xx"] == 0
-        log(f"  ratio list / hello = {ratio:.1%}  target ≥ {TARGET_RATIO:.0%}: "
-            f"{'OK' if ratio_ok else 'MISSED'}")
+        log(
+            f"  ratio list / hello = {ratio:.1%}  target ≥ {TARGET_RATIO:.0%}: "
+            f"{'OK' if ratio_ok else 'MISSED'}"
+        )
         cpu_ratio = hello_res["cpu_ms"] / app_res["cpu_ms"] if app_res["cpu_ms"] else 0.0
-        log(f"  (server CPU per request: list {app_res['cpu_ms']:.2f} ms, hello "
+        log(
+            f"  (server CPU per request: list {app_res['cpu_ms']:.2f} ms, hello "
             f"{hello_res['cpu_ms']:.2f} ms -> CPU-bound ratio {cpu_ratio:.1%}; cores = server "
-            f"CPU seconds / wall seconds, out of {os.cpu_count()} shared with wrk and other jobs)")
+            f"CPU seconds / wall seconds, out of {os.cpu_count()} shared with wrk and other jobs)"
+        )
 
         # 5. sessions are not written on every request
         log("\n5. Session writes")
-        log(f"  user_session rows: {before['sessions']} before the load, {after['sessions']} "
-            f"after {app_res['requests'] + 1} logged-in requests")
-        log(f"  last_seen of the load's session: {before['last_seen']} -> {after['last_seen']} "
-            f"(refreshed at most once a minute)")
+        log(
+            f"  user_session rows: {before['sessions']} before the load, {after['sessions']} "
+            f"after {app_res['requests'] + 1} logged-in requests"
+        )
+        log(
+            f"  last_seen of the load's session: {before['last_seen']} -> {after['last_seen']} "
+            f"(refreshed at most once a minute)"
+        )
         log(f"  audit_entry rows written by the list load: {after['audit'] - before['audit']}")
         anon_n, set_pre = 0, 0
         deadline = time.monotonic() + 20
@@ -742,11 +923,14 @@ def throughput(args, db_path: Path, data_dir: Path, cookie_value: str) -> tuple[
                 set_pre += "tremplin_pre" in r.headers.get("set-cookie", "")
         final = session_state(db_path, cookie_value)
         log(f"  anonymous GET /login burst: {anon_n} x 200, {set_pre} set a tremplin_pre cookie")
-        log(f"  user_session rows after the burst: {final['sessions']} "
+        log(
+            f"  user_session rows after the burst: {final['sessions']} "
             f"(unchanged: {final['sessions'] == after['sessions']}); audit rows written: "
-            f"{final['audit'] - after['audit']}")
-        sessions_ok = (final["sessions"] == after["sessions"] == before["sessions"]
-                       and set_pre == anon_n)
+            f"{final['audit'] - after['audit']}"
+        )
+        sessions_ok = (
+            final["sessions"] == after["sessions"] == before["sessions"] and set_pre == anon_n
+        )
         return ratio_ok, sessions_ok
     finally:
         for proc in procs:
@@ -797,13 +981,17 @@ def main() -> int:
     log(f"  file size {db_path.stat().st_size / 1e6:.0f} MB")
     con = sqlite3.connect(db_path)
     con.execute('DELETE FROM "user_session"')  # so that the session count below means something
-    con.execute('UPDATE "tremplin_user" SET failed_logins = 0, locked_until = NULL '
-                "WHERE email IN (?, ?)", (BENCH_EMAIL, RESTRICTED_EMAIL))
+    con.execute(
+        'UPDATE "tremplin_user" SET failed_logins = 0, locked_until = NULL WHERE email IN (?, ?)',
+        (BENCH_EMAIL, RESTRICTED_EMAIL),
+    )
     con.commit()
     con.close()
 
-    log(f"\n2-3. In-process latency ({args.requests} requests per page, after 10 warm-up; "
-        f"{load_line()})")
+    log(
+        f"\n2-3. In-process latency ({args.requests} requests per page, after 10 warm-up; "
+        f"{load_line()})"
+    )
     results, cookie_value, info = asyncio.run(
         in_process(db_path, data_dir, args.households, args.requests, args.seed, budget_s=360)
     )
@@ -818,8 +1006,7 @@ def main() -> int:
     log(f"  p95 < {TARGET_P95_MS:.0f} ms on every page: {'OK' if latency_ok else 'MISSED'}")
     if ratio_ok is not None:
         log(f"  list ≥ {TARGET_RATIO:.0%} of hello-world: {'OK' if ratio_ok else 'MISSED'}")
-        log(f"  no session row written by reads or GET /login: "
-            f"{'OK' if sessions_ok else 'MISSED'}")
+        log(f"  no session row written by reads or GET /login: {'OK' if sessions_ok else 'MISSED'}")
     return 0
 
 

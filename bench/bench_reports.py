@@ -28,12 +28,26 @@ from tremplin.reports.export import to_pdf, to_xlsx
 from tremplin.text import normalise
 from tremplin.types import Period
 
-COMPOSITIONS = ["isolated_man", "isolated_woman", "single_mother", "single_father", "couple",
-                "couple_children"]
+COMPOSITIONS = [
+    "isolated_man",
+    "isolated_woman",
+    "single_mother",
+    "single_father",
+    "couple",
+    "couple_children",
+]
 RESOURCES = ["rsa", "salary", "unemployment", "aah", "cej", "training", "none"]
 SITUATIONS = ["emergency_shelter", "chrs", "asylum", "third_party", "family", "street"]
-DESTINATIONS = ["private_housing", "private_sliding", "public_housing", "public_sliding", "family",
-                "third_party", "abandonment", "chrs"]
+DESTINATIONS = [
+    "private_housing",
+    "private_sliding",
+    "public_housing",
+    "public_sliding",
+    "family",
+    "third_party",
+    "abandonment",
+    "chrs",
+]
 
 
 def fill(path: Path, households: int, programmes: list[str], first_year: int) -> None:
@@ -46,46 +60,97 @@ def fill(path: Path, households: int, programmes: list[str], first_year: int) ->
     event_id = 0
     for hid in range(1, households + 1):
         last = f"Nom{hid}"
-        h_rows.append((hid, f"M-{hid:06d}", f"{last.upper()} Prénom", normalise(last, f"M-{hid:06d}"),
-                       rng.choice(COMPOSITIONS), json.dumps(rng.sample(RESOURCES, rng.randint(1, 2))),
-                       rng.choice(SITUATIONS), now, now))
+        h_rows.append(
+            (
+                hid,
+                f"M-{hid:06d}",
+                f"{last.upper()} Prénom",
+                normalise(last, f"M-{hid:06d}"),
+                rng.choice(COMPOSITIONS),
+                json.dumps(rng.sample(RESOURCES, rng.randint(1, 2))),
+                rng.choice(SITUATIONS),
+                now,
+                now,
+            )
+        )
         entry = dt.date(first_year, 1, 1) + dt.timedelta(days=rng.randint(0, 5 * 365))
         for k in range(rng.randint(1, 4)):
             person_id += 1
             age = rng.randint(19, 70) if k == 0 else rng.randint(0, 60)
-            p_rows.append((person_id, "Prénom", last, (entry - dt.timedelta(days=365 * age)).isoformat(),
-                           rng.choice("FM"), now))
+            p_rows.append(
+                (
+                    person_id,
+                    "Prénom",
+                    last,
+                    (entry - dt.timedelta(days=365 * age)).isoformat(),
+                    rng.choice("FM"),
+                    now,
+                )
+            )
             m_rows.append((hid, person_id, "reference" if k == 0 else "child", entry.isoformat()))
         exit_ = entry + dt.timedelta(days=rng.randint(60, 700))
         exited = exit_ < dt.date(first_year + 5, 1, 1) and rng.random() < 0.7
         programme = programmes[hid % len(programmes)]
-        e_rows.append((hid, hid, programme, "exited" if exited else "housed",
-                       (entry - dt.timedelta(days=30)).isoformat(), rng.choice(["siao", "chrs", "ccas"]),
-                       entry.isoformat(), exit_.isoformat() if exited else None,
-                       rng.choice(DESTINATIONS) if exited else "", "{}", now, now))
+        e_rows.append(
+            (
+                hid,
+                hid,
+                programme,
+                "exited" if exited else "housed",
+                (entry - dt.timedelta(days=30)).isoformat(),
+                rng.choice(["siao", "chrs", "ccas"]),
+                entry.isoformat(),
+                exit_.isoformat() if exited else None,
+                rng.choice(DESTINATIONS) if exited else "",
+                "{}",
+                now,
+                now,
+            )
+        )
         for _ in range(10):
             event_id += 1
             day = entry + dt.timedelta(days=rng.randint(0, 600))
-            t_rows.append((event_id, hid, rng.choice(["note", "home_visit", "office_appointment"]),
-                           dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC).isoformat(),
-                           programme, "staff", "Suivi", "texte", "{}", now))
+            t_rows.append(
+                (
+                    event_id,
+                    hid,
+                    rng.choice(["note", "home_visit", "office_appointment"]),
+                    dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC).isoformat(),
+                    programme,
+                    "staff",
+                    "Suivi",
+                    "texte",
+                    "{}",
+                    now,
+                )
+            )
     with con:
         con.executemany(
             "INSERT INTO household (id, reference, name, search_text, composition, resources, "
             "situation_before_entry, address, phone, email, version, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '', 1, ?, ?)", h_rows)
+            "VALUES (?, ?, ?, ?, ?, ?, ?, '', '', '', 1, ?, ?)",
+            h_rows,
+        )
         con.executemany(
             "INSERT INTO person (id, first_name, last_name, birth_date, sex, nationality, version, "
-            "created_at) VALUES (?, ?, ?, ?, ?, '', 1, ?)", p_rows)
+            "created_at) VALUES (?, ?, ?, ?, ?, '', 1, ?)",
+            p_rows,
+        )
         con.executemany(
-            "INSERT INTO membership (household, person, relation, start_date) VALUES (?, ?, ?, ?)", m_rows)
+            "INSERT INTO membership (household, person, relation, start_date) VALUES (?, ?, ?, ?)",
+            m_rows,
+        )
         con.executemany(
             "INSERT INTO enrolment (id, household, programme, state, referral_date, prescriber, "
             "entry_date, exit_date, exit_destination, data, version, created_at, updated_at, "
-            "exit_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '')", e_rows)
+            "exit_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, '')",
+            e_rows,
+        )
         con.executemany(
             "INSERT INTO timeline_event (id, household, kind, occurred_at, programme, visibility, "
-            "title, body, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", t_rows)
+            "title, body, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            t_rows,
+        )
     con.close()
 
 
@@ -109,8 +174,10 @@ async def main() -> None:
     started = time.perf_counter()
     fill(path, args.households, host.programme_keys, first_year)
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
-    print(f"filled {args.households} households, 5 years, in {time.perf_counter() - started:.1f} s "
-          f"(programmes: {', '.join(host.programme_keys)})")
+    print(
+        f"filled {args.households} households, 5 years, in {time.perf_counter() - started:.1f} s "
+        f"(programmes: {', '.join(host.programme_keys)})"
+    )
     year = first_year + 3
     timings: dict[str, list[float]] = {"indicators": [], "pdf": [], "xlsx": []}
     for _ in range(args.runs):
@@ -127,11 +194,15 @@ async def main() -> None:
         timings["pdf"].append(t2 - t0)
         timings["xlsx"].append(t3 - t2)
     overview = report["programmes"][0]["sections"][0]["tables"][0]["rows"]
-    print(f"year {year}: {overview[1]['count']} households accompanied in "
-          f"{report['programmes'][0]['name']}")
+    print(
+        f"year {year}: {overview[1]['count']} households accompanied in "
+        f"{report['programmes'][0]['name']}"
+    )
     for name, values in timings.items():
-        print(f"{name:<11} median {statistics.median(values) * 1000:7.0f} ms   "
-              f"max {max(values) * 1000:7.0f} ms")
+        print(
+            f"{name:<11} median {statistics.median(values) * 1000:7.0f} ms   "
+            f"max {max(values) * 1000:7.0f} ms"
+        )
     print("targets: indicators < 1000 ms, PDF (indicators + compile) < 5000 ms")
     await db.stop(engine)
 

@@ -163,8 +163,11 @@ def render() -> str:
             "```",
             "",
             "- **firstresult**: "
-            + ("yes: the first non-`None` result stops the call." if first else
-               "no: every implementation is called and all results are collected."),
+            + (
+                "yes: the first non-`None` result stops the call."
+                if first
+                else "no: every implementation is called and all results are collected."
+            ),
             "- **built-in implementations**: " + (", ".join(names) if names else "none"),
             "",
             _markdown(inspect.getdoc(function) or "(no docstring)"),

@@ -17,8 +17,8 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 import httpx
+import pytest
 
 from tests.pg import PostgresServer
 from tremplin import db
@@ -26,7 +26,15 @@ from tremplin.config import Settings
 from tremplin.plugins import PluginHost, load_plugins
 
 TEST_PASSWORD = "correct-horse-battery-staple"
-ROLES = ["admin", "head_of_service", "social_worker", "rental_manager", "technician", "partner", "dpo"]
+ROLES = [
+    "admin",
+    "head_of_service",
+    "social_worker",
+    "rental_manager",
+    "technician",
+    "partner",
+    "dpo",
+]
 
 
 def _engines() -> list[str]:
@@ -150,7 +158,10 @@ async def users(client, password_hash) -> dict:
     out = {}
     for role in ROLES:
         out[role] = await create_user(
-            f"{role}@test.fr", f"Test {role}", role, password_hash=password_hash,
+            f"{role}@test.fr",
+            f"Test {role}",
+            role,
+            password_hash=password_hash,
             partner_id=partner[0]["id"] if role == "partner" else None,
         )
     # Administrators must use a second factor.
@@ -186,13 +197,15 @@ async def second_factor(client: httpx.AsyncClient, email: str) -> httpx.Response
     from tremplin.models import User
     from tremplin.services import totp
 
-    user = await User.select(User.totp_secret, User.totp_last_step).where(
-        User.email == email).first()
+    user = (
+        await User.select(User.totp_secret, User.totp_last_step).where(User.email == email).first()
+    )
     page = await client.get("/login/totp")
     token = _CSRF.search(page.text).group(1)
     step = max(int(time.time() // totp.STEP), user["totp_last_step"] + 1)
-    return await client.post("/login/totp", data={
-        "_csrf": token, "code": totp.code_at(user["totp_secret"], step)})
+    return await client.post(
+        "/login/totp", data={"_csrf": token, "code": totp.code_at(user["totp_secret"], step)}
+    )
 
 
 class Session:

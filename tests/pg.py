@@ -26,8 +26,7 @@ def _bin(name: str) -> str:
     if candidates:
         return candidates[-1]
     pytest.fail(
-        f"PostgreSQL is required for the test suite ({name} not found): "
-        "apt-get install postgresql",
+        f"PostgreSQL is required for the test suite ({name} not found): apt-get install postgresql",
         pytrace=False,
     )
 
@@ -63,15 +62,34 @@ class PostgresServer:
     def start(self) -> None:
         if self.as_root:
             shutil.chown(self.base, "postgres", "postgres")
-        self._run(self.initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--locale=C.UTF-8")
+        self._run(
+            self.initdb,
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
         options = (
             f"-k {self.base} -p {self.port} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=200"
         )
-        self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l",
-                  str(self.base / "log.txt"), "-w", "start")
+        self._run(
+            self.pg_ctl,
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.base / "log.txt"),
+            "-w",
+            "start",
+        )
 
     def stop(self) -> None:
         self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop")
@@ -81,8 +99,21 @@ class PostgresServer:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
     def sql(self, statement: str) -> None:
-        self._run(self.psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                  "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", statement)
+        self._run(
+            self.psql,
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            statement,
+        )
 
     def create_database(self, name: str, template: str | None = None) -> None:
         suffix = f" TEMPLATE {template}" if template else ""

@@ -24,6 +24,7 @@ from tremplin.models import (
     TimelineEvent,
     User,
 )
+from tremplin.permissions import can
 from tremplin.plugins import API_VERSION
 from tremplin.reports.indicators import accompanied as accompanied_enrolments
 from tremplin.reports.indicators import rows_from_counts
@@ -32,7 +33,6 @@ from tremplin.services.audit import record as audit
 from tremplin.services.clock import now, today
 from tremplin.services.households import Actor, NotFound
 from tremplin.text import normalise
-from tremplin.web.formdata import form_dict
 from tremplin.types import (
     Choice,
     ChoiceContext,
@@ -51,13 +51,13 @@ from tremplin.types import (
     FieldError,
     GuardContext,
     HouseholdPanel,
-    NavItem,
-    PartnerItem,
-    PluginManifest,
-    Programme,
     IndicatorRow,
     IndicatorTable,
+    NavItem,
+    PartnerItem,
     Period,
+    PluginManifest,
+    Programme,
     ReportContext,
     ReportSection,
     ShareableGroup,
@@ -66,15 +66,15 @@ from tremplin.types import (
     Workflow,
 )
 from tremplin.web.access import check_household
-from tremplin.permissions import can
 from tremplin.web.auth import partner_only, requires, roles, staff_only
-from tremplin.web.state import actor, app_context, current_user, user_programmes
+from tremplin.web.formdata import form_dict
 from tremplin.web.responses import (
     enrolment_for_route,
     enrolment_url,
     is_htmx,
     redirect_after_write,
 )
+from tremplin.web.state import actor, app_context, current_user, user_programmes
 from tremplin.web.templating import render
 from tremplin.workflows import (
     REFUSAL_REASON_MESSAGE,
@@ -83,8 +83,8 @@ from tremplin.workflows import (
     decision_date_field,
     exit_with_destination,
     postponement,
-    refusal,
     reference_birth_date,
+    refusal,
     require_recorded,
     require_siao_validation,
     require_text,

@@ -63,7 +63,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
             print("La base contient déjà des données : démo non chargée.")
             return
         if not args.if_empty and not await _is_empty():
-            raise CommandError("la base n'est pas vide : la démo ne se charge que dans une base vide")
+            raise CommandError(
+                "la base n'est pas vide : la démo ne se charge que dans une base vide"
+            )
         summary = await load_demo(host, households=args.households, seed=args.seed)
         print(summary)
 
@@ -87,15 +89,29 @@ def cmd_createuser(args: argparse.Namespace) -> None:
         partner_id = None
         if args.role == "partner":
             if not args.partner:
-                raise CommandError("un compte partenaire doit indiquer sa structure : --partner NOM")
-            row = await PartnerOrganisation.select(PartnerOrganisation.id).where(
-                PartnerOrganisation.name == args.partner).first()
-            partner_id = row["id"] if row else (await PartnerOrganisation.insert(
-                PartnerOrganisation(name=args.partner, kind="other", created_at=now())
-            ).returning(PartnerOrganisation.id))[0]["id"]
+                raise CommandError(
+                    "un compte partenaire doit indiquer sa structure : --partner NOM"
+                )
+            row = (
+                await PartnerOrganisation.select(PartnerOrganisation.id)
+                .where(PartnerOrganisation.name == args.partner)
+                .first()
+            )
+            partner_id = (
+                row["id"]
+                if row
+                else (
+                    await PartnerOrganisation.insert(
+                        PartnerOrganisation(name=args.partner, kind="other", created_at=now())
+                    ).returning(PartnerOrganisation.id)
+                )[0]["id"]
+            )
         try:
             user = await create_user(
-                args.email, args.name or args.email.split("@")[0], args.role, password,
+                args.email,
+                args.name or args.email.split("@")[0],
+                args.role,
+                password,
                 programmes=[p for p in (args.programmes or "").split(",") if p],
                 partner_id=partner_id,
             )
@@ -222,8 +238,11 @@ def cmd_report(args: argparse.Namespace) -> None:
     if args.year is None and not (args.start and args.end):
         raise CommandError("indiquez --year ou --start et --end")
     try:
-        period = (Period.year(args.year) if args.year is not None else
-                  Period(dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)))
+        period = (
+            Period.year(args.year)
+            if args.year is not None
+            else Period(dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end))
+        )
     except ValueError:
         raise CommandError("dates invalides (format AAAA-MM-JJ)") from None
     if period.end < period.start:
@@ -341,7 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start")
     p.add_argument("--end")
     p.add_argument("--format", choices=["pdf", "xlsx", "json"])
-    p.add_argument("--language", choices=["fr", "en"], help="langue du rapport (par défaut : réglage language)")
+    p.add_argument(
+        "--language", choices=["fr", "en"], help="langue du rapport (par défaut : réglage language)"
+    )
     p.add_argument("--output", required=True)
     p.set_defaults(func=cmd_report)
 
@@ -350,7 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="vérifier et compter sans rien écrire")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("retention", help="archiver, anonymiser et purger selon les durées de conservation")
+    p = sub.add_parser(
+        "retention", help="archiver, anonymiser et purger selon les durées de conservation"
+    )
     p.add_argument("--apply", action="store_true", help="appliquer (sinon : afficher seulement)")
     p.set_defaults(func=cmd_retention)
 

@@ -128,9 +128,7 @@ def _check_url(url: str) -> None:
     )
 
 
-def load_settings(
-    path: Path | None = None, environ: dict[str, str] | None = None
-) -> Settings:
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Read the TOML file (if any) then the environment; raise ConfigError on any problem."""
     env = os.environ if environ is None else environ
     if path is None:

@@ -9,14 +9,21 @@ from tremplin.types import DashboardContext, DashboardRow
 
 async def referent_enrolments(ctx: DashboardContext) -> list[DashboardRow]:
     """Open enrolments the user is the referent of."""
-    rows = await Enrolment.select(
-        Enrolment.household, Enrolment.programme, Enrolment.state,
-        Enrolment.household.name.as_alias("name"),
-    ).where(
-        (Enrolment.referent == ctx.user.id)
-        & Enrolment.exit_date.is_null()
-        & Enrolment.programme.is_in(list(ctx.programmes) or [""])
-    ).order_by(Enrolment.id, ascending=False).limit(20)
+    rows = (
+        await Enrolment.select(
+            Enrolment.household,
+            Enrolment.programme,
+            Enrolment.state,
+            Enrolment.household.name.as_alias("name"),
+        )
+        .where(
+            (Enrolment.referent == ctx.user.id)
+            & Enrolment.exit_date.is_null()
+            & Enrolment.programme.is_in(list(ctx.programmes) or [""])
+        )
+        .order_by(Enrolment.id, ascending=False)
+        .limit(20)
+    )
     rows = [r for r in rows if (r["programme"], r["state"]) not in ctx.closed_states]
     return [
         DashboardRow(
@@ -31,7 +38,8 @@ async def referent_enrolments(ctx: DashboardContext) -> list[DashboardRow]:
 
 async def recent_households(ctx: DashboardContext) -> list[DashboardRow]:
     query = Household.select(Household.id, Household.name, Household.reference).where(
-        Household.archived_at.is_null())
+        Household.archived_at.is_null()
+    )
     if ctx.restricted_to is not None:
         query = query.where(visible_households(list(ctx.programmes), ctx.restricted_to))
     rows = await query.order_by(Household.updated_at, ascending=False).limit(10)

@@ -75,13 +75,15 @@ def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
         ShareableGroup(programme, "identity", "Identité et composition du ménage", order=10),
         ShareableGroup(programme, "enrolment", "Étape et dates de l'accompagnement", order=20),
         ShareableGroup(programme, "shared_notes", "Notes marquées « partagé »", order=30),
-        ShareableGroup(programme, "contact", "Coordonnées (adresse, téléphone, courriel)", order=40),
+        ShareableGroup(
+            programme, "contact", "Coordonnées (adresse, téléphone, courriel)", order=40
+        ),
     ]
 
 
 @hookimpl
 def tremplin_dashboard_items(user) -> list[DashboardItem]:
-    from tremplin.dashboard import referent_enrolments, recent_households
+    from tremplin.dashboard import recent_households, referent_enrolments
     from tremplin.permissions import can
 
     if not can(user, "social"):

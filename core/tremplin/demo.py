@@ -48,20 +48,99 @@ DEMO_PARTNERS = {
     "sos@demo.tremplin.fr": ("SOS Violences Conjugales (démo)", "sos_vc"),
 }
 
-FIRST_F = ["Éléonore", "Fatoumata", "Chloé", "Inès", "Manon", "Aïcha", "Léa", "Océane",
-           "Mélissa", "Amina", "Sarah", "Julie", "Nadia", "Camille", "Zoé", "Yasmine",
-           "Clémence", "Anaïs", "Maryam", "Lucie"]
-FIRST_M = ["Lucas", "Mamadou", "Enzo", "Karim", "Théo", "Hugo", "Youssef", "Noah", "Kévin",
-           "Mathis", "Ibrahim", "Jérôme", "Bastien", "Omar", "Rémi", "Loïc", "Adama",
-           "Florian", "Nicolas", "Sékou"]
-LAST = ["Martin", "Bernard", "Diallo", "Moreau", "Lefèvre", "Traoré", "Garnier", "Roux",
-        "Benali", "Fournier", "Girard", "Mercier", "Koné", "Blanc", "Guérin", "Muller",
-        "Haddad", "Chevalier", "Faure", "Rousseau", "Camara", "Perrin", "Nguyen", "Lemoine",
-        "Boyer", "Dupré", "Aubert", "Leclerc", "Meyer", "Hoarau"]
-STREETS = ["rue Jean Jaurès", "avenue Carnot", "rue de la République", "chemin des Vignes",
-           "rue Victor Hugo", "place du Marché", "rue Pasteur", "boulevard Gambetta"]
-TOWNS = ["30100 Alès", "42000 Saint-Étienne", "29900 Concarneau", "59160 Lomme",
-         "42400 Saint-Chamond"]
+FIRST_F = [
+    "Éléonore",
+    "Fatoumata",
+    "Chloé",
+    "Inès",
+    "Manon",
+    "Aïcha",
+    "Léa",
+    "Océane",
+    "Mélissa",
+    "Amina",
+    "Sarah",
+    "Julie",
+    "Nadia",
+    "Camille",
+    "Zoé",
+    "Yasmine",
+    "Clémence",
+    "Anaïs",
+    "Maryam",
+    "Lucie",
+]
+FIRST_M = [
+    "Lucas",
+    "Mamadou",
+    "Enzo",
+    "Karim",
+    "Théo",
+    "Hugo",
+    "Youssef",
+    "Noah",
+    "Kévin",
+    "Mathis",
+    "Ibrahim",
+    "Jérôme",
+    "Bastien",
+    "Omar",
+    "Rémi",
+    "Loïc",
+    "Adama",
+    "Florian",
+    "Nicolas",
+    "Sékou",
+]
+LAST = [
+    "Martin",
+    "Bernard",
+    "Diallo",
+    "Moreau",
+    "Lefèvre",
+    "Traoré",
+    "Garnier",
+    "Roux",
+    "Benali",
+    "Fournier",
+    "Girard",
+    "Mercier",
+    "Koné",
+    "Blanc",
+    "Guérin",
+    "Muller",
+    "Haddad",
+    "Chevalier",
+    "Faure",
+    "Rousseau",
+    "Camara",
+    "Perrin",
+    "Nguyen",
+    "Lemoine",
+    "Boyer",
+    "Dupré",
+    "Aubert",
+    "Leclerc",
+    "Meyer",
+    "Hoarau",
+]
+STREETS = [
+    "rue Jean Jaurès",
+    "avenue Carnot",
+    "rue de la République",
+    "chemin des Vignes",
+    "rue Victor Hugo",
+    "place du Marché",
+    "rue Pasteur",
+    "boulevard Gambetta",
+]
+TOWNS = [
+    "30100 Alès",
+    "42000 Saint-Étienne",
+    "29900 Concarneau",
+    "59160 Lomme",
+    "42400 Saint-Chamond",
+]
 NOTES = [
     "Point sur le budget du mois, factures d'énergie réglées.",
     "Visite du logement : bon entretien, quelques démarches CAF à relancer.",
@@ -110,10 +189,16 @@ async def _users() -> dict[str, int]:
         organisations[email] = row[0]["id"]
     ids = {}
     for email, name, role in DEMO_USERS:
-        row = await User.insert(User(
-            email=email, full_name=name, role=role, password_hash=password_hash,
-            partner=organisations.get(email), created_at=now(),
-        )).returning(User.id)
+        row = await User.insert(
+            User(
+                email=email,
+                full_name=name,
+                role=role,
+                password_hash=password_hash,
+                partner=organisations.get(email),
+                created_at=now(),
+            )
+        ).returning(User.id)
         ids[email] = row[0]["id"]
     return ids
 
@@ -138,55 +223,101 @@ async def load_demo(host: PluginHost, households: int = 60, seed: int = 2024) ->
                 (first, last, _birth(rng, on, 18, 64), sex, "reference")
             ]
             if partners:
-                people.append((rng.choice(FIRST_F), rng.choice([last, rng.choice(LAST)]),
-                               _birth(rng, on, 18, 60), "F", "spouse"))
+                people.append(
+                    (
+                        rng.choice(FIRST_F),
+                        rng.choice([last, rng.choice(LAST)]),
+                        _birth(rng, on, 18, 60),
+                        "F",
+                        "spouse",
+                    )
+                )
             for _ in range(rng.randint(1, max_children) if max_children else 0):
                 child_sex = rng.choice("FM")
-                people.append((rng.choice(FIRST_F if child_sex == "F" else FIRST_M), last,
-                               _birth(rng, on, 0, 17), child_sex, "child"))
+                people.append(
+                    (
+                        rng.choice(FIRST_F if child_sex == "F" else FIRST_M),
+                        last,
+                        _birth(rng, on, 0, 17),
+                        child_sex,
+                        "child",
+                    )
+                )
             name = f"{last.upper()} {first}"
-            row = await Household.insert(Household(
-                reference=f"tmp-{i}", name=name, composition=composition,
-                resources=[rng.choice(["rsa", "salary", "unemployment", "aah", "cej", "none"])],
-                situation_before_entry=rng.choice(
-                    ["emergency_shelter", "chrs", "asylum", "third_party", "family", "street"]),
-                address=f"{rng.randint(1, 80)} {rng.choice(STREETS)}, {rng.choice(TOWNS)}",
-                phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
-                created_at=current, updated_at=current, created_by=rng.choice(workers),
-            )).returning(Household.id)
+            row = await Household.insert(
+                Household(
+                    reference=f"tmp-{i}",
+                    name=name,
+                    composition=composition,
+                    resources=[rng.choice(["rsa", "salary", "unemployment", "aah", "cej", "none"])],
+                    situation_before_entry=rng.choice(
+                        ["emergency_shelter", "chrs", "asylum", "third_party", "family", "street"]
+                    ),
+                    address=f"{rng.randint(1, 80)} {rng.choice(STREETS)}, {rng.choice(TOWNS)}",
+                    phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                    created_at=current,
+                    updated_at=current,
+                    created_by=rng.choice(workers),
+                )
+            ).returning(Household.id)
             hid = row[0]["id"]
             reference = f"M-{hid:06d}"
             since = on - dt.timedelta(days=rng.randint(30, 900))
             for first_name, last_name, birth, person_sex, relation in people:
-                prow = await Person.insert(Person(
-                    first_name=first_name, last_name=last_name, birth_date=birth,
-                    sex=person_sex, nationality=rng.choice(["france", "france", "eu", "non_eu"]),
-                    created_at=current,
-                )).returning(Person.id)
-                await Membership.insert(Membership(
-                    household=hid, person=prow[0]["id"], relation=relation, start_date=since))
-            await Household.update({
-                Household.reference: reference,
-                Household.search_text: normalise(name, reference, *(f"{p[0]} {p[1]}" for p in people)),
-            }).where(Household.id == hid)
+                prow = await Person.insert(
+                    Person(
+                        first_name=first_name,
+                        last_name=last_name,
+                        birth_date=birth,
+                        sex=person_sex,
+                        nationality=rng.choice(["france", "france", "eu", "non_eu"]),
+                        created_at=current,
+                    )
+                ).returning(Person.id)
+                await Membership.insert(
+                    Membership(
+                        household=hid, person=prow[0]["id"], relation=relation, start_date=since
+                    )
+                )
+            await Household.update(
+                {
+                    Household.reference: reference,
+                    Household.search_text: normalise(
+                        name, reference, *(f"{p[0]} {p[1]}" for p in people)
+                    ),
+                }
+            ).where(Household.id == hid)
             counts["households"] += 1
             counts["people"] += len(people)
             if programmes:
                 # The first household of each programme is in its active phase, so every
                 # programme's pages (and its plugin's demo data) have someone housed.
-                counts["enrolments"] += await _enrol(host, rng, hid, programmes[i % len(programmes)],
-                                                     since, on, workers,
-                                                     active=i < len(programmes))
+                counts["enrolments"] += await _enrol(
+                    host,
+                    rng,
+                    hid,
+                    programmes[i % len(programmes)],
+                    since,
+                    on,
+                    workers,
+                    active=i < len(programmes),
+                )
             for _ in range(rng.randint(1, 4)):
                 day = since + dt.timedelta(days=rng.randint(0, max(1, (on - since).days)))
                 kind = rng.choice(["note", "home_visit", "office_appointment", "phone_call"])
                 programme = programmes[i % len(programmes)] if programmes else ""
-                await TimelineEvent.insert(TimelineEvent(
-                    household=hid, kind=kind,
-                    occurred_at=dt.datetime.combine(day, dt.time(10, 30), tzinfo=PARIS),
-                    author=rng.choice(workers), programme=programme,
-                    title=host.event_types[kind].label, body=rng.choice(NOTES), created_at=current,
-                ))
+                await TimelineEvent.insert(
+                    TimelineEvent(
+                        household=hid,
+                        kind=kind,
+                        occurred_at=dt.datetime.combine(day, dt.time(10, 30), tzinfo=PARIS),
+                        author=rng.choice(workers),
+                        programme=programme,
+                        title=host.event_types[kind].label,
+                        body=rng.choice(NOTES),
+                        created_at=current,
+                    )
+                )
                 counts["events"] += 1
         extra = await _plugin_demos(host, tx, seed, on, users)
     summary = (
@@ -211,18 +342,32 @@ async def demo_enrolments(host: PluginHost) -> tuple[DemoEnrolment, ...]:
     """Every enrolment, oldest first, with the phase of its state (what a loader builds on)."""
     phases = {(w.programme, s.key): s.phase for w in host.workflows.values() for s in w.states}
     rows = await Enrolment.select(
-        Enrolment.id, Enrolment.household, Enrolment.programme, Enrolment.state,
-        Enrolment.referral_date, Enrolment.entry_date, Enrolment.exit_date,
+        Enrolment.id,
+        Enrolment.household,
+        Enrolment.programme,
+        Enrolment.state,
+        Enrolment.referral_date,
+        Enrolment.entry_date,
+        Enrolment.exit_date,
     ).order_by(Enrolment.id)
-    return tuple(DemoEnrolment(
-        id=r["id"], household_id=r["household"], programme=r["programme"], state=r["state"],
-        phase=phases.get((r["programme"], r["state"]), ""), referral_date=r["referral_date"],
-        entry_date=r["entry_date"], exit_date=r["exit_date"],
-    ) for r in rows)
+    return tuple(
+        DemoEnrolment(
+            id=r["id"],
+            household_id=r["household"],
+            programme=r["programme"],
+            state=r["state"],
+            phase=phases.get((r["programme"], r["state"]), ""),
+            referral_date=r["referral_date"],
+            entry_date=r["entry_date"],
+            exit_date=r["exit_date"],
+        )
+        for r in rows
+    )
 
 
-async def _plugin_demos(host: PluginHost, tx: Any, seed: int, on: dt.date,
-                        users: dict[str, int]) -> list[str]:
+async def _plugin_demos(
+    host: PluginHost, tx: Any, seed: int, on: dt.date, users: dict[str, int]
+) -> list[str]:
     """Await each plugin's demo loader in a savepoint: one that fails is rolled back and
     logged, the core demo and the other plugins' data stay."""
     enrolments = await demo_enrolments(host)
@@ -231,9 +376,13 @@ async def _plugin_demos(host: PluginHost, tx: Any, seed: int, on: dt.date,
         by_role.setdefault(role, users[email])
     lines = []
     for number, (plugin, demo) in enumerate(_loaders(host), start=1):
-        ctx = DemoContext(rng=random.Random(f"{seed}-{demo.key}"), today=on,
-                          enrolments=enrolments, users=dict(by_role),
-                          programmes={k: p.name_fr for k, p in host.programmes.items()})
+        ctx = DemoContext(
+            rng=random.Random(f"{seed}-{demo.key}"),
+            today=on,
+            enrolments=enrolments,
+            users=dict(by_role),
+            programmes={k: p.name_fr for k, p in host.programmes.items()},
+        )
         savepoint = await tx.savepoint(f"demo_{number}")
         try:
             summary = await demo.load(ctx)
@@ -249,8 +398,14 @@ async def _plugin_demos(host: PluginHost, tx: Any, seed: int, on: dt.date,
 
 
 async def _enrol(
-    host: PluginHost, rng: random.Random, hid: int, programme: str, since: dt.date,
-    on: dt.date, workers: list[int], active: bool = False,
+    host: PluginHost,
+    rng: random.Random,
+    hid: int,
+    programme: str,
+    since: dt.date,
+    on: dt.date,
+    workers: list[int],
+    active: bool = False,
 ) -> int:
     workflow = host.workflows[programme]
     prog = host.programmes[programme]
@@ -269,15 +424,25 @@ async def _enrol(
     data = {f.name: _fake(f, rng, referral) for f in host.fields(programme)}
     data = {k: v for k, v in data.items() if v not in (None, [])}
     closed_after_entry = state.phase == "closed" and "exit" in state.key
-    await Enrolment.insert(Enrolment(
-        household=hid, programme=programme, state=state.key, referral_date=referral,
-        prescriber=rng.choice(prog.prescribers).value if prog.prescribers else "",
-        referent=rng.choice(workers),
-        decision_date=decision if state.phase != "referral" else None,
-        entry_date=entry if state.phase == "active" or closed_after_entry else None,
-        exit_date=exit_ if state.phase == "closed" else None,
-        exit_destination=(rng.choice(prog.exit_destinations).value
-                          if closed_after_entry and prog.exit_destinations else ""),
-        data=data, created_at=now(), updated_at=now(),
-    ))
+    await Enrolment.insert(
+        Enrolment(
+            household=hid,
+            programme=programme,
+            state=state.key,
+            referral_date=referral,
+            prescriber=rng.choice(prog.prescribers).value if prog.prescribers else "",
+            referent=rng.choice(workers),
+            decision_date=decision if state.phase != "referral" else None,
+            entry_date=entry if state.phase == "active" or closed_after_entry else None,
+            exit_date=exit_ if state.phase == "closed" else None,
+            exit_destination=(
+                rng.choice(prog.exit_destinations).value
+                if closed_after_entry and prog.exit_destinations
+                else ""
+            ),
+            data=data,
+            created_at=now(),
+            updated_at=now(),
+        )
+    )
     return 1

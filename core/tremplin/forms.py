@@ -53,11 +53,19 @@ async def resolve_choices(
         stored = (keep or {}).get(field.name) if field.choices_from is not None else None
         if stored not in (None, "", []):
             offered = {c.value for c in field.choices}
-            extra = [str(v) for v in (stored if isinstance(stored, list) else [stored])
-                     if str(v) not in offered]
+            extra = [
+                str(v)
+                for v in (stored if isinstance(stored, list) else [stored])
+                if str(v) not in offered
+            ]
             if extra:
-                field = replace(field, choices=(
-                    *field.choices, *(Choice(v, f"{v} (valeur enregistrée)") for v in extra)))
+                field = replace(
+                    field,
+                    choices=(
+                        *field.choices,
+                        *(Choice(v, f"{v} (valeur enregistrée)") for v in extra),
+                    ),
+                )
         out.append(field)
     return out
 
@@ -89,8 +97,13 @@ PERSON_FIELDS = (
 )
 
 MEMBERSHIP_FIELDS = (
-    Field("relation", "Lien avec la personne de référence", kind="choice", required=True,
-          choices=v.RELATIONS),
+    Field(
+        "relation",
+        "Lien avec la personne de référence",
+        kind="choice",
+        required=True,
+        choices=v.RELATIONS,
+    ),
     Field("start_date", "Dans le ménage depuis le", kind="date", required=True),
 )
 

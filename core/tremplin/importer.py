@@ -27,8 +27,8 @@ from tremplin.db import transaction
 from tremplin.models import Enrolment, Household, Membership, Person
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
-from tremplin.services.households import refresh_search
 from tremplin.services.clock import now
+from tremplin.services.households import refresh_search
 from tremplin.text import normalise
 from tremplin.types import Choice, FieldError
 from tremplin.vocabulary import COMPOSITIONS, NATIONALITIES, RELATIONS, RESOURCES, SEXES, SITUATIONS
@@ -46,8 +46,10 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "personnes": [
         ("id_externe", "identifiant stable de la personne (obligatoire)"),
         ("id_menage", "id_externe du ménage (obligatoire)"),
-        ("prenom", "obligatoire"), ("nom", "obligatoire"),
-        ("date_naissance", "JJ/MM/AAAA ou AAAA-MM-JJ"), ("sexe", "F ou M"),
+        ("prenom", "obligatoire"),
+        ("nom", "obligatoire"),
+        ("date_naissance", "JJ/MM/AAAA ou AAAA-MM-JJ"),
+        ("sexe", "F ou M"),
         ("nationalite", "Française, Union européenne, Hors Union européenne"),
         ("lien", "Personne de référence, Conjoint(e), Enfant…"),
         ("date_arrivee", "arrivée dans le ménage (par défaut : date d'orientation)"),
@@ -57,8 +59,11 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("id_menage", "id_externe du ménage (obligatoire)"),
         ("programme", "clé ou nom du programme (obligatoire)"),
         ("etat", "clé ou nom de l'étape (par défaut : selon les dates)"),
-        ("date_orientation", ""), ("prescripteur", "SIAO, Mission Locale…"),
-        ("date_entree", ""), ("date_sortie", ""), ("destination_sortie", ""),
+        ("date_orientation", ""),
+        ("prescripteur", "SIAO, Mission Locale…"),
+        ("date_entree", ""),
+        ("date_sortie", ""),
+        ("destination_sortie", ""),
         ("motif_sortie", ""),
     ],
 }
@@ -71,8 +76,12 @@ class ImportResult:
     """What an import did (or would do, with ``dry_run``), or every problem found."""
 
     problems: list[str] = field(default_factory=list)
-    created: dict[str, int] = field(default_factory=lambda: {"menages": 0, "personnes": 0, "accompagnements": 0})
-    updated: dict[str, int] = field(default_factory=lambda: {"menages": 0, "personnes": 0, "accompagnements": 0})
+    created: dict[str, int] = field(
+        default_factory=lambda: {"menages": 0, "personnes": 0, "accompagnements": 0}
+    )
+    updated: dict[str, int] = field(
+        default_factory=lambda: {"menages": 0, "personnes": 0, "accompagnements": 0}
+    )
     dry_run: bool = False
 
     @property
@@ -84,7 +93,11 @@ class ImportResult:
             return f"{len(self.problems)} problème(s) : rien n'a été importé."
         verb = "seraient" if self.dry_run else "ont été"
         parts = [f"{self.created[k]} {k} créés, {self.updated[k]} mis à jour" for k in self.created]
-        return f"Import {'(simulation) ' if self.dry_run else ''}: " + " ; ".join(parts) + f" ({verb} écrits)."
+        return (
+            f"Import {'(simulation) ' if self.dry_run else ''}: "
+            + " ; ".join(parts)
+            + f" ({verb} écrits)."
+        )
 
 
 def _choice(value: str, choices: tuple[Choice, ...]) -> str:
@@ -92,7 +105,9 @@ def _choice(value: str, choices: tuple[Choice, ...]) -> str:
     for c in choices:
         if wanted in (normalise(c.value), normalise(c.label)):
             return c.value
-    raise FieldError(f"valeur inconnue « {value} » (attendu : {', '.join(c.label for c in choices)})")
+    raise FieldError(
+        f"valeur inconnue « {value} » (attendu : {', '.join(c.label for c in choices)})"
+    )
 
 
 def _date(value: Any) -> dt.date | None:
@@ -124,7 +139,10 @@ def read_tables(content: bytes, filename: str) -> dict[str, list[dict[str, Any]]
         text = content.decode("utf-8-sig")
         dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=";,")
         rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
-        flat = [{_text(k).lower(): v for k, v in r.items() if k} | {"_row": i + 2} for i, r in enumerate(rows)]
+        flat = [
+            {_text(k).lower(): v for k, v in r.items() if k} | {"_row": i + 2}
+            for i, r in enumerate(rows)
+        ]
         return _split_flat(flat)
     book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     tables: dict[str, list[dict[str, Any]]] = {}
@@ -139,7 +157,8 @@ def read_tables(content: bytes, filename: str) -> dict[str, list[dict[str, Any]]
         header = [_text(h).lower() for h in rows[0]]
         tables[name] = [
             {h: v for h, v in zip(header, r) if h} | {"_row": i + 2}
-            for i, r in enumerate(rows[1:]) if any(v not in (None, "") for v in r)
+            for i, r in enumerate(rows[1:])
+            if any(v not in (None, "") for v in r)
         ]
     return tables
 
@@ -149,33 +168,57 @@ def _split_flat(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     households, people, enrolments = {}, {}, []
     for r in rows:
         hid = _text(r.get("id_menage"))
-        households.setdefault(hid, {"id_externe": hid, "nom": r.get("nom_menage"),
-                                    "composition": r.get("composition"),
-                                    "ressources": r.get("ressources"),
-                                    "situation_avant_entree": r.get("situation_avant_entree"),
-                                    "_row": r["_row"]})
+        households.setdefault(
+            hid,
+            {
+                "id_externe": hid,
+                "nom": r.get("nom_menage"),
+                "composition": r.get("composition"),
+                "ressources": r.get("ressources"),
+                "situation_avant_entree": r.get("situation_avant_entree"),
+                "_row": r["_row"],
+            },
+        )
         if _text(r.get("ref_prenom")) or _text(r.get("ref_nom")):
-            people.setdefault(hid, {"id_externe": f"{hid}-ref", "id_menage": hid,
-                                    "prenom": r.get("ref_prenom"), "nom": r.get("ref_nom"),
-                                    "date_naissance": r.get("ref_date_naissance"),
-                                    "sexe": r.get("ref_sexe"), "lien": "reference",
-                                    "_row": r["_row"]})
+            people.setdefault(
+                hid,
+                {
+                    "id_externe": f"{hid}-ref",
+                    "id_menage": hid,
+                    "prenom": r.get("ref_prenom"),
+                    "nom": r.get("ref_nom"),
+                    "date_naissance": r.get("ref_date_naissance"),
+                    "sexe": r.get("ref_sexe"),
+                    "lien": "reference",
+                    "_row": r["_row"],
+                },
+            )
         enrolments.append(r)
-    return {"menages": list(households.values()), "personnes": list(people.values()),
-            "accompagnements": enrolments}
+    return {
+        "menages": list(households.values()),
+        "personnes": list(people.values()),
+        "accompagnements": enrolments,
+    }
 
 
 async def run_import(
-    host: PluginHost, content: bytes, filename: str, *, dry_run: bool = False,
-    user_id: int | None = None, address: str = "",
+    host: PluginHost,
+    content: bytes,
+    filename: str,
+    *,
+    dry_run: bool = False,
+    user_id: int | None = None,
+    address: str = "",
 ) -> ImportResult:
     """Check every row, then (unless ``dry_run``) write everything in one transaction."""
     result = ImportResult(dry_run=dry_run)
     try:
         tables = read_tables(content, filename)
     except Exception:
-        result.problems.append("fichier illisible : XLSX (feuilles menages, personnes, "
-                               "accompagnements) ou CSV UTF-8 attendu")
+        result.problems.append(
+            "fichier illisible : XLSX (feuilles menages, personnes, "
+            "accompagnements) ou CSV UTF-8 attendu"
+        )
         return result
     if sum(len(t) for t in tables.values()) > MAX_ROWS:
         result.problems.append(f"fichier trop grand (plus de {MAX_ROWS} lignes)")
@@ -187,8 +230,14 @@ async def run_import(
         await _write(plan, result, dry_run)
         if dry_run:
             return result
-        await audit.record("import", "file", None, user_id=user_id,
-                           fields=[f"{k}:{v}" for k, v in result.created.items()], address=address)
+        await audit.record(
+            "import",
+            "file",
+            None,
+            user_id=user_id,
+            fields=[f"{k}:{v}" for k, v in result.created.items()],
+            address=address,
+        )
     return result
 
 
@@ -207,12 +256,19 @@ def _check(host: PluginHost, tables: dict[str, list[dict[str, Any]]], result: Im
         if hid in households:
             problem("menages", r, "id_externe", f"« {hid} » apparaît deux fois")
             continue
-        item = {"external_id": hid, "name": _text(r.get("nom")), "composition": "",
-                "resources": [], "situation_before_entry": ""}
+        item = {
+            "external_id": hid,
+            "name": _text(r.get("nom")),
+            "composition": "",
+            "resources": [],
+            "situation_before_entry": "",
+        }
         if not item["name"]:
             problem("menages", r, "nom", "obligatoire")
-        for column, key, choices in (("composition", "composition", COMPOSITIONS),
-                                     ("situation_avant_entree", "situation_before_entry", SITUATIONS)):
+        for column, key, choices in (
+            ("composition", "composition", COMPOSITIONS),
+            ("situation_avant_entree", "situation_before_entry", SITUATIONS),
+        ):
             if _text(r.get(column)):
                 try:
                     item[key] = _choice(_text(r.get(column)), choices)
@@ -236,14 +292,25 @@ def _check(host: PluginHost, tables: dict[str, list[dict[str, Any]]], result: Im
             continue
         if hid not in households:
             problem("personnes", r, "id_menage", f"ménage « {hid} » absent de la feuille menages")
-        item = {"external_id": pid, "household": hid, "first_name": _text(r.get("prenom")),
-                "last_name": _text(r.get("nom")), "birth_date": None, "sex": "",
-                "nationality": "", "relation": "other", "start_date": None}
+        item = {
+            "external_id": pid,
+            "household": hid,
+            "first_name": _text(r.get("prenom")),
+            "last_name": _text(r.get("nom")),
+            "birth_date": None,
+            "sex": "",
+            "nationality": "",
+            "relation": "other",
+            "start_date": None,
+        }
         for column, key in (("prenom", "first_name"), ("nom", "last_name")):
             if not item[key]:
                 problem("personnes", r, column, "obligatoire")
-        for column, key, choices in (("sexe", "sex", SEXES), ("nationalite", "nationality", NATIONALITIES),
-                                     ("lien", "relation", RELATIONS)):
+        for column, key, choices in (
+            ("sexe", "sex", SEXES),
+            ("nationalite", "nationality", NATIONALITIES),
+            ("lien", "relation", RELATIONS),
+        ):
             if _text(r.get(column)):
                 try:
                     item[key] = _choice(_text(r.get(column)), choices)
@@ -273,13 +340,15 @@ def _check(host: PluginHost, tables: dict[str, list[dict[str, Any]]], result: Im
         key = _text(r.get("programme"))
         programme = key if key in host.programmes else names.get(normalise(key))
         if programme is None:
-            problem("accompagnements", r, "programme",
-                    f"programme inconnu ou désactivé « {key} »")
+            problem("accompagnements", r, "programme", f"programme inconnu ou désactivé « {key} »")
             continue
         prog, workflow = host.programmes[programme], host.workflows[programme]
         item = {"external_id": eid, "household": hid, "programme": programme}
-        for column, k in (("date_orientation", "referral_date"), ("date_entree", "entry_date"),
-                          ("date_sortie", "exit_date")):
+        for column, k in (
+            ("date_orientation", "referral_date"),
+            ("date_entree", "entry_date"),
+            ("date_sortie", "exit_date"),
+        ):
             try:
                 item[k] = _date(r.get(column))
             except FieldError as exc:
@@ -290,8 +359,10 @@ def _check(host: PluginHost, tables: dict[str, list[dict[str, Any]]], result: Im
         if item["exit_date"] and not item["entry_date"] and not _text(r.get("etat")):
             problem("accompagnements", r, "date_entree", "une sortie sans date d'entrée")
         item["prescriber"], item["exit_destination"] = "", ""
-        for column, k, choices in (("prescripteur", "prescriber", prog.prescribers),
-                                   ("destination_sortie", "exit_destination", prog.exit_destinations)):
+        for column, k, choices in (
+            ("prescripteur", "prescriber", prog.prescribers),
+            ("destination_sortie", "exit_destination", prog.exit_destinations),
+        ):
             if _text(r.get(column)):
                 try:
                     item[k] = _choice(_text(r.get(column)), choices)
@@ -300,7 +371,11 @@ def _check(host: PluginHost, tables: dict[str, list[dict[str, Any]]], result: Im
         item["exit_reason"] = _text(r.get("motif_sortie"))[:100]
         state = _text(r.get("etat"))
         if state:
-            found = [s.key for s in workflow.states if normalise(state) in (normalise(s.key), normalise(s.label))]
+            found = [
+                s.key
+                for s in workflow.states
+                if normalise(state) in (normalise(s.key), normalise(s.label))
+            ]
             if not found:
                 problem("accompagnements", r, "etat", f"étape inconnue « {state} »")
             item["state"] = found[0] if found else workflow.initial
@@ -322,28 +397,46 @@ def _default_state(workflow, item: dict) -> str:
 async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
     current = now()
     ids: dict[str, int] = {}
-    existing = {r["external_id"]: r["id"] for r in await Household.select(
-        Household.id, Household.external_id).where(
-        Household.external_id.is_in(list(plan["households"]) or ["\0"]))}
+    existing = {
+        r["external_id"]: r["id"]
+        for r in await Household.select(Household.id, Household.external_id).where(
+            Household.external_id.is_in(list(plan["households"]) or ["\0"])
+        )
+    }
     for ext, h in plan["households"].items():
         values = {k: v for k, v in h.items() if k != "external_id"}
         if ext in existing:
             result.updated["menages"] += 1
             ids[ext] = existing[ext]
             if not dry_run:
-                await Household.update({**values, "updated_at": current}).where(Household.id == existing[ext])
+                await Household.update({**values, "updated_at": current}).where(
+                    Household.id == existing[ext]
+                )
         else:
             result.created["menages"] += 1
             if not dry_run:
-                row = await Household.insert(Household(
-                    reference=f"imp-{len(ids)}-{current.timestamp():.0f}"[:20], external_id=ext,
-                    created_at=current, updated_at=current, **values)).returning(Household.id)
+                row = await Household.insert(
+                    Household(
+                        reference=f"imp-{len(ids)}-{current.timestamp():.0f}"[:20],
+                        external_id=ext,
+                        created_at=current,
+                        updated_at=current,
+                        **values,
+                    )
+                ).returning(Household.id)
                 ids[ext] = row[0]["id"]
                 await Household.update({Household.reference: f"M-{ids[ext]:06d}"}).where(
-                    Household.id == ids[ext])
-    referral = {e["household"]: e["referral_date"] or e["entry_date"] for e in plan["enrolments"].values()}
-    people_existing = {r["external_id"]: r["id"] for r in await Person.select(
-        Person.id, Person.external_id).where(Person.external_id.is_in(list(plan["people"]) or ["\0"]))}
+                    Household.id == ids[ext]
+                )
+    referral = {
+        e["household"]: e["referral_date"] or e["entry_date"] for e in plan["enrolments"].values()
+    }
+    people_existing = {
+        r["external_id"]: r["id"]
+        for r in await Person.select(Person.id, Person.external_id).where(
+            Person.external_id.is_in(list(plan["people"]) or ["\0"])
+        )
+    }
     for ext, p in plan["people"].items():
         fields = {k: p[k] for k in ("first_name", "last_name", "birth_date", "sex", "nationality")}
         if ext in people_existing:
@@ -354,27 +447,56 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
         result.created["personnes"] += 1
         if dry_run:
             continue
-        row = await Person.insert(Person(external_id=ext, created_at=current, **fields)).returning(Person.id)
-        await Membership.insert(Membership(
-            household=ids[p["household"]], person=row[0]["id"], relation=p["relation"],
-            start_date=p["start_date"] or referral.get(p["household"]) or current.date()))
-    enrolment_existing = {r["external_id"]: r["id"] for r in await Enrolment.select(
-        Enrolment.id, Enrolment.external_id).where(
-        Enrolment.external_id.is_in(list(plan["enrolments"]) or ["\0"]))}
+        row = await Person.insert(Person(external_id=ext, created_at=current, **fields)).returning(
+            Person.id
+        )
+        await Membership.insert(
+            Membership(
+                household=ids[p["household"]],
+                person=row[0]["id"],
+                relation=p["relation"],
+                start_date=p["start_date"] or referral.get(p["household"]) or current.date(),
+            )
+        )
+    enrolment_existing = {
+        r["external_id"]: r["id"]
+        for r in await Enrolment.select(Enrolment.id, Enrolment.external_id).where(
+            Enrolment.external_id.is_in(list(plan["enrolments"]) or ["\0"])
+        )
+    }
     for ext, e in plan["enrolments"].items():
-        values = {k: e[k] for k in ("programme", "state", "referral_date", "entry_date", "exit_date",
-                                    "prescriber", "exit_destination", "exit_reason")}
+        values = {
+            k: e[k]
+            for k in (
+                "programme",
+                "state",
+                "referral_date",
+                "entry_date",
+                "exit_date",
+                "prescriber",
+                "exit_destination",
+                "exit_reason",
+            )
+        }
         if ext in enrolment_existing:
             result.updated["accompagnements"] += 1
             if not dry_run:
                 await Enrolment.update({**values, "updated_at": current}).where(
-                    Enrolment.id == enrolment_existing[ext])
+                    Enrolment.id == enrolment_existing[ext]
+                )
             continue
         result.created["accompagnements"] += 1
         if not dry_run:
-            await Enrolment.insert(Enrolment(
-                external_id=ext, household=ids[e["household"]], data={},
-                created_at=current, updated_at=current, **values))
+            await Enrolment.insert(
+                Enrolment(
+                    external_id=ext,
+                    household=ids[e["household"]],
+                    data={},
+                    created_at=current,
+                    updated_at=current,
+                    **values,
+                )
+            )
     if not dry_run:
         for hid in set(ids.values()):
             await refresh_search(hid)

@@ -22,10 +22,22 @@ from typing import Any
 __all__ = ["CAPABILITIES", "can"]
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    "admin": frozenset({"social", "sensitive", "rental", "technical", "share", "reports", "audit",
-                        "import", "admin"}),
-    "head_of_service": frozenset({"social", "sensitive", "rental", "technical", "share",
-                                  "reports", "import", "audit"}),
+    "admin": frozenset(
+        {
+            "social",
+            "sensitive",
+            "rental",
+            "technical",
+            "share",
+            "reports",
+            "audit",
+            "import",
+            "admin",
+        }
+    ),
+    "head_of_service": frozenset(
+        {"social", "sensitive", "rental", "technical", "share", "reports", "import", "audit"}
+    ),
     "social_worker": frozenset({"social", "share", "reports"}),
     "rental_manager": frozenset({"rental", "technical"}),
     "technician": frozenset({"technical"}),
@@ -40,6 +52,8 @@ def can(user: Any, capability: str) -> bool:
         return False
     if capability in CAPABILITIES.get(user.role, frozenset()):
         return True
-    return capability == "sensitive" and bool(getattr(user, "can_see_sensitive", False)) and (
-        "social" in CAPABILITIES.get(user.role, frozenset())
+    return (
+        capability == "sensitive"
+        and bool(getattr(user, "can_see_sensitive", False))
+        and ("social" in CAPABILITIES.get(user.role, frozenset()))
     )

@@ -150,9 +150,7 @@ class PluginHost:
 
     def event_types_for(self, programme: str | None) -> list[EventType]:
         return [
-            e
-            for e in self.event_types.values()
-            if e.programme is None or e.programme == programme
+            e for e in self.event_types.values() if e.programme is None or e.programme == programme
         ]
 
 
@@ -200,4 +198,3 @@ def load_plugins(
                     "qui n'est pas activé"
                 )
     return PluginHost(installed)
-

@@ -25,8 +25,10 @@ def processing_register(host: PluginHost, settings: Settings) -> str:
         "",
         "## Données communes à tous les programmes",
         "",
-        "- Ménage :", *_fields(HOUSEHOLD_FIELDS),
-        "- Personnes :", *_fields(PERSON_FIELDS + MEMBERSHIP_FIELDS),
+        "- Ménage :",
+        *_fields(HOUSEHOLD_FIELDS),
+        "- Personnes :",
+        *_fields(PERSON_FIELDS + MEMBERSHIP_FIELDS),
         "- Minimisation : nationalité limitée à France / UE / hors UE ; aucun numéro de sécurité "
         "sociale ; l'asile n'est enregistré que comme « demande déposée oui/non » lorsqu'un "
         "programme le demande.",
@@ -38,7 +40,11 @@ def processing_register(host: PluginHost, settings: Settings) -> str:
         fields = host.fields(key)
         groups = shareable_groups(host, key)
         retention = programme.retention_years or settings.retention_years
-        archive = programme.archive_years if programme.archive_years is not None else settings.archive_years
+        archive = (
+            programme.archive_years
+            if programme.archive_years is not None
+            else settings.archive_years
+        )
         lines += [
             f"## {programme.name_fr}",
             "",
@@ -47,10 +53,12 @@ def processing_register(host: PluginHost, settings: Settings) -> str:
             f"{f' ; {programme.places} places' if programme.places else ''}.",
             "- **Base légale** : mission d'intérêt public / obligation légale de l'accompagnement "
             "social (à confirmer par l'association).",
-            "- **Données propres au programme** :", *(_fields(fields) or ["  - aucune"]),
+            "- **Données propres au programme** :",
+            *(_fields(fields) or ["  - aucune"]),
             "- **Destinataires** : équipe du programme ; partenaires uniquement avec le consentement "
             "écrit et daté du ménage, pour les groupes : "
-            + (", ".join(g.label for g in groups) or "aucun") + ".",
+            + (", ".join(g.label for g in groups) or "aucun")
+            + ".",
             f"- **Durée de conservation** : base active jusqu'à {retention} an(s) sans contact après "
             f"la fin de l'accompagnement, puis archive {archive} an(s), puis anonymisation.",
             "- **Sécurité** : comptes nominatifs, mots de passe Argon2id, double authentification "
@@ -62,8 +70,12 @@ def processing_register(host: PluginHost, settings: Settings) -> str:
 
 
 def dpia_template(host: PluginHost, settings: Settings) -> str:
-    sensitive = [(host.programmes[k].name_fr, f.label) for k in host.programmes
-                 for f in host.fields(k) if f.sensitive]
+    sensitive = [
+        (host.programmes[k].name_fr, f.label)
+        for k in host.programmes
+        for f in host.fields(k)
+        if f.sensitive
+    ]
     lines = [
         f"# Analyse d'impact relative à la protection des données (AIPD) — {settings.association_name}",
         "",

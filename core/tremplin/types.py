@@ -177,8 +177,11 @@ class Field:
         if self.kind == "bool":
             return str(raw).lower() in {"1", "true", "on", "oui", "yes"}
         value = self._parse_one(raw)
-        if (self.choices_from is not None and value is not None
-                and str(value) not in {c.value for c in self.choices}):
+        if (
+            self.choices_from is not None
+            and value is not None
+            and str(value) not in {c.value for c in self.choices}
+        ):
             raise FieldError(UNKNOWN_CHOICE)
         return value
 
@@ -242,7 +245,9 @@ def parse_money(text: str, minimum: int | None = 0, maximum: int | None = None) 
         raise FieldError("deux décimales au maximum")
     cents = int(amount * 100)
     if minimum is not None and cents < minimum:
-        raise FieldError("le montant ne peut pas être négatif" if minimum == 0 else "montant trop bas")
+        raise FieldError(
+            "le montant ne peut pas être négatif" if minimum == 0 else "montant trop bas"
+        )
     if cents > (maximum if maximum is not None else 100_000_000):
         raise FieldError("montant trop élevé")
     return cents
@@ -315,10 +320,15 @@ class EnrolmentView:
     def from_row(cls, row: dict[str, Any]) -> EnrolmentView:
         """The view of an ``Enrolment`` row selected with all its columns (JSON loaded)."""
         return cls(
-            id=row["id"], household_id=row["household"], programme=row["programme"],
-            state=row["state"], referral_date=row["referral_date"],
-            decision_date=row["decision_date"], entry_date=row["entry_date"],
-            exit_date=row["exit_date"], data=dict(row["data"] or {}),
+            id=row["id"],
+            household_id=row["household"],
+            programme=row["programme"],
+            state=row["state"],
+            referral_date=row["referral_date"],
+            decision_date=row["decision_date"],
+            entry_date=row["entry_date"],
+            exit_date=row["exit_date"],
+            data=dict(row["data"] or {}),
         )
 
 
@@ -653,9 +663,11 @@ class DemoContext:
 
     def enrolments_of(self, *programmes: str, phase: str | None = None) -> list[DemoEnrolment]:
         """The demo enrolments of ``programmes`` (all when none given), of ``phase`` if given."""
-        return [e for e in self.enrolments
-                if (not programmes or e.programme in programmes)
-                and (phase is None or e.phase == phase)]
+        return [
+            e
+            for e in self.enrolments
+            if (not programmes or e.programme in programmes) and (phase is None or e.phase == phase)
+        ]
 
 
 @dataclass(frozen=True)

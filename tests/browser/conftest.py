@@ -71,8 +71,13 @@ def _free_port() -> int:
 
 def _run(args: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None) -> None:
     result = subprocess.run(
-        [_tremplin(), *args], env=env, cwd=cwd, input=stdin, text=True,
-        capture_output=True, timeout=60,
+        [_tremplin(), *args],
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        text=True,
+        capture_output=True,
+        timeout=60,
     )
     if result.returncode != 0:
         pytest.fail(
@@ -95,7 +100,9 @@ def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: 
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             pass
         time.sleep(0.1)
-    pytest.fail(f"{url} ne répond pas 200 après {timeout} s :\n" + log_path.read_text(errors="replace"))
+    pytest.fail(
+        f"{url} ne répond pas 200 après {timeout} s :\n" + log_path.read_text(errors="replace")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -113,19 +120,35 @@ def server(tmp_path_factory) -> Iterator[Server]:
     _run(["migrate"], env, tmp)
     _run(
         ["createuser", EMAIL, "--role", "social_worker", "--name", FULL_NAME, "--password-stdin"],
-        env, tmp, stdin=PASSWORD + "\n",
+        env,
+        tmp,
+        stdin=PASSWORD + "\n",
     )
     _run(
-        ["createuser", PARTNER_EMAIL, "--role", "partner", "--name", "Mila Conseillère",
-         "--partner", PARTNER_ORG, "--password-stdin"],
-        env, tmp, stdin=PASSWORD + "\n",
+        [
+            "createuser",
+            PARTNER_EMAIL,
+            "--role",
+            "partner",
+            "--name",
+            "Mila Conseillère",
+            "--partner",
+            PARTNER_ORG,
+            "--password-stdin",
+        ],
+        env,
+        tmp,
+        stdin=PASSWORD + "\n",
     )
     port = _free_port()
     log_path = tmp / "server.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [_tremplin(), "serve", "--port", str(port)],
-            env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     base_url = f"http://127.0.0.1:{port}"
@@ -214,9 +237,7 @@ def anonymous_page(browser):
 @pytest.fixture
 def page(browser, auth_state):
     """A page in a fresh context already logged in as the social worker."""
-    context = browser.new_context(
-        accept_downloads=True, locale="fr-FR", storage_state=auth_state
-    )
+    context = browser.new_context(accept_downloads=True, locale="fr-FR", storage_state=auth_state)
     try:
         yield _new_page(context)
     finally:

@@ -112,7 +112,9 @@ def test_referral_to_exit_with_a_sliding_lease(page: Page, server: Server) -> No
     expect(renewals).to_contain_text("jusqu'au 01/05/2025")
     expect(renewals).to_contain_text("maximum sans dérogation : 01/08/2026")
     # Once in, the checklist is kept for the record only.
-    expect(page.locator(f"#iml-entry_checklist-{enrolment_id} input[type=checkbox]")).to_have_count(0)
+    expect(page.locator(f"#iml-entry_checklist-{enrolment_id} input[type=checkbox]")).to_have_count(
+        0
+    )
 
     # A renewal of 3 months.
     renewals.locator("summary", has_text="Renouveler la convention").click()
@@ -140,7 +142,9 @@ def test_referral_to_exit_with_a_sliding_lease(page: Page, server: Server) -> No
     expect(reviews.locator("p.error")).to_contain_text("Indiquez le parc du logement")
     expect(reviews.locator("#f-review_date")).to_have_value("2025-08-01")
     expect(reviews.locator("select#f-outcome")).to_have_value("sliding")
-    expect(reviews.locator("#f-notes")).to_have_value("Loyer payé régulièrement, bailleur d'accord.")
+    expect(reviews.locator("#f-notes")).to_have_value(
+        "Loyer payé régulièrement, bailleur d'accord."
+    )
     reviews.locator("select#f-sliding_destination").select_option("private_sliding")
     with page.expect_navigation():
         reviews.get_by_role("button", name="Enregistrer le bilan").click()

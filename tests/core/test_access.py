@@ -53,35 +53,58 @@ def test_every_route_declares_an_access_rule(app):
 
 
 async def _client(app, email):
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 9)),
-                               base_url="http://t.local")
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 9)), base_url="http://t.local"
+    )
     csrf = await login(client, email) if email else None
     return client, csrf
 
 
 async def _login_partner(app):
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 9)),
-                               base_url="http://t.local")
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 9)), base_url="http://t.local"
+    )
     page = await client.get("/login")
     token = re.search(r'name="_csrf" value="([^"]+)"', page.text).group(1)
-    await client.post("/login", data={"_csrf": token, "email": "partner@test.fr",
-                                      "password": "correct-horse-battery-staple"})
+    await client.post(
+        "/login",
+        data={
+            "_csrf": token,
+            "email": "partner@test.fr",
+            "password": "correct-horse-battery-staple",
+        },
+    )
     home = await client.get("/partner")
     csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', home.text).group(1)
     return client, csrf
 
 
 async def test_authorisation_matrix_over_every_route(app, client, users, host):
-    household_id = await hh.create_household(ACTOR, {"name": "MATRICE Foyer"},
-                                             {"first_name": "Ana", "last_name": "Matrice"})
-    enrolment_id = await enr.create_enrolment(host, ACTOR, household_id, "iml_sublease",
-                                              {"referral_date": "2024-01-10", "prescriber": "siao"})
+    household_id = await hh.create_household(
+        ACTOR, {"name": "MATRICE Foyer"}, {"first_name": "Ana", "last_name": "Matrice"}
+    )
+    enrolment_id = await enr.create_enrolment(
+        host,
+        ACTOR,
+        household_id,
+        "iml_sublease",
+        {"referral_date": "2024-01-10", "prescriber": "siao"},
+    )
     from tremplin.services.accounts import create_user
 
     target = await create_user("target@test.fr", "Compte cible", "technician", password_hash="x")
-    values = {"household_id": household_id, "enrolment_id": enrolment_id, "document_id": 1,
-              "person_id": 1, "share_id": 1, "key": "accept", "user_id": target.id,
-              "programme": "iml_sublease", "year": 2024, "fmt": "json"}
+    values = {
+        "household_id": household_id,
+        "enrolment_id": enrolment_id,
+        "document_id": 1,
+        "person_id": 1,
+        "share_id": 1,
+        "key": "accept",
+        "user_id": target.id,
+        "programme": "iml_sublease",
+        "year": 2024,
+        "fmt": "json",
+    }
     sessions = {}
     for role in ROLES:
         if role == "partner":
@@ -90,11 +113,18 @@ async def test_authorisation_matrix_over_every_route(app, client, users, host):
             sessions[role] = await _client(app, f"{role}@test.fr")
     problems = []
     for route in app.routes:
-        if not isinstance(route, HTTPRoute) or route.path in PUBLIC or route.path.startswith("/api/schema"):
+        if (
+            not isinstance(route, HTTPRoute)
+            or route.path in PUBLIC
+            or route.path.startswith("/api/schema")
+        ):
             continue
         # Parameters of plugin routes this test does not know get a plausible placeholder.
-        path = re.sub(r"\{(\w+):(\w+)\}", lambda m: str(values.get(
-            m.group(1), 1 if m.group(2) == "int" else "x")), route.path)
+        path = re.sub(
+            r"\{(\w+):(\w+)\}",
+            lambda m: str(values.get(m.group(1), 1 if m.group(2) == "int" else "x")),
+            route.path,
+        )
         for handler in route.route_handlers:
             if handler.http_methods <= {"OPTIONS", "HEAD"}:
                 continue
@@ -104,8 +134,12 @@ async def test_authorisation_matrix_over_every_route(app, client, users, host):
                     continue
                 for role, (c, csrf) in sessions.items():
                     headers = {"X-CSRF-Token": csrf, "HX-Request": "true"}
-                    response = await c.request(method, path, headers=headers,
-                                               **({"json": {}} if path.startswith("/api") and method != "GET" else {}))
+                    response = await c.request(
+                        method,
+                        path,
+                        headers=headers,
+                        **({"json": {}} if path.startswith("/api") and method != "GET" else {}),
+                    )
                     denied = response.status_code in (401, 403)
                     if (role in allowed) == denied:
                         problems.append(f"{role} {method} {path} → {response.status_code}")
@@ -116,17 +150,38 @@ async def test_authorisation_matrix_over_every_route(app, client, users, host):
 
 async def _shared_household(host, *, groups=("identity", "enrolment", "shared_notes")):
     household_id = await hh.create_household(
-        ACTOR, {"name": "PARTAGE Inès", "phone": "0611223344", "address": "12 rue Secrète"},
-        {"first_name": "Inès", "last_name": "Partage", "birth_date": "2003-05-01"})
-    await enr.create_enrolment(host, ACTOR, household_id, "iml_sublease",
-                               {"referral_date": "2024-01-10", "prescriber": "mission_locale"})
+        ACTOR,
+        {"name": "PARTAGE Inès", "phone": "0611223344", "address": "12 rue Secrète"},
+        {"first_name": "Inès", "last_name": "Partage", "birth_date": "2003-05-01"},
+    )
+    await enr.create_enrolment(
+        host,
+        ACTOR,
+        household_id,
+        "iml_sublease",
+        {"referral_date": "2024-01-10", "prescriber": "mission_locale"},
+    )
     await TimelineEvent.insert(
-        TimelineEvent(household=household_id, kind="note", occurred_at=dt.datetime.now(dt.UTC),
-                      programme="iml_sublease", visibility="partner", title="Note",
-                      body="Note partagée avec le partenaire", created_at=dt.datetime.now(dt.UTC)),
-        TimelineEvent(household=household_id, kind="note", occurred_at=dt.datetime.now(dt.UTC),
-                      programme="iml_sublease", visibility="staff", title="Note",
-                      body="Note interne à l'équipe", created_at=dt.datetime.now(dt.UTC)),
+        TimelineEvent(
+            household=household_id,
+            kind="note",
+            occurred_at=dt.datetime.now(dt.UTC),
+            programme="iml_sublease",
+            visibility="partner",
+            title="Note",
+            body="Note partagée avec le partenaire",
+            created_at=dt.datetime.now(dt.UTC),
+        ),
+        TimelineEvent(
+            household=household_id,
+            kind="note",
+            occurred_at=dt.datetime.now(dt.UTC),
+            programme="iml_sublease",
+            visibility="staff",
+            title="Note",
+            body="Note interne à l'équipe",
+            created_at=dt.datetime.now(dt.UTC),
+        ),
     )
     return household_id
 
@@ -138,14 +193,27 @@ async def test_partner_sees_only_what_was_shared_with_consent(app, social_worker
     assert "PARTAGE" not in (await partner_client.get("/partner")).text
     assert (await partner_client.get(f"/partner/households/{household_id}")).status_code == 404
 
-    refused = await social_worker.post(f"/households/{household_id}/shares", {
-        "partner": str(users["partner"].partner), "programme": "iml_sublease", "groups": "identity",
-        "consent_date": "", "consent_expires": (today() + dt.timedelta(days=90)).isoformat()})
+    refused = await social_worker.post(
+        f"/households/{household_id}/shares",
+        {
+            "partner": str(users["partner"].partner),
+            "programme": "iml_sublease",
+            "groups": "identity",
+            "consent_date": "",
+            "consent_expires": (today() + dt.timedelta(days=90)).isoformat(),
+        },
+    )
     assert refused.status_code == 422 and "ce champ est obligatoire" in refused.text
-    made = await social_worker.post(f"/households/{household_id}/shares", {
-        "partner": str(users["partner"].partner), "programme": "iml_sublease",
-        "groups": ["identity", "shared_notes"], "consent_date": today().isoformat(),
-        "consent_expires": (today() + dt.timedelta(days=90)).isoformat()})
+    made = await social_worker.post(
+        f"/households/{household_id}/shares",
+        {
+            "partner": str(users["partner"].partner),
+            "programme": "iml_sublease",
+            "groups": ["identity", "shared_notes"],
+            "consent_date": today().isoformat(),
+            "consent_expires": (today() + dt.timedelta(days=90)).isoformat(),
+        },
+    )
     assert made.status_code == 303
 
     listing = await partner_client.get("/partner")
@@ -161,11 +229,15 @@ async def test_partner_sees_only_what_was_shared_with_consent(app, social_worker
         assert (await partner_client.get(url)).status_code == 403
     # IML sub-lease does not let partners write notes.
     page_csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', page.text).group(1)
-    note = await partner_client.post(f"/partner/households/{household_id}/notes",
-                                     data={"body": "x"}, headers={"X-CSRF-Token": page_csrf})
+    note = await partner_client.post(
+        f"/partner/households/{household_id}/notes",
+        data={"body": "x"},
+        headers={"X-CSRF-Token": page_csrf},
+    )
     assert note.status_code == 404
     reads = await AuditEntry.select().where(
-        (AuditEntry.user_id == users["partner"].id) & (AuditEntry.action == "read"))
+        (AuditEntry.user_id == users["partner"].id) & (AuditEntry.action == "read")
+    )
     assert len(reads) == 1
 
     share_id = (await Share.select(Share.id).first())["id"]
@@ -177,27 +249,42 @@ async def test_partner_sees_only_what_was_shared_with_consent(app, social_worker
 async def test_expired_consent_removes_access_on_the_next_request(app, social_worker, users, host):
     household_id = await _shared_household(host)
     partner_client, _ = await _login_partner(app)
-    await social_worker.post(f"/households/{household_id}/shares", {
-        "partner": str(users["partner"].partner), "programme": "iml_sublease", "groups": "identity",
-        "consent_date": today().isoformat(),
-        "consent_expires": (today() + dt.timedelta(days=1)).isoformat()})
+    await social_worker.post(
+        f"/households/{household_id}/shares",
+        {
+            "partner": str(users["partner"].partner),
+            "programme": "iml_sublease",
+            "groups": "identity",
+            "consent_date": today().isoformat(),
+            "consent_expires": (today() + dt.timedelta(days=1)).isoformat(),
+        },
+    )
     assert (await partner_client.get(f"/partner/households/{household_id}")).status_code == 200
     await Share.update({Share.consent_expires: today() - dt.timedelta(days=1)}).where(
-        Share.household == household_id)
+        Share.household == household_id
+    )
     assert (await partner_client.get(f"/partner/households/{household_id}")).status_code == 404
     await partner_client.aclose()
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"programme": "iml_sublease", "groups": "rent"}, "choix inconnu"),
-    ({"consent_date": "2090-01-01"}, "la date du consentement est dans le futur"),
-    ({"consent_expires": "2020-01-01"}, "la date d&#39;expiration doit être dans le futur"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"programme": "iml_sublease", "groups": "rent"}, "choix inconnu"),
+        ({"consent_date": "2090-01-01"}, "la date du consentement est dans le futur"),
+        ({"consent_expires": "2020-01-01"}, "la date d&#39;expiration doit être dans le futur"),
+    ],
+)
 async def test_share_validation(social_worker, users, host, bad, message):
     household_id = await _shared_household(host)
-    form = {"partner": str(users["partner"].partner), "programme": "iml_sublease", "groups": "identity",
-            "consent_date": today().isoformat(),
-            "consent_expires": (today() + dt.timedelta(days=30)).isoformat(), **bad}
+    form = {
+        "partner": str(users["partner"].partner),
+        "programme": "iml_sublease",
+        "groups": "identity",
+        "consent_date": today().isoformat(),
+        "consent_expires": (today() + dt.timedelta(days=30)).isoformat(),
+        **bad,
+    }
     response = await social_worker.post(f"/households/{household_id}/shares", form)
     assert response.status_code == 422
     assert message in response.text or message.replace("&#39;", "'") in response.text
@@ -215,8 +302,10 @@ async def test_audit_trail_pages(app, client, users):
     admin, admin_csrf = await _client(app, "admin@test.fr")
     listing = await admin.get("/admin/audit")
     assert listing.status_code == 200 and "social_worker@test.fr" in listing.text
-    found = await admin.post("/admin/audit", data={"_csrf": admin_csrf, "action": "read",
-                                                    "user": "head_of", "verify": "1"})
+    found = await admin.post(
+        "/admin/audit",
+        data={"_csrf": admin_csrf, "action": "read", "user": "head_of", "verify": "1"},
+    )
     assert "head_of_service@test.fr" in found.text and "social_worker@test.fr" not in found.text
     assert "aucune modification détectée" in found.text
     for c in (head, worker, admin):

@@ -12,10 +12,15 @@ from tremplin.services.clock import now
 
 
 def test_password_policy_in_french():
-    assert accounts.check_password_policy("court") == "le mot de passe doit faire au moins 14 caractères"
+    assert (
+        accounts.check_password_policy("court")
+        == "le mot de passe doit faire au moins 14 caractères"
+    )
     assert "trop courant" in accounts.check_password_policy("motdepasse1234")
     assert "trop courant" in accounts.check_password_policy("aaaaaaaaaaaaaaaa")
-    assert "identifiant" in accounts.check_password_policy("claire.martin-2024!", "claire.martin@asso.fr")
+    assert "identifiant" in accounts.check_password_policy(
+        "claire.martin-2024!", "claire.martin@asso.fr"
+    )
     assert accounts.check_password_policy("cheval pluie agrafe horizon") is None
 
 
@@ -32,19 +37,26 @@ async def _post_login(client, email, password):
 
 async def test_six_failures_lock_the_account_for_30_minutes(client, users):
     for _ in range(6):
-        assert (await _post_login(client, "social_worker@test.fr", "wrong password!!")).status_code == 400
+        assert (
+            await _post_login(client, "social_worker@test.fr", "wrong password!!")
+        ).status_code == 400
     locked = await _post_login(client, "social_worker@test.fr", TEST_PASSWORD)
     assert locked.status_code == 400  # same answer as a wrong password: nothing revealed
     user = await User.select(User.locked_until).where(User.email == "social_worker@test.fr").first()
     assert dt.timedelta(minutes=29) < user["locked_until"] - now() <= dt.timedelta(minutes=30)
     await User.update({User.locked_until: now() - dt.timedelta(seconds=1)}).where(
-        User.email == "social_worker@test.fr")
+        User.email == "social_worker@test.fr"
+    )
     assert (await _post_login(client, "social_worker@test.fr", TEST_PASSWORD)).status_code == 303
 
 
 async def test_an_address_with_too_many_failures_is_throttled(client, users):
-    await LoginAttempt.insert(*[LoginAttempt(address="127.0.0.1", at=now(), success=False)
-                                for _ in range(accounts.THROTTLE_LIMIT)])
+    await LoginAttempt.insert(
+        *[
+            LoginAttempt(address="127.0.0.1", at=now(), success=False)
+            for _ in range(accounts.THROTTLE_LIMIT)
+        ]
+    )
     response = await _post_login(client, "admin@test.fr", TEST_PASSWORD)
     assert response.status_code == 429 and "Trop de tentatives" in response.text
     assert await UserSession.count() == 0
@@ -57,7 +69,8 @@ async def test_login_gives_a_new_session_and_idle_sessions_expire(client, users)
     tokens = await UserSession.select(UserSession.token_hash)
     assert len(tokens) == 2 and first in tokens  # a new id each login, never the old one reused
     await UserSession.update({UserSession.last_seen: now() - dt.timedelta(minutes=31)}).where(
-        UserSession.id > 0)
+        UserSession.id > 0
+    )
     assert (await client.get("/households")).status_code == 303
     assert await UserSession.count() == 1  # the expired one was deleted when presented
 
@@ -65,7 +78,8 @@ async def test_login_gives_a_new_session_and_idle_sessions_expire(client, users)
 async def test_absolute_session_limit(client, users):
     await login(client, "social_worker@test.fr")
     await UserSession.update({UserSession.created_at: now() - dt.timedelta(hours=13)}).where(
-        UserSession.id > 0)
+        UserSession.id > 0
+    )
     assert (await client.get("/households")).status_code == 303
 
 
@@ -89,12 +103,14 @@ async def test_disabling_a_user_revokes_sessions_and_tokens(app, client, users):
 
 
 async def test_admin_reset_forces_a_change_at_next_login(app, client, users):
-    admin = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 2)),
-                              base_url="http://t.local")
+    admin = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 2)), base_url="http://t.local"
+    )
     admin_csrf = await login(admin, "admin@test.fr")
     await login(client, "social_worker@test.fr")
-    reset = await admin.post(f"/admin/users/{users['social_worker'].id}/reset",
-                             data={"_csrf": admin_csrf})
+    reset = await admin.post(
+        f"/admin/users/{users['social_worker'].id}/reset", data={"_csrf": admin_csrf}
+    )
     assert reset.status_code == 200
     temporary = re.search(r"<code>([^<]+)</code>", reset.text).group(1)
     assert (await client.get("/households")).status_code == 303  # old session revoked
@@ -103,29 +119,57 @@ async def test_admin_reset_forces_a_change_at_next_login(app, client, users):
     assert (await client.get("/households")).headers["location"] == "/account/password"
     page = await client.get("/account/password")
     csrf = re.search(r'name="_csrf" value="([^"]+)"', page.text).group(1)
-    weak = await client.post("/account/password", data={
-        "_csrf": csrf, "current": temporary, "new": "motdepasse1234", "confirm": "motdepasse1234"})
+    weak = await client.post(
+        "/account/password",
+        data={
+            "_csrf": csrf,
+            "current": temporary,
+            "new": "motdepasse1234",
+            "confirm": "motdepasse1234",
+        },
+    )
     assert weak.status_code == 422 and "trop courant" in weak.text
-    done = await client.post("/account/password", data={
-        "_csrf": csrf, "current": temporary, "new": "une phrase bien longue", "confirm": "une phrase bien longue"})
+    done = await client.post(
+        "/account/password",
+        data={
+            "_csrf": csrf,
+            "current": temporary,
+            "new": "une phrase bien longue",
+            "confirm": "une phrase bien longue",
+        },
+    )
     assert done.status_code == 303
     assert (await client.get("/households")).status_code == 200
     await admin.aclose()
 
 
 async def test_admin_creates_an_account_with_a_one_time_password(app, users):
-    admin = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 2)),
-                              base_url="http://t.local")
+    admin = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 2)), base_url="http://t.local"
+    )
     csrf = await login(admin, "admin@test.fr")
-    bad = await admin.post("/admin/users", data={"_csrf": csrf, "email": "nouvelle@asso.fr",
-                                                 "full_name": "", "role": "social_worker"})
+    bad = await admin.post(
+        "/admin/users",
+        data={"_csrf": csrf, "email": "nouvelle@asso.fr", "full_name": "", "role": "social_worker"},
+    )
     assert bad.status_code == 422 and 'value="nouvelle@asso.fr"' in bad.text
-    made = await admin.post("/admin/users", data={"_csrf": csrf, "email": "Nouvelle@asso.fr",
-                                                  "full_name": "Nina Nouvelle", "role": "social_worker",
-                                                  "programmes": "iml_sublease"})
+    made = await admin.post(
+        "/admin/users",
+        data={
+            "_csrf": csrf,
+            "email": "Nouvelle@asso.fr",
+            "full_name": "Nina Nouvelle",
+            "role": "social_worker",
+            "programmes": "iml_sublease",
+        },
+    )
     assert made.status_code == 201 and "nouvelle@asso.fr" in made.text
-    row = await User.select(User.must_change_password, User.programmes).where(
-        User.email == "nouvelle@asso.fr").output(load_json=True).first()
+    row = (
+        await User.select(User.must_change_password, User.programmes)
+        .where(User.email == "nouvelle@asso.fr")
+        .output(load_json=True)
+        .first()
+    )
     assert row == {"must_change_password": True, "programmes": ["iml_sublease"]}
     await admin.aclose()
 
@@ -133,15 +177,22 @@ async def test_admin_creates_an_account_with_a_one_time_password(app, users):
 async def test_admin_grants_sensitive_access_and_adds_partners(app, users):
     from tremplin.models import PartnerOrganisation
 
-    admin = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 2)),
-                              base_url="http://t.local")
+    admin = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 2)), base_url="http://t.local"
+    )
     csrf = await login(admin, "admin@test.fr")
     worker = users["social_worker"].id
-    assert (await admin.post(f"/admin/users/{worker}/sensitive", data={"_csrf": csrf, "granted": "1"})).status_code == 303
-    assert (await User.select(User.can_see_sensitive).where(User.id == worker).first())["can_see_sensitive"]
+    assert (
+        await admin.post(f"/admin/users/{worker}/sensitive", data={"_csrf": csrf, "granted": "1"})
+    ).status_code == 303
+    assert (await User.select(User.can_see_sensitive).where(User.id == worker).first())[
+        "can_see_sensitive"
+    ]
     bad = await admin.post("/admin/partners", data={"_csrf": csrf, "name": "", "kind": "siao"})
     assert bad.status_code == 422
-    ok = await admin.post("/admin/partners", data={"_csrf": csrf, "name": "SIAO du Gard", "kind": "siao"})
+    ok = await admin.post(
+        "/admin/partners", data={"_csrf": csrf, "name": "SIAO du Gard", "kind": "siao"}
+    )
     assert ok.status_code == 303
     assert await PartnerOrganisation.exists().where(PartnerOrganisation.name == "SIAO du Gard")
     await admin.aclose()

@@ -23,8 +23,11 @@ async def test_token_authenticates_and_a_bad_token_does_not(client, users):
 
 async def test_create_validates_with_field_reasons(client, users):
     headers = await bearer(users)
-    response = await client.post("/api/households", headers=headers, json={
-        "name": "", "email": "x", "reference_person": {"first_name": "Ana"}})
+    response = await client.post(
+        "/api/households",
+        headers=headers,
+        json={"name": "", "email": "x", "reference_person": {"first_name": "Ana"}},
+    )
     assert response.status_code == 422
     assert response.json()["errors"] == {
         "name": "ce champ est obligatoire",
@@ -32,15 +35,25 @@ async def test_create_validates_with_field_reasons(client, users):
         "person_last_name": "ce champ est obligatoire",
     }
     assert await Household.count() == 0
-    malformed = await client.post("/api/households", headers=headers, content=b"{not json",
-                                  )
+    malformed = await client.post(
+        "/api/households",
+        headers=headers,
+        content=b"{not json",
+    )
     assert malformed.status_code == 400
 
 
 async def test_create_is_idempotent_with_a_key_and_detail_is_audited(client, users):
     headers = {**await bearer(users), "Idempotency-Key": "retry-42"}
-    body = {"name": "KONÉ Adama", "composition": "isolated_man",
-            "reference_person": {"first_name": "Adama", "last_name": "Koné", "birth_date": "2001-02-03"}}
+    body = {
+        "name": "KONÉ Adama",
+        "composition": "isolated_man",
+        "reference_person": {
+            "first_name": "Adama",
+            "last_name": "Koné",
+            "birth_date": "2001-02-03",
+        },
+    }
     first = await client.post("/api/households", headers=headers, json=body)
     second = await client.post("/api/households", headers=headers, json=body)
     assert first.status_code == second.status_code == 201
@@ -56,39 +69,59 @@ async def test_create_is_idempotent_with_a_key_and_detail_is_audited(client, use
 async def test_update_with_a_stale_version_is_a_conflict(client, users):
     headers = await bearer(users)
     household_id = await hh.create_household(hh.Actor(None), {"name": "VERSION Un"})
-    ok = await client.put(f"/api/households/{household_id}", headers=headers,
-                          json={"version": 1, "name": "VERSION Deux"})
+    ok = await client.put(
+        f"/api/households/{household_id}",
+        headers=headers,
+        json={"version": 1, "name": "VERSION Deux"},
+    )
     assert ok.status_code == 200 and ok.json()["version"] == 2
-    stale = await client.put(f"/api/households/{household_id}", headers=headers,
-                             json={"version": 1, "name": "VERSION Trois"})
+    stale = await client.put(
+        f"/api/households/{household_id}",
+        headers=headers,
+        json={"version": 1, "name": "VERSION Trois"},
+    )
     assert stale.status_code == 409 and stale.json()["current"]["version"] == 2
-    missing = await client.put(f"/api/households/{household_id}", headers=headers, json={"name": "x"})
+    missing = await client.put(
+        f"/api/households/{household_id}", headers=headers, json={"name": "x"}
+    )
     assert missing.status_code == 422
 
 
 async def test_enrolment_and_workflow_through_the_api(client, users):
     headers = await bearer(users)
     household_id = await hh.create_household(hh.Actor(None), {"name": "FLUX Marie"})
-    created = await client.post(f"/api/households/{household_id}/enrolments", headers=headers, json={
-        "programme": "iml_sublease", "referral_date": "2024-01-10", "prescriber": "siao"})
+    created = await client.post(
+        f"/api/households/{household_id}/enrolments",
+        headers=headers,
+        json={"programme": "iml_sublease", "referral_date": "2024-01-10", "prescriber": "siao"},
+    )
     assert created.status_code == 201
     enrolment_id = created.json()["id"]
-    refused = await client.post(f"/api/enrolments/{enrolment_id}/transitions/accept", headers=headers,
-                                json={"version": 1, "decision_date": "2024-01-20"})
+    refused = await client.post(
+        f"/api/enrolments/{enrolment_id}/transitions/accept",
+        headers=headers,
+        json={"version": 1, "decision_date": "2024-01-20"},
+    )
     assert refused.status_code == 422
     assert "validée par le SIAO" in refused.json()["errors"]["_transition"]
     listed = await client.get(f"/api/households/{household_id}/enrolments", headers=headers)
     assert [(e["programme"], e["state"]) for e in listed.json()] == [("iml_sublease", "referral")]
-    unknown = await client.post(f"/api/households/{household_id}/enrolments", headers=headers,
-                                json={"programme": "nope", "referral_date": "2024-01-10"})
+    unknown = await client.post(
+        f"/api/households/{household_id}/enrolments",
+        headers=headers,
+        json={"programme": "nope", "referral_date": "2024-01-10"},
+    )
     assert unknown.status_code == 422
 
 
 async def test_timeline_and_documents_metadata(client, users):
     headers = await bearer(users)
     household_id = await hh.create_household(hh.Actor(None), {"name": "FIL Paul"})
-    added = await client.post(f"/api/households/{household_id}/timeline", headers=headers, json={
-        "kind": "phone_call", "occurred_on": "2024-03-01", "body": "Appel de suivi"})
+    added = await client.post(
+        f"/api/households/{household_id}/timeline",
+        headers=headers,
+        json={"kind": "phone_call", "occurred_on": "2024-03-01", "body": "Appel de suivi"},
+    )
     assert added.status_code == 201
     events = await client.get(f"/api/households/{household_id}/timeline", headers=headers)
     assert [(e["kind"], e["body"]) for e in events.json()] == [("phone_call", "Appel de suivi")]

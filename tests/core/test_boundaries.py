@@ -66,9 +66,15 @@ def test_one_programme_one_slug():
         if plugin.module.__name__ in PLUGIN_PACKAGES:
             # A built-in plugin: package tremplin_<slug> in the folder plugins/<slug>/.
             assert plugin.module.__name__ == f"tremplin_{slug}"
-            assert Path(plugin.module.__file__).parent == ROOT / "plugins" / slug / f"tremplin_{slug}"
+            assert (
+                Path(plugin.module.__file__).parent == ROOT / "plugins" / slug / f"tremplin_{slug}"
+            )
         folder = Path(plugin.module.__file__).parent
-        apps = plugin.module.tremplin_piccolo_apps() if hasattr(plugin.module, "tremplin_piccolo_apps") else []
+        apps = (
+            plugin.module.tremplin_piccolo_apps()
+            if hasattr(plugin.module, "tremplin_piccolo_apps")
+            else []
+        )
         for app in apps:
             assert app == f"{plugin.module.__name__}.piccolo_app"
             from importlib import import_module

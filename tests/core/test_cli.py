@@ -11,13 +11,22 @@ TREMPLIN = str(Path(sys.executable).parent / "tremplin")
 
 def run(args, tmp_path, stdin="", **env):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TREMPLIN_")}
-    environ.update({
-        "TREMPLIN_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
-        "TREMPLIN_DATA_DIR": str(tmp_path / "data"),
-        **env,
-    })
-    return subprocess.run([TREMPLIN, *args], input=stdin, capture_output=True, text=True,
-                          cwd=tmp_path, env=environ, timeout=120)
+    environ.update(
+        {
+            "TREMPLIN_DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+            "TREMPLIN_DATA_DIR": str(tmp_path / "data"),
+            **env,
+        }
+    )
+    return subprocess.run(
+        [TREMPLIN, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environ,
+        timeout=120,
+    )
 
 
 def test_plugins_json_lists_installed_plugins(tmp_path):
@@ -37,16 +46,29 @@ def test_migrate_demo_createuser_token_check(tmp_path):
     assert "12 ménages" in demo.stdout
     again = run(["demo"], tmp_path)
     assert again.returncode == 1 and "la base n'est pas vide" in again.stderr
-    created = run(["createuser", "Nadia@Asso.fr", "--role", "head_of_service", "--password-stdin"],
-                  tmp_path, stdin="un mot de passe assez long\n")
+    created = run(
+        ["createuser", "Nadia@Asso.fr", "--role", "head_of_service", "--password-stdin"],
+        tmp_path,
+        stdin="un mot de passe assez long\n",
+    )
     assert created.returncode == 0 and "nadia@asso.fr" in created.stdout
-    duplicate = run(["createuser", "nadia@asso.fr", "--role", "admin", "--password-stdin"],
-                    tmp_path, stdin="un mot de passe assez long\n")
+    duplicate = run(
+        ["createuser", "nadia@asso.fr", "--role", "admin", "--password-stdin"],
+        tmp_path,
+        stdin="un mot de passe assez long\n",
+    )
     assert duplicate.returncode == 1 and "existe déjà" in duplicate.stderr
-    short = run(["createuser", "x@asso.fr", "--role", "admin", "--password-stdin"], tmp_path, stdin="court\n")
+    short = run(
+        ["createuser", "x@asso.fr", "--role", "admin", "--password-stdin"],
+        tmp_path,
+        stdin="court\n",
+    )
     assert short.returncode == 1 and "14 caractères" in short.stderr
-    badrole = run(["createuser", "y@asso.fr", "--role", "boss", "--password-stdin"], tmp_path,
-                  stdin="un mot de passe assez long\n")
+    badrole = run(
+        ["createuser", "y@asso.fr", "--role", "boss", "--password-stdin"],
+        tmp_path,
+        stdin="un mot de passe assez long\n",
+    )
     assert badrole.returncode == 1 and "rôle inconnu" in badrole.stderr
     token = run(["token", "create", "nadia@asso.fr"], tmp_path)
     assert token.returncode == 0 and token.stdout.startswith("tpl_")

@@ -17,20 +17,40 @@ from tremplin.web.app import create_app
 def confidential_plugin():
     module = types.ModuleType("fake_refuge")
     module.tremplin_manifest = hookimpl(lambda: PluginManifest(slug="refuge", name="Refuge"))
-    module.tremplin_programmes = hookimpl(lambda: [Programme(
-        key="refuge", name_fr="Refuge", name_en="Shelter", confidential_contacts=True)])
-    module.tremplin_workflows = hookimpl(lambda: [Workflow(
-        "refuge", (State("housed", "Hébergée"),), "housed", (Transition("stay", "Rester", ("housed",), "housed"),))])
+    module.tremplin_programmes = hookimpl(
+        lambda: [
+            Programme(key="refuge", name_fr="Refuge", name_en="Shelter", confidential_contacts=True)
+        ]
+    )
+    module.tremplin_workflows = hookimpl(
+        lambda: [
+            Workflow(
+                "refuge",
+                (State("housed", "Hébergée"),),
+                "housed",
+                (Transition("stay", "Rester", ("housed",), "housed"),),
+            )
+        ]
+    )
     return ("refuge", module)
 
 
 async def test_contacts_masked_outside_the_programme_staff(database, users):
     host = load_plugins(None, extra=[confidential_plugin()])
     app = create_app(database, host)
-    household_id = await hh.create_household(hh.Actor(None), {
-        "name": "PROTÉGÉE Anna", "address": "3 impasse Cachée, Alès", "phone": "0612345678"})
-    await Enrolment.insert(Enrolment(household=household_id, programme="refuge", state="housed",
-                                     created_at=now(), updated_at=now()))
+    household_id = await hh.create_household(
+        hh.Actor(None),
+        {"name": "PROTÉGÉE Anna", "address": "3 impasse Cachée, Alès", "phone": "0612345678"},
+    )
+    await Enrolment.insert(
+        Enrolment(
+            household=household_id,
+            programme="refuge",
+            state="housed",
+            created_at=now(),
+            updated_at=now(),
+        )
+    )
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 3))
     async with httpx.AsyncClient(transport=transport, base_url="http://t.local") as client:
         csrf = await login(client, "head_of_service@test.fr")
@@ -41,12 +61,16 @@ async def test_contacts_masked_outside_the_programme_staff(database, users):
         assert api.json()["address"] == "Coordonnées confidentielles"
         form = await client.get(f"/households/{household_id}/edit")
         assert 'name="address"' not in form.text and "impasse" not in form.text
-        await client.post(f"/households/{household_id}/edit", data={
-            "_csrf": csrf, "version": "1", "name": "PROTÉGÉE Anna", "address": "écrasée"})
+        await client.post(
+            f"/households/{household_id}/edit",
+            data={"_csrf": csrf, "version": "1", "name": "PROTÉGÉE Anna", "address": "écrasée"},
+        )
         assert (await hh.get_household(household_id))["address"] == "3 impasse Cachée, Alès"
         assert await AuditEntry.count().where(AuditEntry.action == "read_confidential") == 0
 
-        await User.update({User.programmes: ["refuge"]}).where(User.email == "social_worker@test.fr")
+        await User.update({User.programmes: ["refuge"]}).where(
+            User.email == "social_worker@test.fr"
+        )
         await login(client, "social_worker@test.fr")
         page = await client.get(f"/households/{household_id}")
         assert "3 impasse Cachée, Alès" in page.text

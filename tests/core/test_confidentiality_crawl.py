@@ -28,10 +28,14 @@ SECRET_NOTE = "audience au tribunal le 3 mars"
 def readable(response: httpx.Response) -> str:
     kind = response.headers.get("content-type", "")
     if kind.startswith("application/pdf"):
-        return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+        return "\n".join(
+            p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages
+        )
     if "spreadsheetml" in kind:
         book = load_workbook(io.BytesIO(response.content))
-        return "\n".join(str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row)
+        return "\n".join(
+            str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row
+        )
     return response.text
 
 
@@ -43,19 +47,33 @@ async def crawl(app, client: httpx.AsyncClient, csrf: str, values: dict) -> str:
             continue
         if not any("GET" in h.http_methods for h in route.route_handlers):
             continue
-        path = re.sub(r"\{(\w+):(\w+)\}", lambda m: str(values.get(
-            m.group(1), 1 if m.group(2) == "int" else "x")), route.path)
+        path = re.sub(
+            r"\{(\w+):(\w+)\}",
+            lambda m: str(values.get(m.group(1), 1 if m.group(2) == "int" else "x")),
+            route.path,
+        )
         for headers in ({}, {"HX-Request": "true"}):
             response = await client.get(path, headers=headers)
             seen.append(readable(response))
-    for url, body in (("/households/search", {"q": "confidentielle", "_csrf": csrf}),
-                      ("/admin/audit", {"object_type": "household", "_csrf": csrf})):
+    for url, body in (
+        ("/households/search", {"q": "confidentielle", "_csrf": csrf}),
+        ("/admin/audit", {"object_type": "household", "_csrf": csrf}),
+    ):
         seen.append((await client.post(url, data=body, headers={"HX-Request": "true"})).text)
-    seen.append((await client.post("/api/households/search", json={"q": "confidentielle"},
-                                    headers={"X-CSRF-Token": csrf})).text)
+    seen.append(
+        (
+            await client.post(
+                "/api/households/search",
+                json={"q": "confidentielle"},
+                headers={"X-CSRF-Token": csrf},
+            )
+        ).text
+    )
     for fmt in ("json", "xlsx", "pdf"):
         for programme in ("alter_logement", "all"):
-            seen.append(readable(await client.get(f"/reports/{programme}/{dt.date.today().year}/{fmt}")))
+            seen.append(
+                readable(await client.get(f"/reports/{programme}/{dt.date.today().year}/{fmt}"))
+            )
     return "\n".join(seen)
 
 
@@ -63,21 +81,49 @@ async def test_confidential_address_and_sensitive_note_are_only_where_allowed(
     app, client, users, host, caplog
 ):
     household_id = await hh.create_household(
-        hh.Actor(None), {"name": "CONFIDENTIELLE Lina", "address": SECRET_ADDRESS, "phone": SECRET_PHONE},
-        {"first_name": "Lina", "last_name": "Confidentielle", "birth_date": "1990-01-01"})
-    enrolment = await Enrolment.insert(Enrolment(
-        household=household_id, programme="alter_logement", state="housed", prescriber="other",
-        entry_date=dt.date.today() - dt.timedelta(days=30), data={"complaint_filed": True},
-        created_at=now(), updated_at=now())).returning(Enrolment.id)
-    await TimelineEvent.insert(TimelineEvent(
-        household=household_id, kind="note", occurred_at=now(), programme="alter_logement",
-        visibility="staff", title="Note", body=SECRET_NOTE, created_at=now()))
+        hh.Actor(None),
+        {"name": "CONFIDENTIELLE Lina", "address": SECRET_ADDRESS, "phone": SECRET_PHONE},
+        {"first_name": "Lina", "last_name": "Confidentielle", "birth_date": "1990-01-01"},
+    )
+    enrolment = await Enrolment.insert(
+        Enrolment(
+            household=household_id,
+            programme="alter_logement",
+            state="housed",
+            prescriber="other",
+            entry_date=dt.date.today() - dt.timedelta(days=30),
+            data={"complaint_filed": True},
+            created_at=now(),
+            updated_at=now(),
+        )
+    ).returning(Enrolment.id)
+    await TimelineEvent.insert(
+        TimelineEvent(
+            household=household_id,
+            kind="note",
+            occurred_at=now(),
+            programme="alter_logement",
+            visibility="staff",
+            title="Note",
+            body=SECRET_NOTE,
+            created_at=now(),
+        )
+    )
     members = await hh.household_members(household_id)
-    values = {"household_id": household_id, "enrolment_id": enrolment[0]["id"],
-              "person_id": members[0]["person_id"], "programme": "alter_logement",
-              "year": dt.date.today().year, "fmt": "json", "key": "accept", "table": "overview",
-              "row": "households"}
-    await User.update({User.programmes: ["alter_logement"]}).where(User.email == "social_worker@test.fr")
+    values = {
+        "household_id": household_id,
+        "enrolment_id": enrolment[0]["id"],
+        "person_id": members[0]["person_id"],
+        "programme": "alter_logement",
+        "year": dt.date.today().year,
+        "fmt": "json",
+        "key": "accept",
+        "table": "overview",
+        "row": "households",
+    }
+    await User.update({User.programmes: ["alter_logement"]}).where(
+        User.email == "social_worker@test.fr"
+    )
 
     caplog.set_level(logging.DEBUG)
     seen: dict[str, str] = {}

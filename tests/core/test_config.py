@@ -16,11 +16,14 @@ def test_defaults_suit_the_embedded_database(tmp_path):
 def test_file_then_environment(tmp_path):
     conf = tmp_path / "tremplin.toml"
     conf.write_text('[tremplin]\nassociation_name = "La Clède"\nprogrammes = ["iml_sublease"]\n')
-    settings = load_settings(conf, environ={
-        "TREMPLIN_DATABASE_URL": "postgresql://u@localhost/tremplin",
-        "TREMPLIN_PROGRAMMES": "iml_sublease, housing",
-        "TREMPLIN_DATA_DIR": "/srv/tremplin/data",
-    })
+    settings = load_settings(
+        conf,
+        environ={
+            "TREMPLIN_DATABASE_URL": "postgresql://u@localhost/tremplin",
+            "TREMPLIN_PROGRAMMES": "iml_sublease, housing",
+            "TREMPLIN_DATA_DIR": "/srv/tremplin/data",
+        },
+    )
     assert settings.association_name == "La Clède"
     assert settings.programmes == ("iml_sublease", "housing")
     assert settings.database_url.startswith("postgresql://")
@@ -34,7 +37,9 @@ def test_unknown_key_stops_start_up(tmp_path):
         load_settings(conf, environ={})
 
 
-@pytest.mark.parametrize("url", ["mysql://x/y", "sqlite://relative", "postgresql://host/", "nonsense"])
+@pytest.mark.parametrize(
+    "url", ["mysql://x/y", "sqlite://relative", "postgresql://host/", "nonsense"]
+)
 def test_bad_database_url(url, tmp_path):
     with pytest.raises(ConfigError, match="database_url invalide"):
         load_settings(tmp_path / "x.toml", environ={"TREMPLIN_DATABASE_URL": url})
@@ -43,8 +48,9 @@ def test_bad_database_url(url, tmp_path):
 def test_production_requires_a_secret(tmp_path):
     with pytest.raises(ConfigError, match="secret_key"):
         load_settings(tmp_path / "x.toml", environ={"TREMPLIN_PRODUCTION": "true"})
-    settings = load_settings(tmp_path / "x.toml", environ={
-        "TREMPLIN_PRODUCTION": "1", "TREMPLIN_SECRET_KEY": "s" * 40})
+    settings = load_settings(
+        tmp_path / "x.toml", environ={"TREMPLIN_PRODUCTION": "1", "TREMPLIN_SECRET_KEY": "s" * 40}
+    )
     assert settings.production and settings.cookies_secure
 
 

@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tremplin.api import add_months, age_on, measure_months, whole_months
 

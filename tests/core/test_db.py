@@ -24,8 +24,12 @@ async def test_sqlite_connections_are_durable_and_wait_for_locks(tmp_path):
     finally:
         await engine.release(conn)
         await engine.close_pool()
-    assert values == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1,
-                      "busy_timeout": 15000}
+    assert values == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "busy_timeout": 15000,
+    }
 
 
 async def test_concurrent_read_then_write_transactions_all_succeed(database):
@@ -35,14 +39,21 @@ async def test_concurrent_read_then_write_transactions_all_succeed(database):
         async with db.transaction():
             count = await TimelineEvent.count().where(TimelineEvent.household == household_id)
             await asyncio.sleep(0.01)  # hold the transaction open while others try to write
-            await TimelineEvent.insert(TimelineEvent(
-                household=household_id, kind="note", occurred_at=now(), title=f"n{count}",
-                body=str(i), created_at=now(),
-            ))
+            await TimelineEvent.insert(
+                TimelineEvent(
+                    household=household_id,
+                    kind="note",
+                    occurred_at=now(),
+                    title=f"n{count}",
+                    body=str(i),
+                    created_at=now(),
+                )
+            )
 
     await asyncio.gather(*(writer(i) for i in range(10)))
     titles = await TimelineEvent.select(TimelineEvent.title).where(
-        TimelineEvent.household == household_id)
+        TimelineEvent.household == household_id
+    )
     assert len(titles) == 10
     # IMMEDIATE (SQLite) serialises the read-then-write: every writer saw its predecessors.
     if isinstance(db.current_engine(), PooledSQLiteEngine):
@@ -60,7 +71,8 @@ async def test_a_failure_half_way_writes_nothing(database):
 
 async def test_foreign_keys_restrict_deleting_a_household_with_history(database):
     household_id = await hh.create_household(
-        ACTOR, {"name": "MARTIN Léa"}, {"first_name": "Léa", "last_name": "Martin"})
+        ACTOR, {"name": "MARTIN Léa"}, {"first_name": "Léa", "last_name": "Martin"}
+    )
     with pytest.raises(Exception):
         await Household.delete().where(Household.id == household_id)
     assert await Household.exists().where(Household.id == household_id)

@@ -58,9 +58,12 @@ async def test_every_plugin_demo_loads(database, host, caplog):
     from tremplin.models import PartnerOrganisation
 
     partners = await User.select(User.email, User.partner.kind.as_alias("kind")).where(
-        User.role == "partner")
+        User.role == "partner"
+    )
     assert {p["email"]: p["kind"] for p in partners} == {
-        "mission-locale@demo.tremplin.fr": "mission_locale", "sos@demo.tremplin.fr": "sos_vc"}
+        "mission-locale@demo.tremplin.fr": "mission_locale",
+        "sos@demo.tremplin.fr": "sos_vc",
+    }
     assert await PartnerOrganisation.count() == 2
 
     enrolments = await demo_enrolments(host)
@@ -72,13 +75,22 @@ async def test_every_plugin_demo_loads(database, host, caplog):
     for e in housed:
         occupancy = by_household[e.household_id]
         assert (occupancy["programme"], occupancy["kind"], occupancy["start_date"]) == (
-            e.programme, KIND_OF[e.programme], e.entry_date)
+            e.programme,
+            KIND_OF[e.programme],
+            e.entry_date,
+        )
     assert await _count(Owner) == 6
     statuses = {r["status"] for r in await Dwelling.select(Dwelling.status)}
     assert {"prospect", "available", "occupied", "returned"} <= statuses
     assert await _count(Dwelling) >= 15
-    assert await _count(Dwelling, (Dwelling.confidential == True)  # noqa: E712
-                        & (Dwelling.programme == "alter_logement")) >= 1
+    assert (
+        await _count(
+            Dwelling,
+            (Dwelling.confidential == True)  # noqa: E712
+            & (Dwelling.programme == "alter_logement"),
+        )
+        >= 1
+    )
     assert await _count(HeadLease) == await _count(Dwelling, Dwelling.status != "prospect")
     assert await _count(LedgerEntry, LedgerEntry.kind == "call") >= len(housed)
     assert await _count(LedgerEntry, LedgerEntry.kind == "payment") >= len(housed)
@@ -91,9 +103,11 @@ async def test_every_plugin_demo_loads(database, host, caplog):
     social_units = {u["id"] for u in await ResidenceUnit.select(ResidenceUnit.id)}
     assert len(social_units) >= 6
     for programme, known in (("boarding_house", units), ("social_residence", social_units)):
-        rows = await Enrolment.select(Enrolment.data).where(
-            (Enrolment.programme == programme) & (Enrolment.state == "housed")
-        ).output(load_json=True)
+        rows = (
+            await Enrolment.select(Enrolment.data)
+            .where((Enrolment.programme == programme) & (Enrolment.state == "housed"))
+            .output(load_json=True)
+        )
         assert rows, programme  # the first household of each programme is housed
         assert all(int(r["data"]["unit"]) in known for r in rows)
         assert len({r["data"]["unit"] for r in rows}) == len(rows)  # one resident a unit
@@ -105,22 +119,25 @@ async def test_every_plugin_demo_loads(database, host, caplog):
     assert await _count(Workshop) == 2
     assert await _count(CommitteeMeeting) == 2 and await _count(CommitteeDecision) >= 1
     # Management mandate: axes for the supports under way, the year's funded measures.
-    under_way = [e for e in enrolments if e.programme == "iml_mandate"
-                 and e.state in ("pre_entry", "housed")]
+    under_way = [
+        e for e in enrolments if e.programme == "iml_mandate" and e.state in ("pre_entry", "housed")
+    ]
     assert await _count(StabilisationAxis) == 3 * len(under_way) > 0
     assert await _count(FundedMeasures) == 2
 
 
 async def test_demo_ledger_balances_are_consistent(database, host):
     await load_demo(host, households=HOUSEHOLDS)
-    rows = await LedgerEntry.select(LedgerEntry.household, LedgerEntry.kind,
-                                    LedgerEntry.amount_cents)
+    rows = await LedgerEntry.select(
+        LedgerEntry.household, LedgerEntry.kind, LedgerEntry.amount_cents
+    )
     assert {r["kind"] for r in rows} == {"call", "benefit", "payment"}
     by_household: dict[int, int] = {}
     for r in rows:
         sign = 1 if r["kind"] == "call" else -1
-        by_household[r["household"]] = by_household.get(r["household"], 0) + sign * r[
-            "amount_cents"]
+        by_household[r["household"]] = (
+            by_household.get(r["household"], 0) + sign * r["amount_cents"]
+        )
     debtors = {r["household"] for r in await ArrearsStep.select(ArrearsStep.household)}
     assert by_household and len(debtors) == 2
     for household, expected in by_household.items():
@@ -138,8 +155,9 @@ async def _session(client, email: str) -> Session:
 async def test_demo_pages_show_demo_content(client, users, host):
     await load_demo(host, households=HOUSEHOLDS)
     debtor = (await ArrearsStep.select(ArrearsStep.household).first())["household"]
-    debtor_name = (await Household.select(Household.name).where(
-        Household.id == debtor).first())["name"]
+    debtor_name = (await Household.select(Household.name).where(Household.id == debtor).first())[
+        "name"
+    ]
     manager = await _session(client, "rental_manager@test.fr")
     pages = {
         "/housing/dwellings": ["L-00001", "Occupé"],
@@ -147,8 +165,11 @@ async def test_demo_pages_show_demo_content(client, users, host):
         "/housing/arrears": [debtor_name],
         "/housing/owners": ["SCI Les Tilleuls"],
     }
-    occupancy = await Occupancy.select(Occupancy.id, Occupancy.dwelling.reference).where(
-        Occupancy.household == debtor).first()
+    occupancy = (
+        await Occupancy.select(Occupancy.id, Occupancy.dwelling.reference)
+        .where(Occupancy.household == debtor)
+        .first()
+    )
     pages[f"/housing/occupancies/{occupancy['id']}"] = [occupancy["dwelling.reference"]]
     for url, texts in pages.items():
         page = await manager.get(url)
@@ -156,14 +177,16 @@ async def test_demo_pages_show_demo_content(client, users, host):
         for text in texts:
             assert text in page.text, (url, text)
     worker = await _session(client, "social_worker@test.fr")
-    house = (await House.select(House.id).where(House.name == "Maison des Tilleuls").first())
+    house = await House.select(House.id).where(House.name == "Maison des Tilleuls").first()
     for url, texts in {
         "/boarding_house/houses": ["Maison des Tilleuls", "Maison du Pré Vert"],
         f"/boarding_house/houses/{house['id']}": ["Logement 1"],
         "/social_residence/units": ["101"],
         "/cllaj/desk": [(await DeskPlace.select(DeskPlace.name).first())["name"]],
         "/cllaj/desk/workshops": ["Combien coûte un logement ?"],
-        "/cllaj/committees": ["Comité", ],
+        "/cllaj/committees": [
+            "Comité",
+        ],
     }.items():
         page = await worker.get(url)
         assert page.status_code == 200, url

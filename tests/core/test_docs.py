@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
 import tremplin.api
 from tremplin import hookspecs
 
@@ -81,7 +82,9 @@ def test_hook_reference_lists_every_hook():
 @pytest.mark.parametrize("name", _hook_names())
 def test_every_hook_is_named_in_the_docs(name):
     text = PLUGINS_MD.read_text("utf-8") + HOOKS_MD.read_text("utf-8")
-    assert re.search(rf"\b{name}\b", text), f"hook {name} appears in neither plugins.md nor hooks.md"
+    assert re.search(rf"\b{name}\b", text), (
+        f"hook {name} appears in neither plugins.md nor hooks.md"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(tremplin.api.__all__))

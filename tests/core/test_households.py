@@ -47,16 +47,27 @@ async def test_created_household_has_reference_person_and_reference(database):
 @pytest.mark.parametrize("query", ["eleonore", "ÉLÉONORE", "Eléonore nguyen", "nguy"])
 async def test_search_ignores_case_and_accents_on_both_engines(database, query):
     target = await hh.create_household(
-        ACTOR, {"name": "NGUYEN Éléonore"}, {"first_name": "Éléonore", "last_name": "Nguyen"})
-    await hh.create_household(ACTOR, {"name": "MARTIN Léon"}, {"first_name": "Léon", "last_name": "Martin"})
+        ACTOR, {"name": "NGUYEN Éléonore"}, {"first_name": "Éléonore", "last_name": "Nguyen"}
+    )
+    await hh.create_household(
+        ACTOR, {"name": "MARTIN Léon"}, {"first_name": "Léon", "last_name": "Martin"}
+    )
     rows, _ = await hh.list_households(query)
     assert [r["id"] for r in rows] == [target]
 
 
 async def test_search_finds_members_and_stray_wildcards_match_nothing(database):
     household_id = await hh.create_household(ACTOR, {"name": "Famille TRAORÉ"})
-    await hh.add_member(ACTOR, household_id, {
-        "first_name": "Aïcha", "last_name": "Traoré", "relation": "child", "start_date": "2024-01-05"})
+    await hh.add_member(
+        ACTOR,
+        household_id,
+        {
+            "first_name": "Aïcha",
+            "last_name": "Traoré",
+            "relation": "child",
+            "start_date": "2024-01-05",
+        },
+    )
     assert [r["id"] for r in (await hh.list_households("aicha"))[0]] == [household_id]
     assert (await hh.list_households("%"))[0] == (await hh.list_households(""))[0]
     assert (await hh.list_households("zzz_"))[0] == []
@@ -75,7 +86,9 @@ async def test_keyset_pagination_walks_every_household_once(database):
 
 async def test_second_save_on_the_same_version_is_a_conflict(database):
     household_id = await hh.create_household(ACTOR, {"name": "ROUX Paul"})
-    await hh.update_household(ACTOR, household_id, 1, {"name": "ROUX Paul", "phone": "06 11 22 33 44"})
+    await hh.update_household(
+        ACTOR, household_id, 1, {"name": "ROUX Paul", "phone": "06 11 22 33 44"}
+    )
     with pytest.raises(hh.ConflictError) as caught:
         await hh.update_household(ACTOR, household_id, 1, {"name": "ROUX Paulo"})
     assert caught.value.current["phone"] == "06 11 22 33 44"
@@ -83,20 +96,36 @@ async def test_second_save_on_the_same_version_is_a_conflict(database):
 
 
 async def test_a_person_moves_to_another_household_and_both_keep_history(database):
-    first = await hh.create_household(ACTOR, {"name": "BLANC Julie"},
-                                      {"first_name": "Julie", "last_name": "Blanc"})
-    marc = await hh.add_member(ACTOR, first, {
-        "first_name": "Marc", "last_name": "Blanc", "relation": "spouse", "start_date": "2020-05-01"})
-    marc_person = (await Membership.select(Membership.person).where(Membership.id == marc).first())["person"]
+    first = await hh.create_household(
+        ACTOR, {"name": "BLANC Julie"}, {"first_name": "Julie", "last_name": "Blanc"}
+    )
+    marc = await hh.add_member(
+        ACTOR,
+        first,
+        {
+            "first_name": "Marc",
+            "last_name": "Blanc",
+            "relation": "spouse",
+            "start_date": "2020-05-01",
+        },
+    )
+    marc_person = (await Membership.select(Membership.person).where(Membership.id == marc).first())[
+        "person"
+    ]
     await hh.end_membership(ACTOR, marc, dt.date(2024, 6, 30))
     second = await hh.create_household(ACTOR, {"name": "BLANC Marc"})
-    await hh.add_member(ACTOR, second, {"relation": "reference", "start_date": "2024-07-01"},
-                        person_id=marc_person)
+    await hh.add_member(
+        ACTOR, second, {"relation": "reference", "start_date": "2024-07-01"}, person_id=marc_person
+    )
     old = await hh.household_members(first)
     # Ordered by arrival: Marc came in 2020, Julie's membership starts today.
     assert [(m["first_name"], m["end_date"]) for m in old] == [
-        ("Marc", dt.date(2024, 6, 30)), ("Julie", None)]
-    assert [m["first_name"] for m in await hh.household_members(first, include_past=False)] == ["Julie"]
+        ("Marc", dt.date(2024, 6, 30)),
+        ("Julie", None),
+    ]
+    assert [m["first_name"] for m in await hh.household_members(first, include_past=False)] == [
+        "Julie"
+    ]
     assert [m["person_id"] for m in await hh.household_members(second)] == [marc_person]
     # Search follows current members only.
     assert [r["id"] for r in (await hh.list_households("marc"))[0]] == [second]
@@ -107,8 +136,13 @@ async def test_a_person_moves_to_another_household_and_both_keep_history(databas
 async def test_writes_are_audited_with_field_names_not_values(database):
     household_id = await hh.create_household(ACTOR, {"name": "SECRET Nom", "phone": "0611223344"})
     await hh.update_household(ACTOR, household_id, 1, {"name": "SECRET Nom", "phone": "0700000000"})
-    rows = await AuditEntry.select().where(AuditEntry.object_id == household_id).output(load_json=True)
-    assert [(r["action"], r["address"]) for r in rows] == [("create", "10.0.0.1"), ("update", "10.0.0.1")]
+    rows = (
+        await AuditEntry.select().where(AuditEntry.object_id == household_id).output(load_json=True)
+    )
+    assert [(r["action"], r["address"]) for r in rows] == [
+        ("create", "10.0.0.1"),
+        ("update", "10.0.0.1"),
+    ]
     assert rows[1]["fields"] == ["phone"]
     assert all("0700000000" not in str(r) and "SECRET" not in str(r) for r in rows)
 

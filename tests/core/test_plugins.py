@@ -23,22 +23,32 @@ def make_plugin(slug, *, depends_on=(), api=">=1,<2", programme=True, broken_das
 
     @hookimpl
     def tremplin_manifest():
-        return PluginManifest(slug=slug, name=slug.title(), version="9.9", depends_on=depends_on, api=api)
+        return PluginManifest(
+            slug=slug, name=slug.title(), version="9.9", depends_on=depends_on, api=api
+        )
 
     module.tremplin_manifest = tremplin_manifest
     if programme:
+
         @hookimpl
         def tremplin_programmes():
             return [Programme(key=slug, name_fr=f"Programme {slug}", name_en=slug)]
 
         @hookimpl
         def tremplin_workflows():
-            return [Workflow(slug, (State("a", "A", "referral"), State("b", "B", "closed")), "a",
-                             (Transition("go", "Aller", ("a",), "b"),))]
+            return [
+                Workflow(
+                    slug,
+                    (State("a", "A", "referral"), State("b", "B", "closed")),
+                    "a",
+                    (Transition("go", "Aller", ("a",), "b"),),
+                )
+            ]
 
         module.tremplin_programmes = tremplin_programmes
         module.tremplin_workflows = tremplin_workflows
     if broken_dashboard:
+
         @hookimpl
         def tremplin_dashboard_items(user):
             raise RuntimeError("boom")

@@ -34,12 +34,31 @@ async def test_disabled_or_unknown_programme_is_a_clear_error(database, host):
 
 
 def test_spreadsheet_cells_that_look_like_formulas_are_neutralised():
-    assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert safe_cell("+33 6 00") == "'+33 6 00" and safe_cell("@SUM(A1)") == "'@SUM(A1)"
     assert safe_cell("Ménages") == "Ménages" and safe_cell(12) == 12
-    report = {"association": "=cmd|' /C calc'!A0", "period": {"label": "2024"}, "programmes": [
-        {"key": "p", "name": "P", "sections": [{"tables": [{"key": "t", "title": "T", "total": 1,
-         "rows": [{"label": "-2+3", "count": 1, "percent": 100.0}]}]}]}]}
+    report = {
+        "association": "=cmd|' /C calc'!A0",
+        "period": {"label": "2024"},
+        "programmes": [
+            {
+                "key": "p",
+                "name": "P",
+                "sections": [
+                    {
+                        "tables": [
+                            {
+                                "key": "t",
+                                "title": "T",
+                                "total": 1,
+                                "rows": [{"label": "-2+3", "count": 1, "percent": 100.0}],
+                            }
+                        ]
+                    }
+                ],
+            }
+        ],
+    }
     sheet = load_workbook(io.BytesIO(to_xlsx(report)))["p-t"]
     assert sheet["A2"].value.startswith("'=") and sheet["A5"].value == "'-2+3"
 
@@ -47,15 +66,45 @@ def test_spreadsheet_cells_that_look_like_formulas_are_neutralised():
 def test_cli_report_formats(tmp_path):
     tremplin = str(Path(sys.executable).parent / "tremplin")
     env = {"TREMPLIN_DATABASE_URL": f"sqlite:///{tmp_path}/r.sqlite3", "PATH": "/usr/bin:/bin"}
-    assert subprocess.run([tremplin, "migrate"], env=env, cwd=tmp_path, capture_output=True).returncode == 0
+    assert (
+        subprocess.run([tremplin, "migrate"], env=env, cwd=tmp_path, capture_output=True).returncode
+        == 0
+    )
     for fmt in ("json", "xlsx", "pdf"):
-        out = subprocess.run([tremplin, "report", "--programme", "all", "--year", "2024",
-                              "--output", str(tmp_path / f"r.{fmt}")], env=env, cwd=tmp_path,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [
+                tremplin,
+                "report",
+                "--programme",
+                "all",
+                "--year",
+                "2024",
+                "--output",
+                str(tmp_path / f"r.{fmt}"),
+            ],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
         assert out.returncode == 0, out.stderr
         assert (tmp_path / f"r.{fmt}").stat().st_size > 100
-    bad = subprocess.run([tremplin, "report", "--programme", "nope", "--year", "2024", "--output",
-                          str(tmp_path / "x.pdf")], env=env, cwd=tmp_path, capture_output=True, text=True)
+    bad = subprocess.run(
+        [
+            tremplin,
+            "report",
+            "--programme",
+            "nope",
+            "--year",
+            "2024",
+            "--output",
+            str(tmp_path / "x.pdf"),
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 1 and "programme inconnu ou désactivé" in bad.stderr
 
 
@@ -63,13 +112,22 @@ async def test_narrative_autosave_warns_about_names_and_prints_literally(social_
     from tremplin.services import enrolments as enr
     from tremplin.services import households as hh
 
-    household = await hh.create_household(hh.Actor(None), {"name": "NGUYEN Éléonore"},
-                                          {"first_name": "Éléonore", "last_name": "Nguyen"})
-    await enr.create_enrolment(host, hh.Actor(None), household, "iml_sublease",
-                               {"referral_date": "2024-01-10", "prescriber": "siao"})
+    household = await hh.create_household(
+        hh.Actor(None),
+        {"name": "NGUYEN Éléonore"},
+        {"first_name": "Éléonore", "last_name": "Nguyen"},
+    )
+    await enr.create_enrolment(
+        host,
+        hh.Actor(None),
+        household,
+        "iml_sublease",
+        {"referral_date": "2024-01-10", "prescriber": "siao"},
+    )
     url = "/reports/iml_sublease/2024/narratives/indicators"
-    named = await social_worker.post(url, {"text": "Madame nguyen a trouvé un emploi."},
-                                     headers={"HX-Request": "true"})
+    named = await social_worker.post(
+        url, {"text": "Madame nguyen a trouvé un emploi."}, headers={"HX-Request": "true"}
+    )
     assert named.status_code == 200
     assert "Brouillon enregistré" in named.text and "Éléonore Nguyen" in named.text
     hostile = "Objectifs #set page(width: 1cm) $x$ *gras* _it_ @ref <label> \\\\ fin"
@@ -89,16 +147,30 @@ async def test_data_quality_check_lists_what_makes_figures_wrong(social_worker, 
     from tremplin.services import households as hh
     from tremplin.services.clock import now
 
-    household = await hh.create_household(hh.Actor(None), {"name": "INCOMPLET Jean"},
-                                          {"first_name": "Jean", "last_name": "Incomplet"})
-    await Enrolment.insert(Enrolment(
-        household=household, programme="iml_sublease", state="exited", prescriber="",
-        entry_date=dt.date(2022, 1, 1), exit_date=dt.date(2024, 6, 1), exit_destination="",
-        created_at=now(), updated_at=now()))
+    household = await hh.create_household(
+        hh.Actor(None), {"name": "INCOMPLET Jean"}, {"first_name": "Jean", "last_name": "Incomplet"}
+    )
+    await Enrolment.insert(
+        Enrolment(
+            household=household,
+            programme="iml_sublease",
+            state="exited",
+            prescriber="",
+            entry_date=dt.date(2022, 1, 1),
+            exit_date=dt.date(2024, 6, 1),
+            exit_destination="",
+            created_at=now(),
+            updated_at=now(),
+        )
+    )
     page = await social_worker.get("/reports?programme=iml_sublease&year=2024")
-    for message in ["prescripteur non renseigné", "sortie sans destination",
-                    "composition familiale non renseignée", "date de naissance manquante",
-                    "au-delà de la durée maximale (18 mois)"]:
+    for message in [
+        "prescripteur non renseigné",
+        "sortie sans destination",
+        "composition familiale non renseignée",
+        "date de naissance manquante",
+        "au-delà de la durée maximale (18 mois)",
+    ]:
         assert message in page.text, message
     assert f'href="/households/{household}"' in page.text
 
@@ -126,15 +198,21 @@ async def test_every_figure_links_to_the_households_behind_it(social_worker, cli
     await la_clede_2024()
     page = await social_worker.get("/reports?programme=iml_sublease&year=2024")
     assert "/reports/iml_sublease/2024/detail/exit_destinations/private_sliding" in page.text
-    detail = await social_worker.get("/reports/iml_sublease/2024/detail/exit_destinations/private_sliding")
+    detail = await social_worker.get(
+        "/reports/iml_sublease/2024/detail/exit_destinations/private_sliding"
+    )
     assert detail.status_code == 200 and detail.text.count('href="/households/') == 2
-    ages = await social_worker.get("/reports/iml_sublease/2024/detail/ages/26%20%E2%80%93%2040%20ans")
+    ages = await social_worker.get(
+        "/reports/iml_sublease/2024/detail/ages/26%20%E2%80%93%2040%20ans"
+    )
     assert ages.status_code == 200 and ages.text.count('href="/households/') == 39
     ongoing = await social_worker.get("/reports/iml_sublease/2024/detail/overview/ongoing")
     assert ongoing.text.count('href="/households/') == 29
     await client.post("/logout", data={"_csrf": social_worker.csrf})
     await login(client, "rental_manager@test.fr")
-    assert (await client.get("/reports/iml_sublease/2024/detail/overview/ongoing")).status_code == 403
+    assert (
+        await client.get("/reports/iml_sublease/2024/detail/overview/ongoing")
+    ).status_code == 403
 
 
 async def test_english_report_and_logo(social_worker, settings, tmp_path):
@@ -151,7 +229,8 @@ async def test_english_report_and_logo(social_worker, settings, tmp_path):
     assert "Rental intermediation (sub-lease)" in text
     assert (await social_worker.get("/reports/iml_sublease/2024/pdf?lang=de")).status_code == 404
     png = base64.b64decode(
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    )
     logo = tmp_path / "logo.png"
     logo.write_bytes(png)
     report = {"association": "Asso", "period": {"label": "2024"}, "programmes": []}
@@ -167,13 +246,44 @@ def test_pdf_prints_euros_with_cents_and_leaves_out_empty_sections():
 
     from tremplin.reports.export import to_pdf
 
-    report = {"association": "A", "period": {"label": "2024"}, "programmes": [{
-        "key": "p", "name": "P", "empty": False, "sections": [
-            {"key": "money", "title": "Argent", "error": None, "tables": [{
-                "key": "t", "title": "Coût", "total": 823.5, "unit": "euros", "chart": None, "note": "",
-                "rows": [{"label": "Vacance", "count": 3.45, "percent": None, "key": "v"},
-                         {"label": "Petit", "count": 0.05, "percent": None, "key": "x"}]}]},
-            {"key": "nothing", "title": "Section vide", "error": None, "tables": []}]}]}
+    report = {
+        "association": "A",
+        "period": {"label": "2024"},
+        "programmes": [
+            {
+                "key": "p",
+                "name": "P",
+                "empty": False,
+                "sections": [
+                    {
+                        "key": "money",
+                        "title": "Argent",
+                        "error": None,
+                        "tables": [
+                            {
+                                "key": "t",
+                                "title": "Coût",
+                                "total": 823.5,
+                                "unit": "euros",
+                                "chart": None,
+                                "note": "",
+                                "rows": [
+                                    {
+                                        "label": "Vacance",
+                                        "count": 3.45,
+                                        "percent": None,
+                                        "key": "v",
+                                    },
+                                    {"label": "Petit", "count": 0.05, "percent": None, "key": "x"},
+                                ],
+                            }
+                        ],
+                    },
+                    {"key": "nothing", "title": "Section vide", "error": None, "tables": []},
+                ],
+            }
+        ],
+    }
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
     assert "Vacance 3,45" in text and "Petit 0,05" in text and "Total 823,50" in text
     assert "Section vide" not in text

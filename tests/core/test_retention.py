@@ -19,25 +19,40 @@ ACTOR = hh.Actor(None)
 
 
 async def _old_file(exit_date: dt.date, name="ANCIEN Paul") -> int:
-    household_id = await hh.create_household(ACTOR, {"name": name, "phone": "0611223344"},
-                                             {"first_name": "Paul", "last_name": "Ancien",
-                                              "birth_date": "1984-03-09"})
-    await Enrolment.insert(Enrolment(
-        household=household_id, programme="iml_sublease", state="exited", prescriber="siao",
-        entry_date=dt.date(2019, 1, 1), exit_date=exit_date, exit_destination="family",
-        exit_reason="texte libre", created_at=dt.datetime(2021, 1, 1, tzinfo=dt.UTC),
-        updated_at=dt.datetime(2021, 1, 1, tzinfo=dt.UTC)))
+    household_id = await hh.create_household(
+        ACTOR,
+        {"name": name, "phone": "0611223344"},
+        {"first_name": "Paul", "last_name": "Ancien", "birth_date": "1984-03-09"},
+    )
+    await Enrolment.insert(
+        Enrolment(
+            household=household_id,
+            programme="iml_sublease",
+            state="exited",
+            prescriber="siao",
+            entry_date=dt.date(2019, 1, 1),
+            exit_date=exit_date,
+            exit_destination="family",
+            exit_reason="texte libre",
+            created_at=dt.datetime(2021, 1, 1, tzinfo=dt.UTC),
+            updated_at=dt.datetime(2021, 1, 1, tzinfo=dt.UTC),
+        )
+    )
     await Household.update({Household.updated_at: dt.datetime(2021, 1, 1, tzinfo=dt.UTC)}).where(
-        Household.id == household_id)
+        Household.id == household_id
+    )
     return household_id
 
 
 async def test_inactive_files_are_archived_then_anonymised(database, host, settings):
     old = await _old_file(dt.date(2021, 6, 30))
     recent = await _old_file(dt.date.today() - dt.timedelta(days=200), name="RÉCENT Luc")
-    await store_document(ACTOR, settings.data_dir, old, "bail.pdf", b"%PDF-1.4 lease", "lease", 10_000)
-    await TimelineEvent.update({TimelineEvent.occurred_at: dt.datetime(2021, 5, 1, tzinfo=dt.UTC)}).where(
-        TimelineEvent.household == old)  # the upload happened back then
+    await store_document(
+        ACTOR, settings.data_dir, old, "bail.pdf", b"%PDF-1.4 lease", "lease", 10_000
+    )
+    await TimelineEvent.update(
+        {TimelineEvent.occurred_at: dt.datetime(2021, 5, 1, tzinfo=dt.UTC)}
+    ).where(TimelineEvent.household == old)  # the upload happened back then
     before = await build_report(host, ["iml_sublease"], Period.year(2021), "Asso")
 
     plan = await plan_retention(host, settings)
@@ -55,12 +70,19 @@ async def test_inactive_files_are_archived_then_anonymised(database, host, setti
     assert person["first_name"] == "—" and person["birth_date"] == dt.date(1984, 7, 1)
     assert await Document.count() == 0
     assert not any((settings.data_dir / "documents").rglob("*.pdf")) and not any(
-        p.is_file() for p in (settings.data_dir / "documents").rglob("*"))
-    assert all(e["body"] == "" for e in await TimelineEvent.select().where(TimelineEvent.household == old))
-    assert (await Enrolment.select(Enrolment.exit_reason).where(Enrolment.household == old).first())[
-        "exit_reason"] == ""
+        p.is_file() for p in (settings.data_dir / "documents").rglob("*")
+    )
+    assert all(
+        e["body"] == "" for e in await TimelineEvent.select().where(TimelineEvent.household == old)
+    )
+    assert (
+        await Enrolment.select(Enrolment.exit_reason).where(Enrolment.household == old).first()
+    )["exit_reason"] == ""
     after = await build_report(host, ["iml_sublease"], Period.year(2021), "Asso")
-    assert after["programmes"][0]["sections"][0]["tables"][0] == before["programmes"][0]["sections"][0]["tables"][0]
+    assert (
+        after["programmes"][0]["sections"][0]["tables"][0]
+        == before["programmes"][0]["sections"][0]["tables"][0]
+    )
 
 
 async def test_audit_trail_is_purged_and_the_rest_still_verifies(database, host, settings):
@@ -68,7 +90,8 @@ async def test_audit_trail_is_purged_and_the_rest_still_verifies(database, host,
         await audit.record("read", "household", i)
     first = (await AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id).first())["id"]
     await AuditEntry.update({AuditEntry.at: dt.datetime(2020, 1, 1, tzinfo=dt.UTC)}).where(
-        AuditEntry.id == first)
+        AuditEntry.id == first
+    )
     # Moving a timestamp breaks that entry's hash: it is the one the purge removes.
     plan = await plan_retention(host, settings)
     assert plan.audit_entries == 1
@@ -88,9 +111,16 @@ async def test_dpo_opens_an_archived_file_with_a_logged_reason(client, users, ho
     assert "M-" in listing.text
     refused = await client.post(f"/archives/{old}", data={"_csrf": csrf, "reason": ""})
     assert refused.status_code == 422
-    opened = await client.post(f"/archives/{old}", data={"_csrf": csrf, "reason": "demande d'accès RGPD"})
+    opened = await client.post(
+        f"/archives/{old}", data={"_csrf": csrf, "reason": "demande d'accès RGPD"}
+    )
     assert opened.status_code == 200 and "ANCIEN Paul" in opened.text
-    entry = await AuditEntry.select().where(AuditEntry.action == "read_archived").output(load_json=True).first()
+    entry = (
+        await AuditEntry.select()
+        .where(AuditEntry.action == "read_archived")
+        .output(load_json=True)
+        .first()
+    )
     assert entry["fields"] == ["motif: demande d'accès RGPD"]
 
 
@@ -98,8 +128,13 @@ def test_retention_command_lists_then_applies(tmp_path):
     tremplin = str(Path(sys.executable).parent / "tremplin")
     env = {"TREMPLIN_DATABASE_URL": f"sqlite:///{tmp_path}/r.sqlite3", "PATH": "/usr/bin:/bin"}
     subprocess.run([tremplin, "migrate"], env=env, cwd=tmp_path, check=True, capture_output=True)
-    out = subprocess.run([tremplin, "retention"], env=env, cwd=tmp_path, capture_output=True, text=True)
-    assert out.returncode == 0 and "0 dossier(s) à archiver" in out.stdout and "--apply" in out.stdout
-    applied = subprocess.run([tremplin, "retention", "--apply"], env=env, cwd=tmp_path,
-                             capture_output=True, text=True)
+    out = subprocess.run(
+        [tremplin, "retention"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert (
+        out.returncode == 0 and "0 dossier(s) à archiver" in out.stdout and "--apply" in out.stdout
+    )
+    applied = subprocess.run(
+        [tremplin, "retention", "--apply"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
     assert applied.returncode == 0 and applied.stdout.startswith("Appliqué")

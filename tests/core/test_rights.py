@@ -13,11 +13,18 @@ from tremplin.services import timeline
 
 
 async def test_person_export_json_and_pdf(social_worker, host):
-    household_id = await hh.create_household(hh.Actor(None), {"name": "ACCÈS Nora"},
-                                             {"first_name": "Nora", "last_name": "Accès",
-                                              "birth_date": "1992-04-05"})
-    await timeline.add_event(host, hh.Actor(None), household_id, {
-        "kind": "note", "occurred_on": "2024-03-01", "body": "Note #1 $x$"}, host.programme_keys)
+    household_id = await hh.create_household(
+        hh.Actor(None),
+        {"name": "ACCÈS Nora"},
+        {"first_name": "Nora", "last_name": "Accès", "birth_date": "1992-04-05"},
+    )
+    await timeline.add_event(
+        host,
+        hh.Actor(None),
+        household_id,
+        {"kind": "note", "occurred_on": "2024-03-01", "body": "Note #1 $x$"},
+        host.programme_keys,
+    )
     members = await hh.household_members(household_id)
     person_id = members[0]["person_id"]
     data = await social_worker.get(f"/people/{person_id}/export.json")
@@ -33,8 +40,9 @@ async def test_person_export_json_and_pdf(social_worker, host):
 
 
 async def test_register_and_dpia_follow_the_enabled_programmes(app, users):
-    admin = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 2)),
-                              base_url="http://t.local")
+    admin = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 2)), base_url="http://t.local"
+    )
     await login(admin, "admin@test.fr")
     register = await admin.get("/admin/register/registre.md")
     assert register.status_code == 200

@@ -19,7 +19,9 @@ def test_rfc_6238_vector():
 async def _password_step(client, email):
     page = await client.get("/login")
     token = re.search(r'name="_csrf" value="([^"]+)"', page.text).group(1)
-    return await client.post("/login", data={"_csrf": token, "email": email, "password": TEST_PASSWORD})
+    return await client.post(
+        "/login", data={"_csrf": token, "email": email, "password": TEST_PASSWORD}
+    )
 
 
 async def test_password_alone_only_opens_the_code_page(client, users):
@@ -39,9 +41,11 @@ async def test_password_alone_only_opens_the_code_page(client, users):
 
 async def test_a_code_cannot_be_replayed(client, users):
     await login(client, "admin@test.fr")
-    used = (await User.select(User.totp_last_step).where(User.email == "admin@test.fr").first())
+    used = await User.select(User.totp_last_step).where(User.email == "admin@test.fr").first()
     code = totp.code_at(TOTP_SECRET, used["totp_last_step"])
-    await client.post("/logout", headers={"X-CSRF-Token": "x"})  # refused (bad token): still logged in
+    await client.post(
+        "/logout", headers={"X-CSRF-Token": "x"}
+    )  # refused (bad token): still logged in
     other = client.__class__(transport=client._transport, base_url="http://t2.local")
     await _password_step(other, "admin@test.fr")
     page = await other.get("/login/totp")
@@ -59,17 +63,32 @@ async def test_admin_without_second_factor_must_set_it_up(client, users):
     secret = re.search(r'name="secret" value="([^"]+)"', page.text).group(1)
     signature = re.search(r'name="signature" value="([^"]+)"', page.text).group(1)
     csrf = re.search(r'name="_csrf" value="([^"]+)"', page.text).group(1)
-    forged = await client.post("/account/totp", data={
-        "_csrf": csrf, "secret": "AAAAAAAAAAAAAAAA", "signature": signature, "code": "123456"})
+    forged = await client.post(
+        "/account/totp",
+        data={
+            "_csrf": csrf,
+            "secret": "AAAAAAAAAAAAAAAA",
+            "signature": signature,
+            "code": "123456",
+        },
+    )
     assert forged.status_code == 400
-    bad = await client.post("/account/totp", data={
-        "_csrf": csrf, "secret": secret, "signature": signature, "code": "000000"})
+    bad = await client.post(
+        "/account/totp",
+        data={"_csrf": csrf, "secret": secret, "signature": signature, "code": "000000"},
+    )
     assert bad.status_code == 422
     import time
 
-    ok = await client.post("/account/totp", data={
-        "_csrf": csrf, "secret": secret, "signature": signature,
-        "code": totp.code_at(secret, int(time.time() // 30))})
+    ok = await client.post(
+        "/account/totp",
+        data={
+            "_csrf": csrf,
+            "secret": secret,
+            "signature": signature,
+            "code": totp.code_at(secret, int(time.time() // 30)),
+        },
+    )
     assert ok.status_code == 303
     assert (await client.get("/admin/users")).status_code == 200
     saved = await User.select(User.totp_secret).where(User.email == "admin@test.fr").first()

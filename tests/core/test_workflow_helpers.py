@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests.plugins.iml_youth.helpers import ACTOR, housed, young
 from tremplin.api import (
     REFUSAL_REASON_MESSAGE,
     Choice,
@@ -38,16 +39,21 @@ from tremplin_boarding_house.workflow import WORKFLOW as BOARDING_WORKFLOW
 from tremplin_cllaj.workflows import BAIL_WORKFLOW
 from tremplin_iml_mandate.workflow import SUPPORT_WORKFLOW
 
-from tests.plugins.iml_youth.helpers import ACTOR, housed, young
-
 TODAY = dt.date(2024, 6, 1)
 DESTINATIONS = (Choice("public_housing", "Logement du parc public"), Choice("other", "Autre"))
 
 
 def _ctx(values: dict | None = None, data: dict | None = None) -> GuardContext:
     view = EnrolmentView(
-        id=1, household_id=2, programme="x", state="referral", referral_date=None,
-        decision_date=None, entry_date=None, exit_date=None, data=data or {},
+        id=1,
+        household_id=2,
+        programme="x",
+        state="referral",
+        referral_date=None,
+        decision_date=None,
+        entry_date=None,
+        exit_date=None,
+        data=data or {},
     )
     return GuardContext(enrolment=view, values=values or {}, today=TODAY)
 
@@ -91,7 +97,12 @@ def test_siao_validation_guard_message():
 def test_refusal_defaults():
     t = refusal()
     assert (t.key, t.label, t.source, t.target, t.order, t.danger) == (
-        "refuse", "Refuser", ("referral",), "refused", 30, True,
+        "refuse",
+        "Refuser",
+        ("referral",),
+        "refused",
+        30,
+        True,
     )
     assert _shape(t.fields) == [
         ("decision_date", "Date de la décision", "date", True, 200),
@@ -109,8 +120,13 @@ def test_refusal_puts_extra_fields_and_guards_first():
     def commission_guard(ctx):
         return None if ctx.values.get("commission_date") else "Indiquez la commission."
 
-    t = refusal(label="Refuser (commission)", sources=("referral", "diagnosed"),
-                fields=(commission,), guards=(commission_guard,), order=35)
+    t = refusal(
+        label="Refuser (commission)",
+        sources=("referral", "diagnosed"),
+        fields=(commission,),
+        guards=(commission_guard,),
+        order=35,
+    )
     assert t.label == "Refuser (commission)" and t.source == ("referral", "diagnosed")
     assert t.order == 35
     assert [f.name for f in t.fields] == ["commission_date", "decision_date", "decision_reason"]
@@ -123,7 +139,13 @@ def test_refusal_puts_extra_fields_and_guards_first():
 def test_postponement_stays_in_its_state_without_guard():
     t = postponement()
     assert (t.key, t.label, t.source, t.target, t.order, t.danger, t.guards) == (
-        "postpone", "Ajourner", ("referral",), "referral", 20, False, (),
+        "postpone",
+        "Ajourner",
+        ("referral",),
+        "referral",
+        20,
+        False,
+        (),
     )
     assert [f.name for f in t.fields] == ["decision_date", "decision_reason"]
     assert not t.fields[1].required
@@ -132,8 +154,13 @@ def test_postponement_stays_in_its_state_without_guard():
 def test_withdrawal():
     t = withdrawal(("referral", "admitted"))
     assert (t.key, t.label, t.source, t.target, t.order, t.danger, t.guards) == (
-        "withdraw", "Abandon de la candidature", ("referral", "admitted"), "withdrawn", 90,
-        True, (),
+        "withdraw",
+        "Abandon de la candidature",
+        ("referral", "admitted"),
+        "withdrawn",
+        90,
+        True,
+        (),
     )
     assert _shape(t.fields) == [
         ("exit_date", "Date", "date", True, 200),
@@ -147,7 +174,13 @@ def test_withdrawal():
 def test_exit_with_destination_defaults():
     t = exit_with_destination(DESTINATIONS)
     assert (t.key, t.label, t.source, t.target, t.order, t.danger, t.guards) == (
-        "exit", "Sortie du dispositif", ("housed",), "exited", 50, True, (),
+        "exit",
+        "Sortie du dispositif",
+        ("housed",),
+        "exited",
+        50,
+        True,
+        (),
     )
     assert _shape(t.fields) == [
         ("exit_date", "Date de sortie", "date", True, 200),
@@ -160,12 +193,20 @@ def test_exit_with_destination_defaults():
 def test_exit_with_destination_variants():
     extra = Field("plan_kept", "Plan d'apurement respecté", kind="bool")
     t = exit_with_destination(
-        DESTINATIONS[:1], key="slide", label="Glissement du bail", date_label="Date du bilan",
-        destination_label="Parc", reason_label=None, fields=(extra,), order=40, danger=False,
+        DESTINATIONS[:1],
+        key="slide",
+        label="Glissement du bail",
+        date_label="Date du bilan",
+        destination_label="Parc",
+        reason_label=None,
+        fields=(extra,),
+        order=40,
+        danger=False,
     )
     assert (t.key, t.label, t.order, t.danger) == ("slide", "Glissement du bail", 40, False)
     assert [(f.name, f.label) for f in t.fields] == [
-        ("exit_date", "Date du bilan"), ("exit_destination", "Parc"),
+        ("exit_date", "Date du bilan"),
+        ("exit_destination", "Parc"),
         ("plan_kept", "Plan d'apurement respecté"),
     ]
     assert t.fields[1].choices == DESTINATIONS[:1]
@@ -180,7 +221,10 @@ def test_closed_states_and_decision_field():
     ]
     field = decision_date_field("Date du comité")
     assert (field.name, field.label, field.kind, field.required) == (
-        "decision_date", "Date du comité", "date", True,
+        "decision_date",
+        "Date du comité",
+        "date",
+        True,
     )
 
 
@@ -192,18 +236,26 @@ def test_plugins_keep_their_own_wording():
     boarding = {t.key: t for t in BOARDING_WORKFLOW.transitions}
     assert boarding["refuse"].label == "Refuser (commission)"
     assert [f.name for f in boarding["refuse"].fields] == [
-        "commission_date", "decision_date", "decision_reason",
+        "commission_date",
+        "decision_date",
+        "decision_reason",
     ]
     assert boarding["exit"].label == "Sortie de la pension de famille"
     bail = {t.key: t for t in BAIL_WORKFLOW.transitions}
     assert [f.name for f in bail["exit"].fields] == [
-        "exit_date", "exit_destination", "early_end_reason", "exit_reason",
+        "exit_date",
+        "exit_destination",
+        "early_end_reason",
+        "exit_reason",
     ]
     assert bail["exit"].danger is False and bail["withdraw"].label == "Abandon de la demande"
     assert BAIL_WORKFLOW.state("refused").label == "Demande refusée"
     support = {t.key: t for t in SUPPORT_WORKFLOW.transitions}
     assert [f.name for f in support["end"].fields] == [
-        "exit_date", "exit_destination", "debt_latest", "plan_kept",
+        "exit_date",
+        "exit_destination",
+        "debt_latest",
+        "plan_kept",
     ]
     assert support["refuse"].source == ("requested",)
 
@@ -216,9 +268,16 @@ async def test_refusal_guard_blocks_a_real_transition(database, host):
         assert exc.errors == {"_transition": REFUSAL_REASON_MESSAGE}
     else:
         raise AssertionError("a refusal without reason went through")
-    assert await _move(
-        host, enrolment_id, "refuse", decision_date="2024-01-12", decision_reason="Hors critères"
-    ) == "refused"
+    assert (
+        await _move(
+            host,
+            enrolment_id,
+            "refuse",
+            decision_date="2024-01-12",
+            decision_reason="Hors critères",
+        )
+        == "refused"
+    )
 
 
 async def _move(host, enrolment_id: int, key: str, **values) -> str:
@@ -246,13 +305,20 @@ async def test_add_enrolment_event(database, host):
     household_id, enrolment_id = await young(host, name="ÉVÉNEMENT Zoé")
     async with transaction():
         await add_enrolment_event(
-            enrolment_id, household_id, programme="iml_youth", kind="iml_youth_renewal",
-            title="Renouvellement de la convention", body="Convention prolongée jusqu'au 01/08/2024",
+            enrolment_id,
+            household_id,
+            programme="iml_youth",
+            kind="iml_youth_renewal",
+            title="Renouvellement de la convention",
+            body="Convention prolongée jusqu'au 01/08/2024",
             author=None,
         )
-    event = await TimelineEvent.select().where(
-        TimelineEvent.kind == "iml_youth_renewal"
-    ).output(load_json=True).first()
+    event = (
+        await TimelineEvent.select()
+        .where(TimelineEvent.kind == "iml_youth_renewal")
+        .output(load_json=True)
+        .first()
+    )
     assert event["household"] == household_id and event["programme"] == "iml_youth"
     assert event["data"] == {"enrolment": enrolment_id}
     assert event["title"] == "Renouvellement de la convention"
@@ -261,10 +327,12 @@ async def test_add_enrolment_event(database, host):
 
 
 async def test_exited_in_period_and_members_on_last_day(database, host):
-    out_id, out_enrolment = await housed(host, entry="2024-02-01", name="SORTIE Noé",
-                                         birth="2004-09-30")
-    await _move(host, out_enrolment, "exit", exit_date="2024-06-30",
-                exit_destination="public_housing")
+    out_id, out_enrolment = await housed(
+        host, entry="2024-02-01", name="SORTIE Noé", birth="2004-09-30"
+    )
+    await _move(
+        host, out_enrolment, "exit", exit_date="2024-06-30", exit_destination="public_housing"
+    )
     stay_id, _ = await housed(host, entry="2024-03-01", name="RESTE Lou", birth="2005-01-15")
     _, gone = await young(host, name="ABANDON Tom")
     await _move(host, gone, "withdraw", exit_date="2024-04-02", exit_reason="Parti")
@@ -330,7 +398,8 @@ async def test_redirect_after_write_through_a_plugin_route(app, social_worker, u
 
     # htmx from another page: navigating there reloads anyway, no refresh of the old page.
     elsewhere = await social_worker.post(
-        _meeting(enrolment_id), form,
+        _meeting(enrolment_id),
+        form,
         headers={"HX-Request": "true", "HX-Current-URL": "http://testserver.local/dashboard"},
     )
     assert elsewhere.status_code == 200 and elsewhere.headers["HX-Redirect"] == target
@@ -344,7 +413,8 @@ async def test_redirect_without_fragment_is_never_refreshed(app, client, users, 
     manager = Session(client, csrf, users["head_of_service"])
     page = "http://testserver.local/boarding_house/houses/new"
     made = await manager.post(
-        "/boarding_house/houses/new", {"name": "Maison des Tilleuls"},
+        "/boarding_house/houses/new",
+        {"name": "Maison des Tilleuls"},
         headers={"HX-Request": "true", "HX-Current-URL": page},
     )
     assert made.status_code == 200, made.text
@@ -352,8 +422,9 @@ async def test_redirect_without_fragment_is_never_refreshed(app, client, users, 
     assert "HX-Refresh" not in made.headers
 
 
-async def test_enrolment_for_route_answers_404_for_another_programme(app, social_worker, users,
-                                                                      host):
+async def test_enrolment_for_route_answers_404_for_another_programme(
+    app, social_worker, users, host
+):
     _, enrolment_id = await housed(host, name="AUTRE Marc")
     # An iml_youth enrolment posted to the social residence's derogation route: 404.
     response = await social_worker.post(

@@ -29,8 +29,15 @@ PDF = b"%PDF-1.4\n% test document\n"
 def cli(args, cwd: Path, db_url: str, data_dir: Path, timeout: int = 300, stdin: str = ""):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TREMPLIN_")}
     env.update({"TREMPLIN_DATABASE_URL": db_url, "TREMPLIN_DATA_DIR": str(data_dir)})
-    return subprocess.run([TREMPLIN, *args], capture_output=True, text=True, cwd=cwd, env=env,
-                          timeout=timeout, input=stdin)
+    return subprocess.run(
+        [TREMPLIN, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+        input=stdin,
+    )
 
 
 def add_documents(db_url: str, data_dir: Path, count: int = 4) -> None:
@@ -48,8 +55,15 @@ def add_documents(db_url: str, data_dir: Path, count: int = 4) -> None:
         await db.start(engine)
         try:
             for i in range(count):
-                await store_document(Actor(user_id=1), data_dir, 1 + i % 3, f"piece-{i}.pdf",
-                                     PDF + f"{i}\n".encode() * (i + 1), "id", 1_000_000)
+                await store_document(
+                    Actor(user_id=1),
+                    data_dir,
+                    1 + i % 3,
+                    f"piece-{i}.pdf",
+                    PDF + f"{i}\n".encode() * (i + 1),
+                    "id",
+                    1_000_000,
+                )
         finally:
             await db.stop(engine)
 
@@ -63,9 +77,13 @@ def sqlite_tables(path: Path) -> dict[str, dict[int, str]]:
     conn = sqlite3.connect(path)
     try:
         out = {}
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE 'household_fts%'")]
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'household_fts%'"
+            )
+        ]
         for name in names:
             cur = conn.execute(f'SELECT * FROM "{name}" ORDER BY id')
             cols = [d[0] for d in cur.description]
@@ -82,9 +100,13 @@ def pg_tables(url: str) -> dict[str, dict[int, str]]:
         conn = await asyncpg.connect(url)
         try:
             out = {}
-            names = [r[0] for r in await conn.fetch(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema='public' "
-                "AND table_type='BASE TABLE'")]
+            names = [
+                r[0]
+                for r in await conn.fetch(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema='public' "
+                    "AND table_type='BASE TABLE'"
+                )
+            ]
             for name in names:
                 rows = await conn.fetch(f'SELECT * FROM "{name}" ORDER BY id')
                 out[name] = {r["id"]: json.dumps(list(r.values()), default=str) for r in rows}
@@ -98,8 +120,11 @@ def pg_tables(url: str) -> dict[str, dict[int, str]]:
 def blobs(data_dir: Path) -> dict[str, str]:
     """archive-relative path → SHA-256 of the content, for every document file."""
     root = data_dir / "documents"
-    return {p.relative_to(data_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(data_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def manifest_of(archive: Path) -> dict:
@@ -107,8 +132,9 @@ def manifest_of(archive: Path) -> dict:
         return json.loads(tar.extractfile("manifest.json").read())
 
 
-def assert_same_installation(source: dict, restored: dict, manifest: dict,
-                             src_data: Path, dst_data: Path) -> None:
+def assert_same_installation(
+    source: dict, restored: dict, manifest: dict, src_data: Path, dst_data: Path
+) -> None:
     """The restored database holds exactly the manifest's rows, each one identical to the
     source's row with the same id (the source may have received rows after the backup)."""
     assert set(restored) == set(manifest["tables"])
@@ -154,8 +180,10 @@ def sqlite_event_inserter(path: Path):
     first = conn.execute("SELECT MIN(id) FROM timeline_event").fetchone()[0]
 
     def insert() -> None:
-        conn.execute(f"INSERT INTO timeline_event ({col_list}) SELECT {col_list} FROM timeline_event WHERE id = ?",
-                     (first,))
+        conn.execute(
+            f"INSERT INTO timeline_event ({col_list}) SELECT {col_list} FROM timeline_event WHERE id = ?",
+            (first,),
+        )
         conn.commit()
 
     return insert, conn
@@ -197,7 +225,7 @@ def test_sqlite_backup_while_writing_then_restore(sqlite_install, tmp_path):
     assert during > 0, "the backup must run while the database is being written"
     archives = list((tmp_path / "backups").glob("tremplin-backup-*.tar.gz"))
     assert len(archives) == 1 and "Sauvegarde écrite" in out.stdout
-    assert archives[0].name[len("tremplin-backup-"):-len(".tar.gz")].endswith("Z")
+    assert archives[0].name[len("tremplin-backup-") : -len(".tar.gz")].endswith("Z")
     manifest = manifest_of(archives[0])
     assert manifest["engine"] == "sqlite" and manifest["tremplin_version"]
     assert "tremplin" in manifest["migrations"] and "housing" in manifest["migrations"]
@@ -214,7 +242,11 @@ def test_sqlite_backup_while_writing_then_restore(sqlite_install, tmp_path):
     copy = sqlite_tables(target / "tremplin.sqlite3")
     assert_same_installation(source, copy, manifest, data, t_data)
     # Events written after the snapshot are in the source only; those before are in both.
-    assert len(source["timeline_event"]) > len(copy["timeline_event"]) >= manifest["tables"]["timeline_event"]
+    assert (
+        len(source["timeline_event"])
+        > len(copy["timeline_event"])
+        >= manifest["tables"]["timeline_event"]
+    )
     # The restored installation is usable: configuration, schema and migrations check out.
     check = cli(["check"], target, t_url, t_data)
     assert check.returncode == 0 and "Configuration correcte." in check.stdout, check.stderr
@@ -257,7 +289,9 @@ def test_restore_refuses_non_empty_target_and_tampered_archives(sqlite_install, 
     # A truncated archive.
     truncated = tmp_path / "truncated.tar.gz"
     truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
-    refused = cli(["restore", str(truncated)], fresh, f"sqlite:///{fresh}/t.sqlite3", fresh / "data")
+    refused = cli(
+        ["restore", str(truncated)], fresh, f"sqlite:///{fresh}/t.sqlite3", fresh / "data"
+    )
     assert refused.returncode == 1 and "corrompue" in refused.stderr
     assert not (fresh / "t.sqlite3").exists()
 
@@ -279,10 +313,15 @@ def test_restore_refuses_non_empty_target_and_tampered_archives(sqlite_install, 
     assert cli(["migrate"], migrated, m_url, m_data).returncode == 0
     accepted = cli(["restore", str(archive)], migrated, m_url, m_data)
     assert accepted.returncode == 0, accepted.stderr
-    assert sqlite_tables(migrated / "t.sqlite3")["household"] == sqlite_tables(base / "tremplin.sqlite3")["household"]
+    assert (
+        sqlite_tables(migrated / "t.sqlite3")["household"]
+        == sqlite_tables(base / "tremplin.sqlite3")["household"]
+    )
 
     # An SQLite archive into a PostgreSQL installation is refused before connecting.
-    wrong = cli(["restore", str(archive)], fresh, "postgresql://nobody@127.0.0.1:1/none", fresh / "data")
+    wrong = cli(
+        ["restore", str(archive)], fresh, "postgresql://nobody@127.0.0.1:1/none", fresh / "data"
+    )
     assert wrong.returncode == 1 and "migrate-db" in wrong.stderr
 
 
@@ -303,16 +342,25 @@ def test_postgresql_backup_while_writing_then_restore(postgres, tmp_path):
 
         loop = asyncio.new_event_loop()
         conn = loop.run_until_complete(asyncpg.connect(url))
-        cols = [r["column_name"] for r in loop.run_until_complete(conn.fetch(
-            "SELECT column_name FROM information_schema.columns WHERE table_name='timeline_event' "
-            "AND column_name <> 'id'"))]
+        cols = [
+            r["column_name"]
+            for r in loop.run_until_complete(
+                conn.fetch(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name='timeline_event' "
+                    "AND column_name <> 'id'"
+                )
+            )
+        ]
         col_list = ", ".join(f'"{c}"' for c in cols)
         first = loop.run_until_complete(conn.fetchval("SELECT MIN(id) FROM timeline_event"))
 
         def insert() -> None:
-            loop.run_until_complete(conn.execute(
-                f"INSERT INTO timeline_event ({col_list}) SELECT {col_list} FROM timeline_event WHERE id = $1",
-                first))
+            loop.run_until_complete(
+                conn.execute(
+                    f"INSERT INTO timeline_event ({col_list}) SELECT {col_list} FROM timeline_event WHERE id = $1",
+                    first,
+                )
+            )
 
         writer = Writer(insert)
         writer.start()

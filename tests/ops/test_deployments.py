@@ -56,7 +56,11 @@ def assert_valid_cli(args: list[str]) -> None:
 
 def test_systemd_units_run_existing_commands():
     units = {p.name: unit(p) for p in SINGLE.glob("*.service")}
-    assert set(units) == {"tremplin.service", "tremplin-backup.service", "tremplin-retention.service"}
+    assert set(units) == {
+        "tremplin.service",
+        "tremplin-backup.service",
+        "tremplin-retention.service",
+    }
     commands = []
     for name, u in units.items():
         assert u["Service.EnvironmentFile"] == ["/etc/tremplin/tremplin.env"], name
@@ -86,8 +90,9 @@ def test_timers_start_their_services_on_valid_calendars():
             assert re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \*-\*-\* \d\d:\d\d:\d\d", calendar)
         analyze = shutil.which("systemd-analyze")
         if analyze:
-            out = subprocess.run([analyze, "calendar", calendar], capture_output=True, text=True,
-                                 timeout=30)
+            out = subprocess.run(
+                [analyze, "calendar", calendar], capture_output=True, text=True, timeout=30
+            )
             assert out.returncode == 0, out.stderr
 
 
@@ -114,7 +119,9 @@ def test_reverse_proxies_limit_uploads_and_serve_the_theme():
     for text in (caddy, nginx):
         assert "site-packages/tremplin_theme_default/static" in text
     # 12 MB leaves room above the application's own limit (upload + form fields).
-    assert load_settings(Path("/nonexistent"), environ={}).max_upload_bytes + 256 * 1024 < 12 * 10**6
+    assert (
+        load_settings(Path("/nonexistent"), environ={}).max_upload_bytes + 256 * 1024 < 12 * 10**6
+    )
 
 
 def test_container_recipe_and_compose_file():

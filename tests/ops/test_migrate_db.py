@@ -26,8 +26,8 @@ def populated(tmp_path_factory):
 
 def _norm(value):
     if isinstance(value, dt.datetime):
-        value = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc).isoformat()
+        value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -72,19 +72,33 @@ def test_migrate_db_copies_everything_and_refuses_a_non_empty_target(populated, 
         assert "tables identiques" in out.stdout and "DIFFÉRENT" not in out.stdout
 
         # Independent verification, table by table, row by row.
-        tables = ordered_tables(db.configure(
-            db.create_engine(Settings(database_url=url)), load_plugins(None).piccolo_apps))
+        tables = ordered_tables(
+            db.configure(
+                db.create_engine(Settings(database_url=url)), load_plugins(None).piccolo_apps
+            )
+        )
         assert {"household", "tremplin_user", "document", "housing_dwelling"} <= {
-            t._meta.tablename for t in tables}
+            t._meta.tablename for t in tables
+        }
         json_columns = {}
         for table in tables:
             tname = table._meta.tablename
-            types = {r["column_name"]: r["data_type"] for r in asyncio.run(_pg(
-                target, "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema='public' AND table_name=$1", tname))}
+            types = {
+                r["column_name"]: r["data_type"]
+                for r in asyncio.run(
+                    _pg(
+                        target,
+                        "SELECT column_name, data_type FROM information_schema.columns "
+                        "WHERE table_schema='public' AND table_name=$1",
+                        tname,
+                    )
+                )
+            }
             json_columns[tname] = {c for c, t in types.items() if t in ("json", "jsonb")}
             src = _sqlite_rows(base / "tremplin.sqlite3", tname)
-            dst = [dict(r) for r in asyncio.run(_pg(target, f'SELECT * FROM "{tname}" ORDER BY id'))]
+            dst = [
+                dict(r) for r in asyncio.run(_pg(target, f'SELECT * FROM "{tname}" ORDER BY id'))
+            ]
             assert len(src) == len(dst), tname
             for a, b in zip(src, dst):
                 assert set(a) == set(b), tname
@@ -95,20 +109,31 @@ def test_migrate_db_copies_everything_and_refuses_a_non_empty_target(populated, 
                     if types[col] == "boolean" and va is not None:
                         va = bool(va)
                     assert _norm(va) == _norm(vb), (tname, col, a["id"])
-        counts = {t._meta.tablename: len(_sqlite_rows(base / "tremplin.sqlite3", t._meta.tablename))
-                  for t in tables}
-        assert counts["household"] == 20 and counts["document"] >= 3 and counts["timeline_event"] > 20
+        counts = {
+            t._meta.tablename: len(_sqlite_rows(base / "tremplin.sqlite3", t._meta.tablename))
+            for t in tables
+        }
+        assert (
+            counts["household"] == 20 and counts["document"] >= 3 and counts["timeline_event"] > 20
+        )
 
         # Documents untouched; the PostgreSQL installation is complete and usable, and new
         # rows get new ids (sequences moved past the copied ones).
         assert blobs(data) == documents_before
         check = cli(["check"], base, target, data)
         assert check.returncode == 0 and "Configuration correcte." in check.stdout, check.stderr
-        created = cli(["createuser", "nouvelle@asso.fr", "--role", "social_worker", "--password-stdin"],
-                      base, target, data, stdin="un mot de passe assez long\n")
+        created = cli(
+            ["createuser", "nouvelle@asso.fr", "--role", "social_worker", "--password-stdin"],
+            base,
+            target,
+            data,
+            stdin="un mot de passe assez long\n",
+        )
         assert created.returncode == 0, created.stderr
         ids = asyncio.run(_pg(target, "SELECT id, email FROM tremplin_user ORDER BY id"))
-        assert ids[-1]["email"] == "nouvelle@asso.fr" and ids[-1]["id"] == counts["tremplin_user"] + 1
+        assert (
+            ids[-1]["email"] == "nouvelle@asso.fr" and ids[-1]["id"] == counts["tremplin_user"] + 1
+        )
 
         # A second run finds the target non-empty and writes nothing.
         before = asyncio.run(_pg(target, "SELECT COUNT(*) AS n FROM household"))[0]["n"]
@@ -123,8 +148,12 @@ def test_migrate_db_refuses_bad_targets(populated, tmp_path):
     base, url, data = populated
     out = cli(["migrate-db", "--to", "mysql://x/y"], base, url, data)
     assert out.returncode == 1 and "postgresql://" in out.stderr
-    pg_source = cli(["migrate-db", "--to", "postgresql://u@127.0.0.1:1/x"], base,
-                    "postgresql://u@127.0.0.1:1/src", data)
+    pg_source = cli(
+        ["migrate-db", "--to", "postgresql://u@127.0.0.1:1/x"],
+        base,
+        "postgresql://u@127.0.0.1:1/src",
+        data,
+    )
     assert pg_source.returncode == 1 and "n'est pas SQLite" in pg_source.stderr
     unreachable = cli(["migrate-db", "--to", "postgresql://u@127.0.0.1:1/x"], base, url, data)
     assert unreachable.returncode == 1 and "injoignable" in unreachable.stderr
@@ -135,7 +164,9 @@ def test_tables_are_ordered_parents_first(host):
     from tremplin.config import Settings
     from tremplin.ops.migrate_db import ordered_tables
 
-    tables = db.configure(db.create_engine(Settings(database_url="sqlite:///:memory:")), host.piccolo_apps)
+    tables = db.configure(
+        db.create_engine(Settings(database_url="sqlite:///:memory:")), host.piccolo_apps
+    )
     ordered = ordered_tables(list(reversed(tables)))
     position = {t._meta.tablename: i for i, t in enumerate(ordered)}
     assert "migration" not in position

@@ -70,7 +70,9 @@ async def test_request_id_header_and_access_line(app, database, access_lines):
 
 
 def test_json_formatter_carries_the_request_id():
-    record = logging.LogRecord("tremplin.x", logging.WARNING, __file__, 1, "saved %s", ("ok",), None)
+    record = logging.LogRecord(
+        "tremplin.x", logging.WARNING, __file__, 1, "saved %s", ("ok",), None
+    )
     token = request_id.set("abc123def456")
     try:
         line = json.loads(JsonFormatter().format(record))
@@ -96,18 +98,28 @@ def _free_port() -> int:
 def test_real_server_logs_json_lines(tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TREMPLIN_")}
-    env.update({"TREMPLIN_DATABASE_URL": f"sqlite:///{tmp_path}/t.sqlite3",
-                "TREMPLIN_DATA_DIR": str(tmp_path / "data")})
+    env.update(
+        {
+            "TREMPLIN_DATABASE_URL": f"sqlite:///{tmp_path}/t.sqlite3",
+            "TREMPLIN_DATA_DIR": str(tmp_path / "data"),
+        }
+    )
     log = open(tmp_path / "server.log", "w+")
-    proc = subprocess.Popen([TREMPLIN, "serve", "--port", str(port), "--workers", "2"],
-                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    proc = subprocess.Popen(
+        [TREMPLIN, "serve", "--port", str(port), "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     try:
         deadline = time.monotonic() + 60
         response = None
         while time.monotonic() < deadline:
             try:
-                req = urllib.request.Request(f"http://127.0.0.1:{port}/readyz",
-                                             headers={"X-Request-ID": "probe-0001"})
+                req = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/readyz", headers={"X-Request-ID": "probe-0001"}
+                )
                 response = urllib.request.urlopen(req, timeout=5)
                 break
             except OSError:
@@ -130,7 +142,9 @@ def test_real_server_logs_json_lines(tmp_path):
     lines = (tmp_path / "server.log").read_text().splitlines()
     records = [json.loads(line) for line in lines]  # every line of the server's stderr is JSON
     access = [r for r in records if r["logger"] == "tremplin.access"]
-    assert any(r["request_id"] == "probe-0001" and r["route"] == "/readyz" and r["status"] == 200
-               for r in access), lines
+    assert any(
+        r["request_id"] == "probe-0001" and r["route"] == "/readyz" and r["status"] == 200
+        for r in access
+    ), lines
     assert any(r["route"] == "/households/{household_id}" for r in access), lines
     assert "Martin" not in "\n".join(lines) and "/households/77" not in "\n".join(lines)

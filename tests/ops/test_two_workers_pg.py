@@ -43,9 +43,13 @@ async def _seed(url: str, host, password_hash: str) -> dict:
     try:
         tokens = []
         for i in (1, 2):
-            user = await create_user(f"ts{i}@test.fr", f"TS {i}", "social_worker", password_hash=password_hash)
+            user = await create_user(
+                f"ts{i}@test.fr", f"TS {i}", "social_worker", password_hash=password_hash
+            )
             tokens.append(await create_api_token(user.id))
-        await create_user("gestion@test.fr", "Gestion", "rental_manager", password_hash=password_hash)
+        await create_user(
+            "gestion@test.fr", "Gestion", "rental_manager", password_hash=password_hash
+        )
         occupancies = [await helpers.housed(start="2024-01-01") for _ in range(4)]
         household = await hh.create_household(hh.Actor(None), {"name": "PARTAGÉ Foyer"})
         return {"tokens": tokens, "household": household, "occupancies": len(occupancies)}
@@ -64,9 +68,11 @@ async def _counts(url: str, host, household_id: int) -> dict:
         return {
             "notes": await TimelineEvent.count().where(TimelineEvent.kind == "phone_call"),
             "calls": await LedgerEntry.count().where(
-                (LedgerEntry.kind == "call") & (LedgerEntry.month == dt.date(2024, 3, 1))),
-            "household": await Household.select(Household.name, Household.version).where(
-                Household.id == household_id).first(),
+                (LedgerEntry.kind == "call") & (LedgerEntry.month == dt.date(2024, 3, 1))
+            ),
+            "household": await Household.select(Household.name, Household.version)
+            .where(Household.id == household_id)
+            .first(),
         }
     finally:
         await db.stop(engine)
@@ -75,7 +81,9 @@ async def _counts(url: str, host, household_id: int) -> dict:
 async def _rental_session(client: httpx.AsyncClient) -> str:
     page = await client.get("/login")
     token = re.search(r'name="_csrf" value="([^"]+)"', page.text).group(1)
-    await client.post("/login", data={"_csrf": token, "email": "gestion@test.fr", "password": TEST_PASSWORD})
+    await client.post(
+        "/login", data={"_csrf": token, "email": "gestion@test.fr", "password": TEST_PASSWORD}
+    )
     home = await client.get("/housing/rent-calls")
     return re.search(r'"X-CSRF-Token": "([^"]+)"', home.text).group(1)
 
@@ -84,22 +92,41 @@ async def _drive(base_url: str, seed: dict) -> dict:
     headers = [{"Authorization": f"Bearer {t}"} for t in seed["tokens"]]
     hid = seed["household"]
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
-        edits = await asyncio.gather(*(
-            client.put(f"/api/households/{hid}", headers=headers[i],
-                       json={"version": 1, "name": f"MODIFIÉ par {i + 1}"}) for i in (0, 1)))
-        notes = await asyncio.gather(*(
-            client.post(f"/api/households/{hid}/timeline",
-                        headers={**headers[i % 2], "Idempotency-Key": f"note-{i}"},
-                        json={"kind": "phone_call", "occurred_on": "2024-03-02", "body": f"appel {i}"})
-            for i in range(40)))
-        retried = await client.post(f"/api/households/{hid}/timeline",
-                                    headers={**headers[0], "Idempotency-Key": "note-0"},
-                                    json={"kind": "phone_call", "occurred_on": "2024-03-02", "body": "appel 0"})
+        edits = await asyncio.gather(
+            *(
+                client.put(
+                    f"/api/households/{hid}",
+                    headers=headers[i],
+                    json={"version": 1, "name": f"MODIFIÉ par {i + 1}"},
+                )
+                for i in (0, 1)
+            )
+        )
+        notes = await asyncio.gather(
+            *(
+                client.post(
+                    f"/api/households/{hid}/timeline",
+                    headers={**headers[i % 2], "Idempotency-Key": f"note-{i}"},
+                    json={"kind": "phone_call", "occurred_on": "2024-03-02", "body": f"appel {i}"},
+                )
+                for i in range(40)
+            )
+        )
+        retried = await client.post(
+            f"/api/households/{hid}/timeline",
+            headers={**headers[0], "Idempotency-Key": "note-0"},
+            json={"kind": "phone_call", "occurred_on": "2024-03-02", "body": "appel 0"},
+        )
         rental = httpx.AsyncClient(base_url=base_url, timeout=60)
         csrf = await _rental_session(rental)
-        runs = await asyncio.gather(*(
-            rental.post("/housing/rent-calls", data={"month": "2024-03"}, headers={"X-CSRF-Token": csrf})
-            for _ in range(2)))
+        runs = await asyncio.gather(
+            *(
+                rental.post(
+                    "/housing/rent-calls", data={"month": "2024-03"}, headers={"X-CSRF-Token": csrf}
+                )
+                for _ in range(2)
+            )
+        )
         await rental.aclose()
         report = await client.get("/reports/iml_sublease/2024/pdf", headers=headers[0])
     return {"edits": edits, "notes": notes, "retried": retried, "runs": runs, "report": report}
@@ -112,11 +139,20 @@ def test_two_workers_concurrent_load_on_postgresql(postgres, host, password_hash
     seed = asyncio.run(_seed(url, host, password_hash))
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TREMPLIN_")}
-    env.update(TREMPLIN_DATABASE_URL=url, TREMPLIN_DATA_DIR=str(tmp_path / "data"),
-               TREMPLIN_CONFIG=str(tmp_path / "absent.toml"))
+    env.update(
+        TREMPLIN_DATABASE_URL=url,
+        TREMPLIN_DATA_DIR=str(tmp_path / "data"),
+        TREMPLIN_CONFIG=str(tmp_path / "absent.toml"),
+    )
     log = open(tmp_path / "server.log", "wb")
-    server = subprocess.Popen([TREMPLIN, "serve", "--port", str(port), "--workers", "2"], env=env,
-                              cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [TREMPLIN, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -135,7 +171,9 @@ def test_two_workers_concurrent_load_on_postgresql(postgres, host, password_hash
         log.close()
     assert sorted(r.status_code for r in result["edits"]) == [200, 409]
     winner = next(r for r in result["edits"] if r.status_code == 200).json()["name"]
-    assert all(r.status_code == 201 for r in result["notes"]), [r.text for r in result["notes"] if r.status_code != 201]
+    assert all(r.status_code == 201 for r in result["notes"]), [
+        r.text for r in result["notes"] if r.status_code != 201
+    ]
     assert result["retried"].status_code == 201
     assert result["retried"].json() == result["notes"][0].json()
     assert [r.status_code for r in result["runs"]] == [200, 200]
@@ -144,7 +182,10 @@ def test_two_workers_concurrent_load_on_postgresql(postgres, host, password_hash
     assert counts["notes"] == 40  # every write kept, the retried one not doubled
     assert counts["calls"] == seed["occupancies"]  # the month called once per occupancy
     assert counts["household"] == {"name": winner, "version": 2}
-    lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines()
-             if line.startswith("{")]
+    lines = [
+        json.loads(line)
+        for line in (tmp_path / "server.log").read_text().splitlines()
+        if line.startswith("{")
+    ]
     statuses = [line.get("status") for line in lines if line.get("logger") == "tremplin.access"]
     assert statuses and not any(s and s >= 500 for s in statuses)

@@ -60,51 +60,96 @@ async def _social_residence(host):
 
 
 async def _iml_youth(host):
-    from tremplin_iml_youth.agreement import update_cej
-
     from tests.plugins.iml_youth.helpers import housed
+    from tremplin_iml_youth.agreement import update_cej
 
     _, first = await housed(host, name="UN Jeune")
     await update_cej(first, {"cej_start": "2024-03-01", "cej_end": "2025-02-28"}, None, "")
     _, second = await housed(host, name="DEUX Jeune")
-    await update_cej(second, {"cej_start": "2023-06-01", "cej_end": "2024-05-31",
-                              "cej_suspended": "on", "cej_suspended_on": "2024-02-01"}, None, "")
+    await update_cej(
+        second,
+        {
+            "cej_start": "2023-06-01",
+            "cej_end": "2024-05-31",
+            "cej_suspended": "on",
+            "cej_suspended_on": "2024-02-01",
+        },
+        None,
+        "",
+    )
     return ["iml_youth"], {"cej"}
 
 
 async def _alter_logement(host):
     from tests.plugins.alter_logement.test_alter_logement import sheltered
 
-    await sheltered(host, "UN Alice", "1985-03-01", children=("2004-06-01", "2015-02-01"),
-                    exit="2024-10-01", destination="sliding_lease")
-    await sheltered(host, "DEUX Binta", "1992-07-01", children=("2018-01-01",),
-                    situation="hotel", entry="2023-06-01")
-    await sheltered(host, "TROIS Chloé", "1999-09-09", situation="third_party",
-                    entry="2024-03-01", exit="2024-11-15", destination="third_party")
+    await sheltered(
+        host,
+        "UN Alice",
+        "1985-03-01",
+        children=("2004-06-01", "2015-02-01"),
+        exit="2024-10-01",
+        destination="sliding_lease",
+    )
+    await sheltered(
+        host,
+        "DEUX Binta",
+        "1992-07-01",
+        children=("2018-01-01",),
+        situation="hotel",
+        entry="2023-06-01",
+    )
+    await sheltered(
+        host,
+        "TROIS Chloé",
+        "1999-09-09",
+        situation="third_party",
+        entry="2024-03-01",
+        exit="2024-11-15",
+        destination="third_party",
+    )
     return ["alter_logement"], {"alter_logement"}
 
 
 async def _cllaj(host):
+    from tests.plugins.cllaj.test_report import desk_fixture, enrolment
     from tremplin_cllaj.rules import BAIL, GLISSANT, JAPPART
     from tremplin_cllaj.tables import Workshop
 
-    from tests.plugins.cllaj.test_report import desk_fixture, enrolment
-
     await desk_fixture()
-    await Workshop.insert(Workshop(held_on=dt.date(2024, 2, 1), theme="Budget", audience="young",
-                                   co_facilitator="ML", attendees=8, created_at=now()))
-    await enrolment(BAIL, "2024-01-15", "2024-07-14", "maintained",
-                    data={"landlord_kind": "public"})
+    await Workshop.insert(
+        Workshop(
+            held_on=dt.date(2024, 2, 1),
+            theme="Budget",
+            audience="young",
+            co_facilitator="ML",
+            attendees=8,
+            created_at=now(),
+        )
+    )
+    await enrolment(
+        BAIL, "2024-01-15", "2024-07-14", "maintained", data={"landlord_kind": "public"}
+    )
     await enrolment(JAPPART, "2023-05-01", "2024-03-01", "association_sliding")
     await enrolment(GLISSANT, "2024-02-01", state="housed", decision="2024-01-20")
-    return [BAIL, JAPPART, GLISSANT], {"cllaj_desk", "cllaj_workshops", "cllaj_bail",
-                                       "cllaj_jappart", "cllaj_glissant"}
+    return [BAIL, JAPPART, GLISSANT], {
+        "cllaj_desk",
+        "cllaj_workshops",
+        "cllaj_bail",
+        "cllaj_jappart",
+        "cllaj_glissant",
+    }
 
 
 CASES = {
-    "iml_sublease": _iml_sublease, "housing": _housing, "iml_mandate": _iml_mandate,
-    "boarding_house": _boarding_house, "social_residence": _social_residence,
-    "iml_youth": _iml_youth, "alter_logement": _alter_logement, "cllaj": _cllaj,
+    "iml_sublease": _iml_sublease,
+    "housing": _housing,
+    "iml_mandate": _iml_mandate,
+    "boarding_house": _boarding_house,
+    "social_residence": _social_residence,
+    "iml_youth": _iml_youth,
+    "alter_logement": _alter_logement,
+    "cllaj": _cllaj,
 }
 
 
@@ -138,8 +183,11 @@ async def test_every_label_of_the_plugin_sections_is_in_english(database, host, 
     left = [(where, fr) for _, where, fr, en in pairs if fr == en and fr not in SAME]
     assert left == []
     # Place names (row keys "sessions:<place>") may hold accents; nothing else may.
-    accented = [(where, en) for _, where, _, en in pairs
-                if ACCENTS.search(en) and ":" not in where.rsplit("/", 1)[-1]]
+    accented = [
+        (where, en)
+        for _, where, _, en in pairs
+        if ACCENTS.search(en) and ":" not in where.rsplit("/", 1)[-1]
+    ]
     assert accented == []
     assert len([fr for section, _, fr, _ in pairs if section in own]) >= 4
 
@@ -148,28 +196,73 @@ async def test_the_english_pdf_prints_a_plugin_table_in_english(database, host):
     programmes, _ = await _boarding_house(host)
     french = await build_report(host, programmes, Period.year(2024), "ASL")
     english = localise(french, host, "en")
-    text = "\n".join(page.extract_text()
-                     for page in pypdf.PdfReader(io.BytesIO(to_pdf(english))).pages)
-    for line in ("Units per boarding house", "Community life", "People housed 6",
-                 "of whom children (under 18) 1", "Exits 2", "Social housing 1"):
+    text = "\n".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(to_pdf(english))).pages
+    )
+    for line in (
+        "Units per boarding house",
+        "Community life",
+        "People housed 6",
+        "of whom children (under 18) 1",
+        "Exits 2",
+        "Social housing 1",
+    ):
         assert line in text, line
     for french_label in ("Logements par pension de famille", "Vie collective", "Personnes logées"):
         assert french_label not in text, french_label
 
 
 def test_plugin_labels_come_first_then_the_core_then_the_french():
-    report = {"association": "A", "period": {}, "generated_at": "", "programmes": [{
-        "key": "p", "name": "Prog", "places": None, "empty": False, "sections": [
-            {"key": "own", "title": "Section", "error": None, "activity": False, "tables": [
-                {"key": "t", "title": "Impayés au 31/12/2024", "note": "", "total": None,
-                 "unit": "", "chart": None, "rows": [
-                     {"label": "Sorties", "count": 1, "percent": None, "key": "a"},
-                     {"label": "Femme", "count": 1, "percent": None, "key": "b"},
-                     {"label": "Inconnu", "count": 1, "percent": None, "key": "c"}]}]},
-            {"key": "other", "title": "Section", "error": "section indisponible (erreur du plugin x)",
-             "activity": False, "tables": []}]}]}
-    labels = {("p", "own"): {"Section": "Part", "Sorties": "Leavers",
-                             "Impayés au {date}": "Arrears at {date}"}}
+    report = {
+        "association": "A",
+        "period": {},
+        "generated_at": "",
+        "programmes": [
+            {
+                "key": "p",
+                "name": "Prog",
+                "places": None,
+                "empty": False,
+                "sections": [
+                    {
+                        "key": "own",
+                        "title": "Section",
+                        "error": None,
+                        "activity": False,
+                        "tables": [
+                            {
+                                "key": "t",
+                                "title": "Impayés au 31/12/2024",
+                                "note": "",
+                                "total": None,
+                                "unit": "",
+                                "chart": None,
+                                "rows": [
+                                    {"label": "Sorties", "count": 1, "percent": None, "key": "a"},
+                                    {"label": "Femme", "count": 1, "percent": None, "key": "b"},
+                                    {"label": "Inconnu", "count": 1, "percent": None, "key": "c"},
+                                ],
+                            }
+                        ],
+                    },
+                    {
+                        "key": "other",
+                        "title": "Section",
+                        "error": "section indisponible (erreur du plugin x)",
+                        "activity": False,
+                        "tables": [],
+                    },
+                ],
+            }
+        ],
+    }
+    labels = {
+        ("p", "own"): {
+            "Section": "Part",
+            "Sorties": "Leavers",
+            "Impayés au {date}": "Arrears at {date}",
+        }
+    }
     out = translate_report(report, {"p": "Programme"}, labels)
     own, other = out["programmes"][0]["sections"]
     assert out["programmes"][0]["name"] == "Programme"
@@ -189,8 +282,14 @@ def test_a_section_declares_its_english_labels():
 
 
 REPORT_MODULES = (
-    "alter_logement.report", "boarding_house.report", "cllaj.report", "cllaj.report_desk",
-    "housing.report", "iml_mandate.report", "iml_sublease.report", "iml_youth.report",
+    "alter_logement.report",
+    "boarding_house.report",
+    "cllaj.report",
+    "cllaj.report_desk",
+    "housing.report",
+    "iml_mandate.report",
+    "iml_sublease.report",
+    "iml_youth.report",
     "social_residence.report",
 )
 
@@ -208,8 +307,11 @@ def test_every_choice_a_report_module_prints_has_its_english(host, module):
 
     mod = importlib.import_module(f"tremplin_{module}")
     plugin = module.split(".")[0]
-    lists = [v for v in vars(mod).values() if isinstance(v, tuple) and v
-             and all(isinstance(c, Choice) for c in v)]
+    lists = [
+        v
+        for v in vars(mod).values()
+        if isinstance(v, tuple) and v and all(isinstance(c, Choice) for c in v)
+    ]
     if module == "housing.report":
         from tremplin_housing.maintenance import PROVIDERS
 
@@ -224,6 +326,5 @@ def test_every_choice_a_report_module_prints_has_its_english(host, module):
             continue
         own = {**EN, **{k: v for s in sections for k, v in s.labels_en.items()}}
         printed = [c.label for c in (*programme.prescribers, *programme.exit_destinations)]
-        printed += [e.label for e in host.event_types.values()
-                    if e.contact and e.programme == key]
+        printed += [e.label for e in host.event_types.values() if e.contact and e.programme == key]
         assert [label for label in printed if label not in own] == [], key

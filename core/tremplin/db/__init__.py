@@ -118,4 +118,3 @@ async def migrate(verbose: bool = False) -> None:
         print(out.getvalue())
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}")
-

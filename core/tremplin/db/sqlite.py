@@ -139,8 +139,12 @@ class PooledSQLiteEngine(SQLiteEngine):
             await self.release(conn)
 
     async def _run_in_existing_connection(  # type: ignore[override]
-        self, connection, query: str, args: list[Any] | None = None,
-        query_type: str = "generic", table=None,
+        self,
+        connection,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table=None,
     ):
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()

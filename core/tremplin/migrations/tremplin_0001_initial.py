@@ -1,16 +1,17 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import BigInt
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import (
+    JSON,
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
@@ -75,9 +76,7 @@ DESCRIPTION = "Core tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tremplin", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tremplin", description=DESCRIPTION)
 
     manager.add_table(
         class_name="UserSession",
@@ -86,13 +85,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Membership", tablename="membership", schema=None, columns=None
-    )
+    manager.add_table(class_name="Membership", tablename="membership", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_token", schema=None, columns=None)
 
     manager.add_table(
         class_name="FormSubmission",
@@ -108,13 +103,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Person", tablename="person", schema=None, columns=None
-    )
+    manager.add_table(class_name="Person", tablename="person", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="User", tablename="tremplin_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="tremplin_user", schema=None, columns=None)
 
     manager.add_table(
         class_name="PartnerOrganisation",
@@ -123,13 +114,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Enrolment", tablename="enrolment", schema=None, columns=None
-    )
+    manager.add_table(class_name="Enrolment", tablename="enrolment", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Document", tablename="document", schema=None, columns=None
-    )
+    manager.add_table(class_name="Document", tablename="document", schema=None, columns=None)
 
     manager.add_table(
         class_name="AuditEntry",
@@ -138,9 +125,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Household", tablename="household", schema=None, columns=None
-    )
+    manager.add_table(class_name="Household", tablename="household", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="UserSession",

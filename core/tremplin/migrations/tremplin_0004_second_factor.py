@@ -1,6 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import BigInt
-from piccolo.columns.column_types import Boolean
+from piccolo.columns.column_types import BigInt, Boolean
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-23T05:48:21:075251"
@@ -9,9 +8,7 @@ DESCRIPTION = "Second factor: pending sessions and replay protection"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tremplin", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tremplin", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="User",

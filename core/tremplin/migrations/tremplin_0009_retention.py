@@ -8,9 +8,7 @@ DESCRIPTION = "Archiving and anonymisation of households"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tremplin", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tremplin", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="Household",

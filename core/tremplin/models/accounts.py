@@ -84,4 +84,3 @@ class LoginAttempt(Table, tablename="login_attempt"):
     address = Varchar(length=64, index=True)
     at = Timestamptz(index=True)
     success = Boolean(default=False)
-

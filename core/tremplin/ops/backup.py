@@ -57,11 +57,15 @@ def find_pg_tool(name: str) -> str:
         return found
     candidates = sorted(
         glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-        key=lambda p: int(re.search(r"/(\d+)/bin/", p).group(1)) if re.search(r"/(\d+)/bin/", p) else 0,
+        key=lambda p: (
+            int(re.search(r"/(\d+)/bin/", p).group(1)) if re.search(r"/(\d+)/bin/", p) else 0
+        ),
     )
     if candidates:
         return candidates[-1]
-    raise BackupError(f"{name} introuvable : installez le client PostgreSQL (apt-get install postgresql-client)")
+    raise BackupError(
+        f"{name} introuvable : installez le client PostgreSQL (apt-get install postgresql-client)"
+    )
 
 
 def _sha256_file(path: Path) -> str:
@@ -99,19 +103,28 @@ def _sqlite_snapshot(source: Path, target: Path) -> None:
 
 
 def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT LIKE 'household_fts%' ORDER BY name")]  # the search index is rebuilt
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'household_fts%' ORDER BY name"
+        )
+    ]  # the search index is rebuilt
 
 
 def _sqlite_facts(path: Path) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Row count per table and migrations applied per app, read from a database file."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        counts = {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in _sqlite_tables(conn)}
+        counts = {
+            t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
+            for t in _sqlite_tables(conn)
+        }
         migrations: dict[str, list[str]] = {}
         if "migration" in counts:
-            for app, name in conn.execute("SELECT app_name, name FROM migration ORDER BY app_name, name"):
+            for app, name in conn.execute(
+                "SELECT app_name, name FROM migration ORDER BY app_name, name"
+            ):
                 migrations.setdefault(app, []).append(name)
         return counts, migrations
     finally:
@@ -124,8 +137,11 @@ def _sqlite_has_data(path: Path) -> list[str]:
     conn = sqlite3.connect(path, timeout=15)
     try:
         tables = set(_sqlite_tables(conn))
-        return [t for t in ("household", "tremplin_user")
-                if t in tables and conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()]
+        return [
+            t
+            for t in ("household", "tremplin_user")
+            if t in tables and conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()
+        ]
     finally:
         conn.close()
 
@@ -134,9 +150,13 @@ def _sqlite_has_data(path: Path) -> list[str]:
 
 
 async def _pg_facts(conn: Any) -> tuple[dict[str, int], dict[str, list[str]]]:
-    tables = [r["table_name"] for r in await conn.fetch(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-        "AND table_type = 'BASE TABLE' ORDER BY table_name")]
+    tables = [
+        r["table_name"]
+        for r in await conn.fetch(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name"
+        )
+    ]
     counts = {t: await conn.fetchval(f'SELECT COUNT(*) FROM "{t}"') for t in tables}
     migrations: dict[str, list[str]] = {}
     if "migration" in counts:
@@ -154,18 +174,26 @@ async def _pg_dump(url: str, target: Path) -> tuple[dict[str, int], dict[str, li
         async with conn.transaction(isolation="repeatable_read", readonly=True):
             snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
             counts, migrations = await _pg_facts(conn)
-            cmd = [find_pg_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}",
-                   f"--file={target}", f"--dbname={url}"]
+            cmd = [
+                find_pg_tool("pg_dump"),
+                "--format=custom",
+                f"--snapshot={snapshot}",
+                f"--file={target}",
+                f"--dbname={url}",
+            ]
             proc = await asyncio.create_subprocess_exec(
-                *cmd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+                *cmd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+            )
             try:
                 _, err = await asyncio.wait_for(proc.communicate(), timeout=_TOOL_TIMEOUT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 proc.kill()
                 await proc.wait()
                 raise BackupError("pg_dump n'a pas terminé dans le délai") from None
             if proc.returncode != 0:
-                raise BackupError(f"pg_dump a échoué : {err.decode(errors='replace').strip()[:500]}")
+                raise BackupError(
+                    f"pg_dump a échoué : {err.decode(errors='replace').strip()[:500]}"
+                )
     finally:
         await conn.close()
     return counts, migrations
@@ -225,7 +253,7 @@ def _archive_name(output: Path, when: dt.datetime) -> Path:
 async def backup(settings: Settings, output: Path) -> tuple[Path, dict]:
     """Write a backup archive into ``output``; returns its path and its manifest."""
     output.mkdir(parents=True, exist_ok=True)
-    when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0)
     engine = _engine_name(settings)
     stage = Path(tempfile.mkdtemp(prefix=".tremplin-backup-", dir=output))
     try:
@@ -274,7 +302,9 @@ async def backup(settings: Settings, output: Path) -> tuple[Path, dict]:
 
 # ------------------------------------------------------------------------ restore
 
-_SAFE_MEMBER = re.compile(r"^(manifest\.json|database\.(sqlite3|pgdump)|data/(documents|reports)(/[A-Za-z0-9._-]+)+)$")
+_SAFE_MEMBER = re.compile(
+    r"^(manifest\.json|database\.(sqlite3|pgdump)|data/(documents|reports)(/[A-Za-z0-9._-]+)+)$"
+)
 
 
 @dataclass
@@ -302,7 +332,9 @@ def verify_archive(archive: Path) -> Verified:
                 if not m.isfile() or not _SAFE_MEMBER.match(m.name) or ".." in m.name.split("/"):
                     raise BackupError(f"archive refusée : entrée inattendue « {m.name} »")
                 if m.name not in expected:
-                    raise BackupError(f"archive corrompue : « {m.name} » n'est pas dans le manifeste")
+                    raise BackupError(
+                        f"archive corrompue : « {m.name} » n'est pas dans le manifeste"
+                    )
                 digest = hashlib.sha256()
                 size = 0
                 fh = tar.extractfile(m)
@@ -312,7 +344,9 @@ def verify_archive(archive: Path) -> Verified:
                     size += len(chunk)
                 want = expected[m.name]
                 if size != want.get("size") or digest.hexdigest() != want.get("sha256"):
-                    raise BackupError(f"archive corrompue : somme de contrôle incorrecte pour « {m.name} »")
+                    raise BackupError(
+                        f"archive corrompue : somme de contrôle incorrecte pour « {m.name} »"
+                    )
                 seen.add(m.name)
             missing = sorted(set(expected) - seen)
             if missing:
@@ -348,13 +382,23 @@ def _extract_to(tar: tarfile.TarFile, name: str, target: Path) -> None:
 
 
 async def _pg_restore(url: str, dump: Path) -> None:
-    cmd = [find_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--clean", "--if-exists",
-           "--single-transaction", "--exit-on-error", f"--dbname={url}", str(dump)]
+    cmd = [
+        find_pg_tool("pg_restore"),
+        "--no-owner",
+        "--no-privileges",
+        "--clean",
+        "--if-exists",
+        "--single-transaction",
+        "--exit-on-error",
+        f"--dbname={url}",
+        str(dump),
+    ]
     proc = await asyncio.create_subprocess_exec(
-        *cmd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        *cmd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     try:
         _, err = await asyncio.wait_for(proc.communicate(), timeout=_TOOL_TIMEOUT)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         proc.kill()
         await proc.wait()
         raise BackupError("pg_restore n'a pas terminé dans le délai") from None
@@ -370,7 +414,8 @@ async def restore(settings: Settings, archive: Path) -> dict:
     if manifest.get("engine") != engine:
         raise BackupError(
             f"l'archive contient une base {manifest.get('engine')}, l'installation cible utilise "
-            f"{engine} : restaurez dans le même moteur (puis « tremplin migrate-db » pour passer à PostgreSQL)")
+            f"{engine} : restaurez dans le même moteur (puis « tremplin migrate-db » pour passer à PostgreSQL)"
+        )
     if settings.is_sqlite:
         non_empty = _sqlite_has_data(settings.sqlite_path)
     else:
@@ -380,12 +425,16 @@ async def restore(settings: Settings, archive: Path) -> dict:
             raise BackupError(f"base PostgreSQL cible injoignable ({type(exc).__name__})") from None
     if non_empty:
         raise BackupError(
-            "l'installation cible n'est pas vide (" + ", ".join(non_empty) + " contiennent des lignes) : "
-            "la restauration se fait dans une installation vide")
+            "l'installation cible n'est pas vide ("
+            + ", ".join(non_empty)
+            + " contiennent des lignes) : "
+            "la restauration se fait dans une installation vide"
+        )
     if _existing_documents(settings.data_dir):
         raise BackupError(
             f"le dossier de données contient déjà des documents ({settings.data_dir}) : "
-            "la restauration se fait dans une installation vide")
+            "la restauration se fait dans une installation vide"
+        )
 
     member = manifest["database"]
     with tarfile.open(archive, "r:gz") as tar:
@@ -405,9 +454,14 @@ async def restore(settings: Settings, archive: Path) -> dict:
             if name.startswith("data/"):
                 _extract_to(tar, name, settings.data_dir / name.removeprefix("data/"))
     # The restored database must hold exactly what the manifest says.
-    counts = (_sqlite_facts(settings.sqlite_path)[0] if settings.is_sqlite
-              else await _pg_counts(settings.database_url))
+    counts = (
+        _sqlite_facts(settings.sqlite_path)[0]
+        if settings.is_sqlite
+        else await _pg_counts(settings.database_url)
+    )
     wrong = [t for t, n in manifest.get("tables", {}).items() if counts.get(t) != n]
     if wrong:
-        raise BackupError("restauration incomplète : nombres de lignes différents pour " + ", ".join(wrong))
+        raise BackupError(
+            "restauration incomplète : nombres de lignes différents pour " + ", ".join(wrong)
+        )
     return manifest

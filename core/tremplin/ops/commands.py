@@ -26,8 +26,10 @@ def cmd_backup(args: argparse.Namespace) -> None:
         raise _fail(exc) from None
     rows = sum(manifest["tables"].values())
     docs = sum(1 for name in manifest["files"] if name.startswith("data/"))
-    print(f"Sauvegarde écrite : {archive} ({archive.stat().st_size} octets, "
-          f"{len(manifest['tables'])} tables, {rows} lignes, {docs} fichiers)")
+    print(
+        f"Sauvegarde écrite : {archive} ({archive.stat().st_size} octets, "
+        f"{len(manifest['tables'])} tables, {rows} lignes, {docs} fichiers)"
+    )
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
@@ -41,8 +43,10 @@ def cmd_restore(args: argparse.Namespace) -> None:
         raise _fail(exc) from None
     rows = sum(manifest["tables"].values())
     docs = sum(1 for name in manifest["files"] if name.startswith("data/"))
-    print(f"Restauration terminée : sauvegarde du {manifest['created_at']} (Tremplin "
-          f"{manifest['tremplin_version']}), {rows} lignes, {docs} fichiers ; sommes de contrôle vérifiées.")
+    print(
+        f"Restauration terminée : sauvegarde du {manifest['created_at']} (Tremplin "
+        f"{manifest['tremplin_version']}), {rows} lignes, {docs} fichiers ; sommes de contrôle vérifiées."
+    )
     print("Lancez « tremplin migrate » si cette version de Tremplin est plus récente.")
 
 
@@ -61,8 +65,10 @@ def cmd_migrate_db(args: argparse.Namespace) -> None:
     bad = [r.table for r in reports if not r.ok]
     if bad:
         raise _fail(Exception("vérification échouée pour : " + ", ".join(bad)))
-    print(f"Copie vérifiée : {len(reports)} tables identiques. Les documents restent dans le dossier "
-          "de données ; pointez TREMPLIN_DATABASE_URL vers la nouvelle base.")
+    print(
+        f"Copie vérifiée : {len(reports)} tables identiques. Les documents restent dans le dossier "
+        "de données ; pointez TREMPLIN_DATABASE_URL vers la nouvelle base."
+    )
 
 
 def add_subcommands(sub: argparse._SubParsersAction) -> None:

@@ -27,7 +27,14 @@ from typing import Any
 from tremplin import db
 from tremplin.config import Settings, _check_url
 
-__all__ = ["MigrateError", "TableReport", "copy_tables", "migrate_db", "ordered_tables", "table_checksums"]
+__all__ = [
+    "MigrateError",
+    "TableReport",
+    "copy_tables",
+    "migrate_db",
+    "ordered_tables",
+    "table_checksums",
+]
 
 BATCH = 1000
 
@@ -61,8 +68,10 @@ def ordered_tables(tables: Iterable[type]) -> list[type]:
             break
         rest = []
         for table in pending:
-            refs = {fk._foreign_key_meta.resolved_references._meta.tablename
-                    for fk in table._meta.foreign_key_columns}
+            refs = {
+                fk._foreign_key_meta.resolved_references._meta.tablename
+                for fk in table._meta.foreign_key_columns
+            }
             refs = {r for r in refs if r in names and r != table._meta.tablename}
             if refs <= placed:
                 done.append(table)
@@ -71,8 +80,10 @@ def ordered_tables(tables: Iterable[type]) -> list[type]:
                 rest.append(table)
         pending = rest
     if pending:
-        raise MigrateError("dépendances circulaires entre tables : "
-                           + ", ".join(t._meta.tablename for t in pending))
+        raise MigrateError(
+            "dépendances circulaires entre tables : "
+            + ", ".join(t._meta.tablename for t in pending)
+        )
     return done
 
 
@@ -84,13 +95,14 @@ def _utc_iso(value: Any) -> Any:
         value = dt.datetime.fromisoformat(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc).isoformat()
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat()
     return value
 
 
 def _normaliser(pg_type: str) -> Callable[[Any], Any]:
     """How a value of a PostgreSQL column type is compared (whichever side it comes from)."""
+
     def norm(value: Any) -> Any:
         if value is None:
             return None
@@ -109,6 +121,7 @@ def _normaliser(pg_type: str) -> Callable[[Any], Any]:
         if isinstance(value, bytes):
             return value.hex()
         return str(value)
+
     return norm
 
 
@@ -121,11 +134,11 @@ def _to_pg(pg_type: str, value: Any) -> Any:
     if pg_type == "timestamp with time zone":
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value)
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if pg_type == "timestamp without time zone":
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value)
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+        return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
     if pg_type == "date":
         if isinstance(value, dt.datetime):
             return value.date()
@@ -146,7 +159,9 @@ def _to_pg(pg_type: str, value: Any) -> Any:
 def _digest(rows: Iterable[Iterable[Any]]) -> str:
     digest = hashlib.sha256()
     for row in rows:
-        digest.update(json.dumps(list(row), ensure_ascii=False, sort_keys=True, default=str).encode())
+        digest.update(
+            json.dumps(list(row), ensure_ascii=False, sort_keys=True, default=str).encode()
+        )
         digest.update(b"\n")
     return digest.hexdigest()
 
@@ -157,8 +172,9 @@ def _digest(rows: Iterable[Iterable[Any]]) -> str:
 def _sqlite_connect(path) -> sqlite3.Connection:
     import piccolo.engine.sqlite  # noqa: F401  (registers the converters of Piccolo's types)
 
-    conn = sqlite3.connect(path, detect_types=sqlite3.PARSE_DECLTYPES, timeout=15,
-                           isolation_level=None)
+    conn = sqlite3.connect(
+        path, detect_types=sqlite3.PARSE_DECLTYPES, timeout=15, isolation_level=None
+    )
     conn.execute("PRAGMA busy_timeout = 15000")
     return conn
 
@@ -168,10 +184,13 @@ def _sqlite_batches(conn: sqlite3.Connection, table: str, columns: list[str]):
     last = None
     for _ in range(10**9):  # bounded by the table's size; stops at the first short batch
         if last is None:
-            rows = conn.execute(f'SELECT {cols} FROM "{table}" ORDER BY id LIMIT ?', (BATCH,)).fetchall()
+            rows = conn.execute(
+                f'SELECT {cols} FROM "{table}" ORDER BY id LIMIT ?', (BATCH,)
+            ).fetchall()
         else:
-            rows = conn.execute(f'SELECT {cols} FROM "{table}" WHERE id > ? ORDER BY id LIMIT ?',
-                                (last, BATCH)).fetchall()
+            rows = conn.execute(
+                f'SELECT {cols} FROM "{table}" WHERE id > ? ORDER BY id LIMIT ?', (last, BATCH)
+            ).fetchall()
         if not rows:
             return
         yield rows
@@ -183,7 +202,9 @@ def _sqlite_batches(conn: sqlite3.Connection, table: str, columns: list[str]):
 async def _pg_columns(conn: Any, table: str) -> dict[str, str]:
     rows = await conn.fetch(
         "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position", table)
+        "WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+        table,
+    )
     return {r["column_name"]: r["data_type"] for r in rows}
 
 
@@ -196,7 +217,9 @@ async def _pg_non_empty(conn: Any, tables: list[str]) -> list[str]:
     return found
 
 
-def _sqlite_checksum(conn: sqlite3.Connection, table: str, columns: list[str], types: dict[str, str]):
+def _sqlite_checksum(
+    conn: sqlite3.Connection, table: str, columns: list[str], types: dict[str, str]
+):
     norms = [_normaliser(types[c]) for c in columns]
     count = 0
 
@@ -221,14 +244,21 @@ async def _pg_checksum(conn: Any, table: str, columns: list[str], types: dict[st
         if last is None:
             rows = await conn.fetch(f'SELECT {cols} FROM "{table}" ORDER BY id LIMIT $1', BATCH)
         else:
-            rows = await conn.fetch(f'SELECT {cols} FROM "{table}" WHERE id > $1 ORDER BY id LIMIT $2',
-                                    last, BATCH)
+            rows = await conn.fetch(
+                f'SELECT {cols} FROM "{table}" WHERE id > $1 ORDER BY id LIMIT $2', last, BATCH
+            )
         if not rows:
             break
         for row in rows:
             count += 1
-            digest.update(json.dumps([n(v) for n, v in zip(norms, row)], ensure_ascii=False,
-                                     sort_keys=True, default=str).encode())
+            digest.update(
+                json.dumps(
+                    [n(v) for n, v in zip(norms, row)],
+                    ensure_ascii=False,
+                    sort_keys=True,
+                    default=str,
+                ).encode()
+            )
             digest.update(b"\n")
         last = rows[-1]["id"]
         if len(rows) < BATCH:
@@ -262,8 +292,9 @@ async def table_checksums(sqlite_path, pg_url: str, tables: list[type]) -> list[
 # ------------------------------------------------------------------------ main
 
 
-async def copy_tables(sqlite_path, pg_url: str, tables: list[type],
-                      progress: Callable[[str], None] = lambda _m: None) -> list[TableReport]:
+async def copy_tables(
+    sqlite_path, pg_url: str, tables: list[type], progress: Callable[[str], None] = lambda _m: None
+) -> list[TableReport]:
     """Copy ``tables`` (just created on the target) then verify them.
 
     Rows the migrations themselves inserted on the target (reference data such as a plugin's
@@ -287,24 +318,31 @@ async def copy_tables(sqlite_path, pg_url: str, tables: list[type],
                 src_cols = [r[1] for r in src.execute(f'PRAGMA table_info("{name}")')]
                 missing = [c for c in src_cols if c not in types]
                 if missing:
-                    raise MigrateError(f"colonnes de « {name} » absentes de la base cible : {', '.join(missing)}")
+                    raise MigrateError(
+                        f"colonnes de « {name} » absentes de la base cible : {', '.join(missing)}"
+                    )
                 columns = [c for c in types if c in src_cols]
                 converters = [types[c] for c in columns]
                 copied = 0
                 for batch in _sqlite_batches(src, name, columns):
-                    records = [tuple(_to_pg(t, v) for t, v in zip(converters, row)) for row in batch]
+                    records = [
+                        tuple(_to_pg(t, v) for t, v in zip(converters, row)) for row in batch
+                    ]
                     await conn.copy_records_to_table(name, records=records, columns=columns)
                     copied += len(records)
                 if "id" in types:
                     await conn.execute(
                         f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                        f'COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{name}"')
+                        f'COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{name}"'
+                    )
                 progress(f"  {name:<32} {copied:>9} lignes copiées")
         reports = []
         for table in tables:
             name = table._meta.tablename
             types = await _pg_columns(conn, name)
-            columns = [c for c in types if c in {r[1] for r in src.execute(f'PRAGMA table_info("{name}")')}]
+            columns = [
+                c for c in types if c in {r[1] for r in src.execute(f'PRAGMA table_info("{name}")')}
+            ]
             s_count, s_sum = _sqlite_checksum(src, name, columns, types)
             t_count, t_sum = await _pg_checksum(conn, name, columns, types)
             reports.append(TableReport(name, s_count, t_count, s_sum, t_sum))
@@ -315,13 +353,16 @@ async def copy_tables(sqlite_path, pg_url: str, tables: list[type],
         await conn.close()
 
 
-async def migrate_db(settings: Settings, host: Any, target_url: str,
-                     progress: Callable[[str], None] = print) -> list[TableReport]:
+async def migrate_db(
+    settings: Settings, host: Any, target_url: str, progress: Callable[[str], None] = print
+) -> list[TableReport]:
     """Copy this SQLite installation into the empty PostgreSQL database ``target_url``."""
     import asyncpg
 
     if not settings.is_sqlite:
-        raise MigrateError("la base actuelle n'est pas SQLite : migrate-db copie une installation SQLite")
+        raise MigrateError(
+            "la base actuelle n'est pas SQLite : migrate-db copie une installation SQLite"
+        )
     if not target_url.startswith(("postgresql://", "postgres://")):
         raise MigrateError("--to attend une URL postgresql://utilisateur@hôte:port/base")
     try:
@@ -340,7 +381,9 @@ async def migrate_db(settings: Settings, host: Any, target_url: str,
     finally:
         await db.stop(source_engine)
     if pending:
-        raise MigrateError("migrations en attente sur la base SQLite : lancez d'abord « tremplin migrate »")
+        raise MigrateError(
+            "migrations en attente sur la base SQLite : lancez d'abord « tremplin migrate »"
+        )
     ordered = ordered_tables(tables)
     names = [t._meta.tablename for t in ordered]
 
@@ -353,8 +396,12 @@ async def migrate_db(settings: Settings, host: Any, target_url: str,
     finally:
         await conn.close()
     if non_empty:
-        raise MigrateError("la base cible n'est pas vide (" + ", ".join(non_empty[:5])
-                           + (" …" if len(non_empty) > 5 else "") + ") : migrate-db n'écrit que dans une base vide")
+        raise MigrateError(
+            "la base cible n'est pas vide ("
+            + ", ".join(non_empty[:5])
+            + (" …" if len(non_empty) > 5 else "")
+            + ") : migrate-db n'écrit que dans une base vide"
+        )
 
     progress("Migrations sur la base cible…")
     target_engine = db.create_engine(replace(settings, database_url=target_url))
@@ -368,9 +415,13 @@ async def migrate_db(settings: Settings, host: Any, target_url: str,
 
     src = _sqlite_connect(settings.sqlite_path)
     try:
-        known = {r[0] for r in src.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE 'household_fts%'")}  # SQLite's search index, not data
+        known = {
+            r[0]
+            for r in src.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'household_fts%'"
+            )
+        }  # SQLite's search index, not data
     finally:
         src.close()
     for extra in sorted(known - set(names) - {"migration"}):
@@ -384,5 +435,7 @@ def format_reports(reports: list[TableReport]) -> str:
     lines = [f"{'table':<32} {'SQLite':>9} {'PostgreSQL':>10}  {'sha256':<16}  état"]
     for r in reports:
         state = "ok" if r.ok else "DIFFÉRENT"
-        lines.append(f"{r.table:<32} {r.source_rows:>9} {r.target_rows:>10}  {r.target_sha256[:16]}  {state}")
+        lines.append(
+            f"{r.table:<32} {r.source_rows:>9} {r.target_rows:>10}  {r.target_sha256[:16]}  {state}"
+        )
     return "\n".join(lines)

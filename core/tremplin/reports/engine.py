@@ -25,7 +25,11 @@ def _sections_for(host: PluginHost, programme: str) -> list[tuple[str, Any]]:
     out = []
     for impl in host.pm.hook.tremplin_report_sections.get_hookimpls():
         try:
-            sections = impl.function(programme=programme) if "programme" in impl.argnames else impl.function()
+            sections = (
+                impl.function(programme=programme)
+                if "programme" in impl.argnames
+                else impl.function()
+            )
         except Exception:
             log.exception("plugin %s failed in tremplin_report_sections", impl.plugin_name)
             continue
@@ -48,10 +52,18 @@ async def build_report(
     for key in keys:
         programme = host.programmes[key]
         ctx = ReportContext(
-            key, programme.name_fr, period, programme.places, programme.max_duration_months,
-            programme.prescribers, programme.exit_destinations,
-            {k: e.label for k, e in host.event_types.items()
-             if e.contact and e.programme in (None, key)},
+            key,
+            programme.name_fr,
+            period,
+            programme.places,
+            programme.max_duration_months,
+            programme.prescribers,
+            programme.exit_destinations,
+            {
+                k: e.label
+                for k, e in host.event_types.items()
+                if e.contact and e.programme in (None, key)
+            },
         )
         sections = []
         for plugin, section in _sections_for(host, key):
@@ -61,28 +73,54 @@ async def build_report(
             except Exception:
                 log.exception("plugin %s failed computing report section %s", plugin, section.key)
                 tables, error = [], f"section indisponible (erreur du plugin {plugin})"
-            sections.append({
-                "key": section.key, "title": section.title, "error": error,
-                "tables": [table_dict(t) for t in tables], "activity": section.activity,
-            })
+            sections.append(
+                {
+                    "key": section.key,
+                    "title": section.title,
+                    "error": error,
+                    "tables": [table_dict(t) for t in tables],
+                    "activity": section.activity,
+                }
+            )
         empty = not any(
-            row["count"] for s in sections for t in s["tables"] if t["key"] == "overview"
-            for row in t["rows"] if row["key"] in ("households", "entries", "exits")
+            row["count"]
+            for s in sections
+            for t in s["tables"]
+            if t["key"] == "overview"
+            for row in t["rows"]
+            if row["key"] in ("households", "entries", "exits")
         ) and not any(
-            row["count"] for s in sections if s["activity"] for t in s["tables"]
+            row["count"]
+            for s in sections
+            if s["activity"]
+            for t in s["tables"]
             for row in t["rows"]
         )
-        chapters.append({"key": key, "name": programme.name_fr, "places": programme.places,
-                         "empty": empty, "sections": sections})
-    if period.start == dt.date(period.start.year, 1, 1) and period.end == dt.date(period.start.year, 12, 31):
+        chapters.append(
+            {
+                "key": key,
+                "name": programme.name_fr,
+                "places": programme.places,
+                "empty": empty,
+                "sections": sections,
+            }
+        )
+    if period.start == dt.date(period.start.year, 1, 1) and period.end == dt.date(
+        period.start.year, 12, 31
+    ):
         from tremplin.reports.narratives import attach, load_narratives
 
-        attach({"programmes": chapters},
-               {key: await load_narratives(key, period.start.year) for key in keys})
+        attach(
+            {"programmes": chapters},
+            {key: await load_narratives(key, period.start.year) for key in keys},
+        )
     return {
         "association": association,
-        "period": {"start": period.start.isoformat(), "end": period.end.isoformat(),
-                   "label": period.label},
+        "period": {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "label": period.label,
+        },
         "generated_at": now().isoformat(timespec="seconds"),
         "programmes": chapters,
     }

@@ -27,18 +27,20 @@ EN: dict[str, str] = {
     "Sorties": "Exits",
     "Durée moyenne de séjour des sortants (mois)": "Average length of stay of those who left (months)",
     "Durée médiane de séjour des sortants (mois)": "Median length of stay of those who left (months)",
-    "Durée moyenne, séjours en cours compris jusqu'à la fin de période (mois)":
-        "Average length of stay, ongoing stays counted to the end of the period (months)",
+    "Durée moyenne, séjours en cours compris jusqu'à la fin de période (mois)": "Average length of stay, ongoing stays counted to the end of the period (months)",
     "Durée médiane, séjours en cours compris (mois)": "Median length of stay, ongoing stays included (months)",
-    "Séjours en cours comptés jusqu'à la fin de la période dans la seconde règle.":
-        "Ongoing stays are counted up to the end of the period in the second rule.",
+    "Séjours en cours comptés jusqu'à la fin de la période dans la seconde règle.": "Ongoing stays are counted up to the end of the period in the second rule.",
     "Adultes": "Adults",
     "Enfants mineurs": "Minor children",
     "Âge non renseigné": "Age unknown",
     "Âge des adultes": "Age of adults",
-    "18 – 25 ans": "18–25", "26 – 40 ans": "26–40", "41 – 60 ans": "41–60", "Plus de 60 ans": "Over 60",
+    "18 – 25 ans": "18–25",
+    "26 – 40 ans": "26–40",
+    "41 – 60 ans": "41–60",
+    "Plus de 60 ans": "Over 60",
     "Sexe des adultes": "Sex of adults",
-    "Femme": "Woman", "Homme": "Man",
+    "Femme": "Woman",
+    "Homme": "Man",
     "Composition familiale": "Family composition",
     "Ressources": "Resources",
     "Un ménage peut cumuler plusieurs ressources.": "A household may have several resources.",
@@ -48,33 +50,52 @@ EN: dict[str, str] = {
     "Visites et rendez-vous": "Visits and appointments",
     "Non renseigné": "Not recorded",
     # Vocabulary
-    "Homme isolé": "Single man", "Femme isolée": "Single woman",
-    "Homme isolé avec enfant(s)": "Single father", "Femme isolée avec enfant(s)": "Single mother",
-    "Couple sans enfant": "Couple without children", "Couple avec enfant(s)": "Couple with children",
+    "Homme isolé": "Single man",
+    "Femme isolée": "Single woman",
+    "Homme isolé avec enfant(s)": "Single father",
+    "Femme isolée avec enfant(s)": "Single mother",
+    "Couple sans enfant": "Couple without children",
+    "Couple avec enfant(s)": "Couple with children",
     "Autre (groupe, cohabitation…)": "Other (group, shared housing…)",
-    "RSA": "RSA (minimum income)", "AAH": "AAH (disability allowance)", "Salaire": "Salary",
-    "Allocation chômage (ARE)": "Unemployment benefit", "Allocation CEJ": "CEJ allowance",
-    "Formation / stage rémunéré": "Paid training", "Retraite / pension": "Pension",
+    "RSA": "RSA (minimum income)",
+    "AAH": "AAH (disability allowance)",
+    "Salaire": "Salary",
+    "Allocation chômage (ARE)": "Unemployment benefit",
+    "Allocation CEJ": "CEJ allowance",
+    "Formation / stage rémunéré": "Paid training",
+    "Retraite / pension": "Pension",
     "Prestations familiales": "Family benefits",
     "Allocation pour demandeur d'asile (ADA)": "Asylum seeker allowance (ADA)",
-    "Sans ressources": "No income", "Autres ressources": "Other income",
-    "Hébergement d'urgence": "Emergency shelter", "Hébergement d'insertion (CHRS)": "Insertion shelter (CHRS)",
+    "Sans ressources": "No income",
+    "Autres ressources": "Other income",
+    "Hébergement d'urgence": "Emergency shelter",
+    "Hébergement d'insertion (CHRS)": "Insertion shelter (CHRS)",
     "Hébergement asile (CADA, CPH, HUDA)": "Asylum accommodation (CADA, CPH, HUDA)",
-    "Hébergé chez des tiers": "Hosted by third parties", "Hébergé dans la famille": "Hosted by family",
-    "Hôtel / nuitées": "Hotel nights", "Sans abri / rue": "Homeless / street",
+    "Hébergé chez des tiers": "Hosted by third parties",
+    "Hébergé dans la famille": "Hosted by family",
+    "Hôtel / nuitées": "Hotel nights",
+    "Sans abri / rue": "Homeless / street",
     "Institution, ASE, établissement de soins": "Institution, child welfare, care facility",
-    "Logement autonome": "Own housing", "Autre": "Other",
-    "SIAO": "SIAO", "Pôle asile / CPH / CADA": "Asylum services (CPH, CADA)", "CHRS": "CHRS",
+    "Logement autonome": "Own housing",
+    "Autre": "Other",
+    "SIAO": "SIAO",
+    "Pôle asile / CPH / CADA": "Asylum services (CPH, CADA)",
+    "CHRS": "CHRS",
     "Mission Locale": "Mission Locale (youth employment office)",
-    "CCAS / service social de secteur": "CCAS / local social services", "DALO / PDALHPD": "DALO / PDALHPD",
-    "Association partenaire": "Partner association", "Démarche personnelle": "Self-referral",
+    "CCAS / service social de secteur": "CCAS / local social services",
+    "DALO / PDALHPD": "DALO / PDALHPD",
+    "Association partenaire": "Partner association",
+    "Démarche personnelle": "Self-referral",
     "Logement secteur privé": "Private-sector housing",
     "Logement secteur privé (bail glissant)": "Private-sector housing (sliding lease)",
     "Logement secteur public": "Social housing",
     "Logement secteur public (bail glissant)": "Social housing (sliding lease)",
-    "Retour dans la famille": "Back to family", "Hébergé chez un tiers": "Hosted by a third party",
-    "Abandon du logement": "Left the dwelling", "CHRS ou autre structure": "CHRS or other facility",
-    "Rendez-vous au bureau": "Office appointment", "Visite à domicile": "Home visit",
+    "Retour dans la famille": "Back to family",
+    "Hébergé chez un tiers": "Hosted by a third party",
+    "Abandon du logement": "Left the dwelling",
+    "CHRS ou autre structure": "CHRS or other facility",
+    "Rendez-vous au bureau": "Office appointment",
+    "Visite à domicile": "Home visit",
     "Rencontre tripartite": "Tripartite meeting",
     "Passage de la maîtresse de maison": "House mistress visit",
 }
@@ -100,8 +121,9 @@ class Translator:
         for french, english in [*self.labels.items(), *EN_PATTERNS.items()]:
             if _PLACEHOLDER.search(french):
                 pieces = _PLACEHOLDER.split(french)
-                regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
-                                for i, p in enumerate(pieces))
+                regex = "".join(
+                    re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(pieces)
+                )
                 try:
                     self.patterns.append((re.compile(f"^{regex}$", re.S), english))
                 except re.error:  # a name used twice, or not a name: the key is ignored
@@ -145,11 +167,28 @@ def translate_report(
         for section in chapter["sections"]:
             labels = section_labels.get((chapter["key"], section["key"]))
             _t = Translator(labels) if labels else _CORE
-            tables = [{**t, "title": _t(t["title"]), "note": _t(t["note"]),
-                       "rows": [{**r, "label": _t(r["label"])} for r in t["rows"]]}
-                      for t in section["tables"]]
-            sections.append({**section, "title": _t(section["title"]), "error": _t(section.get("error")),
-                             "tables": tables})
-        out["programmes"].append({**chapter, "name": programme_names_en.get(chapter["key"], chapter["name"]),
-                                  "sections": sections})
+            tables = [
+                {
+                    **t,
+                    "title": _t(t["title"]),
+                    "note": _t(t["note"]),
+                    "rows": [{**r, "label": _t(r["label"])} for r in t["rows"]],
+                }
+                for t in section["tables"]
+            ]
+            sections.append(
+                {
+                    **section,
+                    "title": _t(section["title"]),
+                    "error": _t(section.get("error")),
+                    "tables": tables,
+                }
+            )
+        out["programmes"].append(
+            {
+                **chapter,
+                "name": programme_names_en.get(chapter["key"], chapter["name"]),
+                "sections": sections,
+            }
+        )
     return out

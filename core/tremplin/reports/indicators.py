@@ -29,8 +29,12 @@ from tremplin.vocabulary import COMPOSITIONS, RESOURCES, SEXES, SITUATIONS
 __all__ = ["AGE_BRACKETS", "common_indicators", "rows_from_counts"]
 
 DAYS_PER_MONTH = 30.4375
-AGE_BRACKETS = ((18, 25, "18 – 25 ans"), (26, 40, "26 – 40 ans"), (41, 60, "41 – 60 ans"),
-                (61, 200, "Plus de 60 ans"))
+AGE_BRACKETS = (
+    (18, 25, "18 – 25 ans"),
+    (26, 40, "26 – 40 ans"),
+    (41, 60, "41 – 60 ans"),
+    (61, 200, "Plus de 60 ans"),
+)
 
 
 def percent(count: float, total: float) -> float | None:
@@ -38,13 +42,20 @@ def percent(count: float, total: float) -> float | None:
 
 
 def rows_from_counts(
-    counts: Counter, choices: tuple[Choice, ...] | list[tuple[str, str]], total: float,
-    *, unknown: str = "Non renseigné", keep_empty: bool = True,
+    counts: Counter,
+    choices: tuple[Choice, ...] | list[tuple[str, str]],
+    total: float,
+    *,
+    unknown: str = "Non renseigné",
+    keep_empty: bool = True,
 ) -> tuple[IndicatorRow, ...]:
     """Rows in the order of ``choices`` (then unknown values), with percentages of ``total``."""
     pairs = [(c.value, c.label) if isinstance(c, Choice) else c for c in choices]
-    rows = [IndicatorRow(label, counts.get(value, 0), percent(counts.get(value, 0), total), value)
-            for value, label in pairs if keep_empty or counts.get(value)]
+    rows = [
+        IndicatorRow(label, counts.get(value, 0), percent(counts.get(value, 0), total), value)
+        for value, label in pairs
+        if keep_empty or counts.get(value)
+    ]
     known = {value for value, _ in pairs}
     other = sum(n for value, n in counts.items() if value not in known)
     if other:
@@ -52,9 +63,22 @@ def rows_from_counts(
     return tuple(rows)
 
 
-def _drill(drill, household_ids, households, people, enrolments, entries, exits, ongoing,
-           adults, minors, unknown_age, reference) -> None:
+def _drill(
+    drill,
+    household_ids,
+    households,
+    people,
+    enrolments,
+    entries,
+    exits,
+    ongoing,
+    adults,
+    minors,
+    unknown_age,
+    reference,
+) -> None:
     """Which households stand behind each figure: (table, row key or raw value) → ids."""
+
     def put(table: str, key: str, household: int) -> None:
         drill.setdefault((table, key), set()).add(household)
 
@@ -78,7 +102,11 @@ def _drill(drill, household_ids, households, people, enrolments, entries, exits,
             put("people", key, m["household"])
     for m in adults:
         age = age_on(m["birth_date"], reference[m["household"]])
-        put("ages", next(label for low, high, label in AGE_BRACKETS if low <= age <= high), m["household"])
+        put(
+            "ages",
+            next(label for low, high, label in AGE_BRACKETS if low <= age <= high),
+            m["household"],
+        )
         put("sex", m["sex"] or "unknown", m["household"])
 
 
@@ -89,15 +117,24 @@ def months(start: dt.date, end: dt.date) -> float:
 async def accompanied(ctx: ReportContext) -> list[dict[str, Any]]:
     """Enrolments of the programme accompanied during the period (see the module rules)."""
     p = ctx.period
-    return await Enrolment.select(
-        Enrolment.id, Enrolment.household, Enrolment.entry_date, Enrolment.exit_date,
-        Enrolment.exit_destination, Enrolment.prescriber, Enrolment.data,
-    ).where(
-        (Enrolment.programme == ctx.programme)
-        & Enrolment.entry_date.is_not_null()
-        & (Enrolment.entry_date <= p.end)
-        & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= p.start))
-    ).output(load_json=True)
+    return (
+        await Enrolment.select(
+            Enrolment.id,
+            Enrolment.household,
+            Enrolment.entry_date,
+            Enrolment.exit_date,
+            Enrolment.exit_destination,
+            Enrolment.prescriber,
+            Enrolment.data,
+        )
+        .where(
+            (Enrolment.programme == ctx.programme)
+            & Enrolment.entry_date.is_not_null()
+            & (Enrolment.entry_date <= p.end)
+            & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= p.start))
+        )
+        .output(load_json=True)
+    )
 
 
 async def common_indicators(
@@ -107,18 +144,32 @@ async def common_indicators(
     p = ctx.period
     enrolments = await accompanied(ctx)
     household_ids = sorted({e["household"] for e in enrolments})
-    households = {h["id"]: h for h in await Household.select(
-        Household.id, Household.composition, Household.resources, Household.situation_before_entry,
-    ).where(Household.id.is_in(household_ids or [-1])).output(load_json=True)}
+    households = {
+        h["id"]: h
+        for h in await Household.select(
+            Household.id,
+            Household.composition,
+            Household.resources,
+            Household.situation_before_entry,
+        )
+        .where(Household.id.is_in(household_ids or [-1]))
+        .output(load_json=True)
+    }
     memberships = await Membership.select(
-        Membership.household, Membership.start_date, Membership.end_date,
-        Membership.person.birth_date.as_alias("birth_date"), Membership.person.sex.as_alias("sex"),
+        Membership.household,
+        Membership.start_date,
+        Membership.end_date,
+        Membership.person.birth_date.as_alias("birth_date"),
+        Membership.person.sex.as_alias("sex"),
     ).where(Membership.household.is_in(household_ids or [-1]))
 
     reference = {e["household"]: min(p.end, e["exit_date"] or p.end) for e in enrolments}
-    people = [m for m in memberships
-              if m["start_date"] <= reference[m["household"]]
-              and (m["end_date"] is None or m["end_date"] >= reference[m["household"]])]
+    people = [
+        m
+        for m in memberships
+        if m["start_date"] <= reference[m["household"]]
+        and (m["end_date"] is None or m["end_date"] >= reference[m["household"]])
+    ]
     entries = [e for e in enrolments if p.start <= e["entry_date"] <= p.end]
     exits = [e for e in enrolments if e["exit_date"] and p.start <= e["exit_date"] <= p.end]
     ongoing = [e for e in enrolments if e["exit_date"] is None or e["exit_date"] > p.end]
@@ -131,64 +182,157 @@ async def common_indicators(
     def med(values: list[float]) -> float:
         return round(statistics.median(values), 1) if values else 0
 
-    overview = IndicatorTable("overview", "Vue d'ensemble", (
-        IndicatorRow("Places", ctx.places or 0, key="places"),
-        IndicatorRow("Ménages accompagnés", len(household_ids), key="households"),
-        IndicatorRow("Personnes accompagnées", len(people), key="people"),
-        IndicatorRow("Ménages en cours en fin de période", len(ongoing), key="ongoing"),
-        IndicatorRow("Entrées", len(entries), key="entries"),
-        IndicatorRow("Sorties", len(exits), key="exits"),
-        IndicatorRow("Durée moyenne de séjour des sortants (mois)", avg(exit_stays), key="stay_exits_mean"),
-        IndicatorRow("Durée médiane de séjour des sortants (mois)", med(exit_stays), key="stay_exits_median"),
-        IndicatorRow("Durée moyenne, séjours en cours compris jusqu'à la fin de période (mois)",
-                     avg(all_stays), key="stay_all_mean"),
-        IndicatorRow("Durée médiane, séjours en cours compris (mois)", med(all_stays), key="stay_all_median"),
-    ), unit="", note="Séjours en cours comptés jusqu'à la fin de la période dans la seconde règle.")
+    overview = IndicatorTable(
+        "overview",
+        "Vue d'ensemble",
+        (
+            IndicatorRow("Places", ctx.places or 0, key="places"),
+            IndicatorRow("Ménages accompagnés", len(household_ids), key="households"),
+            IndicatorRow("Personnes accompagnées", len(people), key="people"),
+            IndicatorRow("Ménages en cours en fin de période", len(ongoing), key="ongoing"),
+            IndicatorRow("Entrées", len(entries), key="entries"),
+            IndicatorRow("Sorties", len(exits), key="exits"),
+            IndicatorRow(
+                "Durée moyenne de séjour des sortants (mois)",
+                avg(exit_stays),
+                key="stay_exits_mean",
+            ),
+            IndicatorRow(
+                "Durée médiane de séjour des sortants (mois)",
+                med(exit_stays),
+                key="stay_exits_median",
+            ),
+            IndicatorRow(
+                "Durée moyenne, séjours en cours compris jusqu'à la fin de période (mois)",
+                avg(all_stays),
+                key="stay_all_mean",
+            ),
+            IndicatorRow(
+                "Durée médiane, séjours en cours compris (mois)",
+                med(all_stays),
+                key="stay_all_median",
+            ),
+        ),
+        unit="",
+        note="Séjours en cours comptés jusqu'à la fin de la période dans la seconde règle.",
+    )
 
-    adults = [m for m in people if m["birth_date"] and age_on(m["birth_date"], reference[m["household"]]) >= 18]
-    minors = [m for m in people if m["birth_date"] and age_on(m["birth_date"], reference[m["household"]]) < 18]
+    adults = [
+        m
+        for m in people
+        if m["birth_date"] and age_on(m["birth_date"], reference[m["household"]]) >= 18
+    ]
+    minors = [
+        m
+        for m in people
+        if m["birth_date"] and age_on(m["birth_date"], reference[m["household"]]) < 18
+    ]
     unknown_age = [m for m in people if not m["birth_date"]]
     ages = Counter()
     for m in adults:
         age = age_on(m["birth_date"], reference[m["household"]])
         ages[next(label for low, high, label in AGE_BRACKETS if low <= age <= high)] += 1
     age_rows = rows_from_counts(ages, [(label, label) for _, _, label in AGE_BRACKETS], len(adults))
-    people_table = IndicatorTable("people", "Personnes accompagnées", (
-        IndicatorRow("Adultes", len(adults), percent(len(adults), len(people)), "adults"),
-        IndicatorRow("Enfants mineurs", len(minors), percent(len(minors), len(people)), "minors"),
-        IndicatorRow("Âge non renseigné", len(unknown_age), percent(len(unknown_age), len(people)), "unknown"),
-    ), total=len(people), unit="personnes")
+    people_table = IndicatorTable(
+        "people",
+        "Personnes accompagnées",
+        (
+            IndicatorRow("Adultes", len(adults), percent(len(adults), len(people)), "adults"),
+            IndicatorRow(
+                "Enfants mineurs", len(minors), percent(len(minors), len(people)), "minors"
+            ),
+            IndicatorRow(
+                "Âge non renseigné",
+                len(unknown_age),
+                percent(len(unknown_age), len(people)),
+                "unknown",
+            ),
+        ),
+        total=len(people),
+        unit="personnes",
+    )
     sexes = Counter(m["sex"] or "unknown" for m in adults)
     compositions = Counter(households[h]["composition"] or "unknown" for h in household_ids)
-    resources = Counter(r for h in household_ids for r in (households[h]["resources"] or ["unknown"]))
-    situations = Counter(households[h]["situation_before_entry"] or "unknown" for h in household_ids)
+    resources = Counter(
+        r for h in household_ids for r in (households[h]["resources"] or ["unknown"])
+    )
+    situations = Counter(
+        households[h]["situation_before_entry"] or "unknown" for h in household_ids
+    )
     prescriber_counts = Counter(e["prescriber"] or "unknown" for e in enrolments)
     destination_counts = Counter(e["exit_destination"] or "unknown" for e in exits)
     contacts = await contact_counts(ctx, household_ids, ctx.contact_kinds)
     n = len(household_ids)
     if drill is not None:
-        _drill(drill, household_ids, households, people, enrolments, entries, exits, ongoing,
-               adults, minors, unknown_age, reference)
+        _drill(
+            drill,
+            household_ids,
+            households,
+            people,
+            enrolments,
+            entries,
+            exits,
+            ongoing,
+            adults,
+            minors,
+            unknown_age,
+            reference,
+        )
     return [
         overview,
         people_table,
-        IndicatorTable("ages", "Âge des adultes", age_rows, total=len(adults), unit="adultes", chart="bar"),
-        IndicatorTable("sex", "Sexe des adultes", rows_from_counts(sexes, SEXES, len(adults)),
-                       total=len(adults), unit="adultes"),
-        IndicatorTable("composition", "Composition familiale",
-                       rows_from_counts(compositions, COMPOSITIONS, n), total=n, chart="bar"),
-        IndicatorTable("resources", "Ressources", rows_from_counts(resources, RESOURCES, n, keep_empty=False),
-                       total=n, chart="bar", note="Un ménage peut cumuler plusieurs ressources."),
-        IndicatorTable("prescribers", "Origine des prescriptions",
-                       rows_from_counts(prescriber_counts, ctx.prescribers, len(enrolments), keep_empty=False),
-                       total=len(enrolments), chart="bar"),
-        IndicatorTable("situation_before_entry", "Situation avant l'entrée",
-                       rows_from_counts(situations, SITUATIONS, n, keep_empty=False), total=n),
-        IndicatorTable("exit_destinations", "Destination à la sortie",
-                       rows_from_counts(destination_counts, ctx.exit_destinations, len(exits)),
-                       total=len(exits), chart="bar"),
-        IndicatorTable("contacts", "Visites et rendez-vous", contacts,
-                       total=sum(r.count for r in contacts), unit="contacts"),
+        IndicatorTable(
+            "ages", "Âge des adultes", age_rows, total=len(adults), unit="adultes", chart="bar"
+        ),
+        IndicatorTable(
+            "sex",
+            "Sexe des adultes",
+            rows_from_counts(sexes, SEXES, len(adults)),
+            total=len(adults),
+            unit="adultes",
+        ),
+        IndicatorTable(
+            "composition",
+            "Composition familiale",
+            rows_from_counts(compositions, COMPOSITIONS, n),
+            total=n,
+            chart="bar",
+        ),
+        IndicatorTable(
+            "resources",
+            "Ressources",
+            rows_from_counts(resources, RESOURCES, n, keep_empty=False),
+            total=n,
+            chart="bar",
+            note="Un ménage peut cumuler plusieurs ressources.",
+        ),
+        IndicatorTable(
+            "prescribers",
+            "Origine des prescriptions",
+            rows_from_counts(prescriber_counts, ctx.prescribers, len(enrolments), keep_empty=False),
+            total=len(enrolments),
+            chart="bar",
+        ),
+        IndicatorTable(
+            "situation_before_entry",
+            "Situation avant l'entrée",
+            rows_from_counts(situations, SITUATIONS, n, keep_empty=False),
+            total=n,
+        ),
+        IndicatorTable(
+            "exit_destinations",
+            "Destination à la sortie",
+            rows_from_counts(destination_counts, ctx.exit_destinations, len(exits)),
+            total=len(exits),
+            chart="bar",
+        ),
+        IndicatorTable(
+            "contacts",
+            "Visites et rendez-vous",
+            contacts,
+            total=sum(r.count for r in contacts),
+            unit="contacts",
+        ),
     ]
 
 
@@ -202,7 +346,8 @@ async def contact_counts(
         TimelineEvent.household.is_in(household_ids or [-1])
         & TimelineEvent.kind.is_in(list(kinds) or [""])
         & (TimelineEvent.programme == ctx.programme)
-        & (TimelineEvent.occurred_at >= start) & (TimelineEvent.occurred_at < end)
+        & (TimelineEvent.occurred_at >= start)
+        & (TimelineEvent.occurred_at < end)
     )
     counts = Counter(r["kind"] for r in rows)
     total = sum(counts.values())

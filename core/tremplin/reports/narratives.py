@@ -17,26 +17,45 @@ MAX_LENGTH = 20_000
 
 async def load_narratives(programme: str, year: int) -> dict[str, str]:
     rows = await ReportNarrative.select(ReportNarrative.section, ReportNarrative.text).where(
-        (ReportNarrative.programme == programme) & (ReportNarrative.year == year))
+        (ReportNarrative.programme == programme) & (ReportNarrative.year == year)
+    )
     return {r["section"]: r["text"] for r in rows}
 
 
-async def save_narrative(programme: str, year: int, section: str, text: str, user_id: int | None) -> None:
+async def save_narrative(
+    programme: str, year: int, section: str, text: str, user_id: int | None
+) -> None:
     """Insert or replace the draft (autosaved: the last save wins)."""
     text = text[:MAX_LENGTH]
     async with transaction():
-        existing = await ReportNarrative.select(ReportNarrative.id).where(
-            (ReportNarrative.programme == programme) & (ReportNarrative.year == year)
-            & (ReportNarrative.section == section)).first()
+        existing = (
+            await ReportNarrative.select(ReportNarrative.id)
+            .where(
+                (ReportNarrative.programme == programme)
+                & (ReportNarrative.year == year)
+                & (ReportNarrative.section == section)
+            )
+            .first()
+        )
         if existing:
-            await ReportNarrative.update({
-                ReportNarrative.text: text, ReportNarrative.updated_by: user_id,
-                ReportNarrative.updated_at: now(),
-            }).where(ReportNarrative.id == existing["id"])
+            await ReportNarrative.update(
+                {
+                    ReportNarrative.text: text,
+                    ReportNarrative.updated_by: user_id,
+                    ReportNarrative.updated_at: now(),
+                }
+            ).where(ReportNarrative.id == existing["id"])
         else:
-            await ReportNarrative.insert(ReportNarrative(
-                programme=programme, year=year, section=section, text=text,
-                updated_by=user_id, updated_at=now()))
+            await ReportNarrative.insert(
+                ReportNarrative(
+                    programme=programme,
+                    year=year,
+                    section=section,
+                    text=text,
+                    updated_by=user_id,
+                    updated_at=now(),
+                )
+            )
 
 
 async def named_people(programme: str, text: str) -> list[str]:
@@ -46,9 +65,13 @@ async def named_people(programme: str, text: str) -> list[str]:
     if not words:
         return []
     people = await Membership.select(
-        Membership.person.first_name.as_alias("first"), Membership.person.last_name.as_alias("last"),
-    ).where(Membership.household.is_in(
-        Enrolment.select(Enrolment.household).where(Enrolment.programme == programme)))
+        Membership.person.first_name.as_alias("first"),
+        Membership.person.last_name.as_alias("last"),
+    ).where(
+        Membership.household.is_in(
+            Enrolment.select(Enrolment.household).where(Enrolment.programme == programme)
+        )
+    )
     found: list[str] = []
     for p in people:
         last = normalise(p["last"])
@@ -56,7 +79,9 @@ async def named_people(programme: str, text: str) -> list[str]:
         # A surname alone is enough; a first name alone is too common to warn about.
         if last and len(last) > 2 and all(part in words for part in last.split()):
             label = f"{p['first']} {p['last']}"
-        elif first and last and first in words and last[:1] in {w[:1] for w in words if len(w) == 1}:
+        elif (
+            first and last and first in words and last[:1] in {w[:1] for w in words if len(w) == 1}
+        ):
             label = f"{p['first']} {p['last'][:1]}."
         else:
             continue

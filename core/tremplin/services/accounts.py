@@ -81,7 +81,8 @@ async def throttled(address: str) -> bool:
     """Too many failed logins from this address recently (whatever the accounts tried)."""
     since = now() - THROTTLE_WINDOW
     failures = await LoginAttempt.count().where(
-        (LoginAttempt.address == address) & (LoginAttempt.at >= since)
+        (LoginAttempt.address == address)
+        & (LoginAttempt.at >= since)
         & (LoginAttempt.success == False)  # noqa: E712
     )
     return failures >= THROTTLE_LIMIT
@@ -135,7 +136,12 @@ async def authenticate(email: str, password: str) -> AuthResult:
     The caller shows the same message whatever went wrong, so the answer never reveals
     whether an account exists.
     """
-    user = await User.objects().where(User.email == email.strip().lower()).output(load_json=True).first()
+    user = (
+        await User.objects()
+        .where(User.email == email.strip().lower())
+        .output(load_json=True)
+        .first()
+    )
     if user is None or not user.active or not user.password_hash:
         try:
             _hasher.verify(_DUMMY_HASH, password)  # same cost whether or not the user exists
@@ -154,17 +160,20 @@ async def authenticate(email: str, password: str) -> AuthResult:
         else:
             await User.update({User.failed_logins: failures}).where(User.id == user.id)
         return AuthResult(None)
-    await User.update({User.failed_logins: 0, User.locked_until: None, User.last_login: current}).where(
-        User.id == user.id
-    )
+    await User.update(
+        {User.failed_logins: 0, User.locked_until: None, User.last_login: current}
+    ).where(User.id == user.id)
     return AuthResult(user)
 
 
 async def lock(user_id: int) -> None:
     """Lock an account for :data:`LOCK_MINUTES` and close its sessions."""
-    await User.update({
-        User.failed_logins: 0, User.locked_until: now() + dt.timedelta(minutes=LOCK_MINUTES),
-    }).where(User.id == user_id)
+    await User.update(
+        {
+            User.failed_logins: 0,
+            User.locked_until: now() + dt.timedelta(minutes=LOCK_MINUTES),
+        }
+    ).where(User.id == user_id)
     await revoke_user_sessions(user_id)
 
 
@@ -179,20 +188,27 @@ async def create_session(user_id: int, *, mfa_pending: bool = False) -> tuple[st
     current = now()
     await UserSession.insert(
         UserSession(
-            token_hash=token_hash(token), user=user_id, csrf_token=csrf,
-            created_at=current, last_seen=current, mfa_pending=mfa_pending,
+            token_hash=token_hash(token),
+            user=user_id,
+            csrf_token=csrf,
+            created_at=current,
+            last_seen=current,
+            mfa_pending=mfa_pending,
         )
     )
     return token, csrf
 
 
 _SESSION_ALIASES = {
-    "session_id": "id", "session_csrf": "csrf_token", "session_created": "created_at",
-    "session_seen": "last_seen", "session_mfa": "mfa_pending",
+    "session_id": "id",
+    "session_csrf": "csrf_token",
+    "session_created": "created_at",
+    "session_seen": "last_seen",
+    "session_mfa": "mfa_pending",
 }
 _SESSION_SQL = (
-    'SELECT s.id AS session_id, s.csrf_token AS session_csrf, s.created_at AS session_created, '
-    's.last_seen AS session_seen, s.mfa_pending AS session_mfa, u.* '
+    "SELECT s.id AS session_id, s.csrf_token AS session_csrf, s.created_at AS session_created, "
+    "s.last_seen AS session_seen, s.mfa_pending AS session_mfa, u.* "
     'FROM user_session AS s JOIN tremplin_user AS u ON u.id = s."user" '
     "WHERE s.token_hash = {}"
 )
@@ -214,7 +230,8 @@ async def resolve_session(
     row = {key: columns.pop(alias) for alias, key in _SESSION_ALIASES.items()}
     current = now()
     if (
-        current - row["last_seen"] > idle or current - row["created_at"] > absolute
+        current - row["last_seen"] > idle
+        or current - row["created_at"] > absolute
         or not columns["active"]
     ):
         await UserSession.delete().where(UserSession.id == row["id"])
@@ -276,10 +293,14 @@ async def set_password(user_id: int, password: str, *, must_change: bool = False
     if reason:
         raise ValueError(reason)
     async with transaction():
-        await User.update({
-            User.password_hash: hash_password(password), User.must_change_password: must_change,
-            User.failed_logins: 0, User.locked_until: None,
-        }).where(User.id == user_id)
+        await User.update(
+            {
+                User.password_hash: hash_password(password),
+                User.must_change_password: must_change,
+                User.failed_logins: 0,
+                User.locked_until: None,
+            }
+        ).where(User.id == user_id)
         await revoke_user_sessions(user_id)
 
 
@@ -290,4 +311,5 @@ async def set_active(user_id: int, active: bool) -> None:
         if not active:
             await revoke_user_sessions(user_id)
             await ApiToken.update({ApiToken.revoked_at: now()}).where(
-                (ApiToken.user == user_id) & ApiToken.revoked_at.is_null())
+                (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+            )

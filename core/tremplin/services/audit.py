@@ -76,8 +76,14 @@ async def verify_chain() -> int | None:
     for row in rows:
         at = row["at"].isoformat()
         expected = _digest(
-            prev, at, row["user_id"], row["action"], row["object_type"], row["object_id"],
-            row["fields"], row["address"],
+            prev,
+            at,
+            row["user_id"],
+            row["action"],
+            row["object_type"],
+            row["object_id"],
+            row["fields"],
+            row["address"],
         )
         if row["prev_hash"] != prev or row["hash"] != expected:
             return row["id"]

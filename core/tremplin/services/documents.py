@@ -77,7 +77,9 @@ def check_filename(filename: str) -> str:
         or any(unicodedata.category(c).startswith("C") for c in name)
         or not _SAFE_NAME.match(name)
     ):
-        raise FormErrors({"file": "nom de fichier refusé (lettres, chiffres, espaces, .-_ et une extension)"})
+        raise FormErrors(
+            {"file": "nom de fichier refusé (lettres, chiffres, espaces, .-_ et une extension)"}
+        )
     return name
 
 
@@ -100,10 +102,14 @@ async def store_document(
     if not content:
         raise FormErrors({"file": "le fichier est vide"})
     if len(content) > max_bytes:
-        raise FormErrors({"file": f"fichier trop volumineux (maximum {max_bytes // 1024 // 1024} Mo)"})
+        raise FormErrors(
+            {"file": f"fichier trop volumineux (maximum {max_bytes // 1024 // 1024} Mo)"}
+        )
     mime = sniff_mime(content, name)
     if mime is None:
-        raise FormErrors({"file": "type de fichier non accepté (PDF, image, document bureautique ou texte)"})
+        raise FormErrors(
+            {"file": "type de fichier non accepté (PDF, image, document bureautique ou texte)"}
+        )
     if kind not in {c.value for c in DOCUMENT_KINDS}:
         raise FormErrors({"kind": "type de document inconnu"})
     digest = hashlib.sha256(content).hexdigest()
@@ -124,21 +130,37 @@ async def store_document(
             current = now()
             row = await Document.insert(
                 Document(
-                    household=household_id, kind=kind, filename=name, sha256=digest,
-                    size=len(content), mime=mime, programme=programme,
-                    uploaded_by=actor.user_id, uploaded_at=current,
+                    household=household_id,
+                    kind=kind,
+                    filename=name,
+                    sha256=digest,
+                    size=len(content),
+                    mime=mime,
+                    programme=programme,
+                    uploaded_by=actor.user_id,
+                    uploaded_at=current,
                 )
             ).returning(Document.id)
             await TimelineEvent.insert(
                 TimelineEvent(
-                    household=household_id, kind="document_added", occurred_at=current,
-                    author=actor.user_id, programme=programme, title="Document ajouté",
-                    body=name, data={"document": row[0]["id"]}, created_at=current,
+                    household=household_id,
+                    kind="document_added",
+                    occurred_at=current,
+                    author=actor.user_id,
+                    programme=programme,
+                    title="Document ajouté",
+                    body=name,
+                    data={"document": row[0]["id"]},
+                    created_at=current,
                 )
             )
             await audit.record(
-                "upload", "document", row[0]["id"], user_id=actor.user_id,
-                fields=["file"], address=actor.address,
+                "upload",
+                "document",
+                row[0]["id"],
+                user_id=actor.user_id,
+                fields=["file"],
+                address=actor.address,
             )
     except BaseException:
         if created and not await Document.exists().where(Document.sha256 == digest):

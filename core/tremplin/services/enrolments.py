@@ -26,8 +26,14 @@ def enrolment_fields(host: PluginHost, programme: str) -> list[Field]:
     prog = host.programmes[programme]
     core = [
         Field("referral_date", "Date d'orientation", kind="date", required=True, order=1),
-        Field("prescriber", "Prescripteur", kind="choice", required=True,
-              choices=prog.prescribers, order=2),
+        Field(
+            "prescriber",
+            "Prescripteur",
+            kind="choice",
+            required=True,
+            choices=prog.prescribers,
+            order=2,
+        ),
         Field("referent", "Travailleur social référent", kind="int", order=3),
     ]
     return core + host.fields(programme)
@@ -36,8 +42,11 @@ def enrolment_fields(host: PluginHost, programme: str) -> list[Field]:
 def check_fields(host: PluginHost, programme: str, values: dict[str, Any]) -> None:
     """Run the programme's ``tremplin_enrolment_checks``; raise every message at once."""
     checks = sorted(
-        (c for c in host.call("tremplin_enrolment_checks", programme=programme)
-         if c.programme == programme),
+        (
+            c
+            for c in host.call("tremplin_enrolment_checks", programme=programme)
+            if c.programme == programme
+        ),
         key=lambda c: (c.order, c.key),
     )
     errors: dict[str, str] = {}
@@ -54,8 +63,12 @@ def to_view(row: dict[str, Any]) -> EnrolmentView:
 
 def choice_context(row: dict[str, Any], view: EnrolmentView | None = None) -> ChoiceContext:
     """What the ``choices_from`` of a transition's or an enrolment's fields are awaited with."""
-    return ChoiceContext(programme=row["programme"], enrolment=view or to_view(row),
-                         household_id=row["household"], today=today())
+    return ChoiceContext(
+        programme=row["programme"],
+        enrolment=view or to_view(row),
+        household_id=row["household"],
+        today=today(),
+    )
 
 
 async def get_enrolment(enrolment_id: int, programmes: list[str]) -> dict[str, Any]:
@@ -107,15 +120,23 @@ async def create_enrolment(
         enrolment_id = row[0]["id"]
         await TimelineEvent.insert(
             TimelineEvent(
-                household=household_id, kind="state_change", occurred_at=current,
-                author=actor.user_id, programme=programme,
+                household=household_id,
+                kind="state_change",
+                occurred_at=current,
+                author=actor.user_id,
+                programme=programme,
                 title=f"Orientation vers {host.programmes[programme].name_fr}",
-                data={"enrolment": enrolment_id, "to": workflow.initial}, created_at=current,
+                data={"enrolment": enrolment_id, "to": workflow.initial},
+                created_at=current,
             )
         )
         await audit.record(
-            "create", "enrolment", enrolment_id, user_id=actor.user_id,
-            fields=values.keys(), address=actor.address,
+            "create",
+            "enrolment",
+            enrolment_id,
+            user_id=actor.user_id,
+            fields=values.keys(),
+            address=actor.address,
         )
     return enrolment_id
 
@@ -164,8 +185,8 @@ async def apply_transition(
             if name in ENROLMENT_COLUMNS:
                 if name in DATE_COLUMNS and value:
                     value = dt.date.fromisoformat(value)
-                update[getattr(Enrolment, name)] = value if value is not None else (
-                    None if name in DATE_COLUMNS else ""
+                update[getattr(Enrolment, name)] = (
+                    value if value is not None else (None if name in DATE_COLUMNS else "")
                 )
             else:
                 data[name] = value
@@ -176,16 +197,23 @@ async def apply_transition(
         state = workflow.state(transition.target)
         await TimelineEvent.insert(
             TimelineEvent(
-                household=row["household"], kind="state_change", occurred_at=now(),
-                author=actor.user_id, programme=row["programme"],
+                household=row["household"],
+                kind="state_change",
+                occurred_at=now(),
+                author=actor.user_id,
+                programme=row["programme"],
                 title=f"{transition.label} → {state.label}",
                 data={"enrolment": enrolment_id, "from": row["state"], "to": state.key},
                 created_at=now(),
             )
         )
         await audit.record(
-            "transition", "enrolment", enrolment_id, user_id=actor.user_id,
-            fields=["state", *values.keys()], address=actor.address,
+            "transition",
+            "enrolment",
+            enrolment_id,
+            user_id=actor.user_id,
+            fields=["state", *values.keys()],
+            address=actor.address,
         )
     return transition.target
 
@@ -198,8 +226,10 @@ def _check_dates(row: dict[str, Any], values: dict[str, Any]) -> None:
             dates[k] = dt.date.fromisoformat(values[k])
     order = ["referral_date", "decision_date", "entry_date", "exit_date"]
     labels = {
-        "referral_date": "l'orientation", "decision_date": "la décision",
-        "entry_date": "l'entrée", "exit_date": "la sortie",
+        "referral_date": "l'orientation",
+        "decision_date": "la décision",
+        "entry_date": "l'entrée",
+        "exit_date": "la sortie",
     }
     for i, later in enumerate(order):
         for earlier in order[:i]:
@@ -233,15 +263,26 @@ async def update_enrolment(
         _check_dates(row, {"referral_date": values["referral_date"]})
         core = {f.name for f in fields[:3]}
         data = {**(row["data"] or {}), **{k: v for k, v in values.items() if k not in core}}
-        changed = [k for k, v in values.items()
-                   if (row["data"] or {}).get(k, row.get(k)) != v and k != "referral_date"]
-        await Enrolment.update({
-            Enrolment.referral_date: dt.date.fromisoformat(values["referral_date"]),
-            Enrolment.prescriber: values["prescriber"],
-            Enrolment.referent: values["referent"],
-            Enrolment.data: data,
-            Enrolment.version: version + 1,
-            Enrolment.updated_at: now(),
-        }).where((Enrolment.id == enrolment_id) & (Enrolment.version == version))
-        await audit.record("update", "enrolment", enrolment_id, user_id=actor.user_id,
-                           fields=changed or ["referral_date"], address=actor.address)
+        changed = [
+            k
+            for k, v in values.items()
+            if (row["data"] or {}).get(k, row.get(k)) != v and k != "referral_date"
+        ]
+        await Enrolment.update(
+            {
+                Enrolment.referral_date: dt.date.fromisoformat(values["referral_date"]),
+                Enrolment.prescriber: values["prescriber"],
+                Enrolment.referent: values["referent"],
+                Enrolment.data: data,
+                Enrolment.version: version + 1,
+                Enrolment.updated_at: now(),
+            }
+        ).where((Enrolment.id == enrolment_id) & (Enrolment.version == version))
+        await audit.record(
+            "update",
+            "enrolment",
+            enrolment_id,
+            user_id=actor.user_id,
+            fields=changed or ["referral_date"],
+            address=actor.address,
+        )

@@ -11,7 +11,13 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.engine.sqlite import SQLiteEngine
 
 from tremplin.db import current_engine, transaction
-from tremplin.forms import HOUSEHOLD_FIELDS, MEMBERSHIP_FIELDS, FormErrors, validate, validate_person
+from tremplin.forms import (
+    HOUSEHOLD_FIELDS,
+    MEMBERSHIP_FIELDS,
+    FormErrors,
+    validate,
+    validate_person,
+)
 from tremplin.models import Enrolment, Household, Membership, Person
 from tremplin.services import audit
 from tremplin.services.clock import now
@@ -53,9 +59,11 @@ class Actor:
 
 async def refresh_search(household_id: int) -> None:
     """Recompute a household's search text from its name, reference and current members."""
-    household = await Household.select(Household.name, Household.reference).where(
-        Household.id == household_id
-    ).first()
+    household = (
+        await Household.select(Household.name, Household.reference)
+        .where(Household.id == household_id)
+        .first()
+    )
     people = await Membership.select(
         Membership.person.first_name, Membership.person.last_name
     ).where((Membership.household == household_id) & Membership.end_date.is_null())
@@ -109,14 +117,20 @@ async def create_household(
             person_id = await _insert_person(person_values, current)
             await Membership.insert(
                 Membership(
-                    household=household_id, person=person_id, relation="reference",
+                    household=household_id,
+                    person=person_id,
+                    relation="reference",
                     start_date=current.date(),
                 )
             )
         await refresh_search(household_id)
         await audit.record(
-            "create", "household", household_id, user_id=actor.user_id,
-            fields=values.keys(), address=actor.address,
+            "create",
+            "household",
+            household_id,
+            user_id=actor.user_id,
+            fields=values.keys(),
+            address=actor.address,
         )
     return household_id
 
@@ -148,7 +162,9 @@ async def _insert_person(values: dict[str, Any], current: dt.datetime) -> int:
 
 
 async def get_household(household_id: int) -> dict[str, Any]:
-    row = await Household.select().where(Household.id == household_id).output(load_json=True).first()
+    row = (
+        await Household.select().where(Household.id == household_id).output(load_json=True).first()
+    )
     if row is None:
         raise NotFound(household_id)
     return row
@@ -164,23 +180,32 @@ async def update_household(
         if current["version"] != version:
             raise ConflictError(current)
         changed = [k for k, v in values.items() if current.get(k) != v]
-        result = await Household.update(
-            {**values, "version": version + 1, "updated_at": now()}  # type: ignore[dict-item]
-        ).where((Household.id == household_id) & (Household.version == version)).returning(
-            Household.id
+        result = (
+            await Household.update(
+                {**values, "version": version + 1, "updated_at": now()}  # type: ignore[dict-item]
+            )
+            .where((Household.id == household_id) & (Household.version == version))
+            .returning(Household.id)
         )
         if not result:  # PostgreSQL: a concurrent commit between our read and our write
             raise ConflictError(await get_household(household_id))
         await refresh_search(household_id)
         await audit.record(
-            "update", "household", household_id, user_id=actor.user_id,
-            fields=changed, address=actor.address,
+            "update",
+            "household",
+            household_id,
+            user_id=actor.user_id,
+            fields=changed,
+            address=actor.address,
         )
 
 
 async def household_members(household_id: int, *, include_past: bool = True) -> list[dict]:
     query = Membership.select(
-        Membership.id, Membership.relation, Membership.start_date, Membership.end_date,
+        Membership.id,
+        Membership.relation,
+        Membership.start_date,
+        Membership.end_date,
         Membership.person.id.as_alias("person_id"),
         Membership.person.first_name.as_alias("first_name"),
         Membership.person.last_name.as_alias("last_name"),
@@ -227,14 +252,20 @@ async def add_member(
                 raise FormErrors({"person": "cette personne fait déjà partie du ménage"})
         row = await Membership.insert(
             Membership(
-                household=household_id, person=person_id, relation=membership["relation"],
+                household=household_id,
+                person=person_id,
+                relation=membership["relation"],
                 start_date=dt.date.fromisoformat(membership["start_date"]),
             )
         ).returning(Membership.id)
         await refresh_search(household_id)
         await audit.record(
-            "add_member", "household", household_id, user_id=actor.user_id,
-            fields=["membership"], address=actor.address,
+            "add_member",
+            "household",
+            household_id,
+            user_id=actor.user_id,
+            fields=["membership"],
+            address=actor.address,
         )
     return row[0]["id"]
 
@@ -252,8 +283,12 @@ async def end_membership(actor: Actor, membership_id: int, end_date: dt.date) ->
         )
         await refresh_search(row["household"])
         await audit.record(
-            "end_member", "household", row["household"], user_id=actor.user_id,
-            fields=["membership"], address=actor.address,
+            "end_member",
+            "household",
+            row["household"],
+            user_id=actor.user_id,
+            fields=["membership"],
+            address=actor.address,
         )
 
 
@@ -264,8 +299,7 @@ def visible_households(programmes: list[str], user_id: int):
     # index, instead of materialising every enrolled household id on each request.
     return Household.id.is_in(
         Enrolment.select(Enrolment.household).where(
-            (Enrolment.household == Household.id)
-            & Enrolment.programme.is_in(programmes or [""])
+            (Enrolment.household == Household.id) & Enrolment.programme.is_in(programmes or [""])
         )
     ) | (Household.created_by == user_id)
 
@@ -284,7 +318,10 @@ async def list_households(
     see. Returns the rows and the cursor of the next page (``None`` on the last one).
     """
     select = Household.select(
-        Household.id, Household.reference, Household.name, Household.composition,
+        Household.id,
+        Household.reference,
+        Household.name,
+        Household.composition,
         Household.updated_at,
     ).where(Household.archived_at.is_null())
     words = [w for w in (_escape_like(w) for w in normalise(query).split()[:5]) if w]
@@ -293,8 +330,10 @@ async def list_households(
         # SQLite: words of 3 characters or more through the FTS5 trigram index (substring
         # match, like LIKE '%word%'); PostgreSQL's pg_trgm index serves the LIKE below as is.
         match = " AND ".join('"' + w.replace('"', '""') + '"' for w in indexed)
-        inner = ("SELECT f.rowid FROM household_fts AS f JOIN household AS h ON h.id = f.rowid "
-                 "WHERE household_fts MATCH {} AND h.archived_at IS NULL")
+        inner = (
+            "SELECT f.rowid FROM household_fts AS f JOIN household AS h ON h.id = f.rowid "
+            "WHERE household_fts MATCH {} AND h.archived_at IS NULL"
+        )
         args: list[Any] = [match]
         if before_id is not None:
             inner += " AND f.rowid < {}"

@@ -20,7 +20,9 @@ def _key(user_id: int, form_id: str) -> str:
 
 
 async def _existing(key: str) -> str | None:
-    row = await FormSubmission.select(FormSubmission.result).where(FormSubmission.key == key).first()
+    row = (
+        await FormSubmission.select(FormSubmission.result).where(FormSubmission.key == key).first()
+    )
     return row["result"] if row else None
 
 

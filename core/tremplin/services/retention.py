@@ -44,8 +44,10 @@ class RetentionPlan:
     audit_entries: int = 0
 
     def summary(self) -> str:
-        return (f"{len(self.archive)} dossier(s) à archiver, {len(self.anonymise)} à anonymiser, "
-                f"{self.audit_entries} entrée(s) du journal d'audit à purger")
+        return (
+            f"{len(self.archive)} dossier(s) à archiver, {len(self.anonymise)} à anonymiser, "
+            f"{self.audit_entries} entrée(s) du journal d'audit à purger"
+        )
 
 
 def _years_ago(day: dt.date, years: int) -> dt.date:
@@ -55,51 +57,89 @@ def _years_ago(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-async def plan_retention(host: PluginHost, settings: Settings, on: dt.date | None = None) -> RetentionPlan:
+async def plan_retention(
+    host: PluginHost, settings: Settings, on: dt.date | None = None
+) -> RetentionPlan:
     on = on or today()
     plan = RetentionPlan()
-    closed_states = {(w.programme, s.key) for w in host.workflows.values() for s in w.states
-                     if s.phase == "closed"}
+    closed_states = {
+        (w.programme, s.key)
+        for w in host.workflows.values()
+        for s in w.states
+        if s.phase == "closed"
+    }
     enrolments = await Enrolment.select(
-        Enrolment.household, Enrolment.programme, Enrolment.state, Enrolment.exit_date,
+        Enrolment.household,
+        Enrolment.programme,
+        Enrolment.state,
+        Enrolment.exit_date,
         Enrolment.updated_at,
-    ).where(Enrolment.household.is_in(
-        Household.select(Household.id).where(Household.anonymised_at.is_null())))
+    ).where(
+        Enrolment.household.is_in(
+            Household.select(Household.id).where(Household.anonymised_at.is_null())
+        )
+    )
     by_household: dict[int, list[dict]] = {}
     for e in enrolments:
         by_household.setdefault(e["household"], []).append(e)
-    last_events = {r["household"]: r["last"] for r in await TimelineEvent.raw(
-        "SELECT household, MAX(occurred_at) AS last FROM timeline_event GROUP BY household")}
+    last_events = {
+        r["household"]: r["last"]
+        for r in await TimelineEvent.raw(
+            "SELECT household, MAX(occurred_at) AS last FROM timeline_event GROUP BY household"
+        )
+    }
     households = await Household.select(
-        Household.id, Household.archived_at, Household.updated_at,
+        Household.id,
+        Household.archived_at,
+        Household.updated_at,
     ).where(Household.anonymised_at.is_null())
     for h in households:
         rows = by_household.get(h["id"], [])
-        if any(e["exit_date"] is None and (e["programme"], e["state"]) not in closed_states
-               for e in rows if e["programme"] in host.programmes):
+        if any(
+            e["exit_date"] is None and (e["programme"], e["state"]) not in closed_states
+            for e in rows
+            if e["programme"] in host.programmes
+        ):
             continue  # support still going on
-        years = min([host.programmes[e["programme"]].retention_years or settings.retention_years
-                     for e in rows if e["programme"] in host.programmes] or [settings.retention_years])
-        archive_years = min([host.programmes[e["programme"]].archive_years
-                             if host.programmes[e["programme"]].archive_years is not None
-                             else settings.archive_years
-                             for e in rows if e["programme"] in host.programmes]
-                            or [settings.archive_years])
+        years = min(
+            [
+                host.programmes[e["programme"]].retention_years or settings.retention_years
+                for e in rows
+                if e["programme"] in host.programmes
+            ]
+            or [settings.retention_years]
+        )
+        archive_years = min(
+            [
+                host.programmes[e["programme"]].archive_years
+                if host.programmes[e["programme"]].archive_years is not None
+                else settings.archive_years
+                for e in rows
+                if e["programme"] in host.programmes
+            ]
+            or [settings.archive_years]
+        )
         if h["archived_at"] is None:
             moments = [e["exit_date"] for e in rows if e["exit_date"]]
             moments += [e["updated_at"].date() for e in rows]
             moments.append(h["updated_at"].date())
             last = last_events.get(h["id"])
             if last is not None:
-                moments.append(last.date() if isinstance(last, dt.datetime) else
-                               dt.datetime.fromisoformat(str(last)).date())
+                moments.append(
+                    last.date()
+                    if isinstance(last, dt.datetime)
+                    else dt.datetime.fromisoformat(str(last)).date()
+                )
             if max(moments) <= _years_ago(on, years):
                 plan.archive.append(h["id"])
         elif h["archived_at"].date() <= _years_ago(on, archive_years):
             plan.anonymise.append(h["id"])
     months = settings.audit_retention_months
     plan.audit_before = dt.datetime.combine(
-        _years_ago(on, months // 12) - dt.timedelta(days=31 * (months % 12)), dt.time(), tzinfo=dt.UTC)
+        _years_ago(on, months // 12) - dt.timedelta(days=31 * (months % 12)),
+        dt.time(),
+        tzinfo=dt.UTC,
+    )
     plan.audit_entries = await AuditEntry.count().where(AuditEntry.at < plan.audit_before)
     return plan
 
@@ -108,9 +148,12 @@ async def apply_plan(plan: RetentionPlan, data_dir: Path, user_id: int | None = 
     """Carry out a plan; each household is archived or anonymised in its own transaction."""
     for household_id in plan.archive:
         async with transaction():
-            await Household.update({Household.archived_at: now()}).where(Household.id == household_id)
+            await Household.update({Household.archived_at: now()}).where(
+                Household.id == household_id
+            )
             await Share.update({Share.ended_at: now()}).where(
-                (Share.household == household_id) & Share.ended_at.is_null())
+                (Share.household == household_id) & Share.ended_at.is_null()
+            )
             await audit.record("archive", "household", household_id, user_id=user_id)
     for household_id in plan.anonymise:
         await anonymise(household_id, data_dir, user_id)
@@ -121,25 +164,43 @@ async def apply_plan(plan: RetentionPlan, data_dir: Path, user_id: int | None = 
 async def anonymise(household_id: int, data_dir: Path, user_id: int | None = None) -> None:
     blobs: list[str] = []
     async with transaction():
-        reference = (await Household.select(Household.reference).where(
-            Household.id == household_id).first())["reference"]
-        await Household.update({
-            Household.name: f"Ménage anonymisé {reference}", Household.address: "",
-            Household.phone: "", Household.email: "", Household.search_text: "",
-            Household.external_id: None, Household.anonymised_at: now(),
-        }).where(Household.id == household_id)
-        people = await Membership.select(Membership.person).where(Membership.household == household_id)
+        reference = (
+            await Household.select(Household.reference).where(Household.id == household_id).first()
+        )["reference"]
+        await Household.update(
+            {
+                Household.name: f"Ménage anonymisé {reference}",
+                Household.address: "",
+                Household.phone: "",
+                Household.email: "",
+                Household.search_text: "",
+                Household.external_id: None,
+                Household.anonymised_at: now(),
+            }
+        ).where(Household.id == household_id)
+        people = await Membership.select(Membership.person).where(
+            Membership.household == household_id
+        )
         for p in people:
             row = await Person.select(Person.birth_date).where(Person.id == p["person"]).first()
             birth = row["birth_date"]
-            await Person.update({
-                Person.first_name: "—", Person.last_name: "—", Person.external_id: None,
-                Person.birth_date: dt.date(birth.year, 7, 1) if birth else None,
-            }).where(Person.id == p["person"])
+            await Person.update(
+                {
+                    Person.first_name: "—",
+                    Person.last_name: "—",
+                    Person.external_id: None,
+                    Person.birth_date: dt.date(birth.year, 7, 1) if birth else None,
+                }
+            ).where(Person.id == p["person"])
         await TimelineEvent.update({TimelineEvent.body: "", TimelineEvent.data: {}}).where(
-            TimelineEvent.household == household_id)
-        await Enrolment.update({Enrolment.exit_reason: ""}).where(Enrolment.household == household_id)
-        docs = await Document.select(Document.id, Document.sha256).where(Document.household == household_id)
+            TimelineEvent.household == household_id
+        )
+        await Enrolment.update({Enrolment.exit_reason: ""}).where(
+            Enrolment.household == household_id
+        )
+        docs = await Document.select(Document.id, Document.sha256).where(
+            Document.household == household_id
+        )
         blobs = [d["sha256"] for d in docs]
         await Document.delete().where(Document.household == household_id)
         await audit.record("anonymise", "household", household_id, user_id=user_id)

@@ -23,7 +23,9 @@ __all__ = ["active_shares", "create_share", "end_share", "shareable_groups", "vi
 
 #: French names of the partner kinds, as offered when an administrator adds a partner.
 PARTNER_KIND_LABELS = {
-    "mission_locale": "Mission Locale", "sos_vc": "SOS Violences Conjugales", "siao": "SIAO",
+    "mission_locale": "Mission Locale",
+    "sos_vc": "SOS Violences Conjugales",
+    "siao": "SIAO",
     "other": "Autre",
 }
 
@@ -36,12 +38,23 @@ def shareable_groups(host: PluginHost, programme: str) -> list[ShareableGroup]:
 def share_fields(host: PluginHost, programmes: list[str]) -> tuple[Field, ...]:
     return (
         Field("partner", "Partenaire", kind="int", required=True),
-        Field("programme", "Programme", kind="choice", required=True,
-              choices=tuple(Choice(k, host.programmes[k].name_fr) for k in programmes)),
-        Field("groups", "Informations partagées", kind="multichoice", required=True,
-              choices=tuple(
-                  Choice(g.key, g.label) for k in programmes[:1] for g in shareable_groups(host, k)
-              ) or (Choice("identity", "Identité"),)),
+        Field(
+            "programme",
+            "Programme",
+            kind="choice",
+            required=True,
+            choices=tuple(Choice(k, host.programmes[k].name_fr) for k in programmes),
+        ),
+        Field(
+            "groups",
+            "Informations partagées",
+            kind="multichoice",
+            required=True,
+            choices=tuple(
+                Choice(g.key, g.label) for k in programmes[:1] for g in shareable_groups(host, k)
+            )
+            or (Choice("identity", "Identité"),),
+        ),
         Field("consent_date", "Consentement écrit du ménage, daté du", kind="date", required=True),
         Field("consent_expires", "Consentement valable jusqu'au", kind="date", required=True),
     )
@@ -53,10 +66,17 @@ async def create_share(
     """Share a household; refuses without a dated consent, for a programme the household
     is not enrolled in, or with groups the programme does not declare shareable."""
     programme = str(raw.get("programme", ""))
-    groups = {g.key: g for g in shareable_groups(host, programme)} if programme in programmes else {}
+    groups = (
+        {g.key: g for g in shareable_groups(host, programme)} if programme in programmes else {}
+    )
     fields = list(share_fields(host, programmes))
-    fields[2] = Field("groups", "Informations partagées", kind="multichoice", required=True,
-                      choices=tuple(Choice(k, g.label) for k, g in groups.items()))
+    fields[2] = Field(
+        "groups",
+        "Informations partagées",
+        kind="multichoice",
+        required=True,
+        choices=tuple(Choice(k, g.label) for k, g in groups.items()),
+    )
     values = validate(fields, raw)
     consent = dt.date.fromisoformat(values["consent_date"])
     expires = dt.date.fromisoformat(values["consent_expires"])
@@ -68,8 +88,11 @@ async def create_share(
     if errors:
         raise FormErrors(errors)
     async with transaction():
-        partner = await PartnerOrganisation.select(PartnerOrganisation.kind).where(
-            PartnerOrganisation.id == values["partner"]).first()
+        partner = (
+            await PartnerOrganisation.select(PartnerOrganisation.kind)
+            .where(PartnerOrganisation.id == values["partner"])
+            .first()
+        )
         if partner is None:
             raise FormErrors({"partner": "partenaire inconnu"})
         allowed = host.programmes[programme].partner_kinds
@@ -80,27 +103,48 @@ async def create_share(
             (Enrolment.household == household_id) & (Enrolment.programme == programme)
         ):
             raise FormErrors({"programme": "le ménage n'est pas accompagné dans ce programme"})
-        row = await Share.insert(Share(
-            household=household_id, partner=values["partner"], programme=programme,
-            groups=values["groups"], consent_date=consent, consent_expires=expires,
-            shared_by=actor.user_id, created_at=now(),
-        )).returning(Share.id)
-        await audit.record("share", "household", household_id, user_id=actor.user_id,
-                           fields=values["groups"], address=actor.address)
+        row = await Share.insert(
+            Share(
+                household=household_id,
+                partner=values["partner"],
+                programme=programme,
+                groups=values["groups"],
+                consent_date=consent,
+                consent_expires=expires,
+                shared_by=actor.user_id,
+                created_at=now(),
+            )
+        ).returning(Share.id)
+        await audit.record(
+            "share",
+            "household",
+            household_id,
+            user_id=actor.user_id,
+            fields=values["groups"],
+            address=actor.address,
+        )
     return row[0]["id"]
 
 
 async def end_share(actor: Actor, share_id: int, household_id: int) -> None:
     async with transaction():
-        row = await Share.select(Share.id).where(
-            (Share.id == share_id) & (Share.household == household_id) & Share.ended_at.is_null()
-        ).first()
+        row = (
+            await Share.select(Share.id)
+            .where(
+                (Share.id == share_id)
+                & (Share.household == household_id)
+                & Share.ended_at.is_null()
+            )
+            .first()
+        )
         if row is None:
             raise NotFound(share_id)
         await Share.update({Share.ended_at: now(), Share.ended_by: actor.user_id}).where(
-            Share.id == share_id)
-        await audit.record("unshare", "household", household_id, user_id=actor.user_id,
-                           address=actor.address)
+            Share.id == share_id
+        )
+        await audit.record(
+            "unshare", "household", household_id, user_id=actor.user_id, address=actor.address
+        )
 
 
 def _active():
@@ -114,8 +158,13 @@ async def active_shares(
 ) -> list[dict[str, Any]]:
     """Active shares of a partner organisation (in enabled programmes), newest first."""
     query = Share.select(
-        Share.id, Share.household, Share.programme, Share.groups, Share.consent_expires,
-        Share.household.name.as_alias("name"), Share.household.reference.as_alias("reference"),
+        Share.id,
+        Share.household,
+        Share.programme,
+        Share.groups,
+        Share.consent_expires,
+        Share.household.name.as_alias("name"),
+        Share.household.reference.as_alias("reference"),
     ).where((Share.partner == partner_id) & _active() & Share.programme.is_in(programmes or [""]))
     if household_id is not None:
         query = query.where(Share.household == household_id)
@@ -131,7 +180,12 @@ def visible_groups(shares: list[dict[str, Any]]) -> dict[str, set[str]]:
 
 
 async def household_shares(household_id: int) -> list[dict[str, Any]]:
-    return await Share.select(
-        Share.all_columns(), Share.partner.name.as_alias("partner_name"),
-    ).where(Share.household == household_id).order_by(Share.id, ascending=False).output(
-        load_json=True)
+    return (
+        await Share.select(
+            Share.all_columns(),
+            Share.partner.name.as_alias("partner_name"),
+        )
+        .where(Share.household == household_id)
+        .order_by(Share.id, ascending=False)
+        .output(load_json=True)
+    )

@@ -18,18 +18,36 @@ __all__ = ["add_event", "event_fields", "list_events"]
 
 
 def event_fields(host: PluginHost, programmes: list[str]) -> tuple[Field, ...]:
-    kinds = [e for e in host.event_types.values() if e.manual and (
-        e.programme is None or e.programme in programmes)]
+    kinds = [
+        e
+        for e in host.event_types.values()
+        if e.manual and (e.programme is None or e.programme in programmes)
+    ]
     return (
-        Field("kind", "Type", kind="choice", required=True,
-              choices=tuple(Choice(e.key, e.label) for e in kinds)),
+        Field(
+            "kind",
+            "Type",
+            kind="choice",
+            required=True,
+            choices=tuple(Choice(e.key, e.label) for e in kinds),
+        ),
         Field("occurred_on", "Date", kind="date", required=True),
-        Field("programme", "Programme", kind="choice",
-              choices=tuple(Choice(k, host.programmes[k].name_fr) for k in programmes)),
+        Field(
+            "programme",
+            "Programme",
+            kind="choice",
+            choices=tuple(Choice(k, host.programmes[k].name_fr) for k in programmes),
+        ),
         Field("body", "Texte", kind="textarea", required=True),
-        Field("visibility", "Visibilité", kind="choice",
-              choices=(Choice("staff", "Équipe du programme"),
-                       Choice("partner", "Partagé avec les partenaires"))),
+        Field(
+            "visibility",
+            "Visibilité",
+            kind="choice",
+            choices=(
+                Choice("staff", "Équipe du programme"),
+                Choice("partner", "Partagé avec les partenaires"),
+            ),
+        ),
     )
 
 
@@ -60,8 +78,12 @@ async def add_event(
             )
         ).returning(TimelineEvent.id)
         await audit.record(
-            "add_event", "household", household_id, user_id=actor.user_id,
-            fields=["timeline"], address=actor.address,
+            "add_event",
+            "household",
+            household_id,
+            user_id=actor.user_id,
+            fields=["timeline"],
+            address=actor.address,
         )
     return row[0]["id"]
 
@@ -71,15 +93,21 @@ async def list_events(
 ) -> list[dict[str, Any]]:
     """Events of the household in the given programmes (and general ones), newest first."""
     query = TimelineEvent.select(
-        TimelineEvent.id, TimelineEvent.kind, TimelineEvent.occurred_at, TimelineEvent.title,
-        TimelineEvent.body, TimelineEvent.programme, TimelineEvent.visibility,
+        TimelineEvent.id,
+        TimelineEvent.kind,
+        TimelineEvent.occurred_at,
+        TimelineEvent.title,
+        TimelineEvent.body,
+        TimelineEvent.programme,
+        TimelineEvent.visibility,
         TimelineEvent.author.full_name.as_alias("author_name"),
     ).where(
-        (TimelineEvent.household == household_id)
-        & TimelineEvent.programme.is_in([*programmes, ""])
+        (TimelineEvent.household == household_id) & TimelineEvent.programme.is_in([*programmes, ""])
     )
     if before_id is not None:
         query = query.where(TimelineEvent.id < before_id)
-    return await query.order_by(TimelineEvent.occurred_at, ascending=False).order_by(
-        TimelineEvent.id, ascending=False
-    ).limit(limit)
+    return (
+        await query.order_by(TimelineEvent.occurred_at, ascending=False)
+        .order_by(TimelineEvent.id, ascending=False)
+        .limit(limit)
+    )

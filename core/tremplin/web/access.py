@@ -48,7 +48,8 @@ async def confidential_programmes(connection: ASGIConnection, household_id: int)
     if not protected:
         return []
     rows = await Enrolment.select(Enrolment.programme).where(
-        (Enrolment.household == household_id) & Enrolment.programme.is_in(protected))
+        (Enrolment.household == household_id) & Enrolment.programme.is_in(protected)
+    )
     return sorted({r["programme"] for r in rows})
 
 
@@ -75,9 +76,19 @@ async def masked_contacts(connection: ASGIConnection, household: dict) -> dict:
         from tremplin.web.state import actor
 
         a = actor(connection)
-        await audit.record("read_confidential", "household", household["id"], user_id=a.user_id,
-                           fields=list(CONTACT_FIELDS), address=a.address)
+        await audit.record(
+            "read_confidential",
+            "household",
+            household["id"],
+            user_id=a.user_id,
+            fields=list(CONTACT_FIELDS),
+            address=a.address,
+        )
         return household
-    return {**household, "address": MASK if household.get("address") else "",
-            "phone": MASK if household.get("phone") else "",
-            "email": MASK if household.get("email") else "", "contacts_masked": True}
+    return {
+        **household,
+        "address": MASK if household.get("address") else "",
+        "phone": MASK if household.get("phone") else "",
+        "email": MASK if household.get("email") else "",
+        "contacts_masked": True,
+    }

@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.params import FromPath, FromQuery, JSONBody
 from litestar import Controller, Request, get, post, put
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from tremplin.models import Document, Enrolment, Person
 from tremplin.services import audit
@@ -130,26 +130,40 @@ class HouseholdAPI(Controller):
     async def programmes(self, request: Request) -> list[ProgrammeOut]:
         host = app_context(request).host
         return [
-            ProgrammeOut(p.key, p.name_fr, p.name_en, p.places, p.max_duration_months,
-                         [s.key for s in host.workflows[p.key].states])
-            for k, p in host.programmes.items() if k in user_programmes(request)
+            ProgrammeOut(
+                p.key,
+                p.name_fr,
+                p.name_en,
+                p.places,
+                p.max_duration_months,
+                [s.key for s in host.workflows[p.key].states],
+            )
+            for k, p in host.programmes.items()
+            if k in user_programmes(request)
         ]
 
     @get("/households")
     async def list(self, request: Request, before: FromQuery[int | None] = None) -> HouseholdPage:
         """Households, newest first; pass ``before`` (the last id seen) for the next page."""
         rows, cursor = await hh.list_households(before_id=before, visible=visibility(request))
-        return HouseholdPage([HouseholdSummary(r["id"], r["reference"], r["name"], r["composition"]) for r in rows], cursor)
+        return HouseholdPage(
+            [HouseholdSummary(r["id"], r["reference"], r["name"], r["composition"]) for r in rows],
+            cursor,
+        )
 
     @post("/households/search", status_code=200)
     async def search(self, request: Request, data: JSONBody[dict[str, Any]]) -> HouseholdPage:
         """Search by POST body (``{"q": "…", "before": id}``): names never go in URLs."""
         before = data.get("before")
         rows, cursor = await hh.list_households(
-            str(data.get("q", ""))[:100], before_id=before if isinstance(before, int) else None,
+            str(data.get("q", ""))[:100],
+            before_id=before if isinstance(before, int) else None,
             visible=visibility(request),
         )
-        return HouseholdPage([HouseholdSummary(r["id"], r["reference"], r["name"], r["composition"]) for r in rows], cursor)
+        return HouseholdPage(
+            [HouseholdSummary(r["id"], r["reference"], r["name"], r["composition"]) for r in rows],
+            cursor,
+        )
 
     @post("/households", status_code=201)
     async def create(self, request: Request, data: JSONBody[dict[str, Any]]) -> Created:
@@ -158,9 +172,11 @@ class HouseholdAPI(Controller):
         person = data.get("reference_person")
 
         async def create() -> str:
-            return str(await hh.create_household(
-                actor(request), data, person if isinstance(person, dict) else None
-            ))
+            return str(
+                await hh.create_household(
+                    actor(request), data, person if isinstance(person, dict) else None
+                )
+            )
 
         result, _ = await run_once(
             request.headers.get("idempotency-key"), current_user(request).id, create
@@ -176,7 +192,9 @@ class HouseholdAPI(Controller):
         return _household_out(row)
 
     @put("/households/{household_id:int}")
-    async def update(self, request: Request, household_id: FromPath[int], data: JSONBody[dict[str, Any]]) -> HouseholdOut:
+    async def update(
+        self, request: Request, household_id: FromPath[int], data: JSONBody[dict[str, Any]]
+    ) -> HouseholdOut:
         """Replace the household's fields; ``version`` must be the one read (else 409)."""
         await check_household(request, household_id)
         version = data.get("version")
@@ -195,8 +213,17 @@ class HouseholdAPI(Controller):
         await check_household(request, household_id)
         rows = await hh.household_members(household_id)
         return [
-            MemberOut(r["id"], r["person_id"], r["first_name"], r["last_name"], r["birth_date"],
-                      r["sex"], r["relation"], r["start_date"], r["end_date"])
+            MemberOut(
+                r["id"],
+                r["person_id"],
+                r["first_name"],
+                r["last_name"],
+                r["birth_date"],
+                r["sex"],
+                r["relation"],
+                r["start_date"],
+                r["end_date"],
+            )
             for r in rows
         ]
 
@@ -207,7 +234,9 @@ class HouseholdAPI(Controller):
             raise NotFoundException()
         from tremplin.models import Membership
 
-        memberships = await Membership.select(Membership.household).where(Membership.person == person_id)
+        memberships = await Membership.select(Membership.household).where(
+            Membership.person == person_id
+        )
         visible = []
         for m in memberships:
             try:
@@ -217,10 +246,18 @@ class HouseholdAPI(Controller):
                 continue
         if not visible:
             raise NotFoundException()
-        row = await Person.select(
-            Person.id, Person.first_name, Person.last_name, Person.birth_date, Person.sex,
-            Person.nationality,
-        ).where(Person.id == person_id).first()
+        row = (
+            await Person.select(
+                Person.id,
+                Person.first_name,
+                Person.last_name,
+                Person.birth_date,
+                Person.sex,
+                Person.nationality,
+            )
+            .where(Person.id == person_id)
+            .first()
+        )
         a = actor(request)
         await audit.record("read", "person", person_id, user_id=a.user_id, address=a.address)
         return {**row, "households": visible}
@@ -228,14 +265,21 @@ class HouseholdAPI(Controller):
     @get("/households/{household_id:int}/enrolments")
     async def enrolments(self, request: Request, household_id: FromPath[int]) -> list[EnrolmentOut]:
         await check_household(request, household_id)
-        rows = await Enrolment.select().where(
-            (Enrolment.household == household_id)
-            & Enrolment.programme.is_in(user_programmes(request) or [""])
-        ).order_by(Enrolment.id).output(load_json=True)
+        rows = (
+            await Enrolment.select()
+            .where(
+                (Enrolment.household == household_id)
+                & Enrolment.programme.is_in(user_programmes(request) or [""])
+            )
+            .order_by(Enrolment.id)
+            .output(load_json=True)
+        )
         return [EnrolmentOut(**{k: r[k] for k in EnrolmentOut.__dataclass_fields__}) for r in rows]
 
     @post("/households/{household_id:int}/enrolments", status_code=201)
-    async def enrol(self, request: Request, household_id: FromPath[int], data: JSONBody[dict[str, Any]]) -> Created:
+    async def enrol(
+        self, request: Request, household_id: FromPath[int], data: JSONBody[dict[str, Any]]
+    ) -> Created:
         await check_household(request, household_id)
         programme = str(data.get("programme", ""))
         if programme not in user_programmes(request):
@@ -248,7 +292,13 @@ class HouseholdAPI(Controller):
         return Created(enrolment_id)
 
     @post("/enrolments/{enrolment_id:int}/transitions/{key:str}", status_code=200)
-    async def transition(self, request: Request, enrolment_id: FromPath[int], key: FromPath[str], data: JSONBody[dict[str, Any]]) -> EnrolmentOut:
+    async def transition(
+        self,
+        request: Request,
+        enrolment_id: FromPath[int],
+        key: FromPath[str],
+        data: JSONBody[dict[str, Any]],
+    ) -> EnrolmentOut:
         """Apply a workflow transition; body: the transition's fields and ``version``."""
         try:
             row = await enr.get_enrolment(enrolment_id, user_programmes(request))
@@ -257,25 +307,35 @@ class HouseholdAPI(Controller):
         await check_household(request, row["household"])
         version = data.get("version")
         await enr.apply_transition(
-            app_context(request).host, actor(request), enrolment_id, key, data,
+            app_context(request).host,
+            actor(request),
+            enrolment_id,
+            key,
+            data,
             version if isinstance(version, int) else -1,
         )
         row = await enr.get_enrolment(enrolment_id, user_programmes(request))
         return EnrolmentOut(**{k: row[k] for k in EnrolmentOut.__dataclass_fields__})
 
     @get("/households/{household_id:int}/timeline")
-    async def timeline(self, request: Request, household_id: FromPath[int], before: FromQuery[int | None] = None) -> list[EventOut]:
+    async def timeline(
+        self, request: Request, household_id: FromPath[int], before: FromQuery[int | None] = None
+    ) -> list[EventOut]:
         await check_household(request, household_id)
         rows = await list_events(household_id, user_programmes(request), before_id=before)
         return [EventOut(**{k: r[k] for k in EventOut.__dataclass_fields__}) for r in rows]
 
     @post("/households/{household_id:int}/timeline", status_code=201)
-    async def add_event(self, request: Request, household_id: FromPath[int], data: JSONBody[dict[str, Any]]) -> Created:
+    async def add_event(
+        self, request: Request, household_id: FromPath[int], data: JSONBody[dict[str, Any]]
+    ) -> Created:
         await check_household(request, household_id)
         host = app_context(request).host
 
         async def create() -> str:
-            return str(await add_event(host, actor(request), household_id, data, user_programmes(request)))
+            return str(
+                await add_event(host, actor(request), household_id, data, user_programmes(request))
+            )
 
         result, _ = await run_once(
             request.headers.get("idempotency-key"), current_user(request).id, create
@@ -285,10 +345,19 @@ class HouseholdAPI(Controller):
     @get("/households/{household_id:int}/documents")
     async def documents(self, request: Request, household_id: FromPath[int]) -> list[DocumentOut]:
         await check_household(request, household_id)
-        rows = await Document.select(
-            Document.id, Document.kind, Document.filename, Document.sha256, Document.size,
-            Document.mime, Document.uploaded_at,
-        ).where(Document.household == household_id).order_by(Document.id)
+        rows = (
+            await Document.select(
+                Document.id,
+                Document.kind,
+                Document.filename,
+                Document.sha256,
+                Document.size,
+                Document.mime,
+                Document.uploaded_at,
+            )
+            .where(Document.household == household_id)
+            .order_by(Document.id)
+        )
         return [DocumentOut(**r) for r in rows]
 
 

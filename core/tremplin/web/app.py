@@ -21,7 +21,6 @@ from tremplin.plugins import PluginHost, load_plugins
 from tremplin.web import errors
 from tremplin.web.api import API_ROUTES
 from tremplin.web.auth import PUBLIC_PATHS, AuthMiddleware, csrf_guard, expected_csrf
-from tremplin.web.pages import auth as auth_pages
 from tremplin.web.pages import (
     account,
     admin,
@@ -37,6 +36,7 @@ from tremplin.web.pages import (
     second_factor,
     users,
 )
+from tremplin.web.pages import auth as auth_pages
 from tremplin.web.requestlog import RequestIdMiddleware, configure_json_logging
 from tremplin.web.security import security_headers_middleware
 from tremplin.web.state import AppContext
@@ -111,7 +111,9 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *API_ROUTES,
             *plugin_routes,
             create_static_files_router(
-                path="/static", directories=[THEME_DIR / "static"], name="static",
+                path="/static",
+                directories=[THEME_DIR / "static"],
+                name="static",
                 opt={"exclude_from_auth": True},
             ),
         ],
@@ -124,7 +126,9 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         plugins=[HTMXPlugin()],
         exception_handlers=errors.EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
-            title="Tremplin API", version=__version__, path="/api/schema",
+            title="Tremplin API",
+            version=__version__,
+            path="/api/schema",
             render_plugins=[JsonRenderPlugin()],
         ),
         on_startup=[on_startup],
@@ -141,5 +145,3 @@ def app_from_env() -> RequestIdMiddleware:
     app = create_app()
     configure_json_logging()  # after Litestar's own logging set-up, which replaces the root's
     return RequestIdMiddleware(app)
-
-

@@ -30,10 +30,16 @@ TITLES = {
     404: ("Introuvable", "Cette page n'existe pas ou ne vous est pas accessible."),
     405: ("Méthode non autorisée", "Cette action n'est pas possible ici."),
     409: ("Conflit", "L'objet a été modifié entre-temps."),
-    413: ("Fichier trop volumineux", "Le fichier ou le formulaire envoyé dépasse la taille autorisée."),
+    413: (
+        "Fichier trop volumineux",
+        "Le fichier ou le formulaire envoyé dépasse la taille autorisée.",
+    ),
     422: ("Saisie invalide", "Certaines valeurs ne sont pas acceptées."),
     429: ("Trop de tentatives", "Patientez quelques minutes avant de réessayer."),
-    500: ("Erreur interne", "Une erreur est survenue ; elle a été enregistrée. Réessayez plus tard."),
+    500: (
+        "Erreur interne",
+        "Une erreur est survenue ; elle a été enregistrée. Réessayez plus tard.",
+    ),
 }
 
 
@@ -46,7 +52,8 @@ def _page(request: Request, status: int, detail: str | None = None) -> Response:
     if _is_api(request):
         return Response(
             content={"status_code": status, "detail": detail or message},
-            status_code=status, media_type=MediaType.JSON,
+            status_code=status,
+            media_type=MediaType.JSON,
         )
     return Template(
         "error.html", context={"title": title, "message": detail or message}, status_code=status
@@ -61,7 +68,10 @@ def _audit_denied(request: Request, response: Response, status: int) -> Response
     async def write() -> None:
         try:
             await audit.record(
-                "denied", "route", status, user_id=user.id if user else None,
+                "denied",
+                "route",
+                status,
+                user_id=user.id if user else None,
                 fields=[handler.handler_name] if handler else [],
                 address=client_address(request),
             )
@@ -85,9 +95,11 @@ def http_exception(request: Request, exc: HTTPException) -> Response:
             # a plain anonymous visit is not.
             return _audit_denied(request, response, 401)
         return response
-    redirects = {"PasswordChangeRequired": "/account/password",
-                 "SecondFactorRequired": "/login/totp",
-                 "SecondFactorSetupRequired": "/account/totp"}
+    redirects = {
+        "PasswordChangeRequired": "/account/password",
+        "SecondFactorRequired": "/login/totp",
+        "SecondFactorSetupRequired": "/account/totp",
+    }
     if type(exc).__name__ in redirects and not _is_api(request):
         return Redirect(redirects[type(exc).__name__], status_code=303)
     if isinstance(exc, PermissionDeniedException):
@@ -97,7 +109,8 @@ def http_exception(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, ValidationException) and _is_api(request):
         return Response(
             content={"status_code": 400, "detail": "requête invalide", "extra": exc.extra},
-            status_code=400, media_type=MediaType.JSON,
+            status_code=400,
+            media_type=MediaType.JSON,
         )
     if isinstance(exc, NotFoundException):
         return _page(request, 404)
@@ -112,7 +125,8 @@ def form_errors(request: Request, exc: FormErrors) -> Response:
     if _is_api(request):
         return Response(
             content={"status_code": 422, "detail": "saisie invalide", "errors": exc.errors},
-            status_code=422, media_type=MediaType.JSON,
+            status_code=422,
+            media_type=MediaType.JSON,
         )
     return _page(request, 422, "; ".join(exc.errors.values()))
 
@@ -122,7 +136,8 @@ def conflict(request: Request, exc: ConflictError) -> Response:
         current = {k: v for k, v in exc.current.items() if k in {"id", "version"}}
         return Response(
             content={"status_code": 409, "detail": "modifié entre-temps", "current": current},
-            status_code=409, media_type=MediaType.JSON,
+            status_code=409,
+            media_type=MediaType.JSON,
         )
     return _page(request, 409)
 
@@ -131,7 +146,9 @@ def internal_error(request: Request, exc: Exception) -> Response:
     # Only the type and the route are logged: a message may quote personal data.
     handler = request.scope.get("route_handler")
     log.error(
-        "unhandled %s in %s\n%s", type(exc).__name__, handler.handler_name if handler else "?",
+        "unhandled %s in %s\n%s",
+        type(exc).__name__,
+        handler.handler_name if handler else "?",
         "".join(traceback.format_tb(exc.__traceback__)),
     )
     return _page(request, 500)

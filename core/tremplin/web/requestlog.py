@@ -21,13 +21,25 @@ import time
 import uuid
 from typing import Any
 
-__all__ = ["JsonFormatter", "RequestIdMiddleware", "configure_json_logging", "request_id", "uvicorn_log_config"]
+__all__ = [
+    "JsonFormatter",
+    "RequestIdMiddleware",
+    "configure_json_logging",
+    "request_id",
+    "uvicorn_log_config",
+]
 
-request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("tremplin_request_id", default=None)
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "tremplin_request_id", default=None
+)
 access_log = logging.getLogger("tremplin.access")
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "color_message"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -35,7 +47,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -43,7 +57,9 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and key not in data and not key.startswith("_"):
-                data[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+                data[key] = (
+                    value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+                )
         if record.exc_info and record.exc_info[0] is not None:
             data["exception"] = record.exc_info[0].__name__
         return json.dumps(data, ensure_ascii=False)
@@ -91,7 +107,9 @@ class RequestIdMiddleware:
         async def send_with_id(message: dict) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"x-request-id"]
+                headers = [
+                    (k, v) for k, v in message.get("headers", ()) if k.lower() != b"x-request-id"
+                ]
                 headers.append((b"x-request-id", rid.encode()))
                 message = {**message, "headers": headers}
             await send(message)
@@ -119,7 +137,11 @@ def uvicorn_log_config() -> dict[str, Any]:
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": "tremplin.web.requestlog.JsonFormatter"}},
         "handlers": {
-            "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            },
         },
         "loggers": {
             "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},

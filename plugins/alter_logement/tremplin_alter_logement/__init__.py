@@ -22,7 +22,6 @@ from tremplin.api import (
     Workflow,
     hookimpl,
 )
-
 from tremplin_alter_logement.workflow import (
     ENROLMENT_FIELDS,
     EXIT_DESTINATIONS,
@@ -110,5 +109,13 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
 
     if programme != KEY:
         return []
-    return [ReportSection("alter_logement", "Alter Logement", KEY, alter_logement_tables, order=50,
-                          labels_en=LABELS_EN)]
+    return [
+        ReportSection(
+            "alter_logement",
+            "Alter Logement",
+            KEY,
+            alter_logement_tables,
+            order=50,
+            labels_en=LABELS_EN,
+        )
+    ]

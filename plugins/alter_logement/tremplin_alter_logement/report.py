@@ -19,7 +19,6 @@ from tremplin.api import (
     members_on_last_day,
     rows_from_counts,
 )
-
 from tremplin_alter_logement.workflow import (
     EXIT_DESTINATIONS,
     KEY,
@@ -63,9 +62,7 @@ async def people_counts(ctx: ReportContext, enrolments: list[dict]) -> Counter:
     """Each person present in an accompanied household, counted once, classified on the
     last day of the period they were accompanied."""
     people = await members_on_last_day(ctx.period, enrolments)
-    return Counter(
-        person_kind(m["relation"], m["birth_date"], m["day"]) for m in people.values()
-    )
+    return Counter(person_kind(m["relation"], m["birth_date"], m["day"]) for m in people.values())
 
 
 async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:

@@ -156,8 +156,14 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
     if programme != KEY:
         return []
     return [
-        ReportSection("boarding_house", "Pensions de famille", KEY, boarding_house_tables, order=50,
-                      labels_en=LABELS_EN)
+        ReportSection(
+            "boarding_house",
+            "Pensions de famille",
+            KEY,
+            boarding_house_tables,
+            order=50,
+            labels_en=LABELS_EN,
+        )
     ]
 
 

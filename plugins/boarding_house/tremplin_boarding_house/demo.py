@@ -9,16 +9,23 @@ carries their rent account. Fictional names and addresses only.
 from __future__ import annotations
 
 import datetime as dt
+
 from tremplin.api import Actor, DemoContext, DemoData, Enrolment, add_months
 from tremplin_boarding_house import activities, houses
 from tremplin_boarding_house.workflow import KEY, TYPOLOGIES
 from tremplin_housing import api as housing
 
 HOUSES = (
-    ("Maison des Tilleuls", "12 rue des Tilleuls, 42000 Saint-Étienne",
-     "Cuisine collective, salon, jardin potager"),
-    ("Maison du Pré Vert", "5 route Nouvelle, 42600 Montbrison",
-     "Grande cuisine, salle d'activités, terrasse"),
+    (
+        "Maison des Tilleuls",
+        "12 rue des Tilleuls, 42000 Saint-Étienne",
+        "Cuisine collective, salon, jardin potager",
+    ),
+    (
+        "Maison du Pré Vert",
+        "5 route Nouvelle, 42600 Montbrison",
+        "Grande cuisine, salle d'activités, terrasse",
+    ),
 )
 #: Units without a dwelling in the stock, so a house is never empty.
 MIN_UNITS = 4
@@ -40,16 +47,25 @@ async def load_demo(ctx: DemoContext) -> str | None:
     hosts = [u for u in (ctx.users.get("technician"), ctx.users.get("social_worker")) if u]
     house_ids = []
     for number, (name, address, spaces) in enumerate(HOUSES):
-        house_id = await houses.create_house(actor, {
-            "name": name, "address": address, "collective_spaces": spaces,
-            "opened_on": dt.date(on.year - 12 + 3 * number, 9, 1).isoformat(),
-        })
+        house_id = await houses.create_house(
+            actor,
+            {
+                "name": name,
+                "address": address,
+                "collective_spaces": spaces,
+                "opened_on": dt.date(on.year - 12 + 3 * number, 9, 1).isoformat(),
+            },
+        )
         house_ids.append(house_id)
         if hosts:
-            await houses.assign_host(actor, house_id, {
-                "user": str(hosts[number % len(hosts)]),
-                "start_date": dt.date(on.year - 3, 1, 15).isoformat(),
-            })
+            await houses.assign_host(
+                actor,
+                house_id,
+                {
+                    "user": str(hosts[number % len(hosts)]),
+                    "start_date": dt.date(on.year - 3, 1, 15).isoformat(),
+                },
+            )
     # Units: the programme's dwellings first, shared between the houses, then spare units.
     by_dwelling: dict[int, int] = {}
     labels = [0] * len(house_ids)
@@ -59,11 +75,15 @@ async def load_demo(ctx: DemoContext) -> str | None:
         nonlocal units
         labels[index] += 1
         units += 1
-        return await houses.add_unit(actor, house_ids[index], {
-            "label": f"Logement {labels[index]}",
-            "typology": typology if typology in _UNIT_TYPOLOGIES else "T1",
-            "dwelling_id": str(dwelling_id) if dwelling_id else "",
-        })
+        return await houses.add_unit(
+            actor,
+            house_ids[index],
+            {
+                "label": f"Logement {labels[index]}",
+                "typology": typology if typology in _UNIT_TYPOLOGIES else "T1",
+                "dwelling_id": str(dwelling_id) if dwelling_id else "",
+            },
+        )
 
     for number, d in enumerate(await housing.dwellings(programme=KEY)):
         index = number % len(house_ids)
@@ -81,10 +101,15 @@ async def load_demo(ctx: DemoContext) -> str | None:
             if not spare:
                 continue
             unit_id = spare.pop()
-        row = await Enrolment.select(Enrolment.data).where(Enrolment.id == e.id).output(
-            load_json=True).first()
+        row = (
+            await Enrolment.select(Enrolment.data)
+            .where(Enrolment.id == e.id)
+            .output(load_json=True)
+            .first()
+        )
         await Enrolment.update({Enrolment.data: {**(row["data"] or {}), "unit": unit_id}}).where(
-            Enrolment.id == e.id)
+            Enrolment.id == e.id
+        )
         residents += 1
     # Collective life: a few past activities per house, with the residents present.
     count = 0
@@ -93,17 +118,25 @@ async def load_demo(ctx: DemoContext) -> str | None:
         for kind, title, notes in rng.sample(ACTIVITIES, 3):
             held_on = add_months(on, -rng.randint(0, 4)) - dt.timedelta(days=rng.randint(1, 20))
             ticked = rng.sample(present, min(len(present), rng.randint(1, 3))) if present else []
-            await activities.record_activity(actor, house_id, {
-                "held_on": held_on.isoformat(), "kind": kind, "title": title,
-                "participants": str(len(ticked) + rng.randint(2, 6)), "households": ticked,
-                "notes": notes,
-            })
+            await activities.record_activity(
+                actor,
+                house_id,
+                {
+                    "held_on": held_on.isoformat(),
+                    "kind": kind,
+                    "title": title,
+                    "participants": str(len(ticked) + rng.randint(2, 6)),
+                    "households": ticked,
+                    "notes": notes,
+                },
+            )
             count += 1
     plural = "s" if residents > 1 else ""
-    return (f"{len(house_ids)} maisons, {units} logements, {residents} résident{plural}, "
-            f"{count} activités")
+    return (
+        f"{len(house_ids)} maisons, {units} logements, {residents} résident{plural}, "
+        f"{count} activités"
+    )
 
 
 def demo_data() -> list[DemoData]:
     return [DemoData(KEY, load_demo, order=50)]
-

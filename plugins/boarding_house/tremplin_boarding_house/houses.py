@@ -21,9 +21,9 @@ from tremplin.api import (
     transaction,
     validate,
 )
-from tremplin_housing import api as housing
 from tremplin_boarding_house.tables import Host, House, Unit
 from tremplin_boarding_house.workflow import KEY, TYPOLOGIES
+from tremplin_housing import api as housing
 
 HOUSE_FIELDS = (
     Field("name", "Nom de la maison", required=True, max_length=120),
@@ -36,8 +36,10 @@ HOUSE_FIELDS = (
 async def stock_dwellings(_: ChoiceContext) -> list[Choice]:
     """Dwellings of the housing stock a unit can be tied to: captured and not yet tied to
     another unit of a house."""
-    taken = {r["dwelling_id"] for r in await Unit.select(Unit.dwelling_id).where(
-        Unit.dwelling_id.is_not_null())}
+    taken = {
+        r["dwelling_id"]
+        for r in await Unit.select(Unit.dwelling_id).where(Unit.dwelling_id.is_not_null())
+    }
     return await housing.dwelling_choices(taken)
 
 

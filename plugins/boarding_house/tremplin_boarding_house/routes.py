@@ -28,7 +28,6 @@ from tremplin.api import (
     today,
 )
 from tremplin_boarding_house import houses as svc
-from tremplin_housing import api as housing
 from tremplin_boarding_house.activities import (
     activities_of,
     activity_fields,
@@ -36,6 +35,7 @@ from tremplin_boarding_house.activities import (
 )
 from tremplin_boarding_house.tables import House, Unit
 from tremplin_boarding_house.workflow import KEY
+from tremplin_housing import api as housing
 
 SOCIAL = requires("social")
 #: Opening houses, adding units and naming hosts: the association's management.

@@ -16,12 +16,12 @@ from tremplin.api import (
     Transition,
     Workflow,
     closed_states,
-    today,
     decision_date_field,
     exit_with_destination,
     postponement,
     refusal,
     require_recorded,
+    today,
     withdrawal,
 )
 

@@ -25,8 +25,8 @@ from tremplin.api import (
     EventType,
     Field,
     NavItem,
-    PluginManifest,
     PartnerItem,
+    PluginManifest,
     Programme,
     ReportSection,
     ShareableGroup,
@@ -34,12 +34,11 @@ from tremplin.api import (
     can,
     hookimpl,
 )
-
 from tremplin_cllaj.rules import (
     BAIL,
+    BAIL_OUTCOMES,
     EXIT_DESTINATIONS,
     GLISSANT,
-    BAIL_OUTCOMES,
     JAPPART,
     JAPPART_MAX_MONTHS,
     PRESCRIBERS,
@@ -293,16 +292,31 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
                 labels_en=report.LABELS_EN,
             ),
             ReportSection(
-                "cllaj_workshops", "Les ateliers collectifs", BAIL, report.workshop_tables,
-                order=41, activity=True, labels_en=report.LABELS_EN,
+                "cllaj_workshops",
+                "Les ateliers collectifs",
+                BAIL,
+                report.workshop_tables,
+                order=41,
+                activity=True,
+                labels_en=report.LABELS_EN,
             ),
-            ReportSection("cllaj_bail", "Le bail accompagné", BAIL, report.bail_tables, order=42,
-                          labels_en=report.LABELS_EN),
+            ReportSection(
+                "cllaj_bail",
+                "Le bail accompagné",
+                BAIL,
+                report.bail_tables,
+                order=42,
+                labels_en=report.LABELS_EN,
+            ),
         ]
     if programme == JAPPART:
         return [
             ReportSection(
-                "cllaj_jappart", "Le dispositif J'APPART", JAPPART, report.jappart_tables, order=40,
+                "cllaj_jappart",
+                "Le dispositif J'APPART",
+                JAPPART,
+                report.jappart_tables,
+                order=40,
                 labels_en=report.LABELS_EN,
             )
         ]

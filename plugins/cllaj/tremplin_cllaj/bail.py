@@ -28,7 +28,6 @@ from tremplin.api import (
     requires,
     today,
 )
-
 from tremplin_cllaj.rules import (
     BAIL,
     BAIL_PRESENCE_MONTHS,

@@ -33,7 +33,6 @@ from tremplin.api import (
     transaction,
     validate,
 )
-
 from tremplin_cllaj.common import require_cllaj
 from tremplin_cllaj.rules import (
     COMMITTEE_DECISIONS,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from litestar import Request
 
 from tremplin.api import NotFound, user_programmes
-
 from tremplin_cllaj.rules import BAIL, GLISSANT, JAPPART
 
 

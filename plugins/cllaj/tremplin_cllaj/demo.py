@@ -33,12 +33,20 @@ ADVICE = (
 )
 WORKSHOPS = (
     ("Combien coûte un logement ?", "young", "Référent logement de la Mission Locale", 9),
-    ("Faciliter l'accès au logement des jeunes accompagnés", "professionals",
-     "Service logement de la Ville", 14),
+    (
+        "Faciliter l'accès au logement des jeunes accompagnés",
+        "professionals",
+        "Service logement de la Ville",
+        14,
+    ),
 )
 #: The committee's usual decision on a situation, by the state of its enrolment.
-DECISION_OF = {"referral": "postpone", "diagnosed": "retain", "retained": "retain",
-               "housed": "continue"}
+DECISION_OF = {
+    "referral": "postpone",
+    "diagnosed": "retain",
+    "retained": "retain",
+    "housed": "continue",
+}
 
 
 async def load_demo(ctx: DemoContext) -> str | None:
@@ -48,7 +56,7 @@ async def load_demo(ctx: DemoContext) -> str | None:
     user = ctx.users.get("social_worker") or ctx.users.get("admin")
     # The migration creates the association's two places; add ours only if they were removed.
     place_ids = [p["id"] for p in await desk.places()][:2]
-    for name in PLACES[len(place_ids):]:
+    for name in PLACES[len(place_ids) :]:
         place_ids.append(await desk.add_place({"name": name}, user, ""))
     sessions = intakes = 0
     # Weekly at the first place, monthly at the second, over the last three months.
@@ -56,11 +64,13 @@ async def load_demo(ctx: DemoContext) -> str | None:
     days += [(place_ids[1], on - dt.timedelta(days=30 * m + rng.randint(2, 8))) for m in range(3)]
     for place_id, held_on in sorted(days, key=lambda x: x[1]):
         session_id = await desk.create_session(
-            {"place": str(place_id), "held_on": held_on.isoformat(), "notes": ""}, user, "")
+            {"place": str(place_id), "held_on": held_on.isoformat(), "notes": ""}, user, ""
+        )
         sessions += 1
         for _ in range(rng.randint(1, 4)):
             raw = {
-                "initials": rng.choice(INITIALS), "age": str(rng.randint(18, 29)),
+                "initials": rng.choice(INITIALS),
+                "age": str(rng.randint(18, 29)),
                 "sex": rng.choice(vocabulary.SEXES).value,
                 "prescriber": rng.choice(DESK_PRESCRIBERS).value,
                 "resources": rng.choice(DESK_RESOURCES).value,
@@ -73,33 +83,51 @@ async def load_demo(ctx: DemoContext) -> str | None:
             if (on - held_on).days > 40 and rng.random() < 0.6:
                 status = rng.choice(("housed", "housed", "partner", "lost"))
                 until = min(on, held_on + dt.timedelta(days=rng.randint(10, 35)))
-                await desk.update_intake(intake_id, {
-                    **raw, "status": status, "status_date": until.isoformat()}, user, "")
+                await desk.update_intake(
+                    intake_id, {**raw, "status": status, "status_date": until.isoformat()}, user, ""
+                )
     for number, (theme, audience, partner, attendees) in enumerate(WORKSHOPS):
-        await desk_workshops.add_workshop({
-            "held_on": (on - dt.timedelta(days=20 + 45 * number)).isoformat(), "theme": theme,
-            "audience": audience, "co_facilitator": partner, "attendees": str(attendees),
-        }, user, "")
+        await desk_workshops.add_workshop(
+            {
+                "held_on": (on - dt.timedelta(days=20 + 45 * number)).isoformat(),
+                "theme": theme,
+                "audience": audience,
+                "co_facilitator": partner,
+                "attendees": str(attendees),
+            },
+            user,
+            "",
+        )
     meetings = decisions = 0
     if GLISSANT in ctx.programmes:
         situations = [e for e in ctx.enrolments_of(GLISSANT) if e.state in DECISION_OF]
-        for months_ago, notes in ((3, "Présents : bailleur, Mission Locale, CLLAJ."),
-                                  (1, "Présents : bailleur, FSL, CLLAJ. Point sur les "
-                                      "glissements à venir.")):
+        for months_ago, notes in (
+            (3, "Présents : bailleur, Mission Locale, CLLAJ."),
+            (1, "Présents : bailleur, FSL, CLLAJ. Point sur les glissements à venir."),
+        ):
             held_on = on - dt.timedelta(days=30 * months_ago + rng.randint(0, 6))
             meeting_id = await committee.create_meeting(
-                {"held_on": held_on.isoformat(), "notes": notes}, user, "")
+                {"held_on": held_on.isoformat(), "notes": notes}, user, ""
+            )
             meetings += 1
             for e in situations:
                 if e.referral_date > held_on:
                     continue
-                await committee.record_decision(meeting_id, {
-                    "enrolment": str(e.id), "decision": DECISION_OF[e.state],
-                    "comment": "Situation présentée par la conseillère CLLAJ.",
-                }, user, "")
+                await committee.record_decision(
+                    meeting_id,
+                    {
+                        "enrolment": str(e.id),
+                        "decision": DECISION_OF[e.state],
+                        "comment": "Situation présentée par la conseillère CLLAJ.",
+                    },
+                    user,
+                    "",
+                )
                 decisions += 1
-    return (f"{sessions} permanences, {intakes} accueils, {len(WORKSHOPS)} ateliers, "
-            f"{meetings} comités ({decisions} décisions)")
+    return (
+        f"{sessions} permanences, {intakes} accueils, {len(WORKSHOPS)} ateliers, "
+        f"{meetings} comités ({decisions} décisions)"
+    )
 
 
 def demo_data() -> list[DemoData]:

@@ -25,7 +25,6 @@ from tremplin.api import (
     validate,
     vocabulary,
 )
-
 from tremplin_cllaj.rules import (
     BAIL,
     DESK_PRESCRIBERS,

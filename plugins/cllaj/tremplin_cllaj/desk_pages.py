@@ -24,7 +24,6 @@ from tremplin.api import (
     requires,
     today,
 )
-
 from tremplin_cllaj import desk, desk_workshops
 from tremplin_cllaj.common import require_cllaj
 from tremplin_cllaj.rules import (

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from tremplin.api import Field, audit, now, transaction, validate
-
 from tremplin_cllaj.desk import PAGE_SIZE, parse_cursor
 from tremplin_cllaj.rules import WORKSHOP_AUDIENCES
 from tremplin_cllaj.tables import Workshop

@@ -10,7 +10,6 @@ a named landlord says whether it is public or private.
 from __future__ import annotations
 
 from tremplin.api import Choice, EnrolmentCheck, Field
-
 from tremplin_cllaj.rules import BAIL, DIAGNOSTIC_NEEDS, GLISSANT, JAPPART, LANDLORD_KINDS
 
 BAIL_FIELDS = (

@@ -36,15 +36,13 @@ from tremplin.api import (
     transaction,
     validate,
 )
-
-from tremplin_housing import api as housing
-
 from tremplin_cllaj.rules import (
     JAPPART,
     JAPPART_MAX_MONTHS,
     JAPPART_MIN_MEETINGS,
     jappart_end,
 )
+from tremplin_housing import api as housing
 
 MEETING = "cllaj_jappart_meeting"
 DEROGATION_FIELDS = (

@@ -6,7 +6,6 @@ Never rent amounts; the Mission Locale follows the job project, the association 
 from __future__ import annotations
 
 from tremplin.api import Enrolment, PartnerItem, today
-
 from tremplin_cllaj.jappart import meetings_in_last_month
 from tremplin_cllaj.rules import JAPPART, jappart_end
 

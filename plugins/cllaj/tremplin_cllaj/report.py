@@ -20,7 +20,7 @@ from tremplin.api import (
     accompanied_enrolments,
     rows_from_counts,
 )
-
+from tremplin_cllaj.report_desk import desk_tables, indicator_row, workshop_tables
 from tremplin_cllaj.rules import (
     BAIL,
     BAIL_OUTCOMES,
@@ -31,7 +31,6 @@ from tremplin_cllaj.rules import (
     PARKS,
     SLIDING,
 )
-from tremplin_cllaj.report_desk import desk_tables, indicator_row, workshop_tables
 from tremplin_cllaj.tables import CommitteeDecision, CommitteeMeeting
 
 __all__ = ["bail_tables", "desk_tables", "glissant_tables", "jappart_tables", "workshop_tables"]
@@ -267,8 +266,7 @@ def _date(value: str | None) -> dt.date | None:
 #: they are.
 LABELS_EN = {
     # Section titles
-    "La permanence d'accueil-information-orientation (AIO)":
-        "The reception, information and guidance desk (AIO)",
+    "La permanence d'accueil-information-orientation (AIO)": "The reception, information and guidance desk (AIO)",
     "Les ateliers collectifs": "Group workshops",
     "Le bail accompagné": "The supported lease",
     "Le dispositif J'APPART": "The J'APPART scheme",
@@ -282,12 +280,12 @@ LABELS_EN = {
     "orientés par la Mission Locale": "referred by the Mission Locale",
     "ressources inférieures au RSA": "income below the RSA (minimum income)",
     "sans ressources": "no income",
-    "hébergés chez des tiers, en famille ou en institution":
-        "staying with third parties, with family or in an institution",
-    "Hébergés chez des tiers, en famille ou en institution":
-        "Staying with third parties, with family or in an institution",
+    "hébergés chez des tiers, en famille ou en institution": "staying with third parties, with family or in an institution",
+    "Hébergés chez des tiers, en famille ou en institution": "Staying with third parties, with family or in an institution",
     "Âge des jeunes reçus": "Age of the young people received",
-    "Moins de 18 ans": "Under 18", "18 – 25 ans": "18–25", "26 – 30 ans": "26–30",
+    "Moins de 18 ans": "Under 18",
+    "18 – 25 ans": "18–25",
+    "26 – 30 ans": "26–30",
     "Plus de 30 ans": "Over 30",
     "Sexe des jeunes reçus": "Sex of the young people received",
     "Ressources des jeunes reçus": "Income of the young people received",
@@ -317,8 +315,7 @@ LABELS_EN = {
     # Workshops
     "Ateliers collectifs": "Group workshops",
     "dont co-animés avec un partenaire": "of which co-led with a partner",
-    "dont destinés aux professionnels des structures partenaires":
-        "of which for professionals of partner organisations",
+    "dont destinés aux professionnels des structures partenaires": "of which for professionals of partner organisations",
     "Participants (total)": "Total participants",
     # Supported lease
     "Baux accompagnés signés": "Supported leases signed",
@@ -328,10 +325,8 @@ LABELS_EN = {
     "dont bailleur privé": "of which private landlord",
     "dont bailleur non renseigné": "of which landlord not recorded",
     "Situation à l'issue des 6 mois de présence": "Situation after the 6 months of support",
-    "Maintien dans le logement, obligations locatives assumées":
-        "Stayed in the dwelling, meeting tenancy obligations",
-    "Maintien avec un plan d'apurement ou des difficultés en cours":
-        "Stayed, with a repayment plan or ongoing difficulties",
+    "Maintien dans le logement, obligations locatives assumées": "Stayed in the dwelling, meeting tenancy obligations",
+    "Maintien avec un plan d'apurement ou des difficultés en cours": "Stayed, with a repayment plan or ongoing difficulties",
     "Départ vers un autre logement": "Moved to another dwelling",
     "Départ du logement (retour famille, tiers…)": "Left the dwelling (back to family, third party…)",
     "Rupture du bail, expulsion": "Lease terminated, eviction",
@@ -352,8 +347,7 @@ LABELS_EN = {
     "— dans le parc privé": "— in private rented housing",
     "— dans le parc de l'association": "— in the association's housing",
     "— dont via un glissement de bail": "— of whom through a sliding lease",
-    "Les parcs sont des pourcentages des sorties vers le droit commun.":
-        "The housing sectors are percentages of the exits to mainstream housing.",
+    "Les parcs sont des pourcentages des sorties vers le droit commun.": "The housing sectors are percentages of the exits to mainstream housing.",
     # Sliding lease
     "Fiches de liaison reçues": "Referral forms received",
     "Diagnostics réalisés": "Assessments carried out",
@@ -363,8 +357,7 @@ LABELS_EN = {
     "Jeunes retenus par le comité": "Young people accepted by the committee",
     "Jeunes relogés": "Young people rehoused",
     "Baux glissés au jeune": "Leases transferred to the young person",
-    "Un jeune présenté à plusieurs comités compte pour chaque examen.":
-        "A young person presented to several committees counts once per review.",
+    "Un jeune présenté à plusieurs comités compte pour chaque examen.": "A young person presented to several committees counts once per review.",
     "Depuis l'ouverture du dispositif": "Since the scheme opened",
     "dont bail glissé au jeune": "of whom the lease was transferred to them",
     # The programmes' prescribers and exit destinations (common tables)

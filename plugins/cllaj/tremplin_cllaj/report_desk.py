@@ -18,7 +18,6 @@ from tremplin.api import (
     rows_from_counts,
     vocabulary,
 )
-
 from tremplin_cllaj.rules import (
     DESK_AGE_BRACKETS,
     DESK_PRESCRIBERS,

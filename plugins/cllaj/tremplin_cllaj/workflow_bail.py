@@ -16,7 +16,6 @@ from tremplin.api import (
     exit_with_destination,
     refusal,
 )
-
 from tremplin_cllaj.rules import (
     BAIL,
     BAIL_MAX_AGE,
@@ -24,10 +23,10 @@ from tremplin_cllaj.rules import (
     bail_presence_end,
 )
 from tremplin_cllaj.workflow_common import (
+    CLOSED_STATES,
     DECISION,
     ENTRY,
     OVERRIDE,
-    CLOSED_STATES,
     age_guard,
     withdraw,
 )

@@ -14,7 +14,6 @@ from tremplin.api import (
     reference_birth_date,
     withdrawal,
 )
-
 from tremplin_cllaj.rules import (
     age_refusal,
 )

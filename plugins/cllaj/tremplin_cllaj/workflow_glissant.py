@@ -17,7 +17,6 @@ from tremplin.api import (
     refusal,
     require_recorded,
 )
-
 from tremplin_cllaj.rules import (
     EXIT_DESTINATIONS,
     GLISSANT,
@@ -25,13 +24,12 @@ from tremplin_cllaj.rules import (
     sliding_due,
 )
 from tremplin_cllaj.workflow_common import (
+    CLOSED_STATES,
     ENTRY,
     OVERRIDE,
-    CLOSED_STATES,
     age_guard,
     withdraw,
 )
-
 
 require_liaison_form = require_recorded(
     "liaison_form_date",

@@ -15,7 +15,6 @@ from tremplin.api import (
     exit_with_destination,
     refusal,
 )
-
 from tremplin_cllaj.rules import (
     EXIT_DESTINATIONS,
     JAPPART,
@@ -25,10 +24,10 @@ from tremplin_cllaj.rules import (
     jappart_end,
 )
 from tremplin_cllaj.workflow_common import (
+    CLOSED_STATES,
     DECISION,
     ENTRY,
     OVERRIDE,
-    CLOSED_STATES,
     age_guard,
     withdraw,
 )

@@ -31,8 +31,9 @@ SLUG = "housing"
 
 @hookimpl
 def tremplin_manifest() -> PluginManifest:
-    return PluginManifest(slug=SLUG, name="Logement et gestion locative", version=__version__,
-                          api=">=1.1,<2")
+    return PluginManifest(
+        slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.1,<2"
+    )
 
 
 @hookimpl
@@ -48,8 +49,9 @@ def tremplin_piccolo_apps() -> list[str]:
 @hookimpl
 def tremplin_timeline_event_types() -> list[EventType]:
     return [
-        EventType("housing_occupancy", "Entrée, sortie ou transfert de logement", manual=False,
-                  order=930),
+        EventType(
+            "housing_occupancy", "Entrée, sortie ou transfert de logement", manual=False, order=930
+        ),
         EventType("housing_payment", "Paiement du loyer", manual=False, order=931),
         EventType("housing_inventory", "État des lieux", manual=False, order=932),
         EventType("housing_arrears_step", "Procédure d'impayés", manual=False, order=933),
@@ -93,8 +95,11 @@ async def _panel(household_id: int, user: Any) -> dict[str, Any] | None:
 
 @hookimpl
 def tremplin_household_panels() -> list[HouseholdPanel]:
-    return [HouseholdPanel("housing", "Logement et loyer", "housing/_household_panel.html",
-                           _panel, order=20)]
+    return [
+        HouseholdPanel(
+            "housing", "Logement et loyer", "housing/_household_panel.html", _panel, order=20
+        )
+    ]
 
 
 async def _arrears_rows(ctx: DashboardContext) -> list[DashboardRow]:
@@ -105,16 +110,21 @@ async def _arrears_rows(ctx: DashboardContext) -> list[DashboardRow]:
     if ctx.restricted_to is not None and rows:
         # Names only on the review page, which checks each household's visibility.
         return [DashboardRow(f"{len(rows)} ménage(s) au-dessus du seuil", "/housing/arrears")]
-    return [DashboardRow(f"{r['name']} ({r['reference']})", "/housing/arrears",
-                         f"solde dû : {money_label(r['balance_cents'])}") for r in rows[:10]]
+    return [
+        DashboardRow(
+            f"{r['name']} ({r['reference']})",
+            "/housing/arrears",
+            f"solde dû : {money_label(r['balance_cents'])}",
+        )
+        for r in rows[:10]
+    ]
 
 
 @hookimpl
 def tremplin_dashboard_items(user) -> list[DashboardItem]:
     if user is None or not can(user, "rental"):
         return []
-    return [DashboardItem("housing_arrears", "Impayés au-dessus du seuil", _arrears_rows,
-                          order=30)]
+    return [DashboardItem("housing_arrears", "Impayés au-dessus du seuil", _arrears_rows, order=30)]
 
 
 @hookimpl

@@ -55,17 +55,17 @@ def can_see_confidential(user: Any, programme: str | None = "") -> bool:
 
 
 def _allowed(dwelling: dict[str, Any], user: Any) -> bool:
-    return not dwelling.get("confidential") or can_see_confidential(
-        user, dwelling.get("programme"))
+    return not dwelling.get("confidential") or can_see_confidential(user, dwelling.get("programme"))
 
 
 def shown_address(dwelling: dict[str, Any], user: Any) -> str:
     """The address of ``dwelling`` as ``user`` may see it (masked when confidential)."""
     if not _allowed(dwelling, user):
         return MASKED_ADDRESS
-    parts = [dwelling.get("address") or "", " ".join(
-        p for p in (dwelling.get("postcode"), dwelling.get("city")) if p
-    )]
+    parts = [
+        dwelling.get("address") or "",
+        " ".join(p for p in (dwelling.get("postcode"), dwelling.get("city")) if p),
+    ]
     return ", ".join(p.replace("\n", ", ").strip() for p in parts if p.strip())
 
 
@@ -74,8 +74,11 @@ def mask_rows(rows: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         hidden = not _allowed(row, user)
-        clean = {k: v for k, v in row.items()
-                 if not (hidden and k in ("address", "postcode", "city", "search_text"))}
+        clean = {
+            k: v
+            for k, v in row.items()
+            if not (hidden and k in ("address", "postcode", "city", "search_text"))
+        }
         clean["shown_address"] = shown_address(row, user)
         out.append(clean)
     return out
@@ -102,7 +105,8 @@ def search_filter(words: list[str], user: Any):
     for word in words:
         pattern = f"%{word.replace('%', '').replace('_', '')}%"
         match = (seen & Dwelling.search_text.like(pattern)) | (
-            Dwelling.reference.like(pattern.upper()))  # references are upper-case
+            Dwelling.reference.like(pattern.upper())
+        )  # references are upper-case
         clause = match if clause is None else clause & match
     return clause
 
@@ -111,9 +115,14 @@ async def audit_revealed(rows: list[dict[str, Any]], user: Any, address: str = "
     """Audit each confidential address shown to ``user`` (fields only, never values)."""
     for row in rows:
         if row.get("confidential") and _allowed(row, user):
-            await audit("read_confidential", "housing_dwelling", row["id"],
-                        user_id=getattr(user, "id", None), fields=["address"],
-                        address=address)
+            await audit(
+                "read_confidential",
+                "housing_dwelling",
+                row["id"],
+                user_id=getattr(user, "id", None),
+                fields=["address"],
+                address=address,
+            )
 
 
 async def visible(request: Any, household_id: int) -> bool:

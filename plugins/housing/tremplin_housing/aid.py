@@ -54,10 +54,16 @@ async def add_application(actor: Actor, household_id: int, raw: dict[str, Any]) 
 
 
 async def _same(household_id: int, values: dict[str, Any], day: dt.date) -> int | None:
-    row = await AidApplication.select(AidApplication.id).where(
-        (AidApplication.household == household_id) & (AidApplication.kind == values["kind"])
-        & (AidApplication.applied_on == day)
-        & (AidApplication.requested_cents == values["requested"])).first()
+    row = (
+        await AidApplication.select(AidApplication.id)
+        .where(
+            (AidApplication.household == household_id)
+            & (AidApplication.kind == values["kind"])
+            & (AidApplication.applied_on == day)
+            & (AidApplication.requested_cents == values["requested"])
+        )
+        .first()
+    )
     return row["id"] if row else None
 
 
@@ -68,27 +74,42 @@ async def _add(actor: Actor, household_id: int, values: dict[str, Any], day: dt.
         same = await _same(household_id, values, day)
         if same is not None:
             return same
-        latest = await Occupancy.select(Occupancy.id, Occupancy.programme).where(
-            Occupancy.household == household_id).order_by(
-                Occupancy.start_date, ascending=False).first()
-        row = await AidApplication.insert(AidApplication(
-            household=household_id, occupancy=latest["id"] if latest else None,
-            kind=values["kind"], applied_on=day, requested_cents=values["requested"],
-            note=values["note"] or "", created_by=actor.user_id, created_at=now(),
-            updated_at=now(),
-        )).returning(AidApplication.id)
+        latest = (
+            await Occupancy.select(Occupancy.id, Occupancy.programme)
+            .where(Occupancy.household == household_id)
+            .order_by(Occupancy.start_date, ascending=False)
+            .first()
+        )
+        row = await AidApplication.insert(
+            AidApplication(
+                household=household_id,
+                occupancy=latest["id"] if latest else None,
+                kind=values["kind"],
+                applied_on=day,
+                requested_cents=values["requested"],
+                note=values["note"] or "",
+                created_by=actor.user_id,
+                created_at=now(),
+                updated_at=now(),
+            )
+        ).returning(AidApplication.id)
         aid_id = row[0]["id"]
-        await add_event(actor, household_id, "housing_arrears_step",
-                        f"Demande d'aide : {SHORT[values['kind']]}",
-                        f"{money_label(values['requested'])} demandés", day,
-                        latest["programme"] if latest else "", {"aid": aid_id})
+        await add_event(
+            actor,
+            household_id,
+            "housing_arrears_step",
+            f"Demande d'aide : {SHORT[values['kind']]}",
+            f"{money_label(values['requested'])} demandés",
+            day,
+            latest["programme"] if latest else "",
+            {"aid": aid_id},
+        )
         await write_audit(actor, "aid_application", "household", household_id, ["aid"])
     return aid_id
 
 
 async def get_application(aid_id: int) -> dict[str, Any]:
-    return require(await AidApplication.select().where(AidApplication.id == aid_id).first(),
-                   aid_id)
+    return require(await AidApplication.select().where(AidApplication.id == aid_id).first(), aid_id)
 
 
 async def decide(actor: Actor, aid_id: int, raw: dict[str, Any]) -> None:
@@ -110,21 +131,38 @@ async def decide(actor: Actor, aid_id: int, raw: dict[str, Any]) -> None:
     async with transaction():
         aid = await get_application(aid_id)
         if aid["ledger_entry"] is not None:
-            raise FormErrors({"_aid": "Cette aide a déjà été versée au compte : sa décision "
-                              "ne peut plus être modifiée."})
+            raise FormErrors(
+                {
+                    "_aid": "Cette aide a déjà été versée au compte : sa décision "
+                    "ne peut plus être modifiée."
+                }
+            )
         if decided is not None and decided < aid["applied_on"]:
-            raise FormErrors({"decided_on": "la décision précède la demande "
-                              f"({aid['applied_on']:%d/%m/%Y})"})
-        await AidApplication.update({
-            AidApplication.outcome: values["outcome"], AidApplication.decided_on: decided,
-            AidApplication.granted_cents: granted, AidApplication.updated_at: now(),
-        }).where(AidApplication.id == aid_id)
+            raise FormErrors(
+                {"decided_on": f"la décision précède la demande ({aid['applied_on']:%d/%m/%Y})"}
+            )
+        await AidApplication.update(
+            {
+                AidApplication.outcome: values["outcome"],
+                AidApplication.decided_on: decided,
+                AidApplication.granted_cents: granted,
+                AidApplication.updated_at: now(),
+            }
+        ).where(AidApplication.id == aid_id)
         if values["outcome"] != aid["outcome"] and values["outcome"] != "pending":
-            body = (f"{money_label(granted)} accordés" if values["outcome"] == "granted"
-                    else "refusée")
-            await add_event(actor, aid["household"], "housing_arrears_step",
-                            f"Décision d'aide : {SHORT[aid['kind']]}", body, decided, "",
-                            {"aid": aid_id})
+            body = (
+                f"{money_label(granted)} accordés" if values["outcome"] == "granted" else "refusée"
+            )
+            await add_event(
+                actor,
+                aid["household"],
+                "housing_arrears_step",
+                f"Décision d'aide : {SHORT[aid['kind']]}",
+                body,
+                decided,
+                "",
+                {"aid": aid_id},
+            )
         await write_audit(actor, "aid_decision", "household", aid["household"], ["aid"])
 
 
@@ -138,8 +176,7 @@ async def record_paid(actor: Actor, aid_id: int, raw: dict[str, Any]) -> int:
     try:
         return await _paid(actor, aid_id, day, form_id)
     except DUPLICATE:
-        row = await LedgerEntry.select(LedgerEntry.id).where(
-            LedgerEntry.form_id == form_id).first()
+        row = await LedgerEntry.select(LedgerEntry.id).where(LedgerEntry.form_id == form_id).first()
         if row is None:
             raise
         return row["id"]
@@ -155,32 +192,53 @@ async def _paid(actor: Actor, aid_id: int, day: dt.date, form_id: str) -> int:
         if aid["occupancy"] is None:
             raise FormErrors({"_aid": "Ce ménage n'a pas de compte locataire."})
         if day < aid["decided_on"]:
-            raise FormErrors({"paid_on": "le versement précède la décision "
-                              f"({aid['decided_on']:%d/%m/%Y})"})
-        occupancy = await Occupancy.select(Occupancy.programme).where(
-            Occupancy.id == aid["occupancy"]).first()
-        row = await LedgerEntry.insert(LedgerEntry(
-            occupancy=aid["occupancy"], household=aid["household"], kind="aid",
-            entry_date=day, amount_cents=aid["granted_cents"], means="other",
-            form_id=form_id, note=SHORT[aid["kind"]], created_by=actor.user_id,
-            created_at=now(),
-        )).returning(LedgerEntry.id)
+            raise FormErrors(
+                {"paid_on": f"le versement précède la décision ({aid['decided_on']:%d/%m/%Y})"}
+            )
+        occupancy = (
+            await Occupancy.select(Occupancy.programme)
+            .where(Occupancy.id == aid["occupancy"])
+            .first()
+        )
+        row = await LedgerEntry.insert(
+            LedgerEntry(
+                occupancy=aid["occupancy"],
+                household=aid["household"],
+                kind="aid",
+                entry_date=day,
+                amount_cents=aid["granted_cents"],
+                means="other",
+                form_id=form_id,
+                note=SHORT[aid["kind"]],
+                created_by=actor.user_id,
+                created_at=now(),
+            )
+        ).returning(LedgerEntry.id)
         entry_id = row[0]["id"]
-        await AidApplication.update({AidApplication.ledger_entry: entry_id,
-                                     AidApplication.updated_at: now()}).where(
-            AidApplication.id == aid_id)
-        await add_event(actor, aid["household"], "housing_payment",
-                        f"Aide versée au compte : {SHORT[aid['kind']]}",
-                        money_label(aid["granted_cents"]), day, occupancy["programme"],
-                        {"aid": aid_id, "entry": entry_id})
+        await AidApplication.update(
+            {AidApplication.ledger_entry: entry_id, AidApplication.updated_at: now()}
+        ).where(AidApplication.id == aid_id)
+        await add_event(
+            actor,
+            aid["household"],
+            "housing_payment",
+            f"Aide versée au compte : {SHORT[aid['kind']]}",
+            money_label(aid["granted_cents"]),
+            day,
+            occupancy["programme"],
+            {"aid": aid_id, "entry": entry_id},
+        )
         await write_audit(actor, "aid_paid", "housing_occupancy", aid["occupancy"], ["ledger"])
     return entry_id
 
 
 async def applications_of(household_id: int) -> list[dict[str, Any]]:
-    rows = await AidApplication.select().where(
-        AidApplication.household == household_id).order_by(
-            AidApplication.applied_on).order_by(AidApplication.id)
+    rows = (
+        await AidApplication.select()
+        .where(AidApplication.household == household_id)
+        .order_by(AidApplication.applied_on)
+        .order_by(AidApplication.id)
+    )
     for r in rows:
         r["kind_label"] = KIND_LABELS.get(r["kind"], r["kind"])
         r["outcome_label"] = OUTCOME_LABELS.get(r["outcome"], r["outcome"])

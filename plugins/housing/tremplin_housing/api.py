@@ -31,10 +31,10 @@ from dataclasses import dataclass
 
 from tremplin.api import Choice, today
 from tremplin_housing.calc import ARREARS_THRESHOLD_CENTS, compute_balance
-from tremplin_housing.ledger import balances_by_household, occupancy_balance
-from tremplin_housing.settings import arrears_threshold
 from tremplin_housing.fields import STATUSES as _STATUSES
 from tremplin_housing.fields import TYPOLOGIES as _TYPOLOGIES
+from tremplin_housing.ledger import balances_by_household, occupancy_balance
+from tremplin_housing.settings import arrears_threshold
 from tremplin_housing.tables import Dwelling, Occupancy
 
 __all__ = [
@@ -82,37 +82,55 @@ class OccupancyView:
 
 
 _COLUMNS = (
-    Occupancy.id, Occupancy.household, Occupancy.dwelling, Occupancy.kind,
-    Occupancy.programme, Occupancy.start_date, Occupancy.end_date, Occupancy.transferred_from,
+    Occupancy.id,
+    Occupancy.household,
+    Occupancy.dwelling,
+    Occupancy.kind,
+    Occupancy.programme,
+    Occupancy.start_date,
+    Occupancy.end_date,
+    Occupancy.transferred_from,
     Occupancy.dwelling.reference.as_alias("dwelling_reference"),
 )
 
 
 def _view(row: dict) -> OccupancyView:
     return OccupancyView(
-        id=row["id"], household_id=row["household"], dwelling_id=row["dwelling"],
-        dwelling_reference=row["dwelling_reference"], kind=row["kind"],
-        programme=row["programme"], start_date=row["start_date"], end_date=row["end_date"],
+        id=row["id"],
+        household_id=row["household"],
+        dwelling_id=row["dwelling"],
+        dwelling_reference=row["dwelling_reference"],
+        kind=row["kind"],
+        programme=row["programme"],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
         transferred_from=row["transferred_from"],
     )
 
 
 async def occupancies(household_id: int) -> list[OccupancyView]:
     """Every occupancy of the household, oldest first (transfers keep the history)."""
-    rows = await Occupancy.select(*_COLUMNS).where(
-        Occupancy.household == household_id).order_by(Occupancy.start_date)
+    rows = (
+        await Occupancy.select(*_COLUMNS)
+        .where(Occupancy.household == household_id)
+        .order_by(Occupancy.start_date)
+    )
     return [_view(r) for r in rows]
 
 
-async def current_occupancy(
-    household_id: int, on: dt.date | None = None
-) -> OccupancyView | None:
+async def current_occupancy(household_id: int, on: dt.date | None = None) -> OccupancyView | None:
     """The occupancy of the household on day ``on`` (today), or ``None`` if not housed."""
     on = on or today()
-    row = await Occupancy.select(*_COLUMNS).where(
-        (Occupancy.household == household_id) & (Occupancy.start_date <= on)
-        & (Occupancy.end_date.is_null() | (Occupancy.end_date >= on))
-    ).order_by(Occupancy.start_date, ascending=False).first()
+    row = (
+        await Occupancy.select(*_COLUMNS)
+        .where(
+            (Occupancy.household == household_id)
+            & (Occupancy.start_date <= on)
+            & (Occupancy.end_date.is_null() | (Occupancy.end_date >= on))
+        )
+        .order_by(Occupancy.start_date, ascending=False)
+        .first()
+    )
     return _view(row) if row else None
 
 
@@ -170,19 +188,25 @@ class RepaymentPlanView:
     kept: bool | None
 
 
-async def repayment_plans(
-    household_id: int, on: dt.date | None = None
-) -> list[RepaymentPlanView]:
+async def repayment_plans(household_id: int, on: dt.date | None = None) -> list[RepaymentPlanView]:
     """The household's repayment plans, oldest first, judged at the end of ``on`` (today)."""
     from tremplin_housing.plans import plans_of
 
-    return [RepaymentPlanView(
-        id=p["id"], household_id=p["household"], occupancy_id=p["occupancy"],
-        start_date=p["start_date"], debt_cents=p["debt_cents"],
-        instalments=tuple(InstalmentView(i["due_on"], i["amount_cents"], i["kept"])
-                          for i in p["instalments"]),
-        status=p["status"], kept={"kept": True, "broken": False}.get(p["status"]),
-    ) for p in await plans_of(household_id, on)]
+    return [
+        RepaymentPlanView(
+            id=p["id"],
+            household_id=p["household"],
+            occupancy_id=p["occupancy"],
+            start_date=p["start_date"],
+            debt_cents=p["debt_cents"],
+            instalments=tuple(
+                InstalmentView(i["due_on"], i["amount_cents"], i["kept"]) for i in p["instalments"]
+            ),
+            status=p["status"],
+            kept={"kept": True, "broken": False}.get(p["status"]),
+        )
+        for p in await plans_of(household_id, on)
+    ]
 
 
 @dataclass(frozen=True)
@@ -206,12 +230,20 @@ async def aid_applications(household_id: int) -> list[AidApplicationView]:
     """The household's applications for help (FSL, VISALE…), oldest first."""
     from tremplin_housing.aid import applications_of
 
-    return [AidApplicationView(
-        id=a["id"], household_id=a["household"], kind=a["kind"], applied_on=a["applied_on"],
-        requested_cents=a["requested_cents"], outcome=a["outcome"],
-        decided_on=a["decided_on"], granted_cents=a["granted_cents"],
-        paid=a["ledger_entry"] is not None,
-    ) for a in await applications_of(household_id)]
+    return [
+        AidApplicationView(
+            id=a["id"],
+            household_id=a["household"],
+            kind=a["kind"],
+            applied_on=a["applied_on"],
+            requested_cents=a["requested_cents"],
+            outcome=a["outcome"],
+            decided_on=a["decided_on"],
+            granted_cents=a["granted_cents"],
+            paid=a["ledger_entry"] is not None,
+        )
+        for a in await applications_of(household_id)
+    ]
 
 
 #: The statuses of a dwelling (key → French label), in pipeline order.
@@ -238,21 +270,29 @@ class DwellingView:
 
 
 _DWELLING_COLUMNS = (
-    Dwelling.id, Dwelling.reference, Dwelling.typology, Dwelling.furnished, Dwelling.status,
-    Dwelling.programme, Dwelling.confidential,
+    Dwelling.id,
+    Dwelling.reference,
+    Dwelling.typology,
+    Dwelling.furnished,
+    Dwelling.status,
+    Dwelling.programme,
+    Dwelling.confidential,
 )
 
 
 def _dwelling_view(row: dict) -> DwellingView:
     return DwellingView(
-        id=row["id"], reference=row["reference"], typology=row["typology"],
-        furnished=bool(row["furnished"]), status=row["status"], programme=row["programme"],
+        id=row["id"],
+        reference=row["reference"],
+        typology=row["typology"],
+        furnished=bool(row["furnished"]),
+        status=row["status"],
+        programme=row["programme"],
         confidential=bool(row["confidential"]),
     )
 
 
-async def dwellings(programme: str | None = None,
-                    status: str | None = None) -> list[DwellingView]:
+async def dwellings(programme: str | None = None, status: str | None = None) -> list[DwellingView]:
     """The dwellings, by reference, of ``programme`` (all when ``None``) with ``status``
     (all when ``None``)."""
     query = Dwelling.select(*_DWELLING_COLUMNS)

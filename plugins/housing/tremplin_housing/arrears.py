@@ -29,24 +29,44 @@ async def record_step(actor: Actor, household_id: int, raw: dict[str, Any]) -> i
     async with transaction():
         if not await Household.exists().where(Household.id == household_id):
             raise NotFound(household_id)
-        latest = await Occupancy.select(Occupancy.id, Occupancy.programme).where(
-            Occupancy.household == household_id).order_by(
-                Occupancy.start_date, ascending=False).first()
-        row = await ArrearsStep.insert(ArrearsStep(
-            household=household_id, occupancy=latest["id"] if latest else None,
-            step=values["step"], done_on=day, note=values["note"] or "",
-            created_by=actor.user_id, created_at=now(),
-        )).returning(ArrearsStep.id)
-        await add_event(actor, household_id, "housing_arrears_step",
-                        f"Impayés : {STEP_LABELS[values['step']]}", values["note"] or "", day,
-                        latest["programme"] if latest else "", {"step": values["step"]})
+        latest = (
+            await Occupancy.select(Occupancy.id, Occupancy.programme)
+            .where(Occupancy.household == household_id)
+            .order_by(Occupancy.start_date, ascending=False)
+            .first()
+        )
+        row = await ArrearsStep.insert(
+            ArrearsStep(
+                household=household_id,
+                occupancy=latest["id"] if latest else None,
+                step=values["step"],
+                done_on=day,
+                note=values["note"] or "",
+                created_by=actor.user_id,
+                created_at=now(),
+            )
+        ).returning(ArrearsStep.id)
+        await add_event(
+            actor,
+            household_id,
+            "housing_arrears_step",
+            f"Impayés : {STEP_LABELS[values['step']]}",
+            values["note"] or "",
+            day,
+            latest["programme"] if latest else "",
+            {"step": values["step"]},
+        )
         await write_audit(actor, "arrears_step", "household", household_id, ["arrears"])
     return row[0]["id"]
 
 
 async def steps_of(household_id: int) -> list[dict[str, Any]]:
-    rows = await ArrearsStep.select().where(ArrearsStep.household == household_id).order_by(
-        ArrearsStep.done_on).order_by(ArrearsStep.id)
+    rows = (
+        await ArrearsStep.select()
+        .where(ArrearsStep.household == household_id)
+        .order_by(ArrearsStep.done_on)
+        .order_by(ArrearsStep.id)
+    )
     for r in rows:
         r["label"] = STEP_LABELS.get(r["step"], r["step"])
     return rows
@@ -65,22 +85,43 @@ async def review_list(
     ids = list(balances)
     if not ids:
         return []
-    households = {r["id"]: r for r in await Household.select(
-        Household.id, Household.name, Household.reference).where(Household.id.is_in(ids))}
+    households = {
+        r["id"]: r
+        for r in await Household.select(Household.id, Household.name, Household.reference).where(
+            Household.id.is_in(ids)
+        )
+    }
     last_payment: dict[int, dt.date] = {}
-    for r in await LedgerEntry.select(LedgerEntry.household, LedgerEntry.entry_date).where(
-            LedgerEntry.household.is_in(ids) & (LedgerEntry.kind == "payment")
-            & (LedgerEntry.entry_date <= on)).order_by(LedgerEntry.entry_date):
+    for r in (
+        await LedgerEntry.select(LedgerEntry.household, LedgerEntry.entry_date)
+        .where(
+            LedgerEntry.household.is_in(ids)
+            & (LedgerEntry.kind == "payment")
+            & (LedgerEntry.entry_date <= on)
+        )
+        .order_by(LedgerEntry.entry_date)
+    ):
         last_payment[r["household"]] = r["entry_date"]
     last_step: dict[int, dict[str, Any]] = {}
-    for r in await ArrearsStep.select(ArrearsStep.id, ArrearsStep.household, ArrearsStep.step,
-                                      ArrearsStep.done_on).where(
-            ArrearsStep.household.is_in(ids) & (ArrearsStep.done_on <= on)).order_by(
-                ArrearsStep.done_on).order_by(ArrearsStep.id):
+    for r in (
+        await ArrearsStep.select(
+            ArrearsStep.id, ArrearsStep.household, ArrearsStep.step, ArrearsStep.done_on
+        )
+        .where(ArrearsStep.household.is_in(ids) & (ArrearsStep.done_on <= on))
+        .order_by(ArrearsStep.done_on)
+        .order_by(ArrearsStep.id)
+    ):
         last_step[r["household"]] = {**r, "label": STEP_LABELS.get(r["step"], r["step"])}
-    rows = [{
-        "household_id": h, "name": households[h]["name"],
-        "reference": households[h]["reference"], "balance_cents": balances[h],
-        "last_payment": last_payment.get(h), "last_step": last_step.get(h),
-    } for h in ids if h in households]
+    rows = [
+        {
+            "household_id": h,
+            "name": households[h]["name"],
+            "reference": households[h]["reference"],
+            "balance_cents": balances[h],
+            "last_payment": last_payment.get(h),
+            "last_step": last_step.get(h),
+        }
+        for h in ids
+        if h in households
+    ]
     return sorted(rows, key=lambda r: (-r["balance_cents"], r["reference"]))

@@ -62,7 +62,6 @@ def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
-
 def round_half_up(value: Fraction) -> int:
     """Round a non-negative exact amount of cents to the nearest cent, halves up."""
     return int((value * 2 + 1) // 2)
@@ -142,8 +141,9 @@ def dpe_alerts(dpe_class: str, dpe_date: dt.date | None, on: dt.date) -> list[st
 MAX_PLAN_INSTALMENTS = 60
 
 
-def plan_instalments(debt_cents: int, monthly_cents: int,
-                     first_due: dt.date) -> list[tuple[dt.date, int]]:
+def plan_instalments(
+    debt_cents: int, monthly_cents: int, first_due: dt.date
+) -> list[tuple[dt.date, int]]:
     """Monthly instalments of ``monthly_cents`` from ``first_due`` until ``debt_cents`` is
     repaid, the last one smaller if needed: 1 000 € at 150 € a month = 6 × 150 € + 100 €."""
     if debt_cents <= 0 or monthly_cents <= 0:
@@ -155,8 +155,10 @@ def plan_instalments(debt_cents: int, monthly_cents: int,
 
 
 def plan_progress(
-    start: dt.date, instalments: Sequence[tuple[dt.date, int]],
-    entries: Iterable[tuple[dt.date, str, int]], on: dt.date,
+    start: dt.date,
+    instalments: Sequence[tuple[dt.date, int]],
+    entries: Iterable[tuple[dt.date, str, int]],
+    on: dt.date,
 ) -> tuple[list[bool | None], str]:
     """Whether each instalment of a repayment plan is kept, and the plan's status.
 
@@ -167,8 +169,9 @@ def plan_progress(
     instalment was not kept, ``kept`` when every instalment is due and kept, else
     ``ongoing``. ``entries`` are ``(entry_date, kind, amount_cents)`` of the household.
     """
-    moves = sorted((day, -SIGNS[kind] * int(amount)) for day, kind, amount in entries
-                   if day >= start)
+    moves = sorted(
+        (day, -SIGNS[kind] * int(amount)) for day, kind, amount in entries if day >= start
+    )
     kept: list[bool | None] = []
     owed = 0
     for due_on, amount in sorted(instalments):

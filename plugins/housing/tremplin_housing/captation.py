@@ -57,13 +57,17 @@ def _filter(programme: str = "", year: int | None = None):
         clause = Dwelling.programme == programme
     if year is not None:
         start, end = year_bounds(year)
-        next_year = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(),
-                                        tzinfo=PARIS).astimezone(dt.UTC)
+        next_year = dt.datetime.combine(
+            end + dt.timedelta(days=1), dt.time(), tzinfo=PARIS
+        ).astimezone(dt.UTC)
         began = (
             (Dwelling.contacted_on <= end)
             | (Dwelling.contacted_on.is_null() & (Dwelling.captured_on <= end))
-            | (Dwelling.contacted_on.is_null() & Dwelling.captured_on.is_null()
-               & (Dwelling.created_at < next_year))
+            | (
+                Dwelling.contacted_on.is_null()
+                & Dwelling.captured_on.is_null()
+                & (Dwelling.created_at < next_year)
+            )
         )
         year_clause = began & (Dwelling.returned_on.is_null() | (Dwelling.returned_on >= start))
         clause = year_clause if clause is None else clause & year_clause
@@ -89,18 +93,33 @@ def _notice_end(lease: dict[str, Any] | None) -> dt.date | None:
 
 
 async def stage_rows(
-    stage: str, user: Any, programme: str = "", year: int | None = None,
-    after: int | None = None, limit: int | None = None, client: str = "",
+    stage: str,
+    user: Any,
+    programme: str = "",
+    year: int | None = None,
+    after: int | None = None,
+    limit: int | None = None,
+    client: str = "",
 ) -> tuple[list[dict[str, Any]], int | None]:
     """A page of the dwellings at ``stage`` in id order (keyset), with the owner, the
     pipeline dates and the latest head lease; confidential addresses and owners masked for
     ``user`` (and audited when shown). Returns the rows and the next cursor."""
     limit = limit or PAGE_SIZE
     query = Dwelling.select(
-        Dwelling.id, Dwelling.reference, Dwelling.address, Dwelling.postcode, Dwelling.city,
-        Dwelling.typology, Dwelling.furnished, Dwelling.status, Dwelling.programme,
-        Dwelling.confidential, Dwelling.contacted_on, Dwelling.captured_on,
-        Dwelling.returned_on, Dwelling.return_reason,
+        Dwelling.id,
+        Dwelling.reference,
+        Dwelling.address,
+        Dwelling.postcode,
+        Dwelling.city,
+        Dwelling.typology,
+        Dwelling.furnished,
+        Dwelling.status,
+        Dwelling.programme,
+        Dwelling.confidential,
+        Dwelling.contacted_on,
+        Dwelling.captured_on,
+        Dwelling.returned_on,
+        Dwelling.return_reason,
         Dwelling.owner.name.as_alias("owner_name"),
     ).where(Dwelling.status.is_in(list(STAGES[stage])))
     extra = _filter(programme, year)
@@ -112,9 +131,11 @@ async def stage_rows(
     next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
     rows = rows[:limit]
     leases: dict[int, dict[str, Any]] = {}
-    for lease in await HeadLease.select().where(
-            HeadLease.dwelling.is_in([r["id"] for r in rows] or [0])).order_by(
-            HeadLease.start_date):
+    for lease in (
+        await HeadLease.select()
+        .where(HeadLease.dwelling.is_in([r["id"] for r in rows] or [0]))
+        .order_by(HeadLease.start_date)
+    ):
         leases[lease["dwelling"]] = lease  # the latest one wins
     out = mask_rows(rows, user)
     await audit_revealed(rows, user, client)
@@ -128,11 +149,21 @@ async def stage_rows(
 
 async def move_context(dwelling_id: int, user: Any) -> dict[str, Any]:
     """The dwelling a move is about, as ``user`` may see it, with its latest head lease."""
-    row = require(await Dwelling.select(
-        Dwelling.all_columns(), Dwelling.owner.name.as_alias("owner_name"),
-    ).where(Dwelling.id == dwelling_id).first(), dwelling_id)
-    lease = await HeadLease.select().where(HeadLease.dwelling == dwelling_id).order_by(
-        HeadLease.start_date, ascending=False).first()
+    row = require(
+        await Dwelling.select(
+            Dwelling.all_columns(),
+            Dwelling.owner.name.as_alias("owner_name"),
+        )
+        .where(Dwelling.id == dwelling_id)
+        .first(),
+        dwelling_id,
+    )
+    lease = (
+        await HeadLease.select()
+        .where(HeadLease.dwelling == dwelling_id)
+        .order_by(HeadLease.start_date, ascending=False)
+        .first()
+    )
     shown = mask_rows([row], user)[0]
     shown["lease"] = lease
     shown["stage"] = STAGE_OF.get(row["status"], "")
@@ -143,8 +174,14 @@ async def move_context(dwelling_id: int, user: Any) -> dict[str, Any]:
 
 async def record_contact(actor: Actor, raw: dict[str, Any], programmes: dict[str, str]) -> int:
     """A new prospect: the owner was contacted about a dwelling (status ``prospect``)."""
-    form = {**raw, "status": "prospect", "captured_on": "", "returned_on": "",
-            "return_reason": "", "stock": raw.get("stock") or "private"}
+    form = {
+        **raw,
+        "status": "prospect",
+        "captured_on": "",
+        "returned_on": "",
+        "return_reason": "",
+        "stock": raw.get("stock") or "private",
+    }
     errors = {}
     if not str(raw.get("contacted_on") or "").strip():
         errors["contacted_on"] = "indiquez la date du contact avec le propriétaire"
@@ -162,8 +199,7 @@ async def _lock(dwelling_id: int) -> dict[str, Any]:
     """Touch the row first: on PostgreSQL a concurrent move of the same dwelling waits here,
     then sees this one's result (SQLite's write transaction is already exclusive)."""
     await Dwelling.update({Dwelling.updated_at: now()}).where(Dwelling.id == dwelling_id)
-    return require(await Dwelling.select().where(Dwelling.id == dwelling_id).first(),
-                   dwelling_id)
+    return require(await Dwelling.select().where(Dwelling.id == dwelling_id).first(), dwelling_id)
 
 
 async def capture(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -> int:
@@ -184,20 +220,38 @@ async def capture(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -> int:
     async with transaction():
         dwelling = await _lock(dwelling_id)
         if dwelling["status"] != "prospect":
-            raise FormErrors({"_capture": "Ce logement n'est plus en prospection : il a déjà "
-                                          "été capté ou rendu."})
+            raise FormErrors(
+                {
+                    "_capture": "Ce logement n'est plus en prospection : il a déjà "
+                    "été capté ou rendu."
+                }
+            )
         if dwelling["contacted_on"] and captured_on < dwelling["contacted_on"]:
-            raise FormErrors({"captured_on": "la date de captation précède le premier contact "
-                                             f"({dwelling['contacted_on']:%d/%m/%Y})"})
-        lease_id = await stock.add_head_lease(actor, dwelling_id, {
-            k: raw.get(k, "") for k in ("kind", "start_date", "end_date", "rent", "charges",
-                                        "notice_months")})
-        await Dwelling.update({
-            Dwelling.status: "available", Dwelling.captured_on: captured_on,
-            Dwelling.version: dwelling["version"] + 1, Dwelling.updated_at: now(),
-        }).where(Dwelling.id == dwelling_id)
-        await write_audit(actor, "capture", "housing_dwelling", dwelling_id,
-                          ["status", "captured_on", "lease"])
+            raise FormErrors(
+                {
+                    "captured_on": "la date de captation précède le premier contact "
+                    f"({dwelling['contacted_on']:%d/%m/%Y})"
+                }
+            )
+        lease_id = await stock.add_head_lease(
+            actor,
+            dwelling_id,
+            {
+                k: raw.get(k, "")
+                for k in ("kind", "start_date", "end_date", "rent", "charges", "notice_months")
+            },
+        )
+        await Dwelling.update(
+            {
+                Dwelling.status: "available",
+                Dwelling.captured_on: captured_on,
+                Dwelling.version: dwelling["version"] + 1,
+                Dwelling.updated_at: now(),
+            }
+        ).where(Dwelling.id == dwelling_id)
+        await write_audit(
+            actor, "capture", "housing_dwelling", dwelling_id, ["status", "captured_on", "lease"]
+        )
     return lease_id
 
 
@@ -209,8 +263,10 @@ async def return_to_owner(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -
     returned_on = date_or_none(values["returned_on"])
     notice_on = date_or_none(values["notice_given_on"])
     errors: dict[str, str] = {}
-    for name, day, what in (("returned_on", returned_on, "la date du retour"),
-                            ("notice_given_on", notice_on, "la date du congé")):
+    for name, day, what in (
+        ("returned_on", returned_on, "la date du retour"),
+        ("notice_given_on", notice_on, "la date du congé"),
+    ):
         try:
             not_in_future(name, day, what)
         except FormErrors as exc:
@@ -224,23 +280,47 @@ async def return_to_owner(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -
         if dwelling["status"] == "returned":
             raise FormErrors({"_return": "Ce logement a déjà été rendu au propriétaire."})
         if dwelling["status"] not in RETURNABLE:
-            raise FormErrors({"_return": "Un logement en prospection n'a pas été capté : il "
-                                         "ne peut pas être rendu."})
+            raise FormErrors(
+                {
+                    "_return": "Un logement en prospection n'a pas été capté : il "
+                    "ne peut pas être rendu."
+                }
+            )
         if dwelling["captured_on"] and returned_on < dwelling["captured_on"]:
-            raise FormErrors({"returned_on": "la date du retour précède celle de la captation "
-                                             f"({dwelling['captured_on']:%d/%m/%Y})"})
-        occupied = await Occupancy.select(Occupancy.end_date).where(
-            (Occupancy.dwelling == dwelling_id)
-            & (Occupancy.end_date.is_null() | (Occupancy.end_date >= returned_on))).first()
+            raise FormErrors(
+                {
+                    "returned_on": "la date du retour précède celle de la captation "
+                    f"({dwelling['captured_on']:%d/%m/%Y})"
+                }
+            )
+        occupied = (
+            await Occupancy.select(Occupancy.end_date)
+            .where(
+                (Occupancy.dwelling == dwelling_id)
+                & (Occupancy.end_date.is_null() | (Occupancy.end_date >= returned_on))
+            )
+            .first()
+        )
         if occupied is not None:
-            until = (f"jusqu'au {occupied['end_date']:%d/%m/%Y}" if occupied["end_date"]
-                     else "encore")
-            raise FormErrors({"returned_on": f"un ménage occupe {until} ce logement : "
-                                             "enregistrez d'abord sa sortie"})
-        lease = await HeadLease.select().where(
-            (HeadLease.dwelling == dwelling_id) & (HeadLease.start_date <= returned_on)
-            & (HeadLease.end_date.is_null() | (HeadLease.end_date >= returned_on))
-        ).order_by(HeadLease.start_date, ascending=False).first()
+            until = (
+                f"jusqu'au {occupied['end_date']:%d/%m/%Y}" if occupied["end_date"] else "encore"
+            )
+            raise FormErrors(
+                {
+                    "returned_on": f"un ménage occupe {until} ce logement : "
+                    "enregistrez d'abord sa sortie"
+                }
+            )
+        lease = (
+            await HeadLease.select()
+            .where(
+                (HeadLease.dwelling == dwelling_id)
+                & (HeadLease.start_date <= returned_on)
+                & (HeadLease.end_date.is_null() | (HeadLease.end_date >= returned_on))
+            )
+            .order_by(HeadLease.start_date, ascending=False)
+            .first()
+        )
         if lease is not None:
             changes = {HeadLease.end_date: returned_on}
             if notice_on is not None:
@@ -249,18 +329,33 @@ async def return_to_owner(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -
                 changes[HeadLease.notice_months] = values["notice_months"]
             await HeadLease.update(changes).where(HeadLease.id == lease["id"])
         elif notice_on is not None:
-            raise FormErrors({"notice_given_on": "aucun bail ni mandat en cours à cette date : "
-                                                 "le congé ne peut pas être enregistré"})
+            raise FormErrors(
+                {
+                    "notice_given_on": "aucun bail ni mandat en cours à cette date : "
+                    "le congé ne peut pas être enregistré"
+                }
+            )
         await Vacancy.update({Vacancy.end_date: returned_on}).where(
-            (Vacancy.dwelling == dwelling_id) & (Vacancy.start_date <= returned_on)
-            & (Vacancy.end_date.is_null() | (Vacancy.end_date > returned_on)))
-        await Dwelling.update({
-            Dwelling.status: "returned", Dwelling.returned_on: returned_on,
-            Dwelling.return_reason: values["return_reason"],
-            Dwelling.version: dwelling["version"] + 1, Dwelling.updated_at: now(),
-        }).where(Dwelling.id == dwelling_id)
-        await write_audit(actor, "return", "housing_dwelling", dwelling_id,
-                          ["status", "returned_on", "return_reason", "lease"])
+            (Vacancy.dwelling == dwelling_id)
+            & (Vacancy.start_date <= returned_on)
+            & (Vacancy.end_date.is_null() | (Vacancy.end_date > returned_on))
+        )
+        await Dwelling.update(
+            {
+                Dwelling.status: "returned",
+                Dwelling.returned_on: returned_on,
+                Dwelling.return_reason: values["return_reason"],
+                Dwelling.version: dwelling["version"] + 1,
+                Dwelling.updated_at: now(),
+            }
+        ).where(Dwelling.id == dwelling_id)
+        await write_audit(
+            actor,
+            "return",
+            "housing_dwelling",
+            dwelling_id,
+            ["status", "returned_on", "return_reason", "lease"],
+        )
 
 
 def default_year() -> int:

@@ -46,32 +46,63 @@ async def add_claim(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -> int:
     day = date_or_none(values["occurred_on"])
     not_in_future("occurred_on", day)
     async with transaction():
-        dwelling = require(await Dwelling.select(Dwelling.id, Dwelling.reference).where(
-            Dwelling.id == dwelling_id).first(), dwelling_id)
-        same = await Claim.select(Claim.id).where(
-            (Claim.dwelling == dwelling_id) & (Claim.occurred_on == day)
-            & (Claim.kind == values["kind"])
-            & (Claim.description == values["description"])).first()
+        dwelling = require(
+            await Dwelling.select(Dwelling.id, Dwelling.reference)
+            .where(Dwelling.id == dwelling_id)
+            .first(),
+            dwelling_id,
+        )
+        same = (
+            await Claim.select(Claim.id)
+            .where(
+                (Claim.dwelling == dwelling_id)
+                & (Claim.occurred_on == day)
+                & (Claim.kind == values["kind"])
+                & (Claim.description == values["description"])
+            )
+            .first()
+        )
         if same is not None:  # the same form submitted twice
             return same["id"]
-        occupant = await Occupancy.select(Occupancy.household, Occupancy.programme).where(
-            (Occupancy.dwelling == dwelling_id) & (Occupancy.start_date <= day)
-            & (Occupancy.end_date.is_null() | (Occupancy.end_date >= day))).first()
-        row = await Claim.insert(Claim(
-            dwelling=dwelling_id, household=occupant["household"] if occupant else None,
-            occurred_on=day, kind=values["kind"], description=values["description"],
-            insurer=values["insurer"] or "", claim_reference=values["claim_reference"] or "",
-            claimed_cents=values["claimed_cents"], received_cents=values["received_cents"],
-            status=values["status"], created_by=actor.user_id, created_at=now(),
-            updated_at=now(),
-        )).returning(Claim.id)
+        occupant = (
+            await Occupancy.select(Occupancy.household, Occupancy.programme)
+            .where(
+                (Occupancy.dwelling == dwelling_id)
+                & (Occupancy.start_date <= day)
+                & (Occupancy.end_date.is_null() | (Occupancy.end_date >= day))
+            )
+            .first()
+        )
+        row = await Claim.insert(
+            Claim(
+                dwelling=dwelling_id,
+                household=occupant["household"] if occupant else None,
+                occurred_on=day,
+                kind=values["kind"],
+                description=values["description"],
+                insurer=values["insurer"] or "",
+                claim_reference=values["claim_reference"] or "",
+                claimed_cents=values["claimed_cents"],
+                received_cents=values["received_cents"],
+                status=values["status"],
+                created_by=actor.user_id,
+                created_at=now(),
+                updated_at=now(),
+            )
+        ).returning(Claim.id)
         claim_id = row[0]["id"]
         if occupant:
-            await add_event(actor, occupant["household"], EVENT_KIND,
-                            f"Sinistre dans le logement {dwelling['reference']} : "
-                            f"{KIND_LABELS[values['kind']].lower()}",
-                            values["description"], day, occupant["programme"],
-                            {"claim": claim_id})
+            await add_event(
+                actor,
+                occupant["household"],
+                EVENT_KIND,
+                f"Sinistre dans le logement {dwelling['reference']} : "
+                f"{KIND_LABELS[values['kind']].lower()}",
+                values["description"],
+                day,
+                occupant["programme"],
+                {"claim": claim_id},
+            )
         await write_audit(actor, "add_claim", "housing_dwelling", dwelling_id, ["claim"])
     return claim_id
 
@@ -85,25 +116,38 @@ async def update_claim(actor: Actor, claim_id: int, raw: dict[str, Any]) -> int:
     values = _amounts(validate(CLAIM_UPDATE_FIELDS, raw))
     async with transaction():
         claim = await get_claim(claim_id)
-        await Claim.update({
-            Claim.status: values["status"],
-            Claim.claim_reference: values["claim_reference"] or "",
-            Claim.claimed_cents: values["claimed_cents"],
-            Claim.received_cents: values["received_cents"], Claim.updated_at: now(),
-        }).where(Claim.id == claim_id)
+        await Claim.update(
+            {
+                Claim.status: values["status"],
+                Claim.claim_reference: values["claim_reference"] or "",
+                Claim.claimed_cents: values["claimed_cents"],
+                Claim.received_cents: values["received_cents"],
+                Claim.updated_at: now(),
+            }
+        ).where(Claim.id == claim_id)
         if claim["household"] is not None and values["status"] != claim["status"]:
-            await add_event(actor, claim["household"], EVENT_KIND,
-                            f"Sinistre du {claim['occurred_on']:%d/%m/%Y} : "
-                            f"{STATUS_LABELS[values['status']].lower()}", "",
-                            today(), "", {"claim": claim_id})
-        await write_audit(actor, "update_claim", "housing_dwelling", claim["dwelling"],
-                          ["claim"])
+            await add_event(
+                actor,
+                claim["household"],
+                EVENT_KIND,
+                f"Sinistre du {claim['occurred_on']:%d/%m/%Y} : "
+                f"{STATUS_LABELS[values['status']].lower()}",
+                "",
+                today(),
+                "",
+                {"claim": claim_id},
+            )
+        await write_audit(actor, "update_claim", "housing_dwelling", claim["dwelling"], ["claim"])
     return claim["dwelling"]
 
 
 async def claims_of(dwelling_id: int) -> list[dict[str, Any]]:
-    rows = await Claim.select().where(Claim.dwelling == dwelling_id).order_by(
-        Claim.occurred_on, ascending=False).order_by(Claim.id, ascending=False)
+    rows = (
+        await Claim.select()
+        .where(Claim.dwelling == dwelling_id)
+        .order_by(Claim.occurred_on, ascending=False)
+        .order_by(Claim.id, ascending=False)
+    )
     for r in rows:
         r["kind_label"] = KIND_LABELS.get(r["kind"], r["kind"])
         r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])

@@ -48,20 +48,37 @@ def moment(day: dt.date) -> dt.datetime:
 
 
 async def add_event(
-    actor: Actor, household_id: int, kind: str, title: str, body: str, day: dt.date,
-    programme: str = "", data: dict[str, Any] | None = None,
+    actor: Actor,
+    household_id: int,
+    kind: str,
+    title: str,
+    body: str,
+    day: dt.date,
+    programme: str = "",
+    data: dict[str, Any] | None = None,
 ) -> None:
     """A timeline event of the household; call it inside the write's transaction."""
-    await TimelineEvent.insert(TimelineEvent(
-        household=household_id, kind=kind, occurred_at=moment(day), author=actor.user_id,
-        programme=programme, title=title, body=body, data=data or {}, created_at=now(),
-    ))
+    await TimelineEvent.insert(
+        TimelineEvent(
+            household=household_id,
+            kind=kind,
+            occurred_at=moment(day),
+            author=actor.user_id,
+            programme=programme,
+            title=title,
+            body=body,
+            data=data or {},
+            created_at=now(),
+        )
+    )
 
 
-async def write_audit(actor: Actor, action: str, object_type: str, object_id: int,
-                      fields: Any = ()) -> None:
-    await audit(action, object_type, object_id, user_id=actor.user_id, fields=fields,
-                address=actor.address)
+async def write_audit(
+    actor: Actor, action: str, object_type: str, object_id: int, fields: Any = ()
+) -> None:
+    await audit(
+        action, object_type, object_id, user_id=actor.user_id, fields=fields, address=actor.address
+    )
 
 
 UNKNOWN_HOUSEHOLD = "aucun ménage ne porte ce numéro ou cette référence"

@@ -42,15 +42,33 @@ OWNERS = (
     ("social_landlord", "Habitat Forez Solidaire (démo)", "Service attributions"),
     ("public_body", "Commune de Valfleury-sur-Loire (démo)", "CCAS"),
 )
-STREETS = ("rue des Jardins", "rue Émile Zola", "avenue de la Libération", "rue du Moulin",
-           "impasse des Lilas", "rue Paul Bert", "cours Fauriel", "rue de la Paix",
-           "boulevard Thiers", "rue des Écoles")
-TOWNS = (("42000", "Saint-Étienne"), ("42400", "Saint-Chamond"), ("42600", "Montbrison"),
-         ("30100", "Alès"), ("59160", "Lomme"))
+STREETS = (
+    "rue des Jardins",
+    "rue Émile Zola",
+    "avenue de la Libération",
+    "rue du Moulin",
+    "impasse des Lilas",
+    "rue Paul Bert",
+    "cours Fauriel",
+    "rue de la Paix",
+    "boulevard Thiers",
+    "rue des Écoles",
+)
+TOWNS = (
+    ("42000", "Saint-Étienne"),
+    ("42400", "Saint-Chamond"),
+    ("42600", "Montbrison"),
+    ("30100", "Alès"),
+    ("59160", "Lomme"),
+)
 #: Monthly rent and charges in cents, by typology (rent low, rent high, charges).
-RENTS = {"studio": (36_000, 42_000, 3_500), "T1": (40_000, 47_000, 4_000),
-         "T2": (49_000, 58_000, 5_500), "T3": (59_000, 69_000, 7_000),
-         "T4": (68_000, 78_000, 8_500)}
+RENTS = {
+    "studio": (36_000, 42_000, 3_500),
+    "T1": (40_000, 47_000, 4_000),
+    "T2": (49_000, 58_000, 5_500),
+    "T3": (59_000, 69_000, 7_000),
+    "T4": (68_000, 78_000, 8_500),
+}
 SURFACES = {"studio": (18, 26), "T1": (25, 34), "T2": (38, 52), "T3": (55, 70), "T4": (72, 88)}
 
 
@@ -69,34 +87,56 @@ class _Stock:
 
     def _address(self) -> dict[str, str]:
         postcode, city = self.rng.choice(TOWNS)
-        return {"address": f"{self.rng.randint(1, 120)} {self.rng.choice(STREETS)}",
-                "postcode": postcode, "city": city}
+        return {
+            "address": f"{self.rng.randint(1, 120)} {self.rng.choice(STREETS)}",
+            "postcode": postcode,
+            "city": city,
+        }
 
-    async def prospect(self, typology: str, contacted_on: dt.date, programme: str = "",
-                       notes: str = "") -> int:
+    async def prospect(
+        self, typology: str, contacted_on: dt.date, programme: str = "", notes: str = ""
+    ) -> int:
         low, high = SURFACES[typology]
         self.count += 1
-        return await captation.record_contact(self.actor, {
-            "owner": str(self.rng.choice(self.owners)), **self._address(),
-            "typology": typology, "surface_m2": str(self.rng.randint(low, high)),
-            "furnished": "on" if programme in ("social_residence", "boarding_house") else "",
-            "stock": "private", "dpe_class": self.rng.choice("BCCDDDE"),
-            "programme": programme, "confidential": "on" if programme in CONFIDENTIAL else "",
-            "contacted_on": contacted_on.isoformat(), "notes": notes,
-        }, self.ctx.programmes)
+        return await captation.record_contact(
+            self.actor,
+            {
+                "owner": str(self.rng.choice(self.owners)),
+                **self._address(),
+                "typology": typology,
+                "surface_m2": str(self.rng.randint(low, high)),
+                "furnished": "on" if programme in ("social_residence", "boarding_house") else "",
+                "stock": "private",
+                "dpe_class": self.rng.choice("BCCDDDE"),
+                "programme": programme,
+                "confidential": "on" if programme in CONFIDENTIAL else "",
+                "contacted_on": contacted_on.isoformat(),
+                "notes": notes,
+            },
+            self.ctx.programmes,
+        )
 
-    async def captured(self, typology: str, captured_on: dt.date, programme: str,
-                       lease_kind: str = "head_lease") -> tuple[int, int]:
+    async def captured(
+        self, typology: str, captured_on: dt.date, programme: str, lease_kind: str = "head_lease"
+    ) -> tuple[int, int]:
         """A dwelling captured on ``captured_on``; returns its id and the monthly rent."""
         contacted = captured_on - dt.timedelta(days=self.rng.randint(15, 60))
         dwelling_id = await self.prospect(typology, contacted, programme)
         low, high, charges = RENTS[typology]
         rent = self.rng.randrange(low, high, 500)
-        await captation.capture(self.actor, dwelling_id, {
-            "captured_on": captured_on.isoformat(), "kind": lease_kind,
-            "start_date": captured_on.isoformat(), "end_date": "",
-            "rent": euros(rent), "charges": euros(charges), "notice_months": "3",
-        })
+        await captation.capture(
+            self.actor,
+            dwelling_id,
+            {
+                "captured_on": captured_on.isoformat(),
+                "kind": lease_kind,
+                "start_date": captured_on.isoformat(),
+                "end_date": "",
+                "rent": euros(rent),
+                "charges": euros(charges),
+                "notice_months": "3",
+            },
+        )
         return dwelling_id, rent
 
 
@@ -114,11 +154,20 @@ async def load_demo(ctx: DemoContext) -> str:
     actor = Actor(ctx.users.get("rental_manager") or ctx.users.get("admin"))
     owners = []
     for kind, name, contact in OWNERS:
-        owners.append(await stock.create_owner(actor, {
-            "kind": kind, "name": name, "contact_name": contact,
-            "phone": f"04 77 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
-            "email": "", "address": "", "notes": "",
-        }))
+        owners.append(
+            await stock.create_owner(
+                actor,
+                {
+                    "kind": kind,
+                    "name": name,
+                    "contact_name": contact,
+                    "phone": f"04 77 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                    "email": "",
+                    "address": "",
+                    "notes": "",
+                },
+            )
+        )
     dwellings = _Stock(ctx, actor, owners)
     housed: list[dict[str, Any]] = []
     for e in ctx.enrolments_of(*KIND_OF, phase="active"):
@@ -127,51 +176,91 @@ async def load_demo(ctx: DemoContext) -> str:
         kind = KIND_OF[e.programme]
         captured_on = e.entry_date - dt.timedelta(days=rng.randint(20, 90))
         dwelling_id, rent = await dwellings.captured(
-            _typology(e.programme, rng), captured_on, e.programme,
-            "mandate" if kind == "lease" else "head_lease")
+            _typology(e.programme, rng),
+            captured_on,
+            e.programme,
+            "mandate" if kind == "lease" else "head_lease",
+        )
         charges = RENTS["T1"][2] if kind == "residence" else rng.choice((3_000, 4_500, 6_000))
         benefit = min(rng.randrange(15_000, 32_000, 100), rent)
-        occupancy_id = await occupancy.create_occupancy(actor, dwelling_id, {
-            "household": str(e.household_id), "kind": kind, "programme": e.programme,
-            "start_date": e.entry_date.isoformat(), "rent": euros(rent),
-            "charges": euros(charges), "benefit": euros(benefit),
-            "deposit": euros(0 if kind == "residence" else rent),
-            "insurance_expires_on": add_months(e.entry_date, 12).isoformat(),
-        }, ctx.programmes)
-        housed.append({"occupancy": occupancy_id, "household": e.household_id,
-                       "start": e.entry_date, "kind": kind})
+        occupancy_id = await occupancy.create_occupancy(
+            actor,
+            dwelling_id,
+            {
+                "household": str(e.household_id),
+                "kind": kind,
+                "programme": e.programme,
+                "start_date": e.entry_date.isoformat(),
+                "rent": euros(rent),
+                "charges": euros(charges),
+                "benefit": euros(benefit),
+                "deposit": euros(0 if kind == "residence" else rent),
+                "insurance_expires_on": add_months(e.entry_date, 12).isoformat(),
+            },
+            ctx.programmes,
+        )
+        housed.append(
+            {
+                "occupancy": occupancy_id,
+                "household": e.household_id,
+                "start": e.entry_date,
+                "kind": kind,
+            }
+        )
     # Free units of the houses and the residence, captured and waiting for a resident.
     for programme, spare in SPARE_UNITS.items():
         if programme in ctx.programmes:
             for _ in range(spare):
-                await dwellings.captured(_typology(programme, rng),
-                                         on - dt.timedelta(days=rng.randint(200, 700)), programme)
+                await dwellings.captured(
+                    _typology(programme, rng),
+                    on - dt.timedelta(days=rng.randint(200, 700)),
+                    programme,
+                )
     # The captation pipeline: prospects, one in works, one captured but free, one returned.
-    await dwellings.prospect("T2", on - dt.timedelta(days=12), notes="Visite prévue avec le "
-                             "propriétaire, logement rénové en 2021.")
-    await dwellings.prospect("T3", on - dt.timedelta(days=40), "iml_sublease"
-                             if "iml_sublease" in ctx.programmes else "",
-                             notes="Propriétaire intéressé par l'intermédiation locative.")
+    await dwellings.prospect(
+        "T2",
+        on - dt.timedelta(days=12),
+        notes="Visite prévue avec le propriétaire, logement rénové en 2021.",
+    )
+    await dwellings.prospect(
+        "T3",
+        on - dt.timedelta(days=40),
+        "iml_sublease" if "iml_sublease" in ctx.programmes else "",
+        notes="Propriétaire intéressé par l'intermédiation locative.",
+    )
     await dwellings.prospect("studio", on - dt.timedelta(days=5))
     works, _ = await dwellings.captured("T2", on - dt.timedelta(days=150), "")
-    await stock.add_vacancy(actor, works, {
-        "start_date": (on - dt.timedelta(days=60)).isoformat(), "end_date": "",
-        "cause": "works", "note": "Réfection de la salle de bains",
-    })
+    await stock.add_vacancy(
+        actor,
+        works,
+        {
+            "start_date": (on - dt.timedelta(days=60)).isoformat(),
+            "end_date": "",
+            "cause": "works",
+            "note": "Réfection de la salle de bains",
+        },
+    )
     await dwellings.captured("T1", on - dt.timedelta(days=45), "")
     returned, _ = await dwellings.captured("T3", on - dt.timedelta(days=800), "")
-    await captation.return_to_owner(actor, returned, {
-        "returned_on": (on - dt.timedelta(days=90)).isoformat(), "return_reason": "sale",
-        "notice_given_on": (on - dt.timedelta(days=190)).isoformat(), "notice_months": "3",
-    })
+    await captation.return_to_owner(
+        actor,
+        returned,
+        {
+            "returned_on": (on - dt.timedelta(days=90)).isoformat(),
+            "return_reason": "sale",
+            "notice_given_on": (on - dt.timedelta(days=190)).isoformat(),
+            "notice_months": "3",
+        },
+    )
 
     # Rent calls of the last months, then the households' payments.
     current = first_of_month(on)
     months = [add_months(current, -n) for n in range(CALLED_MONTHS - 1, -1, -1)]
     for month in months:
         await ledger.run_rent_calls(actor, month)
-    long_housed = [h for h in housed if h["start"] <= add_months(current, -3)
-                   and h["kind"] != "residence"] or [h for h in housed if h["start"] < current]
+    long_housed = [
+        h for h in housed if h["start"] <= add_months(current, -3) and h["kind"] != "residence"
+    ] or [h for h in housed if h["start"] < current]
     in_arrears = rng.sample(long_housed, min(2, len(long_housed)))
     debtors = {h["household"] for h in in_arrears}
     payments = 0
@@ -186,33 +275,54 @@ async def load_demo(ctx: DemoContext) -> str:
                 owed = owed * 3 // 10 if month == months[1] else 0
             if owed <= 0:
                 continue
-            await ledger.record_entry(actor, h["occupancy"], {
-                "kind": "payment", "entry_date": day.isoformat(), "amount": euros(owed),
-                "means": rng.choice(("transfer", "transfer", "direct_debit", "cheque", "cash")),
-                "note": "",
-            })
+            await ledger.record_entry(
+                actor,
+                h["occupancy"],
+                {
+                    "kind": "payment",
+                    "entry_date": day.isoformat(),
+                    "amount": euros(owed),
+                    "means": rng.choice(("transfer", "transfer", "direct_debit", "cheque", "cash")),
+                    "note": "",
+                },
+            )
             payments += 1
     # The arrears procedure of the two debtors; the first signed a repayment plan.
     for number, h in enumerate(in_arrears):
-        steps = (("first_reminder", 40), ("second_reminder", 25)) if number == 0 else (
-            ("first_reminder", 50), ("second_reminder", 35), ("formal_notice", 15))
+        steps = (
+            (("first_reminder", 40), ("second_reminder", 25))
+            if number == 0
+            else (("first_reminder", 50), ("second_reminder", 35), ("formal_notice", 15))
+        )
         for step, days_ago in steps:
-            await arrears.record_step(actor, h["household"], {
-                "step": step, "done_on": (on - dt.timedelta(days=days_ago)).isoformat(),
-                "note": "Relance envoyée par courrier et appel téléphonique.",
-            })
+            await arrears.record_step(
+                actor,
+                h["household"],
+                {
+                    "step": step,
+                    "done_on": (on - dt.timedelta(days=days_ago)).isoformat(),
+                    "note": "Relance envoyée par courrier et appel téléphonique.",
+                },
+            )
         if number == 0:
             start = on - dt.timedelta(days=10)
             debt = await ledger.occupancy_balance(h["occupancy"], start)
             if debt > 0:
-                await plans.create_plan(actor, h["household"], {
-                    "start_date": start.isoformat(), "debt": euros(debt),
-                    "monthly": euros(max(2_000, -(-debt // 6))),
-                    "first_due_on": add_months(current, 1).isoformat(),
-                    "note": "Plan signé en présence de la travailleuse sociale.",
-                })
-    return (f"{len(owners)} propriétaires, {dwellings.count} logements, {len(housed)} "
-            f"occupations, {payments} paiements, {len(in_arrears)} ménages en impayé")
+                await plans.create_plan(
+                    actor,
+                    h["household"],
+                    {
+                        "start_date": start.isoformat(),
+                        "debt": euros(debt),
+                        "monthly": euros(max(2_000, -(-debt // 6))),
+                        "first_due_on": add_months(current, 1).isoformat(),
+                        "note": "Plan signé en présence de la travailleuse sociale.",
+                    },
+                )
+    return (
+        f"{len(owners)} propriétaires, {dwellings.count} logements, {len(housed)} "
+        f"occupations, {payments} paiements, {len(in_arrears)} ménages en impayé"
+    )
 
 
 def demo_data() -> list[DemoData]:

@@ -15,8 +15,12 @@ OWNER_KINDS = (
     Choice("public_body", "Collectivité ou organisme public"),
 )
 TYPOLOGIES = (
-    Choice("studio", "Studio"), Choice("T1", "T1"), Choice("T2", "T2"), Choice("T3", "T3"),
-    Choice("T4", "T4"), Choice("T5", "T5 et plus"),
+    Choice("studio", "Studio"),
+    Choice("T1", "T1"),
+    Choice("T2", "T2"),
+    Choice("T3", "T3"),
+    Choice("T4", "T4"),
+    Choice("T5", "T5 et plus"),
 )
 STOCKS = (Choice("private", "Parc privé"), Choice("public", "Parc public (social)"))
 DPE_CLASSES = tuple(Choice(c, c) for c in "ABCDEFG")
@@ -71,11 +75,18 @@ ENTRY_KINDS = (
     Choice("benefit", "Aide au logement versée directement (rappel, versement non prévu)"),
 )
 MEANS = (
-    Choice("transfer", "Virement"), Choice("direct_debit", "Prélèvement"),
-    Choice("cheque", "Chèque"), Choice("cash", "Espèces"), Choice("card", "Carte bancaire"),
-    Choice("caf", "CAF / MSA"), Choice("other", "Autre"),
+    Choice("transfer", "Virement"),
+    Choice("direct_debit", "Prélèvement"),
+    Choice("cheque", "Chèque"),
+    Choice("cash", "Espèces"),
+    Choice("card", "Carte bancaire"),
+    Choice("caf", "CAF / MSA"),
+    Choice("other", "Autre"),
 )
-INVENTORY_KINDS = (Choice("entry", "État des lieux d'entrée"), Choice("exit", "État des lieux de sortie"))
+INVENTORY_KINDS = (
+    Choice("entry", "État des lieux d'entrée"),
+    Choice("exit", "État des lieux de sortie"),
+)
 ARREARS_STEPS = (
     Choice("first_reminder", "Première relance"),
     Choice("second_reminder", "Deuxième relance"),
@@ -103,10 +114,12 @@ INTERVENTION_STATUSES = (
 )
 
 
-def money(name: str, label: str, required: bool = False, maximum: int = MAX_RENT_CENTS,
-          help: str = "") -> Field:
-    return Field(name, label, kind="money", required=required, minimum=0, maximum=maximum,
-                 help=help)
+def money(
+    name: str, label: str, required: bool = False, maximum: int = MAX_RENT_CENTS, help: str = ""
+) -> Field:
+    return Field(
+        name, label, kind="money", required=required, minimum=0, maximum=maximum, help=help
+    )
 
 
 OWNER_FIELDS = (
@@ -134,14 +147,22 @@ def dwelling_fields(programmes: dict[str, str]) -> tuple[Field, ...]:
         Field("dpe_class", "Classe énergie (DPE)", kind="choice", choices=DPE_CLASSES),
         Field("dpe_date", "Date du DPE", kind="date"),
         Field("status", "Statut", kind="choice", required=True, choices=STATUSES),
-        Field("programme", "Programme qui l'utilise", kind="choice",
-              choices=tuple(Choice(k, v) for k, v in programmes.items())),
+        Field(
+            "programme",
+            "Programme qui l'utilise",
+            kind="choice",
+            choices=tuple(Choice(k, v) for k, v in programmes.items()),
+        ),
         Field("confidential", "Adresse confidentielle (victimes de violences…)", kind="bool"),
         Field("contacted_on", "Propriétaire contacté le", kind="date"),
         Field("captured_on", "Capté le", kind="date"),
         Field("returned_on", "Rendu le", kind="date"),
-        Field("return_reason", "Motif du retour au propriétaire", kind="choice",
-              choices=RETURN_REASONS),
+        Field(
+            "return_reason",
+            "Motif du retour au propriétaire",
+            kind="choice",
+            choices=RETURN_REASONS,
+        ),
         Field("notes", "Notes", kind="textarea"),
     )
 
@@ -173,8 +194,7 @@ CAPTURE_FIELDS = (
 #: Return of a dwelling to its owner: day, reason and the notice given.
 RETURN_FIELDS = (
     Field("returned_on", "Rendu le", kind="date", required=True),
-    Field("return_reason", "Motif du retour", kind="choice", required=True,
-          choices=RETURN_REASONS),
+    Field("return_reason", "Motif du retour", kind="choice", required=True, choices=RETURN_REASONS),
     Field("notice_given_on", "Congé donné le", kind="date"),
     Field("notice_months", "Préavis (mois)", kind="int", minimum=0, maximum=24),
 )
@@ -189,8 +209,11 @@ VACANCY_FIELDS = (
 TERMS_FIELDS = (
     money("rent", "Loyer mensuel", required=True),
     money("charges", "Charges mensuelles"),
-    money("benefit", "Aide au logement versée directement (APL/AL)",
-          help="Déduite de chaque appel : le ménage paie le loyer résiduel."),
+    money(
+        "benefit",
+        "Aide au logement versée directement (APL/AL)",
+        help="Déduite de chaque appel : le ménage paie le loyer résiduel.",
+    ),
 )
 
 
@@ -198,12 +221,17 @@ def occupancy_fields(programmes: dict[str, str]) -> tuple[Field, ...]:
     return (
         Field("household", "Ménage (numéro ou référence M-…)", required=True, max_length=20),
         Field("kind", "Type d'occupation", kind="choice", required=True, choices=OCCUPANCY_KINDS),
-        Field("programme", "Programme", kind="choice",
-              choices=tuple(Choice(k, v) for k, v in programmes.items())),
+        Field(
+            "programme",
+            "Programme",
+            kind="choice",
+            choices=tuple(Choice(k, v) for k, v in programmes.items()),
+        ),
         Field("start_date", "Date d'entrée", kind="date", required=True),
         *TERMS_FIELDS,
-        money("deposit", "Dépôt de garantie",
-              help="Moitié à la signature, le reste le mois suivant."),
+        money(
+            "deposit", "Dépôt de garantie", help="Moitié à la signature, le reste le mois suivant."
+        ),
         Field("insurance_expires_on", "Attestation d'assurance valable jusqu'au", kind="date"),
     )
 
@@ -228,18 +256,20 @@ EXIT_FIELDS = (
 )
 
 TRANSFER_FIELDS = (
-    Field("dwelling", "Nouveau logement (référence L-… ou numéro)", required=True,
-          max_length=20),
-    Field("transfer_date", "Date d'entrée dans le nouveau logement", kind="date",
-          required=True),
+    Field("dwelling", "Nouveau logement (référence L-… ou numéro)", required=True, max_length=20),
+    Field("transfer_date", "Date d'entrée dans le nouveau logement", kind="date", required=True),
     *TERMS_FIELDS,
 )
 
 INVENTORY_FIELDS = (
     Field("kind", "État des lieux", kind="choice", required=True, choices=INVENTORY_KINDS),
     Field("done_on", "Réalisé le", kind="date", required=True),
-    Field("notes", "Observations", kind="textarea",
-          help="Les photos se déposent dans les documents du ménage (type « État des lieux »)."),
+    Field(
+        "notes",
+        "Observations",
+        kind="textarea",
+        help="Les photos se déposent dans les documents du ménage (type « État des lieux »).",
+    ),
 )
 
 ARREARS_STEP_FIELDS = (
@@ -259,8 +289,12 @@ INTERVENTION_FIELDS = (
 )
 
 INSURANCE_FIELDS = (
-    Field("insurance_expires_on", "Attestation d'assurance valable jusqu'au", kind="date",
-          required=True),
+    Field(
+        "insurance_expires_on",
+        "Attestation d'assurance valable jusqu'au",
+        kind="date",
+        required=True,
+    ),
 )
 
 DEPOSIT_PAID_FIELDS = (Field("paid_on", "Payé le", kind="date", required=True),)
@@ -277,10 +311,20 @@ PLAN_STATUSES = (
 )
 PLAN_FIELDS = (
     Field("start_date", "Plan signé le", kind="date", required=True),
-    money("debt", "Dette à apurer", required=True, maximum=MAX_PAYMENT_CENTS,
-          help="Au plus le solde du ménage à la date de signature."),
-    money("monthly", "Échéance mensuelle", required=True, maximum=MAX_PAYMENT_CENTS,
-          help="En plus du loyer courant ; la dernière échéance solde la dette."),
+    money(
+        "debt",
+        "Dette à apurer",
+        required=True,
+        maximum=MAX_PAYMENT_CENTS,
+        help="Au plus le solde du ménage à la date de signature.",
+    ),
+    money(
+        "monthly",
+        "Échéance mensuelle",
+        required=True,
+        maximum=MAX_PAYMENT_CENTS,
+        help="En plus du loyer courant ; la dernière échéance solde la dette.",
+    ),
     Field("first_due_on", "Première échéance le", kind="date", required=True),
     Field("note", "Commentaire", kind="textarea"),
 )
@@ -345,8 +389,9 @@ INTERVENTION_UPDATE_FIELDS = (
     money("cost", "Coût", maximum=MAX_PAYMENT_CENTS),
     Field("done_on", "Réalisée le", kind="date"),
 )
-PHOTO_FIELDS = (Field("document", "Photo (document du ménage)", kind="int", required=True,
-                      minimum=1),)
+PHOTO_FIELDS = (
+    Field("document", "Photo (document du ménage)", kind="int", required=True, minimum=1),
+)
 
 #: The arrears steps that have a letter (the later steps are written by a bailiff or a court).
 LETTER_STEPS = ("first_reminder", "second_reminder", "formal_notice")

@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 from piccolo.query.functions.aggregate import Sum
+
 from tremplin.api import Actor, FormErrors, now, today, transaction, validate
 from tremplin_housing.calc import (
     Terms,
@@ -39,13 +40,16 @@ DUPLICATE = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
 
 async def terms_history(occupancy_ids: list[int]) -> dict[int, list[Terms]]:
     """The rent terms of each occupancy, oldest first, in one query."""
-    rows = await RentTerms.select().where(
-        RentTerms.occupancy.is_in(occupancy_ids or [0])
-    ).order_by(RentTerms.effective_from)
+    rows = (
+        await RentTerms.select()
+        .where(RentTerms.occupancy.is_in(occupancy_ids or [0]))
+        .order_by(RentTerms.effective_from)
+    )
     out: dict[int, list[Terms]] = defaultdict(list)
     for r in rows:
-        out[r["occupancy"]].append(Terms(r["effective_from"], r["rent_cents"],
-                                         r["charges_cents"], r["benefit_cents"]))
+        out[r["occupancy"]].append(
+            Terms(r["effective_from"], r["rent_cents"], r["charges_cents"], r["benefit_cents"])
+        )
     return out
 
 
@@ -64,7 +68,8 @@ def month_amounts(
         return None
     days, in_month = (end - start).days + 1, last.day
     return {
-        "entry_date": start, "month": first,
+        "entry_date": start,
+        "month": first,
         "rent_cents": prorate(terms.rent_cents, days, in_month),
         "charges_cents": prorate(terms.charges_cents, days, in_month),
         "benefit_cents": prorate(terms.benefit_cents, days, in_month),
@@ -73,22 +78,38 @@ def month_amounts(
 
 async def _insert_call(occupancy: dict[str, Any], amounts: dict[str, Any], actor: Actor) -> None:
     """Write one month's call (and the benefit paid directly, if any) for one occupancy."""
-    common = {"occupancy": occupancy["id"], "household": occupancy["household"],
-              "entry_date": amounts["entry_date"], "month": amounts["month"],
-              "created_by": actor.user_id, "created_at": now()}
-    await LedgerEntry.insert(LedgerEntry(
-        kind="call", rent_cents=amounts["rent_cents"], charges_cents=amounts["charges_cents"],
-        amount_cents=amounts["rent_cents"] + amounts["charges_cents"], **common,
-    ))
+    common = {
+        "occupancy": occupancy["id"],
+        "household": occupancy["household"],
+        "entry_date": amounts["entry_date"],
+        "month": amounts["month"],
+        "created_by": actor.user_id,
+        "created_at": now(),
+    }
+    await LedgerEntry.insert(
+        LedgerEntry(
+            kind="call",
+            rent_cents=amounts["rent_cents"],
+            charges_cents=amounts["charges_cents"],
+            amount_cents=amounts["rent_cents"] + amounts["charges_cents"],
+            **common,
+        )
+    )
     if amounts["benefit_cents"] > 0:
-        await LedgerEntry.insert(LedgerEntry(
-            kind="benefit", amount_cents=amounts["benefit_cents"], means="caf",
-            note="Aide au logement du mois", **common,
-        ))
+        await LedgerEntry.insert(
+            LedgerEntry(
+                kind="benefit",
+                amount_cents=amounts["benefit_cents"],
+                means="caf",
+                note="Aide au logement du mois",
+                **common,
+            )
+        )
 
 
-async def sync_called_month(occupancy: dict[str, Any], month: dt.date, history: list[Terms],
-                            actor: Actor) -> None:
+async def sync_called_month(
+    occupancy: dict[str, Any], month: dt.date, history: list[Terms], actor: Actor
+) -> None:
     """Re-price an already called month after a revision or an exit (inside a transaction)."""
     first, _ = month_bounds(month)
     where = (LedgerEntry.occupancy == occupancy["id"]) & (LedgerEntry.month == first)
@@ -117,15 +138,22 @@ async def run_rent_calls(actor: Actor, month: dt.date) -> dict[str, int]:
 async def _run(actor: Actor, month: dt.date) -> dict[str, int]:
     first, last = month_bounds(month)
     async with transaction():
-        occupancies = await Occupancy.select(
-            Occupancy.id, Occupancy.household, Occupancy.start_date, Occupancy.end_date
-        ).where(
-            (Occupancy.start_date <= last)
-            & (Occupancy.end_date.is_null() | (Occupancy.end_date >= first))
-        ).order_by(Occupancy.id)
-        called = {r["occupancy"] for r in await LedgerEntry.select(LedgerEntry.occupancy).where(
-            (LedgerEntry.kind == "call") & (LedgerEntry.month == first)
-        )}
+        occupancies = (
+            await Occupancy.select(
+                Occupancy.id, Occupancy.household, Occupancy.start_date, Occupancy.end_date
+            )
+            .where(
+                (Occupancy.start_date <= last)
+                & (Occupancy.end_date.is_null() | (Occupancy.end_date >= first))
+            )
+            .order_by(Occupancy.id)
+        )
+        called = {
+            r["occupancy"]
+            for r in await LedgerEntry.select(LedgerEntry.occupancy).where(
+                (LedgerEntry.kind == "call") & (LedgerEntry.month == first)
+            )
+        }
         todo = [o for o in occupancies if o["id"] not in called]
         history = await terms_history([o["id"] for o in todo])
         created = 0
@@ -134,8 +162,9 @@ async def _run(actor: Actor, month: dt.date) -> dict[str, int]:
             if amounts is not None:
                 await _insert_call(occupancy, amounts, actor)
                 created += 1
-        await write_audit(actor, "rent_calls", "housing_month",
-                          first.year * 100 + first.month, ["ledger"])
+        await write_audit(
+            actor, "rent_calls", "housing_month", first.year * 100 + first.month, ["ledger"]
+        )
     return {"created": created, "already": len(called), "total": len(occupancies)}
 
 
@@ -166,34 +195,55 @@ async def _by_form(form_id: str | None) -> int | None:
     return row["id"] if row else None
 
 
-async def _record(actor: Actor, occupancy_id: int, values: dict[str, Any], day: dt.date,
-                  form_id: str | None) -> int:
+async def _record(
+    actor: Actor, occupancy_id: int, values: dict[str, Any], day: dt.date, form_id: str | None
+) -> int:
     async with transaction():
         existing = await _by_form(form_id)
         if existing is not None:
             return existing
-        occupancy = require(await Occupancy.select().where(
-            Occupancy.id == occupancy_id).first(), occupancy_id)
+        occupancy = require(
+            await Occupancy.select().where(Occupancy.id == occupancy_id).first(), occupancy_id
+        )
         if day < occupancy["start_date"]:
-            raise FormErrors({"entry_date": "la date précède l'entrée dans le logement "
-                              f"({occupancy['start_date']:%d/%m/%Y})"})
+            raise FormErrors(
+                {
+                    "entry_date": "la date précède l'entrée dans le logement "
+                    f"({occupancy['start_date']:%d/%m/%Y})"
+                }
+            )
         if occupancy["end_date"] is not None:
             # A household that left still pays its debt, never more than it owes.
             owed = await occupancy_balance(occupancy_id)
             left = f"Cette occupation est close (sortie le {occupancy['end_date']:%d/%m/%Y})"
             if owed <= 0:
-                raise FormErrors({"_entry": f"{left} et son compte est soldé : aucun paiement "
-                                  "ne peut plus y être enregistré."})
+                raise FormErrors(
+                    {
+                        "_entry": f"{left} et son compte est soldé : aucun paiement "
+                        "ne peut plus y être enregistré."
+                    }
+                )
             if values["amount"] > owed:
-                raise FormErrors({"amount": f"{left} : le ménage ne doit plus que "
-                                  f"{money_label(owed)} sur ce compte"})
-        row = await LedgerEntry.insert(LedgerEntry(
-            occupancy=occupancy_id, household=occupancy["household"], kind=values["kind"],
-            entry_date=day, amount_cents=values["amount"],
-            means=values["means"] or ("caf" if values["kind"] == "benefit" else ""),
-            form_id=form_id, note=values["note"] or "", created_by=actor.user_id,
-            created_at=now(),
-        )).returning(LedgerEntry.id)
+                raise FormErrors(
+                    {
+                        "amount": f"{left} : le ménage ne doit plus que "
+                        f"{money_label(owed)} sur ce compte"
+                    }
+                )
+        row = await LedgerEntry.insert(
+            LedgerEntry(
+                occupancy=occupancy_id,
+                household=occupancy["household"],
+                kind=values["kind"],
+                entry_date=day,
+                amount_cents=values["amount"],
+                means=values["means"] or ("caf" if values["kind"] == "benefit" else ""),
+                form_id=form_id,
+                note=values["note"] or "",
+                created_by=actor.user_id,
+                created_at=now(),
+            )
+        ).returning(LedgerEntry.id)
         entry_id = row[0]["id"]
         amount = money_label(values["amount"])
         if values["kind"] == "payment":
@@ -201,10 +251,19 @@ async def _record(actor: Actor, occupancy_id: int, values: dict[str, Any], day: 
             title, body = "Paiement du loyer", f"{amount} ({means.lower()})"
         else:
             title, body = "Aide au logement reçue", amount
-        await add_event(actor, occupancy["household"], "housing_payment", title, body, day,
-                        occupancy["programme"], {"occupancy": occupancy_id, "entry": entry_id})
-        await write_audit(actor, "record_" + values["kind"], "housing_occupancy", occupancy_id,
-                          ["ledger"])
+        await add_event(
+            actor,
+            occupancy["household"],
+            "housing_payment",
+            title,
+            body,
+            day,
+            occupancy["programme"],
+            {"occupancy": occupancy_id, "entry": entry_id},
+        )
+        await write_audit(
+            actor, "record_" + values["kind"], "housing_occupancy", occupancy_id, ["ledger"]
+        )
     return entry_id
 
 
@@ -221,7 +280,8 @@ async def balances_by_household(
 ) -> dict[int, int]:
     """Balance of every household with a rent account (all its occupancies), in one query."""
     query = LedgerEntry.select(
-        LedgerEntry.household, LedgerEntry.kind,
+        LedgerEntry.household,
+        LedgerEntry.kind,
         Sum(LedgerEntry.amount_cents).as_alias("total"),
     ).where(LedgerEntry.entry_date <= (on or today()))
     if household_ids is not None:
@@ -235,8 +295,12 @@ async def balances_by_household(
 
 async def statement(occupancy_id: int) -> list[dict[str, Any]]:
     """The entries of an occupancy, oldest first, each with the running balance."""
-    rows = await LedgerEntry.select().where(LedgerEntry.occupancy == occupancy_id).order_by(
-        LedgerEntry.entry_date).order_by(LedgerEntry.id)
+    rows = (
+        await LedgerEntry.select()
+        .where(LedgerEntry.occupancy == occupancy_id)
+        .order_by(LedgerEntry.entry_date)
+        .order_by(LedgerEntry.id)
+    )
     running = 0
     for r in rows:
         running += compute_balance([(r["kind"], r["amount_cents"])])

@@ -57,27 +57,37 @@ async def get_step(step_id: int) -> dict[str, Any] | None:
     return await ArrearsStep.select().where(ArrearsStep.id == step_id).first()
 
 
-async def letter_data(step: dict[str, Any], address: str, dwelling_reference: str,
-                      association: str, signatory: str) -> dict[str, Any]:
+async def letter_data(
+    step: dict[str, Any], address: str, dwelling_reference: str, association: str, signatory: str
+) -> dict[str, Any]:
     """What the letter prints, as strings (and the list of unpaid months)."""
     if step["step"] not in LETTER_STEPS:
         raise NoLetter(step["id"])
     household_id, day = step["household"], step["done_on"]
-    household = await Household.select(Household.name, Household.reference).where(
-        Household.id == household_id).first()
+    household = (
+        await Household.select(Household.name, Household.reference)
+        .where(Household.id == household_id)
+        .first()
+    )
     people = await Membership.select(
-        Membership.relation, Membership.person.first_name.as_alias("first"),
+        Membership.relation,
+        Membership.person.first_name.as_alias("first"),
         Membership.person.last_name.as_alias("last"),
     ).where((Membership.household == household_id) & Membership.end_date.is_null())
-    reference = next((f"{p['first']} {p['last']}" for p in people
-                      if p["relation"] == "reference"), "")
+    reference = next(
+        (f"{p['first']} {p['last']}" for p in people if p["relation"] == "reference"), ""
+    )
     balance = (await balances_by_household(day, [household_id])).get(household_id, 0)
     months = []
     if step["occupancy"] is not None:
         entries = await LedgerEntry.select().where(
-            (LedgerEntry.occupancy == step["occupancy"]) & (LedgerEntry.entry_date <= day))
-        months = [{"label": month_label(m), "due": _money(due)}
-                  for m, due in sorted(unpaid_by_month(entries, day).items()) if due > 0]
+            (LedgerEntry.occupancy == step["occupancy"]) & (LedgerEntry.entry_date <= day)
+        )
+        months = [
+            {"label": month_label(m), "due": _money(due)}
+            for m, due in sorted(unpaid_by_month(entries, day).items())
+            if due > 0
+        ]
     return {
         "association": association,
         "step": step["step"],
@@ -100,7 +110,9 @@ def render_pdf(template: Path, data: dict[str, Any]) -> bytes:
     import typst
 
     return typst.compile(
-        str(template), root=str(template.parent),
+        str(template),
+        root=str(template.parent),
         sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        ignore_system_fonts=True, timestamp=0,
+        ignore_system_fonts=True,
+        timestamp=0,
     )

@@ -40,8 +40,11 @@ from tremplin_housing.tables import (
 
 
 def _terms(values: dict[str, Any]) -> dict[str, int]:
-    rent, charges, benefit = cents(values["rent"]), cents(values["charges"]), cents(
-        values["benefit"])
+    rent, charges, benefit = (
+        cents(values["rent"]),
+        cents(values["charges"]),
+        cents(values["benefit"]),
+    )
     if benefit > rent + charges:
         raise FormErrors({"benefit": "l'aide au logement dépasse le loyer et les charges"})
     return {"rent_cents": rent, "charges_cents": charges, "benefit_cents": benefit}
@@ -55,47 +58,81 @@ async def _lock_dwelling(dwelling_id: int) -> dict[str, Any]:
     """Touch the dwelling row first: on PostgreSQL a concurrent occupancy of the same
     dwelling waits here, then sees ours when it checks for overlaps."""
     await Dwelling.update({Dwelling.updated_at: now()}).where(Dwelling.id == dwelling_id)
-    return require(await Dwelling.select().where(Dwelling.id == dwelling_id).first(),
-                   dwelling_id)
+    return require(await Dwelling.select().where(Dwelling.id == dwelling_id).first(), dwelling_id)
 
 
-async def _open(actor: Actor, dwelling_id: int, household_id: int, start: dt.date,
-                terms: dict[str, int], extra: dict[str, Any]) -> int:
+async def _open(
+    actor: Actor,
+    dwelling_id: int,
+    household_id: int,
+    start: dt.date,
+    terms: dict[str, int],
+    extra: dict[str, Any],
+) -> int:
     """Insert an occupancy after checking neither the dwelling nor the household is taken."""
     dwelling = await _lock_dwelling(dwelling_id)
     if dwelling["status"] == "returned":
         raise FormErrors({"_occupancy": "Ce logement a été rendu au propriétaire."})
     if dwelling["status"] == "prospect":
-        raise FormErrors({"_occupancy": "Ce logement n'est pas encore capté (propriétaire "
-                          "seulement contacté) : enregistrez d'abord la captation et le bail "
-                          "avec le propriétaire."})
+        raise FormErrors(
+            {
+                "_occupancy": "Ce logement n'est pas encore capté (propriétaire "
+                "seulement contacté) : enregistrez d'abord la captation et le bail "
+                "avec le propriétaire."
+            }
+        )
     taken = await Occupancy.select().where(Occupancy.dwelling == dwelling_id)
     for o in taken:
         if overlaps(start, None, o["start_date"], o["end_date"]):
-            raise FormErrors({"start_date": "Ce logement est déjà occupé par un autre ménage "
-                              f"{_period(o['start_date'], o['end_date'])} : enregistrez d'abord "
-                              "sa sortie."})
+            raise FormErrors(
+                {
+                    "start_date": "Ce logement est déjà occupé par un autre ménage "
+                    f"{_period(o['start_date'], o['end_date'])} : enregistrez d'abord "
+                    "sa sortie."
+                }
+            )
     mine = await Occupancy.select(Occupancy.start_date, Occupancy.end_date).where(
-        Occupancy.household == household_id)
+        Occupancy.household == household_id
+    )
     for o in mine:
         if overlaps(start, None, o["start_date"], o["end_date"]):
-            raise FormErrors({"household": "Ce ménage occupe déjà un logement à cette date : "
-                              "enregistrez sa sortie ou un transfert."})
+            raise FormErrors(
+                {
+                    "household": "Ce ménage occupe déjà un logement à cette date : "
+                    "enregistrez sa sortie ou un transfert."
+                }
+            )
     current = now()
-    row = await Occupancy.insert(Occupancy(
-        dwelling=dwelling_id, household=household_id, start_date=start,
-        created_by=actor.user_id, created_at=current, updated_at=current, **extra,
-    )).returning(Occupancy.id)
+    row = await Occupancy.insert(
+        Occupancy(
+            dwelling=dwelling_id,
+            household=household_id,
+            start_date=start,
+            created_by=actor.user_id,
+            created_at=current,
+            updated_at=current,
+            **extra,
+        )
+    ).returning(Occupancy.id)
     occupancy_id = row[0]["id"]
-    await RentTerms.insert(RentTerms(occupancy=occupancy_id, effective_from=start, reason="entry",
-                                     created_by=actor.user_id, created_at=current, **terms))
+    await RentTerms.insert(
+        RentTerms(
+            occupancy=occupancy_id,
+            effective_from=start,
+            reason="entry",
+            created_by=actor.user_id,
+            created_at=current,
+            **terms,
+        )
+    )
     if start <= today():
         await Dwelling.update({Dwelling.status: "occupied"}).where(Dwelling.id == dwelling_id)
     return occupancy_id
 
 
-async def create_occupancy(actor: Actor, dwelling_id: int, raw: dict[str, Any],
-                           programmes: dict[str, str]) -> int:
+async def create_occupancy(
+    actor: Actor, dwelling_id: int, raw: dict[str, Any], programmes: dict[str, str]
+) -> int:
     """A household enters a dwelling: occupancy, its first rent terms, the deposit plan."""
     values = validate(occupancy_fields(programmes), raw)
     terms = _terms(values)
@@ -103,29 +140,47 @@ async def create_occupancy(actor: Actor, dwelling_id: int, raw: dict[str, Any],
     deposit = cents(values["deposit"])
     async with transaction():
         household = await find_household(values["household"])
-        occupancy_id = await _open(actor, dwelling_id, household["id"], start, terms, {
-            "kind": values["kind"], "programme": values["programme"] or "",
-            "deposit_cents": deposit,
-            "insurance_expires_on": date_or_none(values["insurance_expires_on"]),
-        })
+        occupancy_id = await _open(
+            actor,
+            dwelling_id,
+            household["id"],
+            start,
+            terms,
+            {
+                "kind": values["kind"],
+                "programme": values["programme"] or "",
+                "deposit_cents": deposit,
+                "insurance_expires_on": date_or_none(values["insurance_expires_on"]),
+            },
+        )
         # The seeds: half of the deposit at signature, the rest the following month.
         first_part = deposit - deposit // 2
         for due, amount in ((start, first_part), (add_months(start, 1), deposit // 2)):
             if amount > 0:
-                await DepositInstalment.insert(DepositInstalment(
-                    occupancy=occupancy_id, due_on=due, amount_cents=amount))
-        reference = (await Dwelling.select(Dwelling.reference).where(
-            Dwelling.id == dwelling_id).first())["reference"]
-        await add_event(actor, household["id"], "housing_occupancy",
-                        f"Entrée dans le logement {reference}", "", min(start, today()),
-                        values["programme"] or "", {"occupancy": occupancy_id})
+                await DepositInstalment.insert(
+                    DepositInstalment(occupancy=occupancy_id, due_on=due, amount_cents=amount)
+                )
+        reference = (
+            await Dwelling.select(Dwelling.reference).where(Dwelling.id == dwelling_id).first()
+        )["reference"]
+        await add_event(
+            actor,
+            household["id"],
+            "housing_occupancy",
+            f"Entrée dans le logement {reference}",
+            "",
+            min(start, today()),
+            values["programme"] or "",
+            {"occupancy": occupancy_id},
+        )
         await write_audit(actor, "create", "housing_occupancy", occupancy_id, values.keys())
     return occupancy_id
 
 
 async def get_occupancy(occupancy_id: int) -> dict[str, Any]:
-    return require(await Occupancy.select().where(Occupancy.id == occupancy_id).first(),
-                   occupancy_id)
+    return require(
+        await Occupancy.select().where(Occupancy.id == occupancy_id).first(), occupancy_id
+    )
 
 
 async def add_revision(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> None:
@@ -137,24 +192,38 @@ async def add_revision(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> 
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
         if effective < occupancy["start_date"]:
-            raise FormErrors({"effective_from": "la révision ne peut pas précéder l'entrée "
-                              f"dans le logement ({occupancy['start_date']:%d/%m/%Y})"})
+            raise FormErrors(
+                {
+                    "effective_from": "la révision ne peut pas précéder l'entrée "
+                    f"dans le logement ({occupancy['start_date']:%d/%m/%Y})"
+                }
+            )
         if occupancy["end_date"] and effective > occupancy["end_date"]:
             raise FormErrors({"effective_from": "l'occupation est terminée à cette date"})
-        if await RentTerms.exists().where((RentTerms.occupancy == occupancy_id)
-                                          & (RentTerms.effective_from == effective)):
+        if await RentTerms.exists().where(
+            (RentTerms.occupancy == occupancy_id) & (RentTerms.effective_from == effective)
+        ):
             raise FormErrors({"effective_from": "une révision prend déjà effet à cette date"})
-        await RentTerms.insert(RentTerms(occupancy=occupancy_id, effective_from=effective,
-                                         reason=values["reason"], created_by=actor.user_id,
-                                         created_at=now(), **terms))
+        await RentTerms.insert(
+            RentTerms(
+                occupancy=occupancy_id,
+                effective_from=effective,
+                reason=values["reason"],
+                created_by=actor.user_id,
+                created_at=now(),
+                **terms,
+            )
+        )
         await _reprice_from(actor, occupancy, first_of_month(effective))
         await write_audit(actor, "revise_rent", "housing_occupancy", occupancy_id, ["terms"])
 
 
 async def _reprice_from(actor: Actor, occupancy: dict[str, Any], month: dt.date) -> None:
     called = await LedgerEntry.select(LedgerEntry.month).where(
-        (LedgerEntry.occupancy == occupancy["id"]) & (LedgerEntry.kind == "call")
-        & (LedgerEntry.month >= month))
+        (LedgerEntry.occupancy == occupancy["id"])
+        & (LedgerEntry.kind == "call")
+        & (LedgerEntry.month >= month)
+    )
     history = (await terms_history([occupancy["id"]]))[occupancy["id"]]
     for row in called:
         await sync_called_month(occupancy, row["month"], history, actor)
@@ -162,23 +231,35 @@ async def _reprice_from(actor: Actor, occupancy: dict[str, Any], month: dt.date)
 
 async def _close(actor: Actor, occupancy: dict[str, Any], end: dt.date, reason: str) -> None:
     if end < occupancy["start_date"]:
-        raise FormErrors({"end_date": "la date de sortie précède la date d'entrée "
-                          f"({occupancy['start_date']:%d/%m/%Y})"})
+        raise FormErrors(
+            {
+                "end_date": "la date de sortie précède la date d'entrée "
+                f"({occupancy['start_date']:%d/%m/%Y})"
+            }
+        )
     if occupancy["end_date"] is not None:
         raise FormErrors({"_occupancy": "La sortie de ce logement est déjà enregistrée."})
     closed = {**occupancy, "end_date": end}
-    await Occupancy.update({
-        Occupancy.end_date: end, Occupancy.exit_reason: reason,
-        Occupancy.version: occupancy["version"] + 1, Occupancy.updated_at: now(),
-    }).where(Occupancy.id == occupancy["id"])
+    await Occupancy.update(
+        {
+            Occupancy.end_date: end,
+            Occupancy.exit_reason: reason,
+            Occupancy.version: occupancy["version"] + 1,
+            Occupancy.updated_at: now(),
+        }
+    ).where(Occupancy.id == occupancy["id"])
     # Months called beyond the exit are re-priced (the exit month prorated, later ones gone).
     await _reprice_from(actor, closed, first_of_month(end))
     others = await Occupancy.exists().where(
-        (Occupancy.dwelling == occupancy["dwelling"]) & (Occupancy.id != occupancy["id"])
-        & (Occupancy.start_date <= today()) & Occupancy.end_date.is_null())
+        (Occupancy.dwelling == occupancy["dwelling"])
+        & (Occupancy.id != occupancy["id"])
+        & (Occupancy.start_date <= today())
+        & Occupancy.end_date.is_null()
+    )
     if not others:
         await Dwelling.update({Dwelling.status: "available"}).where(
-            (Dwelling.id == occupancy["dwelling"]) & (Dwelling.status == "occupied"))
+            (Dwelling.id == occupancy["dwelling"]) & (Dwelling.status == "occupied")
+        )
 
 
 async def close_occupancy(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> None:
@@ -188,9 +269,16 @@ async def close_occupancy(actor: Actor, occupancy_id: int, raw: dict[str, Any]) 
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
         await _close(actor, occupancy, end, values["exit_reason"])
-        await add_event(actor, occupancy["household"], "housing_occupancy",
-                        "Sortie du logement", labels(EXIT_REASONS)[values["exit_reason"]],
-                        min(end, today()), occupancy["programme"], {"occupancy": occupancy_id})
+        await add_event(
+            actor,
+            occupancy["household"],
+            "housing_occupancy",
+            "Sortie du logement",
+            labels(EXIT_REASONS)[values["exit_reason"]],
+            min(end, today()),
+            occupancy["programme"],
+            {"occupancy": occupancy_id},
+        )
         await write_audit(actor, "exit", "housing_occupancy", occupancy_id, values.keys())
 
 
@@ -215,21 +303,39 @@ async def transfer(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:
         if target == occupancy["dwelling"]:
             raise FormErrors({"dwelling": "le ménage occupe déjà ce logement"})
         if day <= occupancy["start_date"]:
-            raise FormErrors({"transfer_date": "le transfert doit suivre l'entrée dans le "
-                              "logement actuel"})
+            raise FormErrors(
+                {"transfer_date": "le transfert doit suivre l'entrée dans le logement actuel"}
+            )
         await _close(actor, occupancy, day - dt.timedelta(days=1), "transfer")
-        new_id = await _open(actor, target, occupancy["household"], day, terms, {
-            "kind": occupancy["kind"], "programme": occupancy["programme"],
-            "insurance_expires_on": occupancy["insurance_expires_on"],
-            "transferred_from": occupancy_id,
-        })
-        refs = {r["id"]: r["reference"] for r in await Dwelling.select(
-            Dwelling.id, Dwelling.reference).where(
-                Dwelling.id.is_in([occupancy["dwelling"], target]))}
-        await add_event(actor, occupancy["household"], "housing_occupancy",
-                        f"Transfert vers le logement {refs[target]}",
-                        f"Depuis le logement {refs[occupancy['dwelling']]}", min(day, today()),
-                        occupancy["programme"], {"occupancy": new_id, "from": occupancy_id})
+        new_id = await _open(
+            actor,
+            target,
+            occupancy["household"],
+            day,
+            terms,
+            {
+                "kind": occupancy["kind"],
+                "programme": occupancy["programme"],
+                "insurance_expires_on": occupancy["insurance_expires_on"],
+                "transferred_from": occupancy_id,
+            },
+        )
+        refs = {
+            r["id"]: r["reference"]
+            for r in await Dwelling.select(Dwelling.id, Dwelling.reference).where(
+                Dwelling.id.is_in([occupancy["dwelling"], target])
+            )
+        }
+        await add_event(
+            actor,
+            occupancy["household"],
+            "housing_occupancy",
+            f"Transfert vers le logement {refs[target]}",
+            f"Depuis le logement {refs[occupancy['dwelling']]}",
+            min(day, today()),
+            occupancy["programme"],
+            {"occupancy": new_id, "from": occupancy_id},
+        )
         await write_audit(actor, "transfer", "housing_occupancy", occupancy_id, ["dwelling"])
     return new_id
 
@@ -240,13 +346,26 @@ async def add_inventory(actor: Actor, occupancy_id: int, raw: dict[str, Any]) ->
     not_in_future("done_on", day)
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
-        row = await Inventory.insert(Inventory(
-            occupancy=occupancy_id, kind=values["kind"], done_on=day,
-            notes=values["notes"] or "", created_by=actor.user_id, created_at=now(),
-        )).returning(Inventory.id)
-        await add_event(actor, occupancy["household"], "housing_inventory",
-                        labels(INVENTORY_KINDS)[values["kind"]], values["notes"] or "", day,
-                        occupancy["programme"], {"occupancy": occupancy_id})
+        row = await Inventory.insert(
+            Inventory(
+                occupancy=occupancy_id,
+                kind=values["kind"],
+                done_on=day,
+                notes=values["notes"] or "",
+                created_by=actor.user_id,
+                created_at=now(),
+            )
+        ).returning(Inventory.id)
+        await add_event(
+            actor,
+            occupancy["household"],
+            "housing_inventory",
+            labels(INVENTORY_KINDS)[values["kind"]],
+            values["notes"] or "",
+            day,
+            occupancy["programme"],
+            {"occupancy": occupancy_id},
+        )
         await write_audit(actor, "inventory", "housing_occupancy", occupancy_id, ["inventory"])
     return row[0]["id"]
 
@@ -255,10 +374,12 @@ async def set_insurance(actor: Actor, occupancy_id: int, raw: dict[str, Any]) ->
     values = validate(INSURANCE_FIELDS, raw)
     async with transaction():
         await get_occupancy(occupancy_id)
-        await Occupancy.update({
-            Occupancy.insurance_expires_on: date_or_none(values["insurance_expires_on"]),
-            Occupancy.updated_at: now(),
-        }).where(Occupancy.id == occupancy_id)
+        await Occupancy.update(
+            {
+                Occupancy.insurance_expires_on: date_or_none(values["insurance_expires_on"]),
+                Occupancy.updated_at: now(),
+            }
+        ).where(Occupancy.id == occupancy_id)
         await write_audit(actor, "insurance", "housing_occupancy", occupancy_id, ["insurance"])
 
 
@@ -268,10 +389,12 @@ async def mark_deposit_paid(actor: Actor, instalment_id: int, raw: dict[str, Any
     day = date_or_none(values["paid_on"])
     not_in_future("paid_on", day)
     async with transaction():
-        row = require(await DepositInstalment.select().where(
-            DepositInstalment.id == instalment_id).first(), instalment_id)
+        row = require(
+            await DepositInstalment.select().where(DepositInstalment.id == instalment_id).first(),
+            instalment_id,
+        )
         await DepositInstalment.update({DepositInstalment.paid_on: day}).where(
-            DepositInstalment.id == instalment_id)
-        await write_audit(actor, "deposit_paid", "housing_occupancy", row["occupancy"],
-                          ["deposit"])
+            DepositInstalment.id == instalment_id
+        )
+        await write_audit(actor, "deposit_paid", "housing_occupancy", row["occupancy"], ["deposit"])
     return row["occupancy"]

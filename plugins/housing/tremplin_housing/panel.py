@@ -22,21 +22,37 @@ async def household_panel(household_id: int, user: Any) -> dict[str, Any] | None
     plans = await api.repayment_plans(household_id)
     context: dict[str, Any] = {
         "plan": plans[-1] if plans else None,
-        "current": current, "history": history, "balance": balance,
+        "current": current,
+        "history": history,
+        "balance": balance,
         "in_arrears": balance > threshold,
-        "threshold": threshold, "rental": can_rental(user),
+        "threshold": threshold,
+        "rental": can_rental(user),
     }
     if current is not None:
-        dwelling = await Dwelling.select(
-            Dwelling.id, Dwelling.address, Dwelling.postcode, Dwelling.city,
-            Dwelling.confidential, Dwelling.programme, Dwelling.typology,
-        ).where(Dwelling.id == current.dwelling_id).first()
+        dwelling = (
+            await Dwelling.select(
+                Dwelling.id,
+                Dwelling.address,
+                Dwelling.postcode,
+                Dwelling.city,
+                Dwelling.confidential,
+                Dwelling.programme,
+                Dwelling.typology,
+            )
+            .where(Dwelling.id == current.dwelling_id)
+            .first()
+        )
         await audit_revealed([dwelling], user)
-        insurance = await Occupancy.select(Occupancy.insurance_expires_on).where(
-            Occupancy.id == current.id).first()
+        insurance = (
+            await Occupancy.select(Occupancy.insurance_expires_on)
+            .where(Occupancy.id == current.id)
+            .first()
+        )
         expires = insurance["insurance_expires_on"]
         context.update(
-            address=shown_address(dwelling, user), typology=dwelling["typology"],
+            address=shown_address(dwelling, user),
+            typology=dwelling["typology"],
             insurance_expires_on=expires,
             insurance_expired=expires is None or expires < today(),
         )

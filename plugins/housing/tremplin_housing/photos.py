@@ -18,11 +18,19 @@ NOT_THIS_HOUSEHOLD = "ce document n'appartient pas au dossier de ce ménage"
 
 async def inventory_occupancy(inventory_id: int) -> dict[str, Any]:
     """The occupancy (id, household, programme) of an inventory, or 404."""
-    row = require(await Inventory.select(
-        Inventory.id, Inventory.kind, Inventory.done_on, Inventory.occupancy,
-        Inventory.occupancy.household.as_alias("household"),
-        Inventory.occupancy.programme.as_alias("programme"),
-    ).where(Inventory.id == inventory_id).first(), inventory_id)
+    row = require(
+        await Inventory.select(
+            Inventory.id,
+            Inventory.kind,
+            Inventory.done_on,
+            Inventory.occupancy,
+            Inventory.occupancy.household.as_alias("household"),
+            Inventory.occupancy.programme.as_alias("programme"),
+        )
+        .where(Inventory.id == inventory_id)
+        .first(),
+        inventory_id,
+    )
     return row
 
 
@@ -36,52 +44,78 @@ async def attach_photo(actor: Actor, inventory_id: int, raw: dict[str, Any]) -> 
 
 
 async def _attached(inventory_id: int, document_id: int) -> int | None:
-    row = await InventoryPhoto.select(InventoryPhoto.id).where(
-        (InventoryPhoto.inventory == inventory_id)
-        & (InventoryPhoto.document == document_id)).first()
+    row = (
+        await InventoryPhoto.select(InventoryPhoto.id)
+        .where(
+            (InventoryPhoto.inventory == inventory_id) & (InventoryPhoto.document == document_id)
+        )
+        .first()
+    )
     return row["id"] if row else None
 
 
 async def _attach(actor: Actor, inventory_id: int, document_id: int) -> int:
     async with transaction():
         inventory = await inventory_occupancy(inventory_id)
-        document = await Document.select(Document.id, Document.household).where(
-            Document.id == document_id).first()
+        document = (
+            await Document.select(Document.id, Document.household)
+            .where(Document.id == document_id)
+            .first()
+        )
         if document is None or document["household"] != inventory["household"]:
             raise FormErrors({"document": NOT_THIS_HOUSEHOLD})
         same = await _attached(inventory_id, document_id)
         if same is not None:
             return same
-        row = await InventoryPhoto.insert(InventoryPhoto(
-            inventory=inventory_id, document=document_id, created_by=actor.user_id,
-            created_at=now())).returning(InventoryPhoto.id)
-        await add_event(actor, inventory["household"], "housing_inventory",
-                        "Photo ajoutée à l'état des lieux", "", inventory["done_on"],
-                        inventory["programme"], {"inventory": inventory_id})
-        await write_audit(actor, "inventory_photo", "housing_occupancy",
-                          inventory["occupancy"], ["inventory"])
+        row = await InventoryPhoto.insert(
+            InventoryPhoto(
+                inventory=inventory_id,
+                document=document_id,
+                created_by=actor.user_id,
+                created_at=now(),
+            )
+        ).returning(InventoryPhoto.id)
+        await add_event(
+            actor,
+            inventory["household"],
+            "housing_inventory",
+            "Photo ajoutée à l'état des lieux",
+            "",
+            inventory["done_on"],
+            inventory["programme"],
+            {"inventory": inventory_id},
+        )
+        await write_audit(
+            actor, "inventory_photo", "housing_occupancy", inventory["occupancy"], ["inventory"]
+        )
     return row[0]["id"]
 
 
 async def photos_by_inventory(inventory_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in await InventoryPhoto.select(
-            InventoryPhoto.inventory, InventoryPhoto.document,
-            InventoryPhoto.document.filename.as_alias("filename")).where(
-                InventoryPhoto.inventory.is_in(inventory_ids or [0])).order_by(InventoryPhoto.id):
+    for r in (
+        await InventoryPhoto.select(
+            InventoryPhoto.inventory,
+            InventoryPhoto.document,
+            InventoryPhoto.document.filename.as_alias("filename"),
+        )
+        .where(InventoryPhoto.inventory.is_in(inventory_ids or [0]))
+        .order_by(InventoryPhoto.id)
+    ):
         out[r["inventory"]].append(r)
     return out
 
 
 async def household_documents(household_id: int) -> list[dict[str, Any]]:
     """The household's documents that may be attached (images and PDFs), newest first."""
-    rows = await Document.select(Document.id, Document.filename, Document.kind,
-                                 Document.mime).where(
-        Document.household == household_id).order_by(Document.id, ascending=False).limit(100)
+    rows = (
+        await Document.select(Document.id, Document.filename, Document.kind, Document.mime)
+        .where(Document.household == household_id)
+        .order_by(Document.id, ascending=False)
+        .limit(100)
+    )
     return [r for r in rows if r["mime"].startswith("image/") or r["mime"] == "application/pdf"]
 
 
 async def occupancy_of_inventory(inventory_id: int) -> int:
     return (await inventory_occupancy(inventory_id))["occupancy"]
-
-

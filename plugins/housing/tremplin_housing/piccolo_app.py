@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
+
 from tremplin_housing.tables import TABLES
 
 APP_CONFIG = AppConfig(

@@ -13,8 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, Household, NotFound, now, today, transaction
-from tremplin.api import validate
+from tremplin.api import Actor, FormErrors, Household, NotFound, now, today, transaction, validate
 from tremplin_housing.calc import (
     MAX_PLAN_INSTALMENTS,
     plan_instalments,
@@ -50,8 +49,9 @@ def _values(raw: dict[str, Any]) -> dict[str, Any]:
     if values["monthly"] <= 0:
         errors["monthly"] = "l'échéance doit être supérieure à zéro"
     elif values["debt"] > 0 and -(-values["debt"] // values["monthly"]) > MAX_PLAN_INSTALMENTS:
-        errors["monthly"] = (f"plus de {MAX_PLAN_INSTALMENTS} échéances : augmentez le montant "
-                             "mensuel")
+        errors["monthly"] = (
+            f"plus de {MAX_PLAN_INSTALMENTS} échéances : augmentez le montant mensuel"
+        )
     if first_due < start:
         errors["first_due_on"] = "la première échéance précède la signature du plan"
     if errors:
@@ -73,9 +73,14 @@ async def create_plan(actor: Actor, household_id: int, raw: dict[str, Any]) -> i
 
 
 async def _same(household_id: int, values: dict[str, Any]) -> int | None:
-    row = await RepaymentPlan.select(RepaymentPlan.id, RepaymentPlan.debt_cents).where(
-        (RepaymentPlan.household == household_id)
-        & (RepaymentPlan.start_date == values["start_date"])).first()
+    row = (
+        await RepaymentPlan.select(RepaymentPlan.id, RepaymentPlan.debt_cents)
+        .where(
+            (RepaymentPlan.household == household_id)
+            & (RepaymentPlan.start_date == values["start_date"])
+        )
+        .first()
+    )
     if row is None:
         return None
     if row["debt_cents"] != values["debt"]:
@@ -93,38 +98,62 @@ async def _create(actor: Actor, household_id: int, values: dict[str, Any]) -> in
             return existing
         for plan in await plans_of(household_id, today()):
             if plan["status"] == "ongoing":
-                raise FormErrors({"_plan": "Un plan d'apurement est déjà en cours (signé le "
-                                  f"{plan['start_date']:%d/%m/%Y}) : il doit être respecté "
-                                  "ou rompu avant d'en signer un autre."})
+                raise FormErrors(
+                    {
+                        "_plan": "Un plan d'apurement est déjà en cours (signé le "
+                        f"{plan['start_date']:%d/%m/%Y}) : il doit être respecté "
+                        "ou rompu avant d'en signer un autre."
+                    }
+                )
         owed = (await balances_by_household(start, [household_id])).get(household_id, 0)
         if values["debt"] > owed:
-            raise FormErrors({"debt": "la dette indiquée dépasse le solde du ménage au "
-                              f"{start:%d/%m/%Y} ({money_label(max(owed, 0))})"})
-        latest = await Occupancy.select(Occupancy.id, Occupancy.programme).where(
-            Occupancy.household == household_id).order_by(
-                Occupancy.start_date, ascending=False).first()
-        row = await RepaymentPlan.insert(RepaymentPlan(
-            household=household_id, occupancy=latest["id"] if latest else None,
-            start_date=start, debt_cents=values["debt"], note=values["note"] or "",
-            created_by=actor.user_id, created_at=now(),
-        )).returning(RepaymentPlan.id)
+            raise FormErrors(
+                {
+                    "debt": "la dette indiquée dépasse le solde du ménage au "
+                    f"{start:%d/%m/%Y} ({money_label(max(owed, 0))})"
+                }
+            )
+        latest = (
+            await Occupancy.select(Occupancy.id, Occupancy.programme)
+            .where(Occupancy.household == household_id)
+            .order_by(Occupancy.start_date, ascending=False)
+            .first()
+        )
+        row = await RepaymentPlan.insert(
+            RepaymentPlan(
+                household=household_id,
+                occupancy=latest["id"] if latest else None,
+                start_date=start,
+                debt_cents=values["debt"],
+                note=values["note"] or "",
+                created_by=actor.user_id,
+                created_at=now(),
+            )
+        ).returning(RepaymentPlan.id)
         plan_id = row[0]["id"]
-        instalments = plan_instalments(values["debt"], values["monthly"],
-                                       values["first_due_on"])
+        instalments = plan_instalments(values["debt"], values["monthly"], values["first_due_on"])
         for due_on, amount in instalments:
-            await PlanInstalment.insert(PlanInstalment(plan=plan_id, due_on=due_on,
-                                                       amount_cents=amount))
-        await add_event(actor, household_id, "housing_arrears_step", "Plan d'apurement signé",
-                        f"{money_label(values['debt'])} en {len(instalments)} échéance(s) "
-                        f"de {money_label(values['monthly'])}", start,
-                        latest["programme"] if latest else "", {"plan": plan_id})
-        await write_audit(actor, "repayment_plan", "household", household_id,
-                          ["repayment_plan"])
+            await PlanInstalment.insert(
+                PlanInstalment(plan=plan_id, due_on=due_on, amount_cents=amount)
+            )
+        await add_event(
+            actor,
+            household_id,
+            "housing_arrears_step",
+            "Plan d'apurement signé",
+            f"{money_label(values['debt'])} en {len(instalments)} échéance(s) "
+            f"de {money_label(values['monthly'])}",
+            start,
+            latest["programme"] if latest else "",
+            {"plan": plan_id},
+        )
+        await write_audit(actor, "repayment_plan", "household", household_id, ["repayment_plan"])
     return plan_id
 
 
-async def plans_for(household_ids: list[int], on: dt.date | None = None,
-                    start_by: dt.date | None = None) -> list[dict[str, Any]]:
+async def plans_for(
+    household_ids: list[int], on: dt.date | None = None, start_by: dt.date | None = None
+) -> list[dict[str, Any]]:
     """Plans of these households (signed on or before ``start_by``), oldest first, each
     with its instalments marked kept (``True``/``False``/``None`` not yet due) at ``on``
     and its status — in three queries."""
@@ -136,22 +165,28 @@ async def plans_for(household_ids: list[int], on: dt.date | None = None,
     if not plans:
         return []
     instalments: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for i in await PlanInstalment.select().where(
-            PlanInstalment.plan.is_in([p["id"] for p in plans])).order_by(
-                PlanInstalment.due_on):
+    for i in (
+        await PlanInstalment.select()
+        .where(PlanInstalment.plan.is_in([p["id"] for p in plans]))
+        .order_by(PlanInstalment.due_on)
+    ):
         instalments[i["plan"]].append(i)
     entries: dict[int, list[tuple[dt.date, str, int]]] = defaultdict(list)
     for e in await LedgerEntry.select(
-            LedgerEntry.household, LedgerEntry.entry_date, LedgerEntry.kind,
-            LedgerEntry.amount_cents).where(
-                LedgerEntry.household.is_in(sorted({p["household"] for p in plans}))
-                & (LedgerEntry.entry_date <= on)):
+        LedgerEntry.household, LedgerEntry.entry_date, LedgerEntry.kind, LedgerEntry.amount_cents
+    ).where(
+        LedgerEntry.household.is_in(sorted({p["household"] for p in plans}))
+        & (LedgerEntry.entry_date <= on)
+    ):
         entries[e["household"]].append((e["entry_date"], e["kind"], e["amount_cents"]))
     for plan in plans:
         rows = instalments[plan["id"]]
         kept, status = plan_progress(
-            plan["start_date"], [(i["due_on"], i["amount_cents"]) for i in rows],
-            entries[plan["household"]], on)
+            plan["start_date"],
+            [(i["due_on"], i["amount_cents"]) for i in rows],
+            entries[plan["household"]],
+            on,
+        )
         for row, flag in zip(rows, kept, strict=True):
             row["kept"] = flag
         plan["instalments"] = rows

@@ -20,8 +20,20 @@ from tremplin_housing.tables import LedgerEntry
 
 TEMPLATE = Path(__file__).parent / "templates" / "housing" / "receipt.typ"
 _MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre")
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 
 class ReceiptRefused(Exception):
@@ -62,26 +74,41 @@ def unpaid_by_month(entries: list[dict[str, Any]], on: dt.date) -> dict[dt.date,
     return out
 
 
-async def receipt_data(occupancy: dict[str, Any], dwelling: dict[str, Any], address: str,
-                       month: dt.date, association: str) -> dict[str, str]:
+async def receipt_data(
+    occupancy: dict[str, Any],
+    dwelling: dict[str, Any],
+    address: str,
+    month: dt.date,
+    association: str,
+) -> dict[str, str]:
     """What the receipt says, as strings; :class:`ReceiptRefused` when there is none."""
-    entries = await LedgerEntry.select().where(
-        LedgerEntry.occupancy == occupancy["id"]).order_by(LedgerEntry.entry_date)
+    entries = (
+        await LedgerEntry.select()
+        .where(LedgerEntry.occupancy == occupancy["id"])
+        .order_by(LedgerEntry.entry_date)
+    )
     on = today()
     unpaid = unpaid_by_month(entries, on)
     label = month_label(month)
     if month not in unpaid:
         raise ReceiptRefused(404, f"Aucun loyer n'a été appelé pour {label}.")
     if unpaid[month] > 0:
-        raise ReceiptRefused(422, f"Le loyer de {label} n'est pas entièrement payé : il reste "
-                                  f"{money_label(unpaid[month])} à régler.")
+        raise ReceiptRefused(
+            422,
+            f"Le loyer de {label} n'est pas entièrement payé : il reste "
+            f"{money_label(unpaid[month])} à régler.",
+        )
     call = [e for e in entries if e["kind"] == "call" and e["month"] == month]
     rent = sum(e["rent_cents"] for e in call)
     charges = sum(e["charges_cents"] for e in call)
-    benefit = sum(e["amount_cents"] for e in entries
-                  if e["kind"] == "benefit" and e["month"] == month)
-    household = await Household.select(Household.name, Household.reference).where(
-        Household.id == occupancy["household"]).first()
+    benefit = sum(
+        e["amount_cents"] for e in entries if e["kind"] == "benefit" and e["month"] == month
+    )
+    household = (
+        await Household.select(Household.name, Household.reference)
+        .where(Household.id == occupancy["household"])
+        .first()
+    )
     last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     return {
         "association": association,
@@ -104,7 +131,9 @@ def render_pdf(data: dict[str, str]) -> bytes:
     import typst
 
     return typst.compile(
-        str(TEMPLATE), root=str(TEMPLATE.parent),
+        str(TEMPLATE),
+        root=str(TEMPLATE.parent),
         sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        ignore_system_fonts=True, timestamp=0,
+        ignore_system_fonts=True,
+        timestamp=0,
     )

@@ -54,8 +54,8 @@ from tremplin_housing.fields import (
 )
 from tremplin_housing.ledger import balances_by_household
 from tremplin_housing.maintenance import intervention_tables
-from tremplin_housing.settings import arrears_threshold
 from tremplin_housing.plans import plans_for
+from tremplin_housing.settings import arrears_threshold
 from tremplin_housing.tables import (
     AidApplication,
     ArrearsStep,
@@ -80,21 +80,18 @@ LABELS_EN = {
     "En gestion à la fin de la période": "Under management at the end of the period",
     "Motifs de retour au propriétaire": "Reasons for returning dwellings to their owners",
     "Prospection : propriétaires contactés": "Prospecting: owners contacted",
-    "Logements proposés (propriétaire contacté) dans la période":
-        "Dwellings offered (owner contacted) during the period",
+    "Logements proposés (propriétaire contacté) dans la période": "Dwellings offered (owner contacted) during the period",
     "dont captés au plus tard à la fin de la période": "of which taken on by the end of the period",
     "Logements captés dans la période, par typologie": "Dwellings taken on during the period, by size",
     "Vacance : jours sans occupant, par cause": "Vacancy: days without an occupant, by cause",
-    "Vacance : coût pour l'association (loyer versé au propriétaire)":
-        "Vacancy: cost to the association (rent paid to the owner)",
+    "Vacance : coût pour l'association (loyer versé au propriétaire)": "Vacancy: cost to the association (rent paid to the owner)",
     "Impayés au {date} : ménages concernés": "Rent arrears at {date}: households concerned",
     "Ménages dont la dette dépasse {amount} €": "Households owing more than €{amount}",
     "Impayés au {date} : dette totale": "Rent arrears at {date}: total debt",
     "Dette totale des ménages concernés": "Total debt of the households concerned",
     "Procédure d'impayés : étapes dans la période": "Arrears procedure: steps taken during the period",
     "Plans d'apurement : respectés et non respectés": "Repayment plans: kept and broken",
-    "Plans ayant une échéance dans la période, jugés à la fin de la période.":
-        "Plans with an instalment due during the period, assessed at the end of the period.",
+    "Plans ayant une échéance dans la période, jugés à la fin de la période.": "Plans with an instalment due during the period, assessed at the end of the period.",
     "Demandes d'aide (FSL, VISALE…) dans la période": "Applications for help (FSL, VISALE…) during the period",
     "Demandes d'aide : décisions": "Applications for help: decisions",
     "Demandes d'aide : montants accordés": "Applications for help: amounts granted",
@@ -110,21 +107,40 @@ LABELS_EN = {
     "Mise en jeu de la garantie VISALE": "VISALE guarantee called",
     "Fonds d'aide de l'association ou d'un partenaire": "Aid fund of the association or a partner",
     "Autre aide": "Other help",
-    "En attente": "Pending", "Accordée": "Granted", "Refusée": "Refused",
-    "Première relance": "First reminder", "Deuxième relance": "Second reminder",
-    "Mise en demeure": "Formal notice", "Commandement de payer (huissier)": "Order to pay (bailiff)",
-    "Assignation au tribunal": "Court summons", "Expulsion": "Eviction",
-    "Dégât des eaux": "Water damage", "Incendie": "Fire", "Effraction, vol": "Break-in, theft",
-    "Dégradations": "Damage to the property", "Tempête, catastrophe naturelle": "Storm, natural disaster",
-    "En cours": "Ongoing", "Respecté": "Kept", "Non respecté": "Broken",
-    "Vente": "Sale", "Reprise par le propriétaire": "Taken back by the owner",
-    "Logement inadapté": "Unsuitable dwelling", "Humidité, logement énergivore": "Damp, energy-inefficient",
-    "Péril, danger": "Unsafe building", "Localisation, éloignement des services": "Location, far from services",
-    "Studio": "Studio flat", "T1": "One room (T1)", "T2": "Two rooms (T2)", "T3": "Three rooms (T3)",
-    "T4": "Four rooms (T4)", "T5 et plus": "Five rooms or more (T5+)",
-    "Travaux": "Works", "Pas de ménage correspondant à la typologie": "No household matching the size",
+    "En attente": "Pending",
+    "Accordée": "Granted",
+    "Refusée": "Refused",
+    "Première relance": "First reminder",
+    "Deuxième relance": "Second reminder",
+    "Mise en demeure": "Formal notice",
+    "Commandement de payer (huissier)": "Order to pay (bailiff)",
+    "Assignation au tribunal": "Court summons",
+    "Expulsion": "Eviction",
+    "Dégât des eaux": "Water damage",
+    "Incendie": "Fire",
+    "Effraction, vol": "Break-in, theft",
+    "Dégradations": "Damage to the property",
+    "Tempête, catastrophe naturelle": "Storm, natural disaster",
+    "En cours": "Ongoing",
+    "Respecté": "Kept",
+    "Non respecté": "Broken",
+    "Vente": "Sale",
+    "Reprise par le propriétaire": "Taken back by the owner",
+    "Logement inadapté": "Unsuitable dwelling",
+    "Humidité, logement énergivore": "Damp, energy-inefficient",
+    "Péril, danger": "Unsafe building",
+    "Localisation, éloignement des services": "Location, far from services",
+    "Studio": "Studio flat",
+    "T1": "One room (T1)",
+    "T2": "Two rooms (T2)",
+    "T3": "Three rooms (T3)",
+    "T4": "Four rooms (T4)",
+    "T5 et plus": "Five rooms or more (T5+)",
+    "Travaux": "Works",
+    "Pas de ménage correspondant à la typologie": "No household matching the size",
     "Entre deux occupants": "Between two occupants",
-    "Équipe de l'association": "Association's own team", "Entreprise": "Contractor",
+    "Équipe de l'association": "Association's own team",
+    "Entreprise": "Contractor",
     "Chantier d'insertion": "Work-integration project",
 }
 
@@ -136,28 +152,38 @@ def euros(amount_cents: int) -> float:
 
 def section_for(programme: str) -> list[ReportSection]:
     """The housing section of ``programme``'s report (empty tables when it has no dwelling)."""
-    return [ReportSection(SECTION_KEY, SECTION_TITLE, programme, housing_tables, order=60,
-                          labels_en=LABELS_EN)]
+    return [
+        ReportSection(
+            SECTION_KEY, SECTION_TITLE, programme, housing_tables, order=60, labels_en=LABELS_EN
+        )
+    ]
 
 
 def _in_use_at_start(d: dict[str, Any], start: dt.date) -> bool:
     captured = d["captured_on"]
-    return (captured is not None and captured < start
-            and (d["returned_on"] is None or d["returned_on"] >= start))
+    return (
+        captured is not None
+        and captured < start
+        and (d["returned_on"] is None or d["returned_on"] >= start)
+    )
 
 
 def _in_use_at_end(d: dict[str, Any], end: dt.date) -> bool:
     captured = d["captured_on"]
-    return (captured is not None and captured <= end
-            and (d["returned_on"] is None or d["returned_on"] > end))
+    return (
+        captured is not None
+        and captured <= end
+        and (d["returned_on"] is None or d["returned_on"] > end)
+    )
 
 
 def _between(day: dt.date | None, start: dt.date, end: dt.date) -> bool:
     return day is not None and start <= day <= end
 
 
-def stock_tables(dwellings: list[dict[str, Any]], start: dt.date,
-                 end: dt.date) -> list[IndicatorTable]:
+def stock_tables(
+    dwellings: list[dict[str, Any]], start: dt.date, end: dt.date
+) -> list[IndicatorTable]:
     """Stock at start and end, captured and returned in the period, return reasons."""
     at_start = sum(_in_use_at_start(d, start) for d in dwellings)
     at_end = sum(_in_use_at_end(d, end) for d in dwellings)
@@ -165,49 +191,75 @@ def stock_tables(dwellings: list[dict[str, Any]], start: dt.date,
     returned = [d for d in dwellings if _between(d["returned_on"], start, end)]
     reasons = Counter(d["return_reason"] or "unknown" for d in returned)
     return [
-        IndicatorTable("housing_stock", "Parc de logements en gestion", (
-            IndicatorRow("En gestion au début de la période", at_start, key="stock_start"),
-            IndicatorRow("Captés dans la période", captured, key="captured"),
-            IndicatorRow("Rendus au propriétaire dans la période", len(returned),
-                         key="returned"),
-            IndicatorRow("En gestion à la fin de la période", at_end, key="stock_end"),
-        ), unit="logements"),
-        IndicatorTable("housing_returns", "Motifs de retour au propriétaire",
-                       rows_from_counts(reasons, RETURN_REASONS, len(returned),
-                                        keep_empty=False),
-                       total=len(returned), unit="logements"),
+        IndicatorTable(
+            "housing_stock",
+            "Parc de logements en gestion",
+            (
+                IndicatorRow("En gestion au début de la période", at_start, key="stock_start"),
+                IndicatorRow("Captés dans la période", captured, key="captured"),
+                IndicatorRow(
+                    "Rendus au propriétaire dans la période", len(returned), key="returned"
+                ),
+                IndicatorRow("En gestion à la fin de la période", at_end, key="stock_end"),
+            ),
+            unit="logements",
+        ),
+        IndicatorTable(
+            "housing_returns",
+            "Motifs de retour au propriétaire",
+            rows_from_counts(reasons, RETURN_REASONS, len(returned), keep_empty=False),
+            total=len(returned),
+            unit="logements",
+        ),
     ]
 
 
-def captation_tables(dwellings: list[dict[str, Any]], start: dt.date,
-                     end: dt.date) -> list[IndicatorTable]:
+def captation_tables(
+    dwellings: list[dict[str, Any]], start: dt.date, end: dt.date
+) -> list[IndicatorTable]:
     """Prospection (owners contacted) and dwellings captured in the period by typology."""
     contacted = [d for d in dwellings if _between(d["contacted_on"], start, end)]
     captured = [d for d in dwellings if _between(d["captured_on"], start, end)]
     by_typology = Counter(d["typology"] for d in captured)
     return [
-        IndicatorTable("housing_prospection", "Prospection : propriétaires contactés", (
-            IndicatorRow("Logements proposés (propriétaire contacté) dans la période",
-                         len(contacted), key="contacted"),
-            IndicatorRow("dont captés au plus tard à la fin de la période",
-                         sum(d["captured_on"] is not None and d["captured_on"] <= end
-                             for d in contacted), key="contacted_captured"),
-        ), unit="logements"),
-        IndicatorTable("housing_captured_typology",
-                       "Logements captés dans la période, par typologie",
-                       rows_from_counts(by_typology, TYPOLOGIES, len(captured)),
-                       total=len(captured), unit="logements"),
+        IndicatorTable(
+            "housing_prospection",
+            "Prospection : propriétaires contactés",
+            (
+                IndicatorRow(
+                    "Logements proposés (propriétaire contacté) dans la période",
+                    len(contacted),
+                    key="contacted",
+                ),
+                IndicatorRow(
+                    "dont captés au plus tard à la fin de la période",
+                    sum(
+                        d["captured_on"] is not None and d["captured_on"] <= end for d in contacted
+                    ),
+                    key="contacted_captured",
+                ),
+            ),
+            unit="logements",
+        ),
+        IndicatorTable(
+            "housing_captured_typology",
+            "Logements captés dans la période, par typologie",
+            rows_from_counts(by_typology, TYPOLOGIES, len(captured)),
+            total=len(captured),
+            unit="logements",
+        ),
     ]
 
 
-def vacancy_tables(vacancies: list[dict[str, Any]], leases: list[dict[str, Any]],
-                   start: dt.date, end: dt.date) -> list[IndicatorTable]:
+def vacancy_tables(
+    vacancies: list[dict[str, Any]], leases: list[dict[str, Any]], start: dt.date, end: dt.date
+) -> list[IndicatorTable]:
     """Vacancy days and cost by cause, clipped to the period."""
     terms: dict[int, list[tuple[dt.date, dt.date | None, int]]] = {}
     for lease in leases:
         terms.setdefault(lease["dwelling"], []).append(
-            (lease["start_date"], lease["end_date"],
-             lease["rent_cents"] + lease["charges_cents"]))
+            (lease["start_date"], lease["end_date"], lease["rent_cents"] + lease["charges_cents"])
+        )
     days: Counter = Counter()
     cost: Counter = Counter()
     open_end = min(end, today())
@@ -222,54 +274,84 @@ def vacancy_tables(vacancies: list[dict[str, Any]], leases: list[dict[str, Any]]
     total_cost = sum(cost.values())
     causes = [(c.value, c.label) for c in VACANCY_CAUSES]
     cost_rows = tuple(
-        IndicatorRow(label, euros(cost[value]), key=value)
-        for value, label in causes if days[value]
+        IndicatorRow(label, euros(cost[value]), key=value) for value, label in causes if days[value]
     )
     return [
-        IndicatorTable("housing_vacancy_days", "Vacance : jours sans occupant, par cause",
-                       rows_from_counts(days, causes, total_days, keep_empty=False),
-                       total=total_days, unit="jours"),
-        IndicatorTable("housing_vacancy_cost",
-                       "Vacance : coût pour l'association (loyer versé au propriétaire)",
-                       cost_rows, total=euros(total_cost), unit="euros"),
+        IndicatorTable(
+            "housing_vacancy_days",
+            "Vacance : jours sans occupant, par cause",
+            rows_from_counts(days, causes, total_days, keep_empty=False),
+            total=total_days,
+            unit="jours",
+        ),
+        IndicatorTable(
+            "housing_vacancy_cost",
+            "Vacance : coût pour l'association (loyer versé au propriétaire)",
+            cost_rows,
+            total=euros(total_cost),
+            unit="euros",
+        ),
     ]
 
 
-def arrears_tables(balances: dict[int, int], steps: list[dict[str, Any]],
-                   end: dt.date, threshold_cents: int = ARREARS_THRESHOLD_CENTS
-                   ) -> list[IndicatorTable]:
+def arrears_tables(
+    balances: dict[int, int],
+    steps: list[dict[str, Any]],
+    end: dt.date,
+    threshold_cents: int = ARREARS_THRESHOLD_CENTS,
+) -> list[IndicatorTable]:
     """Households in arrears at the end of the period, their debt, the procedure table."""
     owing = {h: b for h, b in balances.items() if b > threshold_cents}
     counts = Counter(s["step"] for s in steps)
     threshold = euros(threshold_cents)
     label = f"{threshold:.0f}" if threshold == int(threshold) else f"{threshold:.2f}"
     return [
-        IndicatorTable("housing_arrears_households",
-                       f"Impayés au {end.strftime('%d/%m/%Y')} : ménages concernés", (
-                           IndicatorRow(f"Ménages dont la dette dépasse {label} €", len(owing),
-                                        key="households"),
-                       ), unit="ménages"),
-        IndicatorTable("housing_arrears_debt",
-                       f"Impayés au {end.strftime('%d/%m/%Y')} : dette totale", (
-                           IndicatorRow("Dette totale des ménages concernés",
-                                        euros(sum(owing.values())), key="debt"),
-                       ), unit="euros"),
-        IndicatorTable("housing_arrears_steps", "Procédure d'impayés : étapes dans la période",
-                       rows_from_counts(counts, ARREARS_STEPS, len(steps)),
-                       total=len(steps), unit="étapes"),
+        IndicatorTable(
+            "housing_arrears_households",
+            f"Impayés au {end.strftime('%d/%m/%Y')} : ménages concernés",
+            (
+                IndicatorRow(
+                    f"Ménages dont la dette dépasse {label} €", len(owing), key="households"
+                ),
+            ),
+            unit="ménages",
+        ),
+        IndicatorTable(
+            "housing_arrears_debt",
+            f"Impayés au {end.strftime('%d/%m/%Y')} : dette totale",
+            (
+                IndicatorRow(
+                    "Dette totale des ménages concernés", euros(sum(owing.values())), key="debt"
+                ),
+            ),
+            unit="euros",
+        ),
+        IndicatorTable(
+            "housing_arrears_steps",
+            "Procédure d'impayés : étapes dans la période",
+            rows_from_counts(counts, ARREARS_STEPS, len(steps)),
+            total=len(steps),
+            unit="étapes",
+        ),
     ]
 
 
 def plan_tables(plans: list[dict[str, Any]], start: dt.date) -> list[IndicatorTable]:
     """Plans running in the period, by status at its end (``plans`` judged at the end)."""
-    running = [p for p in plans
-               if p["instalments"] and max(i["due_on"] for i in p["instalments"]) >= start]
+    running = [
+        p for p in plans if p["instalments"] and max(i["due_on"] for i in p["instalments"]) >= start
+    ]
     counts = Counter(p["status"] for p in running)
-    return [IndicatorTable(
-        "housing_repayment_plans", "Plans d'apurement : respectés et non respectés",
-        rows_from_counts(counts, PLAN_STATUSES, len(running)), total=len(running),
-        unit="plans",
-        note="Plans ayant une échéance dans la période, jugés à la fin de la période.")]
+    return [
+        IndicatorTable(
+            "housing_repayment_plans",
+            "Plans d'apurement : respectés et non respectés",
+            rows_from_counts(counts, PLAN_STATUSES, len(running)),
+            total=len(running),
+            unit="plans",
+            note="Plans ayant une échéance dans la période, jugés à la fin de la période.",
+        )
+    ]
 
 
 def aid_tables(applications: list[dict[str, Any]]) -> list[IndicatorTable]:
@@ -281,16 +363,27 @@ def aid_tables(applications: list[dict[str, Any]]) -> list[IndicatorTable]:
         if a["outcome"] == "granted":
             granted[a["kind"]] += a["granted_cents"]
     return [
-        IndicatorTable("housing_aid_kinds", "Demandes d'aide (FSL, VISALE…) dans la période",
-                       rows_from_counts(by_kind, AID_KINDS, len(applications)),
-                       total=len(applications), unit="demandes"),
-        IndicatorTable("housing_aid_outcomes", "Demandes d'aide : décisions",
-                       rows_from_counts(by_outcome, AID_OUTCOMES, len(applications)),
-                       total=len(applications), unit="demandes"),
-        IndicatorTable("housing_aid_granted", "Demandes d'aide : montants accordés",
-                       tuple(IndicatorRow(c.label, euros(granted[c.value]), key=c.value)
-                             for c in AID_KINDS),
-                       total=euros(sum(granted.values())), unit="euros"),
+        IndicatorTable(
+            "housing_aid_kinds",
+            "Demandes d'aide (FSL, VISALE…) dans la période",
+            rows_from_counts(by_kind, AID_KINDS, len(applications)),
+            total=len(applications),
+            unit="demandes",
+        ),
+        IndicatorTable(
+            "housing_aid_outcomes",
+            "Demandes d'aide : décisions",
+            rows_from_counts(by_outcome, AID_OUTCOMES, len(applications)),
+            total=len(applications),
+            unit="demandes",
+        ),
+        IndicatorTable(
+            "housing_aid_granted",
+            "Demandes d'aide : montants accordés",
+            tuple(IndicatorRow(c.label, euros(granted[c.value]), key=c.value) for c in AID_KINDS),
+            total=euros(sum(granted.values())),
+            unit="euros",
+        ),
     ]
 
 
@@ -298,56 +391,83 @@ def claim_tables(claims: list[dict[str, Any]]) -> list[IndicatorTable]:
     """Damages that happened in the period, by kind; amounts claimed and received."""
     counts = Counter(c["kind"] for c in claims)
     return [
-        IndicatorTable("housing_claims", "Sinistres par nature",
-                       rows_from_counts(counts, CLAIM_KINDS, len(claims), keep_empty=False),
-                       total=len(claims), unit="sinistres"),
-        IndicatorTable("housing_claims_amounts", "Sinistres : montants", (
-            IndicatorRow("Réclamé aux assureurs", euros(sum(c["claimed_cents"] for c in claims)),
-                         key="claimed"),
-            IndicatorRow("Indemnités reçues", euros(sum(c["received_cents"] for c in claims)),
-                         key="received"),
-        ), unit="euros"),
+        IndicatorTable(
+            "housing_claims",
+            "Sinistres par nature",
+            rows_from_counts(counts, CLAIM_KINDS, len(claims), keep_empty=False),
+            total=len(claims),
+            unit="sinistres",
+        ),
+        IndicatorTable(
+            "housing_claims_amounts",
+            "Sinistres : montants",
+            (
+                IndicatorRow(
+                    "Réclamé aux assureurs",
+                    euros(sum(c["claimed_cents"] for c in claims)),
+                    key="claimed",
+                ),
+                IndicatorRow(
+                    "Indemnités reçues",
+                    euros(sum(c["received_cents"] for c in claims)),
+                    key="received",
+                ),
+            ),
+            unit="euros",
+        ),
     ]
 
 
 async def housing_tables(ctx: ReportContext) -> list[IndicatorTable]:
     start, end = ctx.period.start, ctx.period.end
     dwellings = await Dwelling.select(
-        Dwelling.id, Dwelling.captured_on, Dwelling.returned_on, Dwelling.return_reason,
-        Dwelling.contacted_on, Dwelling.typology,
+        Dwelling.id,
+        Dwelling.captured_on,
+        Dwelling.returned_on,
+        Dwelling.return_reason,
+        Dwelling.contacted_on,
+        Dwelling.typology,
     ).where(Dwelling.programme == ctx.programme)
     occupancies = await Occupancy.select(Occupancy.id, Occupancy.household).where(
-        (Occupancy.programme == ctx.programme) & (Occupancy.start_date <= end))
+        (Occupancy.programme == ctx.programme) & (Occupancy.start_date <= end)
+    )
     if not dwellings and not occupancies:
         return []
     ids = [d["id"] for d in dwellings] or [0]
     vacancies = await Vacancy.select().where(
-        Vacancy.dwelling.is_in(ids) & (Vacancy.start_date <= end)
-        & (Vacancy.end_date.is_null() | (Vacancy.end_date >= start)))
+        Vacancy.dwelling.is_in(ids)
+        & (Vacancy.start_date <= end)
+        & (Vacancy.end_date.is_null() | (Vacancy.end_date >= start))
+    )
     leases = await HeadLease.select().where(HeadLease.dwelling.is_in(ids))
     households = sorted({o["household"] for o in occupancies})
     balances = await balances_by_household(end, households) if households else {}
     steps = await ArrearsStep.select(ArrearsStep.step).where(
         (ArrearsStep.occupancy.programme == ctx.programme)
-        & (ArrearsStep.done_on >= start) & (ArrearsStep.done_on <= end))
+        & (ArrearsStep.done_on >= start)
+        & (ArrearsStep.done_on <= end)
+    )
     tables = stock_tables(dwellings, start, end)
     tables += captation_tables(dwellings, start, end)
     tables += vacancy_tables(vacancies, leases, start, end)
     tables += arrears_tables(balances, steps, end, await arrears_threshold())
     tables += await intervention_tables(ids, start, end)
     plan_rows = await RepaymentPlan.select(RepaymentPlan.id, RepaymentPlan.household).where(
-        (RepaymentPlan.occupancy.programme == ctx.programme)
-        & (RepaymentPlan.start_date <= end))
+        (RepaymentPlan.occupancy.programme == ctx.programme) & (RepaymentPlan.start_date <= end)
+    )
     plan_ids = {r["id"] for r in plan_rows}
     plans = await plans_for(sorted({r["household"] for r in plan_rows}), end, end)
     tables += plan_tables([p for p in plans if p["id"] in plan_ids], start)
     applications = await AidApplication.select(
-        AidApplication.kind, AidApplication.outcome, AidApplication.granted_cents).where(
+        AidApplication.kind, AidApplication.outcome, AidApplication.granted_cents
+    ).where(
         (AidApplication.occupancy.programme == ctx.programme)
-        & (AidApplication.applied_on >= start) & (AidApplication.applied_on <= end))
+        & (AidApplication.applied_on >= start)
+        & (AidApplication.applied_on <= end)
+    )
     tables += aid_tables(applications)
     claims = await Claim.select(Claim.kind, Claim.claimed_cents, Claim.received_cents).where(
-        Claim.dwelling.is_in(ids) & (Claim.occurred_on >= start) & (Claim.occurred_on <= end))
+        Claim.dwelling.is_in(ids) & (Claim.occurred_on >= start) & (Claim.occurred_on <= end)
+    )
     tables += claim_tables(claims)
     return tables
-

@@ -20,16 +20,25 @@ SETTINGS_ROLES = ("admin", "head_of_service")
 MAX_THRESHOLD_CENTS = 100_000  # 1 000 €: above, the committee would see no one
 
 SETTINGS_FIELDS = (
-    Field("arrears_threshold", "Seuil d'impayé", kind="money", required=True, minimum=0,
-          maximum=MAX_THRESHOLD_CENTS,
-          help="Un ménage est en impayé quand sa dette dépasse ce montant (30 € par défaut)."),
+    Field(
+        "arrears_threshold",
+        "Seuil d'impayé",
+        kind="money",
+        required=True,
+        minimum=0,
+        maximum=MAX_THRESHOLD_CENTS,
+        help="Un ménage est en impayé quand sa dette dépasse ce montant (30 € par défaut).",
+    ),
 )
 
 
 async def arrears_threshold() -> int:
     """The arrears threshold in cents (default :data:`ARREARS_THRESHOLD_CENTS`)."""
-    row = await HousingSettings.select(HousingSettings.arrears_threshold_cents).order_by(
-        HousingSettings.id).first()
+    row = (
+        await HousingSettings.select(HousingSettings.arrears_threshold_cents)
+        .order_by(HousingSettings.id)
+        .first()
+    )
     return int(row["arrears_threshold_cents"]) if row else ARREARS_THRESHOLD_CENTS
 
 
@@ -39,19 +48,23 @@ async def save_settings(actor: Actor, raw: dict[str, Any]) -> None:
     if threshold is None:
         raise FormErrors({"arrears_threshold": "ce champ est obligatoire"})
     async with transaction():
-        row = await HousingSettings.select(HousingSettings.id).order_by(
-            HousingSettings.id).first()
+        row = await HousingSettings.select(HousingSettings.id).order_by(HousingSettings.id).first()
         if row is None:
-            await HousingSettings.insert(HousingSettings(
-                arrears_threshold_cents=threshold, updated_by=actor.user_id,
-                updated_at=now()))
+            await HousingSettings.insert(
+                HousingSettings(
+                    arrears_threshold_cents=threshold, updated_by=actor.user_id, updated_at=now()
+                )
+            )
             settings_id = 0
         else:
             settings_id = row["id"]
-            await HousingSettings.update({
-                HousingSettings.arrears_threshold_cents: threshold,
-                HousingSettings.updated_by: actor.user_id,
-                HousingSettings.updated_at: now(),
-            }).where(HousingSettings.id == settings_id)
-        await write_audit(actor, "housing_settings", "housing_settings", settings_id,
-                          ["arrears_threshold"])
+            await HousingSettings.update(
+                {
+                    HousingSettings.arrears_threshold_cents: threshold,
+                    HousingSettings.updated_by: actor.user_id,
+                    HousingSettings.updated_at: now(),
+                }
+            ).where(HousingSettings.id == settings_id)
+        await write_audit(
+            actor, "housing_settings", "housing_settings", settings_id, ["arrears_threshold"]
+        )

@@ -26,9 +26,23 @@ from tremplin_housing.tables import Dwelling, HeadLease, Owner, Vacancy
 
 _POSTCODE = re.compile(r"^(?:[0-9]{5}|2[AB][0-9]{3})$")
 DWELLING_COLUMNS = (
-    "address", "postcode", "city", "typology", "surface_m2", "furnished", "stock", "dpe_class",
-    "dpe_date", "status", "programme", "confidential", "contacted_on", "captured_on", "returned_on",
-    "return_reason", "notes",
+    "address",
+    "postcode",
+    "city",
+    "typology",
+    "surface_m2",
+    "furnished",
+    "stock",
+    "dpe_class",
+    "dpe_date",
+    "status",
+    "programme",
+    "confidential",
+    "contacted_on",
+    "captured_on",
+    "returned_on",
+    "return_reason",
+    "notes",
 )
 
 
@@ -36,10 +50,13 @@ async def create_owner(actor: Actor, raw: dict[str, Any]) -> int:
     values = validate(OWNER_FIELDS, raw)
     current = now()
     async with transaction():
-        row = await Owner.insert(Owner(
-            created_at=current, updated_at=current,
-            **{k: v or "" for k, v in values.items()},
-        )).returning(Owner.id)
+        row = await Owner.insert(
+            Owner(
+                created_at=current,
+                updated_at=current,
+                **{k: v or "" for k, v in values.items()},
+            )
+        ).returning(Owner.id)
         await write_audit(actor, "create", "housing_owner", row[0]["id"], values.keys())
     return row[0]["id"]
 
@@ -63,18 +80,21 @@ def _dwelling_values(raw: dict[str, Any], programmes: dict[str, str]) -> dict[st
             errors["returned_on"] = "indiquez la date du retour au propriétaire"
         if not values["return_reason"]:
             errors["return_reason"] = "indiquez le motif du retour au propriétaire"
-    if values["contacted_on"] and values["captured_on"] and (
-        values["captured_on"] < values["contacted_on"]
+    if (
+        values["contacted_on"]
+        and values["captured_on"]
+        and (values["captured_on"] < values["contacted_on"])
     ):
         errors["captured_on"] = "la date de captation précède le premier contact"
-    if values["captured_on"] and values["returned_on"] and (
-        values["returned_on"] < values["captured_on"]
+    if (
+        values["captured_on"]
+        and values["returned_on"]
+        and (values["returned_on"] < values["captured_on"])
     ):
         errors["returned_on"] = "la date du retour précède celle de la captation"
     if errors:
         raise FormErrors(errors)
-    for name in ("address", "postcode", "city", "dpe_class", "programme", "return_reason",
-                 "notes"):
+    for name in ("address", "postcode", "city", "dpe_class", "programme", "return_reason", "notes"):
         values[name] = values[name] or ""
     return values
 
@@ -95,17 +115,24 @@ async def create_dwelling(actor: Actor, raw: dict[str, Any], programmes: dict[st
     current = now()
     async with transaction():
         owner = await _owner_name(values["owner"])
-        row = await Dwelling.insert(Dwelling(
-            reference=f"tmp-{secrets.token_hex(6)}", owner=values["owner"],
-            created_by=actor.user_id, created_at=current, updated_at=current,
-            **{k: values[k] for k in DWELLING_COLUMNS},
-        )).returning(Dwelling.id)
+        row = await Dwelling.insert(
+            Dwelling(
+                reference=f"tmp-{secrets.token_hex(6)}",
+                owner=values["owner"],
+                created_by=actor.user_id,
+                created_at=current,
+                updated_at=current,
+                **{k: values[k] for k in DWELLING_COLUMNS},
+            )
+        ).returning(Dwelling.id)
         dwelling_id = row[0]["id"]
         reference = f"L-{dwelling_id:05d}"
-        await Dwelling.update({
-            Dwelling.reference: reference,
-            Dwelling.search_text: _search(reference, values, owner),
-        }).where(Dwelling.id == dwelling_id)
+        await Dwelling.update(
+            {
+                Dwelling.reference: reference,
+                Dwelling.search_text: _search(reference, values, owner),
+            }
+        ).where(Dwelling.id == dwelling_id)
         await write_audit(actor, "create", "housing_dwelling", dwelling_id, values.keys())
     return dwelling_id
 
@@ -120,13 +147,15 @@ async def update_dwelling(
         )
         owner = await _owner_name(values["owner"])
         changed = [k for k in ("owner", *DWELLING_COLUMNS) if current[k] != values[k]]
-        await Dwelling.update({
-            Dwelling.owner: values["owner"],
-            **{getattr(Dwelling, k): values[k] for k in DWELLING_COLUMNS},
-            Dwelling.search_text: _search(current["reference"], values, owner),
-            Dwelling.version: current["version"] + 1,
-            Dwelling.updated_at: now(),
-        }).where(Dwelling.id == dwelling_id)
+        await Dwelling.update(
+            {
+                Dwelling.owner: values["owner"],
+                **{getattr(Dwelling, k): values[k] for k in DWELLING_COLUMNS},
+                Dwelling.search_text: _search(current["reference"], values, owner),
+                Dwelling.version: current["version"] + 1,
+                Dwelling.updated_at: now(),
+            }
+        ).where(Dwelling.id == dwelling_id)
         await write_audit(actor, "update", "housing_dwelling", dwelling_id, changed)
 
 
@@ -134,8 +163,12 @@ async def mark_confidential(actor: Actor, dwelling_id: int, programme: str) -> N
     """The dwelling houses a household of a confidential programme: its address becomes
     confidential, and the dwelling is that programme's if it was nobody's."""
     async with transaction():
-        row = require(await Dwelling.select(Dwelling.confidential, Dwelling.programme).where(
-            Dwelling.id == dwelling_id).first(), dwelling_id)
+        row = require(
+            await Dwelling.select(Dwelling.confidential, Dwelling.programme)
+            .where(Dwelling.id == dwelling_id)
+            .first(),
+            dwelling_id,
+        )
         changes = {}
         if not row["confidential"]:
             changes[Dwelling.confidential] = True
@@ -143,9 +176,11 @@ async def mark_confidential(actor: Actor, dwelling_id: int, programme: str) -> N
             changes[Dwelling.programme] = programme
         if changes:
             await Dwelling.update({**changes, Dwelling.updated_at: now()}).where(
-                Dwelling.id == dwelling_id)
-            await write_audit(actor, "update", "housing_dwelling", dwelling_id,
-                              [c._meta.name for c in changes])
+                Dwelling.id == dwelling_id
+            )
+            await write_audit(
+                actor, "update", "housing_dwelling", dwelling_id, [c._meta.name for c in changes]
+            )
 
 
 async def add_head_lease(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -> int:
@@ -154,19 +189,31 @@ async def add_head_lease(actor: Actor, dwelling_id: int, raw: dict[str, Any]) ->
     if end is not None and end < start:
         raise FormErrors({"end_date": "la date de fin précède la date de début"})
     async with transaction():
-        require(await Dwelling.select(Dwelling.id).where(Dwelling.id == dwelling_id).first(),
-                dwelling_id)
+        require(
+            await Dwelling.select(Dwelling.id).where(Dwelling.id == dwelling_id).first(),
+            dwelling_id,
+        )
         for lease in await HeadLease.select().where(HeadLease.dwelling == dwelling_id):
             if overlaps(start, end, lease["start_date"], lease["end_date"]):
-                raise FormErrors({"start_date": "un autre contrat avec le propriétaire couvre "
-                                                "déjà cette période"})
-        row = await HeadLease.insert(HeadLease(
-            dwelling=dwelling_id, kind=values["kind"], start_date=start, end_date=end,
-            rent_cents=cents(values["rent"]), charges_cents=cents(values["charges"]),
-            notice_given_on=date_or_none(values["notice_given_on"]),
-            notice_months=values["notice_months"] if values["notice_months"] is not None else 3,
-            created_at=now(),
-        )).returning(HeadLease.id)
+                raise FormErrors(
+                    {
+                        "start_date": "un autre contrat avec le propriétaire couvre "
+                        "déjà cette période"
+                    }
+                )
+        row = await HeadLease.insert(
+            HeadLease(
+                dwelling=dwelling_id,
+                kind=values["kind"],
+                start_date=start,
+                end_date=end,
+                rent_cents=cents(values["rent"]),
+                charges_cents=cents(values["charges"]),
+                notice_given_on=date_or_none(values["notice_given_on"]),
+                notice_months=values["notice_months"] if values["notice_months"] is not None else 3,
+                created_at=now(),
+            )
+        ).returning(HeadLease.id)
         await write_audit(actor, "add_head_lease", "housing_dwelling", dwelling_id, ["lease"])
     return row[0]["id"]
 
@@ -177,16 +224,25 @@ async def add_vacancy(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -> in
     if end is not None and end < start:
         raise FormErrors({"end_date": "la fin de la vacance précède son début"})
     async with transaction():
-        require(await Dwelling.select(Dwelling.id).where(Dwelling.id == dwelling_id).first(),
-                dwelling_id)
+        require(
+            await Dwelling.select(Dwelling.id).where(Dwelling.id == dwelling_id).first(),
+            dwelling_id,
+        )
         for period in await Vacancy.select().where(Vacancy.dwelling == dwelling_id):
             if overlaps(start, end, period["start_date"], period["end_date"]):
-                raise FormErrors({"start_date": "une autre période de vacance couvre déjà "
-                                                "ces dates"})
-        row = await Vacancy.insert(Vacancy(
-            dwelling=dwelling_id, start_date=start, end_date=end, cause=values["cause"],
-            note=values["note"] or "", created_at=now(),
-        )).returning(Vacancy.id)
+                raise FormErrors(
+                    {"start_date": "une autre période de vacance couvre déjà ces dates"}
+                )
+        row = await Vacancy.insert(
+            Vacancy(
+                dwelling=dwelling_id,
+                start_date=start,
+                end_date=end,
+                cause=values["cause"],
+                note=values["note"] or "",
+                created_at=now(),
+            )
+        ).returning(Vacancy.id)
         await write_audit(actor, "add_vacancy", "housing_dwelling", dwelling_id, ["vacancy"])
     return row[0]["id"]
 
@@ -195,8 +251,7 @@ def vacancy_rows(
     vacancies: list[dict[str, Any]], leases: list[dict[str, Any]], on: dt.date
 ) -> list[dict[str, Any]]:
     """Vacancy periods with their days and cost (an open period counts up to ``on``)."""
-    terms = [(x["start_date"], x["end_date"], x["rent_cents"] + x["charges_cents"])
-             for x in leases]
+    terms = [(x["start_date"], x["end_date"], x["rent_cents"] + x["charges_cents"]) for x in leases]
     out = []
     for v in vacancies:
         end = v["end_date"] or on

@@ -16,6 +16,7 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.table import Table
+
 from tremplin.api import Document, Household, User
 
 R = OnDelete.restrict
@@ -282,7 +283,21 @@ class InventoryPhoto(Table, tablename="housing_inventory_photo"):
 
 
 TABLES = [
-    Owner, Dwelling, HeadLease, Vacancy, Occupancy, RentTerms, LedgerEntry,
-    DepositInstalment, Inventory, ArrearsStep, Intervention, HousingSettings, RepaymentPlan,
-    PlanInstalment, AidApplication, Claim, InventoryPhoto,
+    Owner,
+    Dwelling,
+    HeadLease,
+    Vacancy,
+    Occupancy,
+    RentTerms,
+    LedgerEntry,
+    DepositInstalment,
+    Inventory,
+    ArrearsStep,
+    Intervention,
+    HousingSettings,
+    RepaymentPlan,
+    PlanInstalment,
+    AidApplication,
+    Claim,
+    InventoryPhoto,
 ]

@@ -14,9 +14,9 @@ from tremplin_housing.access import (
     visible,
 )
 from tremplin_housing.calc import dpe_alerts
+from tremplin_housing.claims import claims_of
 from tremplin_housing.common import require
 from tremplin_housing.ledger import statement, terms_history
-from tremplin_housing.claims import claims_of
 from tremplin_housing.maintenance import interventions_of
 from tremplin_housing.stock import vacancy_rows
 from tremplin_housing.tables import (
@@ -34,15 +34,28 @@ FILTERS = ("status", "typology", "programme", "dpe_class")
 
 
 async def dwelling_list(
-    filters: dict[str, str], q: str, after: int | None, user: Any, limit: int = PAGE_SIZE,
+    filters: dict[str, str],
+    q: str,
+    after: int | None,
+    user: Any,
+    limit: int = PAGE_SIZE,
     client: str = "",
 ) -> tuple[list[dict[str, Any]], int | None]:
     """A page of dwellings in reference order (keyset on the id), filtered and searched;
     confidential addresses masked for ``user``. Returns rows and the next cursor."""
     query = Dwelling.select(
-        Dwelling.id, Dwelling.reference, Dwelling.address, Dwelling.postcode, Dwelling.city,
-        Dwelling.typology, Dwelling.surface_m2, Dwelling.status, Dwelling.programme,
-        Dwelling.dpe_class, Dwelling.dpe_date, Dwelling.confidential,
+        Dwelling.id,
+        Dwelling.reference,
+        Dwelling.address,
+        Dwelling.postcode,
+        Dwelling.city,
+        Dwelling.typology,
+        Dwelling.surface_m2,
+        Dwelling.status,
+        Dwelling.programme,
+        Dwelling.dpe_class,
+        Dwelling.dpe_date,
+        Dwelling.confidential,
     )
     for name in FILTERS:
         if filters.get(name):
@@ -67,17 +80,26 @@ async def owners() -> list[dict[str, Any]]:
 
 
 async def get_dwelling(dwelling_id: int) -> dict[str, Any]:
-    return require(await Dwelling.select(
-        Dwelling.all_columns(), Dwelling.owner.name.as_alias("owner_name"),
-        Dwelling.owner.phone.as_alias("owner_phone"),
-    ).where(Dwelling.id == dwelling_id).first(), dwelling_id)
+    return require(
+        await Dwelling.select(
+            Dwelling.all_columns(),
+            Dwelling.owner.name.as_alias("owner_name"),
+            Dwelling.owner.phone.as_alias("owner_phone"),
+        )
+        .where(Dwelling.id == dwelling_id)
+        .first(),
+        dwelling_id,
+    )
 
 
 async def _households(request: Any, ids: set[int]) -> dict[int, dict[str, Any] | None]:
     """Names of the households the user may open; ``None`` for the others."""
-    rows = {r["id"]: r for r in await Household.select(
-        Household.id, Household.name, Household.reference).where(
-            Household.id.is_in(list(ids) or [0]))}
+    rows = {
+        r["id"]: r
+        for r in await Household.select(Household.id, Household.name, Household.reference).where(
+            Household.id.is_in(list(ids) or [0])
+        )
+    }
     return {h: (rows.get(h) if await visible(request, h) else None) for h in ids}
 
 
@@ -87,12 +109,18 @@ async def occupancy_details(request: Any, occupancies: list[dict[str, Any]]) -> 
     households = await _households(request, {o["household"] for o in occupancies})
     history = await terms_history(ids)
     deposits: dict[int, list] = {i: [] for i in ids}
-    for d in await DepositInstalment.select().where(
-            DepositInstalment.occupancy.is_in(ids or [0])).order_by(DepositInstalment.due_on):
+    for d in (
+        await DepositInstalment.select()
+        .where(DepositInstalment.occupancy.is_in(ids or [0]))
+        .order_by(DepositInstalment.due_on)
+    ):
         deposits[d["occupancy"]].append(d)
     inventories: dict[int, list] = {i: [] for i in ids}
-    for i in await Inventory.select().where(Inventory.occupancy.is_in(ids or [0])).order_by(
-            Inventory.done_on):
+    for i in (
+        await Inventory.select()
+        .where(Inventory.occupancy.is_in(ids or [0]))
+        .order_by(Inventory.done_on)
+    ):
         inventories[i["occupancy"]].append(i)
     on = today()
     for o in occupancies:
@@ -116,14 +144,23 @@ async def dwelling_page(request: Any, dwelling_id: int) -> dict[str, Any]:
         "alerts": dpe_alerts(dwelling["dpe_class"], dwelling["dpe_date"], today()),
         "rental": can_rental(user),
     }
-    occupancies = await Occupancy.select().where(Occupancy.dwelling == dwelling_id).order_by(
-        Occupancy.start_date, ascending=False)
+    occupancies = (
+        await Occupancy.select()
+        .where(Occupancy.dwelling == dwelling_id)
+        .order_by(Occupancy.start_date, ascending=False)
+    )
     if context["rental"]:
         await occupancy_details(request, occupancies)
-        leases = await HeadLease.select().where(HeadLease.dwelling == dwelling_id).order_by(
-            HeadLease.start_date)
-        vacancies = await Vacancy.select().where(Vacancy.dwelling == dwelling_id).order_by(
-            Vacancy.start_date)
+        leases = (
+            await HeadLease.select()
+            .where(HeadLease.dwelling == dwelling_id)
+            .order_by(HeadLease.start_date)
+        )
+        vacancies = (
+            await Vacancy.select()
+            .where(Vacancy.dwelling == dwelling_id)
+            .order_by(Vacancy.start_date)
+        )
         context.update(leases=leases, vacancies=vacancy_rows(vacancies, leases, today()))
     context["occupancies"] = occupancies
     context["interventions"] = await interventions_of(dwelling_id)

@@ -53,8 +53,13 @@ from tremplin_iml_mandate.workflow import (
 
 __version__ = "0.2.0"
 
-TYPOLOGIES = (Choice("T1", "T1"), Choice("T2", "T2"), Choice("T3", "T3"), Choice("T4", "T4"),
-              Choice("T5", "T5 et plus"))
+TYPOLOGIES = (
+    Choice("T1", "T1"),
+    Choice("T2", "T2"),
+    Choice("T3", "T3"),
+    Choice("T4", "T4"),
+    Choice("T5", "T5 et plus"),
+)
 
 
 @hookimpl
@@ -103,21 +108,37 @@ def tremplin_piccolo_apps() -> list[str]:
 def tremplin_enrolment_fields(programme: str) -> list[Field]:
     if programme == KEY:
         return [
-            Field("ddets_agreement_date", "Date de l'accord préalable de la DDETS", kind="date",
-                  help="Obligatoire avant la signature du bail.", order=10),
+            Field(
+                "ddets_agreement_date",
+                "Date de l'accord préalable de la DDETS",
+                kind="date",
+                help="Obligatoire avant la signature du bail.",
+                order=10,
+            ),
             Field("monthly_resources", "Ressources mensuelles du ménage", kind="money", order=20),
-            Field("max_rent", "Loyer résiduel supportable", kind="money",
-                  order=21),
-            Field("wanted_location", "Secteur recherché", max_length=100,
-                  order=22),
-            Field("wanted_typology", "Typologie recherchée", kind="choice", choices=TYPOLOGIES, order=23),
+            Field("max_rent", "Loyer résiduel supportable", kind="money", order=21),
+            Field("wanted_location", "Secteur recherché", max_length=100, order=22),
+            Field(
+                "wanted_typology",
+                "Typologie recherchée",
+                kind="choice",
+                choices=TYPOLOGIES,
+                order=23,
+            ),
         ]
     if programme == SUPPORT_KEY:
         return [
-            Field("measure_kind", "Type de mesure", kind="choice", required=True,
-                  choices=MEASURE_KINDS, order=10),
-            Field("trigger", "Motif de l'accompagnement", kind="choice", choices=TRIGGERS,
-                  order=11),
+            Field(
+                "measure_kind",
+                "Type de mesure",
+                kind="choice",
+                required=True,
+                choices=MEASURE_KINDS,
+                order=10,
+            ),
+            Field(
+                "trigger", "Motif de l'accompagnement", kind="choice", choices=TRIGGERS, order=11
+            ),
             Field("debt_at_entry", "Dette locative à l'entrée", kind="money", order=20),
             Field("debt_latest", "Dette locative au dernier point", kind="money", order=21),
             Field("plan_kept", "Plan d'apurement respecté", kind="bool", order=22),
@@ -134,8 +155,13 @@ def tremplin_workflows() -> list[Workflow]:
 def tremplin_timeline_event_types() -> list[EventType]:
     # Home visits and office appointments are the core's contact kinds, counted per programme.
     return [
-        EventType("stabilisation_axis", "Axe de stabilisation mis à jour", programme=KEY,
-                  manual=False, order=925),
+        EventType(
+            "stabilisation_axis",
+            "Axe de stabilisation mis à jour",
+            programme=KEY,
+            manual=False,
+            order=925,
+        ),
     ]
 
 
@@ -156,10 +182,15 @@ def tremplin_template_dirs() -> list[Path]:
 @hookimpl
 def tremplin_navigation(user) -> list[NavItem]:
     return [
-        NavItem("Suivi IML mandat / ASLL", f"/{KEY}/follow-up", order=64,
-                roles=("admin", "head_of_service", "social_worker")),
-        NavItem("Mesures financées", f"/{KEY}/funding", order=85,
-                roles=("head_of_service", "admin")),
+        NavItem(
+            "Suivi IML mandat / ASLL",
+            f"/{KEY}/follow-up",
+            order=64,
+            roles=("admin", "head_of_service", "social_worker"),
+        ),
+        NavItem(
+            "Mesures financées", f"/{KEY}/funding", order=85, roles=("head_of_service", "admin")
+        ),
     ]
 
 
@@ -169,20 +200,24 @@ def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
     from tremplin_iml_mandate.panels import measure_panel_context, support_panel_context
 
     return [
-        EnrolmentPanel("mandate_support", KEY, f"{KEY}/_support.html", support_panel_context,
-                       order=5),
+        EnrolmentPanel(
+            "mandate_support", KEY, f"{KEY}/_support.html", support_panel_context, order=5
+        ),
         EnrolmentPanel("mandate_axes", KEY, f"{KEY}/_axes.html", axes_context, order=10),
-        EnrolmentPanel("support_measure", SUPPORT_KEY, f"{KEY}/_measure.html",
-                       measure_panel_context, order=5),
+        EnrolmentPanel(
+            "support_measure", SUPPORT_KEY, f"{KEY}/_measure.html", measure_panel_context, order=5
+        ),
     ]
 
 
-async def _ending(ctx: DashboardContext, programme: str, states: tuple[str, ...], due, label
-                  ) -> list[DashboardRow]:
+async def _ending(
+    ctx: DashboardContext, programme: str, states: tuple[str, ...], due, label
+) -> list[DashboardRow]:
     if programme not in ctx.programmes:
         return []
     query = Enrolment.select(
-        Enrolment.all_columns(), Enrolment.household.name.as_alias("name"),
+        Enrolment.all_columns(),
+        Enrolment.household.name.as_alias("name"),
     ).where((Enrolment.programme == programme) & Enrolment.state.is_in(list(states)))
     out = []
     for r in await query.output(load_json=True):
@@ -192,8 +227,16 @@ async def _ending(ctx: DashboardContext, programme: str, states: tuple[str, ...]
         days = (end - ctx.today).days
         if days <= 30:
             late = " (dépassée)" if days < 0 else ""
-            out.append((end, DashboardRow(r["name"], f"/households/{r['household']}",
-                                          f"{label} le {end.strftime('%d/%m/%Y')}{late}")))
+            out.append(
+                (
+                    end,
+                    DashboardRow(
+                        r["name"],
+                        f"/households/{r['household']}",
+                        f"{label} le {end.strftime('%d/%m/%Y')}{late}",
+                    ),
+                )
+            )
     if ctx.restricted_to is not None and out:
         # This user sees only some households: a count, no names.
         return [DashboardRow(f"{len(out)} accompagnement(s) concerné(s)")]
@@ -202,8 +245,7 @@ async def _ending(ctx: DashboardContext, programme: str, states: tuple[str, ...]
 
 async def support_ending(ctx: DashboardContext) -> list[DashboardRow]:
     """IML supports reaching their 12 months (or their derogation) within 30 days, or past."""
-    return await _ending(ctx, KEY, ("pre_entry", "housed"), support_end,
-                         "fin de l'accompagnement")
+    return await _ending(ctx, KEY, ("pre_entry", "housed"), support_end, "fin de l'accompagnement")
 
 
 async def contracts_ending(ctx: DashboardContext) -> list[DashboardRow]:
@@ -214,12 +256,20 @@ async def contracts_ending(ctx: DashboardContext) -> list[DashboardRow]:
 @hookimpl
 def tremplin_dashboard_items(user) -> list[DashboardItem]:
     return [
-        DashboardItem("iml_mandate_ending",
-                      "IML mandat : accompagnements à 12 mois (ou fin de dérogation) sous 30 jours",
-                      support_ending, order=23, programme=KEY),
-        DashboardItem("housing_support_contracts",
-                      "Accompagnements renforcés : contrats à échéance sous 30 jours",
-                      contracts_ending, order=24, programme=SUPPORT_KEY),
+        DashboardItem(
+            "iml_mandate_ending",
+            "IML mandat : accompagnements à 12 mois (ou fin de dérogation) sous 30 jours",
+            support_ending,
+            order=23,
+            programme=KEY,
+        ),
+        DashboardItem(
+            "housing_support_contracts",
+            "Accompagnements renforcés : contrats à échéance sous 30 jours",
+            contracts_ending,
+            order=24,
+            programme=SUPPORT_KEY,
+        ),
     ]
 
 
@@ -228,11 +278,27 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
     from tremplin_iml_mandate.report import LABELS_EN, mandate_tables, measures_tables
 
     if programme == KEY:
-        return [ReportSection("mandate", "IML en mandat de gestion : accompagnement global",
-                              KEY, mandate_tables, order=50, labels_en=LABELS_EN)]
+        return [
+            ReportSection(
+                "mandate",
+                "IML en mandat de gestion : accompagnement global",
+                KEY,
+                mandate_tables,
+                order=50,
+                labels_en=LABELS_EN,
+            )
+        ]
     if programme == SUPPORT_KEY:
-        return [ReportSection("measures", "Accompagnement social simple et renforcé",
-                              SUPPORT_KEY, measures_tables, order=50, labels_en=LABELS_EN)]
+        return [
+            ReportSection(
+                "measures",
+                "Accompagnement social simple et renforcé",
+                SUPPORT_KEY,
+                measures_tables,
+                order=50,
+                labels_en=LABELS_EN,
+            )
+        ]
     return []
 
 

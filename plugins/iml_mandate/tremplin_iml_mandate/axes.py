@@ -91,50 +91,78 @@ async def save_axis(
     values = validate(AXIS_FIELDS, raw)
     check_axis(values)
     async with transaction():
-        row = await Enrolment.select(Enrolment.id, Enrolment.household, Enrolment.state).where(
-            (Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)).first()
+        row = (
+            await Enrolment.select(Enrolment.id, Enrolment.household, Enrolment.state)
+            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+            .first()
+        )
         if row is None:
             raise LookupError(enrolment_id)
         if row["state"] not in EDITABLE_STATES:
             raise FormErrors({"_axis": "Les axes ne se modifient que pendant l'accompagnement."})
-        existing = await StabilisationAxis.select().where(
-            (StabilisationAxis.enrolment == enrolment_id) & (StabilisationAxis.axis == axis)
-        ).first()
+        existing = (
+            await StabilisationAxis.select()
+            .where((StabilisationAxis.enrolment == enrolment_id) & (StabilisationAxis.axis == axis))
+            .first()
+        )
         stored = {
-            "goals": values["goals"] or "", "progress": values["progress"],
+            "goals": values["goals"] or "",
+            "progress": values["progress"],
             "comment": values["comment"] or "",
             "reviewed_on": dt.date.fromisoformat(values["reviewed_on"]),
         }
         if existing is None:
-            await StabilisationAxis.insert(StabilisationAxis(
-                enrolment=enrolment_id, household=row["household"], axis=axis,
-                updated_by=user_id, updated_at=now(), **stored))
+            await StabilisationAxis.insert(
+                StabilisationAxis(
+                    enrolment=enrolment_id,
+                    household=row["household"],
+                    axis=axis,
+                    updated_by=user_id,
+                    updated_at=now(),
+                    **stored,
+                )
+            )
             changed = [k for k, v in stored.items() if v]
         else:
             changed = [k for k, v in stored.items() if existing[k] != v]
-            await StabilisationAxis.update({
-                StabilisationAxis.goals: stored["goals"],
-                StabilisationAxis.progress: stored["progress"],
-                StabilisationAxis.comment: stored["comment"],
-                StabilisationAxis.reviewed_on: stored["reviewed_on"],
-                StabilisationAxis.updated_by: user_id, StabilisationAxis.updated_at: now(),
-            }).where(StabilisationAxis.id == existing["id"])
-        await TimelineEvent.insert(TimelineEvent(
-            household=row["household"], kind="stabilisation_axis", occurred_at=now(),
-            author=user_id, programme=KEY,
-            title=f"Axe « {AXIS_LABELS[axis]} » : {PROGRESS_LABELS[values['progress']]}",
-            data={"enrolment": enrolment_id, "axis": axis, "progress": values["progress"]},
-            created_at=now(),
-        ))
-        await audit("update", "enrolment", enrolment_id, user_id=user_id,
-                    fields=[f"axis.{axis}.{k}" for k in changed] or [f"axis.{axis}"],
-                    address=address)
+            await StabilisationAxis.update(
+                {
+                    StabilisationAxis.goals: stored["goals"],
+                    StabilisationAxis.progress: stored["progress"],
+                    StabilisationAxis.comment: stored["comment"],
+                    StabilisationAxis.reviewed_on: stored["reviewed_on"],
+                    StabilisationAxis.updated_by: user_id,
+                    StabilisationAxis.updated_at: now(),
+                }
+            ).where(StabilisationAxis.id == existing["id"])
+        await TimelineEvent.insert(
+            TimelineEvent(
+                household=row["household"],
+                kind="stabilisation_axis",
+                occurred_at=now(),
+                author=user_id,
+                programme=KEY,
+                title=f"Axe « {AXIS_LABELS[axis]} » : {PROGRESS_LABELS[values['progress']]}",
+                data={"enrolment": enrolment_id, "axis": axis, "progress": values["progress"]},
+                created_at=now(),
+            )
+        )
+        await audit(
+            "update",
+            "enrolment",
+            enrolment_id,
+            user_id=user_id,
+            fields=[f"axis.{axis}.{k}" for k in changed] or [f"axis.{axis}"],
+            address=address,
+        )
     return stored
 
 
 async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
-    rows = {r["axis"]: r for r in await StabilisationAxis.select().where(
-        StabilisationAxis.enrolment == enrolment.id)}
+    rows = {
+        r["axis"]: r
+        for r in await StabilisationAxis.select().where(StabilisationAxis.enrolment == enrolment.id)
+    }
     return {
         "axes": [_axis_entry(c, rows.get(c.value)) for c in AXES],
         "editable": enrolment.state in EDITABLE_STATES,
@@ -150,16 +178,24 @@ def _axis_entry(choice: Choice, row: dict[str, Any] | None) -> dict[str, Any]:
     row = row or {}
     reviewed = row.get("reviewed_on")
     return {
-        "key": choice.value, "label": choice.label,
+        "key": choice.value,
+        "label": choice.label,
         "sensitive": choice.value in SENSITIVE_AXES,
-        "goals": row.get("goals", ""), "comment": row.get("comment", ""),
+        "goals": row.get("goals", ""),
+        "comment": row.get("comment", ""),
         "progress": row.get("progress", "not_started"),
         "progress_label": PROGRESS_LABELS.get(row.get("progress", "not_started"), ""),
         "reviewed_on": reviewed,
         # Form names carry the axis (``budget_goals``…): seven forms share the page.
-        "values": _prefixed(choice.value, {
-            "goals": row.get("goals", ""), "progress": row.get("progress", "not_started"),
-            "comment": row.get("comment", ""), "reviewed_on": (reviewed or today()).isoformat()}),
+        "values": _prefixed(
+            choice.value,
+            {
+                "goals": row.get("goals", ""),
+                "progress": row.get("progress", "not_started"),
+                "comment": row.get("comment", ""),
+                "reviewed_on": (reviewed or today()).isoformat(),
+            },
+        ),
         "errors": {},
     }
 
@@ -169,7 +205,9 @@ def _prefixed(axis: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 @post(f"/{KEY}/enrolments/{{enrolment_id:int}}/axes/{{axis:str}}", guards=[requires("social")])
-async def axis_update(request: Request, enrolment_id: FromPath[int], axis: FromPath[str]) -> Response:
+async def axis_update(
+    request: Request, enrolment_id: FromPath[int], axis: FromPath[str]
+) -> Response:
     """Save one axis; htmx gets the panel back (with the typed values and errors if refused)."""
     if axis not in AXIS_LABELS:
         raise NotFoundException()
@@ -177,8 +215,7 @@ async def axis_update(request: Request, enrolment_id: FromPath[int], axis: FromP
     sensitive = can(current_user(request), "sensitive")
     if axis in SENSITIVE_AXES and not sensitive:
         raise PermissionDeniedException("accès refusé aux données de santé")
-    raw = {k.removeprefix(f"{axis}_"): v for k, v in (await request.form()).items()
-           if k != "_csrf"}
+    raw = {k.removeprefix(f"{axis}_"): v for k, v in (await request.form()).items() if k != "_csrf"}
     a = actor(request)
     status = 200
     context: dict[str, Any] | None = None
@@ -198,5 +235,8 @@ async def axis_update(request: Request, enrolment_id: FromPath[int], axis: FromP
         context = await panel_context(EnrolmentView.from_row(row))
         context["saved"] = axis
     page = "_axes.html" if is_htmx(request) else "axes_page.html"
-    return Template(f"{KEY}/{page}", status_code=status, context={
-        "enrolment": row, "panel_context": context, "can_see_sensitive": sensitive})
+    return Template(
+        f"{KEY}/{page}",
+        status_code=status,
+        context={"enrolment": row, "panel_context": context, "can_see_sensitive": sensitive},
+    )

@@ -33,12 +33,19 @@ from tremplin_iml_mandate.workflow import (
 
 
 async def _rows(programme: str, states: tuple[str, ...]) -> list[dict[str, Any]]:
-    return await Enrolment.select(
-        Enrolment.all_columns(), Enrolment.household.name.as_alias("name"),
-    ).where(
-        (Enrolment.programme == programme) & Enrolment.state.is_in(list(states))
-        & Enrolment.household.archived_at.is_null()
-    ).order_by(Enrolment.household.name).output(load_json=True)
+    return (
+        await Enrolment.select(
+            Enrolment.all_columns(),
+            Enrolment.household.name.as_alias("name"),
+        )
+        .where(
+            (Enrolment.programme == programme)
+            & Enrolment.state.is_in(list(states))
+            & Enrolment.household.archived_at.is_null()
+        )
+        .order_by(Enrolment.household.name)
+        .output(load_json=True)
+    )
 
 
 async def supports() -> list[dict[str, Any]]:
@@ -52,15 +59,20 @@ async def supports() -> list[dict[str, Any]]:
         view = EnrolmentView.from_row(r)
         end = support_end(view)
         mine = [a for a in axes if a["enrolment"] == r["id"]]
-        out.append({
-            "household": r["household"], "name": r["name"],
-            "state": WORKFLOW.state(r["state"]).label,
-            "start": r["decision_date"], "entry": r["entry_date"], "end": end,
-            "late": bool(end and end < on),
-            "months": measure_months(r["decision_date"], on) if r["decision_date"] else 0,
-            "axes": f"{sum(a['progress'] == 'achieved' for a in mine)} atteint(s) / "
-                    f"{sum(a['progress'] != 'not_started' for a in mine)} travaillé(s)",
-        })
+        out.append(
+            {
+                "household": r["household"],
+                "name": r["name"],
+                "state": WORKFLOW.state(r["state"]).label,
+                "start": r["decision_date"],
+                "entry": r["entry_date"],
+                "end": end,
+                "late": bool(end and end < on),
+                "months": measure_months(r["decision_date"], on) if r["decision_date"] else 0,
+                "axes": f"{sum(a['progress'] == 'achieved' for a in mine)} atteint(s) / "
+                f"{sum(a['progress'] != 'not_started' for a in mine)} travaillé(s)",
+            }
+        )
     return out
 
 
@@ -71,13 +83,18 @@ async def measures() -> list[dict[str, Any]]:
     for r in await _rows(SUPPORT_KEY, ("active",)):
         view = EnrolmentView.from_row(r)
         end = contract_end(view)
-        out.append({
-            "household": r["household"], "name": r["name"],
-            "kind": kinds.get((r["data"] or {}).get("measure_kind"), ""),
-            "state": SUPPORT_WORKFLOW.state(r["state"]).label,
-            "start": r["entry_date"], "contract_end": end, "late": bool(end and end < on),
-            "months": measure_months(r["entry_date"], on) if r["entry_date"] else 0,
-        })
+        out.append(
+            {
+                "household": r["household"],
+                "name": r["name"],
+                "kind": kinds.get((r["data"] or {}).get("measure_kind"), ""),
+                "state": SUPPORT_WORKFLOW.state(r["state"]).label,
+                "start": r["entry_date"],
+                "contract_end": end,
+                "late": bool(end and end < on),
+                "months": measure_months(r["entry_date"], on) if r["entry_date"] else 0,
+            }
+        )
     return out
 
 
@@ -92,8 +109,21 @@ async def follow_up(request: Request) -> Template:
     a = actor(request)
     # Names of the households listed: one audit entry per household read.
     for row in mandate + support:
-        await audit("read", "household", row["household"], user_id=a.user_id,
-                    fields=["follow_up"], address=a.address)
-    return Template(f"{KEY}/follow_up.html", context={
-        "supports": mandate, "measures": support, "on": today(),
-        "show_mandate": KEY in programmes, "show_measures": SUPPORT_KEY in programmes})
+        await audit(
+            "read",
+            "household",
+            row["household"],
+            user_id=a.user_id,
+            fields=["follow_up"],
+            address=a.address,
+        )
+    return Template(
+        f"{KEY}/follow_up.html",
+        context={
+            "supports": mandate,
+            "measures": support,
+            "on": today(),
+            "show_mandate": KEY in programmes,
+            "show_measures": SUPPORT_KEY in programmes,
+        },
+    )

@@ -38,8 +38,11 @@ FUNDING_FIELDS = (
 
 async def funded_measures(programme: str, year: int) -> int | None:
     """The number of measures funded for ``programme`` in ``year`` (``None``: not set)."""
-    row = await FundedMeasures.select(FundedMeasures.funded).where(
-        (FundedMeasures.programme == programme) & (FundedMeasures.year == year)).first()
+    row = (
+        await FundedMeasures.select(FundedMeasures.funded)
+        .where((FundedMeasures.programme == programme) & (FundedMeasures.year == year))
+        .first()
+    )
     return row["funded"] if row else None
 
 
@@ -47,35 +50,61 @@ async def set_funded(raw: dict[str, Any], user_id: int | None, address: str) -> 
     """Create or replace the figure of a programme and year."""
     values = validate(FUNDING_FIELDS, raw)
     async with transaction():
-        existing = await FundedMeasures.select(FundedMeasures.id).where(
-            (FundedMeasures.programme == values["programme"])
-            & (FundedMeasures.year == values["year"])).first()
+        existing = (
+            await FundedMeasures.select(FundedMeasures.id)
+            .where(
+                (FundedMeasures.programme == values["programme"])
+                & (FundedMeasures.year == values["year"])
+            )
+            .first()
+        )
         if existing:
-            await FundedMeasures.update({
-                FundedMeasures.funded: values["funded"],
-                FundedMeasures.funder: values["funder"] or "",
-                FundedMeasures.updated_by: user_id, FundedMeasures.updated_at: now(),
-            }).where(FundedMeasures.id == existing["id"])
+            await FundedMeasures.update(
+                {
+                    FundedMeasures.funded: values["funded"],
+                    FundedMeasures.funder: values["funder"] or "",
+                    FundedMeasures.updated_by: user_id,
+                    FundedMeasures.updated_at: now(),
+                }
+            ).where(FundedMeasures.id == existing["id"])
             object_id = existing["id"]
         else:
-            rows = await FundedMeasures.insert(FundedMeasures(
-                programme=values["programme"], year=values["year"], funded=values["funded"],
-                funder=values["funder"] or "", updated_by=user_id, updated_at=now(),
-            )).returning(FundedMeasures.id)
+            rows = await FundedMeasures.insert(
+                FundedMeasures(
+                    programme=values["programme"],
+                    year=values["year"],
+                    funded=values["funded"],
+                    funder=values["funder"] or "",
+                    updated_by=user_id,
+                    updated_at=now(),
+                )
+            ).returning(FundedMeasures.id)
             object_id = rows[0]["id"]
-        await audit("update", "funded_measures", object_id, user_id=user_id,
-                    fields=["funded", "funder"], address=address)
+        await audit(
+            "update",
+            "funded_measures",
+            object_id,
+            user_id=user_id,
+            fields=["funded", "funder"],
+            address=address,
+        )
     return values
 
 
 async def _page(values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Template:
-    rows = await FundedMeasures.select().order_by(FundedMeasures.year, ascending=False).order_by(
-        FundedMeasures.programme)
+    rows = (
+        await FundedMeasures.select()
+        .order_by(FundedMeasures.year, ascending=False)
+        .order_by(FundedMeasures.programme)
+    )
     names = {c.value: c.label for c in PROGRAMMES}
     for r in rows:
         r["programme_name"] = names.get(r["programme"], r["programme"])
-    return Template(f"{KEY}/funding.html", status_code=status, context={
-        "rows": rows, "fields": FUNDING_FIELDS, "values": values, "errors": errors})
+    return Template(
+        f"{KEY}/funding.html",
+        status_code=status,
+        context={"rows": rows, "fields": FUNDING_FIELDS, "values": values, "errors": errors},
+    )
 
 
 @get(f"/{KEY}/funding", guards=[MANAGERS])

@@ -9,7 +9,6 @@ from typing import Any
 
 from tremplin.api import EnrolmentView, measure_months, today
 from tremplin_housing import api as housing
-
 from tremplin_iml_mandate.measures import DEBT_CATEGORIES, debt_category, debt_change_percent
 from tremplin_iml_mandate.workflow import (
     MEASURE_KINDS,
@@ -64,11 +63,11 @@ async def measure_panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
         "contract_goals": data.get("contract_goals") or "",
         "entry_debt": entry_debt,
         "latest_debt": latest,
-        "category": labels.get(category or "", "montant en fin de mesure non renseigné"
-                               if category == "unknown" else ""),
-        "change": debt_change_percent(entry_debt, latest)
-        if category == "plan_not_kept" else None,
+        "category": labels.get(
+            category or "",
+            "montant en fin de mesure non renseigné" if category == "unknown" else "",
+        ),
+        "change": debt_change_percent(entry_debt, latest) if category == "plan_not_kept" else None,
         "arrears": arrears,
         "on": on,
     }
-

@@ -47,8 +47,10 @@ from tremplin_iml_mandate.measures import (
 from tremplin_iml_mandate.tables import StabilisationAxis
 from tremplin_iml_mandate.workflow import KEY, OUTCOMES
 
-CONTACT_KINDS = (("home_visit", "Visites à domicile"),
-                 ("office_appointment", "Rendez-vous au bureau"))
+CONTACT_KINDS = (
+    ("home_visit", "Visites à domicile"),
+    ("office_appointment", "Rendez-vous au bureau"),
+)
 
 
 def _pct(count: float, total: float) -> float | None:
@@ -59,11 +61,18 @@ async def supported(ctx: ReportContext) -> list[dict[str, Any]]:
     """IML enrolments whose global support overlaps the period."""
     p = ctx.period
     return await Enrolment.select(
-        Enrolment.id, Enrolment.household, Enrolment.state, Enrolment.decision_date,
-        Enrolment.entry_date, Enrolment.exit_date, Enrolment.exit_destination,
+        Enrolment.id,
+        Enrolment.household,
+        Enrolment.state,
+        Enrolment.decision_date,
+        Enrolment.entry_date,
+        Enrolment.exit_date,
+        Enrolment.exit_destination,
     ).where(
-        (Enrolment.programme == KEY) & (Enrolment.state != "refused")
-        & Enrolment.decision_date.is_not_null() & (Enrolment.decision_date <= p.end)
+        (Enrolment.programme == KEY)
+        & (Enrolment.state != "refused")
+        & Enrolment.decision_date.is_not_null()
+        & (Enrolment.decision_date <= p.end)
         & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= p.start))
     )
 
@@ -71,11 +80,16 @@ async def supported(ctx: ReportContext) -> list[dict[str, Any]]:
 async def people_count(reference: dict[int, dt.date]) -> int:
     """Members of each household present on its reference day."""
     rows = await Membership.select(
-        Membership.household, Membership.start_date, Membership.end_date,
+        Membership.household,
+        Membership.start_date,
+        Membership.end_date,
     ).where(Membership.household.is_in(list(reference) or [-1]))
-    return sum(1 for m in rows
-               if m["start_date"] <= reference[m["household"]]
-               and (m["end_date"] is None or m["end_date"] >= reference[m["household"]]))
+    return sum(
+        1
+        for m in rows
+        if m["start_date"] <= reference[m["household"]]
+        and (m["end_date"] is None or m["end_date"] >= reference[m["household"]])
+    )
 
 
 async def contact_table(ctx: ReportContext, key: str) -> IndicatorTable:
@@ -91,9 +105,13 @@ async def contact_table(ctx: ReportContext, key: str) -> IndicatorTable:
     )
     counts = Counter(r["kind"] for r in rows if p.start <= _local_day(r["occurred_at"]) <= p.end)
     total = sum(counts.values())
-    return IndicatorTable(key, "Visites à domicile et rendez-vous au bureau",
-                          rows_from_counts(counts, CONTACT_KINDS, total), total=total,
-                          unit="contacts")
+    return IndicatorTable(
+        key,
+        "Visites à domicile et rendez-vous au bureau",
+        rows_from_counts(counts, CONTACT_KINDS, total),
+        total=total,
+        unit="contacts",
+    )
 
 
 def _local_day(moment: dt.datetime) -> dt.date:
@@ -105,8 +123,9 @@ def _local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(ZoneInfo("Europe/Paris")).date()
 
 
-async def funding_rows(ctx: ReportContext, months_measures: int, starts: int | None = None
-                       ) -> tuple[tuple[IndicatorRow, ...], str]:
+async def funding_rows(
+    ctx: ReportContext, months_measures: int, starts: int | None = None
+) -> tuple[tuple[IndicatorRow, ...], str]:
     p = ctx.period
     funded = await funded_measures(ctx.programme, p.end.year)
     period_months = measure_months(p.start, p.end)
@@ -118,9 +137,9 @@ async def funding_rows(ctx: ReportContext, months_measures: int, starts: int | N
         IndicatorRow("Mesures utilisées (moyenne sur la période)", used, key="used"),
         IndicatorRow("Taux d'utilisation (%)", _pct(used, funded) or 0, key="rate"),
     ]
-    note = ("Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période."
-            + ("" if funded is not None else
-               " Nombre de mesures financées non renseigné pour cette année."))
+    note = "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période." + (
+        "" if funded is not None else " Nombre de mesures financées non renseigné pour cette année."
+    )
     return tuple(rows), note
 
 
@@ -131,27 +150,43 @@ async def mandate_tables(ctx: ReportContext) -> list[IndicatorTable]:
     reference = {e["household"]: min(p.end, e["exit_date"] or p.end) for e in enrolments}
     starts = [e for e in enrolments if p.start <= e["decision_date"] <= p.end]
     leases = [e for e in enrolments if e["entry_date"] and p.start <= e["entry_date"] <= p.end]
-    ends = [e for e in enrolments if e["state"] == "exited" and e["exit_date"]
-            and p.start <= e["exit_date"] <= p.end]
-    pre_entry = [e for e in enrolments if (e["entry_date"] is None or e["entry_date"] > p.end)
-                 and (e["exit_date"] is None or e["exit_date"] > p.end)]
+    ends = [
+        e
+        for e in enrolments
+        if e["state"] == "exited" and e["exit_date"] and p.start <= e["exit_date"] <= p.end
+    ]
+    pre_entry = [
+        e
+        for e in enrolments
+        if (e["entry_date"] is None or e["entry_date"] > p.end)
+        and (e["exit_date"] is None or e["exit_date"] > p.end)
+    ]
     months = sum(months_in_period(e["decision_date"], e["exit_date"], p) for e in enrolments)
     durations = [measure_months(e["decision_date"], e["exit_date"]) for e in ends]
     average = round(statistics.fmean(durations), 1) if durations else 0
     overview = IndicatorTable(
-        "mandate_overview", "Ménages accompagnés en IML (mandat de gestion)", (
+        "mandate_overview",
+        "Ménages accompagnés en IML (mandat de gestion)",
+        (
             IndicatorRow("Ménages accompagnés", len(households), key="households"),
             IndicatorRow("Personnes accompagnées", await people_count(reference), key="people"),
-            IndicatorRow("Ménages en accompagnement avant l'entrée (fin de période)",
-                         len(pre_entry), key="pre_entry"),
-            IndicatorRow("Entrées dans le dispositif (début d'accompagnement)", len(starts),
-                         key="starts"),
+            IndicatorRow(
+                "Ménages en accompagnement avant l'entrée (fin de période)",
+                len(pre_entry),
+                key="pre_entry",
+            ),
+            IndicatorRow(
+                "Entrées dans le dispositif (début d'accompagnement)", len(starts), key="starts"
+            ),
             IndicatorRow("Baux signés", len(leases), key="leases"),
             IndicatorRow("Fins d'accompagnement", len(ends), key="ends"),
             IndicatorRow("Mois-mesures", months, key="months_measures"),
-            IndicatorRow("Durée moyenne des accompagnements terminés (mois)", average,
-                         key="average_duration"),
-        ), unit="")
+            IndicatorRow(
+                "Durée moyenne des accompagnements terminés (mois)", average, key="average_duration"
+            ),
+        ),
+        unit="",
+    )
     funding, note = await funding_rows(ctx, months, len(starts))
     outcomes = Counter(e["exit_destination"] or "unknown" for e in ends)
     axes_rows = await StabilisationAxis.select(
@@ -161,58 +196,108 @@ async def mandate_tables(ctx: ReportContext) -> list[IndicatorTable]:
     achieved = Counter(r["axis"] for r in axes_rows if r["progress"] == "achieved")
     return [
         overview,
-        IndicatorTable("mandate_funding", "Mesures financées et mesures utilisées", funding,
-                       unit="mesures", note=note),
-        IndicatorTable("mandate_outcomes", "Situation à la fin de l'accompagnement",
-                       rows_from_counts(outcomes, OUTCOMES, len(ends)), total=len(ends)),
+        IndicatorTable(
+            "mandate_funding",
+            "Mesures financées et mesures utilisées",
+            funding,
+            unit="mesures",
+            note=note,
+        ),
+        IndicatorTable(
+            "mandate_outcomes",
+            "Situation à la fin de l'accompagnement",
+            rows_from_counts(outcomes, OUTCOMES, len(ends)),
+            total=len(ends),
+        ),
         await contact_table(ctx, "mandate_contacts"),
         IndicatorTable(
-            "mandate_axes", "Axes de stabilisation travaillés",
-            tuple(IndicatorRow(c.label, worked.get(c.value, 0),
-                               _pct(worked.get(c.value, 0), len(enrolments)), c.value)
-                  for c in AXES), total=len(enrolments),
+            "mandate_axes",
+            "Axes de stabilisation travaillés",
+            tuple(
+                IndicatorRow(
+                    c.label,
+                    worked.get(c.value, 0),
+                    _pct(worked.get(c.value, 0), len(enrolments)),
+                    c.value,
+                )
+                for c in AXES
+            ),
+            total=len(enrolments),
             note="Accompagnements ayant un objectif sur l'axe ; dont atteint : "
-            + ", ".join(f"{c.label.lower()} {achieved.get(c.value, 0)}" for c in AXES) + "."),
+            + ", ".join(f"{c.label.lower()} {achieved.get(c.value, 0)}" for c in AXES)
+            + ".",
+        ),
     ]
 
 
-def _kind_table(key: str, title: str, measures: list[dict[str, Any]], ctx: ReportContext
-                ) -> tuple[IndicatorTable, int]:
+def _kind_table(
+    key: str, title: str, measures: list[dict[str, Any]], ctx: ReportContext
+) -> tuple[IndicatorTable, int]:
     months = sum(months_in_period(e["entry_date"], e["exit_date"], ctx.period) for e in measures)
     average = round(months / len(measures), 1) if measures else 0
-    return IndicatorTable(key, title, (
-        IndicatorRow("Ménages suivis", len({e["household"] for e in measures}), key="households"),
-        IndicatorRow("Mesures suivies", len(measures), key="measures"),
-        IndicatorRow("Mois-mesures", months, key="months_measures"),
-        IndicatorRow("Durée moyenne d'accompagnement (mois)", average, key="average_duration"),
-    ), unit=""), months
+    return IndicatorTable(
+        key,
+        title,
+        (
+            IndicatorRow(
+                "Ménages suivis", len({e["household"] for e in measures}), key="households"
+            ),
+            IndicatorRow("Mesures suivies", len(measures), key="measures"),
+            IndicatorRow("Mois-mesures", months, key="months_measures"),
+            IndicatorRow("Durée moyenne d'accompagnement (mois)", average, key="average_duration"),
+        ),
+        unit="",
+    ), months
 
 
 def debt_table(reinforced: list[dict[str, Any]], ctx: ReportContext) -> IndicatorTable:
     with_debt = [e for e in reinforced if (e["data"].get("debt_at_entry") or 0) > 0]
     n = len(with_debt)
-    categories = {e["id"]: debt_category(e["data"].get("debt_at_entry"),
-                                         e["data"].get("debt_latest"),
-                                         bool(e["data"].get("plan_kept"))) for e in with_debt}
+    categories = {
+        e["id"]: debt_category(
+            e["data"].get("debt_at_entry"),
+            e["data"].get("debt_latest"),
+            bool(e["data"].get("plan_kept")),
+        )
+        for e in with_debt
+    }
     counts = Counter(categories.values())
     rows = [IndicatorRow("Ménages ayant une dette locative à l'entrée", n, key="with_debt")]
-    rows += [IndicatorRow(c.label, counts.get(c.value, 0), _pct(counts.get(c.value, 0), n),
-                          c.value) for c in DEBT_CATEGORIES]
+    rows += [
+        IndicatorRow(c.label, counts.get(c.value, 0), _pct(counts.get(c.value, 0), n), c.value)
+        for c in DEBT_CATEGORIES
+    ]
     if counts.get("unknown"):
-        rows.append(IndicatorRow("Montant actuel non renseigné", counts["unknown"],
-                                 _pct(counts["unknown"], n), "unknown"))
+        rows.append(
+            IndicatorRow(
+                "Montant actuel non renseigné",
+                counts["unknown"],
+                _pct(counts["unknown"], n),
+                "unknown",
+            )
+        )
     not_kept = [e for e in with_debt if categories[e["id"]] == "plan_not_kept"]
     if not_kept:
-        change = debt_change_percent(sum(e["data"]["debt_at_entry"] for e in not_kept),
-                                     sum(e["data"]["debt_latest"] for e in not_kept))
-        rows.append(IndicatorRow("Évolution de la dette des ménages ne respectant pas le plan "
-                                 "(%)", change, key="plan_not_kept_change"))
+        change = debt_change_percent(
+            sum(e["data"]["debt_at_entry"] for e in not_kept),
+            sum(e["data"]["debt_latest"] for e in not_kept),
+        )
+        rows.append(
+            IndicatorRow(
+                "Évolution de la dette des ménages ne respectant pas le plan (%)",
+                change,
+                key="plan_not_kept_change",
+            )
+        )
     return IndicatorTable(
         "debt_evolution",
         f"Dette locative à l'entrée en accompagnement renforcé (situation au "
-        f"{ctx.period.end:%d/%m/%Y})", tuple(rows), total=n,
+        f"{ctx.period.end:%d/%m/%Y})",
+        tuple(rows),
+        total=n,
         note="Dernier montant connu : celui de la fin de la mesure, ou le dernier point "
-        "enregistré pour une mesure en cours.")
+        "enregistré pour une mesure en cours.",
+    )
 
 
 async def measures_tables(ctx: ReportContext) -> list[IndicatorTable]:
@@ -220,16 +305,23 @@ async def measures_tables(ctx: ReportContext) -> list[IndicatorTable]:
     simple = [e for e in measures if e["data"].get("measure_kind") == "simple"]
     reinforced = [e for e in measures if e["data"].get("measure_kind") == "reinforced"]
     simple_table, simple_months = _kind_table(
-        "measures_simple", "Accompagnement social « simple »", simple, ctx)
+        "measures_simple", "Accompagnement social « simple »", simple, ctx
+    )
     reinforced_table, reinforced_months = _kind_table(
-        "measures_reinforced", "Accompagnement social « renforcé »", reinforced, ctx)
+        "measures_reinforced", "Accompagnement social « renforcé »", reinforced, ctx
+    )
     funding, note = await funding_rows(ctx, simple_months + reinforced_months)
     return [
         simple_table,
         reinforced_table,
         debt_table(reinforced, ctx),
-        IndicatorTable("measures_funding", "Mesures financées (CAF) et mesures utilisées",
-                       funding, unit="mesures", note=note),
+        IndicatorTable(
+            "measures_funding",
+            "Mesures financées (CAF) et mesures utilisées",
+            funding,
+            unit="mesures",
+            note=note,
+        ),
         await contact_table(ctx, "measures_contacts"),
     ]
 
@@ -237,15 +329,12 @@ async def measures_tables(ctx: ReportContext) -> list[IndicatorTable]:
 #: The English of this plugin's report labels (``ReportSection.labels_en``), for both
 #: programmes, their outcomes, prescribers and stabilisation axes included.
 LABELS_EN = {
-    "IML en mandat de gestion : accompagnement global":
-        "Rental intermediation under management mandate: comprehensive support",
+    "IML en mandat de gestion : accompagnement global": "Rental intermediation under management mandate: comprehensive support",
     "Accompagnement social simple et renforcé": "Standard and reinforced social support",
-    "Ménages accompagnés en IML (mandat de gestion)":
-        "Households supported in rental intermediation (management mandate)",
+    "Ménages accompagnés en IML (mandat de gestion)": "Households supported in rental intermediation (management mandate)",
     "Ménages accompagnés": "Households supported",
     "Personnes accompagnées": "People supported",
-    "Ménages en accompagnement avant l'entrée (fin de période)":
-        "Households supported before moving in (end of period)",
+    "Ménages en accompagnement avant l'entrée (fin de période)": "Households supported before moving in (end of period)",
     "Entrées dans le dispositif (début d'accompagnement)": "Entries into the scheme (start of support)",
     "Baux signés": "Leases signed",
     "Fins d'accompagnement": "Support ended",
@@ -257,12 +346,10 @@ LABELS_EN = {
     "Entrées dans le dispositif": "Entries into the scheme",
     "Mesures utilisées (moyenne sur la période)": "Measures used (average over the period)",
     "Taux d'utilisation (%)": "Utilisation rate (%)",
-    "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période.":
-        "Measures used: measure-months in the period ÷ number of months in the period.",
+    "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période.": "Measures used: measure-months in the period ÷ number of months in the period.",
     "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période."
-    " Nombre de mesures financées non renseigné pour cette année.":
-        "Measures used: measure-months in the period ÷ number of months in the period."
-        " Number of funded measures not recorded for this year.",
+    " Nombre de mesures financées non renseigné pour cette année.": "Measures used: measure-months in the period ÷ number of months in the period."
+    " Number of funded measures not recorded for this year.",
     "Situation à la fin de l'accompagnement": "Situation at the end of support",
     "Visites à domicile et rendez-vous au bureau": "Home visits and office appointments",
     "Visites à domicile": "Home visits",
@@ -273,19 +360,15 @@ LABELS_EN = {
     "Ménages suivis": "Households followed",
     "Mesures suivies": "Measures followed",
     "Durée moyenne d'accompagnement (mois)": "Average length of support (months)",
-    "Dette locative à l'entrée en accompagnement renforcé (situation au {date})":
-        "Rent debt on entering reinforced support (as at {date})",
+    "Dette locative à l'entrée en accompagnement renforcé (situation au {date})": "Rent debt on entering reinforced support (as at {date})",
     "Ménages ayant une dette locative à l'entrée": "Households with rent debt on entry",
     "Montant actuel non renseigné": "Current amount not recorded",
-    "Évolution de la dette des ménages ne respectant pas le plan (%)":
-        "Change in the debt of households not keeping to their plan (%)",
+    "Évolution de la dette des ménages ne respectant pas le plan (%)": "Change in the debt of households not keeping to their plan (%)",
     "Dernier montant connu : celui de la fin de la mesure, ou le dernier point enregistré pour "
-    "une mesure en cours.":
-        "Last known amount: the one at the end of the measure, or the latest one recorded for an "
-        "ongoing measure.",
+    "une mesure en cours.": "Last known amount: the one at the end of the measure, or the latest one recorded for an "
+    "ongoing measure.",
     "N'ont plus de dette": "No debt left",
-    "N'ont quasiment plus de dette et respectent un plan d'apurement":
-        "Almost no debt left and keeping to a repayment plan",
+    "N'ont quasiment plus de dette et respectent un plan d'apurement": "Almost no debt left and keeping to a repayment plan",
     "Ne respectent pas le plan d'apurement": "Not keeping to the repayment plan",
     # Outcomes, exit destinations and prescribers of the two programmes
     "Maintien dans le logement": "Stayed in the dwelling",
@@ -311,7 +394,12 @@ _AXES_EN = {
     "Santé": "Health",
 }
 LABELS_EN.update(_AXES_EN)
-LABELS_EN["Accompagnements ayant un objectif sur l'axe ; dont atteint : " + ", ".join(
-    f"{c.label.lower()} {{{c.value}}}" for c in AXES) + "."] = (
-    "Support measures with a goal in the area; of which achieved: " + ", ".join(
-        f"{_AXES_EN[c.label].lower()} {{{c.value}}}" for c in AXES) + ".")
+LABELS_EN[
+    "Accompagnements ayant un objectif sur l'axe ; dont atteint : "
+    + ", ".join(f"{c.label.lower()} {{{c.value}}}" for c in AXES)
+    + "."
+] = (
+    "Support measures with a goal in the area; of which achieved: "
+    + ", ".join(f"{_AXES_EN[c.label].lower()} {{{c.value}}}" for c in AXES)
+    + "."
+)

@@ -100,12 +100,16 @@ def _limit_reason(ctx: GuardContext, day: dt.date, what: str) -> str | None:
         return None
     until = ctx.enrolment.data.get("derogation_until")
     if not (ctx.enrolment.data.get("derogation_reason") or "").strip() or not until:
-        return (f"{what} dépasse la durée maximale de {MAX_MONTHS} mois d'accompagnement "
-                f"(jusqu'au {max_end(start):%d/%m/%Y}) : enregistrez d'abord une dérogation "
-                "motivée.")
+        return (
+            f"{what} dépasse la durée maximale de {MAX_MONTHS} mois d'accompagnement "
+            f"(jusqu'au {max_end(start):%d/%m/%Y}) : enregistrez d'abord une dérogation "
+            "motivée."
+        )
     if day > dt.date.fromisoformat(until):
-        return (f"{what} dépasse la dérogation accordée jusqu'au "
-                f"{dt.date.fromisoformat(until):%d/%m/%Y}.")
+        return (
+            f"{what} dépasse la dérogation accordée jusqu'au "
+            f"{dt.date.fromisoformat(until):%d/%m/%Y}."
+        )
     return None
 
 
@@ -115,11 +119,15 @@ def require_entry_conditions(ctx: GuardContext) -> str | None:
     entry = dt.date.fromisoformat(ctx.values["entry_date"])
     agreement = ctx.enrolment.data.get("ddets_agreement_date")
     if not agreement:
-        return ("L'accord préalable de la DDETS doit être enregistré (date de l'accord) avant "
-                "la signature du bail.")
+        return (
+            "L'accord préalable de la DDETS doit être enregistré (date de l'accord) avant "
+            "la signature du bail."
+        )
     if dt.date.fromisoformat(agreement) > entry:
-        return (f"L'accord de la DDETS ({dt.date.fromisoformat(agreement):%d/%m/%Y}) est "
-                "postérieur à la signature du bail : il doit être préalable.")
+        return (
+            f"L'accord de la DDETS ({dt.date.fromisoformat(agreement):%d/%m/%Y}) est "
+            "postérieur à la signature du bail : il doit être préalable."
+        )
     contract = ctx.values.get("adherence_contract_date")
     if not contract:
         return "Le contrat d'adhésion à l'accompagnement doit être signé au moment du bail."
@@ -134,8 +142,9 @@ def require_entry_conditions(ctx: GuardContext) -> str | None:
 
 def require_within_limit(ctx: GuardContext) -> str | None:
     """The end of support after 12 months needs a recorded derogation covering it."""
-    return _limit_reason(ctx, dt.date.fromisoformat(ctx.values["exit_date"]),
-                         "La fin de l'accompagnement")
+    return _limit_reason(
+        ctx, dt.date.fromisoformat(ctx.values["exit_date"]), "La fin de l'accompagnement"
+    )
 
 
 def require_derogation(ctx: GuardContext) -> str | None:
@@ -146,8 +155,10 @@ def require_derogation(ctx: GuardContext) -> str | None:
         return "Indiquez le motif de la dérogation."
     until = dt.date.fromisoformat(ctx.values["derogation_until"])
     if until <= max_end(start):
-        return (f"Une dérogation ne sert qu'au-delà des {MAX_MONTHS} mois "
-                f"(après le {max_end(start):%d/%m/%Y}).")
+        return (
+            f"Une dérogation ne sert qu'au-delà des {MAX_MONTHS} mois "
+            f"(après le {max_end(start):%d/%m/%Y})."
+        )
     return None
 
 
@@ -160,40 +171,85 @@ WORKFLOW = Workflow(
         State("referral", "Orientation reçue", phase="referral"),
         State("pre_entry", "Accompagnement avant l'entrée (choix du logement)", phase="waiting"),
         State("housed", "Dans le logement (stabilisation)", phase="active"),
-        *closed_states(exited="Fin d'accompagnement", refused="Orientation refusée",
-                       withdrawn="Accompagnement abandonné"),
+        *closed_states(
+            exited="Fin d'accompagnement",
+            refused="Orientation refusée",
+            withdrawn="Accompagnement abandonné",
+        ),
     ),
     transitions=(
-        Transition("start", "Démarrer l'accompagnement", ("referral",), "pre_entry",
-                   fields=(START,), order=10),
+        Transition(
+            "start",
+            "Démarrer l'accompagnement",
+            ("referral",),
+            "pre_entry",
+            fields=(START,),
+            order=10,
+        ),
         refusal(),
         Transition(
-            "enter", "Signature du bail et entrée", ("pre_entry",), "housed",
+            "enter",
+            "Signature du bail et entrée",
+            ("pre_entry",),
+            "housed",
             fields=(
-                Field("entry_date", "Date de signature du bail (entrée)", kind="date",
-                      required=True),
-                Field("adherence_contract_date", "Date de signature du contrat d'adhésion",
-                      kind="date", required=True),
+                Field(
+                    "entry_date", "Date de signature du bail (entrée)", kind="date", required=True
+                ),
+                Field(
+                    "adherence_contract_date",
+                    "Date de signature du contrat d'adhésion",
+                    kind="date",
+                    required=True,
+                ),
             ),
-            guards=(require_entry_conditions,), order=10),
-        *(Transition(
-            "derogate", "Dérogation à la durée de 12 mois", (state,), state,
-            fields=(
-                Field("derogation_until", "Accompagnement prolongé jusqu'au", kind="date",
-                      required=True),
-                Field("derogation_reason", "Motif de la dérogation", kind="textarea",
-                      required=True),
-            ),
-            guards=(require_derogation,), order=40) for state in ("pre_entry", "housed")),
+            guards=(require_entry_conditions,),
+            order=10,
+        ),
+        *(
+            Transition(
+                "derogate",
+                "Dérogation à la durée de 12 mois",
+                (state,),
+                state,
+                fields=(
+                    Field(
+                        "derogation_until",
+                        "Accompagnement prolongé jusqu'au",
+                        kind="date",
+                        required=True,
+                    ),
+                    Field(
+                        "derogation_reason",
+                        "Motif de la dérogation",
+                        kind="textarea",
+                        required=True,
+                    ),
+                ),
+                guards=(require_derogation,),
+                order=40,
+            )
+            for state in ("pre_entry", "housed")
+        ),
         exit_with_destination(
-            OUTCOMES, key="end", label="Fin de l'accompagnement",
-            date_label="Date de fin de l'accompagnement", destination_label="Issue",
-            reason_label="Commentaire", guards=(require_within_limit,)),
+            OUTCOMES,
+            key="end",
+            label="Fin de l'accompagnement",
+            date_label="Date de fin de l'accompagnement",
+            destination_label="Issue",
+            reason_label="Commentaire",
+            guards=(require_within_limit,),
+        ),
         withdrawal(("referral", "pre_entry"), label="Abandon"),
     ),
     deadlines=(
-        Deadline("support_end", "Fin de l'accompagnement global (12 mois)",
-                 ("pre_entry", "housed"), support_end, warn_days=30),
+        Deadline(
+            "support_end",
+            "Fin de l'accompagnement global (12 mois)",
+            ("pre_entry", "housed"),
+            support_end,
+            warn_days=30,
+        ),
     ),
 )
 
@@ -231,8 +287,11 @@ def require_reinforced(ctx: GuardContext) -> str | None:
 def require_debt_when_owed(ctx: GuardContext) -> str | None:
     """A reinforced measure with a debt at entry ends with the debt's amount."""
     data = ctx.enrolment.data
-    if (data.get("measure_kind") == "reinforced" and (data.get("debt_at_entry") or 0) > 0
-            and ctx.values.get("debt_latest") is None):
+    if (
+        data.get("measure_kind") == "reinforced"
+        and (data.get("debt_at_entry") or 0) > 0
+        and ctx.values.get("debt_latest") is None
+    ):
         return "Indiquez le montant de la dette en fin de mesure (0 si soldée)."
     return None
 
@@ -241,8 +300,10 @@ def require_later_contract_end(ctx: GuardContext) -> str | None:
     current = contract_end(ctx.enrolment)
     until = dt.date.fromisoformat(ctx.values["contract_until"])
     if current and until <= current:
-        return (f"La prolongation doit aller au-delà de la fin actuelle du contrat "
-                f"({current:%d/%m/%Y}).")
+        return (
+            f"La prolongation doit aller au-delà de la fin actuelle du contrat "
+            f"({current:%d/%m/%Y})."
+        )
     return None
 
 
@@ -252,42 +313,63 @@ SUPPORT_WORKFLOW = Workflow(
     states=(
         State("requested", "Demande d'accompagnement", phase="referral"),
         State("active", "Mesure en cours", phase="active"),
-        *closed_states(exited="Mesure terminée", refused="Demande refusée",
-                       withdrawn="Demande abandonnée"),
+        *closed_states(
+            exited="Mesure terminée", refused="Demande refusée", withdrawn="Demande abandonnée"
+        ),
     ),
     transitions=(
         Transition(
-            "start", "Début de la mesure", ("requested",), "active",
+            "start",
+            "Début de la mesure",
+            ("requested",),
+            "active",
             fields=(
                 Field("entry_date", "Date de début de la mesure", kind="date", required=True),
                 Field("contract_date", "Date du contrat (renforcé)", kind="date"),
                 Field("contract_goals", "Objectifs du contrat (renforcé)", kind="textarea"),
             ),
-            guards=(require_reinforced_contract,), order=10),
+            guards=(require_reinforced_contract,),
+            order=10,
+        ),
         Transition(
-            "extend", "Prolonger le contrat renforcé", ("active",), "active",
+            "extend",
+            "Prolonger le contrat renforcé",
+            ("active",),
+            "active",
             fields=(
-                Field("extension_decided_on", "Date de l'accord de la CAF", kind="date",
-                      required=True),
-                Field("contract_until", "Contrat prolongé jusqu'au", kind="date",
-                      required=True),
+                Field(
+                    "extension_decided_on", "Date de l'accord de la CAF", kind="date", required=True
+                ),
+                Field("contract_until", "Contrat prolongé jusqu'au", kind="date", required=True),
             ),
-            guards=(require_reinforced, require_later_contract_end), order=20),
+            guards=(require_reinforced, require_later_contract_end),
+            order=20,
+        ),
         exit_with_destination(
-            MEASURE_OUTCOMES, key="end", label="Fin de la mesure", sources=("active",),
-            date_label="Date de fin de la mesure", destination_label="Situation à la fin",
+            MEASURE_OUTCOMES,
+            key="end",
+            label="Fin de la mesure",
+            sources=("active",),
+            date_label="Date de fin de la mesure",
+            destination_label="Situation à la fin",
             reason_label=None,
             fields=(
                 Field("debt_latest", "Dette locative en fin de mesure", kind="money"),
                 Field("plan_kept", "Plan d'apurement respecté", kind="bool"),
             ),
-            guards=(require_debt_when_owed,)),
+            guards=(require_debt_when_owed,),
+        ),
         refusal(sources=("requested",)),
         withdrawal(("requested",), label="Abandon de la demande"),
     ),
     deadlines=(
-        Deadline("contract_end", "Fin du contrat d'accompagnement renforcé", ("active",),
-                 contract_end, warn_days=30),
+        Deadline(
+            "contract_end",
+            "Fin du contrat d'accompagnement renforcé",
+            ("active",),
+            contract_end,
+            warn_days=30,
+        ),
     ),
 )
 

@@ -44,7 +44,10 @@ __version__ = "0.1.0"
 def tremplin_manifest() -> PluginManifest:
     # Sub-let dwellings, occupancy agreements and rent come from the shared housing plugin.
     return PluginManifest(
-        slug=KEY, name="IML sous-location", version=__version__, api=">=1.1,<2",
+        slug=KEY,
+        name="IML sous-location",
+        version=__version__,
+        api=">=1.1,<2",
         depends_on=("housing",),
     )
 
@@ -78,11 +81,24 @@ def tremplin_enrolment_fields(programme: str) -> list[Field]:
         return []
     return [
         Field("siao_validation_date", "Date de validation SIAO", kind="date", order=10),
-        Field("reinforced_support", "Accompagnement renforcé (sortie du dispositif asile)",
-              kind="bool", order=20),
-        Field("household_type_need", "Typologie recherchée", kind="choice", order=30,
-              choices=(Choice("T1", "T1"), Choice("T2", "T2"), Choice("T3", "T3"),
-                       Choice("T4", "T4 et plus"))),
+        Field(
+            "reinforced_support",
+            "Accompagnement renforcé (sortie du dispositif asile)",
+            kind="bool",
+            order=20,
+        ),
+        Field(
+            "household_type_need",
+            "Typologie recherchée",
+            kind="choice",
+            order=30,
+            choices=(
+                Choice("T1", "T1"),
+                Choice("T2", "T2"),
+                Choice("T3", "T3"),
+                Choice("T4", "T4 et plus"),
+            ),
+        ),
     ]
 
 
@@ -90,8 +106,11 @@ def tremplin_enrolment_fields(programme: str) -> list[Field]:
 def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
     if programme != KEY:
         return []
-    return [ShareableGroup(KEY, "rent_status", "Loyer à jour ou en impayé (jamais de montant)",
-                           order=60)]
+    return [
+        ShareableGroup(
+            KEY, "rent_status", "Loyer à jour ou en impayé (jamais de montant)", order=60
+        )
+    ]
 
 
 @hookimpl
@@ -109,12 +128,23 @@ def tremplin_workflows() -> list[Workflow]:
 @hookimpl
 def tremplin_timeline_event_types() -> list[EventType]:
     return [
-        EventType("house_mistress_visit", "Passage de la maîtresse de maison", programme=KEY,
-                  contact=True, order=35),
-        EventType("sublease_review", "Bilan de la sous-location", programme=KEY,
-                  manual=False, order=921),
-        EventType("agreement_renewal", "Renouvellement de la convention", programme=KEY,
-                  manual=False, order=920),
+        EventType(
+            "house_mistress_visit",
+            "Passage de la maîtresse de maison",
+            programme=KEY,
+            contact=True,
+            order=35,
+        ),
+        EventType(
+            "sublease_review", "Bilan de la sous-location", programme=KEY, manual=False, order=921
+        ),
+        EventType(
+            "agreement_renewal",
+            "Renouvellement de la convention",
+            programme=KEY,
+            manual=False,
+            order=920,
+        ),
     ]
 
 
@@ -144,12 +174,18 @@ def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
     from tremplin_iml_sublease.reviews import panel_context as reviews_context
 
     return [
-        EnrolmentPanel("entry_checklist", KEY, f"{KEY}/_checklist.html", entry_panel_context,
-                       order=5),
+        EnrolmentPanel(
+            "entry_checklist", KEY, f"{KEY}/_checklist.html", entry_panel_context, order=5
+        ),
         EnrolmentPanel("agreement", KEY, f"{KEY}/_renewals.html", panel_context, order=10),
         EnrolmentPanel("reviews", KEY, f"{KEY}/_reviews.html", reviews_context, order=20),
-        EnrolmentPanel("reinforced_checklist", KEY, f"{KEY}/_checklist.html",
-                       reinforced_panel_context, order=40),
+        EnrolmentPanel(
+            "reinforced_checklist",
+            KEY,
+            f"{KEY}/_checklist.html",
+            reinforced_panel_context,
+            order=40,
+        ),
         EnrolmentPanel("exit_inventory", KEY, f"{KEY}/_exit.html", exit_panel_context, order=50),
     ]
 
@@ -164,14 +200,21 @@ async def _ending_soon(ctx: DashboardContext) -> list[DashboardRow]:
     renewed_beyond = AgreementRenewal.select(AgreementRenewal.enrolment).where(
         (AgreementRenewal.until > horizon) & AgreementRenewal.enrolment.is_not_null()
     )
-    rows = await Enrolment.select(
-        Enrolment.household, Enrolment.entry_date, Enrolment.data,
-        Enrolment.household.name.as_alias("name"),
-    ).where(
-        (Enrolment.programme == KEY) & (Enrolment.state == "housed")
-        & (Enrolment.entry_date <= horizon - dt.timedelta(days=89))
-        & Enrolment.id.not_in(renewed_beyond)
-    ).output(load_json=True)
+    rows = (
+        await Enrolment.select(
+            Enrolment.household,
+            Enrolment.entry_date,
+            Enrolment.data,
+            Enrolment.household.name.as_alias("name"),
+        )
+        .where(
+            (Enrolment.programme == KEY)
+            & (Enrolment.state == "housed")
+            & (Enrolment.entry_date <= horizon - dt.timedelta(days=89))
+            & Enrolment.id.not_in(renewed_beyond)
+        )
+        .output(load_json=True)
+    )
     out = []
     for r in rows:
         if r["entry_date"] is None:
@@ -180,10 +223,16 @@ async def _ending_soon(ctx: DashboardContext) -> list[DashboardRow]:
         days = (end - ctx.today).days
         if days <= 30:
             late = " (dépassée)" if days < 0 else ""
-            out.append((end, DashboardRow(
-                r["name"], f"/households/{r['household']}",
-                f"convention jusqu'au {end.strftime('%d/%m/%Y')}{late}",
-            )))
+            out.append(
+                (
+                    end,
+                    DashboardRow(
+                        r["name"],
+                        f"/households/{r['household']}",
+                        f"convention jusqu'au {end.strftime('%d/%m/%Y')}{late}",
+                    ),
+                )
+            )
     return [row for _, row in sorted(out, key=lambda x: x[0])]
 
 
@@ -193,20 +242,42 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
 
     if programme != KEY:
         return []
-    return [ReportSection("reinforced", "Accompagnement renforcé des sortants du dispositif asile",
-                          KEY, reinforced_support, order=50, labels_en=LABELS_EN)]
+    return [
+        ReportSection(
+            "reinforced",
+            "Accompagnement renforcé des sortants du dispositif asile",
+            KEY,
+            reinforced_support,
+            order=50,
+            labels_en=LABELS_EN,
+        )
+    ]
 
 
 @hookimpl
 def tremplin_dashboard_items(user) -> list[DashboardItem]:
     return [
-        DashboardItem("iml_sublease_ending", "IML : conventions à échéance sous 30 jours",
-                      _ending_soon, order=20, programme=KEY),
-        DashboardItem("iml_sublease_reviews", "IML : bilans (6, 10, 12 mois) à tenir sous 30 jours",
-                      _reviews_due, order=21, programme=KEY),
-        DashboardItem("iml_sublease_house_mistress",
-                      "IML : pas de passage de la maîtresse de maison depuis plus d'un mois",
-                      _visits_overdue, order=22, programme=KEY),
+        DashboardItem(
+            "iml_sublease_ending",
+            "IML : conventions à échéance sous 30 jours",
+            _ending_soon,
+            order=20,
+            programme=KEY,
+        ),
+        DashboardItem(
+            "iml_sublease_reviews",
+            "IML : bilans (6, 10, 12 mois) à tenir sous 30 jours",
+            _reviews_due,
+            order=21,
+            programme=KEY,
+        ),
+        DashboardItem(
+            "iml_sublease_house_mistress",
+            "IML : pas de passage de la maîtresse de maison depuis plus d'un mois",
+            _visits_overdue,
+            order=22,
+            programme=KEY,
+        ),
     ]
 
 

@@ -86,27 +86,41 @@ async def save_checklist(
         raise LookupError(name)
     values = validate(CHECKLISTS[name][1], raw)
     async with transaction():
-        row = await Enrolment.select(
-            Enrolment.id, Enrolment.data, Enrolment.version
-        ).where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)).output(
-            load_json=True
-        ).first()
+        row = (
+            await Enrolment.select(Enrolment.id, Enrolment.data, Enrolment.version)
+            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+            .output(load_json=True)
+            .first()
+        )
         if row is None:
             raise LookupError(enrolment_id)
         data = dict(row["data"] or {})
         before = data.get(name) or {}
         changed = [k for k, v in values.items() if bool(before.get(k)) != v]
         data[name] = {k: bool(v) for k, v in values.items()}
-        result = await Enrolment.update({
-            Enrolment.data: data, Enrolment.version: row["version"] + 1,
-            Enrolment.updated_at: now(),
-        }).where(
-            (Enrolment.id == enrolment_id) & (Enrolment.version == row["version"])
-        ).returning(Enrolment.id)
+        result = (
+            await Enrolment.update(
+                {
+                    Enrolment.data: data,
+                    Enrolment.version: row["version"] + 1,
+                    Enrolment.updated_at: now(),
+                }
+            )
+            .where((Enrolment.id == enrolment_id) & (Enrolment.version == row["version"]))
+            .returning(Enrolment.id)
+        )
         if not result:
-            raise FormErrors({"_panel": "Le dossier a été modifié entre-temps : rechargez la page."})
-        await audit("update", "enrolment", enrolment_id, user_id=user_id,
-                    fields=[f"{name}.{k}" for k in changed], address=address)
+            raise FormErrors(
+                {"_panel": "Le dossier a été modifié entre-temps : rechargez la page."}
+            )
+        await audit(
+            "update",
+            "enrolment",
+            enrolment_id,
+            user_id=user_id,
+            fields=[f"{name}.{k}" for k in changed],
+            address=address,
+        )
     return data[name]
 
 
@@ -116,8 +130,9 @@ def _checklist_context(enrolment: EnrolmentView, name: str) -> dict[str, Any]:
     return {
         "name": name,
         "title": title,
-        "entries": [{"name": f.name, "label": f.label, "done": bool(done.get(f.name))}
-                  for f in items],
+        "entries": [
+            {"name": f.name, "label": f.label, "done": bool(done.get(f.name))} for f in items
+        ],
         "missing": missing(enrolment.data, name),
         "visible": True,
         "errors": {},
@@ -134,8 +149,10 @@ async def entry_panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
 async def exit_panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
     """The exit inventory recorded with the exit transition (nothing before the exit)."""
     day = enrolment.data.get("exit_inventory_date")
-    return {"day": date.fromisoformat(day) if day else None,
-            "notes": enrolment.data.get("exit_inventory_notes") or ""}
+    return {
+        "day": date.fromisoformat(day) if day else None,
+        "notes": enrolment.data.get("exit_inventory_notes") or "",
+    }
 
 
 async def reinforced_panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
@@ -145,9 +162,12 @@ async def reinforced_panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
     return context
 
 
-@post(f"/{KEY}/enrolments/{{enrolment_id:int}}/checklists/{{name:str}}",
-      guards=[requires("social")])
-async def checklist_update(request: Request, enrolment_id: FromPath[int], name: FromPath[str]) -> Response:
+@post(
+    f"/{KEY}/enrolments/{{enrolment_id:int}}/checklists/{{name:str}}", guards=[requires("social")]
+)
+async def checklist_update(
+    request: Request, enrolment_id: FromPath[int], name: FromPath[str]
+) -> Response:
     """Save a checklist; htmx gets the panel back."""
     if name not in CHECKLISTS:
         raise NotFoundException()
@@ -162,17 +182,26 @@ async def checklist_update(request: Request, enrolment_id: FromPath[int], name: 
             raise
         context = _checklist_context(enrolment_view(row), name)
         context.update(editable=True, errors=exc.errors)
-        return Template(f"{KEY}/_checklist.html",
-                        context={"enrolment": row, "panel_context": context}, status_code=409)
+        return Template(
+            f"{KEY}/_checklist.html",
+            context={"enrolment": row, "panel_context": context},
+            status_code=409,
+        )
     if is_htmx(request):
-        fresh = await Enrolment.select().where(Enrolment.id == enrolment_id).output(
-            load_json=True).first()
+        fresh = (
+            await Enrolment.select()
+            .where(Enrolment.id == enrolment_id)
+            .output(load_json=True)
+            .first()
+        )
         view = enrolment_view(fresh)
-        context = await (entry_panel_context(view) if name == ENTRY
-                         else reinforced_panel_context(view))
+        context = await (
+            entry_panel_context(view) if name == ENTRY else reinforced_panel_context(view)
+        )
         context["saved"] = True
-        return Template(f"{KEY}/_checklist.html",
-                        context={"enrolment": fresh, "panel_context": context})
+        return Template(
+            f"{KEY}/_checklist.html", context={"enrolment": fresh, "panel_context": context}
+        )
     return Redirect(enrolment_url(row["household"], enrolment_id), status_code=303)
 
 

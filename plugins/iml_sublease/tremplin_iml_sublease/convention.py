@@ -50,37 +50,58 @@ def compile_typst(template: Path, data: dict[str, Any]) -> bytes:
     import typst
 
     return typst.compile(
-        str(template), root=str(template.parent),
+        str(template),
+        root=str(template.parent),
         sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        ignore_system_fonts=True, timestamp=0,
+        ignore_system_fonts=True,
+        timestamp=0,
     )
 
 
 async def household_people(household_id: int) -> tuple[str, list[str]]:
     """The reference person's name and the names of the other current members."""
-    rows = await Membership.select(
-        Membership.relation, Membership.person.first_name.as_alias("first"),
-        Membership.person.last_name.as_alias("last"),
-    ).where((Membership.household == household_id) & Membership.end_date.is_null()).order_by(
-        Membership.id)
-    reference = next((f"{r['first']} {r['last']}" for r in rows if r["relation"] == "reference"), "")
+    rows = (
+        await Membership.select(
+            Membership.relation,
+            Membership.person.first_name.as_alias("first"),
+            Membership.person.last_name.as_alias("last"),
+        )
+        .where((Membership.household == household_id) & Membership.end_date.is_null())
+        .order_by(Membership.id)
+    )
+    reference = next(
+        (f"{r['first']} {r['last']}" for r in rows if r["relation"] == "reference"), ""
+    )
     others = [f"{r['first']} {r['last']}" for r in rows if r["relation"] != "reference"]
     return reference, others
 
 
 async def convention_data(enrolment_id: int, association: str) -> dict[str, Any]:
     """Everything the convention prints, as strings."""
-    row = await Enrolment.select(
-        Enrolment.id, Enrolment.household, Enrolment.state, Enrolment.entry_date,
-        Enrolment.referent.full_name.as_alias("referent_name"),
-    ).where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)).first()
+    row = (
+        await Enrolment.select(
+            Enrolment.id,
+            Enrolment.household,
+            Enrolment.state,
+            Enrolment.entry_date,
+            Enrolment.referent.full_name.as_alias("referent_name"),
+        )
+        .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+        .first()
+    )
     if row is None:
         raise LookupError(enrolment_id)
-    household = await Household.select(Household.name, Household.reference, Household.address).where(
-        Household.id == row["household"]).first()
+    household = (
+        await Household.select(Household.name, Household.reference, Household.address)
+        .where(Household.id == row["household"])
+        .first()
+    )
     reference, others = await household_people(row["household"])
-    renewals = await AgreementRenewal.select(AgreementRenewal.until).where(
-        AgreementRenewal.enrolment == enrolment_id).order_by(AgreementRenewal.id)
+    renewals = (
+        await AgreementRenewal.select(AgreementRenewal.until)
+        .where(AgreementRenewal.enrolment == enrolment_id)
+        .order_by(AgreementRenewal.id)
+    )
     entry = row["entry_date"]
     if entry is not None:
         start = add_months(entry, TERM_MONTHS * len(renewals)) if renewals else entry
@@ -113,5 +134,8 @@ async def convention_pdf(request: Request, enrolment_id: FromPath[int]) -> Respo
     settings = app_context(request).settings
     data = await convention_data(enrolment_id, settings.association_name)
     pdf = compile_typst(template_path(settings.templates_dir, "convention.typ"), data)
-    return Response(content=pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="convention-{enrolment_id}.pdf"'})
+    return Response(
+        content=pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="convention-{enrolment_id}.pdf"'},
+    )

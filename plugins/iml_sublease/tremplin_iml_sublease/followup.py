@@ -30,18 +30,23 @@ def _day(value: Any) -> dt.date | None:
 
 async def visits_overdue(ctx: DashboardContext) -> list[DashboardRow]:
     rows = await Enrolment.select(
-        Enrolment.household, Enrolment.entry_date, Enrolment.household.name.as_alias("name"),
+        Enrolment.household,
+        Enrolment.entry_date,
+        Enrolment.household.name.as_alias("name"),
     ).where((Enrolment.programme == KEY) & (Enrolment.state == "housed"))
     if not rows:
         return []
     last = {
         r["household"]: _day(r["last"])
         for r in await TimelineEvent.select(
-            TimelineEvent.household, Max(TimelineEvent.occurred_at, alias="last"),
-        ).where(
+            TimelineEvent.household,
+            Max(TimelineEvent.occurred_at, alias="last"),
+        )
+        .where(
             (TimelineEvent.kind == VISIT)
             & TimelineEvent.household.is_in(sorted({r["household"] for r in rows}))
-        ).group_by(TimelineEvent.household)
+        )
+        .group_by(TimelineEvent.household)
     }
     limit = add_months(ctx.today, -1)
     out = []
@@ -50,7 +55,10 @@ async def visits_overdue(ctx: DashboardContext) -> list[DashboardRow]:
         since = seen or r["entry_date"]
         if since is None or since >= limit:
             continue
-        detail = (f"dernier passage le {seen.strftime('%d/%m/%Y')}" if seen
-                  else f"aucun passage depuis l'entrée ({since.strftime('%d/%m/%Y')})")
+        detail = (
+            f"dernier passage le {seen.strftime('%d/%m/%Y')}"
+            if seen
+            else f"aucun passage depuis l'entrée ({since.strftime('%d/%m/%Y')})"
+        )
         out.append((since, DashboardRow(r["name"], f"/households/{r['household']}", detail)))
     return [row for _, row in sorted(out, key=lambda x: x[0])]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar.params import FromPath
 from litestar import Request, Response, post
+from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.api import (
@@ -36,16 +36,25 @@ RENEWAL_FIELDS = (
 )
 
 
-async def renew(enrolment_id: FromPath[int], raw: dict[str, Any], user_id: int | None, address: str) -> dt.date:
+async def renew(
+    enrolment_id: FromPath[int], raw: dict[str, Any], user_id: int | None, address: str
+) -> dt.date:
     """Record a renewal decision; returns the new end of the agreement."""
     values = validate(RENEWAL_FIELDS, raw)
     async with transaction():
-        row = await Enrolment.select(
-            Enrolment.id, Enrolment.household, Enrolment.state, Enrolment.entry_date,
-            Enrolment.data, Enrolment.version,
-        ).where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)).output(
-            load_json=True
-        ).first()
+        row = (
+            await Enrolment.select(
+                Enrolment.id,
+                Enrolment.household,
+                Enrolment.state,
+                Enrolment.entry_date,
+                Enrolment.data,
+                Enrolment.version,
+            )
+            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+            .output(load_json=True)
+            .first()
+        )
         if row is None:
             raise LookupError(enrolment_id)
         if row["state"] != "housed" or row["entry_date"] is None:
@@ -53,28 +62,43 @@ async def renew(enrolment_id: FromPath[int], raw: dict[str, Any], user_id: int |
         count = await AgreementRenewal.count().where(AgreementRenewal.enrolment == enrolment_id)
         until = agreement_end(row["entry_date"], count + 1)
         if until > max_end(row["entry_date"]) and not (values["derogation_reason"] or "").strip():
-            raise FormErrors({
-                "derogation_reason": f"Au-delà de {MAX_MONTHS} mois, un motif de dérogation est "
-                "obligatoire."
-            })
-        await AgreementRenewal.insert(AgreementRenewal(
-            enrolment=enrolment_id, decided_on=dt.date.fromisoformat(values["decided_on"]),
-            until=until, derogation_reason=values["derogation_reason"] or "",
-            decided_by=user_id, created_at=now(),
-        ))
+            raise FormErrors(
+                {
+                    "derogation_reason": f"Au-delà de {MAX_MONTHS} mois, un motif de dérogation est "
+                    "obligatoire."
+                }
+            )
+        await AgreementRenewal.insert(
+            AgreementRenewal(
+                enrolment=enrolment_id,
+                decided_on=dt.date.fromisoformat(values["decided_on"]),
+                until=until,
+                derogation_reason=values["derogation_reason"] or "",
+                decided_by=user_id,
+                created_at=now(),
+            )
+        )
         data = dict(row["data"] or {})
         data["renewals"] = count + 1
-        await Enrolment.update({
-            Enrolment.data: data, Enrolment.version: row["version"] + 1,
-            Enrolment.updated_at: now(),
-        }).where(Enrolment.id == enrolment_id)
+        await Enrolment.update(
+            {
+                Enrolment.data: data,
+                Enrolment.version: row["version"] + 1,
+                Enrolment.updated_at: now(),
+            }
+        ).where(Enrolment.id == enrolment_id)
         await add_enrolment_event(
-            enrolment_id, row["household"], programme=KEY, kind="agreement_renewal",
+            enrolment_id,
+            row["household"],
+            programme=KEY,
+            kind="agreement_renewal",
             title="Renouvellement de la convention",
-            body=f"Convention prolongée jusqu'au {until.strftime('%d/%m/%Y')}", author=user_id,
+            body=f"Convention prolongée jusqu'au {until.strftime('%d/%m/%Y')}",
+            author=user_id,
         )
-        await audit("renew", "enrolment", enrolment_id, user_id=user_id,
-                    fields=["renewal"], address=address)
+        await audit(
+            "renew", "enrolment", enrolment_id, user_id=user_id, fields=["renewal"], address=address
+        )
     return until
 
 
@@ -104,9 +128,11 @@ def _view(row: dict[str, Any]) -> EnrolmentView:
 
 
 async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
-    renewals = await AgreementRenewal.select().where(
-        AgreementRenewal.enrolment == enrolment.id
-    ).order_by(AgreementRenewal.id)
+    renewals = (
+        await AgreementRenewal.select()
+        .where(AgreementRenewal.enrolment == enrolment.id)
+        .order_by(AgreementRenewal.id)
+    )
     end = agreement_end(enrolment.entry_date, len(renewals)) if enrolment.entry_date else None
     return {
         "renewals": renewals,

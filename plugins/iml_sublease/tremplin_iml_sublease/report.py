@@ -17,33 +17,54 @@ from tremplin.api import (
 
 
 async def reinforced_support(ctx: ReportContext) -> list[IndicatorTable]:
-    enrolments = [e for e in await accompanied_enrolments(ctx) if e["data"].get("reinforced_support")]
+    enrolments = [
+        e for e in await accompanied_enrolments(ctx) if e["data"].get("reinforced_support")
+    ]
     ids = sorted({e["household"] for e in enrolments})
-    households = await Household.select(Household.composition, Household.resources).where(
-        Household.id.is_in(ids or [-1])).output(load_json=True)
+    households = (
+        await Household.select(Household.composition, Household.resources)
+        .where(Household.id.is_in(ids or [-1]))
+        .output(load_json=True)
+    )
     n = len(ids)
     compositions = Counter(h["composition"] or "unknown" for h in households)
     resources = Counter(r for h in households for r in (h["resources"] or ["unknown"]))
     prescribers = Counter(e["prescriber"] or "unknown" for e in enrolments)
     return [
-        IndicatorTable("reinforced_overview", "Ménages sortant d'un dispositif asile",
-                       (IndicatorRow("Ménages accompagnés", n, key="households"),), unit=""),
-        IndicatorTable("reinforced_composition", "Composition familiale (sortants asile)",
-                       rows_from_counts(compositions, vocabulary.COMPOSITIONS, n), total=n,
-                       chart="bar"),
-        IndicatorTable("reinforced_resources", "Revenus (sortants asile)",
-                       rows_from_counts(resources, vocabulary.RESOURCES, n, keep_empty=False),
-                       total=n, note="Un ménage peut cumuler plusieurs ressources."),
-        IndicatorTable("reinforced_prescribers", "Orientations (sortants asile)",
-                       rows_from_counts(prescribers, vocabulary.PRESCRIBERS, len(enrolments),
-                                        keep_empty=False), total=len(enrolments)),
+        IndicatorTable(
+            "reinforced_overview",
+            "Ménages sortant d'un dispositif asile",
+            (IndicatorRow("Ménages accompagnés", n, key="households"),),
+            unit="",
+        ),
+        IndicatorTable(
+            "reinforced_composition",
+            "Composition familiale (sortants asile)",
+            rows_from_counts(compositions, vocabulary.COMPOSITIONS, n),
+            total=n,
+            chart="bar",
+        ),
+        IndicatorTable(
+            "reinforced_resources",
+            "Revenus (sortants asile)",
+            rows_from_counts(resources, vocabulary.RESOURCES, n, keep_empty=False),
+            total=n,
+            note="Un ménage peut cumuler plusieurs ressources.",
+        ),
+        IndicatorTable(
+            "reinforced_prescribers",
+            "Orientations (sortants asile)",
+            rows_from_counts(
+                prescribers, vocabulary.PRESCRIBERS, len(enrolments), keep_empty=False
+            ),
+            total=len(enrolments),
+        ),
     ]
 
 
 #: The English of this section's labels (``ReportSection.labels_en``).
 LABELS_EN = {
-    "Accompagnement renforcé des sortants du dispositif asile":
-        "Reinforced support for households leaving asylum accommodation",
+    "Accompagnement renforcé des sortants du dispositif asile": "Reinforced support for households leaving asylum accommodation",
     "Ménages sortant d'un dispositif asile": "Households leaving asylum accommodation",
     "Ménages accompagnés": "Households supported",
     "Composition familiale (sortants asile)": "Family composition (leaving asylum accommodation)",

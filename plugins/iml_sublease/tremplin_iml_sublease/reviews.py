@@ -58,8 +58,12 @@ REVIEW_FIELDS = (
     Field("household_present", "Ménage présent", kind="bool"),
     Field("outcome", "Décision", kind="choice", required=True, choices=OUTCOMES),
     # The dwelling's stock (private/public) is not exposed by housing.api: asked here.
-    Field("sliding_destination", "Parc du logement (si bail glissant)", kind="choice",
-          choices=SLIDING_DESTINATIONS),
+    Field(
+        "sliding_destination",
+        "Parc du logement (si bail glissant)",
+        kind="choice",
+        choices=SLIDING_DESTINATIONS,
+    ),
     Field("notes", "Observations", kind="textarea", max_length=2000),
 )
 
@@ -99,11 +103,19 @@ async def record_review(
     if values["outcome"] == "sliding" and not values["sliding_destination"]:
         raise FormErrors({"sliding_destination": "Indiquez le parc du logement (privé ou public)."})
     async with transaction():
-        row = await Enrolment.select(
-            Enrolment.id, Enrolment.household, Enrolment.state, Enrolment.entry_date,
-            Enrolment.data, Enrolment.version,
-        ).where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)).output(
-            load_json=True).first()
+        row = (
+            await Enrolment.select(
+                Enrolment.id,
+                Enrolment.household,
+                Enrolment.state,
+                Enrolment.entry_date,
+                Enrolment.data,
+                Enrolment.version,
+            )
+            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+            .output(load_json=True)
+            .first()
+        )
         if row is None:
             raise LookupError(enrolment_id)
         if row["state"] != "housed" or row["entry_date"] is None:
@@ -120,28 +132,51 @@ async def record_review(
             "landlord_present": bool(values["landlord_present"]),
             "household_present": bool(values["household_present"]),
             "outcome": values["outcome"],
-            "destination": values["sliding_destination"] if values["outcome"] == "sliding" else None,
+            "destination": values["sliding_destination"]
+            if values["outcome"] == "sliding"
+            else None,
             "notes": values["notes"] or "",
             "recorded_by": user_id,
         }
         data["reviews"] = [*reviews, review]
-        result = await Enrolment.update({
-            Enrolment.data: data, Enrolment.version: row["version"] + 1,
-            Enrolment.updated_at: now(),
-        }).where((Enrolment.id == enrolment_id) & (Enrolment.version == row["version"])).returning(
-            Enrolment.id)
+        result = (
+            await Enrolment.update(
+                {
+                    Enrolment.data: data,
+                    Enrolment.version: row["version"] + 1,
+                    Enrolment.updated_at: now(),
+                }
+            )
+            .where((Enrolment.id == enrolment_id) & (Enrolment.version == row["version"]))
+            .returning(Enrolment.id)
+        )
         if not result:
-            raise FormErrors({"_panel": "Le dossier a été modifié entre-temps : rechargez la page."})
+            raise FormErrors(
+                {"_panel": "Le dossier a été modifié entre-temps : rechargez la page."}
+            )
         outcome = dict((c.value, c.label) for c in OUTCOMES)[values["outcome"]]
-        await TimelineEvent.insert(TimelineEvent(
-            household=row["household"], kind="sublease_review", occurred_at=now(),
-            author=user_id, programme=KEY, title="Bilan de la sous-location",
-            body=f"Bilan du {dt.date.fromisoformat(values['review_date']).strftime('%d/%m/%Y')} : "
-            f"{outcome}",
-            data={"enrolment": enrolment_id, "review": review["number"]}, created_at=now(),
-        ))
-        await audit("review", "enrolment", enrolment_id, user_id=user_id,
-                    fields=["reviews"], address=address)
+        await TimelineEvent.insert(
+            TimelineEvent(
+                household=row["household"],
+                kind="sublease_review",
+                occurred_at=now(),
+                author=user_id,
+                programme=KEY,
+                title="Bilan de la sous-location",
+                body=f"Bilan du {dt.date.fromisoformat(values['review_date']).strftime('%d/%m/%Y')} : "
+                f"{outcome}",
+                data={"enrolment": enrolment_id, "review": review["number"]},
+                created_at=now(),
+            )
+        )
+        await audit(
+            "review",
+            "enrolment",
+            enrolment_id,
+            user_id=user_id,
+            fields=["reviews"],
+            address=address,
+        )
     return review
 
 
@@ -149,8 +184,14 @@ async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
     reviews = enrolment.data.get("reviews") or []
     upcoming = next_review(enrolment.entry_date, len(reviews))
     return {
-        "reviews": [{**r, "outcome_label": dict((c.value, c.label) for c in OUTCOMES)[r["outcome"]],
-                     "day": dt.date.fromisoformat(r["date"])} for r in reviews],
+        "reviews": [
+            {
+                **r,
+                "outcome_label": dict((c.value, c.label) for c in OUTCOMES)[r["outcome"]],
+                "day": dt.date.fromisoformat(r["date"]),
+            }
+            for r in reviews
+        ],
         "next": upcoming,
         "sliding": sliding_review(enrolment.data) is not None and enrolment.state == "housed",
         "can_review": enrolment.state == "housed",
@@ -174,14 +215,21 @@ async def review_create(request: Request, enrolment_id: FromPath[int]) -> Respon
 
         context = await panel_context(enrolment_view(row))
         context.update(values=raw, errors=exc.errors)
-        return Template(f"{KEY}/_reviews.html",
-                        context={"enrolment": row, "panel_context": context}, status_code=422)
+        return Template(
+            f"{KEY}/_reviews.html",
+            context={"enrolment": row, "panel_context": context},
+            status_code=422,
+        )
     return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))
 
 
-@get(f"/{KEY}/enrolments/{{enrolment_id:int}}/reviews/{{number:int}}/pdf",
-     guards=[requires("social")])
-async def review_pdf(request: Request, enrolment_id: FromPath[int], number: FromPath[int]) -> Response:
+@get(
+    f"/{KEY}/enrolments/{{enrolment_id:int}}/reviews/{{number:int}}/pdf",
+    guards=[requires("social")],
+)
+async def review_pdf(
+    request: Request, enrolment_id: FromPath[int], number: FromPath[int]
+) -> Response:
     """The review sheet (*fiche bilan*) of review ``number``."""
     from tremplin_iml_sublease.convention import (
         compile_typst,
@@ -197,27 +245,38 @@ async def review_pdf(request: Request, enrolment_id: FromPath[int], number: From
     settings = app_context(request).settings
     data = await convention_data(enrolment_id, settings.association_name)
     labels = dict((c.value, c.label) for c in OUTCOMES + SLIDING_DESTINATIONS)
-    data.update({
-        "review_number": str(number),
-        "milestone": f"{review['milestone']} mois" if review.get("milestone") else "",
-        "review_date": dt.date.fromisoformat(review["date"]).strftime("%d/%m/%Y"),
-        "landlord_present": "oui" if review["landlord_present"] else "non",
-        "household_present": "oui" if review["household_present"] else "non",
-        "outcome": labels[review["outcome"]],
-        "destination": labels.get(review.get("destination") or "", ""),
-        "notes": review.get("notes") or "",
-    })
+    data.update(
+        {
+            "review_number": str(number),
+            "milestone": f"{review['milestone']} mois" if review.get("milestone") else "",
+            "review_date": dt.date.fromisoformat(review["date"]).strftime("%d/%m/%Y"),
+            "landlord_present": "oui" if review["landlord_present"] else "non",
+            "household_present": "oui" if review["household_present"] else "non",
+            "outcome": labels[review["outcome"]],
+            "destination": labels.get(review.get("destination") or "", ""),
+            "notes": review.get("notes") or "",
+        }
+    )
     pdf = compile_typst(template_path(settings.templates_dir, "fiche_bilan.typ"), data)
-    return Response(content=pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="bilan-{enrolment_id}-{number}.pdf"'})
+    return Response(
+        content=pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="bilan-{enrolment_id}-{number}.pdf"'},
+    )
 
 
 async def reviews_due(ctx: DashboardContext) -> list[DashboardRow]:
     """Housed households whose next review (6, 10 or 12 months) falls within 30 days."""
-    rows = await Enrolment.select(
-        Enrolment.household, Enrolment.entry_date, Enrolment.data,
-        Enrolment.household.name.as_alias("name"),
-    ).where((Enrolment.programme == KEY) & (Enrolment.state == "housed")).output(load_json=True)
+    rows = (
+        await Enrolment.select(
+            Enrolment.household,
+            Enrolment.entry_date,
+            Enrolment.data,
+            Enrolment.household.name.as_alias("name"),
+        )
+        .where((Enrolment.programme == KEY) & (Enrolment.state == "housed"))
+        .output(load_json=True)
+    )
     out = []
     for r in rows:
         upcoming = next_review(r["entry_date"], len((r["data"] or {}).get("reviews") or []))
@@ -227,7 +286,14 @@ async def reviews_due(ctx: DashboardContext) -> list[DashboardRow]:
         days = (due - ctx.today).days
         if days <= 30:
             late = " (en retard)" if days < 0 else ""
-            out.append((due, DashboardRow(
-                r["name"], f"/households/{r['household']}",
-                f"bilan à {months} mois le {due.strftime('%d/%m/%Y')}{late}")))
+            out.append(
+                (
+                    due,
+                    DashboardRow(
+                        r["name"],
+                        f"/households/{r['household']}",
+                        f"bilan à {months} mois le {due.strftime('%d/%m/%Y')}{late}",
+                    ),
+                )
+            )
     return [row for _, row in sorted(out, key=lambda x: x[0])]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
-    add_months,
     Deadline,
     EnrolmentView,
     Field,
@@ -13,6 +12,7 @@ from tremplin.api import (
     State,
     Transition,
     Workflow,
+    add_months,
     closed_states,
     decision_date_field,
     exit_with_destination,
@@ -26,7 +26,6 @@ from tremplin.api import (
 KEY = "iml_sublease"
 TERM_MONTHS = 3
 MAX_MONTHS = 18
-
 
 
 def agreement_end(entry: dt.date, renewals: int) -> dt.date:
@@ -63,8 +62,10 @@ def require_exit_inventory(ctx: GuardContext) -> str | None:
         return "L'état des lieux de sortie est dans le futur : enregistrez la sortie une fois fait."
     exit_day = dt.date.fromisoformat(ctx.values["exit_date"])
     if day > exit_day + dt.timedelta(days=INVENTORY_DELAY_DAYS):
-        return (f"L'état des lieux de sortie se fait au plus tard {INVENTORY_DELAY_DAYS} jours "
-                "après la sortie.")
+        return (
+            f"L'état des lieux de sortie se fait au plus tard {INVENTORY_DELAY_DAYS} jours "
+            "après la sortie."
+        )
     return None
 
 
@@ -90,35 +91,68 @@ WORKFLOW = Workflow(
         *closed_states(),
     ),
     transitions=(
-        Transition("accept", "Admettre", ("referral",), "admitted", fields=(DECISION,),
-                   guards=(require_siao_validation,), order=10),
+        Transition(
+            "accept",
+            "Admettre",
+            ("referral",),
+            "admitted",
+            fields=(DECISION,),
+            guards=(require_siao_validation,),
+            order=10,
+        ),
         postponement(),
         refusal(),
-        Transition("enter", "Entrée dans le logement", ("admitted",), "housed",
-                   fields=(Field("entry_date", "Date d'entrée", kind="date", required=True),),
-                   guards=(require_entry_checklist,), order=10),
+        Transition(
+            "enter",
+            "Entrée dans le logement",
+            ("admitted",),
+            "housed",
+            fields=(Field("entry_date", "Date d'entrée", kind="date", required=True),),
+            guards=(require_entry_checklist,),
+            order=10,
+        ),
         exit_with_destination(
             vocabulary.EXIT_DESTINATIONS,
             fields=(
-                Field("exit_inventory_date", "Date de l'état des lieux de sortie", kind="date",
-                      required=True),
-                Field("exit_inventory_notes",
-                      "État des lieux de sortie : observations (dégradations, clés, compteurs)",
-                      kind="textarea", max_length=2000),
+                Field(
+                    "exit_inventory_date",
+                    "Date de l'état des lieux de sortie",
+                    kind="date",
+                    required=True,
+                ),
+                Field(
+                    "exit_inventory_notes",
+                    "État des lieux de sortie : observations (dégradations, clés, compteurs)",
+                    kind="textarea",
+                    max_length=2000,
+                ),
             ),
             guards=(require_exit_inventory,),
         ),
         exit_with_destination(
-            tuple(c for c in vocabulary.EXIT_DESTINATIONS
-                  if c.value in ("private_sliding", "public_sliding")),
-            key="slide", label="Glissement du bail", date_label="Date de sortie (date du bilan)",
-            reason_label=None, guards=(require_sliding_review,), order=40, danger=False,
+            tuple(
+                c
+                for c in vocabulary.EXIT_DESTINATIONS
+                if c.value in ("private_sliding", "public_sliding")
+            ),
+            key="slide",
+            label="Glissement du bail",
+            date_label="Date de sortie (date du bilan)",
+            reason_label=None,
+            guards=(require_sliding_review,),
+            order=40,
+            danger=False,
         ),
         withdrawal(("referral", "admitted")),
     ),
     deadlines=(
-        Deadline("agreement_end", "Fin de la convention d'occupation", ("housed",),
-                 _agreement_due, warn_days=30),
+        Deadline(
+            "agreement_end",
+            "Fin de la convention d'occupation",
+            ("housed",),
+            _agreement_due,
+            warn_days=30,
+        ),
     ),
 )
 

@@ -29,7 +29,6 @@ from tremplin.api import (
     hookimpl,
     vocabulary,
 )
-
 from tremplin_iml_youth.fields import CEJ_GROUP, ENROLMENT_FIELDS
 from tremplin_iml_youth.rules import KEY, MAX_MONTHS, cej_errors
 from tremplin_iml_youth.workflow import EXIT_DESTINATIONS, WORKFLOW
@@ -124,8 +123,9 @@ def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
         return []
     return [
         ShareableGroup(KEY, CEJ_GROUP, "CEJ et projet professionnel", order=50),
-        ShareableGroup(KEY, "rent_status", "Loyer à jour ou en impayé (jamais de montant)",
-                       order=60),
+        ShareableGroup(
+            KEY, "rent_status", "Loyer à jour ou en impayé (jamais de montant)", order=60
+        ),
     ]
 
 
@@ -192,5 +192,8 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
 
     if programme != KEY:
         return []
-    return [ReportSection("cej", "CEJ des jeunes accompagnés", KEY, cej_table, order=50,
-                          labels_en=LABELS_EN)]
+    return [
+        ReportSection(
+            "cej", "CEJ des jeunes accompagnés", KEY, cej_table, order=50, labels_en=LABELS_EN
+        )
+    ]

@@ -31,7 +31,6 @@ from tremplin.api import (
     transaction,
     validate,
 )
-
 from tremplin_iml_youth.fields import CEJ_FORM
 from tremplin_iml_youth.rules import KEY, MAX_MONTHS, agreement_end, cej_errors, max_end
 
@@ -143,8 +142,10 @@ async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
         "meetings": meetings,
         "can_meet": enrolment.state in OPEN_STATES,
         "meeting_fields": MEETING_FIELDS,
-        "meeting_values": {"meeting_date": today().isoformat(),
-                           "attendees": ["young", "social_worker", "ml_counsellor"]},
+        "meeting_values": {
+            "meeting_date": today().isoformat(),
+            "attendees": ["young", "social_worker", "ml_counsellor"],
+        },
         "history": data.get("renewal_history", []),
         "agreement_end": agreement_end(entry, int(data.get("renewals", 0))) if entry else None,
         "max_end": max_end(entry) if entry else None,

@@ -4,7 +4,6 @@ occupancy agreements ending within 30 days."""
 from __future__ import annotations
 
 from tremplin.api import DashboardContext, DashboardRow, Enrolment
-
 from tremplin_iml_youth.rules import KEY, agreement_end
 
 

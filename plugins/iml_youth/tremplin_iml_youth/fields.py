@@ -5,7 +5,6 @@ programme information a Mission Locale partner may be shown (never rent details)
 from __future__ import annotations
 
 from tremplin.api import Field
-
 from tremplin_iml_youth.rules import CEJ_MAX_ALLOWANCE_CENTS
 
 CEJ_GROUP = "cej"

@@ -33,7 +33,6 @@ from tremplin.api import (
     transaction,
     validate,
 )
-
 from tremplin_iml_youth.rules import KEY
 
 KIND = "tripartite_meeting"
@@ -43,8 +42,12 @@ ATTENDEES = (
     Choice("ml_counsellor", "Conseiller·ère Mission Locale"),
     Choice("other", "Autre personne"),
 )
-SHORT = {"young": "jeune", "social_worker": "travailleur·euse social·e",
-         "ml_counsellor": "Mission Locale", "other": "autre"}
+SHORT = {
+    "young": "jeune",
+    "social_worker": "travailleur·euse social·e",
+    "ml_counsellor": "Mission Locale",
+    "other": "autre",
+}
 MEETING_FIELDS = (
     Field("meeting_date", "Date du rendez-vous", kind="date", required=True),
     Field("attendees", "Présents", kind="multichoice", required=True, choices=ATTENDEES),
@@ -56,7 +59,7 @@ OPEN_STATES = ("referral", "admitted", "housed")
 
 
 def attendees_label(attendees: list[str], other: str = "", counsellor: str = "") -> str:
-    """"Le ou la jeune, Conseiller·ère Mission Locale (Mme X), M. Y" in form order."""
+    """ "Le ou la jeune, Conseiller·ère Mission Locale (Mme X), M. Y" in form order."""
     parts = []
     for choice in ATTENDEES:
         if choice.value not in attendees:
@@ -78,7 +81,9 @@ async def record_meeting(
     errors = {}
     day = dt.date.fromisoformat(values["meeting_date"])
     if day > today():
-        errors["meeting_date"] = "la date est dans le futur : enregistrez le rendez-vous une fois tenu"
+        errors["meeting_date"] = (
+            "la date est dans le futur : enregistrez le rendez-vous une fois tenu"
+        )
     other = (values["other_attendee"] or "").strip()
     if "other" in values["attendees"] and not other:
         errors["other_attendee"] = "indiquez qui était l'autre personne présente"
@@ -87,10 +92,14 @@ async def record_meeting(
     if errors:
         raise FormErrors(errors)
     async with transaction():
-        row = await Enrolment.select(
-            Enrolment.household, Enrolment.state, Enrolment.referral_date, Enrolment.data
-        ).where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY)).output(
-            load_json=True).first()
+        row = (
+            await Enrolment.select(
+                Enrolment.household, Enrolment.state, Enrolment.referral_date, Enrolment.data
+            )
+            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+            .output(load_json=True)
+            .first()
+        )
         if row is None:
             raise LookupError(enrolment_id)
         if row["state"] not in OPEN_STATES:
@@ -101,18 +110,28 @@ async def record_meeting(
         body = "Présents : " + attendees_label(values["attendees"], other, counsellor) + "."
         if values["notes"]:
             body += "\n" + values["notes"]
-        created = await TimelineEvent.insert(TimelineEvent(
-            household=row["household"], kind=KIND,
-            occurred_at=dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC),
-            author=user_id, programme=KEY,
-            visibility="partner" if values["shared"] else "staff",
-            title="Rendez-vous tripartite", body=body,
-            data={"enrolment": enrolment_id, "attendees": values["attendees"],
-                  "other": other},
-            created_at=now(),
-        )).returning(TimelineEvent.id)
-        await audit("add_event", "household", row["household"], user_id=user_id,
-                    fields=["timeline"], address=address)
+        created = await TimelineEvent.insert(
+            TimelineEvent(
+                household=row["household"],
+                kind=KIND,
+                occurred_at=dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC),
+                author=user_id,
+                programme=KEY,
+                visibility="partner" if values["shared"] else "staff",
+                title="Rendez-vous tripartite",
+                body=body,
+                data={"enrolment": enrolment_id, "attendees": values["attendees"], "other": other},
+                created_at=now(),
+            )
+        ).returning(TimelineEvent.id)
+        await audit(
+            "add_event",
+            "household",
+            row["household"],
+            user_id=user_id,
+            fields=["timeline"],
+            address=address,
+        )
     return created[0]["id"]
 
 
@@ -120,20 +139,30 @@ async def meetings_of(household_ids: list[int]) -> dict[int, list[dict[str, Any]
     """Tripartite meetings per household, newest first (one query for the whole list)."""
     if not household_ids:
         return {}
-    rows = await TimelineEvent.select(
-        TimelineEvent.household, TimelineEvent.occurred_at, TimelineEvent.data,
-    ).where(
-        (TimelineEvent.kind == KIND) & TimelineEvent.household.is_in(household_ids)
-        & (TimelineEvent.programme == KEY)
-    ).order_by(TimelineEvent.occurred_at, ascending=False).output(load_json=True)
+    rows = (
+        await TimelineEvent.select(
+            TimelineEvent.household,
+            TimelineEvent.occurred_at,
+            TimelineEvent.data,
+        )
+        .where(
+            (TimelineEvent.kind == KIND)
+            & TimelineEvent.household.is_in(household_ids)
+            & (TimelineEvent.programme == KEY)
+        )
+        .order_by(TimelineEvent.occurred_at, ascending=False)
+        .output(load_json=True)
+    )
     out: dict[int, list[dict[str, Any]]] = {}
     for r in rows:
         data = r["data"] or {}
-        out.setdefault(r["household"], []).append({
-            "day": r["occurred_at"].date(),
-            "attendees": data.get("attendees") or [],
-            "short": ", ".join(SHORT[a] for a in (data.get("attendees") or []) if a in SHORT),
-        })
+        out.setdefault(r["household"], []).append(
+            {
+                "day": r["occurred_at"].date(),
+                "attendees": data.get("attendees") or [],
+                "short": ", ".join(SHORT[a] for a in (data.get("attendees") or []) if a in SHORT),
+            }
+        )
     return out
 
 
@@ -152,6 +181,9 @@ async def meeting_create(request: Request, enrolment_id: FromPath[int]) -> Respo
     except FormErrors as exc:
         context = await panel_context(_view(row))
         context.update(errors=exc.errors, form="meeting", meeting_values=raw)
-        return Template(f"{KEY}/_panel.html", status_code=422,
-                        context={"enrolment": row, "panel_context": context})
+        return Template(
+            f"{KEY}/_panel.html",
+            status_code=422,
+            context={"enrolment": row, "panel_context": context},
+        )
     return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))

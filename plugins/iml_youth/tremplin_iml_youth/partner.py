@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from tremplin.api import PartnerItem
 from tremplin_housing import api as housing
-
 from tremplin_iml_youth.rules import KEY
 
 #: The shareable group the household consents to for the rent status.

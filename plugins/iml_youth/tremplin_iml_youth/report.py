@@ -59,10 +59,8 @@ LABELS_EN = {
     "Jeunes accompagnés": "Young people supported",
     "dont bénéficiaires d'un CEJ pendant la période": "of whom had a CEJ during the period",
     "dont CEJ suspendu": "of whom had their CEJ suspended",
-    "Une suspension de l'allocation CEJ met en péril le paiement du loyer.":
-        "A suspended CEJ allowance puts the payment of the rent at risk.",
+    "Une suspension de l'allocation CEJ met en péril le paiement du loyer.": "A suspended CEJ allowance puts the payment of the rent at risk.",
     # The programme's own exit destination, printed in the common tables
     "Départ vers une autre région (emploi, famille)": "Moved to another region (work, family)",
-    "Rendez-vous tripartite (jeune, association, Mission Locale)":
-        "Three-way meeting (young person, association, Mission Locale)",
+    "Rendez-vous tripartite (jeune, association, Mission Locale)": "Three-way meeting (young person, association, Mission Locale)",
 }

@@ -20,7 +20,6 @@ CEJ_MONTHS, CEJ_MAX_MONTHS = 12, 18
 CEJ_MAX_ALLOWANCE_CENTS = 52_800
 
 
-
 def agreement_end(entry: dt.date, renewals: int) -> dt.date:
     """End of the occupancy agreement after ``renewals`` renewals of 3 months."""
     return add_months(entry, TERM_MONTHS * (renewals + 1))

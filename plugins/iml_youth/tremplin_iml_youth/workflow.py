@@ -19,15 +19,14 @@ from tremplin.api import (
     Workflow,
     closed_states,
     decision_date_field,
-    reference_birth_date,
     exit_with_destination,
     postponement,
+    reference_birth_date,
     refusal,
     require_siao_validation,
     vocabulary,
     withdrawal,
 )
-
 from tremplin_iml_youth.rules import KEY, age_refusal, agreement_end, cej_errors
 
 

@@ -160,7 +160,11 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
         return []
     return [
         ReportSection(
-            "social_residence", "La résidence sociale", KEY, social_residence_tables, order=50,
+            "social_residence",
+            "La résidence sociale",
+            KEY,
+            social_residence_tables,
+            order=50,
             labels_en=LABELS_EN,
         )
     ]

@@ -27,16 +27,26 @@ async def load_demo(ctx: DemoContext) -> str | None:
     count = 0
     for d in await housing.dwellings(programme=KEY):
         count += 1
-        by_dwelling[d.id] = await service.add_unit(actor, {
-            "label": f"{100 + count}", "typology": "T1bis" if d.typology == "T2" else "T1",
-            "dwelling_id": str(d.id),
-        })
+        by_dwelling[d.id] = await service.add_unit(
+            actor,
+            {
+                "label": f"{100 + count}",
+                "typology": "T1bis" if d.typology == "T2" else "T1",
+                "dwelling_id": str(d.id),
+            },
+        )
     while count < MIN_UNITS:
         count += 1
-        spare.append(await service.add_unit(actor, {
-            "label": f"{100 + count}", "typology": rng.choice(("T1", "T1", "T1bis")),
-            "dwelling_id": "",
-        }))
+        spare.append(
+            await service.add_unit(
+                actor,
+                {
+                    "label": f"{100 + count}",
+                    "typology": rng.choice(("T1", "T1", "T1bis")),
+                    "dwelling_id": "",
+                },
+            )
+        )
     residents = 0
     for e in ctx.enrolments_of(KEY, phase="active"):
         occupancy = await housing.current_occupancy(e.household_id, on)
@@ -45,10 +55,15 @@ async def load_demo(ctx: DemoContext) -> str | None:
             if not spare:
                 continue
             unit_id = spare.pop()
-        row = await Enrolment.select(Enrolment.data).where(Enrolment.id == e.id).output(
-            load_json=True).first()
+        row = (
+            await Enrolment.select(Enrolment.data)
+            .where(Enrolment.id == e.id)
+            .output(load_json=True)
+            .first()
+        )
         await Enrolment.update({Enrolment.data: {**(row["data"] or {}), "unit": unit_id}}).where(
-            Enrolment.id == e.id)
+            Enrolment.id == e.id
+        )
         residents += 1
     return f"{count} logements, {residents} résident{'s' if residents > 1 else ''}"
 

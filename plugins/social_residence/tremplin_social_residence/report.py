@@ -124,12 +124,9 @@ LABELS_EN = {
     "Personnes ayant quitté la résidence": "People who left the residence",
     "Âge moyen des locataires (ans)": "Average age of tenants (years)",
     "Durée moyenne de séjour des sortants (mois)": "Average length of stay of those who left (months)",
-    "Séjours prolongés au-delà de {months} mois (dérogation)":
-        "Stays extended beyond {months} months (derogation)",
-    "Personnes ayant quitté la résidence, selon leur destination":
-        "People who left the residence, by destination",
-    "Logement autonome avec un accompagnement IML de l'association":
-        "Own housing with the association's rental intermediation support (IML)",
+    "Séjours prolongés au-delà de {months} mois (dérogation)": "Stays extended beyond {months} months (derogation)",
+    "Personnes ayant quitté la résidence, selon leur destination": "People who left the residence, by destination",
+    "Logement autonome avec un accompagnement IML de l'association": "Own housing with the association's rental intermediation support (IML)",
     "Logement en pension de famille": "Boarding house (pension de famille)",
     "Logement autonome du parc public": "Own social housing",
     "Logement autonome du parc privé": "Own private rented housing",

@@ -34,8 +34,12 @@ from tremplin_social_residence.workflow import (
 async def stock_dwellings(_: ChoiceContext) -> list[Choice]:
     """Dwellings of the housing stock a unit can be tied to: captured and not yet tied to
     another unit of the residence."""
-    taken = {r["dwelling_id"] for r in await ResidenceUnit.select(ResidenceUnit.dwelling_id).where(
-        ResidenceUnit.dwelling_id.is_not_null())}
+    taken = {
+        r["dwelling_id"]
+        for r in await ResidenceUnit.select(ResidenceUnit.dwelling_id).where(
+            ResidenceUnit.dwelling_id.is_not_null()
+        )
+    }
     return await housing.dwelling_choices(taken)
 
 
@@ -109,9 +113,7 @@ async def free_unit_choices(enrolment_id: int | None) -> tuple[Choice, ...]:
     The stored value stays the unit's id.
     """
     occupied = {
-        int((e["data"] or {}).get("unit") or 0)
-        for e in await housed()
-        if e["id"] != enrolment_id
+        int((e["data"] or {}).get("unit") or 0) for e in await housed() if e["id"] != enrolment_id
     }
     typologies = {c.value: c.label for c in UNIT_FIELDS[1].choices}
     rows = await ResidenceUnit.select(

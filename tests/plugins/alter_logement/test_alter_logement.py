@@ -6,14 +6,13 @@ import json
 
 import pytest
 
+from tests.core.test_access import _client
 from tremplin.api import Period, ReportContext
 from tremplin.forms import FormErrors
 from tremplin.models import AuditEntry, Enrolment, Membership, User
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
 from tremplin_alter_logement.report import alter_logement_tables, person_kind
-
-from tests.core.test_access import _client
 
 ACTOR = hh.Actor(user_id=None)
 KEY = "alter_logement"

@@ -7,13 +7,12 @@ import re
 import httpx
 from litestar.routes import HTTPRoute
 
-from tremplin.models import PartnerOrganisation
-from tremplin.services.accounts import create_user
-from tremplin.services.clock import now, today
-
 from tests.conftest import TEST_PASSWORD
 from tests.core.test_access import _login_partner
 from tests.plugins.alter_logement.test_alter_logement import KEY, sheltered
+from tremplin.models import PartnerOrganisation
+from tremplin.services.accounts import create_user
+from tremplin.services.clock import now, today
 
 SECRETS = ("CONFIDENTIEL", "Hortense", "9 allée Discrète", "0699887766")
 
@@ -156,8 +155,9 @@ async def test_alter_logement_is_shared_only_with_sos_violences_conjugales(
     assert f'value="{form["consent_expires"]}"' in refused.text  # input kept
     assert not await Share.exists().where(Share.household == household_id)
 
-    made = await social_worker.post(f"/households/{household_id}/shares",
-                                    {**form, "partner": str(org_id)})
+    made = await social_worker.post(
+        f"/households/{household_id}/shares", {**form, "partner": str(org_id)}
+    )
     assert made.status_code == 303, made.text
     assert await Share.count().where(Share.household == household_id) == 1
     assert host.programmes[KEY].partner_kinds == ("sos_vc",)

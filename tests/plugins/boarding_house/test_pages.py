@@ -5,12 +5,11 @@ import re
 
 import pytest
 
+from tests.core.test_access import _client
+from tests.plugins.boarding_house.helpers import house, resident
 from tremplin.api import FormErrors
 from tremplin.models import AuditEntry, TimelineEvent
 from tremplin_boarding_house.tables import Activity, Host, House, Unit
-
-from tests.core.test_access import _client
-from tests.plugins.boarding_house.helpers import house, resident
 
 
 async def test_managers_open_a_house_with_units_and_a_host(client, users, app):
@@ -181,10 +180,9 @@ async def test_unknown_house_is_not_found(social_worker):
 async def test_rent_is_linked_to_the_housing_account(client, users, app, host):
     """Rent calls and receipts stay in the housing plugin: the house page links to the
     resident's rent account (occupancy of kind "residence") for rental staff."""
+    from tests.plugins.boarding_house.helpers import ACTOR
     from tremplin_housing import occupancy as occ
     from tremplin_housing import stock
-
-    from tests.plugins.boarding_house.helpers import ACTOR
 
     programmes = {"boarding_house": "Pensions de famille"}
     owner = await stock.create_owner(ACTOR, {"kind": "company", "name": "Foncière HH"})

@@ -7,14 +7,13 @@ import json
 
 import pypdf
 
+from tests.plugins.boarding_house.helpers import KEY, enrolled, house, household, resident
 from tremplin.api import Period, ReportContext
 from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_json, to_pdf
 from tremplin.services.clock import now
 from tremplin_boarding_house.report import boarding_house_tables
 from tremplin_boarding_house.tables import Activity
-
-from tests.plugins.boarding_house.helpers import KEY, enrolled, house, household, resident
 
 
 async def fixture(host) -> None:

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from tests.plugins.boarding_house.helpers import KEY, enrolled, house, household, move, resident
 from tremplin.forms import FormErrors, resolve_choices
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
@@ -11,15 +12,14 @@ from tremplin.services.clock import today
 from tremplin.types import UNKNOWN_CHOICE, GuardContext
 from tremplin_boarding_house.workflow import require_free_unit
 
-from tests.plugins.boarding_house.helpers import KEY, enrolled, house, household, move, resident
-
 
 async def _offered(host, enrolment_id, key) -> dict[str, str]:
     """The units a transition's form offers now: value → label."""
     row = await enr.get_enrolment(enrolment_id, [KEY])
     transition = next(t for t in host.workflows[KEY].transitions if t.key == key)
     (unit,) = [
-        f for f in await resolve_choices(transition.fields, enr.choice_context(row))
+        f
+        for f in await resolve_choices(transition.fields, enr.choice_context(row))
         if f.name == "unit"
     ]
     return {c.value: c.label for c in unit.choices}
@@ -32,14 +32,16 @@ async def test_the_guard_still_refuses_a_unit_taken_meanwhile(database, host):
     enrolment_id = await enrolled(host, await household("SECOND Paul"))
     row = await enr.get_enrolment(enrolment_id, [KEY])
     context = GuardContext(
-        enrolment=enr.to_view(row), values={"unit": a1, "entry_date": "2024-01-01"},
+        enrolment=enr.to_view(row),
+        values={"unit": a1, "entry_date": "2024-01-01"},
         today=today(),
     )
     assert await require_free_unit(context) == (
         "Ce logement est déjà occupé par un autre résident."
     )
     context = GuardContext(
-        enrolment=enr.to_view(row), values={"unit": 9999, "entry_date": "2024-01-01"},
+        enrolment=enr.to_view(row),
+        values={"unit": 9999, "entry_date": "2024-01-01"},
         today=today(),
     )
     assert await require_free_unit(context) == (
@@ -200,9 +202,8 @@ async def test_withdrawal_and_no_limit_on_the_stay(database, host):
 
 
 async def test_hosts_write_notes_on_a_resident_timeline(database, host):
-    from tremplin.services import timeline
-
     from tests.plugins.boarding_house.helpers import ACTOR
+    from tremplin.services import timeline
 
     manual = {e.key for e in host.event_types_for(KEY) if e.manual}
     assert {"host_note", "host_interview"} <= manual

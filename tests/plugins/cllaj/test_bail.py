@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from tests.plugins.cllaj.helpers import move, text_of, young
 from tremplin.forms import FormErrors
 from tremplin.models import Enrolment
 from tremplin.services import enrolments as enr
@@ -13,8 +14,6 @@ from tremplin_cllaj import report
 from tremplin_cllaj.bail import template_path
 from tremplin_cllaj.rules import BAIL
 from tremplin_cllaj.workflows import BAIL_WORKFLOW
-
-from tests.plugins.cllaj.helpers import move, text_of, young
 
 LANDLORD = {
     "landlord_kind": "public",

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from tests.plugins.cllaj.helpers import move, young
 from tremplin.forms import FormErrors
 from tremplin.services import enrolments as enr
 from tremplin.services.clock import today
@@ -13,8 +14,6 @@ from tremplin_cllaj import committee, report
 from tremplin_cllaj.rules import GLISSANT, add_months
 from tremplin_cllaj.tables import CommitteeDecision
 from tremplin_cllaj.workflows import GLISSANT_WORKFLOW
-
-from tests.plugins.cllaj.helpers import move, young
 
 READY = {
     "liaison_form_date": "2024-01-08",

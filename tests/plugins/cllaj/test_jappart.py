@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from tests.plugins.cllaj.helpers import ACTOR, move, young
 from tremplin.forms import FormErrors
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
@@ -12,8 +13,6 @@ from tremplin.services.clock import now, today
 from tremplin_cllaj.jappart import meetings_in_last_month, record_derogation
 from tremplin_cllaj.rules import JAPPART, add_months
 from tremplin_cllaj.workflows import JAPPART_WORKFLOW
-
-from tests.plugins.cllaj.helpers import ACTOR, move, young
 
 ML = {"ml_followup": "on", "ml_counsellor": "Mme Conseillère"}
 

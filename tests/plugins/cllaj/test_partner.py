@@ -5,13 +5,12 @@ import datetime as dt
 
 import pytest
 
+from tests.core.test_access import _login_partner
+from tests.plugins.cllaj.helpers import move, young
 from tremplin.forms import FormErrors
 from tremplin.models import TimelineEvent
 from tremplin.services.clock import now, today
 from tremplin_cllaj.rules import BAIL, JAPPART, add_months
-
-from tests.core.test_access import _login_partner
-from tests.plugins.cllaj.helpers import move, young
 
 
 async def _share(social_worker, partner_id, household_id, programme, groups):

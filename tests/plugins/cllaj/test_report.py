@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from tests.plugins.cllaj.helpers import ACTOR, text_of
 from tremplin.models import Enrolment
 from tremplin.reports.engine import build_report
 from tremplin.services import households as hh
@@ -13,8 +14,6 @@ from tremplin_cllaj.tables import (
     DeskPlace,
     Workshop,
 )
-
-from tests.plugins.cllaj.helpers import ACTOR, text_of
 
 YEAR = Period.year(2024)
 

@@ -3,10 +3,9 @@ and reason, and the core's date order holds."""
 
 import pytest
 
+from tests.plugins.cllaj.helpers import move, state_of, young
 from tremplin.forms import FormErrors
 from tremplin_cllaj.rules import BAIL, GLISSANT, JAPPART
-
-from tests.plugins.cllaj.helpers import move, state_of, young
 
 
 @pytest.mark.parametrize("programme", [BAIL, JAPPART, GLISSANT])

@@ -12,8 +12,10 @@ async def login_as(app, users):
     clients = []
 
     async def make(role: str) -> Session:
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 7)),
-                                   base_url="http://testserver.local")
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 7)),
+            base_url="http://testserver.local",
+        )
         clients.append(client)
         return Session(client, await login(client, f"{role}@test.fr"), users[role])
 

@@ -18,10 +18,19 @@ async def owner(name: str = "SCI Les Tilleuls") -> int:
 
 
 async def dwelling(owner_id: int | None = None, **values) -> int:
-    form = {"owner": str(owner_id or await owner()), "address": "3 rue des Lilas",
-            "postcode": "30100", "city": "Alès", "typology": "T2", "stock": "private",
-            "status": "available", "programme": "iml_sublease", "dpe_class": "D",
-            "dpe_date": "2022-05-01", **values}
+    form = {
+        "owner": str(owner_id or await owner()),
+        "address": "3 rue des Lilas",
+        "postcode": "30100",
+        "city": "Alès",
+        "typology": "T2",
+        "stock": "private",
+        "status": "available",
+        "programme": "iml_sublease",
+        "dpe_class": "D",
+        "dpe_date": "2022-05-01",
+        **values,
+    }
     return await stock.create_dwelling(ACTOR, form, PROGRAMMES)
 
 
@@ -29,12 +38,30 @@ async def household(name: str = "MARTIN Éléonore") -> int:
     return await hh.create_household(ACTOR, {"name": name})
 
 
-async def occupancy(dwelling_id: int, household_id: int, start: str = "2024-01-01",
-                    rent: str = "400", charges: str = "50", benefit: str = "0", **extra) -> int:
-    return await occ.create_occupancy(ACTOR, dwelling_id, {
-        "household": str(household_id), "kind": "agreement", "programme": "iml_sublease",
-        "start_date": start, "rent": rent, "charges": charges, "benefit": benefit, **extra,
-    }, PROGRAMMES)
+async def occupancy(
+    dwelling_id: int,
+    household_id: int,
+    start: str = "2024-01-01",
+    rent: str = "400",
+    charges: str = "50",
+    benefit: str = "0",
+    **extra,
+) -> int:
+    return await occ.create_occupancy(
+        ACTOR,
+        dwelling_id,
+        {
+            "household": str(household_id),
+            "kind": "agreement",
+            "programme": "iml_sublease",
+            "start_date": start,
+            "rent": rent,
+            "charges": charges,
+            "benefit": benefit,
+            **extra,
+        },
+        PROGRAMMES,
+    )
 
 
 async def housed(start: str = "2024-01-01", **terms) -> tuple[int, int, int]:

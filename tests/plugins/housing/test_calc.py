@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from tremplin_housing.access import MASKED_ADDRESS, mask_rows, shown_address
 from tremplin_housing.calc import (
     Terms,
@@ -18,8 +19,13 @@ from tremplin_housing.calc import (
     vacancy_cost,
 )
 
-ENTRIES = st.lists(st.tuples(st.sampled_from(["call", "benefit", "payment", "aid"]),
-                             st.integers(min_value=1, max_value=2_000_000)), max_size=40)
+ENTRIES = st.lists(
+    st.tuples(
+        st.sampled_from(["call", "benefit", "payment", "aid"]),
+        st.integers(min_value=1, max_value=2_000_000),
+    ),
+    max_size=40,
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -27,9 +33,12 @@ ENTRIES = st.lists(st.tuples(st.sampled_from(["call", "benefit", "payment", "aid
 def test_balance_is_calls_minus_benefits_minus_payments_in_any_order(entries, seed):
     shuffled = list(entries)
     random.Random(seed).shuffle(shuffled)
-    expected = (sum(a for k, a in entries if k == "call") - sum(a for k, a in entries if k == "benefit")
-                - sum(a for k, a in entries if k == "payment")
-                - sum(a for k, a in entries if k == "aid"))  # an aid paid in is a credit
+    expected = (
+        sum(a for k, a in entries if k == "call")
+        - sum(a for k, a in entries if k == "benefit")
+        - sum(a for k, a in entries if k == "payment")
+        - sum(a for k, a in entries if k == "aid")
+    )  # an aid paid in is a credit
     assert compute_balance(entries) == compute_balance(shuffled) == expected
     # Sums per kind (what the database aggregates) give the same balance as single entries.
     per_kind = {}
@@ -56,8 +65,10 @@ def test_proration_rounds_half_up_to_the_cent():
 
 
 def test_terms_in_force_follow_revisions_by_effective_date():
-    history = [Terms(dt.date(2024, 1, 1), 40_000, 5_000),
-               Terms(dt.date(2025, 1, 1), 41_000, 5_000, 20_000)]
+    history = [
+        Terms(dt.date(2024, 1, 1), 40_000, 5_000),
+        Terms(dt.date(2025, 1, 1), 41_000, 5_000, 20_000),
+    ]
     assert terms_on(history, dt.date(2023, 12, 31)) is None
     assert terms_on(history, dt.date(2024, 12, 31)).rent_cents == 40_000
     assert terms_on(list(reversed(history)), dt.date(2025, 1, 1)).rent_cents == 41_000
@@ -85,7 +96,8 @@ def test_dpe_alerts_for_f_g_and_old_or_undated_certificates():
     today = dt.date(2025, 6, 1)
     assert dpe_alerts("C", dt.date(2020, 1, 1), today) == []
     assert dpe_alerts("G", dt.date(2020, 1, 1), today) == [
-        "Classe G : passoire énergétique, travaux à prévoir"]
+        "Classe G : passoire énergétique, travaux à prévoir"
+    ]
     assert dpe_alerts("F", None, today)[1] == "Date du DPE inconnue"
     assert dpe_alerts("B", dt.date(2015, 5, 31), today) == ["DPE de plus de 10 ans : à refaire"]
     assert dpe_alerts("B", dt.date(2015, 6, 1), today) == []
@@ -93,11 +105,24 @@ def test_dpe_alerts_for_f_g_and_old_or_undated_certificates():
 
 
 def test_confidential_address_is_shown_only_to_the_programme_staff_by_name():
-    row = {"id": 1, "address": "12 rue Cachée", "postcode": "42000", "city": "Saint-Étienne",
-           "confidential": True, "programme": "alter_logement", "search_text": "12 rue cachee"}
+    row = {
+        "id": 1,
+        "address": "12 rue Cachée",
+        "postcode": "42000",
+        "city": "Saint-Étienne",
+        "confidential": True,
+        "programme": "alter_logement",
+        "search_text": "12 rue cachee",
+    }
     full = "12 rue Cachée, 42000 Saint-Étienne"
-    for role in ("admin", "head_of_service", "social_worker", "rental_manager", "technician",
-                 "partner"):
+    for role in (
+        "admin",
+        "head_of_service",
+        "social_worker",
+        "rental_manager",
+        "technician",
+        "partner",
+    ):
         user = SimpleNamespace(role=role, programmes=[])
         assert shown_address(row, user) == MASKED_ADDRESS
         masked = mask_rows([row], user)[0]
@@ -107,8 +132,10 @@ def test_confidential_address_is_shown_only_to_the_programme_staff_by_name():
     for role in ("admin", "social_worker", "rental_manager"):
         assigned = SimpleNamespace(role=role, programmes=["iml_sublease", "alter_logement"])
         assert shown_address(row, assigned) == full
-    assert shown_address(row, SimpleNamespace(role="partner",
-                                              programmes=["alter_logement"])) == MASKED_ADDRESS
+    assert (
+        shown_address(row, SimpleNamespace(role="partner", programmes=["alter_logement"]))
+        == MASKED_ADDRESS
+    )
     unused = {**row, "programme": ""}
     for role in ("admin", "head_of_service"):
         assert shown_address(unused, SimpleNamespace(role=role, programmes=[])) == full

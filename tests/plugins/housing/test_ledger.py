@@ -10,6 +10,8 @@ import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.plugins.housing.helpers import ACTOR, d, housed
 from tremplin.api import FormErrors, TimelineEvent
 from tremplin_housing import api, ledger
 from tremplin_housing import occupancy as occ
@@ -17,12 +19,15 @@ from tremplin_housing.calc import Terms, compute_balance, terms_on
 from tremplin_housing.ledger import record_entry, run_rent_calls
 from tremplin_housing.tables import LedgerEntry, Occupancy
 
-from tests.plugins.housing.helpers import ACTOR, d, housed
-
 
 def pay(amount: str, day: str = "2024-01-10", kind: str = "payment", form_id: str | None = None):
-    return {"kind": kind, "entry_date": day, "amount": amount, "means": "transfer",
-            **({"_form_id": form_id} if form_id else {})}
+    return {
+        "kind": kind,
+        "entry_date": day,
+        "amount": amount,
+        "means": "transfer",
+        **({"_form_id": form_id} if form_id else {}),
+    }
 
 
 def collect(max_examples: int, strategy=None) -> list[dict]:
@@ -30,8 +35,13 @@ def collect(max_examples: int, strategy=None) -> list[dict]:
     hypothesis cannot drive an async test whose database lives across examples."""
     found: list[dict] = []
 
-    @settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=max_examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(strategy if strategy is not None else scenarios())
     def draw(scenario):
         found.append(scenario)
@@ -41,7 +51,9 @@ def collect(max_examples: int, strategy=None) -> list[dict]:
 
 
 async def _calls(month: dt.date) -> list[dict]:
-    return await LedgerEntry.select().where((LedgerEntry.kind == "call") & (LedgerEntry.month == month))
+    return await LedgerEntry.select().where(
+        (LedgerEntry.kind == "call") & (LedgerEntry.month == month)
+    )
 
 
 async def test_rent_call_run_is_idempotent(database):
@@ -60,10 +72,17 @@ async def test_rent_call_run_is_idempotent(database):
     assert (late_call["entry_date"], late_call["amount_cents"]) == (d("2024-02-15"), 15_000)
     # The database itself refuses a second call of the same month.
     with pytest.raises((sqlite3.IntegrityError, asyncpg.UniqueViolationError)):
-        await LedgerEntry.insert(LedgerEntry(
-            occupancy=late, household=late_call["household"], kind="call",
-            entry_date=d("2024-02-15"), month=d("2024-02-01"), amount_cents=1,
-            created_at=dt.datetime.now(dt.UTC)))
+        await LedgerEntry.insert(
+            LedgerEntry(
+                occupancy=late,
+                household=late_call["household"],
+                kind="call",
+                entry_date=d("2024-02-15"),
+                month=d("2024-02-01"),
+                amount_cents=1,
+                created_at=dt.datetime.now(dt.UTC),
+            )
+        )
 
 
 async def test_concurrent_runs_of_one_month_call_once(database):
@@ -78,8 +97,11 @@ async def test_concurrent_runs_of_one_month_call_once(database):
 def interruptions(draw):
     """How many occupancies join, at which call the run breaks, and how."""
     joining = draw(st.integers(1, 3))
-    return {"joining": joining, "failing": draw(st.integers(1, 6)),
-            "error": draw(st.sampled_from([RuntimeError, asyncio.CancelledError, OSError]))}
+    return {
+        "joining": joining,
+        "failing": draw(st.integers(1, 6)),
+        "error": draw(st.sampled_from([RuntimeError, asyncio.CancelledError, OSError])),
+    }
 
 
 async def test_an_interrupted_run_leaves_no_partial_month(database, monkeypatch):
@@ -112,13 +134,15 @@ async def test_a_double_submitted_payment_is_recorded_once(database):
     _, household_id, occupancy_id = await housed("2024-01-01")
     first = await record_entry(ACTOR, occupancy_id, pay("120,50", form_id="f1"))
     second = await record_entry(ACTOR, occupancy_id, pay("120,50", form_id="f1"))
-    racing = await asyncio.gather(*(record_entry(ACTOR, occupancy_id, pay("80", form_id="f2"))
-                                    for _ in range(3)))
+    racing = await asyncio.gather(
+        *(record_entry(ACTOR, occupancy_id, pay("80", form_id="f2")) for _ in range(3))
+    )
     assert first == second and len(set(racing)) == 1
     assert await LedgerEntry.count().where(LedgerEntry.kind == "payment") == 2
     assert await api.balance(occupancy_id) == -20_050
     events = await TimelineEvent.select(TimelineEvent.title, TimelineEvent.body).where(
-        (TimelineEvent.household == household_id) & (TimelineEvent.kind == "housing_payment"))
+        (TimelineEvent.household == household_id) & (TimelineEvent.kind == "housing_payment")
+    )
     assert len(events) == 2 and events[0]["body"] == "120,50 € (virement)"
 
 
@@ -138,14 +162,17 @@ async def test_payment_bad_input_and_closed_occupancy_are_refused(database):
         assert caught.value.errors == errors
     with pytest.raises(FormErrors) as caught:
         await record_entry(ACTOR, occupancy_id, pay("10", day="2023-12-31"))
-    assert caught.value.errors == {"entry_date": "la date précède l'entrée dans le logement "
-                                                 "(01/01/2024)"}
+    assert caught.value.errors == {
+        "entry_date": "la date précède l'entrée dans le logement (01/01/2024)"
+    }
     await occ.close_occupancy(ACTOR, occupancy_id, {"end_date": "2024-05-31", "exit_reason": "end"})
     with pytest.raises(FormErrors) as caught:
         await record_entry(ACTOR, occupancy_id, pay("100", form_id="late"))
-    assert caught.value.errors == {"_entry": "Cette occupation est close (sortie le 31/05/2024) "
-                                   "et son compte est soldé : aucun paiement ne peut plus y être "
-                                   "enregistré."}
+    assert caught.value.errors == {
+        "_entry": "Cette occupation est close (sortie le 31/05/2024) "
+        "et son compte est soldé : aucun paiement ne peut plus y être "
+        "enregistré."
+    }
     assert await LedgerEntry.count() == 0
 
 
@@ -155,10 +182,14 @@ async def test_a_household_that_left_still_pays_its_debt_and_no_more(database):
     await occ.close_occupancy(ACTOR, occupancy_id, {"end_date": "2024-01-31", "exit_reason": "end"})
     with pytest.raises(FormErrors) as caught:
         await record_entry(ACTOR, occupancy_id, pay("450,01", day="2024-03-01"))
-    assert caught.value.errors == {"amount": "Cette occupation est close (sortie le 31/01/2024) : "
-                                   "le ménage ne doit plus que 450,00 € sur ce compte"}
+    assert caught.value.errors == {
+        "amount": "Cette occupation est close (sortie le 31/01/2024) : "
+        "le ménage ne doit plus que 450,00 € sur ce compte"
+    }
     first = await record_entry(ACTOR, occupancy_id, pay("200", day="2024-03-01", form_id="a"))
-    assert await record_entry(ACTOR, occupancy_id, pay("200", day="2024-03-01", form_id="a")) == first
+    assert (
+        await record_entry(ACTOR, occupancy_id, pay("200", day="2024-03-01", form_id="a")) == first
+    )
     await record_entry(ACTOR, occupancy_id, pay("250", day="2024-04-01", form_id="b"))
     assert await api.household_balance(household_id) == 0
     with pytest.raises(FormErrors):
@@ -167,8 +198,9 @@ async def test_a_household_that_left_still_pays_its_debt_and_no_more(database):
 
 
 async def test_balance_is_calls_minus_benefits_minus_payments(database):
-    _, household_id, occupancy_id = await housed("2024-01-01", rent="400", charges="50",
-                                                  benefit="250")
+    _, household_id, occupancy_id = await housed(
+        "2024-01-01", rent="400", charges="50", benefit="250"
+    )
     for month in ("2024-01-01", "2024-02-01"):
         await run_rent_calls(ACTOR, d(month))
     await record_entry(ACTOR, occupancy_id, pay("150", day="2024-01-05"))
@@ -192,14 +224,30 @@ AMOUNTS = st.integers(1, 90_000)
 def scenarios(draw):
     rent, charges = draw(st.integers(0, 120_000)), draw(st.integers(0, 15_000))
     benefit = draw(st.integers(0, rent + charges))
-    ops = draw(st.lists(st.one_of(
-        st.tuples(st.just("call"), MONTHS),
-        st.tuples(st.sampled_from(["payment", "benefit"]), MONTHS, AMOUNTS, st.integers(1, 28)),
-    ), max_size=10))
-    revisions = draw(st.lists(st.tuples(st.integers(2, 12), st.integers(0, 120_000)),
-                              max_size=2, unique_by=lambda r: r[0]))
-    return {"terms": (rent, charges, benefit), "ops": ops, "revisions": revisions,
-            "seed": draw(st.integers(0, 2**32 - 1))}
+    ops = draw(
+        st.lists(
+            st.one_of(
+                st.tuples(st.just("call"), MONTHS),
+                st.tuples(
+                    st.sampled_from(["payment", "benefit"]), MONTHS, AMOUNTS, st.integers(1, 28)
+                ),
+            ),
+            max_size=10,
+        )
+    )
+    revisions = draw(
+        st.lists(
+            st.tuples(st.integers(2, 12), st.integers(0, 120_000)),
+            max_size=2,
+            unique_by=lambda r: r[0],
+        )
+    )
+    return {
+        "terms": (rent, charges, benefit),
+        "ops": ops,
+        "revisions": revisions,
+        "seed": draw(st.integers(0, 2**32 - 1)),
+    }
 
 
 def euros(cents: int) -> str:
@@ -211,7 +259,8 @@ async def test_database_balance_equals_the_formula_whatever_the_order(database):
         year = 2001 + index
         rent, charges, benefit = scenario["terms"]
         _, household_id, occupancy_id = await housed(
-            f"{year}-01-01", rent=euros(rent), charges=euros(charges), benefit=euros(benefit))
+            f"{year}-01-01", rent=euros(rent), charges=euros(charges), benefit=euros(benefit)
+        )
         history = [Terms(dt.date(year, 1, 1), rent, charges, benefit)]
         steps = list(scenario["ops"])
         for month, new_rent in scenario["revisions"]:
@@ -223,26 +272,44 @@ async def test_database_balance_equals_the_formula_whatever_the_order(database):
             if step[0] == "call":
                 await run_rent_calls(ACTOR, dt.date(year, step[1], 1))
             elif step[0] == "revision":
-                await occ.add_revision(ACTOR, occupancy_id, {
-                    "effective_from": f"{year}-{step[1]:02d}-01", "rent": euros(step[2]),
-                    "charges": euros(charges), "benefit": euros(step[3]), "reason": "yearly"})
+                await occ.add_revision(
+                    ACTOR,
+                    occupancy_id,
+                    {
+                        "effective_from": f"{year}-{step[1]:02d}-01",
+                        "rent": euros(step[2]),
+                        "charges": euros(charges),
+                        "benefit": euros(step[3]),
+                        "reason": "yearly",
+                    },
+                )
             else:
                 kind, month, amount, day = step
-                await record_entry(ACTOR, occupancy_id, pay(
-                    euros(amount), f"{year}-{month:02d}-{day:02d}", kind, form_id=f"{year}-{n}"))
+                await record_entry(
+                    ACTOR,
+                    occupancy_id,
+                    pay(
+                        euros(amount), f"{year}-{month:02d}-{day:02d}", kind, form_id=f"{year}-{n}"
+                    ),
+                )
         called = {s[1] for s in steps if s[0] == "call"}
         in_force = [terms_on(history, dt.date(year, m, 1)) for m in called]
-        expected = (sum(t.rent_cents + t.charges_cents for t in in_force)
-                    - sum(t.benefit_cents for t in in_force)
-                    - sum(s[2] for s in steps if s[0] in ("payment", "benefit")))
+        expected = (
+            sum(t.rent_cents + t.charges_cents for t in in_force)
+            - sum(t.benefit_cents for t in in_force)
+            - sum(s[2] for s in steps if s[0] in ("payment", "benefit"))
+        )
         end = dt.date(year, 12, 31)
         rows = await LedgerEntry.select(LedgerEntry.kind, LedgerEntry.amount_cents).where(
-            LedgerEntry.occupancy == occupancy_id)
+            LedgerEntry.occupancy == occupancy_id
+        )
         assert await api.balance(occupancy_id, end) == expected, scenario
         assert await api.household_balance(household_id, end) == expected
         assert compute_balance((r["kind"], r["amount_cents"]) for r in rows) == expected
-        assert await LedgerEntry.count().where((LedgerEntry.occupancy == occupancy_id)
-                                               & (LedgerEntry.kind == "call")) == len(called)
-        await occ.close_occupancy(ACTOR, occupancy_id, {"end_date": end.isoformat(),
-                                                        "exit_reason": "end"})
+        assert await LedgerEntry.count().where(
+            (LedgerEntry.occupancy == occupancy_id) & (LedgerEntry.kind == "call")
+        ) == len(called)
+        await occ.close_occupancy(
+            ACTOR, occupancy_id, {"end_date": end.isoformat(), "exit_reason": "end"}
+        )
         assert await api.balance(occupancy_id, end) == expected  # a full last month: unchanged

@@ -2,6 +2,8 @@
 deposit instalments, the timeline."""
 
 import pytest
+
+from tests.plugins.housing.helpers import ACTOR, d, dwelling, housed, household, occupancy
 from tremplin.api import FormErrors, TimelineEvent
 from tremplin_housing import api
 from tremplin_housing import occupancy as occ
@@ -14,16 +16,16 @@ from tremplin_housing.tables import (
     RentTerms,
 )
 
-from tests.plugins.housing.helpers import ACTOR, d, dwelling, housed, household, occupancy
-
 
 async def test_overlapping_occupancies_of_one_dwelling_are_refused(database):
     dwelling_id, _, first = await housed("2024-01-01")
     other = await household("DURAND Paul")
     with pytest.raises(FormErrors) as caught:
         await occupancy(dwelling_id, other, "2024-03-01")
-    assert caught.value.errors == {"start_date": "Ce logement est déjà occupé par un autre ménage "
-                                   "du 01/01/2024 à ce jour : enregistrez d'abord sa sortie."}
+    assert caught.value.errors == {
+        "start_date": "Ce logement est déjà occupé par un autre ménage "
+        "du 01/01/2024 à ce jour : enregistrez d'abord sa sortie."
+    }
     await occ.close_occupancy(ACTOR, first, {"end_date": "2024-06-30", "exit_reason": "end"})
     with pytest.raises(FormErrors) as caught:
         await occupancy(dwelling_id, other, "2024-06-30")
@@ -41,8 +43,10 @@ async def test_a_household_cannot_occupy_two_dwellings_at_once(database):
     elsewhere = await dwelling()
     with pytest.raises(FormErrors) as caught:
         await occupancy(elsewhere, household_id, "2024-02-01")
-    assert caught.value.errors == {"household": "Ce ménage occupe déjà un logement à cette date : "
-                                   "enregistrez sa sortie ou un transfert."}
+    assert caught.value.errors == {
+        "household": "Ce ménage occupe déjà un logement à cette date : "
+        "enregistrez sa sortie ou un transfert."
+    }
 
 
 async def test_bad_input_is_refused_in_french_and_nothing_is_written(database):
@@ -61,19 +65,29 @@ async def test_bad_input_is_refused_in_french_and_nothing_is_written(database):
         assert caught.value.errors == errors
     with pytest.raises(FormErrors) as caught:
         await occupancy(dwelling_id, 9999)
-    assert caught.value.errors == {"household": "aucun ménage ne porte ce numéro ou cette référence"}
+    assert caught.value.errors == {
+        "household": "aucun ménage ne porte ce numéro ou cette référence"
+    }
     assert await Occupancy.count() == 0 and await RentTerms.count() == 0
 
 
 async def test_exit_date_before_entry_is_refused(database):
     _, _, occupancy_id = await housed("2024-03-15")
     with pytest.raises(FormErrors) as caught:
-        await occ.close_occupancy(ACTOR, occupancy_id, {"end_date": "2024-03-14", "exit_reason": "end"})
-    assert caught.value.errors == {"end_date": "la date de sortie précède la date d'entrée (15/03/2024)"}
+        await occ.close_occupancy(
+            ACTOR, occupancy_id, {"end_date": "2024-03-14", "exit_reason": "end"}
+        )
+    assert caught.value.errors == {
+        "end_date": "la date de sortie précède la date d'entrée (15/03/2024)"
+    }
     assert (await Occupancy.select(Occupancy.end_date).first())["end_date"] is None
-    await occ.close_occupancy(ACTOR, occupancy_id, {"end_date": "2024-03-15", "exit_reason": "departure"})
+    await occ.close_occupancy(
+        ACTOR, occupancy_id, {"end_date": "2024-03-15", "exit_reason": "departure"}
+    )
     with pytest.raises(FormErrors) as caught:
-        await occ.close_occupancy(ACTOR, occupancy_id, {"end_date": "2024-04-15", "exit_reason": "end"})
+        await occ.close_occupancy(
+            ACTOR, occupancy_id, {"end_date": "2024-04-15", "exit_reason": "end"}
+        )
     assert caught.value.errors == {"_occupancy": "La sortie de ce logement est déjà enregistrée."}
 
 
@@ -82,10 +96,15 @@ async def test_exit_reprices_the_exit_month_and_frees_the_dwelling(database):
     for month in ("2024-01-01", "2024-02-01", "2024-03-01"):
         await run_rent_calls(ACTOR, d(month))
     await occ.close_occupancy(ACTOR, occupancy_id, {"end_date": "2024-02-10", "exit_reason": "end"})
-    calls = await LedgerEntry.select(LedgerEntry.month, LedgerEntry.amount_cents).where(
-        LedgerEntry.kind == "call").order_by(LedgerEntry.month)
+    calls = (
+        await LedgerEntry.select(LedgerEntry.month, LedgerEntry.amount_cents)
+        .where(LedgerEntry.kind == "call")
+        .order_by(LedgerEntry.month)
+    )
     assert [(c["month"], c["amount_cents"]) for c in calls] == [
-        (d("2024-01-01"), 31_000), (d("2024-02-01"), 10_690)]  # 310 € × 10/29
+        (d("2024-01-01"), 31_000),
+        (d("2024-02-01"), 10_690),
+    ]  # 310 € × 10/29
     status = await Dwelling.select(Dwelling.status).where(Dwelling.id == dwelling_id).first()
     assert status["status"] == "available"
     assert await api.current_occupancy(household_id, d("2024-02-11")) is None
@@ -95,50 +114,99 @@ async def test_transfer_keeps_history_and_the_debt_follows_the_household(databas
     first_dwelling, household_id, first = await housed("2024-01-01", rent="400", charges="0")
     await run_rent_calls(ACTOR, d("2024-01-01"))
     target = await dwelling(address="8 avenue Carnot")
-    reference = (await Dwelling.select(Dwelling.reference).where(Dwelling.id == target).first())["reference"]
+    reference = (await Dwelling.select(Dwelling.reference).where(Dwelling.id == target).first())[
+        "reference"
+    ]
     with pytest.raises(FormErrors) as caught:
-        await occ.transfer(ACTOR, first, {"dwelling": reference, "transfer_date": "2024-01-01", "rent": "300"})
-    assert caught.value.errors == {"transfer_date": "le transfert doit suivre l'entrée dans le logement actuel"}
-    second = await occ.transfer(ACTOR, first, {"dwelling": reference.lower(), "transfer_date": "2024-02-01",
-                                                "rent": "300"})
+        await occ.transfer(
+            ACTOR, first, {"dwelling": reference, "transfer_date": "2024-01-01", "rent": "300"}
+        )
+    assert caught.value.errors == {
+        "transfer_date": "le transfert doit suivre l'entrée dans le logement actuel"
+    }
+    second = await occ.transfer(
+        ACTOR, first, {"dwelling": reference.lower(), "transfer_date": "2024-02-01", "rent": "300"}
+    )
     history = await api.occupancies(household_id)
     assert [(h.dwelling_id, h.start_date, h.end_date) for h in history] == [
-        (first_dwelling, d("2024-01-01"), d("2024-01-31")), (target, d("2024-02-01"), None)]
+        (first_dwelling, d("2024-01-01"), d("2024-01-31")),
+        (target, d("2024-02-01"), None),
+    ]
     assert history[1].transferred_from == first and history[1].id == second
-    assert (await api.current_occupancy(household_id, d("2024-03-01"))).dwelling_reference == reference
+    assert (
+        await api.current_occupancy(household_id, d("2024-03-01"))
+    ).dwelling_reference == reference
     await run_rent_calls(ACTOR, d("2024-02-01"))
     assert await api.balance(first) == 40_000
     assert await api.balance(second) == 30_000
     assert await api.household_balance(household_id) == 70_000
-    titles = [e["title"] for e in await TimelineEvent.select(TimelineEvent.title).where(
-        (TimelineEvent.household == household_id) & (TimelineEvent.kind == "housing_occupancy"))]
-    assert titles == [f"Entrée dans le logement L-{first_dwelling:05d}", f"Transfert vers le logement {reference}"]
+    titles = [
+        e["title"]
+        for e in await TimelineEvent.select(TimelineEvent.title).where(
+            (TimelineEvent.household == household_id) & (TimelineEvent.kind == "housing_occupancy")
+        )
+    ]
+    assert titles == [
+        f"Entrée dans le logement L-{first_dwelling:05d}",
+        f"Transfert vers le logement {reference}",
+    ]
 
 
 async def test_rent_revision_changes_the_amount_from_its_date_without_a_new_occupancy(database):
     _, _, occupancy_id = await housed("2024-01-01", rent="400", charges="50", benefit="200")
     await run_rent_calls(ACTOR, d("2024-12-01"))
     with pytest.raises(FormErrors) as caught:
-        await occ.add_revision(ACTOR, occupancy_id, {"effective_from": "2023-12-01", "rent": "410",
-                                                     "reason": "yearly"})
+        await occ.add_revision(
+            ACTOR, occupancy_id, {"effective_from": "2023-12-01", "rent": "410", "reason": "yearly"}
+        )
     assert "précéder l'entrée" in caught.value.errors["effective_from"]
-    await occ.add_revision(ACTOR, occupancy_id, {"effective_from": "2025-01-01", "rent": "410",
-                                                 "charges": "50", "benefit": "180", "reason": "yearly"})
+    await occ.add_revision(
+        ACTOR,
+        occupancy_id,
+        {
+            "effective_from": "2025-01-01",
+            "rent": "410",
+            "charges": "50",
+            "benefit": "180",
+            "reason": "yearly",
+        },
+    )
     with pytest.raises(FormErrors) as caught:
-        await occ.add_revision(ACTOR, occupancy_id, {"effective_from": "2025-01-01", "rent": "420",
-                                                     "reason": "yearly"})
+        await occ.add_revision(
+            ACTOR, occupancy_id, {"effective_from": "2025-01-01", "rent": "420", "reason": "yearly"}
+        )
     assert caught.value.errors == {"effective_from": "une révision prend déjà effet à cette date"}
     await run_rent_calls(ACTOR, d("2025-01-01"))
-    calls = await LedgerEntry.select(LedgerEntry.month, LedgerEntry.kind, LedgerEntry.amount_cents).where(
-        LedgerEntry.occupancy == occupancy_id).order_by(LedgerEntry.month).order_by(LedgerEntry.kind)
+    calls = (
+        await LedgerEntry.select(LedgerEntry.month, LedgerEntry.kind, LedgerEntry.amount_cents)
+        .where(LedgerEntry.occupancy == occupancy_id)
+        .order_by(LedgerEntry.month)
+        .order_by(LedgerEntry.kind)
+    )
     assert [(c["month"].month, c["kind"], c["amount_cents"]) for c in calls] == [
-        (12, "benefit", 20_000), (12, "call", 45_000), (1, "benefit", 18_000), (1, "call", 46_000)]
+        (12, "benefit", 20_000),
+        (12, "call", 45_000),
+        (1, "benefit", 18_000),
+        (1, "call", 46_000),
+    ]
     assert await Occupancy.count() == 1
     # A revision dated back into an already-called month re-prices that month.
-    await occ.add_revision(ACTOR, occupancy_id, {"effective_from": "2024-12-01", "rent": "405",
-                                                 "charges": "50", "benefit": "200", "reason": "other"})
-    december = await LedgerEntry.select(LedgerEntry.amount_cents).where(
-        (LedgerEntry.kind == "call") & (LedgerEntry.month == d("2024-12-01"))).first()
+    await occ.add_revision(
+        ACTOR,
+        occupancy_id,
+        {
+            "effective_from": "2024-12-01",
+            "rent": "405",
+            "charges": "50",
+            "benefit": "200",
+            "reason": "other",
+        },
+    )
+    december = (
+        await LedgerEntry.select(LedgerEntry.amount_cents)
+        .where((LedgerEntry.kind == "call") & (LedgerEntry.month == d("2024-12-01")))
+        .first()
+    )
     assert december["amount_cents"] == 45_500
     assert await api.balance(occupancy_id, d("2025-01-31")) == 45_500 - 20_000 + 46_000 - 18_000
 
@@ -147,7 +215,9 @@ async def test_deposit_is_planned_half_at_signature_and_the_rest_a_month_later(d
     _, _, occupancy_id = await housed("2024-01-31", deposit="450,01")
     parts = await DepositInstalment.select().order_by(DepositInstalment.due_on)
     assert [(p["due_on"], p["amount_cents"]) for p in parts] == [
-        (d("2024-01-31"), 22_501), (d("2024-02-29"), 22_500)]
+        (d("2024-01-31"), 22_501),
+        (d("2024-02-29"), 22_500),
+    ]
     returned = await occ.mark_deposit_paid(ACTOR, parts[0]["id"], {"paid_on": "2024-01-31"})
     assert returned == occupancy_id
     with pytest.raises(FormErrors):

@@ -5,13 +5,13 @@ import re
 
 import httpx
 import pytest
+
+from tests.conftest import Session, login
+from tests.plugins.housing.helpers import ACTOR, d, dwelling, housed, household, occupancy, owner
 from tremplin.api import User
 from tremplin.models import AuditEntry
 from tremplin_housing.ledger import run_rent_calls
 from tremplin_housing.tables import Dwelling, LedgerEntry, Occupancy
-
-from tests.conftest import Session, login
-from tests.plugins.housing.helpers import ACTOR, d, dwelling, housed, household, occupancy, owner
 
 FORM_ID = re.compile(r'name="_form_id" value="([0-9a-f]+)"')
 
@@ -22,8 +22,10 @@ async def login_as(app, users):
     clients = []
 
     async def make(role: str) -> Session:
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 7)),
-                                   base_url="http://testserver.local")
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 7)),
+            base_url="http://testserver.local",
+        )
         clients.append(client)
         return Session(client, await login(client, f"{role}@test.fr"), users[role])
 
@@ -56,7 +58,10 @@ async def test_every_page_renders_for_the_rental_manager(login_as):
     assert "MARTIN Éléonore" in detail and "450,00 €" in detail and "3 rue des Lilas" in detail
     account = (await manager.get(f"/housing/occupancies/{occupancy_id}")).text
     assert "200,00 € dû le 01/01/2024" in account and "200,00 € dû le 01/02/2024" in account
-    assert "Aucune attestation d&#39;assurance" in account or "Aucune attestation d'assurance" in account
+    assert (
+        "Aucune attestation d&#39;assurance" in account
+        or "Aucune attestation d'assurance" in account
+    )
     arrears = (await manager.get("/housing/arrears")).text
     assert "MARTIN Éléonore" in arrears and "450,00 €" in arrears
     rows = await manager.get("/housing/dwellings", headers={"HX-Request": "true"})
@@ -66,46 +71,80 @@ async def test_every_page_renders_for_the_rental_manager(login_as):
 async def test_forms_answer_422_in_french_with_the_typed_values_kept(login_as):
     manager = await login_as("rental_manager")
     owner_id = await owner()
-    bad = await manager.post("/housing/dwellings/new", {
-        "owner": str(owner_id), "address": "7 impasse Tapée", "city": "", "typology": "T2",
-        "stock": "private", "status": "prospect", "surface_m2": "3"})
+    bad = await manager.post(
+        "/housing/dwellings/new",
+        {
+            "owner": str(owner_id),
+            "address": "7 impasse Tapée",
+            "city": "",
+            "typology": "T2",
+            "stock": "private",
+            "status": "prospect",
+            "surface_m2": "3",
+        },
+    )
     assert bad.status_code == 422
     assert "ce champ est obligatoire" in bad.text and "la valeur minimale est 5" in bad.text
     assert "7 impasse Tapée" in bad.text and 'value="3"' in bad.text
     assert await Dwelling.count() == 0
-    owner_bad = await manager.post("/housing/owners/new", {"kind": "company", "name": "X",
-                                                           "email": "faux"})
+    owner_bad = await manager.post(
+        "/housing/owners/new", {"kind": "company", "name": "X", "email": "faux"}
+    )
     assert owner_bad.status_code == 422 and "adresse électronique invalide" in owner_bad.text
     assert 'value="faux"' in owner_bad.text
 
     dwelling_id, _, occupancy_id = await housed("2024-01-01")
     other = await household("DURAND Paul")
-    overlap = await manager.post(f"/housing/dwellings/{dwelling_id}/occupancies", {
-        "household": str(other), "kind": "agreement", "start_date": "2024-02-01", "rent": "390"})
+    overlap = await manager.post(
+        f"/housing/dwellings/{dwelling_id}/occupancies",
+        {"household": str(other), "kind": "agreement", "start_date": "2024-02-01", "rent": "390"},
+    )
     assert overlap.status_code == 422
     assert "Ce logement est déjà occupé par un autre ménage" in overlap.text
     assert 'value="390"' in overlap.text
-    unknown = await manager.post(f"/housing/dwellings/{dwelling_id}/occupancies", {
-        "household": "M-999999", "kind": "agreement", "start_date": "2024-02-01", "rent": "390"})
+    unknown = await manager.post(
+        f"/housing/dwellings/{dwelling_id}/occupancies",
+        {"household": "M-999999", "kind": "agreement", "start_date": "2024-02-01", "rent": "390"},
+    )
     assert unknown.status_code == 422 and "aucun ménage ne porte ce numéro" in unknown.text
 
-    exit_bad = await manager.post(f"/housing/occupancies/{occupancy_id}/exit", {
-        "exit_end_date": "2023-12-01", "exit_exit_reason": "end"})
+    exit_bad = await manager.post(
+        f"/housing/occupancies/{occupancy_id}/exit",
+        {"exit_end_date": "2023-12-01", "exit_exit_reason": "end"},
+    )
     assert exit_bad.status_code == 422
     assert "la date de sortie précède la date d" in exit_bad.text and "2023-12-01" in exit_bad.text
-    assert 'id="f-exit_end_date"' in exit_bad.text and 'aria-describedby="e-exit_end_date"' in exit_bad.text
-    lease_bad = await manager.post(f"/housing/dwellings/{dwelling_id}/leases", {
-        "lease_kind": "head_lease", "lease_start_date": "2024-01-01", "lease_rent": "-1"})
+    assert (
+        'id="f-exit_end_date"' in exit_bad.text
+        and 'aria-describedby="e-exit_end_date"' in exit_bad.text
+    )
+    lease_bad = await manager.post(
+        f"/housing/dwellings/{dwelling_id}/leases",
+        {"lease_kind": "head_lease", "lease_start_date": "2024-01-01", "lease_rent": "-1"},
+    )
     assert lease_bad.status_code == 422 and "le montant ne peut pas être négatif" in lease_bad.text
     assert 'name="lease_rent" type="text" value="-1"' in lease_bad.text
-    revised = await manager.post(f"/housing/occupancies/{occupancy_id}/revisions", {
-        "revision_effective_from": "2024-07-01", "revision_rent": "410",
-        "revision_reason": "yearly"})
+    revised = await manager.post(
+        f"/housing/occupancies/{occupancy_id}/revisions",
+        {
+            "revision_effective_from": "2024-07-01",
+            "revision_rent": "410",
+            "revision_reason": "yearly",
+        },
+    )
     assert revised.status_code == 303
 
-    payment = await manager.post(f"/housing/occupancies/{occupancy_id}/entries", {
-        "_form_id": "abc123", "kind": "payment", "entry_date": "2024-01-05", "amount": "-12",
-        "means": "cash"}, headers={"HX-Request": "true"})
+    payment = await manager.post(
+        f"/housing/occupancies/{occupancy_id}/entries",
+        {
+            "_form_id": "abc123",
+            "kind": "payment",
+            "entry_date": "2024-01-05",
+            "amount": "-12",
+            "means": "cash",
+        },
+        headers={"HX-Request": "true"},
+    )
     assert payment.status_code == 422 and "<html" not in payment.text
     assert "le montant ne peut pas être négatif" in payment.text and 'value="-12"' in payment.text
     assert 'name="_form_id" value="abc123"' in payment.text
@@ -117,14 +156,20 @@ async def test_a_payment_submitted_twice_through_the_page_is_recorded_once(login
     _, _, occupancy_id = await housed("2024-01-01")
     page = await manager.get(f"/housing/occupancies/{occupancy_id}")
     form_id = FORM_ID.search(page.text).group(1)
-    data = {"_form_id": form_id, "kind": "payment", "entry_date": "2024-01-05",
-            "amount": "200,00", "means": "cheque"}
+    data = {
+        "_form_id": form_id,
+        "kind": "payment",
+        "entry_date": "2024-01-05",
+        "amount": "200,00",
+        "means": "cheque",
+    }
     first = await manager.post(f"/housing/occupancies/{occupancy_id}/entries", data)
     second = await manager.post(f"/housing/occupancies/{occupancy_id}/entries", data)
     assert first.status_code == second.status_code == 303
     assert await LedgerEntry.count() == 1
-    htmx = await manager.post(f"/housing/occupancies/{occupancy_id}/entries", data,
-                              headers={"HX-Request": "true"})
+    htmx = await manager.post(
+        f"/housing/occupancies/{occupancy_id}/entries", data, headers={"HX-Request": "true"}
+    )
     assert htmx.headers["HX-Redirect"] == f"/housing/occupancies/{occupancy_id}#ledger"
     assert await LedgerEntry.count() == 1
     page = await manager.get(f"/housing/occupancies/{occupancy_id}")
@@ -147,8 +192,9 @@ async def test_rent_call_page_is_idempotent_and_checks_the_month(login_as):
 
 async def _confidential(programme: str = "iml_sublease") -> tuple[int, int]:
     owner_id = await owner()
-    hidden = await dwelling(owner_id, address="12 rue Cachée", city="Nîmes", confidential="on",
-                            programme=programme)
+    hidden = await dwelling(
+        owner_id, address="12 rue Cachée", city="Nîmes", confidential="on", programme=programme
+    )
     public = await dwelling(owner_id, address="5 place Publique", city="Nîmes")
     return hidden, public
 
@@ -161,14 +207,17 @@ async def test_confidential_address_is_masked_in_the_list_search_and_page(login_
         listing = (await user.get("/housing/dwellings")).text
         assert "Cachée" not in listing and "Adresse confidentielle" in listing
         assert "5 place Publique" in listing
-        found = await user.post("/housing/dwellings/search", {"q": "cachee"},
-                                headers={"HX-Request": "true"})
+        found = await user.post(
+            "/housing/dwellings/search", {"q": "cachee"}, headers={"HX-Request": "true"}
+        )
         assert reference not in found.text and "Aucun logement" in found.text
-        by_city = await user.post("/housing/dwellings/search", {"q": "Nîmes"},
-                                  headers={"HX-Request": "true"})
+        by_city = await user.post(
+            "/housing/dwellings/search", {"q": "Nîmes"}, headers={"HX-Request": "true"}
+        )
         assert reference not in by_city.text and f"L-{public:05d}" in by_city.text
-        by_ref = await user.post("/housing/dwellings/search", {"q": reference.lower()},
-                                 headers={"HX-Request": "true"})
+        by_ref = await user.post(
+            "/housing/dwellings/search", {"q": reference.lower()}, headers={"HX-Request": "true"}
+        )
         assert reference in by_ref.text and "Cachée" not in by_ref.text
         page = await user.get(f"/housing/dwellings/{hidden}")
         assert page.status_code == 200 and "Cachée" not in page.text
@@ -180,18 +229,22 @@ async def test_confidential_address_is_masked_in_the_list_search_and_page(login_
         assert "Cachée" not in (await user.get("/housing/dwellings")).text
         assert (await user.get(f"/housing/dwellings/{hidden}/edit")).status_code == 403
     await User.update({User.programmes: ["iml_sublease"]}).where(
-        User.email.is_in(["head_of_service@test.fr", "rental_manager@test.fr"]))
+        User.email.is_in(["head_of_service@test.fr", "rental_manager@test.fr"])
+    )
     for role in ("head_of_service", "rental_manager"):
         user = await login_as(role)
         assert "12 rue Cachée" in (await user.get("/housing/dwellings")).text
-        found = await user.post("/housing/dwellings/search", {"q": "cachee"},
-                                headers={"HX-Request": "true"})
+        found = await user.post(
+            "/housing/dwellings/search", {"q": "cachee"}, headers={"HX-Request": "true"}
+        )
         assert "12 rue Cachée" in found.text
         assert (await user.get(f"/housing/dwellings/{hidden}/edit")).status_code == 200
     # ...and each view of the address by them is audited (field name, never the value).
     seen = await AuditEntry.select(AuditEntry.fields).where(
-        (AuditEntry.action == "read_confidential") & (AuditEntry.object_type == "housing_dwelling")
-        & (AuditEntry.object_id == hidden))
+        (AuditEntry.action == "read_confidential")
+        & (AuditEntry.object_type == "housing_dwelling")
+        & (AuditEntry.object_id == hidden)
+    )
     assert len(seen) >= 6 and all("Cachée" not in str(r) for r in seen)
     # A confidential dwelling not yet used by a programme: admin and head of service.
     unused, _ = await _confidential(programme="")
@@ -204,8 +257,14 @@ async def test_confidential_address_is_masked_in_the_list_search_and_page(login_
 async def test_household_panel_and_navigation(login_as):
     hidden, _ = await _confidential(programme="")
     household_id = await household()
-    occupancy_id = await occupancy(hidden, household_id, "2024-01-01", rent="300", charges="0",
-                                   insurance_expires_on="2024-12-31")
+    occupancy_id = await occupancy(
+        hidden,
+        household_id,
+        "2024-01-01",
+        rent="300",
+        charges="0",
+        insurance_expires_on="2024-12-31",
+    )
     await run_rent_calls(ACTOR, d("2024-01-01"))
     worker = await login_as("social_worker")
     page = await worker.get(f"/households/{household_id}")
@@ -231,8 +290,13 @@ async def test_household_panel_and_navigation(login_as):
 async def test_access_by_role(login_as):
     dwelling_id, _, occupancy_id = await housed("2024-01-01")
     worker = await login_as("social_worker")
-    for url in ("/housing/dwellings", "/housing/arrears", f"/housing/occupancies/{occupancy_id}",
-                "/housing/rent-calls", "/housing/owners"):
+    for url in (
+        "/housing/dwellings",
+        "/housing/arrears",
+        f"/housing/occupancies/{occupancy_id}",
+        "/housing/rent-calls",
+        "/housing/owners",
+    ):
         assert (await worker.get(url)).status_code == 403, url
     assert (await worker.post("/housing/rent-calls", {"month": "2024-01"})).status_code == 403
     technician = await login_as("technician")
@@ -250,14 +314,26 @@ async def test_arrears_steps_through_the_review_page(login_as):
     _, household_id, _ = await housed("2024-01-01")
     await run_rent_calls(ACTOR, d("2024-01-01"))
     prefix = f"h{household_id}_"
-    bad = await manager.post(f"/housing/households/{household_id}/arrears-steps", {
-        prefix + "step": "first_reminder", prefix + "done_on": "2099-01-01", prefix + "note": "tapé"})
+    bad = await manager.post(
+        f"/housing/households/{household_id}/arrears-steps",
+        {
+            prefix + "step": "first_reminder",
+            prefix + "done_on": "2099-01-01",
+            prefix + "note": "tapé",
+        },
+    )
     assert bad.status_code == 422 and "la date est dans le futur" in bad.text and "tapé" in bad.text
     assert f'aria-describedby="e-h{household_id}_done_on"' in bad.text
-    ok = await manager.post(f"/housing/households/{household_id}/arrears-steps",
-                            {prefix + "step": "first_reminder", prefix + "done_on": "2024-02-03"})
+    ok = await manager.post(
+        f"/housing/households/{household_id}/arrears-steps",
+        {prefix + "step": "first_reminder", prefix + "done_on": "2024-02-03"},
+    )
     assert ok.status_code == 303
     page = (await manager.get("/housing/arrears")).text
     assert "Première relance (03/02/2024)" in page
-    assert (await manager.post("/housing/households/999999/arrears-steps",
-                               {"step": "first_reminder", "done_on": "2024-02-03"})).status_code == 404
+    assert (
+        await manager.post(
+            "/housing/households/999999/arrears-steps",
+            {"step": "first_reminder", "done_on": "2024-02-03"},
+        )
+    ).status_code == 404

@@ -6,9 +6,10 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+
+import tremplin_housing as housing
 from tremplin.config import ConfigError
 from tremplin.plugins import load_plugins
-import tremplin_housing as housing
 from tremplin_housing.piccolo_app import APP_CONFIG
 from tremplin_housing.routes import ROUTES
 
@@ -20,7 +21,8 @@ def test_one_slug_everywhere():
     assert slug == PACKAGE.parent.name == "housing"
     assert PACKAGE.name == "tremplin_housing"
     assert {ep.name: ep.value for ep in entry_points(group="tremplin.plugins")}[slug] == (
-        "tremplin_housing")
+        "tremplin_housing"
+    )
     assert APP_CONFIG.app_name == slug
     assert all(t._meta.tablename.startswith(f"{slug}_") for t in APP_CONFIG.table_classes)
     assert (PACKAGE / "templates" / slug).is_dir()
@@ -42,7 +44,8 @@ def test_the_plugin_imports_only_the_public_core_api():
                 names = [a.name for a in node.names]
             for name in names:
                 if name.startswith("tremplin") and not (
-                        name == "tremplin.api" or name.startswith("tremplin_housing")):
+                    name == "tremplin.api" or name.startswith("tremplin_housing")
+                ):
                     offending.append(f"{path.relative_to(PACKAGE)}: {name}")
     assert offending == []
 

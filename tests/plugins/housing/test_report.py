@@ -3,6 +3,8 @@
 import io
 
 import pypdf
+
+from tests.plugins.housing.helpers import ACTOR, d, dwelling, household, occupancy, owner
 from tremplin.api import Period
 from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_pdf
@@ -10,8 +12,6 @@ from tremplin_housing import occupancy as occ
 from tremplin_housing import stock
 from tremplin_housing.arrears import record_step
 from tremplin_housing.ledger import record_entry, run_rent_calls
-
-from tests.plugins.housing.helpers import ACTOR, d, dwelling, household, occupancy, owner
 
 PROGRAMMES = {"iml_sublease": "IML sous-location", "alter_logement": "Alter Logement"}
 
@@ -26,60 +26,103 @@ async def _fixture() -> None:
     """
     o = await owner()
     a = await dwelling(o, captured_on="2023-06-01")
-    b = await dwelling(o, captured_on="2024-03-01", returned_on="2024-09-30",
-                       status="returned", return_reason="sale")
-    await dwelling(o, captured_on="2023-01-01", returned_on="2024-05-15",
-                   status="returned", return_reason="humidity")
+    b = await dwelling(
+        o,
+        captured_on="2024-03-01",
+        returned_on="2024-09-30",
+        status="returned",
+        return_reason="sale",
+    )
+    await dwelling(
+        o,
+        captured_on="2023-01-01",
+        returned_on="2024-05-15",
+        status="returned",
+        return_reason="humidity",
+    )
     await dwelling(o, captured_on="2024-11-01")
     f = await dwelling(o, captured_on="2022-01-01")
     g = await dwelling(o, captured_on="2022-01-01")
-    e = await stock.create_dwelling(ACTOR, {
-        "owner": str(o), "address": "1 rue Haute", "postcode": "30100", "city": "Alès",
-        "typology": "T1", "stock": "private", "status": "available",
-        "programme": "alter_logement", "captured_on": "2023-01-01"}, PROGRAMMES)
+    e = await stock.create_dwelling(
+        ACTOR,
+        {
+            "owner": str(o),
+            "address": "1 rue Haute",
+            "postcode": "30100",
+            "city": "Alès",
+            "typology": "T1",
+            "stock": "private",
+            "status": "available",
+            "programme": "alter_logement",
+            "captured_on": "2023-01-01",
+        },
+        PROGRAMMES,
+    )
     # Head leases: A 300 € + 10 € charges (310 € a month), B 620 €.
-    await stock.add_head_lease(ACTOR, a, {"kind": "head_lease", "start_date": "2023-06-01",
-                                          "rent": "300", "charges": "10"})
-    await stock.add_head_lease(ACTOR, b, {"kind": "head_lease", "start_date": "2024-03-01",
-                                          "rent": "620"})
-    await stock.add_head_lease(ACTOR, e, {"kind": "head_lease", "start_date": "2023-01-01",
-                                          "rent": "500"})
+    await stock.add_head_lease(
+        ACTOR, a, {"kind": "head_lease", "start_date": "2023-06-01", "rent": "300", "charges": "10"}
+    )
+    await stock.add_head_lease(
+        ACTOR, b, {"kind": "head_lease", "start_date": "2024-03-01", "rent": "620"}
+    )
+    await stock.add_head_lease(
+        ACTOR, e, {"kind": "head_lease", "start_date": "2023-01-01", "rent": "500"}
+    )
     # Vacancy: A 01-10/01 between occupants (10 days × 310/31 = 100 €), A from 22/12 still
     # open (10 days × 310/31 = 100 €, works), B all March (31 days, 620 €, works), A in
     # December 2023 (outside), E in 2024 (other programme).
-    for dw, start, end, cause in ((a, "2024-01-01", "2024-01-10", "between_occupants"),
-                                  (a, "2023-12-20", "2023-12-31", "works"),
-                                  (a, "2024-12-22", "", "works"),
-                                  (b, "2024-03-01", "2024-03-31", "works"),
-                                  (e, "2024-02-01", "2024-02-29", "no_match")):
-        await stock.add_vacancy(ACTOR, dw, {"start_date": start, "end_date": end,
-                                            "cause": cause})
+    for dw, start, end, cause in (
+        (a, "2024-01-01", "2024-01-10", "between_occupants"),
+        (a, "2023-12-20", "2023-12-31", "works"),
+        (a, "2024-12-22", "", "works"),
+        (b, "2024-03-01", "2024-03-31", "works"),
+        (e, "2024-02-01", "2024-02-29", "no_match"),
+    ):
+        await stock.add_vacancy(ACTOR, dw, {"start_date": start, "end_date": end, "cause": cause})
     # Households: H1 in F owes 450 €, H2 in G owes 10 € (under the threshold), H3 in E
     # (alter_logement) owes 500 €.
-    h1, h2, h3 = (await household("UN Ménage"), await household("DEUX Ménage"),
-                  await household("TROIS Ménage"))
+    h1, h2, h3 = (
+        await household("UN Ménage"),
+        await household("DEUX Ménage"),
+        await household("TROIS Ménage"),
+    )
     await occupancy(f, h1)
     o2 = await occupancy(g, h2)
-    await occ.create_occupancy(ACTOR, e, {
-        "household": str(h3), "kind": "agreement", "programme": "alter_logement",
-        "start_date": "2024-01-01", "rent": "500", "charges": "0", "benefit": "0"},
-        PROGRAMMES)
+    await occ.create_occupancy(
+        ACTOR,
+        e,
+        {
+            "household": str(h3),
+            "kind": "agreement",
+            "programme": "alter_logement",
+            "start_date": "2024-01-01",
+            "rent": "500",
+            "charges": "0",
+            "benefit": "0",
+        },
+        PROGRAMMES,
+    )
     await run_rent_calls(ACTOR, d("2024-01-01"))
-    await record_entry(ACTOR, o2, {"kind": "payment", "entry_date": "2024-01-05",
-                                   "amount": "440", "means": "cash"})
+    await record_entry(
+        ACTOR, o2, {"kind": "payment", "entry_date": "2024-01-05", "amount": "440", "means": "cash"}
+    )
     # Steps in 2024: first reminder ×2, second reminder, formal notice (H1's 2023 step
     # is outside, H3's is another programme's).
-    for h, step, day in ((h1, "first_reminder", "2024-02-05"),
-                         (h1, "second_reminder", "2024-03-05"),
-                         (h1, "formal_notice", "2024-04-05"),
-                         (h2, "first_reminder", "2024-02-10"),
-                         (h3, "first_reminder", "2024-02-01")):
+    for h, step, day in (
+        (h1, "first_reminder", "2024-02-05"),
+        (h1, "second_reminder", "2024-03-05"),
+        (h1, "formal_notice", "2024-04-05"),
+        (h2, "first_reminder", "2024-02-10"),
+        (h3, "first_reminder", "2024-02-01"),
+    ):
         await record_step(ACTOR, h, {"step": step, "done_on": day})
 
 
 def _tables(report, programme="iml_sublease"):
     chapter = next(c for c in report["programmes"] if c["key"] == programme)
-    assert "housing" in [s["key"] for s in chapter["sections"]], [(s["key"], s["error"]) for s in chapter["sections"]]
+    assert "housing" in [s["key"] for s in chapter["sections"]], [
+        (s["key"], s["error"]) for s in chapter["sections"]
+    ]
     section = next(s for s in chapter["sections"] if s["key"] == "housing")
     assert section["error"] is None
     return {t["key"]: t for t in section["tables"]}
@@ -94,7 +137,11 @@ async def test_housing_section_figures_in_json_and_pdf(database, host):
     report = await build_report(host, ["iml_sublease", "iml_youth"], Period.year(2024), "Asso")
     tables = _tables(report)
     assert _rows(tables["housing_stock"]) == {
-        "stock_start": 4, "captured": 2, "returned": 2, "stock_end": 4}
+        "stock_start": 4,
+        "captured": 2,
+        "returned": 2,
+        "stock_end": 4,
+    }
     assert tables["housing_stock"]["unit"] == "logements"
     assert _rows(tables["housing_returns"]) == {"sale": 1, "humidity": 1}
     assert tables["housing_returns"]["total"] == 2
@@ -108,37 +155,58 @@ async def test_housing_section_figures_in_json_and_pdf(database, host):
     assert _rows(tables["housing_arrears_debt"]) == {"debt": 450.0}
     assert tables["housing_arrears_debt"]["unit"] == "euros"
     steps = tables["housing_arrears_steps"]
-    assert _rows(steps) == {"first_reminder": 2, "second_reminder": 1, "formal_notice": 1,
-                            "order_to_pay": 0, "summons": 0, "eviction": 0}
+    assert _rows(steps) == {
+        "first_reminder": 2,
+        "second_reminder": 1,
+        "formal_notice": 1,
+        "order_to_pay": 0,
+        "summons": 0,
+        "eviction": 0,
+    }
     assert steps["total"] == 4
     assert [r["label"] for r in steps["rows"]] == [
-        "Première relance", "Deuxième relance", "Mise en demeure",
-        "Commandement de payer (huissier)", "Assignation au tribunal", "Expulsion"]
+        "Première relance",
+        "Deuxième relance",
+        "Mise en demeure",
+        "Commandement de payer (huissier)",
+        "Assignation au tribunal",
+        "Expulsion",
+    ]
     # A programme with no dwelling and no occupancy: the section has no table.
     assert _tables(report, "iml_youth") == {}
     # Alter Logement sees only its own dwelling, vacancy, debt and step.
-    other = _tables(await build_report(host, ["alter_logement"], Period.year(2024), "Asso"),
-                    "alter_logement")
+    other = _tables(
+        await build_report(host, ["alter_logement"], Period.year(2024), "Asso"), "alter_logement"
+    )
     assert _rows(other["housing_stock"])["stock_end"] == 1
     assert _rows(other["housing_vacancy_cost"]) == {"no_match": 500.0}
     assert _rows(other["housing_arrears_debt"]) == {"debt": 500.0}
     assert _rows(other["housing_arrears_steps"])["first_reminder"] == 1
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
-    for expected in ("Logement et gestion locative", "Parc de logements en gestion",
-                     "Motifs de retour au propriétaire", "Vacance : coût pour l'association",
-                     "Dette totale des ménages concernés", "Procédure d'impayés",
-                     "Mise en demeure", "820", "450"):
+    for expected in (
+        "Logement et gestion locative",
+        "Parc de logements en gestion",
+        "Motifs de retour au propriétaire",
+        "Vacance : coût pour l'association",
+        "Dette totale des ménages concernés",
+        "Procédure d'impayés",
+        "Mise en demeure",
+        "820",
+        "450",
+    ):
         assert expected in text, expected
 
 
 async def test_cents_become_euros_with_two_decimals(database, host):
     o = await owner()
     a = await dwelling(o, captured_on="2023-06-01")
-    await stock.add_head_lease(ACTOR, a, {"kind": "head_lease", "start_date": "2023-06-01",
-                                          "rent": "100"})
+    await stock.add_head_lease(
+        ACTOR, a, {"kind": "head_lease", "start_date": "2023-06-01", "rent": "100"}
+    )
     # 1 day of February 2024 at 100 €/month: 10 000 / 29 = 344.83 cents → 3.45 €.
-    await stock.add_vacancy(ACTOR, a, {"start_date": "2024-02-10", "end_date": "2024-02-10",
-                                       "cause": "works"})
+    await stock.add_vacancy(
+        ACTOR, a, {"start_date": "2024-02-10", "end_date": "2024-02-10", "cause": "works"}
+    )
     tables = _tables(await build_report(host, ["iml_sublease"], Period.year(2024), "Asso"))
     assert _rows(tables["housing_vacancy_cost"]) == {"works": 3.45}
     assert tables["housing_vacancy_cost"]["total"] == 3.45

@@ -14,20 +14,31 @@ async def household(name: str = "MANDAT Foyer", members: int = 1) -> int:
     return await hh.create_household(ACTOR, {"name": name}, person)
 
 
-async def referral(host, programme: str = "iml_mandate", name: str = "MANDAT Foyer",
-                   referral_date: str = "2024-01-05", **data) -> tuple[int, int]:
+async def referral(
+    host,
+    programme: str = "iml_mandate",
+    name: str = "MANDAT Foyer",
+    referral_date: str = "2024-01-05",
+    **data,
+) -> tuple[int, int]:
     household_id = await household(name)
     prescriber = "siao" if programme == "iml_mandate" else "agency"
     if programme == "housing_support":
         data.setdefault("measure_kind", "simple")
-    enrolment_id = await enr.create_enrolment(host, ACTOR, household_id, programme, {
-        "referral_date": referral_date, "prescriber": prescriber, **data})
+    enrolment_id = await enr.create_enrolment(
+        host,
+        ACTOR,
+        household_id,
+        programme,
+        {"referral_date": referral_date, "prescriber": prescriber, **data},
+    )
     return household_id, enrolment_id
 
 
 async def move(host, enrolment_id: int, key: str, **values) -> str:
-    version = (await Enrolment.select(Enrolment.version).where(
-        Enrolment.id == enrolment_id).first())["version"]
+    version = (
+        await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first()
+    )["version"]
     return await enr.apply_transition(host, ACTOR, enrolment_id, key, values, version)
 
 
@@ -38,8 +49,9 @@ async def started(host, start: str = "2024-01-15", **data) -> tuple[int, int]:
     return household_id, enrolment_id
 
 
-async def housed(host, start: str = "2024-01-15", lease: str = "2024-03-01",
-                 ddets: str = "2024-02-10", **data) -> tuple[int, int]:
+async def housed(
+    host, start: str = "2024-01-15", lease: str = "2024-03-01", ddets: str = "2024-02-10", **data
+) -> tuple[int, int]:
     """Started, DDETS agreement recorded, lease and adherence contract signed on ``lease``."""
     household_id, enrolment_id = await started(host, start, ddets_agreement_date=ddets, **data)
     await move(host, enrolment_id, "enter", entry_date=lease, adherence_contract_date=lease)
@@ -47,6 +59,10 @@ async def housed(host, start: str = "2024-01-15", lease: str = "2024-03-01",
 
 
 async def data_of(enrolment_id: int) -> dict:
-    row = await Enrolment.select(Enrolment.data).where(Enrolment.id == enrolment_id).output(
-        load_json=True).first()
+    row = (
+        await Enrolment.select(Enrolment.data)
+        .where(Enrolment.id == enrolment_id)
+        .output(load_json=True)
+        .first()
+    )
     return row["data"]

@@ -24,42 +24,96 @@ async def _household(people: int = 1, gone: int = 0) -> int:
     """A household with ``people`` members present and ``gone`` who left on 30/06/2024."""
     _n["i"] += 1
     i = _n["i"]
-    row = await Household.insert(Household(
-        reference=f"M-{i:06d}", name=f"FOYER {i}", composition="isolated_man", resources=["rsa"],
-        created_at=now(), updated_at=now())).returning(Household.id)
+    row = await Household.insert(
+        Household(
+            reference=f"M-{i:06d}",
+            name=f"FOYER {i}",
+            composition="isolated_man",
+            resources=["rsa"],
+            created_at=now(),
+            updated_at=now(),
+        )
+    ).returning(Household.id)
     household = row[0]["id"]
     for k in range(people + gone):
-        person = await Person.insert(Person(
-            first_name=f"P{k}", last_name=str(i), birth_date=D(1980, 1, 1), sex="F",
-            created_at=now())).returning(Person.id)
-        await Membership.insert(Membership(
-            household=household, person=person[0]["id"],
-            relation="reference" if k == 0 else "child", start_date=D(2020, 1, 1),
-            end_date=D(2024, 6, 30) if k >= people else None))
+        person = await Person.insert(
+            Person(
+                first_name=f"P{k}",
+                last_name=str(i),
+                birth_date=D(1980, 1, 1),
+                sex="F",
+                created_at=now(),
+            )
+        ).returning(Person.id)
+        await Membership.insert(
+            Membership(
+                household=household,
+                person=person[0]["id"],
+                relation="reference" if k == 0 else "child",
+                start_date=D(2020, 1, 1),
+                end_date=D(2024, 6, 30) if k >= people else None,
+            )
+        )
     return household
 
 
-async def _enrol(programme, state, *, decision=None, entry=None, exit_=None, destination="",
-                 data=None, people=1, gone=0) -> tuple[int, int]:
+async def _enrol(
+    programme,
+    state,
+    *,
+    decision=None,
+    entry=None,
+    exit_=None,
+    destination="",
+    data=None,
+    people=1,
+    gone=0,
+) -> tuple[int, int]:
     household = await _household(people, gone)
-    row = await Enrolment.insert(Enrolment(
-        household=household, programme=programme, state=state, referral_date=D(2022, 12, 1),
-        prescriber="siao", decision_date=decision, entry_date=entry, exit_date=exit_,
-        exit_destination=destination, data=data or {}, created_at=now(), updated_at=now(),
-    )).returning(Enrolment.id)
+    row = await Enrolment.insert(
+        Enrolment(
+            household=household,
+            programme=programme,
+            state=state,
+            referral_date=D(2022, 12, 1),
+            prescriber="siao",
+            decision_date=decision,
+            entry_date=entry,
+            exit_date=exit_,
+            exit_destination=destination,
+            data=data or {},
+            created_at=now(),
+            updated_at=now(),
+        )
+    ).returning(Enrolment.id)
     return household, row[0]["id"]
 
 
 async def _event(household, kind, programme, when_utc):
-    await TimelineEvent.insert(TimelineEvent(
-        household=household, kind=kind, occurred_at=when_utc, programme=programme,
-        title=kind, created_at=now()))
+    await TimelineEvent.insert(
+        TimelineEvent(
+            household=household,
+            kind=kind,
+            occurred_at=when_utc,
+            programme=programme,
+            title=kind,
+            created_at=now(),
+        )
+    )
 
 
 async def _axis(enrolment, household, axis, progress):
-    await StabilisationAxis.insert(StabilisationAxis(
-        enrolment=enrolment, household=household, axis=axis, goals="objectif",
-        progress=progress, reviewed_on=D(2024, 6, 1), updated_at=now()))
+    await StabilisationAxis.insert(
+        StabilisationAxis(
+            enrolment=enrolment,
+            household=household,
+            axis=axis,
+            goals="objectif",
+            progress=progress,
+            reviewed_on=D(2024, 6, 1),
+            updated_at=now(),
+        )
+    )
 
 
 UTC = dt.UTC
@@ -69,22 +123,42 @@ async def asl_fixture():
     M = "iml_mandate"
     # A: support 10/06/2023 → 31/03/2024, stayed. 2 people. 2024: 01/01→31/03 = 3 months;
     #    whole support 10/06/2023→31/03/2024 = 9 whole months + started = 10.
-    a, _ = await _enrol(M, "exited", decision=D(2023, 6, 10), entry=D(2023, 7, 1),
-                        exit_=D(2024, 3, 31), destination="stayed", people=2)
+    a, _ = await _enrol(
+        M,
+        "exited",
+        decision=D(2023, 6, 10),
+        entry=D(2023, 7, 1),
+        exit_=D(2024, 3, 31),
+        destination="stayed",
+        people=2,
+    )
     # B: support from 15/02/2024, lease 01/03/2024, ongoing. 3 people + 1 gone on 30/06.
     #    15/02→14/12 = 10 whole, then 15→31/12 started = 11.
-    b, b_id = await _enrol(M, "housed", decision=D(2024, 2, 15), entry=D(2024, 3, 1),
-                           people=3, gone=1)
+    b, b_id = await _enrol(
+        M, "housed", decision=D(2024, 2, 15), entry=D(2024, 3, 1), people=3, gone=1
+    )
     # C: pre-entry since 05/11/2024: 05/11→04/12 = 1, started → 2.
     await _enrol(M, "pre_entry", decision=D(2024, 11, 5))
     # D: 10/01/2024 → 09/12/2024, public housing: exactly 11 months.
-    d, d_id = await _enrol(M, "exited", decision=D(2024, 1, 10), entry=D(2024, 2, 1),
-                           exit_=D(2024, 12, 9), destination="public_housing")
+    d, d_id = await _enrol(
+        M,
+        "exited",
+        decision=D(2024, 1, 10),
+        entry=D(2024, 2, 1),
+        exit_=D(2024, 12, 9),
+        destination="public_housing",
+    )
     # G: started 01/04/2024, withdrawn 20/05/2024 before any lease: April + started May = 2.
     await _enrol(M, "withdrawn", decision=D(2024, 4, 1), exit_=D(2024, 5, 20))
     # Not counted: ended in 2023, refused, referral only, starts in 2025.
-    await _enrol(M, "exited", decision=D(2023, 1, 10), entry=D(2023, 2, 1), exit_=D(2023, 12, 31),
-                 destination="stayed")
+    await _enrol(
+        M,
+        "exited",
+        decision=D(2023, 1, 10),
+        entry=D(2023, 2, 1),
+        exit_=D(2023, 12, 31),
+        destination="stayed",
+    )
     await _enrol(M, "refused", decision=D(2024, 5, 1))
     await _enrol(M, "referral")
     await _enrol(M, "pre_entry", decision=D(2025, 1, 5))
@@ -116,14 +190,24 @@ async def asl_fixture():
     await _enrol(S, "exited", entry=D(2023, 1, 1), exit_=D(2023, 12, 31), data=simple)  # out
     r = {"measure_kind": "reinforced"}
     # R1 08/01 ongoing = 12, debt cleared.
-    await _enrol(S, "active", entry=D(2024, 1, 8),
-                 data={**r, "debt_at_entry": 100_000, "debt_latest": 0})
+    await _enrol(
+        S, "active", entry=D(2024, 1, 8), data={**r, "debt_at_entry": 100_000, "debt_latest": 0}
+    )
     # R2 01/02→31/07 = 6, plan kept, 50 € left.
-    await _enrol(S, "exited", entry=D(2024, 2, 1), exit_=D(2024, 7, 31),
-                 data={**r, "debt_at_entry": 50_000, "debt_latest": 5_000, "plan_kept": True})
+    await _enrol(
+        S,
+        "exited",
+        entry=D(2024, 2, 1),
+        exit_=D(2024, 7, 31),
+        data={**r, "debt_at_entry": 50_000, "debt_latest": 5_000, "plan_kept": True},
+    )
     # R3 20/05 ongoing = 7 whole + started = 8; plan not kept, 800 € → 696 €: -13 %.
-    await _enrol(S, "active", entry=D(2024, 5, 20),
-                 data={**r, "debt_at_entry": 80_000, "debt_latest": 69_600, "plan_kept": False})
+    await _enrol(
+        S,
+        "active",
+        entry=D(2024, 5, 20),
+        data={**r, "debt_at_entry": 80_000, "debt_latest": 69_600, "plan_kept": False},
+    )
     # R4 01/06→30/11 = 6, no debt at entry.
     await _enrol(S, "exited", entry=D(2024, 6, 1), exit_=D(2024, 11, 30), data=r)
     # R5 01/09 ongoing = 4, debt at entry, latest amount never recorded.
@@ -149,23 +233,29 @@ async def test_asl_tables_in_json_and_pdf(database, host):
     report = await build_report(host, ["iml_mandate", "housing_support"], Period.year(2024), "ASL")
     mandate = _tables(report, "iml_mandate")
     assert _rows(mandate["mandate_overview"]) == {
-        "households": 5,            # A, B, C, D, G
-        "people": 8,                # 2 + 3 (one left in June) + 1 + 1 + 1
-        "pre_entry": 1,             # C
-        "starts": 4,                # B, C, D, G
-        "leases": 2,                # B, D
-        "ends": 2,                  # A, D (G withdrew: not an end of support)
-        "months_measures": 29,      # 3 + 11 + 2 + 11 + 2
-        "average_duration": 10.5,   # (10 + 11) / 2
+        "households": 5,  # A, B, C, D, G
+        "people": 8,  # 2 + 3 (one left in June) + 1 + 1 + 1
+        "pre_entry": 1,  # C
+        "starts": 4,  # B, C, D, G
+        "leases": 2,  # B, D
+        "ends": 2,  # A, D (G withdrew: not an end of support)
+        "months_measures": 29,  # 3 + 11 + 2 + 11 + 2
+        "average_duration": 10.5,  # (10 + 11) / 2
     }
     assert _rows(mandate["mandate_funding"]) == {
-        "funded": 20, "starts": 4,
-        "used": 2.4,                # 29 / 12 = 2.42
-        "rate": 12.0,               # 2.4 / 20
+        "funded": 20,
+        "starts": 4,
+        "used": 2.4,  # 29 / 12 = 2.42
+        "rate": 12.0,  # 2.4 / 20
     }
     assert _rows(mandate["mandate_outcomes"]) == {
-        "stayed": 1, "agency_stock": 0, "public_housing": 1, "family": 0, "care_home": 0,
-        "other": 0}
+        "stayed": 1,
+        "agency_stock": 0,
+        "public_housing": 1,
+        "family": 0,
+        "care_home": 0,
+        "other": 0,
+    }
     assert _percents(mandate["mandate_outcomes"])["stayed"] == 50.0
     assert mandate["mandate_outcomes"]["total"] == 2
     assert _rows(mandate["mandate_contacts"]) == {"home_visit": 3, "office_appointment": 2}
@@ -179,35 +269,58 @@ async def test_asl_tables_in_json_and_pdf(database, host):
 
     support = _tables(report, "housing_support")
     assert _rows(support["measures_simple"]) == {
-        "households": 4, "measures": 4,
-        "months_measures": 12,      # 3 + 4 + 2 + 3
-        "average_duration": 3.0}    # 12 / 4
+        "households": 4,
+        "measures": 4,
+        "months_measures": 12,  # 3 + 4 + 2 + 3
+        "average_duration": 3.0,
+    }  # 12 / 4
     assert _rows(support["measures_reinforced"]) == {
-        "households": 5, "measures": 5,
-        "months_measures": 36,      # 12 + 6 + 8 + 6 + 4
-        "average_duration": 7.2}    # 36 / 5
+        "households": 5,
+        "measures": 5,
+        "months_measures": 36,  # 12 + 6 + 8 + 6 + 4
+        "average_duration": 7.2,
+    }  # 36 / 5
     debt = support["debt_evolution"]
-    assert _rows(debt) == {"with_debt": 4, "cleared": 1, "nearly_cleared": 1,
-                           "plan_not_kept": 1, "unknown": 1, "plan_not_kept_change": -13.0}
+    assert _rows(debt) == {
+        "with_debt": 4,
+        "cleared": 1,
+        "nearly_cleared": 1,
+        "plan_not_kept": 1,
+        "unknown": 1,
+        "plan_not_kept_change": -13.0,
+    }
     assert _percents(debt)["cleared"] == 25.0
     assert debt["title"].endswith("(situation au 31/12/2024)")
     assert _rows(support["measures_funding"]) == {
-        "funded": 0, "used": 4.0, "rate": 0}  # (12 + 36) / 12; CAF figure not set
+        "funded": 0,
+        "used": 4.0,
+        "rate": 0,
+    }  # (12 + 36) / 12; CAF figure not set
     assert "non renseigné" in support["measures_funding"]["note"]
     assert _rows(support["measures_contacts"]) == {"home_visit": 1, "office_appointment": 0}
 
     book = load_workbook(io.BytesIO(to_xlsx(report)))
-    cells = {r[0]: r[1] for r in book["iml_mandate-mandate_overview"].iter_rows(
-        min_row=5, values_only=True)}
+    cells = {
+        r[0]: r[1]
+        for r in book["iml_mandate-mandate_overview"].iter_rows(min_row=5, values_only=True)
+    }
     assert cells["Mois-mesures"] == 29 and isinstance(cells["Mois-mesures"], int)
-    debt_cells = {r[0]: (r[1], r[2]) for r in book["housing_supp-debt_evolution"].iter_rows(
-        min_row=5, values_only=True)}
+    debt_cells = {
+        r[0]: (r[1], r[2])
+        for r in book["housing_supp-debt_evolution"].iter_rows(min_row=5, values_only=True)
+    }
     assert debt_cells["N'ont plus de dette"] == (1, 25.0)
 
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
-    for line in ["Mois-mesures 29", "Durée moyenne des accompagnements terminés (mois) 10,5",
-                 "Visites à domicile 3", "Rendez-vous au bureau 2", "Mois-mesures 36",
-                 "Durée moyenne d’accompagnement (mois) 7,2", "Mesures financées (2024) 20"]:
+    for line in [
+        "Mois-mesures 29",
+        "Durée moyenne des accompagnements terminés (mois) 10,5",
+        "Visites à domicile 3",
+        "Rendez-vous au bureau 2",
+        "Mois-mesures 36",
+        "Durée moyenne d’accompagnement (mois) 7,2",
+        "Mesures financées (2024) 20",
+    ]:
         assert line.replace("’", "'") in text.replace("’", "'"), line
 
 

@@ -16,21 +16,39 @@ ACTOR = hh.Actor(user_id=None)
 
 
 def text_of(pdf: bytes) -> str:
-    return " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    return " ".join(
+        " ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    )
 
 
 async def move(host, enrolment_id, key, **values):
-    version = (await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first())["version"]
+    version = (
+        await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first()
+    )["version"]
     return await enr.apply_transition(host, ACTOR, enrolment_id, key, values, version)
 
 
 async def housed(host, name="Famille #set text(red) $x$") -> tuple[int, int]:
     household_id = await hh.create_household(
-        ACTOR, {"name": name}, {"first_name": "Awa", "last_name": "Diallo*"})
-    await hh.add_member(ACTOR, household_id, {
-        "first_name": "Moussa", "last_name": "Diallo", "relation": "child", "start_date": "2024-01-05"})
-    enrolment_id = await enr.create_enrolment(host, ACTOR, household_id, "iml_sublease", {
-        "referral_date": "2024-01-10", "prescriber": "siao", "siao_validation_date": "2024-01-11"})
+        ACTOR, {"name": name}, {"first_name": "Awa", "last_name": "Diallo*"}
+    )
+    await hh.add_member(
+        ACTOR,
+        household_id,
+        {
+            "first_name": "Moussa",
+            "last_name": "Diallo",
+            "relation": "child",
+            "start_date": "2024-01-05",
+        },
+    )
+    enrolment_id = await enr.create_enrolment(
+        host,
+        ACTOR,
+        household_id,
+        "iml_sublease",
+        {"referral_date": "2024-01-10", "prescriber": "siao", "siao_validation_date": "2024-01-11"},
+    )
     await move(host, enrolment_id, "accept", decision_date="2024-01-12")
     await save_checklist(enrolment_id, ENTRY, {f.name: "on" for f in ENTRY_ITEMS}, None, "")
     await move(host, enrolment_id, "enter", entry_date="2024-01-15")
@@ -56,7 +74,9 @@ async def test_convention_override_and_missing(social_worker, host, settings, tm
     (custom / "iml_sublease").mkdir(parents=True)
     (custom / "iml_sublease" / "convention.typ").write_text(
         '#let data = json(bytes(sys.inputs.data))\n#set text(font: "Libertinus Serif")\n'
-        'Convention maison pour #data.household\n', encoding="utf-8")
+        "Convention maison pour #data.household\n",
+        encoding="utf-8",
+    )
     assert template_path(custom, "convention.typ") == custom / "iml_sublease" / "convention.typ"
     assert template_path(tmp_path / "none", "convention.typ").name == "convention.typ"
     _, enrolment_id = await housed(host, name="Famille Martin")

@@ -17,34 +17,87 @@ from tremplin.types import Period
 
 # Exits of 2024 as published: private sector 3 (of which 2 sliding leases), public 2 (of which
 # 1 sliding), back to family 2, abandonment 1, hosted by a third party 1, CHRS 1.
-EXITS = ["private_housing", "private_sliding", "private_sliding", "public_housing",
-         "public_sliding", "family", "family", "abandonment", "third_party", "chrs"]
+EXITS = [
+    "private_housing",
+    "private_sliding",
+    "private_sliding",
+    "public_housing",
+    "public_sliding",
+    "family",
+    "family",
+    "abandonment",
+    "third_party",
+    "chrs",
+]
 # Households leaving asylum accommodation: composition and income tables.
-REINFORCED_COMPOSITION = (["isolated_woman"] + ["isolated_man"] * 5 + ["single_mother",
-                          "single_father", "couple"] + ["couple_children"] * 2)
-REINFORCED_RESOURCES = [["rsa"], ["rsa"], ["rsa"], ["rsa", "salary"], ["unemployment"],
-                        ["unemployment"], ["training"], ["training"], ["salary"], ["salary"],
-                        ["salary"]]
+REINFORCED_COMPOSITION = (
+    ["isolated_woman"]
+    + ["isolated_man"] * 5
+    + ["single_mother", "single_father", "couple"]
+    + ["couple_children"] * 2
+)
+REINFORCED_RESOURCES = [
+    ["rsa"],
+    ["rsa"],
+    ["rsa"],
+    ["rsa", "salary"],
+    ["unemployment"],
+    ["unemployment"],
+    ["training"],
+    ["training"],
+    ["salary"],
+    ["salary"],
+    ["salary"],
+]
 
 
 async def _household(i: int, composition: str, resources: list[str]) -> int:
-    row = await Household.insert(Household(
-        reference=f"M-{i:06d}", name=f"FOYER {i}", composition=composition, resources=resources,
-        created_at=now(), updated_at=now())).returning(Household.id)
-    person = await Person.insert(Person(first_name="P", last_name=str(i), birth_date=dt.date(1990, 1, 1),
-                                        sex="F", created_at=now())).returning(Person.id)
-    await Membership.insert(Membership(household=row[0]["id"], person=person[0]["id"],
-                                       relation="reference", start_date=dt.date(2020, 1, 1)))
+    row = await Household.insert(
+        Household(
+            reference=f"M-{i:06d}",
+            name=f"FOYER {i}",
+            composition=composition,
+            resources=resources,
+            created_at=now(),
+            updated_at=now(),
+        )
+    ).returning(Household.id)
+    person = await Person.insert(
+        Person(
+            first_name="P",
+            last_name=str(i),
+            birth_date=dt.date(1990, 1, 1),
+            sex="F",
+            created_at=now(),
+        )
+    ).returning(Person.id)
+    await Membership.insert(
+        Membership(
+            household=row[0]["id"],
+            person=person[0]["id"],
+            relation="reference",
+            start_date=dt.date(2020, 1, 1),
+        )
+    )
     return row[0]["id"]
 
 
 async def _enrol(household: int, entry, exit_=None, destination="", reinforced=False, state=None):
-    await Enrolment.insert(Enrolment(
-        household=household, programme="iml_sublease",
-        state=state or ("exited" if exit_ else "housed"), referral_date=dt.date(2022, 6, 1),
-        prescriber="asylum" if reinforced else "siao", entry_date=entry, exit_date=exit_,
-        exit_destination=destination, data={"reinforced_support": reinforced},
-        created_at=now(), updated_at=now()))
+    await Enrolment.insert(
+        Enrolment(
+            household=household,
+            programme="iml_sublease",
+            state=state or ("exited" if exit_ else "housed"),
+            referral_date=dt.date(2022, 6, 1),
+            prescriber="asylum" if reinforced else "siao",
+            entry_date=entry,
+            exit_date=exit_,
+            exit_destination=destination,
+            data={"reinforced_support": reinforced},
+            created_at=now(),
+            updated_at=now(),
+        )
+    )
 
 
 async def la_clede_2024() -> None:
@@ -62,11 +115,19 @@ async def la_clede_2024() -> None:
         else:
             await _enrol(household, entry, reinforced=reinforced)
     # Outside the period: left in 2023, enters in 2025, never entered.
-    for entry, exit_, state in [(dt.date(2022, 3, 1), dt.date(2023, 12, 31), None),
-                                (dt.date(2025, 1, 2), None, None), (None, None, "referral")]:
+    for entry, exit_, state in [
+        (dt.date(2022, 3, 1), dt.date(2023, 12, 31), None),
+        (dt.date(2025, 1, 2), None, None),
+        (None, None, "referral"),
+    ]:
         i += 1
-        await _enrol(await _household(i, "couple", ["salary"]), entry, exit_, "family" if exit_ else "",
-                     state=state)
+        await _enrol(
+            await _household(i, "couple", ["salary"]),
+            entry,
+            exit_,
+            "family" if exit_ else "",
+            state=state,
+        )
 
 
 def _rows(table: dict) -> dict[str, float]:
@@ -77,28 +138,50 @@ async def test_la_clede_2024_figures_in_json_xlsx_and_pdf(database, host):
     await la_clede_2024()
     report = await build_report(host, ["iml_sublease"], Period.year(2024), "La Clède")
     data = json.loads(to_json(report))
-    sections = {s["key"]: {t["key"]: t for t in s["tables"]} for s in data["programmes"][0]["sections"]}
+    sections = {
+        s["key"]: {t["key"]: t for t in s["tables"]} for s in data["programmes"][0]["sections"]
+    }
     overview = {row["key"]: row["count"] for row in sections["indicators"]["overview"]["rows"]}
-    assert (overview["places"], overview["households"], overview["ongoing"], overview["entries"],
-            overview["exits"]) == (33, 39, 29, 12, 10)
+    assert (
+        overview["places"],
+        overview["households"],
+        overview["ongoing"],
+        overview["entries"],
+        overview["exits"],
+    ) == (33, 39, 29, 12, 10)
     destinations = _rows(sections["indicators"]["exit_destinations"])
     assert destinations == {
-        "Logement secteur privé": 1, "Logement secteur privé (bail glissant)": 2,
-        "Logement secteur public": 1, "Logement secteur public (bail glissant)": 1,
-        "Retour dans la famille": 2, "Hébergé chez un tiers": 1, "Abandon du logement": 1,
-        "CHRS ou autre structure": 1, "Autre": 0,
+        "Logement secteur privé": 1,
+        "Logement secteur privé (bail glissant)": 2,
+        "Logement secteur public": 1,
+        "Logement secteur public (bail glissant)": 1,
+        "Retour dans la famille": 2,
+        "Hébergé chez un tiers": 1,
+        "Abandon du logement": 1,
+        "CHRS ou autre structure": 1,
+        "Autre": 0,
     }
     assert sections["indicators"]["exit_destinations"]["total"] == 10
     composition = _rows(sections["reinforced"]["reinforced_composition"])
     assert composition == {
-        "Homme isolé": 5, "Femme isolée": 1, "Homme isolé avec enfant(s)": 1,
-        "Femme isolée avec enfant(s)": 1, "Couple sans enfant": 1, "Couple avec enfant(s)": 2,
+        "Homme isolé": 5,
+        "Femme isolée": 1,
+        "Homme isolé avec enfant(s)": 1,
+        "Femme isolée avec enfant(s)": 1,
+        "Couple sans enfant": 1,
+        "Couple avec enfant(s)": 2,
         "Autre (groupe, cohabitation…)": 0,
     }
     assert _rows(sections["reinforced"]["reinforced_resources"]) == {
-        "RSA": 4, "Salaire": 4, "Allocation chômage (ARE)": 2, "Formation / stage rémunéré": 2}
+        "RSA": 4,
+        "Salaire": 4,
+        "Allocation chômage (ARE)": 2,
+        "Formation / stage rémunéré": 2,
+    }
     assert _rows(sections["reinforced"]["reinforced_overview"]) == {"Ménages accompagnés": 11}
-    percents = {r["label"]: r["percent"] for r in sections["reinforced"]["reinforced_composition"]["rows"]}
+    percents = {
+        r["label"]: r["percent"] for r in sections["reinforced"]["reinforced_composition"]["rows"]
+    }
     assert percents["Homme isolé"] == 45.5  # 5 / 11
 
     book = load_workbook(io.BytesIO(to_xlsx(report)))
@@ -106,14 +189,25 @@ async def test_la_clede_2024_figures_in_json_xlsx_and_pdf(database, host):
     cells = {row[0]: row[1] for row in sheet.iter_rows(min_row=5, values_only=True)}
     assert cells["Ménages accompagnés"] == 39 and isinstance(cells["Ménages accompagnés"], int)
     assert cells["Ménages en cours en fin de période"] == 29
-    dest = {row[0]: (row[1], row[2]) for row in book["iml_sublease-exit_destinations"].iter_rows(
-        min_row=5, values_only=True)}
+    dest = {
+        row[0]: (row[1], row[2])
+        for row in book["iml_sublease-exit_destinations"].iter_rows(min_row=5, values_only=True)
+    }
     assert dest["Logement secteur privé (bail glissant)"] == (2, 20.0)
 
-    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
-    for line in ["Ménages accompagnés 39", "Ménages en cours en fin de période 29", "Entrées 12",
-                 "Sorties 10", "Logement secteur privé (bail glissant) 2 20 %",
-                 "Retour dans la famille 2 20 %", "Homme isolé 5 45,5 %", "Rapport d’activité"]:
+    text = "\n".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages
+    )
+    for line in [
+        "Ménages accompagnés 39",
+        "Ménages en cours en fin de période 29",
+        "Entrées 12",
+        "Sorties 10",
+        "Logement secteur privé (bail glissant) 2 20 %",
+        "Retour dans la famille 2 20 %",
+        "Homme isolé 5 45,5 %",
+        "Rapport d’activité",
+    ]:
         assert line in text, line
 
 
@@ -130,7 +224,9 @@ async def test_length_of_stay_rules(database, host):
     other = await _household(2, "couple", [])
     await _enrol(other, dt.date(2024, 7, 1))  # open: counted to 31/12 in the second rule
     report = await build_report(host, ["iml_sublease"], Period.year(2024), "Asso")
-    rows = {r["key"]: r["count"] for r in report["programmes"][0]["sections"][0]["tables"][0]["rows"]}
+    rows = {
+        r["key"]: r["count"] for r in report["programmes"][0]["sections"][0]["tables"][0]["rows"]
+    }
     assert rows["stay_exits_mean"] == round(182 / 30.4375, 1)
     assert rows["stay_all_mean"] == round((182 / 30.4375 + 183 / 30.4375) / 2, 1)
     counts = Counter(r["key"] for r in report["programmes"][0]["sections"][0]["tables"][0]["rows"])

@@ -26,13 +26,20 @@ def test_add_months_clamps_to_the_end_of_the_month():
 
 async def _enrolled(host, **data) -> tuple[int, int]:
     household_id = await hh.create_household(ACTOR, {"name": "IML Foyer"})
-    enrolment_id = await enr.create_enrolment(host, ACTOR, household_id, "iml_sublease", {
-        "referral_date": "2024-01-10", "prescriber": "siao", **data})
+    enrolment_id = await enr.create_enrolment(
+        host,
+        ACTOR,
+        household_id,
+        "iml_sublease",
+        {"referral_date": "2024-01-10", "prescriber": "siao", **data},
+    )
     return household_id, enrolment_id
 
 
 async def _version(enrolment_id: int) -> int:
-    return (await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first())["version"]
+    return (await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first())[
+        "version"
+    ]
 
 
 async def tick_entry(enrolment_id: int) -> None:
@@ -41,7 +48,9 @@ async def tick_entry(enrolment_id: int) -> None:
 
 
 async def move(host, enrolment_id, key, **values):
-    return await enr.apply_transition(host, ACTOR, enrolment_id, key, values, await _version(enrolment_id))
+    return await enr.apply_transition(
+        host, ACTOR, enrolment_id, key, values, await _version(enrolment_id)
+    )
 
 
 async def test_referral_to_exit_with_guards(database, host):
@@ -54,51 +63,93 @@ async def test_referral_to_exit_with_guards(database, host):
     assert caught.value.errors == {"_transition": "cette action n'est pas possible dans cet état"}
 
     row = await enr.get_enrolment(enrolment_id, ["iml_sublease"])
-    await Enrolment.update({Enrolment.data: {**row["data"], "siao_validation_date": "2024-01-15"}}).where(
-        Enrolment.id == enrolment_id)
+    await Enrolment.update(
+        {Enrolment.data: {**row["data"], "siao_validation_date": "2024-01-15"}}
+    ).where(Enrolment.id == enrolment_id)
     with pytest.raises(FormErrors) as caught:
         await move(host, enrolment_id, "accept", decision_date="2024-01-05")
-    assert caught.value.errors == {"decision_date": "la date de la décision précède celle de l'orientation"}
+    assert caught.value.errors == {
+        "decision_date": "la date de la décision précède celle de l'orientation"
+    }
     assert await move(host, enrolment_id, "accept", decision_date="2024-01-20") == "admitted"
     await tick_entry(enrolment_id)
     assert await move(host, enrolment_id, "enter", entry_date="2024-02-01") == "housed"
     with pytest.raises(FormErrors) as caught:
-        await move(host, enrolment_id, "exit", exit_date="2024-01-31", exit_destination="family",
-                   exit_inventory_date="2024-01-31")
+        await move(
+            host,
+            enrolment_id,
+            "exit",
+            exit_date="2024-01-31",
+            exit_destination="family",
+            exit_inventory_date="2024-01-31",
+        )
     assert caught.value.errors == {"exit_date": "la date de la sortie précède celle de l'entrée"}
     with pytest.raises(FormErrors) as caught:
-        await move(host, enrolment_id, "exit", exit_date="2025-03-01", exit_destination="moon",
-                   exit_inventory_date="2025-03-01")
+        await move(
+            host,
+            enrolment_id,
+            "exit",
+            exit_date="2025-03-01",
+            exit_destination="moon",
+            exit_inventory_date="2025-03-01",
+        )
     assert caught.value.errors == {"exit_destination": "choix inconnu"}
     # The exit inventory is required, dated from the entry to 30 days after the exit.
     with pytest.raises(FormErrors) as caught:
-        await move(host, enrolment_id, "exit", exit_date="2025-03-01",
-                   exit_destination="public_sliding")
+        await move(
+            host, enrolment_id, "exit", exit_date="2025-03-01", exit_destination="public_sliding"
+        )
     assert caught.value.errors == {"exit_inventory_date": "ce champ est obligatoire"}
     for day, message in (
         ("2024-01-15", "L'état des lieux de sortie ne peut précéder l'entrée dans le logement."),
         ("2025-04-01", "L'état des lieux de sortie se fait au plus tard 30 jours après la sortie."),
     ):
         with pytest.raises(FormErrors) as caught:
-            await move(host, enrolment_id, "exit", exit_date="2025-03-01",
-                       exit_destination="public_sliding", exit_inventory_date=day)
+            await move(
+                host,
+                enrolment_id,
+                "exit",
+                exit_date="2025-03-01",
+                exit_destination="public_sliding",
+                exit_inventory_date=day,
+            )
         assert caught.value.errors == {"_transition": message}
     with pytest.raises(FormErrors) as caught:
-        await move(host, enrolment_id, "exit", exit_date="2025-03-01",
-                   exit_destination="public_sliding",
-                   exit_inventory_date=(dt.date.today() + dt.timedelta(days=2)).isoformat())
+        await move(
+            host,
+            enrolment_id,
+            "exit",
+            exit_date="2025-03-01",
+            exit_destination="public_sliding",
+            exit_inventory_date=(dt.date.today() + dt.timedelta(days=2)).isoformat(),
+        )
     assert "dans le futur" in caught.value.errors["_transition"]
-    assert await move(host, enrolment_id, "exit", exit_date="2025-03-01",
-                      exit_destination="public_sliding", exit_inventory_date="2025-03-31",
-                      exit_inventory_notes="Peinture de la chambre à reprendre") == "exited"
+    assert (
+        await move(
+            host,
+            enrolment_id,
+            "exit",
+            exit_date="2025-03-01",
+            exit_destination="public_sliding",
+            exit_inventory_date="2025-03-31",
+            exit_inventory_notes="Peinture de la chambre à reprendre",
+        )
+        == "exited"
+    )
     final = await enr.get_enrolment(enrolment_id, ["iml_sublease"])
     assert (final["state"], final["entry_date"], final["exit_date"], final["exit_destination"]) == (
-        "exited", dt.date(2024, 2, 1), dt.date(2025, 3, 1), "public_sliding")
+        "exited",
+        dt.date(2024, 2, 1),
+        dt.date(2025, 3, 1),
+        "public_sliding",
+    )
     assert final["data"]["exit_inventory_date"] == "2025-03-31"
     assert final["data"]["exit_inventory_notes"] == "Peinture de la chambre à reprendre"
-    changes = await TimelineEvent.select(TimelineEvent.title).where(
-        (TimelineEvent.household == household_id) & (TimelineEvent.kind == "state_change")
-    ).order_by(TimelineEvent.id)
+    changes = (
+        await TimelineEvent.select(TimelineEvent.title)
+        .where((TimelineEvent.household == household_id) & (TimelineEvent.kind == "state_change"))
+        .order_by(TimelineEvent.id)
+    )
     assert [c["title"] for c in changes] == [
         "Orientation vers IML sous-location",
         "Admettre → Admis, en attente d'entrée",
@@ -113,10 +164,24 @@ async def test_refusal_needs_a_reason_and_stale_versions_conflict(database, host
         await move(host, enrolment_id, "refuse", decision_date="2024-01-20")
     assert caught.value.errors == {"_transition": "Indiquez le motif du refus."}
     with pytest.raises(hh.ConflictError):
-        await enr.apply_transition(host, ACTOR, enrolment_id, "refuse",
-                                   {"decision_date": "2024-01-20", "decision_reason": "x"}, 99)
-    assert await move(host, enrolment_id, "refuse", decision_date="2024-01-20",
-                      decision_reason="Ressources insuffisantes") == "refused"
+        await enr.apply_transition(
+            host,
+            ACTOR,
+            enrolment_id,
+            "refuse",
+            {"decision_date": "2024-01-20", "decision_reason": "x"},
+            99,
+        )
+    assert (
+        await move(
+            host,
+            enrolment_id,
+            "refuse",
+            decision_date="2024-01-20",
+            decision_reason="Ressources insuffisantes",
+        )
+        == "refused"
+    )
 
 
 async def _housed(host, entry="2024-01-15") -> int:
@@ -134,8 +199,12 @@ async def test_renewals_up_to_18_months_then_only_with_a_derogation(database, ho
     with pytest.raises(FormErrors) as caught:
         await renew(enrolment_id, {"decided_on": "2025-07-01"}, None, "")
     assert "motif de dérogation est obligatoire" in caught.value.errors["derogation_reason"]
-    end = await renew(enrolment_id, {"decided_on": "2025-07-01",
-                                     "derogation_reason": "Attente d'attribution bailleur"}, None, "")
+    end = await renew(
+        enrolment_id,
+        {"decided_on": "2025-07-01", "derogation_reason": "Attente d'attribution bailleur"},
+        None,
+        "",
+    )
     assert end == dt.date(2025, 10, 15)
     assert await AgreementRenewal.count().where(AgreementRenewal.enrolment == enrolment_id) == 6
     data = (await enr.get_enrolment(enrolment_id, ["iml_sublease"]))["data"]
@@ -156,7 +225,8 @@ async def test_household_page_shows_the_agreement_panel_and_renewal_route(social
     assert "Convention d&#39;occupation" in page.text or "Convention d'occupation" in page.text
     assert "15/04/2024" in page.text
     response = await social_worker.post(
-        f"/iml_sublease/enrolments/{enrolment_id}/renewals", {"decided_on": "2024-04-01"})
+        f"/iml_sublease/enrolments/{enrolment_id}/renewals", {"decided_on": "2024-04-01"}
+    )
     assert response.status_code == 303
     page = await social_worker.get(f"/households/{household_id}")
     assert "jusqu&#39;au 15/07/2024" in page.text or "jusqu'au 15/07/2024" in page.text
@@ -174,15 +244,21 @@ async def test_dashboard_lists_agreements_ending_within_30_days(social_worker, h
 
 async def test_transition_form_through_the_pages(social_worker, host):
     _, enrolment_id = await _enrolled(host, siao_validation_date="2024-01-11")
-    form = await social_worker.get(f"/enrolments/{enrolment_id}/transitions/accept",
-                                   headers={"HX-Request": "true"})
+    form = await social_worker.get(
+        f"/enrolments/{enrolment_id}/transitions/accept", headers={"HX-Request": "true"}
+    )
     assert form.status_code == 200 and "<html" not in form.text
-    bad = await social_worker.post(f"/enrolments/{enrolment_id}/transitions/accept",
-                                   {"version": "1", "decision_date": ""}, headers={"HX-Request": "true"})
+    bad = await social_worker.post(
+        f"/enrolments/{enrolment_id}/transitions/accept",
+        {"version": "1", "decision_date": ""},
+        headers={"HX-Request": "true"},
+    )
     assert bad.status_code == 422 and "ce champ est obligatoire" in bad.text
-    ok = await social_worker.post(f"/enrolments/{enrolment_id}/transitions/accept",
-                                  {"version": "1", "decision_date": "2024-01-20"},
-                                  headers={"HX-Request": "true"})
+    ok = await social_worker.post(
+        f"/enrolments/{enrolment_id}/transitions/accept",
+        {"version": "1", "decision_date": "2024-01-20"},
+        headers={"HX-Request": "true"},
+    )
     assert ok.status_code == 200 and ok.headers["HX-Redirect"].startswith("/households/")
 
 
@@ -193,16 +269,22 @@ async def test_exit_form_asks_for_the_exit_inventory_and_keeps_input(social_work
     await move(host, enrolment_id, "enter", entry_date="2024-02-01")
     form = await social_worker.get(f"/enrolments/{enrolment_id}/transitions/exit")
     assert "Date de l&#39;état des lieux de sortie" in form.text
-    typed = {"version": str(await _version(enrolment_id)), "exit_date": "2025-03-01",
-             "exit_destination": "family", "exit_reason": "Retour chez sa mère",
-             "exit_inventory_notes": "Clés rendues, murs propres"}
+    typed = {
+        "version": str(await _version(enrolment_id)),
+        "exit_date": "2025-03-01",
+        "exit_destination": "family",
+        "exit_reason": "Retour chez sa mère",
+        "exit_inventory_notes": "Clés rendues, murs propres",
+    }
     refused = await social_worker.post(f"/enrolments/{enrolment_id}/transitions/exit", typed)
     assert refused.status_code == 422
     assert "ce champ est obligatoire" in refused.text
     assert "Clés rendues, murs propres" in refused.text and 'value="2025-03-01"' in refused.text
     assert "Retour chez sa mère" in refused.text
-    made = await social_worker.post(f"/enrolments/{enrolment_id}/transitions/exit",
-                                    {**typed, "exit_inventory_date": "2025-03-01"})
+    made = await social_worker.post(
+        f"/enrolments/{enrolment_id}/transitions/exit",
+        {**typed, "exit_inventory_date": "2025-03-01"},
+    )
     assert made.status_code == 303, made.text
     page = (await social_worker.get(f"/households/{household_id}")).text
     assert "État des lieux de sortie</strong> le 01/03/2025" in page
@@ -221,7 +303,9 @@ async def test_ending_soon_block_is_exact_at_its_boundaries(database, host):
         enrolment_id = await _housed(host, entry=entry)
         for _ in range(renewals):
             await renew(enrolment_id, {"decided_on": entry}, None, "")
-        row = await Enrolment.select(Enrolment.household).where(Enrolment.id == enrolment_id).first()
+        row = (
+            await Enrolment.select(Enrolment.household).where(Enrolment.id == enrolment_id).first()
+        )
         return row["household"]
 
     just_after = await housed("2024-11-16", 0)  # ends 16/02/2025: not yet
@@ -229,8 +313,15 @@ async def test_ending_soon_block_is_exact_at_its_boundaries(database, host):
     renewed_once = await housed("2024-08-01", 1)  # ends 01/02/2025
     renewed_twice = await housed("2024-08-01", 2)  # ends 01/05/2025: not yet
     late = await housed("2024-02-01", 0)  # ended 01/05/2024
-    ctx = DashboardContext(user=None, programmes=("iml_sublease",), restricted_to=None, today=on,
-                           programme_names={}, state_labels={}, closed_states=frozenset())
+    ctx = DashboardContext(
+        user=None,
+        programmes=("iml_sublease",),
+        restricted_to=None,
+        today=on,
+        programme_names={},
+        state_labels={},
+        closed_states=frozenset(),
+    )
     rows = await _ending_soon(ctx)
     assert [r.href for r in rows] == [f"/households/{h}" for h in (late, renewed_once, on_horizon)]
     assert rows[0].detail == "convention jusqu'au 01/05/2024 (dépassée)"

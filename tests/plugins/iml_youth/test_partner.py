@@ -4,21 +4,23 @@ a Mission Locale partner (never rent amounts), partner notes."""
 import datetime as dt
 import re
 
+from tests.core.test_access import _login_partner
+from tests.plugins.iml_youth.helpers import ACTOR, housed, young
 from tremplin.services.clock import today
 from tremplin_housing import occupancy as occ
 from tremplin_housing import stock
 from tremplin_housing.ledger import run_rent_calls
 from tremplin_iml_youth.agreement import update_cej
 
-from tests.core.test_access import _login_partner
-from tests.plugins.iml_youth.helpers import ACTOR, housed, young
-
 PROGRAMMES = {"iml_youth": "IML jeunes"}
 
 
 async def _rented(
-    household_id: int, rent: str = "412,37", programme: str = "iml_youth",
-    owner_name: str = "SCI Cévennes", start: str = "2024-02-01",
+    household_id: int,
+    rent: str = "412,37",
+    programme: str = "iml_youth",
+    owner_name: str = "SCI Cévennes",
+    start: str = "2024-02-01",
 ) -> int:
     programmes = {programme: PROGRAMMES.get(programme, programme)}
     owner = await stock.create_owner(ACTOR, {"kind": "company", "name": owner_name})
@@ -76,8 +78,11 @@ async def test_coordination_page_lists_each_young_person_with_a_short_status(
 
     paid, _ = await housed(host, name="AJOUR Tom")
     occupancy = await _rented(paid, rent="300", owner_name="SCI Ajour")
-    await record_entry(ACTOR, occupancy, {"kind": "payment", "entry_date": "2024-02-05",
-                                          "amount": "320", "means": "transfer"})
+    await record_entry(
+        ACTOR,
+        occupancy,
+        {"kind": "payment", "entry_date": "2024-02-05", "amount": "320", "means": "transfer"},
+    )
     await housed(host, name="SANSBAIL Rémi")  # housed, no dwelling recorded yet
     await young(host, name="ORIENTÉ Max")  # not yet admitted: not on the list
     page = await social_worker.get("/iml_youth/coordination")
@@ -184,8 +189,11 @@ async def test_mission_locale_sees_rent_up_to_date_or_in_arrears_never_an_amount
     await _rented(behind, rent="412,37", owner_name="SCI Retard")
     paid, _ = await housed(host, name="AJOUR Tom")
     occupancy = await _rented(paid, rent="398,11", owner_name="SCI Ajour")
-    await record_entry(ACTOR, occupancy, {"kind": "payment", "entry_date": "2024-02-05",
-                                          "amount": "418,11", "means": "transfer"})
+    await record_entry(
+        ACTOR,
+        occupancy,
+        {"kind": "payment", "entry_date": "2024-02-05", "amount": "418,11", "means": "transfer"},
+    )
     never, _ = await housed(host, name="SANSLOGEMENT Noé")  # no dwelling yet: nothing shown
     hidden, _ = await housed(host, name="NONPARTAGÉ Ève")
     await _rented(hidden, owner_name="SCI Cachée")
@@ -223,25 +231,44 @@ async def test_rent_status_says_nothing_of_an_alter_logement_dwelling(
     of the Alter Logement enrolment does."""
     from tremplin.services import enrolments as enr
     from tremplin_housing import api as housing_api
-
     from tremplin_housing.ledger import record_entry
 
     household_id, _ = await housed(host, name="DOUBLE Inès")
     # First an Alter Logement dwelling, left in June 2023 with its June rent unpaid…
-    await enr.create_enrolment(host, ACTOR, household_id, "alter_logement",
-                               {"referral_date": "2023-01-05", "prescriber": "sos_violences",
-                                "situation_before_entry": "emergency_shelter"})
-    confidential = await _rented(household_id, rent="777,77", programme="alter_logement",
-                                 owner_name="SCI Confidentielle", start="2023-06-01")
-    await occ.close_occupancy(ACTOR, confidential, {"end_date": "2023-06-30",
-                                                    "exit_reason": "end"})
+    await enr.create_enrolment(
+        host,
+        ACTOR,
+        household_id,
+        "alter_logement",
+        {
+            "referral_date": "2023-01-05",
+            "prescriber": "sos_violences",
+            "situation_before_entry": "emergency_shelter",
+        },
+    )
+    confidential = await _rented(
+        household_id,
+        rent="777,77",
+        programme="alter_logement",
+        owner_name="SCI Confidentielle",
+        start="2023-06-01",
+    )
+    await occ.close_occupancy(ACTOR, confidential, {"end_date": "2023-06-30", "exit_reason": "end"})
     assert await housing_api.in_arrears(household_id, dt.date(2024, 2, 3))
     # …then the youth IML dwelling, whose rent is paid.
     youth_occupancy = await _rented(household_id, rent="300", owner_name="SCI Jeunes")
-    await record_entry(ACTOR, youth_occupancy, {"kind": "payment", "entry_date": "2024-02-03",
-                                                "amount": "320", "means": "transfer"})
-    await _share(social_worker, users["partner"].partner, household_id, "iml_youth",
-                 ["identity", "enrolment", "rent_status"])
+    await record_entry(
+        ACTOR,
+        youth_occupancy,
+        {"kind": "payment", "entry_date": "2024-02-03", "amount": "320", "means": "transfer"},
+    )
+    await _share(
+        social_worker,
+        users["partner"].partner,
+        household_id,
+        "iml_youth",
+        ["identity", "enrolment", "rent_status"],
+    )
     partner, _ = await _login_partner(app)
     page = await partner.get(f"/partner/households/{household_id}")
     assert page.status_code == 200
@@ -256,14 +283,22 @@ async def test_a_failing_partner_item_is_left_out(app, social_worker, users, hos
 
     household_id, _ = await housed(host, name="PANNE Léo")
     await _rented(household_id, owner_name="SCI Panne")
-    await _share(social_worker, users["partner"].partner, household_id, "iml_youth",
-                 ["identity", "rent_status"])
+    await _share(
+        social_worker,
+        users["partner"].partner,
+        household_id,
+        "iml_youth",
+        ["identity", "rent_status"],
+    )
 
     async def broken(household_id: int) -> str:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(youth_partner, "PARTNER_ITEMS", [
-        youth_partner.PartnerItem("rent_status", "iml_youth", "Loyer", "rent_status", broken)])
+    monkeypatch.setattr(
+        youth_partner,
+        "PARTNER_ITEMS",
+        [youth_partner.PartnerItem("rent_status", "iml_youth", "Loyer", "rent_status", broken)],
+    )
     partner, _ = await _login_partner(app)
     page = await partner.get(f"/partner/households/{household_id}")
     assert page.status_code == 200 and "PANNE" in page.text and _rent_line(page.text) is None
@@ -276,8 +311,9 @@ async def test_the_youth_programme_is_shared_only_with_the_mission_locale(
     from tremplin.models import PartnerOrganisation, Share
     from tremplin.services.clock import now
 
-    siao = await PartnerOrganisation.insert(PartnerOrganisation(
-        name="SIAO du Gard", kind="siao", created_at=now())).returning(PartnerOrganisation.id)
+    siao = await PartnerOrganisation.insert(
+        PartnerOrganisation(name="SIAO du Gard", kind="siao", created_at=now())
+    ).returning(PartnerOrganisation.id)
     household_id, _ = await housed(host, name="PARTAGE Yanis")
     form = {
         "partner": str(siao[0]["id"]),
@@ -291,6 +327,5 @@ async def test_the_youth_programme_is_shared_only_with_the_mission_locale(
     assert "ce programme ne se partage qu&#39;avec : Mission Locale" in refused.text
     assert not await Share.exists().where(Share.household == household_id)
     # The Mission Locale is accepted; the sub-lease declares no restriction.
-    await _share(social_worker, users["partner"].partner, household_id, "iml_youth",
-                 ["identity"])
+    await _share(social_worker, users["partner"].partner, household_id, "iml_youth", ["identity"])
     assert host.programmes["iml_sublease"].partner_kinds == ()

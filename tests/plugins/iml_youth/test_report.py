@@ -1,11 +1,10 @@
 """Youth IML: the CEJ report table, the timeline event types, the programme definition."""
 
+from tests.core.test_access import _client
+from tests.plugins.iml_youth.helpers import housed, young
 from tremplin.api import Period, ReportContext
 from tremplin_iml_youth.agreement import update_cej
 from tremplin_iml_youth.report import cej_table
-
-from tests.core.test_access import _client
-from tests.plugins.iml_youth.helpers import housed, young
 
 
 async def test_cej_table_counts_young_people_with_a_cej_and_suspended(database, host):

@@ -5,13 +5,12 @@ import datetime as dt
 
 import pytest
 
+from tests.plugins.iml_youth.helpers import housed, move, young
 from tremplin.forms import FormErrors
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
 from tremplin_iml_youth.agreement import renew, update_cej
 from tremplin_iml_youth.rules import add_months
-
-from tests.plugins.iml_youth.helpers import housed, move, young
 
 
 async def test_no_admission_without_the_siao_validation(database, host):
@@ -70,15 +69,29 @@ async def test_a_cej_longer_than_18_months_is_refused_at_orientation(database, h
     _, enrolment_id = await young(host, cej_start="2024-01-15", cej_end="2025-01-14")
     row = await enr.get_enrolment(enrolment_id, ["iml_youth"])
     with pytest.raises(FormErrors) as caught:
-        await enr.update_enrolment(host, hh.Actor(user_id=None), enrolment_id, row["version"], {
-            "referral_date": "2024-01-10", "prescriber": "mission_locale",
-            "cej_start": "2024-01-15", "cej_end": "2024-01-01"})
+        await enr.update_enrolment(
+            host,
+            hh.Actor(user_id=None),
+            enrolment_id,
+            row["version"],
+            {
+                "referral_date": "2024-01-10",
+                "prescriber": "mission_locale",
+                "cej_start": "2024-01-15",
+                "cej_end": "2024-01-01",
+            },
+        )
     assert caught.value.errors == {"cej_end": "la fin du CEJ doit suivre son début"}
     assert (await enr.get_enrolment(enrolment_id, ["iml_youth"]))["data"]["cej_end"] == "2025-01-14"
     # Another programme's orientation is not checked by these rules.
     other = await hh.create_household(hh.Actor(user_id=None), {"name": "AUTRE Foyer"})
-    assert await enr.create_enrolment(host, hh.Actor(user_id=None), other, "iml_sublease", {
-        "referral_date": "2024-01-10", "prescriber": "siao", "cej_end": "2030-01-01"})
+    assert await enr.create_enrolment(
+        host,
+        hh.Actor(user_id=None),
+        other,
+        "iml_sublease",
+        {"referral_date": "2024-01-10", "prescriber": "siao", "cej_end": "2030-01-01"},
+    )
 
 
 async def test_a_cej_longer_than_18_months_blocks_admission_and_the_cej_form(database, host):
@@ -88,9 +101,9 @@ async def test_a_cej_longer_than_18_months_blocks_admission_and_the_cej_form(dat
     # Data that did not come through the form (an import, an older version) is still
     # checked at admission.
     row = await enr.get_enrolment(enrolment_id, ["iml_youth"])
-    await Enrolment.update({Enrolment.data: {
-        **row["data"], "cej_start": "2024-01-15", "cej_end": "2025-09-01"}}).where(
-        Enrolment.id == enrolment_id)
+    await Enrolment.update(
+        {Enrolment.data: {**row["data"], "cej_start": "2024-01-15", "cej_end": "2025-09-01"}}
+    ).where(Enrolment.id == enrolment_id)
     with pytest.raises(FormErrors) as caught:
         await move(host, enrolment_id, "accept", decision_date="2024-01-20")
     assert "18 au plus" in caught.value.errors["_transition"]
@@ -179,22 +192,27 @@ async def test_dashboard_alerts_on_cej_suspensions_and_agreements_ending(social_
     assert "JEUNE Enzo" in page.text
 
 
-async def test_the_orientation_form_shows_the_cej_messages_and_keeps_input(
-    social_worker, host
-):
+async def test_the_orientation_form_shows_the_cej_messages_and_keeps_input(social_worker, host):
     from tremplin.models import Enrolment
 
     household_id = await hh.create_household(hh.Actor(user_id=None), {"name": "FORM Lou"})
-    typed = {"programme": "iml_youth", "referral_date": "2024-01-10",
-             "prescriber": "mission_locale", "ml_counsellor": "Mme Conseil",
-             "cej_start": "2024-01-15", "cej_end": "2025-09-01", "job_project": "BTS SIO"}
+    typed = {
+        "programme": "iml_youth",
+        "referral_date": "2024-01-10",
+        "prescriber": "mission_locale",
+        "ml_counsellor": "Mme Conseil",
+        "cej_start": "2024-01-15",
+        "cej_end": "2025-09-01",
+        "job_project": "BTS SIO",
+    }
     refused = await social_worker.post(f"/households/{household_id}/enrolments", typed)
     assert refused.status_code == 422
     assert "le CEJ dure 12 mois, 18 au plus : fin au plus tard le 15/07/2025" in refused.text
     for value in ("Mme Conseil", 'value="2025-09-01"', "BTS SIO"):
         assert value in refused.text, value
     assert not await Enrolment.exists().where(Enrolment.household == household_id)
-    made = await social_worker.post(f"/households/{household_id}/enrolments",
-                                    {**typed, "cej_end": "2025-07-15"})
+    made = await social_worker.post(
+        f"/households/{household_id}/enrolments", {**typed, "cej_end": "2025-07-15"}
+    )
     assert made.status_code == 303
     assert await Enrolment.exists().where(Enrolment.household == household_id)

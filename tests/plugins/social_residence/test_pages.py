@@ -1,13 +1,12 @@
 """Social-residence pages: units form (CSRF, failed form keeping the input, French errors,
 role guard), the stay panel and its derogation form through htmx, audit."""
 
+from tests.core.test_access import _client
+from tests.plugins.social_residence.helpers import resident, unit
 from tremplin.api import add_months
 from tremplin.models import AuditEntry, Enrolment
 from tremplin.services.clock import today
 from tremplin_social_residence.tables import Derogation, ResidenceUnit
-
-from tests.core.test_access import _client
-from tests.plugins.social_residence.helpers import resident, unit
 
 
 async def test_managers_add_units_and_everyone_social_sees_them(client, users, app, host):
@@ -106,10 +105,9 @@ async def test_derogation_through_the_stay_panel(social_worker, host):
 
 
 async def test_units_page_links_to_the_housing_rent_account(client, users, app, host):
+    from tests.plugins.social_residence.helpers import ACTOR
     from tremplin_housing import occupancy as occ
     from tremplin_housing import stock
-
-    from tests.plugins.social_residence.helpers import ACTOR
 
     programmes = {"social_residence": "Résidence sociale"}
     owner = await stock.create_owner(ACTOR, {"kind": "company", "name": "Néma Lové"})

@@ -4,15 +4,13 @@ tables and the PDF's text."""
 import io
 
 import pypdf
-
-from tremplin.api import Period, ReportContext
-from tremplin.reports.engine import build_report
 from openpyxl import load_workbook
 
+from tests.plugins.social_residence.helpers import KEY, enrolled, resident, unit
+from tremplin.api import Period, ReportContext
+from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_pdf, to_xlsx
 from tremplin_social_residence.report import social_residence_tables
-
-from tests.plugins.social_residence.helpers import KEY, enrolled, resident, unit
 
 
 async def fixture(host) -> None:

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from tests.plugins.social_residence.helpers import ACTOR, KEY, enrolled, move, resident, unit
 from tremplin.api import add_months
 from tremplin.forms import FormErrors, resolve_choices
 from tremplin.models import Enrolment, TimelineEvent
@@ -14,8 +15,6 @@ from tremplin.types import UNKNOWN_CHOICE, GuardContext
 from tremplin_social_residence.tables import Derogation
 from tremplin_social_residence.units import record_derogation, stay, stay_alerts
 from tremplin_social_residence.workflow import alert_date, require_free_unit, stay_end
-
-from tests.plugins.social_residence.helpers import ACTOR, KEY, enrolled, move, resident, unit
 
 D = dt.date
 
@@ -71,12 +70,14 @@ async def test_refusal_reason_and_entry_in_a_free_unit(database, host):
     # Second line of defence: the guard refuses a unit taken after the form was shown.
     other = await enrolled(host, "SECOND Paul")
     view = enr.to_view(await enr.get_enrolment(other, [KEY]))
-    assert await require_free_unit(
-        GuardContext(enrolment=view, values={"unit": r2}, today=today())
-    ) == "Ce logement est déjà occupé par un autre résident."
-    assert await require_free_unit(
-        GuardContext(enrolment=view, values={"unit": 999}, today=today())
-    ) == "Aucun logement de la résidence ne porte ce numéro."
+    assert (
+        await require_free_unit(GuardContext(enrolment=view, values={"unit": r2}, today=today()))
+        == "Ce logement est déjà occupé par un autre résident."
+    )
+    assert (
+        await require_free_unit(GuardContext(enrolment=view, values={"unit": 999}, today=today()))
+        == "Aucun logement de la résidence ne porte ce numéro."
+    )
 
 
 async def _offered(host, enrolment_id) -> dict[str, str]:

@@ -24,16 +24,20 @@ class PasswordChangeRequired(PermissionDeniedException):
 def password_change_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """App-wide: after an administrator's reset, only the password page is reachable."""
     user = connection.scope.get("user")
-    if user is not None and user.must_change_password and (
-        connection.scope["path"] not in ALLOWED_WHILE_FORCED
+    if (
+        user is not None
+        and user.must_change_password
+        and (connection.scope["path"] not in ALLOWED_WHILE_FORCED)
     ):
         raise PasswordChangeRequired("changement de mot de passe obligatoire")
 
 
 @get("/account/password", guards=[authenticated])
 async def password_page(request: Request) -> Template:
-    return Template("account/password.html", context={
-        "errors": {}, "forced": current_user(request).must_change_password})
+    return Template(
+        "account/password.html",
+        context={"errors": {}, "forced": current_user(request).must_change_password},
+    )
 
 
 @post("/account/password", guards=[authenticated])
@@ -54,8 +58,11 @@ async def password_change(request: Request) -> Response:
         if reason:
             errors["new"] = reason
     if errors:
-        return Template("account/password.html", status_code=422,
-                        context={"errors": errors, "forced": user.must_change_password})
+        return Template(
+            "account/password.html",
+            status_code=422,
+            context={"errors": errors, "forced": user.must_change_password},
+        )
     await accounts.set_password(user.id, new)  # revokes every session, this one included
     token, _ = await accounts.create_session(user.id)
     a = actor(request)

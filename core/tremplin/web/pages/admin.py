@@ -22,7 +22,8 @@ async def _search(filters: dict[str, Any]) -> tuple[list[dict[str, Any]], int | 
     query = AuditEntry.select()
     if filters.get("user"):
         users = await User.select(User.id).where(
-            User.email.like(f"%{str(filters['user']).strip().lower()}%"))
+            User.email.like(f"%{str(filters['user']).strip().lower()}%")
+        )
         query = query.where(AuditEntry.user_id.is_in([u["id"] for u in users] or [-1]))
     if filters.get("action"):
         query = query.where(AuditEntry.action == filters["action"])
@@ -36,15 +37,20 @@ async def _search(filters: dict[str, Any]) -> tuple[list[dict[str, Any]], int | 
                 day = dt.date.fromisoformat(filters[key])
             except ValueError:
                 continue
-            moment = dt.datetime.combine(day + dt.timedelta(days=1 if op == "lt" else 0),
-                                         dt.time(), tzinfo=dt.UTC)
+            moment = dt.datetime.combine(
+                day + dt.timedelta(days=1 if op == "lt" else 0), dt.time(), tzinfo=dt.UTC
+            )
             query = query.where(AuditEntry.at >= moment if op == "ge" else AuditEntry.at < moment)
     if int_or_none(filters.get("before")) is not None:
         query = query.where(AuditEntry.id < int(filters["before"]))
-    rows = await query.order_by(AuditEntry.id, ascending=False).limit(PAGE + 1).output(load_json=True)
+    rows = (
+        await query.order_by(AuditEntry.id, ascending=False).limit(PAGE + 1).output(load_json=True)
+    )
     ids = {r["user_id"] for r in rows if r["user_id"]}
-    names = {u["id"]: u["email"] for u in await User.select(User.id, User.email).where(
-        User.id.is_in(list(ids) or [-1]))}
+    names = {
+        u["id"]: u["email"]
+        for u in await User.select(User.id, User.email).where(User.id.is_in(list(ids) or [-1]))
+    }
     for r in rows:
         r["user_email"] = names.get(r["user_id"], "")
     cursor = rows[PAGE - 1]["id"] if len(rows) > PAGE else None
@@ -54,8 +60,9 @@ async def _search(filters: dict[str, Any]) -> tuple[list[dict[str, Any]], int | 
 @get("/admin/audit", guards=[AUDIT])
 async def audit_page(request: Request) -> Template:
     rows, cursor = await _search({})
-    return Template("admin/audit.html", context={"rows": rows, "cursor": cursor, "filters": {},
-                                                  "broken": None})
+    return Template(
+        "admin/audit.html", context={"rows": rows, "cursor": cursor, "filters": {}, "broken": None}
+    )
 
 
 @post("/admin/audit", guards=[AUDIT])
@@ -65,11 +72,24 @@ async def audit_search(request: Request) -> Template:
     rows, cursor = await _search(filters)
     broken = await audit.verify_chain() if filters.get("verify") else None
     a = actor(request)
-    await audit.record("audit_search", "audit", None, user_id=a.user_id,
-                       fields=[k for k, v in filters.items() if v], address=a.address)
-    return Template("admin/audit.html", context={"rows": rows, "cursor": cursor,
-                                                  "filters": filters, "broken": broken,
-                                                  "verified": bool(filters.get("verify"))})
+    await audit.record(
+        "audit_search",
+        "audit",
+        None,
+        user_id=a.user_id,
+        fields=[k for k, v in filters.items() if v],
+        address=a.address,
+    )
+    return Template(
+        "admin/audit.html",
+        context={
+            "rows": rows,
+            "cursor": cursor,
+            "filters": filters,
+            "broken": broken,
+            "verified": bool(filters.get("verify")),
+        },
+    )
 
 
 ROUTES = [audit_page, audit_search]

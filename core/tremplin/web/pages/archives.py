@@ -21,9 +21,12 @@ REASON = (Field("reason", "Motif de la consultation", required=True, max_length=
 
 @get("/archives", guards=[ARCHIVE])
 async def archive_list(request: Request) -> Template:
-    rows = await Household.select(Household.id, Household.reference, Household.archived_at).where(
-        Household.archived_at.is_not_null() & Household.anonymised_at.is_null()
-    ).order_by(Household.archived_at, ascending=False).limit(500)
+    rows = (
+        await Household.select(Household.id, Household.reference, Household.archived_at)
+        .where(Household.archived_at.is_not_null() & Household.anonymised_at.is_null())
+        .order_by(Household.archived_at, ascending=False)
+        .limit(500)
+    )
     return Template("archives/list.html", context={"rows": rows, "errors": {}})
 
 
@@ -33,24 +36,49 @@ async def archive_open(request: Request, household_id: FromPath[int]) -> Templat
     try:
         reason = validate(REASON, raw)["reason"]
     except FormErrors as exc:
-        rows = await Household.select(Household.id, Household.reference, Household.archived_at).where(
-            Household.archived_at.is_not_null() & Household.anonymised_at.is_null())
-        return Template("archives/list.html", status_code=422,
-                        context={"rows": rows, "errors": exc.errors, "failed": household_id})
-    household = await Household.select().where(
-        (Household.id == household_id) & Household.archived_at.is_not_null()
-    ).output(load_json=True).first()
+        rows = await Household.select(
+            Household.id, Household.reference, Household.archived_at
+        ).where(Household.archived_at.is_not_null() & Household.anonymised_at.is_null())
+        return Template(
+            "archives/list.html",
+            status_code=422,
+            context={"rows": rows, "errors": exc.errors, "failed": household_id},
+        )
+    household = (
+        await Household.select()
+        .where((Household.id == household_id) & Household.archived_at.is_not_null())
+        .output(load_json=True)
+        .first()
+    )
     if household is None:
         raise hh.NotFound(household_id)
     a = actor(request)
-    await audit.record("read_archived", "household", household_id, user_id=a.user_id,
-                       fields=[f"motif: {reason[:150]}"], address=a.address)
-    events = await TimelineEvent.select(
-        TimelineEvent.occurred_at, TimelineEvent.title, TimelineEvent.body,
-    ).where(TimelineEvent.household == household_id).order_by(TimelineEvent.occurred_at, ascending=False)
-    return Template("archives/household.html", context={
-        "household": household, "members": await hh.household_members(household_id),
-        "events": events, "reason": reason})
+    await audit.record(
+        "read_archived",
+        "household",
+        household_id,
+        user_id=a.user_id,
+        fields=[f"motif: {reason[:150]}"],
+        address=a.address,
+    )
+    events = (
+        await TimelineEvent.select(
+            TimelineEvent.occurred_at,
+            TimelineEvent.title,
+            TimelineEvent.body,
+        )
+        .where(TimelineEvent.household == household_id)
+        .order_by(TimelineEvent.occurred_at, ascending=False)
+    )
+    return Template(
+        "archives/household.html",
+        context={
+            "household": household,
+            "members": await hh.household_members(household_id),
+            "events": events,
+            "reason": reason,
+        },
+    )
 
 
 ROUTES = [archive_list, archive_open]

@@ -22,8 +22,13 @@ THROTTLED = "Trop de tentatives de connexion depuis cette adresse : réessayez d
 
 def _cookie(request: Request, key: str, value: str, **extra) -> Cookie:
     return Cookie(
-        key=key, value=value, httponly=True, samesite="lax", path="/",
-        secure=app_context(request).settings.cookies_secure, **extra,
+        key=key,
+        value=value,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=app_context(request).settings.cookies_secure,
+        **extra,
     )
 
 
@@ -79,7 +84,10 @@ async def logout(request: Request) -> Response:
         await accounts.revoke_session(token)
     user = request.scope.get("user")
     await audit.record(
-        "logout", "user", user.id if user else None, user_id=user.id if user else None,
+        "logout",
+        "user",
+        user.id if user else None,
+        user_id=user.id if user else None,
         address=client_address(request),
     )
     response = Redirect("/login", status_code=303)

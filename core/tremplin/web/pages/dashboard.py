@@ -32,7 +32,9 @@ async def dashboard(request: Request) -> Template:
             (w.programme, s.key): s.label for w in host.workflows.values() for s in w.states
         },
         closed_states=frozenset(
-            (w.programme, s.key) for w in host.workflows.values() for s in w.states
+            (w.programme, s.key)
+            for w in host.workflows.values()
+            for s in w.states
             if s.phase == "closed"
         ),
     )
@@ -46,20 +48,35 @@ async def dashboard(request: Request) -> Template:
         for item in items or []:
             if item.programme and item.programme not in dctx.programmes:
                 continue
-            block = {"key": item.key, "title": item.title, "order": item.order, "rows": [],
-                     "more": 0, "more_href": item.more_href}
+            block = {
+                "key": item.key,
+                "title": item.title,
+                "order": item.order,
+                "rows": [],
+                "more": 0,
+                "more_href": item.more_href,
+            }
             try:
                 rows = list(await item.rows(dctx))
-                block["rows"], block["more"] = rows[:DASHBOARD_ROWS], max(0, len(rows) - DASHBOARD_ROWS)
+                block["rows"], block["more"] = (
+                    rows[:DASHBOARD_ROWS],
+                    max(0, len(rows) - DASHBOARD_ROWS),
+                )
             except Exception:
-                log.exception("plugin %s failed computing dashboard block %s", impl.plugin_name, item.key)
+                log.exception(
+                    "plugin %s failed computing dashboard block %s", impl.plugin_name, item.key
+                )
                 block.update(error=True, plugin=impl.plugin_name)
             blocks.append(block)
     blocks.sort(key=lambda b: (b["order"], b["key"]))
     programmes = [host.programmes[k] for k in dctx.programmes]
     return Template(
         "dashboard.html",
-        context={"blocks": blocks, "programmes": programmes, "association": ctx.settings.association_name},
+        context={
+            "blocks": blocks,
+            "programmes": programmes,
+            "association": ctx.settings.association_name,
+        },
     )
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 import logging
 from typing import Any
 
-from litestar.params import FromPath, FromQuery
 from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from tremplin.forms import HOUSEHOLD_FIELDS, MEMBERSHIP_FIELDS, PERSON_FIELDS, FormErrors
@@ -16,8 +16,8 @@ from tremplin.permissions import can
 from tremplin.services import audit
 from tremplin.services import households as hh
 from tremplin.services.clock import today
-from tremplin.services.enrolments import to_view
 from tremplin.services.documents import DOCUMENT_KINDS
+from tremplin.services.enrolments import to_view
 from tremplin.services.idempotency import run_once
 from tremplin.services.shares import household_shares, shareable_groups
 from tremplin.services.timeline import event_fields, list_events
@@ -45,7 +45,8 @@ async def _enrolment_tags(request: Request, ids: list[int]) -> dict[int, list[st
         "SELECT household, programme, state FROM enrolment "
         f"WHERE household IN ({', '.join('{}' for _ in ids)}) "
         f"AND programme IN ({', '.join('{}' for _ in programmes)})",
-        *ids, *programmes,
+        *ids,
+        *programmes,
     )
     tags: dict[int, list[str]] = {}
     for r in rows:
@@ -71,7 +72,9 @@ async def _list_context(request: Request, q: str, before: int | None) -> dict[st
 @get("/households", guards=[SOCIAL])
 async def household_list(request: Request, before: FromQuery[int | None] = None) -> Template:
     context = await _list_context(request, "", before)
-    template = "households/_rows.html" if request.headers.get("hx-request") else "households/list.html"
+    template = (
+        "households/_rows.html" if request.headers.get("hx-request") else "households/list.html"
+    )
     return Template(template, context=context)
 
 
@@ -81,7 +84,9 @@ async def household_search(request: Request) -> Template:
     form = await form_dict(request)
     q = str(form.get("q", ""))[:100]
     context = await _list_context(request, q, int_or_none(form.get("before")))
-    template = "households/_rows.html" if request.headers.get("hx-request") else "households/list.html"
+    template = (
+        "households/_rows.html" if request.headers.get("hx-request") else "households/list.html"
+    )
     return Template(template, context=context)
 
 
@@ -111,7 +116,11 @@ async def household_create(request: Request) -> Response:
         target, _ = await run_once(raw.get("_form_id"), current_user(request).id, create)
     except FormErrors as exc:
         return _household_form(
-            request, status=422, person_fields=PERSON_FIELDS, values=raw, errors=exc.errors,
+            request,
+            status=422,
+            person_fields=PERSON_FIELDS,
+            values=raw,
+            errors=exc.errors,
             form_id=raw.get("_form_id") or new_form_id(),
         )
     return Redirect(target, status_code=303)
@@ -131,8 +140,9 @@ async def _panels(panels: list[EnrolmentPanel], row: dict[str, Any]) -> list[dic
         if panel.programme != row["programme"]:
             continue
         try:
-            out.append({"key": panel.key, "template": panel.template,
-                        "context": await panel.context(view)})
+            out.append(
+                {"key": panel.key, "template": panel.template, "context": await panel.context(view)}
+            )
         except Exception:
             log.exception("enrolment panel %s (programme %s) failed", panel.key, panel.programme)
             out.append({"key": panel.key, "error": True, "plugin": panel.programme})
@@ -148,11 +158,16 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
     on = today()
     for m in members:
         m["age"] = _age(m["birth_date"], on)
-    rows = await Enrolment.select(
-        Enrolment.all_columns(), Enrolment.referent.full_name.as_alias("referent_name")
-    ).where(
-        (Enrolment.household == household_id) & Enrolment.programme.is_in(programmes or [""])
-    ).order_by(Enrolment.id, ascending=False).output(load_json=True)
+    rows = (
+        await Enrolment.select(
+            Enrolment.all_columns(), Enrolment.referent.full_name.as_alias("referent_name")
+        )
+        .where(
+            (Enrolment.household == household_id) & Enrolment.programme.is_in(programmes or [""])
+        )
+        .order_by(Enrolment.id, ascending=False)
+        .output(load_json=True)
+    )
     panels = sorted(host.call("tremplin_enrolment_panels"), key=lambda p: (p.order, p.key))
     sensitive = can(current_user(request), "sensitive")
     enrolments = []
@@ -165,17 +180,19 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
             for f in host.fields(r["programme"])
             if r["data"].get(f.name) not in (None, "", []) and (not f.sensitive or sensitive)
         ]
-        enrolments.append({
-            **r,
-            "programme_name": prog.name_fr,
-            "state_label": state.label,
-            "phase": state.phase,
-            "prescriber_label": prog.prescriber_label(r["prescriber"]),
-            "destination_label": prog.destination_label(r["exit_destination"]),
-            "transitions": workflow.available(r["state"]),
-            "extra": extra,
-            "panels": await _panels(panels, r),
-        })
+        enrolments.append(
+            {
+                **r,
+                "programme_name": prog.name_fr,
+                "state_label": state.label,
+                "phase": state.phase,
+                "prescriber_label": prog.prescriber_label(r["prescriber"]),
+                "destination_label": prog.destination_label(r["exit_destination"]),
+                "transitions": workflow.available(r["state"]),
+                "extra": extra,
+                "panels": await _panels(panels, r),
+            }
+        )
     household_panels = []
     for panel in sorted(host.call("tremplin_household_panels"), key=lambda p: (p.order, p.key)):
         try:
@@ -185,40 +202,67 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
             household_panels.append({"key": panel.key, "title": panel.title, "error": True})
             continue
         if panel_context is not None:
-            household_panels.append({"key": panel.key, "title": panel.title,
-                                     "template": panel.template, "context": panel_context})
-    documents = await Document.select(
-        Document.id, Document.filename, Document.kind, Document.size, Document.uploaded_at
-    ).where(Document.household == household_id).order_by(Document.id, ascending=False)
+            household_panels.append(
+                {
+                    "key": panel.key,
+                    "title": panel.title,
+                    "template": panel.template,
+                    "context": panel_context,
+                }
+            )
+    documents = (
+        await Document.select(
+            Document.id, Document.filename, Document.kind, Document.size, Document.uploaded_at
+        )
+        .where(Document.household == household_id)
+        .order_by(Document.id, ascending=False)
+    )
     user = current_user(request)
     sharing = {}
     if can(user, "share"):
         share_programmes = [host.programmes[r["programme"]] for r in rows]
         partners = PartnerOrganisation.select(
-            PartnerOrganisation.id, PartnerOrganisation.name).order_by(PartnerOrganisation.name)
+            PartnerOrganisation.id, PartnerOrganisation.name
+        ).order_by(PartnerOrganisation.name)
         if share_programmes and all(p.partner_kinds for p in share_programmes):
             # Only partners some programme of the household may be shared with (the server
             # checks the pair programme × partner again when the share is created).
-            partners = partners.where(PartnerOrganisation.kind.is_in(
-                sorted({k for p in share_programmes for k in p.partner_kinds})))
+            partners = partners.where(
+                PartnerOrganisation.kind.is_in(
+                    sorted({k for p in share_programmes for k in p.partner_kinds})
+                )
+            )
         sharing = {
             "shares": await household_shares(household_id),
             "partners": await partners,
             "share_programmes": share_programmes,
-            "share_groups": {g.key: g.label for r in rows
-                             for g in shareable_groups(host, r["programme"])},
-            "share_values": {"consent_date": on.isoformat(),
-                             "consent_expires": (on + dt.timedelta(days=365)).isoformat()},
+            "share_groups": {
+                g.key: g.label for r in rows for g in shareable_groups(host, r["programme"])
+            },
+            "share_values": {
+                "consent_date": on.isoformat(),
+                "consent_expires": (on + dt.timedelta(days=365)).isoformat(),
+            },
             "share_errors": {},
         }
     accesses = []
     if can(user, "audit"):
-        accesses = await AuditEntry.select(
-            AuditEntry.at, AuditEntry.action, AuditEntry.user_id,
-        ).where((AuditEntry.object_type == "household") & (AuditEntry.object_id == household_id)
-                ).order_by(AuditEntry.id, ascending=False).limit(20)
-        names = {u["id"]: u["full_name"] for u in await User.select(User.id, User.full_name).where(
-            User.id.is_in([a["user_id"] for a in accesses if a["user_id"]] or [-1]))}
+        accesses = (
+            await AuditEntry.select(
+                AuditEntry.at,
+                AuditEntry.action,
+                AuditEntry.user_id,
+            )
+            .where((AuditEntry.object_type == "household") & (AuditEntry.object_id == household_id))
+            .order_by(AuditEntry.id, ascending=False)
+            .limit(20)
+        )
+        names = {
+            u["id"]: u["full_name"]
+            for u in await User.select(User.id, User.full_name).where(
+                User.id.is_in([a["user_id"] for a in accesses if a["user_id"]] or [-1])
+            )
+        }
         for a in accesses:
             a["user_name"] = names.get(a["user_id"], "—")
     return {
@@ -267,7 +311,10 @@ async def household_edit(request: Request, household_id: FromPath[int]) -> Templ
     await check_household(request, household_id)
     household = await masked_contacts(request, await hh.get_household(household_id))
     return _household_form(
-        request, household=household, values=household, version=household["version"],
+        request,
+        household=household,
+        values=household,
+        version=household["version"],
         fields=_editable(household),
     )
 
@@ -292,14 +339,27 @@ async def household_update(request: Request, household_id: FromPath[int]) -> Res
         await hh.update_household(actor(request), household_id, version, raw)
     except FormErrors as exc:
         return _household_form(
-            request, status=422, household=household, values=raw, errors=exc.errors,
+            request,
+            status=422,
+            household=household,
+            values=raw,
+            errors=exc.errors,
             version=version,
         )
     except hh.ConflictError as exc:
-        diff = {f.name: True for f in HOUSEHOLD_FIELDS if str(exc.current.get(f.name) or "") != str(raw.get(f.name) or "")}
+        diff = {
+            f.name: True
+            for f in HOUSEHOLD_FIELDS
+            if str(exc.current.get(f.name) or "") != str(raw.get(f.name) or "")
+        }
         return _household_form(
-            request, status=409, household=household, values=raw, conflict=exc.current,
-            conflict_diff=diff, version=exc.current["version"],
+            request,
+            status=409,
+            household=household,
+            values=raw,
+            conflict=exc.current,
+            conflict_diff=diff,
+            version=exc.current["version"],
         )
     return Redirect(f"/households/{household_id}", status_code=303)
 
@@ -318,9 +378,13 @@ async def member_add(request: Request, household_id: FromPath[int]) -> Response:
 
 
 async def referents() -> list[dict[str, Any]]:
-    return await User.select(User.id, User.full_name).where(
-        (User.role != "partner") & (User.active == True)  # noqa: E712
-    ).order_by(User.full_name)
+    return (
+        await User.select(User.id, User.full_name)
+        .where(
+            (User.role != "partner") & (User.active == True)  # noqa: E712
+        )
+        .order_by(User.full_name)
+    )
 
 
 ROUTES = [

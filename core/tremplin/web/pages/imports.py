@@ -20,9 +20,11 @@ async def import_page(request: Request) -> Template:
 
 @get("/import/modele.xlsx", guards=[IMPORT])
 async def import_template(request: Request) -> Response:
-    return Response(content=template_xlsx(), media_type=(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), headers={
-        "Content-Disposition": 'attachment; filename="tremplin-modele-import.xlsx"'})
+    return Response(
+        content=template_xlsx(),
+        media_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        headers={"Content-Disposition": 'attachment; filename="tremplin-modele-import.xlsx"'},
+    )
 
 
 @post("/import", guards=[IMPORT])
@@ -30,14 +32,29 @@ async def import_upload(request: Request) -> Template:
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return Template("imports/page.html", status_code=422, context={
-            "columns": COLUMNS, "result": None, "error": "Choisissez un fichier XLSX ou CSV."})
+        return Template(
+            "imports/page.html",
+            status_code=422,
+            context={
+                "columns": COLUMNS,
+                "result": None,
+                "error": "Choisissez un fichier XLSX ou CSV.",
+            },
+        )
     a = actor(request)
     result = await run_import(
-        app_context(request).host, await upload.read(), upload.filename,
-        dry_run=form.get("dry_run") == "1", user_id=a.user_id, address=a.address)
-    return Template("imports/page.html", status_code=200 if result.ok else 422,
-                    context={"columns": COLUMNS, "result": result})
+        app_context(request).host,
+        await upload.read(),
+        upload.filename,
+        dry_run=form.get("dry_run") == "1",
+        user_id=a.user_id,
+        address=a.address,
+    )
+    return Template(
+        "imports/page.html",
+        status_code=200 if result.ok else 422,
+        context={"columns": COLUMNS, "result": result},
+    )
 
 
 ROUTES = [import_page, import_template, import_upload]

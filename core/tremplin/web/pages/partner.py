@@ -32,8 +32,11 @@ async def _computed_items(
 ) -> list[tuple[str, str]]:
     """(label, value) of the ``tremplin_partner_items`` of ``programme`` whose group is shared."""
     items = sorted(
-        (i for i in host.call("tremplin_partner_items", programme=programme)
-         if i.programme == programme and i.group in shown),
+        (
+            i
+            for i in host.call("tremplin_partner_items", programme=programme)
+            if i.programme == programme and i.group in shown
+        ),
         key=lambda i: (i.order, i.key),
     )
     out = []
@@ -59,8 +62,10 @@ async def partner_home(request: Request) -> Template:
     host = app_context(request).host
     rows: dict[int, dict[str, Any]] = {}
     for s in shares:
-        row = rows.setdefault(s["household"], {"id": s["household"], "reference": s["reference"],
-                                               "name": None, "programmes": []})
+        row = rows.setdefault(
+            s["household"],
+            {"id": s["household"], "reference": s["reference"], "name": None, "programmes": []},
+        )
         if "identity" in s["groups"]:
             row["name"] = s["name"]
         row["programmes"].append(host.programmes[s["programme"]].name_fr)
@@ -75,60 +80,101 @@ async def _context(request: Request, household_id: int) -> dict[str, Any]:
     groups = visible_groups(shares)
     every = set().union(*groups.values())
     household = await hh.get_household(household_id)
-    context: dict[str, Any] = {"household_id": household_id, "reference": household["reference"],
-                               "groups": every}
+    context: dict[str, Any] = {
+        "household_id": household_id,
+        "reference": household["reference"],
+        "groups": every,
+    }
     if "identity" in every:
         members = await hh.household_members(household_id, include_past=False)
         on = today()
         context["name"] = household["name"]
         context["composition"] = dict((c.value, c.label) for c in COMPOSITIONS).get(
-            household["composition"], "")
-        context["members"] = [{
-            "first_name": m["first_name"],
-            "relation": dict((c.value, c.label) for c in RELATIONS).get(m["relation"], ""),
-            "age": None if m["birth_date"] is None else on.year - m["birth_date"].year - (
-                (on.month, on.day) < (m["birth_date"].month, m["birth_date"].day)),
-        } for m in members]
+            household["composition"], ""
+        )
+        context["members"] = [
+            {
+                "first_name": m["first_name"],
+                "relation": dict((c.value, c.label) for c in RELATIONS).get(m["relation"], ""),
+                "age": None
+                if m["birth_date"] is None
+                else on.year
+                - m["birth_date"].year
+                - ((on.month, on.day) < (m["birth_date"].month, m["birth_date"].day)),
+            }
+            for m in members
+        ]
     if "contact" in every:
         context["contact"] = {k: household[k] for k in ("address", "phone", "email")}
         a = actor(request)
-        await audit.record("read_confidential", "household", household_id, user_id=a.user_id,
-                           fields=["address", "phone", "email"], address=a.address)
+        await audit.record(
+            "read_confidential",
+            "household",
+            household_id,
+            user_id=a.user_id,
+            fields=["address", "phone", "email"],
+            address=a.address,
+        )
     enrolments = []
-    rows = await Enrolment.select().where(
-        (Enrolment.household == household_id) & Enrolment.programme.is_in(list(groups))
-    ).output(load_json=True)
+    rows = (
+        await Enrolment.select()
+        .where((Enrolment.household == household_id) & Enrolment.programme.is_in(list(groups)))
+        .output(load_json=True)
+    )
     for r in rows:
         shown = groups[r["programme"]]
         items = await _computed_items(host, r["programme"], shown, household_id)
-        if "enrolment" not in shown and not items and not any(
-            f.group in shown for f in host.fields(r["programme"])
+        if (
+            "enrolment" not in shown
+            and not items
+            and not any(f.group in shown for f in host.fields(r["programme"]))
         ):
             continue
         workflow = host.workflows[r["programme"]]
-        enrolments.append({
-            "programme": host.programmes[r["programme"]].name_fr,
-            "state": workflow.state(r["state"]).label if "enrolment" in shown else None,
-            "dates": [(label, r[key]) for key, label in (
-                ("referral_date", "Orientation"), ("entry_date", "Entrée"), ("exit_date", "Sortie"))
-                if r[key]] if "enrolment" in shown else [],
-            "fields": [(f.label, f.label_of(r["data"].get(f.name)))
-                       for f in host.fields(r["programme"])
-                       if f.group in shown and not f.sensitive
-                       and r["data"].get(f.name) not in (None, "", [])],
-            "computed": items,
-        })
+        enrolments.append(
+            {
+                "programme": host.programmes[r["programme"]].name_fr,
+                "state": workflow.state(r["state"]).label if "enrolment" in shown else None,
+                "dates": [
+                    (label, r[key])
+                    for key, label in (
+                        ("referral_date", "Orientation"),
+                        ("entry_date", "Entrée"),
+                        ("exit_date", "Sortie"),
+                    )
+                    if r[key]
+                ]
+                if "enrolment" in shown
+                else [],
+                "fields": [
+                    (f.label, f.label_of(r["data"].get(f.name)))
+                    for f in host.fields(r["programme"])
+                    if f.group in shown
+                    and not f.sensitive
+                    and r["data"].get(f.name) not in (None, "", [])
+                ],
+                "computed": items,
+            }
+        )
     context["enrolments"] = enrolments
     note_programmes = [p for p, g in groups.items() if "shared_notes" in g]
     if note_programmes:
-        context["events"] = await TimelineEvent.select(
-            TimelineEvent.id, TimelineEvent.occurred_at, TimelineEvent.title, TimelineEvent.body,
-            TimelineEvent.author.full_name.as_alias("author_name"),
-        ).where(
-            (TimelineEvent.household == household_id)
-            & (TimelineEvent.visibility == "partner")
-            & TimelineEvent.programme.is_in(note_programmes)
-        ).order_by(TimelineEvent.occurred_at, ascending=False).limit(100)
+        context["events"] = (
+            await TimelineEvent.select(
+                TimelineEvent.id,
+                TimelineEvent.occurred_at,
+                TimelineEvent.title,
+                TimelineEvent.body,
+                TimelineEvent.author.full_name.as_alias("author_name"),
+            )
+            .where(
+                (TimelineEvent.household == household_id)
+                & (TimelineEvent.visibility == "partner")
+                & TimelineEvent.programme.is_in(note_programmes)
+            )
+            .order_by(TimelineEvent.occurred_at, ascending=False)
+            .limit(100)
+        )
     context["can_write"] = [p for p in note_programmes if host.programmes[p].partner_notes]
     context["note_values"], context["note_errors"] = {}, {}
     return context
@@ -138,8 +184,14 @@ async def _context(request: Request, household_id: int) -> dict[str, Any]:
 async def partner_household(request: Request, household_id: FromPath[int]) -> Template:
     context = await _context(request, household_id)
     a = actor(request)
-    await audit.record("read", "household", household_id, user_id=a.user_id,
-                       fields=sorted(context["groups"]), address=a.address)
+    await audit.record(
+        "read",
+        "household",
+        household_id,
+        user_id=a.user_id,
+        fields=sorted(context["groups"]),
+        address=a.address,
+    )
     return Template("partner/household.html", context=context)
 
 
@@ -156,13 +208,27 @@ async def partner_note(request: Request, household_id: FromPath[int]) -> Respons
         return Template("partner/household.html", context=context, status_code=422)
     a = actor(request)
     current = now()
-    await TimelineEvent.insert(TimelineEvent(
-        household=household_id, kind="note", occurred_at=current, author=a.user_id,
-        programme=context["can_write"][0], visibility="partner",
-        title="Note du partenaire", body=values["body"], created_at=current,
-    ))
-    await audit.record("add_event", "household", household_id, user_id=a.user_id,
-                       fields=["timeline"], address=a.address)
+    await TimelineEvent.insert(
+        TimelineEvent(
+            household=household_id,
+            kind="note",
+            occurred_at=current,
+            author=a.user_id,
+            programme=context["can_write"][0],
+            visibility="partner",
+            title="Note du partenaire",
+            body=values["body"],
+            created_at=current,
+        )
+    )
+    await audit.record(
+        "add_event",
+        "household",
+        household_id,
+        user_id=a.user_id,
+        fields=["timeline"],
+        address=a.address,
+    )
     return Redirect(f"/partner/households/{household_id}", status_code=303)
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar.params import FromPath, FromQuery
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from tremplin.forms import FormErrors, resolve_choices
-from tremplin.permissions import can
-from tremplin.types import ChoiceContext, Field, FieldError
 from tremplin.models import TimelineEvent
+from tremplin.permissions import can
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
 from tremplin.services.clock import today
@@ -22,6 +21,7 @@ from tremplin.services.documents import read_document, store_document
 from tremplin.services.idempotency import run_once
 from tremplin.services.shares import create_share, end_share
 from tremplin.services.timeline import add_event
+from tremplin.types import ChoiceContext, Field, FieldError
 from tremplin.web.access import check_household
 from tremplin.web.auth import requires
 from tremplin.web.formdata import form_dict, int_or_none, new_form_id
@@ -51,15 +51,23 @@ async def _new_fields(request: Request, household_id: int, programme: str) -> li
 
 
 @get("/households/{household_id:int}/enrolments/new", guards=[SOCIAL])
-async def enrolment_new(request: Request, household_id: FromPath[int], programme: FromQuery[str]) -> Template:
+async def enrolment_new(
+    request: Request, household_id: FromPath[int], programme: FromQuery[str]
+) -> Template:
     await check_household(request, household_id)
     prog = _programme(request, programme)
-    return Template("enrolments/new.html", context={
-        "household": await hh.get_household(household_id), "programme": prog,
-        "fields": await _new_fields(request, household_id, prog.key),
-        "values": {"referral_date": today().isoformat(), "referent": current_user(request).id},
-        "errors": {}, "form_id": new_form_id(), "referents": await referents(),
-    })
+    return Template(
+        "enrolments/new.html",
+        context={
+            "household": await hh.get_household(household_id),
+            "programme": prog,
+            "fields": await _new_fields(request, household_id, prog.key),
+            "values": {"referral_date": today().isoformat(), "referent": current_user(request).id},
+            "errors": {},
+            "form_id": new_form_id(),
+            "referents": await referents(),
+        },
+    )
 
 
 @post("/households/{household_id:int}/enrolments", guards=[SOCIAL])
@@ -76,12 +84,19 @@ async def enrolment_create(request: Request, household_id: FromPath[int]) -> Res
     try:
         target, _ = await run_once(raw.get("_form_id"), current_user(request).id, create)
     except FormErrors as exc:
-        return Template("enrolments/new.html", status_code=422, context={
-            "household": await hh.get_household(household_id), "programme": prog,
-            "fields": await _new_fields(request, household_id, prog.key), "values": raw,
-            "errors": exc.errors,
-            "form_id": raw.get("_form_id") or new_form_id(), "referents": await referents(),
-        })
+        return Template(
+            "enrolments/new.html",
+            status_code=422,
+            context={
+                "household": await hh.get_household(household_id),
+                "programme": prog,
+                "fields": await _new_fields(request, household_id, prog.key),
+                "values": raw,
+                "errors": exc.errors,
+                "form_id": raw.get("_form_id") or new_form_id(),
+                "referents": await referents(),
+            },
+        )
     return Redirect(target, status_code=303)
 
 
@@ -93,10 +108,12 @@ async def _edit_context(request: Request, enrolment_id: int) -> dict[str, Any]:
         raise NotFoundException() from None
     await check_household(request, row["household"])
     return {
-        "enrolment": row, "programme": host.programmes[row["programme"]],
+        "enrolment": row,
+        "programme": host.programmes[row["programme"]],
         "household": await hh.get_household(row["household"]),
-        "fields": await resolve_choices(enr.enrolment_fields(host, row["programme"]),
-                                        enr.choice_context(row), keep=row["data"]),
+        "fields": await resolve_choices(
+            enr.enrolment_fields(host, row["programme"]), enr.choice_context(row), keep=row["data"]
+        ),
         "referents": await referents(),
         "can_see_sensitive": can(current_user(request), "sensitive"),
     }
@@ -106,9 +123,12 @@ async def _edit_context(request: Request, enrolment_id: int) -> dict[str, Any]:
 async def enrolment_edit(request: Request, enrolment_id: FromPath[int]) -> Template:
     context = await _edit_context(request, enrolment_id)
     row = context["enrolment"]
-    values = {**(row["data"] or {}), "referral_date": row["referral_date"].isoformat()
-              if row["referral_date"] else "", "prescriber": row["prescriber"],
-              "referent": row["referent"]}
+    values = {
+        **(row["data"] or {}),
+        "referral_date": row["referral_date"].isoformat() if row["referral_date"] else "",
+        "prescriber": row["prescriber"],
+        "referent": row["referent"],
+    }
     return Template("enrolments/edit.html", context={**context, "values": values, "errors": {}})
 
 
@@ -122,18 +142,36 @@ async def enrolment_update(request: Request, enrolment_id: FromPath[int]) -> Res
             if f.sensitive:
                 raw[f.name] = (context["enrolment"]["data"] or {}).get(f.name)
     try:
-        await enr.update_enrolment(app_context(request).host, actor(request), enrolment_id,
-                                   int_or_none(raw.get("version")) or 0, raw)
+        await enr.update_enrolment(
+            app_context(request).host,
+            actor(request),
+            enrolment_id,
+            int_or_none(raw.get("version")) or 0,
+            raw,
+        )
     except FormErrors as exc:
-        return Template("enrolments/edit.html", status_code=422,
-                        context={**context, "values": raw, "errors": exc.errors})
+        return Template(
+            "enrolments/edit.html",
+            status_code=422,
+            context={**context, "values": raw, "errors": exc.errors},
+        )
     except hh.ConflictError as exc:
-        return Template("enrolments/edit.html", status_code=409, context={
-            **context, "enrolment": exc.current, "values": raw,
-            "errors": {"_conflict": "Cet accompagnement a été modifié entre-temps : vérifiez "
-                                    "la fiche, votre saisie est conservée ci-dessous."}})
-    return Redirect(f"/households/{context['household']['id']}#enrolment-{enrolment_id}",
-                    status_code=303)
+        return Template(
+            "enrolments/edit.html",
+            status_code=409,
+            context={
+                **context,
+                "enrolment": exc.current,
+                "values": raw,
+                "errors": {
+                    "_conflict": "Cet accompagnement a été modifié entre-temps : vérifiez "
+                    "la fiche, votre saisie est conservée ci-dessous."
+                },
+            },
+        )
+    return Redirect(
+        f"/households/{context['household']['id']}#enrolment-{enrolment_id}", status_code=303
+    )
 
 
 @post("/memberships/{membership_id:int}/end", guards=[SOCIAL])
@@ -141,20 +179,26 @@ async def membership_end(request: Request, membership_id: FromPath[int]) -> Resp
     """A person leaves the household (separation, departure); the history is kept."""
     from tremplin.models import Membership
 
-    row = await Membership.select(Membership.household).where(Membership.id == membership_id).first()
+    row = (
+        await Membership.select(Membership.household).where(Membership.id == membership_id).first()
+    )
     if row is None:
         raise NotFoundException()
     await check_household(request, row["household"])
     raw = await form_dict(request)
     try:
-        end = Field("end_date", "Date de départ", kind="date", required=True).parse(raw.get("end_date"))
+        end = Field("end_date", "Date de départ", kind="date", required=True).parse(
+            raw.get("end_date")
+        )
         await hh.end_membership(actor(request), membership_id, dt.date.fromisoformat(end))
     except FieldError as exc:
         raise FormErrors({"end_date": str(exc)}) from None
     return Redirect(f"/households/{row['household']}#members", status_code=303)
 
 
-async def _transition_context(request: Request, enrolment_id: FromPath[int], key: FromPath[str]) -> dict[str, Any]:
+async def _transition_context(
+    request: Request, enrolment_id: FromPath[int], key: FromPath[str]
+) -> dict[str, Any]:
     host = app_context(request).host
     try:
         row = await enr.get_enrolment(enrolment_id, user_programmes(request))
@@ -167,25 +211,37 @@ async def _transition_context(request: Request, enrolment_id: FromPath[int], key
     if transition is None:
         raise NotFoundException()
     household = await hh.get_household(row["household"])
-    return {"enrolment": row, "transition": transition, "household_name": household["name"],
-            "fields": await resolve_choices(transition.fields, enr.choice_context(row))}
+    return {
+        "enrolment": row,
+        "transition": transition,
+        "household_name": household["name"],
+        "fields": await resolve_choices(transition.fields, enr.choice_context(row)),
+    }
 
 
 @get("/enrolments/{enrolment_id:int}/transitions/{key:str}", guards=[SOCIAL])
-async def transition_form(request: Request, enrolment_id: FromPath[int], key: FromPath[str]) -> Template:
+async def transition_form(
+    request: Request, enrolment_id: FromPath[int], key: FromPath[str]
+) -> Template:
     context = await _transition_context(request, enrolment_id, key)
     values = {f.name: today().isoformat() for f in context["transition"].fields if f.kind == "date"}
     context.update(values=values, errors={})
-    template = "enrolments/_transition_form.html" if _is_htmx(request) else "enrolments/transition.html"
+    template = (
+        "enrolments/_transition_form.html" if _is_htmx(request) else "enrolments/transition.html"
+    )
     return Template(template, context=context)
 
 
 @post("/enrolments/{enrolment_id:int}/transitions/{key:str}", guards=[SOCIAL])
-async def transition_apply(request: Request, enrolment_id: FromPath[int], key: FromPath[str]) -> Response:
+async def transition_apply(
+    request: Request, enrolment_id: FromPath[int], key: FromPath[str]
+) -> Response:
     context = await _transition_context(request, enrolment_id, key)
     raw = await form_dict(request)
     host = app_context(request).host
-    template = "enrolments/_transition_form.html" if _is_htmx(request) else "enrolments/transition.html"
+    template = (
+        "enrolments/_transition_form.html" if _is_htmx(request) else "enrolments/transition.html"
+    )
     try:
         await enr.apply_transition(
             host, actor(request), enrolment_id, key, raw, int_or_none(raw.get("version")) or 0
@@ -195,17 +251,21 @@ async def transition_apply(request: Request, enrolment_id: FromPath[int], key: F
         return Template(template, context=context, status_code=422)
     except hh.ConflictError as exc:
         context.update(
-            enrolment=exc.current, values=raw,
-            errors={"_conflict": "Cet accompagnement a été modifié entre-temps : vérifiez "
-                    "son état sur la fiche avant de confirmer à nouveau."},
+            enrolment=exc.current,
+            values=raw,
+            errors={
+                "_conflict": "Cet accompagnement a été modifié entre-temps : vérifiez "
+                "son état sur la fiche avant de confirmer à nouveau."
+            },
         )
         return Template(template, context=context, status_code=409)
     target = f"/households/{context['enrolment']['household']}#enrolment-{enrolment_id}"
     if _is_htmx(request):
         # HX-Refresh: the target differs from the page only by its #fragment, which alone
         # would move the browser to the anchor without reloading the household page.
-        return Response(content="", status_code=200,
-                        headers={"HX-Redirect": target, "HX-Refresh": "true"})
+        return Response(
+            content="", status_code=200, headers={"HX-Redirect": target, "HX-Refresh": "true"}
+        )
     return Redirect(target, status_code=303)
 
 
@@ -224,18 +284,30 @@ async def timeline_add(request: Request, household_id: FromPath[int]) -> Respons
     try:
         event_id, _ = await run_once(raw.get("_form_id"), current_user(request).id, create)
     except FormErrors as exc:
-        context.update(event_values=raw, event_errors=exc.errors,
-                       event_form_id=raw.get("_form_id") or new_form_id())
+        context.update(
+            event_values=raw,
+            event_errors=exc.errors,
+            event_form_id=raw.get("_form_id") or new_form_id(),
+        )
         if _is_htmx(request):
             return Template("households/_event_form.html", context=context, status_code=422)
         return Template("households/detail.html", context=context, status_code=422)
     if not _is_htmx(request):
         return Redirect(f"/households/{household_id}#timeline", status_code=303)
-    event = await TimelineEvent.select(
-        TimelineEvent.id, TimelineEvent.kind, TimelineEvent.occurred_at, TimelineEvent.title,
-        TimelineEvent.body, TimelineEvent.programme, TimelineEvent.visibility,
-        TimelineEvent.author.full_name.as_alias("author_name"),
-    ).where(TimelineEvent.id == int(event_id)).first()
+    event = (
+        await TimelineEvent.select(
+            TimelineEvent.id,
+            TimelineEvent.kind,
+            TimelineEvent.occurred_at,
+            TimelineEvent.title,
+            TimelineEvent.body,
+            TimelineEvent.programme,
+            TimelineEvent.visibility,
+            TimelineEvent.author.full_name.as_alias("author_name"),
+        )
+        .where(TimelineEvent.id == int(event_id))
+        .first()
+    )
     context["ev"] = event
     return Template("households/_created_event.html", context=context)
 
@@ -251,8 +323,13 @@ async def document_upload(request: Request, household_id: FromPath[int]) -> Resp
             raise FormErrors({"file": "aucun fichier reçu"})
         content = await upload.read()
         await store_document(
-            actor(request), settings.data_dir, household_id, upload.filename or "", content,
-            str(form.get("kind", "other")), settings.max_upload_bytes,
+            actor(request),
+            settings.data_dir,
+            household_id,
+            upload.filename or "",
+            content,
+            str(form.get("kind", "other")),
+            settings.max_upload_bytes,
         )
     except FormErrors as exc:
         context = await household_context(request, household_id)
@@ -270,7 +347,9 @@ async def document_download(request: Request, document_id: FromPath[int]) -> Res
     if row is None or row["household"] is None:
         raise NotFoundException()
     await check_household(request, row["household"])
-    meta, content = await read_document(actor(request), app_context(request).settings.data_dir, document_id)
+    meta, content = await read_document(
+        actor(request), app_context(request).settings.data_dir, document_id
+    )
     return Response(
         content=content,
         media_type=meta["mime"],
@@ -320,7 +399,9 @@ async def share_create(request: Request, household_id: FromPath[int]) -> Respons
 
 
 @post("/households/{household_id:int}/shares/{share_id:int}/end", guards=[SHARE])
-async def share_end(request: Request, household_id: FromPath[int], share_id: FromPath[int]) -> Response:
+async def share_end(
+    request: Request, household_id: FromPath[int], share_id: FromPath[int]
+) -> Response:
     await check_household(request, household_id)
     await end_share(actor(request), share_id, household_id)
     return Redirect(f"/households/{household_id}#shares", status_code=303)

@@ -35,8 +35,10 @@ async def narrative_save(
     text = str(raw.get("text", ""))
     await save_narrative(programme, year, section[:50], text, current_user(request).id)
     names = await named_people(programme, text)
-    return Template("reports/_narrative_status.html", context={
-        "saved_at": now(), "names": names, "too_long": len(text) > 20_000})
+    return Template(
+        "reports/_narrative_status.html",
+        context={"saved_at": now(), "names": names, "too_long": len(text) > 20_000},
+    )
 
 
 def _store(data_dir, content: bytes) -> str:
@@ -49,40 +51,61 @@ def _store(data_dir, content: bytes) -> str:
 
 
 @post("/reports/{programme:str}/{year:int}/generate", guards=[REPORTS])
-async def report_generate(request: Request, programme: FromPath[str], year: FromPath[int]) -> Response:
+async def report_generate(
+    request: Request, programme: FromPath[str], year: FromPath[int]
+) -> Response:
     """Generate the PDF and keep it with its data snapshot (same data → same PDF bytes)."""
     if not 1990 <= year <= 2100:
         raise NotFoundException()
     ctx = app_context(request)
-    report = await build_report(ctx.host, _programmes(request, programme), Period.year(year),
-                                ctx.settings.association_name)
+    report = await build_report(
+        ctx.host, _programmes(request, programme), Period.year(year), ctx.settings.association_name
+    )
     content = to_pdf(report, ctx.settings.logo_path)
     digest = _store(ctx.settings.data_dir, content)
     a = actor(request)
-    row = await GeneratedReport.insert(GeneratedReport(
-        programme=programme, year=year, data=json.dumps(report, ensure_ascii=False), sha256=digest,
-        size=len(content), generated_by=a.user_id, generated_at=now(),
-    )).returning(GeneratedReport.id)
-    await audit.record("generate", "report", row[0]["id"], user_id=a.user_id,
-                       fields=[programme], address=a.address)
+    row = await GeneratedReport.insert(
+        GeneratedReport(
+            programme=programme,
+            year=year,
+            data=json.dumps(report, ensure_ascii=False),
+            sha256=digest,
+            size=len(content),
+            generated_by=a.user_id,
+            generated_at=now(),
+        )
+    ).returning(GeneratedReport.id)
+    await audit.record(
+        "generate", "report", row[0]["id"], user_id=a.user_id, fields=[programme], address=a.address
+    )
     target = f"/reports?programme={programme}&year={year}#versions"
     return redirect_after_write(request, target)
 
 
 @get("/reports/generated/{report_id:int}", guards=[REPORTS])
 async def generated_download(request: Request, report_id: FromPath[int]) -> Response:
-    row = await GeneratedReport.select(
-        GeneratedReport.programme, GeneratedReport.year, GeneratedReport.sha256,
-    ).where(GeneratedReport.id == report_id).first()
+    row = (
+        await GeneratedReport.select(
+            GeneratedReport.programme,
+            GeneratedReport.year,
+            GeneratedReport.sha256,
+        )
+        .where(GeneratedReport.id == report_id)
+        .first()
+    )
     if row is None:
         raise NotFoundException()
     _programmes(request, row["programme"])
     path = app_context(request).settings.data_dir / "reports" / f"{row['sha256']}.pdf"
     a = actor(request)
     await audit.record("download", "report", report_id, user_id=a.user_id, address=a.address)
-    return Response(content=path.read_bytes(), media_type="application/pdf", headers={
-        "Content-Disposition":
-            f'attachment; filename="rapport-{row["programme"]}-{row["year"]}-v{report_id}.pdf"'})
+    return Response(
+        content=path.read_bytes(),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="rapport-{row["programme"]}-{row["year"]}-v{report_id}.pdf"'
+        },
+    )
 
 
 ROUTES = [narrative_save, report_generate, generated_download]

@@ -7,14 +7,14 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from tremplin.models import GeneratedReport
+from tremplin.permissions import can
 from tremplin.reports.engine import ReportError, build_report, localise
 from tremplin.reports.export import to_json, to_pdf, to_xlsx
+from tremplin.reports.quality import quality_problems
 from tremplin.services import audit
 from tremplin.services.clock import today
-from tremplin.models import GeneratedReport
-from tremplin.reports.quality import quality_problems
 from tremplin.types import Period, ReportContext
-from tremplin.permissions import can
 from tremplin.web.auth import requires
 from tremplin.web.state import actor, app_context, user_programmes
 
@@ -30,7 +30,8 @@ def _choices(request: Request) -> list[tuple[str, str]]:
     host = app_context(request).host
     keys = user_programmes(request)
     return [("all", "Toute l'association")] * (len(keys) > 1) + [
-        (k, host.programmes[k].name_fr) for k in keys]
+        (k, host.programmes[k].name_fr) for k in keys
+    ]
 
 
 def _programmes(request: Request, key: str) -> list[str]:
@@ -57,53 +58,91 @@ async def report_page(
         report = await build_report(ctx.host, keys, period, ctx.settings.association_name)
         for key in keys:
             prog = ctx.host.programmes[key]
-            for problem in await quality_problems(ReportContext(
-                key, prog.name_fr, period, prog.places, prog.max_duration_months,
-            )):
+            for problem in await quality_problems(
+                ReportContext(
+                    key,
+                    prog.name_fr,
+                    period,
+                    prog.places,
+                    prog.max_duration_months,
+                )
+            ):
                 problems.append({**problem, "programme": prog.name_fr})
-        versions = await GeneratedReport.select(
-            GeneratedReport.id, GeneratedReport.generated_at, GeneratedReport.size,
-            GeneratedReport.generated_by.full_name.as_alias("author"),
-        ).where((GeneratedReport.programme == programme) & (GeneratedReport.year == year)
-                ).order_by(GeneratedReport.id, ascending=False).limit(20)
-    return Template("reports/page.html", context={
-        "choices": choices, "programme": programme, "year": year, "report": report,
-        "years": list(range(today().year, today().year - 8, -1)),
-        "problems": problems, "versions": versions,
-        "drill": can(request.scope["user"], "social"),
-    })
+        versions = (
+            await GeneratedReport.select(
+                GeneratedReport.id,
+                GeneratedReport.generated_at,
+                GeneratedReport.size,
+                GeneratedReport.generated_by.full_name.as_alias("author"),
+            )
+            .where((GeneratedReport.programme == programme) & (GeneratedReport.year == year))
+            .order_by(GeneratedReport.id, ascending=False)
+            .limit(20)
+        )
+    return Template(
+        "reports/page.html",
+        context={
+            "choices": choices,
+            "programme": programme,
+            "year": year,
+            "report": report,
+            "years": list(range(today().year, today().year - 8, -1)),
+            "problems": problems,
+            "versions": versions,
+            "drill": can(request.scope["user"], "social"),
+        },
+    )
 
 
 @get("/reports/{programme:str}/{year:int}/{fmt:str}", guards=[REPORTS])
 async def report_download(
-    request: Request, programme: FromPath[str], year: FromPath[int], fmt: FromPath[str],
+    request: Request,
+    programme: FromPath[str],
+    year: FromPath[int],
+    fmt: FromPath[str],
     lang: FromQuery[str | None] = None,
 ) -> Response:
     if fmt not in MEDIA or not 1990 <= year <= 2100:
         raise NotFoundException()
     ctx = app_context(request)
     try:
-        report = await build_report(ctx.host, _programmes(request, programme), Period.year(year),
-                                    ctx.settings.association_name)
+        report = await build_report(
+            ctx.host,
+            _programmes(request, programme),
+            Period.year(year),
+            ctx.settings.association_name,
+        )
         report = localise(report, ctx.host, lang or ctx.settings.language)
     except ReportError as exc:
         raise NotFoundException(str(exc)) from None
-    content = {"pdf": lambda r: to_pdf(r, ctx.settings.logo_path), "xlsx": to_xlsx,
-               "json": lambda r: to_json(r).encode()}[fmt](report)
+    content = {
+        "pdf": lambda r: to_pdf(r, ctx.settings.logo_path),
+        "xlsx": to_xlsx,
+        "json": lambda r: to_json(r).encode(),
+    }[fmt](report)
     a = actor(request)
-    await audit.record("export", "report", year, user_id=a.user_id, fields=[programme, fmt],
-                       address=a.address)
-    return Response(content=content, media_type=MEDIA[fmt], headers={
-        "Content-Disposition": f'attachment; filename="rapport-{programme}-{year}.{fmt}"'})
+    await audit.record(
+        "export", "report", year, user_id=a.user_id, fields=[programme, fmt], address=a.address
+    )
+    return Response(
+        content=content,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="rapport-{programme}-{year}.{fmt}"'},
+    )
 
 
 ROUTES = [report_page, report_download]
 
 
-@get("/reports/{programme:str}/{year:int}/detail/{table:str}/{row:str}",
-     guards=[REPORTS, requires("social")])
+@get(
+    "/reports/{programme:str}/{year:int}/detail/{table:str}/{row:str}",
+    guards=[REPORTS, requires("social")],
+)
 async def report_detail(
-    request: Request, programme: FromPath[str], year: FromPath[int], table: FromPath[str],
+    request: Request,
+    programme: FromPath[str],
+    year: FromPath[int],
+    table: FromPath[str],
     row: FromPath[str],
 ) -> Template:
     """The households behind one figure of the common indicators (those the user may see)."""
@@ -117,29 +156,50 @@ async def report_detail(
         raise NotFoundException()
     host = app_context(request).host
     prog = host.programmes[keys[0]]
-    ctx = ReportContext(keys[0], prog.name_fr, Period.year(year), prog.places,
-                        prog.max_duration_months, prog.prescribers, prog.exit_destinations,
-                        {k: e.label for k, e in host.event_types.items()
-                         if e.contact and e.programme in (None, keys[0])})
+    ctx = ReportContext(
+        keys[0],
+        prog.name_fr,
+        Period.year(year),
+        prog.places,
+        prog.max_duration_months,
+        prog.prescribers,
+        prog.exit_destinations,
+        {
+            k: e.label
+            for k, e in host.event_types.items()
+            if e.contact and e.programme in (None, keys[0])
+        },
+    )
     drill: dict[tuple[str, str], set[int]] = {}
     tables = {t.key: t for t in await common_indicators(ctx, drill)}
     if table not in tables:
         raise NotFoundException()
     shown = {r.key for r in tables[table].rows}
     if row == "unknown":
-        ids = set().union(*(v for (t, k), v in drill.items() if t == table and k not in shown - {"unknown"}))
+        ids = set().union(
+            *(v for (t, k), v in drill.items() if t == table and k not in shown - {"unknown"})
+        )
     else:
         ids = drill.get((table, row), set())
     label = next((r.label for r in tables[table].rows if r.key == row), row)
     query = Household.select(Household.id, Household.reference, Household.name).where(
-        Household.id.is_in(sorted(ids) or [-1]) & Household.archived_at.is_null())
+        Household.id.is_in(sorted(ids) or [-1]) & Household.archived_at.is_null()
+    )
     scope = visibility(request)
     if scope is not None:
         query = query.where(visible_households(*scope))
     households = await query.order_by(Household.reference)
-    return Template("reports/detail.html", context={
-        "programme": prog, "year": year, "table": tables[table], "label": label,
-        "households": households, "hidden": len(ids) - len(households)})
+    return Template(
+        "reports/detail.html",
+        context={
+            "programme": prog,
+            "year": year,
+            "table": tables[table],
+            "label": label,
+            "households": households,
+            "hidden": len(ids) - len(households),
+        },
+    )
 
 
 ROUTES.append(report_detail)

@@ -21,14 +21,26 @@ ADMIN = requires("admin")
 
 
 async def person_export_data(request: Request, person_id: int) -> dict:
-    person = await Person.select(
-        Person.id, Person.first_name, Person.last_name, Person.birth_date, Person.sex,
-        Person.nationality, Person.created_at,
-    ).where(Person.id == person_id).first()
+    person = (
+        await Person.select(
+            Person.id,
+            Person.first_name,
+            Person.last_name,
+            Person.birth_date,
+            Person.sex,
+            Person.nationality,
+            Person.created_at,
+        )
+        .where(Person.id == person_id)
+        .first()
+    )
     if person is None:
         raise NotFoundException()
     memberships = await Membership.select(
-        Membership.household, Membership.relation, Membership.start_date, Membership.end_date,
+        Membership.household,
+        Membership.relation,
+        Membership.start_date,
+        Membership.end_date,
         Membership.household.reference.as_alias("reference"),
     ).where(Membership.person == person_id)
     visible = []
@@ -42,22 +54,51 @@ async def person_export_data(request: Request, person_id: int) -> dict:
         raise NotFoundException()
     ids = [m["household"] for m in visible]
     enrolments = await Enrolment.select(
-        Enrolment.household, Enrolment.programme, Enrolment.state, Enrolment.referral_date,
-        Enrolment.entry_date, Enrolment.exit_date, Enrolment.exit_destination,
+        Enrolment.household,
+        Enrolment.programme,
+        Enrolment.state,
+        Enrolment.referral_date,
+        Enrolment.entry_date,
+        Enrolment.exit_date,
+        Enrolment.exit_destination,
     ).where(Enrolment.household.is_in(ids))
-    events = await TimelineEvent.select(
-        TimelineEvent.household, TimelineEvent.occurred_at, TimelineEvent.title, TimelineEvent.body,
-    ).where(TimelineEvent.household.is_in(ids)).order_by(TimelineEvent.occurred_at)
+    events = (
+        await TimelineEvent.select(
+            TimelineEvent.household,
+            TimelineEvent.occurred_at,
+            TimelineEvent.title,
+            TimelineEvent.body,
+        )
+        .where(TimelineEvent.household.is_in(ids))
+        .order_by(TimelineEvent.occurred_at)
+    )
     documents = await Document.select(
-        Document.household, Document.filename, Document.kind, Document.uploaded_at,
+        Document.household,
+        Document.filename,
+        Document.kind,
+        Document.uploaded_at,
     ).where(Document.household.is_in(ids))
     host = app_context(request).host
-    return json.loads(json.dumps({
-        "person": person, "households": visible,
-        "enrolments": [{**e, "programme": host.programmes[e["programme"]].name_fr
-                        if e["programme"] in host.programmes else e["programme"]} for e in enrolments],
-        "timeline": events, "documents": documents,
-    }, default=str))
+    return json.loads(
+        json.dumps(
+            {
+                "person": person,
+                "households": visible,
+                "enrolments": [
+                    {
+                        **e,
+                        "programme": host.programmes[e["programme"]].name_fr
+                        if e["programme"] in host.programmes
+                        else e["programme"],
+                    }
+                    for e in enrolments
+                ],
+                "timeline": events,
+                "documents": documents,
+            },
+            default=str,
+        )
+    )
 
 
 @get("/people/{person_id:int}/export.json", guards=[SOCIAL])
@@ -66,9 +107,13 @@ async def person_export(request: Request, person_id: FromPath[int]) -> Response:
     data = await person_export_data(request, person_id)
     a = actor(request)
     await audit.record("export", "person", person_id, user_id=a.user_id, address=a.address)
-    return Response(content=json.dumps(data, ensure_ascii=False, indent=2).encode(),
-                    media_type="application/json", headers={
-                        "Content-Disposition": f'attachment; filename="donnees-personne-{person_id}.json"'})
+    return Response(
+        content=json.dumps(data, ensure_ascii=False, indent=2).encode(),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="donnees-personne-{person_id}.json"'
+        },
+    )
 
 
 @get("/people/{person_id:int}/export.pdf", guards=[SOCIAL])
@@ -78,13 +123,22 @@ async def person_export_pdf(request: Request, person_id: FromPath[int]) -> Respo
     from tremplin.reports.export import TEMPLATE
 
     data = await person_export_data(request, person_id)
-    pdf = typst.compile(str(TEMPLATE.parent / "person_export.typ"), root=str(TEMPLATE.parent),
-                        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-                        ignore_system_fonts=True, timestamp=0)
+    pdf = typst.compile(
+        str(TEMPLATE.parent / "person_export.typ"),
+        root=str(TEMPLATE.parent),
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+        ignore_system_fonts=True,
+        timestamp=0,
+    )
     a = actor(request)
-    await audit.record("export", "person", person_id, user_id=a.user_id, fields=["pdf"], address=a.address)
-    return Response(content=pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="donnees-personne-{person_id}.pdf"'})
+    await audit.record(
+        "export", "person", person_id, user_id=a.user_id, fields=["pdf"], address=a.address
+    )
+    return Response(
+        content=pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="donnees-personne-{person_id}.pdf"'},
+    )
 
 
 @get("/admin/register/{kind:str}", guards=[ADMIN])
@@ -96,8 +150,11 @@ async def register_download(request: Request, kind: FromPath[str]) -> Response:
         text = dpia_template(ctx.host, ctx.settings)
     else:
         raise NotFoundException()
-    return Response(content=text.encode(), media_type="text/markdown; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{kind}"'})
+    return Response(
+        content=text.encode(),
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{kind}"'},
+    )
 
 
 ROUTES = [person_export, person_export_pdf, register_download]

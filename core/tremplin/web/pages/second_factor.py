@@ -39,9 +39,14 @@ def second_factor_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None
     if isinstance(auth, dict) and auth.get("mfa_pending") and path not in OPEN_WHILE_PENDING:
         raise SecondFactorRequired("code à usage unique requis")
     user = connection.scope.get("user")
-    if (user is not None and user.role == "admin" and not user.totp_secret
-            and isinstance(auth, dict) and auth.get("kind") == "session"
-            and path not in OPEN_BEFORE_SETUP):
+    if (
+        user is not None
+        and user.role == "admin"
+        and not user.totp_secret
+        and isinstance(auth, dict)
+        and auth.get("kind") == "session"
+        and path not in OPEN_BEFORE_SETUP
+    ):
         raise SecondFactorSetupRequired("double authentification à configurer")
 
 
@@ -72,12 +77,17 @@ async def code_check(request: Request) -> Response:
         if failures >= accounts.LOCK_AFTER:
             await accounts.lock(user.id)
             return Redirect("/login", status_code=303)
-        return Template("account/totp_code.html", status_code=400,
-                        context={"error": "Code incorrect ou expiré."})
+        return Template(
+            "account/totp_code.html",
+            status_code=400,
+            context={"error": "Code incorrect ou expiré."},
+        )
     await User.update({User.totp_last_step: step, User.failed_logins: 0}).where(User.id == user.id)
     await accounts.revoke_session(request.cookies.get(SESSION_COOKIE, ""))
     token, _ = await accounts.create_session(user.id)
-    await audit.record("login", "user", user.id, user_id=user.id, fields=["totp"], address=a.address)
+    await audit.record(
+        "login", "user", user.id, user_id=user.id, fields=["totp"], address=a.address
+    )
     response = Redirect("/partner" if user.role == "partner" else "/", status_code=303)
     response.cookies.append(_cookie(request, SESSION_COOKIE, token))
     return response
@@ -86,10 +96,13 @@ async def code_check(request: Request) -> Response:
 def _setup_context(request: Request, secret: str, error: str | None = None) -> dict:
     user = current_user(request)
     return {
-        "secret": secret, "signature": _signature(request, secret), "error": error,
+        "secret": secret,
+        "signature": _signature(request, secret),
+        "error": error,
         "uri": totp.provisioning_uri(secret, user.email),
-        "grouped": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-        "enabled": bool(user.totp_secret), "required": user.role == "admin",
+        "grouped": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "enabled": bool(user.totp_secret),
+        "required": user.role == "admin",
     }
 
 
@@ -106,10 +119,19 @@ async def setup_confirm(request: Request) -> Response:
         raise ClientException("formulaire altéré : rechargez la page")
     step = totp.verify(secret, str(raw.get("code", "")))
     if step is None:
-        return Template("account/totp_setup.html", status_code=422, context=_setup_context(
-            request, secret, "Code incorrect : vérifiez l'heure de votre téléphone et réessayez."))
+        return Template(
+            "account/totp_setup.html",
+            status_code=422,
+            context=_setup_context(
+                request,
+                secret,
+                "Code incorrect : vérifiez l'heure de votre téléphone et réessayez.",
+            ),
+        )
     user = current_user(request)
-    await User.update({User.totp_secret: secret, User.totp_last_step: step}).where(User.id == user.id)
+    await User.update({User.totp_secret: secret, User.totp_last_step: step}).where(
+        User.id == user.id
+    )
     a = actor(request)
     await audit.record("totp_enabled", "user", user.id, user_id=user.id, address=a.address)
     return Redirect("/", status_code=303)

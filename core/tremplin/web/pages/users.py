@@ -32,11 +32,20 @@ def user_fields(programmes: dict[str, str]) -> tuple[Field, ...]:
     return (
         Field("email", "Adresse électronique", kind="email", required=True),
         Field("full_name", "Nom complet", required=True),
-        Field("role", "Rôle", kind="choice", required=True,
-              choices=tuple(Choice(k, v) for k, v in ROLES.items())),
+        Field(
+            "role",
+            "Rôle",
+            kind="choice",
+            required=True,
+            choices=tuple(Choice(k, v) for k, v in ROLES.items()),
+        ),
         Field("partner", "Structure partenaire (rôle partenaire)", kind="int"),
-        Field("programmes", "Programmes (aucun : tous)", kind="multichoice",
-              choices=tuple(Choice(k, v) for k, v in programmes.items())),
+        Field(
+            "programmes",
+            "Programmes (aucun : tous)",
+            kind="multichoice",
+            choices=tuple(Choice(k, v) for k, v in programmes.items()),
+        ),
     )
 
 
@@ -44,15 +53,31 @@ async def _context(request: Request, **extra) -> dict:
     host = app_context(request).host
     return {
         "users": await User.select(
-            User.id, User.email, User.full_name, User.role, User.active, User.locked_until,
+            User.id,
+            User.email,
+            User.full_name,
+            User.role,
+            User.active,
+            User.locked_until,
             User.can_see_sensitive,
-            User.last_login, User.programmes, User.partner.name.as_alias("partner_name"),
-        ).order_by(User.email).output(load_json=True),
+            User.last_login,
+            User.programmes,
+            User.partner.name.as_alias("partner_name"),
+        )
+        .order_by(User.email)
+        .output(load_json=True),
         "roles": ROLES,
-        "partners": await PartnerOrganisation.select(PartnerOrganisation.id, PartnerOrganisation.name),
+        "partners": await PartnerOrganisation.select(
+            PartnerOrganisation.id, PartnerOrganisation.name
+        ),
         "fields": user_fields({k: p.name_fr for k, p in host.programmes.items()}),
-        "values": {}, "errors": {}, "shown_password": None,
-        "partner_fields": PARTNER_FIELDS, "partner_values": {}, "partner_errors": {}, **extra,
+        "values": {},
+        "errors": {},
+        "shown_password": None,
+        "partner_fields": PARTNER_FIELDS,
+        "partner_values": {},
+        "partner_errors": {},
+        **extra,
     }
 
 
@@ -74,19 +99,30 @@ async def user_create(request: Request) -> Response:
         if await User.exists().where(User.email == values["email"].lower()):
             raise FormErrors({"email": "un compte existe déjà pour cette adresse"})
     except FormErrors as exc:
-        return Template("admin/users.html", status_code=422,
-                        context=await _context(request, values=raw, errors=exc.errors))
+        return Template(
+            "admin/users.html",
+            status_code=422,
+            context=await _context(request, values=raw, errors=exc.errors),
+        )
     password = _temporary_password()
     user = await accounts.create_user(
-        values["email"], values["full_name"], values["role"], password,
+        values["email"],
+        values["full_name"],
+        values["role"],
+        password,
         partner_id=values["partner"] if values["role"] == "partner" else None,
         programmes=values["programmes"],
     )
     await User.update({User.must_change_password: True}).where(User.id == user.id)
     a = actor(request)
-    await audit.record("create", "user", user.id, user_id=a.user_id, fields=["role"], address=a.address)
-    return Template("admin/users.html", status_code=201, context=await _context(
-        request, shown_password=(values["email"].lower(), password)))
+    await audit.record(
+        "create", "user", user.id, user_id=a.user_id, fields=["role"], address=a.address
+    )
+    return Template(
+        "admin/users.html",
+        status_code=201,
+        context=await _context(request, shown_password=(values["email"].lower(), password)),
+    )
 
 
 @post("/admin/users/{user_id:int}/reset", guards=[ADMIN])
@@ -98,8 +134,10 @@ async def user_reset(request: Request, user_id: FromPath[int]) -> Template:
     await accounts.set_password(user_id, password, must_change=True)
     a = actor(request)
     await audit.record("password_reset", "user", user_id, user_id=a.user_id, address=a.address)
-    return Template("admin/users.html", context=await _context(
-        request, shown_password=(user["email"], password)))
+    return Template(
+        "admin/users.html",
+        context=await _context(request, shown_password=(user["email"], password)),
+    )
 
 
 @post("/admin/users/{user_id:int}/active", guards=[ADMIN])
@@ -112,8 +150,9 @@ async def user_active(request: Request, user_id: FromPath[int]) -> Response:
     if user_id == a.user_id and not active:
         raise FormErrors({"active": "vous ne pouvez pas désactiver votre propre compte"})
     await accounts.set_active(user_id, active)
-    await audit.record("enable" if active else "disable", "user", user_id, user_id=a.user_id,
-                       address=a.address)
+    await audit.record(
+        "enable" if active else "disable", "user", user_id, user_id=a.user_id, address=a.address
+    )
     return Redirect("/admin/users", status_code=303)
 
 
@@ -126,16 +165,30 @@ async def user_sensitive(request: Request, user_id: FromPath[int]) -> Response:
     granted = raw.get("granted") == "1"
     await User.update({User.can_see_sensitive: granted}).where(User.id == user_id)
     a = actor(request)
-    await audit.record("grant_sensitive" if granted else "revoke_sensitive", "user", user_id,
-                       user_id=a.user_id, address=a.address)
+    await audit.record(
+        "grant_sensitive" if granted else "revoke_sensitive",
+        "user",
+        user_id,
+        user_id=a.user_id,
+        address=a.address,
+    )
     return Redirect("/admin/users", status_code=303)
 
 
 PARTNER_FIELDS = (
     Field("name", "Nom de la structure", required=True),
-    Field("kind", "Type", kind="choice", required=True, choices=(
-        Choice("mission_locale", "Mission Locale"), Choice("sos_vc", "SOS Violences Conjugales"),
-        Choice("siao", "SIAO"), Choice("other", "Autre"))),
+    Field(
+        "kind",
+        "Type",
+        kind="choice",
+        required=True,
+        choices=(
+            Choice("mission_locale", "Mission Locale"),
+            Choice("sos_vc", "SOS Violences Conjugales"),
+            Choice("siao", "SIAO"),
+            Choice("other", "Autre"),
+        ),
+    ),
 )
 
 
@@ -147,10 +200,14 @@ async def partner_create(request: Request) -> Response:
         if await PartnerOrganisation.exists().where(PartnerOrganisation.name == values["name"]):
             raise FormErrors({"name": "cette structure existe déjà"})
     except FormErrors as exc:
-        return Template("admin/users.html", status_code=422, context=await _context(
-            request, partner_values=raw, partner_errors=exc.errors))
-    row = await PartnerOrganisation.insert(PartnerOrganisation(
-        name=values["name"], kind=values["kind"], created_at=now())).returning(PartnerOrganisation.id)
+        return Template(
+            "admin/users.html",
+            status_code=422,
+            context=await _context(request, partner_values=raw, partner_errors=exc.errors),
+        )
+    row = await PartnerOrganisation.insert(
+        PartnerOrganisation(name=values["name"], kind=values["kind"], created_at=now())
+    ).returning(PartnerOrganisation.id)
     a = actor(request)
     await audit.record("create", "partner", row[0]["id"], user_id=a.user_id, address=a.address)
     return Redirect("/admin/users#partners", status_code=303)

@@ -13,13 +13,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 import tremplin_hostel as plugin
+from tremplin_hostel.workflow import KEY, WORKFLOW, require_main_need, review_due
+
 from tremplin import db
 from tremplin.api import API_VERSION, EnrolmentView, GuardContext, Period, ReportContext
 from tremplin.config import Settings
 from tremplin.plugins import load_plugins
-from tremplin_hostel.workflow import KEY, WORKFLOW, require_main_need, review_due
 
 
 @pytest.fixture
@@ -29,8 +29,17 @@ def host():
 
 
 def _enrolment(**overrides) -> EnrolmentView:
-    values = dict(id=1, household_id=1, programme=KEY, state="referral", referral_date=None,
-                  decision_date=None, entry_date=None, exit_date=None, data={})
+    values = dict(
+        id=1,
+        household_id=1,
+        programme=KEY,
+        state="referral",
+        referral_date=None,
+        decision_date=None,
+        entry_date=None,
+        exit_date=None,
+        data={},
+    )
     values.update(overrides)
     return EnrolmentView(**values)
 
@@ -56,8 +65,10 @@ def test_the_programme_and_its_workflow_are_enabled(host):
 def test_admission_needs_the_main_need():
     today = dt.date(2025, 3, 1)
     assert require_main_need(GuardContext(_enrolment(), {}, today))
-    assert require_main_need(
-        GuardContext(_enrolment(data={"main_need": "housing"}), {}, today)) is None
+    assert (
+        require_main_need(GuardContext(_enrolment(data={"main_need": "housing"}), {}, today))
+        is None
+    )
 
 
 def test_review_deadline_six_months_after_entry():
@@ -71,8 +82,9 @@ def test_the_panel_template_exists():
 
 
 def test_report_section_on_an_empty_migrated_database(host, tmp_path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}",
-                        data_dir=tmp_path / "data")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}", data_dir=tmp_path / "data"
+    )
 
     async def compute():
         engine = db.create_engine(settings)
@@ -80,10 +92,14 @@ def test_report_section_on_an_empty_migrated_database(host, tmp_path):
         await db.start(engine)
         try:
             await db.migrate()
-            (section,) = [s for s in host.call("tremplin_report_sections", programme=KEY)
-                          if s.programme == KEY]
-            ctx = ReportContext(programme=KEY, programme_name=host.programmes[KEY].name_fr,
-                                period=Period.year(2025))
+            (section,) = [
+                s
+                for s in host.call("tremplin_report_sections", programme=KEY)
+                if s.programme == KEY
+            ]
+            ctx = ReportContext(
+                programme=KEY, programme_name=host.programmes[KEY].name_fr, period=Period.year(2025)
+            )
             return await section.compute(ctx)
         finally:
             await db.stop(engine)

@@ -33,7 +33,9 @@ PARTNER_GROUP = f"{KEY}_partner"
 @hookimpl
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
-        slug=KEY, name="Foyer de jeunes travailleurs", version=__version__,
+        slug=KEY,
+        name="Foyer de jeunes travailleurs",
+        version=__version__,
         # The range of tremplin.api versions this plugin was written for (docs/CHANGELOG-API.md).
         api=">=1.0,<2",
     )
@@ -67,10 +69,16 @@ def tremplin_enrolment_fields(programme: str) -> list[Field]:
         return []
     return [
         Field("main_need", "Besoin principal", kind="choice", choices=NEEDS, order=10),
-        Field("youth_status", "Situation à l'orientation", kind="choice", choices=STATUSES,
-              order=15),
-        Field("partner_contact", "Interlocuteur chez le partenaire", group=PARTNER_GROUP,
-              max_length=100, order=20),
+        Field(
+            "youth_status", "Situation à l'orientation", kind="choice", choices=STATUSES, order=15
+        ),
+        Field(
+            "partner_contact",
+            "Interlocuteur chez le partenaire",
+            group=PARTNER_GROUP,
+            max_length=100,
+            order=20,
+        ),
     ]
 
 
@@ -81,8 +89,11 @@ def tremplin_workflows() -> list[Workflow]:
 
 @hookimpl
 def tremplin_timeline_event_types() -> list[EventType]:
-    return [EventType(f"{KEY}_review", "Bilan d'étape avec le jeune", programme=KEY, contact=True,
-                      order=40)]
+    return [
+        EventType(
+            f"{KEY}_review", "Bilan d'étape avec le jeune", programme=KEY, contact=True, order=40
+        )
+    ]
 
 
 @hookimpl

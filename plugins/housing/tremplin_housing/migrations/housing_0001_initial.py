@@ -87,9 +87,7 @@ DESCRIPTION = "Housing stock, occupancies, rent ledger and arrears"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="housing", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="housing", description=DESCRIPTION)
 
     manager.add_table(
         class_name="HeadLease",
@@ -126,9 +124,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Owner", tablename="housing_owner", schema=None, columns=None
-    )
+    manager.add_table(class_name="Owner", tablename="housing_owner", schema=None, columns=None)
 
     manager.add_table(
         class_name="Occupancy",

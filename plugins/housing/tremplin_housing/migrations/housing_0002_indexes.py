@@ -10,18 +10,30 @@ DESCRIPTION = "Housing unique and composite indexes"
 STATEMENTS = (
     # A month is called once per occupancy: the rent-call run is idempotent. Payments have
     # no month (NULL), and NULLs never collide on either engine.
-    ("CREATE UNIQUE INDEX IF NOT EXISTS housing_ledger_month_uniq "
-     "ON housing_ledger_entry (occupancy, kind, month)"),
-    ("CREATE UNIQUE INDEX IF NOT EXISTS housing_rent_terms_uniq "
-     "ON housing_rent_terms (occupancy, effective_from)"),
-    ("CREATE INDEX IF NOT EXISTS housing_ledger_household_date "
-     "ON housing_ledger_entry (household, entry_date)"),
-    ("CREATE INDEX IF NOT EXISTS housing_occupancy_dwelling_dates "
-     "ON housing_occupancy (dwelling, start_date, end_date)"),
-    ("CREATE INDEX IF NOT EXISTS housing_occupancy_household_dates "
-     "ON housing_occupancy (household, start_date, end_date)"),
-    ("CREATE INDEX IF NOT EXISTS housing_arrears_household_date "
-     "ON housing_arrears_step (household, done_on)"),
+    (
+        "CREATE UNIQUE INDEX IF NOT EXISTS housing_ledger_month_uniq "
+        "ON housing_ledger_entry (occupancy, kind, month)"
+    ),
+    (
+        "CREATE UNIQUE INDEX IF NOT EXISTS housing_rent_terms_uniq "
+        "ON housing_rent_terms (occupancy, effective_from)"
+    ),
+    (
+        "CREATE INDEX IF NOT EXISTS housing_ledger_household_date "
+        "ON housing_ledger_entry (household, entry_date)"
+    ),
+    (
+        "CREATE INDEX IF NOT EXISTS housing_occupancy_dwelling_dates "
+        "ON housing_occupancy (dwelling, start_date, end_date)"
+    ),
+    (
+        "CREATE INDEX IF NOT EXISTS housing_occupancy_household_dates "
+        "ON housing_occupancy (household, start_date, end_date)"
+    ),
+    (
+        "CREATE INDEX IF NOT EXISTS housing_arrears_household_date "
+        "ON housing_arrears_step (household, done_on)"
+    ),
 )
 
 

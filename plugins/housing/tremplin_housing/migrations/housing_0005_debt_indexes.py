@@ -9,14 +9,22 @@ VERSION = "1.38.0"
 DESCRIPTION = "Housing unique indexes for plans, aid applications and inventory photos"
 
 STATEMENTS = (
-    ("CREATE UNIQUE INDEX IF NOT EXISTS housing_plan_household_start_uniq "
-     "ON housing_repayment_plan (household, start_date)"),
-    ("CREATE UNIQUE INDEX IF NOT EXISTS housing_aid_same_uniq "
-     "ON housing_aid_application (household, kind, applied_on, requested_cents)"),
-    ("CREATE UNIQUE INDEX IF NOT EXISTS housing_inventory_photo_uniq "
-     "ON housing_inventory_photo (inventory, document)"),
-    ("CREATE INDEX IF NOT EXISTS housing_claim_dwelling_date "
-     "ON housing_claim (dwelling, occurred_on)"),
+    (
+        "CREATE UNIQUE INDEX IF NOT EXISTS housing_plan_household_start_uniq "
+        "ON housing_repayment_plan (household, start_date)"
+    ),
+    (
+        "CREATE UNIQUE INDEX IF NOT EXISTS housing_aid_same_uniq "
+        "ON housing_aid_application (household, kind, applied_on, requested_cents)"
+    ),
+    (
+        "CREATE UNIQUE INDEX IF NOT EXISTS housing_inventory_photo_uniq "
+        "ON housing_inventory_photo (inventory, document)"
+    ),
+    (
+        "CREATE INDEX IF NOT EXISTS housing_claim_dwelling_date "
+        "ON housing_claim (dwelling, occurred_on)"
+    ),
 )
 
 

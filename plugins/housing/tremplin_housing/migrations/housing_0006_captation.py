@@ -8,9 +8,7 @@ DESCRIPTION = "Housing captation: owner contact date, indexes on the pipeline da
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="housing", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="housing", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="Dwelling",

@@ -8,12 +8,15 @@ VERSION = "1.38.0"
 DESCRIPTION = "Housing captation pipeline indexes"
 
 STATEMENTS = (
-    ("CREATE INDEX IF NOT EXISTS housing_dwelling_status_id "
-     "ON housing_dwelling (status, id)"),
-    ("CREATE INDEX IF NOT EXISTS housing_dwelling_programme_status_id "
-     "ON housing_dwelling (programme, status, id)"),
-    ("CREATE INDEX IF NOT EXISTS housing_head_lease_dwelling_start "
-     "ON housing_head_lease (dwelling, start_date)"),
+    ("CREATE INDEX IF NOT EXISTS housing_dwelling_status_id ON housing_dwelling (status, id)"),
+    (
+        "CREATE INDEX IF NOT EXISTS housing_dwelling_programme_status_id "
+        "ON housing_dwelling (programme, status, id)"
+    ),
+    (
+        "CREATE INDEX IF NOT EXISTS housing_head_lease_dwelling_start "
+        "ON housing_head_lease (dwelling, start_date)"
+    ),
 )
 
 

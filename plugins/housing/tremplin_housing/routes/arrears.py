@@ -10,25 +10,38 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
+
 from tremplin.api import FormErrors, actor, check_household, roles, today
 from tremplin_housing.access import RENTAL, visible
 from tremplin_housing.arrears import record_step, review_list
 from tremplin_housing.calc import add_months, month_bounds
+from tremplin_housing.fields import ARREARS_STEP_FIELDS, LETTER_STEPS
+from tremplin_housing.ledger import run_rent_calls
+from tremplin_housing.plans import plans_for
+from tremplin_housing.routes.common import done, form_dict, page, prefixed, unprefix
 from tremplin_housing.settings import (
     SETTINGS_FIELDS,
     SETTINGS_ROLES,
     arrears_threshold,
     save_settings,
 )
-from tremplin_housing.fields import ARREARS_STEP_FIELDS, LETTER_STEPS
-from tremplin_housing.plans import plans_for
-from tremplin_housing.ledger import run_rent_calls
-from tremplin_housing.routes.common import done, form_dict, page, prefixed, unprefix
 from tremplin_housing.tables import LedgerEntry
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre")
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 
 def month_label(month: dt.date) -> str:
@@ -38,17 +51,22 @@ def month_label(month: dt.date) -> str:
 def parse_month(text: str, name: str = "month") -> dt.date:
     """``"2024-03"`` → 1 March 2024, or :class:`FormErrors` in French."""
     match = _MONTH.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or not (
-            2000 <= int(match.group(1)) <= 2100):
+    if not match or not 1 <= int(match.group(2)) <= 12 or not (2000 <= int(match.group(1)) <= 2100):
         raise FormErrors({name: "mois invalide (format attendu : aaaa-mm)"})
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
 async def _calls_context(month: str, errors: dict[str, str], result: Any = None) -> dict:
-    runs = await LedgerEntry.select(
-        LedgerEntry.month, Count(LedgerEntry.id).as_alias("calls"),
-    ).where(LedgerEntry.kind == "call").group_by(LedgerEntry.month).order_by(
-        LedgerEntry.month, ascending=False).limit(12)
+    runs = (
+        await LedgerEntry.select(
+            LedgerEntry.month,
+            Count(LedgerEntry.id).as_alias("calls"),
+        )
+        .where(LedgerEntry.kind == "call")
+        .group_by(LedgerEntry.month)
+        .order_by(LedgerEntry.month, ascending=False)
+        .limit(12)
+    )
     for r in runs:
         r["label"] = month_label(r["month"])
     return {"month": month, "errors": errors, "result": result, "runs": runs}
@@ -56,8 +74,7 @@ async def _calls_context(month: str, errors: dict[str, str], result: Any = None)
 
 @get("/housing/rent-calls", guards=[RENTAL])
 async def rent_calls(request: Request) -> Template:
-    return page("housing/rent_calls.html",
-                await _calls_context(today().strftime("%Y-%m"), {}))
+    return page("housing/rent_calls.html", await _calls_context(today().strftime("%Y-%m"), {}))
 
 
 @post("/housing/rent-calls", guards=[RENTAL])
@@ -76,21 +93,33 @@ async def rent_calls_run(request: Request) -> Template:
     return page("housing/rent_calls.html", await _calls_context(text, {}, result))
 
 
-async def _arrears_context(request: Request, month: str, errors: dict[int, dict[str, str]],
-                           values: dict[int, dict[str, Any]]) -> dict[str, Any]:
+async def _arrears_context(
+    request: Request,
+    month: str,
+    errors: dict[int, dict[str, str]],
+    values: dict[int, dict[str, Any]],
+) -> dict[str, Any]:
     on = today()
     if month:
         chosen_end = month_bounds(parse_month(month))[1]
         on = min(chosen_end, on)
     rows = [r for r in await review_list(on) if await visible(request, r["household_id"])]
-    latest_plan = {p["household"]: p for p in await plans_for(
-        [r["household_id"] for r in rows], on, on)}
+    latest_plan = {
+        p["household"]: p for p in await plans_for([r["household_id"] for r in rows], on, on)
+    }
     for r in rows:
         r["plan"] = latest_plan.get(r["household_id"])
-    return {"rows": rows, "on": on, "month": month or on.strftime("%Y-%m"),
-            "threshold": await arrears_threshold(), "fields": ARREARS_STEP_FIELDS,
-            "errors": errors, "values": values, "default_day": today().isoformat(),
-            "letter_steps": LETTER_STEPS}
+    return {
+        "rows": rows,
+        "on": on,
+        "month": month or on.strftime("%Y-%m"),
+        "threshold": await arrears_threshold(),
+        "fields": ARREARS_STEP_FIELDS,
+        "errors": errors,
+        "values": values,
+        "default_day": today().isoformat(),
+        "letter_steps": LETTER_STEPS,
+    }
 
 
 @get("/housing/arrears", guards=[RENTAL])
@@ -112,8 +141,9 @@ async def arrears_step_add(request: Request, household_id: FromPath[int]) -> Res
     try:
         await record_step(actor(request), household_id, unprefix(raw, prefix))
     except FormErrors as exc:
-        context = await _arrears_context(request, "", {household_id: prefixed(exc.errors, prefix)},
-                                         {household_id: raw})
+        context = await _arrears_context(
+            request, "", {household_id: prefixed(exc.errors, prefix)}, {household_id: raw}
+        )
         context["error_household"] = household_id
         return page("housing/arrears.html", context, 422)
     return done(request, f"/housing/arrears#household-{household_id}")
@@ -122,10 +152,14 @@ async def arrears_step_add(request: Request, household_id: FromPath[int]) -> Res
 SETTINGS_GUARD = roles(*SETTINGS_ROLES)
 
 
-async def _settings_page(values: dict[str, Any], errors: dict[str, str],
-                         status: int = 200, saved: bool = False) -> Template:
-    return page("housing/settings.html", {"fields": SETTINGS_FIELDS, "values": values,
-                                          "errors": errors, "saved": saved}, status)
+async def _settings_page(
+    values: dict[str, Any], errors: dict[str, str], status: int = 200, saved: bool = False
+) -> Template:
+    return page(
+        "housing/settings.html",
+        {"fields": SETTINGS_FIELDS, "values": values, "errors": errors, "saved": saved},
+        status,
+    )
 
 
 @get("/housing/settings", guards=[SETTINGS_GUARD])
@@ -133,7 +167,8 @@ async def settings_form(request: Request) -> Template:
     """The association's housing settings (the arrears threshold)."""
     threshold = await arrears_threshold()
     return await _settings_page(
-        {"arrears_threshold": f"{threshold // 100},{threshold % 100:02d}"}, {})
+        {"arrears_threshold": f"{threshold // 100},{threshold % 100:02d}"}, {}
+    )
 
 
 @post("/housing/settings", guards=[SETTINGS_GUARD])

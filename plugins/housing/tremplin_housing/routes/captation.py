@@ -10,6 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
+
 from tremplin.api import FormErrors, actor, current_user, programme_names, today
 from tremplin_housing import captation
 from tremplin_housing.access import (
@@ -34,11 +35,25 @@ from tremplin_housing.routes.common import done, form_dict, is_htmx, page
 from tremplin_housing.views import owners
 
 #: The fields of the "new owner contact" form (a subset of the dwelling form).
-CONTACT_NAMES = ("owner", "contacted_on", "address", "postcode", "city", "typology",
-                 "surface_m2", "furnished", "stock", "programme", "confidential", "notes")
+CONTACT_NAMES = (
+    "owner",
+    "contacted_on",
+    "address",
+    "postcode",
+    "city",
+    "typology",
+    "surface_m2",
+    "furnished",
+    "stock",
+    "programme",
+    "confidential",
+    "notes",
+)
 LABELS = {
-    "statuses": labels(STATUSES), "typologies": labels(TYPOLOGIES),
-    "lease_kinds": labels(LEASE_KINDS), "return_reasons": labels(RETURN_REASONS),
+    "statuses": labels(STATUSES),
+    "typologies": labels(TYPOLOGIES),
+    "lease_kinds": labels(LEASE_KINDS),
+    "return_reasons": labels(RETURN_REASONS),
 }
 
 
@@ -61,45 +76,77 @@ def _query(programme: str, year: int | None) -> str:
     return "&".join(parts)
 
 
-async def _page(request: Request, programme: str, year: int | None,
-                values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
-                status: int = 200) -> Template:
+async def _page(
+    request: Request,
+    programme: str,
+    year: int | None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
     user = current_user(request)
     client = actor(request).address
     stages = []
     counts = await captation.stage_counts(programme, year)
     for key, label, _statuses in CAPTATION_STAGES:
-        rows, next_cursor = await captation.stage_rows(key, user, programme, year,
-                                                       client=client)
-        stages.append({"key": key, "label": label, "count": counts[key], "rows": rows,
-                       "next_cursor": next_cursor})
+        rows, next_cursor = await captation.stage_rows(key, user, programme, year, client=client)
+        stages.append(
+            {
+                "key": key,
+                "label": label,
+                "count": counts[key],
+                "rows": rows,
+                "next_cursor": next_cursor,
+            }
+        )
     programmes = programme_names(request)
-    return page("housing/captation.html", {
-        "stages": stages, "programme": programme, "year": year, "query": _query(programme, year),
-        "years": list(range(today().year, today().year - 6, -1)),
-        "programmes": programmes, "rental": can_rental(user), "owners": await owners(),
-        "contact_fields": _contact_fields(programmes),
-        "values": values if values is not None else {"contacted_on": today().isoformat(),
-                                                     "stock": "private"},
-        "errors": errors or {}, **LABELS,
-    }, status)
+    return page(
+        "housing/captation.html",
+        {
+            "stages": stages,
+            "programme": programme,
+            "year": year,
+            "query": _query(programme, year),
+            "years": list(range(today().year, today().year - 6, -1)),
+            "programmes": programmes,
+            "rental": can_rental(user),
+            "owners": await owners(),
+            "contact_fields": _contact_fields(programmes),
+            "values": values
+            if values is not None
+            else {"contacted_on": today().isoformat(), "stock": "private"},
+            "errors": errors or {},
+            **LABELS,
+        },
+        status,
+    )
 
 
 @get("/housing/captation", guards=[TECHNICAL])
 async def captation_page(
-    request: Request, programme: FromQuery[str] = "", year: FromQuery[str] = "",
-    stage: FromQuery[str] = "", after: FromQuery[int | None] = None,
+    request: Request,
+    programme: FromQuery[str] = "",
+    year: FromQuery[str] = "",
+    stage: FromQuery[str] = "",
+    after: FromQuery[int | None] = None,
 ) -> Template:
     programme, year_value = _filters(request, programme, year)
     if is_htmx(request) and stage in captation.STAGES and after is not None:
         user = current_user(request)
         rows, next_cursor = await captation.stage_rows(
-            stage, user, programme, year_value, after, client=actor(request).address)
-        return page("housing/_captation_rows.html", {
-            "s": {"key": stage, "rows": rows, "next_cursor": next_cursor}, "after": after,
-            "query": _query(programme, year_value), "programmes": programme_names(request),
-            "rental": can_rental(user), **LABELS,
-        })
+            stage, user, programme, year_value, after, client=actor(request).address
+        )
+        return page(
+            "housing/_captation_rows.html",
+            {
+                "s": {"key": stage, "rows": rows, "next_cursor": next_cursor},
+                "after": after,
+                "query": _query(programme, year_value),
+                "programmes": programme_names(request),
+                "rental": can_rental(user),
+                **LABELS,
+            },
+        )
     return await _page(request, programme, year_value)
 
 
@@ -119,42 +166,70 @@ async def contact_add(request: Request) -> Response:
 
 
 MOVES = {
-    "capture": {"fields": CAPTURE_FIELDS, "title": "Captation du logement",
-                "button": "Enregistrer la captation", "action": captation.capture},
-    "return": {"fields": RETURN_FIELDS, "title": "Retour du logement au propriétaire",
-               "button": "Enregistrer le retour", "action": captation.return_to_owner},
+    "capture": {
+        "fields": CAPTURE_FIELDS,
+        "title": "Captation du logement",
+        "button": "Enregistrer la captation",
+        "action": captation.capture,
+    },
+    "return": {
+        "fields": RETURN_FIELDS,
+        "title": "Retour du logement au propriétaire",
+        "button": "Enregistrer le retour",
+        "action": captation.return_to_owner,
+    },
 }
 
 
 async def _move_dwelling(request: Request, dwelling_id: int) -> dict[str, Any]:
     dwelling = await captation.move_context(dwelling_id, current_user(request))
-    if dwelling["confidential"] and not can_see_confidential(current_user(request),
-                                                             dwelling["programme"]):
+    if dwelling["confidential"] and not can_see_confidential(
+        current_user(request), dwelling["programme"]
+    ):
         raise PermissionDeniedException(
-            "Seule l'équipe du programme qui l'utilise modifie un logement confidentiel.")
+            "Seule l'équipe du programme qui l'utilise modifie un logement confidentiel."
+        )
     return dwelling
 
 
 def _defaults(move: str, dwelling: dict[str, Any]) -> dict[str, Any]:
     day = today().isoformat()
     if move == "capture":
-        return {"captured_on": day, "start_date": day, "kind": "head_lease",
-                "notice_months": 3}
+        return {"captured_on": day, "start_date": day, "kind": "head_lease", "notice_months": 3}
     lease = dwelling.get("lease") or {}
-    return {"returned_on": day,
-            "notice_given_on": lease["notice_given_on"].isoformat()
-            if lease.get("notice_given_on") else "",
-            "notice_months": lease.get("notice_months", 3)}
+    return {
+        "returned_on": day,
+        "notice_given_on": lease["notice_given_on"].isoformat()
+        if lease.get("notice_given_on")
+        else "",
+        "notice_months": lease.get("notice_months", 3),
+    }
 
 
-def _move_page(request: Request, move: str, dwelling: dict[str, Any],
-               values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Template:
+def _move_page(
+    request: Request,
+    move: str,
+    dwelling: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Template:
     spec = MOVES[move]
-    return page("housing/captation_move.html", {
-        "move": move, "d": dwelling, "fields": spec["fields"], "title": spec["title"],
-        "button": spec["button"], "values": values, "errors": errors,
-        "programmes": programme_names(request), **LABELS,
-    }, status)
+    return page(
+        "housing/captation_move.html",
+        {
+            "move": move,
+            "d": dwelling,
+            "fields": spec["fields"],
+            "title": spec["title"],
+            "button": spec["button"],
+            "values": values,
+            "errors": errors,
+            "programmes": programme_names(request),
+            **LABELS,
+        },
+        status,
+    )
 
 
 async def _move_get(request: Request, dwelling_id: int, move: str) -> Template:

@@ -10,13 +10,10 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
+
 from tremplin.api import FormErrors, actor, current_user, programme_names, today
+from tremplin_housing import claims, stock
 from tremplin_housing import occupancy as occ
-from tremplin_housing import stock
-from tremplin_housing import claims
-from tremplin_housing.common import require
-from tremplin_housing.maintenance import add_intervention, update_intervention
-from tremplin_housing.tables import Intervention
 from tremplin_housing.access import (
     RENTAL,
     TECHNICAL,
@@ -24,14 +21,14 @@ from tremplin_housing.access import (
     must_be_confidential,
     visible,
 )
-from tremplin_housing.common import UNKNOWN_HOUSEHOLD, find_household
+from tremplin_housing.common import UNKNOWN_HOUSEHOLD, find_household, require
 from tremplin_housing.fields import (
     CLAIM_FIELDS,
     CLAIM_UPDATE_FIELDS,
-    INTERVENTION_UPDATE_FIELDS,
     DPE_CLASSES,
     HEAD_LEASE_FIELDS,
     INTERVENTION_FIELDS,
+    INTERVENTION_UPDATE_FIELDS,
     LEASE_KINDS,
     MEANS,
     OCCUPANCY_KINDS,
@@ -43,6 +40,7 @@ from tremplin_housing.fields import (
     labels,
     occupancy_fields,
 )
+from tremplin_housing.maintenance import add_intervention, update_intervention
 from tremplin_housing.routes.common import (
     done,
     form_dict,
@@ -51,6 +49,7 @@ from tremplin_housing.routes.common import (
     prefixed,
     unprefix,
 )
+from tremplin_housing.tables import Intervention
 from tremplin_housing.views import (
     FILTERS,
     dwelling_list,
@@ -60,21 +59,34 @@ from tremplin_housing.views import (
 )
 
 LABELS = {
-    "statuses": labels(STATUSES), "typologies": labels(TYPOLOGIES),
-    "dpe_classes": labels(DPE_CLASSES), "lease_kinds": labels(LEASE_KINDS),
-    "vacancy_causes": labels(VACANCY_CAUSES), "occupancy_kinds": labels(OCCUPANCY_KINDS),
-    "return_reasons": labels(RETURN_REASONS), "means": labels(MEANS),
+    "statuses": labels(STATUSES),
+    "typologies": labels(TYPOLOGIES),
+    "dpe_classes": labels(DPE_CLASSES),
+    "lease_kinds": labels(LEASE_KINDS),
+    "vacancy_causes": labels(VACANCY_CAUSES),
+    "occupancy_kinds": labels(OCCUPANCY_KINDS),
+    "return_reasons": labels(RETURN_REASONS),
+    "means": labels(MEANS),
     "claim_update_fields": CLAIM_UPDATE_FIELDS,
     "intervention_update_fields": INTERVENTION_UPDATE_FIELDS,
 }
 
 
-async def _list_context(request: Request, filters: dict[str, str], q: str,
-                        after: int | None) -> dict[str, Any]:
-    rows, next_cursor = await dwelling_list(filters, q, after, current_user(request),
-                                            client=actor(request).address)
-    return {"rows": rows, "next_cursor": next_cursor, "q": q, "filters": filters,
-            "after": after, "programmes": programme_names(request), **LABELS}
+async def _list_context(
+    request: Request, filters: dict[str, str], q: str, after: int | None
+) -> dict[str, Any]:
+    rows, next_cursor = await dwelling_list(
+        filters, q, after, current_user(request), client=actor(request).address
+    )
+    return {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "q": q,
+        "filters": filters,
+        "after": after,
+        "programmes": programme_names(request),
+        **LABELS,
+    }
 
 
 def _rows_or_page(request: Request, context: dict[str, Any]) -> Template:
@@ -84,12 +96,19 @@ def _rows_or_page(request: Request, context: dict[str, Any]) -> Template:
 
 @get("/housing/dwellings", guards=[TECHNICAL])
 async def dwellings(
-    request: Request, status: FromQuery[str] = "", typology: FromQuery[str] = "",
-    programme: FromQuery[str] = "", dpe_class: FromQuery[str] = "",
+    request: Request,
+    status: FromQuery[str] = "",
+    typology: FromQuery[str] = "",
+    programme: FromQuery[str] = "",
+    dpe_class: FromQuery[str] = "",
     after: FromQuery[int | None] = None,
 ) -> Template:
-    filters = {"status": status, "typology": typology, "programme": programme,
-               "dpe_class": dpe_class}
+    filters = {
+        "status": status,
+        "typology": typology,
+        "programme": programme,
+        "dpe_class": dpe_class,
+    }
     return _rows_or_page(request, await _list_context(request, filters, "", after))
 
 
@@ -99,23 +118,40 @@ async def dwelling_search(request: Request) -> Template:
     form = await form_dict(request)
     filters = {name: str(form.get(name) or "")[:30] for name in FILTERS}
     after = str(form.get("after") or "")
-    context = await _list_context(request, filters, str(form.get("q") or "")[:100],
-                                  int(after) if after.isdigit() else None)
+    context = await _list_context(
+        request, filters, str(form.get("q") or "")[:100], int(after) if after.isdigit() else None
+    )
     return _rows_or_page(request, context)
 
 
-async def _form(request: Request, dwelling: dict[str, Any] | None, values: dict[str, Any],
-                errors: dict[str, str], status: int = 200) -> Template:
-    return page("housing/dwelling_form.html", {
-        "dwelling": dwelling, "fields": dwelling_fields(programme_names(request)),
-        "owners": await owners(), "values": values, "errors": errors,
-    }, status)
+async def _form(
+    request: Request,
+    dwelling: dict[str, Any] | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Template:
+    return page(
+        "housing/dwelling_form.html",
+        {
+            "dwelling": dwelling,
+            "fields": dwelling_fields(programme_names(request)),
+            "owners": await owners(),
+            "values": values,
+            "errors": errors,
+        },
+        status,
+    )
 
 
 @get("/housing/dwellings/new", guards=[TECHNICAL])
 async def dwelling_new(request: Request) -> Template:
-    return await _form(request, None, {"status": "prospect", "stock": "private",
-                                       "captured_on": today().isoformat()}, {})
+    return await _form(
+        request,
+        None,
+        {"status": "prospect", "stock": "private", "captured_on": today().isoformat()},
+        {},
+    )
 
 
 @post("/housing/dwellings/new", guards=[TECHNICAL])
@@ -147,10 +183,12 @@ def _values(dwelling: dict[str, Any]) -> dict[str, Any]:
 async def _editable(request: Request, dwelling_id: int) -> dict[str, Any]:
     context = await dwelling_page(request, dwelling_id)
     dwelling = context["dwelling"]
-    if dwelling["confidential"] and not can_see_confidential(current_user(request),
-                                                             dwelling["programme"]):
+    if dwelling["confidential"] and not can_see_confidential(
+        current_user(request), dwelling["programme"]
+    ):
         raise PermissionDeniedException(
-            "Seule l'équipe du programme qui l'utilise modifie un logement confidentiel.")
+            "Seule l'équipe du programme qui l'utilise modifie un logement confidentiel."
+        )
     return context["dwelling"]
 
 
@@ -172,40 +210,82 @@ async def dwelling_update(request: Request, dwelling_id: FromPath[int]) -> Respo
 
 
 #: The occupancy form is the page's main one; the others' inputs are prefixed.
-PREFIXES = {"occupancy": "", "lease": "lease_", "vacancy": "vacancy_",
-            "intervention": "intervention_", "claim": "claim_"}
-ANCHORS = {"occupancy": "occupancies", "lease": "leases", "vacancy": "vacancies",
-           "intervention": "interventions", "claim": "claims"}
+PREFIXES = {
+    "occupancy": "",
+    "lease": "lease_",
+    "vacancy": "vacancy_",
+    "intervention": "intervention_",
+    "claim": "claim_",
+}
+ANCHORS = {
+    "occupancy": "occupancies",
+    "lease": "leases",
+    "vacancy": "vacancies",
+    "intervention": "interventions",
+    "claim": "claims",
+}
 
 
 def _forms(request: Request) -> dict[str, dict[str, Any]]:
     return {
-        "occupancy": {"fields": occupancy_fields(programme_names(request)), "prefix": "",
-                      "values": {"start_date": today().isoformat(), "kind": "agreement"},
-                      "errors": {}},
-        "lease": {"fields": HEAD_LEASE_FIELDS, "prefix": "lease_",
-                  "values": {"lease_notice_months": 3}, "errors": {}},
-        "vacancy": {"fields": stock.VACANCY_FIELDS, "prefix": "vacancy_", "values": {},
-                    "errors": {}},
-        "intervention": {"fields": INTERVENTION_FIELDS, "prefix": "intervention_",
-                         "values": {"intervention_requested_on": today().isoformat(),
-                                    "intervention_status": "requested"}, "errors": {}},
-        "claim": {"fields": CLAIM_FIELDS, "prefix": "claim_",
-                  "values": {"claim_occurred_on": today().isoformat(),
-                             "claim_status": "declared"}, "errors": {}},
+        "occupancy": {
+            "fields": occupancy_fields(programme_names(request)),
+            "prefix": "",
+            "values": {"start_date": today().isoformat(), "kind": "agreement"},
+            "errors": {},
+        },
+        "lease": {
+            "fields": HEAD_LEASE_FIELDS,
+            "prefix": "lease_",
+            "values": {"lease_notice_months": 3},
+            "errors": {},
+        },
+        "vacancy": {
+            "fields": stock.VACANCY_FIELDS,
+            "prefix": "vacancy_",
+            "values": {},
+            "errors": {},
+        },
+        "intervention": {
+            "fields": INTERVENTION_FIELDS,
+            "prefix": "intervention_",
+            "values": {
+                "intervention_requested_on": today().isoformat(),
+                "intervention_status": "requested",
+            },
+            "errors": {},
+        },
+        "claim": {
+            "fields": CLAIM_FIELDS,
+            "prefix": "claim_",
+            "values": {"claim_occurred_on": today().isoformat(), "claim_status": "declared"},
+            "errors": {},
+        },
     }
 
 
-async def _detail(request: Request, dwelling_id: int, form: str = "",
-                  values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
-                  status: int = 200) -> Template:
+async def _detail(
+    request: Request,
+    dwelling_id: int,
+    form: str = "",
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
     context = await dwelling_page(request, dwelling_id)
     forms = _forms(request)
     if form:
         forms[form].update(values=values or {}, errors=prefixed(errors or {}, PREFIXES[form]))
-    return page("housing/dwelling.html", {
-        **context, "forms": forms, "programmes": programme_names(request), **LABELS,
-    }, status)
+    return page(
+        "housing/dwelling.html",
+        {
+            **context,
+            "forms": forms,
+            "programmes": programme_names(request),
+            **LABELS,
+        },
+        status,
+    )
 
 
 @get("/housing/dwellings/{dwelling_id:int}", guards=[TECHNICAL])
@@ -225,14 +305,22 @@ async def _write(request: Request, dwelling_id: int, form: str, action) -> Respo
 
 @post("/housing/dwellings/{dwelling_id:int}/leases", guards=[RENTAL])
 async def lease_add(request: Request, dwelling_id: FromPath[int]) -> Response:
-    return await _write(request, dwelling_id, "lease",
-                        lambda raw: stock.add_head_lease(actor(request), dwelling_id, raw))
+    return await _write(
+        request,
+        dwelling_id,
+        "lease",
+        lambda raw: stock.add_head_lease(actor(request), dwelling_id, raw),
+    )
 
 
 @post("/housing/dwellings/{dwelling_id:int}/vacancies", guards=[RENTAL])
 async def vacancy_add(request: Request, dwelling_id: FromPath[int]) -> Response:
-    return await _write(request, dwelling_id, "vacancy",
-                        lambda raw: stock.add_vacancy(actor(request), dwelling_id, raw))
+    return await _write(
+        request,
+        dwelling_id,
+        "vacancy",
+        lambda raw: stock.add_vacancy(actor(request), dwelling_id, raw),
+    )
 
 
 @post("/housing/dwellings/{dwelling_id:int}/occupancies", guards=[RENTAL])
@@ -242,8 +330,9 @@ async def occupancy_add(request: Request, dwelling_id: FromPath[int]) -> Respons
             household = await find_household(str(raw["household"]))
             if not await visible(request, household["id"]):  # as if it did not exist
                 raise FormErrors({"household": UNKNOWN_HOUSEHOLD})
-        occupancy_id = await occ.create_occupancy(actor(request), dwelling_id, raw,
-                                                  programme_names(request))
+        occupancy_id = await occ.create_occupancy(
+            actor(request), dwelling_id, raw, programme_names(request)
+        )
         programme = str(raw.get("programme") or "")
         if must_be_confidential(request, programme):
             await stock.mark_confidential(actor(request), dwelling_id, programme)
@@ -255,19 +344,28 @@ async def occupancy_add(request: Request, dwelling_id: FromPath[int]) -> Respons
 @post("/housing/dwellings/{dwelling_id:int}/interventions", guards=[TECHNICAL])
 async def intervention_add(request: Request, dwelling_id: FromPath[int]) -> Response:
     """Technicians record the maintenance interventions of a dwelling."""
-    return await _write(request, dwelling_id, "intervention",
-                        lambda raw: add_intervention(actor(request), dwelling_id, raw))
+    return await _write(
+        request,
+        dwelling_id,
+        "intervention",
+        lambda raw: add_intervention(actor(request), dwelling_id, raw),
+    )
 
 
 @post("/housing/dwellings/{dwelling_id:int}/claims", guards=[TECHNICAL])
 async def claim_add(request: Request, dwelling_id: FromPath[int]) -> Response:
     """A damage and its insurance claim (sinistre)."""
-    return await _write(request, dwelling_id, "claim",
-                        lambda raw: claims.add_claim(actor(request), dwelling_id, raw))
+    return await _write(
+        request,
+        dwelling_id,
+        "claim",
+        lambda raw: claims.add_claim(actor(request), dwelling_id, raw),
+    )
 
 
-async def _follow_up(request: Request, dwelling_id: int, key: str, item_id: int,
-                     action) -> Response:
+async def _follow_up(
+    request: Request, dwelling_id: int, key: str, item_id: int, action
+) -> Response:
     raw = await form_dict(request)
     prefix = f"{key}{item_id}_"  # one form per item on the page: unique input ids
     try:
@@ -284,22 +382,46 @@ async def _follow_up(request: Request, dwelling_id: int, key: str, item_id: int,
 async def claim_update(request: Request, claim_id: FromPath[int]) -> Response:
     """Follow-up of a claim: state, reference, amounts claimed and received."""
     claim = await claims.get_claim(claim_id)
-    return await _follow_up(request, claim["dwelling"], "claim", claim_id,
-                            lambda raw: claims.update_claim(actor(request), claim_id, raw))
+    return await _follow_up(
+        request,
+        claim["dwelling"],
+        "claim",
+        claim_id,
+        lambda raw: claims.update_claim(actor(request), claim_id, raw),
+    )
 
 
 @post("/housing/interventions/{intervention_id:int}/edit", guards=[TECHNICAL])
 async def intervention_update(request: Request, intervention_id: FromPath[int]) -> Response:
     """Follow-up of an intervention: state, cost, the day it was done."""
-    row = require(await Intervention.select(Intervention.dwelling).where(
-        Intervention.id == intervention_id).first(), intervention_id)
+    row = require(
+        await Intervention.select(Intervention.dwelling)
+        .where(Intervention.id == intervention_id)
+        .first(),
+        intervention_id,
+    )
     return await _follow_up(
-        request, row["dwelling"], "intervention", intervention_id,
-        lambda raw: update_intervention(actor(request), intervention_id, raw))
+        request,
+        row["dwelling"],
+        "intervention",
+        intervention_id,
+        lambda raw: update_intervention(actor(request), intervention_id, raw),
+    )
 
 
 ROUTES = [
-    dwellings, dwelling_search, dwelling_new, dwelling_create, dwelling_edit, dwelling_update,
-    dwelling_detail, lease_add, vacancy_add, occupancy_add, intervention_add, claim_add,
-    claim_update, intervention_update,
+    dwellings,
+    dwelling_search,
+    dwelling_new,
+    dwelling_create,
+    dwelling_edit,
+    dwelling_update,
+    dwelling_detail,
+    lease_add,
+    vacancy_add,
+    occupancy_add,
+    intervention_add,
+    claim_add,
+    claim_update,
+    intervention_update,
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.response import Template
+
 from tremplin.api import FormErrors, actor
 from tremplin_housing import stock
 from tremplin_housing.access import RENTAL
@@ -20,8 +21,11 @@ async def owner_list(request: Request) -> Template:
 
 
 def _form(values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Template:
-    return page("housing/owner_form.html",
-                {"fields": OWNER_FIELDS, "values": values, "errors": errors}, status)
+    return page(
+        "housing/owner_form.html",
+        {"fields": OWNER_FIELDS, "values": values, "errors": errors},
+        status,
+    )
 
 
 @get("/housing/owners/new", guards=[RENTAL])

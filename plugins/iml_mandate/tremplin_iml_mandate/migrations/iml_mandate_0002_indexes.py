@@ -8,10 +8,14 @@ VERSION = "1.38.0"
 DESCRIPTION = "IML mandate unique indexes"
 
 STATEMENTS = (
-    ("CREATE UNIQUE INDEX IF NOT EXISTS iml_mandate_axis_enrolment_axis "
-     "ON iml_mandate_axis (enrolment, axis)"),
-    ("CREATE UNIQUE INDEX IF NOT EXISTS iml_mandate_funded_programme_year "
-     "ON iml_mandate_funded (programme, year)"),
+    (
+        "CREATE UNIQUE INDEX IF NOT EXISTS iml_mandate_axis_enrolment_axis "
+        "ON iml_mandate_axis (enrolment, axis)"
+    ),
+    (
+        "CREATE UNIQUE INDEX IF NOT EXISTS iml_mandate_funded_programme_year "
+        "ON iml_mandate_funded (programme, year)"
+    ),
 )
 
 

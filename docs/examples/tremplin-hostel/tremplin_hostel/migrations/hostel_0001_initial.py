@@ -11,8 +11,16 @@ from piccolo.table import Table
 
 
 class Enrolment(Table, tablename="enrolment", schema=None):
-    id = Serial(null=False, primary_key=True, unique=False, index=False,
-                index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False)
+    id = Serial(
+        null=False,
+        primary_key=True,
+        unique=False,
+        index=False,
+        index_method=IndexMethod.btree,
+        choices=None,
+        db_column_name="id",
+        secret=False,
+    )
 
 
 ID = "2026-11-23T06:14:35:369961"
@@ -39,10 +47,19 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="hostel", description=DESCRIPTION)
     manager.add_table(class_name="Review", tablename="hostel_review", schema=None, columns=None)
     columns = [
-        ("enrolment", "ForeignKey", ForeignKey, _params(
-            references=Enrolment, on_delete=OnDelete.restrict, on_update=OnUpdate.cascade,
-            target_column=None, null=True, index=True,
-        )),
+        (
+            "enrolment",
+            "ForeignKey",
+            ForeignKey,
+            _params(
+                references=Enrolment,
+                on_delete=OnDelete.restrict,
+                on_update=OnUpdate.cascade,
+                target_column=None,
+                null=True,
+                index=True,
+            ),
+        ),
         ("held_on", "Date", Date, _params(default=DateNow())),
         ("summary", "Text", Text, _params(default="")),
     ]
