@@ -1,3 +1,8 @@
 """Tremplin: case management for associations that house and support people."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("tremplin")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"

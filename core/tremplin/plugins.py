@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from dataclasses import dataclass, field, replace
+from importlib.metadata import Distribution, entry_points
 from types import ModuleType
 from typing import Any
 
 import pluggy
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from tremplin import hookspecs
@@ -23,7 +25,7 @@ from tremplin.types import EventType, PluginManifest, Programme, Workflow
 
 __all__ = ["API_VERSION", "InstalledPlugin", "PluginHost", "load_plugins"]
 
-API_VERSION = "1.1"
+API_VERSION = "1.2"
 ENTRY_POINT_GROUP = "tremplin.plugins"
 CORE_SLUG = "core"
 
@@ -50,6 +52,51 @@ def discover(extra: Iterable[tuple[str, ModuleType]] = ()) -> list[tuple[str, Mo
     for name, module in extra:
         found[name] = module
     return sorted(found.items())
+
+
+def _distributions() -> dict[str, Distribution]:
+    """The distribution that installed each plugin, by slug (entry-point name)."""
+    found: dict[str, Distribution] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.dist is not None:
+            found[ep.name] = ep.dist
+    return found
+
+
+def _required_plugins(dist: Distribution, slug_of_dist: dict[str, str]) -> tuple[str, ...]:
+    """The plugins a distribution requires (its ``Requires-Dist`` naming another plugin's
+    distribution), in the order written; extras and markers that do not apply are ignored."""
+    slugs: list[str] = []
+    for line in dist.requires or []:
+        try:
+            req = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            continue
+        slug = slug_of_dist.get(canonicalize_name(req.name))
+        if slug and slug not in slugs:
+            slugs.append(slug)
+    return tuple(slugs)
+
+
+def _with_metadata(
+    manifest: PluginManifest, dist: Distribution | None, slug_of_dist: dict[str, str]
+) -> PluginManifest:
+    """The manifest completed from the package metadata: the version is the distribution's,
+    and ``depends_on`` is what its ``Requires-Dist`` says. A dependency the manifest declares
+    that the package does not require is refused: pip would not have installed it."""
+    if dist is None:  # a module registered by hand (tests): the manifest is all there is
+        return manifest
+    required = _required_plugins(dist, slug_of_dist)
+    undeclared = [dep for dep in manifest.depends_on if dep not in required]
+    if undeclared:
+        raise ConfigError(
+            f"le plugin « {manifest.slug} » déclare depends_on={undeclared!r} sans que sa "
+            f"distribution « {dist.metadata['Name']} » ne les requière (Requires-Dist) : "
+            "ajoutez-les aux dependencies de son pyproject.toml"
+        )
+    return replace(manifest, version=dist.version, depends_on=required)
 
 
 def _manifest(slug: str, module: ModuleType) -> PluginManifest:
@@ -174,8 +221,12 @@ def load_plugins(
     incompatible API range.
     """
     installed: list[InstalledPlugin] = []
+    dists = _distributions()
+    slug_of_dist = {canonicalize_name(d.metadata["Name"]): slug for slug, d in dists.items()}
+    extra_slugs = {name for name, _ in extra}
     for slug, module in discover(extra):
-        manifest = _manifest(slug, module)
+        dist = None if slug in extra_slugs else dists.get(slug)
+        manifest = _with_metadata(_manifest(slug, module), dist, slug_of_dist)
         programmes = list(getattr(module, "tremplin_programmes", lambda: [])() or [])
         installed.append(InstalledPlugin(slug, module, manifest, programmes=programmes))
     by_slug = {p.slug: p for p in installed}

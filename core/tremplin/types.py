@@ -64,8 +64,10 @@ class PluginManifest:
     """What a plugin is: returned by its ``tremplin_manifest`` hook.
 
     ``slug`` is the entry-point name, the package folder, the Piccolo app name, the template
-    folder and the URL prefix. ``depends_on`` lists plugins that must be enabled with it;
-    ``api`` is the range of :data:`tremplin.api.API_VERSION` it was written for.
+    folder and the URL prefix. ``api`` is the range of :data:`tremplin.api.API_VERSION` it was
+    written for. For an installed distribution, ``version`` and ``depends_on`` are read from
+    the package metadata (its version, and the plugins its ``Requires-Dist`` names); a
+    ``depends_on`` written here must also be a requirement of the package.
     """
 
     slug: str

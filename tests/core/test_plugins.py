@@ -2,6 +2,7 @@
 
 import logging
 import types
+from dataclasses import replace
 
 import pytest
 
@@ -108,3 +109,45 @@ def test_a_failing_hook_is_reported_with_the_plugin_name_and_skipped(caplog):
     assert all(isinstance(i, DashboardItem) for i in items)
     assert {i.key for i in items} >= {"my_enrolments", "recent"}
     assert "plugin bad failed in hook tremplin_dashboard_items" in caplog.text
+
+
+def test_versions_and_dependencies_come_from_the_package_metadata():
+    """Each built-in plugin is a distribution: its version is the package's, and its
+    ``depends_on`` is what its Requires-Dist names (tremplin-housing → housing)."""
+    from importlib.metadata import requires, version
+
+    host = load_plugins(None)
+    mandate = host.installed["iml_mandate"].manifest
+    assert mandate.version == version("tremplin-iml-mandate")
+    assert any(r.startswith("tremplin-housing") for r in requires("tremplin-iml-mandate"))
+    assert mandate.depends_on == ("housing",)
+    assert host.installed["housing"].manifest.depends_on == ()
+
+
+def _fake_distribution(tmp_path, name: str, requires: list[str]):
+    from importlib.metadata import PathDistribution
+
+    info = tmp_path / f"{name.replace('-', '_')}-3.4.5.dist-info"
+    info.mkdir()
+    lines = ["Metadata-Version: 2.1", f"Name: {name}", "Version: 3.4.5"]
+    lines += [f"Requires-Dist: {r}" for r in requires]
+    (info / "METADATA").write_text("\n".join(lines) + "\n")
+    return PathDistribution(info)
+
+
+def test_a_dependency_the_package_does_not_require_is_refused(tmp_path):
+    from tremplin.plugins import _with_metadata
+    from tremplin.types import PluginManifest
+
+    slugs = {"tremplin-housing": "housing", "tremplin-cllaj": "cllaj"}
+    dist = _fake_distribution(
+        tmp_path,
+        "tremplin-foyer",
+        ["tremplin>=0.2", "tremplin-housing", 'tremplin-cllaj; extra == "x"'],
+    )
+    manifest = PluginManifest(slug="foyer", name="Foyer", version="0", depends_on=())
+    completed = _with_metadata(manifest, dist, slugs)
+    # The version is the package's; the extra-only requirement does not count.
+    assert (completed.version, completed.depends_on) == ("3.4.5", ("housing",))
+    with pytest.raises(ConfigError, match="depends_on=\\['cllaj'\\].*Requires-Dist"):
+        _with_metadata(replace(manifest, depends_on=("cllaj",)), dist, slugs)
