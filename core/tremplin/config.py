@@ -40,6 +40,9 @@ class Settings:
     secure_cookies: bool | None = None
     #: Extra template folder searched before the theme (an association's overrides).
     templates_dir: Path | None = None
+    #: The theme: ``default``, an installed theme's name (entry points ``tremplin.themes``)
+    #: or a folder with ``templates/``, ``static/`` and/or ``reports/`` (tremplin.web.themes).
+    theme: str = "default"
     language: str = "fr"
     #: Image (PNG, JPEG or SVG) printed on the cover of the activity report.
     logo_path: Path | None = None
@@ -77,6 +80,7 @@ _ENV = {
     "TREMPLIN_ASSOCIATION_NAME": "association_name",
     "TREMPLIN_MAX_UPLOAD_BYTES": "max_upload_bytes",
     "TREMPLIN_TEMPLATES_DIR": "templates_dir",
+    "TREMPLIN_THEME": "theme",
     "TREMPLIN_LOGO_PATH": "logo_path",
     "TREMPLIN_LANGUAGE": "language",
 }

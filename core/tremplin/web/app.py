@@ -40,7 +40,8 @@ from tremplin.web.pages import auth as auth_pages
 from tremplin.web.requestlog import RequestIdMiddleware, configure_json_logging
 from tremplin.web.security import security_headers_middleware
 from tremplin.web.state import AppContext
-from tremplin.web.templating import THEME_DIR, build_environment
+from tremplin.web.templating import build_environment
+from tremplin.web.themes import resolve_theme
 
 log = logging.getLogger("tremplin")
 
@@ -73,8 +74,9 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
     engine = db.create_engine(settings)
     db.configure(engine, host.piccolo_apps)
     template_dirs = [Path(p) for p in host.call("tremplin_template_dirs")]
+    theme = resolve_theme(settings.theme)
     jinja = build_environment(
-        template_dirs, settings.templates_dir, auto_reload=not settings.production
+        template_dirs, settings.templates_dir, auto_reload=not settings.production, theme=theme
     )
     jinja.globals["csrf"] = expected_csrf
     jinja.globals["nav"] = lambda request: sorted(
@@ -110,9 +112,10 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *rights.ROUTES,
             *API_ROUTES,
             *plugin_routes,
+            *plugin_static_routers(host),
             create_static_files_router(
                 path="/static",
-                directories=[THEME_DIR / "static"],
+                directories=theme.folders("static"),
                 name="static",
                 opt={"exclude_from_auth": True},
             ),
@@ -137,6 +140,24 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         request_max_body_size=settings.max_upload_bytes + 256 * 1024,
         debug=False,
     )
+
+
+def plugin_static_routers(host: PluginHost) -> list:
+    """``/static/<slug>/…`` for each enabled plugin whose package has a ``static/`` folder."""
+    routers = []
+    for slug in host.enabled_slugs:
+        module_file = host.installed[slug].module.__file__
+        folder = Path(module_file).parent / "static" if module_file else None
+        if folder is not None and folder.is_dir():
+            routers.append(
+                create_static_files_router(
+                    path=f"/static/{slug}",
+                    directories=[folder],
+                    name=f"static-{slug}",
+                    opt={"exclude_from_auth": True},
+                )
+            )
+    return routers
 
 
 def app_from_env() -> RequestIdMiddleware:

@@ -6,25 +6,45 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 from litestar import Request
 from litestar.response import Template
 
 import tremplin_theme_default
 from tremplin.services.clock import PARIS
 from tremplin.types import Field
+from tremplin.web.themes import DEFAULT_THEME, Theme
 
 THEME_DIR: Path = tremplin_theme_default.ROOT
 
 
 def build_environment(
-    template_dirs: list[Path], override: Path | None, auto_reload: bool = True
+    template_dirs: list[Path],
+    override: Path | None,
+    auto_reload: bool = True,
+    theme: Theme = DEFAULT_THEME,
 ) -> Environment:
-    """``auto_reload``: check the template files for changes on every render (development);
+    """Templates are searched in the association's override folder, then the theme, then
+    the plugins' folders, then the default theme; ``default:name`` is always the default
+    theme's template, so an override can extend the one it replaces.
+
+    ``auto_reload``: check the template files for changes on every render (development);
     in production templates are read once, a change needs a restart."""
-    folders = ([override] if override else []) + template_dirs + [THEME_DIR / "templates"]
+    theme_folders = theme.folders("templates")
+    folders = [
+        *([override] if override else []),
+        *theme_folders[:-1],
+        *template_dirs,
+        theme_folders[-1],
+    ]
+    default = FileSystemLoader(str(DEFAULT_THEME.root / "templates"))
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
+        loader=ChoiceLoader(
+            [
+                *(FileSystemLoader(str(f)) for f in folders),
+                PrefixLoader({"default": default}, delimiter=":"),
+            ]
+        ),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
