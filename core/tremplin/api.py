@@ -11,6 +11,7 @@ from __future__ import annotations
 import pluggy
 
 from tremplin import vocabulary
+from tremplin.commands import Command, CommandArgument, CommandError
 from tremplin.dates import add_months, age_on, measure_months, whole_months
 from tremplin.db import transaction
 from tremplin.forms import FormErrors, resolve_choices, validate
@@ -106,6 +107,9 @@ __all__ = [
     "Actor",
     "Choice",
     "ChoiceContext",
+    "Command",
+    "CommandArgument",
+    "CommandError",
     "DashboardContext",
     "DashboardItem",
     "DashboardRow",

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from tremplin import __version__, db
+from tremplin.commands import Command, CommandError, add_plugin_commands
 from tremplin.config import ConfigError, Settings, load_settings
 from tremplin.plugins import PluginHost, load_plugins
 
-
-class CommandError(Exception):
-    """A user-facing failure: printed on one line, exit status 1."""
+__all__ = ["CommandError", "build_parser", "main"]
 
 
 def _setup() -> tuple[Settings, PluginHost]:
@@ -386,7 +385,29 @@ def build_parser() -> argparse.ArgumentParser:
     from tremplin.ops.commands import add_subcommands as add_ops_subcommands
 
     add_ops_subcommands(sub)  # backup, restore, migrate-db
+    _add_plugin_commands(sub)
     return parser
+
+
+def _add_plugin_commands(sub: Any) -> None:
+    """``tremplin <slug> …`` for each enabled plugin that declares commands. When the
+    configuration cannot be read, they are left out so that ``tremplin check`` still runs
+    and says what is wrong."""
+    try:
+        host = load_plugins(load_settings().programmes)
+    except ConfigError:
+        return
+    by_plugin: dict[str, list[Command]] = {}
+    for impl in host.pm.hook.tremplin_commands.get_hookimpls():
+        by_plugin.setdefault(impl.plugin_name, []).extend(impl.function() or [])
+    add_plugin_commands(sub, by_plugin, _run_plugin_command, reserved=set(sub.choices))
+
+
+def _run_plugin_command(command: Command, values: dict[str, Any]) -> None:
+    _setup()
+    output = _run(lambda: command.run(values))
+    if output:
+        print(output)
 
 
 def main(argv: list[str] | None = None) -> int:

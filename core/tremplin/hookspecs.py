@@ -13,6 +13,7 @@ from typing import Any
 
 import pluggy
 
+from tremplin.commands import Command
 from tremplin.types import (
     DashboardItem,
     DemoData,
@@ -207,4 +208,18 @@ def tremplin_demo_data() -> list[DemoData]:
     ``order``, with a :class:`~tremplin.types.DemoContext` (a seeded ``random.Random``, the
     date, the demo enrolments). Use the plugin's own services so the data obeys its rules.
     A loader that fails is rolled back and logged; the rest of the demo still loads.
+    """
+
+
+# --- Command line ---------------------------------------------------------------------------
+
+
+@hookspec
+def tremplin_commands() -> list[Command]:
+    """Return the plugin's command lines, run as ``tremplin <slug> <name> …``.
+
+    Called when ``tremplin`` builds its parser, for enabled plugins only. Each
+    :class:`~tremplin.commands.Command` names its arguments and an async ``run`` awaited
+    with them once the database is open; raise :class:`~tremplin.commands.CommandError`
+    for a one-line failure. Sub-commands are sorted by ``order``.
     """

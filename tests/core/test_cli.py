@@ -86,3 +86,59 @@ def test_errors_are_one_line_and_non_zero(tmp_path):
     assert unknown.returncode == 1 and "inconnu : « unknown_prog »" in unknown.stderr
     pending = run(["check"], tmp_path)
     assert pending.returncode == 1 and "migrations en attente" in pending.stderr
+
+
+def test_a_plugin_command_runs_against_the_database(tmp_path):
+    """``tremplin housing rent-calls`` is the housing plugin's command (tremplin_commands)."""
+    assert run(["migrate"], tmp_path).returncode == 0
+    assert run(["demo"], tmp_path).returncode == 0
+    month = __import__("datetime").date.today().strftime("%Y-%m")
+    first = run(["housing", "rent-calls", "--month", month], tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "Appels de loyer" in first.stdout
+    # The demo called the current month already: running it again calls nothing twice.
+    again = run(["housing", "rent-calls", "--month", month], tmp_path)
+    assert again.returncode == 0 and " 0 créé(s)" in again.stdout, again.stdout
+    bad = run(["housing", "rent-calls", "--month", "2026-13"], tmp_path)
+    assert bad.returncode == 1 and "mois invalide" in bad.stderr
+    # A disabled plugin has no commands.
+    off = run(["housing", "rent-calls"], tmp_path, TREMPLIN_PROGRAMMES="")
+    assert off.returncode == 2 and "invalid choice" in off.stderr
+
+
+def test_plugin_commands_are_parsed_and_refused_when_they_clash():
+    import argparse
+
+    import pytest
+
+    from tremplin.commands import Command, CommandArgument, add_plugin_commands
+    from tremplin.config import ConfigError
+
+    seen = []
+
+    async def go(values):
+        return None
+
+    command = Command(
+        "export",
+        "exporter",
+        go,
+        arguments=(
+            CommandArgument("path"),
+            CommandArgument("--year", required=True),
+            CommandArgument("--dry-run", flag=True),
+        ),
+    )
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate")
+    add_plugin_commands(
+        sub, {"foyer": [command]}, lambda c, v: seen.append((c.name, v)), {"migrate"}
+    )
+    args = parser.parse_args(["foyer", "export", "out.xlsx", "--year", "2025", "--dry-run"])
+    args.func(args)
+    assert seen == [("export", {"path": "out.xlsx", "year": "2025", "dry_run": True})]
+    with pytest.raises(ConfigError, match="« tremplin migrate » est une commande du cœur"):
+        add_plugin_commands(sub, {"migrate": [command]}, lambda c, v: None, {"migrate"})
+    with pytest.raises(ConfigError, match="deux fois la commande export"):
+        add_plugin_commands(sub, {"autre": [command, command]}, lambda c, v: None, set())

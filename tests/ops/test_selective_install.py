@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -39,9 +40,16 @@ def test_core_with_two_plugins_alone_in_a_fresh_venv(tmp_path):
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)])
     python, tremplin = venv / "bin" / "python", venv / "bin" / "tremplin"
-    # Real (non-editable) builds: the wheels must carry their templates and migrations.
-    sources = [ROOT / "themes" / "default", ROOT, ROOT / "plugins" / "housing"]
-    sources.append(ROOT / "plugins" / "iml_sublease")
+    # Real (non-editable) builds, from copies (a build writes build/ beside its sources):
+    # the wheels must carry their templates and migrations.
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info", "build", ".venv", "var", ".git")
+    tree = tmp_path / "src"
+    for part in ("core", "themes/default", "plugins/housing", "plugins/iml_sublease"):
+        shutil.copytree(ROOT / part, tree / part, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, tree / name)
+    sources = [tree / "themes" / "default", tree, tree / "plugins" / "housing"]
+    sources.append(tree / "plugins" / "iml_sublease")
     install = _run(
         [str(python), "-m", "pip", "install", "--quiet", *map(str, sources)],
         cwd=tmp_path,

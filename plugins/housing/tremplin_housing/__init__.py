@@ -61,6 +61,13 @@ def tremplin_timeline_event_types() -> list[EventType]:
 
 
 @hookimpl
+def tremplin_commands() -> list:
+    from tremplin_housing.commands import COMMANDS
+
+    return COMMANDS
+
+
+@hookimpl
 def tremplin_routes() -> list:
     from tremplin_housing.routes import ROUTES
 
