@@ -42,7 +42,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy -p tremplin.api -p tremplin.types -p tremplin.plugins \
-		-p tremplin.hookspecs -p tremplin.scaffold
+		-p tremplin.hookspecs -p tremplin.scaffold -p tremplin.testing -p tremplin.commands \
+		-p tremplin.web.themes
 
 ## make format: format the whole tree and sort imports (the gate in make lint checks both)
 format: $(STAMP)

@@ -222,7 +222,9 @@ def load_plugins(
     """
     installed: list[InstalledPlugin] = []
     dists = _distributions()
-    slug_of_dist = {canonicalize_name(d.metadata["Name"]): slug for slug, d in dists.items()}
+    slug_of_dist: dict[str, str] = {
+        str(canonicalize_name(d.metadata["Name"])): slug for slug, d in dists.items()
+    }
     extra_slugs = {name for name, _ in extra}
     for slug, module in discover(extra):
         dist = None if slug in extra_slugs else dists.get(slug)

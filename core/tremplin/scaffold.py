@@ -15,6 +15,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from string import Template
 
+from tremplin.plugins import API_VERSION
+
 __all__ = ["ScaffoldError", "add_subcommand", "new_plugin"]
 
 TEMPLATES = Path(__file__).with_name("scaffold_templates")
@@ -52,6 +54,8 @@ def new_plugin(name: str, directory: Path, title: str | None = None) -> Path:
         "title": title or name.replace("_", " ").capitalize(),
         "migration_id": dt.datetime.now().strftime("%Y-%m-%dT%H:%M:%S:%f"),
         "piccolo_version": _piccolo_version(),
+        # The generated code is written against the running API: it needs at least it.
+        "api_range": f">={API_VERSION},<{int(API_VERSION.split('.')[0]) + 1}",
     }
     files = sorted(p for p in TEMPLATES.rglob("*.tmpl") if p.is_file())
     for source in files:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tremplin.cli import main
+from tremplin.plugins import API_VERSION
 from tremplin.scaffold import ScaffoldError, new_plugin
 
 
@@ -34,26 +35,59 @@ def test_generated_package_layout(tmp_path):
     project = tomllib.loads((target / "pyproject.toml").read_text("utf-8"))
     assert project["project"]["name"] == "tremplin-foyer"
     assert project["project"]["dependencies"] == ["tremplin"]
+    assert "--tremplin-programmes=foyer" in project["tool"]["pytest"]["ini_options"]["addopts"]
     assert project["project"]["entry-points"]["tremplin.plugins"] == {"foyer": "tremplin_foyer"}
     init = (target / "tremplin_foyer" / "__init__.py").read_text("utf-8")
-    assert 'api=">=1.0,<2"' in init
+    major = int(API_VERSION.split(".")[0])
+    assert f'api=">={API_VERSION},<{major + 1}"' in init
     assert 'name="Foyer de test"' in init
     # The hand-written migration has a Piccolo migration id.
     migration = (target / "tremplin_foyer/migrations/foyer_0001_initial.py").read_text("utf-8")
     assert 'app_name="foyer"' in migration
 
 
-def test_generated_plugin_passes_its_own_tests(tmp_path):
+def test_generated_plugin_is_installed_and_passes_its_own_tests_on_both_engines(tmp_path, postgres):
+    """The generated tests use only tremplin.testing and tremplin.api; installed like any
+    plugin, they pass on SQLite and on PostgreSQL (a server given by URL)."""
     target = new_plugin("foyer", tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=target,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    tests = (target / "tests" / "test_plugin.py").read_text("utf-8")
+    imported = {
+        line.split()[1] for line in tests.splitlines() if line.startswith(("from ", "import "))
+    }
+    assert {m for m in imported if m.startswith("tremplin.")} == {
+        "tremplin.api",
+        "tremplin.testing",
+    }
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
+    installed = subprocess.run(
+        [*pip, "--no-build-isolation", "-e", str(target)], capture_output=True, text=True
     )
+    try:
+        assert installed.returncode == 0, installed.stdout + installed.stderr
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TREMPLIN_")}
+        env.update(
+            TREMPLIN_TEST_ENGINES="sqlite,postgres",
+            TREMPLIN_TEST_POSTGRES_URL=postgres.url("postgres"),
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider"],
+            cwd=target,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+        )
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "uninstall", "-y", "tremplin-foyer"],
+            capture_output=True,
+        )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 passed" in result.stdout
+    assert "8 passed" in result.stdout, result.stdout
+    # The database tests ran once per engine.
+    assert "test_the_workflow_from_referral_to_exit[sqlite] PASSED" in result.stdout
+    assert "test_the_workflow_from_referral_to_exit[postgres] PASSED" in result.stdout
+    assert "test_the_household_page_shows_the_programme_panel[postgres] PASSED" in result.stdout
 
 
 @pytest.mark.parametrize("name", ["Foyer", "foyer-jeunes", "1foyer", "class", "foyer jeunes", "é"])

@@ -403,7 +403,7 @@ def test_postgresql_restore_into_migrated_empty_database(postgres, tmp_path):
     """A target that already has the (empty) schema, e.g. after ``tremplin migrate``."""
     src_name, dst_name = f"bk2_src_{os.getpid()}", f"bk2_dst_{os.getpid()}"
     postgres.create_database(src_name)
-    postgres.create_database(dst_name, template="tremplin_template")
+    postgres.create_database(dst_name, template=postgres.template)
     try:
         url, data = postgres.url(src_name), tmp_path / "src-data"
         assert cli(["demo", "--households", "5"], tmp_path, url, data).returncode == 0

@@ -134,7 +134,7 @@ async def _drive(base_url: str, seed: dict) -> dict:
 
 def test_two_workers_concurrent_load_on_postgresql(postgres, host, password_hash, tmp_path):
     name = f"workers_{os.getpid()}"
-    postgres.create_database(name, template="tremplin_template")
+    postgres.create_database(name, template=postgres.template)
     url = postgres.url(name)
     seed = asyncio.run(_seed(url, host, password_hash))
     port = _free_port()

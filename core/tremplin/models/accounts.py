@@ -7,6 +7,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Timestamptz,
     Varchar,
 )
@@ -26,6 +27,8 @@ ROLES = {
 class PartnerOrganisation(Table, tablename="partner_organisation"):
     """A partner (Mission Locale, SOS Violences Conjugales, SIAO…) with its own users."""
 
+    id: Serial
+
     name = Varchar(length=200, unique=True)
     kind = Varchar(length=50, default="other")
     created_at = Timestamptz()
@@ -33,6 +36,8 @@ class PartnerOrganisation(Table, tablename="partner_organisation"):
 
 class User(Table, tablename="tremplin_user"):
     """A person who logs in: staff of the association or a partner's worker."""
+
+    id: Serial
 
     email = Varchar(length=254, unique=True, index=True)
     full_name = Varchar(length=200)
@@ -58,6 +63,8 @@ class User(Table, tablename="tremplin_user"):
 class UserSession(Table, tablename="user_session"):
     """A logged-in browser session; only a hash of the cookie value is stored."""
 
+    id: Serial
+
     token_hash = Varchar(length=64, unique=True, index=True)
     user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
     csrf_token = Varchar(length=64)
@@ -70,6 +77,8 @@ class UserSession(Table, tablename="user_session"):
 class ApiToken(Table, tablename="api_token"):
     """A personal API token (``Authorization: Bearer …``); only its hash is stored."""
 
+    id: Serial
+
     token_hash = Varchar(length=64, unique=True, index=True)
     user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
     name = Varchar(length=100, default="")
@@ -80,6 +89,8 @@ class ApiToken(Table, tablename="api_token"):
 
 class LoginAttempt(Table, tablename="login_attempt"):
     """Recent login attempts per address, for throttling (purged after a day)."""
+
+    id: Serial
 
     address = Varchar(length=64, index=True)
     at = Timestamptz(index=True)

@@ -1,11 +1,13 @@
 """Append-only audit trail and double-submit protection."""
 
-from piccolo.columns import JSON, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
 class AuditEntry(Table, tablename="audit_entry"):
     """Who did what to which object, when, from where (never the values themselves)."""
+
+    id: Serial
 
     at = Timestamptz(index=True)
     user_id = Integer(null=True, default=None, index=True)
@@ -20,6 +22,8 @@ class AuditEntry(Table, tablename="audit_entry"):
 
 class FormSubmission(Table, tablename="form_submission"):
     """A form's one-time id: a second submission of the same form finds its first result."""
+
+    id: Serial
 
     key = Varchar(length=64, unique=True, index=True)
     user_id = Integer()

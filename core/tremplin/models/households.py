@@ -6,6 +6,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -17,6 +18,8 @@ from tremplin.models.accounts import PartnerOrganisation, User
 
 class Household(Table, tablename="household"):
     """A household followed by the association (*ménage*)."""
+
+    id: Serial
 
     reference = Varchar(length=20, unique=True, index=True)
     name = Varchar(length=200)
@@ -44,6 +47,8 @@ class Household(Table, tablename="household"):
 class Person(Table, tablename="person"):
     """A person; ages are computed for a reference date, never stored."""
 
+    id: Serial
+
     first_name = Varchar(length=100)
     last_name = Varchar(length=100)
     birth_date = Date(null=True, default=None)
@@ -58,6 +63,8 @@ class Person(Table, tablename="person"):
 class Membership(Table, tablename="membership"):
     """A person in a household for a period, with their relation to the reference person."""
 
+    id: Serial
+
     household = ForeignKey(Household, on_delete=OnDelete.restrict, index=True)
     person = ForeignKey(Person, on_delete=OnDelete.restrict, index=True)
     relation = Varchar(length=30)
@@ -70,6 +77,8 @@ class Share(Table, tablename="share"):
 
     Access ends at ``ended_at`` or when the consent expires, on the next request.
     """
+
+    id: Serial
 
     household = ForeignKey(Household, on_delete=OnDelete.restrict, index=True)
     partner = ForeignKey(PartnerOrganisation, on_delete=OnDelete.restrict, index=True)

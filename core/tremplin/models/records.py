@@ -7,6 +7,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -19,6 +20,8 @@ from tremplin.models.households import Household
 
 class Enrolment(Table, tablename="enrolment"):
     """A household in a programme for a period (*mesure*, *prise en charge*)."""
+
+    id: Serial
 
     household = ForeignKey(Household, on_delete=OnDelete.restrict, index=True)
     programme = Varchar(length=50, index=True)
@@ -44,6 +47,8 @@ class Enrolment(Table, tablename="enrolment"):
 class TimelineEvent(Table, tablename="timeline_event"):
     """Something that happened in a household's file (note, visit, state change…)."""
 
+    id: Serial
+
     household = ForeignKey(Household, on_delete=OnDelete.restrict, index=True)
     kind = Varchar(length=50, index=True)
     occurred_at = Timestamptz(index=True)
@@ -60,6 +65,8 @@ class TimelineEvent(Table, tablename="timeline_event"):
 class Document(Table, tablename="document"):
     """An uploaded file, stored under the data dir by content hash, never in the web root."""
 
+    id: Serial
+
     household = ForeignKey(Household, null=True, on_delete=OnDelete.restrict, index=True)
     kind = Varchar(length=50, default="other")
     filename = Varchar(length=255)
@@ -75,6 +82,8 @@ class Document(Table, tablename="document"):
 class ReportNarrative(Table, tablename="report_narrative"):
     """Text staff write for a report section (objectives, notable facts, *parcours*)."""
 
+    id: Serial
+
     programme = Varchar(length=50, index=True)
     year = Integer()
     section = Varchar(length=50)
@@ -85,6 +94,8 @@ class ReportNarrative(Table, tablename="report_narrative"):
 
 class GeneratedReport(Table, tablename="generated_report"):
     """A generated PDF, kept with the data it was made from so it can be reproduced."""
+
+    id: Serial
 
     programme = Varchar(length=50, index=True)
     year = Integer(index=True)
