@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
+# Parallel test workers (pytest-xdist); each has its own SQLite files and PostgreSQL server.
+JOBS ?= 2
 export TREMPLIN_DATABASE_URL ?= sqlite:///var/tremplin.sqlite3
 export TREMPLIN_DATA_DIR ?= var/data
 
@@ -30,7 +32,8 @@ run: $(STAMP)
 ## make test: the gates (make lint: ruff, formatting, import contracts, mypy), then the whole suite
 ## (SQLite, PostgreSQL, Chromium)
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS) -m "not serial"
+	$(BIN)/pytest -m serial
 
 ## make test-fast: SQLite only, no browser (for quick local loops; CI always runs `make test`)
 test-fast: $(STAMP)

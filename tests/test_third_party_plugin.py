@@ -29,7 +29,8 @@ import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
-pytestmark = pytest.mark.browser
+# serial: the plugin is pip-installed into the shared environment while this module runs.
+pytestmark = [pytest.mark.browser, pytest.mark.serial]
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "docs" / "examples" / "tremplin-hostel"

@@ -46,6 +46,7 @@ def test_generated_package_layout(tmp_path):
     assert 'app_name="foyer"' in migration
 
 
+@pytest.mark.serial  # pip-installs the plugin into the shared environment while it runs
 def test_generated_plugin_is_installed_and_passes_its_own_tests_on_both_engines(tmp_path, postgres):
     """The generated tests use only tremplin.testing and tremplin.api; installed like any
     plugin, they pass on SQLite and on PostgreSQL (a server given by URL)."""
