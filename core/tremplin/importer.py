@@ -16,18 +16,25 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
+import json
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+import anyio.to_thread
+from openpyxl import Workbook
 from openpyxl.comments import Comment
+from piccolo.engine.sqlite import SQLiteEngine
+from python_calamine import CalamineWorkbook
 
-from tremplin.db import transaction
+from tremplin.db import current_engine, transaction
+from tremplin.db.bulk import bulk_insert
 from tremplin.models import Enrolment, Household, Membership, Person
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
-from tremplin.services.clock import now
+from tremplin.services.clock import now, today
 from tremplin.services.households import refresh_search
 from tremplin.text import normalise
 from tremplin.types import Choice, FieldError
@@ -70,6 +77,90 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
 
 MAX_ROWS = 50_000
 
+#: Columns of the one-row-per-enrolment CSV, besides those of ``accompagnements``.
+CSV_EXTRA = [
+    ("nom_menage", "nom du ménage"),
+    ("composition", ""),
+    ("ressources", ""),
+    ("situation_avant_entree", ""),
+    ("ref_prenom", "prénom de la personne de référence"),
+    ("ref_nom", "nom de la personne de référence"),
+    ("ref_date_naissance", ""),
+    ("ref_sexe", ""),
+]
+
+#: French spellings people type in their own spreadsheets, by column (compared once
+#: normalised: lower case, no accents, words joined by « _ »).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id_externe": ("identifiant", "id", "numero", "numero_dossier", "reference_externe"),
+    "id_menage": ("menage", "identifiant_menage", "id_du_menage", "numero_menage"),
+    "nom": ("nom_de_famille", "patronyme"),
+    "nom_menage": ("nom_du_menage",),
+    "composition": ("composition_familiale", "composition_du_menage", "type_de_menage"),
+    "ressources": ("ressource", "revenus", "type_de_ressources"),
+    "situation_avant_entree": ("situation_avant_l_entree", "situation_anterieure", "provenance"),
+    "prenom": ("prenoms",),
+    "date_naissance": ("date_de_naissance", "ne_le", "nee_le", "naissance"),
+    "sexe": ("genre",),
+    "nationalite": ("nationalites",),
+    "lien": ("lien_de_parente", "lien_avec_la_personne_de_reference", "relation"),
+    "date_arrivee": ("date_d_arrivee", "arrivee", "date_arrivee_dans_le_menage"),
+    "programme": ("dispositif", "mesure"),
+    "etat": ("etape", "statut"),
+    "date_orientation": ("date_d_orientation", "orientation", "date_de_l_orientation"),
+    "prescripteur": ("orienteur", "orientation_par", "orientee_par", "oriente_par"),
+    "date_entree": ("date_d_entree", "entree", "date_de_l_entree"),
+    "date_sortie": ("date_de_sortie", "sortie", "date_de_la_sortie"),
+    "destination_sortie": ("destination", "destination_a_la_sortie", "orientation_a_la_sortie"),
+    "motif_sortie": ("motif", "motif_de_sortie", "motif_de_la_sortie"),
+    "ref_prenom": ("prenom_ref", "prenom_reference", "prenom_de_la_personne_de_reference"),
+    "ref_nom": ("nom_ref", "nom_reference", "nom_de_la_personne_de_reference"),
+    "ref_date_naissance": ("date_naissance_ref", "date_de_naissance_ref"),
+    "ref_sexe": ("sexe_ref",),
+}
+
+#: The template's example rows carry this ``id_externe`` prefix and are never imported.
+EXAMPLE_PREFIX = "EXEMPLE"
+
+
+class HeaderError(Exception):
+    """A column the import does not know: it would be silently lost, so nothing is imported."""
+
+
+def header_key(header: Any) -> str:
+    """``"Date d'entrée "`` → ``"date_d_entree"``: lower case, accent-free, words joined by _."""
+    words = "".join(c if c.isalnum() else " " for c in normalise(_text(header)))
+    return "_".join(words.split())
+
+
+def resolve_headers(sheet: str, headers: list[Any], known: list[str]) -> list[str | None]:
+    """Each header's column key (``None`` for an empty header). A header that is neither a
+    column nor one of its French spellings stops the import, naming the closest column."""
+    import difflib
+
+    lookup = {k: k for k in known}
+    for key in known:
+        for alias in ALIASES.get(key, ()):
+            lookup.setdefault(alias, key)
+    out: list[str | None] = []
+    unknown: list[str] = []
+    for header in headers:
+        if _text(header) == "":
+            out.append(None)
+            continue
+        key = lookup.get(header_key(header))
+        if key is None:
+            close = difflib.get_close_matches(header_key(header), list(lookup), n=1, cutoff=0.5)
+            hint = f" — vouliez-vous dire « {lookup[close[0]]} » ?" if close else ""
+            unknown.append(f"{sheet} : colonne inconnue « {_text(header)} »{hint}")
+        out.append(key)
+    seen = [k for k in out if k]
+    twice = sorted({k for k in seen if seen.count(k) > 1})
+    unknown += [f"{sheet} : la colonne « {k} » apparaît deux fois" for k in twice]
+    if unknown:
+        raise HeaderError("\n".join(unknown))
+    return out
+
 
 @dataclass
 class ImportResult:
@@ -83,6 +174,8 @@ class ImportResult:
         default_factory=lambda: {"menages": 0, "personnes": 0, "accompagnements": 0}
     )
     dry_run: bool = False
+    #: The households the file names (created or updated), for the links of the result page.
+    household_ids: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -100,11 +193,20 @@ class ImportResult:
         )
 
 
-def _choice(value: str, choices: tuple[Choice, ...]) -> str:
-    wanted = normalise(value)
+@functools.lru_cache(maxsize=256)
+def _choice_lookup(choices: tuple[Choice, ...]) -> dict[str, str]:
+    """Normalised code and label → code; the first choice wins, as in the list's order."""
+    lookup: dict[str, str] = {}
     for c in choices:
-        if wanted in (normalise(c.value), normalise(c.label)):
-            return c.value
+        lookup.setdefault(normalise(c.value), c.value)
+        lookup.setdefault(normalise(c.label), c.value)
+    return lookup
+
+
+def _choice(value: str, choices: tuple[Choice, ...]) -> str:
+    found = _choice_lookup(tuple(choices)).get(normalise(value))
+    if found is not None:
+        return found
     raise FieldError(
         f"valeur inconnue « {value} » (attendu : {', '.join(c.label for c in choices)})"
     )
@@ -133,33 +235,84 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def read_tables(content: bytes, filename: str) -> dict[str, list[dict[str, Any]]]:
-    """Sheets as lists of row dicts keyed by lower-case header; row numbers as in the file."""
+class TooLarge(Exception):
+    """The file has more rows than :data:`MAX_ROWS`; counted while reading, not after."""
+
+
+def decode_csv(content: bytes) -> str:
+    """UTF-8 (with or without the BOM Excel writes), else Windows-1252 (French Excel's
+    default « CSV (séparateur : point-virgule) »)."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="strict")
+
+
+def _cell(value: Any) -> Any:
+    """A spreadsheet number that is whole (an identifier typed as 123) reads as 123, not 123.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _example(row: dict[str, Any]) -> bool:
+    return _text(row.get("id_externe")).upper().startswith(EXAMPLE_PREFIX)
+
+
+def read_tables(
+    content: bytes, filename: str, max_rows: int = MAX_ROWS
+) -> dict[str, list[dict[str, Any]]]:
+    """Sheets as lists of row dicts keyed by column; row numbers as in the file.
+
+    Raises :class:`HeaderError` for a column it does not know and :class:`TooLarge` as soon
+    as more than ``max_rows`` rows have been read. The template's example rows are skipped.
+    """
     if filename.lower().endswith(".csv"):
-        text = content.decode("utf-8-sig")
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=";,")
-        rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
-        flat = [
-            {_text(k).lower(): v for k, v in r.items() if k} | {"_row": i + 2}
-            for i, r in enumerate(rows)
-        ]
+        text = decode_csv(content)
+        first = text.splitlines()[0] if text else ","
+        dialect = csv.Sniffer().sniff(first, delimiters=";,")
+        reader = csv.reader(io.StringIO(text), dialect=dialect)
+        header = next(reader, [])
+        known = [c for c, _ in COLUMNS["accompagnements"]] + [c for c, _ in CSV_EXTRA]
+        keys = resolve_headers("CSV", header, known)
+        flat = []
+        for i, values in enumerate(reader):
+            if i >= max_rows:
+                raise TooLarge
+            row = {k: v for k, v in zip(keys, values) if k} | {"_row": i + 2}
+            if any(v not in (None, "") for k, v in row.items() if k != "_row"):
+                if not _example(row):
+                    flat.append(row)
         return _split_flat(flat)
-    book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    # calamine (Rust) reads a 10,000-household workbook in a fraction of a second, where
+    # openpyxl's read-only mode took about ten.
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     tables: dict[str, list[dict[str, Any]]] = {}
+    count, problems = 0, []
     for name in COLUMNS:
-        if name not in book.sheetnames:
-            tables[name] = []
+        tables[name] = []
+        if name not in book.sheet_names:
             continue
-        rows = list(book[name].iter_rows(values_only=True))
-        if not rows:
-            tables[name] = []
+        rows = book.get_sheet_by_name(name).iter_rows()
+        header = next(rows, None)
+        if header is None:
             continue
-        header = [_text(h).lower() for h in rows[0]]
-        tables[name] = [
-            {h: v for h, v in zip(header, r) if h} | {"_row": i + 2}
-            for i, r in enumerate(rows[1:])
-            if any(v not in (None, "") for v in r)
-        ]
+        try:
+            keys = resolve_headers(name, list(header), [c for c, _ in COLUMNS[name]])
+        except HeaderError as exc:
+            problems.append(str(exc))
+            continue
+        for i, values in enumerate(rows):
+            if not any(v not in (None, "") for v in values):
+                continue
+            count += 1
+            if count > max_rows:
+                raise TooLarge
+            row = {k: _cell(v) for k, v in zip(keys, values) if k} | {"_row": i + 2}
+            if not _example(row):
+                tables[name].append(row)
+    if problems:
+        raise HeaderError("\n".join(problems))
     return tables
 
 
@@ -213,17 +366,25 @@ async def run_import(
     """Check every row, then (unless ``dry_run``) write everything in one transaction."""
     result = ImportResult(dry_run=dry_run)
     try:
-        tables = read_tables(content, filename)
+        # Parsing is CPU work: a worker thread keeps the server answering meanwhile.
+        tables = await anyio.to_thread.run_sync(read_tables, content, filename)
+    except HeaderError as exc:
+        result.problems.extend(str(exc).splitlines())
+        result.problems.append(
+            "renommez ces colonnes comme dans le modèle (ou supprimez-les) : une colonne "
+            "inconnue serait perdue"
+        )
+        return result
+    except TooLarge:
+        result.problems.append(f"fichier trop grand (plus de {MAX_ROWS} lignes)")
+        return result
     except Exception:
         result.problems.append(
             "fichier illisible : XLSX (feuilles menages, personnes, "
-            "accompagnements) ou CSV UTF-8 attendu"
+            "accompagnements) ou CSV (UTF-8 ou Windows-1252) attendu"
         )
         return result
-    if sum(len(t) for t in tables.values()) > MAX_ROWS:
-        result.problems.append(f"fichier trop grand (plus de {MAX_ROWS} lignes)")
-        return result
-    plan = _check(host, tables, result)
+    plan = await anyio.to_thread.run_sync(_check, host, tables, result)
     if result.problems:
         return result
     async with transaction():
@@ -321,7 +482,7 @@ def _check(host: PluginHost, tables: dict[str, list[dict[str, Any]]], result: Im
                 item[key] = _date(r.get(column))
             except FieldError as exc:
                 problem("personnes", r, column, str(exc))
-        if item["birth_date"] and item["birth_date"] > dt.date.today():
+        if item["birth_date"] and item["birth_date"] > today():
             problem("personnes", r, "date_naissance", "date dans le futur")
         people[pid] = item
 
@@ -354,7 +515,15 @@ def _check(host: PluginHost, tables: dict[str, list[dict[str, Any]]], result: Im
             except FieldError as exc:
                 problem("accompagnements", r, column, str(exc))
                 item[k] = None
-        if item["exit_date"] and item["entry_date"] and item["exit_date"] < item["entry_date"]:
+        # The same order as in the forms: orientation ≤ entry ≤ exit, no future orientation.
+        referral, entry, leaving = item["referral_date"], item["entry_date"], item["exit_date"]
+        if referral and referral > today():
+            problem("accompagnements", r, "date_orientation", "date d'orientation dans le futur")
+        if entry and referral and entry < referral:
+            problem("accompagnements", r, "date_entree", "l'entrée précède l'orientation")
+        if leaving and referral and leaving < referral and not (entry and leaving < entry):
+            problem("accompagnements", r, "date_sortie", "la sortie précède l'orientation")
+        if leaving and entry and leaving < entry:
             problem("accompagnements", r, "date_sortie", "la sortie précède l'entrée")
         if item["exit_date"] and not item["entry_date"] and not _text(r.get("etat")):
             problem("accompagnements", r, "date_entree", "une sortie sans date d'entrée")
@@ -394,125 +563,282 @@ def _default_state(workflow, item: dict) -> str:
     return workflow.initial
 
 
+#: Rows per INSERT statement (well under SQLite's and PostgreSQL's parameter limits).
+BATCH = 400
+#: Where the reference goes in the search text of a household inserted in bulk: its
+#: reference (M-000123) is known only once the row has its id.
+_REF = "@ref@"
+
+
+def _chunks(items: list[Any], size: int = BATCH) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+async def _existing(table: Any, columns: list[Any], external_ids: list[str]) -> dict[str, dict]:
+    """The rows of ``table`` whose ``external_id`` is one of ``external_ids``, by it."""
+    found: dict[str, dict] = {}
+    for chunk in _chunks(external_ids, 5000):
+        for row in await table.select(table.id, table.external_id, *columns).where(
+            table.external_id.is_in(chunk)
+        ):
+            found[row["external_id"]] = row
+    return found
+
+
+def _changed(row: dict[str, Any], values: dict[str, Any]) -> bool:
+    return any(row.get(k) != v for k, v in values.items())
+
+
 async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
+    """Write the checked plan in bulk: a few INSERT statements per table, an UPDATE only
+    for a row the file changes. Fills ``result`` (counts, and the households' ids)."""
     current = now()
     ids: dict[str, int] = {}
-    existing = {
-        r["external_id"]: r["id"]
-        for r in await Household.select(Household.id, Household.external_id).where(
-            Household.external_id.is_in(list(plan["households"]) or ["\0"])
-        )
-    }
+    touched: set[int] = set()  # existing households whose search text must be recomputed
+    household_columns = ["name", "composition", "resources", "situation_before_entry"]
+    existing = await _existing(
+        Household,
+        [getattr(Household, c) for c in household_columns],
+        list(plan["households"]),
+    )
+    members: dict[str, list[str]] = {}
+    for p in plan["people"].values():
+        members.setdefault(p["household"], []).append(f"{p['first_name']} {p['last_name']}")
+    new_households = []
     for ext, h in plan["households"].items():
         values = {k: v for k, v in h.items() if k != "external_id"}
         if ext in existing:
             result.updated["menages"] += 1
-            ids[ext] = existing[ext]
-            if not dry_run:
+            row = existing[ext]
+            ids[ext] = row["id"]
+            if isinstance(row.get("resources"), str):
+                row["resources"] = json.loads(row["resources"])
+            if not dry_run and _changed(row, values):
                 await Household.update({**values, "updated_at": current}).where(
-                    Household.id == existing[ext]
+                    Household.id == row["id"]
                 )
+                touched.add(row["id"])
         else:
             result.created["menages"] += 1
-            if not dry_run:
-                row = await Household.insert(
-                    Household(
-                        reference=f"imp-{len(ids)}-{current.timestamp():.0f}"[:20],
-                        external_id=ext,
-                        created_at=current,
-                        updated_at=current,
-                        **values,
-                    )
-                ).returning(Household.id)
-                ids[ext] = row[0]["id"]
-                await Household.update({Household.reference: f"M-{ids[ext]:06d}"}).where(
-                    Household.id == ids[ext]
-                )
+            search = normalise(values["name"], _REF, *members.get(ext, []))
+            new_households.append((ext, values, search))
+    if not dry_run and new_households:
+        columns = ["reference", "external_id", "search_text", "created_at", "updated_at"]
+        columns += household_columns
+        rows = [
+            [f"imp{i}-{secrets.token_hex(6)}", ext, search, current, current]
+            + [values[c] for c in household_columns]
+            for i, (ext, values, search) in enumerate(new_households)
+        ]
+        for row in await bulk_insert("household", columns, rows, ("id", "external_id")):
+            ids[row["external_id"]] = row["id"]
+        # References are made from the ids, in one statement per engine dialect.
+        reference = (
+            "printf('M-%06d', id)"
+            if isinstance(current_engine(), SQLiteEngine)
+            else "'M-' || lpad(id::text, 6, '0')"
+        )
+        await Household.raw(
+            f"UPDATE household SET reference = {reference}, "
+            f"search_text = replace(search_text, '{_REF}', lower({reference})) "
+            "WHERE reference LIKE 'imp%'"
+        )
+    result.household_ids = sorted(ids.values())
+
     referral = {
         e["household"]: e["referral_date"] or e["entry_date"] for e in plan["enrolments"].values()
     }
-    people_existing = {
-        r["external_id"]: r["id"]
-        for r in await Person.select(Person.id, Person.external_id).where(
-            Person.external_id.is_in(list(plan["people"]) or ["\0"])
-        )
-    }
+    person_columns = ["first_name", "last_name", "birth_date", "sex", "nationality"]
+    people_existing = await _existing(
+        Person, [getattr(Person, c) for c in person_columns], list(plan["people"])
+    )
+    memberships = {}
+    if people_existing:
+        person_ids = [r["id"] for r in people_existing.values()]
+        for chunk in _chunks(person_ids, 5000):
+            for m in await Membership.select(
+                Membership.id,
+                Membership.person,
+                Membership.household,
+                Membership.relation,
+                Membership.start_date,
+            ).where(Membership.person.is_in(chunk) & Membership.end_date.is_null()):
+                memberships[m["person"]] = m
+    new_people = []
     for ext, p in plan["people"].items():
-        fields = {k: p[k] for k in ("first_name", "last_name", "birth_date", "sex", "nationality")}
-        if ext in people_existing:
-            result.updated["personnes"] += 1
-            if not dry_run:
-                await Person.update(fields).where(Person.id == people_existing[ext])
+        fields = {k: p[k] for k in person_columns}
+        start = p["start_date"] or referral.get(p["household"]) or current.date()
+        if ext not in people_existing:
+            result.created["personnes"] += 1
+            new_people.append((ext, fields, p, start))
             continue
-        result.created["personnes"] += 1
+        result.updated["personnes"] += 1
         if dry_run:
             continue
-        row = await Person.insert(Person(external_id=ext, created_at=current, **fields)).returning(
-            Person.id
-        )
-        await Membership.insert(
-            Membership(
-                household=ids[p["household"]],
-                person=row[0]["id"],
-                relation=p["relation"],
-                start_date=p["start_date"] or referral.get(p["household"]) or current.date(),
-            )
-        )
-    enrolment_existing = {
-        r["external_id"]: r["id"]
-        for r in await Enrolment.select(Enrolment.id, Enrolment.external_id).where(
-            Enrolment.external_id.is_in(list(plan["enrolments"]) or ["\0"])
-        )
-    }
-    for ext, e in plan["enrolments"].items():
-        values = {
-            k: e[k]
-            for k in (
-                "programme",
-                "state",
-                "referral_date",
-                "entry_date",
-                "exit_date",
-                "prescriber",
-                "exit_destination",
-                "exit_reason",
-            )
+        row = people_existing[ext]
+        if _changed(row, fields):
+            await Person.update(fields).where(Person.id == row["id"])
+            touched.add(ids[p["household"]])
+        # The file says where the person lives, as what, since when: follow it.
+        link = {
+            "household": ids[p["household"]],
+            "relation": p["relation"],
+            "start_date": p["start_date"]
+            or (memberships.get(row["id"]) or {}).get("start_date")
+            or start,
         }
+        current_link = memberships.get(row["id"])
+        if current_link is None:
+            await Membership.insert(Membership(person=row["id"], **link))
+            touched.add(link["household"])
+        elif _changed(current_link, link):
+            await Membership.update(link).where(Membership.id == current_link["id"])
+            touched.update({current_link["household"], link["household"]})
+    if not dry_run and new_people:
+        inserted = await bulk_insert(
+            "person",
+            ["external_id", "created_at", *person_columns],
+            [[ext, current, *fields.values()] for ext, fields, _, _ in new_people],
+            ("id", "external_id"),
+        )
+        person_id = {r["external_id"]: r["id"] for r in inserted}
+        await bulk_insert(
+            "membership",
+            ["household", "person", "relation", "start_date"],
+            [
+                [ids[p["household"]], person_id[ext], p["relation"], start]
+                for ext, _, p, start in new_people
+            ],
+        )
+        touched.update(
+            ids[p["household"]] for _, _, p, _ in new_people if p["household"] in existing
+        )
+
+    enrolment_columns = [
+        "household",
+        "programme",
+        "state",
+        "referral_date",
+        "entry_date",
+        "exit_date",
+        "prescriber",
+        "exit_destination",
+        "exit_reason",
+    ]
+    enrolment_existing = await _existing(
+        Enrolment, [getattr(Enrolment, c) for c in enrolment_columns], list(plan["enrolments"])
+    )
+    new_enrolments = []
+    for ext, e in plan["enrolments"].items():
+        values = {k: e[k] for k in enrolment_columns if k != "household"}
         if ext in enrolment_existing:
             result.updated["accompagnements"] += 1
-            if not dry_run:
-                await Enrolment.update({**values, "updated_at": current}).where(
-                    Enrolment.id == enrolment_existing[ext]
-                )
+            row = enrolment_existing[ext]
+            values["household"] = ids[e["household"]]
+            if not dry_run and _changed(row, values):
+                await Enrolment.update(
+                    {**values, "updated_at": current, "version": Enrolment.version + 1}
+                ).where(Enrolment.id == row["id"])
             continue
         result.created["accompagnements"] += 1
-        if not dry_run:
-            await Enrolment.insert(
-                Enrolment(
-                    external_id=ext,
-                    household=ids[e["household"]],
-                    data={},
-                    created_at=current,
-                    updated_at=current,
-                    **values,
-                )
-            )
+        new_enrolments.append((ext, e, values))
     if not dry_run:
-        for hid in set(ids.values()):
-            await refresh_search(hid)
+        names = [k for k in enrolment_columns if k != "household"]
+        await bulk_insert(
+            "enrolment",
+            ["external_id", "household", "data", "created_at", "updated_at", *names],
+            [
+                [ext, ids[e["household"]], {}, current, current, *(values[k] for k in names)]
+                for ext, e, values in new_enrolments
+            ],
+        )
+        for household_id in sorted(touched):
+            await refresh_search(household_id)
 
 
-def template_xlsx() -> bytes:
-    """The empty layout; each header carries its help as a cell comment."""
+#: The template's example row of each sheet (its id_externe starts with EXEMPLE: skipped).
+EXAMPLES = {
+    "menages": ["EXEMPLE-M1", "MARTIN Éléonore", "Femme isolée avec enfant(s)", "RSA", "CHRS"],
+    "personnes": [
+        "EXEMPLE-P1",
+        "EXEMPLE-M1",
+        "Éléonore",
+        "MARTIN",
+        "12/05/1990",
+        "F",
+        "Française",
+        "Personne de référence",
+        "10/01/2024",
+    ],
+    "accompagnements": [
+        "EXEMPLE-A1",
+        "EXEMPLE-M1",
+        "",
+        "",
+        "10/01/2024",
+        "",
+        "01/03/2024",
+        "",
+        "",
+        "",
+    ],
+}
+
+
+def template_xlsx(host: PluginHost | None = None) -> bytes:
+    """The layout: each header carries its help as a cell comment, row 2 is an example
+    (never imported), and every column with a list of values offers it as a drop-down."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     book = Workbook()
     book.remove(book.active)
+    lists: dict[str, list[str]] = {
+        "composition": [c.label for c in COMPOSITIONS],
+        "situation_avant_entree": [c.label for c in SITUATIONS],
+        "sexe": [c.label for c in SEXES],
+        "nationalite": [c.label for c in NATIONALITIES],
+        "lien": [c.label for c in RELATIONS],
+    }
+    examples = {k: list(v) for k, v in EXAMPLES.items()}
+    if host is not None and host.programmes:
+        programmes = list(host.programmes.values())
+        lists["programme"] = [p.name_fr for p in programmes]
+        lists["prescripteur"] = sorted({c.label for p in programmes for c in p.prescribers})
+        lists["destination_sortie"] = sorted(
+            {c.label for p in programmes for c in p.exit_destinations}
+        )
+        first = programmes[0]
+        examples["accompagnements"][2] = first.name_fr
+        examples["accompagnements"][5] = first.prescribers[0].label if first.prescribers else ""
+    # The lists live on a hidden sheet: a drop-down written inline is limited to 255 characters.
+    values = book.create_sheet("listes")
+    values.sheet_state = "hidden"
+    ranges = {}
+    for col, (name, items) in enumerate(lists.items(), start=1):
+        letter = values.cell(row=1, column=col).column_letter
+        values.cell(row=1, column=col, value=name)
+        for i, item in enumerate(items, start=2):
+            values.cell(row=i, column=col, value=item)
+        ranges[name] = f"listes!${letter}$2:${letter}${len(items) + 1}"
     for sheet, columns in COLUMNS.items():
-        ws = book.create_sheet(sheet)
+        ws = book.create_sheet(sheet, index=len(book.sheetnames) - 1)
         ws.append([c for c, _ in columns])
-        for cell, (_, help_text) in zip(ws[1], columns):
+        ws.append(examples[sheet])
+        for cell, (name, help_text) in zip(ws[1], columns):
             if help_text:
                 cell.comment = Comment(help_text, "Tremplin")
             ws.column_dimensions[cell.column_letter].width = max(14, len(cell.value) + 4)
+            if name in ranges:
+                check = DataValidation(
+                    type="list",
+                    formula1=f"={ranges[name]}",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="Valeur inconnue",
+                    error="Choisissez une valeur de la liste.",
+                )
+                check.add(f"{cell.column_letter}2:{cell.column_letter}{MAX_ROWS + 1}")
+                ws.add_data_validation(check)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -26,7 +26,7 @@ def workbook(menages, personnes, accompagnements) -> bytes:
     return out.getvalue()
 
 
-GOOD = workbook(
+GOOD_ROWS = (
     [
         ["id_externe", "nom", "composition", "ressources", "situation_avant_entree"],
         ["H1", "DIALLO Awa", "Femme isolée avec enfant(s)", "RSA, Prestations familiales", "CHRS"],
@@ -62,6 +62,7 @@ GOOD = workbook(
         ["E2", "H2", "iml_sublease", "2024-02-01", "CHRS", "2024-04-01", None, None],
     ],
 )
+GOOD = workbook(*GOOD_ROWS)
 
 
 async def test_import_then_report(database, host):
@@ -147,10 +148,130 @@ async def test_unreadable_file_is_refused(database, host):
     assert result.problems and "fichier illisible" in result.problems[0]
 
 
-def test_template_has_the_three_sheets_and_no_data_rows():
-    book = load_workbook(io.BytesIO(template_xlsx()))
-    assert book.sheetnames == ["menages", "personnes", "accompagnements"]
-    assert book["menages"].max_row == 1 and book["menages"]["A1"].comment is not None
+async def test_template_example_rows_and_drop_downs(database, host):
+    content = template_xlsx(host)
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["menages", "personnes", "accompagnements", "listes"]
+    assert book["listes"].sheet_state == "hidden"
+    assert book["menages"]["A1"].comment is not None
+    # Row 2 is an example, in the same shape as real data.
+    assert book["menages"]["A2"].value == "EXEMPLE-M1"
+    assert book["accompagnements"]["C2"].value == host.programmes["iml_sublease"].name_fr
+    # Every column with a list of values offers it as a drop-down (from the hidden sheet).
+    offered = {
+        ws.title: {
+            str(rng).split(":")[0][0]
+            for dv in ws.data_validations.dataValidation
+            for rng in dv.sqref.ranges
+        }
+        for ws in book
+        if ws.title != "listes"
+    }
+    assert offered == {
+        "menages": {"C", "E"},
+        "personnes": {"F", "G", "H"},
+        "accompagnements": {"C", "F", "I"},
+    }
+    listes = {c.value: c.column_letter for c in book["listes"][1]}
+    composition = [r[0] for r in book["listes"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert "Femme isolée avec enfant(s)" in composition and "composition" in listes
+    # The template imported as it is writes nothing: the example rows are skipped.
+    result = await run_import(host, content, "modele.xlsx")
+    assert result.ok, result.problems
+    assert sum(result.created.values()) == 0 and await Household.count() == 0
+
+
+async def test_an_unknown_header_stops_the_import_and_names_the_closest(database, host):
+    menages, personnes, accompagnements = (list(map(list, sheet)) for sheet in GOOD_ROWS)
+    accompagnements[0][6] = "Date sortei"  # a typo: the exits would be silently lost
+    result = await run_import(host, workbook(menages, personnes, accompagnements), "x.xlsx")
+    assert not result.ok
+    assert result.problems[0] == (
+        "accompagnements : colonne inconnue « Date sortei » — vouliez-vous dire « date_sortie » ?"
+    )
+    assert await Household.count() == 0
+
+
+async def test_french_header_spellings_are_aliases(database, host):
+    menages, personnes, accompagnements = (list(map(list, sheet)) for sheet in GOOD_ROWS)
+    accompagnements[0] = [
+        "Identifiant",
+        "Ménage",
+        "Dispositif",
+        "Date d'orientation",
+        "Prescripteur",
+        "Date d'entrée",
+        "Date de sortie",
+        "Destination",
+    ]
+    personnes[0] = [
+        "Identifiant",
+        "Ménage",
+        "Prénom",
+        "Nom",
+        "Date de naissance",
+        "Sexe",
+        "Lien de parenté",
+    ]
+    result = await run_import(host, workbook(menages, personnes, accompagnements), "x.xlsx")
+    assert result.ok, result.problems
+    exits = await Enrolment.count().where(Enrolment.exit_date.is_not_null())
+    assert exits == 1
+
+
+async def test_windows_1252_csv(database, host):
+    csv_text = (
+        "id_externe;id_menage;nom_menage;composition;ref_prenom;ref_nom;programme;"
+        "date_orientation;prescripteur\n"
+        "E1;H1;NGUYỄN;Femme isolée;Hélène;Lefèvre;IML sous-location;05/01/2024;SIAO\n"
+    ).replace("NGUYỄN", "BÉRANGER Hélène")
+    result = await run_import(host, csv_text.encode("cp1252"), "export.csv")
+    assert result.ok, result.problems
+    person = await Person.select(Person.first_name, Person.last_name).first()
+    assert person == {"first_name": "Hélène", "last_name": "Lefèvre"}
+    household = await Household.select(Household.name, Household.search_text).first()
+    assert household["name"] == "BÉRANGER Hélène"
+    assert household["search_text"].startswith("beranger helene m-")
+
+
+async def test_reimport_follows_moves_relations_and_dates(database, host):
+    assert (await run_import(host, GOOD, "a.xlsx")).ok
+    menages, personnes, accompagnements = (list(map(list, sheet)) for sheet in GOOD_ROWS)
+    personnes[0] = personnes[0] + ["date_arrivee"]
+    personnes[1] = personnes[1] + [""]
+    # Moussa moves to H2 as « Autre », arriving on 01/06/2024; Paul's name is corrected.
+    personnes[2] = ["P2", "H2", "Moussa", "Diallo", "2015-03-02", "M", "Autre", "01/06/2024"]
+    personnes[3] = ["P3", "H2", "Paul", "Martin-Roux", "01/01/1980", "Homme", "reference", ""]
+    result = await run_import(host, workbook(menages, personnes, accompagnements), "b.xlsx")
+    assert result.ok, result.problems
+    moussa = (
+        await Membership.select(
+            Membership.household.external_id, Membership.relation, Membership.start_date
+        )
+        .where(Membership.person.external_id == "P2")
+        .first()
+    )
+    assert moussa["household.external_id"] == "H2" and moussa["relation"] == "other"
+    assert str(moussa["start_date"]) == "2024-06-01"
+    h2 = await Household.select(Household.search_text).where(Household.external_id == "H2").first()
+    assert "martin-roux" in h2["search_text"] and "moussa diallo" in h2["search_text"]
+    h1 = await Household.select(Household.search_text).where(Household.external_id == "H1").first()
+    assert "moussa" not in h1["search_text"]
+
+
+async def test_date_order_as_in_the_forms(database, host):
+    menages, personnes, accompagnements = (list(map(list, sheet)) for sheet in GOOD_ROWS)
+    accompagnements[1][3] = "10/03/2023"  # orientation after the entry of 01/03/2023
+    accompagnements[2][3] = "01/01/2099"  # an orientation in the future
+    result = await run_import(host, workbook(menages, personnes, accompagnements), "x.xlsx")
+    assert "accompagnements, ligne 2, colonne « date_entree » : l'entrée précède l'orientation" in (
+        result.problems
+    )
+    assert any(
+        "ligne 3, colonne « date_orientation » : date d'orientation dans le futur" in p
+        for p in result.problems
+    )
+    assert await Household.count() == 0
 
 
 async def test_upload_page(client, users):
@@ -168,3 +289,58 @@ async def test_upload_page(client, users):
         "/import", data={"_csrf": csrf}, files={"file": ("annee.xlsx", GOOD)}
     )
     assert response.status_code == 200 and await Household.count() == 2
+    # The result links to the imported households.
+    for row in await Household.select(Household.id, Household.reference):
+        assert f'href="/households/{row["id"]}"' in response.text
+        assert row["reference"] in response.text
+
+
+async def test_the_server_answers_while_a_large_file_is_checked(settings, host, database):
+    """Reading and checking run in a worker thread: /healthz and a household page keep
+    answering while a 4 MB file is checked (before, the whole server froze for 25 s)."""
+    import asyncio
+    import time
+    from dataclasses import replace
+
+    import httpx
+
+    from tremplin.testing import login, make_user
+    from tremplin.web.app import create_app
+
+    app = create_app(replace(settings, max_upload_bytes=8_000_000), host)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t.local") as client:
+        session = await login(client, await make_user("head_of_service"))
+        header = "id_externe;id_menage;nom_menage;ref_prenom;ref_nom;programme;date_orientation\n"
+        row = "E{0};H{0};DURAND-LEFÈVRE Marie {0};Marie;Durand;IML sous-location;05/01/2024\n"
+        content = (header + "".join(row.format(i) for i in range(45_000))).encode()
+        assert len(content) > 4_000_000
+        delays: list[float] = []
+        done = asyncio.Event()
+
+        async def probe() -> None:
+            while not done.is_set():
+                start = time.perf_counter()
+                assert (await client.get("/healthz")).status_code == 200
+                assert (await client.get("/households")).status_code == 200
+                delays.append(time.perf_counter() - start)
+                await asyncio.sleep(0.05)
+
+        async def upload() -> httpx.Response:
+            try:
+                return await session.post(
+                    "/import",
+                    data={"dry_run": "1"},
+                    files={"file": ("grand.csv", content)},
+                    timeout=600,
+                )
+            finally:
+                done.set()
+
+        probing = asyncio.create_task(probe())
+        response = await upload()
+        await probing
+    assert response.status_code == 200, response.text[-500:]
+    assert "45000 accompagnements créés" in response.text
+    assert len(delays) >= 5, delays
+    assert max(delays) < 0.2, sorted(delays)[-5:]

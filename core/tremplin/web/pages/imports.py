@@ -7,10 +7,13 @@ from litestar.datastructures import UploadFile
 from litestar.response import Template
 
 from tremplin.importer import COLUMNS, run_import, template_xlsx
+from tremplin.models import Household
 from tremplin.web.auth import requires
 from tremplin.web.state import actor, app_context
 
 IMPORT = requires("import")
+#: Households linked from the result page; the rest are counted.
+SHOWN = 100
 
 
 @get("/import", guards=[IMPORT])
@@ -21,7 +24,7 @@ async def import_page(request: Request) -> Template:
 @get("/import/modele.xlsx", guards=[IMPORT])
 async def import_template(request: Request) -> Response:
     return Response(
-        content=template_xlsx(),
+        content=template_xlsx(app_context(request).host),
         media_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         headers={"Content-Disposition": 'attachment; filename="tremplin-modele-import.xlsx"'},
     )
@@ -50,10 +53,22 @@ async def import_upload(request: Request) -> Template:
         user_id=a.user_id,
         address=a.address,
     )
+    households = []
+    if result.ok and not result.dry_run and result.household_ids:
+        households = await (
+            Household.select(Household.id, Household.reference, Household.name)
+            .where(Household.id.is_in(result.household_ids[:SHOWN]))
+            .order_by(Household.id)
+        )
     return Template(
         "imports/page.html",
         status_code=200 if result.ok else 422,
-        context={"columns": COLUMNS, "result": result},
+        context={
+            "columns": COLUMNS,
+            "result": result,
+            "households": households,
+            "more": max(0, len(result.household_ids) - SHOWN),
+        },
     )
 
 
