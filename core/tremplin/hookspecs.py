@@ -28,6 +28,7 @@ from tremplin.types import (
     Programme,
     ReportSection,
     ShareableGroup,
+    StepCorrection,
     Workflow,
 )
 
@@ -181,6 +182,18 @@ def tremplin_dashboard_items(user: Any) -> list[DashboardItem]:
 
     Called each time the dashboard is shown. A block tied to a ``programme`` is shown only
     to users working in it; a block that fails is replaced by a notice naming the plugin.
+    """
+
+
+@hookspec
+def tremplin_step_corrected(correction: StepCorrection) -> Any:
+    """Return an async callable (or a list of them) to run when a recorded step is corrected.
+
+    Called by the core's one correction command (``correct_step``) after the enrolment row
+    is updated and before the audit entry, inside the same transaction: each callable is
+    awaited with no argument and may change the plugin's own records (move an occupancy's
+    start or end date, say). One that raises :class:`~tremplin.forms.FormErrors` refuses the
+    correction and nothing is written.
     """
 
 

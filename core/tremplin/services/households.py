@@ -20,7 +20,7 @@ from tremplin.forms import (
 )
 from tremplin.models import Enrolment, Household, Membership, Person
 from tremplin.services import audit
-from tremplin.services.clock import now
+from tremplin.services.clock import now, today
 from tremplin.text import normalise
 
 __all__ = [
@@ -120,7 +120,7 @@ async def create_household(
                     household=household_id,
                     person=person_id,
                     relation="reference",
-                    start_date=current.date(),
+                    start_date=today(),
                 )
             )
         await refresh_search(household_id)
