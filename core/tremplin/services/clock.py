@@ -33,7 +33,7 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     """Today's date in the association's time zone."""
-    return dt.datetime.now(_zone).date()
+    return now().astimezone(_zone).date()
 
 
 def local_date(moment: dt.datetime) -> dt.date:
@@ -42,13 +42,8 @@ def local_date(moment: dt.datetime) -> dt.date:
 
 
 def business_datetime(day: dt.date) -> dt.datetime:
-    """The timestamp (UTC) a timeline event of business date ``day`` is dated with: now if
-    ``day`` is today, else that day at the current local time of day (so events of one day
-    keep the order they were recorded in)."""
-    current = now()
-    if day == local_date(current):
-        return current
-    local = current.astimezone(_zone)
-    return dt.datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=_zone).astimezone(
-        dt.UTC
-    )
+    """The timestamp (UTC) a timeline event of business date ``day`` is stored with: noon of
+    that day in the association's time zone, the same calendar day in UTC for any zone
+    within ±11 h. Events of one day keep the order they were recorded in (by id); the click
+    time is the record's ``created_at``."""
+    return dt.datetime.combine(day, dt.time(12, 0), tzinfo=_zone).astimezone(dt.UTC)

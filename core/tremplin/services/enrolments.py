@@ -164,14 +164,14 @@ async def apply_transition(
     """
     async with transaction():
         row = await get_enrolment(enrolment_id, host.programme_keys)
+        if row["version"] != version:
+            raise ConflictError(row)
         workflow = host.workflows[row["programme"]]
         transition = next(
             (t for t in workflow.available(row["state"]) if t.key == transition_key), None
         )
         if transition is None:
             raise FormErrors({"_transition": "cette action n'est pas possible dans cet état"})
-        if row["version"] != version:
-            raise ConflictError(row)
         view = to_view(row)
         fields = await resolve_choices(transition.fields, choice_context(row, view))
         values = validate(fields, raw)
