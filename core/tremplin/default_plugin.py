@@ -65,6 +65,14 @@ def tremplin_navigation(user) -> list[NavItem]:
 
 
 @hookimpl
+def tremplin_step_corrected(correction):
+    """The core's own effect of a correction: the step's timeline event moves to the new date."""
+    from tremplin.services.corrections import move_step_event
+
+    return lambda: move_step_event(correction)
+
+
+@hookimpl
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
     return [ReportSection("indicators", "Indicateurs", "*", _common_indicators, order=10)]
 

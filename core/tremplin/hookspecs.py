@@ -153,8 +153,10 @@ def tremplin_partner_items(programme: str) -> list[PartnerItem]:
 def tremplin_routes() -> list[Any]:
     """Return Litestar route handlers, controllers or routers to mount.
 
-    Called once when the app is built. Paths must start with ``/<slug>`` (or
-    ``/api/<slug>``); every handler must carry an access guard from :mod:`tremplin.api`.
+    Called once at start-up. Paths must start with ``/<slug>`` (or ``/api/<slug>``) and every
+    handler (or its router or controller) must carry an access guard from :mod:`tremplin.api`
+    (``requires``, ``roles``, ``staff_only``, ``partner_only``): otherwise the app refuses to
+    start, naming the plugin and the route.
     """
 
 
@@ -171,8 +173,10 @@ def tremplin_template_dirs() -> list[Path]:
 def tremplin_navigation(user: Any) -> list[NavItem]:
     """Return main-menu entries for ``user``.
 
-    Called on each full page render. Entries are sorted by ``order``; hiding an entry is a
-    convenience, never the access check (every route has its own guard).
+    Called on each full page render. The core shows an entry only to the ``roles`` it names
+    (the roles its page's guard lets through, e.g. ``roles_holding("technical")``), sorted by
+    ``order``; an entry without roles is refused at start-up (the hook is called once per
+    role then). Hiding an entry is never the access check: every route has its own guard.
     """
 
 

@@ -15,15 +15,22 @@ from typing import Any
 
 from tremplin.db import transaction
 from tremplin.forms import FormErrors, validate
-from tremplin.models import Enrolment
+from tremplin.models import Enrolment, TimelineEvent
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
+from tremplin.services.clock import business_datetime
 from tremplin.services.commands import NewEvent, add_timeline_event, versioned_update
 from tremplin.services.enrolments import DATE_COLUMNS, _check_dates, get_enrolment, to_view
 from tremplin.services.households import Actor, ConflictError
 from tremplin.types import Choice, Field, StepCorrection
 
-__all__ = ["STEPS", "correct_step", "correctable_steps", "correction_fields"]
+__all__ = [
+    "STEPS",
+    "correct_step",
+    "correctable_steps",
+    "correction_fields",
+    "move_step_event",
+]
 
 #: The steps that can be corrected, their French name and the columns each one owns.
 STEPS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -173,3 +180,37 @@ async def correct_step(
             address=actor.address,
         )
     return changed
+
+
+async def move_step_event(correction: StepCorrection) -> None:
+    """Re-date the timeline event of the corrected step (the transition that recorded the old
+    date) to the corrected date; the correction's own event says what changed and why."""
+    moved = [c for c in ("decision_date", "entry_date", "exit_date") if c in correction.after]
+    if not moved:
+        return
+    events = (
+        await TimelineEvent.select(TimelineEvent.id, TimelineEvent.data)
+        .where(
+            (TimelineEvent.household == correction.enrolment.household_id)
+            & (TimelineEvent.kind == "state_change")
+            & (TimelineEvent.programme == correction.enrolment.programme)
+        )
+        .output(load_json=True)
+    )
+    for column in moved:
+        old, new = correction.before[column], correction.after[column]
+        if old is None or new is None:
+            continue
+        for event in events:
+            data = event["data"] or {}
+            if (
+                data.get("enrolment") == correction.enrolment.id
+                and data.get("date_field") == column
+                and data.get("date") == old.isoformat()
+            ):
+                await TimelineEvent.update(
+                    {
+                        TimelineEvent.occurred_at: business_datetime(new),
+                        TimelineEvent.data: {**data, "date": new.isoformat()},
+                    }
+                ).where(TimelineEvent.id == event["id"])

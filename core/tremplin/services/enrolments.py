@@ -198,6 +198,9 @@ async def apply_transition(
         await versioned_update(Enrolment, enrolment_id, version, update)
         state = workflow.state(transition.target)
         day = business_date(values)
+        date_field = next(
+            (n for n in ("exit_date", "entry_date", "decision_date") if values.get(n)), None
+        )
         await TimelineEvent.insert(
             TimelineEvent(
                 household=row["household"],
@@ -211,6 +214,7 @@ async def apply_transition(
                     "from": row["state"],
                     "to": state.key,
                     "date": day.isoformat(),
+                    "date_field": date_field,
                 },
                 created_at=now(),
             )
