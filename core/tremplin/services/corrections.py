@@ -25,6 +25,7 @@ from tremplin.services.households import Actor, ConflictError
 from tremplin.types import Choice, Field, StepCorrection
 
 __all__ = [
+    "CORRECTING_ROLES",
     "STEPS",
     "correct_step",
     "correctable_steps",
@@ -39,6 +40,8 @@ STEPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "exit": ("la sortie", ("exit_date", "exit_destination", "exit_reason")),
 }
 REASON_MESSAGE = "Indiquez le motif de la correction."
+#: Who corrects a recorded step: the head of service (and the administrator).
+CORRECTING_ROLES = ("head_of_service", "admin")
 
 
 def correctable_steps(row: dict[str, Any]) -> list[str]:
