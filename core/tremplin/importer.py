@@ -27,7 +27,7 @@ from tremplin.db import transaction
 from tremplin.models import Enrolment, Household, Membership, Person
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
-from tremplin.services.clock import now
+from tremplin.services.clock import now, today
 from tremplin.services.households import refresh_search
 from tremplin.text import normalise
 from tremplin.types import Choice, FieldError
@@ -321,7 +321,7 @@ def _check(host: PluginHost, tables: dict[str, list[dict[str, Any]]], result: Im
                 item[key] = _date(r.get(column))
             except FieldError as exc:
                 problem("personnes", r, column, str(exc))
-        if item["birth_date"] and item["birth_date"] > dt.date.today():
+        if item["birth_date"] and item["birth_date"] > today():
             problem("personnes", r, "date_naissance", "date dans le futur")
         people[pid] = item
 
@@ -455,7 +455,7 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
                 household=ids[p["household"]],
                 person=row[0]["id"],
                 relation=p["relation"],
-                start_date=p["start_date"] or referral.get(p["household"]) or current.date(),
+                start_date=p["start_date"] or referral.get(p["household"]) or today(),
             )
         )
     enrolment_existing = {
