@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from tremplin.services import clock
 from tremplin import vocabulary as v
+from tremplin.services import clock
 from tremplin.types import Choice, ChoiceContext, Field, FieldError
 
 __all__ = ["HOUSEHOLD_FIELDS", "PERSON_FIELDS", "FormErrors", "resolve_choices", "validate"]
