@@ -81,6 +81,7 @@ from tremplin.types import (
 )
 from tremplin.web.access import check_household
 from tremplin.web.auth import partner_only, requires, roles, staff_only
+from tremplin.web.conflicts import conflict_rows
 from tremplin.web.formdata import form_dict
 from tremplin.web.responses import (
     enrolment_for_route,
@@ -210,6 +211,7 @@ __all__ = [
     "add_enrolment_event",
     # Commands: the only way a plugin changes core rows (API 1.2).
     "ConflictError",
+    "conflict_rows",
     "NewEvent",
     "StepCorrection",
     "add_timeline_event",

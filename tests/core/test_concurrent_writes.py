@@ -170,3 +170,25 @@ async def test_two_simultaneous_plugin_commands(database, host, barrier):
     results = await asyncio.gather(save("un"), save("deux"))
     assert sorted(type(r).__name__ for r in results) == ["ConflictError", "int"]
     assert await _audits("plugin_save", "enrolment", enrolment_id) == 1
+
+
+async def test_two_simultaneous_api_transitions_one_409(client, users, host, barrier):
+    from tremplin.services.accounts import create_api_token
+
+    headers = {
+        "Authorization": f"Bearer {await create_api_token(users['social_worker'].id, 'test')}"
+    }
+    _, enrolment_id = await _enrolment(host)
+    await commands.update_enrolment_data(
+        ACTOR, enrolment_id, 1, {"siao_validation_date": "2024-01-12"}
+    )
+    barrier(enr, "resolve_choices")
+    url = f"/api/enrolments/{enrolment_id}/transitions/accept"
+    first, second = await asyncio.gather(
+        client.post(url, headers=headers, json={"version": 2, "decision_date": "2024-01-20"}),
+        client.post(url, headers=headers, json={"version": 2, "decision_date": "2024-01-21"}),
+    )
+    assert sorted([first.status_code, second.status_code]) == [200, 409]
+    loser = first if first.status_code == 409 else second
+    assert loser.json()["current"] == {"id": enrolment_id, "version": 3}
+    assert await _audits("transition", "enrolment", enrolment_id) == 1
