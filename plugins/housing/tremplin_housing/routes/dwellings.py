@@ -235,6 +235,12 @@ async def dwelling_update(request: Request, dwelling_id: FromPath[int]) -> Respo
     return done(request, f"/housing/dwellings/{dwelling_id}")
 
 
+CONFLICT_MESSAGE = (
+    "Ce suivi a été modifié par quelqu'un d'autre pendant que vous le modifiiez : la version "
+    "enregistrée est dans le tableau, votre saisie est conservée dans le formulaire. "
+    "Enregistrez à nouveau pour remplacer la version enregistrée."
+)
+
 #: The occupancy form is the page's main one; the others' inputs are prefixed.
 PREFIXES = {
     "occupancy": "",
@@ -400,6 +406,15 @@ async def _follow_up(
         response = await _detail(request, dwelling_id, status=422)
         response.context[f"{key}_errors"] = {item_id: prefixed(exc.errors, prefix)}
         response.context[f"{key}_values"] = {item_id: raw}
+        return response
+    except ConflictError:
+        # The table above the form shows the saved version; the form keeps what was typed,
+        # with the new version so that saving again replaces it.
+        response = await _detail(request, dwelling_id, status=409)
+        response.context[f"{key}_errors"] = {item_id: {"_conflict": CONFLICT_MESSAGE}}
+        response.context[f"{key}_values"] = {
+            item_id: {k: v for k, v in raw.items() if k != f"{prefix}version"}
+        }
         return response
     return done(request, f"/housing/dwellings/{dwelling_id}#{key}-{item_id}")
 
