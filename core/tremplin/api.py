@@ -209,7 +209,7 @@ __all__ = [
     "reference_birth_date",
     "form_dict",
     "add_enrolment_event",
-    # Commands: the only way a plugin changes core rows (API 1.2).
+    # Commands: the only way a plugin changes core rows (API 1.3).
     "ConflictError",
     "conflict_rows",
     "NewEvent",

@@ -210,7 +210,7 @@ async def add_enrolment_event(
     body: str,
     author: int | None,
 ) -> None:
-    """Deprecated (API 1.2): use :func:`tremplin.api.add_timeline_event`. Adds to the
+    """Deprecated (API 1.3): use :func:`tremplin.api.add_timeline_event`. Adds to the
     household's timeline an event of ``kind`` about one enrolment, dated today, its ``data``
     naming the enrolment; the caller audits the change."""
     from tremplin.services.commands import NewEvent, add_timeline_event
