@@ -1,8 +1,11 @@
 """The public plugin API of Tremplin: the only core module a plugin may import.
 
 Everything a programme plugin needs is re-exported here: the ``hookimpl`` marker, the data
-types its hooks return, the core tables it may read or reference, the write transaction,
-the shared vocabulary, and the guards and helpers for its own pages. See
+types its hooks return, the core tables it may *read* or reference (never write: core rows
+change only through the commands — ``create_enrolment``, ``update_enrolment``,
+``apply_transition``, ``correct_step``, ``update_enrolment_data``, ``add_timeline_event``,
+``record_audit`` — which check versions and audit), the write transaction, the shared
+vocabulary, and the guards and helpers for its own pages. See
 ``docs/plugins.md`` for the guide and ``docs/hooks.md`` for the generated hook reference.
 """
 
@@ -25,14 +28,23 @@ from tremplin.models import (
     TimelineEvent,
     User,
 )
-from tremplin.permissions import can
+from tremplin.permissions import can, roles_holding
 from tremplin.plugins import API_VERSION
 from tremplin.reports.indicators import accompanied as accompanied_enrolments
 from tremplin.reports.indicators import rows_from_counts
 from tremplin.reports.plugin_queries import exited_in_period, members_on_last_day
 from tremplin.services.audit import record as audit
 from tremplin.services.clock import now, today
-from tremplin.services.households import Actor, NotFound
+from tremplin.services.commands import (
+    NewEvent,
+    add_timeline_event,
+    record_audit,
+    update_enrolment_data,
+    versioned_update,
+)
+from tremplin.services.corrections import correct_step
+from tremplin.services.enrolments import apply_transition, create_enrolment, update_enrolment
+from tremplin.services.households import Actor, ConflictError, NotFound
 from tremplin.text import normalise
 from tremplin.types import (
     Choice,
@@ -63,11 +75,13 @@ from tremplin.types import (
     ReportSection,
     ShareableGroup,
     State,
+    StepCorrection,
     Transition,
     Workflow,
 )
 from tremplin.web.access import check_household
 from tremplin.web.auth import partner_only, requires, roles, staff_only
+from tremplin.web.conflicts import conflict_rows
 from tremplin.web.formdata import form_dict
 from tremplin.web.responses import (
     enrolment_for_route,
@@ -166,6 +180,7 @@ __all__ = [
     "render",
     "requires",
     "roles",
+    "roles_holding",
     "rows_from_counts",
     "staff_only",
     "today",
@@ -194,4 +209,17 @@ __all__ = [
     "reference_birth_date",
     "form_dict",
     "add_enrolment_event",
+    # Commands: the only way a plugin changes core rows (API 1.3).
+    "ConflictError",
+    "conflict_rows",
+    "NewEvent",
+    "StepCorrection",
+    "add_timeline_event",
+    "apply_transition",
+    "correct_step",
+    "create_enrolment",
+    "record_audit",
+    "update_enrolment",
+    "update_enrolment_data",
+    "versioned_update",
 ]

@@ -16,6 +16,7 @@ from tremplin import __version__, db
 from tremplin.commands import Command, CommandError, add_plugin_commands
 from tremplin.config import ConfigError, Settings, load_settings
 from tremplin.plugins import PluginHost, load_plugins
+from tremplin.services import clock
 
 __all__ = ["CommandError", "build_parser", "main"]
 
@@ -23,6 +24,7 @@ __all__ = ["CommandError", "build_parser", "main"]
 def _setup() -> tuple[Settings, PluginHost]:
     settings = load_settings()
     host = load_plugins(settings.programmes)
+    clock.set_time_zone(settings.time_zone)
     db.configure(db.create_engine(settings), host.piccolo_apps)
     return settings, host
 

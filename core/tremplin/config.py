@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["ConfigError", "Settings", "load_settings"]
 
@@ -52,6 +53,8 @@ class Settings:
     archive_years: int = 5
     #: The audit trail is kept 1 year by default (6 to 36 months).
     audit_retention_months: int = 12
+    #: The association's time zone (IANA name): "today" and the dates shown are computed in it.
+    time_zone: str = "Europe/Paris"
 
     @property
     def is_sqlite(self) -> bool:
@@ -83,6 +86,7 @@ _ENV = {
     "TREMPLIN_THEME": "theme",
     "TREMPLIN_LOGO_PATH": "logo_path",
     "TREMPLIN_LANGUAGE": "language",
+    "TREMPLIN_TIME_ZONE": "time_zone",
 }
 
 
@@ -165,6 +169,12 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         raise ConfigError("audit_retention_months doit être compris entre 6 et 36")
     if settings.retention_years < 1 or settings.archive_years < 0:
         raise ConfigError("retention_years (≥ 1) et archive_years (≥ 0) invalides")
+    try:
+        ZoneInfo(settings.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"time_zone : fuseau horaire inconnu {settings.time_zone!r} (ex. Europe/Paris)"
+        ) from None
     if settings.max_upload_bytes <= 0:
         raise ConfigError("max_upload_bytes doit être positif")
     return settings

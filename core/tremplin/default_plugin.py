@@ -11,7 +11,10 @@ from tremplin.api import (
     ShareableGroup,
     hookimpl,
 )
+from tremplin.permissions import roles_holding
 from tremplin.plugins import API_VERSION
+
+_STAFF = tuple(r for r in roles_holding() if r != "partner")
 
 
 @hookimpl
@@ -31,6 +34,7 @@ def tremplin_timeline_event_types() -> list[EventType]:
         EventType("incident", "Incident", order=70),
         EventType("state_change", "Changement d'étape", manual=False, order=900),
         EventType("document_added", "Document ajouté", manual=False, order=910),
+        EventType("correction", "Correction d'une étape", manual=False, order=920),
     ]
 
 
@@ -41,21 +45,31 @@ def tremplin_navigation(user) -> list[NavItem]:
     if user is None:
         return []
     if user.role == "partner":
-        return [NavItem("Ménages partagés", "/partner", order=10)]
-    items = [NavItem("Tableau de bord", "/", order=10)]
+        return [NavItem("Ménages partagés", "/partner", order=10, roles=("partner",))]
+    items = [NavItem("Tableau de bord", "/", order=10, roles=_STAFF)]
     if can(user, "social"):
-        items.append(NavItem("Ménages", "/households", order=20))
+        items.append(NavItem("Ménages", "/households", order=20, roles=roles_holding("social")))
     if can(user, "reports"):
-        items.append(NavItem("Rapports", "/reports", order=80))
+        items.append(NavItem("Rapports", "/reports", order=80, roles=roles_holding("reports")))
     if can(user, "import"):
-        items.append(NavItem("Import", "/import", order=85))
+        items.append(NavItem("Import", "/import", order=85, roles=roles_holding("import")))
     if can(user, "archive"):
-        items.append(NavItem("Archives", "/archives", order=88))
+        items.append(NavItem("Archives", "/archives", order=88, roles=roles_holding("archive")))
     if can(user, "audit"):
-        items.append(NavItem("Journal d'audit", "/admin/audit", order=90))
+        items.append(
+            NavItem("Journal d'audit", "/admin/audit", order=90, roles=roles_holding("audit"))
+        )
     if can(user, "admin"):
-        items.append(NavItem("Comptes", "/admin/users", order=95))
+        items.append(NavItem("Comptes", "/admin/users", order=95, roles=roles_holding("admin")))
     return items
+
+
+@hookimpl
+def tremplin_step_corrected(correction):
+    """The core's own effect of a correction: the step's timeline event moves to the new date."""
+    from tremplin.services.corrections import move_step_event
+
+    return lambda: move_step_event(correction)
 
 
 @hookimpl

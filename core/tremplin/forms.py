@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from tremplin import vocabulary as v
+from tremplin.services import clock
 from tremplin.types import Choice, ChoiceContext, Field, FieldError
 
 __all__ = ["HOUSEHOLD_FIELDS", "PERSON_FIELDS", "FormErrors", "resolve_choices", "validate"]
@@ -84,7 +85,7 @@ HOUSEHOLD_FIELDS = (
 
 
 def _birth_date_check(value: str | None) -> None:
-    if value and dt.date.fromisoformat(value) > dt.date.today():
+    if value and dt.date.fromisoformat(value) > clock.today():
         raise FieldError("la date de naissance est dans le futur")
 
 

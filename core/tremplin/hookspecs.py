@@ -28,6 +28,7 @@ from tremplin.types import (
     Programme,
     ReportSection,
     ShareableGroup,
+    StepCorrection,
     Workflow,
 )
 
@@ -152,8 +153,10 @@ def tremplin_partner_items(programme: str) -> list[PartnerItem]:
 def tremplin_routes() -> list[Any]:
     """Return Litestar route handlers, controllers or routers to mount.
 
-    Called once when the app is built. Paths must start with ``/<slug>`` (or
-    ``/api/<slug>``); every handler must carry an access guard from :mod:`tremplin.api`.
+    Called once at start-up. Paths must start with ``/<slug>`` (or ``/api/<slug>``) and every
+    handler (or its router or controller) must carry an access guard from :mod:`tremplin.api`
+    (``requires``, ``roles``, ``staff_only``, ``partner_only``): otherwise the app refuses to
+    start, naming the plugin and the route.
     """
 
 
@@ -170,8 +173,10 @@ def tremplin_template_dirs() -> list[Path]:
 def tremplin_navigation(user: Any) -> list[NavItem]:
     """Return main-menu entries for ``user``.
 
-    Called on each full page render. Entries are sorted by ``order``; hiding an entry is a
-    convenience, never the access check (every route has its own guard).
+    Called on each full page render. The core shows an entry only to the ``roles`` it names
+    (the roles its page's guard lets through, e.g. ``roles_holding("technical")``), sorted by
+    ``order``; an entry without roles is refused at start-up (the hook is called once per
+    role then). Hiding an entry is never the access check: every route has its own guard.
     """
 
 
@@ -181,6 +186,18 @@ def tremplin_dashboard_items(user: Any) -> list[DashboardItem]:
 
     Called each time the dashboard is shown. A block tied to a ``programme`` is shown only
     to users working in it; a block that fails is replaced by a notice naming the plugin.
+    """
+
+
+@hookspec
+def tremplin_step_corrected(correction: StepCorrection) -> Any:
+    """Return an async callable (or a list of them) to run when a recorded step is corrected.
+
+    Called by the core's one correction command (``correct_step``) after the enrolment row
+    is updated and before the audit entry, inside the same transaction: each callable is
+    awaited with no argument and may change the plugin's own records (move an occupancy's
+    start or end date, say). One that raises :class:`~tremplin.forms.FormErrors` refuses the
+    correction and nothing is written.
     """
 
 

@@ -667,7 +667,7 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
     new_people = []
     for ext, p in plan["people"].items():
         fields = {k: p[k] for k in person_columns}
-        start = p["start_date"] or referral.get(p["household"]) or current.date()
+        start = p["start_date"] or referral.get(p["household"]) or today()
         if ext not in people_existing:
             result.created["personnes"] += 1
             new_people.append((ext, fields, p, start))

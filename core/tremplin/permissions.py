@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CAPABILITIES", "can"]
+__all__ = ["CAPABILITIES", "can", "roles_holding"]
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     "admin": frozenset(
@@ -56,4 +56,12 @@ def can(user: Any, capability: str) -> bool:
         capability == "sensitive"
         and bool(getattr(user, "can_see_sensitive", False))
         and ("social" in CAPABILITIES.get(user.role, frozenset()))
+    )
+
+
+def roles_holding(*capabilities: str) -> tuple[str, ...]:
+    """The roles holding every one of ``capabilities``: the ``roles`` of a menu entry whose
+    page is guarded by ``requires(capability)``."""
+    return tuple(
+        role for role, held in CAPABILITIES.items() if all(c in held for c in capabilities)
     )

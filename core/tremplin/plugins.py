@@ -25,7 +25,7 @@ from tremplin.types import EventType, PluginManifest, Programme, Workflow
 
 __all__ = ["API_VERSION", "InstalledPlugin", "PluginHost", "load_plugins"]
 
-API_VERSION = "1.2"
+API_VERSION = "1.3"
 ENTRY_POINT_GROUP = "tremplin.plugins"
 CORE_SLUG = "core"
 
@@ -158,6 +158,9 @@ class PluginHost:
             for e in sorted(self.call("tremplin_timeline_event_types"), key=lambda e: e.order)
         }
         self.piccolo_apps: list[str] = ["tremplin.piccolo_app", *self.call("tremplin_piccolo_apps")]
+        from tremplin.declarations import validate_declarations
+
+        validate_declarations(self)
 
     @property
     def enabled_slugs(self) -> list[str]:

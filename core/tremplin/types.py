@@ -158,6 +158,21 @@ class Field:
             return f"{euros:,.2f} €".replace(",", " ").replace(".", ",")
         return str(value)
 
+    def form_value(self, stored: Any) -> Any:
+        """What an edit form shows for a stored value, so that posting the form back unchanged
+        saves the same value: money in euros (``8550`` → ``"85,50"``), booleans as ``"on"``."""
+        if stored is None:
+            return None
+        if self.kind == "money" and self.choices_from is None:
+            try:
+                cents = int(stored)
+            except (TypeError, ValueError):
+                return stored
+            return f"{Decimal(cents) / 100:.2f}".replace(".", ",")
+        if self.kind == "bool":
+            return "on" if stored else None
+        return stored
+
     def label_of_one(self, value: str) -> str:
         return next((c.label for c in self.choices if c.value == value), value)
 
@@ -685,3 +700,21 @@ class DemoData:
     key: str
     load: Callable[[DemoContext], Awaitable[str | None]]
     order: int = 100
+
+
+@dataclass(frozen=True)
+class StepCorrection:
+    """A recorded step of an enrolment corrected by the head of service (admission, entry or
+    exit): handed to ``tremplin_step_corrected`` inside the correction's transaction.
+
+    ``before`` and ``after`` map the corrected columns (``decision_date``, ``entry_date``,
+    ``exit_date``, ``exit_destination``, ``exit_reason``) to their old and new values (dates as
+    :class:`datetime.date`); ``enrolment`` is the enrolment as it is after the correction.
+    """
+
+    step: Literal["admission", "entry", "exit"]
+    enrolment: EnrolmentView
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+    reason: str
+    user_id: int | None

@@ -12,8 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from tremplin.models import Membership, TimelineEvent
-from tremplin.services.clock import now
+from tremplin.models import Membership
 from tremplin.types import Choice, Field, Guard, GuardContext, State, Transition
 
 #: The message of the refusal guard: a refusal always states its reason.
@@ -211,19 +210,17 @@ async def add_enrolment_event(
     body: str,
     author: int | None,
 ) -> None:
-    """Add to the household's timeline an event of ``kind`` about one enrolment (a renewal,
-    a derogation…), dated now, its ``data`` naming the enrolment. Call it inside the write's
-    ``transaction()``, next to the ``audit`` of the change."""
-    await TimelineEvent.insert(
-        TimelineEvent(
-            household=household_id,
-            kind=kind,
-            occurred_at=now(),
-            author=author,
-            programme=programme,
-            title=title,
-            body=body,
-            data={"enrolment": enrolment_id},
-            created_at=now(),
-        )
+    """Deprecated (API 1.3): use :func:`tremplin.api.add_timeline_event`. Adds to the
+    household's timeline an event of ``kind`` about one enrolment, dated today, its ``data``
+    naming the enrolment; the caller audits the change."""
+    from tremplin.services.commands import NewEvent, add_timeline_event
+    from tremplin.services.households import Actor
+
+    await add_timeline_event(
+        Actor(author),
+        household_id,
+        NewEvent(kind=kind, title=title, body=body),
+        programme=programme,
+        enrolment_id=enrolment_id,
+        audit_action=None,
     )

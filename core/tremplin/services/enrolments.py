@@ -11,11 +11,19 @@ from tremplin.forms import FormErrors, resolve_choices, validate
 from tremplin.models import Enrolment, TimelineEvent, User
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
-from tremplin.services.clock import now, today
+from tremplin.services.clock import business_datetime, now, today
+from tremplin.services.commands import versioned_update
 from tremplin.services.households import Actor, ConflictError, NotFound, get_household
 from tremplin.types import ChoiceContext, EnrolmentView, Field, GuardContext
 
-__all__ = ["apply_transition", "create_enrolment", "enrolment_fields", "to_view"]
+__all__ = [
+    "apply_transition",
+    "business_date",
+    "create_enrolment",
+    "enrolment_fields",
+    "to_view",
+    "update_enrolment",
+]
 
 ENROLMENT_COLUMNS = {"decision_date", "entry_date", "exit_date", "exit_reason", "exit_destination"}
 DATE_COLUMNS = {"decision_date", "entry_date", "exit_date", "referral_date"}
@@ -122,7 +130,7 @@ async def create_enrolment(
             TimelineEvent(
                 household=household_id,
                 kind="state_change",
-                occurred_at=current,
+                occurred_at=business_datetime(dt.date.fromisoformat(values["referral_date"])),
                 author=actor.user_id,
                 programme=programme,
                 title=f"Orientation vers {host.programmes[programme].name_fr}",
@@ -156,14 +164,14 @@ async def apply_transition(
     """
     async with transaction():
         row = await get_enrolment(enrolment_id, host.programme_keys)
+        if row["version"] != version:
+            raise ConflictError(row)
         workflow = host.workflows[row["programme"]]
         transition = next(
             (t for t in workflow.available(row["state"]) if t.key == transition_key), None
         )
         if transition is None:
             raise FormErrors({"_transition": "cette action n'est pas possible dans cet état"})
-        if row["version"] != version:
-            raise ConflictError(row)
         view = to_view(row)
         fields = await resolve_choices(transition.fields, choice_context(row, view))
         values = validate(fields, raw)
@@ -175,11 +183,7 @@ async def apply_transition(
                 reason = await reason
             if reason:
                 raise FormErrors({"_transition": reason})
-        update: dict[Any, Any] = {
-            Enrolment.state: transition.target,
-            Enrolment.version: version + 1,
-            Enrolment.updated_at: now(),
-        }
+        update: dict[Any, Any] = {Enrolment.state: transition.target}
         data = dict(row["data"] or {})
         for name, value in values.items():
             if name in ENROLMENT_COLUMNS:
@@ -191,19 +195,27 @@ async def apply_transition(
             else:
                 data[name] = value
         update[Enrolment.data] = data
-        await Enrolment.update(update).where(
-            (Enrolment.id == enrolment_id) & (Enrolment.version == version)
-        )
+        await versioned_update(Enrolment, enrolment_id, version, update)
         state = workflow.state(transition.target)
+        day = business_date(values)
+        date_field = next(
+            (n for n in ("exit_date", "entry_date", "decision_date") if values.get(n)), None
+        )
         await TimelineEvent.insert(
             TimelineEvent(
                 household=row["household"],
                 kind="state_change",
-                occurred_at=now(),
+                occurred_at=business_datetime(day),
                 author=actor.user_id,
                 programme=row["programme"],
                 title=f"{transition.label} → {state.label}",
-                data={"enrolment": enrolment_id, "from": row["state"], "to": state.key},
+                data={
+                    "enrolment": enrolment_id,
+                    "from": row["state"],
+                    "to": state.key,
+                    "date": day.isoformat(),
+                    "date_field": date_field,
+                },
                 created_at=now(),
             )
         )
@@ -216,6 +228,14 @@ async def apply_transition(
             address=actor.address,
         )
     return transition.target
+
+
+def business_date(values: dict[str, Any]) -> dt.date:
+    """The day a transition happened: its exit, entry or decision date, else today."""
+    for name in ("exit_date", "entry_date", "decision_date"):
+        if values.get(name):
+            return dt.date.fromisoformat(values[name])
+    return today()
 
 
 def _check_dates(row: dict[str, Any], values: dict[str, Any]) -> None:
@@ -268,16 +288,17 @@ async def update_enrolment(
             for k, v in values.items()
             if (row["data"] or {}).get(k, row.get(k)) != v and k != "referral_date"
         ]
-        await Enrolment.update(
+        await versioned_update(
+            Enrolment,
+            enrolment_id,
+            version,
             {
                 Enrolment.referral_date: dt.date.fromisoformat(values["referral_date"]),
                 Enrolment.prescriber: values["prescriber"],
                 Enrolment.referent: values["referent"],
                 Enrolment.data: data,
-                Enrolment.version: version + 1,
-                Enrolment.updated_at: now(),
-            }
-        ).where((Enrolment.id == enrolment_id) & (Enrolment.version == version))
+            },
+        )
         await audit.record(
             "update",
             "enrolment",

@@ -20,7 +20,7 @@ from tremplin.forms import (
 )
 from tremplin.models import Enrolment, Household, Membership, Person
 from tremplin.services import audit
-from tremplin.services.clock import now
+from tremplin.services.clock import now, today
 from tremplin.text import normalise
 
 __all__ = [
@@ -120,7 +120,7 @@ async def create_household(
                     household=household_id,
                     person=person_id,
                     relation="reference",
-                    start_date=current.date(),
+                    start_date=today(),
                 )
             )
         await refresh_search(household_id)
@@ -174,21 +174,22 @@ async def update_household(
     actor: Actor, household_id: int, version: int, raw: dict[str, Any]
 ) -> None:
     """Save an edit made on ``version``; raise :class:`ConflictError` if it moved on since."""
+    from tremplin.services import commands  # it imports this module
+
     values = _clean(validate(HOUSEHOLD_FIELDS, raw))
     async with transaction():
         current = await get_household(household_id)
         if current["version"] != version:
             raise ConflictError(current)
         changed = [k for k, v in values.items() if current.get(k) != v]
-        result = (
-            await Household.update(
-                {**values, "version": version + 1, "updated_at": now()}  # type: ignore[dict-item]
-            )
-            .where((Household.id == household_id) & (Household.version == version))
-            .returning(Household.id)
+        # Checks the affected row count: on PostgreSQL a concurrent commit between our read
+        # and our write leaves no row at ``version``.
+        await commands.versioned_update(
+            Household,
+            household_id,
+            version,
+            {Household._meta.get_column_by_name(k): v for k, v in values.items()},
         )
-        if not result:  # PostgreSQL: a concurrent commit between our read and our write
-            raise ConflictError(await get_household(household_id))
         await refresh_search(household_id)
         await audit.record(
             "update",

@@ -10,7 +10,7 @@ from tremplin.forms import FormErrors, validate
 from tremplin.models import TimelineEvent
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
-from tremplin.services.clock import PARIS, now
+from tremplin.services.clock import business_datetime, now, today
 from tremplin.services.households import Actor, get_household
 from tremplin.types import Choice, Field
 
@@ -56,19 +56,18 @@ async def add_event(
 ) -> int:
     values = validate(event_fields(host, programmes), raw)
     occurred = dt.date.fromisoformat(values["occurred_on"])
-    if occurred > dt.datetime.now(PARIS).date():
+    if occurred > today():
         raise FormErrors({"occurred_on": "la date est dans le futur"})
     event_type = host.event_types[values["kind"]]
     if event_type.programme and values["programme"] not in (None, event_type.programme):
         raise FormErrors({"kind": "ce type n'existe pas dans ce programme"})
-    at = dt.datetime.combine(occurred, dt.datetime.now(PARIS).time(), tzinfo=PARIS)
     async with transaction():
         await get_household(household_id)
         row = await TimelineEvent.insert(
             TimelineEvent(
                 household=household_id,
                 kind=values["kind"],
-                occurred_at=at.astimezone(dt.UTC),
+                occurred_at=business_datetime(occurred),
                 author=actor.user_id,
                 programme=values["programme"] or event_type.programme or "",
                 visibility=values["visibility"] or "staff",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from litestar import Litestar, MediaType, Response, get
 from litestar.datastructures import State
@@ -18,6 +19,8 @@ from litestar.template import TemplateConfig
 from tremplin import __version__, db
 from tremplin.config import Settings, load_settings
 from tremplin.plugins import PluginHost, load_plugins
+from tremplin.services import clock
+from tremplin.types import NavItem
 from tremplin.web import errors
 from tremplin.web.api import API_ROUTES
 from tremplin.web.auth import PUBLIC_PATHS, AuthMiddleware, csrf_guard, expected_csrf
@@ -25,6 +28,7 @@ from tremplin.web.pages import (
     account,
     admin,
     archives,
+    corrections,
     dashboard,
     households,
     imports,
@@ -64,6 +68,15 @@ async def readyz() -> Response:
     return Response({"ready": True}, status_code=200)
 
 
+def visible_nav(host: PluginHost, user: Any) -> list[NavItem]:
+    """The menu of ``user``: the entries whose ``roles`` include the user's role, by order."""
+    role = getattr(user, "role", None)
+    return sorted(
+        (i for i in host.call("tremplin_navigation", user=user) if role in i.roles),
+        key=lambda item: (item.order, item.label),
+    )
+
+
 def create_app(settings: Settings | None = None, host: PluginHost | None = None) -> Litestar:
     """Build the app for ``settings`` (read from the environment when omitted).
 
@@ -71,6 +84,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
     """
     settings = settings or load_settings()
     host = host or load_plugins(settings.programmes)
+    clock.set_time_zone(settings.time_zone)
     engine = db.create_engine(settings)
     db.configure(engine, host.piccolo_apps)
     template_dirs = [Path(p) for p in host.call("tremplin_template_dirs")]
@@ -79,10 +93,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         template_dirs, settings.templates_dir, auto_reload=not settings.production, theme=theme
     )
     jinja.globals["csrf"] = expected_csrf
-    jinja.globals["nav"] = lambda request: sorted(
-        host.call("tremplin_navigation", user=request.scope.get("user")),
-        key=lambda item: (item.order, item.label),
-    )
+    jinja.globals["nav"] = lambda request: visible_nav(host, request.scope.get("user"))
     jinja.tests["startingwith"] = lambda value, prefix: str(value).startswith(prefix)
 
     async def on_startup() -> None:
@@ -100,6 +111,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *dashboard.ROUTES,
             *households.ROUTES,
             *records.ROUTES,
+            *corrections.ROUTES,
             *partner.ROUTES,
             *admin.ROUTES,
             *account.ROUTES,

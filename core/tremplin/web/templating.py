@@ -11,7 +11,7 @@ from litestar import Request
 from litestar.response import Template
 
 import tremplin_theme_default
-from tremplin.services.clock import PARIS
+from tremplin.services import clock
 from tremplin.types import Field
 from tremplin.web.themes import DEFAULT_THEME, Theme
 
@@ -70,7 +70,7 @@ def date_fr(value: Any) -> str:
 def datetime_fr(value: dt.datetime | None) -> str:
     if not value:
         return ""
-    return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+    return value.astimezone(clock.zone()).strftime("%d/%m/%Y %H:%M")
 
 
 def money(cents: int | None) -> str:

@@ -26,6 +26,7 @@ from tremplin.api import (
     Workflow,
     can,
     hookimpl,
+    roles_holding,
 )
 from tremplin_boarding_house.workflow import (
     ENROLMENT_FIELDS,
@@ -120,7 +121,9 @@ def tremplin_template_dirs() -> list[Path]:
 def tremplin_navigation(user: Any) -> list[NavItem]:
     if user is None or not can(user, "social"):
         return []
-    return [NavItem("Pensions de famille", f"/{KEY}/houses", order=50)]
+    return [
+        NavItem("Pensions de famille", f"/{KEY}/houses", order=50, roles=roles_holding("social"))
+    ]
 
 
 async def _unit_panel(enrolment: EnrolmentView) -> dict[str, Any]:

@@ -15,9 +15,10 @@ from tremplin.api import (
     Choice,
     Field,
     FormErrors,
-    TimelineEvent,
-    audit,
+    NewEvent,
+    add_timeline_event,
     now,
+    record_audit,
     today,
     transaction,
     validate,
@@ -111,28 +112,20 @@ async def record_activity(actor: Actor, house_id: int, raw: dict[str, Any]) -> i
         ).returning(Activity.id)
         activity_id = row[0]["id"]
         for household_id in ticked:
-            await TimelineEvent.insert(
-                TimelineEvent(
-                    household=household_id,
+            await add_timeline_event(
+                actor,
+                household_id,
+                NewEvent(
                     kind="collective_activity",
-                    occurred_at=_moment(held_on),
-                    author=actor.user_id,
-                    programme=KEY,
                     title=f"{label} : {values['title']}",
                     body=house["name"],
+                    on=held_on,
                     data={"activity": activity_id},
-                    created_at=now(),
-                )
+                ),
+                programme=KEY,
+                audit_action="update",
             )
-            await audit(
-                "update",
-                "household",
-                household_id,
-                user_id=actor.user_id,
-                fields=["timeline"],
-                address=actor.address,
-            )
-        await audit(
+        await record_audit(
             "create",
             "boarding_house_activity",
             activity_id,

@@ -33,6 +33,7 @@ from tremplin.api import (
     Workflow,
     can,
     hookimpl,
+    roles_holding,
 )
 from tremplin_cllaj.rules import (
     BAIL,
@@ -235,9 +236,18 @@ def _works_in(user, keys: tuple[str, ...]) -> bool:
 def tremplin_navigation(user) -> list[NavItem]:
     items = []
     if _works_in(user, (BAIL, JAPPART, GLISSANT)):
-        items.append(NavItem("Permanence CLLAJ", "/cllaj/desk", order=62))
+        items.append(
+            NavItem("Permanence CLLAJ", "/cllaj/desk", order=62, roles=roles_holding("social"))
+        )
     if _works_in(user, (GLISSANT,)):
-        items.append(NavItem("Comités bail glissant", "/cllaj/committees", order=63))
+        items.append(
+            NavItem(
+                "Comités bail glissant",
+                "/cllaj/committees",
+                order=63,
+                roles=roles_holding("social"),
+            )
+        )
     return items
 
 

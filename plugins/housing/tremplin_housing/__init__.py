@@ -23,6 +23,7 @@ from tremplin.api import (
     ReportSection,
     can,
     hookimpl,
+    roles_holding,
 )
 
 __version__ = "0.1.0"
@@ -85,12 +86,25 @@ def tremplin_navigation(user) -> list[NavItem]:
         return []
     items = []
     if can(user, "technical"):
-        items.append(NavItem("Logements", "/housing/dwellings", order=40))
-        items.append(NavItem("Captation", "/housing/captation", order=41))
+        items.append(
+            NavItem("Logements", "/housing/dwellings", order=40, roles=roles_holding("technical"))
+        )
+        items.append(
+            NavItem("Captation", "/housing/captation", order=41, roles=roles_holding("technical"))
+        )
     if can(user, "rental"):
-        items.append(NavItem("Impayés", "/housing/arrears", order=45))
+        items.append(
+            NavItem("Impayés", "/housing/arrears", order=45, roles=roles_holding("rental"))
+        )
     if getattr(user, "role", None) in ("admin", "head_of_service"):
-        items.append(NavItem("Réglages logement", "/housing/settings", order=90))
+        items.append(
+            NavItem(
+                "Réglages logement",
+                "/housing/settings",
+                order=90,
+                roles=("admin", "head_of_service"),
+            )
+        )
     return items
 
 

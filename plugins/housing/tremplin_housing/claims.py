@@ -6,11 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, now, today, transaction, validate
+from tremplin.api import (
+    Actor,
+    FormErrors,
+    now,
+    today,
+    transaction,
+    validate,
+    versioned_update,
+)
 from tremplin_housing.common import (
     add_event,
     cents,
     date_or_none,
+    expected_version,
     not_in_future,
     require,
     write_audit,
@@ -116,15 +125,17 @@ async def update_claim(actor: Actor, claim_id: int, raw: dict[str, Any]) -> int:
     values = _amounts(validate(CLAIM_UPDATE_FIELDS, raw))
     async with transaction():
         claim = await get_claim(claim_id)
-        await Claim.update(
+        await versioned_update(
+            Claim,
+            claim_id,
+            expected_version(raw, claim),
             {
                 Claim.status: values["status"],
                 Claim.claim_reference: values["claim_reference"] or "",
                 Claim.claimed_cents: values["claimed_cents"],
                 Claim.received_cents: values["received_cents"],
-                Claim.updated_at: now(),
-            }
-        ).where(Claim.id == claim_id)
+            },
+        )
         if claim["household"] is not None and values["status"] != claim["status"]:
             await add_event(
                 actor,

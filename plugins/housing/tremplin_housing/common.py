@@ -101,3 +101,10 @@ def require(row: dict[str, Any] | None, key: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(key)
     return row
+
+
+def expected_version(raw: dict[str, Any], current: dict[str, Any]) -> int:
+    """The version an edit form was shown with (its hidden ``version``); a caller without one
+    (the API, a script) edits the version it just read."""
+    text = str(raw.get("version") or "").strip()
+    return int(text) if text.isdigit() else current["version"]

@@ -17,11 +17,13 @@ from tremplin.api import (
     today,
     transaction,
     validate,
+    versioned_update,
 )
 from tremplin_housing.common import (
     add_event,
     cents,
     date_or_none,
+    expected_version,
     not_in_future,
     require,
     write_audit,
@@ -143,13 +145,16 @@ async def update_intervention(actor: Actor, intervention_id: int, raw: dict[str,
             errors["done_on"] = "la réalisation précède la demande"
         if errors:
             raise FormErrors(errors)
-        await Intervention.update(
+        await versioned_update(
+            Intervention,
+            intervention_id,
+            expected_version(raw, row),
             {
                 Intervention.status: values["status"],
                 Intervention.done_on: done,
                 Intervention.cost_cents: cents(values["cost"]),
-            }
-        ).where(Intervention.id == intervention_id)
+            },
+        )
         if row["household"] is not None and values["status"] != row["status"]:
             await add_event(
                 actor,

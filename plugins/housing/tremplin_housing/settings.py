@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from tremplin.api import Actor, Field, FormErrors, now, transaction, validate
+from tremplin.api import (
+    Actor,
+    Field,
+    FormErrors,
+    now,
+    transaction,
+    validate,
+    versioned_update,
+)
 from tremplin_housing.calc import ARREARS_THRESHOLD_CENTS
-from tremplin_housing.common import write_audit
+from tremplin_housing.common import expected_version, write_audit
 from tremplin_housing.tables import HousingSettings
 
 #: Who may change the housing settings.
@@ -32,6 +40,12 @@ SETTINGS_FIELDS = (
 )
 
 
+async def settings_version() -> int:
+    """The version of the housing settings (1 while none were saved)."""
+    row = await HousingSettings.select(HousingSettings.version).order_by(HousingSettings.id).first()
+    return int(row["version"]) if row else 1
+
+
 async def arrears_threshold() -> int:
     """The arrears threshold in cents (default :data:`ARREARS_THRESHOLD_CENTS`)."""
     row = (
@@ -48,7 +62,11 @@ async def save_settings(actor: Actor, raw: dict[str, Any]) -> None:
     if threshold is None:
         raise FormErrors({"arrears_threshold": "ce champ est obligatoire"})
     async with transaction():
-        row = await HousingSettings.select(HousingSettings.id).order_by(HousingSettings.id).first()
+        row = (
+            await HousingSettings.select(HousingSettings.id, HousingSettings.version)
+            .order_by(HousingSettings.id)
+            .first()
+        )
         if row is None:
             await HousingSettings.insert(
                 HousingSettings(
@@ -58,13 +76,15 @@ async def save_settings(actor: Actor, raw: dict[str, Any]) -> None:
             settings_id = 0
         else:
             settings_id = row["id"]
-            await HousingSettings.update(
+            await versioned_update(
+                HousingSettings,
+                settings_id,
+                expected_version(raw, row),
                 {
                     HousingSettings.arrears_threshold_cents: threshold,
                     HousingSettings.updated_by: actor.user_id,
-                    HousingSettings.updated_at: now(),
-                }
-            ).where(HousingSettings.id == settings_id)
+                },
+            )
         await write_audit(
             actor, "housing_settings", "housing_settings", settings_id, ["arrears_threshold"]
         )

@@ -7,7 +7,16 @@ import re
 import secrets
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, normalise, now, transaction, validate
+from tremplin.api import (
+    Actor,
+    ConflictError,
+    FormErrors,
+    normalise,
+    now,
+    transaction,
+    validate,
+    versioned_update,
+)
 from tremplin_housing.calc import overlaps, vacancy_cost
 from tremplin_housing.common import (
     cents,
@@ -138,24 +147,34 @@ async def create_dwelling(actor: Actor, raw: dict[str, Any], programmes: dict[st
 
 
 async def update_dwelling(
-    actor: Actor, dwelling_id: int, raw: dict[str, Any], programmes: dict[str, str]
+    actor: Actor,
+    dwelling_id: int,
+    raw: dict[str, Any],
+    programmes: dict[str, str],
+    version: int | None = None,
 ) -> None:
+    """Save an edit of a dwelling made on ``version`` (the form's): ``ConflictError`` when
+    someone saved it since (``None``: the version read here, for callers without a form)."""
     values = _dwelling_values(raw, programmes)
     async with transaction():
         current = require(
             await Dwelling.select().where(Dwelling.id == dwelling_id).first(), dwelling_id
         )
+        expected = current["version"] if version is None else version
+        if expected != current["version"]:
+            raise ConflictError(current)
         owner = await _owner_name(values["owner"])
         changed = [k for k in ("owner", *DWELLING_COLUMNS) if current[k] != values[k]]
-        await Dwelling.update(
+        await versioned_update(
+            Dwelling,
+            dwelling_id,
+            expected,
             {
                 Dwelling.owner: values["owner"],
                 **{getattr(Dwelling, k): values[k] for k in DWELLING_COLUMNS},
                 Dwelling.search_text: _search(current["reference"], values, owner),
-                Dwelling.version: current["version"] + 1,
-                Dwelling.updated_at: now(),
-            }
-        ).where(Dwelling.id == dwelling_id)
+            },
+        )
         await write_audit(actor, "update", "housing_dwelling", dwelling_id, changed)
 
 

@@ -202,6 +202,8 @@ class Intervention(Table, tablename="housing_intervention"):
     status = Varchar(length=20, default="requested", index=True)
     created_by = ForeignKey(User, null=True, on_delete=R)
     created_at = Timestamptz()
+    #: Checked on each follow-up save (two people editing at once: the second gets a conflict).
+    version = Integer(default=1)
 
 
 class HousingSettings(Table, tablename="housing_settings"):
@@ -211,6 +213,7 @@ class HousingSettings(Table, tablename="housing_settings"):
     arrears_threshold_cents = Integer(default=3000)
     updated_by = ForeignKey(User, null=True, on_delete=R)
     updated_at = Timestamptz()
+    version = Integer(default=1)
 
 
 class RepaymentPlan(Table, tablename="housing_repayment_plan"):
@@ -271,6 +274,7 @@ class Claim(Table, tablename="housing_claim"):
     created_by = ForeignKey(User, null=True, on_delete=R)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    version = Integer(default=1)
 
 
 class InventoryPhoto(Table, tablename="housing_inventory_photo"):

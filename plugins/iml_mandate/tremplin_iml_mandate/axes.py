@@ -18,20 +18,22 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
+    Actor,
     Choice,
     Enrolment,
     EnrolmentView,
     Field,
     FormErrors,
-    TimelineEvent,
+    NewEvent,
     actor,
-    audit,
+    add_timeline_event,
     can,
     current_user,
     enrolment_for_route,
     enrolment_url,
     is_htmx,
     now,
+    record_audit,
     requires,
     today,
     transaction,
@@ -135,19 +137,20 @@ async def save_axis(
                     StabilisationAxis.updated_at: now(),
                 }
             ).where(StabilisationAxis.id == existing["id"])
-        await TimelineEvent.insert(
-            TimelineEvent(
-                household=row["household"],
+        await add_timeline_event(
+            Actor(user_id, address),
+            row["household"],
+            NewEvent(
                 kind="stabilisation_axis",
-                occurred_at=now(),
-                author=user_id,
-                programme=KEY,
                 title=f"Axe « {AXIS_LABELS[axis]} » : {PROGRESS_LABELS[values['progress']]}",
-                data={"enrolment": enrolment_id, "axis": axis, "progress": values["progress"]},
-                created_at=now(),
-            )
+                on=stored["reviewed_on"],
+                data={"axis": axis, "progress": values["progress"]},
+            ),
+            programme=KEY,
+            enrolment_id=enrolment_id,
+            audit_action=None,
         )
-        await audit(
+        await record_audit(
             "update",
             "enrolment",
             enrolment_id,

@@ -17,19 +17,20 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
+    Actor,
+    ConflictError,
     Enrolment,
     EnrolmentView,
     Field,
     FormErrors,
     GuardContext,
     actor,
-    audit,
     enrolment_for_route,
     enrolment_url,
     is_htmx,
-    now,
     requires,
     transaction,
+    update_enrolment_data,
     validate,
 )
 from tremplin_iml_sublease.workflow import KEY
@@ -94,34 +95,23 @@ async def save_checklist(
         )
         if row is None:
             raise LookupError(enrolment_id)
-        data = dict(row["data"] or {})
-        before = data.get(name) or {}
+        before = (row["data"] or {}).get(name) or {}
         changed = [k for k, v in values.items() if bool(before.get(k)) != v]
-        data[name] = {k: bool(v) for k, v in values.items()}
-        result = (
-            await Enrolment.update(
-                {
-                    Enrolment.data: data,
-                    Enrolment.version: row["version"] + 1,
-                    Enrolment.updated_at: now(),
-                }
+        ticked = {k: bool(v) for k, v in values.items()}
+        try:
+            await update_enrolment_data(
+                Actor(user_id, address),
+                enrolment_id,
+                row["version"],
+                {name: ticked},
+                programme=KEY,
+                fields=[f"{name}.{k}" for k in changed],
             )
-            .where((Enrolment.id == enrolment_id) & (Enrolment.version == row["version"]))
-            .returning(Enrolment.id)
-        )
-        if not result:
+        except ConflictError:
             raise FormErrors(
                 {"_panel": "Le dossier a été modifié entre-temps : rechargez la page."}
-            )
-        await audit(
-            "update",
-            "enrolment",
-            enrolment_id,
-            user_id=user_id,
-            fields=[f"{name}.{k}" for k in changed],
-            address=address,
-        )
-    return data[name]
+            ) from None
+    return ticked
 
 
 def _checklist_context(enrolment: EnrolmentView, name: str) -> dict[str, Any]:

@@ -18,7 +18,9 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.api import (
+    Actor,
     Choice,
+    ConflictError,
     DashboardContext,
     DashboardRow,
     Enrolment,
@@ -26,18 +28,17 @@ from tremplin.api import (
     Field,
     FormErrors,
     GuardContext,
-    TimelineEvent,
+    NewEvent,
     actor,
     app_context,
-    audit,
     enrolment_for_route,
     enrolment_url,
     is_htmx,
-    now,
     redirect_after_write,
     requires,
     today,
     transaction,
+    update_enrolment_data,
     validate,
 )
 from tremplin_iml_sublease.workflow import KEY, add_months
@@ -122,8 +123,7 @@ async def record_review(
             raise FormErrors({"_panel": "Un bilan ne concerne qu'un ménage dans le logement."})
         if dt.date.fromisoformat(values["review_date"]) < row["entry_date"]:
             raise FormErrors({"review_date": "la date du bilan précède celle de l'entrée"})
-        data = dict(row["data"] or {})
-        reviews = list(data.get("reviews") or [])
+        reviews = list((row["data"] or {}).get("reviews") or [])
         milestone = next_review(row["entry_date"], len(reviews))
         review = {
             "number": len(reviews) + 1,
@@ -138,45 +138,28 @@ async def record_review(
             "notes": values["notes"] or "",
             "recorded_by": user_id,
         }
-        data["reviews"] = [*reviews, review]
-        result = (
-            await Enrolment.update(
-                {
-                    Enrolment.data: data,
-                    Enrolment.version: row["version"] + 1,
-                    Enrolment.updated_at: now(),
-                }
+        outcome = dict((c.value, c.label) for c in OUTCOMES)[values["outcome"]]
+        review_day = dt.date.fromisoformat(values["review_date"])
+        try:
+            await update_enrolment_data(
+                Actor(user_id, address),
+                enrolment_id,
+                row["version"],
+                {"reviews": [*reviews, review]},
+                programme=KEY,
+                action="review",
+                event=NewEvent(
+                    kind="sublease_review",
+                    title="Bilan de la sous-location",
+                    body=f"Bilan du {review_day.strftime('%d/%m/%Y')} : {outcome}",
+                    on=review_day,
+                    data={"review": review["number"]},
+                ),
             )
-            .where((Enrolment.id == enrolment_id) & (Enrolment.version == row["version"]))
-            .returning(Enrolment.id)
-        )
-        if not result:
+        except ConflictError:
             raise FormErrors(
                 {"_panel": "Le dossier a été modifié entre-temps : rechargez la page."}
-            )
-        outcome = dict((c.value, c.label) for c in OUTCOMES)[values["outcome"]]
-        await TimelineEvent.insert(
-            TimelineEvent(
-                household=row["household"],
-                kind="sublease_review",
-                occurred_at=now(),
-                author=user_id,
-                programme=KEY,
-                title="Bilan de la sous-location",
-                body=f"Bilan du {dt.date.fromisoformat(values['review_date']).strftime('%d/%m/%Y')} : "
-                f"{outcome}",
-                data={"enrolment": enrolment_id, "review": review["number"]},
-                created_at=now(),
-            )
-        )
-        await audit(
-            "review",
-            "enrolment",
-            enrolment_id,
-            user_id=user_id,
-            fields=["reviews"],
-            address=address,
-        )
+            ) from None
     return review
 
 

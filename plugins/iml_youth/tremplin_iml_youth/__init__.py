@@ -27,6 +27,7 @@ from tremplin.api import (
     Workflow,
     can,
     hookimpl,
+    roles_holding,
     vocabulary,
 )
 from tremplin_iml_youth.fields import CEJ_GROUP, ENROLMENT_FIELDS
@@ -161,7 +162,14 @@ def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
 def tremplin_navigation(user) -> list[NavItem]:
     if user is None or not can(user, "social") or (user.programmes and KEY not in user.programmes):
         return []
-    return [NavItem("Coordination IML jeunes", f"/{KEY}/coordination", order=60)]
+    return [
+        NavItem(
+            "Coordination IML jeunes",
+            f"/{KEY}/coordination",
+            order=60,
+            roles=roles_holding("social"),
+        )
+    ]
 
 
 @hookimpl

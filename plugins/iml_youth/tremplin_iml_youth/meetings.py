@@ -17,16 +17,17 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.api import (
+    Actor,
     Choice,
     Enrolment,
     Field,
     FormErrors,
+    NewEvent,
     TimelineEvent,
     actor,
-    audit,
+    add_timeline_event,
     enrolment_for_route,
     enrolment_url,
-    now,
     redirect_after_write,
     requires,
     today,
@@ -110,29 +111,20 @@ async def record_meeting(
         body = "Présents : " + attendees_label(values["attendees"], other, counsellor) + "."
         if values["notes"]:
             body += "\n" + values["notes"]
-        created = await TimelineEvent.insert(
-            TimelineEvent(
-                household=row["household"],
+        return await add_timeline_event(
+            Actor(user_id, address),
+            row["household"],
+            NewEvent(
                 kind=KIND,
-                occurred_at=dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC),
-                author=user_id,
-                programme=KEY,
-                visibility="partner" if values["shared"] else "staff",
                 title="Rendez-vous tripartite",
                 body=body,
-                data={"enrolment": enrolment_id, "attendees": values["attendees"], "other": other},
-                created_at=now(),
-            )
-        ).returning(TimelineEvent.id)
-        await audit(
-            "add_event",
-            "household",
-            row["household"],
-            user_id=user_id,
-            fields=["timeline"],
-            address=address,
+                on=day,
+                visibility="partner" if values["shared"] else "staff",
+                data={"attendees": values["attendees"], "other": other},
+            ),
+            programme=KEY,
+            enrolment_id=enrolment_id,
         )
-    return created[0]["id"]
 
 
 async def meetings_of(household_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

@@ -26,6 +26,7 @@ from tremplin.api import (
     Workflow,
     can,
     hookimpl,
+    roles_holding,
 )
 from tremplin_social_residence.workflow import (
     ENROLMENT_FIELDS,
@@ -117,7 +118,7 @@ def tremplin_template_dirs() -> list[Path]:
 def tremplin_navigation(user: Any) -> list[NavItem]:
     if user is None or not can(user, "social"):
         return []
-    return [NavItem("Résidence sociale", f"/{KEY}/units", order=51)]
+    return [NavItem("Résidence sociale", f"/{KEY}/units", order=51, roles=roles_holding("social"))]
 
 
 async def _stay_panel(enrolment: EnrolmentView) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from tremplin.permissions import can
 from tremplin.services import audit
 from tremplin.services import households as hh
 from tremplin.services.clock import today
+from tremplin.services.corrections import CORRECTING_ROLES, correctable_steps
 from tremplin.services.documents import DOCUMENT_KINDS
 from tremplin.services.enrolments import to_view
 from tremplin.services.idempotency import run_once
@@ -170,6 +171,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
     )
     panels = sorted(host.call("tremplin_enrolment_panels"), key=lambda p: (p.order, p.key))
     sensitive = can(current_user(request), "sensitive")
+    can_correct = getattr(current_user(request), "role", None) in CORRECTING_ROLES
     enrolments = []
     for r in rows:
         prog = host.programmes[r["programme"]]
@@ -189,6 +191,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
                 "prescriber_label": prog.prescriber_label(r["prescriber"]),
                 "destination_label": prog.destination_label(r["exit_destination"]),
                 "transitions": workflow.available(r["state"]),
+                "corrections": correctable_steps(r) if can_correct else [],
                 "extra": extra,
                 "panels": await _panels(panels, r),
             }

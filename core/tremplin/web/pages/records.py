@@ -21,9 +21,10 @@ from tremplin.services.documents import read_document, store_document
 from tremplin.services.idempotency import run_once
 from tremplin.services.shares import create_share, end_share
 from tremplin.services.timeline import add_event
-from tremplin.types import ChoiceContext, Field, FieldError
+from tremplin.types import Choice, ChoiceContext, Field, FieldError
 from tremplin.web.access import check_household
 from tremplin.web.auth import requires
+from tremplin.web.conflicts import conflict_rows
 from tremplin.web.formdata import form_dict, int_or_none, new_form_id
 from tremplin.web.pages.households import household_context, referents
 from tremplin.web.state import actor, app_context, current_user, user_programmes
@@ -122,14 +123,20 @@ async def _edit_context(request: Request, enrolment_id: int) -> dict[str, Any]:
 @get("/enrolments/{enrolment_id:int}/edit", guards=[SOCIAL])
 async def enrolment_edit(request: Request, enrolment_id: FromPath[int]) -> Template:
     context = await _edit_context(request, enrolment_id)
-    row = context["enrolment"]
-    values = {
+    stored = stored_values(context["enrolment"])
+    # Shown as typed (money in euros, "85,50"), so saving the form unchanged keeps every value.
+    values = {**stored, **{f.name: f.form_value(stored.get(f.name)) for f in context["fields"]}}
+    return Template("enrolments/edit.html", context={**context, "values": values, "errors": {}})
+
+
+def stored_values(row: dict[str, Any]) -> dict[str, Any]:
+    """An enrolment's values as its fields store them (dates as ISO strings)."""
+    return {
         **(row["data"] or {}),
         "referral_date": row["referral_date"].isoformat() if row["referral_date"] else "",
         "prescriber": row["prescriber"],
         "referent": row["referent"],
     }
-    return Template("enrolments/edit.html", context={**context, "values": values, "errors": {}})
 
 
 @post("/enrolments/{enrolment_id:int}/edit", guards=[SOCIAL])
@@ -156,6 +163,7 @@ async def enrolment_update(request: Request, enrolment_id: FromPath[int]) -> Res
             context={**context, "values": raw, "errors": exc.errors},
         )
     except hh.ConflictError as exc:
+        shown = [f for f in context["fields"] if not f.sensitive or context["can_see_sensitive"]]
         return Template(
             "enrolments/edit.html",
             status_code=409,
@@ -163,10 +171,8 @@ async def enrolment_update(request: Request, enrolment_id: FromPath[int]) -> Res
                 **context,
                 "enrolment": exc.current,
                 "values": raw,
-                "errors": {
-                    "_conflict": "Cet accompagnement a été modifié entre-temps : vérifiez "
-                    "la fiche, votre saisie est conservée ci-dessous."
-                },
+                "conflict": conflict_rows(shown, stored_values(exc.current), raw),
+                "errors": {},
             },
         )
     return Redirect(
@@ -194,6 +200,14 @@ async def membership_end(request: Request, membership_id: FromPath[int]) -> Resp
     except FieldError as exc:
         raise FormErrors({"end_date": str(exc)}) from None
     return Redirect(f"/households/{row['household']}#members", status_code=303)
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _state_choices(workflow) -> tuple[Choice, ...]:
+    return tuple(Choice(st.key, st.label) for st in workflow.states)
 
 
 async def _transition_context(
@@ -250,9 +264,20 @@ async def transition_apply(
         context.update(values=raw, errors=exc.errors)
         return Template(template, context=context, status_code=422)
     except hh.ConflictError as exc:
+        host_workflow = host.workflows[exc.current["programme"]]
+        state = Field("state", "Étape", kind="choice", choices=_state_choices(host_workflow))
+        stored = {
+            **stored_values(exc.current),
+            **{k: _iso(exc.current.get(k)) for k in enr.ENROLMENT_COLUMNS},
+        }
         context.update(
             enrolment=exc.current,
             values=raw,
+            conflict=conflict_rows(
+                [state, *context["fields"]],
+                {**stored, "state": exc.current["state"]},
+                {**raw, "state": context["enrolment"]["state"]},
+            ),
             errors={
                 "_conflict": "Cet accompagnement a été modifié entre-temps : vérifiez "
                 "son état sur la fiche avant de confirmer à nouveau."

@@ -11,7 +11,15 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
 
-from tremplin.api import FormErrors, actor, check_household, roles, today
+from tremplin.api import (
+    ConflictError,
+    FormErrors,
+    actor,
+    check_household,
+    conflict_rows,
+    roles,
+    today,
+)
 from tremplin_housing.access import RENTAL, visible
 from tremplin_housing.arrears import record_step, review_list
 from tremplin_housing.calc import add_months, month_bounds
@@ -24,6 +32,7 @@ from tremplin_housing.settings import (
     SETTINGS_ROLES,
     arrears_threshold,
     save_settings,
+    settings_version,
 )
 from tremplin_housing.tables import LedgerEntry
 
@@ -153,11 +162,21 @@ SETTINGS_GUARD = roles(*SETTINGS_ROLES)
 
 
 async def _settings_page(
-    values: dict[str, Any], errors: dict[str, str], status: int = 200, saved: bool = False
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    saved: bool = False,
+    conflict: list[dict[str, Any]] | None = None,
 ) -> Template:
     return page(
         "housing/settings.html",
-        {"fields": SETTINGS_FIELDS, "values": values, "errors": errors, "saved": saved},
+        {
+            "fields": SETTINGS_FIELDS,
+            "values": values,
+            "errors": errors,
+            "saved": saved,
+            "conflict": conflict,
+        },
         status,
     )
 
@@ -167,7 +186,11 @@ async def settings_form(request: Request) -> Template:
     """The association's housing settings (the arrears threshold)."""
     threshold = await arrears_threshold()
     return await _settings_page(
-        {"arrears_threshold": f"{threshold // 100},{threshold % 100:02d}"}, {}
+        {
+            "arrears_threshold": f"{threshold // 100},{threshold % 100:02d}",
+            "version": await settings_version(),
+        },
+        {},
     )
 
 
@@ -178,6 +201,14 @@ async def settings_save(request: Request) -> Response:
         await save_settings(actor(request), raw)
     except FormErrors as exc:
         return await _settings_page(raw, exc.errors, 422)
+    except ConflictError as exc:
+        stored = {"arrears_threshold": exc.current["arrears_threshold_cents"]}
+        return await _settings_page(
+            {**raw, "version": exc.current["version"]},
+            {},
+            409,
+            conflict=conflict_rows(SETTINGS_FIELDS, stored, raw),
+        )
     return done(request, "/housing/settings?saved=1")
 
 

@@ -11,7 +11,15 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from tremplin.api import FormErrors, actor, current_user, programme_names, today
+from tremplin.api import (
+    ConflictError,
+    FormErrors,
+    actor,
+    conflict_rows,
+    current_user,
+    programme_names,
+    today,
+)
 from tremplin_housing import claims, stock
 from tremplin_housing import occupancy as occ
 from tremplin_housing.access import (
@@ -130,10 +138,12 @@ async def _form(
     values: dict[str, Any],
     errors: dict[str, str],
     status: int = 200,
+    conflict: list[dict[str, Any]] | None = None,
 ) -> Template:
     return page(
         "housing/dwelling_form.html",
         {
+            "conflict": conflict,
             "dwelling": dwelling,
             "fields": dwelling_fields(programme_names(request)),
             "owners": await owners(),
@@ -203,11 +213,33 @@ async def dwelling_update(request: Request, dwelling_id: FromPath[int]) -> Respo
     dwelling = await _editable(request, dwelling_id)
     raw = _confidential_if_needed(request, await form_dict(request))
     try:
-        await stock.update_dwelling(actor(request), dwelling_id, raw, programme_names(request))
+        await stock.update_dwelling(
+            actor(request),
+            dwelling_id,
+            raw,
+            programme_names(request),
+            version=int(raw["version"]) if str(raw.get("version", "")).isdigit() else 0,
+        )
     except FormErrors as exc:
         return await _form(request, dwelling, raw, exc.errors, 422)
+    except ConflictError as exc:
+        fields = dwelling_fields(programme_names(request))
+        return await _form(
+            request,
+            {**dwelling, "version": exc.current["version"]},
+            raw,
+            {},
+            409,
+            conflict=conflict_rows(fields, _values(exc.current), raw),
+        )
     return done(request, f"/housing/dwellings/{dwelling_id}")
 
+
+CONFLICT_MESSAGE = (
+    "Ce suivi a été modifié par quelqu'un d'autre pendant que vous le modifiiez : la version "
+    "enregistrée est dans le tableau, votre saisie est conservée dans le formulaire. "
+    "Enregistrez à nouveau pour remplacer la version enregistrée."
+)
 
 #: The occupancy form is the page's main one; the others' inputs are prefixed.
 PREFIXES = {
@@ -374,6 +406,15 @@ async def _follow_up(
         response = await _detail(request, dwelling_id, status=422)
         response.context[f"{key}_errors"] = {item_id: prefixed(exc.errors, prefix)}
         response.context[f"{key}_values"] = {item_id: raw}
+        return response
+    except ConflictError:
+        # The table above the form shows the saved version; the form keeps what was typed,
+        # with the new version so that saving again replaces it.
+        response = await _detail(request, dwelling_id, status=409)
+        response.context[f"{key}_errors"] = {item_id: {"_conflict": CONFLICT_MESSAGE}}
+        response.context[f"{key}_values"] = {
+            item_id: {k: v for k, v in raw.items() if k != f"{prefix}version"}
+        }
         return response
     return done(request, f"/housing/dwellings/{dwelling_id}#{key}-{item_id}")
 

@@ -1,0 +1,204 @@
+"""Start-up validation of what plugins declare: a declaration the core accepts is honoured,
+one it cannot honour stops start-up with a French message naming the plugin and what to change.
+
+Checked: transitions and deadlines pointing to undeclared states, an initial state that is
+not declared, field groups no shareable group declares, field names colliding with the
+enrolment's columns, routes outside ``/<slug>`` (or ``/api/<slug>``), routes without an access
+guard, and menu entries without roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from tremplin.config import ConfigError
+from tremplin.permissions import CAPABILITIES
+
+if TYPE_CHECKING:
+    from tremplin.plugins import PluginHost
+
+__all__ = ["ENROLMENT_COLUMN_NAMES", "validate_declarations"]
+
+#: Names a programme field may not take: they are the enrolment's own columns (a transition
+#: field may name the five columns it fills, see :class:`~tremplin.types.Transition`).
+ENROLMENT_COLUMN_NAMES = frozenset(
+    {
+        "id",
+        "household",
+        "programme",
+        "state",
+        "referral_date",
+        "prescriber",
+        "referent",
+        "decision_date",
+        "entry_date",
+        "exit_date",
+        "exit_reason",
+        "exit_destination",
+        "data",
+        "external_id",
+        "version",
+        "created_at",
+        "updated_at",
+    }
+)
+#: The default group of a field: staff only, never shared, so no shareable group is needed.
+UNSHARED_GROUP = "general"
+
+
+class DeclarationError(ConfigError):
+    """A plugin declared something the core cannot honour."""
+
+
+def _impls(host: PluginHost, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+    """(plugin name, item) for every item each plugin returns: the messages name the plugin."""
+    for impl in getattr(host.pm.hook, hook).get_hookimpls():
+        args = {k: v for k, v in kwargs.items() if k in impl.argnames}
+        value = impl.function(**args)
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if item is not None:
+                yield impl.plugin_name, item
+
+
+def _fail(plugin: str, what: str, fix: str) -> DeclarationError:
+    return DeclarationError(f"le plugin « {plugin} » déclare {what} : {fix}")
+
+
+def _check_workflows(host: PluginHost) -> None:
+    for plugin, workflow in _impls(host, "tremplin_workflows"):
+        states = {s.key for s in workflow.states}
+        where = f"dans le workflow du programme « {workflow.programme} »"
+        if workflow.initial not in states:
+            raise _fail(
+                plugin,
+                f"l'état initial « {workflow.initial} » {where}",
+                "cet état n'est pas déclaré dans states",
+            )
+        for t in workflow.transitions:
+            for key in (*t.source, t.target):
+                if key not in states:
+                    raise _fail(
+                        plugin,
+                        f"la transition « {t.key} » {where} vers ou depuis l'état « {key} »",
+                        "cet état n'est pas déclaré dans states ; ajoutez-le ou corrigez la clé",
+                    )
+        for d in workflow.deadlines:
+            for key in d.states:
+                if key not in states:
+                    raise _fail(
+                        plugin,
+                        f"l'échéance « {d.key} » {where} pour l'état « {key} »",
+                        "cet état n'est pas déclaré dans states ; ajoutez-le ou corrigez la clé",
+                    )
+
+
+def _check_fields(host: PluginHost) -> None:
+    for programme in host.programmes:
+        groups = {g.key for g in host.call("tremplin_shareable_groups", programme=programme)}
+        for plugin, f in _impls(host, "tremplin_enrolment_fields", programme=programme):
+            if plugin == "core":
+                continue
+            if f.name in ENROLMENT_COLUMN_NAMES:
+                raise _fail(
+                    plugin,
+                    f"le champ « {f.name} » du programme « {programme} »",
+                    "ce nom est celui d'une colonne de l'accompagnement ; renommez le champ",
+                )
+            if f.group != UNSHARED_GROUP and f.group not in groups:
+                raise _fail(
+                    plugin,
+                    f"le champ « {f.name} » du programme « {programme} » dans le groupe "
+                    f"« {f.group} »",
+                    "aucun groupe partageable (tremplin_shareable_groups) ne porte cette clé ; "
+                    "déclarez le groupe ou retirez group=",
+                )
+
+
+def _guards(item: Any) -> list[Any]:
+    return list(getattr(item, "guards", None) or [])
+
+
+def _handlers(item: Any, prefix: str = "", guards: tuple = ()) -> Iterator[tuple[str, Any, tuple]]:
+    """(full path, handler, guards of its layers) of a route handler, controller or router
+    as a plugin returns it (not yet registered)."""
+    from litestar import Controller, Router
+    from litestar.handlers import BaseRouteHandler
+
+    layer = (*guards, *_guards(item))
+    if isinstance(item, Router):
+        for child in item.route_handlers:
+            yield from _handlers(child, prefix + item.path.rstrip("/"), layer)
+    elif isinstance(item, type) and issubclass(item, Controller):
+        base = (prefix + "/" + (item.path or "").strip("/")).rstrip("/")
+        for name in dir(item):
+            value = getattr(item, name, None)
+            if isinstance(value, BaseRouteHandler):
+                yield from _handlers(value, base, layer)
+    elif isinstance(item, BaseRouteHandler):
+        for path in item.paths:
+            yield (prefix + "/" + path.strip("/")).rstrip("/") or "/", item, layer
+
+
+def _check_routes(host: PluginHost) -> None:
+    for impl in host.pm.hook.tremplin_routes.get_hookimpls():
+        plugin = impl.plugin_name
+        for item in impl.function() or []:
+            for path, handler, guards in _handlers(item):
+                allowed = (f"/{plugin}", f"/api/{plugin}")
+                if not any(path == p or path.startswith(p + "/") for p in allowed):
+                    raise _fail(
+                        plugin,
+                        f"la route « {path} »",
+                        f"les adresses d'un plugin commencent par /{plugin}/ ou /api/{plugin}/",
+                    )
+                public = bool(handler.opt.get("exclude_from_auth"))
+                if not public and not any(getattr(g, "access_rule", None) for g in guards):
+                    raise _fail(
+                        plugin,
+                        f"la route « {path} » sans garde d'accès",
+                        "ajoutez guards=[requires(...)], roles(...), staff_only ou "
+                        "partner_only de tremplin.api",
+                    )
+
+
+def _role_users() -> Iterator[Any]:
+    for role in CAPABILITIES:
+        yield SimpleNamespace(
+            id=0,
+            role=role,
+            active=True,
+            programmes=(),
+            partner=1 if role == "partner" else None,
+            can_see_sensitive=False,
+            full_name="",
+            email="",
+        )
+
+
+def _check_navigation(host: PluginHost) -> None:
+    for user in _role_users():
+        for plugin, item in _impls(host, "tremplin_navigation", user=user):
+            if not item.roles:
+                raise _fail(
+                    plugin,
+                    f"l'entrée de menu « {item.label} » ({item.href}) sans rôles",
+                    "indiquez roles=(...) : les rôles à qui l'entrée est montrée, ceux que la "
+                    "garde de la page laisse passer (roles_holding(...) de tremplin.api)",
+                )
+            unknown = set(item.roles) - set(CAPABILITIES)
+            if unknown:
+                raise _fail(
+                    plugin,
+                    f"l'entrée de menu « {item.label} » pour le rôle « {sorted(unknown)[0]} »",
+                    f"rôles connus : {', '.join(CAPABILITIES)}",
+                )
+
+
+def validate_declarations(host: PluginHost) -> None:
+    """Refuse (:class:`DeclarationError`, a :class:`ConfigError`) what cannot be honoured."""
+    _check_workflows(host)
+    _check_fields(host)
+    _check_routes(host)
+    _check_navigation(host)
