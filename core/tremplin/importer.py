@@ -14,6 +14,7 @@ records instead of duplicating them.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import functools
@@ -585,6 +586,12 @@ async def _existing(table: Any, columns: list[Any], external_ids: list[str]) -> 
     return found
 
 
+async def _breathe(i: int) -> None:
+    """Let the event loop serve other requests now and then during a long loop."""
+    if i % 500 == 499:
+        await asyncio.sleep(0)
+
+
 def _changed(row: dict[str, Any], values: dict[str, Any]) -> bool:
     return any(row.get(k) != v for k, v in values.items())
 
@@ -605,7 +612,8 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
     for p in plan["people"].values():
         members.setdefault(p["household"], []).append(f"{p['first_name']} {p['last_name']}")
     new_households = []
-    for ext, h in plan["households"].items():
+    for i, (ext, h) in enumerate(plan["households"].items()):
+        await _breathe(i)
         values = {k: v for k, v in h.items() if k != "external_id"}
         if ext in existing:
             result.updated["menages"] += 1
@@ -620,8 +628,9 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
                 touched.add(row["id"])
         else:
             result.created["menages"] += 1
-            search = normalise(values["name"], _REF, *members.get(ext, []))
-            new_households.append((ext, values, search))
+            if not dry_run:
+                search = normalise(values["name"], _REF, *members.get(ext, []))
+                new_households.append((ext, values, search))
     if not dry_run and new_households:
         columns = ["reference", "external_id", "search_text", "created_at", "updated_at"]
         columns += household_columns
@@ -665,7 +674,8 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
             ).where(Membership.person.is_in(chunk) & Membership.end_date.is_null()):
                 memberships[m["person"]] = m
     new_people = []
-    for ext, p in plan["people"].items():
+    for i, (ext, p) in enumerate(plan["people"].items()):
+        await _breathe(i)
         fields = {k: p[k] for k in person_columns}
         start = p["start_date"] or referral.get(p["household"]) or today()
         if ext not in people_existing:
@@ -729,7 +739,8 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
         Enrolment, [getattr(Enrolment, c) for c in enrolment_columns], list(plan["enrolments"])
     )
     new_enrolments = []
-    for ext, e in plan["enrolments"].items():
+    for i, (ext, e) in enumerate(plan["enrolments"].items()):
+        await _breathe(i)
         values = {k: e[k] for k in enrolment_columns if k != "household"}
         if ext in enrolment_existing:
             result.updated["accompagnements"] += 1

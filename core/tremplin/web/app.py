@@ -158,7 +158,7 @@ def plugin_static_routers(host: PluginHost) -> list:
     """``/static/<slug>/…`` for each enabled plugin whose package has a ``static/`` folder."""
     routers = []
     for slug in host.enabled_slugs:
-        module_file = host.installed[slug].module.__file__
+        module_file = getattr(host.installed[slug].module, "__file__", None)
         folder = Path(module_file).parent / "static" if module_file else None
         if folder is not None and folder.is_dir():
             routers.append(
