@@ -1,0 +1,5 @@
+"""Demo data (filled below)."""
+
+
+async def load(ctx) -> str | None:
+    return None

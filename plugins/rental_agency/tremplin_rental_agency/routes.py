@@ -1,0 +1,3 @@
+"""Pages of the rental agency (filled below)."""
+
+ROUTES: tuple = ()
