@@ -102,9 +102,9 @@ def tremplin_timeline_event_types() -> list[EventType]:
 
 @hookimpl
 def tremplin_routes() -> list:
-    from tremplin_rental_agency.routes import ROUTES
+    from tremplin_rental_agency import gla_routes, importer, minutes, routes
 
-    return list(ROUTES)
+    return [*routes.ROUTES, *gla_routes.ROUTES, *minutes.ROUTES, *importer.ROUTES]
 
 
 @hookimpl

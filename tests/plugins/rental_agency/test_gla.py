@@ -63,3 +63,23 @@ async def test_arrears_commission_takes_tenants_over_the_threshold(database):
     assert "_version" in exc.value.errors
     row = await ArrearsCase.select().where(ArrearsCase.id == cases[0]["id"]).first()
     assert row["cause"] == key and row["outcome"] == "solved"
+
+
+async def test_gla_pages(social_worker):
+    tenant = await _tenant("PAGE Locataire")
+    page = await social_worker.get("/rental_agency/gla")
+    assert page.status_code == 200 and "PAGE Locataire" in page.text
+    response = await social_worker.post(
+        "/rental_agency/gla", {"household": str(tenant), "kind": "gla_technical", "on_date": ""}
+    )
+    assert response.status_code == 422 and "ce champ est obligatoire" in response.text
+    response = await social_worker.post(
+        "/rental_agency/gla",
+        {"household": str(tenant), "kind": "gla_technical", "on_date": "2024-03-01"},
+    )
+    assert response.status_code == 303
+    assert await TimelineEvent.count().where(TimelineEvent.kind == "gla_technical") == 1
+    response = await social_worker.post("/rental_agency/commissions", {"held_on": "2024-03-15"})
+    assert response.status_code == 303
+    page = await social_worker.get(response.headers["location"])
+    assert page.status_code == 200 and "Commission de suivi des impayés" in page.text

@@ -1,0 +1,3 @@
+"""Import of demands from a spreadsheet (filled below)."""
+
+ROUTES: tuple = ()
