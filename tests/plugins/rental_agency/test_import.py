@@ -15,7 +15,7 @@ HEADER = "id_externe;menage;date_enregistrement;statut;situation;problematiques;
 
 async def _households() -> tuple[str, str]:
     a = await hh.create_household(ACTOR, {"name": "IMPORT Un"})
-    b = await hh.create_household(ACTOR, {"name": "IMPORT Deux"}, external_id="ext-b")
+    await hh.create_household(ACTOR, {"name": "IMPORT Deux"}, external_id="ext-b")
     ref = (await Household.select(Household.reference).where(Household.id == a).first())[
         "reference"
     ]
