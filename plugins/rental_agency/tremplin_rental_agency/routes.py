@@ -140,7 +140,11 @@ async def demand_create(request: Request) -> Response:
 
 
 async def _demand_page(
-    request: Request, demand_id: int, errors: dict[str, str] | None = None, status: int = 200
+    request: Request,
+    demand_id: int,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    posted: dict[str, Any] | None = None,
 ) -> Template:
     demand = await demands.get_demand(demand_id)
     await check_household(request, demand["household"])
@@ -188,6 +192,7 @@ async def _demand_page(
             "lease_fields": allocation.LEASE_FIELDS,
             "values": edit,
             "errors": errors or {},
+            "posted": posted or {},
             "today": today().isoformat(),
         },
         status=status,
@@ -209,7 +214,7 @@ async def _demand_write(request: Request, demand_id: int, action) -> Response:
     try:
         await action(actor(request), raw)
     except FormErrors as exc:
-        return await _demand_page(request, demand_id, exc.errors, status=422)
+        return await _demand_page(request, demand_id, exc.errors, status=422, posted=raw)
     return Redirect(f"/{KEY}/demands/{demand_id}", status_code=303)
 
 
