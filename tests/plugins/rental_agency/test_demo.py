@@ -20,9 +20,7 @@ async def test_demo_fills_the_chapter(database, host, caplog):
     assert await Demand.count() > 10
     assert await Session.count() == 2
     assert await Presentation.count().where(Presentation.score.is_not_null()) > 5
-    assert await TimelineEvent.count().where(
-        TimelineEvent.kind.is_in([c.value for c in GLA_KINDS])
-    )
+    assert await TimelineEvent.count().where(TimelineEvent.kind.is_in([c.value for c in GLA_KINDS]))
     assert await ArrearsCommission.count() == 1
     year = today().year
     report = await build_report(host, ["rental_agency"], Period.year(year), "Démo")
