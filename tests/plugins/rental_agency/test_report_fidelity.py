@@ -125,6 +125,17 @@ async def _year(
     presentations.append(Presentation(session=sessions[-1], demand=seen[-1][0], created_at=now()))
     await Presentation.insert(*presentations)
     accepted = [dm for (dm, _), dec in zip(examined, plan) if dec == "accepted"]
+    # The profile of 2024's validated households: 48 of 89 without stable housing (54 %),
+    # 59 of 89 at or below the minimum wage (66 %).
+    if year == 2024:
+        await Demand.update({Demand.situation: "third_party"}).where(Demand.id.is_in(accepted[:48]))
+        await Demand.update({Demand.situation: "own_housing"}).where(Demand.id.is_in(accepted[48:]))
+        await Demand.update({Demand.monthly_resources_cents: 120000}).where(
+            Demand.id.is_in(accepted[:59])
+        )
+        await Demand.update({Demand.monthly_resources_cents: 180000}).where(
+            Demand.id.is_in(accepted[59:])
+        )
     await Demand.update({Demand.status: "cancelled_elsewhere"}).where(
         Demand.id.is_in(accepted[:cancelled])
     )
@@ -184,6 +195,13 @@ async def test_asl_2024_cedl(database, host):
     assert tables["cedl"] == EXPECTED_2024
     previous = tables["cedl_previous"]
     assert (previous["received"], previous["examined"], previous["leases"]) == (134, 113, 52)
+
+    chapter = next(p for p in report["programmes"] if p["key"] == "rental_agency")
+    profile = {t["key"]: t for s in chapter["sections"] for t in s["tables"]}
+    situation = profile["validated_situation"]
+    assert situation["total"] == 89 and "53,9 % sans logement pérenne" in situation["note"]
+    smic = {r["key"]: r for r in profile["validated_resources"]["rows"]}["at_most_smic"]
+    assert (smic["count"], smic["percent"]) == (59, 66.3)
 
     book = load_workbook(io.BytesIO(to_xlsx(report)))
     sheet = book["rental_agenc-cedl"]
