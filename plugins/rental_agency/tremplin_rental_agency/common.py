@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
+
+from litestar.params import Parameter
 
 from tremplin.api import Actor, FormErrors, NotFound, TimelineEvent, audit, now, today
 from tremplin_rental_agency.vocab import KEY
 
 PARIS = ZoneInfo("Europe/Paris")
+
+#: A row id in a URL: a positive 32-bit integer, else 400 (never a database overflow).
+RowId = Annotated[int, Parameter(ge=1, le=2_147_483_647)]
 
 
 def moment(day: dt.date) -> dt.datetime:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from tremplin.api import FormErrors, Household, NotFound, actor, form_dict, render, today
 from tremplin_rental_agency import gla, housing_link
+from tremplin_rental_agency.common import RowId
 from tremplin_rental_agency.routes import ADMIN, STAFF, _enabled, _read
 from tremplin_rental_agency.tables import ArrearsCase, ArrearsCommission
 from tremplin_rental_agency.vocab import OUTCOME_LABELS
@@ -117,14 +117,14 @@ async def _commission_page(
 
 
 @get("/rental_agency/commissions/{commission_id:int}", guards=[STAFF])
-async def commission_page(request: Request, commission_id: FromPath[int]) -> Template:
+async def commission_page(request: Request, commission_id: RowId) -> Template:
     """An arrears commission: every situation over the threshold, its cause, decision, outcome."""
     _enabled(request)
     return await _commission_page(request, commission_id)
 
 
 @post("/rental_agency/cases/{case_id:int}", guards=[STAFF])
-async def case_save(request: Request, case_id: FromPath[int]) -> Response:
+async def case_save(request: Request, case_id: RowId) -> Response:
     _enabled(request)
     row = await ArrearsCase.select(ArrearsCase.commission).where(ArrearsCase.id == case_id).first()
     if row is None:

@@ -12,7 +12,6 @@ from typing import Any
 
 from litestar import Request, Response, get
 from litestar.exceptions import PermissionDeniedException
-from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.api import (
@@ -25,6 +24,7 @@ from tremplin.api import (
     vocabulary,
 )
 from tremplin_rental_agency.committee import get_session, partner_ids_of, session_files
+from tremplin_rental_agency.common import RowId
 from tremplin_rental_agency.routes import STAFF, _enabled
 from tremplin_rental_agency.tables import Demand
 from tremplin_rental_agency.vocab import DECISION_LABELS, PROBLEM_LABELS, SITUATION_LABELS
@@ -108,7 +108,7 @@ async def minutes_data(session_id: int) -> dict[str, Any]:
 
 
 @get("/rental_agency/sessions/{session_id:int}/minutes", guards=[STAFF])
-async def minutes_pdf(request: Request, session_id: FromPath[int]) -> Response:
+async def minutes_pdf(request: Request, session_id: RowId) -> Response:
     """The minutes of a session as a PDF, fit to hand to the partners present."""
     _enabled(request)
     data = await minutes_data(session_id)
@@ -123,7 +123,7 @@ async def minutes_pdf(request: Request, session_id: FromPath[int]) -> Response:
 
 
 @get("/rental_agency/partner/sessions/{session_id:int}", guards=[partner_only])
-async def partner_session(request: Request, session_id: FromPath[int]) -> Template:
+async def partner_session(request: Request, session_id: RowId) -> Template:
     """A partner present at a session sees its files, and only the fields shared."""
     user = current_user(request)
     session = await get_session(session_id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
@@ -26,6 +25,7 @@ from tremplin.api import (
     user_programmes,
 )
 from tremplin_rental_agency import allocation, committee, demands, grid, housing_link
+from tremplin_rental_agency.common import RowId
 from tremplin_rental_agency.tables import Allocation, Demand, DeskAppointment, Presentation
 from tremplin_rental_agency.vocab import (
     DECISION_LABELS,
@@ -200,7 +200,7 @@ async def _demand_page(
 
 
 @get(f"/{KEY}/demands/{{demand_id:int}}", guards=[STAFF])
-async def demand_page(request: Request, demand_id: FromPath[int]) -> Template:
+async def demand_page(request: Request, demand_id: RowId) -> Template:
     """One demand: its data, desk appointments, committee decisions and allocation."""
     _enabled(request)
     return await _demand_page(request, demand_id)
@@ -219,7 +219,7 @@ async def _demand_write(request: Request, demand_id: int, action) -> Response:
 
 
 @post(f"/{KEY}/demands/{{demand_id:int}}/edit", guards=[STAFF])
-async def demand_edit(request: Request, demand_id: FromPath[int]) -> Response:
+async def demand_edit(request: Request, demand_id: RowId) -> Response:
     async def action(a, raw):
         try:
             version = int(raw.get("version", ""))
@@ -231,14 +231,14 @@ async def demand_edit(request: Request, demand_id: FromPath[int]) -> Response:
 
 
 @post(f"/{KEY}/demands/{{demand_id:int}}/status", guards=[STAFF])
-async def demand_status(request: Request, demand_id: FromPath[int]) -> Response:
+async def demand_status(request: Request, demand_id: RowId) -> Response:
     return await _demand_write(
         request, demand_id, lambda a, raw: demands.change_status(a, demand_id, raw)
     )
 
 
 @post(f"/{KEY}/demands/{{demand_id:int}}/appointments", guards=[STAFF])
-async def demand_appointment(request: Request, demand_id: FromPath[int]) -> Response:
+async def demand_appointment(request: Request, demand_id: RowId) -> Response:
     return await _demand_write(
         request, demand_id, lambda a, raw: demands.add_appointment(a, demand_id, raw)
     )
@@ -331,14 +331,14 @@ async def _session_page(
 
 
 @get(f"/{KEY}/sessions/{{session_id:int}}", guards=[STAFF])
-async def session_page(request: Request, session_id: FromPath[int]) -> Template:
+async def session_page(request: Request, session_id: RowId) -> Template:
     """A session: the files presented, a decision form for each file not yet decided."""
     _enabled(request)
     return await _session_page(request, session_id)
 
 
 @post(f"/{KEY}/sessions/{{session_id:int}}/present", guards=[STAFF])
-async def session_present(request: Request, session_id: FromPath[int]) -> Response:
+async def session_present(request: Request, session_id: RowId) -> Response:
     _enabled(request)
     raw = await form_dict(request)
     try:
@@ -353,9 +353,7 @@ async def session_present(request: Request, session_id: FromPath[int]) -> Respon
 
 
 @post(f"/{KEY}/sessions/{{session_id:int}}/decide/{{demand_id:int}}", guards=[STAFF])
-async def session_decide(
-    request: Request, session_id: FromPath[int], demand_id: FromPath[int]
-) -> Response:
+async def session_decide(request: Request, session_id: RowId, demand_id: RowId) -> Response:
     _enabled(request)
     raw = await form_dict(request)
     ticked = raw.get("ticked", [])
@@ -408,14 +406,14 @@ async def _ranked_page(
 
 
 @get(f"/{KEY}/allocation/{{dwelling_id:int}}", guards=[STAFF])
-async def ranked_page(request: Request, dwelling_id: FromPath[int]) -> Template:
+async def ranked_page(request: Request, dwelling_id: RowId) -> Template:
     """The accepted demands matching a free dwelling, best score first."""
     _enabled(request)
     return await _ranked_page(request, dwelling_id)
 
 
 @post(f"/{KEY}/allocation/{{dwelling_id:int}}", guards=[STAFF])
-async def allocate(request: Request, dwelling_id: FromPath[int]) -> Response:
+async def allocate(request: Request, dwelling_id: RowId) -> Response:
     _enabled(request)
     raw = await form_dict(request)
     try:
@@ -437,7 +435,7 @@ async def _allocation_demand(allocation_id: int) -> int:
 
 
 @post(f"/{KEY}/allocations/{{allocation_id:int}}/lease", guards=[STAFF])
-async def lease(request: Request, allocation_id: FromPath[int]) -> Response:
+async def lease(request: Request, allocation_id: RowId) -> Response:
     demand_id = await _allocation_demand(allocation_id)
     return await _demand_write(
         request, demand_id, lambda a, raw: allocation.sign_lease(a, allocation_id, raw)
@@ -445,7 +443,7 @@ async def lease(request: Request, allocation_id: FromPath[int]) -> Response:
 
 
 @post(f"/{KEY}/allocations/{{allocation_id:int}}/cancel", guards=[STAFF])
-async def allocation_cancel(request: Request, allocation_id: FromPath[int]) -> Response:
+async def allocation_cancel(request: Request, allocation_id: RowId) -> Response:
     demand_id = await _allocation_demand(allocation_id)
     return await _demand_write(
         request, demand_id, lambda a, raw: allocation.cancel_allocation(a, allocation_id)

@@ -136,3 +136,16 @@ async def test_social_worker_cannot_edit_the_grid_and_partner_sees_no_demand(cli
     client.cookies.clear()
     partner = Session(client, await login(client, "partner@test.fr"), users["partner"])
     assert (await partner.get("/rental_agency/demands")).status_code == 403
+
+
+async def test_huge_or_unknown_ids_are_4xx(social_worker):
+    for url in (
+        "/rental_agency/demands/99999999999999999999",
+        "/rental_agency/sessions/9223372036854775808",
+        "/rental_agency/sessions/0/minutes",
+        "/rental_agency/commissions/3000000000",
+    ):
+        response = await social_worker.get(url)
+        assert response.status_code == 400, url
+    for url in ("/rental_agency/demands/5", "/rental_agency/sessions/7"):
+        assert (await social_worker.get(url)).status_code == 404, url
