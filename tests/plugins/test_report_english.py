@@ -290,6 +290,7 @@ REPORT_MODULES = (
     "iml_mandate.report",
     "iml_sublease.report",
     "iml_youth.report",
+    "rental_agency.report",
     "social_residence.report",
 )
 

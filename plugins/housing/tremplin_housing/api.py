@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from tremplin.api import Choice, today
 from tremplin_housing.calc import ARREARS_THRESHOLD_CENTS, compute_balance
+from tremplin_housing.fields import RETURN_REASONS as _RETURN_REASONS
 from tremplin_housing.fields import STATUSES as _STATUSES
 from tremplin_housing.fields import TYPOLOGIES as _TYPOLOGIES
 from tremplin_housing.ledger import balances_by_household, occupancy_balance
@@ -59,6 +60,13 @@ __all__ = [
     "occupancies",
     "rent_status",
     "repayment_plans",
+    "RETURN_REASONS",
+    "StockFact",
+    "balances",
+    "occupancies_between",
+    "occupancies_on",
+    "open_lease",
+    "stock_facts",
 ]
 
 
@@ -318,3 +326,141 @@ async def dwelling(dwelling_id: int) -> DwellingView | None:
     """One dwelling, or ``None`` when there is none with this id."""
     row = await Dwelling.select(*_DWELLING_COLUMNS).where(Dwelling.id == dwelling_id).first()
     return _dwelling_view(row) if row else None
+
+
+# --- Added for the rental agency (issue 17): whole-stock reads and the lease signature. ---
+
+
+@dataclass(frozen=True)
+class StockFact:
+    """What the agency-wide stock figures need of one dwelling (never its address: the
+    postcode only, for the *département*). Dates are ``None`` when not recorded."""
+
+    id: int
+    reference: str
+    owner_id: int
+    typology: str
+    postcode: str
+    city: str
+    stock: str
+    dpe_class: str
+    status: str
+    programme: str
+    contacted_on: dt.date | None
+    captured_on: dt.date | None
+    returned_on: dt.date | None
+    return_reason: str
+    #: Rent and charges of the latest head lease or mandate (0 when none recorded).
+    rent_cents: int = 0
+    charges_cents: int = 0
+
+
+async def stock_facts() -> list[StockFact]:
+    """Every dwelling of the housing stock, with or without a programme (two queries)."""
+    from tremplin_housing.tables import HeadLease
+
+    leases = {}
+    for lease in await HeadLease.select(
+        HeadLease.dwelling, HeadLease.rent_cents, HeadLease.charges_cents
+    ).order_by(HeadLease.start_date):
+        leases[lease["dwelling"]] = lease  # the latest wins
+    rows = await Dwelling.select(
+        Dwelling.id,
+        Dwelling.reference,
+        Dwelling.owner,
+        Dwelling.typology,
+        Dwelling.postcode,
+        Dwelling.city,
+        Dwelling.stock,
+        Dwelling.dpe_class,
+        Dwelling.status,
+        Dwelling.programme,
+        Dwelling.contacted_on,
+        Dwelling.captured_on,
+        Dwelling.returned_on,
+        Dwelling.return_reason,
+    ).order_by(Dwelling.id)
+    return [
+        StockFact(
+            id=r["id"],
+            reference=r["reference"],
+            owner_id=r["owner"],
+            typology=r["typology"],
+            postcode=r["postcode"] or "",
+            city=r["city"] or "",
+            stock=r["stock"],
+            dpe_class=r["dpe_class"] or "",
+            status=r["status"],
+            programme=r["programme"] or "",
+            contacted_on=r["contacted_on"],
+            captured_on=r["captured_on"],
+            returned_on=r["returned_on"],
+            return_reason=r["return_reason"] or "",
+            rent_cents=leases.get(r["id"], {}).get("rent_cents", 0),
+            charges_cents=leases.get(r["id"], {}).get("charges_cents", 0),
+        )
+        for r in rows
+    ]
+
+
+#: Why a dwelling went back to its owner (key → French label).
+RETURN_REASONS: dict[str, str] = {c.value: c.label for c in _RETURN_REASONS}
+
+
+async def occupancies_on(on: dt.date | None = None) -> list[OccupancyView]:
+    """Every occupancy ongoing on day ``on`` (today), all programmes and none, one query."""
+    on = on or today()
+    rows = await Occupancy.select(*_COLUMNS).where(
+        (Occupancy.start_date <= on) & (Occupancy.end_date.is_null() | (Occupancy.end_date >= on))
+    )
+    return [_view(r) for r in rows]
+
+
+async def occupancies_between(start: dt.date, end: dt.date) -> list[OccupancyView]:
+    """Every occupancy that overlaps ``[start, end]``, one query."""
+    rows = await Occupancy.select(*_COLUMNS).where(
+        (Occupancy.start_date <= end)
+        & (Occupancy.end_date.is_null() | (Occupancy.end_date >= start))
+    )
+    return [_view(r) for r in rows]
+
+
+async def balances(household_ids: list[int], on: dt.date | None = None) -> dict[int, int]:
+    """The balance of each household (all its occupancies) at the end of ``on``, one query."""
+    return await balances_by_household(on, household_ids)
+
+
+async def open_lease(
+    actor,
+    dwelling_id: int,
+    household_id: int,
+    start: dt.date,
+    rent_cents: int,
+    charges_cents: int = 0,
+    benefit_cents: int = 0,
+    deposit_cents: int = 0,
+    programme: str = "",
+) -> int:
+    """A lease signed directly by the household (occupancy kind ``lease``): the occupancy,
+    its first rent terms and its deposit plan, as the dwelling page records them; the
+    same checks (dwelling captured and free, household not housed elsewhere), raised as
+    :class:`tremplin.api.FormErrors`. Call it inside the caller's transaction."""
+    from tremplin_housing.occupancy import create_occupancy
+
+    def euros(amount: int) -> str:
+        return f"{amount // 100},{amount % 100:02d}"
+
+    raw = {
+        "household": str(household_id),
+        "kind": "lease",
+        "programme": programme,
+        "start_date": start.isoformat(),
+        "rent": euros(rent_cents),
+        "charges": euros(charges_cents),
+        "benefit": euros(benefit_cents),
+        "deposit": euros(deposit_cents),
+        "insurance_expires_on": "",
+    }
+    return await create_occupancy(
+        actor, dwelling_id, raw, {programme: programme} if programme else {}
+    )

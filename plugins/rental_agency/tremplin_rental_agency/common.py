@@ -1,0 +1,77 @@
+"""Small helpers shared by the agency's services: audit, timeline events, look-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from litestar.params import Parameter
+
+from tremplin.api import Actor, FormErrors, NotFound, TimelineEvent, audit, now, today
+from tremplin_rental_agency.vocab import KEY
+
+PARIS = ZoneInfo("Europe/Paris")
+
+#: A row id in a URL: a positive 32-bit integer, else 400 (never a database overflow).
+RowId = Annotated[int, Parameter(ge=1, le=2_147_483_647)]
+
+
+def moment(day: dt.date) -> dt.datetime:
+    """An aware UTC timestamp for something that happened on ``day`` (now, if today)."""
+    if day == today():
+        return now()
+    return dt.datetime.combine(day, dt.time(12, 0), tzinfo=PARIS).astimezone(dt.UTC)
+
+
+async def add_event(
+    actor: Actor,
+    household_id: int,
+    kind: str,
+    title: str,
+    day: dt.date,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """A timeline event of the household, tagged with the agency's key; call it inside the
+    write's transaction."""
+    await TimelineEvent.insert(
+        TimelineEvent(
+            household=household_id,
+            kind=kind,
+            occurred_at=moment(day),
+            author=actor.user_id,
+            programme=KEY,
+            title=title,
+            body=body,
+            data=data or {},
+            created_at=now(),
+        )
+    )
+
+
+async def write_audit(
+    actor: Actor, action: str, object_type: str, object_id: int | None, fields: Any = ()
+) -> None:
+    await audit(
+        action, object_type, object_id, user_id=actor.user_id, fields=fields, address=actor.address
+    )
+
+
+def require(row: dict[str, Any] | None, key: int) -> dict[str, Any]:
+    if row is None:
+        raise NotFound(key)
+    return row
+
+
+def not_in_future(name: str, day: dt.date | None, what: str = "La date") -> None:
+    if day is not None and day > today():
+        raise FormErrors({name: f"{what} est dans le futur."})
+
+
+def date_of(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))

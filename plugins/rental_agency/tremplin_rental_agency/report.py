@@ -1,0 +1,603 @@
+"""The « Agence immobilière sociale » chapter: demands and CEDL decisions (with the previous
+year), the profile of the households validated, GLA activity, arrears causes and outcomes,
+and the agency-wide stock (every dwelling, with or without a programme).
+
+Every figure is computed from the records; each table is a handful of queries, none per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from tremplin.api import (
+    IndicatorRow,
+    IndicatorTable,
+    Period,
+    ReportContext,
+    TimelineEvent,
+    vocabulary,
+)
+from tremplin_rental_agency import housing_link
+from tremplin_rental_agency.common import PARIS
+from tremplin_rental_agency.grid import reference_ages
+from tremplin_rental_agency.tables import (
+    Allocation,
+    ArrearsCase,
+    ArrearsCause,
+    Demand,
+    DeskAppointment,
+    Grid,
+    Presentation,
+)
+from tremplin_rental_agency.vocab import (
+    AGE_BRACKETS,
+    DEFAULT_CAUSES,
+    GLA_KINDS,
+    HOUSING_PROBLEMS,
+    OUTCOMES,
+    RESOURCE_LEVELS,
+    SITUATIONS,
+    STABLE_SITUATIONS,
+)
+
+
+def _pct(count: int, total: int) -> float | None:
+    return round(100 * count / total, 1) if total else None
+
+
+def _fr(value: float | None) -> str:
+    return f"{value or 0:g}".replace(".", ",")
+
+
+def _rows(pairs: list[tuple[str, str, int]], total: int) -> tuple[IndicatorRow, ...]:
+    return tuple(IndicatorRow(label, n, _pct(n, total), key) for key, label, n in pairs)
+
+
+def _shift(period: Period) -> Period:
+    def back(day: dt.date) -> dt.date:
+        try:
+            return day.replace(year=day.year - 1)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year - 1, day=28)
+
+    return Period(back(period.start), back(period.end))
+
+
+async def cedl_counts(period: Period) -> dict[str, int]:
+    """The CEDL figures of a period (demands, desk, files examined and decisions, leases)."""
+    start, end = period.start, period.end
+    registered = await Demand.count().where(
+        (Demand.registered_on >= start) & (Demand.registered_on <= end)
+    )
+    received = len(
+        {
+            r["household"]
+            for r in await DeskAppointment.select(DeskAppointment.household).where(
+                (DeskAppointment.on_date >= start)
+                & (DeskAppointment.on_date <= end)
+                & (DeskAppointment.attended == True)  # noqa: E712 (a SQL expression)
+            )
+        }
+    )
+    decided = await Presentation.select(Presentation.demand, Presentation.decision).where(
+        (Presentation.decided_on >= start)
+        & (Presentation.decided_on <= end)
+        & (Presentation.decision != "")
+    )
+    decisions = Counter(r["decision"] for r in decided)
+    accepted = {r["demand"] for r in decided if r["decision"] == "accepted"}
+    cancelled = await Demand.count().where(
+        Demand.id.is_in(list(accepted) or [0]) & (Demand.status == "cancelled_elsewhere")
+    )
+    leases = await Allocation.count().where(
+        (Allocation.status == "signed")
+        & (Allocation.lease_signed_on >= start)
+        & (Allocation.lease_signed_on <= end)
+    )
+    return {
+        "registered": registered,
+        "received": received,
+        "examined": len(decided),
+        "accepted": decisions["accepted"],
+        "adjourned": decisions["adjourned"],
+        "refused": decisions["refused"],
+        "cancelled_elsewhere": cancelled,
+        "leases": leases,
+    }
+
+
+CEDL_LABELS = (
+    ("registered", "Demandes enregistrées"),
+    ("received", "Ménages reçus en permanence d'accueil"),
+    ("examined", "Dossiers étudiés en CEDL"),
+    ("accepted", "dont acceptés"),
+    ("adjourned", "dont ajournés"),
+    ("refused", "dont refusés"),
+    ("cancelled_elsewhere", "Ménages validés ayant annulé (logés par un autre moyen)"),
+    ("leases", "Baux signés"),
+)
+
+
+async def demands_tables(ctx: ReportContext) -> list[IndicatorTable]:
+    year, previous = ctx.period, _shift(ctx.period)
+    now_counts, before = await cedl_counts(year), await cedl_counts(previous)
+    return [
+        IndicatorTable(
+            "cedl",
+            f"Demandes et commission d'examen (CEDL) — {year.label}",
+            tuple(IndicatorRow(lbl, now_counts[k], None, k) for k, lbl in CEDL_LABELS),
+            unit="dossiers",
+        ),
+        IndicatorTable(
+            "cedl_previous",
+            f"Rappel de l'année précédente — {previous.label}",
+            tuple(IndicatorRow(lbl, before[k], None, k) for k, lbl in CEDL_LABELS),
+            unit="dossiers",
+        ),
+    ]
+
+
+async def _validated(period: Period) -> list[dict[str, Any]]:
+    """The demands accepted in the period (the latest acceptance each), with their data."""
+    rows = await Presentation.select(
+        Presentation.demand,
+        Presentation.decided_on,
+        Presentation.grid,
+        Presentation.demand.household.as_alias("household"),
+        Presentation.demand.situation.as_alias("situation"),
+        Presentation.demand.problems.as_alias("problems"),
+        Presentation.demand.monthly_resources_cents.as_alias("resources"),
+        Presentation.demand.household.composition.as_alias("composition"),
+    ).where(
+        (Presentation.decision == "accepted")
+        & (Presentation.decided_on >= period.start)
+        & (Presentation.decided_on <= period.end)
+    )
+    latest: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        if r["demand"] not in latest or r["decided_on"] > latest[r["demand"]]["decided_on"]:
+            latest[r["demand"]] = r
+    return list(latest.values())
+
+
+def _age_bracket(age: int | None) -> str:
+    if age is None:
+        return "unknown"
+    for limit, key in ((25, "u25"), (35, "25_34"), (45, "35_44"), (60, "45_59")):
+        if age < limit:
+            return key
+    return "60"
+
+
+async def profile_tables(ctx: ReportContext) -> list[IndicatorTable]:
+    validated = await _validated(ctx.period)
+    total = len(validated)
+    problems = Counter(p for v in validated for p in set(filter(None, v["problems"].split(","))))
+    situations = Counter(v["situation"] or "unknown" for v in validated)
+    compositions = Counter(v["composition"] or "unknown" for v in validated)
+    ages = await reference_ages([v["household"] for v in validated], ctx.period.end)
+    brackets = Counter(_age_bracket(ages.get(v["household"])) for v in validated)
+    smic = {
+        g["id"]: g["smic_cents"]
+        for g in await Grid.select(Grid.id, Grid.smic_cents).where(
+            Grid.id.is_in([v["grid"] for v in validated if v["grid"]] or [0])
+        )
+    }
+
+    def level(v: dict[str, Any]) -> str:
+        reference = smic.get(v["grid"], 139869)
+        resources = v["resources"] or 0
+        if resources <= reference // 2:
+            return "half"
+        if resources <= reference:
+            return "smic"
+        return "smic_15" if resources <= reference * 3 // 2 else "above"
+
+    levels = Counter(level(v) for v in validated)
+    unstable = sum(
+        1 for v in validated if v["situation"] and v["situation"] not in STABLE_SITUATIONS
+    )
+    at_most_smic = levels["half"] + levels["smic"]
+    return [
+        IndicatorTable(
+            "validated_problems",
+            "Principales problématiques liées au logement des ménages validés en CEDL",
+            _rows([(c.value, c.label, problems[c.value]) for c in HOUSING_PROBLEMS], total),
+            total=total,
+            chart="bar",
+            note="Plusieurs problématiques possibles par ménage.",
+        ),
+        IndicatorTable(
+            "validated_situation",
+            "Situation vis-à-vis du logement des ménages validés en CEDL",
+            _rows(
+                [(c.value, c.label, situations[c.value]) for c in SITUATIONS]
+                + [("unknown", "Non renseignée", situations["unknown"])],
+                total,
+            ),
+            total=total,
+            chart="bar",
+            note=f"{_fr(_pct(unstable, total))} % sans logement pérenne." if total else "",
+        ),
+        IndicatorTable(
+            "validated_composition",
+            "Composition familiale des ménages validés en CEDL",
+            _rows(
+                [(c.value, c.label, compositions[c.value]) for c in vocabulary.COMPOSITIONS]
+                + [("unknown", "Non renseignée", compositions["unknown"])],
+                total,
+            ),
+            total=total,
+            chart="bar",
+        ),
+        IndicatorTable(
+            "validated_age",
+            "Âge de la personne de référence des ménages validés en CEDL",
+            _rows([(c.value, c.label, brackets[c.value]) for c in AGE_BRACKETS], total),
+            total=total,
+            chart="bar",
+        ),
+        IndicatorTable(
+            "validated_resources",
+            "Niveau de ressources des ménages validés en CEDL (rapport au SMIC net)",
+            _rows([(c.value, c.label, levels[c.value]) for c in RESOURCE_LEVELS], total)
+            + (
+                IndicatorRow(
+                    "Ressources inférieures ou égales au SMIC",
+                    at_most_smic,
+                    _pct(at_most_smic, total),
+                    "at_most_smic",
+                ),
+            ),
+            total=total,
+            chart="bar",
+        ),
+    ]
+
+
+def _utc_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(period.start, dt.time(0), tzinfo=PARIS).astimezone(dt.UTC)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(0), tzinfo=PARIS)
+    return start, end.astimezone(dt.UTC)
+
+
+async def gla_counts(period: Period) -> dict[str, int]:
+    tenants = {o.household_id for o in await housing_link.tenants_between(period.start, period.end)}
+    start, end = _utc_bounds(period)
+    events = await TimelineEvent.select(TimelineEvent.household, TimelineEvent.kind).where(
+        TimelineEvent.kind.is_in([c.value for c in GLA_KINDS])
+        & (TimelineEvent.occurred_at >= start)
+        & (TimelineEvent.occurred_at < end)
+    )
+    kinds = Counter(e["kind"] for e in events)
+    helped = {e["household"] for e in events if e["kind"] == "gla_help_request"}
+    return {
+        "followed": len(tenants),
+        "home_visits": kinds["gla_home_visit"],
+        "office": kinds["gla_office"],
+        "technical": kinds["gla_technical"],
+        "help_households": len(helped),
+        "fsl": kinds["gla_fsl"],
+        "mediations": kinds["gla_mediation_neighbours"] + kinds["gla_mediation_owner"],
+        "mediations_owner": kinds["gla_mediation_owner"],
+        "transfer_requests": kinds["gla_transfer_request"],
+    }
+
+
+GLA_LABELS_ROWS = (
+    ("followed", "Ménages suivis en GLA (locataires du parc)"),
+    ("home_visits", "Visites à domicile"),
+    ("office", "Entretiens à l'agence"),
+    ("technical", "Interventions techniques"),
+    ("help_households", "Ménages ayant sollicité une aide administrative ou financière"),
+    ("fsl", "Dossiers FSL"),
+    ("mediations", "Médiations individuelles"),
+    ("mediations_owner", "dont avec le propriétaire"),
+    ("transfer_requests", "Accompagnements liés à une demande de mutation"),
+)
+
+
+async def gla_tables(ctx: ReportContext) -> list[IndicatorTable]:
+    counts = await gla_counts(ctx.period)
+    return [
+        IndicatorTable(
+            "gla",
+            "Gestion locative adaptée (GLA)",
+            tuple(IndicatorRow(lbl, counts[k], None, k) for k, lbl in GLA_LABELS_ROWS),
+            unit="",
+        )
+    ]
+
+
+async def arrears_tables(ctx: ReportContext) -> list[IndicatorTable]:
+    """Each household's latest situation examined in a commission of the period."""
+    from tremplin_rental_agency.tables import ArrearsCommission
+
+    rows = (
+        await ArrearsCase.select(
+            ArrearsCase.id, ArrearsCase.household, ArrearsCase.cause, ArrearsCase.outcome
+        )
+        .where(
+            ArrearsCase.commission.is_in(
+                ArrearsCommission.select(ArrearsCommission.id).where(
+                    (ArrearsCommission.held_on >= ctx.period.start)
+                    & (ArrearsCommission.held_on <= ctx.period.end)
+                )
+            )
+        )
+        .order_by(ArrearsCase.id)
+    )
+    latest: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        latest[r["household"]] = r
+    total = len(latest)
+    causes = Counter(r["cause"] or "unknown" for r in latest.values())
+    outcomes = Counter(r["outcome"] for r in latest.values())
+    extra = await ArrearsCause.select(ArrearsCause.key, ArrearsCause.label).order_by(
+        ArrearsCause.id
+    )
+    cause_pairs = [(c.value, c.label) for c in DEFAULT_CAUSES] + [
+        (r["key"], r["label"]) for r in extra
+    ]
+    decided = total - outcomes["pending"]
+    return [
+        IndicatorTable(
+            "arrears_causes",
+            f"Causes des impayés (situations examinées en commission, {ctx.period.label})",
+            _rows(
+                [(k, lbl, causes[k]) for k, lbl in cause_pairs]
+                + [("unknown", "Non renseignée", causes["unknown"])],
+                total,
+            ),
+            total=total,
+            chart="bar",
+        ),
+        IndicatorTable(
+            "arrears_outcomes",
+            "Issue des situations d'impayé",
+            tuple(
+                IndicatorRow(
+                    c.label,
+                    outcomes[c.value],
+                    None if c.value == "pending" else _pct(outcomes[c.value], decided),
+                    c.value,
+                )
+                for c in OUTCOMES
+            ),
+            total=decided,
+            note="Pourcentages calculés sur les situations dont l'issue est connue.",
+        ),
+    ]
+
+
+DEPARTEMENTS = {
+    "01": "Ain",
+    "03": "Allier",
+    "07": "Ardèche",
+    "15": "Cantal",
+    "26": "Drôme",
+    "38": "Isère",
+    "42": "Loire",
+    "43": "Haute-Loire",
+    "63": "Puy-de-Dôme",
+    "69": "Rhône",
+    "73": "Savoie",
+    "74": "Haute-Savoie",
+}
+
+
+def departement(postcode: str) -> str:
+    """The *département* number of a French postcode (``""`` when there is none)."""
+    code = postcode.strip()
+    if len(code) != 5 or not code.isdigit():
+        return ""
+    if code.startswith("20"):
+        return "2A" if code < "20200" else "2B"
+    if code.startswith("97") or code.startswith("98"):
+        return code[:3]
+    return code[:2]
+
+
+def _in_stock(d: housing_link.StockFact, on: dt.date) -> bool:
+    captured = d.captured_on is not None and d.captured_on <= on
+    # A dwelling recorded as managed without a capture date counts from its record.
+    legacy = d.captured_on is None and d.status not in ("prospect", "returned")
+    returned = d.returned_on is not None and d.returned_on <= on
+    return (captured or legacy) and not returned
+
+
+async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
+    facts = await housing_link.stock()
+    end, previous_end = ctx.period.end, _shift(ctx.period).end
+    stock = [d for d in facts if _in_stock(d, end)]
+    before = [d for d in facts if _in_stock(d, previous_end)]
+    total = len(stock)
+    in_period = lambda day: day is not None and ctx.period.start <= day <= end  # noqa: E731
+    contacted = {d.owner_id for d in facts if in_period(d.contacted_on)}
+    captured = [d for d in facts if in_period(d.captured_on)]
+    returned = [d for d in facts if in_period(d.returned_on)]
+    typologies = Counter(d.typology for d in stock)
+    deps = Counter(departement(d.postcode) for d in stock)
+    dpe = Counter(d.dpe_class or "" for d in stock)
+    dpe_before = Counter(d.dpe_class or "" for d in before)
+    reasons = Counter(d.return_reason or "other" for d in returned)
+    without = sum(1 for d in stock if not d.programme)
+    overview = (
+        ("dwellings", "Logements gérés au 31/12", total),
+        ("dwellings_previous", "Logements gérés un an plus tôt", len(before)),
+        ("owners", "Propriétaires (comptés une fois)", len({d.owner_id for d in stock})),
+        ("without_programme", "dont logements hors programme", without),
+        ("owners_contacted", "Propriétaires contactés dans l'année", len(contacted)),
+        ("captured", "Logements captés dans l'année", len(captured)),
+        (
+            "owners_captured",
+            "Propriétaires ayant confié un logement",
+            len({d.owner_id for d in captured}),
+        ),
+        ("returned", "Logements rendus dans l'année", len(returned)),
+        ("balance", "Solde (captés − rendus)", len(captured) - len(returned)),
+    )
+    dep_keys = sorted(k for k in deps if k)
+    return [
+        IndicatorTable(
+            "stock",
+            f"Parc de l'agence (tous logements, avec ou sans programme) — {ctx.period.label}",
+            tuple(IndicatorRow(lbl, n, None, k) for k, lbl, n in overview),
+            unit="logements",
+        ),
+        IndicatorTable(
+            "stock_typology",
+            "Parc par typologie",
+            _rows([(k, lbl, typologies[k]) for k, lbl in housing_link.TYPOLOGIES.items()], total),
+            total=total,
+            unit="logements",
+            chart="bar",
+        ),
+        IndicatorTable(
+            "stock_departement",
+            "Parc par département",
+            _rows(
+                [(k, f"{k} — {DEPARTEMENTS.get(k, 'département')}", deps[k]) for k in dep_keys]
+                + [("unknown", "Code postal non renseigné", deps[""])],
+                total,
+            ),
+            total=total,
+            unit="logements",
+        ),
+        IndicatorTable(
+            "stock_dpe",
+            "Étiquettes énergétiques (DPE) du parc",
+            tuple(
+                IndicatorRow(
+                    f"Classe {c}" if c else "Non renseignée",
+                    dpe[c],
+                    _pct(dpe[c], total),
+                    c or "unknown",
+                )
+                for c in ("A", "B", "C", "D", "E", "F", "G", "")
+            ),
+            total=total,
+            unit="logements",
+            chart="bar",
+        ),
+        IndicatorTable(
+            "stock_dpe_change",
+            "Logements classés F et G : évolution sur un an",
+            (
+                IndicatorRow("Classe G au 31/12", dpe["G"], None, "G"),
+                IndicatorRow("Classe G un an plus tôt", dpe_before["G"], None, "G_previous"),
+                IndicatorRow("Classe F au 31/12", dpe["F"], None, "F"),
+                IndicatorRow("Classe F un an plus tôt", dpe_before["F"], None, "F_previous"),
+            ),
+            unit="logements",
+            note="Étiquette actuelle des logements présents à chaque date (sans historique "
+            "des diagnostics).",
+        ),
+        IndicatorTable(
+            "stock_returns",
+            "Logements rendus par motif",
+            _rows(
+                [(k, lbl, reasons[k]) for k, lbl in housing_link.RETURN_REASONS.items()],
+                len(returned),
+            ),
+            total=len(returned),
+            unit="logements",
+        ),
+    ]
+
+
+SECTIONS = (
+    ("demands", "Accueil de la demande et CEDL", demands_tables),
+    ("profile", "Profil des ménages validés en CEDL", profile_tables),
+    ("gla", "Gestion locative adaptée", gla_tables),
+    ("arrears", "Suivi des impayés", arrears_tables),
+    ("stock", "Parc de l'agence", stock_tables),
+)
+
+LABELS_EN = {
+    "Accueil de la demande et CEDL": "Housing demand and allocation committee (CEDL)",
+    "Profil des ménages validés en CEDL": "Profile of the households accepted by the CEDL",
+    "Gestion locative adaptée": "Adapted rental management (GLA)",
+    "Suivi des impayés": "Arrears follow-up",
+    "Parc de l'agence": "The agency's housing stock",
+    "Demandes enregistrées": "Demands registered",
+    "Ménages reçus en permanence d'accueil": "Households received at the desk",
+    "Dossiers étudiés en CEDL": "Files examined by the CEDL",
+    "dont acceptés": "of which accepted",
+    "dont ajournés": "of which adjourned",
+    "dont refusés": "of which refused",
+    "Baux signés": "Leases signed",
+    "Demandes et commission d'examen (CEDL) — {year}": "Demands and allocation committee — {year}",
+    "Rappel de l'année précédente — {year}": "Previous year — {year}",
+    "25 à 34 ans": "25 to 34",
+    "35 à 44 ans": "35 to 44",
+    "45 à 59 ans": "45 to 59",
+    "60 ans et plus": "60 and over",
+    "Moins de 25 ans": "Under 25",
+    "Changement de situation familiale": "Change in family situation",
+    "Changement de situation professionnelle": "Change in work situation",
+    "Défaut d'adhésion / mauvaise foi": "Lack of cooperation / bad faith",
+    "Défaut de gestion budgétaire": "Poor budget management",
+    "Délai de réévaluation des droits": "Delay in the review of benefits",
+    "Rupture de droits sociaux": "Loss of social benefits",
+    "En cours": "Pending",
+    "Expulsion": "Eviction",
+    "Procédure contentieuse": "Litigation",
+    "Réglée par le ménage": "Solved by the household",
+    "Résolue par l'accompagnement": "Solved by the support",
+    "Entre le SMIC et 1,5 SMIC": "Between the minimum wage and 1.5 times it",
+    "Entre ½ SMIC et le SMIC": "Between half the minimum wage and the minimum wage",
+    "Inférieures ou égales à ½ SMIC": "At or below half the minimum wage",
+    "Supérieures à 1,5 SMIC": "Above 1.5 times the minimum wage",
+    "Ressources inférieures ou égales au SMIC": "Resources at or below the minimum wage",
+    "GLA : demande d'aide administrative ou financière": "GLA: request for administrative or financial help",
+    "GLA : demande de mutation": "GLA: transfer request",
+    "GLA : dossier FSL": "GLA: FSL application",
+    "GLA : entretien à l'agence": "GLA: office appointment",
+    "GLA : intervention technique": "GLA: technical intervention",
+    "GLA : médiation (propriétaire)": "GLA: mediation (owner)",
+    "GLA : médiation (voisinage)": "GLA: mediation (neighbours)",
+    "GLA : visite à domicile": "GLA: home visit",
+    "Hébergé, fin d'hébergement": "Hosted, end of hosting",
+    "Logement inadapté (santé, handicap)": "Unsuitable dwelling (health, disability)",
+    "Logement indigne, insalubre ou indécent": "Substandard or unfit dwelling",
+    "Logement trop petit / suroccupé": "Dwelling too small / overcrowded",
+    "Loyer trop élevé": "Rent too high",
+    "Procédure d'expulsion": "Eviction proceedings",
+    "Sans logement / hébergement précaire": "No home / precarious shelter",
+    "Séparation, violences": "Separation, violence",
+    "Éloignement (travail, famille, services)": "Distance (work, family, services)",
+    "Non renseignée": "Not given",
+    "Non renseigné": "Not given",
+    "Ménages validés ayant annulé (logés par un autre moyen)": "Accepted households who cancelled (housed elsewhere)",
+    "Ménages suivis en GLA (locataires du parc)": "Households followed in GLA (tenants of the stock)",
+    "Visites à domicile": "Home visits",
+    "Entretiens à l'agence": "Office appointments",
+    "Interventions techniques": "Technical interventions",
+    "Ménages ayant sollicité une aide administrative ou financière": "Households asking for administrative or financial help",
+    "Dossiers FSL": "FSL applications",
+    "Médiations individuelles": "Individual mediations",
+    "dont avec le propriétaire": "of which with the owner",
+    "Accompagnements liés à une demande de mutation": "Support with a transfer request",
+    "Gestion locative adaptée (GLA)": "Adapted rental management (GLA)",
+    "Issue des situations d'impayé": "Outcome of the arrears situations",
+    "Causes des impayés (situations examinées en commission, {year})": "Causes of arrears (situations examined by the commission, {year})",
+    "Pourcentages calculés sur les situations dont l'issue est connue.": "Percentages of the situations whose outcome is known.",
+    "Logements gérés au 31/12": "Dwellings managed on 31 December",
+    "Logements gérés un an plus tôt": "Dwellings managed a year earlier",
+    "Propriétaires (comptés une fois)": "Owners (counted once)",
+    "dont logements hors programme": "of which dwellings outside any programme",
+    "Propriétaires contactés dans l'année": "Owners contacted in the year",
+    "Logements captés dans l'année": "Dwellings captured in the year",
+    "Propriétaires ayant confié un logement": "Owners who entrusted a dwelling",
+    "Logements rendus dans l'année": "Dwellings returned in the year",
+    "Solde (captés − rendus)": "Balance (captured − returned)",
+    "Parc par typologie": "Stock by typology",
+    "Parc par département": "Stock by département",
+    "Étiquettes énergétiques (DPE) du parc": "Energy labels (DPE) of the stock",
+    "Logements classés F et G : évolution sur un an": "Dwellings rated F and G: change over a year",
+    "Logements rendus par motif": "Dwellings returned by reason",
+    "Code postal non renseigné": "Postcode not given",
+}

@@ -1,0 +1,236 @@
+"""Fidelity: files rebuilt from the ASL 2024 report (seed 003) give back the published CEDL
+figures — 390 demands, 199 households received (134 in 2023), 104 files examined (113 in
+2023) of which 89 accepted, 4 adjourned and 11 refused, 20 cancelled after finding a home
+elsewhere, 63 leases signed (52 in 2023) — in the JSON, the XLSX and the PDF's text."""
+
+import datetime as dt
+import io
+import json
+
+import pypdf
+from openpyxl import load_workbook
+
+from tremplin.api import Household
+from tremplin.reports.engine import build_report
+from tremplin.reports.export import to_json, to_pdf, to_xlsx
+from tremplin.services.clock import now
+from tremplin.types import Period
+from tremplin_rental_agency.tables import (
+    Allocation,
+    Demand,
+    DeskAppointment,
+    Presentation,
+    Session,
+)
+
+D = dt.date
+
+
+async def _households(n: int, first: int) -> list[int]:
+    rows = await Household.insert(
+        *[
+            Household(
+                reference=f"F-{i:06d}",
+                name=f"FOYER {i}",
+                composition="isolated_woman" if i % 2 else "single_mother",
+                created_at=now(),
+                updated_at=now(),
+            )
+            for i in range(first, first + n)
+        ]
+    ).returning(Household.id)
+    return [r["id"] for r in rows]
+
+
+async def _demands(year: int, n: int, first: int, **values) -> list[tuple[int, int]]:
+    households = await _households(n, first)
+    rows = await Demand.insert(
+        *[
+            Demand(
+                household=h,
+                registered_on=D(year, 1 + k % 12, 1 + k % 28),
+                status="registered",
+                status_on=D(year, 1 + k % 12, 1 + k % 28),
+                created_at=now(),
+                updated_at=now(),
+                **values,
+            )
+            for k, h in enumerate(households)
+        ]
+    ).returning(Demand.id, Demand.household)
+    return [(r["id"], r["household"]) for r in rows]
+
+
+async def _year(
+    year: int,
+    registered: int,
+    received: int,
+    decisions: dict,
+    cancelled: int,
+    leases: int,
+    first: int,
+):
+    demands = await _demands(year, registered, first)
+    # Desk: ``received`` households, one of them seen twice, plus a missed appointment.
+    seen = demands[:received]
+    await DeskAppointment.insert(
+        *[
+            DeskAppointment(
+                demand=dm,
+                household=h,
+                on_date=D(year, 1 + k % 12, 15),
+                attended=True,
+                created_at=now(),
+            )
+            for k, (dm, h) in enumerate(seen)
+        ],
+        DeskAppointment(
+            demand=seen[0][0],
+            household=seen[0][1],
+            on_date=D(year, 6, 20),
+            attended=True,
+            created_at=now(),
+        ),
+        DeskAppointment(
+            demand=demands[-1][0],
+            household=demands[-1][1],
+            on_date=D(year, 6, 21),
+            attended=False,
+            created_at=now(),
+        ),
+    )
+    sessions = [
+        r["id"]
+        for r in await Session.insert(
+            *[Session(held_on=D(year, m, 5), created_at=now()) for m in range(1, 12)]
+        ).returning(Session.id)
+    ]
+    plan = [k for k, n in decisions.items() for _ in range(n)]
+    examined = seen[: len(plan)]
+    presentations = []
+    for k, ((dm, _), decision) in enumerate(zip(examined, plan, strict=True)):
+        session = sessions[k % len(sessions)]
+        presentations.append(
+            Presentation(
+                session=session,
+                demand=dm,
+                decision=decision,
+                reason="" if decision == "accepted" else "Motif administratif",
+                decided_on=D(year, 1 + k % 11, 5),
+                score=10,
+                created_at=now(),
+            )
+        )
+    # One file presented in the year's last session, not yet decided: not examined.
+    presentations.append(Presentation(session=sessions[-1], demand=seen[-1][0], created_at=now()))
+    await Presentation.insert(*presentations)
+    accepted = [dm for (dm, _), dec in zip(examined, plan) if dec == "accepted"]
+    # The profile of 2024's validated households: 48 of 89 without stable housing (54 %),
+    # 59 of 89 at or below the minimum wage (66 %).
+    if year == 2024:
+        await Demand.update({Demand.situation: "third_party"}).where(Demand.id.is_in(accepted[:48]))
+        await Demand.update({Demand.situation: "own_housing"}).where(Demand.id.is_in(accepted[48:]))
+        await Demand.update({Demand.monthly_resources_cents: 120000}).where(
+            Demand.id.is_in(accepted[:59])
+        )
+        await Demand.update({Demand.monthly_resources_cents: 180000}).where(
+            Demand.id.is_in(accepted[59:])
+        )
+    await Demand.update({Demand.status: "cancelled_elsewhere"}).where(
+        Demand.id.is_in(accepted[:cancelled])
+    )
+    housed = accepted[cancelled : cancelled + leases]
+    households = dict(demands)
+    await Allocation.insert(
+        *[
+            Allocation(
+                demand=dm,
+                household=households[dm],
+                dwelling_id=1000 + k,
+                allocated_on=D(year, 11, 1),
+                status="signed",
+                lease_signed_on=D(year, 11, 20),
+                created_at=now(),
+            )
+            for k, dm in enumerate(housed)
+        ],
+        # An allocation awaiting its lease is not a lease signed.
+        Allocation(
+            demand=accepted[-1],
+            household=households[accepted[-1]],
+            dwelling_id=999,
+            allocated_on=D(year, 12, 1),
+            created_at=now(),
+        ),
+    )
+
+
+def _tables(report) -> dict:
+    data = json.loads(to_json(report))
+    chapter = next(p for p in data["programmes"] if p["key"] == "rental_agency")
+    return {
+        t["key"]: {r["key"]: r["count"] for r in t["rows"]}
+        for s in chapter["sections"]
+        for t in s["tables"]
+    }
+
+
+EXPECTED_2024 = {
+    "registered": 390,
+    "received": 199,
+    "examined": 104,
+    "accepted": 89,
+    "adjourned": 4,
+    "refused": 11,
+    "cancelled_elsewhere": 20,
+    "leases": 63,
+}
+
+
+async def test_asl_2024_cedl(database, host):
+    await _year(2023, 300, 134, {"accepted": 95, "adjourned": 6, "refused": 12}, 15, 52, 0)
+    await _year(2024, 390, 199, {"accepted": 89, "adjourned": 4, "refused": 11}, 20, 63, 10_000)
+    report = await build_report(host, ["rental_agency"], Period.year(2024), "ASL")
+    tables = _tables(report)
+    assert tables["cedl"] == EXPECTED_2024
+    previous = tables["cedl_previous"]
+    assert (previous["received"], previous["examined"], previous["leases"]) == (134, 113, 52)
+
+    chapter = next(p for p in report["programmes"] if p["key"] == "rental_agency")
+    profile = {t["key"]: t for s in chapter["sections"] for t in s["tables"]}
+    situation = profile["validated_situation"]
+    assert situation["total"] == 89 and "53,9 % sans logement pérenne" in situation["note"]
+    smic = {r["key"]: r for r in profile["validated_resources"]["rows"]}["at_most_smic"]
+    assert (smic["count"], smic["percent"]) == (59, 66.3)
+
+    book = load_workbook(io.BytesIO(to_xlsx(report)))
+    sheet = book["rental_agenc-cedl"]
+    cells = {row[0]: row[1] for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]}
+    assert cells["Demandes enregistrées"] == 390
+    assert cells["Ménages reçus en permanence d'accueil"] == 199
+    assert cells["Dossiers étudiés en CEDL"] == 104
+    assert (cells["dont acceptés"], cells["dont ajournés"], cells["dont refusés"]) == (89, 4, 11)
+    assert cells["Baux signés"] == 63
+    before = {
+        row[0]: row[1]
+        for row in book["rental_agenc-cedl_previous"].iter_rows(min_row=5, values_only=True)
+        if row[0]
+    }
+    assert before["Ménages reçus en permanence d'accueil"] == 134
+    assert before["Dossiers étudiés en CEDL"] == 113 and before["Baux signés"] == 52
+
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
+    text = " ".join(text.split())
+    assert "Agence immobilière sociale" in text
+    for label, value in (
+        ("Demandes enregistrées", 390),
+        ("Ménages reçus en permanence d'accueil", 199),
+        ("Dossiers étudiés en CEDL", 104),
+        ("dont acceptés", 89),
+        ("dont ajournés", 4),
+        ("dont refusés", 11),
+        ("Baux signés", 63),
+    ):
+        assert f"{label} {value}" in text, label
+    assert "Ménages reçus en permanence d'accueil 134" in text
+    assert "Dossiers étudiés en CEDL 113" in text and "Baux signés 52" in text
