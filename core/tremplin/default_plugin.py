@@ -48,19 +48,43 @@ def tremplin_navigation(user) -> list[NavItem]:
         return [NavItem("Ménages partagés", "/partner", order=10, roles=("partner",))]
     items = [NavItem("Tableau de bord", "/", order=10, roles=_STAFF)]
     if can(user, "social"):
-        items.append(NavItem("Ménages", "/households", order=20, roles=roles_holding("social")))
+        items.append(
+            NavItem(
+                "Ménages", "/households", order=20, roles=roles_holding("social"), group="support"
+            )
+        )
     if can(user, "reports"):
-        items.append(NavItem("Rapports", "/reports", order=80, roles=roles_holding("reports")))
+        items.append(
+            NavItem(
+                "Rapports", "/reports", order=80, roles=roles_holding("reports"), group="steering"
+            )
+        )
     if can(user, "import"):
-        items.append(NavItem("Import", "/import", order=85, roles=roles_holding("import")))
+        items.append(
+            NavItem("Import", "/import", order=85, roles=roles_holding("import"), group="admin")
+        )
     if can(user, "archive"):
-        items.append(NavItem("Archives", "/archives", order=88, roles=roles_holding("archive")))
+        items.append(
+            NavItem(
+                "Archives", "/archives", order=88, roles=roles_holding("archive"), group="admin"
+            )
+        )
     if can(user, "audit"):
         items.append(
-            NavItem("Journal d'audit", "/admin/audit", order=90, roles=roles_holding("audit"))
+            NavItem(
+                "Journal d'audit",
+                "/admin/audit",
+                order=90,
+                roles=roles_holding("audit"),
+                group="admin",
+            )
         )
     if can(user, "admin"):
-        items.append(NavItem("Comptes", "/admin/users", order=95, roles=roles_holding("admin")))
+        items.append(
+            NavItem(
+                "Comptes", "/admin/users", order=95, roles=roles_holding("admin"), group="admin"
+            )
+        )
     return items
 
 
