@@ -10,6 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from tremplin.audit_labels import READ_ACTIONS
 from tremplin.forms import HOUSEHOLD_FIELDS, MEMBERSHIP_FIELDS, PERSON_FIELDS, FormErrors
 from tremplin.models import AuditEntry, Document, Enrolment, PartnerOrganisation, User
 from tremplin.permissions import can
@@ -364,7 +365,12 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
                 AuditEntry.action,
                 AuditEntry.user_id,
             )
-            .where((AuditEntry.object_type == "household") & (AuditEntry.object_id == household_id))
+            .where(
+                (AuditEntry.object_type == "household")
+                & (AuditEntry.object_id == household_id)
+                # Opening the file or downloading its data; a name seen in a list is not.
+                & AuditEntry.action.is_in(list(READ_ACTIONS))
+            )
             .order_by(AuditEntry.id, ascending=False)
             .limit(20)
         )
