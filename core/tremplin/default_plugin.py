@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tremplin.api import (
     DashboardItem,
+    EnrolmentCheck,
     EventType,
     NavItem,
     PluginManifest,
@@ -94,6 +95,22 @@ def tremplin_step_corrected(correction):
     from tremplin.services.corrections import move_step_event
 
     return lambda: move_step_event(correction)
+
+
+@hookimpl
+def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
+    """Every programme: an orientation is not dated in the future (forms, API and import
+    all record orientations through the same command, which runs these checks)."""
+    return [EnrolmentCheck("referral_not_future", programme, _referral_not_future, order=0)]
+
+
+def _referral_not_future(values: dict) -> dict[str, str]:
+    from tremplin.services.clock import today
+
+    raw = values.get("referral_date")
+    if raw and str(raw) > today().isoformat():
+        return {"referral_date": "la date d'orientation ne peut pas être dans le futur"}
+    return {}
 
 
 @hookimpl
