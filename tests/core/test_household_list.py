@@ -146,11 +146,13 @@ async def test_export_refuses_bad_input_with_a_reason(social_worker):
 
 
 async def test_export_is_limited_to_what_the_user_may_see(client, users):
-    from tests.conftest import _CSRF, TEST_PASSWORD
+    from tests.conftest import TEST_PASSWORD
+
+    csrf = re.compile(r'name="_csrf" value="([^"]+)"')
 
     ids = await _households()
     await _enrol(ids["MARTIN Zoé"], "housed", None)
-    token = _CSRF.search((await client.get("/login")).text).group(1)
+    token = csrf.search((await client.get("/login")).text).group(1)
     await client.post(
         "/login",
         data={"_csrf": token, "email": "rental_manager@test.fr", "password": TEST_PASSWORD},
