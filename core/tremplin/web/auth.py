@@ -21,7 +21,7 @@ PRE_COOKIE = "tremplin_pre"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "_csrf"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-PUBLIC_PATHS = ["^/login$", "^/static/", "^/healthz$", "^/readyz$", "^/aide(/|$)"]
+PUBLIC_PATHS = ["^/login$", "^/static/", "^/healthz$", "^/readyz$"]
 
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):

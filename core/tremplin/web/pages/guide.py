@@ -23,6 +23,7 @@ from litestar.response import Template
 from markdown_it import MarkdownIt
 
 import tremplin
+from tremplin.web.auth import authenticated
 
 #: The guide shown at ``/aide``; the others at ``/aide/<name>`` (``/aide/admin``…).
 DEFAULT_GUIDE = "guide-utilisateur"
@@ -140,12 +141,12 @@ def _page(name: str) -> Template:
     return Template("help.html", context={"title": title, "html": html, "toc": toc, "name": name})
 
 
-@get("/aide")
+@get("/aide", guards=[authenticated])
 async def help_index(request: Request) -> Template:
     return _page(DEFAULT_GUIDE)
 
 
-@get("/aide/{name:path}")
+@get("/aide/{name:path}", guards=[authenticated])
 async def help_page(request: Request, name: FromPath[str]) -> Template:
     return _page(name.strip("/"))
 

@@ -385,6 +385,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
     return {
         **sharing,
         "accesses": accesses,
+        "show_accesses": can(user, "audit"),
         "can_see_sensitive": can(user, "sensitive"),
         "household": household,
         "members": members,
