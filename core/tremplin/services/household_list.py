@@ -154,9 +154,9 @@ def parse_filters(
 
 def _cell(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        from tremplin.services.clock import PARIS
+        from tremplin.services.clock import zone
 
-        return value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+        return value.astimezone(zone()).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, list):

@@ -13,7 +13,7 @@ from litestar.params import FromPath
 from tremplin.models import Document, Enrolment, Membership, Person, TimelineEvent
 from tremplin.register import dpia_template, processing_register
 from tremplin.services import audit
-from tremplin.services.clock import PARIS
+from tremplin.services.clock import zone
 from tremplin.services.documents import DOCUMENT_KINDS
 from tremplin.services.households import NotFound
 from tremplin.vocabulary import RELATIONS
@@ -120,7 +120,7 @@ def _french(value: Any) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+        return value.astimezone(zone()).strftime("%d/%m/%Y à %H:%M")
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     return str(value)
