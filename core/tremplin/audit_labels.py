@@ -21,6 +21,7 @@ ACTIONS: dict[str, str] = {
     "denied": "accès refusé",
     "create": "création",
     "update": "modification",
+    "correct": "correction d'une étape",
     "delete": "suppression",
     "renew": "renouvellement",
     "review": "bilan",
@@ -95,6 +96,7 @@ OBJECTS: dict[str, str] = {
     "file": "fichier",
     "funded_measures": "mesures financées",
     "social_residence_unit": "logement de la résidence",
+    "rental_agency_session": "séance de l'agence immobilière sociale",
 }
 
 
