@@ -96,7 +96,7 @@ OBJECTS: dict[str, str] = {
     "file": "fichier",
     "funded_measures": "mesures financées",
     "social_residence_unit": "logement de la résidence",
-    "rental_agency_session": "séance de l'agence immobilière sociale",
+    "rental_agency_session": "séance de la commission d'attribution",
 }
 
 
