@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tremplin.api import (
     DashboardItem,
+    EnrolmentCheck,
     EventType,
     NavItem,
     PluginManifest,
@@ -48,19 +49,43 @@ def tremplin_navigation(user) -> list[NavItem]:
         return [NavItem("Ménages partagés", "/partner", order=10, roles=("partner",))]
     items = [NavItem("Tableau de bord", "/", order=10, roles=_STAFF)]
     if can(user, "social"):
-        items.append(NavItem("Ménages", "/households", order=20, roles=roles_holding("social")))
+        items.append(
+            NavItem(
+                "Ménages", "/households", order=20, roles=roles_holding("social"), group="support"
+            )
+        )
     if can(user, "reports"):
-        items.append(NavItem("Rapports", "/reports", order=80, roles=roles_holding("reports")))
+        items.append(
+            NavItem(
+                "Rapports", "/reports", order=80, roles=roles_holding("reports"), group="steering"
+            )
+        )
     if can(user, "import"):
-        items.append(NavItem("Import", "/import", order=85, roles=roles_holding("import")))
+        items.append(
+            NavItem("Import", "/import", order=85, roles=roles_holding("import"), group="admin")
+        )
     if can(user, "archive"):
-        items.append(NavItem("Archives", "/archives", order=88, roles=roles_holding("archive")))
+        items.append(
+            NavItem(
+                "Archives", "/archives", order=88, roles=roles_holding("archive"), group="admin"
+            )
+        )
     if can(user, "audit"):
         items.append(
-            NavItem("Journal d'audit", "/admin/audit", order=90, roles=roles_holding("audit"))
+            NavItem(
+                "Journal d'audit",
+                "/admin/audit",
+                order=90,
+                roles=roles_holding("audit"),
+                group="admin",
+            )
         )
     if can(user, "admin"):
-        items.append(NavItem("Comptes", "/admin/users", order=95, roles=roles_holding("admin")))
+        items.append(
+            NavItem(
+                "Comptes", "/admin/users", order=95, roles=roles_holding("admin"), group="admin"
+            )
+        )
     return items
 
 
@@ -70,6 +95,22 @@ def tremplin_step_corrected(correction):
     from tremplin.services.corrections import move_step_event
 
     return lambda: move_step_event(correction)
+
+
+@hookimpl
+def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
+    """Every programme: an orientation is not dated in the future (forms, API and import
+    all record orientations through the same command, which runs these checks)."""
+    return [EnrolmentCheck("referral_not_future", programme, _referral_not_future, order=0)]
+
+
+def _referral_not_future(values: dict) -> dict[str, str]:
+    from tremplin.services.clock import today
+
+    raw = values.get("referral_date")
+    if raw and str(raw) > today().isoformat():
+        return {"referral_date": "la date d'orientation ne peut pas être dans le futur"}
+    return {}
 
 
 @hookimpl

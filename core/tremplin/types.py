@@ -31,6 +31,7 @@ __all__ = [
     "FieldError",
     "GuardContext",
     "HouseholdPanel",
+    "NAV_GROUPS",
     "NavItem",
     "PartnerItem",
     "PluginManifest",
@@ -445,14 +446,31 @@ class EventType:
     order: int = 100
 
 
+#: The groups of the main menu, in their order: key → French label. A :class:`NavItem`
+#: names one of these keys as its ``group``; ``""`` puts it first, outside any group.
+NAV_GROUPS: dict[str, str] = {
+    "support": "Accompagnement",
+    "housing": "Logement",
+    "programmes": "Programmes",
+    "steering": "Pilotage",
+    "admin": "Administration",
+}
+
+
 @dataclass(frozen=True)
 class NavItem:
-    """An entry of the main menu."""
+    """An entry of the main menu.
+
+    ``roles``: when not empty, only users of these roles see the entry. ``group``: one of
+    the keys of :data:`NAV_GROUPS` (the menu groups entries under their French label and
+    folds into a « Menu » button on small screens); ``""`` shows the entry on its own.
+    """
 
     label: str
     href: str
     order: int = 100
     roles: tuple[str, ...] = ()
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -481,7 +499,8 @@ class DashboardContext:
 class DashboardItem:
     """A block of the dashboard; ``rows`` is awaited with a :class:`DashboardContext`.
 
-    The dashboard shows the first :data:`DASHBOARD_ROWS` rows of a block and says how many
+    Only users holding ``capability`` see the block (the core checks it, once, for every
+    plugin). The dashboard shows the first :data:`DASHBOARD_ROWS` rows of a block and says how many
     more there are, with a link to ``more_href`` (a page of the plugin listing them all) when
     given. Return the most urgent rows first.
     """
@@ -492,6 +511,11 @@ class DashboardItem:
     order: int = 100
     programme: str | None = None
     more_href: str | None = None
+    #: The capability (:data:`tremplin.permissions.CAPABILITIES`) a user needs to see the
+    #: block: its rows must only link to pages that capability opens. The default, ``social``,
+    #: suits blocks naming households; a housing block declares ``rental`` or ``technical``;
+    #: ``""`` shows the block to every staff member.
+    capability: str = "social"
 
 
 #: Rows of a dashboard block shown on the dashboard; the others are counted.

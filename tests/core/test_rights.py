@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 import httpx
 import pypdf
@@ -32,9 +33,15 @@ async def test_person_export_json_and_pdf(social_worker, host):
     payload = json.loads(data.content)
     assert payload["person"]["last_name"] == "Accès"
     assert payload["timeline"][0]["body"] == "Note #1 $x$"
+    # French dates and words, times in the association's time zone (no raw timestamps).
+    assert payload["person"]["birth_date"] == "05/04/1992"
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} à \d{2}:\d{2}", payload["timeline"][0]["occurred_at"])
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} à \d{2}:\d{2}", payload["person"]["created_at"])
+    assert payload["households"][0]["relation"] == "Personne de référence"
     pdf = await social_worker.get(f"/people/{person_id}/export.pdf")
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Nora Accès" in text and "Note #1 $x$" in text
+    assert "05/04/1992" in text and "+00:00" not in text
     assert await AuditEntry.count().where(AuditEntry.action == "export") == 2
     assert (await social_worker.get("/people/99999/export.json")).status_code == 404
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -311,8 +312,14 @@ async def list_households(
     before_id: int | None = None,
     visible: tuple[list[str], int] | None = None,
     limit: int = PAGE_SIZE,
+    where: Sequence[Any] = (),
+    sort: str = "recent",
 ) -> tuple[list[dict[str, Any]], int | None]:
     """A page of households, newest first, with keyset pagination on the id.
+
+    ``where``: extra clauses (the list's filters, :mod:`tremplin.services.household_list`);
+    ``sort``: a key of :data:`SORTS`. The cursor is always the last row's id; the next page
+    starts after that row in the chosen order (keyset, through the sort column's index).
 
     ``query`` matches every word in the name, reference or members' names, ignoring case and
     accents on both engines. ``visible`` (programmes, user id) restricts to what a user may
@@ -339,20 +346,50 @@ async def list_households(
         if before_id is not None:
             inner += " AND f.rowid < {}"
             args.append(before_id)
-        if visible is None and len(indexed) == len(words):
+        if visible is None and len(indexed) == len(words) and not where and sort == "recent":
             # Nothing else filters: stop at the page's size, newest first.
             inner += f" ORDER BY f.rowid DESC LIMIT {int(limit) + 1}"
         select = select.where(WhereRaw(f'"household"."id" IN ({inner})', *args))
     for word in words:
         if word not in indexed:
             select = select.where(Household.search_text.like(f"%{word}%"))
+    column, ascending = SORTS.get(sort, SORTS["recent"])
     if before_id is not None:
-        select = select.where(Household.id < before_id)
+        if column == "id":
+            select = select.where(Household.id < before_id)
+        else:
+            # (column, id) after the cursor row's, in the sort's direction: a row-value
+            # comparison both engines answer through the (column, id) index.
+            op = ">" if ascending else "<"
+            select = select.where(
+                WhereRaw(
+                    f'("household"."{column}", "household"."id") {op} '
+                    f"(SELECT c.{column}, c.id FROM household AS c WHERE c.id = {{}})",
+                    before_id,
+                )
+            )
     if visible is not None:
         select = select.where(visible_households(*visible))
-    rows = await select.order_by(Household.id, ascending=False).limit(limit + 1)
+    for clause in where:
+        select = select.where(clause)
+    if column == "id":
+        select = select.order_by(Household.id, ascending=False)
+    else:
+        select = select.order_by(getattr(Household, column), ascending=ascending).order_by(
+            Household.id, ascending=ascending
+        )
+    rows = await select.limit(limit + 1)
     next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+#: The list's sorts: key → (column, ascending). ``recent`` is the newest file first.
+SORTS: dict[str, tuple[str, bool]] = {
+    "recent": ("id", False),
+    "name": ("name", True),
+    "reference": ("reference", True),
+    "updated": ("updated_at", False),
+}
 
 
 def _sqlite() -> bool:

@@ -21,7 +21,7 @@ from tremplin.config import Settings, load_settings
 from tremplin.plugins import PluginHost, load_plugins
 from tremplin.services import clock
 from tremplin.types import NavItem
-from tremplin.web import errors
+from tremplin.web import errors, navigation
 from tremplin.web.api import API_ROUTES
 from tremplin.web.auth import PUBLIC_PATHS, AuthMiddleware, csrf_guard, expected_csrf
 from tremplin.web.pages import (
@@ -30,6 +30,7 @@ from tremplin.web.pages import (
     archives,
     corrections,
     dashboard,
+    guide,
     households,
     imports,
     partner,
@@ -93,7 +94,12 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         template_dirs, settings.templates_dir, auto_reload=not settings.production, theme=theme
     )
     jinja.globals["csrf"] = expected_csrf
-    jinja.globals["nav"] = lambda request: visible_nav(host, request.scope.get("user"))
+    jinja.globals["nav"] = lambda request: navigation.visible_items(
+        visible_nav(host, request.scope.get("user")), request.scope.get("user")
+    )
+    jinja.globals["nav_groups"] = navigation.grouped
+    jinja.globals["nav_current"] = navigation.is_current
+    jinja.globals["help_anchor"] = guide.help_anchor
     jinja.tests["startingwith"] = lambda value, prefix: str(value).startswith(prefix)
 
     async def on_startup() -> None:
@@ -121,6 +127,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *report_texts.ROUTES,
             *imports.ROUTES,
             *archives.ROUTES,
+            *guide.ROUTES,
             *rights.ROUTES,
             *API_ROUTES,
             *plugin_routes,

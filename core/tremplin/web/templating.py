@@ -11,6 +11,7 @@ from litestar import Request
 from litestar.response import Template
 
 import tremplin_theme_default
+from tremplin.audit_labels import ACTIONS, OBJECTS, action_label, object_label
 from tremplin.services import clock
 from tremplin.types import Field
 from tremplin.web.themes import DEFAULT_THEME, Theme
@@ -56,6 +57,10 @@ def build_environment(
     env.filters["filesize"] = filesize
     env.filters["number_fr"] = number_fr
     env.globals["field_label"] = field_label
+    env.globals["audit_action"] = action_label
+    env.globals["audit_object"] = object_label
+    env.globals["audit_actions"] = dict(sorted(ACTIONS.items(), key=lambda kv: kv[1]))
+    env.globals["audit_objects"] = dict(sorted(OBJECTS.items(), key=lambda kv: kv[1]))
     return env
 
 
@@ -67,10 +72,15 @@ def date_fr(value: Any) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def datetime_fr(value: dt.datetime | None) -> str:
+def datetime_fr(value: dt.datetime | str | None, seconds: bool = False) -> str:
+    """An aware time in the association's time zone (Europe/Paris), French order."""
     if not value:
         return ""
-    return value.astimezone(clock.zone()).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:  # stored times are UTC (Piccolo reads naive ones as UTC)
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(clock.zone()).strftime("%d/%m/%Y %H:%M" + (":%S" if seconds else ""))
 
 
 def money(cents: int | None) -> str:

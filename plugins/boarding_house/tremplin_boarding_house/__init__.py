@@ -45,7 +45,7 @@ def tremplin_manifest() -> PluginManifest:
         slug="boarding_house",
         name="Pensions de famille",
         version=__version__,
-        api=">=1.1,<2",
+        api=">=1.2,<2",
         depends_on=("housing",),
     )
 
@@ -122,7 +122,13 @@ def tremplin_navigation(user: Any) -> list[NavItem]:
     if user is None or not can(user, "social"):
         return []
     return [
-        NavItem("Pensions de famille", f"/{KEY}/houses", order=50, roles=roles_holding("social"))
+        NavItem(
+            "Pensions de famille",
+            f"/{KEY}/houses",
+            order=50,
+            roles=roles_holding("social"),
+            group="programmes",
+        )
     ]
 
 

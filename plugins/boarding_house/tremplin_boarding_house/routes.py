@@ -1,7 +1,7 @@
 """Pages of the boarding houses: list, house page, set-up forms, the activity form (htmx).
 
-Reading a house page shows its residents: each one shown is audited as a read of that
-household, and a household the user may not open is left out (``check_household``).
+Reading a house page shows its residents: each one shown is audited as « list » (seen in a
+list, not a reading of the file), and a household the user may not open is left out.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ async def house_create(request: Request) -> Response:
 
 
 async def _visible_residents(request: Request, house_id: int) -> list[dict[str, Any]]:
-    """The house's residents this user may see; each one shown is audited as a read."""
+    """The house's residents this user may see; each one shown is audited (« list »)."""
     out = []
     a = actor(request)
     for r in await svc.residents_of(house_id):
@@ -106,7 +106,7 @@ async def _visible_residents(request: Request, house_id: int) -> list[dict[str, 
         except NotFound:
             continue
         await audit(
-            "read",
+            "list",  # a name seen in a list: not a reading of the file
             "household",
             r["household"],
             user_id=a.user_id,

@@ -54,7 +54,7 @@ def tremplin_manifest() -> PluginManifest:
         slug="cllaj",
         name="CLLAJ",
         version=__version__,
-        api=">=1.1,<2",
+        api=">=1.2,<2",
         depends_on=("housing",),
     )
 
@@ -237,7 +237,13 @@ def tremplin_navigation(user) -> list[NavItem]:
     items = []
     if _works_in(user, (BAIL, JAPPART, GLISSANT)):
         items.append(
-            NavItem("Permanence CLLAJ", "/cllaj/desk", order=62, roles=roles_holding("social"))
+            NavItem(
+                "Permanence CLLAJ",
+                "/cllaj/desk",
+                order=62,
+                roles=roles_holding("social"),
+                group="programmes",
+            )
         )
     if _works_in(user, (GLISSANT,)):
         items.append(
@@ -246,6 +252,7 @@ def tremplin_navigation(user) -> list[NavItem]:
                 "/cllaj/committees",
                 order=63,
                 roles=roles_holding("social"),
+                group="programmes",
             )
         )
     return items

@@ -33,7 +33,7 @@ SLUG = "housing"
 @hookimpl
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
-        slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.1,<2"
+        slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.2,<2"
     )
 
 
@@ -87,14 +87,32 @@ def tremplin_navigation(user) -> list[NavItem]:
     items = []
     if can(user, "technical"):
         items.append(
-            NavItem("Logements", "/housing/dwellings", order=40, roles=roles_holding("technical"))
+            NavItem(
+                "Logements",
+                "/housing/dwellings",
+                order=40,
+                roles=roles_holding("technical"),
+                group="housing",
+            )
         )
         items.append(
-            NavItem("Captation", "/housing/captation", order=41, roles=roles_holding("technical"))
+            NavItem(
+                "Captation",
+                "/housing/captation",
+                order=41,
+                roles=roles_holding("technical"),
+                group="housing",
+            )
         )
     if can(user, "rental"):
         items.append(
-            NavItem("Impayés", "/housing/arrears", order=45, roles=roles_holding("rental"))
+            NavItem(
+                "Impayés",
+                "/housing/arrears",
+                order=45,
+                roles=roles_holding("rental"),
+                group="housing",
+            )
         )
     if getattr(user, "role", None) in ("admin", "head_of_service"):
         items.append(
@@ -103,6 +121,7 @@ def tremplin_navigation(user) -> list[NavItem]:
                 "/housing/settings",
                 order=90,
                 roles=("admin", "head_of_service"),
+                group="admin",
             )
         )
     return items
@@ -143,9 +162,40 @@ async def _arrears_rows(ctx: DashboardContext) -> list[DashboardRow]:
 
 @hookimpl
 def tremplin_dashboard_items(user) -> list[DashboardItem]:
-    if user is None or not can(user, "rental"):
+    from tremplin_housing import dashboard
+
+    if user is None or not can(user, "technical"):
         return []
-    return [DashboardItem("housing_arrears", "Impayés au-dessus du seuil", _arrears_rows, order=30)]
+    return [
+        DashboardItem(
+            "housing_rent_calls",
+            "Appels de loyer du mois",
+            dashboard.rent_calls_due,
+            order=28,
+            capability="rental",
+        ),
+        DashboardItem(
+            "housing_arrears",
+            "Impayés au-dessus du seuil",
+            _arrears_rows,
+            order=30,
+            capability="rental",
+        ),
+        DashboardItem(
+            "housing_vacancies",
+            f"Logements vacants depuis plus de {dashboard.VACANT_DAYS} jours",
+            dashboard.long_vacancies,
+            order=31,
+            capability="technical",
+        ),
+        DashboardItem(
+            "housing_interventions",
+            "Interventions en cours",
+            dashboard.open_interventions,
+            order=32,
+            capability="technical",
+        ),
+    ]
 
 
 @hookimpl

@@ -68,7 +68,7 @@ def tremplin_manifest() -> PluginManifest:
         slug="iml_mandate",
         name="IML en mandat de gestion et mesures d'accompagnement",
         version=__version__,
-        api=">=1.1,<2",
+        api=">=1.2,<2",
         depends_on=("housing",),
     )
 
@@ -187,9 +187,14 @@ def tremplin_navigation(user) -> list[NavItem]:
             f"/{KEY}/follow-up",
             order=64,
             roles=("admin", "head_of_service", "social_worker"),
+            group="programmes",
         ),
         NavItem(
-            "Mesures financées", f"/{KEY}/funding", order=85, roles=("head_of_service", "admin")
+            "Mesures financées",
+            f"/{KEY}/funding",
+            order=85,
+            roles=("head_of_service", "admin"),
+            group="steering",
         ),
     ]
 

@@ -107,10 +107,10 @@ async def follow_up(request: Request) -> Template:
     mandate = await supports() if KEY in programmes else []
     support = await measures() if SUPPORT_KEY in programmes else []
     a = actor(request)
-    # Names of the households listed: one audit entry per household read.
+    # Names of the households listed: one « list » entry per household (not a read).
     for row in mandate + support:
         await audit(
-            "read",
+            "list",  # a name seen in a list: not a reading of the file
             "household",
             row["household"],
             user_id=a.user_id,

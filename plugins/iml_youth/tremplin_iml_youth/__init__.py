@@ -49,7 +49,7 @@ def tremplin_manifest() -> PluginManifest:
         slug=KEY,
         name="IML jeunes (Mission Locale)",
         version=__version__,
-        api=">=1.1,<2",
+        api=">=1.2,<2",
         depends_on=("housing",),
     )
 
@@ -168,6 +168,7 @@ def tremplin_navigation(user) -> list[NavItem]:
             f"/{KEY}/coordination",
             order=60,
             roles=roles_holding("social"),
+            group="programmes",
         )
     ]
 

@@ -46,7 +46,7 @@ def tremplin_manifest() -> PluginManifest:
         slug="social_residence",
         name="Résidence sociale",
         version=__version__,
-        api=">=1.1,<2",
+        api=">=1.2,<2",
         depends_on=("housing",),
     )
 
@@ -118,7 +118,15 @@ def tremplin_template_dirs() -> list[Path]:
 def tremplin_navigation(user: Any) -> list[NavItem]:
     if user is None or not can(user, "social"):
         return []
-    return [NavItem("Résidence sociale", f"/{KEY}/units", order=51, roles=roles_holding("social"))]
+    return [
+        NavItem(
+            "Résidence sociale",
+            f"/{KEY}/units",
+            order=51,
+            roles=roles_holding("social"),
+            group="programmes",
+        )
+    ]
 
 
 async def _stay_panel(enrolment: EnrolmentView) -> dict[str, Any]:

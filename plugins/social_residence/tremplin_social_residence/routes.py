@@ -54,7 +54,7 @@ async def _units_page(
             u["resident"] = None  # not shown to this user
             continue
         await audit(
-            "read",
+            "list",  # a name seen in a list: not a reading of the file
             "household",
             u["resident"]["household"],
             user_id=a.user_id,

@@ -92,7 +92,7 @@ async def test_social_worker_records_an_activity_through_htmx(social_worker, hos
     assert page.status_code == 200 and "RÉSIDENT Paul" in page.text
     assert (
         await AuditEntry.count().where(
-            (AuditEntry.action == "read")
+            (AuditEntry.action == "list")
             & (AuditEntry.object_type == "household")
             & (AuditEntry.object_id == household_id)
         )
@@ -106,7 +106,7 @@ async def test_social_worker_records_an_activity_through_htmx(social_worker, hos
     assert f'value="{household_id}"' in fragment.text
     assert (
         await AuditEntry.count().where(
-            (AuditEntry.action == "read")
+            (AuditEntry.action == "list")
             & (AuditEntry.object_type == "household")
             & (AuditEntry.object_id == household_id)
         )

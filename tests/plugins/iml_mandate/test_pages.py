@@ -340,7 +340,7 @@ async def test_follow_up_list(social_worker, host):
     assert "14/01/2025 <strong>(dépassée)</strong>" in page.text
     assert "31/07/2024 <strong>(dépassée)</strong>" in page.text
     reads = await AuditEntry.select(AuditEntry.object_id).where(
-        (AuditEntry.action == "read")
+        (AuditEntry.action == "list")
         & (AuditEntry.user_id == social_worker.user.id)
         & (AuditEntry.object_type == "household")
     )

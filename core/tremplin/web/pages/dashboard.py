@@ -7,6 +7,7 @@ import logging
 from litestar import Request, get
 from litestar.response import Template
 
+from tremplin.permissions import can
 from tremplin.services.clock import today
 from tremplin.types import DASHBOARD_ROWS, DashboardContext
 from tremplin.web.access import visibility
@@ -48,6 +49,8 @@ async def dashboard(request: Request) -> Template:
         for item in items or []:
             if item.programme and item.programme not in dctx.programmes:
                 continue
+            if item.capability and not can(user, item.capability):
+                continue  # its links would answer 403
             block = {
                 "key": item.key,
                 "title": item.title,

@@ -10,10 +10,12 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from tremplin.audit_labels import READ_ACTIONS
 from tremplin.forms import HOUSEHOLD_FIELDS, MEMBERSHIP_FIELDS, PERSON_FIELDS, FormErrors
 from tremplin.models import AuditEntry, Document, Enrolment, PartnerOrganisation, User
 from tremplin.permissions import can
 from tremplin.services import audit
+from tremplin.services import household_list as hl
 from tremplin.services import households as hh
 from tremplin.services.clock import today
 from tremplin.services.corrections import CORRECTING_ROLES, correctable_steps
@@ -58,13 +60,49 @@ async def _enrolment_tags(request: Request, ids: list[int]) -> dict[int, list[st
     return tags
 
 
-async def _list_context(request: Request, q: str, before: int | None) -> dict[str, Any]:
-    rows, next_cursor = await hh.list_households(q, before_id=before, visible=visibility(request))
+def _list_filters(request: Request, params: Any) -> hl.ListFilters:
+    host = app_context(request).host
+    programmes = {k: host.programmes[k] for k in user_programmes(request)}
+    states = {s.key: s for k in programmes for s in host.workflows[k].states}
+    return hl.parse_filters(params, programmes, states)
+
+
+async def _filter_options(request: Request) -> dict[str, Any]:
+    """The choices of the filter form: the user's programmes, their stages, the referents."""
+    host = app_context(request).host
+    keys = user_programmes(request)
+    referents = (
+        await User.select(User.id, User.full_name)
+        .where(User.active.eq(True) & User.role.is_in(["social_worker", "head_of_service"]))
+        .order_by(User.full_name)
+    )
+    return {
+        "programme_choices": [(k, host.programmes[k].name_fr) for k in keys],
+        "stage_choices": [
+            (host.programmes[k].name_fr, [(s.key, s.label) for s in host.workflows[k].states])
+            for k in keys
+        ],
+        "referent_choices": [(u["id"], u["full_name"]) for u in referents],
+        "sort_labels": hl.SORT_LABELS,
+    }
+
+
+async def _list_context(
+    request: Request, q: str, before: int | None, filters: hl.ListFilters
+) -> dict[str, Any]:
+    rows, next_cursor = await hh.list_households(
+        q,
+        before_id=before,
+        visible=visibility(request),
+        where=filters.where(current_user(request).id),
+        sort=filters.sort,
+    )
     return {
         "rows": rows,
         "next_cursor": next_cursor,
         "q": q,
         "before": before,
+        "filters": filters,
         "compositions": _COMPOSITIONS,
         "enrolments": await _enrolment_tags(request, [r["id"] for r in rows]),
     }
@@ -72,9 +110,14 @@ async def _list_context(request: Request, q: str, before: int | None) -> dict[st
 
 @get("/households", guards=[SOCIAL])
 async def household_list(request: Request, before: FromQuery[int | None] = None) -> Template:
-    context = await _list_context(request, "", before)
+    filters = _list_filters(request, request.query_params)
+    context = await _list_context(request, "", before, filters)
+    if request.headers.get("hx-request") and request.headers.get("hx-target") != "household-list":
+        return Template("households/_rows.html", context=context)
+    context.update(await _filter_options(request))
+    context["errors"] = filters.errors
     template = (
-        "households/_rows.html" if request.headers.get("hx-request") else "households/list.html"
+        "households/_list.html" if request.headers.get("hx-request") else "households/list.html"
     )
     return Template(template, context=context)
 
@@ -84,11 +127,77 @@ async def household_search(request: Request) -> Template:
     """Search by POST so that names typed never appear in a URL or an access log."""
     form = await form_dict(request)
     q = str(form.get("q", ""))[:100]
-    context = await _list_context(request, q, int_or_none(form.get("before")))
-    template = (
-        "households/_rows.html" if request.headers.get("hx-request") else "households/list.html"
+    filters = _list_filters(request, form)
+    context = await _list_context(request, q, int_or_none(form.get("before")), filters)
+    if request.headers.get("hx-request"):
+        return Template("households/_rows.html", context=context)
+    context.update(await _filter_options(request))
+    return Template("households/list.html", context=context)
+
+
+#: Rows of one export at most (a larger list is cut, and the file says so in its name).
+EXPORT_LIMIT = 20_000
+
+
+@get("/households/export", guards=[SOCIAL])
+async def household_export(request: Request, fmt: FromQuery[str] = "csv") -> Response:
+    """The current list (filters and sort of the URL, within what the user may see) as CSV
+    or XLSX; one audit entry names the export and its size."""
+    if fmt not in ("csv", "xlsx"):
+        return Response("Format inconnu : csv ou xlsx", status_code=400, media_type="text/plain")
+    filters = _list_filters(request, request.query_params)
+    if filters.errors:
+        return Response(
+            "Filtres invalides : " + " ; ".join(filters.errors.values()),
+            status_code=400,
+            media_type="text/plain",
+        )
+    user = current_user(request)
+    rows: list[dict[str, Any]] = []
+    cursor = None
+    while len(rows) < EXPORT_LIMIT:
+        page, cursor = await hh.list_households(
+            "",
+            before_id=cursor,
+            visible=visibility(request),
+            where=filters.where(user.id),
+            sort=filters.sort,
+            limit=500,
+        )
+        tags = await _enrolment_tags(request, [r["id"] for r in page])
+        for r in page:
+            rows.append(
+                {
+                    **r,
+                    "composition": _COMPOSITIONS.get(r["composition"], r["composition"]),
+                    "programmes": tags.get(r["id"], []),
+                }
+            )
+        if cursor is None:
+            break
+    a = actor(request)
+    await audit.record(
+        "export",
+        "household_list",
+        len(rows),
+        user_id=a.user_id,
+        fields=[key for key, _label in hl.EXPORT_COLUMNS],
+        address=a.address,
     )
-    return Template(template, context=context)
+    stamp = today().isoformat()
+    if fmt == "csv":
+        body, media = hl.to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body = hl.to_xlsx(rows)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="menages-{stamp}.{fmt}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def _household_form(request: Request, status: int = 200, **context: Any) -> Template:
@@ -256,7 +365,12 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
                 AuditEntry.action,
                 AuditEntry.user_id,
             )
-            .where((AuditEntry.object_type == "household") & (AuditEntry.object_id == household_id))
+            .where(
+                (AuditEntry.object_type == "household")
+                & (AuditEntry.object_id == household_id)
+                # Opening the file or downloading its data; a name seen in a list is not.
+                & AuditEntry.action.is_in(list(READ_ACTIONS))
+            )
             .order_by(AuditEntry.id, ascending=False)
             .limit(20)
         )
@@ -271,6 +385,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
     return {
         **sharing,
         "accesses": accesses,
+        "show_accesses": can(user, "audit"),
         "can_see_sensitive": can(user, "sensitive"),
         "household": household,
         "members": members,
@@ -393,6 +508,7 @@ async def referents() -> list[dict[str, Any]]:
 ROUTES = [
     household_list,
     household_search,
+    household_export,
     household_new,
     household_create,
     household_detail,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from typing import Any
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
@@ -11,7 +13,10 @@ from litestar.params import FromPath
 from tremplin.models import Document, Enrolment, Membership, Person, TimelineEvent
 from tremplin.register import dpia_template, processing_register
 from tremplin.services import audit
+from tremplin.services.clock import zone
+from tremplin.services.documents import DOCUMENT_KINDS
 from tremplin.services.households import NotFound
+from tremplin.vocabulary import RELATIONS
 from tremplin.web.access import check_household
 from tremplin.web.auth import requires
 from tremplin.web.state import actor, app_context
@@ -79,26 +84,46 @@ async def person_export_data(request: Request, person_id: int) -> dict:
         Document.uploaded_at,
     ).where(Document.household.is_in(ids))
     host = app_context(request).host
+    relations = {c.value: c.label for c in RELATIONS}
+    kinds = {c.value: c.label for c in DOCUMENT_KINDS}
+    sexes = {"F": "femme", "M": "homme", "X": "autre"}
+    person = {**person, "sex": sexes.get(person["sex"], person["sex"])}
     return json.loads(
         json.dumps(
             {
                 "person": person,
-                "households": visible,
+                "households": [
+                    {**m, "relation": relations.get(m["relation"], m["relation"])} for m in visible
+                ],
                 "enrolments": [
                     {
                         **e,
                         "programme": host.programmes[e["programme"]].name_fr
                         if e["programme"] in host.programmes
                         else e["programme"],
+                        "state": host.workflows[e["programme"]].state(e["state"]).label
+                        if e["programme"] in host.workflows
+                        else e["state"],
                     }
                     for e in enrolments
                 ],
                 "timeline": events,
-                "documents": documents,
+                "documents": [{**d, "kind": kinds.get(d["kind"], d["kind"])} for d in documents],
             },
-            default=str,
+            default=_french,
         )
     )
+
+
+def _french(value: Any) -> str:
+    """Dates and times as a French reader expects them, in the association's time zone."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(zone()).strftime("%d/%m/%Y à %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
 
 
 @get("/people/{person_id:int}/export.json", guards=[SOCIAL])

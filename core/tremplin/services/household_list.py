@@ -1,0 +1,201 @@
+"""The household list's filters, sorts and exports (« Ménages »).
+
+Filters come from the URL (``?programme=…&stage=…&mine=1``), so Back and a shared link
+restore the list; the search text never does (names stay out of URLs and access logs: it
+is posted). Each filter is an indexed ``EXISTS`` on the enrolments of the household.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tremplin.models import Enrolment, Household
+from tremplin.services.households import SORTS
+
+__all__ = ["EXPORT_COLUMNS", "ListFilters", "parse_filters", "to_csv", "to_xlsx"]
+
+SORT_LABELS = {
+    "recent": "Les plus récents",
+    "name": "Nom (A → Z)",
+    "reference": "Référence",
+    "updated": "Dernière modification",
+}
+#: Columns of the CSV and XLSX exports (French headers), in order.
+EXPORT_COLUMNS = (
+    ("reference", "Référence"),
+    ("name", "Ménage"),
+    ("composition", "Composition"),
+    ("programmes", "Programmes et étapes"),
+    ("updated_at", "Dernière modification"),
+)
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What the list shows: every field optional, ``sort`` a key of :data:`SORTS`."""
+
+    programme: str = ""
+    stage: str = ""
+    referent: int | None = None
+    mine: bool = False
+    since: dt.date | None = None
+    until: dt.date | None = None
+    sort: str = "recent"
+    errors: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def query(self, **changes: Any) -> str:
+        """The URL query string of these filters (with ``changes``), empty values left out."""
+        from urllib.parse import urlencode
+
+        values = {
+            "programme": self.programme,
+            "stage": self.stage,
+            "referent": self.referent or "",
+            "mine": "1" if self.mine else "",
+            "du": self.since.isoformat() if self.since else "",
+            "au": self.until.isoformat() if self.until else "",
+            "tri": "" if self.sort == "recent" else self.sort,
+        }
+        values.update(changes)
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+    @property
+    def active(self) -> bool:
+        return bool(self.programme or self.stage or self.referent or self.mine or self.since)
+
+    def where(self, user_id: int) -> list[Any]:
+        """The where-clauses on ``household`` (one correlated ``EXISTS`` on its enrolments)."""
+        clauses = []
+        enrolment = Enrolment.household == Household.id
+        if self.programme:
+            enrolment = enrolment & (Enrolment.programme == self.programme)
+        if self.stage:
+            enrolment = enrolment & (Enrolment.state == self.stage)
+        referent = user_id if self.mine else self.referent
+        if referent is not None:
+            enrolment = enrolment & (Enrolment.referent == referent)
+            enrolment = enrolment & Enrolment.exit_date.is_null()
+        if self.since is not None:
+            # Followed during the period: not gone before it starts…
+            enrolment = enrolment & (
+                Enrolment.exit_date.is_null() | (Enrolment.exit_date >= self.since)
+            )
+        if self.until is not None:
+            # …and referred (or entered) before it ends.
+            enrolment = enrolment & (
+                (Enrolment.referral_date <= self.until) | (Enrolment.entry_date <= self.until)
+            )
+        if self.programme or self.stage or referent is not None or self.since or self.until:
+            clauses.append(
+                Household.id.is_in(Enrolment.select(Enrolment.household).where(enrolment))
+            )
+        return clauses
+
+
+def _date(raw: str, label: str, errors: dict[str, str], key: str) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors[key] = f"{label} : date invalide (format AAAA-MM-JJ)"
+        return None
+
+
+def parse_filters(
+    params: Mapping[str, str], programmes: Mapping[str, Any], states: Mapping[str, Any]
+) -> ListFilters:
+    """Filters from the URL; unknown values are dropped with a French message in ``errors``.
+
+    ``programmes``: the programmes the user may filter on; ``states``: every state key of
+    those programmes' workflows.
+    """
+    errors: dict[str, str] = {}
+    programme = str(params.get("programme", "") or "")
+    if programme and programme not in programmes:
+        errors["programme"] = "Programme inconnu ou non accessible"
+        programme = ""
+    stage = str(params.get("stage", "") or "")
+    if stage and stage not in states:
+        errors["stage"] = "Étape inconnue"
+        stage = ""
+    referent = None
+    raw_referent = str(params.get("referent", "") or "")
+    if raw_referent:
+        if raw_referent.isdigit() and len(raw_referent) < 10:
+            referent = int(raw_referent)
+        else:
+            errors["referent"] = "Référent inconnu"
+    since = _date(str(params.get("du", "") or ""), "Du", errors, "du")
+    until = _date(str(params.get("au", "") or ""), "Au", errors, "au")
+    if since and until and until < since:
+        errors["au"] = "La fin de la période précède son début"
+        until = None
+    sort = str(params.get("tri", "") or "recent")
+    if sort not in SORTS:
+        errors["tri"] = "Tri inconnu"
+        sort = "recent"
+    return ListFilters(
+        programme=programme,
+        stage=stage,
+        referent=referent,
+        mine=str(params.get("mine", "")) in ("1", "on", "true"),
+        since=since,
+        until=until,
+        sort=sort,
+        errors=errors,
+    )
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        from tremplin.services.clock import zone
+
+        return value.astimezone(zone()).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, list):
+        return " ; ".join(str(v) for v in value)
+    return "" if value is None else value
+
+
+def to_csv(rows: list[dict[str, Any]]) -> bytes:
+    """UTF-8 with a BOM and « ; » separators: French Excel opens it as is."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([label for _key, label in EXPORT_COLUMNS])
+    for row in rows:
+        writer.writerow([_safe(_cell(row.get(key))) for key, _label in EXPORT_COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _safe(value: Any) -> Any:
+    """A text starting with = + - @ is not run as a formula by a spreadsheet."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def to_xlsx(rows: list[dict[str, Any]], title: str = "Ménages") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([label for _key, label in EXPORT_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_safe(_cell(row.get(key))) for key, _label in EXPORT_COLUMNS])
+    for column, width in zip("ABCDE", (12, 30, 28, 50, 20), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
