@@ -9,7 +9,7 @@ JOBS ?= 2
 export TREMPLIN_DATABASE_URL ?= sqlite:///var/tremplin.sqlite3
 export TREMPLIN_DATA_DIR ?= var/data
 
-.PHONY: install run test test-fast lint format bench docs clean
+.PHONY: install run test test-fast lint format bench bench-pg bench-workers bench-profile docs clean
 
 # The core (core/tremplin), the default theme and every built-in plugin are distributions of
 # their own; each is installed in editable mode from its plain path (a .pth entry, no import hook).
@@ -58,8 +58,24 @@ docs: $(STAMP)
 	$(BIN)/python -c "import mkdocs, material" 2>/dev/null || $(BIN)/pip install --quiet -e '.[docs]'
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
+## make bench: one table of page p50/p95, throughput against a bare hello-world and a bare
+## 50-row Jinja page (same run), and report timings (QUICK=1: under 3 minutes)
+QUICK ?=
+BENCH_FLAGS := $(if $(QUICK),--quick,)
 bench: $(STAMP)
-	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/run.py $(BENCH_FLAGS)
+
+## make bench-pg: growth on PostgreSQL (SIZES=10000,100000,1000000 to choose the sizes)
+bench-pg: $(STAMP)
+	$(BIN)/python bench/bench_pg.py $(BENCH_FLAGS) $(if $(SIZES),--sizes $(SIZES),)
+
+## make bench-workers: 4 processes on PostgreSQL, 64 logged-in clients, reads and writes
+bench-workers: $(STAMP)
+	$(BIN)/python bench/bench_workers.py $(BENCH_FLAGS)
+
+## make bench-profile: cProfile of the household page (needs the database of make bench)
+bench-profile: $(STAMP)
+	$(BIN)/python bench/profile_household.py $(if $(QUICK),--db bench/out/bench-quick.sqlite3,)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,96 @@
+"""Where the household page's time goes: cProfile over N requests, in-process.
+
+    .venv/bin/python bench/profile_household.py                  # bench/out/bench.sqlite3
+    .venv/bin/python bench/profile_household.py --requests 300 --restricted --top 30
+
+Uses the database ``bench/bench_pages.py`` (or ``bench/run.py``) filled: the real app through
+``httpx.ASGITransport``, logged in through the real form, then ``GET /households/<random id>``
+``--requests`` times under ``cProfile`` (audit write included). Prints the top functions by
+cumulative and by own time, and the wall time per request with and without the profiler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import logging
+import pstats
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_pages as pages  # noqa: E402
+
+
+async def profile(db_path: Path, requests: int, restricted: bool, top: int, seed: int) -> None:
+    import httpx
+
+    from tremplin import db
+    from tremplin.web.app import create_app
+
+    data_dir = db_path.parent / "data"
+    app = create_app(pages.settings_for(db_path, data_dir))
+    engine = db.current_engine()
+    await db.start(engine)
+    try:
+        await pages.ensure_user(pages.BENCH_EMAIL, "Bench Travailleur social")
+        await pages.ensure_user(pages.RESTRICTED_EMAIL, "Bench TS IML", [pages.PROGRAMME])
+        households = pages.existing_counts(db_path)["household"]
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+            await pages.login(c, pages.RESTRICTED_EMAIL if restricted else pages.BENCH_EMAIL)
+            rng = random.Random(seed)
+            for _ in range(20):  # warm-up: templates compiled, caches filled
+                await c.get(f"/households/{rng.randint(1, households)}")
+            ids = [rng.randint(1, households) for _ in range(requests)]
+            t0 = time.perf_counter()
+            for hid in ids:
+                assert (await c.get(f"/households/{hid}")).status_code == 200
+            plain = (time.perf_counter() - t0) * 1000 / requests
+            profiler = cProfile.Profile()
+            t0 = time.perf_counter()
+            profiler.enable()
+            for hid in ids:
+                await c.get(f"/households/{hid}")
+            profiler.disable()
+            profiled = (time.perf_counter() - t0) * 1000 / requests
+    finally:
+        await db.stop(engine)
+    who = "restricted user" if restricted else "full-access user"
+    pages.log(
+        f"GET /households/<id>, {who}, {households} households, {requests} requests: "
+        f"{plain:.1f} ms/request without the profiler, {profiled:.1f} ms with it; "
+        f"{pages.load_line()}"
+    )
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order)
+        stats.print_stats(top)
+        text = out.getvalue()
+        pages.log(f"\n--- top {top} by {order} ---")
+        pages.log(text[text.find("ncalls") :].rstrip())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", type=Path, default=pages.DEFAULT_DB)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--restricted", action="store_true")
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if not args.db.exists():
+        pages.log(f"{args.db} does not exist: run bench/bench_pages.py or bench/run.py first")
+        return 1
+    asyncio.run(profile(args.db.resolve(), args.requests, args.restricted, args.top, args.seed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
