@@ -235,6 +235,13 @@ def main() -> int:
                 f"on {os.cpu_count()} CPUs), so absolute figures of this run are depressed; "
                 "compare the ratios, measured in the same run."
             )
+        if loads["hello"]["cpu_share"] < 0.8 * min(args.workers, os.cpu_count() or 1):
+            log(
+                f"NOTE: the hello-world servers used only {loads['hello']['cpu_share']:.2f} "
+                "cores: the load generator or other jobs, not the server, set its req/s, so the "
+                "req/s ratios understate the gap; the server-CPU-per-request ratio above is the "
+                "trustworthy comparison in this run."
+            )
         if loads["list"]["tool"] != "wrk":
             log(
                 "NOTE: wrk is not installed; the load generator is Python (httpx) and shares the "
