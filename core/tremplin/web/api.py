@@ -10,12 +10,14 @@ from litestar import Controller, Request, get, post, put
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from tremplin.forms import FormErrors
 from tremplin.models import Document, Enrolment, Person
 from tremplin.services import audit
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
 from tremplin.services.idempotency import run_once
 from tremplin.services.timeline import add_event, list_events
+from tremplin.types import CONTROL_CHARACTERS, has_control_characters
 from tremplin.web.access import CONTACT_FIELDS, check_household, masked_contacts, visibility
 from tremplin.web.auth import requires
 from tremplin.web.state import actor, app_context, current_user, user_programmes
@@ -155,8 +157,13 @@ class HouseholdAPI(Controller):
     async def search(self, request: Request, data: JSONBody[dict[str, Any]]) -> HouseholdPage:
         """Search by POST body (``{"q": "…", "before": id}``): names never go in URLs."""
         before = data.get("before")
+        q = str(data.get("q", ""))[:100]
+        if has_control_characters(q):
+            raise FormErrors({"q": CONTROL_CHARACTERS})
+        if isinstance(before, int) and not -(2**63) <= before < 2**63:
+            raise NotFoundException()
         rows, cursor = await hh.list_households(
-            str(data.get("q", ""))[:100],
+            q,
             before_id=before if isinstance(before, int) else None,
             visible=visibility(request),
         )

@@ -24,6 +24,7 @@ from tremplin.types import NavItem
 from tremplin.web import errors
 from tremplin.web.api import API_ROUTES
 from tremplin.web.auth import PUBLIC_PATHS, AuthMiddleware, csrf_guard, expected_csrf
+from tremplin.web.onetime import OneTimeFormMiddleware
 from tremplin.web.pages import (
     account,
     admin,
@@ -132,10 +133,17 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
                 opt={"exclude_from_auth": True},
             ),
         ],
-        guards=[csrf_guard, second_factor.second_factor_guard, account.password_change_guard],
+        guards=[
+            csrf_guard,
+            second_factor.second_factor_guard,
+            account.password_change_guard,
+            errors.id_range_guard,
+        ],
         middleware=[
             security_headers_middleware,
             DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),
+            # After authentication: a one-time form id is claimed per user.
+            OneTimeFormMiddleware(),
         ],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(jinja)),
         plugins=[HTMXPlugin()],

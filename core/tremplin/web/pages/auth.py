@@ -17,7 +17,7 @@ from tremplin.web.auth import (
 from tremplin.web.state import app_context, client_address
 
 LOGIN_FAILED = (
-    "Adresse ou mot de passe incorrect, ou trop d'essais récents sur ce compte : "
+    "Adresse ou mot de passe incorrect, ou trop de tentatives récentes sur ce compte : "
     "patientez quelques instants avant de réessayer."
 )
 THROTTLED = "Trop de tentatives de connexion depuis cette adresse : réessayez dans 15 minutes."
