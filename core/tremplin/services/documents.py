@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -22,6 +23,7 @@ from tremplin.types import Choice
 __all__ = [
     "DOCUMENT_KINDS",
     "download_name",
+    "orphan_blobs",
     "read_document",
     "sniff_mime",
     "store_document",
@@ -251,3 +253,26 @@ async def read_document(
         "download", "document", document_id, user_id=actor.user_id, address=actor.address
     )
     return row, content
+
+
+#: A blob younger than this may belong to an upload whose transaction has not committed yet.
+ORPHAN_GRACE = dt.timedelta(hours=1)
+
+
+async def orphan_blobs(data_dir: Path, *, fix: bool = False) -> list[Path]:
+    """Files under ``documents/`` that no document row references (a crash between the file
+    write and the commit, or an interrupted temporary file), older than :data:`ORPHAN_GRACE`.
+    With ``fix`` they are deleted. Returns them (relative to ``data_dir``), sorted."""
+    root = data_dir / "documents"
+    if not root.is_dir():
+        return []
+    known = {r["sha256"] for r in await Document.select(Document.sha256).distinct()}
+    cutoff = (now() - ORPHAN_GRACE).timestamp()
+    found = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.name in known or path.stat().st_mtime > cutoff:
+            continue
+        found.append(path.relative_to(data_dir))
+        if fix:
+            path.unlink(missing_ok=True)
+    return found
