@@ -108,6 +108,14 @@ def http_exception(request: Request, exc: HTTPException) -> Response:
             request, _page(request, 403, exc.detail if exc.detail != "Forbidden" else None), 403
         )
     if isinstance(exc, ValidationException) and _is_api(request):
+        fields = _field_problems(exc)
+        if fields:
+            # Readable JSON that does not match the declared body: 422 with each field named.
+            return Response(
+                content={"status_code": 422, "detail": "saisie invalide", "errors": fields},
+                status_code=422,
+                media_type=MediaType.JSON,
+            )
         return Response(
             content={"status_code": 400, "detail": "requête invalide", "extra": exc.extra},
             status_code=400,
@@ -116,6 +124,22 @@ def http_exception(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, NotFoundException):
         return _page(request, 404)
     return _page(request, status, None if status >= 500 else str(exc.detail))
+
+
+def _field_problems(exc: ValidationException) -> dict[str, str]:
+    """French reasons per body field of a body that parsed but does not match its type."""
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    out: dict[str, str] = {}
+    for item in extra:
+        if not isinstance(item, dict) or item.get("source") != "body" or not item.get("key"):
+            return {}
+        message = str(item.get("message", ""))
+        if "missing required field" in message:
+            key = message.rsplit("`", 2)[-2] if message.count("`") >= 2 else item["key"]
+            out[key] = "ce champ est obligatoire"
+        else:
+            out[str(item["key"])] = "type ou valeur non accepté"
+    return out
 
 
 def not_found(request: Request, exc: NotFound) -> Response:

@@ -213,9 +213,13 @@ async def remove(request: Request) -> Response:
     raw = await form_dict(request)
     user = current_user(request)
     if user.role == "admin":
-        raise PermissionDeniedException(
-            "la double authentification est obligatoire pour les administrateurs"
+        # A business rule, not an access refusal: the administrator's 2FA is mandatory.
+        context = _setup_context(
+            request,
+            totp.new_secret(),
+            "La double authentification est obligatoire pour les administrateurs.",
         )
+        return Template("account/totp_setup.html", status_code=422, context=context)
     if not user.totp_secret:
         return Redirect("/account/totp", status_code=303)
     if not await _proves_identity(request, user, raw):
