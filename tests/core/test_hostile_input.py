@@ -136,3 +136,22 @@ async def test_malformed_paths_are_404(client, users):
     for path in ("/static/%00/x.css", "/static/%00", "/households/%00", "/%01"):
         response = await client.get(path)
         assert response.status_code == 404, path
+
+
+async def test_what_a_refused_submission_records_is_kept(client, users):
+    """A wrong one-time code (its form carries a one-time id too) is still counted and
+    audited: the one-time form layer does not undo a refusal's own records."""
+    from tests.core.test_second_factor import _password_step
+    from tremplin.models import AuditEntry, User
+
+    await _password_step(client, "admin@test.fr")
+    page = await client.get("/login/totp")
+    form_id = FORM_ID.search(page.text).group(1)
+    token = re.search(r'name="_csrf" value="([^"]+)"', page.text).group(1)
+    wrong = await client.post(
+        "/login/totp", data={"_csrf": token, "_form_id": form_id, "code": "000000"}
+    )
+    assert wrong.status_code == 400
+    row = await User.select(User.failed_logins).where(User.email == "admin@test.fr").first()
+    assert row["failed_logins"] == 1
+    assert await AuditEntry.count().where(AuditEntry.action == "totp_failed") == 1

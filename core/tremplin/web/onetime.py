@@ -7,8 +7,10 @@ Two halves, so that no form (core, plugin or third party) has to remember it:
 * :class:`OneTimeFormMiddleware` runs each POST that carries a ``_form_id`` in one database
   transaction with the id's marker (``form_submission``). The first submission that ends in a
   redirect keeps the marker and its target; a second one with the same id gets the same
-  redirect and writes nothing; a submission that fails (4xx/5xx) is rolled back whole, so a
-  request that fails half-way writes nothing and its id can be used again.
+  redirect and writes nothing; a submission that fails (4xx/5xx) records no marker, so its id
+  can be used again. Failures are not rolled back here: what a refusal itself records (a
+  failed code counted, an audit entry) must stay; each command keeps its own writes in one
+  transaction.
 """
 
 from __future__ import annotations
@@ -73,10 +75,6 @@ def _form_id(body: bytes, content_type: str) -> str | None:
         found = _MULTIPART_ID.search(body)
         return found.group(1).decode() if found else None
     return None
-
-
-class _Rollback(Exception):
-    """Raised inside the transaction to undo a submission that failed."""
 
 
 class OneTimeFormMiddleware(ASGIMiddleware):
@@ -144,15 +142,11 @@ class OneTimeFormMiddleware(ASGIMiddleware):
                     await _redirect(send, previous["result"] or "/", headers)
                     return
                 await next_app(scope, replay, hold)
-                if status >= 400:
-                    raise _Rollback
                 recorded = await FormSubmission.exists().where(FormSubmission.key == key)
-                if target and len(target) <= 300 and not recorded:
+                if status < 400 and target and len(target) <= 300 and not recorded:
                     await FormSubmission.insert(
                         FormSubmission(key=key, user_id=user.id, created_at=now(), result=target)
                     )
-        except _Rollback:
-            pass
         except (sqlite3.IntegrityError, asyncpg.UniqueViolationError):
             # A concurrent twin committed first: this one is undone, and answered like a twin.
             row = (
