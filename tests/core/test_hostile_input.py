@@ -155,3 +155,25 @@ async def test_what_a_refused_submission_records_is_kept(client, users):
     row = await User.select(User.failed_logins).where(User.email == "admin@test.fr").first()
     assert row["failed_logins"] == 1
     assert await AuditEntry.count().where(AuditEntry.action == "totp_failed") == 1
+
+
+async def test_concurrent_twins_of_one_form_add_one_member(social_worker):
+    """A double click sends both requests at once: the second waits for the first, then gets
+    its redirect (an advisory lock on PostgreSQL, the write lock on SQLite)."""
+    import asyncio
+
+    household_id = await hh.create_household(ACTOR, {"name": "FAURE Inès"})
+    before = await Membership.count().where(Membership.household == household_id)
+    data = {
+        "_form_id": "b" * 32,
+        "first_name": "Léa",
+        "last_name": "FAURE",
+        "relation": "child",
+        "start_date": "2026-01-05",
+    }
+    url = f"/households/{household_id}/members"
+    first, second = await asyncio.gather(
+        social_worker.post(url, data), social_worker.post(url, data)
+    )
+    assert first.status_code == second.status_code == 303
+    assert await Membership.count().where(Membership.household == household_id) == before + 1

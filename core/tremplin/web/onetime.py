@@ -24,8 +24,9 @@ import asyncpg
 from jinja2.ext import Extension
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from piccolo.engine.sqlite import SQLiteEngine
 
-from tremplin.db import transaction
+from tremplin.db import current_engine, transaction
 from tremplin.models import FormSubmission
 from tremplin.services.clock import now
 from tremplin.services.idempotency import submission_key
@@ -132,6 +133,13 @@ class OneTimeFormMiddleware(ASGIMiddleware):
 
         try:
             async with transaction():
+                if not isinstance(current_engine(), SQLiteEngine):
+                    # Twins of one form wait for each other (SQLite's IMMEDIATE transaction
+                    # already does): the second then finds the marker, and no handler meets a
+                    # unique violation inside this transaction, which PostgreSQL would abort.
+                    await FormSubmission.raw(
+                        "SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", key
+                    )
                 previous = (
                     await FormSubmission.select(FormSubmission.result)
                     .where(FormSubmission.key == key)
