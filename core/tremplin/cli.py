@@ -218,6 +218,20 @@ def cmd_check(args: argparse.Namespace) -> None:
         pending = _run(go)
     except Exception as exc:
         raise CommandError(f"base de données injoignable : {type(exc).__name__}") from None
+    if not pending:
+        from tremplin.services.documents import orphan_blobs
+
+        fix = bool(getattr(args, "fix", False))
+        orphans = _run(lambda: orphan_blobs(data_dir, fix=fix))
+        for path in orphans:
+            print(("fichier orphelin supprimé : " if fix else "fichier orphelin : ") + str(path))
+        if orphans and not fix:
+            problems.append(
+                f"{len(orphans)} fichier(s) sans document dans le dossier de données "
+                "— « tremplin check --fix » les supprime"
+            )
+        elif orphans:
+            print(f"{len(orphans)} fichier(s) orphelin(s) supprimé(s).")
     if pending:
         problems.append(
             "migrations en attente : "
@@ -379,6 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_retention)
 
     p = sub.add_parser("check", help="vérifier la configuration avant le démarrage")
+    p.add_argument(
+        "--fix",
+        action="store_true",
+        help="supprimer les fichiers orphelins du dossier de données (et les lister)",
+    )
     p.set_defaults(func=cmd_check)
 
     from tremplin.scaffold import add_subcommand as add_plugin_subcommand

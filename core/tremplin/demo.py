@@ -24,14 +24,13 @@ from tremplin.models import (
     User,
 )
 from tremplin.plugins import PluginHost
-from tremplin.services.accounts import hash_password
+from tremplin.services.accounts import DEMO_PASSWORD, hash_password
 from tremplin.services.clock import PARIS, now, today
 from tremplin.text import normalise
 from tremplin.types import DemoContext, DemoData, DemoEnrolment, Field
 
 log = logging.getLogger("tremplin.demo")
 
-DEMO_PASSWORD = "tremplin-demo-2024"
 DEMO_USERS = [
     ("admin@demo.tremplin.fr", "Agnès Administratrice", "admin"),
     ("cheffe@demo.tremplin.fr", "Claire Cheffe de service", "head_of_service"),

@@ -211,6 +211,8 @@ class Field:
             return None
         if len(text) > (self.max_length if self.kind != "textarea" else 20_000):
             raise FieldError(f"{self.max_length} caractères au maximum")
+        if has_control_characters(text, multiline=self.kind == "textarea"):
+            raise FieldError(CONTROL_CHARACTERS)
         if self.kind == "date":
             return _parse_date(text).isoformat()
         if self.kind == "int":
@@ -218,6 +220,8 @@ class Field:
                 number = int(text)
             except ValueError:
                 raise FieldError("nombre entier attendu") from None
+            if not -(2**63) <= number < 2**63:
+                raise FieldError("nombre trop grand")
             self._check_range(number)
             return number
         if self.kind == "money":
@@ -237,6 +241,17 @@ class Field:
             raise FieldError(f"la valeur minimale est {self.minimum}")
         if self.maximum is not None and number > self.maximum:
             raise FieldError(f"la valeur maximale est {self.maximum}")
+
+
+CONTROL_CHARACTERS = "caractère invisible ou de contrôle (NUL…) non accepté : retapez le texte"
+
+
+def has_control_characters(text: str, multiline: bool = True) -> bool:
+    """Whether ``text`` holds a NUL or another control character (line breaks and tabs are
+    allowed in multi-line text). PostgreSQL refuses NUL in text, and neither engine should
+    store what no one typed."""
+    allowed = "\t\n\r" if multiline else "\t"
+    return any((c < " " and c not in allowed) or "\x7f" <= c <= "\x9f" for c in text)
 
 
 def _parse_date(text: str) -> dt.date:

@@ -35,19 +35,128 @@ async def _post_login(client, email, password):
     return await client.post("/login", data={"_csrf": token, "email": email, "password": password})
 
 
-async def test_six_failures_lock_the_account_for_30_minutes(client, users):
-    for _ in range(6):
+async def test_failures_slow_the_account_down_progressively(client, users):
+    """S1: no 30-minute lock anyone can trigger: each failure past the fifth doubles a short
+    wait, attempts during the wait are refused without lengthening it, and the owner's open
+    sessions stay open."""
+    owner = httpx.AsyncClient(transport=client._transport, base_url="http://owner.local")
+    await login(owner, "social_worker@test.fr")
+    for _ in range(accounts.FREE_FAILURES - 1):
         assert (
             await _post_login(client, "social_worker@test.fr", "wrong password!!")
         ).status_code == 400
-    locked = await _post_login(client, "social_worker@test.fr", TEST_PASSWORD)
-    assert locked.status_code == 400  # same answer as a wrong password: nothing revealed
-    user = await User.select(User.locked_until).where(User.email == "social_worker@test.fr").first()
-    assert dt.timedelta(minutes=29) < user["locked_until"] - now() <= dt.timedelta(minutes=30)
+    row = await User.select(User.locked_until).where(User.email == "social_worker@test.fr").first()
+    assert row["locked_until"] is None  # the first failures cost nothing
+    await _post_login(client, "social_worker@test.fr", "wrong password!!")
+    row = (
+        await User.select(User.locked_until, User.failed_logins)
+        .where(User.email == "social_worker@test.fr")
+        .first()
+    )
+    assert row["failed_logins"] == accounts.FREE_FAILURES
+    assert dt.timedelta(0) < row["locked_until"] - now() <= dt.timedelta(seconds=1)
+    # During the wait even the right password is refused, with the same answer, uncounted.
+    waiting = await _post_login(client, "social_worker@test.fr", TEST_PASSWORD)
+    assert waiting.status_code == 400 and "patientez" in waiting.text
+    assert (
+        await User.select(User.failed_logins).where(User.email == "social_worker@test.fr").first()
+    )["failed_logins"] == accounts.FREE_FAILURES
+    assert (await owner.get("/households")).status_code == 200  # not logged out
+    await User.update({User.locked_until: now() - dt.timedelta(seconds=1)}).where(
+        User.email == "social_worker@test.fr"
+    )
+    await _post_login(client, "social_worker@test.fr", "wrong password!!")
+    row = await User.select(User.locked_until).where(User.email == "social_worker@test.fr").first()
+    assert dt.timedelta(seconds=1) < row["locked_until"] - now() <= dt.timedelta(seconds=2)
     await User.update({User.locked_until: now() - dt.timedelta(seconds=1)}).where(
         User.email == "social_worker@test.fr"
     )
     assert (await _post_login(client, "social_worker@test.fr", TEST_PASSWORD)).status_code == 303
+    await owner.aclose()
+
+
+def test_the_wait_is_capped():
+    assert accounts.failure_delay(accounts.FREE_FAILURES - 1) is None
+    assert accounts.failure_delay(accounts.FREE_FAILURES + 3) == dt.timedelta(seconds=8)
+    assert accounts.failure_delay(1000) == dt.timedelta(seconds=accounts.MAX_DELAY_SECONDS)
+
+
+async def test_every_login_path_verifies_one_password_hash(users, monkeypatch):
+    """S1: the time to answer does not tell an unknown, disabled, slowed-down or ordinary
+    account apart: each path verifies exactly one Argon2 hash (about 50 ms; the rest is a
+    millisecond of SQL)."""
+    calls = []
+    real = accounts._hasher
+
+    class Counting:
+        def verify(self, encoded, password):
+            calls.append(encoded)
+            return real.verify(encoded, password)
+
+    monkeypatch.setattr(accounts, "_hasher", Counting())
+    await User.update({User.active: False}).where(User.email == "technician@test.fr")
+    await User.update({User.locked_until: now() + dt.timedelta(minutes=1)}).where(
+        User.email == "rental_manager@test.fr"
+    )
+    for email in (
+        "nobody@test.fr",
+        "technician@test.fr",
+        "rental_manager@test.fr",
+        "social_worker@test.fr",
+    ):
+        calls.clear()
+        result = await accounts.authenticate(email, "wrong password!!")
+        assert result.user is None and len(calls) == 1, email
+    calls.clear()
+    assert (await accounts.authenticate("head_of_service@test.fr", TEST_PASSWORD)).user
+    assert len(calls) == 1
+
+
+async def test_tokens_of_a_locked_account_are_refused(client, users):
+    token = await accounts.create_api_token(users["social_worker"].id)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await client.get("/api/households", headers=headers)).status_code == 200
+    await User.update({User.locked_until: now() + dt.timedelta(seconds=30)}).where(
+        User.id == users["social_worker"].id
+    )
+    assert (await client.get("/api/households", headers=headers)).status_code == 401
+    await User.update({User.locked_until: now() - dt.timedelta(seconds=1)}).where(
+        User.id == users["social_worker"].id
+    )
+    assert (await client.get("/api/households", headers=headers)).status_code == 200
+
+
+def test_breached_and_demo_passwords_are_refused():
+    """S3: the offline list (≥ 100,000 breached passwords of 14+ characters) and the demo's."""
+    import lzma
+    from pathlib import Path
+
+    import tremplin
+
+    path = Path(tremplin.__file__).parent / "data" / "breached-passwords.txt.xz"
+    assert len(lzma.decompress(path.read_bytes()).splitlines()) >= 100_000
+    assert path.stat().st_size < 1_500_000
+    for password in (
+        "password1234567",
+        "qwertyuiopasdfgh",
+        "iloveyou12345678",
+        "ILoveYou12345678",
+        "tremplin-demo-2024",
+    ):
+        assert accounts.check_password_policy(password) is not None, password
+    assert "démonstration" in accounts.check_password_policy("tremplin-demo-2024")
+    assert accounts.check_password_policy("cheval pluie agrafe horizon") is None
+
+
+async def test_the_demo_password_opens_nothing_in_production(users):
+    from tremplin.demo import DEMO_PASSWORD
+
+    await User.update({User.password_hash: accounts.hash_password(DEMO_PASSWORD)}).where(
+        User.email == "social_worker@test.fr"
+    )
+    assert (await accounts.authenticate("social_worker@test.fr", DEMO_PASSWORD)).user
+    refused = await accounts.authenticate("social_worker@test.fr", DEMO_PASSWORD, production=True)
+    assert refused.user is None
 
 
 async def test_an_address_with_too_many_failures_is_throttled(client, users):

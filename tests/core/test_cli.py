@@ -142,3 +142,29 @@ def test_plugin_commands_are_parsed_and_refused_when_they_clash():
         add_plugin_commands(sub, {"migrate": [command]}, lambda c, v: None, {"migrate"})
     with pytest.raises(ConfigError, match="deux fois la commande export"):
         add_plugin_commands(sub, {"autre": [command, command]}, lambda c, v: None, set())
+
+
+def test_check_fix_removes_orphan_blobs_and_reports_them(tmp_path):
+    """U3: a crash between the file write and the commit left blobs nothing references."""
+    assert run(["migrate"], tmp_path).returncode == 0
+    folder = tmp_path / "data" / "documents" / "ab" / "cd"
+    folder.mkdir(parents=True)
+    orphan = folder / ("abcd" + "0" * 60)
+    orphan.write_bytes(b"%PDF-1.4 orphan")
+    leftover = folder / ("abcd" + "1" * 60 + ".123.tmp")
+    leftover.write_bytes(b"half written")
+    recent = folder / ("abcd" + "2" * 60)
+    recent.write_bytes(b"%PDF-1.4 upload in flight")
+    old = 1_600_000_000
+    os.utime(orphan, (old, old))
+    os.utime(leftover, (old, old))
+    check = run(["check"], tmp_path)
+    assert check.returncode == 1 and "2 fichier(s) sans document" in check.stderr
+    assert orphan.exists()
+    fixed = run(["check", "--fix"], tmp_path)
+    assert fixed.returncode == 0, fixed.stderr
+    assert "fichier orphelin supprimé : documents/ab/cd/abcd000" in fixed.stdout
+    assert "2 fichier(s) orphelin(s) supprimé(s)." in fixed.stdout
+    assert not orphan.exists() and not leftover.exists()
+    assert recent.exists()  # too young: may belong to an upload not yet committed
+    assert run(["check"], tmp_path).returncode == 0

@@ -39,7 +39,7 @@ async def test_failed_login_says_the_same_thing_whether_or_not_the_account_exist
         data={"_csrf": token, "email": "nobody@test.fr", "password": "not the right password"},
     )
     assert wrong.status_code == ghost.status_code == 400
-    message = "Adresse ou mot de passe incorrect, ou compte temporairement verrouillé."
+    message = "Adresse ou mot de passe incorrect, ou trop de tentatives récentes sur ce compte"
     assert message in wrong.text and message in ghost.text
     failures = await AuditEntry.select(AuditEntry.user_id).where(
         AuditEntry.action == "login_failed"

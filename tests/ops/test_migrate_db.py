@@ -174,3 +174,29 @@ def test_tables_are_ordered_parents_first(host):
         for fk in table._meta.foreign_key_columns:
             parent = fk._foreign_key_meta.resolved_references._meta.tablename
             assert position[parent] <= position[table._meta.tablename]
+
+
+def test_migrate_db_copies_a_database_holding_nul_characters(postgres, tmp_path):
+    """P2: a NUL stored on SQLite by an older version broke migrate-db with a raw traceback
+    and nothing copied. It is now dropped (PostgreSQL cannot store it), counted, and the
+    copy is verified like any other."""
+    url, data = f"sqlite:///{tmp_path}/tremplin.sqlite3", tmp_path / "data"
+    out = cli(["demo", "--households", "2"], tmp_path, url, data)
+    assert out.returncode == 0, out.stderr
+    conn = sqlite3.connect(tmp_path / "tremplin.sqlite3")
+    with conn:
+        first = conn.execute("SELECT MIN(id) FROM household").fetchone()[0]
+        conn.execute("UPDATE household SET name = 'NUL' || char(0) || 'LE' WHERE id = ?", (first,))
+        conn.execute(
+            'UPDATE timeline_event SET data = \'{"note": "a\\u0000b"}\' '
+            "WHERE id = (SELECT MIN(id) FROM timeline_event)"
+        )
+    conn.close()
+    name = f"migrated_nul_{os.getpid()}"
+    postgres.create_database(name)
+    target = postgres.url(name)
+    out = cli(["migrate-db", "--to", target], tmp_path, url, data)
+    assert out.returncode == 0, out.stderr
+    assert "caractère NUL retiré" in out.stdout and "tables identiques" in out.stdout
+    rows = asyncio.run(_pg(target, "SELECT name FROM household WHERE id = $1", first))
+    assert rows[0]["name"] == "NULLE"

@@ -54,6 +54,8 @@ class User(Table, tablename="tremplin_user"):
     totp_secret = Varchar(length=64, default="")
     #: Last time step accepted, so that a one-time code cannot be used twice.
     totp_last_step = BigInt(default=0)
+    #: SHA-256 hashes of the unused one-time recovery codes issued with the second factor.
+    totp_recovery = JSON(default=[])
     #: Explicit permission to read fields marked sensitive (health, asylum, violence…).
     can_see_sensitive = Boolean(default=False)
     created_at = Timestamptz()

@@ -106,6 +106,8 @@ def _normaliser(pg_type: str) -> Callable[[Any], Any]:
     def norm(value: Any) -> Any:
         if value is None:
             return None
+        if isinstance(value, str):
+            value = _without_nul(pg_type, value)
         if pg_type in ("json", "jsonb"):
             return json.loads(value) if isinstance(value, (str, bytes)) else value
         if pg_type.startswith("timestamp"):
@@ -125,10 +127,28 @@ def _normaliser(pg_type: str) -> Callable[[Any], Any]:
     return norm
 
 
+_TEXT = ("text", "character varying", "character", "json", "jsonb")
+
+
+def _without_nul(pg_type: str, value: str) -> str:
+    """PostgreSQL stores no NUL character in text (nor ``\\u0000`` in JSON), which SQLite
+    accepted from older versions: it is dropped, on both sides of the comparison."""
+    if pg_type not in _TEXT:
+        return value
+    value = value.replace("\x00", "")
+    return value.replace("\\u0000", "") if pg_type in ("json", "jsonb") else value
+
+
+def _has_nul(value: Any) -> bool:
+    return isinstance(value, str) and ("\x00" in value or "\\u0000" in value)
+
+
 def _to_pg(pg_type: str, value: Any) -> Any:
     """An SQLite value in the Python type asyncpg expects for ``pg_type``."""
     if value is None:
         return None
+    if isinstance(value, str):
+        value = _without_nul(pg_type, value)
     if pg_type in ("json", "jsonb"):
         return value if isinstance(value, str) else json.dumps(value)
     if pg_type == "timestamp with time zone":
@@ -323,8 +343,9 @@ async def copy_tables(
                     )
                 columns = [c for c in types if c in src_cols]
                 converters = [types[c] for c in columns]
-                copied = 0
+                copied = cleaned = 0
                 for batch in _sqlite_batches(src, name, columns):
+                    cleaned += sum(_has_nul(v) for row in batch for v in row)
                     records = [
                         tuple(_to_pg(t, v) for t, v in zip(converters, row)) for row in batch
                     ]
@@ -336,6 +357,8 @@ async def copy_tables(
                         f'COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{name}"'
                     )
                 progress(f"  {name:<32} {copied:>9} lignes copiées")
+                if cleaned:
+                    progress(f"  {'':<32} {cleaned:>9} valeur(s) : caractère NUL retiré")
         reports = []
         for table in tables:
             name = table._meta.tablename

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import lzma
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +34,14 @@ __all__ = [
 # Argon2id with 46 MiB of memory: the CNIL 2022 recommendation's floor.
 _hasher = PasswordHasher(time_cost=1, memory_cost=47_104, parallelism=1)
 MIN_PASSWORD_LENGTH = 14
-LOCK_AFTER = 6
-LOCK_MINUTES = 30
+#: Failed logins (or one-time codes) allowed before each further attempt must wait.
+FREE_FAILURES = 5
+#: The wait doubles with each failure past :data:`FREE_FAILURES`, up to this many seconds.
+MAX_DELAY_SECONDS = 300
 TOUCH_EVERY = dt.timedelta(seconds=60)
 _DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+#: The published password of the demonstration accounts (``tremplin demo``).
+DEMO_PASSWORD = "tremplin-demo-2024"
 
 
 def hash_password(password: str) -> str:
@@ -48,29 +53,74 @@ def token_hash(token: str) -> str:
 
 
 @functools.cache
-def _common_passwords() -> frozenset[str]:
-    path = Path(__file__).parent.parent / "data" / "common-passwords.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
+def _breached_passwords() -> bytes:
+    """The offline list of breached and common passwords (about 150,000 of 14+ characters),
+    one per line between newlines; built by ``tools/build_breached_passwords.py``."""
+    path = Path(__file__).parent.parent / "data" / "breached-passwords.txt.xz"
+    return b"\n" + lzma.decompress(path.read_bytes()) + b"\n"
+
+
+def is_breached(password: str) -> bool:
+    """Whether ``password`` (case-insensitive) is in the breached-password list.
+
+    A substring search over the decompressed list (a few MB) costs about a millisecond and
+    keeps no set of 150,000 strings in every process.
+    """
+    needle = b"\n" + password.lower().encode("utf-8") + b"\n"
+    return needle in _breached_passwords()
 
 
 def check_password_policy(password: str, email: str = "") -> str | None:
     """French reason why a password is refused, or ``None``.
 
-    CNIL 2022: length matters, composition rules do not; common or breached passwords and
-    passwords built on the account's own address are refused. No forced rotation.
+    CNIL 2022: length matters, composition rules do not; common or breached passwords, the
+    published demo password and passwords built on the account's own address are refused.
+    No forced rotation.
     """
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères"
     if len(password) > 256:
         return "le mot de passe est trop long (256 caractères au maximum)"
     lowered = password.lower()
-    if lowered in _common_passwords() or len(set(lowered)) <= 2:
-        return "ce mot de passe est trop courant : choisissez une phrase de passe personnelle"
+    if lowered == DEMO_PASSWORD:
+        return "ce mot de passe est celui, public, de la démonstration : choisissez-en un autre"
+    if is_breached(lowered) or len(set(lowered)) <= 2:
+        return (
+            "ce mot de passe est trop courant ou a fuité lors d'un piratage : "
+            "choisissez une phrase de passe personnelle"
+        )
     local = email.split("@")[0].lower()
     if len(local) >= 4 and local in lowered:
         return "le mot de passe ne doit pas contenir votre identifiant"
     return None
+
+
+def failure_delay(failures: int) -> dt.timedelta | None:
+    """How long an account waits after its ``failures``-th consecutive failure (``None``:
+    no wait). Progressive, so that a stranger cannot lock anyone out for long."""
+    if failures < FREE_FAILURES:
+        return None
+    return dt.timedelta(seconds=min(MAX_DELAY_SECONDS, 2 ** (failures - FREE_FAILURES)))
+
+
+async def register_failure(user_id: int, failures: int) -> None:
+    """Count one more failed attempt (password or one-time code) and slow the account down.
+
+    No session is closed: a stranger typing wrong passwords must not log the owner out.
+    """
+    delay = failure_delay(failures)
+    await User.update(
+        {
+            User.failed_logins: failures,
+            User.locked_until: now() + delay if delay else None,
+        }
+    ).where(User.id == user_id)
+
+
+def is_locked(user: User | dict) -> bool:
+    """Whether the account is waiting after failed attempts (its tokens are refused too)."""
+    until = user["locked_until"] if isinstance(user, dict) else user.locked_until
+    return until is not None and until > now()
 
 
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
@@ -130,11 +180,21 @@ class AuthResult:
     locked: bool = False
 
 
-async def authenticate(email: str, password: str) -> AuthResult:
-    """Check a login; counts failures and locks the account after :data:`LOCK_AFTER`.
+def verify_password(encoded: str, password: str) -> bool:
+    """Whether ``password`` matches the stored Argon2 hash (``False`` for a broken hash)."""
+    try:
+        return _hasher.verify(encoded, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
-    The caller shows the same message whatever went wrong, so the answer never reveals
-    whether an account exists.
+
+async def authenticate(email: str, password: str, *, production: bool = False) -> AuthResult:
+    """Check a login, counting failures and slowing the account down progressively.
+
+    The caller shows the same message whatever went wrong, and every path verifies one
+    Argon2 hash (the account's or a dummy one), so neither the answer nor its time reveals
+    whether an account exists, is slowed down or is disabled. In ``production``, the
+    published demo password never opens an account.
     """
     user = (
         await User.objects()
@@ -142,39 +202,22 @@ async def authenticate(email: str, password: str) -> AuthResult:
         .output(load_json=True)
         .first()
     )
-    if user is None or not user.active or not user.password_hash:
-        try:
-            _hasher.verify(_DUMMY_HASH, password)  # same cost whether or not the user exists
-        except VerificationError:
-            pass
+    usable = user is not None and user.active and bool(user.password_hash)
+    matches = verify_password(user.password_hash if usable else _DUMMY_HASH, password)
+    if not usable:
         return AuthResult(None)
-    current = now()
-    if user.locked_until and user.locked_until > current:
+    if is_locked(user):
+        # Refused whatever the password, and not counted: hammering does not lengthen the wait.
         return AuthResult(None, locked=True)
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        failures = user.failed_logins + 1
-        if failures >= LOCK_AFTER:
-            await lock(user.id)
-        else:
-            await User.update({User.failed_logins: failures}).where(User.id == user.id)
+    if production and password == DEMO_PASSWORD:
+        matches = False
+    if not matches:
+        await register_failure(user.id, user.failed_logins + 1)
         return AuthResult(None)
     await User.update(
-        {User.failed_logins: 0, User.locked_until: None, User.last_login: current}
+        {User.failed_logins: 0, User.locked_until: None, User.last_login: now()}
     ).where(User.id == user.id)
     return AuthResult(user)
-
-
-async def lock(user_id: int) -> None:
-    """Lock an account for :data:`LOCK_MINUTES` and close its sessions."""
-    await User.update(
-        {
-            User.failed_logins: 0,
-            User.locked_until: now() + dt.timedelta(minutes=LOCK_MINUTES),
-        }
-    ).where(User.id == user_id)
-    await revoke_user_sessions(user_id)
 
 
 async def create_session(user_id: int, *, mfa_pending: bool = False) -> tuple[str, str]:
@@ -278,7 +321,9 @@ async def resolve_api_token(token: str) -> User | None:
         .output(load_json=True)
         .first()
     )
-    if user is not None and (row["last_used"] is None or now() - row["last_used"] > TOUCH_EVERY):
+    if user is None or is_locked(user):
+        return None  # a disabled or locked account's tokens are refused like a revoked one
+    if row["last_used"] is None or now() - row["last_used"] > TOUCH_EVERY:
         await ApiToken.update({ApiToken.last_used: now()}).where(ApiToken.id == row["id"])
     return user
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 import os
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,15 @@ from tremplin.services.clock import now
 from tremplin.services.households import Actor, NotFound, get_household
 from tremplin.types import Choice
 
-__all__ = ["DOCUMENT_KINDS", "read_document", "sniff_mime", "store_document"]
+__all__ = [
+    "DOCUMENT_KINDS",
+    "download_name",
+    "orphan_blobs",
+    "read_document",
+    "sniff_mime",
+    "store_document",
+    "stored_name",
+]
 
 DOCUMENT_KINDS = (
     Choice("id", "Pièce d'identité"),
@@ -38,32 +49,90 @@ _SIGNATURES: list[tuple[bytes, str]] = [
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"PK\x03\x04", "application/zip"),
 ]
-_OFFICE = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+#: The extension a stored file gets from its sniffed type, whatever it was called.
+EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/webp": ".webp",
+    DOCX: ".docx",
+    XLSX: ".xlsx",
+    ODT: ".odt",
+    ODS: ".ods",
+    "text/plain": ".txt",
 }
+#: The part an OOXML package of each kind must hold ([Content_Types].xml aside).
+_OOXML_MAIN = {".docx": (DOCX, "word/document.xml"), ".xlsx": (XLSX, "xl/workbook.xml")}
+_ODF = {".odt": ODT, ".ods": ODS}
 _SAFE_NAME = re.compile(r"^[\w][\w .()'&,+-]{0,150}\.[A-Za-z0-9]{1,5}$")
+_MAX_ZIP_ENTRIES = 5_000
+
+
+def _office_type(content: bytes, suffix: str) -> str | None:
+    """The office type of a zip container, checked inside it: a ``.docx`` must really be a
+    Word OOXML package (``[Content_Types].xml`` and ``word/document.xml``), an ``.odt`` an
+    OpenDocument whose ``mimetype`` entry says so. Macro-enabled packages are refused. Only
+    the central directory and the tiny ``mimetype`` entry are read: no decompression bomb."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            infos = archive.infolist()
+            if len(infos) > _MAX_ZIP_ENTRIES:
+                return None
+            names = {info.filename for info in infos}
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                return None
+            if suffix in _OOXML_MAIN:
+                mime, main = _OOXML_MAIN[suffix]
+                return mime if {"[Content_Types].xml", main} <= names else None
+            if suffix in _ODF and "mimetype" in names:
+                info = archive.getinfo("mimetype")
+                if info.file_size > 100:
+                    return None
+                declared = archive.read("mimetype").decode("ascii", "replace").strip()
+                return _ODF[suffix] if declared == _ODF[suffix] else None
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+        return None
+    return None
 
 
 def sniff_mime(content: bytes, filename: str) -> str | None:
     """The MIME type read from the content itself (never from what the browser said)."""
+    suffix = Path(filename).suffix.lower()
     for magic, mime in _SIGNATURES:
         if content.startswith(magic):
             if mime == "application/zip":
-                return _OFFICE.get(Path(filename).suffix.lower())
+                return _office_type(content, suffix)
             return mime
     if content[:12].startswith(b"RIFF") and content[8:12] == b"WEBP":
         return "image/webp"
-    if Path(filename).suffix.lower() == ".txt":
+    if suffix == ".txt":
         try:
-            content.decode("utf-8")
+            text = content.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        if b"\x00" not in content:
+        if not any(unicodedata.category(c) == "Cc" and c not in "\t\n\r\f" for c in text):
             return "text/plain"
     return None
+
+
+def stored_name(filename: str, mime: str) -> str:
+    """``filename`` with the extension of its sniffed type: a PDF called ``facture.bat`` is
+    kept, shown and served as ``facture.pdf``; no executable or script extension survives."""
+    stem = Path(filename).stem.strip(" .") or "document"
+    return f"{stem}{EXTENSIONS[mime]}"
+
+
+def download_name(filename: str, mime: str) -> tuple[str, str]:
+    """The name and type a stored document is served with: the extension always follows the
+    sniffed type, and a type outside the accepted ones goes out as an opaque download (files
+    stored before this check included)."""
+    if mime not in EXTENSIONS:
+        return f"{Path(filename).stem or 'document'}.bin", "application/octet-stream"
+    return stored_name(filename, mime), mime
 
 
 def check_filename(filename: str) -> str:
@@ -108,8 +177,12 @@ async def store_document(
     mime = sniff_mime(content, name)
     if mime is None:
         raise FormErrors(
-            {"file": "type de fichier non accepté (PDF, image, document bureautique ou texte)"}
+            {
+                "file": "type de fichier non accepté : le contenu doit être un PDF, une image "
+                "(PNG, JPEG, WebP), un document Word/Excel/OpenDocument sans macro ou du texte"
+            }
         )
+    name = stored_name(name, mime)
     if kind not in {c.value for c in DOCUMENT_KINDS}:
         raise FormErrors({"kind": "type de document inconnu"})
     digest = hashlib.sha256(content).hexdigest()
@@ -180,3 +253,26 @@ async def read_document(
         "download", "document", document_id, user_id=actor.user_id, address=actor.address
     )
     return row, content
+
+
+#: A blob younger than this may belong to an upload whose transaction has not committed yet.
+ORPHAN_GRACE = dt.timedelta(hours=1)
+
+
+async def orphan_blobs(data_dir: Path, *, fix: bool = False) -> list[Path]:
+    """Files under ``documents/`` that no document row references (a crash between the file
+    write and the commit, or an interrupted temporary file), older than :data:`ORPHAN_GRACE`.
+    With ``fix`` they are deleted. Returns them (relative to ``data_dir``), sorted."""
+    root = data_dir / "documents"
+    if not root.is_dir():
+        return []
+    known = {r["sha256"] for r in await Document.select(Document.sha256).distinct()}
+    cutoff = (now() - ORPHAN_GRACE).timestamp()
+    found = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.name in known or path.stat().st_mtime > cutoff:
+            continue
+        found.append(path.relative_to(data_dir))
+        if fix:
+            path.unlink(missing_ok=True)
+    return found

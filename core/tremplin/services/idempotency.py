@@ -12,10 +12,11 @@ from tremplin.db import transaction
 from tremplin.models import FormSubmission
 from tremplin.services.clock import now
 
-__all__ = ["run_once"]
+__all__ = ["run_once", "submission_key"]
 
 
-def _key(user_id: int, form_id: str) -> str:
+def submission_key(user_id: int, form_id: str) -> str:
+    """The stored key of one user's one-time form id (the id itself is never stored)."""
     return hashlib.sha256(f"{user_id}:{form_id}".encode()).hexdigest()
 
 
@@ -37,7 +38,7 @@ async def run_once(
     """
     if not form_id:
         return await action(), True
-    key = _key(user_id, form_id[:64])
+    key = submission_key(user_id, form_id[:64])
     try:
         async with transaction():
             previous = await _existing(key)

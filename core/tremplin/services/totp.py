@@ -10,7 +10,16 @@ import struct
 import time
 from urllib.parse import quote
 
-__all__ = ["code_at", "new_secret", "provisioning_uri", "verify"]
+__all__ = [
+    "code_at",
+    "match_recovery",
+    "new_recovery_codes",
+    "new_secret",
+    "provisioning_uri",
+    "qr_svg",
+    "recovery_hash",
+    "verify",
+]
 
 STEP = 30
 DIGITS = 6
@@ -49,3 +58,40 @@ def provisioning_uri(secret: str, email: str, issuer: str = "Tremplin") -> str:
     """The ``otpauth://`` address an authenticator app reads (typed or scanned)."""
     label = quote(f"{issuer}:{email}")
     return f"otpauth://totp/{label}?secret={secret}&issuer={quote(issuer)}&digits={DIGITS}&period={STEP}"
+
+
+RECOVERY_CODES = 10
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+
+
+def new_recovery_codes(count: int = RECOVERY_CODES) -> list[str]:
+    """Fresh one-time recovery codes (``xxxxx-xxxxx``, about 50 bits each), shown once."""
+    codes = []
+    for _ in range(count):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+    return codes
+
+
+def recovery_hash(code: str) -> str:
+    """The stored form of a recovery code (case, spaces and dashes ignored)."""
+    normalised = "".join(c for c in code.lower() if c.isalnum())
+    return hashlib.sha256(f"tremplin-recovery:{normalised}".encode()).hexdigest()
+
+
+def match_recovery(code: str, hashes: list[str]) -> str | None:
+    """The stored hash ``code`` matches (to be consumed), or ``None``."""
+    candidate = recovery_hash(code)
+    if len("".join(c for c in code if c.isalnum())) != 10:
+        return None
+    for stored in hashes:
+        if hmac.compare_digest(stored, candidate):
+            return stored
+    return None
+
+
+def qr_svg(uri: str) -> str:
+    """The ``otpauth://`` address as an inline SVG QR code (segno, offline)."""
+    import segno
+
+    return segno.make(uri, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff")

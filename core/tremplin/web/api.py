@@ -10,13 +10,25 @@ from litestar import Controller, Request, get, post, put
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from tremplin.forms import FormErrors
 from tremplin.models import Document, Enrolment, Person
 from tremplin.services import audit
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
 from tremplin.services.idempotency import run_once
 from tremplin.services.timeline import add_event, list_events
+from tremplin.types import CONTROL_CHARACTERS, has_control_characters
 from tremplin.web.access import CONTACT_FIELDS, check_household, masked_contacts, visibility
+from tremplin.web.api_types import (
+    API_ERRORS,
+    EnrolmentIn,
+    EventIn,
+    HouseholdIn,
+    HouseholdUpdate,
+    SearchIn,
+    TransitionIn,
+    body_dict,
+)
 from tremplin.web.auth import requires
 from tremplin.web.state import actor, app_context, current_user, user_programmes
 
@@ -125,6 +137,7 @@ class HouseholdAPI(Controller):
     path = "/api"
     guards = [SOCIAL]
     tags = ["households"]
+    # Each route lists the error answers it may give (API_ERRORS), see _document_errors().
 
     @get("/programmes")
     async def programmes(self, request: Request) -> list[ProgrammeOut]:
@@ -152,11 +165,16 @@ class HouseholdAPI(Controller):
         )
 
     @post("/households/search", status_code=200)
-    async def search(self, request: Request, data: JSONBody[dict[str, Any]]) -> HouseholdPage:
+    async def search(self, request: Request, data: JSONBody[SearchIn]) -> HouseholdPage:
         """Search by POST body (``{"q": "…", "before": id}``): names never go in URLs."""
-        before = data.get("before")
+        before = data.before
+        q = data.q[:100]
+        if has_control_characters(q):
+            raise FormErrors({"q": CONTROL_CHARACTERS})
+        if isinstance(before, int) and not -(2**63) <= before < 2**63:
+            raise NotFoundException()
         rows, cursor = await hh.list_households(
-            str(data.get("q", ""))[:100],
+            q,
             before_id=before if isinstance(before, int) else None,
             visible=visibility(request),
         )
@@ -166,15 +184,16 @@ class HouseholdAPI(Controller):
         )
 
     @post("/households", status_code=201)
-    async def create(self, request: Request, data: JSONBody[dict[str, Any]]) -> Created:
+    async def create(self, request: Request, data: JSONBody[HouseholdIn]) -> Created:
         """Create a household; optional ``reference_person`` object; ``Idempotency-Key``
         header makes a retried request return the first one's result."""
-        person = data.get("reference_person")
+        values = await body_dict(request, data)
+        person = values.pop("reference_person", None)
 
         async def create() -> str:
             return str(
                 await hh.create_household(
-                    actor(request), data, person if isinstance(person, dict) else None
+                    actor(request), values, person if isinstance(person, dict) else None
                 )
             )
 
@@ -193,15 +212,12 @@ class HouseholdAPI(Controller):
 
     @put("/households/{household_id:int}")
     async def update(
-        self, request: Request, household_id: FromPath[int], data: JSONBody[dict[str, Any]]
+        self, request: Request, household_id: FromPath[int], data: JSONBody[HouseholdUpdate]
     ) -> HouseholdOut:
         """Replace the household's fields; ``version`` must be the one read (else 409)."""
         await check_household(request, household_id)
-        version = data.get("version")
-        if not isinstance(version, int):
-            from tremplin.forms import FormErrors
-
-            raise FormErrors({"version": "la version lue est obligatoire (entier)"})
+        version = data.version
+        data = await body_dict(request, data)
         stored = await hh.get_household(household_id)
         if (await masked_contacts(request, stored)).get("contacts_masked"):
             data = {**data, **{k: stored[k] for k in CONTACT_FIELDS}}  # no effect when masked
@@ -278,10 +294,12 @@ class HouseholdAPI(Controller):
 
     @post("/households/{household_id:int}/enrolments", status_code=201)
     async def enrol(
-        self, request: Request, household_id: FromPath[int], data: JSONBody[dict[str, Any]]
+        self, request: Request, household_id: FromPath[int], data: JSONBody[EnrolmentIn]
     ) -> Created:
+        """Orient the household into a programme (its own fields beside ``programme``)."""
         await check_household(request, household_id)
-        programme = str(data.get("programme", ""))
+        programme = data.programme
+        data = await body_dict(request, data)
         if programme not in user_programmes(request):
             from tremplin.forms import FormErrors
 
@@ -297,7 +315,7 @@ class HouseholdAPI(Controller):
         request: Request,
         enrolment_id: FromPath[int],
         key: FromPath[str],
-        data: JSONBody[dict[str, Any]],
+        data: JSONBody[TransitionIn],
     ) -> EnrolmentOut:
         """Apply a workflow transition; body: the transition's fields and ``version``."""
         try:
@@ -305,14 +323,15 @@ class HouseholdAPI(Controller):
         except hh.NotFound:
             raise NotFoundException() from None
         await check_household(request, row["household"])
-        version = data.get("version")
+        version = data.version
+        data = await body_dict(request, data)
         await enr.apply_transition(
             app_context(request).host,
             actor(request),
             enrolment_id,
             key,
             data,
-            version if isinstance(version, int) else -1,
+            version,
         )
         row = await enr.get_enrolment(enrolment_id, user_programmes(request))
         return EnrolmentOut(**{k: row[k] for k in EnrolmentOut.__dataclass_fields__})
@@ -327,9 +346,10 @@ class HouseholdAPI(Controller):
 
     @post("/households/{household_id:int}/timeline", status_code=201)
     async def add_event(
-        self, request: Request, household_id: FromPath[int], data: JSONBody[dict[str, Any]]
+        self, request: Request, household_id: FromPath[int], data: JSONBody[EventIn]
     ) -> Created:
         await check_household(request, household_id)
+        data = await body_dict(request, data)
         host = app_context(request).host
 
         async def create() -> str:
@@ -361,4 +381,13 @@ class HouseholdAPI(Controller):
         return [DocumentOut(**r) for r in rows]
 
 
+def _document_errors(controller: type[Controller]) -> None:
+    """Declare :data:`API_ERRORS` on every route of ``controller`` (Litestar documents
+    ``responses`` per route only), keeping any a route declares itself."""
+    for value in vars(controller).values():
+        if hasattr(value, "responses") and hasattr(value, "http_methods"):
+            value.responses = {**API_ERRORS, **(value.responses or {})}
+
+
+_document_errors(HouseholdAPI)
 API_ROUTES = [HouseholdAPI]

@@ -6,11 +6,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, MediaType, Response, get
+from litestar import Litestar, MediaType, Response, Router, get
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -23,7 +24,14 @@ from tremplin.services import clock
 from tremplin.types import NavItem
 from tremplin.web import errors, navigation
 from tremplin.web.api import API_ROUTES
-from tremplin.web.auth import PUBLIC_PATHS, AuthMiddleware, csrf_guard, expected_csrf
+from tremplin.web.auth import (
+    PUBLIC_PATHS,
+    AuthMiddleware,
+    csrf_guard,
+    expected_csrf,
+    staff_only,
+)
+from tremplin.web.onetime import OneTimeFormMiddleware
 from tremplin.web.pages import (
     account,
     admin,
@@ -109,7 +117,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         await db.stop(engine)
 
     plugin_routes = host.call("tremplin_routes")
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             readyz,
@@ -139,10 +147,17 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
                 opt={"exclude_from_auth": True},
             ),
         ],
-        guards=[csrf_guard, second_factor.second_factor_guard, account.password_change_guard],
+        guards=[
+            csrf_guard,
+            second_factor.second_factor_guard,
+            account.password_change_guard,
+            errors.id_range_guard,
+        ],
         middleware=[
             security_headers_middleware,
             DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),
+            # After authentication: a one-time form id is claimed per user.
+            OneTimeFormMiddleware(),
         ],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(jinja)),
         plugins=[HTMXPlugin()],
@@ -152,6 +167,19 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             version=__version__,
             path="/api/schema",
             render_plugins=[JsonRenderPlugin()],
+            # The schema describes the case-file API: staff only (partners and anonymous
+            # visitors get 403 / 401 like on the API itself).
+            openapi_router=Router(path="/api/schema", guards=[staff_only], route_handlers=[]),
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="Jeton personnel (tremplin token create)",
+                    )
+                }
+            ),
+            security=[{"bearer": []}],
         ),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
@@ -159,6 +187,20 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         request_max_body_size=settings.max_upload_bytes + 256 * 1024,
         debug=False,
     )
+    _api_only_in_schema(app)
+    return app
+
+
+def _api_only_in_schema(app: Litestar) -> None:
+    """The OpenAPI schema documents the JSON API, not the HTML pages and forms (core or
+    plugin) that share the application, nor the schema's own pages."""
+    from litestar._openapi.plugin import OpenAPIPlugin
+
+    plugin = app.plugins.get(OpenAPIPlugin)
+    for path in list(plugin.included_routes):
+        if not path.startswith("/api/") or path.startswith("/api/schema"):
+            del plugin.included_routes[path]
+    plugin._openapi = None  # built again, lazily, from the remaining routes
 
 
 def plugin_static_routers(host: PluginHost) -> list:

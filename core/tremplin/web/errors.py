@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 
+import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import (
@@ -107,6 +108,14 @@ def http_exception(request: Request, exc: HTTPException) -> Response:
             request, _page(request, 403, exc.detail if exc.detail != "Forbidden" else None), 403
         )
     if isinstance(exc, ValidationException) and _is_api(request):
+        fields = _field_problems(exc)
+        if fields:
+            # Readable JSON that does not match the declared body: 422 with each field named.
+            return Response(
+                content={"status_code": 422, "detail": "saisie invalide", "errors": fields},
+                status_code=422,
+                media_type=MediaType.JSON,
+            )
         return Response(
             content={"status_code": 400, "detail": "requête invalide", "extra": exc.extra},
             status_code=400,
@@ -115,6 +124,22 @@ def http_exception(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, NotFoundException):
         return _page(request, 404)
     return _page(request, status, None if status >= 500 else str(exc.detail))
+
+
+def _field_problems(exc: ValidationException) -> dict[str, str]:
+    """French reasons per body field of a body that parsed but does not match its type."""
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    out: dict[str, str] = {}
+    for item in extra:
+        if not isinstance(item, dict) or item.get("source") != "body" or not item.get("key"):
+            return {}
+        message = str(item.get("message", ""))
+        if "missing required field" in message:
+            key = message.rsplit("`", 2)[-2] if message.count("`") >= 2 else item["key"]
+            out[key] = "ce champ est obligatoire"
+        else:
+            out[str(item["key"])] = "type ou valeur non accepté"
+    return out
 
 
 def not_found(request: Request, exc: NotFound) -> Response:
@@ -142,6 +167,48 @@ def conflict(request: Request, exc: ConflictError) -> Response:
     return _page(request, 409)
 
 
+INT64 = range(-(2**63), 2**63)
+#: Query parameters that carry an id or a keyset cursor.
+CURSORS = ("before", "after", "cursor", "id")
+
+
+def _numbers_in(request: Request) -> list[int]:
+    numbers = []
+    for value in request.scope.get("path_params", {}).values():
+        if isinstance(value, int):
+            numbers.append(value)
+    for key, value in request.query_params.items():
+        if (key in CURSORS or key.endswith("_id")) and value.lstrip("-").isdigit():
+            numbers.append(int(value))
+    return numbers
+
+
+def id_range_guard(connection, _handler) -> None:
+    """An id or cursor outside the 64-bit range names no row: 404 before any query (neither
+    SQLite nor PostgreSQL can even compare it)."""
+    if any(n not in INT64 for n in _numbers_in(connection)):  # type: ignore[arg-type]
+        raise NotFoundException()
+
+
+def out_of_range(request: Request, exc: Exception) -> Response:
+    """A value the database cannot hold (a number past 64 bits, a NUL in text) reached a
+    query: 404 when the path or a cursor names it, otherwise 422; never a 500."""
+    if any(n not in INT64 for n in _numbers_in(request)):
+        return _page(request, 404)
+    message = (
+        "caractère invisible ou de contrôle (NUL…) non accepté"
+        if "0x00" in str(exc) or "NUL" in str(exc) or "UTF8" in str(exc)
+        else "valeur hors des limites acceptées"
+    )
+    if _is_api(request):
+        return Response(
+            content={"status_code": 422, "detail": message},
+            status_code=422,
+            media_type=MediaType.JSON,
+        )
+    return _page(request, 422, message)
+
+
 def internal_error(request: Request, exc: Exception) -> Response:
     # Only the type and the route are logged: a message may quote personal data.
     handler = request.scope.get("route_handler")
@@ -159,5 +226,8 @@ EXCEPTION_HANDLERS = {
     NotFound: not_found,
     FormErrors: form_errors,
     ConflictError: conflict,
+    OverflowError: out_of_range,
+    asyncpg.exceptions.DataError: out_of_range,
+    asyncpg.exceptions._base.DataError: out_of_range,
     Exception: internal_error,
 }

@@ -15,6 +15,22 @@ def security_headers_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
+        if any(c < " " or c == "\x7f" for c in scope["path"]):
+            # A decoded NUL or control character names no page nor file (``/static/%00/…``
+            # made the static-file lookup fail with a 500): plain 404, nothing else runs.
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 404,
+                    "headers": [
+                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"cache-control", b"no-store"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": b"Introuvable"})
+            return
         is_static = scope["path"].startswith("/static/")
         secure = scope["app"].state.tremplin.settings.cookies_secure
 

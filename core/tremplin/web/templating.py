@@ -14,6 +14,7 @@ import tremplin_theme_default
 from tremplin.audit_labels import ACTIONS, OBJECTS, action_label, object_label
 from tremplin.services import clock
 from tremplin.types import Field
+from tremplin.web.onetime import FormIdExtension, new_form_id
 from tremplin.web.themes import DEFAULT_THEME, Theme
 
 THEME_DIR: Path = tremplin_theme_default.ROOT
@@ -50,7 +51,9 @@ def build_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=auto_reload,
+        extensions=[FormIdExtension],
     )
+    env.globals["new_form_id"] = new_form_id
     env.filters["date_fr"] = date_fr
     env.filters["datetime_fr"] = datetime_fr
     env.filters["money"] = money

@@ -146,6 +146,7 @@ async def test_huge_or_unknown_ids_are_4xx(social_worker):
         "/rental_agency/commissions/3000000000",
     ):
         response = await social_worker.get(url)
-        assert response.status_code == 400, url
+        # Past 64 bits the core answers 404 for every route (issue 14); in range, the plugin 400.
+        assert response.status_code in (400, 404), url
     for url in ("/rental_agency/demands/5", "/rental_agency/sessions/7"):
         assert (await social_worker.get(url)).status_code == 404, url

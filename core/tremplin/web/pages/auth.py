@@ -16,7 +16,10 @@ from tremplin.web.auth import (
 )
 from tremplin.web.state import app_context, client_address
 
-LOGIN_FAILED = "Adresse ou mot de passe incorrect, ou compte temporairement verrouillé."
+LOGIN_FAILED = (
+    "Adresse ou mot de passe incorrect, ou trop de tentatives récentes sur ce compte : "
+    "patientez quelques instants avant de réessayer."
+)
 THROTTLED = "Trop de tentatives de connexion depuis cette adresse : réessayez dans 15 minutes."
 
 
@@ -56,7 +59,11 @@ async def login(request: Request) -> Response:
     if await accounts.throttled(address):
         await audit.record("login_throttled", "user", None, address=address)
         return _login_page(request, status=429, error=THROTTLED, email=email)
-    result = await accounts.authenticate(email, str(form.get("password", "")))
+    result = await accounts.authenticate(
+        email,
+        str(form.get("password", ""))[:1024],
+        production=app_context(request).settings.production,
+    )
     await accounts.record_attempt(address, result.user is not None)
     if result.user is None:
         # The audit keeps no e-mail typed by an unknown visitor: only the failure and address.

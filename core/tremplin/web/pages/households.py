@@ -24,7 +24,7 @@ from tremplin.services.enrolments import to_view
 from tremplin.services.idempotency import run_once
 from tremplin.services.shares import household_shares, shareable_groups
 from tremplin.services.timeline import event_fields, list_events
-from tremplin.types import EnrolmentPanel
+from tremplin.types import CONTROL_CHARACTERS, EnrolmentPanel, has_control_characters
 from tremplin.vocabulary import COMPOSITIONS, RELATIONS, RESOURCES, SITUATIONS
 from tremplin.web.access import CONTACT_FIELDS, check_household, masked_contacts, visibility
 from tremplin.web.auth import requires
@@ -90,6 +90,8 @@ async def _filter_options(request: Request) -> dict[str, Any]:
 async def _list_context(
     request: Request, q: str, before: int | None, filters: hl.ListFilters
 ) -> dict[str, Any]:
+    if has_control_characters(q):
+        raise FormErrors({"q": CONTROL_CHARACTERS})
     rows, next_cursor = await hh.list_households(
         q,
         before_id=before,

@@ -17,7 +17,7 @@ from tremplin.permissions import can
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
 from tremplin.services.clock import today
-from tremplin.services.documents import read_document, store_document
+from tremplin.services.documents import download_name, read_document, store_document
 from tremplin.services.idempotency import run_once
 from tremplin.services.shares import create_share, end_share
 from tremplin.services.timeline import add_event
@@ -375,11 +375,12 @@ async def document_download(request: Request, document_id: FromPath[int]) -> Res
     meta, content = await read_document(
         actor(request), app_context(request).settings.data_dir, document_id
     )
+    name, mime = download_name(meta["filename"], meta["mime"])
     return Response(
         content=content,
-        media_type=meta["mime"],
+        media_type=mime,
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(meta['filename'])}",
+            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}",
             "Cache-Control": "no-store",
         },
     )

@@ -1,0 +1,34 @@
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import JSON
+from piccolo.columns.indexes import IndexMethod
+
+ID = "2026-12-02T00:55:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "Second factor: one-time recovery codes"
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="tremplin", description=DESCRIPTION)
+
+    manager.add_column(
+        table_class_name="User",
+        tablename="tremplin_user",
+        column_name="totp_recovery",
+        db_column_name="totp_recovery",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    return manager
