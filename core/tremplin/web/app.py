@@ -19,9 +19,11 @@ from litestar.template import TemplateConfig
 from tremplin import __version__, db
 from tremplin.config import Settings, load_settings
 from tremplin.plugins import PluginHost, load_plugins
+from tremplin.policy import validate_scopes
 from tremplin.services import clock
 from tremplin.types import NavItem
 from tremplin.web import errors
+from tremplin.web.access import scope_guard
 from tremplin.web.api import API_ROUTES
 from tremplin.web.auth import PUBLIC_PATHS, AuthMiddleware, csrf_guard, expected_csrf
 from tremplin.web.pages import (
@@ -103,7 +105,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         await db.stop(engine)
 
     plugin_routes = host.call("tremplin_routes")
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             readyz,
@@ -132,7 +134,12 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
                 opt={"exclude_from_auth": True},
             ),
         ],
-        guards=[csrf_guard, second_factor.second_factor_guard, account.password_change_guard],
+        guards=[
+            csrf_guard,
+            second_factor.second_factor_guard,
+            account.password_change_guard,
+            scope_guard,
+        ],
         middleware=[
             security_headers_middleware,
             DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),
@@ -152,6 +159,8 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         request_max_body_size=settings.max_upload_bytes + 256 * 1024,
         debug=False,
     )
+    validate_scopes(host, [route.path for route in app.routes])
+    return app
 
 
 def plugin_static_routers(host: PluginHost) -> list:
