@@ -30,6 +30,8 @@ from tremplin.models import (
 )
 from tremplin.permissions import can, roles_holding
 from tremplin.plugins import API_VERSION
+from tremplin.policy import MASK as CONFIDENTIAL_MASK
+from tremplin.policy import HouseholdAccess
 from tremplin.reports.indicators import accompanied as accompanied_enrolments
 from tremplin.reports.indicators import rows_from_counts
 from tremplin.reports.plugin_queries import exited_in_period, members_on_last_day
@@ -67,6 +69,7 @@ from tremplin.types import (
     IndicatorRow,
     IndicatorTable,
     NavItem,
+    ObjectScope,
     PartnerItem,
     Period,
     PluginManifest,
@@ -79,7 +82,7 @@ from tremplin.types import (
     Transition,
     Workflow,
 )
-from tremplin.web.access import check_household
+from tremplin.web.access import access_for, audit_confidential, check_household
 from tremplin.web.auth import partner_only, requires, roles, staff_only
 from tremplin.web.conflicts import conflict_rows
 from tremplin.web.formdata import form_dict
@@ -170,6 +173,11 @@ __all__ = [
     "audit",
     "can",
     "check_household",
+    "access_for",
+    "audit_confidential",
+    "CONFIDENTIAL_MASK",
+    "HouseholdAccess",
+    "ObjectScope",
     "current_user",
     "hookimpl",
     "measure_months",

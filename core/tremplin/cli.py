@@ -316,7 +316,7 @@ def cmd_retention(args: argparse.Namespace) -> None:
     async def go() -> str:
         plan = await plan_retention(host, settings)
         if args.apply:
-            await apply_plan(plan, settings.data_dir)
+            await apply_plan(plan, settings.data_dir, host=host)
             return "Appliqué : " + plan.summary()
         lines = [plan.summary()]
         lines += [f"  archiver   ménage n° {i}" for i in plan.archive]

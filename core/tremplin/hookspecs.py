@@ -23,6 +23,7 @@ from tremplin.types import (
     Field,
     HouseholdPanel,
     NavItem,
+    ObjectScope,
     PartnerItem,
     PluginManifest,
     Programme,
@@ -157,6 +158,17 @@ def tremplin_routes() -> list[Any]:
     handler (or its router or controller) must carry an access guard from :mod:`tremplin.api`
     (``requires``, ``roles``, ``staff_only``, ``partner_only``): otherwise the app refuses to
     start, naming the plugin and the route.
+    """
+
+
+@hookspec
+def tremplin_object_scopes() -> list[ObjectScope]:
+    """Return the programme of the objects this plugin's routes name (dwellings, houses…).
+
+    Called once when the app is built. For each request to a route under a scope's
+    ``path``, before the handler runs, the core reads the object's programme and answers 404
+    to a user restricted to other programmes (see :class:`~tremplin.types.ObjectScope`). A
+    route's ``household_id`` and ``enrolment_id`` parameters are scoped by the core itself.
     """
 
 

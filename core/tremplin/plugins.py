@@ -158,6 +158,16 @@ class PluginHost:
             for e in sorted(self.call("tremplin_timeline_event_types"), key=lambda e: e.order)
         }
         self.piccolo_apps: list[str] = ["tremplin.piccolo_app", *self.call("tremplin_piccolo_apps")]
+        #: (plugin slug, scope) of every ``tremplin_object_scopes`` declaration, by order.
+        self.object_scopes_by_plugin: list[tuple[str, Any]] = sorted(
+            (
+                (impl.plugin_name, scope)
+                for impl in self.pm.hook.tremplin_object_scopes.get_hookimpls()
+                for scope in (impl.function() or [])
+            ),
+            key=lambda pair: (pair[1].order, pair[1].path, pair[1].param),
+        )
+        self.object_scopes = [scope for _, scope in self.object_scopes_by_plugin]
         from tremplin.declarations import validate_declarations
 
         validate_declarations(self)
@@ -211,6 +221,7 @@ _STARTUP_HOOKS = {
     "tremplin_piccolo_apps",
     "tremplin_routes",
     "tremplin_template_dirs",
+    "tremplin_object_scopes",
 }
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "HouseholdPanel",
     "NAV_GROUPS",
     "NavItem",
+    "ObjectScope",
     "PartnerItem",
     "PluginManifest",
     "Programme",
@@ -112,7 +113,12 @@ class Field:
     """A form field with its server-side validation.
 
     ``sensitive`` marks health, asylum, violence or judicial data (it needs an explicit
-    permission to read); ``group`` names the field group a programme may share with a partner.
+    permission to read); ``identifying`` marks data that points to the person (a case
+    number, a named contact, the date of a court order). When a file is anonymised, the
+    enrolment values of sensitive and identifying fields are coarsened (dates keep only
+    their month: ``2024-03-17`` → ``2024-03-01``) or removed (text), so the yearly figures
+    stay exact; booleans, choices and numbers are kept, being what the reports count.
+    ``group`` names the field group a programme may share with a partner.
 
     ``choices_from`` gives choices known only at run time (the free units of a house): an
     async function of a :class:`ChoiceContext` returning :class:`Choice` objects. The core
@@ -128,6 +134,7 @@ class Field:
     choices: tuple[Choice, ...] = ()
     help: str = ""
     sensitive: bool = False
+    identifying: bool = False
     group: str = "general"
     max_length: int = 200
     minimum: int | None = None
@@ -486,6 +493,33 @@ class NavItem:
     order: int = 100
     roles: tuple[str, ...] = ()
     group: str = ""
+
+
+@dataclass(frozen=True)
+class ObjectScope:
+    """The programme of the objects a plugin's routes name, declared once; the core applies
+    it to every route of the plugin, so a user restricted to other programmes gets a 404.
+
+    ``path`` is the prefix of the routes it covers (``/housing``). ``param`` names the path
+    parameter holding the object's id (``dwelling_id``), ``table`` the table it is the id
+    of, and ``programme`` the column giving the object's programme (``Dwelling.programme``,
+    or through a join ``Claim.dwelling.programme``). An object whose programme is empty is
+    tied to no programme (a dwelling not yet used): the route's own guard decides alone. With
+    ``household`` (a column giving the household), a household the user may not open also
+    answers 404.
+
+    Without ``param``, ``programmes`` names the programmes every route under ``path``
+    belongs to (the boarding houses' pages): a user restricted to none of them gets 404.
+    Users not restricted to programmes (``User.programmes`` empty) are never refused here.
+    """
+
+    path: str
+    param: str = ""
+    table: Any = None
+    programme: Any = None
+    household: Any = None
+    programmes: tuple[str, ...] = ()
+    order: int = 100
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tremplin.config import Settings
 from tremplin.db import transaction
@@ -29,9 +30,11 @@ from tremplin.models import (
     TimelineEvent,
 )
 from tremplin.plugins import PluginHost
+from tremplin.policy import declared_fields
 from tremplin.services import audit
 from tremplin.services.clock import now, today
 from tremplin.services.documents import blob_path
+from tremplin.types import Field
 
 __all__ = ["RetentionPlan", "apply_plan", "plan_retention"]
 
@@ -144,7 +147,12 @@ async def plan_retention(
     return plan
 
 
-async def apply_plan(plan: RetentionPlan, data_dir: Path, user_id: int | None = None) -> None:
+async def apply_plan(
+    plan: RetentionPlan,
+    data_dir: Path,
+    user_id: int | None = None,
+    host: PluginHost | None = None,
+) -> None:
     """Carry out a plan; each household is archived or anonymised in its own transaction."""
     for household_id in plan.archive:
         async with transaction():
@@ -156,12 +164,61 @@ async def apply_plan(plan: RetentionPlan, data_dir: Path, user_id: int | None = 
             )
             await audit.record("archive", "household", household_id, user_id=user_id)
     for household_id in plan.anonymise:
-        await anonymise(household_id, data_dir, user_id)
+        await anonymise(household_id, data_dir, user_id, host)
     if plan.audit_before is not None:
         await AuditEntry.delete().where(AuditEntry.at < plan.audit_before)
 
 
-async def anonymise(household_id: int, data_dir: Path, user_id: int | None = None) -> None:
+def coarsen_value(f: Field, value: Any) -> Any:
+    """What anonymisation leaves of the value of a sensitive or identifying field: a date
+    keeps its month, text goes; booleans, choices and numbers stay (the reports count
+    them)."""
+    if value in (None, "", []):
+        return value
+    if f.kind == "date":
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError:
+            return None
+        return day.replace(day=1).isoformat()
+    if f.kind in ("bool", "choice", "multichoice", "int", "money") and f.choices_from is None:
+        return value
+    return None
+
+
+async def _coarsen_enrolment_data(host: PluginHost, household_id: int) -> None:
+    rows = (
+        await Enrolment.select(Enrolment.id, Enrolment.programme, Enrolment.data)
+        .where(Enrolment.household == household_id)
+        .output(load_json=True)
+    )
+    for row in rows:
+        if row["programme"] not in host.programmes:
+            continue
+        declared = declared_fields(host, row["programme"])
+        data = dict(row["data"] or {})
+        changed = False
+        for key, value in list(data.items()):
+            f = declared.get(key)
+            if f is None or not (f.sensitive or f.identifying):
+                continue
+            coarse = coarsen_value(f, value)
+            if coarse != value:
+                data[key] = coarse
+                changed = True
+        if changed:
+            await Enrolment.update({Enrolment.data: data}).where(Enrolment.id == row["id"])
+
+
+async def anonymise(
+    household_id: int,
+    data_dir: Path,
+    user_id: int | None = None,
+    host: PluginHost | None = None,
+) -> None:
+    """Anonymise an archived household in one transaction: names, contacts, free text,
+    documents and the values of sensitive or identifying enrolment fields go (dates keep
+    their month), birth dates keep their year; its shares end."""
     blobs: list[str] = []
     async with transaction():
         reference = (
@@ -197,6 +254,12 @@ async def anonymise(household_id: int, data_dir: Path, user_id: int | None = Non
         )
         await Enrolment.update({Enrolment.exit_reason: ""}).where(
             Enrolment.household == household_id
+        )
+        if host is not None:
+            await _coarsen_enrolment_data(host, household_id)
+        # A partner reads or writes nothing of an anonymised file.
+        await Share.update({Share.ended_at: now(), Share.ended_by: user_id}).where(
+            (Share.household == household_id) & Share.ended_at.is_null()
         )
         docs = await Document.select(Document.id, Document.sha256).where(
             Document.household == household_id

@@ -14,6 +14,7 @@ from tremplin.db import transaction
 from tremplin.forms import FormErrors, validate
 from tremplin.models import Enrolment, PartnerOrganisation, Share
 from tremplin.plugins import PluginHost
+from tremplin.policy import HouseholdAccess, household_access
 from tremplin.services import audit
 from tremplin.services.clock import now, today
 from tremplin.services.households import Actor, NotFound
@@ -61,10 +62,19 @@ def share_fields(host: PluginHost, programmes: list[str]) -> tuple[Field, ...]:
 
 
 async def create_share(
-    host: PluginHost, actor: Actor, household_id: int, raw: dict[str, Any], programmes: list[str]
+    host: PluginHost,
+    actor: Actor,
+    household_id: int,
+    raw: dict[str, Any],
+    programmes: list[str],
+    access: HouseholdAccess | None = None,
 ) -> int:
     """Share a household; refuses without a dated consent, for a programme the household
-    is not enrolled in, or with groups the programme does not declare shareable."""
+    is not enrolled in, with groups the programme does not declare shareable, or with
+    groups the access policy does not let this user share with this kind of partner
+    (confidential contact details: :meth:`HouseholdAccess.may_share`). Without ``access``
+    (a script), the partner-kind rule of the household's confidential programmes still
+    applies."""
     programme = str(raw.get("programme", ""))
     groups = (
         {g.key: g for g in shareable_groups(host, programme)} if programme in programmes else {}
@@ -99,6 +109,14 @@ async def create_share(
         if allowed and partner["kind"] not in allowed:
             kinds = ", ".join(PARTNER_KIND_LABELS.get(k, k) for k in allowed)
             raise FormErrors({"partner": f"ce programme ne se partage qu'avec : {kinds}"})
+        policy = access or await household_access(host, None, household_id, system=True)
+        refused = [
+            reason
+            for g in values["groups"]
+            if (reason := policy.may_share(host, programme, g, partner["kind"]))
+        ]
+        if refused:
+            raise FormErrors({"groups": refused[0]})
         if not await Enrolment.exists().where(
             (Enrolment.household == household_id) & (Enrolment.programme == programme)
         ):
@@ -165,7 +183,12 @@ async def active_shares(
         Share.consent_expires,
         Share.household.name.as_alias("name"),
         Share.household.reference.as_alias("reference"),
-    ).where((Share.partner == partner_id) & _active() & Share.programme.is_in(programmes or [""]))
+    ).where(
+        (Share.partner == partner_id)
+        & _active()
+        & Share.programme.is_in(programmes or [""])
+        & Share.household.archived_at.is_null()
+    )
     if household_id is not None:
         query = query.where(Share.household == household_id)
     return await query.order_by(Share.id, ascending=False).output(load_json=True)

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
+from litestar.handlers.base import BaseRouteHandler
 
-from tremplin.models import Enrolment, Household
-from tremplin.services.households import NotFound, visible_households
+from tremplin.policy import CONTACT_FIELDS, MASK, HouseholdAccess, household_access, route_allowed
+from tremplin.services.households import NotFound
 from tremplin.web.state import app_context, current_user, user_programmes
+
+__all__ = [
+    "CONTACT_FIELDS",
+    "MASK",
+    "access_for",
+    "audit_confidential",
+    "check_household",
+    "masked_contacts",
+    "scope_guard",
+    "visibility",
+]
 
 
 def visibility(connection: ASGIConnection) -> tuple[list[str], int] | None:
@@ -19,76 +32,81 @@ def visibility(connection: ASGIConnection) -> tuple[list[str], int] | None:
     return (user_programmes(connection), user.id)
 
 
-async def check_household(connection: ASGIConnection, household_id: int) -> None:
-    """Raise :class:`NotFound` (answered 404, revealing nothing) if the household is hidden."""
-    scope = visibility(connection)
-    active = (Household.id == household_id) & Household.archived_at.is_null()
-    if scope is None:
-        if not await Household.exists().where(active):
-            raise NotFound(household_id)
-        return
-    visible = await Household.exists().where(active & visible_households(*scope))
-    if not visible:
+async def check_household(connection: ASGIConnection, household_id: int) -> HouseholdAccess:
+    """Raise :class:`NotFound` (answered 404, revealing nothing) if the household is hidden;
+    else return the access policy's projection of it for the current user."""
+    access = await access_for(connection, household_id)
+    if not access.visible or access.partner_kind is not None:
         raise NotFound(household_id)
+    return access
 
 
 def enabled_programmes(connection: ASGIConnection) -> list[str]:
     return app_context(connection).host.programme_keys
 
 
-MASK = "Coordonnées confidentielles"
-CONTACT_FIELDS = ("address", "phone", "email")
+async def access_for(connection: ASGIConnection, household_id: int) -> HouseholdAccess:
+    """The access policy's projection of a household for the current user."""
+    return await household_access(
+        app_context(connection).host, current_user(connection), household_id
+    )
 
 
 async def confidential_programmes(connection: ASGIConnection, household_id: int) -> list[str]:
     """Programmes protecting this household's contact details (see
     ``Programme.confidential_contacts``)."""
-    host = app_context(connection).host
-    protected = [k for k, p in host.programmes.items() if p.confidential_contacts]
-    if not protected:
-        return []
-    rows = await Enrolment.select(Enrolment.programme).where(
-        (Enrolment.household == household_id) & Enrolment.programme.is_in(protected)
-    )
-    return sorted({r["programme"] for r in rows})
+    return sorted((await access_for(connection, household_id)).confidential)
 
 
 async def contacts_visible(connection: ASGIConnection, household_id: int) -> bool:
-    """Whether the current user may see the household's contact details.
-
-    Staff see them unless a confidential programme protects the household; then only staff
-    assigned to that programme by name may (a partner's access goes through its share).
-    """
-    protecting = await confidential_programmes(connection, household_id)
-    if not protecting:
-        return True
-    user = current_user(connection)
-    return any(p in (user.programmes or []) for p in protecting)
+    """Whether the current user may see the household's contact details (the policy's
+    rule: the strictest of the household's programmes wins)."""
+    return (await access_for(connection, household_id)).contacts
 
 
-async def masked_contacts(connection: ASGIConnection, household: dict) -> dict:
-    """The household with its contact details masked unless visible; an allowed view of
-    protected details is audited."""
-    if not await confidential_programmes(connection, household["id"]):
-        return household
-    if await contacts_visible(connection, household["id"]):
-        from tremplin.services import audit
-        from tremplin.web.state import actor
+async def audit_confidential(
+    connection: ASGIConnection, access: HouseholdAccess, what: str = "page"
+) -> None:
+    """Audit a view of protected contact details (fields only, never values)."""
+    if not (access.confidential and access.contacts):
+        return
+    from tremplin.services import audit
+    from tremplin.web.state import actor
 
-        a = actor(connection)
-        await audit.record(
-            "read_confidential",
-            "household",
-            household["id"],
-            user_id=a.user_id,
-            fields=list(CONTACT_FIELDS),
-            address=a.address,
-        )
-        return household
-    return {
-        **household,
-        "address": MASK if household.get("address") else "",
-        "phone": MASK if household.get("phone") else "",
-        "email": MASK if household.get("email") else "",
-        "contacts_masked": True,
-    }
+    a = actor(connection)
+    await audit.record(
+        "read_confidential",
+        "household",
+        access.household_id,
+        user_id=a.user_id,
+        fields=[*CONTACT_FIELDS, what],
+        address=a.address,
+    )
+
+
+async def masked_contacts(
+    connection: ASGIConnection, household: dict, *, what: str = "page"
+) -> dict:
+    """The household with its contact details masked unless the policy shows them; an
+    allowed view of protected details is audited."""
+    access = await access_for(connection, household["id"])
+    await audit_confidential(connection, access, what)
+    return access.project_household(household)
+
+
+async def scope_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Apply the plugins' :class:`~tremplin.types.ObjectScope` declarations (and the core's
+    ``household_id`` / ``enrolment_id`` rule) to every plugin route: a user restricted to
+    other programmes gets 404, revealing nothing."""
+    user = connection.scope.get("user")
+    if user is None or not getattr(user, "programmes", None) or user.role == "partner":
+        return
+    host = app_context(connection).host
+    path = connection.scope["path"]
+    parts = [p for p in path.split("/") if p]
+    if parts[:1] == ["api"]:
+        parts = parts[1:]
+    if not parts or parts[0] not in host.installed:
+        return  # a core route: it checks the household itself
+    if not await route_allowed(host, user, path, connection.path_params):
+        raise NotFoundException()

@@ -129,6 +129,13 @@ class ProgrammeOut:
     states: list[str]
 
 
+def _enrolment_out(row: dict[str, Any] | None) -> EnrolmentOut:
+    """An enrolment as the access policy projected it (sensitive fields removed)."""
+    if row is None:
+        raise NotFoundException()
+    return EnrolmentOut(**{k: row[k] for k in EnrolmentOut.__dataclass_fields__})
+
+
 def _household_out(row: dict[str, Any]) -> HouseholdOut:
     return HouseholdOut(**{k: row[k] for k in HouseholdOut.__dataclass_fields__})
 
@@ -280,17 +287,18 @@ class HouseholdAPI(Controller):
 
     @get("/households/{household_id:int}/enrolments")
     async def enrolments(self, request: Request, household_id: FromPath[int]) -> list[EnrolmentOut]:
-        await check_household(request, household_id)
+        access = await check_household(request, household_id)
         rows = (
             await Enrolment.select()
             .where(
                 (Enrolment.household == household_id)
-                & Enrolment.programme.is_in(user_programmes(request) or [""])
+                & Enrolment.programme.is_in(sorted(access.programmes) or [""])
             )
             .order_by(Enrolment.id)
             .output(load_json=True)
         )
-        return [EnrolmentOut(**{k: r[k] for k in EnrolmentOut.__dataclass_fields__}) for r in rows]
+        host = app_context(request).host
+        return [_enrolment_out(access.project_enrolment(host, r)) for r in rows]
 
     @post("/households/{household_id:int}/enrolments", status_code=201)
     async def enrol(
@@ -322,9 +330,14 @@ class HouseholdAPI(Controller):
             row = await enr.get_enrolment(enrolment_id, user_programmes(request))
         except hh.NotFound:
             raise NotFoundException() from None
-        await check_household(request, row["household"])
+        access = await check_household(request, row["household"])
         version = data.version
         data = await body_dict(request, data)
+        if not access.sensitive:
+            # Sensitive fields this user cannot see keep their stored values.
+            host = app_context(request).host
+            hidden = {f.name for f in host.fields(row["programme"]) if f.sensitive}
+            data = {k: v for k, v in data.items() if k not in hidden}
         await enr.apply_transition(
             app_context(request).host,
             actor(request),
@@ -334,7 +347,7 @@ class HouseholdAPI(Controller):
             version,
         )
         row = await enr.get_enrolment(enrolment_id, user_programmes(request))
-        return EnrolmentOut(**{k: row[k] for k in EnrolmentOut.__dataclass_fields__})
+        return _enrolment_out(access.project_enrolment(app_context(request).host, row))
 
     @get("/households/{household_id:int}/timeline")
     async def timeline(

@@ -20,9 +20,11 @@ from litestar.template import TemplateConfig
 from tremplin import __version__, db
 from tremplin.config import Settings, load_settings
 from tremplin.plugins import PluginHost, load_plugins
+from tremplin.policy import validate_scopes
 from tremplin.services import clock
 from tremplin.types import NavItem
 from tremplin.web import errors, navigation
+from tremplin.web.access import scope_guard
 from tremplin.web.api import API_ROUTES
 from tremplin.web.auth import (
     PUBLIC_PATHS,
@@ -152,6 +154,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             second_factor.second_factor_guard,
             account.password_change_guard,
             errors.id_range_guard,
+            scope_guard,
         ],
         middleware=[
             security_headers_middleware,
@@ -188,6 +191,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         debug=False,
     )
     _api_only_in_schema(app)
+    validate_scopes(host, [route.path for route in app.routes])
     return app
 
 

@@ -181,3 +181,11 @@ def tremplin_demo_data() -> list:
     from tremplin_boarding_house.demo import demo_data
 
     return demo_data()
+
+
+@hookimpl
+def tremplin_object_scopes() -> list:
+    """Every boarding-house page belongs to the programme: 404 for the others' workers."""
+    from tremplin.api import ObjectScope
+
+    return [ObjectScope(f"/{KEY}", programmes=(KEY,))]

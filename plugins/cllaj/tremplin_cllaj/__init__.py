@@ -356,3 +356,13 @@ def tremplin_demo_data() -> list:
     from tremplin_cllaj.demo import demo_data
 
     return demo_data()
+
+
+@hookimpl
+def tremplin_object_scopes() -> list:
+    """The desk, its sessions and intakes, and the committees belong to the CLLAJ
+    programmes: 404 for workers restricted to other programmes."""
+    from tremplin.api import ObjectScope
+    from tremplin_cllaj.rules import BAIL, GLISSANT, JAPPART
+
+    return [ObjectScope("/cllaj", programmes=(BAIL, JAPPART, GLISSANT))]

@@ -19,11 +19,16 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from tremplin.api import (
+    CONFIDENTIAL_MASK,
     Enrolment,
     EnrolmentView,
     Field,
     Membership,
+    actor,
     app_context,
+    audit,
+    audit_confidential,
+    check_household,
     enrolment_for_route,
     requires,
     today,
@@ -126,15 +131,26 @@ async def convention_data(enrolment_id: int, association: str) -> dict[str, Any]
 @get("/cllaj/enrolments/{enrolment_id:int}/convention", guards=[requires("social")])
 async def convention_pdf(request: Request, enrolment_id: FromPath[int]) -> Response:
     """The tripartite agreement, ready to sign by the three parties."""
-    await enrolment_for_route(request, enrolment_id, BAIL)
+    row = await enrolment_for_route(request, enrolment_id, BAIL)
+    access = await check_household(request, row["household"])
     settings = app_context(request).settings
     data = await convention_data(enrolment_id, settings.association_name)
+    if data["dwelling_address"] and not access.contacts:
+        # The young person's address is the household's whereabouts: the access policy's
+        # rule for confidential contact details applies to it.
+        data["dwelling_address"] = CONFIDENTIAL_MASK
     pdf = compile_typst(template_path(settings.templates_dir), data)
+    a = actor(request)
+    await audit("export", "enrolment", enrolment_id, user_id=a.user_id, fields=["convention"])
+    if data["dwelling_address"] and data["dwelling_address"] != CONFIDENTIAL_MASK:
+        await audit_confidential(request, access, "convention")
     return Response(
         content=pdf,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'inline; filename="convention-bail-accompagne-{enrolment_id}.pdf"'
+            "Content-Disposition": "attachment; "
+            f'filename="convention-bail-accompagne-{enrolment_id}.pdf"',
+            "Cache-Control": "no-store",
         },
     )
 

@@ -212,3 +212,58 @@ def tremplin_demo_data() -> list:
     from tremplin_housing.demo import demo_data
 
     return demo_data()
+
+
+@hookimpl
+def tremplin_object_scopes() -> list:
+    """The programme of each object the housing routes name (the core answers 404 to a user
+    restricted to other programmes): a dwelling's own, an occupancy's, and through them the
+    rest. A dwelling not yet used by a programme is tied to none."""
+    from tremplin.api import ObjectScope
+    from tremplin_housing.tables import (
+        AidApplication,
+        ArrearsStep,
+        Claim,
+        DepositInstalment,
+        Dwelling,
+        Intervention,
+        Inventory,
+        Occupancy,
+    )
+
+    return [
+        ObjectScope("/housing", "dwelling_id", Dwelling, Dwelling.programme),
+        ObjectScope(
+            "/housing", "occupancy_id", Occupancy, Occupancy.programme, Occupancy.household
+        ),
+        ObjectScope(
+            "/housing",
+            "aid_id",
+            AidApplication,
+            AidApplication.occupancy.programme,
+            AidApplication.household,
+        ),
+        ObjectScope(
+            "/housing",
+            "step_id",
+            ArrearsStep,
+            ArrearsStep.occupancy.programme,
+            ArrearsStep.household,
+        ),
+        ObjectScope("/housing", "claim_id", Claim, Claim.dwelling.programme),
+        ObjectScope(
+            "/housing",
+            "instalment_id",
+            DepositInstalment,
+            DepositInstalment.occupancy.programme,
+            DepositInstalment.occupancy.household,
+        ),
+        ObjectScope("/housing", "intervention_id", Intervention, Intervention.dwelling.programme),
+        ObjectScope(
+            "/housing",
+            "inventory_id",
+            Inventory,
+            Inventory.occupancy.programme,
+            Inventory.occupancy.household,
+        ),
+    ]

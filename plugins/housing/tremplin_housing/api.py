@@ -58,6 +58,7 @@ __all__ = [
     "household_balance",
     "in_arrears",
     "occupancies",
+    "dwelling_address",
     "rent_status",
     "repayment_plans",
     "RETURN_REASONS",
@@ -464,3 +465,23 @@ async def open_lease(
     return await create_occupancy(
         actor, dwelling_id, raw, {programme: programme} if programme else {}
     )
+
+
+async def dwelling_address(dwelling_id: int, user: object) -> str:
+    """The printable address of a dwelling as ``user`` may see it: masked
+    (:data:`~tremplin_housing.access.MASKED_ADDRESS`) when it is confidential and ``user`` may
+    not see it. The caller audits a confidential address it prints."""
+    from tremplin_housing.access import shown_address
+
+    row = (
+        await Dwelling.select(
+            Dwelling.address,
+            Dwelling.postcode,
+            Dwelling.city,
+            Dwelling.confidential,
+            Dwelling.programme,
+        )
+        .where(Dwelling.id == dwelling_id)
+        .first()
+    )
+    return shown_address(row, user) if row else ""

@@ -312,3 +312,11 @@ def tremplin_demo_data() -> list:
     from tremplin_iml_mandate.demo import demo_data
 
     return demo_data()
+
+
+@hookimpl
+def tremplin_object_scopes() -> list:
+    """The follow-up and funding pages belong to the mandate's programmes."""
+    from tremplin.api import ObjectScope
+
+    return [ObjectScope(f"/{KEY}", programmes=(KEY, SUPPORT_KEY))]

@@ -291,3 +291,11 @@ async def _reviews_due(ctx: DashboardContext) -> list[DashboardRow]:
     from tremplin_iml_sublease.reviews import reviews_due
 
     return await reviews_due(ctx)
+
+
+@hookimpl
+def tremplin_object_scopes() -> list:
+    """The agreement, reviews and checklists belong to the programme."""
+    from tremplin.api import ObjectScope
+
+    return [ObjectScope(f"/{KEY}", programmes=(KEY,))]

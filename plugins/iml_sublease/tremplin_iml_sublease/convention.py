@@ -18,15 +18,22 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from tremplin.api import (
+    CONFIDENTIAL_MASK,
     Enrolment,
     Household,
+    HouseholdAccess,
     Membership,
+    actor,
     app_context,
+    audit,
+    audit_confidential,
+    check_household,
+    current_user,
     enrolment_for_route,
     requires,
     today,
 )
-from tremplin_housing.api import current_occupancy
+from tremplin_housing.api import current_occupancy, dwelling_address
 from tremplin_iml_sublease.tables import AgreementRenewal
 from tremplin_iml_sublease.workflow import KEY, TERM_MONTHS, add_months
 
@@ -76,8 +83,13 @@ async def household_people(household_id: int) -> tuple[str, list[str]]:
     return reference, others
 
 
-async def convention_data(enrolment_id: int, association: str) -> dict[str, Any]:
-    """Everything the convention prints, as strings."""
+async def convention_data(
+    enrolment_id: int, association: str, access: HouseholdAccess | None = None, user: Any = None
+) -> dict[str, Any]:
+    """Everything the convention prints, as strings, as the access policy lets ``user``
+    see it: the address is the dwelling's (the household's previous one is no business of
+    the agreement), masked when the household's contact details are confidential to this
+    user."""
     row = (
         await Enrolment.select(
             Enrolment.id,
@@ -92,7 +104,7 @@ async def convention_data(enrolment_id: int, association: str) -> dict[str, Any]
     if row is None:
         raise LookupError(enrolment_id)
     household = (
-        await Household.select(Household.name, Household.reference, Household.address)
+        await Household.select(Household.name, Household.reference)
         .where(Household.id == row["household"])
         .first()
     )
@@ -109,11 +121,14 @@ async def convention_data(enrolment_id: int, association: str) -> dict[str, Any]
     else:
         start = end = None
     occupancy = await current_occupancy(row["household"], start or today())
+    address = await dwelling_address(occupancy.dwelling_id, user) if occupancy else ""
+    if address and access is not None and not access.contacts:
+        address = CONFIDENTIAL_MASK
     return {
         "association": association,
         "household": household["name"],
         "household_reference": household["reference"],
-        "address": household["address"] or "",
+        "address": address,
         "reference_person": reference,
         "members": others,
         "referent": row["referent_name"] or "",
@@ -130,12 +145,22 @@ async def convention_data(enrolment_id: int, association: str) -> dict[str, Any]
 @get(f"/{KEY}/enrolments/{{enrolment_id:int}}/convention", guards=[requires("social")])
 async def convention_pdf(request: Request, enrolment_id: FromPath[int]) -> Response:
     """The occupancy agreement of the current term, ready to sign."""
-    await enrolment_for_route(request, enrolment_id, KEY)
+    row = await enrolment_for_route(request, enrolment_id, KEY)
+    access = await check_household(request, row["household"])
     settings = app_context(request).settings
-    data = await convention_data(enrolment_id, settings.association_name)
+    data = await convention_data(
+        enrolment_id, settings.association_name, access, current_user(request)
+    )
     pdf = compile_typst(template_path(settings.templates_dir, "convention.typ"), data)
+    a = actor(request)
+    await audit("export", "enrolment", enrolment_id, user_id=a.user_id, fields=["convention"])
+    if data["address"] and data["address"] != CONFIDENTIAL_MASK:
+        await audit_confidential(request, access, "convention")
     return Response(
         content=pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="convention-{enrolment_id}.pdf"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="convention-{enrolment_id}.pdf"',
+            "Cache-Control": "no-store",
+        },
     )

@@ -18,6 +18,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.api import (
+    CONFIDENTIAL_MASK,
     Actor,
     Choice,
     ConflictError,
@@ -31,6 +32,10 @@ from tremplin.api import (
     NewEvent,
     actor,
     app_context,
+    audit,
+    audit_confidential,
+    check_household,
+    current_user,
     enrolment_for_route,
     enrolment_url,
     is_htmx,
@@ -226,7 +231,10 @@ async def review_pdf(
         raise NotFoundException()
     review = reviews[number - 1]
     settings = app_context(request).settings
-    data = await convention_data(enrolment_id, settings.association_name)
+    access = await check_household(request, row["household"])
+    data = await convention_data(
+        enrolment_id, settings.association_name, access, current_user(request)
+    )
     labels = dict((c.value, c.label) for c in OUTCOMES + SLIDING_DESTINATIONS)
     data.update(
         {
@@ -241,10 +249,17 @@ async def review_pdf(
         }
     )
     pdf = compile_typst(template_path(settings.templates_dir, "fiche_bilan.typ"), data)
+    a = actor(request)
+    await audit("export", "enrolment", enrolment_id, user_id=a.user_id, fields=["bilan"])
+    if data["address"] and data["address"] != CONFIDENTIAL_MASK:
+        await audit_confidential(request, access, "bilan")
     return Response(
         content=pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="bilan-{enrolment_id}-{number}.pdf"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="bilan-{enrolment_id}-{number}.pdf"',
+            "Cache-Control": "no-store",
+        },
     )
 
 

@@ -206,3 +206,11 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
             "cej", "CEJ des jeunes accompagnés", KEY, cej_table, order=50, labels_en=LABELS_EN
         )
     ]
+
+
+@hookimpl
+def tremplin_object_scopes() -> list:
+    """The coordination page and the enrolment forms belong to the programme."""
+    from tremplin.api import ObjectScope
+
+    return [ObjectScope(f"/{KEY}", programmes=(KEY,))]

@@ -184,3 +184,11 @@ def tremplin_demo_data() -> list:
     from tremplin_social_residence.demo import demo_data
 
     return demo_data()
+
+
+@hookimpl
+def tremplin_object_scopes() -> list:
+    """Every residence page belongs to the programme: 404 for the others' workers."""
+    from tremplin.api import ObjectScope
+
+    return [ObjectScope(f"/{KEY}", programmes=(KEY,))]

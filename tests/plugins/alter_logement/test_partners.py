@@ -10,7 +10,7 @@ from litestar.routes import HTTPRoute
 from tests.conftest import TEST_PASSWORD
 from tests.core.test_access import _login_partner
 from tests.plugins.alter_logement.test_alter_logement import KEY, sheltered
-from tremplin.models import PartnerOrganisation
+from tremplin.models import PartnerOrganisation, User
 from tremplin.services.accounts import create_user
 from tremplin.services.clock import now, today
 
@@ -52,6 +52,9 @@ async def _shared_with_sos(host, social_worker, org_id):
         address="9 allée Discrète",
         phone="0699887766",
     )
+    # Only a worker who sees the confidential contacts (assigned to Alter Logement by name)
+    # may share them (the access policy: nobody shares what they may not see).
+    await User.update({User.programmes: [KEY]}).where(User.email == "social_worker@test.fr")
     made = await social_worker.post(
         f"/households/{household_id}/shares",
         {
@@ -155,6 +158,7 @@ async def test_alter_logement_is_shared_only_with_sos_violences_conjugales(
     assert f'value="{form["consent_expires"]}"' in refused.text  # input kept
     assert not await Share.exists().where(Share.household == household_id)
 
+    await User.update({User.programmes: [KEY]}).where(User.email == "social_worker@test.fr")
     made = await social_worker.post(
         f"/households/{household_id}/shares", {**form, "partner": str(org_id)}
     )

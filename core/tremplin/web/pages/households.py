@@ -14,6 +14,7 @@ from tremplin.audit_labels import READ_ACTIONS
 from tremplin.forms import HOUSEHOLD_FIELDS, MEMBERSHIP_FIELDS, PERSON_FIELDS, FormErrors
 from tremplin.models import AuditEntry, Document, Enrolment, PartnerOrganisation, User
 from tremplin.permissions import can
+from tremplin.policy import CONTACT_GROUP
 from tremplin.services import audit
 from tremplin.services import household_list as hl
 from tremplin.services import households as hh
@@ -26,7 +27,13 @@ from tremplin.services.shares import household_shares, shareable_groups
 from tremplin.services.timeline import event_fields, list_events
 from tremplin.types import CONTROL_CHARACTERS, EnrolmentPanel, has_control_characters
 from tremplin.vocabulary import COMPOSITIONS, RELATIONS, RESOURCES, SITUATIONS
-from tremplin.web.access import CONTACT_FIELDS, check_household, masked_contacts, visibility
+from tremplin.web.access import (
+    CONTACT_FIELDS,
+    access_for,
+    check_household,
+    masked_contacts,
+    visibility,
+)
 from tremplin.web.auth import requires
 from tremplin.web.formdata import form_dict, int_or_none, new_form_id
 from tremplin.web.state import actor, app_context, current_user, user_programmes
@@ -265,6 +272,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
     """Everything the household page shows, in a fixed number of queries."""
     host = app_context(request).host
     programmes = user_programmes(request)
+    access = await access_for(request, household_id)
     household = await masked_contacts(request, await hh.get_household(household_id))
     members = await hh.household_members(household_id)
     on = today()
@@ -275,23 +283,24 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
             Enrolment.all_columns(), Enrolment.referent.full_name.as_alias("referent_name")
         )
         .where(
-            (Enrolment.household == household_id) & Enrolment.programme.is_in(programmes or [""])
+            (Enrolment.household == household_id)
+            & Enrolment.programme.is_in(sorted(access.programmes) or [""])
         )
         .order_by(Enrolment.id, ascending=False)
         .output(load_json=True)
     )
     panels = sorted(host.call("tremplin_enrolment_panels"), key=lambda p: (p.order, p.key))
-    sensitive = can(current_user(request), "sensitive")
     can_correct = getattr(current_user(request), "role", None) in CORRECTING_ROLES
     enrolments = []
     for r in rows:
+        r = {**r, "data": access.project_data(host, r["programme"], r["data"])}
         prog = host.programmes[r["programme"]]
         workflow = host.workflows[r["programme"]]
         state = workflow.state(r["state"])
         extra = [
             (f.label, f.label_of(r["data"].get(f.name)))
             for f in host.fields(r["programme"])
-            if r["data"].get(f.name) not in (None, "", []) and (not f.sensitive or sensitive)
+            if r["data"].get(f.name) not in (None, "", []) and access.field_visible(f)
         ]
         enrolments.append(
             {
@@ -334,7 +343,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
     user = current_user(request)
     sharing = {}
     if can(user, "share"):
-        share_programmes = [host.programmes[r["programme"]] for r in rows]
+        share_programmes = [host.programmes[k] for k in programmes if k in access.programmes]
         partners = PartnerOrganisation.select(
             PartnerOrganisation.id, PartnerOrganisation.name
         ).order_by(PartnerOrganisation.name)
@@ -350,8 +359,12 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
             "shares": await household_shares(household_id),
             "partners": await partners,
             "share_programmes": share_programmes,
+            # Nobody shares what they may not see: masked contacts are not offered.
             "share_groups": {
-                g.key: g.label for r in rows for g in shareable_groups(host, r["programme"])
+                g.key: g.label
+                for k in access.programmes
+                for g in shareable_groups(host, k)
+                if g.key != CONTACT_GROUP or access.contacts
             },
             "share_values": {
                 "consent_date": on.isoformat(),
@@ -388,7 +401,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
         **sharing,
         "accesses": accesses,
         "show_accesses": can(user, "audit"),
-        "can_see_sensitive": can(user, "sensitive"),
+        "can_see_sensitive": access.sensitive,
         "household": household,
         "members": members,
         "enrolments": enrolments,

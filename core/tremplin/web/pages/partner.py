@@ -15,9 +15,10 @@ from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import audit
 from tremplin.services import households as hh
 from tremplin.services.clock import now, today
-from tremplin.services.shares import active_shares, visible_groups
+from tremplin.services.shares import active_shares
 from tremplin.types import Field
 from tremplin.vocabulary import COMPOSITIONS, RELATIONS
+from tremplin.web.access import access_for
 from tremplin.web.auth import partner_only
 from tremplin.web.formdata import form_dict
 from tremplin.web.state import actor, app_context, current_user
@@ -73,12 +74,12 @@ async def partner_home(request: Request) -> Template:
 
 
 async def _context(request: Request, household_id: int) -> dict[str, Any]:
-    shares = await _shares(request, household_id)
-    if not shares:
+    access = await access_for(request, household_id)
+    if not access.visible or access.partner_kind is None:
         raise hh.NotFound(household_id)
     host = app_context(request).host
-    groups = visible_groups(shares)
-    every = set().union(*groups.values())
+    groups = {k: set(v) for k, v in access.partner_groups.items()}
+    every = set(access.shared_groups)
     household = await hh.get_household(household_id)
     context: dict[str, Any] = {
         "household_id": household_id,
@@ -104,7 +105,9 @@ async def _context(request: Request, household_id: int) -> dict[str, Any]:
             }
             for m in members
         ]
-    if "contact" in every:
+    if access.contacts:
+        # The policy's rule: shared, and every confidential programme of the household
+        # lets this kind of partner receive them, whichever programme the share names.
         context["contact"] = {k: household[k] for k in ("address", "phone", "email")}
         a = actor(request)
         await audit.record(
@@ -150,7 +153,7 @@ async def _context(request: Request, household_id: int) -> dict[str, Any]:
                     (f.label, f.label_of(r["data"].get(f.name)))
                     for f in host.fields(r["programme"])
                     if f.group in shown
-                    and not f.sensitive
+                    and access.field_visible(f)
                     and r["data"].get(f.name) not in (None, "", [])
                 ],
                 "computed": items,

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from tremplin.forms import FormErrors, resolve_choices
 from tremplin.models import TimelineEvent
 from tremplin.permissions import can
+from tremplin.policy import HouseholdAccess
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
 from tremplin.services.clock import today
@@ -43,10 +44,14 @@ def _programme(request: Request, key: str):
     return host.programmes[key]
 
 
-async def _new_fields(request: Request, household_id: int, programme: str) -> list[Field]:
-    """The orientation form's fields, with the current choices of the run-time ones."""
+async def _new_fields(
+    request: Request, household_id: int, programme: str, access: HouseholdAccess
+) -> list[Field]:
+    """The orientation form's fields the access policy lets this user fill in (no sensitive
+    input for a worker who may not read it), with the current choices of the run-time
+    ones."""
     return await resolve_choices(
-        enr.enrolment_fields(app_context(request).host, programme),
+        access.visible_fields(enr.enrolment_fields(app_context(request).host, programme)),
         ChoiceContext(programme=programme, household_id=household_id, today=today()),
     )
 
@@ -55,14 +60,14 @@ async def _new_fields(request: Request, household_id: int, programme: str) -> li
 async def enrolment_new(
     request: Request, household_id: FromPath[int], programme: FromQuery[str]
 ) -> Template:
-    await check_household(request, household_id)
+    access = await check_household(request, household_id)
     prog = _programme(request, programme)
     return Template(
         "enrolments/new.html",
         context={
             "household": await hh.get_household(household_id),
             "programme": prog,
-            "fields": await _new_fields(request, household_id, prog.key),
+            "fields": await _new_fields(request, household_id, prog.key, access),
             "values": {"referral_date": today().isoformat(), "referent": current_user(request).id},
             "errors": {},
             "form_id": new_form_id(),
@@ -73,10 +78,13 @@ async def enrolment_new(
 
 @post("/households/{household_id:int}/enrolments", guards=[SOCIAL])
 async def enrolment_create(request: Request, household_id: FromPath[int]) -> Response:
-    await check_household(request, household_id)
+    access = await check_household(request, household_id)
     raw = await form_dict(request)
     prog = _programme(request, str(raw.get("programme", "")))
     host = app_context(request).host
+    for f in enr.enrolment_fields(host, prog.key):
+        if not access.field_visible(f):
+            raw.pop(f.name, None)  # what this user may not read, they do not write either
 
     async def create() -> str:
         await enr.create_enrolment(host, actor(request), household_id, prog.key, raw)
@@ -91,7 +99,7 @@ async def enrolment_create(request: Request, household_id: FromPath[int]) -> Res
             context={
                 "household": await hh.get_household(household_id),
                 "programme": prog,
-                "fields": await _new_fields(request, household_id, prog.key),
+                "fields": await _new_fields(request, household_id, prog.key, access),
                 "values": raw,
                 "errors": exc.errors,
                 "form_id": raw.get("_form_id") or new_form_id(),
@@ -412,11 +420,13 @@ SHARE = requires("share")
 @post("/households/{household_id:int}/shares", guards=[SHARE])
 async def share_create(request: Request, household_id: FromPath[int]) -> Response:
     """Share with a partner, with the household's dated consent."""
-    await check_household(request, household_id)
+    access = await check_household(request, household_id)
     raw = await form_dict(request)
     host = app_context(request).host
     try:
-        await create_share(host, actor(request), household_id, raw, user_programmes(request))
+        await create_share(
+            host, actor(request), household_id, raw, user_programmes(request), access
+        )
     except FormErrors as exc:
         context = await household_context(request, household_id)
         context.update(share_values=raw, share_errors=exc.errors)

@@ -19,7 +19,7 @@ from tremplin.services.households import NotFound
 from tremplin.vocabulary import RELATIONS
 from tremplin.web.access import check_household
 from tremplin.web.auth import requires
-from tremplin.web.state import actor, app_context
+from tremplin.web.state import actor, app_context, user_programmes
 
 SOCIAL = requires("social")
 ADMIN = requires("admin")
@@ -49,34 +49,47 @@ async def person_export_data(request: Request, person_id: int) -> dict:
         Membership.household.reference.as_alias("reference"),
     ).where(Membership.person == person_id)
     visible = []
+    # The access policy decides, household by household, which programmes' enrolments and
+    # notes this user sees: a programme-restricted worker exports only theirs.
+    seen: dict[int, frozenset[str]] = {}
     for m in memberships:
         try:
-            await check_household(request, m["household"])
-            visible.append(m)
+            access = await check_household(request, m["household"])
         except NotFound:
             continue
+        visible.append(m)
+        seen[m["household"]] = access.programmes | frozenset(
+            p for p in user_programmes(request) if p not in access.enrolled
+        )
     if not visible:
         raise NotFoundException()
-    ids = [m["household"] for m in visible]
-    enrolments = await Enrolment.select(
-        Enrolment.household,
-        Enrolment.programme,
-        Enrolment.state,
-        Enrolment.referral_date,
-        Enrolment.entry_date,
-        Enrolment.exit_date,
-        Enrolment.exit_destination,
-    ).where(Enrolment.household.is_in(ids))
-    events = (
-        await TimelineEvent.select(
+    ids = list(seen)
+    enrolments = [
+        e
+        for e in await Enrolment.select(
+            Enrolment.household,
+            Enrolment.programme,
+            Enrolment.state,
+            Enrolment.referral_date,
+            Enrolment.entry_date,
+            Enrolment.exit_date,
+            Enrolment.exit_destination,
+        ).where(Enrolment.household.is_in(ids))
+        if e["programme"] in seen[e["household"]]
+    ]
+    events = [
+        {k: v for k, v in e.items() if k != "programme"}
+        for e in await TimelineEvent.select(
             TimelineEvent.household,
+            TimelineEvent.programme,
             TimelineEvent.occurred_at,
             TimelineEvent.title,
             TimelineEvent.body,
         )
         .where(TimelineEvent.household.is_in(ids))
         .order_by(TimelineEvent.occurred_at)
-    )
+        if not e["programme"] or e["programme"] in seen[e["household"]]
+    ]
     documents = await Document.select(
         Document.household,
         Document.filename,
