@@ -222,15 +222,13 @@ async def test_every_figure_links_to_the_households_behind_it(social_worker, cli
 
 async def test_english_report_and_logo(social_worker, settings, tmp_path):
     import base64
+    import datetime as dt
 
     import pypdf
 
+    from tremplin.models import Enrolment, Household
     from tremplin.reports.engine import localise
     from tremplin.reports.export import to_pdf
-
-    import datetime as dt
-
-    from tremplin.models import Enrolment, Household
     from tremplin.services.clock import now
 
     household = await Household.insert(
@@ -310,3 +308,45 @@ def test_pdf_prints_euros_with_cents_and_leaves_out_empty_sections():
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
     assert "Vacance 3,45" in text and "Petit 0,05" in text and "Total 823,50" in text
     assert "Section vide" not in text
+
+
+async def test_places_are_set_by_the_administrator_per_year(client, users):
+    from tests.conftest import Session, login
+    from tremplin.models import AuditEntry, ProgrammeCapacity
+    from tremplin.reports.capacity import capacities
+
+    admin = Session(client, await login(client, "admin@test.fr"), users["admin"])
+    page = await admin.get("/admin/places?year=2024")
+    assert page.status_code == 200 and "Aucune place saisie" in page.text
+    # Every error at once, the input kept, nothing written.
+    bad = await admin.post(
+        "/admin/places",
+        {"year": "2024", "programme": "iml_sublease", "places": "trente", "sub_places": "9"},
+    )
+    assert bad.status_code == 422
+    assert "nombre entier positif attendu" in bad.text and "précisez de quoi" in bad.text
+    assert 'value="trente"' in bad.text
+    assert await ProgrammeCapacity.count() == 0
+    ok = await admin.post(
+        "/admin/places",
+        {
+            "year": "2023",
+            "programme": "iml_sublease",
+            "places": "33",
+            "sub_places": "9",
+            "sub_label": "jeunes",
+        },
+    )
+    assert ok.status_code in (200, 303)
+    # A later year without its own row takes the last places set; the report prints them.
+    got = await capacities(["iml_sublease"], [2022, 2023, 2024])
+    assert (2022 not in {y for _, y in got}) and got[("iml_sublease", 2024)].places == 33
+    assert got[("iml_sublease", 2024)].sub_places == 9
+    assert await AuditEntry.count().where(AuditEntry.object_type == "programme_capacity") == 1
+    report = await admin.get("/reports/iml_sublease/2024/json")
+    chapter = report.json()["programmes"][0]
+    assert chapter["places"] == 33
+    assert chapter["key_figures"][0]["label"] == "Places (dont 9 jeunes)"
+    # Not for a social worker.
+    worker = Session(client, await login(client, "social_worker@test.fr"), users["social_worker"])
+    assert (await worker.get("/admin/places")).status_code == 403

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 from typing import Any
@@ -263,9 +262,20 @@ async def build_report(
 
 
 def table_dict(table: IndicatorTable) -> dict[str, Any]:
-    data = dataclasses.asdict(table)
-    data["rows"] = [dataclasses.asdict(r) for r in table.rows]
-    return data
+    """A table as plain data (by hand: ``dataclasses.asdict`` deep-copies, 5× slower)."""
+    return {
+        "key": table.key,
+        "title": table.title,
+        "rows": [
+            {"label": r.label, "count": r.count, "percent": r.percent, "key": r.key, "unit": r.unit}
+            for r in table.rows
+        ],
+        "total": table.total,
+        "unit": table.unit,
+        "chart": table.chart,
+        "note": table.note,
+        "empty": table.empty,
+    }
 
 
 def localise(report: dict[str, Any], host: PluginHost, language: str) -> dict[str, Any]:

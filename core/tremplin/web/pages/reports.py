@@ -100,6 +100,7 @@ async def report_page(
             "versions": versions,
             "drill": can(request.scope["user"], "social"),
             "drafts": drafts,
+            "is_admin": can(request.scope["user"], "admin"),
             "svg": svg,
             "fmt": format_value,
             "change": format_change,
@@ -218,3 +219,8 @@ async def report_detail(
 
 
 ROUTES.append(report_detail)
+
+# The places per programme and year (administrator), printed by the report.
+from tremplin.web.pages.capacity import ROUTES as _CAPACITY_ROUTES  # noqa: E402
+
+ROUTES.extend(_CAPACITY_ROUTES)
