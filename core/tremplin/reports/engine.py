@@ -234,12 +234,9 @@ async def build_report(
     if period.start == dt.date(period.start.year, 1, 1) and period.end == dt.date(
         period.start.year, 12, 31
     ):
-        from tremplin.reports.narratives import attach, load_narratives
+        from tremplin.reports.narratives import attach, load_all_narratives
 
-        attach(
-            {"programmes": chapters},
-            {key: await load_narratives(key, period.start.year) for key in keys},
-        )
+        attach({"programmes": chapters}, await load_all_narratives(keys, period.start.year))
     for chapter in chapters:
         for section in chapter["sections"]:
             section["narrative_blocks"] = parse(section.get("narrative"))

@@ -15,6 +15,17 @@ __all__ = ["load_narratives", "named_people", "previous_narratives", "save_narra
 MAX_LENGTH = 20_000
 
 
+async def load_all_narratives(programmes: list[str], year: int) -> dict[str, dict[str, str]]:
+    """Every saved text of ``programmes`` for ``year`` in one query: programme → section → text."""
+    rows = await ReportNarrative.select(
+        ReportNarrative.programme, ReportNarrative.section, ReportNarrative.text
+    ).where(ReportNarrative.programme.is_in(programmes or [""]) & (ReportNarrative.year == year))
+    out: dict[str, dict[str, str]] = {}
+    for r in rows:
+        out.setdefault(r["programme"], {})[r["section"]] = r["text"]
+    return out
+
+
 async def load_narratives(programme: str, year: int) -> dict[str, str]:
     rows = await ReportNarrative.select(ReportNarrative.section, ReportNarrative.text).where(
         (ReportNarrative.programme == programme) & (ReportNarrative.year == year)
