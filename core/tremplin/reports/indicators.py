@@ -129,6 +129,22 @@ def months(start: dt.date, end: dt.date) -> float:
     return (end - start).days / DAYS_PER_MONTH
 
 
+def _accompanied_where(ctx: ReportContext) -> Any:
+    p = ctx.period
+    return (
+        (Enrolment.programme == ctx.programme)
+        & Enrolment.entry_date.is_not_null()
+        & (Enrolment.entry_date <= p.end)
+        & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= p.start))
+    )
+
+
+def accompanied_households(ctx: ReportContext) -> Any:
+    """The accompanied households as a sub-query: a list of thousands of ids costs more to
+    send than to select again."""
+    return Enrolment.select(Enrolment.household).where(_accompanied_where(ctx))
+
+
 async def accompanied(ctx: ReportContext) -> list[dict[str, Any]]:
     """Enrolments of the programme accompanied during the period (see the module rules)."""
     p = ctx.period
@@ -167,7 +183,7 @@ async def common_indicators(
             Household.resources,
             Household.situation_before_entry,
         )
-        .where(Household.id.is_in(household_ids or [-1]))
+        .where(Household.id.is_in(accompanied_households(ctx)))
         .output(load_json=True)
     }
     memberships = await Membership.select(
@@ -176,7 +192,7 @@ async def common_indicators(
         Membership.end_date,
         Membership.person.birth_date.as_alias("birth_date"),
         Membership.person.sex.as_alias("sex"),
-    ).where(Membership.household.is_in(household_ids or [-1]))
+    ).where(Membership.household.is_in(accompanied_households(ctx)))
 
     reference = reference_dates(p, enrolments)
     people = [
@@ -359,8 +375,10 @@ async def contact_counts(
     p = ctx.period
     start = dt.datetime.combine(p.start, dt.time(), tzinfo=PARIS)
     end = dt.datetime.combine(p.end + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
+    if not household_ids:
+        return rows_from_counts(Counter(), list(kinds.items()), 0)
     rows = await TimelineEvent.select(TimelineEvent.kind).where(
-        TimelineEvent.household.is_in(household_ids or [-1])
+        TimelineEvent.household.is_in(accompanied_households(ctx))
         & TimelineEvent.kind.is_in(list(kinds) or [""])
         & (TimelineEvent.programme == ctx.programme)
         & (TimelineEvent.occurred_at >= start)

@@ -94,7 +94,10 @@ async def load_stays(programmes: list[str], start: dt.date, end: dt.date) -> dic
     by_household: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for m in members:
         by_household[m["household"]].append(m)
-    return {"enrolments": enrolments, "members": by_household}
+    by_programme: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in enrolments:
+        by_programme[e["programme"]].append(e)
+    return {"enrolments": enrolments, "members": by_household, "by_programme": by_programme}
 
 
 def key_figures(
@@ -102,14 +105,12 @@ def key_figures(
 ) -> dict[str, float | None]:
     """The key figures of ``programmes`` taken together for ``period`` (key → value;
     ``None`` where a figure has no meaning: no places, nobody left)."""
-    wanted = set(programmes)
     p = period
     rows = [
         e
-        for e in stays["enrolments"]
-        if e["programme"] in wanted
-        and e["entry_date"] <= p.end
-        and (e["exit_date"] is None or e["exit_date"] >= p.start)
+        for key in dict.fromkeys(programmes)
+        for e in stays["by_programme"].get(key, ())
+        if e["entry_date"] <= p.end and (e["exit_date"] is None or e["exit_date"] >= p.start)
     ]
     households = {e["household"] for e in rows}
     reference = reference_dates(p, rows)
@@ -127,12 +128,9 @@ def key_figures(
     stays_out = [months(e["entry_date"], e["exit_date"]) for e in exits]
     # Occupied days: each stay from its entry (or the period's start) to the day before its
     # exit (or the period's end, included), over place-days.
+    after = p.end + dt.timedelta(days=1)
     occupied = sum(
-        (
-            min(e["exit_date"] or p.end + dt.timedelta(days=1), p.end + dt.timedelta(days=1))
-            - max(e["entry_date"], p.start)
-        ).days
-        for e in rows
+        (min(e["exit_date"] or after, after) - max(e["entry_date"], p.start)).days for e in rows
     )
     days = (p.end - p.start).days + 1
     places = capacity.places if capacity else None
