@@ -245,11 +245,12 @@ def cmd_check(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from tremplin.reports.engine import ReportError, build_report, localise
+    from tremplin.reports.engine import ReportError, build_report, check_groups, localise
     from tremplin.reports.export import to_json, to_pdf, to_xlsx
     from tremplin.types import Period
 
     settings, host = _setup()
+    check_groups(settings.report_groups, host)
     if args.year is None and not (args.start and args.end):
         raise CommandError("indiquez --year ou --start et --end")
     try:
@@ -265,7 +266,9 @@ def cmd_report(args: argparse.Namespace) -> None:
     programmes = "all" if args.programme == "all" else [args.programme]
 
     async def go() -> dict:
-        return await build_report(host, programmes, period, settings.association_name)
+        return await build_report(
+            host, programmes, period, settings.association_name, settings.report_groups
+        )
 
     try:
         report = _run(go)
@@ -282,8 +285,12 @@ def cmd_report(args: argparse.Namespace) -> None:
         content = to_xlsx(report)
     elif fmt == "pdf":
         content = to_pdf(report, settings.logo_path)
+    elif fmt == "docx":
+        from tremplin.reports.docx import to_docx
+
+        content = to_docx(report)
     else:
-        raise CommandError("format inconnu : pdf, xlsx ou json")
+        raise CommandError("format inconnu : pdf, docx, xlsx ou json")
     Path(args.output).write_bytes(content)
     print(f"Rapport écrit : {args.output} ({len(content)} octets)")
 
@@ -369,12 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plugins)
 
-    p = sub.add_parser("report", help="produire le rapport d'activité (pdf, xlsx, json)")
+    p = sub.add_parser("report", help="produire le rapport d'activité (pdf, docx, xlsx, json)")
     p.add_argument("--programme", required=True, help="clé du programme, ou all")
     p.add_argument("--year", type=int)
     p.add_argument("--start")
     p.add_argument("--end")
-    p.add_argument("--format", choices=["pdf", "xlsx", "json"])
+    p.add_argument("--format", choices=["pdf", "docx", "xlsx", "json"])
     p.add_argument(
         "--language", choices=["fr", "en"], help="langue du rapport (par défaut : réglage language)"
     )

@@ -55,6 +55,10 @@ class Settings:
     audit_retention_months: int = 12
     #: The association's time zone (IANA name): "today" and the dates shown are computed in it.
     time_zone: str = "Europe/Paris"
+    #: Programmes the activity report presents together (« IML » = classic + youth):
+    #: (group name, programme keys) pairs; TOML ``report_groups = {IML = ["iml_sublease",
+    #: "iml_youth"]}``, environment ``TREMPLIN_REPORT_GROUPS="IML=iml_sublease+iml_youth"``.
+    report_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -87,6 +91,7 @@ _ENV = {
     "TREMPLIN_LOGO_PATH": "logo_path",
     "TREMPLIN_LANGUAGE": "language",
     "TREMPLIN_TIME_ZONE": "time_zone",
+    "TREMPLIN_REPORT_GROUPS": "report_groups",
 }
 
 
@@ -100,6 +105,8 @@ def _coerce(name: str, value: object) -> object:
         else:
             raise ConfigError("programmes: une liste de clés de programmes est attendue")
         return tuple(items)
+    if name == "report_groups":
+        return _groups(value)
     if "bool" in str(kind):
         if isinstance(value, bool):
             return value
@@ -117,6 +124,33 @@ def _coerce(name: str, value: object) -> object:
     if "Path" in str(kind):
         return Path(str(value))
     return str(value)
+
+
+def _groups(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Report groups from a TOML table or ``"Name=a+b;Other=c+d"``."""
+    pairs: list[tuple[str, list[str]]] = []
+    if isinstance(value, str):
+        for part in value.split(";"):
+            if not part.strip():
+                continue
+            name, sep, keys = part.partition("=")
+            if not sep:
+                raise ConfigError(f"report_groups : « {part.strip()} » (attendu Nom=clé+clé)")
+            pairs.append((name, keys.split("+")))
+    elif isinstance(value, dict):
+        for name, keys in value.items():
+            if not isinstance(keys, list):
+                raise ConfigError(f"report_groups : une liste de programmes pour « {name} »")
+            pairs.append((str(name), [str(k) for k in keys]))
+    else:
+        raise ConfigError("report_groups : une table Nom = [programmes] est attendue")
+    out = []
+    for name, keys in pairs:
+        members = tuple(k.strip() for k in keys if k.strip())
+        if not name.strip() or not members:
+            raise ConfigError(f"report_groups : groupe « {name.strip()} » sans nom ou vide")
+        out.append((name.strip(), members))
+    return tuple(out)
 
 
 def _check_url(url: str) -> None:

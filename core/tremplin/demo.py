@@ -319,11 +319,41 @@ async def load_demo(host: PluginHost, households: int = 60, seed: int = 2024) ->
                 )
                 counts["events"] += 1
         extra = await _plugin_demos(host, tx, seed, on, users)
+        await _demo_capacity(programmes, on.year)
     summary = (
         f"Démo chargée : {counts['households']} ménages, {counts['people']} personnes, "
         f"{counts['enrolments']} accompagnements, {counts['events']} événements."
     )
     return summary + "".join(f"\n  {line}" for line in extra)
+
+
+async def _demo_capacity(programmes: list[str], year: int) -> None:
+    """Places for the demo (data an administrator sets, reports.capacity): the most
+    households a programme had at once at a year end, plus a little room, per year."""
+    from tremplin.models import ProgrammeCapacity
+
+    rows = await Enrolment.select(
+        Enrolment.programme, Enrolment.entry_date, Enrolment.exit_date
+    ).where(Enrolment.entry_date.is_not_null())
+    taken = {
+        (r["programme"], r["year"])
+        for r in await ProgrammeCapacity.select(ProgrammeCapacity.programme, ProgrammeCapacity.year)
+    }
+    for programme in programmes:
+        own = [r for r in rows if r["programme"] == programme]
+        for y in range(year - 3, year + 1):
+            if (programme, y) in taken:
+                continue
+            end = dt.date(y, 12, 31)
+            busy = sum(1 for r in own if r["entry_date"] <= end and (r["exit_date"] or end) >= end)
+            await ProgrammeCapacity.insert(
+                ProgrammeCapacity(
+                    programme=programme,
+                    year=y,
+                    places=busy + 2,
+                    updated_at=now(),
+                )
+            )
 
 
 def _loaders(host: PluginHost) -> list[tuple[str, DemoData]]:

@@ -655,12 +655,22 @@ class Period:
 
 @dataclass(frozen=True)
 class IndicatorRow:
-    """One line of an indicator table: a label, a count and the percentage of the total."""
+    """One line of an indicator table: a label, a count and the percentage of the total.
+
+    ``count`` is ``None`` where the figure has no meaning (an average stay when nobody left):
+    the report prints « — ». ``unit`` is one of :data:`UNITS` (``count``, ``people``,
+    ``percent``, ``euros``, ``months``, ``days``); empty, the row takes its table's unit.
+    """
 
     label: str
-    count: float
+    count: float | None
     percent: float | None = None
     key: str = ""
+    unit: str = ""
+
+
+#: The units of indicator rows: what the figure counts, which decides its format.
+UNITS = ("count", "people", "percent", "euros", "months", "days")
 
 
 @dataclass(frozen=True)
@@ -668,7 +678,10 @@ class IndicatorTable:
     """An indicator: a stable key, a French title, rows, and the total behind percentages.
 
     ``chart`` is ``"bar"`` when the seeds draw it as a chart. ``unit`` names what is
-    counted (ménages, personnes, mois…).
+    counted: one of :data:`UNITS`, or a French word the report maps to one (ménages → count,
+    personnes/adultes → people, euros, mois → months, jours → days). ``empty`` is the one
+    sentence printed instead of the table when it has nothing to show (« Aucun sinistre
+    déclaré ») ; by default « <titre> : aucune donnée sur la période ».
     """
 
     key: str
@@ -678,6 +691,7 @@ class IndicatorTable:
     unit: str = "ménages"
     chart: str | None = None
     note: str = ""
+    empty: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from tremplin.models.records import (
     Document,
     Enrolment,
     GeneratedReport,
+    ProgrammeCapacity,
     ReportNarrative,
     TimelineEvent,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "LoginAttempt",
     "Membership",
     "PartnerOrganisation",
+    "ProgrammeCapacity",
     "Person",
     "ReportNarrative",
     "Share",
@@ -53,4 +55,5 @@ CORE_TABLES = [
     Share,
     ReportNarrative,
     GeneratedReport,
+    ProgrammeCapacity,
 ]

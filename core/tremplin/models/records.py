@@ -92,6 +92,19 @@ class ReportNarrative(Table, tablename="report_narrative"):
     updated_at = Timestamptz()
 
 
+class ProgrammeCapacity(Table, tablename="programme_capacity"):
+    """The places of a programme in a year, as the administrator sets them (*capacité*),
+    with an optional sub-count (« dont 9 places jeunes »). One row per programme and year."""
+
+    programme = Varchar(length=50)
+    year = Integer()
+    places = Integer(default=0)
+    sub_places = Integer(null=True, default=None)
+    sub_label = Varchar(length=100, default="")
+    updated_by = ForeignKey(User, null=True, on_delete=OnDelete.restrict)
+    updated_at = Timestamptz()
+
+
 class GeneratedReport(Table, tablename="generated_report"):
     """A generated PDF, kept with the data it was made from so it can be reproduced."""
 

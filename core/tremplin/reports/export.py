@@ -29,32 +29,134 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+_BAD_SHEET_CHARS = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """A valid, unique sheet name (31 characters, none of []:*?/\\)."""
+    base = name.translate(_BAD_SHEET_CHARS).strip("' ")[:31] or "Programme"
+    candidate, n = base, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _cell_value(value: Any, unit: str) -> Any:
+    # Percentages are stored as fractions so that Excel's « % » format shows them right.
+    if value is None:
+        return None
+    return value / 100 if unit == "percent" else value
+
+
+def _write_row(sheet, values: list[Any], formats: list[str | None], bold: bool = False) -> None:
+    sheet.append([safe_cell(v) for v in values])
+    for cell, number_format in zip(sheet[sheet.max_row], formats, strict=False):
+        if number_format:
+            cell.number_format = number_format
+        if bold:
+            cell.font = Font(bold=True)
+
+
+def _key_figures(sheet, figures: list[dict[str, Any]], period: dict[str, Any]) -> None:
+    from tremplin.reports.units import XLSX_FORMATS
+
+    _write_row(
+        sheet,
+        ["Chiffres clés", period["label"], period.get("previous_label", ""), "Évolution"],
+        [None] * 4,
+        bold=True,
+    )
+    for f in figures:
+        fmt = XLSX_FORMATS.get(f["unit"], "#,##0")
+        change_fmt = "0.0" if f["unit"] == "percent" else fmt  # points, not a share
+        _write_row(
+            sheet,
+            [
+                f["label"],
+                _cell_value(f["value"], f["unit"]),
+                _cell_value(f["previous"], f["unit"]),
+                f["change"],
+            ],
+            [None, fmt, fmt, change_fmt],
+        )
+    sheet.append([])
+
+
 def to_xlsx(report: dict[str, Any]) -> bytes:
-    """One sheet per indicator table; counts and percentages are numeric cells."""
+    """A summary sheet, then one sheet per programme with its tables stacked under their
+    French titles. Numbers stay numbers, formatted by their unit (counts, %, €, months)."""
+    from tremplin.reports.units import XLSX_FORMATS
+
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
+    period = report["period"]
+    summary = report.get("summary")
+    if summary is not None:
+        sheet = book.create_sheet(_sheet_name("Synthèse", used))
+        sheet.append([safe_cell(f"{report['association']} — rapport d'activité {period['label']}")])
+        sheet["A1"].font = Font(bold=True, size=13)
+        sheet.append([])
+        headings = ["Programme", "Places", "Ménages", "Personnes", "Entrées", "Sorties"]
+        headings.append("Sorties vers le logement")
+        _write_row(sheet, headings, [None] * 7, bold=True)
+        keys = ("places", "households", "people", "entries", "exits", "exits_to_housing")
+        for group in summary["groups"]:
+            _write_row(
+                sheet,
+                [group["name"], *(group["figures"].get(k) for k in keys)],
+                [None] + ["#,##0"] * 6,
+            )
+        sheet.append([])
+        _key_figures(sheet, summary["total"], period)
+        sheet.column_dimensions["A"].width = 48
     for chapter in report["programmes"]:
+        sheet = book.create_sheet(_sheet_name(chapter["name"], used))
+        sheet.append([safe_cell(f"{chapter['name']} — {period['label']}")])
+        sheet["A1"].font = Font(bold=True, size=13)
+        sheet.append([safe_cell(report["association"])])
+        sheet.append([])
+        if chapter.get("empty"):
+            sheet.append(["Aucune donnée pour cette période."])
+            continue
+        if chapter.get("key_figures"):
+            _key_figures(sheet, chapter["key_figures"], period)
         for section in chapter["sections"]:
             for table in section["tables"]:
-                name = f"{chapter['key'][:12]}-{table['key']}"[:31]
-                while name in used:
-                    name = name[:28] + f"~{len(used) % 100}"
-                used.add(name)
-                sheet = book.create_sheet(name)
-                sheet.append([safe_cell(f"{chapter['name']} — {table['title']}")])
-                sheet["A1"].font = Font(bold=True)
-                sheet.append([safe_cell(report["association"]), report["period"]["label"]])
-                sheet.append([])
-                sheet.append(["Libellé", "Nombre", "%"])
-                for cell in sheet[4]:
-                    cell.font = Font(bold=True)
+                if table.get("is_empty"):
+                    sheet.append([safe_cell(table.get("empty_text") or table["title"])])
+                    continue
+                table_unit = table.get("value_unit", "count")
+                pct = table.get("has_percent", True)
+                _write_row(
+                    sheet,
+                    [table["title"], table.get("value_heading", "Nombre")] + (["%"] if pct else []),
+                    [None, None, None],
+                    bold=True,
+                )
                 for row in table["rows"]:
-                    sheet.append([safe_cell(row["label"]), row["count"], row["percent"]])
-                if table["total"] is not None:
-                    sheet.append(["Total", table["total"], 100 if table["total"] else None])
-                sheet.column_dimensions["A"].width = 60
-    if not used:
+                    unit = row.get("unit") or table_unit
+                    _write_row(
+                        sheet,
+                        [row["label"], _cell_value(row["count"], unit)]
+                        + ([_cell_value(row["percent"], "percent")] if pct else []),
+                        [None, XLSX_FORMATS.get(unit, "#,##0"), XLSX_FORMATS["percent"]],
+                    )
+                if table.get("total") is not None:
+                    _write_row(
+                        sheet,
+                        ["Total", _cell_value(table["total"], table_unit)]
+                        + ([1 if table["total"] else None] if pct else []),
+                        [None, XLSX_FORMATS.get(table_unit, "#,##0"), XLSX_FORMATS["percent"]],
+                        bold=True,
+                    )
+                sheet.append([])
+        sheet.column_dimensions["A"].width = 60
+        sheet.column_dimensions["B"].width = 14
+        sheet.column_dimensions["C"].width = 14
+    if not book.sheetnames:
         book.create_sheet("vide").append(["aucune donnée"])
     out = io.BytesIO()
     book.save(out)
@@ -79,6 +181,7 @@ def to_pdf(report: dict[str, Any], logo: Path | None = None) -> bytes:
     with tempfile.TemporaryDirectory(prefix="tremplin-report-") as tmp:
         root = Path(tmp)
         shutil.copyfile(TEMPLATE, root / TEMPLATE.name)
+        shutil.copyfile(TEMPLATE.parent / "lib.typ", root / "lib.typ")
         if logo is not None and logo.is_file() and logo.suffix.lower() in LOGO_TYPES:
             shutil.copyfile(logo, root / f"logo{logo.suffix.lower()}")
             data["logo"] = f"logo{logo.suffix.lower()}"

@@ -16,6 +16,20 @@ __all__ = ["LANGUAGES", "translate_report"]
 LANGUAGES = ("fr", "en")
 
 EN: dict[str, str] = {
+    # Key figures, units and the one sentence of an empty table
+    "Ménages en cours au 31 décembre": "Households still supported on 31 December",
+    "Sorties vers le logement": "Exits to housing",
+    "Part des sorties vers le logement": "Share of exits to housing",
+    "Durée moyenne de séjour des sortants": "Average length of stay of those who left",
+    "Taux d'occupation": "Occupancy rate",
+    "Ménages": "Households",
+    "Vers le logement": "To housing",
+    "Nombre": "Count",
+    "Personnes": "People",
+    "Montant (€)": "Amount (€)",
+    "Mois": "Months",
+    "Jours": "Days",
+    "Valeur": "Value",
     # Tables of the common indicators
     "Indicateurs": "Indicators",
     "Vue d'ensemble": "Overview",
@@ -172,7 +186,10 @@ def translate_report(
                     **t,
                     "title": _t(t["title"]),
                     "note": _t(t["note"]),
+                    "value_heading": _CORE(t.get("value_heading", "Nombre")),
+                    "empty_text": _empty_en(t, _t),
                     "rows": [{**r, "label": _t(r["label"])} for r in t["rows"]],
+                    "chart_spec": _chart_en(t.get("chart_spec"), _t),
                 }
                 for t in section["tables"]
             ]
@@ -189,6 +206,46 @@ def translate_report(
                 **chapter,
                 "name": programme_names_en.get(chapter["key"], chapter["name"]),
                 "sections": sections,
+                "key_figures": _figures_en(chapter.get("key_figures", [])),
+                "compare_chart": _chart_en(chapter.get("compare_chart"), _CORE),
             }
         )
+    if "summary" in report:
+        out["summary"] = {
+            "groups": [
+                {**g, "name": programme_names_en.get(g["programmes"][0], g["name"])}
+                if not g.get("is_group")
+                else g
+                for g in report["summary"]["groups"]
+            ],
+            "total": _figures_en(report["summary"]["total"]),
+        }
     return out
+
+
+def _figures_en(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for f in figures:
+        label = f["label"]
+        base, sep, sub = label.partition(" (dont ")
+        label = _CORE(base) + (f" (of which {sub}" if sep else "")
+        out.append({**f, "label": label})
+    return out
+
+
+def _chart_en(chart: dict[str, Any] | None, t: Any) -> dict[str, Any] | None:
+    if not chart:
+        return chart
+    return {
+        **chart,
+        "title": t(chart["title"]),
+        "items": [{**i, "label": t(i["label"])} for i in chart["items"]],
+    }
+
+
+def _empty_en(table: dict[str, Any], t: Any) -> str:
+    if not table.get("is_empty"):
+        return table.get("empty_text", "")
+    if table.get("empty"):
+        return t(table["empty"])
+    return f"{t(table['title'])}: no data for this period."

@@ -23,7 +23,7 @@ from typing import Any
 from tremplin.dates import age_on
 from tremplin.models import Enrolment, Household, Membership, TimelineEvent
 from tremplin.services.clock import PARIS
-from tremplin.types import Choice, IndicatorRow, IndicatorTable, ReportContext
+from tremplin.types import Choice, IndicatorRow, IndicatorTable, Period, ReportContext
 from tremplin.vocabulary import COMPOSITIONS, RESOURCES, SEXES, SITUATIONS
 
 __all__ = ["AGE_BRACKETS", "common_indicators", "rows_from_counts"]
@@ -110,8 +110,39 @@ def _drill(
         put("sex", m["sex"] or "unknown", m["household"])
 
 
+def reference_dates(period: Period, enrolments: list[dict[str, Any]]) -> dict[int, dt.date]:
+    """Each household's age reference date: the last day it was accompanied in ``period``.
+
+    That is the period's end if one of its stays is still open then, else its latest exit.
+    Taken over all the household's stays, so the order of the rows never matters (a
+    household with two stays in the year used to get the date of whichever came last).
+    """
+    out: dict[int, dt.date] = {}
+    for e in enrolments:
+        day = min(period.end, e["exit_date"] or period.end)
+        if day > out.get(e["household"], dt.date.min):
+            out[e["household"]] = day
+    return out
+
+
 def months(start: dt.date, end: dt.date) -> float:
     return (end - start).days / DAYS_PER_MONTH
+
+
+def _accompanied_where(ctx: ReportContext) -> Any:
+    p = ctx.period
+    return (
+        (Enrolment.programme == ctx.programme)
+        & Enrolment.entry_date.is_not_null()
+        & (Enrolment.entry_date <= p.end)
+        & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= p.start))
+    )
+
+
+def accompanied_households(ctx: ReportContext) -> Any:
+    """The accompanied households as a sub-query: a list of thousands of ids costs more to
+    send than to select again."""
+    return Enrolment.select(Enrolment.household).where(_accompanied_where(ctx))
 
 
 async def accompanied(ctx: ReportContext) -> list[dict[str, Any]]:
@@ -152,7 +183,7 @@ async def common_indicators(
             Household.resources,
             Household.situation_before_entry,
         )
-        .where(Household.id.is_in(household_ids or [-1]))
+        .where(Household.id.is_in(accompanied_households(ctx)))
         .output(load_json=True)
     }
     memberships = await Membership.select(
@@ -161,9 +192,9 @@ async def common_indicators(
         Membership.end_date,
         Membership.person.birth_date.as_alias("birth_date"),
         Membership.person.sex.as_alias("sex"),
-    ).where(Membership.household.is_in(household_ids or [-1]))
+    ).where(Membership.household.is_in(accompanied_households(ctx)))
 
-    reference = {e["household"]: min(p.end, e["exit_date"] or p.end) for e in enrolments}
+    reference = reference_dates(p, enrolments)
     people = [
         m
         for m in memberships
@@ -176,17 +207,18 @@ async def common_indicators(
     exit_stays = [months(e["entry_date"], e["exit_date"]) for e in exits]
     all_stays = [months(e["entry_date"], min(e["exit_date"] or p.end, p.end)) for e in enrolments]
 
-    def avg(values: list[float]) -> float:
-        return round(statistics.fmean(values), 1) if values else 0
+    # No stay to measure: « — », never a misleading 0 months.
+    def avg(values: list[float]) -> float | None:
+        return round(statistics.fmean(values), 1) if values else None
 
-    def med(values: list[float]) -> float:
-        return round(statistics.median(values), 1) if values else 0
+    def med(values: list[float]) -> float | None:
+        return round(statistics.median(values), 1) if values else None
 
     overview = IndicatorTable(
         "overview",
         "Vue d'ensemble",
         (
-            IndicatorRow("Places", ctx.places or 0, key="places"),
+            IndicatorRow("Places", ctx.places, key="places"),
             IndicatorRow("Ménages accompagnés", len(household_ids), key="households"),
             IndicatorRow("Personnes accompagnées", len(people), key="people"),
             IndicatorRow("Ménages en cours en fin de période", len(ongoing), key="ongoing"),
@@ -196,6 +228,7 @@ async def common_indicators(
                 "Durée moyenne de séjour des sortants (mois)",
                 avg(exit_stays),
                 key="stay_exits_mean",
+                unit="months",
             ),
             IndicatorRow(
                 "Durée médiane de séjour des sortants (mois)",
@@ -342,8 +375,10 @@ async def contact_counts(
     p = ctx.period
     start = dt.datetime.combine(p.start, dt.time(), tzinfo=PARIS)
     end = dt.datetime.combine(p.end + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
+    if not household_ids:
+        return rows_from_counts(Counter(), list(kinds.items()), 0)
     rows = await TimelineEvent.select(TimelineEvent.kind).where(
-        TimelineEvent.household.is_in(household_ids or [-1])
+        TimelineEvent.household.is_in(accompanied_households(ctx))
         & TimelineEvent.kind.is_in(list(kinds) or [""])
         & (TimelineEvent.programme == ctx.programme)
         & (TimelineEvent.occurred_at >= start)

@@ -10,9 +10,20 @@ from tremplin.models import Enrolment, Membership, ReportNarrative
 from tremplin.services.clock import now
 from tremplin.text import normalise
 
-__all__ = ["load_narratives", "named_people", "save_narrative"]
+__all__ = ["load_narratives", "named_people", "previous_narratives", "save_narrative"]
 
 MAX_LENGTH = 20_000
+
+
+async def load_all_narratives(programmes: list[str], year: int) -> dict[str, dict[str, str]]:
+    """Every saved text of ``programmes`` for ``year`` in one query: programme → section → text."""
+    rows = await ReportNarrative.select(
+        ReportNarrative.programme, ReportNarrative.section, ReportNarrative.text
+    ).where(ReportNarrative.programme.is_in(programmes or [""]) & (ReportNarrative.year == year))
+    out: dict[str, dict[str, str]] = {}
+    for r in rows:
+        out.setdefault(r["programme"], {})[r["section"]] = r["text"]
+    return out
 
 
 async def load_narratives(programme: str, year: int) -> dict[str, str]:
@@ -20,6 +31,17 @@ async def load_narratives(programme: str, year: int) -> dict[str, str]:
         (ReportNarrative.programme == programme) & (ReportNarrative.year == year)
     )
     return {r["section"]: r["text"] for r in rows}
+
+
+async def previous_narratives(programmes: list[str], year: int) -> dict[tuple[str, str], str]:
+    """Last year's texts, (programme, section) → text: the draft a section without a text
+    of its own starts from (« start from last year's »), in one query."""
+    rows = await ReportNarrative.select(
+        ReportNarrative.programme, ReportNarrative.section, ReportNarrative.text
+    ).where(
+        ReportNarrative.programme.is_in(programmes or [""]) & (ReportNarrative.year == year - 1)
+    )
+    return {(r["programme"], r["section"]): r["text"] for r in rows if r["text"].strip()}
 
 
 async def save_narrative(

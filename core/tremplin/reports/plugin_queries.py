@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from tremplin.models import Enrolment, Membership
+from tremplin.reports.indicators import reference_dates
 from tremplin.types import Period
 
 
@@ -36,9 +37,7 @@ async def members_on_last_day(
     and ``exit_date``) on the last day it was accompanied in ``period`` (the exit date, or the
     period's end), counted once: person id → ``household``, ``relation``, ``birth_date`` and
     that ``day``."""
-    last: dict[int, dt.date] = {
-        e["household"]: min(period.end, e["exit_date"] or period.end) for e in enrolments
-    }
+    last: dict[int, dt.date] = reference_dates(period, enrolments)
     members = await Membership.select(
         Membership.household,
         Membership.person,

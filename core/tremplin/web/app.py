@@ -96,6 +96,9 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
     settings = settings or load_settings()
     host = host or load_plugins(settings.programmes)
     clock.set_time_zone(settings.time_zone)
+    from tremplin.reports.engine import check_groups
+
+    check_groups(settings.report_groups, host)  # a group naming a disabled programme: refused
     engine = db.create_engine(settings)
     db.configure(engine, host.piccolo_apps)
     template_dirs = [Path(p) for p in host.call("tremplin_template_dirs")]

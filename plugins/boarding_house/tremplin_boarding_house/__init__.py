@@ -58,7 +58,6 @@ def tremplin_programmes() -> list[Programme]:
             name_fr="Pensions de famille",
             name_en="Boarding houses",
             # Units of the three ASL houses (seed 003); the report counts the units table.
-            places=67,
             max_duration_months=None,
             public="Personnes isolées en situation d'exclusion, orientées par le SIAO, pour "
             "qui un logement autonome n'est pas adapté dans l'immédiat",

@@ -75,7 +75,6 @@ def tremplin_programmes() -> list[Programme]:
             key=JAPPART,
             name_fr="J'APPART",
             name_en="J'APPART (youth furnished sub-let)",
-            places=20,
             max_duration_months=JAPPART_MAX_MONTHS,
             partner_kinds=("mission_locale",),
             public="Jeunes de 18 à 25 ans suivis par la Mission Locale",

@@ -128,7 +128,7 @@ async def jappart_tables(ctx: ReportContext) -> list[IndicatorTable]:
     first = min((r["entry_date"] for r in rows), default=None)
     since = f" (depuis le {first:%d/%m/%Y})" if first else ""
     year = [
-        IndicatorRow("Logements J'APPART (places)", ctx.places or 0, key="places"),
+        IndicatorRow("Logements J'APPART (places)", ctx.places, key="places"),
         IndicatorRow("Jeunes accompagnés", accompanied, key="accompanied"),
         IndicatorRow("Entrées", len(entries), key="entries"),
         IndicatorRow("Jeunes sortis", len(exits), key="exits"),

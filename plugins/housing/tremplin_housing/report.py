@@ -141,6 +141,8 @@ LABELS_EN = {
     "Entre deux occupants": "Between two occupants",
     "Équipe de l'association": "Association's own team",
     "Entreprise": "Contractor",
+    "Aucun sinistre déclaré sur la période.": "No claim reported in the period.",
+    "Aucune étape de procédure d'impayés sur la période.": "No arrears procedure step in the period.",
     "Chantier d'insertion": "Work-integration project",
 }
 
@@ -332,6 +334,7 @@ def arrears_tables(
             rows_from_counts(counts, ARREARS_STEPS, len(steps)),
             total=len(steps),
             unit="étapes",
+            empty="Aucune étape de procédure d'impayés sur la période.",
         ),
     ]
 
@@ -397,6 +400,7 @@ def claim_tables(claims: list[dict[str, Any]]) -> list[IndicatorTable]:
             rows_from_counts(counts, CLAIM_KINDS, len(claims), keep_empty=False),
             total=len(claims),
             unit="sinistres",
+            empty="Aucun sinistre déclaré sur la période.",
         ),
         IndicatorTable(
             "housing_claims_amounts",

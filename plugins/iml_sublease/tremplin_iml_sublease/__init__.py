@@ -59,7 +59,6 @@ def tremplin_programmes() -> list[Programme]:
             key=KEY,
             name_fr="IML sous-location",
             name_en="Rental intermediation (sub-lease)",
-            places=33,
             max_duration_months=MAX_MONTHS,
             public="Ménages sortant de structures d'hébergement, prioritaires DALO/PDALHPD, "
             "orientés par le SIAO",

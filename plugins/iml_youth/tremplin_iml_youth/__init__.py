@@ -61,7 +61,6 @@ def tremplin_programmes() -> list[Programme]:
             key=KEY,
             name_fr="IML jeunes",
             name_en="Youth rental intermediation (Mission Locale)",
-            places=9,
             max_duration_months=MAX_MONTHS,
             public="Jeunes de 18 à 25 ans orientés par la Mission Locale après validation du SIAO",
             prescribers=PRESCRIBERS,

@@ -60,7 +60,6 @@ def tremplin_programmes() -> list[Programme]:
             name_en="Social residence",
             # The six furnished T1 of the Raspail residence (seed 003); the report counts
             # the units table.
-            places=6,
             max_duration_months=MAX_MONTHS,
             public="Personnes au budget fragile ou à la situation administrative à éclaircir, "
             "pour un séjour de deux ans au plus avant un logement autonome",

@@ -31,7 +31,9 @@ async def ctx(host, programme):
     from tremplin.types import ReportContext
 
     p = host.programmes[programme]
-    return ReportContext(programme, p.name_fr, YEAR, p.places, p.max_duration_months)
+    # The places an administrator set for the year (reports.capacity), passed by the engine.
+    places = 20 if programme == JAPPART else None
+    return ReportContext(programme, p.name_fr, YEAR, places, p.max_duration_months)
 
 
 async def desk_fixture():

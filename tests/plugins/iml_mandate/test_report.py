@@ -300,16 +300,10 @@ async def test_asl_tables_in_json_and_pdf(database, host):
     assert _rows(support["measures_contacts"]) == {"home_visit": 1, "office_appointment": 0}
 
     book = load_workbook(io.BytesIO(to_xlsx(report)))
-    cells = {
-        r[0]: r[1]
-        for r in book["iml_mandate-mandate_overview"].iter_rows(min_row=5, values_only=True)
-    }
+    cells = {k: v[0] for k, v in sheet_table(book, "Ménages accompagnés en IML").items()}
     assert cells["Mois-mesures"] == 29 and isinstance(cells["Mois-mesures"], int)
-    debt_cells = {
-        r[0]: (r[1], r[2])
-        for r in book["housing_supp-debt_evolution"].iter_rows(min_row=5, values_only=True)
-    }
-    assert debt_cells["N'ont plus de dette"] == (1, 25.0)
+    debt_cells = {k: v[:2] for k, v in sheet_table(book, "Dette locative à l'entrée").items()}
+    assert debt_cells["N'ont plus de dette"] == (1, 0.25)  # a share: 25 % as a fraction
 
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
     for line in [
@@ -333,3 +327,19 @@ async def test_other_year_uses_its_own_funding(database, host):
     # (10/01→31/12 = 11 whole + started = 12).
     assert (rows["households"], rows["ends"], rows["months_measures"]) == (2, 1, 19)
     assert _rows(mandate["mandate_funding"])["funded"] == 18
+
+
+def sheet_table(book, title_start: str) -> dict:
+    """The rows (label → values) of the table whose title starts with ``title_start``,
+    stacked in a programme's sheet of the report workbook."""
+    for sheet in book.worksheets[1:]:
+        rows = list(sheet.iter_rows(values_only=True))
+        for i, row in enumerate(rows):
+            if isinstance(row[0], str) and row[0].startswith(title_start):
+                out = {}
+                for r in rows[i + 1 :]:
+                    if not r or r[0] is None:
+                        return out
+                    out[r[0]] = r[1:]
+                return out
+    raise KeyError(title_start)

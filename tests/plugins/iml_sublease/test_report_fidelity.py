@@ -10,6 +10,7 @@ import pypdf
 from openpyxl import load_workbook
 
 from tremplin.models import Enrolment, Household, Membership, Person
+from tremplin.reports.capacity import set_capacity
 from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_json, to_pdf, to_xlsx
 from tremplin.services.clock import now
@@ -82,11 +83,19 @@ async def _household(i: int, composition: str, resources: list[str]) -> int:
     return row[0]["id"]
 
 
-async def _enrol(household: int, entry, exit_=None, destination="", reinforced=False, state=None):
+async def _enrol(
+    household: int,
+    entry,
+    exit_=None,
+    destination="",
+    reinforced=False,
+    state=None,
+    programme="iml_sublease",
+):
     await Enrolment.insert(
         Enrolment(
             household=household,
-            programme="iml_sublease",
+            programme=programme,
             state=state or ("exited" if exit_ else "housed"),
             referral_date=dt.date(2022, 6, 1),
             prescriber="asylum" if reinforced else "siao",
@@ -101,6 +110,11 @@ async def _enrol(household: int, entry, exit_=None, destination="", reinforced=F
 
 
 async def la_clede_2024() -> None:
+    # Places are data the administrator sets per year: 33 IML places in 2023 and 2024.
+    await set_capacity("iml_sublease", 2023, {"places": "33"}, None)
+    await set_capacity(
+        "iml_youth", 2024, {"places": "9", "sub_places": "6", "sub_label": "jeunes"}, None
+    )
     i = 0
     for n in range(39):
         i += 1
@@ -185,19 +199,25 @@ async def test_la_clede_2024_figures_in_json_xlsx_and_pdf(database, host):
     assert percents["Homme isolé"] == 45.5  # 5 / 11
 
     book = load_workbook(io.BytesIO(to_xlsx(report)))
-    sheet = book["iml_sublease-overview"]
-    cells = {row[0]: row[1] for row in sheet.iter_rows(min_row=5, values_only=True)}
-    assert cells["Ménages accompagnés"] == 39 and isinstance(cells["Ménages accompagnés"], int)
-    assert cells["Ménages en cours en fin de période"] == 29
-    dest = {
-        row[0]: (row[1], row[2])
-        for row in book["iml_sublease-exit_destinations"].iter_rows(min_row=5, values_only=True)
-    }
-    assert dest["Logement secteur privé (bail glissant)"] == (2, 20.0)
+    assert book.sheetnames == ["Synthèse", "IML sous-location"]
+    sheet = book["IML sous-location"]
+    cells: dict = {}
+    for row in sheet.iter_rows(values_only=True):
+        if row and row[0]:
+            cells.setdefault(row[0], row[1:])  # the key figures come first, then the tables
+    assert cells["Ménages accompagnés"][0] == 39
+    assert isinstance(cells["Ménages accompagnés"][0], int)
+    assert cells["Ménages en cours en fin de période"][0] == 29
+    # Shares are fractions formatted as percentages; counts as whole numbers.
+    sliding = next(
+        row for row in sheet.iter_rows() if row[0].value == "Logement secteur privé (bail glissant)"
+    )
+    assert (sliding[1].value, sliding[2].value) == (2, 0.2)
+    assert sliding[1].number_format == "#,##0" and sliding[2].number_format == "0.0 %"
 
     text = "\n".join(
         page.extract_text() for page in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages
-    )
+    ).replace("\xa0", " ")  # the PDF keeps a figure and its unit together
     for line in [
         "Ménages accompagnés 39",
         "Ménages en cours en fin de période 29",
@@ -214,8 +234,12 @@ async def test_la_clede_2024_figures_in_json_xlsx_and_pdf(database, host):
 async def test_empty_period_says_no_data(database, host):
     report = await build_report(host, ["iml_sublease"], Period.year(2001), "Asso")
     assert report["programmes"][0]["empty"] is True
-    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
-    assert "Aucune donnée pour cette période." in text
+    assert report["empty"] is True
+    pages = pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages
+    text = "\n".join(p.extract_text() for p in pages)
+    # A short report that says so, not pages of zeros.
+    assert "Aucun ménage n’a été accompagné sur cette période" in text
+    assert len(pages) <= 2 and "Vue d'ensemble" not in text
 
 
 async def test_length_of_stay_rules(database, host):
@@ -231,3 +255,82 @@ async def test_length_of_stay_rules(database, host):
     assert rows["stay_all_mean"] == round((182 / 30.4375 + 183 / 30.4375) / 2, 1)
     counts = Counter(r["key"] for r in report["programmes"][0]["sections"][0]["tables"][0]["rows"])
     assert counts["stay_exits_median"] == 1
+
+
+async def _youth(first: int, count: int, entry: dt.date, exit_=None) -> None:
+    for i in range(first, first + count):
+        household = await _household(i, "isolated_man", ["cej"])
+        await _enrol(household, entry, exit_, "family" if exit_ else "", programme="iml_youth")
+
+
+async def test_key_figures_and_previous_year_as_la_clede_compares_them(database, host):
+    """« Une augmentation d'accompagnement en IML Classique est constatée avec 71 % contre
+    56 % pour l'année 2023 »: the classic IML's share of the IML households (group « IML »,
+    classic + youth) in 2024 and 2023, from the key figures and their N-1 values."""
+    await la_clede_2024()
+    # Youth IML: 22 households in 2023 (6 left at the end of 2023), 16 in 2024.
+    await _youth(500, 16, dt.date(2023, 3, 1))
+    await _youth(600, 6, dt.date(2023, 2, 1), dt.date(2023, 12, 15))
+    groups = (("IML", ("iml_sublease", "iml_youth")),)
+    report = await build_report(
+        host, ["iml_youth", "iml_sublease"], Period.year(2024), "La Clède", groups
+    )
+    # Members of a group follow each other in the group's order.
+    assert [c["key"] for c in report["programmes"]] == ["iml_sublease", "iml_youth"]
+    figures = {f["key"]: f for f in report["programmes"][0]["key_figures"]}
+    assert (figures["places"]["value"], figures["places"]["previous"]) == (33, 33)
+    assert (figures["households"]["value"], figures["households"]["previous"]) == (39, 28)
+    assert (figures["entries"]["value"], figures["entries"]["previous"]) == (12, 27)
+    assert (figures["exits"]["value"], figures["exits"]["previous"]) == (10, 1)
+    assert (figures["ongoing"]["value"], figures["ongoing"]["previous"]) == (29, 27)
+    assert figures["households"]["change"] == 11
+    # Exits to housing: private 3 (2 sliding), public 2 (1 sliding) of 10.
+    assert (figures["exits_to_housing"]["value"], figures["exits_to_housing_rate"]["value"]) == (
+        5,
+        50.0,
+    )
+    stays = [
+        (dt.date(2024, 11, 20) - dt.date(2023, 1 + n % 12, 10)).days / 30.4375
+        for n in range(17, 27)
+    ]
+    assert figures["stay_exits_mean"]["value"] == round(sum(stays) / len(stays), 1)
+    # Occupancy: occupied days over 33 places × 366 days.
+    assert 0 < figures["occupancy_rate"]["value"] < 100
+    youth = {f["key"]: f for f in report["programmes"][1]["key_figures"]}
+    assert youth["places"]["label"] == "Places (dont 6 jeunes)"
+    assert youth["places"]["previous"] is None  # no places set for 2023: « — »
+    assert youth["stay_exits_mean"]["value"] is None  # nobody left in 2024: « — »
+    summary = {g["name"]: g for g in report["summary"]["groups"]}
+    assert list(summary) == ["IML"]
+    iml = summary["IML"]
+    assert (iml["figures"]["households"], iml["previous"]["households"]) == (55, 50)
+    share = round(39 * 100 / iml["figures"]["households"])
+    share_2023 = round(28 * 100 / iml["previous"]["households"])
+    assert (share, share_2023) == (71, 56)
+    assert iml["figures"]["places"] == 42  # 33 + 9
+
+    text = "\n".join(
+        p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages
+    ).replace("\xa0", " ")
+    for line in [
+        "Chiffres clés",
+        "Indicateur 2024 2023 Évolution",
+        "Ménages accompagnés 39 28 +11",
+        "Places (dont 6 jeunes) 9 — —",
+        "IML 42 (33) 55 (50)",
+        "Annexe : règles de calcul",
+    ]:
+        assert line in text, line
+
+
+async def test_a_group_naming_a_disabled_programme_is_refused_at_start_up(host):
+    import pytest
+
+    from tremplin.config import ConfigError
+    from tremplin.plugins import load_plugins
+    from tremplin.reports.engine import check_groups
+
+    only = load_plugins(["housing", "iml_sublease"])
+    with pytest.raises(ConfigError, match="« IML » nomme le programme « iml_youth »"):
+        check_groups((("IML", ("iml_sublease", "iml_youth")),), only)
+    check_groups((("IML", ("iml_sublease", "iml_youth")),), host)

@@ -50,7 +50,8 @@ async def test_yearly_report_has_the_cej_section(client, users, host, app):
 
 def test_programme_and_event_types(host):
     programme = host.programmes["iml_youth"]
-    assert programme.places == 9 and programme.max_duration_months == 18
+    # Places are data the administrator sets per year (reports.capacity), not code.
+    assert programme.places is None and programme.max_duration_months == 18
     assert programme.partner_notes and programme.prescribers[0].value == "mission_locale"
     youth = {t.key for t in host.event_types_for("iml_youth")}
     assert {"mission_locale_meeting", "tripartite_meeting"} <= youth

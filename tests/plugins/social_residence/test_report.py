@@ -95,11 +95,9 @@ async def test_the_section_in_the_spreadsheet_and_the_pdf(database, host):
     await fixture(host)
     report = await build_report(host, [KEY], Period.year(2024), "ASL")
     book = load_workbook(io.BytesIO(to_xlsx(report)))
-    # Sheet names keep 12 characters of the programme key (31 at most in all).
-    cells = {
-        row[0]: row[1]
-        for row in book["social_resid-sr_overview"].iter_rows(min_row=5, values_only=True)
-    }
+    # One sheet per programme, its tables stacked under their titles.
+    assert book.sheetnames == ["Synthèse", "Résidence sociale"]
+    cells = {k: v[0] for k, v in sheet_table(book, "La résidence sociale").items()}
     assert (
         cells["Nombre de personnes logées"] == 5 and cells["Âge moyen des locataires (ans)"] == 40.2
     )
@@ -115,3 +113,19 @@ async def test_the_section_in_the_spreadsheet_and_the_pdf(database, host):
         "Logement en pension de famille 1",
     ]:
         assert line in text, line
+
+
+def sheet_table(book, title_start: str) -> dict:
+    """The rows (label → values) of the table whose title starts with ``title_start``,
+    stacked in a programme's sheet of the report workbook."""
+    for sheet in book.worksheets[1:]:
+        rows = list(sheet.iter_rows(values_only=True))
+        for i, row in enumerate(rows):
+            if isinstance(row[0], str) and row[0].startswith(title_start):
+                out = {}
+                for r in rows[i + 1 :]:
+                    if not r or r[0] is None:
+                        return out
+                    out[r[0]] = r[1:]
+                return out
+    raise KeyError(title_start)

@@ -9,9 +9,13 @@ from litestar.response import Template
 
 from tremplin.models import GeneratedReport
 from tremplin.permissions import can
+from tremplin.reports.charts import svg
+from tremplin.reports.docx import to_docx
 from tremplin.reports.engine import ReportError, build_report, localise
 from tremplin.reports.export import to_json, to_pdf, to_xlsx
+from tremplin.reports.narratives import previous_narratives
 from tremplin.reports.quality import quality_problems
+from tremplin.reports.units import format_change, format_value
 from tremplin.services import audit
 from tremplin.services.clock import today
 from tremplin.types import Period, ReportContext
@@ -23,6 +27,7 @@ MEDIA = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -50,12 +55,14 @@ async def report_page(
     choices = _choices(request)
     programme = programme or (choices[0][0] if choices else None)
     year = year or today().year - 1
-    report, problems, versions = None, [], []
+    report, problems, versions, drafts = None, [], [], {}
     if programme and 1990 <= year <= 2100:
         ctx = app_context(request)
         keys = _programmes(request, programme)
         period = Period.year(year)
-        report = await build_report(ctx.host, keys, period, ctx.settings.association_name)
+        report = await build_report(
+            ctx.host, keys, period, ctx.settings.association_name, ctx.settings.report_groups
+        )
         for key in keys:
             prog = ctx.host.programmes[key]
             for problem in await quality_problems(
@@ -68,6 +75,8 @@ async def report_page(
                 )
             ):
                 problems.append({**problem, "programme": prog.name_fr})
+        if programme != "all":
+            drafts = await previous_narratives(keys, year)
         versions = (
             await GeneratedReport.select(
                 GeneratedReport.id,
@@ -90,6 +99,11 @@ async def report_page(
             "problems": problems,
             "versions": versions,
             "drill": can(request.scope["user"], "social"),
+            "drafts": drafts,
+            "is_admin": can(request.scope["user"], "admin"),
+            "svg": svg,
+            "fmt": format_value,
+            "change": format_change,
         },
     )
 
@@ -111,6 +125,7 @@ async def report_download(
             _programmes(request, programme),
             Period.year(year),
             ctx.settings.association_name,
+            ctx.settings.report_groups,
         )
         report = localise(report, ctx.host, lang or ctx.settings.language)
     except ReportError as exc:
@@ -119,6 +134,7 @@ async def report_download(
         "pdf": lambda r: to_pdf(r, ctx.settings.logo_path),
         "xlsx": to_xlsx,
         "json": lambda r: to_json(r).encode(),
+        "docx": to_docx,
     }[fmt](report)
     a = actor(request)
     await audit.record(
@@ -203,3 +219,8 @@ async def report_detail(
 
 
 ROUTES.append(report_detail)
+
+# The places per programme and year (administrator), printed by the report.
+from tremplin.web.pages.capacity import ROUTES as _CAPACITY_ROUTES  # noqa: E402
+
+ROUTES.extend(_CAPACITY_ROUTES)

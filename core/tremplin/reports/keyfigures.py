@@ -1,0 +1,179 @@
+"""Key figures of a programme (or a group of programmes) for a year and the year before.
+
+Computed from the enrolments in two queries for the whole association (enrolments, then
+the members of their households), whatever the number of programmes: the same rules as the
+common indicators (:mod:`tremplin.reports.indicators`, ``docs/reports.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from typing import Any
+
+from tremplin.models import Enrolment, Membership
+from tremplin.reports.capacity import Capacity
+from tremplin.reports.indicators import months, reference_dates
+from tremplin.types import Period
+
+__all__ = ["HOUSING_DESTINATIONS", "compare", "key_figures", "load_stays", "previous_period"]
+
+#: Exit destinations that count as « sorties vers le logement » in the key figures: an
+#: ordinary dwelling (private or public, sliding lease included), the association's own
+#: stock, or staying in the dwelling at the end of a support measure.
+HOUSING_DESTINATIONS = frozenset(
+    {
+        "private_housing",
+        "private_sliding",
+        "public_housing",
+        "public_sliding",
+        "sliding_lease",
+        "agency_mutation",
+        "agency_stock",
+        "association_housing",
+        "association_sliding",
+        "iml_support",
+        "rehoused",
+        "stayed",
+        "maintained",
+        "maintained_plan",
+        "moved",
+    }
+)
+
+#: (key, French label, unit) of each key figure, in print order.
+FIGURES = (
+    ("places", "Places", "count"),
+    ("households", "Ménages accompagnés", "count"),
+    ("people", "Personnes accompagnées", "people"),
+    ("ongoing", "Ménages en cours en fin de période", "count"),
+    ("entries", "Entrées", "count"),
+    ("exits", "Sorties", "count"),
+    ("exits_to_housing", "Sorties vers le logement", "count"),
+    ("exits_to_housing_rate", "Part des sorties vers le logement", "percent"),
+    ("stay_exits_mean", "Durée moyenne de séjour des sortants", "months"),
+    ("occupancy_rate", "Taux d'occupation", "percent"),
+)
+
+
+def previous_period(period: Period) -> Period:
+    """The same dates one year earlier (29 February becomes the 28th)."""
+
+    def back(day: dt.date) -> dt.date:
+        try:
+            return day.replace(year=day.year - 1)
+        except ValueError:
+            return day.replace(year=day.year - 1, day=28)
+
+    return Period(back(period.start), back(period.end))
+
+
+async def load_stays(programmes: list[str], start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The entered enrolments of ``programmes`` that overlap ``[start, end]``, and the
+    members of their households (two queries)."""
+    enrolments = await Enrolment.select(
+        Enrolment.household,
+        Enrolment.programme,
+        Enrolment.entry_date,
+        Enrolment.exit_date,
+        Enrolment.exit_destination,
+    ).where(
+        Enrolment.programme.is_in(programmes or [""])
+        & Enrolment.entry_date.is_not_null()
+        & (Enrolment.entry_date <= end)
+        & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= start))
+    )
+    households = sorted({e["household"] for e in enrolments})
+    members = await Membership.select(
+        Membership.household,
+        Membership.person,
+        Membership.start_date,
+        Membership.end_date,
+    ).where(Membership.household.is_in(households or [-1]))
+    by_household: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for m in members:
+        by_household[m["household"]].append(m)
+    by_programme: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in enrolments:
+        by_programme[e["programme"]].append(e)
+    return {"enrolments": enrolments, "members": by_household, "by_programme": by_programme}
+
+
+def key_figures(
+    stays: dict[str, Any], programmes: list[str], period: Period, capacity: Capacity | None
+) -> dict[str, float | None]:
+    """The key figures of ``programmes`` taken together for ``period`` (key → value;
+    ``None`` where a figure has no meaning: no places, nobody left)."""
+    p = period
+    rows = [
+        e
+        for key in dict.fromkeys(programmes)
+        for e in stays["by_programme"].get(key, ())
+        if e["entry_date"] <= p.end and (e["exit_date"] is None or e["exit_date"] >= p.start)
+    ]
+    households = {e["household"] for e in rows}
+    reference = reference_dates(p, rows)
+    people = {
+        m["person"]
+        for h in households
+        for m in stays["members"].get(h, ())
+        if m["start_date"] <= reference[h]
+        and (m["end_date"] is None or m["end_date"] >= reference[h])
+    }
+    entries = [e for e in rows if e["entry_date"] >= p.start]
+    exits = [e for e in rows if e["exit_date"] is not None and e["exit_date"] <= p.end]
+    ongoing = {e["household"] for e in rows if e["exit_date"] is None or e["exit_date"] > p.end}
+    to_housing = [e for e in exits if e["exit_destination"] in HOUSING_DESTINATIONS]
+    stays_out = [months(e["entry_date"], e["exit_date"]) for e in exits]
+    # Occupied days: each stay from its entry (or the period's start) to the day before its
+    # exit (or the period's end, included), over place-days.
+    after = p.end + dt.timedelta(days=1)
+    occupied = sum(
+        (min(e["exit_date"] or after, after) - max(e["entry_date"], p.start)).days for e in rows
+    )
+    days = (p.end - p.start).days + 1
+    places = capacity.places if capacity else None
+    return {
+        "places": places,
+        "sub_places": capacity.sub_places if capacity else None,
+        "households": len(households),
+        "people": len(people),
+        "ongoing": len(ongoing),
+        "entries": len(entries),
+        "exits": len(exits),
+        "exits_to_housing": len(to_housing),
+        "exits_to_housing_rate": round(len(to_housing) * 100 / len(exits), 1) if exits else None,
+        "stay_exits_mean": round(statistics.fmean(stays_out), 1) if stays_out else None,
+        "occupancy_rate": round(max(occupied, 0) * 100 / (places * days), 1) if places else None,
+    }
+
+
+def compare(
+    current: dict[str, float | None],
+    previous: dict[str, float | None] | None,
+    capacity: Capacity | None,
+    previous_label: str,
+) -> list[dict[str, Any]]:
+    """Rows of the key-figures table: value, previous value and change, with their unit."""
+    out = []
+    for key, label, unit in FIGURES:
+        value = current.get(key)
+        before = previous.get(key) if previous else None
+        change = None
+        if value is not None and before is not None:
+            change = round(value - before, 1)
+        if key == "places" and capacity and capacity.sub_places is not None:
+            label = f"{label} (dont {capacity.sub_places} {capacity.sub_label})"
+        out.append(
+            {
+                "key": key,
+                "label": label,
+                "unit": unit,
+                "value": value,
+                "previous": before,
+                "change": change,
+                "previous_label": previous_label,
+            }
+        )
+    return out
