@@ -47,6 +47,7 @@ from tremplin.services.enrolments import apply_transition, create_enrolment, upd
 from tremplin.services.households import Actor, ConflictError, NotFound
 from tremplin.text import normalise
 from tremplin.types import (
+    AgreementPolicy,
     Choice,
     ChoiceContext,
     DashboardContext,
@@ -56,6 +57,8 @@ from tremplin.types import (
     DemoContext,
     DemoData,
     DemoEnrolment,
+    Effect,
+    EffectContext,
     EnrolmentCheck,
     EnrolmentPanel,
     EnrolmentView,
@@ -119,6 +122,7 @@ def programme_names(connection) -> dict[str, str]:
 __all__ = [
     "API_VERSION",
     "Actor",
+    "AgreementPolicy",
     "Choice",
     "ChoiceContext",
     "Command",
@@ -132,6 +136,8 @@ __all__ = [
     "DemoData",
     "DemoEnrolment",
     "Document",
+    "Effect",
+    "EffectContext",
     "Enrolment",
     "EnrolmentCheck",
     "EnrolmentPanel",

@@ -26,8 +26,7 @@ from tremplin.api import (
     requires,
     today,
 )
-from tremplin_housing.api import current_occupancy
-from tremplin_iml_sublease.tables import AgreementRenewal
+from tremplin_housing.api import agreement_renewals, current_occupancy
 from tremplin_iml_sublease.workflow import KEY, TERM_MONTHS, add_months
 
 SHIPPED = Path(__file__).parent / "templates" / KEY
@@ -97,11 +96,7 @@ async def convention_data(enrolment_id: int, association: str) -> dict[str, Any]
         .first()
     )
     reference, others = await household_people(row["household"])
-    renewals = (
-        await AgreementRenewal.select(AgreementRenewal.until)
-        .where(AgreementRenewal.enrolment == enrolment_id)
-        .order_by(AgreementRenewal.id)
-    )
+    renewals = (await agreement_renewals([enrolment_id]))[enrolment_id]
     entry = row["entry_date"]
     if entry is not None:
         start = add_months(entry, TERM_MONTHS * len(renewals)) if renewals else entry

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    AgreementPolicy,
     Deadline,
     EnrolmentView,
     Field,
@@ -22,10 +23,19 @@ from tremplin.api import (
     vocabulary,
     withdrawal,
 )
+from tremplin_housing import api as housing
 
 KEY = "iml_sublease"
 TERM_MONTHS = 3
 MAX_MONTHS = 18
+#: The occupancy agreement: 3-month terms up to 18 months, beyond only by derogation; signed
+#: by the household, the referent and the head of service (housing keeps its renewals).
+AGREEMENT = AgreementPolicy(
+    term_months=TERM_MONTHS,
+    max_months=MAX_MONTHS,
+    signatories=("household", "referent", "head_of_service"),
+    template="iml_sublease/convention.typ",
+)
 
 
 def agreement_end(entry: dt.date, renewals: int) -> dt.date:
@@ -74,9 +84,10 @@ INVENTORY_DELAY_DAYS = 30
 
 
 def _agreement_due(e: EnrolmentView) -> dt.date | None:
+    """The end of the first term; renewals are in housing's table (``agreement_ends``)."""
     if e.entry_date is None:
         return None
-    return agreement_end(e.entry_date, int(e.data.get("renewals", 0)))
+    return agreement_end(e.entry_date, 0)
 
 
 DECISION = decision_date_field()
@@ -107,8 +118,13 @@ WORKFLOW = Workflow(
             "Entrée dans le logement",
             ("admitted",),
             "housed",
-            fields=(Field("entry_date", "Date d'entrée", kind="date", required=True),),
+            fields=(
+                Field("entry_date", "Date d'entrée", kind="date", required=True),
+                housing.dwelling_field(),
+                *housing.ENTRY_TERMS_FIELDS,
+            ),
             guards=(require_entry_checklist,),
+            effects=(housing.enter_dwelling("agreement"),),
             order=10,
         ),
         exit_with_destination(
@@ -128,6 +144,7 @@ WORKFLOW = Workflow(
                 ),
             ),
             guards=(require_exit_inventory,),
+            effects=(housing.leave_dwelling(),),
         ),
         exit_with_destination(
             tuple(
@@ -140,6 +157,7 @@ WORKFLOW = Workflow(
             date_label="Date de sortie (date du bilan)",
             reason_label=None,
             guards=(require_sliding_review,),
+            effects=(housing.leave_dwelling(),),
             order=40,
             danger=False,
         ),
