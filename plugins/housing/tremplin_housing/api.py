@@ -47,7 +47,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tremplin.api import Choice, today
+from tremplin.api import AgreementPolicy, Choice, today
 from tremplin_housing.agreement import agreement_ends
 from tremplin_housing.agreement import end_of as agreement_end
 from tremplin_housing.agreement import ending_within as agreements_ending
@@ -76,6 +76,7 @@ from tremplin_housing.tables import Dwelling, Occupancy
 
 __all__ = [
     "ARREARS_THRESHOLD_CENTS",
+    "SUBLEASE_AGREEMENT",
     "ENTRY_TERMS_FIELDS",
     "agreement_end",
     "agreement_ends",
@@ -120,6 +121,17 @@ __all__ = [
     "open_lease",
     "stock_facts",
 ]
+
+
+#: The occupancy agreement of sub-let dwellings (*convention d'occupation*, IML): 3-month
+#: terms renewable up to 18 months, beyond only by a derogation with its reason; signed by
+#: the household, the referent and the head of service. Programmes that sub-let declare it
+#: (or their own) as ``Programme(agreement=…)``.
+SUBLEASE_AGREEMENT = AgreementPolicy(
+    term_months=3,
+    max_months=18,
+    signatories=("household", "referent", "head_of_service"),
+)
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,14 @@ from tremplin.api import (
     Enrolment,
     Household,
     Membership,
+    add_months,
     app_context,
     enrolment_for_route,
     requires,
     today,
 )
 from tremplin_housing.api import agreement_renewals, current_occupancy
-from tremplin_iml_sublease.workflow import KEY, TERM_MONTHS, add_months
+from tremplin_iml_sublease.workflow import KEY, TERM_MONTHS
 
 SHIPPED = Path(__file__).parent / "templates" / KEY
 

@@ -30,6 +30,7 @@ from tremplin.api import (
     GuardContext,
     NewEvent,
     actor,
+    add_months,
     app_context,
     enrolment_for_route,
     enrolment_url,
@@ -41,7 +42,7 @@ from tremplin.api import (
     update_enrolment_data,
     validate,
 )
-from tremplin_iml_sublease.workflow import KEY, add_months
+from tremplin_iml_sublease.workflow import KEY
 
 #: Months after entry at which a review is held.
 MILESTONES = (6, 10, 12)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from tremplin.api import (
-    AgreementPolicy,
     Deadline,
     EnrolmentView,
     Field,
@@ -13,7 +13,6 @@ from tremplin.api import (
     State,
     Transition,
     Workflow,
-    add_months,
     closed_states,
     decision_date_field,
     exit_with_destination,
@@ -26,25 +25,11 @@ from tremplin.api import (
 from tremplin_housing import api as housing
 
 KEY = "iml_sublease"
-TERM_MONTHS = 3
-MAX_MONTHS = 18
 #: The occupancy agreement: 3-month terms up to 18 months, beyond only by derogation; signed
 #: by the household, the referent and the head of service (housing keeps its renewals).
-AGREEMENT = AgreementPolicy(
-    term_months=TERM_MONTHS,
-    max_months=MAX_MONTHS,
-    signatories=("household", "referent", "head_of_service"),
-    template="iml_sublease/convention.typ",
-)
-
-
-def agreement_end(entry: dt.date, renewals: int) -> dt.date:
-    """End of the occupancy agreement after ``renewals`` renewals of 3 months."""
-    return add_months(entry, TERM_MONTHS * (renewals + 1))
-
-
-def max_end(entry: dt.date) -> dt.date:
-    return add_months(entry, MAX_MONTHS)
+AGREEMENT = replace(housing.SUBLEASE_AGREEMENT, template="iml_sublease/convention.typ")
+TERM_MONTHS = AGREEMENT.term_months
+MAX_MONTHS = AGREEMENT.max_months
 
 
 def require_entry_checklist(ctx: GuardContext) -> str | None:
@@ -87,7 +72,7 @@ def _agreement_due(e: EnrolmentView) -> dt.date | None:
     """The end of the first term; renewals are in housing's table (``agreement_ends``)."""
     if e.entry_date is None:
         return None
-    return agreement_end(e.entry_date, 0)
+    return housing.agreement_end(e.entry_date, AGREEMENT, [])
 
 
 DECISION = decision_date_field()

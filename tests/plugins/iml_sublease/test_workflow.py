@@ -5,14 +5,16 @@ import datetime as dt
 import pytest
 
 from tests.plugins.housing.helpers import entry_values
+from tremplin.api import add_months
 from tremplin.forms import FormErrors
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
+from tremplin_housing.api import agreement_end
 from tremplin_housing.tables import AgreementRenewal
 from tremplin_iml_sublease.checklists import ENTRY, ENTRY_ITEMS, save_checklist
 from tremplin_iml_sublease.renewals import renew
-from tremplin_iml_sublease.workflow import add_months, agreement_end
+from tremplin_iml_sublease.workflow import AGREEMENT
 
 ACTOR = hh.Actor(user_id=None)
 
@@ -21,8 +23,10 @@ def test_add_months_clamps_to_the_end_of_the_month():
     assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
     assert add_months(dt.date(2023, 11, 30), 3) == dt.date(2024, 2, 29)
     assert add_months(dt.date(2024, 5, 15), 18) == dt.date(2025, 11, 15)
-    assert agreement_end(dt.date(2024, 1, 15), 0) == dt.date(2024, 4, 15)
-    assert agreement_end(dt.date(2024, 1, 15), 5) == dt.date(2025, 7, 15)
+    assert agreement_end(dt.date(2024, 1, 15), AGREEMENT, []) == dt.date(2024, 4, 15)
+    assert agreement_end(
+        dt.date(2024, 1, 15), AGREEMENT, [{"until": dt.date(2025, 7, 15)}]
+    ) == dt.date(2025, 7, 15)
 
 
 async def _enrolled(host, **data) -> tuple[int, int]:

@@ -1,0 +1,149 @@
+"""One action, one fact: a programme's entry opens the occupancy, its rent terms and closes
+the vacancy; the exit closes them and opens the vacancy; a refused effect writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.plugins.housing.helpers import ACTOR, entry_values
+from tests.plugins.iml_sublease.test_workflow import _enrolled, move, tick_entry
+from tremplin.api import ChoiceContext, FormErrors
+from tremplin.models import AuditEntry, Enrolment, TimelineEvent
+from tremplin.services import enrolments as enr
+from tremplin_housing import api as housing
+from tremplin_housing import stock
+from tremplin_housing.tables import Dwelling, Occupancy, RentTerms, Vacancy
+
+KEY = "iml_sublease"
+
+
+async def _admitted(host) -> tuple[int, int]:
+    household_id, enrolment_id = await _enrolled(host, siao_validation_date="2024-01-11")
+    await move(host, enrolment_id, "accept", decision_date="2024-01-12")
+    await tick_entry(enrolment_id)
+    return household_id, enrolment_id
+
+
+async def _vacant_since(dwelling_id: int, start: str) -> int:
+    return await stock.add_vacancy(
+        ACTOR, dwelling_id, {"start_date": start, "cause": "between_occupants"}
+    )
+
+
+async def test_entry_opens_the_occupancy_and_closes_the_vacancy(database, host):
+    household_id, enrolment_id = await _admitted(host)
+    values = await entry_values(KEY, rent="420", benefit="100", deposit="400")
+    dwelling_id = int(values["dwelling"])
+    vacancy_id = await _vacant_since(dwelling_id, "2023-12-01")
+    assert await move(host, enrolment_id, "enter", entry_date="2024-02-01", **values) == "housed"
+
+    occupancy = await Occupancy.select().where(Occupancy.household == household_id).first()
+    assert occupancy["dwelling"] == dwelling_id
+    assert occupancy["enrolment"] == enrolment_id
+    assert (occupancy["kind"], occupancy["programme"]) == ("agreement", KEY)
+    entry = (await Enrolment.select(Enrolment.entry_date).where(Enrolment.id == enrolment_id))[0]
+    # The entry date exists once: the occupancy (and the rent account) start on it.
+    assert occupancy["start_date"] == entry["entry_date"] == dt.date(2024, 2, 1)
+    terms = await RentTerms.select().where(RentTerms.occupancy == occupancy["id"])
+    assert [
+        (t["effective_from"], t["rent_cents"], t["charges_cents"], t["benefit_cents"])
+        for t in terms
+    ] == [(dt.date(2024, 2, 1), 42000, 5000, 10000)]
+    vacancy = await Vacancy.select().where(Vacancy.id == vacancy_id).first()
+    assert vacancy["end_date"] == dt.date(2024, 1, 31)
+    dwelling = await Dwelling.select(Dwelling.status).where(Dwelling.id == dwelling_id).first()
+    assert dwelling["status"] == "occupied"
+    view = await housing.current_occupancy(household_id, dt.date(2024, 3, 1))
+    assert view is not None and view.enrolment_id == enrolment_id
+
+
+async def test_exit_closes_the_occupancy_and_opens_the_vacancy(database, host):
+    household_id, enrolment_id = await _admitted(host)
+    values = await entry_values(KEY)
+    dwelling_id = int(values["dwelling"])
+    await move(host, enrolment_id, "enter", entry_date="2024-02-01", **values)
+    await move(
+        host,
+        enrolment_id,
+        "exit",
+        exit_date="2025-03-01",
+        exit_destination="public_sliding",
+        exit_inventory_date="2025-03-01",
+    )
+    occupancy = await Occupancy.select().where(Occupancy.household == household_id).first()
+    assert (occupancy["end_date"], occupancy["exit_reason"]) == (dt.date(2025, 3, 1), "sliding")
+    assert await housing.current_occupancy(household_id) is None
+    dwelling = await Dwelling.select(Dwelling.status).where(Dwelling.id == dwelling_id).first()
+    assert dwelling["status"] == "available"
+    vacancies = await Vacancy.select(Vacancy.start_date, Vacancy.end_date).where(
+        Vacancy.dwelling == dwelling_id
+    )
+    assert vacancies == [{"start_date": dt.date(2025, 3, 2), "end_date": None}]
+    # The dwelling is offered again to the next household of the programme.
+    free = await housing.free_dwellings(KEY)
+    assert str(dwelling_id) in [c.value for c in free]
+
+
+async def test_entry_into_an_occupied_dwelling_writes_nothing(database, host):
+    _, first = await _admitted(host)
+    values = await entry_values(KEY)
+    await move(host, first, "enter", entry_date="2024-02-01", **values)
+    household_id, second = await _admitted(host)
+    before_version = (await Enrolment.select(Enrolment.version).where(Enrolment.id == second))[0]
+    events = await TimelineEvent.count().where(TimelineEvent.household == household_id)
+    audits = await AuditEntry.count()
+    occupancies = await Occupancy.count()
+    # The list offers only free dwellings: an occupied one is refused as not among them…
+    with pytest.raises(FormErrors) as refused:
+        await move(host, second, "enter", entry_date="2024-03-01", **values)
+    assert "dwelling" in refused.value.errors
+    # …and the effect refuses it too when the list was shown before the other entry.
+    host_wf = host.workflows[KEY]
+    enter = next(t for t in host_wf.transitions if t.key == "enter")
+    from tremplin.api import EffectContext, EnrolmentView
+
+    row = await enr.get_enrolment(second, [KEY])
+    view = EnrolmentView.from_row({**row, "entry_date": dt.date(2024, 3, 1)})
+    ctx = EffectContext("enter", view, view, {**values, "rent": 40000}, None, "", dt.date.today())
+    with pytest.raises(FormErrors) as refused:
+        await enter.effects[0](ctx)
+    assert "déjà occupé" in refused.value.errors["dwelling"]
+    after = await Enrolment.select(Enrolment.version, Enrolment.state, Enrolment.entry_date).where(
+        Enrolment.id == second
+    )
+    assert after[0] == {
+        "version": before_version["version"],
+        "state": "admitted",
+        "entry_date": None,
+    }
+    assert await TimelineEvent.count().where(TimelineEvent.household == household_id) == events
+    assert await AuditEntry.count() == audits
+    assert await Occupancy.count() == occupancies
+
+
+async def test_the_dwelling_choices_are_the_programmes_free_dwellings(database, host):
+    mine = int((await entry_values(KEY))["dwelling"])
+    other = int((await entry_values("iml_youth"))["dwelling"])
+    taken = int((await entry_values(KEY))["dwelling"])
+    _, enrolment_id = await _admitted(host)
+    await move(
+        host, enrolment_id, "enter", entry_date="2024-02-01", dwelling=str(taken), rent="400"
+    )
+    field = await housing.dwelling_field().resolved(
+        ChoiceContext(programme=KEY, today=dt.date.today())
+    )
+    offered = {int(c.value) for c in field.choices}
+    assert mine in offered and other not in offered and taken not in offered
+    assert all("rue des Lilas" not in c.label for c in field.choices)  # never the address
+
+
+async def test_the_dwelling_and_rent_are_required_at_the_entry(database, host):
+    _, enrolment_id = await _admitted(host)
+    with pytest.raises(FormErrors) as refused:
+        await move(host, enrolment_id, "enter", entry_date="2024-02-01")
+    assert refused.value.errors == {
+        "dwelling": "ce champ est obligatoire",
+        "rent": "ce champ est obligatoire",
+    }
