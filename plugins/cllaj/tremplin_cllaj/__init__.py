@@ -44,6 +44,7 @@ from tremplin_cllaj.rules import (
     JAPPART_MAX_MONTHS,
     PRESCRIBERS,
 )
+from tremplin_cllaj.workflow_jappart import AGREEMENT as JAPPART_AGREEMENT
 
 __version__ = "0.1.0"
 
@@ -81,6 +82,7 @@ def tremplin_programmes() -> list[Programme]:
             public="Jeunes de 18 à 25 ans suivis par la Mission Locale",
             prescribers=PRESCRIBERS,
             exit_destinations=EXIT_DESTINATIONS,
+            agreement=JAPPART_AGREEMENT,
             order=61,
         ),
         Programme(

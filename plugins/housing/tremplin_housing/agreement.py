@@ -111,7 +111,11 @@ async def renew(
                 errors["until"] = "indiquez la nouvelle fin de l'occupation"
             else:
                 until = add_months(entry, policy.term_months * (len(renewals) + 2))
-        if until is not None and until <= current:
+        if until is not None and not policy.renewable and limit and until <= limit:
+            errors["until"] = (
+                f"une dérogation porte au-delà des {policy.max_months} mois d'occupation"
+            )
+        elif until is not None and until <= current:
             errors["until"] = f"la nouvelle fin doit suivre la fin actuelle ({current:%d/%m/%Y})"
         beyond = until is not None and limit is not None and until > limit
         if beyond and not policy.derogation:

@@ -20,6 +20,11 @@ ID = "2026-12-02T00:51:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Housing journey data: occupancies tied to enrolments, renewals in one table"
 
+#: The programmes whose occupancy agreement was kept in the enrolment's data (the youth
+#: IML's renewals, J'APPART's derogations; the sub-lease's counter beside its own table).
+#: Other programmes' ``derogation_*`` keys (the residence's stay) are theirs and stay.
+AGREEMENT_PROGRAMMES = ("iml_youth", "cllaj_jappart", "iml_sublease")
+
 #: Keys of the enrolment's data that held computed agreement state.
 COMPUTED_KEYS = (
     "renewals",
@@ -124,8 +129,10 @@ async def migrate_data() -> None:
 
     # Renewals and derogations kept in the enrolment's JSON.
     rows = await raw(
-        "SELECT id, data FROM enrolment WHERE CAST(data AS TEXT) LIKE '%renewal%' "
-        "OR CAST(data AS TEXT) LIKE '%derogation%'"
+        "SELECT id, data FROM enrolment WHERE programme IN ({}) AND "
+        "(CAST(data AS TEXT) LIKE '%renewal%' OR CAST(data AS TEXT) LIKE '%derogation%')".format(
+            ", ".join(f"'{key}'" for key in AGREEMENT_PROGRAMMES)
+        )
     )
     for row in rows:
         data = row["data"]
