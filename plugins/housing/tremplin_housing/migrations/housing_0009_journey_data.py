@@ -59,6 +59,19 @@ async def migrate_data() -> None:
     async def raw(sql: str, *args):
         return await Migration.raw(sql, *[p(a) for a in args])
 
+    # A vacancy still open although an occupant entered since.
+    for v in await raw(
+        "SELECT v.id, v.start_date, MIN(o.start_date) AS entered FROM housing_vacancy v "
+        "JOIN housing_occupancy o ON o.dwelling = v.dwelling AND o.start_date >= v.start_date "
+        "WHERE v.end_date IS NULL GROUP BY v.id, v.start_date"
+    ):
+        start, entered = _date(v["start_date"]), _date(v["entered"])
+        await raw(
+            "UPDATE housing_vacancy SET end_date = {} WHERE id = {}",
+            max(start, entered - dt.timedelta(days=1)),
+            v["id"],
+        )
+
     enrolments = await raw(
         "SELECT id, household, programme, entry_date, exit_date FROM enrolment "
         "WHERE entry_date IS NOT NULL"
@@ -113,19 +126,6 @@ async def migrate_data() -> None:
                     end + dt.timedelta(days=1),
                     dt.datetime.now(dt.UTC),
                 )
-
-    # A vacancy still open although an occupant entered since.
-    for v in await raw(
-        "SELECT v.id, v.start_date, MIN(o.start_date) AS entered FROM housing_vacancy v "
-        "JOIN housing_occupancy o ON o.dwelling = v.dwelling AND o.start_date >= v.start_date "
-        "WHERE v.end_date IS NULL GROUP BY v.id, v.start_date"
-    ):
-        start, entered = _date(v["start_date"]), _date(v["entered"])
-        await raw(
-            "UPDATE housing_vacancy SET end_date = {} WHERE id = {}",
-            max(start, entered - dt.timedelta(days=1)),
-            v["id"],
-        )
 
     # Renewals and derogations kept in the enrolment's JSON.
     rows = await raw(
