@@ -10,6 +10,7 @@ a move transfers the occupancy. Each runs inside the transition's transaction: a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tremplin.api import (
@@ -340,3 +341,54 @@ def houses_through_workflow(transitions) -> bool:
         for t in transitions
         for effect in t.effects
     )
+
+
+#: Where a programme's unit (a boarding-house or residence unit) has its dwelling.
+DwellingOf = Callable[[int], Awaitable[int | None]]
+
+_NO_DWELLING = (
+    "Ce logement n'est relié à aucun logement du parc (module Logements) : reliez-le d'abord, "
+    "pour ouvrir l'occupation et le compte de loyer du résident."
+)
+
+
+async def _mapped(dwelling_of: DwellingOf, ctx: EffectContext, field: str) -> int:
+    dwelling_id = await dwelling_of(int(ctx.values[field]))
+    if dwelling_id is None:
+        raise FormErrors({field: _NO_DWELLING})
+    return dwelling_id
+
+
+def enter_unit(dwelling_of: DwellingOf, kind: str = "residence", field: str = "unit") -> Effect:
+    """Effect of an entry into a programme's unit (``field``): the resident enters the unit's
+    dwelling, given by ``dwelling_of(unit id)``, with the rent terms of
+    :data:`ENTRY_TERMS_FIELDS`; refused when the unit has no dwelling."""
+
+    async def effect(ctx: EffectContext) -> None:
+        start = ctx.enrolment.entry_date
+        if start is None:
+            raise FormErrors({"entry_date": "indiquez la date d'entrée"})
+        dwelling_id = await _mapped(dwelling_of, ctx, field)
+        await open_occupancy(
+            ctx,
+            dwelling_id,
+            start,
+            kind,
+            _terms(ctx.values),
+            int(ctx.values.get("deposit") or 0),
+            field,
+        )
+
+    effect.housing_effect = "enter"  # type: ignore[attr-defined]
+    return effect
+
+
+def move_unit(dwelling_of: DwellingOf, date_field: str = "moved_on", field: str = "unit") -> Effect:
+    """Effect of a change of unit: the occupancy moves to the new unit's dwelling."""
+
+    async def effect(ctx: EffectContext) -> None:
+        day = dt.date.fromisoformat(ctx.values[date_field])
+        await move_occupancy(ctx, await _mapped(dwelling_of, ctx, field), day, field)
+
+    effect.housing_effect = "move"  # type: ignore[attr-defined]
+    return effect
