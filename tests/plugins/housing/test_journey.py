@@ -147,3 +147,31 @@ async def test_the_dwelling_and_rent_are_required_at_the_entry(database, host):
         "dwelling": "ce champ est obligatoire",
         "rent": "ce champ est obligatoire",
     }
+
+
+async def test_the_dwelling_page_no_longer_records_an_entry_of_a_housing_programme(login_as):
+    from tests.plugins.housing.helpers import household
+
+    manager = await login_as("rental_manager")
+    dwelling_id = int((await entry_values(KEY))["dwelling"])
+    household_id = await household("DOUBLE Saisie")
+    typed = {
+        "household": str(household_id),
+        "kind": "agreement",
+        "programme": KEY,
+        "start_date": "2024-01-01",
+        "rent": "390",
+    }
+    refused = await manager.post(f"/housing/dwellings/{dwelling_id}/occupancies", typed)
+    assert refused.status_code == 422
+    assert "s&#39;enregistre sur la mesure du ménage" in refused.text or (
+        "s'enregistre sur la mesure du ménage" in refused.text
+    )
+    assert 'value="390"' in refused.text  # the input is kept
+    assert await Occupancy.count() == 0
+    # Outside a programme housed through its workflow, the page still records it.
+    made = await manager.post(
+        f"/housing/dwellings/{dwelling_id}/occupancies", {**typed, "programme": ""}
+    )
+    assert made.status_code == 303
+    assert await Occupancy.count() == 1
