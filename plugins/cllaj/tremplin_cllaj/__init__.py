@@ -55,7 +55,7 @@ def tremplin_manifest() -> PluginManifest:
         slug="cllaj",
         name="CLLAJ",
         version=__version__,
-        api=">=1.2,<2",
+        api=">=1.4,<2",
         depends_on=("housing",),
     )
 

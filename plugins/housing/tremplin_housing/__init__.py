@@ -33,7 +33,7 @@ SLUG = "housing"
 @hookimpl
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
-        slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.2,<2"
+        slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.4,<2"
     )
 
 

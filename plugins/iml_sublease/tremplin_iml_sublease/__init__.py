@@ -45,7 +45,7 @@ def tremplin_manifest() -> PluginManifest:
         slug=KEY,
         name="IML sous-location",
         version=__version__,
-        api=">=1.1,<2",
+        api=">=1.4,<2",
         depends_on=("housing",),
     )
 

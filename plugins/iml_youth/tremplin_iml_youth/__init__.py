@@ -49,7 +49,7 @@ def tremplin_manifest() -> PluginManifest:
         slug=KEY,
         name="IML jeunes (Mission Locale)",
         version=__version__,
-        api=">=1.2,<2",
+        api=">=1.4,<2",
         depends_on=("housing",),
     )
 
