@@ -175,3 +175,47 @@ async def test_the_dwelling_page_no_longer_records_an_entry_of_a_housing_program
     )
     assert made.status_code == 303
     assert await Occupancy.count() == 1
+
+
+async def test_two_simultaneous_entries_into_one_dwelling_one_wins(database, host):
+    """Two workers confirm an entry into the same dwelling at the same time (two real
+    connections on PostgreSQL): one household enters, the other's step writes nothing."""
+    import asyncio
+
+    values = await entry_values(KEY)
+    first_household, first = await _admitted(host)
+    second_household, second = await _admitted(host)
+    versions = {
+        r["id"]: r["version"]
+        for r in await Enrolment.select(Enrolment.id, Enrolment.version).where(
+            Enrolment.id.is_in([first, second])
+        )
+    }
+
+    async def enter(enrolment_id: int):
+        return await enr.apply_transition(
+            host,
+            ACTOR,
+            enrolment_id,
+            "enter",
+            {"entry_date": "2024-02-01", **values},
+            versions[enrolment_id],
+        )
+
+    results = await asyncio.gather(enter(first), enter(second), return_exceptions=True)
+    assert sorted(str(r) if isinstance(r, str) else "refused" for r in results) == [
+        "housed",
+        "refused",
+    ]
+    refused = next(r for r in results if not isinstance(r, str))
+    assert isinstance(refused, FormErrors) and "dwelling" in refused.errors
+    occupancies = await Occupancy.select(Occupancy.household)
+    assert len(occupancies) == 1
+    loser = second if occupancies[0]["household"] == first_household else first
+    loser_household = second_household if loser == second else first_household
+    row = await Enrolment.select(Enrolment.state, Enrolment.version).where(Enrolment.id == loser)
+    assert row[0] == {"state": "admitted", "version": versions[loser]}
+    titles = await TimelineEvent.select(TimelineEvent.title).where(
+        TimelineEvent.household == loser_household
+    )
+    assert not any("Entrée dans le logement" in t["title"] for t in titles)
