@@ -48,6 +48,17 @@ def tremplin_piccolo_apps() -> list[str]:
 
 
 @hookimpl
+def tremplin_step_corrected(correction):
+    """A corrected entry or exit date moves the occupancy its transition opened or closed."""
+    from tremplin_housing.journey import correct_dates
+
+    async def effect() -> None:
+        await correct_dates(correction)
+
+    return effect
+
+
+@hookimpl
 def tremplin_timeline_event_types() -> list[EventType]:
     return [
         EventType(

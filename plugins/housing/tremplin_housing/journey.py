@@ -392,3 +392,85 @@ def move_unit(dwelling_of: DwellingOf, date_field: str = "moved_on", field: str 
 
     effect.housing_effect = "move"  # type: ignore[attr-defined]
     return effect
+
+
+async def _others_overlap(occupancy: dict[str, Any], start: dt.date, end: dt.date | None) -> bool:
+    """Whether another occupancy of the same dwelling or household shares a day with
+    ``start``–``end``."""
+    rows = await Occupancy.select(Occupancy.start_date, Occupancy.end_date).where(
+        (Occupancy.id != occupancy["id"])
+        & (
+            (Occupancy.dwelling == occupancy["dwelling"])
+            | (Occupancy.household == occupancy["household"])
+        )
+    )
+    return any(overlaps(start, end, o["start_date"], o["end_date"]) for o in rows)
+
+
+async def correct_dates(correction: Any) -> None:
+    """The corrected entry or exit date of an enrolment moves its occupancy with it (the
+    rent account is re-priced from the earlier month, the vacancy follows): the entry date
+    stays one fact. Refused (``FormErrors`` under the date) when the dwelling or the
+    household is taken at the new date; nothing then is written."""
+    from tremplin_housing.calc import first_of_month
+    from tremplin_housing.occupancy import _reprice_from
+
+    actor = Actor(user_id=correction.user_id)
+    enrolment_id = correction.enrolment.id
+    rows = (
+        await Occupancy.select()
+        .where(Occupancy.enrolment == enrolment_id)
+        .order_by(Occupancy.start_date)
+    )
+    if not rows:
+        return
+    if "entry_date" in correction.after and correction.after["entry_date"]:
+        occupancy, new = rows[0], correction.after["entry_date"]
+        old = occupancy["start_date"]
+        if new != old:
+            await _lock_dwelling(occupancy["dwelling"])
+            end = occupancy["end_date"]
+            if (end is not None and new > end) or await _others_overlap(occupancy, new, end):
+                raise FormErrors(
+                    {"entry_date": "Le logement ou le ménage est déjà pris à cette date."}
+                )
+            await Occupancy.update({Occupancy.start_date: new, Occupancy.updated_at: now()}).where(
+                Occupancy.id == occupancy["id"]
+            )
+            await RentTerms.update({RentTerms.effective_from: new}).where(
+                (RentTerms.occupancy == occupancy["id"]) & (RentTerms.effective_from == old)
+            )
+            await DepositInstalment.update({DepositInstalment.due_on: new}).where(
+                (DepositInstalment.occupancy == occupancy["id"]) & (DepositInstalment.due_on == old)
+            )
+            await Vacancy.update({Vacancy.end_date: new - dt.timedelta(days=1)}).where(
+                (Vacancy.dwelling == occupancy["dwelling"])
+                & (Vacancy.end_date == old - dt.timedelta(days=1))
+                & (Vacancy.start_date < new)
+            )
+            moved = {**occupancy, "start_date": new}
+            await _reprice_from(actor, moved, first_of_month(min(old, new)))
+            await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["start"])
+    if "exit_date" in correction.after and correction.after["exit_date"]:
+        closed = [r for r in rows if r["end_date"] == correction.before.get("exit_date")]
+        if not closed:
+            return
+        occupancy, new = closed[-1], correction.after["exit_date"]
+        old = occupancy["end_date"]
+        if new != old:
+            await _lock_dwelling(occupancy["dwelling"])
+            start = occupancy["start_date"]
+            if new < start or await _others_overlap(occupancy, start, new):
+                raise FormErrors(
+                    {"exit_date": "Le logement ou le ménage est déjà pris à cette date."}
+                )
+            await Occupancy.update({Occupancy.end_date: new, Occupancy.updated_at: now()}).where(
+                Occupancy.id == occupancy["id"]
+            )
+            await Vacancy.update({Vacancy.start_date: new + dt.timedelta(days=1)}).where(
+                (Vacancy.dwelling == occupancy["dwelling"])
+                & (Vacancy.start_date == old + dt.timedelta(days=1))
+            )
+            moved = {**occupancy, "end_date": new}
+            await _reprice_from(actor, moved, first_of_month(min(old, new)))
+            await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["end"])

@@ -219,3 +219,102 @@ async def test_two_simultaneous_entries_into_one_dwelling_one_wins(database, hos
         TimelineEvent.household == loser_household
     )
     assert not any("Entrée dans le logement" in t["title"] for t in titles)
+
+
+async def _version(enrolment_id: int) -> int:
+    row = await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first()
+    return row["version"]
+
+
+async def test_a_corrected_entry_or_exit_date_moves_the_occupancy(database, host):
+    """The head of service corrects the entry, then the exit: the occupancy, its first rent
+    terms and the vacancies follow (the entry date stays one fact)."""
+    from tremplin.services.corrections import correct_step
+
+    household_id, enrolment_id = await _admitted(host)
+    values = await entry_values(KEY)
+    dwelling_id = int(values["dwelling"])
+    await _vacant_since(dwelling_id, "2023-12-01")
+    await move(host, enrolment_id, "enter", entry_date="2024-02-01", **values)
+    await correct_step(
+        host,
+        ACTOR,
+        enrolment_id,
+        "entry",
+        {"entry_date": "2024-02-05", "correction_reason": "clés remises le 5"},
+        await _version(enrolment_id),
+    )
+    occupancy = await Occupancy.select().where(Occupancy.enrolment == enrolment_id).first()
+    assert occupancy["start_date"] == dt.date(2024, 2, 5)
+    terms = await RentTerms.select(RentTerms.effective_from).where(
+        RentTerms.occupancy == occupancy["id"]
+    )
+    assert terms == [{"effective_from": dt.date(2024, 2, 5)}]
+    vacancy = await Vacancy.select(Vacancy.end_date).where(Vacancy.dwelling == dwelling_id)
+    assert vacancy == [{"end_date": dt.date(2024, 2, 4)}]
+
+    await move(
+        host,
+        enrolment_id,
+        "exit",
+        exit_date="2025-03-01",
+        exit_destination="family",
+        exit_inventory_date="2025-03-01",
+    )
+    await correct_step(
+        host,
+        ACTOR,
+        enrolment_id,
+        "exit",
+        {
+            "exit_date": "2025-03-10",
+            "exit_destination": "family",
+            "correction_reason": "état des lieux le 10",
+        },
+        await _version(enrolment_id),
+    )
+    occupancy = await Occupancy.select().where(Occupancy.enrolment == enrolment_id).first()
+    assert occupancy["end_date"] == dt.date(2025, 3, 10)
+    starts = await Vacancy.select(Vacancy.start_date).where(
+        (Vacancy.dwelling == dwelling_id) & Vacancy.end_date.is_null()
+    )
+    assert starts == [{"start_date": dt.date(2025, 3, 11)}]
+
+
+async def test_a_correction_onto_a_taken_dwelling_writes_nothing(database, host):
+    from tremplin.services.corrections import correct_step
+
+    _, first = await _admitted(host)
+    values = await entry_values(KEY)
+    await move(host, first, "enter", entry_date="2024-02-01", **values)
+    await move(
+        host,
+        first,
+        "exit",
+        exit_date="2024-06-30",
+        exit_destination="family",
+        exit_inventory_date="2024-06-30",
+    )
+    _, second = await _admitted(host)
+    await move(host, second, "enter", entry_date="2024-08-01", **values)
+    version = await _version(first)
+    # Moving the first household's exit past the second's entry would overlap them.
+    with pytest.raises(FormErrors) as refused:
+        await correct_step(
+            host,
+            ACTOR,
+            first,
+            "exit",
+            {
+                "exit_date": "2024-08-15",
+                "exit_destination": "family",
+                "correction_reason": "erreur",
+            },
+            version,
+        )
+    assert "exit_date" in refused.value.errors
+    assert await _version(first) == version
+    row = await Enrolment.select(Enrolment.exit_date).where(Enrolment.id == first).first()
+    assert row["exit_date"] == dt.date(2024, 6, 30)
+    occupancy = await Occupancy.select(Occupancy.end_date).where(Occupancy.enrolment == first)
+    assert occupancy == [{"end_date": dt.date(2024, 6, 30)}]
