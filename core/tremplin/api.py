@@ -49,6 +49,7 @@ from tremplin.services.enrolments import apply_transition, create_enrolment, upd
 from tremplin.services.households import Actor, ConflictError, NotFound
 from tremplin.text import normalise
 from tremplin.types import (
+    AgreementPolicy,
     Choice,
     ChoiceContext,
     DashboardContext,
@@ -58,6 +59,8 @@ from tremplin.types import (
     DemoContext,
     DemoData,
     DemoEnrolment,
+    Effect,
+    EffectContext,
     EnrolmentCheck,
     EnrolmentPanel,
     EnrolmentView,
@@ -122,6 +125,7 @@ def programme_names(connection) -> dict[str, str]:
 __all__ = [
     "API_VERSION",
     "Actor",
+    "AgreementPolicy",
     "Choice",
     "ChoiceContext",
     "Command",
@@ -135,6 +139,8 @@ __all__ = [
     "DemoData",
     "DemoEnrolment",
     "Document",
+    "Effect",
+    "EffectContext",
     "Enrolment",
     "EnrolmentCheck",
     "EnrolmentPanel",

@@ -25,7 +25,7 @@ from tremplin.types import EventType, PluginManifest, Programme, Workflow
 
 __all__ = ["API_VERSION", "InstalledPlugin", "PluginHost", "load_plugins"]
 
-API_VERSION = "1.3"
+API_VERSION = "1.4"
 ENTRY_POINT_GROUP = "tremplin.plugins"
 CORE_SLUG = "core"
 

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 __all__ = [
+    "AgreementPolicy",
     "Choice",
     "ChoiceContext",
     "DashboardContext",
@@ -26,6 +27,8 @@ __all__ = [
     "EnrolmentCheck",
     "EnrolmentPanel",
     "EnrolmentView",
+    "Effect",
+    "EffectContext",
     "EventType",
     "Field",
     "FieldError",
@@ -294,6 +297,28 @@ def parse_money(text: str, minimum: int | None = 0, maximum: int | None = None) 
 
 
 @dataclass(frozen=True)
+class AgreementPolicy:
+    """The occupancy agreement (*convention d'occupation*) of a programme that sub-lets,
+    declared on its :class:`Programme` and honoured by the ``housing`` plugin, which keeps
+    every programme's renewals in one table.
+
+    The agreement runs from the entry for ``term_months``; each renewal adds one more term
+    (``renewable``) up to ``max_months``, beyond which only a derogation with its reason
+    extends it (when ``derogation``). A programme whose agreement is not ``renewable``
+    (J'APPART: 12 months) is extended only by a derogation to a chosen date.
+    ``signatories`` name who signs (``household``, ``referent``, ``head_of_service``,
+    ``landlord``…), ``template`` the plugin's Typst template of the PDF.
+    """
+
+    term_months: int
+    max_months: int | None = None
+    renewable: bool = True
+    derogation: bool = True
+    signatories: tuple[str, ...] = ("household", "referent", "head_of_service")
+    template: str = ""
+
+
+@dataclass(frozen=True)
 class Programme:
     """A programme the association runs (one plugin may define several)."""
 
@@ -319,6 +344,9 @@ class Programme:
     #: base, and years in the archive before it is anonymised (``None``: the installation's).
     retention_years: int | None = None
     archive_years: int | None = None
+    #: The occupancy agreement the programme signs with the households it houses (``None``:
+    #: none); see :class:`AgreementPolicy`.
+    agreement: AgreementPolicy | None = None
     order: int = 100
 
     def prescriber_label(self, value: str) -> str:
@@ -387,6 +415,31 @@ Guard = Callable[[GuardContext], "str | None | Awaitable[str | None]"]
 
 
 @dataclass(frozen=True)
+class EffectContext:
+    """What a transition's effect is awaited with, inside the transition's own transaction.
+
+    ``before`` is the enrolment as it was, ``enrolment`` as the transition just wrote it (new
+    state, dates, data); ``values`` are the parsed values of the transition's fields (dates
+    as ISO strings, money in cents). ``user_id`` and ``address`` say who acts, for the audit.
+    """
+
+    transition: str
+    before: EnrolmentView
+    enrolment: EnrolmentView
+    values: dict[str, Any]
+    user_id: int | None
+    address: str
+    today: dt.date
+    programme: Programme | None = None
+
+
+#: An effect of a transition (open the occupancy, close the vacancy…): an async function of
+#: an :class:`EffectContext`. It raises :class:`tremplin.forms.FormErrors` to refuse; the
+#: transition then writes nothing at all (no enrolment change, no timeline, no audit).
+Effect = Callable[[EffectContext], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class EnrolmentCheck:
     """A rule between several fields of an enrolment of ``programme`` (CEJ end after its
     start…), checked when the orientation is recorded or corrected.
@@ -409,6 +462,10 @@ class Transition:
     A field named like an enrolment column (``decision_date``, ``entry_date``,
     ``exit_date``, ``exit_reason``, ``exit_destination``) fills that column; any other goes
     into the enrolment's ``data``.
+
+    ``effects`` are awaited in order by the core, in the transition's transaction, once the
+    enrolment is written (see :class:`EffectContext`): what else the step changes, so that one
+    action records one fact (the entry opens the occupancy, the exit closes it).
     """
 
     key: str
@@ -417,6 +474,7 @@ class Transition:
     target: str
     fields: tuple[Field, ...] = ()
     guards: tuple[Guard, ...] = ()
+    effects: tuple[Effect, ...] = ()
     order: int = 100
     danger: bool = False
 

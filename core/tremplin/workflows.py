@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from tremplin.models import Membership
-from tremplin.types import Choice, Field, Guard, GuardContext, State, Transition
+from tremplin.types import Choice, Effect, Field, Guard, GuardContext, State, Transition
 
 #: The message of the refusal guard: a refusal always states its reason.
 REFUSAL_REASON_MESSAGE = "Indiquez le motif du refus."
@@ -141,10 +141,12 @@ def exit_with_destination(
     guards: Sequence[Guard] = (),
     order: int = 50,
     danger: bool = True,
+    effects: Sequence[Effect] = (),
 ) -> Transition:
     """An exit: its date (``exit_date``), the destination chosen from the programme's
     ``destinations`` (``exit_destination``, required) and a comment (``exit_reason``, 100
-    characters; left out when ``reason_label`` is ``None``), then ``fields``."""
+    characters; left out when ``reason_label`` is ``None``), then ``fields``; ``effects``
+    run in the exit's transaction (housing's ``leave_dwelling()`` closes the occupancy)."""
     reason = () if reason_label is None else (Field("exit_reason", reason_label, max_length=100),)
     return Transition(
         key,
@@ -164,6 +166,7 @@ def exit_with_destination(
             *fields,
         ),
         guards=tuple(guards),
+        effects=tuple(effects),
         order=order,
         danger=danger,
     )

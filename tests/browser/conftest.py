@@ -35,6 +35,7 @@ PASSWORD = "browser-test-password-2024"  # 14 characters minimum
 FULL_NAME = "Camille Test"
 PARTNER_EMAIL = "conseillere@mission-locale.example.org"
 PARTNER_ORG = "Mission Locale d'Alès"
+RENTAL_EMAIL = "gestion.locative@example.org"
 #: Timeout of every Playwright action and expectation (ms): generous for a slow CI machine,
 #: yet a broken page fails in seconds rather than minutes.
 TIMEOUT_MS = 10_000
@@ -134,6 +135,20 @@ def server(tmp_path_factory) -> Iterator[Server]:
             "Mila Conseillère",
             "--partner",
             PARTNER_ORG,
+            "--password-stdin",
+        ],
+        env,
+        tmp,
+        stdin=PASSWORD + "\n",
+    )
+    _run(
+        [
+            "createuser",
+            RENTAL_EMAIL,
+            "--role",
+            "rental_manager",
+            "--name",
+            "Gaël Gestion",
             "--password-stdin",
         ],
         env,
@@ -240,5 +255,17 @@ def page(browser, auth_state):
     context = browser.new_context(accept_downloads=True, locale="fr-FR", storage_state=auth_state)
     try:
         yield _new_page(context)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def rental_page(browser, server):
+    """A page in a fresh context logged in as the rental manager (dwellings, rent)."""
+    context = browser.new_context(accept_downloads=True, locale="fr-FR")
+    try:
+        page = _new_page(context)
+        log_in(page, server, RENTAL_EMAIL)
+        yield page
     finally:
         context.close()

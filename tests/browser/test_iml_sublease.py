@@ -1,6 +1,8 @@
 """IML sub-lease in headless Chromium against the real ``tremplin serve``: a social worker
-takes a referral through admission, the entry checklist, the entry, a renewal, the review,
-to an exit with a sliding lease (*bail glissant*), checking the page at each step."""
+takes a referral through admission, the entry checklist, the entry into a dwelling chosen
+from the free ones (which opens the occupancy and its rent account), a renewal, the review,
+to an exit with a sliding lease (*bail glissant*), checking the page at each step; the
+rental manager then finds the dwelling vacant again and the rent account closed."""
 
 from __future__ import annotations
 
@@ -36,7 +38,33 @@ def _confirm_and_reload(page: Page, form) -> None:
     page.wait_for_url(HOUSEHOLD_URL)
 
 
-def test_referral_to_exit_with_a_sliding_lease(page: Page, server: Server) -> None:
+def _free_dwelling(rental_page: Page, server: Server) -> tuple[str, str]:
+    """The rental manager captures a dwelling for the sub-lease: (its id, its reference)."""
+    rental_page.goto(server.url("/housing/owners/new"))
+    rental_page.locator("select#f-kind").select_option("company")
+    rental_page.locator("#f-name").fill("SCI Les Tilleuls")
+    rental_page.get_by_role("button", name="Enregistrer").click()
+    rental_page.goto(server.url("/housing/dwellings/new"))
+    rental_page.locator("select#f-owner").select_option(label="SCI Les Tilleuls")
+    rental_page.locator("#f-address").fill("3 rue des Lilas")
+    rental_page.locator("#f-city").fill("Alès")
+    rental_page.locator("select#f-typology").select_option("T2")
+    rental_page.locator("select#f-stock").select_option("private")
+    rental_page.locator("select#f-status").select_option("available")
+    rental_page.locator("select#f-programme").select_option("iml_sublease")
+    rental_page.get_by_role("button", name="Enregistrer").click()
+    rental_page.wait_for_url(re.compile(r"/housing/dwellings/\d+$"))
+    dwelling_id = rental_page.url.rsplit("/", 1)[1]
+    reference = rental_page.locator("h1").inner_text().split()[0]
+    expect(rental_page.locator("h1 .state")).to_have_text("Capté, disponible")
+    return dwelling_id, reference
+
+
+def test_referral_to_exit_with_a_sliding_lease(
+    page: Page, server: Server, rental_page: Page
+) -> None:
+    dwelling_id, reference = _free_dwelling(rental_page, server)
+
     # A household, oriented to the sub-lease by the SIAO.
     page.goto(server.url("/households/new"))
     page.locator("input[name=name]").fill("MARTIN Sofia")
@@ -85,10 +113,13 @@ def test_referral_to_exit_with_a_sliding_lease(page: Page, server: Server) -> No
     expect(checklist).to_contain_text("(0/9)")
     form = _transition(page, enrolment, "Entrée dans le logement")
     form.locator("#f-entry_date").fill("2025-02-01")
+    form.locator("select#f-dwelling").select_option(dwelling_id)
+    form.locator("#f-rent").fill("420,00")
     form.get_by_role("button", name="Confirmer").click()
     expect(form.get_by_role("alert")).to_contain_text("Étapes d'entrée non terminées")
     expect(form.get_by_role("alert")).to_contain_text("Attestation d'assurance habitation")
     expect(form.locator("#f-entry_date")).to_have_value("2025-02-01")
+    expect(form.locator("select#f-dwelling")).to_have_value(dwelling_id)  # input kept
     form.get_by_role("link", name="Annuler").click()
     page.wait_for_url(HOUSEHOLD_URL)
 
@@ -104,8 +135,14 @@ def test_referral_to_exit_with_a_sliding_lease(page: Page, server: Server) -> No
     checklist.get_by_role("button", name="Enregistrer").click()
     expect(checklist).to_contain_text("(complet)")
 
+    # The entry asks for the dwelling among the free ones, and the rent.
     form = _transition(page, enrolment, "Entrée dans le logement")
     form.locator("#f-entry_date").fill("2025-02-01")
+    dwelling = form.locator("select#f-dwelling")
+    expect(dwelling.locator(f'option[value="{dwelling_id}"]')).to_contain_text(reference)
+    dwelling.select_option(dwelling_id)
+    form.locator("#f-rent").fill("420,00")
+    form.locator("#f-charges").fill("35,00")
     _confirm_and_reload(page, form)
     expect(enrolment.locator("h3 .state")).to_have_text("Dans le logement")
     renewals = page.locator(f"#iml-renewals-{enrolment_id}")
@@ -172,4 +209,20 @@ def test_referral_to_exit_with_a_sliding_lease(page: Page, server: Server) -> No
     expect(enrolment.locator(".actions a", has_text="Sortie du dispositif")).to_have_count(0)
     expect(page.locator(f"#iml-reviews-{enrolment_id} summary")).to_have_count(0)
     expect(page.locator("#timeline")).to_contain_text("Glissement du bail → Sorti")
+    expect(page.locator("#timeline")).to_contain_text("Entrée dans le logement → Dans le logement")
     _no_js_errors(page)
+
+    # One fact, one record: the dwelling is vacant again from the day after the exit…
+    rental_page.goto(server.url(f"/housing/dwellings/{dwelling_id}"))
+    expect(rental_page.locator("h1 .state")).to_have_text("Capté, disponible")
+    expect(rental_page.locator("#vacancies")).to_contain_text("du 02/08/2025 à ce jour")
+    expect(rental_page.locator("body")).to_contain_text("du 01/02/2025 au 01/08/2025")
+    # …and the rent account opened by the entry is closed on the exit date.
+    rental_page.locator('a[href^="/housing/occupancies/"]').first.click()
+    rental_page.wait_for_url(re.compile(r"/housing/occupancies/\d+$"))
+    expect(rental_page.locator("body")).to_contain_text("MARTIN Sofia")
+    expect(rental_page.locator("body")).to_contain_text(
+        "du 01/02/2025 au 01/08/2025 (Glissement du bail au ménage)"
+    )
+    expect(rental_page.get_by_role("heading", name="Sortie ou transfert")).to_have_count(0)
+    _no_js_errors(rental_page)

@@ -13,6 +13,7 @@ from tremplin.plugins import PluginHost
 from tremplin.services import audit
 from tremplin.services.clock import business_datetime, now, today
 from tremplin.services.commands import versioned_update
+from tremplin.services.effects import run_effects
 from tremplin.services.households import Actor, ConflictError, NotFound, get_household
 from tremplin.types import ChoiceContext, EnrolmentView, Field, GuardContext
 
@@ -196,6 +197,8 @@ async def apply_transition(
                 data[name] = value
         update[Enrolment.data] = data
         await versioned_update(Enrolment, enrolment_id, version, update)
+        # Transition effects (occupancy, vacancy, agreement…): same transaction, see effects.py.
+        await run_effects(host, actor, transition, row, values)
         state = workflow.state(transition.target)
         day = business_date(values)
         date_field = next(

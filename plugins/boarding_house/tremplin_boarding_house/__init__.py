@@ -45,7 +45,7 @@ def tremplin_manifest() -> PluginManifest:
         slug="boarding_house",
         name="Pensions de famille",
         version=__version__,
-        api=">=1.2,<2",
+        api=">=1.4,<2",
         depends_on=("housing",),
     )
 

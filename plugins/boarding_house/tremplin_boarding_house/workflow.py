@@ -24,6 +24,7 @@ from tremplin.api import (
     today,
     withdrawal,
 )
+from tremplin_housing import api as housing
 
 KEY = "boarding_house"
 
@@ -121,6 +122,14 @@ async def other_free_units(ctx: ChoiceContext) -> tuple[Choice, ...]:
     return await free_unit_choices(enrolment, ctx.today or today(), keep_own=False)
 
 
+async def unit_dwelling(unit_id: int) -> int | None:
+    """The housing dwelling that carries the unit's rent account (``None``: not tied)."""
+    from tremplin_boarding_house.tables import Unit
+
+    row = await Unit.select(Unit.dwelling_id).where(Unit.id == unit_id).first()
+    return row["dwelling_id"] if row else None
+
+
 DECISION = decision_date_field()
 COMMISSION = Field(
     "commission_date", "Date de la commission d'admission", kind="date", required=True
@@ -179,8 +188,13 @@ WORKFLOW = Workflow(
             "Entrée dans la maison",
             ("admitted",),
             "housed",
-            fields=(Field("entry_date", "Date d'entrée", kind="date", required=True), UNIT),
+            fields=(
+                Field("entry_date", "Date d'entrée", kind="date", required=True),
+                UNIT,
+                *housing.ENTRY_TERMS_FIELDS,
+            ),
             guards=(require_free_unit,),
+            effects=(housing.enter_unit(unit_dwelling, "residence"),),
             order=10,
         ),
         Transition(
@@ -193,9 +207,14 @@ WORKFLOW = Workflow(
                 NEW_UNIT,
             ),
             guards=(require_free_unit,),
+            effects=(housing.move_unit(unit_dwelling),),
             order=20,
         ),
-        exit_with_destination(EXIT_DESTINATIONS, label="Sortie de la pension de famille"),
+        exit_with_destination(
+            EXIT_DESTINATIONS,
+            label="Sortie de la pension de famille",
+            effects=(housing.leave_dwelling(),),
+        ),
         withdrawal(("referral", "admitted")),
     ),
 )

@@ -44,6 +44,7 @@ from tremplin_cllaj.rules import (
     JAPPART_MAX_MONTHS,
     PRESCRIBERS,
 )
+from tremplin_cllaj.workflow_jappart import AGREEMENT as JAPPART_AGREEMENT
 
 __version__ = "0.1.0"
 
@@ -54,7 +55,7 @@ def tremplin_manifest() -> PluginManifest:
         slug="cllaj",
         name="CLLAJ",
         version=__version__,
-        api=">=1.2,<2",
+        api=">=1.4,<2",
         depends_on=("housing",),
     )
 
@@ -80,6 +81,7 @@ def tremplin_programmes() -> list[Programme]:
             public="Jeunes de 18 à 25 ans suivis par la Mission Locale",
             prescribers=PRESCRIBERS,
             exit_destinations=EXIT_DESTINATIONS,
+            agreement=JAPPART_AGREEMENT,
             order=61,
         ),
         Programme(

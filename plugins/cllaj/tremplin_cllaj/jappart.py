@@ -1,8 +1,8 @@
 """J'APPART follow-up: the 12-month occupancy with its derogation, and the 2 to 3 meetings
 a month with the social worker (a ``cllaj_jappart_meeting`` timeline event each).
 
-The derogation is a dated decision kept in the enrolment's ``data`` (``derogation_until``,
-``derogation_reason``, ``derogation_history``): the deadline and the exit guard read it.
+The derogation is a dated decision of the occupancy agreement, kept by housing with every
+programme's renewals (``housing.renew_agreement``): the exit guard and the panel read it.
 """
 
 from __future__ import annotations
@@ -23,25 +23,17 @@ from tremplin.api import (
     FormErrors,
     TimelineEvent,
     actor,
-    add_enrolment_event,
     add_months,
-    audit,
     enrolment_for_route,
     enrolment_url,
     form_dict,
-    now,
     redirect_after_write,
     requires,
     today,
-    transaction,
     validate,
 )
-from tremplin_cllaj.rules import (
-    JAPPART,
-    JAPPART_MAX_MONTHS,
-    JAPPART_MIN_MEETINGS,
-    jappart_end,
-)
+from tremplin_cllaj.rules import JAPPART, JAPPART_MIN_MEETINGS
+from tremplin_cllaj.workflow_jappart import AGREEMENT
 from tremplin_housing import api as housing
 
 MEETING = "cllaj_jappart_meeting"
@@ -80,60 +72,21 @@ async def record_derogation(
 ) -> dt.date:
     """Extend the occupancy beyond 12 months with a reason; returns the new end."""
     values = validate(DEROGATION_FIELDS, raw)
-    until = dt.date.fromisoformat(values["derogation_until"])
-    async with transaction():
-        row = await _row(enrolment_id)
-        if row["state"] != "housed" or row["entry_date"] is None:
-            raise FormErrors({"_panel": "Une dérogation ne concerne qu'un jeune dans le logement."})
-        if until <= add_months(row["entry_date"], JAPPART_MAX_MONTHS):
-            raise FormErrors(
-                {"derogation_until": "une dérogation porte au-delà des 12 mois d'occupation"}
-            )
-        data = dict(row["data"] or {})
-        data["derogation_until"] = until.isoformat()
-        data["derogation_reason"] = values["derogation_reason"].strip()
-        data["derogation_history"] = [
-            *data.get("derogation_history", []),
-            {
-                "until": until.isoformat(),
-                "reason": values["derogation_reason"].strip(),
-                "decided_on": today().isoformat(),
-                "decided_by": user_id,
-            },
-        ]
-        result = (
-            await Enrolment.update(
-                {
-                    Enrolment.data: data,
-                    Enrolment.version: row["version"] + 1,
-                    Enrolment.updated_at: now(),
-                }
-            )
-            .where((Enrolment.id == enrolment_id) & (Enrolment.version == row["version"]))
-            .returning(Enrolment.id)
-        )
-        if not result:
-            raise FormErrors(
-                {"_panel": "Le dossier a été modifié entre-temps : rechargez la page."}
-            )
-        await add_enrolment_event(
+    names = {"until": "derogation_until", "_renewal": "_panel"}
+    try:
+        return await housing.renew_agreement(
             enrolment_id,
-            row["household"],
-            programme=JAPPART,
-            kind="cllaj_derogation",
-            title="Dérogation à la durée d'occupation",
-            body=f"Occupation prolongée jusqu'au {until:%d/%m/%Y}",
-            author=user_id,
-        )
-        await audit(
-            "derogation",
-            "enrolment",
-            enrolment_id,
+            JAPPART,
+            AGREEMENT,
+            today(),
+            until=dt.date.fromisoformat(values["derogation_until"]),
+            derogation_reason=values["derogation_reason"],
             user_id=user_id,
-            fields=["derogation_until", "derogation_reason"],
             address=address,
+            event_kind="cllaj_derogation",
         )
-    return until
+    except FormErrors as exc:
+        raise FormErrors({names.get(k, k): v for k, v in exc.errors.items()}) from exc
 
 
 async def _row(enrolment_id: int) -> dict[str, Any]:
@@ -159,11 +112,12 @@ async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
         else None
     )
     occupancy = await housing.current_occupancy(enrolment.household_id) if housed else None
+    renewals = (await housing.agreement_renewals([enrolment.id]))[enrolment.id]
     return {
         "dwelling": occupancy.dwelling_reference if occupancy else "",
-        "end": jappart_end(entry, enrolment.data) if entry else None,
-        "max_end": add_months(entry, JAPPART_MAX_MONTHS) if entry else None,
-        "derogation": enrolment.data.get("derogation_reason"),
+        "end": housing.agreement_end(entry, AGREEMENT, renewals) if entry else None,
+        "max_end": housing.agreement_max_end(entry, AGREEMENT) if entry else None,
+        "derogation": renewals[-1]["derogation_reason"] if renewals else None,
         "meetings": meetings,
         "min_meetings": JAPPART_MIN_MEETINGS,
         "housed": housed,
@@ -234,21 +188,13 @@ async def too_few_meetings(ctx: DashboardContext) -> list[DashboardRow]:
 async def occupancy_ending(ctx: DashboardContext) -> list[DashboardRow]:
     """Occupancies reaching their end (12 months or derogation) within 60 days, or past it."""
     out = []
-    for r in await _housed(JAPPART):
-        if r["entry_date"] is None:
-            continue
-        end = jappart_end(r["entry_date"], r["data"] or {})
-        days = (end - ctx.today).days
-        if days <= 60:
-            late = " (dépassée : dérogation à enregistrer)" if days < 0 else ""
-            out.append(
-                (
-                    end,
-                    DashboardRow(
-                        r["name"],
-                        f"/households/{r['household']}",
-                        f"fin de l'occupation le {end:%d/%m/%Y}{late}",
-                    ),
-                )
+    for end, r in await housing.agreements_ending(JAPPART, AGREEMENT, ctx.today, 60):
+        late = " (dépassée : dérogation à enregistrer)" if end < ctx.today else ""
+        out.append(
+            DashboardRow(
+                r["name"],
+                f"/households/{r['household']}",
+                f"fin de l'occupation le {end:%d/%m/%Y}{late}",
             )
-    return [row for _, row in sorted(out, key=lambda x: x[0])]
+        )
+    return out

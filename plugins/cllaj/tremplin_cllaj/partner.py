@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from tremplin.api import Enrolment, PartnerItem, today
 from tremplin_cllaj.jappart import meetings_in_last_month
-from tremplin_cllaj.rules import JAPPART, jappart_end
+from tremplin_cllaj.rules import JAPPART
+from tremplin_cllaj.workflow_jappart import AGREEMENT
+from tremplin_housing import api as housing
 
 #: The shareable group of J'APPART the young person consents to.
 ML_GROUP = "mission_locale"
@@ -15,7 +17,7 @@ ML_GROUP = "mission_locale"
 
 async def _housed(household_id: int) -> dict | None:
     return (
-        await Enrolment.select(Enrolment.entry_date, Enrolment.data)
+        await Enrolment.select(Enrolment.id, Enrolment.entry_date)
         .where(
             (Enrolment.household == household_id)
             & (Enrolment.programme == JAPPART)
@@ -30,7 +32,7 @@ async def occupancy_end(household_id: int) -> str | None:
     row = await _housed(household_id)
     if row is None or row["entry_date"] is None:
         return None
-    return f"{jappart_end(row['entry_date'], row['data'] or {}):%d/%m/%Y}"
+    return f"{(await housing.agreement_ends([row], AGREEMENT))[row['id']]:%d/%m/%Y}"
 
 
 async def meetings_last_month(household_id: int) -> str | None:

@@ -182,12 +182,6 @@ def age_refusal(
     )
 
 
-def jappart_end(entry: dt.date, data: dict) -> dt.date:
-    """The end of the J'APPART occupancy: 12 months, or the derogation's date."""
-    until = data.get("derogation_until")
-    return dt.date.fromisoformat(until) if until else add_months(entry, JAPPART_MAX_MONTHS)
-
-
 def bail_presence_end(entry: dt.date) -> dt.date:
     return add_months(entry, BAIL_PRESENCE_MONTHS)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    AgreementPolicy,
     Deadline,
     EnrolmentView,
     GuardContext,
@@ -21,7 +22,6 @@ from tremplin_cllaj.rules import (
     JAPPART_MAX_AGE,
     JAPPART_MAX_MONTHS,
     JAPPART_MIN_AGE,
-    jappart_end,
 )
 from tremplin_cllaj.workflow_common import (
     CLOSED_STATES,
@@ -30,6 +30,17 @@ from tremplin_cllaj.workflow_common import (
     OVERRIDE,
     age_guard,
     withdraw,
+)
+from tremplin_housing import api as housing
+
+#: The J'APPART occupancy agreement: 12 months, not renewable, beyond only by a derogation
+#: to a chosen date with its reason (housing keeps the derogations with every renewal).
+AGREEMENT = AgreementPolicy(
+    term_months=JAPPART_MAX_MONTHS,
+    max_months=JAPPART_MAX_MONTHS,
+    renewable=False,
+    derogation=True,
+    signatories=("household", "referent", "head_of_service"),
 )
 
 
@@ -43,12 +54,13 @@ def require_mission_locale(ctx: GuardContext) -> str | None:
     return None
 
 
-def require_within_occupancy(ctx: GuardContext) -> str | None:
+async def require_within_occupancy(ctx: GuardContext) -> str | None:
     """12 months at most: an exit later than that needs a recorded derogation."""
     entry = ctx.enrolment.entry_date
     if entry is None:
         return None
-    end = jappart_end(entry, ctx.enrolment.data)
+    renewals = (await housing.agreement_renewals([ctx.enrolment.id]))[ctx.enrolment.id]
+    end = housing.agreement_end(entry, AGREEMENT, renewals)
     if dt.date.fromisoformat(ctx.values["exit_date"]) > end:
         return (
             f"L'occupation J'APPART dure {JAPPART_MAX_MONTHS} mois au plus (jusqu'au "
@@ -58,7 +70,8 @@ def require_within_occupancy(ctx: GuardContext) -> str | None:
 
 
 def _jappart_due(e: EnrolmentView) -> dt.date | None:
-    return jappart_end(e.entry_date, e.data) if e.entry_date else None
+    """The end of the 12 months; derogations are in housing's table (``agreement_ends``)."""
+    return housing.agreement_end(e.entry_date, AGREEMENT, []) if e.entry_date else None
 
 
 JAPPART_WORKFLOW = Workflow(
@@ -85,10 +98,19 @@ JAPPART_WORKFLOW = Workflow(
         ),
         refusal(),
         Transition(
-            "enter", "Entrée dans le logement", ("admitted",), "housed", fields=(ENTRY,), order=10
+            "enter",
+            "Entrée dans le logement",
+            ("admitted",),
+            "housed",
+            fields=(ENTRY, housing.dwelling_field(), *housing.ENTRY_TERMS_FIELDS),
+            effects=(housing.enter_dwelling("agreement"),),
+            order=10,
         ),
         exit_with_destination(
-            EXIT_DESTINATIONS, label="Sortie de J'APPART", guards=(require_within_occupancy,)
+            EXIT_DESTINATIONS,
+            label="Sortie de J'APPART",
+            guards=(require_within_occupancy,),
+            effects=(housing.leave_dwelling(),),
         ),
         withdraw(("referral", "admitted")),
     ),

@@ -33,7 +33,7 @@ SLUG = "housing"
 @hookimpl
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
-        slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.2,<2"
+        slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.4,<2"
     )
 
 
@@ -45,6 +45,17 @@ def tremplin_programmes() -> list[Programme]:
 @hookimpl
 def tremplin_piccolo_apps() -> list[str]:
     return ["tremplin_housing.piccolo_app"]
+
+
+@hookimpl
+def tremplin_step_corrected(correction):
+    """A corrected entry or exit date moves the occupancy its transition opened or closed."""
+    from tremplin_housing.journey import correct_dates
+
+    async def effect() -> None:
+        await correct_dates(correction)
+
+    return effect
 
 
 @hookimpl

@@ -1,7 +1,25 @@
 """The public API of the ``housing`` plugin: the only module a programme plugin that
 declares ``depends_on=("housing",)`` may import from it.
 
-Everything here reads; amounts are integer cents, dates are :class:`datetime.date`.
+Most of it reads; amounts are integer cents, dates are :class:`datetime.date`. Two parts
+write, always inside a core transaction:
+
+- the **journey effects** a programme puts on its transitions (``Transition.effects``), so
+  that one action records one fact: :func:`enter_dwelling` (the entry opens the occupancy
+  and its rent terms in the dwelling chosen in :func:`dwelling_field`, and closes the
+  vacancy), :func:`leave_dwelling` (the exit closes the occupancy and its agreement, and
+  opens the vacancy), :func:`move_dwelling` (a change of dwelling); and their building
+  blocks :func:`open_occupancy`, :func:`close_occupancy`, :func:`move_occupancy` for a
+  programme whose units map to dwellings (boarding houses, the residence);
+- the **occupancy agreement**: a programme declares its :class:`tremplin.api.AgreementPolicy`
+  on its ``Programme``; :func:`renew_agreement` records a renewal or a derogation in the one
+  table of renewals, :func:`agreement_ends` and :func:`agreement_renewals` read them.
+
+Example of a programme that sub-lets::
+
+    Transition("enter", "Entrée dans le logement", ("admitted",), "housed",
+               fields=(ENTRY_DATE, housing.dwelling_field(), *housing.ENTRY_TERMS_FIELDS),
+               effects=(housing.enter_dwelling("agreement"),))
 A balance is what the household owes: rent calls minus housing benefit paid directly minus
 the household's payments, counted up to the end of the given day (today by default).
 
@@ -29,17 +47,56 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tremplin.api import Choice, today
+from tremplin.api import AgreementPolicy, Choice, today
+from tremplin_housing.agreement import agreement_ends
+from tremplin_housing.agreement import end_of as agreement_end
+from tremplin_housing.agreement import ending_within as agreements_ending
+from tremplin_housing.agreement import max_end as agreement_max_end
+from tremplin_housing.agreement import renew as renew_agreement
+from tremplin_housing.agreement import renewals_of as agreement_renewals
 from tremplin_housing.calc import ARREARS_THRESHOLD_CENTS, compute_balance
 from tremplin_housing.fields import RETURN_REASONS as _RETURN_REASONS
 from tremplin_housing.fields import STATUSES as _STATUSES
 from tremplin_housing.fields import TYPOLOGIES as _TYPOLOGIES
+from tremplin_housing.journey import (
+    ENTRY_TERMS_FIELDS,
+    close_occupancy,
+    dwelling_field,
+    enrolment_occupancy,
+    enter_dwelling,
+    enter_unit,
+    free_dwellings,
+    leave_dwelling,
+    move_dwelling,
+    move_occupancy,
+    move_unit,
+    open_occupancy,
+)
 from tremplin_housing.ledger import balances_by_household, occupancy_balance
 from tremplin_housing.settings import arrears_threshold
 from tremplin_housing.tables import Dwelling, Occupancy
 
 __all__ = [
     "ARREARS_THRESHOLD_CENTS",
+    "SUBLEASE_AGREEMENT",
+    "ENTRY_TERMS_FIELDS",
+    "agreement_end",
+    "agreement_ends",
+    "agreements_ending",
+    "agreement_max_end",
+    "agreement_renewals",
+    "close_occupancy",
+    "dwelling_field",
+    "enrolment_occupancy",
+    "enter_dwelling",
+    "enter_unit",
+    "free_dwellings",
+    "leave_dwelling",
+    "move_dwelling",
+    "move_occupancy",
+    "move_unit",
+    "open_occupancy",
+    "renew_agreement",
     "DWELLING_STATUSES",
     "TYPOLOGIES",
     "AidApplicationView",
@@ -71,6 +128,17 @@ __all__ = [
 ]
 
 
+#: The occupancy agreement of sub-let dwellings (*convention d'occupation*, IML): 3-month
+#: terms renewable up to 18 months, beyond only by a derogation with its reason; signed by
+#: the household, the referent and the head of service. Programmes that sub-let declare it
+#: (or their own) as ``Programme(agreement=…)``.
+SUBLEASE_AGREEMENT = AgreementPolicy(
+    term_months=3,
+    max_months=18,
+    signatories=("household", "referent", "head_of_service"),
+)
+
+
 @dataclass(frozen=True)
 class OccupancyView:
     """A household in a dwelling for a period (``end_date`` inclusive, ``None``: ongoing).
@@ -88,6 +156,8 @@ class OccupancyView:
     start_date: dt.date
     end_date: dt.date | None
     transferred_from: int | None
+    #: The enrolment whose entry opened it (``None``: recorded by hand before).
+    enrolment_id: int | None = None
 
 
 _COLUMNS = (
@@ -99,6 +169,7 @@ _COLUMNS = (
     Occupancy.start_date,
     Occupancy.end_date,
     Occupancy.transferred_from,
+    Occupancy.enrolment,
     Occupancy.dwelling.reference.as_alias("dwelling_reference"),
 )
 
@@ -114,6 +185,7 @@ def _view(row: dict) -> OccupancyView:
         start_date=row["start_date"],
         end_date=row["end_date"],
         transferred_from=row["transferred_from"],
+        enrolment_id=row["enrolment"],
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from tremplin.api import Actor, DemoContext, DemoData
 from tremplin_housing import arrears, captation, ledger, occupancy, plans, stock
 from tremplin_housing.calc import add_months, first_of_month
+from tremplin_housing.tables import Occupancy
 
 #: The occupancy kind of each programme that houses its households in a dwelling.
 KIND_OF = {
@@ -199,6 +200,9 @@ async def load_demo(ctx: DemoContext) -> str:
             },
             ctx.programmes,
         )
+        # The demo's enrolments are inserted whole: tie the occupancy to its entry, as the
+        # entry transition's effect does.
+        await Occupancy.update({Occupancy.enrolment: e.id}).where(Occupancy.id == occupancy_id)
         housed.append(
             {
                 "occupancy": occupancy_id,

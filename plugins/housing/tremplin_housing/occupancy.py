@@ -130,11 +130,29 @@ async def _open(
     return occupancy_id
 
 
+#: Why the dwelling page does not record an entry for a programme that houses people
+#: through its workflow (one fact, one record).
+THROUGH_WORKFLOW = (
+    "Dans ce programme, l'entrée dans un logement s'enregistre sur la mesure du ménage "
+    "(« Entrée dans le logement ») : l'occupation, le loyer et la vacance suivent."
+)
+
+
 async def create_occupancy(
-    actor: Actor, dwelling_id: int, raw: dict[str, Any], programmes: dict[str, str]
+    actor: Actor,
+    dwelling_id: int,
+    raw: dict[str, Any],
+    programmes: dict[str, str],
+    through_workflow: frozenset[str] | set[str] = frozenset(),
 ) -> int:
-    """A household enters a dwelling: occupancy, its first rent terms, the deposit plan."""
+    """A household enters a dwelling: occupancy, its first rent terms, the deposit plan.
+
+    Only for an occupancy outside a programme whose workflow houses people: for those
+    (``through_workflow``), the programme's entry transition opens it, and this refuses.
+    """
     values = validate(occupancy_fields(programmes), raw)
+    if values["programme"] and values["programme"] in through_workflow:
+        raise FormErrors({"programme": THROUGH_WORKFLOW})
     terms = _terms(values)
     start = date_or_none(values["start_date"])
     deposit = cents(values["deposit"])

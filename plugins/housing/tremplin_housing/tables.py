@@ -17,7 +17,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from tremplin.api import Document, Household, User
+from tremplin.api import Document, Enrolment, Household, User
 
 R = OnDelete.restrict
 
@@ -96,10 +96,16 @@ class Vacancy(Table, tablename="housing_vacancy"):
 
 class Occupancy(Table, tablename="housing_occupancy"):
     """A household in a dwelling for a period: occupancy agreement, direct lease or
-    residence contract. ``end_date`` is the last day of occupancy (inclusive)."""
+    residence contract. ``end_date`` is the last day of occupancy (inclusive).
+
+    ``enrolment`` is the programme enrolment whose entry opened it (its transition effects):
+    the entry date is that enrolment's, the exit closes it. ``None`` for an occupancy
+    recorded by hand before programmes housed people through their workflow.
+    """
 
     dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
     household = ForeignKey(Household, on_delete=R, index=True)
+    enrolment = ForeignKey(Enrolment, null=True, on_delete=R, index=True)
     kind = Varchar(length=20)
     programme = Varchar(length=50, default="", index=True)
     start_date = Date(index=True)
@@ -206,6 +212,23 @@ class Intervention(Table, tablename="housing_intervention"):
     version = Integer(default=1)
 
 
+class AgreementRenewal(Table, tablename="housing_agreement_renewal"):
+    """A dated decision extending an occupancy agreement (*renouvellement*, or a derogation
+    beyond the programme's maximum, with its reason): the one table of every programme's
+    renewals. The agreement's end is the last renewal's ``until`` (the first term's end
+    while there is none)."""
+
+    enrolment = ForeignKey(Enrolment, on_delete=R, index=True)
+    occupancy = ForeignKey(Occupancy, null=True, on_delete=R, index=True)
+    decided_on = Date()
+    #: The new end of the agreement.
+    until = Date(index=True)
+    #: Why the programme's maximum is exceeded (required only then).
+    derogation_reason = Text(default="")
+    decided_by = Integer(null=True, default=None)
+    created_at = Timestamptz()
+
+
 class HousingSettings(Table, tablename="housing_settings"):
     """The association's housing settings (one row; defaults apply while there is none)."""
 
@@ -304,4 +327,5 @@ TABLES = [
     AidApplication,
     Claim,
     InventoryPhoto,
+    AgreementRenewal,
 ]

@@ -8,7 +8,6 @@ exit with destination. It uses only :mod:`tremplin.api`.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from tremplin.api import (
@@ -16,7 +15,6 @@ from tremplin.api import (
     DashboardContext,
     DashboardItem,
     DashboardRow,
-    Enrolment,
     EnrolmentPanel,
     EventType,
     Field,
@@ -29,12 +27,12 @@ from tremplin.api import (
     hookimpl,
 )
 from tremplin_iml_sublease.workflow import (
+    AGREEMENT,
     EXIT_DESTINATIONS,
     KEY,
     MAX_MONTHS,
     PRESCRIBERS,
     WORKFLOW,
-    agreement_end,
 )
 
 __version__ = "0.1.0"
@@ -47,7 +45,7 @@ def tremplin_manifest() -> PluginManifest:
         slug=KEY,
         name="IML sous-location",
         version=__version__,
-        api=">=1.1,<2",
+        api=">=1.4,<2",
         depends_on=("housing",),
     )
 
@@ -64,6 +62,7 @@ def tremplin_programmes() -> list[Programme]:
             "orientés par le SIAO",
             prescribers=PRESCRIBERS,
             exit_destinations=EXIT_DESTINATIONS,
+            agreement=AGREEMENT,
             order=10,
         )
     ]
@@ -190,49 +189,20 @@ def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
 
 
 async def _ending_soon(ctx: DashboardContext) -> list[DashboardRow]:
-    """Agreements ending within 30 days, and enrolments at the 18-month maximum."""
-    from tremplin_iml_sublease.tables import AgreementRenewal
+    """Agreements ending within 30 days (or past their end), from housing's renewals."""
+    from tremplin_housing.api import agreements_ending
 
-    horizon = ctx.today + dt.timedelta(days=30)
-    # Narrowed in SQL (the exact test stays below): an agreement lasts at least 89 days
-    # (3 months), and one already renewed until after the horizon cannot end before it.
-    renewed_beyond = AgreementRenewal.select(AgreementRenewal.enrolment).where(
-        (AgreementRenewal.until > horizon) & AgreementRenewal.enrolment.is_not_null()
-    )
-    rows = (
-        await Enrolment.select(
-            Enrolment.household,
-            Enrolment.entry_date,
-            Enrolment.data,
-            Enrolment.household.name.as_alias("name"),
-        )
-        .where(
-            (Enrolment.programme == KEY)
-            & (Enrolment.state == "housed")
-            & (Enrolment.entry_date <= horizon - dt.timedelta(days=89))
-            & Enrolment.id.not_in(renewed_beyond)
-        )
-        .output(load_json=True)
-    )
     out = []
-    for r in rows:
-        if r["entry_date"] is None:
-            continue
-        end = agreement_end(r["entry_date"], int((r["data"] or {}).get("renewals", 0)))
-        days = (end - ctx.today).days
-        if days <= 30:
-            late = " (dépassée)" if days < 0 else ""
-            out.append(
-                (
-                    end,
-                    DashboardRow(
-                        r["name"],
-                        f"/households/{r['household']}",
-                        f"convention jusqu'au {end.strftime('%d/%m/%Y')}{late}",
-                    ),
-                )
+    for end, r in await agreements_ending(KEY, AGREEMENT, ctx.today, 30):
+        late = " (dépassée)" if end < ctx.today else ""
+        out.append(
+            DashboardRow(
+                r["name"],
+                f"/households/{r['household']}",
+                f"convention jusqu'au {end.strftime('%d/%m/%Y')}{late}",
             )
-    return [row for _, row in sorted(out, key=lambda x: x[0])]
+        )
+    return out
 
 
 @hookimpl

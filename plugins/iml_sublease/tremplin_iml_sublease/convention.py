@@ -24,6 +24,7 @@ from tremplin.api import (
     HouseholdAccess,
     Membership,
     actor,
+    add_months,
     app_context,
     audit,
     audit_confidential,
@@ -33,9 +34,8 @@ from tremplin.api import (
     requires,
     today,
 )
-from tremplin_housing.api import current_occupancy, dwelling_address
-from tremplin_iml_sublease.tables import AgreementRenewal
-from tremplin_iml_sublease.workflow import KEY, TERM_MONTHS, add_months
+from tremplin_housing.api import agreement_renewals, current_occupancy, dwelling_address
+from tremplin_iml_sublease.workflow import KEY, TERM_MONTHS
 
 SHIPPED = Path(__file__).parent / "templates" / KEY
 
@@ -109,11 +109,7 @@ async def convention_data(
         .first()
     )
     reference, others = await household_people(row["household"])
-    renewals = (
-        await AgreementRenewal.select(AgreementRenewal.until)
-        .where(AgreementRenewal.enrolment == enrolment_id)
-        .order_by(AgreementRenewal.id)
-    )
+    renewals = (await agreement_renewals([enrolment_id]))[enrolment_id]
     entry = row["entry_date"]
     if entry is not None:
         start = add_months(entry, TERM_MONTHS * len(renewals)) if renewals else entry

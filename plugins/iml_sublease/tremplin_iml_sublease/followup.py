@@ -12,8 +12,8 @@ from typing import Any
 
 from piccolo.query import Max
 
-from tremplin.api import DashboardContext, DashboardRow, Enrolment, TimelineEvent
-from tremplin_iml_sublease.workflow import KEY, add_months
+from tremplin.api import DashboardContext, DashboardRow, Enrolment, TimelineEvent, add_months
+from tremplin_iml_sublease.workflow import KEY
 
 VISIT = "house_mistress_visit"
 

@@ -31,6 +31,7 @@ from tremplin.api import (
     GuardContext,
     NewEvent,
     actor,
+    add_months,
     app_context,
     audit,
     audit_confidential,
@@ -46,7 +47,7 @@ from tremplin.api import (
     update_enrolment_data,
     validate,
 )
-from tremplin_iml_sublease.workflow import KEY, add_months
+from tremplin_iml_sublease.workflow import KEY
 
 #: Months after entry at which a review is held.
 MILESTONES = (6, 10, 12)

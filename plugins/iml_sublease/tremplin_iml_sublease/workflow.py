@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from tremplin.api import (
     Deadline,
@@ -12,7 +13,6 @@ from tremplin.api import (
     State,
     Transition,
     Workflow,
-    add_months,
     closed_states,
     decision_date_field,
     exit_with_destination,
@@ -22,19 +22,14 @@ from tremplin.api import (
     vocabulary,
     withdrawal,
 )
+from tremplin_housing import api as housing
 
 KEY = "iml_sublease"
-TERM_MONTHS = 3
-MAX_MONTHS = 18
-
-
-def agreement_end(entry: dt.date, renewals: int) -> dt.date:
-    """End of the occupancy agreement after ``renewals`` renewals of 3 months."""
-    return add_months(entry, TERM_MONTHS * (renewals + 1))
-
-
-def max_end(entry: dt.date) -> dt.date:
-    return add_months(entry, MAX_MONTHS)
+#: The occupancy agreement: 3-month terms up to 18 months, beyond only by derogation; signed
+#: by the household, the referent and the head of service (housing keeps its renewals).
+AGREEMENT = replace(housing.SUBLEASE_AGREEMENT, template="iml_sublease/convention.typ")
+TERM_MONTHS = AGREEMENT.term_months
+MAX_MONTHS = AGREEMENT.max_months
 
 
 def require_entry_checklist(ctx: GuardContext) -> str | None:
@@ -74,9 +69,10 @@ INVENTORY_DELAY_DAYS = 30
 
 
 def _agreement_due(e: EnrolmentView) -> dt.date | None:
+    """The end of the first term; renewals are in housing's table (``agreement_ends``)."""
     if e.entry_date is None:
         return None
-    return agreement_end(e.entry_date, int(e.data.get("renewals", 0)))
+    return housing.agreement_end(e.entry_date, AGREEMENT, [])
 
 
 DECISION = decision_date_field()
@@ -107,8 +103,13 @@ WORKFLOW = Workflow(
             "Entrée dans le logement",
             ("admitted",),
             "housed",
-            fields=(Field("entry_date", "Date d'entrée", kind="date", required=True),),
+            fields=(
+                Field("entry_date", "Date d'entrée", kind="date", required=True),
+                housing.dwelling_field(),
+                *housing.ENTRY_TERMS_FIELDS,
+            ),
             guards=(require_entry_checklist,),
+            effects=(housing.enter_dwelling("agreement"),),
             order=10,
         ),
         exit_with_destination(
@@ -128,6 +129,7 @@ WORKFLOW = Workflow(
                 ),
             ),
             guards=(require_exit_inventory,),
+            effects=(housing.leave_dwelling(),),
         ),
         exit_with_destination(
             tuple(
@@ -140,6 +142,7 @@ WORKFLOW = Workflow(
             date_label="Date de sortie (date du bilan)",
             reason_label=None,
             guards=(require_sliding_review,),
+            effects=(housing.leave_dwelling(),),
             order=40,
             danger=False,
         ),

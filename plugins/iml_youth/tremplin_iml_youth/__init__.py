@@ -32,7 +32,7 @@ from tremplin.api import (
 )
 from tremplin_iml_youth.fields import CEJ_GROUP, ENROLMENT_FIELDS
 from tremplin_iml_youth.rules import KEY, MAX_MONTHS, cej_errors
-from tremplin_iml_youth.workflow import EXIT_DESTINATIONS, WORKFLOW
+from tremplin_iml_youth.workflow import AGREEMENT, EXIT_DESTINATIONS, WORKFLOW
 
 __version__ = "0.1.0"
 
@@ -49,7 +49,7 @@ def tremplin_manifest() -> PluginManifest:
         slug=KEY,
         name="IML jeunes (Mission Locale)",
         version=__version__,
-        api=">=1.2,<2",
+        api=">=1.4,<2",
         depends_on=("housing",),
     )
 
@@ -68,6 +68,7 @@ def tremplin_programmes() -> list[Programme]:
             partner_notes=True,
             # The Mission Locale is the only partner of the youth programme.
             partner_kinds=("mission_locale",),
+            agreement=AGREEMENT,
             order=20,
         )
     ]

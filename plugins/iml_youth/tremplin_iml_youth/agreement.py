@@ -1,8 +1,8 @@
 """The enrolment panel of the youth IML: the occupancy agreement with its renewals (3-month
 terms up to 18 months, beyond only by derogation) and the CEJ form.
 
-Renewals are dated decisions kept in the enrolment's ``data`` (``renewal_history``), so the
-programme needs no table of its own.
+The agreement is the sub-lease's, owned by housing: its renewals are kept in housing's one
+table of renewals (``housing.renew_agreement``), never in the enrolment's ``data``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from tremplin.api import (
     Field,
     FormErrors,
     actor,
-    add_enrolment_event,
     audit,
     enrolment_for_route,
     enrolment_url,
@@ -31,8 +30,10 @@ from tremplin.api import (
     transaction,
     validate,
 )
+from tremplin_housing import api as housing
 from tremplin_iml_youth.fields import CEJ_FORM
-from tremplin_iml_youth.rules import KEY, MAX_MONTHS, agreement_end, cej_errors, max_end
+from tremplin_iml_youth.rules import KEY, cej_errors
+from tremplin_iml_youth.workflow import AGREEMENT
 
 RENEWAL_FIELDS = (
     Field("decided_on", "Date de la décision", kind="date", required=True),
@@ -71,47 +72,24 @@ async def _save(row: dict[str, Any], data: dict[str, Any]) -> None:
 async def renew(
     enrolment_id: int, raw: dict[str, Any], user_id: int | None, address: str
 ) -> dt.date:
-    """Record a renewal decision; returns the new end of the agreement."""
+    """Record a renewal decision in housing's agreement; returns the new end."""
     values = validate(RENEWAL_FIELDS, raw)
-    async with transaction():
-        row = await _row(enrolment_id)
-        if row["state"] != "housed" or row["entry_date"] is None:
-            raise FormErrors({"_panel": "Seule une convention en cours peut être renouvelée."})
-        data = dict(row["data"] or {})
-        count = int(data.get("renewals", 0))
-        until = agreement_end(row["entry_date"], count + 1)
-        reason = (values["derogation_reason"] or "").strip()
-        if until > max_end(row["entry_date"]) and not reason:
-            raise FormErrors(
-                {
-                    "derogation_reason": f"Au-delà de {MAX_MONTHS} mois, un motif de "
-                    "dérogation est obligatoire."
-                }
-            )
-        data["renewals"] = count + 1
-        data["renewal_history"] = [
-            *data.get("renewal_history", []),
-            {
-                "decided_on": values["decided_on"],
-                "until": until.isoformat(),
-                "derogation_reason": reason,
-                "decided_by": user_id,
-            },
-        ]
-        await _save(row, data)
-        await add_enrolment_event(
+    try:
+        return await housing.renew_agreement(
             enrolment_id,
-            row["household"],
-            programme=KEY,
-            kind="iml_youth_renewal",
-            title="Renouvellement de la convention",
-            body=f"Convention prolongée jusqu'au {until.strftime('%d/%m/%Y')}",
-            author=user_id,
+            KEY,
+            AGREEMENT,
+            dt.date.fromisoformat(values["decided_on"]),
+            derogation_reason=values["derogation_reason"] or "",
+            user_id=user_id,
+            address=address,
+            event_kind="iml_youth_renewal",
         )
-        await audit(
-            "renew", "enrolment", enrolment_id, user_id=user_id, fields=["renewal"], address=address
-        )
-    return until
+    except FormErrors as exc:
+        # The panel shows refusals of the whole agreement under ``_panel``.
+        raise FormErrors(
+            {("_panel" if k == "_renewal" else k): v for k, v in exc.errors.items()}
+        ) from exc
 
 
 async def update_cej(
@@ -137,6 +115,7 @@ async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
     from tremplin_iml_youth.meetings import MEETING_FIELDS, OPEN_STATES, meetings_of
 
     entry, data = enrolment.entry_date, enrolment.data
+    renewals = (await housing.agreement_renewals([enrolment.id]))[enrolment.id]
     meetings = (await meetings_of([enrolment.household_id])).get(enrolment.household_id, [])
     return {
         "meetings": meetings,
@@ -146,9 +125,9 @@ async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
             "meeting_date": today().isoformat(),
             "attendees": ["young", "social_worker", "ml_counsellor"],
         },
-        "history": data.get("renewal_history", []),
-        "agreement_end": agreement_end(entry, int(data.get("renewals", 0))) if entry else None,
-        "max_end": max_end(entry) if entry else None,
+        "history": renewals,
+        "agreement_end": housing.agreement_end(entry, AGREEMENT, renewals) if entry else None,
+        "max_end": housing.agreement_max_end(entry, AGREEMENT) if entry else None,
         "can_renew": enrolment.state == "housed",
         "renewal_fields": RENEWAL_FIELDS,
         "renewal_values": {"decided_on": today().isoformat()},

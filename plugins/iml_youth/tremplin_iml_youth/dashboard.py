@@ -4,7 +4,9 @@ occupancy agreements ending within 30 days."""
 from __future__ import annotations
 
 from tremplin.api import DashboardContext, DashboardRow, Enrolment
-from tremplin_iml_youth.rules import KEY, agreement_end
+from tremplin_housing import api as housing
+from tremplin_iml_youth.rules import KEY
+from tremplin_iml_youth.workflow import AGREEMENT
 
 
 async def _current(states: tuple[str, ...]) -> list[dict]:
@@ -43,21 +45,13 @@ async def cej_suspensions(ctx: DashboardContext) -> list[DashboardRow]:
 async def agreements_ending(ctx: DashboardContext) -> list[DashboardRow]:
     """Occupancy agreements ending within 30 days (or already past their end)."""
     out = []
-    for r in await _current(("housed",)):
-        if r["entry_date"] is None:
-            continue
-        end = agreement_end(r["entry_date"], int((r["data"] or {}).get("renewals", 0)))
-        days = (end - ctx.today).days
-        if days <= 30:
-            late = " (dépassée)" if days < 0 else ""
-            out.append(
-                (
-                    end,
-                    DashboardRow(
-                        r["name"],
-                        f"/households/{r['household']}",
-                        f"convention jusqu'au {end:%d/%m/%Y}{late}",
-                    ),
-                )
+    for end, r in await housing.agreements_ending(KEY, AGREEMENT, ctx.today, 30):
+        late = " (dépassée)" if end < ctx.today else ""
+        out.append(
+            DashboardRow(
+                r["name"],
+                f"/households/{r['household']}",
+                f"convention jusqu'au {end:%d/%m/%Y}{late}",
             )
-    return [row for _, row in sorted(out, key=lambda x: x[0])]
+        )
+    return out

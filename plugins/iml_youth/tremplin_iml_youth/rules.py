@@ -1,5 +1,6 @@
-"""Pure rules of the youth IML: the occupancy agreement's terms, the age at admission and
-the CEJ (*Contrat d'Engagement Jeune*). No database here, so every rule is unit-tested.
+"""Pure rules of the youth IML: the age at admission and the CEJ (*Contrat d'Engagement
+Jeune*). No database here, so every rule is unit-tested. The occupancy agreement is the
+sub-lease's, owned by housing (``housing.SUBLEASE_AGREEMENT``).
 
 Date arithmetic (``add_months``, ``age_on``) comes from :mod:`tremplin.api`.
 """
@@ -12,21 +13,12 @@ from typing import Any
 from tremplin.api import add_months, age_on
 
 KEY = "iml_youth"
-TERM_MONTHS = 3
+#: The agreement's maximum (``housing.SUBLEASE_AGREEMENT``), the programme's longest stay.
 MAX_MONTHS = 18
 MIN_AGE, MAX_AGE = 18, 25
 #: The CEJ lasts 12 months, 18 at most, for up to 528 € a month (seed 000, La Clède 2024).
 CEJ_MONTHS, CEJ_MAX_MONTHS = 12, 18
 CEJ_MAX_ALLOWANCE_CENTS = 52_800
-
-
-def agreement_end(entry: dt.date, renewals: int) -> dt.date:
-    """End of the occupancy agreement after ``renewals`` renewals of 3 months."""
-    return add_months(entry, TERM_MONTHS * (renewals + 1))
-
-
-def max_end(entry: dt.date) -> dt.date:
-    return add_months(entry, MAX_MONTHS)
 
 
 def age_refusal(birth: dt.date | None, on: dt.date) -> str | None:

@@ -27,7 +27,11 @@ from tremplin.api import (
     vocabulary,
     withdrawal,
 )
-from tremplin_iml_youth.rules import KEY, age_refusal, agreement_end, cej_errors
+from tremplin_housing import api as housing
+from tremplin_iml_youth.rules import KEY, age_refusal, cej_errors
+
+#: The same occupancy agreement as the sub-lease (housing keeps the renewals).
+AGREEMENT = housing.SUBLEASE_AGREEMENT
 
 
 def require_consistent_cej(ctx: GuardContext) -> str | None:
@@ -48,9 +52,10 @@ async def require_age(ctx: GuardContext) -> str | None:
 
 
 def _agreement_due(e: EnrolmentView) -> dt.date | None:
+    """The end of the first term; renewals are in housing's table (``agreement_ends``)."""
     if e.entry_date is None:
         return None
-    return agreement_end(e.entry_date, int(e.data.get("renewals", 0)))
+    return housing.agreement_end(e.entry_date, AGREEMENT, [])
 
 
 DECISION = decision_date_field()
@@ -94,11 +99,16 @@ WORKFLOW = Workflow(
             "Entrée dans le logement",
             ("admitted",),
             "housed",
-            fields=(Field("entry_date", "Date d'entrée", kind="date", required=True),),
+            fields=(
+                Field("entry_date", "Date d'entrée", kind="date", required=True),
+                housing.dwelling_field(),
+                *housing.ENTRY_TERMS_FIELDS,
+            ),
             guards=(require_consistent_cej,),
+            effects=(housing.enter_dwelling("agreement"),),
             order=10,
         ),
-        exit_with_destination(EXIT_DESTINATIONS),
+        exit_with_destination(EXIT_DESTINATIONS, effects=(housing.leave_dwelling(),)),
         withdrawal(("referral", "admitted")),
     ),
     deadlines=(

@@ -46,7 +46,7 @@ def tremplin_manifest() -> PluginManifest:
         slug="social_residence",
         name="Résidence sociale",
         version=__version__,
-        api=">=1.2,<2",
+        api=">=1.4,<2",
         depends_on=("housing",),
     )
 

@@ -25,6 +25,7 @@ from tremplin.api import (
     refusal,
     withdrawal,
 )
+from tremplin_housing import api as housing
 
 KEY = "social_residence"
 MAX_MONTHS = 24
@@ -120,6 +121,18 @@ async def free_units(ctx: ChoiceContext) -> tuple[Choice, ...]:
     return await free_unit_choices(ctx.enrolment.id if ctx.enrolment else None)
 
 
+async def unit_dwelling(unit_id: int) -> int | None:
+    """The housing dwelling that carries the unit's rent account (``None``: not tied)."""
+    from tremplin_social_residence.tables import ResidenceUnit
+
+    row = (
+        await ResidenceUnit.select(ResidenceUnit.dwelling_id)
+        .where(ResidenceUnit.id == unit_id)
+        .first()
+    )
+    return row["dwelling_id"] if row else None
+
+
 DECISION = decision_date_field()
 #: The unit is chosen among the free ones; the stored value is still the unit's id (an int).
 UNIT = Field(
@@ -149,14 +162,20 @@ WORKFLOW = Workflow(
             "Entrée dans la résidence",
             ("admitted",),
             "housed",
-            fields=(Field("entry_date", "Date d'entrée", kind="date", required=True), UNIT),
+            fields=(
+                Field("entry_date", "Date d'entrée", kind="date", required=True),
+                UNIT,
+                *housing.ENTRY_TERMS_FIELDS,
+            ),
             guards=(require_free_unit,),
+            effects=(housing.enter_unit(unit_dwelling, "residence"),),
             order=10,
         ),
         exit_with_destination(
             EXIT_DESTINATIONS,
             label="Sortie de la résidence",
             guards=(require_derogation_beyond_24_months,),
+            effects=(housing.leave_dwelling(),),
         ),
         withdrawal(("referral", "admitted")),
     ),

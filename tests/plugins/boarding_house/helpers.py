@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests.plugins.housing.helpers import entry_values
 from tremplin.models import Enrolment, Membership
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
@@ -11,17 +12,24 @@ from tremplin_boarding_house import houses
 
 ACTOR = hh.Actor(user_id=None)
 KEY = "boarding_house"
+#: The monthly rent (redevance) asked at the entry, as typed.
+RENT = "380"
 
 
 async def house(name: str, opened_on: str = "2010-01-01", units=("T1",)) -> tuple[int, list[int]]:
-    """A house and its units (labelled 1, 2…): (house id, unit ids)."""
+    """A house and its units (labelled 1, 2…), each tied to a dwelling of the housing stock
+    that carries its rent account: (house id, unit ids)."""
     house_id = await houses.create_house(
         ACTOR, {"name": name, "opened_on": opened_on, "address": f"rue de {name}"}
     )
-    unit_ids = [
-        await houses.add_unit(ACTOR, house_id, {"label": str(i + 1), "typology": t})
-        for i, t in enumerate(units)
-    ]
+    unit_ids = []
+    for i, t in enumerate(units):
+        dwelling = (await entry_values(KEY))["dwelling"]
+        unit_ids.append(
+            await houses.add_unit(
+                ACTOR, house_id, {"label": str(i + 1), "typology": t, "dwelling_id": dwelling}
+            )
+        )
     return house_id, unit_ids
 
 
@@ -89,7 +97,7 @@ async def resident(
     await move(
         host, enrolment_id, "accept", commission_date="2005-01-05", decision_date="2005-01-06"
     )
-    await move(host, enrolment_id, "enter", entry_date=entry, unit=str(unit))
+    await move(host, enrolment_id, "enter", entry_date=entry, unit=str(unit), rent=RENT)
     if exit:
         await move(host, enrolment_id, "exit", exit_date=exit, exit_destination=destination)
     return household_id

@@ -1,6 +1,7 @@
 """Boarding-house pages: forms posted with the CSRF token, failed forms keeping the input with
 French errors, role guards, the htmx activity form, audit of the residents shown."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -181,7 +182,6 @@ async def test_rent_is_linked_to_the_housing_account(client, users, app, host):
     """Rent calls and receipts stay in the housing plugin: the house page links to the
     resident's rent account (occupancy of kind "residence") for rental staff."""
     from tests.plugins.boarding_house.helpers import ACTOR
-    from tremplin_housing import occupancy as occ
     from tremplin_housing import stock
 
     programmes = {"boarding_house": "Pensions de famille"}
@@ -221,20 +221,18 @@ async def test_rent_is_linked_to_the_housing_account(client, users, app, host):
     # Tied to a unit now: no longer offered to another one.
     assert str(dwelling_id) not in offered(await resolve_choices(UNIT_FIELDS))
     household_id = await resident(host, "LOYER Anne", unit, "2024-01-01")
-    occupancy_id = await occ.create_occupancy(
-        ACTOR,
+    # The entry opened the resident's occupancy and rent account in the unit's dwelling.
+    from tremplin_housing.tables import Occupancy, RentTerms
+
+    occupancy = await Occupancy.select().where(Occupancy.household == household_id).first()
+    occupancy_id = occupancy["id"]
+    assert (occupancy["dwelling"], occupancy["kind"], occupancy["start_date"]) == (
         dwelling_id,
-        {
-            "household": str(household_id),
-            "kind": "residence",
-            "programme": "boarding_house",
-            "start_date": "2024-01-01",
-            "rent": "350",
-            "charges": "40",
-            "benefit": "0",
-        },
-        programmes,
+        "residence",
+        dt.date(2024, 1, 1),
     )
+    terms = await RentTerms.select(RentTerms.rent_cents).where(RentTerms.occupancy == occupancy_id)
+    assert terms == [{"rent_cents": 38000}]
     head, _ = await _client(app, "head_of_service@test.fr")
     page = await head.get(f"/boarding_house/houses/{house_id}")
     assert f'href="/housing/occupancies/{occupancy_id}"' in page.text

@@ -120,12 +120,12 @@ async def test_entry_needs_a_free_unit_of_an_open_house(database, host):
         host, enrolment_id, "accept", commission_date="2020-01-05", decision_date="2020-01-06"
     )
     # The unit is chosen among the free ones: an unknown unit is refused on the field itself.
-    assert await _refused(host, enrolment_id, "enter", entry_date="2024-01-01", unit="9999") == {
-        "unit": UNKNOWN_CHOICE
-    }
+    assert await _refused(
+        host, enrolment_id, "enter", entry_date="2024-01-01", unit="9999", rent="380"
+    ) == {"unit": UNKNOWN_CHOICE}
     # A free unit of a house not yet open is offered, but the guard checks the entry date.
     assert await _refused(
-        host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(future)
+        host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(future), rent="380"
     ) == {"_transition": "La maison n'est pas encore ouverte à cette date."}
     await resident(host, "OCCUPANT Luc", a1, "2023-05-01")
     assert await _offered(host, enrolment_id, "enter") == {
@@ -133,11 +133,12 @@ async def test_entry_needs_a_free_unit_of_an_open_house(database, host):
         str(a3): "Malescourt — logement 3 (T1 bis)",
         str(future): f"Pélussin — logement 1 (T1), ouverture le {opening:%d/%m/%Y}",
     }
-    assert await _refused(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(a1)) == {
-        "unit": UNKNOWN_CHOICE
-    }
+    assert await _refused(
+        host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(a1), rent="380"
+    ) == {"unit": UNKNOWN_CHOICE}
     assert (
-        await move(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(a2)) == "housed"
+        await move(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(a2), rent="380")
+        == "housed"
     )
     row = (
         await Enrolment.select(Enrolment.data)
@@ -166,7 +167,10 @@ async def test_entry_needs_a_free_unit_of_an_open_house(database, host):
     later = await enrolled(host, await household("SUIVANT Marc"))
     await move(host, later, "accept", commission_date="2020-01-05", decision_date="2020-01-06")
     assert str(a3) in await _offered(host, later, "enter")
-    assert await move(host, later, "enter", entry_date="2025-01-01", unit=str(a3)) == "housed"
+    assert (
+        await move(host, later, "enter", entry_date="2025-01-01", unit=str(a3), rent="380")
+        == "housed"
+    )
     titles = [
         r["title"]
         for r in await TimelineEvent.select(TimelineEvent.title)
@@ -254,13 +258,13 @@ async def test_the_entry_page_offers_the_free_units(social_worker, host):
     assert f'<option value="{a2}">Montbrison — logement 2 (T2)</option>' in page.text
     assert f'<option value="{a1}"' not in page.text  # occupied
     refused = await social_worker.post(
-        url, {"version": "2", "entry_date": "2024-01-01", "unit": str(a1)}
+        url, {"version": "2", "entry_date": "2024-01-01", "unit": str(a1), "rent": "380"}
     )
     assert refused.status_code == 422
     assert "choix inconnu ou qui n&#39;est plus proposé" in refused.text
     assert f'<option value="{a1}" selected>' in refused.text  # the input is kept
     done = await social_worker.post(
-        url, {"version": "2", "entry_date": "2024-01-01", "unit": str(a2)}
+        url, {"version": "2", "entry_date": "2024-01-01", "unit": str(a2), "rent": "380"}
     )
     assert done.status_code == 303
     row = await enr.get_enrolment(enrolment_id, [KEY])

@@ -5,14 +5,17 @@ import datetime as dt
 
 import pytest
 
-from tests.plugins.cllaj.helpers import ACTOR, move, young
+from tests.plugins.cllaj.helpers import move, young
+from tests.plugins.housing.helpers import entry_values
 from tremplin.forms import FormErrors
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.services.clock import now, today
 from tremplin_cllaj.jappart import meetings_in_last_month, record_derogation
 from tremplin_cllaj.rules import JAPPART, add_months
+from tremplin_cllaj.workflow_jappart import AGREEMENT
 from tremplin_cllaj.workflows import JAPPART_WORKFLOW
+from tremplin_housing.api import agreement_ends
 
 ML = {"ml_followup": "on", "ml_counsellor": "Mme Conseillère"}
 
@@ -20,7 +23,7 @@ ML = {"ml_followup": "on", "ml_counsellor": "Mme Conseillère"}
 async def housed(host, entry="2024-02-01", **data):
     household_id, enrolment_id = await young(host, JAPPART, **{**ML, **data})
     await move(host, enrolment_id, "accept", decision_date="2024-01-12")
-    await move(host, enrolment_id, "enter", entry_date=entry)
+    await move(host, enrolment_id, "enter", entry_date=entry, **await entry_values(JAPPART))
     return household_id, enrolment_id
 
 
@@ -97,8 +100,10 @@ async def test_twelve_months_at_most_then_only_with_a_derogation(database, host)
         None,
         "",
     ) == dt.date(2025, 4, 15)
-    view = enr.to_view(await enr.get_enrolment(enrolment_id, [JAPPART]))
-    assert due(view) == dt.date(2025, 4, 15)
+    # The derogation is kept by housing, not in the enrolment's data.
+    row = await enr.get_enrolment(enrolment_id, [JAPPART])
+    assert "derogation_until" not in row["data"]
+    assert (await agreement_ends([row], AGREEMENT))[enrolment_id] == dt.date(2025, 4, 15)
     with pytest.raises(FormErrors):
         await move(
             host, enrolment_id, "exit", exit_date="2025-04-16", exit_destination="public_housing"
@@ -196,50 +201,18 @@ async def test_derogation_form_through_the_panel(social_worker, host):
 
 
 async def test_panel_shows_the_sub_let_dwelling_from_the_housing_module(social_worker, host):
-    from tremplin_housing import occupancy as occ
+    """The entry into J'APPART opened the occupancy of the chosen dwelling: the panel says
+    which, from the housing module."""
     from tremplin_housing import stock
 
-    household_id, _ = await housed(host, entry=(today() - dt.timedelta(days=20)).isoformat())
-    page = await social_worker.get(f"/households/{household_id}")
-    assert (
-        "aucune convention d&#39;occupation en cours" in page.text
-        or "aucune convention d'occupation en cours" in page.text
-    )
-    programmes = {JAPPART: "J'APPART"}
-    owner = await stock.create_owner(ACTOR, {"kind": "company", "name": "ASL"})
-    dwelling = await stock.create_dwelling(
-        ACTOR,
-        {
-            "owner": str(owner),
-            "address": "2 rue Malescourt",
-            "postcode": "42000",
-            "city": "Saint-Étienne",
-            "typology": "T1",
-            "stock": "private",
-            "status": "available",
-            "programme": JAPPART,
-            "dpe_class": "D",
-            "dpe_date": "2022-05-01",
-        },
-        programmes,
-    )
-    await occ.create_occupancy(
-        ACTOR,
-        dwelling,
-        {
-            "household": str(household_id),
-            "kind": "agreement",
-            "programme": JAPPART,
-            "start_date": (today() - dt.timedelta(days=20)).isoformat(),
-            "rent": "300",
-            "charges": "40",
-            "benefit": "0",
-        },
-        programmes,
-    )
+    household_id, enrolment_id = await young(host, JAPPART, **ML)
+    await move(host, enrolment_id, "accept", decision_date="2024-01-12")
+    values = await entry_values(JAPPART, rent="300")
+    entry = (today() - dt.timedelta(days=20)).isoformat()
+    await move(host, enrolment_id, "enter", entry_date=entry, **values)
     reference = (
         await stock.Dwelling.select(stock.Dwelling.reference)
-        .where(stock.Dwelling.id == dwelling)
+        .where(stock.Dwelling.id == int(values["dwelling"]))
         .first()
     )["reference"]
     page = await social_worker.get(f"/households/{household_id}")

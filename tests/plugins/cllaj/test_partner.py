@@ -7,6 +7,7 @@ import pytest
 
 from tests.core.test_access import _login_partner
 from tests.plugins.cllaj.helpers import move, young
+from tests.plugins.housing.helpers import entry_values
 from tremplin.forms import FormErrors
 from tremplin.models import TimelineEvent
 from tremplin.services.clock import now, today
@@ -39,7 +40,9 @@ async def test_mission_locale_sees_the_end_and_the_meetings(app, social_worker, 
     await move(
         host, enrolment_id, "accept", decision_date=(entry - dt.timedelta(days=10)).isoformat()
     )
-    await move(host, enrolment_id, "enter", entry_date=entry.isoformat())
+    await move(
+        host, enrolment_id, "enter", entry_date=entry.isoformat(), **await entry_values(JAPPART)
+    )
     at = dt.datetime.combine(today() - dt.timedelta(days=2), dt.time(10), tzinfo=dt.UTC)
     await TimelineEvent.insert(
         TimelineEvent(

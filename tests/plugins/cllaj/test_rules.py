@@ -8,11 +8,12 @@ from tremplin_cllaj.rules import (
     age_bracket,
     age_refusal,
     bail_presence_end,
-    jappart_end,
     next_committee,
     percent,
     sliding_due,
 )
+from tremplin_cllaj.workflow_jappart import AGREEMENT
+from tremplin_housing.api import agreement_end
 
 
 @pytest.mark.parametrize(
@@ -45,10 +46,9 @@ def test_age_refusal_windows():
 
 def test_durations():
     assert bail_presence_end(dt.date(2024, 3, 31)) == dt.date(2024, 9, 30)
-    assert jappart_end(dt.date(2024, 2, 29), {}) == dt.date(2025, 2, 28)
-    assert jappart_end(dt.date(2024, 2, 29), {"derogation_until": "2025-05-01"}) == dt.date(
-        2025, 5, 1
-    )
+    assert agreement_end(dt.date(2024, 2, 29), AGREEMENT, []) == dt.date(2025, 2, 28)
+    derogation = [{"until": dt.date(2025, 5, 1)}]
+    assert agreement_end(dt.date(2024, 2, 29), AGREEMENT, derogation) == dt.date(2025, 5, 1)
     assert sliding_due(dt.date(2024, 3, 1)) == dt.date(2025, 3, 1)
     assert next_committee(dt.date(2024, 12, 31)) == dt.date(2025, 2, 28)
     assert next_committee(None) is None

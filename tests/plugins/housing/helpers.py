@@ -73,3 +73,22 @@ async def housed(start: str = "2024-01-01", **terms) -> tuple[int, int, int]:
 
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+async def entry_values(programme: str = "iml_sublease", rent: str = "400", **values) -> dict:
+    """The housing fields of a programme's « Entrée dans le logement »: a new free dwelling
+    of ``programme`` and its rent terms (form strings, as posted)."""
+    form = {
+        "owner": str(await owner()),
+        "address": "3 rue des Lilas",
+        "postcode": "30100",
+        "city": "Alès",
+        "typology": "T2",
+        "stock": "private",
+        "status": "available",
+        "programme": programme,
+        "dpe_class": "D",
+        "dpe_date": "2022-05-01",
+    }
+    dwelling_id = await stock.create_dwelling(ACTOR, form, {programme: programme})
+    return {"dwelling": str(dwelling_id), "rent": rent, "charges": "50", **values}

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pypdf
 
+from tests.plugins.housing.helpers import entry_values
 from tremplin.models import Enrolment
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
@@ -51,7 +52,7 @@ async def housed(host, name="Famille #set text(red) $x$") -> tuple[int, int]:
     )
     await move(host, enrolment_id, "accept", decision_date="2024-01-12")
     await save_checklist(enrolment_id, ENTRY, {f.name: "on" for f in ENTRY_ITEMS}, None, "")
-    await move(host, enrolment_id, "enter", entry_date="2024-01-15")
+    await move(host, enrolment_id, "enter", entry_date="2024-01-15", **await entry_values())
     return household_id, enrolment_id
 
 

@@ -7,6 +7,7 @@ import io
 import pypdf
 import pytest
 
+from tests.plugins.housing.helpers import entry_values
 from tremplin.forms import FormErrors
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
@@ -54,13 +55,16 @@ async def test_entry_refused_until_every_step_is_ticked(database, host):
     partial = {f.name: "on" for f in ENTRY_ITEMS if f.name not in ("meters", "insurance")}
     await save_checklist(enrolment_id, ENTRY, partial, None, "")
     with pytest.raises(FormErrors) as caught:
-        await move(host, enrolment_id, "enter", entry_date="2024-02-01")
+        await move(host, enrolment_id, "enter", entry_date="2024-02-01", **await entry_values())
     message = caught.value.errors["_transition"]
     assert message.startswith("Étapes d'entrée non terminées")
     assert "Attestation d'assurance habitation" in message and "Ouverture des compteurs" in message
     assert "Convention signée par le chef de service" not in message
     await save_checklist(enrolment_id, ENTRY, {f.name: "on" for f in ENTRY_ITEMS}, None, "")
-    assert await move(host, enrolment_id, "enter", entry_date="2024-02-01") == "housed"
+    assert (
+        await move(host, enrolment_id, "enter", entry_date="2024-02-01", **await entry_values())
+        == "housed"
+    )
 
 
 async def test_checklist_panel_and_route(social_worker, host):
@@ -104,7 +108,7 @@ async def test_reinforced_panel_hidden_without_reinforced_support(social_worker,
 async def _housed(host, entry="2024-01-15") -> tuple[int, int]:
     household_id, enrolment_id = await _admitted(host)
     await save_checklist(enrolment_id, ENTRY, {f.name: "on" for f in ENTRY_ITEMS}, None, "")
-    await move(host, enrolment_id, "enter", entry_date=entry)
+    await move(host, enrolment_id, "enter", entry_date=entry, **await entry_values())
     return household_id, enrolment_id
 
 

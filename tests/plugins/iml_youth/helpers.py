@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.plugins.housing.helpers import entry_values
 from tremplin.models import Enrolment
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
@@ -33,8 +34,18 @@ async def move(host, enrolment_id: int, key: str, **values) -> str:
     return await enr.apply_transition(host, ACTOR, enrolment_id, key, values, version)
 
 
-async def housed(host, entry: str = "2024-02-01", **data) -> tuple[int, int]:
+async def admitted(host, **data) -> tuple[int, int]:
+    """Admitted, not yet in a dwelling: (household id, enrolment id)."""
     household_id, enrolment_id = await young(host, siao_validation_date="2024-01-11", **data)
     await move(host, enrolment_id, "accept", decision_date="2024-01-12")
-    await move(host, enrolment_id, "enter", entry_date=entry)
+    return household_id, enrolment_id
+
+
+async def housed(
+    host, entry: str = "2024-02-01", rent: str = "400", charges: str = "50", **data
+) -> tuple[int, int]:
+    """Entered (the entry opens the occupancy of a new dwelling with these rent terms)."""
+    household_id, enrolment_id = await admitted(host, **data)
+    dwelling = await entry_values("iml_youth", rent=rent, charges=charges)
+    await move(host, enrolment_id, "enter", entry_date=entry, **dwelling)
     return household_id, enrolment_id

@@ -5,7 +5,8 @@ import datetime as dt
 import re
 
 from tests.core.test_access import _login_partner
-from tests.plugins.iml_youth.helpers import ACTOR, housed, young
+from tests.plugins.housing.helpers import entry_values
+from tests.plugins.iml_youth.helpers import ACTOR, admitted, housed, move, young
 from tremplin.services.clock import today
 from tremplin_housing import occupancy as occ
 from tremplin_housing import stock
@@ -22,6 +23,19 @@ async def _rented(
     owner_name: str = "SCI Cévennes",
     start: str = "2024-02-01",
 ) -> int:
+    if programme == "iml_youth":
+        # The youth IML's entry opened the occupancy: its rent terms are set here.
+        from tremplin_housing.tables import Occupancy, RentTerms
+
+        row = await Occupancy.select(Occupancy.id).where(
+            (Occupancy.household == household_id) & (Occupancy.programme == programme)
+        )
+        amount = round(float(rent.replace(",", ".")) * 100)
+        await RentTerms.update({RentTerms.rent_cents: amount, RentTerms.charges_cents: 2000}).where(
+            RentTerms.occupancy == row[0]["id"]
+        )
+        await run_rent_calls(ACTOR, dt.date.fromisoformat(start).replace(day=1))
+        return row[0]["id"]
     programmes = {programme: PROGRAMMES.get(programme, programme)}
     owner = await stock.create_owner(ACTOR, {"kind": "company", "name": owner_name})
     dwelling = await stock.create_dwelling(
@@ -83,7 +97,7 @@ async def test_coordination_page_lists_each_young_person_with_a_short_status(
         occupancy,
         {"kind": "payment", "entry_date": "2024-02-05", "amount": "320", "means": "transfer"},
     )
-    await housed(host, name="SANSBAIL Rémi")  # housed, no dwelling recorded yet
+    await admitted(host, name="SANSBAIL Rémi")  # admitted, no dwelling yet
     await young(host, name="ORIENTÉ Max")  # not yet admitted: not on the list
     page = await social_worker.get("/iml_youth/coordination")
     assert page.status_code == 200
@@ -194,7 +208,7 @@ async def test_mission_locale_sees_rent_up_to_date_or_in_arrears_never_an_amount
         occupancy,
         {"kind": "payment", "entry_date": "2024-02-05", "amount": "418,11", "means": "transfer"},
     )
-    never, _ = await housed(host, name="SANSLOGEMENT Noé")  # no dwelling yet: nothing shown
+    never, _ = await admitted(host, name="SANSLOGEMENT Noé")  # no dwelling yet: nothing shown
     hidden, _ = await housed(host, name="NONPARTAGÉ Ève")
     await _rented(hidden, owner_name="SCI Cachée")
     ml = users["partner"].partner
@@ -233,7 +247,7 @@ async def test_rent_status_says_nothing_of_an_alter_logement_dwelling(
     from tremplin_housing import api as housing_api
     from tremplin_housing.ledger import record_entry
 
-    household_id, _ = await housed(host, name="DOUBLE Inès")
+    household_id, youth = await admitted(host, name="DOUBLE Inès")
     # First an Alter Logement dwelling, left in June 2023 with its June rent unpaid…
     await enr.create_enrolment(
         host,
@@ -255,7 +269,8 @@ async def test_rent_status_says_nothing_of_an_alter_logement_dwelling(
     )
     await occ.close_occupancy(ACTOR, confidential, {"end_date": "2023-06-30", "exit_reason": "end"})
     assert await housing_api.in_arrears(household_id, dt.date(2024, 2, 3))
-    # …then the youth IML dwelling, whose rent is paid.
+    # …then the youth IML dwelling (entered through the youth IML), whose rent is paid.
+    await move(host, youth, "enter", entry_date="2024-02-01", **await entry_values("iml_youth"))
     youth_occupancy = await _rented(household_id, rent="300", owner_name="SCI Jeunes")
     await record_entry(
         ACTOR,

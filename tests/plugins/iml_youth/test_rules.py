@@ -2,9 +2,9 @@
 
 import datetime as dt
 
+from tremplin_housing.api import SUBLEASE_AGREEMENT, agreement_end
 from tremplin_iml_youth.rules import (
     age_refusal,
-    agreement_end,
     cej_errors,
     cej_status,
 )
@@ -55,5 +55,7 @@ def test_cej_status_and_agreement_end():
         )
         == "suspendu depuis le 02/05/2024"
     )
-    assert agreement_end(D(2024, 1, 31), 0) == D(2024, 4, 30)
-    assert agreement_end(D(2024, 1, 15), 5) == D(2025, 7, 15)
+    assert agreement_end(D(2024, 1, 31), SUBLEASE_AGREEMENT, []) == D(2024, 4, 30)
+    assert agreement_end(D(2024, 1, 15), SUBLEASE_AGREEMENT, [{"until": D(2025, 7, 15)}]) == D(
+        2025, 7, 15
+    )

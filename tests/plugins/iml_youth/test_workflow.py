@@ -5,10 +5,12 @@ import datetime as dt
 
 import pytest
 
+from tests.plugins.housing.helpers import entry_values
 from tests.plugins.iml_youth.helpers import housed, move, young
 from tremplin.forms import FormErrors
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
+from tremplin_housing.api import agreement_renewals
 from tremplin_iml_youth.agreement import renew, update_cej
 from tremplin_iml_youth.rules import add_months
 
@@ -43,7 +45,8 @@ async def test_no_admission_outside_18_25_without_an_exception(database, host, b
 async def test_admission_of_a_young_person_in_the_window(database, host):
     _, enrolment_id = await young(host, birth="2003-05-01", siao_validation_date="2024-01-12")
     assert await move(host, enrolment_id, "accept", decision_date="2024-01-20") == "admitted"
-    assert await move(host, enrolment_id, "enter", entry_date="2024-02-01") == "housed"
+    entry = await entry_values("iml_youth")
+    assert await move(host, enrolment_id, "enter", entry_date="2024-02-01", **entry) == "housed"
 
 
 async def test_allowance_above_528_euros_is_refused_at_orientation(database, host):
@@ -142,8 +145,12 @@ async def test_renewals_up_to_18_months_then_only_with_a_derogation(database, ho
         None,
         "",
     ) == dt.date(2025, 10, 15)
+    # Housing's one table keeps them; the declared-fields JSON holds no computed state.
     data = (await enr.get_enrolment(enrolment_id, ["iml_youth"]))["data"]
-    assert data["renewals"] == 6 and len(data["renewal_history"]) == 6
+    assert "renewals" not in data and "renewal_history" not in data
+    renewals = (await agreement_renewals([enrolment_id]))[enrolment_id]
+    assert [r["until"] for r in renewals][-2:] == [dt.date(2025, 7, 15), dt.date(2025, 10, 15)]
+    assert renewals[-1]["derogation_reason"] == "CEJ suspendu, attente bailleur"
 
 
 async def test_panel_forms_through_the_pages(social_worker, host):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests.plugins.housing.helpers import entry_values
 from tremplin.models import Enrolment, Membership
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
@@ -11,10 +12,14 @@ from tremplin_social_residence import units
 
 ACTOR = hh.Actor(user_id=None)
 KEY = "social_residence"
+#: The monthly rent asked at the entry, as typed.
+RENT = "420"
 
 
 async def unit(label: str) -> int:
-    return await units.add_unit(ACTOR, {"label": label, "typology": "T1"})
+    """A unit of the residence tied to a dwelling of the housing stock (its rent account)."""
+    dwelling = (await entry_values(KEY))["dwelling"]
+    return await units.add_unit(ACTOR, {"label": label, "typology": "T1", "dwelling_id": dwelling})
 
 
 async def move(host, enrolment_id: int, key: str, **values) -> str:
@@ -60,7 +65,7 @@ async def resident(
     if ``exit``): the enrolment id."""
     enrolment_id = await enrolled(host, name, **household_kw)
     await move(host, enrolment_id, "accept", decision_date="2015-01-10")
-    await move(host, enrolment_id, "enter", entry_date=entry, unit=str(unit_id))
+    await move(host, enrolment_id, "enter", entry_date=entry, unit=str(unit_id), rent=RENT)
     if derogation:
         await units.record_derogation(
             ACTOR,

@@ -2,10 +2,11 @@
 role guard), the stay panel and its derogation form through htmx, audit."""
 
 from tests.core.test_access import _client
-from tests.plugins.social_residence.helpers import resident, unit
+from tests.plugins.social_residence.helpers import ACTOR, resident, unit
 from tremplin.api import add_months
 from tremplin.models import AuditEntry, Enrolment
 from tremplin.services.clock import today
+from tremplin_social_residence import units
 from tremplin_social_residence.tables import Derogation, ResidenceUnit
 
 
@@ -105,8 +106,6 @@ async def test_derogation_through_the_stay_panel(social_worker, host):
 
 
 async def test_units_page_links_to_the_housing_rent_account(client, users, app, host):
-    from tests.plugins.social_residence.helpers import ACTOR
-    from tremplin_housing import occupancy as occ
     from tremplin_housing import stock
 
     programmes = {"social_residence": "Résidence sociale"}
@@ -127,25 +126,19 @@ async def test_units_page_links_to_the_housing_rent_account(client, users, app, 
         },
         programmes,
     )
-    r1 = await unit("R1")
+    r1 = await units.add_unit(
+        ACTOR, {"label": "R1", "typology": "T1", "dwelling_id": str(dwelling_id)}
+    )
     enrolment_id = await resident(host, "LOYER Basile", r1, "2024-01-01")
     household_id = (
         await Enrolment.select(Enrolment.household).where(Enrolment.id == enrolment_id).first()
     )["household"]
-    occupancy_id = await occ.create_occupancy(
-        ACTOR,
-        dwelling_id,
-        {
-            "household": str(household_id),
-            "kind": "residence",
-            "programme": "social_residence",
-            "start_date": "2024-01-01",
-            "rent": "300",
-            "charges": "30",
-            "benefit": "0",
-        },
-        programmes,
-    )
+    # The entry opened the resident's occupancy and rent account in the unit's dwelling.
+    from tremplin_housing.tables import Occupancy
+
+    occupancy = await Occupancy.select().where(Occupancy.household == household_id).first()
+    assert (occupancy["dwelling"], occupancy["kind"]) == (dwelling_id, "residence")
+    occupancy_id = occupancy["id"]
     head, _ = await _client(app, "head_of_service@test.fr")
     page = await head.get("/social_residence/units")
     assert "LOYER Basile" in page.text

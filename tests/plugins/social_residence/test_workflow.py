@@ -52,18 +52,19 @@ async def test_refusal_reason_and_entry_in_a_free_unit(database, host):
     enrolment_id = await enrolled(host, "ENTREE Marc")
     await move(host, enrolment_id, "accept", decision_date="2015-01-10")
     # The unit is chosen among the free ones: unknown or occupied, it is refused on the field.
-    assert await _refused(host, enrolment_id, "enter", entry_date="2024-01-01", unit="999") == {
-        "unit": UNKNOWN_CHOICE
-    }
+    assert await _refused(
+        host, enrolment_id, "enter", entry_date="2024-01-01", unit="999", rent="380"
+    ) == {"unit": UNKNOWN_CHOICE}
     await resident(host, "OCCUPANT Luc", r1, "2023-05-01")
     assert await _offered(host, enrolment_id) == {}
-    assert await _refused(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(r1)) == {
-        "unit": UNKNOWN_CHOICE
-    }
+    assert await _refused(
+        host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(r1), rent="380"
+    ) == {"unit": UNKNOWN_CHOICE}
     r2 = await unit("R2")
     assert await _offered(host, enrolment_id) == {str(r2): "Logement R2 (T1 meublé)"}
     assert (
-        await move(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(r2)) == "housed"
+        await move(host, enrolment_id, "enter", entry_date="2024-01-01", unit=str(r2), rent="380")
+        == "housed"
     )
     row = await enr.get_enrolment(enrolment_id, [KEY])
     assert row["data"]["unit"] == r2  # still the unit's id, an integer
@@ -215,12 +216,12 @@ async def test_the_entry_page_offers_the_free_units(social_worker, host):
     assert f'<option value="{r2}">Logement R2 (T1 meublé)</option>' in page.text
     assert f'<option value="{r1}"' not in page.text  # occupied
     refused = await social_worker.post(
-        url, {"version": "2", "entry_date": "2024-01-01", "unit": str(r1)}
+        url, {"version": "2", "entry_date": "2024-01-01", "unit": str(r1), "rent": "380"}
     )
     assert refused.status_code == 422 and "choix inconnu" in refused.text
     assert f'<option value="{r1}" selected>' in refused.text  # the input is kept
     done = await social_worker.post(
-        url, {"version": "2", "entry_date": "2024-01-01", "unit": str(r2)}
+        url, {"version": "2", "entry_date": "2024-01-01", "unit": str(r2), "rent": "380"}
     )
     assert done.status_code == 303
     row = await enr.get_enrolment(enrolment_id, [KEY])

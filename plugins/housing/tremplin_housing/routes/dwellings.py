@@ -15,6 +15,7 @@ from tremplin.api import (
     ConflictError,
     FormErrors,
     actor,
+    app_context,
     conflict_rows,
     current_user,
     programme_names,
@@ -48,6 +49,7 @@ from tremplin_housing.fields import (
     labels,
     occupancy_fields,
 )
+from tremplin_housing.journey import houses_through_workflow
 from tremplin_housing.maintenance import add_intervention, update_intervention
 from tremplin_housing.routes.common import (
     done,
@@ -362,8 +364,14 @@ async def occupancy_add(request: Request, dwelling_id: FromPath[int]) -> Respons
             household = await find_household(str(raw["household"]))
             if not await visible(request, household["id"]):  # as if it did not exist
                 raise FormErrors({"household": UNKNOWN_HOUSEHOLD})
+        host = app_context(request).host
+        housed_by_workflow = {
+            key
+            for key, workflow in host.workflows.items()
+            if houses_through_workflow(workflow.transitions)
+        }
         occupancy_id = await occ.create_occupancy(
-            actor(request), dwelling_id, raw, programme_names(request)
+            actor(request), dwelling_id, raw, programme_names(request), housed_by_workflow
         )
         programme = str(raw.get("programme") or "")
         if must_be_confidential(request, programme):

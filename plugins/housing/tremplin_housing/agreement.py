@@ -1,0 +1,185 @@
+"""The occupancy agreement (*convention d'occupation*), owned by housing for every programme
+that sub-lets: its terms come from the programme's :class:`AgreementPolicy` (term, maximum,
+derogation, signatories, PDF template), its renewals live in ``housing_agreement_renewal``.
+
+The agreement runs from the enrolment's entry date; it ends after the first term, or on
+the last renewal's ``until``; the exit (closing the occupancy) ends it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tremplin.api import (
+    AgreementPolicy,
+    Enrolment,
+    FormErrors,
+    add_enrolment_event,
+    add_months,
+    audit,
+    now,
+    transaction,
+)
+from tremplin_housing.tables import AgreementRenewal, Occupancy
+
+
+def first_end(entry: dt.date, policy: AgreementPolicy) -> dt.date:
+    return add_months(entry, policy.term_months)
+
+
+def max_end(entry: dt.date, policy: AgreementPolicy) -> dt.date | None:
+    return add_months(entry, policy.max_months) if policy.max_months else None
+
+
+def end_of(entry: dt.date, policy: AgreementPolicy, renewals: list[dict[str, Any]]) -> dt.date:
+    """The agreement's end: the last renewal's ``until``, or the end of the first term."""
+    return renewals[-1]["until"] if renewals else first_end(entry, policy)
+
+
+async def renewals_of(enrolment_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Enrolment → its renewals, oldest first (one query)."""
+    out: dict[int, list[dict[str, Any]]] = {i: [] for i in enrolment_ids}
+    if not enrolment_ids:
+        return out
+    for r in (
+        await AgreementRenewal.select()
+        .where(AgreementRenewal.enrolment.is_in(enrolment_ids))
+        .order_by(AgreementRenewal.until)
+        .order_by(AgreementRenewal.id)
+    ):
+        out[r["enrolment"]].append(r)
+    return out
+
+
+async def agreement_ends(rows: list[dict[str, Any]], policy: AgreementPolicy) -> dict[int, dt.date]:
+    """Enrolment id → the end of its agreement, for rows with ``id`` and ``entry_date``
+    (those without an entry are left out). One query for all."""
+    entered = [r for r in rows if r.get("entry_date")]
+    renewals = await renewals_of([r["id"] for r in entered])
+    return {r["id"]: end_of(r["entry_date"], policy, renewals[r["id"]]) for r in entered}
+
+
+async def renew(
+    enrolment_id: int,
+    programme: str,
+    policy: AgreementPolicy,
+    decided_on: dt.date,
+    *,
+    until: dt.date | None = None,
+    derogation_reason: str = "",
+    user_id: int | None = None,
+    address: str = "",
+    event_kind: str = "agreement_renewal",
+) -> dt.date:
+    """Record a renewal (or, past the maximum, a derogation) of the enrolment's agreement;
+    returns its new end. ``until`` is the new end asked for (a derogation); by default one
+    more term. Refused, with every reason at once, when the agreement is not running, when
+    the new end passes the maximum without a derogation reason (or derogations are not
+    allowed), or when the programme's agreement is not renewable and no ``until`` is given.
+    """
+    reason = (derogation_reason or "").strip()
+    async with transaction():
+        row = (
+            await Enrolment.select(
+                Enrolment.id, Enrolment.household, Enrolment.state, Enrolment.entry_date
+            )
+            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == programme))
+            .first()
+        )
+        if row is None:
+            raise LookupError(enrolment_id)
+        entry = row["entry_date"]
+        if entry is None or row["state"] != "housed":
+            raise FormErrors({"_renewal": "Seule une convention en cours peut être renouvelée."})
+        occupancy = (
+            await Occupancy.select(Occupancy.id)
+            .where((Occupancy.enrolment == enrolment_id) & Occupancy.end_date.is_null())
+            .first()
+        )
+        if occupancy is not None:
+            # Serialise two renewals of the same agreement (PostgreSQL waits here).
+            await Occupancy.update({Occupancy.updated_at: now()}).where(
+                Occupancy.id == occupancy["id"]
+            )
+        renewals = (await renewals_of([enrolment_id]))[enrolment_id]
+        current = end_of(entry, policy, renewals)
+        limit = max_end(entry, policy)
+        errors: dict[str, str] = {}
+        if until is None:
+            if not policy.renewable:
+                errors["until"] = "indiquez la nouvelle fin de l'occupation"
+            else:
+                until = add_months(entry, policy.term_months * (len(renewals) + 2))
+        if until is not None and not policy.renewable and limit and until <= limit:
+            errors["until"] = (
+                f"une dérogation porte au-delà des {policy.max_months} mois d'occupation"
+            )
+        elif until is not None and until <= current:
+            errors["until"] = f"la nouvelle fin doit suivre la fin actuelle ({current:%d/%m/%Y})"
+        beyond = until is not None and limit is not None and until > limit
+        if beyond and not policy.derogation:
+            errors["until"] = (
+                f"la convention ne peut dépasser {policy.max_months} mois ({limit:%d/%m/%Y})"
+            )
+        elif beyond and not reason:
+            errors["derogation_reason"] = (
+                f"Au-delà de {policy.max_months} mois, un motif de dérogation est obligatoire."
+            )
+        if errors:
+            raise FormErrors(errors)
+        await AgreementRenewal.insert(
+            AgreementRenewal(
+                enrolment=enrolment_id,
+                occupancy=occupancy["id"] if occupancy else None,
+                decided_on=decided_on,
+                until=until,
+                derogation_reason=reason,
+                decided_by=user_id,
+                created_at=now(),
+            )
+        )
+        await add_enrolment_event(
+            enrolment_id,
+            row["household"],
+            programme=programme,
+            kind=event_kind,
+            title="Renouvellement de la convention"
+            if policy.renewable
+            else "Dérogation à la durée d'occupation",
+            body=f"Convention prolongée jusqu'au {until:%d/%m/%Y}",
+            author=user_id,
+        )
+        await audit(
+            "renew", "enrolment", enrolment_id, user_id=user_id, fields=["renewal"], address=address
+        )
+    return until
+
+
+async def ending_within(
+    programme: str, policy: AgreementPolicy, on: dt.date, days: int
+) -> list[tuple[dt.date, dict[str, Any]]]:
+    """(end, enrolment row with ``id``, ``household``, ``entry_date``, ``name``) of the
+    programme's running agreements ending within ``days`` of ``on`` (or already past their
+    end), soonest first. Narrowed in SQL: an agreement renewed until after the horizon, or
+    entered less than a first term before it, cannot end within it."""
+    horizon = on + dt.timedelta(days=days)
+    renewed_beyond = AgreementRenewal.select(AgreementRenewal.enrolment).where(
+        AgreementRenewal.until > horizon
+    )
+    earliest_entry = add_months(horizon, -policy.term_months)
+    rows = await Enrolment.select(
+        Enrolment.id,
+        Enrolment.household,
+        Enrolment.entry_date,
+        Enrolment.household.name.as_alias("name"),
+    ).where(
+        (Enrolment.programme == programme)
+        & (Enrolment.state == "housed")
+        & (Enrolment.entry_date <= earliest_entry)
+        & Enrolment.id.not_in(renewed_beyond)
+        & Enrolment.household.archived_at.is_null()
+    )
+    ends = await agreement_ends(rows, policy)
+    out = [(ends[r["id"]], r) for r in rows if r["id"] in ends and ends[r["id"]] <= horizon]
+    return sorted(out, key=lambda x: (x[0], x[1]["name"]))

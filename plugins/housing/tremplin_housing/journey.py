@@ -1,0 +1,476 @@
+"""The household's housing journey as effects of a programme's transitions.
+
+One action records one fact: the programme's « Entrée dans le logement » opens the occupancy
+with its rent terms on the enrolment's entry date and closes the dwelling's open vacancy;
+the exit closes the occupancy (and so its agreement) on the exit date and opens the vacancy;
+a move transfers the occupancy. Each runs inside the transition's transaction: a refusal
+(dwelling taken, unit not free) leaves nothing written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tremplin.api import (
+    Actor,
+    Choice,
+    ChoiceContext,
+    Effect,
+    EffectContext,
+    Field,
+    FormErrors,
+    now,
+    today,
+)
+from tremplin_housing.calc import add_months, overlaps
+from tremplin_housing.common import write_audit
+from tremplin_housing.fields import TERMS_FIELDS, money
+from tremplin_housing.occupancy import _close, _lock_dwelling, _period
+from tremplin_housing.tables import (
+    DepositInstalment,
+    Dwelling,
+    Occupancy,
+    RentTerms,
+    Vacancy,
+)
+
+#: Statuses of a dwelling a household may enter.
+ENTERABLE = ("available", "occupied")
+#: Occupancy exit reason for an enrolment's exit destination (anything else: end).
+_EXIT_REASONS = {"abandonment": "abandonment", "eviction": "eviction"}
+
+
+def _actor(ctx: EffectContext) -> Actor:
+    return Actor(user_id=ctx.user_id, address=ctx.address)
+
+
+async def free_dwellings(programme: str | None, on: dt.date | None = None) -> list[Choice]:
+    """Dwellings a household of ``programme`` may enter on ``on`` (today): the programme's
+    own and those not yet given to a programme, captured (not a prospect, not returned, not
+    in works) and with nobody in them then. Labelled by reference, typology and city
+    (never the address). Two queries, whatever the stock."""
+    on = on or today()
+    taken = {
+        r["dwelling"]
+        for r in await Occupancy.select(Occupancy.dwelling).where(
+            Occupancy.end_date.is_null() | (Occupancy.end_date >= on)
+        )
+    }
+    query = Dwelling.select(
+        Dwelling.id,
+        Dwelling.reference,
+        Dwelling.typology,
+        Dwelling.city,
+        Dwelling.furnished,
+        Dwelling.confidential,
+    ).where(Dwelling.status.is_in(list(ENTERABLE)))
+    if programme:
+        query = query.where(Dwelling.programme.is_in([programme, ""]))
+    rows = await query.order_by(Dwelling.reference)
+    return [
+        Choice(
+            str(r["id"]),
+            f"{r['reference']} — {r['typology']}"
+            + (" meublé" if r["furnished"] else "")
+            + ("" if r["confidential"] or not r["city"] else f", {r['city']}"),
+        )
+        for r in rows
+        if r["id"] not in taken
+    ]
+
+
+async def _free_for(ctx: ChoiceContext) -> list[Choice]:
+    return await free_dwellings(ctx.programme, ctx.today)
+
+
+def dwelling_field(label: str = "Logement", name: str = "dwelling") -> Field:
+    """The dwelling asked at the entry: one of the programme's free dwellings."""
+    return Field(
+        name,
+        label,
+        kind="int",
+        required=True,
+        minimum=1,
+        choices_from=_free_for,
+        help="Les logements libres du programme : référence — typologie, commune.",
+    )
+
+
+#: Rent terms asked at the entry (rent, charges, directly-paid housing benefit, deposit).
+ENTRY_TERMS_FIELDS = (
+    *TERMS_FIELDS,
+    money("deposit", "Dépôt de garantie", help="Moitié à la signature, le reste le mois suivant."),
+)
+
+
+def _terms(values: dict[str, Any]) -> dict[str, int]:
+    rent = int(values.get("rent") or 0)
+    charges = int(values.get("charges") or 0)
+    benefit = int(values.get("benefit") or 0)
+    if benefit > rent + charges:
+        raise FormErrors({"benefit": "l'aide au logement dépasse le loyer et les charges"})
+    return {"rent_cents": rent, "charges_cents": charges, "benefit_cents": benefit}
+
+
+async def _close_vacancy(dwelling_id: int, start: dt.date) -> None:
+    """The open vacancy of the dwelling ends the day before the entry."""
+    for v in await Vacancy.select(Vacancy.id, Vacancy.start_date).where(
+        (Vacancy.dwelling == dwelling_id)
+        & Vacancy.end_date.is_null()
+        & (Vacancy.start_date <= start)
+    ):
+        end = max(v["start_date"], start - dt.timedelta(days=1))
+        await Vacancy.update({Vacancy.end_date: end}).where(Vacancy.id == v["id"])
+
+
+async def _open_vacancy(dwelling_id: int, after: dt.date) -> None:
+    """The dwelling is vacant from the day after the last occupant's last day."""
+    start = after + dt.timedelta(days=1)
+    if await Vacancy.exists().where(
+        (Vacancy.dwelling == dwelling_id)
+        & (Vacancy.end_date.is_null() | (Vacancy.end_date >= start))
+    ):
+        return
+    await Vacancy.insert(
+        Vacancy(dwelling=dwelling_id, start_date=start, cause="between_occupants", created_at=now())
+    )
+
+
+async def open_occupancy(
+    ctx: EffectContext,
+    dwelling_id: int,
+    start: dt.date,
+    kind: str,
+    terms: dict[str, int],
+    deposit_cents: int = 0,
+    field: str = "dwelling",
+    transferred_from: int | None = None,
+) -> int:
+    """Open the enrolment's occupancy of ``dwelling_id`` from ``start`` with its first rent
+    terms; close the dwelling's vacancy. Refused (``FormErrors`` under ``field``) when the
+    dwelling cannot be entered or someone lives there then."""
+    dwelling = await _lock_dwelling(dwelling_id)
+    if dwelling["status"] not in ENTERABLE:
+        raise FormErrors(
+            {field: f"Le logement {dwelling['reference']} n'est pas disponible (capté et libre)."}
+        )
+    programme = ctx.enrolment.programme
+    if dwelling["programme"] not in ("", programme):
+        raise FormErrors(
+            {field: f"Le logement {dwelling['reference']} est affecté à un autre programme."}
+        )
+    for o in await Occupancy.select(Occupancy.start_date, Occupancy.end_date).where(
+        Occupancy.dwelling == dwelling_id
+    ):
+        if overlaps(start, None, o["start_date"], o["end_date"]):
+            raise FormErrors(
+                {
+                    field: f"Le logement {dwelling['reference']} est déjà occupé "
+                    f"{_period(o['start_date'], o['end_date'])}."
+                }
+            )
+    for o in await Occupancy.select(Occupancy.start_date, Occupancy.end_date).where(
+        Occupancy.household == ctx.enrolment.household_id
+    ):
+        if overlaps(start, None, o["start_date"], o["end_date"]):
+            raise FormErrors(
+                {
+                    field: "Ce ménage occupe déjà un logement à cette date : enregistrez "
+                    "d'abord sa sortie ou un changement de logement."
+                }
+            )
+    current = now()
+    row = await Occupancy.insert(
+        Occupancy(
+            dwelling=dwelling_id,
+            household=ctx.enrolment.household_id,
+            enrolment=ctx.enrolment.id,
+            kind=kind,
+            programme=programme,
+            start_date=start,
+            deposit_cents=deposit_cents,
+            transferred_from=transferred_from,
+            created_by=ctx.user_id,
+            created_at=current,
+            updated_at=current,
+        )
+    ).returning(Occupancy.id)
+    occupancy_id = row[0]["id"]
+    await RentTerms.insert(
+        RentTerms(
+            occupancy=occupancy_id,
+            effective_from=start,
+            reason="entry",
+            created_by=ctx.user_id,
+            created_at=current,
+            **terms,
+        )
+    )
+    # The seeds: half of the deposit at signature, the rest the following month.
+    first_part = deposit_cents - deposit_cents // 2
+    for due, amount in ((start, first_part), (add_months(start, 1), deposit_cents // 2)):
+        if amount > 0:
+            await DepositInstalment.insert(
+                DepositInstalment(occupancy=occupancy_id, due_on=due, amount_cents=amount)
+            )
+    update: dict[Any, Any] = {Dwelling.programme: programme}
+    if start <= today():
+        update[Dwelling.status] = "occupied"
+    await Dwelling.update(update).where(Dwelling.id == dwelling_id)
+    await _close_vacancy(dwelling_id, start)
+    await write_audit(_actor(ctx), "create", "housing_occupancy", occupancy_id, ["enrolment"])
+    return occupancy_id
+
+
+async def enrolment_occupancy(enrolment_id: int) -> dict[str, Any] | None:
+    """The enrolment's open occupancy (the latest, after transfers), or ``None``."""
+    return (
+        await Occupancy.select()
+        .where((Occupancy.enrolment == enrolment_id) & Occupancy.end_date.is_null())
+        .order_by(Occupancy.start_date, ascending=False)
+        .first()
+    )
+
+
+async def close_occupancy(
+    ctx: EffectContext, end: dt.date, reason: str = "end", field: str = "exit_date"
+) -> int | None:
+    """Close the enrolment's open occupancy on ``end`` (its last day) and open the
+    dwelling's vacancy from the next day; returns the occupancy closed (``None``: none)."""
+    occupancy = await enrolment_occupancy(ctx.enrolment.id)
+    if occupancy is None:
+        return None
+    await _lock_dwelling(occupancy["dwelling"])
+    try:
+        await _close(_actor(ctx), occupancy, end, reason)
+    except FormErrors as exc:
+        raise FormErrors({field: next(iter(exc.errors.values()))}) from exc
+    await _open_vacancy(occupancy["dwelling"], end)
+    await write_audit(_actor(ctx), "exit", "housing_occupancy", occupancy["id"], ["end_date"])
+    return occupancy["id"]
+
+
+def enter_dwelling(kind: str = "agreement", field: str = "dwelling") -> Effect:
+    """Effect of an entry: the household enters the dwelling chosen in ``field`` on the
+    enrolment's entry date, with the rent terms of :data:`ENTRY_TERMS_FIELDS`."""
+
+    async def effect(ctx: EffectContext) -> None:
+        start = ctx.enrolment.entry_date
+        if start is None:
+            raise FormErrors({"entry_date": "indiquez la date d'entrée"})
+        await open_occupancy(
+            ctx,
+            int(ctx.values[field]),
+            start,
+            kind,
+            _terms(ctx.values),
+            int(ctx.values.get("deposit") or 0),
+            field,
+        )
+
+    effect.housing_effect = "enter"  # type: ignore[attr-defined]
+    return effect
+
+
+def leave_dwelling() -> Effect:
+    """Effect of an exit: the enrolment's occupancy ends on the exit date (its agreement
+    with it) and the dwelling is vacant from the next day. Nothing when it has none."""
+
+    async def effect(ctx: EffectContext) -> None:
+        end = ctx.enrolment.exit_date
+        if end is None:
+            return
+        destination = str(ctx.values.get("exit_destination") or "")
+        reason = "sliding" if "sliding" in destination else _EXIT_REASONS.get(destination, "end")
+        await close_occupancy(ctx, end, reason)
+
+    effect.housing_effect = "exit"  # type: ignore[attr-defined]
+    return effect
+
+
+async def move_occupancy(
+    ctx: EffectContext, dwelling_id: int, day: dt.date, field: str = "dwelling"
+) -> int:
+    """Transfer: the enrolment's occupancy ends the day before ``day`` and a new one opens
+    in ``dwelling_id`` on ``day`` with the same rent terms (both accounts kept)."""
+    current = await enrolment_occupancy(ctx.enrolment.id)
+    if current is None:
+        raise FormErrors({field: "Ce ménage n'occupe aucun logement à transférer."})
+    if current["dwelling"] == dwelling_id:
+        raise FormErrors({field: "Le ménage occupe déjà ce logement."})
+    if day <= current["start_date"]:
+        raise FormErrors({field: "Le changement doit suivre l'entrée dans le logement actuel."})
+    terms = (
+        await RentTerms.select(
+            RentTerms.rent_cents, RentTerms.charges_cents, RentTerms.benefit_cents
+        )
+        .where(RentTerms.occupancy == current["id"])
+        .order_by(RentTerms.effective_from, ascending=False)
+        .first()
+    )
+    await close_occupancy(ctx, day - dt.timedelta(days=1), "transfer", field)
+    return await open_occupancy(
+        ctx,
+        dwelling_id,
+        day,
+        current["kind"],
+        dict(terms or {"rent_cents": 0, "charges_cents": 0, "benefit_cents": 0}),
+        field=field,
+        transferred_from=current["id"],
+    )
+
+
+def move_dwelling(date_field: str = "moved_on", field: str = "dwelling") -> Effect:
+    """Effect of a change of dwelling: the occupancy moves to the dwelling in ``field`` on
+    the date in ``date_field``."""
+
+    async def effect(ctx: EffectContext) -> None:
+        day = dt.date.fromisoformat(ctx.values[date_field])
+        await move_occupancy(ctx, int(ctx.values[field]), day, field)
+
+    effect.housing_effect = "move"  # type: ignore[attr-defined]
+    return effect
+
+
+def houses_through_workflow(transitions) -> bool:
+    """Whether a workflow's entry opens the occupancy (its dwellings are entered there)."""
+    return any(
+        getattr(effect, "housing_effect", None) == "enter"
+        for t in transitions
+        for effect in t.effects
+    )
+
+
+#: Where a programme's unit (a boarding-house or residence unit) has its dwelling.
+DwellingOf = Callable[[int], Awaitable[int | None]]
+
+_NO_DWELLING = (
+    "Ce logement n'est relié à aucun logement du parc (module Logements) : reliez-le d'abord, "
+    "pour ouvrir l'occupation et le compte de loyer du résident."
+)
+
+
+async def _mapped(dwelling_of: DwellingOf, ctx: EffectContext, field: str) -> int:
+    dwelling_id = await dwelling_of(int(ctx.values[field]))
+    if dwelling_id is None:
+        raise FormErrors({field: _NO_DWELLING})
+    return dwelling_id
+
+
+def enter_unit(dwelling_of: DwellingOf, kind: str = "residence", field: str = "unit") -> Effect:
+    """Effect of an entry into a programme's unit (``field``): the resident enters the unit's
+    dwelling, given by ``dwelling_of(unit id)``, with the rent terms of
+    :data:`ENTRY_TERMS_FIELDS`; refused when the unit has no dwelling."""
+
+    async def effect(ctx: EffectContext) -> None:
+        start = ctx.enrolment.entry_date
+        if start is None:
+            raise FormErrors({"entry_date": "indiquez la date d'entrée"})
+        dwelling_id = await _mapped(dwelling_of, ctx, field)
+        await open_occupancy(
+            ctx,
+            dwelling_id,
+            start,
+            kind,
+            _terms(ctx.values),
+            int(ctx.values.get("deposit") or 0),
+            field,
+        )
+
+    effect.housing_effect = "enter"  # type: ignore[attr-defined]
+    return effect
+
+
+def move_unit(dwelling_of: DwellingOf, date_field: str = "moved_on", field: str = "unit") -> Effect:
+    """Effect of a change of unit: the occupancy moves to the new unit's dwelling."""
+
+    async def effect(ctx: EffectContext) -> None:
+        day = dt.date.fromisoformat(ctx.values[date_field])
+        await move_occupancy(ctx, await _mapped(dwelling_of, ctx, field), day, field)
+
+    effect.housing_effect = "move"  # type: ignore[attr-defined]
+    return effect
+
+
+async def _others_overlap(occupancy: dict[str, Any], start: dt.date, end: dt.date | None) -> bool:
+    """Whether another occupancy of the same dwelling or household shares a day with
+    ``start``–``end``."""
+    rows = await Occupancy.select(Occupancy.start_date, Occupancy.end_date).where(
+        (Occupancy.id != occupancy["id"])
+        & (
+            (Occupancy.dwelling == occupancy["dwelling"])
+            | (Occupancy.household == occupancy["household"])
+        )
+    )
+    return any(overlaps(start, end, o["start_date"], o["end_date"]) for o in rows)
+
+
+async def correct_dates(correction: Any) -> None:
+    """The corrected entry or exit date of an enrolment moves its occupancy with it (the
+    rent account is re-priced from the earlier month, the vacancy follows): the entry date
+    stays one fact. Refused (``FormErrors`` under the date) when the dwelling or the
+    household is taken at the new date; nothing then is written."""
+    from tremplin_housing.calc import first_of_month
+    from tremplin_housing.occupancy import _reprice_from
+
+    actor = Actor(user_id=correction.user_id)
+    enrolment_id = correction.enrolment.id
+    rows = (
+        await Occupancy.select()
+        .where(Occupancy.enrolment == enrolment_id)
+        .order_by(Occupancy.start_date)
+    )
+    if not rows:
+        return
+    if "entry_date" in correction.after and correction.after["entry_date"]:
+        occupancy, new = rows[0], correction.after["entry_date"]
+        old = occupancy["start_date"]
+        if new != old:
+            await _lock_dwelling(occupancy["dwelling"])
+            end = occupancy["end_date"]
+            if (end is not None and new > end) or await _others_overlap(occupancy, new, end):
+                raise FormErrors(
+                    {"entry_date": "Le logement ou le ménage est déjà pris à cette date."}
+                )
+            await Occupancy.update({Occupancy.start_date: new, Occupancy.updated_at: now()}).where(
+                Occupancy.id == occupancy["id"]
+            )
+            await RentTerms.update({RentTerms.effective_from: new}).where(
+                (RentTerms.occupancy == occupancy["id"]) & (RentTerms.effective_from == old)
+            )
+            await DepositInstalment.update({DepositInstalment.due_on: new}).where(
+                (DepositInstalment.occupancy == occupancy["id"]) & (DepositInstalment.due_on == old)
+            )
+            await Vacancy.update({Vacancy.end_date: new - dt.timedelta(days=1)}).where(
+                (Vacancy.dwelling == occupancy["dwelling"])
+                & (Vacancy.end_date == old - dt.timedelta(days=1))
+                & (Vacancy.start_date < new)
+            )
+            moved = {**occupancy, "start_date": new}
+            await _reprice_from(actor, moved, first_of_month(min(old, new)))
+            await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["start"])
+    if "exit_date" in correction.after and correction.after["exit_date"]:
+        closed = [r for r in rows if r["end_date"] == correction.before.get("exit_date")]
+        if not closed:
+            return
+        occupancy, new = closed[-1], correction.after["exit_date"]
+        old = occupancy["end_date"]
+        if new != old:
+            await _lock_dwelling(occupancy["dwelling"])
+            start = occupancy["start_date"]
+            if new < start or await _others_overlap(occupancy, start, new):
+                raise FormErrors(
+                    {"exit_date": "Le logement ou le ménage est déjà pris à cette date."}
+                )
+            await Occupancy.update({Occupancy.end_date: new, Occupancy.updated_at: now()}).where(
+                Occupancy.id == occupancy["id"]
+            )
+            await Vacancy.update({Vacancy.start_date: new + dt.timedelta(days=1)}).where(
+                (Vacancy.dwelling == occupancy["dwelling"])
+                & (Vacancy.start_date == old + dt.timedelta(days=1))
+            )
+            moved = {**occupancy, "end_date": new}
+            await _reprice_from(actor, moved, first_of_month(min(old, new)))
+            await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["end"])
