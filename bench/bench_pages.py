@@ -146,8 +146,22 @@ async def run_migrations(db_path: Path, data_dir: Path) -> None:
     await db.start(engine)
     try:
         await db.migrate()
+        await backfill_due_dates(host)
     finally:
         await db.stop(engine)
+
+
+async def backfill_due_dates(host) -> None:
+    """Compute the enrolments' due dates when the table is empty (a fresh fill, or a file
+    filled before ``tremplin_0011_due_dates``), as ``tremplin migrate`` does on upgrade."""
+    from tremplin.models import DueDate, Enrolment
+    from tremplin.services import deadlines
+
+    if await DueDate.exists() or not await Enrolment.exists():
+        return
+    t0 = time.perf_counter()
+    count = await deadlines.refresh_all(host.workflows)
+    log(f"  {count} due dates computed in {time.perf_counter() - t0:.1f} s (refresh_all)")
 
 
 def _household_rows(
@@ -455,6 +469,7 @@ def fill(db_path: Path, data_dir: Path, households: int, seed: int, batch: int =
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         con.close()
+    asyncio.run(run_migrations(db_path, data_dir))  # computes the due dates
     marker_path(db_path).write_text(
         json.dumps({"version": FILL_VERSION, "households": households, "seed": seed})
     )

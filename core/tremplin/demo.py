@@ -320,6 +320,10 @@ async def load_demo(host: PluginHost, households: int = 60, seed: int = 2024) ->
                 )
                 counts["events"] += 1
         extra = await _plugin_demos(host, tx, seed, on, users)
+    # Plugins' demo loaders complete the enrolments' data (units, renewals…): due dates last.
+    from tremplin.services import deadlines
+
+    await deadlines.refresh_all(host.workflows)
     summary = (
         f"Démo chargée : {counts['households']} ménages, {counts['people']} personnes, "
         f"{counts['enrolments']} accompagnements, {counts['events']} événements."

@@ -31,6 +31,7 @@ from tremplin.api import (
     form_dict,
     now,
     redirect_after_write,
+    refresh_due_dates,
     requires,
     today,
     transaction,
@@ -116,6 +117,7 @@ async def record_derogation(
             raise FormErrors(
                 {"_panel": "Le dossier a été modifié entre-temps : rechargez la page."}
             )
+        await refresh_due_dates(enrolment_id)
         await add_enrolment_event(
             enrolment_id,
             row["household"],
@@ -229,26 +231,3 @@ async def too_few_meetings(ctx: DashboardContext) -> list[DashboardRow]:
                 )
             )
     return out
-
-
-async def occupancy_ending(ctx: DashboardContext) -> list[DashboardRow]:
-    """Occupancies reaching their end (12 months or derogation) within 60 days, or past it."""
-    out = []
-    for r in await _housed(JAPPART):
-        if r["entry_date"] is None:
-            continue
-        end = jappart_end(r["entry_date"], r["data"] or {})
-        days = (end - ctx.today).days
-        if days <= 60:
-            late = " (dépassée : dérogation à enregistrer)" if days < 0 else ""
-            out.append(
-                (
-                    end,
-                    DashboardRow(
-                        r["name"],
-                        f"/households/{r['household']}",
-                        f"fin de l'occupation le {end:%d/%m/%Y}{late}",
-                    ),
-                )
-            )
-    return [row for _, row in sorted(out, key=lambda x: x[0])]

@@ -8,7 +8,6 @@ exit with destination. It uses only :mod:`tremplin.api`.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from tremplin.api import (
@@ -16,7 +15,6 @@ from tremplin.api import (
     DashboardContext,
     DashboardItem,
     DashboardRow,
-    Enrolment,
     EnrolmentPanel,
     EventType,
     Field,
@@ -34,7 +32,6 @@ from tremplin_iml_sublease.workflow import (
     MAX_MONTHS,
     PRESCRIBERS,
     WORKFLOW,
-    agreement_end,
 )
 
 __version__ = "0.1.0"
@@ -190,52 +187,6 @@ def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
     ]
 
 
-async def _ending_soon(ctx: DashboardContext) -> list[DashboardRow]:
-    """Agreements ending within 30 days, and enrolments at the 18-month maximum."""
-    from tremplin_iml_sublease.tables import AgreementRenewal
-
-    horizon = ctx.today + dt.timedelta(days=30)
-    # Narrowed in SQL (the exact test stays below): an agreement lasts at least 89 days
-    # (3 months), and one already renewed until after the horizon cannot end before it.
-    renewed_beyond = AgreementRenewal.select(AgreementRenewal.enrolment).where(
-        (AgreementRenewal.until > horizon) & AgreementRenewal.enrolment.is_not_null()
-    )
-    rows = (
-        await Enrolment.select(
-            Enrolment.household,
-            Enrolment.entry_date,
-            Enrolment.data,
-            Enrolment.household.name.as_alias("name"),
-        )
-        .where(
-            (Enrolment.programme == KEY)
-            & (Enrolment.state == "housed")
-            & (Enrolment.entry_date <= horizon - dt.timedelta(days=89))
-            & Enrolment.id.not_in(renewed_beyond)
-        )
-        .output(load_json=True)
-    )
-    out = []
-    for r in rows:
-        if r["entry_date"] is None:
-            continue
-        end = agreement_end(r["entry_date"], int((r["data"] or {}).get("renewals", 0)))
-        days = (end - ctx.today).days
-        if days <= 30:
-            late = " (dépassée)" if days < 0 else ""
-            out.append(
-                (
-                    end,
-                    DashboardRow(
-                        r["name"],
-                        f"/households/{r['household']}",
-                        f"convention jusqu'au {end.strftime('%d/%m/%Y')}{late}",
-                    ),
-                )
-            )
-    return [row for _, row in sorted(out, key=lambda x: x[0])]
-
-
 @hookimpl
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
     from tremplin_iml_sublease.report import LABELS_EN, reinforced_support
@@ -258,20 +209,6 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
 def tremplin_dashboard_items(user) -> list[DashboardItem]:
     return [
         DashboardItem(
-            "iml_sublease_ending",
-            "IML : conventions à échéance sous 30 jours",
-            _ending_soon,
-            order=20,
-            programme=KEY,
-        ),
-        DashboardItem(
-            "iml_sublease_reviews",
-            "IML : bilans (6, 10, 12 mois) à tenir sous 30 jours",
-            _reviews_due,
-            order=21,
-            programme=KEY,
-        ),
-        DashboardItem(
             "iml_sublease_house_mistress",
             "IML : pas de passage de la maîtresse de maison depuis plus d'un mois",
             _visits_overdue,
@@ -285,9 +222,3 @@ async def _visits_overdue(ctx: DashboardContext) -> list[DashboardRow]:
     from tremplin_iml_sublease.followup import visits_overdue
 
     return await visits_overdue(ctx)
-
-
-async def _reviews_due(ctx: DashboardContext) -> list[DashboardRow]:
-    from tremplin_iml_sublease.reviews import reviews_due
-
-    return await reviews_due(ctx)

@@ -22,6 +22,7 @@ from tremplin.api import (
     is_htmx,
     now,
     redirect_after_write,
+    refresh_due_dates,
     requires,
     today,
     transaction,
@@ -87,6 +88,7 @@ async def renew(
                 Enrolment.updated_at: now(),
             }
         ).where(Enrolment.id == enrolment_id)
+        await refresh_due_dates(enrolment_id)
         await add_enrolment_event(
             enrolment_id,
             row["household"],

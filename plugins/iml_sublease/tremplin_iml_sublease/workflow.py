@@ -79,6 +79,14 @@ def _agreement_due(e: EnrolmentView) -> dt.date | None:
     return agreement_end(e.entry_date, int(e.data.get("renewals", 0)))
 
 
+def _review_due(e: EnrolmentView) -> dt.date | None:
+    """The next review (6, 10 then 12 months after entry) not yet recorded."""
+    from tremplin_iml_sublease.reviews import next_review
+
+    upcoming = next_review(e.entry_date, len(e.data.get("reviews") or []))
+    return upcoming[1] if upcoming else None
+
+
 DECISION = decision_date_field()
 
 WORKFLOW = Workflow(
@@ -151,6 +159,13 @@ WORKFLOW = Workflow(
             "Fin de la convention d'occupation",
             ("housed",),
             _agreement_due,
+            warn_days=30,
+        ),
+        Deadline(
+            "review",
+            "Bilan (6, 10 ou 12 mois) avec le bailleur et le ménage",
+            ("housed",),
+            _review_due,
             warn_days=30,
         ),
     ),

@@ -1,10 +1,11 @@
-"""Dashboard blocks of the youth IML: CEJ suspensions (they threaten rent payment) and
-occupancy agreements ending within 30 days."""
+"""Dashboard block of the youth IML: CEJ suspensions (they threaten rent payment).
+
+The agreements' ends are due dates the core computes from the workflow's deadline."""
 
 from __future__ import annotations
 
 from tremplin.api import DashboardContext, DashboardRow, Enrolment
-from tremplin_iml_youth.rules import KEY, agreement_end
+from tremplin_iml_youth.rules import KEY
 
 
 async def _current(states: tuple[str, ...]) -> list[dict]:
@@ -38,26 +39,3 @@ async def cej_suspensions(ctx: DashboardContext) -> list[DashboardRow]:
             )
             rows.append(DashboardRow(r["name"], f"/households/{r['household']}", detail))
     return rows
-
-
-async def agreements_ending(ctx: DashboardContext) -> list[DashboardRow]:
-    """Occupancy agreements ending within 30 days (or already past their end)."""
-    out = []
-    for r in await _current(("housed",)):
-        if r["entry_date"] is None:
-            continue
-        end = agreement_end(r["entry_date"], int((r["data"] or {}).get("renewals", 0)))
-        days = (end - ctx.today).days
-        if days <= 30:
-            late = " (dépassée)" if days < 0 else ""
-            out.append(
-                (
-                    end,
-                    DashboardRow(
-                        r["name"],
-                        f"/households/{r['household']}",
-                        f"convention jusqu'au {end:%d/%m/%Y}{late}",
-                    ),
-                )
-            )
-    return [row for _, row in sorted(out, key=lambda x: x[0])]
