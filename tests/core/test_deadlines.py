@@ -323,3 +323,35 @@ async def test_badge_on_the_enrolment(client, users, stays_host):
     badge = re.search(r'<span class="badge due-badge danger"[^>]*>([^<]+)</span>', page.text)
     due = today() - dt.timedelta(days=5)
     assert html.unescape(badge.group(1)) == f"Décision d'admission : {due:%d/%m/%Y} · en retard"
+
+
+async def test_upgrade_backfills_the_due_dates(database, stays_host, capsys):
+    """A database from before ``tremplin_0011_due_dates``: ``tremplin migrate`` creates the
+    table, then computes the due dates of the enrolments already there."""
+    from piccolo.apps.migrations.tables import Migration
+
+    from tremplin.cli import _migrate_and_refresh
+
+    household_id = await hh.create_household(ACTOR, {"name": "Foyer Ancien"})
+    await Enrolment.insert(
+        Enrolment(
+            household=household_id,
+            programme="stay",
+            state="housed",
+            referral_date=dt.date(2025, 1, 5),
+            entry_date=dt.date(2025, 1, 20),
+            data={},
+            created_at=now(),
+            updated_at=now(),
+        )
+    )
+    await DueDate.raw("DROP TABLE due_date")
+    await Migration.delete().where(Migration.name == "2026-12-02T01:00:00:000000")  # 0011
+
+    await _migrate_and_refresh(stays_host)
+    rows = await DueDate.select(DueDate.key, DueDate.due_on).order_by(DueDate.due_on)
+    assert rows == [
+        {"key": "first_visit", "due_on": dt.date(2025, 1, 27)},
+        {"key": "stay_end", "due_on": dt.date(2025, 3, 1)},
+    ]
+    assert "Échéances recalculées : 2." in capsys.readouterr().out
