@@ -102,6 +102,7 @@ async def upcoming_appointments(ctx: DashboardContext) -> list[DashboardRow]:
         (start + dt.timedelta(days=8)).astimezone(dt.UTC),
         programmes=list(ctx.programmes),
         worker=ctx.user.id,
+        visible=None if ctx.restricted_to is None else (list(ctx.programmes), ctx.restricted_to),
         statuses=("planned",),
         limit=50,
     )

@@ -179,3 +179,58 @@ async def test_partners_have_no_calendar(client, users):
     partner = await _session(client, users, "partner")
     for url in ("/calendrier", "/compte/agenda"):
         assert (await partner.get(url)).status_code in (403, 404)
+
+
+async def test_restricted_users_and_confidential_households(app, client, users, host):
+    """A user restricted to a programme sees no appointment of a household outside it (team
+    calendar, feed); a household of a confidential programme is never named in a feed."""
+    from tremplin.models import Enrolment, User
+    from tremplin.services import appointments as ap
+    from tremplin.services.clock import now
+
+    worker = users["social_worker"]
+    hidden = await hh.create_household(ACTOR, {"name": "Foyer Protégé"})
+    await Enrolment.insert(
+        Enrolment(
+            household=hidden,
+            programme="alter_logement",
+            state="referral",
+            referral_date=today(),
+            data={},
+            created_at=now(),
+            updated_at=now(),
+        )
+    )
+    plain = await hh.create_household(ACTOR, {"name": "Foyer Ordinaire"})
+    day = (today() + dt.timedelta(days=1)).isoformat()
+    for household_id, programme in ((hidden, "alter_logement"), (plain, "")):
+        await ap.create_appointment(
+            host,
+            ACTOR,
+            household_id,
+            {
+                "kind": "office_appointment",
+                "day": day,
+                "time": "10:00",
+                "duration": "30",
+                "programme": programme,
+                "place": "Lieu secret",
+                "worker": str(worker.id),
+            },
+            host.programme_keys,
+        )
+
+    session = await _session(client, users)
+    status, events = await _events(app, await _feed_url(session, with_names=True))
+    summaries = sorted(str(e["summary"]) for e in events)
+    assert summaries == ["Rendez-vous au bureau", "Rendez-vous au bureau : Foyer Ordinaire"]
+    raw = b"".join(e.to_ical() for e in events).decode()
+    assert "Protégé" not in raw and raw.count("Lieu secret") == 1
+
+    await User.update({User.programmes: ["iml_sublease"]}).where(User.id == worker.id)
+    team = await session.get(f"/calendrier?qui=equipe&date={day}")
+    assert "Foyer Ordinaire" not in team.text and "Foyer Protégé" not in team.text
+    mine = await session.get(f"/calendrier?date={day}")
+    assert "Foyer" not in mine.text
+    status, events = await _events(app, await _feed_url(session, with_names=True))
+    assert status == 200 and events == []

@@ -11,11 +11,17 @@ from typing import Any
 
 from tremplin.db import transaction
 from tremplin.forms import FormErrors, validate
-from tremplin.models import Appointment, CalendarFeed, TimelineEvent, User
+from tremplin.models import Appointment, CalendarFeed, Enrolment, Household, TimelineEvent, User
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
 from tremplin.services.clock import PARIS, now, today
-from tremplin.services.households import Actor, ConflictError, NotFound, get_household
+from tremplin.services.households import (
+    Actor,
+    ConflictError,
+    NotFound,
+    get_household,
+    visible_households,
+)
 from tremplin.types import Choice, EventType, Field, FieldError
 
 __all__ = [
@@ -319,11 +325,13 @@ async def between(
     programmes: list[str],
     worker: int | None = None,
     household: int | None = None,
+    visible: tuple[list[str], int] | None = None,
     statuses: tuple[str, ...] = ("planned", "done"),
     limit: int = 500,
 ) -> list[dict[str, Any]]:
     """Appointments starting in ``[start, end)``, earliest first, within ``programmes`` (and
-    those tied to none), of one worker or household if given: one query, names joined."""
+    those tied to none), of one worker or household if given: one query, names joined.
+    ``visible`` (programmes, user id) keeps a restricted user to the households they see."""
     where = (
         (Appointment.starts_at >= start)
         & (Appointment.starts_at < end)
@@ -335,6 +343,10 @@ async def between(
         where &= Appointment.worker == worker
     if household is not None:
         where &= Appointment.household == household
+    if visible is not None:
+        where &= Appointment.household.is_in(
+            Household.select(Household.id).where(visible_households(*visible))
+        )
     return await (
         Appointment.select(
             *_COLUMNS,
@@ -412,16 +424,28 @@ async def feed_owner(token: str) -> dict[str, Any] | None:
     )
 
 
+async def confidential_households(household_ids: list[int], programmes: set[str]) -> set[int]:
+    """Which of these households are enrolled in a programme with confidential contacts
+    (one query)."""
+    if not household_ids or not programmes:
+        return set()
+    rows = await Enrolment.select(Enrolment.household).where(
+        Enrolment.household.is_in(household_ids) & Enrolment.programme.is_in(list(programmes))
+    )
+    return {r["household"] for r in rows}
+
+
 def ics(
     rows: list[dict[str, Any]],
     *,
     with_names: bool,
-    confidential: set[str],
+    confidential: set[int],
     host_name: str = "tremplin",
 ) -> bytes:
     """The iCalendar text of these appointments. Without ``with_names`` an event says only
     its type (« Visite à domicile »): no household name, place, attendees nor notes; a
-    programme with confidential contacts never gives them."""
+    household of ``confidential`` (enrolled in a programme with confidential contacts)
+    never gives them."""
     from icalendar import Calendar, Event
 
     cal = Calendar()
@@ -435,7 +459,7 @@ def ics(
         event.add("dtstamp", stamp)
         event.add("dtstart", r["starts_at"].astimezone(dt.UTC))
         event.add("dtend", r["ends_at"].astimezone(dt.UTC))
-        named = with_names and r["programme"] not in confidential
+        named = with_names and r["household"] not in confidential
         summary = r["title"]
         if named:
             summary = f"{r['title']} : {r['household_name']}"

@@ -19,6 +19,7 @@ from pathlib import Path
 from tremplin.config import Settings
 from tremplin.db import transaction
 from tremplin.models import (
+    Appointment,
     AuditEntry,
     Document,
     Enrolment,
@@ -198,6 +199,10 @@ async def anonymise(household_id: int, data_dir: Path, user_id: int | None = Non
         await Enrolment.update({Enrolment.exit_reason: ""}).where(
             Enrolment.household == household_id
         )
+        # Appointments: what was typed about people goes; the kind and date stay countable.
+        await Appointment.update(
+            {Appointment.place: "", Appointment.attendees: "", Appointment.notes: ""}
+        ).where(Appointment.household == household_id)
         docs = await Document.select(Document.id, Document.sha256).where(
             Document.household == household_id
         )

@@ -15,7 +15,7 @@ from tremplin.models import Household
 from tremplin.services import appointments as ap
 from tremplin.services.clock import PARIS, today
 from tremplin.services.households import ConflictError
-from tremplin.web.access import check_household
+from tremplin.web.access import check_household, visibility
 from tremplin.web.auth import requires
 from tremplin.web.formdata import form_dict, int_or_none
 from tremplin.web.state import actor, app_context, current_user, user_programmes
@@ -173,6 +173,7 @@ async def calendar_page(request: Request) -> Template:
         end.astimezone(dt.UTC),
         programmes=user_programmes(request),
         worker=worker,
+        visible=visibility(request),
         limit=2000,
     )
     by_day: dict[dt.date, list[dict[str, Any]]] = {}
@@ -249,10 +250,15 @@ async def feed_ics(request: Request, name: FromPath[str]) -> Response:
         start + dt.timedelta(days=400),
         programmes=programmes,
         worker=owner["owner"],
+        # A user restricted to some programmes: only the households they may see.
+        visible=(programmes, owner["owner"]) if owner["programmes"] else None,
         statuses=("planned", "done"),
         limit=5000,
     )
-    confidential = {k for k, p in host.programmes.items() if p.confidential_contacts}
+    protected = {k for k, p in host.programmes.items() if p.confidential_contacts}
+    confidential = await ap.confidential_households(
+        sorted({r["household"] for r in rows}), protected
+    )
     body = ap.ics(rows, with_names=owner["with_names"], confidential=confidential)
     return Response(
         body,
