@@ -6,6 +6,9 @@ from tremplin.models import Enrolment, Household
 from tremplin.services.households import visible_households
 from tremplin.types import DashboardContext, DashboardRow
 
+#: Counts on the dashboard stop there (« 100 et plus »): the page behind the link has them all.
+COUNT_CAP = 100
+
 
 async def referent_enrolments(ctx: DashboardContext) -> list[DashboardRow]:
     """Open enrolments the user is the referent of."""
@@ -82,9 +85,10 @@ async def due_dates(ctx: DashboardContext) -> list[DashboardRow]:
                 f"{r['due_on'].strftime('%d/%m/%Y')} · {when}{who}",
             )
         )
-    total = await count_due(watch)
+    total = await count_due(watch, cap=COUNT_CAP + 1)
     if total > len(out):
-        out.append(DashboardRow(f"Toutes les échéances à surveiller ({total})", "/echeances"))
+        many = f"{COUNT_CAP} et plus" if total > COUNT_CAP else str(total)
+        out.append(DashboardRow(f"Toutes les échéances à surveiller ({many})", "/echeances"))
     return out
 
 

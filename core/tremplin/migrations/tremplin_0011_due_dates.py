@@ -40,12 +40,19 @@ class DueDate(Table, tablename="due_date"):
 
 
 INDEXES = (
-    # The dashboard and /echeances: the earliest first, overdue ones before the others.
+    # The dashboard and /echeances: walked in due-date order (the earliest, so overdue, first),
+    # the programme and period filters checked on the way; a (programme, …) index would lure
+    # the planner into sorting every row of a large programme.
     "CREATE INDEX IF NOT EXISTS due_date_due ON due_date (due_on, id)",
-    "CREATE INDEX IF NOT EXISTS due_date_programme ON due_date (programme, warn_from, due_on)",
     "CREATE INDEX IF NOT EXISTS due_date_referent ON due_date (referent, due_on)",
     "CREATE INDEX IF NOT EXISTS due_date_enrolment ON due_date (enrolment)",
     "CREATE INDEX IF NOT EXISTS due_date_household ON due_date (household)",
+    # The dashboard's alerts computed in SQL: the last visits of a kind since a day (house
+    # mistress), and a programme's enrolments in a state by entry date, both covering.
+    "CREATE INDEX IF NOT EXISTS timeline_event_kind_at "
+    "ON timeline_event (kind, occurred_at, household)",
+    "CREATE INDEX IF NOT EXISTS enrolment_programme_state_entry "
+    "ON enrolment (programme, state, entry_date, household)",
 )
 
 

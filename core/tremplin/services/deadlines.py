@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tremplin.models import DueDate, Enrolment
+from tremplin.models import DueDate, Enrolment, Household
 from tremplin.services.clock import now
 from tremplin.types import Deadline, EnrolmentView, Workflow
 
@@ -43,8 +43,11 @@ _workflows: dict[str, Workflow] = {}
 
 def remember_workflows(workflows: Mapping[str, Workflow]) -> None:
     """Keep the declared workflows for callers that have no plugin host at hand (a plugin's
-    write through :func:`tremplin.api.refresh_due_dates`). Called when the host is built."""
-    _workflows.clear()
+    write through :func:`tremplin.api.refresh_due_dates`). Called when a host is built.
+
+    Merged, not replaced: a programme's declaration is the same in every host of a process,
+    and a second host (a test, a command loading a subset of plugins) must not make the
+    first one's programmes lose their due dates."""
     _workflows.update(workflows)
 
 
@@ -200,9 +203,10 @@ class DueFilter:
 
 
 def _where(f: DueFilter) -> Any:
-    where = DueDate.programme.is_in(list(f.programmes) or [""]) & (
-        DueDate.household.archived_at.is_null()
-    )
+    # Archived households are few: excluded through their small index rather than a join
+    # on every due date.
+    archived = Household.select(Household.id).where(Household.archived_at.is_not_null())
+    where = DueDate.programme.is_in(list(f.programmes) or [""]) & DueDate.household.not_in(archived)
     if f.referent is not None:
         where &= DueDate.referent == f.referent
     if f.start is not None:
@@ -251,5 +255,9 @@ async def list_due(
     return rows, cursor
 
 
-async def count_due(f: DueFilter) -> int:
-    return await DueDate.count().where(_where(f))
+async def count_due(f: DueFilter, cap: int | None = None) -> int:
+    """How many due dates match; with ``cap``, counting stops there (the dashboard says
+    « N et plus » instead of walking every row of a large programme)."""
+    if cap is None:
+        return await DueDate.count().where(_where(f))
+    return len(await DueDate.select(DueDate.id).where(_where(f)).limit(cap))
