@@ -93,6 +93,7 @@ def _workflow(key: str) -> Workflow:
 
 def stays_plugin():
     module = types.ModuleType("fake_stays")
+    module.__file__ = None  # no package folder (no static files to serve)
     module.tremplin_manifest = hookimpl(
         lambda: PluginManifest(slug="stays", name="Séjours", api=">=1.2,<2")
     )
