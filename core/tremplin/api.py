@@ -45,6 +45,7 @@ from tremplin.services.commands import (
     versioned_update,
 )
 from tremplin.services.corrections import correct_step
+from tremplin.services.deadlines import refresh as refresh_due_dates
 from tremplin.services.enrolments import apply_transition, create_enrolment, update_enrolment
 from tremplin.services.households import Actor, ConflictError, NotFound
 from tremplin.text import normalise
@@ -200,6 +201,7 @@ __all__ = [
     "today",
     "transaction",
     "user_programmes",
+    "refresh_due_dates",
     "resolve_choices",
     "validate",
     "vocabulary",

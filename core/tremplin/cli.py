@@ -48,9 +48,30 @@ async def _is_empty() -> bool:
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
-    _setup()
-    _run(lambda: db.migrate(verbose=args.verbose))
+    _, host = _setup()
+    _run(lambda: _migrate_and_refresh(host, verbose=args.verbose))
     print("Base de données à jour.")
+
+
+async def _migrate_and_refresh(host: PluginHost, verbose: bool = False) -> None:
+    """Apply pending migrations; after an upgrade, recompute every due date (new code may
+    compute them differently, and the first run after ``tremplin_0011`` fills them)."""
+    from tremplin.models import Enrolment
+    from tremplin.services import deadlines
+
+    upgrade = bool(await db.pending_migrations())
+    await db.migrate(verbose=verbose)
+    if upgrade and await Enrolment.exists():
+        count = await deadlines.refresh_all(host.workflows)
+        print(f"Échéances recalculées : {count}.")
+
+
+def cmd_refresh_deadlines(args: argparse.Namespace) -> None:
+    from tremplin.services import deadlines
+
+    _, host = _setup()
+    count = _run(lambda: deadlines.refresh_all(host.workflows))
+    print(f"Échéances recalculées : {count}.")
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -170,8 +191,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     from tremplin.web.requestlog import uvicorn_log_config
 
-    settings, _ = _setup()
-    _run(db.migrate)
+    settings, host = _setup()
+    _run(lambda: _migrate_and_refresh(host))
     if args.demo:
         from tremplin.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 
@@ -349,6 +370,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="appliquer les migrations")
     p.add_argument("--verbose", action="store_true")
     p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser(
+        "refresh-deadlines", help="recalculer les échéances de tous les accompagnements"
+    )
+    p.set_defaults(func=cmd_refresh_deadlines)
 
     p = sub.add_parser("demo", help="charger des données de démonstration")
     p.add_argument("--households", type=int, default=60)

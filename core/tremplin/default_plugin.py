@@ -54,6 +54,20 @@ def tremplin_navigation(user) -> list[NavItem]:
                 "Ménages", "/households", order=20, roles=roles_holding("social"), group="support"
             )
         )
+        items.append(
+            NavItem(
+                "Échéances", "/echeances", order=22, roles=roles_holding("social"), group="support"
+            )
+        )
+        items.append(
+            NavItem(
+                "Calendrier",
+                "/calendrier",
+                order=24,
+                roles=roles_holding("social"),
+                group="support",
+            )
+        )
     if can(user, "reports"):
         items.append(
             NavItem(
@@ -138,12 +152,25 @@ def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
 
 @hookimpl
 def tremplin_dashboard_items(user) -> list[DashboardItem]:
-    from tremplin.dashboard import recent_households, referent_enrolments
+    from tremplin.dashboard import (
+        due_dates,
+        recent_households,
+        referent_enrolments,
+        upcoming_appointments,
+    )
     from tremplin.permissions import can
 
     if not can(user, "social"):
         return []  # household names only for those who may open the files
     return [
+        DashboardItem("due_dates", "Échéances", due_dates, order=5, more_href="/echeances"),
+        DashboardItem(
+            "appointments",
+            "Mes prochains rendez-vous",
+            upcoming_appointments,
+            order=6,
+            more_href="/calendrier",
+        ),
         DashboardItem("my_enrolments", "Mes accompagnements", referent_enrolments, order=10),
         DashboardItem("recent", "Ménages modifiés récemment", recent_households, order=90),
     ]

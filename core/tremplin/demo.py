@@ -15,6 +15,7 @@ from typing import Any
 
 from tremplin.db import transaction
 from tremplin.models import (
+    Appointment,
     Enrolment,
     Household,
     Membership,
@@ -320,9 +321,16 @@ async def load_demo(host: PluginHost, households: int = 60, seed: int = 2024) ->
                 counts["events"] += 1
         extra = await _plugin_demos(host, tx, seed, on, users)
         await _demo_capacity(programmes, on.year)
+    # Plugins' demo loaders complete the enrolments' data (units, renewals…): due dates last.
+    from tremplin.services import deadlines
+
+    await deadlines.refresh_all(host.workflows)
+    async with transaction():
+        counts["appointments"] = await _appointments(host, rng, on, workers)
     summary = (
         f"Démo chargée : {counts['households']} ménages, {counts['people']} personnes, "
-        f"{counts['enrolments']} accompagnements, {counts['events']} événements."
+        f"{counts['enrolments']} accompagnements, {counts['events']} événements, "
+        f"{counts['appointments']} rendez-vous cette semaine."
     )
     return summary + "".join(f"\n  {line}" for line in extra)
 
@@ -354,6 +362,52 @@ async def _demo_capacity(programmes: list[str], year: int) -> None:
                     updated_at=now(),
                 )
             )
+
+
+async def _appointments(
+    host: PluginHost, rng: random.Random, on: dt.date, workers: list[int]
+) -> int:
+    """A few appointments planned from today to the end of next week with households in
+    their active phase, so the calendar, the dashboard and the ICS feed have something."""
+    active = {
+        (w.programme, s.key)
+        for w in host.workflows.values()
+        for s in w.states
+        if s.phase == "active"
+    }
+    rows = await Enrolment.select(Enrolment.household, Enrolment.programme, Enrolment.state)
+    candidates = [r for r in rows if (r["programme"], r["state"]) in active][:12]
+    kinds = [
+        k
+        for k in ("office_appointment", "home_visit", "tripartite_meeting")
+        if k in host.event_types
+    ]
+    places = {"office_appointment": "Bureau de l'association", "home_visit": "Au domicile"}
+    current = now()
+    for n, r in enumerate(candidates):
+        kind = kinds[n % len(kinds)]
+        day = on + dt.timedelta(days=rng.randint(0, 9))
+        start = dt.datetime.combine(
+            day, dt.time(rng.choice([9, 10, 11, 14, 15, 16]), 0), tzinfo=PARIS
+        )
+        await Appointment.insert(
+            Appointment(
+                household=r["household"],
+                programme=r["programme"],
+                kind=kind,
+                title=host.event_types[kind].label,
+                starts_at=start.astimezone(dt.UTC),
+                ends_at=(start + dt.timedelta(hours=1)).astimezone(dt.UTC),
+                place=places.get(kind, "Locaux de la Mission Locale"),
+                attendees="Le ménage"
+                if kind != "tripartite_meeting"
+                else "Le ménage, le partenaire",
+                worker=workers[n % len(workers)],
+                created_at=current,
+                updated_at=current,
+            )
+        )
+    return len(candidates)
 
 
 def _loaders(host: PluginHost) -> list[tuple[str, DemoData]]:

@@ -765,6 +765,17 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
         )
         for household_id in sorted(touched):
             await refresh_search(household_id)
+        # The due dates of the file's enrolments (created or updated), in its transaction.
+        from tremplin.services import deadlines
+
+        externals = list(plan["enrolments"])
+        for start in range(0, len(externals), 5000):
+            await deadlines.refresh_many(
+                r["id"]
+                for r in await Enrolment.select(Enrolment.id).where(
+                    Enrolment.external_id.is_in(externals[start : start + 5000])
+                )
+            )
 
 
 #: The template's example row of each sheet (its id_externe starts with EXEMPLE: skipped).

@@ -172,6 +172,10 @@ class PluginHost:
 
         validate_declarations(self)
 
+        from tremplin.services.deadlines import remember_workflows
+
+        remember_workflows(self.workflows)
+
     @property
     def enabled_slugs(self) -> list[str]:
         return [slug for slug, p in self.installed.items() if p.enabled]

@@ -481,13 +481,27 @@ class Transition:
 
 @dataclass(frozen=True)
 class Deadline:
-    """A date by which something must happen while an enrolment is in one of ``states``."""
+    """A date by which something must happen while an enrolment is in one of ``states``.
+
+    The core computes it (``due``, returning a date, ``None``, or an awaitable of either)
+    each time the enrolment is written and shows it from ``warn_days`` before the date, or
+    from ``warn_months`` calendar months before when set (« à partir du 20e mois » of 24).
+    """
 
     key: str
     label: str
     states: tuple[str, ...]
-    due: Callable[[EnrolmentView], dt.date | None]
+    due: Callable[[EnrolmentView], dt.date | None | Awaitable[dt.date | None]]
     warn_days: int = 30
+    warn_months: int | None = None
+
+    def warn_from(self, due: dt.date) -> dt.date:
+        """The first day the due date is shown on the dashboard."""
+        if self.warn_months is not None:
+            from tremplin.dates import add_months
+
+            return add_months(due, -self.warn_months)
+        return due - dt.timedelta(days=self.warn_days)
 
 
 @dataclass(frozen=True)

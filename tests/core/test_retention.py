@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 
 from tests.conftest import login
-from tremplin.models import AuditEntry, Document, Enrolment, Household, Person, TimelineEvent
+from tremplin.models import (
+    Appointment,
+    AuditEntry,
+    Document,
+    Enrolment,
+    Household,
+    Person,
+    TimelineEvent,
+)
 from tremplin.reports.engine import build_report
 from tremplin.services import audit
 from tremplin.services import households as hh
@@ -53,6 +61,20 @@ async def test_inactive_files_are_archived_then_anonymised(database, host, setti
     await TimelineEvent.update(
         {TimelineEvent.occurred_at: dt.datetime(2021, 5, 1, tzinfo=dt.UTC)}
     ).where(TimelineEvent.household == old)  # the upload happened back then
+    await Appointment.insert(
+        Appointment(
+            household=old,
+            kind="home_visit",
+            starts_at=dt.datetime(2021, 5, 3, 8, tzinfo=dt.UTC),
+            ends_at=dt.datetime(2021, 5, 3, 9, tzinfo=dt.UTC),
+            place="12 rue des Lilas",
+            attendees="Paul Ancien",
+            notes="Point budget",
+            status="done",
+            created_at=dt.datetime(2021, 5, 1, tzinfo=dt.UTC),
+            updated_at=dt.datetime(2021, 5, 1, tzinfo=dt.UTC),
+        )
+    )
     before = await build_report(host, ["iml_sublease"], Period.year(2021), "Asso")
 
     plan = await plan_retention(host, settings)
@@ -78,6 +100,11 @@ async def test_inactive_files_are_archived_then_anonymised(database, host, setti
     assert (
         await Enrolment.select(Enrolment.exit_reason).where(Enrolment.household == old).first()
     )["exit_reason"] == ""
+    assert await Appointment.select(
+        Appointment.kind, Appointment.place, Appointment.attendees, Appointment.notes
+    ).where(Appointment.household == old) == [
+        {"kind": "home_visit", "place": "", "attendees": "", "notes": ""}
+    ]
     after = await build_report(host, ["iml_sublease"], Period.year(2021), "Asso")
     assert (
         after["programmes"][0]["sections"][0]["tables"][0]

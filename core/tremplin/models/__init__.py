@@ -7,7 +7,9 @@ from tremplin.models.accounts import (
     User,
     UserSession,
 )
+from tremplin.models.appointments import Appointment, CalendarFeed
 from tremplin.models.audit import AuditEntry, FormSubmission
+from tremplin.models.deadlines import DueDate
 from tremplin.models.households import Household, Membership, Person, Share
 from tremplin.models.records import (
     Document,
@@ -20,8 +22,11 @@ from tremplin.models.records import (
 
 __all__ = [
     "ApiToken",
+    "Appointment",
+    "CalendarFeed",
     "AuditEntry",
     "Document",
+    "DueDate",
     "Enrolment",
     "FormSubmission",
     "GeneratedReport",
@@ -56,4 +61,7 @@ CORE_TABLES = [
     ReportNarrative,
     GeneratedReport,
     ProgrammeCapacity,
+    DueDate,
+    Appointment,
+    CalendarFeed,
 ]

@@ -70,6 +70,12 @@ async def versioned_update(
         if current is None:
             raise NotFound(row_id)
         raise ConflictError(current)
+    if table is Enrolment:
+        # Every versioned write of an enrolment (transition, correction, declared data)
+        # recomputes its due dates in the same transaction.
+        from tremplin.services import deadlines
+
+        await deadlines.refresh(row_id)
     return version + 1
 
 

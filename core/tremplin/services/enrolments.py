@@ -10,7 +10,7 @@ from tremplin.db import transaction
 from tremplin.forms import FormErrors, resolve_choices, validate
 from tremplin.models import Enrolment, TimelineEvent, User
 from tremplin.plugins import PluginHost
-from tremplin.services import audit
+from tremplin.services import audit, deadlines
 from tremplin.services.clock import business_datetime, now, today
 from tremplin.services.commands import versioned_update
 from tremplin.services.effects import run_effects
@@ -139,6 +139,7 @@ async def create_enrolment(
                 created_at=current,
             )
         )
+        await deadlines.refresh(enrolment_id, host.workflows)
         await audit.record(
             "create",
             "enrolment",

@@ -20,6 +20,7 @@ from typing import Any
 from tremplin.config import Settings
 from tremplin.db import transaction
 from tremplin.models import (
+    Appointment,
     AuditEntry,
     Document,
     Enrolment,
@@ -261,6 +262,10 @@ async def anonymise(
         await Share.update({Share.ended_at: now(), Share.ended_by: user_id}).where(
             (Share.household == household_id) & Share.ended_at.is_null()
         )
+        # Appointments: what was typed about people goes; the kind and date stay countable.
+        await Appointment.update(
+            {Appointment.place: "", Appointment.attendees: "", Appointment.notes: ""}
+        ).where(Appointment.household == household_id)
         docs = await Document.select(Document.id, Document.sha256).where(
             Document.household == household_id
         )

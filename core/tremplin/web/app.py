@@ -52,6 +52,8 @@ from tremplin.web.pages import (
     users,
 )
 from tremplin.web.pages import auth as auth_pages
+from tremplin.web.pages import calendar as calendar_pages
+from tremplin.web.pages import deadlines as deadline_pages
 from tremplin.web.requestlog import RequestIdMiddleware, configure_json_logging
 from tremplin.web.security import security_headers_middleware
 from tremplin.web.state import AppContext
@@ -128,6 +130,8 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             readyz,
             *auth_pages.ROUTES,
             *dashboard.ROUTES,
+            *deadline_pages.ROUTES,
+            *calendar_pages.ROUTES,
             *households.ROUTES,
             *records.ROUTES,
             *corrections.ROUTES,

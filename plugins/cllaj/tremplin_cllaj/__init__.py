@@ -278,13 +278,6 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
             programme=JAPPART,
         ),
         DashboardItem(
-            "cllaj_jappart_ending",
-            "J'APPART : fin des 12 mois d'occupation sous 60 jours",
-            jappart.occupancy_ending,
-            order=24,
-            programme=JAPPART,
-        ),
-        DashboardItem(
             "cllaj_committee",
             "Bail glissant jeunes actifs : comité de pilotage",
             committee.committee_due,

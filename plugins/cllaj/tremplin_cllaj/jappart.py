@@ -183,18 +183,3 @@ async def too_few_meetings(ctx: DashboardContext) -> list[DashboardRow]:
                 )
             )
     return out
-
-
-async def occupancy_ending(ctx: DashboardContext) -> list[DashboardRow]:
-    """Occupancies reaching their end (12 months or derogation) within 60 days, or past it."""
-    out = []
-    for end, r in await housing.agreements_ending(JAPPART, AGREEMENT, ctx.today, 60):
-        late = " (dépassée : dérogation à enregistrer)" if end < ctx.today else ""
-        out.append(
-            DashboardRow(
-                r["name"],
-                f"/households/{r['household']}",
-                f"fin de l'occupation le {end:%d/%m/%Y}{late}",
-            )
-        )
-    return out

@@ -69,9 +69,9 @@ async def require_within_occupancy(ctx: GuardContext) -> str | None:
     return None
 
 
-def _jappart_due(e: EnrolmentView) -> dt.date | None:
-    """The end of the 12 months; derogations are in housing's table (``agreement_ends``)."""
-    return housing.agreement_end(e.entry_date, AGREEMENT, []) if e.entry_date else None
+async def _jappart_due(e: EnrolmentView) -> dt.date | None:
+    """The end of the 12 months, or of the derogation (housing's renewals table)."""
+    return await housing.agreement_due(e, AGREEMENT)
 
 
 JAPPART_WORKFLOW = Workflow(

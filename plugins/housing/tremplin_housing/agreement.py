@@ -19,6 +19,7 @@ from tremplin.api import (
     add_months,
     audit,
     now,
+    refresh_due_dates,
     transaction,
 )
 from tremplin_housing.tables import AgreementRenewal, Occupancy
@@ -153,6 +154,8 @@ async def renew(
         await audit(
             "renew", "enrolment", enrolment_id, user_id=user_id, fields=["renewal"], address=address
         )
+        # The agreement's end is a declared deadline of the programme: recompute it now.
+        await refresh_due_dates(enrolment_id)
     return until
 
 

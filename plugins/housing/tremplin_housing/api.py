@@ -47,7 +47,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tremplin.api import AgreementPolicy, Choice, today
+from tremplin.api import AgreementPolicy, Choice, EnrolmentView, today
 from tremplin_housing.agreement import agreement_ends
 from tremplin_housing.agreement import end_of as agreement_end
 from tremplin_housing.agreement import ending_within as agreements_ending
@@ -81,6 +81,7 @@ __all__ = [
     "SUBLEASE_AGREEMENT",
     "ENTRY_TERMS_FIELDS",
     "agreement_end",
+    "agreement_due",
     "agreement_ends",
     "agreements_ending",
     "agreement_max_end",
@@ -557,3 +558,12 @@ async def dwelling_address(dwelling_id: int, user: object) -> str:
         .first()
     )
     return shown_address(row, user) if row else ""
+
+
+async def agreement_due(enrolment: EnrolmentView, policy: AgreementPolicy) -> dt.date | None:
+    """The end of an enrolment's occupancy agreement after its renewals and derogations
+    (housing's renewals table), for a programme's ``Deadline.due``; ``None`` before entry."""
+    if enrolment.entry_date is None:
+        return None
+    ends = await agreement_ends([{"id": enrolment.id, "entry_date": enrolment.entry_date}], policy)
+    return ends.get(enrolment.id)

@@ -20,12 +20,7 @@ from pathlib import Path
 
 from tremplin.api import (
     Choice,
-    DashboardContext,
-    DashboardItem,
-    DashboardRow,
-    Enrolment,
     EnrolmentPanel,
-    EnrolmentView,
     EventType,
     Field,
     NavItem,
@@ -47,8 +42,6 @@ from tremplin_iml_mandate.workflow import (
     SUPPORT_WORKFLOW,
     TRIGGERS,
     WORKFLOW,
-    contract_end,
-    support_end,
 )
 
 __version__ = "0.2.0"
@@ -211,69 +204,6 @@ def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
         EnrolmentPanel("mandate_axes", KEY, f"{KEY}/_axes.html", axes_context, order=10),
         EnrolmentPanel(
             "support_measure", SUPPORT_KEY, f"{KEY}/_measure.html", measure_panel_context, order=5
-        ),
-    ]
-
-
-async def _ending(
-    ctx: DashboardContext, programme: str, states: tuple[str, ...], due, label
-) -> list[DashboardRow]:
-    if programme not in ctx.programmes:
-        return []
-    query = Enrolment.select(
-        Enrolment.all_columns(),
-        Enrolment.household.name.as_alias("name"),
-    ).where((Enrolment.programme == programme) & Enrolment.state.is_in(list(states)))
-    out = []
-    for r in await query.output(load_json=True):
-        end = due(EnrolmentView.from_row(r))
-        if end is None:
-            continue
-        days = (end - ctx.today).days
-        if days <= 30:
-            late = " (dépassée)" if days < 0 else ""
-            out.append(
-                (
-                    end,
-                    DashboardRow(
-                        r["name"],
-                        f"/households/{r['household']}",
-                        f"{label} le {end.strftime('%d/%m/%Y')}{late}",
-                    ),
-                )
-            )
-    if ctx.restricted_to is not None and out:
-        # This user sees only some households: a count, no names.
-        return [DashboardRow(f"{len(out)} accompagnement(s) concerné(s)")]
-    return [row for _, row in sorted(out, key=lambda x: x[0])]
-
-
-async def support_ending(ctx: DashboardContext) -> list[DashboardRow]:
-    """IML supports reaching their 12 months (or their derogation) within 30 days, or past."""
-    return await _ending(ctx, KEY, ("pre_entry", "housed"), support_end, "fin de l'accompagnement")
-
-
-async def contracts_ending(ctx: DashboardContext) -> list[DashboardRow]:
-    """Reinforced contracts ending within 30 days, or past."""
-    return await _ending(ctx, SUPPORT_KEY, ("active",), contract_end, "fin du contrat renforcé")
-
-
-@hookimpl
-def tremplin_dashboard_items(user) -> list[DashboardItem]:
-    return [
-        DashboardItem(
-            "iml_mandate_ending",
-            "IML mandat : accompagnements à 12 mois (ou fin de dérogation) sous 30 jours",
-            support_ending,
-            order=23,
-            programme=KEY,
-        ),
-        DashboardItem(
-            "housing_support_contracts",
-            "Accompagnements renforcés : contrats à échéance sous 30 jours",
-            contracts_ending,
-            order=24,
-            programme=SUPPORT_KEY,
         ),
     ]
 

@@ -188,23 +188,6 @@ def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
     ]
 
 
-async def _ending_soon(ctx: DashboardContext) -> list[DashboardRow]:
-    """Agreements ending within 30 days (or past their end), from housing's renewals."""
-    from tremplin_housing.api import agreements_ending
-
-    out = []
-    for end, r in await agreements_ending(KEY, AGREEMENT, ctx.today, 30):
-        late = " (dépassée)" if end < ctx.today else ""
-        out.append(
-            DashboardRow(
-                r["name"],
-                f"/households/{r['household']}",
-                f"convention jusqu'au {end.strftime('%d/%m/%Y')}{late}",
-            )
-        )
-    return out
-
-
 @hookimpl
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
     from tremplin_iml_sublease.report import LABELS_EN, reinforced_support
@@ -227,20 +210,6 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
 def tremplin_dashboard_items(user) -> list[DashboardItem]:
     return [
         DashboardItem(
-            "iml_sublease_ending",
-            "IML : conventions à échéance sous 30 jours",
-            _ending_soon,
-            order=20,
-            programme=KEY,
-        ),
-        DashboardItem(
-            "iml_sublease_reviews",
-            "IML : bilans (6, 10, 12 mois) à tenir sous 30 jours",
-            _reviews_due,
-            order=21,
-            programme=KEY,
-        ),
-        DashboardItem(
             "iml_sublease_house_mistress",
             "IML : pas de passage de la maîtresse de maison depuis plus d'un mois",
             _visits_overdue,
@@ -254,12 +223,6 @@ async def _visits_overdue(ctx: DashboardContext) -> list[DashboardRow]:
     from tremplin_iml_sublease.followup import visits_overdue
 
     return await visits_overdue(ctx)
-
-
-async def _reviews_due(ctx: DashboardContext) -> list[DashboardRow]:
-    from tremplin_iml_sublease.reviews import reviews_due
-
-    return await reviews_due(ctx)
 
 
 @hookimpl

@@ -1,21 +1,33 @@
 """House-mistress follow-up: housed households without a visit for over a month.
 
 La Clède's house mistress visits every household at least once a month; a visit is a
-``house_mistress_visit`` timeline event. Two queries in all, whatever the number of
-households: the housed enrolments, then the last visit of each of their households.
+``house_mistress_visit`` timeline event. Three queries in all, whatever the number of
+households: the first housed enrolments without a recent visit, their last visit, the count.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from piccolo.query import Max
 
-from tremplin.api import DashboardContext, DashboardRow, Enrolment, TimelineEvent, add_months
+from tremplin.api import (
+    DashboardContext,
+    DashboardRow,
+    Enrolment,
+    Household,
+    TimelineEvent,
+    add_months,
+)
 from tremplin_iml_sublease.workflow import KEY
 
 VISIT = "house_mistress_visit"
+#: Households named on the dashboard (it shows 15 lines: the last one counts them all).
+SHOWN = 14
+COUNT_CAP = 100
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def _day(value: Any) -> dt.date | None:
@@ -29,11 +41,35 @@ def _day(value: Any) -> dt.date | None:
 
 
 async def visits_overdue(ctx: DashboardContext) -> list[DashboardRow]:
-    rows = await Enrolment.select(
-        Enrolment.household,
-        Enrolment.entry_date,
-        Enrolment.household.name.as_alias("name"),
-    ).where((Enrolment.programme == KEY) & (Enrolment.state == "housed"))
+    """Housed households with no visit since a month ago, the longest-housed first.
+
+    Computed in SQL (the landing page must not walk every housed household): the housed
+    enrolments whose household has no visit since the limit, at most
+    :data:`SHOWN` of them with their last visit, then a line counting them all.
+    """
+    limit = add_months(ctx.today, -1)
+    since = dt.datetime.combine(limit, dt.time(), tzinfo=PARIS)
+    recent = TimelineEvent.select(TimelineEvent.household).where(
+        (TimelineEvent.kind == VISIT) & (TimelineEvent.occurred_at >= since)
+    )
+    archived = Household.select(Household.id).where(Household.archived_at.is_not_null())
+    where = (
+        (Enrolment.programme == KEY)
+        & (Enrolment.state == "housed")
+        & (Enrolment.entry_date < limit)
+        & Enrolment.household.not_in(archived)
+        & Enrolment.household.not_in(recent)
+    )
+    rows = (
+        await Enrolment.select(
+            Enrolment.household,
+            Enrolment.entry_date,
+            Enrolment.household.name.as_alias("name"),
+        )
+        .where(where)
+        .order_by(Enrolment.entry_date)  # the covering index's order: no sort
+        .limit(SHOWN)
+    )
     if not rows:
         return []
     last = {
@@ -44,21 +80,22 @@ async def visits_overdue(ctx: DashboardContext) -> list[DashboardRow]:
         )
         .where(
             (TimelineEvent.kind == VISIT)
-            & TimelineEvent.household.is_in(sorted({r["household"] for r in rows}))
+            & TimelineEvent.household.is_in([r["household"] for r in rows])
         )
         .group_by(TimelineEvent.household)
     }
-    limit = add_months(ctx.today, -1)
     out = []
     for r in rows:
         seen = last.get(r["household"])
-        since = seen or r["entry_date"]
-        if since is None or since >= limit:
-            continue
         detail = (
             f"dernier passage le {seen.strftime('%d/%m/%Y')}"
             if seen
-            else f"aucun passage depuis l'entrée ({since.strftime('%d/%m/%Y')})"
+            else f"aucun passage depuis l'entrée ({r['entry_date'].strftime('%d/%m/%Y')})"
         )
-        out.append((since, DashboardRow(r["name"], f"/households/{r['household']}", detail)))
-    return [row for _, row in sorted(out, key=lambda x: x[0])]
+        out.append(DashboardRow(r["name"], f"/households/{r['household']}", detail))
+    # Counted up to a cap: the landing page never walks every housed household.
+    total = len(await Enrolment.select(Enrolment.id).where(where).limit(COUNT_CAP + 1))
+    if total > len(out):
+        many = f"plus de {COUNT_CAP}" if total > COUNT_CAP else str(total)
+        out.append(DashboardRow(f"{many} ménages au total sans passage depuis plus d'un mois"))
+    return out

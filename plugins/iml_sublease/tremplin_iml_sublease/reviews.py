@@ -22,8 +22,6 @@ from tremplin.api import (
     Actor,
     Choice,
     ConflictError,
-    DashboardContext,
-    DashboardRow,
     Enrolment,
     EnrolmentView,
     Field,
@@ -262,37 +260,3 @@ async def review_pdf(
             "Cache-Control": "no-store",
         },
     )
-
-
-async def reviews_due(ctx: DashboardContext) -> list[DashboardRow]:
-    """Housed households whose next review (6, 10 or 12 months) falls within 30 days."""
-    rows = (
-        await Enrolment.select(
-            Enrolment.household,
-            Enrolment.entry_date,
-            Enrolment.data,
-            Enrolment.household.name.as_alias("name"),
-        )
-        .where((Enrolment.programme == KEY) & (Enrolment.state == "housed"))
-        .output(load_json=True)
-    )
-    out = []
-    for r in rows:
-        upcoming = next_review(r["entry_date"], len((r["data"] or {}).get("reviews") or []))
-        if upcoming is None:
-            continue
-        months, due = upcoming
-        days = (due - ctx.today).days
-        if days <= 30:
-            late = " (en retard)" if days < 0 else ""
-            out.append(
-                (
-                    due,
-                    DashboardRow(
-                        r["name"],
-                        f"/households/{r['household']}",
-                        f"bilan à {months} mois le {due.strftime('%d/%m/%Y')}{late}",
-                    ),
-                )
-            )
-    return [row for _, row in sorted(out, key=lambda x: x[0])]

@@ -68,11 +68,17 @@ def require_exit_inventory(ctx: GuardContext) -> str | None:
 INVENTORY_DELAY_DAYS = 30
 
 
-def _agreement_due(e: EnrolmentView) -> dt.date | None:
-    """The end of the first term; renewals are in housing's table (``agreement_ends``)."""
-    if e.entry_date is None:
-        return None
-    return housing.agreement_end(e.entry_date, AGREEMENT, [])
+async def _agreement_due(e: EnrolmentView) -> dt.date | None:
+    """The agreement's end after its renewals (housing's renewals table)."""
+    return await housing.agreement_due(e, AGREEMENT)
+
+
+def _review_due(e: EnrolmentView) -> dt.date | None:
+    """The next review (6, 10 then 12 months after entry) not yet recorded."""
+    from tremplin_iml_sublease.reviews import next_review
+
+    upcoming = next_review(e.entry_date, len(e.data.get("reviews") or []))
+    return upcoming[1] if upcoming else None
 
 
 DECISION = decision_date_field()
@@ -154,6 +160,13 @@ WORKFLOW = Workflow(
             "Fin de la convention d'occupation",
             ("housed",),
             _agreement_due,
+            warn_days=30,
+        ),
+        Deadline(
+            "review",
+            "Bilan (6, 10 ou 12 mois) avec le bailleur et le ménage",
+            ("housed",),
+            _review_due,
             warn_days=30,
         ),
     ),

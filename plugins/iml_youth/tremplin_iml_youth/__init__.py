@@ -175,7 +175,7 @@ def tremplin_navigation(user) -> list[NavItem]:
 
 @hookimpl
 def tremplin_dashboard_items(user) -> list[DashboardItem]:
-    from tremplin_iml_youth.dashboard import agreements_ending, cej_suspensions
+    from tremplin_iml_youth.dashboard import cej_suspensions
 
     return [
         DashboardItem(
@@ -183,13 +183,6 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
             "IML jeunes : CEJ suspendus (risque d'impayé)",
             cej_suspensions,
             order=15,
-            programme=KEY,
-        ),
-        DashboardItem(
-            "iml_youth_ending",
-            "IML jeunes : conventions à échéance sous 30 jours",
-            agreements_ending,
-            order=21,
             programme=KEY,
         ),
     ]

@@ -25,6 +25,7 @@ from tremplin.api import (
     enrolment_url,
     now,
     redirect_after_write,
+    refresh_due_dates,
     requires,
     today,
     transaction,
@@ -67,6 +68,7 @@ async def _save(row: dict[str, Any], data: dict[str, Any]) -> None:
     )
     if not result:
         raise FormErrors({"_panel": "Le dossier a été modifié entre-temps : rechargez la page."})
+    await refresh_due_dates(row["id"])
 
 
 async def renew(

@@ -1,12 +1,11 @@
-"""Dashboard blocks of the youth IML: CEJ suspensions (they threaten rent payment) and
-occupancy agreements ending within 30 days."""
+"""Dashboard block of the youth IML: CEJ suspensions (they threaten rent payment).
+
+The agreements' ends are due dates the core computes from the workflow's deadline."""
 
 from __future__ import annotations
 
 from tremplin.api import DashboardContext, DashboardRow, Enrolment
-from tremplin_housing import api as housing
 from tremplin_iml_youth.rules import KEY
-from tremplin_iml_youth.workflow import AGREEMENT
 
 
 async def _current(states: tuple[str, ...]) -> list[dict]:
@@ -40,18 +39,3 @@ async def cej_suspensions(ctx: DashboardContext) -> list[DashboardRow]:
             )
             rows.append(DashboardRow(r["name"], f"/households/{r['household']}", detail))
     return rows
-
-
-async def agreements_ending(ctx: DashboardContext) -> list[DashboardRow]:
-    """Occupancy agreements ending within 30 days (or already past their end)."""
-    out = []
-    for end, r in await housing.agreements_ending(KEY, AGREEMENT, ctx.today, 30):
-        late = " (dépassée)" if end < ctx.today else ""
-        out.append(
-            DashboardRow(
-                r["name"],
-                f"/households/{r['household']}",
-                f"convention jusqu'au {end:%d/%m/%Y}{late}",
-            )
-        )
-    return out

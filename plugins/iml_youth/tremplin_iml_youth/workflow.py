@@ -51,11 +51,9 @@ async def require_age(ctx: GuardContext) -> str | None:
     return age_refusal(await reference_birth_date(ctx.enrolment.household_id), on)
 
 
-def _agreement_due(e: EnrolmentView) -> dt.date | None:
-    """The end of the first term; renewals are in housing's table (``agreement_ends``)."""
-    if e.entry_date is None:
-        return None
-    return housing.agreement_end(e.entry_date, AGREEMENT, [])
+async def _agreement_due(e: EnrolmentView) -> dt.date | None:
+    """The agreement's end after its renewals (housing's renewals table)."""
+    return await housing.agreement_due(e, AGREEMENT)
 
 
 DECISION = decision_date_field()

@@ -12,9 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from tremplin.api import (
-    DashboardContext,
-    DashboardItem,
-    DashboardRow,
     EnrolmentPanel,
     EnrolmentView,
     EventType,
@@ -138,25 +135,6 @@ async def _stay_panel(enrolment: EnrolmentView) -> dict[str, Any]:
 def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
     return [
         EnrolmentPanel("social_residence_stay", KEY, f"{KEY}/_stay.html", _stay_panel, order=10)
-    ]
-
-
-async def _stay_alerts(ctx: DashboardContext) -> list[DashboardRow]:
-    from tremplin_social_residence.units import stay_alerts
-
-    return await stay_alerts(ctx.today)
-
-
-@hookimpl
-def tremplin_dashboard_items(user: Any) -> list[DashboardItem]:
-    return [
-        DashboardItem(
-            "social_residence_stays",
-            "Résidence sociale : séjours de 20 mois et plus",
-            _stay_alerts,
-            order=25,
-            programme=KEY,
-        )
     ]
 
 

@@ -9,13 +9,13 @@ from tremplin.api import (
     Actor,
     Choice,
     ChoiceContext,
-    DashboardRow,
     Enrolment,
     Field,
     FormErrors,
     add_enrolment_event,
     audit,
     now,
+    refresh_due_dates,
     resolve_choices,
     transaction,
     validate,
@@ -164,21 +164,6 @@ def stay(entry: dt.date, data: dict[str, Any], today: dt.date) -> dict[str, Any]
     }
 
 
-async def stay_alerts(today: dt.date) -> list[DashboardRow]:
-    """Residents at 20 months or more, the most urgent first (the block is shown only to
-    users working in the programme, who see every resident)."""
-    out = []
-    for e in await housed():
-        if e["entry_date"] is None:
-            continue
-        s = stay(e["entry_date"], e["data"] or {}, today)
-        if s["alert"]:
-            out.append(
-                (s["until"], DashboardRow(e["name"], f"/households/{e['household']}", s["alert"]))
-            )
-    return [row for _, row in sorted(out, key=lambda x: x[0])]
-
-
 async def units_with_residents(today: dt.date) -> list[dict[str, Any]]:
     units = await ResidenceUnit.select().order_by(ResidenceUnit.label)
     by_unit = {int((e["data"] or {}).get("unit") or 0): e for e in await housed()}
@@ -259,6 +244,7 @@ async def record_derogation(actor: Actor, enrolment_id: int, raw: dict[str, Any]
                 Enrolment.updated_at: now(),
             }
         ).where(Enrolment.id == enrolment_id)
+        await refresh_due_dates(enrolment_id)
         await add_enrolment_event(
             enrolment_id,
             row["household"],

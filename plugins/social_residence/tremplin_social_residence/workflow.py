@@ -180,13 +180,13 @@ WORKFLOW = Workflow(
         withdrawal(("referral", "admitted")),
     ),
     deadlines=(
-        # Warned from the 20th month: 24 − 20 months is about 122 days.
+        # Warned from the 20th month: 24 − 20 calendar months before the end.
         Deadline(
             "stay_limit",
             "Fin de la durée maximale de séjour (24 mois)",
             ("housed",),
             _stay_due,
-            warn_days=122,
+            warn_months=MAX_MONTHS - ALERT_MONTHS,
         ),
     ),
 )

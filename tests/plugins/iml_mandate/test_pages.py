@@ -277,13 +277,11 @@ async def test_dashboard_flags_supports_past_twelve_months(social_worker, host):
     await housed(host, start="2024-01-15")
     page = await social_worker.get("/")
     assert page.status_code == 200
-    assert (
-        "IML mandat : accompagnements à 12 mois (ou fin de dérogation) sous 30 jours" in page.text
-    )
-    block = page.text.split("IML mandat : accompagnements à 12 mois")[1][:1500]
-    # The social worker has no programme restriction: the household is named.
+    block = re.search(r'id="dash-due_dates">(.*?)</section>', page.text, re.S).group(1)
+    # The social worker has no programme restriction: the household is named, overdue.
     assert "MANDAT Foyer" in block
-    assert "fin de l&#39;accompagnement le 14/01/2025 (dépassée)" in block
+    assert "Fin de l&#39;accompagnement global (12 mois)" in block
+    assert "14/01/2025 · en retard de" in block
 
 
 async def test_no_panels_before_the_support_starts(social_worker, host):

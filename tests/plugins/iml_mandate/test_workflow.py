@@ -5,12 +5,11 @@ import datetime as dt
 
 import pytest
 
+from tests.due import watched
 from tests.plugins.iml_mandate.helpers import data_of, housed, move, referral, started
 from tremplin.forms import FormErrors
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
-from tremplin.types import DashboardContext
-from tremplin_iml_mandate import contracts_ending, support_ending
 from tremplin_iml_mandate.workflow import contract_end, max_end, support_end
 
 
@@ -261,32 +260,18 @@ async def test_withdrawal_during_pre_entry(database, host):
     )
 
 
-def _ctx(today, programmes=("iml_mandate", "housing_support"), restricted_to=None):
-    return DashboardContext(
-        user=None,
-        programmes=programmes,
-        restricted_to=restricted_to,
-        today=today,
-        programme_names={},
-        state_labels={},
-    )
-
-
 async def test_deadline_and_dashboard_alert(database, host):
     household_id, enrolment_id = await housed(host, start="2024-01-15")
     view = enr.to_view(await _row(enrolment_id))
     assert support_end(view) == dt.date(2025, 1, 14)
-    assert await support_ending(_ctx(dt.date(2024, 12, 1))) == []  # 44 days before
-    rows = await support_ending(_ctx(dt.date(2024, 12, 20)))  # 25 days before
-    assert [(r.label, r.href, r.detail) for r in rows] == [
-        ("MANDAT Foyer", f"/households/{household_id}", "fin de l'accompagnement le 14/01/2025")
+    assert await watched("iml_mandate", dt.date(2024, 12, 1)) == []  # 44 days before
+    rows = await watched("iml_mandate", dt.date(2024, 12, 20))  # 25 days before
+    assert [(r["name"], r["household"], r["key"], r["due_on"]) for r in rows] == [
+        ("MANDAT Foyer", household_id, "support_end", dt.date(2025, 1, 14))
     ]
-    late = await support_ending(_ctx(dt.date(2025, 1, 20)))
-    assert late[0].detail == "fin de l'accompagnement le 14/01/2025 (dépassée)"
-    assert [
-        r.label for r in await support_ending(_ctx(dt.date(2025, 1, 20), restricted_to=99))
-    ] == ["1 accompagnement(s) concerné(s)"]
-    assert await support_ending(_ctx(dt.date(2025, 1, 20), programmes=("iml_sublease",))) == []
+    late = await watched("iml_mandate", dt.date(2025, 1, 20))
+    assert [r["due_on"] for r in late] == [dt.date(2025, 1, 14)]
+    assert await watched("iml_sublease", dt.date(2025, 1, 20)) == []
     await move(
         host,
         enrolment_id,
@@ -294,7 +279,11 @@ async def test_deadline_and_dashboard_alert(database, host):
         derogation_until="2025-06-30",
         derogation_reason="Procédure de surendettement",
     )
-    assert await support_ending(_ctx(dt.date(2025, 1, 20))) == []  # the derogation moved it
+    # The derogation moved it.
+    assert await watched("iml_mandate", dt.date(2025, 1, 20)) == []
+    assert [r["due_on"] for r in await watched("iml_mandate", dt.date(2025, 6, 1))] == [
+        dt.date(2025, 6, 30)
+    ]
 
 
 # ------------------------------------------------------------------ support measures
@@ -356,8 +345,8 @@ async def test_reinforced_contract_six_months_extendable(database, host):
     )
     view = enr.to_view(await _row(enrolment_id))
     assert contract_end(view) == dt.date(2024, 7, 31)  # 6 months
-    rows = await contracts_ending(_ctx(dt.date(2024, 7, 10)))
-    assert [r.detail for r in rows] == ["fin du contrat renforcé le 31/07/2024"]
+    rows = await watched("housing_support", dt.date(2024, 7, 10))
+    assert [(r["key"], r["due_on"]) for r in rows] == [("contract_end", dt.date(2024, 7, 31))]
 
     with pytest.raises(FormErrors) as caught:
         await move(
@@ -381,7 +370,7 @@ async def test_reinforced_contract_six_months_extendable(database, host):
         == "active"
     )
     assert contract_end(enr.to_view(await _row(enrolment_id))) == dt.date(2025, 1, 31)
-    assert await contracts_ending(_ctx(dt.date(2024, 7, 10))) == []
+    assert await watched("housing_support", dt.date(2024, 7, 10)) == []
 
     # Debt at entry: the end of the measure records the debt left.
     with pytest.raises(FormErrors) as caught:

@@ -7,6 +7,7 @@ import io
 import pypdf
 import pytest
 
+from tests.due import watched
 from tests.plugins.housing.helpers import entry_values
 from tremplin.forms import FormErrors
 from tremplin.models import Enrolment, TimelineEvent
@@ -15,7 +16,7 @@ from tremplin.services import households as hh
 from tremplin.types import DashboardContext
 from tremplin_iml_sublease.checklists import ENTRY, ENTRY_ITEMS, REINFORCED, save_checklist
 from tremplin_iml_sublease.followup import visits_overdue
-from tremplin_iml_sublease.reviews import record_review, reviews_due
+from tremplin_iml_sublease.reviews import record_review
 
 ACTOR = hh.Actor(user_id=None)
 
@@ -218,19 +219,20 @@ async def test_review_pages_and_sheet_pdf(social_worker, host):
 
 
 async def test_dashboard_reviews_due_and_house_mistress_visits(database, host):
-    _, enrolment_id = await _housed(host, entry="2024-01-15")
+    first, enrolment_id = await _housed(host, entry="2024-01-15")
     household_id, _ = await _housed(host, entry="2024-06-01")
-    assert [r.detail for r in await reviews_due(_ctx(dt.date(2024, 6, 20)))] == [
-        "bilan à 6 mois le 15/07/2024"
-    ]
-    assert await reviews_due(_ctx(dt.date(2024, 6, 10))) == []
+    assert [
+        (r["household"], r["due_on"])
+        for r in await watched("iml_sublease", dt.date(2024, 6, 20), "review")
+    ] == [(first, dt.date(2024, 7, 15))]  # the 6-month review
+    assert await watched("iml_sublease", dt.date(2024, 6, 10), "review") == []
     await record_review(
         enrolment_id, {"review_date": "2024-07-10", "outcome": "continue"}, None, ""
     )
-    assert [r.detail for r in await reviews_due(_ctx(dt.date(2024, 11, 1)))] == [
-        "bilan à 10 mois le 15/11/2024",
-        "bilan à 6 mois le 01/12/2024",
-    ]
+    assert [
+        (r["household"], r["due_on"])
+        for r in await watched("iml_sublease", dt.date(2024, 11, 1), "review")
+    ] == [(first, dt.date(2024, 11, 15)), (household_id, dt.date(2024, 12, 1))]
 
     await TimelineEvent.insert(
         TimelineEvent(

@@ -1,9 +1,11 @@
 """IML sub-lease: workflow guards, dates, renewals up to 18 months, exit, dashboard."""
 
 import datetime as dt
+import re
 
 import pytest
 
+from tests.due import watched
 from tests.plugins.housing.helpers import entry_values
 from tremplin.api import add_months
 from tremplin.forms import FormErrors
@@ -247,8 +249,10 @@ async def test_dashboard_lists_agreements_ending_within_30_days(social_worker, h
     entry = add_months(today(), -3) + dt.timedelta(days=10)
     await _housed(host, entry=entry.isoformat())
     page = await social_worker.get("/")
-    assert "IML : conventions à échéance sous 30 jours" in page.text
-    assert "IML Foyer" in page.text
+    block = re.search(r'id="dash-due_dates">(.*?)</section>', page.text, re.S).group(1)
+    assert "IML Foyer" in block
+    assert "Fin de la convention d&#39;occupation" in block
+    assert "IML : conventions à échéance" not in page.text  # the hand-made block is gone
 
 
 async def test_transition_form_through_the_pages(social_worker, host):
@@ -300,11 +304,9 @@ async def test_exit_form_asks_for_the_exit_inventory_and_keeps_input(social_work
     assert "Clés rendues, murs propres" in page
 
 
-async def test_ending_soon_block_is_exact_at_its_boundaries(database, host):
-    """The block narrows its query in SQL; the rows must be exactly the agreements whose end
-    (entry + 3 months per term) falls on or before today + 30 days, late ones included."""
-    from tremplin.types import DashboardContext
-    from tremplin_iml_sublease import _ending_soon
+async def test_agreement_due_dates_are_exact_at_their_boundaries(database, host):
+    """The core's due dates: exactly the agreements whose end (entry + 3 months per term)
+    falls on or before today + 30 days, late ones included, renewals taken into account."""
 
     on = dt.date(2025, 1, 15)  # horizon 14/02/2025
 
@@ -322,17 +324,11 @@ async def test_ending_soon_block_is_exact_at_its_boundaries(database, host):
     renewed_once = await housed("2024-08-01", 1)  # ends 01/02/2025
     renewed_twice = await housed("2024-08-01", 2)  # ends 01/05/2025: not yet
     late = await housed("2024-02-01", 0)  # ended 01/05/2024
-    ctx = DashboardContext(
-        user=None,
-        programmes=("iml_sublease",),
-        restricted_to=None,
-        today=on,
-        programme_names={},
-        state_labels={},
-        closed_states=frozenset(),
-    )
-    rows = await _ending_soon(ctx)
-    assert [r.href for r in rows] == [f"/households/{h}" for h in (late, renewed_once, on_horizon)]
-    assert rows[0].detail == "convention jusqu'au 01/05/2024 (dépassée)"
-    assert rows[2].detail == "convention jusqu'au 14/02/2025"
-    assert {just_after, renewed_twice}.isdisjoint(int(r.href.rsplit("/", 1)[1]) for r in rows)
+    rows = await watched("iml_sublease", on, "agreement_end")
+    assert [r["household"] for r in rows] == [late, renewed_once, on_horizon]
+    assert [r["due_on"] for r in rows] == [
+        dt.date(2024, 5, 1),
+        dt.date(2025, 2, 1),
+        dt.date(2025, 2, 14),
+    ]
+    assert {just_after, renewed_twice}.isdisjoint(r["household"] for r in rows)

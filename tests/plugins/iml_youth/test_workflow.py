@@ -2,6 +2,7 @@
 the CEJ form, renewals up to 18 months, the dashboard."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -195,8 +196,9 @@ async def test_dashboard_alerts_on_cej_suspensions_and_agreements_ending(social_
     page = await social_worker.get("/")
     assert "IML jeunes : CEJ suspendus" in page.text
     assert "suspendu depuis le 01/03/2024" in page.text
-    assert "IML jeunes : conventions à échéance sous 30 jours" in page.text
-    assert "JEUNE Enzo" in page.text
+    block = re.search(r'id="dash-due_dates">(.*?)</section>', page.text, re.S).group(1)
+    assert "JEUNE Enzo" in block
+    assert "Fin de la convention d&#39;occupation" in block
 
 
 async def test_the_orientation_form_shows_the_cej_messages_and_keeps_input(social_worker, host):

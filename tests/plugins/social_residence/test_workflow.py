@@ -2,9 +2,11 @@
 derogation beyond 24 months), the dashboard alert."""
 
 import datetime as dt
+import re
 
 import pytest
 
+from tests.due import watched
 from tests.plugins.social_residence.helpers import ACTOR, KEY, enrolled, move, resident, unit
 from tremplin.api import add_months
 from tremplin.forms import FormErrors, resolve_choices
@@ -13,7 +15,7 @@ from tremplin.services import enrolments as enr
 from tremplin.services.clock import today
 from tremplin.types import UNKNOWN_CHOICE, GuardContext
 from tremplin_social_residence.tables import Derogation
-from tremplin_social_residence.units import record_derogation, stay, stay_alerts
+from tremplin_social_residence.units import record_derogation, stay
 from tremplin_social_residence.workflow import alert_date, require_free_unit, stay_end
 
 D = dt.date
@@ -168,12 +170,11 @@ async def test_dashboard_alert_from_the_20th_month(database, host):
         host, "DIXNEUF Bob", r2, (add_months(now, -20) + dt.timedelta(days=1)).isoformat()
     )
     over = await resident(host, "VINGTCINQ Cyril", r3, add_months(now, -25).isoformat())
-    rows = await stay_alerts(now)
-    assert [r.label for r in rows] == ["VINGTCINQ Cyril", "VINGT Ali"]  # most urgent first
-    assert rows[0].detail == "dépassement de la durée maximale sans dérogation"
-    assert rows[1].detail == (
-        f"20 mois atteints : fin des 24 mois le {add_months(now, 4).strftime('%d/%m/%Y')}"
-    )
+    rows = await watched(KEY, now)
+    # From the 20th month exactly (Bob is one day short), overdue first.
+    assert [r["name"] for r in rows] == ["VINGTCINQ Cyril", "VINGT Ali"]
+    assert rows[0]["due_on"] == add_months(add_months(now, -25), 24)  # past, no derogation
+    assert rows[1]["due_on"] == add_months(now, 4)
     await record_derogation(
         ACTOR,
         over,
@@ -183,9 +184,9 @@ async def test_dashboard_alert_from_the_20th_month(database, host):
             "reason": "Relogement signé, entrée dans 3 mois",
         },
     )
-    rows = await stay_alerts(now)  # the derogation ends before Ali's 24 months
-    assert [r.label for r in rows] == ["VINGTCINQ Cyril", "VINGT Ali"]
-    assert rows[0].detail == f"dérogation jusqu'au {add_months(now, 3).strftime('%d/%m/%Y')}"
+    rows = await watched(KEY, now)  # the derogation ends before Ali's 24 months
+    assert [r["name"] for r in rows] == ["VINGTCINQ Cyril", "VINGT Ali"]
+    assert rows[0]["due_on"] == add_months(now, 3)
     data = (
         await Enrolment.select(Enrolment.data)
         .where(Enrolment.id == over)
@@ -194,15 +195,17 @@ async def test_dashboard_alert_from_the_20th_month(database, host):
     )["data"]
     assert data["derogation_until"] == add_months(now, 3).isoformat()
     deadline = host.workflows[KEY].deadlines[0]
-    assert deadline.warn_days == 122
+    assert deadline.warn_months == 4
 
 
 async def test_the_dashboard_page_shows_the_alert(social_worker, host):
     r1 = await unit("R1")
     await resident(host, "ALERTE Denis", r1, add_months(today(), -21).isoformat())
     page = await social_worker.get("/")
-    assert "Résidence sociale : séjours de 20 mois et plus" in page.text
-    assert "ALERTE Denis" in page.text and "20 mois atteints" in page.text
+    block = re.search(r'id="dash-due_dates">(.*?)</section>', page.text, re.S).group(1)
+    assert "ALERTE Denis" in block
+    assert "Fin de la durée maximale de séjour (24 mois)" in block
+    assert f"{add_months(add_months(today(), -21), 24):%d/%m/%Y}" in block
 
 
 async def test_the_entry_page_offers_the_free_units(social_worker, host):

@@ -15,11 +15,13 @@ from tremplin.forms import HOUSEHOLD_FIELDS, MEMBERSHIP_FIELDS, PERSON_FIELDS, F
 from tremplin.models import AuditEntry, Document, Enrolment, PartnerOrganisation, User
 from tremplin.permissions import can
 from tremplin.policy import CONTACT_GROUP
+from tremplin.services import appointments as ap
 from tremplin.services import audit
 from tremplin.services import household_list as hl
 from tremplin.services import households as hh
 from tremplin.services.clock import today
 from tremplin.services.corrections import CORRECTING_ROLES, correctable_steps
+from tremplin.services.deadlines import due_dates_of_households
 from tremplin.services.documents import DOCUMENT_KINDS
 from tremplin.services.enrolments import to_view
 from tremplin.services.idempotency import run_once
@@ -291,6 +293,16 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
     )
     panels = sorted(host.call("tremplin_enrolment_panels"), key=lambda p: (p.order, p.key))
     can_correct = getattr(current_user(request), "role", None) in CORRECTING_ROLES
+    due = await due_dates_of_households([household_id], programmes)
+    # Planned appointments, those of the last 60 days still to be marked done first.
+    appointments = await ap.between(
+        dt.datetime.now(dt.UTC) - dt.timedelta(days=60),
+        dt.datetime.now(dt.UTC) + dt.timedelta(days=800),
+        programmes=programmes,
+        household=household_id,
+        statuses=("planned",),
+        limit=50,
+    )
     enrolments = []
     for r in rows:
         r = {**r, "data": access.project_data(host, r["programme"], r["data"])}
@@ -314,6 +326,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
                 "corrections": correctable_steps(r) if can_correct else [],
                 "extra": extra,
                 "panels": await _panels(panels, r),
+                "due_dates": due.get(r["id"], []),
             }
         )
     household_panels = []
@@ -405,6 +418,8 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
         "household": household,
         "members": members,
         "enrolments": enrolments,
+        "today": today(),
+        "appointments": appointments,
         "events": await list_events(household_id, programmes),
         "documents": documents,
         "household_panels": household_panels,
