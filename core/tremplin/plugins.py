@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from importlib.metadata import Distribution, entry_points
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import pluggy
 from packaging.requirements import InvalidRequirement, Requirement
@@ -163,7 +163,7 @@ class PluginHost:
             (
                 (impl.plugin_name, scope)
                 for impl in self.pm.hook.tremplin_object_scopes.get_hookimpls()
-                for scope in (impl.function() or [])
+                for scope in cast("list[Any]", impl.function() or [])
             ),
             key=lambda pair: (pair[1].order, pair[1].path, pair[1].param),
         )
