@@ -55,7 +55,7 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 
 async def _migrate_and_refresh(host: PluginHost, verbose: bool = False) -> None:
     """Apply pending migrations; after an upgrade, recompute every due date (new code may
-    compute them differently, and the first run after ``tremplin_0011`` fills them)."""
+    compute them differently, and the first run after ``tremplin_0012_due_dates`` fills them)."""
     from tremplin.models import Enrolment
     from tremplin.services import deadlines
 

@@ -327,7 +327,7 @@ async def test_badge_on_the_enrolment(client, users, stays_host):
 
 
 async def test_upgrade_backfills_the_due_dates(database, stays_host, capsys):
-    """A database from before ``tremplin_0011_due_dates``: ``tremplin migrate`` creates the
+    """A database from before ``tremplin_0012_due_dates``: ``tremplin migrate`` creates the
     table, then computes the due dates of the enrolments already there."""
     from piccolo.apps.migrations.tables import Migration
 

@@ -19,7 +19,7 @@ from tremplin.models.records import TimelineEvent
 class Appointment(Table, tablename="appointment"):
     """A future event with a household: an office appointment, a planned home visit, a
     tripartite meeting, a CEJ meeting… Marked done, it becomes its timeline entry
-    (``timeline_event``); indexes are created by ``tremplin_0012_appointments``."""
+    (``timeline_event``); indexes are created by ``tremplin_0015_appointments``."""
 
     household = ForeignKey(Household, on_delete=OnDelete.restrict)
     programme = Varchar(length=50, default="")

@@ -14,7 +14,7 @@ class DueDate(Table, tablename="due_date"):
     Derived data: rewritten by :func:`tremplin.services.deadlines.refresh` whenever the
     enrolment changes, never edited by hand. ``household``, ``programme`` and ``referent``
     are copied from the enrolment so that the dashboard and ``/echeances`` read one indexed
-    table (indexes created by the migration ``tremplin_0011_due_dates``).
+    table (indexes created by the migration ``tremplin_0012_due_dates``).
     """
 
     enrolment = ForeignKey(Enrolment, on_delete=OnDelete.cascade)

@@ -3,7 +3,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.sqlite import SQLiteEngine
 
-ID = "2026-12-02T01:00:00:000000"
+ID = "2026-12-02T01:05:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Programme capacity (places per programme and year)"
 
