@@ -47,6 +47,10 @@ ACTIONS: dict[str, str] = {
     "password_reset": "réinitialisation du mot de passe",
     "totp_enabled": "double authentification activée",
     "totp_failed": "code de double authentification refusé",
+    "totp_disabled": "double authentification retirée",
+    "totp_recovery_used": "code de secours utilisé",
+    "plan_appointment": "rendez-vous planifié",
+    "cancel_appointment": "rendez-vous annulé",
     "grant_sensitive": "accès aux données sensibles accordé",
     "revoke_sensitive": "accès aux données sensibles retiré",
     "enable": "activation",
@@ -68,6 +72,7 @@ ACTIONS: dict[str, str] = {
 }
 
 OBJECTS: dict[str, str] = {
+    "programme_capacity": "places d'un programme",
     "household": "ménage",
     "household_list": "liste de ménages",
     "person": "personne",

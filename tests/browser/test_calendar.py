@@ -46,6 +46,8 @@ def test_plan_see_in_calendar_mark_done_and_subscribe(page: Page, server: Server
     expect(page.locator("#appointments")).to_contain_text("Le ménage et le bailleur")
 
     # The week view (default) and the month view show it on today's cell.
+    # The menu's « Accompagnement » group opens on a click and holds « Calendrier ».
+    page.locator("nav summary", has_text="Accompagnement").click()
     page.get_by_role("link", name="Calendrier").first.click()
     day = page.locator(f'[data-day="{today().isoformat()}"]')
     expect(day).to_contain_text("Foyer Calendrier")

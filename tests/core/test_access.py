@@ -19,7 +19,8 @@ from tremplin.web.auth import access_rule
 ACTOR = hh.Actor(None)
 ROLES = list(CAPABILITIES)
 #: Routes reachable without logging in, on purpose.
-PUBLIC = {"/login", "/healthz", "/readyz", "/static/{file_path:path}"}
+#: ``/agenda/…``: the personal ICS feed, whose secret token is the credential (tests/core/test_appointments.py).
+PUBLIC = {"/login", "/healthz", "/readyz", "/static/{file_path:path}", "/agenda/{name:str}"}
 
 
 def allowed_roles(rule: str) -> set[str]:

@@ -42,9 +42,7 @@ WRITES = {"insert", "update", "delete", "raw", "save"}
 #: Files still writing core rows by hand, to be moved to the commands by the occupancy work
 #: (the agreement and occupancy code): path → number of direct writes. Only shrinks.
 EXCEPTIONS = {
-    "plugins/iml_sublease/tremplin_iml_sublease/renewals.py": 1,
     "plugins/iml_youth/tremplin_iml_youth/agreement.py": 1,
-    "plugins/cllaj/tremplin_cllaj/jappart.py": 1,
     "plugins/social_residence/tremplin_social_residence/units.py": 1,
     "plugins/housing/tremplin_housing/common.py": 1,
     "plugins/boarding_house/tremplin_boarding_house/demo.py": 1,

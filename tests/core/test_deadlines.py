@@ -276,7 +276,8 @@ async def test_page_filters_access_and_errors(client, users, stays_host):
         stays_host, referral=day - dt.timedelta(days=10), referent=other, name="Foyer Bientôt"
     )
     await _enrol(stays_host, "other", referral=day - dt.timedelta(days=12), name="Foyer Ailleurs")
-    await _enrol(stays_host, referral=day + dt.timedelta(days=30), name="Foyer Lointain")
+    # Oriented today (a future orientation is refused): its decision is due in 15 days.
+    await _enrol(stays_host, referral=day, name="Foyer Lointain")
     await _restricted(users, ["stay"])
     session = Session(client, await login(client, "social_worker@test.fr"), users["social_worker"])
 
@@ -292,7 +293,7 @@ async def test_page_filters_access_and_errors(client, users, stays_host):
     assert re.findall(r">(Foyer [^<]+)</a>", mine.text) == ["Foyer Retard"]
     overdue = await session.get("/echeances?quand=overdue")
     assert re.findall(r">(Foyer [^<]+)</a>", overdue.text) == ["Foyer Retard"]
-    later = day + dt.timedelta(days=45)
+    later = day + dt.timedelta(days=15)
     period = await session.get(f"/echeances?du={later.isoformat()}&au={later.isoformat()}")
     assert re.findall(r">(Foyer [^<]+)</a>", period.text) == ["Foyer Lointain"]
     # A programme outside theirs is refused, not silently widened.

@@ -8,7 +8,16 @@ from zoneinfo import ZoneInfo
 
 from litestar.params import Parameter
 
-from tremplin.api import Actor, FormErrors, NotFound, TimelineEvent, audit, now, today
+from tremplin.api import (
+    Actor,
+    FormErrors,
+    NewEvent,
+    NotFound,
+    add_timeline_event,
+    audit,
+    now,
+    today,
+)
 from tremplin_rental_agency.vocab import KEY
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -35,18 +44,12 @@ async def add_event(
 ) -> None:
     """A timeline event of the household, tagged with the agency's key; call it inside the
     write's transaction."""
-    await TimelineEvent.insert(
-        TimelineEvent(
-            household=household_id,
-            kind=kind,
-            occurred_at=moment(day),
-            author=actor.user_id,
-            programme=KEY,
-            title=title,
-            body=body,
-            data=data or {},
-            created_at=now(),
-        )
+    await add_timeline_event(
+        actor,
+        household_id,
+        NewEvent(kind, title, body, on=day, data=data or {}),
+        programme=KEY,
+        audit_action=None,  # the caller audits its whole change
     )
 
 

@@ -80,7 +80,7 @@ async def test_twelve_months_at_most_then_only_with_a_derogation(database, host)
     _, enrolment_id = await housed(host, entry="2024-02-15")
     due = JAPPART_WORKFLOW.deadlines[0].due
     view = enr.to_view(await enr.get_enrolment(enrolment_id, [JAPPART]))
-    assert due(view) == dt.date(2025, 2, 15)
+    assert await due(view) == dt.date(2025, 2, 15)
     with pytest.raises(FormErrors) as caught:
         await move(
             host, enrolment_id, "exit", exit_date="2025-02-16", exit_destination="public_housing"

@@ -204,18 +204,20 @@ async def test_asl_2024_cedl(database, host):
     assert (smic["count"], smic["percent"]) == (59, 66.3)
 
     book = load_workbook(io.BytesIO(to_xlsx(report)))
-    sheet = book["rental_agenc-cedl"]
-    cells = {row[0]: row[1] for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]}
+    # The agency's sheet stacks its tables under their titles: this year's CEDL table comes
+    # before the previous year's, so a label's first value is 2024's and its second 2023's.
+    (sheet,) = [s for s in book.worksheets if s.title.startswith("Agence immobili")]
+    values: dict[str, list] = {}
+    for row in sheet.iter_rows(values_only=True):
+        if row and isinstance(row[0], str) and len(row) > 1 and isinstance(row[1], int | float):
+            values.setdefault(row[0], []).append(row[1])
+    cells = {label: found[0] for label, found in values.items()}
     assert cells["Demandes enregistrées"] == 390
     assert cells["Ménages reçus en permanence d'accueil"] == 199
     assert cells["Dossiers étudiés en CEDL"] == 104
     assert (cells["dont acceptés"], cells["dont ajournés"], cells["dont refusés"]) == (89, 4, 11)
     assert cells["Baux signés"] == 63
-    before = {
-        row[0]: row[1]
-        for row in book["rental_agenc-cedl_previous"].iter_rows(min_row=5, values_only=True)
-        if row[0]
-    }
+    before = {label: found[1] for label, found in values.items() if len(found) > 1}
     assert before["Ménages reçus en permanence d'accueil"] == 134
     assert before["Dossiers étudiés en CEDL"] == 113 and before["Baux signés"] == 52
 
