@@ -564,21 +564,21 @@ def _default_state(workflow, item: dict) -> str:
     return workflow.initial
 
 
-#: Rows per INSERT statement (well under SQLite's and PostgreSQL's parameter limits).
-BATCH = 400
+#: Ids per ``IN (…)`` lookup of existing rows (under SQLite's 32,766-parameter limit).
+LOOKUP_CHUNK = 5000
 #: Where the reference goes in the search text of a household inserted in bulk: its
 #: reference (M-000123) is known only once the row has its id.
 _REF = "@ref@"
 
 
-def _chunks(items: list[Any], size: int = BATCH) -> list[list[Any]]:
+def _chunks(items: list[Any], size: int = LOOKUP_CHUNK) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 async def _existing(table: Any, columns: list[Any], external_ids: list[str]) -> dict[str, dict]:
     """The rows of ``table`` whose ``external_id`` is one of ``external_ids``, by it."""
     found: dict[str, dict] = {}
-    for chunk in _chunks(external_ids, 5000):
+    for chunk in _chunks(external_ids):
         for row in await table.select(table.id, table.external_id, *columns).where(
             table.external_id.is_in(chunk)
         ):
@@ -664,7 +664,7 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
     memberships = {}
     if people_existing:
         person_ids = [r["id"] for r in people_existing.values()]
-        for chunk in _chunks(person_ids, 5000):
+        for chunk in _chunks(person_ids):
             for m in await Membership.select(
                 Membership.id,
                 Membership.person,
