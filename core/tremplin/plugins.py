@@ -25,7 +25,7 @@ from tremplin.types import EventType, PluginManifest, Programme, Workflow
 
 __all__ = ["API_VERSION", "InstalledPlugin", "PluginHost", "load_plugins"]
 
-API_VERSION = "1.4"
+API_VERSION = "1.5"
 ENTRY_POINT_GROUP = "tremplin.plugins"
 CORE_SLUG = "core"
 
