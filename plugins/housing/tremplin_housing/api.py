@@ -121,11 +121,16 @@ __all__ = [
     "repayment_plans",
     "RETURN_REASONS",
     "StockFact",
+    "DpeChange",
+    "ExitInventory",
     "balances",
     "occupancies_between",
     "occupancies_on",
     "open_lease",
     "stock_facts",
+    "dpe_history",
+    "dpe_class_on",
+    "exit_inventories",
 ]
 
 
@@ -473,6 +478,67 @@ async def stock_facts() -> list[StockFact]:
             rent_cents=leases.get(r["id"], {}).get("rent_cents", 0),
             charges_cents=leases.get(r["id"], {}).get("charges_cents", 0),
         )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class DpeChange:
+    """One energy label of a dwelling, in force from ``valid_from`` (the diagnostic's date,
+    else the day it was recorded) until the dwelling's next record. ``dpe_date`` is the
+    diagnostic's date (``None`` when unknown)."""
+
+    dwelling_id: int
+    dpe_class: str
+    dpe_date: dt.date | None
+    valid_from: dt.date
+
+
+async def dpe_history() -> list[DpeChange]:
+    """The DPE history of the whole stock, oldest first (one query)."""
+    from tremplin_housing.tables import DpeRecord
+
+    rows = await DpeRecord.select(
+        DpeRecord.dwelling, DpeRecord.dpe_class, DpeRecord.dpe_date, DpeRecord.valid_from
+    ).order_by(DpeRecord.valid_from, DpeRecord.id)
+    return [
+        DpeChange(r["dwelling"], r["dpe_class"] or "", r["dpe_date"], r["valid_from"]) for r in rows
+    ]
+
+
+def dpe_class_on(history: list[DpeChange], on: dt.date) -> dict[int, str]:
+    """Each dwelling's label in force on ``on`` (dwellings with no label yet are absent)."""
+    labels: dict[int, str] = {}
+    for change in history:  # oldest first: the latest in force wins
+        if change.valid_from <= on:
+            labels[change.dwelling_id] = change.dpe_class
+    return labels
+
+
+@dataclass(frozen=True)
+class ExitInventory:
+    """An exit inventory (*état des lieux de sortie*) and what the works fund granted."""
+
+    id: int
+    dwelling_id: int
+    household_id: int
+    done_on: dt.date
+    fund_cents: int
+
+
+async def exit_inventories(start: dt.date, end: dt.date) -> list[ExitInventory]:
+    """The exit inventories done between ``start`` and ``end`` (inclusive), whole stock."""
+    from tremplin_housing.tables import Inventory
+
+    rows = await Inventory.select(
+        Inventory.id,
+        Inventory.occupancy.dwelling.as_alias("dwelling"),
+        Inventory.occupancy.household.as_alias("household"),
+        Inventory.done_on,
+        Inventory.fund_cents,
+    ).where((Inventory.kind == "exit") & (Inventory.done_on >= start) & (Inventory.done_on <= end))
+    return [
+        ExitInventory(r["id"], r["dwelling"], r["household"], r["done_on"], r["fund_cents"] or 0)
         for r in rows
     ]
 

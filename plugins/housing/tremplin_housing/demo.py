@@ -109,6 +109,9 @@ class _Stock:
                 "furnished": "on" if programme in ("social_residence", "boarding_house") else "",
                 "stock": "private",
                 "dpe_class": self.rng.choice("BCCDDDE"),
+                "dpe_date": (
+                    contacted_on - dt.timedelta(days=self.rng.randint(30, 900))
+                ).isoformat(),
                 "programme": programme,
                 "confidential": "on" if programme in CONFIDENTIAL else "",
                 "contacted_on": contacted_on.isoformat(),

@@ -270,6 +270,13 @@ INVENTORY_FIELDS = (
         kind="textarea",
         help="Les photos se déposent dans les documents du ménage (type « État des lieux »).",
     ),
+    money(
+        "fund",
+        "Participation du fonds mutualisé pour travaux",
+        maximum=MAX_PAYMENT_CENTS,
+        help="À la sortie : montant accordé par le fonds pour les travaux d'ordre locatif "
+        "que le ménage sortant n'a pas faits (vide s'il n'y en a pas).",
+    ),
 )
 
 ARREARS_STEP_FIELDS = (

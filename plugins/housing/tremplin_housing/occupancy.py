@@ -361,7 +361,16 @@ async def transfer(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:
 async def add_inventory(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:
     values = validate(INVENTORY_FIELDS, raw)
     day = date_or_none(values["done_on"])
-    not_in_future("done_on", day)
+    fund = cents(values["fund"]) or 0
+    errors = {}
+    if fund and values["kind"] != "exit":
+        errors["fund"] = "le fonds mutualisé n'intervient qu'à un état des lieux de sortie"
+    try:
+        not_in_future("done_on", day)
+    except FormErrors as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise FormErrors(errors)
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
         row = await Inventory.insert(
@@ -370,6 +379,7 @@ async def add_inventory(actor: Actor, occupancy_id: int, raw: dict[str, Any]) ->
                 kind=values["kind"],
                 done_on=day,
                 notes=values["notes"] or "",
+                fund_cents=fund,
                 created_by=actor.user_id,
                 created_at=now(),
             )

@@ -13,6 +13,7 @@ from tremplin.api import (
     FormErrors,
     normalise,
     now,
+    today,
     transaction,
     validate,
     versioned_update,
@@ -31,7 +32,7 @@ from tremplin_housing.fields import (
     VACANCY_FIELDS,
     dwelling_fields,
 )
-from tremplin_housing.tables import Dwelling, HeadLease, Owner, Vacancy
+from tremplin_housing.tables import DpeRecord, Dwelling, HeadLease, Owner, Vacancy
 
 _POSTCODE = re.compile(r"^(?:[0-9]{5}|2[AB][0-9]{3})$")
 DWELLING_COLUMNS = (
@@ -108,6 +109,21 @@ def _dwelling_values(raw: dict[str, Any], programmes: dict[str, str]) -> dict[st
     return values
 
 
+async def _record_dpe(actor: Actor, dwelling_id: int, values: dict[str, Any]) -> None:
+    """The dwelling's label from its diagnostic date (else today) joins its DPE history;
+    call it in the write's transaction, when the label or its date changed."""
+    await DpeRecord.insert(
+        DpeRecord(
+            dwelling=dwelling_id,
+            dpe_class=values["dpe_class"],
+            dpe_date=values["dpe_date"],
+            valid_from=values["dpe_date"] or today(),
+            created_by=actor.user_id,
+            created_at=now(),
+        )
+    )
+
+
 async def _owner_name(owner_id: int) -> str:
     row = await Owner.select(Owner.name).where(Owner.id == owner_id).first()
     if row is None:
@@ -142,6 +158,8 @@ async def create_dwelling(actor: Actor, raw: dict[str, Any], programmes: dict[st
                 Dwelling.search_text: _search(reference, values, owner),
             }
         ).where(Dwelling.id == dwelling_id)
+        if values["dpe_class"]:
+            await _record_dpe(actor, dwelling_id, values)
         await write_audit(actor, "create", "housing_dwelling", dwelling_id, values.keys())
     return dwelling_id
 
@@ -175,6 +193,8 @@ async def update_dwelling(
                 Dwelling.search_text: _search(current["reference"], values, owner),
             },
         )
+        if "dpe_class" in changed or "dpe_date" in changed:
+            await _record_dpe(actor, dwelling_id, values)
         await write_audit(actor, "update", "housing_dwelling", dwelling_id, changed)
 
 

@@ -176,6 +176,9 @@ class Inventory(Table, tablename="housing_inventory"):
     kind = Varchar(length=10)
     done_on = Date()
     notes = Text(default="")
+    #: At an exit: what the works fund (*fonds mutualisé pour travaux*) granted for the
+    #: tenant's repairs the departing household did not do (0: none).
+    fund_cents = Integer(default=0)
     created_by = ForeignKey(User, null=True, on_delete=R)
     created_at = Timestamptz()
 
@@ -300,6 +303,19 @@ class Claim(Table, tablename="housing_claim"):
     version = Integer(default=1)
 
 
+class DpeRecord(Table, tablename="housing_dpe_record"):
+    """One energy label (DPE) of a dwelling, in force from ``valid_from`` (the diagnostic's
+    date, else the day it was recorded): the history of the dwelling's labels. Written in the
+    same transaction as the dwelling whenever its label or diagnostic date changes."""
+
+    dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
+    dpe_class = Varchar(length=1, default="")
+    dpe_date = Date(null=True, default=None, index=True)
+    valid_from = Date(index=True)
+    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_at = Timestamptz()
+
+
 class InventoryPhoto(Table, tablename="housing_inventory_photo"):
     """A photo (a household document) attached to an entry or exit inventory."""
 
@@ -328,4 +344,5 @@ TABLES = [
     Claim,
     InventoryPhoto,
     AgreementRenewal,
+    DpeRecord,
 ]
