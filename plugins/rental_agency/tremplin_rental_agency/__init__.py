@@ -119,6 +119,7 @@ def tremplin_navigation(user) -> list[NavItem]:
         NavItem("CEDL", f"/{KEY}/sessions", order=41, roles=STAFF),
         NavItem("GLA et impayés", f"/{KEY}/gla", order=42, roles=STAFF),
         NavItem("Grille de cotation", f"/{KEY}/grid", order=86, roles=("admin",)),
+        NavItem("Commissions CEDL", f"/{KEY}/partner/sessions", order=41, roles=("partner",)),
     ]
 
 

@@ -4,6 +4,7 @@ its reason, and the score computed then with the grid in force."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from tremplin.api import (
@@ -67,6 +68,29 @@ async def create_session(actor: Actor, raw: dict[str, Any], partner_ids: list[st
 
 async def get_session(session_id: int) -> dict[str, Any]:
     return require(await Session.select().where(Session.id == session_id).first(), session_id)
+
+
+async def sessions_of_partner(partner_id: int, limit: int = 100) -> list[dict[str, Any]]:
+    """The latest sessions a partner organisation attended, with their number of files."""
+    token = str(int(partner_id))
+    rows = (
+        await Session.select(Session.id, Session.held_on)
+        .where(
+            (Session.partner_ids == token)
+            | Session.partner_ids.like(f"{token},%")
+            | Session.partner_ids.like(f"%,{token}")
+            | Session.partner_ids.like(f"%,{token},%")
+        )
+        .order_by(Session.held_on, ascending=False)
+        .limit(limit)
+    )
+    counts = Counter(
+        r["session"]
+        for r in await Presentation.select(Presentation.session).where(
+            Presentation.session.is_in([r["id"] for r in rows] or [0])
+        )
+    )
+    return [r | {"files": counts[r["id"]]} for r in rows]
 
 
 def partner_ids_of(session: dict[str, Any]) -> list[int]:

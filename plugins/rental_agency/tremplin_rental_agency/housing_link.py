@@ -9,6 +9,8 @@ from tremplin.api import Actor
 from tremplin_housing import api as housing
 
 StockFact = housing.StockFact
+DpeChange = housing.DpeChange
+ExitInventory = housing.ExitInventory
 TYPOLOGIES = housing.TYPOLOGIES
 RETURN_REASONS = housing.RETURN_REASONS
 
@@ -16,6 +18,21 @@ RETURN_REASONS = housing.RETURN_REASONS
 async def stock() -> list[housing.StockFact]:
     """The whole stock, with or without a programme."""
     return await housing.stock_facts()
+
+
+async def dpe_history() -> list[housing.DpeChange]:
+    """Every dwelling's energy labels with the day each came into force, oldest first."""
+    return await housing.dpe_history()
+
+
+def dpe_class_on(history: list[housing.DpeChange], on: dt.date) -> dict[int, str]:
+    """Each dwelling's label in force on ``on``."""
+    return housing.dpe_class_on(history, on)
+
+
+async def exit_inventories(start: dt.date, end: dt.date) -> list[housing.ExitInventory]:
+    """The exit inventories of the period (whole stock) and the works fund's share."""
+    return await housing.exit_inventories(start, end)
 
 
 async def occupied_on(on: dt.date) -> dict[int, housing.OccupancyView]:

@@ -23,7 +23,12 @@ from tremplin.api import (
     render,
     vocabulary,
 )
-from tremplin_rental_agency.committee import get_session, partner_ids_of, session_files
+from tremplin_rental_agency.committee import (
+    get_session,
+    partner_ids_of,
+    session_files,
+    sessions_of_partner,
+)
 from tremplin_rental_agency.common import RowId
 from tremplin_rental_agency.routes import STAFF, _enabled
 from tremplin_rental_agency.tables import Demand
@@ -138,4 +143,13 @@ async def partner_session(request: Request, session_id: RowId) -> Template:
     )
 
 
-ROUTES = (minutes_pdf, partner_session)
+@get("/rental_agency/partner/sessions", guards=[partner_only])
+async def partner_sessions(request: Request) -> Template:
+    """The sessions the partner's organisation attended (its menu entry leads here)."""
+    _enabled(request)
+    user = current_user(request)
+    sessions = await sessions_of_partner(user.partner) if user.partner else []
+    return render(request, "rental_agency/partner_sessions.html", {"sessions": sessions})
+
+
+ROUTES = (minutes_pdf, partner_sessions, partner_session)

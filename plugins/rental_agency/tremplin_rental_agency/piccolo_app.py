@@ -15,6 +15,7 @@ from tremplin_rental_agency.tables import (
     Grid,
     Presentation,
     Session,
+    Territory,
 )
 
 APP_CONFIG = AppConfig(
@@ -31,6 +32,7 @@ APP_CONFIG = AppConfig(
         ArrearsCause,
         ArrearsCommission,
         ArrearsCase,
+        Territory,
     ],
     migration_dependencies=["tremplin.piccolo_app"],
 )

@@ -19,7 +19,7 @@ from tremplin.api import (
     TimelineEvent,
     vocabulary,
 )
-from tremplin_rental_agency import housing_link
+from tremplin_rental_agency import housing_link, territory
 from tremplin_rental_agency.common import PARIS
 from tremplin_rental_agency.grid import reference_ages
 from tremplin_rental_agency.tables import (
@@ -264,7 +264,19 @@ def _utc_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
 
 
 async def gla_counts(period: Period) -> dict[str, int]:
-    tenants = {o.household_id for o in await housing_link.tenants_between(period.start, period.end)}
+    occupancies = await housing_link.tenants_between(period.start, period.end)
+    tenants = {o.household_id for o in occupancies}
+    # Where each household lives: the dwelling of its latest occupancy in the period.
+    home: dict[int, int] = {}
+    for o in sorted(occupancies, key=lambda o: (o.start_date, o.id)):
+        home[o.household_id] = o.dwelling_id
+    places = {d.id: d for d in await housing_link.stock()}
+    area = await territory.metropolis()
+    in_metropolis = sum(
+        1
+        for dwelling in home.values()
+        if (d := places.get(dwelling)) and area.contains(d.postcode, d.city)
+    )
     start, end = _utc_bounds(period)
     events = await TimelineEvent.select(TimelineEvent.household, TimelineEvent.kind).where(
         TimelineEvent.kind.is_in([c.value for c in GLA_KINDS])
@@ -275,6 +287,7 @@ async def gla_counts(period: Period) -> dict[str, int]:
     helped = {e["household"] for e in events if e["kind"] == "gla_help_request"}
     return {
         "followed": len(tenants),
+        "in_metropolis": in_metropolis,
         "home_visits": kinds["gla_home_visit"],
         "office": kinds["gla_office"],
         "technical": kinds["gla_technical"],
@@ -288,6 +301,7 @@ async def gla_counts(period: Period) -> dict[str, int]:
 
 GLA_LABELS_ROWS = (
     ("followed", "Ménages suivis en GLA (locataires du parc)"),
+    ("in_metropolis", "dont sur le territoire de la métropole"),
     ("home_visits", "Visites à domicile"),
     ("office", "Entretiens à l'agence"),
     ("technical", "Interventions techniques"),
@@ -301,12 +315,15 @@ GLA_LABELS_ROWS = (
 
 async def gla_tables(ctx: ReportContext) -> list[IndicatorTable]:
     counts = await gla_counts(ctx.period)
+    area = await territory.metropolis()
+    share = {"in_metropolis": _pct(counts["in_metropolis"], counts["followed"])}
     return [
         IndicatorTable(
             "gla",
             "Gestion locative adaptée (GLA)",
-            tuple(IndicatorRow(lbl, counts[k], None, k) for k, lbl in GLA_LABELS_ROWS),
+            tuple(IndicatorRow(lbl, counts[k], share.get(k), k) for k, lbl in GLA_LABELS_ROWS),
             unit="",
+            note=f"Métropole : {area.label} (logement occupé en dernier dans l'année).",
         )
     ]
 
@@ -420,8 +437,16 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
     returned = [d for d in facts if in_period(d.returned_on)]
     typologies = Counter(d.typology for d in stock)
     deps = Counter(departement(d.postcode) for d in stock)
-    dpe = Counter(d.dpe_class or "" for d in stock)
-    dpe_before = Counter(d.dpe_class or "" for d in before)
+    history = await housing_link.dpe_history()
+    labels_end = housing_link.dpe_class_on(history, end)
+    labels_before = housing_link.dpe_class_on(history, previous_end)
+    dpe = Counter(labels_end.get(d.id, "") for d in stock)
+    dpe_before = Counter(labels_before.get(d.id, "") for d in before)
+    # A diagnostic done in the year (the same one recorded twice counts once).
+    diagnostics = {
+        (c.dwelling_id, c.dpe_date): c.dpe_class for c in history if in_period(c.dpe_date)
+    }
+    revealed = sum(1 for c in diagnostics.values() if c in ("F", "G"))
     reasons = Counter(d.return_reason or "other" for d in returned)
     without = sum(1 for d in stock if not d.programme)
     overview = (
@@ -486,14 +511,31 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
             "stock_dpe_change",
             "Logements classés F et G : évolution sur un an",
             (
-                IndicatorRow("Classe G au 31/12", dpe["G"], None, "G"),
-                IndicatorRow("Classe G un an plus tôt", dpe_before["G"], None, "G_previous"),
-                IndicatorRow("Classe F au 31/12", dpe["F"], None, "F"),
-                IndicatorRow("Classe F un an plus tôt", dpe_before["F"], None, "F_previous"),
+                IndicatorRow("Classe G au 31/12", dpe["G"], _pct(dpe["G"], total), "G"),
+                IndicatorRow(
+                    "Classe G un an plus tôt",
+                    dpe_before["G"],
+                    _pct(dpe_before["G"], len(before)),
+                    "G_previous",
+                ),
+                IndicatorRow("Classe F au 31/12", dpe["F"], _pct(dpe["F"], total), "F"),
+                IndicatorRow(
+                    "Classe F un an plus tôt",
+                    dpe_before["F"],
+                    _pct(dpe_before["F"], len(before)),
+                    "F_previous",
+                ),
+                IndicatorRow("DPE réalisés dans l'année", len(diagnostics), None, "done"),
+                IndicatorRow(
+                    "dont logements classés F ou G",
+                    revealed,
+                    _pct(revealed, len(diagnostics)),
+                    "done_fg",
+                ),
             ),
             unit="logements",
-            note="Étiquette actuelle des logements présents à chaque date (sans historique "
-            "des diagnostics).",
+            note="Étiquette en vigueur à chaque date, d'après l'historique des diagnostics ; "
+            "pourcentages du parc géré à cette date.",
         ),
         IndicatorTable(
             "stock_returns",
@@ -508,12 +550,56 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
     ]
 
 
+async def works_fund_counts(period: Period) -> dict[str, float]:
+    """The works fund at departure in a period: exit inventories, those the fund helped, and
+    what it granted (euros)."""
+    exits = await housing_link.exit_inventories(period.start, period.end)
+    helped = [e for e in exits if e.fund_cents > 0]
+    return {
+        "exits": len(exits),
+        "exits_with_fund": len(helped),
+        "fund": sum(e.fund_cents for e in helped) / 100,
+    }
+
+
+async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
+    counts = await works_fund_counts(ctx.period)
+    before = await works_fund_counts(_shift(ctx.period))
+    return [
+        IndicatorTable(
+            "works_fund",
+            f"Travaux au départ d'un locataire — {ctx.period.label}",
+            (
+                IndicatorRow("États des lieux de sortie réalisés", counts["exits"], None, "exits"),
+                IndicatorRow(
+                    "Sorties ayant nécessité la participation du fonds mutualisé",
+                    counts["exits_with_fund"],
+                    _pct(int(counts["exits_with_fund"]), int(counts["exits"])),
+                    "exits_with_fund",
+                ),
+                IndicatorRow(
+                    "Montant total accordé par le fonds", counts["fund"], None, "fund", "euros"
+                ),
+                IndicatorRow(
+                    "Montant accordé l'année précédente",
+                    before["fund"],
+                    None,
+                    "fund_previous",
+                    "euros",
+                ),
+            ),
+            unit="count",
+        )
+    ]
+
+
 SECTIONS = (
     ("demands", "Accueil de la demande et CEDL", demands_tables),
     ("profile", "Profil des ménages validés en CEDL", profile_tables),
     ("gla", "Gestion locative adaptée", gla_tables),
     ("arrears", "Suivi des impayés", arrears_tables),
     ("stock", "Parc de l'agence", stock_tables),
+    ("works_fund", "Fonds mutualisé pour travaux", works_fund_tables),
 )
 
 LABELS_EN = {
@@ -600,4 +686,15 @@ LABELS_EN = {
     "Logements classés F et G : évolution sur un an": "Dwellings rated F and G: change over a year",
     "Logements rendus par motif": "Dwellings returned by reason",
     "Code postal non renseigné": "Postcode not given",
+    "dont sur le territoire de la métropole": "of which in the metropolis",
+    "Métropole : {name} (logement occupé en dernier dans l'année).": "Metropolis: {name} (the dwelling last occupied in the year).",
+    "Étiquette en vigueur à chaque date, d'après l'historique des diagnostics ; pourcentages du parc géré à cette date.": "Label in force on each date, from the history of diagnostics; percentages of the stock managed on that date.",
+    "DPE réalisés dans l'année": "Energy diagnostics done in the year",
+    "dont logements classés F ou G": "of which rated F or G",
+    "Fonds mutualisé pour travaux": "Pooled works fund",
+    "Travaux au départ d'un locataire — {year}": "Works when a tenant leaves — {year}",
+    "États des lieux de sortie réalisés": "Exit inventories done",
+    "Sorties ayant nécessité la participation du fonds mutualisé": "Departures the pooled fund contributed to",
+    "Montant total accordé par le fonds": "Total granted by the fund",
+    "Montant accordé l'année précédente": "Granted the previous year",
 }

@@ -24,7 +24,14 @@ from tremplin.api import (
     today,
     user_programmes,
 )
-from tremplin_rental_agency import allocation, committee, demands, grid, housing_link
+from tremplin_rental_agency import (
+    allocation,
+    committee,
+    demands,
+    grid,
+    housing_link,
+    territory,
+)
 from tremplin_rental_agency.common import RowId
 from tremplin_rental_agency.tables import Allocation, Demand, DeskAppointment, Presentation
 from tremplin_rental_agency.vocab import (
@@ -509,7 +516,55 @@ async def grid_save(request: Request) -> Response:
     return Redirect(f"/{KEY}/grid", status_code=303)
 
 
+# --- The metropolis (administrators) -----------------------------------------------------
+
+
+async def _territory_page(
+    request: Request, posted: dict[str, Any] | None, errors: dict[str, str], status: int = 200
+) -> Template:
+    current = await territory.metropolis()
+    return render(
+        request,
+        f"{KEY}/territory.html",
+        {
+            "current": current,
+            "label": posted["label"] if posted else current.label,
+            "entries": posted["entries"] if posted else "\n".join(current.entries),
+            "version": posted["version"] if posted else current.version,
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+@get(f"/{KEY}/territory", guards=[ADMIN])
+async def territory_page(request: Request) -> Template:
+    """The postcodes and communes of the metropolis (the GLA's share « dans la métropole »)."""
+    _enabled(request)
+    return await _territory_page(request, None, {})
+
+
+@post(f"/{KEY}/territory", guards=[ADMIN])
+async def territory_save(request: Request) -> Response:
+    _enabled(request)
+    raw = await form_dict(request)
+    posted = {k: str(raw.get(k, "")) for k in ("label", "entries", "version")}
+    try:
+        version = int(posted["version"])
+    except ValueError:
+        errors = {"_version": "Version manquante : rechargez la page."}
+        return await _territory_page(request, posted, errors, status=422)
+    try:
+        await territory.save_metropolis(actor(request), posted["label"], posted["entries"], version)
+    except FormErrors as exc:
+        status = 409 if "_version" in exc.errors else 422
+        return await _territory_page(request, posted, exc.errors, status=status)
+    return Redirect(f"/{KEY}/territory", status_code=303)
+
+
 ROUTES = (
+    territory_page,
+    territory_save,
     demands_page,
     demand_create,
     demand_page,

@@ -150,3 +150,14 @@ class ArrearsCase(Table, tablename="rental_agency_arrears_case"):
     version = Integer(default=1)
     updated_by = ForeignKey(User, null=True, on_delete=R)
     updated_at = Timestamptz()
+
+
+class Territory(Table, tablename="rental_agency_territory"):
+    """The agency's metropolis as the administrator sets it (one row; none: the default of
+    :mod:`.territory`): its name and the postcodes or communes that form it, one a line."""
+
+    label = Varchar(length=100, default="")
+    entries = Text(default="")
+    version = Integer(default=1)
+    updated_by = ForeignKey(User, null=True, on_delete=R)
+    updated_at = Timestamptz()

@@ -45,6 +45,25 @@ async def test_partner_present_sees_only_shared_fields(client, users):
     assert (await partner.get(f"/rental_agency/sessions/{session_id}")).status_code == 403
 
 
+async def test_partner_reaches_the_sessions_attended_from_the_menu(client, users):
+    present, _ = await _session(users, with_partner=True)
+    absent = await committee.create_session(ACTOR, {"held_on": "2024-04-05"}, [])
+    partner = Session(client, await login(client, "partner@test.fr"), users["partner"])
+    home = await partner.get("/partner")
+    assert 'href="/rental_agency/partner/sessions"' in home.text
+    page = await partner.get("/rental_agency/partner/sessions")
+    assert page.status_code == 200
+    assert f'href="/rental_agency/partner/sessions/{present}"' in page.text
+    assert "05/02/2024" in page.text or "5 février 2024" in page.text
+    assert f"/rental_agency/partner/sessions/{absent}" not in page.text
+    # Staff do not get the partners' entry, nor the page.
+    await client.post("/logout", data={"_csrf": partner.csrf})
+    client.cookies.clear()
+    worker = Session(client, await login(client, "social_worker@test.fr"), users["social_worker"])
+    assert 'href="/rental_agency/partner/sessions"' not in (await worker.get("/")).text
+    assert (await worker.get("/rental_agency/partner/sessions")).status_code == 403
+
+
 async def test_partner_not_present_is_refused(client, users):
     session_id, _ = await _session(users, with_partner=False)
     partner = Session(client, await login(client, "partner@test.fr"), users["partner"])

@@ -150,3 +150,49 @@ async def test_huge_or_unknown_ids_are_4xx(social_worker):
         assert response.status_code in (400, 404), url
     for url in ("/rental_agency/demands/5", "/rental_agency/sessions/7"):
         assert (await social_worker.get(url)).status_code == 404, url
+
+
+async def test_territory_page_sets_the_metropolis(client, users):
+    from tests.conftest import Session, login
+    from tremplin_rental_agency import territory
+
+    admin = Session(client, await login(client, "admin@test.fr"), users["admin"])
+    page = await admin.get("/rental_agency/territory")
+    assert page.status_code == 200
+    assert "Saint-Étienne Métropole" in page.text and "Andrézieux-Bouthéon" in page.text
+    # Every error at once, in French, with the input kept; nothing saved.
+    response = await admin.post(
+        "/rental_agency/territory", {"label": "", "entries": "4200\nSaint-Chamond", "version": "0"}
+    )
+    assert response.status_code == 422
+    assert "indiquez le nom de la métropole" in response.text
+    assert "ligne invalide : 4200" in response.text and "Saint-Chamond" in response.text
+    assert (await territory.metropolis()).version == 0
+    response = await admin.post(
+        "/rental_agency/territory",
+        {"label": "Grand Lyon", "entries": "Lyon\n69100\n", "version": "0"},
+    )
+    assert response.status_code == 303
+    area = await territory.metropolis()
+    assert (area.label, area.entries, area.version) == ("Grand Lyon", ("Lyon", "69100"), 1)
+    assert area.contains("69003", "LYON") and area.contains("69100", "")
+    assert not area.contains("42000", "Saint-Étienne")
+    # A second save made on the form read before the first: a conflict, nothing overwritten.
+    response = await admin.post(
+        "/rental_agency/territory", {"label": "Autre", "entries": "Firminy", "version": "0"}
+    )
+    assert response.status_code == 409 and "rechargez la page" in response.text
+    assert (await territory.metropolis()).label == "Grand Lyon"
+    await client.post("/logout", data={"_csrf": admin.csrf})
+    client.cookies.clear()
+    worker = Session(client, await login(client, "social_worker@test.fr"), users["social_worker"])
+    assert (await worker.get("/rental_agency/territory")).status_code == 403
+
+
+def test_commune_key_folds_spelling():
+    from tremplin_rental_agency.territory import DEFAULT_COMMUNES, commune_key
+
+    assert len(DEFAULT_COMMUNES) == 53
+    assert commune_key("St-Étienne") == commune_key("SAINT ETIENNE") == "saint etienne"
+    assert commune_key("L’Horme") == commune_key("l'horme")
+    assert commune_key("Chambœuf") == "chamboeuf"

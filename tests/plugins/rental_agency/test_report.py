@@ -4,14 +4,17 @@ without a programme, by département, DPE, captation, returns by reason)."""
 
 import datetime as dt
 
+import pytest
+
 from tests.plugins.rental_agency.helpers import ACTOR, household, received
-from tremplin.api import TimelineEvent
+from tremplin.api import ConflictError, FormErrors, TimelineEvent
 from tremplin.reports.engine import build_report
 from tremplin.services.clock import now
 from tremplin.types import Period
+from tremplin_housing import occupancy as occ
 from tremplin_housing import stock
-from tremplin_housing.tables import Dwelling, Occupancy
-from tremplin_rental_agency import committee
+from tremplin_housing.tables import DpeRecord, Dwelling, Occupancy
+from tremplin_rental_agency import committee, territory
 from tremplin_rental_agency.report import departement
 from tremplin_rental_agency.tables import ArrearsCase, ArrearsCommission
 
@@ -63,14 +66,16 @@ async def test_gla_and_arrears_tables(database, host):
     a, b = await household("GLA Un"), await household("GLA Deux")
     owner = await stock.create_owner(ACTOR, {"kind": "private_person", "name": "P"})
     dwellings = []
-    for _ in range(2):
+    # One in the metropolis (its commune, written loosely), one in Lyon.
+    for city, postcode in (("St-Etienne", "42000"), ("Lyon", "69003")):
         dwellings.append(
             await stock.create_dwelling(
                 ACTOR,
                 {
                     "owner": str(owner),
                     "address": "1 rue Neuve",
-                    "city": "Saint-Étienne",
+                    "city": city,
+                    "postcode": postcode,
                     "typology": "T2",
                     "stock": "private",
                     "status": "available",
@@ -132,6 +137,7 @@ async def test_gla_and_arrears_tables(database, host):
     gla = {k: v[0] for k, v in tables["gla"].items()}
     assert gla == {
         "followed": 2,
+        "in_metropolis": 1,
         "home_visits": 2,
         "office": 0,
         "technical": 1,
@@ -141,6 +147,11 @@ async def test_gla_and_arrears_tables(database, host):
         "mediations_owner": 1,
         "transfer_requests": 0,
     }
+    assert tables["gla"]["in_metropolis"] == (1, 50.0)
+    # The administrator adds Lyon's postcode to the metropolis: both households are in it.
+    await territory.save_metropolis(ACTOR, "Métropoles", "Saint-Étienne\n69003", 0)
+    again = _tables(await build_report(host, ["rental_agency"], Period.year(2024), "ASL"))
+    assert again["gla"]["in_metropolis"] == (2, 100.0)
     assert tables["arrears_causes"]["budget"] == (1, 50.0)
     assert tables["arrears_causes"]["rights_break"] == (1, 50.0)
     outcomes = tables["arrears_outcomes"]
@@ -162,6 +173,7 @@ async def test_agency_wide_stock(database, host):
         (2, "42000", "T2", "G", "", None, D(2018, 1, 1), D(2024, 6, 1), "sale"),
         (2, "42000", "T4", "", "", D(2024, 9, 1), None, None, ""),  # a prospect only
     )
+    ids = []
     for n, (
         o,
         postcode,
@@ -173,7 +185,7 @@ async def test_agency_wide_stock(database, host):
         returned,
         reason,
     ) in enumerate(rows):
-        await Dwelling.insert(
+        row = await Dwelling.insert(
             Dwelling(
                 reference=f"L-{n:04d}",
                 owner=owners[o],
@@ -191,7 +203,25 @@ async def test_agency_wide_stock(database, host):
                 created_at=now(),
                 updated_at=now(),
             )
-        )
+        ).returning(Dwelling.id)
+        ids.append(row[0]["id"])
+    # The DPE history: each label from its diagnostic's date. No. 1 was G until its new
+    # diagnostic of May 2024 (F); no. 0's first one is of March 2024; no. 3 redone (D).
+    history = (
+        (0, "G", D(2024, 3, 1)),
+        (1, "G", D(2019, 6, 1)),
+        (1, "F", D(2024, 5, 1)),
+        (2, "F", D(2019, 6, 1)),
+        (3, "D", D(2019, 6, 1)),
+        (3, "D", D(2024, 7, 1)),
+        (4, "G", D(2018, 6, 1)),
+    )
+    await DpeRecord.insert(
+        *[
+            DpeRecord(dwelling=ids[n], dpe_class=c, dpe_date=day, valid_from=day, created_at=now())
+            for n, c, day in history
+        ]
+    )
     tables = _tables(await build_report(host, ["rental_agency"], Period.year(2024), "ASL"))
     overview = {k: v[0] for k, v in tables["stock"].items()}
     assert overview["dwellings"] == 4  # the returned one and the prospect are out
@@ -204,7 +234,18 @@ async def test_agency_wide_stock(database, host):
     deps = {k: v[0] for k, v in tables["stock_departement"].items()}
     assert deps["42"] == 2 and deps["69"] == 1 and deps["38"] == 1
     change = {k: v[0] for k, v in tables["stock_dpe_change"].items()}
-    assert change == {"G": 1, "G_previous": 1, "F": 2, "F_previous": 2}
+    # End of 2024: G = no. 0; F = nos. 1 and 2. End of 2023 (nos. 1 to 4 in the stock):
+    # G = nos. 1 and 4, F = no. 2. Three diagnostics in 2024, two of them F or G.
+    assert change == {
+        "G": 1,
+        "G_previous": 2,
+        "F": 2,
+        "F_previous": 1,
+        "done": 3,
+        "done_fg": 2,
+    }
+    assert tables["stock_dpe_change"]["G"] == (1, 25.0)
+    assert tables["stock_dpe"]["D"] == (1, 25.0) and tables["stock_dpe"]["F"] == (2, 50.0)
     assert tables["stock_returns"]["sale"] == (1, 100.0)
     assert tables["stock_typology"]["T2"] == (1, 25.0)
 
@@ -215,3 +256,91 @@ def test_departement_from_postcode():
     assert departement("20090") == "2A" and departement("20200") == "2B"
     assert departement("97400") == "974"
     assert departement("4200") == "" and departement("") == ""
+
+
+async def test_dpe_history_is_written_by_the_dwelling_edit(database, host):
+    owner = await stock.create_owner(ACTOR, {"kind": "private_person", "name": "P"})
+    form = {
+        "owner": str(owner),
+        "address": "3 rue Neuve",
+        "city": "Saint-Étienne",
+        "postcode": "42000",
+        "typology": "T2",
+        "stock": "private",
+        "status": "available",
+        "programme": "",
+        "captured_on": "2020-01-01",
+        "dpe_class": "G",
+        "dpe_date": "2021-04-01",
+    }
+    dwelling = await stock.create_dwelling(ACTOR, form, {})
+    # A change of notes only writes no label; a new diagnostic does, with its date.
+    await stock.update_dwelling(ACTOR, dwelling, form | {"notes": "Relancé"}, {}, 1)
+    await stock.update_dwelling(
+        ACTOR, dwelling, form | {"dpe_class": "E", "dpe_date": "2024-02-01"}, {}, 2
+    )
+    rows = (
+        await DpeRecord.select(DpeRecord.dpe_class, DpeRecord.valid_from)
+        .where(DpeRecord.dwelling == dwelling)
+        .order_by(DpeRecord.id)
+    )
+    assert [(r["dpe_class"], r["valid_from"]) for r in rows] == [
+        ("G", D(2021, 4, 1)),
+        ("E", D(2024, 2, 1)),
+    ]
+    # A conflicting save writes neither the dwelling nor a label (one transaction).
+    with pytest.raises(ConflictError):
+        await stock.update_dwelling(ACTOR, dwelling, form | {"dpe_class": "A"}, {}, 2)
+    assert await DpeRecord.count().where(DpeRecord.dwelling == dwelling) == 2
+    change = _tables(await build_report(host, ["rental_agency"], Period.year(2024), "ASL"))[
+        "stock_dpe_change"
+    ]
+    assert (change["G"][0], change["G_previous"][0], change["done"][0]) == (0, 1, 1)
+
+
+async def test_works_fund_at_departure(database, host):
+    owner = await stock.create_owner(ACTOR, {"kind": "private_person", "name": "P"})
+    occupancies = []
+    for n in range(3):
+        dwelling = await stock.create_dwelling(
+            ACTOR,
+            {
+                "owner": str(owner),
+                "address": f"{n} rue Haute",
+                "city": "Firminy",
+                "typology": "T2",
+                "stock": "private",
+                "status": "available",
+                "programme": "",
+            },
+            {},
+        )
+        row = await Occupancy.insert(
+            Occupancy(
+                dwelling=dwelling,
+                household=await household(f"SORTANT{n} Un"),
+                kind="lease",
+                start_date=D(2022, 1, 1),
+                created_at=now(),
+                updated_at=now(),
+            )
+        ).returning(Occupancy.id)
+        occupancies.append(row[0]["id"])
+    for occupancy, kind, day, fund in (
+        (occupancies[0], "exit", "2024-03-10", "1 200,50"),
+        (occupancies[1], "exit", "2024-06-10", ""),
+        (occupancies[2], "exit", "2023-11-10", "800"),
+        (occupancies[2], "entry", "2024-01-10", ""),  # an entry is no departure
+    ):
+        await occ.add_inventory(ACTOR, occupancy, {"kind": kind, "done_on": day, "fund": fund})
+    # The fund pays only at a departure: refused on an entry inventory, nothing written.
+    with pytest.raises(FormErrors) as caught:
+        await occ.add_inventory(
+            ACTOR, occupancies[0], {"kind": "entry", "done_on": "2024-01-02", "fund": "100"}
+        )
+    assert "fund" in caught.value.errors
+    report = await build_report(host, ["rental_agency"], Period.year(2024), "ASL")
+    fund = _tables(report)["works_fund"]
+    assert fund["exits"] == (2, None)
+    assert fund["exits_with_fund"] == (1, 50.0)
+    assert fund["fund"] == (1200.5, None) and fund["fund_previous"] == (800.0, None)

@@ -1,7 +1,9 @@
 """Fidelity: files rebuilt from the ASL 2024 report (seed 003) give back the published CEDL
 figures — 390 demands, 199 households received (134 in 2023), 104 files examined (113 in
 2023) of which 89 accepted, 4 adjourned and 11 refused, 20 cancelled after finding a home
-elsewhere, 63 leases signed (52 in 2023) — in the JSON, the XLSX and the PDF's text."""
+elsewhere, 63 leases signed (52 in 2023) — in the JSON, the XLSX and the PDF's text. And the stock's energy labels (5 G and 20 F at
+the end of 2024, 3 and 17 a year earlier, 40 diagnostics in the year) and the works fund at
+departure (65 exit inventories, 32 with the fund, 46 000 €; 51 200 € in 2023)."""
 
 import datetime as dt
 import io
@@ -15,6 +17,7 @@ from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_json, to_pdf, to_xlsx
 from tremplin.services.clock import now
 from tremplin.types import Period
+from tremplin_housing.tables import DpeRecord, Dwelling, Inventory, Occupancy, Owner
 from tremplin_rental_agency.tables import (
     Allocation,
     Demand,
@@ -236,3 +239,143 @@ async def test_asl_2024_cedl(database, host):
         assert f"{label} {value}" in text, label
     assert "Ménages reçus en permanence d'accueil 134" in text
     assert "Dossiers étudiés en CEDL 113" in text and "Baux signés 52" in text
+
+
+async def _stock_2024() -> None:
+    """The ASL's stock at the end of 2024: 586 dwellings of 209 owners; 3 in class G and 17 in
+    class F at the end of 2023, 5 and 20 at the end of 2024 after 40 diagnostics in the year;
+    65 exit inventories in 2024 of which 32 with the works fund (46 000 €; 51 200 € in 2023)."""
+    owners = [
+        r["id"]
+        for r in await Owner.insert(
+            *[
+                Owner(
+                    kind="private_person", name=f"PROPRIO {n}", created_at=now(), updated_at=now()
+                )
+                for n in range(209)
+            ]
+        ).returning(Owner.id)
+    ]
+    dwellings = [
+        r["id"]
+        for r in await Dwelling.insert(
+            *[
+                Dwelling(
+                    reference=f"L-{n:05d}",
+                    owner=owners[n % 209],
+                    postcode="42000",
+                    city="Saint-Étienne",
+                    typology="T2",
+                    status="available",
+                    captured_on=D(2015, 1, 1),
+                    created_at=now(),
+                    updated_at=now(),
+                )
+                for n in range(586)
+            ]
+        ).returning(Dwelling.id)
+    ]
+    old = D(2019, 6, 1)
+    first = ["G"] * 3 + ["F"] * 17 + ["D"] * 566
+    # 2024's 40 diagnostics: two dwellings of class D found G, three found F, 35 others D.
+    redone = [(20 + k, "G") for k in range(2)] + [(22 + k, "F") for k in range(3)]
+    redone += [(100 + k, "D") for k in range(35)]
+    await DpeRecord.insert(
+        *[
+            DpeRecord(dwelling=dw, dpe_class=c, dpe_date=old, valid_from=old, created_at=now())
+            for dw, c in zip(dwellings, first, strict=True)
+        ],
+        *[
+            DpeRecord(
+                dwelling=dwellings[n],
+                dpe_class=c,
+                dpe_date=D(2024, 1 + k % 12, 10),
+                valid_from=D(2024, 1 + k % 12, 10),
+                created_at=now(),
+            )
+            for k, (n, c) in enumerate(redone)
+        ],
+    )
+    households = await _households(95, 50_000)
+    occupancies = [
+        r["id"]
+        for r in await Occupancy.insert(
+            *[
+                Occupancy(
+                    dwelling=dwellings[k],
+                    household=h,
+                    kind="lease",
+                    start_date=D(2020, 1, 1),
+                    end_date=D(2023 if k < 30 else 2024, 10, 31),
+                    created_at=now(),
+                    updated_at=now(),
+                )
+                for k, h in enumerate(households)
+            ]
+        ).returning(Occupancy.id)
+    ]
+    funds_2024 = [140_000] * 31 + [260_000] + [0] * 33  # 46 000 € over 32 of 65 exits
+    funds_2023 = [320_000] * 16 + [0] * 14  # 51 200 € over 16 of 30 exits
+    await Inventory.insert(
+        *[
+            Inventory(
+                occupancy=o,
+                kind="exit",
+                done_on=D(2023 if k < 30 else 2024, 11, 2),
+                fund_cents=fund,
+                created_at=now(),
+            )
+            for k, (o, fund) in enumerate(zip(occupancies, funds_2023 + funds_2024, strict=True))
+        ]
+    )
+
+
+async def test_asl_2024_dpe_and_works_fund(database, host):
+    await _stock_2024()
+    report = await build_report(host, ["rental_agency"], Period.year(2024), "ASL")
+    tables = _tables(report)
+    assert tables["stock"]["dwellings"] == 586 and tables["stock"]["owners"] == 209
+    assert tables["stock_dpe_change"] == {
+        "G": 5,
+        "G_previous": 3,
+        "F": 20,
+        "F_previous": 17,
+        "done": 40,
+        "done_fg": 5,
+    }
+    assert tables["works_fund"] == {
+        "exits": 65,
+        "exits_with_fund": 32,
+        "fund": 46000,
+        "fund_previous": 51200,
+    }
+
+    book = load_workbook(io.BytesIO(to_xlsx(report)))
+    (sheet,) = [s for s in book.worksheets if s.title.startswith("Agence immobili")]
+    cells = {
+        row[0]: row[1]
+        for row in sheet.iter_rows(values_only=True)
+        if row and isinstance(row[0], str) and len(row) > 1 and isinstance(row[1], int | float)
+    }
+    assert cells["Classe G au 31/12"] == 5 and cells["Classe G un an plus tôt"] == 3
+    assert cells["Classe F au 31/12"] == 20 and cells["Classe F un an plus tôt"] == 17
+    assert cells["DPE réalisés dans l'année"] == 40
+    assert cells["États des lieux de sortie réalisés"] == 65
+    assert cells["Sorties ayant nécessité la participation du fonds mutualisé"] == 32
+    assert cells["Montant total accordé par le fonds"] == 46000
+    assert cells["Montant accordé l'année précédente"] == 51200
+
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
+    text = " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+    for label, value in (
+        ("Classe G au 31/12", "5"),
+        ("Classe G un an plus tôt", "3"),
+        ("Classe F au 31/12", "20"),
+        ("Classe F un an plus tôt", "17"),
+        ("DPE réalisés dans l'année", "40"),
+        ("États des lieux de sortie réalisés", "65"),
+        ("Sorties ayant nécessité la participation du fonds mutualisé", "32"),
+        ("Montant total accordé par le fonds", "46 000"),
+        ("Montant accordé l'année précédente", "51 200"),
+    ):
+        assert f"{label} {value}" in text, (label, value)
