@@ -17,6 +17,7 @@ from tremplin import vocabulary
 from tremplin.commands import Command, CommandArgument, CommandError
 from tremplin.dates import add_months, age_on, measure_months, whole_months
 from tremplin.db import transaction
+from tremplin.errors import Actor, ConflictError, NotFound
 from tremplin.forms import FormErrors, resolve_choices, validate
 from tremplin.models import (
     Document,
@@ -47,7 +48,6 @@ from tremplin.services.commands import (
 from tremplin.services.corrections import correct_step
 from tremplin.services.deadlines import refresh as refresh_due_dates
 from tremplin.services.enrolments import apply_transition, create_enrolment, update_enrolment
-from tremplin.services.households import Actor, ConflictError, NotFound
 from tremplin.text import normalise
 from tremplin.types import (
     AgreementPolicy,
@@ -89,7 +89,7 @@ from tremplin.types import (
 from tremplin.web.access import access_for, audit_confidential, check_household
 from tremplin.web.auth import partner_only, requires, roles, staff_only
 from tremplin.web.conflicts import conflict_rows
-from tremplin.web.formdata import form_dict
+from tremplin.web.formdata import form_dict, new_form_id
 from tremplin.web.responses import (
     enrolment_for_route,
     enrolment_url,
@@ -224,6 +224,7 @@ __all__ = [
     "members_on_last_day",
     "reference_birth_date",
     "form_dict",
+    "new_form_id",
     "add_enrolment_event",
     # Commands: the only way a plugin changes core rows (API 1.3).
     "ConflictError",

@@ -216,8 +216,8 @@ async def add_enrolment_event(
     """Deprecated (API 1.3): use :func:`tremplin.api.add_timeline_event`. Adds to the
     household's timeline an event of ``kind`` about one enrolment, dated today, its ``data``
     naming the enrolment; the caller audits the change."""
+    from tremplin.errors import Actor
     from tremplin.services.commands import NewEvent, add_timeline_event
-    from tremplin.services.households import Actor
 
     await add_timeline_event(
         Actor(author),

@@ -16,10 +16,10 @@ from typing import Any
 from piccolo.table import Table
 
 from tremplin.db import transaction
+from tremplin.errors import Actor, ConflictError, NotFound
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import audit
 from tremplin.services.clock import business_datetime, now, today
-from tremplin.services.households import Actor, ConflictError, NotFound
 
 __all__ = [
     "NewEvent",

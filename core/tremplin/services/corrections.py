@@ -14,14 +14,14 @@ import inspect
 from typing import Any
 
 from tremplin.db import transaction
+from tremplin.errors import Actor, ConflictError
 from tremplin.forms import FormErrors, validate
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
 from tremplin.services.clock import business_datetime
 from tremplin.services.commands import NewEvent, add_timeline_event, versioned_update
-from tremplin.services.enrolments import DATE_COLUMNS, _check_dates, get_enrolment, to_view
-from tremplin.services.households import Actor, ConflictError
+from tremplin.services.enrolments import DATE_COLUMNS, check_dates, get_enrolment, to_view
 from tremplin.types import Choice, Field, StepCorrection
 
 __all__ = [
@@ -126,7 +126,7 @@ async def correct_step(
             raise FormErrors(errors)
         if row["version"] != version:
             raise ConflictError(row)
-        _check_dates(row, {k: v for k, v in values.items() if k in DATE_COLUMNS})
+        check_dates(row, {k: v for k, v in values.items() if k in DATE_COLUMNS})
         after: dict[str, Any] = {}
         for column in STEPS[step][1]:
             value = values.get(column)

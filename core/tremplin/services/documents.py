@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from tremplin.db import transaction
+from tremplin.errors import Actor, NotFound
 from tremplin.forms import FormErrors
 from tremplin.models import Document, TimelineEvent
 from tremplin.services import audit
 from tremplin.services.clock import now
-from tremplin.services.households import Actor, NotFound, get_household
+from tremplin.services.households import get_household
 from tremplin.types import Choice
 
 __all__ = [

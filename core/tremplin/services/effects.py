@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tremplin.errors import Actor
 from tremplin.models import Enrolment
 from tremplin.plugins import PluginHost
 from tremplin.services.clock import today
-from tremplin.services.households import Actor
 from tremplin.types import EffectContext, EnrolmentView, Transition
 
 __all__ = ["run_effects"]

@@ -7,6 +7,7 @@ import inspect
 from typing import Any
 
 from tremplin.db import transaction
+from tremplin.errors import Actor, ConflictError, NotFound
 from tremplin.forms import FormErrors, resolve_choices, validate
 from tremplin.models import Enrolment, TimelineEvent, User
 from tremplin.plugins import PluginHost
@@ -14,7 +15,7 @@ from tremplin.services import audit, deadlines
 from tremplin.services.clock import business_datetime, now, today
 from tremplin.services.commands import versioned_update
 from tremplin.services.effects import run_effects
-from tremplin.services.households import Actor, ConflictError, NotFound, get_household
+from tremplin.services.households import get_household
 from tremplin.types import ChoiceContext, EnrolmentView, Field, GuardContext
 
 __all__ = [
@@ -177,7 +178,7 @@ async def apply_transition(
         view = to_view(row)
         fields = await resolve_choices(transition.fields, choice_context(row, view))
         values = validate(fields, raw)
-        _check_dates(row, values)
+        check_dates(row, values)
         context = GuardContext(enrolment=view, values=values, today=today())
         for guard in transition.guards:
             reason = guard(context)
@@ -242,7 +243,7 @@ def business_date(values: dict[str, Any]) -> dt.date:
     return today()
 
 
-def _check_dates(row: dict[str, Any], values: dict[str, Any]) -> None:
+def check_dates(row: dict[str, Any], values: dict[str, Any]) -> None:
     """Dates must follow each other: referral ≤ decision ≤ entry ≤ exit."""
     dates = {k: row[k] for k in DATE_COLUMNS}
     for k in DATE_COLUMNS:
@@ -284,7 +285,7 @@ async def update_enrolment(
             (User.id == values["referent"]) & (User.role != "partner")
         ):
             raise FormErrors({"referent": "référent inconnu"})
-        _check_dates(row, {"referral_date": values["referral_date"]})
+        check_dates(row, {"referral_date": values["referral_date"]})
         core = {f.name for f in fields[:3]}
         data = {**(row["data"] or {}), **{k: v for k, v in values.items() if k not in core}}
         changed = [

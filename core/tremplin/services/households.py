@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.engine.sqlite import SQLiteEngine
 
 from tremplin.db import current_engine, transaction
+from tremplin.errors import Actor, ConflictError, NotFound
 from tremplin.forms import (
     HOUSEHOLD_FIELDS,
     MEMBERSHIP_FIELDS,
@@ -25,6 +25,7 @@ from tremplin.services.clock import now, today
 from tremplin.text import normalise
 
 __all__ = [
+    "Actor",
     "ConflictError",
     "NotFound",
     "add_member",
@@ -36,26 +37,6 @@ __all__ = [
 ]
 
 PAGE_SIZE = 50
-
-
-class NotFound(LookupError):
-    """The object does not exist (or is not visible): always answered 404."""
-
-
-class ConflictError(Exception):
-    """Someone saved the record since the form was opened."""
-
-    def __init__(self, current: dict[str, Any]) -> None:
-        super().__init__("conflit de modification")
-        self.current = current
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, for the audit trail."""
-
-    user_id: int | None
-    address: str = ""
 
 
 async def refresh_search(household_id: int) -> None:

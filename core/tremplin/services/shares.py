@@ -11,13 +11,13 @@ import datetime as dt
 from typing import Any
 
 from tremplin.db import transaction
+from tremplin.errors import Actor, NotFound
 from tremplin.forms import FormErrors, validate
 from tremplin.models import Enrolment, PartnerOrganisation, Share
 from tremplin.plugins import PluginHost
 from tremplin.policy import HouseholdAccess, household_access
 from tremplin.services import audit
 from tremplin.services.clock import now, today
-from tremplin.services.households import Actor, NotFound
 from tremplin.types import Choice, Field, ShareableGroup
 
 __all__ = ["active_shares", "create_share", "end_share", "shareable_groups", "visible_groups"]

@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any
 
 from tremplin.db import transaction
+from tremplin.errors import Actor
 from tremplin.forms import FormErrors, validate
 from tremplin.models import TimelineEvent
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
 from tremplin.services.clock import business_datetime, now, today
-from tremplin.services.households import Actor, get_household
+from tremplin.services.households import get_household
 from tremplin.types import Choice, Field
 
 __all__ = ["add_event", "event_fields", "list_events"]

@@ -55,7 +55,7 @@ _hash: dict[str, str] = {}
 
 
 def _actor(user_id: int | None = None) -> Any:
-    from tremplin.services.households import Actor
+    from tremplin.errors import Actor
 
     return Actor(user_id=user_id, address="tests")
 

@@ -6,8 +6,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 
+from tremplin.errors import NotFound
 from tremplin.policy import CONTACT_FIELDS, MASK, HouseholdAccess, household_access, route_allowed
-from tremplin.services.households import NotFound
 from tremplin.web.state import app_context, current_user, user_programmes
 
 __all__ = [

@@ -17,9 +17,9 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 
+from tremplin.errors import ConflictError, NotFound
 from tremplin.forms import FormErrors
 from tremplin.services import audit
-from tremplin.services.households import ConflictError, NotFound
 from tremplin.web.state import client_address
 
 log = logging.getLogger("tremplin.web")

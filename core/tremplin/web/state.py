@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from litestar.connection import ASGIConnection
 
 from tremplin.config import Settings
+from tremplin.errors import Actor
 from tremplin.models import User
 from tremplin.plugins import PluginHost
-from tremplin.services.households import Actor
 
 if TYPE_CHECKING:
     from jinja2 import Environment

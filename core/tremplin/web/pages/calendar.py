@@ -10,11 +10,11 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from tremplin.errors import ConflictError
 from tremplin.forms import FormErrors
 from tremplin.models import Household
 from tremplin.services import appointments as ap
 from tremplin.services.clock import PARIS, today
-from tremplin.services.households import ConflictError
 from tremplin.web.access import check_household, visibility
 from tremplin.web.auth import requires
 from tremplin.web.formdata import form_dict, int_or_none

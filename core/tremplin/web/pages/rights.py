@@ -10,12 +10,12 @@ from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from tremplin.errors import NotFound
 from tremplin.models import Document, Enrolment, Membership, Person, TimelineEvent
 from tremplin.register import dpia_template, processing_register
 from tremplin.services import audit
 from tremplin.services.clock import zone
 from tremplin.services.documents import DOCUMENT_KINDS
-from tremplin.services.households import NotFound
 from tremplin.vocabulary import RELATIONS
 from tremplin.web.access import check_household
 from tremplin.web.auth import requires

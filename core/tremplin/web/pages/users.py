@@ -8,12 +8,12 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from tremplin.errors import NotFound
 from tremplin.forms import FormErrors, validate
 from tremplin.models import PartnerOrganisation, User
 from tremplin.models.accounts import ROLES
 from tremplin.services import accounts, audit
 from tremplin.services.clock import now
-from tremplin.services.households import NotFound
 from tremplin.types import Choice, Field
 from tremplin.web.auth import requires
 from tremplin.web.formdata import form_dict
