@@ -16,7 +16,6 @@ Two halves, so that no form (core, plugin or third party) has to remember it:
 from __future__ import annotations
 
 import re
-import secrets
 import sqlite3
 from urllib.parse import parse_qs
 
@@ -30,6 +29,7 @@ from tremplin.db import current_engine, transaction
 from tremplin.models import FormSubmission
 from tremplin.services.clock import now
 from tremplin.services.idempotency import submission_key
+from tremplin.web.formdata import new_form_id
 
 __all__ = ["FormIdExtension", "OneTimeFormMiddleware", "new_form_id"]
 
@@ -40,10 +40,6 @@ _FIELD = "_form_id"
 #: Bigger bodies are uploads: they are streamed to the handler, not buffered here.
 _MAX_BUFFERED = 1024 * 1024
 _MULTIPART_ID = re.compile(rb'name="_form_id"\r\n\r\n([0-9A-Za-z_-]{1,64})\r\n')
-
-
-def new_form_id() -> str:
-    return secrets.token_hex(16)
 
 
 class FormIdExtension(Extension):

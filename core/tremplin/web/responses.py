@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from litestar import Request, Response
 from litestar.exceptions import NotFoundException
+from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect
 
 from tremplin.models import Enrolment
@@ -17,8 +18,10 @@ from tremplin.web.access import check_household
 
 
 def is_htmx(request: Request) -> bool:
-    """Whether the request comes from htmx (it sends the ``HX-Request`` header)."""
-    return bool(request.headers.get("hx-request"))
+    """Whether the request comes from htmx. Kept for plugins written against API ≤ 1.4: the
+    built-ins read ``request.htmx`` (Litestar's ``HTMXPlugin`` makes every request an
+    ``HTMXRequest``)."""
+    return bool(getattr(request, "htmx", False))
 
 
 def _page(url: str) -> tuple[str, str]:
@@ -34,11 +37,14 @@ def redirect_after_write(request: Request, target: str) -> Response:
     show what was written."""
     if not is_htmx(request):
         return Redirect(target, status_code=303)
-    headers = {"HX-Redirect": target}
+    response = ClientRedirect(target)
+    # An empty 200 (htmx follows the header of a 2xx; not a POST's 201, nor a JSON "null").
+    response.status_code = 200
+    response.content = b""
     current = request.headers.get("hx-current-url")
     if "#" in target and (current is None or _page(current) == _page(target)):
-        headers["HX-Refresh"] = "true"
-    return Response(content="", status_code=200, headers=headers)
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 def enrolment_url(household_id: int, enrolment_id: int) -> str:

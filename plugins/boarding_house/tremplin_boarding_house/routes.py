@@ -20,7 +20,6 @@ from tremplin.api import (
     can,
     check_household,
     current_user,
-    is_htmx,
     redirect_after_write,
     requires,
     resolve_choices,
@@ -193,7 +192,7 @@ async def _activity_form(
         "values": values,
         "errors": errors,
     }
-    template = f"{KEY}/_activity_form.html" if is_htmx(request) else f"{KEY}/activity_form.html"
+    template = f"{KEY}/_activity_form.html" if request.htmx else f"{KEY}/activity_form.html"
     return Template(template, context=context, status_code=status)
 
 

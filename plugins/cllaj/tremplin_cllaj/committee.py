@@ -25,7 +25,6 @@ from tremplin.api import (
     audit,
     check_household,
     form_dict,
-    is_htmx,
     now,
     redirect_after_write,
     requires,
@@ -218,9 +217,7 @@ async def _list_context(after: int | None, values=None, errors=None) -> dict[str
 async def committees(request: Request, after: FromQuery[int | None] = None) -> Template:
     require_cllaj(request, GLISSANT)
     context = await _list_context(after)
-    return _page(
-        "_committee_rows.html" if is_htmx(request) and after else "committees.html", context
-    )
+    return _page("_committee_rows.html" if request.htmx and after else "committees.html", context)
 
 
 @post("/cllaj/committees", guards=[SOCIAL])

@@ -19,7 +19,6 @@ from tremplin.api import (
     actor,
     audit,
     form_dict,
-    is_htmx,
     redirect_after_write,
     requires,
     today,
@@ -67,7 +66,7 @@ async def sessions(request: Request, after: FromQuery[str | None] = None) -> Tem
     """The desk sessions, latest first; htmx asks for the next page's rows only."""
     require_cllaj(request)
     context = await _sessions_context(after)
-    return _page("_session_rows.html" if is_htmx(request) and after else "sessions.html", context)
+    return _page("_session_rows.html" if request.htmx and after else "sessions.html", context)
 
 
 @post("/cllaj/desk/sessions", guards=[SOCIAL])
@@ -151,8 +150,8 @@ async def intake_create(request: Request, session_id: FromPath[int]) -> Response
         await desk.add_intake(session_id, raw, a.user_id, a.address)
     except FormErrors as exc:
         context = await _session_context(session, raw, exc.errors)
-        return _page("_intakes.html" if is_htmx(request) else "session.html", context, 422)
-    if is_htmx(request):
+        return _page("_intakes.html" if request.htmx else "session.html", context, 422)
+    if request.htmx:
         return _page("_intakes.html", {**await _session_context(session), "saved": True})
     return redirect_after_write(request, f"/cllaj/desk/sessions/{session_id}")
 
@@ -224,7 +223,7 @@ async def followups(request: Request, after: FromQuery[int | None] = None) -> Te
     require_cllaj(request)
     rows, next_cursor = await desk.open_followups(after)
     context = {"rows": rows, "next_cursor": next_cursor, "after": after}
-    return _page("_followup_rows.html" if is_htmx(request) and after else "followups.html", context)
+    return _page("_followup_rows.html" if request.htmx and after else "followups.html", context)
 
 
 async def _workshops_context(
@@ -245,7 +244,7 @@ async def _workshops_context(
 async def workshops(request: Request, after: FromQuery[str | None] = None) -> Template:
     require_cllaj(request)
     context = await _workshops_context(after)
-    return _page("_workshop_rows.html" if is_htmx(request) and after else "workshops.html", context)
+    return _page("_workshop_rows.html" if request.htmx and after else "workshops.html", context)
 
 
 @post("/cllaj/desk/workshops", guards=[SOCIAL])

@@ -31,7 +31,6 @@ from tremplin.api import (
     current_user,
     enrolment_for_route,
     enrolment_url,
-    is_htmx,
     now,
     record_audit,
     requires,
@@ -232,12 +231,12 @@ async def axis_update(
                 entry["errors"] = _prefixed(axis, exc.errors)
         context.update(open=axis, errors=exc.errors, visible=True)
         status = 422
-    if context is None and not is_htmx(request):
+    if context is None and not request.htmx:
         return Redirect(enrolment_url(row["household"], enrolment_id), status_code=303)
     if context is None:
         context = await panel_context(EnrolmentView.from_row(row))
         context["saved"] = axis
-    page = "_axes.html" if is_htmx(request) else "axes_page.html"
+    page = "_axes.html" if request.htmx else "axes_page.html"
     return Template(
         f"{KEY}/{page}",
         status_code=status,

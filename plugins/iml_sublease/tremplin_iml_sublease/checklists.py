@@ -27,7 +27,6 @@ from tremplin.api import (
     actor,
     enrolment_for_route,
     enrolment_url,
-    is_htmx,
     requires,
     transaction,
     update_enrolment_data,
@@ -168,7 +167,7 @@ async def checklist_update(
     try:
         await save_checklist(enrolment_id, name, raw, a.user_id, a.address)
     except FormErrors as exc:
-        if not is_htmx(request):
+        if not request.htmx:
             raise
         context = _checklist_context(enrolment_view(row), name)
         context.update(editable=True, errors=exc.errors)
@@ -177,7 +176,7 @@ async def checklist_update(
             context={"enrolment": row, "panel_context": context},
             status_code=409,
         )
-    if is_htmx(request):
+    if request.htmx:
         fresh = (
             await Enrolment.select()
             .where(Enrolment.id == enrolment_id)

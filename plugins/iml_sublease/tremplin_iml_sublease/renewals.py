@@ -17,7 +17,6 @@ from tremplin.api import (
     actor,
     enrolment_for_route,
     enrolment_url,
-    is_htmx,
     redirect_after_write,
     requires,
     today,
@@ -58,7 +57,7 @@ async def renewal_create(request: Request, enrolment_id: FromPath[int]) -> Respo
     try:
         await renew(enrolment_id, raw, a.user_id, a.address)
     except FormErrors as exc:
-        if not is_htmx(request):
+        if not request.htmx:
             raise
         context = await panel_context(_view(row))
         context.update(values=raw, errors=exc.errors)

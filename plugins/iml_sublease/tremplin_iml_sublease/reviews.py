@@ -37,7 +37,6 @@ from tremplin.api import (
     current_user,
     enrolment_for_route,
     enrolment_url,
-    is_htmx,
     redirect_after_write,
     requires,
     today,
@@ -196,7 +195,7 @@ async def review_create(request: Request, enrolment_id: FromPath[int]) -> Respon
     try:
         await record_review(enrolment_id, raw, a.user_id, a.address)
     except FormErrors as exc:
-        if not is_htmx(request):
+        if not request.htmx:
             raise
         from tremplin_iml_sublease.checklists import enrolment_view
 

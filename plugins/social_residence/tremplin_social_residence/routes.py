@@ -20,7 +20,6 @@ from tremplin.api import (
     current_user,
     enrolment_for_route,
     enrolment_url,
-    is_htmx,
     redirect_after_write,
     requires,
     resolve_choices,
@@ -105,7 +104,7 @@ async def derogation_create(request: Request, enrolment_id: FromPath[int]) -> Re
     except FormErrors as exc:
         context = await panel_context(EnrolmentView.from_row(row))
         context.update(values=raw, errors=exc.errors)
-        template = f"{KEY}/_stay.html" if is_htmx(request) else f"{KEY}/derogation.html"
+        template = f"{KEY}/_stay.html" if request.htmx else f"{KEY}/derogation.html"
         return Template(
             template, context={"enrolment": row, "panel_context": context}, status_code=422
         )

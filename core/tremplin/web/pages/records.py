@@ -28,13 +28,10 @@ from tremplin.web.auth import requires
 from tremplin.web.conflicts import conflict_rows
 from tremplin.web.formdata import form_dict, int_or_none, new_form_id
 from tremplin.web.pages.households import household_context, referents
+from tremplin.web.responses import redirect_after_write
 from tremplin.web.state import actor, app_context, current_user, user_programmes
 
 SOCIAL = requires("social")
-
-
-def _is_htmx(request: Request) -> bool:
-    return bool(request.headers.get("hx-request"))
 
 
 def _programme(request: Request, key: str):
@@ -248,9 +245,7 @@ async def transition_form(
     context = await _transition_context(request, enrolment_id, key)
     values = {f.name: today().isoformat() for f in context["transition"].fields if f.kind == "date"}
     context.update(values=values, errors={})
-    template = (
-        "enrolments/_transition_form.html" if _is_htmx(request) else "enrolments/transition.html"
-    )
+    template = "enrolments/_transition_form.html" if request.htmx else "enrolments/transition.html"
     return Template(template, context=context)
 
 
@@ -261,9 +256,7 @@ async def transition_apply(
     context = await _transition_context(request, enrolment_id, key)
     raw = await form_dict(request)
     host = app_context(request).host
-    template = (
-        "enrolments/_transition_form.html" if _is_htmx(request) else "enrolments/transition.html"
-    )
+    template = "enrolments/_transition_form.html" if request.htmx else "enrolments/transition.html"
     try:
         await enr.apply_transition(
             host, actor(request), enrolment_id, key, raw, int_or_none(raw.get("version")) or 0
@@ -293,13 +286,7 @@ async def transition_apply(
         )
         return Template(template, context=context, status_code=409)
     target = f"/households/{context['enrolment']['household']}#enrolment-{enrolment_id}"
-    if _is_htmx(request):
-        # HX-Refresh: the target differs from the page only by its #fragment, which alone
-        # would move the browser to the anchor without reloading the household page.
-        return Response(
-            content="", status_code=200, headers={"HX-Redirect": target, "HX-Refresh": "true"}
-        )
-    return Redirect(target, status_code=303)
+    return redirect_after_write(request, target)
 
 
 @post("/households/{household_id:int}/timeline", guards=[SOCIAL])
@@ -322,10 +309,10 @@ async def timeline_add(request: Request, household_id: FromPath[int]) -> Respons
             event_errors=exc.errors,
             event_form_id=raw.get("_form_id") or new_form_id(),
         )
-        if _is_htmx(request):
+        if request.htmx:
             return Template("households/_event_form.html", context=context, status_code=422)
         return Template("households/detail.html", context=context, status_code=422)
-    if not _is_htmx(request):
+    if not request.htmx:
         return Redirect(f"/households/{household_id}#timeline", status_code=303)
     event = (
         await TimelineEvent.select(

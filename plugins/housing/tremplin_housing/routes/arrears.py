@@ -17,6 +17,8 @@ from tremplin.api import (
     actor,
     check_household,
     conflict_rows,
+    form_dict,
+    redirect_after_write,
     roles,
     today,
 )
@@ -26,7 +28,7 @@ from tremplin_housing.calc import add_months, month_bounds
 from tremplin_housing.fields import ARREARS_STEP_FIELDS, LETTER_STEPS
 from tremplin_housing.ledger import run_rent_calls
 from tremplin_housing.plans import plans_for
-from tremplin_housing.routes.common import done, form_dict, page, prefixed, unprefix
+from tremplin_housing.routes.common import page, prefixed, unprefix
 from tremplin_housing.settings import (
     SETTINGS_FIELDS,
     SETTINGS_ROLES,
@@ -155,7 +157,7 @@ async def arrears_step_add(request: Request, household_id: FromPath[int]) -> Res
         )
         context["error_household"] = household_id
         return page("housing/arrears.html", context, 422)
-    return done(request, f"/housing/arrears#household-{household_id}")
+    return redirect_after_write(request, f"/housing/arrears#household-{household_id}")
 
 
 SETTINGS_GUARD = roles(*SETTINGS_ROLES)
@@ -209,7 +211,7 @@ async def settings_save(request: Request) -> Response:
             409,
             conflict=conflict_rows(SETTINGS_FIELDS, stored, raw),
         )
-    return done(request, "/housing/settings?saved=1")
+    return redirect_after_write(request, "/housing/settings?saved=1")
 
 
 ROUTES = [rent_calls, rent_calls_run, arrears, arrears_step_add, settings_form, settings_save]

@@ -11,7 +11,15 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from tremplin.api import FormErrors, actor, current_user, programme_names, today
+from tremplin.api import (
+    FormErrors,
+    actor,
+    current_user,
+    form_dict,
+    programme_names,
+    redirect_after_write,
+    today,
+)
 from tremplin_housing import captation
 from tremplin_housing.access import (
     RENTAL,
@@ -31,7 +39,7 @@ from tremplin_housing.fields import (
     dwelling_fields,
     labels,
 )
-from tremplin_housing.routes.common import done, form_dict, is_htmx, page
+from tremplin_housing.routes.common import page
 from tremplin_housing.views import owners
 
 #: The fields of the "new owner contact" form (a subset of the dwelling form).
@@ -131,7 +139,7 @@ async def captation_page(
     after: FromQuery[int | None] = None,
 ) -> Template:
     programme, year_value = _filters(request, programme, year)
-    if is_htmx(request) and stage in captation.STAGES and after is not None:
+    if request.htmx and stage in captation.STAGES and after is not None:
         user = current_user(request)
         rows, next_cursor = await captation.stage_rows(
             stage, user, programme, year_value, after, client=actor(request).address
@@ -162,7 +170,7 @@ async def contact_add(request: Request) -> Response:
         await captation.record_contact(actor(request), form, programmes)
     except FormErrors as exc:
         return await _page(request, "", None, raw, exc.errors, 422)
-    return done(request, "/housing/captation#stage-prospect")
+    return redirect_after_write(request, "/housing/captation#stage-prospect")
 
 
 MOVES = {
@@ -245,7 +253,7 @@ async def _move_post(request: Request, dwelling_id: int, move: str) -> Response:
     except FormErrors as exc:
         return _move_page(request, move, dwelling, raw, exc.errors, 422)
     stage = "captured" if move == "capture" else "returned"
-    return done(request, f"/housing/captation#stage-{stage}")
+    return redirect_after_write(request, f"/housing/captation#stage-{stage}")
 
 
 @get("/housing/captation/{dwelling_id:int}/capture", guards=[RENTAL])

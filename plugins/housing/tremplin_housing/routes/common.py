@@ -1,42 +1,13 @@
-"""Helpers of the housing pages: reading forms, choosing full page or fragment."""
+"""Helpers of the housing pages: templates and the prefixes of several forms on one page.
+
+Reading forms, one-time form ids and the answer after a write are the core's
+(``tremplin.api.form_dict``, ``new_form_id``, ``redirect_after_write``)."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-from litestar import Request, Response
-from litestar.response import Redirect, Template
-
-PRIVATE = {"_csrf"}
-
-
-async def form_dict(request: Request) -> dict[str, Any]:
-    """The submitted fields (a field sent several times becomes a list), without the token."""
-    form = await request.form()
-    out: dict[str, Any] = {}
-    for key in form:
-        if key in PRIVATE:
-            continue
-        values = form.getall(key)
-        out[key] = values if len(values) > 1 else values[0]
-    return out
-
-
-def new_form_id() -> str:
-    """A one-time id put in forms that must not be recorded twice."""
-    return secrets.token_hex(16)
-
-
-def is_htmx(request: Request) -> bool:
-    return bool(request.headers.get("hx-request"))
-
-
-def done(request: Request, target: str) -> Response:
-    """After a successful write: htmx follows ``HX-Redirect``, a browser a 303."""
-    if is_htmx(request):
-        return Response(content="", status_code=200, headers={"HX-Redirect": target})
-    return Redirect(target, status_code=303)
+from litestar.response import Template
 
 
 def page(template: str, context: dict[str, Any], status: int = 200) -> Template:

@@ -18,7 +18,9 @@ from tremplin.api import (
     app_context,
     conflict_rows,
     current_user,
+    form_dict,
     programme_names,
+    redirect_after_write,
     today,
 )
 from tremplin_housing import claims, stock
@@ -51,14 +53,7 @@ from tremplin_housing.fields import (
 )
 from tremplin_housing.journey import houses_through_workflow
 from tremplin_housing.maintenance import add_intervention, update_intervention
-from tremplin_housing.routes.common import (
-    done,
-    form_dict,
-    is_htmx,
-    page,
-    prefixed,
-    unprefix,
-)
+from tremplin_housing.routes.common import page, prefixed, unprefix
 from tremplin_housing.tables import Intervention
 from tremplin_housing.views import (
     FILTERS,
@@ -100,7 +95,7 @@ async def _list_context(
 
 
 def _rows_or_page(request: Request, context: dict[str, Any]) -> Template:
-    template = "housing/_dwelling_rows.html" if is_htmx(request) else "housing/dwellings.html"
+    template = "housing/_dwelling_rows.html" if request.htmx else "housing/dwellings.html"
     return page(template, context)
 
 
@@ -173,7 +168,7 @@ async def dwelling_create(request: Request) -> Response:
         dwelling_id = await stock.create_dwelling(actor(request), raw, programme_names(request))
     except FormErrors as exc:
         return await _form(request, None, raw, exc.errors, 422)
-    return done(request, f"/housing/dwellings/{dwelling_id}")
+    return redirect_after_write(request, f"/housing/dwellings/{dwelling_id}")
 
 
 def _confidential_if_needed(request: Request, raw: dict[str, Any]) -> dict[str, Any]:
@@ -234,7 +229,7 @@ async def dwelling_update(request: Request, dwelling_id: FromPath[int]) -> Respo
             409,
             conflict=conflict_rows(fields, _values(exc.current), raw),
         )
-    return done(request, f"/housing/dwellings/{dwelling_id}")
+    return redirect_after_write(request, f"/housing/dwellings/{dwelling_id}")
 
 
 CONFLICT_MESSAGE = (
@@ -334,7 +329,7 @@ async def _write(request: Request, dwelling_id: int, form: str, action) -> Respo
         await action(unprefix(raw, PREFIXES[form]))
     except FormErrors as exc:
         return await _detail(request, dwelling_id, form, raw, exc.errors, 422)
-    return done(request, f"/housing/dwellings/{dwelling_id}#{ANCHORS[form]}")
+    return redirect_after_write(request, f"/housing/dwellings/{dwelling_id}#{ANCHORS[form]}")
 
 
 @post("/housing/dwellings/{dwelling_id:int}/leases", guards=[RENTAL])
@@ -424,7 +419,7 @@ async def _follow_up(
             item_id: {k: v for k, v in raw.items() if k != f"{prefix}version"}
         }
         return response
-    return done(request, f"/housing/dwellings/{dwelling_id}#{key}-{item_id}")
+    return redirect_after_write(request, f"/housing/dwellings/{dwelling_id}#{key}-{item_id}")
 
 
 @post("/housing/claims/{claim_id:int}/edit", guards=[TECHNICAL])

@@ -16,6 +16,9 @@ from tremplin.api import (
     app_context,
     check_household,
     current_user,
+    form_dict,
+    new_form_id,
+    redirect_after_write,
     today,
 )
 from tremplin_housing import aid, letters, plans, receipt
@@ -54,15 +57,7 @@ from tremplin_housing.photos import (
     photos_by_inventory,
 )
 from tremplin_housing.plans import plans_of
-from tremplin_housing.routes.common import (
-    done,
-    form_dict,
-    is_htmx,
-    new_form_id,
-    page,
-    prefixed,
-    unprefix,
-)
+from tremplin_housing.routes.common import page, prefixed, unprefix
 from tremplin_housing.tables import DepositInstalment, RentTerms
 from tremplin_housing.views import get_dwelling, occupancy_details
 
@@ -193,7 +188,7 @@ async def entry_add(request: Request, occupancy_id: FromPath[int]) -> Response:
         await record_entry(actor(request), occupancy_id, raw)
     except FormErrors as exc:
         values = {**raw, "_form_id": raw.get("_form_id") or new_form_id()}
-        if is_htmx(request):
+        if request.htmx:
             return page(
                 "housing/_entry_form.html",
                 {
@@ -203,7 +198,7 @@ async def entry_add(request: Request, occupancy_id: FromPath[int]) -> Response:
                 422,
             )
         return await _page(request, row, "entry", values, exc.errors, 422)
-    return done(request, f"/housing/occupancies/{occupancy_id}#ledger")
+    return redirect_after_write(request, f"/housing/occupancies/{occupancy_id}#ledger")
 
 
 async def _write(request: Request, occupancy_id: int, form: str, action) -> Response:
@@ -214,7 +209,7 @@ async def _write(request: Request, occupancy_id: int, form: str, action) -> Resp
     except FormErrors as exc:
         return await _page(request, row, form, raw, exc.errors, 422)
     target = result if isinstance(result, str) else f"/housing/occupancies/{occupancy_id}"
-    return done(request, target)
+    return redirect_after_write(request, target)
 
 
 @post("/housing/occupancies/{occupancy_id:int}/revisions", guards=[RENTAL])
@@ -282,7 +277,7 @@ async def deposit_paid(request: Request, instalment_id: FromPath[int]) -> Respon
         context = await _context(request, row)
         context["deposit_error"] = "; ".join(exc.errors.values())
         return page("housing/occupancy.html", context, 422)
-    return done(request, f"/housing/occupancies/{occupancy_id}#deposit")
+    return redirect_after_write(request, f"/housing/occupancies/{occupancy_id}#deposit")
 
 
 @get("/housing/occupancies/{occupancy_id:int}/receipts/{month:str}", guards=[RENTAL])
@@ -361,7 +356,7 @@ async def _aid_write(request: Request, aid_id: int, action) -> Response:
         context["aid_errors"] = {aid_id: prefixed(exc.errors, prefix)}
         context["aid_values"] = {aid_id: raw}
         return page("housing/occupancy.html", context, 422)
-    return done(request, f"/housing/occupancies/{row['id']}#aid")
+    return redirect_after_write(request, f"/housing/occupancies/{row['id']}#aid")
 
 
 @post("/housing/aid/{aid_id:int}/decision", guards=[RENTAL])
@@ -389,7 +384,7 @@ async def inventory_photo(request: Request, inventory_id: FromPath[int]) -> Resp
         context = await _context(request, row)
         context["photo_errors"] = {inventory_id: exc.errors}
         return page("housing/occupancy.html", context, 422)
-    return done(request, f"/housing/occupancies/{occupancy_id}#inventories")
+    return redirect_after_write(request, f"/housing/occupancies/{occupancy_id}#inventories")
 
 
 @get("/housing/arrears-steps/{step_id:int}/letter", guards=[RENTAL])

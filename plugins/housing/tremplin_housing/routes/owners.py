@@ -7,11 +7,11 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.response import Template
 
-from tremplin.api import FormErrors, actor
+from tremplin.api import FormErrors, actor, form_dict, redirect_after_write
 from tremplin_housing import stock
 from tremplin_housing.access import RENTAL
 from tremplin_housing.fields import OWNER_FIELDS, OWNER_KINDS, labels
-from tremplin_housing.routes.common import done, form_dict, page
+from tremplin_housing.routes.common import page
 from tremplin_housing.views import owners
 
 
@@ -40,7 +40,7 @@ async def owner_create(request: Request) -> Response:
         await stock.create_owner(actor(request), raw)
     except FormErrors as exc:
         return _form(raw, exc.errors, 422)
-    return done(request, "/housing/owners")
+    return redirect_after_write(request, "/housing/owners")
 
 
 ROUTES = [owner_list, owner_new, owner_create]
