@@ -15,6 +15,7 @@ from tremplin.api import (
     IndicatorTable,
     ReportContext,
     accompanied_enrolments,
+    age_on,
     exited_in_period,
     members_on_last_day,
     rows_from_counts,
@@ -36,14 +37,10 @@ _FROM_CORE = {
 }
 
 
-def _age(birth, day) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def person_kind(relation: str, birth, on) -> str:
     """``adult``, ``adult_child``, ``minor_child`` (a person under 18 is always a minor
     child) or ``unknown`` (a child whose birth date is not recorded)."""
-    if birth is not None and _age(birth, on) < 18:
+    if birth is not None and age_on(birth, on) < 18:
         return "minor_child"
     if relation == "child":
         return "adult_child" if birth is not None else "unknown"

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from tremplin.audit_labels import READ_ACTIONS
+from tremplin.dates import age_on
 from tremplin.forms import HOUSEHOLD_FIELDS, MEMBERSHIP_FIELDS, PERSON_FIELDS, FormErrors
 from tremplin.models import AuditEntry, Document, Enrolment, PartnerOrganisation, User
 from tremplin.permissions import can
@@ -247,12 +248,6 @@ async def household_create(request: Request) -> Response:
     return Redirect(target, status_code=303)
 
 
-def _age(birth: dt.date | None, on: dt.date) -> int | None:
-    if birth is None:
-        return None
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 async def _panels(panels: list[EnrolmentPanel], row: dict[str, Any]) -> list[dict[str, Any]]:
     """Render the plugin panels of one enrolment; a failing panel becomes a notice."""
     out = []
@@ -279,7 +274,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
     members = await hh.household_members(household_id)
     on = today()
     for m in members:
-        m["age"] = _age(m["birth_date"], on)
+        m["age"] = age_on(m["birth_date"], on) if m["birth_date"] else None
     rows = (
         await Enrolment.select(
             Enrolment.all_columns(), Enrolment.referent.full_name.as_alias("referent_name")

@@ -10,6 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from tremplin.dates import age_on
 from tremplin.forms import FormErrors, validate
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import audit
@@ -97,11 +98,7 @@ async def _context(request: Request, household_id: int) -> dict[str, Any]:
             {
                 "first_name": m["first_name"],
                 "relation": dict((c.value, c.label) for c in RELATIONS).get(m["relation"], ""),
-                "age": None
-                if m["birth_date"] is None
-                else on.year
-                - m["birth_date"].year
-                - ((on.month, on.day) < (m["birth_date"].month, m["birth_date"].day)),
+                "age": None if m["birth_date"] is None else age_on(m["birth_date"], on),
             }
             for m in members
         ]
