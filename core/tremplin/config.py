@@ -153,7 +153,7 @@ def _groups(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(out)
 
 
-def _check_url(url: str) -> None:
+def check_url(url: str) -> None:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         if not url.startswith("sqlite:///") or url == "sqlite:///":
@@ -191,7 +191,7 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         if var in env:
             values[key] = _coerce(key, env[var])
     settings = replace(Settings(), **values)  # type: ignore[arg-type]
-    _check_url(settings.database_url)
+    check_url(settings.database_url)
     if settings.production and len(settings.secret_key) < 32:
         raise ConfigError(
             "secret_key manquante ou trop courte (32 caractères minimum) en mode production : "

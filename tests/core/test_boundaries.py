@@ -83,3 +83,26 @@ def test_one_programme_one_slug():
         templates = folder / "templates"
         if templates.exists():
             assert [p.name for p in templates.iterdir() if p.is_dir()] == [slug]
+
+
+def test_no_module_imports_another_modules_private_name():
+    """A ``_name`` stays in its module: what another module needs is made public (issue 18,
+    « one helper, one place »). Migrations, which copy what they need, are left aside."""
+    sources = [p for p in (ROOT / "core" / "tremplin").rglob("*.py")]
+    sources += [p for d in PLUGIN_DIRS for p in d.rglob("tremplin_*/**/*.py")]
+    offenders = []
+    for path in sources:
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("tremplin")
+            ):
+                private = [
+                    a.name for a in node.names if a.name.startswith("_") and a.name[1] != "_"
+                ]
+                if private:
+                    offenders.append(f"{path.relative_to(ROOT)}: {node.module} {private}")
+    assert sources and not offenders, "\n".join(offenders)

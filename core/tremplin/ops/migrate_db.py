@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tremplin import db
-from tremplin.config import Settings, _check_url
+from tremplin.config import Settings, check_url
 
 __all__ = [
     "MigrateError",
@@ -389,7 +389,7 @@ async def migrate_db(
     if not target_url.startswith(("postgresql://", "postgres://")):
         raise MigrateError("--to attend une URL postgresql://utilisateur@hôte:port/base")
     try:
-        _check_url(target_url)
+        check_url(target_url)
     except Exception as exc:
         raise MigrateError(str(exc)) from None
     if not settings.sqlite_path.exists():

@@ -27,7 +27,7 @@ from tremplin.api import (
 from tremplin_housing.calc import add_months, overlaps
 from tremplin_housing.common import write_audit
 from tremplin_housing.fields import TERMS_FIELDS, money
-from tremplin_housing.occupancy import _close, _lock_dwelling, _period
+from tremplin_housing.occupancy import close_row, lock_dwelling, occupancy_period
 from tremplin_housing.tables import (
     DepositInstalment,
     Dwelling,
@@ -151,7 +151,7 @@ async def open_occupancy(
     """Open the enrolment's occupancy of ``dwelling_id`` from ``start`` with its first rent
     terms; close the dwelling's vacancy. Refused (``FormErrors`` under ``field``) when the
     dwelling cannot be entered or someone lives there then."""
-    dwelling = await _lock_dwelling(dwelling_id)
+    dwelling = await lock_dwelling(dwelling_id)
     if dwelling["status"] not in ENTERABLE:
         raise FormErrors(
             {field: f"Le logement {dwelling['reference']} n'est pas disponible (capté et libre)."}
@@ -168,7 +168,7 @@ async def open_occupancy(
             raise FormErrors(
                 {
                     field: f"Le logement {dwelling['reference']} est déjà occupé "
-                    f"{_period(o['start_date'], o['end_date'])}."
+                    f"{occupancy_period(o['start_date'], o['end_date'])}."
                 }
             )
     for o in await Occupancy.select(Occupancy.start_date, Occupancy.end_date).where(
@@ -242,9 +242,9 @@ async def close_occupancy(
     occupancy = await enrolment_occupancy(ctx.enrolment.id)
     if occupancy is None:
         return None
-    await _lock_dwelling(occupancy["dwelling"])
+    await lock_dwelling(occupancy["dwelling"])
     try:
-        await _close(_actor(ctx), occupancy, end, reason)
+        await close_row(_actor(ctx), occupancy, end, reason)
     except FormErrors as exc:
         raise FormErrors({field: next(iter(exc.errors.values()))}) from exc
     await _open_vacancy(occupancy["dwelling"], end)
@@ -413,7 +413,7 @@ async def correct_dates(correction: Any) -> None:
     stays one fact. Refused (``FormErrors`` under the date) when the dwelling or the
     household is taken at the new date; nothing then is written."""
     from tremplin_housing.calc import first_of_month
-    from tremplin_housing.occupancy import _reprice_from
+    from tremplin_housing.occupancy import reprice_from
 
     actor = Actor(user_id=correction.user_id)
     enrolment_id = correction.enrolment.id
@@ -428,7 +428,7 @@ async def correct_dates(correction: Any) -> None:
         occupancy, new = rows[0], correction.after["entry_date"]
         old = occupancy["start_date"]
         if new != old:
-            await _lock_dwelling(occupancy["dwelling"])
+            await lock_dwelling(occupancy["dwelling"])
             end = occupancy["end_date"]
             if (end is not None and new > end) or await _others_overlap(occupancy, new, end):
                 raise FormErrors(
@@ -449,7 +449,7 @@ async def correct_dates(correction: Any) -> None:
                 & (Vacancy.start_date < new)
             )
             moved = {**occupancy, "start_date": new}
-            await _reprice_from(actor, moved, first_of_month(min(old, new)))
+            await reprice_from(actor, moved, first_of_month(min(old, new)))
             await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["start"])
     if "exit_date" in correction.after and correction.after["exit_date"]:
         closed = [r for r in rows if r["end_date"] == correction.before.get("exit_date")]
@@ -458,7 +458,7 @@ async def correct_dates(correction: Any) -> None:
         occupancy, new = closed[-1], correction.after["exit_date"]
         old = occupancy["end_date"]
         if new != old:
-            await _lock_dwelling(occupancy["dwelling"])
+            await lock_dwelling(occupancy["dwelling"])
             start = occupancy["start_date"]
             if new < start or await _others_overlap(occupancy, start, new):
                 raise FormErrors(
@@ -472,5 +472,5 @@ async def correct_dates(correction: Any) -> None:
                 & (Vacancy.start_date == old + dt.timedelta(days=1))
             )
             moved = {**occupancy, "end_date": new}
-            await _reprice_from(actor, moved, first_of_month(min(old, new)))
+            await reprice_from(actor, moved, first_of_month(min(old, new)))
             await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["end"])

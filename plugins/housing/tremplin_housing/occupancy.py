@@ -50,11 +50,11 @@ def _terms(values: dict[str, Any]) -> dict[str, int]:
     return {"rent_cents": rent, "charges_cents": charges, "benefit_cents": benefit}
 
 
-def _period(start: dt.date, end: dt.date | None) -> str:
+def occupancy_period(start: dt.date, end: dt.date | None) -> str:
     return f"du {start:%d/%m/%Y} " + (f"au {end:%d/%m/%Y}" if end else "à ce jour")
 
 
-async def _lock_dwelling(dwelling_id: int) -> dict[str, Any]:
+async def lock_dwelling(dwelling_id: int) -> dict[str, Any]:
     """Touch the dwelling row first: on PostgreSQL a concurrent occupancy of the same
     dwelling waits here, then sees ours when it checks for overlaps."""
     await Dwelling.update({Dwelling.updated_at: now()}).where(Dwelling.id == dwelling_id)
@@ -70,7 +70,7 @@ async def _open(
     extra: dict[str, Any],
 ) -> int:
     """Insert an occupancy after checking neither the dwelling nor the household is taken."""
-    dwelling = await _lock_dwelling(dwelling_id)
+    dwelling = await lock_dwelling(dwelling_id)
     if dwelling["status"] == "returned":
         raise FormErrors({"_occupancy": "Ce logement a été rendu au propriétaire."})
     if dwelling["status"] == "prospect":
@@ -87,7 +87,7 @@ async def _open(
             raise FormErrors(
                 {
                     "start_date": "Ce logement est déjà occupé par un autre ménage "
-                    f"{_period(o['start_date'], o['end_date'])} : enregistrez d'abord "
+                    f"{occupancy_period(o['start_date'], o['end_date'])} : enregistrez d'abord "
                     "sa sortie."
                 }
             )
@@ -232,11 +232,11 @@ async def add_revision(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> 
                 **terms,
             )
         )
-        await _reprice_from(actor, occupancy, first_of_month(effective))
+        await reprice_from(actor, occupancy, first_of_month(effective))
         await write_audit(actor, "revise_rent", "housing_occupancy", occupancy_id, ["terms"])
 
 
-async def _reprice_from(actor: Actor, occupancy: dict[str, Any], month: dt.date) -> None:
+async def reprice_from(actor: Actor, occupancy: dict[str, Any], month: dt.date) -> None:
     called = await LedgerEntry.select(LedgerEntry.month).where(
         (LedgerEntry.occupancy == occupancy["id"])
         & (LedgerEntry.kind == "call")
@@ -247,7 +247,7 @@ async def _reprice_from(actor: Actor, occupancy: dict[str, Any], month: dt.date)
         await sync_called_month(occupancy, row["month"], history, actor)
 
 
-async def _close(actor: Actor, occupancy: dict[str, Any], end: dt.date, reason: str) -> None:
+async def close_row(actor: Actor, occupancy: dict[str, Any], end: dt.date, reason: str) -> None:
     if end < occupancy["start_date"]:
         raise FormErrors(
             {
@@ -267,7 +267,7 @@ async def _close(actor: Actor, occupancy: dict[str, Any], end: dt.date, reason: 
         }
     ).where(Occupancy.id == occupancy["id"])
     # Months called beyond the exit are re-priced (the exit month prorated, later ones gone).
-    await _reprice_from(actor, closed, first_of_month(end))
+    await reprice_from(actor, closed, first_of_month(end))
     others = await Occupancy.exists().where(
         (Occupancy.dwelling == occupancy["dwelling"])
         & (Occupancy.id != occupancy["id"])
@@ -286,7 +286,7 @@ async def close_occupancy(actor: Actor, occupancy_id: int, raw: dict[str, Any]) 
     end = date_or_none(values["end_date"])
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
-        await _close(actor, occupancy, end, values["exit_reason"])
+        await close_row(actor, occupancy, end, values["exit_reason"])
         await add_event(
             actor,
             occupancy["household"],
@@ -324,7 +324,7 @@ async def transfer(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:
             raise FormErrors(
                 {"transfer_date": "le transfert doit suivre l'entrée dans le logement actuel"}
             )
-        await _close(actor, occupancy, day - dt.timedelta(days=1), "transfer")
+        await close_row(actor, occupancy, day - dt.timedelta(days=1), "transfer")
         new_id = await _open(
             actor,
             target,

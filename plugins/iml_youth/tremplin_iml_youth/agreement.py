@@ -158,7 +158,7 @@ async def _handle(request: Request, enrolment_id: int, form: str) -> Response:
         else:
             await update_cej(enrolment_id, raw, a.user_id, a.address)
     except FormErrors as exc:
-        context = await panel_context(_view(row))
+        context = await panel_context(agreement_view(row))
         context.update(errors=exc.errors, form=form)
         context["renewal_values" if form == "renewal" else "cej_values"] = raw
         return Template(
@@ -181,5 +181,5 @@ async def cej_update(request: Request, enrolment_id: FromPath[int]) -> Response:
     return await _handle(request, enrolment_id, "cej")
 
 
-def _view(row: dict[str, Any]) -> EnrolmentView:
+def agreement_view(row: dict[str, Any]) -> EnrolmentView:
     return EnrolmentView.from_row(row)

@@ -161,7 +161,7 @@ async def meetings_of(household_ids: list[int]) -> dict[int, list[dict[str, Any]
 @post(f"/{KEY}/enrolments/{{enrolment_id:int}}/meetings", guards=[requires("social")])
 async def meeting_create(request: Request, enrolment_id: FromPath[int]) -> Response:
     """Record a tripartite meeting; the panel comes back with the errors when refused."""
-    from tremplin_iml_youth.agreement import _view, panel_context
+    from tremplin_iml_youth.agreement import agreement_view, panel_context
 
     row = await enrolment_for_route(request, enrolment_id, KEY)
     form = await request.form()
@@ -171,7 +171,7 @@ async def meeting_create(request: Request, enrolment_id: FromPath[int]) -> Respo
     try:
         await record_meeting(enrolment_id, raw, a.user_id, a.address)
     except FormErrors as exc:
-        context = await panel_context(_view(row))
+        context = await panel_context(agreement_view(row))
         context.update(errors=exc.errors, form="meeting", meeting_values=raw)
         return Template(
             f"{KEY}/_panel.html",

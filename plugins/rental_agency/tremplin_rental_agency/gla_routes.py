@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from tremplin.api import FormErrors, Household, NotFound, actor, form_dict, render, today
 from tremplin_rental_agency import gla, housing_link
 from tremplin_rental_agency.common import RowId
-from tremplin_rental_agency.routes import ADMIN, STAFF, _enabled, _read
+from tremplin_rental_agency.routes import ADMIN, STAFF, audit_read, ensure_enabled
 from tremplin_rental_agency.tables import ArrearsCase, ArrearsCommission
 from tremplin_rental_agency.vocab import OUTCOME_LABELS
 
@@ -36,7 +36,7 @@ async def _gla_page(
     request: Request, values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Template:
     tenants = await _tenants()
-    await _read(request, [t["id"] for t in tenants], "rental_agency_gla")
+    await audit_read(request, [t["id"] for t in tenants], "rental_agency_gla")
     commissions = (
         await ArrearsCommission.select()
         .order_by(ArrearsCommission.held_on, ascending=False)
@@ -61,13 +61,13 @@ async def _gla_page(
 @get("/rental_agency/gla", guards=[STAFF])
 async def gla_page(request: Request) -> Template:
     """The tenants of the agency's stock, the GLA form, the arrears commissions."""
-    _enabled(request)
+    ensure_enabled(request)
     return await _gla_page(request, {"on_date": today().isoformat()}, {})
 
 
 @post("/rental_agency/gla", guards=[STAFF])
 async def gla_record(request: Request) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     raw = await form_dict(request)
     try:
         try:
@@ -83,7 +83,7 @@ async def gla_record(request: Request) -> Response:
 
 @post("/rental_agency/commissions", guards=[STAFF])
 async def commission_create(request: Request) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     raw = await form_dict(request)
     try:
         commission_id = await gla.open_commission(actor(request), raw)
@@ -101,7 +101,7 @@ async def _commission_page(
     if commission is None:
         raise NotFound(commission_id)
     cases = await gla.commission_cases(commission_id)
-    await _read(request, [c["household"] for c in cases], "rental_agency_arrears")
+    await audit_read(request, [c["household"] for c in cases], "rental_agency_arrears")
     return render(
         request,
         "rental_agency/commission.html",
@@ -119,13 +119,13 @@ async def _commission_page(
 @get("/rental_agency/commissions/{commission_id:int}", guards=[STAFF])
 async def commission_page(request: Request, commission_id: RowId) -> Template:
     """An arrears commission: every situation over the threshold, its cause, decision, outcome."""
-    _enabled(request)
+    ensure_enabled(request)
     return await _commission_page(request, commission_id)
 
 
 @post("/rental_agency/cases/{case_id:int}", guards=[STAFF])
 async def case_save(request: Request, case_id: RowId) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     row = await ArrearsCase.select(ArrearsCase.commission).where(ArrearsCase.id == case_id).first()
     if row is None:
         raise NotFound(case_id)
@@ -145,7 +145,7 @@ async def case_save(request: Request, case_id: RowId) -> Response:
 
 @post("/rental_agency/causes", guards=[ADMIN])
 async def cause_add(request: Request) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     raw = await form_dict(request)
     try:
         await gla.add_cause(actor(request), raw)

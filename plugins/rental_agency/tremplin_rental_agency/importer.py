@@ -33,7 +33,7 @@ from tremplin.api import (
     transaction,
 )
 from tremplin_rental_agency.common import write_audit
-from tremplin_rental_agency.routes import STAFF, _enabled
+from tremplin_rental_agency.routes import STAFF, ensure_enabled
 from tremplin_rental_agency.tables import Demand
 from tremplin_rental_agency.vocab import HOUSING_PROBLEMS, SITUATIONS, STATUSES, TYPOLOGIES
 
@@ -314,13 +314,13 @@ async def run_import(
 @get("/rental_agency/import", guards=[STAFF])
 async def import_page(request: Request) -> Template:
     """The demand import form, with the expected columns."""
-    _enabled(request)
+    ensure_enabled(request)
     return render(request, "rental_agency/import.html", {"columns": COLUMNS, "result": None})
 
 
 @post("/rental_agency/import", guards=[STAFF], request_max_body_size=MAX_BYTES + 100_000)
 async def import_run(request: Request) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     form = await request.form()
     upload = form.get("file")
     dry_run = str(form.get("dry_run", "")) in ("on", "1", "true")

@@ -30,7 +30,7 @@ from tremplin_rental_agency.committee import (
     sessions_of_partner,
 )
 from tremplin_rental_agency.common import RowId
-from tremplin_rental_agency.routes import STAFF, _enabled
+from tremplin_rental_agency.routes import STAFF, ensure_enabled
 from tremplin_rental_agency.tables import Demand
 from tremplin_rental_agency.vocab import DECISION_LABELS, PROBLEM_LABELS, SITUATION_LABELS
 
@@ -115,7 +115,7 @@ async def minutes_data(session_id: int) -> dict[str, Any]:
 @get("/rental_agency/sessions/{session_id:int}/minutes", guards=[STAFF])
 async def minutes_pdf(request: Request, session_id: RowId) -> Response:
     """The minutes of a session as a PDF, fit to hand to the partners present."""
-    _enabled(request)
+    ensure_enabled(request)
     data = await minutes_data(session_id)
     a = actor(request)
     await audit("export", "rental_agency_session", session_id, user_id=a.user_id, address=a.address)
@@ -146,7 +146,7 @@ async def partner_session(request: Request, session_id: RowId) -> Template:
 @get("/rental_agency/partner/sessions", guards=[partner_only])
 async def partner_sessions(request: Request) -> Template:
     """The sessions the partner's organisation attended (its menu entry leads here)."""
-    _enabled(request)
+    ensure_enabled(request)
     user = current_user(request)
     sessions = await sessions_of_partner(user.partner) if user.partner else []
     return render(request, "rental_agency/partner_sessions.html", {"sessions": sessions})

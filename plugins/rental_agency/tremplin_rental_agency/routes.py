@@ -52,12 +52,12 @@ HOUSEHOLD_FIELD = Field(
 )
 
 
-def _enabled(request: Request) -> None:
+def ensure_enabled(request: Request) -> None:
     if KEY not in user_programmes(request):
         raise NotFound(KEY)
 
 
-async def _read(request: Request, household_ids: list[int], what: str) -> None:
+async def audit_read(request: Request, household_ids: list[int], what: str) -> None:
     a = actor(request)
     for household_id in dict.fromkeys(household_ids):
         await audit(
@@ -105,7 +105,7 @@ async def _demands_page(
     wanted = request.query_params.get("status", "")
     wanted = wanted if wanted in STATUS_LABELS else ""
     rows = await _demand_list(wanted)
-    await _read(request, [r["household"] for r in rows], "rental_agency_demands")
+    await audit_read(request, [r["household"] for r in rows], "rental_agency_demands")
     return render(
         request,
         f"{KEY}/demands.html",
@@ -125,13 +125,13 @@ async def _demands_page(
 @get(f"/{KEY}/demands", guards=[STAFF])
 async def demands_page(request: Request) -> Template:
     """The housing demands (filter by status) and the intake form."""
-    _enabled(request)
+    ensure_enabled(request)
     return await _demands_page(request, {"registered_on": today().isoformat()}, {})
 
 
 @post(f"/{KEY}/demands", guards=[STAFF])
 async def demand_create(request: Request) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     raw = await form_dict(request)
     try:
         household_id = await _household_id(raw.get("household", ""))
@@ -155,7 +155,7 @@ async def _demand_page(
 ) -> Template:
     demand = await demands.get_demand(demand_id)
     await check_household(request, demand["household"])
-    await _read(request, [demand["household"]], "rental_agency_demand")
+    await audit_read(request, [demand["household"]], "rental_agency_demand")
     appointments = (
         await DeskAppointment.select()
         .where(DeskAppointment.demand == demand_id)
@@ -209,12 +209,12 @@ async def _demand_page(
 @get(f"/{KEY}/demands/{{demand_id:int}}", guards=[STAFF])
 async def demand_page(request: Request, demand_id: RowId) -> Template:
     """One demand: its data, desk appointments, committee decisions and allocation."""
-    _enabled(request)
+    ensure_enabled(request)
     return await _demand_page(request, demand_id)
 
 
 async def _demand_write(request: Request, demand_id: int, action) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     demand = await demands.get_demand(demand_id)
     await check_household(request, demand["household"])
     raw = await form_dict(request)
@@ -281,13 +281,13 @@ async def _sessions_page(
 @get(f"/{KEY}/sessions", guards=[STAFF])
 async def sessions_page(request: Request) -> Template:
     """The committee sessions and the form for a new one."""
-    _enabled(request)
+    ensure_enabled(request)
     return await _sessions_page(request, {"held_on": today().isoformat()}, {})
 
 
 @post(f"/{KEY}/sessions", guards=[STAFF])
 async def session_create(request: Request) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     raw = await form_dict(request)
     partners = raw.get("partners", [])
     partners = partners if isinstance(partners, list) else [partners]
@@ -316,7 +316,7 @@ async def _session_page(
         .order_by(Demand.registered_on)
         .limit(300)
     )
-    await _read(request, [f["household"] for f in files], "rental_agency_session")
+    await audit_read(request, [f["household"] for f in files], "rental_agency_session")
     current = await grid.current_grid()
     partners = {p["id"]: p["name"] for p in await committee.partner_choices()}
     return render(
@@ -340,13 +340,13 @@ async def _session_page(
 @get(f"/{KEY}/sessions/{{session_id:int}}", guards=[STAFF])
 async def session_page(request: Request, session_id: RowId) -> Template:
     """A session: the files presented, a decision form for each file not yet decided."""
-    _enabled(request)
+    ensure_enabled(request)
     return await _session_page(request, session_id)
 
 
 @post(f"/{KEY}/sessions/{{session_id:int}}/present", guards=[STAFF])
 async def session_present(request: Request, session_id: RowId) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     raw = await form_dict(request)
     try:
         try:
@@ -361,7 +361,7 @@ async def session_present(request: Request, session_id: RowId) -> Response:
 
 @post(f"/{KEY}/sessions/{{session_id:int}}/decide/{{demand_id:int}}", guards=[STAFF])
 async def session_decide(request: Request, session_id: RowId, demand_id: RowId) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     raw = await form_dict(request)
     ticked = raw.get("ticked", [])
     ticked = ticked if isinstance(ticked, list) else [ticked]
@@ -382,7 +382,7 @@ async def session_decide(request: Request, session_id: RowId, demand_id: RowId) 
 @get(f"/{KEY}/allocation", guards=[STAFF])
 async def free_page(request: Request) -> Template:
     """The dwellings free to allocate (captured, no occupant, no allocation pending)."""
-    _enabled(request)
+    ensure_enabled(request)
     return render(
         request,
         f"{KEY}/free.html",
@@ -396,7 +396,7 @@ async def _ranked_page(
     free = {d.id: d for d in await allocation.free_dwellings(today())}
     dwelling = free.get(dwelling_id)
     ranked = await allocation.ranked_for(dwelling_id, today()) if dwelling else []
-    await _read(request, [r["household"] for r in ranked], "rental_agency_ranking")
+    await audit_read(request, [r["household"] for r in ranked], "rental_agency_ranking")
     return render(
         request,
         f"{KEY}/ranked.html",
@@ -415,13 +415,13 @@ async def _ranked_page(
 @get(f"/{KEY}/allocation/{{dwelling_id:int}}", guards=[STAFF])
 async def ranked_page(request: Request, dwelling_id: RowId) -> Template:
     """The accepted demands matching a free dwelling, best score first."""
-    _enabled(request)
+    ensure_enabled(request)
     return await _ranked_page(request, dwelling_id)
 
 
 @post(f"/{KEY}/allocation/{{dwelling_id:int}}", guards=[STAFF])
 async def allocate(request: Request, dwelling_id: RowId) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     raw = await form_dict(request)
     try:
         try:
@@ -487,13 +487,13 @@ async def _grid_page(
 @get(f"/{KEY}/grid", guards=[ADMIN])
 async def grid_page(request: Request) -> Template:
     """The scoring grid in force; saving writes the next version."""
-    _enabled(request)
+    ensure_enabled(request)
     return await _grid_page(request, None, "", {})
 
 
 @post(f"/{KEY}/grid", guards=[ADMIN])
 async def grid_save(request: Request) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     form = await request.form()
     labels, rules_, points = (
         form.getall("label", []),
@@ -540,13 +540,13 @@ async def _territory_page(
 @get(f"/{KEY}/territory", guards=[ADMIN])
 async def territory_page(request: Request) -> Template:
     """The postcodes and communes of the metropolis (the GLA's share « dans la métropole »)."""
-    _enabled(request)
+    ensure_enabled(request)
     return await _territory_page(request, None, {})
 
 
 @post(f"/{KEY}/territory", guards=[ADMIN])
 async def territory_save(request: Request) -> Response:
-    _enabled(request)
+    ensure_enabled(request)
     raw = await form_dict(request)
     posted = {k: str(raw.get(k, "")) for k in ("label", "entries", "version")}
     try:

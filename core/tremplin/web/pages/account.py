@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from tremplin.services import accounts, audit
 from tremplin.web.auth import SESSION_COOKIE, authenticated
 from tremplin.web.formdata import form_dict
-from tremplin.web.pages.auth import _cookie
+from tremplin.web.pages.auth import session_cookie
 from tremplin.web.state import actor, current_user
 
 ALLOWED_WHILE_FORCED = {"/account/password", "/logout"}
@@ -68,7 +68,7 @@ async def password_change(request: Request) -> Response:
     a = actor(request)
     await audit.record("password_change", "user", user.id, user_id=user.id, address=a.address)
     response = Redirect("/partner" if user.role == "partner" else "/", status_code=303)
-    response.cookies.append(_cookie(request, SESSION_COOKIE, token))
+    response.cookies.append(session_cookie(request, SESSION_COOKIE, token))
     return response
 
 

@@ -23,7 +23,7 @@ LOGIN_FAILED = (
 THROTTLED = "Trop de tentatives de connexion depuis cette adresse : réessayez dans 15 minutes."
 
 
-def _cookie(request: Request, key: str, value: str, **extra) -> Cookie:
+def session_cookie(request: Request, key: str, value: str, **extra) -> Cookie:
     return Cookie(
         key=key,
         value=value,
@@ -42,7 +42,7 @@ def _login_page(request: Request, status: int = 200, **context) -> Template:
         context={"login_csrf": anonymous_csrf(request, pre), **context},
         status_code=status,
     )
-    response.cookies.append(_cookie(request, PRE_COOKIE, pre))
+    response.cookies.append(session_cookie(request, PRE_COOKIE, pre))
     return response
 
 
@@ -79,8 +79,8 @@ async def login(request: Request) -> Response:
         if result.user.must_change_password:
             target = "/account/password"
     response = Redirect(target, status_code=303)
-    response.cookies.append(_cookie(request, SESSION_COOKIE, token))
-    response.cookies.append(_cookie(request, PRE_COOKIE, "", max_age=0))
+    response.cookies.append(session_cookie(request, SESSION_COOKIE, token))
+    response.cookies.append(session_cookie(request, PRE_COOKIE, "", max_age=0))
     return response
 
 
@@ -98,7 +98,7 @@ async def logout(request: Request) -> Response:
         address=client_address(request),
     )
     response = Redirect("/login", status_code=303)
-    response.cookies.append(_cookie(request, SESSION_COOKIE, "", max_age=0))
+    response.cookies.append(session_cookie(request, SESSION_COOKIE, "", max_age=0))
     return response
 
 

@@ -18,7 +18,7 @@ from tremplin.services import audit
 from tremplin.services.clock import now
 from tremplin.types import Period
 from tremplin.web.formdata import form_dict
-from tremplin.web.pages.reports import REPORTS, _programmes
+from tremplin.web.pages.reports import REPORTS, report_programmes
 from tremplin.web.responses import redirect_after_write
 from tremplin.web.state import actor, app_context, current_user
 
@@ -30,7 +30,7 @@ async def narrative_save(
     """Autosave (htmx): answers with the save time and any person named in the text."""
     if programme == "all" or not 1990 <= year <= 2100:
         raise NotFoundException()
-    _programmes(request, programme)
+    report_programmes(request, programme)
     raw = await form_dict(request)
     text = str(raw.get("text", ""))
     await save_narrative(programme, year, section[:50], text, current_user(request).id)
@@ -59,7 +59,10 @@ async def report_generate(
         raise NotFoundException()
     ctx = app_context(request)
     report = await build_report(
-        ctx.host, _programmes(request, programme), Period.year(year), ctx.settings.association_name
+        ctx.host,
+        report_programmes(request, programme),
+        Period.year(year),
+        ctx.settings.association_name,
     )
     content = to_pdf(report, ctx.settings.logo_path)
     digest = _store(ctx.settings.data_dir, content)
@@ -95,7 +98,7 @@ async def generated_download(request: Request, report_id: FromPath[int]) -> Resp
     )
     if row is None:
         raise NotFoundException()
-    _programmes(request, row["programme"])
+    report_programmes(request, row["programme"])
     path = app_context(request).settings.data_dir / "reports" / f"{row['sha256']}.pdf"
     a = actor(request)
     await audit.record("download", "report", report_id, user_id=a.user_id, address=a.address)

@@ -39,7 +39,7 @@ def _choices(request: Request) -> list[tuple[str, str]]:
     ]
 
 
-def _programmes(request: Request, key: str) -> list[str]:
+def report_programmes(request: Request, key: str) -> list[str]:
     allowed = user_programmes(request)
     if key == "all":
         return allowed
@@ -58,7 +58,7 @@ async def report_page(
     report, problems, versions, drafts = None, [], [], {}
     if programme and 1990 <= year <= 2100:
         ctx = app_context(request)
-        keys = _programmes(request, programme)
+        keys = report_programmes(request, programme)
         period = Period.year(year)
         report = await build_report(
             ctx.host, keys, period, ctx.settings.association_name, ctx.settings.report_groups
@@ -122,7 +122,7 @@ async def report_download(
     try:
         report = await build_report(
             ctx.host,
-            _programmes(request, programme),
+            report_programmes(request, programme),
             Period.year(year),
             ctx.settings.association_name,
             ctx.settings.report_groups,
@@ -167,7 +167,7 @@ async def report_detail(
     from tremplin.services.households import visible_households
     from tremplin.web.access import visibility
 
-    keys = _programmes(request, programme)
+    keys = report_programmes(request, programme)
     if len(keys) != 1 or not 1990 <= year <= 2100:
         raise NotFoundException()
     host = app_context(request).host

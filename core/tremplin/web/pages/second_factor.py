@@ -20,7 +20,7 @@ from tremplin.models import User
 from tremplin.services import accounts, audit, totp
 from tremplin.web.auth import SESSION_COOKIE, authenticated
 from tremplin.web.formdata import form_dict
-from tremplin.web.pages.auth import _cookie
+from tremplin.web.pages.auth import session_cookie
 from tremplin.web.state import actor, app_context, current_user
 
 OPEN_WHILE_PENDING = {"/login/totp", "/logout"}
@@ -99,7 +99,7 @@ async def code_check(request: Request) -> Response:
         "login", "user", user.id, user_id=user.id, fields=["totp"], address=a.address
     )
     response = Redirect("/partner" if user.role == "partner" else "/", status_code=303)
-    response.cookies.append(_cookie(request, SESSION_COOKIE, token))
+    response.cookies.append(session_cookie(request, SESSION_COOKIE, token))
     return response
 
 
