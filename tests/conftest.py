@@ -19,7 +19,7 @@ import pytest
 from tremplin import testing
 from tremplin.config import Settings
 from tremplin.plugins import PluginHost
-from tremplin.testing import TEST_PASSWORD, TOTP_SECRET, Session
+from tremplin.testing import TEST_PASSWORD, Session
 
 ROLES = [
     "admin",
@@ -91,27 +91,20 @@ def password_hash() -> str:
 
 
 @pytest.fixture
-async def users(client, password_hash) -> dict:
-    """One account per role (the partner belongs to a Mission Locale)."""
+async def users(client) -> dict:
+    """One account per role, made by :func:`tremplin.testing.make_user` (password
+    ``TEST_PASSWORD``, the administrator with the second factor ``TOTP_SECRET``); the partner
+    belongs to a Mission Locale."""
     from tremplin.models import PartnerOrganisation, User
-    from tremplin.services.accounts import create_user
-    from tremplin.services.clock import now
 
-    partner = await PartnerOrganisation.insert(
-        PartnerOrganisation(name="Mission Locale test", kind="mission_locale", created_at=now())
-    ).returning(PartnerOrganisation.id)
-    out = {}
-    for role in ROLES:
-        out[role] = await create_user(
-            f"{role}@test.fr",
-            f"Test {role}",
-            role,
-            password_hash=password_hash,
-            partner_id=partner[0]["id"] if role == "partner" else None,
-        )
-    # Administrators must use a second factor.
-    await User.update({User.totp_secret: TOTP_SECRET}).where(User.role == "admin")
-    out["admin"].totp_secret = TOTP_SECRET
+    out = {
+        role: await testing.make_user(role, email=f"{role}@test.fr", name=f"Test {role}")
+        for role in ROLES
+    }
+    partner = await User.select(User.partner).where(User.id == out["partner"].id).first()
+    await PartnerOrganisation.update({PartnerOrganisation.name: "Mission Locale test"}).where(
+        PartnerOrganisation.id == partner["partner"]
+    )
     return out
 
 

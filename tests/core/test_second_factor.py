@@ -2,9 +2,10 @@
 
 import re
 
-from tests.conftest import TEST_PASSWORD, TOTP_SECRET, login
+from tests.conftest import TEST_PASSWORD, login
 from tremplin.models import User, UserSession
 from tremplin.services import totp
+from tremplin.testing import TOTP_SECRET
 
 
 def test_rfc_6238_vector():
