@@ -1,31 +1,22 @@
-"""Tests of the ``hostel`` plugin: they run right after ``tremplin plugin new``.
+"""Tests of the ``hostel`` plugin, written with Tremplin's testing kit (``tremplin.testing``)
+and its public API (``tremplin.api``) only.
 
-They load the plugin the way Tremplin does (``load_plugins``), and compute the report
-section on an empty SQLite database migrated with Tremplin's migrations and the plugin's.
-Run them with ``pytest`` from the plugin's folder, in the environment where Tremplin is
-installed.
+Install the plugin first (``pip install -e .``), then run ``pytest`` from its folder: the
+kit loads the installed plugins (``pyproject.toml`` enables this one alone), and each
+database test runs on SQLite and on PostgreSQL (``--tremplin-engines sqlite`` for SQLite
+alone; ``--tremplin-postgres postgresql://…`` to use a server you already run).
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from pathlib import Path
 
-import pytest
 import tremplin_hostel as plugin
+from packaging.specifiers import SpecifierSet
 from tremplin_hostel.workflow import KEY, WORKFLOW, require_main_need, review_due
 
-from tremplin import db
 from tremplin.api import API_VERSION, EnrolmentView, GuardContext, Period, ReportContext
-from tremplin.config import Settings
-from tremplin.plugins import load_plugins
-
-
-@pytest.fixture
-def host():
-    # ``extra`` registers the module even when the package is not pip-installed yet.
-    return load_plugins([KEY], extra=[(KEY, plugin)])
 
 
 def _enrolment(**overrides) -> EnrolmentView:
@@ -47,12 +38,11 @@ def _enrolment(**overrides) -> EnrolmentView:
 def test_manifest_declares_the_slug_and_a_compatible_api():
     manifest = plugin.tremplin_manifest()
     assert manifest.slug == KEY
-    from packaging.specifiers import SpecifierSet
-
     assert API_VERSION in SpecifierSet(manifest.api)
 
 
-def test_the_programme_and_its_workflow_are_enabled(host):
+def test_the_programme_and_its_workflow_are_enabled(tremplin_host):
+    host = tremplin_host
     assert host.programme_keys == [KEY]
     assert host.workflows[KEY] is WORKFLOW
     assert f"tremplin_{KEY}.piccolo_app" in host.piccolo_apps
@@ -81,30 +71,18 @@ def test_the_panel_template_exists():
     assert (Path(folder) / KEY / "_reviews.html").is_file()
 
 
-def test_report_section_on_an_empty_migrated_database(host, tmp_path):
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}", data_dir=tmp_path / "data"
+async def test_report_section_on_an_empty_migrated_database(tremplin_host, tremplin_database):
+    (section,) = [
+        s
+        for s in tremplin_host.call("tremplin_report_sections", programme=KEY)
+        if s.programme == KEY
+    ]
+    ctx = ReportContext(
+        programme=KEY,
+        programme_name=tremplin_host.programmes[KEY].name_fr,
+        period=Period.year(2025),
     )
-
-    async def compute():
-        engine = db.create_engine(settings)
-        db.configure(engine, host.piccolo_apps)
-        await db.start(engine)
-        try:
-            await db.migrate()
-            (section,) = [
-                s
-                for s in host.call("tremplin_report_sections", programme=KEY)
-                if s.programme == KEY
-            ]
-            ctx = ReportContext(
-                programme=KEY, programme_name=host.programmes[KEY].name_fr, period=Period.year(2025)
-            )
-            return await section.compute(ctx)
-        finally:
-            await db.stop(engine)
-
-    tables = asyncio.run(compute())
+    tables = await section.compute(ctx)
     overview = {row.key: row.count for row in tables[0].rows}
     assert overview == {"referrals": 0, "reviews": 0}
     assert [t.key for t in tables] == ["hostel_overview", "hostel_needs", "hostel_statuses"]
