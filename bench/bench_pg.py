@@ -49,7 +49,7 @@ COLUMNS = {
     key: [c.strip() for c in re.search(r"\((.*?)\) VALUES", sql, re.S).group(1).split(",")]
     for key, sql in pages.SQL.items()
 }
-TABLE_OF = {"renewal": "iml_sublease_renewal"}
+TABLE_OF = {"renewal": "housing_agreement_renewal"}
 log = pages.log
 
 
