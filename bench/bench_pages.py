@@ -70,11 +70,11 @@ FILL_TABLES = (
     "person",
     "membership",
     "enrolment",
-    "iml_sublease_renewal",
+    "housing_agreement_renewal",
     "timeline_event",
 )
 HISTORY_DAYS = 3650  # households referred over ten years
-FILL_VERSION = 3  # bump when the generator changes: an older file is rebuilt
+FILL_VERSION = 4  # bump when the generator changes: an older file is rebuilt
 
 
 def log(*parts: object) -> None:
@@ -182,9 +182,10 @@ def _household_rows(
     highest id). Those referred in the last ~20 months can still be in progress (referral,
     waiting, housed); older ones are closed. A housed household entered less than 18 months
     ago and has had its 3-month agreement renewed on time (``data.renewals`` and
-    ``iml_sublease_renewal`` rows, as the renewal form writes them), its 6/10/12-month reviews
+    ``housing_agreement_renewal`` rows, as the renewal form writes them), its 6/10/12-month reviews
     held (``data.reviews``) and a recent house mistress visit (one in ten overdue).
     """
+    from tremplin.dates import add_months
     from tremplin.demo import (
         COMPOSITION_SHAPES,
         FIRST_F,
@@ -198,7 +199,11 @@ def _household_rows(
     )
     from tremplin.services.clock import PARIS
     from tremplin.text import normalise
-    from tremplin_iml_sublease.workflow import add_months, agreement_end
+    from tremplin_iml_sublease.workflow import AGREEMENT
+
+    def agreement_end(entry: dt.date, renewals: int) -> dt.date:
+        # the end of the agreement after ``renewals`` renewals of one term each
+        return add_months(entry, AGREEMENT.term_months * (1 + renewals))
 
     composition = rng.choice(list(COMPOSITION_SHAPES))
     sex, partners, max_children = COMPOSITION_SHAPES[composition]
@@ -388,7 +393,7 @@ SQL = {
     "prescriber, referent, decision_date, entry_date, exit_date, exit_reason, "
     "exit_destination, data, version, created_at, updated_at) "
     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    "renewal": 'INSERT INTO "iml_sublease_renewal" (enrolment, decided_on, until, '
+    "renewal": 'INSERT INTO "housing_agreement_renewal" (enrolment, decided_on, until, '
     "derogation_reason, decided_by, created_at) VALUES (?,?,?,?,?,?)",
     "timeline_event": 'INSERT INTO "timeline_event" (household, kind, occurred_at, author, '
     "programme, visibility, title, body, data, created_at) "

@@ -49,7 +49,7 @@ COLUMNS = {
     key: [c.strip() for c in re.search(r"\((.*?)\) VALUES", sql, re.S).group(1).split(",")]
     for key, sql in pages.SQL.items()
 }
-TABLE_OF = {"renewal": "iml_sublease_renewal"}
+TABLE_OF = {"renewal": "housing_agreement_renewal"}
 log = pages.log
 
 
@@ -199,17 +199,19 @@ async def indicators(url: str, data_dir: Path, runs: int) -> tuple[float, float]
         await db.stop(engine)
 
 
-PLAN_START = re.compile(r"^\S+ \S+ \S+ \[\d+\] LOG:  duration: [\d.]+ ms  plan:\s*$", re.M)
+PLAN_START = re.compile(r"^\S+ \S+ \S+ \[\d+\] LOG:  duration: ([\d.]+) ms  plan:\s*$", re.M)
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 
 
-def read_plans(log_path: Path, offset: int) -> list[tuple[str, str]]:
-    """(query text, plan) of every statement auto_explain logged after ``offset``."""
+def read_plans(log_path: Path, offset: int) -> list[tuple[str, str, float]]:
+    """(query text, plan, duration in ms) of every statement auto_explain logged after
+    ``offset``."""
     text = log_path.read_text(errors="replace")[offset:]
     starts = [m.end() for m in PLAN_START.finditer(text)]
+    durations = [float(m.group(1)) for m in PLAN_START.finditer(text)]
     ends = [m.start() for m in PLAN_START.finditer(text)][1:] + [len(text)]
     plans = []
-    for s, e in zip(starts, ends, strict=True):
+    for s, e, duration in zip(starts, ends, durations, strict=True):
         block = text[s:e]
         # the next non-plan log line ends the block
         block = re.split(r"^\S+ \S+ \S+ \[\d+\] ", block, maxsplit=1, flags=re.M)[0]
@@ -230,7 +232,7 @@ def read_plans(log_path: Path, offset: int) -> list[tuple[str, str]]:
             )
         ]
         plan = "\n".join(body) if body else plan
-        plans.append((query, plan))
+        plans.append((query, plan, duration))
     return plans
 
 
@@ -249,12 +251,15 @@ async def explain_pages(server, url: str, data_dir: Path, households: int, seed:
     return read_plans(log_path, offset)
 
 
-def print_plans(plans: list[tuple[str, str]], households: int, show: bool) -> list[str]:
-    """Print each distinct page query with its plan; returns the flagged sequential scans."""
+def print_plans(plans: list[tuple[str, str, float]], households: int, show: bool) -> list[str]:
+    """Print each distinct page query with its plan; returns the flagged sequential scans.
+    Also prints the slowest statements (the server's own duration, under the machine's load)."""
     seen: dict[str, str] = {}
-    for query, plan in plans:
+    slowest: dict[str, float] = {}
+    for query, plan, duration in plans:
         key = re.sub(r"\$\d+|\b\d+\b|'[^']*'", "?", query)
         seen.setdefault(key, plan)
+        slowest[key] = max(slowest.get(key, 0.0), duration)
     flagged = []
     log(f"\n  EXPLAIN of the page queries at {households} households ({len(seen)} distinct)")
     for n, (query, plan) in enumerate(seen.items(), 1):
@@ -266,6 +271,9 @@ def print_plans(plans: list[tuple[str, str]], households: int, show: bool) -> li
             log(f"  [{n}] {query[:300]}{mark}")
             for line in plan.splitlines():
                 log(f"      {line.rstrip()}")
+    log("  slowest page statements (server duration, ms, worst of the sample):")
+    for key, ms in sorted(slowest.items(), key=lambda kv: -kv[1])[:8]:
+        log(f"    {ms:8.2f}  {key[:150]}")
     log(
         f"  {len(flagged)} of {len(seen)} page queries scan a big table sequentially "
         f"({', '.join(BIG_TABLES)})"

@@ -1,5 +1,7 @@
 """Where the household page's time goes: cProfile over N requests, in-process.
 
+    .venv/bin/python bench/profile_household.py --page / --explain  # the dashboard's plans
+
     .venv/bin/python bench/profile_household.py                  # bench/out/bench.sqlite3
     .venv/bin/python bench/profile_household.py --requests 300 --restricted --top 30
 
@@ -18,6 +20,7 @@ import io
 import logging
 import pstats
 import random
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -27,7 +30,44 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_pages as pages  # noqa: E402
 
 
-async def profile(db_path: Path, requests: int, restricted: bool, top: int, seed: int) -> None:
+async def count_queries(client, path: str) -> list[tuple[str, list]]:
+    """The SQL statements (with their arguments) one ``GET path`` runs (SQLite engine)."""
+    from tremplin.db.sqlite import PooledSQLiteEngine
+
+    seen: list[str] = []
+    new, existing = (
+        PooledSQLiteEngine._run_in_new_connection,
+        PooledSQLiteEngine._run_in_existing_connection,
+    )
+
+    async def run_new(self, query, args=None, *a, **k):
+        seen.append((query, list(args or [])))
+        return await new(self, query, args, *a, **k)
+
+    async def run_existing(self, connection, query, args=None, *a, **k):
+        seen.append((query, list(args or [])))
+        return await existing(self, connection, query, args, *a, **k)
+
+    PooledSQLiteEngine._run_in_new_connection = run_new  # type: ignore[method-assign]
+    PooledSQLiteEngine._run_in_existing_connection = run_existing  # type: ignore[method-assign]
+    try:
+        assert (await client.get(path)).status_code == 200
+    finally:
+        PooledSQLiteEngine._run_in_new_connection = new  # type: ignore[method-assign]
+        PooledSQLiteEngine._run_in_existing_connection = existing  # type: ignore[method-assign]
+    return seen
+
+
+async def profile(
+    db_path: Path,
+    requests: int,
+    restricted: bool,
+    top: int,
+    seed: int,
+    dump: Path | None = None,
+    page: str = "/households/{id}",
+    explain: bool = False,
+) -> None:
     import httpx
 
     from tremplin import db
@@ -46,27 +86,49 @@ async def profile(db_path: Path, requests: int, restricted: bool, top: int, seed
             await pages.login(c, pages.RESTRICTED_EMAIL if restricted else pages.BENCH_EMAIL)
             rng = random.Random(seed)
             for _ in range(20):  # warm-up: templates compiled, caches filled
-                await c.get(f"/households/{rng.randint(1, households)}")
+                await c.get(page.format(id=rng.randint(1, households)))
             ids = [rng.randint(1, households) for _ in range(requests)]
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for hid in ids:
-                assert (await c.get(f"/households/{hid}")).status_code == 200
+                assert (await c.get(page.format(id=hid))).status_code == 200
             plain = (time.perf_counter() - t0) * 1000 / requests
-            profiler = cProfile.Profile()
+            cpu = (time.process_time() - c0) * 1000 / requests
+            queries = await count_queries(c, page.format(id=ids[0]))
+            profiler = cProfile.Profile(time.process_time)  # CPU time: waits do not count
             t0 = time.perf_counter()
             profiler.enable()
             for hid in ids:
-                await c.get(f"/households/{hid}")
+                await c.get(page.format(id=hid))
             profiler.disable()
+            if dump:
+                profiler.dump_stats(dump)
             profiled = (time.perf_counter() - t0) * 1000 / requests
     finally:
         await db.stop(engine)
     who = "restricted user" if restricted else "full-access user"
     pages.log(
-        f"GET /households/<id>, {who}, {households} households, {requests} requests: "
-        f"{plain:.1f} ms/request without the profiler, {profiled:.1f} ms with it; "
+        f"GET {page}, {who}, {households} households, {requests} requests: "
+        f"{plain:.1f} ms/request without the profiler ({cpu:.2f} ms CPU, client included), "
+        f"{profiled:.1f} ms with it; "
         f"{pages.load_line()}"
     )
+    pages.log(
+        f"\n--- {len(queries)} SQL statements for one page (CPU of each SELECT alone in sqlite3) ---"
+    )
+    con = sqlite3.connect(db_path)
+    for sql, args in queries:
+        cost = ""
+        if sql.lstrip().upper().startswith("SELECT"):
+            c0 = time.process_time()
+            for _ in range(50):
+                con.execute(sql, args).fetchall()
+            cost = f"{(time.process_time() - c0) * 1000 / 50:6.2f} ms  "
+        pages.log(f"  {cost or ' ' * 11}" + " ".join(sql.split())[:150])
+        if explain:
+            for row in con.execute("EXPLAIN QUERY PLAN " + sql, args):
+                scan = "  <-- SCAN" if row[3].startswith("SCAN") else ""
+                pages.log(f"               {row[3]}{scan}")
+    con.close()
     for order in ("cumulative", "tottime"):
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order)
@@ -83,12 +145,28 @@ def main() -> int:
     parser.add_argument("--restricted", action="store_true")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dump", type=Path, help="write the raw profile there (pstats)")
+    parser.add_argument(
+        "--page", default="/households/{id}", help="the page to profile ({id}: a household id)"
+    )
+    parser.add_argument("--explain", action="store_true", help="print each statement's plan")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if not args.db.exists():
         pages.log(f"{args.db} does not exist: run bench/bench_pages.py or bench/run.py first")
         return 1
-    asyncio.run(profile(args.db.resolve(), args.requests, args.restricted, args.top, args.seed))
+    asyncio.run(
+        profile(
+            args.db.resolve(),
+            args.requests,
+            args.restricted,
+            args.top,
+            args.seed,
+            args.dump,
+            args.page,
+            args.explain,
+        )
+    )
     return 0
 
 

@@ -15,7 +15,7 @@ from tremplin.dates import age_on
 from tremplin.forms import HOUSEHOLD_FIELDS, MEMBERSHIP_FIELDS, PERSON_FIELDS, FormErrors
 from tremplin.models import AuditEntry, Document, Enrolment, PartnerOrganisation, User
 from tremplin.permissions import can
-from tremplin.policy import CONTACT_GROUP
+from tremplin.policy import CONTACT_GROUP, HouseholdAccess
 from tremplin.services import appointments as ap
 from tremplin.services import audit
 from tremplin.services import household_list as hl
@@ -33,6 +33,7 @@ from tremplin.vocabulary import COMPOSITIONS, RELATIONS, RESOURCES, SITUATIONS
 from tremplin.web.access import (
     CONTACT_FIELDS,
     access_for,
+    audit_confidential,
     check_household,
     masked_contacts,
     visibility,
@@ -265,12 +266,21 @@ async def _panels(panels: list[EnrolmentPanel], row: dict[str, Any]) -> list[dic
     return out
 
 
-async def household_context(request: Request, household_id: FromPath[int]) -> dict[str, Any]:
-    """Everything the household page shows, in a fixed number of queries."""
+async def household_context(
+    request: Request, household_id: FromPath[int], access: HouseholdAccess | None = None
+) -> dict[str, Any]:
+    """Everything the household page shows, in a fixed number of queries.
+
+    ``access`` is the policy's projection :func:`check_household` has just computed for
+    this request (read-only pages pass it so the policy's queries run once); without it,
+    it is computed here, after any write the request made.
+    """
     host = app_context(request).host
     programmes = user_programmes(request)
-    access = await access_for(request, household_id)
-    household = await masked_contacts(request, await hh.get_household(household_id))
+    if access is None:
+        access = await access_for(request, household_id)
+    await audit_confidential(request, access)
+    household = access.project_household(await hh.get_household(household_id))
     members = await hh.household_members(household_id)
     on = today()
     for m in members:
@@ -442,8 +452,8 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
 
 @get("/households/{household_id:int}", guards=[SOCIAL])
 async def household_detail(request: Request, household_id: FromPath[int]) -> Template:
-    await check_household(request, household_id)
-    context = await household_context(request, household_id)
+    access = await check_household(request, household_id)
+    context = await household_context(request, household_id, access)
     a = actor(request)
     await audit.record("read", "household", household_id, user_id=a.user_id, address=a.address)
     return Template("households/detail.html", context=context)
