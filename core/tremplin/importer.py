@@ -21,6 +21,7 @@ import functools
 import io
 import json
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -363,9 +364,17 @@ async def run_import(
     dry_run: bool = False,
     user_id: int | None = None,
     address: str = "",
+    progress: Callable[[int, str], Awaitable[None]] | None = None,
 ) -> ImportResult:
-    """Check every row, then (unless ``dry_run``) write everything in one transaction."""
+    """Check every row, then (unless ``dry_run``) write everything in one transaction.
+    ``progress`` (a job's, :mod:`tremplin.services.jobs`) is told each step."""
     result = ImportResult(dry_run=dry_run)
+
+    async def step(percent: int, text: str) -> None:
+        if progress is not None:
+            await progress(percent, text)
+
+    await step(5, "Lecture du fichier")
     try:
         # Parsing is CPU work: a worker thread keeps the server answering meanwhile.
         tables = await anyio.to_thread.run_sync(read_tables, content, filename)
@@ -385,9 +394,11 @@ async def run_import(
             "accompagnements) ou CSV (UTF-8 ou Windows-1252) attendu"
         )
         return result
+    await step(30, "Vérification des lignes")
     plan = await anyio.to_thread.run_sync(_check, host, tables, result)
     if result.problems:
         return result
+    await step(60, "Vérification en base" if dry_run else "Écriture")
     async with transaction():
         await _write(plan, result, dry_run)
         if dry_run:
