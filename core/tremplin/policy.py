@@ -43,9 +43,11 @@ __all__ = [
     "household_access",
     "is_restricted",
     "households_clause",
+    "list_scope",
     "programme_clause",
     "programmes_clause",
     "staff_sees_contacts",
+    "visible_households",
 ]
 
 MASK = "Coordonnées confidentielles"
@@ -133,6 +135,29 @@ def programmes_clause(programmes: Iterable[str], column: Any, *, unassigned: boo
     """:func:`programme_clause` for programmes already resolved (a dashboard context's)."""
     mine = sorted(programmes)
     return column.is_in([*mine, ""] if unassigned else mine or ["-"])
+
+
+def list_scope(host: Any, user: Any) -> tuple[list[str], int] | None:
+    """How a household list is cut for ``user``: ``None`` when they see every (active)
+    household, else (programmes, user id) for :func:`visible_households`; a partner lists
+    nothing through the staff lists (``([], -1)``)."""
+    if getattr(user, "role", None) == "partner":
+        return ([], -1)
+    if not is_restricted(user):
+        return None
+    return (sorted(user_programmes(host, user)), user.id)
+
+
+def visible_households(programmes: list[str], user_id: int) -> Any:
+    """Where-clause of the households a restricted user sees: enrolled in one of their
+    programmes, or created by them (a file not yet oriented anywhere)."""
+    # Correlated on the outer household: checked per row through the (household, programme)
+    # index, instead of materialising every enrolled household id on each request.
+    return Household.id.is_in(
+        Enrolment.select(Enrolment.household).where(
+            (Enrolment.household == Household.id) & Enrolment.programme.is_in(programmes or [""])
+        )
+    ) | (Household.created_by == user_id)
 
 
 def households_clause(host: Any, user: Any, column: Any) -> Any:

@@ -14,13 +14,14 @@ from tremplin.policy import (
     household_access,
     households_clause,
     households_clause_for,
+    list_scope,
     programme_clause,
     programmes_clause,
     route_allowed,
 )
 from tremplin.services.households import NotFound
 from tremplin.types import DashboardContext
-from tremplin.web.state import app_context, current_user, user_programmes
+from tremplin.web.state import app_context, current_user
 
 __all__ = [
     "CONTACT_FIELDS",
@@ -38,13 +39,9 @@ __all__ = [
 
 
 def visibility(connection: ASGIConnection) -> tuple[list[str], int] | None:
-    """``None`` when the user sees every household, else (programmes, user id)."""
-    user = current_user(connection)
-    if user.role == "partner":
-        return ([], -1)
-    if not user.programmes:
-        return None
-    return (user_programmes(connection), user.id)
+    """How the current user's household lists are cut (:func:`tremplin.policy.list_scope`):
+    ``None`` when the user sees every household, else (programmes, user id)."""
+    return list_scope(app_context(connection).host, current_user(connection))
 
 
 async def check_household(connection: ASGIConnection, household_id: int) -> HouseholdAccess:
