@@ -90,8 +90,11 @@ async def in_thread(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def shutdown() -> None:
-    """Stop the worker processes (application shutdown)."""
+    """Stop the worker processes and this process's running jobs (application shutdown:
+    their rows show as interrupted after :data:`STALE`)."""
     global _pool
+    for task in list(_tasks):
+        task.cancel()
     if _pool is not None:
         _pool.shutdown(wait=False, cancel_futures=True)
         _pool = None
