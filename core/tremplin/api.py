@@ -86,7 +86,14 @@ from tremplin.types import (
     Transition,
     Workflow,
 )
-from tremplin.web.access import access_for, audit_confidential, check_household
+from tremplin.web.access import (
+    access_for,
+    audit_confidential,
+    check_household,
+    hidden_contacts,
+    household_filter,
+    programme_filter,
+)
 from tremplin.web.auth import partner_only, requires, roles, staff_only
 from tremplin.web.conflicts import conflict_rows
 from tremplin.web.formdata import form_dict, new_form_id
@@ -182,6 +189,9 @@ __all__ = [
     "check_household",
     "access_for",
     "audit_confidential",
+    "hidden_contacts",
+    "household_filter",
+    "programme_filter",
     "CONFIDENTIAL_MASK",
     "HouseholdAccess",
     "ObjectScope",

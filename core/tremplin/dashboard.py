@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tremplin.models import Enrolment, Household
-from tremplin.services.households import visible_households
+from tremplin.policy import visible_households
 from tremplin.types import DashboardContext, DashboardRow
 
 #: Counts on the dashboard stop there (« 100 et plus »): the page behind the link has them all.

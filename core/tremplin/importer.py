@@ -21,10 +21,10 @@ import functools
 import io
 import json
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import anyio.to_thread
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from piccolo.engine.sqlite import SQLiteEngine
@@ -34,9 +34,10 @@ from tremplin.db import current_engine, transaction
 from tremplin.db.bulk import bulk_insert
 from tremplin.models import Enrolment, Household, Membership, Person
 from tremplin.plugins import PluginHost
-from tremplin.services import audit
+from tremplin.services import audit, clock
 from tremplin.services.clock import now, today
 from tremplin.services.households import refresh_search
+from tremplin.services.jobs import in_process
 from tremplin.text import normalise
 from tremplin.types import Choice, FieldError
 from tremplin.vocabulary import COMPOSITIONS, NATIONALITIES, RELATIONS, RESOURCES, SEXES, SITUATIONS
@@ -363,31 +364,42 @@ async def run_import(
     dry_run: bool = False,
     user_id: int | None = None,
     address: str = "",
+    progress: Callable[[int, str], Awaitable[None]] | None = None,
 ) -> ImportResult:
-    """Check every row, then (unless ``dry_run``) write everything in one transaction."""
+    """Check every row, then (unless ``dry_run``) write everything in one transaction.
+    ``progress`` (a job's, :mod:`tremplin.services.jobs`) is told each step."""
     result = ImportResult(dry_run=dry_run)
-    try:
-        # Parsing is CPU work: a worker thread keeps the server answering meanwhile.
-        tables = await anyio.to_thread.run_sync(read_tables, content, filename)
-    except HeaderError as exc:
-        result.problems.extend(str(exc).splitlines())
+
+    async def step(percent: int, text: str) -> None:
+        if progress is not None:
+            await progress(percent, text)
+
+    await step(5, "Lecture et vérification du fichier")
+    # Reading and checking are CPU work: in a worker process, so that the event loop (and
+    # its GIL) keeps serving every other request meanwhile.
+    status, plan, problems = await in_process(
+        read_and_check, check_spec(host), content, filename, clock.zone()
+    )
+    if status == "header":
+        result.problems.extend(problems)
         result.problems.append(
             "renommez ces colonnes comme dans le modèle (ou supprimez-les) : une colonne "
             "inconnue serait perdue"
         )
         return result
-    except TooLarge:
+    if status == "too_large":
         result.problems.append(f"fichier trop grand (plus de {MAX_ROWS} lignes)")
         return result
-    except Exception:
+    if status == "unreadable":
         result.problems.append(
             "fichier illisible : XLSX (feuilles menages, personnes, "
             "accompagnements) ou CSV (UTF-8 ou Windows-1252) attendu"
         )
         return result
-    plan = await anyio.to_thread.run_sync(_check, host, tables, result)
+    result.problems.extend(problems)
     if result.problems:
         return result
+    await step(60, "Vérification en base" if dry_run else "Écriture")
     async with transaction():
         await _write(plan, result, dry_run)
         if dry_run:
@@ -403,7 +415,72 @@ async def run_import(
     return result
 
 
-def _check(host: PluginHost, tables: dict[str, list[dict[str, Any]]], result: ImportResult) -> dict:
+@dataclass(frozen=True)
+class _ProgrammeSpec:
+    name_fr: str
+    prescribers: tuple[Choice, ...]
+    exit_destinations: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class _StateSpec:
+    key: str
+    label: str
+    phase: str
+
+
+@dataclass(frozen=True)
+class _WorkflowSpec:
+    states: tuple[_StateSpec, ...]
+    initial: str
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """What the check needs of the enabled programmes, in a form that crosses to a worker
+    process (the plugin host does not)."""
+
+    programmes: dict[str, _ProgrammeSpec]
+    workflows: dict[str, _WorkflowSpec]
+
+
+def check_spec(host: PluginHost) -> CheckSpec:
+    return CheckSpec(
+        {
+            k: _ProgrammeSpec(p.name_fr, tuple(p.prescribers), tuple(p.exit_destinations))
+            for k, p in host.programmes.items()
+        },
+        {
+            k: _WorkflowSpec(
+                tuple(_StateSpec(s.key, s.label, s.phase) for s in w.states), w.initial
+            )
+            for k, w in host.workflows.items()
+            if k in host.programmes
+        },
+    )
+
+
+def read_and_check(
+    spec: CheckSpec, content: bytes, filename: str, zone: Any
+) -> tuple[str, dict | None, list[str]]:
+    """Read and check a file (in a worker process): (status, plan, problems), status one of
+    ``ok``, ``header`` (problems name the unknown columns), ``too_large``, ``unreadable``.
+    The row limit is checked while reading."""
+    clock.use_zone(zone)
+    try:
+        tables = read_tables(content, filename)
+    except HeaderError as exc:
+        return "header", None, str(exc).splitlines()
+    except TooLarge:
+        return "too_large", None, []
+    except Exception:
+        return "unreadable", None, []
+    result = ImportResult()
+    plan = _check(spec, tables, result)
+    return "ok", (None if result.problems else plan), result.problems
+
+
+def _check(host: Any, tables: dict[str, list[dict[str, Any]]], result: ImportResult) -> dict:
     problems = result.problems
 
     def problem(sheet: str, row: dict, column: str, message: str) -> None:

@@ -39,8 +39,15 @@ __all__ = [
     "MASK",
     "HouseholdAccess",
     "contact_kinds_allowed",
+    "contacts_hidden",
     "household_access",
     "is_restricted",
+    "households_clause",
+    "list_scope",
+    "programme_clause",
+    "programmes_clause",
+    "staff_sees_contacts",
+    "visible_households",
 ]
 
 MASK = "Coordonnées confidentielles"
@@ -76,6 +83,105 @@ def contact_kinds_allowed(host: Any, programmes: Iterable[str]) -> frozenset[str
         kinds = frozenset(programme.partner_kinds)
         allowed = kinds if allowed is None else allowed & kinds
     return allowed
+
+
+def staff_sees_contacts(user: Any, confidential: Iterable[str]) -> bool:
+    """The staff rule for contact details: with no confidential programme, shown; else
+    shown only to a user assigned *by name* to one of them (the strictest rule wins)."""
+    confidential = frozenset(confidential)
+    if not confidential:
+        return True
+    if user is None or getattr(user, "role", None) == "partner":
+        return False
+    return bool(confidential & frozenset(getattr(user, "programmes", None) or []))
+
+
+def protected_programmes(host: Any) -> frozenset[str]:
+    """Enabled programmes that protect their households' contact details."""
+    return frozenset(k for k, p in host.programmes.items() if p.confidential_contacts)
+
+
+async def contacts_hidden(host: Any, user: Any, household_ids: Iterable[int]) -> frozenset[int]:
+    """Of ``household_ids``, those whose contact details ``user`` may not see: the rule of
+    :func:`household_access` (:func:`staff_sees_contacts`) for many households in one query.
+    Partners get every protected household (outputs built here never go to them; the
+    partner area asks :func:`household_access`)."""
+    ids = sorted(set(household_ids))
+    protected = sorted(protected_programmes(host))
+    if not ids or not protected:
+        return frozenset()
+    confidential: dict[int, set[str]] = {}
+    for row in await Enrolment.select(Enrolment.household, Enrolment.programme).where(
+        Enrolment.household.is_in(ids) & Enrolment.programme.is_in(protected)
+    ):
+        confidential.setdefault(row["household"], set()).add(row["programme"])
+    return frozenset(h for h, c in confidential.items() if not staff_sees_contacts(user, c))
+
+
+def programme_clause(host: Any, user: Any, column: Any, *, unassigned: bool = True) -> Any:
+    """Where-clause keeping a list of plugin objects to the programmes ``user`` works in
+    (``None``: not restricted, nothing to add). ``column`` is the objects' programme column;
+    objects of no programme yet (``""``) stay listed when ``unassigned`` (their pages are
+    open to every user of the capability, see :func:`route_allowed`). The column must be
+    indexed: the list keeps its keyset pagination."""
+    if getattr(user, "role", None) == "partner":
+        return column.is_in(["-"])  # no programme key is "-": partners list nothing
+    if not is_restricted(user):
+        return None
+    return programmes_clause(user_programmes(host, user), column, unassigned=unassigned)
+
+
+def programmes_clause(programmes: Iterable[str], column: Any, *, unassigned: bool = True) -> Any:
+    """:func:`programme_clause` for programmes already resolved (a dashboard context's)."""
+    mine = sorted(programmes)
+    return column.is_in([*mine, ""] if unassigned else mine or ["-"])
+
+
+def list_scope(host: Any, user: Any) -> tuple[list[str], int] | None:
+    """How a household list is cut for ``user``: ``None`` when they see every (active)
+    household, else (programmes, user id) for :func:`visible_households`; a partner lists
+    nothing through the staff lists (``([], -1)``)."""
+    if getattr(user, "role", None) == "partner":
+        return ([], -1)
+    if not is_restricted(user):
+        return None
+    return (sorted(user_programmes(host, user)), user.id)
+
+
+def visible_households(programmes: list[str], user_id: int) -> Any:
+    """Where-clause of the households a restricted user sees: enrolled in one of their
+    programmes, or created by them (a file not yet oriented anywhere)."""
+    # Correlated on the outer household: checked per row through the (household, programme)
+    # index, instead of materialising every enrolled household id on each request.
+    return Household.id.is_in(
+        Enrolment.select(Enrolment.household).where(
+            (Enrolment.household == Household.id) & Enrolment.programme.is_in(programmes or [""])
+        )
+    ) | (Household.created_by == user_id)
+
+
+def households_clause(host: Any, user: Any, column: Any) -> Any:
+    """Where-clause on a household id ``column``: the households ``user`` may see in lists
+    (not archived; for a restricted user, enrolled in one of their programmes or created by
+    them: the rule of :func:`household_access`), ``None`` for unrestricted staff apart from
+    the archive. Uncorrelated sub-queries through the enrolment (programme, household) index."""
+    if getattr(user, "role", None) == "partner":
+        return column.is_in([-1])
+    if not is_restricted(user):
+        return households_clause_for(None, None, column)
+    return households_clause_for(user_programmes(host, user), user.id, column)
+
+
+def households_clause_for(programmes: Iterable[str] | None, user_id: Any, column: Any) -> Any:
+    """:func:`households_clause` for programmes already resolved (``None``: unrestricted)."""
+    active = column.is_in(Household.select(Household.id).where(Household.archived_at.is_null()))
+    if programmes is None:
+        return active
+    mine = sorted(programmes) or ["-"]
+    return active & (
+        column.is_in(Enrolment.select(Enrolment.household).where(Enrolment.programme.is_in(mine)))
+        | column.is_in(Household.select(Household.id).where(Household.created_by == user_id))
+    )
 
 
 @dataclass(frozen=True)
@@ -226,7 +332,6 @@ async def household_access(
     visible = not archived and (
         not restricted or bool(enrolled & mine) or row["created_by"] == user.id
     )
-    assigned = frozenset(getattr(user, "programmes", None) or [])
     return HouseholdAccess(
         household_id=household_id,
         exists=True,
@@ -235,7 +340,7 @@ async def household_access(
         enrolled=enrolled,
         programmes=enrolled & mine,
         confidential=confidential,
-        contacts=not confidential or bool(confidential & assigned),
+        contacts=staff_sees_contacts(user, confidential),
         sensitive=can(user, "sensitive"),
     )
 

@@ -695,14 +695,17 @@ class HouseholdPanel:
     """A block a plugin adds to the household page (dwelling, rent account…).
 
     ``context`` is awaited with the household id and the user; it returns the variables of
-    ``template``, or ``None`` to show nothing for this household.
+    ``template``, or ``None`` to show nothing for this household. With ``with_request`` it
+    is awaited with the request too (third argument), for the access policy's helpers
+    (:func:`tremplin.api.hidden_contacts`).
     """
 
     key: str
     title: str
     template: str
-    context: Callable[[int, Any], Awaitable[dict[str, Any] | None]]
+    context: Callable[..., Awaitable[dict[str, Any] | None]]
     order: int = 100
+    with_request: bool = False
 
 
 @dataclass(frozen=True)

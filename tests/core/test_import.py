@@ -298,7 +298,7 @@ async def test_upload_page(client, users):
 
 @pytest.mark.serial  # a timing check: alone, not beside another xdist worker
 async def test_the_server_answers_while_a_large_file_is_checked(settings, host, database):
-    """Reading and checking run in a worker thread: /healthz and a household page keep
+    """Reading and checking run in a worker process: /healthz and a household page keep
     answering while a 4 MB file is checked (before, the whole server froze for 25 s)."""
     import asyncio
     import time
@@ -345,11 +345,14 @@ async def test_the_server_answers_while_a_large_file_is_checked(settings, host, 
     assert response.status_code == 200, response.text[-500:]
     assert "49000 accompagnements créés" in response.text
     assert len(delays) >= 5, delays
-    # Before, the server answered nothing for the whole 25 s. On SQLite the median probe
-    # answers in under 200 ms; on PostgreSQL the checking thread holds the GIL against the
-    # many small steps of asyncpg (about 250 ms a probe): moving the check into a worker
-    # process is the next step (issue #14, point 6), until then the bound there is 500 ms.
+    # Before, the server answered nothing for the whole 25 s. Reading and checking now run
+    # in a worker process (a thread held the GIL): on SQLite the median probe answers in
+    # tens of ms. On PostgreSQL what remains is the dry run's database look-ups sharing the
+    # pool and the loop with the probes (about 300 ms a probe on a machine loaded 12 on
+    # 2 cores): the bound there stays 500 ms.
     median_limit = 0.2 if settings.is_sqlite else 0.5
     ordered = sorted(delays)
+    median = ordered[len(ordered) // 2]
+    print(f"import probes: median {median * 1000:.0f} ms over {len(ordered)}")
     assert ordered[len(ordered) // 2] < median_limit, ordered
     assert ordered[int(len(ordered) * 0.9) - 1] < 2 * median_limit + 0.1, ordered[-5:]

@@ -187,9 +187,46 @@ async def test_restricted_users_get_404_on_other_programmes_objects(
                     requests += 1
                     if response.status_code not in (403, 404):
                         leaks.append(f"{role} {method} {path} → {response.status_code}")
+    # The lists say nothing of those objects either (stock, captation, arrears, rent calls,
+    # dashboard): no dwelling reference of another programme, no link to a household the
+    # user may not open.
+    foreign_refs = [
+        r["reference"]
+        for r in await Dwelling.select(Dwelling.reference).where(
+            (Dwelling.programme != MINE) & (Dwelling.programme != "")
+        )
+    ]
+    hidden_households = [
+        r["id"]
+        for r in await Household.select(Household.id).where(
+            Household.id.not_in(
+                Enrolment.select(Enrolment.household).where(Enrolment.programme == MINE)
+            )
+        )
+    ]
+    assert foreign_refs and hidden_households
+    list_requests = 0
+    for role, (client, _) in sessions.items():
+        for url in (
+            "/housing/dwellings",
+            "/housing/captation",
+            "/housing/arrears",
+            "/housing/rent-calls",
+            "/",
+        ):
+            response = await client.get(url)
+            list_requests += 1
+            if response.status_code != 200:
+                continue
+            text = response.text
+            shown = [ref for ref in foreign_refs if f">{ref}<" in text or f"{ref} " in text]
+            shown += [h for h in hidden_households if f'href="/households/{h}"' in text]
+            if shown:
+                leaks.append(f"{role} GET {url} lists {shown[:5]}")
+    requests += list_requests
     for client, _ in sessions.values():
         await client.aclose()
-    print(f"policy matrix: {requests} requests, {len(leaks)} leaks")
+    print(f"policy matrix: {requests} requests ({list_requests} on lists), {len(leaks)} leaks")
     assert leaks == []
     assert {"housing", "boarding_house", "social_residence", "cllaj", "carnet"} <= covered_slugs
     assert requests > 250

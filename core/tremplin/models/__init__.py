@@ -11,6 +11,7 @@ from tremplin.models.appointments import Appointment, CalendarFeed
 from tremplin.models.audit import AuditEntry, FormSubmission
 from tremplin.models.deadlines import DueDate
 from tremplin.models.households import Household, Membership, Person, Share
+from tremplin.models.jobs import Job
 from tremplin.models.records import (
     Document,
     Enrolment,
@@ -31,6 +32,7 @@ __all__ = [
     "FormSubmission",
     "GeneratedReport",
     "Household",
+    "Job",
     "LoginAttempt",
     "Membership",
     "PartnerOrganisation",
@@ -64,4 +66,5 @@ CORE_TABLES = [
     DueDate,
     Appointment,
     CalendarFeed,
+    Job,
 ]

@@ -13,6 +13,7 @@ from tremplin.db import transaction
 from tremplin.forms import FormErrors, validate
 from tremplin.models import Appointment, CalendarFeed, Enrolment, Household, TimelineEvent, User
 from tremplin.plugins import PluginHost
+from tremplin.policy import visible_households
 from tremplin.services import audit
 from tremplin.services.clock import PARIS, now, today
 from tremplin.services.households import (
@@ -20,7 +21,6 @@ from tremplin.services.households import (
     ConflictError,
     NotFound,
     get_household,
-    visible_households,
 )
 from tremplin.types import Choice, EventType, Field, FieldError
 

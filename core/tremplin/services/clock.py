@@ -22,6 +22,12 @@ def set_time_zone(name: str) -> None:
         raise ValueError(f"fuseau horaire inconnu : {name!r}") from None
 
 
+def use_zone(tz: dt.tzinfo) -> None:
+    """Use ``tz`` for "today" (a worker process, given the server's zone)."""
+    global _zone
+    _zone = tz
+
+
 def zone() -> dt.tzinfo:
     """The association's time zone."""
     return _zone

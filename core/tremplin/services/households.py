@@ -19,7 +19,8 @@ from tremplin.forms import (
     validate,
     validate_person,
 )
-from tremplin.models import Enrolment, Household, Membership, Person
+from tremplin.models import Household, Membership, Person
+from tremplin.policy import visible_households
 from tremplin.services import audit
 from tremplin.services.clock import now, today
 from tremplin.text import normalise
@@ -273,18 +274,6 @@ async def end_membership(actor: Actor, membership_id: int, end_date: dt.date) ->
             fields=["membership"],
             address=actor.address,
         )
-
-
-def visible_households(programmes: list[str], user_id: int):
-    """Where-clause of the households a restricted user sees: enrolled in one of their
-    programmes, or created by them (a file not yet oriented anywhere)."""
-    # Correlated on the outer household: checked per row through the (household, programme)
-    # index, instead of materialising every enrolled household id on each request.
-    return Household.id.is_in(
-        Enrolment.select(Enrolment.household).where(
-            (Enrolment.household == Household.id) & Enrolment.programme.is_in(programmes or [""])
-        )
-    ) | (Household.created_by == user_id)
 
 
 async def list_households(

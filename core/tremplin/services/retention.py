@@ -46,11 +46,18 @@ class RetentionPlan:
     anonymise: list[int] = field(default_factory=list)
     audit_before: dt.datetime | None = None
     audit_entries: int = 0
+    #: Job results deleted because they expired (set by :func:`apply_plan`).
+    jobs_expired: int = 0
 
     def summary(self) -> str:
         return (
             f"{len(self.archive)} dossier(s) à archiver, {len(self.anonymise)} à anonymiser, "
             f"{self.audit_entries} entrée(s) du journal d'audit à purger"
+            + (
+                f", {self.jobs_expired} résultat(s) de travaux expiré(s)"
+                if self.jobs_expired
+                else ""
+            )
         )
 
 
@@ -168,6 +175,9 @@ async def apply_plan(
         await anonymise(household_id, data_dir, user_id, host)
     if plan.audit_before is not None:
         await AuditEntry.delete().where(AuditEntry.at < plan.audit_before)
+    from tremplin.services.jobs import expire
+
+    plan.jobs_expired = await expire(data_dir)
 
 
 def coarsen_value(f: Field, value: Any) -> Any:

@@ -7,8 +7,21 @@ from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 
 from tremplin.errors import NotFound
-from tremplin.policy import CONTACT_FIELDS, MASK, HouseholdAccess, household_access, route_allowed
-from tremplin.web.state import app_context, current_user, user_programmes
+from tremplin.policy import (
+    CONTACT_FIELDS,
+    MASK,
+    HouseholdAccess,
+    contacts_hidden,
+    household_access,
+    households_clause,
+    households_clause_for,
+    list_scope,
+    programme_clause,
+    programmes_clause,
+    route_allowed,
+)
+from tremplin.types import DashboardContext
+from tremplin.web.state import app_context, current_user
 
 __all__ = [
     "CONTACT_FIELDS",
@@ -16,6 +29,9 @@ __all__ = [
     "access_for",
     "audit_confidential",
     "check_household",
+    "hidden_contacts",
+    "household_filter",
+    "programme_filter",
     "masked_contacts",
     "scope_guard",
     "visibility",
@@ -23,13 +39,9 @@ __all__ = [
 
 
 def visibility(connection: ASGIConnection) -> tuple[list[str], int] | None:
-    """``None`` when the user sees every household, else (programmes, user id)."""
-    user = current_user(connection)
-    if user.role == "partner":
-        return ([], -1)
-    if not user.programmes:
-        return None
-    return (user_programmes(connection), user.id)
+    """How the current user's household lists are cut (:func:`tremplin.policy.list_scope`):
+    ``None`` when the user sees every household, else (programmes, user id)."""
+    return list_scope(app_context(connection).host, current_user(connection))
 
 
 async def check_household(connection: ASGIConnection, household_id: int) -> HouseholdAccess:
@@ -50,6 +62,36 @@ async def access_for(connection: ASGIConnection, household_id: int) -> Household
     return await household_access(
         app_context(connection).host, current_user(connection), household_id
     )
+
+
+async def hidden_contacts(connection: ASGIConnection, household_ids) -> frozenset[int]:
+    """Of ``household_ids``, those whose contact details the current user may not see
+    (:func:`tremplin.policy.contacts_hidden`: one query for a whole list or document)."""
+    return await contacts_hidden(
+        app_context(connection).host, current_user(connection), household_ids
+    )
+
+
+def programme_filter(connection: ASGIConnection | DashboardContext, column):
+    """Where-clause keeping a list of plugin objects to the current user's programmes
+    (``None`` when the user is not restricted): :func:`tremplin.policy.programme_clause`.
+    ``connection`` may be a dashboard block's :class:`~tremplin.types.DashboardContext`."""
+    if isinstance(connection, DashboardContext):
+        if connection.restricted_to is None:
+            return None
+        return programmes_clause(connection.programmes, column)
+    return programme_clause(app_context(connection).host, current_user(connection), column)
+
+
+def household_filter(connection: ASGIConnection | DashboardContext, column):
+    """Where-clause on a household id column: the households the current user may see in
+    a list (:func:`tremplin.policy.households_clause`), in SQL, for keyset lists.
+    ``connection`` may be a dashboard block's :class:`~tremplin.types.DashboardContext`."""
+    if isinstance(connection, DashboardContext):
+        if connection.restricted_to is None:
+            return households_clause_for(None, None, column)
+        return households_clause_for(connection.programmes, connection.restricted_to, column)
+    return households_clause(app_context(connection).host, current_user(connection), column)
 
 
 async def confidential_programmes(connection: ASGIConnection, household_id: int) -> list[str]:

@@ -43,6 +43,7 @@ from tremplin.web.pages import (
     guide,
     households,
     imports,
+    jobs,
     partner,
     records,
     report_texts,
@@ -121,6 +122,9 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         await db.start(engine)
 
     async def on_shutdown() -> None:
+        from tremplin.services.jobs import shutdown as stop_workers
+
+        stop_workers()
         await db.stop(engine)
 
     plugin_routes = host.call("tremplin_routes")
@@ -143,6 +147,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *reports.ROUTES,
             *report_texts.ROUTES,
             *imports.ROUTES,
+            *jobs.ROUTES,
             *archives.ROUTES,
             *guide.ROUTES,
             *rights.ROUTES,

@@ -16,6 +16,7 @@ from tremplin.api import (
     DashboardItem,
     DashboardRow,
     EventType,
+    Household,
     HouseholdPanel,
     NavItem,
     PluginManifest,
@@ -23,6 +24,7 @@ from tremplin.api import (
     ReportSection,
     can,
     hookimpl,
+    household_filter,
     roles_holding,
 )
 
@@ -33,7 +35,7 @@ SLUG = "housing"
 @hookimpl
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
-        slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.4,<2"
+        slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.5,<2"
     )
 
 
@@ -138,17 +140,22 @@ def tremplin_navigation(user) -> list[NavItem]:
     return items
 
 
-async def _panel(household_id: int, user: Any) -> dict[str, Any] | None:
+async def _panel(household_id: int, user: Any, request: Any = None) -> dict[str, Any] | None:
     from tremplin_housing.panel import household_panel
 
-    return await household_panel(household_id, user)
+    return await household_panel(household_id, user, request)
 
 
 @hookimpl
 def tremplin_household_panels() -> list[HouseholdPanel]:
     return [
         HouseholdPanel(
-            "housing", "Logement et loyer", "housing/_household_panel.html", _panel, order=20
+            "housing",
+            "Logement et loyer",
+            "housing/_household_panel.html",
+            _panel,
+            order=20,
+            with_request=True,
         )
     ]
 
@@ -157,7 +164,7 @@ async def _arrears_rows(ctx: DashboardContext) -> list[DashboardRow]:
     from tremplin_housing.arrears import review_list
     from tremplin_housing.common import money_label
 
-    rows = await review_list(ctx.today)
+    rows = await review_list(ctx.today, scope=household_filter(ctx, Household.id))
     if ctx.restricted_to is not None and rows:
         # Names only on the review page, which checks each household's visibility.
         return [DashboardRow(f"{len(rows)} ménage(s) au-dessus du seuil", "/housing/arrears")]

@@ -6,16 +6,34 @@ to staff assigned *by name* to the programme that uses the dwelling (``User.prog
 and each time it is shown to them it is audited (``read_confidential``). A dwelling used by
 such a programme is always confidential (set on every write that has the request, see
 :func:`protected_programmes`). A confidential dwelling not yet used by any programme is
-shown to the administrator and the head of service. :func:`shown_address` is the one place
-that decides, and :func:`search_filter` keeps a search from revealing an address.
+shown to the administrator and the head of service.
+
+A dwelling's address is also its occupants' address: whatever the dwelling's programme,
+while a household whose contact details the user may not see lives in it (the core's access
+policy decides, :func:`tremplin.api.hidden_contacts`: the strictest rule of any of the
+household's programmes), its address is masked. :func:`protect` marks rows of dwellings
+with that (one query per list or document); :func:`shown_address` is the one place that
+decides and masks any row :func:`protect` has not seen (fail closed), and
+:func:`search_filter` keeps a search from revealing an address.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from tremplin.api import NotFound, app_context, audit, can, check_household, requires
-from tremplin_housing.tables import Dwelling
+from tremplin.api import (
+    Enrolment,
+    NotFound,
+    app_context,
+    audit,
+    can,
+    check_household,
+    hidden_contacts,
+    requires,
+    today,
+)
+from tremplin_housing.tables import Dwelling, Occupancy
 
 MASKED_ADDRESS = "Adresse confidentielle"
 ADDRESS_ROLES = frozenset({"admin", "head_of_service"})
@@ -54,8 +72,73 @@ def can_see_confidential(user: Any, programme: str | None = "") -> bool:
     return role in ADDRESS_ROLES
 
 
+#: Set by :func:`protect`: a household whose contact details the user may not see lives there.
+OCCUPANT_HIDDEN = "occupant_hidden"
+#: Set by :func:`protect`: a household with protected contact details lives there.
+OCCUPANT_PROTECTED = "occupant_protected"
+
+
+async def occupied_by_protected(
+    connection: Any, dwelling_ids: Iterable[int] | None = None
+) -> dict[int, set[int]]:
+    """Dwelling → households living there now (occupancy not ended) that are enrolled in a
+    programme protecting contact details; of ``dwelling_ids`` only, or of the whole stock.
+    One query, through the occupancy (dwelling, end date) and enrolment programme indexes."""
+    protected = sorted(protected_programmes(connection))
+    if not protected:
+        return {}
+    on = today()
+    query = Occupancy.select(Occupancy.dwelling, Occupancy.household).where(
+        (Occupancy.end_date.is_null() | (Occupancy.end_date >= on))
+        & Occupancy.household.is_in(
+            Enrolment.select(Enrolment.household).where(Enrolment.programme.is_in(protected))
+        )
+    )
+    if dwelling_ids is not None:
+        ids = sorted(set(dwelling_ids))
+        if not ids:
+            return {}
+        query = query.where(Occupancy.dwelling.is_in(ids))
+    out: dict[int, set[int]] = {}
+    for row in await query:
+        out.setdefault(row["dwelling"], set()).add(row["household"])
+    return out
+
+
+async def hidden_dwellings(
+    connection: Any, dwelling_ids: Iterable[int] | None = None
+) -> tuple[frozenset[int], frozenset[int]]:
+    """(protected, hidden): dwellings (of ``dwelling_ids`` or the whole stock) where a
+    household with protected contact details lives now, and those of them where one lives
+    whose details the current user may not see."""
+    occupied = await occupied_by_protected(connection, dwelling_ids)
+    if not occupied:
+        return frozenset(), frozenset()
+    households = set().union(*occupied.values())
+    hidden = await hidden_contacts(connection, households)
+    return frozenset(occupied), frozenset(d for d, hs in occupied.items() if hs & hidden)
+
+
+async def protect(connection: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mark rows of dwellings (``id``) with their occupants' protection, for
+    :func:`shown_address` and :func:`mask_rows` (in place; returns ``rows``)."""
+    protected, hidden = await hidden_dwellings(connection, [r["id"] for r in rows if r])
+    for row in rows:
+        if row:
+            row[OCCUPANT_PROTECTED] = row["id"] in protected
+            row[OCCUPANT_HIDDEN] = row["id"] in hidden
+    return rows
+
+
 def _allowed(dwelling: dict[str, Any], user: Any) -> bool:
+    if OCCUPANT_HIDDEN not in dwelling or dwelling[OCCUPANT_HIDDEN]:
+        return False  # its occupants' details are hidden, or nobody checked: masked
     return not dwelling.get("confidential") or can_see_confidential(user, dwelling.get("programme"))
+
+
+def address_masked(dwelling: dict[str, Any], user: Any) -> bool:
+    """Whether ``user`` sees this dwelling's address masked (after :func:`protect`)."""
+    return not _allowed(dwelling, user)
 
 
 def shown_address(dwelling: dict[str, Any], user: Any) -> str:
@@ -97,11 +180,15 @@ def _address_visible_clause(user: Any):
     return clause
 
 
-def search_filter(words: list[str], user: Any):
-    """Where-clause matching every word; a confidential dwelling matches by reference only
-    for those who may not see its address (else a search would reveal where it is)."""
+def search_filter(words: list[str], user: Any, hidden: Iterable[int] = ()):
+    """Where-clause matching every word; a confidential dwelling, or one in ``hidden`` (see
+    :func:`hidden_dwellings`), matches by reference only for those who may not see its
+    address (else a search would reveal where it is)."""
     clause = None
     seen = _address_visible_clause(user)
+    hidden = sorted(hidden)
+    if hidden:
+        seen = seen & Dwelling.id.not_in(hidden)
     for word in words:
         pattern = f"%{word.replace('%', '').replace('_', '')}%"
         match = (seen & Dwelling.search_text.like(pattern)) | (
@@ -114,7 +201,7 @@ def search_filter(words: list[str], user: Any):
 async def audit_revealed(rows: list[dict[str, Any]], user: Any, address: str = "") -> None:
     """Audit each confidential address shown to ``user`` (fields only, never values)."""
     for row in rows:
-        if row.get("confidential") and _allowed(row, user):
+        if (row.get("confidential") or row.get(OCCUPANT_PROTECTED)) and _allowed(row, user):
             await audit(
                 "read_confidential",
                 "housing_dwelling",

@@ -48,6 +48,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from tremplin.api import AgreementPolicy, Choice, EnrolmentView, today
+from tremplin_housing.access import MASKED_ADDRESS
 from tremplin_housing.agreement import agreement_ends
 from tremplin_housing.agreement import end_of as agreement_end
 from tremplin_housing.agreement import ending_within as agreements_ending
@@ -77,6 +78,7 @@ from tremplin_housing.settings import arrears_threshold
 from tremplin_housing.tables import Dwelling, Occupancy
 
 __all__ = [
+    "MASKED_ADDRESS",
     "ARREARS_THRESHOLD_CENTS",
     "SUBLEASE_AGREEMENT",
     "ENTRY_TERMS_FIELDS",
@@ -606,14 +608,16 @@ async def open_lease(
     )
 
 
-async def dwelling_address(dwelling_id: int, user: object) -> str:
+async def dwelling_address(dwelling_id: int, user: object, connection: object = None) -> str:
     """The printable address of a dwelling as ``user`` may see it: masked
-    (:data:`~tremplin_housing.access.MASKED_ADDRESS`) when it is confidential and ``user`` may
-    not see it. The caller audits a confidential address it prints."""
-    from tremplin_housing.access import shown_address
+    (:data:`~tremplin_housing.access.MASKED_ADDRESS`) when it is confidential, or a household
+    whose contact details ``user`` may not see lives there, or no ``connection`` (the
+    request) was given to check that. The caller audits a confidential address it prints."""
+    from tremplin_housing.access import protect, shown_address
 
     row = (
         await Dwelling.select(
+            Dwelling.id,
             Dwelling.address,
             Dwelling.postcode,
             Dwelling.city,
@@ -623,7 +627,11 @@ async def dwelling_address(dwelling_id: int, user: object) -> str:
         .where(Dwelling.id == dwelling_id)
         .first()
     )
-    return shown_address(row, user) if row else ""
+    if row is None:
+        return ""
+    if connection is not None:
+        await protect(connection, [row])
+    return shown_address(row, user)
 
 
 async def agreement_due(enrolment: EnrolmentView, policy: AgreementPolicy) -> dt.date | None:

@@ -73,11 +73,12 @@ async def steps_of(household_id: int) -> list[dict[str, Any]]:
 
 
 async def review_list(
-    on: dt.date | None = None, threshold: int | None = None
+    on: dt.date | None = None, threshold: int | None = None, scope: Any = None
 ) -> list[dict[str, Any]]:
     """Households whose balance at ``on`` exceeds ``threshold`` (the association's setting
     by default), the largest debt first, with their last payment and last procedure step
-    (the monthly arrears committee)."""
+    (the monthly arrears committee). ``scope``: a where-clause on ``Household.id`` keeping
+    the households the user may see (:func:`tremplin.api.household_filter`)."""
     on = on or today()
     if threshold is None:
         threshold = await arrears_threshold()
@@ -85,12 +86,15 @@ async def review_list(
     ids = list(balances)
     if not ids:
         return []
-    households = {
-        r["id"]: r
-        for r in await Household.select(Household.id, Household.name, Household.reference).where(
-            Household.id.is_in(ids)
-        )
-    }
+    query = Household.select(Household.id, Household.name, Household.reference).where(
+        Household.id.is_in(ids)
+    )
+    if scope is not None:
+        query = query.where(scope)
+    households = {r["id"]: r for r in await query}
+    ids = [h for h in ids if h in households]
+    if not ids:
+        return []
     last_payment: dict[int, dt.date] = {}
     for r in (
         await LedgerEntry.select(LedgerEntry.household, LedgerEntry.entry_date)

@@ -19,13 +19,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, add_months, now, today, transaction, validate
+from tremplin.api import (
+    Actor,
+    FormErrors,
+    add_months,
+    now,
+    programme_filter,
+    today,
+    transaction,
+    validate,
+)
 from tremplin_housing import stock
 from tremplin_housing.access import (
     MASKED_ADDRESS,
     audit_revealed,
-    can_see_confidential,
     mask_rows,
+    protect,
 )
 from tremplin_housing.common import (
     PARIS,
@@ -74,10 +83,15 @@ def _filter(programme: str = "", year: int | None = None):
     return clause
 
 
-async def stage_counts(programme: str = "", year: int | None = None) -> dict[str, int]:
-    """How many dwellings at each stage (one ``COUNT`` per stage, on indexed columns)."""
+async def stage_counts(
+    programme: str = "", year: int | None = None, scope: Any = None
+) -> dict[str, int]:
+    """How many dwellings at each stage (one ``COUNT`` per stage, on indexed columns);
+    ``scope``: the user's programme filter (:func:`tremplin.api.programme_filter`)."""
     out = {}
     extra = _filter(programme, year)
+    if scope is not None:
+        extra = scope if extra is None else extra & scope
     for key, statuses in STAGES.items():
         query = Dwelling.count().where(Dwelling.status.is_in(list(statuses)))
         if extra is not None:
@@ -100,10 +114,15 @@ async def stage_rows(
     after: int | None = None,
     limit: int | None = None,
     client: str = "",
+    connection: Any = None,
 ) -> tuple[list[dict[str, Any]], int | None]:
     """A page of the dwellings at ``stage`` in id order (keyset), with the owner, the
     pipeline dates and the latest head lease; confidential addresses and owners masked for
-    ``user`` (and audited when shown). Returns the rows and the next cursor."""
+    ``user`` (and audited when shown). Returns the rows and the next cursor.
+
+    With the request (``connection``), a user restricted to programmes lists only theirs
+    (and dwellings of no programme yet) and the occupants' protection applies (see
+    :func:`tremplin_housing.access.protect`); without it every address is masked."""
     limit = limit or PAGE_SIZE
     query = Dwelling.select(
         Dwelling.id,
@@ -125,6 +144,9 @@ async def stage_rows(
     extra = _filter(programme, year)
     if extra is not None:
         query = query.where(extra)
+    scope = programme_filter(connection, Dwelling.programme) if connection else None
+    if scope is not None:
+        query = query.where(scope)
     if after is not None:
         query = query.where(Dwelling.id > after)
     rows = await query.order_by(Dwelling.id).limit(limit + 1)
@@ -137,17 +159,19 @@ async def stage_rows(
         .order_by(HeadLease.start_date)
     ):
         leases[lease["dwelling"]] = lease  # the latest one wins
+    if connection is not None:
+        await protect(connection, rows)
     out = mask_rows(rows, user)
     await audit_revealed(rows, user, client)
     for row in out:
-        if row["confidential"] and not can_see_confidential(user, row["programme"]):
+        if row["shown_address"] == MASKED_ADDRESS:
             row["owner_name"] = MASKED_OWNER
         row["lease"] = leases.get(row["id"])
         row["notice_end"] = _notice_end(row["lease"])
     return out, next_cursor
 
 
-async def move_context(dwelling_id: int, user: Any) -> dict[str, Any]:
+async def move_context(dwelling_id: int, user: Any, connection: Any = None) -> dict[str, Any]:
     """The dwelling a move is about, as ``user`` may see it, with its latest head lease."""
     row = require(
         await Dwelling.select(
@@ -164,6 +188,8 @@ async def move_context(dwelling_id: int, user: Any) -> dict[str, Any]:
         .order_by(HeadLease.start_date, ascending=False)
         .first()
     )
+    if connection is not None:
+        await protect(connection, [row])
     shown = mask_rows([row], user)[0]
     shown["lease"] = lease
     shown["stage"] = STAGE_OF.get(row["status"], "")

@@ -119,41 +119,44 @@ async def sync_called_month(
         await _insert_call(occupancy, amounts, actor)
 
 
-async def run_rent_calls(actor: Actor, month: dt.date) -> dict[str, int]:
-    """Call the rent of ``month`` for every occupancy overlapping it, once.
+async def run_rent_calls(actor: Actor, month: dt.date, scope: Any = None) -> dict[str, int]:
+    """Call the rent of ``month`` for every occupancy overlapping it, once; ``scope``: a
+    where-clause on the occupancy keeping those of the user's programmes
+    (:func:`tremplin.api.programme_filter` on ``Occupancy.programme``).
 
     All or nothing: an error on any occupancy rolls the whole month back. Running it again
     calls only occupancies not yet called (say, one entered since). Returns the counts.
     """
     for _ in range(2):
         try:
-            return await _run(actor, month)
+            return await _run(actor, month, scope)
         except DUPLICATE:
             # PostgreSQL: a concurrent run committed some of the same calls first; ours
             # rolled back whole, and the next attempt skips what is now called.
             continue
-    return await _run(actor, month)
+    return await _run(actor, month, scope)
 
 
-async def _run(actor: Actor, month: dt.date) -> dict[str, int]:
+async def _run(actor: Actor, month: dt.date, scope: Any = None) -> dict[str, int]:
     first, last = month_bounds(month)
     async with transaction():
-        occupancies = (
-            await Occupancy.select(
-                Occupancy.id, Occupancy.household, Occupancy.start_date, Occupancy.end_date
-            )
-            .where(
-                (Occupancy.start_date <= last)
-                & (Occupancy.end_date.is_null() | (Occupancy.end_date >= first))
-            )
-            .order_by(Occupancy.id)
+        query = Occupancy.select(
+            Occupancy.id, Occupancy.household, Occupancy.start_date, Occupancy.end_date
+        ).where(
+            (Occupancy.start_date <= last)
+            & (Occupancy.end_date.is_null() | (Occupancy.end_date >= first))
         )
+        if scope is not None:
+            query = query.where(scope)
+        occupancies = await query.order_by(Occupancy.id)
         called = {
             r["occupancy"]
             for r in await LedgerEntry.select(LedgerEntry.occupancy).where(
                 (LedgerEntry.kind == "call") & (LedgerEntry.month == first)
             )
         }
+        if scope is not None:
+            called &= {o["id"] for o in occupancies}
         todo = [o for o in occupancies if o["id"] not in called]
         history = await terms_history([o["id"] for o in todo])
         created = 0

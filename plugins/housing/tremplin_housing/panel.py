@@ -6,12 +6,14 @@ from typing import Any
 
 from tremplin.api import today
 from tremplin_housing import api
-from tremplin_housing.access import audit_revealed, can_rental, shown_address
+from tremplin_housing.access import audit_revealed, can_rental, protect, shown_address
 from tremplin_housing.settings import arrears_threshold
 from tremplin_housing.tables import Dwelling, Occupancy
 
 
-async def household_panel(household_id: int, user: Any) -> dict[str, Any] | None:
+async def household_panel(
+    household_id: int, user: Any, connection: Any = None
+) -> dict[str, Any] | None:
     """``None`` (no block) for a household that never had a dwelling through the plugin."""
     history = await api.occupancies(household_id)
     if not history:
@@ -43,6 +45,8 @@ async def household_panel(household_id: int, user: Any) -> dict[str, Any] | None
             .where(Dwelling.id == current.dwelling_id)
             .first()
         )
+        if connection is not None:
+            await protect(connection, [dwelling])
         await audit_revealed([dwelling], user)
         insurance = (
             await Occupancy.select(Occupancy.insurance_expires_on)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tremplin.api import Household, actor, current_user, normalise, today
+from tremplin.api import Household, actor, current_user, normalise, programme_filter, today
 from tremplin_housing.access import (
     audit_revealed,
     can_rental,
+    hidden_dwellings,
     mask_rows,
+    protect,
     search_filter,
     shown_address,
     visible,
@@ -40,9 +42,15 @@ async def dwelling_list(
     user: Any,
     limit: int = PAGE_SIZE,
     client: str = "",
+    connection: Any = None,
 ) -> tuple[list[dict[str, Any]], int | None]:
     """A page of dwellings in reference order (keyset on the id), filtered and searched;
-    confidential addresses masked for ``user``. Returns rows and the next cursor."""
+    confidential addresses masked for ``user``. Returns rows and the next cursor.
+
+    With the request (``connection``), a user restricted to programmes lists only theirs
+    (and dwellings of no programme yet), and the address of a dwelling where a household
+    lives whose contact details the user may not see is masked and not searchable; without
+    it every address is masked (nobody checked its occupants)."""
     query = Dwelling.select(
         Dwelling.id,
         Dwelling.reference,
@@ -60,14 +68,20 @@ async def dwelling_list(
     for name in FILTERS:
         if filters.get(name):
             query = query.where(getattr(Dwelling, name) == filters[name])
+    scope = programme_filter(connection, Dwelling.programme) if connection else None
+    if scope is not None:
+        query = query.where(scope)
     words = normalise(q).split()[:5]
     if words:
-        query = query.where(search_filter(words, user))
+        hidden = (await hidden_dwellings(connection))[1] if connection else ()
+        query = query.where(search_filter(words, user, hidden))
     if after is not None:
         query = query.where(Dwelling.id > after)
     rows = await query.order_by(Dwelling.id).limit(limit + 1)
     next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
     on = today()
+    if connection is not None:
+        await protect(connection, rows[:limit])
     out = mask_rows(rows[:limit], user)
     await audit_revealed(rows[:limit], user, client)
     for row in out:
@@ -136,7 +150,7 @@ async def occupancy_details(request: Any, occupancies: list[dict[str, Any]]) -> 
 
 async def dwelling_page(request: Any, dwelling_id: int) -> dict[str, Any]:
     user = current_user(request)
-    dwelling = await get_dwelling(dwelling_id)
+    dwelling = (await protect(request, [await get_dwelling(dwelling_id)]))[0]
     dwelling["shown_address"] = shown_address(dwelling, user)
     await audit_revealed([dwelling], user, actor(request).address)
     context: dict[str, Any] = {

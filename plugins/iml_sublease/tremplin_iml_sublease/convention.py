@@ -34,7 +34,12 @@ from tremplin.api import (
     requires,
     today,
 )
-from tremplin_housing.api import agreement_renewals, current_occupancy, dwelling_address
+from tremplin_housing.api import (
+    MASKED_ADDRESS,
+    agreement_renewals,
+    current_occupancy,
+    dwelling_address,
+)
 from tremplin_iml_sublease.workflow import KEY, TERM_MONTHS
 
 SHIPPED = Path(__file__).parent / "templates" / KEY
@@ -84,7 +89,11 @@ async def household_people(household_id: int) -> tuple[str, list[str]]:
 
 
 async def convention_data(
-    enrolment_id: int, association: str, access: HouseholdAccess | None = None, user: Any = None
+    enrolment_id: int,
+    association: str,
+    access: HouseholdAccess | None = None,
+    user: Any = None,
+    connection: Any = None,
 ) -> dict[str, Any]:
     """Everything the convention prints, as strings, as the access policy lets ``user``
     see it: the address is the dwelling's (the household's previous one is no business of
@@ -117,8 +126,8 @@ async def convention_data(
     else:
         start = end = None
     occupancy = await current_occupancy(row["household"], start or today())
-    address = await dwelling_address(occupancy.dwelling_id, user) if occupancy else ""
-    if address and access is not None and not access.contacts:
+    address = await dwelling_address(occupancy.dwelling_id, user, connection) if occupancy else ""
+    if address == MASKED_ADDRESS or (address and access is not None and not access.contacts):
         address = CONFIDENTIAL_MASK
     return {
         "association": association,
@@ -145,7 +154,7 @@ async def convention_pdf(request: Request, enrolment_id: FromPath[int]) -> Respo
     access = await check_household(request, row["household"])
     settings = app_context(request).settings
     data = await convention_data(
-        enrolment_id, settings.association_name, access, current_user(request)
+        enrolment_id, settings.association_name, access, current_user(request), request
     )
     pdf = compile_typst(template_path(settings.templates_dir, "convention.typ"), data)
     a = actor(request)

@@ -231,7 +231,7 @@ async def review_pdf(
     settings = app_context(request).settings
     access = await check_household(request, row["household"])
     data = await convention_data(
-        enrolment_id, settings.association_name, access, current_user(request)
+        enrolment_id, settings.association_name, access, current_user(request), request
     )
     labels = dict((c.value, c.label) for c in OUTCOMES + SLIDING_DESTINATIONS)
     data.update(

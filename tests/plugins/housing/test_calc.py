@@ -113,6 +113,8 @@ def test_confidential_address_is_shown_only_to_the_programme_staff_by_name():
         "confidential": True,
         "programme": "alter_logement",
         "search_text": "12 rue cachee",
+        # As marked by access.protect(): no household with hidden contacts lives there.
+        "occupant_hidden": False,
     }
     full = "12 rue Cachée, 42000 Saint-Étienne"
     for role in (
@@ -142,3 +144,9 @@ def test_confidential_address_is_shown_only_to_the_programme_staff_by_name():
     assert shown_address(unused, SimpleNamespace(role="technician")) == MASKED_ADDRESS
     public = {**row, "confidential": False}
     assert shown_address(public, SimpleNamespace(role="technician")).startswith("12 rue Cachée")
+    # A row nobody checked against its occupants is masked (fail closed), and so is one
+    # where a household lives whose contact details the user may not see.
+    unchecked = {k: v for k, v in public.items() if k != "occupant_hidden"}
+    assert shown_address(unchecked, SimpleNamespace(role="admin")) == MASKED_ADDRESS
+    occupied = {**public, "occupant_hidden": True}
+    assert shown_address(occupied, SimpleNamespace(role="admin")) == MASKED_ADDRESS

@@ -337,7 +337,8 @@ async def household_context(
     household_panels = []
     for panel in sorted(host.call("tremplin_household_panels"), key=lambda p: (p.order, p.key)):
         try:
-            panel_context = await panel.context(household_id, current_user(request))
+            args = (request,) if panel.with_request else ()
+            panel_context = await panel.context(household_id, current_user(request), *args)
         except Exception:
             log.exception("household panel %s failed", panel.key)
             household_panels.append({"key": panel.key, "title": panel.title, "error": True})

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from tremplin.importer import COLUMNS, run_import, template_xlsx
 from tremplin.models import Household
+from tremplin.services import jobs
 from tremplin.web.auth import requires
 from tremplin.web.state import actor, app_context
 
@@ -30,8 +31,56 @@ async def import_template(request: Request) -> Response:
     )
 
 
+async def _households(ids: list[int]) -> list[dict]:
+    if not ids:
+        return []
+    return await (
+        Household.select(Household.id, Household.reference, Household.name)
+        .where(Household.id.is_in(ids[:SHOWN]))
+        .order_by(Household.id)
+    )
+
+
+async def _start_job(request: Request, content: bytes, filename: str, dry_run: bool) -> Response:
+    """The import as a job kept in the database (the page's htmx form): its block shows the
+    progress, then the counts or every problem."""
+    a = actor(request)
+    host = app_context(request).host
+
+    async def work(progress) -> jobs.JobResult:
+        result = await run_import(
+            host,
+            content,
+            filename,
+            dry_run=dry_run,
+            user_id=a.user_id,
+            address=a.address,
+            progress=progress,
+        )
+        households = [] if dry_run or not result.ok else await _households(result.household_ids)
+        return jobs.JobResult(
+            summary={
+                "ok": result.ok,
+                "text": result.summary(),
+                "problems": result.problems[:500],
+                "households": households,
+            }
+        )
+
+    job_id = await jobs.start(
+        "import",
+        a.user_id,
+        {"dry_run": dry_run, "size": len(content)},
+        work,
+        data_dir=app_context(request).settings.data_dir,
+        address=a.address,
+    )
+    # A redirect, so that the one-time form id makes a double click start one job.
+    return Redirect(f"/jobs/{job_id}", status_code=303)
+
+
 @post("/import", guards=[IMPORT])
-async def import_upload(request: Request) -> Template:
+async def import_upload(request: Request) -> Template | Response:
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -44,6 +93,10 @@ async def import_upload(request: Request) -> Template:
                 "error": "Choisissez un fichier XLSX ou CSV.",
             },
         )
+    if request.headers.get("hx-request"):
+        return await _start_job(
+            request, await upload.read(), upload.filename, form.get("dry_run") == "1"
+        )
     a = actor(request)
     result = await run_import(
         app_context(request).host,
@@ -55,11 +108,7 @@ async def import_upload(request: Request) -> Template:
     )
     households = []
     if result.ok and not result.dry_run and result.household_ids:
-        households = await (
-            Household.select(Household.id, Household.reference, Household.name)
-            .where(Household.id.is_in(result.household_ids[:SHOWN]))
-            .order_by(Household.id)
-        )
+        households = await _households(result.household_ids)
     return Template(
         "imports/page.html",
         status_code=200 if result.ok else 422,

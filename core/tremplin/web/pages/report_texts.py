@@ -12,13 +12,12 @@ from litestar.response import Template
 
 from tremplin.models import GeneratedReport
 from tremplin.reports.engine import build_report
-from tremplin.reports.export import to_pdf
 from tremplin.reports.narratives import named_people, save_narrative
-from tremplin.services import audit
+from tremplin.services import audit, jobs
 from tremplin.services.clock import now
 from tremplin.types import Period
 from tremplin.web.formdata import form_dict
-from tremplin.web.pages.reports import REPORTS, report_programmes
+from tremplin.web.pages.reports import REPORTS, render_report, report_programmes
 from tremplin.web.responses import redirect_after_write
 from tremplin.web.state import actor, app_context, current_user
 
@@ -64,8 +63,9 @@ async def report_generate(
         Period.year(year),
         ctx.settings.association_name,
     )
-    content = to_pdf(report, ctx.settings.logo_path)
-    digest = _store(ctx.settings.data_dir, content)
+    # Typst's compile is CPU work: in the worker process, off the event loop.
+    content = await jobs.in_process(render_report, "pdf", report, ctx.settings.logo_path)
+    digest = await jobs.in_thread(_store, ctx.settings.data_dir, content)
     a = actor(request)
     row = await GeneratedReport.insert(
         GeneratedReport(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Request, Response, get
+from pickle import PicklingError
+
+from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from tremplin.models import GeneratedReport
 from tremplin.permissions import can
@@ -16,7 +18,7 @@ from tremplin.reports.export import to_json, to_pdf, to_xlsx
 from tremplin.reports.narratives import previous_narratives
 from tremplin.reports.quality import quality_problems
 from tremplin.reports.units import format_change, format_value
-from tremplin.services import audit
+from tremplin.services import audit, jobs
 from tremplin.services.clock import today
 from tremplin.types import Period, ReportContext
 from tremplin.web.auth import requires
@@ -108,6 +110,50 @@ async def report_page(
     )
 
 
+def render_report(fmt: str, report, logo_path) -> bytes:
+    """The report's file in ``fmt``: CPU work, run in a worker process
+    (:func:`tremplin.services.jobs.in_process`), never on the event loop."""
+    if fmt == "pdf":
+        return to_pdf(report, logo_path)
+    if fmt == "xlsx":
+        return to_xlsx(report)
+    if fmt == "docx":
+        return to_docx(report)
+    return to_json(report).encode()
+
+
+async def _report_file(
+    request: Request, keys: list[str], year: int, fmt: str, lang: str | None, progress=None
+) -> bytes:
+    ctx = app_context(request)
+    if progress:
+        await progress(10, "Calcul des indicateurs")
+    try:
+        report = await build_report(
+            ctx.host,
+            keys,
+            Period.year(year),
+            ctx.settings.association_name,
+            ctx.settings.report_groups,
+        )
+        report = localise(report, ctx.host, lang or ctx.settings.language)
+    except ReportError as exc:
+        raise NotFoundException(str(exc)) from None
+    if progress:
+        await progress(60, f"Mise en page ({fmt.upper()})")
+    try:
+        return await jobs.in_process(render_report, fmt, report, ctx.settings.logo_path)
+    except (TypeError, AttributeError, PicklingError):
+        # A report a plugin filled with something that cannot cross to another process
+        # (a lambda): rendered in a thread instead.
+        return await jobs.in_thread(render_report, fmt, report, ctx.settings.logo_path)
+
+
+def _check_format(fmt: str, year: int) -> None:
+    if fmt not in MEDIA or not 1990 <= year <= 2100:
+        raise NotFoundException()
+
+
 @get("/reports/{programme:str}/{year:int}/{fmt:str}", guards=[REPORTS])
 async def report_download(
     request: Request,
@@ -116,26 +162,10 @@ async def report_download(
     fmt: FromPath[str],
     lang: FromQuery[str | None] = None,
 ) -> Response:
-    if fmt not in MEDIA or not 1990 <= year <= 2100:
-        raise NotFoundException()
-    ctx = app_context(request)
-    try:
-        report = await build_report(
-            ctx.host,
-            report_programmes(request, programme),
-            Period.year(year),
-            ctx.settings.association_name,
-            ctx.settings.report_groups,
-        )
-        report = localise(report, ctx.host, lang or ctx.settings.language)
-    except ReportError as exc:
-        raise NotFoundException(str(exc)) from None
-    content = {
-        "pdf": lambda r: to_pdf(r, ctx.settings.logo_path),
-        "xlsx": to_xlsx,
-        "json": lambda r: to_json(r).encode(),
-        "docx": to_docx,
-    }[fmt](report)
+    """The report's file, built now (off the event loop); the page's buttons start a job
+    instead (:func:`report_job`)."""
+    _check_format(fmt, year)
+    content = await _report_file(request, report_programmes(request, programme), year, fmt, lang)
     a = actor(request)
     await audit.record(
         "export", "report", year, user_id=a.user_id, fields=[programme, fmt], address=a.address
@@ -147,7 +177,39 @@ async def report_download(
     )
 
 
-ROUTES = [report_page, report_download]
+@post("/reports/{programme:str}/{year:int}/{fmt:str}/job", guards=[REPORTS])
+async def report_job(
+    request: Request, programme: FromPath[str], year: FromPath[int], fmt: FromPath[str]
+) -> Response:
+    """Start building the report's file as a job kept in the database; answer the block that
+    shows its progress (htmx: the block polls until the file is ready)."""
+    _check_format(fmt, year)
+    keys = report_programmes(request, programme)
+    form = await request.form()
+    lang = str(form.get("lang") or "") or None
+    a = actor(request)
+
+    async def work(progress) -> jobs.JobResult:
+        content = await _report_file(request, keys, year, fmt, lang, progress)
+        await audit.record(
+            "export", "report", year, user_id=a.user_id, fields=[programme, fmt], address=a.address
+        )
+        return jobs.JobResult(content, f"rapport-{programme}-{year}.{fmt}", MEDIA[fmt])
+
+    job_id = await jobs.start(
+        "report",
+        a.user_id,
+        {"programme": programme, "programmes": keys, "year": year, "format": fmt, "lang": lang},
+        work,
+        data_dir=app_context(request).settings.data_dir,
+        address=a.address,
+    )
+    # A redirect, so that the one-time form id makes a double click start one job (htmx
+    # follows it and shows the job's block).
+    return Redirect(f"/jobs/{job_id}", status_code=303)
+
+
+ROUTES = [report_page, report_download, report_job]
 
 
 @get(
@@ -164,8 +226,7 @@ async def report_detail(
     """The households behind one figure of the common indicators (those the user may see)."""
     from tremplin.models import Household
     from tremplin.reports.indicators import common_indicators
-    from tremplin.services.households import visible_households
-    from tremplin.web.access import visibility
+    from tremplin.web.access import household_filter
 
     keys = report_programmes(request, programme)
     if len(keys) != 1 or not 1990 <= year <= 2100:
@@ -198,12 +259,11 @@ async def report_detail(
     else:
         ids = drill.get((table, row), set())
     label = next((r.label for r in tables[table].rows if r.key == row), row)
+    # The access policy's list rule (active households of the user's programmes, or their
+    # own files), in SQL: a drill-down names only households the user may open.
     query = Household.select(Household.id, Household.reference, Household.name).where(
-        Household.id.is_in(sorted(ids) or [-1]) & Household.archived_at.is_null()
+        Household.id.is_in(sorted(ids) or [-1]) & household_filter(request, Household.id)
     )
-    scope = visibility(request)
-    if scope is not None:
-        query = query.where(visible_households(*scope))
     households = await query.order_by(Household.reference)
     return Template(
         "reports/detail.html",

@@ -14,15 +14,18 @@ from piccolo.query.functions.aggregate import Count
 from tremplin.api import (
     ConflictError,
     FormErrors,
+    Household,
     actor,
     check_household,
     conflict_rows,
     form_dict,
+    household_filter,
+    programme_filter,
     redirect_after_write,
     roles,
     today,
 )
-from tremplin_housing.access import RENTAL, visible
+from tremplin_housing.access import RENTAL
 from tremplin_housing.arrears import record_step, review_list
 from tremplin_housing.calc import add_months, month_bounds
 from tremplin_housing.fields import ARREARS_STEP_FIELDS, LETTER_STEPS
@@ -36,7 +39,7 @@ from tremplin_housing.settings import (
     save_settings,
     settings_version,
 )
-from tremplin_housing.tables import LedgerEntry
+from tremplin_housing.tables import LedgerEntry, Occupancy
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MONTHS_FR = (
@@ -67,16 +70,19 @@ def parse_month(text: str, name: str = "month") -> dt.date:
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
-async def _calls_context(month: str, errors: dict[str, str], result: Any = None) -> dict:
-    runs = (
-        await LedgerEntry.select(
-            LedgerEntry.month,
-            Count(LedgerEntry.id).as_alias("calls"),
-        )
-        .where(LedgerEntry.kind == "call")
-        .group_by(LedgerEntry.month)
-        .order_by(LedgerEntry.month, ascending=False)
-        .limit(12)
+async def _calls_context(
+    request: Request, month: str, errors: dict[str, str], result: Any = None
+) -> dict:
+    """The rent-call page: the last 12 months called, counted in the user's programmes."""
+    query = LedgerEntry.select(
+        LedgerEntry.month,
+        Count(LedgerEntry.id).as_alias("calls"),
+    ).where(LedgerEntry.kind == "call")
+    scope = programme_filter(request, LedgerEntry.occupancy.programme)
+    if scope is not None:
+        query = query.where(scope)
+    runs = await (
+        query.group_by(LedgerEntry.month).order_by(LedgerEntry.month, ascending=False).limit(12)
     )
     for r in runs:
         r["label"] = month_label(r["month"])
@@ -85,7 +91,9 @@ async def _calls_context(month: str, errors: dict[str, str], result: Any = None)
 
 @get("/housing/rent-calls", guards=[RENTAL])
 async def rent_calls(request: Request) -> Template:
-    return page("housing/rent_calls.html", await _calls_context(today().strftime("%Y-%m"), {}))
+    return page(
+        "housing/rent_calls.html", await _calls_context(request, today().strftime("%Y-%m"), {})
+    )
 
 
 @post("/housing/rent-calls", guards=[RENTAL])
@@ -98,10 +106,12 @@ async def rent_calls_run(request: Request) -> Template:
         if month > add_months(month_bounds(today())[0], 1):
             raise FormErrors({"month": "un loyer ne s'appelle pas plus d'un mois à l'avance"})
     except FormErrors as exc:
-        return page("housing/rent_calls.html", await _calls_context(text, exc.errors), 422)
-    result = await run_rent_calls(actor(request), month)
+        return page("housing/rent_calls.html", await _calls_context(request, text, exc.errors), 422)
+    result = await run_rent_calls(
+        actor(request), month, programme_filter(request, Occupancy.programme)
+    )
     result["label"] = month_label(month)
-    return page("housing/rent_calls.html", await _calls_context(text, {}, result))
+    return page("housing/rent_calls.html", await _calls_context(request, text, {}, result))
 
 
 async def _arrears_context(
@@ -114,7 +124,7 @@ async def _arrears_context(
     if month:
         chosen_end = month_bounds(parse_month(month))[1]
         on = min(chosen_end, on)
-    rows = [r for r in await review_list(on) if await visible(request, r["household_id"])]
+    rows = await review_list(on, scope=household_filter(request, Household.id))
     latest_plan = {
         p["household"]: p for p in await plans_for([r["household_id"] for r in rows], on, on)
     }

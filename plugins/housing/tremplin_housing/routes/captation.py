@@ -16,16 +16,17 @@ from tremplin.api import (
     actor,
     current_user,
     form_dict,
+    programme_filter,
     programme_names,
     redirect_after_write,
     today,
 )
 from tremplin_housing import captation
 from tremplin_housing.access import (
+    MASKED_ADDRESS,
     RENTAL,
     TECHNICAL,
     can_rental,
-    can_see_confidential,
     must_be_confidential,
 )
 from tremplin_housing.fields import (
@@ -40,6 +41,7 @@ from tremplin_housing.fields import (
     labels,
 )
 from tremplin_housing.routes.common import page
+from tremplin_housing.tables import Dwelling
 from tremplin_housing.views import owners
 
 #: The fields of the "new owner contact" form (a subset of the dwelling form).
@@ -95,9 +97,13 @@ async def _page(
     user = current_user(request)
     client = actor(request).address
     stages = []
-    counts = await captation.stage_counts(programme, year)
+    counts = await captation.stage_counts(
+        programme, year, programme_filter(request, Dwelling.programme)
+    )
     for key, label, _statuses in CAPTATION_STAGES:
-        rows, next_cursor = await captation.stage_rows(key, user, programme, year, client=client)
+        rows, next_cursor = await captation.stage_rows(
+            key, user, programme, year, client=client, connection=request
+        )
         stages.append(
             {
                 "key": key,
@@ -142,7 +148,13 @@ async def captation_page(
     if request.htmx and stage in captation.STAGES and after is not None:
         user = current_user(request)
         rows, next_cursor = await captation.stage_rows(
-            stage, user, programme, year_value, after, client=actor(request).address
+            stage,
+            user,
+            programme,
+            year_value,
+            after,
+            client=actor(request).address,
+            connection=request,
         )
         return page(
             "housing/_captation_rows.html",
@@ -190,10 +202,8 @@ MOVES = {
 
 
 async def _move_dwelling(request: Request, dwelling_id: int) -> dict[str, Any]:
-    dwelling = await captation.move_context(dwelling_id, current_user(request))
-    if dwelling["confidential"] and not can_see_confidential(
-        current_user(request), dwelling["programme"]
-    ):
+    dwelling = await captation.move_context(dwelling_id, current_user(request), request)
+    if dwelling["shown_address"] == MASKED_ADDRESS:
         raise PermissionDeniedException(
             "Seule l'équipe du programme qui l'utilise modifie un logement confidentiel."
         )

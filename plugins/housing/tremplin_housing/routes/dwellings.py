@@ -28,7 +28,7 @@ from tremplin_housing import occupancy as occ
 from tremplin_housing.access import (
     RENTAL,
     TECHNICAL,
-    can_see_confidential,
+    address_masked,
     must_be_confidential,
     visible,
 )
@@ -81,7 +81,7 @@ async def _list_context(
     request: Request, filters: dict[str, str], q: str, after: int | None
 ) -> dict[str, Any]:
     rows, next_cursor = await dwelling_list(
-        filters, q, after, current_user(request), client=actor(request).address
+        filters, q, after, current_user(request), client=actor(request).address, connection=request
     )
     return {
         "rows": rows,
@@ -190,9 +190,7 @@ def _values(dwelling: dict[str, Any]) -> dict[str, Any]:
 async def _editable(request: Request, dwelling_id: int) -> dict[str, Any]:
     context = await dwelling_page(request, dwelling_id)
     dwelling = context["dwelling"]
-    if dwelling["confidential"] and not can_see_confidential(
-        current_user(request), dwelling["programme"]
-    ):
+    if address_masked(dwelling, current_user(request)):
         raise PermissionDeniedException(
             "Seule l'équipe du programme qui l'utilise modifie un logement confidentiel."
         )

@@ -23,7 +23,7 @@ from tremplin.api import (
 )
 from tremplin_housing import aid, letters, plans, receipt
 from tremplin_housing import occupancy as occ
-from tremplin_housing.access import RENTAL, audit_revealed, shown_address
+from tremplin_housing.access import RENTAL, audit_revealed, protect, shown_address
 from tremplin_housing.aid import applications_of
 from tremplin_housing.arrears import steps_of
 from tremplin_housing.calc import add_months
@@ -98,7 +98,7 @@ async def _occupancy(request: Request, occupancy_id: int) -> dict[str, Any]:
 
 async def _context(request: Request, row: dict[str, Any]) -> dict[str, Any]:
     await occupancy_details(request, [row])
-    dwelling = await get_dwelling(row["dwelling"])
+    dwelling = (await protect(request, [await get_dwelling(row["dwelling"])]))[0]
     dwelling["shown_address"] = shown_address(dwelling, current_user(request))
     await audit_revealed([dwelling], current_user(request), actor(request).address)
     on = today().isoformat()
@@ -288,7 +288,7 @@ async def receipt_pdf(
     row = await _occupancy(request, occupancy_id)
     try:
         day = receipt.parse_month(month)
-        dwelling = await get_dwelling(row["dwelling"])
+        dwelling = (await protect(request, [await get_dwelling(row["dwelling"])]))[0]
         data = await receipt.receipt_data(
             row,
             dwelling,
@@ -398,7 +398,7 @@ async def arrears_letter(request: Request, step_id: FromPath[int]) -> Response:
     reference, address = "", ""
     if step["occupancy"] is not None:
         occupancy = await occ.get_occupancy(step["occupancy"])
-        dwelling = await get_dwelling(occupancy["dwelling"])
+        dwelling = (await protect(request, [await get_dwelling(occupancy["dwelling"])]))[0]
         reference = dwelling["reference"]
         address = shown_address(dwelling, current_user(request))
         await audit_revealed([dwelling], current_user(request), actor(request).address)

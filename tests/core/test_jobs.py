@@ -1,0 +1,150 @@
+"""Long work kept in the database (issue 14, point 6): a report build runs as a job off the
+event loop, its progress polled by htmx, its result handed to its owner only, audited,
+and deleted by the retention job when it expires."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import re
+
+import httpx
+import pypdf
+
+from tests.conftest import login
+from tremplin.models import AuditEntry, Job, User
+from tremplin.services import jobs
+from tremplin.services.clock import now
+
+FORM_ID = re.compile(r'name="_form_id" value="([0-9a-f]{32})"')
+YEAR = dt.date.today().year - 1
+
+
+def _client(app) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 11)),
+        base_url="http://t.local",
+    )
+
+
+async def test_a_report_is_built_as_a_job_for_its_owner_only(app, users, host):
+    data_dir = app.state.tremplin.settings.data_dir
+    async with _client(app) as owner, _client(app) as other:
+        csrf = await login(owner, "head_of_service@test.fr")
+        page = (await owner.get(f"/reports?programme=all&year={YEAR}")).text
+        assert f'hx-post="/reports/all/{YEAR}/pdf/job"' in page
+        form_id = FORM_ID.search(page).group(1)
+        url = f"/reports/all/{YEAR}/pdf/job"
+        body = {"_csrf": csrf, "_form_id": form_id}
+        first = await owner.post(url, data=body, headers={"HX-Request": "true"})
+        second = await owner.post(url, data=body, headers={"HX-Request": "true"})
+        # A double click starts one job; htmx follows the redirect to the job's block.
+        assert await Job.count().where(Job.owner == users["head_of_service"].id) == 1
+        job_id = (await Job.select(Job.id).first())["id"]
+        assert first.status_code == 303 and first.headers["location"] == f"/jobs/{job_id}"
+        assert second.headers.get("hx-redirect") == f"/jobs/{job_id}"
+        row = await jobs.wait(job_id, 120)
+        assert row["state"] == "done", row["error"]
+        block = (await owner.get(f"/jobs/{job_id}", headers={"HX-Request": "true"})).text
+        assert "hx-trigger" not in block and f'href="/jobs/{job_id}/result"' in block
+        result = await owner.get(f"/jobs/{job_id}/result")
+        assert result.status_code == 200
+        assert result.headers["content-type"] == "application/pdf"
+        assert result.headers["content-disposition"].startswith("attachment")
+        text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(result.content)).pages)
+        assert str(YEAR) in text
+        # Only its owner reads it (another administrator gets 404, as for a missing job).
+        await login(other, "admin@test.fr")
+        assert (await other.get(f"/jobs/{job_id}")).status_code == 404
+        assert (await other.get(f"/jobs/{job_id}/result")).status_code == 404
+        # The access policy applies again: restricted since, the owner no longer reads a
+        # report of the whole association.
+        await User.update({User.programmes: ["alter_logement"]}).where(
+            User.id == users["head_of_service"].id
+        )
+        assert (await owner.get(f"/jobs/{job_id}/result")).status_code == 404
+        await User.update({User.programmes: []}).where(User.id == users["head_of_service"].id)
+        # Audited: started, built (export of the report), read (export of the job).
+        for action, object_type in (("job_start", "job"), ("export", "report"), ("export", "job")):
+            assert await AuditEntry.exists().where(
+                (AuditEntry.action == action)
+                & (AuditEntry.object_type == object_type)
+                & (AuditEntry.user_id == users["head_of_service"].id)
+            ), action
+        # The result expires: the retention job deletes the file, the page says so.
+        path = data_dir / row["result_path"]
+        assert path.is_file()
+        await Job.update({Job.expires_at: now() - dt.timedelta(minutes=1)}).where(Job.id == job_id)
+        assert await jobs.expire(data_dir) == 1
+        assert not path.exists()
+        assert (await owner.get(f"/jobs/{job_id}/result")).status_code == 404
+        assert "Expiré" in (await owner.get(f"/jobs/{job_id}")).text
+
+
+async def test_progress_is_polled_and_kept_in_the_database(app, users, host):
+    data_dir = app.state.tremplin.settings.data_dir
+    release = asyncio.Event()
+
+    async def work(progress) -> jobs.JobResult:
+        await progress(40, "Vérification des lignes")
+        await release.wait()
+        raise jobs.JobError("ligne 3 : date invalide")
+
+    job_id = await jobs.start(
+        "import", users["admin"].id, {}, work, data_dir=data_dir, address="127.0.0.1"
+    )
+    async with _client(app) as c:
+        await login(c, "admin@test.fr")
+        for _ in range(100):
+            block = (await c.get(f"/jobs/{job_id}", headers={"HX-Request": "true"})).text
+            if "Vérification des lignes" in block:
+                break
+            await asyncio.sleep(0.05)
+        # While running: the block asks again every second, with the step and the bar.
+        assert f'hx-get="/jobs/{job_id}"' in block and 'hx-trigger="every 1s"' in block
+        assert 'value="40"' in block
+        release.set()
+        row = await jobs.wait(job_id, 30)
+        assert row["state"] == "failed" and row["error"] == "ligne 3 : date invalide"
+        page = (await c.get(f"/jobs/{job_id}")).text
+        assert "ligne 3 : date invalide" in page and "hx-trigger" not in page
+    # A job whose process died is reported as interrupted, not running forever.
+    stale = await Job.insert(
+        Job(
+            kind="report",
+            owner=users["admin"].id,
+            state="running",
+            created_at=now() - dt.timedelta(hours=1),
+            updated_at=now() - dt.timedelta(hours=1),
+        )
+    ).returning(Job.id)
+    assert (await jobs.get(stale[0]["id"]))["state"] == "interrupted"
+
+
+async def test_the_import_page_runs_the_import_as_a_job(app, users, host):
+    from tests.core.test_import import GOOD
+    from tremplin.models import Household
+
+    async with _client(app) as c:
+        csrf = await login(c, "head_of_service@test.fr")
+        page = (await c.get("/import")).text
+        assert 'hx-post="/import"' in page and 'id="import-job"' in page
+        response = await c.post(
+            "/import",
+            data={"_csrf": csrf},
+            files={"file": ("annee.xlsx", GOOD)},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 303
+        job_id = int(response.headers["location"].rsplit("/", 1)[1])
+        row = await jobs.wait(job_id, 120)
+        assert row["state"] == "done" and row["summary"]["ok"], row
+        assert await Household.count() == 2
+        block = (await c.get(f"/jobs/{job_id}", headers={"HX-Request": "true"})).text
+        for household in await Household.select(Household.id, Household.reference):
+            assert f'href="/households/{household["id"]}"' in block
+            assert household["reference"] in block
+        assert await AuditEntry.exists().where(
+            (AuditEntry.action == "import") & (AuditEntry.user_id == users["head_of_service"].id)
+        )
