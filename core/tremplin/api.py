@@ -89,6 +89,7 @@ from tremplin.types import (
 from tremplin.web.access import access_for, audit_confidential, check_household
 from tremplin.web.auth import partner_only, requires, roles, staff_only
 from tremplin.web.conflicts import conflict_rows
+from tremplin.web.exports import ExportColumn, export_response
 from tremplin.web.formdata import form_dict
 from tremplin.web.responses import (
     enrolment_for_route,
@@ -147,6 +148,7 @@ __all__ = [
     "EnrolmentPanel",
     "EnrolmentView",
     "EventType",
+    "ExportColumn",
     "Field",
     "FieldError",
     "FormErrors",
@@ -212,6 +214,7 @@ __all__ = [
     "enrolment_for_route",
     "enrolment_url",
     "exit_with_destination",
+    "export_response",
     "is_htmx",
     "postponement",
     "redirect_after_write",
