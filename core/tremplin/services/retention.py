@@ -34,7 +34,7 @@ from tremplin.plugins import PluginHost
 from tremplin.policy import declared_fields
 from tremplin.services import audit
 from tremplin.services.clock import now, today
-from tremplin.services.documents import blob_path
+from tremplin.services.documents import blob_path, orphan_blobs
 from tremplin.types import Field
 
 __all__ = ["RetentionPlan", "apply_plan", "plan_retention"]
@@ -46,6 +46,8 @@ class RetentionPlan:
     anonymise: list[int] = field(default_factory=list)
     audit_before: dt.datetime | None = None
     audit_entries: int = 0
+    #: Files of deleted documents removed when the plan was applied.
+    removed_files: int = 0
 
     def summary(self) -> str:
         return (
@@ -168,6 +170,8 @@ async def apply_plan(
         await anonymise(household_id, data_dir, user_id, host)
     if plan.audit_before is not None:
         await AuditEntry.delete().where(AuditEntry.at < plan.audit_before)
+    # Files of deleted documents (a deletion removes the row at once, the file here).
+    plan.removed_files = len(await orphan_blobs(data_dir, fix=True))
 
 
 def coarsen_value(f: Field, value: Any) -> Any:

@@ -22,7 +22,7 @@ from tremplin.services import households as hh
 from tremplin.services.clock import today
 from tremplin.services.corrections import CORRECTING_ROLES, correctable_steps
 from tremplin.services.deadlines import due_dates_of_households
-from tremplin.services.documents import DOCUMENT_KINDS
+from tremplin.services.documents import DOCUMENT_KINDS, PREVIEW_TYPES, may_delete
 from tremplin.services.enrolments import to_view
 from tremplin.services.idempotency import run_once
 from tremplin.services.shares import household_shares, shareable_groups
@@ -333,12 +333,21 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
             )
     documents = (
         await Document.select(
-            Document.id, Document.filename, Document.kind, Document.size, Document.uploaded_at
+            Document.id,
+            Document.filename,
+            Document.kind,
+            Document.size,
+            Document.uploaded_at,
+            Document.mime,
+            Document.uploaded_by,
         )
         .where(Document.household == household_id)
         .order_by(Document.id, ascending=False)
     )
     user = current_user(request)
+    for d in documents:
+        d["previewable"] = d["mime"] in PREVIEW_TYPES
+        d["deletable"] = may_delete(user, d)
     sharing = {}
     if can(user, "share"):
         share_programmes = [host.programmes[k] for k in programmes if k in access.programmes]
