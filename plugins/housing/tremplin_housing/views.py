@@ -17,6 +17,7 @@ from tremplin_housing.calc import dpe_alerts
 from tremplin_housing.claims import claims_of
 from tremplin_housing.common import require
 from tremplin_housing.ledger import statement, terms_history
+from tremplin_housing.list_sorts import DWELLING_SORTS, cursor_of, sorted_page
 from tremplin_housing.maintenance import interventions_of
 from tremplin_housing.stock import vacancy_rows
 from tremplin_housing.tables import (
@@ -36,13 +37,15 @@ FILTERS = ("status", "typology", "programme", "dpe_class")
 async def dwelling_list(
     filters: dict[str, str],
     q: str,
-    after: int | None,
+    after: int | str | None,
     user: Any,
     limit: int = PAGE_SIZE,
     client: str = "",
-) -> tuple[list[dict[str, Any]], int | None]:
-    """A page of dwellings in reference order (keyset on the id), filtered and searched;
-    confidential addresses masked for ``user``. Returns rows and the next cursor."""
+    sort: str = "reference",
+) -> tuple[list[dict[str, Any]], int | str | None]:
+    """A page of dwellings in ``sort`` order (:data:`DWELLING_SORTS`, keyset on the sorted
+    column and the id), filtered and searched; confidential addresses masked for ``user``.
+    Returns rows and the next cursor."""
     query = Dwelling.select(
         Dwelling.id,
         Dwelling.reference,
@@ -63,10 +66,9 @@ async def dwelling_list(
     words = normalise(q).split()[:5]
     if words:
         query = query.where(search_filter(words, user))
-    if after is not None:
-        query = query.where(Dwelling.id > after)
-    rows = await query.order_by(Dwelling.id).limit(limit + 1)
-    next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
+    order = DWELLING_SORTS.get(sort, DWELLING_SORTS["reference"])
+    rows = await sorted_page(query, Dwelling, order, after, limit)
+    next_cursor = cursor_of(rows[limit - 1], order) if len(rows) > limit else None
     on = today()
     out = mask_rows(rows[:limit], user)
     await audit_revealed(rows[:limit], user, client)

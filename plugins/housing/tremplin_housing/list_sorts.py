@@ -1,0 +1,62 @@
+"""Sorts of the housing lists, each on an index, with keyset pagination on (column, id).
+
+Kept apart from the lists' filters and access rules (``views.py``): a sort orders the query a
+list has already filtered, and the cursor names the last row shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["DWELLING_SORTS", "Sort", "cursor_of", "sorted_page"]
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A sort of a list: its French label and the column ordered first (``""``: the id)."""
+
+    label: str
+    column: str = ""
+
+
+#: Dwellings: by reference (the id: references are given in creation order), by status, by
+#: typology; indexes housing_dwelling_status_id (0007) and housing_dwelling_typology_id (0011).
+DWELLING_SORTS = {
+    "reference": Sort("Référence"),
+    "statut": Sort("Statut", "status"),
+    "typologie": Sort("Typologie", "typology"),
+}
+
+
+def _parse(cursor: Any) -> tuple[str | None, int] | None:
+    if cursor in (None, ""):
+        return None
+    if isinstance(cursor, int):
+        return None, cursor
+    value, sep, ident = str(cursor).rpartition("~")
+    if not ident.isdigit() or len(ident) > 12:
+        return None
+    return (value if sep else None), int(ident)
+
+
+def sorted_page(query: Any, table: Any, sort: Sort, cursor: Any, limit: int) -> Any:
+    """``query`` ordered by ``sort`` then id, after ``cursor``, ``limit + 1`` rows."""
+    parsed = _parse(cursor)
+    if not sort.column:
+        if parsed is not None:
+            query = query.where(table.id > parsed[1])
+        return query.order_by(table.id).limit(limit + 1)
+    column = getattr(table, sort.column)
+    if parsed is not None:
+        value, ident = parsed
+        value = value or ""
+        query = query.where((column > value) | ((column == value) & (table.id > ident)))
+    return query.order_by(column, table.id).limit(limit + 1)
+
+
+def cursor_of(row: dict[str, Any], sort: Sort) -> int | str:
+    """The cursor naming ``row`` as the last one shown."""
+    if not sort.column:
+        return row["id"]
+    return f"{row[sort.column] or ''}~{row['id']}"
