@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DWELLING_SORTS", "Sort", "cursor_of", "sorted_page"]
+__all__ = ["ARREARS_SORTS", "DWELLING_SORTS", "Sort", "cursor_of", "sort_rows", "sorted_page"]
 
 
 @dataclass(frozen=True)
@@ -60,3 +60,24 @@ def cursor_of(row: dict[str, Any], sort: Sort) -> int | str:
     if not sort.column:
         return row["id"]
     return f"{row[sort.column] or ''}~{row['id']}"
+
+
+#: The arrears review: a list computed from the balances at a date (a few dozen households,
+#: never a table scan), sorted in memory; the largest debt first by default.
+ARREARS_SORTS = {
+    "solde": Sort("Solde dû (le plus élevé d'abord)", "balance_cents"),
+    "nom": Sort("Nom du ménage", "name"),
+    "paiement": Sort("Dernier paiement (le plus ancien d'abord)", "last_payment"),
+}
+
+
+def sort_rows(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """The arrears rows in the order of ``sort`` (:data:`ARREARS_SORTS`), ties by reference."""
+    import datetime as dt
+
+    if sort == "nom":
+        return sorted(rows, key=lambda r: (str(r["name"]).casefold(), r["reference"]))
+    if sort == "paiement":
+        # Never paid first, then the oldest payment.
+        return sorted(rows, key=lambda r: (r["last_payment"] or dt.date.min, r["reference"]))
+    return sorted(rows, key=lambda r: (-r["balance_cents"], r["reference"]))
