@@ -77,6 +77,7 @@ OBJECTS: dict[str, str] = {
     "household_list": "liste de ménages",
     "dwelling_list": "liste de logements",
     "arrears_list": "revue des impayés",
+    "due_date_list": "liste d'échéances",
     "person": "personne",
     "enrolment": "accompagnement",
     "document": "document",
