@@ -78,6 +78,7 @@ OBJECTS: dict[str, str] = {
     "dwelling_list": "liste de logements",
     "arrears_list": "revue des impayés",
     "due_date_list": "liste d'échéances",
+    "rental_agency_demand_list": "liste des demandes de logement",
     "person": "personne",
     "enrolment": "accompagnement",
     "document": "document",

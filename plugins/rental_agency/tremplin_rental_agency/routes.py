@@ -12,12 +12,14 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
+    ExportColumn,
     Field,
     FormErrors,
     NotFound,
     actor,
     audit,
     check_household,
+    export_response,
     form_dict,
     render,
     roles,
@@ -120,6 +122,37 @@ async def demands_page(request: Request) -> Template:
     """The housing demands (filter by status) and the intake form."""
     _enabled(request)
     return await _demands_page(request, {"registered_on": today().isoformat()}, {})
+
+
+#: Columns of the desk's export (the demands list on screen).
+DEMAND_EXPORT = (
+    ExportColumn("household_reference", "Référence", 12),
+    ExportColumn("household_name", "Ménage", 30),
+    ExportColumn("registered_on", "Enregistrée le", 14),
+    ExportColumn("status_label", "Statut", 24),
+    ExportColumn("status_on", "Depuis le", 14),
+    ExportColumn("wanted_typology", "Typologie souhaitée", 12),
+    ExportColumn("wanted_sector", "Secteur souhaité", 24),
+)
+
+
+@get(f"/{KEY}/demands/export", guards=[STAFF])
+async def demands_export(request: Request, fmt: str = "csv", status: str = "") -> Response:
+    """The desk's demands as listed (status filter of the URL), as CSV or XLSX (audited)."""
+    _enabled(request)
+    wanted = status if status in STATUS_LABELS else ""
+    rows = await _demand_list(wanted) if fmt in ("csv", "xlsx") else []
+    for r in rows:
+        r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
+    return await export_response(
+        fmt,
+        DEMAND_EXPORT,
+        rows,
+        actor=actor(request),
+        object_type="rental_agency_demand_list",
+        filename="demandes-logement",
+        title="Demandes de logement",
+    )
 
 
 @post(f"/{KEY}/demands", guards=[STAFF])
@@ -511,6 +544,7 @@ async def grid_save(request: Request) -> Response:
 
 ROUTES = (
     demands_page,
+    demands_export,
     demand_create,
     demand_page,
     demand_edit,
