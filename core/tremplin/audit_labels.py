@@ -79,6 +79,7 @@ OBJECTS: dict[str, str] = {
     "arrears_list": "revue des impayés",
     "due_date_list": "liste d'échéances",
     "rental_agency_demand_list": "liste des demandes de logement",
+    "boarding_house_resident_list": "liste des résidents des pensions de famille",
     "person": "personne",
     "enrolment": "accompagnement",
     "document": "document",
