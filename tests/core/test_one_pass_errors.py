@@ -87,7 +87,7 @@ async def test_siao_validation_on_or_after_the_orientation_is_accepted(database,
     assert set(caught.value.errors) == {"siao_validation_date", "cej_allowance"}
 
 
-async def test_transition_reports_field_errors_and_guards_together(database, host):
+async def test_transition_reports_field_errors_then_guards(database, host):
     household_id = await _household("GARDE Lina")
     # No SIAO validation: the admission guard refuses; the decision date is also malformed.
     enrolment_id = await enr.create_enrolment(
@@ -102,17 +102,22 @@ async def test_transition_reports_field_errors_and_guards_together(database, hos
         await enr.apply_transition(
             host, ACTOR, enrolment_id, "accept", {"decision_date": "2024-02-30"}, row["version"]
         )
-    errors = caught.value.errors
-    assert "decision_date" in errors and "_transition" in errors, errors
-    assert "SIAO" in errors["_transition"]
-    # A date before the orientation and the guard, together.
+    # A field that does not parse: its own error (the guards would only repeat it).
+    assert set(caught.value.errors) == {"decision_date"}, caught.value.errors
+    # A date before the orientation: the date order's message.
     with pytest.raises(FormErrors) as caught:
         await enr.apply_transition(
             host, ACTOR, enrolment_id, "accept", {"decision_date": "2024-03-01"}, row["version"]
         )
-    errors = caught.value.errors
-    assert errors["decision_date"] == "la date de la décision précède celle de l'orientation"
-    assert "SIAO" in errors["_transition"]
+    assert caught.value.errors == {
+        "decision_date": "la date de la décision précède celle de l'orientation"
+    }
+    # Every field in order: the guard's reason (no SIAO validation recorded).
+    with pytest.raises(FormErrors) as caught:
+        await enr.apply_transition(
+            host, ACTOR, enrolment_id, "accept", {"decision_date": "2024-03-12"}, row["version"]
+        )
+    assert "SIAO" in caught.value.errors["_transition"]
     assert (await Enrolment.select().where(Enrolment.id == enrolment_id).first())["state"] == row[
         "state"
     ]

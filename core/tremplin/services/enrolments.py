@@ -202,26 +202,24 @@ async def apply_transition(
             raise FormErrors({"_transition": "cette action n'est pas possible dans cet état"})
         view = to_view(row)
         fields = await resolve_choices(transition.fields, choice_context(row, view))
-        # Field errors, date order and the guards' reasons, all reported in one pass.
+        # Field errors and the date order together; then, with every field readable and in
+        # order, the guards' reasons, all of them (a guard reading a field in error would
+        # only repeat that field's own message).
         values, errors = parse_fields(fields, raw)
         parsed = {k: v for k, v in values.items() if k not in errors}
         for name, message in _date_order_errors(row, parsed).items():
             errors.setdefault(name, message)
-        context = GuardContext(enrolment=view, values=values, today=today())
-        reasons = []
-        for guard in transition.guards:
-            try:
+        if not errors:
+            context = GuardContext(enrolment=view, values=values, today=today())
+            reasons = []
+            for guard in transition.guards:
                 reason = guard(context)
                 if inspect.isawaitable(reason):
                     reason = await reason
-            except (KeyError, TypeError, ValueError):
-                if not errors:
-                    raise
-                continue  # the guard needs a field that did not parse: its error is shown
-            if reason and reason not in reasons:
-                reasons.append(reason)
-        if reasons:
-            errors["_transition"] = " ".join(reasons)
+                if reason and reason not in reasons:
+                    reasons.append(reason)
+            if reasons:
+                errors["_transition"] = " ".join(reasons)
         if errors:
             raise FormErrors(errors)
         update: dict[Any, Any] = {Enrolment.state: transition.target}
