@@ -147,4 +147,7 @@ async def test_roles_without_declared_kinds_get_no_page(client, host):
     manager = await testing.make_user("rental_manager")
     session = await testing.login(client, manager)
     assert 'href="/passages"' not in (await session.get("/")).text
-    assert (await session.get("/passages")).status_code == 403
+    page = await session.get("/passages")
+    assert page.status_code == 200 and 'id="no-visit-kinds"' in page.text
+    household_id = await _household_with_note(host, "VISITE Julie", "iml_sublease")
+    assert (await session.get(f"/passages/{household_id}")).status_code == 404

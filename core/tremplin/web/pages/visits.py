@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -25,13 +25,12 @@ from tremplin.web.state import actor, app_context, current_user, user_programmes
 
 
 def _kinds(request: Request) -> tuple[list[Any], list[str]]:
-    """The user's kinds and the programmes they reach; 403 for a role with none."""
+    """The user's kinds and the programmes they reach (none: an empty page, and 404 on
+    every household; the menu shows the page only to roles with kinds)."""
     host = app_context(request).host
     programmes = user_programmes(request)
     kinds = vs.role_kinds(host, current_user(request).role, programmes)
-    if not kinds:
-        raise PermissionDeniedException("aucun type de passage n'est ouvert à votre rôle")
-    return kinds, vs.kind_programmes(kinds, programmes)
+    return kinds, vs.kind_programmes(kinds, programmes) if kinds else []
 
 
 @get("/passages", guards=[staff_only])
@@ -43,7 +42,7 @@ async def visits_list(request: Request) -> Template:
         name, _, ident = raw.rpartition("~")
         if ident.isdigit():
             after = (name, int(ident))
-    rows = await vs.reachable_households(programmes, after=after)
+    rows = await vs.reachable_households(programmes, after=after) if kinds else []
     host = app_context(request).host
     await audit.record(
         "list", "household", None, user_id=actor(request).user_id, address=actor(request).address
