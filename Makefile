@@ -13,19 +13,27 @@ export TREMPLIN_DATA_DIR ?= var/data
 
 # The core (core/tremplin), the default theme and every built-in plugin are distributions of
 # their own; each is installed in editable mode from its plain path (a .pth entry, no import hook).
+# `make run` installs only what running needs (RUN_STAMP); the dev tools (pytest, ruff, mypy,
+# Playwright…) come with `make install` / `make test` (STAMP, on top of the runtime install).
 PLUGIN_DIRS := $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
-EDITABLES := -e ./themes/default -e '.[dev]' $(foreach d,$(PLUGIN_DIRS),-e ./$(d))
+RUNTIME := -e ./themes/default -e . $(foreach d,$(PLUGIN_DIRS),-e ./$(d))
+RUN_STAMP := $(VENV)/.installed-run-stamp
+MANIFESTS := pyproject.toml themes/default/pyproject.toml $(wildcard plugins/*/pyproject.toml)
 
-$(STAMP): pyproject.toml themes/default/pyproject.toml $(wildcard plugins/*/pyproject.toml)
-	$(PY) -m venv $(VENV)
+$(RUN_STAMP): $(MANIFESTS)
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet $(EDITABLES)
+	$(BIN)/pip install --quiet $(RUNTIME)
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
+	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
-## make run: set up, migrate the SQLite database, load the demo if empty, serve on $(PORT)
-run: $(STAMP)
+## make run: set up (runtime only), migrate the SQLite database, load the demo if empty, serve
+run: $(RUN_STAMP)
 	mkdir -p var
 	$(BIN)/tremplin serve --demo --port $(PORT)
 

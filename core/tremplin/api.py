@@ -96,6 +96,7 @@ from tremplin.web.access import (
 )
 from tremplin.web.auth import partner_only, requires, roles, staff_only
 from tremplin.web.conflicts import conflict_rows
+from tremplin.web.exports import ExportColumn, export_response
 from tremplin.web.formdata import form_dict, new_form_id
 from tremplin.web.responses import (
     enrolment_for_route,
@@ -154,6 +155,7 @@ __all__ = [
     "EnrolmentPanel",
     "EnrolmentView",
     "EventType",
+    "ExportColumn",
     "Field",
     "FieldError",
     "FormErrors",
@@ -222,6 +224,7 @@ __all__ = [
     "enrolment_for_route",
     "enrolment_url",
     "exit_with_destination",
+    "export_response",
     "is_htmx",
     "postponement",
     "redirect_after_write",

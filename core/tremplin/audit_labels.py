@@ -76,6 +76,11 @@ OBJECTS: dict[str, str] = {
     "programme_capacity": "places d'un programme",
     "household": "ménage",
     "household_list": "liste de ménages",
+    "dwelling_list": "liste de logements",
+    "arrears_list": "revue des impayés",
+    "due_date_list": "liste d'échéances",
+    "rental_agency_demand_list": "liste des demandes de logement",
+    "boarding_house_resident_list": "liste des résidents des pensions de famille",
     "person": "personne",
     "enrolment": "accompagnement",
     "document": "document",
@@ -115,6 +120,6 @@ def action_label(key: str) -> str:
 def object_label(key: str, object_id: int | None = None) -> str:
     """``household``, 13 → ``ménage n° 13``."""
     label = OBJECTS.get(key, f"« {key} »")
-    if key == "household_list" and object_id is not None:
+    if key.endswith("_list") and object_id is not None:
         return f"{label} ({object_id} ligne{'s' if object_id > 1 else ''})"
     return label if object_id is None else f"{label} n° {object_id}"

@@ -345,7 +345,10 @@ def cmd_retention(args: argparse.Namespace) -> None:
         plan = await plan_retention(host, settings)
         if args.apply:
             await apply_plan(plan, settings.data_dir, host=host)
-            return "Appliqué : " + plan.summary()
+            return (
+                f"Appliqué : {plan.summary()} ; "
+                f"{plan.removed_files} fichier(s) de documents supprimés retiré(s)"
+            )
         lines = [plan.summary()]
         lines += [f"  archiver   ménage n° {i}" for i in plan.archive]
         lines += [f"  anonymiser ménage n° {i}" for i in plan.anonymise]

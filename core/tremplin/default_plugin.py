@@ -35,6 +35,7 @@ def tremplin_timeline_event_types() -> list[EventType]:
         EventType("incident", "Incident", order=70),
         EventType("state_change", "Changement d'étape", manual=False, order=900),
         EventType("document_added", "Document ajouté", manual=False, order=910),
+        EventType("document_deleted", "Document supprimé", manual=False, order=915),
         EventType("correction", "Correction d'une étape", manual=False, order=920),
     ]
 
@@ -114,8 +115,12 @@ def tremplin_step_corrected(correction):
 @hookimpl
 def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
     """Every programme: an orientation is not dated in the future (forms, API and import
-    all record orientations through the same command, which runs these checks)."""
-    return [EnrolmentCheck("referral_not_future", programme, _referral_not_future, order=0)]
+    all record orientations through the same command, which runs these checks); a SIAO
+    validation, where the programme asks for one, does not precede the orientation."""
+    return [
+        EnrolmentCheck("referral_not_future", programme, _referral_not_future, order=0),
+        EnrolmentCheck("siao_after_referral", programme, _siao_after_referral, order=1),
+    ]
 
 
 def _referral_not_future(values: dict) -> dict[str, str]:
@@ -124,6 +129,13 @@ def _referral_not_future(values: dict) -> dict[str, str]:
     raw = values.get("referral_date")
     if raw and str(raw) > today().isoformat():
         return {"referral_date": "la date d'orientation ne peut pas être dans le futur"}
+    return {}
+
+
+def _siao_after_referral(values: dict) -> dict[str, str]:
+    referral, siao = values.get("referral_date"), values.get("siao_validation_date")
+    if referral and siao and str(siao) < str(referral):
+        return {"siao_validation_date": "la validation SIAO précède la date d'orientation"}
     return {}
 
 

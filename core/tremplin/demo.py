@@ -161,6 +161,49 @@ COMPOSITION_SHAPES = {
 }
 
 
+#: Programmes for young people: the reference person's age range (IML jeunes: 18 to 25 at
+#: admission; CLLAJ: under 30). The demo test checks the data against the plugins' own rules.
+YOUNG_AGES = {
+    "iml_youth": (18, 25),
+    "cllaj_bail": (18, 29),
+    "cllaj_jappart": (18, 29),
+    "cllaj_glissant": (18, 29),
+}
+
+
+def _consistent(
+    host: PluginHost, programme: str, data: dict[str, Any], referral: dt.date
+) -> dict[str, Any]:
+    """Random programme data made to pass the programme's own checks: a period's end after
+    its start (CEJ: twelve months), a suspension with its date; a field still refused by a
+    ``tremplin_enrolment_checks`` rule is left out."""
+    from tremplin.dates import add_months
+    from tremplin.services.enrolments import cross_field_errors
+
+    for name in list(data):
+        if name.endswith("_end") and data.get(name[: -len("end")] + "start"):
+            start = dt.date.fromisoformat(data[name[: -len("end")] + "start"])
+            data[name] = add_months(start, 12).isoformat()
+    if data.get("cej_suspended") and not data.get("cej_suspended_on"):
+        data["cej_suspended"] = False
+    fields = {f.name: f for f in host.fields(programme)}
+    for _ in range(3):
+        errors = cross_field_errors(host, programme, {**data, "referral_date": str(referral)})
+        if not errors:
+            break
+        for name in errors:
+            field = fields.get(name)
+            if name in data or field is None:
+                data.pop(name, None)  # an inconsistent value: left out
+            elif field.kind == "date":  # a date the rule asks for
+                data[name] = (referral + dt.timedelta(days=10)).isoformat()
+            elif field.kind == "choice" and field.choices:
+                data[name] = field.choices[0].value
+            elif field.kind in ("text", "textarea"):
+                data[name] = "Mme DURAND (démo)"
+    return data
+
+
 def _birth(rng: random.Random, on: dt.date, low: int, high: int) -> dt.date:
     return on - dt.timedelta(days=rng.randint(low * 365 + 10, high * 365 - 10))
 
@@ -215,12 +258,30 @@ async def load_demo(host: PluginHost, households: int = 60, seed: int = 2024) ->
         workers = [users["ts@demo.tremplin.fr"], users["ts2@demo.tremplin.fr"]]
         counts = {"households": 0, "people": 0, "enrolments": 0, "events": 0}
         for i in range(households):
-            composition = rng.choice(list(COMPOSITION_SHAPES))
+            programme_key = programmes[i % len(programmes)] if programmes else ""
+            young = programme_key in YOUNG_AGES
+            # Youth programmes: a recent file, so that the age fits from orientation to today.
+            since = on - dt.timedelta(days=rng.randint(40, 330) if young else rng.randint(30, 900))
+            low, high = YOUNG_AGES.get(programme_key, (18, 64))
+            shapes = list(COMPOSITION_SHAPES)
+            if programme_key in YOUNG_AGES:
+                shapes = ["isolated_man", "isolated_woman", "couple", "single_mother"]
+            composition = rng.choice(shapes)
             sex, partners, max_children = COMPOSITION_SHAPES[composition]
+            if programme_key in YOUNG_AGES:
+                max_children = min(max_children, 1)
             last = rng.choice(LAST)
             first = rng.choice(FIRST_M if sex == "M" else FIRST_F)
+            # The reference person's age fits the programme today and on every date of the
+            # file (youth programmes: a year of margin each side, files under a year old).
             people: list[tuple[str, str, dt.date, str, str]] = [
-                (first, last, _birth(rng, on, 18, 64), sex, "reference")
+                (
+                    first,
+                    last,
+                    _birth(rng, on, low + 1 if young else low, high - 1 if young else high),
+                    sex,
+                    "reference",
+                )
             ]
             if partners:
                 people.append(
@@ -262,7 +323,6 @@ async def load_demo(host: PluginHost, households: int = 60, seed: int = 2024) ->
             ).returning(Household.id)
             hid = row[0]["id"]
             reference = f"M-{hid:06d}"
-            since = on - dt.timedelta(days=rng.randint(30, 900))
             for first_name, last_name, birth, person_sex, relation in people:
                 prow = await Person.insert(
                     Person(
@@ -290,22 +350,23 @@ async def load_demo(host: PluginHost, households: int = 60, seed: int = 2024) ->
             counts["households"] += 1
             counts["people"] += len(people)
             if programmes:
-                # The first household of each programme is in its active phase, so every
-                # programme's pages (and its plugin's demo data) have someone housed.
+                # The first three households of each programme are in its active phase, so
+                # every programme's pages (and its plugin's demo data: the boarding houses'
+                # and the residence's residents) have people housed.
                 counts["enrolments"] += await _enrol(
                     host,
                     rng,
                     hid,
-                    programmes[i % len(programmes)],
+                    programme_key,
                     since,
                     on,
                     workers,
-                    active=i < len(programmes),
+                    active=i < 3 * len(programmes),
                 )
             for _ in range(rng.randint(1, 4)):
                 day = since + dt.timedelta(days=rng.randint(0, max(1, (on - since).days)))
                 kind = rng.choice(["note", "home_visit", "office_appointment", "phone_call"])
-                programme = programmes[i % len(programmes)] if programmes else ""
+                programme = programme_key
                 await TimelineEvent.insert(
                     TimelineEvent(
                         household=hid,
@@ -327,12 +388,64 @@ async def load_demo(host: PluginHost, households: int = 60, seed: int = 2024) ->
     await deadlines.refresh_all(host.workflows)
     async with transaction():
         counts["appointments"] = await _appointments(host, rng, on, workers)
+    counts["shares"] = await _partner_shares(host, on, users["ts@demo.tremplin.fr"])
     summary = (
         f"Démo chargée : {counts['households']} ménages, {counts['people']} personnes, "
         f"{counts['enrolments']} accompagnements, {counts['events']} événements, "
-        f"{counts['appointments']} rendez-vous cette semaine."
+        f"{counts['appointments']} rendez-vous cette semaine, "
+        f"{counts['shares']} partages avec les partenaires."
     )
     return summary + "".join(f"\n  {line}" for line in extra)
+
+
+async def _partner_shares(host: PluginHost, on: dt.date, worker: int) -> int:
+    """Each demo partner gets a few households shared with it, with a dated consent, through
+    the sharing command (so the programme's partner kinds and the access policy apply): a
+    partner sees households at its first login."""
+    from tremplin.forms import FormErrors
+    from tremplin.services.households import Actor
+    from tremplin.services.shares import create_share, shareable_groups
+
+    actor = Actor(user_id=worker, address="demo")
+    count = 0
+    partners = await PartnerOrganisation.select(
+        PartnerOrganisation.id, PartnerOrganisation.kind
+    ).order_by(PartnerOrganisation.id)
+    enrolments = (
+        await Enrolment.select(Enrolment.household, Enrolment.programme)
+        .where(Enrolment.exit_date.is_null())
+        .order_by(Enrolment.id)
+    )
+    for partner in partners:
+        shared, done = 0, set()
+        for kind_first in (True, False):
+            for e in enrolments:
+                if shared >= 3:
+                    break
+                if e["household"] in done:
+                    continue
+                prog = host.programmes.get(e["programme"])
+                if prog is None:
+                    continue
+                # First the programmes made for this kind of partner, then any that allows it.
+                if kind_first and partner["kind"] not in (prog.partner_kinds or ()):
+                    continue
+                groups = [g.key for g in shareable_groups(host, e["programme"])]
+                raw = {
+                    "partner": str(partner["id"]),
+                    "programme": e["programme"],
+                    "groups": [g for g in groups if g in ("identity", "enrolment")] or groups[:1],
+                    "consent_date": (on - dt.timedelta(days=20)).isoformat(),
+                    "consent_expires": (on + dt.timedelta(days=345)).isoformat(),
+                }
+                try:
+                    await create_share(host, actor, e["household"], raw, host.programme_keys)
+                except FormErrors:
+                    continue
+                done.add(e["household"])
+                shared += 1
+        count += shared
+    return count
 
 
 async def _demo_capacity(programmes: list[str], year: int) -> None:
@@ -498,6 +611,10 @@ async def _enrol(
     if active and state.phase != "active":
         state = next((s for s in states if s.phase == "active"), state)
     referral = since
+    if state.phase != "closed":
+        # Followed now: oriented in the last eleven months, so that the programme's durations
+        # hold and the due dates (entry + 6, 12, 18 months…) fall around today.
+        referral = max(since, on - dt.timedelta(days=rng.randint(40, 330)))
     decision = referral + dt.timedelta(days=rng.randint(7, 30))
     entry = decision + dt.timedelta(days=rng.randint(7, 45))
     max_days = (prog.max_duration_months or 24) * 30
@@ -506,6 +623,7 @@ async def _enrol(
     exit_ = min(entry + dt.timedelta(days=rng.randint(60, max_days)), on)
     data = {f.name: _fake(f, rng, referral) for f in host.fields(programme)}
     data = {k: v for k, v in data.items() if v not in (None, [])}
+    data = _consistent(host, programme, data, referral)
     closed_after_entry = state.phase == "closed" and "exit" in state.key
     await Enrolment.insert(
         Enrolment(

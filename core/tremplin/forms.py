@@ -11,7 +11,14 @@ from tremplin import vocabulary as v
 from tremplin.services import clock
 from tremplin.types import Choice, ChoiceContext, Field, FieldError
 
-__all__ = ["HOUSEHOLD_FIELDS", "PERSON_FIELDS", "FormErrors", "resolve_choices", "validate"]
+__all__ = [
+    "HOUSEHOLD_FIELDS",
+    "PERSON_FIELDS",
+    "FormErrors",
+    "parse_fields",
+    "resolve_choices",
+    "validate",
+]
 
 
 class FormErrors(Exception):
@@ -22,8 +29,12 @@ class FormErrors(Exception):
         self.errors = errors
 
 
-def validate(fields: Iterable[Field], raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Parse every field of ``raw``; raise :class:`FormErrors` listing all problems at once."""
+def parse_fields(
+    fields: Iterable[Field], raw: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Parse every field of ``raw``: the values (``None`` for a field that did not parse) and
+    the field errors. For forms that also run cross-field checks, so that field errors and
+    cross-field errors are reported together in one pass."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for field in fields:
@@ -31,6 +42,13 @@ def validate(fields: Iterable[Field], raw: Mapping[str, Any]) -> dict[str, Any]:
             values[field.name] = field.parse(raw.get(field.name))
         except FieldError as exc:
             errors[field.name] = str(exc)
+            values[field.name] = None
+    return values, errors
+
+
+def validate(fields: Iterable[Field], raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Parse every field of ``raw``; raise :class:`FormErrors` listing all problems at once."""
+    values, errors = parse_fields(fields, raw)
     if errors:
         raise FormErrors(errors)
     return values

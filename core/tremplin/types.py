@@ -538,6 +538,12 @@ class EventType:
     #: Offered in the "add to the timeline" form (state changes are written by the core).
     manual: bool = True
     order: int = 100
+    #: Roles without access to the social file (the house mistress and technicians hold the
+    #: ``technician`` role) who may add events of this kind, and read only the events of
+    #: their kinds, on the households of the programme (of their programmes when
+    #: ``programme`` is ``None``), on the « Passages et visites » page. Staff who open the
+    #: file see and add these events as any other.
+    roles: tuple[str, ...] = ()
 
 
 #: The groups of the main menu, in their order: key → French label. A :class:`NavItem`

@@ -36,6 +36,8 @@ FULL_NAME = "Camille Test"
 PARTNER_EMAIL = "conseillere@mission-locale.example.org"
 PARTNER_ORG = "Mission Locale d'Alès"
 RENTAL_EMAIL = "gestion.locative@example.org"
+#: The IML sublease's house mistress (role technician, restricted to that programme).
+MISTRESS_EMAIL = "maitresse.maison@example.org"
 #: Timeout of every Playwright action and expectation (ms): generous for a slow CI machine,
 #: yet a broken page fails in seconds rather than minutes.
 TIMEOUT_MS = 10_000
@@ -149,6 +151,22 @@ def server(tmp_path_factory) -> Iterator[Server]:
             "rental_manager",
             "--name",
             "Gaël Gestion",
+            "--password-stdin",
+        ],
+        env,
+        tmp,
+        stdin=PASSWORD + "\n",
+    )
+    _run(
+        [
+            "createuser",
+            MISTRESS_EMAIL,
+            "--role",
+            "technician",
+            "--name",
+            "Maëlle Maison",
+            "--programmes",
+            "iml_sublease",
             "--password-stdin",
         ],
         env,

@@ -171,7 +171,8 @@ def test_document_upload_and_download(page: Page, server: Server, tmp_path) -> N
     )
     expect(item).to_have_count(1)
     expect(item).to_contain_text("Attestation d'assurance")
-    link = item.get_by_role("link", name="attestation-assurance.pdf")
+    # exact: the « Aperçu de attestation-assurance.pdf » link is next to it.
+    link = item.get_by_role("link", name="attestation-assurance.pdf", exact=True)
 
     with page.expect_download() as info:
         link.click()

@@ -357,3 +357,40 @@ async def test_upgrade_backfills_the_due_dates(database, stays_host, capsys):
         {"key": "stay_end", "due_on": dt.date(2025, 3, 1)},
     ]
     assert "Échéances recalculées : 2." in capsys.readouterr().out
+
+
+async def test_export_is_the_filtered_list_and_audited(client, users, stays_host):
+    """CSV/XLSX of the due dates as filtered in the URL (issue 16, point 3), audited."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from tremplin.models import AuditEntry
+
+    me = users["social_worker"].id
+    day = today()
+    await _enrol(stays_host, referral=day - dt.timedelta(days=20), referent=me, name="Foyer Retard")
+    await _enrol(
+        stays_host,
+        referral=day - dt.timedelta(days=10),
+        referent=users["head_of_service"].id,
+        name="Foyer Bientôt",
+    )
+    await _enrol(stays_host, "other", referral=day - dt.timedelta(days=12), name="Foyer Ailleurs")
+    await _restricted(users, ["stay"])
+    session = Session(client, await login(client, "social_worker@test.fr"), users["social_worker"])
+    page = await session.get("/echeances?referent=me")
+    assert 'href="/echeances/export?fmt=csv&amp;referent=me&amp;quand=watch"' in page.text
+    response = await session.get("/echeances/export?fmt=csv&referent=me&quand=watch")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Échéance", "Objet", "Référence", "Ménage", "Programme", "Référent"]
+    assert [r[3] for r in rows[1:]] == ["Foyer Retard"]
+    everything = await session.get("/echeances/export?fmt=xlsx")
+    sheet = load_workbook(io.BytesIO(everything.content)).active
+    names = [sheet.cell(row=i, column=4).value for i in range(2, sheet.max_row + 1)]
+    assert names == ["Foyer Retard", "Foyer Bientôt"]  # earliest first, not « other »
+    entry = await AuditEntry.select().where(AuditEntry.action == "export").first()
+    assert entry["object_type"] == "due_date_list" and entry["object_id"] == 1
+    assert (await session.get("/echeances/export?fmt=csv&programme=other")).status_code == 400

@@ -23,7 +23,10 @@ from tremplin.types import Choice
 
 __all__ = [
     "DOCUMENT_KINDS",
+    "PREVIEW_TYPES",
+    "delete_document",
     "download_name",
+    "may_delete",
     "orphan_blobs",
     "read_document",
     "sniff_mime",
@@ -69,6 +72,12 @@ EXTENSIONS = {
 #: The part an OOXML package of each kind must hold ([Content_Types].xml aside).
 _OOXML_MAIN = {".docx": (DOCX, "word/document.xml"), ".xlsx": (XLSX, "xl/workbook.xml")}
 _ODF = {".odt": ODT, ".ods": ODS}
+#: The sniffed types a browser shows in a preview (served inline, under the same CSP);
+#: every other type is only ever served as an attachment.
+PREVIEW_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
+#: The roles that may delete any document of a file they can open; others only their own.
+DELETING_ROLES = frozenset({"head_of_service", "admin"})
+REASON_MAX = 500
 _SAFE_NAME = re.compile(r"^[\w][\w .()'&,+-]{0,150}\.[A-Za-z0-9]{1,5}$")
 _MAX_ZIP_ENTRIES = 5_000
 
@@ -277,3 +286,59 @@ async def orphan_blobs(data_dir: Path, *, fix: bool = False) -> list[Path]:
         if fix:
             path.unlink(missing_ok=True)
     return found
+
+
+def may_delete(user: Any, row: dict[str, Any]) -> bool:
+    """Whether ``user`` may delete the document ``row``: the head of service and the
+    administrator any document of a file they can open, a social worker the ones they added."""
+    from tremplin.permissions import can
+
+    if not can(user, "social"):
+        return False
+    return user.role in DELETING_ROLES or (
+        row.get("uploaded_by") is not None and row.get("uploaded_by") == user.id
+    )
+
+
+async def delete_document(actor: Actor, document_id: int, reason: str) -> int:
+    """Delete a document with its reason; returns its household's id.
+
+    The row goes at once (nobody can open the document any more); the reason is kept on the
+    household's timeline and the deletion in the audit trail. The file itself is removed by
+    the retention job (``tremplin retention --apply``, ``tremplin check --fix``) once no other
+    document shares its content."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise FormErrors({"reason": "indiquez le motif de la suppression"})
+    if len(reason) > REASON_MAX:
+        raise FormErrors({"reason": f"{REASON_MAX} caractères au plus"})
+    async with transaction():
+        row = await Document.select().where(Document.id == document_id).first()
+        if row is None:
+            raise NotFound(document_id)
+        deleted = await Document.delete().where(Document.id == document_id).returning(Document.id)
+        if not deleted:
+            raise NotFound(document_id)  # a concurrent deletion won
+        current = now()
+        await TimelineEvent.insert(
+            TimelineEvent(
+                household=row["household"],
+                kind="document_deleted",
+                occurred_at=current,
+                author=actor.user_id,
+                programme=row["programme"],
+                title="Document supprimé",
+                body=f"{row['filename']} — motif : {reason}",
+                data={"document": document_id},
+                created_at=current,
+            )
+        )
+        await audit.record(
+            "delete",
+            "document",
+            document_id,
+            user_id=actor.user_id,
+            fields=["reason"],
+            address=actor.address,
+        )
+    return row["household"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from tremplin.db import transaction
 from tremplin.errors import Actor, ConflictError, NotFound
-from tremplin.forms import FormErrors, resolve_choices, validate
+from tremplin.forms import FormErrors, parse_fields, resolve_choices
 from tremplin.models import Enrolment, TimelineEvent, User
 from tremplin.plugins import PluginHost
 from tremplin.services import audit, deadlines
@@ -51,6 +51,21 @@ def enrolment_fields(host: PluginHost, programme: str) -> list[Field]:
 
 def check_fields(host: PluginHost, programme: str, values: dict[str, Any]) -> None:
     """Run the programme's ``tremplin_enrolment_checks``; raise every message at once."""
+    errors = cross_field_errors(host, programme, values)
+    if errors:
+        raise FormErrors(errors)
+
+
+def cross_field_errors(
+    host: PluginHost,
+    programme: str,
+    values: dict[str, Any],
+    skip: set[str] | frozenset = frozenset(),
+) -> dict[str, str]:
+    """The messages of the programme's ``tremplin_enrolment_checks``. A field in ``skip``
+    (it did not parse: its own error is already reported) is given to the checks as empty,
+    and a check's message about it is dropped."""
+    values = {k: (None if k in skip else v) for k, v in values.items()}
     checks = sorted(
         (
             c
@@ -62,9 +77,25 @@ def check_fields(host: PluginHost, programme: str, values: dict[str, Any]) -> No
     errors: dict[str, str] = {}
     for check in checks:
         for name, message in check.check(dict(values)).items():
-            errors.setdefault(name, message)
+            if name not in skip:
+                errors.setdefault(name, message)
+    return errors
+
+
+async def _orientation_values(
+    host: PluginHost, programme: str, fields: list[Field], raw: dict[str, Any]
+) -> dict[str, Any]:
+    """The orientation form's values, or :class:`FormErrors` with every error at once:
+    field errors, the programme's cross-field checks and an unknown referent."""
+    values, errors = parse_fields(fields, raw)
+    errors.update(cross_field_errors(host, programme, values, skip=set(errors)))
+    if values.get("referent") is not None and not await User.exists().where(
+        (User.id == values["referent"]) & (User.role != "partner")
+    ):
+        errors.setdefault("referent", "référent inconnu")
     if errors:
         raise FormErrors(errors)
+    return values
 
 
 def to_view(row: dict[str, Any]) -> EnrolmentView:
@@ -102,12 +133,7 @@ async def create_enrolment(
         enrolment_fields(host, programme),
         ChoiceContext(programme=programme, household_id=household_id, today=today()),
     )
-    values = validate(fields, raw)
-    check_fields(host, programme, values)
-    if values["referent"] is not None and not await User.exists().where(
-        (User.id == values["referent"]) & (User.role != "partner")
-    ):
-        raise FormErrors({"referent": "référent inconnu"})
+    values = await _orientation_values(host, programme, fields, raw)
     core = {f.name for f in fields[:3]}
     data = {k: v for k, v in values.items() if k not in core}
     workflow = host.workflows[programme]
@@ -177,15 +203,26 @@ async def apply_transition(
             raise FormErrors({"_transition": "cette action n'est pas possible dans cet état"})
         view = to_view(row)
         fields = await resolve_choices(transition.fields, choice_context(row, view))
-        values = validate(fields, raw)
-        check_dates(row, values)
-        context = GuardContext(enrolment=view, values=values, today=today())
-        for guard in transition.guards:
-            reason = guard(context)
-            if inspect.isawaitable(reason):
-                reason = await reason
-            if reason:
-                raise FormErrors({"_transition": reason})
+        # Field errors and the date order together; then, with every field readable and in
+        # order, the guards' reasons, all of them (a guard reading a field in error would
+        # only repeat that field's own message).
+        values, errors = parse_fields(fields, raw)
+        parsed = {k: v for k, v in values.items() if k not in errors}
+        for name, message in _date_order_errors(row, parsed).items():
+            errors.setdefault(name, message)
+        if not errors:
+            context = GuardContext(enrolment=view, values=values, today=today())
+            reasons = []
+            for guard in transition.guards:
+                reason = guard(context)
+                if inspect.isawaitable(reason):
+                    reason = await reason
+                if reason and reason not in reasons:
+                    reasons.append(reason)
+            if reasons:
+                errors["_transition"] = " ".join(reasons)
+        if errors:
+            raise FormErrors(errors)
         update: dict[Any, Any] = {Enrolment.state: transition.target}
         data = dict(row["data"] or {})
         for name, value in values.items():
@@ -245,6 +282,14 @@ def business_date(values: dict[str, Any]) -> dt.date:
 
 def check_dates(row: dict[str, Any], values: dict[str, Any]) -> None:
     """Dates must follow each other: referral ≤ decision ≤ entry ≤ exit."""
+    errors = _date_order_errors(row, values)
+    if errors:
+        raise FormErrors(errors)
+
+
+def _date_order_errors(row: dict[str, Any], values: dict[str, Any]) -> dict[str, str]:
+    """Every date-order problem (referral ≤ decision ≤ entry ≤ exit), by field."""
+    errors: dict[str, str] = {}
     dates = {k: row[k] for k in DATE_COLUMNS}
     for k in DATE_COLUMNS:
         if values.get(k):
@@ -260,9 +305,10 @@ def check_dates(row: dict[str, Any], values: dict[str, Any]) -> None:
         for earlier in order[:i]:
             if dates[later] and dates[earlier] and dates[later] < dates[earlier]:
                 field = later if later in values else earlier
-                raise FormErrors(
-                    {field: f"la date de {labels[later]} précède celle de {labels[earlier]}"}
+                errors.setdefault(
+                    field, f"la date de {labels[later]} précède celle de {labels[earlier]}"
                 )
+    return errors
 
 
 async def update_enrolment(
@@ -279,13 +325,19 @@ async def update_enrolment(
         fields = await resolve_choices(
             enrolment_fields(host, row["programme"]), choice_context(row), keep=row["data"]
         )
-        values = validate(fields, raw)
-        check_fields(host, row["programme"], values)
-        if values["referent"] is not None and not await User.exists().where(
+        values, errors = parse_fields(fields, raw)
+        errors.update(cross_field_errors(host, row["programme"], values, skip=set(errors)))
+        if values.get("referent") is not None and not await User.exists().where(
             (User.id == values["referent"]) & (User.role != "partner")
         ):
-            raise FormErrors({"referent": "référent inconnu"})
-        check_dates(row, {"referral_date": values["referral_date"]})
+            errors.setdefault("referent", "référent inconnu")
+        if values.get("referral_date"):
+            for name, message in _date_order_errors(
+                row, {"referral_date": values["referral_date"]}
+            ).items():
+                errors.setdefault(name, message)
+        if errors:
+            raise FormErrors(errors)
         core = {f.name for f in fields[:3]}
         data = {**(row["data"] or {}), **{k: v for k, v in values.items() if k not in core}}
         changed = [

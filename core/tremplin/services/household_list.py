@@ -7,9 +7,7 @@ is posted). Each filter is an indexed ``EXISTS`` on the enrolments of the househ
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,11 +25,11 @@ SORT_LABELS = {
 }
 #: Columns of the CSV and XLSX exports (French headers), in order.
 EXPORT_COLUMNS = (
-    ("reference", "Référence"),
-    ("name", "Ménage"),
-    ("composition", "Composition"),
-    ("programmes", "Programmes et étapes"),
-    ("updated_at", "Dernière modification"),
+    ("reference", "Référence", 12),
+    ("name", "Ménage", 30),
+    ("composition", "Composition", 28),
+    ("programmes", "Programmes et étapes", 50),
+    ("updated_at", "Dernière modification", 20),
 )
 
 
@@ -152,50 +150,14 @@ def parse_filters(
     )
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        from tremplin.services.clock import zone
-
-        return value.astimezone(zone()).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, list):
-        return " ; ".join(str(v) for v in value)
-    return "" if value is None else value
-
-
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a BOM and « ; » separators: French Excel opens it as is."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([label for _key, label in EXPORT_COLUMNS])
-    for row in rows:
-        writer.writerow([_safe(_cell(row.get(key))) for key, _label in EXPORT_COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """The list's CSV (the shared export of :mod:`tremplin.web.exports`)."""
+    from tremplin.services.list_export import to_csv as csv_export
 
-
-def _safe(value: Any) -> Any:
-    """A text starting with = + - @ is not run as a formula by a spreadsheet."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return csv_export(EXPORT_COLUMNS, rows)
 
 
 def to_xlsx(rows: list[dict[str, Any]], title: str = "Ménages") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from tremplin.services.list_export import to_xlsx as xlsx_export
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([label for _key, label in EXPORT_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_safe(_cell(row.get(key))) for key, _label in EXPORT_COLUMNS])
-    for column, width in zip("ABCDE", (12, 30, 28, 50, 20), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_export(EXPORT_COLUMNS, rows, title)

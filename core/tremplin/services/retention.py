@@ -34,7 +34,7 @@ from tremplin.plugins import PluginHost
 from tremplin.policy import declared_fields
 from tremplin.services import audit
 from tremplin.services.clock import now, today
-from tremplin.services.documents import blob_path
+from tremplin.services.documents import blob_path, orphan_blobs
 from tremplin.types import Field
 
 __all__ = ["RetentionPlan", "apply_plan", "plan_retention"]
@@ -48,6 +48,8 @@ class RetentionPlan:
     audit_entries: int = 0
     #: Job results deleted because they expired (set by :func:`apply_plan`).
     jobs_expired: int = 0
+    #: Files of deleted documents removed when the plan was applied.
+    removed_files: int = 0
 
     def summary(self) -> str:
         return (
@@ -178,6 +180,8 @@ async def apply_plan(
     from tremplin.services.jobs import expire
 
     plan.jobs_expired = await expire(data_dir)
+    # Files of deleted documents (a deletion removes the row at once, the file here).
+    plan.removed_files = len(await orphan_blobs(data_dir, fix=True))
 
 
 def coarsen_value(f: Field, value: Any) -> Any:

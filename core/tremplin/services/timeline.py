@@ -7,7 +7,7 @@ from typing import Any
 
 from tremplin.db import transaction
 from tremplin.errors import Actor
-from tremplin.forms import FormErrors, validate
+from tremplin.forms import FormErrors, parse_fields
 from tremplin.models import TimelineEvent
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
@@ -18,11 +18,17 @@ from tremplin.types import Choice, Field
 __all__ = ["add_event", "event_fields", "list_events"]
 
 
-def event_fields(host: PluginHost, programmes: list[str]) -> tuple[Field, ...]:
+def event_fields(
+    host: PluginHost, programmes: list[str], only: list[str] | None = None
+) -> tuple[Field, ...]:
+    """The fields of the timeline form; ``only`` limits the kinds offered (the kinds a role
+    without the social file may add, see :mod:`tremplin.services.visits`)."""
     kinds = [
         e
         for e in host.event_types.values()
-        if e.manual and (e.programme is None or e.programme in programmes)
+        if e.manual
+        and (e.programme is None or e.programme in programmes)
+        and (only is None or e.key in only)
     ]
     return (
         Field(
@@ -53,15 +59,29 @@ def event_fields(host: PluginHost, programmes: list[str]) -> tuple[Field, ...]:
 
 
 async def add_event(
-    host: PluginHost, actor: Actor, household_id: int, raw: dict[str, Any], programmes: list[str]
+    host: PluginHost,
+    actor: Actor,
+    household_id: int,
+    raw: dict[str, Any],
+    programmes: list[str],
+    only: list[str] | None = None,
 ) -> int:
-    values = validate(event_fields(host, programmes), raw)
+    """Add a dated event; every error at once (fields, a future date, a kind outside the
+    chosen programme). ``only``: the kinds this user may add (``None``: every manual kind)."""
+    values, errors = parse_fields(event_fields(host, programmes, only), raw)
+    if values["occurred_on"] and dt.date.fromisoformat(values["occurred_on"]) > today():
+        errors["occurred_on"] = "la date est dans le futur"
+    event_type = host.event_types.get(values["kind"] or "")
+    if (
+        event_type is not None
+        and event_type.programme
+        and values["programme"] not in (None, event_type.programme)
+    ):
+        errors.setdefault("kind", "ce type n'existe pas dans ce programme")
+    if errors:
+        raise FormErrors(errors)
+    assert event_type is not None
     occurred = dt.date.fromisoformat(values["occurred_on"])
-    if occurred > today():
-        raise FormErrors({"occurred_on": "la date est dans le futur"})
-    event_type = host.event_types[values["kind"]]
-    if event_type.programme and values["programme"] not in (None, event_type.programme):
-        raise FormErrors({"kind": "ce type n'existe pas dans ce programme"})
     async with transaction():
         await get_household(household_id)
         row = await TimelineEvent.insert(

@@ -22,6 +22,7 @@ from tremplin.config import Settings, load_settings
 from tremplin.plugins import PluginHost, load_plugins
 from tremplin.policy import validate_scopes
 from tremplin.services import clock
+from tremplin.services.visits import role_kinds
 from tremplin.types import NavItem
 from tremplin.web import errors, navigation
 from tremplin.web.access import scope_guard
@@ -55,6 +56,7 @@ from tremplin.web.pages import (
 from tremplin.web.pages import auth as auth_pages
 from tremplin.web.pages import calendar as calendar_pages
 from tremplin.web.pages import deadlines as deadline_pages
+from tremplin.web.pages import visits as visit_pages
 from tremplin.web.requestlog import RequestIdMiddleware, configure_json_logging
 from tremplin.web.security import security_headers_middleware
 from tremplin.web.state import AppContext
@@ -85,10 +87,18 @@ async def readyz() -> Response:
 def visible_nav(host: PluginHost, user: Any) -> list[NavItem]:
     """The menu of ``user``: the entries whose ``roles`` include the user's role, by order."""
     role = getattr(user, "role", None)
-    return sorted(
-        (i for i in host.call("tremplin_navigation", user=user) if role in i.roles),
-        key=lambda item: (item.order, item.label),
-    )
+    items = [i for i in host.call("tremplin_navigation", user=user) if role in i.roles]
+    if user is not None and role not in (None, "partner"):
+        assigned = [p for p in (user.programmes or []) if p in host.programmes]
+        programmes = assigned if user.programmes else host.programme_keys
+        if role_kinds(host, role, programmes):
+            # Event kinds a programme opens to this role (EventType.roles): their page.
+            items.append(
+                NavItem(
+                    "Passages et visites", "/passages", order=21, roles=(role,), group="support"
+                )
+            )
+    return sorted(items, key=lambda item: (item.order, item.label))
 
 
 def create_app(settings: Settings | None = None, host: PluginHost | None = None) -> Litestar:
@@ -138,6 +148,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *calendar_pages.ROUTES,
             *households.ROUTES,
             *records.ROUTES,
+            *visit_pages.ROUTES,
             *corrections.ROUTES,
             *partner.ROUTES,
             *admin.ROUTES,

@@ -86,7 +86,13 @@ def tremplin_workflows() -> list[Workflow]:
 @hookimpl
 def tremplin_timeline_event_types() -> list[EventType]:
     return [
-        EventType("host_note", "Note de l'hôte de maison", programme=KEY, order=36),
+        EventType(
+            "host_note",
+            "Note de l'hôte de maison",
+            programme=KEY,
+            order=36,
+            roles=("technician",),
+        ),
         EventType(
             "host_interview",
             "Entretien avec l'hôte de maison",

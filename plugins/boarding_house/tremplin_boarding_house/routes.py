@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.api import (
+    ExportColumn,
     FormErrors,
     NotFound,
     actor,
@@ -20,11 +21,13 @@ from tremplin.api import (
     can,
     check_household,
     current_user,
+    export_response,
     redirect_after_write,
     requires,
     resolve_choices,
     roles,
     today,
+    user_programmes,
 )
 from tremplin_boarding_house import houses as svc
 from tremplin_boarding_house.activities import (
@@ -69,6 +72,51 @@ async def house_list(request: Request) -> Template:
             "residents": residents,
             "can_manage": current_user(request).role in ("admin", "head_of_service"),
         },
+    )
+
+
+#: Columns of the residents export (every house, or the one of the URL).
+RESIDENT_EXPORT = (
+    ExportColumn("house", "Maison", 24),
+    ExportColumn("unit_label", "Logement", 14),
+    ExportColumn("typology", "Typologie", 10),
+    ExportColumn("name", "Ménage", 30),
+    ExportColumn("entry_date", "Entrée le", 12),
+)
+
+
+@get(f"/{KEY}/residents/export", guards=[SOCIAL])
+async def residents_export(request: Request, fmt: str = "csv", maison: str = "") -> Response:
+    """The current residents, house by house then unit, as CSV or XLSX (audited); only for
+    those who work in the programme."""
+    from litestar.exceptions import NotFoundException
+
+    if KEY not in user_programmes(request):
+        raise NotFoundException()
+    houses = await House.select(House.id, House.name).order_by(House.name)
+    if maison:
+        houses = [h for h in houses if str(h["id"]) == maison]
+        if not houses:
+            raise NotFoundException()
+    rows = []
+    for h in houses if fmt in ("csv", "xlsx") else []:
+        for r in await svc.residents_of(h["id"]):
+            rows.append(
+                {
+                    **r,
+                    "house": h["name"],
+                    "unit_label": r["unit"]["label"],
+                    "typology": r["unit"].get("typology", ""),
+                }
+            )
+    return await export_response(
+        fmt,
+        RESIDENT_EXPORT,
+        rows,
+        actor=actor(request),
+        object_type="boarding_house_resident_list",
+        filename="residents-pensions",
+        title="Résidents",
     )
 
 
@@ -214,6 +262,7 @@ async def activity_create(request: Request, house_id: FromPath[int]) -> Response
 
 ROUTES = [
     house_list,
+    residents_export,
     house_new,
     house_create,
     house_page,

@@ -70,6 +70,7 @@ def tremplin_timeline_event_types() -> list[EventType]:
         EventType("housing_inventory", "État des lieux", manual=False, order=932),
         EventType("housing_arrears_step", "Procédure d'impayés", manual=False, order=933),
         EventType("intervention", "Intervention dans le logement", manual=False, order=934),
+        EventType("technical_visit", "Passage technique", order=39, roles=("technician",)),
         EventType("housing_claim", "Sinistre dans le logement", manual=False, order=935),
     ]
 

@@ -19,6 +19,7 @@ from tremplin_housing.calc import dpe_alerts
 from tremplin_housing.claims import claims_of
 from tremplin_housing.common import require
 from tremplin_housing.ledger import statement, terms_history
+from tremplin_housing.list_sorts import DWELLING_SORTS, cursor_of, sorted_page
 from tremplin_housing.maintenance import interventions_of
 from tremplin_housing.stock import vacancy_rows
 from tremplin_housing.tables import (
@@ -38,14 +39,16 @@ FILTERS = ("status", "typology", "programme", "dpe_class")
 async def dwelling_list(
     filters: dict[str, str],
     q: str,
-    after: int | None,
+    after: int | str | None,
     user: Any,
     limit: int = PAGE_SIZE,
     client: str = "",
     connection: Any = None,
-) -> tuple[list[dict[str, Any]], int | None]:
-    """A page of dwellings in reference order (keyset on the id), filtered and searched;
-    confidential addresses masked for ``user``. Returns rows and the next cursor.
+    sort: str = "reference",
+) -> tuple[list[dict[str, Any]], int | str | None]:
+    """A page of dwellings in ``sort`` order (:data:`DWELLING_SORTS`, keyset on the sorted
+    column and the id), filtered and searched; confidential addresses masked for ``user``.
+    Returns rows and the next cursor.
 
     With the request (``connection``), a user restricted to programmes lists only theirs
     (and dwellings of no programme yet), and the address of a dwelling where a household
@@ -75,10 +78,9 @@ async def dwelling_list(
     if words:
         hidden = (await hidden_dwellings(connection))[1] if connection else ()
         query = query.where(search_filter(words, user, hidden))
-    if after is not None:
-        query = query.where(Dwelling.id > after)
-    rows = await query.order_by(Dwelling.id).limit(limit + 1)
-    next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
+    order = DWELLING_SORTS.get(sort, DWELLING_SORTS["reference"])
+    rows = await sorted_page(query, Dwelling, order, after, limit)
+    next_cursor = cursor_of(rows[limit - 1], order) if len(rows) > limit else None
     on = today()
     if connection is not None:
         await protect(connection, rows[:limit])

@@ -132,6 +132,7 @@ def tremplin_timeline_event_types() -> list[EventType]:
             programme=KEY,
             contact=True,
             order=35,
+            roles=("technician",),
         ),
         EventType(
             "sublease_review", "Bilan de la sous-location", programme=KEY, manual=False, order=921

@@ -6,18 +6,21 @@ GLA, the arrears commission and the import have their pages in :mod:`.gla_routes
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
+    ExportColumn,
     Field,
     FormErrors,
     NotFound,
     actor,
     audit,
     check_household,
+    export_response,
     form_dict,
     render,
     roles,
@@ -82,7 +85,29 @@ async def _household_id(text: str) -> int:
 # --- Demands -------------------------------------------------------------------------
 
 
-async def _demand_list(status: str) -> list[dict[str, Any]]:
+#: Sorts of the desk's demands list, newest first, each on an index (registered_on, id) /
+#: (status_on, id) — migration rental_agency_0003 — with keyset pagination.
+DEMAND_SORTS = {"inscription": "Date d'enregistrement", "statut": "Dernier changement de statut"}
+DEMAND_PAGE = 100
+
+
+def _demand_cursor(raw: str) -> tuple[dt.date, int] | None:
+    day, _, ident = raw[:40].partition("~")
+    try:
+        return dt.date.fromisoformat(day), int(ident)
+    except ValueError:
+        return None
+
+
+async def _demand_list(
+    status: str,
+    sort: str = "inscription",
+    after: tuple[dt.date, int] | None = None,
+    limit: int = DEMAND_PAGE,
+) -> list[dict[str, Any]]:
+    """A page of demands (``limit`` + 1 rows: one more tells there is a next page), newest
+    first by registration or by last status change, then id."""
+    column = Demand.status_on if sort == "statut" else Demand.registered_on
     query = Demand.select(
         Demand.id,
         Demand.household,
@@ -96,7 +121,14 @@ async def _demand_list(status: str) -> list[dict[str, Any]]:
     ).where(Demand.household.archived_at.is_null())
     if status:
         query = query.where(Demand.status == status)
-    return await query.order_by(Demand.registered_on, ascending=False).limit(300)
+    if after is not None:
+        day, ident = after
+        query = query.where((column < day) | ((column == day) & (Demand.id < ident)))
+    return (
+        await query.order_by(column, ascending=False)
+        .order_by(Demand.id, ascending=False)
+        .limit(limit + 1)
+    )
 
 
 async def _demands_page(
@@ -104,8 +136,20 @@ async def _demands_page(
 ) -> Template:
     wanted = request.query_params.get("status", "")
     wanted = wanted if wanted in STATUS_LABELS else ""
-    rows = await _demand_list(wanted)
+    sort = request.query_params.get("tri", "")
+    sort = sort if sort in DEMAND_SORTS else "inscription"
+    after = _demand_cursor(str(request.query_params.get("apres", "")))
+    rows = await _demand_list(wanted, sort, after)
+    more = len(rows) > DEMAND_PAGE
+    rows = rows[:DEMAND_PAGE]
+    key = "status_on" if sort == "statut" else "registered_on"
+    next_cursor = f"{rows[-1][key].isoformat()}~{rows[-1]['id']}" if more and rows else None
     await audit_read(request, [r["household"] for r in rows], "rental_agency_demands")
+    query = "&".join(
+        f"{k}={v}"
+        for k, v in (("status", wanted), ("tri", "" if sort == "inscription" else sort))
+        if v
+    )
     return render(
         request,
         f"{KEY}/demands.html",
@@ -114,6 +158,10 @@ async def _demands_page(
             "statuses": STATUSES,
             "labels": STATUS_LABELS,
             "wanted": wanted,
+            "sort": sort,
+            "sorts": DEMAND_SORTS,
+            "query": query,
+            "next_cursor": next_cursor,
             "fields": (HOUSEHOLD_FIELD, *demands.DEMAND_FIELDS),
             "values": values,
             "errors": errors,
@@ -127,6 +175,49 @@ async def demands_page(request: Request) -> Template:
     """The housing demands (filter by status) and the intake form."""
     ensure_enabled(request)
     return await _demands_page(request, {"registered_on": today().isoformat()}, {})
+
+
+#: Columns of the desk's export (the demands list on screen).
+DEMAND_EXPORT = (
+    ExportColumn("household_reference", "Référence", 12),
+    ExportColumn("household_name", "Ménage", 30),
+    ExportColumn("registered_on", "Enregistrée le", 14),
+    ExportColumn("status_label", "Statut", 24),
+    ExportColumn("status_on", "Depuis le", 14),
+    ExportColumn("wanted_typology", "Typologie souhaitée", 12),
+    ExportColumn("wanted_sector", "Secteur souhaité", 24),
+)
+
+
+@get(f"/{KEY}/demands/export", guards=[STAFF])
+async def demands_export(
+    request: Request, fmt: str = "csv", status: str = "", tri: str = ""
+) -> Response:
+    """The desk's demands as listed (status and sort of the URL, every page), as CSV or
+    XLSX (audited)."""
+    ensure_enabled(request)
+    wanted = status if status in STATUS_LABELS else ""
+    sort = tri if tri in DEMAND_SORTS else "inscription"
+    key = "status_on" if sort == "statut" else "registered_on"
+    rows: list[dict[str, Any]] = []
+    after = None
+    while fmt in ("csv", "xlsx") and len(rows) < 20_000:
+        page = await _demand_list(wanted, sort, after, limit=500)
+        rows.extend(page[:500])
+        if len(page) <= 500:
+            break
+        after = (page[499][key], page[499]["id"])
+    for r in rows:
+        r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
+    return await export_response(
+        fmt,
+        DEMAND_EXPORT,
+        rows,
+        actor=actor(request),
+        object_type="rental_agency_demand_list",
+        filename="demandes-logement",
+        title="Demandes de logement",
+    )
 
 
 @post(f"/{KEY}/demands", guards=[STAFF])
@@ -566,6 +657,7 @@ ROUTES = (
     territory_page,
     territory_save,
     demands_page,
+    demands_export,
     demand_create,
     demand_page,
     demand_edit,

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Request, get
+from litestar import Request, Response, get
 from litestar.response import Template
 
 from tremplin.models import User
@@ -14,7 +14,8 @@ from tremplin.services.clock import today
 from tremplin.services.deadlines import DueFilter, count_due, list_due
 from tremplin.types import Field, FieldError
 from tremplin.web.auth import requires
-from tremplin.web.state import app_context, current_user, user_programmes
+from tremplin.web.exports import EXPORT_LIMIT, ExportColumn, export_response
+from tremplin.web.state import actor, app_context, current_user, user_programmes
 
 SOCIAL = requires("social")
 
@@ -125,4 +126,47 @@ async def due_dates_page(request: Request) -> Template:
     return Template(template, context=context, status_code=400 if errors else 200)
 
 
-ROUTES = [due_dates_page]
+#: Columns of the due dates export (the list on screen).
+EXPORT_COLUMNS = (
+    ExportColumn("due_on", "Échéance", 12),
+    ExportColumn("label", "Objet", 40),
+    ExportColumn("reference", "Référence", 12),
+    ExportColumn("name", "Ménage", 30),
+    ExportColumn("programme_name", "Programme", 28),
+    ExportColumn("referent_name", "Référent", 24),
+)
+
+
+@get("/echeances/export", guards=[SOCIAL])
+async def due_dates_export(request: Request, fmt: str = "csv") -> Response:
+    """The due dates as filtered in the URL, earliest first, as CSV or XLSX (audited)."""
+    f, _values, errors = await _filters(request)
+    if errors:
+        return Response(
+            "Filtres invalides : " + " ; ".join(errors.values()),
+            status_code=400,
+            media_type="text/plain",
+        )
+    names = {k: p.name_fr for k, p in app_context(request).host.programmes.items()}
+    rows: list[dict[str, Any]] = []
+    cursor = None
+    if fmt in ("csv", "xlsx"):
+        while len(rows) < EXPORT_LIMIT:
+            page, cursor = await list_due(f, after=cursor, limit=500)
+            for r in page:
+                r["programme_name"] = names.get(r["programme"], r["programme"])
+            rows.extend(page)
+            if cursor is None:
+                break
+    return await export_response(
+        fmt,
+        EXPORT_COLUMNS,
+        rows,
+        actor=actor(request),
+        object_type="due_date_list",
+        filename="echeances",
+        title="Échéances",
+    )
+
+
+ROUTES = [due_dates_page, due_dates_export]

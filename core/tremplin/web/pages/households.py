@@ -23,7 +23,7 @@ from tremplin.services import households as hh
 from tremplin.services.clock import today
 from tremplin.services.corrections import CORRECTING_ROLES, correctable_steps
 from tremplin.services.deadlines import due_dates_of_households
-from tremplin.services.documents import DOCUMENT_KINDS
+from tremplin.services.documents import DOCUMENT_KINDS, PREVIEW_TYPES, may_delete
 from tremplin.services.enrolments import to_view
 from tremplin.services.idempotency import run_once
 from tremplin.services.shares import household_shares, shareable_groups
@@ -39,6 +39,7 @@ from tremplin.web.access import (
     visibility,
 )
 from tremplin.web.auth import requires
+from tremplin.web.exports import EXPORT_LIMIT, export_response
 from tremplin.web.formdata import form_dict, int_or_none, new_form_id
 from tremplin.web.state import actor, app_context, current_user, user_programmes
 
@@ -148,16 +149,14 @@ async def household_search(request: Request) -> Template:
     return Template("households/list.html", context=context)
 
 
-#: Rows of one export at most (a larger list is cut, and the file says so in its name).
-EXPORT_LIMIT = 20_000
-
-
 @get("/households/export", guards=[SOCIAL])
 async def household_export(request: Request, fmt: FromQuery[str] = "csv") -> Response:
     """The current list (filters and sort of the URL, within what the user may see) as CSV
     or XLSX; one audit entry names the export and its size."""
     if fmt not in ("csv", "xlsx"):
-        return Response("Format inconnu : csv ou xlsx", status_code=400, media_type="text/plain")
+        return await export_response(
+            fmt, (), [], actor=actor(request), object_type="", filename="", title=""
+        )
     filters = _list_filters(request, request.query_params)
     if filters.errors:
         return Response(
@@ -188,28 +187,14 @@ async def household_export(request: Request, fmt: FromQuery[str] = "csv") -> Res
             )
         if cursor is None:
             break
-    a = actor(request)
-    await audit.record(
-        "export",
-        "household_list",
-        len(rows),
-        user_id=a.user_id,
-        fields=[key for key, _label in hl.EXPORT_COLUMNS],
-        address=a.address,
-    )
-    stamp = today().isoformat()
-    if fmt == "csv":
-        body, media = hl.to_csv(rows), "text/csv; charset=utf-8"
-    else:
-        body = hl.to_xlsx(rows)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body,
-        media_type=media,
-        headers={
-            "Content-Disposition": f'attachment; filename="menages-{stamp}.{fmt}"',
-            "Cache-Control": "no-store",
-        },
+    return await export_response(
+        fmt,
+        hl.EXPORT_COLUMNS,
+        rows,
+        actor=actor(request),
+        object_type="household_list",
+        filename="menages",
+        title="Ménages",
     )
 
 
@@ -354,12 +339,21 @@ async def household_context(
             )
     documents = (
         await Document.select(
-            Document.id, Document.filename, Document.kind, Document.size, Document.uploaded_at
+            Document.id,
+            Document.filename,
+            Document.kind,
+            Document.size,
+            Document.uploaded_at,
+            Document.mime,
+            Document.uploaded_by,
         )
         .where(Document.household == household_id)
         .order_by(Document.id, ascending=False)
     )
     user = current_user(request)
+    for d in documents:
+        d["previewable"] = d["mime"] in PREVIEW_TYPES
+        d["deletable"] = may_delete(user, d)
     sharing = {}
     if can(user, "share"):
         share_programmes = [host.programmes[k] for k in programmes if k in access.programmes]

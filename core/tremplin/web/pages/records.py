@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -18,7 +18,14 @@ from tremplin.policy import HouseholdAccess
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
 from tremplin.services.clock import today
-from tremplin.services.documents import download_name, read_document, store_document
+from tremplin.services.documents import (
+    PREVIEW_TYPES,
+    delete_document,
+    download_name,
+    may_delete,
+    read_document,
+    store_document,
+)
 from tremplin.services.idempotency import run_once
 from tremplin.services.shares import create_share, end_share
 from tremplin.services.timeline import add_event
@@ -381,6 +388,64 @@ async def document_download(request: Request, document_id: FromPath[int]) -> Res
     )
 
 
+@get("/documents/{document_id:int}/apercu", guards=[SOCIAL])
+async def document_preview(request: Request, document_id: FromPath[int]) -> Response:
+    """The document shown by the browser itself: served inline only for the sniffed types
+    a browser displays safely (PDF, PNG, JPEG), under the same CSP as every page; any other
+    type goes out as an attachment, like a download. Audited as a download."""
+    from tremplin.models import Document
+
+    row = await Document.select(Document.household).where(Document.id == document_id).first()
+    if row is None or row["household"] is None:
+        raise NotFoundException()
+    await check_household(request, row["household"])
+    meta, content = await read_document(
+        actor(request), app_context(request).settings.data_dir, document_id
+    )
+    name, mime = download_name(meta["filename"], meta["mime"])
+    disposition = "inline" if mime in PREVIEW_TYPES else "attachment"
+    return Response(
+        content=content,
+        media_type=mime,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{_quote(name)}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@post("/documents/{document_id:int}/delete", guards=[SOCIAL])
+async def document_delete(request: Request, document_id: FromPath[int]) -> Response:
+    """Delete a document with a reason (mandatory; the form comes back with what was typed)."""
+    from tremplin.models import Document
+
+    row = (
+        await Document.select(Document.household, Document.uploaded_by)
+        .where(Document.id == document_id)
+        .first()
+    )
+    if row is None or row["household"] is None:
+        raise NotFoundException()
+    await check_household(request, row["household"])
+    if not may_delete(current_user(request), row):
+        raise PermissionDeniedException("suppression réservée")
+    form = await form_dict(request)
+    reason = str(form.get("reason", ""))
+    try:
+        household_id = await delete_document(actor(request), document_id, reason)
+    except FormErrors as exc:
+        context = await household_context(request, row["household"])
+        context["delete_error"] = {
+            "id": document_id,
+            "reason": reason,
+            "message": "; ".join(exc.errors.values()),
+        }
+        return Template("households/detail.html", context=context, status_code=422)
+    except hh.NotFound:
+        raise NotFoundException() from None
+    return Redirect(f"/households/{household_id}#documents", status_code=303)
+
+
 def _quote(name: str) -> str:
     from urllib.parse import quote
 
@@ -398,6 +463,8 @@ ROUTES = [
     timeline_add,
     document_upload,
     document_download,
+    document_preview,
+    document_delete,
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
@@ -13,11 +14,13 @@ from piccolo.query.functions.aggregate import Count
 
 from tremplin.api import (
     ConflictError,
+    ExportColumn,
     FormErrors,
     Household,
     actor,
     check_household,
     conflict_rows,
+    export_response,
     form_dict,
     household_filter,
     programme_filter,
@@ -30,6 +33,7 @@ from tremplin_housing.arrears import record_step, review_list
 from tremplin_housing.calc import add_months, month_bounds
 from tremplin_housing.fields import ARREARS_STEP_FIELDS, LETTER_STEPS
 from tremplin_housing.ledger import run_rent_calls
+from tremplin_housing.list_sorts import ARREARS_SORTS, sort_rows
 from tremplin_housing.plans import plans_for
 from tremplin_housing.routes.common import page, prefixed, unprefix
 from tremplin_housing.settings import (
@@ -119,12 +123,15 @@ async def _arrears_context(
     month: str,
     errors: dict[int, dict[str, str]],
     values: dict[int, dict[str, Any]],
+    sort: str = "solde",
 ) -> dict[str, Any]:
     on = today()
     if month:
         chosen_end = month_bounds(parse_month(month))[1]
         on = min(chosen_end, on)
+    sort = sort if sort in ARREARS_SORTS else "solde"
     rows = await review_list(on, scope=household_filter(request, Household.id))
+    rows = sort_rows(rows, sort)
     latest_plan = {
         p["household"]: p for p in await plans_for([r["household_id"] for r in rows], on, on)
     }
@@ -140,18 +147,71 @@ async def _arrears_context(
         "values": values,
         "default_day": today().isoformat(),
         "letter_steps": LETTER_STEPS,
+        "sort": sort,
+        "sorts": {k: v.label for k, v in ARREARS_SORTS.items()},
+        "query": urlencode(
+            {k: v for k, v in (("month", month), ("tri", "" if sort == "solde" else sort)) if v}
+        ),
     }
 
 
 @get("/housing/arrears", guards=[RENTAL])
-async def arrears(request: Request, month: FromQuery[str] = "") -> Template:
+async def arrears(
+    request: Request, month: FromQuery[str] = "", tri: FromQuery[str] = ""
+) -> Template:
     """The monthly arrears review: every household whose balance at the end of the month
     (today for the current month) exceeds the threshold."""
     try:
-        context = await _arrears_context(request, month, {}, {})
+        context = await _arrears_context(request, month[:7], {}, {}, tri)
     except FormErrors:
-        context = await _arrears_context(request, "", {}, {})
+        context = await _arrears_context(request, "", {}, {}, tri)
     return page("housing/arrears.html", context)
+
+
+#: Columns of the arrears export (the review on screen).
+ARREARS_EXPORT = (
+    ExportColumn("reference", "Référence", 12),
+    ExportColumn("name", "Ménage", 30),
+    ExportColumn("balance", "Solde dû (€)", 14),
+    ExportColumn("last_payment", "Dernier paiement", 16),
+    ExportColumn("last_step_label", "Dernière étape", 30),
+    ExportColumn("plan_label", "Plan d'apurement", 24),
+)
+
+
+@get("/housing/arrears/export", guards=[RENTAL])
+async def arrears_export(
+    request: Request,
+    fmt: FromQuery[str] = "csv",
+    month: FromQuery[str] = "",
+    tri: FromQuery[str] = "",
+) -> Response:
+    """The review as on screen (month and sort of the URL, the households the user may
+    open), as CSV or XLSX; audited."""
+    try:
+        context = await _arrears_context(request, month[:7], {}, {}, tri)
+    except FormErrors:
+        return Response("Mois invalide (AAAA-MM)", status_code=400, media_type="text/plain")
+    rows = []
+    for r in context["rows"]:
+        step = r.get("last_step")
+        rows.append(
+            {
+                **r,
+                "balance": f"{r['balance_cents'] / 100:.2f}".replace(".", ","),
+                "last_step_label": f"{step['label']} ({step['done_on']:%d/%m/%Y})" if step else "",
+                "plan_label": r["plan"]["status_label"] if r.get("plan") else "",
+            }
+        )
+    return await export_response(
+        fmt,
+        ARREARS_EXPORT,
+        rows,
+        actor=actor(request),
+        object_type="arrears_list",
+        filename="impayes",
+        title="Impayés",
+    )
 
 
 @post("/housing/households/{household_id:int}/arrears-steps", guards=[RENTAL])
@@ -224,4 +284,12 @@ async def settings_save(request: Request) -> Response:
     return redirect_after_write(request, "/housing/settings?saved=1")
 
 
-ROUTES = [rent_calls, rent_calls_run, arrears, arrears_step_add, settings_form, settings_save]
+ROUTES = [
+    rent_calls,
+    rent_calls_run,
+    arrears,
+    arrears_export,
+    arrears_step_add,
+    settings_form,
+    settings_save,
+]

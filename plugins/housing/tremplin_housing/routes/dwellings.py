@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import PermissionDeniedException
@@ -13,11 +14,13 @@ from litestar.response import Template
 
 from tremplin.api import (
     ConflictError,
+    ExportColumn,
     FormErrors,
     actor,
     app_context,
     conflict_rows,
     current_user,
+    export_response,
     form_dict,
     programme_names,
     redirect_after_write,
@@ -52,6 +55,7 @@ from tremplin_housing.fields import (
     occupancy_fields,
 )
 from tremplin_housing.journey import houses_through_workflow
+from tremplin_housing.list_sorts import DWELLING_SORTS
 from tremplin_housing.maintenance import add_intervention, update_intervention
 from tremplin_housing.routes.common import page, prefixed, unprefix
 from tremplin_housing.tables import Intervention
@@ -78,25 +82,57 @@ LABELS = {
 
 
 async def _list_context(
-    request: Request, filters: dict[str, str], q: str, after: int | None
+    request: Request, filters: dict[str, str], q: str, after: int | str | None, sort: str
 ) -> dict[str, Any]:
+    sort = sort if sort in DWELLING_SORTS else "reference"
     rows, next_cursor = await dwelling_list(
-        filters, q, after, current_user(request), client=actor(request).address, connection=request
+        filters,
+        q,
+        after,
+        current_user(request),
+        client=actor(request).address,
+        connection=request,
+        sort=sort,
     )
     return {
         "rows": rows,
         "next_cursor": next_cursor,
         "q": q,
         "filters": filters,
+        "sort": sort,
+        "sorts": {k: s.label for k, s in DWELLING_SORTS.items()},
+        "query": _query(filters, sort),
+        "query_for": lambda key: _query(filters, key),
         "after": after,
         "programmes": programme_names(request),
         **LABELS,
     }
 
 
+def _query(filters: dict[str, str], sort: str, **changes: str) -> str:
+    """The list's state as a URL query (filters and sort; never the search text)."""
+    values = {**filters, "tri": "" if sort == "reference" else sort, **changes}
+    return urlencode({k: v for k, v in values.items() if v})
+
+
 def _rows_or_page(request: Request, context: dict[str, Any]) -> Template:
-    template = "housing/_dwelling_rows.html" if request.htmx else "housing/dwellings.html"
-    return page(template, context)
+    if request.htmx:
+        # The filters and the sort go into the address bar (Back and a shared link restore
+        # them); the search text is posted and stays out of it.
+        query = context["query"]
+        return Template(
+            "housing/_dwelling_rows.html",
+            context=context,
+            headers={"HX-Push-Url": "/housing/dwellings" + (f"?{query}" if query else "")},
+        )
+    return page("housing/dwellings.html", context)
+
+
+def _cursor(raw: str) -> int | str | None:
+    raw = raw[:120]
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() and len(raw) < 12 else raw
 
 
 @get("/housing/dwellings", guards=[TECHNICAL])
@@ -106,15 +142,18 @@ async def dwellings(
     typology: FromQuery[str] = "",
     programme: FromQuery[str] = "",
     dpe_class: FromQuery[str] = "",
-    after: FromQuery[int | None] = None,
+    tri: FromQuery[str] = "",
+    after: FromQuery[str] = "",
 ) -> Template:
     filters = {
-        "status": status,
-        "typology": typology,
-        "programme": programme,
-        "dpe_class": dpe_class,
+        "status": status[:30],
+        "typology": typology[:30],
+        "programme": programme[:50],
+        "dpe_class": dpe_class[:30],
     }
-    return _rows_or_page(request, await _list_context(request, filters, "", after))
+    return _rows_or_page(
+        request, await _list_context(request, filters, "", _cursor(after), tri or "reference")
+    )
 
 
 @post("/housing/dwellings/search", guards=[TECHNICAL])
@@ -122,11 +161,70 @@ async def dwelling_search(request: Request) -> Template:
     """Search by POST, so that an address typed never lands in a URL or an access log."""
     form = await form_dict(request)
     filters = {name: str(form.get(name) or "")[:30] for name in FILTERS}
-    after = str(form.get("after") or "")
     context = await _list_context(
-        request, filters, str(form.get("q") or "")[:100], int(after) if after.isdigit() else None
+        request,
+        filters,
+        str(form.get("q") or "")[:100],
+        _cursor(str(form.get("after") or "")),
+        str(form.get("tri") or "reference"),
     )
     return _rows_or_page(request, context)
+
+
+#: Rows of one export at most.
+EXPORT_LIMIT = 20_000
+#: Columns of the dwellings export (the list on screen, confidential addresses masked).
+DWELLING_EXPORT = (
+    ExportColumn("reference", "Référence", 14),
+    ExportColumn("shown_address", "Adresse", 40),
+    ExportColumn("typology_label", "Typologie", 12),
+    ExportColumn("surface_m2", "Surface (m²)", 12),
+    ExportColumn("status_label", "Statut", 16),
+    ExportColumn("programme_label", "Programme", 28),
+    ExportColumn("dpe_class", "DPE", 8),
+)
+
+
+@get("/housing/dwellings/export", guards=[TECHNICAL])
+async def dwellings_export(
+    request: Request,
+    fmt: FromQuery[str] = "csv",
+    status: FromQuery[str] = "",
+    typology: FromQuery[str] = "",
+    programme: FromQuery[str] = "",
+    dpe_class: FromQuery[str] = "",
+    tri: FromQuery[str] = "",
+) -> Response:
+    """The list as filtered and sorted in the URL, as CSV or XLSX (audited, addresses
+    masked as on screen)."""
+    filters = {"status": status, "typology": typology, "programme": programme}
+    filters["dpe_class"] = dpe_class
+    filters = {k: v[:50] for k, v in filters.items()}
+    sort = tri if tri in DWELLING_SORTS else "reference"
+    names = programme_names(request)
+    rows: list[dict[str, Any]] = []
+    cursor: int | str | None = None
+    if fmt in ("csv", "xlsx"):
+        while len(rows) < EXPORT_LIMIT:
+            page_rows, cursor = await dwelling_list(
+                filters, "", cursor, current_user(request), limit=500, sort=sort
+            )
+            for r in page_rows:
+                r["typology_label"] = LABELS["typologies"].get(r["typology"], r["typology"])
+                r["status_label"] = LABELS["statuses"].get(r["status"], r["status"])
+                r["programme_label"] = names.get(r["programme"], r["programme"] or "")
+            rows.extend(page_rows)
+            if cursor is None:
+                break
+    return await export_response(
+        fmt,
+        DWELLING_EXPORT,
+        rows,
+        actor=actor(request),
+        object_type="dwelling_list",
+        filename="logements",
+        title="Logements",
+    )
 
 
 async def _form(
@@ -454,6 +552,7 @@ async def intervention_update(request: Request, intervention_id: FromPath[int]) 
 ROUTES = [
     dwellings,
     dwelling_search,
+    dwellings_export,
     dwelling_new,
     dwelling_create,
     dwelling_edit,

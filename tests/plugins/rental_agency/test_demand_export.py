@@ -1,0 +1,77 @@
+"""The desk's demands list exported as on screen (issue 16, point 3): the status filter of
+the URL, CSV and XLSX, audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from tests.plugins.rental_agency.helpers import demand, household, received
+from tremplin.models import AuditEntry
+
+
+async def test_demands_export_follows_the_status_filter(social_worker):
+    await demand(await household("ALPHA Inès"))
+    await received(await household("BETA Omar"))
+    page = await social_worker.get("/rental_agency/demands?status=received")
+    assert 'href="/rental_agency/demands/export?fmt=csv&amp;status=received"' in page.text
+    response = await social_worker.get("/rental_agency/demands/export?fmt=csv&status=received")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["Référence", "Ménage", "Enregistrée le", "Statut"]
+    assert [r[1] for r in rows[1:]] == ["BETA Omar"]
+    everything = await social_worker.get("/rental_agency/demands/export?fmt=xlsx")
+    sheet = load_workbook(io.BytesIO(everything.content)).active
+    assert {sheet.cell(row=i, column=2).value for i in (2, 3)} == {"ALPHA Inès", "BETA Omar"}
+    entries = await AuditEntry.select().where(AuditEntry.action == "export")
+    assert [(e["object_type"], e["object_id"]) for e in entries] == [
+        ("rental_agency_demand_list", 1),
+        ("rental_agency_demand_list", 2),
+    ]
+    assert (await social_worker.get("/rental_agency/demands/export?fmt=doc")).status_code == 400
+
+
+async def test_demands_sorted_newest_first_with_keyset_pages(social_worker):
+    from tremplin_rental_agency.routes import _demand_list
+
+    ids = []
+    for i, day in enumerate(("2024-01-05", "2024-03-01", "2024-02-10", "2024-03-01")):
+        ids.append(await demand(await household(f"TRI{i} Léa"), registered_on=day))
+    seen, after = [], None
+    while True:
+        page = await _demand_list("", "inscription", after, limit=2)
+        seen.extend(page[:2])
+        if len(page) <= 2:
+            break
+        after = (page[1]["registered_on"], page[1]["id"])
+    order = [(r["registered_on"], r["id"]) for r in seen]
+    assert order == sorted(order, reverse=True) and len(order) == 4
+    page = await social_worker.get("/rental_agency/demands?tri=statut")
+    assert page.status_code == 200
+    assert 'href="/rental_agency/demands/export?fmt=csv&amp;tri=statut"' in page.text
+
+
+async def test_each_desk_sort_is_served_by_an_index(database):
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    from tremplin.db import current_engine
+    from tremplin_rental_agency.tables import Demand
+
+    await demand(await household("PLAN Zoé"))
+    sqlite = isinstance(current_engine(), SQLiteEngine)
+    for column, index in (
+        ("registered_on", "rental_agency_demand_registered"),
+        ("status_on", "rental_agency_demand_status_on"),
+    ):
+        sql = f"SELECT id FROM rental_agency_demand ORDER BY {column} DESC, id DESC LIMIT 101"
+        if sqlite:
+            plan = " ".join(str(r) for r in await Demand.raw("EXPLAIN QUERY PLAN " + sql))
+            assert index in plan and "TEMP B-TREE" not in plan, plan
+        else:
+            async with current_engine().transaction():
+                await Demand.raw("SET LOCAL enable_seqscan = off")
+                await Demand.raw("SET LOCAL enable_sort = off")
+                plan = " ".join(str(r) for r in await Demand.raw("EXPLAIN " + sql))
+            assert f"{index}_id" in plan and "Sort Key" not in plan, plan
