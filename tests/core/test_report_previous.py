@@ -166,6 +166,10 @@ async def test_a_group_has_one_chapter_with_its_members_as_sub_parts(database, h
     assert composition["isolated_woman"] == (2, 0, 2)
     rows = {r["key"]: r for r in _table(group, "composition")["rows"]}
     assert rows["isolated_woman"]["percent"] == 40.0
+    # The members keep their key figures and own tables, not the tables added up above.
+    for member in members:
+        assert member["key_figures"]
+        assert "composition" not in [t["key"] for s in member["sections"] for t in s["tables"]]
     # Averages do not add up: the overview keeps only its counts.
     overview = {r["key"] for r in _table(group, "overview")["rows"]}
     assert "households" in overview and not any(k.startswith("stay") for k in overview)

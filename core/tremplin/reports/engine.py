@@ -407,6 +407,7 @@ def _group_chapters(
             before.label,
         )
         sections = []
+        merged: set[tuple[str, str]] = set()
         for section in members[0]["sections"]:
             others = [
                 next((s for s in m["sections"] if s["key"] == section["key"]), None)
@@ -424,6 +425,7 @@ def _group_chapters(
                 combined = combine([table, *same])  # type: ignore[list-item]
                 if combined is not None:
                     tables.append(shape_table(combined, period.label))
+                    merged.add((section["key"], table["key"]))
             if tables:
                 sections.append(
                     {
@@ -456,6 +458,14 @@ def _group_chapters(
         )
         for member in members:
             member["parent"] = group_key
+            # A table the group's chapter adds up is printed there, not again in each
+            # member (as the seeds do); a member keeps its own tables and its averages.
+            for section in member["sections"]:
+                section["tables"] = [
+                    t
+                    for t in section["tables"]
+                    if (section["key"], t["key"]) not in merged or t["key"] == "overview"
+                ]
             out.append(member)
             done.add(member["key"])
     return out

@@ -136,8 +136,8 @@ def _table(sheet, table: dict[str, Any], period: dict[str, Any]) -> None:
         _write_row(sheet, values, formats, bold=True)
     if table.get("chart_spec") and last > first:
         _chart(sheet, table, first, last, previous)
-        while sheet.max_row < first + CHART_ROWS:
-            sheet.append([])
+        for _ in range(first + CHART_ROWS - sheet.max_row):
+            sheet.append([])  # room for the chart before the next table
     sheet.append([])
 
 

@@ -92,7 +92,8 @@ def combine(tables: list[dict[str, Any]]) -> dict[str, Any] | None:
     left."""
     first = tables[0]
     rows: dict[str, dict[str, Any]] = {}
-    with_previous = all(t.get("has_previous") for t in tables)
+    # A member without N-1 had no figures the year before: it adds zero to it.
+    with_previous = any(t.get("has_previous") for t in tables)
     for table in tables:
         for row in table["rows"]:
             if _unit(row, table) not in ADDITIVE or row["count"] is None:
@@ -120,7 +121,7 @@ def combine(tables: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
     out.update({"rows": list(rows.values()), "total": total})
     if with_previous:
-        olds = [t.get("previous_total") for t in tables]
+        olds = [t.get("previous_total") if t.get("has_previous") else 0 for t in tables]
         out["previous_total"] = sum(olds) if all(v is not None for v in olds) else None  # type: ignore[arg-type]
         out["total_change"] = _change(total, out["previous_total"])
         out["has_previous"] = True
