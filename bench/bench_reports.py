@@ -3,7 +3,10 @@
 Prints the time to compute the indicators of one year for every enabled programme (with the
 key figures of that year and the year before), and the time to render the PDF with its
 charts (Typst compile), the DOCX (python-docx, charts compiled to PNG by Typst) and the
-XLSX. Targets (issue 15): indicators ≤ 300 ms, PDF ≤ 2 s, DOCX ≤ 2 s. Also prints the CPU
+XLSX. Targets (issue 15): indicators ≤ 300 ms, PDF ≤ 2 s, DOCX ≤ 2 s. The indicators
+include the previous year of every section (N-1). ``docx`` draws every chart (cache
+cleared); ``docx_again`` is the same report made again with only its key-figures charts
+changed (the other chart images come from the cache). Also prints the CPU
 time of this process, which the other processes of a shared machine do not inflate.
 
     .venv/bin/python bench/bench_reports.py [--households 10000] [--db bench/out/reports.sqlite3]
