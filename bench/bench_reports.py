@@ -3,7 +3,10 @@
 Prints the time to compute the indicators of one year for every enabled programme (with the
 key figures of that year and the year before), and the time to render the PDF with its
 charts (Typst compile), the DOCX (python-docx, charts compiled to PNG by Typst) and the
-XLSX. Targets (issue 15): indicators ≤ 300 ms, PDF ≤ 2 s, DOCX ≤ 2 s. Also prints the CPU
+XLSX. Targets (issue 15): indicators ≤ 300 ms, PDF ≤ 2 s, DOCX ≤ 2 s. The indicators
+include the previous year of every section (N-1). ``docx`` draws every chart (cache
+cleared); ``docx_again`` is the same report made again with only its key-figures charts
+changed (the other chart images come from the cache). Also prints the CPU
 time of this process, which the other processes of a shared machine do not inflate.
 
     .venv/bin/python bench/bench_reports.py [--households 10000] [--db bench/out/reports.sqlite3]
@@ -25,7 +28,7 @@ from pathlib import Path
 from tremplin import db
 from tremplin.config import Settings
 from tremplin.plugins import load_plugins
-from tremplin.reports.docx import to_docx
+from tremplin.reports.docx import clear_chart_cache, to_docx
 from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_pdf, to_xlsx
 from tremplin.text import normalise
@@ -182,7 +185,13 @@ async def main() -> None:
         f"(programmes: {', '.join(host.programme_keys)})"
     )
     year = first_year + 3
-    timings: dict[str, list[float]] = {"indicators": [], "pdf": [], "docx": [], "xlsx": []}
+    timings: dict[str, list[float]] = {
+        "indicators": [],
+        "pdf": [],
+        "docx": [],
+        "docx_again": [],
+        "xlsx": [],
+    }
     cpu: dict[str, list[float]] = {k: [] for k in timings}
     for _ in range(args.runs):
         c0, t0 = time.process_time(), time.perf_counter()
@@ -195,14 +204,23 @@ async def main() -> None:
                 chapter["compare_chart"]["title"] = f"{t1}"
         to_pdf(report)
         c2, t2 = time.process_time(), time.perf_counter()
+        clear_chart_cache()  # every chart drawn: the first DOCX of a report
         to_docx(report)
         c3, t3 = time.process_time(), time.perf_counter()
         to_xlsx(report)
         c4, t4 = time.process_time(), time.perf_counter()
+        # The same report made again with its key-figures charts changed: only those are
+        # drawn again, the others come from the chart cache.
+        for chapter in report["programmes"]:
+            if chapter.get("compare_chart"):
+                chapter["compare_chart"]["title"] = f"{t4}"
+        to_docx(report)
+        c5, t5 = time.process_time(), time.perf_counter()
         for name, wall, used in (
             ("indicators", t1 - t0, c1 - c0),
             ("pdf", t2 - t1, c2 - c1),
             ("docx", t3 - t2, c3 - c2),
+            ("docx_again", t5 - t4, c5 - c4),
             ("xlsx", t4 - t3, c4 - c3),
         ):
             timings[name].append(wall)
@@ -218,7 +236,7 @@ async def main() -> None:
             f"max {max(values) * 1000:7.0f} ms   "
             f"cpu median {statistics.median(cpu[name]) * 1000:7.0f} ms"
         )
-    print("targets: indicators ≤ 300 ms, PDF ≤ 2000 ms, DOCX ≤ 2000 ms")
+    print("targets: indicators ≤ 300 ms, PDF ≤ 2000 ms, DOCX ≤ 2000 ms (docx: every chart drawn)")
     await db.stop(engine)
 
 

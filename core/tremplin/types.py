@@ -805,6 +805,18 @@ class ReportSection:
     titles and notes, the row labels) for the report in English; a key may hold ``{name}``
     placeholders for variable parts (``"Impayés au {date}"`` → ``"Arrears at {date}"``).
     A label missing from it falls back to the core's dictionary, then stays in French.
+
+    ``previous_year`` (default ``True``): the engine computes the section a second time for
+    the same dates one year earlier and puts the previous value and the change beside every
+    row (matched by row key, else label) when the chapter has figures for that year. Set it
+    to ``False`` for a section whose tables cannot be compared year on year.
+
+    ``scope`` is ``"programme"`` (default: the section is part of each programme's chapter)
+    or ``"association"``: the section is computed once for the whole association, with
+    ``ReportContext.programme`` empty, and makes a chapter of its own (named by the section's
+    title) in the report of the whole association: the housing stock, every dwelling with or
+    without a programme. The engine keeps one such section per key, whichever programme's
+    call returned it; a report of one programme leaves it out.
     """
 
     key: str
@@ -814,6 +826,8 @@ class ReportSection:
     order: int = 100
     activity: bool = False
     labels_en: Mapping[str, str] = field(default_factory=dict)
+    previous_year: bool = True
+    scope: str = "programme"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from typing import Any
 
 from docx import Document
@@ -21,15 +22,44 @@ from docx.shared import Cm, Pt
 import tremplin_theme_default
 from tremplin.reports.units import format_change, format_value
 
-__all__ = ["chart_images", "to_docx"]
+__all__ = ["chart_images", "clear_chart_cache", "to_docx"]
 
 CHARTS_TEMPLATE = tremplin_theme_default.ROOT / "reports" / "charts.typ"
 
 
+#: PNG of each chart description already drawn (key: the description as JSON), so that a
+#: report made again (the web page's button, a generated version) compiles only the charts
+#: whose data changed. Bounded: the oldest entries go first.
+_PNG_CACHE: dict[str, bytes] = {}
+_PNG_LOCK = threading.Lock()
+PNG_CACHE_SIZE = 512
+
+
+def clear_chart_cache() -> None:
+    with _PNG_LOCK:
+        _PNG_CACHE.clear()
+
+
 def chart_images(charts: list[dict[str, Any]]) -> list[bytes]:
-    """One PNG per chart description, in one Typst compile (the PDF's drawing code)."""
+    """One PNG per chart description: those not drawn yet in one Typst compile (the PDF's
+    drawing code), the others from the cache."""
     if not charts:
         return []
+    keys = [json.dumps(c, ensure_ascii=False, sort_keys=True) for c in charts]
+    with _PNG_LOCK:
+        found = {k: _PNG_CACHE[k] for k in keys if k in _PNG_CACHE}
+    missing = list(dict.fromkeys(k for k in keys if k not in found))
+    if missing:
+        drawn = dict(zip(missing, _compile([json.loads(k) for k in missing]), strict=True))
+        found.update(drawn)
+        with _PNG_LOCK:
+            _PNG_CACHE.update(drawn)
+            while len(_PNG_CACHE) > PNG_CACHE_SIZE:
+                del _PNG_CACHE[next(iter(_PNG_CACHE))]
+    return [found[k] for k in keys]
+
+
+def _compile(charts: list[dict[str, Any]]) -> list[bytes]:
     import shutil
     import tempfile
     from pathlib import Path
@@ -187,13 +217,17 @@ def to_docx(report: dict[str, Any]) -> bytes:
                 period,
             )
         for chapter in report["programmes"]:
-            document.add_page_break()
-            document.add_heading(chapter["name"], level=1)
+            # A programme of a group is a sub-part of the group's chapter: one level down.
+            depth = 1 if chapter.get("parent") else 0
+            if not depth:
+                document.add_page_break()
+            document.add_heading(chapter["name"], level=1 + depth)
             if chapter.get("empty"):
                 document.add_paragraph("Aucune donnée pour cette période.")
                 continue
-            document.add_heading("Chiffres clés", level=2)
-            _key_figures(document, chapter["key_figures"], period)
+            if chapter.get("key_figures"):
+                document.add_heading("Chiffres clés", level=2 + depth)
+                _key_figures(document, chapter["key_figures"], period)
             if chapter.get("compare_chart"):
                 document.add_picture(io.BytesIO(next(images)), width=Cm(12))
             for section in chapter["sections"]:
@@ -201,7 +235,8 @@ def to_docx(report: dict[str, Any]) -> bytes:
                 blocks = section.get("narrative_blocks") or []
                 if not shown and not blocks and not section.get("error"):
                     continue
-                document.add_heading(section["title"], level=2)
+                if section["title"] != chapter["name"]:
+                    document.add_heading(section["title"], level=2 + depth)
                 _narrative(document, blocks)
                 if section.get("error"):
                     document.add_paragraph(section["error"])
@@ -209,7 +244,7 @@ def to_docx(report: dict[str, Any]) -> bytes:
                     if table.get("is_empty"):
                         document.add_paragraph().add_run(table.get("empty_text", "")).italic = True
                         continue
-                    _indicator(document, table)
+                    _indicator(document, table, period, 3 + depth)
                     if table.get("chart_spec"):
                         document.add_picture(io.BytesIO(next(images)), width=Cm(14))
     out = io.BytesIO()
@@ -217,19 +252,31 @@ def to_docx(report: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
-def _indicator(document, table: dict[str, Any]) -> None:
-    document.add_heading(table["title"], level=3)
+def _indicator(
+    document, table: dict[str, Any], period: dict[str, Any] | None = None, level: int = 3
+) -> None:
+    document.add_heading(table["title"], level=level)
     unit = table.get("value_unit", "count")
     pct = table.get("has_percent", True)
     mixed = table.get("mixed_units", False)
+    previous = bool(table.get("has_previous"))
+
+    def value(figure: float | None, row_unit: str) -> str:
+        text = format_value(figure, row_unit)
+        if not mixed and row_unit in ("euros", "months", "days") and figure is not None:
+            text = text.rsplit("\u00a0", 1)[0]  # the heading carries the unit
+        return text
+
     rows = []
     for r in table["rows"]:
         row_unit = r.get("unit") or unit
-        value = format_value(r["count"], row_unit)
-        if not mixed and row_unit in ("euros", "months", "days"):
-            value = value.rsplit("\u00a0", 1)[0]  # the heading carries the unit
         rows.append(
-            [r["label"], value]
+            [r["label"], value(r["count"], row_unit)]
+            + (
+                [value(r.get("previous"), row_unit), format_change(r.get("change"), row_unit)]
+                if previous
+                else []
+            )
             + (
                 [format_value(r["percent"], "percent") if r["percent"] is not None else ""]
                 if pct
@@ -238,10 +285,22 @@ def _indicator(document, table: dict[str, Any]) -> None:
         )
     if table.get("total") is not None:
         rows.append(
-            ["Total", format_value(table["total"], unit).rsplit("\u00a0", 1)[0]]
+            ["Total", value(table["total"], unit)]
+            + (
+                [
+                    value(table.get("previous_total"), unit),
+                    format_change(table.get("total_change"), unit),
+                ]
+                if previous
+                else []
+            )
             + ([""] if pct else [])
         )
-    headings = ["Libellé", table.get("value_heading", "Nombre")] + (["%"] if pct else [])
+    heading = table.get("value_heading", "Nombre")
+    headings = ["Libellé", f"{heading} {period['label']}" if previous and period else heading]
+    if previous:
+        headings += [table.get("previous_label", ""), "Évolution"]
+    headings += ["%"] if pct else []
     _table(document, headings, rows, bold_last=table.get("total") is not None)
     if table.get("note"):
         document.add_paragraph(table["note"]).runs[0].italic = True

@@ -19,8 +19,8 @@ class ReportError(ValueError):
     """A report that cannot be made (unknown or disabled programme…); French message."""
 
 
-def _sections_for(host: PluginHost, programme: str) -> list[tuple[str, Any]]:
-    """(plugin name, section) pairs for a programme, sorted by ``order``."""
+def _collect(host: PluginHost, programme: str) -> list[tuple[str, Any]]:
+    """(plugin name, section) pairs a programme's hook calls give, every scope."""
     out = []
     for impl in host.pm.hook.tremplin_report_sections.get_hookimpls():
         try:
@@ -33,7 +33,27 @@ def _sections_for(host: PluginHost, programme: str) -> list[tuple[str, Any]]:
             log.exception("plugin %s failed in tremplin_report_sections", impl.plugin_name)
             continue
         out.extend((impl.plugin_name, s) for s in sections or [] if s.programme in (programme, "*"))
+    return out
+
+
+def _sections_for(host: PluginHost, programme: str) -> list[tuple[str, Any]]:
+    """(plugin name, section) pairs for a programme's chapter, sorted by ``order``."""
+    out = [
+        pair
+        for pair in _collect(host, programme)
+        if getattr(pair[1], "scope", "programme") != "association"
+    ]
     return sorted(out, key=lambda pair: (pair[1].order, pair[1].key))
+
+
+def association_sections(host: PluginHost, programmes: list[str]) -> list[tuple[str, Any]]:
+    """The sections of ``scope="association"`` (one per key), sorted by ``order``."""
+    found: dict[str, tuple[str, Any]] = {}
+    for key in programmes:
+        for plugin, section in _collect(host, key):
+            if getattr(section, "scope", "programme") == "association":
+                found.setdefault(section.key, (plugin, section))
+    return sorted(found.values(), key=lambda pair: (pair[1].order, pair[1].key))
 
 
 def check_groups(groups: tuple[tuple[str, tuple[str, ...]], ...], host: PluginHost) -> None:
@@ -108,10 +128,8 @@ async def build_report(
     gives each group its own key figures; members of a group follow each other.
     """
     from tremplin.reports.capacity import capacities
-    from tremplin.reports.charts import chart_for_table, compare_chart
-    from tremplin.reports.keyfigures import compare, key_figures, load_stays, previous_period
-    from tremplin.reports.markdown import parse
-    from tremplin.reports.units import shape_table
+    from tremplin.reports.indicators import PRELOADED, preload
+    from tremplin.reports.keyfigures import previous_period
 
     keys = host.programme_keys if programmes == "all" else list(programmes)
     for key in keys:
@@ -131,42 +149,59 @@ async def build_report(
         )
     keys = ordered
     before = previous_period(period)
-    label, previous_label = period.label, before.label
     years = sorted({period.start.year, before.start.year})
     places = await capacities(keys, years)
-    stays = await load_stays(keys, before.start, period.end)
+    # The rows of the common indicators and key figures, for every programme and both
+    # years, in a few queries (the sections read them instead of querying each programme).
+    preloaded = await preload(keys, before.start, period.end)
+    token = PRELOADED.set(preloaded)
+    try:
+        return await _build(
+            host,
+            keys,
+            programmes,
+            period,
+            before,
+            association,
+            groups,
+            group_of,
+            places,
+            preloaded.stays(),
+        )
+    finally:
+        PRELOADED.reset(token)
+
+
+async def _build(
+    host: PluginHost,
+    keys: list[str],
+    programmes: list[str] | str,
+    period: Period,
+    before: Period,
+    association: str,
+    groups: tuple[tuple[str, tuple[str, ...]], ...],
+    group_of: dict[str, str],
+    places: dict[tuple[str, int], Any],
+    stays: dict[str, Any],
+) -> dict[str, Any]:
+    from tremplin.reports.charts import compare_chart
+    from tremplin.reports.keyfigures import compare, key_figures
+    from tremplin.reports.markdown import parse
+
+    label, previous_label = period.label, before.label
+    prev_ctx_places = {k: places.get((k, before.start.year)) for k in keys}
     chapters = []
     for key in keys:
         programme = host.programmes[key]
         capacity = places.get((key, period.start.year))
         ctx = _context(host, key, period, capacity.places if capacity else None)
-        sections = []
-        for plugin, section in _sections_for(host, key):
-            try:
-                tables = list(await section.compute(ctx))
-                error = None
-            except Exception:
-                log.exception("plugin %s failed computing report section %s", plugin, section.key)
-                tables, error = [], f"section indisponible (erreur du plugin {plugin})"
-            sections.append(
-                {
-                    "key": section.key,
-                    "title": section.title,
-                    "error": error,
-                    "tables": [shape_table(table_dict(t), label) for t in tables],
-                    "activity": section.activity,
-                }
-            )
+        old = prev_ctx_places[key]
+        ctx_before = _context(host, key, before, old.places if old else None)
+        sections = await _compute_sections(_sections_for(host, key), ctx, ctx_before, label)
+        figures_before = key_figures(stays, [key], before, prev_ctx_places[key])
+        _with_previous(sections, bool(figures_before["households"]), previous_label)
         _dedupe(sections)
-        # The overview's counts open the chapter as key figures: printed once, there.
-        for section in sections:
-            for table in section["tables"]:
-                if table["key"] == "overview":
-                    for row in table["rows"]:
-                        row["in_key_figures"] = row["key"] in KEY_FIGURE_ROWS
-        for section in sections:
-            for table in section["tables"]:
-                table["chart_spec"] = chart_for_table(table)
+        _finish(sections)
         empty = not any(
             row["count"]
             for s in sections
@@ -187,7 +222,7 @@ async def build_report(
         )
         figures = compare(
             key_figures(stays, [key], period, capacity),
-            key_figures(stays, [key], before, places.get((key, before.start.year))),
+            figures_before,
             capacity,
             previous_label,
         )
@@ -195,7 +230,9 @@ async def build_report(
             {
                 "key": key,
                 "name": programme.name_fr,
+                "kind": "programme",
                 "group": group_of.get(key),
+                "parent": None,
                 "places": capacity.places if capacity else None,
                 "empty": empty,
                 "key_figures": figures,
@@ -203,6 +240,11 @@ async def build_report(
                 "sections": sections,
             }
         )
+    chapters = _group_chapters(chapters, groups, keys, stays, places, period, before)
+    # The whole-association chapters (the housing stock…) only in the report of every
+    # programme: a report of some programmes shows only their own figures.
+    if programmes == "all" or set(host.programme_keys) <= set(keys):
+        chapters.extend(await _association_chapters(host, keys, association, period, before, label))
     summary_groups = []
     for name, members in [*groups, *((k, (k,)) for k in keys if k not in group_of)]:
         members = tuple(k for k in members if k in keys)
@@ -256,6 +298,214 @@ async def build_report(
         },
         "programmes": chapters,
     }
+
+
+async def _compute_sections(
+    pairs: list[tuple[str, Any]],
+    ctx: ReportContext,
+    ctx_before: ReportContext,
+    label: str,
+) -> list[dict[str, Any]]:
+    """Each section's tables for the period and, where it asks, for the year before
+    (kept aside in ``_previous`` until :func:`_with_previous` places them)."""
+    from tremplin.reports.units import shape_table
+
+    sections = []
+    for plugin, section in pairs:
+        previous = None
+        try:
+            tables = list(await section.compute(ctx))
+            if getattr(section, "previous_year", True):
+                previous = [table_dict(t) for t in await section.compute(ctx_before)]
+            error = None
+        except Exception:
+            log.exception("plugin %s failed computing report section %s", plugin, section.key)
+            tables, error = [], f"section indisponible (erreur du plugin {plugin})"
+        sections.append(
+            {
+                "key": section.key,
+                "title": section.title,
+                "error": error,
+                "tables": [shape_table(table_dict(t), label) for t in tables],
+                "activity": section.activity,
+                "_previous": previous,
+            }
+        )
+    return sections
+
+
+def _with_previous(sections: list[dict[str, Any]], year_before: bool, previous_label: str) -> None:
+    """N-1 beside every table of the sections that computed it, when the chapter has
+    figures for the year before (``year_before``, or a figure in last year's tables)."""
+    from tremplin.reports.previous import attach_previous, has_figures
+
+    year_before = year_before or any(
+        has_figures(s["_previous"]) for s in sections if s["_previous"]
+    )
+    for section in sections:
+        previous = section.pop("_previous")
+        if previous is None or not year_before:
+            continue
+        by_key = {t["key"]: t for t in previous}
+        for table in section["tables"]:
+            attach_previous(table, by_key.get(table["key"]), previous_label)
+
+
+def _finish(sections: list[dict[str, Any]]) -> None:
+    """Flag the overview rows the key figures print, and describe each table's chart."""
+    from tremplin.reports.charts import chart_for_table
+
+    for section in sections:
+        for table in section["tables"]:
+            if table["key"] == "overview":
+                for row in table["rows"]:
+                    row["in_key_figures"] = row["key"] in KEY_FIGURE_ROWS
+            table["chart_spec"] = chart_for_table(table)
+
+
+def _group_chapters(
+    chapters: list[dict[str, Any]],
+    groups: tuple[tuple[str, tuple[str, ...]], ...],
+    keys: list[str],
+    stays: dict[str, Any],
+    places: dict[tuple[str, int], Any],
+    period: Period,
+    before: Period,
+) -> list[dict[str, Any]]:
+    """A chapter for each group before its members (which become its sub-parts): the
+    group's key figures and the member tables added up (see :func:`previous.combine`)."""
+    from tremplin.reports.charts import compare_chart
+    from tremplin.reports.keyfigures import compare, key_figures
+    from tremplin.reports.previous import combine
+    from tremplin.reports.units import shape_table
+
+    by_key = {c["key"]: c for c in chapters}
+    out: list[dict[str, Any]] = []
+    done: set[str] = set()
+    for chapter in chapters:
+        if chapter["key"] in done:
+            continue
+        name = chapter["group"]
+        members = (
+            [by_key[k] for g, ks in groups if g == name for k in ks if k in by_key] if name else []
+        )
+        if len(members) < 2:
+            out.append(chapter)
+            done.add(chapter["key"])
+            continue
+        member_keys = [m["key"] for m in members]
+
+        def total(year: int, member_keys: list[str] = member_keys) -> Any:
+            known = [c for c in (places.get((k, year)) for k in member_keys) if c]
+            return type(known[0])(sum(c.places for c in known)) if known else None
+
+        cap_now, cap_before = total(period.start.year), total(before.start.year)
+        figures = compare(
+            key_figures(stays, member_keys, period, cap_now),
+            key_figures(stays, member_keys, before, cap_before),
+            cap_now,
+            before.label,
+        )
+        sections = []
+        merged: set[tuple[str, str]] = set()
+        for section in members[0]["sections"]:
+            others = [
+                next((s for s in m["sections"] if s["key"] == section["key"]), None)
+                for m in members[1:]
+            ]
+            if any(o is None for o in others) or section["error"]:
+                continue
+            tables = []
+            for table in section["tables"]:
+                same = [
+                    next((t for t in o["tables"] if t["key"] == table["key"]), None) for o in others
+                ]
+                if any(t is None for t in same):
+                    continue
+                combined = combine([table, *same])  # type: ignore[list-item]
+                if combined is not None:
+                    tables.append(shape_table(combined, period.label))
+                    merged.add((section["key"], table["key"]))
+            if tables:
+                sections.append(
+                    {
+                        "key": section["key"],
+                        "title": section["title"],
+                        "error": None,
+                        "tables": tables,
+                        "activity": section["activity"],
+                    }
+                )
+        _finish(sections)
+        empty = all(m["empty"] for m in members)
+        group_key = "groupe-" + "-".join(member_keys)
+        out.append(
+            {
+                "key": group_key,
+                "name": name,
+                "kind": "group",
+                "group": name,
+                "parent": None,
+                "members": member_keys,
+                "places": cap_now.places if cap_now else None,
+                "empty": empty,
+                "key_figures": figures,
+                "compare_chart": None
+                if empty
+                else compare_chart(figures, period.label, before.label),
+                "sections": sections,
+            }
+        )
+        for member in members:
+            member["parent"] = group_key
+            # A table the group's chapter adds up is printed there, not again in each
+            # member (as the seeds do); a member keeps its own tables and its averages.
+            for section in member["sections"]:
+                section["tables"] = [
+                    t
+                    for t in section["tables"]
+                    if (section["key"], t["key"]) not in merged or t["key"] == "overview"
+                ]
+            out.append(member)
+            done.add(member["key"])
+    return out
+
+
+async def _association_chapters(
+    host: PluginHost,
+    keys: list[str],
+    association: str,
+    period: Period,
+    before: Period,
+    label: str,
+) -> list[dict[str, Any]]:
+    """One chapter per section of ``scope="association"`` that has something to show."""
+    out = []
+    for plugin, section in association_sections(host, keys):
+        ctx = ReportContext("", association, period)
+        ctx_before = ReportContext("", association, before)
+        sections = await _compute_sections([(plugin, section)], ctx, ctx_before, label)
+        _with_previous(sections, False, before.label)
+        _finish(sections)
+        if all(t["is_empty"] for s in sections for t in s["tables"]) and not any(
+            s["error"] for s in sections
+        ):
+            continue
+        out.append(
+            {
+                "key": section.key,
+                "name": section.title,
+                "kind": "association",
+                "group": None,
+                "parent": None,
+                "places": None,
+                "empty": False,
+                "key_figures": [],
+                "compare_chart": None,
+                "sections": sections,
+            }
+        )
+    return out
 
 
 def table_dict(table: IndicatorTable) -> dict[str, Any]:

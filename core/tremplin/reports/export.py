@@ -84,10 +84,100 @@ def _key_figures(sheet, figures: list[dict[str, Any]], period: dict[str, Any]) -
     sheet.append([])
 
 
+#: Rows a native chart takes below its table's heading (7.5 cm high at the default row height).
+CHART_ROWS = 16
+
+
+def _table(sheet, table: dict[str, Any], period: dict[str, Any]) -> None:
+    """One indicator table under its title: value, then (N-1) the previous year's value and
+    the change, then the share; a native Excel bar chart beside it when it has a chart."""
+    from tremplin.reports.units import XLSX_FORMATS
+
+    table_unit = table.get("value_unit", "count")
+    pct = table.get("has_percent", True)
+    previous = bool(table.get("has_previous"))
+    heading = table.get("value_heading", "Nombre")
+    headings = [table["title"], f"{heading} {period['label']}" if previous else heading]
+    if previous:
+        headings += [table.get("previous_label", ""), "Évolution"]
+    headings += ["%"] if pct else []
+    _write_row(sheet, headings, [None] * len(headings), bold=True)
+    first = sheet.max_row
+
+    def change_format(unit: str) -> str:
+        return "0.0" if unit == "percent" else XLSX_FORMATS.get(unit, "#,##0")
+
+    for row in table["rows"]:
+        unit = row.get("unit") or table_unit
+        fmt = XLSX_FORMATS.get(unit, "#,##0")
+        values = [row["label"], _cell_value(row["count"], unit)]
+        formats = [None, fmt]
+        if previous:
+            values += [_cell_value(row.get("previous"), unit), row.get("change")]
+            formats += [fmt, change_format(unit)]
+        if pct:
+            values.append(_cell_value(row["percent"], "percent"))
+            formats.append(XLSX_FORMATS["percent"])
+        _write_row(sheet, values, formats)
+    last = sheet.max_row
+    if table.get("total") is not None:
+        fmt = XLSX_FORMATS.get(table_unit, "#,##0")
+        values = ["Total", _cell_value(table["total"], table_unit)]
+        formats = [None, fmt]
+        if previous:
+            values += [
+                _cell_value(table.get("previous_total"), table_unit),
+                table.get("total_change"),
+            ]
+            formats += [fmt, change_format(table_unit)]
+        if pct:
+            values.append(1 if table["total"] else None)
+            formats.append(XLSX_FORMATS["percent"])
+        _write_row(sheet, values, formats, bold=True)
+    if table.get("chart_spec") and last > first:
+        _chart(sheet, table, first, last, previous)
+        for _ in range(first + CHART_ROWS - sheet.max_row):
+            sheet.append([])  # room for the chart before the next table
+    sheet.append([])
+
+
+def _chart(sheet, table: dict[str, Any], heading_row: int, last_row: int, previous: bool) -> None:
+    """A native Excel bar chart of the table's values (and last year's, beside them)."""
+    from openpyxl.chart import BarChart, Reference
+
+    spec = table["chart_spec"]
+    chart = BarChart()
+    chart.type = "col" if spec.get("kind") == "columns" else "bar"
+    chart.title = table["title"]
+    chart.style = 2
+    chart.height, chart.width = 7.0, 13.0
+    chart.legend = chart.legend if previous else None
+    values = Reference(
+        sheet, min_col=2, max_col=3 if previous else 2, min_row=heading_row, max_row=last_row
+    )
+    chart.add_data(values, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=heading_row + 1, max_row=last_row))
+    if chart.type == "bar":
+        chart.y_axis.scaling.orientation = "minMax"
+        chart.x_axis.scaling.orientation = "maxMin"  # first row on top, as in the table
+    chart.y_axis.majorGridlines = None
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    colours = spec.get("colours") or {}
+    for series, colour in zip(
+        chart.series, (colours.get("main"), colours.get("previous")), strict=False
+    ):
+        if colour:
+            series.graphicalProperties.solidFill = colour.lstrip("#")
+            series.graphicalProperties.line.solidFill = "000000"
+    sheet.add_chart(
+        chart, f"{'G' if table.get('has_percent', True) or previous else 'D'}{heading_row}"
+    )
+
+
 def to_xlsx(report: dict[str, Any]) -> bytes:
     """A summary sheet, then one sheet per programme with its tables stacked under their
     French titles. Numbers stay numbers, formatted by their unit (counts, %, €, months)."""
-    from tremplin.reports.units import XLSX_FORMATS
 
     book = Workbook()
     book.remove(book.active)
@@ -114,7 +204,11 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
         sheet.column_dimensions["A"].width = 48
     for chapter in report["programmes"]:
         sheet = book.create_sheet(_sheet_name(chapter["name"], used))
-        sheet.append([safe_cell(f"{chapter['name']} — {period['label']}")])
+        title = chapter["name"]
+        if chapter.get("parent"):
+            parent = next(c for c in report["programmes"] if c["key"] == chapter["parent"])
+            title = f"{parent['name']} › {title}"
+        sheet.append([safe_cell(f"{title} — {period['label']}")])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append([safe_cell(report["association"])])
         sheet.append([])
@@ -128,34 +222,10 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
                 if table.get("is_empty"):
                     sheet.append([safe_cell(table.get("empty_text") or table["title"])])
                     continue
-                table_unit = table.get("value_unit", "count")
-                pct = table.get("has_percent", True)
-                _write_row(
-                    sheet,
-                    [table["title"], table.get("value_heading", "Nombre")] + (["%"] if pct else []),
-                    [None, None, None],
-                    bold=True,
-                )
-                for row in table["rows"]:
-                    unit = row.get("unit") or table_unit
-                    _write_row(
-                        sheet,
-                        [row["label"], _cell_value(row["count"], unit)]
-                        + ([_cell_value(row["percent"], "percent")] if pct else []),
-                        [None, XLSX_FORMATS.get(unit, "#,##0"), XLSX_FORMATS["percent"]],
-                    )
-                if table.get("total") is not None:
-                    _write_row(
-                        sheet,
-                        ["Total", _cell_value(table["total"], table_unit)]
-                        + ([1 if table["total"] else None] if pct else []),
-                        [None, XLSX_FORMATS.get(table_unit, "#,##0"), XLSX_FORMATS["percent"]],
-                        bold=True,
-                    )
-                sheet.append([])
+                _table(sheet, table, period)
         sheet.column_dimensions["A"].width = 60
-        sheet.column_dimensions["B"].width = 14
-        sheet.column_dimensions["C"].width = 14
+        for column in "BCDE":
+            sheet.column_dimensions[column].width = 14
     if not book.sheetnames:
         book.create_sheet("vide").append(["aucune donnée"])
     out = io.BytesIO()

@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from tremplin.dates import age_on
@@ -168,13 +170,94 @@ async def accompanied(ctx: ReportContext) -> list[dict[str, Any]]:
     )
 
 
-async def common_indicators(
-    ctx: ReportContext, drill: dict[tuple[str, str], set[int]] | None = None
-) -> list[IndicatorTable]:
-    """Every common table for one programme and period, in a fixed number of queries."""
-    p = ctx.period
-    enrolments = await accompanied(ctx)
-    household_ids = sorted({e["household"] for e in enrolments})
+@dataclass
+class Preloaded:
+    """The rows the common indicators and the key figures of a whole report read, loaded
+    once for every programme and both years (see :func:`preload`)."""
+
+    programmes: frozenset[str]
+    start: dt.date
+    end: dt.date
+    #: Entered enrolments overlapping [start, end], by programme (no ``data``).
+    enrolments: dict[str, list[dict[str, Any]]]
+    households: dict[int, dict[str, Any]]
+    #: Memberships (with the person's birth date and sex), by household.
+    members: dict[int, list[dict[str, Any]]]
+    #: (period start, period end) → programme → Counter of contact kinds.
+    contacts: dict[tuple[dt.date, dt.date], dict[str, Counter]] = field(default_factory=dict)
+
+    def covers(self, ctx: ReportContext) -> bool:
+        return (
+            ctx.programme in self.programmes
+            and self.start <= ctx.period.start
+            and ctx.period.end <= self.end
+        )
+
+    def stays(self) -> dict[str, Any]:
+        """The shape :func:`tremplin.reports.keyfigures.load_stays` returns."""
+        return {
+            "enrolments": [e for rows in self.enrolments.values() for e in rows],
+            "members": self.members,
+            "by_programme": self.enrolments,
+        }
+
+    async def contact_counts(self, period: Period) -> dict[str, Counter]:
+        """Contact events of each programme in ``period``, for households the programme
+        accompanied in it: one grouped query per period for every programme."""
+        key = (period.start, period.end)
+        if key not in self.contacts:
+            start = dt.datetime.combine(period.start, dt.time(), tzinfo=PARIS)
+            end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
+            programmes = sorted(self.programmes)
+            marks = ", ".join("{}" for _ in programmes)
+            rows = await TimelineEvent.raw(
+                "SELECT t.programme AS programme, t.kind AS kind, COUNT(*) AS n "
+                "FROM timeline_event t "
+                f"WHERE t.programme IN ({marks}) AND t.occurred_at >= {{}} "
+                "AND t.occurred_at < {} AND EXISTS (SELECT 1 FROM enrolment e "
+                "WHERE e.household = t.household AND e.programme = t.programme "
+                "AND e.entry_date IS NOT NULL AND e.entry_date <= {} "
+                "AND (e.exit_date IS NULL OR e.exit_date >= {})) "
+                "GROUP BY t.programme, t.kind",
+                *programmes,
+                start,
+                end,
+                period.end,
+                period.start,
+            )
+            counts: dict[str, Counter] = {}
+            for r in rows:
+                counts.setdefault(r["programme"], Counter())[r["kind"]] += r["n"]
+            self.contacts[key] = counts
+        return self.contacts[key]
+
+
+#: The rows preloaded for the report being built (set by the engine, read by
+#: :func:`common_indicators` instead of querying programme by programme).
+PRELOADED: ContextVar[Preloaded | None] = ContextVar("tremplin_report_preloaded", default=None)
+
+
+async def preload(programmes: list[str], start: dt.date, end: dt.date) -> Preloaded:
+    """Enrolments, households and members of ``programmes`` for [start, end], in three
+    queries whatever the number of programmes and years."""
+    where = (
+        Enrolment.programme.is_in(programmes or [""])
+        & Enrolment.entry_date.is_not_null()
+        & (Enrolment.entry_date <= end)
+        & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= start))
+    )
+    enrolments = await Enrolment.select(
+        Enrolment.id,
+        Enrolment.household,
+        Enrolment.programme,
+        Enrolment.entry_date,
+        Enrolment.exit_date,
+        Enrolment.exit_destination,
+        Enrolment.prescriber,
+    ).where(where)
+    by_programme: dict[str, list[dict[str, Any]]] = {}
+    for e in enrolments:
+        by_programme.setdefault(e["programme"], []).append(e)
     households = {
         h["id"]: h
         for h in await Household.select(
@@ -183,16 +266,62 @@ async def common_indicators(
             Household.resources,
             Household.situation_before_entry,
         )
-        .where(Household.id.is_in(accompanied_households(ctx)))
+        .where(Household.id.is_in(Enrolment.select(Enrolment.household).where(where)))
         .output(load_json=True)
     }
-    memberships = await Membership.select(
+    members: dict[int, list[dict[str, Any]]] = {}
+    for m in await Membership.select(
         Membership.household,
+        Membership.person,
         Membership.start_date,
         Membership.end_date,
         Membership.person.birth_date.as_alias("birth_date"),
         Membership.person.sex.as_alias("sex"),
-    ).where(Membership.household.is_in(accompanied_households(ctx)))
+    ).where(Membership.household.is_in(Enrolment.select(Enrolment.household).where(where))):
+        members.setdefault(m["household"], []).append(m)
+    return Preloaded(frozenset(programmes), start, end, by_programme, households, members)
+
+
+async def common_indicators(
+    ctx: ReportContext, drill: dict[tuple[str, str], set[int]] | None = None
+) -> list[IndicatorTable]:
+    """Every common table for one programme and period, in a fixed number of queries (none
+    when the engine preloaded the report's rows)."""
+    p = ctx.period
+    pre = PRELOADED.get()
+    if pre is not None and pre.covers(ctx):
+        enrolments = [
+            e
+            for e in pre.enrolments.get(ctx.programme, ())
+            if e["entry_date"] <= p.end and (e["exit_date"] is None or e["exit_date"] >= p.start)
+        ]
+        household_ids = sorted({e["household"] for e in enrolments})
+        households = pre.households
+        memberships = [m for h in household_ids for m in pre.members.get(h, ())]
+        counts = (await pre.contact_counts(p)).get(ctx.programme, Counter())
+        contacts = _contact_rows(counts, ctx.contact_kinds)
+    else:
+        enrolments = await accompanied(ctx)
+        household_ids = sorted({e["household"] for e in enrolments})
+        households = {
+            h["id"]: h
+            for h in await Household.select(
+                Household.id,
+                Household.composition,
+                Household.resources,
+                Household.situation_before_entry,
+            )
+            .where(Household.id.is_in(accompanied_households(ctx)))
+            .output(load_json=True)
+        }
+        memberships = await Membership.select(
+            Membership.household,
+            Membership.start_date,
+            Membership.end_date,
+            Membership.person.birth_date.as_alias("birth_date"),
+            Membership.person.sex.as_alias("sex"),
+        ).where(Membership.household.is_in(accompanied_households(ctx)))
+        contacts = await contact_counts(ctx, household_ids, ctx.contact_kinds)
 
     reference = reference_dates(p, enrolments)
     people = [
@@ -250,21 +379,17 @@ async def common_indicators(
         note="Séjours en cours comptés jusqu'à la fin de la période dans la seconde règle.",
     )
 
-    adults = [
-        m
-        for m in people
-        if m["birth_date"] and age_on(m["birth_date"], reference[m["household"]]) >= 18
+    aged = [
+        (m, age_on(m["birth_date"], reference[m["household"]])) for m in people if m["birth_date"]
     ]
-    minors = [
-        m
-        for m in people
-        if m["birth_date"] and age_on(m["birth_date"], reference[m["household"]]) < 18
-    ]
+    adults = [m for m, age in aged if age >= 18]
+    minors = [m for m, age in aged if age < 18]
     unknown_age = [m for m in people if not m["birth_date"]]
-    ages = Counter()
-    for m in adults:
-        age = age_on(m["birth_date"], reference[m["household"]])
-        ages[next(label for low, high, label in AGE_BRACKETS if low <= age <= high)] += 1
+    ages = Counter(
+        next(label for low, high, label in AGE_BRACKETS if low <= age <= high)
+        for _, age in aged
+        if age >= 18
+    )
     age_rows = rows_from_counts(ages, [(label, label) for _, _, label in AGE_BRACKETS], len(adults))
     people_table = IndicatorTable(
         "people",
@@ -294,7 +419,6 @@ async def common_indicators(
     )
     prescriber_counts = Counter(e["prescriber"] or "unknown" for e in enrolments)
     destination_counts = Counter(e["exit_destination"] or "unknown" for e in exits)
-    contacts = await contact_counts(ctx, household_ids, ctx.contact_kinds)
     n = len(household_ids)
     if drill is not None:
         _drill(
@@ -384,6 +508,10 @@ async def contact_counts(
         & (TimelineEvent.occurred_at >= start)
         & (TimelineEvent.occurred_at < end)
     )
-    counts = Counter(r["kind"] for r in rows)
-    total = sum(counts.values())
-    return rows_from_counts(counts, list(kinds.items()), total)
+    return _contact_rows(Counter(r["kind"] for r in rows), kinds)
+
+
+def _contact_rows(counts: Counter, kinds: dict[str, str]) -> tuple[IndicatorRow, ...]:
+    """Rows of the contacts table: the programme's contact kinds only."""
+    counts = Counter({k: n for k, n in counts.items() if k in kinds})
+    return rows_from_counts(counts, list(kinds.items()), sum(counts.values()))

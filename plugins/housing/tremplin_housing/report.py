@@ -30,7 +30,9 @@ Definitions (inclusive dates):
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import Counter
+from functools import reduce
 from typing import Any
 
 from tremplin.api import (
@@ -69,6 +71,9 @@ from tremplin_housing.tables import (
 
 SECTION_KEY = "housing"
 SECTION_TITLE = "Logement et gestion locative"
+#: The chapter of the whole stock, in the association's report.
+STOCK_KEY = "housing_stock"
+STOCK_TITLE = "Parc de logements de l'association"
 
 #: The English of this section's labels, for the report in English (``ReportSection.labels_en``).
 LABELS_EN = {
@@ -153,11 +158,23 @@ def euros(amount_cents: int) -> float:
 
 
 def section_for(programme: str) -> list[ReportSection]:
-    """The housing section of ``programme``'s report (empty tables when it has no dwelling)."""
+    """The housing section of ``programme``'s report (its own dwellings and occupancies:
+    no table when it has none), and the whole-stock chapter of the association's report
+    (``scope="association"``: every dwelling, including those of no programme), so that
+    each housing figure is printed once."""
     return [
         ReportSection(
             SECTION_KEY, SECTION_TITLE, programme, housing_tables, order=60, labels_en=LABELS_EN
-        )
+        ),
+        ReportSection(
+            STOCK_KEY,
+            STOCK_TITLE,
+            "*",
+            housing_tables,
+            order=60,
+            labels_en=LABELS_EN,
+            scope="association",
+        ),
     ]
 
 
@@ -422,8 +439,16 @@ def claim_tables(claims: list[dict[str, Any]]) -> list[IndicatorTable]:
     ]
 
 
+def _all(*conditions: Any) -> Any:
+    """The conditions joined by AND, ``None`` ones left out."""
+    return reduce(operator.and_, [c for c in conditions if c is not None])
+
+
 async def housing_tables(ctx: ReportContext) -> list[IndicatorTable]:
+    """The housing tables of ``ctx.programme``'s own dwellings and occupancies, or of the
+    whole stock (every dwelling, with or without a programme) when it is empty."""
     start, end = ctx.period.start, ctx.period.end
+    programme = ctx.programme
     dwellings = await Dwelling.select(
         Dwelling.id,
         Dwelling.captured_on,
@@ -431,9 +456,9 @@ async def housing_tables(ctx: ReportContext) -> list[IndicatorTable]:
         Dwelling.return_reason,
         Dwelling.contacted_on,
         Dwelling.typology,
-    ).where(Dwelling.programme == ctx.programme)
+    ).where(Dwelling.programme == programme if programme else Dwelling.id.is_not_null())
     occupancies = await Occupancy.select(Occupancy.id, Occupancy.household).where(
-        (Occupancy.programme == ctx.programme) & (Occupancy.start_date <= end)
+        _all(Occupancy.programme == programme if programme else None, Occupancy.start_date <= end)
     )
     if not dwellings and not occupancies:
         return []
@@ -447,9 +472,11 @@ async def housing_tables(ctx: ReportContext) -> list[IndicatorTable]:
     households = sorted({o["household"] for o in occupancies})
     balances = await balances_by_household(end, households) if households else {}
     steps = await ArrearsStep.select(ArrearsStep.step).where(
-        (ArrearsStep.occupancy.programme == ctx.programme)
-        & (ArrearsStep.done_on >= start)
-        & (ArrearsStep.done_on <= end)
+        _all(
+            ArrearsStep.occupancy.programme == programme if programme else None,
+            ArrearsStep.done_on >= start,
+            ArrearsStep.done_on <= end,
+        )
     )
     tables = stock_tables(dwellings, start, end)
     tables += captation_tables(dwellings, start, end)
@@ -457,7 +484,10 @@ async def housing_tables(ctx: ReportContext) -> list[IndicatorTable]:
     tables += arrears_tables(balances, steps, end, await arrears_threshold())
     tables += await intervention_tables(ids, start, end)
     plan_rows = await RepaymentPlan.select(RepaymentPlan.id, RepaymentPlan.household).where(
-        (RepaymentPlan.occupancy.programme == ctx.programme) & (RepaymentPlan.start_date <= end)
+        _all(
+            RepaymentPlan.occupancy.programme == programme if programme else None,
+            RepaymentPlan.start_date <= end,
+        )
     )
     plan_ids = {r["id"] for r in plan_rows}
     plans = await plans_for(sorted({r["household"] for r in plan_rows}), end, end)
@@ -465,9 +495,11 @@ async def housing_tables(ctx: ReportContext) -> list[IndicatorTable]:
     applications = await AidApplication.select(
         AidApplication.kind, AidApplication.outcome, AidApplication.granted_cents
     ).where(
-        (AidApplication.occupancy.programme == ctx.programme)
-        & (AidApplication.applied_on >= start)
-        & (AidApplication.applied_on <= end)
+        _all(
+            AidApplication.occupancy.programme == programme if programme else None,
+            AidApplication.applied_on >= start,
+            AidApplication.applied_on <= end,
+        )
     )
     tables += aid_tables(applications)
     claims = await Claim.select(Claim.kind, Claim.claimed_cents, Claim.received_cents).where(

@@ -4,6 +4,7 @@ the published figures, in JSON, XLSX and the PDF's text."""
 import datetime as dt
 import io
 import json
+import re
 from collections import Counter
 
 import pypdf
@@ -212,23 +213,29 @@ async def test_la_clede_2024_figures_in_json_xlsx_and_pdf(database, host):
     sliding = next(
         row for row in sheet.iter_rows() if row[0].value == "Logement secteur privé (bail glissant)"
     )
-    assert (sliding[1].value, sliding[2].value) == (2, 0.2)
-    assert sliding[1].number_format == "#,##0" and sliding[2].number_format == "0.0 %"
+    # Value, then N-1 (previous value, change), then the share.
+    assert (sliding[1].value, sliding[4].value) == (2, 0.2)
+    assert sliding[1].number_format == "#,##0" and sliding[4].number_format == "0.0 %"
 
     text = "\n".join(
         page.extract_text() for page in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages
     ).replace("\xa0", " ")  # the PDF keeps a figure and its unit together
+    text = " ".join(text.split())  # a long label may wrap in its column (N-1 columns beside)
     for line in [
         "Ménages accompagnés 39",
         "Ménages en cours en fin de période 29",
         "Entrées 12",
         "Sorties 10",
-        "Logement secteur privé (bail glissant) 2 20 %",
-        "Retour dans la famille 2 20 %",
-        "Homme isolé 5 45,5 %",
         "Rapport d’activité",
     ]:
         assert line in text, line
+    # Value, N-1 (previous value and change), share.
+    for pattern in [
+        r"Logement secteur privé \(bail glissant\) 2 \d+ (=|[+−]\d+) 20 %",
+        r"Retour dans la famille 2 \d+ (=|[+−]\d+) 20 %",
+        r"Homme isolé 5 \d+ (=|[+−]\d+) 45,5 %",
+    ]:
+        assert re.search(pattern, text), pattern
 
 
 async def test_empty_period_says_no_data(database, host):
@@ -275,9 +282,13 @@ async def test_key_figures_and_previous_year_as_la_clede_compares_them(database,
     report = await build_report(
         host, ["iml_youth", "iml_sublease"], Period.year(2024), "La Clède", groups
     )
-    # Members of a group follow each other in the group's order.
-    assert [c["key"] for c in report["programmes"]] == ["iml_sublease", "iml_youth"]
-    figures = {f["key"]: f for f in report["programmes"][0]["key_figures"]}
+    # The group's chapter, then its members (sub-parts) in the group's order.
+    keys = [c["key"] for c in report["programmes"]]
+    assert keys == ["groupe-iml_sublease-iml_youth", "iml_sublease", "iml_youth"]
+    group = {f["key"]: f for f in report["programmes"][0]["key_figures"]}
+    assert (group["households"]["value"], group["households"]["previous"]) == (55, 50)
+    assert (group["places"]["value"], group["places"]["previous"]) == (42, 33)
+    figures = {f["key"]: f for f in report["programmes"][1]["key_figures"]}
     assert (figures["places"]["value"], figures["places"]["previous"]) == (33, 33)
     assert (figures["households"]["value"], figures["households"]["previous"]) == (39, 28)
     assert (figures["entries"]["value"], figures["entries"]["previous"]) == (12, 27)
@@ -296,7 +307,7 @@ async def test_key_figures_and_previous_year_as_la_clede_compares_them(database,
     assert figures["stay_exits_mean"]["value"] == round(sum(stays) / len(stays), 1)
     # Occupancy: occupied days over 33 places × 366 days.
     assert 0 < figures["occupancy_rate"]["value"] < 100
-    youth = {f["key"]: f for f in report["programmes"][1]["key_figures"]}
+    youth = {f["key"]: f for f in report["programmes"][2]["key_figures"]}
     assert youth["places"]["label"] == "Places (dont 6 jeunes)"
     assert youth["places"]["previous"] is None  # no places set for 2023: « — »
     assert youth["stay_exits_mean"]["value"] is None  # nobody left in 2024: « — »
