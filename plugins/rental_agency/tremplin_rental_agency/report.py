@@ -16,7 +16,7 @@ from tremplin.api import (
     IndicatorTable,
     Period,
     ReportContext,
-    TimelineEvent,
+    TimelineEvents,
     vocabulary,
 )
 from tremplin_rental_agency import housing_link
@@ -266,10 +266,10 @@ def _utc_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
 async def gla_counts(period: Period) -> dict[str, int]:
     tenants = {o.household_id for o in await housing_link.tenants_between(period.start, period.end)}
     start, end = _utc_bounds(period)
-    events = await TimelineEvent.select(TimelineEvent.household, TimelineEvent.kind).where(
-        TimelineEvent.kind.is_in([c.value for c in GLA_KINDS])
-        & (TimelineEvent.occurred_at >= start)
-        & (TimelineEvent.occurred_at < end)
+    events = await TimelineEvents.select(TimelineEvents.household, TimelineEvents.kind).where(
+        TimelineEvents.kind.is_in([c.value for c in GLA_KINDS])
+        & (TimelineEvents.occurred_at >= start)
+        & (TimelineEvents.occurred_at < end)
     )
     kinds = Counter(e["kind"] for e in events)
     helped = {e["household"] for e in events if e["kind"] == "gla_help_request"}

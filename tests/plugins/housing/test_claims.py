@@ -4,8 +4,8 @@ confidential address of a dwelling of a confidential programme (Alter Logement).
 import pytest
 
 from tests.plugins.housing.helpers import ACTOR, dwelling, housed, household, owner
-from tremplin.api import FormErrors, TimelineEvent, User
-from tremplin.models import AuditEntry
+from tremplin.api import FormErrors
+from tremplin.models import AuditEntry, TimelineEvent, User
 from tremplin.services.documents import store_document
 from tremplin_housing import claims
 from tremplin_housing import occupancy as occ

@@ -5,7 +5,7 @@ without a programme, by département, DPE, captation, returns by reason)."""
 import datetime as dt
 
 from tests.plugins.rental_agency.helpers import ACTOR, household, received
-from tremplin.api import TimelineEvent
+from tremplin.models import TimelineEvent
 from tremplin.reports.engine import build_report
 from tremplin.services.clock import now
 from tremplin.types import Period
