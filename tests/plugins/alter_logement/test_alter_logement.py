@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.core.test_access import _client
+from tests.plugins.housing.helpers import entry_values
 from tremplin.api import Period, ReportContext
 from tremplin.forms import FormErrors
 from tremplin.models import AuditEntry, Enrolment, Membership, User
@@ -77,7 +78,7 @@ async def sheltered(
     )
     if entry:
         await move(host, enrolment_id, "accept", decision_date="2023-01-20")
-        await move(host, enrolment_id, "enter", entry_date=entry)
+        await move(host, enrolment_id, "enter", entry_date=entry, **await entry_values(KEY))
     if exit:
         await move(host, enrolment_id, "exit", exit_date=exit, exit_destination=destination)
     return household_id
