@@ -219,6 +219,10 @@ async def open_occupancy(
     update: dict[Any, Any] = {Dwelling.programme: programme}
     if start <= today():
         update[Dwelling.status] = "occupied"
+    if ctx.programme is not None and ctx.programme.confidential_contacts:
+        # A dwelling housing a household of a confidential programme (Alter Logement) gets
+        # a confidential address, as the dwelling page did when it recorded the entry.
+        update[Dwelling.confidential] = True
     await Dwelling.update(update).where(Dwelling.id == dwelling_id)
     await _close_vacancy(dwelling_id, start)
     await write_audit(_actor(ctx), "create", "housing_occupancy", occupancy_id, ["enrolment"])

@@ -235,3 +235,26 @@ async def test_the_entry_page_offers_the_free_units(social_worker, host):
     assert done.status_code == 303
     row = await enr.get_enrolment(enrolment_id, [KEY])
     assert row["state"] == "housed" and row["data"]["unit"] == r2
+
+
+async def test_two_simultaneous_derogations_one_wins(database, host):
+    """Two workers record the same derogation at once (two real connections on PostgreSQL):
+    housing's agreement serialises them, the second sees the first and is refused; one
+    renewal row, one timeline event."""
+    import asyncio
+
+    late = await resident(host, "DOUBLE Derog", await unit("R9"), "2022-03-15")
+    form = {"decided_on": "2024-01-10", "until": "2024-09-30", "reason": "Attente bailleur"}
+    results = await asyncio.gather(
+        record_derogation(ACTOR, late, form),
+        record_derogation(ACTOR, late, form),
+        return_exceptions=True,
+    )
+    assert sorted("refused" if isinstance(r, FormErrors) else str(r) for r in results) == [
+        "2024-09-30",
+        "refused",
+    ]
+    refused = next(r for r in results if isinstance(r, FormErrors))
+    assert list(refused.errors) == ["until"]
+    assert await AgreementRenewal.count().where(AgreementRenewal.enrolment == late) == 1
+    assert await TimelineEvent.count().where(TimelineEvent.kind == "stay_derogation") == 1
