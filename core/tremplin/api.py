@@ -11,23 +11,28 @@ vocabulary, and the guards and helpers for its own pages. See
 
 from __future__ import annotations
 
+import sys
+import warnings
+from typing import Any
+
 import pluggy
 
-from tremplin import vocabulary
+from tremplin import models, vocabulary
 from tremplin.commands import Command, CommandArgument, CommandError
 from tremplin.dates import add_months, age_on, measure_months, whole_months
 from tremplin.db import transaction
 from tremplin.errors import Actor, ConflictError, NotFound
 from tremplin.forms import FormErrors, resolve_choices, validate
-from tremplin.models import (
-    Document,
-    Enrolment,
-    Household,
-    Membership,
-    PartnerOrganisation,
-    Person,
-    TimelineEvent,
-    User,
+from tremplin.models.views import (
+    Documents,
+    Enrolments,
+    Households,
+    Memberships,
+    PartnerOrganisations,
+    People,
+    ReadOnlyError,
+    TimelineEvents,
+    Users,
 )
 from tremplin.permissions import can, roles_holding
 from tremplin.plugins import API_VERSION
@@ -147,10 +152,8 @@ __all__ = [
     "DemoContext",
     "DemoData",
     "DemoEnrolment",
-    "Document",
     "Effect",
     "EffectContext",
-    "Enrolment",
     "EnrolmentCheck",
     "EnrolmentPanel",
     "EnrolmentView",
@@ -161,13 +164,9 @@ __all__ = [
     "FormErrors",
     "GuardContext",
     "HouseholdPanel",
-    "Household",
-    "Membership",
     "NavItem",
     "NotFound",
     "PartnerItem",
-    "PartnerOrganisation",
-    "Person",
     "PluginManifest",
     "Programme",
     "IndicatorRow",
@@ -177,9 +176,7 @@ __all__ = [
     "ReportSection",
     "ShareableGroup",
     "State",
-    "TimelineEvent",
     "Transition",
-    "User",
     "Workflow",
     "accompanied_enrolments",
     "add_months",
@@ -252,4 +249,42 @@ __all__ = [
     "update_enrolment",
     "update_enrolment_data",
     "versioned_update",
+    # Read views of the core tables (API 1.5): query them, write through the commands.
+    "Documents",
+    "Enrolments",
+    "Households",
+    "Memberships",
+    "PartnerOrganisations",
+    "People",
+    "ReadOnlyError",
+    "TimelineEvents",
+    "Users",
 ]
+
+#: Writable core tables exported before API 1.5 → their read view. Still importable for one
+#: API version (with a ``DeprecationWarning`` naming the importing module); removed in 2.0.
+DEPRECATED_TABLES = {
+    "Document": "Documents",
+    "Enrolment": "Enrolments",
+    "Household": "Households",
+    "Membership": "Memberships",
+    "PartnerOrganisation": "PartnerOrganisations",
+    "Person": "People",
+    "TimelineEvent": "TimelineEvents",
+    "User": "Users",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The deprecated writable tables: warn, naming the module that asked, and return them."""
+    if name not in DEPRECATED_TABLES:
+        raise AttributeError(f"module 'tremplin.api' has no attribute {name!r}")
+    caller = sys._getframe(1).f_globals.get("__name__", "?")
+    warnings.warn(
+        f"{caller}: tremplin.api.{name} (a writable core table) is deprecated since API 1.5 "
+        f"and goes in 2.0: read through tremplin.api.{DEPRECATED_TABLES[name]} and write "
+        "through the commands (update_enrolment_data, add_timeline_event, apply_transition…).",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(models, name)

@@ -66,7 +66,9 @@ async def test_an_exit_is_corrected_audited_and_on_the_timeline(database, host):
     exit_event = next(e for e in exits if '"exit_date"' in str(e["data"]))
     assert clock.local_date(exit_event["occurred_at"]) == dt.date(2024, 6, 20)
     audits = await AuditEntry.select(AuditEntry.fields).where(
-        (AuditEntry.action == "correct") & (AuditEntry.object_id == enrolment_id)
+        (AuditEntry.action == "correct")
+        & (AuditEntry.object_type == "enrolment")
+        & (AuditEntry.object_id == enrolment_id)
     )
     assert len(audits) == 1 and "exit.exit_date" in str(audits[0]["fields"])
     # The report reads the corrected fact.

@@ -15,15 +15,9 @@ from litestar.routes import HTTPRoute
 
 from tests.conftest import TEST_PASSWORD
 from tests.core.test_policy import two_programmes
-from tremplin.api import (
-    ObjectScope,
-    PluginManifest,
-    TimelineEvent,
-    hookimpl,
-    requires,
-)
+from tremplin.api import ObjectScope, PluginManifest, hookimpl, requires
 from tremplin.demo import load_demo
-from tremplin.models import Enrolment, Household, User
+from tremplin.models import Enrolment, Household, TimelineEvent, User
 from tremplin.plugins import load_plugins
 from tremplin.services.accounts import create_user
 from tremplin.services.clock import now

@@ -15,7 +15,6 @@ from tremplin.api import (
     Field,
     FormErrors,
     GuardContext,
-    Membership,
     Period,
     add_enrolment_event,
     closed_states,
@@ -33,6 +32,7 @@ from tremplin.api import (
     transaction,
     withdrawal,
 )
+from tremplin.models import Membership
 from tremplin.services import enrolments as enr
 from tremplin_alter_logement.workflow import WORKFLOW as ALTER_WORKFLOW
 from tremplin_boarding_house.workflow import WORKFLOW as BOARDING_WORKFLOW

@@ -17,6 +17,7 @@ from tremplin.plugins import load_plugins
 
 HOUSING_BEFORE = "2026-11-23T08:40:00:000000"  # housing_0007: before the journey
 SUBLEASE_BEFORE = "2026-11-23T05:14:34:053056"  # iml_sublease_0001: its own renewals table
+RESIDENCE_BEFORE = "2026-11-23T07:51:49:000000"  # social_residence_0002: its derogations table
 T = "'2025-01-02 00:00:00+00:00'"
 
 
@@ -40,6 +41,7 @@ async def test_upgrade_ties_occupancies_to_enrolments_and_moves_renewals(db_url,
             assert (await run_forwards("tremplin")).success
             assert (await run_forwards("housing", migration_id=HOUSING_BEFORE)).success
             assert (await run_forwards("iml_sublease", migration_id=SUBLEASE_BEFORE)).success
+            assert (await run_forwards("social_residence", migration_id=RESIDENCE_BEFORE)).success
         await raw(
             "INSERT INTO household (reference, name, search_text, composition, resources, "
             "situation_before_entry, address, phone, email, version, created_at, updated_at) "
@@ -75,13 +77,21 @@ async def test_upgrade_ties_occupancies_to_enrolments_and_moves_renewals(db_url,
                     ],
                 },
             ),
-            # The residence's stay derogation is its own: it stays in its data.
+            # The residence's stay derogations: one known only from the data's copy…
             (
                 "social_residence",
                 "housed",
                 "'2023-01-01'",
                 "NULL",
                 {"derogation_until": "2025-06-30"},
+            ),
+            # …one in its own table (and its copy in the data).
+            (
+                "social_residence",
+                "housed",
+                "'2023-02-01'",
+                "NULL",
+                {"derogation_until": "2025-08-31", "stay_goal": "budget"},
             ),
         )
         for programme, state, entry, exit_, data in enrolments:
@@ -93,6 +103,10 @@ async def test_upgrade_ties_occupancies_to_enrolments_and_moves_renewals(db_url,
                 f"{exit_}, '', '', {{}}, 1, {T}, {T})",
                 json.dumps(data),
             )
+        await raw(
+            "INSERT INTO social_residence_derogation (enrolment, decided_on, until, reason, "
+            f"decided_by, created_at) VALUES (5, '2024-12-15', '2025-08-31', 'Attente HLM', NULL, {T})"
+        )
         await raw(
             "INSERT INTO iml_sublease_renewal (enrolment, decided_on, until, derogation_reason, "
             f"created_at) VALUES (1, '2024-04-20', '2024-08-01', '', {T})"
@@ -146,22 +160,39 @@ async def test_upgrade_ties_occupancies_to_enrolments_and_moves_renewals(db_url,
             (1, 1, "2024-08-01", ""),
             (2, None, "2024-09-01", ""),
             (3, None, "2025-04-10", "Attente HLM"),
+            (4, None, "2025-06-30", ""),
+            (5, None, "2025-08-31", "Attente HLM"),
         ]
         data = {
             r["programme"]: r["data"]
-            for r in await Enrolment.select(Enrolment.programme, Enrolment.data).output(
-                load_json=True
-            )
+            for r in await Enrolment.select(Enrolment.programme, Enrolment.data)
+            .order_by(Enrolment.id)
+            .output(load_json=True)
         }
         assert data["iml_sublease"] == {}
         assert data["iml_youth"] == {"cej_start": "2024-01-15"}
         assert data["cllaj_jappart"] == {}
-        assert data["social_residence"] == {"derogation_until": "2025-06-30"}
+        # The residence's stay is housing's agreement: no copy left in the data (the last of
+        # the two residence rows wins this dict).
+        assert data["social_residence"] == {"stay_goal": "budget"}
+        assert (
+            await raw("SELECT id FROM enrolment WHERE CAST(data AS TEXT) LIKE '%derogation_until%'")
+            == []
+        )
         if db_url.startswith("sqlite"):
             gone = await raw("SELECT name FROM sqlite_master WHERE name = 'iml_sublease_renewal'")
         else:
             gone = await raw(
                 "SELECT tablename FROM pg_tables WHERE tablename = 'iml_sublease_renewal'"
+            )
+        assert gone == []
+        if db_url.startswith("sqlite"):
+            gone = await raw(
+                "SELECT name FROM sqlite_master WHERE name = 'social_residence_derogation'"
+            )
+        else:
+            gone = await raw(
+                "SELECT tablename FROM pg_tables WHERE tablename = 'social_residence_derogation'"
             )
         assert gone == []
     finally:

@@ -57,6 +57,10 @@ def configure(engine: Engine, app_modules: Iterable[str]) -> list[type[Table]]:
     tables: list[type[Table]] = [Migration]
     for app_config in conf.APP_REGISTRY.app_configs.values():
         tables.extend(app_config.table_classes)
+    # The read views plugins query (tremplin.api) are tables of the same database.
+    from tremplin.models.views import VIEWS
+
+    tables.extend(VIEWS.values())
     for table in tables:
         table._meta.db = engine
     return tables

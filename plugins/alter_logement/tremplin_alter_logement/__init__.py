@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tremplin.api import (
-    Enrolment,
+    Enrolments,
     Field,
     HouseholdPanel,
     PluginManifest,
@@ -84,8 +84,8 @@ def tremplin_template_dirs() -> list[Path]:
 async def _confidential(household_id: int, user: Any) -> dict[str, Any] | None:
     """Shown on every household enrolled in Alter Logement, whatever the enrolment's state:
     a former victim's whereabouts stay confidential after the exit."""
-    enrolled = await Enrolment.exists().where(
-        (Enrolment.household == household_id) & (Enrolment.programme == KEY)
+    enrolled = await Enrolments.exists().where(
+        (Enrolments.household == household_id) & (Enrolments.programme == KEY)
     )
     return {"programme": "Alter Logement"} if enrolled else None
 

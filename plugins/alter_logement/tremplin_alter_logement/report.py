@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tremplin.api import (
-    Household,
+    Households,
     IndicatorRow,
     IndicatorTable,
     ReportContext,
@@ -69,8 +69,8 @@ async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:
     ids = sorted({e["household"] for e in enrolments})
     core_situation = {
         h["id"]: h["situation_before_entry"]
-        for h in await Household.select(Household.id, Household.situation_before_entry).where(
-            Household.id.is_in(ids or [-1])
+        for h in await Households.select(Households.id, Households.situation_before_entry).where(
+            Households.id.is_in(ids or [-1])
         )
     }
     situations = Counter(

@@ -14,6 +14,7 @@ from tremplin.api import (
     refusal,
     withdrawal,
 )
+from tremplin_housing import api as housing
 
 KEY = "alter_logement"
 
@@ -71,10 +72,17 @@ WORKFLOW = Workflow(
             "Entrée dans le logement",
             ("admitted",),
             "housed",
-            fields=(Field("entry_date", "Date d'entrée", kind="date", required=True),),
+            fields=(
+                Field("entry_date", "Date d'entrée", kind="date", required=True),
+                housing.dwelling_field(),
+                *housing.ENTRY_TERMS_FIELDS,
+            ),
+            # A sub-lease (convention d'occupation) of a furnished T2/T3 of the association.
+            effects=(housing.enter_dwelling("agreement"),),
             order=10,
         ),
-        exit_with_destination(EXIT_DESTINATIONS),
+        housing.change_of_dwelling(),
+        exit_with_destination(EXIT_DESTINATIONS, effects=(housing.leave_dwelling(),)),
         withdrawal(("referral", "admitted")),
     ),
 )

@@ -22,7 +22,7 @@ from tremplin.api import (
     PluginManifest,
     Programme,
     ReportSection,
-    TimelineEvent,
+    TimelineEvents,
     Workflow,
     can,
     hookimpl,
@@ -141,12 +141,12 @@ async def _unit_panel(enrolment: EnrolmentView) -> dict[str, Any]:
     from tremplin_boarding_house.houses import unit_of_enrolment
 
     events = (
-        await TimelineEvent.select(TimelineEvent.occurred_at)
+        await TimelineEvents.select(TimelineEvents.occurred_at)
         .where(
-            (TimelineEvent.household == enrolment.household_id)
-            & (TimelineEvent.kind == "collective_activity")
+            (TimelineEvents.household == enrolment.household_id)
+            & (TimelineEvents.kind == "collective_activity")
         )
-        .order_by(TimelineEvent.occurred_at, ascending=False)
+        .order_by(TimelineEvents.occurred_at, ascending=False)
     )
     return {
         "state": enrolment.state,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tremplin.api import Actor, DemoContext, DemoData, Enrolment, add_months
+from tremplin.api import Actor, DemoContext, DemoData, Enrolments, add_months, update_enrolment_data
 from tremplin_boarding_house import activities, houses
 from tremplin_boarding_house.workflow import KEY, TYPOLOGIES
 from tremplin_housing import api as housing
@@ -101,15 +101,8 @@ async def load_demo(ctx: DemoContext) -> str | None:
             if not spare:
                 continue
             unit_id = spare.pop()
-        row = (
-            await Enrolment.select(Enrolment.data)
-            .where(Enrolment.id == e.id)
-            .output(load_json=True)
-            .first()
-        )
-        await Enrolment.update({Enrolment.data: {**(row["data"] or {}), "unit": unit_id}}).where(
-            Enrolment.id == e.id
-        )
+        version = await Enrolments.select(Enrolments.version).where(Enrolments.id == e.id).first()
+        await update_enrolment_data(actor, e.id, version["version"], {"unit": unit_id})
         residents += 1
     # Collective life: a few past activities per house, with the residents present.
     count = 0

@@ -9,12 +9,12 @@ from tremplin.api import (
     Actor,
     Choice,
     ChoiceContext,
-    Enrolment,
+    Enrolments,
     Field,
     FormErrors,
-    Household,
+    Households,
     NotFound,
-    User,
+    Users,
     audit,
     now,
     resolve_choices,
@@ -110,11 +110,11 @@ async def add_unit(actor: Actor, house_id: int, raw: dict[str, Any]) -> int:
 async def staff_choices() -> tuple[Choice, ...]:
     """Active staff accounts that may host a house (partners never do)."""
     rows = (
-        await User.select(User.id, User.full_name)
+        await Users.select(Users.id, Users.full_name)
         .where(
-            (User.role != "partner") & (User.active == True)  # noqa: E712 (Piccolo needs ==)
+            (Users.role != "partner") & (Users.active == True)  # noqa: E712 (Piccolo needs ==)
         )
-        .order_by(User.full_name)
+        .order_by(Users.full_name)
     )
     return tuple(Choice(str(r["id"]), r["full_name"]) for r in rows)
 
@@ -163,14 +163,14 @@ async def hosts_of(house_id: int) -> list[dict[str, Any]]:
 
 async def _housed_enrolments() -> list[dict[str, Any]]:
     return (
-        await Enrolment.select(
-            Enrolment.id,
-            Enrolment.household,
-            Enrolment.entry_date,
-            Enrolment.exit_date,
-            Enrolment.data,
+        await Enrolments.select(
+            Enrolments.id,
+            Enrolments.household,
+            Enrolments.entry_date,
+            Enrolments.exit_date,
+            Enrolments.data,
         )
-        .where((Enrolment.programme == KEY) & (Enrolment.state == "housed"))
+        .where((Enrolments.programme == KEY) & (Enrolments.state == "housed"))
         .output(load_json=True)
     )
 
@@ -183,8 +183,8 @@ async def residents_of(house_id: int) -> list[dict[str, Any]]:
     ]
     names = {
         h["id"]: h["name"]
-        for h in await Household.select(Household.id, Household.name).where(
-            Household.id.is_in([e["household"] for e in rows] or [-1])
+        for h in await Households.select(Households.id, Households.name).where(
+            Households.id.is_in([e["household"] for e in rows] or [-1])
         )
     }
     out = [

@@ -23,7 +23,7 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
-    Household,
+    Households,
     IndicatorRow,
     IndicatorTable,
     ReportContext,
@@ -72,8 +72,8 @@ async def boarding_house_tables(ctx: ReportContext) -> list[IndicatorTable]:
     ids = sorted({e["household"] for e in enrolments})
     compositions = Counter(
         h["composition"]
-        for h in await Household.select(Household.composition).where(
-            Household.id.is_in(ids or [-1])
+        for h in await Households.select(Households.composition).where(
+            Households.id.is_in(ids or [-1])
         )
     )
     ages = await people_of(ctx, enrolments)

@@ -12,7 +12,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from tremplin.api import User
+from tremplin.api import Users
 
 
 class House(Table, tablename="boarding_house_house"):
@@ -41,7 +41,7 @@ class Host(Table, tablename="boarding_house_host"):
     """A staff member acting as host (*hôte de maison*) of a house from ``start_date``."""
 
     house = ForeignKey(House, on_delete=OnDelete.restrict, index=True)
-    user = ForeignKey(User, on_delete=OnDelete.restrict, index=True)
+    user = ForeignKey(Users, on_delete=OnDelete.restrict, index=True)
     start_date = Date()
     end_date = Date(null=True, default=None)
     created_at = Timestamptz()

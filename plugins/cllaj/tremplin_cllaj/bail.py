@@ -20,10 +20,10 @@ from litestar.params import FromPath
 
 from tremplin.api import (
     CONFIDENTIAL_MASK,
-    Enrolment,
+    Enrolments,
     EnrolmentView,
     Field,
-    Membership,
+    Memberships,
     actor,
     app_context,
     audit,
@@ -75,15 +75,15 @@ def compile_typst(template: Path, data: dict[str, Any]) -> bytes:
 
 async def young_person(household_id: int) -> dict[str, Any]:
     row = (
-        await Membership.select(
-            Membership.person.first_name.as_alias("first"),
-            Membership.person.last_name.as_alias("last"),
-            Membership.person.birth_date.as_alias("birth"),
+        await Memberships.select(
+            Memberships.person.first_name.as_alias("first"),
+            Memberships.person.last_name.as_alias("last"),
+            Memberships.person.birth_date.as_alias("birth"),
         )
         .where(
-            (Membership.household == household_id)
-            & (Membership.relation == "reference")
-            & Membership.end_date.is_null()
+            (Memberships.household == household_id)
+            & (Memberships.relation == "reference")
+            & Memberships.end_date.is_null()
         )
         .first()
     )
@@ -93,14 +93,14 @@ async def young_person(household_id: int) -> dict[str, Any]:
 async def convention_data(enrolment_id: int, association: str) -> dict[str, Any]:
     """Everything the agreement prints, as strings."""
     row = (
-        await Enrolment.select(
-            Enrolment.id,
-            Enrolment.household,
-            Enrolment.entry_date,
-            Enrolment.data,
-            Enrolment.referent.full_name.as_alias("referent_name"),
+        await Enrolments.select(
+            Enrolments.id,
+            Enrolments.household,
+            Enrolments.entry_date,
+            Enrolments.data,
+            Enrolments.referent.full_name.as_alias("referent_name"),
         )
-        .where((Enrolment.id == enrolment_id) & (Enrolment.programme == BAIL))
+        .where((Enrolments.id == enrolment_id) & (Enrolments.programme == BAIL))
         .output(load_json=True)
         .first()
     )

@@ -16,7 +16,7 @@ from litestar.response import Template
 from tremplin.api import (
     DashboardContext,
     DashboardRow,
-    Enrolment,
+    Enrolments,
     EnrolmentView,
     Field,
     FormErrors,
@@ -94,8 +94,8 @@ async def record_decision(
         if meeting is None:
             raise LookupError(meeting_id)
         enrolment = (
-            await Enrolment.select(Enrolment.household, Enrolment.state)
-            .where((Enrolment.id == values["enrolment"]) & (Enrolment.programme == GLISSANT))
+            await Enrolments.select(Enrolments.household, Enrolments.state)
+            .where((Enrolments.id == values["enrolment"]) & (Enrolments.programme == GLISSANT))
             .first()
         )
         if enrolment is None:
@@ -164,19 +164,22 @@ async def situations(meeting_id: int) -> list[dict[str, Any]]:
         for d in await CommitteeDecision.select().where(CommitteeDecision.meeting == meeting_id)
     }
     rows = (
-        await Enrolment.select(
-            Enrolment.id,
-            Enrolment.household,
-            Enrolment.state,
-            Enrolment.entry_date,
-            Enrolment.household.name.as_alias("name"),
+        await Enrolments.select(
+            Enrolments.id,
+            Enrolments.household,
+            Enrolments.state,
+            Enrolments.entry_date,
+            Enrolments.household.name.as_alias("name"),
         )
         .where(
-            (Enrolment.programme == GLISSANT)
-            & Enrolment.household.archived_at.is_null()
-            & (Enrolment.state.is_in(list(OPEN_STATES)) | Enrolment.id.is_in(list(decided) or [-1]))
+            (Enrolments.programme == GLISSANT)
+            & Enrolments.household.archived_at.is_null()
+            & (
+                Enrolments.state.is_in(list(OPEN_STATES))
+                | Enrolments.id.is_in(list(decided) or [-1])
+            )
         )
-        .order_by(Enrolment.household.name)
+        .order_by(Enrolments.household.name)
     )
     for r in rows:
         d = decided.get(r["id"])
@@ -265,8 +268,8 @@ async def decision_create(request: Request, meeting_id: FromPath[int]) -> Respon
     enrolment = str(raw.get("enrolment") or "")
     if enrolment.isdigit():
         row = (
-            await Enrolment.select(Enrolment.household)
-            .where((Enrolment.id == int(enrolment)) & (Enrolment.programme == GLISSANT))
+            await Enrolments.select(Enrolments.household)
+            .where((Enrolments.id == int(enrolment)) & (Enrolments.programme == GLISSANT))
             .first()
         )
         if row is None:
@@ -331,15 +334,15 @@ async def committee_due(ctx: DashboardContext) -> list[DashboardRow]:
             )
         )
     limit = add_months(ctx.today, -COMMITTEE_EVERY_MONTHS)
-    rows = await Enrolment.select(
-        Enrolment.id,
-        Enrolment.household,
-        Enrolment.referral_date,
-        Enrolment.household.name.as_alias("name"),
+    rows = await Enrolments.select(
+        Enrolments.id,
+        Enrolments.household,
+        Enrolments.referral_date,
+        Enrolments.household.name.as_alias("name"),
     ).where(
-        (Enrolment.programme == GLISSANT)
-        & Enrolment.state.is_in(list(OPEN_STATES))
-        & Enrolment.household.archived_at.is_null()
+        (Enrolments.programme == GLISSANT)
+        & Enrolments.state.is_in(list(OPEN_STATES))
+        & Enrolments.household.archived_at.is_null()
     )
     if rows:
         seen: dict[int, dt.date] = {}

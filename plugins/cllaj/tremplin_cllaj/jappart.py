@@ -17,11 +17,11 @@ from litestar.response import Template
 from tremplin.api import (
     DashboardContext,
     DashboardRow,
-    Enrolment,
+    Enrolments,
     EnrolmentView,
     Field,
     FormErrors,
-    TimelineEvent,
+    TimelineEvents,
     actor,
     add_months,
     enrolment_for_route,
@@ -55,11 +55,11 @@ async def meetings_in_last_month(household_ids: list[int], on: dt.date) -> dict[
     start, end = month_window(on)
     since = dt.datetime.combine(start + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    rows = await TimelineEvent.select(TimelineEvent.household).where(
-        (TimelineEvent.kind == MEETING)
-        & TimelineEvent.household.is_in(household_ids)
-        & (TimelineEvent.occurred_at >= since)
-        & (TimelineEvent.occurred_at < until)
+    rows = await TimelineEvents.select(TimelineEvents.household).where(
+        (TimelineEvents.kind == MEETING)
+        & TimelineEvents.household.is_in(household_ids)
+        & (TimelineEvents.occurred_at >= since)
+        & (TimelineEvents.occurred_at < until)
     )
     counts: dict[int, int] = {}
     for r in rows:
@@ -91,8 +91,8 @@ async def record_derogation(
 
 async def _row(enrolment_id: int) -> dict[str, Any]:
     row = (
-        await Enrolment.select()
-        .where((Enrolment.id == enrolment_id) & (Enrolment.programme == JAPPART))
+        await Enrolments.select()
+        .where((Enrolments.id == enrolment_id) & (Enrolments.programme == JAPPART))
         .output(load_json=True)
         .first()
     )
@@ -148,16 +148,16 @@ async def derogation_create(request: Request, enrolment_id: FromPath[int]) -> Re
 
 async def _housed(programme: str) -> list[dict[str, Any]]:
     return (
-        await Enrolment.select(
-            Enrolment.household,
-            Enrolment.entry_date,
-            Enrolment.data,
-            Enrolment.household.name.as_alias("name"),
+        await Enrolments.select(
+            Enrolments.household,
+            Enrolments.entry_date,
+            Enrolments.data,
+            Enrolments.household.name.as_alias("name"),
         )
         .where(
-            (Enrolment.programme == programme)
-            & (Enrolment.state == "housed")
-            & Enrolment.household.archived_at.is_null()
+            (Enrolments.programme == programme)
+            & (Enrolments.state == "housed")
+            & Enrolments.household.archived_at.is_null()
         )
         .output(load_json=True)
     )

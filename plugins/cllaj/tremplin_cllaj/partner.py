@@ -5,7 +5,7 @@ Never rent amounts; the Mission Locale follows the job project, the association 
 
 from __future__ import annotations
 
-from tremplin.api import Enrolment, PartnerItem, today
+from tremplin.api import Enrolments, PartnerItem, today
 from tremplin_cllaj.jappart import meetings_in_last_month
 from tremplin_cllaj.rules import JAPPART
 from tremplin_cllaj.workflow_jappart import AGREEMENT
@@ -17,11 +17,11 @@ ML_GROUP = "mission_locale"
 
 async def _housed(household_id: int) -> dict | None:
     return (
-        await Enrolment.select(Enrolment.id, Enrolment.entry_date)
+        await Enrolments.select(Enrolments.id, Enrolments.entry_date)
         .where(
-            (Enrolment.household == household_id)
-            & (Enrolment.programme == JAPPART)
-            & (Enrolment.state == "housed")
+            (Enrolments.household == household_id)
+            & (Enrolments.programme == JAPPART)
+            & (Enrolments.state == "housed")
         )
         .output(load_json=True)
         .first()

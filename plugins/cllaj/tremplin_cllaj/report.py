@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 
 from tremplin.api import (
-    Enrolment,
+    Enrolments,
     IndicatorRow,
     IndicatorTable,
     ReportContext,
@@ -44,21 +44,21 @@ async def bail_tables(ctx: ReportContext) -> list[IndicatorTable]:
     of the presences ended in the period."""
     start, end = ctx.period.start, ctx.period.end
     signed = (
-        await Enrolment.select(Enrolment.data)
+        await Enrolments.select(Enrolments.data)
         .where(
-            (Enrolment.programme == BAIL)
-            & (Enrolment.entry_date >= start)
-            & (Enrolment.entry_date <= end)
+            (Enrolments.programme == BAIL)
+            & (Enrolments.entry_date >= start)
+            & (Enrolments.entry_date <= end)
         )
         .output(load_json=True)
     )
     kinds = Counter((r["data"] or {}).get("landlord_kind") or "unknown" for r in signed)
-    ended = await Enrolment.select(Enrolment.exit_destination).where(
-        (Enrolment.programme == BAIL)
-        & (Enrolment.state == "exited")
-        & Enrolment.entry_date.is_not_null()
-        & (Enrolment.exit_date >= start)
-        & (Enrolment.exit_date <= end)
+    ended = await Enrolments.select(Enrolments.exit_destination).where(
+        (Enrolments.programme == BAIL)
+        & (Enrolments.state == "exited")
+        & Enrolments.entry_date.is_not_null()
+        & (Enrolments.exit_date >= start)
+        & (Enrolments.exit_date <= end)
     )
     outcomes = Counter(r["exit_destination"] or "unknown" for r in ended)
     kept = outcomes.get("maintained", 0) + outcomes.get("maintained_plan", 0)
@@ -106,16 +106,16 @@ async def bail_tables(ctx: ReportContext) -> list[IndicatorTable]:
 async def jappart_tables(ctx: ReportContext) -> list[IndicatorTable]:
     """The year's figures, then the cumulative ones since the first entry in J'APPART."""
     start, end = ctx.period.start, ctx.period.end
-    rows = await Enrolment.select(
-        Enrolment.household,
-        Enrolment.entry_date,
-        Enrolment.exit_date,
-        Enrolment.exit_destination,
-        Enrolment.state,
+    rows = await Enrolments.select(
+        Enrolments.household,
+        Enrolments.entry_date,
+        Enrolments.exit_date,
+        Enrolments.exit_destination,
+        Enrolments.state,
     ).where(
-        (Enrolment.programme == JAPPART)
-        & Enrolment.entry_date.is_not_null()
-        & (Enrolment.entry_date <= end)
+        (Enrolments.programme == JAPPART)
+        & Enrolments.entry_date.is_not_null()
+        & (Enrolments.entry_date <= end)
     )
     accompanied = len(await accompanied_enrolments(ctx))
     entries = [r for r in rows if r["entry_date"] >= start]
@@ -174,17 +174,17 @@ async def jappart_tables(ctx: ReportContext) -> list[IndicatorTable]:
 async def glissant_tables(ctx: ReportContext) -> list[IndicatorTable]:
     start, end = ctx.period.start, ctx.period.end
     rows = (
-        await Enrolment.select(
-            Enrolment.id,
-            Enrolment.referral_date,
-            Enrolment.decision_date,
-            Enrolment.entry_date,
-            Enrolment.exit_date,
-            Enrolment.exit_destination,
-            Enrolment.state,
-            Enrolment.data,
+        await Enrolments.select(
+            Enrolments.id,
+            Enrolments.referral_date,
+            Enrolments.decision_date,
+            Enrolments.entry_date,
+            Enrolments.exit_date,
+            Enrolments.exit_destination,
+            Enrolments.state,
+            Enrolments.data,
         )
-        .where(Enrolment.programme == GLISSANT)
+        .where(Enrolments.programme == GLISSANT)
         .output(load_json=True)
     )
 

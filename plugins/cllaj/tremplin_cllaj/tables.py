@@ -17,7 +17,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from tremplin.api import Enrolment
+from tremplin.api import Enrolments
 
 
 class DeskPlace(Table, tablename="cllaj_desk_place"):
@@ -84,7 +84,7 @@ class CommitteeDecision(Table, tablename="cllaj_committee_decision"):
     """The committee's decision on one young person's situation."""
 
     meeting = ForeignKey(CommitteeMeeting, on_delete=OnDelete.restrict, index=True)
-    enrolment = ForeignKey(Enrolment, on_delete=OnDelete.restrict, index=True)
+    enrolment = ForeignKey(Enrolments, on_delete=OnDelete.restrict, index=True)
     decision = Varchar(length=20)
     comment = Text(default="")
     created_by = Integer(null=True, default=None)

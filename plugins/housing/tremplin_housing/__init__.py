@@ -16,8 +16,8 @@ from tremplin.api import (
     DashboardItem,
     DashboardRow,
     EventType,
-    Household,
     HouseholdPanel,
+    Households,
     NavItem,
     PluginManifest,
     Programme,
@@ -165,7 +165,7 @@ async def _arrears_rows(ctx: DashboardContext) -> list[DashboardRow]:
     from tremplin_housing.arrears import review_list
     from tremplin_housing.common import money_label
 
-    rows = await review_list(ctx.today, scope=household_filter(ctx, Household.id))
+    rows = await review_list(ctx.today, scope=household_filter(ctx, Households.id))
     if ctx.restricted_to is not None and rows:
         # Names only on the review page, which checks each household's visibility.
         return [DashboardRow(f"{len(rows)} ménage(s) au-dessus du seuil", "/housing/arrears")]

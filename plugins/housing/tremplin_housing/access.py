@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tremplin.api import (
-    Enrolment,
+    Enrolments,
     NotFound,
     app_context,
     audit,
@@ -91,7 +91,7 @@ async def occupied_by_protected(
     query = Occupancy.select(Occupancy.dwelling, Occupancy.household).where(
         (Occupancy.end_date.is_null() | (Occupancy.end_date >= on))
         & Occupancy.household.is_in(
-            Enrolment.select(Enrolment.household).where(Enrolment.programme.is_in(protected))
+            Enrolments.select(Enrolments.household).where(Enrolments.programme.is_in(protected))
         )
     )
     if dwelling_ids is not None:

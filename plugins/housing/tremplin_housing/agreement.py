@@ -13,7 +13,7 @@ from typing import Any
 
 from tremplin.api import (
     AgreementPolicy,
-    Enrolment,
+    Enrolments,
     FormErrors,
     add_enrolment_event,
     add_months,
@@ -82,10 +82,10 @@ async def renew(
     reason = (derogation_reason or "").strip()
     async with transaction():
         row = (
-            await Enrolment.select(
-                Enrolment.id, Enrolment.household, Enrolment.state, Enrolment.entry_date
+            await Enrolments.select(
+                Enrolments.id, Enrolments.household, Enrolments.state, Enrolments.entry_date
             )
-            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == programme))
+            .where((Enrolments.id == enrolment_id) & (Enrolments.programme == programme))
             .first()
         )
         if row is None:
@@ -171,17 +171,17 @@ async def ending_within(
         AgreementRenewal.until > horizon
     )
     earliest_entry = add_months(horizon, -policy.term_months)
-    rows = await Enrolment.select(
-        Enrolment.id,
-        Enrolment.household,
-        Enrolment.entry_date,
-        Enrolment.household.name.as_alias("name"),
+    rows = await Enrolments.select(
+        Enrolments.id,
+        Enrolments.household,
+        Enrolments.entry_date,
+        Enrolments.household.name.as_alias("name"),
     ).where(
-        (Enrolment.programme == programme)
-        & (Enrolment.state == "housed")
-        & (Enrolment.entry_date <= earliest_entry)
-        & Enrolment.id.not_in(renewed_beyond)
-        & Enrolment.household.archived_at.is_null()
+        (Enrolments.programme == programme)
+        & (Enrolments.state == "housed")
+        & (Enrolments.entry_date <= earliest_entry)
+        & Enrolments.id.not_in(renewed_beyond)
+        & Enrolments.household.archived_at.is_null()
     )
     ends = await agreement_ends(rows, policy)
     out = [(ends[r["id"]], r) for r in rows if r["id"] in ends and ends[r["id"]] <= horizon]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, Household, NotFound, now, transaction, validate
+from tremplin.api import Actor, FormErrors, Households, NotFound, now, transaction, validate
 from tremplin_housing.common import (
     add_event,
     date_or_none,
@@ -69,7 +69,7 @@ async def _same(household_id: int, values: dict[str, Any], day: dt.date) -> int 
 
 async def _add(actor: Actor, household_id: int, values: dict[str, Any], day: dt.date) -> int:
     async with transaction():
-        if not await Household.exists().where(Household.id == household_id):
+        if not await Households.exists().where(Households.id == household_id):
             raise NotFound(household_id)
         same = await _same(household_id, values, day)
         if same is not None:

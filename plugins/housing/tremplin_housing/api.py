@@ -8,7 +8,8 @@ write, always inside a core transaction:
   that one action records one fact: :func:`enter_dwelling` (the entry opens the occupancy
   and its rent terms in the dwelling chosen in :func:`dwelling_field`, and closes the
   vacancy), :func:`leave_dwelling` (the exit closes the occupancy and its agreement, and
-  opens the vacancy), :func:`move_dwelling` (a change of dwelling); and their building
+  opens the vacancy), :func:`move_dwelling` (a change of dwelling, the transition
+  :func:`change_of_dwelling`); and their building
   blocks :func:`open_occupancy`, :func:`close_occupancy`, :func:`move_occupancy` for a
   programme whose units map to dwellings (boarding houses, the residence);
 - the **occupancy agreement**: a programme declares its :class:`tremplin.api.AgreementPolicy`
@@ -61,6 +62,7 @@ from tremplin_housing.fields import STATUSES as _STATUSES
 from tremplin_housing.fields import TYPOLOGIES as _TYPOLOGIES
 from tremplin_housing.journey import (
     ENTRY_TERMS_FIELDS,
+    change_of_dwelling,
     close_occupancy,
     dwelling_field,
     enrolment_occupancy,
@@ -88,6 +90,7 @@ __all__ = [
     "agreements_ending",
     "agreement_max_end",
     "agreement_renewals",
+    "change_of_dwelling",
     "close_occupancy",
     "dwelling_field",
     "enrolment_occupancy",

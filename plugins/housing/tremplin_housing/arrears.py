@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import Actor, Household, NotFound, now, today, transaction, validate
+from tremplin.api import Actor, Households, NotFound, now, today, transaction, validate
 from tremplin_housing.common import (
     add_event,
     date_or_none,
@@ -27,7 +27,7 @@ async def record_step(actor: Actor, household_id: int, raw: dict[str, Any]) -> i
     day = date_or_none(values["done_on"])
     not_in_future("done_on", day)
     async with transaction():
-        if not await Household.exists().where(Household.id == household_id):
+        if not await Households.exists().where(Households.id == household_id):
             raise NotFound(household_id)
         latest = (
             await Occupancy.select(Occupancy.id, Occupancy.programme)
@@ -86,8 +86,8 @@ async def review_list(
     ids = list(balances)
     if not ids:
         return []
-    query = Household.select(Household.id, Household.name, Household.reference).where(
-        Household.id.is_in(ids)
+    query = Households.select(Households.id, Households.name, Households.reference).where(
+        Households.id.is_in(ids)
     )
     if scope is not None:
         query = query.where(scope)

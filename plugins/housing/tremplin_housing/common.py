@@ -10,11 +10,11 @@ from tremplin.api import (
     Actor,
     Field,
     FormErrors,
-    Household,
+    Households,
+    NewEvent,
     NotFound,
-    TimelineEvent,
+    add_timeline_event,
     audit,
-    now,
     today,
 )
 
@@ -40,13 +40,6 @@ def not_in_future(name: str, day: dt.date | None, what: str = "la date") -> None
         raise FormErrors({name: f"{what} est dans le futur"})
 
 
-def moment(day: dt.date) -> dt.datetime:
-    """An aware UTC timestamp for something that happened on ``day`` (now, if today)."""
-    if day == today():
-        return now()
-    return dt.datetime.combine(day, dt.time(12, 0), tzinfo=PARIS).astimezone(dt.UTC)
-
-
 async def add_event(
     actor: Actor,
     household_id: int,
@@ -57,19 +50,14 @@ async def add_event(
     programme: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
-    """A timeline event of the household; call it inside the write's transaction."""
-    await TimelineEvent.insert(
-        TimelineEvent(
-            household=household_id,
-            kind=kind,
-            occurred_at=moment(day),
-            author=actor.user_id,
-            programme=programme,
-            title=title,
-            body=body,
-            data=data or {},
-            created_at=now(),
-        )
+    """A timeline event of the household (dated by its business date ``day``); call it inside
+    the write's transaction, which audits the change itself."""
+    await add_timeline_event(
+        actor,
+        household_id,
+        NewEvent(kind, title, body, on=day, data=data or {}),
+        programme=programme,
+        audit_action=None,
     )
 
 
@@ -87,11 +75,11 @@ UNKNOWN_HOUSEHOLD = "aucun ménage ne porte ce numéro ou cette référence"
 async def find_household(text: str, field: str = "household") -> dict[str, Any]:
     """A household by its number (``12``) or its reference (``M-000012``)."""
     text = (text or "").strip()
-    query = Household.select(Household.id, Household.name, Household.reference)
+    query = Households.select(Households.id, Households.name, Households.reference)
     if text.isdigit():
-        row = await query.where(Household.id == int(text)).first()
+        row = await query.where(Households.id == int(text)).first()
     else:
-        row = await query.where(Household.reference == text.upper()).first()
+        row = await query.where(Households.reference == text.upper()).first()
     if row is None:
         raise FormErrors({field: UNKNOWN_HOUSEHOLD})
     return row

@@ -10,7 +10,7 @@ a move transfers the occupancy. Each runs inside the transition's transaction: a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from tremplin.api import (
@@ -21,6 +21,7 @@ from tremplin.api import (
     EffectContext,
     Field,
     FormErrors,
+    Transition,
     now,
     today,
 )
@@ -218,6 +219,10 @@ async def open_occupancy(
     update: dict[Any, Any] = {Dwelling.programme: programme}
     if start <= today():
         update[Dwelling.status] = "occupied"
+    if ctx.programme is not None and ctx.programme.confidential_contacts:
+        # A dwelling housing a household of a confidential programme (Alter Logement) gets
+        # a confidential address, as the dwelling page did when it recorded the entry.
+        update[Dwelling.confidential] = True
     await Dwelling.update(update).where(Dwelling.id == dwelling_id)
     await _close_vacancy(dwelling_id, start)
     await write_audit(_actor(ctx), "create", "housing_occupancy", occupancy_id, ["enrolment"])
@@ -274,15 +279,18 @@ def enter_dwelling(kind: str = "agreement", field: str = "dwelling") -> Effect:
     return effect
 
 
-def leave_dwelling() -> Effect:
+def leave_dwelling(stays: Iterable[str] = ()) -> Effect:
     """Effect of an exit: the enrolment's occupancy ends on the exit date (its agreement
-    with it) and the dwelling is vacant from the next day. Nothing when it has none."""
+    with it) and the dwelling is vacant from the next day. Nothing when it has none, nor
+    after an exit whose destination is in ``stays`` (the household keeps the dwelling as its
+    tenant: a lease signed with the owner outlives the support)."""
+    kept = frozenset(stays)
 
     async def effect(ctx: EffectContext) -> None:
         end = ctx.enrolment.exit_date
-        if end is None:
-            return
         destination = str(ctx.values.get("exit_destination") or "")
+        if end is None or destination in kept:
+            return
         reason = "sliding" if "sliding" in destination else _EXIT_REASONS.get(destination, "end")
         await close_occupancy(ctx, end, reason)
 
@@ -332,6 +340,25 @@ def move_dwelling(date_field: str = "moved_on", field: str = "dwelling") -> Effe
 
     effect.housing_effect = "move"  # type: ignore[attr-defined]
     return effect
+
+
+def change_of_dwelling(state: str = "housed", *, key: str = "move", order: int = 30) -> Transition:
+    """The transition « Changement de logement » of a programme that houses people: in
+    ``state``, the household moves on « Date du changement » into one of the programme's
+    free dwellings; its occupancy ends the day before and a new one opens there with the same
+    rent terms (:func:`move_dwelling`). The enrolment stays in ``state``."""
+    return Transition(
+        key,
+        "Changement de logement",
+        (state,),
+        state,
+        fields=(
+            Field("moved_on", "Date du changement", kind="date", required=True),
+            dwelling_field("Nouveau logement"),
+        ),
+        effects=(move_dwelling(),),
+        order=order,
+    )
 
 
 def houses_through_workflow(transitions) -> bool:

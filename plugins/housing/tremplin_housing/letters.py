@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tremplin.api import Household, Membership
+from tremplin.api import Households, Memberships
 from tremplin_housing.common import money_label
 from tremplin_housing.fields import LETTER_STEPS
 from tremplin_housing.ledger import balances_by_household
@@ -65,15 +65,15 @@ async def letter_data(
         raise NoLetter(step["id"])
     household_id, day = step["household"], step["done_on"]
     household = (
-        await Household.select(Household.name, Household.reference)
-        .where(Household.id == household_id)
+        await Households.select(Households.name, Households.reference)
+        .where(Households.id == household_id)
         .first()
     )
-    people = await Membership.select(
-        Membership.relation,
-        Membership.person.first_name.as_alias("first"),
-        Membership.person.last_name.as_alias("last"),
-    ).where((Membership.household == household_id) & Membership.end_date.is_null())
+    people = await Memberships.select(
+        Memberships.relation,
+        Memberships.person.first_name.as_alias("first"),
+        Memberships.person.last_name.as_alias("last"),
+    ).where((Memberships.household == household_id) & Memberships.end_date.is_null())
     reference = next(
         (f"{p['first']} {p['last']}" for p in people if p["relation"] == "reference"), ""
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from tremplin.api import Actor, Document, FormErrors, now, transaction, validate
+from tremplin.api import Actor, Documents, FormErrors, now, transaction, validate
 from tremplin_housing.common import add_event, require, write_audit
 from tremplin_housing.fields import PHOTO_FIELDS
 from tremplin_housing.ledger import DUPLICATE
@@ -58,8 +58,8 @@ async def _attach(actor: Actor, inventory_id: int, document_id: int) -> int:
     async with transaction():
         inventory = await inventory_occupancy(inventory_id)
         document = (
-            await Document.select(Document.id, Document.household)
-            .where(Document.id == document_id)
+            await Documents.select(Documents.id, Documents.household)
+            .where(Documents.id == document_id)
             .first()
         )
         if document is None or document["household"] != inventory["household"]:
@@ -109,9 +109,9 @@ async def photos_by_inventory(inventory_ids: list[int]) -> dict[int, list[dict[s
 async def household_documents(household_id: int) -> list[dict[str, Any]]:
     """The household's documents that may be attached (images and PDFs), newest first."""
     rows = (
-        await Document.select(Document.id, Document.filename, Document.kind, Document.mime)
-        .where(Document.household == household_id)
-        .order_by(Document.id, ascending=False)
+        await Documents.select(Documents.id, Documents.filename, Documents.kind, Documents.mime)
+        .where(Documents.household == household_id)
+        .order_by(Documents.id, ascending=False)
         .limit(100)
     )
     return [r for r in rows if r["mime"].startswith("image/") or r["mime"] == "application/pdf"]

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, Household, NotFound, now, today, transaction, validate
+from tremplin.api import Actor, FormErrors, Households, NotFound, now, today, transaction, validate
 from tremplin_housing.calc import (
     MAX_PLAN_INSTALMENTS,
     plan_instalments,
@@ -91,7 +91,7 @@ async def _same(household_id: int, values: dict[str, Any]) -> int | None:
 async def _create(actor: Actor, household_id: int, values: dict[str, Any]) -> int:
     start = values["start_date"]
     async with transaction():
-        if not await Household.exists().where(Household.id == household_id):
+        if not await Households.exists().where(Households.id == household_id):
             raise NotFound(household_id)
         existing = await _same(household_id, values)
         if existing is not None:

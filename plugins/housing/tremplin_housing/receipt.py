@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tremplin.api import Household, today
+from tremplin.api import Households, today
 from tremplin_housing.common import money_label
 from tremplin_housing.tables import LedgerEntry
 
@@ -105,8 +105,8 @@ async def receipt_data(
         e["amount_cents"] for e in entries if e["kind"] == "benefit" and e["month"] == month
     )
     household = (
-        await Household.select(Household.name, Household.reference)
-        .where(Household.id == occupancy["household"])
+        await Households.select(Households.name, Households.reference)
+        .where(Households.id == occupancy["household"])
         .first()
     )
     last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)

@@ -17,7 +17,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from tremplin.api import Document, Enrolment, Household, User
+from tremplin.api import Documents, Enrolments, Households, Users
 
 R = OnDelete.restrict
 
@@ -64,7 +64,7 @@ class Dwelling(Table, tablename="housing_dwelling"):
     return_reason = Varchar(length=30, default="")
     notes = Text(default="")
     version = Integer(default=1)
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -104,8 +104,8 @@ class Occupancy(Table, tablename="housing_occupancy"):
     """
 
     dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
-    household = ForeignKey(Household, on_delete=R, index=True)
-    enrolment = ForeignKey(Enrolment, null=True, on_delete=R, index=True)
+    household = ForeignKey(Households, on_delete=R, index=True)
+    enrolment = ForeignKey(Enrolments, null=True, on_delete=R, index=True)
     kind = Varchar(length=20)
     programme = Varchar(length=50, default="", index=True)
     start_date = Date(index=True)
@@ -116,7 +116,7 @@ class Occupancy(Table, tablename="housing_occupancy"):
     insurance_expires_on = Date(null=True, default=None)
     deposit_cents = Integer(default=0)
     version = Integer(default=1)
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -132,7 +132,7 @@ class RentTerms(Table, tablename="housing_rent_terms"):
     #: APL/AL paid directly to the association (*tiers payant*) each month.
     benefit_cents = Integer(default=0)
     reason = Varchar(length=30, default="entry")
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 
@@ -146,7 +146,7 @@ class LedgerEntry(Table, tablename="housing_ledger_entry"):
     """
 
     occupancy = ForeignKey(Occupancy, on_delete=R, index=True)
-    household = ForeignKey(Household, on_delete=R, index=True)
+    household = ForeignKey(Households, on_delete=R, index=True)
     kind = Varchar(length=10, index=True)
     entry_date = Date(index=True)
     month = Date(null=True, default=None, index=True)
@@ -156,7 +156,7 @@ class LedgerEntry(Table, tablename="housing_ledger_entry"):
     means = Varchar(length=20, default="")
     form_id = Varchar(length=64, null=True, default=None, unique=True)
     note = Varchar(length=200, default="")
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 
@@ -179,19 +179,19 @@ class Inventory(Table, tablename="housing_inventory"):
     #: At an exit: what the works fund (*fonds mutualisé pour travaux*) granted for the
     #: tenant's repairs the departing household did not do (0: none).
     fund_cents = Integer(default=0)
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 
 class ArrearsStep(Table, tablename="housing_arrears_step"):
     """A dated step of the arrears procedure (reminder, formal notice… eviction)."""
 
-    household = ForeignKey(Household, on_delete=R, index=True)
+    household = ForeignKey(Households, on_delete=R, index=True)
     occupancy = ForeignKey(Occupancy, null=True, on_delete=R, index=True)
     step = Varchar(length=30, index=True)
     done_on = Date(index=True)
     note = Text(default="")
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 
@@ -201,7 +201,7 @@ class Intervention(Table, tablename="housing_intervention"):
     ``household`` is the occupant on the day it was requested (``None`` if empty)."""
 
     dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
-    household = ForeignKey(Household, null=True, on_delete=R, index=True)
+    household = ForeignKey(Households, null=True, on_delete=R, index=True)
     requested_on = Date(index=True)
     description = Text(default="")
     liable = Varchar(length=20)
@@ -209,7 +209,7 @@ class Intervention(Table, tablename="housing_intervention"):
     done_by = Varchar(length=20, index=True)
     done_on = Date(null=True, default=None, index=True)
     status = Varchar(length=20, default="requested", index=True)
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
     #: Checked on each follow-up save (two people editing at once: the second gets a conflict).
     version = Integer(default=1)
@@ -221,7 +221,7 @@ class AgreementRenewal(Table, tablename="housing_agreement_renewal"):
     renewals. The agreement's end is the last renewal's ``until`` (the first term's end
     while there is none)."""
 
-    enrolment = ForeignKey(Enrolment, on_delete=R, index=True)
+    enrolment = ForeignKey(Enrolments, on_delete=R, index=True)
     occupancy = ForeignKey(Occupancy, null=True, on_delete=R, index=True)
     decided_on = Date()
     #: The new end of the agreement.
@@ -237,7 +237,7 @@ class HousingSettings(Table, tablename="housing_settings"):
 
     #: A household is in arrears when its balance exceeds this (the seeds: 30 €).
     arrears_threshold_cents = Integer(default=3000)
-    updated_by = ForeignKey(User, null=True, on_delete=R)
+    updated_by = ForeignKey(Users, null=True, on_delete=R)
     updated_at = Timestamptz()
     version = Integer(default=1)
 
@@ -246,12 +246,12 @@ class RepaymentPlan(Table, tablename="housing_repayment_plan"):
     """A repayment plan (*plan d'apurement*) of a household's rent debt: instalments on top
     of the current rent, from ``start_date``. Whether it is kept is computed."""
 
-    household = ForeignKey(Household, on_delete=R, index=True)
+    household = ForeignKey(Households, on_delete=R, index=True)
     occupancy = ForeignKey(Occupancy, null=True, on_delete=R, index=True)
     start_date = Date(index=True)
     debt_cents = Integer()
     note = Text(default="")
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 
@@ -268,7 +268,7 @@ class AidApplication(Table, tablename="housing_aid_application"):
     fund; its outcome; a granted aid paid to the association is a ledger credit
     (``ledger_entry``)."""
 
-    household = ForeignKey(Household, on_delete=R, index=True)
+    household = ForeignKey(Households, on_delete=R, index=True)
     occupancy = ForeignKey(Occupancy, null=True, on_delete=R, index=True)
     kind = Varchar(length=20, index=True)
     applied_on = Date(index=True)
@@ -278,7 +278,7 @@ class AidApplication(Table, tablename="housing_aid_application"):
     granted_cents = Integer(default=0)
     ledger_entry = Integer(null=True, default=None)
     note = Text(default="")
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -288,7 +288,7 @@ class Claim(Table, tablename="housing_claim"):
     ``household`` is the occupant on the day it happened (``None`` if empty)."""
 
     dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
-    household = ForeignKey(Household, null=True, on_delete=R, index=True)
+    household = ForeignKey(Households, null=True, on_delete=R, index=True)
     occurred_on = Date(index=True)
     kind = Varchar(length=30, index=True)
     description = Text(default="")
@@ -297,7 +297,7 @@ class Claim(Table, tablename="housing_claim"):
     claimed_cents = Integer(default=0)
     received_cents = Integer(default=0)
     status = Varchar(length=20, default="declared", index=True)
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
     updated_at = Timestamptz()
     version = Integer(default=1)
@@ -312,7 +312,7 @@ class DpeRecord(Table, tablename="housing_dpe_record"):
     dpe_class = Varchar(length=1, default="")
     dpe_date = Date(null=True, default=None, index=True)
     valid_from = Date(index=True)
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 
@@ -320,8 +320,8 @@ class InventoryPhoto(Table, tablename="housing_inventory_photo"):
     """A photo (a household document) attached to an entry or exit inventory."""
 
     inventory = ForeignKey(Inventory, on_delete=R, index=True)
-    document = ForeignKey(Document, on_delete=R, index=True)
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    document = ForeignKey(Documents, on_delete=R, index=True)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tremplin.api import Household, actor, current_user, normalise, programme_filter, today
+from tremplin.api import Households, actor, current_user, normalise, programme_filter, today
 from tremplin_housing.access import (
     audit_revealed,
     can_rental,
@@ -112,9 +112,9 @@ async def _households(request: Any, ids: set[int]) -> dict[int, dict[str, Any] |
     """Names of the households the user may open; ``None`` for the others."""
     rows = {
         r["id"]: r
-        for r in await Household.select(Household.id, Household.name, Household.reference).where(
-            Household.id.is_in(list(ids) or [0])
-        )
+        for r in await Households.select(
+            Households.id, Households.name, Households.reference
+        ).where(Households.id.is_in(list(ids) or [0]))
     }
     return {h: (rows.get(h) if await visible(request, h) else None) for h in ids}
 

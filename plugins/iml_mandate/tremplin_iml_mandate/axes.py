@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 from tremplin.api import (
     Actor,
     Choice,
-    Enrolment,
+    Enrolments,
     EnrolmentView,
     Field,
     FormErrors,
@@ -93,8 +93,8 @@ async def save_axis(
     check_axis(values)
     async with transaction():
         row = (
-            await Enrolment.select(Enrolment.id, Enrolment.household, Enrolment.state)
-            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+            await Enrolments.select(Enrolments.id, Enrolments.household, Enrolments.state)
+            .where((Enrolments.id == enrolment_id) & (Enrolments.programme == KEY))
             .first()
         )
         if row is None:

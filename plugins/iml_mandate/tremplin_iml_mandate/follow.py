@@ -10,7 +10,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from tremplin.api import (
-    Enrolment,
+    Enrolments,
     EnrolmentView,
     NotFound,
     actor,
@@ -34,16 +34,16 @@ from tremplin_iml_mandate.workflow import (
 
 async def _rows(programme: str, states: tuple[str, ...]) -> list[dict[str, Any]]:
     return (
-        await Enrolment.select(
-            Enrolment.all_columns(),
-            Enrolment.household.name.as_alias("name"),
+        await Enrolments.select(
+            Enrolments.all_columns(),
+            Enrolments.household.name.as_alias("name"),
         )
         .where(
-            (Enrolment.programme == programme)
-            & Enrolment.state.is_in(list(states))
-            & Enrolment.household.archived_at.is_null()
+            (Enrolments.programme == programme)
+            & Enrolments.state.is_in(list(states))
+            & Enrolments.household.archived_at.is_null()
         )
-        .order_by(Enrolment.household.name)
+        .order_by(Enrolments.household.name)
         .output(load_json=True)
     )
 

@@ -26,12 +26,12 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
-    Enrolment,
+    Enrolments,
     IndicatorRow,
     IndicatorTable,
-    Membership,
+    Memberships,
     ReportContext,
-    TimelineEvent,
+    TimelineEvents,
     accompanied_enrolments,
     measure_months,
     rows_from_counts,
@@ -60,30 +60,30 @@ def _pct(count: float, total: float) -> float | None:
 async def supported(ctx: ReportContext) -> list[dict[str, Any]]:
     """IML enrolments whose global support overlaps the period."""
     p = ctx.period
-    return await Enrolment.select(
-        Enrolment.id,
-        Enrolment.household,
-        Enrolment.state,
-        Enrolment.decision_date,
-        Enrolment.entry_date,
-        Enrolment.exit_date,
-        Enrolment.exit_destination,
+    return await Enrolments.select(
+        Enrolments.id,
+        Enrolments.household,
+        Enrolments.state,
+        Enrolments.decision_date,
+        Enrolments.entry_date,
+        Enrolments.exit_date,
+        Enrolments.exit_destination,
     ).where(
-        (Enrolment.programme == KEY)
-        & (Enrolment.state != "refused")
-        & Enrolment.decision_date.is_not_null()
-        & (Enrolment.decision_date <= p.end)
-        & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= p.start))
+        (Enrolments.programme == KEY)
+        & (Enrolments.state != "refused")
+        & Enrolments.decision_date.is_not_null()
+        & (Enrolments.decision_date <= p.end)
+        & (Enrolments.exit_date.is_null() | (Enrolments.exit_date >= p.start))
     )
 
 
 async def people_count(reference: dict[int, dt.date]) -> int:
     """Members of each household present on its reference day."""
-    rows = await Membership.select(
-        Membership.household,
-        Membership.start_date,
-        Membership.end_date,
-    ).where(Membership.household.is_in(list(reference) or [-1]))
+    rows = await Memberships.select(
+        Memberships.household,
+        Memberships.start_date,
+        Memberships.end_date,
+    ).where(Memberships.household.is_in(list(reference) or [-1]))
     return sum(
         1
         for m in rows
@@ -97,11 +97,11 @@ async def contact_table(ctx: ReportContext, key: str) -> IndicatorTable:
     p = ctx.period
     start = dt.datetime.combine(p.start, dt.time(), tzinfo=dt.UTC)
     end = dt.datetime.combine(p.end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    rows = await TimelineEvent.select(TimelineEvent.kind, TimelineEvent.occurred_at).where(
-        (TimelineEvent.programme == ctx.programme)
-        & TimelineEvent.kind.is_in([k for k, _ in CONTACT_KINDS])
-        & (TimelineEvent.occurred_at >= start - dt.timedelta(days=1))
-        & (TimelineEvent.occurred_at < end + dt.timedelta(days=1))
+    rows = await TimelineEvents.select(TimelineEvents.kind, TimelineEvents.occurred_at).where(
+        (TimelineEvents.programme == ctx.programme)
+        & TimelineEvents.kind.is_in([k for k, _ in CONTACT_KINDS])
+        & (TimelineEvents.occurred_at >= start - dt.timedelta(days=1))
+        & (TimelineEvents.occurred_at < end + dt.timedelta(days=1))
     )
     counts = Counter(r["kind"] for r in rows if p.start <= _local_day(r["occurred_at"]) <= p.end)
     total = sum(counts.values())

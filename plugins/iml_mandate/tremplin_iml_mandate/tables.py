@@ -3,7 +3,7 @@
 from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from tremplin.api import Enrolment, Household
+from tremplin.api import Enrolments, Households
 
 
 class StabilisationAxis(Table, tablename="iml_mandate_axis"):
@@ -11,8 +11,8 @@ class StabilisationAxis(Table, tablename="iml_mandate_axis"):
     the goals agreed with the household and how far they are reached. One row per axis
     (unique index ``iml_mandate_axis_enrolment_axis``)."""
 
-    enrolment = ForeignKey(Enrolment, on_delete=OnDelete.restrict, index=True)
-    household = ForeignKey(Household, on_delete=OnDelete.restrict, index=True)
+    enrolment = ForeignKey(Enrolments, on_delete=OnDelete.restrict, index=True)
+    household = ForeignKey(Households, on_delete=OnDelete.restrict, index=True)
     axis = Varchar(length=30)
     goals = Text(default="")
     progress = Varchar(length=20, default="not_started")

@@ -31,6 +31,7 @@ from tremplin.api import (
     vocabulary,
     withdrawal,
 )
+from tremplin_housing import api as housing
 
 KEY = "iml_mandate"
 SUPPORT_KEY = "housing_support"
@@ -46,6 +47,9 @@ OUTCOMES = (
     Choice("care_home", "Foyer de vie / structure médico-sociale"),
     Choice("other", "Autre"),
 )
+
+#: Outcomes after which the household keeps its dwelling (its lease outlives the support).
+STAYS = frozenset({"stayed"})
 
 MEASURE_KINDS = (
     Choice("simple", "Accompagnement simple"),
@@ -202,10 +206,15 @@ WORKFLOW = Workflow(
                     kind="date",
                     required=True,
                 ),
+                housing.dwelling_field(),
+                *housing.ENTRY_TERMS_FIELDS,
             ),
             guards=(require_entry_conditions,),
+            # The household signs its lease with the owner; the agency manages the dwelling.
+            effects=(housing.enter_dwelling("lease"),),
             order=10,
         ),
+        housing.change_of_dwelling(),
         *(
             Transition(
                 "derogate",
@@ -239,6 +248,9 @@ WORKFLOW = Workflow(
             destination_label="Issue",
             reason_label="Commentaire",
             guards=(require_within_limit,),
+            # The lease is the household's: after « Maintien dans le logement » it goes on
+            # (the agency still manages the dwelling), any other outcome ends it.
+            effects=(housing.leave_dwelling(stays=STAYS),),
         ),
         withdrawal(("referral", "pre_entry"), label="Abandon"),
     ),

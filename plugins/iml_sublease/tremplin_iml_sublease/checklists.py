@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 from tremplin.api import (
     Actor,
     ConflictError,
-    Enrolment,
+    Enrolments,
     EnrolmentView,
     Field,
     FormErrors,
@@ -87,8 +87,8 @@ async def save_checklist(
     values = validate(CHECKLISTS[name][1], raw)
     async with transaction():
         row = (
-            await Enrolment.select(Enrolment.id, Enrolment.data, Enrolment.version)
-            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+            await Enrolments.select(Enrolments.id, Enrolments.data, Enrolments.version)
+            .where((Enrolments.id == enrolment_id) & (Enrolments.programme == KEY))
             .output(load_json=True)
             .first()
         )
@@ -178,8 +178,8 @@ async def checklist_update(
         )
     if request.htmx:
         fresh = (
-            await Enrolment.select()
-            .where(Enrolment.id == enrolment_id)
+            await Enrolments.select()
+            .where(Enrolments.id == enrolment_id)
             .output(load_json=True)
             .first()
         )

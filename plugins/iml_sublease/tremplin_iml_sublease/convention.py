@@ -19,10 +19,10 @@ from litestar.params import FromPath
 
 from tremplin.api import (
     CONFIDENTIAL_MASK,
-    Enrolment,
-    Household,
+    Enrolments,
     HouseholdAccess,
-    Membership,
+    Households,
+    Memberships,
     actor,
     add_months,
     app_context,
@@ -73,13 +73,13 @@ def compile_typst(template: Path, data: dict[str, Any]) -> bytes:
 async def household_people(household_id: int) -> tuple[str, list[str]]:
     """The reference person's name and the names of the other current members."""
     rows = (
-        await Membership.select(
-            Membership.relation,
-            Membership.person.first_name.as_alias("first"),
-            Membership.person.last_name.as_alias("last"),
+        await Memberships.select(
+            Memberships.relation,
+            Memberships.person.first_name.as_alias("first"),
+            Memberships.person.last_name.as_alias("last"),
         )
-        .where((Membership.household == household_id) & Membership.end_date.is_null())
-        .order_by(Membership.id)
+        .where((Memberships.household == household_id) & Memberships.end_date.is_null())
+        .order_by(Memberships.id)
     )
     reference = next(
         (f"{r['first']} {r['last']}" for r in rows if r["relation"] == "reference"), ""
@@ -100,21 +100,21 @@ async def convention_data(
     the agreement), masked when the household's contact details are confidential to this
     user."""
     row = (
-        await Enrolment.select(
-            Enrolment.id,
-            Enrolment.household,
-            Enrolment.state,
-            Enrolment.entry_date,
-            Enrolment.referent.full_name.as_alias("referent_name"),
+        await Enrolments.select(
+            Enrolments.id,
+            Enrolments.household,
+            Enrolments.state,
+            Enrolments.entry_date,
+            Enrolments.referent.full_name.as_alias("referent_name"),
         )
-        .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+        .where((Enrolments.id == enrolment_id) & (Enrolments.programme == KEY))
         .first()
     )
     if row is None:
         raise LookupError(enrolment_id)
     household = (
-        await Household.select(Household.name, Household.reference)
-        .where(Household.id == row["household"])
+        await Households.select(Households.name, Households.reference)
+        .where(Households.id == row["household"])
         .first()
     )
     reference, others = await household_people(row["household"])

@@ -16,9 +16,9 @@ from piccolo.query import Max
 from tremplin.api import (
     DashboardContext,
     DashboardRow,
-    Enrolment,
-    Household,
-    TimelineEvent,
+    Enrolments,
+    Households,
+    TimelineEvents,
     add_months,
 )
 from tremplin_iml_sublease.workflow import KEY
@@ -49,40 +49,40 @@ async def visits_overdue(ctx: DashboardContext) -> list[DashboardRow]:
     """
     limit = add_months(ctx.today, -1)
     since = dt.datetime.combine(limit, dt.time(), tzinfo=PARIS)
-    recent = TimelineEvent.select(TimelineEvent.household).where(
-        (TimelineEvent.kind == VISIT) & (TimelineEvent.occurred_at >= since)
+    recent = TimelineEvents.select(TimelineEvents.household).where(
+        (TimelineEvents.kind == VISIT) & (TimelineEvents.occurred_at >= since)
     )
-    archived = Household.select(Household.id).where(Household.archived_at.is_not_null())
+    archived = Households.select(Households.id).where(Households.archived_at.is_not_null())
     where = (
-        (Enrolment.programme == KEY)
-        & (Enrolment.state == "housed")
-        & (Enrolment.entry_date < limit)
-        & Enrolment.household.not_in(archived)
-        & Enrolment.household.not_in(recent)
+        (Enrolments.programme == KEY)
+        & (Enrolments.state == "housed")
+        & (Enrolments.entry_date < limit)
+        & Enrolments.household.not_in(archived)
+        & Enrolments.household.not_in(recent)
     )
     rows = (
-        await Enrolment.select(
-            Enrolment.household,
-            Enrolment.entry_date,
-            Enrolment.household.name.as_alias("name"),
+        await Enrolments.select(
+            Enrolments.household,
+            Enrolments.entry_date,
+            Enrolments.household.name.as_alias("name"),
         )
         .where(where)
-        .order_by(Enrolment.entry_date)  # the covering index's order: no sort
+        .order_by(Enrolments.entry_date)  # the covering index's order: no sort
         .limit(SHOWN)
     )
     if not rows:
         return []
     last = {
         r["household"]: _day(r["last"])
-        for r in await TimelineEvent.select(
-            TimelineEvent.household,
-            Max(TimelineEvent.occurred_at, alias="last"),
+        for r in await TimelineEvents.select(
+            TimelineEvents.household,
+            Max(TimelineEvents.occurred_at, alias="last"),
         )
         .where(
-            (TimelineEvent.kind == VISIT)
-            & TimelineEvent.household.is_in([r["household"] for r in rows])
+            (TimelineEvents.kind == VISIT)
+            & TimelineEvents.household.is_in([r["household"] for r in rows])
         )
-        .group_by(TimelineEvent.household)
+        .group_by(TimelineEvents.household)
     }
     out = []
     for r in rows:
@@ -94,7 +94,7 @@ async def visits_overdue(ctx: DashboardContext) -> list[DashboardRow]:
         )
         out.append(DashboardRow(r["name"], f"/households/{r['household']}", detail))
     # Counted up to a cap: the landing page never walks every housed household.
-    total = len(await Enrolment.select(Enrolment.id).where(where).limit(COUNT_CAP + 1))
+    total = len(await Enrolments.select(Enrolments.id).where(where).limit(COUNT_CAP + 1))
     if total > len(out):
         many = f"plus de {COUNT_CAP}" if total > COUNT_CAP else str(total)
         out.append(DashboardRow(f"{many} ménages au total sans passage depuis plus d'un mois"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tremplin.api import (
-    Household,
+    Households,
     IndicatorRow,
     IndicatorTable,
     ReportContext,
@@ -22,8 +22,8 @@ async def reinforced_support(ctx: ReportContext) -> list[IndicatorTable]:
     ]
     ids = sorted({e["household"] for e in enrolments})
     households = (
-        await Household.select(Household.composition, Household.resources)
-        .where(Household.id.is_in(ids or [-1]))
+        await Households.select(Households.composition, Households.resources)
+        .where(Households.id.is_in(ids or [-1]))
         .output(load_json=True)
     )
     n = len(ids)

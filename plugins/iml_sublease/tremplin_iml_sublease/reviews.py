@@ -22,7 +22,7 @@ from tremplin.api import (
     Actor,
     Choice,
     ConflictError,
-    Enrolment,
+    Enrolments,
     EnrolmentView,
     Field,
     FormErrors,
@@ -108,15 +108,15 @@ async def record_review(
         raise FormErrors({"sliding_destination": "Indiquez le parc du logement (privé ou public)."})
     async with transaction():
         row = (
-            await Enrolment.select(
-                Enrolment.id,
-                Enrolment.household,
-                Enrolment.state,
-                Enrolment.entry_date,
-                Enrolment.data,
-                Enrolment.version,
+            await Enrolments.select(
+                Enrolments.id,
+                Enrolments.household,
+                Enrolments.state,
+                Enrolments.entry_date,
+                Enrolments.data,
+                Enrolments.version,
             )
-            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+            .where((Enrolments.id == enrolment_id) & (Enrolments.programme == KEY))
             .output(load_json=True)
             .first()
         )

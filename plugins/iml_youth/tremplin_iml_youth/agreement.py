@@ -15,20 +15,20 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.api import (
-    Enrolment,
+    Actor,
+    ConflictError,
+    Enrolments,
     EnrolmentView,
     Field,
     FormErrors,
     actor,
-    audit,
     enrolment_for_route,
     enrolment_url,
-    now,
     redirect_after_write,
-    refresh_due_dates,
     requires,
     today,
     transaction,
+    update_enrolment_data,
     validate,
 )
 from tremplin_housing import api as housing
@@ -44,31 +44,14 @@ RENEWAL_FIELDS = (
 
 async def _row(enrolment_id: int) -> dict[str, Any]:
     row = (
-        await Enrolment.select()
-        .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+        await Enrolments.select()
+        .where((Enrolments.id == enrolment_id) & (Enrolments.programme == KEY))
         .output(load_json=True)
         .first()
     )
     if row is None:
         raise LookupError(enrolment_id)
     return row
-
-
-async def _save(row: dict[str, Any], data: dict[str, Any]) -> None:
-    result = (
-        await Enrolment.update(
-            {
-                Enrolment.data: data,
-                Enrolment.version: row["version"] + 1,
-                Enrolment.updated_at: now(),
-            }
-        )
-        .where((Enrolment.id == row["id"]) & (Enrolment.version == row["version"]))
-        .returning(Enrolment.id)
-    )
-    if not result:
-        raise FormErrors({"_panel": "Le dossier a été modifié entre-temps : rechargez la page."})
-    await refresh_due_dates(row["id"])
 
 
 async def renew(
@@ -104,13 +87,16 @@ async def update_cej(
         raise FormErrors(errors)
     async with transaction():
         row = await _row(enrolment_id)
-        data = dict(row["data"] or {})
+        data = row["data"] or {}
         changed = [k for k, v in values.items() if data.get(k) != v]
-        data.update(values)
-        await _save(row, data)
-        await audit(
-            "update", "enrolment", enrolment_id, user_id=user_id, fields=changed, address=address
-        )
+        try:
+            await update_enrolment_data(
+                Actor(user_id, address), enrolment_id, row["version"], values, fields=changed
+            )
+        except ConflictError as exc:
+            raise FormErrors(
+                {"_panel": "Le dossier a été modifié entre-temps : rechargez la page."}
+            ) from exc
 
 
 async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from tremplin.api import Enrolment, NotFound, requires, today, user_programmes
+from tremplin.api import Enrolments, NotFound, requires, today, user_programmes
 from tremplin_iml_youth.meetings import meetings_of
 from tremplin_iml_youth.partner import rent_status
 from tremplin_iml_youth.rules import KEY, cej_status
@@ -24,20 +24,20 @@ async def coordination_rows() -> list[dict[str, Any]]:
     "à jour" / "en impayé", never as an amount."""
     on = today()
     rows = (
-        await Enrolment.select(
-            Enrolment.id,
-            Enrolment.household,
-            Enrolment.state,
-            Enrolment.entry_date,
-            Enrolment.data,
-            Enrolment.household.name.as_alias("name"),
+        await Enrolments.select(
+            Enrolments.id,
+            Enrolments.household,
+            Enrolments.state,
+            Enrolments.entry_date,
+            Enrolments.data,
+            Enrolments.household.name.as_alias("name"),
         )
         .where(
-            (Enrolment.programme == KEY)
-            & Enrolment.state.is_in(list(CURRENT_STATES))
-            & Enrolment.household.archived_at.is_null()
+            (Enrolments.programme == KEY)
+            & Enrolments.state.is_in(list(CURRENT_STATES))
+            & Enrolments.household.archived_at.is_null()
         )
-        .order_by(Enrolment.household.name)
+        .order_by(Enrolments.household.name)
         .output(load_json=True)
     )
     meetings = await meetings_of([r["household"] for r in rows])

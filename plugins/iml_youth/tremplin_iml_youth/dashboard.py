@@ -4,22 +4,22 @@ The agreements' ends are due dates the core computes from the workflow's deadlin
 
 from __future__ import annotations
 
-from tremplin.api import DashboardContext, DashboardRow, Enrolment
+from tremplin.api import DashboardContext, DashboardRow, Enrolments
 from tremplin_iml_youth.rules import KEY
 
 
 async def _current(states: tuple[str, ...]) -> list[dict]:
     return (
-        await Enrolment.select(
-            Enrolment.household,
-            Enrolment.entry_date,
-            Enrolment.data,
-            Enrolment.household.name.as_alias("name"),
+        await Enrolments.select(
+            Enrolments.household,
+            Enrolments.entry_date,
+            Enrolments.data,
+            Enrolments.household.name.as_alias("name"),
         )
         .where(
-            (Enrolment.programme == KEY)
-            & Enrolment.state.is_in(list(states))
-            & Enrolment.household.archived_at.is_null()
+            (Enrolments.programme == KEY)
+            & Enrolments.state.is_in(list(states))
+            & Enrolments.household.archived_at.is_null()
         )
         .output(load_json=True)
     )

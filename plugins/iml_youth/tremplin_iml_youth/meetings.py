@@ -19,11 +19,11 @@ from litestar.response import Template
 from tremplin.api import (
     Actor,
     Choice,
-    Enrolment,
+    Enrolments,
     Field,
     FormErrors,
     NewEvent,
-    TimelineEvent,
+    TimelineEvents,
     actor,
     add_timeline_event,
     enrolment_for_route,
@@ -94,10 +94,10 @@ async def record_meeting(
         raise FormErrors(errors)
     async with transaction():
         row = (
-            await Enrolment.select(
-                Enrolment.household, Enrolment.state, Enrolment.referral_date, Enrolment.data
+            await Enrolments.select(
+                Enrolments.household, Enrolments.state, Enrolments.referral_date, Enrolments.data
             )
-            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
+            .where((Enrolments.id == enrolment_id) & (Enrolments.programme == KEY))
             .output(load_json=True)
             .first()
         )
@@ -132,17 +132,17 @@ async def meetings_of(household_ids: list[int]) -> dict[int, list[dict[str, Any]
     if not household_ids:
         return {}
     rows = (
-        await TimelineEvent.select(
-            TimelineEvent.household,
-            TimelineEvent.occurred_at,
-            TimelineEvent.data,
+        await TimelineEvents.select(
+            TimelineEvents.household,
+            TimelineEvents.occurred_at,
+            TimelineEvents.data,
         )
         .where(
-            (TimelineEvent.kind == KIND)
-            & TimelineEvent.household.is_in(household_ids)
-            & (TimelineEvent.programme == KEY)
+            (TimelineEvents.kind == KIND)
+            & TimelineEvents.household.is_in(household_ids)
+            & (TimelineEvents.programme == KEY)
         )
-        .order_by(TimelineEvent.occurred_at, ascending=False)
+        .order_by(TimelineEvents.occurred_at, ascending=False)
         .output(load_json=True)
     )
     out: dict[int, list[dict[str, Any]]] = {}

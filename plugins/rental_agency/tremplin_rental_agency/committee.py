@@ -11,7 +11,7 @@ from tremplin.api import (
     Actor,
     Field,
     FormErrors,
-    PartnerOrganisation,
+    PartnerOrganisations,
     now,
     transaction,
     validate,
@@ -37,9 +37,9 @@ PRESENTABLE = ("received", "admissible", "adjourned")
 
 
 async def partner_choices() -> list[dict[str, Any]]:
-    return await PartnerOrganisation.select(
-        PartnerOrganisation.id, PartnerOrganisation.name
-    ).order_by(PartnerOrganisation.name)
+    return await PartnerOrganisations.select(
+        PartnerOrganisations.id, PartnerOrganisations.name
+    ).order_by(PartnerOrganisations.name)
 
 
 async def create_session(actor: Actor, raw: dict[str, Any], partner_ids: list[str]) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import Actor, Field, FormErrors, Household, now, today, transaction, validate
+from tremplin.api import Actor, Field, FormErrors, Households, now, today, transaction, validate
 from tremplin_rental_agency.common import (
     add_event,
     date_of,
@@ -74,8 +74,8 @@ def _row_values(values: dict[str, Any]) -> dict[Any, Any]:
 
 async def _check_household(household_id: int) -> dict[str, Any]:
     row = (
-        await Household.select(Household.id, Household.anonymised_at)
-        .where(Household.id == household_id)
+        await Households.select(Households.id, Households.anonymised_at)
+        .where(Households.id == household_id)
         .first()
     )
     if row is None:

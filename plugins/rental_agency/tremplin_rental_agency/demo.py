@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tremplin.api import Actor, DemoContext, FormErrors, PartnerOrganisation
+from tremplin.api import Actor, DemoContext, FormErrors, PartnerOrganisations
 from tremplin_rental_agency import allocation, committee, demands, gla, grid, housing_link
 from tremplin_rental_agency.vocab import GLA_KINDS, KEY
 
@@ -50,7 +50,7 @@ async def load(ctx: DemoContext) -> str | None:
                 {"on_date": (registered + dt.timedelta(days=10)).isoformat(), "attended": "on"},
             )
             made.append(demand_id)
-    partners = [p["id"] for p in await PartnerOrganisation.select(PartnerOrganisation.id)][:2]
+    partners = [p["id"] for p in await PartnerOrganisations.select(PartnerOrganisations.id)][:2]
     decisions = ("accepted", "accepted", "accepted", "adjourned", "refused", "accepted")
     examined = 0
     for k, held in enumerate((on - dt.timedelta(days=60), on - dt.timedelta(days=30))):

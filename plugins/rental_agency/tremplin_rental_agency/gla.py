@@ -11,7 +11,7 @@ from tremplin.api import (
     Choice,
     Field,
     FormErrors,
-    Household,
+    Households,
     normalise,
     now,
     transaction,
@@ -61,7 +61,7 @@ async def record_gla(actor: Actor, household_id: int, raw: dict[str, Any]) -> No
     not_in_future("on_date", day)
     async with transaction():
         require(
-            await Household.select(Household.id).where(Household.id == household_id).first(),
+            await Households.select(Households.id).where(Households.id == household_id).first(),
             household_id,
         )
         tenants = {o.household_id for o in await housing_link.tenants_between(day, day)}

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from tremplin.api import FormErrors, Household, NotFound, actor, form_dict, render, today
+from tremplin.api import FormErrors, Households, NotFound, actor, form_dict, render, today
 from tremplin_rental_agency import gla, housing_link
 from tremplin_rental_agency.common import RowId
 from tremplin_rental_agency.routes import ADMIN, STAFF, audit_read, ensure_enabled
@@ -21,9 +21,9 @@ async def _tenants() -> list[dict[str, Any]]:
     ids = sorted({o.household_id for o in occupancies})
     names = {
         r["id"]: r
-        for r in await Household.select(Household.id, Household.name, Household.reference).where(
-            Household.id.is_in(ids or [0]) & Household.archived_at.is_null()
-        )
+        for r in await Households.select(
+            Households.id, Households.name, Households.reference
+        ).where(Households.id.is_in(ids or [0]) & Households.archived_at.is_null())
     }
     references = {o.household_id: o.dwelling_reference for o in occupancies}
     return sorted(

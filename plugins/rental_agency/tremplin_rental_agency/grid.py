@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, Membership, age_on, now, transaction
+from tremplin.api import Actor, FormErrors, Memberships, age_on, now, transaction
 from tremplin_rental_agency.common import write_audit
 from tremplin_rental_agency.tables import Criterion, Grid
 from tremplin_rental_agency.vocab import RULE_LABELS, STABLE_SITUATIONS
@@ -135,11 +135,11 @@ async def save_grid(
 
 async def children_counts(household_ids: list[int], on: dt.date) -> dict[int, int]:
     """Children (relation ``child``) living in each household on ``on``, one query."""
-    rows = await Membership.select(Membership.household).where(
-        Membership.household.is_in(household_ids or [0])
-        & (Membership.relation == "child")
-        & (Membership.start_date <= on)
-        & (Membership.end_date.is_null() | (Membership.end_date >= on))
+    rows = await Memberships.select(Memberships.household).where(
+        Memberships.household.is_in(household_ids or [0])
+        & (Memberships.relation == "child")
+        & (Memberships.start_date <= on)
+        & (Memberships.end_date.is_null() | (Memberships.end_date >= on))
     )
     out: dict[int, int] = {}
     for r in rows:
@@ -149,9 +149,11 @@ async def children_counts(household_ids: list[int], on: dt.date) -> dict[int, in
 
 async def reference_ages(household_ids: list[int], on: dt.date) -> dict[int, int | None]:
     """The age on ``on`` of each household's reference person, one query."""
-    rows = await Membership.select(
-        Membership.household, Membership.person.birth_date.as_alias("birth")
-    ).where(Membership.household.is_in(household_ids or [0]) & (Membership.relation == "reference"))
+    rows = await Memberships.select(
+        Memberships.household, Memberships.person.birth_date.as_alias("birth")
+    ).where(
+        Memberships.household.is_in(household_ids or [0]) & (Memberships.relation == "reference")
+    )
     return {r["household"]: (age_on(r["birth"], on) if r["birth"] else None) for r in rows}
 
 

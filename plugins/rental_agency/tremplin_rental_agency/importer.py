@@ -24,7 +24,7 @@ from tremplin.api import (
     Actor,
     Choice,
     FieldError,
-    Household,
+    Households,
     actor,
     normalise,
     now,
@@ -174,9 +174,11 @@ async def run_import(
 
     keys = {_text(r.get("menage")) for r in rows} - {""}
     known: dict[str, int] = {}
-    for h in await Household.select(Household.id, Household.reference, Household.external_id).where(
-        (Household.reference.is_in([k.upper()[:20] for k in keys] or [""]))
-        | Household.external_id.is_in(list(keys) or [""])
+    for h in await Households.select(
+        Households.id, Households.reference, Households.external_id
+    ).where(
+        (Households.reference.is_in([k.upper()[:20] for k in keys] or [""]))
+        | Households.external_id.is_in(list(keys) or [""])
     ):
         known[h["reference"]] = h["id"]
         if h["external_id"]:

@@ -89,14 +89,14 @@ def compile_minutes(template: Path, data: dict[str, Any]) -> bytes:
 
 
 async def minutes_data(session_id: int) -> dict[str, Any]:
-    from tremplin.api import PartnerOrganisation
+    from tremplin.api import PartnerOrganisations
 
     session = await get_session(session_id)
     ids = partner_ids_of(session)
     names = [
         r["name"]
-        for r in await PartnerOrganisation.select(PartnerOrganisation.name).where(
-            PartnerOrganisation.id.is_in(ids or [0])
+        for r in await PartnerOrganisations.select(PartnerOrganisations.name).where(
+            PartnerOrganisations.id.is_in(ids or [0])
         )
     ]
     files = await shared_files(session_id)

@@ -16,7 +16,7 @@ from tremplin.api import (
     IndicatorTable,
     Period,
     ReportContext,
-    TimelineEvent,
+    TimelineEvents,
     vocabulary,
 )
 from tremplin_rental_agency import housing_link, territory
@@ -278,10 +278,10 @@ async def gla_counts(period: Period) -> dict[str, int]:
         if (d := places.get(dwelling)) and area.contains(d.postcode, d.city)
     )
     start, end = _utc_bounds(period)
-    events = await TimelineEvent.select(TimelineEvent.household, TimelineEvent.kind).where(
-        TimelineEvent.kind.is_in([c.value for c in GLA_KINDS])
-        & (TimelineEvent.occurred_at >= start)
-        & (TimelineEvent.occurred_at < end)
+    events = await TimelineEvents.select(TimelineEvents.household, TimelineEvents.kind).where(
+        TimelineEvents.kind.is_in([c.value for c in GLA_KINDS])
+        & (TimelineEvents.occurred_at >= start)
+        & (TimelineEvents.occurred_at < end)
     )
     kinds = Counter(e["kind"] for e in events)
     helped = {e["household"] for e in events if e["kind"] == "gla_help_request"}

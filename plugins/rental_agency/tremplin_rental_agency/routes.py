@@ -69,14 +69,14 @@ async def audit_read(request: Request, household_ids: list[int], what: str) -> N
 
 
 async def _household_id(text: str) -> int:
-    from tremplin.api import Household
+    from tremplin.api import Households
 
     text = (text or "").strip()
-    query = Household.select(Household.id)
+    query = Households.select(Households.id)
     if text.isdigit() and len(text) < 10:
-        row = await query.where(Household.id == int(text)).first()
+        row = await query.where(Households.id == int(text)).first()
     else:
-        row = await query.where(Household.reference == text.upper()[:20]).first()
+        row = await query.where(Households.reference == text.upper()[:20]).first()
     if row is None:
         raise FormErrors({"household": "aucun ménage ne porte ce numéro ou cette référence"})
     return row["id"]

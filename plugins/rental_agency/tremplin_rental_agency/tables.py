@@ -9,7 +9,7 @@ Unique and composite indexes are in ``rental_agency_0002_indexes``.
 from piccolo.columns import Boolean, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from tremplin.api import Household, User
+from tremplin.api import Households, Users
 
 R = OnDelete.restrict
 
@@ -18,7 +18,7 @@ class Demand(Table, tablename="rental_agency_demand"):
     """A housing demand (*demande de logement*) of a household already on file: the file's
     composition and members are the household's own, never copied here."""
 
-    household = ForeignKey(Household, on_delete=R, index=True)
+    household = ForeignKey(Households, on_delete=R, index=True)
     #: Departmental unique-demand number (*numéro unique départemental*), optional.
     unique_number = Varchar(length=30, default="", index=True)
     #: Stable id given by an import (spreadsheet row), unique when set.
@@ -36,7 +36,7 @@ class Demand(Table, tablename="rental_agency_demand"):
     max_rent_cents = Integer(default=0)
     housed_on = Date(null=True, default=None, index=True)
     version = Integer(default=1)
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -45,10 +45,10 @@ class DeskAppointment(Table, tablename="rental_agency_appointment"):
     """An appointment at the demand desk (*permanence d'accueil de la demande*)."""
 
     demand = ForeignKey(Demand, on_delete=R, index=True)
-    household = ForeignKey(Household, on_delete=R, index=True)
+    household = ForeignKey(Households, on_delete=R, index=True)
     on_date = Date(index=True)
     attended = Boolean(default=True)
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 
@@ -59,7 +59,7 @@ class Grid(Table, tablename="rental_agency_grid"):
     version = Integer(unique=True, index=True)
     smic_cents = Integer(default=139869)
     note = Varchar(length=200, default="")
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 
@@ -82,7 +82,7 @@ class Session(Table, tablename="rental_agency_session"):
     #: Other attendants written out (names of organisations, never of households).
     attendants = Varchar(length=300, default="")
     notes = Text(default="")
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 
@@ -101,7 +101,7 @@ class Presentation(Table, tablename="rental_agency_presentation"):
     score_detail = Text(default="")
     #: Manual criteria the committee ticked (criterion ids, comma-separated).
     ticked = Varchar(length=200, default="")
-    decided_by = ForeignKey(User, null=True, on_delete=R)
+    decided_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 
@@ -110,13 +110,13 @@ class Allocation(Table, tablename="rental_agency_allocation"):
     the lease signature opens the housing occupancy (``occupancy_id``)."""
 
     demand = ForeignKey(Demand, on_delete=R, index=True)
-    household = ForeignKey(Household, on_delete=R, index=True)
+    household = ForeignKey(Households, on_delete=R, index=True)
     dwelling_id = Integer(index=True)
     allocated_on = Date(index=True)
     status = Varchar(length=20, default="allocated", index=True)
     lease_signed_on = Date(null=True, default=None, index=True)
     occupancy_id = Integer(null=True, default=None)
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 
@@ -133,7 +133,7 @@ class ArrearsCommission(Table, tablename="rental_agency_arrears_commission"):
 
     held_on = Date(index=True)
     threshold_cents = Integer(default=3000)
-    created_by = ForeignKey(User, null=True, on_delete=R)
+    created_by = ForeignKey(Users, null=True, on_delete=R)
     created_at = Timestamptz()
 
 
@@ -142,13 +142,13 @@ class ArrearsCase(Table, tablename="rental_agency_arrears_case"):
     and the outcome of the situation (one per household and commission)."""
 
     commission = ForeignKey(ArrearsCommission, on_delete=R, index=True)
-    household = ForeignKey(Household, on_delete=R, index=True)
+    household = ForeignKey(Households, on_delete=R, index=True)
     balance_cents = Integer(default=0)
     cause = Varchar(length=40, default="", index=True)
     decision = Text(default="")
     outcome = Varchar(length=20, default="pending", index=True)
     version = Integer(default=1)
-    updated_by = ForeignKey(User, null=True, on_delete=R)
+    updated_by = ForeignKey(Users, null=True, on_delete=R)
     updated_at = Timestamptz()
 
 
@@ -159,5 +159,5 @@ class Territory(Table, tablename="rental_agency_territory"):
     label = Varchar(length=100, default="")
     entries = Text(default="")
     version = Integer(default=1)
-    updated_by = ForeignKey(User, null=True, on_delete=R)
+    updated_by = ForeignKey(Users, null=True, on_delete=R)
     updated_at = Timestamptz()

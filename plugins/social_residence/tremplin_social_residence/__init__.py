@@ -31,6 +31,7 @@ from tremplin_social_residence.workflow import (
     KEY,
     MAX_MONTHS,
     PRESCRIBERS,
+    STAY,
     WORKFLOW,
 )
 
@@ -58,6 +59,7 @@ def tremplin_programmes() -> list[Programme]:
             # The six furnished T1 of the Raspail residence (seed 003); the report counts
             # the units table.
             max_duration_months=MAX_MONTHS,
+            agreement=STAY,
             public="Personnes au budget fragile ou à la situation administrative à éclaircir, "
             "pour un séjour de deux ans au plus avant un logement autonome",
             prescribers=PRESCRIBERS,

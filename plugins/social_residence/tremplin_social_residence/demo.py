@@ -8,7 +8,7 @@ carries their rent account.
 
 from __future__ import annotations
 
-from tremplin.api import Actor, DemoContext, DemoData, Enrolment
+from tremplin.api import Actor, DemoContext, DemoData, Enrolments, update_enrolment_data
 from tremplin_housing import api as housing
 from tremplin_social_residence import units as service
 from tremplin_social_residence.workflow import KEY
@@ -55,15 +55,8 @@ async def load_demo(ctx: DemoContext) -> str | None:
             if not spare:
                 continue
             unit_id = spare.pop()
-        row = (
-            await Enrolment.select(Enrolment.data)
-            .where(Enrolment.id == e.id)
-            .output(load_json=True)
-            .first()
-        )
-        await Enrolment.update({Enrolment.data: {**(row["data"] or {}), "unit": unit_id}}).where(
-            Enrolment.id == e.id
-        )
+        version = await Enrolments.select(Enrolments.version).where(Enrolments.id == e.id).first()
+        await update_enrolment_data(actor, e.id, version["version"], {"unit": unit_id})
         residents += 1
     return f"{count} logements, {residents} résident{'s' if residents > 1 else ''}"
 

@@ -19,7 +19,7 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
-    Household,
+    Households,
     IndicatorRow,
     IndicatorTable,
     ReportContext,
@@ -30,7 +30,8 @@ from tremplin.api import (
     rows_from_counts,
     whole_months,
 )
-from tremplin_social_residence.tables import Derogation, ResidenceUnit
+from tremplin_housing import api as housing
+from tremplin_social_residence.tables import ResidenceUnit
 from tremplin_social_residence.workflow import EXIT_DESTINATIONS, KEY, MAX_MONTHS
 
 
@@ -53,8 +54,8 @@ async def social_residence_tables(ctx: ReportContext) -> list[IndicatorTable]:
     ids = sorted({e["household"] for e in enrolments})
     composition = {
         h["id"]: h["composition"]
-        for h in await Household.select(Household.id, Household.composition).where(
-            Household.id.is_in(ids or [-1])
+        for h in await Households.select(Households.id, Households.composition).where(
+            Households.id.is_in(ids or [-1])
         )
     }
     people = await _people(ctx, enrolments)
@@ -65,14 +66,9 @@ async def social_residence_tables(ctx: ReportContext) -> list[IndicatorTable]:
     exits = await exited_in_period(KEY, p, entered_only=True)
     stays = [whole_months(e["entry_date"], e["exit_date"]) for e in exits]
     accompanied_ids = [e["id"] for e in enrolments]
-    derogations = len(
-        {
-            d["enrolment"]
-            for d in await Derogation.select(Derogation.enrolment).where(
-                Derogation.enrolment.is_in(accompanied_ids or [-1])
-                & (Derogation.decided_on <= p.end)
-            )
-        }
+    renewals = await housing.agreement_renewals(accompanied_ids)
+    derogations = sum(
+        1 for rows in renewals.values() if any(r["decided_on"] <= p.end for r in rows)
     )
     n_units = await ResidenceUnit.count()
     destinations = Counter(e["exit_destination"] or "unknown" for e in exits)

@@ -113,11 +113,12 @@ async def derogation_create(request: Request, enrolment_id: FromPath[int]) -> Re
 
 async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
     """The stay block under a social-residence enrolment."""
-    s = svc.stay(enrolment.entry_date, enrolment.data, today()) if enrolment.entry_date else None
+    derogations = await svc.derogations_of(enrolment.id)
+    s = svc.stay(enrolment.entry_date, derogations, today()) if enrolment.entry_date else None
     return {
         "stay": s,
         "unit": await svc.unit_label(enrolment.data),
-        "derogations": await svc.derogations_of(enrolment.id),
+        "derogations": derogations,
         "can_derogate": enrolment.state == "housed" and enrolment.entry_date is not None,
         "fields": svc.DEROGATION_FIELDS,
         "values": {"decided_on": today().isoformat()},

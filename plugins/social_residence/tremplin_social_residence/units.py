@@ -9,22 +9,21 @@ from tremplin.api import (
     Actor,
     Choice,
     ChoiceContext,
-    Enrolment,
+    Enrolments,
     Field,
     FormErrors,
-    add_enrolment_event,
     audit,
     now,
-    refresh_due_dates,
     resolve_choices,
     transaction,
     validate,
 )
 from tremplin_housing import api as housing
-from tremplin_social_residence.tables import Derogation, ResidenceUnit
+from tremplin_social_residence.tables import ResidenceUnit
 from tremplin_social_residence.workflow import (
     KEY,
     MAX_MONTHS,
+    STAY,
     alert_date,
     allowed_until,
     stay_end,
@@ -95,14 +94,14 @@ async def add_unit(actor: Actor, raw: dict[str, Any]) -> int:
 async def housed() -> list[dict[str, Any]]:
     """Current residents' enrolments, with the household's name."""
     return (
-        await Enrolment.select(
-            Enrolment.id,
-            Enrolment.household,
-            Enrolment.entry_date,
-            Enrolment.data,
-            Enrolment.household.name.as_alias("name"),
+        await Enrolments.select(
+            Enrolments.id,
+            Enrolments.household,
+            Enrolments.entry_date,
+            Enrolments.data,
+            Enrolments.household.name.as_alias("name"),
         )
-        .where((Enrolment.programme == KEY) & (Enrolment.state == "housed"))
+        .where((Enrolments.programme == KEY) & (Enrolments.state == "housed"))
         .output(load_json=True)
     )
 
@@ -136,10 +135,11 @@ async def unit_problem(unit_id: int, enrolment_id: int) -> str | None:
     return None
 
 
-def stay(entry: dt.date, data: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    """Where a stay stands on ``today``: key dates and the alert to show, if any."""
+def stay(entry: dt.date, renewals: list[dict[str, Any]], today: dt.date) -> dict[str, Any]:
+    """Where a stay stands on ``today``: key dates and the alert to show, if any
+    (``renewals``: its derogations in housing's renewals table, oldest first)."""
     end = stay_end(entry)
-    until = allowed_until(entry, data)
+    until = allowed_until(entry, renewals)
     if today > until:
         alert = (
             "dépassement de la durée maximale sans dérogation"
@@ -166,7 +166,9 @@ def stay(entry: dt.date, data: dict[str, Any], today: dt.date) -> dict[str, Any]
 
 async def units_with_residents(today: dt.date) -> list[dict[str, Any]]:
     units = await ResidenceUnit.select().order_by(ResidenceUnit.label)
-    by_unit = {int((e["data"] or {}).get("unit") or 0): e for e in await housed()}
+    residents = await housed()
+    by_unit = {int((e["data"] or {}).get("unit") or 0): e for e in residents}
+    renewals = await housing.agreement_renewals([e["id"] for e in residents])
     out = []
     for u in units:
         e = by_unit.get(u["id"])
@@ -174,7 +176,7 @@ async def units_with_residents(today: dt.date) -> list[dict[str, Any]]:
             {
                 **u,
                 "resident": e,
-                "stay": stay(e["entry_date"], e["data"] or {}, today)
+                "stay": stay(e["entry_date"], renewals[e["id"]], today)
                 if e and e["entry_date"]
                 else None,
             }
@@ -183,94 +185,64 @@ async def units_with_residents(today: dt.date) -> list[dict[str, Any]]:
 
 
 async def record_derogation(actor: Actor, enrolment_id: int, raw: dict[str, Any]) -> dt.date:
-    """Record a derogation allowing the resident to stay until the given day."""
+    """Record a derogation allowing the resident to stay until the given day: a derogation of
+    the stay's agreement (:data:`STAY`) in housing's renewals table, on the timeline and
+    audited there; refused with every reason at once."""
     values = validate(DEROGATION_FIELDS, raw)
-    async with transaction():
-        row = (
-            await Enrolment.select(
-                Enrolment.id,
-                Enrolment.household,
-                Enrolment.state,
-                Enrolment.entry_date,
-                Enrolment.data,
-                Enrolment.version,
-            )
-            .where((Enrolment.id == enrolment_id) & (Enrolment.programme == KEY))
-            .output(load_json=True)
-            .first()
-        )
-        if row is None:
-            raise LookupError(enrolment_id)
-        if row["state"] != "housed" or row["entry_date"] is None:
-            raise FormErrors(
-                {
-                    "_derogation": "Seul le séjour d'un résident présent peut faire "
-                    "l'objet d'une dérogation."
-                }
-            )
-        entry, data = row["entry_date"], dict(row["data"] or {})
-        decided_on = dt.date.fromisoformat(values["decided_on"])
-        until = dt.date.fromisoformat(values["until"])
-        errors = {}
-        if decided_on < entry:
-            errors["decided_on"] = "la décision précède l'entrée dans la résidence"
-        if until <= stay_end(entry):
-            errors["until"] = (
-                f"une dérogation prolonge le séjour au-delà des {MAX_MONTHS} mois "
-                f"(après le {stay_end(entry).strftime('%d/%m/%Y')})"
-            )
-        elif until <= allowed_until(entry, data):
-            errors["until"] = (
-                "une dérogation court déjà jusqu'au "
-                f"{allowed_until(entry, data).strftime('%d/%m/%Y')}"
-            )
-        if errors:
-            raise FormErrors(errors)
-        await Derogation.insert(
-            Derogation(
-                enrolment=enrolment_id,
-                decided_on=decided_on,
-                until=until,
-                reason=values["reason"],
-                decided_by=actor.user_id,
-                created_at=now(),
-            )
-        )
-        data["derogation_until"] = until.isoformat()
-        await Enrolment.update(
+    row = (
+        await Enrolments.select(Enrolments.state, Enrolments.entry_date)
+        .where((Enrolments.id == enrolment_id) & (Enrolments.programme == KEY))
+        .first()
+    )
+    if row is None:
+        raise LookupError(enrolment_id)
+    if row["state"] != "housed" or row["entry_date"] is None:
+        raise FormErrors(
             {
-                Enrolment.data: data,
-                Enrolment.version: row["version"] + 1,
-                Enrolment.updated_at: now(),
+                "_derogation": "Seul le séjour d'un résident présent peut faire l'objet d'une dérogation."
             }
-        ).where(Enrolment.id == enrolment_id)
-        await refresh_due_dates(enrolment_id)
-        await add_enrolment_event(
-            enrolment_id,
-            row["household"],
-            programme=KEY,
-            kind="stay_derogation",
-            title="Dérogation à la durée de séjour",
-            body=f"Séjour prolongé jusqu'au {until.strftime('%d/%m/%Y')}",
-            author=actor.user_id,
         )
-        await audit(
-            "derogation",
-            "enrolment",
+    entry = row["entry_date"]
+    decided_on = dt.date.fromisoformat(values["decided_on"])
+    until = dt.date.fromisoformat(values["until"])
+    errors = {}
+    if decided_on < entry:
+        errors["decided_on"] = "la décision précède l'entrée dans la résidence"
+    allowed = allowed_until(entry, (await housing.agreement_renewals([enrolment_id]))[enrolment_id])
+    if until <= stay_end(entry):
+        errors["until"] = (
+            f"une dérogation prolonge le séjour au-delà des {MAX_MONTHS} mois "
+            f"(après le {stay_end(entry).strftime('%d/%m/%Y')})"
+        )
+    elif until <= allowed:
+        errors["until"] = f"une dérogation court déjà jusqu'au {allowed.strftime('%d/%m/%Y')}"
+    if errors:
+        raise FormErrors(errors)
+    try:
+        return await housing.renew_agreement(
             enrolment_id,
+            KEY,
+            STAY,
+            decided_on,
+            until=until,
+            derogation_reason=values["reason"],
             user_id=actor.user_id,
-            fields=["derogation"],
             address=actor.address,
+            event_kind="stay_derogation",
         )
-    return until
+    except FormErrors as exc:
+        # Housing's names for the same inputs: the form's fields.
+        names = {"derogation_reason": "reason", "_renewal": "_derogation"}
+        raise FormErrors({names.get(k, k): v for k, v in exc.errors.items()}) from exc
 
 
 async def derogations_of(enrolment_id: int) -> list[dict[str, Any]]:
-    return (
-        await Derogation.select()
-        .where(Derogation.enrolment == enrolment_id)
-        .order_by(Derogation.id)
-    )
+    """The stay's derogations, oldest first: ``decided_on``, ``until``, ``reason``."""
+    renewals = (await housing.agreement_renewals([enrolment_id]))[enrolment_id]
+    return [
+        {"decided_on": r["decided_on"], "until": r["until"], "reason": r["derogation_reason"]}
+        for r in renewals
+    ]
 
 
 async def unit_label(data: dict[str, Any]) -> str | None:

@@ -1,7 +1,9 @@
 """The social-residence workflow: orientation → admission → in a furnished T1 → exit.
 
 A stay lasts two years at most: the dashboard warns from the 20th month, and a resident
-stays beyond 24 months only under a recorded derogation (*dérogation*) with its reason.
+stays beyond 24 months only under a recorded derogation (*dérogation*) with its reason. The
+stay is housing's occupancy agreement (:data:`STAY`): its derogations live in housing's
+renewals table like every programme's, not in the enrolment's data.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    AgreementPolicy,
     Choice,
     ChoiceContext,
     Deadline,
@@ -30,6 +33,16 @@ from tremplin_housing import api as housing
 KEY = "social_residence"
 MAX_MONTHS = 24
 ALERT_MONTHS = 20
+
+#: The residence contract as housing's agreement: 24 months from the entry, not renewed,
+#: extended beyond them only by a derogation to a chosen date, with its reason.
+STAY = AgreementPolicy(
+    term_months=MAX_MONTHS,
+    max_months=MAX_MONTHS,
+    renewable=False,
+    derogation=True,
+    signatories=("household", "head_of_service"),
+)
 
 #: Where residents go, as the ASL reports them (Raspail residence, seed 003).
 EXIT_DESTINATIONS = (
@@ -81,21 +94,21 @@ def alert_date(entry: dt.date) -> dt.date:
     return add_months(entry, ALERT_MONTHS)
 
 
-def allowed_until(entry: dt.date, data: dict) -> dt.date:
-    """The last day the resident may stay: two years, or the latest derogation's end."""
-    derogation = data.get("derogation_until")
-    end = stay_end(entry)
-    return max(end, dt.date.fromisoformat(derogation)) if derogation else end
+def allowed_until(entry: dt.date, renewals: list[dict]) -> dt.date:
+    """The last day the resident may stay: two years, or the latest derogation's end
+    (``renewals``: the enrolment's rows of housing's renewals table, oldest first)."""
+    return max(stay_end(entry), housing.agreement_end(entry, STAY, renewals))
 
 
-def require_derogation_beyond_24_months(ctx: GuardContext) -> str | None:
+async def require_derogation_beyond_24_months(ctx: GuardContext) -> str | None:
     """An exit after the two years must be covered by a recorded derogation."""
     entry = ctx.enrolment.entry_date
     exit_date = ctx.values.get("exit_date")
     if entry is None or not exit_date:
         return None
     day = dt.date.fromisoformat(exit_date)
-    if day > allowed_until(entry, ctx.enrolment.data):
+    allowed = await housing.agreement_due(ctx.enrolment, STAY) or stay_end(entry)
+    if day > max(allowed, stay_end(entry)):
         return (
             "La sortie dépasse la durée maximale de 24 mois (jusqu'au "
             f"{stay_end(entry).strftime('%d/%m/%Y')}) : enregistrez d'abord une dérogation "
@@ -110,8 +123,9 @@ async def require_free_unit(ctx: GuardContext) -> str | None:
     return await unit_problem(int(ctx.values["unit"]), ctx.enrolment.id)
 
 
-def _stay_due(e: EnrolmentView) -> dt.date | None:
-    return allowed_until(e.entry_date, e.data) if e.entry_date else None
+async def _stay_due(e: EnrolmentView) -> dt.date | None:
+    """The stay's end after its derogations (housing's renewals table)."""
+    return await housing.agreement_due(e, STAY)
 
 
 async def free_units(ctx: ChoiceContext) -> tuple[Choice, ...]:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.core.test_access import _client
+from tests.plugins.housing.helpers import entry_values
 from tremplin.api import Period, ReportContext
 from tremplin.forms import FormErrors
 from tremplin.models import AuditEntry, Enrolment, Membership, User
@@ -77,7 +78,7 @@ async def sheltered(
     )
     if entry:
         await move(host, enrolment_id, "accept", decision_date="2023-01-20")
-        await move(host, enrolment_id, "enter", entry_date=entry)
+        await move(host, enrolment_id, "enter", entry_date=entry, **await entry_values(KEY))
     if exit:
         await move(host, enrolment_id, "exit", exit_date=exit, exit_destination=destination)
     return household_id
@@ -200,7 +201,11 @@ async def test_household_page_warns_and_masks_the_contacts(social_worker, host):
     await User.update({User.programmes: [KEY]}).where(User.id == social_worker.user.id)
     page = await social_worker.get(f"/households/{household_id}")
     assert "5 chemin Discret" in page.text
-    assert await AuditEntry.count().where(AuditEntry.action == "read_confidential") == 1
+    reads = await AuditEntry.select(AuditEntry.object_type).where(
+        AuditEntry.action == "read_confidential"
+    )
+    # The household's contacts, and its dwelling's address (the entry opened the occupancy).
+    assert sorted(r["object_type"] for r in reads) == ["household", "housing_dwelling"]
     other = await hh.create_household(ACTOR, {"name": "AUTRE Foyer"})
     assert "Adresse confidentielle" not in (await social_worker.get(f"/households/{other}")).text
     # Facts about the violence are sensitive: a social worker without the permission

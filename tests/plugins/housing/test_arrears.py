@@ -3,7 +3,8 @@
 import pytest
 
 from tests.plugins.housing.helpers import ACTOR, d, housed, household
-from tremplin.api import FormErrors, TimelineEvent
+from tremplin.api import FormErrors
+from tremplin.models import TimelineEvent
 from tremplin_housing import api
 from tremplin_housing.arrears import record_step, review_list, steps_of
 from tremplin_housing.calc import ARREARS_THRESHOLD_CENTS

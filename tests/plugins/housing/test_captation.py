@@ -15,8 +15,8 @@ from tests.plugins.housing.helpers import (
     occupancy,
     owner,
 )
-from tremplin.api import FormErrors, User
-from tremplin.models import AuditEntry
+from tremplin.api import FormErrors
+from tremplin.models import AuditEntry, User
 from tremplin_housing import api as housing
 from tremplin_housing import captation, stock
 from tremplin_housing import occupancy as occ

@@ -4,8 +4,9 @@ confidential address of a dwelling of a confidential programme (Alter Logement).
 import pytest
 
 from tests.plugins.housing.helpers import ACTOR, dwelling, housed, household, owner
-from tremplin.api import FormErrors, TimelineEvent, User
-from tremplin.models import AuditEntry
+from tremplin.api import FormErrors
+from tremplin.models import AuditEntry, Enrolment, TimelineEvent, User
+from tremplin.services import enrolments as enr
 from tremplin.services.documents import store_document
 from tremplin_housing import claims
 from tremplin_housing import occupancy as occ
@@ -239,7 +240,7 @@ async def test_inventory_photos_are_documents_of_the_household(login_as, setting
     ).status_code == 404
 
 
-async def test_a_dwelling_of_a_confidential_programme_is_confidential(login_as):
+async def test_a_dwelling_of_a_confidential_programme_is_confidential(login_as, host):
     """Alter Logement (core ``confidential_contacts``): its dwellings' addresses are masked
     for staff not assigned to it by name, whatever their role, and each view is audited."""
     manager = await login_as("rental_manager")
@@ -263,21 +264,29 @@ async def test_a_dwelling_of_a_confidential_programme_is_confidential(login_as):
         .first()
     )
     assert row["confidential"] is True
-    # A dwelling entered by an Alter Logement household becomes confidential too.
+    # A dwelling entered by an Alter Logement household (its entry, through the enrolment's
+    # transition) becomes confidential too.
     plain = await dwelling(owner_id, address="4 rue Claire", programme="")
     household_id = await household("VICTIME Anonyme")
-    assert (
-        await manager.post(
-            f"/housing/dwellings/{plain}/occupancies",
-            {
-                "household": str(household_id),
-                "kind": "agreement",
-                "programme": "alter_logement",
-                "start_date": "2024-01-01",
-                "rent": "300",
-            },
-        )
-    ).status_code == 303
+    enrolment_id = await enr.create_enrolment(
+        host,
+        ACTOR,
+        household_id,
+        "alter_logement",
+        {
+            "referral_date": "2023-12-01",
+            "prescriber": "sos_violences",
+            "situation_before_entry": "emergency_shelter",
+        },
+    )
+    for key, values in (
+        ("accept", {"decision_date": "2023-12-10"}),
+        ("enter", {"entry_date": "2024-01-01", "dwelling": str(plain), "rent": "300"}),
+    ):
+        version = (
+            await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first()
+        )["version"]
+        await enr.apply_transition(host, ACTOR, enrolment_id, key, values, version)
     assert (await Dwelling.select(Dwelling.confidential).where(Dwelling.id == plain).first())[
         "confidential"
     ] is True

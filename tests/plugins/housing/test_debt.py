@@ -8,8 +8,8 @@ import pypdf
 import pytest
 
 from tests.plugins.housing.helpers import ACTOR, d, housed
-from tremplin.api import FormErrors, Period, TimelineEvent, add_months, today
-from tremplin.models import AuditEntry
+from tremplin.api import FormErrors, Period, add_months, today
+from tremplin.models import AuditEntry, TimelineEvent
 from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_pdf
 from tremplin_housing import aid, api, plans

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.plugins.housing.helpers import ACTOR, d, housed
-from tremplin.api import FormErrors, TimelineEvent
+from tremplin.api import FormErrors
+from tremplin.models import TimelineEvent
 from tremplin_housing import api, ledger
 from tremplin_housing import occupancy as occ
 from tremplin_housing.calc import Terms, compute_balance, terms_on

@@ -6,7 +6,8 @@ import pytest
 
 from tests.conftest import Session, login
 from tests.plugins.housing.helpers import ACTOR, dwelling, housed, owner
-from tremplin.api import FormErrors, Period, TimelineEvent
+from tremplin.api import FormErrors, Period
+from tremplin.models import TimelineEvent
 from tremplin.reports.engine import build_report
 from tremplin_housing.maintenance import add_intervention, interventions_of
 from tremplin_housing.tables import Intervention

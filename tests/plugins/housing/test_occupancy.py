@@ -4,7 +4,8 @@ deposit instalments, the timeline."""
 import pytest
 
 from tests.plugins.housing.helpers import ACTOR, d, dwelling, housed, household, occupancy
-from tremplin.api import FormErrors, TimelineEvent
+from tremplin.api import FormErrors
+from tremplin.models import TimelineEvent
 from tremplin_housing import api
 from tremplin_housing import occupancy as occ
 from tremplin_housing.ledger import run_rent_calls

@@ -8,8 +8,7 @@ import pytest
 
 from tests.conftest import Session, login
 from tests.plugins.housing.helpers import ACTOR, d, dwelling, housed, household, occupancy, owner
-from tremplin.api import User
-from tremplin.models import AuditEntry
+from tremplin.models import AuditEntry, User
 from tremplin_housing.ledger import run_rent_calls
 from tremplin_housing.tables import Dwelling, LedgerEntry, Occupancy
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.plugins.housing.helpers import entry_values
 from tremplin.models import Enrolment
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
@@ -36,6 +37,13 @@ async def referral(
 
 
 async def move(host, enrolment_id: int, key: str, **values) -> str:
+    """Apply a transition. The lease (« enter ») asks for the dwelling and its rent: unless
+    the test names one, a new free dwelling of the programme at 400 € + 50 €."""
+    if key == "enter" and "dwelling" not in values:
+        programme = (
+            await Enrolment.select(Enrolment.programme).where(Enrolment.id == enrolment_id).first()
+        )["programme"]
+        values = {**await entry_values(programme), **values}
     version = (
         await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first()
     )["version"]

@@ -7,6 +7,7 @@ import re
 import httpx
 
 from tests.conftest import login
+from tests.plugins.housing.helpers import entry_values
 from tests.plugins.iml_mandate.helpers import housed, referral, started
 from tremplin.models import AuditEntry, Enrolment, TimelineEvent
 from tremplin_iml_mandate.tables import FundedMeasures, StabilisationAxis
@@ -137,11 +138,13 @@ async def test_lease_refused_in_the_ui_without_ddets_agreement(social_worker, ho
     )["version"]
     form = await social_worker.get(f"/enrolments/{enrolment_id}/transitions/enter")
     assert "Date de signature du contrat d&#39;adhésion" in form.text
+    assert "Les logements libres du programme" in form.text  # the dwelling is asked here
     refused = await social_worker.post(
         f"/enrolments/{enrolment_id}/transitions/enter",
         {
             "entry_date": "2024-03-01",
             "adherence_contract_date": "2024-03-01",
+            **await entry_values("iml_mandate"),
             "version": str(version),
         },
     )

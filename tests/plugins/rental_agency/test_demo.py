@@ -3,8 +3,8 @@ actions for the tenants of the stock, an arrears commission; the chapter is not 
 
 import logging
 
-from tremplin.api import TimelineEvent
 from tremplin.demo import load_demo
+from tremplin.models import TimelineEvent
 from tremplin.reports.engine import build_report
 from tremplin.services.clock import today
 from tremplin.types import Period

@@ -4,7 +4,8 @@ over the threshold, records a decision, a cause (extendable list) and an outcome
 import pytest
 
 from tests.plugins.rental_agency.helpers import ACTOR, d, dwelling, household
-from tremplin.api import FormErrors, TimelineEvent
+from tremplin.api import FormErrors
+from tremplin.models import TimelineEvent
 from tremplin_housing import occupancy as occ
 from tremplin_rental_agency import gla
 from tremplin_rental_agency.tables import ArrearsCase

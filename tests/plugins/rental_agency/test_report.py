@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from tests.plugins.rental_agency.helpers import ACTOR, household, received
-from tremplin.api import ConflictError, FormErrors, TimelineEvent
+from tremplin.api import ConflictError, FormErrors
+from tremplin.models import TimelineEvent
 from tremplin.reports.engine import build_report
 from tremplin.services.clock import now
 from tremplin.types import Period

@@ -12,7 +12,7 @@ import json
 import pypdf
 from openpyxl import load_workbook
 
-from tremplin.api import Household
+from tremplin.models import Household
 from tremplin.reports.engine import build_report
 from tremplin.reports.export import to_json, to_pdf, to_xlsx
 from tremplin.services.clock import now

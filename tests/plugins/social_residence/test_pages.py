@@ -6,8 +6,9 @@ from tests.plugins.social_residence.helpers import ACTOR, resident, unit
 from tremplin.api import add_months
 from tremplin.models import AuditEntry, Enrolment
 from tremplin.services.clock import today
+from tremplin_housing.tables import AgreementRenewal
 from tremplin_social_residence import units
-from tremplin_social_residence.tables import Derogation, ResidenceUnit
+from tremplin_social_residence.tables import ResidenceUnit
 
 
 async def test_managers_add_units_and_everyone_social_sees_them(client, users, app, host):
@@ -87,7 +88,7 @@ async def test_derogation_through_the_stay_panel(social_worker, host):
         url, {"decided_on": today().isoformat(), "until": until, "reason": ""}
     )
     assert full.status_code == 422 and "<html" in full.text
-    assert await Derogation.count() == 0
+    assert await AgreementRenewal.count() == 0
     ok = await social_worker.post(
         url,
         {"decided_on": today().isoformat(), "until": until, "reason": "Attente d'une attribution"},

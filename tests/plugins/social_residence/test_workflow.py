@@ -14,7 +14,7 @@ from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.services.clock import today
 from tremplin.types import UNKNOWN_CHOICE, GuardContext
-from tremplin_social_residence.tables import Derogation
+from tremplin_housing.tables import AgreementRenewal
 from tremplin_social_residence.units import record_derogation, stay
 from tremplin_social_residence.workflow import alert_date, require_free_unit, stay_end
 
@@ -32,14 +32,14 @@ def test_the_20_and_24_month_dates():
     assert alert_date(entry) == D(2025, 11, 15)
     assert stay_end(entry) == D(2026, 3, 15)
     assert alert_date(D(2024, 6, 30)) == D(2026, 2, 28)  # clamped to the month's end
-    assert stay(entry, {}, D(2025, 11, 14))["alert"] == ""
-    at_20 = stay(entry, {}, D(2025, 11, 15))
+    assert stay(entry, [], D(2025, 11, 14))["alert"] == ""
+    at_20 = stay(entry, [], D(2025, 11, 15))
     assert at_20["alert"] == "20 mois atteints : fin des 24 mois le 15/03/2026"
     assert not at_20["overdue"] and not at_20["derogation"]
-    assert not stay(entry, {}, D(2026, 3, 15))["overdue"]
-    late = stay(entry, {}, D(2026, 3, 16))
+    assert not stay(entry, [], D(2026, 3, 15))["overdue"]
+    late = stay(entry, [], D(2026, 3, 16))
     assert late["overdue"] and late["alert"] == "dépassement de la durée maximale sans dérogation"
-    extended = {"derogation_until": "2026-09-30"}
+    extended = [{"decided_on": D(2026, 2, 1), "until": D(2026, 9, 30)}]  # housing's renewals
     assert stay(entry, extended, D(2026, 4, 1))["alert"] == "dérogation jusqu'au 30/09/2026"
     assert not stay(entry, extended, D(2026, 9, 30))["overdue"]
     assert stay(entry, extended, D(2026, 10, 1))["alert"] == "dérogation échue le 30/09/2026"
@@ -152,7 +152,11 @@ async def test_exit_beyond_24_months_needs_a_derogation(database, host):
         await move(host, late, "exit", exit_date="2024-09-30", exit_destination="boarding_house")
         == "exited"
     )
-    assert await Derogation.count().where(Derogation.enrolment == late) == 1
+    # The derogation is a renewal of the stay's agreement in housing's one table.
+    renewals = await AgreementRenewal.select().where(AgreementRenewal.enrolment == late)
+    assert [(r["until"], r["derogation_reason"]) for r in renewals] == [
+        (D(2024, 9, 30), "Attente d'une attribution bailleur social")
+    ]
     assert await TimelineEvent.count().where(TimelineEvent.kind == "stay_derogation") == 1
     # Only a present resident's stay is extended.
     with pytest.raises(FormErrors) as caught:
@@ -193,7 +197,9 @@ async def test_dashboard_alert_from_the_20th_month(database, host):
         .output(load_json=True)
         .first()
     )["data"]
-    assert data["derogation_until"] == add_months(now, 3).isoformat()
+    assert "derogation_until" not in data  # computed state lives in housing's renewals table
+    renewal = await AgreementRenewal.select().where(AgreementRenewal.enrolment == over).first()
+    assert renewal["until"] == add_months(now, 3)
     deadline = host.workflows[KEY].deadlines[0]
     assert deadline.warn_months == 4
 
@@ -229,3 +235,26 @@ async def test_the_entry_page_offers_the_free_units(social_worker, host):
     assert done.status_code == 303
     row = await enr.get_enrolment(enrolment_id, [KEY])
     assert row["state"] == "housed" and row["data"]["unit"] == r2
+
+
+async def test_two_simultaneous_derogations_one_wins(database, host):
+    """Two workers record the same derogation at once (two real connections on PostgreSQL):
+    housing's agreement serialises them, the second sees the first and is refused; one
+    renewal row, one timeline event."""
+    import asyncio
+
+    late = await resident(host, "DOUBLE Derog", await unit("R9"), "2022-03-15")
+    form = {"decided_on": "2024-01-10", "until": "2024-09-30", "reason": "Attente bailleur"}
+    results = await asyncio.gather(
+        record_derogation(ACTOR, late, form),
+        record_derogation(ACTOR, late, form),
+        return_exceptions=True,
+    )
+    assert sorted("refused" if isinstance(r, FormErrors) else str(r) for r in results) == [
+        "2024-09-30",
+        "refused",
+    ]
+    refused = next(r for r in results if isinstance(r, FormErrors))
+    assert list(refused.errors) == ["until"]
+    assert await AgreementRenewal.count().where(AgreementRenewal.enrolment == late) == 1
+    assert await TimelineEvent.count().where(TimelineEvent.kind == "stay_derogation") == 1

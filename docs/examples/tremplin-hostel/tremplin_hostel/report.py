@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
-    Enrolment,
+    Enrolments,
     EnrolmentView,
     IndicatorRow,
     IndicatorTable,
@@ -21,11 +21,11 @@ async def needs_and_reviews(ctx: ReportContext) -> list[IndicatorTable]:
     """Referrals received in the period by main need, and the reviews held."""
     p = ctx.period
     referrals = (
-        await Enrolment.select(Enrolment.id, Enrolment.data)
+        await Enrolments.select(Enrolments.id, Enrolments.data)
         .where(
-            (Enrolment.programme == KEY)
-            & (Enrolment.referral_date >= p.start)
-            & (Enrolment.referral_date <= p.end)
+            (Enrolments.programme == KEY)
+            & (Enrolments.referral_date >= p.start)
+            & (Enrolments.referral_date <= p.end)
         )
         .output(load_json=True)
     )

@@ -3,12 +3,12 @@
 from piccolo.columns import Date, ForeignKey, OnDelete, Text
 from piccolo.table import Table
 
-from tremplin.api import Enrolment
+from tremplin.api import Enrolments
 
 
 class Review(Table, tablename="hostel_review"):
     """A dated review (*bilan d'étape*) of one enrolment."""
 
-    enrolment = ForeignKey(Enrolment, on_delete=OnDelete.restrict, index=True)
+    enrolment = ForeignKey(Enrolments, on_delete=OnDelete.restrict, index=True)
     held_on = Date()
     summary = Text(default="")

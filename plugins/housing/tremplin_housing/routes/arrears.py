@@ -16,7 +16,7 @@ from tremplin.api import (
     ConflictError,
     ExportColumn,
     FormErrors,
-    Household,
+    Households,
     actor,
     check_household,
     conflict_rows,
@@ -130,7 +130,7 @@ async def _arrears_context(
         chosen_end = month_bounds(parse_month(month))[1]
         on = min(chosen_end, on)
     sort = sort if sort in ARREARS_SORTS else "solde"
-    rows = await review_list(on, scope=household_filter(request, Household.id))
+    rows = await review_list(on, scope=household_filter(request, Households.id))
     rows = sort_rows(rows, sort)
     latest_plan = {
         p["household"]: p for p in await plans_for([r["household_id"] for r in rows], on, on)
