@@ -27,7 +27,8 @@ from tremplin.services.enrolments import to_view
 from tremplin.services.idempotency import run_once
 from tremplin.services.shares import household_shares, shareable_groups
 from tremplin.services.timeline import event_fields, list_events
-from tremplin.types import CONTROL_CHARACTERS, EnrolmentPanel, has_control_characters
+from tremplin.types import EnrolmentPanel
+from tremplin.values import CONTROL_CHARACTERS, has_control_characters
 from tremplin.vocabulary import COMPOSITIONS, RELATIONS, RESOURCES, SITUATIONS
 from tremplin.web.access import (
     CONTACT_FIELDS,
