@@ -111,11 +111,24 @@ def tremplin_step_corrected(correction):
     return lambda: move_step_event(correction)
 
 
-@hookimpl
-def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
-    """Every programme: an orientation is not dated in the future (forms, API and import
-    all record orientations through the same command, which runs these checks)."""
-    return [EnrolmentCheck("referral_not_future", programme, _referral_not_future, order=0)]
+def common_declarations(programme: str) -> dict[str, list]:
+    """What the core declares for every programme, added to each spec by the registry:
+
+    - a check: an orientation is not dated in the future (forms, API and import all record
+      orientations through the same command, which runs these checks);
+    - the four shareable groups every programme has.
+    """
+    return {
+        "checks": [EnrolmentCheck("referral_not_future", programme, _referral_not_future, order=0)],
+        "shareable_groups": [
+            ShareableGroup(programme, "identity", "Identité et composition du ménage", order=10),
+            ShareableGroup(programme, "enrolment", "Étape et dates de l'accompagnement", order=20),
+            ShareableGroup(programme, "shared_notes", "Notes marquées « partagé »", order=30),
+            ShareableGroup(
+                programme, "contact", "Coordonnées (adresse, téléphone, courriel)", order=40
+            ),
+        ],
+    }
 
 
 def _referral_not_future(values: dict) -> dict[str, str]:
@@ -129,6 +142,7 @@ def _referral_not_future(values: dict) -> dict[str, str]:
 
 @hookimpl
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
+    """The common indicators, in every programme's report."""
     return [ReportSection("indicators", "Indicateurs", "*", _common_indicators, order=10)]
 
 
@@ -136,18 +150,6 @@ async def _common_indicators(ctx):
     from tremplin.reports.indicators import common_indicators
 
     return await common_indicators(ctx)
-
-
-@hookimpl
-def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
-    return [
-        ShareableGroup(programme, "identity", "Identité et composition du ménage", order=10),
-        ShareableGroup(programme, "enrolment", "Étape et dates de l'accompagnement", order=20),
-        ShareableGroup(programme, "shared_notes", "Notes marquées « partagé »", order=30),
-        ShareableGroup(
-            programme, "contact", "Coordonnées (adresse, téléphone, courriel)", order=40
-        ),
-    ]
 
 
 @hookimpl

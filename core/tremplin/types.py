@@ -52,6 +52,7 @@ __all__ = [
     "PartnerItem",
     "PluginManifest",
     "Programme",
+    "ProgrammeSpec",
     "IndicatorRow",
     "IndicatorTable",
     "Period",
@@ -684,6 +685,37 @@ class ReportSection:
     order: int = 100
     activity: bool = False
     labels_en: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProgrammeSpec:
+    """Everything a programme declares, in one place: returned by ``tremplin_programme_specs``.
+
+    ``programme`` carries its names, places, prescribers, exit destinations, partner kinds
+    and agreement policy; ``workflow`` its states, transitions and deadlines. The rest is what
+    the core used to ask per programme: the enrolment's own ``fields`` and cross-field
+    ``checks``, the timeline ``event_types`` offered in it, the ``panels`` under its
+    enrolments, the ``shareable_groups`` and ``partner_items`` of a share, and its report
+    ``sections``. The core builds a registry of the specs once at start-up, validates it
+    (naming the plugin) and freezes it; nothing here is called per request.
+
+    Items that name their programme (``ShareableGroup.programme``, ``ReportSection.programme``…)
+    may leave it empty: the core fills in ``programme.key``; another key is refused.
+    """
+
+    programme: Programme
+    workflow: Workflow
+    fields: tuple[Field, ...] = ()
+    checks: tuple[EnrolmentCheck, ...] = ()
+    event_types: tuple[EventType, ...] = ()
+    panels: tuple[EnrolmentPanel, ...] = ()
+    shareable_groups: tuple[ShareableGroup, ...] = ()
+    partner_items: tuple[PartnerItem, ...] = ()
+    report_sections: tuple[ReportSection, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.programme.key
 
 
 @dataclass(frozen=True)

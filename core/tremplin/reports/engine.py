@@ -20,20 +20,9 @@ class ReportError(ValueError):
 
 
 def _sections_for(host: PluginHost, programme: str) -> list[tuple[str, Any]]:
-    """(plugin name, section) pairs for a programme, sorted by ``order``."""
-    out = []
-    for impl in host.pm.hook.tremplin_report_sections.get_hookimpls():
-        try:
-            sections = (
-                impl.function(programme=programme)
-                if "programme" in impl.argnames
-                else impl.function()
-            )
-        except Exception:
-            log.exception("plugin %s failed in tremplin_report_sections", impl.plugin_name)
-            continue
-        out.extend((impl.plugin_name, s) for s in sections or [] if s.programme in (programme, "*"))
-    return sorted(out, key=lambda pair: (pair[1].order, pair[1].key))
+    """(plugin name, section) pairs for a programme, sorted by ``order`` (collected once at
+    start-up: the programme's spec and the cross-cutting ``tremplin_report_sections``)."""
+    return host.report_sections(programme)
 
 
 def check_groups(groups: tuple[tuple[str, tuple[str, ...]], ...], host: PluginHost) -> None:

@@ -26,6 +26,8 @@ __all__ = [
     "update_enrolment",
 ]
 
+#: The core's own fields of the enrolment form (columns, not ``data``); see enrolment_fields.
+CORE_FIELD_NAMES = frozenset({"referral_date", "prescriber", "referent"})
 ENROLMENT_COLUMNS = {"decision_date", "entry_date", "exit_date", "exit_reason", "exit_destination"}
 DATE_COLUMNS = {"decision_date", "entry_date", "exit_date", "referral_date"}
 
@@ -49,17 +51,9 @@ def enrolment_fields(host: PluginHost, programme: str) -> list[Field]:
 
 
 def check_fields(host: PluginHost, programme: str, values: dict[str, Any]) -> None:
-    """Run the programme's ``tremplin_enrolment_checks``; raise every message at once."""
-    checks = sorted(
-        (
-            c
-            for c in host.call("tremplin_enrolment_checks", programme=programme)
-            if c.programme == programme
-        ),
-        key=lambda c: (c.order, c.key),
-    )
+    """Run the programme's checks (its spec's and the core's); raise every message at once."""
     errors: dict[str, str] = {}
-    for check in checks:
+    for check in host.checks(programme):
         for name, message in check.check(dict(values)).items():
             errors.setdefault(name, message)
     if errors:
@@ -107,8 +101,7 @@ async def create_enrolment(
         (User.id == values["referent"]) & (User.role != "partner")
     ):
         raise FormErrors({"referent": "référent inconnu"})
-    core = {f.name for f in fields[:3]}
-    data = {k: v for k, v in values.items() if k not in core}
+    data = {k: v for k, v in values.items() if k not in CORE_FIELD_NAMES}
     workflow = host.workflows[programme]
     current = now()
     async with transaction():
@@ -285,8 +278,8 @@ async def update_enrolment(
         ):
             raise FormErrors({"referent": "référent inconnu"})
         _check_dates(row, {"referral_date": values["referral_date"]})
-        core = {f.name for f in fields[:3]}
-        data = {**(row["data"] or {}), **{k: v for k, v in values.items() if k not in core}}
+        own = {k: v for k, v in values.items() if k not in CORE_FIELD_NAMES}
+        data = {**(row["data"] or {}), **own}
         changed = [
             k
             for k, v in values.items()

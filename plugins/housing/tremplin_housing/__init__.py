@@ -19,7 +19,6 @@ from tremplin.api import (
     HouseholdPanel,
     NavItem,
     PluginManifest,
-    Programme,
     ReportSection,
     can,
     hookimpl,
@@ -35,11 +34,6 @@ def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.4,<2"
     )
-
-
-@hookimpl
-def tremplin_programmes() -> list[Programme]:
-    return []  # a capability, not a programme
 
 
 @hookimpl

@@ -292,7 +292,6 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
         .order_by(Enrolment.id, ascending=False)
         .output(load_json=True)
     )
-    panels = sorted(host.call("tremplin_enrolment_panels"), key=lambda p: (p.order, p.key))
     can_correct = getattr(current_user(request), "role", None) in CORRECTING_ROLES
     due = await due_dates_of_households([household_id], programmes)
     # Planned appointments, those of the last 60 days still to be marked done first.
@@ -326,7 +325,7 @@ async def household_context(request: Request, household_id: FromPath[int]) -> di
                 "transitions": workflow.available(r["state"]),
                 "corrections": correctable_steps(r) if can_correct else [],
                 "extra": extra,
-                "panels": await _panels(panels, r),
+                "panels": await _panels(host.enrolment_panels(r["programme"]), r),
                 "due_dates": due.get(r["id"], []),
             }
         )

@@ -58,7 +58,7 @@ def test_the_programme_and_its_workflow_are_enabled(host):
     assert f"tremplin_{KEY}.piccolo_app" in host.piccolo_apps
     assert {f.name for f in host.fields(KEY)} >= {"main_need", "youth_status", "partner_contact"}
     assert f"{KEY}_review" in host.event_types
-    groups = {g.key for g in host.call("tremplin_shareable_groups", programme=KEY)}
+    groups = {g.key for g in host.shareable_groups(KEY)}
     assert f"{KEY}_partner" in groups
 
 
@@ -92,11 +92,7 @@ def test_report_section_on_an_empty_migrated_database(host, tmp_path):
         await db.start(engine)
         try:
             await db.migrate()
-            (section,) = [
-                s
-                for s in host.call("tremplin_report_sections", programme=KEY)
-                if s.programme == KEY
-            ]
+            (section,) = host.specs[KEY].report_sections
             ctx = ReportContext(
                 programme=KEY, programme_name=host.programmes[KEY].name_fr, period=Period.year(2025)
             )
