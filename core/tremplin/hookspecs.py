@@ -67,8 +67,8 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
 def tremplin_programmes() -> list[Programme]:
     """Deprecated (API 1.5): return a :class:`ProgrammeSpec` from ``tremplin_programme_specs``.
 
-    Return the programmes this plugin defines. Still honoured for this API version, once
-    at start-up, with a ``DeprecationWarning`` naming the plugin.
+    Return the programmes this plugin defines. Called once at start-up and still honoured
+    for this API version, with a ``DeprecationWarning`` naming the plugin.
     """
 
 

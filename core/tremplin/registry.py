@@ -13,6 +13,7 @@ with the plugin that made it, so that a refusal at start-up names that plugin.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 __all__ = ["LEGACY_HOOKS", "Registry", "build_registry", "impls"]
 
 CORE_SLUG = "core"
+
+log = logging.getLogger("tremplin.plugins")
 
 #: The per-programme hooks of API ≤ 1.5, replaced by ``tremplin_programme_specs``: hook →
 #: the :class:`ProgrammeSpec` attribute it fills.
@@ -84,8 +87,10 @@ def _refuse(plugin: str, what: str, fix: str) -> ConfigError:
 def _own(plugin: str, key: str, part: str, item: Any) -> Any:
     """``item`` of the spec of ``key`` with its ``programme`` filled in; another key refused."""
     current = getattr(item, "programme", key)
-    if current in ("", None, key):
-        return replace(item, programme=key) if hasattr(item, "programme") else item
+    if current == key:
+        return item
+    if current in ("", None):
+        return replace(item, programme=key)
     raise _refuse(
         plugin,
         f"dans le ProgrammeSpec « {key} » un élément de {part} « {getattr(item, 'key', '')} » "
@@ -161,14 +166,15 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
                     declared[key][part].append((plugin, item))
 
     for plugin, hooks in sorted(legacy.items()):
-        warnings.warn(
+        message = (
             f"le plugin « {plugin} » déclare ses programmes par {', '.join(sorted(hooks))} "
             "(API ≤ 1.5) : déclarez un ProgrammeSpec par programme avec "
             "tremplin_programme_specs (voir docs/CHANGELOG-API.md, API 1.5) ; ces hooks "
-            "disparaîtront à l'API 2",
-            DeprecationWarning,
-            stacklevel=2,
+            "disparaîtront à l'API 2"
         )
+        # Python hides DeprecationWarning outside __main__ by default: the log says it too.
+        log.warning("%s", message)
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
 
     order = sorted(programmes, key=lambda k: (programmes[k][1].order, k))
     specs = {}

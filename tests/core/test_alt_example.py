@@ -13,6 +13,7 @@ import ast
 import datetime as dt
 import importlib
 import io
+import re
 import sys
 import tokenize
 import warnings
@@ -73,6 +74,18 @@ def test_the_alt_example_is_at_most_120_lines_of_python():
     assert files, "pas de code dans docs/examples/tremplin-alt"
     total = sum(code_lines(p.read_text("utf-8")) for p in files)
     assert total <= LIMIT, f"l'exemple ALT fait {total} lignes de Python (> {LIMIT})"
+
+
+def test_the_tutorial_follows_the_example():
+    """Every Python paragraph of the tutorial's ALT sections is the example's code, verbatim."""
+    tutorial = (EXAMPLE.parents[1] / "tutorial.md").read_text("utf-8")
+    alt_part = tutorial.split("## 8.")[0]
+    blocks = re.findall(r"```python\n(.*?)```", alt_part, re.S)
+    source = (EXAMPLE / "tremplin_alt" / "__init__.py").read_text("utf-8")
+    paragraphs = [p.strip() for b in blocks for p in b.split("\n\n") if p.strip()]
+    assert len(paragraphs) >= 10
+    missing = [p for p in paragraphs if p not in source]
+    assert missing == [], missing[0]
 
 
 @pytest.fixture(scope="module")

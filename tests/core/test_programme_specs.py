@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import logging
 import types
 import warnings
 
@@ -138,11 +139,14 @@ def _load(*modules: types.ModuleType):
     )
 
 
-def test_an_old_style_plugin_still_works_and_is_warned_by_name():
+def test_an_old_style_plugin_still_works_and_is_warned_by_name(caplog):
     calls: list[str] = []
-    with pytest.warns(
-        DeprecationWarning, match=f"le plugin « {OLD} » déclare ses programmes"
-    ) as seen:
+    with (
+        caplog.at_level(logging.WARNING, logger="tremplin.plugins"),
+        pytest.warns(
+            DeprecationWarning, match=f"le plugin « {OLD} » déclare ses programmes"
+        ) as seen,
+    ):
         host = _load(old_style_plugin(calls), new_style_plugin([]))
     (warning,) = [w for w in seen if issubclass(w.category, DeprecationWarning)]
     message = str(warning.message)
@@ -157,6 +161,7 @@ def test_an_old_style_plugin_still_works_and_is_warned_by_name():
     ):
         assert hook in message
     assert "tremplin_programme_specs" in message
+    assert message in caplog.text  # also logged: Python hides the warning outside __main__
 
     spec = host.specs[OLD]
     assert spec.programme.name_fr == "Ancien"
