@@ -52,7 +52,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy -p tremplin.api -p tremplin.types -p tremplin.plugins \
+	$(BIN)/mypy -p tremplin.api -p tremplin.types -p tremplin.values -p tremplin.plugins \
 		-p tremplin.hookspecs -p tremplin.scaffold -p tremplin.testing -p tremplin.commands \
 		-p tremplin.web.themes
 

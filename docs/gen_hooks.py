@@ -92,6 +92,13 @@ def example(hook: str, plugins: list[tuple[str, ModuleType]]) -> list[str]:
             if len(source) > EXAMPLE_MAX_LINES:
                 source = source[:EXAMPLE_MAX_LINES] + ["    ..."]
             return ["", f"Example, from `{module.__name__}`:", "", "```python", *source, "```"]
+    spec = getattr(importlib.import_module(f"{PROJECT}.hookspecs"), hook, None)
+    if (inspect.getdoc(spec) or "").startswith("Deprecated"):
+        return [
+            "",
+            "No built-in example: the built-in plugins declare their programmes with "
+            "[`tremplin_programme_specs`](#tremplin_programme_specs).",
+        ]
     return []
 
 

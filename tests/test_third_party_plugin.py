@@ -202,7 +202,7 @@ def test_installed_plugin_is_enabled_migrated_used_and_reported(installed, env, 
     plugins = _plugins(env)
     assert plugins[KEY]["enabled"] is True
     assert plugins[KEY]["programmes"] == [KEY]
-    assert plugins[KEY]["api"] == ">=1.0,<2"
+    assert plugins[KEY]["api"] == ">=1.5,<2"
 
     _tremplin(env, "migrate")
     _tremplin(

@@ -54,12 +54,9 @@ class DeclarationError(ConfigError):
 
 def _impls(host: PluginHost, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
     """(plugin name, item) for every item each plugin returns: the messages name the plugin."""
-    for impl in getattr(host.pm.hook, hook).get_hookimpls():
-        args = {k: v for k, v in kwargs.items() if k in impl.argnames}
-        value = impl.function(**args)
-        for item in value if isinstance(value, list | tuple) else [value]:
-            if item is not None:
-                yield impl.plugin_name, item
+    from tremplin.registry import impls
+
+    return impls(host.pm, hook, **kwargs)
 
 
 def _fail(plugin: str, what: str, fix: str) -> DeclarationError:
@@ -67,7 +64,8 @@ def _fail(plugin: str, what: str, fix: str) -> DeclarationError:
 
 
 def _check_workflows(host: PluginHost) -> None:
-    for plugin, workflow in _impls(host, "tremplin_workflows"):
+    for key, workflow in host.workflows.items():
+        plugin = host.registry.plugin_of[key]
         states = {s.key for s in workflow.states}
         where = f"dans le workflow du programme « {workflow.programme} »"
         if workflow.initial not in states:
@@ -96,10 +94,8 @@ def _check_workflows(host: PluginHost) -> None:
 
 def _check_fields(host: PluginHost) -> None:
     for programme in host.programmes:
-        groups = {g.key for g in host.call("tremplin_shareable_groups", programme=programme)}
-        for plugin, f in _impls(host, "tremplin_enrolment_fields", programme=programme):
-            if plugin == "core":
-                continue
+        groups = {g.key for g in host.shareable_groups(programme)}
+        for plugin, f in host.registry.of(programme, "fields"):
             if f.name in ENROLMENT_COLUMN_NAMES:
                 raise _fail(
                     plugin,
@@ -111,8 +107,8 @@ def _check_fields(host: PluginHost) -> None:
                     plugin,
                     f"le champ « {f.name} » du programme « {programme} » dans le groupe "
                     f"« {f.group} »",
-                    "aucun groupe partageable (tremplin_shareable_groups) ne porte cette clé ; "
-                    "déclarez le groupe ou retirez group=",
+                    "aucun groupe partageable (shareable_groups du ProgrammeSpec) ne porte cette "
+                    "clé ; déclarez le groupe ou retirez group=",
                 )
 
 
@@ -142,25 +138,23 @@ def _handlers(item: Any, prefix: str = "", guards: tuple = ()) -> Iterator[tuple
 
 
 def _check_routes(host: PluginHost) -> None:
-    for impl in host.pm.hook.tremplin_routes.get_hookimpls():
-        plugin = impl.plugin_name
-        for item in impl.function() or []:
-            for path, handler, guards in _handlers(item):
-                allowed = (f"/{plugin}", f"/api/{plugin}")
-                if not any(path == p or path.startswith(p + "/") for p in allowed):
-                    raise _fail(
-                        plugin,
-                        f"la route « {path} »",
-                        f"les adresses d'un plugin commencent par /{plugin}/ ou /api/{plugin}/",
-                    )
-                public = bool(handler.opt.get("exclude_from_auth"))
-                if not public and not any(getattr(g, "access_rule", None) for g in guards):
-                    raise _fail(
-                        plugin,
-                        f"la route « {path} » sans garde d'accès",
-                        "ajoutez guards=[requires(...)], roles(...), staff_only ou "
-                        "partner_only de tremplin.api",
-                    )
+    for plugin, item in _impls(host, "tremplin_routes"):
+        for path, handler, guards in _handlers(item):
+            allowed = (f"/{plugin}", f"/api/{plugin}")
+            if not any(path == p or path.startswith(p + "/") for p in allowed):
+                raise _fail(
+                    plugin,
+                    f"la route « {path} »",
+                    f"les adresses d'un plugin commencent par /{plugin}/ ou /api/{plugin}/",
+                )
+            public = bool(handler.opt.get("exclude_from_auth"))
+            if not public and not any(getattr(g, "access_rule", None) for g in guards):
+                raise _fail(
+                    plugin,
+                    f"la route « {path} » sans garde d'accès",
+                    "ajoutez guards=[requires(...)], roles(...), staff_only ou "
+                    "partner_only de tremplin.api",
+                )
 
 
 def _role_users() -> Iterator[Any]:

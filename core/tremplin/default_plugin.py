@@ -112,15 +112,28 @@ def tremplin_step_corrected(correction):
     return lambda: move_step_event(correction)
 
 
-@hookimpl
-def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
-    """Every programme: an orientation is not dated in the future (forms, API and import
-    all record orientations through the same command, which runs these checks); a SIAO
-    validation, where the programme asks for one, does not precede the orientation."""
-    return [
-        EnrolmentCheck("referral_not_future", programme, _referral_not_future, order=0),
-        EnrolmentCheck("siao_after_referral", programme, _siao_after_referral, order=1),
-    ]
+def common_declarations(programme: str) -> dict[str, list]:
+    """What the core declares for every programme, added to each spec by the registry:
+
+    - checks: an orientation is not dated in the future (forms, API and import all record
+      orientations through the same command, which runs these checks), and a SIAO
+      validation, where the programme asks for one, does not precede the orientation;
+    - the four shareable groups every programme has.
+    """
+    return {
+        "checks": [
+            EnrolmentCheck("referral_not_future", programme, _referral_not_future, order=0),
+            EnrolmentCheck("siao_after_referral", programme, _siao_after_referral, order=1),
+        ],
+        "shareable_groups": [
+            ShareableGroup(programme, "identity", "Identité et composition du ménage", order=10),
+            ShareableGroup(programme, "enrolment", "Étape et dates de l'accompagnement", order=20),
+            ShareableGroup(programme, "shared_notes", "Notes marquées « partagé »", order=30),
+            ShareableGroup(
+                programme, "contact", "Coordonnées (adresse, téléphone, courriel)", order=40
+            ),
+        ],
+    }
 
 
 def _referral_not_future(values: dict) -> dict[str, str]:
@@ -141,6 +154,7 @@ def _siao_after_referral(values: dict) -> dict[str, str]:
 
 @hookimpl
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
+    """The common indicators, in every programme's report."""
     return [ReportSection("indicators", "Indicateurs", "*", _common_indicators, order=10)]
 
 
@@ -148,18 +162,6 @@ async def _common_indicators(ctx):
     from tremplin.reports.indicators import common_indicators
 
     return await common_indicators(ctx)
-
-
-@hookimpl
-def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
-    return [
-        ShareableGroup(programme, "identity", "Identité et composition du ménage", order=10),
-        ShareableGroup(programme, "enrolment", "Étape et dates de l'accompagnement", order=20),
-        ShareableGroup(programme, "shared_notes", "Notes marquées « partagé »", order=30),
-        ShareableGroup(
-            programme, "contact", "Coordonnées (adresse, téléphone, courriel)", order=40
-        ),
-    ]
 
 
 @hookimpl

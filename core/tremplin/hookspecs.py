@@ -27,6 +27,7 @@ from tremplin.types import (
     PartnerItem,
     PluginManifest,
     Programme,
+    ProgrammeSpec,
     ReportSection,
     ShareableGroup,
     StepCorrection,
@@ -49,10 +50,25 @@ def tremplin_manifest() -> PluginManifest:
 
 
 @hookspec
-def tremplin_programmes() -> list[Programme]:
-    """Return the programmes this plugin defines (key, names, places, maximum duration…).
+def tremplin_programme_specs() -> list[ProgrammeSpec]:
+    """Return one :class:`~tremplin.types.ProgrammeSpec` per programme this plugin defines.
 
-    Called at start-up. A capability plugin such as ``housing`` returns an empty list.
+    Called once at start-up. A spec carries everything per programme: its names, places,
+    prescribers, partner kinds and agreement policy (``programme``), its workflow with its
+    deadlines, its enrolment fields and cross-field checks, timeline event types, enrolment
+    panels, shareable groups, partner items and report sections. The core completes it
+    with its own declarations, validates it (a refusal names the plugin) and freezes it:
+    nothing of it is asked again while the app runs. A capability plugin such as
+    ``housing`` does not implement it.
+    """
+
+
+@hookspec
+def tremplin_programmes() -> list[Programme]:
+    """Deprecated (API 1.5): return a :class:`ProgrammeSpec` from ``tremplin_programme_specs``.
+
+    Return the programmes this plugin defines. Called once at start-up and still honoured
+    for this API version, with a ``DeprecationWarning`` naming the plugin.
     """
 
 
@@ -73,7 +89,12 @@ def tremplin_piccolo_apps() -> list[str]:
 
 @hookspec
 def tremplin_enrolment_fields(programme: str) -> list[Field]:
-    """Return the extra fields of an enrolment in ``programme`` (stored in its ``data``).
+    """Deprecated (API 1.5): declare it in ``ProgrammeSpec.fields``.
+
+    Asked once per programme at start-up (never per request) and adapted into the spec, with
+    a ``DeprecationWarning`` naming the plugin.
+
+    Return the extra fields of an enrolment in ``programme`` (stored in its ``data``).
 
     Called whenever an enrolment form is shown or validated; return ``[]`` for programmes
     this plugin does not know. Fields are shown sorted by ``order``.
@@ -82,7 +103,12 @@ def tremplin_enrolment_fields(programme: str) -> list[Field]:
 
 @hookspec
 def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
-    """Return the rules between several fields of an enrolment in ``programme``.
+    """Deprecated (API 1.5): declare it in ``ProgrammeSpec.checks``.
+
+    Asked once per programme at start-up (never per request) and adapted into the spec, with
+    a ``DeprecationWarning`` naming the plugin.
+
+    Return the rules between several fields of an enrolment in ``programme``.
 
     Called when an orientation is recorded or corrected, after every field has been parsed;
     return ``[]`` for programmes this plugin does not know. The messages of every check are
@@ -92,7 +118,12 @@ def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
 
 @hookspec
 def tremplin_workflows() -> list[Workflow]:
-    """Return the enrolment workflows (states, transitions with guards, deadlines).
+    """Deprecated (API 1.5): declare it in ``ProgrammeSpec.workflow``.
+
+    Asked once per programme at start-up (never per request) and adapted into the spec, with
+    a ``DeprecationWarning`` naming the plugin.
+
+    Return the enrolment workflows (states, transitions with guards, deadlines).
 
     Called at start-up. There is exactly one workflow per programme.
     """
@@ -100,15 +131,21 @@ def tremplin_workflows() -> list[Workflow]:
 
 @hookspec
 def tremplin_timeline_event_types() -> list[EventType]:
-    """Return the kinds of timeline events this plugin adds (home visit, tripartite meeting…).
+    """Return the kinds of timeline events this plugin adds to every programme.
 
-    Called at start-up. Types tied to a programme are offered only in that programme.
+    Called at start-up. A programme's own types belong in ``ProgrammeSpec.event_types``
+    (types tied to a programme are offered only in that programme).
     """
 
 
 @hookspec
 def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
-    """Return blocks shown under each enrolment of a programme on the household page.
+    """Deprecated (API 1.5): declare it in ``ProgrammeSpec.panels``.
+
+    Asked once per programme at start-up (never per request) and adapted into the spec, with
+    a ``DeprecationWarning`` naming the plugin.
+
+    Return blocks shown under each enrolment of a programme on the household page.
 
     Called when a household page is rendered; each panel's ``context`` is awaited for the
     enrolment it is shown under. A failing panel is replaced by a notice naming the plugin.
@@ -127,7 +164,12 @@ def tremplin_household_panels() -> list[HouseholdPanel]:
 
 @hookspec
 def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
-    """Return the groups of information of ``programme`` that may be shared with a partner.
+    """Deprecated (API 1.5): declare it in ``ProgrammeSpec.shareable_groups``.
+
+    Asked once per programme at start-up (never per request) and adapted into the spec, with
+    a ``DeprecationWarning`` naming the plugin.
+
+    Return the groups of information of ``programme`` that may be shared with a partner.
 
     Called when a share is created or a partner opens a shared household. Return ``[]``
     for programmes this plugin does not know. Never share rent details or other
@@ -137,7 +179,12 @@ def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
 
 @hookspec
 def tremplin_partner_items(programme: str) -> list[PartnerItem]:
-    """Return computed items shown to a partner on a household shared in ``programme``.
+    """Deprecated (API 1.5): declare it in ``ProgrammeSpec.partner_items``.
+
+    Asked once per programme at start-up (never per request) and adapted into the spec, with
+    a ``DeprecationWarning`` naming the plugin.
+
+    Return computed items shown to a partner on a household shared in ``programme``.
 
     Called when a partner opens a household shared with its organisation, once per shared
     programme, after the share check; return ``[]`` for programmes this plugin does not
@@ -218,10 +265,12 @@ def tremplin_step_corrected(correction: StepCorrection) -> Any:
 
 @hookspec
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    """Return the activity-report sections this plugin contributes to ``programme``.
+    """Return the sections this plugin adds to the report of *every* programme (``housing``'s
+    stock, vacancy and arrears; the core's indicators).
 
-    Called when a report is computed (sections appear in ``order``) and when it is put into
-    English (each section's ``labels_en`` translate its French labels).
+    Called once per programme at start-up; sections of another programme are left out.
+    A programme's own sections belong in ``ProgrammeSpec.report_sections``. Sections appear
+    in ``order``; each section's ``labels_en`` translate its French labels.
     """
 
 

@@ -7,11 +7,11 @@ The core's own hook implementations (:mod:`tremplin.default_plugin`) are always 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib.metadata import Distribution, entry_points
 from types import ModuleType
-from typing import Any, cast
+from typing import Any
 
 import pluggy
 from packaging.requirements import InvalidRequirement, Requirement
@@ -21,7 +21,19 @@ from packaging.version import Version
 
 from tremplin import hookspecs
 from tremplin.config import ConfigError
-from tremplin.types import EventType, PluginManifest, Programme, Workflow
+from tremplin.types import (
+    EnrolmentCheck,
+    EnrolmentPanel,
+    EventType,
+    Field,
+    PartnerItem,
+    PluginManifest,
+    Programme,
+    ProgrammeSpec,
+    ReportSection,
+    ShareableGroup,
+    Workflow,
+)
 
 __all__ = ["API_VERSION", "InstalledPlugin", "PluginHost", "load_plugins"]
 
@@ -140,31 +152,18 @@ class PluginHost:
             if plugin.enabled:
                 self.pm.register(plugin.module, name=plugin.slug)
         self.pm.check_pending()
-        self.programmes: dict[str, Programme] = {}
-        for programme in sorted(self.call("tremplin_programmes"), key=lambda p: (p.order, p.key)):
-            if programme.key in self.programmes:
-                raise ConfigError(f"programme « {programme.key} » déclaré deux fois")
-            self.programmes[programme.key] = programme
-        self.workflows: dict[str, Workflow] = {}
-        for workflow in self.call("tremplin_workflows"):
-            if workflow.programme not in self.programmes:
-                raise ConfigError(f"workflow pour un programme inconnu : {workflow.programme}")
-            self.workflows[workflow.programme] = workflow
-        missing = set(self.programmes) - set(self.workflows)
-        if missing:
-            raise ConfigError(f"programme sans workflow : {', '.join(sorted(missing))}")
-        self.event_types: dict[str, EventType] = {
-            e.key: e
-            for e in sorted(self.call("tremplin_timeline_event_types"), key=lambda e: e.order)
-        }
+        from tremplin.registry import build_registry
+
+        #: The frozen programme declarations (see :mod:`tremplin.registry`).
+        self.registry = build_registry(self.pm)
+        self.specs: Mapping[str, ProgrammeSpec] = self.registry.specs
+        self.programmes: dict[str, Programme] = {k: s.programme for k, s in self.specs.items()}
+        self.workflows: dict[str, Workflow] = {k: s.workflow for k, s in self.specs.items()}
+        self.event_types: Mapping[str, EventType] = self.registry.event_types
         self.piccolo_apps: list[str] = ["tremplin.piccolo_app", *self.call("tremplin_piccolo_apps")]
         #: (plugin slug, scope) of every ``tremplin_object_scopes`` declaration, by order.
         self.object_scopes_by_plugin: list[tuple[str, Any]] = sorted(
-            (
-                (impl.plugin_name, scope)
-                for impl in self.pm.hook.tremplin_object_scopes.get_hookimpls()
-                for scope in cast("list[Any]", impl.function() or [])
-            ),
+            _impls(self.pm, "tremplin_object_scopes"),
             key=lambda pair: (pair[1].order, pair[1].path, pair[1].param),
         )
         self.object_scopes = [scope for _, scope in self.object_scopes_by_plugin]
@@ -185,32 +184,38 @@ class PluginHost:
         return list(self.programmes)
 
     def call(self, hook: str, **kwargs: Any) -> list[Any]:
-        """Call a hook on every plugin, flattening lists; a plugin that raises is logged with
-        its name and skipped, so one faulty plugin does not take down unrelated pages."""
+        """Call a cross-cutting hook through pluggy and flatten the lists it returns, in the
+        order the plugins were registered (the core first), then by ``order`` where the
+        items have one. Per-programme declarations are not hooks any more: read
+        :attr:`specs` (or :meth:`fields`, :meth:`checks`…)."""
         results: list[Any] = []
-        caller = getattr(self.pm.hook, hook)
-        for impl in caller.get_hookimpls():
-            args = {k: v for k, v in kwargs.items() if k in impl.argnames}
-            try:
-                value = impl.function(**args)
-            except Exception:
-                log.exception("plugin %s failed in hook %s", impl.plugin_name, hook)
-                if hook in _STARTUP_HOOKS:
-                    raise
-                continue
-            if value is None:
-                continue
-            if isinstance(value, list | tuple):
-                results.extend(value)
-            else:
-                results.append(value)
+        for value in reversed(getattr(self.pm.hook, hook)(**kwargs)):
+            results.extend(value if isinstance(value, list | tuple) else [value])
+        if results and all(hasattr(item, "order") for item in results):
+            results.sort(key=lambda item: item.order)
         return results
 
-    def fields(self, programme: str) -> list[Any]:
-        return sorted(
-            self.call("tremplin_enrolment_fields", programme=programme),
-            key=lambda f: (f.order, f.name),
-        )
+    def fields(self, programme: str) -> list[Field]:
+        """The programme's own enrolment fields (the core's three come first in forms)."""
+        return list(self.specs[programme].fields)
+
+    def checks(self, programme: str) -> list[EnrolmentCheck]:
+        """The core's and the programme's cross-field checks, by order."""
+        return list(self.specs[programme].checks)
+
+    def shareable_groups(self, programme: str) -> list[ShareableGroup]:
+        return list(self.specs[programme].shareable_groups)
+
+    def partner_items(self, programme: str) -> list[PartnerItem]:
+        return list(self.specs[programme].partner_items)
+
+    def enrolment_panels(self, programme: str) -> list[EnrolmentPanel]:
+        return list(self.specs[programme].panels)
+
+    def report_sections(self, programme: str) -> list[tuple[str, ReportSection]]:
+        """(plugin, section) of the programme's report, by order: its spec's and those the
+        cross-cutting ``tremplin_report_sections`` hook adds (core indicators, housing)."""
+        return list(self.registry.report_sections.get(programme, ()))
 
     def event_types_for(self, programme: str | None) -> list[EventType]:
         return [
@@ -218,15 +223,11 @@ class PluginHost:
         ]
 
 
-_STARTUP_HOOKS = {
-    "tremplin_programmes",
-    "tremplin_workflows",
-    "tremplin_timeline_event_types",
-    "tremplin_piccolo_apps",
-    "tremplin_routes",
-    "tremplin_template_dirs",
-    "tremplin_object_scopes",
-}
+def _impls(pm: pluggy.PluginManager, hook: str) -> list[tuple[str, Any]]:
+    """(plugin name, item) of a start-up declaration hook, for messages naming the plugin."""
+    from tremplin.registry import impls
+
+    return list(impls(pm, hook))
 
 
 def load_plugins(
@@ -247,7 +248,8 @@ def load_plugins(
     for slug, module in discover(extra):
         dist = None if slug in extra_slugs else dists.get(slug)
         manifest = _with_metadata(_manifest(slug, module), dist, slug_of_dist)
-        programmes = list(getattr(module, "tremplin_programmes", lambda: [])() or [])
+        programmes = [s.programme for s in getattr(module, "tremplin_programme_specs", list)()]
+        programmes += list(getattr(module, "tremplin_programmes", list)() or [])
         installed.append(InstalledPlugin(slug, module, manifest, programmes=programmes))
     by_slug = {p.slug: p for p in installed}
     by_programme = {prog.key: p for p in installed for prog in p.programmes}

@@ -1,5 +1,8 @@
 """The data a plugin hands to the core: frozen dataclasses, each with an ``order``.
 
+This is the contract of the plugin API; parsing and formatting of typed values live in
+:mod:`tremplin.values`.
+
 Re-exported by :mod:`tremplin.api`; import them from there.
 """
 
@@ -7,13 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from tremplin import values
+from tremplin.values import (  # re-exported: part of the contract a plugin sees
+    CONTROL_CHARACTERS,
+    UNKNOWN_CHOICE,
+    FieldError,
+    has_control_characters,
+)
+
 __all__ = [
+    "CONTROL_CHARACTERS",
+    "UNKNOWN_CHOICE",
     "AgreementPolicy",
     "Choice",
     "ChoiceContext",
@@ -34,12 +45,14 @@ __all__ = [
     "FieldError",
     "GuardContext",
     "HouseholdPanel",
+    "has_control_characters",
     "NAV_GROUPS",
     "NavItem",
     "ObjectScope",
     "PartnerItem",
     "PluginManifest",
     "Programme",
+    "ProgrammeSpec",
     "IndicatorRow",
     "IndicatorTable",
     "Period",
@@ -50,10 +63,6 @@ __all__ = [
     "Transition",
     "Workflow",
 ]
-
-
-class FieldError(ValueError):
-    """A value a user typed is not acceptable; the message is French and shown as is."""
 
 
 @dataclass(frozen=True)
@@ -97,18 +106,12 @@ class ChoiceContext:
     today: dt.date | None = None
 
 
-#: The error of a value that is not among a ``choices_from`` field's current choices.
-UNKNOWN_CHOICE = "choix inconnu ou qui n'est plus proposé : choisissez dans la liste"
-
 #: Awaited each time the form is shown or posted: the choices offered at that moment.
 ChoicesFrom = Callable[[ChoiceContext], Awaitable[Sequence[Choice]]]
 
 FieldKind = Literal[
     "text", "textarea", "date", "int", "money", "choice", "multichoice", "bool", "email", "phone"
 ]
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9 .\-()]{6,20}$")
 
 
 @dataclass(frozen=True)
@@ -154,35 +157,12 @@ class Field:
 
     def label_of(self, value: Any) -> str:
         """The French label of a stored value (choice labels, dates as dd/mm/yyyy)."""
-        if value in (None, "", []):
-            return ""
-        if self.kind == "choice" or self.choices_from is not None:
-            return next((c.label for c in self.choices if c.value == str(value)), str(value))
-        if self.kind == "multichoice":
-            return ", ".join(self.label_of_one(v) for v in value)
-        if self.kind == "bool":
-            return "oui" if value else "non"
-        if self.kind == "date":
-            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-        if self.kind == "money":
-            euros = Decimal(int(value)) / 100
-            return f"{euros:,.2f} €".replace(",", " ").replace(".", ",")
-        return str(value)
+        return values.label_of(self, value)
 
     def form_value(self, stored: Any) -> Any:
         """What an edit form shows for a stored value, so that posting the form back unchanged
         saves the same value: money in euros (``8550`` → ``"85,50"``), booleans as ``"on"``."""
-        if stored is None:
-            return None
-        if self.kind == "money" and self.choices_from is None:
-            try:
-                cents = int(stored)
-            except (TypeError, ValueError):
-                return stored
-            return f"{Decimal(cents) / 100:.2f}".replace(".", ",")
-        if self.kind == "bool":
-            return "on" if stored else None
-        return stored
+        return values.form_value(self, stored)
 
     def label_of_one(self, value: str) -> str:
         return next((c.label for c in self.choices if c.value == value), value)
@@ -193,107 +173,7 @@ class Field:
         Dates are stored as ISO strings, money as integer cents, empty values as ``None``
         (``[]`` for multiple choices, ``False`` for booleans).
         """
-        if self.kind == "multichoice":
-            values = raw if isinstance(raw, list) else ([] if raw in (None, "") else [raw])
-            allowed = {c.value for c in self.choices}
-            bad = [v for v in values if v not in allowed]
-            if bad:
-                raise FieldError(f"choix inconnu : {bad[0]}")
-            if self.required and not values:
-                raise FieldError("ce champ est obligatoire")
-            return list(values)
-        if self.kind == "bool":
-            return str(raw).lower() in {"1", "true", "on", "oui", "yes"}
-        value = self._parse_one(raw)
-        if (
-            self.choices_from is not None
-            and value is not None
-            and str(value) not in {c.value for c in self.choices}
-        ):
-            raise FieldError(UNKNOWN_CHOICE)
-        return value
-
-    def _parse_one(self, raw: Any) -> Any:
-        text = "" if raw is None else str(raw).strip()
-        if not text:
-            if self.required:
-                raise FieldError("ce champ est obligatoire")
-            return None
-        if len(text) > (self.max_length if self.kind != "textarea" else 20_000):
-            raise FieldError(f"{self.max_length} caractères au maximum")
-        if has_control_characters(text, multiline=self.kind == "textarea"):
-            raise FieldError(CONTROL_CHARACTERS)
-        if self.kind == "date":
-            return _parse_date(text).isoformat()
-        if self.kind == "int":
-            try:
-                number = int(text)
-            except ValueError:
-                raise FieldError("nombre entier attendu") from None
-            if not -(2**63) <= number < 2**63:
-                raise FieldError("nombre trop grand")
-            self._check_range(number)
-            return number
-        if self.kind == "money":
-            return parse_money(text, self.minimum, self.maximum)
-        if self.kind == "choice":
-            if text not in {c.value for c in self.choices}:
-                raise FieldError(UNKNOWN_CHOICE if self.choices_from else "choix inconnu")
-            return text
-        if self.kind == "email" and not _EMAIL.match(text):
-            raise FieldError("adresse électronique invalide")
-        if self.kind == "phone" and not _PHONE.match(text):
-            raise FieldError("numéro de téléphone invalide")
-        return text
-
-    def _check_range(self, number: int) -> None:
-        if self.minimum is not None and number < self.minimum:
-            raise FieldError(f"la valeur minimale est {self.minimum}")
-        if self.maximum is not None and number > self.maximum:
-            raise FieldError(f"la valeur maximale est {self.maximum}")
-
-
-CONTROL_CHARACTERS = "caractère invisible ou de contrôle (NUL…) non accepté : retapez le texte"
-
-
-def has_control_characters(text: str, multiline: bool = True) -> bool:
-    """Whether ``text`` holds a NUL or another control character (line breaks and tabs are
-    allowed in multi-line text). PostgreSQL refuses NUL in text, and neither engine should
-    store what no one typed."""
-    allowed = "\t\n\r" if multiline else "\t"
-    return any((c < " " and c not in allowed) or "\x7f" <= c <= "\x9f" for c in text)
-
-
-def _parse_date(text: str) -> dt.date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            value = dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        if not 1900 <= value.year <= 2100:
-            raise FieldError("date hors des limites (1900–2100)")
-        return value
-    raise FieldError("date invalide (format attendu : jj/mm/aaaa)")
-
-
-def parse_money(text: str, minimum: int | None = 0, maximum: int | None = None) -> int:
-    """``"1 234,56"`` → ``123456`` cents; negative amounts refused unless ``minimum`` allows."""
-    cleaned = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "")
-    cleaned = cleaned.replace(",", ".")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise FieldError("montant invalide (exemple : 350,00)") from None
-    if amount != amount.quantize(Decimal("0.01")):
-        raise FieldError("deux décimales au maximum")
-    cents = int(amount * 100)
-    if minimum is not None and cents < minimum:
-        raise FieldError(
-            "le montant ne peut pas être négatif" if minimum == 0 else "montant trop bas"
-        )
-    if cents > (maximum if maximum is not None else 100_000_000):
-        raise FieldError("montant trop élevé")
-    return cents
+        return values.parse(self, raw)
 
 
 @dataclass(frozen=True)
@@ -828,6 +708,37 @@ class ReportSection:
     labels_en: Mapping[str, str] = field(default_factory=dict)
     previous_year: bool = True
     scope: str = "programme"
+
+
+@dataclass(frozen=True)
+class ProgrammeSpec:
+    """Everything a programme declares, in one place: returned by ``tremplin_programme_specs``.
+
+    ``programme`` carries its names, places, prescribers, exit destinations, partner kinds
+    and agreement policy; ``workflow`` its states, transitions and deadlines. The rest is what
+    the core used to ask per programme: the enrolment's own ``fields`` and cross-field
+    ``checks``, the timeline ``event_types`` offered in it, the ``panels`` under its
+    enrolments, the ``shareable_groups`` and ``partner_items`` of a share, and its report
+    ``sections``. The core builds a registry of the specs once at start-up, validates it
+    (naming the plugin) and freezes it; nothing here is called per request.
+
+    Items that name their programme (``ShareableGroup.programme``, ``ReportSection.programme``…)
+    may leave it empty: the core fills in ``programme.key``; another key is refused.
+    """
+
+    programme: Programme
+    workflow: Workflow
+    fields: tuple[Field, ...] = ()
+    checks: tuple[EnrolmentCheck, ...] = ()
+    event_types: tuple[EventType, ...] = ()
+    panels: tuple[EnrolmentPanel, ...] = ()
+    shareable_groups: tuple[ShareableGroup, ...] = ()
+    partner_items: tuple[PartnerItem, ...] = ()
+    report_sections: tuple[ReportSection, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.programme.key
 
 
 @dataclass(frozen=True)

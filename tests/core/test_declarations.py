@@ -15,6 +15,7 @@ from tremplin.api import (
     NavItem,
     PluginManifest,
     Programme,
+    ProgrammeSpec,
     ShareableGroup,
     State,
     Transition,
@@ -48,28 +49,18 @@ def _plugin(**overrides) -> types.ModuleType:
         return PluginManifest(slug=SLUG, name="ALT (test)")
 
     @hookimpl
-    def tremplin_programmes():
-        return [Programme(SLUG, "ALT", "Temporary housing")]
-
-    @hookimpl
-    def tremplin_workflows():
+    def tremplin_programme_specs():
+        workflow = Workflow(
+            SLUG, declared["states"], "referral", declared["transitions"], declared["deadlines"]
+        )
         return [
-            Workflow(
-                SLUG,
-                declared["states"],
-                "referral",
-                declared["transitions"],
-                declared["deadlines"],
+            ProgrammeSpec(
+                Programme(SLUG, "ALT", "Temporary housing"),
+                workflow,
+                fields=tuple(declared["fields"]),
+                shareable_groups=tuple(declared["groups"]),
             )
         ]
-
-    @hookimpl
-    def tremplin_enrolment_fields(programme):
-        return declared["fields"] if programme == SLUG else []
-
-    @hookimpl
-    def tremplin_shareable_groups(programme):
-        return declared["groups"] if programme == SLUG else []
 
     @hookimpl
     def tremplin_routes():
@@ -81,10 +72,7 @@ def _plugin(**overrides) -> types.ModuleType:
 
     for function in (
         tremplin_manifest,
-        tremplin_programmes,
-        tremplin_workflows,
-        tremplin_enrolment_fields,
-        tremplin_shareable_groups,
+        tremplin_programme_specs,
         tremplin_routes,
         tremplin_navigation,
     ):

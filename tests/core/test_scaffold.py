@@ -42,6 +42,12 @@ def test_generated_package_layout(tmp_path):
     major = int(API_VERSION.split(".")[0])
     assert f'api=">={API_VERSION},<{major + 1}"' in init
     assert 'name="Foyer de test"' in init
+    # The new form (API 1.5): one ProgrammeSpec, none of the per-programme hooks.
+    assert "def tremplin_programme_specs()" in init
+    from tremplin.registry import LEGACY_HOOKS
+
+    assert [hook for hook in LEGACY_HOOKS if f"def {hook}(" in init] == []
+    assert "programme != KEY" not in init
     # The hand-written migration has a Piccolo migration id.
     migration = (target / "tremplin_foyer/migrations/foyer_0001_initial.py").read_text("utf-8")
     assert 'app_name="foyer"' in migration

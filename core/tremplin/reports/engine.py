@@ -20,20 +20,9 @@ class ReportError(ValueError):
 
 
 def _collect(host: PluginHost, programme: str) -> list[tuple[str, Any]]:
-    """(plugin name, section) pairs a programme's hook calls give, every scope."""
-    out = []
-    for impl in host.pm.hook.tremplin_report_sections.get_hookimpls():
-        try:
-            sections = (
-                impl.function(programme=programme)
-                if "programme" in impl.argnames
-                else impl.function()
-            )
-        except Exception:
-            log.exception("plugin %s failed in tremplin_report_sections", impl.plugin_name)
-            continue
-        out.extend((impl.plugin_name, s) for s in sections or [] if s.programme in (programme, "*"))
-    return out
+    """(plugin name, section) pairs of a programme, every scope (collected once at start-up:
+    the programme's spec and the cross-cutting ``tremplin_report_sections``)."""
+    return list(host.report_sections(programme))
 
 
 def _sections_for(host: PluginHost, programme: str) -> list[tuple[str, Any]]:

@@ -27,6 +27,8 @@ __all__ = [
     "update_enrolment",
 ]
 
+#: The core's own fields of the enrolment form (columns, not ``data``); see enrolment_fields.
+CORE_FIELD_NAMES = frozenset({"referral_date", "prescriber", "referent"})
 ENROLMENT_COLUMNS = {"decision_date", "entry_date", "exit_date", "exit_reason", "exit_destination"}
 DATE_COLUMNS = {"decision_date", "entry_date", "exit_date", "referral_date"}
 
@@ -50,7 +52,7 @@ def enrolment_fields(host: PluginHost, programme: str) -> list[Field]:
 
 
 def check_fields(host: PluginHost, programme: str, values: dict[str, Any]) -> None:
-    """Run the programme's ``tremplin_enrolment_checks``; raise every message at once."""
+    """Run the programme's checks (its spec's and the core's); raise every message at once."""
     errors = cross_field_errors(host, programme, values)
     if errors:
         raise FormErrors(errors)
@@ -62,20 +64,12 @@ def cross_field_errors(
     values: dict[str, Any],
     skip: set[str] | frozenset = frozenset(),
 ) -> dict[str, str]:
-    """The messages of the programme's ``tremplin_enrolment_checks``. A field in ``skip``
+    """The messages of the programme's checks (its spec's and the core's). A field in ``skip``
     (it did not parse: its own error is already reported) is given to the checks as empty,
     and a check's message about it is dropped."""
     values = {k: (None if k in skip else v) for k, v in values.items()}
-    checks = sorted(
-        (
-            c
-            for c in host.call("tremplin_enrolment_checks", programme=programme)
-            if c.programme == programme
-        ),
-        key=lambda c: (c.order, c.key),
-    )
     errors: dict[str, str] = {}
-    for check in checks:
+    for check in host.checks(programme):
         for name, message in check.check(dict(values)).items():
             if name not in skip:
                 errors.setdefault(name, message)
@@ -134,8 +128,7 @@ async def create_enrolment(
         ChoiceContext(programme=programme, household_id=household_id, today=today()),
     )
     values = await _orientation_values(host, programme, fields, raw)
-    core = {f.name for f in fields[:3]}
-    data = {k: v for k, v in values.items() if k not in core}
+    data = {k: v for k, v in values.items() if k not in CORE_FIELD_NAMES}
     workflow = host.workflows[programme]
     current = now()
     async with transaction():
@@ -338,8 +331,8 @@ async def update_enrolment(
                 errors.setdefault(name, message)
         if errors:
             raise FormErrors(errors)
-        core = {f.name for f in fields[:3]}
-        data = {**(row["data"] or {}), **{k: v for k, v in values.items() if k not in core}}
+        own = {k: v for k, v in values.items() if k not in CORE_FIELD_NAMES}
+        data = {**(row["data"] or {}), **own}
         changed = [
             k
             for k, v in values.items()

@@ -32,8 +32,7 @@ PARTNER_KIND_LABELS = {
 
 
 def shareable_groups(host: PluginHost, programme: str) -> list[ShareableGroup]:
-    groups = host.call("tremplin_shareable_groups", programme=programme)
-    return sorted((g for g in groups if g.programme == programme), key=lambda g: (g.order, g.key))
+    return host.shareable_groups(programme) if programme in host.specs else []
 
 
 def share_fields(host: PluginHost, programmes: list[str]) -> tuple[Field, ...]:

@@ -17,7 +17,7 @@ from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
 from tremplin.services.idempotency import run_once
 from tremplin.services.timeline import add_event, list_events
-from tremplin.types import CONTROL_CHARACTERS, has_control_characters
+from tremplin.values import CONTROL_CHARACTERS, has_control_characters
 from tremplin.web.access import CONTACT_FIELDS, check_household, masked_contacts, visibility
 from tremplin.web.api_types import (
     API_ERRORS,

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request
 
 from tremplin.forms import FormErrors
-from tremplin.types import CONTROL_CHARACTERS, has_control_characters
+from tremplin.values import CONTROL_CHARACTERS, has_control_characters
 
 PRIVATE = {"_csrf"}
 

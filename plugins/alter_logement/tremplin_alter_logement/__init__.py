@@ -14,12 +14,11 @@ from typing import Any
 
 from tremplin.api import (
     Enrolments,
-    Field,
     HouseholdPanel,
     PluginManifest,
     Programme,
+    ProgrammeSpec,
     ReportSection,
-    Workflow,
     hookimpl,
 )
 from tremplin_alter_logement.workflow import (
@@ -45,35 +44,34 @@ def tremplin_manifest() -> PluginManifest:
 
 
 @hookimpl
-def tremplin_programmes() -> list[Programme]:
-    return [
-        Programme(
-            key=KEY,
-            name_fr="Alter Logement",
-            name_en="Alter Logement (housing for victims of domestic violence)",
-            public="Personnes victimes de violences conjugales, accompagnées par SOS Violences "
-            "Conjugales",
-            prescribers=PRESCRIBERS,
-            exit_destinations=EXIT_DESTINATIONS,
-            # Contacts masked for staff not assigned to the programme, every view audited.
-            partner_notes=True,
-            # Shared only with the supporting partner for domestic violence.
-            partner_kinds=("sos_vc",),
-            confidential_contacts=True,
-            retention_years=1,
-            order=40,
-        )
-    ]
+def tremplin_programme_specs() -> list[ProgrammeSpec]:
+    from tremplin_alter_logement.report import LABELS_EN, alter_logement_tables
 
-
-@hookimpl
-def tremplin_enrolment_fields(programme: str) -> list[Field]:
-    return list(ENROLMENT_FIELDS) if programme == KEY else []
-
-
-@hookimpl
-def tremplin_workflows() -> list[Workflow]:
-    return [WORKFLOW]
+    programme = Programme(
+        key=KEY,
+        name_fr="Alter Logement",
+        name_en="Alter Logement (housing for victims of domestic violence)",
+        public="Personnes victimes de violences conjugales, accompagnées par SOS Violences "
+        "Conjugales",
+        prescribers=PRESCRIBERS,
+        exit_destinations=EXIT_DESTINATIONS,
+        # Contacts masked for staff not assigned to the programme, every view audited.
+        partner_notes=True,
+        # Shared only with the supporting partner for domestic violence.
+        partner_kinds=("sos_vc",),
+        confidential_contacts=True,
+        retention_years=1,
+        order=40,
+    )
+    section = ReportSection(
+        "alter_logement",
+        "Alter Logement",
+        KEY,
+        alter_logement_tables,
+        order=50,
+        labels_en=LABELS_EN,
+    )
+    return [ProgrammeSpec(programme, WORKFLOW, fields=ENROLMENT_FIELDS, report_sections=(section,))]
 
 
 @hookimpl
@@ -99,23 +97,5 @@ def tremplin_household_panels() -> list[HouseholdPanel]:
             f"{KEY}/_confidential.html",
             _confidential,
             order=1,
-        )
-    ]
-
-
-@hookimpl
-def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    from tremplin_alter_logement.report import LABELS_EN, alter_logement_tables
-
-    if programme != KEY:
-        return []
-    return [
-        ReportSection(
-            "alter_logement",
-            "Alter Logement",
-            KEY,
-            alter_logement_tables,
-            order=50,
-            labels_en=LABELS_EN,
         )
     ]

@@ -17,13 +17,12 @@ from tremplin.api import (
     EnrolmentPanel,
     EnrolmentView,
     EventType,
-    Field,
     NavItem,
     PluginManifest,
     Programme,
+    ProgrammeSpec,
     ReportSection,
     TimelineEvents,
-    Workflow,
     can,
     hookimpl,
     roles_holding,
@@ -51,63 +50,8 @@ def tremplin_manifest() -> PluginManifest:
 
 
 @hookimpl
-def tremplin_programmes() -> list[Programme]:
-    return [
-        Programme(
-            key=KEY,
-            name_fr="Pensions de famille",
-            name_en="Boarding houses",
-            # Units of the three ASL houses (seed 003); the report counts the units table.
-            max_duration_months=None,
-            public="Personnes isolées en situation d'exclusion, orientées par le SIAO, pour "
-            "qui un logement autonome n'est pas adapté dans l'immédiat",
-            prescribers=PRESCRIBERS,
-            exit_destinations=EXIT_DESTINATIONS,
-            order=60,
-        )
-    ]
-
-
-@hookimpl
 def tremplin_piccolo_apps() -> list[str]:
     return ["tremplin_boarding_house.piccolo_app"]
-
-
-@hookimpl
-def tremplin_enrolment_fields(programme: str) -> list[Field]:
-    return list(ENROLMENT_FIELDS) if programme == KEY else []
-
-
-@hookimpl
-def tremplin_workflows() -> list[Workflow]:
-    return [WORKFLOW]
-
-
-@hookimpl
-def tremplin_timeline_event_types() -> list[EventType]:
-    return [
-        EventType(
-            "host_note",
-            "Note de l'hôte de maison",
-            programme=KEY,
-            order=36,
-            roles=("technician",),
-        ),
-        EventType(
-            "host_interview",
-            "Entretien avec l'hôte de maison",
-            programme=KEY,
-            contact=True,
-            order=37,
-        ),
-        EventType(
-            "collective_activity",
-            "Participation à la vie collective",
-            programme=KEY,
-            manual=False,
-            order=922,
-        ),
-    ]
 
 
 @hookimpl
@@ -157,26 +101,65 @@ async def _unit_panel(enrolment: EnrolmentView) -> dict[str, Any]:
 
 
 @hookimpl
-def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
-    return [
-        EnrolmentPanel("boarding_house_unit", KEY, f"{KEY}/_unit_panel.html", _unit_panel, order=10)
-    ]
-
-
-@hookimpl
-def tremplin_report_sections(programme: str) -> list[ReportSection]:
+def tremplin_programme_specs() -> list[ProgrammeSpec]:
     from tremplin_boarding_house.report import LABELS_EN, boarding_house_tables
 
-    if programme != KEY:
-        return []
+    programme = Programme(
+        key=KEY,
+        name_fr="Pensions de famille",
+        name_en="Boarding houses",
+        # Units of the three ASL houses (seed 003); the report counts the units table.
+        max_duration_months=None,
+        public="Personnes isolées en situation d'exclusion, orientées par le SIAO, pour "
+        "qui un logement autonome n'est pas adapté dans l'immédiat",
+        prescribers=PRESCRIBERS,
+        exit_destinations=EXIT_DESTINATIONS,
+        order=60,
+    )
+    event_types = (
+        EventType(
+            "host_note",
+            "Note de l'hôte de maison",
+            programme=KEY,
+            order=36,
+            roles=("technician",),
+        ),
+        EventType(
+            "host_interview",
+            "Entretien avec l'hôte de maison",
+            programme=KEY,
+            contact=True,
+            order=37,
+        ),
+        EventType(
+            "collective_activity",
+            "Participation à la vie collective",
+            programme=KEY,
+            manual=False,
+            order=922,
+        ),
+    )
     return [
-        ReportSection(
-            "boarding_house",
-            "Pensions de famille",
-            KEY,
-            boarding_house_tables,
-            order=50,
-            labels_en=LABELS_EN,
+        ProgrammeSpec(
+            programme,
+            WORKFLOW,
+            fields=ENROLMENT_FIELDS,
+            event_types=event_types,
+            panels=(
+                EnrolmentPanel(
+                    "boarding_house_unit", KEY, f"{KEY}/_unit_panel.html", _unit_panel, order=10
+                ),
+            ),
+            report_sections=(
+                ReportSection(
+                    "boarding_house",
+                    "Pensions de famille",
+                    KEY,
+                    boarding_house_tables,
+                    order=50,
+                    labels_en=LABELS_EN,
+                ),
+            ),
         )
     ]
 

@@ -20,17 +20,14 @@ from pathlib import Path
 
 from tremplin.api import (
     DashboardItem,
-    EnrolmentCheck,
     EnrolmentPanel,
     EventType,
-    Field,
     NavItem,
-    PartnerItem,
     PluginManifest,
     Programme,
+    ProgrammeSpec,
     ReportSection,
     ShareableGroup,
-    Workflow,
     can,
     hookimpl,
     roles_holding,
@@ -61,121 +58,8 @@ def tremplin_manifest() -> PluginManifest:
 
 
 @hookimpl
-def tremplin_programmes() -> list[Programme]:
-    return [
-        Programme(
-            key=BAIL,
-            name_fr="CLLAJ : permanence et bail accompagné",
-            name_en="Youth housing desk and supported lease",
-            public="Jeunes de moins de 30 ans accédant à un premier logement autonome",
-            prescribers=PRESCRIBERS,
-            exit_destinations=BAIL_OUTCOMES,
-            order=60,
-        ),
-        Programme(
-            key=JAPPART,
-            name_fr="J'APPART",
-            name_en="J'APPART (youth furnished sub-let)",
-            max_duration_months=JAPPART_MAX_MONTHS,
-            partner_kinds=("mission_locale",),
-            public="Jeunes de 18 à 25 ans suivis par la Mission Locale",
-            prescribers=PRESCRIBERS,
-            exit_destinations=EXIT_DESTINATIONS,
-            agreement=JAPPART_AGREEMENT,
-            order=61,
-        ),
-        Programme(
-            key=GLISSANT,
-            name_fr="Bail glissant jeunes actifs",
-            name_en="Sliding lease for young workers",
-            public="Jeunes actifs de moins de 30 ans avec un revenu professionnel",
-            prescribers=PRESCRIBERS,
-            exit_destinations=EXIT_DESTINATIONS,
-            order=62,
-        ),
-    ]
-
-
-@hookimpl
 def tremplin_piccolo_apps() -> list[str]:
     return ["tremplin_cllaj.piccolo_app"]
-
-
-@hookimpl
-def tremplin_enrolment_fields(programme: str) -> list[Field]:
-    from tremplin_cllaj.fields import FIELDS
-
-    return list(FIELDS.get(programme, ()))
-
-
-@hookimpl
-def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
-    from tremplin_cllaj.fields import CHECKS
-
-    return list(CHECKS.get(programme, ()))
-
-
-@hookimpl
-def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
-    # J'APPART is conditioned on the Mission Locale's follow-up: it may see that part.
-    if programme != JAPPART:
-        return []
-    return [
-        ShareableGroup(
-            JAPPART,
-            "mission_locale",
-            "Suivi Mission Locale, fin d'occupation et rencontres (jamais de montant)",
-            order=50,
-        )
-    ]
-
-
-@hookimpl
-def tremplin_partner_items(programme: str) -> list[PartnerItem]:
-    from tremplin_cllaj.partner import PARTNER_ITEMS
-
-    return PARTNER_ITEMS if programme == JAPPART else []
-
-
-@hookimpl
-def tremplin_workflows() -> list[Workflow]:
-    from tremplin_cllaj.workflows import WORKFLOWS
-
-    return list(WORKFLOWS)
-
-
-@hookimpl
-def tremplin_timeline_event_types() -> list[EventType]:
-    return [
-        EventType(
-            "cllaj_jappart_meeting",
-            "Rencontre avec le travailleur social (J'APPART)",
-            programme=JAPPART,
-            contact=True,
-            order=36,
-        ),
-        EventType(
-            "cllaj_derogation",
-            "Dérogation à la durée d'occupation",
-            programme=JAPPART,
-            manual=False,
-            order=922,
-        ),
-        EventType(
-            "cllaj_bail_mediation",
-            "Médiation avec le bailleur (bail accompagné)",
-            programme=BAIL,
-            contact=True,
-            order=37,
-        ),
-        EventType(
-            "cllaj_glissant_visit",
-            "Accompagnement dans le logement (bail glissant)",
-            programme=GLISSANT,
-            contact=True,
-            order=38,
-        ),
-    ]
 
 
 @hookimpl
@@ -204,25 +88,6 @@ def tremplin_routes() -> list:
 @hookimpl
 def tremplin_template_dirs() -> list[Path]:
     return [Path(__file__).parent / "templates"]
-
-
-@hookimpl
-def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
-    from tremplin_cllaj import bail, committee, jappart
-
-    return [
-        EnrolmentPanel("cllaj_bail", BAIL, "cllaj/_bail_panel.html", bail.panel_context, order=10),
-        EnrolmentPanel(
-            "cllaj_jappart", JAPPART, "cllaj/_jappart_panel.html", jappart.panel_context, order=10
-        ),
-        EnrolmentPanel(
-            "cllaj_glissant",
-            GLISSANT,
-            "cllaj/_glissant_panel.html",
-            committee.panel_context,
-            order=10,
-        ),
-    ]
 
 
 def _works_in(user, keys: tuple[str, ...]) -> bool:
@@ -288,61 +153,151 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
 
 
 @hookimpl
-def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    from tremplin_cllaj import report
+def tremplin_programme_specs() -> list[ProgrammeSpec]:
+    from tremplin_cllaj import bail, committee, jappart, report
+    from tremplin_cllaj.fields import CHECKS, FIELDS
+    from tremplin_cllaj.partner import PARTNER_ITEMS
+    from tremplin_cllaj.workflows import BAIL_WORKFLOW, GLISSANT_WORKFLOW, JAPPART_WORKFLOW
 
-    if programme == BAIL:
-        return [
-            ReportSection(
+    def section(key: str, title: str, compute, order: int = 40, **kw) -> ReportSection:
+        return ReportSection(key, title, "", compute, order=order, labels_en=report.LABELS_EN, **kw)
+
+    def common(key: str) -> dict:
+        return {"fields": tuple(FIELDS.get(key, ())), "checks": tuple(CHECKS.get(key, ()))}
+
+    bail_spec = ProgrammeSpec(
+        Programme(
+            key=BAIL,
+            name_fr="CLLAJ : permanence et bail accompagné",
+            name_en="Youth housing desk and supported lease",
+            public="Jeunes de moins de 30 ans accédant à un premier logement autonome",
+            prescribers=PRESCRIBERS,
+            exit_destinations=BAIL_OUTCOMES,
+            order=60,
+        ),
+        BAIL_WORKFLOW,
+        **common(BAIL),
+        event_types=(
+            EventType(
+                "cllaj_bail_mediation",
+                "Médiation avec le bailleur (bail accompagné)",
+                contact=True,
+                order=37,
+            ),
+        ),
+        panels=(
+            EnrolmentPanel(
+                "cllaj_bail", BAIL, "cllaj/_bail_panel.html", bail.panel_context, order=10
+            ),
+        ),
+        report_sections=(
+            # Desk intakes and workshops are not enrolments: activity sections.
+            section(
                 "cllaj_desk",
                 "La permanence d'accueil-information-orientation (AIO)",
-                BAIL,
                 report.desk_tables,
-                order=40,
-                activity=True,  # desk intakes are not enrolments
-                labels_en=report.LABELS_EN,
+                activity=True,
             ),
-            ReportSection(
+            section(
                 "cllaj_workshops",
                 "Les ateliers collectifs",
-                BAIL,
                 report.workshop_tables,
                 order=41,
                 activity=True,
-                labels_en=report.LABELS_EN,
             ),
-            ReportSection(
-                "cllaj_bail",
-                "Le bail accompagné",
-                BAIL,
-                report.bail_tables,
-                order=42,
-                labels_en=report.LABELS_EN,
+            section("cllaj_bail", "Le bail accompagné", report.bail_tables, order=42),
+        ),
+    )
+    jappart_spec = ProgrammeSpec(
+        Programme(
+            key=JAPPART,
+            name_fr="J'APPART",
+            name_en="J'APPART (youth furnished sub-let)",
+            max_duration_months=JAPPART_MAX_MONTHS,
+            partner_kinds=("mission_locale",),
+            public="Jeunes de 18 à 25 ans suivis par la Mission Locale",
+            prescribers=PRESCRIBERS,
+            exit_destinations=EXIT_DESTINATIONS,
+            agreement=JAPPART_AGREEMENT,
+            order=61,
+        ),
+        JAPPART_WORKFLOW,
+        **common(JAPPART),
+        event_types=(
+            EventType(
+                "cllaj_jappart_meeting",
+                "Rencontre avec le travailleur social (J'APPART)",
+                contact=True,
+                order=36,
             ),
-        ]
-    if programme == JAPPART:
-        return [
-            ReportSection(
+            EventType(
+                "cllaj_derogation",
+                "Dérogation à la durée d'occupation",
+                manual=False,
+                order=922,
+            ),
+        ),
+        panels=(
+            EnrolmentPanel(
                 "cllaj_jappart",
-                "Le dispositif J'APPART",
                 JAPPART,
-                report.jappart_tables,
-                order=40,
-                labels_en=report.LABELS_EN,
-            )
-        ]
-    if programme == GLISSANT:
-        return [
-            ReportSection(
+                "cllaj/_jappart_panel.html",
+                jappart.panel_context,
+                order=10,
+            ),
+        ),
+        # J'APPART is conditioned on the Mission Locale's follow-up: it may see that part.
+        shareable_groups=(
+            ShareableGroup(
+                JAPPART,
+                "mission_locale",
+                "Suivi Mission Locale, fin d'occupation et rencontres (jamais de montant)",
+                order=50,
+            ),
+        ),
+        partner_items=tuple(PARTNER_ITEMS),
+        report_sections=(
+            section("cllaj_jappart", "Le dispositif J'APPART", report.jappart_tables),
+        ),
+    )
+    glissant_spec = ProgrammeSpec(
+        Programme(
+            key=GLISSANT,
+            name_fr="Bail glissant jeunes actifs",
+            name_en="Sliding lease for young workers",
+            public="Jeunes actifs de moins de 30 ans avec un revenu professionnel",
+            prescribers=PRESCRIBERS,
+            exit_destinations=EXIT_DESTINATIONS,
+            order=62,
+        ),
+        GLISSANT_WORKFLOW,
+        **common(GLISSANT),
+        event_types=(
+            EventType(
+                "cllaj_glissant_visit",
+                "Accompagnement dans le logement (bail glissant)",
+                contact=True,
+                order=38,
+            ),
+        ),
+        panels=(
+            EnrolmentPanel(
+                "cllaj_glissant",
+                GLISSANT,
+                "cllaj/_glissant_panel.html",
+                committee.panel_context,
+                order=10,
+            ),
+        ),
+        report_sections=(
+            section(
                 "cllaj_glissant",
                 "Parcours bail glissant des jeunes actifs",
-                GLISSANT,
                 report.glissant_tables,
-                order=40,
-                labels_en=report.LABELS_EN,
-            )
-        ]
-    return []
+            ),
+        ),
+    )
+    return [bail_spec, jappart_spec, glissant_spec]
 
 
 @hookimpl

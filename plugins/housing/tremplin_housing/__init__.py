@@ -20,7 +20,6 @@ from tremplin.api import (
     Households,
     NavItem,
     PluginManifest,
-    Programme,
     ReportSection,
     can,
     hookimpl,
@@ -37,11 +36,6 @@ def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.5,<2"
     )
-
-
-@hookimpl
-def tremplin_programmes() -> list[Programme]:
-    return []  # a capability, not a programme
 
 
 @hookimpl

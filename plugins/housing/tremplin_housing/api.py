@@ -14,7 +14,10 @@ write, always inside a core transaction:
   programme whose units map to dwellings (boarding houses, the residence);
 - the **occupancy agreement**: a programme declares its :class:`tremplin.api.AgreementPolicy`
   on its ``Programme``; :func:`renew_agreement` records a renewal or a derogation in the one
-  table of renewals, :func:`agreement_ends` and :func:`agreement_renewals` read them.
+  table of renewals, :func:`agreement_ends` and :func:`agreement_renewals` read them;
+- **ready-made declarations** (:mod:`tremplin_housing.programme`): :func:`entry_transition`,
+  :func:`renewal_transition` and :func:`agreement_deadline` (the agreement's end as a deadline
+  the core computes), the usual parts of a programme that houses people.
 
 Example of a programme that sub-lets::
 
@@ -76,6 +79,7 @@ from tremplin_housing.journey import (
     open_occupancy,
 )
 from tremplin_housing.ledger import balances_by_household, occupancy_balance
+from tremplin_housing.programme import agreement_deadline, entry_transition, renewal_transition
 from tremplin_housing.settings import arrears_threshold
 from tremplin_housing.tables import Dwelling, Occupancy
 
@@ -84,6 +88,7 @@ __all__ = [
     "ARREARS_THRESHOLD_CENTS",
     "SUBLEASE_AGREEMENT",
     "ENTRY_TERMS_FIELDS",
+    "agreement_deadline",
     "agreement_end",
     "agreement_due",
     "agreement_ends",
@@ -96,6 +101,7 @@ __all__ = [
     "enrolment_occupancy",
     "enter_dwelling",
     "enter_unit",
+    "entry_transition",
     "free_dwellings",
     "leave_dwelling",
     "move_dwelling",
@@ -103,6 +109,7 @@ __all__ = [
     "move_unit",
     "open_occupancy",
     "renew_agreement",
+    "renewal_transition",
     "DWELLING_STATUSES",
     "TYPOLOGIES",
     "AidApplicationView",

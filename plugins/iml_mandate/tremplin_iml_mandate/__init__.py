@@ -26,8 +26,8 @@ from tremplin.api import (
     NavItem,
     PluginManifest,
     Programme,
+    ProgrammeSpec,
     ReportSection,
-    Workflow,
     hookimpl,
 )
 from tremplin_iml_mandate.workflow import (
@@ -67,95 +67,8 @@ def tremplin_manifest() -> PluginManifest:
 
 
 @hookimpl
-def tremplin_programmes() -> list[Programme]:
-    return [
-        Programme(
-            key=KEY,
-            name_fr="IML en mandat de gestion",
-            name_en="Rental intermediation (management mandate)",
-            max_duration_months=MAX_MONTHS,
-            public="Tout type de ménage susceptible d'accéder au logement, orienté par le SIAO",
-            prescribers=PRESCRIBERS,
-            exit_destinations=OUTCOMES,
-            order=15,
-        ),
-        Programme(
-            key=SUPPORT_KEY,
-            name_fr="Accompagnement social lié au logement",
-            name_en="Housing-related social support (simple and reinforced)",
-            public="Locataires de l'agence en difficulté dans leur logement (impayé, "
-            "voisinage, logement inadapté)",
-            prescribers=SUPPORT_PRESCRIBERS,
-            exit_destinations=MEASURE_OUTCOMES,
-            order=16,
-        ),
-    ]
-
-
-@hookimpl
 def tremplin_piccolo_apps() -> list[str]:
     return ["tremplin_iml_mandate.piccolo_app"]
-
-
-@hookimpl
-def tremplin_enrolment_fields(programme: str) -> list[Field]:
-    if programme == KEY:
-        return [
-            Field(
-                "ddets_agreement_date",
-                "Date de l'accord préalable de la DDETS",
-                kind="date",
-                help="Obligatoire avant la signature du bail.",
-                order=10,
-            ),
-            Field("monthly_resources", "Ressources mensuelles du ménage", kind="money", order=20),
-            Field("max_rent", "Loyer résiduel supportable", kind="money", order=21),
-            Field("wanted_location", "Secteur recherché", max_length=100, order=22),
-            Field(
-                "wanted_typology",
-                "Typologie recherchée",
-                kind="choice",
-                choices=TYPOLOGIES,
-                order=23,
-            ),
-        ]
-    if programme == SUPPORT_KEY:
-        return [
-            Field(
-                "measure_kind",
-                "Type de mesure",
-                kind="choice",
-                required=True,
-                choices=MEASURE_KINDS,
-                order=10,
-            ),
-            Field(
-                "trigger", "Motif de l'accompagnement", kind="choice", choices=TRIGGERS, order=11
-            ),
-            Field("debt_at_entry", "Dette locative à l'entrée", kind="money", order=20),
-            Field("debt_latest", "Dette locative au dernier point", kind="money", order=21),
-            Field("plan_kept", "Plan d'apurement respecté", kind="bool", order=22),
-        ]
-    return []
-
-
-@hookimpl
-def tremplin_workflows() -> list[Workflow]:
-    return [WORKFLOW, SUPPORT_WORKFLOW]
-
-
-@hookimpl
-def tremplin_timeline_event_types() -> list[EventType]:
-    # Home visits and office appointments are the core's contact kinds, counted per programme.
-    return [
-        EventType(
-            "stabilisation_axis",
-            "Axe de stabilisation mis à jour",
-            programme=KEY,
-            manual=False,
-            order=925,
-        ),
-    ]
 
 
 @hookimpl
@@ -192,28 +105,74 @@ def tremplin_navigation(user) -> list[NavItem]:
     ]
 
 
+MANDATE_FIELDS = (
+    Field(
+        "ddets_agreement_date",
+        "Date de l'accord préalable de la DDETS",
+        kind="date",
+        help="Obligatoire avant la signature du bail.",
+        order=10,
+    ),
+    Field("monthly_resources", "Ressources mensuelles du ménage", kind="money", order=20),
+    Field("max_rent", "Loyer résiduel supportable", kind="money", order=21),
+    Field("wanted_location", "Secteur recherché", max_length=100, order=22),
+    Field(
+        "wanted_typology",
+        "Typologie recherchée",
+        kind="choice",
+        choices=TYPOLOGIES,
+        order=23,
+    ),
+)
+
+SUPPORT_FIELDS = (
+    Field(
+        "measure_kind",
+        "Type de mesure",
+        kind="choice",
+        required=True,
+        choices=MEASURE_KINDS,
+        order=10,
+    ),
+    Field("trigger", "Motif de l'accompagnement", kind="choice", choices=TRIGGERS, order=11),
+    Field("debt_at_entry", "Dette locative à l'entrée", kind="money", order=20),
+    Field("debt_latest", "Dette locative au dernier point", kind="money", order=21),
+    Field("plan_kept", "Plan d'apurement respecté", kind="bool", order=22),
+)
+
+
 @hookimpl
-def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
+def tremplin_programme_specs() -> list[ProgrammeSpec]:
     from tremplin_iml_mandate.axes import panel_context as axes_context
     from tremplin_iml_mandate.panels import measure_panel_context, support_panel_context
-
-    return [
-        EnrolmentPanel(
-            "mandate_support", KEY, f"{KEY}/_support.html", support_panel_context, order=5
-        ),
-        EnrolmentPanel("mandate_axes", KEY, f"{KEY}/_axes.html", axes_context, order=10),
-        EnrolmentPanel(
-            "support_measure", SUPPORT_KEY, f"{KEY}/_measure.html", measure_panel_context, order=5
-        ),
-    ]
-
-
-@hookimpl
-def tremplin_report_sections(programme: str) -> list[ReportSection]:
     from tremplin_iml_mandate.report import LABELS_EN, mandate_tables, measures_tables
 
-    if programme == KEY:
-        return [
+    mandate = ProgrammeSpec(
+        Programme(
+            key=KEY,
+            name_fr="IML en mandat de gestion",
+            name_en="Rental intermediation (management mandate)",
+            max_duration_months=MAX_MONTHS,
+            public="Tout type de ménage susceptible d'accéder au logement, orienté par le SIAO",
+            prescribers=PRESCRIBERS,
+            exit_destinations=OUTCOMES,
+            order=15,
+        ),
+        WORKFLOW,
+        fields=MANDATE_FIELDS,
+        # Home visits and office appointments are the core's contact kinds.
+        event_types=(
+            EventType(
+                "stabilisation_axis", "Axe de stabilisation mis à jour", manual=False, order=925
+            ),
+        ),
+        panels=(
+            EnrolmentPanel(
+                "mandate_support", KEY, f"{KEY}/_support.html", support_panel_context, order=5
+            ),
+            EnrolmentPanel("mandate_axes", KEY, f"{KEY}/_axes.html", axes_context, order=10),
+        ),
+        report_sections=(
             ReportSection(
                 "mandate",
                 "IML en mandat de gestion : accompagnement global",
@@ -221,10 +180,32 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
                 mandate_tables,
                 order=50,
                 labels_en=LABELS_EN,
-            )
-        ]
-    if programme == SUPPORT_KEY:
-        return [
+            ),
+        ),
+    )
+    support = ProgrammeSpec(
+        Programme(
+            key=SUPPORT_KEY,
+            name_fr="Accompagnement social lié au logement",
+            name_en="Housing-related social support (simple and reinforced)",
+            public="Locataires de l'agence en difficulté dans leur logement (impayé, "
+            "voisinage, logement inadapté)",
+            prescribers=SUPPORT_PRESCRIBERS,
+            exit_destinations=MEASURE_OUTCOMES,
+            order=16,
+        ),
+        SUPPORT_WORKFLOW,
+        fields=SUPPORT_FIELDS,
+        panels=(
+            EnrolmentPanel(
+                "support_measure",
+                SUPPORT_KEY,
+                f"{KEY}/_measure.html",
+                measure_panel_context,
+                order=5,
+            ),
+        ),
+        report_sections=(
             ReportSection(
                 "measures",
                 "Accompagnement social simple et renforcé",
@@ -232,9 +213,10 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
                 measures_tables,
                 order=50,
                 labels_en=LABELS_EN,
-            )
-        ]
-    return []
+            ),
+        ),
+    )
+    return [mandate, support]
 
 
 @hookimpl

@@ -18,12 +18,11 @@ from tremplin.api import (
     EnrolmentPanel,
     EventType,
     Field,
-    PartnerItem,
     PluginManifest,
     Programme,
+    ProgrammeSpec,
     ReportSection,
     ShareableGroup,
-    Workflow,
     hookimpl,
 )
 from tremplin_iml_sublease.workflow import (
@@ -50,20 +49,113 @@ def tremplin_manifest() -> PluginManifest:
     )
 
 
+PROGRAMME = Programme(
+    key=KEY,
+    name_fr="IML sous-location",
+    name_en="Rental intermediation (sub-lease)",
+    max_duration_months=MAX_MONTHS,
+    public="Ménages sortant de structures d'hébergement, prioritaires DALO/PDALHPD, "
+    "orientés par le SIAO",
+    prescribers=PRESCRIBERS,
+    exit_destinations=EXIT_DESTINATIONS,
+    agreement=AGREEMENT,
+    order=10,
+)
+
+FIELDS = (
+    Field("siao_validation_date", "Date de validation SIAO", kind="date", order=10),
+    Field(
+        "reinforced_support",
+        "Accompagnement renforcé (sortie du dispositif asile)",
+        kind="bool",
+        order=20,
+    ),
+    Field(
+        "household_type_need",
+        "Typologie recherchée",
+        kind="choice",
+        order=30,
+        choices=(
+            Choice("T1", "T1"),
+            Choice("T2", "T2"),
+            Choice("T3", "T3"),
+            Choice("T4", "T4 et plus"),
+        ),
+    ),
+)
+
+EVENT_TYPES = (
+    EventType(
+        "house_mistress_visit",
+        "Passage de la maîtresse de maison",
+        programme=KEY,
+        contact=True,
+        order=35,
+        roles=("technician",),
+    ),
+    EventType(
+        "sublease_review", "Bilan de la sous-location", programme=KEY, manual=False, order=921
+    ),
+    EventType(
+        "agreement_renewal",
+        "Renouvellement de la convention",
+        programme=KEY,
+        manual=False,
+        order=920,
+    ),
+)
+
+
 @hookimpl
-def tremplin_programmes() -> list[Programme]:
+def tremplin_programme_specs() -> list[ProgrammeSpec]:
+    from tremplin_iml_sublease.checklists import (
+        entry_panel_context,
+        exit_panel_context,
+        reinforced_panel_context,
+    )
+    from tremplin_iml_sublease.partner import PARTNER_ITEMS
+    from tremplin_iml_sublease.renewals import panel_context
+    from tremplin_iml_sublease.report import LABELS_EN, reinforced_support
+    from tremplin_iml_sublease.reviews import panel_context as reviews_context
+
+    panels = (
+        EnrolmentPanel(
+            "entry_checklist", KEY, f"{KEY}/_checklist.html", entry_panel_context, order=5
+        ),
+        EnrolmentPanel("agreement", KEY, f"{KEY}/_renewals.html", panel_context, order=10),
+        EnrolmentPanel("reviews", KEY, f"{KEY}/_reviews.html", reviews_context, order=20),
+        EnrolmentPanel(
+            "reinforced_checklist",
+            KEY,
+            f"{KEY}/_checklist.html",
+            reinforced_panel_context,
+            order=40,
+        ),
+        EnrolmentPanel("exit_inventory", KEY, f"{KEY}/_exit.html", exit_panel_context, order=50),
+    )
     return [
-        Programme(
-            key=KEY,
-            name_fr="IML sous-location",
-            name_en="Rental intermediation (sub-lease)",
-            max_duration_months=MAX_MONTHS,
-            public="Ménages sortant de structures d'hébergement, prioritaires DALO/PDALHPD, "
-            "orientés par le SIAO",
-            prescribers=PRESCRIBERS,
-            exit_destinations=EXIT_DESTINATIONS,
-            agreement=AGREEMENT,
-            order=10,
+        ProgrammeSpec(
+            PROGRAMME,
+            WORKFLOW,
+            fields=FIELDS,
+            event_types=EVENT_TYPES,
+            panels=panels,
+            shareable_groups=(
+                ShareableGroup(
+                    KEY, "rent_status", "Loyer à jour ou en impayé (jamais de montant)", order=60
+                ),
+            ),
+            partner_items=tuple(PARTNER_ITEMS),
+            report_sections=(
+                ReportSection(
+                    "reinforced",
+                    "Accompagnement renforcé des sortants du dispositif asile",
+                    KEY,
+                    reinforced_support,
+                    order=50,
+                    labels_en=LABELS_EN,
+                ),
+            ),
         )
     ]
 
@@ -71,80 +163,6 @@ def tremplin_programmes() -> list[Programme]:
 @hookimpl
 def tremplin_piccolo_apps() -> list[str]:
     return ["tremplin_iml_sublease.piccolo_app"]
-
-
-@hookimpl
-def tremplin_enrolment_fields(programme: str) -> list[Field]:
-    if programme != KEY:
-        return []
-    return [
-        Field("siao_validation_date", "Date de validation SIAO", kind="date", order=10),
-        Field(
-            "reinforced_support",
-            "Accompagnement renforcé (sortie du dispositif asile)",
-            kind="bool",
-            order=20,
-        ),
-        Field(
-            "household_type_need",
-            "Typologie recherchée",
-            kind="choice",
-            order=30,
-            choices=(
-                Choice("T1", "T1"),
-                Choice("T2", "T2"),
-                Choice("T3", "T3"),
-                Choice("T4", "T4 et plus"),
-            ),
-        ),
-    ]
-
-
-@hookimpl
-def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
-    if programme != KEY:
-        return []
-    return [
-        ShareableGroup(
-            KEY, "rent_status", "Loyer à jour ou en impayé (jamais de montant)", order=60
-        )
-    ]
-
-
-@hookimpl
-def tremplin_partner_items(programme: str) -> list[PartnerItem]:
-    from tremplin_iml_sublease.partner import PARTNER_ITEMS
-
-    return PARTNER_ITEMS if programme == KEY else []
-
-
-@hookimpl
-def tremplin_workflows() -> list[Workflow]:
-    return [WORKFLOW]
-
-
-@hookimpl
-def tremplin_timeline_event_types() -> list[EventType]:
-    return [
-        EventType(
-            "house_mistress_visit",
-            "Passage de la maîtresse de maison",
-            programme=KEY,
-            contact=True,
-            order=35,
-            roles=("technician",),
-        ),
-        EventType(
-            "sublease_review", "Bilan de la sous-location", programme=KEY, manual=False, order=921
-        ),
-        EventType(
-            "agreement_renewal",
-            "Renouvellement de la convention",
-            programme=KEY,
-            manual=False,
-            order=920,
-        ),
-    ]
 
 
 @hookimpl
@@ -160,51 +178,6 @@ def tremplin_routes() -> list:
 @hookimpl
 def tremplin_template_dirs() -> list[Path]:
     return [Path(__file__).parent / "templates"]
-
-
-@hookimpl
-def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
-    from tremplin_iml_sublease.checklists import (
-        entry_panel_context,
-        exit_panel_context,
-        reinforced_panel_context,
-    )
-    from tremplin_iml_sublease.renewals import panel_context
-    from tremplin_iml_sublease.reviews import panel_context as reviews_context
-
-    return [
-        EnrolmentPanel(
-            "entry_checklist", KEY, f"{KEY}/_checklist.html", entry_panel_context, order=5
-        ),
-        EnrolmentPanel("agreement", KEY, f"{KEY}/_renewals.html", panel_context, order=10),
-        EnrolmentPanel("reviews", KEY, f"{KEY}/_reviews.html", reviews_context, order=20),
-        EnrolmentPanel(
-            "reinforced_checklist",
-            KEY,
-            f"{KEY}/_checklist.html",
-            reinforced_panel_context,
-            order=40,
-        ),
-        EnrolmentPanel("exit_inventory", KEY, f"{KEY}/_exit.html", exit_panel_context, order=50),
-    ]
-
-
-@hookimpl
-def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    from tremplin_iml_sublease.report import LABELS_EN, reinforced_support
-
-    if programme != KEY:
-        return []
-    return [
-        ReportSection(
-            "reinforced",
-            "Accompagnement renforcé des sortants du dispositif asile",
-            KEY,
-            reinforced_support,
-            order=50,
-            labels_en=LABELS_EN,
-        )
-    ]
 
 
 @hookimpl

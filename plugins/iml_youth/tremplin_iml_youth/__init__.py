@@ -17,14 +17,12 @@ from tremplin.api import (
     EnrolmentCheck,
     EnrolmentPanel,
     EventType,
-    Field,
     NavItem,
-    PartnerItem,
     PluginManifest,
     Programme,
+    ProgrammeSpec,
     ReportSection,
     ShareableGroup,
-    Workflow,
     can,
     hookimpl,
     roles_holding,
@@ -55,86 +53,78 @@ def tremplin_manifest() -> PluginManifest:
 
 
 @hookimpl
-def tremplin_programmes() -> list[Programme]:
+def tremplin_programme_specs() -> list[ProgrammeSpec]:
+    from tremplin_iml_youth.agreement import panel_context
+    from tremplin_iml_youth.partner import PARTNER_ITEMS
+    from tremplin_iml_youth.report import LABELS_EN, cej_table
+
+    programme = Programme(
+        key=KEY,
+        name_fr="IML jeunes",
+        name_en="Youth rental intermediation (Mission Locale)",
+        max_duration_months=MAX_MONTHS,
+        public="Jeunes de 18 à 25 ans orientés par la Mission Locale après validation du SIAO",
+        prescribers=PRESCRIBERS,
+        exit_destinations=EXIT_DESTINATIONS,
+        partner_notes=True,
+        # The Mission Locale is the only partner of the youth programme.
+        partner_kinds=("mission_locale",),
+        agreement=AGREEMENT,
+        order=20,
+    )
     return [
-        Programme(
-            key=KEY,
-            name_fr="IML jeunes",
-            name_en="Youth rental intermediation (Mission Locale)",
-            max_duration_months=MAX_MONTHS,
-            public="Jeunes de 18 à 25 ans orientés par la Mission Locale après validation du SIAO",
-            prescribers=PRESCRIBERS,
-            exit_destinations=EXIT_DESTINATIONS,
-            partner_notes=True,
-            # The Mission Locale is the only partner of the youth programme.
-            partner_kinds=("mission_locale",),
-            agreement=AGREEMENT,
-            order=20,
+        ProgrammeSpec(
+            programme,
+            WORKFLOW,
+            fields=ENROLMENT_FIELDS,
+            # The CEJ is checked as soon as it is typed, not only at admission.
+            checks=(EnrolmentCheck("cej", KEY, cej_errors),),
+            event_types=(
+                EventType(
+                    "mission_locale_meeting",
+                    "Réunion mensuelle avec la Mission Locale",
+                    programme=KEY,
+                    order=65,
+                ),
+                EventType(
+                    "tripartite_meeting",
+                    "Rendez-vous tripartite (jeune, association, Mission Locale)",
+                    programme=KEY,
+                    contact=True,
+                    # Recorded from the enrolment panel, which asks who attended.
+                    manual=False,
+                    order=66,
+                ),
+                EventType(
+                    "iml_youth_renewal",
+                    "Renouvellement de la convention",
+                    programme=KEY,
+                    manual=False,
+                    order=921,
+                ),
+            ),
+            panels=(
+                EnrolmentPanel("iml_youth", KEY, f"{KEY}/_panel.html", panel_context, order=10),
+            ),
+            shareable_groups=(
+                ShareableGroup(KEY, CEJ_GROUP, "CEJ et projet professionnel", order=50),
+                ShareableGroup(
+                    KEY, "rent_status", "Loyer à jour ou en impayé (jamais de montant)", order=60
+                ),
+            ),
+            partner_items=tuple(PARTNER_ITEMS),
+            report_sections=(
+                ReportSection(
+                    "cej",
+                    "CEJ des jeunes accompagnés",
+                    KEY,
+                    cej_table,
+                    order=50,
+                    labels_en=LABELS_EN,
+                ),
+            ),
         )
     ]
-
-
-@hookimpl
-def tremplin_enrolment_fields(programme: str) -> list[Field]:
-    return list(ENROLMENT_FIELDS) if programme == KEY else []
-
-
-@hookimpl
-def tremplin_enrolment_checks(programme: str) -> list[EnrolmentCheck]:
-    # The CEJ is checked as soon as it is typed, not only at admission.
-    return [EnrolmentCheck("cej", KEY, cej_errors)] if programme == KEY else []
-
-
-@hookimpl
-def tremplin_workflows() -> list[Workflow]:
-    return [WORKFLOW]
-
-
-@hookimpl
-def tremplin_timeline_event_types() -> list[EventType]:
-    return [
-        EventType(
-            "mission_locale_meeting",
-            "Réunion mensuelle avec la Mission Locale",
-            programme=KEY,
-            order=65,
-        ),
-        EventType(
-            "tripartite_meeting",
-            "Rendez-vous tripartite (jeune, association, Mission Locale)",
-            programme=KEY,
-            contact=True,
-            # Recorded from the enrolment panel, which asks who attended.
-            manual=False,
-            order=66,
-        ),
-        EventType(
-            "iml_youth_renewal",
-            "Renouvellement de la convention",
-            programme=KEY,
-            manual=False,
-            order=921,
-        ),
-    ]
-
-
-@hookimpl
-def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
-    if programme != KEY:
-        return []
-    return [
-        ShareableGroup(KEY, CEJ_GROUP, "CEJ et projet professionnel", order=50),
-        ShareableGroup(
-            KEY, "rent_status", "Loyer à jour ou en impayé (jamais de montant)", order=60
-        ),
-    ]
-
-
-@hookimpl
-def tremplin_partner_items(programme: str) -> list[PartnerItem]:
-    from tremplin_iml_youth.partner import PARTNER_ITEMS
-
-    return PARTNER_ITEMS if programme == KEY else []
 
 
 @hookimpl
@@ -149,13 +139,6 @@ def tremplin_routes() -> list:
 @hookimpl
 def tremplin_template_dirs() -> list[Path]:
     return [Path(__file__).parent / "templates"]
-
-
-@hookimpl
-def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
-    from tremplin_iml_youth.agreement import panel_context
-
-    return [EnrolmentPanel("iml_youth", KEY, f"{KEY}/_panel.html", panel_context, order=10)]
 
 
 @hookimpl
@@ -185,19 +168,6 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
             order=15,
             programme=KEY,
         ),
-    ]
-
-
-@hookimpl
-def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    from tremplin_iml_youth.report import LABELS_EN, cej_table
-
-    if programme != KEY:
-        return []
-    return [
-        ReportSection(
-            "cej", "CEJ des jeunes accompagnés", KEY, cej_table, order=50, labels_en=LABELS_EN
-        )
     ]
 
 

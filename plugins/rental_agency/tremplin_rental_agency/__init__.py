@@ -24,6 +24,7 @@ from tremplin.api import (
     NavItem,
     PluginManifest,
     Programme,
+    ProgrammeSpec,
     ReportSection,
     State,
     Transition,
@@ -62,42 +63,8 @@ def tremplin_manifest() -> PluginManifest:
 
 
 @hookimpl
-def tremplin_programmes() -> list[Programme]:
-    return [
-        Programme(
-            key=KEY,
-            name_fr="Agence immobilière sociale",
-            name_en="Social rental agency",
-            public="Ménages demandeurs d'un logement et locataires du parc de l'agence",
-            prescribers=vocabulary.PRESCRIBERS,
-            exit_destinations=(Choice("other", "Autre"),),
-            order=90,
-        )
-    ]
-
-
-@hookimpl
-def tremplin_workflows() -> list[Workflow]:
-    return [WORKFLOW]
-
-
-@hookimpl
 def tremplin_piccolo_apps() -> list[str]:
     return ["tremplin_rental_agency.piccolo_app"]
-
-
-@hookimpl
-def tremplin_timeline_event_types() -> list[EventType]:
-    own = [
-        EventType(c.value, c.label, programme=KEY, contact=True, manual=False, order=940 + n)
-        for n, c in enumerate(GLA_KINDS)
-    ]
-    return own + [
-        EventType("rental_agency_demand", "Demande de logement", KEY, manual=False, order=930),
-        EventType("rental_agency_desk", "Reçu en permanence", KEY, manual=False, order=931),
-        EventType("rental_agency_cedl", "Décision de la CEDL", KEY, manual=False, order=932),
-        EventType("rental_agency_allocation", "Logement attribué", KEY, manual=False, order=933),
-    ]
 
 
 @hookimpl
@@ -124,14 +91,40 @@ def tremplin_navigation(user) -> list[NavItem]:
 
 
 @hookimpl
-def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    if programme != KEY:
-        return []
+def tremplin_programme_specs() -> list[ProgrammeSpec]:
     from tremplin_rental_agency.report import LABELS_EN, SECTIONS
 
+    own = tuple(
+        EventType(c.value, c.label, contact=True, manual=False, order=940 + n)
+        for n, c in enumerate(GLA_KINDS)
+    )
+    programme = Programme(
+        key=KEY,
+        name_fr="Agence immobilière sociale",
+        name_en="Social rental agency",
+        public="Ménages demandeurs d'un logement et locataires du parc de l'agence",
+        prescribers=vocabulary.PRESCRIBERS,
+        exit_destinations=(Choice("other", "Autre"),),
+        order=90,
+    )
     return [
-        ReportSection(key, title, KEY, compute, order=40 + n, activity=True, labels_en=LABELS_EN)
-        for n, (key, title, compute) in enumerate(SECTIONS)
+        ProgrammeSpec(
+            programme,
+            WORKFLOW,
+            event_types=own
+            + (
+                EventType("rental_agency_demand", "Demande de logement", manual=False, order=930),
+                EventType("rental_agency_desk", "Reçu en permanence", manual=False, order=931),
+                EventType("rental_agency_cedl", "Décision de la CEDL", manual=False, order=932),
+                EventType("rental_agency_allocation", "Logement attribué", manual=False, order=933),
+            ),
+            report_sections=tuple(
+                ReportSection(
+                    key, title, KEY, compute, order=40 + n, activity=True, labels_en=LABELS_EN
+                )
+                for n, (key, title, compute) in enumerate(SECTIONS)
+            ),
+        )
     ]
 
 

@@ -15,12 +15,11 @@ from tremplin.api import (
     EnrolmentPanel,
     EnrolmentView,
     EventType,
-    Field,
     NavItem,
     PluginManifest,
     Programme,
+    ProgrammeSpec,
     ReportSection,
-    Workflow,
     can,
     hookimpl,
     roles_holding,
@@ -50,54 +49,8 @@ def tremplin_manifest() -> PluginManifest:
 
 
 @hookimpl
-def tremplin_programmes() -> list[Programme]:
-    return [
-        Programme(
-            key=KEY,
-            name_fr="Résidence sociale",
-            name_en="Social residence",
-            # The six furnished T1 of the Raspail residence (seed 003); the report counts
-            # the units table.
-            max_duration_months=MAX_MONTHS,
-            agreement=STAY,
-            public="Personnes au budget fragile ou à la situation administrative à éclaircir, "
-            "pour un séjour de deux ans au plus avant un logement autonome",
-            prescribers=PRESCRIBERS,
-            exit_destinations=EXIT_DESTINATIONS,
-            order=70,
-        )
-    ]
-
-
-@hookimpl
 def tremplin_piccolo_apps() -> list[str]:
     return ["tremplin_social_residence.piccolo_app"]
-
-
-@hookimpl
-def tremplin_enrolment_fields(programme: str) -> list[Field]:
-    return list(ENROLMENT_FIELDS) if programme == KEY else []
-
-
-@hookimpl
-def tremplin_workflows() -> list[Workflow]:
-    return [WORKFLOW]
-
-
-@hookimpl
-def tremplin_timeline_event_types() -> list[EventType]:
-    return [
-        EventType(
-            "stay_review", "Point sur le projet de sortie", programme=KEY, contact=True, order=38
-        ),
-        EventType(
-            "stay_derogation",
-            "Dérogation à la durée de séjour",
-            programme=KEY,
-            manual=False,
-            order=923,
-        ),
-    ]
 
 
 @hookimpl
@@ -134,26 +87,49 @@ async def _stay_panel(enrolment: EnrolmentView) -> dict[str, Any]:
 
 
 @hookimpl
-def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
-    return [
-        EnrolmentPanel("social_residence_stay", KEY, f"{KEY}/_stay.html", _stay_panel, order=10)
-    ]
-
-
-@hookimpl
-def tremplin_report_sections(programme: str) -> list[ReportSection]:
+def tremplin_programme_specs() -> list[ProgrammeSpec]:
     from tremplin_social_residence.report import LABELS_EN, social_residence_tables
 
-    if programme != KEY:
-        return []
+    programme = Programme(
+        key=KEY,
+        name_fr="Résidence sociale",
+        name_en="Social residence",
+        # The six furnished T1 of the Raspail residence (seed 003); the report counts
+        # the units table.
+        max_duration_months=MAX_MONTHS,
+        agreement=STAY,
+        public="Personnes au budget fragile ou à la situation administrative à éclaircir, "
+        "pour un séjour de deux ans au plus avant un logement autonome",
+        prescribers=PRESCRIBERS,
+        exit_destinations=EXIT_DESTINATIONS,
+        order=70,
+    )
     return [
-        ReportSection(
-            "social_residence",
-            "La résidence sociale",
-            KEY,
-            social_residence_tables,
-            order=50,
-            labels_en=LABELS_EN,
+        ProgrammeSpec(
+            programme,
+            WORKFLOW,
+            fields=ENROLMENT_FIELDS,
+            event_types=(
+                EventType("stay_review", "Point sur le projet de sortie", contact=True, order=38),
+                EventType(
+                    "stay_derogation", "Dérogation à la durée de séjour", manual=False, order=923
+                ),
+            ),
+            panels=(
+                EnrolmentPanel(
+                    "social_residence_stay", KEY, f"{KEY}/_stay.html", _stay_panel, order=10
+                ),
+            ),
+            report_sections=(
+                ReportSection(
+                    "social_residence",
+                    "La résidence sociale",
+                    KEY,
+                    social_residence_tables,
+                    order=50,
+                    labels_en=LABELS_EN,
+                ),
+            ),
         )
     ]
 

@@ -312,11 +312,9 @@ async def test_a_failing_partner_item_is_left_out(app, social_worker, users, hos
     async def broken(household_id: int) -> str:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(
-        youth_partner,
-        "PARTNER_ITEMS",
-        [youth_partner.PartnerItem("rent_status", "iml_youth", "Loyer", "rent_status", broken)],
-    )
+    # The programme's declarations are frozen at start-up: replace what the host reads.
+    item = youth_partner.PartnerItem("rent_status", "iml_youth", "Loyer", "rent_status", broken)
+    monkeypatch.setattr(host, "partner_items", lambda programme: [item])
     partner, _ = await _login_partner(app)
     page = await partner.get(f"/partner/households/{household_id}")
     assert page.status_code == 200 and "PANNE" in page.text and _rent_line(page.text) is None

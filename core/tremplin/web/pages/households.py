@@ -28,7 +28,8 @@ from tremplin.services.enrolments import to_view
 from tremplin.services.idempotency import run_once
 from tremplin.services.shares import household_shares, shareable_groups
 from tremplin.services.timeline import event_fields, list_events
-from tremplin.types import CONTROL_CHARACTERS, EnrolmentPanel, has_control_characters
+from tremplin.types import EnrolmentPanel
+from tremplin.values import CONTROL_CHARACTERS, has_control_characters
 from tremplin.vocabulary import COMPOSITIONS, RELATIONS, RESOURCES, SITUATIONS
 from tremplin.web.access import (
     CONTACT_FIELDS,
@@ -281,7 +282,6 @@ async def household_context(
         .order_by(Enrolment.id, ascending=False)
         .output(load_json=True)
     )
-    panels = sorted(host.call("tremplin_enrolment_panels"), key=lambda p: (p.order, p.key))
     can_correct = getattr(current_user(request), "role", None) in CORRECTING_ROLES
     due = await due_dates_of_households([household_id], programmes)
     # Planned appointments, those of the last 60 days still to be marked done first.
@@ -315,7 +315,7 @@ async def household_context(
                 "transitions": workflow.available(r["state"]),
                 "corrections": correctable_steps(r) if can_correct else [],
                 "extra": extra,
-                "panels": await _panels(panels, r),
+                "panels": await _panels(host.enrolment_panels(r["programme"]), r),
                 "due_dates": due.get(r["id"], []),
             }
         )

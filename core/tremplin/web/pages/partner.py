@@ -32,15 +32,8 @@ log = logging.getLogger("tremplin.pages")
 async def _computed_items(
     host: Any, programme: str, shown: set[str], household_id: int
 ) -> list[tuple[str, str]]:
-    """(label, value) of the ``tremplin_partner_items`` of ``programme`` whose group is shared."""
-    items = sorted(
-        (
-            i
-            for i in host.call("tremplin_partner_items", programme=programme)
-            if i.programme == programme and i.group in shown
-        ),
-        key=lambda i: (i.order, i.key),
-    )
+    """(label, value) of the partner items of ``programme`` whose group is shared."""
+    items = [i for i in host.partner_items(programme) if i.group in shown]
     out = []
     for item in items:
         try:

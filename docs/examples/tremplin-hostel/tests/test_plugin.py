@@ -48,7 +48,7 @@ def test_the_programme_and_its_workflow_are_enabled(tremplin_host):
     assert f"tremplin_{KEY}.piccolo_app" in host.piccolo_apps
     assert {f.name for f in host.fields(KEY)} >= {"main_need", "youth_status", "partner_contact"}
     assert f"{KEY}_review" in host.event_types
-    groups = {g.key for g in host.call("tremplin_shareable_groups", programme=KEY)}
+    groups = {g.key for g in host.shareable_groups(KEY)}
     assert f"{KEY}_partner" in groups
 
 
@@ -72,11 +72,7 @@ def test_the_panel_template_exists():
 
 
 async def test_report_section_on_an_empty_migrated_database(tremplin_host, tremplin_database):
-    (section,) = [
-        s
-        for s in tremplin_host.call("tremplin_report_sections", programme=KEY)
-        if s.programme == KEY
-    ]
+    (section,) = tremplin_host.specs[KEY].report_sections
     ctx = ReportContext(
         programme=KEY,
         programme_name=tremplin_host.programmes[KEY].name_fr,

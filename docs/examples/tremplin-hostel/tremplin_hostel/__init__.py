@@ -16,9 +16,9 @@ from tremplin.api import (
     Field,
     PluginManifest,
     Programme,
+    ProgrammeSpec,
     ReportSection,
     ShareableGroup,
-    Workflow,
     hookimpl,
     vocabulary,
 )
@@ -26,7 +26,7 @@ from tremplin_hostel.workflow import KEY, MAX_MONTHS, NEEDS, STATUSES, WORKFLOW
 
 __version__ = "0.1.0"
 
-#: The group of fields a worker may share with a partner (see ``tremplin_shareable_groups``).
+#: The group of fields a worker may share with a partner (see ``shareable_groups`` below).
 PARTNER_GROUP = f"{KEY}_partner"
 
 
@@ -37,37 +37,27 @@ def tremplin_manifest() -> PluginManifest:
         name="Foyer de jeunes travailleurs",
         version=__version__,
         # The range of tremplin.api versions this plugin was written for (docs/CHANGELOG-API.md).
-        api=">=1.0,<2",
+        api=">=1.5,<2",
     )
 
 
 @hookimpl
-def tremplin_programmes() -> list[Programme]:
-    return [
-        Programme(
-            key=KEY,
-            name_fr="Foyer de jeunes travailleurs",
-            name_en="Young workers' hostel",
-            places=40,
-            max_duration_months=MAX_MONTHS,
-            public="Jeunes de 16 à 30 ans en emploi, en formation ou en insertion",
-            prescribers=vocabulary.PRESCRIBERS,
-            exit_destinations=vocabulary.EXIT_DESTINATIONS,
-            order=500,
-        )
-    ]
+def tremplin_programme_specs() -> list[ProgrammeSpec]:
+    """The programme, declared once: the core builds it at start-up and never asks again."""
+    from tremplin_hostel.report import needs_and_reviews, panel_context
 
-
-@hookimpl
-def tremplin_piccolo_apps() -> list[str]:
-    return [f"tremplin_{KEY}.piccolo_app"]
-
-
-@hookimpl
-def tremplin_enrolment_fields(programme: str) -> list[Field]:
-    if programme != KEY:
-        return []
-    return [
+    programme = Programme(
+        key=KEY,
+        name_fr="Foyer de jeunes travailleurs",
+        name_en="Young workers' hostel",
+        places=40,
+        max_duration_months=MAX_MONTHS,
+        public="Jeunes de 16 à 30 ans en emploi, en formation ou en insertion",
+        prescribers=vocabulary.PRESCRIBERS,
+        exit_destinations=vocabulary.EXIT_DESTINATIONS,
+        order=500,
+    )
+    fields = (
         Field("main_need", "Besoin principal", kind="choice", choices=NEEDS, order=10),
         Field(
             "youth_status", "Situation à l'orientation", kind="choice", choices=STATUSES, order=15
@@ -79,46 +69,33 @@ def tremplin_enrolment_fields(programme: str) -> list[Field]:
             max_length=100,
             order=20,
         ),
-    ]
-
-
-@hookimpl
-def tremplin_workflows() -> list[Workflow]:
-    return [WORKFLOW]
-
-
-@hookimpl
-def tremplin_timeline_event_types() -> list[EventType]:
+    )
     return [
-        EventType(
-            f"{KEY}_review", "Bilan d'étape avec le jeune", programme=KEY, contact=True, order=40
+        ProgrammeSpec(
+            programme,
+            WORKFLOW,
+            fields=fields,
+            event_types=(
+                EventType(f"{KEY}_review", "Bilan d'étape avec le jeune", contact=True, order=40),
+            ),
+            panels=(
+                EnrolmentPanel("reviews", KEY, f"{KEY}/_reviews.html", panel_context, order=50),
+            ),
+            shareable_groups=(
+                ShareableGroup(KEY, PARTNER_GROUP, "Interlocuteur et besoin principal", order=50),
+            ),
+            report_sections=(
+                ReportSection(KEY, "Besoins et bilans d'étape", KEY, needs_and_reviews, order=50),
+            ),
         )
     ]
 
 
 @hookimpl
-def tremplin_shareable_groups(programme: str) -> list[ShareableGroup]:
-    if programme != KEY:
-        return []
-    return [ShareableGroup(KEY, PARTNER_GROUP, "Interlocuteur et besoin principal", order=50)]
+def tremplin_piccolo_apps() -> list[str]:
+    return [f"tremplin_{KEY}.piccolo_app"]
 
 
 @hookimpl
 def tremplin_template_dirs() -> list[Path]:
     return [Path(__file__).parent / "templates"]
-
-
-@hookimpl
-def tremplin_enrolment_panels() -> list[EnrolmentPanel]:
-    from tremplin_hostel.report import panel_context
-
-    return [EnrolmentPanel("reviews", KEY, f"{KEY}/_reviews.html", panel_context, order=50)]
-
-
-@hookimpl
-def tremplin_report_sections(programme: str) -> list[ReportSection]:
-    from tremplin_hostel.report import needs_and_reviews
-
-    if programme != KEY:
-        return []
-    return [ReportSection(KEY, "Besoins et bilans d'étape", KEY, needs_and_reviews, order=50)]
