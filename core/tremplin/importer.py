@@ -164,6 +164,24 @@ def resolve_headers(sheet: str, headers: list[Any], known: list[str]) -> list[st
     return out
 
 
+#: The summary's nouns: (singular, plural, feminine) per sheet.
+_NOUNS = {
+    "menages": ("ménage", "ménages", False),
+    "personnes": ("personne", "personnes", True),
+    "accompagnements": ("accompagnement", "accompagnements", False),
+}
+
+
+def _counted(sheet: str, created: int, updated: int) -> str:
+    """« 3 ménages créés, 1 mis à jour », « 1 personne créée, 0 mise à jour » (French
+    agreement: singular for 0 and 1, the noun's gender on both participles)."""
+    singular, plural, feminine = _NOUNS[sheet]
+    e = "e" if feminine else ""
+    made = f"{created} {singular if created <= 1 else plural} créé{e}{'' if created <= 1 else 's'}"
+    changed = "mis" if not feminine else ("mise" if updated <= 1 else "mises")
+    return f"{made}, {updated} {changed} à jour"
+
+
 @dataclass
 class ImportResult:
     """What an import did (or would do, with ``dry_run``), or every problem found."""
@@ -187,7 +205,7 @@ class ImportResult:
         if self.problems:
             return f"{len(self.problems)} problème(s) : rien n'a été importé."
         verb = "seraient" if self.dry_run else "ont été"
-        parts = [f"{self.created[k]} {k} créés, {self.updated[k]} mis à jour" for k in self.created]
+        parts = [_counted(k, self.created[k], self.updated[k]) for k in self.created]
         return (
             f"Import {'(simulation) ' if self.dry_run else ''}: "
             + " ; ".join(parts)

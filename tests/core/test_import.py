@@ -69,6 +69,11 @@ GOOD = workbook(*GOOD_ROWS)
 async def test_import_then_report(database, host):
     dry = await run_import(host, GOOD, "annee.xlsx", dry_run=True)
     assert dry.ok and dry.created == {"menages": 2, "personnes": 3, "accompagnements": 2}
+    # French agreement in the summary (« personnes créées », never « menages … personnes créés »).
+    assert dry.summary() == (
+        "Import (simulation) : 2 ménages créés, 0 mis à jour ; 3 personnes créées, "
+        "0 mise à jour ; 2 accompagnements créés, 0 mis à jour (seraient écrits)."
+    )
     assert await Household.count() == 0
     result = await run_import(host, GOOD, "annee.xlsx")
     assert result.ok, result.problems
