@@ -107,7 +107,12 @@ def test_the_programme_is_one_declaration(alt_host):
     assert spec.programme.partner_kinds == ("siao",)
     assert "alt_siao" in {g.key for g in alt_host.shareable_groups(KEY)}
     assert [d.key for d in spec.workflow.deadlines] == ["stay_end"]
-    assert [s.key for _, s in alt_host.report_sections(KEY)] == ["indicators", "alt", "housing"]
+    assert [s.key for _, s in alt_host.report_sections(KEY)] == [
+        "indicators",
+        "alt",
+        "housing",
+        "housing_stock",  # scope="association": the whole-stock chapter, not ALT's own
+    ]
 
 
 async def _housed(host, name: str, entry: dt.date, **fields) -> int:

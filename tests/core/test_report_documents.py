@@ -28,9 +28,10 @@ NARRATIVE = (
 
 async def _demo_report(host):
     await load_demo(host, households=60)
+    # Last year; the narrative on a programme the demo fills then (dates spread around today).
     year = today().year - 1
     groups = (("IML", ("iml_sublease", "iml_youth")),)
-    await save_narrative("iml_sublease", year, "indicators", NARRATIVE, None)
+    await save_narrative("alter_logement", year, "indicators", NARRATIVE, None)
     return await build_report(host, "all", Period.year(year), "Association démo", groups), year
 
 
@@ -161,15 +162,16 @@ async def test_web_report_page_contents_charts_and_speed(social_worker, host, se
     import time
 
     await load_demo(host, households=60)
+    # Last year, on a programme the demo fills then (its dates are spread around today).
     year = today().year - 1
     await save_narrative(
-        "iml_sublease", year, "indicators", "Une **hausse** <script>x</script>", None
+        "alter_logement", year, "indicators", "Une **hausse** <script>x</script>", None
     )
-    url = f"/reports?programme=iml_sublease&year={year}"
+    url = f"/reports?programme=alter_logement&year={year}"
     page = await social_worker.get(url)
     assert page.status_code == 200
     html = page.text
-    assert 'href="#synthese"' in html and 'id="chapitre-iml_sublease"' in html
+    assert 'href="#synthese"' in html and 'id="chapitre-alter_logement"' in html
     assert "<details" in html and "Chiffres clés" in html
     assert '<svg class="chart"' in html
     # Markdown rendered, HTML in the text escaped (printed literally).
@@ -178,9 +180,9 @@ async def test_web_report_page_contents_charts_and_speed(social_worker, host, se
         "&lt;script&gt;x&lt;/script&gt;</p></div>"
     ) in html
     assert "<script>x</script>" not in html
-    assert f"/reports/iml_sublease/{year}/docx" in html
+    assert f"/reports/alter_logement/{year}/docx" in html
     # Last year's text is offered as a draft for a section without one.
-    await save_narrative("iml_sublease", year - 1, "housing", "Texte de l'an dernier", None)
+    await save_narrative("alter_logement", year - 1, "housing", "Texte de l'an dernier", None)
     assert "Texte de l&#39;an dernier" in (await social_worker.get(url)).text
     # The whole association answers in under 300 ms (best of three, warm). CPU time of
     # this process (app, SQLite and client all run in it): wall time on a shared 2-core

@@ -58,8 +58,15 @@ class TableReport:
 
 def ordered_tables(tables: Iterable[type]) -> list[type]:
     """Tables sorted so that every table comes after the tables its foreign keys reference
-    (the registry's order, adjusted where needed); Piccolo's ``migration`` table is left out."""
-    pending = [t for t in tables if t._meta.tablename != "migration"]
+    (the registry's order, adjusted where needed); Piccolo's ``migration`` table is left out,
+    and a table named twice (the read views of ``tremplin.api`` share their table's name) is
+    copied once, as its first class."""
+    pending: list[type] = []
+    seen = {"migration"}
+    for t in tables:
+        if t._meta.tablename not in seen:
+            seen.add(t._meta.tablename)
+            pending.append(t)
     names = {t._meta.tablename for t in pending}
     done: list[type] = []
     placed: set[str] = set()

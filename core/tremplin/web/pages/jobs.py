@@ -8,6 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.services import audit, jobs
+from tremplin.web.auth import staff_only
 from tremplin.web.state import actor, app_context, current_user, user_programmes
 
 #: How often the page asks for news of a running job (htmx ``every``).
@@ -27,7 +28,7 @@ async def owned_job(request: Request, job_id: int) -> dict:
     return row
 
 
-@get("/jobs/{job_id:int}")
+@get("/jobs/{job_id:int}", guards=[staff_only])
 async def job_page(request: Request, job_id: FromPath[int]) -> Template:
     """The job's state: the page, or (htmx) the block that polls until it is finished."""
     row = await owned_job(request, job_id)
@@ -35,7 +36,7 @@ async def job_page(request: Request, job_id: FromPath[int]) -> Template:
     return Template(template, context={"job": row, "poll": POLL_SECONDS})
 
 
-@get("/jobs/{job_id:int}/result")
+@get("/jobs/{job_id:int}/result", guards=[staff_only])
 async def job_result(request: Request, job_id: FromPath[int]) -> Response:
     """The job's file, as an attachment, to its owner (audited like any export)."""
     row = await owned_job(request, job_id)
