@@ -167,7 +167,11 @@ def test_an_old_style_plugin_still_works_and_is_warned_by_name(caplog):
     assert spec.programme.name_fr == "Ancien"
     assert spec.workflow.initial == "referral"
     assert [f.name for f in spec.fields] == ["caf_number"]
-    assert [c.key for c in spec.checks] == ["referral_not_future", "siao_after_referral", "old_check"]
+    assert [c.key for c in spec.checks] == [
+        "referral_not_future",
+        "siao_after_referral",
+        "old_check",
+    ]
     assert [g.key for g in spec.shareable_groups][-1] == "siao"
     assert [i.key for i in spec.partner_items] == ["rent"]
     assert [p.key for p in spec.panels] == ["old_panel"]
@@ -204,7 +208,11 @@ def test_a_new_style_plugin_is_one_frozen_declaration_without_warning():
         "contact",
         "siao",
     ]
-    assert [c.key for c in spec.checks] == ["referral_not_future", "siao_after_referral", "new_check"]
+    assert [c.key for c in spec.checks] == [
+        "referral_not_future",
+        "siao_after_referral",
+        "new_check",
+    ]
     # Frozen: neither the registry nor a spec can change once built.
     with pytest.raises(TypeError):
         host.specs[NEW] = spec  # type: ignore[index]
