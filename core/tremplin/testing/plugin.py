@@ -75,6 +75,23 @@ def engines(config: pytest.Config) -> list[str]:
     return chosen
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the worker thread of every SQLite connection a test left open.
+
+    aiosqlite runs each connection in a thread that is not a daemon: one connection left
+    open (a pool created by a test that never ran the app's shutdown) keeps the interpreter
+    from exiting after the last test, and the run never ends. The app closes its pool at
+    shutdown; this only covers tests that bypass it.
+    """
+    import gc
+
+    import aiosqlite
+
+    for obj in gc.get_objects():
+        if isinstance(obj, aiosqlite.Connection) and getattr(obj, "_running", False):
+            obj.stop()
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "tremplin_db_url" in metafunc.fixturenames:
         metafunc.parametrize("tremplin_db_url", engines(metafunc.config), indirect=True)
