@@ -1,8 +1,10 @@
-"""The « Agence immobilière sociale » chapter: demands and CEDL decisions (with the previous
-year), the profile of the households validated, GLA activity, arrears causes and outcomes,
-and the agency-wide stock (every dwelling, with or without a programme).
+"""The « Agence immobilière sociale » chapter: demands and CEDL decisions, the profile of the
+households validated, GLA activity, arrears causes and outcomes, the agency-wide stock (every
+dwelling, with or without a programme) and the works fund at departure.
 
 Every figure is computed from the records; each table is a handful of queries, none per row.
+The previous year beside each row (N-1) is the report engine's: it computes every section a
+second time for the same dates one year earlier, from that year's records.
 """
 
 from __future__ import annotations
@@ -53,16 +55,6 @@ def _fr(value: float | None) -> str:
 
 def _rows(pairs: list[tuple[str, str, int]], total: int) -> tuple[IndicatorRow, ...]:
     return tuple(IndicatorRow(label, n, _pct(n, total), key) for key, label, n in pairs)
-
-
-def _shift(period: Period) -> Period:
-    def back(day: dt.date) -> dt.date:
-        try:
-            return day.replace(year=day.year - 1)
-        except ValueError:  # 29 February
-            return day.replace(year=day.year - 1, day=28)
-
-    return Period(back(period.start), back(period.end))
 
 
 async def cedl_counts(period: Period) -> dict[str, int]:
@@ -121,21 +113,14 @@ CEDL_LABELS = (
 
 
 async def demands_tables(ctx: ReportContext) -> list[IndicatorTable]:
-    year, previous = ctx.period, _shift(ctx.period)
-    now_counts, before = await cedl_counts(year), await cedl_counts(previous)
+    counts = await cedl_counts(ctx.period)
     return [
         IndicatorTable(
             "cedl",
-            f"Demandes et commission d'examen (CEDL) — {year.label}",
-            tuple(IndicatorRow(lbl, now_counts[k], None, k) for k, lbl in CEDL_LABELS),
+            f"Demandes et commission d'examen (CEDL) — {ctx.period.label}",
+            tuple(IndicatorRow(lbl, counts[k], None, k) for k, lbl in CEDL_LABELS),
             unit="dossiers",
-        ),
-        IndicatorTable(
-            "cedl_previous",
-            f"Rappel de l'année précédente — {previous.label}",
-            tuple(IndicatorRow(lbl, before[k], None, k) for k, lbl in CEDL_LABELS),
-            unit="dossiers",
-        ),
+        )
     ]
 
 
@@ -427,9 +412,8 @@ def _in_stock(d: housing_link.StockFact, on: dt.date) -> bool:
 
 async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
     facts = await housing_link.stock()
-    end, previous_end = ctx.period.end, _shift(ctx.period).end
+    end = ctx.period.end
     stock = [d for d in facts if _in_stock(d, end)]
-    before = [d for d in facts if _in_stock(d, previous_end)]
     total = len(stock)
     in_period = lambda day: day is not None and ctx.period.start <= day <= end  # noqa: E731
     contacted = {d.owner_id for d in facts if in_period(d.contacted_on)}
@@ -439,9 +423,7 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
     deps = Counter(departement(d.postcode) for d in stock)
     history = await housing_link.dpe_history()
     labels_end = housing_link.dpe_class_on(history, end)
-    labels_before = housing_link.dpe_class_on(history, previous_end)
     dpe = Counter(labels_end.get(d.id, "") for d in stock)
-    dpe_before = Counter(labels_before.get(d.id, "") for d in before)
     # A diagnostic done in the year (the same one recorded twice counts once).
     diagnostics = {
         (c.dwelling_id, c.dpe_date): c.dpe_class for c in history if in_period(c.dpe_date)
@@ -451,7 +433,6 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
     without = sum(1 for d in stock if not d.programme)
     overview = (
         ("dwellings", "Logements gérés au 31/12", total),
-        ("dwellings_previous", "Logements gérés un an plus tôt", len(before)),
         ("owners", "Propriétaires (comptés une fois)", len({d.owner_id for d in stock})),
         ("without_programme", "dont logements hors programme", without),
         ("owners_contacted", "Propriétaires contactés dans l'année", len(contacted)),
@@ -512,19 +493,7 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
             "Logements classés F et G : évolution sur un an",
             (
                 IndicatorRow("Classe G au 31/12", dpe["G"], _pct(dpe["G"], total), "G"),
-                IndicatorRow(
-                    "Classe G un an plus tôt",
-                    dpe_before["G"],
-                    _pct(dpe_before["G"], len(before)),
-                    "G_previous",
-                ),
                 IndicatorRow("Classe F au 31/12", dpe["F"], _pct(dpe["F"], total), "F"),
-                IndicatorRow(
-                    "Classe F un an plus tôt",
-                    dpe_before["F"],
-                    _pct(dpe_before["F"], len(before)),
-                    "F_previous",
-                ),
                 IndicatorRow("DPE réalisés dans l'année", len(diagnostics), None, "done"),
                 IndicatorRow(
                     "dont logements classés F ou G",
@@ -534,8 +503,8 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
                 ),
             ),
             unit="logements",
-            note="Étiquette en vigueur à chaque date, d'après l'historique des diagnostics ; "
-            "pourcentages du parc géré à cette date.",
+            note="Étiquette en vigueur au 31/12 de chaque année, d'après l'historique des "
+            "diagnostics ; pourcentages du parc géré à cette date.",
         ),
         IndicatorTable(
             "stock_returns",
@@ -564,7 +533,6 @@ async def works_fund_counts(period: Period) -> dict[str, float]:
 
 async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
     counts = await works_fund_counts(ctx.period)
-    before = await works_fund_counts(_shift(ctx.period))
     return [
         IndicatorTable(
             "works_fund",
@@ -579,13 +547,6 @@ async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
                 ),
                 IndicatorRow(
                     "Montant total accordé par le fonds", counts["fund"], None, "fund", "euros"
-                ),
-                IndicatorRow(
-                    "Montant accordé l'année précédente",
-                    before["fund"],
-                    None,
-                    "fund_previous",
-                    "euros",
                 ),
             ),
             unit="count",
@@ -616,7 +577,6 @@ LABELS_EN = {
     "dont refusés": "of which refused",
     "Baux signés": "Leases signed",
     "Demandes et commission d'examen (CEDL) — {year}": "Demands and allocation committee — {year}",
-    "Rappel de l'année précédente — {year}": "Previous year — {year}",
     "25 à 34 ans": "25 to 34",
     "35 à 44 ans": "35 to 44",
     "45 à 59 ans": "45 to 59",
@@ -672,7 +632,6 @@ LABELS_EN = {
     "Causes des impayés (situations examinées en commission, {year})": "Causes of arrears (situations examined by the commission, {year})",
     "Pourcentages calculés sur les situations dont l'issue est connue.": "Percentages of the situations whose outcome is known.",
     "Logements gérés au 31/12": "Dwellings managed on 31 December",
-    "Logements gérés un an plus tôt": "Dwellings managed a year earlier",
     "Propriétaires (comptés une fois)": "Owners (counted once)",
     "dont logements hors programme": "of which dwellings outside any programme",
     "Propriétaires contactés dans l'année": "Owners contacted in the year",
@@ -688,7 +647,7 @@ LABELS_EN = {
     "Code postal non renseigné": "Postcode not given",
     "dont sur le territoire de la métropole": "of which in the metropolis",
     "Métropole : {name} (logement occupé en dernier dans l'année).": "Metropolis: {name} (the dwelling last occupied in the year).",
-    "Étiquette en vigueur à chaque date, d'après l'historique des diagnostics ; pourcentages du parc géré à cette date.": "Label in force on each date, from the history of diagnostics; percentages of the stock managed on that date.",
+    "Étiquette en vigueur au 31/12 de chaque année, d'après l'historique des diagnostics ; pourcentages du parc géré à cette date.": "Label in force on 31 December of each year, from the history of diagnostics; percentages of the stock managed on that date.",
     "DPE réalisés dans l'année": "Energy diagnostics done in the year",
     "dont logements classés F ou G": "of which rated F or G",
     "Fonds mutualisé pour travaux": "Pooled works fund",
@@ -696,5 +655,4 @@ LABELS_EN = {
     "États des lieux de sortie réalisés": "Exit inventories done",
     "Sorties ayant nécessité la participation du fonds mutualisé": "Departures the pooled fund contributed to",
     "Montant total accordé par le fonds": "Total granted by the fund",
-    "Montant accordé l'année précédente": "Granted the previous year",
 }

@@ -1,9 +1,14 @@
 """Fidelity: files rebuilt from the ASL 2024 report (seed 003) give back the published CEDL
 figures — 390 demands, 199 households received (134 in 2023), 104 files examined (113 in
 2023) of which 89 accepted, 4 adjourned and 11 refused, 20 cancelled after finding a home
-elsewhere, 63 leases signed (52 in 2023) — in the JSON, the XLSX and the PDF's text. And the stock's energy labels (5 G and 20 F at
-the end of 2024, 3 and 17 a year earlier, 40 diagnostics in the year) and the works fund at
-departure (65 exit inventories, 32 with the fund, 46 000 €; 51 200 € in 2023)."""
+elsewhere, 63 leases signed (52 in 2023) — in the JSON, the XLSX and the PDF's text. And the
+stock's energy labels (5 G and 20 F at the end of 2024, 3 and 17 a year earlier, 40 diagnostics
+in the year) and the works fund at departure (65 exit inventories, 32 with the fund, 46 000 €;
+51 200 € in 2023).
+
+The 2023 figures are computed by the report engine from the fixture's 2023 records (its N-1
+column: each row's ``previous``, the XLSX column after the year's, the PDF's figure after the
+year's); the chapter has no hand-made table or row for the previous year."""
 
 import datetime as dt
 import io
@@ -168,14 +173,33 @@ async def _year(
     )
 
 
-def _tables(report) -> dict:
+def _tables(report, field: str = "count") -> dict:
+    """Each table's rows (key → ``field``: the year's ``count`` or the N-1 ``previous``), as
+    the JSON export gives them."""
     data = json.loads(to_json(report))
     chapter = next(p for p in data["programmes"] if p["key"] == "rental_agency")
     return {
-        t["key"]: {r["key"]: r["count"] for r in t["rows"]}
+        t["key"]: {r["key"]: r[field] for r in t["rows"]}
         for s in chapter["sections"]
         for t in s["tables"]
     }
+
+
+def _sheet(report) -> dict[str, tuple]:
+    """The agency's XLSX sheet: each row label → its figures (the year's, then N-1, then the
+    change); the label's first row when two tables share it."""
+    book = load_workbook(io.BytesIO(to_xlsx(report)))
+    (sheet,) = [s for s in book.worksheets if s.title.startswith("Agence immobili")]
+    cells: dict[str, tuple] = {}
+    for row in sheet.iter_rows(values_only=True):
+        if row and isinstance(row[0], str) and len(row) > 1 and isinstance(row[1], int | float):
+            cells.setdefault(row[0], row[1:4])
+    return cells
+
+
+def _pdf_text(report) -> str:
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
 
 
 EXPECTED_2024 = {
@@ -190,55 +214,65 @@ EXPECTED_2024 = {
 }
 
 
+#: 2023 as the report gives it: 134 received, 113 examined (95 + 6 + 12), 52 leases.
+EXPECTED_2023 = {
+    "registered": 300,
+    "received": 134,
+    "examined": 113,
+    "accepted": 95,
+    "adjourned": 6,
+    "refused": 12,
+    "cancelled_elsewhere": 15,
+    "leases": 52,
+}
+
+
 async def test_asl_2024_cedl(database, host):
     await _year(2023, 300, 134, {"accepted": 95, "adjourned": 6, "refused": 12}, 15, 52, 0)
     await _year(2024, 390, 199, {"accepted": 89, "adjourned": 4, "refused": 11}, 20, 63, 10_000)
     report = await build_report(host, ["rental_agency"], Period.year(2024), "ASL")
     tables = _tables(report)
     assert tables["cedl"] == EXPECTED_2024
-    previous = tables["cedl_previous"]
-    assert (previous["received"], previous["examined"], previous["leases"]) == (134, 113, 52)
+    # N-1 is the engine's, computed from the 2023 records: no table of its own.
+    assert "cedl_previous" not in tables
+    assert _tables(report, "previous")["cedl"] == EXPECTED_2023
+    assert _tables(report, "change")["cedl"]["received"] == 199 - 134
 
     chapter = next(p for p in report["programmes"] if p["key"] == "rental_agency")
     profile = {t["key"]: t for s in chapter["sections"] for t in s["tables"]}
+    assert profile["cedl"]["previous_label"] == "2023"
     situation = profile["validated_situation"]
     assert situation["total"] == 89 and "53,9 % sans logement pérenne" in situation["note"]
     smic = {r["key"]: r for r in profile["validated_resources"]["rows"]}["at_most_smic"]
     assert (smic["count"], smic["percent"]) == (59, 66.3)
 
-    book = load_workbook(io.BytesIO(to_xlsx(report)))
-    # The agency's sheet stacks its tables under their titles: this year's CEDL table comes
-    # before the previous year's, so a label's first value is 2024's and its second 2023's.
-    (sheet,) = [s for s in book.worksheets if s.title.startswith("Agence immobili")]
-    values: dict[str, list] = {}
-    for row in sheet.iter_rows(values_only=True):
-        if row and isinstance(row[0], str) and len(row) > 1 and isinstance(row[1], int | float):
-            values.setdefault(row[0], []).append(row[1])
-    cells = {label: found[0] for label, found in values.items()}
-    assert cells["Demandes enregistrées"] == 390
-    assert cells["Ménages reçus en permanence d'accueil"] == 199
-    assert cells["Dossiers étudiés en CEDL"] == 104
-    assert (cells["dont acceptés"], cells["dont ajournés"], cells["dont refusés"]) == (89, 4, 11)
-    assert cells["Baux signés"] == 63
-    before = {label: found[1] for label, found in values.items() if len(found) > 1}
-    assert before["Ménages reçus en permanence d'accueil"] == 134
-    assert before["Dossiers étudiés en CEDL"] == 113 and before["Baux signés"] == 52
-
-    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
-    text = " ".join(text.split())
-    assert "Agence immobilière sociale" in text
-    for label, value in (
-        ("Demandes enregistrées", 390),
-        ("Ménages reçus en permanence d'accueil", 199),
-        ("Dossiers étudiés en CEDL", 104),
-        ("dont acceptés", 89),
-        ("dont ajournés", 4),
-        ("dont refusés", 11),
-        ("Baux signés", 63),
+    # The XLSX: the year's figure, then 2023's, then the change, on each row.
+    cells = _sheet(report)
+    for label, now_value, before in (
+        ("Demandes enregistrées", 390, 300),
+        ("Ménages reçus en permanence d'accueil", 199, 134),
+        ("Dossiers étudiés en CEDL", 104, 113),
+        ("dont acceptés", 89, 95),
+        ("dont ajournés", 4, 6),
+        ("dont refusés", 11, 12),
+        ("Ménages validés ayant annulé (logés par un autre moyen)", 20, 15),
+        ("Baux signés", 63, 52),
     ):
-        assert f"{label} {value}" in text, label
-    assert "Ménages reçus en permanence d'accueil 134" in text
-    assert "Dossiers étudiés en CEDL 113" in text and "Baux signés 52" in text
+        assert cells[label] == (now_value, before, now_value - before), label
+
+    # The PDF: each row reads « label, 2024, 2023, change ».
+    text = _pdf_text(report)
+    assert "Agence immobilière sociale" in text
+    for label, now_value, before in (
+        ("Demandes enregistrées", 390, 300),
+        ("Ménages reçus en permanence d'accueil", 199, 134),
+        ("Dossiers étudiés en CEDL", 104, 113),
+        ("dont acceptés", 89, 95),
+        ("dont ajournés", 4, 6),
+        ("dont refusés", 11, 12),
+        ("Baux signés", 63, 52),
+    ):
+        assert f"{label} {now_value} {before} " in text, label
 
 
 async def _stock_2024() -> None:
@@ -333,49 +367,29 @@ async def _stock_2024() -> None:
 async def test_asl_2024_dpe_and_works_fund(database, host):
     await _stock_2024()
     report = await build_report(host, ["rental_agency"], Period.year(2024), "ASL")
-    tables = _tables(report)
+    tables, previous = _tables(report), _tables(report, "previous")
     assert tables["stock"]["dwellings"] == 586 and tables["stock"]["owners"] == 209
-    assert tables["stock_dpe_change"] == {
-        "G": 5,
-        "G_previous": 3,
-        "F": 20,
-        "F_previous": 17,
-        "done": 40,
-        "done_fg": 5,
-    }
-    assert tables["works_fund"] == {
-        "exits": 65,
-        "exits_with_fund": 32,
-        "fund": 46000,
-        "fund_previous": 51200,
-    }
+    assert tables["stock_dpe_change"] == {"G": 5, "F": 20, "done": 40, "done_fg": 5}
+    # The end of 2023's labels and 2023's fund: the engine's N-1 of the same rows.
+    assert (previous["stock_dpe_change"]["G"], previous["stock_dpe_change"]["F"]) == (3, 17)
+    assert tables["works_fund"] == {"exits": 65, "exits_with_fund": 32, "fund": 46000}
+    assert previous["works_fund"] == {"exits": 30, "exits_with_fund": 16, "fund": 51200}
 
-    book = load_workbook(io.BytesIO(to_xlsx(report)))
-    (sheet,) = [s for s in book.worksheets if s.title.startswith("Agence immobili")]
-    cells = {
-        row[0]: row[1]
-        for row in sheet.iter_rows(values_only=True)
-        if row and isinstance(row[0], str) and len(row) > 1 and isinstance(row[1], int | float)
-    }
-    assert cells["Classe G au 31/12"] == 5 and cells["Classe G un an plus tôt"] == 3
-    assert cells["Classe F au 31/12"] == 20 and cells["Classe F un an plus tôt"] == 17
-    assert cells["DPE réalisés dans l'année"] == 40
-    assert cells["États des lieux de sortie réalisés"] == 65
-    assert cells["Sorties ayant nécessité la participation du fonds mutualisé"] == 32
-    assert cells["Montant total accordé par le fonds"] == 46000
-    assert cells["Montant accordé l'année précédente"] == 51200
+    cells = _sheet(report)
+    assert cells["Classe G au 31/12"][:2] == (5, 3)
+    assert cells["Classe F au 31/12"][:2] == (20, 17)
+    assert cells["DPE réalisés dans l'année"][0] == 40
+    assert cells["États des lieux de sortie réalisés"][:2] == (65, 30)
+    assert cells["Sorties ayant nécessité la participation du fonds mutualisé"][:2] == (32, 16)
+    assert cells["Montant total accordé par le fonds"] == (46000, 51200, -5200)
 
-    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(to_pdf(report))).pages)
-    text = " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+    text = _pdf_text(report)
     for label, value in (
-        ("Classe G au 31/12", "5"),
-        ("Classe G un an plus tôt", "3"),
-        ("Classe F au 31/12", "20"),
-        ("Classe F un an plus tôt", "17"),
+        ("Classe G au 31/12", "5 3"),
+        ("Classe F au 31/12", "20 17"),
         ("DPE réalisés dans l'année", "40"),
-        ("États des lieux de sortie réalisés", "65"),
-        ("Sorties ayant nécessité la participation du fonds mutualisé", "32"),
-        ("Montant total accordé par le fonds", "46 000"),
-        ("Montant accordé l'année précédente", "51 200"),
+        ("États des lieux de sortie réalisés", "65 30"),
+        ("Sorties ayant nécessité la participation du fonds mutualisé", "32 16"),
+        ("Montant total accordé par le fonds", "46 000,00 € 51 200,00 € −5 200,00 €"),
     ):
-        assert f"{label} {value}" in text, (label, value)
+        assert f"{label} {value}" in text, text[text.find(label) :][:90]
