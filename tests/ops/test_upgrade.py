@@ -3,12 +3,9 @@ only) takes every later migration with its data intact, on both engines."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 
-from piccolo.apps.migrations.commands.forwards import run_forwards
-
+from tests.ops.upgrade_kit import blank_database, migrate_up_to
 from tremplin import db
 from tremplin.models import Enrolment, Household, Person, User
 from tremplin.plugins import load_plugins
@@ -17,25 +14,9 @@ FIRST_RELEASE = "2026-11-23T05:06:39:000000"  # tremplin_0002_indexes: the found
 
 
 async def test_migrating_a_populated_first_release_database(db_url, tmp_path):
-    if db_url.startswith("sqlite"):
-        # A blank database, not the migrated template the other tests start from.
-        db_url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    else:
-        engine = db.create_engine(_settings(db_url))
-        db.configure(engine, ["tremplin.piccolo_app"])
-        await db.start(engine)
-        # Start from nothing: drop what the template brought.
-        await Household.raw("DROP SCHEMA public CASCADE")
-        await Household.raw("CREATE SCHEMA public")
-        await db.stop(engine)
     host = load_plugins(None)
-    engine = db.create_engine(_settings(db_url))
-    db.configure(engine, ["tremplin.piccolo_app"])
-    await db.start(engine)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            result = await run_forwards("tremplin", migration_id=FIRST_RELEASE)
-        assert result.success
+    async with blank_database(db_url, tmp_path, ["tremplin.piccolo_app"]) as engine:
+        await migrate_up_to(("tremplin", FIRST_RELEASE))
         # Data written with the first release's columns only.
         await User.raw(
             "INSERT INTO tremplin_user (email, full_name, role, programmes, password_hash, active, "
@@ -81,11 +62,3 @@ async def test_migrating_a_populated_first_release_database(db_url, tmp_path):
             "entry_date": dt.date(2024, 2, 1),
         }
         assert (await Person.select(Person.birth_date).first())["birth_date"] == dt.date(1970, 5, 6)
-    finally:
-        await db.stop(engine)
-
-
-def _settings(url: str):
-    from tremplin.config import Settings
-
-    return Settings(database_url=url)

@@ -4,39 +4,18 @@ dwelling was recorded); a dwelling without a label gets none. On both engines.""
 
 from __future__ import annotations
 
-import contextlib
-import io
-
-from piccolo.apps.migrations.commands.forwards import run_forwards
-
-from tests.ops.test_upgrade import _settings
+from tests.ops.upgrade_kit import T, blank_database, migrate_up_to
 from tremplin import db
 from tremplin.models import Household
 from tremplin.plugins import load_plugins
 
 HOUSING_BEFORE = "2026-12-02T01:10:00:000000"  # housing_0010: before the DPE history
-T = "'2025-01-02 00:00:00+00:00'"
 
 
 async def test_upgrade_copies_current_labels_into_the_history(db_url, tmp_path):
-    if db_url.startswith("sqlite"):
-        db_url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    else:
-        engine = db.create_engine(_settings(db_url))
-        db.configure(engine, ["tremplin.piccolo_app"])
-        await db.start(engine)
-        await Household.raw("DROP SCHEMA public CASCADE")
-        await Household.raw("CREATE SCHEMA public")
-        await db.stop(engine)
-    host = load_plugins(None)
-    engine = db.create_engine(_settings(db_url))
-    db.configure(engine, host.piccolo_apps)
-    await db.start(engine)
     raw = Household.raw
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            assert (await run_forwards("tremplin")).success
-            assert (await run_forwards("housing", migration_id=HOUSING_BEFORE)).success
+    async with blank_database(db_url, tmp_path, load_plugins(None).piccolo_apps):
+        await migrate_up_to(("tremplin", "all"), ("housing", HOUSING_BEFORE))
         await raw(
             "INSERT INTO housing_owner (kind, name, created_at, updated_at) "
             f"VALUES ('private_person', 'ANCIEN Propriétaire', {T}, {T})"
@@ -71,5 +50,3 @@ async def test_upgrade_copies_current_labels_into_the_history(db_url, tmp_path):
         ]
         fund = await raw("SELECT COUNT(*) AS n FROM housing_inventory WHERE fund_cents = 0")
         assert fund[0]["n"] == 0  # the column exists (no inventory yet)
-    finally:
-        await db.stop(engine)

@@ -4,13 +4,9 @@ one record on both engines."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
-from piccolo.apps.migrations.commands.forwards import run_forwards
-
-from tests.ops.test_upgrade import _settings
+from tests.ops.upgrade_kit import T, blank_database, migrate_up_to
 from tremplin import db
 from tremplin.models import Enrolment, Household
 from tremplin.plugins import load_plugins
@@ -18,30 +14,17 @@ from tremplin.plugins import load_plugins
 HOUSING_BEFORE = "2026-11-23T08:40:00:000000"  # housing_0007: before the journey
 SUBLEASE_BEFORE = "2026-11-23T05:14:34:053056"  # iml_sublease_0001: its own renewals table
 RESIDENCE_BEFORE = "2026-11-23T07:51:49:000000"  # social_residence_0002: its derogations table
-T = "'2025-01-02 00:00:00+00:00'"
 
 
 async def test_upgrade_ties_occupancies_to_enrolments_and_moves_renewals(db_url, tmp_path):
-    if db_url.startswith("sqlite"):
-        db_url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    else:
-        engine = db.create_engine(_settings(db_url))
-        db.configure(engine, ["tremplin.piccolo_app"])
-        await db.start(engine)
-        await Household.raw("DROP SCHEMA public CASCADE")
-        await Household.raw("CREATE SCHEMA public")
-        await db.stop(engine)
-    host = load_plugins(None)
-    engine = db.create_engine(_settings(db_url))
-    db.configure(engine, host.piccolo_apps)
-    await db.start(engine)
     raw = Household.raw
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            assert (await run_forwards("tremplin")).success
-            assert (await run_forwards("housing", migration_id=HOUSING_BEFORE)).success
-            assert (await run_forwards("iml_sublease", migration_id=SUBLEASE_BEFORE)).success
-            assert (await run_forwards("social_residence", migration_id=RESIDENCE_BEFORE)).success
+    async with blank_database(db_url, tmp_path, load_plugins(None).piccolo_apps):
+        await migrate_up_to(
+            ("tremplin", "all"),
+            ("housing", HOUSING_BEFORE),
+            ("iml_sublease", SUBLEASE_BEFORE),
+            ("social_residence", RESIDENCE_BEFORE),
+        )
         await raw(
             "INSERT INTO household (reference, name, search_text, composition, resources, "
             "situation_before_entry, address, phone, email, version, created_at, updated_at) "
@@ -195,5 +178,3 @@ async def test_upgrade_ties_occupancies_to_enrolments_and_moves_renewals(db_url,
                 "SELECT tablename FROM pg_tables WHERE tablename = 'social_residence_derogation'"
             )
         assert gone == []
-    finally:
-        await db.stop(engine)
