@@ -28,6 +28,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.plugin_install import installed as plugin_installed
+from tests.plugin_install import uninstall
 
 # serial: the plugin is pip-installed into the shared environment while this module runs.
 pytestmark = [pytest.mark.browser, pytest.mark.serial]
@@ -39,30 +41,6 @@ KEY = "hostel"
 EMAIL = "fjt.test@example.org"
 PASSWORD = "hostel-browser-password-2024"
 TREMPLIN = Path(sys.executable).parent / "tremplin"
-
-
-def _pip(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pip", *args], capture_output=True, text=True, timeout=300
-    )
-
-
-def _uninstall() -> None:
-    _pip("uninstall", "-y", DIST)
-
-
-def _install(source: Path) -> None:
-    # Offline first: the venv's own setuptools and wheel build the editable package.
-    # Without ``wheel`` (setuptools < 70.1), fall back to an isolated build, which needs
-    # setuptools from the configured index.
-    result = _pip("install", "--no-deps", "--no-build-isolation", "-e", str(source))
-    if result.returncode != 0:
-        isolated = _pip("install", "--no-deps", "-e", str(source))
-        if isolated.returncode != 0:
-            pytest.fail(
-                "pip install du plugin exemple impossible :\n"
-                f"{result.stdout}\n{result.stderr}\n{isolated.stdout}\n{isolated.stderr}"
-            )
 
 
 def _tremplin(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
@@ -160,9 +138,8 @@ def installed(request, tmp_path_factory) -> Iterator[None]:
         source,
         ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", ".pytest_cache", "build"),
     )
-    request.addfinalizer(_uninstall)  # registered first: a half-done install is removed too
-    _install(source)
-    yield
+    with plugin_installed(source, DIST):  # uninstalled after, a half-done install too
+        yield
 
 
 def _log_in(page, base_url: str) -> None:
@@ -261,7 +238,7 @@ def test_installed_plugin_is_enabled_migrated_used_and_reported(installed, env, 
 def test_uninstalled_plugin_leaves_the_app_working(installed, env, tmp_path):
     # Runs after the test above, on the same database that holds the plugin's tables and
     # an enrolment of its programme.
-    _uninstall()
+    uninstall(DIST)
     assert KEY not in _plugins(env)
     with Serve(env, tmp_path / "serve.log") as server:
         with urllib.request.urlopen(server.base_url + "/healthz", timeout=5) as response:

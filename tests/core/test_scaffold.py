@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from tests.plugin_install import installed, run_own_tests
 from tremplin.cli import main
 from tremplin.plugins import API_VERSION
 from tremplin.scaffold import ScaffoldError, new_plugin
@@ -66,30 +64,8 @@ def test_generated_plugin_is_installed_and_passes_its_own_tests_on_both_engines(
         "tremplin.api",
         "tremplin.testing",
     }
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
-    installed = subprocess.run(
-        [*pip, "--no-build-isolation", "-e", str(target)], capture_output=True, text=True
-    )
-    try:
-        assert installed.returncode == 0, installed.stdout + installed.stderr
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TREMPLIN_")}
-        env.update(
-            TREMPLIN_TEST_ENGINES="sqlite,postgres",
-            TREMPLIN_TEST_POSTGRES_URL=postgres.url("postgres"),
-        )
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider"],
-            cwd=target,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env=env,
-        )
-    finally:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "uninstall", "-y", "tremplin-foyer"],
-            capture_output=True,
-        )
+    with installed(target, "tremplin-foyer"):
+        result = run_own_tests(target, postgres.url("postgres"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "8 passed" in result.stdout, result.stdout
     # The database tests ran once per engine.
@@ -139,31 +115,8 @@ def test_the_example_plugin_passes_its_own_tests(tmp_path, postgres):
     shutil.copytree(
         example, target, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
     )
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
-    installed = subprocess.run(
-        [*pip, "--no-build-isolation", "-e", str(target)], capture_output=True, text=True
-    )
-    try:
-        assert installed.returncode == 0, installed.stdout + installed.stderr
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TREMPLIN_")}
-        env.update(
-            PYTHONDONTWRITEBYTECODE="1",
-            TREMPLIN_TEST_ENGINES="sqlite,postgres",
-            TREMPLIN_TEST_POSTGRES_URL=postgres.url("postgres"),
-        )
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider"],
-            cwd=target,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env=env,
-        )
-    finally:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "uninstall", "-y", "tremplin-hostel"],
-            capture_output=True,
-        )
+    with installed(target, "tremplin-hostel"):
+        result = run_own_tests(target, postgres.url("postgres"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "test_report_section_on_an_empty_migrated_database[sqlite] PASSED" in result.stdout
     assert "test_report_section_on_an_empty_migrated_database[postgres] PASSED" in result.stdout
