@@ -176,6 +176,27 @@ def test_tables_are_ordered_parents_first(host):
             assert position[parent] <= position[table._meta.tablename]
 
 
+def test_configure_returns_each_real_table_once(host):
+    """The read views of tremplin.api share their core table's name: configure binds them
+    but returns only the real tables, so migrate-db copies each table once; a list naming a
+    table twice is refused rather than copied twice."""
+    from tremplin import db
+    from tremplin.config import Settings
+    from tremplin.models import Household
+    from tremplin.models.views import VIEWS, Households
+    from tremplin.ops.migrate_db import MigrateError, ordered_tables
+
+    engine = db.create_engine(Settings(database_url="sqlite:///:memory:"))
+    tables = db.configure(engine, host.piccolo_apps)
+    names = [t._meta.tablename for t in tables]
+    assert len(names) == len(set(names))
+    assert not set(VIEWS.values()) & set(tables)
+    assert Household in tables and "migration" in names
+    assert all(view._meta.db is engine for view in VIEWS.values())
+    with pytest.raises(MigrateError, match="table nommée deux fois : household"):
+        ordered_tables([*tables, Households])
+
+
 def test_migrate_db_copies_a_database_holding_nul_characters(postgres, tmp_path):
     """P2: a NUL stored on SQLite by an older version broke migrate-db with a raw traceback
     and nothing copied. It is now dropped (PostgreSQL cannot store it), counted, and the

@@ -49,19 +49,22 @@ def configure(engine: Engine, app_modules: Iterable[str]) -> list[type[Table]]:
     """Make ``engine`` the database of every table of the given Piccolo apps.
 
     ``app_modules`` are dotted paths of ``piccolo_app`` modules: the core's and the enabled
-    plugins'. Returns the bound tables.
+    plugins'. The read views of :mod:`tremplin.models.views` (what plugins query through
+    ``tremplin.api``) are bound too, being classes over the core's tables.
+
+    Returns the real tables, each database table once: Piccolo's ``migration`` table and
+    every app's tables, in the registry's order; the read views, which share their core
+    table's name, are not in it.
     """
     conf = _conf()
     conf.DB = engine
     conf.APP_REGISTRY = AppRegistry(apps=list(app_modules))
     tables: list[type[Table]] = [Migration]
     for app_config in conf.APP_REGISTRY.app_configs.values():
-        tables.extend(app_config.table_classes)
-    # The read views plugins query (tremplin.api) are tables of the same database.
+        tables.extend(t for t in app_config.table_classes if t not in tables)
     from tremplin.models.views import VIEWS
 
-    tables.extend(VIEWS.values())
-    for table in tables:
+    for table in (*tables, *VIEWS.values()):
         table._meta.db = engine
     return tables
 

@@ -20,6 +20,7 @@ import decimal
 import hashlib
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -58,16 +59,15 @@ class TableReport:
 
 def ordered_tables(tables: Iterable[type]) -> list[type]:
     """Tables sorted so that every table comes after the tables its foreign keys reference
-    (the registry's order, adjusted where needed); Piccolo's ``migration`` table is left out,
-    and a table named twice (the read views of ``tremplin.api`` share their table's name) is
-    copied once, as its first class."""
-    pending: list[type] = []
-    seen = {"migration"}
-    for t in tables:
-        if t._meta.tablename not in seen:
-            seen.add(t._meta.tablename)
-            pending.append(t)
-    names = {t._meta.tablename for t in pending}
+    (the registry's order, adjusted where needed); Piccolo's ``migration`` table is left out.
+    ``tables`` are real tables, each once (what :func:`tremplin.db.configure` returns); a
+    database table named twice is refused, it would be copied twice."""
+    pending = [t for t in tables if t._meta.tablename != "migration"]
+    counts = Counter(t._meta.tablename for t in pending)
+    twice = sorted(name for name, n in counts.items() if n > 1)
+    if twice:
+        raise MigrateError("table nommée deux fois : " + ", ".join(twice))
+    names = set(counts)
     done: list[type] = []
     placed: set[str] = set()
     for _ in range(len(pending) + 1):
