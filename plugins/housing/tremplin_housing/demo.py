@@ -1,7 +1,9 @@
 """Demo data of the housing plugin (``tremplin demo``, ``make run``): owners, dwellings at
 every stage of the captation pipeline, head leases, the occupancies of the demo households
 housed in a housing programme, a few months of rent calls and payments, and two households
-in arrears (procedure steps, one repayment plan).
+in arrears (procedure steps, one repayment plan). The households that left a housing
+programme had their occupancy too, closed at their exit with an exit inventory; every other
+one records a contribution of the pooled works fund (*fonds mutualisé pour travaux*).
 
 Everything goes through the plugin's services, so the data obeys the same rules as what a
 rental manager types. Fictional owners and addresses only.
@@ -174,7 +176,11 @@ async def load_demo(ctx: DemoContext) -> str:
         )
     dwellings = _Stock(ctx, actor, owners)
     housed: list[dict[str, Any]] = []
-    for e in ctx.enrolments_of(*KIND_OF, phase="active"):
+    departures = 0
+    # The households housed now, then those who left (their occupancy closed at the exit).
+    for e in ctx.enrolments_of(*KIND_OF, phase="active") + ctx.enrolments_of(
+        *KIND_OF, phase="closed"
+    ):
         if e.programme not in ctx.programmes or e.entry_date is None:
             continue
         kind = KIND_OF[e.programme]
@@ -206,12 +212,16 @@ async def load_demo(ctx: DemoContext) -> str:
         # The demo's enrolments are inserted whole: tie the occupancy to its entry, as the
         # entry transition's effect does.
         await Occupancy.update({Occupancy.enrolment: e.id}).where(Occupancy.id == occupancy_id)
+        if e.exit_date is not None:
+            await _departure(actor, occupancy_id, max(e.exit_date, e.entry_date), departures)
+            departures += 1
         housed.append(
             {
                 "occupancy": occupancy_id,
                 "household": e.household_id,
                 "start": e.entry_date,
                 "kind": kind,
+                "left": e.exit_date is not None,
             }
         )
     # Free units of the houses and the residence, captured and waiting for a resident.
@@ -265,9 +275,10 @@ async def load_demo(ctx: DemoContext) -> str:
     months = [add_months(current, -n) for n in range(CALLED_MONTHS - 1, -1, -1)]
     for month in months:
         await ledger.run_rent_calls(actor, month)
+    still = [h for h in housed if not h["left"]]
     long_housed = [
-        h for h in housed if h["start"] <= add_months(current, -3) and h["kind"] != "residence"
-    ] or [h for h in housed if h["start"] < current]
+        h for h in still if h["start"] <= add_months(current, -3) and h["kind"] != "residence"
+    ] or [h for h in still if h["start"] < current]
     in_arrears = rng.sample(long_housed, min(2, len(long_housed)))
     debtors = {h["household"] for h in in_arrears}
     payments = 0
@@ -328,7 +339,31 @@ async def load_demo(ctx: DemoContext) -> str:
                 )
     return (
         f"{len(owners)} propriétaires, {dwellings.count} logements, {len(housed)} "
-        f"occupations, {payments} paiements, {len(in_arrears)} ménages en impayé"
+        f"occupations (dont {departures} terminées), {payments} paiements, "
+        f"{len(in_arrears)} ménages en impayé"
+    )
+
+
+async def _departure(actor: Actor, occupancy_id: int, exit_on: dt.date, number: int) -> None:
+    """The household leaves on ``exit_on``: the occupancy closed, the exit inventory done
+    that day; every other departure needed the works fund for the repairs it left undone."""
+    await occupancy.close_occupancy(
+        actor,
+        occupancy_id,
+        {"end_date": exit_on.isoformat(), "exit_reason": "departure" if number % 3 else "end"},
+    )
+    fund = 0 if number % 2 else (60_000, 145_000, 230_000, 95_000)[number // 2 % 4]
+    await occupancy.add_inventory(
+        actor,
+        occupancy_id,
+        {
+            "kind": "exit",
+            "done_on": exit_on.isoformat(),
+            "notes": "Remise en état des peintures et des sols à la charge du fonds mutualisé."
+            if fund
+            else "Logement rendu en bon état.",
+            "fund": euros(fund) if fund else "",
+        },
     )
 
 
