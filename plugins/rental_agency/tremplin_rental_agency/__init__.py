@@ -69,9 +69,15 @@ def tremplin_piccolo_apps() -> list[str]:
 
 @hookimpl
 def tremplin_routes() -> list:
-    from tremplin_rental_agency import gla_routes, importer, minutes, routes
+    from tremplin_rental_agency import fund_routes, gla_routes, importer, minutes, routes
 
-    return [*routes.ROUTES, *gla_routes.ROUTES, *minutes.ROUTES, *importer.ROUTES]
+    return [
+        *routes.ROUTES,
+        *gla_routes.ROUTES,
+        *fund_routes.ROUTES,
+        *minutes.ROUTES,
+        *importer.ROUTES,
+    ]
 
 
 @hookimpl
@@ -85,6 +91,7 @@ def tremplin_navigation(user) -> list[NavItem]:
         NavItem("Demandes de logement", f"/{KEY}/demands", order=40, roles=STAFF),
         NavItem("CEDL", f"/{KEY}/sessions", order=41, roles=STAFF),
         NavItem("GLA et impayés", f"/{KEY}/gla", order=42, roles=STAFF),
+        NavItem("Fonds mutualisé", f"/{KEY}/fund", order=43, roles=STAFF),
         NavItem("Grille de cotation", f"/{KEY}/grid", order=86, roles=("admin",)),
         NavItem("Commissions CEDL", f"/{KEY}/partner/sessions", order=41, roles=("partner",)),
     ]

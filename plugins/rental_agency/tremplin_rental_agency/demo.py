@@ -1,13 +1,15 @@
 """Demo data of the agency (``tremplin demo``, ``make run``): demands at the desk, two CEDL
 sessions with partners and the default grid, an allocation and a lease when a dwelling is
-free, GLA actions for the tenants of the stock and an arrears commission."""
+free, GLA actions for the tenants of the stock, an arrears commission, and the pooled works
+fund's grants to energy and other improvement works, this year and the last (its
+contributions at a tenant's departure come with the housing demo's exit inventories)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from tremplin.api import Actor, DemoContext, FormErrors, PartnerOrganisations
-from tremplin_rental_agency import allocation, committee, demands, gla, grid, housing_link
+from tremplin_rental_agency import allocation, committee, demands, fund, gla, grid, housing_link
 from tremplin_rental_agency.vocab import GLA_KINDS, KEY
 
 SITUATIONS = ("third_party", "family", "street", "hotel", "own_housing", "chrs", "own_housing")
@@ -119,7 +121,45 @@ async def load(ctx: DemoContext) -> str | None:
             },
             case["version"],
         )
+    grants = await _fund_grants(a, on)
     return (
         f"{len(households)} demandes, {examined} dossiers en CEDL, {leases} bail(aux), "
-        f"{actions} actions GLA, {len(cases)} situation(s) d'impayé"
+        f"{actions} actions GLA, {len(cases)} situation(s) d'impayé, "
+        f"{grants} aide(s) du fonds mutualisé"
     )
+
+
+#: The fund's grants: (years back, days before today or the month of last year, field,
+#: euros, works), each on another dwelling of the stock.
+GRANTS = (
+    (0, 20, "energy", "2850", "Isolation des combles et remplacement des menuiseries"),
+    (0, 75, "energy", "1900", "Pompe à chaleur en remplacement d'une chaudière fioul"),
+    (0, 140, "energy", "3400", "Isolation des murs par l'intérieur"),
+    (0, 50, "self_renovation", "650", "Peintures et sols avec le locataire (GESTE)"),
+    (1, 4, "energy", "2100", "Ventilation mécanique et isolation des combles"),
+    (1, 9, "energy", "1250", "Remplacement des radiateurs électriques"),
+    (1, 6, "improvement", "1800", "Mise aux normes électriques (permis de louer)"),
+)
+
+
+async def _fund_grants(a: Actor, on: dt.date) -> int:
+    fields = await fund.grant_fields()
+    dwellings = [c.value for c in fields[0].choices]
+    made = 0
+    for (back, when, kind, euros, works), dwelling in zip(GRANTS, dwellings, strict=False):
+        if back == 0:
+            day = max(dt.date(on.year, 1, 1), on - dt.timedelta(days=when))
+        else:
+            day = dt.date(on.year - back, when, 15)
+        await fund.record_grant(
+            a,
+            {
+                "dwelling": dwelling,
+                "field": kind,
+                "granted_on": day.isoformat(),
+                "amount": euros,
+                "works": works,
+            },
+        )
+        made += 1
+    return made

@@ -12,6 +12,7 @@ from tremplin_rental_agency.tables import (
     Criterion,
     Demand,
     DeskAppointment,
+    FundGrant,
     Grid,
     Presentation,
     Session,
@@ -33,6 +34,7 @@ APP_CONFIG = AppConfig(
         ArrearsCommission,
         ArrearsCase,
         Territory,
+        FundGrant,
     ],
     migration_dependencies=["tremplin.piccolo_app"],
 )

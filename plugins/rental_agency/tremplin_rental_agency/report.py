@@ -30,12 +30,15 @@ from tremplin_rental_agency.tables import (
     ArrearsCause,
     Demand,
     DeskAppointment,
+    FundGrant,
     Grid,
     Presentation,
 )
 from tremplin_rental_agency.vocab import (
     AGE_BRACKETS,
     DEFAULT_CAUSES,
+    ENERGY_CAP_CENTS,
+    FUND_FIELDS,
     GLA_KINDS,
     HOUSING_PROBLEMS,
     OUTCOMES,
@@ -45,7 +48,7 @@ from tremplin_rental_agency.vocab import (
 )
 
 
-def _pct(count: int, total: int) -> float | None:
+def _pct(count: float, total: float) -> float | None:
     return round(100 * count / total, 1) if total else None
 
 
@@ -531,8 +534,26 @@ async def works_fund_counts(period: Period) -> dict[str, float]:
     }
 
 
+async def fund_grants(period: Period) -> dict[str, tuple[int, float]]:
+    """The fund's other grants of a period, by field of intervention: (files, euros)."""
+    rows = await FundGrant.select(FundGrant.field, FundGrant.amount_cents).where(
+        (FundGrant.granted_on >= period.start) & (FundGrant.granted_on <= period.end)
+    )
+    files = Counter(r["field"] for r in rows)
+    cents: Counter[str] = Counter()
+    for r in rows:
+        cents[r["field"]] += r["amount_cents"]
+    return {c.value: (files[c.value], cents[c.value] / 100) for c in FUND_FIELDS}
+
+
 async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
     counts = await works_fund_counts(ctx.period)
+    grants = await fund_grants(ctx.period)
+    energy_files, energy = grants["energy"]
+    by_field = [("departure", "Travaux au départ d'un locataire", counts["fund"])] + [
+        (c.value, c.label, grants[c.value][1]) for c in FUND_FIELDS
+    ]
+    granted = sum(amount for _, _, amount in by_field)
     return [
         IndicatorTable(
             "works_fund",
@@ -550,7 +571,42 @@ async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
                 ),
             ),
             unit="count",
-        )
+        ),
+        IndicatorTable(
+            "works_fund_energy",
+            f"Amélioration des performances énergétiques des logements — {ctx.period.label}",
+            (
+                IndicatorRow("Dossiers « maîtrise de l'énergie »", energy_files, None, "files"),
+                IndicatorRow(
+                    "Montant total des aides accordées par le fonds",
+                    energy,
+                    None,
+                    "amount",
+                    "euros",
+                ),
+                IndicatorRow(
+                    "Montant moyen par dossier",
+                    round(energy / energy_files, 2) if energy_files else None,
+                    None,
+                    "average",
+                    "euros",
+                ),
+            ),
+            unit="count",
+            note=f"Le fonds contribue aux travaux énergétiques d'un logement à hauteur de "
+            f"{ENERGY_CAP_CENTS // 100:,} € au plus.".replace(",", " "),
+        ),
+        IndicatorTable(
+            "works_fund_fields",
+            "Aides du fonds mutualisé par champ d'intervention",
+            tuple(
+                IndicatorRow(label, amount, _pct(amount, granted), key)
+                for key, label, amount in by_field
+            ),
+            total=granted,
+            unit="euros",
+            chart="bar",
+        ),
     ]
 
 
@@ -655,4 +711,14 @@ LABELS_EN = {
     "États des lieux de sortie réalisés": "Exit inventories done",
     "Sorties ayant nécessité la participation du fonds mutualisé": "Departures the pooled fund contributed to",
     "Montant total accordé par le fonds": "Total granted by the fund",
+    "Amélioration des performances énergétiques des logements — {year}": "Energy improvement of the dwellings — {year}",
+    "Dossiers « maîtrise de l'énergie »": "Energy-saving files",
+    "Le fonds contribue aux travaux énergétiques d'un logement à hauteur de {amount} € au plus.": "The fund pays at most {amount} € towards the energy works of one dwelling.",
+    "Montant total des aides accordées par le fonds": "Total aid granted by the fund",
+    "Montant moyen par dossier": "Average per file",
+    "Aides du fonds mutualisé par champ d'intervention": "Aid of the pooled fund by field",
+    "Travaux au départ d'un locataire": "Works when a tenant leaves",
+    "Amélioration des performances énergétiques (maîtrise de l'énergie)": "Energy improvement (energy saving)",
+    "Chantier d'auto-rénovation accompagnée": "Accompanied self-renovation site",
+    "Autres travaux d'amélioration (standard du permis de louer)": "Other improvement works (the agency's letting standard)",
 }

@@ -161,3 +161,20 @@ class Territory(Table, tablename="rental_agency_territory"):
     version = Integer(default=1)
     updated_by = ForeignKey(Users, null=True, on_delete=R)
     updated_at = Timestamptz()
+
+
+class FundGrant(Table, tablename="rental_agency_fund_grant"):
+    """An aid of the agency's pooled works fund (*fonds mutualisé pour travaux*) to the works
+    of a dwelling of its stock, other than at a tenant's departure (those are recorded with
+    the exit inventory, in the ``housing`` plugin): energy improvement, an accompanied
+    self-renovation site, other improvements to the agency's standard. ``dwelling_id`` is a
+    ``housing`` dwelling (no foreign key across plugins)."""
+
+    dwelling_id = Integer(index=True)
+    #: A key of ``vocab.FUND_FIELDS``.
+    field = Varchar(length=30, index=True)
+    granted_on = Date(index=True)
+    amount_cents = Integer()
+    works = Varchar(length=300, default="")
+    created_by = ForeignKey(Users, null=True, on_delete=R)
+    created_at = Timestamptz()

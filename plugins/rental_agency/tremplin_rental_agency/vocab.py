@@ -122,6 +122,17 @@ OUTCOMES = (
 )
 OUTCOME_LABELS = {c.value: c.label for c in OUTCOMES}
 
+#: The pooled works fund's fields of intervention besides the works at a tenant's departure
+#: (recorded with the exit inventory): the ASL 2024 report's « fonds mutualisé pour travaux ».
+FUND_FIELDS = (
+    Choice("energy", "Amélioration des performances énergétiques (maîtrise de l'énergie)"),
+    Choice("self_renovation", "Chantier d'auto-rénovation accompagnée"),
+    Choice("improvement", "Autres travaux d'amélioration (standard du permis de louer)"),
+)
+FUND_FIELD_LABELS = {c.value: c.label for c in FUND_FIELDS}
+#: What the fund gives at most to the energy works of one dwelling (all its grants).
+ENERGY_CAP_CENTS = 400_000
+
 #: Rules a scoring criterion may use: each is computed from the demand's data, except
 #: ``manual`` (ticked by the committee). ``per_unit`` rules multiply the points.
 RULES = (

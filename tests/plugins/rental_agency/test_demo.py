@@ -1,5 +1,6 @@
 """The demo fills the agency: demands, two CEDL sessions with decisions and scores, GLA
-actions for the tenants of the stock, an arrears commission; the chapter is not empty."""
+actions for the tenants of the stock, an arrears commission, the works fund (exit inventories
+and energy grants); the chapter is not empty."""
 
 import logging
 
@@ -32,3 +33,11 @@ async def test_demo_fills_the_chapter(database, host, caplog):
     # The demo's dwellings carry a dated DPE: the history gives the year's labels.
     dpe = next(t for s in chapter["sections"] for t in s["tables"] if t["key"] == "stock_dpe")
     assert sum(r["count"] for r in dpe["rows"] if r["key"] != "unknown") > 0
+    # The demo's exits come with exit inventories, some paid by the works fund; the fund's
+    # energy grants of this year and the last fill its table, with N-1 beside.
+    tables = {t["key"]: t for s in chapter["sections"] for t in s["tables"]}
+    departures = {r["key"]: r["count"] for r in tables["works_fund"]["rows"]}
+    assert departures["exits"] >= departures["exits_with_fund"] > 0 and departures["fund"] > 0
+    energy = {r["key"]: r for r in tables["works_fund_energy"]["rows"]}
+    assert energy["files"]["count"] > 0 and energy["files"]["previous"] > 0
+    assert energy["amount"]["count"] > 0
