@@ -61,6 +61,19 @@ async def write_audit(
     )
 
 
+#: The error of a form posted without the version of the record it edits.
+VERSION_MISSING = "Version manquante : rechargez la page."
+
+
+def posted_int(raw: dict[str, Any], name: str, message: str, key: str | None = None) -> int:
+    """The integer a form posted in ``name`` (a row chosen in a list, a record's version),
+    else :class:`FormErrors` with ``message`` under ``key`` (``name`` by default)."""
+    try:
+        return int(raw.get(name, ""))
+    except (TypeError, ValueError):
+        raise FormErrors({key or name: message}) from None
+
+
 def require(row: dict[str, Any] | None, key: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(key)

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 
 from tremplin.api import FormErrors, Households, NotFound, actor, form_dict, render, today
 from tremplin_rental_agency import gla, housing_link
-from tremplin_rental_agency.common import RowId
+from tremplin_rental_agency.common import VERSION_MISSING, RowId, posted_int
 from tremplin_rental_agency.routes import ADMIN, STAFF, audit_read, ensure_enabled
 from tremplin_rental_agency.tables import ArrearsCase, ArrearsCommission
 from tremplin_rental_agency.vocab import OUTCOME_LABELS
@@ -70,10 +70,7 @@ async def gla_record(request: Request) -> Response:
     ensure_enabled(request)
     raw = await form_dict(request)
     try:
-        try:
-            household_id = int(raw.get("household", ""))
-        except ValueError:
-            raise FormErrors({"household": "choisissez un locataire"}) from None
+        household_id = posted_int(raw, "household", "choisissez un locataire")
         await gla.record_gla(actor(request), household_id, raw)
     except (FormErrors, NotFound) as exc:
         errors = exc.errors if isinstance(exc, FormErrors) else {"household": "ménage inconnu"}
@@ -131,10 +128,7 @@ async def case_save(request: Request, case_id: RowId) -> Response:
         raise NotFound(case_id)
     raw = await form_dict(request)
     try:
-        try:
-            version = int(raw.get("version", ""))
-        except ValueError:
-            raise FormErrors({"_version": "Version manquante : rechargez la page."}) from None
+        version = posted_int(raw, "version", VERSION_MISSING, "_version")
         await gla.record_case(actor(request), case_id, raw, version)
     except FormErrors as exc:
         errors = {f"{case_id}-{k}": v for k, v in exc.errors.items()}

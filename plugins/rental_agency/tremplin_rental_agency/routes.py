@@ -35,7 +35,7 @@ from tremplin_rental_agency import (
     housing_link,
     territory,
 )
-from tremplin_rental_agency.common import RowId
+from tremplin_rental_agency.common import VERSION_MISSING, RowId, posted_int
 from tremplin_rental_agency.tables import Allocation, Demand, DeskAppointment, Presentation
 from tremplin_rental_agency.vocab import (
     DECISION_LABELS,
@@ -319,10 +319,7 @@ async def _demand_write(request: Request, demand_id: int, action) -> Response:
 @post(f"/{KEY}/demands/{{demand_id:int}}/edit", guards=[STAFF])
 async def demand_edit(request: Request, demand_id: RowId) -> Response:
     async def action(a, raw):
-        try:
-            version = int(raw.get("version", ""))
-        except ValueError:
-            raise FormErrors({"_version": "Version manquante : rechargez la page."}) from None
+        version = posted_int(raw, "version", VERSION_MISSING, "_version")
         await demands.update_demand(a, demand_id, raw, version)
 
     return await _demand_write(request, demand_id, action)
@@ -440,10 +437,7 @@ async def session_present(request: Request, session_id: RowId) -> Response:
     ensure_enabled(request)
     raw = await form_dict(request)
     try:
-        try:
-            demand_id = int(raw.get("demand", ""))
-        except ValueError:
-            raise FormErrors({"demand": "choisissez une demande"}) from None
+        demand_id = posted_int(raw, "demand", "choisissez une demande")
         await committee.present(actor(request), session_id, demand_id)
     except FormErrors as exc:
         return await _session_page(request, session_id, exc.errors, status=422)
@@ -515,10 +509,7 @@ async def allocate(request: Request, dwelling_id: RowId) -> Response:
     ensure_enabled(request)
     raw = await form_dict(request)
     try:
-        try:
-            demand_id = int(raw.get("demand", ""))
-        except ValueError:
-            raise FormErrors({"demand": "choisissez une demande"}) from None
+        demand_id = posted_int(raw, "demand", "choisissez une demande")
         await allocation.allocate(actor(request), demand_id, dwelling_id, raw)
     except FormErrors as exc:
         return await _ranked_page(request, dwelling_id, exc.errors, status=422)
