@@ -9,6 +9,8 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from piccolo.engine.postgres import PostgresEngine
+
 from tremplin.api import Actor, Choice, Field, FormErrors, now, transaction, validate
 from tremplin_rental_agency import housing_link
 from tremplin_rental_agency.common import date_of, not_in_future, write_audit
@@ -39,6 +41,23 @@ async def grant_fields() -> tuple[Field, ...]:
     return (dataclasses.replace(GRANT_FIELDS[0], choices=dwellings), *GRANT_FIELDS[1:])
 
 
+#: First key of the PostgreSQL advisory lock that serialises the energy grants of a dwelling.
+_LOCK_CLASS = 0x52414631  # "RAF1"
+
+
+async def _energy_given(dwelling_id: int) -> int:
+    """What the fund already granted to the energy works of a dwelling. On PostgreSQL a
+    concurrent grant to the same dwelling waits here until this transaction ends, so two
+    grants cannot both pass the cap (SQLite's write transactions already run one at a
+    time)."""
+    if isinstance(FundGrant._meta.db, PostgresEngine):
+        await FundGrant.raw("SELECT pg_advisory_xact_lock({}, {})", _LOCK_CLASS, dwelling_id)
+    rows = await FundGrant.select(FundGrant.amount_cents).where(
+        (FundGrant.dwelling_id == dwelling_id) & (FundGrant.field == "energy")
+    )
+    return sum(r["amount_cents"] for r in rows)
+
+
 async def record_grant(actor: Actor, raw: dict[str, Any]) -> int:
     """A grant of the fund; refused (every error at once, nothing written) for a dwelling out
     of the stock, a date in the future, an amount of zero, or energy works beyond the cap."""
@@ -63,12 +82,7 @@ async def record_grant(actor: Actor, raw: dict[str, Any]) -> int:
     dwelling_id = int(values["dwelling"])
     async with transaction():
         if values["field"] == "energy" and amount > 0:
-            given = sum(
-                r["amount_cents"]
-                for r in await FundGrant.select(FundGrant.amount_cents).where(
-                    (FundGrant.dwelling_id == dwelling_id) & (FundGrant.field == "energy")
-                )
-            )
+            given = await _energy_given(dwelling_id)
             if given + amount > ENERGY_CAP_CENTS:
                 errors["amount"] = (
                     f"Le fonds finance les travaux énergétiques d'un logement à hauteur de "

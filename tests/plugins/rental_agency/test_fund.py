@@ -3,6 +3,8 @@ of the stock's dwellings (4 000 € at most per dwelling for energy works), besi
 contributions at a tenant's departure (exit inventories); the report's tables, with the
 engine's N-1, and the page."""
 
+import asyncio
+import contextlib
 import datetime as dt
 
 import pytest
@@ -148,3 +150,30 @@ async def test_fund_page(social_worker, client, users):
     assert (await social_worker.get("/rental_agency/fund?year=99999")).status_code == 400
     partner = Session(client, await login(client, "partner@test.fr"), users["partner"])
     assert (await partner.get("/rental_agency/fund")).status_code == 403
+
+
+async def test_two_energy_grants_at_once_cannot_pass_the_cap(database, monkeypatch):
+    """Two grants of 2 500 € to the same dwelling saved at once: one is refused. Each saver
+    is held after the lock, before reading what was granted, until the other arrives (1 s at
+    most): without the lock both would read 0 € and both be written."""
+    place = await dwelling()
+    real = fund._energy_given
+    arrived = {"n": 0}
+    both = asyncio.Event()
+
+    async def held(dwelling_id: int) -> int:
+        arrived["n"] += 1
+        if arrived["n"] >= 2:
+            both.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(both.wait(), 1.0)
+        return await real(dwelling_id)
+
+    monkeypatch.setattr(fund, "_energy_given", held)
+    results = await asyncio.gather(
+        fund.record_grant(ACTOR, _grant(place, "energy", "2024-03-10", "2500")),
+        fund.record_grant(ACTOR, _grant(place, "energy", "2024-03-11", "2500")),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, FormErrors) for r in results) == 1, results
+    assert await FundGrant.count() == 1
