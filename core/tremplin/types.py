@@ -803,6 +803,9 @@ class StepCorrection:
     ``before`` and ``after`` map the corrected columns (``decision_date``, ``entry_date``,
     ``exit_date``, ``exit_destination``, ``exit_reason``) to their old and new values (dates as
     :class:`datetime.date`); ``enrolment`` is the enrolment as it is after the correction.
+    ``workflow`` is the enrolment's programme workflow, whose transitions' effects say what the
+    step changed besides the enrolment (housing reads its exit's effect: a correction to or
+    from an outcome where the household stays in its dwelling reopens or closes the occupancy).
     """
 
     step: Literal["admission", "entry", "exit"]
@@ -811,3 +814,4 @@ class StepCorrection:
     after: Mapping[str, Any]
     reason: str
     user_id: int | None
+    workflow: Workflow | None = None
