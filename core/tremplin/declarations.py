@@ -82,6 +82,13 @@ def _check_workflows(host: PluginHost) -> None:
                         f"la transition « {t.key} » {where} vers ou depuis l'état « {key} »",
                         "cet état n'est pas déclaré dans states ; ajoutez-le ou corrigez la clé",
                     )
+            if not t.timeline_event and (not t.effects or set(t.source) != {t.target}):
+                raise _fail(
+                    plugin,
+                    f"la transition « {t.key} » {where} sans ligne au fil (timeline_event=False)",
+                    "seule une transition qui reste dans son état et dont un effet écrit sa "
+                    "propre ligne au fil peut s'en passer ; retirez timeline_event=False",
+                )
         for d in workflow.deadlines:
             for key in d.states:
                 if key not in states:

@@ -346,6 +346,11 @@ class Transition:
     ``effects`` are awaited in order by the core, in the transition's transaction, once the
     enrolment is written (see :class:`EffectContext`): what else the step changes, so that one
     action records one fact (the entry opens the occupancy, the exit closes it).
+
+    ``timeline_event``: whether the core writes the transition's « Changement d'étape » line on
+    the timeline. A transition whose effect writes its own, more telling line (housing's
+    renewal: « Renouvellement de la convention », with the new end) sets it to ``False``, so
+    that one fact is one line; the transition is still audited.
     """
 
     key: str
@@ -357,6 +362,7 @@ class Transition:
     effects: tuple[Effect, ...] = ()
     order: int = 100
     danger: bool = False
+    timeline_event: bool = True
 
 
 @dataclass(frozen=True)

@@ -236,24 +236,25 @@ async def apply_transition(
         date_field = next(
             (n for n in ("exit_date", "entry_date", "decision_date") if values.get(n)), None
         )
-        await TimelineEvent.insert(
-            TimelineEvent(
-                household=row["household"],
-                kind="state_change",
-                occurred_at=business_datetime(day),
-                author=actor.user_id,
-                programme=row["programme"],
-                title=f"{transition.label} → {state.label}",
-                data={
-                    "enrolment": enrolment_id,
-                    "from": row["state"],
-                    "to": state.key,
-                    "date": day.isoformat(),
-                    "date_field": date_field,
-                },
-                created_at=now(),
+        if transition.timeline_event:
+            await TimelineEvent.insert(
+                TimelineEvent(
+                    household=row["household"],
+                    kind="state_change",
+                    occurred_at=business_datetime(day),
+                    author=actor.user_id,
+                    programme=row["programme"],
+                    title=f"{transition.label} → {state.label}",
+                    data={
+                        "enrolment": enrolment_id,
+                        "from": row["state"],
+                        "to": state.key,
+                        "date": day.isoformat(),
+                        "date_field": date_field,
+                    },
+                    created_at=now(),
+                )
             )
-        )
         await audit.record(
             "transition",
             "enrolment",

@@ -64,7 +64,9 @@ def renewal_transition(
 ) -> Transition:
     """Renew the agreement for one more term of ``policy`` (from ``state`` to itself): the
     renewal goes into housing's renewals table, with its timeline event (``event_kind``, a
-    type the programme declares) and the deadline recomputed; refused past the maximum."""
+    type the programme declares) and the deadline recomputed; refused past the maximum.
+    That event is the renewal's one line on the timeline: the core writes no « Changement
+    d'étape » for it (``timeline_event=False``)."""
 
     async def effect(ctx: EffectContext) -> None:
         await renew(
@@ -78,7 +80,9 @@ def renewal_transition(
         )
 
     label = label or f"Renouveler la convention ({policy.term_months} mois)"
-    return Transition("renew", label, (state,), state, effects=(effect,), order=order)
+    return Transition(
+        "renew", label, (state,), state, effects=(effect,), order=order, timeline_event=False
+    )
 
 
 def agreement_deadline(
