@@ -26,6 +26,7 @@ __all__ = ["agreement_deadline", "entry_transition", "renewal_transition"]
 def entry_transition(
     *,
     label: str = "Entrée dans le logement",
+    date_label: str = "Date d'entrée",
     sources: Sequence[str] = ("admitted",),
     target: str = "housed",
     kind: str = "agreement",
@@ -35,14 +36,15 @@ def entry_transition(
 ) -> Transition:
     """« Entrée dans le logement »: the entry date, one of the programme's free dwellings and
     the rent terms; the effect opens the occupancy (``kind``) on that date and closes the
-    dwelling's vacancy. ``fields`` come after the usual ones."""
+    dwelling's vacancy. ``date_label`` names the entry date; ``fields`` come after the usual
+    ones."""
     return Transition(
         "enter",
         label,
         tuple(sources),
         target,
         fields=(
-            Field("entry_date", "Date d'entrée", kind="date", required=True),
+            Field("entry_date", date_label, kind="date", required=True),
             dwelling_field(),
             *ENTRY_TERMS_FIELDS,
             *fields,

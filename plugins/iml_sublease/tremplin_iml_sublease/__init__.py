@@ -29,7 +29,6 @@ from tremplin_iml_sublease.workflow import (
     AGREEMENT,
     EXIT_DESTINATIONS,
     KEY,
-    MAX_MONTHS,
     PRESCRIBERS,
     WORKFLOW,
 )
@@ -53,7 +52,7 @@ PROGRAMME = Programme(
     key=KEY,
     name_fr="IML sous-location",
     name_en="Rental intermediation (sub-lease)",
-    max_duration_months=MAX_MONTHS,
+    max_duration_months=AGREEMENT.max_months,
     public="Ménages sortant de structures d'hébergement, prioritaires DALO/PDALHPD, "
     "orientés par le SIAO",
     prescribers=PRESCRIBERS,
