@@ -351,6 +351,11 @@ class Transition:
     the timeline. A transition whose effect writes its own, more telling line (housing's
     renewal: « Renouvellement de la convention », with the new end) sets it to ``False``, so
     that one fact is one line; the transition is still audited.
+
+    ``store_values``: whether the values of the fields that are not enrolment columns go into
+    the enrolment's ``data``. ``False`` when an effect keeps them in its own table (housing's
+    renewal: the decision date and derogation reason live with the renewal); the guards and
+    effects still get them.
     """
 
     key: str
@@ -363,6 +368,7 @@ class Transition:
     order: int = 100
     danger: bool = False
     timeline_event: bool = True
+    store_values: bool = True
 
 
 @dataclass(frozen=True)

@@ -225,7 +225,7 @@ async def apply_transition(
                 update[getattr(Enrolment, name)] = (
                     value if value is not None else (None if name in DATE_COLUMNS else "")
                 )
-            else:
+            elif transition.store_values:
                 data[name] = value
         update[Enrolment.data] = data
         await versioned_update(Enrolment, enrolment_id, version, update)

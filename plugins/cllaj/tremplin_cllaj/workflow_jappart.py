@@ -91,6 +91,13 @@ JAPPART_WORKFLOW = Workflow(
         ),
         refusal(),
         housing.entry_transition(date_label=ENTRY.label),
+        # Beyond the 12 months only by a derogation to a chosen date, with its reason.
+        housing.renewal_transition(
+            JAPPART,
+            AGREEMENT,
+            label="Dérogation à la durée de 12 mois",
+            event_kind="cllaj_derogation",
+        ),
         exit_with_destination(
             EXIT_DESTINATIONS,
             label="Sortie de J'APPART",

@@ -168,10 +168,9 @@ def tremplin_piccolo_apps() -> list[str]:
 def tremplin_routes() -> list:
     from tremplin_iml_sublease.checklists import checklist_update
     from tremplin_iml_sublease.convention import convention_pdf
-    from tremplin_iml_sublease.renewals import renewal_create
     from tremplin_iml_sublease.reviews import review_create, review_pdf
 
-    return [renewal_create, checklist_update, convention_pdf, review_create, review_pdf]
+    return [checklist_update, convention_pdf, review_create, review_pdf]
 
 
 @hookimpl

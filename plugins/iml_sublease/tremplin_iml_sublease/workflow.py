@@ -98,6 +98,8 @@ WORKFLOW = Workflow(
         postponement(),
         refusal(),
         housing.entry_transition(guards=(require_entry_checklist,)),
+        # 3 more months in housing's renewals table; past 18 months, with a derogation reason.
+        housing.renewal_transition(KEY, AGREEMENT),
         exit_with_destination(
             vocabulary.EXIT_DESTINATIONS,
             fields=(

@@ -129,11 +129,11 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
 
 @hookimpl
 def tremplin_routes() -> list:
-    from tremplin_iml_youth.agreement import cej_update, renewal_create
+    from tremplin_iml_youth.agreement import cej_update
     from tremplin_iml_youth.coordination import coordination
     from tremplin_iml_youth.meetings import meeting_create
 
-    return [renewal_create, cej_update, coordination, meeting_create]
+    return [cej_update, coordination, meeting_create]
 
 
 @hookimpl

@@ -86,6 +86,7 @@ WORKFLOW = Workflow(
         postponement(),
         refusal(),
         housing.entry_transition(guards=(require_consistent_cej,)),
+        housing.renewal_transition(KEY, AGREEMENT, event_kind="iml_youth_renewal"),
         exit_with_destination(EXIT_DESTINATIONS, effects=(housing.leave_dwelling(),)),
         withdrawal(("referral", "admitted")),
     ),
