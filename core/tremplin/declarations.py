@@ -82,6 +82,21 @@ def _check_workflows(host: PluginHost) -> None:
                         f"la transition « {t.key} » {where} vers ou depuis l'état « {key} »",
                         "cet état n'est pas déclaré dans states ; ajoutez-le ou corrigez la clé",
                     )
+            if not t.timeline_event and (not t.effects or set(t.source) != {t.target}):
+                raise _fail(
+                    plugin,
+                    f"la transition « {t.key} » {where} sans ligne au fil (timeline_event=False)",
+                    "seule une transition qui reste dans son état et dont un effet écrit sa "
+                    "propre ligne au fil peut s'en passer ; retirez timeline_event=False",
+                )
+            if not t.store_values and not t.effects:
+                raise _fail(
+                    plugin,
+                    f"la transition « {t.key} » {where} qui ne garde pas ses valeurs "
+                    "(store_values=False)",
+                    "sans effet pour les enregistrer, ses champs seraient perdus ; ajoutez "
+                    "l'effet ou retirez store_values=False",
+                )
         for d in workflow.deadlines:
             for key in d.states:
                 if key not in states:

@@ -346,6 +346,16 @@ class Transition:
     ``effects`` are awaited in order by the core, in the transition's transaction, once the
     enrolment is written (see :class:`EffectContext`): what else the step changes, so that one
     action records one fact (the entry opens the occupancy, the exit closes it).
+
+    ``timeline_event``: whether the core writes the transition's « Changement d'étape » line on
+    the timeline. A transition whose effect writes its own, more telling line (housing's
+    renewal: « Renouvellement de la convention », with the new end) sets it to ``False``, so
+    that one fact is one line; the transition is still audited.
+
+    ``store_values``: whether the values of the fields that are not enrolment columns go into
+    the enrolment's ``data``. ``False`` when an effect keeps them in its own table (housing's
+    renewal: the decision date and derogation reason live with the renewal); the guards and
+    effects still get them.
     """
 
     key: str
@@ -357,6 +367,8 @@ class Transition:
     effects: tuple[Effect, ...] = ()
     order: int = 100
     danger: bool = False
+    timeline_event: bool = True
+    store_values: bool = True
 
 
 @dataclass(frozen=True)
@@ -803,6 +815,9 @@ class StepCorrection:
     ``before`` and ``after`` map the corrected columns (``decision_date``, ``entry_date``,
     ``exit_date``, ``exit_destination``, ``exit_reason``) to their old and new values (dates as
     :class:`datetime.date`); ``enrolment`` is the enrolment as it is after the correction.
+    ``workflow`` is the enrolment's programme workflow, whose transitions' effects say what the
+    step changed besides the enrolment (housing reads its exit's effect: a correction to or
+    from an outcome where the household stays in its dwelling reopens or closes the occupancy).
     """
 
     step: Literal["admission", "entry", "exit"]
@@ -811,3 +826,4 @@ class StepCorrection:
     after: Mapping[str, Any]
     reason: str
     user_id: int | None
+    workflow: Workflow | None = None

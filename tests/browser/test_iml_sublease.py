@@ -1,8 +1,10 @@
 """IML sub-lease in headless Chromium against the real ``tremplin serve``: a social worker
 takes a referral through admission, the entry checklist, the entry into a dwelling chosen
 from the free ones (which opens the occupancy and its rent account), a renewal, the review,
-to an exit with a sliding lease (*bail glissant*), checking the page at each step; the
-rental manager then finds the dwelling vacant again and the rent account closed."""
+to an exit with a sliding lease (*bail glissant*), checking the page at each step and the
+timeline's dates (each step dated by its decision, entry or exit date, one line each); the
+rental manager then finds the dwelling vacant again and the rent account closed, and the
+year's report counts the entry and the exit, listing the household under each."""
 
 from __future__ import annotations
 
@@ -153,11 +155,11 @@ def test_referral_to_exit_with_a_sliding_lease(
         0
     )
 
-    # A renewal of 3 months.
-    renewals.locator("summary", has_text="Renouveler la convention").click()
-    renewals.locator("#f-decided_on").fill("2025-04-22")
-    with page.expect_navigation():
-        renewals.get_by_role("button", name="Enregistrer le renouvellement").click()
+    # A renewal of 3 months: the workflow's action (housing's agreement keeps it).
+    form = _transition(page, enrolment, "Renouveler la convention (3 mois)")
+    form.locator("#f-decided_on").fill("2025-04-22")
+    _confirm_and_reload(page, form)
+    expect(enrolment.locator("h3 .state")).to_have_text("Dans le logement")
     renewals = page.locator(f"#iml-renewals-{enrolment_id}")
     expect(renewals).to_contain_text("Renouvelée le 22/04/2025 jusqu'au 01/08/2025")
     expect(renewals).to_contain_text("Convention d'occupation jusqu'au 01/08/2025")
@@ -210,6 +212,34 @@ def test_referral_to_exit_with_a_sliding_lease(
     expect(page.locator(f"#iml-reviews-{enrolment_id} summary")).to_have_count(0)
     expect(page.locator("#timeline")).to_contain_text("Glissement du bail → Sorti")
     expect(page.locator("#timeline")).to_contain_text("Entrée dans le logement → Dans le logement")
+    # The timeline's dates are the business dates (not the click's), one line per fact.
+    timeline = page.locator("#timeline")
+    for title, day in (
+        ("Admettre → Admis, en attente d'entrée", "10/01/2025"),
+        ("Entrée dans le logement → Dans le logement", "01/02/2025"),
+        ("Renouvellement de la convention", "22/04/2025"),
+        ("Glissement du bail → Sorti", "01/08/2025"),
+    ):
+        line = timeline.locator("li.event", has_text=title)
+        expect(line).to_have_count(1)
+        expect(line.locator(".event-head .muted")).to_contain_text(day)
+    expect(timeline.locator("li.event", has_text="Renouveler la convention")).to_have_count(0)
+    _no_js_errors(page)
+
+    # The year's report reads the same entry and exit: one each, this household under both.
+    page.goto(server.url("/reports?programme=iml_sublease&year=2025"))
+    figures = page.locator("table.key-figures")
+    for label in ("Entrées", "Sorties"):
+        row = figures.locator("tr").filter(has=page.get_by_role("cell", name=label, exact=True))
+        expect(row.locator("td").nth(1)).to_have_text("1")
+    destination = page.locator(
+        'a[href="/reports/iml_sublease/2025/detail/exit_destinations/private_sliding"]'
+    )
+    expect(destination).to_have_text("1")
+    for row in ("entries", "exits"):
+        page.goto(server.url(f"/reports/iml_sublease/2025/detail/overview/{row}"))
+        expect(page.locator("ul.rows li")).to_have_count(1)
+        expect(page.locator("ul.rows")).to_contain_text("MARTIN Sofia")
     _no_js_errors(page)
 
     # One fact, one record: the dwelling is vacant again from the day after the exit…
@@ -225,4 +255,10 @@ def test_referral_to_exit_with_a_sliding_lease(
         "du 01/02/2025 au 01/08/2025 (Glissement du bail au ménage)"
     )
     expect(rental_page.get_by_role("heading", name="Sortie ou transfert")).to_have_count(0)
+    expect(rental_page.locator("#ledger")).to_contain_text(
+        "Occupation close et compte soldé : aucun paiement ne peut plus y être enregistré."
+    )
+    expect(rental_page.get_by_role("heading", name="Enregistrer un paiement")).to_have_count(0)
+    expect(rental_page.locator("#terms")).to_contain_text("01/02/2025")  # the entry's terms
+    expect(rental_page.locator("#terms")).to_contain_text("420,00")
     _no_js_errors(rental_page)

@@ -183,13 +183,17 @@ async def test_stays_deadlines_page_and_report_on_both_engines(database, alt_hos
 
     # Renewing the overdue stay: one more term in housing's renewals, deadline recomputed.
     before = await _due(overdue)
+    lines = await TimelineEvent.count().where(TimelineEvent.programme == KEY)
     assert await move(alt_host, overdue, "renew") == "housed"
     assert await _due(overdue) > day
     assert (await _due(overdue) - before).days in range(181, 185)
-    renewals = await TimelineEvent.count().where(
+    renewals = await TimelineEvent.select(TimelineEvent.title, TimelineEvent.body).where(
         (TimelineEvent.programme == KEY) & (TimelineEvent.kind == "alt_renewal")
     )
-    assert renewals == 1
+    assert len(renewals) == 1
+    assert f"{await _due(overdue):%d/%m/%Y}" in renewals[0]["body"]
+    # One fact, one line: no « Changement d'étape » beside the renewal's own line.
+    assert await TimelineEvent.count().where(TimelineEvent.programme == KEY) == lines + 1
 
     (_, section) = next(pair for pair in alt_host.report_sections(KEY) if pair[1].key == "alt")
     ctx = ReportContext(

@@ -125,8 +125,16 @@ def test_a_valid_declaration_starts():
             {"nav": [NavItem("Séjours ALT", f"/{SLUG}/stays")]},
             "l'entrée de menu « Séjours ALT » (/alt_test/stays) sans rôles",
         ),
+        (
+            {
+                "transitions": (
+                    Transition("enter", "Entrée", ("referral",), "housed", timeline_event=False),
+                )
+            },
+            "la transition « enter » dans le workflow du programme « alt_test » sans ligne au fil",
+        ),
     ],
-    ids=["state", "deadline", "column", "group", "prefix", "guard", "nav-roles"],
+    ids=["state", "deadline", "column", "group", "prefix", "guard", "nav-roles", "no-line"],
 )
 def test_an_invalid_declaration_is_refused_naming_the_plugin(overrides, expected):
     with pytest.raises(ConfigError) as caught:

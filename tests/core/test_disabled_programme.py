@@ -32,10 +32,11 @@ async def test_disabled_programme_is_hidden_but_its_data_kept(database, host, us
         assert (
             await client.get(f"/enrolments/{enrolment_id}/transitions/accept")
         ).status_code == 404
-        renew = await client.post(
-            f"/iml_sublease/enrolments/{enrolment_id}/renewals", data={"decided_on": "2024-04-01"}
-        )
-        assert renew.status_code in (403, 404)
+        convention = await client.get(f"/iml_sublease/enrolments/{enrolment_id}/convention")
+        assert convention.status_code in (403, 404)
+        assert (
+            await client.get(f"/enrolments/{enrolment_id}/transitions/renew")
+        ).status_code == 404
         token = await login(client, "social_worker@test.fr")
         api = await client.get(f"/api/households/{household_id}/enrolments")
         assert api.json() == []

@@ -150,6 +150,7 @@ async def correct_step(
             after={c: after[c] for c in changed},
             reason=values["correction_reason"],
             user_id=actor.user_id,
+            workflow=host.workflows.get(row["programme"]),
         )
         # Through pluggy, not host.call: an effect that fails must abort the correction.
         for returned in host.pm.hook.tremplin_step_corrected(correction=correction):

@@ -225,7 +225,7 @@ async def apply_transition(
                 update[getattr(Enrolment, name)] = (
                     value if value is not None else (None if name in DATE_COLUMNS else "")
                 )
-            else:
+            elif transition.store_values:
                 data[name] = value
         update[Enrolment.data] = data
         await versioned_update(Enrolment, enrolment_id, version, update)
@@ -236,24 +236,25 @@ async def apply_transition(
         date_field = next(
             (n for n in ("exit_date", "entry_date", "decision_date") if values.get(n)), None
         )
-        await TimelineEvent.insert(
-            TimelineEvent(
-                household=row["household"],
-                kind="state_change",
-                occurred_at=business_datetime(day),
-                author=actor.user_id,
-                programme=row["programme"],
-                title=f"{transition.label} → {state.label}",
-                data={
-                    "enrolment": enrolment_id,
-                    "from": row["state"],
-                    "to": state.key,
-                    "date": day.isoformat(),
-                    "date_field": date_field,
-                },
-                created_at=now(),
+        if transition.timeline_event:
+            await TimelineEvent.insert(
+                TimelineEvent(
+                    household=row["household"],
+                    kind="state_change",
+                    occurred_at=business_datetime(day),
+                    author=actor.user_id,
+                    programme=row["programme"],
+                    title=f"{transition.label} → {state.label}",
+                    data={
+                        "enrolment": enrolment_id,
+                        "from": row["state"],
+                        "to": state.key,
+                        "date": day.isoformat(),
+                        "date_field": date_field,
+                    },
+                    created_at=now(),
+                )
             )
-        )
         await audit.record(
             "transition",
             "enrolment",

@@ -72,12 +72,10 @@ def tremplin_routes() -> list:
         decision_create,
     )
     from tremplin_cllaj.desk_pages import ROUTES
-    from tremplin_cllaj.jappart import derogation_create
 
     return [
         *ROUTES,
         convention_pdf,
-        derogation_create,
         committees,
         committee_create,
         committee_page,

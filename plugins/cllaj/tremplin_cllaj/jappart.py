@@ -1,8 +1,9 @@
 """J'APPART follow-up: the 12-month occupancy with its derogation, and the 2 to 3 meetings
 a month with the social worker (a ``cllaj_jappart_meeting`` timeline event each).
 
-The derogation is a dated decision of the occupancy agreement, kept by housing with every
-programme's renewals (``housing.renew_agreement``): the exit guard and the panel read it.
+The derogation is a dated decision of the occupancy agreement, recorded by the workflow's
+« Dérogation à la durée de 12 mois » (housing's ``renewal_transition``) and kept by housing
+with every programme's renewals: the exit guard and the panel read it.
 """
 
 from __future__ import annotations
@@ -10,37 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Request, Response, post
-from litestar.params import FromPath
-from litestar.response import Template
-
 from tremplin.api import (
     DashboardContext,
     DashboardRow,
     Enrolments,
     EnrolmentView,
-    Field,
-    FormErrors,
     TimelineEvents,
-    actor,
     add_months,
-    enrolment_for_route,
-    enrolment_url,
-    form_dict,
-    redirect_after_write,
-    requires,
     today,
-    validate,
 )
 from tremplin_cllaj.rules import JAPPART, JAPPART_MIN_MEETINGS
 from tremplin_cllaj.workflow_jappart import AGREEMENT
 from tremplin_housing import api as housing
 
 MEETING = "cllaj_jappart_meeting"
-DEROGATION_FIELDS = (
-    Field("derogation_until", "Nouvelle fin de l'occupation", kind="date", required=True),
-    Field("derogation_reason", "Motif de la dérogation", kind="textarea", required=True),
-)
 
 
 def month_window(on: dt.date) -> tuple[dt.date, dt.date]:
@@ -65,28 +49,6 @@ async def meetings_in_last_month(household_ids: list[int], on: dt.date) -> dict[
     for r in rows:
         counts[r["household"]] = counts.get(r["household"], 0) + 1
     return counts
-
-
-async def record_derogation(
-    enrolment_id: int, raw: dict[str, Any], user_id: int | None, address: str
-) -> dt.date:
-    """Extend the occupancy beyond 12 months with a reason; returns the new end."""
-    values = validate(DEROGATION_FIELDS, raw)
-    names = {"until": "derogation_until", "_renewal": "_panel"}
-    try:
-        return await housing.renew_agreement(
-            enrolment_id,
-            JAPPART,
-            AGREEMENT,
-            today(),
-            until=dt.date.fromisoformat(values["derogation_until"]),
-            derogation_reason=values["derogation_reason"],
-            user_id=user_id,
-            address=address,
-            event_kind="cllaj_derogation",
-        )
-    except FormErrors as exc:
-        raise FormErrors({names.get(k, k): v for k, v in exc.errors.items()}) from exc
 
 
 async def _row(enrolment_id: int) -> dict[str, Any]:
@@ -121,29 +83,8 @@ async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
         "meetings": meetings,
         "min_meetings": JAPPART_MIN_MEETINGS,
         "housed": housed,
-        "fields": DEROGATION_FIELDS,
-        "values": {},
         "errors": {},
     }
-
-
-@post("/cllaj/enrolments/{enrolment_id:int}/derogation", guards=[requires("social")])
-async def derogation_create(request: Request, enrolment_id: FromPath[int]) -> Response:
-    """Record a derogation to the 12 months; the panel comes back with the error if refused."""
-    row = await enrolment_for_route(request, enrolment_id, JAPPART)
-    raw = await form_dict(request)
-    a = actor(request)
-    try:
-        await record_derogation(enrolment_id, raw, a.user_id, a.address)
-    except FormErrors as exc:
-        context = await panel_context(EnrolmentView.from_row(row))
-        context.update(values=raw, errors=exc.errors)
-        return Template(
-            "cllaj/_jappart_panel.html",
-            status_code=422,
-            context={"enrolment": row, "panel_context": context},
-        )
-    return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))
 
 
 async def _housed(programme: str) -> list[dict[str, Any]]:

@@ -7,8 +7,6 @@ import datetime as dt
 
 from tremplin.api import (
     AgreementPolicy,
-    Deadline,
-    EnrolmentView,
     GuardContext,
     State,
     Transition,
@@ -69,11 +67,6 @@ async def require_within_occupancy(ctx: GuardContext) -> str | None:
     return None
 
 
-async def _jappart_due(e: EnrolmentView) -> dt.date | None:
-    """The end of the 12 months, or of the derogation (housing's renewals table)."""
-    return await housing.agreement_due(e, AGREEMENT)
-
-
 JAPPART_WORKFLOW = Workflow(
     programme=JAPPART,
     initial="referral",
@@ -97,14 +90,13 @@ JAPPART_WORKFLOW = Workflow(
             order=10,
         ),
         refusal(),
-        Transition(
-            "enter",
-            "Entrée dans le logement",
-            ("admitted",),
-            "housed",
-            fields=(ENTRY, housing.dwelling_field(), *housing.ENTRY_TERMS_FIELDS),
-            effects=(housing.enter_dwelling("agreement"),),
-            order=10,
+        housing.entry_transition(date_label=ENTRY.label),
+        # Beyond the 12 months only by a derogation to a chosen date, with its reason.
+        housing.renewal_transition(
+            JAPPART,
+            AGREEMENT,
+            label="Dérogation à la durée de 12 mois",
+            event_kind="cllaj_derogation",
         ),
         exit_with_destination(
             EXIT_DESTINATIONS,
@@ -115,11 +107,10 @@ JAPPART_WORKFLOW = Workflow(
         withdraw(("referral", "admitted")),
     ),
     deadlines=(
-        Deadline(
-            "jappart_end",
-            "Fin de l'occupation J'APPART (12 mois)",
-            ("housed",),
-            _jappart_due,
+        housing.agreement_deadline(
+            AGREEMENT,
+            key="jappart_end",
+            label="Fin de l'occupation J'APPART (12 mois)",
             warn_days=60,
         ),
     ),

@@ -12,11 +12,13 @@ import datetime as dt
 from typing import Any
 
 from tremplin.api import (
+    Actor,
     AgreementPolicy,
     Enrolments,
     FormErrors,
-    add_enrolment_event,
+    NewEvent,
     add_months,
+    add_timeline_event,
     audit,
     now,
     refresh_due_dates,
@@ -140,16 +142,22 @@ async def renew(
                 created_at=now(),
             )
         )
-        await add_enrolment_event(
-            enrolment_id,
+        # The renewal's one line on the timeline, dated by its decision.
+        await add_timeline_event(
+            Actor(user_id, address),
             row["household"],
+            NewEvent(
+                kind=event_kind,
+                title="Renouvellement de la convention"
+                if policy.renewable
+                else "Dérogation à la durée d'occupation",
+                body=f"Convention prolongée jusqu'au {until:%d/%m/%Y}",
+                on=decided_on,
+                data={"until": until.isoformat()},
+            ),
             programme=programme,
-            kind=event_kind,
-            title="Renouvellement de la convention"
-            if policy.renewable
-            else "Dérogation à la durée d'occupation",
-            body=f"Convention prolongée jusqu'au {until:%d/%m/%Y}",
-            author=user_id,
+            enrolment_id=enrolment_id,
+            audit_action=None,
         )
         await audit(
             "renew", "enrolment", enrolment_id, user_id=user_id, fields=["renewal"], address=address

@@ -79,7 +79,12 @@ from tremplin_housing.journey import (
     open_occupancy,
 )
 from tremplin_housing.ledger import balances_by_household, occupancy_balance
-from tremplin_housing.programme import agreement_deadline, entry_transition, renewal_transition
+from tremplin_housing.programme import (
+    agreement_deadline,
+    entry_transition,
+    renewal_fields,
+    renewal_transition,
+)
 from tremplin_housing.settings import arrears_threshold
 from tremplin_housing.tables import Dwelling, Occupancy
 
@@ -109,6 +114,7 @@ __all__ = [
     "move_unit",
     "open_occupancy",
     "renew_agreement",
+    "renewal_fields",
     "renewal_transition",
     "DWELLING_STATUSES",
     "TYPOLOGIES",

@@ -19,19 +19,22 @@ from tremplin.api import (
     ChoiceContext,
     Effect,
     EffectContext,
+    Enrolments,
     Field,
     FormErrors,
     Transition,
     now,
     today,
 )
-from tremplin_housing.calc import add_months, overlaps
+from tremplin_housing.calc import add_months, first_of_month, overlaps
 from tremplin_housing.common import write_audit
 from tremplin_housing.fields import TERMS_FIELDS, money
-from tremplin_housing.occupancy import close_row, lock_dwelling, occupancy_period
+from tremplin_housing.ledger import sync_called_month, terms_history
+from tremplin_housing.occupancy import close_row, lock_dwelling, occupancy_period, reprice_from
 from tremplin_housing.tables import (
     DepositInstalment,
     Dwelling,
+    LedgerEntry,
     Occupancy,
     RentTerms,
     Vacancy,
@@ -247,14 +250,25 @@ async def close_occupancy(
     occupancy = await enrolment_occupancy(ctx.enrolment.id)
     if occupancy is None:
         return None
+    await _close(_actor(ctx), occupancy, end, reason, field)
+    return occupancy["id"]
+
+
+async def _close(
+    actor: Actor, occupancy: dict[str, Any], end: dt.date, reason: str, field: str
+) -> None:
     await lock_dwelling(occupancy["dwelling"])
     try:
-        await close_row(_actor(ctx), occupancy, end, reason)
+        await close_row(actor, occupancy, end, reason)
     except FormErrors as exc:
         raise FormErrors({field: next(iter(exc.errors.values()))}) from exc
     await _open_vacancy(occupancy["dwelling"], end)
-    await write_audit(_actor(ctx), "exit", "housing_occupancy", occupancy["id"], ["end_date"])
-    return occupancy["id"]
+    await write_audit(actor, "exit", "housing_occupancy", occupancy["id"], ["end_date"])
+
+
+def exit_reason(destination: str) -> str:
+    """The occupancy's exit reason for an enrolment's exit destination."""
+    return "sliding" if "sliding" in destination else _EXIT_REASONS.get(destination, "end")
 
 
 def enter_dwelling(kind: str = "agreement", field: str = "dwelling") -> Effect:
@@ -291,11 +305,23 @@ def leave_dwelling(stays: Iterable[str] = ()) -> Effect:
         destination = str(ctx.values.get("exit_destination") or "")
         if end is None or destination in kept:
             return
-        reason = "sliding" if "sliding" in destination else _EXIT_REASONS.get(destination, "end")
-        await close_occupancy(ctx, end, reason)
+        await close_occupancy(ctx, end, exit_reason(destination))
 
     effect.housing_effect = "exit"  # type: ignore[attr-defined]
+    effect.stays = kept  # type: ignore[attr-defined]
     return effect
+
+
+def kept_destinations(workflow: Any) -> frozenset[str] | None:
+    """The exit destinations after which the household keeps its dwelling, from the
+    workflow's :func:`leave_dwelling` effects; ``None`` when no exit closes an occupancy."""
+    found = [
+        getattr(effect, "stays", frozenset())
+        for t in workflow.transitions
+        for effect in t.effects
+        if getattr(effect, "housing_effect", None) == "exit"
+    ]
+    return frozenset().union(*found) if found else None
 
 
 async def move_occupancy(
@@ -439,9 +465,6 @@ async def correct_dates(correction: Any) -> None:
     rent account is re-priced from the earlier month, the vacancy follows): the entry date
     stays one fact. Refused (``FormErrors`` under the date) when the dwelling or the
     household is taken at the new date; nothing then is written."""
-    from tremplin_housing.calc import first_of_month
-    from tremplin_housing.occupancy import reprice_from
-
     actor = Actor(user_id=correction.user_id)
     enrolment_id = correction.enrolment.id
     rows = (
@@ -478,26 +501,104 @@ async def correct_dates(correction: Any) -> None:
             moved = {**occupancy, "start_date": new}
             await reprice_from(actor, moved, first_of_month(min(old, new)))
             await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["start"])
-    if "exit_date" in correction.after and correction.after["exit_date"]:
-        closed = [r for r in rows if r["end_date"] == correction.before.get("exit_date")]
-        if not closed:
+    if correction.step == "exit":
+        await _correct_exit(correction, actor, rows)
+
+
+async def _correct_exit(correction: Any, actor: Actor, rows: list[dict[str, Any]]) -> None:
+    """An exit corrected: its date moves the occupancy's end (and the vacancy after it); its
+    destination, moved to or from one where the household keeps its dwelling (the mandate's
+    « Maintien dans le logement »), reopens or closes the occupancy as the exit would have."""
+    enrolment = correction.enrolment
+    old_end = correction.before.get("exit_date", enrolment.exit_date)
+    new_end = enrolment.exit_date
+    current = (
+        await Enrolments.select(Enrolments.exit_destination)
+        .where(Enrolments.id == enrolment.id)
+        .first()
+    )
+    new_destination = str((current or {}).get("exit_destination") or "")
+    old_destination = str(correction.before.get("exit_destination", new_destination) or "")
+    kept = kept_destinations(correction.workflow) if correction.workflow else None
+    if kept is not None and new_end is not None:
+        stayed, stays = old_destination in kept, new_destination in kept
+        if stayed and stays:
+            return  # the occupancy outlives the support either way
+        if stayed:
+            occupancy = await enrolment_occupancy(enrolment.id)
+            if occupancy is not None:
+                await _close(actor, occupancy, new_end, exit_reason(new_destination), "exit_date")
             return
-        occupancy, new = closed[-1], correction.after["exit_date"]
-        old = occupancy["end_date"]
-        if new != old:
-            await lock_dwelling(occupancy["dwelling"])
-            start = occupancy["start_date"]
-            if new < start or await _others_overlap(occupancy, start, new):
-                raise FormErrors(
-                    {"exit_date": "Le logement ou le ménage est déjà pris à cette date."}
-                )
-            await Occupancy.update({Occupancy.end_date: new, Occupancy.updated_at: now()}).where(
-                Occupancy.id == occupancy["id"]
-            )
-            await Vacancy.update({Vacancy.start_date: new + dt.timedelta(days=1)}).where(
-                (Vacancy.dwelling == occupancy["dwelling"])
-                & (Vacancy.start_date == old + dt.timedelta(days=1))
-            )
-            moved = {**occupancy, "end_date": new}
-            await reprice_from(actor, moved, first_of_month(min(old, new)))
-            await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["end"])
+        if stays:
+            closed = [r for r in rows if r["end_date"] == old_end]
+            if closed:
+                await _reopen(actor, closed[-1])
+            return
+    closed = [r for r in rows if r["end_date"] == old_end]
+    if not closed or old_end is None or new_end is None:
+        return
+    occupancy = closed[-1]
+    if kept is not None and exit_reason(new_destination) != occupancy["exit_reason"]:
+        await Occupancy.update({Occupancy.exit_reason: exit_reason(new_destination)}).where(
+            Occupancy.id == occupancy["id"]
+        )
+    if new_end != old_end:
+        await lock_dwelling(occupancy["dwelling"])
+        start = occupancy["start_date"]
+        if new_end < start or await _others_overlap(occupancy, start, new_end):
+            raise FormErrors({"exit_date": "Le logement ou le ménage est déjà pris à cette date."})
+        await Occupancy.update({Occupancy.end_date: new_end, Occupancy.updated_at: now()}).where(
+            Occupancy.id == occupancy["id"]
+        )
+        await Vacancy.update({Vacancy.start_date: new_end + dt.timedelta(days=1)}).where(
+            (Vacancy.dwelling == occupancy["dwelling"])
+            & (Vacancy.start_date == old_end + dt.timedelta(days=1))
+        )
+        moved = {**occupancy, "end_date": new_end}
+        await reprice_from(actor, moved, first_of_month(min(old_end, new_end)))
+        await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["end"])
+
+
+#: Why an exit cannot be corrected into « the household stays »: its dwelling is taken.
+_TAKEN_SINCE = (
+    "Le logement a été attribué à un autre ménage depuis la sortie (ou ce ménage en occupe "
+    "un autre) : le maintien dans le logement ne peut pas être enregistré."
+)
+
+
+async def _reopen(actor: Actor, occupancy: dict[str, Any]) -> None:
+    """Undo the exit of ``occupancy``: it runs on (no end), the vacancy its exit opened goes,
+    the dwelling is occupied again and the months called since are called again in full.
+    Refused when the dwelling or the household is taken after the old end."""
+    old_end = occupancy["end_date"]
+    await lock_dwelling(occupancy["dwelling"])
+    if await _others_overlap(occupancy, occupancy["start_date"], None):
+        raise FormErrors({"exit_destination": _TAKEN_SINCE})
+    await Vacancy.delete().where(
+        (Vacancy.dwelling == occupancy["dwelling"])
+        & (Vacancy.start_date == old_end + dt.timedelta(days=1))
+        & (Vacancy.cause == "between_occupants")
+    )
+    await Occupancy.update(
+        {
+            Occupancy.end_date: None,
+            Occupancy.exit_reason: "",
+            Occupancy.version: occupancy["version"] + 1,
+            Occupancy.updated_at: now(),
+        }
+    ).where(Occupancy.id == occupancy["id"])
+    if occupancy["start_date"] <= today():
+        await Dwelling.update({Dwelling.status: "occupied"}).where(
+            (Dwelling.id == occupancy["dwelling"]) & (Dwelling.status == "available")
+        )
+    # The exit month was prorated and the later calls removed: every month called since the
+    # exit (the monthly run went by) is called again for this occupancy, in full.
+    history = (await terms_history([occupancy["id"]]))[occupancy["id"]]
+    reopened = {**occupancy, "end_date": None}
+    for row in (
+        await LedgerEntry.select(LedgerEntry.month)
+        .where((LedgerEntry.kind == "call") & (LedgerEntry.month >= first_of_month(old_end)))
+        .distinct()
+    ):
+        await sync_called_month(reopened, row["month"], history, actor)
+    await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["end", "reopen"])

@@ -29,7 +29,6 @@ from tremplin_iml_sublease.workflow import (
     AGREEMENT,
     EXIT_DESTINATIONS,
     KEY,
-    MAX_MONTHS,
     PRESCRIBERS,
     WORKFLOW,
 )
@@ -53,7 +52,7 @@ PROGRAMME = Programme(
     key=KEY,
     name_fr="IML sous-location",
     name_en="Rental intermediation (sub-lease)",
-    max_duration_months=MAX_MONTHS,
+    max_duration_months=AGREEMENT.max_months,
     public="Ménages sortant de structures d'hébergement, prioritaires DALO/PDALHPD, "
     "orientés par le SIAO",
     prescribers=PRESCRIBERS,
@@ -169,10 +168,9 @@ def tremplin_piccolo_apps() -> list[str]:
 def tremplin_routes() -> list:
     from tremplin_iml_sublease.checklists import checklist_update
     from tremplin_iml_sublease.convention import convention_pdf
-    from tremplin_iml_sublease.renewals import renewal_create
     from tremplin_iml_sublease.reviews import review_create, review_pdf
 
-    return [renewal_create, checklist_update, convention_pdf, review_create, review_pdf]
+    return [checklist_update, convention_pdf, review_create, review_pdf]
 
 
 @hookimpl

@@ -24,7 +24,6 @@ from tremplin.api import (
     Households,
     Memberships,
     actor,
-    add_months,
     app_context,
     audit,
     audit_confidential,
@@ -36,11 +35,12 @@ from tremplin.api import (
 )
 from tremplin_housing.api import (
     MASKED_ADDRESS,
+    agreement_end,
     agreement_renewals,
     current_occupancy,
     dwelling_address,
 )
-from tremplin_iml_sublease.workflow import KEY, TERM_MONTHS
+from tremplin_iml_sublease.workflow import AGREEMENT, KEY
 
 SHIPPED = Path(__file__).parent / "templates" / KEY
 
@@ -121,8 +121,9 @@ async def convention_data(
     renewals = (await agreement_renewals([enrolment_id]))[enrolment_id]
     entry = row["entry_date"]
     if entry is not None:
-        start = add_months(entry, TERM_MONTHS * len(renewals)) if renewals else entry
-        end = renewals[-1]["until"] if renewals else add_months(entry, TERM_MONTHS)
+        # The current term: from the end of the previous one (housing's agreement) to its own.
+        start = agreement_end(entry, AGREEMENT, renewals[:-1]) if renewals else entry
+        end = agreement_end(entry, AGREEMENT, renewals)
     else:
         start = end = None
     occupancy = await current_occupancy(row["household"], start or today())
@@ -142,7 +143,7 @@ async def convention_data(
         "term_start": _fr(start),
         "term_end": _fr(end),
         "renewals": str(len(renewals)),
-        "term_months": str(TERM_MONTHS),
+        "term_months": str(AGREEMENT.term_months),
         "issued_on": _fr(today()),
     }
 

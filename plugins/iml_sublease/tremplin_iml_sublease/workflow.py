@@ -28,8 +28,6 @@ KEY = "iml_sublease"
 #: The occupancy agreement: 3-month terms up to 18 months, beyond only by derogation; signed
 #: by the household, the referent and the head of service (housing keeps its renewals).
 AGREEMENT = replace(housing.SUBLEASE_AGREEMENT, template="iml_sublease/convention.typ")
-TERM_MONTHS = AGREEMENT.term_months
-MAX_MONTHS = AGREEMENT.max_months
 
 
 def require_entry_checklist(ctx: GuardContext) -> str | None:
@@ -68,11 +66,6 @@ def require_exit_inventory(ctx: GuardContext) -> str | None:
 INVENTORY_DELAY_DAYS = 30
 
 
-async def _agreement_due(e: EnrolmentView) -> dt.date | None:
-    """The agreement's end after its renewals (housing's renewals table)."""
-    return await housing.agreement_due(e, AGREEMENT)
-
-
 def _review_due(e: EnrolmentView) -> dt.date | None:
     """The next review (6, 10 then 12 months after entry) not yet recorded."""
     from tremplin_iml_sublease.reviews import next_review
@@ -104,20 +97,9 @@ WORKFLOW = Workflow(
         ),
         postponement(),
         refusal(),
-        Transition(
-            "enter",
-            "Entrée dans le logement",
-            ("admitted",),
-            "housed",
-            fields=(
-                Field("entry_date", "Date d'entrée", kind="date", required=True),
-                housing.dwelling_field(),
-                *housing.ENTRY_TERMS_FIELDS,
-            ),
-            guards=(require_entry_checklist,),
-            effects=(housing.enter_dwelling("agreement"),),
-            order=10,
-        ),
+        housing.entry_transition(guards=(require_entry_checklist,)),
+        # 3 more months in housing's renewals table; past 18 months, with a derogation reason.
+        housing.renewal_transition(KEY, AGREEMENT),
         exit_with_destination(
             vocabulary.EXIT_DESTINATIONS,
             fields=(
@@ -155,13 +137,7 @@ WORKFLOW = Workflow(
         withdrawal(("referral", "admitted")),
     ),
     deadlines=(
-        Deadline(
-            "agreement_end",
-            "Fin de la convention d'occupation",
-            ("housed",),
-            _agreement_due,
-            warn_days=30,
-        ),
+        housing.agreement_deadline(AGREEMENT),
         Deadline(
             "review",
             "Bilan (6, 10 ou 12 mois) avec le bailleur et le ménage",

@@ -29,7 +29,7 @@ from tremplin.api import (
     vocabulary,
 )
 from tremplin_iml_youth.fields import CEJ_GROUP, ENROLMENT_FIELDS
-from tremplin_iml_youth.rules import KEY, MAX_MONTHS, cej_errors
+from tremplin_iml_youth.rules import KEY, cej_errors
 from tremplin_iml_youth.workflow import AGREEMENT, EXIT_DESTINATIONS, WORKFLOW
 
 __version__ = "0.1.0"
@@ -62,7 +62,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         key=KEY,
         name_fr="IML jeunes",
         name_en="Youth rental intermediation (Mission Locale)",
-        max_duration_months=MAX_MONTHS,
+        max_duration_months=AGREEMENT.max_months,
         public="Jeunes de 18 à 25 ans orientés par la Mission Locale après validation du SIAO",
         prescribers=PRESCRIBERS,
         exit_destinations=EXIT_DESTINATIONS,
@@ -129,11 +129,11 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
 
 @hookimpl
 def tremplin_routes() -> list:
-    from tremplin_iml_youth.agreement import cej_update, renewal_create
+    from tremplin_iml_youth.agreement import cej_update
     from tremplin_iml_youth.coordination import coordination
     from tremplin_iml_youth.meetings import meeting_create
 
-    return [renewal_create, cej_update, coordination, meeting_create]
+    return [cej_update, coordination, meeting_create]
 
 
 @hookimpl

@@ -1,13 +1,13 @@
 """The enrolment panel of the youth IML: the occupancy agreement with its renewals (3-month
 terms up to 18 months, beyond only by derogation) and the CEJ form.
 
-The agreement is the sub-lease's, owned by housing: its renewals are kept in housing's one
-table of renewals (``housing.renew_agreement``), never in the enrolment's ``data``.
+The agreement is the sub-lease's, owned by housing: the renewal is the workflow's « Renouveler
+la convention » (housing's ``renewal_transition``), kept in housing's one table of renewals,
+never in the enrolment's ``data``; this panel shows them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, post
@@ -36,11 +36,6 @@ from tremplin_iml_youth.fields import CEJ_FORM
 from tremplin_iml_youth.rules import KEY, cej_errors
 from tremplin_iml_youth.workflow import AGREEMENT
 
-RENEWAL_FIELDS = (
-    Field("decided_on", "Date de la décision", kind="date", required=True),
-    Field("derogation_reason", "Motif de dérogation (au-delà de 18 mois)", kind="textarea"),
-)
-
 
 async def _row(enrolment_id: int) -> dict[str, Any]:
     row = (
@@ -52,29 +47,6 @@ async def _row(enrolment_id: int) -> dict[str, Any]:
     if row is None:
         raise LookupError(enrolment_id)
     return row
-
-
-async def renew(
-    enrolment_id: int, raw: dict[str, Any], user_id: int | None, address: str
-) -> dt.date:
-    """Record a renewal decision in housing's agreement; returns the new end."""
-    values = validate(RENEWAL_FIELDS, raw)
-    try:
-        return await housing.renew_agreement(
-            enrolment_id,
-            KEY,
-            AGREEMENT,
-            dt.date.fromisoformat(values["decided_on"]),
-            derogation_reason=values["derogation_reason"] or "",
-            user_id=user_id,
-            address=address,
-            event_kind="iml_youth_renewal",
-        )
-    except FormErrors as exc:
-        # The panel shows refusals of the whole agreement under ``_panel``.
-        raise FormErrors(
-            {("_panel" if k == "_renewal" else k): v for k, v in exc.errors.items()}
-        ) from exc
 
 
 async def update_cej(
@@ -116,9 +88,6 @@ async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
         "history": renewals,
         "agreement_end": housing.agreement_end(entry, AGREEMENT, renewals) if entry else None,
         "max_end": housing.agreement_max_end(entry, AGREEMENT) if entry else None,
-        "can_renew": enrolment.state == "housed",
-        "renewal_fields": RENEWAL_FIELDS,
-        "renewal_values": {"decided_on": today().isoformat()},
         "cej_fields": CEJ_FORM,
         "cej_values": {f.name: _form_value(f, data.get(f.name)) for f in CEJ_FORM},
         "errors": {},
@@ -139,26 +108,17 @@ async def _handle(request: Request, enrolment_id: int, form: str) -> Response:
     raw = {k: v for k, v in (await request.form()).items() if k != "_csrf"}
     a = actor(request)
     try:
-        if form == "renewal":
-            await renew(enrolment_id, raw, a.user_id, a.address)
-        else:
-            await update_cej(enrolment_id, raw, a.user_id, a.address)
+        await update_cej(enrolment_id, raw, a.user_id, a.address)
     except FormErrors as exc:
         context = await panel_context(agreement_view(row))
         context.update(errors=exc.errors, form=form)
-        context["renewal_values" if form == "renewal" else "cej_values"] = raw
+        context["cej_values"] = raw
         return Template(
             f"{KEY}/_panel.html",
             status_code=422,
             context={"enrolment": row, "panel_context": context},
         )
     return redirect_after_write(request, enrolment_url(row["household"], enrolment_id))
-
-
-@post(f"/{KEY}/enrolments/{{enrolment_id:int}}/renewals", guards=[requires("social")])
-async def renewal_create(request: Request, enrolment_id: FromPath[int]) -> Response:
-    """Record a renewal; the panel comes back with the error in place when refused."""
-    return await _handle(request, enrolment_id, "renewal")
 
 
 @post(f"/{KEY}/enrolments/{{enrolment_id:int}}/cej", guards=[requires("social")])

@@ -13,8 +13,6 @@ from typing import Any
 from tremplin.api import add_months, age_on
 
 KEY = "iml_youth"
-#: The agreement's maximum (``housing.SUBLEASE_AGREEMENT``), the programme's longest stay.
-MAX_MONTHS = 18
 MIN_AGE, MAX_AGE = 18, 25
 #: The CEJ lasts 12 months, 18 at most, for up to 528 € a month (seed 000, La Clède 2024).
 CEJ_MONTHS, CEJ_MAX_MONTHS = 12, 18

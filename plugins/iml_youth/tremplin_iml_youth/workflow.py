@@ -10,8 +10,6 @@ import datetime as dt
 
 from tremplin.api import (
     Choice,
-    Deadline,
-    EnrolmentView,
     Field,
     GuardContext,
     State,
@@ -51,11 +49,6 @@ async def require_age(ctx: GuardContext) -> str | None:
     return age_refusal(await reference_birth_date(ctx.enrolment.household_id), on)
 
 
-async def _agreement_due(e: EnrolmentView) -> dt.date | None:
-    """The agreement's end after its renewals (housing's renewals table)."""
-    return await housing.agreement_due(e, AGREEMENT)
-
-
 DECISION = decision_date_field()
 OVERRIDE = Field(
     "age_override_reason",
@@ -92,30 +85,10 @@ WORKFLOW = Workflow(
         ),
         postponement(),
         refusal(),
-        Transition(
-            "enter",
-            "Entrée dans le logement",
-            ("admitted",),
-            "housed",
-            fields=(
-                Field("entry_date", "Date d'entrée", kind="date", required=True),
-                housing.dwelling_field(),
-                *housing.ENTRY_TERMS_FIELDS,
-            ),
-            guards=(require_consistent_cej,),
-            effects=(housing.enter_dwelling("agreement"),),
-            order=10,
-        ),
+        housing.entry_transition(guards=(require_consistent_cej,)),
+        housing.renewal_transition(KEY, AGREEMENT, event_kind="iml_youth_renewal"),
         exit_with_destination(EXIT_DESTINATIONS, effects=(housing.leave_dwelling(),)),
         withdrawal(("referral", "admitted")),
     ),
-    deadlines=(
-        Deadline(
-            "agreement_end",
-            "Fin de la convention d'occupation",
-            ("housed",),
-            _agreement_due,
-            warn_days=30,
-        ),
-    ),
+    deadlines=(housing.agreement_deadline(AGREEMENT),),
 )

@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 
 from tests.plugins.cllaj.helpers import move, young
-from tests.plugins.housing.helpers import entry_values
+from tests.plugins.housing.helpers import entry_values, renew
 from tremplin.forms import FormErrors
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.services.clock import now, today
-from tremplin_cllaj.jappart import meetings_in_last_month, record_derogation
+from tremplin_cllaj.jappart import meetings_in_last_month
 from tremplin_cllaj.rules import JAPPART, add_months
 from tremplin_cllaj.workflow_jappart import AGREEMENT
 from tremplin_cllaj.workflows import JAPPART_WORKFLOW
@@ -87,22 +87,17 @@ async def test_twelve_months_at_most_then_only_with_a_derogation(database, host)
         )
     assert "12 mois au plus (jusqu'au 15/02/2025)" in caught.value.errors["_transition"]
     with pytest.raises(FormErrors) as caught:
-        await record_derogation(enrolment_id, {"derogation_until": "2025-04-15"}, None, "")
+        await renew(host, enrolment_id, until="2025-04-15")
     assert caught.value.errors == {"derogation_reason": "ce champ est obligatoire"}
     with pytest.raises(FormErrors) as caught:
-        await record_derogation(
-            enrolment_id, {"derogation_until": "2025-02-15", "derogation_reason": "x"}, None, ""
-        )
-    assert "au-delà des 12 mois" in caught.value.errors["derogation_until"]
-    assert await record_derogation(
-        enrolment_id,
-        {"derogation_until": "2025-04-15", "derogation_reason": "Attribution HLM en avril"},
-        None,
-        "",
+        await renew(host, enrolment_id, until="2025-02-15", derogation_reason="x")
+    assert "au-delà des 12 mois" in caught.value.errors["until"]
+    assert await renew(
+        host, enrolment_id, until="2025-04-15", derogation_reason="Attribution HLM en avril"
     ) == dt.date(2025, 4, 15)
     # The derogation is kept by housing, not in the enrolment's data.
     row = await enr.get_enrolment(enrolment_id, [JAPPART])
-    assert "derogation_until" not in row["data"]
+    assert not {"until", "derogation_until", "derogation_reason"} & set(row["data"])
     assert (await agreement_ends([row], AGREEMENT))[enrolment_id] == dt.date(2025, 4, 15)
     with pytest.raises(FormErrors):
         await move(
@@ -179,25 +174,52 @@ async def test_dashboard_flags_fewer_than_two_meetings(social_worker, host):
     )
 
 
-async def test_derogation_form_through_the_panel(social_worker, host):
+async def test_derogation_through_the_workflow(social_worker, host):
+    """The derogation is the workflow's « Dérogation à la durée de 12 mois » (housing's
+    renewal transition): refused with the input kept, then recorded in housing's renewals
+    with one timeline line, and nothing of it in the enrolment's data."""
+    from tremplin.models import Enrolment, TimelineEvent
+
     household_id, enrolment_id = await housed(host, entry="2024-02-15")
     page = await social_worker.get(f"/households/{household_id}")
     assert "Occupation J&#39;APPART" in page.text or "Occupation J'APPART" in page.text
     assert "15/02/2025" in page.text
+    assert "Dérogation à la durée de 12 mois" in page.text
+    url = f"/enrolments/{enrolment_id}/transitions/renew"
+
+    async def version() -> str:
+        row = await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first()
+        return str(row["version"])
+
     bad = await social_worker.post(
-        f"/cllaj/enrolments/{enrolment_id}/derogation",
-        {"derogation_until": "2025-01-01", "derogation_reason": "Attente d'un T1"},
+        url,
+        {
+            "version": await version(),
+            "until": "2025-01-01",
+            "derogation_reason": "Attente d'un T1",
+        },
         headers={"HX-Request": "true"},
     )
     assert bad.status_code == 422 and "au-delà des 12 mois" in bad.text
     assert "Attente d" in bad.text and 'value="2025-01-01"' in bad.text
+    lines = await TimelineEvent.count().where(TimelineEvent.household == household_id)
     ok = await social_worker.post(
-        f"/cllaj/enrolments/{enrolment_id}/derogation",
-        {"derogation_until": "2025-05-01", "derogation_reason": "Attente d'un T1"},
+        url,
+        {
+            "version": await version(),
+            "decided_on": "2025-02-01",
+            "until": "2025-05-01",
+            "derogation_reason": "Attente d'un T1",
+        },
     )
     assert ok.status_code == 303
     page = await social_worker.get(f"/households/{household_id}")
     assert "01/05/2025" in page.text and "Dérogation à la durée d&#39;occupation" in page.text
+    assert await TimelineEvent.count().where(TimelineEvent.household == household_id) == lines + 1
+    data = (await Enrolment.select(Enrolment.data).where(Enrolment.id == enrolment_id).first())[
+        "data"
+    ]
+    assert "until" not in str(data) and "Attente" not in str(data)
 
 
 async def test_panel_shows_the_sub_let_dwelling_from_the_housing_module(social_worker, host):

@@ -92,3 +92,23 @@ async def entry_values(programme: str = "iml_sublease", rent: str = "400", **val
     }
     dwelling_id = await stock.create_dwelling(ACTOR, form, {programme: programme})
     return {"dwelling": str(dwelling_id), "rent": rent, "charges": "50", **values}
+
+
+async def renew(host, enrolment_id: int, **values) -> dt.date:
+    """Renew the enrolment's agreement through its workflow (housing's
+    ``renewal_transition``, key ``renew``); returns the agreement's new end."""
+    from tremplin.models import Enrolment
+    from tremplin.services import enrolments as enr
+    from tremplin_housing.tables import AgreementRenewal
+
+    version = (
+        await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first()
+    )["version"]
+    await enr.apply_transition(host, ACTOR, enrolment_id, "renew", values, version)
+    last = (
+        await AgreementRenewal.select(AgreementRenewal.until)
+        .where(AgreementRenewal.enrolment == enrolment_id)
+        .order_by(AgreementRenewal.id, ascending=False)
+        .first()
+    )
+    return last["until"]

@@ -240,3 +240,135 @@ async def test_the_dwelling_page_refuses_their_entries(login_as, programme):
     assert refused.status_code == 422
     assert "mesure du ménage" in refused.text.replace("&#39;", "'")
     assert await Occupancy.count() == 0
+
+
+async def _mandate_housed(host) -> tuple[int, int, int]:
+    household_id, enrolment_id = await _mandate_started(host)
+    values = await entry_values("iml_mandate", rent="450")
+    await move(
+        host,
+        enrolment_id,
+        "enter",
+        entry_date="2024-03-01",
+        adherence_contract_date="2024-03-01",
+        **values,
+    )
+    return household_id, enrolment_id, int(values["dwelling"])
+
+
+async def _correct_exit(host, enrolment_id: int, destination: str, exit_date="2024-12-31"):
+    from tremplin.services.corrections import correct_step
+
+    version = (
+        await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first()
+    )["version"]
+    return await correct_step(
+        host,
+        ACTOR,
+        enrolment_id,
+        "exit",
+        {
+            "exit_date": exit_date,
+            "exit_destination": destination,
+            "exit_reason": "",
+            "correction_reason": "Issue mal saisie",
+        },
+        version,
+    )
+
+
+async def _calls(occupancy_id: int) -> dict[dt.date, int]:
+    from tremplin_housing.tables import LedgerEntry
+
+    rows = await LedgerEntry.select(LedgerEntry.month, LedgerEntry.rent_cents).where(
+        (LedgerEntry.occupancy == occupancy_id) & (LedgerEntry.kind == "call")
+    )
+    return {r["month"]: r["rent_cents"] for r in rows}
+
+
+async def test_correcting_a_kept_tenancy_into_a_departure_closes_the_lease(database, host):
+    """« Maintien » corrected to a rehousing: the lease ends on the exit date, the dwelling
+    is vacant from the next day, and the rent account stops there."""
+    from tremplin_housing.ledger import run_rent_calls
+
+    household_id, enrolment_id, dwelling_id = await _mandate_housed(host)
+    await move(host, enrolment_id, "end", exit_date="2024-12-15", exit_destination="stayed")
+    occupancy_id = (await housing.enrolment_occupancy(enrolment_id))["id"]
+    for month in (D(2024, 12, 1), D(2025, 1, 1)):
+        await run_rent_calls(ACTOR, month)
+    assert await _calls(occupancy_id) == {D(2024, 12, 1): 45000, D(2025, 1, 1): 45000}
+
+    assert await _correct_exit(host, enrolment_id, "public_housing", "2024-12-15") == [
+        "exit_destination"
+    ]
+    row = await Occupancy.select().where(Occupancy.id == occupancy_id).first()
+    assert (row["end_date"], row["exit_reason"]) == (D(2024, 12, 15), "end")
+    assert await housing.current_occupancy(household_id) is None
+    assert await _vacancies(dwelling_id) == [(D(2024, 12, 16), None)]
+    assert await _status(dwelling_id) == "available"
+    # December prorated to the 15 days lived there, January no longer called.
+    assert await _calls(occupancy_id) == {D(2024, 12, 1): 45000 * 15 // 31}
+    audits = await AuditEntry.select(AuditEntry.action).where(
+        (AuditEntry.object_type == "housing_occupancy") & (AuditEntry.object_id == occupancy_id)
+    )
+    assert "exit" in [a["action"] for a in audits]
+
+
+async def test_correcting_a_departure_into_a_kept_tenancy_reopens_the_lease(database, host):
+    """A rehousing corrected to « Maintien »: the lease runs on, the vacancy its exit opened
+    goes, the dwelling is occupied and the months called since are called in full again."""
+    from tremplin_housing.ledger import run_rent_calls
+
+    household_id, enrolment_id, dwelling_id = await _mandate_housed(host)
+    await _mandate_housed(host)  # a neighbour, still called every month
+    occupancy_id = (await housing.enrolment_occupancy(enrolment_id))["id"]
+    await run_rent_calls(ACTOR, D(2024, 12, 1))
+    await move(host, enrolment_id, "end", exit_date="2024-12-15", exit_destination="family")
+    await run_rent_calls(ACTOR, D(2025, 1, 1))  # the neighbour's; not this household's
+    assert await _calls(occupancy_id) == {D(2024, 12, 1): 45000 * 15 // 31}
+    assert await _vacancies(dwelling_id) == [(D(2024, 12, 16), None)]
+
+    await _correct_exit(host, enrolment_id, "stayed", "2024-12-15")
+    row = await Occupancy.select().where(Occupancy.id == occupancy_id).first()
+    assert (row["end_date"], row["exit_reason"]) == (None, "")
+    assert (await housing.current_occupancy(household_id)).dwelling_id == dwelling_id
+    assert await _vacancies(dwelling_id) == []
+    assert await _status(dwelling_id) == "occupied"
+    assert await _calls(occupancy_id) == {D(2024, 12, 1): 45000, D(2025, 1, 1): 45000}
+    # Corrected back: closed again on the exit date.
+    await _correct_exit(host, enrolment_id, "family", "2024-12-20")
+    row = await Occupancy.select().where(Occupancy.id == occupancy_id).first()
+    assert row["end_date"] == D(2024, 12, 20)
+    assert await _vacancies(dwelling_id) == [(D(2024, 12, 21), None)]
+
+
+async def test_a_kept_tenancy_cannot_be_restored_once_the_dwelling_is_let_again(database, host):
+    _, enrolment_id, dwelling_id = await _mandate_housed(host)
+    await move(host, enrolment_id, "end", exit_date="2024-12-15", exit_destination="family")
+    # Another household enters the dwelling in January.
+    _, other = await _mandate_started(host)
+    values = await entry_values("iml_mandate")
+    await move(
+        host,
+        other,
+        "enter",
+        entry_date="2025-01-10",
+        adherence_contract_date="2025-01-10",
+        **{**values, "dwelling": str(dwelling_id)},
+    )
+    before = (
+        await Enrolment.select().where(Enrolment.id == enrolment_id).first(),
+        await Occupancy.select().order_by(Occupancy.id),
+        await _vacancies(dwelling_id),
+        await TimelineEvent.count(),
+    )
+    with pytest.raises(FormErrors) as caught:
+        await _correct_exit(host, enrolment_id, "stayed", "2024-12-15")
+    assert "exit_destination" in caught.value.errors
+    after = (
+        await Enrolment.select().where(Enrolment.id == enrolment_id).first(),
+        await Occupancy.select().order_by(Occupancy.id),
+        await _vacancies(dwelling_id),
+        await TimelineEvent.count(),
+    )
+    assert after == before

@@ -5,13 +5,12 @@ from dataclasses import replace
 
 import pypdf
 
-from tests.plugins.housing.helpers import entry_values
+from tests.plugins.housing.helpers import entry_values, renew
 from tremplin.models import Enrolment
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
 from tremplin_iml_sublease.checklists import ENTRY, ENTRY_ITEMS, save_checklist
 from tremplin_iml_sublease.convention import template_path
-from tremplin_iml_sublease.renewals import renew
 
 ACTOR = hh.Actor(user_id=None)
 
@@ -58,7 +57,7 @@ async def housed(host, name="Famille #set text(red) $x$") -> tuple[int, int]:
 
 async def test_convention_pdf_prints_the_household_term_and_signatures(social_worker, host):
     _, enrolment_id = await housed(host)
-    await renew(enrolment_id, {"decided_on": "2024-04-01"}, None, "")
+    await renew(host, enrolment_id, decided_on="2024-04-01")
     response = await social_worker.get(f"/iml_sublease/enrolments/{enrolment_id}/convention")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/pdf")

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.due import watched
-from tests.plugins.housing.helpers import entry_values
+from tests.plugins.housing.helpers import entry_values, renew
 from tremplin.api import add_months
 from tremplin.forms import FormErrors
 from tremplin.models import Enrolment, TimelineEvent
@@ -15,7 +15,6 @@ from tremplin.services import households as hh
 from tremplin_housing.api import agreement_end
 from tremplin_housing.tables import AgreementRenewal
 from tremplin_iml_sublease.checklists import ENTRY, ENTRY_ITEMS, save_checklist
-from tremplin_iml_sublease.renewals import renew
 from tremplin_iml_sublease.workflow import AGREEMENT
 
 ACTOR = hh.Actor(user_id=None)
@@ -204,28 +203,42 @@ async def _housed(host, entry="2024-01-15") -> int:
 
 async def test_renewals_up_to_18_months_then_only_with_a_derogation(database, host):
     enrolment_id = await _housed(host)
-    ends = [await renew(enrolment_id, {"decided_on": "2024-04-01"}, None, "") for _ in range(5)]
+    ends = [await renew(host, enrolment_id, decided_on="2024-04-01") for _ in range(5)]
     assert ends[-1] == dt.date(2025, 7, 15)  # entry + 18 months
     with pytest.raises(FormErrors) as caught:
-        await renew(enrolment_id, {"decided_on": "2025-07-01"}, None, "")
+        await renew(host, enrolment_id, decided_on="2025-07-01")
     assert "motif de dérogation est obligatoire" in caught.value.errors["derogation_reason"]
     end = await renew(
+        host,
         enrolment_id,
-        {"decided_on": "2025-07-01", "derogation_reason": "Attente d'attribution bailleur"},
-        None,
-        "",
+        decided_on="2025-07-01",
+        derogation_reason="Attente d'attribution bailleur",
     )
     assert end == dt.date(2025, 10, 15)
     assert await AgreementRenewal.count().where(AgreementRenewal.enrolment == enrolment_id) == 6
-    # Computed state lives in housing's table, not in the declared-fields JSON.
+    # Computed state lives in housing's table, not in the declared-fields JSON: not even the
+    # renewal form's values.
     data = (await enr.get_enrolment(enrolment_id, ["iml_sublease"]))["data"]
-    assert "renewals" not in data
+    assert not {"renewals", "decided_on", "derogation_reason"} & set(data)
+    reasons = await AgreementRenewal.select(AgreementRenewal.derogation_reason).where(
+        AgreementRenewal.enrolment == enrolment_id
+    )
+    assert reasons[-1]["derogation_reason"] == "Attente d'attribution bailleur"
+    # One fact, one line: each renewal is one « Renouvellement de la convention », dated by
+    # its decision, and no « Changement d'étape » beside it.
+    household_id = (await enr.get_enrolment(enrolment_id, ["iml_sublease"]))["household"]
+    lines = await TimelineEvent.select(TimelineEvent.kind).where(
+        (TimelineEvent.household == household_id) & (TimelineEvent.programme == "iml_sublease")
+    )
+    kinds = [line["kind"] for line in lines]
+    assert kinds.count("agreement_renewal") == 6
+    assert kinds.count("state_change") == 3  # orientation, admission, entry
 
 
 async def test_renewal_refused_before_entry(database, host):
     _, enrolment_id = await _enrolled(host)
     with pytest.raises(FormErrors):
-        await renew(enrolment_id, {"decided_on": "2024-04-01"}, None, "")
+        await renew(host, enrolment_id, decided_on="2024-04-01")
     assert await AgreementRenewal.count() == 0
 
 
@@ -235,8 +248,13 @@ async def test_household_page_shows_the_agreement_panel_and_renewal_route(social
     page = await social_worker.get(f"/households/{household_id}")
     assert "Convention d&#39;occupation" in page.text or "Convention d'occupation" in page.text
     assert "15/04/2024" in page.text
+    # The renewal is the workflow's « Renouveler la convention (3 mois) ».
+    assert f"/enrolments/{enrolment_id}/transitions/renew" in page.text
+    assert "Renouveler la convention (3 mois)" in page.text
+    version = (await enr.get_enrolment(enrolment_id, ["iml_sublease"]))["version"]
     response = await social_worker.post(
-        f"/iml_sublease/enrolments/{enrolment_id}/renewals", {"decided_on": "2024-04-01"}
+        f"/enrolments/{enrolment_id}/transitions/renew",
+        {"version": str(version), "decided_on": "2024-04-01"},
     )
     assert response.status_code == 303
     page = await social_worker.get(f"/households/{household_id}")
@@ -313,7 +331,7 @@ async def test_agreement_due_dates_are_exact_at_their_boundaries(database, host)
     async def housed(entry: str, renewals: int) -> int:
         enrolment_id = await _housed(host, entry=entry)
         for _ in range(renewals):
-            await renew(enrolment_id, {"decided_on": entry}, None, "")
+            await renew(host, enrolment_id, decided_on=entry)
         row = (
             await Enrolment.select(Enrolment.household).where(Enrolment.id == enrolment_id).first()
         )

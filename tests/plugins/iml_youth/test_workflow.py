@@ -6,13 +6,13 @@ import re
 
 import pytest
 
-from tests.plugins.housing.helpers import entry_values
+from tests.plugins.housing.helpers import entry_values, renew
 from tests.plugins.iml_youth.helpers import housed, move, young
 from tremplin.forms import FormErrors
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
 from tremplin_housing.api import agreement_renewals
-from tremplin_iml_youth.agreement import renew, update_cej
+from tremplin_iml_youth.agreement import update_cej
 from tremplin_iml_youth.rules import add_months
 
 
@@ -135,16 +135,16 @@ async def test_a_cej_longer_than_18_months_blocks_admission_and_the_cej_form(dat
 
 async def test_renewals_up_to_18_months_then_only_with_a_derogation(database, host):
     _, enrolment_id = await housed(host, entry="2024-01-15")
-    ends = [await renew(enrolment_id, {"decided_on": "2024-04-01"}, None, "") for _ in range(5)]
+    ends = [await renew(host, enrolment_id, decided_on="2024-04-01") for _ in range(5)]
     assert ends[-1] == dt.date(2025, 7, 15)
     with pytest.raises(FormErrors) as caught:
-        await renew(enrolment_id, {"decided_on": "2025-07-01"}, None, "")
+        await renew(host, enrolment_id, decided_on="2025-07-01")
     assert "motif de dérogation est obligatoire" in caught.value.errors["derogation_reason"]
     assert await renew(
+        host,
         enrolment_id,
-        {"decided_on": "2025-07-01", "derogation_reason": "CEJ suspendu, attente bailleur"},
-        None,
-        "",
+        decided_on="2025-07-01",
+        derogation_reason="CEJ suspendu, attente bailleur",
     ) == dt.date(2025, 10, 15)
     # Housing's one table keeps them; the declared-fields JSON holds no computed state.
     data = (await enr.get_enrolment(enrolment_id, ["iml_youth"]))["data"]
@@ -174,8 +174,10 @@ async def test_panel_forms_through_the_pages(social_worker, host):
         },
     )
     assert ok.status_code == 303
+    version = (await enr.get_enrolment(enrolment_id, ["iml_youth"]))["version"]
     renewal = await social_worker.post(
-        f"/iml_youth/enrolments/{enrolment_id}/renewals", {"decided_on": "2024-04-01"}
+        f"/enrolments/{enrolment_id}/transitions/renew",
+        {"version": str(version), "decided_on": "2024-04-01"},
     )
     assert renewal.status_code == 303
     page = await social_worker.get(f"/households/{household_id}")
