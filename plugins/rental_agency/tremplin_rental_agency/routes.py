@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
@@ -20,8 +21,10 @@ from tremplin.api import (
     actor,
     audit,
     check_household,
+    collect_pages,
     export_response,
     form_dict,
+    household_filter,
     render,
     roles,
     today,
@@ -104,9 +107,11 @@ async def _demand_list(
     sort: str = "inscription",
     after: tuple[dt.date, int] | None = None,
     limit: int = DEMAND_PAGE,
+    scope: Any = None,
 ) -> list[dict[str, Any]]:
     """A page of demands (``limit`` + 1 rows: one more tells there is a next page), newest
-    first by registration or by last status change, then id."""
+    first by registration or by last status change, then id; ``scope``: the where-clause
+    keeping the households the user may see (:func:`tremplin.api.household_filter`)."""
     column = Demand.status_on if sort == "statut" else Demand.registered_on
     query = Demand.select(
         Demand.id,
@@ -121,6 +126,8 @@ async def _demand_list(
     ).where(Demand.household.archived_at.is_null())
     if status:
         query = query.where(Demand.status == status)
+    if scope is not None:
+        query = query.where(scope)
     if after is not None:
         day, ident = after
         query = query.where((column < day) | ((column == day) & (Demand.id < ident)))
@@ -139,7 +146,9 @@ async def _demands_page(
     sort = request.query_params.get("tri", "")
     sort = sort if sort in DEMAND_SORTS else "inscription"
     after = _demand_cursor(str(request.query_params.get("apres", "")))
-    rows = await _demand_list(wanted, sort, after)
+    rows = await _demand_list(
+        wanted, sort, after, scope=household_filter(request, Demand.household)
+    )
     more = len(rows) > DEMAND_PAGE
     rows = rows[:DEMAND_PAGE]
     key = "status_on" if sort == "statut" else "registered_on"
@@ -191,7 +200,10 @@ DEMAND_EXPORT = (
 
 @get(f"/{KEY}/demands/export", guards=[STAFF])
 async def demands_export(
-    request: Request, fmt: str = "csv", status: str = "", tri: str = ""
+    request: Request,
+    fmt: FromQuery[str] = "csv",
+    status: FromQuery[str] = "",
+    tri: FromQuery[str] = "",
 ) -> Response:
     """The desk's demands as listed (status and sort of the URL, every page), as CSV or
     XLSX (audited)."""
@@ -199,14 +211,14 @@ async def demands_export(
     wanted = status if status in STATUS_LABELS else ""
     sort = tri if tri in DEMAND_SORTS else "inscription"
     key = "status_on" if sort == "statut" else "registered_on"
-    rows: list[dict[str, Any]] = []
-    after = None
-    while fmt in ("csv", "xlsx") and len(rows) < 20_000:
-        page = await _demand_list(wanted, sort, after, limit=500)
-        rows.extend(page[:500])
-        if len(page) <= 500:
-            break
-        after = (page[499][key], page[499]["id"])
+    scope = household_filter(request, Demand.household)
+
+    async def fetch(after: Any, size: int) -> tuple[list[dict[str, Any]], Any]:
+        page = await _demand_list(wanted, sort, after, limit=size, scope=scope)
+        more = len(page) > size
+        return page[:size], (page[size - 1][key], page[size - 1]["id"]) if more else None
+
+    rows = await collect_pages(fetch) if fmt in ("csv", "xlsx") else []
     for r in rows:
         r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
     return await export_response(

@@ -108,6 +108,8 @@ async def test_export_is_the_list_on_screen_and_audited(client, users):
     assert len(body) == 3 and {r[2] for r in body} == {"T1"}
     assert [r[4] for r in body] == ["Occupé", "Occupé", "En travaux"]  # by status, then id
     assert "Secrète" not in text  # masked as on screen for a technician
+    # An address the technician sees on screen is in the export too (not masked wholesale).
+    assert {r[1] for r in body} >= {"b rue Haute, 30100 Alès", "d rue Haute, 30100 Alès"}
     entry = await AuditEntry.select().where(AuditEntry.action == "export").first()
     assert (entry["object_type"], entry["object_id"]) == ("dwelling_list", 3)
     xlsx = await session.get("/housing/dwellings/export?fmt=xlsx&typology=T3")

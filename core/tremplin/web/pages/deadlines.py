@@ -14,7 +14,7 @@ from tremplin.services.clock import today
 from tremplin.services.deadlines import DueFilter, count_due, list_due
 from tremplin.types import Field, FieldError
 from tremplin.web.auth import requires
-from tremplin.web.exports import EXPORT_LIMIT, ExportColumn, export_response
+from tremplin.web.exports import ExportColumn, collect_pages, export_response
 from tremplin.web.state import actor, app_context, current_user, user_programmes
 
 SOCIAL = requires("social")
@@ -148,16 +148,13 @@ async def due_dates_export(request: Request, fmt: str = "csv") -> Response:
             media_type="text/plain",
         )
     names = {k: p.name_fr for k, p in app_context(request).host.programmes.items()}
-    rows: list[dict[str, Any]] = []
-    cursor = None
-    if fmt in ("csv", "xlsx"):
-        while len(rows) < EXPORT_LIMIT:
-            page, cursor = await list_due(f, after=cursor, limit=500)
-            for r in page:
-                r["programme_name"] = names.get(r["programme"], r["programme"])
-            rows.extend(page)
-            if cursor is None:
-                break
+
+    async def fetch(cursor: Any, size: int) -> tuple[list[dict[str, Any]], Any]:
+        return await list_due(f, after=cursor, limit=size)
+
+    rows = await collect_pages(fetch) if fmt in ("csv", "xlsx") else []
+    for r in rows:
+        r["programme_name"] = names.get(r["programme"], r["programme"])
     return await export_response(
         fmt,
         EXPORT_COLUMNS,

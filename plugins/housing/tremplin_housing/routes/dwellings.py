@@ -18,6 +18,7 @@ from tremplin.api import (
     FormErrors,
     actor,
     app_context,
+    collect_pages,
     conflict_rows,
     current_user,
     export_response,
@@ -171,8 +172,6 @@ async def dwelling_search(request: Request) -> Template:
     return _rows_or_page(request, context)
 
 
-#: Rows of one export at most.
-EXPORT_LIMIT = 20_000
 #: Columns of the dwellings export (the list on screen, confidential addresses masked).
 DWELLING_EXPORT = (
     ExportColumn("reference", "Référence", 14),
@@ -195,27 +194,32 @@ async def dwellings_export(
     dpe_class: FromQuery[str] = "",
     tri: FromQuery[str] = "",
 ) -> Response:
-    """The list as filtered and sorted in the URL, as CSV or XLSX (audited, addresses
-    masked as on screen)."""
+    """The list as filtered and sorted in the URL, every page, as CSV or XLSX (audited):
+    the dwellings of the user's programmes, addresses masked as on screen."""
     filters = {"status": status, "typology": typology, "programme": programme}
     filters["dpe_class"] = dpe_class
     filters = {k: v[:50] for k, v in filters.items()}
     sort = tri if tri in DWELLING_SORTS else "reference"
     names = programme_names(request)
-    rows: list[dict[str, Any]] = []
-    cursor: int | str | None = None
-    if fmt in ("csv", "xlsx"):
-        while len(rows) < EXPORT_LIMIT:
-            page_rows, cursor = await dwelling_list(
-                filters, "", cursor, current_user(request), limit=500, sort=sort
-            )
-            for r in page_rows:
-                r["typology_label"] = LABELS["typologies"].get(r["typology"], r["typology"])
-                r["status_label"] = LABELS["statuses"].get(r["status"], r["status"])
-                r["programme_label"] = names.get(r["programme"], r["programme"] or "")
-            rows.extend(page_rows)
-            if cursor is None:
-                break
+    user = current_user(request)
+
+    async def fetch(cursor: Any, size: int) -> tuple[list[dict[str, Any]], Any]:
+        return await dwelling_list(
+            filters,
+            "",
+            cursor,
+            user,
+            limit=size,
+            client=actor(request).address,
+            connection=request,
+            sort=sort,
+        )
+
+    rows = await collect_pages(fetch) if fmt in ("csv", "xlsx") else []
+    for r in rows:
+        r["typology_label"] = LABELS["typologies"].get(r["typology"], r["typology"])
+        r["status_label"] = LABELS["statuses"].get(r["status"], r["status"])
+        r["programme_label"] = names.get(r["programme"], r["programme"] or "")
     return await export_response(
         fmt,
         DWELLING_EXPORT,
