@@ -102,7 +102,7 @@ from tremplin.web.access import (
 )
 from tremplin.web.auth import partner_only, requires, roles, staff_only
 from tremplin.web.conflicts import conflict_rows
-from tremplin.web.exports import ExportColumn, export_response
+from tremplin.web.exports import ExportColumn, PageFetcher, collect_pages, export_response
 from tremplin.web.formdata import form_dict, new_form_id
 from tremplin.web.responses import (
     enrolment_for_route,
@@ -160,6 +160,7 @@ __all__ = [
     "EnrolmentView",
     "EventType",
     "ExportColumn",
+    "PageFetcher",
     "Field",
     "FieldError",
     "FormErrors",
@@ -224,6 +225,7 @@ __all__ = [
     "enrolment_url",
     "exit_with_destination",
     "export_response",
+    "collect_pages",
     "is_htmx",
     "postponement",
     "redirect_after_write",

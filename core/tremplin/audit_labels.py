@@ -81,6 +81,7 @@ OBJECTS: dict[str, str] = {
     "due_date_list": "liste d'échéances",
     "rental_agency_demand_list": "liste des demandes de logement",
     "boarding_house_resident_list": "liste des résidents des pensions de famille",
+    "boarding_house_list": "liste des pensions de famille",
     "person": "personne",
     "enrolment": "accompagnement",
     "document": "document",

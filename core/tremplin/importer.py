@@ -172,14 +172,18 @@ _NOUNS = {
 }
 
 
-def _counted(sheet: str, created: int, updated: int) -> str:
-    """« 3 ménages créés, 1 mis à jour », « 1 personne créée, 0 mise à jour » (French
-    agreement: singular for 0 and 1, the noun's gender on both participles)."""
+def _counted(sheet: str, created: int, updated: int, unchanged: int = 0) -> str:
+    """« 3 ménages créés, 1 mis à jour », « 1 personne créée, 0 mise à jour, 2 inchangées »
+    (French agreement: singular for 0 and 1, the noun's gender on every participle; the
+    rows a re-import leaves as they were are told apart, when there are any)."""
     singular, plural, feminine = _NOUNS[sheet]
     e = "e" if feminine else ""
     made = f"{created} {singular if created <= 1 else plural} créé{e}{'' if created <= 1 else 's'}"
     changed = "mis" if not feminine else ("mise" if updated <= 1 else "mises")
-    return f"{made}, {updated} {changed} à jour"
+    text = f"{made}, {updated} {changed} à jour"
+    if unchanged:
+        text += f", {unchanged} inchangé{e}{'' if unchanged <= 1 else 's'}"
+    return text
 
 
 @dataclass
@@ -191,6 +195,10 @@ class ImportResult:
         default_factory=lambda: {"menages": 0, "personnes": 0, "accompagnements": 0}
     )
     updated: dict[str, int] = field(
+        default_factory=lambda: {"menages": 0, "personnes": 0, "accompagnements": 0}
+    )
+    #: Rows already in the database that the file leaves as they are (nothing written).
+    unchanged: dict[str, int] = field(
         default_factory=lambda: {"menages": 0, "personnes": 0, "accompagnements": 0}
     )
     dry_run: bool = False
@@ -205,7 +213,9 @@ class ImportResult:
         if self.problems:
             return f"{len(self.problems)} problème(s) : rien n'a été importé."
         verb = "seraient" if self.dry_run else "ont été"
-        parts = [_counted(k, self.created[k], self.updated[k]) for k in self.created]
+        parts = [
+            _counted(k, self.created[k], self.updated[k], self.unchanged[k]) for k in self.created
+        ]
         return (
             f"Import {'(simulation) ' if self.dry_run else ''}: "
             + " ; ".join(parts)
@@ -711,12 +721,15 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
         await _breathe(i)
         values = {k: v for k, v in h.items() if k != "external_id"}
         if ext in existing:
-            result.updated["menages"] += 1
             row = existing[ext]
             ids[ext] = row["id"]
             if isinstance(row.get("resources"), str):
                 row["resources"] = json.loads(row["resources"])
-            if not dry_run and _changed(row, values):
+            if not _changed(row, values):
+                result.unchanged["menages"] += 1
+                continue
+            result.updated["menages"] += 1
+            if not dry_run:
                 await Household.update({**values, "updated_at": current}).where(
                     Household.id == row["id"]
                 )
@@ -777,22 +790,27 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
             result.created["personnes"] += 1
             new_people.append((ext, fields, p, start))
             continue
-        result.updated["personnes"] += 1
-        if dry_run:
-            continue
         row = people_existing[ext]
-        if _changed(row, fields):
-            await Person.update(fields).where(Person.id == row["id"])
-            touched.add(ids[p["household"]])
-        # The file says where the person lives, as what, since when: follow it.
+        # The file says where the person lives, as what, since when: follow it. (In a
+        # simulation, a household the file creates has no id yet: the person moves.)
         link = {
-            "household": ids[p["household"]],
+            "household": ids.get(p["household"], 0),
             "relation": p["relation"],
             "start_date": p["start_date"]
             or (memberships.get(row["id"]) or {}).get("start_date")
             or start,
         }
         current_link = memberships.get(row["id"])
+        person_changed = _changed(row, fields)
+        if not person_changed and current_link is not None and not _changed(current_link, link):
+            result.unchanged["personnes"] += 1
+            continue
+        result.updated["personnes"] += 1
+        if dry_run:
+            continue
+        if person_changed:
+            await Person.update(fields).where(Person.id == row["id"])
+            touched.add(ids[p["household"]])
         if current_link is None:
             await Membership.insert(Membership(person=row["id"], **link))
             touched.add(link["household"])
@@ -834,14 +852,19 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
         Enrolment, [getattr(Enrolment, c) for c in enrolment_columns], list(plan["enrolments"])
     )
     new_enrolments = []
+    changed_enrolments: list[str] = []
     for i, (ext, e) in enumerate(plan["enrolments"].items()):
         await _breathe(i)
         values = {k: e[k] for k in enrolment_columns if k != "household"}
         if ext in enrolment_existing:
-            result.updated["accompagnements"] += 1
             row = enrolment_existing[ext]
-            values["household"] = ids[e["household"]]
-            if not dry_run and _changed(row, values):
+            values["household"] = ids.get(e["household"], 0)
+            if not _changed(row, values):
+                result.unchanged["accompagnements"] += 1
+                continue
+            result.updated["accompagnements"] += 1
+            changed_enrolments.append(ext)
+            if not dry_run:
                 await Enrolment.update(
                     {**values, "updated_at": current, "version": Enrolment.version + 1}
                 ).where(Enrolment.id == row["id"])
@@ -860,17 +883,28 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
         )
         for household_id in sorted(touched):
             await refresh_search(household_id)
-        # The due dates of the file's enrolments (created or updated), in its transaction.
+        # The due dates of the enrolments the file creates or changes, and of the households
+        # whose people it changes (an age can set a due date), in its transaction; an
+        # unchanged row keeps its due dates untouched.
         from tremplin.services import deadlines
 
-        externals = list(plan["enrolments"])
-        for start in range(0, len(externals), 5000):
-            await deadlines.refresh_many(
+        externals = [ext for ext, _, _ in new_enrolments] + changed_enrolments
+        refresh: set[int] = set()
+        for chunk in _chunks(externals):
+            refresh.update(
                 r["id"]
                 for r in await Enrolment.select(Enrolment.id).where(
-                    Enrolment.external_id.is_in(externals[start : start + 5000])
+                    Enrolment.external_id.is_in(chunk)
                 )
             )
+        for chunk in _chunks(sorted(touched)):
+            refresh.update(
+                r["id"]
+                for r in await Enrolment.select(Enrolment.id).where(
+                    Enrolment.household.is_in(chunk)
+                )
+            )
+        await deadlines.refresh_many(refresh)
 
 
 #: The template's example row of each sheet (its id_externe starts with EXEMPLE: skipped).

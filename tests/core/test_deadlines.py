@@ -260,6 +260,14 @@ async def test_keyset_pages_earliest_first(database, stays_host):
             break
     assert seen == ids
     assert await deadlines.count_due(f) == 5
+    # The latest first (« tri=lointaine »): the same keyset, read backwards.
+    seen, cursor = [], None
+    while True:
+        rows, cursor = await deadlines.list_due(f, after=cursor, limit=2, descending=True)
+        seen += [r["enrolment"] for r in rows]
+        if cursor is None:
+            break
+    assert seen == ids[::-1]
 
 
 async def _restricted(users, programmes: list[str]) -> None:
@@ -391,6 +399,17 @@ async def test_export_is_the_filtered_list_and_audited(client, users, stays_host
     sheet = load_workbook(io.BytesIO(everything.content)).active
     names = [sheet.cell(row=i, column=4).value for i in range(2, sheet.max_row + 1)]
     assert names == ["Foyer Retard", "Foyer Bientôt"]  # earliest first, not « other »
+    # Sorted the latest first by the column head: the page, its export and its filter form
+    # keep the sort.
+    assert 'href="/echeances?referent=me&amp;quand=watch&amp;tri=lointaine"' in page.text
+    latest = await session.get("/echeances?quand=watch&tri=lointaine")
+    assert latest.text.index("Foyer Bientôt") < latest.text.index("Foyer Retard")
+    assert '<input type="hidden" name="tri" value="lointaine">' in latest.text
+    assert 'href="/echeances/export?fmt=csv&amp;quand=watch&amp;tri=lointaine"' in latest.text
+    backwards = await session.get("/echeances/export?fmt=xlsx&quand=watch&tri=lointaine")
+    sheet = load_workbook(io.BytesIO(backwards.content)).active
+    names = [sheet.cell(row=i, column=4).value for i in range(2, sheet.max_row + 1)]
+    assert names == ["Foyer Bientôt", "Foyer Retard"]
     entry = await AuditEntry.select().where(AuditEntry.action == "export").first()
     assert entry["object_type"] == "due_date_list" and entry["object_id"] == 1
     assert (await session.get("/echeances/export?fmt=csv&programme=other")).status_code == 400

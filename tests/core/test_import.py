@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from tremplin.importer import run_import, template_xlsx
-from tremplin.models import Enrolment, Household, Membership, Person
+from tremplin.models import AuditEntry, DueDate, Enrolment, Household, Membership, Person
 from tremplin.reports.engine import build_report
 from tremplin.types import Period
 
@@ -102,8 +102,48 @@ async def test_import_then_report(database, host):
     ] == 1
     again = await run_import(host, GOOD, "annee.xlsx")
     assert again.ok and again.created == {"menages": 0, "personnes": 0, "accompagnements": 0}
-    assert again.updated == {"menages": 2, "personnes": 3, "accompagnements": 2}
+    assert again.updated == {"menages": 0, "personnes": 0, "accompagnements": 0}
+    assert again.unchanged == {"menages": 2, "personnes": 3, "accompagnements": 2}
     assert (await Household.count(), await Person.count(), await Enrolment.count()) == (2, 3, 2)
+
+
+async def _snapshot() -> dict:
+    """Every column a re-import could write (versions, update times, the due dates' ids)."""
+    return {
+        "households": await Household.select(
+            Household.id, Household.updated_at, Household.version, Household.search_text
+        ).order_by(Household.id),
+        "people": await Person.select().order_by(Person.id),
+        "memberships": await Membership.select().order_by(Membership.id),
+        "enrolments": await Enrolment.select(
+            Enrolment.id, Enrolment.updated_at, Enrolment.version
+        ).order_by(Enrolment.id),
+        "due_dates": await DueDate.select(DueDate.id).order_by(DueDate.id),
+    }
+
+
+async def test_reimport_of_an_unchanged_file_writes_nothing(database, host):
+    assert (await run_import(host, GOOD, "a.xlsx", user_id=None)).ok
+    before = await _snapshot()
+    last = await AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id, ascending=False).first()
+    audits = last["id"] if last else 0
+    dry = await run_import(host, GOOD, "a.xlsx", dry_run=True)
+    assert dry.updated == {"menages": 0, "personnes": 0, "accompagnements": 0}
+    assert dry.unchanged == {"menages": 2, "personnes": 3, "accompagnements": 2}
+    again = await run_import(host, GOOD, "a.xlsx")
+    assert again.ok, again.problems
+    assert again.summary() == (
+        "Import : 0 ménage créé, 0 mis à jour, 2 inchangés ; 0 personne créée, 0 mise à jour, "
+        "3 inchangées ; 0 accompagnement créé, 0 mis à jour, 2 inchangés (ont été écrits)."
+    )
+    assert again.household_ids == [r["id"] for r in before["households"]]
+    # Nothing written: no version bump, no update time, the same due-date rows; the audit
+    # gains the import's own entry only (no entry per row).
+    assert await _snapshot() == before
+    entries = await AuditEntry.select(AuditEntry.action, AuditEntry.object_type).where(
+        AuditEntry.id > audits
+    )
+    assert [(e["action"], e["object_type"]) for e in entries] == [("import", "file")]
 
 
 async def test_any_invalid_row_writes_nothing_and_lists_every_problem(database, host):
@@ -248,8 +288,15 @@ async def test_reimport_follows_moves_relations_and_dates(database, host):
     # Moussa moves to H2 as « Autre », arriving on 01/06/2024; Paul's name is corrected.
     personnes[2] = ["P2", "H2", "Moussa", "Diallo", "2015-03-02", "M", "Autre", "01/06/2024"]
     personnes[3] = ["P3", "H2", "Paul", "Martin-Roux", "01/01/1980", "Homme", "reference", ""]
+    enrolments = await Enrolment.select(Enrolment.external_id, Enrolment.version)
     result = await run_import(host, workbook(menages, personnes, accompagnements), "b.xlsx")
     assert result.ok, result.problems
+    # Moussa moved and Paul was renamed: updated; Awa, the households and the enrolments
+    # are as they were: unchanged, not rewritten.
+    assert result.updated == {"menages": 0, "personnes": 2, "accompagnements": 0}
+    assert result.unchanged == {"menages": 2, "personnes": 1, "accompagnements": 2}
+    assert "2 mises à jour, 1 inchangée" in result.summary()
+    assert await Enrolment.select(Enrolment.external_id, Enrolment.version) == enrolments
     moussa = (
         await Membership.select(
             Membership.household.external_id, Membership.relation, Membership.start_date

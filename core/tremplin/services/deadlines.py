@@ -221,14 +221,23 @@ def _where(f: DueFilter) -> Any:
 
 
 async def list_due(
-    f: DueFilter, *, after: tuple[dt.date, int] | None = None, limit: int = PAGE_SIZE
+    f: DueFilter,
+    *,
+    after: tuple[dt.date, int] | None = None,
+    limit: int = PAGE_SIZE,
+    descending: bool = False,
 ) -> tuple[list[dict[str, Any]], tuple[dt.date, int] | None]:
-    """A page of due dates, earliest (so overdue) first, with keyset pagination on
-    (due date, id). Returns the rows and the cursor of the next page (``None`` at the end)."""
+    """A page of due dates, earliest (so overdue) first — the latest first with
+    ``descending`` — with keyset pagination on (due date, id) through the index
+    ``due_date_due`` (read backwards when descending). Returns the rows and the cursor of
+    the next page (``None`` at the end)."""
     where = _where(f)
     if after is not None:
         day, last = after
-        where &= (DueDate.due_on > day) | ((DueDate.due_on == day) & (DueDate.id > last))
+        if descending:
+            where &= (DueDate.due_on < day) | ((DueDate.due_on == day) & (DueDate.id < last))
+        else:
+            where &= (DueDate.due_on > day) | ((DueDate.due_on == day) & (DueDate.id > last))
     rows = (
         await DueDate.select(
             DueDate.id,
@@ -245,8 +254,8 @@ async def list_due(
             DueDate.referent.full_name.as_alias("referent_name"),
         )
         .where(where)
-        .order_by(DueDate.due_on)
-        .order_by(DueDate.id)
+        .order_by(DueDate.due_on, ascending=not descending)
+        .order_by(DueDate.id, ascending=not descending)
         .limit(limit + 1)
     )
     more = len(rows) > limit

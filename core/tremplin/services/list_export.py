@@ -14,17 +14,39 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from tremplin.services.clock import zone
 
-__all__ = ["EXPORT_LIMIT", "ExportColumn", "to_csv", "to_xlsx"]
+__all__ = ["EXPORT_LIMIT", "ExportColumn", "PageFetcher", "collect_pages", "to_csv", "to_xlsx"]
 
 #: The most rows an export carries (a list page gathers at most this many).
 EXPORT_LIMIT = 20_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+#: A list's page reader for :func:`collect_pages`: ``fetch(cursor, size)`` answers the rows
+#: after ``cursor`` (``None``: the first page), at most ``size``, and the next page's cursor
+#: (``None`` after the last page).
+PageFetcher = Callable[[Any, int], Awaitable[tuple[list[dict[str, Any]], Any]]]
+
+
+async def collect_pages(
+    fetch: PageFetcher, *, page_size: int = 500, limit: int = EXPORT_LIMIT
+) -> list[dict[str, Any]]:
+    """Every row of a keyset-paginated list, page after page through the list's own query
+    (its filters, sort and access rules), at most ``limit`` rows: what an export of the
+    list on screen carries."""
+    rows: list[dict[str, Any]] = []
+    cursor: Any = None
+    while len(rows) < limit:
+        page, cursor = await fetch(cursor, min(page_size, limit - len(rows)))
+        rows.extend(page)
+        if cursor is None or not page:
+            break
+    return rows[:limit]
 
 
 @dataclass(frozen=True)

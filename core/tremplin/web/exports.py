@@ -18,9 +18,17 @@ from litestar import Response
 from tremplin.services import audit
 from tremplin.services.clock import today
 from tremplin.services.households import Actor
-from tremplin.services.list_export import EXPORT_LIMIT, XLSX_TYPE, ExportColumn, to_csv, to_xlsx
+from tremplin.services.list_export import (
+    EXPORT_LIMIT,
+    XLSX_TYPE,
+    ExportColumn,
+    PageFetcher,
+    collect_pages,
+    to_csv,
+    to_xlsx,
+)
 
-__all__ = ["EXPORT_LIMIT", "ExportColumn", "export_response"]
+__all__ = ["EXPORT_LIMIT", "ExportColumn", "PageFetcher", "collect_pages", "export_response"]
 
 
 async def export_response(

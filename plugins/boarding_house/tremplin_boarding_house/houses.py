@@ -267,3 +267,117 @@ async def unit_of_enrolment(data: dict[str, Any]) -> dict[str, Any] | None:
         .where(Unit.id == unit_id)
         .first()
     )
+
+
+#: Sorts of the houses list, each on an index (migration boarding_house_0003), keyset on
+#: (column, id): by name, or by opening date (the houses with no date last).
+HOUSE_SORTS = {"nom": "Nom", "ouverture": "Date d'ouverture"}
+HOUSE_PAGE = 50
+
+
+def _house_cursor(cursor: str | None) -> tuple[str, int] | None:
+    value, sep, ident = str(cursor or "")[:160].rpartition("~")
+    if not sep or not ident.isdigit() or len(ident) > 12:
+        return None
+    return value, int(ident)
+
+
+async def house_list(
+    sort: str = "nom",
+    cursor: str | None = None,
+    limit: int = HOUSE_PAGE,
+    *,
+    host_user: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of houses in ``sort`` order (:data:`HOUSE_SORTS`) after ``cursor``, with their
+    units by typology, their current residents and hosts counted (a fixed number of queries
+    per page), and the next page's cursor (``None`` after the last).
+
+    ``host_user``: only the houses this user currently hosts (« mes maisons »); ``since`` /
+    ``until``: only the houses opened in that period."""
+
+    def select() -> Any:  # a new query each time: Piccolo's ``where`` changes the query
+        query = House.select(House.id, House.name, House.opened_on)
+        if host_user is not None:
+            query = query.where(
+                House.id.is_in(
+                    Host.select(Host.house).where(
+                        (Host.user == host_user) & Host.end_date.is_null()
+                    )
+                )
+            )
+        if since is not None:
+            query = query.where(House.opened_on >= since)
+        if until is not None:
+            query = query.where(House.opened_on <= until)
+        return query
+
+    after = _house_cursor(cursor)
+    if sort == "ouverture":
+        rows = await _by_opening(select, after, limit)
+    else:
+        query = select()
+        if after is not None:
+            name, ident = after
+            query = query.where((House.name > name) | ((House.name == name) & (House.id > ident)))
+        rows = await query.order_by(House.name, House.id).limit(limit + 1)
+    page = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        last = page[-1]
+        value = last["name"] if sort != "ouverture" else last["opened_on"] or ""
+        next_cursor = f"{value}~{last['id']}"
+    await _counts(page)
+    return page, next_cursor
+
+
+async def _by_opening(select: Any, after: tuple[str, int] | None, limit: int) -> list[dict]:
+    """Houses by opening date then id, those with no date after them (by id): two keyset
+    reads, the same order on SQLite and PostgreSQL (which sort NULLs differently)."""
+    rows: list[dict[str, Any]] = []
+    if after is None or after[0]:
+        dated = select().where(House.opened_on.is_not_null())
+        if after is not None:
+            day, ident = dt.date.fromisoformat(after[0][:10]), after[1]
+            dated = dated.where(
+                (House.opened_on > day) | ((House.opened_on == day) & (House.id > ident))
+            )
+        rows = await dated.order_by(House.opened_on, House.id).limit(limit + 1)
+        after = None
+    if len(rows) <= limit:
+        undated = select().where(House.opened_on.is_null())
+        if after is not None:
+            undated = undated.where(House.id > after[1])
+        rows += await undated.order_by(House.id).limit(limit + 1 - len(rows))
+    return rows
+
+
+async def _counts(houses: list[dict[str, Any]]) -> None:
+    """Each house's units by typology, current residents and hosts (in place)."""
+    ids = [h["id"] for h in houses]
+    if not ids:
+        return
+    units = await Unit.select(Unit.id, Unit.house, Unit.typology).where(Unit.house.is_in(ids))
+    house_of = {u["id"]: u["house"] for u in units}
+    hosts = await Host.select(Host.house, Host.user.full_name.as_alias("name")).where(
+        Host.house.is_in(ids) & Host.end_date.is_null()
+    )
+    for h in houses:
+        h["units"] = {}
+        h["residents"] = 0
+        h["hosts"] = []
+    by_id = {h["id"]: h for h in houses}
+    for u in units:
+        counts = by_id[u["house"]]["units"]
+        counts[u["typology"]] = counts.get(u["typology"], 0) + 1
+    for e in await _housed_enrolments():
+        house = house_of.get(int((e["data"] or {}).get("unit") or 0))
+        if house is not None:
+            by_id[house]["residents"] += 1
+    for r in hosts:
+        by_id[r["house"]]["hosts"].append(r["name"])
+    for h in houses:
+        h["unit_count"] = sum(h["units"].values())
+        h["units_label"] = ", ".join(f"{n} {t}" for t, n in sorted(h["units"].items()))

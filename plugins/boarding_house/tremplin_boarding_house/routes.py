@@ -6,10 +6,12 @@ list, not a reading of the file), and a household the user may not open is left 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from tremplin.api import (
@@ -20,6 +22,7 @@ from tremplin.api import (
     audit,
     can,
     check_household,
+    collect_pages,
     current_user,
     export_response,
     redirect_after_write,
@@ -35,7 +38,7 @@ from tremplin_boarding_house.activities import (
     activity_fields,
     record_activity,
 )
-from tremplin_boarding_house.tables import House, Unit
+from tremplin_boarding_house.tables import House
 from tremplin_boarding_house.workflow import KEY
 from tremplin_housing import api as housing
 
@@ -55,23 +58,114 @@ async def _form(request: Request) -> dict[str, Any]:
     return out
 
 
+def _list_state(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
+    """The houses list's state from the URL: sort, « mes maisons », opening period."""
+    params = request.query_params
+    sort = str(params.get("tri") or "")
+    state: dict[str, Any] = {
+        "tri": sort if sort in svc.HOUSE_SORTS else "nom",
+        "mine": str(params.get("mine") or "") == "1",
+        "du": None,
+        "au": None,
+    }
+    errors: dict[str, str] = {}
+    for key in ("du", "au"):
+        text = str(params.get(key) or "")[:10]
+        if text:
+            try:
+                state[key] = dt.date.fromisoformat(text)
+            except ValueError:
+                errors[key] = "date invalide (jj/mm/aaaa)"
+    if state["du"] and state["au"] and state["du"] > state["au"]:
+        errors["au"] = "la fin de la période précède son début"
+    return state, errors
+
+
+def _query(state: dict[str, Any], **changes: Any) -> str:
+    values = {
+        "tri": "" if state["tri"] == "nom" else state["tri"],
+        "mine": "1" if state["mine"] else "",
+        "du": state["du"].isoformat() if state["du"] else "",
+        "au": state["au"].isoformat() if state["au"] else "",
+        **changes,
+    }
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+async def _houses(
+    request: Request, state: dict[str, Any], cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    return await svc.house_list(
+        state["tri"],
+        cursor,
+        limit,
+        host_user=actor(request).user_id if state["mine"] else None,
+        since=state["du"],
+        until=state["au"],
+    )
+
+
 @get(f"/{KEY}/houses", guards=[SOCIAL])
 async def house_list(request: Request) -> Template:
-    houses = await House.select().order_by(House.name)
-    units = await Unit.select(Unit.house, Unit.typology)
-    counts: dict[int, dict[str, int]] = {}
-    for u in units:
-        c = counts.setdefault(u["house"], {})
-        c[u["typology"]] = c.get(u["typology"], 0) + 1
-    residents = {h["id"]: len(await svc.residents_of(h["id"])) for h in houses}
-    return Template(
-        f"{KEY}/houses.html",
-        context={
-            "houses": houses,
-            "counts": counts,
-            "residents": residents,
-            "can_manage": current_user(request).role in ("admin", "head_of_service"),
-        },
+    """The houses, sorted and filtered as the URL says (hx-push-url), a keyset page at a
+    time (``apres``)."""
+    state, errors = _list_state(request)
+    after = str(request.query_params.get("apres") or "")[:160] or None
+    houses, next_cursor = (
+        ([], None) if errors else await _houses(request, state, after, svc.HOUSE_PAGE)
+    )
+    context = {
+        "houses": houses,
+        "next_cursor": next_cursor,
+        "after": after,
+        "state": state,
+        "errors": errors,
+        "sorts": svc.HOUSE_SORTS,
+        "query": _query(state),
+        "query_for": lambda key: _query(state, tri="" if key == "nom" else key),
+        "in_programme": KEY in user_programmes(request),
+        "can_manage": current_user(request).role in ("admin", "head_of_service"),
+    }
+    if request.htmx and after:
+        return Template(f"{KEY}/_house_rows.html", context=context)
+    return Template(f"{KEY}/houses.html", context=context, status_code=400 if errors else 200)
+
+
+#: Columns of the houses export (the list on screen).
+HOUSE_EXPORT = (
+    ExportColumn("name", "Maison", 30),
+    ExportColumn("opened_on", "Ouverture", 12),
+    ExportColumn("unit_count", "Logements", 10),
+    ExportColumn("units_label", "Typologies", 20),
+    ExportColumn("residents", "Résidents", 10),
+    ExportColumn("hosts", "Hôtes", 30),
+)
+
+
+@get(f"/{KEY}/houses/export", guards=[SOCIAL])
+async def houses_export(request: Request, fmt: FromQuery[str] = "csv") -> Response:
+    """The houses as listed (sort and filters of the URL, every page), as CSV or XLSX
+    (audited)."""
+    state, errors = _list_state(request)
+    if errors:
+        return Response(
+            "Filtres invalides : " + " ; ".join(errors.values()),
+            status_code=400,
+            media_type="text/plain",
+        )
+
+    async def fetch(cursor: Any, size: int) -> tuple[list[dict[str, Any]], Any]:
+        return await _houses(request, state, cursor, size)
+
+    rows = await collect_pages(fetch) if fmt in ("csv", "xlsx") else []
+    return await export_response(
+        fmt,
+        HOUSE_EXPORT,
+        rows,
+        actor=actor(request),
+        object_type="boarding_house_list",
+        filename="pensions-de-famille",
+        title="Pensions de famille",
     )
 
 
@@ -262,6 +356,7 @@ async def activity_create(request: Request, house_id: FromPath[int]) -> Response
 
 ROUTES = [
     house_list,
+    houses_export,
     residents_export,
     house_new,
     house_create,

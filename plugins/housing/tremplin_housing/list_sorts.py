@@ -6,10 +6,19 @@ list has already filtered, and the cursor names the last row shown.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ARREARS_SORTS", "DWELLING_SORTS", "Sort", "cursor_of", "sort_rows", "sorted_page"]
+__all__ = [
+    "ARREARS_SORTS",
+    "DWELLING_SORTS",
+    "Sort",
+    "arrears_page",
+    "cursor_of",
+    "sort_rows",
+    "sorted_page",
+]
 
 
 @dataclass(frozen=True)
@@ -71,13 +80,45 @@ ARREARS_SORTS = {
 }
 
 
-def sort_rows(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
-    """The arrears rows in the order of ``sort`` (:data:`ARREARS_SORTS`), ties by reference."""
-    import datetime as dt
-
+def _arrears_key(row: dict[str, Any], sort: str) -> tuple[Any, str]:
+    """The order of an arrears row under ``sort``: its sorted value, ties by reference."""
     if sort == "nom":
-        return sorted(rows, key=lambda r: (str(r["name"]).casefold(), r["reference"]))
+        return str(row["name"]).casefold(), row["reference"]
     if sort == "paiement":
         # Never paid first, then the oldest payment.
-        return sorted(rows, key=lambda r: (r["last_payment"] or dt.date.min, r["reference"]))
-    return sorted(rows, key=lambda r: (-r["balance_cents"], r["reference"]))
+        return (row["last_payment"] or dt.date.min).isoformat(), row["reference"]
+    return -row["balance_cents"], row["reference"]
+
+
+def sort_rows(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """The arrears rows in the order of ``sort`` (:data:`ARREARS_SORTS`), ties by reference."""
+    return sorted(rows, key=lambda r: _arrears_key(r, sort))
+
+
+def _arrears_cursor(cursor: str, sort: str) -> tuple[Any, str] | None:
+    value, sep, reference = str(cursor or "")[:200].rpartition("~")
+    if not sep or not reference:
+        return None
+    if sort in ("nom", "paiement"):
+        return value, reference
+    try:
+        return int(value), reference
+    except ValueError:
+        return None
+
+
+def arrears_page(
+    rows: list[dict[str, Any]], sort: str, cursor: str | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the arrears review sorted by ``sort``: the rows after ``cursor`` (keyset on
+    the sorted value and the reference, so a row paid off meanwhile shifts nothing), at most
+    ``limit``, and the cursor of the next page (``None`` after the last)."""
+    ordered = sort_rows(rows, sort)
+    after = _arrears_cursor(cursor, sort) if cursor else None
+    if after is not None:
+        ordered = [r for r in ordered if _arrears_key(r, sort) > after]
+    page = ordered[:limit]
+    if len(ordered) <= limit:
+        return page, None
+    value, reference = _arrears_key(page[-1], sort)
+    return page, f"{value}~{reference}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from tremplin.api import Households, actor, current_user, normalise, programme_filter, today
@@ -34,6 +35,9 @@ from tremplin_housing.tables import (
 
 PAGE_SIZE = 50
 FILTERS = ("status", "typology", "programme", "dpe_class")
+#: Filters besides the equal-to ones: « mes logements » (``mine=1``: the dwellings the user
+#: recorded) and the capture period (``du``/``au``, ISO dates already checked by the page).
+OTHER_FILTERS = ("mine", "du", "au")
 
 
 async def dwelling_list(
@@ -71,6 +75,12 @@ async def dwelling_list(
     for name in FILTERS:
         if filters.get(name):
             query = query.where(getattr(Dwelling, name) == filters[name])
+    if filters.get("mine") == "1":
+        query = query.where(Dwelling.created_by == getattr(user, "id", None))
+    if filters.get("du"):
+        query = query.where(Dwelling.captured_on >= dt.date.fromisoformat(filters["du"]))
+    if filters.get("au"):
+        query = query.where(Dwelling.captured_on <= dt.date.fromisoformat(filters["au"]))
     scope = programme_filter(connection, Dwelling.programme) if connection else None
     if scope is not None:
         query = query.where(scope)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
@@ -20,8 +22,10 @@ from tremplin.api import (
     actor,
     audit,
     check_household,
+    collect_pages,
     export_response,
     form_dict,
+    household_filter,
     render,
     roles,
     today,
@@ -104,9 +108,16 @@ async def _demand_list(
     sort: str = "inscription",
     after: tuple[dt.date, int] | None = None,
     limit: int = DEMAND_PAGE,
+    scope: Any = None,
+    *,
+    created_by: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """A page of demands (``limit`` + 1 rows: one more tells there is a next page), newest
-    first by registration or by last status change, then id."""
+    first by registration or by last status change, then id; ``scope``: the where-clause
+    keeping the households the user may see (:func:`tremplin.api.household_filter`);
+    ``created_by``: « mes demandes »; ``since`` / ``until``: registered in that period."""
     column = Demand.status_on if sort == "statut" else Demand.registered_on
     query = Demand.select(
         Demand.id,
@@ -121,6 +132,14 @@ async def _demand_list(
     ).where(Demand.household.archived_at.is_null())
     if status:
         query = query.where(Demand.status == status)
+    if scope is not None:
+        query = query.where(scope)
+    if created_by is not None:
+        query = query.where(Demand.created_by == created_by)
+    if since is not None:
+        query = query.where(Demand.registered_on >= since)
+    if until is not None:
+        query = query.where(Demand.registered_on <= until)
     if after is not None:
         day, ident = after
         query = query.where((column < day) | ((column == day) & (Demand.id < ident)))
@@ -131,25 +150,68 @@ async def _demand_list(
     )
 
 
+def _demand_state(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
+    """The desk list's state from the URL: status, sort, « mes demandes », period."""
+    params = request.query_params
+    wanted = str(params.get("status") or "")
+    sort = str(params.get("tri") or "")
+    state: dict[str, Any] = {
+        "status": wanted if wanted in STATUS_LABELS else "",
+        "tri": sort if sort in DEMAND_SORTS else "inscription",
+        "mine": str(params.get("mine") or "") == "1",
+        "du": None,
+        "au": None,
+    }
+    errors: dict[str, str] = {}
+    for key in ("du", "au"):
+        text = str(params.get(key) or "")[:10]
+        if text:
+            try:
+                state[key] = dt.date.fromisoformat(text)
+            except ValueError:
+                errors[key] = "date invalide (jj/mm/aaaa)"
+    if state["du"] and state["au"] and state["du"] > state["au"]:
+        errors["au"] = "la fin de la période précède son début"
+    return state, errors
+
+
+def _demand_query(state: dict[str, Any], **changes: Any) -> str:
+    values = {
+        "status": state["status"],
+        "tri": "" if state["tri"] == "inscription" else state["tri"],
+        "mine": "1" if state["mine"] else "",
+        "du": state["du"].isoformat() if state["du"] else "",
+        "au": state["au"].isoformat() if state["au"] else "",
+        **changes,
+    }
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+def _demand_filters(request: Request, state: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "scope": household_filter(request, Demand.household),
+        "created_by": actor(request).user_id if state["mine"] else None,
+        "since": state["du"],
+        "until": state["au"],
+    }
+
+
 async def _demands_page(
     request: Request, values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Template:
-    wanted = request.query_params.get("status", "")
-    wanted = wanted if wanted in STATUS_LABELS else ""
-    sort = request.query_params.get("tri", "")
-    sort = sort if sort in DEMAND_SORTS else "inscription"
+    state, filter_errors = _demand_state(request)
+    wanted, sort = state["status"], state["tri"]
     after = _demand_cursor(str(request.query_params.get("apres", "")))
-    rows = await _demand_list(wanted, sort, after)
+    rows = (
+        []
+        if filter_errors
+        else await _demand_list(wanted, sort, after, **_demand_filters(request, state))
+    )
     more = len(rows) > DEMAND_PAGE
     rows = rows[:DEMAND_PAGE]
     key = "status_on" if sort == "statut" else "registered_on"
     next_cursor = f"{rows[-1][key].isoformat()}~{rows[-1]['id']}" if more and rows else None
     await audit_read(request, [r["household"] for r in rows], "rental_agency_demands")
-    query = "&".join(
-        f"{k}={v}"
-        for k, v in (("status", wanted), ("tri", "" if sort == "inscription" else sort))
-        if v
-    )
     return render(
         request,
         f"{KEY}/demands.html",
@@ -160,13 +222,16 @@ async def _demands_page(
             "wanted": wanted,
             "sort": sort,
             "sorts": DEMAND_SORTS,
-            "query": query,
+            "state": state,
+            "filter_errors": filter_errors,
+            "query": _demand_query(state),
+            "query_for": lambda **changes: _demand_query(state, **changes),
             "next_cursor": next_cursor,
             "fields": (HOUSEHOLD_FIELD, *demands.DEMAND_FIELDS),
             "values": values,
             "errors": errors,
         },
-        status=status,
+        status=status if not filter_errors else 400,
     )
 
 
@@ -191,22 +256,29 @@ DEMAND_EXPORT = (
 
 @get(f"/{KEY}/demands/export", guards=[STAFF])
 async def demands_export(
-    request: Request, fmt: str = "csv", status: str = "", tri: str = ""
+    request: Request,
+    fmt: FromQuery[str] = "csv",
 ) -> Response:
-    """The desk's demands as listed (status and sort of the URL, every page), as CSV or
-    XLSX (audited)."""
+    """The desk's demands as listed (status, sort, « mes demandes » and period of the URL,
+    every page, the households the user may see), as CSV or XLSX (audited)."""
     ensure_enabled(request)
-    wanted = status if status in STATUS_LABELS else ""
-    sort = tri if tri in DEMAND_SORTS else "inscription"
+    state, errors = _demand_state(request)
+    if errors:
+        return Response(
+            "Filtres invalides : " + " ; ".join(errors.values()),
+            status_code=400,
+            media_type="text/plain",
+        )
+    wanted, sort = state["status"], state["tri"]
     key = "status_on" if sort == "statut" else "registered_on"
-    rows: list[dict[str, Any]] = []
-    after = None
-    while fmt in ("csv", "xlsx") and len(rows) < 20_000:
-        page = await _demand_list(wanted, sort, after, limit=500)
-        rows.extend(page[:500])
-        if len(page) <= 500:
-            break
-        after = (page[499][key], page[499]["id"])
+    filters = _demand_filters(request, state)
+
+    async def fetch(after: Any, size: int) -> tuple[list[dict[str, Any]], Any]:
+        page = await _demand_list(wanted, sort, after, size, **filters)
+        more = len(page) > size
+        return page[:size], (page[size - 1][key], page[size - 1]["id"]) if more else None
+
+    rows = await collect_pages(fetch) if fmt in ("csv", "xlsx") else []
     for r in rows:
         r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
     return await export_response(

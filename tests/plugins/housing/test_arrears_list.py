@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import httpx
 from openpyxl import load_workbook
@@ -65,3 +66,76 @@ async def test_arrears_sorted_and_exported_as_on_screen(app, users, database):
     ) as other:
         await login(other, "technician@test.fr")
         assert (await other.get("/housing/arrears/export?fmt=csv")).status_code == 403
+
+
+async def _enrol(household_id: int, programme: str, referent: int | None) -> None:
+    import datetime as dt
+
+    from tremplin.models import Enrolment
+    from tremplin.services.clock import now
+
+    await Enrolment.insert(
+        Enrolment(
+            household=household_id,
+            programme=programme,
+            state="housed",
+            referent=referent,
+            referral_date=dt.date(2023, 11, 10),
+            entry_date=dt.date(2024, 1, 1),
+            created_at=now(),
+            updated_at=now(),
+        )
+    )
+
+
+def _names(html: str) -> list[str]:
+    return re.findall(r'<td><a href="/households/\d+">([^<]+)</a>', html)
+
+
+async def test_arrears_filters_pages_and_export_of_every_page(app, users, database, monkeypatch):
+    from tremplin.models import Household
+    from tremplin_housing.routes import arrears as arrears_routes
+
+    await _debts()
+    ids = {r["name"]: r["id"] for r in await Household.select(Household.id, Household.name)}
+    manager_id = users["rental_manager"].id
+    await _enrol(ids["ADAM Yves"], "iml_sublease", manager_id)
+    await _enrol(ids["CLAUDE Xan"], "iml_sublease", users["social_worker"].id)
+    monkeypatch.setattr(arrears_routes, "ARREARS_PAGE", 2)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 9)),
+        base_url="http://testserver.local",
+    ) as client:
+        manager = Session(
+            client, await login(client, "rental_manager@test.fr"), users["rental_manager"]
+        )
+        # Keyset pages: two rows, then « Afficher plus » names the last row shown.
+        first = (await manager.get("/housing/arrears?tri=nom")).text
+        assert _names(first) == ["ADAM Yves", "BERNARD Zoé"]
+        assert "3 ménages" in first
+        more = re.search(r'hx-get="(/housing/arrears\?tri=nom&amp;apres=[^"]+)"', first)
+        assert more, first
+        rest = await manager.get(
+            more.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"}
+        )
+        assert _names(rest.text) == ["CLAUDE Xan"] and "<html" not in rest.text
+        assert "Afficher plus" not in rest.text
+        # Sortable column heads keep the filters and push the URL.
+        assert 'hx-push-url="true"' in first
+        assert 'href="/housing/arrears?tri=paiement"' in first
+        # « Mes ménages »: the open enrolments the user follows.
+        mine = (await manager.get("/housing/arrears?mine=1")).text
+        assert _names(mine) == ["ADAM Yves"]
+        assert 'name="mine" value="1" checked' in mine
+        assert 'href="/housing/arrears/export?fmt=csv&amp;mine=1"' in mine
+        by_referent = await manager.get(f"/housing/arrears?referent={users['social_worker'].id}")
+        assert _names(by_referent.text) == ["CLAUDE Xan"]
+        by_programme = await manager.get("/housing/arrears?programme=iml_sublease&tri=nom")
+        assert _names(by_programme.text) == ["ADAM Yves", "CLAUDE Xan"]
+        # The export carries every page (not only the first two rows), with the filters.
+        response = await manager.get("/housing/arrears/export?fmt=csv&tri=nom")
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+        assert [r[1] for r in rows[1:]] == ["ADAM Yves", "BERNARD Zoé", "CLAUDE Xan"]
+        mine_csv = await manager.get("/housing/arrears/export?fmt=csv&mine=1")
+        rows = list(csv.reader(io.StringIO(mine_csv.content.decode("utf-8-sig")), delimiter=";"))
+        assert [r[1] for r in rows[1:]] == ["ADAM Yves"]

@@ -108,9 +108,50 @@ async def test_export_is_the_list_on_screen_and_audited(client, users):
     assert len(body) == 3 and {r[2] for r in body} == {"T1"}
     assert [r[4] for r in body] == ["Occupé", "Occupé", "En travaux"]  # by status, then id
     assert "Secrète" not in text  # masked as on screen for a technician
+    # An address the technician sees on screen is in the export too (not masked wholesale).
+    assert {r[1] for r in body} >= {"b rue Haute, 30100 Alès", "d rue Haute, 30100 Alès"}
     entry = await AuditEntry.select().where(AuditEntry.action == "export").first()
     assert (entry["object_type"], entry["object_id"]) == ("dwelling_list", 3)
     xlsx = await session.get("/housing/dwellings/export?fmt=xlsx&typology=T3")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet["A1"].value == "Référence" and sheet.max_row == 3
     assert (await session.get("/housing/dwellings/export?fmt=pdf")).status_code == 400
+
+
+async def test_mine_and_capture_period_filters_in_the_url_and_the_export(client, users):
+    import datetime as dt
+
+    ids = await _stock()
+    me = users["technician"].id
+    await Dwelling.update({Dwelling.created_by: me}).where(Dwelling.id.is_in([ids["a"], ids["c"]]))
+    for ref, day in (("a", "2024-01-15"), ("b", "2024-03-10"), ("c", "2024-06-01")):
+        await Dwelling.update({Dwelling.captured_on: dt.date.fromisoformat(day)}).where(
+            Dwelling.id == ids[ref]
+        )
+    session = Session(client, await login(client, "technician@test.fr"), users["technician"])
+    mine = await session.get("/housing/dwellings?mine=1")
+    assert "a rue Haute" in mine.text and "c rue Haute" in mine.text
+    assert "b rue Haute" not in mine.text and "e rue Haute" not in mine.text
+    assert 'name="mine" value="1" checked' in mine.text
+    period = await session.get("/housing/dwellings?du=2024-02-01&au=2024-12-31")
+    assert "b rue Haute" in period.text and "c rue Haute" in period.text
+    assert "a rue Haute" not in period.text
+    assert 'href="/housing/dwellings/export?fmt=csv&amp;du=2024-02-01&amp;au=2024-12-31"' in (
+        period.text
+    )
+    both = await session.get("/housing/dwellings/export?fmt=csv&mine=1&du=2024-02-01")
+    table = list(csv.reader(io.StringIO(both.content.decode("utf-8-sig")), delimiter=";"))
+    assert [r[1] for r in table[1:]] == ["c rue Haute, 30100 Alès"]
+    # The htmx search keeps them (pushed to the URL) and pages with them.
+    rows = await session.post(
+        "/housing/dwellings/search",
+        {"mine": "1", "du": "2024-02-01"},
+        headers={"HX-Request": "true"},
+    )
+    assert rows.headers["hx-push-url"] == "/housing/dwellings?mine=1&du=2024-02-01"
+    assert "c rue Haute" in rows.text and "a rue Haute" not in rows.text
+    bad = await session.get("/housing/dwellings?du=2024-06-01&au=2024-01-01")
+    assert bad.status_code == 400 and "la fin de la période précède son début" in bad.text
+    assert "Erreur : " in bad.text and 'value="2024-06-01"' in bad.text
+    export = await session.get("/housing/dwellings/export?fmt=csv&du=2024-99-01")
+    assert export.status_code == 400

@@ -75,3 +75,39 @@ async def test_each_desk_sort_is_served_by_an_index(database):
                 await Demand.raw("SET LOCAL enable_sort = off")
                 plan = " ".join(str(r) for r in await Demand.raw("EXPLAIN " + sql))
             assert f"{index}_id" in plan and "Sort Key" not in plan, plan
+
+
+async def test_desk_filters_mine_and_period_in_the_url_and_the_export(social_worker):
+    from tremplin_rental_agency.tables import Demand
+
+    await demand(await household("JANV Léo"), registered_on="2024-01-05")
+    mine = await demand(await household("MARS Ève"), registered_on="2024-03-01")
+    await demand(await household("MAI Noé"), registered_on="2024-05-20")
+    await Demand.update({Demand.created_by: social_worker.user.id}).where(Demand.id == mine)
+    period = await social_worker.get("/rental_agency/demands?du=2024-02-01&au=2024-05-31")
+    assert "MARS Ève" in period.text and "MAI Noé" in period.text
+    assert "JANV Léo" not in period.text
+    # Sorting and the status tabs keep the period.
+    assert 'href="/rental_agency/demands?tri=statut&amp;du=2024-02-01&amp;au=2024-05-31"' in (
+        period.text
+    )
+    assert 'href="/rental_agency/demands/export?fmt=csv&amp;du=2024-02-01&amp;au=2024-05-31"' in (
+        period.text
+    )
+    response = await social_worker.get(
+        "/rental_agency/demands/export?fmt=csv&du=2024-02-01&au=2024-05-31"
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [r[1] for r in rows[1:]] == ["MAI Noé", "MARS Ève"]  # newest first
+    own = await social_worker.get("/rental_agency/demands?mine=1")
+    assert "MARS Ève" in own.text and "MAI Noé" not in own.text
+    assert 'name="mine" value="1" checked' in own.text
+    own_csv = await social_worker.get("/rental_agency/demands/export?fmt=csv&mine=1")
+    rows = list(csv.reader(io.StringIO(own_csv.content.decode("utf-8-sig")), delimiter=";"))
+    assert [r[1] for r in rows[1:]] == ["MARS Ève"]
+    bad = await social_worker.get("/rental_agency/demands?du=2024-06-01&au=2024-01-01")
+    assert bad.status_code == 400 and "la fin de la période précède son début" in bad.text
+    assert "Erreur : " in bad.text
+    assert (
+        await social_worker.get("/rental_agency/demands/export?fmt=csv&du=2024-13-01")
+    ).status_code == 400

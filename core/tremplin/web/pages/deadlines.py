@@ -14,7 +14,7 @@ from tremplin.services.clock import today
 from tremplin.services.deadlines import DueFilter, count_due, list_due
 from tremplin.types import Field, FieldError
 from tremplin.web.auth import requires
-from tremplin.web.exports import EXPORT_LIMIT, ExportColumn, export_response
+from tremplin.web.exports import ExportColumn, collect_pages, export_response
 from tremplin.web.state import actor, app_context, current_user, user_programmes
 
 SOCIAL = requires("social")
@@ -26,6 +26,8 @@ WHEN = {
     "all": "Toutes",
 }
 _DATE = Field("date", "Date", kind="date")
+#: The sorts of the list (``tri``): by due date, the earliest (so overdue) first by default.
+SORTS = {"": "Échéance la plus proche d'abord", "lointaine": "Échéance la plus lointaine d'abord"}
 
 
 def _date(raw: str, errors: dict[str, str], name: str) -> dt.date | None:
@@ -56,7 +58,10 @@ async def _filters(request: Request) -> tuple[DueFilter, dict[str, Any], dict[st
         "du": str(q.get("du", ""))[:20],
         "au": str(q.get("au", ""))[:20],
         "quand": str(q.get("quand", "")) or "watch",
+        "tri": str(q.get("tri", ""))[:20],
     }
+    if values["tri"] not in SORTS:
+        values["tri"] = ""
     errors: dict[str, str] = {}
     programmes = tuple(allowed)
     if values["programme"]:
@@ -102,10 +107,12 @@ async def due_dates_page(request: Request) -> Template:
     if errors:
         rows, cursor, total = [], None, 0
     else:
-        rows, cursor = await list_due(f, after=after)
+        rows, cursor = await list_due(f, after=after, descending=values["tri"] == "lointaine")
         total = await count_due(f) if after is None else None
     query = urlencode({k: v for k, v in values.items() if v})
+    other = {**values, "tri": "" if values["tri"] else "lointaine"}
     context = {
+        "sort_query": urlencode({k: v for k, v in other.items() if v}),
         "rows": rows,
         "next_cursor": f"{cursor[0].isoformat()}_{cursor[1]}" if cursor else None,
         "query": query,
@@ -140,7 +147,7 @@ EXPORT_COLUMNS = (
 @get("/echeances/export", guards=[SOCIAL])
 async def due_dates_export(request: Request, fmt: str = "csv") -> Response:
     """The due dates as filtered in the URL, earliest first, as CSV or XLSX (audited)."""
-    f, _values, errors = await _filters(request)
+    f, values, errors = await _filters(request)
     if errors:
         return Response(
             "Filtres invalides : " + " ; ".join(errors.values()),
@@ -148,16 +155,13 @@ async def due_dates_export(request: Request, fmt: str = "csv") -> Response:
             media_type="text/plain",
         )
     names = {k: p.name_fr for k, p in app_context(request).host.programmes.items()}
-    rows: list[dict[str, Any]] = []
-    cursor = None
-    if fmt in ("csv", "xlsx"):
-        while len(rows) < EXPORT_LIMIT:
-            page, cursor = await list_due(f, after=cursor, limit=500)
-            for r in page:
-                r["programme_name"] = names.get(r["programme"], r["programme"])
-            rows.extend(page)
-            if cursor is None:
-                break
+
+    async def fetch(cursor: Any, size: int) -> tuple[list[dict[str, Any]], Any]:
+        return await list_due(f, after=cursor, limit=size, descending=values["tri"] == "lointaine")
+
+    rows = await collect_pages(fetch) if fmt in ("csv", "xlsx") else []
+    for r in rows:
+        r["programme_name"] = names.get(r["programme"], r["programme"])
     return await export_response(
         fmt,
         EXPORT_COLUMNS,

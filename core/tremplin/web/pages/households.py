@@ -40,7 +40,7 @@ from tremplin.web.access import (
     visibility,
 )
 from tremplin.web.auth import requires
-from tremplin.web.exports import EXPORT_LIMIT, export_response
+from tremplin.web.exports import collect_pages, export_response
 from tremplin.web.formdata import form_dict, int_or_none, new_form_id
 from tremplin.web.state import actor, app_context, current_user, user_programmes
 
@@ -166,28 +166,23 @@ async def household_export(request: Request, fmt: FromQuery[str] = "csv") -> Res
             media_type="text/plain",
         )
     user = current_user(request)
-    rows: list[dict[str, Any]] = []
-    cursor = None
-    while len(rows) < EXPORT_LIMIT:
+
+    async def fetch(cursor: Any, size: int) -> tuple[list[dict[str, Any]], Any]:
         page, cursor = await hh.list_households(
             "",
             before_id=cursor,
             visible=visibility(request),
             where=filters.where(user.id),
             sort=filters.sort,
-            limit=500,
+            limit=size,
         )
         tags = await _enrolment_tags(request, [r["id"] for r in page])
         for r in page:
-            rows.append(
-                {
-                    **r,
-                    "composition": _COMPOSITIONS.get(r["composition"], r["composition"]),
-                    "programmes": tags.get(r["id"], []),
-                }
-            )
-        if cursor is None:
-            break
+            r["composition"] = _COMPOSITIONS.get(r["composition"], r["composition"])
+            r["programmes"] = tags.get(r["id"], [])
+        return page, cursor
+
+    rows = await collect_pages(fetch)
     return await export_response(
         fmt,
         hl.EXPORT_COLUMNS,

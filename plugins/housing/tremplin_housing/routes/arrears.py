@@ -14,16 +14,20 @@ from piccolo.query.functions.aggregate import Count
 
 from tremplin.api import (
     ConflictError,
+    Enrolments,
     ExportColumn,
     FormErrors,
     Households,
+    Users,
     actor,
     check_household,
+    collect_pages,
     conflict_rows,
     export_response,
     form_dict,
     household_filter,
     programme_filter,
+    programme_names,
     redirect_after_write,
     roles,
     today,
@@ -33,7 +37,7 @@ from tremplin_housing.arrears import record_step, review_list
 from tremplin_housing.calc import add_months, month_bounds
 from tremplin_housing.fields import ARREARS_STEP_FIELDS, LETTER_STEPS
 from tremplin_housing.ledger import run_rent_calls
-from tremplin_housing.list_sorts import ARREARS_SORTS, sort_rows
+from tremplin_housing.list_sorts import ARREARS_SORTS, arrears_page
 from tremplin_housing.plans import plans_for
 from tremplin_housing.routes.common import page, prefixed, unprefix
 from tremplin_housing.settings import (
@@ -118,27 +122,80 @@ async def rent_calls_run(request: Request) -> Template:
     return page("housing/rent_calls.html", await _calls_context(request, text, {}, result))
 
 
+#: Rows of a page of the arrears review.
+ARREARS_PAGE = 50
+
+
+def _arrears_filters(request: Request, params: Any) -> dict[str, Any]:
+    """The review's filters from the URL: a programme of the user's, a referent or « mes
+    ménages » (the households whose open enrolment the user follows)."""
+    programme = str(params.get("programme") or "")[:50]
+    referent = str(params.get("referent") or "")[:12]
+    return {
+        "programme": programme if programme in programme_names(request) else "",
+        "referent": int(referent) if referent.isdigit() else None,
+        "mine": str(params.get("mine") or "") == "1",
+    }
+
+
+def _arrears_scope(request: Request, filters: dict[str, Any]) -> Any:
+    """The where-clause on ``Households.id``: what the user may see, then the filters (one
+    sub-query through the enrolment (programme, household) and referent indexes)."""
+    scope = household_filter(request, Households.id)
+    enrolment = None
+    if filters["programme"]:
+        enrolment = Enrolments.programme == filters["programme"]
+    referent = actor(request).user_id if filters["mine"] else filters["referent"]
+    if referent is not None:
+        clause = (Enrolments.referent == referent) & Enrolments.exit_date.is_null()
+        enrolment = clause if enrolment is None else enrolment & clause
+    if enrolment is not None:
+        chosen = Households.id.is_in(Enrolments.select(Enrolments.household).where(enrolment))
+        scope = chosen if scope is None else scope & chosen
+    return scope
+
+
+async def _arrears_rows(
+    request: Request, month: str, filters: dict[str, Any]
+) -> tuple[dt.date, list[dict[str, Any]]]:
+    """The review at the end of ``month`` (today for the current one), every row."""
+    on = today()
+    if month:
+        chosen_end = month_bounds(parse_month(month))[1]
+        on = min(chosen_end, on)
+    return on, await review_list(on, scope=_arrears_scope(request, filters))
+
+
 async def _arrears_context(
     request: Request,
     month: str,
     errors: dict[int, dict[str, str]],
     values: dict[int, dict[str, Any]],
     sort: str = "solde",
+    filters: dict[str, Any] | None = None,
+    after: str = "",
 ) -> dict[str, Any]:
-    on = today()
-    if month:
-        chosen_end = month_bounds(parse_month(month))[1]
-        on = min(chosen_end, on)
+    filters = filters or {"programme": "", "referent": None, "mine": False}
     sort = sort if sort in ARREARS_SORTS else "solde"
-    rows = await review_list(on, scope=household_filter(request, Households.id))
-    rows = sort_rows(rows, sort)
+    on, every = await _arrears_rows(request, month, filters)
+    rows, next_cursor = arrears_page(every, sort, after or None, ARREARS_PAGE)
     latest_plan = {
         p["household"]: p for p in await plans_for([r["household_id"] for r in rows], on, on)
     }
     for r in rows:
         r["plan"] = latest_plan.get(r["household_id"])
+    state = {
+        "month": month,
+        "programme": filters["programme"],
+        "referent": filters["referent"] or "",
+        "mine": "1" if filters["mine"] else "",
+        "tri": "" if sort == "solde" else sort,
+    }
     return {
         "rows": rows,
+        "total": len(every),
+        "next_cursor": next_cursor,
+        "after": after,
         "on": on,
         "month": month or on.strftime("%Y-%m"),
         "threshold": await arrears_threshold(),
@@ -149,10 +206,19 @@ async def _arrears_context(
         "letter_steps": LETTER_STEPS,
         "sort": sort,
         "sorts": {k: v.label for k, v in ARREARS_SORTS.items()},
-        "query": urlencode(
-            {k: v for k, v in (("month", month), ("tri", "" if sort == "solde" else sort)) if v}
-        ),
+        "filters": filters,
+        "programmes": programme_names(request),
+        "referents": await Users.select(Users.id, Users.full_name)
+        .where((Users.role != "partner") & (Users.active == True))  # noqa: E712 (SQL)
+        .order_by(Users.full_name),
+        "query": _query(state),
+        "query_for": lambda key: _query(state, tri="" if key == "solde" else key),
     }
+
+
+def _query(state: dict[str, Any], **changes: Any) -> str:
+    """The review's state as a URL query (month, filters, sort), empty values left out."""
+    return urlencode({k: v for k, v in {**state, **changes}.items() if v})
 
 
 @get("/housing/arrears", guards=[RENTAL])
@@ -160,11 +226,16 @@ async def arrears(
     request: Request, month: FromQuery[str] = "", tri: FromQuery[str] = ""
 ) -> Template:
     """The monthly arrears review: every household whose balance at the end of the month
-    (today for the current month) exceeds the threshold."""
+    (today for the current month) exceeds the threshold, filtered, sorted and paged
+    (``apres``: the keyset cursor) as the URL says."""
+    filters = _arrears_filters(request, request.query_params)
+    after = str(request.query_params.get("apres") or "")[:200]
     try:
-        context = await _arrears_context(request, month[:7], {}, {}, tri)
+        context = await _arrears_context(request, month[:7], {}, {}, tri, filters, after)
     except FormErrors:
-        context = await _arrears_context(request, "", {}, {}, tri)
+        context = await _arrears_context(request, "", {}, {}, tri, filters, after)
+    if request.htmx and after:
+        return Template("housing/_arrears_rows.html", context=context)
     return page("housing/arrears.html", context)
 
 
@@ -186,23 +257,26 @@ async def arrears_export(
     month: FromQuery[str] = "",
     tri: FromQuery[str] = "",
 ) -> Response:
-    """The review as on screen (month and sort of the URL, the households the user may
-    open), as CSV or XLSX; audited."""
+    """The review as on screen (month, filters and sort of the URL, every page, the
+    households the user may open), as CSV or XLSX; audited."""
+    filters = _arrears_filters(request, request.query_params)
+    sort = tri if tri in ARREARS_SORTS else "solde"
     try:
-        context = await _arrears_context(request, month[:7], {}, {}, tri)
+        on, every = await _arrears_rows(request, month[:7], filters)
     except FormErrors:
         return Response("Mois invalide (AAAA-MM)", status_code=400, media_type="text/plain")
-    rows = []
-    for r in context["rows"]:
+
+    async def fetch(cursor: Any, size: int) -> tuple[list[dict[str, Any]], Any]:
+        return arrears_page(every, sort, cursor, size)
+
+    rows = await collect_pages(fetch) if fmt in ("csv", "xlsx") else []
+    plans = {p["household"]: p for p in await plans_for([r["household_id"] for r in rows], on, on)}
+    for r in rows:
         step = r.get("last_step")
-        rows.append(
-            {
-                **r,
-                "balance": f"{r['balance_cents'] / 100:.2f}".replace(".", ","),
-                "last_step_label": f"{step['label']} ({step['done_on']:%d/%m/%Y})" if step else "",
-                "plan_label": r["plan"]["status_label"] if r.get("plan") else "",
-            }
-        )
+        plan = plans.get(r["household_id"])
+        r["balance"] = f"{r['balance_cents'] / 100:.2f}".replace(".", ",")
+        r["last_step_label"] = f"{step['label']} ({step['done_on']:%d/%m/%Y})" if step else ""
+        r["plan_label"] = plan["status_label"] if plan else ""
     return await export_response(
         fmt,
         ARREARS_EXPORT,

@@ -18,6 +18,7 @@ from tremplin.api import (
     FormErrors,
     actor,
     app_context,
+    collect_pages,
     conflict_rows,
     current_user,
     export_response,
@@ -61,6 +62,7 @@ from tremplin_housing.routes.common import page, prefixed, unprefix
 from tremplin_housing.tables import Intervention
 from tremplin_housing.views import (
     FILTERS,
+    OTHER_FILTERS,
     dwelling_list,
     dwelling_page,
     get_dwelling,
@@ -81,20 +83,42 @@ LABELS = {
 }
 
 
+def _checked(filters: dict[str, str]) -> dict[str, str]:
+    """French errors of the filters that are not a choice: « mes logements », the capture
+    period (the values stay shown; the list is not read while one is wrong)."""
+    errors = {}
+    days = {}
+    for key in ("du", "au"):
+        if filters.get(key):
+            try:
+                days[key] = dt.date.fromisoformat(filters[key])
+            except ValueError:
+                errors[key] = "date invalide (jj/mm/aaaa)"
+    if len(days) == 2 and days["du"] > days["au"]:
+        errors["au"] = "la fin de la période précède son début"
+    if filters.get("mine") not in (None, "", "1"):
+        errors["mine"] = "choix inconnu"
+    return errors
+
+
 async def _list_context(
     request: Request, filters: dict[str, str], q: str, after: int | str | None, sort: str
 ) -> dict[str, Any]:
     sort = sort if sort in DWELLING_SORTS else "reference"
-    rows, next_cursor = await dwelling_list(
-        filters,
-        q,
-        after,
-        current_user(request),
-        client=actor(request).address,
-        connection=request,
-        sort=sort,
-    )
+    errors = _checked(filters)
+    rows, next_cursor = [], None
+    if not errors:
+        rows, next_cursor = await dwelling_list(
+            filters,
+            q,
+            after,
+            current_user(request),
+            client=actor(request).address,
+            connection=request,
+            sort=sort,
+        )
     return {
+        "errors": errors,
         "rows": rows,
         "next_cursor": next_cursor,
         "q": q,
@@ -125,7 +149,7 @@ def _rows_or_page(request: Request, context: dict[str, Any]) -> Template:
             context=context,
             headers={"HX-Push-Url": "/housing/dwellings" + (f"?{query}" if query else "")},
         )
-    return page("housing/dwellings.html", context)
+    return page("housing/dwellings.html", context, 400 if context["errors"] else 200)
 
 
 def _cursor(raw: str) -> int | str | None:
@@ -144,12 +168,18 @@ async def dwellings(
     dpe_class: FromQuery[str] = "",
     tri: FromQuery[str] = "",
     after: FromQuery[str] = "",
+    mine: FromQuery[str] = "",
+    du: FromQuery[str] = "",
+    au: FromQuery[str] = "",
 ) -> Template:
     filters = {
         "status": status[:30],
         "typology": typology[:30],
         "programme": programme[:50],
         "dpe_class": dpe_class[:30],
+        "mine": mine[:1],
+        "du": du[:10],
+        "au": au[:10],
     }
     return _rows_or_page(
         request, await _list_context(request, filters, "", _cursor(after), tri or "reference")
@@ -160,7 +190,7 @@ async def dwellings(
 async def dwelling_search(request: Request) -> Template:
     """Search by POST, so that an address typed never lands in a URL or an access log."""
     form = await form_dict(request)
-    filters = {name: str(form.get(name) or "")[:30] for name in FILTERS}
+    filters = {name: str(form.get(name) or "")[:30] for name in (*FILTERS, *OTHER_FILTERS)}
     context = await _list_context(
         request,
         filters,
@@ -171,8 +201,6 @@ async def dwelling_search(request: Request) -> Template:
     return _rows_or_page(request, context)
 
 
-#: Rows of one export at most.
-EXPORT_LIMIT = 20_000
 #: Columns of the dwellings export (the list on screen, confidential addresses masked).
 DWELLING_EXPORT = (
     ExportColumn("reference", "Référence", 14),
@@ -194,28 +222,43 @@ async def dwellings_export(
     programme: FromQuery[str] = "",
     dpe_class: FromQuery[str] = "",
     tri: FromQuery[str] = "",
+    mine: FromQuery[str] = "",
+    du: FromQuery[str] = "",
+    au: FromQuery[str] = "",
 ) -> Response:
-    """The list as filtered and sorted in the URL, as CSV or XLSX (audited, addresses
-    masked as on screen)."""
+    """The list as filtered and sorted in the URL, every page, as CSV or XLSX (audited):
+    the dwellings of the user's programmes, addresses masked as on screen."""
     filters = {"status": status, "typology": typology, "programme": programme}
-    filters["dpe_class"] = dpe_class
+    filters.update({"dpe_class": dpe_class, "mine": mine, "du": du, "au": au})
     filters = {k: v[:50] for k, v in filters.items()}
+    errors = _checked(filters)
+    if errors:
+        return Response(
+            "Filtres invalides : " + " ; ".join(errors.values()),
+            status_code=400,
+            media_type="text/plain",
+        )
     sort = tri if tri in DWELLING_SORTS else "reference"
     names = programme_names(request)
-    rows: list[dict[str, Any]] = []
-    cursor: int | str | None = None
-    if fmt in ("csv", "xlsx"):
-        while len(rows) < EXPORT_LIMIT:
-            page_rows, cursor = await dwelling_list(
-                filters, "", cursor, current_user(request), limit=500, sort=sort
-            )
-            for r in page_rows:
-                r["typology_label"] = LABELS["typologies"].get(r["typology"], r["typology"])
-                r["status_label"] = LABELS["statuses"].get(r["status"], r["status"])
-                r["programme_label"] = names.get(r["programme"], r["programme"] or "")
-            rows.extend(page_rows)
-            if cursor is None:
-                break
+    user = current_user(request)
+
+    async def fetch(cursor: Any, size: int) -> tuple[list[dict[str, Any]], Any]:
+        return await dwelling_list(
+            filters,
+            "",
+            cursor,
+            user,
+            limit=size,
+            client=actor(request).address,
+            connection=request,
+            sort=sort,
+        )
+
+    rows = await collect_pages(fetch) if fmt in ("csv", "xlsx") else []
+    for r in rows:
+        r["typology_label"] = LABELS["typologies"].get(r["typology"], r["typology"])
+        r["status_label"] = LABELS["statuses"].get(r["status"], r["status"])
+        r["programme_label"] = names.get(r["programme"], r["programme"] or "")
     return await export_response(
         fmt,
         DWELLING_EXPORT,
