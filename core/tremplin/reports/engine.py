@@ -218,6 +218,7 @@ async def _build(
         chapters.append(
             {
                 "key": key,
+                "narrative_key": key,
                 "name": programme.name_fr,
                 "kind": "programme",
                 "group": group_of.get(key),
@@ -267,7 +268,8 @@ async def _build(
     ):
         from tremplin.reports.narratives import attach, load_all_narratives
 
-        attach({"programmes": chapters}, await load_all_narratives(keys, period.start.year))
+        owners = list(dict.fromkeys(c["narrative_key"] for c in chapters))
+        attach({"programmes": chapters}, await load_all_narratives(owners, period.start.year))
     for chapter in chapters:
         for section in chapter["sections"]:
             section["narrative_blocks"] = parse(section.get("narrative"))
@@ -365,6 +367,7 @@ def _group_chapters(
     group's key figures and the member tables added up (see :func:`previous.combine`)."""
     from tremplin.reports.charts import compare_chart
     from tremplin.reports.keyfigures import compare, key_figures
+    from tremplin.reports.narratives import group_key as narrative_group_key
     from tremplin.reports.previous import combine
     from tremplin.reports.units import shape_table
 
@@ -431,6 +434,9 @@ def _group_chapters(
         out.append(
             {
                 "key": group_key,
+                # The group's texts are kept under its configured members, whichever of
+                # them this report shows.
+                "narrative_key": narrative_group_key(next(ks for g, ks in groups if g == name)),
                 "name": name,
                 "kind": "group",
                 "group": name,
@@ -469,6 +475,8 @@ async def _association_chapters(
     label: str,
 ) -> list[dict[str, Any]]:
     """One chapter per section of ``scope="association"`` that has something to show."""
+    from tremplin.reports.narratives import ASSOCIATION
+
     out = []
     for plugin, section in association_sections(host, keys):
         ctx = ReportContext("", association, period)
@@ -483,6 +491,7 @@ async def _association_chapters(
         out.append(
             {
                 "key": section.key,
+                "narrative_key": ASSOCIATION,
                 "name": section.title,
                 "kind": "association",
                 "group": None,
