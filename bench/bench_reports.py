@@ -121,7 +121,8 @@ def fill(path: Path, households: int, programmes: list[str], first_year: int) ->
                     event_id,
                     hid,
                     rng.choice(["note", "home_visit", "office_appointment"]),
-                    dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC).isoformat(),
+                    # As the app stores an instant on SQLite (Piccolo's adapter: UTC, a space).
+                    str(dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)),
                     programme,
                     "staff",
                     "Suivi",

@@ -39,7 +39,7 @@ from tremplin.plugins import API_VERSION
 from tremplin.policy import MASK as CONFIDENTIAL_MASK
 from tremplin.policy import HouseholdAccess
 from tremplin.reports.indicators import accompanied as accompanied_enrolments
-from tremplin.reports.indicators import rows_from_counts
+from tremplin.reports.indicators import accompanied_households, rows_from_counts
 from tremplin.reports.plugin_queries import exited_in_period, members_on_last_day
 from tremplin.services.audit import record as audit
 from tremplin.services.clock import now, today
@@ -182,6 +182,7 @@ __all__ = [
     "Transition",
     "Workflow",
     "accompanied_enrolments",
+    "accompanied_households",
     "add_months",
     "age_on",
     "actor",

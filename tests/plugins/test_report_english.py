@@ -212,6 +212,43 @@ async def test_the_english_pdf_prints_a_plugin_table_in_english(database, host):
         assert french_label not in text, french_label
 
 
+async def test_group_and_whole_stock_chapters_are_in_english(database, host):
+    """The chapter of a group (« IML ») adds up its members' tables and the whole-stock
+    chapter is the housing plugin's: both take their plugins' English, as the programme
+    chapters do, in the data and in the PDF."""
+    await _housing(host)
+    french = await build_report(
+        host, "all", Period.year(2024), "ASL", (("IML", ("iml_sublease", "iml_youth")),)
+    )
+    kinds = {c["key"]: c["kind"] for c in french["programmes"]}
+    assert "group" in kinds.values() and "association" in kinds.values()
+    english = localise(french, host, "en")
+    chapters = [
+        (fr, en)
+        for fr, en in zip(french["programmes"], english["programmes"], strict=True)
+        if fr["kind"] in ("group", "association")
+    ]
+    stock = next(en for fr, en in chapters if fr["kind"] == "association")
+    assert stock["name"] == "The association's housing stock"
+    pairs = [
+        pair for fr, en in chapters for pair in _pairs({"programmes": [fr]}, {"programmes": [en]})
+    ]
+    sections = {s for s, *_ in pairs}
+    assert {"indicators", "housing_stock"} <= sections, sections
+    assert len(pairs) > 60
+    left = [(where, fr) for _, where, fr, en in pairs if fr == en and fr not in SAME]
+    assert left == []
+    accented = [(where, en) for _, where, _, en in pairs if ACCENTS.search(en)]
+    assert accented == []
+    text = "\n".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(to_pdf(english))).pages
+    )
+    for line in ("The association's housing stock", "Dwellings under management"):
+        assert line in text, line
+    assert "Parc de logements de l'association" not in text
+    assert "Parc de logements en gestion" not in text
+
+
 def test_plugin_labels_come_first_then_the_core_then_the_french():
     report = {
         "association": "A",

@@ -126,20 +126,23 @@ def _narrative(document, blocks: list[dict[str, Any]]) -> None:
 
 
 def _table(document, headings: list[str], rows: list[list[str]], bold_last: bool = False):
-    table = document.add_table(rows=1, cols=len(headings))
+    width = len(headings)
+    # Every row made at once and the cells read in one pass: python-docx's ``add_row`` and
+    # ``row.cells`` walk the whole table each time (a long table cost its square).
+    table = document.add_table(rows=1 + len(rows), cols=width)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headings, strict=True):
-        cell.text = ""
+    cells = table._cells
+    for cell, text in zip(cells[:width], headings, strict=True):
         cell.paragraphs[0].add_run(text).bold = True
     for i, values in enumerate(rows):
-        cells = table.add_row().cells
-        for j, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            cell.text = ""
-            run = cell.paragraphs[0].add_run(text)
+        line = cells[(i + 1) * width : (i + 2) * width]
+        for j, (cell, text) in enumerate(zip(line, values, strict=True)):
+            paragraph = cell.paragraphs[0]
+            run = paragraph.add_run(text)
             if bold_last and i == len(rows) - 1:
                 run.bold = True
             if j:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     document.add_paragraph()
     return table
 

@@ -218,6 +218,7 @@ async def _build(
         chapters.append(
             {
                 "key": key,
+                "narrative_key": key,
                 "name": programme.name_fr,
                 "kind": "programme",
                 "group": group_of.get(key),
@@ -267,7 +268,8 @@ async def _build(
     ):
         from tremplin.reports.narratives import attach, load_all_narratives
 
-        attach({"programmes": chapters}, await load_all_narratives(keys, period.start.year))
+        owners = list(dict.fromkeys(c["narrative_key"] for c in chapters))
+        attach({"programmes": chapters}, await load_all_narratives(owners, period.start.year))
     for chapter in chapters:
         for section in chapter["sections"]:
             section["narrative_blocks"] = parse(section.get("narrative"))
@@ -365,6 +367,7 @@ def _group_chapters(
     group's key figures and the member tables added up (see :func:`previous.combine`)."""
     from tremplin.reports.charts import compare_chart
     from tremplin.reports.keyfigures import compare, key_figures
+    from tremplin.reports.narratives import group_key as narrative_group_key
     from tremplin.reports.previous import combine
     from tremplin.reports.units import shape_table
 
@@ -431,6 +434,9 @@ def _group_chapters(
         out.append(
             {
                 "key": group_key,
+                # The group's texts are kept under its configured members, whichever of
+                # them this report shows.
+                "narrative_key": narrative_group_key(next(ks for g, ks in groups if g == name)),
                 "name": name,
                 "kind": "group",
                 "group": name,
@@ -469,6 +475,8 @@ async def _association_chapters(
     label: str,
 ) -> list[dict[str, Any]]:
     """One chapter per section of ``scope="association"`` that has something to show."""
+    from tremplin.reports.narratives import ASSOCIATION
+
     out = []
     for plugin, section in association_sections(host, keys):
         ctx = ReportContext("", association, period)
@@ -483,6 +491,7 @@ async def _association_chapters(
         out.append(
             {
                 "key": section.key,
+                "narrative_key": ASSOCIATION,
                 "name": section.title,
                 "kind": "association",
                 "group": None,
@@ -520,18 +529,40 @@ def localise(report: dict[str, Any], host: PluginHost, language: str) -> dict[st
         from tremplin.reports.i18n import translate_report
 
         labels: dict[tuple[str, str], dict[str, str]] = {}
-        for chapter in report["programmes"]:
-            if chapter["key"] not in host.programmes:
-                continue
-            sections = [s for _, s in _sections_for(host, chapter["key"])]
+        names = {k: p.name_en for k, p in host.programmes.items()}
+
+        def programme_labels(key: str) -> dict[str, dict[str, str]]:
+            sections = [s for _, s in _sections_for(host, key)]
             # The common sections print the programme's own choices (prescribers, exit
             # destinations…): they get the English of all the programme's sections.
             merged = {k: v for s in reversed(sections) for k, v in s.labels_en.items()}
+            out = {}
             for section in sections:
                 own = dict(section.labels_en) if section.programme != "*" else merged
                 if own:
-                    labels[(chapter["key"], section.key)] = own
-        return translate_report(report, {k: p.name_en for k, p in host.programmes.items()}, labels)
+                    out[section.key] = own
+            return out
+
+        association = {s.key: s for _, s in association_sections(host, host.programme_keys)}
+        for chapter in report["programmes"]:
+            if chapter["key"] in host.programmes:
+                for key, own in programme_labels(chapter["key"]).items():
+                    labels[(chapter["key"], key)] = own
+            elif chapter.get("kind") == "group":
+                # A group's tables add up its members' tables: the members' English, the
+                # first member's words first (as the group takes its titles from it).
+                for member in reversed(chapter.get("members", [])):
+                    if member not in host.programmes:
+                        continue
+                    for key, own in programme_labels(member).items():
+                        labels.setdefault((chapter["key"], key), {}).update(own)
+            elif chapter.get("kind") == "association" and chapter["key"] in association:
+                section = association[chapter["key"]]
+                labels[(chapter["key"], section.key)] = dict(section.labels_en)
+                # The chapter is named by its section's title.
+                if chapter["name"] == section.title:
+                    names[chapter["key"]] = section.labels_en.get(section.title, section.title)
+        return translate_report(report, names, labels)
     if language != "fr":
         raise ReportError(f"langue inconnue : « {language} » (fr ou en)")
     return report

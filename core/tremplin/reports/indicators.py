@@ -16,6 +16,7 @@ Rules (also in ``docs/reports.md``):
 from __future__ import annotations
 
 import datetime as dt
+import json
 import statistics
 from collections import Counter
 from contextvars import ContextVar
@@ -37,6 +38,14 @@ AGE_BRACKETS = (
     (41, 60, "41 – 60 ans"),
     (61, 200, "Plus de 60 ans"),
 )
+
+
+def age_bracket(age: int) -> str:
+    """The label of the :data:`AGE_BRACKETS` bracket of an adult's ``age``."""
+    for low, high, label in AGE_BRACKETS:
+        if low <= age <= high:
+            return label
+    return "unknown"
 
 
 def percent(count: float, total: float) -> float | None:
@@ -103,12 +112,7 @@ def _drill(
         for m in members:
             put("people", key, m["household"])
     for m in adults:
-        age = age_on(m["birth_date"], reference[m["household"]])
-        put(
-            "ages",
-            next(label for low, high, label in AGE_BRACKETS if low <= age <= high),
-            m["household"],
-        )
+        put("ages", age_bracket(age_on(m["birth_date"], reference[m["household"]])), m["household"])
         put("sex", m["sex"] or "unknown", m["household"])
 
 
@@ -142,14 +146,22 @@ def _accompanied_where(ctx: ReportContext) -> Any:
 
 
 def accompanied_households(ctx: ReportContext) -> Any:
-    """The accompanied households as a sub-query: a list of thousands of ids costs more to
-    send than to select again."""
+    """The households of :func:`accompanied` as a sub-query, for ``column.is_in(…)``: a
+    list of thousands of ids costs more to send than to select again."""
     return Enrolment.select(Enrolment.household).where(_accompanied_where(ctx))
 
 
 async def accompanied(ctx: ReportContext) -> list[dict[str, Any]]:
-    """Enrolments of the programme accompanied during the period (see the module rules)."""
-    p = ctx.period
+    """Enrolments of the programme accompanied during the period (see the module rules):
+    ``id``, ``household``, ``entry_date``, ``exit_date``, ``exit_destination``,
+    ``prescriber`` and ``data``. While a report is built, read from the rows it preloaded."""
+    pre = PRELOADED.get()
+    if pre is not None and pre.covers(ctx):
+        return await pre.with_data(ctx.programme, ctx.period)
+    return await _accompanied_rows(ctx.programme, ctx.period.start, ctx.period.end)
+
+
+async def _accompanied_rows(programme: str, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     return (
         await Enrolment.select(
             Enrolment.id,
@@ -161,13 +173,25 @@ async def accompanied(ctx: ReportContext) -> list[dict[str, Any]]:
             Enrolment.data,
         )
         .where(
-            (Enrolment.programme == ctx.programme)
+            (Enrolment.programme == programme)
             & Enrolment.entry_date.is_not_null()
-            & (Enrolment.entry_date <= p.end)
-            & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= p.start))
+            & (Enrolment.entry_date <= end)
+            & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= start))
         )
         .output(load_json=True)
     )
+
+
+@dataclass
+class Base:
+    """What a programme's figures of one period start from (see :meth:`Preloaded.base`)."""
+
+    enrolments: list[dict[str, Any]]
+    household_ids: list[int]
+    #: Household → its age reference date (:func:`reference_dates`).
+    reference: dict[int, dt.date]
+    #: Memberships present on their household's reference date.
+    people: list[dict[str, Any]]
 
 
 @dataclass
@@ -178,13 +202,17 @@ class Preloaded:
     programmes: frozenset[str]
     start: dt.date
     end: dt.date
-    #: Entered enrolments overlapping [start, end], by programme (no ``data``).
+    #: Entered enrolments overlapping [start, end] or ended in it, by programme (no ``data``).
     enrolments: dict[str, list[dict[str, Any]]]
     households: dict[int, dict[str, Any]]
     #: Memberships (with the person's birth date and sex), by household.
     members: dict[int, list[dict[str, Any]]]
     #: (period start, period end) → programme → Counter of contact kinds.
     contacts: dict[tuple[dt.date, dt.date], dict[str, Counter]] = field(default_factory=dict)
+    _bases: dict[tuple[str, dt.date, dt.date], Base] = field(default_factory=dict)
+    _with_data: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Key figures already computed in this build (see :func:`keyfigures.key_figures`).
+    figures: dict[Any, dict[str, Any]] = field(default_factory=dict)
 
     def covers(self, ctx: ReportContext) -> bool:
         return (
@@ -199,7 +227,47 @@ class Preloaded:
             "enrolments": [e for rows in self.enrolments.values() for e in rows],
             "members": self.members,
             "by_programme": self.enrolments,
+            "preloaded": self,
         }
+
+    def base(self, programme: str, period: Period) -> Base:
+        """The accompanied stays of ``programme`` in ``period`` and the people present on each
+        household's reference date, computed once per build (the common indicators and the
+        key figures of the programme both read them)."""
+        key = (programme, period.start, period.end)
+        found = self._bases.get(key)
+        if found is None:
+            start, end = period.start, period.end
+            enrolments = [
+                e
+                for e in self.enrolments.get(programme, ())
+                if e["entry_date"] <= end and (e["exit_date"] is None or e["exit_date"] >= start)
+            ]
+            reference = reference_dates(period, enrolments)
+            people = []
+            for h in sorted(reference):
+                day = reference[h]
+                for m in self.members.get(h, ()):
+                    if m["start_date"] <= day and (m["end_date"] is None or m["end_date"] >= day):
+                        people.append(m)
+            found = self._bases[key] = Base(enrolments, sorted(reference), reference, people)
+        return found
+
+    async def with_data(self, programme: str, period: Period) -> list[dict[str, Any]]:
+        """The rows :func:`accompanied` returns (``data`` included) for ``programme`` in
+        ``period``: the programme's rows of the whole preloaded span are fetched once, the
+        year and the year before read them (each call gets its own row dicts)."""
+        rows = self._with_data.get(programme)
+        if rows is None:
+            rows = self._with_data[programme] = await _accompanied_rows(
+                programme, self.start, self.end
+            )
+        start, end = period.start, period.end
+        return [
+            dict(e)
+            for e in rows
+            if e["entry_date"] <= end and (e["exit_date"] is None or e["exit_date"] >= start)
+        ]
 
     async def contact_counts(self, period: Period) -> dict[str, Counter]:
         """Contact events of each programme in ``period``, for households the programme
@@ -239,17 +307,27 @@ PRELOADED: ContextVar[Preloaded | None] = ContextVar("tremplin_report_preloaded"
 
 async def preload(programmes: list[str], start: dt.date, end: dt.date) -> Preloaded:
     """Enrolments, households and members of ``programmes`` for [start, end], in three
-    queries whatever the number of programmes and years."""
+    queries whatever the number of programmes and years.
+
+    The entered enrolments that overlap [start, end], and those that ended in it (an exit
+    recorded before a later entry, a data error, still counts among the exits of
+    :func:`~tremplin.reports.plugin_queries.exited_in_period`); readers filter each period."""
     where = (
         Enrolment.programme.is_in(programmes or [""])
         & Enrolment.entry_date.is_not_null()
-        & (Enrolment.entry_date <= end)
-        & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= start))
+        & (
+            (
+                (Enrolment.entry_date <= end)
+                & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= start))
+            )
+            | ((Enrolment.exit_date >= start) & (Enrolment.exit_date <= end))
+        )
     )
     enrolments = await Enrolment.select(
         Enrolment.id,
         Enrolment.household,
         Enrolment.programme,
+        Enrolment.state,
         Enrolment.entry_date,
         Enrolment.exit_date,
         Enrolment.exit_destination,
@@ -258,21 +336,29 @@ async def preload(programmes: list[str], start: dt.date, end: dt.date) -> Preloa
     by_programme: dict[str, list[dict[str, Any]]] = {}
     for e in enrolments:
         by_programme.setdefault(e["programme"], []).append(e)
-    households = {
-        h["id"]: h
-        for h in await Household.select(
-            Household.id,
-            Household.composition,
-            Household.resources,
-            Household.situation_before_entry,
-        )
-        .where(Household.id.is_in(Enrolment.select(Enrolment.household).where(where)))
-        .output(load_json=True)
-    }
+    households = {}
+    # A few combinations of resources recur across thousands of households: each text is
+    # decoded once (the lists are only read).
+    decoded: dict[str, Any] = {}
+    for h in await Household.select(
+        Household.id,
+        Household.composition,
+        Household.resources,
+        Household.situation_before_entry,
+    ).where(Household.id.is_in(Enrolment.select(Enrolment.household).where(where))):
+        text = h["resources"]
+        if isinstance(text, str):
+            found = decoded.get(text)
+            if found is None:
+                found = decoded[text] = json.loads(text) if text else None
+            h["resources"] = found
+        households[h["id"]] = h
     members: dict[int, list[dict[str, Any]]] = {}
     for m in await Membership.select(
+        Membership.id,
         Membership.household,
         Membership.person,
+        Membership.relation,
         Membership.start_date,
         Membership.end_date,
         Membership.person.birth_date.as_alias("birth_date"),
@@ -290,14 +376,10 @@ async def common_indicators(
     p = ctx.period
     pre = PRELOADED.get()
     if pre is not None and pre.covers(ctx):
-        enrolments = [
-            e
-            for e in pre.enrolments.get(ctx.programme, ())
-            if e["entry_date"] <= p.end and (e["exit_date"] is None or e["exit_date"] >= p.start)
-        ]
-        household_ids = sorted({e["household"] for e in enrolments})
+        base = pre.base(ctx.programme, p)
+        enrolments, household_ids = base.enrolments, base.household_ids
+        reference, people = base.reference, base.people
         households = pre.households
-        memberships = [m for h in household_ids for m in pre.members.get(h, ())]
         counts = (await pre.contact_counts(p)).get(ctx.programme, Counter())
         contacts = _contact_rows(counts, ctx.contact_kinds)
     else:
@@ -322,14 +404,14 @@ async def common_indicators(
             Membership.person.sex.as_alias("sex"),
         ).where(Membership.household.is_in(accompanied_households(ctx)))
         contacts = await contact_counts(ctx, household_ids, ctx.contact_kinds)
+        reference = reference_dates(p, enrolments)
+        people = [
+            m
+            for m in memberships
+            if m["start_date"] <= reference[m["household"]]
+            and (m["end_date"] is None or m["end_date"] >= reference[m["household"]])
+        ]
 
-    reference = reference_dates(p, enrolments)
-    people = [
-        m
-        for m in memberships
-        if m["start_date"] <= reference[m["household"]]
-        and (m["end_date"] is None or m["end_date"] >= reference[m["household"]])
-    ]
     entries = [e for e in enrolments if p.start <= e["entry_date"] <= p.end]
     exits = [e for e in enrolments if e["exit_date"] and p.start <= e["exit_date"] <= p.end]
     ongoing = [e for e in enrolments if e["exit_date"] is None or e["exit_date"] > p.end]
@@ -379,17 +461,19 @@ async def common_indicators(
         note="Séjours en cours comptés jusqu'à la fin de la période dans la seconde règle.",
     )
 
-    aged = [
-        (m, age_on(m["birth_date"], reference[m["household"]])) for m in people if m["birth_date"]
-    ]
-    adults = [m for m, age in aged if age >= 18]
-    minors = [m for m, age in aged if age < 18]
-    unknown_age = [m for m in people if not m["birth_date"]]
-    ages = Counter(
-        next(label for low, high, label in AGE_BRACKETS if low <= age <= high)
-        for _, age in aged
-        if age >= 18
-    )
+    adults, minors, unknown_age = [], [], []
+    ages: Counter = Counter()
+    for m in people:
+        birth = m["birth_date"]
+        if not birth:
+            unknown_age.append(m)
+            continue
+        age = age_on(birth, reference[m["household"]])
+        if age < 18:
+            minors.append(m)
+        else:
+            adults.append(m)
+            ages[age_bracket(age)] += 1
     age_rows = rows_from_counts(ages, [(label, label) for _, _, label in AGE_BRACKETS], len(adults))
     people_table = IndicatorTable(
         "people",

@@ -104,23 +104,54 @@ def key_figures(
     stays: dict[str, Any], programmes: list[str], period: Period, capacity: Capacity | None
 ) -> dict[str, float | None]:
     """The key figures of ``programmes`` taken together for ``period`` (key → value;
-    ``None`` where a figure has no meaning: no places, nobody left)."""
-    p = period
-    rows = [
-        e
-        for key in dict.fromkeys(programmes)
-        for e in stays["by_programme"].get(key, ())
-        if e["entry_date"] <= p.end and (e["exit_date"] is None or e["exit_date"] >= p.start)
-    ]
-    households = {e["household"] for e in rows}
-    reference = reference_dates(p, rows)
-    people = {
-        m["person"]
-        for h in households
-        for m in stays["members"].get(h, ())
-        if m["start_date"] <= reference[h]
-        and (m["end_date"] is None or m["end_date"] >= reference[h])
+    ``None`` where a figure has no meaning: no places, nobody left).
+
+    Within one build (``stays`` from :meth:`Preloaded.stays`) the figures of a set of
+    programmes and a period are counted once, whatever the capacity asked with them (a
+    programme's chapter, its line in the summary), and a single programme reads the stays
+    and people its common indicators already selected."""
+    keys = tuple(dict.fromkeys(programmes))
+    pre = stays.get("preloaded")
+    memo_key = (keys, period.start, period.end)
+    counts = pre.figures.get(memo_key) if pre is not None else None
+    if counts is None:
+        counts = _counts(stays, keys, period)
+        if pre is not None:
+            pre.figures[memo_key] = counts
+    days = (period.end - period.start).days + 1
+    places = capacity.places if capacity else None
+    occupied = counts["_occupied"]
+    return {
+        "places": places,
+        "sub_places": capacity.sub_places if capacity else None,
+        **{k: v for k, v in counts.items() if k != "_occupied"},
+        "occupancy_rate": round(max(occupied, 0) * 100 / (places * days), 1) if places else None,
     }
+
+
+def _counts(stays: dict[str, Any], keys: tuple[str, ...], period: Period) -> dict[str, Any]:
+    """The figures of :func:`key_figures` that do not depend on the places."""
+    p = period
+    pre = stays.get("preloaded")
+    if pre is not None and len(keys) == 1 and pre.start <= p.start and p.end <= pre.end:
+        base = pre.base(keys[0], p)
+        rows = base.enrolments
+        people = {m["person"] for m in base.people}
+    else:
+        rows = [
+            e
+            for key in keys
+            for e in stays["by_programme"].get(key, ())
+            if e["entry_date"] <= p.end and (e["exit_date"] is None or e["exit_date"] >= p.start)
+        ]
+        reference = reference_dates(p, rows)
+        members = stays["members"]
+        people = set()
+        for h, day in reference.items():
+            for m in members.get(h, ()):
+                if m["start_date"] <= day and (m["end_date"] is None or m["end_date"] >= day):
+                    people.add(m["person"])
+    households = {e["household"] for e in rows}
     entries = [e for e in rows if e["entry_date"] >= p.start]
     exits = [e for e in rows if e["exit_date"] is not None and e["exit_date"] <= p.end]
     ongoing = {e["household"] for e in rows if e["exit_date"] is None or e["exit_date"] > p.end}
@@ -132,11 +163,8 @@ def key_figures(
     occupied = sum(
         (min(e["exit_date"] or after, after) - max(e["entry_date"], p.start)).days for e in rows
     )
-    days = (p.end - p.start).days + 1
-    places = capacity.places if capacity else None
     return {
-        "places": places,
-        "sub_places": capacity.sub_places if capacity else None,
+        "_occupied": occupied,
         "households": len(households),
         "people": len(people),
         "ongoing": len(ongoing),
@@ -145,7 +173,6 @@ def key_figures(
         "exits_to_housing": len(to_housing),
         "exits_to_housing_rate": round(len(to_housing) * 100 / len(exits), 1) if exits else None,
         "stay_exits_mean": round(statistics.fmean(stays_out), 1) if stays_out else None,
-        "occupancy_rate": round(max(occupied, 0) * 100 / (places * days), 1) if places else None,
     }
 
 

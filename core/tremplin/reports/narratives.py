@@ -1,8 +1,16 @@
-"""Narrative texts of report sections, with a warning when a text names a person in the files."""
+"""Narrative texts of report sections, with a warning when a text names a person in the files.
+
+Every chapter's sections can carry a text, saved under the chapter's *narrative key*
+(``narrative_key`` of each chapter): a programme's key, the key of a group of programmes
+(``groupe-iml_sublease-iml_youth``, from the group's configured members), or
+``association`` for the chapters of the whole association (the housing stock).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from tremplin.db import transaction
@@ -10,13 +18,50 @@ from tremplin.models import Enrolment, Membership, ReportNarrative
 from tremplin.services.clock import now
 from tremplin.text import normalise
 
-__all__ = ["load_narratives", "named_people", "previous_narratives", "save_narrative"]
+__all__ = [
+    "ASSOCIATION",
+    "group_key",
+    "load_narratives",
+    "named_people",
+    "narrative_scope",
+    "previous_narratives",
+    "save_narrative",
+]
 
 MAX_LENGTH = 20_000
+#: The narrative key of the whole association's chapters (``scope="association"``).
+ASSOCIATION = "association"
+
+
+def group_key(members: Sequence[str]) -> str:
+    """The narrative key of a group of programmes: its configured members (at most 50
+    characters, the column's size: a digest beyond)."""
+    key = "groupe-" + "-".join(members)
+    if len(key) <= 50:
+        return key
+    return "groupe-" + hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def narrative_scope(
+    key: str,
+    programmes: Sequence[str],
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = (),
+) -> list[str] | None:
+    """The programmes a narrative key covers (a user writes it only if they work in all of
+    them), or ``None`` for a key that names no chapter. ``programmes``: the enabled ones."""
+    if key in programmes:
+        return [key]
+    if key == ASSOCIATION:
+        return list(programmes)
+    for _, members in groups:
+        if group_key(members) == key:
+            return list(members)
+    return None
 
 
 async def load_all_narratives(programmes: list[str], year: int) -> dict[str, dict[str, str]]:
-    """Every saved text of ``programmes`` for ``year`` in one query: programme → section → text."""
+    """Every saved text of ``programmes`` (narrative keys) for ``year`` in one query:
+    key → section → text."""
     rows = await ReportNarrative.select(
         ReportNarrative.programme, ReportNarrative.section, ReportNarrative.text
     ).where(ReportNarrative.programme.is_in(programmes or [""]) & (ReportNarrative.year == year))
@@ -80,18 +125,20 @@ async def save_narrative(
             )
 
 
-async def named_people(programme: str, text: str) -> list[str]:
-    """Names of people followed in ``programme`` that appear in ``text`` (accents and case
-    ignored): a narrative must stay anonymous, so the editor warns about each."""
+async def named_people(programmes: str | Sequence[str], text: str) -> list[str]:
+    """Names of people followed in ``programmes`` (one key or several: a group's members,
+    the whole association) that appear in ``text`` (accents and case ignored): a narrative
+    must stay anonymous, so the editor warns about each."""
     words = set(re.findall(r"[a-z0-9'-]+", normalise(text)))
     if not words:
         return []
+    keys = [programmes] if isinstance(programmes, str) else list(programmes)
     people = await Membership.select(
         Membership.person.first_name.as_alias("first"),
         Membership.person.last_name.as_alias("last"),
     ).where(
         Membership.household.is_in(
-            Enrolment.select(Enrolment.household).where(Enrolment.programme == programme)
+            Enrolment.select(Enrolment.household).where(Enrolment.programme.is_in(keys or [""]))
         )
     )
     found: list[str] = []
@@ -113,8 +160,9 @@ async def named_people(programme: str, text: str) -> list[str]:
 
 
 def attach(report: dict[str, Any], narratives: dict[str, dict[str, str]]) -> None:
-    """Put each saved narrative into its section of a built report."""
+    """Put each saved narrative into its section of a built report (by the chapter's
+    ``narrative_key``)."""
     for chapter in report["programmes"]:
-        texts = narratives.get(chapter["key"], {})
+        texts = narratives.get(chapter.get("narrative_key") or chapter["key"], {})
         for section in chapter["sections"]:
             section["narrative"] = texts.get(section["key"]) or None

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from tremplin.models import Enrolment, Membership
-from tremplin.reports.indicators import reference_dates
+from tremplin.reports.indicators import PRELOADED, reference_dates
 from tremplin.types import Period
 
 
@@ -24,6 +24,21 @@ async def exited_in_period(
         & (Enrolment.exit_date <= period.end)
     )
     if entered_only:
+        pre = PRELOADED.get()
+        if (
+            pre is not None
+            and programme in pre.programmes
+            and pre.start <= period.start
+            and period.end <= pre.end
+        ):
+            # Entered stays that ended in the period overlap it: the report preloaded them.
+            return [
+                {k: e[k] for k in ("entry_date", "exit_date", "exit_destination")}
+                for e in pre.enrolments.get(programme, ())
+                if e["state"] == "exited"
+                and e["exit_date"] is not None
+                and period.start <= e["exit_date"] <= period.end
+            ]
         where = where & Enrolment.entry_date.is_not_null()
     return await Enrolment.select(
         Enrolment.entry_date, Enrolment.exit_date, Enrolment.exit_destination
@@ -38,14 +53,25 @@ async def members_on_last_day(
     period's end), counted once: person id → ``household``, ``relation``, ``birth_date`` and
     that ``day``."""
     last: dict[int, dt.date] = reference_dates(period, enrolments)
-    members = await Membership.select(
-        Membership.household,
-        Membership.person,
-        Membership.relation,
-        Membership.start_date,
-        Membership.end_date,
-        Membership.person.birth_date.as_alias("birth_date"),
-    ).where(Membership.household.is_in(list(last) or [-1]))
+    pre = PRELOADED.get()
+    members: list[dict[str, Any]]
+    if pre is not None and all(h in pre.households for h in last):
+        # The report preloaded the members of every household it accompanies.
+        # (In the order of the rows: a person in two of the households keeps the last.)
+        members = sorted((m for h in last for m in pre.members.get(h, ())), key=lambda m: m["id"])
+    else:
+        members = (
+            await Membership.select(
+                Membership.household,
+                Membership.person,
+                Membership.relation,
+                Membership.start_date,
+                Membership.end_date,
+                Membership.person.birth_date.as_alias("birth_date"),
+            )
+            .where(Membership.household.is_in(list(last) or [-1]))
+            .order_by(Membership.id)
+        )
     out: dict[int, dict[str, Any]] = {}
     for m in members:
         day = last[m["household"]]

@@ -15,6 +15,7 @@ from tremplin.api import (
     IndicatorTable,
     ReportContext,
     accompanied_enrolments,
+    accompanied_households,
     age_on,
     exited_in_period,
     members_on_last_day,
@@ -66,11 +67,10 @@ async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:
     enrolments = await accompanied_enrolments(ctx)
     people = await people_counts(ctx, enrolments)
     total_people = sum(people.values())
-    ids = sorted({e["household"] for e in enrolments})
     core_situation = {
         h["id"]: h["situation_before_entry"]
         for h in await Households.select(Households.id, Households.situation_before_entry).where(
-            Households.id.is_in(ids or [-1])
+            Households.id.is_in(accompanied_households(ctx))
         )
     }
     situations = Counter(

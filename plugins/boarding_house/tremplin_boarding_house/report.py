@@ -28,6 +28,7 @@ from tremplin.api import (
     IndicatorTable,
     ReportContext,
     accompanied_enrolments,
+    accompanied_households,
     age_on,
     exited_in_period,
     members_on_last_day,
@@ -73,7 +74,7 @@ async def boarding_house_tables(ctx: ReportContext) -> list[IndicatorTable]:
     compositions = Counter(
         h["composition"]
         for h in await Households.select(Households.composition).where(
-            Households.id.is_in(ids or [-1])
+            Households.id.is_in(accompanied_households(ctx))
         )
     )
     ages = await people_of(ctx, enrolments)

@@ -78,6 +78,7 @@ STOCK_TITLE = "Parc de logements de l'association"
 #: The English of this section's labels, for the report in English (``ReportSection.labels_en``).
 LABELS_EN = {
     SECTION_TITLE: "Housing and property management",
+    STOCK_TITLE: "The association's housing stock",
     "Parc de logements en gestion": "Dwellings under management",
     "En gestion au début de la période": "Under management at the start of the period",
     "Captés dans la période": "Taken on during the period",

@@ -24,6 +24,9 @@ import datetime as dt
 import statistics
 from collections import Counter
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from piccolo.query.functions.aggregate import Count
 
 from tremplin.api import (
     Enrolments,
@@ -47,6 +50,7 @@ from tremplin_iml_mandate.measures import (
 from tremplin_iml_mandate.tables import StabilisationAxis
 from tremplin_iml_mandate.workflow import KEY, OUTCOMES
 
+PARIS = ZoneInfo("Europe/Paris")
 CONTACT_KINDS = (
     ("home_visit", "Visites à domicile"),
     ("office_appointment", "Rendez-vous au bureau"),
@@ -57,18 +61,9 @@ def _pct(count: float, total: float) -> float | None:
     return round(count * 100 / total, 1) if total else None
 
 
-async def supported(ctx: ReportContext) -> list[dict[str, Any]]:
-    """IML enrolments whose global support overlaps the period."""
+def _supported_where(ctx: ReportContext) -> Any:
     p = ctx.period
-    return await Enrolments.select(
-        Enrolments.id,
-        Enrolments.household,
-        Enrolments.state,
-        Enrolments.decision_date,
-        Enrolments.entry_date,
-        Enrolments.exit_date,
-        Enrolments.exit_destination,
-    ).where(
+    return (
         (Enrolments.programme == KEY)
         & (Enrolments.state != "refused")
         & Enrolments.decision_date.is_not_null()
@@ -77,13 +72,33 @@ async def supported(ctx: ReportContext) -> list[dict[str, Any]]:
     )
 
 
-async def people_count(reference: dict[int, dt.date]) -> int:
-    """Members of each household present on its reference day."""
+async def supported(ctx: ReportContext) -> list[dict[str, Any]]:
+    """IML enrolments whose global support overlaps the period."""
+    return await Enrolments.select(
+        Enrolments.id,
+        Enrolments.household,
+        Enrolments.state,
+        Enrolments.decision_date,
+        Enrolments.entry_date,
+        Enrolments.exit_date,
+        Enrolments.exit_destination,
+    ).where(_supported_where(ctx))
+
+
+async def people_count(reference: dict[int, dt.date], ctx: ReportContext | None = None) -> int:
+    """Members of each household present on its reference day (``ctx``: the households
+    are those :func:`supported` selects, chosen again in the query rather than sent as a
+    list of thousands of ids)."""
+    households: Any = (
+        Enrolments.select(Enrolments.household).where(_supported_where(ctx))
+        if ctx is not None
+        else list(reference) or [-1]
+    )
     rows = await Memberships.select(
         Memberships.household,
         Memberships.start_date,
         Memberships.end_date,
-    ).where(Memberships.household.is_in(list(reference) or [-1]))
+    ).where(Memberships.household.is_in(households))
     return sum(
         1
         for m in rows
@@ -95,15 +110,21 @@ async def people_count(reference: dict[int, dt.date]) -> int:
 async def contact_table(ctx: ReportContext, key: str) -> IndicatorTable:
     """Home visits and office appointments of the programme recorded in the period."""
     p = ctx.period
-    start = dt.datetime.combine(p.start, dt.time(), tzinfo=dt.UTC)
-    end = dt.datetime.combine(p.end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    rows = await TimelineEvents.select(TimelineEvents.kind, TimelineEvents.occurred_at).where(
-        (TimelineEvents.programme == ctx.programme)
-        & TimelineEvents.kind.is_in([k for k, _ in CONTACT_KINDS])
-        & (TimelineEvents.occurred_at >= start - dt.timedelta(days=1))
-        & (TimelineEvents.occurred_at < end + dt.timedelta(days=1))
+    # The days of the period in Paris (events are entered as local days): from the first
+    # day's midnight to the midnight after the last, counted in the database.
+    start = dt.datetime.combine(p.start, dt.time(), tzinfo=PARIS)
+    end = dt.datetime.combine(p.end + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
+    rows = (
+        await TimelineEvents.select(TimelineEvents.kind, Count(alias="n"))
+        .where(
+            (TimelineEvents.programme == ctx.programme)
+            & TimelineEvents.kind.is_in([k for k, _ in CONTACT_KINDS])
+            & (TimelineEvents.occurred_at >= start)
+            & (TimelineEvents.occurred_at < end)
+        )
+        .group_by(TimelineEvents.kind)
     )
-    counts = Counter(r["kind"] for r in rows if p.start <= _local_day(r["occurred_at"]) <= p.end)
+    counts = Counter({r["kind"]: r["n"] for r in rows})
     total = sum(counts.values())
     return IndicatorTable(
         key,
@@ -112,15 +133,6 @@ async def contact_table(ctx: ReportContext, key: str) -> IndicatorTable:
         total=total,
         unit="contacts",
     )
-
-
-def _local_day(moment: dt.datetime) -> dt.date:
-    """The day in Paris of a stored instant (events are entered as local days)."""
-    from zoneinfo import ZoneInfo
-
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(ZoneInfo("Europe/Paris")).date()
 
 
 async def funding_rows(
@@ -169,7 +181,9 @@ async def mandate_tables(ctx: ReportContext) -> list[IndicatorTable]:
         "Ménages accompagnés en IML (mandat de gestion)",
         (
             IndicatorRow("Ménages accompagnés", len(households), key="households"),
-            IndicatorRow("Personnes accompagnées", await people_count(reference), key="people"),
+            IndicatorRow(
+                "Personnes accompagnées", await people_count(reference, ctx), key="people"
+            ),
             IndicatorRow(
                 "Ménages en accompagnement avant l'entrée (fin de période)",
                 len(pre_entry),
@@ -191,7 +205,11 @@ async def mandate_tables(ctx: ReportContext) -> list[IndicatorTable]:
     outcomes = Counter(e["exit_destination"] or "unknown" for e in ends)
     axes_rows = await StabilisationAxis.select(
         StabilisationAxis.enrolment, StabilisationAxis.axis, StabilisationAxis.progress
-    ).where(StabilisationAxis.enrolment.is_in([e["id"] for e in enrolments] or [-1]))
+    ).where(
+        StabilisationAxis.enrolment.is_in(
+            Enrolments.select(Enrolments.id).where(_supported_where(ctx))
+        )
+    )
     worked = Counter(r["axis"] for r in axes_rows if r["progress"] != "not_started")
     achieved = Counter(r["axis"] for r in axes_rows if r["progress"] == "achieved")
     return [

@@ -24,6 +24,7 @@ from tremplin.api import (
     IndicatorTable,
     ReportContext,
     accompanied_enrolments,
+    accompanied_households,
     age_on,
     exited_in_period,
     members_on_last_day,
@@ -51,11 +52,10 @@ async def _people(ctx: ReportContext, enrolments: list[dict[str, Any]]) -> dict[
 async def social_residence_tables(ctx: ReportContext) -> list[IndicatorTable]:
     p = ctx.period
     enrolments = await accompanied_enrolments(ctx)
-    ids = sorted({e["household"] for e in enrolments})
     composition = {
         h["id"]: h["composition"]
         for h in await Households.select(Households.id, Households.composition).where(
-            Households.id.is_in(ids or [-1])
+            Households.id.is_in(accompanied_households(ctx))
         )
     }
     people = await _people(ctx, enrolments)

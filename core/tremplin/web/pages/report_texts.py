@@ -17,7 +17,12 @@ from tremplin.services import audit, jobs
 from tremplin.services.clock import now
 from tremplin.types import Period
 from tremplin.web.formdata import form_dict
-from tremplin.web.pages.reports import REPORTS, render_report, report_programmes
+from tremplin.web.pages.reports import (
+    REPORTS,
+    narrative_scope_for,
+    render_report,
+    report_programmes,
+)
 from tremplin.web.responses import redirect_after_write
 from tremplin.web.state import actor, app_context, current_user
 
@@ -26,14 +31,19 @@ from tremplin.web.state import actor, app_context, current_user
 async def narrative_save(
     request: Request, programme: FromPath[str], year: FromPath[int], section: FromPath[str]
 ) -> Template:
-    """Autosave (htmx): answers with the save time and any person named in the text."""
+    """Autosave (htmx): answers with the save time and any person named in the text.
+
+    ``programme`` is the chapter's narrative key: a programme, a group of programmes or
+    ``association``; the user must work in every programme it covers."""
     if programme == "all" or not 1990 <= year <= 2100:
         raise NotFoundException()
-    report_programmes(request, programme)
+    scope = narrative_scope_for(request, programme)
+    if scope is None:
+        raise NotFoundException("programme inconnu ou désactivé")
     raw = await form_dict(request)
     text = str(raw.get("text", ""))
     await save_narrative(programme, year, section[:50], text, current_user(request).id)
-    names = await named_people(programme, text)
+    names = await named_people(scope, text)
     return Template(
         "reports/_narrative_status.html",
         context={"saved_at": now(), "names": names, "too_long": len(text) > 20_000},

@@ -15,7 +15,7 @@ from tremplin.reports.charts import svg
 from tremplin.reports.docx import to_docx
 from tremplin.reports.engine import ReportError, build_report, localise
 from tremplin.reports.export import to_json, to_pdf, to_xlsx
-from tremplin.reports.narratives import previous_narratives
+from tremplin.reports.narratives import narrative_scope, previous_narratives
 from tremplin.reports.quality import quality_problems
 from tremplin.reports.units import format_change, format_value
 from tremplin.services import audit, jobs
@@ -50,6 +50,16 @@ def report_programmes(request: Request, key: str) -> list[str]:
     return [key]
 
 
+def narrative_scope_for(request: Request, key: str) -> list[str] | None:
+    """The programmes a chapter's narrative key covers, if the user works in all of them
+    (``None``: not a chapter this user may write in)."""
+    ctx = app_context(request)
+    scope = narrative_scope(key, ctx.host.programme_keys, ctx.settings.report_groups)
+    if scope is None or not set(scope) <= set(user_programmes(request)):
+        return None
+    return scope
+
+
 @get("/reports", guards=[REPORTS])
 async def report_page(
     request: Request, programme: FromQuery[str | None] = None, year: FromQuery[int | None] = None
@@ -58,6 +68,7 @@ async def report_page(
     programme = programme or (choices[0][0] if choices else None)
     year = year or today().year - 1
     report, problems, versions, drafts = None, [], [], {}
+    editable: set[str] = set()
     if programme and 1990 <= year <= 2100:
         ctx = app_context(request)
         keys = report_programmes(request, programme)
@@ -77,8 +88,15 @@ async def report_page(
                 )
             ):
                 problems.append({**problem, "programme": prog.name_fr})
-        if programme != "all":
-            drafts = await previous_narratives(keys, year)
+        # A programme's texts are written on its own page; a group's and the whole
+        # association's chapters are only in the report of several programmes.
+        for chapter in report["programmes"]:
+            if (chapter["kind"] != "programme" or programme != "all") and narrative_scope_for(
+                request, chapter["narrative_key"]
+            ):
+                editable.add(chapter["narrative_key"])
+        if editable:
+            drafts = await previous_narratives(sorted(editable), year)
         versions = (
             await GeneratedReport.select(
                 GeneratedReport.id,
@@ -102,6 +120,7 @@ async def report_page(
             "versions": versions,
             "drill": can(request.scope["user"], "social"),
             "drafts": drafts,
+            "editable_keys": editable,
             "is_admin": can(request.scope["user"], "admin"),
             "svg": svg,
             "fmt": format_value,
