@@ -567,3 +567,33 @@ async def test_correcting_the_entry_date_moves_the_occupancy_rent_and_vacancy(
         await Enrolment.select(Enrolment.entry_date).where(Enrolment.id == enrolment_id).first()
     )
     assert enrolment["entry_date"] == D(2024, 2, 20)
+
+
+async def test_a_transfer_on_the_dwelling_page_stays_the_enrolments_occupancy(database, host):
+    """The rental manager moves the household on the occupancy page (« Transfert »): the new
+    occupancy is still the enrolment's, so the support's exit closes it and frees that
+    dwelling (before, the link was lost: the exit closed nothing and the household stayed
+    « en cours » in the second dwelling)."""
+    from tremplin_housing import occupancy as occ
+
+    household_id, enrolment_id = await _alter_logement_admitted(host)
+    first = await entry_values("alter_logement")
+    await move(host, enrolment_id, "enter", entry_date="2024-02-01", **first)
+    second_id = int((await entry_values("alter_logement"))["dwelling"])
+    reference = (await Dwelling.select(Dwelling.reference).where(Dwelling.id == second_id).first())[
+        "reference"
+    ]
+    current = await housing.enrolment_occupancy(enrolment_id)
+    new_id = await occ.transfer(
+        ACTOR,
+        current["id"],
+        {"dwelling": reference, "transfer_date": "2024-06-01", "rent": "350"},
+    )
+    moved = await housing.enrolment_occupancy(enrolment_id)
+    assert (moved["id"], moved["dwelling"]) == (new_id, second_id)
+
+    await move(host, enrolment_id, "exit", exit_date="2024-12-31", exit_destination="family")
+    row = await Occupancy.select(Occupancy.end_date).where(Occupancy.id == new_id).first()
+    assert row["end_date"] == D(2024, 12, 31)
+    assert await housing.current_occupancy(household_id) is None
+    assert await _vacancies(second_id) == [(D(2025, 1, 1), None)]
