@@ -499,17 +499,48 @@ async def correct_dates(correction: Any) -> str | None:
             await DepositInstalment.update({DepositInstalment.due_on: new}).where(
                 (DepositInstalment.occupancy == occupancy["id"]) & (DepositInstalment.due_on == old)
             )
-            await Vacancy.update({Vacancy.end_date: new - dt.timedelta(days=1)}).where(
-                (Vacancy.dwelling == occupancy["dwelling"])
-                & (Vacancy.end_date == old - dt.timedelta(days=1))
-                & (Vacancy.start_date < new)
-            )
+            note = await _vacancies_before(occupancy["dwelling"], old, new)
             moved = {**occupancy, "start_date": new}
             await reprice_from(actor, moved, first_of_month(min(old, new)))
             await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["start"])
+            if note:
+                return note
     if correction.step == "exit":
         return await _correct_exit(correction, actor, rows)
     return None
+
+
+async def _vacancies_before(dwelling_id: int, old: dt.date, new: dt.date) -> str | None:
+    """The entry moved from ``old`` to ``new``: the vacancy the entry ended (on the day before
+    it) ends the day before ``new``. Moved earlier, a vacancy of the dwelling between the two
+    dates ends the day before ``new`` too, and one that then has no day left is removed (the
+    dwelling was occupied): the note returned says which."""
+    day = dt.timedelta(days=1)
+    if new > old:
+        await Vacancy.update({Vacancy.end_date: new - day}).where(
+            (Vacancy.dwelling == dwelling_id) & (Vacancy.end_date == old - day)
+        )
+        return None
+    rows = await Vacancy.select(Vacancy.id, Vacancy.start_date, Vacancy.end_date).where(
+        (Vacancy.dwelling == dwelling_id)
+        & (Vacancy.end_date >= new)
+        & (Vacancy.end_date <= old - day)
+    )
+    removed = [r for r in rows if r["start_date"] >= new]
+    kept = [r["id"] for r in rows if r["start_date"] < new]
+    if kept:
+        await Vacancy.update({Vacancy.end_date: new - day}).where(Vacancy.id.is_in(kept))
+    if not removed:
+        return None
+    await Vacancy.delete().where(Vacancy.id.is_in([r["id"] for r in removed]))
+    periods = ", ".join(
+        f"du {r['start_date']:%d/%m/%Y} au {r['end_date']:%d/%m/%Y}"
+        for r in sorted(removed, key=lambda r: r["start_date"])
+    )
+    return (
+        f"Logement : occupé dès le {new:%d/%m/%Y}, il n'était pas vacant ; la vacance "
+        f"{periods} est supprimée."
+    )
 
 
 #: The note of an exit corrected to or from « the household stays » without any occupancy.

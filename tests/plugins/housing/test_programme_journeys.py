@@ -498,7 +498,7 @@ async def test_an_exit_date_correction_says_when_the_lease_was_closed_elsewhere(
 
 async def _housed_after_a_vacancy(host, programme: str) -> tuple[int, int, int]:
     """A household of ``programme`` entered on 1 March 2024 a dwelling vacant since
-    December; the rent of March and April is called."""
+    20 January; the rent of March and April is called."""
     from tremplin_housing.ledger import run_rent_calls
 
     if programme == "iml_mandate":
@@ -510,7 +510,7 @@ async def _housed_after_a_vacancy(host, programme: str) -> tuple[int, int, int]:
     values = await entry_values(programme, rent="310")
     dwelling_id = int(values["dwelling"])
     await stock.add_vacancy(
-        ACTOR, dwelling_id, {"start_date": "2023-12-01", "cause": "between_occupants"}
+        ACTOR, dwelling_id, {"start_date": "2024-01-20", "cause": "between_occupants"}
     )
     await move(host, enrolment_id, "enter", entry_date="2024-03-01", **extra, **values)
     occupancy_id = (await housing.enrolment_occupancy(enrolment_id))["id"]
@@ -528,7 +528,7 @@ async def test_correcting_the_entry_date_moves_the_occupancy_rent_and_vacancy(
     from tremplin.services.corrections import correct_step
 
     enrolment_id, dwelling_id, occupancy_id = await _housed_after_a_vacancy(host, programme)
-    assert await _vacancies(dwelling_id) == [(D(2023, 12, 1), D(2024, 2, 29))]
+    assert await _vacancies(dwelling_id) == [(D(2024, 1, 20), D(2024, 2, 29))]
     assert await _calls(occupancy_id) == {D(2024, 3, 1): 31000, D(2024, 4, 1): 31000}
 
     async def correct(day: str) -> None:
@@ -555,18 +555,25 @@ async def test_correcting_the_entry_date_moves_the_occupancy_rent_and_vacancy(
 
     await correct("2024-03-11")
     assert await facts() == (D(2024, 3, 11), [D(2024, 3, 11)])
-    assert await _vacancies(dwelling_id) == [(D(2023, 12, 1), D(2024, 3, 10))]
+    assert await _vacancies(dwelling_id) == [(D(2024, 1, 20), D(2024, 3, 10))]
     # March is called for the 21 days lived there.
     assert await _calls(occupancy_id) == {D(2024, 3, 1): 31000 * 21 // 31, D(2024, 4, 1): 31000}
 
     await correct("2024-02-20")
     assert await facts() == (D(2024, 2, 20), [D(2024, 2, 20)])
-    assert await _vacancies(dwelling_id) == [(D(2023, 12, 1), D(2024, 2, 19))]
+    assert await _vacancies(dwelling_id) == [(D(2024, 1, 20), D(2024, 2, 19))]
     assert await _calls(occupancy_id) == {D(2024, 3, 1): 31000, D(2024, 4, 1): 31000}
     enrolment = (
         await Enrolment.select(Enrolment.entry_date).where(Enrolment.id == enrolment_id).first()
     )
     assert enrolment["entry_date"] == D(2024, 2, 20)
+
+    # Before the vacancy began: the dwelling was never vacant, the vacancy goes, and the
+    # correction's timeline line says so.
+    await correct("2024-01-16")
+    assert await facts() == (D(2024, 1, 16), [D(2024, 1, 16)])
+    assert await _vacancies(dwelling_id) == []
+    assert "la vacance du 20/01/2024 au 19/02/2024 est supprimée" in await _correction_body()
 
 
 async def test_a_transfer_on_the_dwelling_page_stays_the_enrolments_occupancy(database, host):
