@@ -256,7 +256,9 @@ def tremplin_step_corrected(correction: StepCorrection) -> Any:
     is updated and before the audit entry, inside the same transaction: each callable is
     awaited with no argument and may change the plugin's own records (move an occupancy's
     start or end date, say). One that raises :class:`~tremplin.forms.FormErrors` refuses the
-    correction and nothing is written.
+    correction and nothing is written. One that returns a non-empty string (French) adds it
+    as a line of the correction's timeline event: say there what the plugin left as it was
+    and why, so that a correction is never silently without effect on the plugin's records.
     """
 
 

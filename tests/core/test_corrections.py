@@ -171,3 +171,46 @@ async def test_the_head_of_service_corrects_through_the_page(client, users, host
     assert stale.status_code == 409 and "Version enregistrée" in stale.text
     timeline = (await head.get(f"/households/{household_id}")).text
     assert "Correction de l&#39;entrée" in timeline or "Correction de l'entrée" in timeline
+
+
+async def test_an_effect_note_goes_on_the_correction_line(database, host):
+    """An effect that leaves its records as they are returns a French note: the correction's
+    timeline line carries it (an effect returning nothing adds no line)."""
+    household_id, enrolment_id = await _exited(host)
+    plugin = types.ModuleType("noting_effect")
+
+    async def note() -> str:
+        return "Module : rien à changer, déjà à jour."
+
+    def silent() -> None:
+        return None
+
+    @hookimpl
+    def tremplin_step_corrected(correction):
+        return [note, silent]
+
+    plugin.tremplin_step_corrected = tremplin_step_corrected
+    sys.modules[plugin.__name__] = plugin
+    host.pm.register(plugin, name="noting_effect")
+    try:
+        await correct_step(
+            host,
+            ACTOR,
+            enrolment_id,
+            "entry",
+            {"entry_date": "2024-03-04", "correction_reason": "bail signé le 4"},
+            (await _row(enrolment_id))["version"],
+        )
+    finally:
+        host.pm.unregister(name="noting_effect")
+        del sys.modules[plugin.__name__]
+    event = (
+        await TimelineEvent.select(TimelineEvent.body)
+        .where((TimelineEvent.household == household_id) & (TimelineEvent.kind == "correction"))
+        .first()
+    )
+    lines = event["body"].splitlines()
+    assert lines[0] == "Date d'entrée : 01/03/2024 → 04/03/2024"
+    assert lines[1] == "Module : rien à changer, déjà à jour."
+    assert lines[-1] == "Motif : bail signé le 4"
+    assert len(lines) == 3

@@ -4,7 +4,8 @@ The head of service fixes a wrong date, destination or reason after the fact, wi
 mandatory reason. The correction goes through :func:`correct_step` only: it updates the
 enrolment (version checked), runs the ``tremplin_step_corrected`` effects of the plugins
 (housing moves its occupancy), adds a « Correction » event to the timeline and audits it, all
-in one transaction. Reports read the enrolment's columns, so they follow.
+in one transaction. An effect may return a French note (housing: « the lease was already
+closed on the dwelling page ») that the correction's timeline line carries. Reports read the enrolment's columns, so they follow.
 """
 
 from __future__ import annotations
@@ -153,15 +154,20 @@ async def correct_step(
             workflow=host.workflows.get(row["programme"]),
         )
         # Through pluggy, not host.call: an effect that fails must abort the correction.
+        notes: list[str] = []
         for returned in host.pm.hook.tremplin_step_corrected(correction=correction):
             for effect in returned if isinstance(returned, list | tuple) else [returned]:
                 result = effect()
                 if inspect.isawaitable(result):
-                    await result
+                    result = await result
+                if isinstance(result, str) and result.strip():
+                    notes.append(result.strip())
         labels = {f.name: f.label for f in fields}
         summary = "; ".join(
             f"{labels[c]} : {_show(before[c])} → {_show(after[c])}" for c in changed
         )
+        # What a plugin left as it was, and why (a lease already closed on the dwelling page).
+        summary = "\n".join([summary, *notes])
         await add_timeline_event(
             actor,
             row["household"],

@@ -48,8 +48,8 @@ def tremplin_step_corrected(correction):
     """A corrected entry or exit date moves the occupancy its transition opened or closed."""
     from tremplin_housing.journey import correct_dates
 
-    async def effect() -> None:
-        await correct_dates(correction)
+    async def effect() -> str | None:
+        return await correct_dates(correction)
 
     return effect
 

@@ -460,11 +460,15 @@ async def _others_overlap(occupancy: dict[str, Any], start: dt.date, end: dt.dat
     return any(overlaps(start, end, o["start_date"], o["end_date"]) for o in rows)
 
 
-async def correct_dates(correction: Any) -> None:
+async def correct_dates(correction: Any) -> str | None:
     """The corrected entry or exit date of an enrolment moves its occupancy with it (the
     rent account is re-priced from the earlier month, the vacancy follows): the entry date
     stays one fact. Refused (``FormErrors`` under the date) when the dwelling or the
-    household is taken at the new date; nothing then is written."""
+    household is taken at the new date; nothing then is written.
+
+    Returns a French note for the correction's timeline line when the occupancy is left as
+    it is because the dwelling page already recorded what the correction says (a lease
+    closed there after the support ended, say), so that nothing is silent."""
     actor = Actor(user_id=correction.user_id)
     enrolment_id = correction.enrolment.id
     rows = (
@@ -473,7 +477,9 @@ async def correct_dates(correction: Any) -> None:
         .order_by(Occupancy.start_date)
     )
     if not rows:
-        return
+        if correction.step == "exit" and _turns_on_housing(correction):
+            return _NO_LEASE
+        return None
     if "entry_date" in correction.after and correction.after["entry_date"]:
         occupancy, new = rows[0], correction.after["entry_date"]
         old = occupancy["start_date"]
@@ -493,19 +499,120 @@ async def correct_dates(correction: Any) -> None:
             await DepositInstalment.update({DepositInstalment.due_on: new}).where(
                 (DepositInstalment.occupancy == occupancy["id"]) & (DepositInstalment.due_on == old)
             )
-            await Vacancy.update({Vacancy.end_date: new - dt.timedelta(days=1)}).where(
-                (Vacancy.dwelling == occupancy["dwelling"])
-                & (Vacancy.end_date == old - dt.timedelta(days=1))
-                & (Vacancy.start_date < new)
-            )
+            note = await _vacancies_before(occupancy["dwelling"], old, new)
             moved = {**occupancy, "start_date": new}
             await reprice_from(actor, moved, first_of_month(min(old, new)))
             await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["start"])
+            if note:
+                return note
     if correction.step == "exit":
-        await _correct_exit(correction, actor, rows)
+        return await _correct_exit(correction, actor, rows)
+    return None
 
 
-async def _correct_exit(correction: Any, actor: Actor, rows: list[dict[str, Any]]) -> None:
+async def _vacancies_before(dwelling_id: int, old: dt.date, new: dt.date) -> str | None:
+    """The entry moved from ``old`` to ``new``: the vacancy the entry ended (on the day before
+    it) ends the day before ``new``. Moved earlier, a vacancy of the dwelling between the two
+    dates ends the day before ``new`` too, and one that then has no day left is removed (the
+    dwelling was occupied): the note returned says which."""
+    day = dt.timedelta(days=1)
+    if new > old:
+        await Vacancy.update({Vacancy.end_date: new - day}).where(
+            (Vacancy.dwelling == dwelling_id) & (Vacancy.end_date == old - day)
+        )
+        return None
+    rows = await Vacancy.select(Vacancy.id, Vacancy.start_date, Vacancy.end_date).where(
+        (Vacancy.dwelling == dwelling_id)
+        & (Vacancy.end_date >= new)
+        & (Vacancy.end_date <= old - day)
+    )
+    removed = [r for r in rows if r["start_date"] >= new]
+    kept = [r["id"] for r in rows if r["start_date"] < new]
+    if kept:
+        await Vacancy.update({Vacancy.end_date: new - day}).where(Vacancy.id.is_in(kept))
+    if not removed:
+        return None
+    await Vacancy.delete().where(Vacancy.id.is_in([r["id"] for r in removed]))
+    periods = ", ".join(
+        f"du {r['start_date']:%d/%m/%Y} au {r['end_date']:%d/%m/%Y}"
+        for r in sorted(removed, key=lambda r: r["start_date"])
+    )
+    return (
+        f"Logement : occupé dès le {new:%d/%m/%Y}, il n'était pas vacant ; la vacance "
+        f"{periods} est supprimée."
+    )
+
+
+#: The note of an exit corrected to or from « the household stays » without any occupancy.
+_NO_LEASE = (
+    "Logement : aucun bail n'est rattaché à cet accompagnement dans la gestion locative, "
+    "rien n'y est modifié."
+)
+
+
+def _turns_on_housing(correction: Any) -> bool:
+    """Whether an exit's correction changes whether the household keeps its dwelling."""
+    kept = kept_destinations(correction.workflow) if correction.workflow else None
+    if kept is None or "exit_destination" not in correction.after:
+        return False
+    return (correction.before["exit_destination"] in kept) != (
+        correction.after["exit_destination"] in kept
+    )
+
+
+async def _reference(occupancy: dict[str, Any]) -> str:
+    row = (
+        await Dwelling.select(Dwelling.reference)
+        .where(Dwelling.id == occupancy["dwelling"])
+        .first()
+    )
+    return str((row or {}).get("reference") or occupancy["dwelling"])
+
+
+async def _already_closed(rows: list[dict[str, Any]]) -> str:
+    """« Maintien » corrected to a departure while the lease is no longer open: the dwelling
+    page recorded the household's exit after the support ended. The correction agrees with
+    it; the occupancy stays as recorded and the note says so."""
+    last = rows[-1]
+    return (
+        f"Logement : le bail du logement {await _reference(last)} était déjà clos le "
+        f"{last['end_date']:%d/%m/%Y} (sortie enregistrée sur la page du logement) ; "
+        "la correction est cohérente, le bail n'est pas modifié."
+    )
+
+
+async def _not_reopened(rows: list[dict[str, Any]], new_end: dt.date) -> str:
+    """A departure corrected to « Maintien » while no occupancy ends on the old exit date
+    (the exit did not close it: the dwelling page had). Consistent when the lease is still
+    open or ran on after the support's end (a note says so); refused when the household
+    left the dwelling on or before that end, since « Maintien » would then be false."""
+    current = [r for r in rows if r["end_date"] is None]
+    if current:
+        return (
+            f"Logement : le bail du logement {await _reference(current[-1])} est toujours en "
+            "cours ; la correction est cohérente, rien n'est à rouvrir."
+        )
+    last = max(rows, key=lambda r: r["end_date"])
+    reference = await _reference(last)
+    if last["end_date"] > new_end:
+        return (
+            f"Logement : le bail du logement {reference} a continué après la fin de "
+            f"l'accompagnement, jusqu'au {last['end_date']:%d/%m/%Y} (sortie enregistrée sur "
+            "la page du logement) ; la correction est cohérente, le bail n'est pas modifié."
+        )
+    raise FormErrors(
+        {
+            "exit_destination": (
+                f"Le bail du logement {reference} a été clos le {last['end_date']:%d/%m/%Y} sur "
+                f"la page du logement, au plus tard à la fin de l'accompagnement le "
+                f"{new_end:%d/%m/%Y} : le ménage n'est pas resté dans son logement, le "
+                "maintien dans le logement ne peut pas être enregistré."
+            )
+        }
+    )
+
+
+async def _correct_exit(correction: Any, actor: Actor, rows: list[dict[str, Any]]) -> str | None:
     """An exit corrected: its date moves the occupancy's end (and the vacancy after it); its
     destination, moved to or from one where the household keeps its dwelling (the mandate's
     « Maintien dans le logement »), reopens or closes the occupancy as the exit would have."""
@@ -523,20 +630,32 @@ async def _correct_exit(correction: Any, actor: Actor, rows: list[dict[str, Any]
     if kept is not None and new_end is not None:
         stayed, stays = old_destination in kept, new_destination in kept
         if stayed and stays:
-            return  # the occupancy outlives the support either way
+            return None  # the occupancy outlives the support either way
         if stayed:
             occupancy = await enrolment_occupancy(enrolment.id)
-            if occupancy is not None:
-                await _close(actor, occupancy, new_end, exit_reason(new_destination), "exit_date")
-            return
+            if occupancy is None:
+                return await _already_closed(rows)
+            await _close(actor, occupancy, new_end, exit_reason(new_destination), "exit_date")
+            return None
         if stays:
             closed = [r for r in rows if r["end_date"] == old_end]
-            if closed:
-                await _reopen(actor, closed[-1])
-            return
+            if not closed:
+                return await _not_reopened(rows, new_end)
+            await _reopen(actor, closed[-1])
+            return None
     closed = [r for r in rows if r["end_date"] == old_end]
-    if not closed or old_end is None or new_end is None:
-        return
+    if old_end is None or new_end is None:
+        return None
+    if not closed:
+        if new_end == old_end:
+            return None
+        last = rows[-1]
+        end = last["end_date"]
+        state = f"clos le {end:%d/%m/%Y}" if end else "toujours en cours"
+        return (
+            f"Logement : le bail du logement {await _reference(last)} n'a pas été clos par "
+            f"cette sortie ({state}, page du logement) ; sa date de fin n'est pas modifiée."
+        )
     occupancy = closed[-1]
     if kept is not None and exit_reason(new_destination) != occupancy["exit_reason"]:
         await Occupancy.update({Occupancy.exit_reason: exit_reason(new_destination)}).where(
@@ -557,6 +676,7 @@ async def _correct_exit(correction: Any, actor: Actor, rows: list[dict[str, Any]
         moved = {**occupancy, "end_date": new_end}
         await reprice_from(actor, moved, first_of_month(min(old_end, new_end)))
         await write_audit(actor, "correct", "housing_occupancy", occupancy["id"], ["end"])
+    return None
 
 
 #: Why an exit cannot be corrected into « the household stays »: its dwelling is taken.

@@ -311,7 +311,8 @@ async def _dwelling_by_text(text: str) -> int:
 
 async def transfer(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:
     """Move the household to another dwelling: this occupancy ends the day before, a new
-    one starts (``transferred_from`` links them); both rent accounts are kept."""
+    one starts (``transferred_from`` links them); both rent accounts are kept. The new one
+    stays the enrolment's (the support's exit closes it)."""
     values = validate(TRANSFER_FIELDS, raw)
     terms = _terms(values)
     day = date_or_none(values["transfer_date"])
@@ -336,6 +337,7 @@ async def transfer(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:
                 "programme": occupancy["programme"],
                 "insurance_expires_on": occupancy["insurance_expires_on"],
                 "transferred_from": occupancy_id,
+                "enrolment": occupancy["enrolment"],
             },
         )
         refs = {

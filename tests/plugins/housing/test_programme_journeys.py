@@ -372,3 +372,235 @@ async def test_a_kept_tenancy_cannot_be_restored_once_the_dwelling_is_let_again(
         await TimelineEvent.count(),
     )
     assert after == before
+
+
+async def _close_on_the_dwelling_page(occupancy_id: int, end: str) -> None:
+    """The rental manager records the household's exit on the dwelling page."""
+    from tremplin_housing import occupancy
+
+    await occupancy.close_occupancy(ACTOR, occupancy_id, {"end_date": end, "exit_reason": "end"})
+
+
+async def _correction_body() -> str:
+    row = (
+        await TimelineEvent.select(TimelineEvent.body)
+        .where(TimelineEvent.kind == "correction")
+        .order_by(TimelineEvent.id, ascending=False)
+        .first()
+    )
+    return row["body"]
+
+
+async def _everything(enrolment_id: int, dwelling_id: int) -> tuple:
+    return (
+        await Enrolment.select().where(Enrolment.id == enrolment_id).first(),
+        await Occupancy.select().order_by(Occupancy.id),
+        await _vacancies(dwelling_id),
+        await TimelineEvent.count(),
+        await AuditEntry.count(),
+    )
+
+
+async def test_a_kept_tenancy_is_refused_when_the_household_left_before_the_exit(database, host):
+    """The lease was closed on the dwelling page before the support's exit (so the exit
+    closed nothing): no occupancy ends on the exit date, and « Maintien » would say the
+    household stayed where it had already left. Refused, under the destination, writing
+    nothing: neither the enrolment nor the lease, the timeline or the audit."""
+    _, enrolment_id, dwelling_id = await _mandate_housed(host)
+    occupancy_id = (await housing.enrolment_occupancy(enrolment_id))["id"]
+    await _close_on_the_dwelling_page(occupancy_id, "2024-11-30")
+    await move(host, enrolment_id, "end", exit_date="2024-12-15", exit_destination="family")
+    before = await _everything(enrolment_id, dwelling_id)
+    with pytest.raises(FormErrors) as caught:
+        await _correct_exit(host, enrolment_id, "stayed", "2024-12-15")
+    message = caught.value.errors["exit_destination"]
+    assert "clos le 30/11/2024 sur la page du logement" in message
+    assert "maintien dans le logement ne peut pas être enregistré" in message
+    assert await _everything(enrolment_id, dwelling_id) == before
+
+
+async def test_the_refused_kept_tenancy_keeps_the_form_input(client, users, host):
+    from tests.conftest import Session, login
+
+    household_id, enrolment_id, _ = await _mandate_housed(host)
+    occupancy_id = (await housing.enrolment_occupancy(enrolment_id))["id"]
+    await _close_on_the_dwelling_page(occupancy_id, "2024-11-30")
+    await move(host, enrolment_id, "end", exit_date="2024-12-15", exit_destination="family")
+    version = (
+        await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first()
+    )["version"]
+    head = Session(client, await login(client, "head_of_service@test.fr"), None)
+    refused = await head.post(
+        f"/enrolments/{enrolment_id}/corrections/exit",
+        {
+            "version": str(version),
+            "exit_date": "2024-12-15",
+            "exit_destination": "stayed",
+            "exit_reason": "bail conservé",
+            "correction_reason": "destination mal saisie",
+        },
+    )
+    assert refused.status_code == 422
+    assert "clos le 30/11/2024 sur la page du logement" in refused.text
+    assert "destination mal saisie" in refused.text and "bail conservé" in refused.text
+    row = await Enrolment.select().where(Enrolment.id == enrolment_id).first()
+    assert (row["exit_destination"], row["version"]) == ("family", version)
+    assert household_id
+
+
+async def test_a_lease_closed_after_a_kept_tenancy_makes_both_corrections_consistent(
+    database, host
+):
+    """« Maintien », then the dwelling page closed the lease on 20 January: correcting the
+    exit to a departure is consistent (the lease is already closed; it stays as recorded and
+    the correction's timeline line says so), and back to « Maintien » too (the lease ran on
+    after the support's end)."""
+    household_id, enrolment_id, dwelling_id = await _mandate_housed(host)
+    await move(host, enrolment_id, "end", exit_date="2024-12-15", exit_destination="stayed")
+    occupancy_id = (await housing.enrolment_occupancy(enrolment_id))["id"]
+    await _close_on_the_dwelling_page(occupancy_id, "2025-01-20")
+    lease = await Occupancy.select().where(Occupancy.id == occupancy_id).first()
+    vacancies = await _vacancies(dwelling_id)
+
+    assert await _correct_exit(host, enrolment_id, "public_housing", "2024-12-15") == [
+        "exit_destination"
+    ]
+    assert await Occupancy.select().where(Occupancy.id == occupancy_id).first() == lease
+    assert await _vacancies(dwelling_id) == vacancies
+    body = await _correction_body()
+    assert "était déjà clos le 20/01/2025" in body and "la correction est cohérente" in body
+    row = await Enrolment.select().where(Enrolment.id == enrolment_id).first()
+    assert row["exit_destination"] == "public_housing"
+
+    await _correct_exit(host, enrolment_id, "stayed", "2024-12-15")
+    assert await Occupancy.select().where(Occupancy.id == occupancy_id).first() == lease
+    assert await _vacancies(dwelling_id) == vacancies
+    assert "a continué après la fin de l'accompagnement, jusqu'au 20/01/2025" in (
+        await _correction_body()
+    )
+    assert await housing.current_occupancy(household_id) is None
+
+
+async def test_an_exit_date_correction_says_when_the_lease_was_closed_elsewhere(database, host):
+    """The exit closed nothing (the dwelling page had closed the lease before): moving the
+    exit date leaves the lease's end as recorded, and the timeline says so."""
+    _, enrolment_id, dwelling_id = await _mandate_housed(host)
+    occupancy_id = (await housing.enrolment_occupancy(enrolment_id))["id"]
+    await _close_on_the_dwelling_page(occupancy_id, "2024-11-30")
+    await move(host, enrolment_id, "end", exit_date="2024-12-15", exit_destination="family")
+    vacancies = await _vacancies(dwelling_id)
+    await _correct_exit(host, enrolment_id, "family", "2024-12-20")
+    row = await Occupancy.select(Occupancy.end_date).where(Occupancy.id == occupancy_id).first()
+    assert row["end_date"] == D(2024, 11, 30)
+    assert await _vacancies(dwelling_id) == vacancies
+    assert "n'a pas été clos par cette sortie (clos le 30/11/2024" in await _correction_body()
+
+
+async def _housed_after_a_vacancy(host, programme: str) -> tuple[int, int, int]:
+    """A household of ``programme`` entered on 1 March 2024 a dwelling vacant since
+    20 January; the rent of March and April is called."""
+    from tremplin_housing.ledger import run_rent_calls
+
+    if programme == "iml_mandate":
+        _, enrolment_id = await _mandate_started(host)
+        extra = {"adherence_contract_date": "2024-03-01"}
+    else:
+        _, enrolment_id = await _alter_logement_admitted(host)
+        extra = {}
+    values = await entry_values(programme, rent="310")
+    dwelling_id = int(values["dwelling"])
+    await stock.add_vacancy(
+        ACTOR, dwelling_id, {"start_date": "2024-01-20", "cause": "between_occupants"}
+    )
+    await move(host, enrolment_id, "enter", entry_date="2024-03-01", **extra, **values)
+    occupancy_id = (await housing.enrolment_occupancy(enrolment_id))["id"]
+    for month in (D(2024, 3, 1), D(2024, 4, 1)):
+        await run_rent_calls(ACTOR, month)
+    return enrolment_id, dwelling_id, occupancy_id
+
+
+@pytest.mark.parametrize("programme", ["alter_logement", "iml_mandate"])
+async def test_correcting_the_entry_date_moves_the_occupancy_rent_and_vacancy(
+    database, host, programme
+):
+    """The entry date is one fact: corrected later or earlier, the occupancy's start, the
+    rent terms' start, the vacancy's end and the first month's rent call follow it."""
+    from tremplin.services.corrections import correct_step
+
+    enrolment_id, dwelling_id, occupancy_id = await _housed_after_a_vacancy(host, programme)
+    assert await _vacancies(dwelling_id) == [(D(2024, 1, 20), D(2024, 2, 29))]
+    assert await _calls(occupancy_id) == {D(2024, 3, 1): 31000, D(2024, 4, 1): 31000}
+
+    async def correct(day: str) -> None:
+        version = (
+            await Enrolment.select(Enrolment.version).where(Enrolment.id == enrolment_id).first()
+        )["version"]
+        await correct_step(
+            host,
+            ACTOR,
+            enrolment_id,
+            "entry",
+            {"entry_date": day, "correction_reason": "date du bail"},
+            version,
+        )
+
+    async def facts() -> tuple:
+        start = (
+            await Occupancy.select(Occupancy.start_date).where(Occupancy.id == occupancy_id).first()
+        )["start_date"]
+        terms = await RentTerms.select(RentTerms.effective_from).where(
+            RentTerms.occupancy == occupancy_id
+        )
+        return start, [t["effective_from"] for t in terms]
+
+    await correct("2024-03-11")
+    assert await facts() == (D(2024, 3, 11), [D(2024, 3, 11)])
+    assert await _vacancies(dwelling_id) == [(D(2024, 1, 20), D(2024, 3, 10))]
+    # March is called for the 21 days lived there.
+    assert await _calls(occupancy_id) == {D(2024, 3, 1): 31000 * 21 // 31, D(2024, 4, 1): 31000}
+
+    await correct("2024-02-20")
+    assert await facts() == (D(2024, 2, 20), [D(2024, 2, 20)])
+    assert await _vacancies(dwelling_id) == [(D(2024, 1, 20), D(2024, 2, 19))]
+    assert await _calls(occupancy_id) == {D(2024, 3, 1): 31000, D(2024, 4, 1): 31000}
+    enrolment = (
+        await Enrolment.select(Enrolment.entry_date).where(Enrolment.id == enrolment_id).first()
+    )
+    assert enrolment["entry_date"] == D(2024, 2, 20)
+
+    # Before the vacancy began: the dwelling was never vacant, the vacancy goes, and the
+    # correction's timeline line says so.
+    await correct("2024-01-16")
+    assert await facts() == (D(2024, 1, 16), [D(2024, 1, 16)])
+    assert await _vacancies(dwelling_id) == []
+    assert "la vacance du 20/01/2024 au 19/02/2024 est supprimée" in await _correction_body()
+
+
+async def test_a_transfer_on_the_dwelling_page_stays_the_enrolments_occupancy(database, host):
+    """The rental manager moves the household on the occupancy page (« Transfert »): the new
+    occupancy is still the enrolment's, so the support's exit closes it and frees that
+    dwelling (before, the link was lost: the exit closed nothing and the household stayed
+    « en cours » in the second dwelling)."""
+    from tremplin_housing import occupancy as occ
+
+    household_id, enrolment_id = await _alter_logement_admitted(host)
+    first = await entry_values("alter_logement")
+    await move(host, enrolment_id, "enter", entry_date="2024-02-01", **first)
+    second_id = int((await entry_values("alter_logement"))["dwelling"])
+    reference = (await Dwelling.select(Dwelling.reference).where(Dwelling.id == second_id).first())[
+        "reference"
+    ]
+    current = await housing.enrolment_occupancy(enrolment_id)
+    new_id = await occ.transfer(
+        ACTOR,
+        current["id"],
+        {"dwelling": reference, "transfer_date": "2024-06-01", "rent": "350"},
+    )
+    moved = await housing.enrolment_occupancy(enrolment_id)
+    assert (moved["id"], moved["dwelling"]) == (new_id, second_id)
+
+    await move(host, enrolment_id, "exit", exit_date="2024-12-31", exit_destination="family")
+    row = await Occupancy.select(Occupancy.end_date).where(Occupancy.id == new_id).first()
+    assert row["end_date"] == D(2024, 12, 31)
+    assert await housing.current_occupancy(household_id) is None
+    assert await _vacancies(second_id) == [(D(2025, 1, 1), None)]

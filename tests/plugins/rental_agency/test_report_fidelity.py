@@ -4,7 +4,8 @@ figures — 390 demands, 199 households received (134 in 2023), 104 files examin
 elsewhere, 63 leases signed (52 in 2023) — in the JSON, the XLSX and the PDF's text. And the
 stock's energy labels (5 G and 20 F at the end of 2024, 3 and 17 a year earlier, 40 diagnostics
 in the year) and the works fund at departure (65 exit inventories, 32 with the fund, 46 000 €;
-51 200 € in 2023).
+51 200 € in 2023); its energy files (14 for 31 713 €, 2 265 € on average; 15 for 23 359 €,
+1 557 € in 2023) and the fund by field of intervention (departures and energy).
 
 The 2023 figures are computed by the report engine from the fixture's 2023 records (its N-1
 column: each row's ``previous``, the XLSX column after the year's, the PDF's figure after the
@@ -375,3 +376,80 @@ async def test_asl_2024_dpe_and_works_fund(database, host):
         ("Montant total accordé par le fonds", "46 000,00 € 51 200,00 € −5 200,00 €"),
     ):
         assert f"{label} {value}" in text, text[text.find(label) :][:90]
+
+
+async def _energy_grants() -> None:
+    """The fund's energy files of the ASL report: 14 in 2024 for 31 713 € (2 265 € on
+    average), 15 in 2023 for 23 359 € (1 557 €), each to its own dwelling of the stock and
+    under the 4 000 € cap, recorded through the fund's page command; a file of 2025 is out
+    of both years. The report gives no figure for the two other fields (accompanied
+    self-renovation, other improvements): none are recorded."""
+    from tremplin.errors import Actor
+    from tremplin_rental_agency.fund import record_grant
+
+    dwellings = [
+        r["id"] for r in await Dwelling.select(Dwelling.id).order_by(Dwelling.id).limit(30)
+    ]
+    files = [("2024-03-12", 226_500)] * 13 + [("2024-09-03", 226_800)]
+    files += [("2023-05-09", 155_700)] * 14 + [("2023-12-31", 156_100)]
+    files += [("2025-01-02", 300_000)]
+    for dwelling_id, (day, cents) in zip(dwellings, files, strict=True):
+        await record_grant(
+            Actor(user_id=None),
+            {
+                "dwelling": str(dwelling_id),
+                "field": "energy",
+                "granted_on": day,
+                "amount": f"{cents // 100},{cents % 100:02d}",
+                "works": "Isolation des combles",
+            },
+        )
+
+
+#: The works fund by field of intervention in 2024 and 2023: departures (46 000 €; 51 200 €)
+#: and energy (31 713 €; 23 359 €), in euros.
+FIELDS_2024 = {"departure": 46000, "energy": 31713, "self_renovation": 0, "improvement": 0}
+FIELDS_2023 = {"departure": 51200, "energy": 23359, "self_renovation": 0, "improvement": 0}
+
+
+async def test_asl_2024_works_fund_energy_and_fields(database, host):
+    await _stock_2024()
+    await _energy_grants()
+    report = await build_report(host, ["rental_agency"], Period.year(2024), "ASL")
+    tables, previous = _tables(report), _tables(report, "previous")
+    assert tables["works_fund_energy"] == {"files": 14, "amount": 31713, "average": 2265.21}
+    assert previous["works_fund_energy"] == {"files": 15, "amount": 23359, "average": 1557.27}
+    assert tables["works_fund_fields"] == FIELDS_2024
+    assert previous["works_fund_fields"] == FIELDS_2023
+    chapter = next(p for p in report["programmes"] if p["key"] == "rental_agency")
+    fields = next(
+        t for s in chapter["sections"] for t in s["tables"] if t["key"] == "works_fund_fields"
+    )
+    assert fields["total"] == 46000 + 31713
+    shares = {r["key"]: r["percent"] for r in fields["rows"]}
+    assert (shares["departure"], shares["energy"]) == (59.2, 40.8)
+
+    cells = _sheet(report)
+    assert cells["Dossiers « maîtrise de l'énergie »"] == (14, 15, -1)
+    assert cells["Montant total des aides accordées par le fonds"] == (31713, 23359, 8354)
+    assert cells["Montant moyen par dossier"][:2] == (2265.21, 1557.27)
+    assert cells["Travaux au départ d'un locataire"][:2] == (46000, 51200)
+    energy_label = "Amélioration des performances énergétiques (maîtrise de l'énergie)"
+    assert cells[energy_label][:2] == (31713, 23359)
+
+    text = _pdf_text(report)
+    for label, value in (
+        ("Dossiers « maîtrise de l'énergie »", "14 15"),
+        ("Montant total des aides accordées par le fonds", "31 713,00 € 23 359,00 €"),
+        ("Montant moyen par dossier", "2 265,21 € 1 557,27 €"),
+    ):
+        assert f"{label} {value}" in text, text[text.find(label) :][:120]
+    # The table by field: 2024, 2023, change on each row, then the total; the fields the
+    # report gives no figure for (zero both years) are left out of the PDF's table.
+    by_field = text[text.find("Aides du fonds mutualisé par champ d'intervention") :]
+    for row in (
+        "Travaux au départ d'un locataire 46 000,00 51 200,00 −5 200,00 €",
+        f"{energy_label} 31 713,00 23 359,00 +8 354,00 €",
+        "Total 77 713,00 74 559,00 +3 154,00 €",
+    ):
+        assert row in by_field, by_field[:400]
