@@ -148,3 +148,63 @@ async def test_the_import_page_runs_the_import_as_a_job(app, users, host):
         assert await AuditEntry.exists().where(
             (AuditEntry.action == "import") & (AuditEntry.user_id == users["head_of_service"].id)
         )
+
+
+async def test_a_plain_form_post_starts_a_job_whose_page_refreshes_itself(app, users, host):
+    """Without JavaScript, the import form posts normally: the check is a job too, the
+    answer a redirect to its page, which reloads itself until the job is finished."""
+    from tests.core.test_import import GOOD
+
+    async with _client(app) as c:
+        csrf = await login(c, "head_of_service@test.fr")
+        form_id = FORM_ID.search((await c.get("/import")).text).group(1)
+        body = {"_csrf": csrf, "_form_id": form_id, "dry_run": "1"}
+        response = await c.post("/import", data=body, files={"file": ("annee.xlsx", GOOD)})
+        assert response.status_code == 303
+        location = response.headers["location"]
+        job_id = int(location.rsplit("/", 1)[1])
+        # The same form sent twice: one job (the one-time form id), the same page.
+        again = await c.post("/import", data=body, files={"file": ("annee.xlsx", GOOD)})
+        assert again.status_code == 303 and again.headers["location"] == location
+        assert await Job.count() == 1
+        row = await jobs.wait(job_id, 120)
+        assert row["state"] == "done" and row["summary"]["ok"], row
+        page = (await c.get(location)).text
+        assert "simulation" in page and "2 ménages créés" in page
+        assert 'http-equiv="refresh"' not in page and "hx-trigger" not in page
+        # A file the check refuses: the job is done, and its page lists every problem.
+        bad = await c.post(
+            "/import",
+            data={"_csrf": csrf, "dry_run": "1"},
+            files={"file": ("annee.csv", b"id_externe;colonne_inconnue\nE1;x\n")},
+        )
+        assert bad.status_code == 303
+        row = await jobs.wait(int(bad.headers["location"].rsplit("/", 1)[1]), 120)
+        assert not row["summary"]["ok"]
+        assert "colonne_inconnue" in (await c.get(bad.headers["location"])).text
+        # No file at all: the form again, with the reason (no job).
+        empty = await c.post("/import", data={"_csrf": csrf})
+        assert empty.status_code == 422 and "Choisissez un fichier" in empty.text
+        # While a job runs, its page reloads itself without JavaScript and offers a link.
+        release = asyncio.Event()
+
+        async def work(progress) -> jobs.JobResult:
+            await progress(50, "Vérification en base")
+            await release.wait()
+            return jobs.JobResult(summary={"ok": True, "text": "Vérifié"})
+
+        data_dir = app.state.tremplin.settings.data_dir
+        running = await jobs.start(
+            "import", users["head_of_service"].id, {}, work, data_dir=data_dir
+        )
+        for _ in range(200):
+            page = (await c.get(f"/jobs/{running}")).text
+            if "Vérification en base" in page:
+                break
+            await asyncio.sleep(0.05)
+        assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page
+        assert f'<a href="/jobs/{running}">Actualiser</a>' in page
+        release.set()
+        await jobs.wait(running, 30)
+        page = (await c.get(f"/jobs/{running}")).text
+        assert "Vérifié" in page and "http-equiv" not in page and "Actualiser" not in page

@@ -17,6 +17,7 @@ import contextvars
 import datetime as dt
 import logging
 import multiprocessing
+import os
 import secrets
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -69,11 +70,27 @@ Progress = Callable[[int, str], Awaitable[None]]
 Work = Callable[[Progress], Awaitable[JobResult]]
 
 
+#: How much lower the worker processes' CPU priority is (``nice``): on a busy machine the
+#: app's requests, and the database answering them, go before a long import check.
+WORKER_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # not allowed here: the worker runs at the server's priority
+        pass
+
+
 def _process_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         # spawn: a fresh interpreter, nothing of the server's threads, loop or connections.
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_lower_priority,
+        )
     return _pool
 
 
