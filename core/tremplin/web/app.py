@@ -131,6 +131,13 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
 
     async def on_startup() -> None:
         await db.start(engine)
+        from tremplin.services.jobs import recover
+
+        try:
+            # Jobs left « en cours » by a process that stopped (restart, crash): failed.
+            await recover()
+        except Exception:  # a database not migrated yet: /readyz says so
+            logging.getLogger(__name__).warning("jobs not recovered", exc_info=True)
         # What start-up loaded (plugins, templates, tables) lives as long as the process: out
         # of the garbage collector's sight. A full collection walked it all, freezing the
         # event loop for about 0.35 s in the middle of a large import's check.
