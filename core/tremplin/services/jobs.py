@@ -124,13 +124,23 @@ async def in_thread(fn: Callable[..., Any], *args: Any) -> Any:
     return await anyio.to_thread.run_sync(fn, *args)
 
 
+def _host() -> str:
+    """This machine as process ids are valid on it: its name and its process-id namespace
+    (two containers may share a name, never a namespace)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid").removeprefix("pid:")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()[:60]}{namespace}".replace(":", "-")
+
+
 def runner() -> str:
     """This process, as recorded on the jobs it runs: ``host:pid:token`` (the token tells
     this process from an earlier one that had the same id, as in a restarted container)."""
     global _runner
     pid = os.getpid()
     if _runner is None or _runner[0] != pid:
-        _runner = (pid, f"{socket.gethostname()[:80]}:{pid}:{secrets.token_hex(6)}")
+        _runner = (pid, f"{_host()}:{pid}:{secrets.token_hex(6)}")
     return _runner[1]
 
 
@@ -243,7 +253,7 @@ def lost(row: dict[str, Any], at: dt.datetime | None = None) -> bool:
         return row["id"] not in _tasks  # this process knows what it runs
     host, _, rest = owner.partition(":")
     pid_text, _, _token = rest.partition(":")
-    if host != socket.gethostname()[:80] or not pid_text.isdigit():
+    if host != _host() or not pid_text.isdigit():
         return False  # another host's process: only its heartbeat tells
     pid = int(pid_text)
     # This host: a process that no longer exists, or an earlier process with our id.
