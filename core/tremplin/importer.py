@@ -20,8 +20,9 @@ import datetime as dt
 import functools
 import io
 import json
+import pickle
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -427,11 +428,15 @@ async def run_import(
     result.problems.extend(problems)
     if result.problems:
         return result
-    await step(60, "Vérification en base" if dry_run else "Écriture")
+    if dry_run:
+        # Reads only: no write transaction (on SQLite it would hold the database's write
+        # lock, and every other writer would wait, for the whole check).
+        await step(60, "Vérification en base")
+        await _write(plan, result, dry_run)
+        return result
+    await step(60, "Écriture")
     async with transaction():
         await _write(plan, result, dry_run)
-        if dry_run:
-            return result
         await audit.record(
             "import",
             "file",
@@ -505,7 +510,51 @@ def read_and_check(
         return "unreadable", None, []
     result = ImportResult()
     plan = _check(spec, tables, result)
-    return "ok", (None if result.problems else plan), result.problems
+    return "ok", (None if result.problems else _pack(plan)), result.problems
+
+
+#: Rows per pickled chunk of a checked plan. The plan crosses back from the worker process
+#: as a list of small pickles: unpickling the whole 49,000-row plan at once held the GIL
+#: (hence the event loop) for about 0.8 s; the loop now unpacks one chunk (about 1 ms) and
+#: looks its rows up in one statement between two awaits.
+PLAN_CHUNK = 1000
+
+
+def _pack(plan: dict) -> dict[str, list[bytes]]:
+    """The plan as chunks of pickled rows, with what the writer would otherwise compute on
+    the event loop done here: each household's search text (its members' names) and each
+    person's membership start (their household's referral date)."""
+    members: dict[str, list[str]] = {}
+    for p in plan["people"].values():
+        members.setdefault(p["household"], []).append(f"{p['first_name']} {p['last_name']}")
+    referral = {
+        e["household"]: e["referral_date"] or e["entry_date"] for e in plan["enrolments"].values()
+    }
+    tables = {
+        "households": [
+            h | {"search": normalise(h["name"], _REF, *members.get(ext, []))}
+            for ext, h in plan["households"].items()
+        ],
+        "people": [
+            p | {"start": p["start_date"] or referral.get(p["household"])}
+            for p in plan["people"].values()
+        ],
+        "enrolments": list(plan["enrolments"].values()),
+    }
+    return {
+        name: [
+            pickle.dumps(rows[i : i + PLAN_CHUNK], protocol=pickle.HIGHEST_PROTOCOL)
+            for i in range(0, len(rows), PLAN_CHUNK)
+        ]
+        for name, rows in tables.items()
+    }
+
+
+async def _chunks_of(packed: list[bytes]) -> AsyncIterator[list[dict[str, Any]]]:
+    """The rows of a packed table, a chunk at a time, letting other requests run between."""
+    for data in packed:
+        await asyncio.sleep(0)
+        yield pickle.loads(data)
 
 
 def _check(host: Any, tables: dict[str, list[dict[str, Any]]], result: ImportResult) -> dict:
@@ -669,85 +718,81 @@ def _default_state(workflow, item: dict) -> str:
     return workflow.initial
 
 
-#: Ids per ``IN (…)`` lookup of existing rows (under SQLite's 32,766-parameter limit).
-LOOKUP_CHUNK = 5000
 #: Where the reference goes in the search text of a household inserted in bulk: its
 #: reference (M-000123) is known only once the row has its id.
 _REF = "@ref@"
 
 
-def _chunks(items: list[Any], size: int = LOOKUP_CHUNK) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
 async def _existing(table: Any, columns: list[Any], external_ids: list[str]) -> dict[str, dict]:
-    """The rows of ``table`` whose ``external_id`` is one of ``external_ids``, by it."""
-    found: dict[str, dict] = {}
-    for chunk in _chunks(external_ids):
-        for row in await table.select(table.id, table.external_id, *columns).where(
-            table.external_id.is_in(chunk)
-        ):
-            found[row["external_id"]] = row
-    return found
+    """The rows of ``table`` whose ``external_id`` is one of ``external_ids``, by it.
 
-
-async def _breathe(i: int) -> None:
-    """Let the event loop serve other requests now and then during a long loop."""
-    if i % 500 == 499:
-        await asyncio.sleep(0)
+    One statement with the ids as a single parameter (an array on PostgreSQL, a JSON list
+    on SQLite), on the unique ``external_id`` index: building Piccolo's ``IN (…)`` of a
+    parameter per id cost most of the check's time on the event loop."""
+    if not external_ids:
+        return {}
+    names = ", ".join(f'"{c._meta.db_column_name}"' for c in [table.id, *columns])
+    sql = f'SELECT {names}, "external_id" FROM "{table._meta.tablename}" WHERE "external_id" '
+    if isinstance(current_engine(), SQLiteEngine):
+        rows = await table.raw(
+            sql + "IN (SELECT value FROM json_each({}))", json.dumps(external_ids)
+        )
+    else:
+        rows = await table.raw(sql + "= ANY({})", external_ids)
+    return {row["external_id"]: row for row in rows}
 
 
 def _changed(row: dict[str, Any], values: dict[str, Any]) -> bool:
     return any(row.get(k) != v for k, v in values.items())
 
 
-async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
-    """Write the checked plan in bulk: a few INSERT statements per table, an UPDATE only
-    for a row the file changes. Fills ``result`` (counts, and the households' ids)."""
+async def _write(plan: dict[str, list[bytes]], result: ImportResult, dry_run: bool) -> None:
+    """Write the checked plan (packed by :func:`_pack`) in bulk: a few INSERT statements per
+    table, an UPDATE only for a row the file changes. Fills ``result`` (counts, and the
+    households' ids). Runs on the event loop a chunk at a time (:data:`PLAN_CHUNK` rows,
+    one look-up of their existing rows), so that other requests keep being served."""
     current = now()
     ids: dict[str, int] = {}
     touched: set[int] = set()  # existing households whose search text must be recomputed
+    existing_households: set[str] = set()
     household_columns = ["name", "composition", "resources", "situation_before_entry"]
-    existing = await _existing(
-        Household,
-        [getattr(Household, c) for c in household_columns],
-        list(plan["households"]),
-    )
-    members: dict[str, list[str]] = {}
-    for p in plan["people"].values():
-        members.setdefault(p["household"], []).append(f"{p['first_name']} {p['last_name']}")
     new_households = []
-    for i, (ext, h) in enumerate(plan["households"].items()):
-        await _breathe(i)
-        values = {k: v for k, v in h.items() if k != "external_id"}
-        if ext in existing:
-            row = existing[ext]
-            ids[ext] = row["id"]
-            if isinstance(row.get("resources"), str):
-                row["resources"] = json.loads(row["resources"])
-            if not _changed(row, values):
-                result.unchanged["menages"] += 1
-                continue
-            result.updated["menages"] += 1
-            if not dry_run:
-                await Household.update({**values, "updated_at": current}).where(
-                    Household.id == row["id"]
-                )
-                touched.add(row["id"])
-        else:
-            result.created["menages"] += 1
-            if not dry_run:
-                search = normalise(values["name"], _REF, *members.get(ext, []))
-                new_households.append((ext, values, search))
+    async for chunk in _chunks_of(plan["households"]):
+        existing = await _existing(
+            Household,
+            [getattr(Household, c) for c in household_columns],
+            [h["external_id"] for h in chunk],
+        )
+        for h in chunk:
+            ext = h["external_id"]
+            values = {k: h[k] for k in household_columns}
+            if ext in existing:
+                existing_households.add(ext)
+                row = existing[ext]
+                ids[ext] = row["id"]
+                if isinstance(row.get("resources"), str):
+                    row["resources"] = json.loads(row["resources"])
+                if not _changed(row, values):
+                    result.unchanged["menages"] += 1
+                    continue
+                result.updated["menages"] += 1
+                if not dry_run:
+                    await Household.update({**values, "updated_at": current}).where(
+                        Household.id == row["id"]
+                    )
+                    touched.add(row["id"])
+            else:
+                result.created["menages"] += 1
+                if not dry_run:
+                    new_households.append(
+                        [f"imp{len(new_households)}-{secrets.token_hex(6)}", ext, h["search"]]
+                        + [current, current]
+                        + [values[c] for c in household_columns]
+                    )
     if not dry_run and new_households:
         columns = ["reference", "external_id", "search_text", "created_at", "updated_at"]
         columns += household_columns
-        rows = [
-            [f"imp{i}-{secrets.token_hex(6)}", ext, search, current, current]
-            + [values[c] for c in household_columns]
-            for i, (ext, values, search) in enumerate(new_households)
-        ]
-        for row in await bulk_insert("household", columns, rows, ("id", "external_id")):
+        for row in await bulk_insert("household", columns, new_households, ("id", "external_id")):
             ids[row["external_id"]] = row["id"]
         # References are made from the ids, in one statement per engine dialect.
         reference = (
@@ -762,61 +807,61 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
         )
     result.household_ids = sorted(ids.values())
 
-    referral = {
-        e["household"]: e["referral_date"] or e["entry_date"] for e in plan["enrolments"].values()
-    }
     person_columns = ["first_name", "last_name", "birth_date", "sex", "nationality"]
-    people_existing = await _existing(
-        Person, [getattr(Person, c) for c in person_columns], list(plan["people"])
-    )
-    memberships = {}
-    if people_existing:
-        person_ids = [r["id"] for r in people_existing.values()]
-        for chunk in _chunks(person_ids):
+    new_people = []
+    async for chunk in _chunks_of(plan["people"]):
+        people_existing = await _existing(
+            Person, [getattr(Person, c) for c in person_columns], [p["external_id"] for p in chunk]
+        )
+        memberships = {}
+        if people_existing:
             for m in await Membership.select(
                 Membership.id,
                 Membership.person,
                 Membership.household,
                 Membership.relation,
                 Membership.start_date,
-            ).where(Membership.person.is_in(chunk) & Membership.end_date.is_null()):
+            ).where(
+                Membership.person.is_in([r["id"] for r in people_existing.values()])
+                & Membership.end_date.is_null()
+            ):
                 memberships[m["person"]] = m
-    new_people = []
-    for i, (ext, p) in enumerate(plan["people"].items()):
-        await _breathe(i)
-        fields = {k: p[k] for k in person_columns}
-        start = p["start_date"] or referral.get(p["household"]) or today()
-        if ext not in people_existing:
-            result.created["personnes"] += 1
-            new_people.append((ext, fields, p, start))
-            continue
-        row = people_existing[ext]
-        # The file says where the person lives, as what, since when: follow it. (In a
-        # simulation, a household the file creates has no id yet: the person moves.)
-        link = {
-            "household": ids.get(p["household"], 0),
-            "relation": p["relation"],
-            "start_date": p["start_date"]
-            or (memberships.get(row["id"]) or {}).get("start_date")
-            or start,
-        }
-        current_link = memberships.get(row["id"])
-        person_changed = _changed(row, fields)
-        if not person_changed and current_link is not None and not _changed(current_link, link):
-            result.unchanged["personnes"] += 1
-            continue
-        result.updated["personnes"] += 1
-        if dry_run:
-            continue
-        if person_changed:
-            await Person.update(fields).where(Person.id == row["id"])
-            touched.add(ids[p["household"]])
-        if current_link is None:
-            await Membership.insert(Membership(person=row["id"], **link))
-            touched.add(link["household"])
-        elif _changed(current_link, link):
-            await Membership.update(link).where(Membership.id == current_link["id"])
-            touched.update({current_link["household"], link["household"]})
+        for p in chunk:
+            ext = p["external_id"]
+            fields = {k: p[k] for k in person_columns}
+            start = p["start"] or today()
+            if ext not in people_existing:
+                result.created["personnes"] += 1
+                if not dry_run:
+                    new_people.append((ext, fields, p, start))
+                continue
+            row = people_existing[ext]
+            # The file says where the person lives, as what, since when: follow it. (In a
+            # simulation, a household the file creates has no id yet: the person moves.)
+            link = {
+                "household": ids.get(p["household"], 0),
+                "relation": p["relation"],
+                "start_date": p["start_date"]
+                or (memberships.get(row["id"]) or {}).get("start_date")
+                or start,
+            }
+            current_link = memberships.get(row["id"])
+            person_changed = _changed(row, fields)
+            if not person_changed and current_link is not None and not _changed(current_link, link):
+                result.unchanged["personnes"] += 1
+                continue
+            result.updated["personnes"] += 1
+            if dry_run:
+                continue
+            if person_changed:
+                await Person.update(fields).where(Person.id == row["id"])
+                touched.add(ids[p["household"]])
+            if current_link is None:
+                await Membership.insert(Membership(person=row["id"], **link))
+                touched.add(link["household"])
+            elif _changed(current_link, link):
+                await Membership.update(link).where(Membership.id == current_link["id"])
+                touched.update({current_link["household"], link["household"]})
     if not dry_run and new_people:
         inserted = await bulk_insert(
             "person",
@@ -834,7 +879,9 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
             ],
         )
         touched.update(
-            ids[p["household"]] for _, _, p, _ in new_people if p["household"] in existing
+            ids[p["household"]]
+            for _, _, p, _ in new_people
+            if p["household"] in existing_households
         )
 
     enrolment_columns = [
@@ -848,38 +895,42 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
         "exit_destination",
         "exit_reason",
     ]
-    enrolment_existing = await _existing(
-        Enrolment, [getattr(Enrolment, c) for c in enrolment_columns], list(plan["enrolments"])
-    )
+    names = [k for k in enrolment_columns if k != "household"]
     new_enrolments = []
-    changed_enrolments: list[str] = []
-    for i, (ext, e) in enumerate(plan["enrolments"].items()):
-        await _breathe(i)
-        values = {k: e[k] for k in enrolment_columns if k != "household"}
-        if ext in enrolment_existing:
-            row = enrolment_existing[ext]
-            values["household"] = ids.get(e["household"], 0)
-            if not _changed(row, values):
-                result.unchanged["accompagnements"] += 1
+    externals: list[str] = []
+    async for chunk in _chunks_of(plan["enrolments"]):
+        enrolment_existing = await _existing(
+            Enrolment,
+            [getattr(Enrolment, c) for c in enrolment_columns],
+            [e["external_id"] for e in chunk],
+        )
+        for e in chunk:
+            ext = e["external_id"]
+            values = {k: e[k] for k in names}
+            if ext in enrolment_existing:
+                row = enrolment_existing[ext]
+                values["household"] = ids.get(e["household"], 0)
+                if not _changed(row, values):
+                    result.unchanged["accompagnements"] += 1
+                    continue
+                result.updated["accompagnements"] += 1
+                externals.append(ext)
+                if not dry_run:
+                    await Enrolment.update(
+                        {**values, "updated_at": current, "version": Enrolment.version + 1}
+                    ).where(Enrolment.id == row["id"])
                 continue
-            result.updated["accompagnements"] += 1
-            changed_enrolments.append(ext)
+            result.created["accompagnements"] += 1
+            externals.append(ext)
             if not dry_run:
-                await Enrolment.update(
-                    {**values, "updated_at": current, "version": Enrolment.version + 1}
-                ).where(Enrolment.id == row["id"])
-            continue
-        result.created["accompagnements"] += 1
-        new_enrolments.append((ext, e, values))
+                new_enrolments.append(
+                    [ext, ids[e["household"]], {}, current, current, *(values[k] for k in names)]
+                )
     if not dry_run:
-        names = [k for k in enrolment_columns if k != "household"]
         await bulk_insert(
             "enrolment",
             ["external_id", "household", "data", "created_at", "updated_at", *names],
-            [
-                [ext, ids[e["household"]], {}, current, current, *(values[k] for k in names)]
-                for ext, e, values in new_enrolments
-            ],
+            new_enrolments,
         )
         for household_id in sorted(touched):
             await refresh_search(household_id)
@@ -888,20 +939,20 @@ async def _write(plan: dict, result: ImportResult, dry_run: bool) -> None:
         # unchanged row keeps its due dates untouched.
         from tremplin.services import deadlines
 
-        externals = [ext for ext, _, _ in new_enrolments] + changed_enrolments
         refresh: set[int] = set()
-        for chunk in _chunks(externals):
+        for start in range(0, len(externals), 5000):
             refresh.update(
                 r["id"]
                 for r in await Enrolment.select(Enrolment.id).where(
-                    Enrolment.external_id.is_in(chunk)
+                    Enrolment.external_id.is_in(externals[start : start + 5000])
                 )
             )
-        for chunk in _chunks(sorted(touched)):
+        households = sorted(touched)
+        for start in range(0, len(households), 5000):
             refresh.update(
                 r["id"]
                 for r in await Enrolment.select(Enrolment.id).where(
-                    Enrolment.household.is_in(chunk)
+                    Enrolment.household.is_in(households[start : start + 5000])
                 )
             )
         await deadlines.refresh_many(refresh)

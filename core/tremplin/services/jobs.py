@@ -6,8 +6,15 @@ a job runs it as an asyncio task; the CPU-bound parts go to :func:`in_process` (
 worker processes: the event loop and its GIL stay free) or to a worker thread. The result
 is a blob under ``<data_dir>/jobs/``, handed only to the job's owner (the route checks the
 access policy again), audited when read, and deleted when it expires (:func:`expire`, run
-by the retention job). A job whose process died is shown as interrupted
-(:data:`STALE`), never as running forever.
+by the retention job).
+
+A job survives its process in the database, and never stays « en cours » forever: the
+process that runs jobs writes a heartbeat (:data:`HEARTBEAT_SECONDS`) on their rows, with
+its identity (``runner``, ``host:pid:token``). A queued or running job is *lost* when its
+heartbeat is older than :data:`STALE`, when its runner was a process of this host that no
+longer exists, or an earlier process of this very process id (a restarted container). A lost
+job is marked failed with a French message when it is read (:func:`get`) and by the sweep
+run at start-up (:func:`recover`); its owner can start it again.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ import contextvars
 import datetime as dt
 import logging
 import multiprocessing
+import os
 import secrets
+import socket
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -35,20 +44,30 @@ log = logging.getLogger(__name__)
 
 #: How long a result is kept for its owner to download it.
 RESULT_DAYS = 7
-#: A running job not updated for this long lost its process (restart, crash).
-STALE = dt.timedelta(minutes=15)
+#: How often the process running jobs writes their heartbeat.
+HEARTBEAT_SECONDS = 10
+#: A queued or running job whose heartbeat is older than this lost its process (restart,
+#: crash, kill): a dozen missed heartbeats, so that a loaded server is not taken for dead.
+STALE = dt.timedelta(minutes=2)
+#: What the owner of a lost job reads.
+LOST = "le serveur a redémarré ou s'est arrêté pendant le travail : relancez-le"
+LIVE = ("queued", "running")
 STATE_LABELS = {
     "queued": "En attente",
     "running": "En cours",
     "done": "Terminé",
     "failed": "Échec",
-    "interrupted": "Interrompu",
     "expired": "Expiré",
 }
 KIND_LABELS = {"report": "Rapport d'activité", "import": "Import de fichier"}
+#: Where the owner of a failed job starts it again.
+RETRY_URLS = {"report": "/reports", "import": "/import"}
 
-_tasks: set[asyncio.Task] = set()
+#: This process's running jobs, by id.
+_tasks: dict[int, asyncio.Task] = {}
+_beat: asyncio.Task | None = None
 _pool: ProcessPoolExecutor | None = None
+_runner: tuple[int, str] | None = None
 
 
 class JobError(Exception):
@@ -69,11 +88,27 @@ Progress = Callable[[int, str], Awaitable[None]]
 Work = Callable[[Progress], Awaitable[JobResult]]
 
 
+#: How much lower the worker processes' CPU priority is (``nice``): on a busy machine the
+#: app's requests, and the database answering them, go before a long import check.
+WORKER_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # not allowed here: the worker runs at the server's priority
+        pass
+
+
 def _process_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         # spawn: a fresh interpreter, nothing of the server's threads, loop or connections.
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_lower_priority,
+        )
     return _pool
 
 
@@ -89,12 +124,34 @@ async def in_thread(fn: Callable[..., Any], *args: Any) -> Any:
     return await anyio.to_thread.run_sync(fn, *args)
 
 
+def _host() -> str:
+    """This machine as process ids are valid on it: its name and its process-id namespace
+    (two containers may share a name, never a namespace)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid").removeprefix("pid:")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()[:60]}{namespace}".replace(":", "-")
+
+
+def runner() -> str:
+    """This process, as recorded on the jobs it runs: ``host:pid:token`` (the token tells
+    this process from an earlier one that had the same id, as in a restarted container)."""
+    global _runner
+    pid = os.getpid()
+    if _runner is None or _runner[0] != pid:
+        _runner = (pid, f"{_host()}:{pid}:{secrets.token_hex(6)}")
+    return _runner[1]
+
+
 def shutdown() -> None:
     """Stop the worker processes and this process's running jobs (application shutdown:
-    their rows show as interrupted after :data:`STALE`)."""
+    their rows are marked failed when read, or by the next start-up's :func:`recover`)."""
     global _pool
-    for task in list(_tasks):
+    for task in list(_tasks.values()):
         task.cancel()
+    if _beat is not None and not _beat.get_loop().is_closed():
+        _beat.cancel()
     if _pool is not None:
         _pool.shutdown(wait=False, cancel_futures=True)
         _pool = None
@@ -119,6 +176,8 @@ async def start(
             params=params,
             created_at=at,
             updated_at=at,
+            runner=runner(),
+            heartbeat_at=at,
         )
     ).returning(Job.id)
     job_id = rows[0]["id"]
@@ -126,22 +185,106 @@ async def start(
     # A fresh context: the task must not run its queries in the transaction of the request
     # that started it (Piccolo keeps the current transaction in a context variable).
     task = asyncio.create_task(_run(job_id, work, data_dir), context=contextvars.Context())
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    _tasks[job_id] = task
+    task.add_done_callback(lambda _: _finished(job_id))
+    _start_heartbeat()
     return job_id
+
+
+def _finished(job_id: int) -> None:
+    _tasks.pop(job_id, None)
+    if not _tasks and _beat is not None and not _beat.get_loop().is_closed():
+        _beat.cancel()
+
+
+def _start_heartbeat() -> None:
+    global _beat
+    loop = asyncio.get_running_loop()
+    if _beat is None or _beat.done() or _beat.get_loop() is not loop:
+        _beat = loop.create_task(_heartbeat(), context=contextvars.Context())
+
+
+async def _heartbeat() -> None:
+    """While this process runs jobs: tell the database, every :data:`HEARTBEAT_SECONDS`."""
+    while _tasks:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        try:
+            await Job.update({Job.heartbeat_at: now()}).where(
+                Job.id.is_in(list(_tasks)) & Job.state.is_in(list(LIVE))
+            )
+        except Exception:  # a busy database: the next beat comes well before STALE
+            log.warning("job heartbeat not written", exc_info=True)
 
 
 def progress_of(job_id: int) -> Progress:
     async def report(percent: int, step: str) -> None:
+        at = now()
         await Job.update(
             {
                 Job.progress: max(0, min(100, int(percent))),
                 Job.step: step[:200],
-                Job.updated_at: now(),
+                Job.updated_at: at,
+                Job.heartbeat_at: at,
             }
         ).where(Job.id == job_id)
 
     return report
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
+
+
+def lost(row: dict[str, Any], at: dt.datetime | None = None) -> bool:
+    """Whether a queued or running job lost the process that ran it."""
+    if row["state"] not in LIVE:
+        return False
+    beat = row.get("heartbeat_at") or row["updated_at"]
+    if beat < (at or now()) - STALE:
+        return True
+    owner = row.get("runner") or ""
+    if owner == runner():
+        return row["id"] not in _tasks  # this process knows what it runs
+    host, _, rest = owner.partition(":")
+    pid_text, _, _token = rest.partition(":")
+    if host != _host() or not pid_text.isdigit():
+        return False  # another host's process: only its heartbeat tells
+    pid = int(pid_text)
+    # This host: a process that no longer exists, or an earlier process with our id.
+    return pid == os.getpid() or not _pid_alive(pid)
+
+
+async def _mark_lost(job_ids: list[int]) -> None:
+    at = now()
+    await Job.update(
+        {
+            Job.state: "failed",
+            Job.error: LOST,
+            Job.updated_at: at,
+            Job.finished_at: at,
+            Job.expires_at: at + dt.timedelta(days=RESULT_DAYS),
+        }
+    ).where(Job.id.is_in(job_ids) & Job.state.is_in(list(LIVE)))
+
+
+async def recover() -> int:
+    """Mark failed every queued or running job that lost its process (run at start-up);
+    returns how many."""
+    rows = await Job.select(Job.id, Job.state, Job.runner, Job.heartbeat_at, Job.updated_at).where(
+        Job.state.is_in(list(LIVE))
+    )
+    at = now()
+    ids = [row["id"] for row in rows if lost(row, at)]
+    if ids:
+        await _mark_lost(ids)
+        log.warning("%d job(s) lost by a stopped process marked failed", len(ids))
+    return len(ids)
 
 
 async def _run(job_id: int, work: Work, data_dir: Path) -> None:
@@ -155,7 +298,13 @@ async def _run(job_id: int, work: Work, data_dir: Path) -> None:
         return  # rolled back: nothing to run
     at = now()
     await Job.update(
-        {Job.state: "running", Job.started_at: at, Job.updated_at: at, Job.step: "Démarrage"}
+        {
+            Job.state: "running",
+            Job.started_at: at,
+            Job.updated_at: at,
+            Job.heartbeat_at: at,
+            Job.step: "Démarrage",
+        }
     ).where(Job.id == job_id)
     try:
         result = await work(progress_of(job_id))
@@ -207,16 +356,21 @@ def _write(path: Path, content: bytes) -> None:
 
 
 async def get(job_id: int) -> dict[str, Any] | None:
-    """The job as its pages show it (``state`` ``interrupted`` when its process died)."""
+    """The job as its pages show it; a job that lost its process (:func:`lost`) is marked
+    failed here, whichever process reads it."""
     row = await Job.select().where(Job.id == job_id).output(load_json=True).first()
     if row is None:
         return None
-    if row["state"] in ("queued", "running") and row["updated_at"] < now() - STALE:
-        row["state"] = "interrupted"
-        row["error"] = "le serveur a redémarré pendant le travail : relancez-le"
+    if lost(row):
+        try:
+            await _mark_lost([job_id])
+        except Exception:  # a busy database: shown failed now, written by the next read
+            log.warning("lost job %s not marked failed", job_id, exc_info=True)
+        row["state"], row["error"] = "failed", LOST
     row["state_label"] = STATE_LABELS.get(row["state"], row["state"])
     row["kind_label"] = KIND_LABELS.get(row["kind"], row["kind"])
-    row["finished"] = row["state"] not in ("queued", "running")
+    row["finished"] = row["state"] not in LIVE
+    row["retry_url"] = RETRY_URLS.get(row["kind"], "") if row["state"] == "failed" else ""
     return row
 
 

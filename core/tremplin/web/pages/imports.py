@@ -13,7 +13,7 @@ from tremplin.web.auth import requires
 from tremplin.web.state import actor, app_context
 
 IMPORT = requires("import")
-#: Households linked from the result page; the rest are counted.
+#: Households linked from the job's result; the rest are counted.
 SHOWN = 100
 
 
@@ -42,8 +42,8 @@ async def _households(ids: list[int]) -> list[dict]:
 
 
 async def _start_job(request: Request, content: bytes, filename: str, dry_run: bool) -> Response:
-    """The import as a job kept in the database (the page's htmx form): its block shows the
-    progress, then the counts or every problem."""
+    """The import as a job kept in the database: its page (or, for the htmx form, its block)
+    shows the progress, then the counts or every problem."""
     a = actor(request)
     host = app_context(request).host
 
@@ -64,6 +64,7 @@ async def _start_job(request: Request, content: bytes, filename: str, dry_run: b
                 "text": result.summary(),
                 "problems": result.problems[:500],
                 "households": households,
+                "more": max(0, len(result.household_ids) - SHOWN) if households else 0,
             }
         )
 
@@ -81,6 +82,7 @@ async def _start_job(request: Request, content: bytes, filename: str, dry_run: b
 
 @post("/import", guards=[IMPORT])
 async def import_upload(request: Request) -> Template | Response:
+    """Start the check or the import of the uploaded file as a job (303 to its page)."""
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -93,31 +95,10 @@ async def import_upload(request: Request) -> Template | Response:
                 "error": "Choisissez un fichier XLSX ou CSV.",
             },
         )
-    if request.headers.get("hx-request"):
-        return await _start_job(
-            request, await upload.read(), upload.filename, form.get("dry_run") == "1"
-        )
-    a = actor(request)
-    result = await run_import(
-        app_context(request).host,
-        await upload.read(),
-        upload.filename,
-        dry_run=form.get("dry_run") == "1",
-        user_id=a.user_id,
-        address=a.address,
-    )
-    households = []
-    if result.ok and not result.dry_run and result.household_ids:
-        households = await _households(result.household_ids)
-    return Template(
-        "imports/page.html",
-        status_code=200 if result.ok else 422,
-        context={
-            "columns": COLUMNS,
-            "result": result,
-            "households": households,
-            "more": max(0, len(result.household_ids) - SHOWN),
-        },
+    # With or without htmx, the import is a job: the page's htmx form swaps in the job's
+    # block, a plain form post is redirected to the job's page (which refreshes itself).
+    return await _start_job(
+        request, await upload.read(), upload.filename, form.get("dry_run") == "1"
     )
 
 
