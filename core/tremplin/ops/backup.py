@@ -57,9 +57,7 @@ def find_pg_tool(name: str) -> str:
         return found
     candidates = sorted(
         glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-        key=lambda p: (
-            int(re.search(r"/(\d+)/bin/", p).group(1)) if re.search(r"/(\d+)/bin/", p) else 0
-        ),
+        key=lambda p: int(m.group(1)) if (m := re.search(r"/(\d+)/bin/", p)) else 0,
     )
     if candidates:
         return candidates[-1]
