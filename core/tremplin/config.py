@@ -145,8 +145,8 @@ def _groups(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
     else:
         raise ConfigError("report_groups : une table Nom = [programmes] est attendue")
     out = []
-    for name, keys in pairs:
-        members = tuple(k.strip() for k in keys if k.strip())
+    for name, group in pairs:
+        members = tuple(k.strip() for k in group if k.strip())
         if not name.strip() or not members:
             raise ConfigError(f"report_groups : groupe « {name.strip()} » sans nom ou vide")
         out.append((name.strip(), members))

@@ -136,7 +136,7 @@ def _handlers(item: Any, prefix: str = "", guards: tuple = ()) -> Iterator[tuple
                 owners = (g for owner in handler.ownership_layers for g in _guards(owner))
                 yield (prefix + route.path).rstrip("/") or "/", handler, (*guards, *owners)
     elif isinstance(item, type) and issubclass(item, Controller):
-        base = (prefix + "/" + (item.path or "").strip("/")).rstrip("/")
+        base = (prefix + "/" + (getattr(item, "path", "") or "").strip("/")).rstrip("/")
         for name in dir(item):
             value = getattr(item, name, None)
             if isinstance(value, BaseRouteHandler):
