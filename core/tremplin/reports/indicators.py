@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,7 @@ def percent(count: float, total: float) -> float | None:
 
 def rows_from_counts(
     counts: Counter,
-    choices: tuple[Choice, ...] | list[tuple[str, str]],
+    choices: tuple[Choice, ...] | Sequence[tuple[str, str]],
     total: float,
     *,
     unknown: str = "Non renseigné",
@@ -487,7 +488,7 @@ async def common_indicators(
             "contacts",
             "Visites et rendez-vous",
             contacts,
-            total=sum(r.count for r in contacts),
+            total=sum(r.count or 0 for r in contacts),  # contact counts are never None
             unit="contacts",
         ),
     ]
