@@ -167,7 +167,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *plugin_static_routers(host),
             create_static_files_router(
                 path="/static",
-                directories=theme.folders("static"),
+                directories=[*theme.folders("static")],
                 name="static",
                 opt={"exclude_from_auth": True},
             ),

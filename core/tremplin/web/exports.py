@@ -25,7 +25,7 @@ __all__ = ["EXPORT_LIMIT", "ExportColumn", "export_response"]
 
 async def export_response(
     fmt: str,
-    columns: Sequence[ExportColumn | tuple[str, str]],
+    columns: Sequence[ExportColumn | tuple[str, str] | tuple[str, str, int]],
     rows: list[dict[str, Any]],
     *,
     actor: Actor,
