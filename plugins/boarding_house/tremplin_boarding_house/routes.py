@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
@@ -226,7 +227,7 @@ async def host_create(request: Request, house_id: FromPath[int]) -> Response:
 
 
 async def _activity_form(
-    request: Request,
+    request: HTMXRequest,
     house_id: int,
     values: dict[str, Any],
     errors: dict[str, str],
@@ -245,12 +246,12 @@ async def _activity_form(
 
 
 @get(f"/{KEY}/houses/{{house_id:int}}/activities/new", guards=[SOCIAL])
-async def activity_new(request: Request, house_id: FromPath[int]) -> Template:
+async def activity_new(request: HTMXRequest, house_id: FromPath[int]) -> Template:
     return await _activity_form(request, house_id, {"held_on": today().isoformat()}, {})
 
 
 @post(f"/{KEY}/houses/{{house_id:int}}/activities", guards=[SOCIAL])
-async def activity_create(request: Request, house_id: FromPath[int]) -> Response:
+async def activity_create(request: HTMXRequest, house_id: FromPath[int]) -> Response:
     raw = await _form(request)
     await svc.get_house(house_id)
     try:
