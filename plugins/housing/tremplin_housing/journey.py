@@ -106,7 +106,7 @@ ENTRY_TERMS_FIELDS = (
 )
 
 
-def _terms(values: dict[str, Any]) -> dict[str, int]:
+def _terms(values: dict[str, Any]) -> dict[str, Any]:
     rent = int(values.get("rent") or 0)
     charges = int(values.get("charges") or 0)
     benefit = int(values.get("benefit") or 0)
@@ -144,7 +144,7 @@ async def open_occupancy(
     dwelling_id: int,
     start: dt.date,
     kind: str,
-    terms: dict[str, int],
+    terms: dict[str, Any],
     deposit_cents: int = 0,
     field: str = "dwelling",
     transferred_from: int | None = None,

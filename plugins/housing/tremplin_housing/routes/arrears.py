@@ -111,7 +111,7 @@ async def rent_calls_run(request: Request) -> Template:
             raise FormErrors({"month": "un loyer ne s'appelle pas plus d'un mois à l'avance"})
     except FormErrors as exc:
         return page("housing/rent_calls.html", await _calls_context(request, text, exc.errors), 422)
-    result = await run_rent_calls(
+    result: dict[str, Any] = await run_rent_calls(
         actor(request), month, programme_filter(request, Occupancy.programme)
     )
     result["label"] = month_label(month)
