@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Request, Response, post
+from litestar import Response, post
 from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
@@ -49,7 +50,7 @@ async def renew(
 
 
 @post(f"/{KEY}/enrolments/{{enrolment_id:int}}/renewals", guards=[requires("social")])
-async def renewal_create(request: Request, enrolment_id: FromPath[int]) -> Response:
+async def renewal_create(request: HTMXRequest, enrolment_id: FromPath[int]) -> Response:
     """Record a renewal; htmx gets the panel back with the error in place when refused."""
     row = await enrolment_for_route(request, enrolment_id, KEY)
     raw = {k: v for k, v in (await request.form()).items() if k != "_csrf"}
