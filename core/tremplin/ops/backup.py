@@ -321,6 +321,7 @@ def verify_archive(archive: Path) -> Verified:
             names = [m.name for m in members]
             if MANIFEST not in names:
                 raise BackupError("archive invalide : manifest.json absent")
+            # extractfile() is None only for a non-file member; the manifest is a listed file
             manifest = json.loads(tar.extractfile(MANIFEST).read())  # type: ignore[union-attr]
             expected: dict[str, dict] = manifest.get("files", {})
             seen: set[str] = set()

@@ -182,4 +182,5 @@ async def _redirect(send: Send, target: str, headers: dict[str, str]) -> None:
         }
     # A dict literal sent as one of Litestar's union of ASGI events: mypy cannot pick the member.
     await send(start)  # type: ignore[arg-type]
+    # The same: a dict literal for one member of the union of ASGI events.
     await send({"type": "http.response.body", "body": b""})  # type: ignore[arg-type]

@@ -275,6 +275,7 @@ def enter_dwelling(kind: str = "agreement", field: str = "dwelling") -> Effect:
             field,
         )
 
+    # an effect carries the housing move it makes as an attribute (read by getattr)
     effect.housing_effect = "enter"  # type: ignore[attr-defined]
     return effect
 
@@ -294,6 +295,7 @@ def leave_dwelling(stays: Iterable[str] = ()) -> Effect:
         reason = "sliding" if "sliding" in destination else _EXIT_REASONS.get(destination, "end")
         await close_occupancy(ctx, end, reason)
 
+    # an effect carries the housing move it makes as an attribute (read by getattr)
     effect.housing_effect = "exit"  # type: ignore[attr-defined]
     return effect
 
@@ -338,6 +340,7 @@ def move_dwelling(date_field: str = "moved_on", field: str = "dwelling") -> Effe
         day = dt.date.fromisoformat(ctx.values[date_field])
         await move_occupancy(ctx, int(ctx.values[field]), day, field)
 
+    # an effect carries the housing move it makes as an attribute (read by getattr)
     effect.housing_effect = "move"  # type: ignore[attr-defined]
     return effect
 
@@ -406,6 +409,7 @@ def enter_unit(dwelling_of: DwellingOf, kind: str = "residence", field: str = "u
             field,
         )
 
+    # an effect carries the housing move it makes as an attribute (read by getattr)
     effect.housing_effect = "enter"  # type: ignore[attr-defined]
     return effect
 
@@ -417,6 +421,7 @@ def move_unit(dwelling_of: DwellingOf, date_field: str = "moved_on", field: str 
         day = dt.date.fromisoformat(ctx.values[date_field])
         await move_occupancy(ctx, await _mapped(dwelling_of, ctx, field), day, field)
 
+    # an effect carries the housing move it makes as an attribute (read by getattr)
     effect.housing_effect = "move"  # type: ignore[attr-defined]
     return effect
 
