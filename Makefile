@@ -47,14 +47,16 @@ test: lint
 test-fast: $(STAMP)
 	TREMPLIN_TEST_ENGINES=sqlite $(BIN)/pytest -m "not browser"
 
-## make lint: ruff (rules in pyproject.toml), formatting, the import contracts, mypy on the plugin API
+## make lint: ruff (rules in pyproject.toml), formatting, the import contracts, mypy over the
+## core, every plugin package (plugins/*/tremplin_*: a new plugin is checked as it lands) and the
+## default theme
+MYPY_PACKAGES := tremplin tremplin_theme_default \
+	$(notdir $(filter-out %.egg-info,$(wildcard plugins/*/tremplin_*)))
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy -p tremplin.api -p tremplin.types -p tremplin.values -p tremplin.plugins \
-		-p tremplin.hookspecs -p tremplin.scaffold -p tremplin.testing -p tremplin.commands \
-		-p tremplin.web.themes
+	$(BIN)/mypy $(addprefix -p ,$(MYPY_PACKAGES))
 
 ## make format: format the whole tree and sort imports (the gate in make lint checks both)
 format: $(STAMP)

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tremplin import __version__, db
 from tremplin.commands import Command, CommandError, add_plugin_commands
@@ -455,7 +455,8 @@ def _add_plugin_commands(sub: Any) -> None:
         return
     by_plugin: dict[str, list[Command]] = {}
     for impl in host.pm.hook.tremplin_commands.get_hookimpls():
-        by_plugin.setdefault(impl.plugin_name, []).extend(impl.function() or [])
+        commands = cast(list[Command], impl.function() or [])  # the hook's declared return
+        by_plugin.setdefault(impl.plugin_name, []).extend(commands)
     add_plugin_commands(sub, by_plugin, _run_plugin_command, reserved=set(sub.choices))
 
 

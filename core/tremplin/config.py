@@ -118,6 +118,7 @@ def _coerce(name: str, value: object) -> object:
         raise ConfigError(f"{name}: valeur booléenne attendue, reçu {value!r}")
     if "int" in str(kind):
         try:
+            # value is an untyped TOML or environment value; a wrong one raises, caught below
             return int(value)  # type: ignore[call-overload]
         except (TypeError, ValueError):
             raise ConfigError(f"{name}: nombre entier attendu, reçu {value!r}") from None
@@ -145,8 +146,8 @@ def _groups(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
     else:
         raise ConfigError("report_groups : une table Nom = [programmes] est attendue")
     out = []
-    for name, keys in pairs:
-        members = tuple(k.strip() for k in keys if k.strip())
+    for name, group in pairs:
+        members = tuple(k.strip() for k in group if k.strip())
         if not name.strip() or not members:
             raise ConfigError(f"report_groups : groupe « {name.strip()} » sans nom ou vide")
         out.append((name.strip(), members))
@@ -190,6 +191,7 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     for var, key in _ENV.items():
         if var in env:
             values[key] = _coerce(key, env[var])
+    # values are coerced field by field by _coerce; replace() cannot see their types
     settings = replace(Settings(), **values)  # type: ignore[arg-type]
     check_url(settings.database_url)
     if settings.production and len(settings.secret_key) < 32:

@@ -136,13 +136,22 @@ def _handlers(item: Any, prefix: str = "", guards: tuple = ()) -> Iterator[tuple
     as a plugin returns it (not yet registered)."""
     from litestar import Controller, Router
     from litestar.handlers import BaseRouteHandler
+    from litestar.routes import HTTPRoute
 
     layer = (*guards, *_guards(item))
     if isinstance(item, Router):
-        for child in item.route_handlers:
-            yield from _handlers(child, prefix + item.path.rstrip("/"), layer)
+        # A Router keeps no list of what it was given: its handlers sit in its routes (full
+        # paths), each owned by its layers (routers, controller, handler) and their guards.
+        for route in item.routes:
+            for handler in (
+                route.route_handlers if isinstance(route, HTTPRoute) else [route.route_handler]
+            ):
+                if handler.fn.__qualname__.startswith("HTTPRoute.create_options_handler"):
+                    continue  # Litestar's own OPTIONS answer, not the plugin's
+                owners = (g for owner in handler.ownership_layers for g in _guards(owner))
+                yield (prefix + route.path).rstrip("/") or "/", handler, (*guards, *owners)
     elif isinstance(item, type) and issubclass(item, Controller):
-        base = (prefix + "/" + (item.path or "").strip("/")).rstrip("/")
+        base = (prefix + "/" + (getattr(item, "path", "") or "").strip("/")).rstrip("/")
         for name in dir(item):
             value = getattr(item, name, None)
             if isinstance(value, BaseRouteHandler):

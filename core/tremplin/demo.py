@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-from typing import Any
+from typing import Any, cast
 
 from tremplin.db import transaction
 from tremplin.models import (
@@ -528,7 +528,8 @@ def _loaders(host: PluginHost) -> list[tuple[str, DemoData]]:
     found: list[tuple[str, DemoData]] = []
     for impl in host.pm.hook.tremplin_demo_data.get_hookimpls():
         try:
-            found.extend((impl.plugin_name, d) for d in impl.function() or [])
+            loaders = cast(list[DemoData], impl.function() or [])  # the hook's declared return
+            found.extend((impl.plugin_name, d) for d in loaders)
         except Exception:
             log.exception("plugin %s failed in tremplin_demo_data", impl.plugin_name)
     return sorted(found, key=lambda x: (x[1].order, x[1].key))

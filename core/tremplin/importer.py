@@ -151,12 +151,12 @@ def resolve_headers(sheet: str, headers: list[Any], known: list[str]) -> list[st
         if _text(header) == "":
             out.append(None)
             continue
-        key = lookup.get(header_key(header))
-        if key is None:
+        found = lookup.get(header_key(header))
+        if found is None:
             close = difflib.get_close_matches(header_key(header), list(lookup), n=1, cutoff=0.5)
             hint = f" — vouliez-vous dire « {lookup[close[0]]} » ?" if close else ""
             unknown.append(f"{sheet} : colonne inconnue « {_text(header)} »{hint}")
-        out.append(key)
+        out.append(found)
     seen = [k for k in out if k]
     twice = sorted({k for k in seen if seen.count(k) > 1})
     unknown += [f"{sheet} : la colonne « {k} » apparaît deux fois" for k in twice]
@@ -303,10 +303,11 @@ def read_tables(
         first = text.splitlines()[0] if text else ","
         dialect = csv.Sniffer().sniff(first, delimiters=";,")
         reader = csv.reader(io.StringIO(text), dialect=dialect)
-        header = next(reader, [])
+        header: list[Any] = next(reader, [])
         known = [c for c, _ in COLUMNS["accompagnements"]] + [c for c, _ in CSV_EXTRA]
         keys = resolve_headers("CSV", header, known)
         flat = []
+        values: list[Any]
         for i, values in enumerate(reader):
             if i >= max_rows:
                 raise TooLarge
@@ -325,11 +326,11 @@ def read_tables(
         if name not in book.sheet_names:
             continue
         rows = book.get_sheet_by_name(name).iter_rows()
-        header = next(rows, None)
-        if header is None:
+        top_row = next(rows, None)
+        if top_row is None:
             continue
         try:
-            keys = resolve_headers(name, list(header), [c for c, _ in COLUMNS[name]])
+            keys = resolve_headers(name, list(top_row), [c for c, _ in COLUMNS[name]])
         except HeaderError as exc:
             problems.append(str(exc))
             continue
@@ -349,7 +350,9 @@ def read_tables(
 
 def _split_flat(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """One CSV row per enrolment → the three tables (household and reference person)."""
-    households, people, enrolments = {}, {}, []
+    households: dict[str, dict[str, Any]] = {}
+    people: dict[str, dict[str, Any]] = {}
+    enrolments: list[dict[str, Any]] = []
     for r in rows:
         hid = _text(r.get("id_menage"))
         households.setdefault(
@@ -572,7 +575,7 @@ def _check(host: Any, tables: dict[str, list[dict[str, Any]]], result: ImportRes
         if hid in households:
             problem("menages", r, "id_externe", f"« {hid} » apparaît deux fois")
             continue
-        item = {
+        item: dict[str, Any] = {
             "external_id": hid,
             "name": _text(r.get("nom")),
             "composition": "",
@@ -581,6 +584,7 @@ def _check(host: Any, tables: dict[str, list[dict[str, Any]]], result: ImportRes
         }
         if not item["name"]:
             problem("menages", r, "nom", "obligatoire")
+        choices: tuple[Choice, ...]
         for column, key, choices in (
             ("composition", "composition", COMPOSITIONS),
             ("situation_avant_entree", "situation_before_entry", SITUATIONS),
@@ -756,7 +760,7 @@ async def _write(plan: dict[str, list[bytes]], result: ImportResult, dry_run: bo
     touched: set[int] = set()  # existing households whose search text must be recomputed
     existing_households: set[str] = set()
     household_columns = ["name", "composition", "resources", "situation_before_entry"]
-    new_households = []
+    new_households: list[list[Any]] = []
     async for chunk in _chunks_of(plan["households"]):
         existing = await _existing(
             Household,
@@ -777,7 +781,7 @@ async def _write(plan: dict[str, list[bytes]], result: ImportResult, dry_run: bo
                     continue
                 result.updated["menages"] += 1
                 if not dry_run:
-                    await Household.update({**values, "updated_at": current}).where(
+                    await Household.update({**values, "updated_at": current}).where(  # type: ignore[dict-item]  # str keys: Piccolo's dict[Column | str, Any] is invariant
                         Household.id == row["id"]
                     )
                     touched.add(row["id"])
@@ -854,13 +858,13 @@ async def _write(plan: dict[str, list[bytes]], result: ImportResult, dry_run: bo
             if dry_run:
                 continue
             if person_changed:
-                await Person.update(fields).where(Person.id == row["id"])
+                await Person.update(fields).where(Person.id == row["id"])  # type: ignore[arg-type]  # str keys: Piccolo's dict[Column | str, Any] is invariant
                 touched.add(ids[p["household"]])
             if current_link is None:
                 await Membership.insert(Membership(person=row["id"], **link))
                 touched.add(link["household"])
             elif _changed(current_link, link):
-                await Membership.update(link).where(Membership.id == current_link["id"])
+                await Membership.update(link).where(Membership.id == current_link["id"])  # type: ignore[arg-type]  # str keys: Piccolo's dict[Column | str, Any] is invariant
                 touched.update({current_link["household"], link["household"]})
     if not dry_run and new_people:
         inserted = await bulk_insert(
@@ -917,7 +921,7 @@ async def _write(plan: dict[str, list[bytes]], result: ImportResult, dry_run: bo
                 externals.append(ext)
                 if not dry_run:
                     await Enrolment.update(
-                        {**values, "updated_at": current, "version": Enrolment.version + 1}
+                        {**values, "updated_at": current, "version": Enrolment.version + 1}  # type: ignore[dict-item]  # str keys: Piccolo's dict[Column | str, Any] is invariant
                     ).where(Enrolment.id == row["id"])
                 continue
             result.created["accompagnements"] += 1

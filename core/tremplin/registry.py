@@ -156,6 +156,7 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
         if part in ("programme", "workflow"):
             continue
         for key in programmes:
+            found: Iterator[tuple[str, Any]]
             if hook == "tremplin_enrolment_panels":
                 found = ((p, i) for p, i in impls(pm, hook) if i.programme == key)
             else:

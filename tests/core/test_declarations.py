@@ -7,7 +7,7 @@ import re
 import types
 
 import pytest
-from litestar import get
+from litestar import Router, get
 
 from tests.conftest import ROLES, Session, login
 from tremplin.api import (
@@ -93,6 +93,28 @@ def test_a_valid_declaration_starts():
     assert SLUG in host.programmes
 
 
+def _router(**guards) -> Router:
+    return Router(
+        path=f"/{SLUG}/rooms",
+        route_handlers=[get("/", sync_to_thread=False, **guards)(_page)],
+    )
+
+
+@pytest.mark.parametrize(
+    "routes",
+    [
+        [Router(path=f"/{SLUG}", guards=[requires("social")], route_handlers=[_router()])],
+        [_router(guards=[requires("social")])],
+    ],
+    ids=["router-guard", "handler-guard"],
+)
+def test_a_guarded_router_starts(routes):
+    """A plugin may return a Router (the hook says so): its routes are checked, with the
+    guards of every layer that owns them."""
+    host = _load(routes=routes)
+    assert SLUG in host.programmes
+
+
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
@@ -122,6 +144,14 @@ def test_a_valid_declaration_starts():
             "la route « /alt_test/open » sans garde d'accès",
         ),
         (
+            {"routes": [Router(path="/", route_handlers=[_router()])]},
+            "la route « /alt_test/rooms » sans garde d'accès",
+        ),
+        (
+            {"routes": [Router(path="/rooms", route_handlers=[_router()])]},
+            "la route « /rooms/alt_test/rooms »",
+        ),
+        (
             {"nav": [NavItem("Séjours ALT", f"/{SLUG}/stays")]},
             "l'entrée de menu « Séjours ALT » (/alt_test/stays) sans rôles",
         ),
@@ -134,7 +164,18 @@ def test_a_valid_declaration_starts():
             "la transition « enter » dans le workflow du programme « alt_test » sans ligne au fil",
         ),
     ],
-    ids=["state", "deadline", "column", "group", "prefix", "guard", "nav-roles", "no-line"],
+    ids=[
+        "state",
+        "deadline",
+        "column",
+        "group",
+        "prefix",
+        "guard",
+        "router-guard",
+        "router-prefix",
+        "nav-roles",
+        "no-line",
+    ],
 )
 def test_an_invalid_declaration_is_refused_naming_the_plugin(overrides, expected):
     with pytest.raises(ConfigError) as caught:

@@ -64,7 +64,8 @@ def configure(engine: Engine, app_modules: Iterable[str]) -> list[type[Table]]:
         tables.extend(t for t in app_config.table_classes if t not in tables)
     from tremplin.models.views import VIEWS
 
-    for table in (*tables, *VIEWS.values()):
+    views: list[type[Table]] = list(VIEWS.values())
+    for table in (*tables, *views):
         table._meta.db = engine
     return tables
 

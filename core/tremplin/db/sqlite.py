@@ -41,6 +41,7 @@ class _Pool:
             return self.idle.pop()
         try:
             conn = await aiosqlite.connect(**self.engine.connection_kwargs)
+            # aiosqlite types row_factory for sqlite3.Row; Piccolo's dict_factory gives dicts
             conn.row_factory = dict_factory  # type: ignore[assignment]
             for pragma in PRAGMAS:
                 await conn.execute(pragma)
@@ -72,9 +73,10 @@ class PooledTransaction(SQLiteTransaction):
     """A transaction on a pooled connection, given back to the pool instead of closed."""
 
     async def get_connection(self) -> aiosqlite.Connection:
+        # the engine is our pooled SQLite engine (acquire/release); Piccolo types the base one
         return await self.engine.acquire()  # type: ignore[attr-defined]
 
-    async def __aexit__(self, exception_type, exception, traceback) -> bool:  # type: ignore[override]
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
             return exception is None
         broken = False
@@ -88,6 +90,7 @@ class PooledTransaction(SQLiteTransaction):
             broken = True
             raise
         finally:
+            # the engine is our pooled SQLite engine (acquire/release); Piccolo types the base one
             await self.engine.release(self.connection, broken=broken)  # type: ignore[attr-defined]
             self.engine.current_transaction.reset(self.context)
         return exception is None
@@ -121,10 +124,10 @@ class PooledSQLiteEngine(SQLiteEngine):
         if pool is not None:
             await pool.close()
 
-    async def get_connection(self) -> aiosqlite.Connection:  # type: ignore[override]
+    async def get_connection(self) -> aiosqlite.Connection:
         return await self.acquire()
 
-    async def _run_in_new_connection(  # type: ignore[override]
+    async def _run_in_new_connection(
         self, query: str, args: list[Any] | None = None, query_type: str = "generic", table=None
     ):
         conn = await self.acquire()
@@ -139,7 +142,7 @@ class PooledSQLiteEngine(SQLiteEngine):
             # release() rolls back anything a failed statement left open.
             await self.release(conn)
 
-    async def _run_in_existing_connection(  # type: ignore[override]
+    async def _run_in_existing_connection(
         self,
         connection,
         query: str,
@@ -149,7 +152,7 @@ class PooledSQLiteEngine(SQLiteEngine):
     ):
         return await connection.execute_fetchall(query, args or [])
 
-    def transaction(  # type: ignore[override]
+    def transaction(
         self,
         transaction_type: TransactionType = TransactionType.deferred,
         allow_nested: bool = True,

@@ -5,6 +5,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -20,6 +21,8 @@ class Appointment(Table, tablename="appointment"):
     """A future event with a household: an office appointment, a planned home visit, a
     tripartite meeting, a CEJ meeting… Marked done, it becomes its timeline entry
     (``timeline_event``); indexes are created by ``tremplin_0015_appointments``."""
+
+    id: Serial
 
     household = ForeignKey(Household, on_delete=OnDelete.restrict)
     programme = Varchar(length=50, default="")
@@ -46,6 +49,8 @@ class Appointment(Table, tablename="appointment"):
 class CalendarFeed(Table, tablename="calendar_feed"):
     """A user's personal ICS feed: only the SHA-256 of its secret URL token is kept; revoking
     it (``revoked_at``) makes the URL answer 404 at once."""
+
+    id: Serial
 
     owner = ForeignKey(User, on_delete=OnDelete.cascade)
     token_hash = Varchar(length=64, unique=True)

@@ -1,6 +1,6 @@
 """Due dates (*échéances*) the core computes from the programmes' declared deadlines."""
 
-from piccolo.columns import Date, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, OnDelete, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from tremplin.models.accounts import User
@@ -16,6 +16,8 @@ class DueDate(Table, tablename="due_date"):
     are copied from the enrolment so that the dashboard and ``/echeances`` read one indexed
     table (indexes created by the migration ``tremplin_0012_due_dates``).
     """
+
+    id: Serial
 
     enrolment = ForeignKey(Enrolment, on_delete=OnDelete.cascade)
     household = ForeignKey(Household, on_delete=OnDelete.cascade)

@@ -96,6 +96,8 @@ class ProgrammeCapacity(Table, tablename="programme_capacity"):
     """The places of a programme in a year, as the administrator sets them (*capacité*),
     with an optional sub-count (« dont 9 places jeunes »). One row per programme and year."""
 
+    id: Serial
+
     programme = Varchar(length=50)
     year = Integer()
     places = Integer(default=0)

@@ -84,37 +84,35 @@ class ReadOnly:
         _refuse(self, "update_self")
 
 
-class Households(ReadOnly, Household, tablename="household"):  # type: ignore[misc]
+class Households(ReadOnly, Household, tablename="household"):
     """Read view of the households."""
 
 
-class People(ReadOnly, Person, tablename="person"):  # type: ignore[misc]
+class People(ReadOnly, Person, tablename="person"):
     """Read view of the people."""
 
 
-class Memberships(ReadOnly, Membership, tablename="membership"):  # type: ignore[misc]
+class Memberships(ReadOnly, Membership, tablename="membership"):
     """Read view of the household memberships."""
 
 
-class Enrolments(ReadOnly, Enrolment, tablename="enrolment"):  # type: ignore[misc]
+class Enrolments(ReadOnly, Enrolment, tablename="enrolment"):
     """Read view of the enrolments."""
 
 
-class TimelineEvents(ReadOnly, TimelineEvent, tablename="timeline_event"):  # type: ignore[misc]
+class TimelineEvents(ReadOnly, TimelineEvent, tablename="timeline_event"):
     """Read view of the timeline."""
 
 
-class Documents(ReadOnly, Document, tablename="document"):  # type: ignore[misc]
+class Documents(ReadOnly, Document, tablename="document"):
     """Read view of the documents."""
 
 
-class PartnerOrganisations(  # type: ignore[misc]
-    ReadOnly, PartnerOrganisation, tablename="partner_organisation"
-):
+class PartnerOrganisations(ReadOnly, PartnerOrganisation, tablename="partner_organisation"):
     """Read view of the partner organisations."""
 
 
-class Users(ReadOnly, User, tablename="tremplin_user"):  # type: ignore[misc]
+class Users(ReadOnly, User, tablename="tremplin_user"):
     """Read view of the staff and partner accounts."""
 
 

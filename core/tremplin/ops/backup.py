@@ -57,9 +57,7 @@ def find_pg_tool(name: str) -> str:
         return found
     candidates = sorted(
         glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-        key=lambda p: (
-            int(re.search(r"/(\d+)/bin/", p).group(1)) if re.search(r"/(\d+)/bin/", p) else 0
-        ),
+        key=lambda p: int(m.group(1)) if (m := re.search(r"/(\d+)/bin/", p)) else 0,
     )
     if candidates:
         return candidates[-1]
@@ -323,6 +321,7 @@ def verify_archive(archive: Path) -> Verified:
             names = [m.name for m in members]
             if MANIFEST not in names:
                 raise BackupError("archive invalide : manifest.json absent")
+            # extractfile() is None only for a non-file member; the manifest is a listed file
             manifest = json.loads(tar.extractfile(MANIFEST).read())  # type: ignore[union-attr]
             expected: dict[str, dict] = manifest.get("files", {})
             seen: set[str] = set()

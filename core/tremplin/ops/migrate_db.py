@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from piccolo.table import Table
+
 from tremplin import db
 from tremplin.config import Settings, check_url
 
@@ -57,7 +59,7 @@ class TableReport:
         return self.source_rows == self.target_rows and self.source_sha256 == self.target_sha256
 
 
-def ordered_tables(tables: Iterable[type]) -> list[type]:
+def ordered_tables(tables: Iterable[type[Table]]) -> list[type[Table]]:
     """Tables sorted so that every table comes after the tables its foreign keys reference
     (the registry's order, adjusted where needed); Piccolo's ``migration`` table is left out.
     ``tables`` are real tables, each once (what :func:`tremplin.db.configure` returns); a
@@ -68,7 +70,7 @@ def ordered_tables(tables: Iterable[type]) -> list[type]:
     if twice:
         raise MigrateError("table nommée deux fois : " + ", ".join(twice))
     names = set(counts)
-    done: list[type] = []
+    done: list[type[Table]] = []
     placed: set[str] = set()
     for _ in range(len(pending) + 1):
         if not pending:
@@ -293,7 +295,7 @@ async def _pg_checksum(conn: Any, table: str, columns: list[str], types: dict[st
     return count, digest.hexdigest()
 
 
-async def table_checksums(sqlite_path, pg_url: str, tables: list[type]) -> list[TableReport]:
+async def table_checksums(sqlite_path, pg_url: str, tables: list[type[Table]]) -> list[TableReport]:
     """Row count and checksum of each table on both sides (for the verification and tests)."""
     import asyncpg
 
@@ -320,7 +322,10 @@ async def table_checksums(sqlite_path, pg_url: str, tables: list[type]) -> list[
 
 
 async def copy_tables(
-    sqlite_path, pg_url: str, tables: list[type], progress: Callable[[str], None] = lambda _m: None
+    sqlite_path,
+    pg_url: str,
+    tables: list[type[Table]],
+    progress: Callable[[str], None] = lambda _m: None,
 ) -> list[TableReport]:
     """Copy ``tables`` (just created on the target) then verify them.
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.columns import Column
+
 from tremplin.db import transaction
 from tremplin.models import ProgrammeCapacity
 from tremplin.services import audit
@@ -80,8 +82,8 @@ def parse(raw: dict[str, Any]) -> tuple[int, int | None, str]:
         if not text.isdigit() or len(text) > 6:
             errors[name] = "nombre entier positif attendu"
             continue
-        values[name] = int(text)
-        if values[name] > MAX_PLACES:
+        values[name] = number = int(text)
+        if number > MAX_PLACES:
             errors[name] = f"au plus {MAX_PLACES} places"
     label = str(raw.get("sub_label", "") or "").strip()[:100]
     if "\x00" in label:
@@ -107,7 +109,7 @@ async def set_capacity(
             .where((ProgrammeCapacity.programme == programme) & (ProgrammeCapacity.year == year))
             .first()
         )
-        values = {
+        values: dict[Column | str, Any] = {
             ProgrammeCapacity.places: places,
             ProgrammeCapacity.sub_places: sub,
             ProgrammeCapacity.sub_label: label,

@@ -67,7 +67,7 @@ def compare_chart(figures: list[dict[str, Any]], year: str, previous: str) -> di
         "exits_to_housing": "Vers le logement",
     }
     keys = tuple(short)
-    items = [
+    items: list[dict[str, Any]] = [
         {"label": short[f["key"]], "value": f["value"] or 0, "previous": f["previous"] or 0}
         for f in figures
         if f["key"] in keys and f["value"] is not None

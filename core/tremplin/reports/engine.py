@@ -249,16 +249,16 @@ async def _build(
             return type(known[0])(sum(c.places for c in known))
 
         cap_now = total(period.start.year)
-        figures = key_figures(stays, list(members), period, cap_now)
+        group_figures = key_figures(stays, list(members), period, cap_now)
         previous = key_figures(stays, list(members), before, total(before.start.year))
         summary_groups.append(
             {
                 "name": name if name in group_of.values() else host.programmes[name].name_fr,
                 "programmes": list(members),
                 "is_group": name in group_of.values(),
-                "figures": figures,
+                "figures": group_figures,
                 "previous": previous,
-                "key_figures": compare(figures, previous, None, previous_label),
+                "key_figures": compare(group_figures, previous, None, previous_label),
             }
         )
     whole = key_figures(stays, keys, period, None)
@@ -410,10 +410,13 @@ def _group_chapters(
             tables = []
             for table in section["tables"]:
                 same = [
-                    next((t for t in o["tables"] if t["key"] == table["key"]), None) for o in others
+                    next((t for t in o["tables"] if t["key"] == table["key"]), None)
+                    for o in others
+                    if o is not None  # others holds no None here (skipped above)
                 ]
                 if any(t is None for t in same):
                     continue
+                # same holds no None here (skipped above)
                 combined = combine([table, *same])  # type: ignore[list-item]
                 if combined is not None:
                     tables.append(shape_table(combined, period.label))

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,7 +55,7 @@ def percent(count: float, total: float) -> float | None:
 
 def rows_from_counts(
     counts: Counter,
-    choices: tuple[Choice, ...] | list[tuple[str, str]],
+    choices: tuple[Choice, ...] | Sequence[tuple[str, str]],
     total: float,
     *,
     unknown: str = "Non renseigné",
@@ -571,7 +572,7 @@ async def common_indicators(
             "contacts",
             "Visites et rendez-vous",
             contacts,
-            total=sum(r.count for r in contacts),
+            total=sum(r.count or 0 for r in contacts),  # contact counts are never None
             unit="contacts",
         ),
     ]

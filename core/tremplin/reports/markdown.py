@@ -80,7 +80,7 @@ def parse(text: str | None) -> list[dict[str, Any]]:
 
 def plain(blocks: list[dict[str, Any]]) -> str:
     """The text of the blocks without any mark (for a search or a length check)."""
-    parts = []
+    parts: list[str] = []
     for b in blocks:
         if b["type"] == "list":
             parts.extend("".join(r["text"] for r in item) for item in b["items"])

@@ -108,6 +108,7 @@ def combine(tables: list[dict[str, Any]]) -> dict[str, Any] | None:
     if not rows:
         return None
     totals = [t.get("total") for t in tables]
+    # all(...) excludes None; mypy does not narrow through all()
     total = sum(totals) if all(v is not None for v in totals) else None  # type: ignore[arg-type]
     has_percent = any(r.get("percent") is not None for t in tables for r in t["rows"])
     for row in rows.values():
@@ -122,6 +123,7 @@ def combine(tables: list[dict[str, Any]]) -> dict[str, Any] | None:
     out.update({"rows": list(rows.values()), "total": total})
     if with_previous:
         olds = [t.get("previous_total") if t.get("has_previous") else 0 for t in tables]
+        # all(...) excludes None; mypy does not narrow through all()
         out["previous_total"] = sum(olds) if all(v is not None for v in olds) else None  # type: ignore[arg-type]
         out["total_change"] = _change(total, out["previous_total"])
         out["has_previous"] = True

@@ -203,9 +203,12 @@ async def authenticate(email: str, password: str, *, production: bool = False) -
         .first()
     )
     usable = user is not None and user.active and bool(user.password_hash)
-    matches = verify_password(user.password_hash if usable else _DUMMY_HASH, password)
+    matches = verify_password(
+        user.password_hash if usable and user is not None else _DUMMY_HASH, password
+    )
     if not usable:
         return AuthResult(None)
+    assert user is not None  # usable implies a user
     if is_locked(user):
         # Refused whatever the password, and not counted: hammering does not lengthen the wait.
         return AuthResult(None, locked=True)

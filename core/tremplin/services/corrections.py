@@ -145,6 +145,7 @@ async def correct_step(
             {getattr(Enrolment, c): after[c] for c in changed},
         )
         correction = StepCorrection(
+            # step is one of STEPS (checked above); StepCorrection types it as a Literal
             step=step,  # type: ignore[arg-type]
             enrolment=to_view({**row, **after}),
             before={c: before[c] for c in changed},

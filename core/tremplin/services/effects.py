@@ -35,6 +35,7 @@ async def run_effects(
     after = (
         await Enrolment.select().where(Enrolment.id == before["id"]).output(load_json=True).first()
     )
+    assert after is not None  # the enrolment was just updated in this transaction
     context = EffectContext(
         transition=transition.key,
         before=EnrolmentView.from_row(before),

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from piccolo.custom_types import Combinable
+
 from tremplin.models import Enrolment, Household
 from tremplin.services.households import SORTS
 
@@ -69,7 +71,7 @@ class ListFilters:
     def where(self, user_id: int) -> list[Any]:
         """The where-clauses on ``household`` (one correlated ``EXISTS`` on its enrolments)."""
         clauses = []
-        enrolment = Enrolment.household == Household.id
+        enrolment: Combinable = Enrolment.household == Household.id
         if self.programme:
             enrolment = enrolment & (Enrolment.programme == self.programme)
         if self.stage:

@@ -47,6 +47,7 @@ async def refresh_search(household_id: int) -> None:
         .where(Household.id == household_id)
         .first()
     )
+    assert household is not None  # the caller names an existing household
     people = await Membership.select(
         Membership.person.first_name, Membership.person.last_name
     ).where((Membership.household == household_id) & Membership.end_date.is_null())

@@ -75,11 +75,15 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def _columns(columns: Iterable[ExportColumn | tuple[str, str]]) -> list[ExportColumn]:
+def _columns(
+    columns: Iterable[ExportColumn | tuple[str, str] | tuple[str, str, int]],
+) -> list[ExportColumn]:
     return [c if isinstance(c, ExportColumn) else ExportColumn(*c) for c in columns]
 
 
-def to_csv(columns: Iterable[ExportColumn | tuple[str, str]], rows: Iterable[dict]) -> bytes:
+def to_csv(
+    columns: Iterable[ExportColumn | tuple[str, str] | tuple[str, str, int]], rows: Iterable[dict]
+) -> bytes:
     """UTF-8 with a BOM and « ; » separators."""
     cols = _columns(columns)
     out = io.StringIO()
@@ -91,7 +95,9 @@ def to_csv(columns: Iterable[ExportColumn | tuple[str, str]], rows: Iterable[dic
 
 
 def to_xlsx(
-    columns: Iterable[ExportColumn | tuple[str, str]], rows: Iterable[dict], title: str
+    columns: Iterable[ExportColumn | tuple[str, str] | tuple[str, str, int]],
+    rows: Iterable[dict],
+    title: str,
 ) -> bytes:
     """One sheet named ``title``, bold headers, frozen first row."""
     from openpyxl import Workbook

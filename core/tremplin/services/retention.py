@@ -122,7 +122,9 @@ async def plan_retention(
             ]
             or [settings.retention_years]
         )
-        archive_years = min(
+        # archive_years is int: each None is replaced in the list; mypy cannot narrow the
+        # repeated lookup host.programmes[...].archive_years.
+        archive_years: int = min(  # type: ignore[type-var, assignment]
             [
                 host.programmes[e["programme"]].archive_years
                 if host.programmes[e["programme"]].archive_years is not None
@@ -236,9 +238,11 @@ async def anonymise(
     their month), birth dates keep their year; its shares end."""
     blobs: list[str] = []
     async with transaction():
-        reference = (
+        found = (
             await Household.select(Household.reference).where(Household.id == household_id).first()
-        )["reference"]
+        )
+        assert found is not None  # the caller names an archived household
+        reference = found["reference"]
         await Household.update(
             {
                 Household.name: f"Ménage anonymisé {reference}",
@@ -255,6 +259,7 @@ async def anonymise(
         )
         for p in people:
             row = await Person.select(Person.birth_date).where(Person.id == p["person"]).first()
+            assert row is not None  # a member's person (foreign key)
             birth = row["birth_date"]
             await Person.update(
                 {

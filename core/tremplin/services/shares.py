@@ -204,7 +204,7 @@ def visible_groups(shares: list[dict[str, Any]]) -> dict[str, set[str]]:
 async def household_shares(household_id: int) -> list[dict[str, Any]]:
     return (
         await Share.select(
-            Share.all_columns(),
+            *Share.all_columns(),
             Share.partner.name.as_alias("partner_name"),
         )
         .where(Share.household == household_id)

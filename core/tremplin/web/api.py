@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # the class below has a method named list
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -224,15 +225,17 @@ class HouseholdAPI(Controller):
         """Replace the household's fields; ``version`` must be the one read (else 409)."""
         await check_household(request, household_id)
         version = data.version
-        data = await body_dict(request, data)
+        values = await body_dict(request, data)
         stored = await hh.get_household(household_id)
         if (await masked_contacts(request, stored)).get("contacts_masked"):
-            data = {**data, **{k: stored[k] for k in CONTACT_FIELDS}}  # no effect when masked
-        await hh.update_household(actor(request), household_id, version, data)
+            values = {**values, **{k: stored[k] for k in CONTACT_FIELDS}}  # no effect when masked
+        await hh.update_household(actor(request), household_id, version, values)
         return _household_out(await masked_contacts(request, await hh.get_household(household_id)))
 
     @get("/households/{household_id:int}/members")
-    async def members(self, request: Request, household_id: FromPath[int]) -> list[MemberOut]:
+    async def members(
+        self, request: Request, household_id: FromPath[int]
+    ) -> builtins.list[MemberOut]:
         await check_household(request, household_id)
         rows = await hh.household_members(household_id)
         return [
@@ -281,12 +284,15 @@ class HouseholdAPI(Controller):
             .where(Person.id == person_id)
             .first()
         )
+        assert row is not None  # a member of a household this user sees
         a = actor(request)
         await audit.record("read", "person", person_id, user_id=a.user_id, address=a.address)
         return {**row, "households": visible}
 
     @get("/households/{household_id:int}/enrolments")
-    async def enrolments(self, request: Request, household_id: FromPath[int]) -> list[EnrolmentOut]:
+    async def enrolments(
+        self, request: Request, household_id: FromPath[int]
+    ) -> builtins.list[EnrolmentOut]:
         access = await check_household(request, household_id)
         rows = (
             await Enrolment.select()
@@ -307,13 +313,13 @@ class HouseholdAPI(Controller):
         """Orient the household into a programme (its own fields beside ``programme``)."""
         await check_household(request, household_id)
         programme = data.programme
-        data = await body_dict(request, data)
+        values = await body_dict(request, data)
         if programme not in user_programmes(request):
             from tremplin.forms import FormErrors
 
             raise FormErrors({"programme": "programme inconnu ou désactivé"})
         enrolment_id = await enr.create_enrolment(
-            app_context(request).host, actor(request), household_id, programme, data
+            app_context(request).host, actor(request), household_id, programme, values
         )
         return Created(enrolment_id)
 
@@ -332,18 +338,18 @@ class HouseholdAPI(Controller):
             raise NotFoundException() from None
         access = await check_household(request, row["household"])
         version = data.version
-        data = await body_dict(request, data)
+        values = await body_dict(request, data)
         if not access.sensitive:
             # Sensitive fields this user cannot see keep their stored values.
             host = app_context(request).host
             hidden = {f.name for f in host.fields(row["programme"]) if f.sensitive}
-            data = {k: v for k, v in data.items() if k not in hidden}
+            values = {k: v for k, v in values.items() if k not in hidden}
         await enr.apply_transition(
             app_context(request).host,
             actor(request),
             enrolment_id,
             key,
-            data,
+            values,
             version,
         )
         row = await enr.get_enrolment(enrolment_id, user_programmes(request))
@@ -352,7 +358,7 @@ class HouseholdAPI(Controller):
     @get("/households/{household_id:int}/timeline")
     async def timeline(
         self, request: Request, household_id: FromPath[int], before: FromQuery[int | None] = None
-    ) -> list[EventOut]:
+    ) -> builtins.list[EventOut]:
         await check_household(request, household_id)
         rows = await list_events(household_id, user_programmes(request), before_id=before)
         return [EventOut(**{k: r[k] for k in EventOut.__dataclass_fields__}) for r in rows]
@@ -362,12 +368,14 @@ class HouseholdAPI(Controller):
         self, request: Request, household_id: FromPath[int], data: JSONBody[EventIn]
     ) -> Created:
         await check_household(request, household_id)
-        data = await body_dict(request, data)
+        values = await body_dict(request, data)
         host = app_context(request).host
 
         async def create() -> str:
             return str(
-                await add_event(host, actor(request), household_id, data, user_programmes(request))
+                await add_event(
+                    host, actor(request), household_id, values, user_programmes(request)
+                )
             )
 
         result, _ = await run_once(
@@ -376,7 +384,9 @@ class HouseholdAPI(Controller):
         return Created(int(result))
 
     @get("/households/{household_id:int}/documents")
-    async def documents(self, request: Request, household_id: FromPath[int]) -> list[DocumentOut]:
+    async def documents(
+        self, request: Request, household_id: FromPath[int]
+    ) -> builtins.list[DocumentOut]:
         await check_household(request, household_id)
         rows = (
             await Document.select(

@@ -180,7 +180,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             *plugin_static_routers(host),
             create_static_files_router(
                 path="/static",
-                directories=theme.folders("static"),
+                directories=[*theme.folders("static")],
                 name="static",
                 opt={"exclude_from_auth": True},
             ),
@@ -200,6 +200,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         ],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(jinja)),
         plugins=[HTMXPlugin()],
+        # Litestar's map wants handlers of Exception; each of ours takes its own subclass
         exception_handlers=errors.EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="Tremplin API",

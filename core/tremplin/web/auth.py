@@ -81,6 +81,7 @@ async def csrf_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if provided is None:
         content_type = connection.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            # ASGIConnection has no form(): a form body only comes with an HTTP Request
             form = await connection.form()  # type: ignore[attr-defined]
             provided = form.get(CSRF_FIELD)
     if not expected or not provided or not hmac.compare_digest(str(provided), expected):
@@ -93,6 +94,7 @@ def staff_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise PermissionDeniedException("réservé à l'équipe de l'association")
 
 
+# a guard carries its access rule as an attribute (read by declarations' route check)
 staff_only.access_rule = "staff"  # type: ignore[attr-defined]
 
 
@@ -114,6 +116,7 @@ def authenticated(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise NotAuthorizedException("authentification requise")
 
 
+# a guard carries its access rule as an attribute (read by declarations' route check)
 authenticated.access_rule = "authenticated"  # type: ignore[attr-defined]
 
 
@@ -125,6 +128,7 @@ def requires(capability: str):
             raise PermissionDeniedException("accès refusé pour votre rôle")
 
     guard.__name__ = f"requires({capability})"
+    # a guard carries its access rule as an attribute (read by declarations' route check)
     guard.access_rule = f"requires:{capability}"  # type: ignore[attr-defined]
     return guard
 
@@ -135,6 +139,7 @@ def partner_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise PermissionDeniedException("réservé aux partenaires")
 
 
+# a guard carries its access rule as an attribute (read by declarations' route check)
 partner_only.access_rule = "partner"  # type: ignore[attr-defined]
 
 
@@ -147,5 +152,6 @@ def roles(*allowed: str):
             raise PermissionDeniedException("accès refusé pour votre rôle")
 
     guard.__name__ = f"roles({', '.join(allowed)})"
+    # a guard carries its access rule as an attribute (read by declarations' route check)
     guard.access_rule = f"roles:{','.join(allowed)}"  # type: ignore[attr-defined]
     return guard

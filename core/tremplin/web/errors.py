@@ -186,7 +186,7 @@ def _numbers_in(request: Request) -> list[int]:
 def id_range_guard(connection, _handler) -> None:
     """An id or cursor outside the 64-bit range names no row: 404 before any query (neither
     SQLite nor PostgreSQL can even compare it)."""
-    if any(n not in INT64 for n in _numbers_in(connection)):  # type: ignore[arg-type]
+    if any(n not in INT64 for n in _numbers_in(connection)):
         raise NotFoundException()
 
 

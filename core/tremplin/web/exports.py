@@ -33,7 +33,7 @@ __all__ = ["EXPORT_LIMIT", "ExportColumn", "PageFetcher", "collect_pages", "expo
 
 async def export_response(
     fmt: str,
-    columns: Sequence[ExportColumn | tuple[str, str]],
+    columns: Sequence[ExportColumn | tuple[str, str] | tuple[str, str, int]],
     rows: list[dict[str, Any]],
     *,
     actor: Actor,

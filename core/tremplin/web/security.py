@@ -29,7 +29,8 @@ def security_headers_middleware(app: ASGIApp) -> ASGIApp:
                     ],
                 }
             )
-            await send({"type": "http.response.body", "body": b"Introuvable"})
+            # A dict literal sent as one of Litestar's union of ASGI events (mypy cannot pick it).
+            await send({"type": "http.response.body", "body": b"Introuvable"})  # type: ignore[arg-type]
             return
         is_static = scope["path"].startswith("/static/")
         secure = scope["app"].state.tremplin.settings.cookies_secure

@@ -102,6 +102,7 @@ async def load_demo(ctx: DemoContext) -> str | None:
                 continue
             unit_id = spare.pop()
         version = await Enrolments.select(Enrolments.version).where(Enrolments.id == e.id).first()
+        assert version is not None  # the demo enrolment just created
         await update_enrolment_data(actor, e.id, version["version"], {"unit": unit_id})
         residents += 1
     # Collective life: a few past activities per house, with the residents present.

@@ -43,7 +43,7 @@ ISOLATED = frozenset({"isolated_man", "isolated_woman"})
 SINGLE_PARENTS = frozenset({"single_father", "single_mother"})
 
 
-def _mean(values: list[float]) -> float | None:
+def _mean(values: list[int] | list[float]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 

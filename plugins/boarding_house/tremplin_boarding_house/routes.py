@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
@@ -106,7 +107,7 @@ async def _houses(
 
 
 @get(f"/{KEY}/houses", guards=[SOCIAL])
-async def house_list(request: Request) -> Template:
+async def house_list(request: HTMXRequest) -> Template:
     """The houses, sorted and filtered as the URL says (hx-push-url), a keyset page at a
     time (``apres``)."""
     state, errors = _list_state(request)
@@ -320,7 +321,7 @@ async def host_create(request: Request, house_id: FromPath[int]) -> Response:
 
 
 async def _activity_form(
-    request: Request,
+    request: HTMXRequest,
     house_id: int,
     values: dict[str, Any],
     errors: dict[str, str],
@@ -339,12 +340,12 @@ async def _activity_form(
 
 
 @get(f"/{KEY}/houses/{{house_id:int}}/activities/new", guards=[SOCIAL])
-async def activity_new(request: Request, house_id: FromPath[int]) -> Template:
+async def activity_new(request: HTMXRequest, house_id: FromPath[int]) -> Template:
     return await _activity_form(request, house_id, {"held_on": today().isoformat()}, {})
 
 
 @post(f"/{KEY}/houses/{{house_id:int}}/activities", guards=[SOCIAL])
-async def activity_create(request: Request, house_id: FromPath[int]) -> Response:
+async def activity_create(request: HTMXRequest, house_id: FromPath[int]) -> Response:
     raw = await _form(request)
     await svc.get_house(house_id)
     try:

@@ -6,6 +6,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -17,6 +18,8 @@ from tremplin.api import Users
 
 class House(Table, tablename="boarding_house_house"):
     """A boarding house (*pension de famille*, *maison relais*)."""
+
+    id: Serial
 
     name = Varchar(length=120)
     address = Text(default="")
@@ -30,6 +33,8 @@ class Unit(Table, tablename="boarding_house_unit"):
     """A private unit of a house (T1, T2). ``dwelling_id`` optionally names the housing
     plugin's dwelling that carries its rent account (no foreign key across plugins)."""
 
+    id: Serial
+
     house = ForeignKey(House, on_delete=OnDelete.restrict, index=True)
     label = Varchar(length=40)
     typology = Varchar(length=8)
@@ -40,6 +45,8 @@ class Unit(Table, tablename="boarding_house_unit"):
 class Host(Table, tablename="boarding_house_host"):
     """A staff member acting as host (*hôte de maison*) of a house from ``start_date``."""
 
+    id: Serial
+
     house = ForeignKey(House, on_delete=OnDelete.restrict, index=True)
     user = ForeignKey(Users, on_delete=OnDelete.restrict, index=True)
     start_date = Date()
@@ -49,6 +56,8 @@ class Host(Table, tablename="boarding_house_host"):
 
 class Activity(Table, tablename="boarding_house_activity"):
     """A collective activity, outing, event or house meeting (*conseil de maison*)."""
+
+    id: Serial
 
     house = ForeignKey(House, on_delete=OnDelete.restrict, index=True)
     held_on = Date(index=True)

@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
@@ -217,7 +218,7 @@ async def _list_context(after: int | None, values=None, errors=None) -> dict[str
 
 
 @get("/cllaj/committees", guards=[SOCIAL])
-async def committees(request: Request, after: FromQuery[int | None] = None) -> Template:
+async def committees(request: HTMXRequest, after: FromQuery[int | None] = None) -> Template:
     require_cllaj(request, GLISSANT)
     context = await _list_context(after)
     return _page("_committee_rows.html" if request.htmx and after else "committees.html", context)
@@ -323,7 +324,8 @@ async def committee_due(ctx: DashboardContext) -> list[DashboardRow]:
     out: list[DashboardRow] = []
     last = await last_meeting_date()
     due = next_committee(last)
-    if last is None or (due - ctx.today).days <= 15:
+    # due is None only when last is None (next_committee)
+    if last is None or (due - ctx.today).days <= 15:  # type: ignore[operator]
         out.append(
             DashboardRow(
                 "Comité de pilotage",

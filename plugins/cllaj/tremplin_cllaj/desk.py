@@ -252,7 +252,7 @@ async def get_intake(intake_id: int) -> dict[str, Any] | None:
         await DeskIntake.select(
             *DeskIntake.all_columns(),
             DeskIntake.session.held_on.as_alias("held_on"),
-            DeskIntake.session.place.name.as_alias("place_name"),
+            DeskIntake.session.place.name.as_alias("place_name"),  # type: ignore[union-attr]  # a joined column: Piccolo types a ForeignKey's attribute Column | Any
         )
         .where(DeskIntake.id == intake_id)
         .first()
@@ -280,6 +280,7 @@ async def update_intake(
             .where(DeskSession.id == row["session"])
             .first()
         )
+        assert session is not None  # the intake's session (foreign key)
         day = dt.date.fromisoformat(values["status_date"]) if values["status_date"] else None
         if day and day < session["held_on"]:
             raise FormErrors({"status_date": "la date précède celle de la permanence"})
@@ -330,7 +331,7 @@ async def open_followups(after: int | None = None) -> tuple[list[dict[str, Any]]
         DeskIntake.situation,
         DeskIntake.session,
         DeskIntake.session.held_on.as_alias("held_on"),
-        DeskIntake.session.place.name.as_alias("place_name"),
+        DeskIntake.session.place.name.as_alias("place_name"),  # type: ignore[union-attr]  # a joined column: Piccolo types a ForeignKey's attribute Column | Any
     ).where(DeskIntake.status == "open")
     if after:
         query = query.where(DeskIntake.id > after)
@@ -360,7 +361,7 @@ async def stale_followups(ctx: DashboardContext) -> list[DashboardRow]:
             DeskIntake.initials,
             DeskIntake.age,
             DeskIntake.session.held_on.as_alias("held_on"),
-            DeskIntake.session.place.name.as_alias("place_name"),
+            DeskIntake.session.place.name.as_alias("place_name"),  # type: ignore[union-attr]  # a joined column: Piccolo types a ForeignKey's attribute Column | Any
         )
         .where((DeskIntake.status == "open") & (DeskIntake.session.held_on < limit))
         .order_by(DeskIntake.session.held_on)

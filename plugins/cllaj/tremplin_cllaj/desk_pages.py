@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
@@ -62,7 +63,7 @@ async def _sessions_context(
 
 
 @get("/cllaj/desk", guards=[SOCIAL])
-async def sessions(request: Request, after: FromQuery[str | None] = None) -> Template:
+async def sessions(request: HTMXRequest, after: FromQuery[str | None] = None) -> Template:
     """The desk sessions, latest first; htmx asks for the next page's rows only."""
     require_cllaj(request)
     context = await _sessions_context(after)
@@ -139,7 +140,7 @@ async def session_update(request: Request, session_id: FromPath[int]) -> Respons
 
 
 @post("/cllaj/desk/sessions/{session_id:int}/intakes", guards=[SOCIAL])
-async def intake_create(request: Request, session_id: FromPath[int]) -> Response:
+async def intake_create(request: HTMXRequest, session_id: FromPath[int]) -> Response:
     """Add a young person to the session; htmx gets the intakes block back (with the
     errors and what was typed when refused)."""
     require_cllaj(request)
@@ -218,7 +219,7 @@ async def intake_delete(request: Request, intake_id: FromPath[int]) -> Response:
 
 
 @get("/cllaj/desk/followups", guards=[SOCIAL])
-async def followups(request: Request, after: FromQuery[int | None] = None) -> Template:
+async def followups(request: HTMXRequest, after: FromQuery[int | None] = None) -> Template:
     """Young people whose follow-up is still under way (housed or handed over: closed)."""
     require_cllaj(request)
     rows, next_cursor = await desk.open_followups(after)
@@ -241,7 +242,7 @@ async def _workshops_context(
 
 
 @get("/cllaj/desk/workshops", guards=[SOCIAL])
-async def workshops(request: Request, after: FromQuery[str | None] = None) -> Template:
+async def workshops(request: HTMXRequest, after: FromQuery[str | None] = None) -> Template:
     require_cllaj(request)
     context = await _workshops_context(after)
     return _page("_workshop_rows.html" if request.htmx and after else "workshops.html", context)

@@ -11,6 +11,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -23,6 +24,8 @@ from tremplin.api import Enrolments
 class DeskPlace(Table, tablename="cllaj_desk_place"):
     """A place where the desk is held (Mission Locale Saint-Étienne, Saint-Chamond…)."""
 
+    id: Serial
+
     name = Varchar(length=120, unique=True)
     active = Boolean(default=True)
     created_at = Timestamptz()
@@ -30,6 +33,8 @@ class DeskPlace(Table, tablename="cllaj_desk_place"):
 
 class DeskSession(Table, tablename="cllaj_desk_session"):
     """A desk session (*permanence d'accueil-information-orientation*) on a day, at a place."""
+
+    id: Serial
 
     place = ForeignKey(DeskPlace, on_delete=OnDelete.restrict, index=True)
     held_on = Date(index=True)
@@ -41,6 +46,8 @@ class DeskSession(Table, tablename="cllaj_desk_session"):
 
 class DeskIntake(Table, tablename="cllaj_desk_intake"):
     """A young person received at a session: no name, only what the report counts."""
+
+    id: Serial
 
     session = ForeignKey(DeskSession, on_delete=OnDelete.restrict, index=True)
     #: Initials or first name only, optional (data minimisation).
@@ -62,6 +69,8 @@ class DeskIntake(Table, tablename="cllaj_desk_intake"):
 class Workshop(Table, tablename="cllaj_workshop"):
     """A collective workshop (*atelier collectif*) for young people or for professionals."""
 
+    id: Serial
+
     held_on = Date(index=True)
     theme = Varchar(length=200)
     audience = Varchar(length=20, default="young")
@@ -74,6 +83,8 @@ class Workshop(Table, tablename="cllaj_workshop"):
 class CommitteeMeeting(Table, tablename="cllaj_committee"):
     """A steering committee (*comité de pilotage*) of the sliding-lease path, every two months."""
 
+    id: Serial
+
     held_on = Date(index=True)
     notes = Text(default="")
     created_by = Integer(null=True, default=None)
@@ -82,6 +93,8 @@ class CommitteeMeeting(Table, tablename="cllaj_committee"):
 
 class CommitteeDecision(Table, tablename="cllaj_committee_decision"):
     """The committee's decision on one young person's situation."""
+
+    id: Serial
 
     meeting = ForeignKey(CommitteeMeeting, on_delete=OnDelete.restrict, index=True)
     enrolment = ForeignKey(Enrolments, on_delete=OnDelete.restrict, index=True)

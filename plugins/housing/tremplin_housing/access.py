@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from piccolo.custom_types import Combinable
+
 from tremplin.api import (
     Enrolments,
     NotFound,
@@ -169,7 +171,7 @@ def mask_rows(rows: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
 
 def _address_visible_clause(user: Any):
     """Where-clause: dwellings whose address ``user`` may see."""
-    clause = Dwelling.confidential == False  # noqa: E712
+    clause: Combinable = Dwelling.confidential == False  # noqa: E712
     assigned = list(getattr(user, "programmes", None) or [])
     if getattr(user, "role", None) == "partner":
         return clause

@@ -131,6 +131,7 @@ async def renew(
             )
         if errors:
             raise FormErrors(errors)
+        assert until is not None  # given, or computed above when renewable; else refused
         await AgreementRenewal.insert(
             AgreementRenewal(
                 enrolment=enrolment_id,

@@ -41,6 +41,7 @@ async def add_application(actor: Actor, household_id: int, raw: dict[str, Any]) 
     """A new application (pending). The same application submitted twice is kept once."""
     values = validate(AID_FIELDS, raw)
     day = date_or_none(values["applied_on"])
+    assert day is not None  # a required field: validate() refused it empty
     not_in_future("applied_on", day)
     if values["requested"] <= 0:
         raise FormErrors({"requested": "le montant demandé doit être supérieur à zéro"})
@@ -150,6 +151,7 @@ async def decide(actor: Actor, aid_id: int, raw: dict[str, Any]) -> None:
             }
         ).where(AidApplication.id == aid_id)
         if values["outcome"] != aid["outcome"] and values["outcome"] != "pending":
+            assert decided is not None  # a decision's date is checked above
             body = (
                 f"{money_label(granted)} accordés" if values["outcome"] == "granted" else "refusée"
             )
@@ -171,6 +173,7 @@ async def record_paid(actor: Actor, aid_id: int, raw: dict[str, Any]) -> int:
     application's occupancy (even closed: the aid pays a debt). Twice → the same entry."""
     values = validate(AID_PAID_FIELDS, raw)
     day = date_or_none(values["paid_on"])
+    assert day is not None  # a required field: validate() refused it empty
     not_in_future("paid_on", day)
     form_id = f"aid-{aid_id}"
     try:
@@ -200,6 +203,7 @@ async def _paid(actor: Actor, aid_id: int, day: dt.date, form_id: str) -> int:
             .where(Occupancy.id == aid["occupancy"])
             .first()
         )
+        assert occupancy is not None  # the aid's occupancy (foreign key)
         row = await LedgerEntry.insert(
             LedgerEntry(
                 occupancy=aid["occupancy"],

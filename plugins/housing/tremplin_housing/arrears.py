@@ -25,6 +25,7 @@ async def record_step(actor: Actor, household_id: int, raw: dict[str, Any]) -> i
     timeline; tied to its latest occupancy."""
     values = validate(ARREARS_STEP_FIELDS, raw)
     day = date_or_none(values["done_on"])
+    assert day is not None  # a required field: validate() refused it empty
     not_in_future("done_on", day)
     async with transaction():
         if not await Households.exists().where(Households.id == household_id):

@@ -19,6 +19,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.custom_types import Combinable
+
 from tremplin.api import (
     Actor,
     FormErrors,
@@ -61,7 +64,7 @@ def year_bounds(year: int) -> tuple[dt.date, dt.date]:
 
 def _filter(programme: str = "", year: int | None = None):
     """Where-clause of the page's filters (``None``: no filter)."""
-    clause = None
+    clause: Combinable | None = None
     if programme:
         clause = Dwelling.programme == programme
     if year is not None:
@@ -175,7 +178,7 @@ async def move_context(dwelling_id: int, user: Any, connection: Any = None) -> d
     """The dwelling a move is about, as ``user`` may see it, with its latest head lease."""
     row = require(
         await Dwelling.select(
-            Dwelling.all_columns(),
+            *Dwelling.all_columns(),
             Dwelling.owner.name.as_alias("owner_name"),
         )
         .where(Dwelling.id == dwelling_id)
@@ -234,6 +237,7 @@ async def capture(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -> int:
     values = validate(CAPTURE_FIELDS, raw)
     captured_on = date_or_none(values["captured_on"])
     start, end = date_or_none(values["start_date"]), date_or_none(values["end_date"])
+    assert start is not None  # a required field: validate() refused it empty
     errors: dict[str, str] = {}
     try:
         not_in_future("captured_on", captured_on, "la date de captation")
@@ -348,7 +352,7 @@ async def return_to_owner(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -
             .first()
         )
         if lease is not None:
-            changes = {HeadLease.end_date: returned_on}
+            changes: dict[Column | str, Any] = {HeadLease.end_date: returned_on}
             if notice_on is not None:
                 changes[HeadLease.notice_given_on] = notice_on
             if values["notice_months"] is not None:

@@ -53,6 +53,7 @@ def _amounts(values: dict[str, Any]) -> dict[str, Any]:
 async def add_claim(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -> int:
     values = _amounts(validate(CLAIM_FIELDS, raw))
     day = date_or_none(values["occurred_on"])
+    assert day is not None  # a required field: validate() refused it empty
     not_in_future("occurred_on", day)
     async with transaction():
         dwelling = require(

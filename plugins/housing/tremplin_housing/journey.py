@@ -109,7 +109,7 @@ ENTRY_TERMS_FIELDS = (
 )
 
 
-def _terms(values: dict[str, Any]) -> dict[str, int]:
+def _terms(values: dict[str, Any]) -> dict[str, Any]:
     rent = int(values.get("rent") or 0)
     charges = int(values.get("charges") or 0)
     benefit = int(values.get("benefit") or 0)
@@ -147,7 +147,7 @@ async def open_occupancy(
     dwelling_id: int,
     start: dt.date,
     kind: str,
-    terms: dict[str, int],
+    terms: dict[str, Any],
     deposit_cents: int = 0,
     field: str = "dwelling",
     transferred_from: int | None = None,
@@ -289,6 +289,7 @@ def enter_dwelling(kind: str = "agreement", field: str = "dwelling") -> Effect:
             field,
         )
 
+    # an effect carries the housing move it makes as an attribute (read by getattr)
     effect.housing_effect = "enter"  # type: ignore[attr-defined]
     return effect
 
@@ -307,6 +308,7 @@ def leave_dwelling(stays: Iterable[str] = ()) -> Effect:
             return
         await close_occupancy(ctx, end, exit_reason(destination))
 
+    # an effect carries the housing move it makes as an attribute (read by getattr)
     effect.housing_effect = "exit"  # type: ignore[attr-defined]
     effect.stays = kept  # type: ignore[attr-defined]
     return effect
@@ -315,7 +317,7 @@ def leave_dwelling(stays: Iterable[str] = ()) -> Effect:
 def kept_destinations(workflow: Any) -> frozenset[str] | None:
     """The exit destinations after which the household keeps its dwelling, from the
     workflow's :func:`leave_dwelling` effects; ``None`` when no exit closes an occupancy."""
-    found = [
+    found: list[frozenset[str]] = [
         getattr(effect, "stays", frozenset())
         for t in workflow.transitions
         for effect in t.effects
@@ -364,6 +366,7 @@ def move_dwelling(date_field: str = "moved_on", field: str = "dwelling") -> Effe
         day = dt.date.fromisoformat(ctx.values[date_field])
         await move_occupancy(ctx, int(ctx.values[field]), day, field)
 
+    # an effect carries the housing move it makes as an attribute (read by getattr)
     effect.housing_effect = "move"  # type: ignore[attr-defined]
     return effect
 
@@ -432,6 +435,7 @@ def enter_unit(dwelling_of: DwellingOf, kind: str = "residence", field: str = "u
             field,
         )
 
+    # an effect carries the housing move it makes as an attribute (read by getattr)
     effect.housing_effect = "enter"  # type: ignore[attr-defined]
     return effect
 
@@ -443,6 +447,7 @@ def move_unit(dwelling_of: DwellingOf, date_field: str = "moved_on", field: str 
         day = dt.date.fromisoformat(ctx.values[date_field])
         await move_occupancy(ctx, await _mapped(dwelling_of, ctx, field), day, field)
 
+    # an effect carries the housing move it makes as an attribute (read by getattr)
     effect.housing_effect = "move"  # type: ignore[attr-defined]
     return effect
 

@@ -176,6 +176,7 @@ async def record_entry(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> 
     same ``_form_id`` returns the first entry's id and writes nothing."""
     values = validate(ENTRY_FIELDS, raw)
     day = date_or_none(values["entry_date"])
+    assert day is not None  # a required field: validate() refused it empty
     not_in_future("entry_date", day)
     if values["amount"] <= 0:
         raise FormErrors({"amount": "le montant doit être supérieur à zéro"})

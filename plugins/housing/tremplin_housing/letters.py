@@ -69,6 +69,7 @@ async def letter_data(
         .where(Households.id == household_id)
         .first()
     )
+    assert household is not None  # the step's household (foreign key)
     people = await Memberships.select(
         Memberships.relation,
         Memberships.person.first_name.as_alias("first"),

@@ -39,7 +39,7 @@ from tremplin_housing.tables import (
 )
 
 
-def _terms(values: dict[str, Any]) -> dict[str, int]:
+def _terms(values: dict[str, Any]) -> dict[str, Any]:
     rent, charges, benefit = (
         cents(values["rent"]),
         cents(values["charges"]),
@@ -66,7 +66,7 @@ async def _open(
     dwelling_id: int,
     household_id: int,
     start: dt.date,
-    terms: dict[str, int],
+    terms: dict[str, Any],
     extra: dict[str, Any],
 ) -> int:
     """Insert an occupancy after checking neither the dwelling nor the household is taken."""
@@ -155,6 +155,7 @@ async def create_occupancy(
         raise FormErrors({"programme": THROUGH_WORKFLOW})
     terms = _terms(values)
     start = date_or_none(values["start_date"])
+    assert start is not None  # a required field: validate() refused it empty
     deposit = cents(values["deposit"])
     async with transaction():
         household = await find_household(values["household"])
@@ -178,9 +179,11 @@ async def create_occupancy(
                 await DepositInstalment.insert(
                     DepositInstalment(occupancy=occupancy_id, due_on=due, amount_cents=amount)
                 )
-        reference = (
+        dwelling = (
             await Dwelling.select(Dwelling.reference).where(Dwelling.id == dwelling_id).first()
-        )["reference"]
+        )
+        assert dwelling is not None  # the occupancy's dwelling, checked above
+        reference = dwelling["reference"]
         await add_event(
             actor,
             household["id"],
@@ -207,6 +210,7 @@ async def add_revision(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> 
     values = validate(REVISION_FIELDS, raw)
     terms = _terms(values)
     effective = date_or_none(values["effective_from"])
+    assert effective is not None  # a required field: validate() refused it empty
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
         if effective < occupancy["start_date"]:
@@ -284,6 +288,7 @@ async def close_occupancy(actor: Actor, occupancy_id: int, raw: dict[str, Any]) 
     """The household leaves the dwelling (``end_date`` is its last day there)."""
     values = validate(EXIT_FIELDS, raw)
     end = date_or_none(values["end_date"])
+    assert end is not None  # a required field: validate() refused it empty
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
         await close_row(actor, occupancy, end, values["exit_reason"])
@@ -316,6 +321,7 @@ async def transfer(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:
     values = validate(TRANSFER_FIELDS, raw)
     terms = _terms(values)
     day = date_or_none(values["transfer_date"])
+    assert day is not None  # a required field: validate() refused it empty
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
         target = await _dwelling_by_text(values["dwelling"])
@@ -363,6 +369,7 @@ async def transfer(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:
 async def add_inventory(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:
     values = validate(INVENTORY_FIELDS, raw)
     day = date_or_none(values["done_on"])
+    assert day is not None  # a required field: validate() refused it empty
     fund = cents(values["fund"]) or 0
     errors = {}
     if fund and values["kind"] != "exit":

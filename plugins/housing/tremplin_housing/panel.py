@@ -45,6 +45,7 @@ async def household_panel(
             .where(Dwelling.id == current.dwelling_id)
             .first()
         )
+        assert dwelling is not None  # the current occupancy's dwelling (foreign key)
         if connection is not None:
             await protect(connection, [dwelling])
         await audit_revealed([dwelling], user)
@@ -53,6 +54,7 @@ async def household_panel(
             .where(Occupancy.id == current.id)
             .first()
         )
+        assert insurance is not None  # the current occupancy, read just above
         expires = insurance["insurance_expires_on"]
         context.update(
             address=shown_address(dwelling, user),

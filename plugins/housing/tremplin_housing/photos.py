@@ -40,7 +40,8 @@ async def attach_photo(actor: Actor, inventory_id: int, raw: dict[str, Any]) -> 
     try:
         return await _attach(actor, inventory_id, values["document"])
     except DUPLICATE:  # attached by a concurrent request
-        return await _attached(inventory_id, values["document"])
+        # the twin's row exists: its insert is what broke the unique key
+        return await _attached(inventory_id, values["document"])  # type: ignore[return-value]
 
 
 async def _attached(inventory_id: int, document_id: int) -> int | None:

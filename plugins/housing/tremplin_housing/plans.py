@@ -42,6 +42,9 @@ def _values(raw: dict[str, Any]) -> dict[str, Any]:
     values = validate(PLAN_FIELDS, raw)
     start = date_or_none(values["start_date"])
     first_due = date_or_none(values["first_due_on"])
+    assert (
+        start is not None and first_due is not None
+    )  # required fields: validate() refused them empty
     not_in_future("start_date", start)
     errors: dict[str, str] = {}
     if values["debt"] <= 0:

@@ -109,6 +109,7 @@ async def receipt_data(
         .where(Households.id == occupancy["household"])
         .first()
     )
+    assert household is not None  # the occupancy's household (foreign key)
     last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     return {
         "association": association,

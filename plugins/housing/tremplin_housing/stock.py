@@ -64,7 +64,8 @@ async def create_owner(actor: Actor, raw: dict[str, Any]) -> int:
             Owner(
                 created_at=current,
                 updated_at=current,
-                **{k: v or "" for k, v in values.items()},
+                # column values as keywords: mypy matches them against Table.__init__'s own
+                **{k: v or "" for k, v in values.items()},  # type: ignore[arg-type]
             )
         ).returning(Owner.id)
         await write_audit(actor, "create", "housing_owner", row[0]["id"], values.keys())
@@ -208,7 +209,7 @@ async def mark_confidential(actor: Actor, dwelling_id: int, programme: str) -> N
             .first(),
             dwelling_id,
         )
-        changes = {}
+        changes: dict[Any, Any] = {}  # Column keys (insert and update type them apart)
         if not row["confidential"]:
             changes[Dwelling.confidential] = True
         if not row["programme"]:
@@ -225,6 +226,7 @@ async def mark_confidential(actor: Actor, dwelling_id: int, programme: str) -> N
 async def add_head_lease(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -> int:
     values = validate(HEAD_LEASE_FIELDS, raw)
     start, end = date_or_none(values["start_date"]), date_or_none(values["end_date"])
+    assert start is not None  # a required field: validate() refused it empty
     if end is not None and end < start:
         raise FormErrors({"end_date": "la date de fin précède la date de début"})
     async with transaction():
@@ -260,6 +262,7 @@ async def add_head_lease(actor: Actor, dwelling_id: int, raw: dict[str, Any]) ->
 async def add_vacancy(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -> int:
     values = validate(VACANCY_FIELDS, raw)
     start, end = date_or_none(values["start_date"]), date_or_none(values["end_date"])
+    assert start is not None  # a required field: validate() refused it empty
     if end is not None and end < start:
         raise FormErrors({"end_date": "la fin de la vacance précède son début"})
     async with transaction():

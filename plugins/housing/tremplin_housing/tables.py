@@ -11,6 +11,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -25,6 +26,8 @@ R = OnDelete.restrict
 class Owner(Table, tablename="housing_owner"):
     """A dwelling's owner (*propriétaire*): private person, social landlord or company."""
 
+    id: Serial
+
     kind = Varchar(length=30, index=True)
     name = Varchar(length=200, index=True)
     contact_name = Varchar(length=200, default="")
@@ -38,6 +41,8 @@ class Owner(Table, tablename="housing_owner"):
 
 class Dwelling(Table, tablename="housing_dwelling"):
     """A dwelling (*logement*) the association prospects, manages or has returned."""
+
+    id: Serial
 
     reference = Varchar(length=20, unique=True, index=True)
     owner = ForeignKey(Owner, on_delete=R, index=True)
@@ -72,6 +77,8 @@ class Dwelling(Table, tablename="housing_dwelling"):
 class HeadLease(Table, tablename="housing_head_lease"):
     """The association's lease or management mandate with the owner (*bail*, *mandat*)."""
 
+    id: Serial
+
     dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
     kind = Varchar(length=20)
     start_date = Date()
@@ -85,6 +92,8 @@ class HeadLease(Table, tablename="housing_head_lease"):
 
 class Vacancy(Table, tablename="housing_vacancy"):
     """A period with no occupant, with its cause (*vacance*); its cost is computed."""
+
+    id: Serial
 
     dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
     start_date = Date(index=True)
@@ -102,6 +111,8 @@ class Occupancy(Table, tablename="housing_occupancy"):
     the entry date is that enrolment's, the exit closes it. ``None`` for an occupancy
     recorded by hand before programmes housed people through their workflow.
     """
+
+    id: Serial
 
     dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
     household = ForeignKey(Households, on_delete=R, index=True)
@@ -125,6 +136,8 @@ class RentTerms(Table, tablename="housing_rent_terms"):
     """Rent, charges and directly-paid housing benefit from ``effective_from`` on: a
     yearly revision is a new row, never a new occupancy."""
 
+    id: Serial
+
     occupancy = ForeignKey(Occupancy, on_delete=R, index=True)
     effective_from = Date()
     rent_cents = Integer()
@@ -145,6 +158,8 @@ class LedgerEntry(Table, tablename="housing_ledger_entry"):
     recorded once (unique ``form_id``).
     """
 
+    id: Serial
+
     occupancy = ForeignKey(Occupancy, on_delete=R, index=True)
     household = ForeignKey(Households, on_delete=R, index=True)
     kind = Varchar(length=10, index=True)
@@ -163,6 +178,8 @@ class LedgerEntry(Table, tablename="housing_ledger_entry"):
 class DepositInstalment(Table, tablename="housing_deposit_instalment"):
     """A part of the deposit (*dépôt de garantie*): half at signature, the rest a month later."""
 
+    id: Serial
+
     occupancy = ForeignKey(Occupancy, on_delete=R, index=True)
     due_on = Date()
     amount_cents = Integer()
@@ -171,6 +188,8 @@ class DepositInstalment(Table, tablename="housing_deposit_instalment"):
 
 class Inventory(Table, tablename="housing_inventory"):
     """An entry or exit inventory (*état des lieux*); photos go to the household documents."""
+
+    id: Serial
 
     occupancy = ForeignKey(Occupancy, on_delete=R, index=True)
     kind = Varchar(length=10)
@@ -186,6 +205,8 @@ class Inventory(Table, tablename="housing_inventory"):
 class ArrearsStep(Table, tablename="housing_arrears_step"):
     """A dated step of the arrears procedure (reminder, formal notice… eviction)."""
 
+    id: Serial
+
     household = ForeignKey(Households, on_delete=R, index=True)
     occupancy = ForeignKey(Occupancy, null=True, on_delete=R, index=True)
     step = Varchar(length=30, index=True)
@@ -199,6 +220,8 @@ class Intervention(Table, tablename="housing_intervention"):
     """A maintenance intervention requested in a dwelling: who is liable (occupant, owner
     or the association), who does it (the team, a company, an insertion workshop), its cost.
     ``household`` is the occupant on the day it was requested (``None`` if empty)."""
+
+    id: Serial
 
     dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
     household = ForeignKey(Households, null=True, on_delete=R, index=True)
@@ -221,6 +244,8 @@ class AgreementRenewal(Table, tablename="housing_agreement_renewal"):
     renewals. The agreement's end is the last renewal's ``until`` (the first term's end
     while there is none)."""
 
+    id: Serial
+
     enrolment = ForeignKey(Enrolments, on_delete=R, index=True)
     occupancy = ForeignKey(Occupancy, null=True, on_delete=R, index=True)
     decided_on = Date()
@@ -235,6 +260,8 @@ class AgreementRenewal(Table, tablename="housing_agreement_renewal"):
 class HousingSettings(Table, tablename="housing_settings"):
     """The association's housing settings (one row; defaults apply while there is none)."""
 
+    id: Serial
+
     #: A household is in arrears when its balance exceeds this (the seeds: 30 €).
     arrears_threshold_cents = Integer(default=3000)
     updated_by = ForeignKey(Users, null=True, on_delete=R)
@@ -245,6 +272,8 @@ class HousingSettings(Table, tablename="housing_settings"):
 class RepaymentPlan(Table, tablename="housing_repayment_plan"):
     """A repayment plan (*plan d'apurement*) of a household's rent debt: instalments on top
     of the current rent, from ``start_date``. Whether it is kept is computed."""
+
+    id: Serial
 
     household = ForeignKey(Households, on_delete=R, index=True)
     occupancy = ForeignKey(Occupancy, null=True, on_delete=R, index=True)
@@ -258,6 +287,8 @@ class RepaymentPlan(Table, tablename="housing_repayment_plan"):
 class PlanInstalment(Table, tablename="housing_plan_instalment"):
     """One instalment (*échéance*) of a repayment plan."""
 
+    id: Serial
+
     plan = ForeignKey(RepaymentPlan, on_delete=R, index=True)
     due_on = Date(index=True)
     amount_cents = Integer()
@@ -267,6 +298,8 @@ class AidApplication(Table, tablename="housing_aid_application"):
     """An application for help with the rent debt: FSL, VISALE guarantee claim, another
     fund; its outcome; a granted aid paid to the association is a ledger credit
     (``ledger_entry``)."""
+
+    id: Serial
 
     household = ForeignKey(Households, on_delete=R, index=True)
     occupancy = ForeignKey(Occupancy, null=True, on_delete=R, index=True)
@@ -286,6 +319,8 @@ class AidApplication(Table, tablename="housing_aid_application"):
 class Claim(Table, tablename="housing_claim"):
     """A damage in a dwelling and the insurance claim (*sinistre*): water damage, fire…
     ``household`` is the occupant on the day it happened (``None`` if empty)."""
+
+    id: Serial
 
     dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
     household = ForeignKey(Households, null=True, on_delete=R, index=True)
@@ -308,6 +343,8 @@ class DpeRecord(Table, tablename="housing_dpe_record"):
     date, else the day it was recorded): the history of the dwelling's labels. Written in the
     same transaction as the dwelling whenever its label or diagnostic date changes."""
 
+    id: Serial
+
     dwelling = ForeignKey(Dwelling, on_delete=R, index=True)
     dpe_class = Varchar(length=1, default="")
     dpe_date = Date(null=True, default=None, index=True)
@@ -318,6 +355,8 @@ class DpeRecord(Table, tablename="housing_dpe_record"):
 
 class InventoryPhoto(Table, tablename="housing_inventory_photo"):
     """A photo (a household document) attached to an entry or exit inventory."""
+
+    id: Serial
 
     inventory = ForeignKey(Inventory, on_delete=R, index=True)
     document = ForeignKey(Documents, on_delete=R, index=True)

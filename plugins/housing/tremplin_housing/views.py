@@ -108,7 +108,7 @@ async def owners() -> list[dict[str, Any]]:
 async def get_dwelling(dwelling_id: int) -> dict[str, Any]:
     return require(
         await Dwelling.select(
-            Dwelling.all_columns(),
+            *Dwelling.all_columns(),
             Dwelling.owner.name.as_alias("owner_name"),
             Dwelling.owner.phone.as_alias("owner_phone"),
         )

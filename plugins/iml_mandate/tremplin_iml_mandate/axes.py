@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Request, Response, post
+from litestar import Response, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
@@ -208,7 +209,7 @@ def _prefixed(axis: str, values: dict[str, Any]) -> dict[str, Any]:
 
 @post(f"/{KEY}/enrolments/{{enrolment_id:int}}/axes/{{axis:str}}", guards=[requires("social")])
 async def axis_update(
-    request: Request, enrolment_id: FromPath[int], axis: FromPath[str]
+    request: HTMXRequest, enrolment_id: FromPath[int], axis: FromPath[str]
 ) -> Response:
     """Save one axis; htmx gets the panel back (with the typed values and errors if refused)."""
     if axis not in AXIS_LABELS:

@@ -35,7 +35,7 @@ from tremplin_iml_mandate.workflow import (
 async def _rows(programme: str, states: tuple[str, ...]) -> list[dict[str, Any]]:
     return (
         await Enrolments.select(
-            Enrolments.all_columns(),
+            *Enrolments.all_columns(),
             Enrolments.household.name.as_alias("name"),
         )
         .where(
@@ -78,7 +78,7 @@ async def supports() -> list[dict[str, Any]]:
 
 async def measures() -> list[dict[str, Any]]:
     on = today()
-    kinds = {c.value: c.label for c in MEASURE_KINDS}
+    kinds: dict[str | None, str] = {c.value: c.label for c in MEASURE_KINDS}
     out = []
     for r in await _rows(SUPPORT_KEY, ("active",)):
         view = EnrolmentView.from_row(r)

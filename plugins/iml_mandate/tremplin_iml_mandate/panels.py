@@ -67,7 +67,10 @@ async def measure_panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
             category or "",
             "montant en fin de mesure non renseigné" if category == "unknown" else "",
         ),
-        "change": debt_change_percent(entry_debt, latest) if category == "plan_not_kept" else None,
+        # plan_not_kept is only given when both debts are known
+        "change": debt_change_percent(entry_debt, latest)  # type: ignore[arg-type]
+        if category == "plan_not_kept"
+        else None,
         "arrears": arrears,
         "on": on,
     }

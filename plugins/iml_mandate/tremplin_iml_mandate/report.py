@@ -147,7 +147,7 @@ async def funding_rows(
         rows.append(IndicatorRow("Entrées dans le dispositif", starts, key="starts"))
     rows += [
         IndicatorRow("Mesures utilisées (moyenne sur la période)", used, key="used"),
-        IndicatorRow("Taux d'utilisation (%)", _pct(used, funded) or 0, key="rate"),
+        IndicatorRow("Taux d'utilisation (%)", _pct(used, funded or 0) or 0, key="rate"),
     ]
     note = "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période." + (
         "" if funded is not None else " Nombre de mesures financées non renseigné pour cette année."

@@ -1,6 +1,6 @@
 """Tables of the ``iml_mandate`` plugin: stabilisation axes and funded measures per year."""
 
-from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from tremplin.api import Enrolments, Households
@@ -10,6 +10,8 @@ class StabilisationAxis(Table, tablename="iml_mandate_axis"):
     """One axis of the stabilisation in the dwelling (budget, employment…) for one enrolment:
     the goals agreed with the household and how far they are reached. One row per axis
     (unique index ``iml_mandate_axis_enrolment_axis``)."""
+
+    id: Serial
 
     enrolment = ForeignKey(Enrolments, on_delete=OnDelete.restrict, index=True)
     household = ForeignKey(Households, on_delete=OnDelete.restrict, index=True)
@@ -25,6 +27,8 @@ class StabilisationAxis(Table, tablename="iml_mandate_axis"):
 class FundedMeasures(Table, tablename="iml_mandate_funded"):
     """How many measures a funder finances for a programme and a year (e.g. 20 by the State
     for the IML under mandate). Unique on (programme, year)."""
+
+    id: Serial
 
     programme = Varchar(length=50, index=True)
     year = Integer(index=True)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Request, Response, post
+from litestar import Response, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
@@ -155,7 +156,7 @@ async def reinforced_panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
     f"/{KEY}/enrolments/{{enrolment_id:int}}/checklists/{{name:str}}", guards=[requires("social")]
 )
 async def checklist_update(
-    request: Request, enrolment_id: FromPath[int], name: FromPath[str]
+    request: HTMXRequest, enrolment_id: FromPath[int], name: FromPath[str]
 ) -> Response:
     """Save a checklist; htmx gets the panel back."""
     if name not in CHECKLISTS:
@@ -183,6 +184,7 @@ async def checklist_update(
             .output(load_json=True)
             .first()
         )
+        assert fresh is not None  # the enrolment just updated
         view = enrolment_view(fresh)
         context = await (
             entry_panel_context(view) if name == ENTRY else reinforced_panel_context(view)

@@ -117,6 +117,7 @@ async def convention_data(
         .where(Households.id == row["household"])
         .first()
     )
+    assert household is not None  # the enrolment's household (foreign key)
     reference, others = await household_people(row["household"])
     renewals = (await agreement_renewals([enrolment_id]))[enrolment_id]
     entry = row["entry_date"]

@@ -15,6 +15,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
@@ -188,7 +189,7 @@ async def panel_context(enrolment: EnrolmentView) -> dict[str, Any]:
 
 
 @post(f"/{KEY}/enrolments/{{enrolment_id:int}}/reviews", guards=[requires("social")])
-async def review_create(request: Request, enrolment_id: FromPath[int]) -> Response:
+async def review_create(request: HTMXRequest, enrolment_id: FromPath[int]) -> Response:
     row = await enrolment_for_route(request, enrolment_id, KEY)
     raw = {k: v for k, v in (await request.form()).items() if k != "_csrf"}
     a = actor(request)

@@ -43,7 +43,8 @@ async def coordination_rows() -> list[dict[str, Any]]:
     meetings = await meetings_of([r["household"] for r in rows])
     out = []
     for r in rows:
-        last = (meetings.get(r["household"]) or [None])[0]
+        # [None]: no meeting yet, last is then None
+        last = (meetings.get(r["household"]) or [None])[0]  # type: ignore[list-item]
         data = r["data"] or {}
         housed = r["state"] == "housed"
         out.append(

@@ -59,7 +59,7 @@ async def ranked_for(dwelling_id: int, on: dt.date) -> list[dict[str, Any]]:
         for r in await Allocation.select(Allocation.demand).where(Allocation.status == "allocated")
     }
     demands = await Demand.select(
-        Demand.all_columns(),
+        *Demand.all_columns(),
         Demand.household.name.as_alias("household_name"),
         Demand.household.reference.as_alias("household_reference"),
     ).where(Demand.status == "accepted")
@@ -104,6 +104,7 @@ async def allocate(actor: Actor, demand_id: int, dwelling_id: int, raw: dict[str
     """Record the allocation of a free dwelling to an accepted demand."""
     values = validate(ALLOCATION_FIELDS, raw)
     day = date_of(values["allocated_on"])
+    assert day is not None  # a required field: validate() refused it empty
     not_in_future("allocated_on", day)
     async with transaction():
         demand = require(
@@ -145,6 +146,7 @@ async def sign_lease(actor: Actor, allocation_id: int, raw: dict[str, Any]) -> i
     in one transaction. Returns the occupancy id."""
     values = validate(LEASE_FIELDS, raw)
     day = date_of(values["signed_on"])
+    assert day is not None  # a required field: validate() refused it empty
     async with transaction():
         allocation = require(
             await Allocation.select().where(Allocation.id == allocation_id).first(), allocation_id

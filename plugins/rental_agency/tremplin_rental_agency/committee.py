@@ -218,11 +218,11 @@ async def session_files(session_id: int) -> list[dict[str, Any]]:
     """The files of a session with their household and decision, in one query."""
     return (
         await Presentation.select(
-            Presentation.all_columns(),
+            *Presentation.all_columns(),
             Presentation.demand.household.as_alias("household"),
-            Presentation.demand.household.name.as_alias("household_name"),
-            Presentation.demand.household.reference.as_alias("household_reference"),
-            Presentation.demand.household.composition.as_alias("composition"),
+            Presentation.demand.household.name.as_alias("household_name"),  # type: ignore[union-attr]  # a joined column: Piccolo types a ForeignKey's attribute Column | Any
+            Presentation.demand.household.reference.as_alias("household_reference"),  # type: ignore[union-attr]  # a joined column: Piccolo types a ForeignKey's attribute Column | Any
+            Presentation.demand.household.composition.as_alias("composition"),  # type: ignore[union-attr]  # a joined column: Piccolo types a ForeignKey's attribute Column | Any
             Presentation.demand.wanted_typology.as_alias("wanted_typology"),
             Presentation.demand.wanted_sector.as_alias("wanted_sector"),
             Presentation.demand.situation.as_alias("situation"),

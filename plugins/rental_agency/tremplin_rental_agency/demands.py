@@ -104,6 +104,7 @@ async def create_demand(
     """
     values = validate(DEMAND_FIELDS, raw)
     registered = date_of(values["registered_on"])
+    assert registered is not None  # a required field: validate() refused it empty
     not_in_future("registered_on", registered, "La date d'enregistrement")
     async with transaction():
         await _check_household(household_id)
@@ -138,7 +139,7 @@ async def create_demand(
 async def get_demand(demand_id: int) -> dict[str, Any]:
     row = (
         await Demand.select(
-            Demand.all_columns(),
+            *Demand.all_columns(),
             Demand.household.name.as_alias("household_name"),
             Demand.household.reference.as_alias("household_reference"),
             Demand.household.composition.as_alias("composition"),
@@ -153,6 +154,7 @@ async def update_demand(actor: Actor, demand_id: int, raw: dict[str, Any], versi
     """Correct a demand's data; a second writer with an old version gets a conflict."""
     values = validate(DEMAND_FIELDS, raw)
     registered = date_of(values["registered_on"])
+    assert registered is not None  # a required field: validate() refused it empty
     not_in_future("registered_on", registered, "La date d'enregistrement")
     async with transaction():
         changes = _row_values(values)
@@ -219,15 +221,16 @@ async def set_status(
 
 async def change_status(actor: Actor, demand_id: int, raw: dict[str, Any]) -> None:
     values = validate(CANCEL_FIELDS, raw)
-    await set_status(
-        actor, demand_id, values["status"], date_of(values["on_date"]), values["note"] or ""
-    )
+    day = date_of(values["on_date"])
+    assert day is not None  # a required field: validate() refused it empty
+    await set_status(actor, demand_id, values["status"], day, values["note"] or "")
 
 
 async def add_appointment(actor: Actor, demand_id: int, raw: dict[str, Any]) -> int:
     """A desk appointment; the first one attended moves a registered demand to *received*."""
     values = validate(APPOINTMENT_FIELDS, raw)
     day = date_of(values["on_date"])
+    assert day is not None  # a required field: validate() refused it empty
     async with transaction():
         demand = require(
             await Demand.select(Demand.id, Demand.status, Demand.household)

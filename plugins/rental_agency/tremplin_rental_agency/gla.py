@@ -58,6 +58,7 @@ async def record_gla(actor: Actor, household_id: int, raw: dict[str, Any]) -> No
     """A GLA action for a tenant of the stock (an occupancy on that day, any programme)."""
     values = validate(GLA_FIELDS, raw)
     day = date_of(values["on_date"])
+    assert day is not None  # a required field: validate() refused it empty
     not_in_future("on_date", day)
     async with transaction():
         require(
@@ -85,6 +86,7 @@ async def open_commission(actor: Actor, raw: dict[str, Any]) -> int:
     threshold (the housing plugin's, 30 € by default) becomes a situation to decide on."""
     values = validate(COMMISSION_FIELDS, raw)
     day = date_of(values["held_on"])
+    assert day is not None  # a required field: validate() refused it empty
     not_in_future("held_on", day)
     async with transaction():
         threshold = await housing_link.arrears_threshold()
@@ -162,7 +164,7 @@ async def record_case(actor: Actor, case_id: int, raw: dict[str, Any], version: 
 async def commission_cases(commission_id: int) -> list[dict[str, Any]]:
     return (
         await ArrearsCase.select(
-            ArrearsCase.all_columns(),
+            *ArrearsCase.all_columns(),
             ArrearsCase.household.name.as_alias("household_name"),
             ArrearsCase.household.reference.as_alias("household_reference"),
         )

@@ -65,6 +65,7 @@ async def current_grid(actor: Actor | None = None) -> GridView:
             "Grille initiale",
         )
         row = await Grid.select().order_by(Grid.version, ascending=False).first()
+        assert row is not None  # a grid exists: saved just above when there was none
     return await _load(row)
 
 

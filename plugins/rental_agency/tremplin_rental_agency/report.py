@@ -137,7 +137,7 @@ async def _validated(period: Period) -> list[dict[str, Any]]:
         Presentation.demand.situation.as_alias("situation"),
         Presentation.demand.problems.as_alias("problems"),
         Presentation.demand.monthly_resources_cents.as_alias("resources"),
-        Presentation.demand.household.composition.as_alias("composition"),
+        Presentation.demand.household.composition.as_alias("composition"),  # type: ignore[union-attr]  # a joined column: Piccolo types a ForeignKey's attribute Column | Any
     ).where(
         (Presentation.decision == "accepted")
         & (Presentation.decided_on >= period.start)

@@ -326,7 +326,7 @@ async def _demand_page(
     )
     presentations = (
         await Presentation.select(
-            Presentation.all_columns(), Presentation.session.held_on.as_alias("held_on")
+            *Presentation.all_columns(), Presentation.session.held_on.as_alias("held_on")
         )
         .where(Presentation.demand == demand_id)
         .order_by(Presentation.id)

@@ -6,7 +6,17 @@ to by their id (no foreign key across plugins, so the two apps migrate independe
 Unique and composite indexes are in ``rental_agency_0002_indexes``.
 """
 
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 from tremplin.api import Households, Users
@@ -17,6 +27,8 @@ R = OnDelete.restrict
 class Demand(Table, tablename="rental_agency_demand"):
     """A housing demand (*demande de logement*) of a household already on file: the file's
     composition and members are the household's own, never copied here."""
+
+    id: Serial
 
     household = ForeignKey(Households, on_delete=R, index=True)
     #: Departmental unique-demand number (*numéro unique départemental*), optional.
@@ -44,6 +56,8 @@ class Demand(Table, tablename="rental_agency_demand"):
 class DeskAppointment(Table, tablename="rental_agency_appointment"):
     """An appointment at the demand desk (*permanence d'accueil de la demande*)."""
 
+    id: Serial
+
     demand = ForeignKey(Demand, on_delete=R, index=True)
     household = ForeignKey(Households, on_delete=R, index=True)
     on_date = Date(index=True)
@@ -56,6 +70,8 @@ class Grid(Table, tablename="rental_agency_grid"):
     """One version of the scoring grid (*grille de cotation*). A version is never changed:
     editing the grid writes the next version, so past scores keep theirs."""
 
+    id: Serial
+
     version = Integer(unique=True, index=True)
     smic_cents = Integer(default=139869)
     note = Varchar(length=200, default="")
@@ -66,6 +82,8 @@ class Grid(Table, tablename="rental_agency_grid"):
 class Criterion(Table, tablename="rental_agency_criterion"):
     """A criterion of a grid version: a rule computed from the demand, and its points."""
 
+    id: Serial
+
     grid = ForeignKey(Grid, on_delete=R, index=True)
     position = Integer(default=0)
     label = Varchar(length=200)
@@ -75,6 +93,8 @@ class Criterion(Table, tablename="rental_agency_criterion"):
 
 class Session(Table, tablename="rental_agency_session"):
     """A meeting of the allocation committee (*CEDL*)."""
+
+    id: Serial
 
     held_on = Date(index=True)
     #: Partner organisations present (ids of the core's partner organisations).
@@ -89,6 +109,8 @@ class Session(Table, tablename="rental_agency_session"):
 class Presentation(Table, tablename="rental_agency_presentation"):
     """A file presented in a session, with its decision (one per file and session, unique
     index ``rental_agency_presentation_session_demand``) and the score it got then."""
+
+    id: Serial
 
     session = ForeignKey(Session, on_delete=R, index=True)
     demand = ForeignKey(Demand, on_delete=R, index=True)
@@ -109,6 +131,8 @@ class Allocation(Table, tablename="rental_agency_allocation"):
     """An accepted demand proposed a free dwelling of the housing stock (*attribution*);
     the lease signature opens the housing occupancy (``occupancy_id``)."""
 
+    id: Serial
+
     demand = ForeignKey(Demand, on_delete=R, index=True)
     household = ForeignKey(Households, on_delete=R, index=True)
     dwelling_id = Integer(index=True)
@@ -123,6 +147,8 @@ class Allocation(Table, tablename="rental_agency_allocation"):
 class ArrearsCause(Table, tablename="rental_agency_arrears_cause"):
     """A cause of arrears the administrator added to the default list."""
 
+    id: Serial
+
     key = Varchar(length=40, unique=True)
     label = Varchar(length=200)
     created_at = Timestamptz()
@@ -130,6 +156,8 @@ class ArrearsCause(Table, tablename="rental_agency_arrears_cause"):
 
 class ArrearsCommission(Table, tablename="rental_agency_arrears_commission"):
     """A monthly arrears commission (*commission de suivi des impayés*)."""
+
+    id: Serial
 
     held_on = Date(index=True)
     threshold_cents = Integer(default=3000)
@@ -140,6 +168,8 @@ class ArrearsCommission(Table, tablename="rental_agency_arrears_commission"):
 class ArrearsCase(Table, tablename="rental_agency_arrears_case"):
     """A tenant's arrears examined by a commission: the balance then, its cause, the decision
     and the outcome of the situation (one per household and commission)."""
+
+    id: Serial
 
     commission = ForeignKey(ArrearsCommission, on_delete=R, index=True)
     household = ForeignKey(Households, on_delete=R, index=True)
@@ -156,6 +186,8 @@ class Territory(Table, tablename="rental_agency_territory"):
     """The agency's metropolis as the administrator sets it (one row; none: the default of
     :mod:`.territory`): its name and the postcodes or communes that form it, one a line."""
 
+    id: Serial
+
     label = Varchar(length=100, default="")
     entries = Text(default="")
     version = Integer(default=1)
@@ -170,6 +202,7 @@ class FundGrant(Table, tablename="rental_agency_fund_grant"):
     self-renovation site, other improvements to the agency's standard. ``dwelling_id`` is a
     ``housing`` dwelling (no foreign key across plugins)."""
 
+    id: Serial
     dwelling_id = Integer(index=True)
     #: A key of ``vocab.FUND_FIELDS``.
     field = Varchar(length=30, index=True)

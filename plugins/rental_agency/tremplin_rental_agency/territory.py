@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from tremplin.api import Actor, FormErrors, normalise, now, transaction
 from tremplin_rental_agency.common import write_audit
@@ -144,7 +145,7 @@ async def save_metropolis(actor: Actor, label: str, entries: str, version: int) 
         row = await Territory.select(Territory.id, Territory.version).first()
         if (row["version"] if row else 0) != version:
             raise conflict
-        values = {
+        values: dict[Any, Any] = {  # Column keys (insert and update type them apart)
             Territory.label: label,
             Territory.entries: "\n".join(lines),
             Territory.updated_by: actor.user_id,

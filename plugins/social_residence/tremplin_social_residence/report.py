@@ -36,7 +36,7 @@ from tremplin_social_residence.tables import ResidenceUnit
 from tremplin_social_residence.workflow import EXIT_DESTINATIONS, KEY, MAX_MONTHS
 
 
-def _mean(values: list[float]) -> float:
+def _mean(values: list[int] | list[float]) -> float:
     return round(sum(values) / len(values), 1) if values else 0
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
@@ -95,7 +96,7 @@ async def unit_create(request: Request) -> Response:
 
 
 @post(f"/{KEY}/enrolments/{{enrolment_id:int}}/derogations", guards=[SOCIAL])
-async def derogation_create(request: Request, enrolment_id: FromPath[int]) -> Response:
+async def derogation_create(request: HTMXRequest, enrolment_id: FromPath[int]) -> Response:
     """Record a derogation; htmx gets the panel back with the errors in place."""
     row = await enrolment_for_route(request, enrolment_id, KEY)
     raw = await _form(request)

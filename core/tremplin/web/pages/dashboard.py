@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from litestar import Request, get
 from litestar.response import Template
 
 from tremplin.permissions import can
 from tremplin.services.clock import today
-from tremplin.types import DASHBOARD_ROWS, DashboardContext
+from tremplin.types import DASHBOARD_ROWS, DashboardContext, DashboardItem
 from tremplin.web.access import visibility
 from tremplin.web.auth import staff_only
 from tremplin.web.state import app_context, current_user, user_programmes
@@ -46,7 +47,7 @@ async def dashboard(request: Request) -> Template:
         except Exception:
             log.exception("plugin %s failed in tremplin_dashboard_items", impl.plugin_name)
             continue
-        for item in items or []:
+        for item in cast(list[DashboardItem], items or []):  # the hook's declared return
             if item.programme and item.programme not in dctx.programmes:
                 continue
             if item.capability and not can(user, item.capability):

@@ -105,6 +105,8 @@ async def due_dates_page(request: Request) -> Template:
     host = app_context(request).host
     after = _cursor(str(request.query_params.get("apres", ""))[:40])
     if errors:
+        rows: list[dict[str, Any]]
+        total: int | None
         rows, cursor, total = [], None, 0
     else:
         rows, cursor = await list_due(f, after=after, descending=values["tri"] == "lointaine")

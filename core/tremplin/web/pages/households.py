@@ -232,7 +232,7 @@ async def household_create(request: Request) -> Response:
 
 async def _panels(panels: list[EnrolmentPanel], row: dict[str, Any]) -> list[dict[str, Any]]:
     """Render the plugin panels of one enrolment; a failing panel becomes a notice."""
-    out = []
+    out: list[dict[str, Any]] = []
     view = to_view(row)
     for panel in panels:
         if panel.programme != row["programme"]:
@@ -268,7 +268,7 @@ async def household_context(
         m["age"] = age_on(m["birth_date"], on) if m["birth_date"] else None
     rows = (
         await Enrolment.select(
-            Enrolment.all_columns(), Enrolment.referent.full_name.as_alias("referent_name")
+            *Enrolment.all_columns(), Enrolment.referent.full_name.as_alias("referent_name")
         )
         .where(
             (Enrolment.household == household_id)

@@ -68,6 +68,7 @@ async def _start_job(request: Request, content: bytes, filename: str, dry_run: b
             }
         )
 
+    assert a.user_id is not None  # the page's guard lets in logged-in users only
     job_id = await jobs.start(
         "import",
         a.user_id,

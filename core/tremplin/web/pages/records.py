@@ -9,6 +9,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from tremplin.forms import FormErrors, resolve_choices
@@ -247,7 +248,7 @@ async def _transition_context(
 
 @get("/enrolments/{enrolment_id:int}/transitions/{key:str}", guards=[SOCIAL])
 async def transition_form(
-    request: Request, enrolment_id: FromPath[int], key: FromPath[str]
+    request: HTMXRequest, enrolment_id: FromPath[int], key: FromPath[str]
 ) -> Template:
     context = await _transition_context(request, enrolment_id, key)
     values = {f.name: today().isoformat() for f in context["transition"].fields if f.kind == "date"}
@@ -258,7 +259,7 @@ async def transition_form(
 
 @post("/enrolments/{enrolment_id:int}/transitions/{key:str}", guards=[SOCIAL])
 async def transition_apply(
-    request: Request, enrolment_id: FromPath[int], key: FromPath[str]
+    request: HTMXRequest, enrolment_id: FromPath[int], key: FromPath[str]
 ) -> Response:
     context = await _transition_context(request, enrolment_id, key)
     raw = await form_dict(request)
@@ -297,7 +298,7 @@ async def transition_apply(
 
 
 @post("/households/{household_id:int}/timeline", guards=[SOCIAL])
-async def timeline_add(request: Request, household_id: FromPath[int]) -> Response:
+async def timeline_add(request: HTMXRequest, household_id: FromPath[int]) -> Response:
     """Add a note or contact; htmx gets the fresh form and the new event, swapped in place."""
     await check_household(request, household_id)
     raw = await form_dict(request)

@@ -215,6 +215,7 @@ async def report_job(
         )
         return jobs.JobResult(content, f"rapport-{programme}-{year}.{fmt}", MEDIA[fmt])
 
+    assert a.user_id is not None  # the page's guard lets in logged-in users only
     job_id = await jobs.start(
         "report",
         a.user_id,

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
 
@@ -115,7 +116,7 @@ async def rent_calls_run(request: Request) -> Template:
             raise FormErrors({"month": "un loyer ne s'appelle pas plus d'un mois à l'avance"})
     except FormErrors as exc:
         return page("housing/rent_calls.html", await _calls_context(request, text, exc.errors), 422)
-    result = await run_rent_calls(
+    result: dict[str, Any] = await run_rent_calls(
         actor(request), month, programme_filter(request, Occupancy.programme)
     )
     result["label"] = month_label(month)
@@ -223,7 +224,7 @@ def _query(state: dict[str, Any], **changes: Any) -> str:
 
 @get("/housing/arrears", guards=[RENTAL])
 async def arrears(
-    request: Request, month: FromQuery[str] = "", tri: FromQuery[str] = ""
+    request: HTMXRequest, month: FromQuery[str] = "", tri: FromQuery[str] = ""
 ) -> Template:
     """The monthly arrears review: every household whose balance at the end of the month
     (today for the current month) exceeds the threshold, filtered, sorted and paged

@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
@@ -138,7 +139,7 @@ async def _page(
 
 @get("/housing/captation", guards=[TECHNICAL])
 async def captation_page(
-    request: Request,
+    request: HTMXRequest,
     programme: FromQuery[str] = "",
     year: FromQuery[str] = "",
     stage: FromQuery[str] = "",
@@ -185,7 +186,7 @@ async def contact_add(request: Request) -> Response:
     return redirect_after_write(request, "/housing/captation#stage-prospect")
 
 
-MOVES = {
+MOVES: dict[str, dict[str, Any]] = {
     "capture": {
         "fields": CAPTURE_FIELDS,
         "title": "Captation du logement",

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from litestar import Request, Response, get, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
@@ -69,7 +70,7 @@ from tremplin_housing.views import (
     owners,
 )
 
-LABELS = {
+LABELS: dict[str, Any] = {
     "statuses": labels(STATUSES),
     "typologies": labels(TYPOLOGIES),
     "dpe_classes": labels(DPE_CLASSES),
@@ -106,7 +107,8 @@ async def _list_context(
 ) -> dict[str, Any]:
     sort = sort if sort in DWELLING_SORTS else "reference"
     errors = _checked(filters)
-    rows, next_cursor = [], None
+    rows: list[dict[str, Any]] = []
+    next_cursor = None
     if not errors:
         rows, next_cursor = await dwelling_list(
             filters,
@@ -139,7 +141,7 @@ def _query(filters: dict[str, str], sort: str, **changes: str) -> str:
     return urlencode({k: v for k, v in values.items() if v})
 
 
-def _rows_or_page(request: Request, context: dict[str, Any]) -> Template:
+def _rows_or_page(request: HTMXRequest, context: dict[str, Any]) -> Template:
     if request.htmx:
         # The filters and the sort go into the address bar (Back and a shared link restore
         # them); the search text is posted and stays out of it.
@@ -161,7 +163,7 @@ def _cursor(raw: str) -> int | str | None:
 
 @get("/housing/dwellings", guards=[TECHNICAL])
 async def dwellings(
-    request: Request,
+    request: HTMXRequest,
     status: FromQuery[str] = "",
     typology: FromQuery[str] = "",
     programme: FromQuery[str] = "",
@@ -187,7 +189,7 @@ async def dwellings(
 
 
 @post("/housing/dwellings/search", guards=[TECHNICAL])
-async def dwelling_search(request: Request) -> Template:
+async def dwelling_search(request: HTMXRequest) -> Template:
     """Search by POST, so that an address typed never lands in a URL or an access log."""
     form = await form_dict(request)
     filters = {name: str(form.get(name) or "")[:30] for name in (*FILTERS, *OTHER_FILTERS)}

@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
@@ -180,7 +181,7 @@ async def occupancy_detail(request: Request, occupancy_id: FromPath[int]) -> Tem
 
 
 @post("/housing/occupancies/{occupancy_id:int}/entries", guards=[RENTAL])
-async def entry_add(request: Request, occupancy_id: FromPath[int]) -> Response:
+async def entry_add(request: HTMXRequest, occupancy_id: FromPath[int]) -> Response:
     """Record a payment; the form's ``_form_id`` makes a double submission harmless."""
     row = await _occupancy(request, occupancy_id)
     raw = await form_dict(request)
