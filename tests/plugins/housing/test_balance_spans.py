@@ -214,3 +214,28 @@ async def test_review_pages_sort_in_sql_with_ties_and_never_paid_first(app, user
             "M-000002;ADAM Yves;550,00;;;",
             "M-000003;CLAUDE Xan;450,00;20/01/2024;;",
         ]
+
+
+async def test_the_review_sorts_walk_an_index(database):
+    """The review by balance and by last payment: read in index order, no sort step."""
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    from tremplin.db import current_engine
+
+    await _varied_ledger()
+    sqlite = isinstance(current_engine(), SQLiteEngine)
+    where = "WHERE from_day <= '2024-04-30' AND to_day > '2024-04-30' AND balance_cents > 3000"
+    for order, index in (
+        ("balance_cents DESC, household", "housing_balance_span_balance"),
+        ("last_payment, household", "housing_balance_span_payment"),
+    ):
+        sql = f"SELECT household FROM housing_balance_span {where} ORDER BY {order} LIMIT 51"
+        if sqlite:
+            plan = " ".join(str(r) for r in await BalanceSpan.raw("EXPLAIN QUERY PLAN " + sql))
+            assert "TEMP B-TREE" not in plan, plan
+        else:
+            async with current_engine().transaction():
+                await BalanceSpan.raw("SET LOCAL enable_seqscan = off")
+                await BalanceSpan.raw("SET LOCAL enable_sort = off")
+                plan = " ".join(str(r) for r in await BalanceSpan.raw("EXPLAIN " + sql))
+            assert index in plan and "Sort Key" not in plan, plan
