@@ -55,10 +55,30 @@ def spans_of(entries: Iterable[tuple[dt.date, str, int]]) -> list[dict[str, Any]
     return spans
 
 
+#: First key of the PostgreSQL advisory locks taken per household by :func:`refresh_balances`.
+LOCK_SPACE = 16_0016
+
+
+async def _lock(household_ids: list[int]) -> None:
+    """PostgreSQL: hold each household's rebuild lock until the transaction ends (ids in
+    order, so two writers never wait on each other crosswise). Without it two concurrent
+    payments of one household would each rebuild from a ledger missing the other's entry
+    (READ COMMITTED) and leave both sets of spans. SQLite's write transactions are already
+    one at a time."""
+    if BalanceSpan._meta.db.engine_type != "postgres" or not household_ids:
+        return
+    await BalanceSpan.raw(
+        "SELECT pg_advisory_xact_lock({}, h) FROM (SELECT unnest({}::int[]) AS h ORDER BY h) s",
+        LOCK_SPACE,
+        household_ids,
+    )
+
+
 async def refresh_balances(household_ids: Iterable[int]) -> None:
     """Rebuild the spans of these households from their ledger. Call it inside the
     transaction that wrote their entries, after the writes."""
     ids = sorted({int(h) for h in household_ids})
+    await _lock(ids)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         rows = (

@@ -239,3 +239,28 @@ async def test_the_review_sorts_walk_an_index(database):
                 await BalanceSpan.raw("SET LOCAL enable_sort = off")
                 plan = " ".join(str(r) for r in await BalanceSpan.raw("EXPLAIN " + sql))
             assert index in plan and "Sort Key" not in plan, plan
+
+
+async def test_concurrent_payments_of_one_household_leave_one_timeline(database):
+    """Payments recorded at the same moment (two staff, two workers): each rebuild sees the
+    other's entry, so the timeline is still the ledger's (PostgreSQL: a lock per household)."""
+    import asyncio
+
+    household_id = await hh.create_household(ACTOR, {"name": "MÊME Instant"})
+    occupancy_id = await occupancy(await dwelling(), household_id, "2024-01-01", rent="900")
+    await run_rent_calls(ACTOR, d("2024-01-01"))
+    await asyncio.gather(
+        *(
+            record_entry(ACTOR, occupancy_id, _pay(1_000 * (n + 1), d("2024-01-10"), f"p{n}"))
+            for n in range(5)
+        )
+    )
+    assert await LedgerEntry.count().where(LedgerEntry.kind == "payment") == 5
+    spans = await BalanceSpan.select().where(BalanceSpan.household == household_id)
+    assert [
+        (s["from_day"], s["balance_cents"]) for s in sorted(spans, key=lambda s: s["from_day"])
+    ] == [
+        (d("2024-01-01"), 95_000),
+        (d("2024-01-10"), 95_000 - 15_000),
+    ]
+    assert await balances_on(d("2024-01-31")) == await balances_by_household(d("2024-01-31"))
