@@ -22,8 +22,10 @@ from tremplin.services.clock import now
 from tremplin.types import Deadline, EnrolmentView, Workflow
 
 __all__ = [
+    "ORDERS",
     "DueFilter",
     "compute",
+    "cursor_values",
     "due_dates_of_households",
     "list_due",
     "refresh",
@@ -220,47 +222,71 @@ def _where(f: DueFilter) -> Any:
     return where
 
 
+#: The orders of the list (``order`` of :func:`list_due`): the columns walked, each order on
+#: an index — ``due_date_due`` (due_on, id), and from ``tremplin_0017``
+#: ``due_date_household_due`` (household, due_on, id: households in reference order, each
+#: one's due dates earliest first) and ``due_date_label_programme`` (label, programme,
+#: due_on, id: by subject, then programme).
+ORDERS: dict[str, tuple[Any, ...]] = {
+    "due": (DueDate.due_on, DueDate.id),
+    "household": (DueDate.household, DueDate.due_on, DueDate.id),
+    "subject": (DueDate.label, DueDate.programme, DueDate.due_on, DueDate.id),
+}
+
+
+def _after(columns: tuple[Any, ...], values: tuple[Any, ...], descending: bool) -> Any:
+    """Keyset where-clause: the rows after ``values`` in the order of ``columns``."""
+    clause = None
+    for index, column in enumerate(columns):
+        step = column < values[index] if descending else column > values[index]
+        for previous, value in zip(columns[:index], values[:index], strict=True):
+            step &= previous == value
+        clause = step if clause is None else clause | step
+    return clause
+
+
+def cursor_values(row: Mapping[str, Any], order: str = "due") -> tuple[Any, ...]:
+    """The cursor naming ``row`` as the last one shown in ``order``."""
+    return tuple(row[column._meta.name] for column in ORDERS[order])
+
+
 async def list_due(
     f: DueFilter,
     *,
-    after: tuple[dt.date, int] | None = None,
+    after: tuple[Any, ...] | None = None,
     limit: int = PAGE_SIZE,
     descending: bool = False,
-) -> tuple[list[dict[str, Any]], tuple[dt.date, int] | None]:
-    """A page of due dates, earliest (so overdue) first — the latest first with
-    ``descending`` — with keyset pagination on (due date, id) through the index
-    ``due_date_due`` (read backwards when descending). Returns the rows and the cursor of
-    the next page (``None`` at the end)."""
+    order: str = "due",
+) -> tuple[list[dict[str, Any]], tuple[Any, ...] | None]:
+    """A page of due dates in ``order`` (:data:`ORDERS`; by default the earliest, so
+    overdue, first), the other way round with ``descending``, with keyset pagination on the
+    order's columns through its index (read backwards when descending). ``after``: the
+    values of those columns for the last row shown. Returns the rows and the cursor of the
+    next page (``None`` at the end)."""
+    columns = ORDERS[order]
     where = _where(f)
     if after is not None:
-        day, last = after
-        if descending:
-            where &= (DueDate.due_on < day) | ((DueDate.due_on == day) & (DueDate.id < last))
-        else:
-            where &= (DueDate.due_on > day) | ((DueDate.due_on == day) & (DueDate.id > last))
-    rows = (
-        await DueDate.select(
-            DueDate.id,
-            DueDate.enrolment,
-            DueDate.household,
-            DueDate.programme,
-            DueDate.referent,
-            DueDate.key,
-            DueDate.label,
-            DueDate.due_on,
-            DueDate.warn_from,
-            DueDate.household.name.as_alias("name"),
-            DueDate.household.reference.as_alias("reference"),
-            DueDate.referent.full_name.as_alias("referent_name"),
-        )
-        .where(where)
-        .order_by(DueDate.due_on, ascending=not descending)
-        .order_by(DueDate.id, ascending=not descending)
-        .limit(limit + 1)
-    )
+        where &= _after(columns, tuple(after), descending)
+    query = DueDate.select(
+        DueDate.id,
+        DueDate.enrolment,
+        DueDate.household,
+        DueDate.programme,
+        DueDate.referent,
+        DueDate.key,
+        DueDate.label,
+        DueDate.due_on,
+        DueDate.warn_from,
+        DueDate.household.name.as_alias("name"),
+        DueDate.household.reference.as_alias("reference"),
+        DueDate.referent.full_name.as_alias("referent_name"),
+    ).where(where)
+    for column in columns:
+        query = query.order_by(column, ascending=not descending)
+    rows = await query.limit(limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    cursor = (rows[-1]["due_on"], rows[-1]["id"]) if more and rows else None
+    cursor = cursor_values(rows[-1], order) if more and rows else None
     return rows, cursor
 
 

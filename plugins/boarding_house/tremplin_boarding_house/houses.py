@@ -161,25 +161,34 @@ async def hosts_of(house_id: int) -> list[dict[str, Any]]:
     )
 
 
-async def _housed_enrolments() -> list[dict[str, Any]]:
-    return (
-        await Enrolments.select(
-            Enrolments.id,
-            Enrolments.household,
-            Enrolments.entry_date,
-            Enrolments.exit_date,
-            Enrolments.data,
-        )
-        .where((Enrolments.programme == KEY) & (Enrolments.state == "housed"))
-        .output(load_json=True)
+async def _housed_enrolments(scope: Any = None) -> list[dict[str, Any]]:
+    query = Enrolments.select(
+        Enrolments.id,
+        Enrolments.household,
+        Enrolments.entry_date,
+        Enrolments.exit_date,
+        Enrolments.data,
+    ).where((Enrolments.programme == KEY) & (Enrolments.state == "housed"))
+    if scope is not None:
+        query = query.where(scope)
+    return await query.output(load_json=True)
+
+
+async def residents(house_id: int | None = None, scope: Any = None) -> list[dict[str, Any]]:
+    """Current residents of every house (or of ``house_id``), house by house (by name) then
+    unit: household, name, house, unit, entry date. Three queries whatever the number of
+    houses; ``scope``: a where-clause on ``Enrolments.household`` keeping the households
+    the user may see (:func:`tremplin.api.household_filter`)."""
+    query = Unit.select(Unit.all_columns(), Unit.house.name.as_alias("house_name")).order_by(
+        Unit.house.name, Unit.house, Unit.label
     )
-
-
-async def residents_of(house_id: int) -> list[dict[str, Any]]:
-    """Current residents of the house with their unit: household, name, unit, entry date."""
-    units = {u["id"]: u for u in await units_of(house_id)}
+    if house_id is not None:
+        query = query.where(Unit.house == house_id)
+    units = {u["id"]: u for u in await query}
     rows = [
-        e for e in await _housed_enrolments() if int((e["data"] or {}).get("unit") or 0) in units
+        e
+        for e in await _housed_enrolments(scope)
+        if int((e["data"] or {}).get("unit") or 0) in units
     ]
     names = {
         h["id"]: h["name"]
@@ -187,17 +196,24 @@ async def residents_of(house_id: int) -> list[dict[str, Any]]:
             Households.id.is_in([e["household"] for e in rows] or [-1])
         )
     }
-    out = [
+    order = {unit_id: index for index, unit_id in enumerate(units)}
+    rows.sort(key=lambda e: order[int(e["data"]["unit"])])
+    return [
         {
             "household": e["household"],
             "enrolment": e["id"],
             "name": names.get(e["household"], ""),
+            "house": units[int(e["data"]["unit"])]["house_name"],
             "unit": units[int(e["data"]["unit"])],
             "entry_date": e["entry_date"],
         }
         for e in rows
     ]
-    return sorted(out, key=lambda r: r["unit"]["label"])
+
+
+async def residents_of(house_id: int) -> list[dict[str, Any]]:
+    """Current residents of the house with their unit: household, name, unit, entry date."""
+    return await residents(house_id)
 
 
 async def free_unit_choices(

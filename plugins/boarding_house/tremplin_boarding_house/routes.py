@@ -16,6 +16,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
+    Enrolments,
     ExportColumn,
     FormErrors,
     NotFound,
@@ -26,6 +27,7 @@ from tremplin.api import (
     collect_pages,
     current_user,
     export_response,
+    household_filter,
     redirect_after_write,
     requires,
     resolve_choices,
@@ -183,23 +185,26 @@ RESIDENT_EXPORT = (
 @get(f"/{KEY}/residents/export", guards=[SOCIAL])
 async def residents_export(request: Request, fmt: str = "csv", maison: str = "") -> Response:
     """The current residents, house by house then unit, as CSV or XLSX (audited); only for
-    those who work in the programme."""
+    those who work in the programme, and only the households the access policy lets them
+    see."""
     from litestar.exceptions import NotFoundException
 
     if KEY not in user_programmes(request):
         raise NotFoundException()
-    houses = await House.select(House.id, House.name).order_by(House.name)
+    house_id = None
     if maison:
-        houses = [h for h in houses if str(h["id"]) == maison]
-        if not houses:
+        house_id = int(maison) if maison.isdigit() and len(maison) < 12 else -1
+        if not await House.exists().where(House.id == house_id):
             raise NotFoundException()
     rows = []
-    for h in houses if fmt in ("csv", "xlsx") else []:
-        for r in await svc.residents_of(h["id"]):
+    if fmt in ("csv", "xlsx"):
+        # One query for all houses, within the access policy (as the house page's
+        # check_household for each resident).
+        scope = household_filter(request, Enrolments.household)
+        for r in await svc.residents(house_id, scope):
             rows.append(
                 {
                     **r,
-                    "house": h["name"],
                     "unit_label": r["unit"]["label"],
                     "typology": r["unit"].get("typology", ""),
                 }

@@ -17,7 +17,6 @@ from tremplin.api import (
     DashboardRow,
     EventType,
     HouseholdPanel,
-    Households,
     NavItem,
     PluginManifest,
     ReportSection,
@@ -158,8 +157,9 @@ def tremplin_household_panels() -> list[HouseholdPanel]:
 async def _arrears_rows(ctx: DashboardContext) -> list[DashboardRow]:
     from tremplin_housing.arrears import review_list
     from tremplin_housing.common import money_label
+    from tremplin_housing.tables import BalanceSpan
 
-    rows = await review_list(ctx.today, scope=household_filter(ctx, Households.id))
+    rows = await review_list(ctx.today, scope=household_filter(ctx, BalanceSpan.household))
     if ctx.restricted_to is not None and rows:
         # Names only on the review page, which checks each household's visibility.
         return [DashboardRow(f"{len(rows)} ménage(s) au-dessus du seuil", "/housing/arrears")]

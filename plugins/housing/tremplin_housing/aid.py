@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from tremplin.api import Actor, FormErrors, Households, NotFound, now, transaction, validate
+from tremplin_housing.balances import refresh_balances
 from tremplin_housing.common import (
     add_event,
     date_or_none,
@@ -219,6 +220,7 @@ async def _paid(actor: Actor, aid_id: int, day: dt.date, form_id: str) -> int:
             )
         ).returning(LedgerEntry.id)
         entry_id = row[0]["id"]
+        await refresh_balances([aid["household"]])
         await AidApplication.update(
             {AidApplication.ledger_entry: entry_id, AidApplication.updated_at: now()}
         ).where(AidApplication.id == aid_id)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from tremplin.api import Actor, Households, NotFound, now, today, transaction, validate
+from tremplin_housing.balances import NEVER_PAID, in_force
 from tremplin_housing.common import (
     add_event,
     date_or_none,
@@ -13,9 +14,9 @@ from tremplin_housing.common import (
     write_audit,
 )
 from tremplin_housing.fields import ARREARS_STEP_FIELDS, ARREARS_STEPS, labels
-from tremplin_housing.ledger import balances_by_household
+from tremplin_housing.list_sorts import arrears_cursor, arrears_order
 from tremplin_housing.settings import arrears_threshold
-from tremplin_housing.tables import ArrearsStep, LedgerEntry, Occupancy
+from tremplin_housing.tables import ArrearsStep, BalanceSpan, Occupancy
 
 STEP_LABELS = labels(ARREARS_STEPS)
 
@@ -73,60 +74,87 @@ async def steps_of(household_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def review_list(
-    on: dt.date | None = None, threshold: int | None = None, scope: Any = None
-) -> list[dict[str, Any]]:
-    """Households whose balance at ``on`` exceeds ``threshold`` (the association's setting
-    by default), the largest debt first, with their last payment and last procedure step
-    (the monthly arrears committee). ``scope``: a where-clause on ``Household.id`` keeping
-    the households the user may see (:func:`tremplin.api.household_filter`)."""
+def _review_query(on: dt.date, threshold: int, scope: Any, *columns: Any) -> Any:
+    """The spans in force at ``on`` above ``threshold``, within ``scope`` (a where-clause
+    on ``BalanceSpan.household``)."""
+    query = BalanceSpan.select(*columns).where(
+        in_force(on) & (BalanceSpan.balance_cents > threshold)
+    )
+    return query.where(scope) if scope is not None else query
+
+
+async def review_count(on: dt.date, threshold: int | None = None, scope: Any = None) -> int:
+    """How many households the review at ``on`` lists."""
+    if threshold is None:
+        threshold = await arrears_threshold()
+    return await BalanceSpan.count().where(
+        in_force(on)
+        & (BalanceSpan.balance_cents > threshold)
+        & (scope if scope is not None else BalanceSpan.household > 0)
+    )
+
+
+async def review_page(
+    on: dt.date | None = None,
+    threshold: int | None = None,
+    scope: Any = None,
+    sort: str = "solde",
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the monthly arrears review (the arrears committee): the households whose
+    balance at ``on`` exceeds ``threshold`` (the association's setting by default), in the
+    order of ``sort`` (:data:`~tremplin_housing.list_sorts.ARREARS_SORTS`), after
+    ``cursor``, at most ``limit`` rows (all without), each with its last payment and last
+    procedure step; and the cursor of the next page (``None`` after the last).
+
+    Sorted and paged in SQL on the balance timeline's indexes (``housing_0016``).
+    ``scope``: a where-clause on ``BalanceSpan.household`` keeping the households the user
+    may see (:func:`tremplin.api.household_filter`) and the list's filters."""
     on = on or today()
     if threshold is None:
         threshold = await arrears_threshold()
-    balances = {h: b for h, b in (await balances_by_household(on)).items() if b > threshold}
-    ids = list(balances)
-    if not ids:
-        return []
-    query = Households.select(Households.id, Households.name, Households.reference).where(
-        Households.id.is_in(ids)
+    query = _review_query(
+        on,
+        threshold,
+        scope,
+        BalanceSpan.household.as_alias("household_id"),
+        BalanceSpan.household.name.as_alias("name"),
+        BalanceSpan.household.reference.as_alias("reference"),
+        BalanceSpan.balance_cents,
+        BalanceSpan.last_payment,
     )
-    if scope is not None:
-        query = query.where(scope)
-    households = {r["id"]: r for r in await query}
-    ids = [h for h in ids if h in households]
-    if not ids:
-        return []
-    last_payment: dict[int, dt.date] = {}
-    for r in (
-        await LedgerEntry.select(LedgerEntry.household, LedgerEntry.entry_date)
-        .where(
-            LedgerEntry.household.is_in(ids)
-            & (LedgerEntry.kind == "payment")
-            & (LedgerEntry.entry_date <= on)
-        )
-        .order_by(LedgerEntry.entry_date)
-    ):
-        last_payment[r["household"]] = r["entry_date"]
+    query = arrears_order(query, sort, cursor)
+    if limit is not None:
+        query = query.limit(limit + 1)
+    rows = await query
+    next_cursor = None
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = arrears_cursor(rows[-1], sort)
+    for r in rows:
+        if r["last_payment"] == NEVER_PAID:
+            r["last_payment"] = None
+    ids = [r["household_id"] for r in rows]
     last_step: dict[int, dict[str, Any]] = {}
-    for r in (
-        await ArrearsStep.select(
-            ArrearsStep.id, ArrearsStep.household, ArrearsStep.step, ArrearsStep.done_on
-        )
-        .where(ArrearsStep.household.is_in(ids) & (ArrearsStep.done_on <= on))
-        .order_by(ArrearsStep.done_on)
-        .order_by(ArrearsStep.id)
-    ):
-        last_step[r["household"]] = {**r, "label": STEP_LABELS.get(r["step"], r["step"])}
-    rows = [
-        {
-            "household_id": h,
-            "name": households[h]["name"],
-            "reference": households[h]["reference"],
-            "balance_cents": balances[h],
-            "last_payment": last_payment.get(h),
-            "last_step": last_step.get(h),
-        }
-        for h in ids
-        if h in households
-    ]
-    return sorted(rows, key=lambda r: (-r["balance_cents"], r["reference"]))
+    if ids:
+        for r in (
+            await ArrearsStep.select(
+                ArrearsStep.id, ArrearsStep.household, ArrearsStep.step, ArrearsStep.done_on
+            )
+            .where(ArrearsStep.household.is_in(ids) & (ArrearsStep.done_on <= on))
+            .order_by(ArrearsStep.done_on)
+            .order_by(ArrearsStep.id)
+        ):
+            last_step[r["household"]] = {**r, "label": STEP_LABELS.get(r["step"], r["step"])}
+    for r in rows:
+        r["last_step"] = last_step.get(r["household_id"])
+    return rows, next_cursor
+
+
+async def review_list(
+    on: dt.date | None = None, threshold: int | None = None, scope: Any = None
+) -> list[dict[str, Any]]:
+    """The whole review at ``on`` (:func:`review_page` without a limit), the largest debt
+    first."""
+    return (await review_page(on, threshold, scope))[0]

@@ -17,6 +17,7 @@ import asyncpg
 from piccolo.query.functions.aggregate import Sum
 
 from tremplin.api import Actor, FormErrors, now, today, transaction, validate
+from tremplin_housing.balances import refresh_balances
 from tremplin_housing.calc import (
     Terms,
     compute_balance,
@@ -117,6 +118,7 @@ async def sync_called_month(
     amounts = month_amounts(occupancy, first, history)
     if amounts is not None:
         await _insert_call(occupancy, amounts, actor)
+    await refresh_balances([occupancy["household"]])
 
 
 async def run_rent_calls(actor: Actor, month: dt.date, scope: Any = None) -> dict[str, int]:
@@ -165,6 +167,7 @@ async def _run(actor: Actor, month: dt.date, scope: Any = None) -> dict[str, int
             if amounts is not None:
                 await _insert_call(occupancy, amounts, actor)
                 created += 1
+        await refresh_balances(o["household"] for o in todo)
         await write_audit(
             actor, "rent_calls", "housing_month", first.year * 100 + first.month, ["ledger"]
         )
@@ -249,6 +252,7 @@ async def _record(
             )
         ).returning(LedgerEntry.id)
         entry_id = row[0]["id"]
+        await refresh_balances([occupancy["household"]])
         amount = money_label(values["amount"])
         if values["kind"] == "payment":
             means = labels(MEANS).get(values["means"], "")

@@ -14,9 +14,9 @@ __all__ = [
     "ARREARS_SORTS",
     "DWELLING_SORTS",
     "Sort",
-    "arrears_page",
+    "arrears_cursor",
+    "arrears_order",
     "cursor_of",
-    "sort_rows",
     "sorted_page",
 ]
 
@@ -71,8 +71,10 @@ def cursor_of(row: dict[str, Any], sort: Sort) -> int | str:
     return f"{row[sort.column] or ''}~{row['id']}"
 
 
-#: The arrears review: a list computed from the balances at a date (a few dozen households,
-#: never a table scan), sorted in memory; the largest debt first by default.
+#: The arrears review, sorted in SQL on the balance timeline (``housing_balance_span``) at
+#: the review's date, ties by household id: by balance (index housing_balance_span_balance),
+#: by name (household_name_id), by last payment, never paid first
+#: (housing_balance_span_payment).
 ARREARS_SORTS = {
     "solde": Sort("Solde dû (le plus élevé d'abord)", "balance_cents"),
     "nom": Sort("Nom du ménage", "name"),
@@ -80,45 +82,47 @@ ARREARS_SORTS = {
 }
 
 
-def _arrears_key(row: dict[str, Any], sort: str) -> tuple[Any, str]:
-    """The order of an arrears row under ``sort``: its sorted value, ties by reference."""
+def arrears_cursor(row: dict[str, Any], sort: str) -> str:
+    """The cursor naming an arrears row as the last one shown (before ``last_payment``
+    becomes ``None`` for « jamais »)."""
     if sort == "nom":
-        return str(row["name"]).casefold(), row["reference"]
-    if sort == "paiement":
-        # Never paid first, then the oldest payment.
-        return (row["last_payment"] or dt.date.min).isoformat(), row["reference"]
-    return -row["balance_cents"], row["reference"]
+        value: Any = row["name"]
+    elif sort == "paiement":
+        value = row["last_payment"].isoformat()
+    else:
+        value = row["balance_cents"]
+    return f"{value}~{row['household_id']}"
 
 
-def sort_rows(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
-    """The arrears rows in the order of ``sort`` (:data:`ARREARS_SORTS`), ties by reference."""
-    return sorted(rows, key=lambda r: _arrears_key(r, sort))
-
-
-def _arrears_cursor(cursor: str, sort: str) -> tuple[Any, str] | None:
-    value, sep, reference = str(cursor or "")[:200].rpartition("~")
-    if not sep or not reference:
+def _arrears_after(cursor: str | None, sort: str) -> tuple[Any, int] | None:
+    value, sep, ident = str(cursor or "")[:200].rpartition("~")
+    if not sep or not ident.isdigit() or len(ident) > 12:
         return None
-    if sort in ("nom", "paiement"):
-        return value, reference
     try:
-        return int(value), reference
+        if sort == "paiement":
+            return dt.date.fromisoformat(value), int(ident)
+        if sort == "nom":
+            return value, int(ident)
+        return int(value), int(ident)
     except ValueError:
         return None
 
 
-def arrears_page(
-    rows: list[dict[str, Any]], sort: str, cursor: str | None, limit: int
-) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of the arrears review sorted by ``sort``: the rows after ``cursor`` (keyset on
-    the sorted value and the reference, so a row paid off meanwhile shifts nothing), at most
-    ``limit``, and the cursor of the next page (``None`` after the last)."""
-    ordered = sort_rows(rows, sort)
-    after = _arrears_cursor(cursor, sort) if cursor else None
+def arrears_order(query: Any, sort: str, cursor: str | None) -> Any:
+    """``query`` on ``BalanceSpan`` ordered by ``sort`` (:data:`ARREARS_SORTS`) then the
+    household id, after ``cursor`` (keyset: a row paid off meanwhile shifts nothing)."""
+    from tremplin_housing.tables import BalanceSpan
+
+    household = BalanceSpan.household
+    after = _arrears_after(cursor, sort)
+    if sort == "nom":
+        column, ascending = BalanceSpan.household.name, True
+    elif sort == "paiement":
+        column, ascending = BalanceSpan.last_payment, True
+    else:
+        column, ascending = BalanceSpan.balance_cents, False
     if after is not None:
-        ordered = [r for r in ordered if _arrears_key(r, sort) > after]
-    page = ordered[:limit]
-    if len(ordered) <= limit:
-        return page, None
-    value, reference = _arrears_key(page[-1], sort)
-    return page, f"{value}~{reference}"
+        value, ident = after
+        beyond = column > value if ascending else column < value
+        query = query.where(beyond | ((column == value) & (household > ident)))
+    return query.order_by(column, ascending=ascending).order_by(household)

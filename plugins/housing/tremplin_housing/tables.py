@@ -175,6 +175,23 @@ class LedgerEntry(Table, tablename="housing_ledger_entry"):
     created_at = Timestamptz()
 
 
+class BalanceSpan(Table, tablename="housing_balance_span"):
+    """A household's rent-account balance (all its occupancies) from ``from_day`` up to
+    ``to_day`` excluded (:data:`~tremplin_housing.balances.FAR_DAY` until a later entry),
+    with its last payment (:data:`~tremplin_housing.balances.NEVER_PAID` if none).
+
+    Derived from :class:`LedgerEntry` only, rebuilt in the transaction of every ledger
+    write (:func:`tremplin_housing.balances.refresh_balances`): one row per day the balance
+    moves, so the balance at any date is one indexed row and the arrears review sorts in SQL.
+    """
+
+    household = ForeignKey(Households, on_delete=R, index=True)
+    from_day = Date()
+    to_day = Date()
+    balance_cents = Integer()
+    last_payment = Date()
+
+
 class DepositInstalment(Table, tablename="housing_deposit_instalment"):
     """A part of the deposit (*dépôt de garantie*): half at signature, the rest a month later."""
 
@@ -372,6 +389,7 @@ TABLES = [
     Occupancy,
     RentTerms,
     LedgerEntry,
+    BalanceSpan,
     DepositInstalment,
     Inventory,
     ArrearsStep,

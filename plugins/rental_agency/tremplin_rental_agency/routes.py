@@ -15,10 +15,12 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
+    Enrolments,
     ExportColumn,
     Field,
     FormErrors,
     NotFound,
+    Users,
     actor,
     audit,
     check_household,
@@ -151,7 +153,8 @@ async def _demand_list(
 
 
 def _demand_state(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
-    """The desk list's state from the URL: status, sort, « mes demandes », period."""
+    """The desk list's state from the URL: status, sort, « mes demandes », referent,
+    period."""
     params = request.query_params
     wanted = str(params.get("status") or "")
     sort = str(params.get("tri") or "")
@@ -159,10 +162,17 @@ def _demand_state(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
         "status": wanted if wanted in STATUS_LABELS else "",
         "tri": sort if sort in DEMAND_SORTS else "inscription",
         "mine": str(params.get("mine") or "") == "1",
+        "referent": None,
         "du": None,
         "au": None,
     }
     errors: dict[str, str] = {}
+    referent = str(params.get("referent") or "")[:12]
+    if referent:
+        if referent.isdigit():
+            state["referent"] = int(referent)
+        else:
+            errors["referent"] = "référent inconnu"
     for key in ("du", "au"):
         text = str(params.get(key) or "")[:10]
         if text:
@@ -180,6 +190,7 @@ def _demand_query(state: dict[str, Any], **changes: Any) -> str:
         "status": state["status"],
         "tri": "" if state["tri"] == "inscription" else state["tri"],
         "mine": "1" if state["mine"] else "",
+        "referent": state["referent"] or "",
         "du": state["du"].isoformat() if state["du"] else "",
         "au": state["au"].isoformat() if state["au"] else "",
         **changes,
@@ -188,8 +199,19 @@ def _demand_query(state: dict[str, Any], **changes: Any) -> str:
 
 
 def _demand_filters(request: Request, state: dict[str, Any]) -> dict[str, Any]:
+    """The list's where-clauses: the households the user may see and, with « référent »,
+    those whose open enrolment that worker follows (the household's referent: a demand has
+    no worker of its own; index enrolment_referent_exit)."""
+    scope = household_filter(request, Demand.household)
+    if state["referent"] is not None:
+        followed = Demand.household.is_in(
+            Enrolments.select(Enrolments.household).where(
+                (Enrolments.referent == state["referent"]) & Enrolments.exit_date.is_null()
+            )
+        )
+        scope = followed if scope is None else scope & followed
     return {
-        "scope": household_filter(request, Demand.household),
+        "scope": scope,
         "created_by": actor(request).user_id if state["mine"] else None,
         "since": state["du"],
         "until": state["au"],
@@ -226,6 +248,9 @@ async def _demands_page(
             "filter_errors": filter_errors,
             "query": _demand_query(state),
             "query_for": lambda **changes: _demand_query(state, **changes),
+            "referents": await Users.select(Users.id, Users.full_name)
+            .where((Users.role != "partner") & (Users.active == True))  # noqa: E712 (SQL)
+            .order_by(Users.full_name),
             "next_cursor": next_cursor,
             "fields": (HOUSEHOLD_FIELD, *demands.DEMAND_FIELDS),
             "values": values,

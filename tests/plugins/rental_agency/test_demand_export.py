@@ -111,3 +111,54 @@ async def test_desk_filters_mine_and_period_in_the_url_and_the_export(social_wor
     assert (
         await social_worker.get("/rental_agency/demands/export?fmt=csv&du=2024-13-01")
     ).status_code == 400
+
+
+async def _enrol(household_id: int, referent: int, exit_date=None) -> None:
+    import datetime as dt
+
+    from tremplin.models import Enrolment
+    from tremplin.services.clock import now
+
+    await Enrolment.insert(
+        Enrolment(
+            household=household_id,
+            programme="rental_agency",
+            state="registered",
+            referent=referent,
+            referral_date=dt.date(2024, 1, 2),
+            exit_date=exit_date,
+            created_at=now(),
+            updated_at=now(),
+        )
+    )
+
+
+async def test_desk_referent_filter_follows_the_households_open_enrolment(social_worker, users):
+    """A demand has no worker of its own: « Référent du ménage » keeps the demands whose
+    household's open enrolment that worker follows, in the URL and the export."""
+    import datetime as dt
+
+    head = users["head_of_service"].id
+    followed = await household("SUIVI Ana")
+    await demand(followed, registered_on="2024-02-01")
+    closed = await household("CLOS Bob")
+    await demand(closed, registered_on="2024-02-02")
+    other = await household("AUTRE Cid")
+    await demand(other, registered_on="2024-02-03")
+    await _enrol(followed, head)
+    await _enrol(closed, head, exit_date=dt.date(2024, 3, 1))
+    await _enrol(other, social_worker.user.id)
+    page = await social_worker.get(f"/rental_agency/demands?referent={head}")
+    assert page.status_code == 200
+    assert "SUIVI Ana" in page.text
+    assert "CLOS Bob" not in page.text and "AUTRE Cid" not in page.text
+    assert f'<option value="{head}" selected>' in page.text
+    assert f'href="/rental_agency/demands?tri=statut&amp;referent={head}"' in page.text
+    assert f'href="/rental_agency/demands/export?fmt=csv&amp;referent={head}"' in page.text
+    response = await social_worker.get(f"/rental_agency/demands/export?fmt=csv&referent={head}")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [r[1] for r in rows[1:]] == ["SUIVI Ana"]
+    everyone = await social_worker.get("/rental_agency/demands")
+    assert all(n in everyone.text for n in ("SUIVI Ana", "CLOS Bob", "AUTRE Cid"))
+    bad = await social_worker.get("/rental_agency/demands?referent=x")
+    assert bad.status_code == 400 and "référent inconnu" in bad.text

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,7 +13,7 @@ from litestar.response import Template
 
 from tremplin.models import User
 from tremplin.services.clock import today
-from tremplin.services.deadlines import DueFilter, count_due, list_due
+from tremplin.services.deadlines import ORDERS, DueFilter, count_due, list_due
 from tremplin.types import Field, FieldError
 from tremplin.web.auth import requires
 from tremplin.web.exports import ExportColumn, collect_pages, export_response
@@ -26,8 +28,17 @@ WHEN = {
     "all": "Toutes",
 }
 _DATE = Field("date", "Date", kind="date")
-#: The sorts of the list (``tri``): by due date, the earliest (so overdue) first by default.
-SORTS = {"": "Échéance la plus proche d'abord", "lointaine": "Échéance la plus lointaine d'abord"}
+#: The sorts of the list (``tri``): by due date, the earliest (so overdue) first by default;
+#: by household (reference order) or by subject then programme, each household's or
+#: subject's due dates earliest first. Each one walks an index (:data:`ORDERS`).
+SORTS = {
+    "": "Échéance la plus proche d'abord",
+    "lointaine": "Échéance la plus lointaine d'abord",
+    "menage": "Ménage (par référence)",
+    "objet": "Objet, puis programme",
+}
+#: The order of :func:`tremplin.services.deadlines.list_due` behind each sort.
+SORT_ORDERS = {"": "due", "lointaine": "due", "menage": "household", "objet": "subject"}
 
 
 def _date(raw: str, errors: dict[str, str], name: str) -> dt.date | None:
@@ -39,12 +50,35 @@ def _date(raw: str, errors: dict[str, str], name: str) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def _cursor(raw: str) -> tuple[dt.date, int] | None:
-    day, _, ident = raw.partition("_")
+def _cursor(raw: str, sort: str = "") -> tuple[Any, ...] | None:
+    """The keyset cursor of ``apres``: ``date_id`` for the sorts by due date, else the
+    order's values as base64url JSON (a subject may hold any character)."""
+    if SORT_ORDERS.get(sort, "due") == "due":
+        day, _, ident = raw.partition("_")
+        try:
+            return dt.date.fromisoformat(day), int(ident)
+        except ValueError:
+            return None
     try:
-        return dt.date.fromisoformat(day), int(ident)
-    except ValueError:
+        values = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        columns = ORDERS[SORT_ORDERS[sort]]
+        if not isinstance(values, list) or len(values) != len(columns):
+            return None
+        return tuple(
+            dt.date.fromisoformat(v) if c._meta.name == "due_on" else c.value_type(v)
+            for c, v in zip(columns, values, strict=True)
+        )
+    except (ValueError, TypeError):
         return None
+
+
+def _cursor_text(cursor: tuple[Any, ...] | None, sort: str) -> str | None:
+    if cursor is None:
+        return None
+    if SORT_ORDERS.get(sort, "due") == "due":
+        return f"{cursor[0].isoformat()}_{cursor[1]}"
+    values = [v.isoformat() if isinstance(v, dt.date) else v for v in cursor]
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
 async def _filters(request: Request) -> tuple[DueFilter, dict[str, Any], dict[str, str]]:
@@ -103,20 +137,30 @@ async def _filters(request: Request) -> tuple[DueFilter, dict[str, Any], dict[st
 async def due_dates_page(request: Request) -> Template:
     f, values, errors = await _filters(request)
     host = app_context(request).host
-    after = _cursor(str(request.query_params.get("apres", ""))[:40])
+    after = _cursor(str(request.query_params.get("apres", ""))[:600], values["tri"])
     if errors:
         rows: list[dict[str, Any]]
         total: int | None
         rows, cursor, total = [], None, 0
     else:
-        rows, cursor = await list_due(f, after=after, descending=values["tri"] == "lointaine")
+        rows, cursor = await list_due(
+            f,
+            after=after,
+            descending=values["tri"] == "lointaine",
+            order=SORT_ORDERS[values["tri"]],
+        )
         total = await count_due(f) if after is None else None
     query = urlencode({k: v for k, v in values.items() if v})
-    other = {**values, "tri": "" if values["tri"] else "lointaine"}
+    other = {**values, "tri": "lointaine" if values["tri"] == "" else ""}
+
+    def sort_query(tri: str) -> str:
+        return urlencode({k: v for k, v in {**values, "tri": tri}.items() if v})
+
     context = {
         "sort_query": urlencode({k: v for k, v in other.items() if v}),
+        "sort_query_for": sort_query,
         "rows": rows,
-        "next_cursor": f"{cursor[0].isoformat()}_{cursor[1]}" if cursor else None,
+        "next_cursor": _cursor_text(cursor, values["tri"]),
         "query": query,
         "total": total,
         "values": values,
@@ -159,7 +203,13 @@ async def due_dates_export(request: Request, fmt: str = "csv") -> Response:
     names = {k: p.name_fr for k, p in app_context(request).host.programmes.items()}
 
     async def fetch(cursor: Any, size: int) -> tuple[list[dict[str, Any]], Any]:
-        return await list_due(f, after=cursor, limit=size, descending=values["tri"] == "lointaine")
+        return await list_due(
+            f,
+            after=cursor,
+            limit=size,
+            descending=values["tri"] == "lointaine",
+            order=SORT_ORDERS[values["tri"]],
+        )
 
     rows = await collect_pages(fetch) if fmt in ("csv", "xlsx") else []
     for r in rows:

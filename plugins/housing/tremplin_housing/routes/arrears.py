@@ -18,7 +18,6 @@ from tremplin.api import (
     Enrolments,
     ExportColumn,
     FormErrors,
-    Households,
     Users,
     actor,
     check_household,
@@ -34,11 +33,11 @@ from tremplin.api import (
     today,
 )
 from tremplin_housing.access import RENTAL
-from tremplin_housing.arrears import record_step, review_list
+from tremplin_housing.arrears import record_step, review_count, review_page
 from tremplin_housing.calc import add_months, month_bounds
 from tremplin_housing.fields import ARREARS_STEP_FIELDS, LETTER_STEPS
 from tremplin_housing.ledger import run_rent_calls
-from tremplin_housing.list_sorts import ARREARS_SORTS, arrears_page
+from tremplin_housing.list_sorts import ARREARS_SORTS
 from tremplin_housing.plans import plans_for
 from tremplin_housing.routes.common import page, prefixed, unprefix
 from tremplin_housing.settings import (
@@ -48,7 +47,7 @@ from tremplin_housing.settings import (
     save_settings,
     settings_version,
 )
-from tremplin_housing.tables import LedgerEntry, Occupancy
+from tremplin_housing.tables import BalanceSpan, LedgerEntry, Occupancy
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MONTHS_FR = (
@@ -140,9 +139,11 @@ def _arrears_filters(request: Request, params: Any) -> dict[str, Any]:
 
 
 def _arrears_scope(request: Request, filters: dict[str, Any]) -> Any:
-    """The where-clause on ``Households.id``: what the user may see, then the filters (one
-    sub-query through the enrolment (programme, household) and referent indexes)."""
-    scope = household_filter(request, Households.id)
+    """The where-clause on ``BalanceSpan.household``: what the user may see, then the
+    filters (one sub-query through the enrolment (programme, household) and referent
+    indexes)."""
+    column = BalanceSpan.household
+    scope = household_filter(request, column)
     enrolment = None
     if filters["programme"]:
         enrolment = Enrolments.programme == filters["programme"]
@@ -151,20 +152,17 @@ def _arrears_scope(request: Request, filters: dict[str, Any]) -> Any:
         clause = (Enrolments.referent == referent) & Enrolments.exit_date.is_null()
         enrolment = clause if enrolment is None else enrolment & clause
     if enrolment is not None:
-        chosen = Households.id.is_in(Enrolments.select(Enrolments.household).where(enrolment))
+        chosen = column.is_in(Enrolments.select(Enrolments.household).where(enrolment))
         scope = chosen if scope is None else scope & chosen
     return scope
 
 
-async def _arrears_rows(
-    request: Request, month: str, filters: dict[str, Any]
-) -> tuple[dt.date, list[dict[str, Any]]]:
-    """The review at the end of ``month`` (today for the current one), every row."""
+def _review_day(month: str) -> dt.date:
+    """The review's date: the end of ``month`` (today for the current one)."""
     on = today()
     if month:
-        chosen_end = month_bounds(parse_month(month))[1]
-        on = min(chosen_end, on)
-    return on, await review_list(on, scope=_arrears_scope(request, filters))
+        on = min(month_bounds(parse_month(month))[1], on)
+    return on
 
 
 async def _arrears_context(
@@ -178,8 +176,10 @@ async def _arrears_context(
 ) -> dict[str, Any]:
     filters = filters or {"programme": "", "referent": None, "mine": False}
     sort = sort if sort in ARREARS_SORTS else "solde"
-    on, every = await _arrears_rows(request, month, filters)
-    rows, next_cursor = arrears_page(every, sort, after or None, ARREARS_PAGE)
+    on = _review_day(month)
+    scope = _arrears_scope(request, filters)
+    threshold = await arrears_threshold()
+    rows, next_cursor = await review_page(on, threshold, scope, sort, after or None, ARREARS_PAGE)
     latest_plan = {
         p["household"]: p for p in await plans_for([r["household_id"] for r in rows], on, on)
     }
@@ -194,12 +194,12 @@ async def _arrears_context(
     }
     return {
         "rows": rows,
-        "total": len(every),
+        "total": await review_count(on, threshold, scope),
         "next_cursor": next_cursor,
         "after": after,
         "on": on,
         "month": month or on.strftime("%Y-%m"),
-        "threshold": await arrears_threshold(),
+        "threshold": threshold,
         "fields": ARREARS_STEP_FIELDS,
         "errors": errors,
         "values": values,
@@ -263,12 +263,14 @@ async def arrears_export(
     filters = _arrears_filters(request, request.query_params)
     sort = tri if tri in ARREARS_SORTS else "solde"
     try:
-        on, every = await _arrears_rows(request, month[:7], filters)
+        on = _review_day(month[:7])
     except FormErrors:
         return Response("Mois invalide (AAAA-MM)", status_code=400, media_type="text/plain")
+    scope = _arrears_scope(request, filters)
+    threshold = await arrears_threshold()
 
     async def fetch(cursor: Any, size: int) -> tuple[list[dict[str, Any]], Any]:
-        return arrears_page(every, sort, cursor, size)
+        return await review_page(on, threshold, scope, sort, cursor, size)
 
     rows = await collect_pages(fetch) if fmt in ("csv", "xlsx") else []
     plans = {p["household"]: p for p in await plans_for([r["household_id"] for r in rows], on, on)}
