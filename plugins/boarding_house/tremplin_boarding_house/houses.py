@@ -179,7 +179,7 @@ async def residents(house_id: int | None = None, scope: Any = None) -> list[dict
     unit: household, name, house, unit, entry date. Three queries whatever the number of
     houses; ``scope``: a where-clause on ``Enrolments.household`` keeping the households
     the user may see (:func:`tremplin.api.household_filter`)."""
-    query = Unit.select(Unit.all_columns(), Unit.house.name.as_alias("house_name")).order_by(
+    query = Unit.select(*Unit.all_columns(), Unit.house.name.as_alias("house_name")).order_by(
         Unit.house.name, Unit.house, Unit.label
     )
     if house_id is not None:
