@@ -266,7 +266,7 @@ def cmd_check(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from tremplin.reports.engine import ReportError, build_report, check_groups, localise
+    from tremplin.reports.engine import ReportError, build_report, check_groups
     from tremplin.reports.export import to_json, to_pdf, to_xlsx
     from tremplin.types import Period
 
@@ -288,15 +288,16 @@ def cmd_report(args: argparse.Namespace) -> None:
 
     async def go() -> dict:
         return await build_report(
-            host, programmes, period, settings.association_name, settings.report_groups
+            host,
+            programmes,
+            period,
+            settings.association_name,
+            settings.report_groups,
+            language=args.language or settings.language,
         )
 
     try:
         report = _run(go)
-    except ReportError as exc:
-        raise CommandError(str(exc)) from None
-    try:
-        report = localise(report, host, args.language or settings.language)
     except ReportError as exc:
         raise CommandError(str(exc)) from None
     fmt = args.format or Path(args.output).suffix.lstrip(".")

@@ -611,7 +611,11 @@ class Period:
             self.start.year == self.end.year
         ):
             return str(self.start.year)
-        return f"du {self.start.strftime('%d/%m/%Y')} au {self.end.strftime('%d/%m/%Y')}"
+        from tremplin.i18n import format_date, gettext
+
+        return gettext("du {start} au {end}").format(
+            start=format_date(self.start), end=format_date(self.end)
+        )
 
 
 @dataclass(frozen=True)

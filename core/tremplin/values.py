@@ -84,17 +84,20 @@ def label_of(field: Field, value: Any) -> str:
     """The French label of a stored value (choice labels, dates as dd/mm/yyyy)."""
     if value in (None, "", []):
         return ""
+    from tremplin import i18n
+
     if field.kind == "choice" or field.choices_from is not None:
-        return next((c.label for c in field.choices if c.value == str(value)), str(value))
+        return next(
+            (i18n.gettext(c.label) for c in field.choices if c.value == str(value)), str(value)
+        )
     if field.kind == "multichoice":
-        return ", ".join(field.label_of_one(v) for v in value)
+        return ", ".join(i18n.gettext(field.label_of_one(v)) for v in value)
     if field.kind == "bool":
-        return "oui" if value else "non"
+        return i18n.gettext("oui") if value else i18n.gettext("non")
     if field.kind == "date":
-        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        return i18n.format_date(value)
     if field.kind == "money":
-        euros = Decimal(int(value)) / 100
-        return f"{euros:,.2f} €".replace(",", " ").replace(".", ",")
+        return i18n.format_money(int(value))
     return str(value)
 
 

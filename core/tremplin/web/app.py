@@ -16,8 +16,9 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
 
-from tremplin import __version__, db
+from tremplin import __version__, db, i18n
 from tremplin.config import Settings, load_settings
 from tremplin.plugins import PluginHost, load_plugins
 from tremplin.policy import validate_scopes
@@ -101,6 +102,18 @@ def visible_nav(host: PluginHost, user: Any) -> list[NavItem]:
     return sorted(items, key=lambda item: (item.order, item.label))
 
 
+def language_middleware(app: ASGIApp) -> ASGIApp:
+    """Every request is answered in the ``language`` setting (pages, messages, formats):
+    :func:`tremplin.i18n.use_language` around the whole request, rendering included."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        language = scope["app"].state.tremplin.settings.language
+        with i18n.use_language(language):
+            await app(scope, receive, send)
+
+    return middleware
+
+
 def create_app(settings: Settings | None = None, host: PluginHost | None = None) -> Litestar:
     """Build the app for ``settings`` (read from the environment when omitted).
 
@@ -180,6 +193,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             scope_guard,
         ],
         middleware=[
+            language_middleware,
             security_headers_middleware,
             DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),
             # After authentication: a one-time form id is claimed per user.

@@ -18,6 +18,8 @@ from tremplin.api import (
     IndicatorTable,
     ReportContext,
     accompanied_enrolments,
+    domain,
+    format_date,
     rows_from_counts,
 )
 from tremplin_cllaj.report_desk import desk_tables, indicator_row, workshop_tables
@@ -32,6 +34,8 @@ from tremplin_cllaj.rules import (
     SLIDING,
 )
 from tremplin_cllaj.tables import CommitteeDecision, CommitteeMeeting
+
+gettext = domain(__name__).gettext
 
 __all__ = ["bail_tables", "desk_tables", "glissant_tables", "jappart_tables", "workshop_tables"]
 
@@ -126,7 +130,11 @@ async def jappart_tables(ctx: ReportContext) -> list[IndicatorTable]:
     mainstream = sum(destinations.get(k, 0) for k in MAINSTREAM)
     sliding = sum(destinations.get(k, 0) for k in SLIDING)
     first = min((r["entry_date"] for r in rows), default=None)
-    since = f" (depuis le {first:%d/%m/%Y})" if first else ""
+    cumulative_title = (
+        gettext("J'APPART depuis l'ouverture (depuis le {date})").format(date=format_date(first))
+        if first
+        else gettext("J'APPART depuis l'ouverture")
+    )
     year = [
         IndicatorRow("Logements J'APPART (places)", ctx.places, key="places"),
         IndicatorRow("Jeunes accompagnés", accompanied, key="accompanied"),
@@ -159,7 +167,7 @@ async def jappart_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "cllaj_jappart_cumulative",
-            f"J'APPART depuis l'ouverture{since}",
+            cumulative_title,
             tuple(cumulative),
             total=len(all_exits),
             unit="jeunes",

@@ -15,6 +15,7 @@ from tremplin.api import (
     IndicatorRow,
     IndicatorTable,
     ReportContext,
+    domain,
     rows_from_counts,
     vocabulary,
 )
@@ -33,6 +34,8 @@ from tremplin_cllaj.tables import (
     DeskSession,
     Workshop,
 )
+
+gettext = domain(__name__).gettext
 
 
 def indicator_row(label: str, count: float, total: float | None, key: str) -> IndicatorRow:
@@ -147,10 +150,12 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
                 for place in places
                 for row in (
                     IndicatorRow(
-                        f"{place} : permanences", by_place_sessions[place], key=f"sessions:{place}"
+                        gettext("{place} : permanences").format(place=place),
+                        by_place_sessions[place],
+                        key=f"sessions:{place}",
                     ),
                     indicator_row(
-                        f"{place} : jeunes reçus",
+                        gettext("{place} : jeunes reçus").format(place=place),
                         by_place_people.get(place, 0),
                         n,
                         f"people:{place}",

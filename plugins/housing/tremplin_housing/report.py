@@ -40,6 +40,8 @@ from tremplin.api import (
     IndicatorTable,
     ReportContext,
     ReportSection,
+    domain,
+    format_date,
     rows_from_counts,
     today,
 )
@@ -68,6 +70,8 @@ from tremplin_housing.tables import (
     RepaymentPlan,
     Vacancy,
 )
+
+gettext = domain(__name__).gettext
 
 SECTION_KEY = "housing"
 SECTION_TITLE = "Logement et gestion locative"
@@ -327,17 +331,19 @@ def arrears_tables(
     return [
         IndicatorTable(
             "housing_arrears_households",
-            f"Impayés au {end.strftime('%d/%m/%Y')} : ménages concernés",
+            gettext("Impayés au {date} : ménages concernés").format(date=format_date(end)),
             (
                 IndicatorRow(
-                    f"Ménages dont la dette dépasse {label} €", len(owing), key="households"
+                    gettext("Ménages dont la dette dépasse {amount} €").format(amount=label),
+                    len(owing),
+                    key="households",
                 ),
             ),
             unit="ménages",
         ),
         IndicatorTable(
             "housing_arrears_debt",
-            f"Impayés au {end.strftime('%d/%m/%Y')} : dette totale",
+            gettext("Impayés au {date} : dette totale").format(date=format_date(end)),
             (
                 IndicatorRow(
                     "Dette totale des ménages concernés", euros(sum(owing.values())), key="debt"

@@ -33,6 +33,8 @@ from tremplin.api import (
     ReportContext,
     TimelineEvents,
     accompanied_enrolments,
+    domain,
+    format_date,
     measure_months,
     rows_from_counts,
 )
@@ -46,6 +48,8 @@ from tremplin_iml_mandate.measures import (
 )
 from tremplin_iml_mandate.tables import StabilisationAxis
 from tremplin_iml_mandate.workflow import KEY, OUTCOMES
+
+gettext = domain(__name__).gettext
 
 CONTACT_KINDS = (
     ("home_visit", "Visites à domicile"),
@@ -130,7 +134,11 @@ async def funding_rows(
     funded = await funded_measures(ctx.programme, p.end.year)
     period_months = measure_months(p.start, p.end)
     used = round(months_measures / period_months, 1) if period_months else 0
-    rows = [IndicatorRow(f"Mesures financées ({p.end.year})", funded or 0, key="funded")]
+    rows = [
+        IndicatorRow(
+            gettext("Mesures financées ({year})").format(year=p.end.year), funded or 0, key="funded"
+        )
+    ]
     if starts is not None:
         rows.append(IndicatorRow("Entrées dans le dispositif", starts, key="starts"))
     rows += [
@@ -291,8 +299,9 @@ def debt_table(reinforced: list[dict[str, Any]], ctx: ReportContext) -> Indicato
         )
     return IndicatorTable(
         "debt_evolution",
-        f"Dette locative à l'entrée en accompagnement renforcé (situation au "
-        f"{ctx.period.end:%d/%m/%Y})",
+        gettext(
+            "Dette locative à l'entrée en accompagnement renforcé (situation au {date})"
+        ).format(date=format_date(ctx.period.end)),
         tuple(rows),
         total=n,
         note="Dernier montant connu : celui de la fin de la mesure, ou le dernier point "

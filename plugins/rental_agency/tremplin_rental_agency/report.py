@@ -17,6 +17,7 @@ from tremplin.api import (
     Period,
     ReportContext,
     TimelineEvents,
+    domain,
     vocabulary,
 )
 from tremplin_rental_agency import housing_link, territory
@@ -41,6 +42,8 @@ from tremplin_rental_agency.vocab import (
     SITUATIONS,
     STABLE_SITUATIONS,
 )
+
+gettext = domain(__name__).gettext
 
 
 def _pct(count: int, total: int) -> float | None:
@@ -126,13 +129,13 @@ async def demands_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cedl",
-            f"Demandes et commission d'examen (CEDL) — {year.label}",
+            gettext("Demandes et commission d'examen (CEDL) — {year}").format(year=year.label),
             tuple(IndicatorRow(lbl, now_counts[k], None, k) for k, lbl in CEDL_LABELS),
             unit="dossiers",
         ),
         IndicatorTable(
             "cedl_previous",
-            f"Rappel de l'année précédente — {previous.label}",
+            gettext("Rappel de l'année précédente — {year}").format(year=previous.label),
             tuple(IndicatorRow(lbl, before[k], None, k) for k, lbl in CEDL_LABELS),
             unit="dossiers",
         ),
@@ -323,7 +326,9 @@ async def gla_tables(ctx: ReportContext) -> list[IndicatorTable]:
             "Gestion locative adaptée (GLA)",
             tuple(IndicatorRow(lbl, counts[k], share.get(k), k) for k, lbl in GLA_LABELS_ROWS),
             unit="",
-            note=f"Métropole : {area.label} (logement occupé en dernier dans l'année).",
+            note=gettext("Métropole : {name} (logement occupé en dernier dans l'année).").format(
+                name=gettext(area.label)
+            ),
         )
     ]
 
@@ -362,7 +367,9 @@ async def arrears_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "arrears_causes",
-            f"Causes des impayés (situations examinées en commission, {ctx.period.label})",
+            gettext("Causes des impayés (situations examinées en commission, {year})").format(
+                year=ctx.period.label
+            ),
             _rows(
                 [(k, lbl, causes[k]) for k, lbl in cause_pairs]
                 + [("unknown", "Non renseignée", causes["unknown"])],
@@ -568,7 +575,7 @@ async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "works_fund",
-            f"Travaux au départ d'un locataire — {ctx.period.label}",
+            gettext("Travaux au départ d'un locataire — {year}").format(year=ctx.period.label),
             (
                 IndicatorRow("États des lieux de sortie réalisés", counts["exits"], None, "exits"),
                 IndicatorRow(

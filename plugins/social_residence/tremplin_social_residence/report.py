@@ -25,6 +25,7 @@ from tremplin.api import (
     ReportContext,
     accompanied_enrolments,
     age_on,
+    domain,
     exited_in_period,
     members_on_last_day,
     rows_from_counts,
@@ -33,6 +34,8 @@ from tremplin.api import (
 from tremplin_housing import api as housing
 from tremplin_social_residence.tables import ResidenceUnit
 from tremplin_social_residence.workflow import EXIT_DESTINATIONS, KEY, MAX_MONTHS
+
+gettext = domain(__name__).gettext
 
 
 def _mean(values: list[float]) -> float:
@@ -90,7 +93,9 @@ async def social_residence_tables(ctx: ReportContext) -> list[IndicatorTable]:
                     "Durée moyenne de séjour des sortants (mois)", _mean(stays), key="average_stay"
                 ),
                 IndicatorRow(
-                    f"Séjours prolongés au-delà de {MAX_MONTHS} mois (dérogation)",
+                    gettext("Séjours prolongés au-delà de {months} mois (dérogation)").format(
+                        months=MAX_MONTHS
+                    ),
                     derogations,
                     key="derogations",
                 ),

@@ -13,7 +13,7 @@ from tremplin.models import GeneratedReport
 from tremplin.permissions import can
 from tremplin.reports.charts import svg
 from tremplin.reports.docx import to_docx
-from tremplin.reports.engine import ReportError, build_report, localise
+from tremplin.reports.engine import ReportError, build_report
 from tremplin.reports.export import to_json, to_pdf, to_xlsx
 from tremplin.reports.narratives import previous_narratives
 from tremplin.reports.quality import quality_problems
@@ -135,8 +135,8 @@ async def _report_file(
             Period.year(year),
             ctx.settings.association_name,
             ctx.settings.report_groups,
+            language=lang or ctx.settings.language,
         )
-        report = localise(report, ctx.host, lang or ctx.settings.language)
     except ReportError as exc:
         raise NotFoundException(str(exc)) from None
     if progress:
