@@ -12,16 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tremplin.i18n import N_
 from tremplin.models import Enrolment, Household
 from tremplin.services.households import SORTS
 
 __all__ = ["EXPORT_COLUMNS", "ListFilters", "parse_filters", "to_csv", "to_xlsx"]
 
 SORT_LABELS = {
-    "recent": "Les plus récents",
-    "name": "Nom (A → Z)",
-    "reference": "Référence",
-    "updated": "Dernière modification",
+    "recent": N_("Les plus récents"),
+    "name": N_("Nom (A → Z)"),
+    "reference": N_("Référence"),
+    "updated": N_("Dernière modification"),
 }
 #: Columns of the CSV and XLSX exports (French headers), in order.
 EXPORT_COLUMNS = (

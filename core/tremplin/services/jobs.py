@@ -27,6 +27,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
+from tremplin.i18n import N_
 from tremplin.models import Job
 from tremplin.services import audit
 from tremplin.services.clock import now
@@ -38,14 +39,14 @@ RESULT_DAYS = 7
 #: A running job not updated for this long lost its process (restart, crash).
 STALE = dt.timedelta(minutes=15)
 STATE_LABELS = {
-    "queued": "En attente",
-    "running": "En cours",
-    "done": "Terminé",
-    "failed": "Échec",
-    "interrupted": "Interrompu",
-    "expired": "Expiré",
+    "queued": N_("En attente"),
+    "running": N_("En cours"),
+    "done": N_("Terminé"),
+    "failed": N_("Échec"),
+    "interrupted": N_("Interrompu"),
+    "expired": N_("Expiré"),
 }
-KIND_LABELS = {"report": "Rapport d'activité", "import": "Import de fichier"}
+KIND_LABELS = {"report": N_("Rapport d'activité"), "import": N_("Import de fichier")}
 
 _tasks: set[asyncio.Task] = set()
 _pool: ProcessPoolExecutor | None = None

@@ -20,6 +20,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from tremplin import __version__, db, i18n
 from tremplin.config import Settings, load_settings
+from tremplin.i18n import N_
 from tremplin.plugins import PluginHost, load_plugins
 from tremplin.policy import validate_scopes
 from tremplin.services import clock
@@ -96,7 +97,11 @@ def visible_nav(host: PluginHost, user: Any) -> list[NavItem]:
             # Event kinds a programme opens to this role (EventType.roles): their page.
             items.append(
                 NavItem(
-                    "Passages et visites", "/passages", order=21, roles=(role,), group="support"
+                    N_("Passages et visites"),
+                    "/passages",
+                    order=21,
+                    roles=(role,),
+                    group=N_("support"),
                 )
             )
     return sorted(items, key=lambda item: (item.order, item.label))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Enrolments,
     HouseholdPanel,
     PluginManifest,
@@ -65,7 +66,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     )
     section = ReportSection(
         "alter_logement",
-        "Alter Logement",
+        N_("Alter Logement"),
         KEY,
         alter_logement_tables,
         order=50,
@@ -93,7 +94,7 @@ def tremplin_household_panels() -> list[HouseholdPanel]:
     return [
         HouseholdPanel(
             "alter_logement_confidential",
-            "Adresse confidentielle",
+            N_("Adresse confidentielle"),
             f"{KEY}/_confidential.html",
             _confidential,
             order=1,

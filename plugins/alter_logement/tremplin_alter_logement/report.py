@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tremplin.api import (
+    N_,
     Households,
     IndicatorRow,
     IndicatorTable,
@@ -85,7 +86,7 @@ async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "al_people",
-            "Personnes accompagnées",
+            N_("Personnes accompagnées"),
             rows_from_counts(
                 people,
                 list(PEOPLE[:3]) + ([PEOPLE[3]] if people.get("unknown") else []),
@@ -96,18 +97,18 @@ async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "al_situation",
-            "Situation avant l'entrée dans Alter Logement",
+            N_("Situation avant l'entrée dans Alter Logement"),
             rows_from_counts(situations, SITUATIONS, len(enrolments), keep_empty=False),
             total=len(enrolments),
             chart="bar",
         ),
         IndicatorTable(
             "al_exits",
-            "Ménages sortis d'Alter Logement",
+            N_("Ménages sortis d'Alter Logement"),
             (
-                IndicatorRow("Ménages sortis", n_exits, key="exits"),
+                IndicatorRow(N_("Ménages sortis"), n_exits, key="exits"),
                 IndicatorRow(
-                    "dont vers un logement de droit commun",
+                    N_("dont vers un logement de droit commun"),
                     mainstream,
                     round(100 * mainstream / n_exits, 1) if n_exits else None,
                     key="mainstream",
@@ -118,7 +119,7 @@ async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "al_destinations",
-            "Destination des ménages sortis",
+            N_("Destination des ménages sortis"),
             rows_from_counts(destinations, EXIT_DESTINATIONS, n_exits),
             total=n_exits,
             chart="bar",

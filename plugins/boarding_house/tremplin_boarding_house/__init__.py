@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tremplin.api import (
+    N_,
     EnrolmentPanel,
     EnrolmentView,
     EventType,
@@ -72,11 +73,11 @@ def tremplin_navigation(user: Any) -> list[NavItem]:
         return []
     return [
         NavItem(
-            "Pensions de famille",
+            N_("Pensions de famille"),
             f"/{KEY}/houses",
             order=50,
             roles=roles_holding("social"),
-            group="programmes",
+            group=N_("programmes"),
         )
     ]
 
@@ -119,21 +120,21 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     event_types = (
         EventType(
             "host_note",
-            "Note de l'hôte de maison",
+            N_("Note de l'hôte de maison"),
             programme=KEY,
             order=36,
             roles=("technician",),
         ),
         EventType(
             "host_interview",
-            "Entretien avec l'hôte de maison",
+            N_("Entretien avec l'hôte de maison"),
             programme=KEY,
             contact=True,
             order=37,
         ),
         EventType(
             "collective_activity",
-            "Participation à la vie collective",
+            N_("Participation à la vie collective"),
             programme=KEY,
             manual=False,
             order=922,
@@ -153,7 +154,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
             report_sections=(
                 ReportSection(
                     "boarding_house",
-                    "Pensions de famille",
+                    N_("Pensions de famille"),
                     KEY,
                     boarding_house_tables,
                     order=50,

@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     ExportColumn,
     FormErrors,
     NotFound,
@@ -77,11 +78,11 @@ async def house_list(request: Request) -> Template:
 
 #: Columns of the residents export (every house, or the one of the URL).
 RESIDENT_EXPORT = (
-    ExportColumn("house", "Maison", 24),
-    ExportColumn("unit_label", "Logement", 14),
-    ExportColumn("typology", "Typologie", 10),
-    ExportColumn("name", "Ménage", 30),
-    ExportColumn("entry_date", "Entrée le", 12),
+    ExportColumn("house", N_("Maison"), 24),
+    ExportColumn("unit_label", N_("Logement"), 14),
+    ExportColumn("typology", N_("Typologie"), 10),
+    ExportColumn("name", N_("Ménage"), 30),
+    ExportColumn("entry_date", N_("Entrée le"), 12),
 )
 
 

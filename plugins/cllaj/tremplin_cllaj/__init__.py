@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tremplin.api import (
+    N_,
     DashboardItem,
     EnrolmentPanel,
     EventType,
@@ -104,21 +105,21 @@ def tremplin_navigation(user) -> list[NavItem]:
     if _works_in(user, (BAIL, JAPPART, GLISSANT)):
         items.append(
             NavItem(
-                "Permanence CLLAJ",
+                N_("Permanence CLLAJ"),
                 "/cllaj/desk",
                 order=62,
                 roles=roles_holding("social"),
-                group="programmes",
+                group=N_("programmes"),
             )
         )
     if _works_in(user, (GLISSANT,)):
         items.append(
             NavItem(
-                "Comités bail glissant",
+                N_("Comités bail glissant"),
                 "/cllaj/committees",
                 order=63,
                 roles=roles_holding("social"),
-                group="programmes",
+                group=N_("programmes"),
             )
         )
     return items
@@ -131,20 +132,20 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
     return [
         DashboardItem(
             "cllaj_desk_followups",
-            "Permanence CLLAJ : suivis ouverts depuis plus de 3 mois",
+            N_("Permanence CLLAJ : suivis ouverts depuis plus de 3 mois"),
             desk.stale_followups,
             order=22,
         ),
         DashboardItem(
             "cllaj_jappart_meetings",
-            "J'APPART : moins de 2 rencontres avec le travailleur social le mois dernier",
+            N_("J'APPART : moins de 2 rencontres avec le travailleur social le mois dernier"),
             jappart.too_few_meetings,
             order=23,
             programme=JAPPART,
         ),
         DashboardItem(
             "cllaj_committee",
-            "Bail glissant jeunes actifs : comité de pilotage",
+            N_("Bail glissant jeunes actifs : comité de pilotage"),
             committee.committee_due,
             order=25,
             programme=GLISSANT,
@@ -180,7 +181,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         event_types=(
             EventType(
                 "cllaj_bail_mediation",
-                "Médiation avec le bailleur (bail accompagné)",
+                N_("Médiation avec le bailleur (bail accompagné)"),
                 contact=True,
                 order=37,
             ),
@@ -226,13 +227,13 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         event_types=(
             EventType(
                 "cllaj_jappart_meeting",
-                "Rencontre avec le travailleur social (J'APPART)",
+                N_("Rencontre avec le travailleur social (J'APPART)"),
                 contact=True,
                 order=36,
             ),
             EventType(
                 "cllaj_derogation",
-                "Dérogation à la durée d'occupation",
+                N_("Dérogation à la durée d'occupation"),
                 manual=False,
                 order=922,
             ),
@@ -275,7 +276,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         event_types=(
             EventType(
                 "cllaj_glissant_visit",
-                "Accompagnement dans le logement (bail glissant)",
+                N_("Accompagnement dans le logement (bail glissant)"),
                 contact=True,
                 order=38,
             ),

@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     DashboardContext,
     DashboardRow,
     Enrolments,
@@ -47,13 +48,15 @@ PAGE_SIZE = 50
 #: Situations the committee follows: not yet closed.
 OPEN_STATES = ("referral", "diagnosed", "retained", "housed")
 MEETING_FIELDS = (
-    Field("held_on", "Date du comité", kind="date", required=True),
-    Field("notes", "Relevé de décisions, partenaires présents", kind="textarea", max_length=4000),
+    Field("held_on", N_("Date du comité"), kind="date", required=True),
+    Field(
+        "notes", N_("Relevé de décisions, partenaires présents"), kind="textarea", max_length=4000
+    ),
 )
 DECISION_FIELDS = (
-    Field("enrolment", "Situation", kind="int", required=True),
-    Field("decision", "Décision", kind="choice", required=True, choices=COMMITTEE_DECISIONS),
-    Field("comment", "Commentaire", max_length=500),
+    Field("enrolment", N_("Situation"), kind="int", required=True),
+    Field("decision", N_("Décision"), kind="choice", required=True, choices=COMMITTEE_DECISIONS),
+    Field("comment", N_("Commentaire"), max_length=500),
 )
 SOCIAL = requires("social")
 

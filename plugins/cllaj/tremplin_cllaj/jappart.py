@@ -15,6 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     DashboardContext,
     DashboardRow,
     Enrolments,
@@ -38,8 +39,8 @@ from tremplin_housing import api as housing
 
 MEETING = "cllaj_jappart_meeting"
 DEROGATION_FIELDS = (
-    Field("derogation_until", "Nouvelle fin de l'occupation", kind="date", required=True),
-    Field("derogation_reason", "Motif de la dérogation", kind="textarea", required=True),
+    Field("derogation_until", N_("Nouvelle fin de l'occupation"), kind="date", required=True),
+    Field("derogation_reason", N_("Motif de la dérogation"), kind="textarea", required=True),
 )
 
 

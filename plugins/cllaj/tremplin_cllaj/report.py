@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter
 
 from tremplin.api import (
+    N_,
     Enrolments,
     IndicatorRow,
     IndicatorTable,
@@ -69,9 +70,9 @@ async def bail_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cllaj_bail_signed",
-            "Baux accompagnés signés",
+            N_("Baux accompagnés signés"),
             (
-                IndicatorRow("Baux accompagnés signés", len(signed), key="signed"),
+                IndicatorRow(N_("Baux accompagnés signés"), len(signed), key="signed"),
                 *(
                     indicator_row(
                         f"dont {c.label.lower()}", kinds.get(c.value, 0), len(signed), c.value
@@ -93,7 +94,7 @@ async def bail_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "cllaj_bail_outcomes",
-            "Situation à l'issue des 6 mois de présence",
+            N_("Situation à l'issue des 6 mois de présence"),
             (
                 *rows_from_counts(outcomes, BAIL_OUTCOMES, len(ended)),
                 indicator_row("Jeunes maintenus dans leur logement", kept, len(ended), "kept"),
@@ -136,17 +137,17 @@ async def jappart_tables(ctx: ReportContext) -> list[IndicatorTable]:
         else gettext("J'APPART depuis l'ouverture")
     )
     year = [
-        IndicatorRow("Logements J'APPART (places)", ctx.places, key="places"),
-        IndicatorRow("Jeunes accompagnés", accompanied, key="accompanied"),
-        IndicatorRow("Entrées", len(entries), key="entries"),
-        IndicatorRow("Jeunes sortis", len(exits), key="exits"),
+        IndicatorRow(N_("Logements J'APPART (places)"), ctx.places, key="places"),
+        IndicatorRow(N_("Jeunes accompagnés"), accompanied, key="accompanied"),
+        IndicatorRow(N_("Entrées"), len(entries), key="entries"),
+        IndicatorRow(N_("Jeunes sortis"), len(exits), key="exits"),
         indicator_row(
             "dont accès au logement autonome", exits_mainstream, len(exits), "exits_mainstream"
         ),
     ]
     cumulative = [
-        IndicatorRow("Jeunes accompagnés depuis l'ouverture", len(rows), key="accompanied"),
-        IndicatorRow("Jeunes sortis", len(all_exits), key="exits"),
+        IndicatorRow(N_("Jeunes accompagnés depuis l'ouverture"), len(rows), key="accompanied"),
+        IndicatorRow(N_("Jeunes sortis"), len(all_exits), key="exits"),
         indicator_row(
             "dont accès à un logement de droit commun", mainstream, len(all_exits), "mainstream"
         ),
@@ -159,11 +160,11 @@ async def jappart_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cllaj_jappart_year",
-            "J'APPART dans l'année",
+            N_("J'APPART dans l'année"),
             tuple(year),
             total=len(exits),
             unit="jeunes",
-            note="Pourcentage des jeunes sortis dans l'année.",
+            note=N_("Pourcentage des jeunes sortis dans l'année."),
         ),
         IndicatorTable(
             "cllaj_jappart_cumulative",
@@ -171,7 +172,7 @@ async def jappart_tables(ctx: ReportContext) -> list[IndicatorTable]:
             tuple(cumulative),
             total=len(all_exits),
             unit="jeunes",
-            note="Les parcs sont des pourcentages des sorties vers le droit commun.",
+            note=N_("Les parcs sont des pourcentages des sorties vers le droit commun."),
         ),
     ]
 
@@ -234,29 +235,29 @@ async def glissant_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cllaj_glissant_year",
-            "Parcours bail glissant des jeunes actifs",
+            N_("Parcours bail glissant des jeunes actifs"),
             (
-                IndicatorRow("Fiches de liaison reçues", referrals, key="referrals"),
-                IndicatorRow("Diagnostics réalisés", diagnostics, key="diagnostics"),
-                IndicatorRow("Comités de pilotage tenus", len(meetings), key="committees"),
-                IndicatorRow("Situations examinées en comité", len(decisions), key="reviews"),
+                IndicatorRow(N_("Fiches de liaison reçues"), referrals, key="referrals"),
+                IndicatorRow(N_("Diagnostics réalisés"), diagnostics, key="diagnostics"),
+                IndicatorRow(N_("Comités de pilotage tenus"), len(meetings), key="committees"),
+                IndicatorRow(N_("Situations examinées en comité"), len(decisions), key="reviews"),
                 IndicatorRow(
-                    "Jeunes examinés en comité",
+                    N_("Jeunes examinés en comité"),
                     len({d["enrolment"] for d in decisions}),
                     key="young_reviewed",
                 ),
-                IndicatorRow("Jeunes retenus par le comité", retained, key="retained"),
-                IndicatorRow("Jeunes relogés", rehoused, key="rehoused"),
-                IndicatorRow("Baux glissés au jeune", len(slid), key="slid"),
+                IndicatorRow(N_("Jeunes retenus par le comité"), retained, key="retained"),
+                IndicatorRow(N_("Jeunes relogés"), rehoused, key="rehoused"),
+                IndicatorRow(N_("Baux glissés au jeune"), len(slid), key="slid"),
             ),
             unit="",
-            note="Un jeune présenté à plusieurs comités compte pour chaque examen.",
+            note=N_("Un jeune présenté à plusieurs comités compte pour chaque examen."),
         ),
         IndicatorTable(
             "cllaj_glissant_cumulative",
-            "Depuis l'ouverture du dispositif",
+            N_("Depuis l'ouverture du dispositif"),
             (
-                IndicatorRow("Jeunes relogés", total_rehoused, key="rehoused"),
+                IndicatorRow(N_("Jeunes relogés"), total_rehoused, key="rehoused"),
                 indicator_row("dont bail glissé au jeune", total_slid, total_rehoused, "slid"),
             ),
             total=total_rehoused,

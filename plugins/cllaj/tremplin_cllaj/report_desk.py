@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tremplin.api import (
+    N_,
     IndicatorRow,
     IndicatorTable,
     ReportContext,
@@ -75,10 +76,10 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cllaj_desk_overview",
-            "Permanence d'accueil-information-orientation",
+            N_("Permanence d'accueil-information-orientation"),
             (
-                IndicatorRow("Permanences tenues", len(sessions), key="sessions"),
-                IndicatorRow("Jeunes reçus", n, key="people"),
+                IndicatorRow(N_("Permanences tenues"), len(sessions), key="sessions"),
+                IndicatorRow(N_("Jeunes reçus"), n, key="people"),
                 indicator_row("dont femmes", sexes.get("F", 0), n, "women"),
                 indicator_row("dont hommes", sexes.get("M", 0), n, "men"),
                 indicator_row(
@@ -100,7 +101,7 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "cllaj_desk_ages",
-            "Âge des jeunes reçus",
+            N_("Âge des jeunes reçus"),
             rows_from_counts(ages, [(k, label) for k, label, _, _ in DESK_AGE_BRACKETS], n),
             total=n,
             unit="jeunes",
@@ -108,14 +109,14 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "cllaj_desk_sex",
-            "Sexe des jeunes reçus",
+            N_("Sexe des jeunes reçus"),
             rows_from_counts(sexes, vocabulary.SEXES, n),
             total=n,
             unit="jeunes",
         ),
         IndicatorTable(
             "cllaj_desk_resources",
-            "Ressources des jeunes reçus",
+            N_("Ressources des jeunes reçus"),
             rows_from_counts(resources, DESK_RESOURCES, n),
             total=n,
             unit="jeunes",
@@ -123,7 +124,7 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "cllaj_desk_situation",
-            "Situation de logement des jeunes reçus",
+            N_("Situation de logement des jeunes reçus"),
             (
                 *rows_from_counts(situations, DESK_SITUATIONS, n),
                 indicator_row(
@@ -133,18 +134,18 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
             total=n,
             unit="jeunes",
             chart="bar",
-            note="La dernière ligne regroupe les trois premières.",
+            note=N_("La dernière ligne regroupe les trois premières."),
         ),
         IndicatorTable(
             "cllaj_desk_prescribers",
-            "Prescripteurs des jeunes reçus",
+            N_("Prescripteurs des jeunes reçus"),
             rows_from_counts(prescribers, DESK_PRESCRIBERS, n),
             total=n,
             unit="jeunes",
         ),
         IndicatorTable(
             "cllaj_desk_places",
-            "Permanences et jeunes reçus par lieu",
+            N_("Permanences et jeunes reçus par lieu"),
             tuple(
                 row
                 for place in places
@@ -164,11 +165,11 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
             ),
             total=n,
             unit="",
-            note="Pourcentages des jeunes reçus dans l'année.",
+            note=N_("Pourcentages des jeunes reçus dans l'année."),
         ),
         IndicatorTable(
             "cllaj_desk_followup",
-            "Suivi des jeunes reçus (à la date du rapport)",
+            N_("Suivi des jeunes reçus (à la date du rapport)"),
             rows_from_counts(statuses, DESK_STATUSES, n),
             total=n,
             unit="jeunes",
@@ -186,9 +187,9 @@ async def workshop_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cllaj_workshops",
-            "Ateliers collectifs",
+            N_("Ateliers collectifs"),
             (
-                IndicatorRow("Ateliers collectifs", n, key="workshops"),
+                IndicatorRow(N_("Ateliers collectifs"), n, key="workshops"),
                 indicator_row("dont co-animés avec un partenaire", co, n, "co_facilitated"),
                 indicator_row(
                     "dont destinés aux professionnels des structures partenaires",
@@ -197,7 +198,7 @@ async def workshop_tables(ctx: ReportContext) -> list[IndicatorTable]:
                     "professionals",
                 ),
                 IndicatorRow(
-                    "Participants (total)", sum(r["attendees"] for r in rows), key="attendees"
+                    N_("Participants (total)"), sum(r["attendees"] for r in rows), key="attendees"
                 ),
             ),
             total=n,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    N_,
     AgreementPolicy,
     Deadline,
     EnrolmentView,
@@ -78,15 +79,15 @@ JAPPART_WORKFLOW = Workflow(
     programme=JAPPART,
     initial="referral",
     states=(
-        State("referral", "Candidature reçue", phase="referral"),
-        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
-        State("housed", "Dans le logement J'APPART", phase="active"),
+        State("referral", N_("Candidature reçue"), phase="referral"),
+        State("admitted", N_("Admis, en attente d'entrée"), phase="waiting"),
+        State("housed", N_("Dans le logement J'APPART"), phase="active"),
         *CLOSED_STATES,
     ),
     transitions=(
         Transition(
             "accept",
-            "Admettre",
+            N_("Admettre"),
             ("referral",),
             "admitted",
             fields=(DECISION, OVERRIDE),
@@ -99,7 +100,7 @@ JAPPART_WORKFLOW = Workflow(
         refusal(),
         Transition(
             "enter",
-            "Entrée dans le logement",
+            N_("Entrée dans le logement"),
             ("admitted",),
             "housed",
             fields=(ENTRY, housing.dwelling_field(), *housing.ENTRY_TERMS_FIELDS),
@@ -117,7 +118,7 @@ JAPPART_WORKFLOW = Workflow(
     deadlines=(
         Deadline(
             "jappart_end",
-            "Fin de l'occupation J'APPART (12 mois)",
+            N_("Fin de l'occupation J'APPART (12 mois)"),
             ("housed",),
             _jappart_due,
             warn_days=60,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, Households, NotFound, now, transaction, validate
+from tremplin.api import N_, Actor, FormErrors, Households, NotFound, now, transaction, validate
 from tremplin_housing.common import (
     add_event,
     date_or_none,
@@ -34,7 +34,7 @@ from tremplin_housing.tables import AidApplication, LedgerEntry, Occupancy
 KIND_LABELS = labels(AID_KINDS)
 OUTCOME_LABELS = labels(AID_OUTCOMES)
 #: Short names for the ledger and the timeline.
-SHORT = {"fsl": "FSL", "visale": "VISALE", "fund": "Fonds d'aide", "other": "Aide"}
+SHORT = {"fsl": N_("FSL"), "visale": N_("VISALE"), "fund": N_("Fonds d'aide"), "other": N_("Aide")}
 
 
 async def add_application(actor: Actor, household_id: int, raw: dict[str, Any]) -> int:

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tremplin.api import (
+    N_,
     Actor,
     Field,
     FormErrors,
@@ -19,7 +20,7 @@ from tremplin.api import (
 )
 
 PARIS = ZoneInfo("Europe/Paris")
-_MONEY = Field("amount", "Montant", kind="money")
+_MONEY = Field("amount", N_("Montant"), kind="money")
 
 
 def money_label(amount_cents: int) -> str:

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Actor,
     FormErrors,
     IndicatorRow,
@@ -207,15 +208,15 @@ async def intervention_tables(
     return [
         IndicatorTable(
             "housing_interventions",
-            "Interventions par type de prestataire",
+            N_("Interventions par type de prestataire"),
             rows_from_counts(counts, PROVIDERS, len(rows)),
             total=len(rows),
             unit="interventions",
-            note="Interventions réalisées dans la période.",
+            note=N_("Interventions réalisées dans la période."),
         ),
         IndicatorTable(
             "housing_interventions_cost",
-            "Coût des interventions par type de prestataire",
+            N_("Coût des interventions par type de prestataire"),
             cost_rows,
             total=round(sum(costs.values()) / 100, 2),
             unit="euros",

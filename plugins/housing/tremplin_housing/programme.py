@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tremplin.api import (
+    N_,
     AgreementPolicy,
     Deadline,
     EffectContext,
@@ -42,7 +43,7 @@ def entry_transition(
         tuple(sources),
         target,
         fields=(
-            Field("entry_date", "Date d'entrée", kind="date", required=True),
+            Field("entry_date", N_("Date d'entrée"), kind="date", required=True),
             dwelling_field(),
             *ENTRY_TERMS_FIELDS,
             *fields,

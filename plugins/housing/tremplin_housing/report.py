@@ -36,6 +36,7 @@ from functools import reduce
 from typing import Any
 
 from tremplin.api import (
+    N_,
     IndicatorRow,
     IndicatorTable,
     ReportContext,
@@ -216,20 +217,20 @@ def stock_tables(
     return [
         IndicatorTable(
             "housing_stock",
-            "Parc de logements en gestion",
+            N_("Parc de logements en gestion"),
             (
-                IndicatorRow("En gestion au début de la période", at_start, key="stock_start"),
-                IndicatorRow("Captés dans la période", captured, key="captured"),
+                IndicatorRow(N_("En gestion au début de la période"), at_start, key="stock_start"),
+                IndicatorRow(N_("Captés dans la période"), captured, key="captured"),
                 IndicatorRow(
-                    "Rendus au propriétaire dans la période", len(returned), key="returned"
+                    N_("Rendus au propriétaire dans la période"), len(returned), key="returned"
                 ),
-                IndicatorRow("En gestion à la fin de la période", at_end, key="stock_end"),
+                IndicatorRow(N_("En gestion à la fin de la période"), at_end, key="stock_end"),
             ),
             unit="logements",
         ),
         IndicatorTable(
             "housing_returns",
-            "Motifs de retour au propriétaire",
+            N_("Motifs de retour au propriétaire"),
             rows_from_counts(reasons, RETURN_REASONS, len(returned), keep_empty=False),
             total=len(returned),
             unit="logements",
@@ -247,15 +248,15 @@ def captation_tables(
     return [
         IndicatorTable(
             "housing_prospection",
-            "Prospection : propriétaires contactés",
+            N_("Prospection : propriétaires contactés"),
             (
                 IndicatorRow(
-                    "Logements proposés (propriétaire contacté) dans la période",
+                    N_("Logements proposés (propriétaire contacté) dans la période"),
                     len(contacted),
                     key="contacted",
                 ),
                 IndicatorRow(
-                    "dont captés au plus tard à la fin de la période",
+                    N_("dont captés au plus tard à la fin de la période"),
                     sum(
                         d["captured_on"] is not None and d["captured_on"] <= end for d in contacted
                     ),
@@ -266,7 +267,7 @@ def captation_tables(
         ),
         IndicatorTable(
             "housing_captured_typology",
-            "Logements captés dans la période, par typologie",
+            N_("Logements captés dans la période, par typologie"),
             rows_from_counts(by_typology, TYPOLOGIES, len(captured)),
             total=len(captured),
             unit="logements",
@@ -302,14 +303,14 @@ def vacancy_tables(
     return [
         IndicatorTable(
             "housing_vacancy_days",
-            "Vacance : jours sans occupant, par cause",
+            N_("Vacance : jours sans occupant, par cause"),
             rows_from_counts(days, causes, total_days, keep_empty=False),
             total=total_days,
             unit="jours",
         ),
         IndicatorTable(
             "housing_vacancy_cost",
-            "Vacance : coût pour l'association (loyer versé au propriétaire)",
+            N_("Vacance : coût pour l'association (loyer versé au propriétaire)"),
             cost_rows,
             total=euros(total_cost),
             unit="euros",
@@ -346,18 +347,18 @@ def arrears_tables(
             gettext("Impayés au {date} : dette totale").format(date=format_date(end)),
             (
                 IndicatorRow(
-                    "Dette totale des ménages concernés", euros(sum(owing.values())), key="debt"
+                    N_("Dette totale des ménages concernés"), euros(sum(owing.values())), key="debt"
                 ),
             ),
             unit="euros",
         ),
         IndicatorTable(
             "housing_arrears_steps",
-            "Procédure d'impayés : étapes dans la période",
+            N_("Procédure d'impayés : étapes dans la période"),
             rows_from_counts(counts, ARREARS_STEPS, len(steps)),
             total=len(steps),
             unit="étapes",
-            empty="Aucune étape de procédure d'impayés sur la période.",
+            empty=N_("Aucune étape de procédure d'impayés sur la période."),
         ),
     ]
 
@@ -371,11 +372,11 @@ def plan_tables(plans: list[dict[str, Any]], start: dt.date) -> list[IndicatorTa
     return [
         IndicatorTable(
             "housing_repayment_plans",
-            "Plans d'apurement : respectés et non respectés",
+            N_("Plans d'apurement : respectés et non respectés"),
             rows_from_counts(counts, PLAN_STATUSES, len(running)),
             total=len(running),
             unit="plans",
-            note="Plans ayant une échéance dans la période, jugés à la fin de la période.",
+            note=N_("Plans ayant une échéance dans la période, jugés à la fin de la période."),
         )
     ]
 
@@ -391,21 +392,21 @@ def aid_tables(applications: list[dict[str, Any]]) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "housing_aid_kinds",
-            "Demandes d'aide (FSL, VISALE…) dans la période",
+            N_("Demandes d'aide (FSL, VISALE…) dans la période"),
             rows_from_counts(by_kind, AID_KINDS, len(applications)),
             total=len(applications),
             unit="demandes",
         ),
         IndicatorTable(
             "housing_aid_outcomes",
-            "Demandes d'aide : décisions",
+            N_("Demandes d'aide : décisions"),
             rows_from_counts(by_outcome, AID_OUTCOMES, len(applications)),
             total=len(applications),
             unit="demandes",
         ),
         IndicatorTable(
             "housing_aid_granted",
-            "Demandes d'aide : montants accordés",
+            N_("Demandes d'aide : montants accordés"),
             tuple(IndicatorRow(c.label, euros(granted[c.value]), key=c.value) for c in AID_KINDS),
             total=euros(sum(granted.values())),
             unit="euros",
@@ -419,23 +420,23 @@ def claim_tables(claims: list[dict[str, Any]]) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "housing_claims",
-            "Sinistres par nature",
+            N_("Sinistres par nature"),
             rows_from_counts(counts, CLAIM_KINDS, len(claims), keep_empty=False),
             total=len(claims),
             unit="sinistres",
-            empty="Aucun sinistre déclaré sur la période.",
+            empty=N_("Aucun sinistre déclaré sur la période."),
         ),
         IndicatorTable(
             "housing_claims_amounts",
-            "Sinistres : montants",
+            N_("Sinistres : montants"),
             (
                 IndicatorRow(
-                    "Réclamé aux assureurs",
+                    N_("Réclamé aux assureurs"),
                     euros(sum(c["claimed_cents"] for c in claims)),
                     key="claimed",
                 ),
                 IndicatorRow(
-                    "Indemnités reçues",
+                    N_("Indemnités reçues"),
                     euros(sum(c["received_cents"] for c in claims)),
                     key="received",
                 ),

@@ -18,6 +18,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
+    N_,
     Actor,
     Choice,
     Enrolments,
@@ -42,30 +43,30 @@ from tremplin_iml_mandate.tables import StabilisationAxis
 from tremplin_iml_mandate.workflow import KEY
 
 AXES = (
-    Choice("administrative", "Situation administrative"),
-    Choice("budget", "Budget"),
-    Choice("family", "Famille et parentalité"),
-    Choice("employment", "Emploi et insertion professionnelle"),
-    Choice("upkeep", "Entretien du logement"),
-    Choice("neighbourhood", "Liens de voisinage"),
-    Choice("health", "Santé"),
+    Choice("administrative", N_("Situation administrative")),
+    Choice("budget", N_("Budget")),
+    Choice("family", N_("Famille et parentalité")),
+    Choice("employment", N_("Emploi et insertion professionnelle")),
+    Choice("upkeep", N_("Entretien du logement")),
+    Choice("neighbourhood", N_("Liens de voisinage")),
+    Choice("health", N_("Santé")),
 )
 SENSITIVE_AXES = frozenset({"health"})
 AXIS_LABELS = {c.value: c.label for c in AXES}
 
 PROGRESS = (
-    Choice("not_started", "Non commencé"),
-    Choice("in_progress", "En cours"),
-    Choice("achieved", "Atteint"),
-    Choice("not_achieved", "Non atteint / abandonné"),
+    Choice("not_started", N_("Non commencé")),
+    Choice("in_progress", N_("En cours")),
+    Choice("achieved", N_("Atteint")),
+    Choice("not_achieved", N_("Non atteint / abandonné")),
 )
 PROGRESS_LABELS = {c.value: c.label for c in PROGRESS}
 
 AXIS_FIELDS = (
-    Field("goals", "Objectifs", kind="textarea"),
-    Field("progress", "Avancement", kind="choice", required=True, choices=PROGRESS),
-    Field("reviewed_on", "Date du point", kind="date", required=True),
-    Field("comment", "Commentaire", kind="textarea"),
+    Field("goals", N_("Objectifs"), kind="textarea"),
+    Field("progress", N_("Avancement"), kind="choice", required=True, choices=PROGRESS),
+    Field("reviewed_on", N_("Date du point"), kind="date", required=True),
+    Field("comment", N_("Commentaire"), kind="textarea"),
 )
 
 #: Axes are worked on while the household is accompanied (before entry and in the dwelling).

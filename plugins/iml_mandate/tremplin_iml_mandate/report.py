@@ -26,6 +26,7 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Enrolments,
     IndicatorRow,
     IndicatorTable,
@@ -111,7 +112,7 @@ async def contact_table(ctx: ReportContext, key: str) -> IndicatorTable:
     total = sum(counts.values())
     return IndicatorTable(
         key,
-        "Visites à domicile et rendez-vous au bureau",
+        N_("Visites à domicile et rendez-vous au bureau"),
         rows_from_counts(counts, CONTACT_KINDS, total),
         total=total,
         unit="contacts",
@@ -140,10 +141,10 @@ async def funding_rows(
         )
     ]
     if starts is not None:
-        rows.append(IndicatorRow("Entrées dans le dispositif", starts, key="starts"))
+        rows.append(IndicatorRow(N_("Entrées dans le dispositif"), starts, key="starts"))
     rows += [
-        IndicatorRow("Mesures utilisées (moyenne sur la période)", used, key="used"),
-        IndicatorRow("Taux d'utilisation (%)", _pct(used, funded) or 0, key="rate"),
+        IndicatorRow(N_("Mesures utilisées (moyenne sur la période)"), used, key="used"),
+        IndicatorRow(N_("Taux d'utilisation (%)"), _pct(used, funded) or 0, key="rate"),
     ]
     note = "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période." + (
         "" if funded is not None else " Nombre de mesures financées non renseigné pour cette année."
@@ -174,23 +175,25 @@ async def mandate_tables(ctx: ReportContext) -> list[IndicatorTable]:
     average = round(statistics.fmean(durations), 1) if durations else 0
     overview = IndicatorTable(
         "mandate_overview",
-        "Ménages accompagnés en IML (mandat de gestion)",
+        N_("Ménages accompagnés en IML (mandat de gestion)"),
         (
-            IndicatorRow("Ménages accompagnés", len(households), key="households"),
-            IndicatorRow("Personnes accompagnées", await people_count(reference), key="people"),
+            IndicatorRow(N_("Ménages accompagnés"), len(households), key="households"),
+            IndicatorRow(N_("Personnes accompagnées"), await people_count(reference), key="people"),
             IndicatorRow(
-                "Ménages en accompagnement avant l'entrée (fin de période)",
+                N_("Ménages en accompagnement avant l'entrée (fin de période)"),
                 len(pre_entry),
                 key="pre_entry",
             ),
             IndicatorRow(
-                "Entrées dans le dispositif (début d'accompagnement)", len(starts), key="starts"
+                N_("Entrées dans le dispositif (début d'accompagnement)"), len(starts), key="starts"
             ),
-            IndicatorRow("Baux signés", len(leases), key="leases"),
-            IndicatorRow("Fins d'accompagnement", len(ends), key="ends"),
-            IndicatorRow("Mois-mesures", months, key="months_measures"),
+            IndicatorRow(N_("Baux signés"), len(leases), key="leases"),
+            IndicatorRow(N_("Fins d'accompagnement"), len(ends), key="ends"),
+            IndicatorRow(N_("Mois-mesures"), months, key="months_measures"),
             IndicatorRow(
-                "Durée moyenne des accompagnements terminés (mois)", average, key="average_duration"
+                N_("Durée moyenne des accompagnements terminés (mois)"),
+                average,
+                key="average_duration",
             ),
         ),
         unit="",
@@ -206,21 +209,21 @@ async def mandate_tables(ctx: ReportContext) -> list[IndicatorTable]:
         overview,
         IndicatorTable(
             "mandate_funding",
-            "Mesures financées et mesures utilisées",
+            N_("Mesures financées et mesures utilisées"),
             funding,
             unit="mesures",
             note=note,
         ),
         IndicatorTable(
             "mandate_outcomes",
-            "Situation à la fin de l'accompagnement",
+            N_("Situation à la fin de l'accompagnement"),
             rows_from_counts(outcomes, OUTCOMES, len(ends)),
             total=len(ends),
         ),
         await contact_table(ctx, "mandate_contacts"),
         IndicatorTable(
             "mandate_axes",
-            "Axes de stabilisation travaillés",
+            N_("Axes de stabilisation travaillés"),
             tuple(
                 IndicatorRow(
                     c.label,
@@ -248,11 +251,13 @@ def _kind_table(
         title,
         (
             IndicatorRow(
-                "Ménages suivis", len({e["household"] for e in measures}), key="households"
+                N_("Ménages suivis"), len({e["household"] for e in measures}), key="households"
             ),
-            IndicatorRow("Mesures suivies", len(measures), key="measures"),
-            IndicatorRow("Mois-mesures", months, key="months_measures"),
-            IndicatorRow("Durée moyenne d'accompagnement (mois)", average, key="average_duration"),
+            IndicatorRow(N_("Mesures suivies"), len(measures), key="measures"),
+            IndicatorRow(N_("Mois-mesures"), months, key="months_measures"),
+            IndicatorRow(
+                N_("Durée moyenne d'accompagnement (mois)"), average, key="average_duration"
+            ),
         ),
         unit="",
     ), months
@@ -270,7 +275,7 @@ def debt_table(reinforced: list[dict[str, Any]], ctx: ReportContext) -> Indicato
         for e in with_debt
     }
     counts = Counter(categories.values())
-    rows = [IndicatorRow("Ménages ayant une dette locative à l'entrée", n, key="with_debt")]
+    rows = [IndicatorRow(N_("Ménages ayant une dette locative à l'entrée"), n, key="with_debt")]
     rows += [
         IndicatorRow(c.label, counts.get(c.value, 0), _pct(counts.get(c.value, 0), n), c.value)
         for c in DEBT_CATEGORIES
@@ -278,7 +283,7 @@ def debt_table(reinforced: list[dict[str, Any]], ctx: ReportContext) -> Indicato
     if counts.get("unknown"):
         rows.append(
             IndicatorRow(
-                "Montant actuel non renseigné",
+                N_("Montant actuel non renseigné"),
                 counts["unknown"],
                 _pct(counts["unknown"], n),
                 "unknown",
@@ -292,7 +297,7 @@ def debt_table(reinforced: list[dict[str, Any]], ctx: ReportContext) -> Indicato
         )
         rows.append(
             IndicatorRow(
-                "Évolution de la dette des ménages ne respectant pas le plan (%)",
+                N_("Évolution de la dette des ménages ne respectant pas le plan (%)"),
                 change,
                 key="plan_not_kept_change",
             )
@@ -304,8 +309,10 @@ def debt_table(reinforced: list[dict[str, Any]], ctx: ReportContext) -> Indicato
         ).format(date=format_date(ctx.period.end)),
         tuple(rows),
         total=n,
-        note="Dernier montant connu : celui de la fin de la mesure, ou le dernier point "
-        "enregistré pour une mesure en cours.",
+        note=N_(
+            "Dernier montant connu : celui de la fin de la mesure, ou le dernier point "
+            "enregistré pour une mesure en cours."
+        ),
     )
 
 
@@ -326,7 +333,7 @@ async def measures_tables(ctx: ReportContext) -> list[IndicatorTable]:
         debt_table(reinforced, ctx),
         IndicatorTable(
             "measures_funding",
-            "Mesures financées (CAF) et mesures utilisées",
+            N_("Mesures financées (CAF) et mesures utilisées"),
             funding,
             unit="mesures",
             note=note,

@@ -11,6 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     EnrolmentView,
     Field,
     FormErrors,
@@ -26,8 +27,8 @@ from tremplin_housing import api as housing
 from tremplin_iml_sublease.workflow import AGREEMENT, KEY
 
 RENEWAL_FIELDS = (
-    Field("decided_on", "Date de la décision", kind="date", required=True),
-    Field("derogation_reason", "Motif de dérogation (au-delà de 18 mois)", kind="textarea"),
+    Field("decided_on", N_("Date de la décision"), kind="date", required=True),
+    Field("derogation_reason", N_("Motif de dérogation (au-delà de 18 mois)"), kind="textarea"),
 )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import replace
 
 from tremplin.api import (
+    N_,
     Deadline,
     EnrolmentView,
     Field,
@@ -87,15 +88,15 @@ WORKFLOW = Workflow(
     programme=KEY,
     initial="referral",
     states=(
-        State("referral", "Orientation reçue", phase="referral"),
-        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
-        State("housed", "Dans le logement", phase="active"),
+        State("referral", N_("Orientation reçue"), phase="referral"),
+        State("admitted", N_("Admis, en attente d'entrée"), phase="waiting"),
+        State("housed", N_("Dans le logement"), phase="active"),
         *closed_states(),
     ),
     transitions=(
         Transition(
             "accept",
-            "Admettre",
+            N_("Admettre"),
             ("referral",),
             "admitted",
             fields=(DECISION,),
@@ -106,11 +107,11 @@ WORKFLOW = Workflow(
         refusal(),
         Transition(
             "enter",
-            "Entrée dans le logement",
+            N_("Entrée dans le logement"),
             ("admitted",),
             "housed",
             fields=(
-                Field("entry_date", "Date d'entrée", kind="date", required=True),
+                Field("entry_date", N_("Date d'entrée"), kind="date", required=True),
                 housing.dwelling_field(),
                 *housing.ENTRY_TERMS_FIELDS,
             ),
@@ -123,13 +124,13 @@ WORKFLOW = Workflow(
             fields=(
                 Field(
                     "exit_inventory_date",
-                    "Date de l'état des lieux de sortie",
+                    N_("Date de l'état des lieux de sortie"),
                     kind="date",
                     required=True,
                 ),
                 Field(
                     "exit_inventory_notes",
-                    "État des lieux de sortie : observations (dégradations, clés, compteurs)",
+                    N_("État des lieux de sortie : observations (dégradations, clés, compteurs)"),
                     kind="textarea",
                     max_length=2000,
                 ),
@@ -157,14 +158,14 @@ WORKFLOW = Workflow(
     deadlines=(
         Deadline(
             "agreement_end",
-            "Fin de la convention d'occupation",
+            N_("Fin de la convention d'occupation"),
             ("housed",),
             _agreement_due,
             warn_days=30,
         ),
         Deadline(
             "review",
-            "Bilan (6, 10 ou 12 mois) avec le bailleur et le ménage",
+            N_("Bilan (6, 10 ou 12 mois) avec le bailleur et le ménage"),
             ("housed",),
             _review_due,
             warn_days=30,

@@ -15,6 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     Actor,
     ConflictError,
     Enrolments,
@@ -37,8 +38,8 @@ from tremplin_iml_youth.rules import KEY, cej_errors
 from tremplin_iml_youth.workflow import AGREEMENT
 
 RENEWAL_FIELDS = (
-    Field("decided_on", "Date de la décision", kind="date", required=True),
-    Field("derogation_reason", "Motif de dérogation (au-delà de 18 mois)", kind="textarea"),
+    Field("decided_on", N_("Date de la décision"), kind="date", required=True),
+    Field("derogation_reason", N_("Motif de dérogation (au-delà de 18 mois)"), kind="textarea"),
 )
 
 

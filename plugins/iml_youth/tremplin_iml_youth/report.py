@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tremplin.api import IndicatorRow, IndicatorTable, ReportContext, accompanied_enrolments
+from tremplin.api import N_, IndicatorRow, IndicatorTable, ReportContext, accompanied_enrolments
 
 
 def _overlaps(data: dict, start: dt.date, end: dt.date) -> bool:
@@ -39,7 +39,7 @@ async def cej_table(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cej",
-            "Contrat d'Engagement Jeune (CEJ)",
+            N_("Contrat d'Engagement Jeune (CEJ)"),
             (
                 row("Jeunes accompagnés", n, "young_people"),
                 row("dont bénéficiaires d'un CEJ pendant la période", len(with_cej), "with_cej"),
@@ -47,7 +47,7 @@ async def cej_table(ctx: ReportContext) -> list[IndicatorTable]:
             ),
             total=n,
             unit="jeunes",
-            note="Une suspension de l'allocation CEJ met en péril le paiement du loyer.",
+            note=N_("Une suspension de l'allocation CEJ met en péril le paiement du loyer."),
         )
     ]
 

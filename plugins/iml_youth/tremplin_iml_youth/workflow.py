@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    N_,
     Choice,
     Deadline,
     EnrolmentView,
@@ -59,15 +60,15 @@ async def _agreement_due(e: EnrolmentView) -> dt.date | None:
 DECISION = decision_date_field()
 OVERRIDE = Field(
     "age_override_reason",
-    "Motif de dérogation à l'âge (hors 18–25 ans)",
+    N_("Motif de dérogation à l'âge (hors 18–25 ans)"),
     kind="textarea",
-    help="Seulement pour une exception décidée par le service.",
+    help=N_("Seulement pour une exception décidée par le service."),
 )
 
 #: Where young people go when they leave (the La Clède 2024 exits, plus the usual ones).
 EXIT_DESTINATIONS = (
     *vocabulary.EXIT_DESTINATIONS[:-1],
-    Choice("moved_away", "Départ vers une autre région (emploi, famille)"),
+    Choice("moved_away", N_("Départ vers une autre région (emploi, famille)")),
     vocabulary.EXIT_DESTINATIONS[-1],
 )
 
@@ -75,15 +76,15 @@ WORKFLOW = Workflow(
     programme=KEY,
     initial="referral",
     states=(
-        State("referral", "Orientation reçue", phase="referral"),
-        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
-        State("housed", "Dans le logement", phase="active"),
+        State("referral", N_("Orientation reçue"), phase="referral"),
+        State("admitted", N_("Admis, en attente d'entrée"), phase="waiting"),
+        State("housed", N_("Dans le logement"), phase="active"),
         *closed_states(),
     ),
     transitions=(
         Transition(
             "accept",
-            "Admettre",
+            N_("Admettre"),
             ("referral",),
             "admitted",
             fields=(DECISION, OVERRIDE),
@@ -94,11 +95,11 @@ WORKFLOW = Workflow(
         refusal(),
         Transition(
             "enter",
-            "Entrée dans le logement",
+            N_("Entrée dans le logement"),
             ("admitted",),
             "housed",
             fields=(
-                Field("entry_date", "Date d'entrée", kind="date", required=True),
+                Field("entry_date", N_("Date d'entrée"), kind="date", required=True),
                 housing.dwelling_field(),
                 *housing.ENTRY_TERMS_FIELDS,
             ),
@@ -112,7 +113,7 @@ WORKFLOW = Workflow(
     deadlines=(
         Deadline(
             "agreement_end",
-            "Fin de la convention d'occupation",
+            N_("Fin de la convention d'occupation"),
             ("housed",),
             _agreement_due,
             warn_days=30,

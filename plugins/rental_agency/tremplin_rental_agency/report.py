@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
+    N_,
     IndicatorRow,
     IndicatorTable,
     Period,
@@ -206,15 +207,15 @@ async def profile_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "validated_problems",
-            "Principales problématiques liées au logement des ménages validés en CEDL",
+            N_("Principales problématiques liées au logement des ménages validés en CEDL"),
             _rows([(c.value, c.label, problems[c.value]) for c in HOUSING_PROBLEMS], total),
             total=total,
             chart="bar",
-            note="Plusieurs problématiques possibles par ménage.",
+            note=N_("Plusieurs problématiques possibles par ménage."),
         ),
         IndicatorTable(
             "validated_situation",
-            "Situation vis-à-vis du logement des ménages validés en CEDL",
+            N_("Situation vis-à-vis du logement des ménages validés en CEDL"),
             _rows(
                 [(c.value, c.label, situations[c.value]) for c in SITUATIONS]
                 + [("unknown", "Non renseignée", situations["unknown"])],
@@ -226,7 +227,7 @@ async def profile_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "validated_composition",
-            "Composition familiale des ménages validés en CEDL",
+            N_("Composition familiale des ménages validés en CEDL"),
             _rows(
                 [(c.value, c.label, compositions[c.value]) for c in vocabulary.COMPOSITIONS]
                 + [("unknown", "Non renseignée", compositions["unknown"])],
@@ -237,18 +238,18 @@ async def profile_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "validated_age",
-            "Âge de la personne de référence des ménages validés en CEDL",
+            N_("Âge de la personne de référence des ménages validés en CEDL"),
             _rows([(c.value, c.label, brackets[c.value]) for c in AGE_BRACKETS], total),
             total=total,
             chart="bar",
         ),
         IndicatorTable(
             "validated_resources",
-            "Niveau de ressources des ménages validés en CEDL (rapport au SMIC net)",
+            N_("Niveau de ressources des ménages validés en CEDL (rapport au SMIC net)"),
             _rows([(c.value, c.label, levels[c.value]) for c in RESOURCE_LEVELS], total)
             + (
                 IndicatorRow(
-                    "Ressources inférieures ou égales au SMIC",
+                    N_("Ressources inférieures ou égales au SMIC"),
                     at_most_smic,
                     _pct(at_most_smic, total),
                     "at_most_smic",
@@ -323,7 +324,7 @@ async def gla_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "gla",
-            "Gestion locative adaptée (GLA)",
+            N_("Gestion locative adaptée (GLA)"),
             tuple(IndicatorRow(lbl, counts[k], share.get(k), k) for k, lbl in GLA_LABELS_ROWS),
             unit="",
             note=gettext("Métropole : {name} (logement occupé en dernier dans l'année).").format(
@@ -380,7 +381,7 @@ async def arrears_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "arrears_outcomes",
-            "Issue des situations d'impayé",
+            N_("Issue des situations d'impayé"),
             tuple(
                 IndicatorRow(
                     c.label,
@@ -391,7 +392,7 @@ async def arrears_tables(ctx: ReportContext) -> list[IndicatorTable]:
                 for c in OUTCOMES
             ),
             total=decided,
-            note="Pourcentages calculés sur les situations dont l'issue est connue.",
+            note=N_("Pourcentages calculés sur les situations dont l'issue est connue."),
         ),
     ]
 
@@ -481,7 +482,7 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "stock_typology",
-            "Parc par typologie",
+            N_("Parc par typologie"),
             _rows([(k, lbl, typologies[k]) for k, lbl in housing_link.TYPOLOGIES.items()], total),
             total=total,
             unit="logements",
@@ -489,7 +490,7 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "stock_departement",
-            "Parc par département",
+            N_("Parc par département"),
             _rows(
                 [(k, f"{k} — {DEPARTEMENTS.get(k, 'département')}", deps[k]) for k in dep_keys]
                 + [("unknown", "Code postal non renseigné", deps[""])],
@@ -500,7 +501,7 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "stock_dpe",
-            "Étiquettes énergétiques (DPE) du parc",
+            N_("Étiquettes énergétiques (DPE) du parc"),
             tuple(
                 IndicatorRow(
                     f"Classe {c}" if c else "Non renseignée",
@@ -516,37 +517,39 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "stock_dpe_change",
-            "Logements classés F et G : évolution sur un an",
+            N_("Logements classés F et G : évolution sur un an"),
             (
-                IndicatorRow("Classe G au 31/12", dpe["G"], _pct(dpe["G"], total), "G"),
+                IndicatorRow(N_("Classe G au 31/12"), dpe["G"], _pct(dpe["G"], total), "G"),
                 IndicatorRow(
-                    "Classe G un an plus tôt",
+                    N_("Classe G un an plus tôt"),
                     dpe_before["G"],
                     _pct(dpe_before["G"], len(before)),
                     "G_previous",
                 ),
-                IndicatorRow("Classe F au 31/12", dpe["F"], _pct(dpe["F"], total), "F"),
+                IndicatorRow(N_("Classe F au 31/12"), dpe["F"], _pct(dpe["F"], total), "F"),
                 IndicatorRow(
-                    "Classe F un an plus tôt",
+                    N_("Classe F un an plus tôt"),
                     dpe_before["F"],
                     _pct(dpe_before["F"], len(before)),
                     "F_previous",
                 ),
-                IndicatorRow("DPE réalisés dans l'année", len(diagnostics), None, "done"),
+                IndicatorRow(N_("DPE réalisés dans l'année"), len(diagnostics), None, "done"),
                 IndicatorRow(
-                    "dont logements classés F ou G",
+                    N_("dont logements classés F ou G"),
                     revealed,
                     _pct(revealed, len(diagnostics)),
                     "done_fg",
                 ),
             ),
             unit="logements",
-            note="Étiquette en vigueur à chaque date, d'après l'historique des diagnostics ; "
-            "pourcentages du parc géré à cette date.",
+            note=N_(
+                "Étiquette en vigueur à chaque date, d'après l'historique des diagnostics ; "
+                "pourcentages du parc géré à cette date."
+            ),
         ),
         IndicatorTable(
             "stock_returns",
-            "Logements rendus par motif",
+            N_("Logements rendus par motif"),
             _rows(
                 [(k, lbl, reasons[k]) for k, lbl in housing_link.RETURN_REASONS.items()],
                 len(returned),
@@ -577,18 +580,20 @@ async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
             "works_fund",
             gettext("Travaux au départ d'un locataire — {year}").format(year=ctx.period.label),
             (
-                IndicatorRow("États des lieux de sortie réalisés", counts["exits"], None, "exits"),
                 IndicatorRow(
-                    "Sorties ayant nécessité la participation du fonds mutualisé",
+                    N_("États des lieux de sortie réalisés"), counts["exits"], None, "exits"
+                ),
+                IndicatorRow(
+                    N_("Sorties ayant nécessité la participation du fonds mutualisé"),
                     counts["exits_with_fund"],
                     _pct(int(counts["exits_with_fund"]), int(counts["exits"])),
                     "exits_with_fund",
                 ),
                 IndicatorRow(
-                    "Montant total accordé par le fonds", counts["fund"], None, "fund", "euros"
+                    N_("Montant total accordé par le fonds"), counts["fund"], None, "fund", "euros"
                 ),
                 IndicatorRow(
-                    "Montant accordé l'année précédente",
+                    N_("Montant accordé l'année précédente"),
                     before["fund"],
                     None,
                     "fund_previous",

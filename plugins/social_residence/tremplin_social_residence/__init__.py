@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tremplin.api import (
+    N_,
     EnrolmentPanel,
     EnrolmentView,
     EventType,
@@ -71,11 +72,11 @@ def tremplin_navigation(user: Any) -> list[NavItem]:
         return []
     return [
         NavItem(
-            "Résidence sociale",
+            N_("Résidence sociale"),
             f"/{KEY}/units",
             order=51,
             roles=roles_holding("social"),
-            group="programmes",
+            group=N_("programmes"),
         )
     ]
 
@@ -110,9 +111,14 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
             WORKFLOW,
             fields=ENROLMENT_FIELDS,
             event_types=(
-                EventType("stay_review", "Point sur le projet de sortie", contact=True, order=38),
                 EventType(
-                    "stay_derogation", "Dérogation à la durée de séjour", manual=False, order=923
+                    "stay_review", N_("Point sur le projet de sortie"), contact=True, order=38
+                ),
+                EventType(
+                    "stay_derogation",
+                    N_("Dérogation à la durée de séjour"),
+                    manual=False,
+                    order=923,
                 ),
             ),
             panels=(
@@ -123,7 +129,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
             report_sections=(
                 ReportSection(
                     "social_residence",
-                    "La résidence sociale",
+                    N_("La résidence sociale"),
                     KEY,
                     social_residence_tables,
                     order=50,

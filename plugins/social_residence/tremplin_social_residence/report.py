@@ -19,6 +19,7 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Households,
     IndicatorRow,
     IndicatorTable,
@@ -78,19 +79,21 @@ async def social_residence_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "sr_overview",
-            "La résidence sociale",
+            N_("La résidence sociale"),
             (
-                IndicatorRow("Nombre de logements", n_units, key="units"),
-                IndicatorRow("Nombre de personnes logées", len(people), key="people"),
-                IndicatorRow("dont hommes isolés", isolated_men, key="isolated_men"),
-                IndicatorRow("dont femmes isolées", isolated_women, key="isolated_women"),
-                IndicatorRow("Entrées", len(entries), key="entries"),
-                IndicatorRow("Personnes ayant quitté la résidence", len(exits), key="exits"),
+                IndicatorRow(N_("Nombre de logements"), n_units, key="units"),
+                IndicatorRow(N_("Nombre de personnes logées"), len(people), key="people"),
+                IndicatorRow(N_("dont hommes isolés"), isolated_men, key="isolated_men"),
+                IndicatorRow(N_("dont femmes isolées"), isolated_women, key="isolated_women"),
+                IndicatorRow(N_("Entrées"), len(entries), key="entries"),
+                IndicatorRow(N_("Personnes ayant quitté la résidence"), len(exits), key="exits"),
                 IndicatorRow(
-                    "Âge moyen des locataires (ans)", _mean(adult_ages), key="average_age"
+                    N_("Âge moyen des locataires (ans)"), _mean(adult_ages), key="average_age"
                 ),
                 IndicatorRow(
-                    "Durée moyenne de séjour des sortants (mois)", _mean(stays), key="average_stay"
+                    N_("Durée moyenne de séjour des sortants (mois)"),
+                    _mean(stays),
+                    key="average_stay",
                 ),
                 IndicatorRow(
                     gettext("Séjours prolongés au-delà de {months} mois (dérogation)").format(
@@ -104,7 +107,7 @@ async def social_residence_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "sr_destinations",
-            "Personnes ayant quitté la résidence, selon leur destination",
+            N_("Personnes ayant quitté la résidence, selon leur destination"),
             rows_from_counts(destinations, EXIT_DESTINATIONS, len(exits), keep_empty=False),
             total=len(exits),
             unit="ménages",

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from litestar import Request, Response, get
 from litestar.response import Template
 
+from tremplin.i18n import N_
 from tremplin.models import User
 from tremplin.services.clock import today
 from tremplin.services.deadlines import DueFilter, count_due, list_due
@@ -25,7 +26,7 @@ WHEN = {
     "overdue": "En retard",
     "all": "Toutes",
 }
-_DATE = Field("date", "Date", kind="date")
+_DATE = Field("date", N_("Date"), kind="date")
 
 
 def _date(raw: str, errors: dict[str, str], name: str) -> dt.date | None:
@@ -128,12 +129,12 @@ async def due_dates_page(request: Request) -> Template:
 
 #: Columns of the due dates export (the list on screen).
 EXPORT_COLUMNS = (
-    ExportColumn("due_on", "Échéance", 12),
-    ExportColumn("label", "Objet", 40),
-    ExportColumn("reference", "Référence", 12),
-    ExportColumn("name", "Ménage", 30),
-    ExportColumn("programme_name", "Programme", 28),
-    ExportColumn("referent_name", "Référent", 24),
+    ExportColumn("due_on", N_("Échéance"), 12),
+    ExportColumn("label", N_("Objet"), 40),
+    ExportColumn("reference", N_("Référence"), 12),
+    ExportColumn("name", N_("Ménage"), 30),
+    ExportColumn("programme_name", N_("Programme"), 28),
+    ExportColumn("referent_name", N_("Référent"), 24),
 )
 
 

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from tremplin.forms import FormErrors, resolve_choices
+from tremplin.i18n import N_
 from tremplin.models import TimelineEvent
 from tremplin.permissions import can
 from tremplin.policy import HouseholdAccess
@@ -205,7 +206,7 @@ async def membership_end(request: Request, membership_id: FromPath[int]) -> Resp
     await check_household(request, row["household"])
     raw = await form_dict(request)
     try:
-        end = Field("end_date", "Date de départ", kind="date", required=True).parse(
+        end = Field("end_date", N_("Date de départ"), kind="date", required=True).parse(
             raw.get("end_date")
         )
         await hh.end_membership(actor(request), membership_id, dt.date.fromisoformat(end))
@@ -273,7 +274,7 @@ async def transition_apply(
         return Template(template, context=context, status_code=422)
     except hh.ConflictError as exc:
         host_workflow = host.workflows[exc.current["programme"]]
-        state = Field("state", "Étape", kind="choice", choices=_state_choices(host_workflow))
+        state = Field("state", N_("Étape"), kind="choice", choices=_state_choices(host_workflow))
         stored = {
             **stored_values(exc.current),
             **{k: _iso(exc.current.get(k)) for k in enr.ENROLMENT_COLUMNS},

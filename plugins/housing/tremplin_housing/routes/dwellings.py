@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     ConflictError,
     ExportColumn,
     FormErrors,
@@ -175,13 +176,13 @@ async def dwelling_search(request: Request) -> Template:
 EXPORT_LIMIT = 20_000
 #: Columns of the dwellings export (the list on screen, confidential addresses masked).
 DWELLING_EXPORT = (
-    ExportColumn("reference", "Référence", 14),
-    ExportColumn("shown_address", "Adresse", 40),
-    ExportColumn("typology_label", "Typologie", 12),
-    ExportColumn("surface_m2", "Surface (m²)", 12),
-    ExportColumn("status_label", "Statut", 16),
-    ExportColumn("programme_label", "Programme", 28),
-    ExportColumn("dpe_class", "DPE", 8),
+    ExportColumn("reference", N_("Référence"), 14),
+    ExportColumn("shown_address", N_("Adresse"), 40),
+    ExportColumn("typology_label", N_("Typologie"), 12),
+    ExportColumn("surface_m2", N_("Surface (m²)"), 12),
+    ExportColumn("status_label", N_("Statut"), 16),
+    ExportColumn("programme_label", N_("Programme"), 28),
+    ExportColumn("dpe_class", N_("DPE"), 8),
 )
 
 
