@@ -128,8 +128,8 @@ def register_domain(domain_name: str, locale_dir: Path | None = None) -> None:
     """Make ``domain_name``'s catalogue part of every lookup (plugins are registered when
     loaded; the core always is)."""
     with _lock:
-        if _domains.get(domain_name) == locale_dir and domain_name in _domains:
-            return
+        if domain_name in _domains and (locale_dir is None or _domains[domain_name] == locale_dir):
+            return  # known (a folder given once is kept)
         _domains[domain_name] = locale_dir
         _merged.clear()
 

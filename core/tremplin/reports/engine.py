@@ -133,27 +133,33 @@ async def build_report(
 
 #: The words of the report's frame (headings, column titles), translated for the template.
 REPORT_WORDS = {
-    "report": i18n.N_("Rapport d'activité"),
-    "summary": i18n.N_("Synthèse"),
+    "report": i18n.N_("Rapport d’activité"),
     "contents": i18n.N_("Sommaire"),
-    "key": i18n.N_("Chiffres clés"),
-    "indicator": i18n.N_("Indicateur"),
     "label": i18n.N_("Libellé"),
     "count": i18n.N_("Nombre"),
     "total": i18n.N_("Total"),
+    "nodata": i18n.N_("Aucune donnée pour cette période."),
+    "empty": i18n.N_("Aucune donnée."),
+    "key": i18n.N_("Chiffres clés"),
+    "summary": i18n.N_("Synthèse de l’association"),
+    "indicator": i18n.N_("Indicateur"),
     "change": i18n.N_("Évolution"),
     "programme": i18n.N_("Programme"),
-    "places": i18n.N_("Places"),
     "households": i18n.N_("Ménages"),
     "people": i18n.N_("Personnes"),
     "entries": i18n.N_("Entrées"),
     "exits": i18n.N_("Sorties"),
-    "to-housing": i18n.N_("Vers le logement"),
-    "whole": i18n.N_("Ensemble de l'association"),
+    "places": i18n.N_("Places"),
+    "to-housing": i18n.N_("Sorties vers le logement"),
+    "whole": i18n.N_("Toute l’association"),
+    "appendix": i18n.N_("Annexe : règles de calcul"),
     "months": i18n.N_("mois"),
-    "nodata": i18n.N_("Aucune donnée sur la période"),
-    "nodata-report": i18n.N_("Aucune activité enregistrée sur la période."),
-    "appendix": i18n.N_("Annexe"),
+    "versus": i18n.N_("contre"),
+    "nodata-report": i18n.N_(
+        "Aucun ménage n’a été accompagné sur cette période : ce rapport n’a pas de chiffres "
+        "à présenter."
+    ),
+    "idle": i18n.N_("Programmes sans activité"),
 }
 
 

@@ -33,10 +33,10 @@ __all__ = ["AGE_BRACKETS", "common_indicators", "rows_from_counts"]
 
 DAYS_PER_MONTH = 30.4375
 AGE_BRACKETS = (
-    (18, 25, "18 – 25 ans"),
-    (26, 40, "26 – 40 ans"),
-    (41, 60, "41 – 60 ans"),
-    (61, 200, "Plus de 60 ans"),
+    (18, 25, N_("18 – 25 ans")),
+    (26, 40, N_("26 – 40 ans")),
+    (41, 60, N_("41 – 60 ans")),
+    (61, 200, N_("Plus de 60 ans")),
 )
 
 

@@ -46,7 +46,7 @@ def tremplin_manifest() -> PluginManifest:
 
 @hookimpl
 def tremplin_programme_specs() -> list[ProgrammeSpec]:
-    from tremplin_alter_logement.report import LABELS_EN, alter_logement_tables
+    from tremplin_alter_logement.report import alter_logement_tables
 
     programme = Programme(
         key=KEY,
@@ -70,7 +70,6 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         KEY,
         alter_logement_tables,
         order=50,
-        labels_en=LABELS_EN,
     )
     return [ProgrammeSpec(programme, WORKFLOW, fields=ENROLMENT_FIELDS, report_sections=(section,))]
 

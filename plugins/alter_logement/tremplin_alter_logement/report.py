@@ -50,9 +50,9 @@ def person_kind(relation: str, birth, on) -> str:
 
 PEOPLE = (
     ("adult", "Adultes"),
-    ("adult_child", "Enfants majeurs"),
+    ("adult_child", N_("Enfants majeurs")),
     ("minor_child", "Enfants mineurs"),
-    ("unknown", "Enfants, âge non renseigné"),
+    ("unknown", N_("Enfants, âge non renseigné")),
 )
 
 
@@ -125,32 +125,3 @@ async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:
             chart="bar",
         ),
     ]
-
-
-#: The English of this programme's report labels (``ReportSection.labels_en``), its
-#: situations and exit destinations included.
-LABELS_EN = {
-    "Alter Logement": "Alter Logement in figures",
-    "Personnes accompagnées": "People supported",
-    "Adultes": "Adults",
-    "Enfants majeurs": "Adult children",
-    "Enfants mineurs": "Minor children",
-    "Enfants, âge non renseigné": "Children, age not recorded",
-    "Situation avant l'entrée dans Alter Logement": "Situation before entering Alter Logement",
-    "Ménages sortis d'Alter Logement": "Households who left Alter Logement",
-    "Ménages sortis": "Households who left",
-    "dont vers un logement de droit commun": "of which into mainstream housing",
-    "Destination des ménages sortis": "Where the households went on leaving",
-    "Glissement de bail": "Lease transferred to the household",
-    "Mutation dans le parc de l'association": "Transfer within the association's housing",
-    "Logement du parc public": "Social housing",
-    "Logement du parc privé": "Private rented housing",
-    "Hébergement chez un tiers": "Staying with a third party",
-    "Retour dans la famille": "Back to family",
-    "Hébergement (CHRS, urgence, autre structure)": "Shelter (CHRS, emergency, other facility)",
-    "Retour au domicile conjugal": "Back to the marital home",
-    "Départ sans préavis": "Left without notice",
-    "Nuitées hôtelières": "Hotel nights",
-    "Domicile conjugal": "Marital home",
-    "SOS Violences Conjugales": "SOS Violences Conjugales (domestic violence service)",
-}

@@ -103,7 +103,7 @@ async def _unit_panel(enrolment: EnrolmentView) -> dict[str, Any]:
 
 @hookimpl
 def tremplin_programme_specs() -> list[ProgrammeSpec]:
-    from tremplin_boarding_house.report import LABELS_EN, boarding_house_tables
+    from tremplin_boarding_house.report import boarding_house_tables
 
     programme = Programme(
         key=KEY,
@@ -158,7 +158,6 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
                     KEY,
                     boarding_house_tables,
                     order=50,
-                    labels_en=LABELS_EN,
                 ),
             ),
         )

@@ -161,7 +161,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     from tremplin_cllaj.workflows import BAIL_WORKFLOW, GLISSANT_WORKFLOW, JAPPART_WORKFLOW
 
     def section(key: str, title: str, compute, order: int = 40, **kw) -> ReportSection:
-        return ReportSection(key, title, "", compute, order=order, labels_en=report.LABELS_EN, **kw)
+        return ReportSection(key, title, "", compute, order=order, **kw)
 
     def common(key: str) -> dict:
         return {"fields": tuple(FIELDS.get(key, ())), "checks": tuple(CHECKS.get(key, ()))}
@@ -195,18 +195,18 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
             # Desk intakes and workshops are not enrolments: activity sections.
             section(
                 "cllaj_desk",
-                "La permanence d'accueil-information-orientation (AIO)",
+                N_("La permanence d'accueil-information-orientation (AIO)"),
                 report.desk_tables,
                 activity=True,
             ),
             section(
                 "cllaj_workshops",
-                "Les ateliers collectifs",
+                N_("Les ateliers collectifs"),
                 report.workshop_tables,
                 order=41,
                 activity=True,
             ),
-            section("cllaj_bail", "Le bail accompagné", report.bail_tables, order=42),
+            section("cllaj_bail", N_("Le bail accompagné"), report.bail_tables, order=42),
         ),
     )
     jappart_spec = ProgrammeSpec(
@@ -258,7 +258,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         ),
         partner_items=tuple(PARTNER_ITEMS),
         report_sections=(
-            section("cllaj_jappart", "Le dispositif J'APPART", report.jappart_tables),
+            section("cllaj_jappart", N_("Le dispositif J'APPART"), report.jappart_tables),
         ),
     )
     glissant_spec = ProgrammeSpec(

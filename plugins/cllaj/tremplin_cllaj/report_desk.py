@@ -80,20 +80,23 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
             (
                 IndicatorRow(N_("Permanences tenues"), len(sessions), key="sessions"),
                 IndicatorRow(N_("Jeunes reçus"), n, key="people"),
-                indicator_row("dont femmes", sexes.get("F", 0), n, "women"),
-                indicator_row("dont hommes", sexes.get("M", 0), n, "men"),
+                indicator_row(N_("dont femmes"), sexes.get("F", 0), n, "women"),
+                indicator_row(N_("dont hommes"), sexes.get("M", 0), n, "men"),
                 indicator_row(
-                    "orientés par la Mission Locale",
+                    N_("orientés par la Mission Locale"),
                     prescribers.get("mission_locale", 0),
                     n,
                     "mission_locale",
                 ),
                 indicator_row(
-                    "ressources inférieures au RSA", resources.get("below_rsa", 0), n, "below_rsa"
+                    N_("ressources inférieures au RSA"),
+                    resources.get("below_rsa", 0),
+                    n,
+                    "below_rsa",
                 ),
-                indicator_row("sans ressources", resources.get("none", 0), n, "no_resources"),
+                indicator_row(N_("sans ressources"), resources.get("none", 0), n, "no_resources"),
                 indicator_row(
-                    "hébergés chez des tiers, en famille ou en institution", hosted, n, "hosted"
+                    N_("hébergés chez des tiers, en famille ou en institution"), hosted, n, "hosted"
                 ),
             ),
             total=n,
@@ -128,7 +131,7 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
             (
                 *rows_from_counts(situations, DESK_SITUATIONS, n),
                 indicator_row(
-                    "Hébergés chez des tiers, en famille ou en institution", hosted, n, "hosted"
+                    N_("Hébergés chez des tiers, en famille ou en institution"), hosted, n, "hosted"
                 ),
             ),
             total=n,
@@ -190,9 +193,9 @@ async def workshop_tables(ctx: ReportContext) -> list[IndicatorTable]:
             N_("Ateliers collectifs"),
             (
                 IndicatorRow(N_("Ateliers collectifs"), n, key="workshops"),
-                indicator_row("dont co-animés avec un partenaire", co, n, "co_facilitated"),
+                indicator_row(N_("dont co-animés avec un partenaire"), co, n, "co_facilitated"),
                 indicator_row(
-                    "dont destinés aux professionnels des structures partenaires",
+                    N_("dont destinés aux professionnels des structures partenaires"),
                     pros,
                     n,
                     "professionals",

@@ -69,10 +69,10 @@ DESK_STATUSES = (
     Choice("lost", N_("Sans nouvelles / fin du suivi")),
 )
 DESK_AGE_BRACKETS = (
-    ("under_18", "Moins de 18 ans", 0, 17),
-    ("18_25", "18 – 25 ans", 18, 25),
-    ("26_30", "26 – 30 ans", 26, 30),
-    ("over_30", "Plus de 30 ans", 31, 200),
+    ("under_18", N_("Moins de 18 ans"), 0, 17),
+    ("18_25", N_("18 – 25 ans"), 18, 25),
+    ("26_30", N_("26 – 30 ans"), 26, 30),
+    ("over_30", N_("Plus de 30 ans"), 31, 200),
 )
 WORKSHOP_AUDIENCES = (
     Choice("young", N_("Jeunes")),
@@ -117,11 +117,11 @@ MAINSTREAM = (
 )
 SLIDING = ("public_sliding", "private_sliding", "association_sliding")
 PARKS = (
-    ("public", "dans le parc public", ("public_housing", "public_sliding")),
-    ("private", "dans le parc privé", ("private_housing", "private_sliding")),
+    ("public", N_("— dans le parc public"), ("public_housing", "public_sliding")),
+    ("private", N_("— dans le parc privé"), ("private_housing", "private_sliding")),
     (
         "association",
-        "dans le parc de l'association",
+        N_("— dans le parc de l'association"),
         ("association_housing", "association_sliding"),
     ),
 )
@@ -135,6 +135,8 @@ BAIL_OUTCOMES = (
     Choice("terminated", N_("Rupture du bail, expulsion")),
 )
 LANDLORD_KINDS = (Choice("public", N_("Bailleur public")), Choice("private", N_("Bailleur privé")))
+#: The report's « of which » row of each landlord kind.
+LANDLORD_ROWS = {"public": N_("dont bailleur public"), "private": N_("dont bailleur privé")}
 
 PRESCRIBERS = (
     Choice("mission_locale", N_("Mission Locale")),

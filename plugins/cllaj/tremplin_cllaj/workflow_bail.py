@@ -80,7 +80,7 @@ BAIL_WORKFLOW = Workflow(
             ("referral",),
             "admitted",
             fields=(DECISION, OVERRIDE),
-            guards=(age_guard(None, BAIL_MAX_AGE, "Le bail accompagné"),),
+            guards=(age_guard(None, BAIL_MAX_AGE, N_("Le bail accompagné")),),
             order=10,
         ),
         refusal(),

@@ -35,7 +35,7 @@ SLUG = "housing"
 @hookimpl
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
-        slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.5,<2"
+        slug=SLUG, name=N_("Logement et gestion locative"), version=__version__, api=">=1.5,<2"
     )
 
 

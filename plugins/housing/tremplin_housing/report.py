@@ -75,86 +75,10 @@ from tremplin_housing.tables import (
 gettext = domain(__name__).gettext
 
 SECTION_KEY = "housing"
-SECTION_TITLE = "Logement et gestion locative"
+SECTION_TITLE = N_("Logement et gestion locative")
 #: The chapter of the whole stock, in the association's report.
 STOCK_KEY = "housing_stock"
 STOCK_TITLE = "Parc de logements de l'association"
-
-#: The English of this section's labels, for the report in English (``ReportSection.labels_en``).
-LABELS_EN = {
-    SECTION_TITLE: "Housing and property management",
-    "Parc de logements en gestion": "Dwellings under management",
-    "En gestion au début de la période": "Under management at the start of the period",
-    "Captés dans la période": "Taken on during the period",
-    "Rendus au propriétaire dans la période": "Returned to the owner during the period",
-    "En gestion à la fin de la période": "Under management at the end of the period",
-    "Motifs de retour au propriétaire": "Reasons for returning dwellings to their owners",
-    "Prospection : propriétaires contactés": "Prospecting: owners contacted",
-    "Logements proposés (propriétaire contacté) dans la période": "Dwellings offered (owner contacted) during the period",
-    "dont captés au plus tard à la fin de la période": "of which taken on by the end of the period",
-    "Logements captés dans la période, par typologie": "Dwellings taken on during the period, by size",
-    "Vacance : jours sans occupant, par cause": "Vacancy: days without an occupant, by cause",
-    "Vacance : coût pour l'association (loyer versé au propriétaire)": "Vacancy: cost to the association (rent paid to the owner)",
-    "Impayés au {date} : ménages concernés": "Rent arrears at {date}: households concerned",
-    "Ménages dont la dette dépasse {amount} €": "Households owing more than €{amount}",
-    "Impayés au {date} : dette totale": "Rent arrears at {date}: total debt",
-    "Dette totale des ménages concernés": "Total debt of the households concerned",
-    "Procédure d'impayés : étapes dans la période": "Arrears procedure: steps taken during the period",
-    "Plans d'apurement : respectés et non respectés": "Repayment plans: kept and broken",
-    "Plans ayant une échéance dans la période, jugés à la fin de la période.": "Plans with an instalment due during the period, assessed at the end of the period.",
-    "Demandes d'aide (FSL, VISALE…) dans la période": "Applications for help (FSL, VISALE…) during the period",
-    "Demandes d'aide : décisions": "Applications for help: decisions",
-    "Demandes d'aide : montants accordés": "Applications for help: amounts granted",
-    "Sinistres par nature": "Insurance claims by type",
-    "Sinistres : montants": "Insurance claims: amounts",
-    "Réclamé aux assureurs": "Claimed from insurers",
-    "Indemnités reçues": "Compensation received",
-    "Interventions par type de prestataire": "Repairs by type of contractor",
-    "Coût des interventions par type de prestataire": "Cost of repairs by type of contractor",
-    "Interventions réalisées dans la période.": "Repairs carried out during the period.",
-    # Choice lists
-    "FSL (Fonds de solidarité pour le logement)": "FSL (housing solidarity fund)",
-    "Mise en jeu de la garantie VISALE": "VISALE guarantee called",
-    "Fonds d'aide de l'association ou d'un partenaire": "Aid fund of the association or a partner",
-    "Autre aide": "Other help",
-    "En attente": "Pending",
-    "Accordée": "Granted",
-    "Refusée": "Refused",
-    "Première relance": "First reminder",
-    "Deuxième relance": "Second reminder",
-    "Mise en demeure": "Formal notice",
-    "Commandement de payer (huissier)": "Order to pay (bailiff)",
-    "Assignation au tribunal": "Court summons",
-    "Expulsion": "Eviction",
-    "Dégât des eaux": "Water damage",
-    "Incendie": "Fire",
-    "Effraction, vol": "Break-in, theft",
-    "Dégradations": "Damage to the property",
-    "Tempête, catastrophe naturelle": "Storm, natural disaster",
-    "En cours": "Ongoing",
-    "Respecté": "Kept",
-    "Non respecté": "Broken",
-    "Vente": "Sale",
-    "Reprise par le propriétaire": "Taken back by the owner",
-    "Logement inadapté": "Unsuitable dwelling",
-    "Humidité, logement énergivore": "Damp, energy-inefficient",
-    "Péril, danger": "Unsafe building",
-    "Localisation, éloignement des services": "Location, far from services",
-    "Studio": "Studio flat",
-    "T1": "One room (T1)",
-    "T2": "Two rooms (T2)",
-    "T3": "Three rooms (T3)",
-    "T4": "Four rooms (T4)",
-    "T5 et plus": "Five rooms or more (T5+)",
-    "Travaux": "Works",
-    "Pas de ménage correspondant à la typologie": "No household matching the size",
-    "Entre deux occupants": "Between two occupants",
-    "Équipe de l'association": "Association's own team",
-    "Entreprise": "Contractor",
-    "Aucun sinistre déclaré sur la période.": "No claim reported in the period.",
-    "Aucune étape de procédure d'impayés sur la période.": "No arrears procedure step in the period.",
-    "Chantier d'insertion": "Work-integration project",
-}
 
 
 def euros(amount_cents: int) -> float:
@@ -168,16 +92,13 @@ def section_for(programme: str) -> list[ReportSection]:
     (``scope="association"``: every dwelling, including those of no programme), so that
     each housing figure is printed once."""
     return [
-        ReportSection(
-            SECTION_KEY, SECTION_TITLE, programme, housing_tables, order=60, labels_en=LABELS_EN
-        ),
+        ReportSection(SECTION_KEY, SECTION_TITLE, programme, housing_tables, order=60),
         ReportSection(
             STOCK_KEY,
             STOCK_TITLE,
             "*",
             housing_tables,
             order=60,
-            labels_en=LABELS_EN,
             scope="association",
         ),
     ]

@@ -146,7 +146,7 @@ SUPPORT_FIELDS = (
 def tremplin_programme_specs() -> list[ProgrammeSpec]:
     from tremplin_iml_mandate.axes import panel_context as axes_context
     from tremplin_iml_mandate.panels import measure_panel_context, support_panel_context
-    from tremplin_iml_mandate.report import LABELS_EN, mandate_tables, measures_tables
+    from tremplin_iml_mandate.report import mandate_tables, measures_tables
 
     mandate = ProgrammeSpec(
         Programme(
@@ -180,7 +180,6 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
                 KEY,
                 mandate_tables,
                 order=50,
-                labels_en=LABELS_EN,
             ),
         ),
     )
@@ -213,7 +212,6 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
                 SUPPORT_KEY,
                 measures_tables,
                 order=50,
-                labels_en=LABELS_EN,
             ),
         ),
     )

@@ -53,7 +53,7 @@ from tremplin_iml_mandate.workflow import KEY, OUTCOMES
 gettext = domain(__name__).gettext
 
 CONTACT_KINDS = (
-    ("home_visit", "Visites à domicile"),
+    ("home_visit", N_("Visites à domicile")),
     ("office_appointment", "Rendez-vous au bureau"),
 )
 
@@ -146,8 +146,13 @@ async def funding_rows(
         IndicatorRow(N_("Mesures utilisées (moyenne sur la période)"), used, key="used"),
         IndicatorRow(N_("Taux d'utilisation (%)"), _pct(used, funded) or 0, key="rate"),
     ]
-    note = "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période." + (
-        "" if funded is not None else " Nombre de mesures financées non renseigné pour cette année."
+    note = (
+        N_("Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période.")
+        if funded is not None
+        else N_(
+            "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période. "
+            "Nombre de mesures financées non renseigné pour cette année."
+        )
     )
     return tuple(rows), note
 
@@ -234,9 +239,13 @@ async def mandate_tables(ctx: ReportContext) -> list[IndicatorTable]:
                 for c in AXES
             ),
             total=len(enrolments),
-            note="Accompagnements ayant un objectif sur l'axe ; dont atteint : "
-            + ", ".join(f"{c.label.lower()} {achieved.get(c.value, 0)}" for c in AXES)
-            + ".",
+            note=gettext(
+                "Accompagnements ayant un objectif sur l'axe ; dont atteint : {achieved}."
+            ).format(
+                achieved=", ".join(
+                    f"{gettext(c.label).lower()} {achieved.get(c.value, 0)}" for c in AXES
+                )
+            ),
         ),
     ]
 
@@ -321,10 +330,10 @@ async def measures_tables(ctx: ReportContext) -> list[IndicatorTable]:
     simple = [e for e in measures if e["data"].get("measure_kind") == "simple"]
     reinforced = [e for e in measures if e["data"].get("measure_kind") == "reinforced"]
     simple_table, simple_months = _kind_table(
-        "measures_simple", "Accompagnement social « simple »", simple, ctx
+        "measures_simple", N_("Accompagnement social « simple »"), simple, ctx
     )
     reinforced_table, reinforced_months = _kind_table(
-        "measures_reinforced", "Accompagnement social « renforcé »", reinforced, ctx
+        "measures_reinforced", N_("Accompagnement social « renforcé »"), reinforced, ctx
     )
     funding, note = await funding_rows(ctx, simple_months + reinforced_months)
     return [
@@ -340,82 +349,3 @@ async def measures_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         await contact_table(ctx, "measures_contacts"),
     ]
-
-
-#: The English of this plugin's report labels (``ReportSection.labels_en``), for both
-#: programmes, their outcomes, prescribers and stabilisation axes included.
-LABELS_EN = {
-    "IML en mandat de gestion : accompagnement global": "Rental intermediation under management mandate: comprehensive support",
-    "Accompagnement social simple et renforcé": "Standard and reinforced social support",
-    "Ménages accompagnés en IML (mandat de gestion)": "Households supported in rental intermediation (management mandate)",
-    "Ménages accompagnés": "Households supported",
-    "Personnes accompagnées": "People supported",
-    "Ménages en accompagnement avant l'entrée (fin de période)": "Households supported before moving in (end of period)",
-    "Entrées dans le dispositif (début d'accompagnement)": "Entries into the scheme (start of support)",
-    "Baux signés": "Leases signed",
-    "Fins d'accompagnement": "Support ended",
-    "Mois-mesures": "Measure-months",
-    "Durée moyenne des accompagnements terminés (mois)": "Average length of completed support (months)",
-    "Mesures financées et mesures utilisées": "Funded and used measures",
-    "Mesures financées (CAF) et mesures utilisées": "Measures funded (CAF) and measures used",
-    "Mesures financées ({year})": "Measures funded ({year})",
-    "Entrées dans le dispositif": "Entries into the scheme",
-    "Mesures utilisées (moyenne sur la période)": "Measures used (average over the period)",
-    "Taux d'utilisation (%)": "Utilisation rate (%)",
-    "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période.": "Measures used: measure-months in the period ÷ number of months in the period.",
-    "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période."
-    " Nombre de mesures financées non renseigné pour cette année.": "Measures used: measure-months in the period ÷ number of months in the period."
-    " Number of funded measures not recorded for this year.",
-    "Situation à la fin de l'accompagnement": "Situation at the end of support",
-    "Visites à domicile et rendez-vous au bureau": "Home visits and office appointments",
-    "Visites à domicile": "Home visits",
-    "Rendez-vous au bureau": "Office appointments",
-    "Axes de stabilisation travaillés": "Stabilisation areas worked on",
-    "Accompagnement social « simple »": "Standard social support",
-    "Accompagnement social « renforcé »": "Reinforced social support",
-    "Ménages suivis": "Households followed",
-    "Mesures suivies": "Measures followed",
-    "Durée moyenne d'accompagnement (mois)": "Average length of support (months)",
-    "Dette locative à l'entrée en accompagnement renforcé (situation au {date})": "Rent debt on entering reinforced support (as at {date})",
-    "Ménages ayant une dette locative à l'entrée": "Households with rent debt on entry",
-    "Montant actuel non renseigné": "Current amount not recorded",
-    "Évolution de la dette des ménages ne respectant pas le plan (%)": "Change in the debt of households not keeping to their plan (%)",
-    "Dernier montant connu : celui de la fin de la mesure, ou le dernier point enregistré pour "
-    "une mesure en cours.": "Last known amount: the one at the end of the measure, or the latest one recorded for an "
-    "ongoing measure.",
-    "N'ont plus de dette": "No debt left",
-    "N'ont quasiment plus de dette et respectent un plan d'apurement": "Almost no debt left and keeping to a repayment plan",
-    "Ne respectent pas le plan d'apurement": "Not keeping to the repayment plan",
-    # Outcomes, exit destinations and prescribers of the two programmes
-    "Maintien dans le logement": "Stayed in the dwelling",
-    "Relogement dans le parc de l'agence": "Rehoused in the agency's housing stock",
-    "Relogement dans le parc public": "Rehoused in social housing",
-    "Retour dans la famille": "Back to family",
-    "Foyer de vie / structure médico-sociale": "Residential care / medico-social facility",
-    "Relogement": "Rehoused",
-    "Expulsion / départ contraint": "Eviction / forced departure",
-    "Départ volontaire": "Left voluntarily",
-    "Accompagnement interrompu (non-adhésion)": "Support discontinued (household disengaged)",
-    "Gestion locative de l'agence": "The agency's property management",
-    "CAF": "CAF (family allowance fund)",
-    "Bailleur": "Landlord",
-}
-_AXES_EN = {
-    "Situation administrative": "Administrative situation",
-    "Budget": "Budget",
-    "Famille et parentalité": "Family and parenting",
-    "Emploi et insertion professionnelle": "Employment and job integration",
-    "Entretien du logement": "Upkeep of the dwelling",
-    "Liens de voisinage": "Relations with neighbours",
-    "Santé": "Health",
-}
-LABELS_EN.update(_AXES_EN)
-LABELS_EN[
-    "Accompagnements ayant un objectif sur l'axe ; dont atteint : "
-    + ", ".join(f"{c.label.lower()} {{{c.value}}}" for c in AXES)
-    + "."
-] = (
-    "Support measures with a goal in the area; of which achieved: "
-    + ", ".join(f"{_AXES_EN[c.label].lower()} {{{c.value}}}" for c in AXES)
-    + "."
-)

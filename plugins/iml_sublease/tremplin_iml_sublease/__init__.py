@@ -116,7 +116,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     )
     from tremplin_iml_sublease.partner import PARTNER_ITEMS
     from tremplin_iml_sublease.renewals import panel_context
-    from tremplin_iml_sublease.report import LABELS_EN, reinforced_support
+    from tremplin_iml_sublease.report import reinforced_support
     from tremplin_iml_sublease.reviews import panel_context as reviews_context
 
     panels = (
@@ -154,7 +154,6 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
                     KEY,
                     reinforced_support,
                     order=50,
-                    labels_en=LABELS_EN,
                 ),
             ),
         )

@@ -61,14 +61,3 @@ async def reinforced_support(ctx: ReportContext) -> list[IndicatorTable]:
             total=len(enrolments),
         ),
     ]
-
-
-#: The English of this section's labels (``ReportSection.labels_en``).
-LABELS_EN = {
-    "Accompagnement renforcé des sortants du dispositif asile": "Reinforced support for households leaving asylum accommodation",
-    "Ménages sortant d'un dispositif asile": "Households leaving asylum accommodation",
-    "Ménages accompagnés": "Households supported",
-    "Composition familiale (sortants asile)": "Family composition (leaving asylum accommodation)",
-    "Revenus (sortants asile)": "Income (leaving asylum accommodation)",
-    "Orientations (sortants asile)": "Referrals (leaving asylum accommodation)",
-}

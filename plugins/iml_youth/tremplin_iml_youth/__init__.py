@@ -57,7 +57,7 @@ def tremplin_manifest() -> PluginManifest:
 def tremplin_programme_specs() -> list[ProgrammeSpec]:
     from tremplin_iml_youth.agreement import panel_context
     from tremplin_iml_youth.partner import PARTNER_ITEMS
-    from tremplin_iml_youth.report import LABELS_EN, cej_table
+    from tremplin_iml_youth.report import cej_table
 
     programme = Programme(
         key=KEY,
@@ -121,7 +121,6 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
                     KEY,
                     cej_table,
                     order=50,
-                    labels_en=LABELS_EN,
                 ),
             ),
         )

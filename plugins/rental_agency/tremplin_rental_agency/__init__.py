@@ -93,7 +93,7 @@ def tremplin_navigation(user) -> list[NavItem]:
 
 @hookimpl
 def tremplin_programme_specs() -> list[ProgrammeSpec]:
-    from tremplin_rental_agency.report import LABELS_EN, SECTIONS
+    from tremplin_rental_agency.report import SECTIONS
 
     own = tuple(
         EventType(c.value, c.label, contact=True, manual=False, order=940 + n)
@@ -124,9 +124,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
                 ),
             ),
             report_sections=tuple(
-                ReportSection(
-                    key, title, KEY, compute, order=40 + n, activity=True, labels_en=LABELS_EN
-                )
+                ReportSection(key, title, KEY, compute, order=40 + n, activity=True)
                 for n, (key, title, compute) in enumerate(SECTIONS)
             ),
         )

@@ -15,6 +15,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     actor,
     app_context,
     audit,
@@ -50,8 +51,8 @@ async def shared_files(session_id: int) -> list[dict[str, Any]]:
     return [
         {
             "number": n,
-            "composition": COMPOSITIONS.get(f["composition"], "Non renseignée"),
-            "situation": SITUATION_LABELS.get(f["situation"], "Non renseignée"),
+            "composition": COMPOSITIONS.get(f["composition"], N_("Non renseignée")),
+            "situation": SITUATION_LABELS.get(f["situation"], N_("Non renseignée")),
             "problems": ", ".join(
                 PROBLEM_LABELS.get(p, p) for p in problems.get(f["demand"], "").split(",") if p
             ),

@@ -89,7 +89,7 @@ async def _stay_panel(enrolment: EnrolmentView) -> dict[str, Any]:
 
 @hookimpl
 def tremplin_programme_specs() -> list[ProgrammeSpec]:
-    from tremplin_social_residence.report import LABELS_EN, social_residence_tables
+    from tremplin_social_residence.report import social_residence_tables
 
     programme = Programme(
         key=KEY,
@@ -133,7 +133,6 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
                     KEY,
                     social_residence_tables,
                     order=50,
-                    labels_en=LABELS_EN,
                 ),
             ),
         )

@@ -114,28 +114,3 @@ async def social_residence_tables(ctx: ReportContext) -> list[IndicatorTable]:
             chart="bar",
         ),
     ]
-
-
-#: The English of this section's labels (``ReportSection.labels_en``), the programme's exit
-#: destinations included.
-LABELS_EN = {
-    "La résidence sociale": "The social residence",
-    "Nombre de logements": "Number of units",
-    "Nombre de personnes logées": "Number of people housed",
-    "dont hommes isolés": "of whom single men",
-    "dont femmes isolées": "of whom single women",
-    "Entrées": "Entries",
-    "Personnes ayant quitté la résidence": "People who left the residence",
-    "Âge moyen des locataires (ans)": "Average age of tenants (years)",
-    "Durée moyenne de séjour des sortants (mois)": "Average length of stay of those who left (months)",
-    "Séjours prolongés au-delà de {months} mois (dérogation)": "Stays extended beyond {months} months (derogation)",
-    "Personnes ayant quitté la résidence, selon leur destination": "People who left the residence, by destination",
-    "Logement autonome avec un accompagnement IML de l'association": "Own housing with the association's rental intermediation support (IML)",
-    "Logement en pension de famille": "Boarding house (pension de famille)",
-    "Logement autonome du parc public": "Own social housing",
-    "Logement autonome du parc privé": "Own private rented housing",
-    "Hébergement (CHRS, urgence)": "Shelter (CHRS, emergency)",
-    "Structure de soins, médico-sociale": "Care or medico-social facility",
-    "Départ sans préavis": "Left without notice",
-    "Point sur le projet de sortie": "Review of the move-on plan",
-}
