@@ -94,6 +94,13 @@ def wrap(source: str) -> str:
             out.append(source[i:end])
             i = text_start = end
             continue
+        if source.startswith("<!", i) and not source.startswith("<!--", i):
+            flush(i)  # <!doctype html>, <![CDATA[…
+            end = source.find(">", i)
+            end = n if end < 0 else end + 1
+            out.append(source[i:end])
+            i = text_start = end
+            continue
         if source.startswith("<!--", i):
             flush(i)
             end = source.find("-->", i)

@@ -181,3 +181,79 @@ async def test_pages_are_served_in_the_language_setting(database, settings):
     assert page.status_code == 200
     assert 'lang="en"' in page.text
     assert i18n.get_language() == "fr"  # the request's language did not leak
+
+
+def test_translations_keep_the_placeholders_of_their_french():
+    import re
+
+    tool = _tool("i18n")
+    wrong = []
+    for domain in tool.domains():
+        catalog = tool._read(domain.po("en"), "en", domain.name)
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            wrong += [f"{message.id}: {error}" for error in message.check(catalog)]
+            for pattern in (r"\{\w*\}", r"%(?:\(\w+\))?[sd%]"):
+                if sorted(re.findall(pattern, message.id)) != sorted(
+                    re.findall(pattern, message.string)
+                ):
+                    wrong.append(f"{message.id} → {message.string}")
+    assert wrong == []
+
+
+def _french_texts() -> set[str]:
+    """Every French text of the catalogues whose English differs."""
+    tool = _tool("i18n")
+    out = set()
+    for domain in tool.domains():
+        for message in tool._read(domain.po("en"), "en", domain.name):
+            if isinstance(message.id, str) and message.string and message.string != message.id:
+                out.add(" ".join(message.id.replace("%%", "%").split()))
+    return out
+
+
+def _visible_texts(html: str) -> list[str]:
+    import re
+
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    texts = re.split(r"<[^>]*>", html)
+    attributes = re.findall(r'(?:title|placeholder|aria-label|alt)="([^"]*)"', html)
+    return [" ".join(t.split()) for t in [*texts, *attributes] if t.strip()]
+
+
+async def test_the_english_pages_have_no_french_left(database, settings, users):
+    """A sample of pages in English: no text of theirs is still a French text of the
+    catalogues (the people's names and the association's own words are data)."""
+    from dataclasses import replace
+
+    import httpx
+
+    from tests.conftest import login
+    from tremplin.web.app import create_app
+
+    app = create_app(replace(settings, language="en"))
+    french = _french_texts()
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver.local", follow_redirects=False
+    ) as client:
+        await login(client, "social_worker@test.fr")
+        left = {}
+        for path in (
+            "/",
+            "/households",
+            "/households/new",
+            "/echeances",
+            "/calendrier",
+            "/compte/agenda",
+            "/account/password",
+            "/passages",
+        ):
+            page = await client.get(path)
+            assert page.status_code == 200, path
+            assert '<html lang="en">' in page.text
+            found = [t for t in _visible_texts(page.text) if t in french]
+            if found:
+                left[path] = found
+    assert left == {}, "\n".join(f"{p}: {sorted(set(t))}" for p, t in left.items())

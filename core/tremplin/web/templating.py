@@ -61,6 +61,7 @@ def build_environment(
         lstrip_blocks=True,
         auto_reload=auto_reload,
         extensions=[FormIdExtension, "jinja2.ext.i18n"],
+        finalize=translate_label,
     )
     install_translations(env, template_dirs)
     env.globals["new_form_id"] = new_form_id
@@ -126,6 +127,16 @@ def install_translations(env: Environment, template_dirs: list[Path]) -> None:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
     )
+
+
+def translate_label(value: Any) -> Any:
+    """Every plain string a template prints (``{{ item.label }}``) that is a text of the
+    catalogues — a label declared with ``N_()``: a choice, a state, a navigation item — is
+    shown in the request's language. Text from ``_()`` is ``Markup`` and left alone; so is
+    everything in French, the source language."""
+    if type(value) is str and value and i18n.get_language() != i18n.SOURCE_LANGUAGE:
+        return i18n.gettext(value)
+    return value
 
 
 @pass_context
