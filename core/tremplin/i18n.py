@@ -292,6 +292,23 @@ def format_percent(percent: float | int | None, digits: int = 0) -> str:
     )
 
 
+def number_symbols(language: str | None = None) -> dict[str, Any]:
+    """The symbols Babel's formats use in ``language``, for renderers that lay numbers out
+    themselves (the Typst report): decimal and group separators, what goes between a
+    number and ``%``, and whether ``€`` comes before the amount."""
+    locale = babel_locale(language)
+    percent = locale.percent_formats[None].pattern
+    currency = locale.currency_formats["standard"].pattern
+    return {
+        "decimal": babel_numbers.get_decimal_symbol(locale),
+        "group": babel_numbers.get_group_symbol(locale),
+        "minus": "−",
+        "percent": percent[percent.index("0") + 1 :].replace("#", ""),
+        "euro-before": currency.strip().startswith("¤"),
+        "euro-space": "\u00a0" if "\u00a0¤" in currency else "",
+    }
+
+
 def format_date(value: dt.date | str | None, style: str = "short") -> str:
     """``short``: ``31/12/2024`` in both; ``long``: ``31 décembre 2024`` / ``31 December 2024``."""
     if not value:
