@@ -45,6 +45,8 @@ LABEL_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "EnrolmentPanel": ((), ("title",)),
     "ExportColumn": ((1,), ("label",)),
     "rows_from_counts": ((), ("unknown",)),
+    "Programme": ((1,), ("name_fr",)),
+    "PluginManifest": ((), ("name",)),
 }
 #: Names of module-level ``{key: "French label"}`` dictionaries whose values are labels.
 LABEL_DICTS = ("LABELS", "SHORT", "TITLES", "KINDS", "ACTIONS", "OBJECTS")
