@@ -21,7 +21,9 @@ _STAFF = tuple(r for r in roles_holding() if r != "partner")
 
 @hookimpl
 def tremplin_manifest() -> PluginManifest:
-    return PluginManifest(slug="core", name="Tremplin", version=API_VERSION, api=f"=={API_VERSION}")
+    return PluginManifest(
+        slug="core", name=N_("Tremplin"), version=API_VERSION, api=f"=={API_VERSION}"
+    )
 
 
 @hookimpl

@@ -37,7 +37,7 @@ __version__ = "0.1.0"
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug=KEY,
-        name="Alter Logement",
+        name=N_("Alter Logement"),
         version=__version__,
         api=">=1.1,<2",
         depends_on=("housing",),
@@ -50,7 +50,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
 
     programme = Programme(
         key=KEY,
-        name_fr="Alter Logement",
+        name_fr=N_("Alter Logement"),
         name_en="Alter Logement (housing for victims of domestic violence)",
         public="Personnes victimes de violences conjugales, accompagnées par SOS Violences "
         "Conjugales",

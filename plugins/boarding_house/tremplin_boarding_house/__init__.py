@@ -43,7 +43,7 @@ __version__ = "0.1.0"
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug="boarding_house",
-        name="Pensions de famille",
+        name=N_("Pensions de famille"),
         version=__version__,
         api=">=1.4,<2",
         depends_on=("housing",),
@@ -107,7 +107,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
 
     programme = Programme(
         key=KEY,
-        name_fr="Pensions de famille",
+        name_fr=N_("Pensions de famille"),
         name_en="Boarding houses",
         # Units of the three ASL houses (seed 003); the report counts the units table.
         max_duration_months=None,

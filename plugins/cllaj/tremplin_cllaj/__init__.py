@@ -51,7 +51,7 @@ __version__ = "0.1.0"
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug="cllaj",
-        name="CLLAJ",
+        name=N_("CLLAJ"),
         version=__version__,
         api=">=1.4,<2",
         depends_on=("housing",),
@@ -169,7 +169,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     bail_spec = ProgrammeSpec(
         Programme(
             key=BAIL,
-            name_fr="CLLAJ : permanence et bail accompagné",
+            name_fr=N_("CLLAJ : permanence et bail accompagné"),
             name_en="Youth housing desk and supported lease",
             public="Jeunes de moins de 30 ans accédant à un premier logement autonome",
             prescribers=PRESCRIBERS,
@@ -212,7 +212,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     jappart_spec = ProgrammeSpec(
         Programme(
             key=JAPPART,
-            name_fr="J'APPART",
+            name_fr=N_("J'APPART"),
             name_en="J'APPART (youth furnished sub-let)",
             max_duration_months=JAPPART_MAX_MONTHS,
             partner_kinds=("mission_locale",),
@@ -264,7 +264,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     glissant_spec = ProgrammeSpec(
         Programme(
             key=GLISSANT,
-            name_fr="Bail glissant jeunes actifs",
+            name_fr=N_("Bail glissant jeunes actifs"),
             name_en="Sliding lease for young workers",
             public="Jeunes actifs de moins de 30 ans avec un revenu professionnel",
             prescribers=PRESCRIBERS,

@@ -60,7 +60,7 @@ TYPOLOGIES = (
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug="iml_mandate",
-        name="IML en mandat de gestion et mesures d'accompagnement",
+        name=N_("IML en mandat de gestion et mesures d'accompagnement"),
         version=__version__,
         api=">=1.2,<2",
         depends_on=("housing",),
@@ -151,7 +151,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     mandate = ProgrammeSpec(
         Programme(
             key=KEY,
-            name_fr="IML en mandat de gestion",
+            name_fr=N_("IML en mandat de gestion"),
             name_en="Rental intermediation (management mandate)",
             max_duration_months=MAX_MONTHS,
             public="Tout type de ménage susceptible d'accéder au logement, orienté par le SIAO",
@@ -186,7 +186,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     support = ProgrammeSpec(
         Programme(
             key=SUPPORT_KEY,
-            name_fr="Accompagnement social lié au logement",
+            name_fr=N_("Accompagnement social lié au logement"),
             name_en="Housing-related social support (simple and reinforced)",
             public="Locataires de l'agence en difficulté dans leur logement (impayé, "
             "voisinage, logement inadapté)",

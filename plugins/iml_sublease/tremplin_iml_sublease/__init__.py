@@ -43,7 +43,7 @@ def tremplin_manifest() -> PluginManifest:
     # Sub-let dwellings, occupancy agreements and rent come from the shared housing plugin.
     return PluginManifest(
         slug=KEY,
-        name="IML sous-location",
+        name=N_("IML sous-location"),
         version=__version__,
         api=">=1.4,<2",
         depends_on=("housing",),
@@ -52,7 +52,7 @@ def tremplin_manifest() -> PluginManifest:
 
 PROGRAMME = Programme(
     key=KEY,
-    name_fr="IML sous-location",
+    name_fr=N_("IML sous-location"),
     name_en="Rental intermediation (sub-lease)",
     max_duration_months=MAX_MONTHS,
     public="Ménages sortant de structures d'hébergement, prioritaires DALO/PDALHPD, "

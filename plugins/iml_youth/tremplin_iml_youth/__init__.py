@@ -46,7 +46,7 @@ PRESCRIBERS = (
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug=KEY,
-        name="IML jeunes (Mission Locale)",
+        name=N_("IML jeunes (Mission Locale)"),
         version=__version__,
         api=">=1.4,<2",
         depends_on=("housing",),
@@ -61,7 +61,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
 
     programme = Programme(
         key=KEY,
-        name_fr="IML jeunes",
+        name_fr=N_("IML jeunes"),
         name_en="Youth rental intermediation (Mission Locale)",
         max_duration_months=MAX_MONTHS,
         public="Jeunes de 18 à 25 ans orientés par la Mission Locale après validation du SIAO",

@@ -56,7 +56,7 @@ WORKFLOW = Workflow(
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug=KEY,
-        name="Agence immobilière sociale",
+        name=N_("Agence immobilière sociale"),
         version=__version__,
         api=">=1.1,<2",
         depends_on=("housing",),
@@ -101,7 +101,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     )
     programme = Programme(
         key=KEY,
-        name_fr="Agence immobilière sociale",
+        name_fr=N_("Agence immobilière sociale"),
         name_en="Social rental agency",
         public="Ménages demandeurs d'un logement et locataires du parc de l'agence",
         prescribers=vocabulary.PRESCRIBERS,

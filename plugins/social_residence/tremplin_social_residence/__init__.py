@@ -42,7 +42,7 @@ __version__ = "0.1.0"
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug="social_residence",
-        name="Résidence sociale",
+        name=N_("Résidence sociale"),
         version=__version__,
         api=">=1.4,<2",
         depends_on=("housing",),
@@ -93,7 +93,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
 
     programme = Programme(
         key=KEY,
-        name_fr="Résidence sociale",
+        name_fr=N_("Résidence sociale"),
         name_en="Social residence",
         # The six furnished T1 of the Raspail residence (seed 003); the report counts
         # the units table.
