@@ -46,10 +46,12 @@ LABEL_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "ExportColumn": ((1,), ("label",)),
     "rows_from_counts": ((), ("unknown",)),
     "Programme": ((1,), ("name_fr",)),
+    "closed_states": ((), ("exited", "refused", "withdrawn")),
+    "DashboardRow": ((0,), ("label", "detail")),
     "PluginManifest": ((), ("name",)),
 }
 #: Names of module-level ``{key: "French label"}`` dictionaries whose values are labels.
-LABEL_DICTS = ("LABELS", "SHORT", "TITLES", "KINDS", "ACTIONS", "OBJECTS")
+LABEL_DICTS = ("LABELS", "SHORT", "TITLES", "KINDS", "ACTIONS", "OBJECTS", "WHEN")
 MARKERS = {"N_", "_", "gettext", "ngettext", "pgettext", "lazy_gettext"}
 SKIP_PARTS = {"migrations", "scaffold_templates", "tests", "__pycache__"}
 

@@ -175,9 +175,9 @@ def exit_with_destination(
 
 def closed_states(
     *,
-    exited: str = "Sorti",
-    refused: str = "Candidature refusée",
-    withdrawn: str = "Candidature abandonnée",
+    exited: str = N_("Sorti"),
+    refused: str = N_("Candidature refusée"),
+    withdrawn: str = N_("Candidature abandonnée"),
 ) -> tuple[State, State, State]:
     """The three closed states every programme ends in: ``exited``, ``refused`` and
     ``withdrawn``, with the programme's French labels."""
