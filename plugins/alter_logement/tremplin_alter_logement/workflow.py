@@ -63,7 +63,7 @@ WORKFLOW = Workflow(
         State("referral", N_("Orientation reçue"), phase="referral"),
         State("admitted", N_("Admise, en attente d'entrée"), phase="waiting"),
         State("housed", N_("Dans le logement"), phase="active"),
-        *closed_states(exited="Sortie"),
+        *closed_states(exited=N_("Sortie")),
     ),
     transitions=(
         Transition(

@@ -329,7 +329,7 @@ async def committee_due(ctx: DashboardContext) -> list[DashboardRow]:
     if last is None or (due - ctx.today).days <= 15:
         out.append(
             DashboardRow(
-                "Comité de pilotage",
+                N_("Comité de pilotage"),
                 "/cllaj/committees",
                 "aucun comité enregistré"
                 if last is None

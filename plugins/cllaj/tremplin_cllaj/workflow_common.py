@@ -50,7 +50,7 @@ ENTRY = Field("entry_date", N_("Date d'entrée dans le logement"), kind="date", 
 
 
 #: The closed states of the CLLAJ's three measures (a request, not a candidacy).
-CLOSED_STATES = closed_states(refused="Demande refusée", withdrawn="Demande abandonnée")
+CLOSED_STATES = closed_states(refused=N_("Demande refusée"), withdrawn=N_("Demande abandonnée"))
 
 
 def withdraw(sources: tuple[str, ...]) -> Transition:

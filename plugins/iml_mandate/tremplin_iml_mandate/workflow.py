@@ -179,9 +179,9 @@ WORKFLOW = Workflow(
         ),
         State("housed", N_("Dans le logement (stabilisation)"), phase="active"),
         *closed_states(
-            exited="Fin d'accompagnement",
-            refused="Orientation refusée",
-            withdrawn="Accompagnement abandonné",
+            exited=N_("Fin d'accompagnement"),
+            refused=N_("Orientation refusée"),
+            withdrawn=N_("Accompagnement abandonné"),
         ),
     ),
     transitions=(
@@ -332,7 +332,9 @@ SUPPORT_WORKFLOW = Workflow(
         State("requested", N_("Demande d'accompagnement"), phase="referral"),
         State("active", N_("Mesure en cours"), phase="active"),
         *closed_states(
-            exited="Mesure terminée", refused="Demande refusée", withdrawn="Demande abandonnée"
+            exited=N_("Mesure terminée"),
+            refused=N_("Demande refusée"),
+            withdrawn=N_("Demande abandonnée"),
         ),
     ),
     transitions=(

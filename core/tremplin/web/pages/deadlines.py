@@ -22,9 +22,9 @@ SOCIAL = requires("social")
 
 #: The choices of « Quand ».
 WHEN = {
-    "watch": "À surveiller (période d'alerte commencée)",
-    "overdue": "En retard",
-    "all": "Toutes",
+    "watch": N_("À surveiller (période d'alerte commencée)"),
+    "overdue": N_("En retard"),
+    "all": N_("Toutes"),
 }
 _DATE = Field("date", N_("Date"), kind="date")
 
