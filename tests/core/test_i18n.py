@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -184,8 +185,6 @@ async def test_pages_are_served_in_the_language_setting(database, settings):
 
 
 def test_translations_keep_the_placeholders_of_their_french():
-    import re
-
     tool = _tool("i18n")
     wrong = []
     for domain in tool.domains():
@@ -202,6 +201,9 @@ def test_translations_keep_the_placeholders_of_their_french():
     assert wrong == []
 
 
+ACCENTED = re.compile("[éèêàâùûôîçœÉÈÀÇ]")
+
+
 def _french_texts() -> set[str]:
     """Every French text of the catalogues whose English differs."""
     tool = _tool("i18n")
@@ -214,8 +216,6 @@ def _french_texts() -> set[str]:
 
 
 def _visible_texts(html: str) -> list[str]:
-    import re
-
     html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
     texts = re.split(r"<[^>]*>", html)
     attributes = re.findall(r'(?:title|placeholder|aria-label|alt)="([^"]*)"', html)
@@ -253,7 +253,15 @@ async def test_the_english_pages_have_no_french_left(database, settings, users):
             page = await client.get(path)
             assert page.status_code == 200, path
             assert '<html lang="en">' in page.text
-            found = [t for t in _visible_texts(page.text) if t in french]
+            texts = _visible_texts(page.text)
+            found = [t for t in texts if t in french]
+            # Any accented text left is French, but for data: the association's name and
+            # the example name of the household form.
+            found += [
+                t
+                for t in texts
+                if ACCENTED.search(t) and "Tremplin (démo)" not in t and "Éléonore" not in t
+            ]
             if found:
                 left[path] = found
     assert left == {}, "\n".join(f"{p}: {sorted(set(t))}" for p, t in left.items())

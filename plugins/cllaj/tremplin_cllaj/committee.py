@@ -25,7 +25,9 @@ from tremplin.api import (
     add_months,
     audit,
     check_household,
+    domain,
     form_dict,
+    format_date,
     now,
     redirect_after_write,
     requires,
@@ -43,6 +45,8 @@ from tremplin_cllaj.rules import (
     sliding_due,
 )
 from tremplin_cllaj.tables import CommitteeDecision, CommitteeMeeting
+
+gettext = domain(__name__).gettext
 
 PAGE_SIZE = 50
 #: Situations the committee follows: not yet closed.
@@ -331,9 +335,11 @@ async def committee_due(ctx: DashboardContext) -> list[DashboardRow]:
             DashboardRow(
                 N_("Comité de pilotage"),
                 "/cllaj/committees",
-                "aucun comité enregistré"
+                gettext("aucun comité enregistré")
                 if last is None
-                else f"prochain comité à tenir avant le {due:%d/%m/%Y} (dernier le {last:%d/%m/%Y})",
+                else gettext("prochain comité à tenir avant le {due} (dernier le {last})").format(
+                    due=format_date(due), last=format_date(last)
+                ),
             )
         )
     limit = add_months(ctx.today, -COMMITTEE_EVERY_MONTHS)
