@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from tremplin import i18n
 from tremplin.models import GeneratedReport
 from tremplin.reports.engine import build_report
 from tremplin.reports.narratives import named_people, save_narrative
@@ -62,6 +63,7 @@ async def report_generate(
         report_programmes(request, programme),
         Period.year(year),
         ctx.settings.association_name,
+        language=i18n.get_language(),
     )
     # Typst's compile is CPU work: in the worker process, off the event loop.
     content = await jobs.in_process(render_report, "pdf", report, ctx.settings.logo_path)

@@ -9,6 +9,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from tremplin import i18n
 from tremplin.models import GeneratedReport
 from tremplin.permissions import can
 from tremplin.reports.charts import svg
@@ -63,7 +64,12 @@ async def report_page(
         keys = report_programmes(request, programme)
         period = Period.year(year)
         report = await build_report(
-            ctx.host, keys, period, ctx.settings.association_name, ctx.settings.report_groups
+            ctx.host,
+            keys,
+            period,
+            ctx.settings.association_name,
+            ctx.settings.report_groups,
+            language=i18n.get_language(),  # the page is in the interface's language
         )
         for key in keys:
             prog = ctx.host.programmes[key]
