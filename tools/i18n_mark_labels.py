@@ -6,7 +6,8 @@ script can be re-run on a newer tree (after a merge) and only marks what is new.
 the string literals given to the label-carrying declarations of :mod:`tremplin.types`
 (``Choice``, ``Field``, ``State``, ``Transition``, ``EventType``, ``IndicatorRow``,
 ``IndicatorTable``, ``ReportSection``…) and the values of module-level dictionaries of
-labels named in ``LABEL_DICTS``. ``N_`` only marks: the text is translated where it is
+labels named in ``LABEL_DICTS``, the messages of a form (``errors["field"] = "…"``) and
+of a raised exception (``raise FieldError("…")``). ``N_`` only marks: the text is translated where it is
 shown (the report engine, ``Field.label_of``, the ``translate`` template filter).
 
 f-strings are not touched (a label with variable parts is written
@@ -101,6 +102,18 @@ def _targets(tree: ast.Module) -> tuple[list[ast.Constant], list[ast.JoinedStr]]
             for kw in node.keywords:
                 if kw.arg in keywords:
                     take(kw.value)
+    for node in ast.walk(tree):
+        # A form's messages: ``errors["field"] = "…"``, and ``raise SomeError("…")``.
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if (
+                isinstance(target, ast.Subscript)
+                and isinstance(target.value, ast.Name)
+                and "error" in target.value.id.lower()
+            ):
+                take(node.value)
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+            take(node.exc.args[0])
     for stmt in tree.body:
         target = None
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
