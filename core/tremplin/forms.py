@@ -108,7 +108,7 @@ HOUSEHOLD_FIELDS = (
 
 def _birth_date_check(value: str | None) -> None:
     if value and dt.date.fromisoformat(value) > clock.today():
-        raise FieldError("la date de naissance est dans le futur")
+        raise FieldError(N_("la date de naissance est dans le futur"))
 
 
 PERSON_FIELDS = (

@@ -12,6 +12,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from tremplin.i18n import N_
+
 if TYPE_CHECKING:
     from tremplin.types import Field
 
@@ -55,9 +57,9 @@ def parse_date(text: str) -> dt.date:
         except ValueError:
             continue
         if not 1900 <= value.year <= 2100:
-            raise FieldError("date hors des limites (1900–2100)")
+            raise FieldError(N_("date hors des limites (1900–2100)"))
         return value
-    raise FieldError("date invalide (format attendu : jj/mm/aaaa)")
+    raise FieldError(N_("date invalide (format attendu : jj/mm/aaaa)"))
 
 
 def parse_money(text: str, minimum: int | None = 0, maximum: int | None = None) -> int:
@@ -67,16 +69,16 @@ def parse_money(text: str, minimum: int | None = 0, maximum: int | None = None) 
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        raise FieldError("montant invalide (exemple : 350,00)") from None
+        raise FieldError(N_("montant invalide (exemple : 350,00)")) from None
     if amount != amount.quantize(Decimal("0.01")):
-        raise FieldError("deux décimales au maximum")
+        raise FieldError(N_("deux décimales au maximum"))
     cents = int(amount * 100)
     if minimum is not None and cents < minimum:
         raise FieldError(
             "le montant ne peut pas être négatif" if minimum == 0 else "montant trop bas"
         )
     if cents > (maximum if maximum is not None else 100_000_000):
-        raise FieldError("montant trop élevé")
+        raise FieldError(N_("montant trop élevé"))
     return cents
 
 
@@ -130,7 +132,7 @@ def parse(field: Field, raw: Any) -> Any:
         if bad:
             raise FieldError(f"choix inconnu : {bad[0]}")
         if field.required and not values:
-            raise FieldError("ce champ est obligatoire")
+            raise FieldError(N_("ce champ est obligatoire"))
         return list(values)
     if field.kind == "bool":
         return str(raw).lower() in {"1", "true", "on", "oui", "yes"}
@@ -148,7 +150,7 @@ def _parse_one(field: Field, raw: Any) -> Any:
     text = "" if raw is None else str(raw).strip()
     if not text:
         if field.required:
-            raise FieldError("ce champ est obligatoire")
+            raise FieldError(N_("ce champ est obligatoire"))
         return None
     if len(text) > (field.max_length if field.kind != "textarea" else 20_000):
         raise FieldError(f"{field.max_length} caractères au maximum")
@@ -160,9 +162,9 @@ def _parse_one(field: Field, raw: Any) -> Any:
         try:
             number = int(text)
         except ValueError:
-            raise FieldError("nombre entier attendu") from None
+            raise FieldError(N_("nombre entier attendu")) from None
         if not -(2**63) <= number < 2**63:
-            raise FieldError("nombre trop grand")
+            raise FieldError(N_("nombre trop grand"))
         _check_range(field, number)
         return number
     if field.kind == "money":
@@ -172,9 +174,9 @@ def _parse_one(field: Field, raw: Any) -> Any:
             raise FieldError(UNKNOWN_CHOICE if field.choices_from else "choix inconnu")
         return text
     if field.kind == "email" and not _EMAIL.match(text):
-        raise FieldError("adresse électronique invalide")
+        raise FieldError(N_("adresse électronique invalide"))
     if field.kind == "phone" and not _PHONE.match(text):
-        raise FieldError("numéro de téléphone invalide")
+        raise FieldError(N_("numéro de téléphone invalide"))
     return text
 
 

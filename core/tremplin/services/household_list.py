@@ -117,11 +117,11 @@ def parse_filters(
     errors: dict[str, str] = {}
     programme = str(params.get("programme", "") or "")
     if programme and programme not in programmes:
-        errors["programme"] = "Programme inconnu ou non accessible"
+        errors["programme"] = N_("Programme inconnu ou non accessible")
         programme = ""
     stage = str(params.get("stage", "") or "")
     if stage and stage not in states:
-        errors["stage"] = "Étape inconnue"
+        errors["stage"] = N_("Étape inconnue")
         stage = ""
     referent = None
     raw_referent = str(params.get("referent", "") or "")
@@ -129,15 +129,15 @@ def parse_filters(
         if raw_referent.isdigit() and len(raw_referent) < 10:
             referent = int(raw_referent)
         else:
-            errors["referent"] = "Référent inconnu"
+            errors["referent"] = N_("Référent inconnu")
     since = _date(str(params.get("du", "") or ""), "Du", errors, "du")
     until = _date(str(params.get("au", "") or ""), "Au", errors, "au")
     if since and until and until < since:
-        errors["au"] = "La fin de la période précède son début"
+        errors["au"] = N_("La fin de la période précède son début")
         until = None
     sort = str(params.get("tri", "") or "recent")
     if sort not in SORTS:
-        errors["tri"] = "Tri inconnu"
+        errors["tri"] = N_("Tri inconnu")
         sort = "recent"
     return ListFilters(
         programme=programme,

@@ -94,9 +94,9 @@ async def create_share(
     expires = dt.date.fromisoformat(values["consent_expires"])
     errors = {}
     if consent > today():
-        errors["consent_date"] = "la date du consentement est dans le futur"
+        errors["consent_date"] = N_("la date du consentement est dans le futur")
     if expires <= today():
-        errors["consent_expires"] = "la date d'expiration doit être dans le futur"
+        errors["consent_expires"] = N_("la date d'expiration doit être dans le futur")
     if errors:
         raise FormErrors(errors)
     async with transaction():

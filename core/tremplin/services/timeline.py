@@ -71,7 +71,7 @@ async def add_event(
     chosen programme). ``only``: the kinds this user may add (``None``: every manual kind)."""
     values, errors = parse_fields(event_fields(host, programmes, only), raw)
     if values["occurred_on"] and dt.date.fromisoformat(values["occurred_on"]) > today():
-        errors["occurred_on"] = "la date est dans le futur"
+        errors["occurred_on"] = N_("la date est dans le futur")
     event_type = host.event_types.get(values["kind"] or "")
     if (
         event_type is not None

@@ -82,7 +82,7 @@ async def record_activity(actor: Actor, house_id: int, raw: dict[str, Any]) -> i
     count = values["participants"]
     errors: dict[str, str] = {}
     if count is None and not ticked:
-        errors["participants"] = (
+        errors["participants"] = N_(
             "indiquez le nombre de participants ou cochez les résidents présents"
         )
     elif count is not None and count < len(ticked):
@@ -91,9 +91,9 @@ async def record_activity(actor: Actor, house_id: int, raw: dict[str, Any]) -> i
             "participants ne peut pas être inférieur"
         )
     if house["opened_on"] and held_on < house["opened_on"]:
-        errors["held_on"] = "la maison n'était pas encore ouverte à cette date"
+        errors["held_on"] = N_("la maison n'était pas encore ouverte à cette date")
     if ticked and held_on > today():
-        errors["households"] = "on ne coche les résidents présents qu'une fois l'activité tenue"
+        errors["households"] = N_("on ne coche les résidents présents qu'une fois l'activité tenue")
     if errors:
         raise FormErrors(errors)
     label = KIND_LABELS[values["kind"]]

@@ -121,11 +121,11 @@ async def decide(actor: Actor, aid_id: int, raw: dict[str, Any]) -> None:
     granted = values["granted"] or 0
     errors: dict[str, str] = {}
     if values["outcome"] != "pending" and decided is None:
-        errors["decided_on"] = "indiquez la date de la décision"
+        errors["decided_on"] = N_("indiquez la date de la décision")
     if values["outcome"] == "granted" and granted <= 0:
-        errors["granted"] = "indiquez le montant accordé"
+        errors["granted"] = N_("indiquez le montant accordé")
     if values["outcome"] != "granted" and granted:
-        errors["granted"] = "un montant accordé suppose une aide accordée"
+        errors["granted"] = N_("un montant accordé suppose une aide accordée")
     if errors:
         raise FormErrors(errors)
     async with transaction():

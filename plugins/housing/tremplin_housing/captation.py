@@ -20,6 +20,7 @@ import datetime as dt
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Actor,
     FormErrors,
     add_months,
@@ -210,7 +211,7 @@ async def record_contact(actor: Actor, raw: dict[str, Any], programmes: dict[str
     }
     errors = {}
     if not str(raw.get("contacted_on") or "").strip():
-        errors["contacted_on"] = "indiquez la date du contact avec le propriétaire"
+        errors["contacted_on"] = N_("indiquez la date du contact avec le propriétaire")
     try:
         if errors:
             stock._dwelling_values(form, programmes)  # every error at once
@@ -240,7 +241,7 @@ async def capture(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -> int:
     except FormErrors as exc:
         errors.update(exc.errors)
     if end is not None and end < start:
-        errors["end_date"] = "la date de fin précède la date de début"
+        errors["end_date"] = N_("la date de fin précède la date de début")
     if errors:
         raise FormErrors(errors)
     async with transaction():
@@ -298,7 +299,7 @@ async def return_to_owner(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -
         except FormErrors as exc:
             errors.update(exc.errors)
     if notice_on and returned_on and notice_on > returned_on:
-        errors["notice_given_on"] = "le congé est daté après le retour du logement"
+        errors["notice_given_on"] = N_("le congé est daté après le retour du logement")
     if errors:
         raise FormErrors(errors)
     async with transaction():

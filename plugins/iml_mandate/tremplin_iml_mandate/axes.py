@@ -77,9 +77,9 @@ def check_axis(values: dict[str, Any]) -> None:
     """Cross-field rules: goals before any progress; no review in the future."""
     errors = {}
     if values["progress"] != "not_started" and not (values["goals"] or "").strip():
-        errors["goals"] = "indiquez les objectifs avant de noter un avancement"
+        errors["goals"] = N_("indiquez les objectifs avant de noter un avancement")
     if values["reviewed_on"] and dt.date.fromisoformat(values["reviewed_on"]) > today():
-        errors["reviewed_on"] = "la date du point est dans le futur"
+        errors["reviewed_on"] = N_("la date du point est dans le futur")
     if errors:
         raise FormErrors(errors)
 
@@ -217,7 +217,7 @@ async def axis_update(
     row = await enrolment_for_route(request, enrolment_id, KEY)
     sensitive = can(current_user(request), "sensitive")
     if axis in SENSITIVE_AXES and not sensitive:
-        raise PermissionDeniedException("accès refusé aux données de santé")
+        raise PermissionDeniedException(N_("accès refusé aux données de santé"))
     raw = {k.removeprefix(f"{axis}_"): v for k, v in (await request.form()).items() if k != "_csrf"}
     a = actor(request)
     status = 200

@@ -83,14 +83,14 @@ async def record_meeting(
     errors = {}
     day = dt.date.fromisoformat(values["meeting_date"])
     if day > today():
-        errors["meeting_date"] = (
+        errors["meeting_date"] = N_(
             "la date est dans le futur : enregistrez le rendez-vous une fois tenu"
         )
     other = (values["other_attendee"] or "").strip()
     if "other" in values["attendees"] and not other:
-        errors["other_attendee"] = "indiquez qui était l'autre personne présente"
+        errors["other_attendee"] = N_("indiquez qui était l'autre personne présente")
     if other and "other" not in values["attendees"]:
-        errors["attendees"] = "cochez « Autre personne » ou videz son nom"
+        errors["attendees"] = N_("cochez « Autre personne » ou videz son nom")
     if errors:
         raise FormErrors(errors)
     async with transaction():

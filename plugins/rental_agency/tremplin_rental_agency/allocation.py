@@ -116,13 +116,15 @@ async def allocate(actor: Actor, demand_id: int, dwelling_id: int, raw: dict[str
         )
         errors = {}
         if demand["status"] != "accepted":
-            errors["demand"] = "Seule une demande acceptée en CEDL peut recevoir une attribution."
+            errors["demand"] = N_(
+                "Seule une demande acceptée en CEDL peut recevoir une attribution."
+            )
         elif await Allocation.exists().where(
             (Allocation.demand == demand_id) & (Allocation.status == "allocated")
         ):
-            errors["demand"] = "Cette demande a déjà une attribution en attente de bail."
+            errors["demand"] = N_("Cette demande a déjà une attribution en attente de bail.")
         if dwelling_id not in {d.id for d in await free_dwellings(day)}:
-            errors["dwelling"] = "Ce logement n'est pas libre (occupé, attribué ou non capté)."
+            errors["dwelling"] = N_("Ce logement n'est pas libre (occupé, attribué ou non capté).")
         if errors:
             raise FormErrors(errors)
         row = await Allocation.insert(

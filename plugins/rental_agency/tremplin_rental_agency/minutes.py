@@ -134,7 +134,7 @@ async def partner_session(request: Request, session_id: RowId) -> Template:
     user = current_user(request)
     session = await get_session(session_id)
     if user.partner not in partner_ids_of(session):
-        raise PermissionDeniedException("réservé aux partenaires présents à cette commission")
+        raise PermissionDeniedException(N_("réservé aux partenaires présents à cette commission"))
     a = actor(request)
     await audit("read", "rental_agency_session", session_id, user_id=a.user_id, address=a.address)
     return render(

@@ -208,7 +208,7 @@ async def record_derogation(actor: Actor, enrolment_id: int, raw: dict[str, Any]
     until = dt.date.fromisoformat(values["until"])
     errors = {}
     if decided_on < entry:
-        errors["decided_on"] = "la décision précède l'entrée dans la résidence"
+        errors["decided_on"] = N_("la décision précède l'entrée dans la résidence")
     allowed = allowed_until(entry, (await housing.agreement_renewals([enrolment_id]))[enrolment_id])
     if until <= stay_end(entry):
         errors["until"] = (

@@ -64,7 +64,7 @@ async def _filters(request: Request) -> tuple[DueFilter, dict[str, Any], dict[st
         if values["programme"] in allowed:
             programmes = (values["programme"],)
         else:
-            errors["programme"] = "programme inconnu ou hors de vos programmes"
+            errors["programme"] = N_("programme inconnu ou hors de vos programmes")
     referent: int | None = None
     if values["referent"] == "me":
         referent = user.id
@@ -72,15 +72,15 @@ async def _filters(request: Request) -> tuple[DueFilter, dict[str, Any], dict[st
         try:
             referent = int(values["referent"])
         except ValueError:
-            errors["referent"] = "référent inconnu"
+            errors["referent"] = N_("référent inconnu")
         if referent is not None and not -(2**31) < referent < 2**31:
             errors["referent"], referent = "référent inconnu", None
     start = _date(values["du"], errors, "du")
     end = _date(values["au"], errors, "au")
     if start and end and end < start:
-        errors["au"] = "la fin de la période précède son début"
+        errors["au"] = N_("la fin de la période précède son début")
     if values["quand"] not in WHEN:
-        errors["quand"] = "choix inconnu"
+        errors["quand"] = N_("choix inconnu")
         values["quand"] = "watch"
     day = today()
     f = DueFilter(

@@ -45,7 +45,7 @@ SOCIAL = requires("social")
 def _programme(request: Request, key: str):
     host = app_context(request).host
     if key not in host.programmes or key not in user_programmes(request):
-        raise NotFoundException("programme inconnu")
+        raise NotFoundException(N_("programme inconnu"))
     return host.programmes[key]
 
 
@@ -429,7 +429,7 @@ async def document_delete(request: Request, document_id: FromPath[int]) -> Respo
         raise NotFoundException()
     await check_household(request, row["household"])
     if not may_delete(current_user(request), row):
-        raise PermissionDeniedException("suppression réservée")
+        raise PermissionDeniedException(N_("suppression réservée"))
     form = await form_dict(request)
     reason = str(form.get("reason", ""))
     try:

@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from tremplin import i18n
+from tremplin.i18n import N_
 from tremplin.models import GeneratedReport
 from tremplin.permissions import can
 from tremplin.reports.charts import svg
@@ -47,7 +48,7 @@ def report_programmes(request: Request, key: str) -> list[str]:
     if key == "all":
         return allowed
     if key not in allowed:
-        raise NotFoundException("programme inconnu ou désactivé")
+        raise NotFoundException(N_("programme inconnu ou désactivé"))
     return [key]
 
 

@@ -291,7 +291,7 @@ async def _editable(request: Request, dwelling_id: int) -> dict[str, Any]:
     dwelling = context["dwelling"]
     if address_masked(dwelling, current_user(request)):
         raise PermissionDeniedException(
-            "Seule l'équipe du programme qui l'utilise modifie un logement confidentiel."
+            N_("Seule l'équipe du programme qui l'utilise modifie un logement confidentiel.")
         )
     return context["dwelling"]
 
