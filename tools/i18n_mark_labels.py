@@ -22,6 +22,7 @@ nothing and exits 1 when something is left to mark.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -48,12 +49,24 @@ LABEL_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "rows_from_counts": ((), ("unknown",)),
     "Programme": ((1,), ("name_fr",)),
     "closed_states": ((), ("exited", "refused", "withdrawn")),
+    "Sort": ((0,), ("label",)),
     "DashboardRow": ((0,), ("label", "detail")),
     "PluginManifest": ((), ("name",)),
 }
 #: Names of module-level ``{key: "French label"}`` dictionaries whose values are labels.
-LABEL_DICTS = ("LABELS", "SHORT", "TITLES", "KINDS", "ACTIONS", "OBJECTS", "WHEN")
+LABEL_DICTS = (
+    "LABELS",
+    "SHORT",
+    "TITLES",
+    "KINDS",
+    "ACTIONS",
+    "OBJECTS",
+    "WHEN",
+    "ROLES",
+    "COLUMNS",
+)
 MARKERS = {"N_", "_", "gettext", "ngettext", "pgettext", "lazy_gettext"}
+IDENTIFIER = re.compile(r"[a-z_]+")
 SKIP_PARTS = {"migrations", "scaffold_templates", "tests", "__pycache__"}
 
 
@@ -89,6 +102,20 @@ def _targets(tree: ast.Module) -> tuple[list[ast.Constant], list[ast.JoinedStr]]
             fstrings.append(node)
         elif _is_text(node):
             found.append(node)  # type: ignore[arg-type]
+
+    def take_nested(node: ast.expr | None) -> None:
+        """A label dictionary's value: a text, or tuples and lists of texts (a column's
+        name — a bare lowercase identifier — is not one)."""
+        if isinstance(node, (ast.Tuple, ast.List)):
+            for element in node.elts:
+                if not (
+                    isinstance(element, ast.Constant)
+                    and isinstance(element.value, str)
+                    and IDENTIFIER.fullmatch(element.value)
+                ):
+                    take_nested(element)
+        else:
+            take(node)
 
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -126,7 +153,7 @@ def _targets(tree: ast.Module) -> tuple[list[ast.Constant], list[ast.JoinedStr]]
             and isinstance(value, ast.Dict)
         ):
             for v in value.values:
-                take(v)
+                take_nested(v)
     return found, fstrings
 
 
