@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tremplin.api import N_
+
 __all__ = ["ARREARS_SORTS", "DWELLING_SORTS", "Sort", "cursor_of", "sort_rows", "sorted_page"]
 
 
@@ -23,9 +25,9 @@ class Sort:
 #: Dwellings: by reference (the id: references are given in creation order), by status, by
 #: typology; indexes housing_dwelling_status_id (0007) and housing_dwelling_typology_id (0011).
 DWELLING_SORTS = {
-    "reference": Sort("Référence"),
-    "statut": Sort("Statut", "status"),
-    "typologie": Sort("Typologie", "typology"),
+    "reference": Sort(N_("Référence")),
+    "statut": Sort(N_("Statut"), "status"),
+    "typologie": Sort(N_("Typologie"), "typology"),
 }
 
 
@@ -65,9 +67,9 @@ def cursor_of(row: dict[str, Any], sort: Sort) -> int | str:
 #: The arrears review: a list computed from the balances at a date (a few dozen households,
 #: never a table scan), sorted in memory; the largest debt first by default.
 ARREARS_SORTS = {
-    "solde": Sort("Solde dû (le plus élevé d'abord)", "balance_cents"),
-    "nom": Sort("Nom du ménage", "name"),
-    "paiement": Sort("Dernier paiement (le plus ancien d'abord)", "last_payment"),
+    "solde": Sort(N_("Solde dû (le plus élevé d'abord)"), "balance_cents"),
+    "nom": Sort(N_("Nom du ménage"), "name"),
+    "paiement": Sort(N_("Dernier paiement (le plus ancien d'abord)"), "last_payment"),
 }
 
 
