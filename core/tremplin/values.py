@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from tremplin.i18n import N_
+from tremplin.i18n import N_, gettext
 
 if TYPE_CHECKING:
     from tremplin.types import Field
@@ -130,7 +130,7 @@ def parse(field: Field, raw: Any) -> Any:
         allowed = {c.value for c in field.choices}
         bad = [v for v in values if v not in allowed]
         if bad:
-            raise FieldError(f"choix inconnu : {bad[0]}")
+            raise FieldError(gettext("choix inconnu : {value}").format(value=bad[0]))
         if field.required and not values:
             raise FieldError(N_("ce champ est obligatoire"))
         return list(values)
@@ -153,7 +153,7 @@ def _parse_one(field: Field, raw: Any) -> Any:
             raise FieldError(N_("ce champ est obligatoire"))
         return None
     if len(text) > (field.max_length if field.kind != "textarea" else 20_000):
-        raise FieldError(f"{field.max_length} caractères au maximum")
+        raise FieldError(gettext("{n} caractères au maximum").format(n=field.max_length))
     if has_control_characters(text, multiline=field.kind == "textarea"):
         raise FieldError(CONTROL_CHARACTERS)
     if field.kind == "date":
@@ -182,6 +182,6 @@ def _parse_one(field: Field, raw: Any) -> Any:
 
 def _check_range(field: Field, number: int) -> None:
     if field.minimum is not None and number < field.minimum:
-        raise FieldError(f"la valeur minimale est {field.minimum}")
+        raise FieldError(gettext("la valeur minimale est {n}").format(n=field.minimum))
     if field.maximum is not None and number > field.maximum:
-        raise FieldError(f"la valeur maximale est {field.maximum}")
+        raise FieldError(gettext("la valeur maximale est {n}").format(n=field.maximum))
