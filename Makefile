@@ -9,7 +9,7 @@ JOBS ?= 2
 export TREMPLIN_DATABASE_URL ?= sqlite:///var/tremplin.sqlite3
 export TREMPLIN_DATA_DIR ?= var/data
 
-.PHONY: install run test test-fast lint format bench bench-pg bench-workers bench-profile docs clean
+.PHONY: install run test test-fast lint format i18n i18n-check bench bench-pg bench-workers bench-profile docs clean
 
 # The core (core/tremplin), the default theme and every built-in plugin are distributions of
 # their own; each is installed in editable mode from its plain path (a .pth entry, no import hook).
@@ -24,6 +24,7 @@ $(RUN_STAMP): $(MANIFESTS)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet $(RUNTIME)
+	$(BIN)/python tools/i18n.py compile
 	touch $(RUN_STAMP)
 
 $(STAMP): $(RUN_STAMP)
@@ -34,6 +35,7 @@ install: $(STAMP)
 
 ## make run: set up (runtime only), migrate the SQLite database, load the demo if empty, serve
 run: $(RUN_STAMP)
+	$(BIN)/python tools/i18n.py compile
 	mkdir -p var
 	$(BIN)/tremplin serve --demo --port $(PORT)
 
@@ -57,6 +59,18 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy $(addprefix -p ,$(MYPY_PACKAGES))
+
+## make i18n: the gettext catalogues — mark new labels (tools/i18n_mark_labels.py), extract
+## the code and templates (babel.cfg) into each package's locale/en/LC_MESSAGES/<package>.po,
+## compile the .mo files, then list what is left to translate
+i18n: $(RUN_STAMP)
+	$(BIN)/python tools/i18n_mark_labels.py
+	$(BIN)/python tools/i18n.py all
+	$(BIN)/python tools/i18n.py untranslated
+
+## make i18n-check: fail when a catalogue has an untranslated or fuzzy entry
+i18n-check: $(RUN_STAMP)
+	$(BIN)/python tools/i18n.py check
 
 ## make format: format the whole tree and sort imports (the gate in make lint checks both)
 format: $(STAMP)

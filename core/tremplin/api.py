@@ -23,6 +23,17 @@ from tremplin.dates import add_months, age_on, measure_months, whole_months
 from tremplin.db import transaction
 from tremplin.errors import Actor, ConflictError, NotFound
 from tremplin.forms import FormErrors, resolve_choices, validate
+from tremplin.i18n import (
+    N_,
+    Domain,
+    domain,
+    format_date,
+    format_decimal,
+    format_money,
+    format_number,
+    format_percent,
+    get_language,
+)
 from tremplin.models.views import (
     Documents,
     Enrolments,
@@ -264,6 +275,16 @@ __all__ = [
     "ReadOnlyError",
     "TimelineEvents",
     "Users",
+    # Translations and formatting (API 1.5): one gettext domain per plugin, Babel formats.
+    "Domain",
+    "N_",
+    "domain",
+    "format_date",
+    "format_decimal",
+    "format_money",
+    "format_number",
+    "format_percent",
+    "get_language",
 ]
 
 #: Writable core tables exported before API 1.5 → their read view. Still importable for one

@@ -15,6 +15,7 @@ from typing import Any, cast
 from tremplin import __version__, db
 from tremplin.commands import Command, CommandError, add_plugin_commands
 from tremplin.config import ConfigError, Settings, load_settings
+from tremplin.i18n import N_
 from tremplin.plugins import PluginHost, load_plugins
 from tremplin.services import clock
 
@@ -86,7 +87,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
             return
         if not args.if_empty and not await _is_empty():
             raise CommandError(
-                "la base n'est pas vide : la démo ne se charge que dans une base vide"
+                N_("la base n'est pas vide : la démo ne se charge que dans une base vide")
             )
         summary = await load_demo(host, households=args.households, seed=args.seed)
         print(summary)
@@ -101,7 +102,7 @@ def cmd_createuser(args: argparse.Namespace) -> None:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        raise CommandError("passez le mot de passe sur l'entrée standard avec --password-stdin")
+        raise CommandError(N_("passez le mot de passe sur l'entrée standard avec --password-stdin"))
 
     async def go() -> None:
         from tremplin.models import PartnerOrganisation
@@ -112,7 +113,7 @@ def cmd_createuser(args: argparse.Namespace) -> None:
         if args.role == "partner":
             if not args.partner:
                 raise CommandError(
-                    "un compte partenaire doit indiquer sa structure : --partner NOM"
+                    N_("un compte partenaire doit indiquer sa structure : --partner NOM")
                 )
             row = (
                 await PartnerOrganisation.select(PartnerOrganisation.id)
@@ -266,14 +267,14 @@ def cmd_check(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from tremplin.reports.engine import ReportError, build_report, check_groups, localise
+    from tremplin.reports.engine import ReportError, build_report, check_groups
     from tremplin.reports.export import to_json, to_pdf, to_xlsx
     from tremplin.types import Period
 
     settings, host = _setup()
     check_groups(settings.report_groups, host)
     if args.year is None and not (args.start and args.end):
-        raise CommandError("indiquez --year ou --start et --end")
+        raise CommandError(N_("indiquez --year ou --start et --end"))
     try:
         period = (
             Period.year(args.year)
@@ -281,22 +282,23 @@ def cmd_report(args: argparse.Namespace) -> None:
             else Period(dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end))
         )
     except ValueError:
-        raise CommandError("dates invalides (format AAAA-MM-JJ)") from None
+        raise CommandError(N_("dates invalides (format AAAA-MM-JJ)")) from None
     if period.end < period.start:
-        raise CommandError("la fin de la période précède son début")
+        raise CommandError(N_("la fin de la période précède son début"))
     programmes = "all" if args.programme == "all" else [args.programme]
 
     async def go() -> dict:
         return await build_report(
-            host, programmes, period, settings.association_name, settings.report_groups
+            host,
+            programmes,
+            period,
+            settings.association_name,
+            settings.report_groups,
+            language=args.language or settings.language,
         )
 
     try:
         report = _run(go)
-    except ReportError as exc:
-        raise CommandError(str(exc)) from None
-    try:
-        report = localise(report, host, args.language or settings.language)
     except ReportError as exc:
         raise CommandError(str(exc)) from None
     fmt = args.format or Path(args.output).suffix.lstrip(".")
@@ -311,7 +313,7 @@ def cmd_report(args: argparse.Namespace) -> None:
 
         content = to_docx(report)
     else:
-        raise CommandError("format inconnu : pdf, docx, xlsx ou json")
+        raise CommandError(N_("format inconnu : pdf, docx, xlsx ou json"))
     Path(args.output).write_bytes(content)
     print(f"Rapport écrit : {args.output} ({len(content)} octets)")
 

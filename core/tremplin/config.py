@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tremplin.i18n import N_
+
 __all__ = ["ConfigError", "Settings", "load_settings"]
 
 
@@ -103,7 +105,7 @@ def _coerce(name: str, value: object) -> object:
         elif isinstance(value, list):
             items = [str(p).strip() for p in value]
         else:
-            raise ConfigError("programmes: une liste de clés de programmes est attendue")
+            raise ConfigError(N_("programmes: une liste de clés de programmes est attendue"))
         return tuple(items)
     if name == "report_groups":
         return _groups(value)
@@ -144,7 +146,7 @@ def _groups(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
                 raise ConfigError(f"report_groups : une liste de programmes pour « {name} »")
             pairs.append((str(name), [str(k) for k in keys]))
     else:
-        raise ConfigError("report_groups : une table Nom = [programmes] est attendue")
+        raise ConfigError(N_("report_groups : une table Nom = [programmes] est attendue"))
     out = []
     for name, group in pairs:
         members = tuple(k.strip() for k in group if k.strip())
@@ -196,15 +198,17 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     check_url(settings.database_url)
     if settings.production and len(settings.secret_key) < 32:
         raise ConfigError(
-            "secret_key manquante ou trop courte (32 caractères minimum) en mode production : "
-            "définissez TREMPLIN_SECRET_KEY"
+            N_(
+                "secret_key manquante ou trop courte (32 caractères minimum) en mode production : "
+                "définissez TREMPLIN_SECRET_KEY"
+            )
         )
     if settings.language not in ("fr", "en"):
-        raise ConfigError("language : « fr » ou « en »")
+        raise ConfigError(N_("language : « fr » ou « en »"))
     if not 6 <= settings.audit_retention_months <= 36:
-        raise ConfigError("audit_retention_months doit être compris entre 6 et 36")
+        raise ConfigError(N_("audit_retention_months doit être compris entre 6 et 36"))
     if settings.retention_years < 1 or settings.archive_years < 0:
-        raise ConfigError("retention_years (≥ 1) et archive_years (≥ 0) invalides")
+        raise ConfigError(N_("retention_years (≥ 1) et archive_years (≥ 0) invalides"))
     try:
         ZoneInfo(settings.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -212,5 +216,5 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             f"time_zone : fuseau horaire inconnu {settings.time_zone!r} (ex. Europe/Paris)"
         ) from None
     if settings.max_upload_bytes <= 0:
-        raise ConfigError("max_upload_bytes doit être positif")
+        raise ConfigError(N_("max_upload_bytes doit être positif"))
     return settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tremplin.i18n import gettext
 from tremplin.models import Enrolment, Household
 from tremplin.policy import visible_households
 from tremplin.types import DashboardContext, DashboardRow
@@ -87,8 +88,12 @@ async def due_dates(ctx: DashboardContext) -> list[DashboardRow]:
         )
     total = await count_due(watch, cap=COUNT_CAP + 1)
     if total > len(out):
-        many = f"{COUNT_CAP} et plus" if total > COUNT_CAP else str(total)
-        out.append(DashboardRow(f"Toutes les échéances à surveiller ({many})", "/echeances"))
+        many = gettext("{n} et plus").format(n=COUNT_CAP) if total > COUNT_CAP else str(total)
+        out.append(
+            DashboardRow(
+                gettext("Toutes les échéances à surveiller ({n})").format(n=many), "/echeances"
+            )
+        )
     return out
 
 

@@ -12,6 +12,7 @@ from tremplin.api import (
     ShareableGroup,
     hookimpl,
 )
+from tremplin.i18n import N_
 from tremplin.permissions import roles_holding
 from tremplin.plugins import API_VERSION
 
@@ -20,23 +21,25 @@ _STAFF = tuple(r for r in roles_holding() if r != "partner")
 
 @hookimpl
 def tremplin_manifest() -> PluginManifest:
-    return PluginManifest(slug="core", name="Tremplin", version=API_VERSION, api=f"=={API_VERSION}")
+    return PluginManifest(
+        slug="core", name=N_("Tremplin"), version=API_VERSION, api=f"=={API_VERSION}"
+    )
 
 
 @hookimpl
 def tremplin_timeline_event_types() -> list[EventType]:
     return [
-        EventType("note", "Note", order=10),
-        EventType("office_appointment", "Rendez-vous au bureau", contact=True, order=20),
-        EventType("home_visit", "Visite à domicile", contact=True, order=30),
-        EventType("phone_call", "Appel téléphonique", order=40),
-        EventType("letter", "Courrier", order=50),
-        EventType("tripartite_meeting", "Rencontre tripartite", contact=True, order=60),
-        EventType("incident", "Incident", order=70),
-        EventType("state_change", "Changement d'étape", manual=False, order=900),
-        EventType("document_added", "Document ajouté", manual=False, order=910),
-        EventType("document_deleted", "Document supprimé", manual=False, order=915),
-        EventType("correction", "Correction d'une étape", manual=False, order=920),
+        EventType("note", N_("Note"), order=10),
+        EventType("office_appointment", N_("Rendez-vous au bureau"), contact=True, order=20),
+        EventType("home_visit", N_("Visite à domicile"), contact=True, order=30),
+        EventType("phone_call", N_("Appel téléphonique"), order=40),
+        EventType("letter", N_("Courrier"), order=50),
+        EventType("tripartite_meeting", N_("Rencontre tripartite"), contact=True, order=60),
+        EventType("incident", N_("Incident"), order=70),
+        EventType("state_change", N_("Changement d'étape"), manual=False, order=900),
+        EventType("document_added", N_("Document ajouté"), manual=False, order=910),
+        EventType("document_deleted", N_("Document supprimé"), manual=False, order=915),
+        EventType("correction", N_("Correction d'une étape"), manual=False, order=920),
     ]
 
 
@@ -47,58 +50,80 @@ def tremplin_navigation(user) -> list[NavItem]:
     if user is None:
         return []
     if user.role == "partner":
-        return [NavItem("Ménages partagés", "/partner", order=10, roles=("partner",))]
-    items = [NavItem("Tableau de bord", "/", order=10, roles=_STAFF)]
+        return [NavItem(N_("Ménages partagés"), "/partner", order=10, roles=("partner",))]
+    items = [NavItem(N_("Tableau de bord"), "/", order=10, roles=_STAFF)]
     if can(user, "social"):
         items.append(
             NavItem(
-                "Ménages", "/households", order=20, roles=roles_holding("social"), group="support"
+                N_("Ménages"),
+                "/households",
+                order=20,
+                roles=roles_holding("social"),
+                group=N_("support"),
             )
         )
         items.append(
             NavItem(
-                "Échéances", "/echeances", order=22, roles=roles_holding("social"), group="support"
+                N_("Échéances"),
+                "/echeances",
+                order=22,
+                roles=roles_holding("social"),
+                group=N_("support"),
             )
         )
         items.append(
             NavItem(
-                "Calendrier",
+                N_("Calendrier"),
                 "/calendrier",
                 order=24,
                 roles=roles_holding("social"),
-                group="support",
+                group=N_("support"),
             )
         )
     if can(user, "reports"):
         items.append(
             NavItem(
-                "Rapports", "/reports", order=80, roles=roles_holding("reports"), group="steering"
+                N_("Rapports"),
+                "/reports",
+                order=80,
+                roles=roles_holding("reports"),
+                group=N_("steering"),
             )
         )
     if can(user, "import"):
         items.append(
-            NavItem("Import", "/import", order=85, roles=roles_holding("import"), group="admin")
+            NavItem(
+                N_("Import"), "/import", order=85, roles=roles_holding("import"), group=N_("admin")
+            )
         )
     if can(user, "archive"):
         items.append(
             NavItem(
-                "Archives", "/archives", order=88, roles=roles_holding("archive"), group="admin"
+                N_("Archives"),
+                "/archives",
+                order=88,
+                roles=roles_holding("archive"),
+                group=N_("admin"),
             )
         )
     if can(user, "audit"):
         items.append(
             NavItem(
-                "Journal d'audit",
+                N_("Journal d'audit"),
                 "/admin/audit",
                 order=90,
                 roles=roles_holding("audit"),
-                group="admin",
+                group=N_("admin"),
             )
         )
     if can(user, "admin"):
         items.append(
             NavItem(
-                "Comptes", "/admin/users", order=95, roles=roles_holding("admin"), group="admin"
+                N_("Comptes"),
+                "/admin/users",
+                order=95,
+                roles=roles_holding("admin"),
+                group=N_("admin"),
             )
         )
     return items
@@ -155,7 +180,7 @@ def _siao_after_referral(values: dict) -> dict[str, str]:
 @hookimpl
 def tremplin_report_sections(programme: str) -> list[ReportSection]:
     """The common indicators, in every programme's report."""
-    return [ReportSection("indicators", "Indicateurs", "*", _common_indicators, order=10)]
+    return [ReportSection("indicators", N_("Indicateurs"), "*", _common_indicators, order=10)]
 
 
 async def _common_indicators(ctx):
@@ -177,14 +202,14 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
     if not can(user, "social"):
         return []  # household names only for those who may open the files
     return [
-        DashboardItem("due_dates", "Échéances", due_dates, order=5, more_href="/echeances"),
+        DashboardItem("due_dates", N_("Échéances"), due_dates, order=5, more_href="/echeances"),
         DashboardItem(
             "appointments",
-            "Mes prochains rendez-vous",
+            N_("Mes prochains rendez-vous"),
             upcoming_appointments,
             order=6,
             more_href="/calendrier",
         ),
-        DashboardItem("my_enrolments", "Mes accompagnements", referent_enrolments, order=10),
-        DashboardItem("recent", "Ménages modifiés récemment", recent_households, order=90),
+        DashboardItem("my_enrolments", N_("Mes accompagnements"), referent_enrolments, order=10),
+        DashboardItem("recent", N_("Ménages modifiés récemment"), recent_households, order=90),
     ]

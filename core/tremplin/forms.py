@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from tremplin import vocabulary as v
+from tremplin.i18n import N_
 from tremplin.services import clock
 from tremplin.types import Choice, ChoiceContext, Field, FieldError
 
@@ -90,40 +91,43 @@ async def resolve_choices(
 
 
 HOUSEHOLD_FIELDS = (
-    Field("name", "Nom du ménage", required=True, help="Par exemple « MARTIN Éléonore »"),
-    Field("composition", "Composition familiale", kind="choice", choices=v.COMPOSITIONS),
-    Field("resources", "Ressources", kind="multichoice", choices=v.RESOURCES),
+    Field("name", N_("Nom du ménage"), required=True, help=N_("Par exemple « MARTIN Éléonore »")),
+    Field("composition", N_("Composition familiale"), kind="choice", choices=v.COMPOSITIONS),
+    Field("resources", N_("Ressources"), kind="multichoice", choices=v.RESOURCES),
     Field(
-        "situation_before_entry", "Situation avant l'entrée", kind="choice", choices=v.SITUATIONS
+        "situation_before_entry",
+        N_("Situation avant l'entrée"),
+        kind="choice",
+        choices=v.SITUATIONS,
     ),
-    Field("address", "Adresse", kind="textarea", group="contact"),
-    Field("phone", "Téléphone", kind="phone", group="contact"),
-    Field("email", "Courriel", kind="email", group="contact"),
+    Field("address", N_("Adresse"), kind="textarea", group="contact"),
+    Field("phone", N_("Téléphone"), kind="phone", group="contact"),
+    Field("email", N_("Courriel"), kind="email", group="contact"),
 )
 
 
 def _birth_date_check(value: str | None) -> None:
     if value and dt.date.fromisoformat(value) > clock.today():
-        raise FieldError("la date de naissance est dans le futur")
+        raise FieldError(N_("la date de naissance est dans le futur"))
 
 
 PERSON_FIELDS = (
-    Field("first_name", "Prénom", required=True, max_length=100),
-    Field("last_name", "Nom", required=True, max_length=100),
-    Field("birth_date", "Date de naissance", kind="date"),
-    Field("sex", "Sexe", kind="choice", choices=v.SEXES),
-    Field("nationality", "Nationalité", kind="choice", choices=v.NATIONALITIES),
+    Field("first_name", N_("Prénom"), required=True, max_length=100),
+    Field("last_name", N_("Nom"), required=True, max_length=100),
+    Field("birth_date", N_("Date de naissance"), kind="date"),
+    Field("sex", N_("Sexe"), kind="choice", choices=v.SEXES),
+    Field("nationality", N_("Nationalité"), kind="choice", choices=v.NATIONALITIES),
 )
 
 MEMBERSHIP_FIELDS = (
     Field(
         "relation",
-        "Lien avec la personne de référence",
+        N_("Lien avec la personne de référence"),
         kind="choice",
         required=True,
         choices=v.RELATIONS,
     ),
-    Field("start_date", "Dans le ménage depuis le", kind="date", required=True),
+    Field("start_date", N_("Dans le ménage depuis le"), kind="date", required=True),
 )
 
 

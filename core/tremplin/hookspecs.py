@@ -272,7 +272,7 @@ def tremplin_report_sections(programme: str) -> list[ReportSection]:
 
     Called once per programme at start-up; sections of another programme are left out.
     A programme's own sections belong in ``ProgrammeSpec.report_sections``. Sections appear
-    in ``order``; each section's ``labels_en`` translate its French labels.
+    in ``order``; their labels are translated through the plugin's gettext catalogue.
     """
 
 

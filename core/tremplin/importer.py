@@ -33,6 +33,7 @@ from python_calamine import CalamineWorkbook
 
 from tremplin.db import current_engine, transaction
 from tremplin.db.bulk import bulk_insert
+from tremplin.i18n import N_
 from tremplin.models import Enrolment, Household, Membership, Person
 from tremplin.plugins import PluginHost
 from tremplin.services import audit, clock
@@ -47,30 +48,30 @@ __all__ = ["COLUMNS", "ImportResult", "run_import", "template_xlsx"]
 
 COLUMNS: dict[str, list[tuple[str, str]]] = {
     "menages": [
-        ("id_externe", "identifiant stable du ménage dans votre fichier (obligatoire)"),
-        ("nom", "nom du ménage (obligatoire)"),
-        ("composition", "Homme isolé, Femme isolée avec enfant(s), Couple avec enfant(s)…"),
-        ("ressources", "une ou plusieurs, séparées par des virgules : RSA, Salaire…"),
-        ("situation_avant_entree", "Hébergé chez des tiers, CHRS, Sans abri / rue…"),
+        ("id_externe", N_("identifiant stable du ménage dans votre fichier (obligatoire)")),
+        ("nom", N_("nom du ménage (obligatoire)")),
+        ("composition", N_("Homme isolé, Femme isolée avec enfant(s), Couple avec enfant(s)…")),
+        ("ressources", N_("une ou plusieurs, séparées par des virgules : RSA, Salaire…")),
+        ("situation_avant_entree", N_("Hébergé chez des tiers, CHRS, Sans abri / rue…")),
     ],
     "personnes": [
-        ("id_externe", "identifiant stable de la personne (obligatoire)"),
-        ("id_menage", "id_externe du ménage (obligatoire)"),
+        ("id_externe", N_("identifiant stable de la personne (obligatoire)")),
+        ("id_menage", N_("id_externe du ménage (obligatoire)")),
         ("prenom", "obligatoire"),
         ("nom", "obligatoire"),
-        ("date_naissance", "JJ/MM/AAAA ou AAAA-MM-JJ"),
-        ("sexe", "F ou M"),
-        ("nationalite", "Française, Union européenne, Hors Union européenne"),
-        ("lien", "Personne de référence, Conjoint(e), Enfant…"),
-        ("date_arrivee", "arrivée dans le ménage (par défaut : date d'orientation)"),
+        ("date_naissance", N_("JJ/MM/AAAA ou AAAA-MM-JJ")),
+        ("sexe", N_("F ou M")),
+        ("nationalite", N_("Française, Union européenne, Hors Union européenne")),
+        ("lien", N_("Personne de référence, Conjoint(e), Enfant…")),
+        ("date_arrivee", N_("arrivée dans le ménage (par défaut : date d'orientation)")),
     ],
     "accompagnements": [
-        ("id_externe", "identifiant stable de l'accompagnement (obligatoire)"),
-        ("id_menage", "id_externe du ménage (obligatoire)"),
-        ("programme", "clé ou nom du programme (obligatoire)"),
-        ("etat", "clé ou nom de l'étape (par défaut : selon les dates)"),
+        ("id_externe", N_("identifiant stable de l'accompagnement (obligatoire)")),
+        ("id_menage", N_("id_externe du ménage (obligatoire)")),
+        ("programme", N_("clé ou nom du programme (obligatoire)")),
+        ("etat", N_("clé ou nom de l'étape (par défaut : selon les dates)")),
         ("date_orientation", ""),
-        ("prescripteur", "SIAO, Mission Locale…"),
+        ("prescripteur", N_("SIAO, Mission Locale…")),
         ("date_entree", ""),
         ("date_sortie", ""),
         ("destination_sortie", ""),

@@ -623,7 +623,11 @@ class Period:
             self.start.year == self.end.year
         ):
             return str(self.start.year)
-        return f"du {self.start.strftime('%d/%m/%Y')} au {self.end.strftime('%d/%m/%Y')}"
+        from tremplin.i18n import format_date, gettext
+
+        return gettext("du {start} au {end}").format(
+            start=format_date(self.start), end=format_date(self.end)
+        )
 
 
 @dataclass(frozen=True)
@@ -693,10 +697,11 @@ class ReportSection:
     "no data", unless one of its ``activity`` sections counts something: set ``activity=True``
     on a section that reports work not made of enrolments (a walk-in desk, workshops).
 
-    ``labels_en`` gives the English of the section's French labels (its title, the tables'
-    titles and notes, the row labels) for the report in English; a key may hold ``{name}``
-    placeholders for variable parts (``"Impayés au {date}"`` → ``"Arrears at {date}"``).
-    A label missing from it falls back to the core's dictionary, then stays in French.
+    The report is built in its language: the section's title, its tables' titles and notes
+    and its row labels are looked up in the gettext catalogue of the package ``compute``
+    comes from (mark them with ``N_()``), then the core's; a label with variable parts is
+    translated by ``compute`` itself before it is formatted
+    (``gettext("Impayés au {date}").format(date=format_date(day))``).
 
     ``previous_year`` (default ``True``): the engine computes the section a second time for
     the same dates one year earlier and puts the previous value and the change beside every
@@ -717,7 +722,6 @@ class ReportSection:
     compute: Callable[[ReportContext], Awaitable[Sequence[IndicatorTable]]]
     order: int = 100
     activity: bool = False
-    labels_en: Mapping[str, str] = field(default_factory=dict)
     previous_year: bool = True
     scope: str = "programme"
 

@@ -12,6 +12,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from tremplin.i18n import N_, gettext
+
 if TYPE_CHECKING:
     from tremplin.types import Field
 
@@ -55,9 +57,9 @@ def parse_date(text: str) -> dt.date:
         except ValueError:
             continue
         if not 1900 <= value.year <= 2100:
-            raise FieldError("date hors des limites (1900–2100)")
+            raise FieldError(N_("date hors des limites (1900–2100)"))
         return value
-    raise FieldError("date invalide (format attendu : jj/mm/aaaa)")
+    raise FieldError(N_("date invalide (format attendu : jj/mm/aaaa)"))
 
 
 def parse_money(text: str, minimum: int | None = 0, maximum: int | None = None) -> int:
@@ -67,16 +69,16 @@ def parse_money(text: str, minimum: int | None = 0, maximum: int | None = None) 
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        raise FieldError("montant invalide (exemple : 350,00)") from None
+        raise FieldError(N_("montant invalide (exemple : 350,00)")) from None
     if amount != amount.quantize(Decimal("0.01")):
-        raise FieldError("deux décimales au maximum")
+        raise FieldError(N_("deux décimales au maximum"))
     cents = int(amount * 100)
     if minimum is not None and cents < minimum:
         raise FieldError(
             "le montant ne peut pas être négatif" if minimum == 0 else "montant trop bas"
         )
     if cents > (maximum if maximum is not None else 100_000_000):
-        raise FieldError("montant trop élevé")
+        raise FieldError(N_("montant trop élevé"))
     return cents
 
 
@@ -84,17 +86,20 @@ def label_of(field: Field, value: Any) -> str:
     """The French label of a stored value (choice labels, dates as dd/mm/yyyy)."""
     if value in (None, "", []):
         return ""
+    from tremplin import i18n
+
     if field.kind == "choice" or field.choices_from is not None:
-        return next((c.label for c in field.choices if c.value == str(value)), str(value))
+        return next(
+            (i18n.gettext(c.label) for c in field.choices if c.value == str(value)), str(value)
+        )
     if field.kind == "multichoice":
-        return ", ".join(field.label_of_one(v) for v in value)
+        return ", ".join(i18n.gettext(field.label_of_one(v)) for v in value)
     if field.kind == "bool":
-        return "oui" if value else "non"
+        return i18n.gettext("oui") if value else i18n.gettext("non")
     if field.kind == "date":
-        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        return i18n.format_date(value)
     if field.kind == "money":
-        euros = Decimal(int(value)) / 100
-        return f"{euros:,.2f} €".replace(",", " ").replace(".", ",")
+        return i18n.format_money(int(value))
     return str(value)
 
 
@@ -125,9 +130,9 @@ def parse(field: Field, raw: Any) -> Any:
         allowed = {c.value for c in field.choices}
         bad = [v for v in values if v not in allowed]
         if bad:
-            raise FieldError(f"choix inconnu : {bad[0]}")
+            raise FieldError(gettext("choix inconnu : {value}").format(value=bad[0]))
         if field.required and not values:
-            raise FieldError("ce champ est obligatoire")
+            raise FieldError(N_("ce champ est obligatoire"))
         return list(values)
     if field.kind == "bool":
         return str(raw).lower() in {"1", "true", "on", "oui", "yes"}
@@ -145,10 +150,10 @@ def _parse_one(field: Field, raw: Any) -> Any:
     text = "" if raw is None else str(raw).strip()
     if not text:
         if field.required:
-            raise FieldError("ce champ est obligatoire")
+            raise FieldError(N_("ce champ est obligatoire"))
         return None
     if len(text) > (field.max_length if field.kind != "textarea" else 20_000):
-        raise FieldError(f"{field.max_length} caractères au maximum")
+        raise FieldError(gettext("{n} caractères au maximum").format(n=field.max_length))
     if has_control_characters(text, multiline=field.kind == "textarea"):
         raise FieldError(CONTROL_CHARACTERS)
     if field.kind == "date":
@@ -157,9 +162,9 @@ def _parse_one(field: Field, raw: Any) -> Any:
         try:
             number = int(text)
         except ValueError:
-            raise FieldError("nombre entier attendu") from None
+            raise FieldError(N_("nombre entier attendu")) from None
         if not -(2**63) <= number < 2**63:
-            raise FieldError("nombre trop grand")
+            raise FieldError(N_("nombre trop grand"))
         _check_range(field, number)
         return number
     if field.kind == "money":
@@ -169,14 +174,14 @@ def _parse_one(field: Field, raw: Any) -> Any:
             raise FieldError(UNKNOWN_CHOICE if field.choices_from else "choix inconnu")
         return text
     if field.kind == "email" and not _EMAIL.match(text):
-        raise FieldError("adresse électronique invalide")
+        raise FieldError(N_("adresse électronique invalide"))
     if field.kind == "phone" and not _PHONE.match(text):
-        raise FieldError("numéro de téléphone invalide")
+        raise FieldError(N_("numéro de téléphone invalide"))
     return text
 
 
 def _check_range(field: Field, number: int) -> None:
     if field.minimum is not None and number < field.minimum:
-        raise FieldError(f"la valeur minimale est {field.minimum}")
+        raise FieldError(gettext("la valeur minimale est {n}").format(n=field.minimum))
     if field.maximum is not None and number > field.maximum:
-        raise FieldError(f"la valeur maximale est {field.maximum}")
+        raise FieldError(gettext("la valeur maximale est {n}").format(n=field.maximum))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from tremplin.i18n import N_
 from tremplin.models import Membership
 from tremplin.types import Choice, Effect, Field, Guard, GuardContext, State, Transition
 
@@ -56,7 +57,7 @@ def decision_date_field(label: str = "Date de la décision") -> Field:
 
 
 def _reason_field() -> Field:
-    return Field("decision_reason", "Motif", kind="textarea")
+    return Field("decision_reason", N_("Motif"), kind="textarea")
 
 
 def refusal(
@@ -119,8 +120,8 @@ def withdrawal(
         tuple(sources),
         "withdrawn",
         fields=(
-            Field("exit_date", "Date", kind="date", required=True),
-            Field("exit_reason", "Motif", required=True, max_length=100),
+            Field("exit_date", N_("Date"), kind="date", required=True),
+            Field("exit_reason", N_("Motif"), required=True, max_length=100),
         ),
         order=order,
         danger=True,
@@ -174,9 +175,9 @@ def exit_with_destination(
 
 def closed_states(
     *,
-    exited: str = "Sorti",
-    refused: str = "Candidature refusée",
-    withdrawn: str = "Candidature abandonnée",
+    exited: str = N_("Sorti"),
+    refused: str = N_("Candidature refusée"),
+    withdrawn: str = N_("Candidature abandonnée"),
 ) -> tuple[State, State, State]:
     """The three closed states every programme ends in: ``exited``, ``refused`` and
     ``withdrawn``, with the programme's French labels."""

@@ -41,7 +41,7 @@ async def test_demo_documents_docx_xlsx_and_pdf(database, host, tmp_path):
     # DOCX: chapters, key figures, real tables, the narrative formatted, chart images.
     document = Document(io.BytesIO(to_docx(report)))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert "Synthèse de l'association" in headings and "Chiffres clés" in headings
+    assert "Synthèse de l’association" in headings and "Chiffres clés" in headings
     assert {c["name"] for c in report["programmes"]} <= set(headings)
     texts = [p.text for p in document.paragraphs]
     assert not any("**" in t for t in texts)  # Markdown marks are rendered, never printed

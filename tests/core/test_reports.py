@@ -227,7 +227,6 @@ async def test_english_report_and_logo(social_worker, settings, tmp_path):
     import pypdf
 
     from tremplin.models import Enrolment, Household
-    from tremplin.reports.engine import localise
     from tremplin.reports.export import to_pdf
     from tremplin.services.clock import now
 
@@ -259,7 +258,6 @@ async def test_english_report_and_logo(social_worker, settings, tmp_path):
     without = to_pdf(report)
     assert with_logo != without
     assert len(pypdf.PdfReader(io.BytesIO(with_logo)).pages[0].images) == 1
-    assert localise(report, None, "fr") is report
 
 
 def test_pdf_prints_euros_with_cents_and_leaves_out_empty_sections():

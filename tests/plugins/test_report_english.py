@@ -1,9 +1,11 @@
 """The activity report in English: every built-in plugin's sections (titles, table titles,
 notes, row labels, the programme's own choices in the common tables) come out in English.
 
-Each case reuses the fixture of the plugin's own report test, builds the report in French,
-localises it and compares label by label: a label that stays identical must be one of the
-few words that are the same in both languages. The English PDF is compiled and read back.
+Each case reuses the fixture of the plugin's own report test, builds the report in French
+and in English (the labels are translated through the plugins' gettext catalogues as the
+sections produce them) and compares label by label: a label that stays identical must be
+one of the few words that are the same in both languages. The English PDF is compiled and
+read back.
 """
 
 import datetime as dt
@@ -13,10 +15,10 @@ import re
 import pypdf
 import pytest
 
-from tremplin.api import Period, ReportSection
-from tremplin.reports.engine import build_report, localise
+from tremplin import i18n
+from tremplin.api import IndicatorRow, IndicatorTable, Period, ReportSection
+from tremplin.reports.engine import ReportError, build_report
 from tremplin.reports.export import to_pdf
-from tremplin.reports.i18n import Translator, translate_report
 from tremplin.services.clock import now
 
 #: Labels written the same in French and English.
@@ -175,8 +177,8 @@ def _pairs(french, english):
 async def test_every_label_of_the_plugin_sections_is_in_english(database, host, plugin):
     programmes, own = await CASES[plugin](host)
     french = await build_report(host, programmes, Period.year(2024), "ASL")
-    english = localise(french, host, "en")
-    assert english["lang"] == "en"
+    english = await build_report(host, programmes, Period.year(2024), "ASL", language="en")
+    assert english["lang"] == "en" and french["lang"] == "fr"
     sections = {s["key"] for c in french["programmes"] for s in c["sections"] if s["tables"]}
     assert own <= sections, own - sections  # the plugin's sections have tables to check
     pairs = list(_pairs(french, english))
@@ -194,8 +196,7 @@ async def test_every_label_of_the_plugin_sections_is_in_english(database, host, 
 
 async def test_the_english_pdf_prints_a_plugin_table_in_english(database, host):
     programmes, _ = await _boarding_house(host)
-    french = await build_report(host, programmes, Period.year(2024), "ASL")
-    english = localise(french, host, "en")
+    english = await build_report(host, programmes, Period.year(2024), "ASL", language="en")
     text = "\n".join(
         page.extract_text() for page in pypdf.PdfReader(io.BytesIO(to_pdf(english))).pages
     )
@@ -212,110 +213,46 @@ async def test_the_english_pdf_prints_a_plugin_table_in_english(database, host):
         assert french_label not in text, french_label
 
 
-async def test_group_and_whole_stock_chapters_are_in_english(database, host):
-    """The chapter of a group (« IML ») adds up its members' tables and the whole-stock
-    chapter is the housing plugin's: both take their plugins' English, as the programme
-    chapters do, in the data and in the PDF."""
-    await _housing(host)
-    french = await build_report(
-        host, "all", Period.year(2024), "ASL", (("IML", ("iml_sublease", "iml_youth")),)
-    )
-    kinds = {c["key"]: c["kind"] for c in french["programmes"]}
-    assert "group" in kinds.values() and "association" in kinds.values()
-    english = localise(french, host, "en")
-    chapters = [
-        (fr, en)
-        for fr, en in zip(french["programmes"], english["programmes"], strict=True)
-        if fr["kind"] in ("group", "association")
-    ]
-    stock = next(en for fr, en in chapters if fr["kind"] == "association")
-    assert stock["name"] == "The association's housing stock"
-    pairs = [
-        pair for fr, en in chapters for pair in _pairs({"programmes": [fr]}, {"programmes": [en]})
-    ]
-    sections = {s for s, *_ in pairs}
-    assert {"indicators", "housing_stock"} <= sections, sections
-    assert len(pairs) > 60
-    left = [(where, fr) for _, where, fr, en in pairs if fr == en and fr not in SAME]
-    assert left == []
-    accented = [(where, en) for _, where, _, en in pairs if ACCENTS.search(en)]
-    assert accented == []
-    text = "\n".join(
-        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(to_pdf(english))).pages
-    )
-    for line in ("The association's housing stock", "Dwellings under management"):
-        assert line in text, line
-    assert "Parc de logements de l'association" not in text
-    assert "Parc de logements en gestion" not in text
+async def test_labels_are_translated_before_formatting_and_unknown_ones_stay(
+    database, host, monkeypatch
+):
+    """A section's labels go through its package's catalogue then the core's; a label with
+    variable parts is translated by the section before its date is formatted; a label no
+    catalogue knows is printed as written; an unknown language is refused."""
 
+    async def compute(ctx):
+        return [
+            IndicatorTable(
+                "t",
+                i18n.domain("tremplin_housing")
+                .gettext("Impayés au {date} : dette totale")
+                .format(date=i18n.format_date(ctx.period.end, "long")),
+                (
+                    IndicatorRow("Sorties", 1, key="a"),  # the core's catalogue
+                    IndicatorRow("Femme", 2, key="b"),
+                    IndicatorRow("Inconnu du catalogue", 3, key="c"),
+                ),
+            )
+        ]
 
-def test_plugin_labels_come_first_then_the_core_then_the_french():
-    report = {
-        "association": "A",
-        "period": {},
-        "generated_at": "",
-        "programmes": [
-            {
-                "key": "p",
-                "name": "Prog",
-                "places": None,
-                "empty": False,
-                "sections": [
-                    {
-                        "key": "own",
-                        "title": "Section",
-                        "error": None,
-                        "activity": False,
-                        "tables": [
-                            {
-                                "key": "t",
-                                "title": "Impayés au 31/12/2024",
-                                "note": "",
-                                "total": None,
-                                "unit": "",
-                                "chart": None,
-                                "rows": [
-                                    {"label": "Sorties", "count": 1, "percent": None, "key": "a"},
-                                    {"label": "Femme", "count": 1, "percent": None, "key": "b"},
-                                    {"label": "Inconnu", "count": 1, "percent": None, "key": "c"},
-                                ],
-                            }
-                        ],
-                    },
-                    {
-                        "key": "other",
-                        "title": "Section",
-                        "error": "section indisponible (erreur du plugin x)",
-                        "activity": False,
-                        "tables": [],
-                    },
-                ],
-            }
-        ],
-    }
-    labels = {
-        ("p", "own"): {
-            "Section": "Part",
-            "Sorties": "Leavers",
-            "Impayés au {date}": "Arrears at {date}",
-        }
-    }
-    out = translate_report(report, {"p": "Programme"}, labels)
-    own, other = out["programmes"][0]["sections"]
-    assert out["programmes"][0]["name"] == "Programme"
-    assert own["title"] == "Part" and other["title"] == "Section"  # not another section's
-    assert own["tables"][0]["title"] == "Arrears at 31/12/2024"
-    assert [r["label"] for r in own["tables"][0]["rows"]] == ["Leavers", "Woman", "Inconnu"]
-    assert other["error"] == "section unavailable (plugin x failed)"
-    assert report["programmes"][0]["sections"][0]["title"] == "Section"  # the original is kept
-    assert Translator({"A {x} b": "C {x} d"})("A 12 b") == "C 12 d"
-    assert Translator({"A {x} {x}": "B", "{1}": "C"})("A 1 2") == "A 1 2"  # bad keys ignored
-
-
-def test_a_section_declares_its_english_labels():
-    section = ReportSection("k", "Titre", "p", None, labels_en={"Titre": "Title"})
-    assert section.labels_en["Titre"] == "Title"
-    assert ReportSection("k", "Titre", "p", None).labels_en == {}
+    section = ReportSection("own", "Indicateurs", "p", compute)
+    key = next(iter(host.programmes))
+    declared = host.report_sections(key)
+    monkeypatch.setattr(host, "report_sections", lambda programme: [*declared, ("test", section)])
+    report = await build_report(host, [key], Period.year(2024), "A", language="en")
+    french = await build_report(host, [key], Period.year(2024), "A")
+    own = next(s for s in report["programmes"][0]["sections"] if s["key"] == "own")
+    table = own["tables"][0]
+    assert own["title"] == "Indicators"
+    assert table["title"] == "Rent arrears at 31 December 2024: total debt"
+    assert [r["label"] for r in table["rows"]] == ["Exits", "Woman", "Inconnu du catalogue"]
+    assert report["words"]["report"] == "Activity report"
+    assert report["programmes"][0]["name"] == host.programmes[key].name_en
+    fr_table = next(s for s in french["programmes"][0]["sections"] if s["key"] == "own")
+    assert fr_table["tables"][0]["title"] == "Impayés au 31 décembre 2024 : dette totale"
+    assert french["words"]["report"] == "Rapport d’activité"
+    with pytest.raises(ReportError):
+        await build_report(host, [key], Period.year(2024), "A", language="de")
 
 
 REPORT_MODULES = (
@@ -340,11 +277,11 @@ def test_every_choice_a_report_module_prints_has_its_english(host, module):
     import importlib
 
     from tremplin.api import Choice
-    from tremplin.reports.engine import _sections_for
-    from tremplin.reports.i18n import EN
+    from tremplin.reports.engine import _sections_for, section_domain
 
     mod = importlib.import_module(f"tremplin_{module}")
     plugin = module.split(".")[0]
+    translate = i18n.domain(f"tremplin_{plugin}").gettext
     lists = [
         v
         for v in vars(mod).values()
@@ -354,15 +291,60 @@ def test_every_choice_a_report_module_prints_has_its_english(host, module):
         from tremplin_housing.maintenance import PROVIDERS
 
         lists.append(PROVIDERS)
-    labels_mod = importlib.import_module(f"tremplin_{plugin}.report")
-    labels = {**EN, **labels_mod.LABELS_EN}
-    missing = [c.label for choices in lists for c in choices if c.label not in labels]
-    assert missing == []
-    for key, programme in host.programmes.items():
-        sections = [s for _, s in _sections_for(host, key) if s.programme == key]
-        if not any(s.labels_en is labels_mod.LABELS_EN for s in sections):
-            continue
-        own = {**EN, **{k: v for s in sections for k, v in s.labels_en.items()}}
-        printed = [c.label for c in (*programme.prescribers, *programme.exit_destinations)]
-        printed += [e.label for e in host.event_types.values() if e.contact and e.programme == key]
-        assert [label for label in printed if label not in own] == [], key
+    with i18n.use_language("en"):
+        missing = [c.label for choices in lists for c in choices if translate(c.label) == c.label]
+        assert [m for m in missing if m not in SAME] == []
+        for key, programme in host.programmes.items():
+            sections = [s for _, s in _sections_for(host, key) if s.programme == key]
+            if not any(section_domain(s).name == f"tremplin_{plugin}" for s in sections):
+                continue
+            printed = [c.label for c in (*programme.prescribers, *programme.exit_destinations)]
+            printed += [
+                e.label for e in host.event_types.values() if e.contact and e.programme == key
+            ]
+            left = [label for label in printed if translate(label) == label]
+            assert [label for label in left if label not in SAME] == [], key
+
+
+async def test_group_and_whole_stock_chapters_are_in_english(database, host):
+    """The chapter of a group (« IML ») adds up its members' tables and the whole-stock
+    chapter is the housing plugin's: both take their plugins' English, as the programme
+    chapters do, in the data and in the PDF."""
+    await _housing(host)
+    french = await build_report(
+        host, "all", Period.year(2024), "ASL", (("IML", ("iml_sublease", "iml_youth")),)
+    )
+    kinds = {c["key"]: c["kind"] for c in french["programmes"]}
+    assert "group" in kinds.values() and "association" in kinds.values()
+    english = await build_report(
+        host,
+        "all",
+        Period.year(2024),
+        "ASL",
+        (("IML", ("iml_sublease", "iml_youth")),),
+        language="en",
+    )
+    chapters = [
+        (fr, en)
+        for fr, en in zip(french["programmes"], english["programmes"], strict=True)
+        if fr["kind"] in ("group", "association")
+    ]
+    stock = next(en for fr, en in chapters if fr["kind"] == "association")
+    assert stock["name"] == "The association's housing stock"
+    pairs = [
+        pair for fr, en in chapters for pair in _pairs({"programmes": [fr]}, {"programmes": [en]})
+    ]
+    sections = {s for s, *_ in pairs}
+    assert {"indicators", "housing_stock"} <= sections, sections
+    assert len(pairs) > 60
+    left = [(where, fr) for _, where, fr, en in pairs if fr == en and fr not in SAME]
+    assert left == []
+    accented = [(where, en) for _, where, _, en in pairs if ACCENTS.search(en)]
+    assert accented == []
+    text = "\n".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(to_pdf(english))).pages
+    )
+    for line in ("The association's housing stock", "Dwellings under management"):
+        assert line in text, line
+    assert "Parc de logements de l'association" not in text
+    assert "Parc de logements en gestion" not in text

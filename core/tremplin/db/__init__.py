@@ -15,6 +15,7 @@ from piccolo.table import Table
 
 from tremplin.config import Settings
 from tremplin.db.sqlite import PooledSQLiteEngine, TransactionType
+from tremplin.i18n import N_
 
 __all__ = [
     "configure",
@@ -73,7 +74,7 @@ def configure(engine: Engine, app_modules: Iterable[str]) -> list[type[Table]]:
 def current_engine() -> Engine:
     engine = _conf().DB
     if engine is None:
-        raise RuntimeError("database not configured: call tremplin.db.configure() first")
+        raise RuntimeError(N_("database not configured: call tremplin.db.configure() first"))
     return engine
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from piccolo.engine.sqlite import SQLiteEngine
 
 from tremplin.db import current_engine
+from tremplin.i18n import N_
 
 __all__ = ["bulk_insert"]
 
@@ -39,7 +40,7 @@ async def bulk_insert(
     engine = current_engine()
     transaction = engine.current_transaction.get()
     if transaction is None:
-        raise RuntimeError("bulk_insert runs inside tremplin.db.transaction()")
+        raise RuntimeError(N_("bulk_insert runs inside tremplin.db.transaction()"))
     connection = transaction.connection
     sqlite = isinstance(engine, SQLiteEngine)
     names = ", ".join(f'"{c}"' for c in columns)

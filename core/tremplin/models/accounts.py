@@ -13,14 +13,16 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from tremplin.i18n import N_
+
 ROLES = {
-    "admin": "Administrateur",
-    "head_of_service": "Chef de service",
-    "social_worker": "Travailleur social",
-    "rental_manager": "Gestionnaire locatif",
-    "technician": "Technicien / maîtresse de maison",
-    "dpo": "Archiviste / délégué à la protection des données",
-    "partner": "Partenaire",
+    "admin": N_("Administrateur"),
+    "head_of_service": N_("Chef de service"),
+    "social_worker": N_("Travailleur social"),
+    "rental_manager": N_("Gestionnaire locatif"),
+    "technician": N_("Technicien / maîtresse de maison"),
+    "dpo": N_("Archiviste / délégué à la protection des données"),
+    "partner": N_("Partenaire"),
 }
 
 

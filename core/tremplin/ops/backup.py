@@ -33,6 +33,7 @@ from typing import Any
 
 from tremplin import __version__
 from tremplin.config import Settings
+from tremplin.i18n import N_
 
 __all__ = ["BackupError", "backup", "find_pg_tool", "restore", "verify_archive"]
 
@@ -187,7 +188,7 @@ async def _pg_dump(url: str, target: Path) -> tuple[dict[str, int], dict[str, li
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
-                raise BackupError("pg_dump n'a pas terminé dans le délai") from None
+                raise BackupError(N_("pg_dump n'a pas terminé dans le délai")) from None
             if proc.returncode != 0:
                 raise BackupError(
                     f"pg_dump a échoué : {err.decode(errors='replace').strip()[:500]}"
@@ -320,7 +321,7 @@ def verify_archive(archive: Path) -> Verified:
             members = tar.getmembers()
             names = [m.name for m in members]
             if MANIFEST not in names:
-                raise BackupError("archive invalide : manifest.json absent")
+                raise BackupError(N_("archive invalide : manifest.json absent"))
             # extractfile() is None only for a non-file member; the manifest is a listed file
             manifest = json.loads(tar.extractfile(MANIFEST).read())  # type: ignore[union-attr]
             expected: dict[str, dict] = manifest.get("files", {})
@@ -353,7 +354,7 @@ def verify_archive(archive: Path) -> Verified:
     except (tarfile.TarError, OSError, EOFError, json.JSONDecodeError, KeyError) as exc:
         raise BackupError(f"archive illisible ou corrompue ({type(exc).__name__})") from None
     if manifest.get("database") not in seen:
-        raise BackupError("archive invalide : pas de base de données")
+        raise BackupError(N_("archive invalide : pas de base de données"))
     return Verified(manifest, names)
 
 
@@ -400,7 +401,7 @@ async def _pg_restore(url: str, dump: Path) -> None:
     except TimeoutError:
         proc.kill()
         await proc.wait()
-        raise BackupError("pg_restore n'a pas terminé dans le délai") from None
+        raise BackupError(N_("pg_restore n'a pas terminé dans le délai")) from None
     if proc.returncode != 0:
         raise BackupError(f"pg_restore a échoué : {err.decode(errors='replace').strip()[:500]}")
 

@@ -29,6 +29,7 @@ from piccolo.table import Table
 
 from tremplin import db
 from tremplin.config import Settings, check_url
+from tremplin.i18n import N_
 
 __all__ = [
     "MigrateError",
@@ -396,10 +397,10 @@ async def migrate_db(
 
     if not settings.is_sqlite:
         raise MigrateError(
-            "la base actuelle n'est pas SQLite : migrate-db copie une installation SQLite"
+            N_("la base actuelle n'est pas SQLite : migrate-db copie une installation SQLite")
         )
     if not target_url.startswith(("postgresql://", "postgres://")):
-        raise MigrateError("--to attend une URL postgresql://utilisateur@hôte:port/base")
+        raise MigrateError(N_("--to attend une URL postgresql://utilisateur@hôte:port/base"))
     try:
         check_url(target_url)
     except Exception as exc:
@@ -417,7 +418,7 @@ async def migrate_db(
         await db.stop(source_engine)
     if pending:
         raise MigrateError(
-            "migrations en attente sur la base SQLite : lancez d'abord « tremplin migrate »"
+            N_("migrations en attente sur la base SQLite : lancez d'abord « tremplin migrate »")
         )
     ordered = ordered_tables(tables)
     names = [t._meta.tablename for t in ordered]

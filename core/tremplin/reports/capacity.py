@@ -13,6 +13,7 @@ from typing import Any
 from piccolo.columns import Column
 
 from tremplin.db import transaction
+from tremplin.i18n import N_
 from tremplin.models import ProgrammeCapacity
 from tremplin.services import audit
 from tremplin.services.clock import now
@@ -77,22 +78,22 @@ def parse(raw: dict[str, Any]) -> tuple[int, int | None, str]:
         if not text:
             values[name] = None
             if required:
-                errors[name] = "nombre de places obligatoire"
+                errors[name] = N_("nombre de places obligatoire")
             continue
         if not text.isdigit() or len(text) > 6:
-            errors[name] = "nombre entier positif attendu"
+            errors[name] = N_("nombre entier positif attendu")
             continue
         values[name] = number = int(text)
         if number > MAX_PLACES:
             errors[name] = f"au plus {MAX_PLACES} places"
     label = str(raw.get("sub_label", "") or "").strip()[:100]
     if "\x00" in label:
-        errors["sub_label"] = "caractère interdit"
+        errors["sub_label"] = N_("caractère interdit")
     places, sub = values.get("places"), values.get("sub_places")
     if sub is not None and places is not None and sub > places:
-        errors["sub_places"] = "le sous-total ne peut dépasser le nombre de places"
+        errors["sub_places"] = N_("le sous-total ne peut dépasser le nombre de places")
     if sub is not None and not label:
-        errors["sub_label"] = "précisez de quoi il s'agit (par exemple « jeunes »)"
+        errors["sub_label"] = N_("précisez de quoi il s'agit (par exemple « jeunes »)")
     if errors:
         raise CapacityError(errors)
     return places or 0, sub, label

@@ -13,6 +13,8 @@ import math
 from html import escape
 from typing import Any
 
+from tremplin.i18n import format_decimal, gettext
+
 __all__ = ["COLOURS", "chart_for_table", "compare_chart", "nice_ticks", "svg"]
 
 #: The theme's colours (dark: this year; light: the previous year; grid lines).
@@ -61,10 +63,10 @@ def chart_for_table(table: dict[str, Any]) -> dict[str, Any] | None:
 def compare_chart(figures: list[dict[str, Any]], year: str, previous: str) -> dict[str, Any]:
     """This year against the previous one for the counts of the key figures."""
     short = {
-        "households": "Ménages",
-        "entries": "Entrées",
-        "exits": "Sorties",
-        "exits_to_housing": "Vers le logement",
+        "households": gettext("Ménages"),
+        "entries": gettext("Entrées"),
+        "exits": gettext("Sorties"),
+        "exits_to_housing": gettext("Vers le logement"),
     }
     keys = tuple(short)
     items: list[dict[str, Any]] = [
@@ -86,7 +88,7 @@ def compare_chart(figures: list[dict[str, Any]], year: str, previous: str) -> di
 
 def _number(value: float) -> str:
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:.1f}".replace(".", ",")
+        return format_decimal(value, 1, fixed=True)
     return str(int(value))
 
 

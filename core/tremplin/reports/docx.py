@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 import tremplin_theme_default
+from tremplin.i18n import gettext, number_symbols, use_language
 from tremplin.reports.units import format_change, format_value
 
 __all__ = ["chart_images", "clear_chart_cache", "to_docx"]
@@ -75,7 +76,10 @@ def _compile(charts: list[dict[str, Any]]) -> list[bytes]:
             root=str(root),
             format="png",
             ppi=110,
-            sys_inputs={"charts": json.dumps(charts, ensure_ascii=False)},
+            sys_inputs={
+                "charts": json.dumps(charts, ensure_ascii=False),
+                "numbers": json.dumps(number_symbols()),
+            },
             ignore_system_fonts=True,
             timestamp=0,
         )
@@ -150,7 +154,12 @@ def _table(document, headings: list[str], rows: list[list[str]], bold_last: bool
 def _key_figures(document, figures: list[dict[str, Any]], period: dict[str, Any]) -> None:
     _table(
         document,
-        ["Indicateur", period["label"], period.get("previous_label", ""), "Évolution"],
+        [
+            gettext("Indicateur"),
+            period["label"],
+            period.get("previous_label", ""),
+            gettext("Évolution"),
+        ],
         [
             [
                 f["label"],
@@ -164,7 +173,13 @@ def _key_figures(document, figures: list[dict[str, Any]], period: dict[str, Any]
 
 
 def to_docx(report: dict[str, Any]) -> bytes:
-    """The report as a .docx (French headings; numbers formatted by their unit)."""
+    """The report as a .docx, in the report's language (headings through the catalogue,
+    numbers formatted by their unit by Babel)."""
+    with use_language(report.get("lang", "fr")):
+        return _to_docx(report)
+
+
+def _to_docx(report: dict[str, Any]) -> bytes:
     period = report["period"]
     charts: list[dict[str, Any]] = []
     for chapter in report["programmes"]:
@@ -177,20 +192,22 @@ def to_docx(report: dict[str, Any]) -> bytes:
     document = Document()
     styles = document.styles
     styles["Normal"].font.size = Pt(10.5)
-    document.core_properties.title = f"Rapport d'activité {period['label']}"
+    document.core_properties.title = f"{gettext('Rapport d’activité')} {period['label']}"
     document.core_properties.author = report["association"]
     document.add_paragraph(report["association"]).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_heading(f"Rapport d'activité {period['label']}", level=0)
+    document.add_heading(f"{gettext('Rapport d’activité')} {period['label']}", level=0)
     _toc(document)
     if report.get("empty"):
         document.add_paragraph(
-            "Aucun ménage n'a été accompagné sur cette période : "
-            "ce rapport n'a pas de chiffres à présenter."
+            gettext(
+                "Aucun ménage n’a été accompagné sur cette période : ce rapport n’a pas de "
+                "chiffres à présenter."
+            )
         )
     else:
         summary = report.get("summary")
         if summary:
-            document.add_heading("Synthèse de l'association", level=1)
+            document.add_heading(gettext("Synthèse de l’association"), level=1)
             keys = ("places", "households", "people", "entries", "exits", "exits_to_housing")
             _table(
                 document,
@@ -201,7 +218,7 @@ def to_docx(report: dict[str, Any]) -> bytes:
                     "Personnes",
                     "Entrées",
                     "Sorties",
-                    "Vers le logement",
+                    gettext("Vers le logement"),
                 ],
                 [
                     [g["name"]]
@@ -213,7 +230,7 @@ def to_docx(report: dict[str, Any]) -> bytes:
                     for g in summary["groups"]
                 ],
             )
-            document.add_heading("Toute l'association", level=3)
+            document.add_heading(gettext("Toute l’association"), level=3)
             _key_figures(
                 document,
                 [f for f in summary["total"] if f["key"] not in ("places", "occupancy_rate")],
@@ -226,10 +243,10 @@ def to_docx(report: dict[str, Any]) -> bytes:
                 document.add_page_break()
             document.add_heading(chapter["name"], level=1 + depth)
             if chapter.get("empty"):
-                document.add_paragraph("Aucune donnée pour cette période.")
+                document.add_paragraph(gettext("Aucune donnée pour cette période."))
                 continue
             if chapter.get("key_figures"):
-                document.add_heading("Chiffres clés", level=2 + depth)
+                document.add_heading(gettext("Chiffres clés"), level=2 + depth)
                 _key_figures(document, chapter["key_figures"], period)
             if chapter.get("compare_chart"):
                 document.add_picture(io.BytesIO(next(images)), width=Cm(12))
@@ -288,7 +305,7 @@ def _indicator(
         )
     if table.get("total") is not None:
         rows.append(
-            ["Total", value(table["total"], unit)]
+            [gettext("Total"), value(table["total"], unit)]
             + (
                 [
                     value(table.get("previous_total"), unit),
@@ -299,10 +316,13 @@ def _indicator(
             )
             + ([""] if pct else [])
         )
-    heading = table.get("value_heading", "Nombre")
-    headings = ["Libellé", f"{heading} {period['label']}" if previous and period else heading]
+    heading = table.get("value_heading", gettext("Nombre"))
+    headings = [
+        gettext("Libellé"),
+        f"{heading} {period['label']}" if previous and period else heading,
+    ]
     if previous:
-        headings += [table.get("previous_label", ""), "Évolution"]
+        headings += [table.get("previous_label", ""), gettext("Évolution")]
     headings += ["%"] if pct else []
     _table(document, headings, rows, bold_last=table.get("total") is not None)
     if table.get("note"):

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from tremplin import i18n
 from tremplin.plugins import PluginHost
 from tremplin.services.clock import now
 from tremplin.types import IndicatorTable, Period, ReportContext
@@ -69,7 +70,7 @@ def _context(host: PluginHost, key: str, period: Period, places: int | None) -> 
     programme = host.programmes[key]
     return ReportContext(
         key,
-        programme.name_fr,
+        programme_name(programme),
         period,
         places,
         programme.max_duration_months,
@@ -108,14 +109,82 @@ async def build_report(
     period: Period,
     association: str,
     groups: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    language: str = i18n.SOURCE_LANGUAGE,
 ) -> dict[str, Any]:
     """The report as plain data (JSON-ready): a summary of the association, then
     programmes → key figures (with the previous year) → sections → indicator tables.
+
+    ``language`` (``fr`` or ``en``): the report is built in that language — every label is
+    translated through its plugin's catalogue (then the core's) as the sections produce
+    it, before any figure is formatted.
 
     ``programmes`` is a list of keys or ``"all"`` (every enabled programme). ``groups``
     (the configuration's ``report_groups``) puts programmes together in the summary and
     gives each group its own key figures; members of a group follow each other.
     """
+    if language not in i18n.LANGUAGES:
+        raise ReportError(f"langue inconnue : « {language} » (fr ou en)")
+    with i18n.use_language(language):
+        report = await _build_report(host, programmes, period, association, groups)
+    report["lang"] = language
+    report["words"] = report_words(language)
+    return report
+
+
+#: The words of the report's frame (headings, column titles), translated for the template.
+REPORT_WORDS = {
+    "report": i18n.N_("Rapport d’activité"),
+    "contents": i18n.N_("Sommaire"),
+    "label": i18n.N_("Libellé"),
+    "count": i18n.N_("Nombre"),
+    "total": i18n.N_("Total"),
+    "nodata": i18n.N_("Aucune donnée pour cette période."),
+    "empty": i18n.N_("Aucune donnée."),
+    "key": i18n.N_("Chiffres clés"),
+    "summary": i18n.N_("Synthèse de l’association"),
+    "indicator": i18n.N_("Indicateur"),
+    "change": i18n.N_("Évolution"),
+    "programme": i18n.N_("Programme"),
+    "households": i18n.N_("Ménages"),
+    "people": i18n.N_("Personnes"),
+    "entries": i18n.N_("Entrées"),
+    "exits": i18n.N_("Sorties"),
+    "places": i18n.N_("Places"),
+    "to-housing": i18n.N_("Sorties vers le logement"),
+    "whole": i18n.N_("Toute l’association"),
+    "appendix": i18n.N_("Annexe : règles de calcul"),
+    "months": i18n.N_("mois"),
+    "versus": i18n.N_("contre"),
+    "nodata-report": i18n.N_(
+        "Aucun ménage n’a été accompagné sur cette période : ce rapport n’a pas de chiffres "
+        "à présenter."
+    ),
+    "idle": i18n.N_("Programmes sans activité"),
+}
+
+
+def report_words(language: str | None = None) -> dict[str, str]:
+    """:data:`REPORT_WORDS` in ``language`` (the current one by default)."""
+    with i18n.use_language(language or i18n.get_language()):
+        return {k: i18n.gettext(v) for k, v in REPORT_WORDS.items()}
+
+
+def programme_name(programme: Any) -> str:
+    """A programme's name in the current language (its declared English name, else its
+    catalogue's translation of the French)."""
+    name_en = str(getattr(programme, "name_en", None) or "")
+    if i18n.get_language() == "en" and name_en:
+        return name_en
+    return i18n.gettext(programme.name_fr)
+
+
+async def _build_report(
+    host: PluginHost,
+    programmes: list[str] | str,
+    period: Period,
+    association: str,
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = (),
+) -> dict[str, Any]:
     from tremplin.reports.capacity import capacities
     from tremplin.reports.indicators import PRELOADED, preload
     from tremplin.reports.keyfigures import previous_period
@@ -219,7 +288,7 @@ async def _build(
             {
                 "key": key,
                 "narrative_key": key,
-                "name": programme.name_fr,
+                "name": programme_name(programme),
                 "kind": "programme",
                 "group": group_of.get(key),
                 "parent": None,
@@ -253,7 +322,9 @@ async def _build(
         previous = key_figures(stays, list(members), before, total(before.start.year))
         summary_groups.append(
             {
-                "name": name if name in group_of.values() else host.programmes[name].name_fr,
+                "name": name
+                if name in group_of.values()
+                else programme_name(host.programmes[name]),
                 "programmes": list(members),
                 "is_group": name in group_of.values(),
                 "figures": group_figures,
@@ -304,20 +375,24 @@ async def _compute_sections(
     sections = []
     for plugin, section in pairs:
         previous = None
+        _ = section_domain(section).gettext
         try:
             tables = list(await section.compute(ctx))
             if getattr(section, "previous_year", True):
-                previous = [table_dict(t) for t in await section.compute(ctx_before)]
+                previous = [table_dict(t, _) for t in await section.compute(ctx_before)]
             error = None
         except Exception:
             log.exception("plugin %s failed computing report section %s", plugin, section.key)
-            tables, error = [], f"section indisponible (erreur du plugin {plugin})"
+            tables = []
+            error = i18n.gettext("section indisponible (erreur du plugin {plugin})").format(
+                plugin=plugin
+            )
         sections.append(
             {
                 "key": section.key,
-                "title": section.title,
+                "title": _(section.title),
                 "error": error,
-                "tables": [shape_table(table_dict(t), label) for t in tables],
+                "tables": [shape_table(table_dict(t, _), label) for t in tables],
                 "activity": section.activity,
                 "_previous": previous,
             }
@@ -495,7 +570,7 @@ async def _association_chapters(
             {
                 "key": section.key,
                 "narrative_key": ASSOCIATION,
-                "name": section.title,
+                "name": section_domain(section).gettext(section.title),
                 "kind": "association",
                 "group": None,
                 "parent": None,
@@ -509,63 +584,38 @@ async def _association_chapters(
     return out
 
 
-def table_dict(table: IndicatorTable) -> dict[str, Any]:
-    """A table as plain data (by hand: ``dataclasses.asdict`` deep-copies, 5× slower)."""
+def section_domain(section: Any) -> i18n.Domain:
+    """The catalogue a section's labels are looked up in: the package its ``compute``
+    comes from (a plugin's, or the core's ``tremplin``); the core's and the other
+    plugins' follow (a common table prints the programme's own choices)."""
+    module = getattr(section.compute, "__module__", None) or i18n.CORE_DOMAIN
+    return i18n.domain(module)
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def table_dict(table: IndicatorTable, translate: Any = _same) -> dict[str, Any]:
+    """A table as plain data (by hand: ``dataclasses.asdict`` deep-copies, 5× slower), its
+    labels passed through ``translate`` (the section's catalogue in the report's
+    language: translated before anything is formatted)."""
     return {
         "key": table.key,
-        "title": table.title,
+        "title": translate(table.title),
         "rows": [
-            {"label": r.label, "count": r.count, "percent": r.percent, "key": r.key, "unit": r.unit}
+            {
+                "label": translate(r.label),
+                "count": r.count,
+                "percent": r.percent,
+                "key": r.key,
+                "unit": r.unit,
+            }
             for r in table.rows
         ],
         "total": table.total,
         "unit": table.unit,
         "chart": table.chart,
-        "note": table.note,
-        "empty": table.empty,
+        "note": translate(table.note),
+        "empty": translate(table.empty),
     }
-
-
-def localise(report: dict[str, Any], host: PluginHost, language: str) -> dict[str, Any]:
-    """The report in ``language`` (``fr``: as built; ``en``: see :mod:`tremplin.reports.i18n`)."""
-    if language == "en":
-        from tremplin.reports.i18n import translate_report
-
-        labels: dict[tuple[str, str], dict[str, str]] = {}
-        names = {k: p.name_en for k, p in host.programmes.items()}
-
-        def programme_labels(key: str) -> dict[str, dict[str, str]]:
-            sections = [s for _, s in _sections_for(host, key)]
-            # The common sections print the programme's own choices (prescribers, exit
-            # destinations…): they get the English of all the programme's sections.
-            merged = {k: v for s in reversed(sections) for k, v in s.labels_en.items()}
-            out = {}
-            for section in sections:
-                own = dict(section.labels_en) if section.programme != "*" else merged
-                if own:
-                    out[section.key] = own
-            return out
-
-        association = {s.key: s for _, s in association_sections(host, host.programme_keys)}
-        for chapter in report["programmes"]:
-            if chapter["key"] in host.programmes:
-                for key, own in programme_labels(chapter["key"]).items():
-                    labels[(chapter["key"], key)] = own
-            elif chapter.get("kind") == "group":
-                # A group's tables add up its members' tables: the members' English, the
-                # first member's words first (as the group takes its titles from it).
-                for member in reversed(chapter.get("members", [])):
-                    if member not in host.programmes:
-                        continue
-                    for key, own in programme_labels(member).items():
-                        labels.setdefault((chapter["key"], key), {}).update(own)
-            elif chapter.get("kind") == "association" and chapter["key"] in association:
-                section = association[chapter["key"]]
-                labels[(chapter["key"], section.key)] = dict(section.labels_en)
-                # The chapter is named by its section's title.
-                if chapter["name"] == section.title:
-                    names[chapter["key"]] = section.labels_en.get(section.title, section.title)
-        return translate_report(report, names, labels)
-    if language != "fr":
-        raise ReportError(f"langue inconnue : « {language} » (fr ou en)")
-    return report

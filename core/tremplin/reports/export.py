@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 import tremplin_theme_default
+from tremplin.i18n import gettext, number_symbols, use_language
 
 __all__ = ["FORMULA_PREFIXES", "safe_cell", "to_json", "to_pdf", "to_xlsx"]
 
@@ -64,7 +65,12 @@ def _key_figures(sheet, figures: list[dict[str, Any]], period: dict[str, Any]) -
 
     _write_row(
         sheet,
-        ["Chiffres clés", period["label"], period.get("previous_label", ""), "Évolution"],
+        [
+            gettext("Chiffres clés"),
+            period["label"],
+            period.get("previous_label", ""),
+            gettext("Évolution"),
+        ],
         [None] * 4,
         bold=True,
     )
@@ -96,10 +102,10 @@ def _table(sheet, table: dict[str, Any], period: dict[str, Any]) -> None:
     table_unit = table.get("value_unit", "count")
     pct = table.get("has_percent", True)
     previous = bool(table.get("has_previous"))
-    heading = table.get("value_heading", "Nombre")
+    heading = table.get("value_heading", gettext("Nombre"))
     headings = [table["title"], f"{heading} {period['label']}" if previous else heading]
     if previous:
-        headings += [table.get("previous_label", ""), "Évolution"]
+        headings += [table.get("previous_label", ""), gettext("Évolution")]
     headings += ["%"] if pct else []
     _write_row(sheet, headings, [None] * len(headings), bold=True)
     first = sheet.max_row
@@ -122,7 +128,7 @@ def _table(sheet, table: dict[str, Any], period: dict[str, Any]) -> None:
     last = sheet.max_row
     if table.get("total") is not None:
         fmt = XLSX_FORMATS.get(table_unit, "#,##0")
-        values = ["Total", _cell_value(table["total"], table_unit)]
+        values = [gettext("Total"), _cell_value(table["total"], table_unit)]
         formats = [None, fmt]
         if previous:
             values += [
@@ -177,7 +183,13 @@ def _chart(sheet, table: dict[str, Any], heading_row: int, last_row: int, previo
 
 def to_xlsx(report: dict[str, Any]) -> bytes:
     """A summary sheet, then one sheet per programme with its tables stacked under their
-    French titles. Numbers stay numbers, formatted by their unit (counts, %, €, months)."""
+    titles, in the report's language. Numbers stay numbers, with Excel number formats by
+    unit (counts, %, €, months): Excel shows them in the reader's own locale."""
+    with use_language(report.get("lang", "fr")):
+        return _to_xlsx(report)
+
+
+def _to_xlsx(report: dict[str, Any]) -> bytes:
 
     book = Workbook()
     book.remove(book.active)
@@ -185,12 +197,16 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     period = report["period"]
     summary = report.get("summary")
     if summary is not None:
-        sheet = book.create_sheet(_sheet_name("Synthèse", used))
-        sheet.append([safe_cell(f"{report['association']} — rapport d'activité {period['label']}")])
+        sheet = book.create_sheet(_sheet_name(gettext("Synthèse"), used))
+        title = f"{report['association']} — {gettext('Rapport d’activité')} {period['label']}"
+        sheet.append([safe_cell(title)])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append([])
-        headings = ["Programme", "Places", "Ménages", "Personnes", "Entrées", "Sorties"]
-        headings.append("Sorties vers le logement")
+        headings = [
+            gettext(w)
+            for w in ("Programme", "Places", "Ménages", "Personnes", "Entrées", "Sorties")
+        ]
+        headings.append(gettext("Sorties vers le logement"))
         _write_row(sheet, headings, [None] * 7, bold=True)
         keys = ("places", "households", "people", "entries", "exits", "exits_to_housing")
         for group in summary["groups"]:
@@ -213,7 +229,7 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
         sheet.append([safe_cell(report["association"])])
         sheet.append([])
         if chapter.get("empty"):
-            sheet.append(["Aucune donnée pour cette période."])
+            sheet.append([gettext("Aucune donnée pour cette période.")])
             continue
         if chapter.get("key_figures"):
             _key_figures(sheet, chapter["key_figures"], period)
@@ -258,7 +274,11 @@ def to_pdf(report: dict[str, Any], logo: Path | None = None) -> bytes:
         return typst.compile(
             str(root / TEMPLATE.name),
             root=str(root),
-            sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+            sys_inputs={
+                "data": json.dumps(data, ensure_ascii=False),
+                # Babel's separators for the report's language (lib.typ's num()).
+                "numbers": json.dumps(number_symbols(report.get("lang", "fr"))),
+            },
             ignore_system_fonts=True,
             timestamp=0,
         )

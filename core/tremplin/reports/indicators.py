@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tremplin.dates import age_on
+from tremplin.i18n import N_
 from tremplin.models import Enrolment, Household, Membership, TimelineEvent
 from tremplin.services.clock import PARIS
 from tremplin.types import Choice, IndicatorRow, IndicatorTable, Period, ReportContext
@@ -34,10 +35,10 @@ __all__ = ["AGE_BRACKETS", "common_indicators", "rows_from_counts"]
 
 DAYS_PER_MONTH = 30.4375
 AGE_BRACKETS = (
-    (18, 25, "18 – 25 ans"),
-    (26, 40, "26 – 40 ans"),
-    (41, 60, "41 – 60 ans"),
-    (61, 200, "Plus de 60 ans"),
+    (18, 25, N_("18 – 25 ans")),
+    (26, 40, N_("26 – 40 ans")),
+    (41, 60, N_("41 – 60 ans")),
+    (61, 200, N_("Plus de 60 ans")),
 )
 
 
@@ -428,38 +429,38 @@ async def common_indicators(
 
     overview = IndicatorTable(
         "overview",
-        "Vue d'ensemble",
+        N_("Vue d'ensemble"),
         (
-            IndicatorRow("Places", ctx.places, key="places"),
-            IndicatorRow("Ménages accompagnés", len(household_ids), key="households"),
-            IndicatorRow("Personnes accompagnées", len(people), key="people"),
-            IndicatorRow("Ménages en cours en fin de période", len(ongoing), key="ongoing"),
-            IndicatorRow("Entrées", len(entries), key="entries"),
-            IndicatorRow("Sorties", len(exits), key="exits"),
+            IndicatorRow(N_("Places"), ctx.places, key="places"),
+            IndicatorRow(N_("Ménages accompagnés"), len(household_ids), key="households"),
+            IndicatorRow(N_("Personnes accompagnées"), len(people), key="people"),
+            IndicatorRow(N_("Ménages en cours en fin de période"), len(ongoing), key="ongoing"),
+            IndicatorRow(N_("Entrées"), len(entries), key="entries"),
+            IndicatorRow(N_("Sorties"), len(exits), key="exits"),
             IndicatorRow(
-                "Durée moyenne de séjour des sortants (mois)",
+                N_("Durée moyenne de séjour des sortants (mois)"),
                 avg(exit_stays),
                 key="stay_exits_mean",
                 unit="months",
             ),
             IndicatorRow(
-                "Durée médiane de séjour des sortants (mois)",
+                N_("Durée médiane de séjour des sortants (mois)"),
                 med(exit_stays),
                 key="stay_exits_median",
             ),
             IndicatorRow(
-                "Durée moyenne, séjours en cours compris jusqu'à la fin de période (mois)",
+                N_("Durée moyenne, séjours en cours compris jusqu'à la fin de période (mois)"),
                 avg(all_stays),
                 key="stay_all_mean",
             ),
             IndicatorRow(
-                "Durée médiane, séjours en cours compris (mois)",
+                N_("Durée médiane, séjours en cours compris (mois)"),
                 med(all_stays),
                 key="stay_all_median",
             ),
         ),
         unit="",
-        note="Séjours en cours comptés jusqu'à la fin de la période dans la seconde règle.",
+        note=N_("Séjours en cours comptés jusqu'à la fin de la période dans la seconde règle."),
     )
 
     adults, minors, unknown_age = [], [], []
@@ -478,14 +479,14 @@ async def common_indicators(
     age_rows = rows_from_counts(ages, [(label, label) for _, _, label in AGE_BRACKETS], len(adults))
     people_table = IndicatorTable(
         "people",
-        "Personnes accompagnées",
+        N_("Personnes accompagnées"),
         (
-            IndicatorRow("Adultes", len(adults), percent(len(adults), len(people)), "adults"),
+            IndicatorRow(N_("Adultes"), len(adults), percent(len(adults), len(people)), "adults"),
             IndicatorRow(
-                "Enfants mineurs", len(minors), percent(len(minors), len(people)), "minors"
+                N_("Enfants mineurs"), len(minors), percent(len(minors), len(people)), "minors"
             ),
             IndicatorRow(
-                "Âge non renseigné",
+                N_("Âge non renseigné"),
                 len(unknown_age),
                 percent(len(unknown_age), len(people)),
                 "unknown",
@@ -524,53 +525,53 @@ async def common_indicators(
         overview,
         people_table,
         IndicatorTable(
-            "ages", "Âge des adultes", age_rows, total=len(adults), unit="adultes", chart="bar"
+            "ages", N_("Âge des adultes"), age_rows, total=len(adults), unit="adultes", chart="bar"
         ),
         IndicatorTable(
             "sex",
-            "Sexe des adultes",
+            N_("Sexe des adultes"),
             rows_from_counts(sexes, SEXES, len(adults)),
             total=len(adults),
             unit="adultes",
         ),
         IndicatorTable(
             "composition",
-            "Composition familiale",
+            N_("Composition familiale"),
             rows_from_counts(compositions, COMPOSITIONS, n),
             total=n,
             chart="bar",
         ),
         IndicatorTable(
             "resources",
-            "Ressources",
+            N_("Ressources"),
             rows_from_counts(resources, RESOURCES, n, keep_empty=False),
             total=n,
             chart="bar",
-            note="Un ménage peut cumuler plusieurs ressources.",
+            note=N_("Un ménage peut cumuler plusieurs ressources."),
         ),
         IndicatorTable(
             "prescribers",
-            "Origine des prescriptions",
+            N_("Origine des prescriptions"),
             rows_from_counts(prescriber_counts, ctx.prescribers, len(enrolments), keep_empty=False),
             total=len(enrolments),
             chart="bar",
         ),
         IndicatorTable(
             "situation_before_entry",
-            "Situation avant l'entrée",
+            N_("Situation avant l'entrée"),
             rows_from_counts(situations, SITUATIONS, n, keep_empty=False),
             total=n,
         ),
         IndicatorTable(
             "exit_destinations",
-            "Destination à la sortie",
+            N_("Destination à la sortie"),
             rows_from_counts(destination_counts, ctx.exit_destinations, len(exits)),
             total=len(exits),
             chart="bar",
         ),
         IndicatorTable(
             "contacts",
-            "Visites et rendez-vous",
+            N_("Visites et rendez-vous"),
             contacts,
             total=sum(r.count or 0 for r in contacts),  # contact counts are never None
             unit="contacts",

@@ -12,6 +12,7 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
+from tremplin.i18n import N_, gettext
 from tremplin.models import Enrolment, Membership
 from tremplin.reports.capacity import Capacity
 from tremplin.reports.indicators import months, reference_dates
@@ -44,16 +45,16 @@ HOUSING_DESTINATIONS = frozenset(
 
 #: (key, French label, unit) of each key figure, in print order.
 FIGURES = (
-    ("places", "Places", "count"),
-    ("households", "Ménages accompagnés", "count"),
-    ("people", "Personnes accompagnées", "people"),
-    ("ongoing", "Ménages en cours en fin de période", "count"),
-    ("entries", "Entrées", "count"),
-    ("exits", "Sorties", "count"),
-    ("exits_to_housing", "Sorties vers le logement", "count"),
-    ("exits_to_housing_rate", "Part des sorties vers le logement", "percent"),
-    ("stay_exits_mean", "Durée moyenne de séjour des sortants", "months"),
-    ("occupancy_rate", "Taux d'occupation", "percent"),
+    ("places", N_("Places"), "count"),
+    ("households", N_("Ménages accompagnés"), "count"),
+    ("people", N_("Personnes accompagnées"), "people"),
+    ("ongoing", N_("Ménages en cours en fin de période"), "count"),
+    ("entries", N_("Entrées"), "count"),
+    ("exits", N_("Sorties"), "count"),
+    ("exits_to_housing", N_("Sorties vers le logement"), "count"),
+    ("exits_to_housing_rate", N_("Part des sorties vers le logement"), "percent"),
+    ("stay_exits_mean", N_("Durée moyenne de séjour des sortants"), "months"),
+    ("occupancy_rate", N_("Taux d'occupation"), "percent"),
 )
 
 
@@ -190,8 +191,11 @@ def compare(
         change = None
         if value is not None and before is not None:
             change = round(value - before, 1)
+        label = gettext(label)
         if key == "places" and capacity and capacity.sub_places is not None:
-            label = f"{label} (dont {capacity.sub_places} {capacity.sub_label})"
+            label = gettext("{label} (dont {n} {what})").format(
+                label=label, n=capacity.sub_places, what=capacity.sub_label
+            )
         out.append(
             {
                 "key": key,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tremplin.i18n import N_, format_number, gettext
+
 __all__ = ["UNIT_LABELS", "format_change", "format_value", "resolve_unit", "shape_table"]
 
 #: French words plugins used as table units → the unit of :data:`tremplin.types.UNITS`.
@@ -28,14 +30,14 @@ _WORDS = {
     "pourcentage": "percent",
 }
 UNITS = ("count", "people", "percent", "euros", "months", "days")
-#: Column heading of each unit (French; the English report maps them through its dictionary).
+#: Column heading of each unit (French; translated when the table is shaped).
 UNIT_LABELS = {
-    "count": "Nombre",
-    "people": "Personnes",
+    "count": N_("Nombre"),
+    "people": N_("Personnes"),
     "percent": "%",
-    "euros": "Montant (€)",
-    "months": "Mois",
-    "days": "Jours",
+    "euros": N_("Montant (€)"),
+    "months": N_("Mois"),
+    "days": N_("Jours"),
 }
 #: Excel number format of each unit (percentages are stored as fractions).
 XLSX_FORMATS = {
@@ -62,13 +64,13 @@ def _row_unit(row: dict[str, Any], table_unit: str) -> str:
     key = str(row.get("key") or "")
     label = str(row.get("label") or "").lower()
     # Rows whose meaning is plain from their key or label, whatever the table says.
-    if key.startswith("stay") or "(mois)" in label:
+    if key.startswith("stay") or "(mois)" in label or "(months)" in label:
         return "months"
-    if "(jours)" in label:
+    if "(jours)" in label or "(days)" in label:
         return "days"
     if "(€)" in label or "(euros)" in label:
         return "euros"
-    if key.endswith("_rate") or label.startswith("taux") or "(%)" in label:
+    if key.endswith("_rate") or label.startswith(("taux", "rate")) or "(%)" in label:
         return "percent"
     return table_unit
 
@@ -87,7 +89,7 @@ def shape_table(table: dict[str, Any], period_label: str) -> dict[str, Any]:
     units = {r["unit"] for r in table["rows"]}
     table["value_unit"] = units.pop() if len(units) == 1 else table_unit
     table["value_heading"] = (
-        UNIT_LABELS[table["value_unit"]] if not units else "Valeur"
+        gettext(UNIT_LABELS[table["value_unit"]]) if not units else gettext("Valeur")
     )  # mixed units: each value carries its own
     table["mixed_units"] = bool(units)
     table["has_percent"] = any(
@@ -96,33 +98,33 @@ def shape_table(table: dict[str, Any], period_label: str) -> dict[str, Any]:
     table["is_empty"] = _is_empty(table)
     if table["is_empty"]:
         table["empty_text"] = table.get("empty") or (
-            f"{table['title']} : aucune donnée en {period_label}."
+            gettext("{title} : aucune donnée en {period}.").format(
+                title=table["title"], period=period_label
+            )
             if period_label.isdigit()
-            else f"{table['title']} : aucune donnée sur la période."
+            else gettext("{title} : aucune donnée sur la période.").format(title=table["title"])
         )
     return table
 
 
-def _french_number(value: float, digits: int) -> str:
-    text = f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-    return text
-
-
 def format_value(value: float | None, unit: str) -> str:
-    """A figure the French way with its unit: « 1 234 », « 12,5 % », « 1 234,50 € », « 17,2 mois »."""
+    """A figure in the current language with its unit (:mod:`tremplin.i18n`): « 1 234 »,
+    « 12,5 % », « 1 234,50 € », « 17,2 mois » in French."""
+    from tremplin import i18n
+
     if value is None:
         return "—"
     if unit == "euros":
-        return _french_number(value, 2) + "\u00a0€"
+        return i18n.format_money(round(value * 100))
     if unit == "percent":
-        return _french_number(value, 1).removesuffix(",0") + "\u00a0%"
+        return i18n.format_percent(value, 1)
     if unit == "months":
-        return _french_number(value, 1) + "\u00a0mois"
+        return gettext("{n}\u00a0mois").format(n=i18n.format_decimal(value, 1, fixed=True))
     if unit == "days":
-        return _french_number(value, 0) + "\u00a0j"
+        return gettext("{n}\u00a0j").format(n=format_number(round(value)))
     if isinstance(value, float) and not value.is_integer():
-        return _french_number(value, 1)
-    return _french_number(value, 0)
+        return i18n.format_decimal(value, 1, fixed=True)
+    return format_number(value)
 
 
 def format_change(value: float | None, unit: str) -> str:
@@ -133,7 +135,7 @@ def format_change(value: float | None, unit: str) -> str:
     if value == 0:
         return "="
     body = (
-        format_value(abs(value), "count") + "\u00a0pts"
+        gettext("{n}\u00a0pts").format(n=format_value(abs(value), "count"))
         if unit == "percent"
         else format_value(abs(value), unit)
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from tremplin.db import transaction
 from tremplin.forms import FormErrors, validate
+from tremplin.i18n import N_
 from tremplin.models import Appointment, CalendarFeed, Enrolment, Household, TimelineEvent, User
 from tremplin.plugins import PluginHost
 from tremplin.policy import visible_households
@@ -54,17 +55,19 @@ def appointment_fields(
     return (
         Field(
             "kind",
-            "Type de rendez-vous",
+            N_("Type de rendez-vous"),
             kind="choice",
             required=True,
             choices=tuple(Choice(e.key, e.label) for e in plannable_kinds(host, programmes)),
             order=1,
         ),
-        Field("day", "Date", kind="date", required=True, order=2),
-        Field("time", "Heure", required=True, max_length=5, help="hh:mm, par exemple 14:30"),
+        Field("day", N_("Date"), kind="date", required=True, order=2),
+        Field(
+            "time", N_("Heure"), required=True, max_length=5, help=N_("hh:mm, par exemple 14:30")
+        ),
         Field(
             "duration",
-            "Durée (minutes)",
+            N_("Durée (minutes)"),
             kind="int",
             required=True,
             minimum=5,
@@ -72,25 +75,25 @@ def appointment_fields(
         ),
         Field(
             "programme",
-            "Programme",
+            N_("Programme"),
             kind="choice",
             choices=tuple(Choice(k, host.programmes[k].name_fr) for k in programmes),
         ),
-        Field("place", "Lieu", max_length=200),
+        Field("place", N_("Lieu"), max_length=200),
         Field(
             "attendees",
-            "Personnes attendues",
+            N_("Personnes attendues"),
             max_length=500,
-            help="le ménage, la conseillère de la Mission Locale, le bailleur…",
+            help=N_("le ménage, la conseillère de la Mission Locale, le bailleur…"),
         ),
         Field(
             "worker",
-            "Professionnel",
+            N_("Professionnel"),
             kind="choice",
             required=True,
             choices=tuple(Choice(str(w["id"]), w["full_name"]) for w in workers),
         ),
-        Field("notes", "Objet / ordre du jour", kind="textarea", max_length=2000),
+        Field("notes", N_("Objet / ordre du jour"), kind="textarea", max_length=2000),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from tremplin.db import transaction
 from tremplin.errors import Actor, ConflictError
 from tremplin.forms import FormErrors, validate
+from tremplin.i18n import N_
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
@@ -63,24 +64,24 @@ def correction_fields(host: PluginHost, programme: str, step: str) -> tuple[Fiel
     """The form of a correction: the step's columns, then the mandatory reason."""
     if step == "admission":
         own: tuple[Field, ...] = (
-            Field("decision_date", "Date de la décision", kind="date", required=True),
+            Field("decision_date", N_("Date de la décision"), kind="date", required=True),
         )
     elif step == "entry":
-        own = (Field("entry_date", "Date d'entrée", kind="date", required=True),)
+        own = (Field("entry_date", N_("Date d'entrée"), kind="date", required=True),)
     else:
         own = (
-            Field("exit_date", "Date de sortie", kind="date", required=True),
+            Field("exit_date", N_("Date de sortie"), kind="date", required=True),
             Field(
                 "exit_destination",
-                "Destination",
+                N_("Destination"),
                 kind="choice",
                 choices=_destinations(host, programme),
             ),
-            Field("exit_reason", "Motif / commentaire de sortie", max_length=100),
+            Field("exit_reason", N_("Motif / commentaire de sortie"), max_length=100),
         )
     return (
         *own,
-        Field("correction_reason", "Motif de la correction", kind="textarea", required=True),
+        Field("correction_reason", N_("Motif de la correction"), kind="textarea", required=True),
     )
 
 

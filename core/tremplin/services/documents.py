@@ -15,6 +15,7 @@ from typing import Any
 from tremplin.db import transaction
 from tremplin.errors import Actor, NotFound
 from tremplin.forms import FormErrors
+from tremplin.i18n import N_
 from tremplin.models import Document, TimelineEvent
 from tremplin.services import audit
 from tremplin.services.clock import now
@@ -35,15 +36,15 @@ __all__ = [
 ]
 
 DOCUMENT_KINDS = (
-    Choice("id", "Pièce d'identité"),
-    Choice("residence_permit", "Titre de séjour"),
-    Choice("occupancy_agreement", "Convention d'occupation"),
-    Choice("lease", "Bail"),
-    Choice("insurance", "Attestation d'assurance"),
-    Choice("inventory", "État des lieux"),
-    Choice("income", "Justificatif de ressources"),
-    Choice("benefit", "Notification CAF / aide au logement"),
-    Choice("other", "Autre"),
+    Choice("id", N_("Pièce d'identité")),
+    Choice("residence_permit", N_("Titre de séjour")),
+    Choice("occupancy_agreement", N_("Convention d'occupation")),
+    Choice("lease", N_("Bail")),
+    Choice("insurance", N_("Attestation d'assurance")),
+    Choice("inventory", N_("État des lieux")),
+    Choice("income", N_("Justificatif de ressources")),
+    Choice("benefit", N_("Notification CAF / aide au logement")),
+    Choice("other", N_("Autre")),
 )
 
 # Magic numbers of the formats a case file needs; anything else is refused.

@@ -9,6 +9,7 @@ from typing import Any
 from tremplin.db import transaction
 from tremplin.errors import Actor, ConflictError, NotFound
 from tremplin.forms import FormErrors, parse_fields, resolve_choices
+from tremplin.i18n import N_
 from tremplin.models import Enrolment, TimelineEvent, User
 from tremplin.plugins import PluginHost
 from tremplin.services import audit, deadlines
@@ -37,16 +38,16 @@ def enrolment_fields(host: PluginHost, programme: str) -> list[Field]:
     """The fields of the enrolment form: the core's, then the programme plugin's."""
     prog = host.programmes[programme]
     core = [
-        Field("referral_date", "Date d'orientation", kind="date", required=True, order=1),
+        Field("referral_date", N_("Date d'orientation"), kind="date", required=True, order=1),
         Field(
             "prescriber",
-            "Prescripteur",
+            N_("Prescripteur"),
             kind="choice",
             required=True,
             choices=prog.prescribers,
             order=2,
         ),
-        Field("referent", "Travailleur social référent", kind="int", order=3),
+        Field("referent", N_("Travailleur social référent"), kind="int", order=3),
     ]
     return core + host.fields(programme)
 

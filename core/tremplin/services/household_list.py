@@ -14,16 +14,17 @@ from typing import Any
 
 from piccolo.custom_types import Combinable
 
+from tremplin.i18n import N_
 from tremplin.models import Enrolment, Household
 from tremplin.services.households import SORTS
 
 __all__ = ["EXPORT_COLUMNS", "ListFilters", "parse_filters", "to_csv", "to_xlsx"]
 
 SORT_LABELS = {
-    "recent": "Les plus récents",
-    "name": "Nom (A → Z)",
-    "reference": "Référence",
-    "updated": "Dernière modification",
+    "recent": N_("Les plus récents"),
+    "name": N_("Nom (A → Z)"),
+    "reference": N_("Référence"),
+    "updated": N_("Dernière modification"),
 }
 #: Columns of the CSV and XLSX exports (French headers), in order.
 EXPORT_COLUMNS = (
@@ -118,11 +119,11 @@ def parse_filters(
     errors: dict[str, str] = {}
     programme = str(params.get("programme", "") or "")
     if programme and programme not in programmes:
-        errors["programme"] = "Programme inconnu ou non accessible"
+        errors["programme"] = N_("Programme inconnu ou non accessible")
         programme = ""
     stage = str(params.get("stage", "") or "")
     if stage and stage not in states:
-        errors["stage"] = "Étape inconnue"
+        errors["stage"] = N_("Étape inconnue")
         stage = ""
     referent = None
     raw_referent = str(params.get("referent", "") or "")
@@ -130,15 +131,15 @@ def parse_filters(
         if raw_referent.isdigit() and len(raw_referent) < 10:
             referent = int(raw_referent)
         else:
-            errors["referent"] = "Référent inconnu"
+            errors["referent"] = N_("Référent inconnu")
     since = _date(str(params.get("du", "") or ""), "Du", errors, "du")
     until = _date(str(params.get("au", "") or ""), "Au", errors, "au")
     if since and until and until < since:
-        errors["au"] = "La fin de la période précède son début"
+        errors["au"] = N_("La fin de la période précède son début")
         until = None
     sort = str(params.get("tri", "") or "recent")
     if sort not in SORTS:
-        errors["tri"] = "Tri inconnu"
+        errors["tri"] = N_("Tri inconnu")
         sort = "recent"
     return ListFilters(
         programme=programme,

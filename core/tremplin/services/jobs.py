@@ -36,6 +36,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
+from tremplin.i18n import N_
 from tremplin.models import Job
 from tremplin.services import audit
 from tremplin.services.clock import now
@@ -53,13 +54,13 @@ STALE = dt.timedelta(minutes=2)
 LOST = "le serveur a redémarré ou s'est arrêté pendant le travail : relancez-le"
 LIVE = ("queued", "running")
 STATE_LABELS = {
-    "queued": "En attente",
-    "running": "En cours",
-    "done": "Terminé",
-    "failed": "Échec",
-    "expired": "Expiré",
+    "queued": N_("En attente"),
+    "running": N_("En cours"),
+    "done": N_("Terminé"),
+    "failed": N_("Échec"),
+    "expired": N_("Expiré"),
 }
-KIND_LABELS = {"report": "Rapport d'activité", "import": "Import de fichier"}
+KIND_LABELS = {"report": N_("Rapport d'activité"), "import": N_("Import de fichier")}
 #: Where the owner of a failed job starts it again.
 RETRY_URLS = {"report": "/reports", "import": "/import"}
 

@@ -13,6 +13,7 @@ from typing import Any
 from tremplin.db import transaction
 from tremplin.errors import Actor, NotFound
 from tremplin.forms import FormErrors, validate
+from tremplin.i18n import N_
 from tremplin.models import Enrolment, PartnerOrganisation, Share
 from tremplin.plugins import PluginHost
 from tremplin.policy import HouseholdAccess, household_access
@@ -24,10 +25,10 @@ __all__ = ["active_shares", "create_share", "end_share", "shareable_groups", "vi
 
 #: French names of the partner kinds, as offered when an administrator adds a partner.
 PARTNER_KIND_LABELS = {
-    "mission_locale": "Mission Locale",
-    "sos_vc": "SOS Violences Conjugales",
-    "siao": "SIAO",
-    "other": "Autre",
+    "mission_locale": N_("Mission Locale"),
+    "sos_vc": N_("SOS Violences Conjugales"),
+    "siao": N_("SIAO"),
+    "other": N_("Autre"),
 }
 
 
@@ -37,26 +38,28 @@ def shareable_groups(host: PluginHost, programme: str) -> list[ShareableGroup]:
 
 def share_fields(host: PluginHost, programmes: list[str]) -> tuple[Field, ...]:
     return (
-        Field("partner", "Partenaire", kind="int", required=True),
+        Field("partner", N_("Partenaire"), kind="int", required=True),
         Field(
             "programme",
-            "Programme",
+            N_("Programme"),
             kind="choice",
             required=True,
             choices=tuple(Choice(k, host.programmes[k].name_fr) for k in programmes),
         ),
         Field(
             "groups",
-            "Informations partagées",
+            N_("Informations partagées"),
             kind="multichoice",
             required=True,
             choices=tuple(
                 Choice(g.key, g.label) for k in programmes[:1] for g in shareable_groups(host, k)
             )
-            or (Choice("identity", "Identité"),),
+            or (Choice("identity", N_("Identité")),),
         ),
-        Field("consent_date", "Consentement écrit du ménage, daté du", kind="date", required=True),
-        Field("consent_expires", "Consentement valable jusqu'au", kind="date", required=True),
+        Field(
+            "consent_date", N_("Consentement écrit du ménage, daté du"), kind="date", required=True
+        ),
+        Field("consent_expires", N_("Consentement valable jusqu'au"), kind="date", required=True),
     )
 
 
@@ -81,7 +84,7 @@ async def create_share(
     fields = list(share_fields(host, programmes))
     fields[2] = Field(
         "groups",
-        "Informations partagées",
+        N_("Informations partagées"),
         kind="multichoice",
         required=True,
         choices=tuple(Choice(k, g.label) for k, g in groups.items()),
@@ -91,9 +94,9 @@ async def create_share(
     expires = dt.date.fromisoformat(values["consent_expires"])
     errors = {}
     if consent > today():
-        errors["consent_date"] = "la date du consentement est dans le futur"
+        errors["consent_date"] = N_("la date du consentement est dans le futur")
     if expires <= today():
-        errors["consent_expires"] = "la date d'expiration doit être dans le futur"
+        errors["consent_expires"] = N_("la date d'expiration doit être dans le futur")
     if errors:
         raise FormErrors(errors)
     async with transaction():

@@ -8,6 +8,7 @@ from typing import Any
 from tremplin.db import transaction
 from tremplin.errors import Actor
 from tremplin.forms import FormErrors, parse_fields
+from tremplin.i18n import N_
 from tremplin.models import TimelineEvent
 from tremplin.plugins import PluginHost
 from tremplin.services import audit
@@ -33,26 +34,26 @@ def event_fields(
     return (
         Field(
             "kind",
-            "Type",
+            N_("Type"),
             kind="choice",
             required=True,
             choices=tuple(Choice(e.key, e.label) for e in kinds),
         ),
-        Field("occurred_on", "Date", kind="date", required=True),
+        Field("occurred_on", N_("Date"), kind="date", required=True),
         Field(
             "programme",
-            "Programme",
+            N_("Programme"),
             kind="choice",
             choices=tuple(Choice(k, host.programmes[k].name_fr) for k in programmes),
         ),
-        Field("body", "Texte", kind="textarea", required=True),
+        Field("body", N_("Texte"), kind="textarea", required=True),
         Field(
             "visibility",
-            "Visibilité",
+            N_("Visibilité"),
             kind="choice",
             choices=(
-                Choice("staff", "Équipe du programme"),
-                Choice("partner", "Partagé avec les partenaires"),
+                Choice("staff", N_("Équipe du programme")),
+                Choice("partner", N_("Partagé avec les partenaires")),
             ),
         ),
     )
@@ -70,7 +71,7 @@ async def add_event(
     chosen programme). ``only``: the kinds this user may add (``None``: every manual kind)."""
     values, errors = parse_fields(event_fields(host, programmes, only), raw)
     if values["occurred_on"] and dt.date.fromisoformat(values["occurred_on"]) > today():
-        errors["occurred_on"] = "la date est dans le futur"
+        errors["occurred_on"] = N_("la date est dans le futur")
     event_type = host.event_types.get(values["kind"] or "")
     if (
         event_type is not None

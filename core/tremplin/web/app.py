@@ -17,9 +17,11 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
 
-from tremplin import __version__, db
+from tremplin import __version__, db, i18n
 from tremplin.config import Settings, load_settings
+from tremplin.i18n import N_
 from tremplin.plugins import PluginHost, load_plugins
 from tremplin.policy import validate_scopes
 from tremplin.services import clock
@@ -96,10 +98,26 @@ def visible_nav(host: PluginHost, user: Any) -> list[NavItem]:
             # Event kinds a programme opens to this role (EventType.roles): their page.
             items.append(
                 NavItem(
-                    "Passages et visites", "/passages", order=21, roles=(role,), group="support"
+                    N_("Passages et visites"),
+                    "/passages",
+                    order=21,
+                    roles=(role,),
+                    group=N_("support"),
                 )
             )
     return sorted(items, key=lambda item: (item.order, item.label))
+
+
+def language_middleware(app: ASGIApp) -> ASGIApp:
+    """Every request is answered in the ``language`` setting (pages, messages, formats):
+    :func:`tremplin.i18n.use_language` around the whole request, rendering included."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        language = scope["app"].state.tremplin.settings.language
+        with i18n.use_language(language):
+            await app(scope, receive, send)
+
+    return middleware
 
 
 def create_app(settings: Settings | None = None, host: PluginHost | None = None) -> Litestar:
@@ -193,6 +211,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
             scope_guard,
         ],
         middleware=[
+            language_middleware,
             security_headers_middleware,
             DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),
             # After authentication: a one-time form id is claimed per user.

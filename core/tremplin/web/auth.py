@@ -12,6 +12,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from tremplin.i18n import N_
 from tremplin.permissions import can
 from tremplin.services import accounts
 from tremplin.web.state import app_context
@@ -32,7 +33,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         if header.lower().startswith("bearer "):
             user = await accounts.resolve_api_token(header[7:].strip())
             if user is None:
-                raise NotAuthorizedException("jeton d'API invalide ou révoqué")
+                raise NotAuthorizedException(N_("jeton d'API invalide ou révoqué"))
             return AuthenticationResult(user=user, auth={"kind": "token", "csrf": None})
         token = connection.cookies.get(SESSION_COOKIE)
         if token:
@@ -47,7 +48,7 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
                 return AuthenticationResult(
                     user=user, auth={"kind": "session", "csrf": csrf, "mfa_pending": mfa_pending}
                 )
-        raise NotAuthorizedException("authentification requise")
+        raise NotAuthorizedException(N_("authentification requise"))
 
 
 def anonymous_csrf(connection: ASGIConnection, pre_token: str) -> str:
@@ -85,13 +86,13 @@ async def csrf_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
             form = await connection.form()  # type: ignore[attr-defined]
             provided = form.get(CSRF_FIELD)
     if not expected or not provided or not hmac.compare_digest(str(provided), expected):
-        raise PermissionDeniedException("jeton CSRF manquant ou invalide : rechargez la page")
+        raise PermissionDeniedException(N_("jeton CSRF manquant ou invalide : rechargez la page"))
 
 
 def staff_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     user = connection.scope.get("user")
     if user is None or user.role == "partner":
-        raise PermissionDeniedException("réservé à l'équipe de l'association")
+        raise PermissionDeniedException(N_("réservé à l'équipe de l'association"))
 
 
 # a guard carries its access rule as an attribute (read by declarations' route check)
@@ -113,7 +114,7 @@ def access_rule(handler: BaseRouteHandler) -> str | None:
 def authenticated(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Any logged-in user (the authentication middleware already refused anonymous ones)."""
     if connection.scope.get("user") is None:
-        raise NotAuthorizedException("authentification requise")
+        raise NotAuthorizedException(N_("authentification requise"))
 
 
 # a guard carries its access rule as an attribute (read by declarations' route check)
@@ -125,7 +126,7 @@ def requires(capability: str):
 
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         if not can(connection.scope.get("user"), capability):
-            raise PermissionDeniedException("accès refusé pour votre rôle")
+            raise PermissionDeniedException(N_("accès refusé pour votre rôle"))
 
     guard.__name__ = f"requires({capability})"
     # a guard carries its access rule as an attribute (read by declarations' route check)
@@ -136,7 +137,7 @@ def requires(capability: str):
 def partner_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     user = connection.scope.get("user")
     if user is None or user.role != "partner" or not user.partner:
-        raise PermissionDeniedException("réservé aux partenaires")
+        raise PermissionDeniedException(N_("réservé aux partenaires"))
 
 
 # a guard carries its access rule as an attribute (read by declarations' route check)
@@ -149,7 +150,7 @@ def roles(*allowed: str):
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if user is None or user.role not in allowed:
-            raise PermissionDeniedException("accès refusé pour votre rôle")
+            raise PermissionDeniedException(N_("accès refusé pour votre rôle"))
 
     guard.__name__ = f"roles({', '.join(allowed)})"
     # a guard carries its access rule as an attribute (read by declarations' route check)

@@ -19,27 +19,28 @@ from litestar.response import Redirect, Template
 
 from tremplin.errors import ConflictError, NotFound
 from tremplin.forms import FormErrors
+from tremplin.i18n import N_
 from tremplin.services import audit
 from tremplin.web.state import client_address
 
 log = logging.getLogger("tremplin.web")
 
 TITLES = {
-    400: ("Requête invalide", "La demande n'a pas pu être comprise."),
-    401: ("Connexion requise", "Connectez-vous pour continuer."),
-    403: ("Accès refusé", "Vous n'avez pas accès à cette page."),
-    404: ("Introuvable", "Cette page n'existe pas ou ne vous est pas accessible."),
-    405: ("Méthode non autorisée", "Cette action n'est pas possible ici."),
-    409: ("Conflit", "L'objet a été modifié entre-temps."),
+    400: (N_("Requête invalide"), N_("La demande n'a pas pu être comprise.")),
+    401: (N_("Connexion requise"), N_("Connectez-vous pour continuer.")),
+    403: (N_("Accès refusé"), N_("Vous n'avez pas accès à cette page.")),
+    404: (N_("Introuvable"), N_("Cette page n'existe pas ou ne vous est pas accessible.")),
+    405: (N_("Méthode non autorisée"), N_("Cette action n'est pas possible ici.")),
+    409: (N_("Conflit"), N_("L'objet a été modifié entre-temps.")),
     413: (
-        "Fichier trop volumineux",
-        "Le fichier ou le formulaire envoyé dépasse la taille autorisée.",
+        N_("Fichier trop volumineux"),
+        N_("Le fichier ou le formulaire envoyé dépasse la taille autorisée."),
     ),
-    422: ("Saisie invalide", "Certaines valeurs ne sont pas acceptées."),
-    429: ("Trop de tentatives", "Patientez quelques minutes avant de réessayer."),
+    422: (N_("Saisie invalide"), N_("Certaines valeurs ne sont pas acceptées.")),
+    429: (N_("Trop de tentatives"), N_("Patientez quelques minutes avant de réessayer.")),
     500: (
-        "Erreur interne",
-        "Une erreur est survenue ; elle a été enregistrée. Réessayez plus tard.",
+        N_("Erreur interne"),
+        N_("Une erreur est survenue ; elle a été enregistrée. Réessayez plus tard."),
     ),
 }
 

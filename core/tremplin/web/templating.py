@@ -6,11 +6,20 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 from litestar import Request
 from litestar.response import Template
 
 import tremplin_theme_default
+from tremplin import i18n
 from tremplin.audit_labels import ACTIONS, OBJECTS, action_label, object_label
 from tremplin.services import clock
 from tremplin.types import Field
@@ -51,14 +60,20 @@ def build_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=auto_reload,
-        extensions=[FormIdExtension],
+        extensions=[FormIdExtension, "jinja2.ext.i18n"],
+        finalize=translate_label,
     )
+    install_translations(env, template_dirs)
     env.globals["new_form_id"] = new_form_id
     env.filters["date_fr"] = date_fr
+    env.filters["date_long"] = date_long
     env.filters["datetime_fr"] = datetime_fr
     env.filters["money"] = money
     env.filters["filesize"] = filesize
     env.filters["number_fr"] = number_fr
+    env.filters["percent"] = i18n.format_percent
+    env.filters["translate"] = translate
+    env.globals["language"] = i18n.get_language
     env.globals["field_label"] = field_label
     env.globals["audit_action"] = action_label
     env.globals["audit_object"] = object_label
@@ -67,12 +82,79 @@ def build_environment(
     return env
 
 
+def template_domains(template_dirs: list[Path]) -> dict[str, str]:
+    """The gettext domain of each plugin's template folder: ``housing/…`` →
+    ``tremplin_housing`` (the package the ``templates`` folder sits in)."""
+    out: dict[str, str] = {}
+    for folder in template_dirs:
+        package = folder.parent.name
+        if not folder.is_dir() or not package.isidentifier():
+            continue
+        i18n.register_domain(package)
+        for sub in folder.iterdir():
+            if sub.is_dir():
+                out.setdefault(sub.name, package)
+    return out
+
+
+def install_translations(env: Environment, template_dirs: list[Path]) -> None:
+    """``_()``, ``gettext``, ``ngettext``, ``pgettext`` and ``{% trans %}`` (newstyle) in the
+    current request's language. A plugin's template (``housing/…``) looks its text up in
+    its plugin's catalogue first, then the core's; a theme's or the core's templates in the
+    core's (``tremplin``)."""
+    domains = template_domains(template_dirs)
+
+    def domain_of(name: str | None) -> i18n.Domain:
+        first = (name or "").removeprefix("default:").split("/", 1)[0]
+        return i18n.domain(domains.get(first, i18n.CORE_DOMAIN))
+
+    @pass_context
+    def gettext(context: Context, message: str) -> str:
+        return domain_of(context.name).gettext(message)
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+        return domain_of(context.name).ngettext(singular, plural, n)
+
+    @pass_context
+    def pgettext(context: Context, ctx: str, message: str) -> str:
+        return domain_of(context.name).pgettext(ctx, message)
+
+    @pass_context
+    def npgettext(context: Context, ctx: str, singular: str, plural: str, n: int) -> str:
+        return domain_of(context.name).ngettext(singular, plural, n)
+
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
+    )
+
+
+def translate_label(value: Any) -> Any:
+    """Every plain string a template prints (``{{ item.label }}``) that is a text of the
+    catalogues — a label declared with ``N_()``: a choice, a state, a navigation item — is
+    shown in the request's language. Text from ``_()`` is ``Markup`` and left alone; so is
+    everything in French, the source language."""
+    if type(value) is str and value and i18n.get_language() != i18n.SOURCE_LANGUAGE:
+        return i18n.gettext(value)
+    return value
+
+
+@pass_context
+def translate(context: Context, value: Any) -> str:
+    """A label that is data (a choice, a programme's name) in the current language."""
+    if not isinstance(value, str):
+        return value
+    return i18n.domain(i18n.CORE_DOMAIN).gettext(value)
+
+
 def date_fr(value: Any) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value)
-    return value.strftime("%d/%m/%Y")
+    """A date as ``31/12/2024`` (the short form of both languages)."""
+    return i18n.format_date(value)
+
+
+def date_long(value: Any) -> str:
+    """``31 décembre 2024`` / ``31 December 2024``."""
+    return i18n.format_date(value, "long")
 
 
 def datetime_fr(value: dt.datetime | str | None, seconds: bool = False) -> str:
@@ -83,29 +165,25 @@ def datetime_fr(value: dt.datetime | str | None, seconds: bool = False) -> str:
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:  # stored times are UTC (Piccolo reads naive ones as UTC)
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(clock.zone()).strftime("%d/%m/%Y %H:%M" + (":%S" if seconds else ""))
+    return i18n.format_datetime(value.astimezone(clock.zone()), seconds)
 
 
 def money(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    return Field("m", "m", kind="money").label_of(cents)
+    """Cents as euros in the current language (``1 234,50 €``)."""
+    return i18n.format_money(cents)
 
 
 def number_fr(value: float | int | None) -> str:
     """``1234.5`` → ``"1 234,5"``; whole numbers without decimals."""
-    if value is None:
-        return ""
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", "\u202f")
-    return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+    return i18n.format_number(value)
 
 
 def filesize(size: int) -> str:
-    """``1536`` → ``"1,5 Ko"`` (French decimal comma)."""
-    for unit, factor in (("Mo", 1024 * 1024), ("Ko", 1024)):
+    """``1536`` → ``"1,5 Ko"`` / ``"1.5 KB"``."""
+    units = (("Mo", 1024 * 1024), ("Ko", 1024))
+    for unit, factor in units:
         if size >= factor or unit == "Ko":
-            return f"{size / factor:.1f} {unit}".replace(".", ",")
+            return f"{i18n.format_number(size / factor)} {i18n.gettext(unit)}"
     return f"{size} o"
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Enrolments,
     HouseholdPanel,
     PluginManifest,
@@ -36,7 +37,7 @@ __version__ = "0.1.0"
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug=KEY,
-        name="Alter Logement",
+        name=N_("Alter Logement"),
         version=__version__,
         api=">=1.1,<2",
         depends_on=("housing",),
@@ -45,11 +46,11 @@ def tremplin_manifest() -> PluginManifest:
 
 @hookimpl
 def tremplin_programme_specs() -> list[ProgrammeSpec]:
-    from tremplin_alter_logement.report import LABELS_EN, alter_logement_tables
+    from tremplin_alter_logement.report import alter_logement_tables
 
     programme = Programme(
         key=KEY,
-        name_fr="Alter Logement",
+        name_fr=N_("Alter Logement"),
         name_en="Alter Logement (housing for victims of domestic violence)",
         public="Personnes victimes de violences conjugales, accompagnées par SOS Violences "
         "Conjugales",
@@ -65,11 +66,10 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     )
     section = ReportSection(
         "alter_logement",
-        "Alter Logement",
+        N_("Alter Logement"),
         KEY,
         alter_logement_tables,
         order=50,
-        labels_en=LABELS_EN,
     )
     return [ProgrammeSpec(programme, WORKFLOW, fields=ENROLMENT_FIELDS, report_sections=(section,))]
 
@@ -93,7 +93,7 @@ def tremplin_household_panels() -> list[HouseholdPanel]:
     return [
         HouseholdPanel(
             "alter_logement_confidential",
-            "Adresse confidentielle",
+            N_("Adresse confidentielle"),
             f"{KEY}/_confidential.html",
             _confidential,
             order=1,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tremplin.api import (
+    N_,
     Households,
     IndicatorRow,
     IndicatorTable,
@@ -50,9 +51,9 @@ def person_kind(relation: str, birth, on) -> str:
 
 PEOPLE = (
     ("adult", "Adultes"),
-    ("adult_child", "Enfants majeurs"),
+    ("adult_child", N_("Enfants majeurs")),
     ("minor_child", "Enfants mineurs"),
-    ("unknown", "Enfants, âge non renseigné"),
+    ("unknown", N_("Enfants, âge non renseigné")),
 )
 
 
@@ -85,7 +86,7 @@ async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "al_people",
-            "Personnes accompagnées",
+            N_("Personnes accompagnées"),
             rows_from_counts(
                 people,
                 list(PEOPLE[:3]) + ([PEOPLE[3]] if people.get("unknown") else []),
@@ -96,18 +97,18 @@ async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "al_situation",
-            "Situation avant l'entrée dans Alter Logement",
+            N_("Situation avant l'entrée dans Alter Logement"),
             rows_from_counts(situations, SITUATIONS, len(enrolments), keep_empty=False),
             total=len(enrolments),
             chart="bar",
         ),
         IndicatorTable(
             "al_exits",
-            "Ménages sortis d'Alter Logement",
+            N_("Ménages sortis d'Alter Logement"),
             (
-                IndicatorRow("Ménages sortis", n_exits, key="exits"),
+                IndicatorRow(N_("Ménages sortis"), n_exits, key="exits"),
                 IndicatorRow(
-                    "dont vers un logement de droit commun",
+                    N_("dont vers un logement de droit commun"),
                     mainstream,
                     round(100 * mainstream / n_exits, 1) if n_exits else None,
                     key="mainstream",
@@ -118,38 +119,9 @@ async def alter_logement_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "al_destinations",
-            "Destination des ménages sortis",
+            N_("Destination des ménages sortis"),
             rows_from_counts(destinations, EXIT_DESTINATIONS, n_exits),
             total=n_exits,
             chart="bar",
         ),
     ]
-
-
-#: The English of this programme's report labels (``ReportSection.labels_en``), its
-#: situations and exit destinations included.
-LABELS_EN = {
-    "Alter Logement": "Alter Logement in figures",
-    "Personnes accompagnées": "People supported",
-    "Adultes": "Adults",
-    "Enfants majeurs": "Adult children",
-    "Enfants mineurs": "Minor children",
-    "Enfants, âge non renseigné": "Children, age not recorded",
-    "Situation avant l'entrée dans Alter Logement": "Situation before entering Alter Logement",
-    "Ménages sortis d'Alter Logement": "Households who left Alter Logement",
-    "Ménages sortis": "Households who left",
-    "dont vers un logement de droit commun": "of which into mainstream housing",
-    "Destination des ménages sortis": "Where the households went on leaving",
-    "Glissement de bail": "Lease transferred to the household",
-    "Mutation dans le parc de l'association": "Transfer within the association's housing",
-    "Logement du parc public": "Social housing",
-    "Logement du parc privé": "Private rented housing",
-    "Hébergement chez un tiers": "Staying with a third party",
-    "Retour dans la famille": "Back to family",
-    "Hébergement (CHRS, urgence, autre structure)": "Shelter (CHRS, emergency, other facility)",
-    "Retour au domicile conjugal": "Back to the marital home",
-    "Départ sans préavis": "Left without notice",
-    "Nuitées hôtelières": "Hotel nights",
-    "Domicile conjugal": "Marital home",
-    "SOS Violences Conjugales": "SOS Violences Conjugales (domestic violence service)",
-}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tremplin.api import (
+    N_,
     EnrolmentPanel,
     EnrolmentView,
     EventType,
@@ -42,7 +43,7 @@ __version__ = "0.1.0"
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug="boarding_house",
-        name="Pensions de famille",
+        name=N_("Pensions de famille"),
         version=__version__,
         api=">=1.4,<2",
         depends_on=("housing",),
@@ -72,11 +73,11 @@ def tremplin_navigation(user: Any) -> list[NavItem]:
         return []
     return [
         NavItem(
-            "Pensions de famille",
+            N_("Pensions de famille"),
             f"/{KEY}/houses",
             order=50,
             roles=roles_holding("social"),
-            group="programmes",
+            group=N_("programmes"),
         )
     ]
 
@@ -102,11 +103,11 @@ async def _unit_panel(enrolment: EnrolmentView) -> dict[str, Any]:
 
 @hookimpl
 def tremplin_programme_specs() -> list[ProgrammeSpec]:
-    from tremplin_boarding_house.report import LABELS_EN, boarding_house_tables
+    from tremplin_boarding_house.report import boarding_house_tables
 
     programme = Programme(
         key=KEY,
-        name_fr="Pensions de famille",
+        name_fr=N_("Pensions de famille"),
         name_en="Boarding houses",
         # Units of the three ASL houses (seed 003); the report counts the units table.
         max_duration_months=None,
@@ -119,21 +120,21 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     event_types = (
         EventType(
             "host_note",
-            "Note de l'hôte de maison",
+            N_("Note de l'hôte de maison"),
             programme=KEY,
             order=36,
             roles=("technician",),
         ),
         EventType(
             "host_interview",
-            "Entretien avec l'hôte de maison",
+            N_("Entretien avec l'hôte de maison"),
             programme=KEY,
             contact=True,
             order=37,
         ),
         EventType(
             "collective_activity",
-            "Participation à la vie collective",
+            N_("Participation à la vie collective"),
             programme=KEY,
             manual=False,
             order=922,
@@ -153,11 +154,10 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
             report_sections=(
                 ReportSection(
                     "boarding_house",
-                    "Pensions de famille",
+                    N_("Pensions de famille"),
                     KEY,
                     boarding_house_tables,
                     order=50,
-                    labels_en=LABELS_EN,
                 ),
             ),
         )

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tremplin.api import (
+    N_,
     Actor,
     Choice,
     Field,
@@ -30,13 +31,13 @@ from tremplin_boarding_house.workflow import KEY
 PARIS = ZoneInfo("Europe/Paris")
 
 ACTIVITY_KINDS = (
-    Choice("workshop", "Atelier (cuisine, jardin, bricolage…)"),
-    Choice("meal", "Repas partagé"),
-    Choice("outing", "Sortie, séjour"),
-    Choice("event", "Fête, événement"),
-    Choice("sport_culture", "Activité sportive ou culturelle"),
-    Choice("house_meeting", "Conseil de maison"),
-    Choice("other", "Autre"),
+    Choice("workshop", N_("Atelier (cuisine, jardin, bricolage…)")),
+    Choice("meal", N_("Repas partagé")),
+    Choice("outing", N_("Sortie, séjour")),
+    Choice("event", N_("Fête, événement")),
+    Choice("sport_culture", N_("Activité sportive ou culturelle")),
+    Choice("house_meeting", N_("Conseil de maison")),
+    Choice("other", N_("Autre")),
 )
 KIND_LABELS = {c.value: c.label for c in ACTIVITY_KINDS}
 
@@ -44,26 +45,26 @@ KIND_LABELS = {c.value: c.label for c in ACTIVITY_KINDS}
 def activity_fields(residents: list[dict[str, Any]]) -> tuple[Field, ...]:
     """The form, with the house's current residents as check boxes."""
     return (
-        Field("held_on", "Date", kind="date", required=True),
-        Field("kind", "Type", kind="choice", required=True, choices=ACTIVITY_KINDS),
-        Field("title", "Intitulé", required=True, max_length=200),
+        Field("held_on", N_("Date"), kind="date", required=True),
+        Field("kind", N_("Type"), kind="choice", required=True, choices=ACTIVITY_KINDS),
+        Field("title", N_("Intitulé"), required=True, max_length=200),
         Field(
             "participants",
-            "Nombre de participants (résidents et invités)",
+            N_("Nombre de participants (résidents et invités)"),
             kind="int",
             minimum=0,
             maximum=500,
         ),
         Field(
             "households",
-            "Résidents présents",
+            N_("Résidents présents"),
             kind="multichoice",
             choices=tuple(
                 Choice(str(r["household"]), f"{r['name']} ({r['unit']['label']})")
                 for r in residents
             ),
         ),
-        Field("notes", "Compte rendu", kind="textarea"),
+        Field("notes", N_("Compte rendu"), kind="textarea"),
     )
 
 
@@ -81,7 +82,7 @@ async def record_activity(actor: Actor, house_id: int, raw: dict[str, Any]) -> i
     count = values["participants"]
     errors: dict[str, str] = {}
     if count is None and not ticked:
-        errors["participants"] = (
+        errors["participants"] = N_(
             "indiquez le nombre de participants ou cochez les résidents présents"
         )
     elif count is not None and count < len(ticked):
@@ -90,9 +91,9 @@ async def record_activity(actor: Actor, house_id: int, raw: dict[str, Any]) -> i
             "participants ne peut pas être inférieur"
         )
     if house["opened_on"] and held_on < house["opened_on"]:
-        errors["held_on"] = "la maison n'était pas encore ouverte à cette date"
+        errors["held_on"] = N_("la maison n'était pas encore ouverte à cette date")
     if ticked and held_on > today():
-        errors["households"] = "on ne coche les résidents présents qu'une fois l'activité tenue"
+        errors["households"] = N_("on ne coche les résidents présents qu'une fois l'activité tenue")
     if errors:
         raise FormErrors(errors)
     label = KIND_LABELS[values["kind"]]

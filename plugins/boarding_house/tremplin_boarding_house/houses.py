@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Actor,
     Choice,
     ChoiceContext,
@@ -26,10 +27,10 @@ from tremplin_boarding_house.workflow import KEY, TYPOLOGIES
 from tremplin_housing import api as housing
 
 HOUSE_FIELDS = (
-    Field("name", "Nom de la maison", required=True, max_length=120),
-    Field("address", "Adresse", kind="textarea"),
-    Field("opened_on", "Date d'ouverture", kind="date"),
-    Field("collective_spaces", "Espaces collectifs (cuisine, salon, jardin…)", kind="textarea"),
+    Field("name", N_("Nom de la maison"), required=True, max_length=120),
+    Field("address", N_("Adresse"), kind="textarea"),
+    Field("opened_on", N_("Date d'ouverture"), kind="date"),
+    Field("collective_spaces", N_("Espaces collectifs (cuisine, salon, jardin…)"), kind="textarea"),
 )
 
 
@@ -44,17 +45,17 @@ async def stock_dwellings(_: ChoiceContext) -> list[Choice]:
 
 
 UNIT_FIELDS = (
-    Field("label", "Logement (numéro ou nom)", required=True, max_length=40),
-    Field("typology", "Typologie", kind="choice", required=True, choices=TYPOLOGIES),
+    Field("label", N_("Logement (numéro ou nom)"), required=True, max_length=40),
+    Field("typology", N_("Typologie"), kind="choice", required=True, choices=TYPOLOGIES),
     Field(
         "dwelling_id",
-        "Logement du parc (module Logements)",
+        N_("Logement du parc (module Logements)"),
         kind="int",
         choices_from=stock_dwellings,
-        help="Facultatif : relie le logement à son compte de loyer.",
+        help=N_("Facultatif : relie le logement à son compte de loyer."),
     ),
 )
-HOST_FIELDS_BASE = (Field("start_date", "Hôte depuis le", kind="date", required=True),)
+HOST_FIELDS_BASE = (Field("start_date", N_("Hôte depuis le"), kind="date", required=True),)
 
 
 async def _audit(actor: Actor, action: str, kind: str, object_id: int, fields: Any) -> None:
@@ -120,7 +121,10 @@ async def staff_choices() -> tuple[Choice, ...]:
 
 
 def host_fields(choices: tuple[Choice, ...]) -> tuple[Field, ...]:
-    return (Field("user", "Hôte", kind="choice", required=True, choices=choices), *HOST_FIELDS_BASE)
+    return (
+        Field("user", N_("Hôte"), kind="choice", required=True, choices=choices),
+        *HOST_FIELDS_BASE,
+    )
 
 
 async def assign_host(actor: Actor, house_id: int, raw: dict[str, Any]) -> int:

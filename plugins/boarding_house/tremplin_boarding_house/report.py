@@ -23,6 +23,7 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Households,
     IndicatorRow,
     IndicatorTable,
@@ -109,36 +110,36 @@ async def boarding_house_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "bh_units",
-            "Logements par pension de famille",
+            N_("Logements par pension de famille"),
             tuple(IndicatorRow(name, n, key=key) for key, name, n in houses),
             total=n_units,
             unit="logements",
         ),
         IndicatorTable(
             "bh_people",
-            "Personnes logées en pension de famille",
+            N_("Personnes logées en pension de famille"),
             (
-                IndicatorRow("Nombre total de logements", n_units, key="units"),
-                IndicatorRow("Ménages logés", len(ids), key="households"),
+                IndicatorRow(N_("Nombre total de logements"), n_units, key="units"),
+                IndicatorRow(N_("Ménages logés"), len(ids), key="households"),
                 IndicatorRow(
-                    "dont personnes isolées",
+                    N_("dont personnes isolées"),
                     sum(n for c, n in compositions.items() if c in ISOLATED),
                     key="isolated",
                 ),
                 IndicatorRow(
-                    "dont foyers monoparentaux",
+                    N_("dont foyers monoparentaux"),
                     sum(n for c, n in compositions.items() if c in SINGLE_PARENTS),
                     key="single_parents",
                 ),
-                IndicatorRow("Personnes logées", len(ages), key="people"),
-                IndicatorRow("dont enfants (moins de 18 ans)", children, key="children"),
-                IndicatorRow("Entrées", len(entries), key="entries"),
-                IndicatorRow("Sorties", len(exits), key="exits"),
+                IndicatorRow(N_("Personnes logées"), len(ages), key="people"),
+                IndicatorRow(N_("dont enfants (moins de 18 ans)"), children, key="children"),
+                IndicatorRow(N_("Entrées"), len(entries), key="entries"),
+                IndicatorRow(N_("Sorties"), len(exits), key="exits"),
                 IndicatorRow(
-                    "Âge moyen des résidents (ans)", _mean(adult_ages) or 0, key="average_age"
+                    N_("Âge moyen des résidents (ans)"), _mean(adult_ages) or 0, key="average_age"
                 ),
                 IndicatorRow(
-                    "Durée moyenne de séjour des sortants (mois)",
+                    N_("Durée moyenne de séjour des sortants (mois)"),
                     _mean(stays) or 0,
                     key="average_stay",
                 ),
@@ -147,25 +148,25 @@ async def boarding_house_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "bh_houses",
-            "Ménages logés par pension de famille",
+            N_("Ménages logés par pension de famille"),
             rows_from_counts(
-                per_house, names, len(ids), unknown="Logement non renseigné", keep_empty=False
+                per_house, names, len(ids), unknown=N_("Logement non renseigné"), keep_empty=False
             ),
             total=len(ids),
             unit="ménages",
         ),
         IndicatorTable(
             "bh_collective",
-            "Vie collective",
+            N_("Vie collective"),
             rows_from_counts(kinds, ACTIVITY_KINDS, len(activities), keep_empty=False)
             + (
                 IndicatorRow(
-                    "Participants (résidents et invités, cumul)",
+                    N_("Participants (résidents et invités, cumul)"),
                     sum(a["participants"] for a in activities),
                     key="participants",
                 ),
                 IndicatorRow(
-                    "Résidents ayant participé au moins une fois",
+                    N_("Résidents ayant participé au moins une fois"),
                     len(residents_present),
                     key="residents",
                 ),
@@ -175,52 +176,10 @@ async def boarding_house_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "bh_destinations",
-            "Destination des résidents sortis",
+            N_("Destination des résidents sortis"),
             rows_from_counts(destinations, EXIT_DESTINATIONS, len(exits), keep_empty=False),
             total=len(exits),
             unit="ménages",
             chart="bar",
         ),
     ]
-
-
-#: The English of this section's labels (``ReportSection.labels_en``), the programme's
-#: activities, exit destinations and prescribers included; house names stay as they are.
-LABELS_EN = {
-    "Pensions de famille": "Boarding houses (pensions de famille)",
-    "Logements par pension de famille": "Units per boarding house",
-    "Personnes logées en pension de famille": "People housed in the boarding houses",
-    "Nombre total de logements": "Total number of units",
-    "Ménages logés": "Households housed",
-    "dont personnes isolées": "of which single people",
-    "dont foyers monoparentaux": "of which single-parent families",
-    "Personnes logées": "People housed",
-    "dont enfants (moins de 18 ans)": "of whom children (under 18)",
-    "Entrées": "Entries",
-    "Sorties": "Exits",
-    "Âge moyen des résidents (ans)": "Average age of residents (years)",
-    "Durée moyenne de séjour des sortants (mois)": "Average length of stay of those who left (months)",
-    "Ménages logés par pension de famille": "Households housed per boarding house",
-    "Logement non renseigné": "Unit not recorded",
-    "Vie collective": "Community life",
-    "Atelier (cuisine, jardin, bricolage…)": "Workshop (cooking, gardening, DIY…)",
-    "Repas partagé": "Shared meal",
-    "Sortie, séjour": "Outing, trip",
-    "Fête, événement": "Party, event",
-    "Activité sportive ou culturelle": "Sports or cultural activity",
-    "Conseil de maison": "House council",
-    "Participants (résidents et invités, cumul)": "Participants (residents and guests, cumulative)",
-    "Résidents ayant participé au moins une fois": "Residents who took part at least once",
-    "Destination des résidents sortis": "Where the residents who left went",
-    "Logement du parc public": "Social housing",
-    "Logement du parc privé": "Private rented housing",
-    "Logement en intermédiation locative (IML)": "Rental intermediation housing (IML)",
-    "Autre pension de famille": "Another boarding house",
-    "EHPAD, foyer-logement, structure médico-sociale": "Care home, sheltered housing, medico-social facility",
-    "Hospitalisation longue, soins": "Long hospital stay, care",
-    "Hébergement (CHRS, urgence)": "Shelter (CHRS, emergency)",
-    "Décès": "Death",
-    "Départ sans préavis": "Left without notice",
-    "Service de soins, CSAPA, psychiatrie": "Care service, addiction centre (CSAPA), psychiatry",
-    "Entretien avec l'hôte de maison": "Interview with the house host",
-}

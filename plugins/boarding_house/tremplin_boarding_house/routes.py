@@ -16,6 +16,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     Enrolments,
     ExportColumn,
     FormErrors,
@@ -78,9 +79,9 @@ def _list_state(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
             try:
                 state[key] = dt.date.fromisoformat(text)
             except ValueError:
-                errors[key] = "date invalide (jj/mm/aaaa)"
+                errors[key] = N_("date invalide (jj/mm/aaaa)")
     if state["du"] and state["au"] and state["du"] > state["au"]:
-        errors["au"] = "la fin de la période précède son début"
+        errors["au"] = N_("la fin de la période précède son début")
     return state, errors
 
 
@@ -136,12 +137,12 @@ async def house_list(request: HTMXRequest) -> Template:
 
 #: Columns of the houses export (the list on screen).
 HOUSE_EXPORT = (
-    ExportColumn("name", "Maison", 30),
-    ExportColumn("opened_on", "Ouverture", 12),
-    ExportColumn("unit_count", "Logements", 10),
-    ExportColumn("units_label", "Typologies", 20),
-    ExportColumn("residents", "Résidents", 10),
-    ExportColumn("hosts", "Hôtes", 30),
+    ExportColumn("name", N_("Maison"), 30),
+    ExportColumn("opened_on", N_("Ouverture"), 12),
+    ExportColumn("unit_count", N_("Logements"), 10),
+    ExportColumn("units_label", N_("Typologies"), 20),
+    ExportColumn("residents", N_("Résidents"), 10),
+    ExportColumn("hosts", N_("Hôtes"), 30),
 )
 
 
@@ -174,16 +175,18 @@ async def houses_export(request: Request, fmt: FromQuery[str] = "csv") -> Respon
 
 #: Columns of the residents export (every house, or the one of the URL).
 RESIDENT_EXPORT = (
-    ExportColumn("house", "Maison", 24),
-    ExportColumn("unit_label", "Logement", 14),
-    ExportColumn("typology", "Typologie", 10),
-    ExportColumn("name", "Ménage", 30),
-    ExportColumn("entry_date", "Entrée le", 12),
+    ExportColumn("house", N_("Maison"), 24),
+    ExportColumn("unit_label", N_("Logement"), 14),
+    ExportColumn("typology", N_("Typologie"), 10),
+    ExportColumn("name", N_("Ménage"), 30),
+    ExportColumn("entry_date", N_("Entrée le"), 12),
 )
 
 
 @get(f"/{KEY}/residents/export", guards=[SOCIAL])
-async def residents_export(request: Request, fmt: str = "csv", maison: str = "") -> Response:
+async def residents_export(
+    request: Request, fmt: FromQuery[str] = "csv", maison: FromQuery[str] = ""
+) -> Response:
     """The current residents, house by house then unit, as CSV or XLSX (audited); only for
     those who work in the programme, and only the households the access policy lets them
     see."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    N_,
     Choice,
     ChoiceContext,
     Field,
@@ -28,42 +29,42 @@ from tremplin_housing import api as housing
 
 KEY = "boarding_house"
 
-TYPOLOGIES = (Choice("T1", "T1"), Choice("T1bis", "T1 bis"), Choice("T2", "T2"))
+TYPOLOGIES = (Choice("T1", N_("T1")), Choice("T1bis", N_("T1 bis")), Choice("T2", N_("T2")))
 
 #: Where residents go when they leave a boarding house.
 EXIT_DESTINATIONS = (
-    Choice("public_housing", "Logement du parc public"),
-    Choice("private_housing", "Logement du parc privé"),
-    Choice("iml", "Logement en intermédiation locative (IML)"),
-    Choice("boarding_house", "Autre pension de famille"),
-    Choice("care_home", "EHPAD, foyer-logement, structure médico-sociale"),
-    Choice("hospital", "Hospitalisation longue, soins"),
-    Choice("family", "Retour dans la famille"),
-    Choice("third_party", "Hébergé chez un tiers"),
-    Choice("shelter", "Hébergement (CHRS, urgence)"),
-    Choice("death", "Décès"),
-    Choice("abandonment", "Départ sans préavis"),
-    Choice("other", "Autre"),
+    Choice("public_housing", N_("Logement du parc public")),
+    Choice("private_housing", N_("Logement du parc privé")),
+    Choice("iml", N_("Logement en intermédiation locative (IML)")),
+    Choice("boarding_house", N_("Autre pension de famille")),
+    Choice("care_home", N_("EHPAD, foyer-logement, structure médico-sociale")),
+    Choice("hospital", N_("Hospitalisation longue, soins")),
+    Choice("family", N_("Retour dans la famille")),
+    Choice("third_party", N_("Hébergé chez un tiers")),
+    Choice("shelter", N_("Hébergement (CHRS, urgence)")),
+    Choice("death", N_("Décès")),
+    Choice("abandonment", N_("Départ sans préavis")),
+    Choice("other", N_("Autre")),
 )
 
 PRESCRIBERS = (
-    Choice("siao", "SIAO"),
-    Choice("chrs", "CHRS"),
-    Choice("ccas", "CCAS / service social de secteur"),
-    Choice("health", "Service de soins, CSAPA, psychiatrie"),
-    Choice("partner_association", "Association partenaire"),
-    Choice("other", "Autre"),
+    Choice("siao", N_("SIAO")),
+    Choice("chrs", N_("CHRS")),
+    Choice("ccas", N_("CCAS / service social de secteur")),
+    Choice("health", N_("Service de soins, CSAPA, psychiatrie")),
+    Choice("partner_association", N_("Association partenaire")),
+    Choice("other", N_("Autre")),
 )
 
 ENROLMENT_FIELDS = (
     Field(
         "siao_orientation_date",
-        "Date d'orientation par le SIAO",
+        N_("Date d'orientation par le SIAO"),
         kind="date",
         order=10,
-        help="Obligatoire avant le passage en commission d'admission.",
+        help=N_("Obligatoire avant le passage en commission d'admission."),
     ),
-    Field("typology_need", "Typologie souhaitée", kind="choice", choices=TYPOLOGIES, order=20),
+    Field("typology_need", N_("Typologie souhaitée"), kind="choice", choices=TYPOLOGIES, order=20),
 )
 
 
@@ -132,41 +133,41 @@ async def unit_dwelling(unit_id: int) -> int | None:
 
 DECISION = decision_date_field()
 COMMISSION = Field(
-    "commission_date", "Date de la commission d'admission", kind="date", required=True
+    "commission_date", N_("Date de la commission d'admission"), kind="date", required=True
 )
 #: The unit is chosen among the free ones; the stored value is still the unit's id (an int).
 UNIT = Field(
     "unit",
-    "Logement",
+    N_("Logement"),
     kind="int",
     required=True,
     minimum=1,
     choices_from=free_units,
-    help="Les logements libres de chaque maison : maison — logement (typologie).",
+    help=N_("Les logements libres de chaque maison : maison — logement (typologie)."),
 )
 NEW_UNIT = Field(
     "unit",
-    "Nouveau logement",
+    N_("Nouveau logement"),
     kind="int",
     required=True,
     minimum=1,
     choices_from=other_free_units,
-    help="Les logements libres de chaque maison, autres que le logement actuel.",
+    help=N_("Les logements libres de chaque maison, autres que le logement actuel."),
 )
 
 WORKFLOW = Workflow(
     programme=KEY,
     initial="referral",
     states=(
-        State("referral", "Orientation reçue", phase="referral"),
-        State("admitted", "Admis en commission, en attente d'entrée", phase="waiting"),
-        State("housed", "Résident", phase="active"),
+        State("referral", N_("Orientation reçue"), phase="referral"),
+        State("admitted", N_("Admis en commission, en attente d'entrée"), phase="waiting"),
+        State("housed", N_("Résident"), phase="active"),
         *closed_states(),
     ),
     transitions=(
         Transition(
             "accept",
-            "Admettre (commission)",
+            N_("Admettre (commission)"),
             ("referral",),
             "admitted",
             fields=(COMMISSION, DECISION),
@@ -185,11 +186,11 @@ WORKFLOW = Workflow(
         ),
         Transition(
             "enter",
-            "Entrée dans la maison",
+            N_("Entrée dans la maison"),
             ("admitted",),
             "housed",
             fields=(
-                Field("entry_date", "Date d'entrée", kind="date", required=True),
+                Field("entry_date", N_("Date d'entrée"), kind="date", required=True),
                 UNIT,
                 *housing.ENTRY_TERMS_FIELDS,
             ),
@@ -199,11 +200,11 @@ WORKFLOW = Workflow(
         ),
         Transition(
             "move",
-            "Changement de logement",
+            N_("Changement de logement"),
             ("housed",),
             "housed",
             fields=(
-                Field("moved_on", "Date du changement", kind="date", required=True),
+                Field("moved_on", N_("Date du changement"), kind="date", required=True),
                 NEW_UNIT,
             ),
             guards=(require_free_unit,),

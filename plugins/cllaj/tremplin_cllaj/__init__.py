@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tremplin.api import (
+    N_,
     DashboardItem,
     EnrolmentPanel,
     EventType,
@@ -50,7 +51,7 @@ __version__ = "0.1.0"
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug="cllaj",
-        name="CLLAJ",
+        name=N_("CLLAJ"),
         version=__version__,
         api=">=1.4,<2",
         depends_on=("housing",),
@@ -102,21 +103,21 @@ def tremplin_navigation(user) -> list[NavItem]:
     if _works_in(user, (BAIL, JAPPART, GLISSANT)):
         items.append(
             NavItem(
-                "Permanence CLLAJ",
+                N_("Permanence CLLAJ"),
                 "/cllaj/desk",
                 order=62,
                 roles=roles_holding("social"),
-                group="programmes",
+                group=N_("programmes"),
             )
         )
     if _works_in(user, (GLISSANT,)):
         items.append(
             NavItem(
-                "Comités bail glissant",
+                N_("Comités bail glissant"),
                 "/cllaj/committees",
                 order=63,
                 roles=roles_holding("social"),
-                group="programmes",
+                group=N_("programmes"),
             )
         )
     return items
@@ -129,20 +130,20 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
     return [
         DashboardItem(
             "cllaj_desk_followups",
-            "Permanence CLLAJ : suivis ouverts depuis plus de 3 mois",
+            N_("Permanence CLLAJ : suivis ouverts depuis plus de 3 mois"),
             desk.stale_followups,
             order=22,
         ),
         DashboardItem(
             "cllaj_jappart_meetings",
-            "J'APPART : moins de 2 rencontres avec le travailleur social le mois dernier",
+            N_("J'APPART : moins de 2 rencontres avec le travailleur social le mois dernier"),
             jappart.too_few_meetings,
             order=23,
             programme=JAPPART,
         ),
         DashboardItem(
             "cllaj_committee",
-            "Bail glissant jeunes actifs : comité de pilotage",
+            N_("Bail glissant jeunes actifs : comité de pilotage"),
             committee.committee_due,
             order=25,
             programme=GLISSANT,
@@ -158,7 +159,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     from tremplin_cllaj.workflows import BAIL_WORKFLOW, GLISSANT_WORKFLOW, JAPPART_WORKFLOW
 
     def section(key: str, title: str, compute, order: int = 40, **kw) -> ReportSection:
-        return ReportSection(key, title, "", compute, order=order, labels_en=report.LABELS_EN, **kw)
+        return ReportSection(key, title, "", compute, order=order, **kw)
 
     def common(key: str) -> dict:
         return {"fields": tuple(FIELDS.get(key, ())), "checks": tuple(CHECKS.get(key, ()))}
@@ -166,7 +167,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     bail_spec = ProgrammeSpec(
         Programme(
             key=BAIL,
-            name_fr="CLLAJ : permanence et bail accompagné",
+            name_fr=N_("CLLAJ : permanence et bail accompagné"),
             name_en="Youth housing desk and supported lease",
             public="Jeunes de moins de 30 ans accédant à un premier logement autonome",
             prescribers=PRESCRIBERS,
@@ -178,7 +179,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         event_types=(
             EventType(
                 "cllaj_bail_mediation",
-                "Médiation avec le bailleur (bail accompagné)",
+                N_("Médiation avec le bailleur (bail accompagné)"),
                 contact=True,
                 order=37,
             ),
@@ -192,24 +193,24 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
             # Desk intakes and workshops are not enrolments: activity sections.
             section(
                 "cllaj_desk",
-                "La permanence d'accueil-information-orientation (AIO)",
+                N_("La permanence d'accueil-information-orientation (AIO)"),
                 report.desk_tables,
                 activity=True,
             ),
             section(
                 "cllaj_workshops",
-                "Les ateliers collectifs",
+                N_("Les ateliers collectifs"),
                 report.workshop_tables,
                 order=41,
                 activity=True,
             ),
-            section("cllaj_bail", "Le bail accompagné", report.bail_tables, order=42),
+            section("cllaj_bail", N_("Le bail accompagné"), report.bail_tables, order=42),
         ),
     )
     jappart_spec = ProgrammeSpec(
         Programme(
             key=JAPPART,
-            name_fr="J'APPART",
+            name_fr=N_("J'APPART"),
             name_en="J'APPART (youth furnished sub-let)",
             max_duration_months=JAPPART_MAX_MONTHS,
             partner_kinds=("mission_locale",),
@@ -224,13 +225,13 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         event_types=(
             EventType(
                 "cllaj_jappart_meeting",
-                "Rencontre avec le travailleur social (J'APPART)",
+                N_("Rencontre avec le travailleur social (J'APPART)"),
                 contact=True,
                 order=36,
             ),
             EventType(
                 "cllaj_derogation",
-                "Dérogation à la durée d'occupation",
+                N_("Dérogation à la durée d'occupation"),
                 manual=False,
                 order=922,
             ),
@@ -255,13 +256,13 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         ),
         partner_items=tuple(PARTNER_ITEMS),
         report_sections=(
-            section("cllaj_jappart", "Le dispositif J'APPART", report.jappart_tables),
+            section("cllaj_jappart", N_("Le dispositif J'APPART"), report.jappart_tables),
         ),
     )
     glissant_spec = ProgrammeSpec(
         Programme(
             key=GLISSANT,
-            name_fr="Bail glissant jeunes actifs",
+            name_fr=N_("Bail glissant jeunes actifs"),
             name_en="Sliding lease for young workers",
             public="Jeunes actifs de moins de 30 ans avec un revenu professionnel",
             prescribers=PRESCRIBERS,
@@ -273,7 +274,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         event_types=(
             EventType(
                 "cllaj_glissant_visit",
-                "Accompagnement dans le logement (bail glissant)",
+                N_("Accompagnement dans le logement (bail glissant)"),
                 contact=True,
                 order=38,
             ),

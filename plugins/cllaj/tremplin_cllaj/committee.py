@@ -15,6 +15,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     DashboardContext,
     DashboardRow,
     Enrolments,
@@ -25,7 +26,9 @@ from tremplin.api import (
     add_months,
     audit,
     check_household,
+    domain,
     form_dict,
+    format_date,
     now,
     redirect_after_write,
     requires,
@@ -44,17 +47,21 @@ from tremplin_cllaj.rules import (
 )
 from tremplin_cllaj.tables import CommitteeDecision, CommitteeMeeting
 
+gettext = domain(__name__).gettext
+
 PAGE_SIZE = 50
 #: Situations the committee follows: not yet closed.
 OPEN_STATES = ("referral", "diagnosed", "retained", "housed")
 MEETING_FIELDS = (
-    Field("held_on", "Date du comité", kind="date", required=True),
-    Field("notes", "Relevé de décisions, partenaires présents", kind="textarea", max_length=4000),
+    Field("held_on", N_("Date du comité"), kind="date", required=True),
+    Field(
+        "notes", N_("Relevé de décisions, partenaires présents"), kind="textarea", max_length=4000
+    ),
 )
 DECISION_FIELDS = (
-    Field("enrolment", "Situation", kind="int", required=True),
-    Field("decision", "Décision", kind="choice", required=True, choices=COMMITTEE_DECISIONS),
-    Field("comment", "Commentaire", max_length=500),
+    Field("enrolment", N_("Situation"), kind="int", required=True),
+    Field("decision", N_("Décision"), kind="choice", required=True, choices=COMMITTEE_DECISIONS),
+    Field("comment", N_("Commentaire"), max_length=500),
 )
 SOCIAL = requires("social")
 
@@ -328,11 +335,13 @@ async def committee_due(ctx: DashboardContext) -> list[DashboardRow]:
     if last is None or (due - ctx.today).days <= 15:  # type: ignore[operator]
         out.append(
             DashboardRow(
-                "Comité de pilotage",
+                N_("Comité de pilotage"),
                 "/cllaj/committees",
-                "aucun comité enregistré"
+                gettext("aucun comité enregistré")
                 if last is None
-                else f"prochain comité à tenir avant le {due:%d/%m/%Y} (dernier le {last:%d/%m/%Y})",
+                else gettext("prochain comité à tenir avant le {due} (dernier le {last})").format(
+                    due=format_date(due), last=format_date(last)
+                ),
             )
         )
     limit = add_months(ctx.today, -COMMITTEE_EVERY_MONTHS)

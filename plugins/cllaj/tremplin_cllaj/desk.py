@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Choice,
     DashboardContext,
     DashboardRow,
@@ -43,44 +44,48 @@ def session_fields(places: list[dict[str, Any]]) -> tuple[Field, ...]:
     return (
         Field(
             "place",
-            "Lieu de la permanence",
+            N_("Lieu de la permanence"),
             kind="choice",
             required=True,
             choices=tuple(Choice(str(p["id"]), p["name"]) for p in places),
         ),
-        Field("held_on", "Date", kind="date", required=True),
-        Field("notes", "Observations", kind="textarea", max_length=2000),
+        Field("held_on", N_("Date"), kind="date", required=True),
+        Field("notes", N_("Observations"), kind="textarea", max_length=2000),
     )
 
 
 INTAKE_FIELDS = (
     Field(
         "initials",
-        "Initiales ou prénom (facultatif)",
+        N_("Initiales ou prénom (facultatif)"),
         max_length=20,
-        help="Jamais le nom de famille : le jeune n'a pas de dossier.",
+        help=N_("Jamais le nom de famille : le jeune n'a pas de dossier."),
     ),
     Field(
         "age",
-        "Âge",
+        N_("Âge"),
         kind="int",
         minimum=14,
         maximum=40,
-        help="Laisser vide si le jeune ne le dit pas.",
+        help=N_("Laisser vide si le jeune ne le dit pas."),
     ),
-    Field("sex", "Sexe", kind="choice", required=True, choices=vocabulary.SEXES),
-    Field("prescriber", "Orienté par", kind="choice", required=True, choices=DESK_PRESCRIBERS),
-    Field("resources", "Ressources", kind="choice", required=True, choices=DESK_RESOURCES),
+    Field("sex", N_("Sexe"), kind="choice", required=True, choices=vocabulary.SEXES),
+    Field("prescriber", N_("Orienté par"), kind="choice", required=True, choices=DESK_PRESCRIBERS),
+    Field("resources", N_("Ressources"), kind="choice", required=True, choices=DESK_RESOURCES),
     Field(
-        "situation", "Situation de logement", kind="choice", required=True, choices=DESK_SITUATIONS
+        "situation",
+        N_("Situation de logement"),
+        kind="choice",
+        required=True,
+        choices=DESK_SITUATIONS,
     ),
-    Field("advice", "Conseils donnés, orientation", kind="textarea", max_length=4000),
+    Field("advice", N_("Conseils donnés, orientation"), kind="textarea", max_length=4000),
 )
 FOLLOWUP_FIELDS = (
-    Field("status", "Suivi", kind="choice", required=True, choices=DESK_STATUSES),
-    Field("status_date", "Date (entrée en logement, relais, fin du suivi)", kind="date"),
+    Field("status", N_("Suivi"), kind="choice", required=True, choices=DESK_STATUSES),
+    Field("status_date", N_("Date (entrée en logement, relais, fin du suivi)"), kind="date"),
 )
-PLACE_FIELDS = (Field("name", "Nom du lieu", required=True, max_length=120),)
+PLACE_FIELDS = (Field("name", N_("Nom du lieu"), required=True, max_length=120),)
 
 
 async def places(active_only: bool = True) -> list[dict[str, Any]]:

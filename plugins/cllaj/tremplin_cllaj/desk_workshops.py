@@ -6,22 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import Field, audit, now, transaction, validate
+from tremplin.api import N_, Field, audit, now, transaction, validate
 from tremplin_cllaj.desk import PAGE_SIZE, parse_cursor
 from tremplin_cllaj.rules import WORKSHOP_AUDIENCES
 from tremplin_cllaj.tables import Workshop
 
 WORKSHOP_FIELDS = (
-    Field("held_on", "Date", kind="date", required=True),
-    Field("theme", "Thème", required=True, max_length=200),
-    Field("audience", "Public", kind="choice", required=True, choices=WORKSHOP_AUDIENCES),
+    Field("held_on", N_("Date"), kind="date", required=True),
+    Field("theme", N_("Thème"), required=True, max_length=200),
+    Field("audience", N_("Public"), kind="choice", required=True, choices=WORKSHOP_AUDIENCES),
     Field(
         "co_facilitator",
-        "Co-animé avec",
+        N_("Co-animé avec"),
         max_length=200,
-        help="Par exemple : référent logement de la Mission Locale",
+        help=N_("Par exemple : référent logement de la Mission Locale"),
     ),
-    Field("attendees", "Nombre de participants", kind="int", required=True, minimum=0, maximum=500),
+    Field(
+        "attendees", N_("Nombre de participants"), kind="int", required=True, minimum=0, maximum=500
+    ),
 )
 
 

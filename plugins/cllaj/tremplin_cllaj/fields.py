@@ -9,62 +9,66 @@ a named landlord says whether it is public or private.
 
 from __future__ import annotations
 
-from tremplin.api import Choice, EnrolmentCheck, Field
+from tremplin.api import N_, Choice, EnrolmentCheck, Field
 from tremplin_cllaj.rules import BAIL, DIAGNOSTIC_NEEDS, GLISSANT, JAPPART, LANDLORD_KINDS
 
 BAIL_FIELDS = (
     Field(
-        "landlord_kind", "Bailleur public ou privé", kind="choice", choices=LANDLORD_KINDS, order=10
+        "landlord_kind",
+        N_("Bailleur public ou privé"),
+        kind="choice",
+        choices=LANDLORD_KINDS,
+        order=10,
     ),
-    Field("landlord_name", "Bailleur (organisme ou propriétaire)", max_length=120, order=11),
-    Field("landlord_address", "Adresse du bailleur", kind="textarea", order=12),
-    Field("dwelling_address", "Adresse du logement loué", kind="textarea", order=13),
-    Field("rent", "Loyer charges comprises", kind="money", order=14),
+    Field("landlord_name", N_("Bailleur (organisme ou propriétaire)"), max_length=120, order=11),
+    Field("landlord_address", N_("Adresse du bailleur"), kind="textarea", order=12),
+    Field("dwelling_address", N_("Adresse du logement loué"), kind="textarea", order=13),
+    Field("rent", N_("Loyer charges comprises"), kind="money", order=14),
 )
 
 JAPPART_FIELDS = (
     Field(
         "ml_followup",
-        "Suivi d'insertion professionnelle par la Mission Locale",
+        N_("Suivi d'insertion professionnelle par la Mission Locale"),
         kind="bool",
         order=10,
         group="mission_locale",
     ),
     Field(
         "ml_counsellor",
-        "Conseiller·ère Mission Locale",
+        N_("Conseiller·ère Mission Locale"),
         max_length=120,
         order=11,
         group="mission_locale",
     ),
     Field(
         "support_adhesion",
-        "Adhésion à l'accompagnement social lié au logement",
+        N_("Adhésion à l'accompagnement social lié au logement"),
         kind="bool",
         order=12,
     ),
     Field(
         "typology",
-        "Typologie",
+        N_("Typologie"),
         kind="choice",
         order=13,
-        choices=(Choice("T1", "T1 meublé"), Choice("T2", "T2 meublé")),
+        choices=(Choice("T1", N_("T1 meublé")), Choice("T2", N_("T2 meublé"))),
     ),
 )
 
 GLISSANT_FIELDS = (
-    Field("liaison_form_date", "Fiche de liaison reçue le", kind="date", order=10),
-    Field("referring_service", "Service orienteur (référent)", max_length=120, order=11),
+    Field("liaison_form_date", N_("Fiche de liaison reçue le"), kind="date", order=10),
+    Field("referring_service", N_("Service orienteur (référent)"), max_length=120, order=11),
     Field(
         "housing_demand_number",
-        "Numéro unique départemental de demande de logement",
+        N_("Numéro unique départemental de demande de logement"),
         max_length=40,
         order=12,
     ),
-    Field("professional_income", "Revenu professionnel, même précaire", kind="bool", order=13),
+    Field("professional_income", N_("Revenu professionnel, même précaire"), kind="bool", order=13),
     Field(
         "diagnostic_needs",
-        "Besoins repérés au diagnostic",
+        N_("Besoins repérés au diagnostic"),
         kind="multichoice",
         choices=DIAGNOSTIC_NEEDS,
         order=14,

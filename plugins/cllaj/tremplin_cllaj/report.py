@@ -13,11 +13,14 @@ import datetime as dt
 from collections import Counter
 
 from tremplin.api import (
+    N_,
     Enrolments,
     IndicatorRow,
     IndicatorTable,
     ReportContext,
     accompanied_enrolments,
+    domain,
+    format_date,
     rows_from_counts,
 )
 from tremplin_cllaj.report_desk import desk_tables, indicator_row, workshop_tables
@@ -27,11 +30,14 @@ from tremplin_cllaj.rules import (
     GLISSANT,
     JAPPART,
     LANDLORD_KINDS,
+    LANDLORD_ROWS,
     MAINSTREAM,
     PARKS,
     SLIDING,
 )
 from tremplin_cllaj.tables import CommitteeDecision, CommitteeMeeting
+
+gettext = domain(__name__).gettext
 
 __all__ = ["bail_tables", "desk_tables", "glissant_tables", "jappart_tables", "workshop_tables"]
 
@@ -65,19 +71,22 @@ async def bail_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cllaj_bail_signed",
-            "Baux accompagnés signés",
+            N_("Baux accompagnés signés"),
             (
-                IndicatorRow("Baux accompagnés signés", len(signed), key="signed"),
+                IndicatorRow(N_("Baux accompagnés signés"), len(signed), key="signed"),
                 *(
                     indicator_row(
-                        f"dont {c.label.lower()}", kinds.get(c.value, 0), len(signed), c.value
+                        LANDLORD_ROWS[c.value], kinds.get(c.value, 0), len(signed), c.value
                     )
                     for c in LANDLORD_KINDS
                 ),
                 *(
                     (
                         indicator_row(
-                            "dont bailleur non renseigné", kinds["unknown"], len(signed), "unknown"
+                            N_("dont bailleur non renseigné"),
+                            kinds["unknown"],
+                            len(signed),
+                            "unknown",
                         ),
                     )
                     if kinds.get("unknown")
@@ -89,10 +98,10 @@ async def bail_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "cllaj_bail_outcomes",
-            "Situation à l'issue des 6 mois de présence",
+            N_("Situation à l'issue des 6 mois de présence"),
             (
                 *rows_from_counts(outcomes, BAIL_OUTCOMES, len(ended)),
-                indicator_row("Jeunes maintenus dans leur logement", kept, len(ended), "kept"),
+                indicator_row(N_("Jeunes maintenus dans leur logement"), kept, len(ended), "kept"),
             ),
             total=len(ended),
             unit="jeunes",
@@ -126,44 +135,48 @@ async def jappart_tables(ctx: ReportContext) -> list[IndicatorTable]:
     mainstream = sum(destinations.get(k, 0) for k in MAINSTREAM)
     sliding = sum(destinations.get(k, 0) for k in SLIDING)
     first = min((r["entry_date"] for r in rows), default=None)
-    since = f" (depuis le {first:%d/%m/%Y})" if first else ""
+    cumulative_title = (
+        gettext("J'APPART depuis l'ouverture (depuis le {date})").format(date=format_date(first))
+        if first
+        else gettext("J'APPART depuis l'ouverture")
+    )
     year = [
-        IndicatorRow("Logements J'APPART (places)", ctx.places, key="places"),
-        IndicatorRow("Jeunes accompagnés", accompanied, key="accompanied"),
-        IndicatorRow("Entrées", len(entries), key="entries"),
-        IndicatorRow("Jeunes sortis", len(exits), key="exits"),
+        IndicatorRow(N_("Logements J'APPART (places)"), ctx.places, key="places"),
+        IndicatorRow(N_("Jeunes accompagnés"), accompanied, key="accompanied"),
+        IndicatorRow(N_("Entrées"), len(entries), key="entries"),
+        IndicatorRow(N_("Jeunes sortis"), len(exits), key="exits"),
         indicator_row(
-            "dont accès au logement autonome", exits_mainstream, len(exits), "exits_mainstream"
+            N_("dont accès au logement autonome"), exits_mainstream, len(exits), "exits_mainstream"
         ),
     ]
     cumulative = [
-        IndicatorRow("Jeunes accompagnés depuis l'ouverture", len(rows), key="accompanied"),
-        IndicatorRow("Jeunes sortis", len(all_exits), key="exits"),
+        IndicatorRow(N_("Jeunes accompagnés depuis l'ouverture"), len(rows), key="accompanied"),
+        IndicatorRow(N_("Jeunes sortis"), len(all_exits), key="exits"),
         indicator_row(
-            "dont accès à un logement de droit commun", mainstream, len(all_exits), "mainstream"
+            N_("dont accès à un logement de droit commun"), mainstream, len(all_exits), "mainstream"
         ),
         *(
-            indicator_row(f"— {label}", sum(destinations.get(k, 0) for k in keys), mainstream, park)
+            indicator_row(label, sum(destinations.get(k, 0) for k in keys), mainstream, park)
             for park, label, keys in PARKS
         ),
-        indicator_row("— dont via un glissement de bail", sliding, mainstream, "sliding"),
+        indicator_row(N_("— dont via un glissement de bail"), sliding, mainstream, "sliding"),
     ]
     return [
         IndicatorTable(
             "cllaj_jappart_year",
-            "J'APPART dans l'année",
+            N_("J'APPART dans l'année"),
             tuple(year),
             total=len(exits),
             unit="jeunes",
-            note="Pourcentage des jeunes sortis dans l'année.",
+            note=N_("Pourcentage des jeunes sortis dans l'année."),
         ),
         IndicatorTable(
             "cllaj_jappart_cumulative",
-            f"J'APPART depuis l'ouverture{since}",
+            cumulative_title,
             tuple(cumulative),
             total=len(all_exits),
             unit="jeunes",
-            note="Les parcs sont des pourcentages des sorties vers le droit commun.",
+            note=N_("Les parcs sont des pourcentages des sorties vers le droit commun."),
         ),
     ]
 
@@ -226,30 +239,30 @@ async def glissant_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cllaj_glissant_year",
-            "Parcours bail glissant des jeunes actifs",
+            N_("Parcours bail glissant des jeunes actifs"),
             (
-                IndicatorRow("Fiches de liaison reçues", referrals, key="referrals"),
-                IndicatorRow("Diagnostics réalisés", diagnostics, key="diagnostics"),
-                IndicatorRow("Comités de pilotage tenus", len(meetings), key="committees"),
-                IndicatorRow("Situations examinées en comité", len(decisions), key="reviews"),
+                IndicatorRow(N_("Fiches de liaison reçues"), referrals, key="referrals"),
+                IndicatorRow(N_("Diagnostics réalisés"), diagnostics, key="diagnostics"),
+                IndicatorRow(N_("Comités de pilotage tenus"), len(meetings), key="committees"),
+                IndicatorRow(N_("Situations examinées en comité"), len(decisions), key="reviews"),
                 IndicatorRow(
-                    "Jeunes examinés en comité",
+                    N_("Jeunes examinés en comité"),
                     len({d["enrolment"] for d in decisions}),
                     key="young_reviewed",
                 ),
-                IndicatorRow("Jeunes retenus par le comité", retained, key="retained"),
-                IndicatorRow("Jeunes relogés", rehoused, key="rehoused"),
-                IndicatorRow("Baux glissés au jeune", len(slid), key="slid"),
+                IndicatorRow(N_("Jeunes retenus par le comité"), retained, key="retained"),
+                IndicatorRow(N_("Jeunes relogés"), rehoused, key="rehoused"),
+                IndicatorRow(N_("Baux glissés au jeune"), len(slid), key="slid"),
             ),
             unit="",
-            note="Un jeune présenté à plusieurs comités compte pour chaque examen.",
+            note=N_("Un jeune présenté à plusieurs comités compte pour chaque examen."),
         ),
         IndicatorTable(
             "cllaj_glissant_cumulative",
-            "Depuis l'ouverture du dispositif",
+            N_("Depuis l'ouverture du dispositif"),
             (
-                IndicatorRow("Jeunes relogés", total_rehoused, key="rehoused"),
-                indicator_row("dont bail glissé au jeune", total_slid, total_rehoused, "slid"),
+                IndicatorRow(N_("Jeunes relogés"), total_rehoused, key="rehoused"),
+                indicator_row(N_("dont bail glissé au jeune"), total_slid, total_rehoused, "slid"),
             ),
             total=total_rehoused,
             unit="jeunes",
@@ -259,114 +272,3 @@ async def glissant_tables(ctx: ReportContext) -> list[IndicatorTable]:
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
-
-
-#: The English of the CLLAJ's report labels (``ReportSection.labels_en``), for the desk,
-#: the workshops and the three programmes, their choices included; place names stay as
-#: they are.
-LABELS_EN = {
-    # Section titles
-    "La permanence d'accueil-information-orientation (AIO)": "The reception, information and guidance desk (AIO)",
-    "Les ateliers collectifs": "Group workshops",
-    "Le bail accompagné": "The supported lease",
-    "Le dispositif J'APPART": "The J'APPART scheme",
-    "Parcours bail glissant des jeunes actifs": "Sliding-lease pathway for young workers",
-    # Desk
-    "Permanence d'accueil-information-orientation": "Reception, information and guidance desk",
-    "Permanences tenues": "Desk sessions held",
-    "Jeunes reçus": "Young people received",
-    "dont femmes": "of whom women",
-    "dont hommes": "of whom men",
-    "orientés par la Mission Locale": "referred by the Mission Locale",
-    "ressources inférieures au RSA": "income below the RSA (minimum income)",
-    "sans ressources": "no income",
-    "hébergés chez des tiers, en famille ou en institution": "staying with third parties, with family or in an institution",
-    "Hébergés chez des tiers, en famille ou en institution": "Staying with third parties, with family or in an institution",
-    "Âge des jeunes reçus": "Age of the young people received",
-    "Moins de 18 ans": "Under 18",
-    "18 – 25 ans": "18–25",
-    "26 – 30 ans": "26–30",
-    "Plus de 30 ans": "Over 30",
-    "Sexe des jeunes reçus": "Sex of the young people received",
-    "Ressources des jeunes reçus": "Income of the young people received",
-    "Sans ressources": "No income",
-    "Ressources inférieures au RSA": "Income below the RSA (minimum income)",
-    "Entre le RSA et le SMIC": "Between the RSA and the minimum wage (SMIC)",
-    "SMIC ou plus": "Minimum wage (SMIC) or more",
-    "Situation de logement des jeunes reçus": "Housing situation of the young people received",
-    "Hébergé chez des tiers": "Staying with third parties",
-    "Hébergé en famille": "Staying with family",
-    "En institution (foyer, ASE, FJT…)": "In an institution (hostel, child welfare, FJT…)",
-    "Hébergement d'urgence, hôtel": "Emergency shelter, hotel",
-    "La dernière ligne regroupe les trois premières.": "The last line adds up the first three.",
-    "Prescripteurs des jeunes reçus": "Who referred the young people received",
-    "Service social, CCAS": "Social services, CCAS",
-    "Foyer, ASE, établissement": "Hostel, child welfare, institution",
-    "Démarche personnelle, bouche-à-oreille": "Self-referral, word of mouth",
-    "Permanences et jeunes reçus par lieu": "Desk sessions and young people received by place",
-    "{place} : permanences": "{place}: desk sessions",
-    "{place} : jeunes reçus": "{place}: young people received",
-    "Pourcentages des jeunes reçus dans l'année.": "Percentages of the young people received in the year.",
-    "Suivi des jeunes reçus (à la date du rapport)": "Follow-up of the young people received (at the report date)",
-    "Suivi en cours": "Follow-up ongoing",
-    "Entré en logement ou hébergement": "Moved into housing or accommodation",
-    "Relais pris par un partenaire": "Handed over to a partner",
-    "Sans nouvelles / fin du suivi": "Lost contact / follow-up ended",
-    # Workshops
-    "Ateliers collectifs": "Group workshops",
-    "dont co-animés avec un partenaire": "of which co-led with a partner",
-    "dont destinés aux professionnels des structures partenaires": "of which for professionals of partner organisations",
-    "Participants (total)": "Total participants",
-    # Supported lease
-    "Baux accompagnés signés": "Supported leases signed",
-    "Bailleur public": "Social landlord",
-    "Bailleur privé": "Private landlord",
-    "dont bailleur public": "of which social landlord",
-    "dont bailleur privé": "of which private landlord",
-    "dont bailleur non renseigné": "of which landlord not recorded",
-    "Situation à l'issue des 6 mois de présence": "Situation after the 6 months of support",
-    "Maintien dans le logement, obligations locatives assumées": "Stayed in the dwelling, meeting tenancy obligations",
-    "Maintien avec un plan d'apurement ou des difficultés en cours": "Stayed, with a repayment plan or ongoing difficulties",
-    "Départ vers un autre logement": "Moved to another dwelling",
-    "Départ du logement (retour famille, tiers…)": "Left the dwelling (back to family, third party…)",
-    "Rupture du bail, expulsion": "Lease terminated, eviction",
-    "Jeunes maintenus dans leur logement": "Young people who kept their home",
-    # J'APPART
-    "J'APPART dans l'année": "J'APPART in the year",
-    "J'APPART depuis l'ouverture": "J'APPART since opening",
-    "J'APPART depuis l'ouverture (depuis le {date})": "J'APPART since opening (since {date})",
-    "Logements J'APPART (places)": "J'APPART dwellings (places)",
-    "Jeunes accompagnés": "Young people supported",
-    "Entrées": "Entries",
-    "Jeunes sortis": "Young people who left",
-    "dont accès au logement autonome": "of whom moved into independent housing",
-    "Pourcentage des jeunes sortis dans l'année.": "Percentage of the young people who left in the year.",
-    "Jeunes accompagnés depuis l'ouverture": "Young people supported since opening",
-    "dont accès à un logement de droit commun": "of whom moved into mainstream housing",
-    "— dans le parc public": "— in social housing",
-    "— dans le parc privé": "— in private rented housing",
-    "— dans le parc de l'association": "— in the association's housing",
-    "— dont via un glissement de bail": "— of whom through a sliding lease",
-    "Les parcs sont des pourcentages des sorties vers le droit commun.": "The housing sectors are percentages of the exits to mainstream housing.",
-    # Sliding lease
-    "Fiches de liaison reçues": "Referral forms received",
-    "Diagnostics réalisés": "Assessments carried out",
-    "Comités de pilotage tenus": "Steering committees held",
-    "Situations examinées en comité": "Cases reviewed by the committee",
-    "Jeunes examinés en comité": "Young people reviewed by the committee",
-    "Jeunes retenus par le comité": "Young people accepted by the committee",
-    "Jeunes relogés": "Young people rehoused",
-    "Baux glissés au jeune": "Leases transferred to the young person",
-    "Un jeune présenté à plusieurs comités compte pour chaque examen.": "A young person presented to several committees counts once per review.",
-    "Depuis l'ouverture du dispositif": "Since the scheme opened",
-    "dont bail glissé au jeune": "of whom the lease was transferred to them",
-    # The programmes' prescribers and exit destinations (common tables)
-    "Permanence CLLAJ": "CLLAJ desk",
-    "Logement du parc de l'association": "The association's housing",
-    "Parc de l'association (glissement du bail)": "The association's housing (sliding lease)",
-    "Foyer de jeunes travailleurs, résidence sociale": "Young workers' hostel, social residence",
-    # The programmes' contacts (common table of visits and appointments)
-    "Médiation avec le bailleur (bail accompagné)": "Mediation with the landlord (supported lease)",
-    "Rencontre avec le travailleur social (J'APPART)": "Meeting with the social worker (J'APPART)",
-    "Accompagnement dans le logement (bail glissant)": "Support in the home (sliding lease)",
-}

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections import Counter
 
 from tremplin.api import (
+    N_,
     IndicatorRow,
     IndicatorTable,
     ReportContext,
+    domain,
     rows_from_counts,
     vocabulary,
 )
@@ -33,6 +35,8 @@ from tremplin_cllaj.tables import (
     DeskSession,
     Workshop,
 )
+
+gettext = domain(__name__).gettext
 
 
 def indicator_row(label: str, count: float, total: float | None, key: str) -> IndicatorRow:
@@ -72,24 +76,27 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cllaj_desk_overview",
-            "Permanence d'accueil-information-orientation",
+            N_("Permanence d'accueil-information-orientation"),
             (
-                IndicatorRow("Permanences tenues", len(sessions), key="sessions"),
-                IndicatorRow("Jeunes reçus", n, key="people"),
-                indicator_row("dont femmes", sexes.get("F", 0), n, "women"),
-                indicator_row("dont hommes", sexes.get("M", 0), n, "men"),
+                IndicatorRow(N_("Permanences tenues"), len(sessions), key="sessions"),
+                IndicatorRow(N_("Jeunes reçus"), n, key="people"),
+                indicator_row(N_("dont femmes"), sexes.get("F", 0), n, "women"),
+                indicator_row(N_("dont hommes"), sexes.get("M", 0), n, "men"),
                 indicator_row(
-                    "orientés par la Mission Locale",
+                    N_("orientés par la Mission Locale"),
                     prescribers.get("mission_locale", 0),
                     n,
                     "mission_locale",
                 ),
                 indicator_row(
-                    "ressources inférieures au RSA", resources.get("below_rsa", 0), n, "below_rsa"
+                    N_("ressources inférieures au RSA"),
+                    resources.get("below_rsa", 0),
+                    n,
+                    "below_rsa",
                 ),
-                indicator_row("sans ressources", resources.get("none", 0), n, "no_resources"),
+                indicator_row(N_("sans ressources"), resources.get("none", 0), n, "no_resources"),
                 indicator_row(
-                    "hébergés chez des tiers, en famille ou en institution", hosted, n, "hosted"
+                    N_("hébergés chez des tiers, en famille ou en institution"), hosted, n, "hosted"
                 ),
             ),
             total=n,
@@ -97,7 +104,7 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "cllaj_desk_ages",
-            "Âge des jeunes reçus",
+            N_("Âge des jeunes reçus"),
             rows_from_counts(ages, [(k, label) for k, label, _, _ in DESK_AGE_BRACKETS], n),
             total=n,
             unit="jeunes",
@@ -105,14 +112,14 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "cllaj_desk_sex",
-            "Sexe des jeunes reçus",
+            N_("Sexe des jeunes reçus"),
             rows_from_counts(sexes, vocabulary.SEXES, n),
             total=n,
             unit="jeunes",
         ),
         IndicatorTable(
             "cllaj_desk_resources",
-            "Ressources des jeunes reçus",
+            N_("Ressources des jeunes reçus"),
             rows_from_counts(resources, DESK_RESOURCES, n),
             total=n,
             unit="jeunes",
@@ -120,37 +127,39 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "cllaj_desk_situation",
-            "Situation de logement des jeunes reçus",
+            N_("Situation de logement des jeunes reçus"),
             (
                 *rows_from_counts(situations, DESK_SITUATIONS, n),
                 indicator_row(
-                    "Hébergés chez des tiers, en famille ou en institution", hosted, n, "hosted"
+                    N_("Hébergés chez des tiers, en famille ou en institution"), hosted, n, "hosted"
                 ),
             ),
             total=n,
             unit="jeunes",
             chart="bar",
-            note="La dernière ligne regroupe les trois premières.",
+            note=N_("La dernière ligne regroupe les trois premières."),
         ),
         IndicatorTable(
             "cllaj_desk_prescribers",
-            "Prescripteurs des jeunes reçus",
+            N_("Prescripteurs des jeunes reçus"),
             rows_from_counts(prescribers, DESK_PRESCRIBERS, n),
             total=n,
             unit="jeunes",
         ),
         IndicatorTable(
             "cllaj_desk_places",
-            "Permanences et jeunes reçus par lieu",
+            N_("Permanences et jeunes reçus par lieu"),
             tuple(
                 row
                 for place in places
                 for row in (
                     IndicatorRow(
-                        f"{place} : permanences", by_place_sessions[place], key=f"sessions:{place}"
+                        gettext("{place} : permanences").format(place=place),
+                        by_place_sessions[place],
+                        key=f"sessions:{place}",
                     ),
                     indicator_row(
-                        f"{place} : jeunes reçus",
+                        gettext("{place} : jeunes reçus").format(place=place),
                         by_place_people.get(place, 0),
                         n,
                         f"people:{place}",
@@ -159,11 +168,11 @@ async def desk_tables(ctx: ReportContext) -> list[IndicatorTable]:
             ),
             total=n,
             unit="",
-            note="Pourcentages des jeunes reçus dans l'année.",
+            note=N_("Pourcentages des jeunes reçus dans l'année."),
         ),
         IndicatorTable(
             "cllaj_desk_followup",
-            "Suivi des jeunes reçus (à la date du rapport)",
+            N_("Suivi des jeunes reçus (à la date du rapport)"),
             rows_from_counts(statuses, DESK_STATUSES, n),
             total=n,
             unit="jeunes",
@@ -181,18 +190,18 @@ async def workshop_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cllaj_workshops",
-            "Ateliers collectifs",
+            N_("Ateliers collectifs"),
             (
-                IndicatorRow("Ateliers collectifs", n, key="workshops"),
-                indicator_row("dont co-animés avec un partenaire", co, n, "co_facilitated"),
+                IndicatorRow(N_("Ateliers collectifs"), n, key="workshops"),
+                indicator_row(N_("dont co-animés avec un partenaire"), co, n, "co_facilitated"),
                 indicator_row(
-                    "dont destinés aux professionnels des structures partenaires",
+                    N_("dont destinés aux professionnels des structures partenaires"),
                     pros,
                     n,
                     "professionals",
                 ),
                 IndicatorRow(
-                    "Participants (total)", sum(r["attendees"] for r in rows), key="attendees"
+                    N_("Participants (total)"), sum(r["attendees"] for r in rows), key="attendees"
                 ),
             ),
             total=n,

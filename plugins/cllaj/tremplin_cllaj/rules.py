@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tremplin.api import Choice, add_months, age_on, vocabulary
+from tremplin.api import N_, Choice, add_months, age_on, vocabulary
 
 SLUG = "cllaj"
 BAIL = "cllaj_bail"
@@ -38,45 +38,45 @@ COMMITTEE_EVERY_MONTHS = 2
 # --- Desk vocabularies ---------------------------------------------------------------
 
 DESK_RESOURCES = (
-    Choice("none", "Sans ressources"),
-    Choice("below_rsa", "Ressources inférieures au RSA"),
-    Choice("rsa_to_smic", "Entre le RSA et le SMIC"),
-    Choice("above_smic", "SMIC ou plus"),
+    Choice("none", N_("Sans ressources")),
+    Choice("below_rsa", N_("Ressources inférieures au RSA")),
+    Choice("rsa_to_smic", N_("Entre le RSA et le SMIC")),
+    Choice("above_smic", N_("SMIC ou plus")),
 )
 DESK_SITUATIONS = (
-    Choice("third_party", "Hébergé chez des tiers"),
-    Choice("family", "Hébergé en famille"),
-    Choice("institution", "En institution (foyer, ASE, FJT…)"),
-    Choice("emergency", "Hébergement d'urgence, hôtel"),
-    Choice("street", "Sans abri / rue"),
-    Choice("own", "Logement autonome"),
-    Choice("other", "Autre"),
+    Choice("third_party", N_("Hébergé chez des tiers")),
+    Choice("family", N_("Hébergé en famille")),
+    Choice("institution", N_("En institution (foyer, ASE, FJT…)")),
+    Choice("emergency", N_("Hébergement d'urgence, hôtel")),
+    Choice("street", N_("Sans abri / rue")),
+    Choice("own", N_("Logement autonome")),
+    Choice("other", N_("Autre")),
 )
 #: "53 % des jeunes reçus sont hébergés chez des tiers, en famille ou en institution".
 HOSTED = ("third_party", "family", "institution")
 DESK_PRESCRIBERS = (
-    Choice("mission_locale", "Mission Locale"),
-    Choice("social_service", "Service social, CCAS"),
-    Choice("partner_association", "Association partenaire"),
-    Choice("institution", "Foyer, ASE, établissement"),
-    Choice("self", "Démarche personnelle, bouche-à-oreille"),
-    Choice("other", "Autre"),
+    Choice("mission_locale", N_("Mission Locale")),
+    Choice("social_service", N_("Service social, CCAS")),
+    Choice("partner_association", N_("Association partenaire")),
+    Choice("institution", N_("Foyer, ASE, établissement")),
+    Choice("self", N_("Démarche personnelle, bouche-à-oreille")),
+    Choice("other", N_("Autre")),
 )
 DESK_STATUSES = (
-    Choice("open", "Suivi en cours"),
-    Choice("housed", "Entré en logement ou hébergement"),
-    Choice("partner", "Relais pris par un partenaire"),
-    Choice("lost", "Sans nouvelles / fin du suivi"),
+    Choice("open", N_("Suivi en cours")),
+    Choice("housed", N_("Entré en logement ou hébergement")),
+    Choice("partner", N_("Relais pris par un partenaire")),
+    Choice("lost", N_("Sans nouvelles / fin du suivi")),
 )
 DESK_AGE_BRACKETS = (
-    ("under_18", "Moins de 18 ans", 0, 17),
-    ("18_25", "18 – 25 ans", 18, 25),
-    ("26_30", "26 – 30 ans", 26, 30),
-    ("over_30", "Plus de 30 ans", 31, 200),
+    ("under_18", N_("Moins de 18 ans"), 0, 17),
+    ("18_25", N_("18 – 25 ans"), 18, 25),
+    ("26_30", N_("26 – 30 ans"), 26, 30),
+    ("over_30", N_("Plus de 30 ans"), 31, 200),
 )
 WORKSHOP_AUDIENCES = (
-    Choice("young", "Jeunes"),
-    Choice("professionals", "Professionnels des structures partenaires"),
+    Choice("young", N_("Jeunes")),
+    Choice("professionals", N_("Professionnels des structures partenaires")),
 )
 
 
@@ -92,18 +92,18 @@ def age_bracket(age: int | None) -> str:
 #: Where young people go; the association's own stock is told apart (seed 003: "5 dans le
 #: parc de l'ASL, dont 2 via un glissement de bail").
 EXIT_DESTINATIONS = (
-    Choice("public_housing", "Logement secteur public"),
-    Choice("public_sliding", "Logement secteur public (bail glissant)"),
-    Choice("private_housing", "Logement secteur privé"),
-    Choice("private_sliding", "Logement secteur privé (bail glissant)"),
-    Choice("association_housing", "Logement du parc de l'association"),
-    Choice("association_sliding", "Parc de l'association (glissement du bail)"),
-    Choice("fjt", "Foyer de jeunes travailleurs, résidence sociale"),
-    Choice("family", "Retour dans la famille"),
-    Choice("third_party", "Hébergé chez un tiers"),
-    Choice("chrs", "CHRS ou autre structure"),
-    Choice("abandonment", "Abandon du logement"),
-    Choice("other", "Autre"),
+    Choice("public_housing", N_("Logement secteur public")),
+    Choice("public_sliding", N_("Logement secteur public (bail glissant)")),
+    Choice("private_housing", N_("Logement secteur privé")),
+    Choice("private_sliding", N_("Logement secteur privé (bail glissant)")),
+    Choice("association_housing", N_("Logement du parc de l'association")),
+    Choice("association_sliding", N_("Parc de l'association (glissement du bail)")),
+    Choice("fjt", N_("Foyer de jeunes travailleurs, résidence sociale")),
+    Choice("family", N_("Retour dans la famille")),
+    Choice("third_party", N_("Hébergé chez un tiers")),
+    Choice("chrs", N_("CHRS ou autre structure")),
+    Choice("abandonment", N_("Abandon du logement")),
+    Choice("other", N_("Autre")),
 )
 #: Common-law housing (*logement de droit commun*): any ordinary lease in the young
 #: person's name, sliding leases included.
@@ -117,44 +117,46 @@ MAINSTREAM = (
 )
 SLIDING = ("public_sliding", "private_sliding", "association_sliding")
 PARKS = (
-    ("public", "dans le parc public", ("public_housing", "public_sliding")),
-    ("private", "dans le parc privé", ("private_housing", "private_sliding")),
+    ("public", N_("— dans le parc public"), ("public_housing", "public_sliding")),
+    ("private", N_("— dans le parc privé"), ("private_housing", "private_sliding")),
     (
         "association",
-        "dans le parc de l'association",
+        N_("— dans le parc de l'association"),
         ("association_housing", "association_sliding"),
     ),
 )
 
 #: Outcome of a supported lease at the end of the 6 months (exit destination column).
 BAIL_OUTCOMES = (
-    Choice("maintained", "Maintien dans le logement, obligations locatives assumées"),
-    Choice("maintained_plan", "Maintien avec un plan d'apurement ou des difficultés en cours"),
-    Choice("moved", "Départ vers un autre logement"),
-    Choice("left", "Départ du logement (retour famille, tiers…)"),
-    Choice("terminated", "Rupture du bail, expulsion"),
+    Choice("maintained", N_("Maintien dans le logement, obligations locatives assumées")),
+    Choice("maintained_plan", N_("Maintien avec un plan d'apurement ou des difficultés en cours")),
+    Choice("moved", N_("Départ vers un autre logement")),
+    Choice("left", N_("Départ du logement (retour famille, tiers…)")),
+    Choice("terminated", N_("Rupture du bail, expulsion")),
 )
-LANDLORD_KINDS = (Choice("public", "Bailleur public"), Choice("private", "Bailleur privé"))
+LANDLORD_KINDS = (Choice("public", N_("Bailleur public")), Choice("private", N_("Bailleur privé")))
+#: The report's « of which » row of each landlord kind.
+LANDLORD_ROWS = {"public": N_("dont bailleur public"), "private": N_("dont bailleur privé")}
 
 PRESCRIBERS = (
-    Choice("mission_locale", "Mission Locale"),
-    Choice("cllaj_desk", "Permanence CLLAJ"),
+    Choice("mission_locale", N_("Mission Locale")),
+    Choice("cllaj_desk", N_("Permanence CLLAJ")),
     *(c for c in vocabulary.PRESCRIBERS if c.value != "mission_locale"),
 )
 
 COMMITTEE_DECISIONS = (
-    Choice("retain", "Retenu dans le dispositif"),
-    Choice("postpone", "Situation ajournée (à représenter)"),
-    Choice("refuse", "Non retenu"),
-    Choice("continue", "Poursuite de l'accompagnement"),
-    Choice("slide", "Glissement du bail validé"),
-    Choice("end", "Fin de l'accompagnement"),
+    Choice("retain", N_("Retenu dans le dispositif")),
+    Choice("postpone", N_("Situation ajournée (à représenter)")),
+    Choice("refuse", N_("Non retenu")),
+    Choice("continue", N_("Poursuite de l'accompagnement")),
+    Choice("slide", N_("Glissement du bail validé")),
+    Choice("end", N_("Fin de l'accompagnement")),
 )
 DIAGNOSTIC_NEEDS = (
-    Choice("budget", "Gestion budgétaire"),
-    Choice("rental", "Gestion locative"),
-    Choice("investment", "Investissement dans le logement"),
-    Choice("job", "Insertion professionnelle"),
+    Choice("budget", N_("Gestion budgétaire")),
+    Choice("rental", N_("Gestion locative")),
+    Choice("investment", N_("Investissement dans le logement")),
+    Choice("job", N_("Insertion professionnelle")),
 )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    N_,
     Deadline,
     EnrolmentView,
     Field,
@@ -67,32 +68,32 @@ BAIL_WORKFLOW = Workflow(
     programme=BAIL,
     initial="referral",
     states=(
-        State("referral", "Demande reçue", phase="referral"),
-        State("admitted", "Accord du CLLAJ, bail en préparation", phase="waiting"),
-        State("housed", "Dans le logement (présence de l'association)", phase="active"),
+        State("referral", N_("Demande reçue"), phase="referral"),
+        State("admitted", N_("Accord du CLLAJ, bail en préparation"), phase="waiting"),
+        State("housed", N_("Dans le logement (présence de l'association)"), phase="active"),
         *CLOSED_STATES,
     ),
     transitions=(
         Transition(
             "accept",
-            "Donner l'accord",
+            N_("Donner l'accord"),
             ("referral",),
             "admitted",
             fields=(DECISION, OVERRIDE),
-            guards=(age_guard(None, BAIL_MAX_AGE, "Le bail accompagné"),),
+            guards=(age_guard(None, BAIL_MAX_AGE, N_("Le bail accompagné")),),
             order=10,
         ),
         refusal(),
         Transition(
             "enter",
-            "Signature du bail et de la convention tripartite",
+            N_("Signature du bail et de la convention tripartite"),
             ("admitted",),
             "housed",
             fields=(
                 ENTRY,
                 Field(
                     "agreement_signed_on",
-                    "Date de signature de la convention tripartite",
+                    N_("Date de signature de la convention tripartite"),
                     kind="date",
                     required=True,
                 ),
@@ -108,9 +109,11 @@ BAIL_WORKFLOW = Workflow(
             reason_label=None,
             fields=(
                 Field(
-                    "early_end_reason", "Motif d'une fin anticipée (avant 6 mois)", kind="textarea"
+                    "early_end_reason",
+                    N_("Motif d'une fin anticipée (avant 6 mois)"),
+                    kind="textarea",
                 ),
-                Field("exit_reason", "Commentaire", max_length=100),
+                Field("exit_reason", N_("Commentaire"), max_length=100),
             ),
             guards=(require_six_months,),
             danger=False,
@@ -120,7 +123,7 @@ BAIL_WORKFLOW = Workflow(
     deadlines=(
         Deadline(
             "bail_presence",
-            "Fin de la présence de l'association (6 mois)",
+            N_("Fin de la présence de l'association (6 mois)"),
             ("housed",),
             _bail_due,
             warn_days=30,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    N_,
     Field,
     GuardContext,
     Transition,
@@ -41,15 +42,15 @@ def age_guard(low: int | None, high: int, name: str):
 DECISION = decision_date_field()
 OVERRIDE = Field(
     "age_override_reason",
-    "Motif de dérogation à l'âge",
+    N_("Motif de dérogation à l'âge"),
     kind="textarea",
-    help="Seulement pour une exception décidée par le service.",
+    help=N_("Seulement pour une exception décidée par le service."),
 )
-ENTRY = Field("entry_date", "Date d'entrée dans le logement", kind="date", required=True)
+ENTRY = Field("entry_date", N_("Date d'entrée dans le logement"), kind="date", required=True)
 
 
 #: The closed states of the CLLAJ's three measures (a request, not a candidacy).
-CLOSED_STATES = closed_states(refused="Demande refusée", withdrawn="Demande abandonnée")
+CLOSED_STATES = closed_states(refused=N_("Demande refusée"), withdrawn=N_("Demande abandonnée"))
 
 
 def withdraw(sources: tuple[str, ...]) -> Transition:

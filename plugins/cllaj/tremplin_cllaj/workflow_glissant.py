@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    N_,
     Deadline,
     EnrolmentView,
     Field,
@@ -103,28 +104,35 @@ GLISSANT_WORKFLOW = Workflow(
     programme=GLISSANT,
     initial="referral",
     states=(
-        State("referral", "Fiche de liaison reçue", phase="referral"),
-        State("diagnosed", "Diagnostic réalisé, situation présentée au comité", phase="referral"),
-        State("retained", "Retenu par le comité, en attente de logement", phase="waiting"),
-        State("housed", "Relogé en bail glissant (accompagnement)", phase="active"),
+        State("referral", N_("Fiche de liaison reçue"), phase="referral"),
+        State(
+            "diagnosed", N_("Diagnostic réalisé, situation présentée au comité"), phase="referral"
+        ),
+        State("retained", N_("Retenu par le comité, en attente de logement"), phase="waiting"),
+        State("housed", N_("Relogé en bail glissant (accompagnement)"), phase="active"),
         *CLOSED_STATES,
     ),
     transitions=(
         Transition(
             "diagnose",
-            "Diagnostic réalisé",
+            N_("Diagnostic réalisé"),
             ("referral",),
             "diagnosed",
-            fields=(Field("diagnostic_date", "Date du diagnostic", kind="date", required=True),),
+            fields=(
+                Field("diagnostic_date", N_("Date du diagnostic"), kind="date", required=True),
+            ),
             guards=(require_liaison_form,),
             order=10,
         ),
         Transition(
             "retain",
-            "Retenu par le comité de pilotage",
+            N_("Retenu par le comité de pilotage"),
             ("diagnosed",),
             "retained",
-            fields=(Field("decision_date", "Date du comité", kind="date", required=True), OVERRIDE),
+            fields=(
+                Field("decision_date", N_("Date du comité"), kind="date", required=True),
+                OVERRIDE,
+            ),
             guards=(
                 require_retention_criteria,
                 age_guard(None, GLISSANT_MAX_AGE, "Le parcours bail glissant"),
@@ -140,10 +148,10 @@ GLISSANT_WORKFLOW = Workflow(
         refusal(sources=("referral", "diagnosed")),
         Transition(
             "enter",
-            "Relogement (signature du bail)",
+            N_("Relogement (signature du bail)"),
             ("retained",),
             "housed",
-            fields=(ENTRY, Field("landlord", "Bailleur", max_length=120)),
+            fields=(ENTRY, Field("landlord", N_("Bailleur"), max_length=120)),
             order=10,
         ),
         exit_with_destination(
@@ -174,7 +182,7 @@ GLISSANT_WORKFLOW = Workflow(
     deadlines=(
         Deadline(
             "sliding_due",
-            "Glissement du bail (un an après le relogement)",
+            N_("Glissement du bail (un an après le relogement)"),
             ("housed",),
             _slide_due,
             warn_days=30,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    N_,
     AgreementPolicy,
     GuardContext,
     State,
@@ -71,15 +72,15 @@ JAPPART_WORKFLOW = Workflow(
     programme=JAPPART,
     initial="referral",
     states=(
-        State("referral", "Candidature reçue", phase="referral"),
-        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
-        State("housed", "Dans le logement J'APPART", phase="active"),
+        State("referral", N_("Candidature reçue"), phase="referral"),
+        State("admitted", N_("Admis, en attente d'entrée"), phase="waiting"),
+        State("housed", N_("Dans le logement J'APPART"), phase="active"),
         *CLOSED_STATES,
     ),
     transitions=(
         Transition(
             "accept",
-            "Admettre",
+            N_("Admettre"),
             ("referral",),
             "admitted",
             fields=(DECISION, OVERRIDE),

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tremplin.api import (
+    N_,
     DashboardContext,
     DashboardItem,
     DashboardRow,
@@ -33,7 +34,7 @@ SLUG = "housing"
 @hookimpl
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
-        slug=SLUG, name="Logement et gestion locative", version=__version__, api=">=1.5,<2"
+        slug=SLUG, name=N_("Logement et gestion locative"), version=__version__, api=">=1.5,<2"
     )
 
 
@@ -57,14 +58,17 @@ def tremplin_step_corrected(correction):
 def tremplin_timeline_event_types() -> list[EventType]:
     return [
         EventType(
-            "housing_occupancy", "Entrée, sortie ou transfert de logement", manual=False, order=930
+            "housing_occupancy",
+            N_("Entrée, sortie ou transfert de logement"),
+            manual=False,
+            order=930,
         ),
-        EventType("housing_payment", "Paiement du loyer", manual=False, order=931),
-        EventType("housing_inventory", "État des lieux", manual=False, order=932),
-        EventType("housing_arrears_step", "Procédure d'impayés", manual=False, order=933),
-        EventType("intervention", "Intervention dans le logement", manual=False, order=934),
-        EventType("technical_visit", "Passage technique", order=39, roles=("technician",)),
-        EventType("housing_claim", "Sinistre dans le logement", manual=False, order=935),
+        EventType("housing_payment", N_("Paiement du loyer"), manual=False, order=931),
+        EventType("housing_inventory", N_("État des lieux"), manual=False, order=932),
+        EventType("housing_arrears_step", N_("Procédure d'impayés"), manual=False, order=933),
+        EventType("intervention", N_("Intervention dans le logement"), manual=False, order=934),
+        EventType("technical_visit", N_("Passage technique"), order=39, roles=("technician",)),
+        EventType("housing_claim", N_("Sinistre dans le logement"), manual=False, order=935),
     ]
 
 
@@ -95,40 +99,40 @@ def tremplin_navigation(user) -> list[NavItem]:
     if can(user, "technical"):
         items.append(
             NavItem(
-                "Logements",
+                N_("Logements"),
                 "/housing/dwellings",
                 order=40,
                 roles=roles_holding("technical"),
-                group="housing",
+                group=N_("housing"),
             )
         )
         items.append(
             NavItem(
-                "Captation",
+                N_("Captation"),
                 "/housing/captation",
                 order=41,
                 roles=roles_holding("technical"),
-                group="housing",
+                group=N_("housing"),
             )
         )
     if can(user, "rental"):
         items.append(
             NavItem(
-                "Impayés",
+                N_("Impayés"),
                 "/housing/arrears",
                 order=45,
                 roles=roles_holding("rental"),
-                group="housing",
+                group=N_("housing"),
             )
         )
     if getattr(user, "role", None) in ("admin", "head_of_service"):
         items.append(
             NavItem(
-                "Réglages logement",
+                N_("Réglages logement"),
                 "/housing/settings",
                 order=90,
                 roles=("admin", "head_of_service"),
-                group="admin",
+                group=N_("admin"),
             )
         )
     return items
@@ -145,7 +149,7 @@ def tremplin_household_panels() -> list[HouseholdPanel]:
     return [
         HouseholdPanel(
             "housing",
-            "Logement et loyer",
+            N_("Logement et loyer"),
             "housing/_household_panel.html",
             _panel,
             order=20,
@@ -182,14 +186,14 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
     return [
         DashboardItem(
             "housing_rent_calls",
-            "Appels de loyer du mois",
+            N_("Appels de loyer du mois"),
             dashboard.rent_calls_due,
             order=28,
             capability="rental",
         ),
         DashboardItem(
             "housing_arrears",
-            "Impayés au-dessus du seuil",
+            N_("Impayés au-dessus du seuil"),
             _arrears_rows,
             order=30,
             capability="rental",
@@ -203,7 +207,7 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
         ),
         DashboardItem(
             "housing_interventions",
-            "Interventions en cours",
+            N_("Interventions en cours"),
             dashboard.open_interventions,
             order=32,
             capability="technical",

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Actor,
     AgreementPolicy,
     Enrolments,
@@ -111,7 +112,7 @@ async def renew(
         errors: dict[str, str] = {}
         if until is None:
             if not policy.renewable:
-                errors["until"] = "indiquez la nouvelle fin de l'occupation"
+                errors["until"] = N_("indiquez la nouvelle fin de l'occupation")
             else:
                 until = add_months(entry, policy.term_months * (len(renewals) + 2))
         if until is not None and not policy.renewable and limit and until <= limit:

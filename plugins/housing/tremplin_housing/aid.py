@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, Households, NotFound, now, transaction, validate
+from tremplin.api import N_, Actor, FormErrors, Households, NotFound, now, transaction, validate
 from tremplin_housing.balances import refresh_balances
 from tremplin_housing.common import (
     add_event,
@@ -35,7 +35,7 @@ from tremplin_housing.tables import AidApplication, LedgerEntry, Occupancy
 KIND_LABELS = labels(AID_KINDS)
 OUTCOME_LABELS = labels(AID_OUTCOMES)
 #: Short names for the ledger and the timeline.
-SHORT = {"fsl": "FSL", "visale": "VISALE", "fund": "Fonds d'aide", "other": "Aide"}
+SHORT = {"fsl": N_("FSL"), "visale": N_("VISALE"), "fund": N_("Fonds d'aide"), "other": N_("Aide")}
 
 
 async def add_application(actor: Actor, household_id: int, raw: dict[str, Any]) -> int:
@@ -123,11 +123,11 @@ async def decide(actor: Actor, aid_id: int, raw: dict[str, Any]) -> None:
     granted = values["granted"] or 0
     errors: dict[str, str] = {}
     if values["outcome"] != "pending" and decided is None:
-        errors["decided_on"] = "indiquez la date de la décision"
+        errors["decided_on"] = N_("indiquez la date de la décision")
     if values["outcome"] == "granted" and granted <= 0:
-        errors["granted"] = "indiquez le montant accordé"
+        errors["granted"] = N_("indiquez le montant accordé")
     if values["outcome"] != "granted" and granted:
-        errors["granted"] = "un montant accordé suppose une aide accordée"
+        errors["granted"] = N_("un montant accordé suppose une aide accordée")
     if errors:
         raise FormErrors(errors)
     async with transaction():

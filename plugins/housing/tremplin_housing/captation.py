@@ -23,6 +23,7 @@ from piccolo.columns import Column
 from piccolo.custom_types import Combinable
 
 from tremplin.api import (
+    N_,
     Actor,
     FormErrors,
     add_months,
@@ -213,7 +214,7 @@ async def record_contact(actor: Actor, raw: dict[str, Any], programmes: dict[str
     }
     errors = {}
     if not str(raw.get("contacted_on") or "").strip():
-        errors["contacted_on"] = "indiquez la date du contact avec le propriétaire"
+        errors["contacted_on"] = N_("indiquez la date du contact avec le propriétaire")
     try:
         if errors:
             stock._dwelling_values(form, programmes)  # every error at once
@@ -244,7 +245,7 @@ async def capture(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -> int:
     except FormErrors as exc:
         errors.update(exc.errors)
     if end is not None and end < start:
-        errors["end_date"] = "la date de fin précède la date de début"
+        errors["end_date"] = N_("la date de fin précède la date de début")
     if errors:
         raise FormErrors(errors)
     async with transaction():
@@ -302,7 +303,7 @@ async def return_to_owner(actor: Actor, dwelling_id: int, raw: dict[str, Any]) -
         except FormErrors as exc:
             errors.update(exc.errors)
     if notice_on and returned_on and notice_on > returned_on:
-        errors["notice_given_on"] = "le congé est daté après le retour du logement"
+        errors["notice_given_on"] = N_("le congé est daté après le retour du logement")
     if errors:
         raise FormErrors(errors)
     async with transaction():

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Actor,
     FormErrors,
     now,
@@ -42,9 +43,9 @@ def _amounts(values: dict[str, Any]) -> dict[str, Any]:
     claimed, received = cents(values.pop("claimed")), cents(values.pop("received"))
     errors = {}
     if values["status"] == "compensated" and received <= 0:
-        errors["received"] = "un sinistre indemnisé a une indemnité reçue"
+        errors["received"] = N_("un sinistre indemnisé a une indemnité reçue")
     if values["status"] in ("declared", "expertise", "refused") and received > 0:
-        errors["status"] = "une indemnité reçue : le sinistre est « Indemnisé » ou « Clos »"
+        errors["status"] = N_("une indemnité reçue : le sinistre est « Indemnisé » ou « Clos »")
     if errors:
         raise FormErrors(errors)
     return {**values, "claimed_cents": claimed, "received_cents": received}

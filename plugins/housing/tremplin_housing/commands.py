@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tremplin.api import Actor, Command, CommandArgument, CommandError, FormErrors, today
+from tremplin.api import N_, Actor, Command, CommandArgument, CommandError, FormErrors, today
 from tremplin_housing.calc import add_months, month_bounds
 from tremplin_housing.ledger import run_rent_calls
 from tremplin_housing.routes.arrears import month_label, parse_month
@@ -21,7 +21,7 @@ async def rent_calls(values: dict[str, Any]) -> str:
             f"--month {text} : {exc.errors.get('month', 'mois illisible')}"
         ) from None
     if month > add_months(month_bounds(today())[0], 1):
-        raise CommandError("un loyer ne s'appelle pas plus d'un mois à l'avance")
+        raise CommandError(N_("un loyer ne s'appelle pas plus d'un mois à l'avance"))
     result = await run_rent_calls(Actor(user_id=None, address="cli"), month)
     return (
         f"Appels de loyer de {month_label(month)} : {result['created']} créé(s), "

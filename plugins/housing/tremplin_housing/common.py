@@ -8,23 +8,22 @@ from zoneinfo import ZoneInfo
 
 from tremplin.api import (
     Actor,
-    Field,
     FormErrors,
     Households,
     NewEvent,
     NotFound,
     add_timeline_event,
     audit,
+    format_money,
     today,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
-_MONEY = Field("amount", "Montant", kind="money")
 
 
 def money_label(amount_cents: int) -> str:
-    """``123456`` → ``"1 234,56 €"`` (the core's money format)."""
-    return _MONEY.label_of(amount_cents)
+    """``123456`` → ``"1 234,56 €"`` (the core's money format, Babel's for the language)."""
+    return format_money(amount_cents)
 
 
 def date_or_none(value: str | None) -> dt.date | None:

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Actor,
     Choice,
     ChoiceContext,
@@ -98,7 +99,7 @@ def dwelling_field(label: str = "Logement", name: str = "dwelling") -> Field:
         required=True,
         minimum=1,
         choices_from=_free_for,
-        help="Les logements libres du programme : référence — typologie, commune.",
+        help=N_("Les logements libres du programme : référence — typologie, commune."),
     )
 
 
@@ -378,11 +379,11 @@ def change_of_dwelling(state: str = "housed", *, key: str = "move", order: int =
     rent terms (:func:`move_dwelling`). The enrolment stays in ``state``."""
     return Transition(
         key,
-        "Changement de logement",
+        N_("Changement de logement"),
         (state,),
         state,
         fields=(
-            Field("moved_on", "Date du changement", kind="date", required=True),
+            Field("moved_on", N_("Date du changement"), kind="date", required=True),
             dwelling_field("Nouveau logement"),
         ),
         effects=(move_dwelling(),),

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tremplin.api import Households, Memberships
+from tremplin.api import N_, Households, Memberships
 from tremplin_housing.common import money_label
 from tremplin_housing.fields import LETTER_STEPS
 from tremplin_housing.ledger import balances_by_household
@@ -23,9 +23,9 @@ from tremplin_housing.tables import ArrearsStep, LedgerEntry
 SHIPPED = Path(__file__).parent / "templates" / "housing"
 TEMPLATE = "arrears_letter.typ"
 TITLES = {
-    "first_reminder": "Relance pour loyer impayé",
-    "second_reminder": "Deuxième relance pour loyer impayé",
-    "formal_notice": "Mise en demeure de payer",
+    "first_reminder": N_("Relance pour loyer impayé"),
+    "second_reminder": N_("Deuxième relance pour loyer impayé"),
+    "formal_notice": N_("Mise en demeure de payer"),
 }
 #: Days given to pay, counted from the letter's date.
 DELAYS = {"first_reminder": 15, "second_reminder": 8, "formal_notice": 8}

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from tremplin.api import N_
+
 __all__ = [
     "ARREARS_SORTS",
     "DWELLING_SORTS",
@@ -32,9 +34,9 @@ class Sort:
 #: Dwellings: by reference (the id: references are given in creation order), by status, by
 #: typology; indexes housing_dwelling_status_id (0007) and housing_dwelling_typology_id (0011).
 DWELLING_SORTS = {
-    "reference": Sort("Référence"),
-    "statut": Sort("Statut", "status"),
-    "typologie": Sort("Typologie", "typology"),
+    "reference": Sort(N_("Référence")),
+    "statut": Sort(N_("Statut"), "status"),
+    "typologie": Sort(N_("Typologie"), "typology"),
 }
 
 
@@ -76,9 +78,9 @@ def cursor_of(row: dict[str, Any], sort: Sort) -> int | str:
 #: by name (household_name_id), by last payment, never paid first
 #: (housing_balance_span_payment).
 ARREARS_SORTS = {
-    "solde": Sort("Solde dû (le plus élevé d'abord)", "balance_cents"),
-    "nom": Sort("Nom du ménage", "name"),
-    "paiement": Sort("Dernier paiement (le plus ancien d'abord)", "last_payment"),
+    "solde": Sort(N_("Solde dû (le plus élevé d'abord)"), "balance_cents"),
+    "nom": Sort(N_("Nom du ménage"), "name"),
+    "paiement": Sort(N_("Dernier paiement (le plus ancien d'abord)"), "last_payment"),
 }
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Actor,
     FormErrors,
     IndicatorRow,
@@ -56,11 +57,11 @@ def _values(raw: dict[str, Any]) -> dict[str, Any]:
         except FormErrors as exc:
             errors.update(exc.errors)
     if values["status"] == "done" and done is None:
-        errors["done_on"] = "indiquez la date de réalisation"
+        errors["done_on"] = N_("indiquez la date de réalisation")
     if done is not None and values["status"] != "done":
-        errors["status"] = "une intervention datée de sa réalisation est « Réalisée »"
+        errors["status"] = N_("une intervention datée de sa réalisation est « Réalisée »")
     if done is not None and requested is not None and done < requested:
-        errors["done_on"] = "la réalisation précède la demande"
+        errors["done_on"] = N_("la réalisation précède la demande")
     if errors:
         raise FormErrors(errors)
     values.update(requested_on=requested, done_on=done, cost_cents=cents(values.pop("cost")))
@@ -138,11 +139,11 @@ async def update_intervention(actor: Actor, intervention_id: int, raw: dict[str,
         )
         errors: dict[str, str] = {}
         if values["status"] == "done" and done is None:
-            errors["done_on"] = "indiquez la date de réalisation"
+            errors["done_on"] = N_("indiquez la date de réalisation")
         if done is not None and values["status"] != "done":
-            errors["status"] = "une intervention datée de sa réalisation est « Réalisée »"
+            errors["status"] = N_("une intervention datée de sa réalisation est « Réalisée »")
         if done is not None and done < row["requested_on"]:
-            errors["done_on"] = "la réalisation précède la demande"
+            errors["done_on"] = N_("la réalisation précède la demande")
         if errors:
             raise FormErrors(errors)
         await versioned_update(
@@ -207,15 +208,15 @@ async def intervention_tables(
     return [
         IndicatorTable(
             "housing_interventions",
-            "Interventions par type de prestataire",
+            N_("Interventions par type de prestataire"),
             rows_from_counts(counts, PROVIDERS, len(rows)),
             total=len(rows),
             unit="interventions",
-            note="Interventions réalisées dans la période.",
+            note=N_("Interventions réalisées dans la période."),
         ),
         IndicatorTable(
             "housing_interventions_cost",
-            "Coût des interventions par type de prestataire",
+            N_("Coût des interventions par type de prestataire"),
             cost_rows,
             total=round(sum(costs.values()) / 100, 2),
             unit="euros",

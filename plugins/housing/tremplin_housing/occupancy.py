@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, now, today, transaction, validate
+from tremplin.api import N_, Actor, FormErrors, now, today, transaction, validate
 from tremplin_housing.calc import add_months, first_of_month, overlaps
 from tremplin_housing.common import (
     add_event,
@@ -373,7 +373,7 @@ async def add_inventory(actor: Actor, occupancy_id: int, raw: dict[str, Any]) ->
     fund = cents(values["fund"]) or 0
     errors = {}
     if fund and values["kind"] != "exit":
-        errors["fund"] = "le fonds mutualisé n'intervient qu'à un état des lieux de sortie"
+        errors["fund"] = N_("le fonds mutualisé n'intervient qu'à un état des lieux de sortie")
     try:
         not_in_future("done_on", day)
     except FormErrors as exc:

@@ -13,7 +13,17 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, Households, NotFound, now, today, transaction, validate
+from tremplin.api import (
+    N_,
+    Actor,
+    FormErrors,
+    Households,
+    NotFound,
+    now,
+    today,
+    transaction,
+    validate,
+)
 from tremplin_housing.calc import (
     MAX_PLAN_INSTALMENTS,
     plan_instalments,
@@ -48,15 +58,15 @@ def _values(raw: dict[str, Any]) -> dict[str, Any]:
     not_in_future("start_date", start)
     errors: dict[str, str] = {}
     if values["debt"] <= 0:
-        errors["debt"] = "la dette à apurer doit être supérieure à zéro"
+        errors["debt"] = N_("la dette à apurer doit être supérieure à zéro")
     if values["monthly"] <= 0:
-        errors["monthly"] = "l'échéance doit être supérieure à zéro"
+        errors["monthly"] = N_("l'échéance doit être supérieure à zéro")
     elif values["debt"] > 0 and -(-values["debt"] // values["monthly"]) > MAX_PLAN_INSTALMENTS:
         errors["monthly"] = (
             f"plus de {MAX_PLAN_INSTALMENTS} échéances : augmentez le montant mensuel"
         )
     if first_due < start:
-        errors["first_due_on"] = "la première échéance précède la signature du plan"
+        errors["first_due_on"] = N_("la première échéance précède la signature du plan")
     if errors:
         raise FormErrors(errors)
     return {**values, "start_date": start, "first_due_on": first_due}

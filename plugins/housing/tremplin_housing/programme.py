@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tremplin.api import (
+    N_,
     AgreementPolicy,
     Deadline,
     EffectContext,
@@ -63,13 +64,15 @@ def renewal_fields(policy: AgreementPolicy) -> tuple[Field, ...]:
     fields: list[Field] = [
         Field(
             "decided_on",
-            "Date de la décision",
+            N_("Date de la décision"),
             kind="date",
-            help="Aujourd'hui si vide.",
+            help=N_("Aujourd'hui si vide."),
         )
     ]
     if not policy.renewable:
-        fields.append(Field("until", "Nouvelle fin de l'occupation", kind="date", required=True))
+        fields.append(
+            Field("until", N_("Nouvelle fin de l'occupation"), kind="date", required=True)
+        )
     if policy.derogation and (policy.max_months or not policy.renewable):
         fields.append(
             Field(

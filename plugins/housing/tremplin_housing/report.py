@@ -36,10 +36,13 @@ from functools import reduce
 from typing import Any
 
 from tremplin.api import (
+    N_,
     IndicatorRow,
     IndicatorTable,
     ReportContext,
     ReportSection,
+    domain,
+    format_date,
     rows_from_counts,
     today,
 )
@@ -69,88 +72,13 @@ from tremplin_housing.tables import (
     Vacancy,
 )
 
+gettext = domain(__name__).gettext
+
 SECTION_KEY = "housing"
-SECTION_TITLE = "Logement et gestion locative"
+SECTION_TITLE = N_("Logement et gestion locative")
 #: The chapter of the whole stock, in the association's report.
 STOCK_KEY = "housing_stock"
-STOCK_TITLE = "Parc de logements de l'association"
-
-#: The English of this section's labels, for the report in English (``ReportSection.labels_en``).
-LABELS_EN = {
-    SECTION_TITLE: "Housing and property management",
-    STOCK_TITLE: "The association's housing stock",
-    "Parc de logements en gestion": "Dwellings under management",
-    "En gestion au début de la période": "Under management at the start of the period",
-    "Captés dans la période": "Taken on during the period",
-    "Rendus au propriétaire dans la période": "Returned to the owner during the period",
-    "En gestion à la fin de la période": "Under management at the end of the period",
-    "Motifs de retour au propriétaire": "Reasons for returning dwellings to their owners",
-    "Prospection : propriétaires contactés": "Prospecting: owners contacted",
-    "Logements proposés (propriétaire contacté) dans la période": "Dwellings offered (owner contacted) during the period",
-    "dont captés au plus tard à la fin de la période": "of which taken on by the end of the period",
-    "Logements captés dans la période, par typologie": "Dwellings taken on during the period, by size",
-    "Vacance : jours sans occupant, par cause": "Vacancy: days without an occupant, by cause",
-    "Vacance : coût pour l'association (loyer versé au propriétaire)": "Vacancy: cost to the association (rent paid to the owner)",
-    "Impayés au {date} : ménages concernés": "Rent arrears at {date}: households concerned",
-    "Ménages dont la dette dépasse {amount} €": "Households owing more than €{amount}",
-    "Impayés au {date} : dette totale": "Rent arrears at {date}: total debt",
-    "Dette totale des ménages concernés": "Total debt of the households concerned",
-    "Procédure d'impayés : étapes dans la période": "Arrears procedure: steps taken during the period",
-    "Plans d'apurement : respectés et non respectés": "Repayment plans: kept and broken",
-    "Plans ayant une échéance dans la période, jugés à la fin de la période.": "Plans with an instalment due during the period, assessed at the end of the period.",
-    "Demandes d'aide (FSL, VISALE…) dans la période": "Applications for help (FSL, VISALE…) during the period",
-    "Demandes d'aide : décisions": "Applications for help: decisions",
-    "Demandes d'aide : montants accordés": "Applications for help: amounts granted",
-    "Sinistres par nature": "Insurance claims by type",
-    "Sinistres : montants": "Insurance claims: amounts",
-    "Réclamé aux assureurs": "Claimed from insurers",
-    "Indemnités reçues": "Compensation received",
-    "Interventions par type de prestataire": "Repairs by type of contractor",
-    "Coût des interventions par type de prestataire": "Cost of repairs by type of contractor",
-    "Interventions réalisées dans la période.": "Repairs carried out during the period.",
-    # Choice lists
-    "FSL (Fonds de solidarité pour le logement)": "FSL (housing solidarity fund)",
-    "Mise en jeu de la garantie VISALE": "VISALE guarantee called",
-    "Fonds d'aide de l'association ou d'un partenaire": "Aid fund of the association or a partner",
-    "Autre aide": "Other help",
-    "En attente": "Pending",
-    "Accordée": "Granted",
-    "Refusée": "Refused",
-    "Première relance": "First reminder",
-    "Deuxième relance": "Second reminder",
-    "Mise en demeure": "Formal notice",
-    "Commandement de payer (huissier)": "Order to pay (bailiff)",
-    "Assignation au tribunal": "Court summons",
-    "Expulsion": "Eviction",
-    "Dégât des eaux": "Water damage",
-    "Incendie": "Fire",
-    "Effraction, vol": "Break-in, theft",
-    "Dégradations": "Damage to the property",
-    "Tempête, catastrophe naturelle": "Storm, natural disaster",
-    "En cours": "Ongoing",
-    "Respecté": "Kept",
-    "Non respecté": "Broken",
-    "Vente": "Sale",
-    "Reprise par le propriétaire": "Taken back by the owner",
-    "Logement inadapté": "Unsuitable dwelling",
-    "Humidité, logement énergivore": "Damp, energy-inefficient",
-    "Péril, danger": "Unsafe building",
-    "Localisation, éloignement des services": "Location, far from services",
-    "Studio": "Studio flat",
-    "T1": "One room (T1)",
-    "T2": "Two rooms (T2)",
-    "T3": "Three rooms (T3)",
-    "T4": "Four rooms (T4)",
-    "T5 et plus": "Five rooms or more (T5+)",
-    "Travaux": "Works",
-    "Pas de ménage correspondant à la typologie": "No household matching the size",
-    "Entre deux occupants": "Between two occupants",
-    "Équipe de l'association": "Association's own team",
-    "Entreprise": "Contractor",
-    "Aucun sinistre déclaré sur la période.": "No claim reported in the period.",
-    "Aucune étape de procédure d'impayés sur la période.": "No arrears procedure step in the period.",
-    "Chantier d'insertion": "Work-integration project",
-}
+STOCK_TITLE = N_("Parc de logements de l'association")
 
 
 def euros(amount_cents: int) -> float:
@@ -164,16 +92,13 @@ def section_for(programme: str) -> list[ReportSection]:
     (``scope="association"``: every dwelling, including those of no programme), so that
     each housing figure is printed once."""
     return [
-        ReportSection(
-            SECTION_KEY, SECTION_TITLE, programme, housing_tables, order=60, labels_en=LABELS_EN
-        ),
+        ReportSection(SECTION_KEY, SECTION_TITLE, programme, housing_tables, order=60),
         ReportSection(
             STOCK_KEY,
             STOCK_TITLE,
             "*",
             housing_tables,
             order=60,
-            labels_en=LABELS_EN,
             scope="association",
         ),
     ]
@@ -213,20 +138,20 @@ def stock_tables(
     return [
         IndicatorTable(
             "housing_stock",
-            "Parc de logements en gestion",
+            N_("Parc de logements en gestion"),
             (
-                IndicatorRow("En gestion au début de la période", at_start, key="stock_start"),
-                IndicatorRow("Captés dans la période", captured, key="captured"),
+                IndicatorRow(N_("En gestion au début de la période"), at_start, key="stock_start"),
+                IndicatorRow(N_("Captés dans la période"), captured, key="captured"),
                 IndicatorRow(
-                    "Rendus au propriétaire dans la période", len(returned), key="returned"
+                    N_("Rendus au propriétaire dans la période"), len(returned), key="returned"
                 ),
-                IndicatorRow("En gestion à la fin de la période", at_end, key="stock_end"),
+                IndicatorRow(N_("En gestion à la fin de la période"), at_end, key="stock_end"),
             ),
             unit="logements",
         ),
         IndicatorTable(
             "housing_returns",
-            "Motifs de retour au propriétaire",
+            N_("Motifs de retour au propriétaire"),
             rows_from_counts(reasons, RETURN_REASONS, len(returned), keep_empty=False),
             total=len(returned),
             unit="logements",
@@ -244,15 +169,15 @@ def captation_tables(
     return [
         IndicatorTable(
             "housing_prospection",
-            "Prospection : propriétaires contactés",
+            N_("Prospection : propriétaires contactés"),
             (
                 IndicatorRow(
-                    "Logements proposés (propriétaire contacté) dans la période",
+                    N_("Logements proposés (propriétaire contacté) dans la période"),
                     len(contacted),
                     key="contacted",
                 ),
                 IndicatorRow(
-                    "dont captés au plus tard à la fin de la période",
+                    N_("dont captés au plus tard à la fin de la période"),
                     sum(
                         d["captured_on"] is not None and d["captured_on"] <= end for d in contacted
                     ),
@@ -263,7 +188,7 @@ def captation_tables(
         ),
         IndicatorTable(
             "housing_captured_typology",
-            "Logements captés dans la période, par typologie",
+            N_("Logements captés dans la période, par typologie"),
             rows_from_counts(by_typology, TYPOLOGIES, len(captured)),
             total=len(captured),
             unit="logements",
@@ -299,14 +224,14 @@ def vacancy_tables(
     return [
         IndicatorTable(
             "housing_vacancy_days",
-            "Vacance : jours sans occupant, par cause",
+            N_("Vacance : jours sans occupant, par cause"),
             rows_from_counts(days, causes, total_days, keep_empty=False),
             total=total_days,
             unit="jours",
         ),
         IndicatorTable(
             "housing_vacancy_cost",
-            "Vacance : coût pour l'association (loyer versé au propriétaire)",
+            N_("Vacance : coût pour l'association (loyer versé au propriétaire)"),
             cost_rows,
             total=euros(total_cost),
             unit="euros",
@@ -328,31 +253,33 @@ def arrears_tables(
     return [
         IndicatorTable(
             "housing_arrears_households",
-            f"Impayés au {end.strftime('%d/%m/%Y')} : ménages concernés",
+            gettext("Impayés au {date} : ménages concernés").format(date=format_date(end)),
             (
                 IndicatorRow(
-                    f"Ménages dont la dette dépasse {label} €", len(owing), key="households"
+                    gettext("Ménages dont la dette dépasse {amount} €").format(amount=label),
+                    len(owing),
+                    key="households",
                 ),
             ),
             unit="ménages",
         ),
         IndicatorTable(
             "housing_arrears_debt",
-            f"Impayés au {end.strftime('%d/%m/%Y')} : dette totale",
+            gettext("Impayés au {date} : dette totale").format(date=format_date(end)),
             (
                 IndicatorRow(
-                    "Dette totale des ménages concernés", euros(sum(owing.values())), key="debt"
+                    N_("Dette totale des ménages concernés"), euros(sum(owing.values())), key="debt"
                 ),
             ),
             unit="euros",
         ),
         IndicatorTable(
             "housing_arrears_steps",
-            "Procédure d'impayés : étapes dans la période",
+            N_("Procédure d'impayés : étapes dans la période"),
             rows_from_counts(counts, ARREARS_STEPS, len(steps)),
             total=len(steps),
             unit="étapes",
-            empty="Aucune étape de procédure d'impayés sur la période.",
+            empty=N_("Aucune étape de procédure d'impayés sur la période."),
         ),
     ]
 
@@ -366,11 +293,11 @@ def plan_tables(plans: list[dict[str, Any]], start: dt.date) -> list[IndicatorTa
     return [
         IndicatorTable(
             "housing_repayment_plans",
-            "Plans d'apurement : respectés et non respectés",
+            N_("Plans d'apurement : respectés et non respectés"),
             rows_from_counts(counts, PLAN_STATUSES, len(running)),
             total=len(running),
             unit="plans",
-            note="Plans ayant une échéance dans la période, jugés à la fin de la période.",
+            note=N_("Plans ayant une échéance dans la période, jugés à la fin de la période."),
         )
     ]
 
@@ -386,21 +313,21 @@ def aid_tables(applications: list[dict[str, Any]]) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "housing_aid_kinds",
-            "Demandes d'aide (FSL, VISALE…) dans la période",
+            N_("Demandes d'aide (FSL, VISALE…) dans la période"),
             rows_from_counts(by_kind, AID_KINDS, len(applications)),
             total=len(applications),
             unit="demandes",
         ),
         IndicatorTable(
             "housing_aid_outcomes",
-            "Demandes d'aide : décisions",
+            N_("Demandes d'aide : décisions"),
             rows_from_counts(by_outcome, AID_OUTCOMES, len(applications)),
             total=len(applications),
             unit="demandes",
         ),
         IndicatorTable(
             "housing_aid_granted",
-            "Demandes d'aide : montants accordés",
+            N_("Demandes d'aide : montants accordés"),
             tuple(IndicatorRow(c.label, euros(granted[c.value]), key=c.value) for c in AID_KINDS),
             total=euros(sum(granted.values())),
             unit="euros",
@@ -414,23 +341,23 @@ def claim_tables(claims: list[dict[str, Any]]) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "housing_claims",
-            "Sinistres par nature",
+            N_("Sinistres par nature"),
             rows_from_counts(counts, CLAIM_KINDS, len(claims), keep_empty=False),
             total=len(claims),
             unit="sinistres",
-            empty="Aucun sinistre déclaré sur la période.",
+            empty=N_("Aucun sinistre déclaré sur la période."),
         ),
         IndicatorTable(
             "housing_claims_amounts",
-            "Sinistres : montants",
+            N_("Sinistres : montants"),
             (
                 IndicatorRow(
-                    "Réclamé aux assureurs",
+                    N_("Réclamé aux assureurs"),
                     euros(sum(c["claimed_cents"] for c in claims)),
                     key="claimed",
                 ),
                 IndicatorRow(
-                    "Indemnités reçues",
+                    N_("Indemnités reçues"),
                     euros(sum(c["received_cents"] for c in claims)),
                     key="received",
                 ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Actor,
     Field,
     FormErrors,
@@ -30,12 +31,12 @@ MAX_THRESHOLD_CENTS = 100_000  # 1 000 €: above, the committee would see no on
 SETTINGS_FIELDS = (
     Field(
         "arrears_threshold",
-        "Seuil d'impayé",
+        N_("Seuil d'impayé"),
         kind="money",
         required=True,
         minimum=0,
         maximum=MAX_THRESHOLD_CENTS,
-        help="Un ménage est en impayé quand sa dette dépasse ce montant (30 € par défaut).",
+        help=N_("Un ménage est en impayé quand sa dette dépasse ce montant (30 € par défaut)."),
     ),
 )
 

@@ -8,6 +8,7 @@ import secrets
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Actor,
     ConflictError,
     FormErrors,
@@ -77,7 +78,7 @@ def _dwelling_values(raw: dict[str, Any], programmes: dict[str, str]) -> dict[st
     values = validate(dwelling_fields(programmes), raw)
     errors: dict[str, str] = {}
     if values["postcode"] and not _POSTCODE.match(values["postcode"]):
-        errors["postcode"] = "code postal invalide (5 chiffres)"
+        errors["postcode"] = N_("code postal invalide (5 chiffres)")
     for name in ("dpe_date", "contacted_on", "captured_on", "returned_on"):
         values[name] = date_or_none(values[name])
         try:
@@ -85,24 +86,24 @@ def _dwelling_values(raw: dict[str, Any], programmes: dict[str, str]) -> dict[st
         except FormErrors as exc:
             errors.update(exc.errors)
     if values["dpe_date"] and not values["dpe_class"]:
-        errors["dpe_class"] = "indiquez la classe du DPE"
+        errors["dpe_class"] = N_("indiquez la classe du DPE")
     if values["status"] == "returned":
         if not values["returned_on"]:
-            errors["returned_on"] = "indiquez la date du retour au propriétaire"
+            errors["returned_on"] = N_("indiquez la date du retour au propriétaire")
         if not values["return_reason"]:
-            errors["return_reason"] = "indiquez le motif du retour au propriétaire"
+            errors["return_reason"] = N_("indiquez le motif du retour au propriétaire")
     if (
         values["contacted_on"]
         and values["captured_on"]
         and (values["captured_on"] < values["contacted_on"])
     ):
-        errors["captured_on"] = "la date de captation précède le premier contact"
+        errors["captured_on"] = N_("la date de captation précède le premier contact")
     if (
         values["captured_on"]
         and values["returned_on"]
         and (values["returned_on"] < values["captured_on"])
     ):
-        errors["returned_on"] = "la date du retour précède celle de la captation"
+        errors["returned_on"] = N_("la date du retour précède celle de la captation")
     if errors:
         raise FormErrors(errors)
     for name in ("address", "postcode", "city", "dpe_class", "programme", "return_reason", "notes"):

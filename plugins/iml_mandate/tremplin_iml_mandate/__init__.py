@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tremplin.api import (
+    N_,
     Choice,
     EnrolmentPanel,
     EventType,
@@ -47,11 +48,11 @@ from tremplin_iml_mandate.workflow import (
 __version__ = "0.2.0"
 
 TYPOLOGIES = (
-    Choice("T1", "T1"),
-    Choice("T2", "T2"),
-    Choice("T3", "T3"),
-    Choice("T4", "T4"),
-    Choice("T5", "T5 et plus"),
+    Choice("T1", N_("T1")),
+    Choice("T2", N_("T2")),
+    Choice("T3", N_("T3")),
+    Choice("T4", N_("T4")),
+    Choice("T5", N_("T5 et plus")),
 )
 
 
@@ -59,7 +60,7 @@ TYPOLOGIES = (
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug="iml_mandate",
-        name="IML en mandat de gestion et mesures d'accompagnement",
+        name=N_("IML en mandat de gestion et mesures d'accompagnement"),
         version=__version__,
         api=">=1.2,<2",
         depends_on=("housing",),
@@ -89,18 +90,18 @@ def tremplin_template_dirs() -> list[Path]:
 def tremplin_navigation(user) -> list[NavItem]:
     return [
         NavItem(
-            "Suivi IML mandat / ASLL",
+            N_("Suivi IML mandat / ASLL"),
             f"/{KEY}/follow-up",
             order=64,
             roles=("admin", "head_of_service", "social_worker"),
-            group="programmes",
+            group=N_("programmes"),
         ),
         NavItem(
-            "Mesures financées",
+            N_("Mesures financées"),
             f"/{KEY}/funding",
             order=85,
             roles=("head_of_service", "admin"),
-            group="steering",
+            group=N_("steering"),
         ),
     ]
 
@@ -108,17 +109,17 @@ def tremplin_navigation(user) -> list[NavItem]:
 MANDATE_FIELDS = (
     Field(
         "ddets_agreement_date",
-        "Date de l'accord préalable de la DDETS",
+        N_("Date de l'accord préalable de la DDETS"),
         kind="date",
-        help="Obligatoire avant la signature du bail.",
+        help=N_("Obligatoire avant la signature du bail."),
         order=10,
     ),
-    Field("monthly_resources", "Ressources mensuelles du ménage", kind="money", order=20),
-    Field("max_rent", "Loyer résiduel supportable", kind="money", order=21),
-    Field("wanted_location", "Secteur recherché", max_length=100, order=22),
+    Field("monthly_resources", N_("Ressources mensuelles du ménage"), kind="money", order=20),
+    Field("max_rent", N_("Loyer résiduel supportable"), kind="money", order=21),
+    Field("wanted_location", N_("Secteur recherché"), max_length=100, order=22),
     Field(
         "wanted_typology",
-        "Typologie recherchée",
+        N_("Typologie recherchée"),
         kind="choice",
         choices=TYPOLOGIES,
         order=23,
@@ -128,16 +129,16 @@ MANDATE_FIELDS = (
 SUPPORT_FIELDS = (
     Field(
         "measure_kind",
-        "Type de mesure",
+        N_("Type de mesure"),
         kind="choice",
         required=True,
         choices=MEASURE_KINDS,
         order=10,
     ),
-    Field("trigger", "Motif de l'accompagnement", kind="choice", choices=TRIGGERS, order=11),
-    Field("debt_at_entry", "Dette locative à l'entrée", kind="money", order=20),
-    Field("debt_latest", "Dette locative au dernier point", kind="money", order=21),
-    Field("plan_kept", "Plan d'apurement respecté", kind="bool", order=22),
+    Field("trigger", N_("Motif de l'accompagnement"), kind="choice", choices=TRIGGERS, order=11),
+    Field("debt_at_entry", N_("Dette locative à l'entrée"), kind="money", order=20),
+    Field("debt_latest", N_("Dette locative au dernier point"), kind="money", order=21),
+    Field("plan_kept", N_("Plan d'apurement respecté"), kind="bool", order=22),
 )
 
 
@@ -145,12 +146,12 @@ SUPPORT_FIELDS = (
 def tremplin_programme_specs() -> list[ProgrammeSpec]:
     from tremplin_iml_mandate.axes import panel_context as axes_context
     from tremplin_iml_mandate.panels import measure_panel_context, support_panel_context
-    from tremplin_iml_mandate.report import LABELS_EN, mandate_tables, measures_tables
+    from tremplin_iml_mandate.report import mandate_tables, measures_tables
 
     mandate = ProgrammeSpec(
         Programme(
             key=KEY,
-            name_fr="IML en mandat de gestion",
+            name_fr=N_("IML en mandat de gestion"),
             name_en="Rental intermediation (management mandate)",
             max_duration_months=MAX_MONTHS,
             public="Tout type de ménage susceptible d'accéder au logement, orienté par le SIAO",
@@ -163,7 +164,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         # Home visits and office appointments are the core's contact kinds.
         event_types=(
             EventType(
-                "stabilisation_axis", "Axe de stabilisation mis à jour", manual=False, order=925
+                "stabilisation_axis", N_("Axe de stabilisation mis à jour"), manual=False, order=925
             ),
         ),
         panels=(
@@ -175,18 +176,17 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         report_sections=(
             ReportSection(
                 "mandate",
-                "IML en mandat de gestion : accompagnement global",
+                N_("IML en mandat de gestion : accompagnement global"),
                 KEY,
                 mandate_tables,
                 order=50,
-                labels_en=LABELS_EN,
             ),
         ),
     )
     support = ProgrammeSpec(
         Programme(
             key=SUPPORT_KEY,
-            name_fr="Accompagnement social lié au logement",
+            name_fr=N_("Accompagnement social lié au logement"),
             name_en="Housing-related social support (simple and reinforced)",
             public="Locataires de l'agence en difficulté dans leur logement (impayé, "
             "voisinage, logement inadapté)",
@@ -208,11 +208,10 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
         report_sections=(
             ReportSection(
                 "measures",
-                "Accompagnement social simple et renforcé",
+                N_("Accompagnement social simple et renforcé"),
                 SUPPORT_KEY,
                 measures_tables,
                 order=50,
-                labels_en=LABELS_EN,
             ),
         ),
     )

@@ -19,6 +19,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
+    N_,
     Actor,
     Choice,
     Enrolments,
@@ -43,30 +44,30 @@ from tremplin_iml_mandate.tables import StabilisationAxis
 from tremplin_iml_mandate.workflow import KEY
 
 AXES = (
-    Choice("administrative", "Situation administrative"),
-    Choice("budget", "Budget"),
-    Choice("family", "Famille et parentalité"),
-    Choice("employment", "Emploi et insertion professionnelle"),
-    Choice("upkeep", "Entretien du logement"),
-    Choice("neighbourhood", "Liens de voisinage"),
-    Choice("health", "Santé"),
+    Choice("administrative", N_("Situation administrative")),
+    Choice("budget", N_("Budget")),
+    Choice("family", N_("Famille et parentalité")),
+    Choice("employment", N_("Emploi et insertion professionnelle")),
+    Choice("upkeep", N_("Entretien du logement")),
+    Choice("neighbourhood", N_("Liens de voisinage")),
+    Choice("health", N_("Santé")),
 )
 SENSITIVE_AXES = frozenset({"health"})
 AXIS_LABELS = {c.value: c.label for c in AXES}
 
 PROGRESS = (
-    Choice("not_started", "Non commencé"),
-    Choice("in_progress", "En cours"),
-    Choice("achieved", "Atteint"),
-    Choice("not_achieved", "Non atteint / abandonné"),
+    Choice("not_started", N_("Non commencé")),
+    Choice("in_progress", N_("En cours")),
+    Choice("achieved", N_("Atteint")),
+    Choice("not_achieved", N_("Non atteint / abandonné")),
 )
 PROGRESS_LABELS = {c.value: c.label for c in PROGRESS}
 
 AXIS_FIELDS = (
-    Field("goals", "Objectifs", kind="textarea"),
-    Field("progress", "Avancement", kind="choice", required=True, choices=PROGRESS),
-    Field("reviewed_on", "Date du point", kind="date", required=True),
-    Field("comment", "Commentaire", kind="textarea"),
+    Field("goals", N_("Objectifs"), kind="textarea"),
+    Field("progress", N_("Avancement"), kind="choice", required=True, choices=PROGRESS),
+    Field("reviewed_on", N_("Date du point"), kind="date", required=True),
+    Field("comment", N_("Commentaire"), kind="textarea"),
 )
 
 #: Axes are worked on while the household is accompanied (before entry and in the dwelling).
@@ -77,9 +78,9 @@ def check_axis(values: dict[str, Any]) -> None:
     """Cross-field rules: goals before any progress; no review in the future."""
     errors = {}
     if values["progress"] != "not_started" and not (values["goals"] or "").strip():
-        errors["goals"] = "indiquez les objectifs avant de noter un avancement"
+        errors["goals"] = N_("indiquez les objectifs avant de noter un avancement")
     if values["reviewed_on"] and dt.date.fromisoformat(values["reviewed_on"]) > today():
-        errors["reviewed_on"] = "la date du point est dans le futur"
+        errors["reviewed_on"] = N_("la date du point est dans le futur")
     if errors:
         raise FormErrors(errors)
 
@@ -217,7 +218,7 @@ async def axis_update(
     row = await enrolment_for_route(request, enrolment_id, KEY)
     sensitive = can(current_user(request), "sensitive")
     if axis in SENSITIVE_AXES and not sensitive:
-        raise PermissionDeniedException("accès refusé aux données de santé")
+        raise PermissionDeniedException(N_("accès refusé aux données de santé"))
     raw = {k.removeprefix(f"{axis}_"): v for k, v in (await request.form()).items() if k != "_csrf"}
     a = actor(request)
     status = 200

@@ -10,6 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
+    N_,
     Choice,
     Field,
     FormErrors,
@@ -25,14 +26,14 @@ from tremplin_iml_mandate.workflow import KEY, SUPPORT_KEY
 
 MANAGERS = roles("head_of_service", "admin")
 PROGRAMMES = (
-    Choice(KEY, "IML en mandat de gestion"),
-    Choice(SUPPORT_KEY, "Accompagnement social lié au logement"),
+    Choice(KEY, N_("IML en mandat de gestion")),
+    Choice(SUPPORT_KEY, N_("Accompagnement social lié au logement")),
 )
 FUNDING_FIELDS = (
-    Field("programme", "Programme", kind="choice", required=True, choices=PROGRAMMES),
-    Field("year", "Année", kind="int", required=True, minimum=2000, maximum=2100),
-    Field("funded", "Mesures financées", kind="int", required=True, minimum=0, maximum=10_000),
-    Field("funder", "Financeur", help="Par exemple : État (DDETS), CAF", max_length=100),
+    Field("programme", N_("Programme"), kind="choice", required=True, choices=PROGRAMMES),
+    Field("year", N_("Année"), kind="int", required=True, minimum=2000, maximum=2100),
+    Field("funded", N_("Mesures financées"), kind="int", required=True, minimum=0, maximum=10_000),
+    Field("funder", N_("Financeur"), help=N_("Par exemple : État (DDETS), CAF"), max_length=100),
 )
 
 

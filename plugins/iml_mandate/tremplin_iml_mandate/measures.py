@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tremplin.api import Choice, Period, measure_months
+from tremplin.api import N_, Choice, Period, measure_months
 
 DEBT_CATEGORIES = (
-    Choice("cleared", "N'ont plus de dette"),
-    Choice("nearly_cleared", "N'ont quasiment plus de dette et respectent un plan d'apurement"),
-    Choice("plan_not_kept", "Ne respectent pas le plan d'apurement"),
+    Choice("cleared", N_("N'ont plus de dette")),
+    Choice("nearly_cleared", N_("N'ont quasiment plus de dette et respectent un plan d'apurement")),
+    Choice("plan_not_kept", N_("Ne respectent pas le plan d'apurement")),
 )
 
 

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from piccolo.query.functions.aggregate import Count
 
 from tremplin.api import (
+    N_,
     Enrolments,
     IndicatorRow,
     IndicatorTable,
@@ -36,6 +37,8 @@ from tremplin.api import (
     ReportContext,
     TimelineEvents,
     accompanied_enrolments,
+    domain,
+    format_date,
     measure_months,
     rows_from_counts,
 )
@@ -51,8 +54,10 @@ from tremplin_iml_mandate.tables import StabilisationAxis
 from tremplin_iml_mandate.workflow import KEY, OUTCOMES
 
 PARIS = ZoneInfo("Europe/Paris")
+gettext = domain(__name__).gettext
+
 CONTACT_KINDS = (
-    ("home_visit", "Visites à domicile"),
+    ("home_visit", N_("Visites à domicile")),
     ("office_appointment", "Rendez-vous au bureau"),
 )
 
@@ -128,7 +133,7 @@ async def contact_table(ctx: ReportContext, key: str) -> IndicatorTable:
     total = sum(counts.values())
     return IndicatorTable(
         key,
-        "Visites à domicile et rendez-vous au bureau",
+        N_("Visites à domicile et rendez-vous au bureau"),
         rows_from_counts(counts, CONTACT_KINDS, total),
         total=total,
         unit="contacts",
@@ -142,15 +147,30 @@ async def funding_rows(
     funded = await funded_measures(ctx.programme, p.end.year)
     period_months = measure_months(p.start, p.end)
     used = round(months_measures / period_months, 1) if period_months else 0
-    rows = [IndicatorRow(f"Mesures financées ({p.end.year})", funded or 0, key="funded")]
-    if starts is not None:
-        rows.append(IndicatorRow("Entrées dans le dispositif", starts, key="starts"))
-    rows += [
-        IndicatorRow("Mesures utilisées (moyenne sur la période)", used, key="used"),
-        IndicatorRow("Taux d'utilisation (%)", _pct(used, funded or 0) or 0, key="rate"),
+    rows = [
+        IndicatorRow(
+            gettext("Mesures financées ({year})").format(year=p.end.year), funded or 0, key="funded"
+        )
     ]
-    note = "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période." + (
-        "" if funded is not None else " Nombre de mesures financées non renseigné pour cette année."
+    if starts is not None:
+        rows.append(IndicatorRow(N_("Entrées dans le dispositif"), starts, key="starts"))
+    rows += [
+        IndicatorRow(N_("Mesures utilisées (moyenne sur la période)"), used, key="used"),
+        IndicatorRow(N_("Taux d'utilisation (%)"), _pct(used, funded or 0) or 0, key="rate"),
+    ]
+    if starts is not None:
+        rows.append(IndicatorRow(N_("Entrées dans le dispositif"), starts, key="starts"))
+    rows += [
+        IndicatorRow(N_("Mesures utilisées (moyenne sur la période)"), used, key="used"),
+        IndicatorRow(N_("Taux d'utilisation (%)"), _pct(used, funded or 0) or 0, key="rate"),
+    ]
+    note = (
+        N_("Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période.")
+        if funded is not None
+        else N_(
+            "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période. "
+            "Nombre de mesures financées non renseigné pour cette année."
+        )
     )
     return tuple(rows), note
 
@@ -178,25 +198,27 @@ async def mandate_tables(ctx: ReportContext) -> list[IndicatorTable]:
     average = round(statistics.fmean(durations), 1) if durations else 0
     overview = IndicatorTable(
         "mandate_overview",
-        "Ménages accompagnés en IML (mandat de gestion)",
+        N_("Ménages accompagnés en IML (mandat de gestion)"),
         (
-            IndicatorRow("Ménages accompagnés", len(households), key="households"),
+            IndicatorRow(N_("Ménages accompagnés"), len(households), key="households"),
             IndicatorRow(
-                "Personnes accompagnées", await people_count(reference, ctx), key="people"
+                N_("Personnes accompagnées"), await people_count(reference, ctx), key="people"
             ),
             IndicatorRow(
-                "Ménages en accompagnement avant l'entrée (fin de période)",
+                N_("Ménages en accompagnement avant l'entrée (fin de période)"),
                 len(pre_entry),
                 key="pre_entry",
             ),
             IndicatorRow(
-                "Entrées dans le dispositif (début d'accompagnement)", len(starts), key="starts"
+                N_("Entrées dans le dispositif (début d'accompagnement)"), len(starts), key="starts"
             ),
-            IndicatorRow("Baux signés", len(leases), key="leases"),
-            IndicatorRow("Fins d'accompagnement", len(ends), key="ends"),
-            IndicatorRow("Mois-mesures", months, key="months_measures"),
+            IndicatorRow(N_("Baux signés"), len(leases), key="leases"),
+            IndicatorRow(N_("Fins d'accompagnement"), len(ends), key="ends"),
+            IndicatorRow(N_("Mois-mesures"), months, key="months_measures"),
             IndicatorRow(
-                "Durée moyenne des accompagnements terminés (mois)", average, key="average_duration"
+                N_("Durée moyenne des accompagnements terminés (mois)"),
+                average,
+                key="average_duration",
             ),
         ),
         unit="",
@@ -216,21 +238,21 @@ async def mandate_tables(ctx: ReportContext) -> list[IndicatorTable]:
         overview,
         IndicatorTable(
             "mandate_funding",
-            "Mesures financées et mesures utilisées",
+            N_("Mesures financées et mesures utilisées"),
             funding,
             unit="mesures",
             note=note,
         ),
         IndicatorTable(
             "mandate_outcomes",
-            "Situation à la fin de l'accompagnement",
+            N_("Situation à la fin de l'accompagnement"),
             rows_from_counts(outcomes, OUTCOMES, len(ends)),
             total=len(ends),
         ),
         await contact_table(ctx, "mandate_contacts"),
         IndicatorTable(
             "mandate_axes",
-            "Axes de stabilisation travaillés",
+            N_("Axes de stabilisation travaillés"),
             tuple(
                 IndicatorRow(
                     c.label,
@@ -241,9 +263,13 @@ async def mandate_tables(ctx: ReportContext) -> list[IndicatorTable]:
                 for c in AXES
             ),
             total=len(enrolments),
-            note="Accompagnements ayant un objectif sur l'axe ; dont atteint : "
-            + ", ".join(f"{c.label.lower()} {achieved.get(c.value, 0)}" for c in AXES)
-            + ".",
+            note=gettext(
+                "Accompagnements ayant un objectif sur l'axe ; dont atteint : {achieved}."
+            ).format(
+                achieved=", ".join(
+                    f"{gettext(c.label).lower()} {achieved.get(c.value, 0)}" for c in AXES
+                )
+            ),
         ),
     ]
 
@@ -258,11 +284,13 @@ def _kind_table(
         title,
         (
             IndicatorRow(
-                "Ménages suivis", len({e["household"] for e in measures}), key="households"
+                N_("Ménages suivis"), len({e["household"] for e in measures}), key="households"
             ),
-            IndicatorRow("Mesures suivies", len(measures), key="measures"),
-            IndicatorRow("Mois-mesures", months, key="months_measures"),
-            IndicatorRow("Durée moyenne d'accompagnement (mois)", average, key="average_duration"),
+            IndicatorRow(N_("Mesures suivies"), len(measures), key="measures"),
+            IndicatorRow(N_("Mois-mesures"), months, key="months_measures"),
+            IndicatorRow(
+                N_("Durée moyenne d'accompagnement (mois)"), average, key="average_duration"
+            ),
         ),
         unit="",
     ), months
@@ -280,7 +308,7 @@ def debt_table(reinforced: list[dict[str, Any]], ctx: ReportContext) -> Indicato
         for e in with_debt
     }
     counts = Counter(categories.values())
-    rows = [IndicatorRow("Ménages ayant une dette locative à l'entrée", n, key="with_debt")]
+    rows = [IndicatorRow(N_("Ménages ayant une dette locative à l'entrée"), n, key="with_debt")]
     rows += [
         IndicatorRow(c.label, counts.get(c.value, 0), _pct(counts.get(c.value, 0), n), c.value)
         for c in DEBT_CATEGORIES
@@ -288,7 +316,7 @@ def debt_table(reinforced: list[dict[str, Any]], ctx: ReportContext) -> Indicato
     if counts.get("unknown"):
         rows.append(
             IndicatorRow(
-                "Montant actuel non renseigné",
+                N_("Montant actuel non renseigné"),
                 counts["unknown"],
                 _pct(counts["unknown"], n),
                 "unknown",
@@ -302,19 +330,22 @@ def debt_table(reinforced: list[dict[str, Any]], ctx: ReportContext) -> Indicato
         )
         rows.append(
             IndicatorRow(
-                "Évolution de la dette des ménages ne respectant pas le plan (%)",
+                N_("Évolution de la dette des ménages ne respectant pas le plan (%)"),
                 change,
                 key="plan_not_kept_change",
             )
         )
     return IndicatorTable(
         "debt_evolution",
-        f"Dette locative à l'entrée en accompagnement renforcé (situation au "
-        f"{ctx.period.end:%d/%m/%Y})",
+        gettext(
+            "Dette locative à l'entrée en accompagnement renforcé (situation au {date})"
+        ).format(date=format_date(ctx.period.end)),
         tuple(rows),
         total=n,
-        note="Dernier montant connu : celui de la fin de la mesure, ou le dernier point "
-        "enregistré pour une mesure en cours.",
+        note=N_(
+            "Dernier montant connu : celui de la fin de la mesure, ou le dernier point "
+            "enregistré pour une mesure en cours."
+        ),
     )
 
 
@@ -323,10 +354,10 @@ async def measures_tables(ctx: ReportContext) -> list[IndicatorTable]:
     simple = [e for e in measures if e["data"].get("measure_kind") == "simple"]
     reinforced = [e for e in measures if e["data"].get("measure_kind") == "reinforced"]
     simple_table, simple_months = _kind_table(
-        "measures_simple", "Accompagnement social « simple »", simple, ctx
+        "measures_simple", N_("Accompagnement social « simple »"), simple, ctx
     )
     reinforced_table, reinforced_months = _kind_table(
-        "measures_reinforced", "Accompagnement social « renforcé »", reinforced, ctx
+        "measures_reinforced", N_("Accompagnement social « renforcé »"), reinforced, ctx
     )
     funding, note = await funding_rows(ctx, simple_months + reinforced_months)
     return [
@@ -335,89 +366,10 @@ async def measures_tables(ctx: ReportContext) -> list[IndicatorTable]:
         debt_table(reinforced, ctx),
         IndicatorTable(
             "measures_funding",
-            "Mesures financées (CAF) et mesures utilisées",
+            N_("Mesures financées (CAF) et mesures utilisées"),
             funding,
             unit="mesures",
             note=note,
         ),
         await contact_table(ctx, "measures_contacts"),
     ]
-
-
-#: The English of this plugin's report labels (``ReportSection.labels_en``), for both
-#: programmes, their outcomes, prescribers and stabilisation axes included.
-LABELS_EN = {
-    "IML en mandat de gestion : accompagnement global": "Rental intermediation under management mandate: comprehensive support",
-    "Accompagnement social simple et renforcé": "Standard and reinforced social support",
-    "Ménages accompagnés en IML (mandat de gestion)": "Households supported in rental intermediation (management mandate)",
-    "Ménages accompagnés": "Households supported",
-    "Personnes accompagnées": "People supported",
-    "Ménages en accompagnement avant l'entrée (fin de période)": "Households supported before moving in (end of period)",
-    "Entrées dans le dispositif (début d'accompagnement)": "Entries into the scheme (start of support)",
-    "Baux signés": "Leases signed",
-    "Fins d'accompagnement": "Support ended",
-    "Mois-mesures": "Measure-months",
-    "Durée moyenne des accompagnements terminés (mois)": "Average length of completed support (months)",
-    "Mesures financées et mesures utilisées": "Funded and used measures",
-    "Mesures financées (CAF) et mesures utilisées": "Measures funded (CAF) and measures used",
-    "Mesures financées ({year})": "Measures funded ({year})",
-    "Entrées dans le dispositif": "Entries into the scheme",
-    "Mesures utilisées (moyenne sur la période)": "Measures used (average over the period)",
-    "Taux d'utilisation (%)": "Utilisation rate (%)",
-    "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période.": "Measures used: measure-months in the period ÷ number of months in the period.",
-    "Mesures utilisées : mois-mesures de la période ÷ nombre de mois de la période."
-    " Nombre de mesures financées non renseigné pour cette année.": "Measures used: measure-months in the period ÷ number of months in the period."
-    " Number of funded measures not recorded for this year.",
-    "Situation à la fin de l'accompagnement": "Situation at the end of support",
-    "Visites à domicile et rendez-vous au bureau": "Home visits and office appointments",
-    "Visites à domicile": "Home visits",
-    "Rendez-vous au bureau": "Office appointments",
-    "Axes de stabilisation travaillés": "Stabilisation areas worked on",
-    "Accompagnement social « simple »": "Standard social support",
-    "Accompagnement social « renforcé »": "Reinforced social support",
-    "Ménages suivis": "Households followed",
-    "Mesures suivies": "Measures followed",
-    "Durée moyenne d'accompagnement (mois)": "Average length of support (months)",
-    "Dette locative à l'entrée en accompagnement renforcé (situation au {date})": "Rent debt on entering reinforced support (as at {date})",
-    "Ménages ayant une dette locative à l'entrée": "Households with rent debt on entry",
-    "Montant actuel non renseigné": "Current amount not recorded",
-    "Évolution de la dette des ménages ne respectant pas le plan (%)": "Change in the debt of households not keeping to their plan (%)",
-    "Dernier montant connu : celui de la fin de la mesure, ou le dernier point enregistré pour "
-    "une mesure en cours.": "Last known amount: the one at the end of the measure, or the latest one recorded for an "
-    "ongoing measure.",
-    "N'ont plus de dette": "No debt left",
-    "N'ont quasiment plus de dette et respectent un plan d'apurement": "Almost no debt left and keeping to a repayment plan",
-    "Ne respectent pas le plan d'apurement": "Not keeping to the repayment plan",
-    # Outcomes, exit destinations and prescribers of the two programmes
-    "Maintien dans le logement": "Stayed in the dwelling",
-    "Relogement dans le parc de l'agence": "Rehoused in the agency's housing stock",
-    "Relogement dans le parc public": "Rehoused in social housing",
-    "Retour dans la famille": "Back to family",
-    "Foyer de vie / structure médico-sociale": "Residential care / medico-social facility",
-    "Relogement": "Rehoused",
-    "Expulsion / départ contraint": "Eviction / forced departure",
-    "Départ volontaire": "Left voluntarily",
-    "Accompagnement interrompu (non-adhésion)": "Support discontinued (household disengaged)",
-    "Gestion locative de l'agence": "The agency's property management",
-    "CAF": "CAF (family allowance fund)",
-    "Bailleur": "Landlord",
-}
-_AXES_EN = {
-    "Situation administrative": "Administrative situation",
-    "Budget": "Budget",
-    "Famille et parentalité": "Family and parenting",
-    "Emploi et insertion professionnelle": "Employment and job integration",
-    "Entretien du logement": "Upkeep of the dwelling",
-    "Liens de voisinage": "Relations with neighbours",
-    "Santé": "Health",
-}
-LABELS_EN.update(_AXES_EN)
-LABELS_EN[
-    "Accompagnements ayant un objectif sur l'axe ; dont atteint : "
-    + ", ".join(f"{c.label.lower()} {{{c.value}}}" for c in AXES)
-    + "."
-] = (
-    "Support measures with a goal in the area; of which achieved: "
-    + ", ".join(f"{_AXES_EN[c.label].lower()} {{{c.value}}}" for c in AXES)
-    + "."
-)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    N_,
     Choice,
     Deadline,
     EnrolmentView,
@@ -40,39 +41,39 @@ REINFORCED_MONTHS = 6
 
 #: How a supported household's story ends (ASL 2018 and 2024 reports).
 OUTCOMES = (
-    Choice("stayed", "Maintien dans le logement"),
-    Choice("agency_stock", "Relogement dans le parc de l'agence"),
-    Choice("public_housing", "Relogement dans le parc public"),
-    Choice("family", "Retour dans la famille"),
-    Choice("care_home", "Foyer de vie / structure médico-sociale"),
-    Choice("other", "Autre"),
+    Choice("stayed", N_("Maintien dans le logement")),
+    Choice("agency_stock", N_("Relogement dans le parc de l'agence")),
+    Choice("public_housing", N_("Relogement dans le parc public")),
+    Choice("family", N_("Retour dans la famille")),
+    Choice("care_home", N_("Foyer de vie / structure médico-sociale")),
+    Choice("other", N_("Autre")),
 )
 
 #: Outcomes after which the household keeps its dwelling (its lease outlives the support).
 STAYS = frozenset({"stayed"})
 
 MEASURE_KINDS = (
-    Choice("simple", "Accompagnement simple"),
-    Choice("reinforced", "Accompagnement renforcé"),
+    Choice("simple", N_("Accompagnement simple")),
+    Choice("reinforced", N_("Accompagnement renforcé")),
 )
 
 #: What triggered a measure (ASL 2024: arrears, neighbourhood trouble, unsuitable dwelling).
 TRIGGERS = (
-    Choice("arrears", "Impayé de loyer"),
-    Choice("neighbourhood", "Troubles de voisinage"),
-    Choice("unsuitable", "Logement inadapté"),
-    Choice("budget", "Difficultés de gestion budgétaire"),
-    Choice("other", "Autre"),
+    Choice("arrears", N_("Impayé de loyer")),
+    Choice("neighbourhood", N_("Troubles de voisinage")),
+    Choice("unsuitable", N_("Logement inadapté")),
+    Choice("budget", N_("Difficultés de gestion budgétaire")),
+    Choice("other", N_("Autre")),
 )
 
 #: Where a household is when its measure ends.
 MEASURE_OUTCOMES = (
-    Choice("stayed", "Maintien dans le logement"),
-    Choice("rehoused", "Relogement"),
-    Choice("eviction", "Expulsion / départ contraint"),
-    Choice("left", "Départ volontaire"),
-    Choice("interrupted", "Accompagnement interrompu (non-adhésion)"),
-    Choice("other", "Autre"),
+    Choice("stayed", N_("Maintien dans le logement")),
+    Choice("rehoused", N_("Relogement")),
+    Choice("eviction", N_("Expulsion / départ contraint")),
+    Choice("left", N_("Départ volontaire")),
+    Choice("interrupted", N_("Accompagnement interrompu (non-adhésion)")),
+    Choice("other", N_("Autre")),
 )
 
 
@@ -166,25 +167,27 @@ def require_derogation(ctx: GuardContext) -> str | None:
     return None
 
 
-START = Field("decision_date", "Date de début de l'accompagnement", kind="date", required=True)
+START = Field("decision_date", N_("Date de début de l'accompagnement"), kind="date", required=True)
 
 WORKFLOW = Workflow(
     programme=KEY,
     initial="referral",
     states=(
-        State("referral", "Orientation reçue", phase="referral"),
-        State("pre_entry", "Accompagnement avant l'entrée (choix du logement)", phase="waiting"),
-        State("housed", "Dans le logement (stabilisation)", phase="active"),
+        State("referral", N_("Orientation reçue"), phase="referral"),
+        State(
+            "pre_entry", N_("Accompagnement avant l'entrée (choix du logement)"), phase="waiting"
+        ),
+        State("housed", N_("Dans le logement (stabilisation)"), phase="active"),
         *closed_states(
-            exited="Fin d'accompagnement",
-            refused="Orientation refusée",
-            withdrawn="Accompagnement abandonné",
+            exited=N_("Fin d'accompagnement"),
+            refused=N_("Orientation refusée"),
+            withdrawn=N_("Accompagnement abandonné"),
         ),
     ),
     transitions=(
         Transition(
             "start",
-            "Démarrer l'accompagnement",
+            N_("Démarrer l'accompagnement"),
             ("referral",),
             "pre_entry",
             fields=(START,),
@@ -193,16 +196,19 @@ WORKFLOW = Workflow(
         refusal(),
         Transition(
             "enter",
-            "Signature du bail et entrée",
+            N_("Signature du bail et entrée"),
             ("pre_entry",),
             "housed",
             fields=(
                 Field(
-                    "entry_date", "Date de signature du bail (entrée)", kind="date", required=True
+                    "entry_date",
+                    N_("Date de signature du bail (entrée)"),
+                    kind="date",
+                    required=True,
                 ),
                 Field(
                     "adherence_contract_date",
-                    "Date de signature du contrat d'adhésion",
+                    N_("Date de signature du contrat d'adhésion"),
                     kind="date",
                     required=True,
                 ),
@@ -218,19 +224,19 @@ WORKFLOW = Workflow(
         *(
             Transition(
                 "derogate",
-                "Dérogation à la durée de 12 mois",
+                N_("Dérogation à la durée de 12 mois"),
                 (state,),
                 state,
                 fields=(
                     Field(
                         "derogation_until",
-                        "Accompagnement prolongé jusqu'au",
+                        N_("Accompagnement prolongé jusqu'au"),
                         kind="date",
                         required=True,
                     ),
                     Field(
                         "derogation_reason",
-                        "Motif de la dérogation",
+                        N_("Motif de la dérogation"),
                         kind="textarea",
                         required=True,
                     ),
@@ -257,7 +263,7 @@ WORKFLOW = Workflow(
     deadlines=(
         Deadline(
             "support_end",
-            "Fin de l'accompagnement global (12 mois)",
+            N_("Fin de l'accompagnement global (12 mois)"),
             ("pre_entry", "housed"),
             support_end,
             warn_days=30,
@@ -323,36 +329,43 @@ SUPPORT_WORKFLOW = Workflow(
     programme=SUPPORT_KEY,
     initial="requested",
     states=(
-        State("requested", "Demande d'accompagnement", phase="referral"),
-        State("active", "Mesure en cours", phase="active"),
+        State("requested", N_("Demande d'accompagnement"), phase="referral"),
+        State("active", N_("Mesure en cours"), phase="active"),
         *closed_states(
-            exited="Mesure terminée", refused="Demande refusée", withdrawn="Demande abandonnée"
+            exited=N_("Mesure terminée"),
+            refused=N_("Demande refusée"),
+            withdrawn=N_("Demande abandonnée"),
         ),
     ),
     transitions=(
         Transition(
             "start",
-            "Début de la mesure",
+            N_("Début de la mesure"),
             ("requested",),
             "active",
             fields=(
-                Field("entry_date", "Date de début de la mesure", kind="date", required=True),
-                Field("contract_date", "Date du contrat (renforcé)", kind="date"),
-                Field("contract_goals", "Objectifs du contrat (renforcé)", kind="textarea"),
+                Field("entry_date", N_("Date de début de la mesure"), kind="date", required=True),
+                Field("contract_date", N_("Date du contrat (renforcé)"), kind="date"),
+                Field("contract_goals", N_("Objectifs du contrat (renforcé)"), kind="textarea"),
             ),
             guards=(require_reinforced_contract,),
             order=10,
         ),
         Transition(
             "extend",
-            "Prolonger le contrat renforcé",
+            N_("Prolonger le contrat renforcé"),
             ("active",),
             "active",
             fields=(
                 Field(
-                    "extension_decided_on", "Date de l'accord de la CAF", kind="date", required=True
+                    "extension_decided_on",
+                    N_("Date de l'accord de la CAF"),
+                    kind="date",
+                    required=True,
                 ),
-                Field("contract_until", "Contrat prolongé jusqu'au", kind="date", required=True),
+                Field(
+                    "contract_until", N_("Contrat prolongé jusqu'au"), kind="date", required=True
+                ),
             ),
             guards=(require_reinforced, require_later_contract_end),
             order=20,
@@ -366,8 +379,8 @@ SUPPORT_WORKFLOW = Workflow(
             destination_label="Situation à la fin",
             reason_label=None,
             fields=(
-                Field("debt_latest", "Dette locative en fin de mesure", kind="money"),
-                Field("plan_kept", "Plan d'apurement respecté", kind="bool"),
+                Field("debt_latest", N_("Dette locative en fin de mesure"), kind="money"),
+                Field("plan_kept", N_("Plan d'apurement respecté"), kind="bool"),
             ),
             guards=(require_debt_when_owed,),
         ),
@@ -377,7 +390,7 @@ SUPPORT_WORKFLOW = Workflow(
     deadlines=(
         Deadline(
             "contract_end",
-            "Fin du contrat d'accompagnement renforcé",
+            N_("Fin du contrat d'accompagnement renforcé"),
             ("active",),
             contract_end,
             warn_days=30,
@@ -387,10 +400,10 @@ SUPPORT_WORKFLOW = Workflow(
 
 PRESCRIBERS = vocabulary.PRESCRIBERS
 SUPPORT_PRESCRIBERS = (
-    Choice("agency", "Gestion locative de l'agence"),
-    Choice("caf", "CAF"),
-    Choice("ccas", "CCAS / service social de secteur"),
-    Choice("landlord", "Bailleur"),
-    Choice("self", "Démarche personnelle"),
-    Choice("other", "Autre"),
+    Choice("agency", N_("Gestion locative de l'agence")),
+    Choice("caf", N_("CAF")),
+    Choice("ccas", N_("CCAS / service social de secteur")),
+    Choice("landlord", N_("Bailleur")),
+    Choice("self", N_("Démarche personnelle")),
+    Choice("other", N_("Autre")),
 )

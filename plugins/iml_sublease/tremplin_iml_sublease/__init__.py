@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tremplin.api import (
+    N_,
     Choice,
     DashboardContext,
     DashboardItem,
@@ -41,7 +42,7 @@ def tremplin_manifest() -> PluginManifest:
     # Sub-let dwellings, occupancy agreements and rent come from the shared housing plugin.
     return PluginManifest(
         slug=KEY,
-        name="IML sous-location",
+        name=N_("IML sous-location"),
         version=__version__,
         api=">=1.4,<2",
         depends_on=("housing",),
@@ -50,7 +51,7 @@ def tremplin_manifest() -> PluginManifest:
 
 PROGRAMME = Programme(
     key=KEY,
-    name_fr="IML sous-location",
+    name_fr=N_("IML sous-location"),
     name_en="Rental intermediation (sub-lease)",
     max_duration_months=AGREEMENT.max_months,
     public="Ménages sortant de structures d'hébergement, prioritaires DALO/PDALHPD, "
@@ -62,23 +63,23 @@ PROGRAMME = Programme(
 )
 
 FIELDS = (
-    Field("siao_validation_date", "Date de validation SIAO", kind="date", order=10),
+    Field("siao_validation_date", N_("Date de validation SIAO"), kind="date", order=10),
     Field(
         "reinforced_support",
-        "Accompagnement renforcé (sortie du dispositif asile)",
+        N_("Accompagnement renforcé (sortie du dispositif asile)"),
         kind="bool",
         order=20,
     ),
     Field(
         "household_type_need",
-        "Typologie recherchée",
+        N_("Typologie recherchée"),
         kind="choice",
         order=30,
         choices=(
-            Choice("T1", "T1"),
-            Choice("T2", "T2"),
-            Choice("T3", "T3"),
-            Choice("T4", "T4 et plus"),
+            Choice("T1", N_("T1")),
+            Choice("T2", N_("T2")),
+            Choice("T3", N_("T3")),
+            Choice("T4", N_("T4 et plus")),
         ),
     ),
 )
@@ -86,18 +87,18 @@ FIELDS = (
 EVENT_TYPES = (
     EventType(
         "house_mistress_visit",
-        "Passage de la maîtresse de maison",
+        N_("Passage de la maîtresse de maison"),
         programme=KEY,
         contact=True,
         order=35,
         roles=("technician",),
     ),
     EventType(
-        "sublease_review", "Bilan de la sous-location", programme=KEY, manual=False, order=921
+        "sublease_review", N_("Bilan de la sous-location"), programme=KEY, manual=False, order=921
     ),
     EventType(
         "agreement_renewal",
-        "Renouvellement de la convention",
+        N_("Renouvellement de la convention"),
         programme=KEY,
         manual=False,
         order=920,
@@ -114,7 +115,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     )
     from tremplin_iml_sublease.partner import PARTNER_ITEMS
     from tremplin_iml_sublease.renewals import panel_context
-    from tremplin_iml_sublease.report import LABELS_EN, reinforced_support
+    from tremplin_iml_sublease.report import reinforced_support
     from tremplin_iml_sublease.reviews import panel_context as reviews_context
 
     panels = (
@@ -148,11 +149,10 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
             report_sections=(
                 ReportSection(
                     "reinforced",
-                    "Accompagnement renforcé des sortants du dispositif asile",
+                    N_("Accompagnement renforcé des sortants du dispositif asile"),
                     KEY,
                     reinforced_support,
                     order=50,
-                    labels_en=LABELS_EN,
                 ),
             ),
         )
@@ -183,7 +183,7 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
     return [
         DashboardItem(
             "iml_sublease_house_mistress",
-            "IML : pas de passage de la maîtresse de maison depuis plus d'un mois",
+            N_("IML : pas de passage de la maîtresse de maison depuis plus d'un mois"),
             _visits_overdue,
             order=22,
             programme=KEY,

@@ -18,6 +18,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
+    N_,
     Actor,
     ConflictError,
     Enrolments,
@@ -40,23 +41,25 @@ REINFORCED = "reinforced_checklist"
 
 #: The entry steps of La Clède's procedure, in the order they are usually done.
 ENTRY_ITEMS = (
-    Field("convention_household", "Convention d'occupation signée par le ménage", kind="bool"),
-    Field("convention_referent", "Convention signée par le référent", kind="bool"),
-    Field("convention_head", "Convention signée par le chef de service", kind="bool"),
-    Field("insurance", "Attestation d'assurance habitation", kind="bool"),
-    Field("deposit_first_half", "Première moitié du dépôt de garantie versée", kind="bool"),
-    Field("inventory", "État des lieux d'entrée", kind="bool"),
-    Field("meters", "Ouverture des compteurs (électricité, gaz, eau)", kind="bool"),
-    Field("change_of_address", "Changement d'adresse effectué", kind="bool"),
-    Field("housing_benefit", "Demande d'aide au logement (APL/AL) déposée", kind="bool"),
+    Field("convention_household", N_("Convention d'occupation signée par le ménage"), kind="bool"),
+    Field("convention_referent", N_("Convention signée par le référent"), kind="bool"),
+    Field("convention_head", N_("Convention signée par le chef de service"), kind="bool"),
+    Field("insurance", N_("Attestation d'assurance habitation"), kind="bool"),
+    Field("deposit_first_half", N_("Première moitié du dépôt de garantie versée"), kind="bool"),
+    Field("inventory", N_("État des lieux d'entrée"), kind="bool"),
+    Field("meters", N_("Ouverture des compteurs (électricité, gaz, eau)"), kind="bool"),
+    Field("change_of_address", N_("Changement d'adresse effectué"), kind="bool"),
+    Field("housing_benefit", N_("Demande d'aide au logement (APL/AL) déposée"), kind="bool"),
 )
 
 #: The reinforced support of refugees leaving asylum accommodation.
 REINFORCED_ITEMS = (
-    Field("prefecture", "Démarches en préfecture", kind="bool"),
-    Field("residence_permit", "Renouvellement du titre de séjour", kind="bool"),
-    Field("schooling", "Scolarisation des enfants", kind="bool"),
-    Field("local_integration", "Intégration locale (associations, services, langue)", kind="bool"),
+    Field("prefecture", N_("Démarches en préfecture"), kind="bool"),
+    Field("residence_permit", N_("Renouvellement du titre de séjour"), kind="bool"),
+    Field("schooling", N_("Scolarisation des enfants"), kind="bool"),
+    Field(
+        "local_integration", N_("Intégration locale (associations, services, langue)"), kind="bool"
+    ),
 )
 
 CHECKLISTS: dict[str, tuple[str, tuple[Field, ...]]] = {

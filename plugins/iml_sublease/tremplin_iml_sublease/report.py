@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tremplin.api import (
+    N_,
     Households,
     IndicatorRow,
     IndicatorTable,
@@ -33,41 +34,30 @@ async def reinforced_support(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "reinforced_overview",
-            "Ménages sortant d'un dispositif asile",
-            (IndicatorRow("Ménages accompagnés", n, key="households"),),
+            N_("Ménages sortant d'un dispositif asile"),
+            (IndicatorRow(N_("Ménages accompagnés"), n, key="households"),),
             unit="",
         ),
         IndicatorTable(
             "reinforced_composition",
-            "Composition familiale (sortants asile)",
+            N_("Composition familiale (sortants asile)"),
             rows_from_counts(compositions, vocabulary.COMPOSITIONS, n),
             total=n,
             chart="bar",
         ),
         IndicatorTable(
             "reinforced_resources",
-            "Revenus (sortants asile)",
+            N_("Revenus (sortants asile)"),
             rows_from_counts(resources, vocabulary.RESOURCES, n, keep_empty=False),
             total=n,
-            note="Un ménage peut cumuler plusieurs ressources.",
+            note=N_("Un ménage peut cumuler plusieurs ressources."),
         ),
         IndicatorTable(
             "reinforced_prescribers",
-            "Orientations (sortants asile)",
+            N_("Orientations (sortants asile)"),
             rows_from_counts(
                 prescribers, vocabulary.PRESCRIBERS, len(enrolments), keep_empty=False
             ),
             total=len(enrolments),
         ),
     ]
-
-
-#: The English of this section's labels (``ReportSection.labels_en``).
-LABELS_EN = {
-    "Accompagnement renforcé des sortants du dispositif asile": "Reinforced support for households leaving asylum accommodation",
-    "Ménages sortant d'un dispositif asile": "Households leaving asylum accommodation",
-    "Ménages accompagnés": "Households supported",
-    "Composition familiale (sortants asile)": "Family composition (leaving asylum accommodation)",
-    "Revenus (sortants asile)": "Income (leaving asylum accommodation)",
-    "Orientations (sortants asile)": "Referrals (leaving asylum accommodation)",
-}

@@ -20,6 +20,7 @@ from litestar.response import Template
 
 from tremplin.api import (
     CONFIDENTIAL_MASK,
+    N_,
     Actor,
     Choice,
     ConflictError,
@@ -50,26 +51,26 @@ from tremplin_iml_sublease.workflow import KEY
 #: Months after entry at which a review is held.
 MILESTONES = (6, 10, 12)
 SLIDING_DESTINATIONS = (
-    Choice("private_sliding", "Logement secteur privé (bail glissant)"),
-    Choice("public_sliding", "Logement secteur public (bail glissant)"),
+    Choice("private_sliding", N_("Logement secteur privé (bail glissant)")),
+    Choice("public_sliding", N_("Logement secteur public (bail glissant)")),
 )
 OUTCOMES = (
-    Choice("continue", "Poursuite de la sous-location"),
-    Choice("sliding", "Glissement du bail au ménage"),
+    Choice("continue", N_("Poursuite de la sous-location")),
+    Choice("sliding", N_("Glissement du bail au ménage")),
 )
 REVIEW_FIELDS = (
-    Field("review_date", "Date du bilan", kind="date", required=True),
-    Field("landlord_present", "Bailleur présent", kind="bool"),
-    Field("household_present", "Ménage présent", kind="bool"),
-    Field("outcome", "Décision", kind="choice", required=True, choices=OUTCOMES),
+    Field("review_date", N_("Date du bilan"), kind="date", required=True),
+    Field("landlord_present", N_("Bailleur présent"), kind="bool"),
+    Field("household_present", N_("Ménage présent"), kind="bool"),
+    Field("outcome", N_("Décision"), kind="choice", required=True, choices=OUTCOMES),
     # The dwelling's stock (private/public) is not exposed by housing.api: asked here.
     Field(
         "sliding_destination",
-        "Parc du logement (si bail glissant)",
+        N_("Parc du logement (si bail glissant)"),
         kind="choice",
         choices=SLIDING_DESTINATIONS,
     ),
-    Field("notes", "Observations", kind="textarea", max_length=2000),
+    Field("notes", N_("Observations"), kind="textarea", max_length=2000),
 )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import replace
 
 from tremplin.api import (
+    N_,
     Deadline,
     EnrolmentView,
     Field,
@@ -80,15 +81,15 @@ WORKFLOW = Workflow(
     programme=KEY,
     initial="referral",
     states=(
-        State("referral", "Orientation reçue", phase="referral"),
-        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
-        State("housed", "Dans le logement", phase="active"),
+        State("referral", N_("Orientation reçue"), phase="referral"),
+        State("admitted", N_("Admis, en attente d'entrée"), phase="waiting"),
+        State("housed", N_("Dans le logement"), phase="active"),
         *closed_states(),
     ),
     transitions=(
         Transition(
             "accept",
-            "Admettre",
+            N_("Admettre"),
             ("referral",),
             "admitted",
             fields=(DECISION,),
@@ -105,13 +106,13 @@ WORKFLOW = Workflow(
             fields=(
                 Field(
                     "exit_inventory_date",
-                    "Date de l'état des lieux de sortie",
+                    N_("Date de l'état des lieux de sortie"),
                     kind="date",
                     required=True,
                 ),
                 Field(
                     "exit_inventory_notes",
-                    "État des lieux de sortie : observations (dégradations, clés, compteurs)",
+                    N_("État des lieux de sortie : observations (dégradations, clés, compteurs)"),
                     kind="textarea",
                     max_length=2000,
                 ),
@@ -140,7 +141,7 @@ WORKFLOW = Workflow(
         housing.agreement_deadline(AGREEMENT),
         Deadline(
             "review",
-            "Bilan (6, 10 ou 12 mois) avec le bailleur et le ménage",
+            N_("Bilan (6, 10 ou 12 mois) avec le bailleur et le ménage"),
             ("housed",),
             _review_due,
             warn_days=30,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tremplin.api import (
+    N_,
     Choice,
     DashboardItem,
     EnrolmentCheck,
@@ -36,7 +37,7 @@ __version__ = "0.1.0"
 
 #: The Mission Locale first: it orients every young person, after SIAO validation.
 PRESCRIBERS = (
-    Choice("mission_locale", "Mission Locale"),
+    Choice("mission_locale", N_("Mission Locale")),
     *(c for c in vocabulary.PRESCRIBERS if c.value != "mission_locale"),
 )
 
@@ -45,7 +46,7 @@ PRESCRIBERS = (
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug=KEY,
-        name="IML jeunes (Mission Locale)",
+        name=N_("IML jeunes (Mission Locale)"),
         version=__version__,
         api=">=1.4,<2",
         depends_on=("housing",),
@@ -56,11 +57,11 @@ def tremplin_manifest() -> PluginManifest:
 def tremplin_programme_specs() -> list[ProgrammeSpec]:
     from tremplin_iml_youth.agreement import panel_context
     from tremplin_iml_youth.partner import PARTNER_ITEMS
-    from tremplin_iml_youth.report import LABELS_EN, cej_table
+    from tremplin_iml_youth.report import cej_table
 
     programme = Programme(
         key=KEY,
-        name_fr="IML jeunes",
+        name_fr=N_("IML jeunes"),
         name_en="Youth rental intermediation (Mission Locale)",
         max_duration_months=AGREEMENT.max_months,
         public="Jeunes de 18 à 25 ans orientés par la Mission Locale après validation du SIAO",
@@ -82,13 +83,13 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
             event_types=(
                 EventType(
                     "mission_locale_meeting",
-                    "Réunion mensuelle avec la Mission Locale",
+                    N_("Réunion mensuelle avec la Mission Locale"),
                     programme=KEY,
                     order=65,
                 ),
                 EventType(
                     "tripartite_meeting",
-                    "Rendez-vous tripartite (jeune, association, Mission Locale)",
+                    N_("Rendez-vous tripartite (jeune, association, Mission Locale)"),
                     programme=KEY,
                     contact=True,
                     # Recorded from the enrolment panel, which asks who attended.
@@ -97,7 +98,7 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
                 ),
                 EventType(
                     "iml_youth_renewal",
-                    "Renouvellement de la convention",
+                    N_("Renouvellement de la convention"),
                     programme=KEY,
                     manual=False,
                     order=921,
@@ -116,11 +117,10 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
             report_sections=(
                 ReportSection(
                     "cej",
-                    "CEJ des jeunes accompagnés",
+                    N_("CEJ des jeunes accompagnés"),
                     KEY,
                     cej_table,
                     order=50,
-                    labels_en=LABELS_EN,
                 ),
             ),
         )
@@ -147,11 +147,11 @@ def tremplin_navigation(user) -> list[NavItem]:
         return []
     return [
         NavItem(
-            "Coordination IML jeunes",
+            N_("Coordination IML jeunes"),
             f"/{KEY}/coordination",
             order=60,
             roles=roles_holding("social"),
-            group="programmes",
+            group=N_("programmes"),
         )
     ]
 
@@ -163,7 +163,7 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
     return [
         DashboardItem(
             "iml_youth_cej_suspended",
-            "IML jeunes : CEJ suspendus (risque d'impayé)",
+            N_("IML jeunes : CEJ suspendus (risque d'impayé)"),
             cej_suspensions,
             order=15,
             programme=KEY,

@@ -17,6 +17,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     Actor,
     Choice,
     Enrolments,
@@ -38,23 +39,23 @@ from tremplin_iml_youth.rules import KEY
 
 KIND = "tripartite_meeting"
 ATTENDEES = (
-    Choice("young", "Le ou la jeune"),
-    Choice("social_worker", "Travailleur·euse social·e de l'association"),
-    Choice("ml_counsellor", "Conseiller·ère Mission Locale"),
-    Choice("other", "Autre personne"),
+    Choice("young", N_("Le ou la jeune")),
+    Choice("social_worker", N_("Travailleur·euse social·e de l'association")),
+    Choice("ml_counsellor", N_("Conseiller·ère Mission Locale")),
+    Choice("other", N_("Autre personne")),
 )
 SHORT = {
-    "young": "jeune",
-    "social_worker": "travailleur·euse social·e",
-    "ml_counsellor": "Mission Locale",
-    "other": "autre",
+    "young": N_("jeune"),
+    "social_worker": N_("travailleur·euse social·e"),
+    "ml_counsellor": N_("Mission Locale"),
+    "other": N_("autre"),
 }
 MEETING_FIELDS = (
-    Field("meeting_date", "Date du rendez-vous", kind="date", required=True),
-    Field("attendees", "Présents", kind="multichoice", required=True, choices=ATTENDEES),
-    Field("other_attendee", "Autre personne présente (nom, structure)", max_length=120),
-    Field("notes", "Compte rendu", kind="textarea", max_length=4000),
-    Field("shared", "Partager avec la Mission Locale (notes partagées)", kind="bool"),
+    Field("meeting_date", N_("Date du rendez-vous"), kind="date", required=True),
+    Field("attendees", N_("Présents"), kind="multichoice", required=True, choices=ATTENDEES),
+    Field("other_attendee", N_("Autre personne présente (nom, structure)"), max_length=120),
+    Field("notes", N_("Compte rendu"), kind="textarea", max_length=4000),
+    Field("shared", N_("Partager avec la Mission Locale (notes partagées)"), kind="bool"),
 )
 OPEN_STATES = ("referral", "admitted", "housed")
 
@@ -82,14 +83,14 @@ async def record_meeting(
     errors = {}
     day = dt.date.fromisoformat(values["meeting_date"])
     if day > today():
-        errors["meeting_date"] = (
+        errors["meeting_date"] = N_(
             "la date est dans le futur : enregistrez le rendez-vous une fois tenu"
         )
     other = (values["other_attendee"] or "").strip()
     if "other" in values["attendees"] and not other:
-        errors["other_attendee"] = "indiquez qui était l'autre personne présente"
+        errors["other_attendee"] = N_("indiquez qui était l'autre personne présente")
     if other and "other" not in values["attendees"]:
-        errors["attendees"] = "cochez « Autre personne » ou videz son nom"
+        errors["attendees"] = N_("cochez « Autre personne » ou videz son nom")
     if errors:
         raise FormErrors(errors)
     async with transaction():

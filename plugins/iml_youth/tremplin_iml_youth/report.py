@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tremplin.api import IndicatorRow, IndicatorTable, ReportContext, accompanied_enrolments
+from tremplin.api import N_, IndicatorRow, IndicatorTable, ReportContext, accompanied_enrolments
 
 
 def _overlaps(data: dict, start: dt.date, end: dt.date) -> bool:
@@ -39,28 +39,16 @@ async def cej_table(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cej",
-            "Contrat d'Engagement Jeune (CEJ)",
+            N_("Contrat d'Engagement Jeune (CEJ)"),
             (
                 row("Jeunes accompagnés", n, "young_people"),
-                row("dont bénéficiaires d'un CEJ pendant la période", len(with_cej), "with_cej"),
-                row("dont CEJ suspendu", len(suspended), "suspended"),
+                row(
+                    N_("dont bénéficiaires d'un CEJ pendant la période"), len(with_cej), "with_cej"
+                ),
+                row(N_("dont CEJ suspendu"), len(suspended), "suspended"),
             ),
             total=n,
             unit="jeunes",
-            note="Une suspension de l'allocation CEJ met en péril le paiement du loyer.",
+            note=N_("Une suspension de l'allocation CEJ met en péril le paiement du loyer."),
         )
     ]
-
-
-#: The English of this section's labels (``ReportSection.labels_en``).
-LABELS_EN = {
-    "CEJ des jeunes accompagnés": "Youth Engagement Contracts of the young people supported",
-    "Contrat d'Engagement Jeune (CEJ)": "Youth Engagement Contract (CEJ)",
-    "Jeunes accompagnés": "Young people supported",
-    "dont bénéficiaires d'un CEJ pendant la période": "of whom had a CEJ during the period",
-    "dont CEJ suspendu": "of whom had their CEJ suspended",
-    "Une suspension de l'allocation CEJ met en péril le paiement du loyer.": "A suspended CEJ allowance puts the payment of the rent at risk.",
-    # The programme's own exit destination, printed in the common tables
-    "Départ vers une autre région (emploi, famille)": "Moved to another region (work, family)",
-    "Rendez-vous tripartite (jeune, association, Mission Locale)": "Three-way meeting (young person, association, Mission Locale)",
-}

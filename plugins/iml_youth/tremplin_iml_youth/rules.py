@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import add_months, age_on
+from tremplin.api import N_, add_months, age_on
 
 KEY = "iml_youth"
 MIN_AGE, MAX_AGE = 18, 25
@@ -47,10 +47,10 @@ def cej_errors(data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     start, end = _date(data.get("cej_start")), _date(data.get("cej_end"))
     if end and not start:
-        errors["cej_start"] = "indiquez la date de début du CEJ"
+        errors["cej_start"] = N_("indiquez la date de début du CEJ")
     if start and end:
         if end <= start:
-            errors["cej_end"] = "la fin du CEJ doit suivre son début"
+            errors["cej_end"] = N_("la fin du CEJ doit suivre son début")
         elif end > add_months(start, CEJ_MAX_MONTHS):
             errors["cej_end"] = (
                 f"le CEJ dure {CEJ_MONTHS} mois, {CEJ_MAX_MONTHS} au plus : fin "
@@ -58,9 +58,9 @@ def cej_errors(data: dict[str, Any]) -> dict[str, str]:
             )
     allowance = data.get("cej_allowance")
     if allowance is not None and int(allowance) > CEJ_MAX_ALLOWANCE_CENTS:
-        errors["cej_allowance"] = "l'allocation CEJ est de 528,00 € par mois au plus"
+        errors["cej_allowance"] = N_("l'allocation CEJ est de 528,00 € par mois au plus")
     if data.get("cej_suspended") and not data.get("cej_suspended_on"):
-        errors["cej_suspended_on"] = "indiquez la date de la suspension"
+        errors["cej_suspended_on"] = N_("indiquez la date de la suspension")
     return errors
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    N_,
     Choice,
     Field,
     GuardContext,
@@ -52,15 +53,15 @@ async def require_age(ctx: GuardContext) -> str | None:
 DECISION = decision_date_field()
 OVERRIDE = Field(
     "age_override_reason",
-    "Motif de dérogation à l'âge (hors 18–25 ans)",
+    N_("Motif de dérogation à l'âge (hors 18–25 ans)"),
     kind="textarea",
-    help="Seulement pour une exception décidée par le service.",
+    help=N_("Seulement pour une exception décidée par le service."),
 )
 
 #: Where young people go when they leave (the La Clède 2024 exits, plus the usual ones).
 EXIT_DESTINATIONS = (
     *vocabulary.EXIT_DESTINATIONS[:-1],
-    Choice("moved_away", "Départ vers une autre région (emploi, famille)"),
+    Choice("moved_away", N_("Départ vers une autre région (emploi, famille)")),
     vocabulary.EXIT_DESTINATIONS[-1],
 )
 
@@ -68,15 +69,15 @@ WORKFLOW = Workflow(
     programme=KEY,
     initial="referral",
     states=(
-        State("referral", "Orientation reçue", phase="referral"),
-        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
-        State("housed", "Dans le logement", phase="active"),
+        State("referral", N_("Orientation reçue"), phase="referral"),
+        State("admitted", N_("Admis, en attente d'entrée"), phase="waiting"),
+        State("housed", N_("Dans le logement"), phase="active"),
         *closed_states(),
     ),
     transitions=(
         Transition(
             "accept",
-            "Admettre",
+            N_("Admettre"),
             ("referral",),
             "admitted",
             fields=(DECISION, OVERRIDE),

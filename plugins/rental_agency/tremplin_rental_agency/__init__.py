@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tremplin.api import (
+    N_,
     Choice,
     DemoData,
     EventType,
@@ -43,11 +44,11 @@ STAFF = ("admin", "head_of_service", "social_worker", "rental_manager")
 WORKFLOW = Workflow(
     programme=KEY,
     states=(
-        State("followed", "Suivi par l'agence", "active"),
-        State("closed", "Suivi terminé", "closed"),
+        State("followed", N_("Suivi par l'agence"), "active"),
+        State("closed", N_("Suivi terminé"), "closed"),
     ),
     initial="followed",
-    transitions=(Transition("close", "Terminer le suivi", ("followed",), "closed"),),
+    transitions=(Transition("close", N_("Terminer le suivi"), ("followed",), "closed"),),
 )
 
 
@@ -55,7 +56,7 @@ WORKFLOW = Workflow(
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug=KEY,
-        name="Agence immobilière sociale",
+        name=N_("Agence immobilière sociale"),
         version=__version__,
         api=">=1.1,<2",
         depends_on=("housing",),
@@ -88,18 +89,18 @@ def tremplin_template_dirs() -> list[Path]:
 @hookimpl
 def tremplin_navigation(user) -> list[NavItem]:
     return [
-        NavItem("Demandes de logement", f"/{KEY}/demands", order=40, roles=STAFF),
-        NavItem("CEDL", f"/{KEY}/sessions", order=41, roles=STAFF),
-        NavItem("GLA et impayés", f"/{KEY}/gla", order=42, roles=STAFF),
-        NavItem("Fonds mutualisé", f"/{KEY}/fund", order=43, roles=STAFF),
-        NavItem("Grille de cotation", f"/{KEY}/grid", order=86, roles=("admin",)),
-        NavItem("Commissions CEDL", f"/{KEY}/partner/sessions", order=41, roles=("partner",)),
+        NavItem(N_("Demandes de logement"), f"/{KEY}/demands", order=40, roles=STAFF),
+        NavItem(N_("CEDL"), f"/{KEY}/sessions", order=41, roles=STAFF),
+        NavItem(N_("GLA et impayés"), f"/{KEY}/gla", order=42, roles=STAFF),
+        NavItem(N_("Fonds mutualisé"), f"/{KEY}/fund", order=43, roles=STAFF),
+        NavItem(N_("Grille de cotation"), f"/{KEY}/grid", order=86, roles=("admin",)),
+        NavItem(N_("Commissions CEDL"), f"/{KEY}/partner/sessions", order=41, roles=("partner",)),
     ]
 
 
 @hookimpl
 def tremplin_programme_specs() -> list[ProgrammeSpec]:
-    from tremplin_rental_agency.report import LABELS_EN, SECTIONS
+    from tremplin_rental_agency.report import SECTIONS
 
     own = tuple(
         EventType(c.value, c.label, contact=True, manual=False, order=940 + n)
@@ -107,11 +108,11 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
     )
     programme = Programme(
         key=KEY,
-        name_fr="Agence immobilière sociale",
+        name_fr=N_("Agence immobilière sociale"),
         name_en="Social rental agency",
         public="Ménages demandeurs d'un logement et locataires du parc de l'agence",
         prescribers=vocabulary.PRESCRIBERS,
-        exit_destinations=(Choice("other", "Autre"),),
+        exit_destinations=(Choice("other", N_("Autre")),),
         order=90,
     )
     return [
@@ -120,15 +121,17 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
             WORKFLOW,
             event_types=own
             + (
-                EventType("rental_agency_demand", "Demande de logement", manual=False, order=930),
-                EventType("rental_agency_desk", "Reçu en permanence", manual=False, order=931),
-                EventType("rental_agency_cedl", "Décision de la CEDL", manual=False, order=932),
-                EventType("rental_agency_allocation", "Logement attribué", manual=False, order=933),
+                EventType(
+                    "rental_agency_demand", N_("Demande de logement"), manual=False, order=930
+                ),
+                EventType("rental_agency_desk", N_("Reçu en permanence"), manual=False, order=931),
+                EventType("rental_agency_cedl", N_("Décision de la CEDL"), manual=False, order=932),
+                EventType(
+                    "rental_agency_allocation", N_("Logement attribué"), manual=False, order=933
+                ),
             ),
             report_sections=tuple(
-                ReportSection(
-                    key, title, KEY, compute, order=40 + n, activity=True, labels_en=LABELS_EN
-                )
+                ReportSection(key, title, KEY, compute, order=40 + n, activity=True)
                 for n, (key, title, compute) in enumerate(SECTIONS)
             ),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import Actor, Field, FormErrors, normalise, now, transaction, validate
+from tremplin.api import N_, Actor, Field, FormErrors, normalise, now, transaction, validate
 from tremplin_rental_agency import housing_link
 from tremplin_rental_agency.common import add_event, date_of, not_in_future, require, write_audit
 from tremplin_rental_agency.tables import Allocation, Demand, Presentation
@@ -15,13 +15,15 @@ from tremplin_rental_agency.tables import Allocation, Demand, Presentation
 EFFORT_LIMIT_PERCENT = 35
 
 LEASE_FIELDS = (
-    Field("signed_on", "Date de signature du bail (entrée)", kind="date", required=True),
-    Field("rent", "Loyer mensuel", kind="money", required=True),
-    Field("charges", "Charges mensuelles", kind="money"),
-    Field("benefit", "Aide au logement versée directement (APL/AL)", kind="money"),
-    Field("deposit", "Dépôt de garantie", kind="money"),
+    Field("signed_on", N_("Date de signature du bail (entrée)"), kind="date", required=True),
+    Field("rent", N_("Loyer mensuel"), kind="money", required=True),
+    Field("charges", N_("Charges mensuelles"), kind="money"),
+    Field("benefit", N_("Aide au logement versée directement (APL/AL)"), kind="money"),
+    Field("deposit", N_("Dépôt de garantie"), kind="money"),
 )
-ALLOCATION_FIELDS = (Field("allocated_on", "Date de l'attribution", kind="date", required=True),)
+ALLOCATION_FIELDS = (
+    Field("allocated_on", N_("Date de l'attribution"), kind="date", required=True),
+)
 
 
 async def free_dwellings(on: dt.date) -> list[housing_link.StockFact]:
@@ -115,13 +117,15 @@ async def allocate(actor: Actor, demand_id: int, dwelling_id: int, raw: dict[str
         )
         errors = {}
         if demand["status"] != "accepted":
-            errors["demand"] = "Seule une demande acceptée en CEDL peut recevoir une attribution."
+            errors["demand"] = N_(
+                "Seule une demande acceptée en CEDL peut recevoir une attribution."
+            )
         elif await Allocation.exists().where(
             (Allocation.demand == demand_id) & (Allocation.status == "allocated")
         ):
-            errors["demand"] = "Cette demande a déjà une attribution en attente de bail."
+            errors["demand"] = N_("Cette demande a déjà une attribution en attente de bail.")
         if dwelling_id not in {d.id for d in await free_dwellings(day)}:
-            errors["dwelling"] = "Ce logement n'est pas libre (occupé, attribué ou non capté)."
+            errors["dwelling"] = N_("Ce logement n'est pas libre (occupé, attribué ou non capté).")
         if errors:
             raise FormErrors(errors)
         row = await Allocation.insert(

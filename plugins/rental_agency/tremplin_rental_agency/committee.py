@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Actor,
     Field,
     FormErrors,
@@ -22,14 +23,14 @@ from tremplin_rental_agency.tables import Demand, Presentation, Session
 from tremplin_rental_agency.vocab import DECISION_LABELS, DECISIONS
 
 SESSION_FIELDS = (
-    Field("held_on", "Date de la commission", kind="date", required=True),
-    Field("attendants", "Autres participants (organismes)", max_length=300),
-    Field("notes", "Observations générales", kind="textarea"),
+    Field("held_on", N_("Date de la commission"), kind="date", required=True),
+    Field("attendants", N_("Autres participants (organismes)"), max_length=300),
+    Field("notes", N_("Observations générales"), kind="textarea"),
 )
 
 DECISION_FIELDS = (
-    Field("decision", "Décision", kind="choice", required=True, choices=DECISIONS),
-    Field("reason", "Motif", kind="textarea"),
+    Field("decision", N_("Décision"), kind="choice", required=True, choices=DECISIONS),
+    Field("reason", N_("Motif"), kind="textarea"),
 )
 
 #: A demand can be presented from these statuses (an adjourned file comes back).

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import Actor, Field, FormErrors, Households, now, today, transaction, validate
+from tremplin.api import N_, Actor, Field, FormErrors, Households, now, today, transaction, validate
 from tremplin_rental_agency.common import (
     add_event,
     date_of,
@@ -26,37 +26,37 @@ from tremplin_rental_agency.vocab import (
 
 #: The demand's own data: the composition and members are read from the household.
 DEMAND_FIELDS = (
-    Field("registered_on", "Date d'enregistrement", kind="date", required=True),
-    Field("unique_number", "Numéro unique départemental", max_length=30),
-    Field("situation", "Situation vis-à-vis du logement", kind="choice", choices=SITUATIONS),
+    Field("registered_on", N_("Date d'enregistrement"), kind="date", required=True),
+    Field("unique_number", N_("Numéro unique départemental"), max_length=30),
+    Field("situation", N_("Situation vis-à-vis du logement"), kind="choice", choices=SITUATIONS),
     Field(
         "problems",
-        "Principales problématiques de logement",
+        N_("Principales problématiques de logement"),
         kind="multichoice",
         choices=HOUSING_PROBLEMS,
     ),
-    Field("monthly_resources", "Ressources mensuelles du ménage", kind="money"),
-    Field("wanted_typology", "Typologie souhaitée", kind="choice", choices=TYPOLOGIES),
-    Field("wanted_sector", "Secteur souhaité", max_length=100),
-    Field("max_rent", "Loyer maximum (charges comprises)", kind="money"),
+    Field("monthly_resources", N_("Ressources mensuelles du ménage"), kind="money"),
+    Field("wanted_typology", N_("Typologie souhaitée"), kind="choice", choices=TYPOLOGIES),
+    Field("wanted_sector", N_("Secteur souhaité"), max_length=100),
+    Field("max_rent", N_("Loyer maximum (charges comprises)"), kind="money"),
 )
 
 APPOINTMENT_FIELDS = (
-    Field("on_date", "Date de la permanence", kind="date", required=True),
-    Field("attended", "Ménage reçu", kind="bool"),
+    Field("on_date", N_("Date de la permanence"), kind="date", required=True),
+    Field("attended", N_("Ménage reçu"), kind="bool"),
 )
 
 CANCEL_FIELDS = (
     Field(
         "status",
-        "Nouveau statut",
+        N_("Nouveau statut"),
         kind="choice",
         required=True,
         choices=tuple(c for c in STATUSES if c.value in ("received", "admissible"))
         + tuple(c for c in STATUSES if c.value.startswith("cancelled")),
     ),
-    Field("on_date", "Date", kind="date", required=True),
-    Field("note", "Précision", max_length=200),
+    Field("on_date", N_("Date"), kind="date", required=True),
+    Field("note", N_("Précision"), max_length=200),
 )
 
 

@@ -11,18 +11,18 @@ from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
-from tremplin.api import Actor, Choice, Field, FormErrors, now, transaction, validate
+from tremplin.api import N_, Actor, Choice, Field, FormErrors, now, transaction, validate
 from tremplin_rental_agency import housing_link
 from tremplin_rental_agency.common import date_of, not_in_future, write_audit
 from tremplin_rental_agency.tables import FundGrant
 from tremplin_rental_agency.vocab import ENERGY_CAP_CENTS, FUND_FIELDS
 
 GRANT_FIELDS = (
-    Field("dwelling", "Logement", kind="choice", required=True),
-    Field("field", "Champ d'intervention", kind="choice", required=True, choices=FUND_FIELDS),
-    Field("granted_on", "Accordé le", kind="date", required=True),
-    Field("amount", "Montant accordé par le fonds", kind="money", required=True),
-    Field("works", "Travaux", max_length=300, help="Par exemple : isolation des combles."),
+    Field("dwelling", N_("Logement"), kind="choice", required=True),
+    Field("field", N_("Champ d'intervention"), kind="choice", required=True, choices=FUND_FIELDS),
+    Field("granted_on", N_("Accordé le"), kind="date", required=True),
+    Field("amount", N_("Montant accordé par le fonds"), kind="money", required=True),
+    Field("works", N_("Travaux"), max_length=300, help=N_("Par exemple : isolation des combles.")),
 )
 
 
@@ -76,7 +76,7 @@ async def record_grant(actor: Actor, raw: dict[str, Any]) -> int:
         errors.update(exc.errors)
     amount = values.get("amount") or 0
     if values and amount <= 0:
-        errors["amount"] = "Le montant doit être supérieur à zéro."
+        errors["amount"] = N_("Le montant doit être supérieur à zéro.")
     if not values:
         raise FormErrors(errors)
     dwelling_id = int(values["dwelling"])

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Actor,
     Choice,
     Field,
@@ -23,12 +24,12 @@ from tremplin_rental_agency.tables import ArrearsCase, ArrearsCause, ArrearsComm
 from tremplin_rental_agency.vocab import DEFAULT_CAUSES, GLA_KINDS, GLA_LABELS, OUTCOMES
 
 GLA_FIELDS = (
-    Field("kind", "Nature", kind="choice", required=True, choices=GLA_KINDS),
-    Field("on_date", "Date", kind="date", required=True),
-    Field("note", "Observations", kind="textarea"),
+    Field("kind", N_("Nature"), kind="choice", required=True, choices=GLA_KINDS),
+    Field("on_date", N_("Date"), kind="date", required=True),
+    Field("note", N_("Observations"), kind="textarea"),
 )
-COMMISSION_FIELDS = (Field("held_on", "Date de la commission", kind="date", required=True),)
-CAUSE_FIELDS = (Field("label", "Nouvelle cause d'impayé", required=True, max_length=200),)
+COMMISSION_FIELDS = (Field("held_on", N_("Date de la commission"), kind="date", required=True),)
+CAUSE_FIELDS = (Field("label", N_("Nouvelle cause d'impayé"), required=True, max_length=200),)
 
 
 async def causes() -> tuple[Choice, ...]:
@@ -127,9 +128,11 @@ async def open_commission(actor: Actor, raw: dict[str, Any]) -> int:
 
 async def case_fields() -> tuple[Field, ...]:
     return (
-        Field("cause", "Cause de l'impayé", kind="choice", choices=await causes()),
-        Field("decision", "Décision de la commission", kind="textarea"),
-        Field("outcome", "Issue de la situation", kind="choice", required=True, choices=OUTCOMES),
+        Field("cause", N_("Cause de l'impayé"), kind="choice", choices=await causes()),
+        Field("decision", N_("Décision de la commission"), kind="textarea"),
+        Field(
+            "outcome", N_("Issue de la situation"), kind="choice", required=True, choices=OUTCOMES
+        ),
     )
 
 

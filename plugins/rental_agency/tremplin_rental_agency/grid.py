@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, Memberships, age_on, now, transaction
+from tremplin.api import N_, Actor, FormErrors, Memberships, age_on, now, transaction
 from tremplin_rental_agency.common import write_audit
 from tremplin_rental_agency.tables import Criterion, Grid
 from tremplin_rental_agency.vocab import RULE_LABELS, STABLE_SITUATIONS
@@ -80,21 +80,21 @@ def check_criteria(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not label and not points_text:
             continue  # an empty line of the form
         if not label:
-            errors[f"criterion-{n}-label"] = "libellé obligatoire"
+            errors[f"criterion-{n}-label"] = N_("libellé obligatoire")
         elif len(label) > 200:
-            errors[f"criterion-{n}-label"] = "200 caractères au maximum"
+            errors[f"criterion-{n}-label"] = N_("200 caractères au maximum")
         if rule not in RULE_LABELS:
-            errors[f"criterion-{n}-rule"] = "règle inconnue"
+            errors[f"criterion-{n}-rule"] = N_("règle inconnue")
         try:
             points = int(points_text)
             if not -100 <= points <= 100:
                 raise ValueError
         except ValueError:
-            errors[f"criterion-{n}-points"] = "nombre entier entre -100 et 100 attendu"
+            errors[f"criterion-{n}-points"] = N_("nombre entier entre -100 et 100 attendu")
             points = 0
         clean.append({"label": label, "rule": rule, "points": points})
     if not clean and not errors:
-        errors["criteria"] = "la grille doit avoir au moins un critère"
+        errors["criteria"] = N_("la grille doit avoir au moins un critère")
     if len(clean) > MAX_CRITERIA:
         errors["criteria"] = f"{MAX_CRITERIA} critères au maximum"
     if errors:

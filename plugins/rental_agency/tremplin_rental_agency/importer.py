@@ -21,6 +21,7 @@ from litestar.datastructures import UploadFile
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     Actor,
     Choice,
     FieldError,
@@ -118,7 +119,7 @@ def _money(value: Any) -> int:
         except ValueError:
             raise FieldError(f"montant invalide « {_text(value)} »") from None
     if not 0 <= cents <= 10_000_000:
-        raise FieldError("montant hors limites")
+        raise FieldError(N_("montant hors limites"))
     return cents
 
 
@@ -207,7 +208,7 @@ async def run_import(
         try:
             item["registered_on"] = _date(r.get("date_enregistrement"))
             if item["registered_on"] > today():
-                raise FieldError("date dans le futur")
+                raise FieldError(N_("date dans le futur"))
         except FieldError as exc:
             problem(r, "date_enregistrement", str(exc))
         item["unique_number"] = _text(r.get("numero_unique"))[:30]

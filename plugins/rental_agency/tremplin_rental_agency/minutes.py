@@ -15,6 +15,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     actor,
     app_context,
     audit,
@@ -50,8 +51,8 @@ async def shared_files(session_id: int) -> list[dict[str, Any]]:
     return [
         {
             "number": n,
-            "composition": COMPOSITIONS.get(f["composition"], "Non renseignée"),
-            "situation": SITUATION_LABELS.get(f["situation"], "Non renseignée"),
+            "composition": COMPOSITIONS.get(f["composition"], N_("Non renseignée")),
+            "situation": SITUATION_LABELS.get(f["situation"], N_("Non renseignée")),
             "problems": ", ".join(
                 PROBLEM_LABELS.get(p, p) for p in problems.get(f["demand"], "").split(",") if p
             ),
@@ -133,7 +134,7 @@ async def partner_session(request: Request, session_id: RowId) -> Template:
     user = current_user(request)
     session = await get_session(session_id)
     if user.partner not in partner_ids_of(session):
-        raise PermissionDeniedException("réservé aux partenaires présents à cette commission")
+        raise PermissionDeniedException(N_("réservé aux partenaires présents à cette commission"))
     a = actor(request)
     await audit("read", "rental_agency_session", session_id, user_id=a.user_id, address=a.address)
     return render(

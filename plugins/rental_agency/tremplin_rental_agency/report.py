@@ -14,11 +14,13 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
+    N_,
     IndicatorRow,
     IndicatorTable,
     Period,
     ReportContext,
     TimelineEvents,
+    domain,
     vocabulary,
 )
 from tremplin_rental_agency import housing_link, territory
@@ -46,6 +48,8 @@ from tremplin_rental_agency.vocab import (
     SITUATIONS,
     STABLE_SITUATIONS,
 )
+
+gettext = domain(__name__).gettext
 
 
 def _pct(count: float, total: float) -> float | None:
@@ -104,13 +108,13 @@ async def cedl_counts(period: Period) -> dict[str, int]:
 
 
 CEDL_LABELS = (
-    ("registered", "Demandes enregistrées"),
-    ("received", "Ménages reçus en permanence d'accueil"),
-    ("examined", "Dossiers étudiés en CEDL"),
-    ("accepted", "dont acceptés"),
-    ("adjourned", "dont ajournés"),
-    ("refused", "dont refusés"),
-    ("cancelled_elsewhere", "Ménages validés ayant annulé (logés par un autre moyen)"),
+    ("registered", N_("Demandes enregistrées")),
+    ("received", N_("Ménages reçus en permanence d'accueil")),
+    ("examined", N_("Dossiers étudiés en CEDL")),
+    ("accepted", N_("dont acceptés")),
+    ("adjourned", N_("dont ajournés")),
+    ("refused", N_("dont refusés")),
+    ("cancelled_elsewhere", N_("Ménages validés ayant annulé (logés par un autre moyen)")),
     ("leases", "Baux signés"),
 )
 
@@ -120,7 +124,9 @@ async def demands_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "cedl",
-            f"Demandes et commission d'examen (CEDL) — {ctx.period.label}",
+            gettext("Demandes et commission d'examen (CEDL) — {year}").format(
+                year=ctx.period.label
+            ),
             tuple(IndicatorRow(lbl, counts[k], None, k) for k, lbl in CEDL_LABELS),
             unit="dossiers",
         )
@@ -191,18 +197,18 @@ async def profile_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "validated_problems",
-            "Principales problématiques liées au logement des ménages validés en CEDL",
+            N_("Principales problématiques liées au logement des ménages validés en CEDL"),
             _rows([(c.value, c.label, problems[c.value]) for c in HOUSING_PROBLEMS], total),
             total=total,
             chart="bar",
-            note="Plusieurs problématiques possibles par ménage.",
+            note=N_("Plusieurs problématiques possibles par ménage."),
         ),
         IndicatorTable(
             "validated_situation",
-            "Situation vis-à-vis du logement des ménages validés en CEDL",
+            N_("Situation vis-à-vis du logement des ménages validés en CEDL"),
             _rows(
                 [(c.value, c.label, situations[c.value]) for c in SITUATIONS]
-                + [("unknown", "Non renseignée", situations["unknown"])],
+                + [("unknown", N_("Non renseignée"), situations["unknown"])],
                 total,
             ),
             total=total,
@@ -211,10 +217,10 @@ async def profile_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "validated_composition",
-            "Composition familiale des ménages validés en CEDL",
+            N_("Composition familiale des ménages validés en CEDL"),
             _rows(
                 [(c.value, c.label, compositions[c.value]) for c in vocabulary.COMPOSITIONS]
-                + [("unknown", "Non renseignée", compositions["unknown"])],
+                + [("unknown", N_("Non renseignée"), compositions["unknown"])],
                 total,
             ),
             total=total,
@@ -222,18 +228,18 @@ async def profile_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "validated_age",
-            "Âge de la personne de référence des ménages validés en CEDL",
+            N_("Âge de la personne de référence des ménages validés en CEDL"),
             _rows([(c.value, c.label, brackets[c.value]) for c in AGE_BRACKETS], total),
             total=total,
             chart="bar",
         ),
         IndicatorTable(
             "validated_resources",
-            "Niveau de ressources des ménages validés en CEDL (rapport au SMIC net)",
+            N_("Niveau de ressources des ménages validés en CEDL (rapport au SMIC net)"),
             _rows([(c.value, c.label, levels[c.value]) for c in RESOURCE_LEVELS], total)
             + (
                 IndicatorRow(
-                    "Ressources inférieures ou égales au SMIC",
+                    N_("Ressources inférieures ou égales au SMIC"),
                     at_most_smic,
                     _pct(at_most_smic, total),
                     "at_most_smic",
@@ -288,16 +294,16 @@ async def gla_counts(period: Period) -> dict[str, int]:
 
 
 GLA_LABELS_ROWS = (
-    ("followed", "Ménages suivis en GLA (locataires du parc)"),
-    ("in_metropolis", "dont sur le territoire de la métropole"),
-    ("home_visits", "Visites à domicile"),
-    ("office", "Entretiens à l'agence"),
-    ("technical", "Interventions techniques"),
-    ("help_households", "Ménages ayant sollicité une aide administrative ou financière"),
-    ("fsl", "Dossiers FSL"),
-    ("mediations", "Médiations individuelles"),
-    ("mediations_owner", "dont avec le propriétaire"),
-    ("transfer_requests", "Accompagnements liés à une demande de mutation"),
+    ("followed", N_("Ménages suivis en GLA (locataires du parc)")),
+    ("in_metropolis", N_("dont sur le territoire de la métropole")),
+    ("home_visits", N_("Visites à domicile")),
+    ("office", N_("Entretiens à l'agence")),
+    ("technical", N_("Interventions techniques")),
+    ("help_households", N_("Ménages ayant sollicité une aide administrative ou financière")),
+    ("fsl", N_("Dossiers FSL")),
+    ("mediations", N_("Médiations individuelles")),
+    ("mediations_owner", N_("dont avec le propriétaire")),
+    ("transfer_requests", N_("Accompagnements liés à une demande de mutation")),
 )
 
 
@@ -308,10 +314,12 @@ async def gla_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "gla",
-            "Gestion locative adaptée (GLA)",
+            N_("Gestion locative adaptée (GLA)"),
             tuple(IndicatorRow(lbl, counts[k], share.get(k), k) for k, lbl in GLA_LABELS_ROWS),
             unit="",
-            note=f"Métropole : {area.label} (logement occupé en dernier dans l'année).",
+            note=gettext("Métropole : {name} (logement occupé en dernier dans l'année).").format(
+                name=gettext(area.label)
+            ),
         )
     ]
 
@@ -350,10 +358,12 @@ async def arrears_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "arrears_causes",
-            f"Causes des impayés (situations examinées en commission, {ctx.period.label})",
+            gettext("Causes des impayés (situations examinées en commission, {year})").format(
+                year=ctx.period.label
+            ),
             _rows(
                 [(k, lbl, causes[k]) for k, lbl in cause_pairs]
-                + [("unknown", "Non renseignée", causes["unknown"])],
+                + [("unknown", N_("Non renseignée"), causes["unknown"])],
                 total,
             ),
             total=total,
@@ -361,7 +371,7 @@ async def arrears_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "arrears_outcomes",
-            "Issue des situations d'impayé",
+            N_("Issue des situations d'impayé"),
             tuple(
                 IndicatorRow(
                     c.label,
@@ -372,7 +382,7 @@ async def arrears_tables(ctx: ReportContext) -> list[IndicatorTable]:
                 for c in OUTCOMES
             ),
             total=decided,
-            note="Pourcentages calculés sur les situations dont l'issue est connue.",
+            note=N_("Pourcentages calculés sur les situations dont l'issue est connue."),
         ),
     ]
 
@@ -442,11 +452,11 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ("captured", "Logements captés dans l'année", len(captured)),
         (
             "owners_captured",
-            "Propriétaires ayant confié un logement",
+            N_("Propriétaires ayant confié un logement"),
             len({d.owner_id for d in captured}),
         ),
-        ("returned", "Logements rendus dans l'année", len(returned)),
-        ("balance", "Solde (captés − rendus)", len(captured) - len(returned)),
+        ("returned", N_("Logements rendus dans l'année"), len(returned)),
+        ("balance", N_("Solde (captés − rendus)"), len(captured) - len(returned)),
     )
     dep_keys = sorted(k for k in deps if k)
     return [
@@ -458,7 +468,7 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "stock_typology",
-            "Parc par typologie",
+            N_("Parc par typologie"),
             _rows([(k, lbl, typologies[k]) for k, lbl in housing_link.TYPOLOGIES.items()], total),
             total=total,
             unit="logements",
@@ -466,10 +476,10 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "stock_departement",
-            "Parc par département",
+            N_("Parc par département"),
             _rows(
                 [(k, f"{k} — {DEPARTEMENTS.get(k, 'département')}", deps[k]) for k in dep_keys]
-                + [("unknown", "Code postal non renseigné", deps[""])],
+                + [("unknown", N_("Code postal non renseigné"), deps[""])],
                 total,
             ),
             total=total,
@@ -477,10 +487,10 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "stock_dpe",
-            "Étiquettes énergétiques (DPE) du parc",
+            N_("Étiquettes énergétiques (DPE) du parc"),
             tuple(
                 IndicatorRow(
-                    f"Classe {c}" if c else "Non renseignée",
+                    f"Classe {c}" if c else N_("Non renseignée"),
                     dpe[c],
                     _pct(dpe[c], total),
                     c or "unknown",
@@ -493,25 +503,27 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "stock_dpe_change",
-            "Logements classés F et G : évolution sur un an",
+            N_("Logements classés F et G : évolution sur un an"),
             (
-                IndicatorRow("Classe G au 31/12", dpe["G"], _pct(dpe["G"], total), "G"),
-                IndicatorRow("Classe F au 31/12", dpe["F"], _pct(dpe["F"], total), "F"),
-                IndicatorRow("DPE réalisés dans l'année", len(diagnostics), None, "done"),
+                IndicatorRow(N_("Classe G au 31/12"), dpe["G"], _pct(dpe["G"], total), "G"),
+                IndicatorRow(N_("Classe F au 31/12"), dpe["F"], _pct(dpe["F"], total), "F"),
+                IndicatorRow(N_("DPE réalisés dans l'année"), len(diagnostics), None, "done"),
                 IndicatorRow(
-                    "dont logements classés F ou G",
+                    N_("dont logements classés F ou G"),
                     revealed,
                     _pct(revealed, len(diagnostics)),
                     "done_fg",
                 ),
             ),
             unit="logements",
-            note="Étiquette en vigueur au 31/12 de chaque année, d'après l'historique des "
-            "diagnostics ; pourcentages du parc géré à cette date.",
+            note=N_(
+                "Étiquette en vigueur au 31/12 de chaque année, d'après l'historique des "
+                "diagnostics ; pourcentages du parc géré à cette date."
+            ),
         ),
         IndicatorTable(
             "stock_returns",
-            "Logements rendus par motif",
+            N_("Logements rendus par motif"),
             _rows(
                 [(k, lbl, reasons[k]) for k, lbl in housing_link.RETURN_REASONS.items()],
                 len(returned),
@@ -557,17 +569,19 @@ async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "works_fund",
-            f"Travaux au départ d'un locataire — {ctx.period.label}",
+            gettext("Travaux au départ d'un locataire — {year}").format(year=ctx.period.label),
             (
-                IndicatorRow("États des lieux de sortie réalisés", counts["exits"], None, "exits"),
                 IndicatorRow(
-                    "Sorties ayant nécessité la participation du fonds mutualisé",
+                    N_("États des lieux de sortie réalisés"), counts["exits"], None, "exits"
+                ),
+                IndicatorRow(
+                    N_("Sorties ayant nécessité la participation du fonds mutualisé"),
                     counts["exits_with_fund"],
                     _pct(int(counts["exits_with_fund"]), int(counts["exits"])),
                     "exits_with_fund",
                 ),
                 IndicatorRow(
-                    "Montant total accordé par le fonds", counts["fund"], None, "fund", "euros"
+                    N_("Montant total accordé par le fonds"), counts["fund"], None, "fund", "euros"
                 ),
             ),
             unit="count",
@@ -576,16 +590,16 @@ async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
             "works_fund_energy",
             f"Amélioration des performances énergétiques des logements — {ctx.period.label}",
             (
-                IndicatorRow("Dossiers « maîtrise de l'énergie »", energy_files, None, "files"),
+                IndicatorRow(N_("Dossiers « maîtrise de l'énergie »"), energy_files, None, "files"),
                 IndicatorRow(
-                    "Montant total des aides accordées par le fonds",
+                    N_("Montant total des aides accordées par le fonds"),
                     energy,
                     None,
                     "amount",
                     "euros",
                 ),
                 IndicatorRow(
-                    "Montant moyen par dossier",
+                    N_("Montant moyen par dossier"),
                     round(energy / energy_files, 2) if energy_files else None,
                     None,
                     "average",
@@ -598,7 +612,7 @@ async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "works_fund_fields",
-            "Aides du fonds mutualisé par champ d'intervention",
+            N_("Aides du fonds mutualisé par champ d'intervention"),
             tuple(
                 IndicatorRow(label, amount, _pct(amount, granted), key)
                 for key, label, amount in by_field
@@ -611,114 +625,10 @@ async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
 
 
 SECTIONS = (
-    ("demands", "Accueil de la demande et CEDL", demands_tables),
-    ("profile", "Profil des ménages validés en CEDL", profile_tables),
-    ("gla", "Gestion locative adaptée", gla_tables),
-    ("arrears", "Suivi des impayés", arrears_tables),
-    ("stock", "Parc de l'agence", stock_tables),
-    ("works_fund", "Fonds mutualisé pour travaux", works_fund_tables),
+    ("demands", N_("Accueil de la demande et CEDL"), demands_tables),
+    ("profile", N_("Profil des ménages validés en CEDL"), profile_tables),
+    ("gla", N_("Gestion locative adaptée"), gla_tables),
+    ("arrears", N_("Suivi des impayés"), arrears_tables),
+    ("stock", N_("Parc de l'agence"), stock_tables),
+    ("works_fund", N_("Fonds mutualisé pour travaux"), works_fund_tables),
 )
-
-LABELS_EN = {
-    "Accueil de la demande et CEDL": "Housing demand and allocation committee (CEDL)",
-    "Profil des ménages validés en CEDL": "Profile of the households accepted by the CEDL",
-    "Gestion locative adaptée": "Adapted rental management (GLA)",
-    "Suivi des impayés": "Arrears follow-up",
-    "Parc de l'agence": "The agency's housing stock",
-    "Demandes enregistrées": "Demands registered",
-    "Ménages reçus en permanence d'accueil": "Households received at the desk",
-    "Dossiers étudiés en CEDL": "Files examined by the CEDL",
-    "dont acceptés": "of which accepted",
-    "dont ajournés": "of which adjourned",
-    "dont refusés": "of which refused",
-    "Baux signés": "Leases signed",
-    "Demandes et commission d'examen (CEDL) — {year}": "Demands and allocation committee — {year}",
-    "25 à 34 ans": "25 to 34",
-    "35 à 44 ans": "35 to 44",
-    "45 à 59 ans": "45 to 59",
-    "60 ans et plus": "60 and over",
-    "Moins de 25 ans": "Under 25",
-    "Changement de situation familiale": "Change in family situation",
-    "Changement de situation professionnelle": "Change in work situation",
-    "Défaut d'adhésion / mauvaise foi": "Lack of cooperation / bad faith",
-    "Défaut de gestion budgétaire": "Poor budget management",
-    "Délai de réévaluation des droits": "Delay in the review of benefits",
-    "Rupture de droits sociaux": "Loss of social benefits",
-    "En cours": "Pending",
-    "Expulsion": "Eviction",
-    "Procédure contentieuse": "Litigation",
-    "Réglée par le ménage": "Solved by the household",
-    "Résolue par l'accompagnement": "Solved by the support",
-    "Entre le SMIC et 1,5 SMIC": "Between the minimum wage and 1.5 times it",
-    "Entre ½ SMIC et le SMIC": "Between half the minimum wage and the minimum wage",
-    "Inférieures ou égales à ½ SMIC": "At or below half the minimum wage",
-    "Supérieures à 1,5 SMIC": "Above 1.5 times the minimum wage",
-    "Ressources inférieures ou égales au SMIC": "Resources at or below the minimum wage",
-    "GLA : demande d'aide administrative ou financière": "GLA: request for administrative or financial help",
-    "GLA : demande de mutation": "GLA: transfer request",
-    "GLA : dossier FSL": "GLA: FSL application",
-    "GLA : entretien à l'agence": "GLA: office appointment",
-    "GLA : intervention technique": "GLA: technical intervention",
-    "GLA : médiation (propriétaire)": "GLA: mediation (owner)",
-    "GLA : médiation (voisinage)": "GLA: mediation (neighbours)",
-    "GLA : visite à domicile": "GLA: home visit",
-    "Hébergé, fin d'hébergement": "Hosted, end of hosting",
-    "Logement inadapté (santé, handicap)": "Unsuitable dwelling (health, disability)",
-    "Logement indigne, insalubre ou indécent": "Substandard or unfit dwelling",
-    "Logement trop petit / suroccupé": "Dwelling too small / overcrowded",
-    "Loyer trop élevé": "Rent too high",
-    "Procédure d'expulsion": "Eviction proceedings",
-    "Sans logement / hébergement précaire": "No home / precarious shelter",
-    "Séparation, violences": "Separation, violence",
-    "Éloignement (travail, famille, services)": "Distance (work, family, services)",
-    "Non renseignée": "Not given",
-    "Non renseigné": "Not given",
-    "Ménages validés ayant annulé (logés par un autre moyen)": "Accepted households who cancelled (housed elsewhere)",
-    "Ménages suivis en GLA (locataires du parc)": "Households followed in GLA (tenants of the stock)",
-    "Visites à domicile": "Home visits",
-    "Entretiens à l'agence": "Office appointments",
-    "Interventions techniques": "Technical interventions",
-    "Ménages ayant sollicité une aide administrative ou financière": "Households asking for administrative or financial help",
-    "Dossiers FSL": "FSL applications",
-    "Médiations individuelles": "Individual mediations",
-    "dont avec le propriétaire": "of which with the owner",
-    "Accompagnements liés à une demande de mutation": "Support with a transfer request",
-    "Gestion locative adaptée (GLA)": "Adapted rental management (GLA)",
-    "Issue des situations d'impayé": "Outcome of the arrears situations",
-    "Causes des impayés (situations examinées en commission, {year})": "Causes of arrears (situations examined by the commission, {year})",
-    "Pourcentages calculés sur les situations dont l'issue est connue.": "Percentages of the situations whose outcome is known.",
-    "Logements gérés au 31/12": "Dwellings managed on 31 December",
-    "Propriétaires (comptés une fois)": "Owners (counted once)",
-    "dont logements hors programme": "of which dwellings outside any programme",
-    "Propriétaires contactés dans l'année": "Owners contacted in the year",
-    "Logements captés dans l'année": "Dwellings captured in the year",
-    "Propriétaires ayant confié un logement": "Owners who entrusted a dwelling",
-    "Logements rendus dans l'année": "Dwellings returned in the year",
-    "Solde (captés − rendus)": "Balance (captured − returned)",
-    "Parc par typologie": "Stock by typology",
-    "Parc par département": "Stock by département",
-    "Étiquettes énergétiques (DPE) du parc": "Energy labels (DPE) of the stock",
-    "Logements classés F et G : évolution sur un an": "Dwellings rated F and G: change over a year",
-    "Logements rendus par motif": "Dwellings returned by reason",
-    "Code postal non renseigné": "Postcode not given",
-    "dont sur le territoire de la métropole": "of which in the metropolis",
-    "Métropole : {name} (logement occupé en dernier dans l'année).": "Metropolis: {name} (the dwelling last occupied in the year).",
-    "Étiquette en vigueur au 31/12 de chaque année, d'après l'historique des diagnostics ; pourcentages du parc géré à cette date.": "Label in force on 31 December of each year, from the history of diagnostics; percentages of the stock managed on that date.",
-    "DPE réalisés dans l'année": "Energy diagnostics done in the year",
-    "dont logements classés F ou G": "of which rated F or G",
-    "Fonds mutualisé pour travaux": "Pooled works fund",
-    "Travaux au départ d'un locataire — {year}": "Works when a tenant leaves — {year}",
-    "États des lieux de sortie réalisés": "Exit inventories done",
-    "Sorties ayant nécessité la participation du fonds mutualisé": "Departures the pooled fund contributed to",
-    "Montant total accordé par le fonds": "Total granted by the fund",
-    "Amélioration des performances énergétiques des logements — {year}": "Energy improvement of the dwellings — {year}",
-    "Dossiers « maîtrise de l'énergie »": "Energy-saving files",
-    "Le fonds contribue aux travaux énergétiques d'un logement à hauteur de {amount} € au plus.": "The fund pays at most {amount} € towards the energy works of one dwelling.",
-    "Montant total des aides accordées par le fonds": "Total aid granted by the fund",
-    "Montant moyen par dossier": "Average per file",
-    "Aides du fonds mutualisé par champ d'intervention": "Aid of the pooled fund by field",
-    "Travaux au départ d'un locataire": "Works when a tenant leaves",
-    "Amélioration des performances énergétiques (maîtrise de l'énergie)": "Energy improvement (energy saving)",
-    "Chantier d'auto-rénovation accompagnée": "Accompanied self-renovation site",
-    "Autres travaux d'amélioration (standard du permis de louer)": "Other improvement works (the agency's letting standard)",
-}

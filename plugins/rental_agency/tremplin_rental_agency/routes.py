@@ -15,6 +15,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from tremplin.api import (
+    N_,
     Enrolments,
     ExportColumn,
     Field,
@@ -57,7 +58,7 @@ from tremplin_rental_agency.vocab import (
 STAFF = roles("admin", "head_of_service", "social_worker", "rental_manager")
 ADMIN = roles("admin")
 HOUSEHOLD_FIELD = Field(
-    "household", "Ménage (numéro ou référence M-…)", required=True, max_length=20
+    "household", N_("Ménage (numéro ou référence M-…)"), required=True, max_length=20
 )
 
 
@@ -172,16 +173,16 @@ def _demand_state(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
         if referent.isdigit():
             state["referent"] = int(referent)
         else:
-            errors["referent"] = "référent inconnu"
+            errors["referent"] = N_("référent inconnu")
     for key in ("du", "au"):
         text = str(params.get(key) or "")[:10]
         if text:
             try:
                 state[key] = dt.date.fromisoformat(text)
             except ValueError:
-                errors[key] = "date invalide (jj/mm/aaaa)"
+                errors[key] = N_("date invalide (jj/mm/aaaa)")
     if state["du"] and state["au"] and state["du"] > state["au"]:
-        errors["au"] = "la fin de la période précède son début"
+        errors["au"] = N_("la fin de la période précède son début")
     return state, errors
 
 
@@ -269,13 +270,13 @@ async def demands_page(request: Request) -> Template:
 
 #: Columns of the desk's export (the demands list on screen).
 DEMAND_EXPORT = (
-    ExportColumn("household_reference", "Référence", 12),
-    ExportColumn("household_name", "Ménage", 30),
-    ExportColumn("registered_on", "Enregistrée le", 14),
-    ExportColumn("status_label", "Statut", 24),
-    ExportColumn("status_on", "Depuis le", 14),
-    ExportColumn("wanted_typology", "Typologie souhaitée", 12),
-    ExportColumn("wanted_sector", "Secteur souhaité", 24),
+    ExportColumn("household_reference", N_("Référence"), 12),
+    ExportColumn("household_name", N_("Ménage"), 30),
+    ExportColumn("registered_on", N_("Enregistrée le"), 14),
+    ExportColumn("status_label", N_("Statut"), 24),
+    ExportColumn("status_on", N_("Depuis le"), 14),
+    ExportColumn("wanted_typology", N_("Typologie souhaitée"), 12),
+    ExportColumn("wanted_sector", N_("Secteur souhaité"), 24),
 )
 
 
@@ -685,7 +686,7 @@ async def grid_save(request: Request) -> Response:
     ]
     smic_text = str(form.get("smic", ""))
     try:
-        smic = Field("smic", "SMIC", kind="money", required=True).parse(smic_text)
+        smic = Field("smic", N_("SMIC"), kind="money", required=True).parse(smic_text)
     except Exception:
         return await _grid_page(request, rows, smic_text, {"smic": "montant invalide"}, status=422)
     try:

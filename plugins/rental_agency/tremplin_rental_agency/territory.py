@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tremplin.api import Actor, FormErrors, normalise, now, transaction
+from tremplin.api import N_, Actor, FormErrors, normalise, now, transaction
 from tremplin_rental_agency.common import write_audit
 from tremplin_rental_agency.tables import Territory
 
@@ -124,11 +124,11 @@ async def save_metropolis(actor: Actor, label: str, entries: str, version: int) 
     lines = _lines(entries)
     errors: dict[str, str] = {}
     if not label:
-        errors["label"] = "indiquez le nom de la métropole"
+        errors["label"] = N_("indiquez le nom de la métropole")
     elif len(label) > 100:
-        errors["label"] = "100 caractères au plus"
+        errors["label"] = N_("100 caractères au plus")
     if not lines:
-        errors["entries"] = "indiquez au moins un code postal ou une commune"
+        errors["entries"] = N_("indiquez au moins un code postal ou une commune")
     elif len(lines) > MAX_ENTRIES:
         errors["entries"] = f"{MAX_ENTRIES} lignes au plus"
     else:

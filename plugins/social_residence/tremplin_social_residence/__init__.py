@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tremplin.api import (
+    N_,
     EnrolmentPanel,
     EnrolmentView,
     EventType,
@@ -41,7 +42,7 @@ __version__ = "0.1.0"
 def tremplin_manifest() -> PluginManifest:
     return PluginManifest(
         slug="social_residence",
-        name="Résidence sociale",
+        name=N_("Résidence sociale"),
         version=__version__,
         api=">=1.4,<2",
         depends_on=("housing",),
@@ -71,11 +72,11 @@ def tremplin_navigation(user: Any) -> list[NavItem]:
         return []
     return [
         NavItem(
-            "Résidence sociale",
+            N_("Résidence sociale"),
             f"/{KEY}/units",
             order=51,
             roles=roles_holding("social"),
-            group="programmes",
+            group=N_("programmes"),
         )
     ]
 
@@ -88,11 +89,11 @@ async def _stay_panel(enrolment: EnrolmentView) -> dict[str, Any]:
 
 @hookimpl
 def tremplin_programme_specs() -> list[ProgrammeSpec]:
-    from tremplin_social_residence.report import LABELS_EN, social_residence_tables
+    from tremplin_social_residence.report import social_residence_tables
 
     programme = Programme(
         key=KEY,
-        name_fr="Résidence sociale",
+        name_fr=N_("Résidence sociale"),
         name_en="Social residence",
         # The six furnished T1 of the Raspail residence (seed 003); the report counts
         # the units table.
@@ -110,9 +111,14 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
             WORKFLOW,
             fields=ENROLMENT_FIELDS,
             event_types=(
-                EventType("stay_review", "Point sur le projet de sortie", contact=True, order=38),
                 EventType(
-                    "stay_derogation", "Dérogation à la durée de séjour", manual=False, order=923
+                    "stay_review", N_("Point sur le projet de sortie"), contact=True, order=38
+                ),
+                EventType(
+                    "stay_derogation",
+                    N_("Dérogation à la durée de séjour"),
+                    manual=False,
+                    order=923,
                 ),
             ),
             panels=(
@@ -123,11 +129,10 @@ def tremplin_programme_specs() -> list[ProgrammeSpec]:
             report_sections=(
                 ReportSection(
                     "social_residence",
-                    "La résidence sociale",
+                    N_("La résidence sociale"),
                     KEY,
                     social_residence_tables,
                     order=50,
-                    labels_en=LABELS_EN,
                 ),
             ),
         )

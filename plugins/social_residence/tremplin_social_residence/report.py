@@ -19,6 +19,7 @@ from collections import Counter
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Households,
     IndicatorRow,
     IndicatorTable,
@@ -26,6 +27,7 @@ from tremplin.api import (
     accompanied_enrolments,
     accompanied_households,
     age_on,
+    domain,
     exited_in_period,
     members_on_last_day,
     rows_from_counts,
@@ -34,6 +36,8 @@ from tremplin.api import (
 from tremplin_housing import api as housing
 from tremplin_social_residence.tables import ResidenceUnit
 from tremplin_social_residence.workflow import EXIT_DESTINATIONS, KEY, MAX_MONTHS
+
+gettext = domain(__name__).gettext
 
 
 def _mean(values: list[int] | list[float]) -> float:
@@ -75,22 +79,26 @@ async def social_residence_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "sr_overview",
-            "La résidence sociale",
+            N_("La résidence sociale"),
             (
-                IndicatorRow("Nombre de logements", n_units, key="units"),
-                IndicatorRow("Nombre de personnes logées", len(people), key="people"),
-                IndicatorRow("dont hommes isolés", isolated_men, key="isolated_men"),
-                IndicatorRow("dont femmes isolées", isolated_women, key="isolated_women"),
-                IndicatorRow("Entrées", len(entries), key="entries"),
-                IndicatorRow("Personnes ayant quitté la résidence", len(exits), key="exits"),
+                IndicatorRow(N_("Nombre de logements"), n_units, key="units"),
+                IndicatorRow(N_("Nombre de personnes logées"), len(people), key="people"),
+                IndicatorRow(N_("dont hommes isolés"), isolated_men, key="isolated_men"),
+                IndicatorRow(N_("dont femmes isolées"), isolated_women, key="isolated_women"),
+                IndicatorRow(N_("Entrées"), len(entries), key="entries"),
+                IndicatorRow(N_("Personnes ayant quitté la résidence"), len(exits), key="exits"),
                 IndicatorRow(
-                    "Âge moyen des locataires (ans)", _mean(adult_ages), key="average_age"
+                    N_("Âge moyen des locataires (ans)"), _mean(adult_ages), key="average_age"
                 ),
                 IndicatorRow(
-                    "Durée moyenne de séjour des sortants (mois)", _mean(stays), key="average_stay"
+                    N_("Durée moyenne de séjour des sortants (mois)"),
+                    _mean(stays),
+                    key="average_stay",
                 ),
                 IndicatorRow(
-                    f"Séjours prolongés au-delà de {MAX_MONTHS} mois (dérogation)",
+                    gettext("Séjours prolongés au-delà de {months} mois (dérogation)").format(
+                        months=MAX_MONTHS
+                    ),
                     derogations,
                     key="derogations",
                 ),
@@ -99,35 +107,10 @@ async def social_residence_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "sr_destinations",
-            "Personnes ayant quitté la résidence, selon leur destination",
+            N_("Personnes ayant quitté la résidence, selon leur destination"),
             rows_from_counts(destinations, EXIT_DESTINATIONS, len(exits), keep_empty=False),
             total=len(exits),
             unit="ménages",
             chart="bar",
         ),
     ]
-
-
-#: The English of this section's labels (``ReportSection.labels_en``), the programme's exit
-#: destinations included.
-LABELS_EN = {
-    "La résidence sociale": "The social residence",
-    "Nombre de logements": "Number of units",
-    "Nombre de personnes logées": "Number of people housed",
-    "dont hommes isolés": "of whom single men",
-    "dont femmes isolées": "of whom single women",
-    "Entrées": "Entries",
-    "Personnes ayant quitté la résidence": "People who left the residence",
-    "Âge moyen des locataires (ans)": "Average age of tenants (years)",
-    "Durée moyenne de séjour des sortants (mois)": "Average length of stay of those who left (months)",
-    "Séjours prolongés au-delà de {months} mois (dérogation)": "Stays extended beyond {months} months (derogation)",
-    "Personnes ayant quitté la résidence, selon leur destination": "People who left the residence, by destination",
-    "Logement autonome avec un accompagnement IML de l'association": "Own housing with the association's rental intermediation support (IML)",
-    "Logement en pension de famille": "Boarding house (pension de famille)",
-    "Logement autonome du parc public": "Own social housing",
-    "Logement autonome du parc privé": "Own private rented housing",
-    "Hébergement (CHRS, urgence)": "Shelter (CHRS, emergency)",
-    "Structure de soins, médico-sociale": "Care or medico-social facility",
-    "Départ sans préavis": "Left without notice",
-    "Point sur le projet de sortie": "Review of the move-on plan",
-}

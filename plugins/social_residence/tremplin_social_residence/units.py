@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from tremplin.api import (
+    N_,
     Actor,
     Choice,
     ChoiceContext,
@@ -43,27 +44,27 @@ async def stock_dwellings(_: ChoiceContext) -> list[Choice]:
 
 
 UNIT_FIELDS = (
-    Field("label", "Logement (numéro ou nom)", required=True, max_length=40),
+    Field("label", N_("Logement (numéro ou nom)"), required=True, max_length=40),
     Field(
         "typology",
-        "Typologie",
+        N_("Typologie"),
         kind="choice",
         required=True,
-        choices=(Choice("T1", "T1 meublé"), Choice("T1bis", "T1 bis meublé")),
+        choices=(Choice("T1", N_("T1 meublé")), Choice("T1bis", N_("T1 bis meublé"))),
     ),
     Field(
         "dwelling_id",
-        "Logement du parc (module Logements)",
+        N_("Logement du parc (module Logements)"),
         kind="int",
         choices_from=stock_dwellings,
-        help="Facultatif : relie le logement à son compte de loyer.",
+        help=N_("Facultatif : relie le logement à son compte de loyer."),
     ),
 )
 
 DEROGATION_FIELDS = (
-    Field("decided_on", "Date de la décision", kind="date", required=True),
-    Field("until", "Séjour prolongé jusqu'au", kind="date", required=True),
-    Field("reason", "Motif de la dérogation", kind="textarea", required=True),
+    Field("decided_on", N_("Date de la décision"), kind="date", required=True),
+    Field("until", N_("Séjour prolongé jusqu'au"), kind="date", required=True),
+    Field("reason", N_("Motif de la dérogation"), kind="textarea", required=True),
 )
 
 
@@ -207,7 +208,7 @@ async def record_derogation(actor: Actor, enrolment_id: int, raw: dict[str, Any]
     until = dt.date.fromisoformat(values["until"])
     errors = {}
     if decided_on < entry:
-        errors["decided_on"] = "la décision précède l'entrée dans la résidence"
+        errors["decided_on"] = N_("la décision précède l'entrée dans la résidence")
     allowed = allowed_until(entry, (await housing.agreement_renewals([enrolment_id]))[enrolment_id])
     if until <= stay_end(entry):
         errors["until"] = (

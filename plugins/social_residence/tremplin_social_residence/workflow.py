@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tremplin.api import (
+    N_,
     AgreementPolicy,
     Choice,
     ChoiceContext,
@@ -46,39 +47,39 @@ STAY = AgreementPolicy(
 
 #: Where residents go, as the ASL reports them (Raspail residence, seed 003).
 EXIT_DESTINATIONS = (
-    Choice("iml_support", "Logement autonome avec un accompagnement IML de l'association"),
-    Choice("boarding_house", "Logement en pension de famille"),
-    Choice("public_housing", "Logement autonome du parc public"),
-    Choice("private_housing", "Logement autonome du parc privé"),
-    Choice("family", "Retour dans la famille"),
-    Choice("third_party", "Hébergé chez un tiers"),
-    Choice("shelter", "Hébergement (CHRS, urgence)"),
-    Choice("care", "Structure de soins, médico-sociale"),
-    Choice("abandonment", "Départ sans préavis"),
-    Choice("other", "Autre"),
+    Choice("iml_support", N_("Logement autonome avec un accompagnement IML de l'association")),
+    Choice("boarding_house", N_("Logement en pension de famille")),
+    Choice("public_housing", N_("Logement autonome du parc public")),
+    Choice("private_housing", N_("Logement autonome du parc privé")),
+    Choice("family", N_("Retour dans la famille")),
+    Choice("third_party", N_("Hébergé chez un tiers")),
+    Choice("shelter", N_("Hébergement (CHRS, urgence)")),
+    Choice("care", N_("Structure de soins, médico-sociale")),
+    Choice("abandonment", N_("Départ sans préavis")),
+    Choice("other", N_("Autre")),
 )
 
 PRESCRIBERS = (
-    Choice("siao", "SIAO"),
-    Choice("chrs", "CHRS"),
-    Choice("ccas", "CCAS / service social de secteur"),
-    Choice("partner_association", "Association partenaire"),
-    Choice("self", "Démarche personnelle"),
-    Choice("other", "Autre"),
+    Choice("siao", N_("SIAO")),
+    Choice("chrs", N_("CHRS")),
+    Choice("ccas", N_("CCAS / service social de secteur")),
+    Choice("partner_association", N_("Association partenaire")),
+    Choice("self", N_("Démarche personnelle")),
+    Choice("other", N_("Autre")),
 )
 
 ENROLMENT_FIELDS = (
-    Field("siao_orientation_date", "Date d'orientation par le SIAO", kind="date", order=10),
+    Field("siao_orientation_date", N_("Date d'orientation par le SIAO"), kind="date", order=10),
     Field(
         "stay_goal",
-        "Objectif du séjour",
+        N_("Objectif du séjour"),
         kind="choice",
         order=20,
         choices=(
-            Choice("budget", "Rééquilibrer le budget"),
-            Choice("tenancy", "Reprendre confiance dans la gestion d'un logement"),
-            Choice("administrative", "Éclaircir la situation administrative"),
-            Choice("other", "Autre"),
+            Choice("budget", N_("Rééquilibrer le budget")),
+            Choice("tenancy", N_("Reprendre confiance dans la gestion d'un logement")),
+            Choice("administrative", N_("Éclaircir la situation administrative")),
+            Choice("other", N_("Autre")),
         ),
     ),
 )
@@ -151,33 +152,35 @@ DECISION = decision_date_field()
 #: The unit is chosen among the free ones; the stored value is still the unit's id (an int).
 UNIT = Field(
     "unit",
-    "Logement",
+    N_("Logement"),
     kind="int",
     required=True,
     minimum=1,
     choices_from=free_units,
-    help="Les logements libres de la résidence.",
+    help=N_("Les logements libres de la résidence."),
 )
 
 WORKFLOW = Workflow(
     programme=KEY,
     initial="referral",
     states=(
-        State("referral", "Orientation reçue", phase="referral"),
-        State("admitted", "Admis, en attente d'entrée", phase="waiting"),
-        State("housed", "Résident", phase="active"),
+        State("referral", N_("Orientation reçue"), phase="referral"),
+        State("admitted", N_("Admis, en attente d'entrée"), phase="waiting"),
+        State("housed", N_("Résident"), phase="active"),
         *closed_states(),
     ),
     transitions=(
-        Transition("accept", "Admettre", ("referral",), "admitted", fields=(DECISION,), order=10),
+        Transition(
+            "accept", N_("Admettre"), ("referral",), "admitted", fields=(DECISION,), order=10
+        ),
         refusal(),
         Transition(
             "enter",
-            "Entrée dans la résidence",
+            N_("Entrée dans la résidence"),
             ("admitted",),
             "housed",
             fields=(
-                Field("entry_date", "Date d'entrée", kind="date", required=True),
+                Field("entry_date", N_("Date d'entrée"), kind="date", required=True),
                 UNIT,
                 *housing.ENTRY_TERMS_FIELDS,
             ),
@@ -197,7 +200,7 @@ WORKFLOW = Workflow(
         # Warned from the 20th month: 24 − 20 calendar months before the end.
         Deadline(
             "stay_limit",
-            "Fin de la durée maximale de séjour (24 mois)",
+            N_("Fin de la durée maximale de séjour (24 mois)"),
             ("housed",),
             _stay_due,
             warn_months=MAX_MONTHS - ALERT_MONTHS,

@@ -172,7 +172,7 @@ async def test_claim_and_intervention_pages(login_as):
         )
     ).status_code == 303
     page = (await technician.get(base)).text
-    assert "Sinistres et assurance" in page and "MAIF" in page and "950,00 €" in page
+    assert "Sinistres et assurance" in page and "MAIF" in page and "950,00\u00a0€" in page
     assert "Dégât des eaux" in page and "Indemnisé" in page
     assert (
         await technician.post(
@@ -205,7 +205,7 @@ async def test_claim_and_intervention_pages(login_as):
         )
     ).status_code == 303
     page = (await technician.get(base)).text
-    assert "Réalisée le 03/02/2024" in page and "45,00 €" in page
+    assert "Réalisée le 03/02/2024" in page and "45,00\u00a0€" in page
     worker = await login_as("social_worker")
     assert (await worker.post(f"/housing/claims/{c}/edit", {})).status_code == 403
     assert (await technician.post("/housing/interventions/999999/edit", {})).status_code == 404

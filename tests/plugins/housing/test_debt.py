@@ -125,7 +125,7 @@ async def test_threshold_page_for_admin_and_head_of_service_only(login_as):
     ok = await head.post("/housing/settings", {"arrears_threshold": "45"})
     assert ok.status_code == 303 and await arrears_threshold() == 4500
     assert "Réglages enregistrés" in (await head.get("/housing/settings?saved=1")).text
-    assert "45,00 €" in (await head.get("/housing/arrears")).text
+    assert "45,00\u00a0€" in (await head.get("/housing/arrears")).text
     assert await AuditEntry.count().where(AuditEntry.action == "housing_settings") == 1
     for role in ("rental_manager", "social_worker", "technician"):
         user = await login_as(role)
@@ -175,7 +175,7 @@ async def test_repayment_plan_instalments_kept_then_broken(database):
     )
     assert {
         "title": "Plan d'apurement signé",
-        "body": "900,00 € en 3 échéance(s) de 300,00 €",
+        "body": "900,00\u00a0€ en 3 échéance(s) de 300,00\u00a0€",
     } in events
 
 
@@ -184,7 +184,7 @@ async def test_repayment_plan_bad_input_writes_nothing(database):
     cases = [
         (
             {**PLAN, "debt": "901"},
-            {"debt": "la dette indiquée dépasse le solde du ménage au 15/02/2024 (900,00 €)"},
+            {"debt": "la dette indiquée dépasse le solde du ménage au 15/02/2024 (900,00\u00a0€)"},
         ),
         ({**PLAN, "debt": "0"}, {"debt": "la dette à apurer doit être supérieure à zéro"}),
         (
@@ -322,7 +322,7 @@ async def test_plan_and_aid_pages(login_as):
     )
     assert ok.status_code == 303 and ok.headers["location"].endswith("#plans")
     page = (await manager.get(base)).text
-    assert "Plan signé le 15/02/2024 : 900,00 €" in page and "Non respecté" in page
+    assert "Plan signé le 15/02/2024 : 900,00\u00a0€" in page and "Non respecté" in page
     assert "non respectée" in page
     review = (await manager.get("/housing/arrears")).text
     assert 'Non respecté <span class="muted">(signé le 15/02/2024)</span>' in review
@@ -367,7 +367,7 @@ async def test_plan_and_aid_pages(login_as):
     assert await LedgerEntry.count().where(LedgerEntry.kind == "aid") == 1
     page = (await manager.get(base)).text
     assert "Aide versée au compte (FSL)" in page and "versée au compte" in page
-    assert "400,00 €" in page
+    assert "400,00\u00a0€" in page
     worker = await login_as("social_worker")
     assert (
         await worker.post(f"/housing/aid/{a}/paid", {f"aid{a}_paid_on": "2024-03-25"})
@@ -508,7 +508,7 @@ async def test_the_page_takes_the_debt_of_a_household_that_left(login_as):
     )
     base = f"/housing/occupancies/{occupancy_id}"
     page = (await manager.get(base)).text
-    assert "Enregistrer un paiement de la dette" in page and "2 250,00 €" in page
+    assert "Enregistrer un paiement de la dette" in page and "2\u202f250,00\u00a0€" in page
     too_much = await manager.post(
         f"{base}/entries",
         {
@@ -521,7 +521,7 @@ async def test_the_page_takes_the_debt_of_a_household_that_left(login_as):
         headers={"HX-Request": "true"},
     )
     assert too_much.status_code == 422 and "<html" not in too_much.text
-    assert "le ménage ne doit plus que 2 250,00 € sur ce compte" in too_much.text
+    assert "le ménage ne doit plus que 2\u202f250,00\u00a0€ sur ce compte" in too_much.text
     assert 'value="3000"' in too_much.text
     for _ in range(2):  # a double click records one payment
         ok = await manager.post(

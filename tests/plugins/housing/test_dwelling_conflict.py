@@ -100,6 +100,6 @@ async def test_stale_claim_intervention_and_settings_saves_get_a_conflict(login_
     ).status_code in (200, 303)  # the first save creates the row: no version to race yet
     stale = await head.post("/housing/settings", {"arrears_threshold": "60,00", "version": "1"})
     assert stale.status_code == 409 and "Version enregistrée" in stale.text
-    assert "50,00 €" in stale.text and 'value="60,00"' in stale.text
+    assert "50,00\u00a0€" in stale.text and 'value="60,00"' in stale.text
     row = await HousingSettings.select(HousingSettings.arrears_threshold_cents).first()
     assert row["arrears_threshold_cents"] == 5000

@@ -144,7 +144,7 @@ async def test_a_double_submitted_payment_is_recorded_once(database):
     events = await TimelineEvent.select(TimelineEvent.title, TimelineEvent.body).where(
         (TimelineEvent.household == household_id) & (TimelineEvent.kind == "housing_payment")
     )
-    assert len(events) == 2 and events[0]["body"] == "120,50 € (virement)"
+    assert len(events) == 2 and events[0]["body"] == "120,50\u00a0€ (virement)"
 
 
 async def test_payment_bad_input_and_closed_occupancy_are_refused(database):
@@ -185,7 +185,7 @@ async def test_a_household_that_left_still_pays_its_debt_and_no_more(database):
         await record_entry(ACTOR, occupancy_id, pay("450,01", day="2024-03-01"))
     assert caught.value.errors == {
         "amount": "Cette occupation est close (sortie le 31/01/2024) : "
-        "le ménage ne doit plus que 450,00 € sur ce compte"
+        "le ménage ne doit plus que 450,00\u00a0€ sur ce compte"
     }
     first = await record_entry(ACTOR, occupancy_id, pay("200", day="2024-03-01", form_id="a"))
     assert (

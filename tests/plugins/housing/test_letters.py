@@ -79,7 +79,7 @@ async def test_letters_are_real_pdfs_with_the_balance_at_the_date(login_as):
     for expected in (
         "Mise en demeure de payer",
         "recommandée",
-        "1 250,00 €",
+        "1\u202f250,00 €",
         "05/03/2024",
         "avant le 13/03/2024",
         "mettons en demeure",

@@ -92,7 +92,7 @@ async def test_report_counts_interventions_done_in_the_period_by_provider(databa
     o = await owner()
     a = await dwelling(o, captured_on="2023-01-01")
     b = await dwelling(o, captured_on="2023-01-01")
-    await add_intervention(ACTOR, a, GOOD)  # company, 120,50 €
+    await add_intervention(ACTOR, a, GOOD)  # company, 120,50\u00a0€
     await add_intervention(
         ACTOR, b, {**GOOD, "done_by": "insertion_workshop", "cost": "80", "done_on": "2024-03-01"}
     )
@@ -168,7 +168,7 @@ async def test_technician_records_an_intervention_on_the_dwelling_page(login_as)
     assert ok.status_code == 303
     assert ok.headers["location"] == f"/housing/dwellings/{dwelling_id}#interventions"
     page = await technician.get(f"/housing/dwellings/{dwelling_id}")
-    assert "Volet cassé" in page.text and "35,00 €" in page.text
+    assert "Volet cassé" in page.text and "35,00\u00a0€" in page.text
     social = await login_as("social_worker")
     denied = await social.post(url, {"intervention_description": "x"})
     assert denied.status_code == 403

@@ -54,15 +54,17 @@ async def test_every_page_renders_for_the_rental_manager(login_as):
         assert response.status_code == 200, url
         assert text in response.text, url
     detail = (await manager.get(f"/housing/dwellings/{dwelling_id}")).text
-    assert "MARTIN Éléonore" in detail and "450,00 €" in detail and "3 rue des Lilas" in detail
+    assert "MARTIN Éléonore" in detail and "450,00\u00a0€" in detail and "3 rue des Lilas" in detail
     account = (await manager.get(f"/housing/occupancies/{occupancy_id}")).text
-    assert "200,00 € dû le 01/01/2024" in account and "200,00 € dû le 01/02/2024" in account
+    assert (
+        "200,00\u00a0€ dû le 01/01/2024" in account and "200,00\u00a0€ dû le 01/02/2024" in account
+    )
     assert (
         "Aucune attestation d&#39;assurance" in account
         or "Aucune attestation d'assurance" in account
     )
     arrears = (await manager.get("/housing/arrears")).text
-    assert "MARTIN Éléonore" in arrears and "450,00 €" in arrears
+    assert "MARTIN Éléonore" in arrears and "450,00\u00a0€" in arrears
     rows = await manager.get("/housing/dwellings", headers={"HX-Request": "true"})
     assert rows.status_code == 200 and "<html" not in rows.text and "L-" in rows.text
 
@@ -172,7 +174,7 @@ async def test_a_payment_submitted_twice_through_the_page_is_recorded_once(login
     assert htmx.headers["HX-Redirect"] == f"/housing/occupancies/{occupancy_id}#ledger"
     assert await LedgerEntry.count() == 1
     page = await manager.get(f"/housing/occupancies/{occupancy_id}")
-    assert "-200,00 €" in page.text and FORM_ID.search(page.text).group(1) != form_id
+    assert "-200,00\u00a0€" in page.text and FORM_ID.search(page.text).group(1) != form_id
 
 
 async def test_rent_call_page_is_idempotent_and_checks_the_month(login_as):
@@ -269,7 +271,7 @@ async def test_household_panel_and_navigation(login_as):
     page = await worker.get(f"/households/{household_id}")
     assert "Logement et loyer" in page.text and f"L-{hidden:05d}" in page.text
     assert "Adresse confidentielle" in page.text and "Cachée" not in page.text
-    assert "<strong>oui</strong>" in page.text and "300,00 €" in page.text
+    assert "<strong>oui</strong>" in page.text and "300,00\u00a0€" in page.text
     assert "Assurance habitation expirée le 31/12/2024" in page.text
     assert f"/housing/occupancies/{occupancy_id}" not in page.text  # no rental capability
     assert "/housing/dwellings" not in page.text and "Impayés" not in page.text.split("</nav>")[0]

@@ -65,11 +65,11 @@ async def test_receipt_pdf_for_a_fully_paid_month_only(manager):
         "Quittance de loyer",
         "janvier 2024",
         "DUPONT #strong[x] $y$ _z_ <lbl>",
-        "400,00 €",
-        "50,00 €",
-        "450,00 €",
-        "100,00 €",
-        "350,00 €",
+        "400,00\u00a0€",
+        "50,00\u00a0€",
+        "450,00\u00a0€",
+        "100,00\u00a0€",
+        "350,00\u00a0€",
         "du 01/01/2024 au 31/01/2024",
         "3 rue des Lilas",
     ):
@@ -78,7 +78,7 @@ async def test_receipt_pdf_for_a_fully_paid_month_only(manager):
     unpaid = await manager.get(f"{base}/2024-02")
     assert unpaid.status_code == 422
     assert unpaid.text == (
-        "Le loyer de février 2024 n'est pas entièrement payé : il reste 350,00 € à régler."
+        "Le loyer de février 2024 n'est pas entièrement payé : il reste 350,00\u00a0€ à régler."
     )
     not_called = await manager.get(f"{base}/2024-03")
     assert not_called.status_code == 404

@@ -176,7 +176,9 @@ async def test_measure_panel(social_worker, host):
     page = await social_worker.get(f"/households/{household_id}")
     assert "Accompagnement renforcé" in page.text
     assert "Contrat renforcé jusqu'au 19/11/2024" in page.text
-    assert "Dette à l'entrée : 800,00 € ; dernier montant connu : 696,00 € — " in page.text
+    assert (
+        "Dette à l'entrée : 800,00\u00a0€ ; dernier montant connu : 696,00\u00a0€ — " in page.text
+    )
     assert "Ne respectent pas le plan d&#39;apurement (évolution de la dette : -13 %)" in page.text
 
 

@@ -147,7 +147,7 @@ async def test_mission_locale_sees_the_cej_group_and_never_rent(app, social_work
     for shown in (
         "CAP cuisine",
         "Mme Conseil",
-        "528,00 €",
+        "528,00\u00a0€",
         "14/01/2025",
         "Engagement : recherche active d&#39;emploi",
     ):
@@ -290,7 +290,7 @@ async def test_rent_status_says_nothing_of_an_alter_logement_dwelling(
     partner, _ = await _login_partner(app)
     page = await partner.get(f"/partner/households/{household_id}")
     assert page.status_code == 200
-    assert _rent_line(page.text) == "à jour"  # the 797,77 € owed on the other dwelling is not
+    assert _rent_line(page.text) == "à jour"  # the 797,77\u00a0€ owed on the other dwelling is not
     assert "Alter Logement" not in page.text and "777" not in page.text
     assert "797" not in page.text
     await partner.aclose()

@@ -8,6 +8,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect, Template
 
+from tremplin.i18n import N_
 from tremplin.services import accounts, audit
 from tremplin.web.auth import SESSION_COOKIE, authenticated
 from tremplin.web.formdata import form_dict
@@ -29,7 +30,7 @@ def password_change_guard(connection: ASGIConnection, _: BaseRouteHandler) -> No
         and user.must_change_password
         and (connection.scope["path"] not in ALLOWED_WHILE_FORCED)
     ):
-        raise PasswordChangeRequired("changement de mot de passe obligatoire")
+        raise PasswordChangeRequired(N_("changement de mot de passe obligatoire"))
 
 
 @get("/account/password", guards=[authenticated])
@@ -47,12 +48,12 @@ async def password_change(request: Request) -> Response:
     errors: dict[str, str] = {}
     current_ok = (await accounts.authenticate(user.email, str(raw.get("current", "")))).user
     if current_ok is None:
-        errors["current"] = "mot de passe actuel incorrect"
+        errors["current"] = N_("mot de passe actuel incorrect")
     new = str(raw.get("new", ""))
     if new != str(raw.get("confirm", "")):
-        errors["confirm"] = "les deux saisies ne correspondent pas"
+        errors["confirm"] = N_("les deux saisies ne correspondent pas")
     elif new == str(raw.get("current", "")):
-        errors["new"] = "le nouveau mot de passe doit être différent de l'actuel"
+        errors["new"] = N_("le nouveau mot de passe doit être différent de l'actuel")
     else:
         reason = accounts.check_password_policy(new, user.email)
         if reason:

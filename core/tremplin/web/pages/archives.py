@@ -7,6 +7,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from tremplin.forms import FormErrors, validate
+from tremplin.i18n import N_
 from tremplin.models import Household, TimelineEvent
 from tremplin.services import audit
 from tremplin.services import households as hh
@@ -16,7 +17,7 @@ from tremplin.web.formdata import form_dict
 from tremplin.web.state import actor
 
 ARCHIVE = requires("archive")
-REASON = (Field("reason", "Motif de la consultation", required=True, max_length=200),)
+REASON = (Field("reason", N_("Motif de la consultation"), required=True, max_length=200),)
 
 
 @get("/archives", guards=[ARCHIVE])

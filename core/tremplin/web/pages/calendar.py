@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel import dates as babel_dates
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from tremplin import i18n
 from tremplin.errors import ConflictError
 from tremplin.forms import FormErrors
 from tremplin.models import Household
@@ -21,14 +23,17 @@ from tremplin.web.formdata import form_dict, int_or_none
 from tremplin.web.state import actor, app_context, current_user, user_programmes
 
 SOCIAL = requires("social")
-MONTHS = (
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
-).split()
-DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
 def _day_label(day: dt.date) -> str:
-    return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+    """``lundi 30 novembre`` / ``Monday 30 November`` (Babel, the request's language)."""
+    return babel_dates.format_date(day, "EEEE d MMMM", locale=i18n.babel_locale())
+
+
+def _day_names() -> list[str]:
+    """Monday to Sunday in the request's language."""
+    names = i18n.babel_locale().days["format"]["wide"]
+    return [names[i] for i in range(7)]
 
 
 async def _form_context(request: Request, household_id: int, **extra: Any) -> dict[str, Any]:
@@ -183,9 +188,11 @@ async def calendar_page(request: Request) -> Template:
         by_day.setdefault(local.date(), []).append(r)
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     title = (
-        f"{MONTHS[day.month - 1]} {day.year}"
+        babel_dates.format_date(day, "LLLL y", locale=i18n.babel_locale())
         if view == "mois"
-        else f"semaine du {_day_label(first)} au {_day_label(last)} {last.year}"
+        else i18n.gettext("semaine du {first} au {last} {year}").format(
+            first=_day_label(first), last=_day_label(last), year=last.year
+        )
     )
     return Template(
         "calendar/index.html",
@@ -202,7 +209,7 @@ async def calendar_page(request: Request) -> Template:
             "following": following.isoformat(),
             "today": today(),
             "day_label": _day_label,
-            "day_names": DAYS,
+            "day_names": _day_names(),
             "errors": errors,
         },
         status_code=400 if errors else 200,

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from litestar import Request, Response, get
 from litestar.response import Template
 
+from tremplin.i18n import N_
 from tremplin.models import User
 from tremplin.services.clock import today
 from tremplin.services.deadlines import ORDERS, DueFilter, count_due, list_due
@@ -23,11 +24,11 @@ SOCIAL = requires("social")
 
 #: The choices of « Quand ».
 WHEN = {
-    "watch": "À surveiller (période d'alerte commencée)",
-    "overdue": "En retard",
-    "all": "Toutes",
+    "watch": N_("À surveiller (période d'alerte commencée)"),
+    "overdue": N_("En retard"),
+    "all": N_("Toutes"),
 }
-_DATE = Field("date", "Date", kind="date")
+_DATE = Field("date", N_("Date"), kind="date")
 #: The sorts of the list (``tri``): by due date, the earliest (so overdue) first by default;
 #: by household (reference order) or by subject then programme, each household's or
 #: subject's due dates earliest first. Each one walks an index (:data:`ORDERS`).
@@ -102,7 +103,7 @@ async def _filters(request: Request) -> tuple[DueFilter, dict[str, Any], dict[st
         if values["programme"] in allowed:
             programmes = (values["programme"],)
         else:
-            errors["programme"] = "programme inconnu ou hors de vos programmes"
+            errors["programme"] = N_("programme inconnu ou hors de vos programmes")
     referent: int | None = None
     if values["referent"] == "me":
         referent = user.id
@@ -110,15 +111,15 @@ async def _filters(request: Request) -> tuple[DueFilter, dict[str, Any], dict[st
         try:
             referent = int(values["referent"])
         except ValueError:
-            errors["referent"] = "référent inconnu"
+            errors["referent"] = N_("référent inconnu")
         if referent is not None and not -(2**31) < referent < 2**31:
             errors["referent"], referent = "référent inconnu", None
     start = _date(values["du"], errors, "du")
     end = _date(values["au"], errors, "au")
     if start and end and end < start:
-        errors["au"] = "la fin de la période précède son début"
+        errors["au"] = N_("la fin de la période précède son début")
     if values["quand"] not in WHEN:
-        errors["quand"] = "choix inconnu"
+        errors["quand"] = N_("choix inconnu")
         values["quand"] = "watch"
     day = today()
     f = DueFilter(
@@ -181,12 +182,12 @@ async def due_dates_page(request: Request) -> Template:
 
 #: Columns of the due dates export (the list on screen).
 EXPORT_COLUMNS = (
-    ExportColumn("due_on", "Échéance", 12),
-    ExportColumn("label", "Objet", 40),
-    ExportColumn("reference", "Référence", 12),
-    ExportColumn("name", "Ménage", 30),
-    ExportColumn("programme_name", "Programme", 28),
-    ExportColumn("referent_name", "Référent", 24),
+    ExportColumn("due_on", N_("Échéance"), 12),
+    ExportColumn("label", N_("Objet"), 40),
+    ExportColumn("reference", N_("Référence"), 12),
+    ExportColumn("name", N_("Ménage"), 30),
+    ExportColumn("programme_name", N_("Programme"), 28),
+    ExportColumn("referent_name", N_("Référent"), 24),
 )
 
 

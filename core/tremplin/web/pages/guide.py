@@ -23,6 +23,7 @@ from litestar.response import Template
 from markdown_it import MarkdownIt
 
 import tremplin
+from tremplin.i18n import N_
 from tremplin.web.auth import authenticated
 
 #: The guide shown at ``/aide``; the others at ``/aide/<name>`` (``/aide/admin``…).
@@ -128,10 +129,10 @@ def guide_path(name: str) -> Path:
     """The Markdown file of guide ``name``; 404 for anything outside ``docs/``."""
     root = docs_dir().resolve()
     if not re.fullmatch(r"[a-z0-9_-]+(/[a-z0-9_-]+)?", name):
-        raise NotFoundException("Page d'aide inconnue")
+        raise NotFoundException(N_("Page d'aide inconnue"))
     path = (root / f"{name}.md").resolve()
     if root not in path.parents or not path.is_file():
-        raise NotFoundException("Page d'aide inconnue")
+        raise NotFoundException(N_("Page d'aide inconnue"))
     return path
 
 

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from tremplin.dates import age_on
 from tremplin.forms import FormErrors, validate
+from tremplin.i18n import N_
 from tremplin.models import Enrolment, TimelineEvent
 from tremplin.services import audit
 from tremplin.services import households as hh
@@ -24,7 +25,7 @@ from tremplin.web.auth import partner_only
 from tremplin.web.formdata import form_dict
 from tremplin.web.state import actor, app_context, current_user
 
-NOTE_FIELDS = (Field("body", "Note", kind="textarea", required=True),)
+NOTE_FIELDS = (Field("body", N_("Note"), kind="textarea", required=True),)
 
 log = logging.getLogger("tremplin.pages")
 

@@ -13,6 +13,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from tremplin.forms import FormErrors, resolve_choices
+from tremplin.i18n import N_
 from tremplin.models import TimelineEvent
 from tremplin.permissions import can
 from tremplin.policy import HouseholdAccess
@@ -45,7 +46,7 @@ SOCIAL = requires("social")
 def _programme(request: Request, key: str):
     host = app_context(request).host
     if key not in host.programmes or key not in user_programmes(request):
-        raise NotFoundException("programme inconnu")
+        raise NotFoundException(N_("programme inconnu"))
     return host.programmes[key]
 
 
@@ -206,7 +207,7 @@ async def membership_end(request: Request, membership_id: FromPath[int]) -> Resp
     await check_household(request, row["household"])
     raw = await form_dict(request)
     try:
-        end = Field("end_date", "Date de départ", kind="date", required=True).parse(
+        end = Field("end_date", N_("Date de départ"), kind="date", required=True).parse(
             raw.get("end_date")
         )
         await hh.end_membership(actor(request), membership_id, dt.date.fromisoformat(end))
@@ -274,7 +275,7 @@ async def transition_apply(
         return Template(template, context=context, status_code=422)
     except hh.ConflictError as exc:
         host_workflow = host.workflows[exc.current["programme"]]
-        state = Field("state", "Étape", kind="choice", choices=_state_choices(host_workflow))
+        state = Field("state", N_("Étape"), kind="choice", choices=_state_choices(host_workflow))
         stored = {
             **stored_values(exc.current),
             **{k: _iso(exc.current.get(k)) for k in enr.ENROLMENT_COLUMNS},
@@ -429,7 +430,7 @@ async def document_delete(request: Request, document_id: FromPath[int]) -> Respo
         raise NotFoundException()
     await check_household(request, row["household"])
     if not may_delete(current_user(request), row):
-        raise PermissionDeniedException("suppression réservée")
+        raise PermissionDeniedException(N_("suppression réservée"))
     form = await form_dict(request)
     reason = str(form.get("reason", ""))
     try:

@@ -10,6 +10,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from tremplin import i18n
+from tremplin.i18n import N_
 from tremplin.models import GeneratedReport
 from tremplin.reports.engine import build_report
 from tremplin.reports.narratives import named_people, save_narrative
@@ -39,7 +41,7 @@ async def narrative_save(
         raise NotFoundException()
     scope = narrative_scope_for(request, programme)
     if scope is None:
-        raise NotFoundException("programme inconnu ou désactivé")
+        raise NotFoundException(N_("programme inconnu ou désactivé"))
     raw = await form_dict(request)
     text = str(raw.get("text", ""))
     await save_narrative(programme, year, section[:50], text, current_user(request).id)
@@ -72,6 +74,7 @@ async def report_generate(
         report_programmes(request, programme),
         Period.year(year),
         ctx.settings.association_name,
+        language=i18n.get_language(),
     )
     # Typst's compile is CPU work: in the worker process, off the event loop.
     content = await jobs.in_process(render_report, "pdf", report, ctx.settings.logo_path)

@@ -9,11 +9,13 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from tremplin import i18n
+from tremplin.i18n import N_
 from tremplin.models import GeneratedReport
 from tremplin.permissions import can
 from tremplin.reports.charts import svg
 from tremplin.reports.docx import to_docx
-from tremplin.reports.engine import ReportError, build_report, localise
+from tremplin.reports.engine import ReportError, build_report
 from tremplin.reports.export import to_json, to_pdf, to_xlsx
 from tremplin.reports.narratives import narrative_scope, previous_narratives
 from tremplin.reports.quality import quality_problems
@@ -46,7 +48,7 @@ def report_programmes(request: Request, key: str) -> list[str]:
     if key == "all":
         return allowed
     if key not in allowed:
-        raise NotFoundException("programme inconnu ou désactivé")
+        raise NotFoundException(N_("programme inconnu ou désactivé"))
     return [key]
 
 
@@ -74,7 +76,12 @@ async def report_page(
         keys = report_programmes(request, programme)
         period = Period.year(year)
         report = await build_report(
-            ctx.host, keys, period, ctx.settings.association_name, ctx.settings.report_groups
+            ctx.host,
+            keys,
+            period,
+            ctx.settings.association_name,
+            ctx.settings.report_groups,
+            language=i18n.get_language(),  # the page is in the interface's language
         )
         for key in keys:
             prog = ctx.host.programmes[key]
@@ -154,8 +161,8 @@ async def _report_file(
             Period.year(year),
             ctx.settings.association_name,
             ctx.settings.report_groups,
+            language=lang or ctx.settings.language,
         )
-        report = localise(report, ctx.host, lang or ctx.settings.language)
     except ReportError as exc:
         raise NotFoundException(str(exc)) from None
     if progress:

@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from tremplin.db import transaction
+from tremplin.i18n import N_
 from tremplin.models import User
 from tremplin.services import accounts, audit, totp
 from tremplin.web.auth import SESSION_COOKIE, authenticated
@@ -39,7 +40,7 @@ def second_factor_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None
     auth = connection.scope.get("auth")
     path = connection.scope["path"]
     if isinstance(auth, dict) and auth.get("mfa_pending") and path not in OPEN_WHILE_PENDING:
-        raise SecondFactorRequired("code à usage unique requis")
+        raise SecondFactorRequired(N_("code à usage unique requis"))
     user = connection.scope.get("user")
     if (
         user is not None
@@ -49,7 +50,7 @@ def second_factor_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None
         and auth.get("kind") == "session"
         and path not in OPEN_BEFORE_SETUP
     ):
-        raise SecondFactorSetupRequired("double authentification à configurer")
+        raise SecondFactorSetupRequired(N_("double authentification à configurer"))
 
 
 def _signature(request: Request, secret: str) -> str:
@@ -177,7 +178,7 @@ async def setup_confirm(request: Request) -> Response:
     raw = await form_dict(request)
     secret = str(raw.get("secret", ""))[:64]
     if not hmac.compare_digest(_signature(request, secret), str(raw.get("signature", ""))):
-        raise ClientException("formulaire altéré : rechargez la page")
+        raise ClientException(N_("formulaire altéré : rechargez la page"))
     user = current_user(request)
     errors = []
     if user.totp_secret and not await _proves_identity(request, user, raw):

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 
 from tremplin.errors import NotFound
 from tremplin.forms import FormErrors, validate
+from tremplin.i18n import N_
 from tremplin.models import PartnerOrganisation, User
 from tremplin.models.accounts import ROLES
 from tremplin.services import accounts, audit
@@ -30,19 +31,19 @@ def _temporary_password() -> str:
 
 def user_fields(programmes: dict[str, str]) -> tuple[Field, ...]:
     return (
-        Field("email", "Adresse électronique", kind="email", required=True),
-        Field("full_name", "Nom complet", required=True),
+        Field("email", N_("Adresse électronique"), kind="email", required=True),
+        Field("full_name", N_("Nom complet"), required=True),
         Field(
             "role",
-            "Rôle",
+            N_("Rôle"),
             kind="choice",
             required=True,
             choices=tuple(Choice(k, v) for k, v in ROLES.items()),
         ),
-        Field("partner", "Structure partenaire (rôle partenaire)", kind="int"),
+        Field("partner", N_("Structure partenaire (rôle partenaire)"), kind="int"),
         Field(
             "programmes",
-            "Programmes (aucun : tous)",
+            N_("Programmes (aucun : tous)"),
             kind="multichoice",
             choices=tuple(Choice(k, v) for k, v in programmes.items()),
         ),
@@ -176,17 +177,17 @@ async def user_sensitive(request: Request, user_id: FromPath[int]) -> Response:
 
 
 PARTNER_FIELDS = (
-    Field("name", "Nom de la structure", required=True),
+    Field("name", N_("Nom de la structure"), required=True),
     Field(
         "kind",
-        "Type",
+        N_("Type"),
         kind="choice",
         required=True,
         choices=(
-            Choice("mission_locale", "Mission Locale"),
-            Choice("sos_vc", "SOS Violences Conjugales"),
-            Choice("siao", "SIAO"),
-            Choice("other", "Autre"),
+            Choice("mission_locale", N_("Mission Locale")),
+            Choice("sos_vc", N_("SOS Violences Conjugales")),
+            Choice("siao", N_("SIAO")),
+            Choice("other", N_("Autre")),
         ),
     ),
 )

@@ -14,6 +14,7 @@ from litestar.response import Template
 from piccolo.query.functions.aggregate import Count
 
 from tremplin.api import (
+    N_,
     ConflictError,
     Enrolments,
     ExportColumn,
@@ -242,12 +243,12 @@ async def arrears(
 
 #: Columns of the arrears export (the review on screen).
 ARREARS_EXPORT = (
-    ExportColumn("reference", "Référence", 12),
-    ExportColumn("name", "Ménage", 30),
-    ExportColumn("balance", "Solde dû (€)", 14),
-    ExportColumn("last_payment", "Dernier paiement", 16),
-    ExportColumn("last_step_label", "Dernière étape", 30),
-    ExportColumn("plan_label", "Plan d'apurement", 24),
+    ExportColumn("reference", N_("Référence"), 12),
+    ExportColumn("name", N_("Ménage"), 30),
+    ExportColumn("balance", N_("Solde dû (€)"), 14),
+    ExportColumn("last_payment", N_("Dernier paiement"), 16),
+    ExportColumn("last_step_label", N_("Dernière étape"), 30),
+    ExportColumn("plan_label", N_("Plan d'apurement"), 24),
 )
 
 

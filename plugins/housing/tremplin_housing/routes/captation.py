@@ -13,6 +13,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     FormErrors,
     actor,
     current_user,
@@ -206,7 +207,7 @@ async def _move_dwelling(request: Request, dwelling_id: int) -> dict[str, Any]:
     dwelling = await captation.move_context(dwelling_id, current_user(request), request)
     if dwelling["shown_address"] == MASKED_ADDRESS:
         raise PermissionDeniedException(
-            "Seule l'équipe du programme qui l'utilise modifie un logement confidentiel."
+            N_("Seule l'équipe du programme qui l'utilise modifie un logement confidentiel.")
         )
     return dwelling
 

@@ -14,6 +14,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from tremplin.api import (
+    N_,
     ConflictError,
     ExportColumn,
     FormErrors,
@@ -94,11 +95,11 @@ def _checked(filters: dict[str, str]) -> dict[str, str]:
             try:
                 days[key] = dt.date.fromisoformat(filters[key])
             except ValueError:
-                errors[key] = "date invalide (jj/mm/aaaa)"
+                errors[key] = N_("date invalide (jj/mm/aaaa)")
     if len(days) == 2 and days["du"] > days["au"]:
-        errors["au"] = "la fin de la période précède son début"
+        errors["au"] = N_("la fin de la période précède son début")
     if filters.get("mine") not in (None, "", "1"):
-        errors["mine"] = "choix inconnu"
+        errors["mine"] = N_("choix inconnu")
     return errors
 
 
@@ -205,13 +206,13 @@ async def dwelling_search(request: HTMXRequest) -> Template:
 
 #: Columns of the dwellings export (the list on screen, confidential addresses masked).
 DWELLING_EXPORT = (
-    ExportColumn("reference", "Référence", 14),
-    ExportColumn("shown_address", "Adresse", 40),
-    ExportColumn("typology_label", "Typologie", 12),
-    ExportColumn("surface_m2", "Surface (m²)", 12),
-    ExportColumn("status_label", "Statut", 16),
-    ExportColumn("programme_label", "Programme", 28),
-    ExportColumn("dpe_class", "DPE", 8),
+    ExportColumn("reference", N_("Référence"), 14),
+    ExportColumn("shown_address", N_("Adresse"), 40),
+    ExportColumn("typology_label", N_("Typologie"), 12),
+    ExportColumn("surface_m2", N_("Surface (m²)"), 12),
+    ExportColumn("status_label", N_("Statut"), 16),
+    ExportColumn("programme_label", N_("Programme"), 28),
+    ExportColumn("dpe_class", N_("DPE"), 8),
 )
 
 
@@ -335,7 +336,7 @@ async def _editable(request: Request, dwelling_id: int) -> dict[str, Any]:
     dwelling = context["dwelling"]
     if address_masked(dwelling, current_user(request)):
         raise PermissionDeniedException(
-            "Seule l'équipe du programme qui l'utilise modifie un logement confidentiel."
+            N_("Seule l'équipe du programme qui l'utilise modifie un logement confidentiel.")
         )
     return context["dwelling"]
 
