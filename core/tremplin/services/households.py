@@ -10,7 +10,7 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 from piccolo.engine.sqlite import SQLiteEngine
 
-from tremplin.db import current_engine, transaction
+from tremplin.db import current_engine, raw, transaction
 from tremplin.errors import Actor, ConflictError, NotFound
 from tremplin.forms import (
     HOUSEHOLD_FIELDS,
@@ -144,9 +144,16 @@ async def _insert_person(values: dict[str, Any], current: dt.datetime) -> int:
     return row[0]["id"]
 
 
+def _json_names(table) -> tuple[str, ...]:
+    return tuple(c._meta.name for c in table._meta.json_columns)
+
+
 async def get_household(household_id: int) -> dict[str, Any]:
-    row = (
-        await Household.select().where(Household.id == household_id).output(load_json=True).first()
+    # Hand-written (tremplin.db.raw): read on every household page and fragment.
+    row = await raw.fetch_one(
+        f'SELECT {raw.columns(Household)} FROM "household" WHERE "household"."id" = {{}}',
+        household_id,
+        json=_json_names(Household),
     )
     if row is None:
         raise NotFound(household_id)
@@ -184,22 +191,20 @@ async def update_household(
         )
 
 
+_MEMBERS_SQL = (
+    'SELECT m."id" AS "id", m."relation" AS "relation", m."start_date" AS "start_date", '
+    'm."end_date" AS "end_date", p."id" AS "person_id", p."first_name" AS "first_name", '
+    'p."last_name" AS "last_name", p."birth_date" AS "birth_date", p."sex" AS "sex" '
+    'FROM "membership" AS m LEFT JOIN "person" AS p ON p."id" = m."person" '
+    'WHERE m."household" = {}'
+)
+
+
 async def household_members(household_id: int, *, include_past: bool = True) -> list[dict]:
-    query = Membership.select(
-        Membership.id,
-        Membership.relation,
-        Membership.start_date,
-        Membership.end_date,
-        Membership.person.id.as_alias("person_id"),
-        Membership.person.first_name.as_alias("first_name"),
-        Membership.person.last_name.as_alias("last_name"),
-        Membership.person.birth_date.as_alias("birth_date"),
-        Membership.person.sex.as_alias("sex"),
-    ).where(Membership.household == household_id)
-    if not include_past:
-        query = query.where(Membership.end_date.is_null())
-    rows = await query.order_by(Membership.start_date).order_by(Membership.id)
-    return rows
+    """The household's members (past ones too unless ``include_past`` is false), by
+    arrival."""
+    current = "" if include_past else ' AND m."end_date" IS NULL'
+    return await raw.fetch(f'{_MEMBERS_SQL}{current} ORDER BY m."start_date", m."id"', household_id)
 
 
 async def add_member(
