@@ -56,7 +56,14 @@ log = pages.log
 def pg_settings(url: str, data_dir: Path):
     from tremplin.config import Settings
 
-    return Settings(database_url=url, data_dir=data_dir, secret_key=pages.SECRET)
+    # As deployed (see bench_pages.settings_for): templates not checked for changes.
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        secret_key=pages.SECRET,
+        production=True,
+        secure_cookies=False,
+    )
 
 
 def _converter(data_type: str):
