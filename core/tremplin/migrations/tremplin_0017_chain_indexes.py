@@ -1,4 +1,5 @@
-"""Indexes for the audit trail's per-object chains and the timeline's per-kind look-ups.
+"""Indexes: the audit trail's per-object chains, the timeline's per-kind look-ups, due dates
+in their warning period.
 
 - ``audit_entry (object_type, object_id, id)``: each append reads the last entry about the
   same object (its chain), and the household page lists the last reads of the file; both
@@ -6,6 +7,8 @@
 - ``timeline_event (household, kind, occurred_at)``: the last event of a kind for a page
   of households (the house-mistress alert of the dashboard), read from the index instead
   of walking every event of the kind by date.
+- ``due_date (warn_from, id)``: the dashboard counts the due dates whose warning period has
+  begun; without it PostgreSQL reads every due date (``tests/ops/test_explain_pg.py``).
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -18,6 +21,7 @@ STATEMENTS = (
     "CREATE INDEX IF NOT EXISTS audit_object_id ON audit_entry (object_type, object_id, id)",
     "CREATE INDEX IF NOT EXISTS timeline_household_kind_at "
     "ON timeline_event (household, kind, occurred_at)",
+    "CREATE INDEX IF NOT EXISTS due_date_warn ON due_date (warn_from, id)",
 )
 
 
