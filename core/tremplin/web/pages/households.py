@@ -58,10 +58,14 @@ async def _enrolment_tags(request: Request, ids: list[int]) -> dict[int, list[st
     host = app_context(request).host
     programmes = user_programmes(request) or [""]
     # Hand-written: Piccolo converts each of the page's ids one by one when building the query.
-    rows = await Enrolment.raw(
-        "SELECT household, programme, state FROM enrolment "
-        f"WHERE household IN ({', '.join('{}' for _ in ids)}) "
-        f"AND programme IN ({', '.join('{}' for _ in programmes)})",
+    # ("programme" || ''): the programme must not pick the index. Without statistics,
+    # SQLite walked the covering (programme, state, entry_date, household) index over every
+    # enrolment of the programme (8.7 ms at 100,000 households) instead of the page's 50
+    # households through (household, programme).
+    rows = await raw.fetch(
+        'SELECT "household", "programme", "state" FROM "enrolment" '
+        f'WHERE "household" IN ({raw.placeholders(len(ids))}) '
+        f"AND (\"programme\" || '') IN ({raw.placeholders(len(programmes))})",
         *ids,
         *programmes,
     )
@@ -85,10 +89,12 @@ async def _filter_options(request: Request) -> dict[str, Any]:
     """The choices of the filter form: the user's programmes, their stages, the referents."""
     host = app_context(request).host
     keys = user_programmes(request)
-    referents = (
-        await User.select(User.id, User.full_name)
-        .where(User.active.eq(True) & User.role.is_in(["social_worker", "head_of_service"]))
-        .order_by(User.full_name)
+    referents = await raw.fetch(
+        'SELECT "id", "full_name" FROM "tremplin_user" '
+        'WHERE "active" = {} AND "role" IN ({}, {}) ORDER BY "full_name"',
+        True,
+        "social_worker",
+        "head_of_service",
     )
     return {
         "programme_choices": [(k, host.programmes[k].name_fr) for k in keys],
