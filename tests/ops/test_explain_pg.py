@@ -45,18 +45,7 @@ SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 async def _fill(url: str, data_dir: Path) -> None:
     await bench_pg.migrate(url, data_dir)
     await bench_pg.copy_fill(url, HOUSEHOLDS, seed=7)
-    await bench_pg.due_dates(url, data_dir)
-    con = await asyncpg.connect(url)
-    try:
-        await con.execute(
-            "INSERT INTO audit_entry (at, user_id, action, object_type, object_id, fields, "
-            "address, prev_hash, hash) SELECT now(), 1, 'read', 'household', g, '[]', '', '', "
-            "md5(g::text) FROM generate_series(1, $1) AS g",
-            HOUSEHOLDS,
-        )
-        await con.execute("ANALYZE")
-    finally:
-        await con.close()
+    await bench_pg.finish_fill(url, data_dir, HOUSEHOLDS)
 
 
 async def _page_statements(url: str, data_dir: Path) -> list[tuple[str, tuple]]:
