@@ -94,7 +94,15 @@ def ts(value: dt.datetime) -> str:
 def settings_for(db_path: Path, data_dir: Path):
     from tremplin.config import Settings
 
-    return Settings(database_url=f"sqlite:///{db_path}", data_dir=data_dir, secret_key=SECRET)
+    # Measured as deployed: production mode (templates compiled once, not checked for changes
+    # on every render); cookies without ``Secure`` only because the bench talks plain HTTP.
+    return Settings(
+        database_url=f"sqlite:///{db_path}",
+        data_dir=data_dir,
+        secret_key=SECRET,
+        production=True,
+        secure_cookies=False,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -841,6 +849,7 @@ def throughput(args, db_path: Path, data_dir: Path, cookie_value: str) -> tuple[
         "TREMPLIN_DATA_DIR": str(data_dir),
         "TREMPLIN_SECRET_KEY": SECRET,
         "TREMPLIN_CONFIG": str(logs / "no-such-tremplin.toml"),
+        "TREMPLIN_PRODUCTION": "true",  # as deployed (the load sends the cookie itself)
     }
     app_port, hello_port = free_port(), free_port()
     procs: list[subprocess.Popen] = []

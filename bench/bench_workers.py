@@ -180,6 +180,7 @@ def main() -> int:
         url = server.url("bench_workers")
         asyncio.run(bench_pg.migrate(url, data_dir))
         fill_s = asyncio.run(bench_pg.copy_fill(url, args.households, args.seed))
+        asyncio.run(bench_pg.finish_fill(url, data_dir, args.households))
         log(f"  {args.households} households loaded in {fill_s:.0f} s")
         emails = asyncio.run(create_users(url, data_dir, args.users))
         port = pages.free_port()

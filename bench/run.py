@@ -50,6 +50,7 @@ def serve_and_load(args, db_path: Path, data_dir: Path, cookie_value: str) -> di
         "TREMPLIN_DATA_DIR": str(data_dir),
         "TREMPLIN_SECRET_KEY": pages.SECRET,
         "TREMPLIN_CONFIG": str(db_path.parent / "no-such-tremplin.toml"),
+        "TREMPLIN_PRODUCTION": "true",  # as deployed (the load sends the cookie itself)
     }
     app_port, hello_port = pages.free_port(), pages.free_port()
     procs = []

@@ -21,6 +21,10 @@ from tremplin import models, vocabulary
 from tremplin.commands import Command, CommandArgument, CommandError
 from tremplin.dates import add_months, age_on, measure_months, whole_months
 from tremplin.db import transaction
+from tremplin.db.raw import columns as sql_columns
+from tremplin.db.raw import fetch as fetch_rows
+from tremplin.db.raw import fetch_one as fetch_row
+from tremplin.db.raw import placeholders as sql_placeholders
 from tremplin.errors import Actor, ConflictError, NotFound
 from tremplin.forms import FormErrors, resolve_choices, validate
 from tremplin.i18n import (
@@ -150,6 +154,10 @@ def programme_names(connection) -> dict[str, str]:
 
 __all__ = [
     "API_VERSION",
+    "fetch_row",
+    "fetch_rows",
+    "sql_columns",
+    "sql_placeholders",
     "Actor",
     "AgreementPolicy",
     "Choice",

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tremplin.db import raw
 from tremplin.models import Enrolment, Household, PartnerOrganisation, Share
 from tremplin.permissions import can
 from tremplin.services.clock import today
@@ -295,9 +296,13 @@ def declared_fields(host: Any, programme: str) -> dict[str, Any]:
     return declared
 
 
-async def _enrolled(host: Any, household_id: int) -> frozenset[str]:
-    rows = await Enrolment.select(Enrolment.programme).where(Enrolment.household == household_id)
-    return frozenset(r["programme"] for r in rows if r["programme"] in host.programmes)
+#: The household's state and its enrolments' programmes in one statement (a household with no
+#: enrolment gives one row whose programme is NULL): run on every household page and fragment.
+_ACCESS_SQL = (
+    'SELECT h."archived_at" AS "archived_at", h."created_by" AS "created_by", '
+    'e."programme" AS "programme" FROM "household" AS h '
+    'LEFT JOIN "enrolment" AS e ON e."household" = h."id" WHERE h."id" = {}'
+)
 
 
 async def household_access(
@@ -309,17 +314,14 @@ async def household_access(
     demo): everything is visible, and the rules on what may leave the association (partner
     kinds for confidential contacts) still apply.
     """
-    row = (
-        await Household.select(Household.id, Household.archived_at, Household.created_by)
-        .where(Household.id == household_id)
-        .first()
-    )
-    if row is None or (user is None and not system):
+    rows = await raw.fetch(_ACCESS_SQL, household_id)
+    if not rows or (user is None and not system):
         return HouseholdAccess(
             household_id, False, False, False, frozenset(), frozenset(), frozenset(), False, False
         )
+    row = rows[0]
     archived = row["archived_at"] is not None
-    enrolled = await _enrolled(host, household_id)
+    enrolled = frozenset(r["programme"] for r in rows if r["programme"] in host.programmes)
     confidential = frozenset(k for k in enrolled if host.programmes[k].confidential_contacts)
     if system:
         return HouseholdAccess(

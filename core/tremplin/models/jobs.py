@@ -36,6 +36,6 @@ class Job(Table, tablename="job"):
     expires_at = Timestamptz(null=True, default=None)
     #: The process running it (``host:pid:token``) and when that process last said it was
     #: alive: a job whose heartbeat is stale, or whose process is gone, is marked failed.
-    #: Columns and index ``job_live``: ``tremplin_0018_job_heartbeat``.
+    #: Columns and index ``job_live``: ``tremplin_0019_job_heartbeat``.
     runner = Varchar(length=120, default="")
     heartbeat_at = Timestamptz(null=True, default=None)

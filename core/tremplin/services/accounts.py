@@ -14,7 +14,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from tremplin.db import transaction
+from tremplin.db import raw, transaction
 from tremplin.models import ApiToken, LoginAttempt, User, UserSession
 from tremplin.models.accounts import ROLES
 from tremplin.services.clock import now
@@ -269,7 +269,7 @@ async def resolve_session(
     """
     # One hand-written join: it runs on every request, and Piccolo's query building (two
     # selects, or one nested select) costs more CPU than SQLite answering it.
-    rows = await UserSession.raw(_SESSION_SQL, token_hash(token))
+    rows = await raw.fetch(_SESSION_SQL, token_hash(token))
     if not rows:
         return None
     columns = dict(rows[0])

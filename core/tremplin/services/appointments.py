@@ -9,7 +9,7 @@ import re
 import secrets
 from typing import Any
 
-from tremplin.db import transaction
+from tremplin.db import raw, transaction
 from tremplin.forms import FormErrors, validate
 from tremplin.i18n import N_
 from tremplin.models import Appointment, CalendarFeed, Enrolment, Household, TimelineEvent, User
@@ -360,6 +360,35 @@ async def between(
         .order_by(Appointment.starts_at)
         .order_by(Appointment.id)
         .limit(limit)
+    )
+
+
+async def of_household(
+    household: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    programmes: list[str],
+    statuses: tuple[str, ...] = ("planned",),
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """:func:`between` for one household (the rows and order it gives), hand-written
+    (:mod:`tremplin.db.raw`): the household page reads it on every request."""
+    keys, states = [*programmes, ""], list(statuses)
+    names = ", ".join(f'a."{c._meta.db_column_name}" AS "{c._meta.name}"' for c in _COLUMNS)
+    return await raw.fetch(
+        f'SELECT {names}, h."name" AS "household_name", u."full_name" AS "worker_name" '
+        'FROM "appointment" AS a JOIN "household" AS h ON h."id" = a."household" '
+        'LEFT JOIN "tremplin_user" AS u ON u."id" = a."worker" '
+        'WHERE a."household" = {} AND a."starts_at" >= {} AND a."starts_at" < {} '
+        f'AND a."programme" IN ({raw.placeholders(len(keys))}) '
+        f'AND a."status" IN ({raw.placeholders(len(states))}) AND h."archived_at" IS NULL '
+        f'ORDER BY a."starts_at", a."id" LIMIT {int(limit)}',
+        household,
+        start,
+        end,
+        *keys,
+        *states,
     )
 
 

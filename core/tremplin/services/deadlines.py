@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tremplin.db import raw
 from tremplin.models import DueDate, Enrolment, Household
 from tremplin.services.clock import now
 from tremplin.types import Deadline, EnrolmentView, Workflow
@@ -170,15 +171,14 @@ async def due_dates_of_households(
     query, for the badges of the household page)."""
     if not household_ids:
         return {}
-    rows = (
-        await DueDate.select(
-            DueDate.enrolment, DueDate.key, DueDate.label, DueDate.due_on, DueDate.warn_from
-        )
-        .where(
-            DueDate.household.is_in(list(household_ids))
-            & DueDate.programme.is_in(list(programmes) or [""])
-        )
-        .order_by(DueDate.due_on)
+    ids, keys = list(household_ids), list(programmes) or [""]
+    # Hand-written (tremplin.db.raw): read on every household page.
+    rows = await raw.fetch(
+        'SELECT "enrolment", "key", "label", "due_on", "warn_from" FROM "due_date" '
+        f'WHERE "household" IN ({raw.placeholders(len(ids))}) '
+        f'AND "programme" IN ({raw.placeholders(len(keys))}) ORDER BY "due_on"',
+        *ids,
+        *keys,
     )
     out: dict[int, list[dict[str, Any]]] = {}
     for row in rows:

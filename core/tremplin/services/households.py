@@ -10,7 +10,7 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 from piccolo.engine.sqlite import SQLiteEngine
 
-from tremplin.db import current_engine, transaction
+from tremplin.db import current_engine, raw, transaction
 from tremplin.errors import Actor, ConflictError, NotFound
 from tremplin.forms import (
     HOUSEHOLD_FIELDS,
@@ -145,9 +145,16 @@ async def _insert_person(values: dict[str, Any], current: dt.datetime) -> int:
     return row[0]["id"]
 
 
+def _json_names(table) -> tuple[str, ...]:
+    return tuple(c._meta.name for c in table._meta.json_columns)
+
+
 async def get_household(household_id: int) -> dict[str, Any]:
-    row = (
-        await Household.select().where(Household.id == household_id).output(load_json=True).first()
+    # Hand-written (tremplin.db.raw): read on every household page and fragment.
+    row = await raw.fetch_one(
+        f'SELECT {raw.columns(Household)} FROM "household" WHERE "household"."id" = {{}}',
+        household_id,
+        json=_json_names(Household),
     )
     if row is None:
         raise NotFound(household_id)
@@ -185,22 +192,20 @@ async def update_household(
         )
 
 
+_MEMBERS_SQL = (
+    'SELECT m."id" AS "id", m."relation" AS "relation", m."start_date" AS "start_date", '
+    'm."end_date" AS "end_date", p."id" AS "person_id", p."first_name" AS "first_name", '
+    'p."last_name" AS "last_name", p."birth_date" AS "birth_date", p."sex" AS "sex" '
+    'FROM "membership" AS m LEFT JOIN "person" AS p ON p."id" = m."person" '
+    'WHERE m."household" = {}'
+)
+
+
 async def household_members(household_id: int, *, include_past: bool = True) -> list[dict]:
-    query = Membership.select(
-        Membership.id,
-        Membership.relation,
-        Membership.start_date,
-        Membership.end_date,
-        Membership.person.id.as_alias("person_id"),
-        Membership.person.first_name.as_alias("first_name"),
-        Membership.person.last_name.as_alias("last_name"),
-        Membership.person.birth_date.as_alias("birth_date"),
-        Membership.person.sex.as_alias("sex"),
-    ).where(Membership.household == household_id)
-    if not include_past:
-        query = query.where(Membership.end_date.is_null())
-    rows = await query.order_by(Membership.start_date).order_by(Membership.id)
-    return rows
+    """The household's members (past ones too unless ``include_past`` is false), by
+    arrival."""
+    current = "" if include_past else ' AND m."end_date" IS NULL'
+    return await raw.fetch(f'{_MEMBERS_SQL}{current} ORDER BY m."start_date", m."id"', household_id)
 
 
 async def add_member(
@@ -296,6 +301,9 @@ async def list_households(
     accents on both engines. ``visible`` (programmes, user id) restricts to what a user may
     see. Returns the rows and the cursor of the next page (``None`` on the last one).
     """
+    words = [w for w in (_escape_like(w) for w in normalise(query).split()[:5]) if w]
+    if not words and not where:
+        return await _plain_page(before_id, visible, limit, sort)
     select = Household.select(
         Household.id,
         Household.reference,
@@ -303,7 +311,6 @@ async def list_households(
         Household.composition,
         Household.updated_at,
     ).where(Household.archived_at.is_null())
-    words = [w for w in (_escape_like(w) for w in normalise(query).split()[:5]) if w]
     indexed = [w for w in words if len(w) >= 3] if _sqlite() else []
     if indexed:
         # SQLite: words of 3 characters or more through the FTS5 trigram index (substring
@@ -350,6 +357,47 @@ async def list_households(
             Household.id, ascending=ascending
         )
     rows = await select.limit(limit + 1)
+    next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+async def _plain_page(
+    before_id: int | None, visible: tuple[list[str], int] | None, limit: int, sort: str
+) -> tuple[list[dict[str, Any]], int | None]:
+    """:func:`list_households` with no search words and no filter (the list as it opens):
+    the same statement hand-written (:mod:`tremplin.db.raw`), as Piccolo's query building
+    cost more CPU than running it."""
+    column, ascending = SORTS.get(sort, SORTS["recent"])
+    sql = (
+        'SELECT "id", "reference", "name", "composition", "updated_at" FROM "household" '
+        'WHERE "archived_at" IS NULL'
+    )
+    args: list[Any] = []
+    op = ">" if ascending else "<"
+    if before_id is not None:
+        if column == "id":
+            sql += ' AND "id" < {}'
+        else:
+            sql += (
+                f' AND ("{column}", "id") {op} '
+                f'(SELECT c."{column}", c."id" FROM "household" AS c WHERE c."id" = {{}})'
+            )
+        args.append(before_id)
+    if visible is not None:
+        programmes, user_id = visible
+        keys = programmes or [""]
+        sql += (
+            ' AND ("id" IN (SELECT e."household" FROM "enrolment" AS e '
+            f'WHERE e."household" = "household"."id" AND e."programme" IN '
+            f'({raw.placeholders(len(keys))})) OR "created_by" = {{}})'
+        )
+        args += [*keys, user_id]
+    direction = "ASC" if ascending else "DESC"
+    if column == "id":
+        sql += ' ORDER BY "id" DESC'
+    else:
+        sql += f' ORDER BY "{column}" {direction}, "id" {direction}'
+    rows = await raw.fetch(f"{sql} LIMIT {int(limit) + 1}", *args)
     next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
     return rows[:limit], next_cursor
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.db import transaction
+from tremplin.db import raw, transaction
 from tremplin.errors import Actor, NotFound
 from tremplin.forms import FormErrors, validate
 from tremplin.i18n import N_
@@ -205,12 +205,11 @@ def visible_groups(shares: list[dict[str, Any]]) -> dict[str, set[str]]:
 
 
 async def household_shares(household_id: int) -> list[dict[str, Any]]:
-    return (
-        await Share.select(
-            *Share.all_columns(),
-            Share.partner.name.as_alias("partner_name"),
-        )
-        .where(Share.household == household_id)
-        .order_by(Share.id, ascending=False)
-        .output(load_json=True)
+    # Hand-written (tremplin.db.raw): read on every household page of a user who shares.
+    return await raw.fetch(
+        f'SELECT {raw.columns(Share)}, p."name" AS "partner_name" FROM "share" '
+        'LEFT JOIN "partner_organisation" AS p ON p."id" = "share"."partner" '
+        'WHERE "share"."household" = {} ORDER BY "share"."id" DESC',
+        household_id,
+        json=[c._meta.name for c in Share._meta.json_columns],
     )

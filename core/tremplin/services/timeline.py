@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.db import transaction
+from tremplin.db import raw, transaction
 from tremplin.errors import Actor
 from tremplin.forms import FormErrors, parse_fields
 from tremplin.i18n import N_
@@ -113,22 +113,17 @@ async def list_events(
     household_id: int, programmes: list[str], *, before_id: int | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     """Events of the household in the given programmes (and general ones), newest first."""
-    query = TimelineEvent.select(
-        TimelineEvent.id,
-        TimelineEvent.kind,
-        TimelineEvent.occurred_at,
-        TimelineEvent.title,
-        TimelineEvent.body,
-        TimelineEvent.programme,
-        TimelineEvent.visibility,
-        TimelineEvent.author.full_name.as_alias("author_name"),
-    ).where(
-        (TimelineEvent.household == household_id) & TimelineEvent.programme.is_in([*programmes, ""])
-    )
-    if before_id is not None:
-        query = query.where(TimelineEvent.id < before_id)
-    return (
-        await query.order_by(TimelineEvent.occurred_at, ascending=False)
-        .order_by(TimelineEvent.id, ascending=False)
-        .limit(limit)
+    keys = [*programmes, ""]
+    cursor = ' AND t."id" < {}' if before_id is not None else ""
+    # Hand-written (tremplin.db.raw): read on every household page.
+    return await raw.fetch(
+        'SELECT t."id" AS "id", t."kind" AS "kind", t."occurred_at" AS "occurred_at", '
+        't."title" AS "title", t."body" AS "body", t."programme" AS "programme", '
+        't."visibility" AS "visibility", u."full_name" AS "author_name" '
+        'FROM "timeline_event" AS t LEFT JOIN "tremplin_user" AS u ON u."id" = t."author" '
+        f'WHERE t."household" = {{}} AND t."programme" IN ({raw.placeholders(len(keys))})'
+        f'{cursor} ORDER BY t."occurred_at" DESC, t."id" DESC LIMIT {int(limit)}',
+        household_id,
+        *keys,
+        *([before_id] if before_id is not None else []),
     )

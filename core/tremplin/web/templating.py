@@ -28,6 +28,27 @@ from tremplin.web.themes import DEFAULT_THEME, Theme
 
 THEME_DIR: Path = tremplin_theme_default.ROOT
 
+#: What ``getattr`` finds on a plain dict: only its methods (a dict has no instance attributes).
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    """Jinja's environment with a faster ``row.key`` for the dicts the pages render.
+
+    ``{{ row.name }}`` first tries ``getattr(row, "name")``, which on a dict raises (and
+    catches) an ``AttributeError`` before ``row["name"]`` answers: hundreds of times per
+    household page. A plain dict has no attribute but its methods, so looking the key up
+    first when the name is not one of them gives exactly the same result.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
 
 def build_environment(
     template_dirs: list[Path],
@@ -49,7 +70,7 @@ def build_environment(
         theme_folders[-1],
     ]
     default = FileSystemLoader(str(DEFAULT_THEME.root / "templates"))
-    env = Environment(
+    env = _Environment(
         loader=ChoiceLoader(
             [
                 *(FileSystemLoader(str(f)) for f in folders),

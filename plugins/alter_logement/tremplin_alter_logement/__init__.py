@@ -14,12 +14,12 @@ from typing import Any
 
 from tremplin.api import (
     N_,
-    Enrolments,
     HouseholdPanel,
     PluginManifest,
     Programme,
     ProgrammeSpec,
     ReportSection,
+    fetch_row,
     hookimpl,
 )
 from tremplin_alter_logement.workflow import (
@@ -82,8 +82,11 @@ def tremplin_template_dirs() -> list[Path]:
 async def _confidential(household_id: int, user: Any) -> dict[str, Any] | None:
     """Shown on every household enrolled in Alter Logement, whatever the enrolment's state:
     a former victim's whereabouts stay confidential after the exit."""
-    enrolled = await Enrolments.exists().where(
-        (Enrolments.household == household_id) & (Enrolments.programme == KEY)
+    # Hand-written (fetch_row): asked on every household page.
+    enrolled = await fetch_row(
+        'SELECT 1 AS "found" FROM "enrolment" WHERE "household" = {} AND "programme" = {} LIMIT 1',
+        household_id,
+        KEY,
     )
     return {"programme": "Alter Logement"} if enrolled else None
 

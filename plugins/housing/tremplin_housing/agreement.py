@@ -21,8 +21,11 @@ from tremplin.api import (
     add_months,
     add_timeline_event,
     audit,
+    fetch_rows,
     now,
     refresh_due_dates,
+    sql_columns,
+    sql_placeholders,
     transaction,
 )
 from tremplin_housing.tables import AgreementRenewal, Occupancy
@@ -46,11 +49,12 @@ async def renewals_of(enrolment_ids: list[int]) -> dict[int, list[dict[str, Any]
     out: dict[int, list[dict[str, Any]]] = {i: [] for i in enrolment_ids}
     if not enrolment_ids:
         return out
-    for r in (
-        await AgreementRenewal.select()
-        .where(AgreementRenewal.enrolment.is_in(enrolment_ids))
-        .order_by(AgreementRenewal.until)
-        .order_by(AgreementRenewal.id)
+    # Hand-written (fetch_rows): read by the agreement panel on every household page.
+    for r in await fetch_rows(
+        f'SELECT {sql_columns(AgreementRenewal)} FROM "housing_agreement_renewal" '
+        f'WHERE "enrolment" IN ({sql_placeholders(len(enrolment_ids))}) '
+        'ORDER BY "until", "id"',
+        *enrolment_ids,
     ):
         out[r["enrolment"]].append(r)
     return out

@@ -51,7 +51,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tremplin.api import AgreementPolicy, Choice, EnrolmentView, today
+from tremplin.api import (
+    AgreementPolicy,
+    Choice,
+    EnrolmentView,
+    fetch_rows,
+    sql_columns,
+    today,
+)
 from tremplin_housing.access import MASKED_ADDRESS
 from tremplin_housing.agreement import agreement_ends
 from tremplin_housing.agreement import end_of as agreement_end
@@ -198,6 +205,13 @@ _COLUMNS = (
 )
 
 
+_NOT_SELECTED = tuple(
+    c._meta.name
+    for c in Occupancy._meta.columns
+    if c._meta.name not in {col._meta.name for col in _COLUMNS if not col._meta.call_chain}
+)
+
+
 def _view(row: dict) -> OccupancyView:
     return OccupancyView(
         id=row["id"],
@@ -215,10 +229,13 @@ def _view(row: dict) -> OccupancyView:
 
 async def occupancies(household_id: int) -> list[OccupancyView]:
     """Every occupancy of the household, oldest first (transfers keep the history)."""
-    rows = (
-        await Occupancy.select(*_COLUMNS)
-        .where(Occupancy.household == household_id)
-        .order_by(Occupancy.start_date)
+    # Hand-written (fetch_rows): the household panel reads it on every household page.
+    rows = await fetch_rows(
+        f"SELECT {sql_columns(Occupancy, 'o', exclude=_NOT_SELECTED)}, "
+        'd."reference" AS "dwelling_reference" FROM "housing_occupancy" AS o '
+        'LEFT JOIN "housing_dwelling" AS d ON d."id" = o."dwelling" '
+        'WHERE o."household" = {} ORDER BY o."start_date"',
+        household_id,
     )
     return [_view(r) for r in rows]
 
