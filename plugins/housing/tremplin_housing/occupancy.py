@@ -309,55 +309,34 @@ async def _dwelling_by_text(text: str) -> int:
     return row["id"]
 
 
-async def transfer(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:
-    """Move the household to another dwelling: this occupancy ends the day before, a new
-    one starts (``transferred_from`` links them); both rent accounts are kept. The new one
-    stays the enrolment's (the support's exit closes it)."""
+async def transfer(
+    actor: Actor, occupancy_id: int, raw: dict[str, Any], confidential: bool = False
+) -> int:
+    """Move the household to another dwelling with the rent terms typed: this occupancy
+    ends the day before, a new one starts (``transferred_from`` links them; both rent
+    accounts are kept). The same implementation as the workflow's « Changement de logement »
+    (:func:`tremplin_housing.journey.transfer_occupancy`): the dwelling left is vacant from
+    the transfer date, the new one's vacancy ends, the new occupancy stays the enrolment's
+    and a dwelling of a programme whose contacts are confidential (``confidential``) gets a
+    confidential address."""
+    from tremplin_housing.journey import transfer_occupancy
+
     values = validate(TRANSFER_FIELDS, raw)
     terms = _terms(values)
     day = date_or_none(values["transfer_date"])
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
         target = await _dwelling_by_text(values["dwelling"])
-        if target == occupancy["dwelling"]:
-            raise FormErrors({"dwelling": "le ménage occupe déjà ce logement"})
-        if day <= occupancy["start_date"]:
-            raise FormErrors(
-                {"transfer_date": "le transfert doit suivre l'entrée dans le logement actuel"}
-            )
-        await close_row(actor, occupancy, day - dt.timedelta(days=1), "transfer")
-        new_id = await _open(
+        return await transfer_occupancy(
             actor,
+            occupancy,
             target,
-            occupancy["household"],
             day,
             terms,
-            {
-                "kind": occupancy["kind"],
-                "programme": occupancy["programme"],
-                "insurance_expires_on": occupancy["insurance_expires_on"],
-                "transferred_from": occupancy_id,
-                "enrolment": occupancy["enrolment"],
-            },
+            confidential=confidential,
+            field="dwelling",
+            date_field="transfer_date",
         )
-        refs = {
-            r["id"]: r["reference"]
-            for r in await Dwelling.select(Dwelling.id, Dwelling.reference).where(
-                Dwelling.id.is_in([occupancy["dwelling"], target])
-            )
-        }
-        await add_event(
-            actor,
-            occupancy["household"],
-            "housing_occupancy",
-            f"Transfert vers le logement {refs[target]}",
-            f"Depuis le logement {refs[occupancy['dwelling']]}",
-            min(day, today()),
-            occupancy["programme"],
-            {"occupancy": new_id, "from": occupancy_id},
-        )
-        await write_audit(actor, "transfer", "housing_occupancy", occupancy_id, ["dwelling"])
-    return new_id
 
 
 async def add_inventory(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:
