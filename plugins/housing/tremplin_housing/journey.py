@@ -488,6 +488,14 @@ def change_of_dwelling(state: str = "housed", *, key: str = "move", order: int =
     )
 
 
+def houses_by_unit(transitions) -> bool:
+    """Whether a workflow houses its residents in its own units (a boarding house, a
+    residence: :func:`enter_unit`): the unit is the programme's record, so a change of
+    dwelling goes through the programme's « Changement de logement », never the occupancy
+    page (the unit would stay the old one)."""
+    return any(getattr(effect, "by_unit", False) for t in transitions for effect in t.effects)
+
+
 def houses_through_workflow(transitions) -> bool:
     """Whether a workflow's entry opens the occupancy (its dwellings are entered there)."""
     return any(
@@ -534,6 +542,7 @@ def enter_unit(dwelling_of: DwellingOf, kind: str = "residence", field: str = "u
         )
 
     effect.housing_effect = "enter"  # type: ignore[attr-defined]
+    effect.by_unit = True  # type: ignore[attr-defined]
     return effect
 
 

@@ -309,8 +309,21 @@ async def _dwelling_by_text(text: str) -> int:
     return row["id"]
 
 
+#: Why the occupancy page does not move a resident of a programme that houses in its own
+#: units (the unit must follow the occupancy).
+THROUGH_UNITS = (
+    "Dans ce programme, le changement de logement s'enregistre sur la mesure du résident "
+    "(« Changement de logement ») : le logement de la maison ou de la résidence, "
+    "l'occupation et la vacance suivent."
+)
+
+
 async def transfer(
-    actor: Actor, occupancy_id: int, raw: dict[str, Any], confidential: bool = False
+    actor: Actor,
+    occupancy_id: int,
+    raw: dict[str, Any],
+    confidential: bool = False,
+    by_unit: frozenset[str] | set[str] = frozenset(),
 ) -> int:
     """Move the household to another dwelling with the rent terms typed: this occupancy
     ends the day before, a new one starts (``transferred_from`` links them; both rent
@@ -318,7 +331,8 @@ async def transfer(
     (:func:`tremplin_housing.journey.transfer_occupancy`): the dwelling left is vacant from
     the transfer date, the new one's vacancy ends, the new occupancy stays the enrolment's
     and a dwelling of a programme whose contacts are confidential (``confidential``) gets a
-    confidential address."""
+    confidential address. Refused for a programme in ``by_unit`` (its residents move
+    between its units through the workflow: :data:`THROUGH_UNITS`)."""
     from tremplin_housing.journey import transfer_occupancy
 
     values = validate(TRANSFER_FIELDS, raw)
@@ -326,6 +340,8 @@ async def transfer(
     day = date_or_none(values["transfer_date"])
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
+        if occupancy["programme"] and occupancy["programme"] in by_unit:
+            raise FormErrors({"dwelling": THROUGH_UNITS})
         target = await _dwelling_by_text(values["dwelling"])
         return await transfer_occupancy(
             actor,

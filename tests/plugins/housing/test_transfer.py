@@ -21,6 +21,7 @@ from tremplin.api import FormErrors
 from tremplin.models import AuditEntry, Enrolment, TimelineEvent
 from tremplin.services import enrolments as enr
 from tremplin.services import households as hh
+from tremplin.types import UNKNOWN_CHOICE
 from tremplin_housing import api as housing
 from tremplin_housing import stock
 from tremplin_housing.tables import Dwelling, Occupancy, RentTerms, Vacancy
@@ -295,3 +296,83 @@ async def test_both_transfers_refuse_a_dwelling_that_is_not_free(client, users, 
     assert row["version"] == version
     current = await housing.enrolment_occupancy(ids["enrolment"])
     assert (current["id"], current["end_date"]) == (ids["occupancy"], None)
+
+
+async def test_a_residence_resident_changes_unit_through_the_same_transfer(client, users, host):
+    """The social residence had no change of unit: the occupancy page moved the rent account
+    while the resident's unit stayed the old one (offered to nobody, and the new one offered
+    to others). Its « Changement de logement » now moves both, through housing's transfer;
+    the occupancy page refuses, in French and writing nothing, to move a resident."""
+    from tests.plugins.social_residence.helpers import resident, unit
+    from tremplin_social_residence.tables import ResidenceUnit
+
+    first, second = await unit("R1"), await unit("R2")
+    dwelling_of = {
+        r["id"]: r["dwelling_id"]
+        for r in await ResidenceUnit.select(ResidenceUnit.id, ResidenceUnit.dwelling_id)
+    }
+    await stock.add_vacancy(
+        ACTOR, dwelling_of[second], {"start_date": "2023-11-01", "cause": "between_occupants"}
+    )
+    enrolment_id = await resident(host, "CHAMBRE Paul", first, "2024-01-01")
+    household_id = (
+        await Enrolment.select(Enrolment.household).where(Enrolment.id == enrolment_id).first()
+    )["household"]
+    occupancy_id = (await housing.enrolment_occupancy(enrolment_id))["id"]
+
+    page = await _page(client)
+    before = await _counts()
+    refused = await page.post(
+        f"/housing/occupancies/{occupancy_id}/transfer",
+        {
+            "transfer_dwelling": await _reference(dwelling_of[second]),
+            "transfer_transfer_date": "2024-06-01",
+            "transfer_rent": "420",
+        },
+    )
+    assert refused.status_code == 422
+    assert "s'enregistre sur la mesure du résident" in refused.text.replace("&#39;", "'")
+    assert await _counts() == before
+
+    with pytest.raises(FormErrors) as caught:
+        await _move(host, enrolment_id, "move", moved_on="2024-01-01", unit=str(second))
+    assert caught.value.errors == {
+        "_transition": "Le changement de logement doit suivre l'entrée dans la résidence."
+    }
+    assert await _move(host, enrolment_id, "move", moved_on="2024-06-01", unit=str(second)) == (
+        "housed"
+    )
+    rows = await Occupancy.select(
+        Occupancy.dwelling, Occupancy.start_date, Occupancy.end_date, Occupancy.exit_reason
+    ).where(Occupancy.enrolment == enrolment_id)
+    assert sorted(
+        (r["dwelling"], r["start_date"], r["end_date"], r["exit_reason"]) for r in rows
+    ) == [
+        (dwelling_of[first], D(2024, 1, 1), D(2024, 5, 31), "transfer"),
+        (dwelling_of[second], D(2024, 6, 1), None, ""),
+    ]
+    vacancies = await Vacancy.select(Vacancy.dwelling, Vacancy.start_date, Vacancy.end_date)
+    assert sorted((v["dwelling"], v["start_date"], v["end_date"]) for v in vacancies) == sorted(
+        [
+            (dwelling_of[first], D(2024, 6, 1), None),
+            (dwelling_of[second], D(2023, 11, 1), D(2024, 5, 31)),
+        ]
+    )
+    data = (
+        await Enrolment.select(Enrolment.data)
+        .where(Enrolment.id == enrolment_id)
+        .output(load_json=True)
+        .first()
+    )["data"]
+    assert data["unit"] == second
+    lines = await TimelineEvent.select(TimelineEvent.title, TimelineEvent.occurred_at).where(
+        (TimelineEvent.household == household_id) & TimelineEvent.title.like("Transfert%")
+    )
+    assert [(e["title"], e["occurred_at"].date()) for e in lines] == [
+        (f"Transfert vers le logement {await _reference(dwelling_of[second])}", D(2024, 6, 1))
+    ]
+    # The unit left is free again for the next resident; the new one is not.
+    other = await resident(host, "SUIVANT Marc", first, "2024-07-01")
+    with pytest.raises(FormErrors) as caught:
+        await _move(host, other, "move", moved_on="2024-08-01", unit=str(second))
+    assert caught.value.errors == {"unit": UNKNOWN_CHOICE}

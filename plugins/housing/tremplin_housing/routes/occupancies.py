@@ -55,6 +55,7 @@ from tremplin_housing.fields import (
     TRANSFER_FIELDS,
     labels,
 )
+from tremplin_housing.journey import houses_by_unit
 from tremplin_housing.ledger import record_entry
 from tremplin_housing.photos import (
     attach_photo,
@@ -243,7 +244,12 @@ async def occupancy_transfer(request: Request, occupancy_id: FromPath[int]) -> R
     async def move(raw: dict[str, Any]) -> str:
         row = await occ.get_occupancy(occupancy_id)
         confidential = must_be_confidential(request, row["programme"])
-        new_id = await occ.transfer(actor(request), occupancy_id, raw, confidential)
+        by_unit = {
+            key
+            for key, workflow in app_context(request).host.workflows.items()
+            if houses_by_unit(workflow.transitions)
+        }
+        new_id = await occ.transfer(actor(request), occupancy_id, raw, confidential, by_unit)
         return f"/housing/occupancies/{new_id}"
 
     return await _write(request, occupancy_id, "transfer", move)
