@@ -129,7 +129,7 @@ async def _close_vacancy(dwelling_id: int, start: dt.date) -> None:
         await Vacancy.update({Vacancy.end_date: end}).where(Vacancy.id == v["id"])
 
 
-async def _open_vacancy(dwelling_id: int, after: dt.date) -> None:
+async def open_vacancy(dwelling_id: int, after: dt.date) -> None:
     """The dwelling is vacant from the day after the last occupant's last day."""
     start = after + dt.timedelta(days=1)
     if await Vacancy.exists().where(
@@ -302,7 +302,7 @@ async def _close(
         await close_row(actor, occupancy, end, reason)
     except FormErrors as exc:
         raise FormErrors({field: next(iter(exc.errors.values()))}) from exc
-    await _open_vacancy(occupancy["dwelling"], end)
+    await open_vacancy(occupancy["dwelling"], end)
     await write_audit(actor, "exit", "housing_occupancy", occupancy["id"], ["end_date"])
 
 

@@ -281,12 +281,17 @@ async def close_row(actor: Actor, occupancy: dict[str, Any], end: dt.date, reaso
 
 
 async def close_occupancy(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> None:
-    """The household leaves the dwelling (``end_date`` is its last day there)."""
+    """The household leaves the dwelling (``end_date`` is its last day there): as the
+    workflow's exit does, the dwelling is vacant from the next day."""
+    from tremplin_housing.journey import open_vacancy
+
     values = validate(EXIT_FIELDS, raw)
     end = date_or_none(values["end_date"])
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
+        await lock_dwelling(occupancy["dwelling"])
         await close_row(actor, occupancy, end, values["exit_reason"])
+        await open_vacancy(occupancy["dwelling"], end)
         await add_event(
             actor,
             occupancy["household"],
