@@ -210,6 +210,8 @@ WORKFLOW = Workflow(
             guards=(require_free_unit,),
             effects=(housing.move_unit(unit_dwelling),),
             order=20,
+            # Housing's transfer writes the line, dated by the move.
+            timeline_event=False,
         ),
         exit_with_destination(
             EXIT_DESTINATIONS,

@@ -28,7 +28,7 @@ from tremplin.api import (
     today,
 )
 from tremplin_housing.calc import add_months, first_of_month, overlaps
-from tremplin_housing.common import write_audit
+from tremplin_housing.common import add_event, write_audit
 from tremplin_housing.fields import TERMS_FIELDS, money
 from tremplin_housing.ledger import sync_called_month, terms_history
 from tremplin_housing.occupancy import close_row, lock_dwelling, occupancy_period, reprice_from
@@ -130,7 +130,7 @@ async def _close_vacancy(dwelling_id: int, start: dt.date) -> None:
         await Vacancy.update({Vacancy.end_date: end}).where(Vacancy.id == v["id"])
 
 
-async def _open_vacancy(dwelling_id: int, after: dt.date) -> None:
+async def open_vacancy(dwelling_id: int, after: dt.date) -> None:
     """The dwelling is vacant from the day after the last occupant's last day."""
     start = after + dt.timedelta(days=1)
     if await Vacancy.exists().where(
@@ -156,13 +156,49 @@ async def open_occupancy(
     """Open the enrolment's occupancy of ``dwelling_id`` from ``start`` with its first rent
     terms; close the dwelling's vacancy. Refused (``FormErrors`` under ``field``) when the
     dwelling cannot be entered or someone lives there then."""
+    return await occupy(
+        _actor(ctx),
+        dwelling_id,
+        ctx.enrolment.household_id,
+        start,
+        kind,
+        terms,
+        programme=ctx.enrolment.programme,
+        enrolment_id=ctx.enrolment.id,
+        confidential=ctx.programme is not None and ctx.programme.confidential_contacts,
+        deposit_cents=deposit_cents,
+        field=field,
+        transferred_from=transferred_from,
+    )
+
+
+async def occupy(
+    actor: Actor,
+    dwelling_id: int,
+    household_id: int,
+    start: dt.date,
+    kind: str,
+    terms: dict[str, int],
+    *,
+    programme: str,
+    enrolment_id: int | None,
+    confidential: bool,
+    deposit_cents: int = 0,
+    field: str = "dwelling",
+    transferred_from: int | None = None,
+    insurance_expires_on: dt.date | None = None,
+) -> int:
+    """The household enters ``dwelling_id`` on ``start``: its occupancy, the first rent terms
+    from the same date, the deposit plan; the dwelling's open vacancy ends the day before and
+    the dwelling takes the programme (and, for a programme whose contacts are confidential,
+    a confidential address). Refused (``FormErrors`` under ``field``), nothing written, when
+    the dwelling cannot be entered or someone lives there then."""
     dwelling = await lock_dwelling(dwelling_id)
     if dwelling["status"] not in ENTERABLE:
         raise FormErrors(
             {field: f"Le logement {dwelling['reference']} n'est pas disponible (capté et libre)."}
         )
-    programme = ctx.enrolment.programme
-    if dwelling["programme"] not in ("", programme):
+    if programme and dwelling["programme"] not in ("", programme):
         raise FormErrors(
             {field: f"Le logement {dwelling['reference']} est affecté à un autre programme."}
         )
@@ -177,7 +213,7 @@ async def open_occupancy(
                 }
             )
     for o in await Occupancy.select(Occupancy.start_date, Occupancy.end_date).where(
-        Occupancy.household == ctx.enrolment.household_id
+        Occupancy.household == household_id
     ):
         if overlaps(start, None, o["start_date"], o["end_date"]):
             raise FormErrors(
@@ -190,14 +226,15 @@ async def open_occupancy(
     row = await Occupancy.insert(
         Occupancy(
             dwelling=dwelling_id,
-            household=ctx.enrolment.household_id,
-            enrolment=ctx.enrolment.id,
+            household=household_id,
+            enrolment=enrolment_id,
             kind=kind,
             programme=programme,
             start_date=start,
             deposit_cents=deposit_cents,
             transferred_from=transferred_from,
-            created_by=ctx.user_id,
+            insurance_expires_on=insurance_expires_on,
+            created_by=actor.user_id,
             created_at=current,
             updated_at=current,
         )
@@ -208,7 +245,7 @@ async def open_occupancy(
             occupancy=occupancy_id,
             effective_from=start,
             reason="entry",
-            created_by=ctx.user_id,
+            created_by=actor.user_id,
             created_at=current,
             **terms,
         )
@@ -220,16 +257,19 @@ async def open_occupancy(
             await DepositInstalment.insert(
                 DepositInstalment(occupancy=occupancy_id, due_on=due, amount_cents=amount)
             )
-    update: dict[Any, Any] = {Dwelling.programme: programme}
+    update: dict[Any, Any] = {}
+    if programme:
+        update[Dwelling.programme] = programme
     if start <= today():
         update[Dwelling.status] = "occupied"
-    if ctx.programme is not None and ctx.programme.confidential_contacts:
+    if confidential:
         # A dwelling housing a household of a confidential programme (Alter Logement) gets
         # a confidential address, as the dwelling page did when it recorded the entry.
         update[Dwelling.confidential] = True
-    await Dwelling.update(update).where(Dwelling.id == dwelling_id)
+    if update:
+        await Dwelling.update(update).where(Dwelling.id == dwelling_id)
     await _close_vacancy(dwelling_id, start)
-    await write_audit(_actor(ctx), "create", "housing_occupancy", occupancy_id, ["enrolment"])
+    await write_audit(actor, "create", "housing_occupancy", occupancy_id, ["enrolment"])
     return occupancy_id
 
 
@@ -263,7 +303,7 @@ async def _close(
         await close_row(actor, occupancy, end, reason)
     except FormErrors as exc:
         raise FormErrors({field: next(iter(exc.errors.values()))}) from exc
-    await _open_vacancy(occupancy["dwelling"], end)
+    await open_vacancy(occupancy["dwelling"], end)
     await write_audit(actor, "exit", "housing_occupancy", occupancy["id"], ["end_date"])
 
 
@@ -331,32 +371,91 @@ async def move_occupancy(
     ctx: EffectContext, dwelling_id: int, day: dt.date, field: str = "dwelling"
 ) -> int:
     """Transfer: the enrolment's occupancy ends the day before ``day`` and a new one opens
-    in ``dwelling_id`` on ``day`` with the same rent terms (both accounts kept)."""
+    in ``dwelling_id`` on ``day`` with the same rent terms (both accounts kept), through
+    :func:`transfer_occupancy`, as the occupancy page's « Transfert » does."""
     current = await enrolment_occupancy(ctx.enrolment.id)
     if current is None:
         raise FormErrors({field: "Ce ménage n'occupe aucun logement à transférer."})
+    return await transfer_occupancy(
+        _actor(ctx),
+        current,
+        dwelling_id,
+        day,
+        confidential=ctx.programme is not None and ctx.programme.confidential_contacts,
+        field=field,
+        date_field="moved_on",
+    )
+
+
+async def transfer_occupancy(
+    actor: Actor,
+    current: dict[str, Any],
+    dwelling_id: int,
+    day: dt.date,
+    terms: dict[str, int] | None = None,
+    *,
+    confidential: bool,
+    field: str = "dwelling",
+    date_field: str = "moved_on",
+) -> int:
+    """The one implementation of a transfer, for the workflow's « Changement de logement »
+    (:func:`move_occupancy`) and the occupancy page's « Transfert »: ``current`` ends the
+    day before ``day`` (reason ``transfer``) and the dwelling left is vacant from ``day``;
+    a new occupancy of ``dwelling_id`` opens on ``day`` (``transferred_from``, same
+    enrolment, kind and programme) with ``terms`` (by default the terms in force) from the
+    same date, and that dwelling's open vacancy ends the day before. One timeline line,
+    dated ``day``. Refused (``FormErrors`` under ``field`` or ``date_field``), nothing
+    written, when the target is the same dwelling, the date does not follow the entry, or the
+    target cannot be entered (taken, not captured, another programme's)."""
     if current["dwelling"] == dwelling_id:
         raise FormErrors({field: "Le ménage occupe déjà ce logement."})
     if day <= current["start_date"]:
-        raise FormErrors({field: "Le changement doit suivre l'entrée dans le logement actuel."})
-    terms = (
-        await RentTerms.select(
-            RentTerms.rent_cents, RentTerms.charges_cents, RentTerms.benefit_cents
+        raise FormErrors(
+            {date_field: "Le changement doit suivre l'entrée dans le logement actuel."}
         )
-        .where(RentTerms.occupancy == current["id"])
-        .order_by(RentTerms.effective_from, ascending=False)
-        .first()
-    )
-    await close_occupancy(ctx, day - dt.timedelta(days=1), "transfer", field)
-    return await open_occupancy(
-        ctx,
+    if terms is None:
+        row = (
+            await RentTerms.select(
+                RentTerms.rent_cents, RentTerms.charges_cents, RentTerms.benefit_cents
+            )
+            .where(RentTerms.occupancy == current["id"])
+            .order_by(RentTerms.effective_from, ascending=False)
+            .first()
+        )
+        terms = dict(row or {"rent_cents": 0, "charges_cents": 0, "benefit_cents": 0})
+    await _close(actor, current, day - dt.timedelta(days=1), "transfer", date_field)
+    new_id = await occupy(
+        actor,
         dwelling_id,
+        current["household"],
         day,
         current["kind"],
-        dict(terms or {"rent_cents": 0, "charges_cents": 0, "benefit_cents": 0}),
+        terms,
+        programme=current["programme"],
+        enrolment_id=current["enrolment"],
+        confidential=confidential,
         field=field,
         transferred_from=current["id"],
+        insurance_expires_on=current["insurance_expires_on"],
     )
+    refs = {
+        r["id"]: r["reference"]
+        for r in await Dwelling.select(Dwelling.id, Dwelling.reference).where(
+            Dwelling.id.is_in([current["dwelling"], dwelling_id])
+        )
+    }
+    await add_event(
+        actor,
+        current["household"],
+        "housing_occupancy",
+        f"Transfert vers le logement {refs[dwelling_id]}",
+        f"Depuis le logement {refs[current['dwelling']]}",
+        day,
+        current["programme"],
+        {"occupancy": new_id, "from": current["id"]},
+    )
+    await write_audit(actor, "transfer", "housing_occupancy", current["id"], ["dwelling"])
+    return new_id
 
 
 def move_dwelling(date_field: str = "moved_on", field: str = "dwelling") -> Effect:
@@ -388,7 +487,17 @@ def change_of_dwelling(state: str = "housed", *, key: str = "move", order: int =
         ),
         effects=(move_dwelling(),),
         order=order,
+        # The transfer writes its own line, dated by the move (« Transfert vers le logement »).
+        timeline_event=False,
     )
+
+
+def houses_by_unit(transitions) -> bool:
+    """Whether a workflow houses its residents in its own units (a boarding house, a
+    residence: :func:`enter_unit`): the unit is the programme's record, so a change of
+    dwelling goes through the programme's « Changement de logement », never the occupancy
+    page (the unit would stay the old one)."""
+    return any(getattr(effect, "by_unit", False) for t in transitions for effect in t.effects)
 
 
 def houses_through_workflow(transitions) -> bool:
@@ -438,6 +547,7 @@ def enter_unit(dwelling_of: DwellingOf, kind: str = "residence", field: str = "u
 
     # an effect carries the housing move it makes as an attribute (read by getattr)
     effect.housing_effect = "enter"  # type: ignore[attr-defined]
+    effect.by_unit = True  # type: ignore[attr-defined]
     return effect
 
 

@@ -285,13 +285,18 @@ async def close_row(actor: Actor, occupancy: dict[str, Any], end: dt.date, reaso
 
 
 async def close_occupancy(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> None:
-    """The household leaves the dwelling (``end_date`` is its last day there)."""
+    """The household leaves the dwelling (``end_date`` is its last day there): as the
+    workflow's exit does, the dwelling is vacant from the next day."""
+    from tremplin_housing.journey import open_vacancy
+
     values = validate(EXIT_FIELDS, raw)
     end = date_or_none(values["end_date"])
     assert end is not None  # a required field: validate() refused it empty
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
+        await lock_dwelling(occupancy["dwelling"])
         await close_row(actor, occupancy, end, values["exit_reason"])
+        await open_vacancy(occupancy["dwelling"], end)
         await add_event(
             actor,
             occupancy["household"],
@@ -314,56 +319,51 @@ async def _dwelling_by_text(text: str) -> int:
     return row["id"]
 
 
-async def transfer(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:
-    """Move the household to another dwelling: this occupancy ends the day before, a new
-    one starts (``transferred_from`` links them); both rent accounts are kept. The new one
-    stays the enrolment's (the support's exit closes it)."""
+#: Why the occupancy page does not move a resident of a programme that houses in its own
+#: units (the unit must follow the occupancy).
+THROUGH_UNITS = (
+    "Dans ce programme, le changement de logement s'enregistre sur la mesure du résident "
+    "(« Changement de logement ») : le logement de la maison ou de la résidence, "
+    "l'occupation et la vacance suivent."
+)
+
+
+async def transfer(
+    actor: Actor,
+    occupancy_id: int,
+    raw: dict[str, Any],
+    confidential: bool = False,
+    by_unit: frozenset[str] | set[str] = frozenset(),
+) -> int:
+    """Move the household to another dwelling with the rent terms typed: this occupancy
+    ends the day before, a new one starts (``transferred_from`` links them; both rent
+    accounts are kept). The same implementation as the workflow's « Changement de logement »
+    (:func:`tremplin_housing.journey.transfer_occupancy`): the dwelling left is vacant from
+    the transfer date, the new one's vacancy ends, the new occupancy stays the enrolment's
+    and a dwelling of a programme whose contacts are confidential (``confidential``) gets a
+    confidential address. Refused for a programme in ``by_unit`` (its residents move
+    between its units through the workflow: :data:`THROUGH_UNITS`)."""
+    from tremplin_housing.journey import transfer_occupancy
+
     values = validate(TRANSFER_FIELDS, raw)
     terms = _terms(values)
     day = date_or_none(values["transfer_date"])
     assert day is not None  # a required field: validate() refused it empty
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
+        if occupancy["programme"] and occupancy["programme"] in by_unit:
+            raise FormErrors({"dwelling": THROUGH_UNITS})
         target = await _dwelling_by_text(values["dwelling"])
-        if target == occupancy["dwelling"]:
-            raise FormErrors({"dwelling": "le ménage occupe déjà ce logement"})
-        if day <= occupancy["start_date"]:
-            raise FormErrors(
-                {"transfer_date": "le transfert doit suivre l'entrée dans le logement actuel"}
-            )
-        await close_row(actor, occupancy, day - dt.timedelta(days=1), "transfer")
-        new_id = await _open(
+        return await transfer_occupancy(
             actor,
+            occupancy,
             target,
-            occupancy["household"],
             day,
             terms,
-            {
-                "kind": occupancy["kind"],
-                "programme": occupancy["programme"],
-                "insurance_expires_on": occupancy["insurance_expires_on"],
-                "transferred_from": occupancy_id,
-                "enrolment": occupancy["enrolment"],
-            },
+            confidential=confidential,
+            field="dwelling",
+            date_field="transfer_date",
         )
-        refs = {
-            r["id"]: r["reference"]
-            for r in await Dwelling.select(Dwelling.id, Dwelling.reference).where(
-                Dwelling.id.is_in([occupancy["dwelling"], target])
-            )
-        }
-        await add_event(
-            actor,
-            occupancy["household"],
-            "housing_occupancy",
-            f"Transfert vers le logement {refs[target]}",
-            f"Depuis le logement {refs[occupancy['dwelling']]}",
-            min(day, today()),
-            occupancy["programme"],
-            {"occupancy": new_id, "from": occupancy_id},
-        )
-        await write_audit(actor, "transfer", "housing_occupancy", occupancy_id, ["dwelling"])
-    return new_id
 
 
 async def add_inventory(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> int:

@@ -121,6 +121,10 @@ async def require_derogation_beyond_24_months(ctx: GuardContext) -> str | None:
 async def require_free_unit(ctx: GuardContext) -> str | None:
     from tremplin_social_residence.units import unit_problem
 
+    moved_on = ctx.values.get("moved_on")
+    entry = ctx.enrolment.entry_date
+    if moved_on and entry is not None and dt.date.fromisoformat(moved_on) <= entry:
+        return "Le changement de logement doit suivre l'entrée dans la résidence."
     return await unit_problem(int(ctx.values["unit"]), ctx.enrolment.id)
 
 
@@ -134,6 +138,15 @@ async def free_units(ctx: ChoiceContext) -> tuple[Choice, ...]:
     from tremplin_social_residence.units import free_unit_choices
 
     return await free_unit_choices(ctx.enrolment.id if ctx.enrolment else None)
+
+
+async def other_free_units(ctx: ChoiceContext) -> tuple[Choice, ...]:
+    """Move: the free units other than the resident's own."""
+    from tremplin_social_residence.units import free_unit_choices
+
+    own = int((ctx.enrolment.data or {}).get("unit") or 0) if ctx.enrolment else 0
+    choices = await free_unit_choices(ctx.enrolment.id if ctx.enrolment else None)
+    return tuple(c for c in choices if c.value != str(own))
 
 
 async def unit_dwelling(unit_id: int) -> int | None:
@@ -158,6 +171,15 @@ UNIT = Field(
     minimum=1,
     choices_from=free_units,
     help=N_("Les logements libres de la résidence."),
+)
+NEW_UNIT = Field(
+    "unit",
+    "Nouveau logement",
+    kind="int",
+    required=True,
+    minimum=1,
+    choices_from=other_free_units,
+    help="Les logements libres de la résidence, autres que le logement actuel.",
 )
 
 WORKFLOW = Workflow(
@@ -187,6 +209,22 @@ WORKFLOW = Workflow(
             guards=(require_free_unit,),
             effects=(housing.enter_unit(unit_dwelling, "residence"),),
             order=10,
+        ),
+        # A change of unit moves the resident's occupancy (housing's one transfer: the unit
+        # left is vacant from the move, the new one's vacancy ends, same rent terms).
+        Transition(
+            "move",
+            "Changement de logement",
+            ("housed",),
+            "housed",
+            fields=(
+                Field("moved_on", "Date du changement", kind="date", required=True),
+                NEW_UNIT,
+            ),
+            guards=(require_free_unit,),
+            effects=(housing.move_unit(unit_dwelling),),
+            order=20,
+            timeline_event=False,
         ),
         exit_with_destination(
             EXIT_DESTINATIONS,

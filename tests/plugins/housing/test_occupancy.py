@@ -123,7 +123,7 @@ async def test_transfer_keeps_history_and_the_debt_follows_the_household(databas
             ACTOR, first, {"dwelling": reference, "transfer_date": "2024-01-01", "rent": "300"}
         )
     assert caught.value.errors == {
-        "transfer_date": "le transfert doit suivre l'entrée dans le logement actuel"
+        "transfer_date": "Le changement doit suivre l'entrée dans le logement actuel."
     }
     second = await occ.transfer(
         ACTOR, first, {"dwelling": reference.lower(), "transfer_date": "2024-02-01", "rent": "300"}

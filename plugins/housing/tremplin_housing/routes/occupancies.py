@@ -24,7 +24,13 @@ from tremplin.api import (
 )
 from tremplin_housing import aid, letters, plans, receipt
 from tremplin_housing import occupancy as occ
-from tremplin_housing.access import RENTAL, audit_revealed, protect, shown_address
+from tremplin_housing.access import (
+    RENTAL,
+    audit_revealed,
+    must_be_confidential,
+    protect,
+    shown_address,
+)
 from tremplin_housing.aid import applications_of
 from tremplin_housing.arrears import steps_of
 from tremplin_housing.calc import add_months
@@ -50,6 +56,7 @@ from tremplin_housing.fields import (
     TRANSFER_FIELDS,
     labels,
 )
+from tremplin_housing.journey import houses_by_unit
 from tremplin_housing.ledger import record_entry
 from tremplin_housing.photos import (
     attach_photo,
@@ -236,7 +243,14 @@ async def occupancy_exit(request: Request, occupancy_id: FromPath[int]) -> Respo
 @post("/housing/occupancies/{occupancy_id:int}/transfer", guards=[RENTAL])
 async def occupancy_transfer(request: Request, occupancy_id: FromPath[int]) -> Response:
     async def move(raw: dict[str, Any]) -> str:
-        new_id = await occ.transfer(actor(request), occupancy_id, raw)
+        row = await occ.get_occupancy(occupancy_id)
+        confidential = must_be_confidential(request, row["programme"])
+        by_unit = {
+            key
+            for key, workflow in app_context(request).host.workflows.items()
+            if houses_by_unit(workflow.transitions)
+        }
+        new_id = await occ.transfer(actor(request), occupancy_id, raw, confidential, by_unit)
         return f"/housing/occupancies/{new_id}"
 
     return await _write(request, occupancy_id, "transfer", move)
