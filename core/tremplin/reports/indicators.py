@@ -182,6 +182,35 @@ async def _accompanied_rows(programme: str, start: dt.date, end: dt.date) -> lis
     )
 
 
+async def _accompanied_rows_fast(
+    programme: str, start: dt.date, end: dt.date
+) -> list[dict[str, Any]]:
+    """:func:`_accompanied_rows` read by :func:`rows.fetch` (the same rows and values)."""
+    from tremplin.reports.rows import DAY, INT, TEXT, fetch
+
+    rows = await fetch(
+        [
+            ("e.id", "id", INT),
+            ("e.household", "household", INT),
+            ("e.entry_date", "entry_date", DAY),
+            ("e.exit_date", "exit_date", DAY),
+            ("e.exit_destination", "exit_destination", TEXT),
+            ("e.prescriber", "prescriber", TEXT),
+            ("e.data", "data", TEXT),
+        ],
+        "FROM enrolment e WHERE e.programme = {} AND e.entry_date IS NOT NULL "
+        "AND e.entry_date <= {} AND (e.exit_date IS NULL OR e.exit_date >= {})",
+        programme,
+        end,
+        start,
+    )
+    for row in rows:
+        data = row["data"]
+        if isinstance(data, str):
+            row["data"] = json.loads(data)
+    return rows
+
+
 @dataclass
 class Base:
     """What a programme's figures of one period start from (see :meth:`Preloaded.base`)."""
@@ -259,7 +288,7 @@ class Preloaded:
         year and the year before read them (each call gets its own row dicts)."""
         rows = self._with_data.get(programme)
         if rows is None:
-            rows = self._with_data[programme] = await _accompanied_rows(
+            rows = self._with_data[programme] = await _accompanied_rows_fast(
                 programme, self.start, self.end
             )
         start, end = period.start, period.end
@@ -307,32 +336,36 @@ PRELOADED: ContextVar[Preloaded | None] = ContextVar("tremplin_report_preloaded"
 
 async def preload(programmes: list[str], start: dt.date, end: dt.date) -> Preloaded:
     """Enrolments, households and members of ``programmes`` for [start, end], in three
-    queries whatever the number of programmes and years.
+    queries whatever the number of programmes and years (read by :func:`rows.fetch`,
+    without Piccolo's per-value conversions on SQLite).
 
     The entered enrolments that overlap [start, end], and those that ended in it (an exit
     recorded before a later entry, a data error, still counts among the exits of
     :func:`~tremplin.reports.plugin_queries.exited_in_period`); readers filter each period."""
+    from tremplin.reports.rows import DAY, INT, TEXT, fetch
+
+    keys = list(programmes) or [""]
+    marks = ", ".join("{}" for _ in keys)
     where = (
-        Enrolment.programme.is_in(programmes or [""])
-        & Enrolment.entry_date.is_not_null()
-        & (
-            (
-                (Enrolment.entry_date <= end)
-                & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= start))
-            )
-            | ((Enrolment.exit_date >= start) & (Enrolment.exit_date <= end))
-        )
+        f"e.programme IN ({marks}) AND e.entry_date IS NOT NULL AND "
+        "((e.entry_date <= {} AND (e.exit_date IS NULL OR e.exit_date >= {})) "
+        "OR (e.exit_date >= {} AND e.exit_date <= {}))"
     )
-    enrolments = await Enrolment.select(
-        Enrolment.id,
-        Enrolment.household,
-        Enrolment.programme,
-        Enrolment.state,
-        Enrolment.entry_date,
-        Enrolment.exit_date,
-        Enrolment.exit_destination,
-        Enrolment.prescriber,
-    ).where(where)
+    args = (*keys, end, start, start, end)
+    enrolments = await fetch(
+        [
+            ("e.id", "id", INT),
+            ("e.household", "household", INT),
+            ("e.programme", "programme", TEXT),
+            ("e.state", "state", TEXT),
+            ("e.entry_date", "entry_date", DAY),
+            ("e.exit_date", "exit_date", DAY),
+            ("e.exit_destination", "exit_destination", TEXT),
+            ("e.prescriber", "prescriber", TEXT),
+        ],
+        f"FROM enrolment e WHERE {where}",
+        *args,
+    )
     by_programme: dict[str, list[dict[str, Any]]] = {}
     for e in enrolments:
         by_programme.setdefault(e["programme"], []).append(e)
@@ -340,12 +373,16 @@ async def preload(programmes: list[str], start: dt.date, end: dt.date) -> Preloa
     # A few combinations of resources recur across thousands of households: each text is
     # decoded once (the lists are only read).
     decoded: dict[str, Any] = {}
-    for h in await Household.select(
-        Household.id,
-        Household.composition,
-        Household.resources,
-        Household.situation_before_entry,
-    ).where(Household.id.is_in(Enrolment.select(Enrolment.household).where(where))):
+    for h in await fetch(
+        [
+            ("h.id", "id", INT),
+            ("h.composition", "composition", TEXT),
+            ("h.resources", "resources", TEXT),
+            ("h.situation_before_entry", "situation_before_entry", TEXT),
+        ],
+        f"FROM household h WHERE h.id IN (SELECT e.household FROM enrolment e WHERE {where})",
+        *args,
+    ):
         text = h["resources"]
         if isinstance(text, str):
             found = decoded.get(text)
@@ -354,16 +391,21 @@ async def preload(programmes: list[str], start: dt.date, end: dt.date) -> Preloa
             h["resources"] = found
         households[h["id"]] = h
     members: dict[int, list[dict[str, Any]]] = {}
-    for m in await Membership.select(
-        Membership.id,
-        Membership.household,
-        Membership.person,
-        Membership.relation,
-        Membership.start_date,
-        Membership.end_date,
-        Membership.person.birth_date.as_alias("birth_date"),
-        Membership.person.sex.as_alias("sex"),
-    ).where(Membership.household.is_in(Enrolment.select(Enrolment.household).where(where))):
+    for m in await fetch(
+        [
+            ("m.id", "id", INT),
+            ("m.household", "household", INT),
+            ("m.person", "person", INT),
+            ("m.relation", "relation", TEXT),
+            ("m.start_date", "start_date", DAY),
+            ("m.end_date", "end_date", DAY),
+            ("p.birth_date", "birth_date", DAY),
+            ("p.sex", "sex", TEXT),
+        ],
+        "FROM membership m LEFT JOIN person p ON p.id = m.person "
+        f"WHERE m.household IN (SELECT e.household FROM enrolment e WHERE {where})",
+        *args,
+    ):
         members.setdefault(m["household"], []).append(m)
     return Preloaded(frozenset(programmes), start, end, by_programme, households, members)
 
