@@ -48,6 +48,10 @@ def age_bracket(age: int) -> str:
     return "unknown"
 
 
+#: Age → :func:`age_bracket` label, for the ages the brackets cover (0 to 200).
+_BRACKET_OF = tuple(age_bracket(age) for age in range(AGE_BRACKETS[-1][1] + 1))
+
+
 def percent(count: float, total: float) -> float | None:
     return round(count * 100 / total, 1) if total else None
 
@@ -454,11 +458,21 @@ async def common_indicators(
             and (m["end_date"] is None or m["end_date"] >= reference[m["household"]])
         ]
 
-    entries = [e for e in enrolments if p.start <= e["entry_date"] <= p.end]
-    exits = [e for e in enrolments if e["exit_date"] and p.start <= e["exit_date"] <= p.end]
-    ongoing = [e for e in enrolments if e["exit_date"] is None or e["exit_date"] > p.end]
-    exit_stays = [months(e["entry_date"], e["exit_date"]) for e in exits]
-    all_stays = [months(e["entry_date"], min(e["exit_date"] or p.end, p.end)) for e in enrolments]
+    # One pass over the stays (the rules of the module's docstring; ``months`` inlined).
+    start, end = p.start, p.end
+    entries, exits, ongoing, exit_stays, all_stays = [], [], [], [], []
+    for e in enrolments:
+        entry, left = e["entry_date"], e["exit_date"]
+        if start <= entry <= end:
+            entries.append(e)
+        if left is None or left > end:
+            ongoing.append(e)
+            all_stays.append((end - entry).days / DAYS_PER_MONTH)
+        else:
+            all_stays.append((left - entry).days / DAYS_PER_MONTH)
+        if left and start <= left <= end:
+            exits.append(e)
+    exit_stays = [(e["exit_date"] - e["entry_date"]).days / DAYS_PER_MONTH for e in exits]
 
     # No stay to measure: « — », never a misleading 0 months.
     def avg(values: list[float]) -> float | None:
@@ -504,18 +518,21 @@ async def common_indicators(
     )
 
     adults, minors, unknown_age = [], [], []
-    ages: Counter = Counter()
+    brackets = []
     for m in people:
         birth = m["birth_date"]
         if not birth:
             unknown_age.append(m)
             continue
-        age = age_on(birth, reference[m["household"]])
+        day = reference[m["household"]]
+        # age_on, inlined: whole years from the birth date to the reference day.
+        age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
         if age < 18:
             minors.append(m)
         else:
             adults.append(m)
-            ages[age_bracket(age)] += 1
+            brackets.append(_BRACKET_OF[age] if age < len(_BRACKET_OF) else "unknown")
+    ages = Counter(brackets)
     age_rows = rows_from_counts(ages, [(label, label) for _, _, label in AGE_BRACKETS], len(adults))
     people_table = IndicatorTable(
         "people",
@@ -535,16 +552,13 @@ async def common_indicators(
         total=len(people),
         unit="personnes",
     )
-    sexes = Counter(m["sex"] or "unknown" for m in adults)
-    compositions = Counter(households[h]["composition"] or "unknown" for h in household_ids)
-    resources = Counter(
-        r for h in household_ids for r in (households[h]["resources"] or ["unknown"])
-    )
-    situations = Counter(
-        households[h]["situation_before_entry"] or "unknown" for h in household_ids
-    )
-    prescriber_counts = Counter(e["prescriber"] or "unknown" for e in enrolments)
-    destination_counts = Counter(e["exit_destination"] or "unknown" for e in exits)
+    sexes = Counter([m["sex"] or "unknown" for m in adults])
+    rows = [households[h] for h in household_ids]
+    compositions = Counter([h["composition"] or "unknown" for h in rows])
+    resources = Counter([r for h in rows for r in (h["resources"] or ["unknown"])])
+    situations = Counter([h["situation_before_entry"] or "unknown" for h in rows])
+    prescriber_counts = Counter([e["prescriber"] or "unknown" for e in enrolments])
+    destination_counts = Counter([e["exit_destination"] or "unknown" for e in exits])
     n = len(household_ids)
     if drill is not None:
         _drill(
