@@ -210,7 +210,9 @@ async def _accompanied_rows_fast(
     )
     for row in rows:
         data = row["data"]
-        if isinstance(data, str):
+        if data == "{}":  # most enrolments: no programme data (json.loads costs 10 times more)
+            row["data"] = {}
+        elif isinstance(data, str):
             row["data"] = json.loads(data)
     return rows
 
