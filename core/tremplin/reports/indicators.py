@@ -50,6 +50,10 @@ def age_bracket(age: int) -> str:
     return "unknown"
 
 
+#: Age → :func:`age_bracket` label, for the ages the brackets cover (0 to 200).
+_BRACKET_OF = tuple(age_bracket(age) for age in range(AGE_BRACKETS[-1][1] + 1))
+
+
 def percent(count: float, total: float) -> float | None:
     return round(count * 100 / total, 1) if total else None
 
@@ -184,6 +188,37 @@ async def _accompanied_rows(programme: str, start: dt.date, end: dt.date) -> lis
     )
 
 
+async def _accompanied_rows_fast(
+    programme: str, start: dt.date, end: dt.date
+) -> list[dict[str, Any]]:
+    """:func:`_accompanied_rows` read by :func:`rows.fetch` (the same rows and values)."""
+    from tremplin.reports.rows import DAY, INT, TEXT, fetch
+
+    rows = await fetch(
+        [
+            ("e.id", "id", INT),
+            ("e.household", "household", INT),
+            ("e.entry_date", "entry_date", DAY),
+            ("e.exit_date", "exit_date", DAY),
+            ("e.exit_destination", "exit_destination", TEXT),
+            ("e.prescriber", "prescriber", TEXT),
+            ("e.data", "data", TEXT),
+        ],
+        "FROM enrolment e WHERE e.programme = {} AND e.entry_date IS NOT NULL "
+        "AND e.entry_date <= {} AND (e.exit_date IS NULL OR e.exit_date >= {})",
+        programme,
+        end,
+        start,
+    )
+    for row in rows:
+        data = row["data"]
+        if data == "{}":  # most enrolments: no programme data (json.loads costs 10 times more)
+            row["data"] = {}
+        elif isinstance(data, str):
+            row["data"] = json.loads(data)
+    return rows
+
+
 @dataclass
 class Base:
     """What a programme's figures of one period start from (see :meth:`Preloaded.base`)."""
@@ -261,7 +296,7 @@ class Preloaded:
         year and the year before read them (each call gets its own row dicts)."""
         rows = self._with_data.get(programme)
         if rows is None:
-            rows = self._with_data[programme] = await _accompanied_rows(
+            rows = self._with_data[programme] = await _accompanied_rows_fast(
                 programme, self.start, self.end
             )
         start, end = period.start, period.end
@@ -309,32 +344,36 @@ PRELOADED: ContextVar[Preloaded | None] = ContextVar("tremplin_report_preloaded"
 
 async def preload(programmes: list[str], start: dt.date, end: dt.date) -> Preloaded:
     """Enrolments, households and members of ``programmes`` for [start, end], in three
-    queries whatever the number of programmes and years.
+    queries whatever the number of programmes and years (read by :func:`rows.fetch`,
+    without Piccolo's per-value conversions on SQLite).
 
     The entered enrolments that overlap [start, end], and those that ended in it (an exit
     recorded before a later entry, a data error, still counts among the exits of
     :func:`~tremplin.reports.plugin_queries.exited_in_period`); readers filter each period."""
+    from tremplin.reports.rows import DAY, INT, TEXT, fetch
+
+    keys = list(programmes) or [""]
+    marks = ", ".join("{}" for _ in keys)
     where = (
-        Enrolment.programme.is_in(programmes or [""])
-        & Enrolment.entry_date.is_not_null()
-        & (
-            (
-                (Enrolment.entry_date <= end)
-                & (Enrolment.exit_date.is_null() | (Enrolment.exit_date >= start))
-            )
-            | ((Enrolment.exit_date >= start) & (Enrolment.exit_date <= end))
-        )
+        f"e.programme IN ({marks}) AND e.entry_date IS NOT NULL AND "
+        "((e.entry_date <= {} AND (e.exit_date IS NULL OR e.exit_date >= {})) "
+        "OR (e.exit_date >= {} AND e.exit_date <= {}))"
     )
-    enrolments = await Enrolment.select(
-        Enrolment.id,
-        Enrolment.household,
-        Enrolment.programme,
-        Enrolment.state,
-        Enrolment.entry_date,
-        Enrolment.exit_date,
-        Enrolment.exit_destination,
-        Enrolment.prescriber,
-    ).where(where)
+    args = (*keys, end, start, start, end)
+    enrolments = await fetch(
+        [
+            ("e.id", "id", INT),
+            ("e.household", "household", INT),
+            ("e.programme", "programme", TEXT),
+            ("e.state", "state", TEXT),
+            ("e.entry_date", "entry_date", DAY),
+            ("e.exit_date", "exit_date", DAY),
+            ("e.exit_destination", "exit_destination", TEXT),
+            ("e.prescriber", "prescriber", TEXT),
+        ],
+        f"FROM enrolment e WHERE {where}",
+        *args,
+    )
     by_programme: dict[str, list[dict[str, Any]]] = {}
     for e in enrolments:
         by_programme.setdefault(e["programme"], []).append(e)
@@ -342,12 +381,16 @@ async def preload(programmes: list[str], start: dt.date, end: dt.date) -> Preloa
     # A few combinations of resources recur across thousands of households: each text is
     # decoded once (the lists are only read).
     decoded: dict[str, Any] = {}
-    for h in await Household.select(
-        Household.id,
-        Household.composition,
-        Household.resources,
-        Household.situation_before_entry,
-    ).where(Household.id.is_in(Enrolment.select(Enrolment.household).where(where))):
+    for h in await fetch(
+        [
+            ("h.id", "id", INT),
+            ("h.composition", "composition", TEXT),
+            ("h.resources", "resources", TEXT),
+            ("h.situation_before_entry", "situation_before_entry", TEXT),
+        ],
+        f"FROM household h WHERE h.id IN (SELECT e.household FROM enrolment e WHERE {where})",
+        *args,
+    ):
         text = h["resources"]
         if isinstance(text, str):
             found = decoded.get(text)
@@ -356,16 +399,21 @@ async def preload(programmes: list[str], start: dt.date, end: dt.date) -> Preloa
             h["resources"] = found
         households[h["id"]] = h
     members: dict[int, list[dict[str, Any]]] = {}
-    for m in await Membership.select(
-        Membership.id,
-        Membership.household,
-        Membership.person,
-        Membership.relation,
-        Membership.start_date,
-        Membership.end_date,
-        Membership.person.birth_date.as_alias("birth_date"),
-        Membership.person.sex.as_alias("sex"),
-    ).where(Membership.household.is_in(Enrolment.select(Enrolment.household).where(where))):
+    for m in await fetch(
+        [
+            ("m.id", "id", INT),
+            ("m.household", "household", INT),
+            ("m.person", "person", INT),
+            ("m.relation", "relation", TEXT),
+            ("m.start_date", "start_date", DAY),
+            ("m.end_date", "end_date", DAY),
+            ("p.birth_date", "birth_date", DAY),
+            ("p.sex", "sex", TEXT),
+        ],
+        "FROM membership m LEFT JOIN person p ON p.id = m.person "
+        f"WHERE m.household IN (SELECT e.household FROM enrolment e WHERE {where})",
+        *args,
+    ):
         members.setdefault(m["household"], []).append(m)
     return Preloaded(frozenset(programmes), start, end, by_programme, households, members)
 
@@ -414,11 +462,21 @@ async def common_indicators(
             and (m["end_date"] is None or m["end_date"] >= reference[m["household"]])
         ]
 
-    entries = [e for e in enrolments if p.start <= e["entry_date"] <= p.end]
-    exits = [e for e in enrolments if e["exit_date"] and p.start <= e["exit_date"] <= p.end]
-    ongoing = [e for e in enrolments if e["exit_date"] is None or e["exit_date"] > p.end]
-    exit_stays = [months(e["entry_date"], e["exit_date"]) for e in exits]
-    all_stays = [months(e["entry_date"], min(e["exit_date"] or p.end, p.end)) for e in enrolments]
+    # One pass over the stays (the rules of the module's docstring; ``months`` inlined).
+    start, end = p.start, p.end
+    entries, exits, ongoing, exit_stays, all_stays = [], [], [], [], []
+    for e in enrolments:
+        entry, left = e["entry_date"], e["exit_date"]
+        if start <= entry <= end:
+            entries.append(e)
+        if left is None or left > end:
+            ongoing.append(e)
+            all_stays.append((end - entry).days / DAYS_PER_MONTH)
+        else:
+            all_stays.append((left - entry).days / DAYS_PER_MONTH)
+        if left and start <= left <= end:
+            exits.append(e)
+    exit_stays = [(e["exit_date"] - e["entry_date"]).days / DAYS_PER_MONTH for e in exits]
 
     # No stay to measure: « — », never a misleading 0 months.
     def avg(values: list[float]) -> float | None:
@@ -464,18 +522,21 @@ async def common_indicators(
     )
 
     adults, minors, unknown_age = [], [], []
-    ages: Counter = Counter()
+    brackets = []
     for m in people:
         birth = m["birth_date"]
         if not birth:
             unknown_age.append(m)
             continue
-        age = age_on(birth, reference[m["household"]])
+        day = reference[m["household"]]
+        # age_on, inlined: whole years from the birth date to the reference day.
+        age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
         if age < 18:
             minors.append(m)
         else:
             adults.append(m)
-            ages[age_bracket(age)] += 1
+            brackets.append(_BRACKET_OF[age] if age < len(_BRACKET_OF) else "unknown")
+    ages = Counter(brackets)
     age_rows = rows_from_counts(ages, [(label, label) for _, _, label in AGE_BRACKETS], len(adults))
     people_table = IndicatorTable(
         "people",
@@ -495,16 +556,13 @@ async def common_indicators(
         total=len(people),
         unit="personnes",
     )
-    sexes = Counter(m["sex"] or "unknown" for m in adults)
-    compositions = Counter(households[h]["composition"] or "unknown" for h in household_ids)
-    resources = Counter(
-        r for h in household_ids for r in (households[h]["resources"] or ["unknown"])
-    )
-    situations = Counter(
-        households[h]["situation_before_entry"] or "unknown" for h in household_ids
-    )
-    prescriber_counts = Counter(e["prescriber"] or "unknown" for e in enrolments)
-    destination_counts = Counter(e["exit_destination"] or "unknown" for e in exits)
+    sexes = Counter([m["sex"] or "unknown" for m in adults])
+    rows = [households[h] for h in household_ids]
+    compositions = Counter([h["composition"] or "unknown" for h in rows])
+    resources = Counter([r for h in rows for r in (h["resources"] or ["unknown"])])
+    situations = Counter([h["situation_before_entry"] or "unknown" for h in rows])
+    prescriber_counts = Counter([e["prescriber"] or "unknown" for e in enrolments])
+    destination_counts = Counter([e["exit_destination"] or "unknown" for e in exits])
     n = len(household_ids)
     if drill is not None:
         _drill(

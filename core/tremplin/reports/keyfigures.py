@@ -15,7 +15,7 @@ from typing import Any
 from tremplin.i18n import N_, gettext
 from tremplin.models import Enrolment, Membership
 from tremplin.reports.capacity import Capacity
-from tremplin.reports.indicators import months, reference_dates
+from tremplin.reports.indicators import DAYS_PER_MONTH, reference_dates
 from tremplin.types import Period
 
 __all__ = ["HOUSING_DESTINATIONS", "compare", "key_figures", "load_stays", "previous_period"]
@@ -153,26 +153,37 @@ def _counts(stays: dict[str, Any], keys: tuple[str, ...], period: Period) -> dic
                 if m["start_date"] <= day and (m["end_date"] is None or m["end_date"] >= day):
                     people.add(m["person"])
     households = {e["household"] for e in rows}
-    entries = [e for e in rows if e["entry_date"] >= p.start]
-    exits = [e for e in rows if e["exit_date"] is not None and e["exit_date"] <= p.end]
-    ongoing = {e["household"] for e in rows if e["exit_date"] is None or e["exit_date"] > p.end}
-    to_housing = [e for e in exits if e["exit_destination"] in HOUSING_DESTINATIONS]
-    stays_out = [months(e["entry_date"], e["exit_date"]) for e in exits]
-    # Occupied days: each stay from its entry (or the period's start) to the day before its
-    # exit (or the period's end, included), over place-days.
-    after = p.end + dt.timedelta(days=1)
-    occupied = sum(
-        (min(e["exit_date"] or after, after) - max(e["entry_date"], p.start)).days for e in rows
-    )
+    # One pass over the stays. Exits: ended in the period (every row ended on or after its
+    # start). Occupied days: each stay from its entry (or the period's start) to the day
+    # before its exit (or the period's end, included), over place-days.
+    start, end = p.start, p.end
+    after = end + dt.timedelta(days=1)
+    entries = exits = to_housing = occupied = 0
+    ongoing = set()
+    stays_out = []
+    for e in rows:
+        entry, left = e["entry_date"], e["exit_date"]
+        if entry >= start:
+            entries += 1
+        first = entry if entry > start else start
+        if left is None or left > end:
+            ongoing.add(e["household"])
+            occupied += (after - first).days
+        else:
+            exits += 1
+            if e["exit_destination"] in HOUSING_DESTINATIONS:
+                to_housing += 1
+            stays_out.append((left - entry).days / DAYS_PER_MONTH)
+            occupied += (left - first).days
     return {
         "_occupied": occupied,
         "households": len(households),
         "people": len(people),
         "ongoing": len(ongoing),
-        "entries": len(entries),
-        "exits": len(exits),
-        "exits_to_housing": len(to_housing),
-        "exits_to_housing_rate": round(len(to_housing) * 100 / len(exits), 1) if exits else None,
+        "entries": entries,
+        "exits": exits,
+        "exits_to_housing": to_housing,
+        "exits_to_housing_rate": round(to_housing * 100 / exits, 1) if exits else None,
         "stay_exits_mean": round(statistics.fmean(stays_out), 1) if stays_out else None,
     }
 

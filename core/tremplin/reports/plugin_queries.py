@@ -4,6 +4,7 @@ enrolments that ended in the period, and the people present in accompanied house
 from __future__ import annotations
 
 import datetime as dt
+from operator import itemgetter
 from typing import Any
 
 from tremplin.models import Enrolment, Membership
@@ -56,9 +57,15 @@ async def members_on_last_day(
     pre = PRELOADED.get()
     members: list[dict[str, Any]]
     if pre is not None and all(h in pre.households for h in last):
-        # The report preloaded the members of every household it accompanies.
-        # (In the order of the rows: a person in two of the households keeps the last.)
-        members = sorted((m for h in last for m in pre.members.get(h, ())), key=lambda m: m["id"])
+        # The report preloaded the members of every household it accompanies: those present
+        # on their day, in the order of the rows (a person in two households keeps the last).
+        preloaded = pre.members
+        members = []
+        for h, day in last.items():
+            for m in preloaded.get(h, ()):
+                if m["start_date"] <= day and (m["end_date"] is None or m["end_date"] >= day):
+                    members.append(m)
+        members.sort(key=itemgetter("id"))
     else:
         members = (
             await Membership.select(
