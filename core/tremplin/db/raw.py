@@ -79,7 +79,7 @@ async def _run(engine: Engine, sql: str, args: Sequence[Any]) -> list:
     postgres = isinstance(engine, PostgresEngine)
     query = _compile(sql, postgres)
     transaction = engine.current_transaction.get()
-    if postgres:
+    if isinstance(engine, PostgresEngine):
         if transaction is not None:
             records = await transaction.connection.fetch(query, *args)
         elif engine.pool is not None:

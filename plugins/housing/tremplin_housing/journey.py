@@ -247,7 +247,7 @@ async def occupy(
             reason="entry",
             created_by=actor.user_id,
             created_at=current,
-            **terms,
+            **terms,  # type: ignore[arg-type]  # rent columns by name: Piccolo types **kwargs as Table.__init__'s own parameters
         )
     )
     # The seeds: half of the deposit at signature, the rest the following month.

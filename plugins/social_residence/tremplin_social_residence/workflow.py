@@ -174,12 +174,12 @@ UNIT = Field(
 )
 NEW_UNIT = Field(
     "unit",
-    "Nouveau logement",
+    N_("Nouveau logement"),
     kind="int",
     required=True,
     minimum=1,
     choices_from=other_free_units,
-    help="Les logements libres de la résidence, autres que le logement actuel.",
+    help=N_("Les logements libres de la résidence, autres que le logement actuel."),
 )
 
 WORKFLOW = Workflow(
@@ -214,11 +214,11 @@ WORKFLOW = Workflow(
         # left is vacant from the move, the new one's vacancy ends, same rent terms).
         Transition(
             "move",
-            "Changement de logement",
+            N_("Changement de logement"),
             ("housed",),
             "housed",
             fields=(
-                Field("moved_on", "Date du changement", kind="date", required=True),
+                Field("moved_on", N_("Date du changement"), kind="date", required=True),
                 NEW_UNIT,
             ),
             guards=(require_free_unit,),
