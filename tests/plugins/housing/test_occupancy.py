@@ -4,7 +4,7 @@ deposit instalments, the timeline."""
 import pytest
 
 from tests.plugins.housing.helpers import ACTOR, d, dwelling, housed, household, occupancy
-from tremplin.api import FormErrors
+from tremplin.api import FormErrors, now
 from tremplin.models import TimelineEvent
 from tremplin_housing import api
 from tremplin_housing import occupancy as occ
@@ -15,6 +15,7 @@ from tremplin_housing.tables import (
     LedgerEntry,
     Occupancy,
     RentTerms,
+    Vacancy,
 )
 
 
@@ -234,3 +235,30 @@ async def test_no_household_enters_a_dwelling_that_is_only_a_prospect(database):
     assert await Occupancy.count().where(Occupancy.dwelling == prospect) == 0
     row = await Dwelling.select(Dwelling.status).where(Dwelling.id == prospect).first()
     assert row["status"] == "prospect"
+
+
+async def test_an_entry_on_the_dwelling_page_ends_the_vacancy_and_the_exit_opens_one(database):
+    """The dwelling page's entry (a household outside a programme that houses people) ends
+    the dwelling's open vacancy the day before, as the workflow's entry does; its exit opens
+    a new one from the next day."""
+    dwelling_id = await dwelling()
+    await Vacancy.insert(
+        Vacancy(
+            dwelling=dwelling_id,
+            start_date=d("2024-01-01"),
+            cause="between_occupants",
+            created_at=now(),
+        )
+    )
+    household_id = await household()
+    occupancy_id = await occupancy(dwelling_id, household_id, "2024-03-01")
+    vacancies = await Vacancy.select(Vacancy.start_date, Vacancy.end_date).order_by(Vacancy.id)
+    assert [(v["start_date"], v["end_date"]) for v in vacancies] == [
+        (d("2024-01-01"), d("2024-02-29"))
+    ]
+    await occ.close_occupancy(ACTOR, occupancy_id, {"end_date": "2024-06-30", "exit_reason": "end"})
+    vacancies = await Vacancy.select(Vacancy.start_date, Vacancy.end_date).order_by(Vacancy.id)
+    assert [(v["start_date"], v["end_date"]) for v in vacancies] == [
+        (d("2024-01-01"), d("2024-02-29")),
+        (d("2024-07-01"), None),
+    ]
