@@ -19,6 +19,7 @@ from tremplin.api import (
     FormErrors,
     Households,
     NotFound,
+    domain,
     now,
     today,
     transaction,
@@ -45,6 +46,8 @@ from tremplin_housing.tables import (
     RepaymentPlan,
 )
 
+gettext = domain(__name__).gettext
+
 STATUS_LABELS = labels(PLAN_STATUSES)
 
 
@@ -62,9 +65,9 @@ def _values(raw: dict[str, Any]) -> dict[str, Any]:
     if values["monthly"] <= 0:
         errors["monthly"] = N_("l'échéance doit être supérieure à zéro")
     elif values["debt"] > 0 and -(-values["debt"] // values["monthly"]) > MAX_PLAN_INSTALMENTS:
-        errors["monthly"] = (
-            f"plus de {MAX_PLAN_INSTALMENTS} échéances : augmentez le montant mensuel"
-        )
+        errors["monthly"] = gettext(
+            "plus de {count} échéances : augmentez le montant mensuel"
+        ).format(count=MAX_PLAN_INSTALMENTS)
     if first_due < start:
         errors["first_due_on"] = N_("la première échéance précède la signature du plan")
     if errors:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import N_, add_months, age_on
+from tremplin.api import N_, add_months, age_on, domain, format_date
+
+gettext = domain(__name__).gettext
 
 KEY = "iml_youth"
 MIN_AGE, MAX_AGE = 18, 25
@@ -52,9 +54,12 @@ def cej_errors(data: dict[str, Any]) -> dict[str, str]:
         if end <= start:
             errors["cej_end"] = N_("la fin du CEJ doit suivre son début")
         elif end > add_months(start, CEJ_MAX_MONTHS):
-            errors["cej_end"] = (
-                f"le CEJ dure {CEJ_MONTHS} mois, {CEJ_MAX_MONTHS} au plus : fin "
-                f"au plus tard le {add_months(start, CEJ_MAX_MONTHS):%d/%m/%Y}"
+            errors["cej_end"] = gettext(
+                "le CEJ dure {months} mois, {max_months} au plus : fin au plus tard le {date}"
+            ).format(
+                months=CEJ_MONTHS,
+                max_months=CEJ_MAX_MONTHS,
+                date=format_date(add_months(start, CEJ_MAX_MONTHS)),
             )
     allowance = data.get("cej_allowance")
     if allowance is not None and int(allowance) > CEJ_MAX_ALLOWANCE_CENTS:

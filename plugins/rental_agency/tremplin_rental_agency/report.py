@@ -462,7 +462,9 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "stock",
-            f"Parc de l'agence (tous logements, avec ou sans programme) — {ctx.period.label}",
+            gettext("Parc de l'agence (tous logements, avec ou sans programme) — {period}").format(
+                period=ctx.period.label
+            ),
             tuple(IndicatorRow(lbl, n, None, k) for k, lbl, n in overview),
             unit="logements",
         ),
@@ -588,7 +590,9 @@ async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "works_fund_energy",
-            f"Amélioration des performances énergétiques des logements — {ctx.period.label}",
+            gettext("Amélioration des performances énergétiques des logements — {period}").format(
+                period=ctx.period.label
+            ),
             (
                 IndicatorRow(N_("Dossiers « maîtrise de l'énergie »"), energy_files, None, "files"),
                 IndicatorRow(

@@ -14,6 +14,8 @@ from tremplin.api import (
     Field,
     FormErrors,
     audit,
+    domain,
+    format_date,
     now,
     resolve_choices,
     transaction,
@@ -29,6 +31,8 @@ from tremplin_social_residence.workflow import (
     allowed_until,
     stay_end,
 )
+
+gettext = domain(__name__).gettext
 
 
 async def stock_dwellings(_: ChoiceContext) -> list[Choice]:
@@ -120,7 +124,12 @@ async def free_unit_choices(enrolment_id: int | None) -> tuple[Choice, ...]:
         ResidenceUnit.id, ResidenceUnit.label, ResidenceUnit.typology
     ).order_by(ResidenceUnit.label)
     return tuple(
-        Choice(str(u["id"]), f"Logement {u['label']} ({typologies.get(u['typology'], '?')})")
+        Choice(
+            str(u["id"]),
+            gettext("Logement {label} ({typology})").format(
+                label=u["label"], typology=gettext(typologies.get(u["typology"], "?"))
+            ),
+        )
         for u in rows
         if u["id"] not in occupied
     )
@@ -211,12 +220,13 @@ async def record_derogation(actor: Actor, enrolment_id: int, raw: dict[str, Any]
         errors["decided_on"] = N_("la décision précède l'entrée dans la résidence")
     allowed = allowed_until(entry, (await housing.agreement_renewals([enrolment_id]))[enrolment_id])
     if until <= stay_end(entry):
-        errors["until"] = (
-            f"une dérogation prolonge le séjour au-delà des {MAX_MONTHS} mois "
-            f"(après le {stay_end(entry).strftime('%d/%m/%Y')})"
-        )
+        errors["until"] = gettext(
+            "une dérogation prolonge le séjour au-delà des {months} mois (après le {date})"
+        ).format(months=MAX_MONTHS, date=format_date(stay_end(entry)))
     elif until <= allowed:
-        errors["until"] = f"une dérogation court déjà jusqu'au {allowed.strftime('%d/%m/%Y')}"
+        errors["until"] = gettext("une dérogation court déjà jusqu'au {date}").format(
+            date=format_date(allowed)
+        )
     if errors:
         raise FormErrors(errors)
     try:
