@@ -58,7 +58,7 @@ LABEL_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "Programme": ((1,), ("name_fr",)),
     "closed_states": ((), ("exited", "refused", "withdrawn")),
     "Sort": ((0,), ("label",)),
-    "DashboardRow": ((0,), ("label", "detail")),
+    "DashboardRow": ((0, 2), ("label", "detail")),
     "PluginManifest": ((), ("name",)),
 }
 #: Names of module-level ``{key: "French label"}`` dictionaries whose values are labels.
