@@ -20,6 +20,7 @@ from tremplin.api import (
     Households,
     NotFound,
     domain,
+    format_date,
     now,
     today,
     transaction,
@@ -116,17 +117,19 @@ async def _create(actor: Actor, household_id: int, values: dict[str, Any]) -> in
             if plan["status"] == "ongoing":
                 raise FormErrors(
                     {
-                        "_plan": "Un plan d'apurement est déjà en cours (signé le "
-                        f"{plan['start_date']:%d/%m/%Y}) : il doit être respecté "
-                        "ou rompu avant d'en signer un autre."
+                        "_plan": gettext(
+                            "Un plan d'apurement est déjà en cours (signé le {date}) : il doit "
+                            "être respecté ou rompu avant d'en signer un autre."
+                        ).format(date=format_date(plan["start_date"]))
                     }
                 )
         owed = (await balances_by_household(start, [household_id])).get(household_id, 0)
         if values["debt"] > owed:
             raise FormErrors(
                 {
-                    "debt": "la dette indiquée dépasse le solde du ménage au "
-                    f"{start:%d/%m/%Y} ({money_label(max(owed, 0))})"
+                    "debt": gettext(
+                        "la dette indiquée dépasse le solde du ménage au {date} ({amount})"
+                    ).format(date=format_date(start), amount=money_label(max(owed, 0)))
                 }
             )
         latest = (

@@ -31,11 +31,11 @@ def age_refusal(birth: dt.date | None, on: dt.date) -> str | None:
     age = age_on(birth, on)
     if MIN_AGE <= age <= MAX_AGE:
         return None
-    return (
-        f"L'IML jeunes est réservée aux jeunes de {MIN_AGE} à {MAX_AGE} ans : la personne "
-        f"de référence a {age} ans à la date de la décision. Pour une exception, indiquez "
+    return gettext(
+        "L'IML jeunes est réservée aux jeunes de {min_age} à {max_age} ans : la personne "
+        "de référence a {age} ans à la date de la décision. Pour une exception, indiquez "
         "le motif de dérogation."
-    )
+    ).format(min_age=MIN_AGE, max_age=MAX_AGE, age=age)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -74,11 +74,15 @@ def cej_status(data: dict[str, Any], on: dt.date) -> str:
     start, end = _date(data.get("cej_start")), _date(data.get("cej_end"))
     if data.get("cej_suspended"):
         since = _date(data.get("cej_suspended_on"))
-        return f"suspendu depuis le {since:%d/%m/%Y}" if since else "suspendu"
+        if since:
+            return gettext("suspendu depuis le {date}").format(date=format_date(since))
+        return gettext("suspendu")
     if start is None:
-        return "pas de CEJ"
+        return gettext("pas de CEJ")
     if start > on:
-        return f"débute le {start:%d/%m/%Y}"
+        return gettext("débute le {date}").format(date=format_date(start))
     if end and end < on:
-        return f"terminé le {end:%d/%m/%Y}"
-    return f"en cours jusqu'au {end:%d/%m/%Y}" if end else "en cours"
+        return gettext("terminé le {date}").format(date=format_date(end))
+    if end:
+        return gettext("en cours jusqu'au {date}").format(date=format_date(end))
+    return gettext("en cours")

@@ -152,15 +152,15 @@ def stay(entry: dt.date, renewals: list[dict[str, Any]], today: dt.date) -> dict
     until = allowed_until(entry, renewals)
     if today > until:
         alert = (
-            "dépassement de la durée maximale sans dérogation"
+            gettext("dépassement de la durée maximale sans dérogation")
             if until == end
-            else f"dérogation échue le {until.strftime('%d/%m/%Y')}"
+            else gettext("dérogation échue le {date}").format(date=format_date(until))
         )
     elif today >= alert_date(entry):
         alert = (
-            f"20 mois atteints : fin des 24 mois le {end.strftime('%d/%m/%Y')}"
+            gettext("20 mois atteints : fin des 24 mois le {date}").format(date=format_date(end))
             if until == end
-            else f"dérogation jusqu'au {until.strftime('%d/%m/%Y')}"
+            else gettext("dérogation jusqu'au {date}").format(date=format_date(until))
         )
     else:
         alert = ""
