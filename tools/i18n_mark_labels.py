@@ -12,9 +12,15 @@ shown (the report engine, ``Field.label_of``, the ``translate`` template filter)
 
 f-strings are not touched (a label with variable parts is written
 ``gettext("Impayés au {date}").format(date=format_date(day))`` by hand); the script
-lists them with ``--list-fstrings``.
+lists them with ``--list-fstrings``: those of the places above, and every f-string given to
+a ``raise``, with words in its text. Two kinds are not listed: an f-string with no word
+of its own (``f"{name} ({reference})"``, nothing to translate) and a message for
+developers only (a plugin author's mistake, an internal error) whose statement has the
+comment ``# i18n: developer`` on its line, the line above it or one of its lines; such a
+message stays in French, untranslated. ``--check-fstrings`` exits 1 when one is listed.
 
-Usage: ``python tools/i18n_mark_labels.py [--check] [--list-fstrings] [paths…]``
+Usage: ``python tools/i18n_mark_labels.py [--check] [--list-fstrings] [--check-fstrings]
+[paths…]``
 (default: ``core/tremplin`` and every ``plugins/*/tremplin_*``). ``--check`` changes
 nothing and exits 1 when something is left to mark.
 """
@@ -22,8 +28,10 @@ nothing and exits 1 when something is left to mark.
 from __future__ import annotations
 
 import ast
+import io
 import re
 import sys
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +58,7 @@ LABEL_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "Programme": ((1,), ("name_fr",)),
     "closed_states": ((), ("exited", "refused", "withdrawn")),
     "Sort": ((0,), ("label",)),
-    "DashboardRow": ((0,), ("label", "detail")),
+    "DashboardRow": ((0, 2), ("label", "detail")),
     "PluginManifest": ((), ("name",)),
 }
 #: Names of module-level ``{key: "French label"}`` dictionaries whose values are labels.
@@ -68,6 +76,8 @@ LABEL_DICTS = (
 MARKERS = {"N_", "_", "gettext", "ngettext", "pgettext", "lazy_gettext"}
 IDENTIFIER = re.compile(r"[a-z_]+")
 SKIP_PARTS = {"migrations", "scaffold_templates", "tests", "__pycache__"}
+#: The comment that keeps a developer-only f-string message out of ``--list-fstrings``.
+DEVELOPER = "i18n: developer"
 
 
 def _name(func: ast.expr) -> str:
@@ -196,11 +206,60 @@ def _add_import(source: str, line: str) -> str:
     return "".join([*lines[:last], line, *lines[last:]])
 
 
+def _has_words(node: ast.JoinedStr) -> bool:
+    """Whether the f-string's own text (not its ``{…}`` values) holds a word."""
+    return any(
+        isinstance(v, ast.Constant) and any(c.isalpha() for c in str(v.value)) for v in node.values
+    )
+
+
+def _developer_lines(source: str) -> set[int]:
+    """The lines carrying a ``# i18n: developer`` comment."""
+    lines = set()
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.COMMENT and DEVELOPER in tok.string:
+            lines.add(tok.start[0])
+    return lines
+
+
+def _statement_starts(tree: ast.Module) -> dict[int, int]:
+    """id(f-string) → first line of the innermost statement holding it."""
+    starts: dict[int, int] = {}
+
+    def visit(node: ast.AST, stmt_line: int) -> None:
+        if isinstance(node, ast.stmt):
+            stmt_line = node.lineno
+        if isinstance(node, ast.JoinedStr):
+            starts[id(node)] = stmt_line
+        for child in ast.iter_child_nodes(node):
+            visit(child, stmt_line)
+
+    visit(tree, 1)
+    return starts
+
+
+def fstring_labels(source: str, tree: ast.Module | None = None) -> list[ast.JoinedStr]:
+    """The f-string labels left to translate: with words, not marked for developers."""
+    tree = tree or ast.parse(source)
+    _, fstrings = _targets(tree)
+    developer = _developer_lines(source)
+    starts = _statement_starts(tree)
+    out = []
+    for node in fstrings:
+        if not _has_words(node):
+            continue
+        first = starts.get(id(node), node.lineno) - 1
+        if developer & set(range(first, (node.end_lineno or node.lineno) + 1)):
+            continue
+        out.append(node)
+    return sorted(out, key=lambda n: n.lineno)
+
+
 def mark(path: Path) -> tuple[str, int, list[str]]:
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
-    found, fstrings = _targets(tree)
-    notes = [f"{path}:{f.lineno}: f-string label" for f in fstrings]
+    found, _ = _targets(tree)
+    notes = [f"{path}:{f.lineno}: f-string label" for f in fstring_labels(source, tree)]
     if not found:
         return source, 0, notes
     starts = _offsets(source)
@@ -236,12 +295,15 @@ def files(paths: list[str]) -> list[Path]:
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
-    list_f = "--list-fstrings" in argv
+    check_f = "--check-fstrings" in argv
+    list_f = "--list-fstrings" in argv or check_f
+    fstring_count = 0
     paths = [a for a in argv if not a.startswith("--")]
     total = 0
     for path in files(paths):
         new, count, notes = mark(path)
         if list_f:
+            fstring_count += len(notes)
             for note in notes:
                 print(note)
         if count:
@@ -251,6 +313,12 @@ def main(argv: list[str]) -> int:
                 path.write_text(new, encoding="utf-8")
     if check and total:
         print(f"{total} label(s) left to mark: run tools/i18n_mark_labels.py")
+        return 1
+    if check_f and fstring_count:
+        print(
+            f"{fstring_count} f-string label(s) to translate: "
+            'gettext("… {name} …").format(name=…), or "# i18n: developer" for a developer\'s message'
+        )
         return 1
     return 0
 

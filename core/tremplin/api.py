@@ -312,6 +312,7 @@ DEPRECATED_TABLES = {
 def __getattr__(name: str) -> Any:
     """The deprecated writable tables: warn, naming the module that asked, and return them."""
     if name not in DEPRECATED_TABLES:
+        # i18n: developer (Python's own AttributeError wording)
         raise AttributeError(f"module 'tremplin.api' has no attribute {name!r}")
     caller = sys._getframe(1).f_globals.get("__name__", "?")
     warnings.warn(

@@ -15,7 +15,7 @@ from typing import Any, cast
 from tremplin import __version__, db
 from tremplin.commands import Command, CommandError, add_plugin_commands
 from tremplin.config import ConfigError, Settings, load_settings
-from tremplin.i18n import N_
+from tremplin.i18n import N_, gettext
 from tremplin.plugins import PluginHost, load_plugins
 from tremplin.services import clock
 
@@ -142,7 +142,9 @@ def cmd_createuser(args: argparse.Namespace) -> None:
             raise CommandError(str(exc)) from None
         except Exception as exc:
             if "unique" in str(exc).lower():
-                raise CommandError(f"un compte existe déjà pour {args.email}") from None
+                raise CommandError(
+                    gettext("un compte existe déjà pour {email}").format(email=args.email)
+                ) from None
             raise
         print(f"Compte créé : {user.email} ({user.role})")
 
@@ -158,7 +160,7 @@ def cmd_token(args: argparse.Namespace) -> None:
     async def go() -> None:
         user = await User.objects().where(User.email == args.email.strip().lower()).first()
         if user is None or not user.active:
-            raise CommandError(f"aucun compte actif pour {args.email}")
+            raise CommandError(gettext("aucun compte actif pour {email}").format(email=args.email))
         print(await create_api_token(user.id, name=args.name or "cli"))
 
     _run(go)
@@ -239,7 +241,9 @@ def cmd_check(args: argparse.Namespace) -> None:
     try:
         pending = _run(go)
     except Exception as exc:
-        raise CommandError(f"base de données injoignable : {type(exc).__name__}") from None
+        raise CommandError(
+            gettext("base de données injoignable : {error}").format(error=type(exc).__name__)
+        ) from None
     if not pending:
         from tremplin.services.documents import orphan_blobs
 
@@ -324,7 +328,7 @@ def cmd_import(args: argparse.Namespace) -> None:
     _, host = _setup()
     path = Path(args.file)
     if not path.exists():
-        raise CommandError(f"fichier introuvable : {path}")
+        raise CommandError(gettext("fichier introuvable : {path}").format(path=path))
 
     async def go():
         await db.migrate()

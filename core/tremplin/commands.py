@@ -81,6 +81,7 @@ def add_plugin_commands(
         if not declared:
             continue
         if slug in reserved:
+            # i18n: developer (a plugin author's mistake)
             raise ConfigError(
                 f"le plugin « {slug} » ajoute des commandes alors que « tremplin {slug} » "
                 "est une commande du cœur"
@@ -90,6 +91,7 @@ def add_plugin_commands(
         seen: set[str] = set()
         for command in sorted(declared, key=lambda c: (c.order, c.name)):
             if command.name in seen:
+                # i18n: developer (a plugin author's mistake)
                 raise ConfigError(
                     f"le plugin « {slug} » déclare deux fois la commande {command.name}"
                 )

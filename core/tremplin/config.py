@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tremplin.i18n import N_
+from tremplin.i18n import N_, gettext
 
 __all__ = ["ConfigError", "Settings", "load_settings"]
 
@@ -117,13 +117,21 @@ def _coerce(name: str, value: object) -> object:
             return True
         if text in {"0", "false", "no", "non", "off", ""}:
             return False
-        raise ConfigError(f"{name}: valeur booléenne attendue, reçu {value!r}")
+        raise ConfigError(
+            gettext("{name}: valeur booléenne attendue, reçu {value!r}").format(
+                name=name, value=value
+            )
+        )
     if "int" in str(kind):
         try:
             # value is an untyped TOML or environment value; a wrong one raises, caught below
             return int(value)  # type: ignore[call-overload]
         except (TypeError, ValueError):
-            raise ConfigError(f"{name}: nombre entier attendu, reçu {value!r}") from None
+            raise ConfigError(
+                gettext("{name}: nombre entier attendu, reçu {value!r}").format(
+                    name=name, value=value
+                )
+            ) from None
     if "Path" in str(kind):
         return Path(str(value))
     return str(value)
@@ -138,12 +146,20 @@ def _groups(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
                 continue
             name, sep, keys = part.partition("=")
             if not sep:
-                raise ConfigError(f"report_groups : « {part.strip()} » (attendu Nom=clé+clé)")
+                raise ConfigError(
+                    gettext("report_groups : « {part} » (attendu Nom=clé+clé)").format(
+                        part=part.strip()
+                    )
+                )
             pairs.append((name, keys.split("+")))
     elif isinstance(value, dict):
         for name, keys in value.items():
             if not isinstance(keys, list):
-                raise ConfigError(f"report_groups : une liste de programmes pour « {name} »")
+                raise ConfigError(
+                    gettext("report_groups : une liste de programmes pour « {name} »").format(
+                        name=name
+                    )
+                )
             pairs.append((str(name), [str(k) for k in keys]))
     else:
         raise ConfigError(N_("report_groups : une table Nom = [programmes] est attendue"))
@@ -151,7 +167,11 @@ def _groups(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
     for name, group in pairs:
         members = tuple(k.strip() for k in group if k.strip())
         if not name.strip() or not members:
-            raise ConfigError(f"report_groups : groupe « {name.strip()} » sans nom ou vide")
+            raise ConfigError(
+                gettext("report_groups : groupe « {name} » sans nom ou vide").format(
+                    name=name.strip()
+                )
+            )
         out.append((name.strip(), members))
     return tuple(out)
 
@@ -161,15 +181,22 @@ def check_url(url: str) -> None:
     if parsed.scheme == "sqlite":
         if not url.startswith("sqlite:///") or url == "sqlite:///":
             raise ConfigError(
-                f"database_url invalide : {url!r} (attendu sqlite:///chemin/vers/fichier.sqlite3)"
+                gettext(
+                    "database_url invalide : {url!r} (attendu "
+                    "sqlite:///chemin/vers/fichier.sqlite3)"
+                ).format(url=url)
             )
         return
     if parsed.scheme in {"postgresql", "postgres"}:
         if not parsed.path.strip("/"):
-            raise ConfigError(f"database_url invalide : nom de base manquant dans {url!r}")
+            raise ConfigError(
+                gettext("database_url invalide : nom de base manquant dans {url!r}").format(url=url)
+            )
         return
     raise ConfigError(
-        f"database_url invalide : {url!r} (seuls sqlite:/// et postgresql:// sont acceptés)"
+        gettext(
+            "database_url invalide : {url!r} (seuls sqlite:/// et postgresql:// sont acceptés)"
+        ).format(url=url)
     )
 
 
@@ -184,11 +211,15 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path} : TOML invalide ({exc})") from None
+            raise ConfigError(
+                gettext("{path} : TOML invalide ({error})").format(path=path, error=exc)
+            ) from None
         section = raw.get("tremplin", raw)
         for key, value in section.items():
             if key not in known:
-                raise ConfigError(f"{path} : clé inconnue « {key} »")
+                raise ConfigError(
+                    gettext("{path} : clé inconnue « {key} »").format(path=path, key=key)
+                )
             values[key] = _coerce(key, value)
     for var, key in _ENV.items():
         if var in env:
@@ -213,7 +244,9 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
         ZoneInfo(settings.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"time_zone : fuseau horaire inconnu {settings.time_zone!r} (ex. Europe/Paris)"
+            gettext("time_zone : fuseau horaire inconnu {time_zone!r} (ex. Europe/Paris)").format(
+                time_zone=settings.time_zone
+            )
         ) from None
     if settings.max_upload_bytes <= 0:
         raise ConfigError(N_("max_upload_bytes doit être positif"))

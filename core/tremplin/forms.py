@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from tremplin import vocabulary as v
-from tremplin.i18n import N_
+from tremplin.i18n import N_, gettext
 from tremplin.services import clock
 from tremplin.types import Choice, ChoiceContext, Field, FieldError
 
@@ -83,7 +83,10 @@ async def resolve_choices(
                     field,
                     choices=(
                         *field.choices,
-                        *(Choice(v, f"{v} (valeur enregistrée)") for v in extra),
+                        *(
+                            Choice(v, gettext("{value} (valeur enregistrée)").format(value=v))
+                            for v in extra
+                        ),
                     ),
                 )
         out.append(field)

@@ -86,6 +86,7 @@ def set_language(language: str) -> Any:
     """Set the language of the current context; returns the token :func:`reset_language`
     takes."""
     if language not in LANGUAGES:
+        # i18n: developer (a programming error)
         raise ValueError(f"langue inconnue : « {language} » ({' ou '.join(LANGUAGES)})")
     return _language.set(language)
 

@@ -33,7 +33,7 @@ from python_calamine import CalamineWorkbook
 
 from tremplin.db import current_engine, transaction
 from tremplin.db.bulk import bulk_insert
-from tremplin.i18n import N_
+from tremplin.i18n import N_, gettext
 from tremplin.models import Enrolment, Household, Membership, Person
 from tremplin.plugins import PluginHost
 from tremplin.services import audit, clock
@@ -240,7 +240,9 @@ def _choice(value: str, choices: tuple[Choice, ...]) -> str:
     if found is not None:
         return found
     raise FieldError(
-        f"valeur inconnue « {value} » (attendu : {', '.join(c.label for c in choices)})"
+        gettext("valeur inconnue « {value} » (attendu : {choices})").format(
+            value=value, choices=", ".join(gettext(c.label) for c in choices)
+        )
     )
 
 
@@ -260,7 +262,7 @@ def _date(value: Any) -> dt.date | None:
         if not 1900 <= day.year <= 2100:
             break
         return day
-    raise FieldError(f"date invalide « {text} » (JJ/MM/AAAA)")
+    raise FieldError(gettext("date invalide « {text} » (JJ/MM/AAAA)").format(text=text))
 
 
 def _text(value: Any) -> str:

@@ -21,6 +21,7 @@ from packaging.version import Version
 
 from tremplin import hookspecs
 from tremplin.config import ConfigError
+from tremplin.i18n import gettext
 from tremplin.types import (
     EnrolmentCheck,
     EnrolmentPanel,
@@ -60,7 +61,11 @@ def discover(extra: Iterable[tuple[str, ModuleType]] = ()) -> list[tuple[str, Mo
         try:
             found[ep.name] = ep.load()
         except Exception as exc:  # say which plugin, rather than a bare traceback
-            raise ConfigError(f"le plugin « {ep.name} » ne peut pas être importé : {exc}") from exc
+            raise ConfigError(
+                gettext("le plugin « {slug} » ne peut pas être importé : {error}").format(
+                    slug=ep.name, error=exc
+                )
+            ) from exc
     for name, module in extra:
         found[name] = module
     return sorted(found.items())
@@ -104,9 +109,11 @@ def _with_metadata(
     undeclared = [dep for dep in manifest.depends_on if dep not in required]
     if undeclared:
         raise ConfigError(
-            f"le plugin « {manifest.slug} » déclare depends_on={undeclared!r} sans que sa "
-            f"distribution « {dist.metadata['Name']} » ne les requière (Requires-Dist) : "
-            "ajoutez-les aux dependencies de son pyproject.toml"
+            gettext(
+                "le plugin « {slug} » déclare depends_on={undeclared!r} sans que sa "
+                "distribution « {distribution} » ne les requière (Requires-Dist) : "
+                "ajoutez-les aux dependencies de son pyproject.toml"
+            ).format(slug=manifest.slug, undeclared=undeclared, distribution=dist.metadata["Name"])
         )
     return replace(manifest, version=dist.version, depends_on=required)
 
@@ -114,12 +121,16 @@ def _with_metadata(
 def _manifest(slug: str, module: ModuleType) -> PluginManifest:
     impl = getattr(module, "tremplin_manifest", None)
     if impl is None:
-        raise ConfigError(f"le plugin « {slug} » ne déclare pas tremplin_manifest()")
+        raise ConfigError(
+            gettext("le plugin « {slug} » ne déclare pas tremplin_manifest()").format(slug=slug)
+        )
     manifest = impl()
     if manifest.slug != slug:
         raise ConfigError(
-            f"le plugin « {slug} » se déclare « {manifest.slug} » : le nom du point d'entrée "
-            "et le slug doivent être identiques"
+            gettext(
+                "le plugin « {slug} » se déclare « {declared} » : le nom du point "
+                "d'entrée et le slug doivent être identiques"
+            ).format(slug=slug, declared=manifest.slug)
         )
     return manifest
 
@@ -129,12 +140,18 @@ def _check_api(manifest: PluginManifest) -> None:
         spec = SpecifierSet(manifest.api)
     except InvalidSpecifier:
         raise ConfigError(
-            f"le plugin « {manifest.slug} » déclare une version d'API illisible : {manifest.api!r}"
+            gettext("le plugin « {slug} » déclare une version d'API illisible : {api!r}").format(
+                slug=manifest.slug, api=manifest.api
+            )
         ) from None
     if Version(API_VERSION) not in spec:
         raise ConfigError(
-            f"le plugin « {manifest.slug} » {manifest.version} demande l'API {manifest.api}, "
-            f"Tremplin fournit l'API {API_VERSION} : mettez le plugin à jour ou désactivez-le"
+            gettext(
+                "le plugin « {slug} » {version} demande l'API {api}, Tremplin fournit "
+                "l'API {provided} : mettez le plugin à jour ou désactivez-le"
+            ).format(
+                slug=manifest.slug, version=manifest.version, api=manifest.api, provided=API_VERSION
+            )
         )
 
 
@@ -258,7 +275,11 @@ def load_plugins(
         plugin = by_slug.get(key) or by_programme.get(key)
         if plugin is None:
             known = ", ".join(sorted(set(by_slug) | set(by_programme))) or "aucun"
-            raise ConfigError(f"programme ou plugin inconnu : « {key} » (installés : {known})")
+            raise ConfigError(
+                gettext("programme ou plugin inconnu : « {key} » (installés : {known})").format(
+                    key=key, known=known
+                )
+            )
         plugin.enabled = True
     for plugin in installed:
         if not plugin.enabled:
@@ -267,7 +288,8 @@ def load_plugins(
         for dep in plugin.manifest.depends_on:
             if dep not in by_slug or not by_slug[dep].enabled:
                 raise ConfigError(
-                    f"le plugin « {plugin.slug} » nécessite le plugin « {dep} », "
-                    "qui n'est pas activé"
+                    gettext(
+                        "le plugin « {slug} » nécessite le plugin « {dep} », qui n'est pas activé"
+                    ).format(slug=plugin.slug, dep=dep)
                 )
     return PluginHost(installed)

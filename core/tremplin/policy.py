@@ -413,22 +413,27 @@ def validate_scopes(host: Any, route_paths: Iterable[str]) -> None:
     for plugin, scope in host.object_scopes_by_plugin:
         where = f"le plugin « {plugin} » déclare une portée ({scope.path}"
         if not scope.path.startswith("/"):
+            # i18n: developer (a plugin author's mistake)
             raise ConfigError(f"{where}) dont le chemin ne commence pas par « / »")
         if scope.param:
             if scope.table is None or (scope.programme is None and not scope.programmes):
+                # i18n: developer (a plugin author's mistake)
                 raise ConfigError(
                     f"{where}, {scope.param}) sans table ou sans colonne du programme"
                 )
             marker = "{" + scope.param + ":"
             if not any(_under(p, scope.path) and marker in p for p in paths):
+                # i18n: developer (a plugin author's mistake)
                 raise ConfigError(
                     f"{where}, {scope.param}) qu'aucune de ses routes n'utilise : "
                     "vérifiez le nom du paramètre"
                 )
         elif not scope.programmes:
+            # i18n: developer (a plugin author's mistake)
             raise ConfigError(f"{where}) sans paramètre ni programmes")
         unknown = [p for p in scope.programmes if p not in host.programmes]
         if unknown and not any(p in host.programmes for p in scope.programmes):
+            # i18n: developer (a plugin author's mistake)
             raise ConfigError(f"{where}) pour des programmes inconnus : {', '.join(unknown)}")
 
 

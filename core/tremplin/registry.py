@@ -121,6 +121,7 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
 
     def add_programme(plugin: str, programme: Any) -> None:
         if programme.key in programmes:
+            # i18n: developer (a plugin author's mistake)
             raise ConfigError(f"programme « {programme.key} » déclaré deux fois")
         programmes[programme.key] = (plugin, programme)
         declared[programme.key] = {part: [] for part in PARTS}
@@ -135,10 +136,12 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
     for plugin, workflow in impls(pm, "tremplin_workflows"):
         legacy.setdefault(plugin, set()).add("tremplin_workflows")
         if workflow.programme not in programmes:
+            # i18n: developer (a plugin author's mistake)
             raise ConfigError(f"workflow pour un programme inconnu : {workflow.programme}")
         workflows[workflow.programme] = (plugin, workflow)
     missing = set(programmes) - set(workflows)
     if missing:
+        # i18n: developer (a plugin author's mistake)
         raise ConfigError(f"programme sans workflow : {', '.join(sorted(missing))}")
 
     for key in programmes:

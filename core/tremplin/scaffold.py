@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from string import Template
 
+from tremplin.i18n import gettext
 from tremplin.plugins import API_VERSION
 
 __all__ = ["ScaffoldError", "add_subcommand", "new_plugin"]
@@ -31,8 +32,11 @@ def check_name(name: str) -> None:
     """Refuse a name that cannot be a slug (entry point, package, app and URL prefix)."""
     if not _SLUG.match(name) or keyword.iskeyword(name) or len(name) > 40:
         raise ScaffoldError(
-            f"nom de plugin invalide : « {name} » — utilisez des minuscules sans accents, "
-            "des chiffres et des « _ », en commençant par une lettre (exemple : foyer_jeunes)"
+            gettext(
+                "nom de plugin invalide : « {name} » — utilisez des minuscules sans "
+                "accents, des chiffres et des « _ », en commençant par une lettre "
+                "(exemple : foyer_jeunes)"
+            ).format(name=name)
         )
 
 
@@ -48,7 +52,11 @@ def new_plugin(name: str, directory: Path, title: str | None = None) -> Path:
     check_name(name)
     target = directory / f"tremplin-{name}"
     if target.exists():
-        raise ScaffoldError(f"le dossier {target} existe déjà : choisissez un autre nom ou dossier")
+        raise ScaffoldError(
+            gettext("le dossier {target} existe déjà : choisissez un autre nom ou dossier").format(
+                target=target
+            )
+        )
     values = {
         "name": name,
         "title": title or name.replace("_", " ").capitalize(),

@@ -193,11 +193,13 @@ def test_translations_keep_the_placeholders_of_their_french():
             if not message.id or not message.string:
                 continue
             wrong += [f"{message.id}: {error}" for error in message.check(catalog)]
-            for pattern in (r"\{\w*\}", r"%(?:\(\w+\))?[sd%]"):
-                if sorted(re.findall(pattern, message.id)) != sorted(
-                    re.findall(pattern, message.string)
-                ):
-                    wrong.append(f"{message.id} → {message.string}")
+            # A plural entry: each English form against its French form.
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for french, english in zip(ids, strings, strict=True):
+                for pattern in (r"\{\w*\}", r"%(?:\(\w+\))?[sd%]"):
+                    if sorted(re.findall(pattern, french)) != sorted(re.findall(pattern, english)):
+                        wrong.append(f"{french} → {english}")
     assert wrong == []
 
 
@@ -265,3 +267,61 @@ async def test_the_english_pages_have_no_french_left(database, settings, users):
             if found:
                 left[path] = found
     assert left == {}, "\n".join(f"{p}: {sorted(set(t))}" for p, t in left.items())
+
+
+def test_no_user_facing_fstring_label_is_left():
+    """Every f-string message with words of its own goes through gettext, except a
+    developer's message marked ``# i18n: developer``."""
+    mark = _tool("i18n_mark_labels")
+    assert mark.main(["--check-fstrings"]) == 0
+
+
+def test_the_fstring_check_tells_user_messages_from_the_rest(tmp_path):
+    mark = _tool("i18n_mark_labels")
+    source = tmp_path / "module.py"
+    source.write_text(
+        "def f(errors, n, name, ref, bad):\n"
+        '    errors["n"] = f"{n} lignes au plus"\n'
+        '    errors["ref"] = f"{name} ({ref})"\n'
+        "    if bad:\n"
+        "        # i18n: developer (a plugin author's mistake)\n"
+        "        raise TypeError(\n"
+        '            f"due() returned {bad}"\n'
+        "        )\n"
+        '    raise ValueError(f"fuseau horaire inconnu : {name!r}")\n',
+        encoding="utf-8",
+    )
+    tree = mark.ast.parse(source.read_text(encoding="utf-8"))
+    found = mark.fstring_labels(source.read_text(encoding="utf-8"), tree)
+    assert [node.lineno for node in found] == [2, 9]
+    assert mark.main(["--check-fstrings", str(source)]) == 1
+
+
+def test_messages_with_values_are_translated_then_filled(tmp_path):
+    """A sample of the former f-string messages, in English: a form error, an import error,
+    a configuration error, a dashboard row."""
+    from tremplin.config import ConfigError, load_settings
+    from tremplin.importer import _date
+    from tremplin.values import FieldError
+    from tremplin_housing import ngettext as housing_ngettext
+    from tremplin_iml_youth.rules import cej_errors
+
+    data = {"cej_start": dt.date(2026, 1, 5), "cej_end": dt.date(2027, 9, 1)}
+    with i18n.use_language("fr"):
+        assert cej_errors(data)["cej_end"] == (
+            "le CEJ dure 12 mois, 18 au plus : fin au plus tard le 05/07/2027"
+        )
+    with i18n.use_language("en"):
+        assert cej_errors(data)["cej_end"] == (
+            "the CEJ lasts 12 months, 18 at most: end on 05/07/2027 at the latest"
+        )
+        with pytest.raises(FieldError, match="^invalid date “31/02/2026” \\(DD/MM/YYYY\\)$"):
+            _date("31/02/2026")
+        with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
+            load_settings(
+                environ={"TREMPLIN_TIME_ZONE": "Mars/Olympus", "TREMPLIN_DATA_DIR": str(tmp_path)}
+            )
+        rows = housing_ngettext(
+            "{n} ménage au-dessus du seuil", "{n} ménages au-dessus du seuil", 3
+        ).format(n=3)
+        assert rows == "3 households above the threshold"

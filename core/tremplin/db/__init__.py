@@ -135,4 +135,5 @@ async def migrate(verbose: bool = False) -> None:
     if verbose:
         print(out.getvalue())
     if not result.success:
+        # i18n: developer (an internal error)
         raise RuntimeError(f"migration failed: {result.message}")

@@ -36,6 +36,7 @@ class ReadOnlyError(TypeError):
 
 def _refuse(view: object, method: str) -> NoReturn:
     name = view.__name__ if isinstance(view, type) else type(view).__name__
+    # i18n: developer (a plugin author's mistake)
     raise ReadOnlyError(
         f"{name} is a read view of a core table: {method}() is refused. Change core rows "
         "through the commands of tremplin.api (create_enrolment, apply_transition, "

@@ -33,7 +33,7 @@ from typing import Any
 
 from tremplin import __version__
 from tremplin.config import Settings
-from tremplin.i18n import N_
+from tremplin.i18n import N_, gettext
 
 __all__ = ["BackupError", "backup", "find_pg_tool", "restore", "verify_archive"]
 
@@ -63,7 +63,10 @@ def find_pg_tool(name: str) -> str:
     if candidates:
         return candidates[-1]
     raise BackupError(
-        f"{name} introuvable : installez le client PostgreSQL (apt-get install postgresql-client)"
+        gettext(
+            "{name} introuvable : installez le client PostgreSQL (apt-get install "
+            "postgresql-client)"
+        ).format(name=name)
     )
 
 
@@ -85,7 +88,7 @@ def _engine_name(settings: Settings) -> str:
 def _sqlite_snapshot(source: Path, target: Path) -> None:
     """Copy a live SQLite database with the online backup API (consistent while it is written)."""
     if not source.exists():
-        raise BackupError(f"base SQLite introuvable : {source}")
+        raise BackupError(gettext("base SQLite introuvable : {source}").format(source=source))
     # A read-write connection (that only reads): a read-only one cannot open a WAL database
     # whose -shm file is missing.
     src = sqlite3.connect(source, timeout=15)
@@ -191,7 +194,9 @@ async def _pg_dump(url: str, target: Path) -> tuple[dict[str, int], dict[str, li
                 raise BackupError(N_("pg_dump n'a pas terminé dans le délai")) from None
             if proc.returncode != 0:
                 raise BackupError(
-                    f"pg_dump a échoué : {err.decode(errors='replace').strip()[:500]}"
+                    gettext("pg_dump a échoué : {error}").format(
+                        error=err.decode(errors="replace").strip()[:500]
+                    )
                 )
     finally:
         await conn.close()
@@ -315,7 +320,7 @@ class Verified:
 def verify_archive(archive: Path) -> Verified:
     """Check the archive against its manifest (every file, its size and SHA-256)."""
     if not archive.is_file():
-        raise BackupError(f"archive introuvable : {archive}")
+        raise BackupError(gettext("archive introuvable : {archive}").format(archive=archive))
     try:
         with tarfile.open(archive, "r:gz") as tar:
             members = tar.getmembers()
@@ -330,10 +335,16 @@ def verify_archive(archive: Path) -> Verified:
                 if m.name == MANIFEST:
                     continue
                 if not m.isfile() or not _SAFE_MEMBER.match(m.name) or ".." in m.name.split("/"):
-                    raise BackupError(f"archive refusée : entrée inattendue « {m.name} »")
+                    raise BackupError(
+                        gettext("archive refusée : entrée inattendue « {name} »").format(
+                            name=m.name
+                        )
+                    )
                 if m.name not in expected:
                     raise BackupError(
-                        f"archive corrompue : « {m.name} » n'est pas dans le manifeste"
+                        gettext(
+                            "archive corrompue : « {name} » n'est pas dans le manifeste"
+                        ).format(name=m.name)
                     )
                 digest = hashlib.sha256()
                 size = 0
@@ -345,14 +356,22 @@ def verify_archive(archive: Path) -> Verified:
                 want = expected[m.name]
                 if size != want.get("size") or digest.hexdigest() != want.get("sha256"):
                     raise BackupError(
-                        f"archive corrompue : somme de contrôle incorrecte pour « {m.name} »"
+                        gettext(
+                            "archive corrompue : somme de contrôle incorrecte pour « {name} »"
+                        ).format(name=m.name)
                     )
                 seen.add(m.name)
             missing = sorted(set(expected) - seen)
             if missing:
-                raise BackupError(f"archive corrompue : fichier manquant « {missing[0]} »")
+                raise BackupError(
+                    gettext("archive corrompue : fichier manquant « {name} »").format(
+                        name=missing[0]
+                    )
+                )
     except (tarfile.TarError, OSError, EOFError, json.JSONDecodeError, KeyError) as exc:
-        raise BackupError(f"archive illisible ou corrompue ({type(exc).__name__})") from None
+        raise BackupError(
+            gettext("archive illisible ou corrompue ({error})").format(error=type(exc).__name__)
+        ) from None
     if manifest.get("database") not in seen:
         raise BackupError(N_("archive invalide : pas de base de données"))
     return Verified(manifest, names)
@@ -403,7 +422,11 @@ async def _pg_restore(url: str, dump: Path) -> None:
         await proc.wait()
         raise BackupError(N_("pg_restore n'a pas terminé dans le délai")) from None
     if proc.returncode != 0:
-        raise BackupError(f"pg_restore a échoué : {err.decode(errors='replace').strip()[:500]}")
+        raise BackupError(
+            gettext("pg_restore a échoué : {error}").format(
+                error=err.decode(errors="replace").strip()[:500]
+            )
+        )
 
 
 async def restore(settings: Settings, archive: Path) -> dict:
@@ -413,8 +436,11 @@ async def restore(settings: Settings, archive: Path) -> dict:
     engine = _engine_name(settings)
     if manifest.get("engine") != engine:
         raise BackupError(
-            f"l'archive contient une base {manifest.get('engine')}, l'installation cible utilise "
-            f"{engine} : restaurez dans le même moteur (puis « tremplin migrate-db » pour passer à PostgreSQL)"
+            gettext(
+                "l'archive contient une base {archive_engine}, l'installation cible "
+                "utilise {engine} : restaurez dans le même moteur (puis « tremplin "
+                "migrate-db » pour passer à PostgreSQL)"
+            ).format(archive_engine=manifest.get("engine"), engine=engine)
         )
     if settings.is_sqlite:
         non_empty = _sqlite_has_data(settings.sqlite_path)
@@ -422,7 +448,11 @@ async def restore(settings: Settings, archive: Path) -> dict:
         try:
             non_empty = await _pg_has_data(settings.database_url)
         except Exception as exc:
-            raise BackupError(f"base PostgreSQL cible injoignable ({type(exc).__name__})") from None
+            raise BackupError(
+                gettext("base PostgreSQL cible injoignable ({error})").format(
+                    error=type(exc).__name__
+                )
+            ) from None
     if non_empty:
         raise BackupError(
             "l'installation cible n'est pas vide ("
@@ -432,8 +462,10 @@ async def restore(settings: Settings, archive: Path) -> dict:
         )
     if _existing_documents(settings.data_dir):
         raise BackupError(
-            f"le dossier de données contient déjà des documents ({settings.data_dir}) : "
-            "la restauration se fait dans une installation vide"
+            gettext(
+                "le dossier de données contient déjà des documents ({data_dir}) : la "
+                "restauration se fait dans une installation vide"
+            ).format(data_dir=settings.data_dir)
         )
 
     member = manifest["database"]

@@ -29,7 +29,7 @@ from piccolo.table import Table
 
 from tremplin import db
 from tremplin.config import Settings, check_url
-from tremplin.i18n import N_
+from tremplin.i18n import N_, gettext
 
 __all__ = [
     "MigrateError",
@@ -347,12 +347,18 @@ async def copy_tables(
                 name = table._meta.tablename
                 types = await _pg_columns(conn, name)
                 if not types:
-                    raise MigrateError(f"table « {name} » absente de la base cible après migration")
+                    raise MigrateError(
+                        gettext("table « {name} » absente de la base cible après migration").format(
+                            name=name
+                        )
+                    )
                 src_cols = [r[1] for r in src.execute(f'PRAGMA table_info("{name}")')]
                 missing = [c for c in src_cols if c not in types]
                 if missing:
                     raise MigrateError(
-                        f"colonnes de « {name} » absentes de la base cible : {', '.join(missing)}"
+                        gettext(
+                            "colonnes de « {name} » absentes de la base cible : {columns}"
+                        ).format(name=name, columns=", ".join(missing))
                     )
                 columns = [c for c in types if c in src_cols]
                 converters = [types[c] for c in columns]
@@ -406,7 +412,9 @@ async def migrate_db(
     except Exception as exc:
         raise MigrateError(str(exc)) from None
     if not settings.sqlite_path.exists():
-        raise MigrateError(f"base SQLite introuvable : {settings.sqlite_path}")
+        raise MigrateError(
+            gettext("base SQLite introuvable : {path}").format(path=settings.sqlite_path)
+        )
 
     # The source must be up to date, so that both schemas are the same.
     source_engine = db.create_engine(settings)
@@ -426,7 +434,9 @@ async def migrate_db(
     try:
         conn = await asyncpg.connect(target_url)
     except Exception as exc:
-        raise MigrateError(f"base PostgreSQL cible injoignable ({type(exc).__name__})") from None
+        raise MigrateError(
+            gettext("base PostgreSQL cible injoignable ({error})").format(error=type(exc).__name__)
+        ) from None
     try:
         non_empty = await _pg_non_empty(conn, names)
     finally:

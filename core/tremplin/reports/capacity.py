@@ -13,7 +13,7 @@ from typing import Any
 from piccolo.columns import Column
 
 from tremplin.db import transaction
-from tremplin.i18n import N_
+from tremplin.i18n import N_, gettext
 from tremplin.models import ProgrammeCapacity
 from tremplin.services import audit
 from tremplin.services.clock import now
@@ -85,7 +85,7 @@ def parse(raw: dict[str, Any]) -> tuple[int, int | None, str]:
             continue
         values[name] = number = int(text)
         if number > MAX_PLACES:
-            errors[name] = f"au plus {MAX_PLACES} places"
+            errors[name] = gettext("au plus {places} places").format(places=MAX_PLACES)
     label = str(raw.get("sub_label", "") or "").strip()[:100]
     if "\x00" in label:
         errors["sub_label"] = N_("caractère interdit")

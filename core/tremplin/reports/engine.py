@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from tremplin import i18n
+from tremplin.i18n import gettext
 from tremplin.plugins import PluginHost
 from tremplin.services.clock import now
 from tremplin.types import IndicatorTable, Period, ReportContext
@@ -55,13 +56,17 @@ def check_groups(groups: tuple[tuple[str, tuple[str, ...]], ...], host: PluginHo
         for key in keys:
             if key not in host.programmes:
                 raise ConfigError(
-                    f"report_groups : le groupe « {name} » nomme le programme « {key} », "
-                    "inconnu ou désactivé"
+                    gettext(
+                        "report_groups : le groupe « {name} » nomme le programme « {key} », "
+                        "inconnu ou désactivé"
+                    ).format(name=name, key=key)
                 )
             if key in seen:
                 raise ConfigError(
-                    f"report_groups : le programme « {key} » est dans deux groupes "
-                    f"(« {seen[key]} » et « {name} »)"
+                    gettext(
+                        "report_groups : le programme « {key} » est dans deux groupes (« "
+                        "{other} » et « {name} »)"
+                    ).format(key=key, other=seen[key], name=name)
                 )
             seen[key] = name
 
@@ -123,7 +128,9 @@ async def build_report(
     gives each group its own key figures; members of a group follow each other.
     """
     if language not in i18n.LANGUAGES:
-        raise ReportError(f"langue inconnue : « {language} » (fr ou en)")
+        raise ReportError(
+            gettext("langue inconnue : « {language} » (fr ou en)").format(language=language)
+        )
     with i18n.use_language(language):
         report = await _build_report(host, programmes, period, association, groups)
     report["lang"] = language
@@ -192,7 +199,7 @@ async def _build_report(
     keys = host.programme_keys if programmes == "all" else list(programmes)
     for key in keys:
         if key not in host.programmes:
-            raise ReportError(f"programme inconnu ou désactivé : « {key} »")
+            raise ReportError(gettext("programme inconnu ou désactivé : « {key} »").format(key=key))
     # Members of a group follow each other, in the group's order, where the first stood.
     group_of = {k: name for name, members in groups for k in members if k in keys}
     ordered: list[str] = []

@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from tremplin.db import raw, transaction
+from tremplin.i18n import gettext
 from tremplin.models import ApiToken, LoginAttempt, User, UserSession
 from tremplin.models.accounts import ROLES
 from tremplin.services.clock import now
@@ -155,7 +156,11 @@ async def create_user(
     programmes: list[str] | None = None,
 ) -> User:
     if role not in ROLES:
-        raise ValueError(f"rôle inconnu : {role} (rôles : {', '.join(ROLES)})")
+        raise ValueError(
+            gettext("rôle inconnu : {role} (rôles : {roles})").format(
+                role=role, roles=", ".join(ROLES)
+            )
+        )
     if password is not None:
         reason = check_password_policy(password, email)
         if reason:

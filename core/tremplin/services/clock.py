@@ -9,6 +9,8 @@ winter is dated the next day in Paris, like its members.
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tremplin.i18n import gettext
+
 PARIS = ZoneInfo("Europe/Paris")
 _zone: dt.tzinfo = PARIS
 
@@ -19,7 +21,7 @@ def set_time_zone(name: str) -> None:
     try:
         _zone = ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"fuseau horaire inconnu : {name!r}") from None
+        raise ValueError(gettext("fuseau horaire inconnu : {name!r}").format(name=name)) from None
 
 
 def use_zone(tz: dt.tzinfo) -> None:

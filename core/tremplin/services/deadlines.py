@@ -59,6 +59,7 @@ async def _due(deadline: Deadline, view: EnrolmentView) -> dt.date | None:
     if inspect.isawaitable(value):
         value = await value
     if value is not None and not isinstance(value, dt.date):
+        # i18n: developer (a plugin author's mistake)
         raise TypeError(f"Deadline {deadline.key!r}: due() returned {type(value).__name__}")
     return value
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from piccolo.custom_types import Combinable
 
-from tremplin.i18n import N_
+from tremplin.i18n import N_, gettext
 from tremplin.models import Enrolment, Household
 from tremplin.services.households import SORTS
 
@@ -104,7 +104,7 @@ def _date(raw: str, label: str, errors: dict[str, str], key: str) -> dt.date | N
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        errors[key] = f"{label} : date invalide (format AAAA-MM-JJ)"
+        errors[key] = gettext("{label} : date invalide (format AAAA-MM-JJ)").format(label=label)
         return None
 
 

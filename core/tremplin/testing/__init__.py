@@ -207,6 +207,7 @@ async def move(
     key = Enrolment.id
     version = await Enrolment.select(Enrolment.version).where(key == enrolment_id).first()
     if version is None:
+        # i18n: developer (the testing kit, for plugin authors)
         raise LookupError(f"pas d'accompagnement n° {enrolment_id}")
     raw = {k: str(v) if isinstance(v, dt.date) else v for k, v in values.items()}
     return await apply_transition(

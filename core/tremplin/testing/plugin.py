@@ -71,6 +71,7 @@ def engines(config: pytest.Config) -> list[str]:
     chosen = [e.strip() for e in wanted.split(",") if e.strip()]
     unknown = sorted(set(chosen) - set(ENGINES))
     if unknown:
+        # i18n: developer (the testing kit, for plugin authors)
         raise pytest.UsageError(f"moteur inconnu : {', '.join(unknown)} (sqlite, postgres)")
     return chosen
 
@@ -198,6 +199,7 @@ class Lifespan:
     async def _expect(self, kind: str) -> None:
         message = await asyncio.wait_for(self.outbox.get(), timeout=60)
         if message["type"] != f"lifespan.{kind}.complete":
+            # i18n: developer (the testing kit, for plugin authors)
             raise RuntimeError(f"l'application a échoué au {kind} : {message.get('message', '')}")
 
     async def __aenter__(self) -> Lifespan:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import tremplin_theme_default
 from tremplin.config import ConfigError
+from tremplin.i18n import gettext
 
 __all__ = ["DEFAULT_THEME", "THEME_ENTRY_POINTS", "Theme", "resolve_theme"]
 
@@ -67,11 +68,16 @@ def resolve_theme(setting: str | Path | None) -> Theme:
     if folder.is_dir():
         if not any((folder / kind).is_dir() for kind in ("templates", "static", "reports")):
             raise ConfigError(
-                f"thème « {name} » : le dossier ne contient ni templates/, ni static/, ni reports/"
+                gettext(
+                    "thème « {name} » : le dossier ne contient ni templates/, ni static/, "
+                    "ni reports/"
+                ).format(name=name)
             )
         return Theme(folder.resolve().name, folder.resolve())
     installed = sorted(ep.name for ep in entry_points(group=THEME_ENTRY_POINTS))
     raise ConfigError(
-        f"thème inconnu : « {name} » (ni un thème installé — "
-        f"{', '.join(['default', *installed])} — ni un dossier existant)"
+        gettext(
+            "thème inconnu : « {name} » (ni un thème installé — {installed} — ni "
+            "un dossier existant)"
+        ).format(name=name, installed=", ".join(["default", *installed]))
     )

@@ -18,6 +18,7 @@ from tremplin.api import (
     FormErrors,
     NewEvent,
     add_timeline_event,
+    domain,
     now,
     record_audit,
     today,
@@ -27,6 +28,9 @@ from tremplin.api import (
 from tremplin_boarding_house.houses import get_house, residents_of
 from tremplin_boarding_house.tables import Activity
 from tremplin_boarding_house.workflow import KEY
+
+_t = domain(__name__)
+gettext, ngettext = _t.gettext, _t.ngettext
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -86,10 +90,11 @@ async def record_activity(actor: Actor, house_id: int, raw: dict[str, Any]) -> i
             "indiquez le nombre de participants ou cochez les résidents présents"
         )
     elif count is not None and count < len(ticked):
-        errors["participants"] = (
-            f"{len(ticked)} résidents sont cochés : le nombre de "
-            "participants ne peut pas être inférieur"
-        )
+        errors["participants"] = ngettext(
+            "{n} résident est coché : le nombre de participants ne peut pas être inférieur",
+            "{n} résidents sont cochés : le nombre de participants ne peut pas être inférieur",
+            len(ticked),
+        ).format(n=len(ticked))
     if house["opened_on"] and held_on < house["opened_on"]:
         errors["held_on"] = N_("la maison n'était pas encore ouverte à cette date")
     if ticked and held_on > today():

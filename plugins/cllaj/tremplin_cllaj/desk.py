@@ -21,6 +21,8 @@ from tremplin.api import (
     add_months,
     audit,
     can,
+    domain,
+    format_date,
     now,
     transaction,
     validate,
@@ -36,6 +38,8 @@ from tremplin_cllaj.rules import (
     JAPPART,
 )
 from tremplin_cllaj.tables import DeskIntake, DeskPlace, DeskSession
+
+gettext = domain(__name__).gettext
 
 PAGE_SIZE = 50
 
@@ -376,7 +380,9 @@ async def stale_followups(ctx: DashboardContext) -> list[DashboardRow]:
         DashboardRow(
             _who(r),
             f"/cllaj/desk/intakes/{r['id']}",
-            f"reçu le {r['held_on']:%d/%m/%Y} ({r['place_name']}), suivi toujours en cours",
+            gettext("reçu le {date} ({place}), suivi toujours en cours").format(
+                date=format_date(r["held_on"]), place=r["place_name"]
+            ),
         )
         for r in rows
     ]

@@ -18,11 +18,15 @@ from tremplin.api import (
     EnrolmentView,
     TimelineEvents,
     add_months,
+    domain,
     today,
 )
 from tremplin_cllaj.rules import JAPPART, JAPPART_MIN_MEETINGS
 from tremplin_cllaj.workflow_jappart import AGREEMENT
 from tremplin_housing import api as housing
+
+_t = domain(__name__)
+gettext, ngettext = _t.gettext, _t.ngettext
 
 MEETING = "cllaj_jappart_meeting"
 
@@ -120,7 +124,11 @@ async def too_few_meetings(ctx: DashboardContext) -> list[DashboardRow]:
                 DashboardRow(
                     r["name"],
                     f"/households/{r['household']}",
-                    f"{n} rencontre{'s' if n > 1 else ''} le mois dernier (2 à 3 attendues)",
+                    ngettext(
+                        "{n} rencontre le mois dernier (2 à 3 attendues)",
+                        "{n} rencontres le mois dernier (2 à 3 attendues)",
+                        n,
+                    ).format(n=n),
                 )
             )
     return out

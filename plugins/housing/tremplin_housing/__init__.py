@@ -22,10 +22,14 @@ from tremplin.api import (
     PluginManifest,
     ReportSection,
     can,
+    domain,
     hookimpl,
     household_filter,
     roles_holding,
 )
+
+_t = domain(__name__)
+gettext, ngettext = _t.gettext, _t.ngettext
 
 __version__ = "0.1.0"
 SLUG = "housing"
@@ -166,12 +170,19 @@ async def _arrears_rows(ctx: DashboardContext) -> list[DashboardRow]:
     rows = await review_list(ctx.today, scope=household_filter(ctx, BalanceSpan.household))
     if ctx.restricted_to is not None and rows:
         # Names only on the review page, which checks each household's visibility.
-        return [DashboardRow(f"{len(rows)} ménage(s) au-dessus du seuil", "/housing/arrears")]
+        return [
+            DashboardRow(
+                ngettext(
+                    "{n} ménage au-dessus du seuil", "{n} ménages au-dessus du seuil", len(rows)
+                ).format(n=len(rows)),
+                "/housing/arrears",
+            )
+        ]
     return [
         DashboardRow(
-            f"{r['name']} ({r['reference']})",
+            f"{r['name']} ({r['reference']})",  # names, nothing to translate
             "/housing/arrears",
-            f"solde dû : {money_label(r['balance_cents'])}",
+            gettext("solde dû : {amount}").format(amount=money_label(r["balance_cents"])),
         )
         for r in rows[:10]
     ]
@@ -200,7 +211,9 @@ def tremplin_dashboard_items(user) -> list[DashboardItem]:
         ),
         DashboardItem(
             "housing_vacancies",
-            f"Logements vacants depuis plus de {dashboard.VACANT_DAYS} jours",
+            gettext("Logements vacants depuis plus de {days} jours").format(
+                days=dashboard.VACANT_DAYS
+            ),
             dashboard.long_vacancies,
             order=31,
             capability="technical",

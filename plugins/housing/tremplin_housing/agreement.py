@@ -21,7 +21,9 @@ from tremplin.api import (
     add_months,
     add_timeline_event,
     audit,
+    domain,
     fetch_rows,
+    format_date,
     now,
     refresh_due_dates,
     sql_columns,
@@ -29,6 +31,8 @@ from tremplin.api import (
     transaction,
 )
 from tremplin_housing.tables import AgreementRenewal, Occupancy
+
+gettext = domain(__name__).gettext
 
 
 def first_end(entry: dt.date, policy: AgreementPolicy) -> dt.date:
@@ -120,20 +124,22 @@ async def renew(
             else:
                 until = add_months(entry, policy.term_months * (len(renewals) + 2))
         if until is not None and not policy.renewable and limit and until <= limit:
-            errors["until"] = (
-                f"une dérogation porte au-delà des {policy.max_months} mois d'occupation"
-            )
+            errors["until"] = gettext(
+                "une dérogation porte au-delà des {months} mois d'occupation"
+            ).format(months=policy.max_months)
         elif until is not None and until <= current:
-            errors["until"] = f"la nouvelle fin doit suivre la fin actuelle ({current:%d/%m/%Y})"
+            errors["until"] = gettext(
+                "la nouvelle fin doit suivre la fin actuelle ({date})"
+            ).format(date=format_date(current))
         beyond = until is not None and limit is not None and until > limit
         if beyond and not policy.derogation:
-            errors["until"] = (
-                f"la convention ne peut dépasser {policy.max_months} mois ({limit:%d/%m/%Y})"
-            )
+            errors["until"] = gettext(
+                "la convention ne peut dépasser {months} mois ({date})"
+            ).format(months=policy.max_months, date=format_date(limit))
         elif beyond and not reason:
-            errors["derogation_reason"] = (
-                f"Au-delà de {policy.max_months} mois, un motif de dérogation est obligatoire."
-            )
+            errors["derogation_reason"] = gettext(
+                "Au-delà de {months} mois, un motif de dérogation est obligatoire."
+            ).format(months=policy.max_months)
         if errors:
             raise FormErrors(errors)
         assert until is not None  # given, or computed above when renewable; else refused

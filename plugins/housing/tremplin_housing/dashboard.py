@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tremplin.api import DashboardContext, DashboardRow, programme_filter
+from tremplin.api import N_, DashboardContext, DashboardRow, domain, format_date, programme_filter
 from tremplin_housing.tables import Intervention, LedgerEntry, Occupancy, Vacancy
+
+_t = domain(__name__)
+gettext, ngettext = _t.gettext, _t.ngettext
 
 #: A dwelling empty for longer than this is listed (the vacancy costs the association).
 VACANT_DAYS = 30
-MONTHS_FR = (
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
-).split()
 
 
 def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -42,12 +42,18 @@ async def rent_calls_due(ctx: DashboardContext) -> list[DashboardRow]:
     due = max(0, active - called)
     if not due:
         return []
-    month = f"{MONTHS_FR[first.month - 1]} {first.year}"
+    month = format_date(first, "MMMM y")
     return [
         DashboardRow(
-            f"{due} appel{'s' if due > 1 else ''} de loyer de {month} à émettre",
+            ngettext(
+                "{n} appel de loyer de {month} à émettre",
+                "{n} appels de loyer de {month} à émettre",
+                due,
+            ).format(n=due, month=month),
             "/housing/rent-calls",
-            f"{called} déjà émis sur {active} occupations",
+            gettext("{called} déjà émis sur {active} occupations").format(
+                called=called, active=active
+            ),
         )
     ]
 
@@ -70,8 +76,9 @@ async def long_vacancies(ctx: DashboardContext) -> list[DashboardRow]:
         DashboardRow(
             r["reference"] + ("" if r["confidential"] or not r["city"] else f" ({r['city']})"),
             f"/housing/dwellings/{r['dwelling_id']}",
-            f"vacant depuis le {r['start_date']:%d/%m/%Y} "
-            f"({(ctx.today - r['start_date']).days} jours)",
+            gettext("vacant depuis le {date} ({days} jours)").format(
+                date=format_date(r["start_date"]), days=(ctx.today - r["start_date"]).days
+            ),
         )
         for r in rows
     ]
@@ -89,12 +96,12 @@ async def open_interventions(ctx: DashboardContext) -> list[DashboardRow]:
     if scope is not None:
         query = query.where(scope)
     rows = await query.order_by(Intervention.requested_on).limit(50)
-    status = {"requested": "demandée", "planned": "programmée"}
+    status = {"requested": N_("demandée le {date}"), "planned": N_("programmée le {date}")}
     return [
         DashboardRow(
-            f"Logement {r['reference']}",
+            gettext("Logement {reference}").format(reference=r["reference"]),
             f"/housing/dwellings/{r['dwelling_id']}",
-            f"{status[r['status']]} le {r['requested_on']:%d/%m/%Y}",
+            gettext(status[r["status"]]).format(date=format_date(r["requested_on"])),
         )
         for r in rows
     ]

@@ -19,6 +19,8 @@ from tremplin.api import (
     FormErrors,
     Households,
     NotFound,
+    domain,
+    format_date,
     now,
     today,
     transaction,
@@ -45,6 +47,8 @@ from tremplin_housing.tables import (
     RepaymentPlan,
 )
 
+gettext = domain(__name__).gettext
+
 STATUS_LABELS = labels(PLAN_STATUSES)
 
 
@@ -62,9 +66,9 @@ def _values(raw: dict[str, Any]) -> dict[str, Any]:
     if values["monthly"] <= 0:
         errors["monthly"] = N_("l'échéance doit être supérieure à zéro")
     elif values["debt"] > 0 and -(-values["debt"] // values["monthly"]) > MAX_PLAN_INSTALMENTS:
-        errors["monthly"] = (
-            f"plus de {MAX_PLAN_INSTALMENTS} échéances : augmentez le montant mensuel"
-        )
+        errors["monthly"] = gettext(
+            "plus de {count} échéances : augmentez le montant mensuel"
+        ).format(count=MAX_PLAN_INSTALMENTS)
     if first_due < start:
         errors["first_due_on"] = N_("la première échéance précède la signature du plan")
     if errors:
@@ -113,17 +117,19 @@ async def _create(actor: Actor, household_id: int, values: dict[str, Any]) -> in
             if plan["status"] == "ongoing":
                 raise FormErrors(
                     {
-                        "_plan": "Un plan d'apurement est déjà en cours (signé le "
-                        f"{plan['start_date']:%d/%m/%Y}) : il doit être respecté "
-                        "ou rompu avant d'en signer un autre."
+                        "_plan": gettext(
+                            "Un plan d'apurement est déjà en cours (signé le {date}) : il doit "
+                            "être respecté ou rompu avant d'en signer un autre."
+                        ).format(date=format_date(plan["start_date"]))
                     }
                 )
         owed = (await balances_by_household(start, [household_id])).get(household_id, 0)
         if values["debt"] > owed:
             raise FormErrors(
                 {
-                    "debt": "la dette indiquée dépasse le solde du ménage au "
-                    f"{start:%d/%m/%Y} ({money_label(max(owed, 0))})"
+                    "debt": gettext(
+                        "la dette indiquée dépasse le solde du ménage au {date} ({amount})"
+                    ).format(date=format_date(start), amount=money_label(max(owed, 0)))
                 }
             )
         latest = (

@@ -20,8 +20,12 @@ from tremplin.api import (
     Households,
     TimelineEvents,
     add_months,
+    domain,
+    format_date,
 )
 from tremplin_iml_sublease.workflow import KEY
+
+gettext = domain(__name__).gettext
 
 VISIT = "house_mistress_visit"
 #: Households named on the dashboard (it shows 15 lines: the last one counts them all).
@@ -88,14 +92,20 @@ async def visits_overdue(ctx: DashboardContext) -> list[DashboardRow]:
     for r in rows:
         seen = last.get(r["household"])
         detail = (
-            f"dernier passage le {seen.strftime('%d/%m/%Y')}"
+            gettext("dernier passage le {date}").format(date=format_date(seen))
             if seen
-            else f"aucun passage depuis l'entrée ({r['entry_date'].strftime('%d/%m/%Y')})"
+            else gettext("aucun passage depuis l'entrée ({date})").format(
+                date=format_date(r["entry_date"])
+            )
         )
         out.append(DashboardRow(r["name"], f"/households/{r['household']}", detail))
     # Counted up to a cap: the landing page never walks every housed household.
     total = len(await Enrolments.select(Enrolments.id).where(where).limit(COUNT_CAP + 1))
     if total > len(out):
-        many = f"plus de {COUNT_CAP}" if total > COUNT_CAP else str(total)
-        out.append(DashboardRow(f"{many} ménages au total sans passage depuis plus d'un mois"))
+        label = (
+            gettext("plus de {n} ménages au total sans passage depuis plus d'un mois")
+            if total > COUNT_CAP
+            else gettext("{n} ménages au total sans passage depuis plus d'un mois")
+        )
+        out.append(DashboardRow(label.format(n=COUNT_CAP if total > COUNT_CAP else total)))
     return out

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import N_, add_months, age_on
+from tremplin.api import N_, add_months, age_on, domain, format_date
+
+gettext = domain(__name__).gettext
 
 KEY = "iml_youth"
 MIN_AGE, MAX_AGE = 18, 25
@@ -29,11 +31,11 @@ def age_refusal(birth: dt.date | None, on: dt.date) -> str | None:
     age = age_on(birth, on)
     if MIN_AGE <= age <= MAX_AGE:
         return None
-    return (
-        f"L'IML jeunes est réservée aux jeunes de {MIN_AGE} à {MAX_AGE} ans : la personne "
-        f"de référence a {age} ans à la date de la décision. Pour une exception, indiquez "
+    return gettext(
+        "L'IML jeunes est réservée aux jeunes de {min_age} à {max_age} ans : la personne "
+        "de référence a {age} ans à la date de la décision. Pour une exception, indiquez "
         "le motif de dérogation."
-    )
+    ).format(min_age=MIN_AGE, max_age=MAX_AGE, age=age)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -52,9 +54,12 @@ def cej_errors(data: dict[str, Any]) -> dict[str, str]:
         if end <= start:
             errors["cej_end"] = N_("la fin du CEJ doit suivre son début")
         elif end > add_months(start, CEJ_MAX_MONTHS):
-            errors["cej_end"] = (
-                f"le CEJ dure {CEJ_MONTHS} mois, {CEJ_MAX_MONTHS} au plus : fin "
-                f"au plus tard le {add_months(start, CEJ_MAX_MONTHS):%d/%m/%Y}"
+            errors["cej_end"] = gettext(
+                "le CEJ dure {months} mois, {max_months} au plus : fin au plus tard le {date}"
+            ).format(
+                months=CEJ_MONTHS,
+                max_months=CEJ_MAX_MONTHS,
+                date=format_date(add_months(start, CEJ_MAX_MONTHS)),
             )
     allowance = data.get("cej_allowance")
     if allowance is not None and int(allowance) > CEJ_MAX_ALLOWANCE_CENTS:
@@ -69,11 +74,15 @@ def cej_status(data: dict[str, Any], on: dt.date) -> str:
     start, end = _date(data.get("cej_start")), _date(data.get("cej_end"))
     if data.get("cej_suspended"):
         since = _date(data.get("cej_suspended_on"))
-        return f"suspendu depuis le {since:%d/%m/%Y}" if since else "suspendu"
+        if since:
+            return gettext("suspendu depuis le {date}").format(date=format_date(since))
+        return gettext("suspendu")
     if start is None:
-        return "pas de CEJ"
+        return gettext("pas de CEJ")
     if start > on:
-        return f"débute le {start:%d/%m/%Y}"
+        return gettext("débute le {date}").format(date=format_date(start))
     if end and end < on:
-        return f"terminé le {end:%d/%m/%Y}"
-    return f"en cours jusqu'au {end:%d/%m/%Y}" if end else "en cours"
+        return gettext("terminé le {date}").format(date=format_date(end))
+    if end:
+        return gettext("en cours jusqu'au {date}").format(date=format_date(end))
+    return gettext("en cours")

@@ -11,11 +11,24 @@ from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
-from tremplin.api import N_, Actor, Choice, Field, FormErrors, now, transaction, validate
+from tremplin.api import (
+    N_,
+    Actor,
+    Choice,
+    Field,
+    FormErrors,
+    domain,
+    format_money,
+    now,
+    transaction,
+    validate,
+)
 from tremplin_rental_agency import housing_link
 from tremplin_rental_agency.common import date_of, not_in_future, write_audit
 from tremplin_rental_agency.tables import FundGrant
 from tremplin_rental_agency.vocab import ENERGY_CAP_CENTS, FUND_FIELDS
+
+gettext = domain(__name__).gettext
 
 GRANT_FIELDS = (
     Field("dwelling", N_("Logement"), kind="choice", required=True),
@@ -24,10 +37,6 @@ GRANT_FIELDS = (
     Field("amount", N_("Montant accordé par le fonds"), kind="money", required=True),
     Field("works", N_("Travaux"), max_length=300, help=N_("Par exemple : isolation des combles.")),
 )
-
-
-def _euros(cents: int) -> str:
-    return f"{cents / 100:,.2f} €".replace(",", " ").replace(".", ",")
 
 
 async def grant_fields() -> tuple[Field, ...]:
@@ -84,11 +93,10 @@ async def record_grant(actor: Actor, raw: dict[str, Any]) -> int:
         if values["field"] == "energy" and amount > 0:
             given = await _energy_given(dwelling_id)
             if given + amount > ENERGY_CAP_CENTS:
-                errors["amount"] = (
-                    f"Le fonds finance les travaux énergétiques d'un logement à hauteur de "
-                    f"{_euros(ENERGY_CAP_CENTS)} au plus ; déjà accordé pour ce logement : "
-                    f"{_euros(given)}."
-                )
+                errors["amount"] = gettext(
+                    "Le fonds finance les travaux énergétiques d'un logement à hauteur de "
+                    "{cap} au plus ; déjà accordé pour ce logement : {given}."
+                ).format(cap=format_money(ENERGY_CAP_CENTS), given=format_money(given))
         if errors:
             raise FormErrors(errors)
         row = await FundGrant.insert(

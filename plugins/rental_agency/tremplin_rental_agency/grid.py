@@ -9,10 +9,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tremplin.api import N_, Actor, FormErrors, Memberships, age_on, now, transaction
+from tremplin.api import N_, Actor, FormErrors, Memberships, age_on, domain, now, transaction
 from tremplin_rental_agency.common import write_audit
 from tremplin_rental_agency.tables import Criterion, Grid
 from tremplin_rental_agency.vocab import RULE_LABELS, STABLE_SITUATIONS
+
+gettext = domain(__name__).gettext
 
 PER_UNIT = {"children": 1, "waiting_months": 12}
 MAX_CRITERIA = 30
@@ -96,7 +98,7 @@ def check_criteria(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not clean and not errors:
         errors["criteria"] = N_("la grille doit avoir au moins un critère")
     if len(clean) > MAX_CRITERIA:
-        errors["criteria"] = f"{MAX_CRITERIA} critères au maximum"
+        errors["criteria"] = gettext("{n} critères au maximum").format(n=MAX_CRITERIA)
     if errors:
         raise FormErrors(errors)
     return clean

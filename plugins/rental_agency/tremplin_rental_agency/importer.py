@@ -27,6 +27,7 @@ from tremplin.api import (
     FieldError,
     Households,
     actor,
+    domain,
     normalise,
     now,
     render,
@@ -37,6 +38,8 @@ from tremplin_rental_agency.common import write_audit
 from tremplin_rental_agency.routes import STAFF, ensure_enabled
 from tremplin_rental_agency.tables import Demand
 from tremplin_rental_agency.vocab import HOUSING_PROBLEMS, SITUATIONS, STATUSES, TYPOLOGIES
+
+gettext = domain(__name__).gettext
 
 MAX_ROWS = 20_000
 MAX_BYTES = 5_000_000
@@ -88,7 +91,9 @@ def _choice(value: str, choices: tuple[Choice, ...]) -> str:
         if wanted in (normalise(c.value), normalise(c.label)):
             return c.value
     raise FieldError(
-        f"valeur inconnue « {value} » (attendu : {', '.join(c.label for c in choices)})"
+        gettext("valeur inconnue « {value} » (attendu : {choices})").format(
+            value=value, choices=", ".join(gettext(c.label) for c in choices)
+        )
     )
 
 
@@ -105,7 +110,7 @@ def _date(value: Any) -> dt.date:
             continue
         if 1900 <= day.year <= 2100:
             return day
-    raise FieldError(f"date invalide « {text} » (JJ/MM/AAAA)")
+    raise FieldError(gettext("date invalide « {text} » (JJ/MM/AAAA)").format(text=text))
 
 
 def _money(value: Any) -> int:
@@ -117,7 +122,9 @@ def _money(value: Any) -> int:
         try:
             cents = round(float(text) * 100)
         except ValueError:
-            raise FieldError(f"montant invalide « {_text(value)} »") from None
+            raise FieldError(
+                gettext("montant invalide « {text} »").format(text=_text(value))
+            ) from None
     if not 0 <= cents <= 10_000_000:
         raise FieldError(N_("montant hors limites"))
     return cents

@@ -21,6 +21,8 @@ from tremplin.api import (
     ReportContext,
     TimelineEvents,
     domain,
+    format_money,
+    format_percent,
     vocabulary,
 )
 from tremplin_rental_agency import housing_link, territory
@@ -54,10 +56,6 @@ gettext = domain(__name__).gettext
 
 def _pct(count: float, total: float) -> float | None:
     return round(100 * count / total, 1) if total else None
-
-
-def _fr(value: float | None) -> str:
-    return f"{value or 0:g}".replace(".", ",")
 
 
 def _rows(pairs: list[tuple[str, str, int]], total: int) -> tuple[IndicatorRow, ...]:
@@ -213,7 +211,11 @@ async def profile_tables(ctx: ReportContext) -> list[IndicatorTable]:
             ),
             total=total,
             chart="bar",
-            note=f"{_fr(_pct(unstable, total))} % sans logement pérenne." if total else "",
+            note=gettext("{percent} sans logement pérenne.").format(
+                percent=format_percent(_pct(unstable, total), 1)
+            )
+            if total
+            else "",
         ),
         IndicatorTable(
             "validated_composition",
@@ -462,7 +464,9 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
     return [
         IndicatorTable(
             "stock",
-            f"Parc de l'agence (tous logements, avec ou sans programme) — {ctx.period.label}",
+            gettext("Parc de l'agence (tous logements, avec ou sans programme) — {period}").format(
+                period=ctx.period.label
+            ),
             tuple(IndicatorRow(lbl, n, None, k) for k, lbl, n in overview),
             unit="logements",
         ),
@@ -490,7 +494,7 @@ async def stock_tables(ctx: ReportContext) -> list[IndicatorTable]:
             N_("Étiquettes énergétiques (DPE) du parc"),
             tuple(
                 IndicatorRow(
-                    f"Classe {c}" if c else N_("Non renseignée"),
+                    gettext("Classe {dpe}").format(dpe=c) if c else N_("Non renseignée"),
                     dpe[c],
                     _pct(dpe[c], total),
                     c or "unknown",
@@ -588,7 +592,9 @@ async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
         ),
         IndicatorTable(
             "works_fund_energy",
-            f"Amélioration des performances énergétiques des logements — {ctx.period.label}",
+            gettext("Amélioration des performances énergétiques des logements — {period}").format(
+                period=ctx.period.label
+            ),
             (
                 IndicatorRow(N_("Dossiers « maîtrise de l'énergie »"), energy_files, None, "files"),
                 IndicatorRow(
@@ -607,8 +613,10 @@ async def works_fund_tables(ctx: ReportContext) -> list[IndicatorTable]:
                 ),
             ),
             unit="count",
-            note=f"Le fonds contribue aux travaux énergétiques d'un logement à hauteur de "
-            f"{ENERGY_CAP_CENTS // 100:,} € au plus.".replace(",", " "),
+            note=gettext(
+                "Le fonds contribue aux travaux énergétiques d'un logement à hauteur de "
+                "{cap} au plus."
+            ).format(cap=format_money(ENERGY_CAP_CENTS, whole=True)),
         ),
         IndicatorTable(
             "works_fund_fields",

@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tremplin.api import N_, Actor, FormErrors, normalise, now, transaction
+from tremplin.api import N_, Actor, FormErrors, domain, normalise, now, transaction
 from tremplin_rental_agency.common import write_audit
 from tremplin_rental_agency.tables import Territory
+
+gettext = domain(__name__).gettext
 
 DEFAULT_LABEL = "Saint-Étienne Métropole"
 DEFAULT_COMMUNES = (
@@ -130,12 +132,14 @@ async def save_metropolis(actor: Actor, label: str, entries: str, version: int) 
     if not lines:
         errors["entries"] = N_("indiquez au moins un code postal ou une commune")
     elif len(lines) > MAX_ENTRIES:
-        errors["entries"] = f"{MAX_ENTRIES} lignes au plus"
+        errors["entries"] = gettext("{n} lignes au plus").format(n=MAX_ENTRIES)
     else:
         bad = [line for line in lines if len(line) > 100 or not commune_key(line)]
         digits = [line for line in lines if line.isdigit() and not _POSTCODE.match(line)]
         if bad or digits:
-            errors["entries"] = f"ligne invalide : {(bad + digits)[0][:40]}"
+            errors["entries"] = gettext("ligne invalide : {line}").format(
+                line=(bad + digits)[0][:40]
+            )
     if errors:
         raise FormErrors(errors)
     conflict = FormErrors(

@@ -14,6 +14,8 @@ from tremplin.api import (
     Field,
     FormErrors,
     audit,
+    domain,
+    format_date,
     now,
     resolve_choices,
     transaction,
@@ -29,6 +31,8 @@ from tremplin_social_residence.workflow import (
     allowed_until,
     stay_end,
 )
+
+gettext = domain(__name__).gettext
 
 
 async def stock_dwellings(_: ChoiceContext) -> list[Choice]:
@@ -120,7 +124,12 @@ async def free_unit_choices(enrolment_id: int | None) -> tuple[Choice, ...]:
         ResidenceUnit.id, ResidenceUnit.label, ResidenceUnit.typology
     ).order_by(ResidenceUnit.label)
     return tuple(
-        Choice(str(u["id"]), f"Logement {u['label']} ({typologies.get(u['typology'], '?')})")
+        Choice(
+            str(u["id"]),
+            gettext("Logement {label} ({typology})").format(
+                label=u["label"], typology=gettext(typologies.get(u["typology"], "?"))
+            ),
+        )
         for u in rows
         if u["id"] not in occupied
     )
@@ -143,15 +152,15 @@ def stay(entry: dt.date, renewals: list[dict[str, Any]], today: dt.date) -> dict
     until = allowed_until(entry, renewals)
     if today > until:
         alert = (
-            "dépassement de la durée maximale sans dérogation"
+            gettext("dépassement de la durée maximale sans dérogation")
             if until == end
-            else f"dérogation échue le {until.strftime('%d/%m/%Y')}"
+            else gettext("dérogation échue le {date}").format(date=format_date(until))
         )
     elif today >= alert_date(entry):
         alert = (
-            f"20 mois atteints : fin des 24 mois le {end.strftime('%d/%m/%Y')}"
+            gettext("20 mois atteints : fin des 24 mois le {date}").format(date=format_date(end))
             if until == end
-            else f"dérogation jusqu'au {until.strftime('%d/%m/%Y')}"
+            else gettext("dérogation jusqu'au {date}").format(date=format_date(until))
         )
     else:
         alert = ""
@@ -211,12 +220,13 @@ async def record_derogation(actor: Actor, enrolment_id: int, raw: dict[str, Any]
         errors["decided_on"] = N_("la décision précède l'entrée dans la résidence")
     allowed = allowed_until(entry, (await housing.agreement_renewals([enrolment_id]))[enrolment_id])
     if until <= stay_end(entry):
-        errors["until"] = (
-            f"une dérogation prolonge le séjour au-delà des {MAX_MONTHS} mois "
-            f"(après le {stay_end(entry).strftime('%d/%m/%Y')})"
-        )
+        errors["until"] = gettext(
+            "une dérogation prolonge le séjour au-delà des {months} mois (après le {date})"
+        ).format(months=MAX_MONTHS, date=format_date(stay_end(entry)))
     elif until <= allowed:
-        errors["until"] = f"une dérogation court déjà jusqu'au {allowed.strftime('%d/%m/%Y')}"
+        errors["until"] = gettext("une dérogation court déjà jusqu'au {date}").format(
+            date=format_date(allowed)
+        )
     if errors:
         raise FormErrors(errors)
     try:

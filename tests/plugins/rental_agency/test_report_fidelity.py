@@ -244,7 +244,7 @@ async def test_asl_2024_cedl(database, host):
     profile = {t["key"]: t for s in chapter["sections"] for t in s["tables"]}
     assert profile["cedl"]["previous_label"] == "2023"
     situation = profile["validated_situation"]
-    assert situation["total"] == 89 and "53,9 % sans logement pérenne" in situation["note"]
+    assert situation["total"] == 89 and "53,9\xa0% sans logement pérenne" in situation["note"]
     smic = {r["key"]: r for r in profile["validated_resources"]["rows"]}["at_most_smic"]
     assert (smic["count"], smic["percent"]) == (59, 66.3)
 
