@@ -119,7 +119,7 @@ def _terms(values: dict[str, Any]) -> dict[str, Any]:
     return {"rent_cents": rent, "charges_cents": charges, "benefit_cents": benefit}
 
 
-async def _close_vacancy(dwelling_id: int, start: dt.date) -> None:
+async def close_vacancy(dwelling_id: int, start: dt.date) -> None:
     """The open vacancy of the dwelling ends the day before the entry."""
     for v in await Vacancy.select(Vacancy.id, Vacancy.start_date).where(
         (Vacancy.dwelling == dwelling_id)
@@ -268,7 +268,7 @@ async def occupy(
         update[Dwelling.confidential] = True
     if update:
         await Dwelling.update(update).where(Dwelling.id == dwelling_id)
-    await _close_vacancy(dwelling_id, start)
+    await close_vacancy(dwelling_id, start)
     await write_audit(actor, "create", "housing_occupancy", occupancy_id, ["enrolment"])
     return occupancy_id
 

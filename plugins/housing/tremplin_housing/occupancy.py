@@ -129,9 +129,9 @@ async def _open(
         await Dwelling.update({Dwelling.status: "occupied"}).where(Dwelling.id == dwelling_id)
     # One fact, one record: the entry ends the dwelling's open vacancy (the day before), as
     # the workflow's entry does (journey.occupy).
-    from tremplin_housing.journey import _close_vacancy
+    from tremplin_housing.journey import close_vacancy
 
-    await _close_vacancy(dwelling_id, start)
+    await close_vacancy(dwelling_id, start)
     return occupancy_id
 
 
