@@ -33,7 +33,7 @@ from python_calamine import CalamineWorkbook
 
 from tremplin.db import current_engine, transaction
 from tremplin.db.bulk import bulk_insert
-from tremplin.i18n import N_, gettext
+from tremplin.i18n import N_, get_language, gettext, ngettext, use_language
 from tremplin.models import Enrolment, Household, Membership, Person
 from tremplin.plugins import PluginHost
 from tremplin.services import audit, clock
@@ -57,8 +57,8 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "personnes": [
         ("id_externe", N_("identifiant stable de la personne (obligatoire)")),
         ("id_menage", N_("id_externe du ménage (obligatoire)")),
-        ("prenom", "obligatoire"),
-        ("nom", "obligatoire"),
+        ("prenom", N_("obligatoire")),
+        ("nom", N_("obligatoire")),
         ("date_naissance", N_("JJ/MM/AAAA ou AAAA-MM-JJ")),
         ("sexe", N_("F ou M")),
         ("nationalite", N_("Française, Union européenne, Hors Union européenne")),
@@ -155,37 +155,52 @@ def resolve_headers(sheet: str, headers: list[Any], known: list[str]) -> list[st
         found = lookup.get(header_key(header))
         if found is None:
             close = difflib.get_close_matches(header_key(header), list(lookup), n=1, cutoff=0.5)
-            hint = f" — vouliez-vous dire « {lookup[close[0]]} » ?" if close else ""
-            unknown.append(f"{sheet} : colonne inconnue « {_text(header)} »{hint}")
+            hint = (
+                gettext(" — vouliez-vous dire « {column} » ?").format(column=lookup[close[0]])
+                if close
+                else ""
+            )
+            unknown.append(
+                gettext("{sheet} : colonne inconnue « {header} »").format(
+                    sheet=sheet, header=_text(header)
+                )
+                + hint
+            )
         out.append(found)
     seen = [k for k in out if k]
     twice = sorted({k for k in seen if seen.count(k) > 1})
-    unknown += [f"{sheet} : la colonne « {k} » apparaît deux fois" for k in twice]
+    unknown += [
+        gettext("{sheet} : la colonne « {column} » apparaît deux fois").format(
+            sheet=sheet, column=k
+        )
+        for k in twice
+    ]
     if unknown:
         raise HeaderError("\n".join(unknown))
     return out
 
 
-#: The summary's nouns: (singular, plural, feminine) per sheet.
-_NOUNS = {
-    "menages": ("ménage", "ménages", False),
-    "personnes": ("personne", "personnes", True),
-    "accompagnements": ("accompagnement", "accompagnements", False),
-}
-
-
 def _counted(sheet: str, created: int, updated: int, unchanged: int = 0) -> str:
     """« 3 ménages créés, 1 mis à jour », « 1 personne créée, 0 mise à jour, 2 inchangées »
     (French agreement: singular for 0 and 1, the noun's gender on every participle; the
-    rows a re-import leaves as they were are told apart, when there are any)."""
-    singular, plural, feminine = _NOUNS[sheet]
-    e = "e" if feminine else ""
-    made = f"{created} {singular if created <= 1 else plural} créé{e}{'' if created <= 1 else 's'}"
-    changed = "mis" if not feminine else ("mise" if updated <= 1 else "mises")
-    text = f"{made}, {updated} {changed} à jour"
+    rows a re-import leaves as they were are told apart, when there are any). Each count
+    is its own ``ngettext`` message, so that every language agrees its own way."""
+    if sheet == "menages":
+        made = ngettext("{n} ménage créé", "{n} ménages créés", created)
+        changed = ngettext("{n} mis à jour", "{n} mis à jour", updated)
+        same = ngettext("{n} inchangé", "{n} inchangés", unchanged)
+    elif sheet == "personnes":
+        made = ngettext("{n} personne créée", "{n} personnes créées", created)
+        changed = ngettext("{n} mise à jour", "{n} mises à jour", updated)
+        same = ngettext("{n} inchangée", "{n} inchangées", unchanged)
+    else:
+        made = ngettext("{n} accompagnement créé", "{n} accompagnements créés", created)
+        changed = ngettext("{n} mis à jour", "{n} mis à jour", updated)
+        same = ngettext("{n} inchangé", "{n} inchangés", unchanged)
+    parts = [made.format(n=created), changed.format(n=updated)]
     if unchanged:
-        text += f", {unchanged} inchangé{e}{'' if unchanged <= 1 else 's'}"
-    return text
+        parts.append(same.format(n=unchanged))
+    return ", ".join(parts)
 
 
 @dataclass
@@ -213,16 +228,13 @@ class ImportResult:
 
     def summary(self) -> str:
         if self.problems:
-            return f"{len(self.problems)} problème(s) : rien n'a été importé."
-        verb = "seraient" if self.dry_run else "ont été"
-        parts = [
+            return gettext("{n} problème(s) : rien n'a été importé.").format(n=len(self.problems))
+        parts = " ; ".join(
             _counted(k, self.created[k], self.updated[k], self.unchanged[k]) for k in self.created
-        ]
-        return (
-            f"Import {'(simulation) ' if self.dry_run else ''}: "
-            + " ; ".join(parts)
-            + f" ({verb} écrits)."
         )
+        if self.dry_run:
+            return gettext("Import (simulation) : {parts} (seraient écrits).").format(parts=parts)
+        return gettext("Import : {parts} (ont été écrits).").format(parts=parts)
 
 
 @functools.lru_cache(maxsize=256)
@@ -413,22 +425,28 @@ async def run_import(
     # Reading and checking are CPU work: in a worker process, so that the event loop (and
     # its GIL) keeps serving every other request meanwhile.
     status, plan, problems = await in_process(
-        read_and_check, check_spec(host), content, filename, clock.zone()
+        read_and_check, check_spec(host), content, filename, clock.zone(), get_language()
     )
     if status == "header":
         result.problems.extend(problems)
         result.problems.append(
-            "renommez ces colonnes comme dans le modèle (ou supprimez-les) : une colonne "
-            "inconnue serait perdue"
+            gettext(
+                "renommez ces colonnes comme dans le modèle (ou supprimez-les) : une colonne "
+                "inconnue serait perdue"
+            )
         )
         return result
     if status == "too_large":
-        result.problems.append(f"fichier trop grand (plus de {MAX_ROWS} lignes)")
+        result.problems.append(
+            gettext("fichier trop grand (plus de {n} lignes)").format(n=MAX_ROWS)
+        )
         return result
     if status == "unreadable":
         result.problems.append(
-            "fichier illisible : XLSX (feuilles menages, personnes, "
-            "accompagnements) ou CSV (UTF-8 ou Windows-1252) attendu"
+            gettext(
+                "fichier illisible : XLSX (feuilles menages, personnes, "
+                "accompagnements) ou CSV (UTF-8 ou Windows-1252) attendu"
+            )
         )
         return result
     result.problems.extend(problems)
@@ -500,12 +518,20 @@ def check_spec(host: PluginHost) -> CheckSpec:
 
 
 def read_and_check(
-    spec: CheckSpec, content: bytes, filename: str, zone: Any
+    spec: CheckSpec, content: bytes, filename: str, zone: Any, language: str = "fr"
 ) -> tuple[str, dict | None, list[str]]:
     """Read and check a file (in a worker process): (status, plan, problems), status one of
     ``ok``, ``header`` (problems name the unknown columns), ``too_large``, ``unreadable``.
-    The row limit is checked while reading."""
+    The row limit is checked while reading; the problems are told in ``language`` (the
+    request's: a worker process does not share its context)."""
     clock.use_zone(zone)
+    with use_language(language):
+        return _read_and_check(spec, content, filename)
+
+
+def _read_and_check(
+    spec: CheckSpec, content: bytes, filename: str
+) -> tuple[str, dict | None, list[str]]:
     try:
         tables = read_tables(content, filename)
     except HeaderError as exc:
@@ -567,16 +593,22 @@ def _check(host: Any, tables: dict[str, list[dict[str, Any]]], result: ImportRes
     problems = result.problems
 
     def problem(sheet: str, row: dict, column: str, message: str) -> None:
-        problems.append(f"{sheet}, ligne {row['_row']}, colonne « {column} » : {message}")
+        problems.append(
+            gettext("{sheet}, ligne {row}, colonne « {column} » : {message}").format(
+                sheet=sheet, row=row["_row"], column=column, message=message
+            )
+        )
 
     households: dict[str, dict] = {}
     for r in tables["menages"]:
         hid = _text(r.get("id_externe"))
         if not hid:
-            problem("menages", r, "id_externe", "obligatoire")
+            problem("menages", r, "id_externe", gettext("obligatoire"))
             continue
         if hid in households:
-            problem("menages", r, "id_externe", f"« {hid} » apparaît deux fois")
+            problem(
+                "menages", r, "id_externe", gettext("« {id} » apparaît deux fois").format(id=hid)
+            )
             continue
         item: dict[str, Any] = {
             "external_id": hid,
@@ -586,7 +618,7 @@ def _check(host: Any, tables: dict[str, list[dict[str, Any]]], result: ImportRes
             "situation_before_entry": "",
         }
         if not item["name"]:
-            problem("menages", r, "nom", "obligatoire")
+            problem("menages", r, "nom", gettext("obligatoire"))
         choices: tuple[Choice, ...]
         for column, key, choices in (
             ("composition", "composition", COMPOSITIONS),
@@ -608,13 +640,20 @@ def _check(host: Any, tables: dict[str, list[dict[str, Any]]], result: ImportRes
     for r in tables["personnes"]:
         pid, hid = _text(r.get("id_externe")), _text(r.get("id_menage"))
         if not pid:
-            problem("personnes", r, "id_externe", "obligatoire")
+            problem("personnes", r, "id_externe", gettext("obligatoire"))
             continue
         if pid in people:
-            problem("personnes", r, "id_externe", f"« {pid} » apparaît deux fois")
+            problem(
+                "personnes", r, "id_externe", gettext("« {id} » apparaît deux fois").format(id=pid)
+            )
             continue
         if hid not in households:
-            problem("personnes", r, "id_menage", f"ménage « {hid} » absent de la feuille menages")
+            problem(
+                "personnes",
+                r,
+                "id_menage",
+                gettext("ménage « {id} » absent de la feuille menages").format(id=hid),
+            )
         item = {
             "external_id": pid,
             "household": hid,
@@ -628,7 +667,7 @@ def _check(host: Any, tables: dict[str, list[dict[str, Any]]], result: ImportRes
         }
         for column, key in (("prenom", "first_name"), ("nom", "last_name")):
             if not item[key]:
-                problem("personnes", r, column, "obligatoire")
+                problem("personnes", r, column, gettext("obligatoire"))
         for column, key, choices in (
             ("sexe", "sex", SEXES),
             ("nationalite", "nationality", NATIONALITIES),
@@ -645,7 +684,7 @@ def _check(host: Any, tables: dict[str, list[dict[str, Any]]], result: ImportRes
             except FieldError as exc:
                 problem("personnes", r, column, str(exc))
         if item["birth_date"] and item["birth_date"] > today():
-            problem("personnes", r, "date_naissance", "date dans le futur")
+            problem("personnes", r, "date_naissance", gettext("date dans le futur"))
         people[pid] = item
 
     enrolments: dict[str, dict] = {}
@@ -653,17 +692,29 @@ def _check(host: Any, tables: dict[str, list[dict[str, Any]]], result: ImportRes
     for r in tables["accompagnements"]:
         eid, hid = _text(r.get("id_externe")), _text(r.get("id_menage"))
         if not eid:
-            problem("accompagnements", r, "id_externe", "obligatoire")
+            problem("accompagnements", r, "id_externe", gettext("obligatoire"))
             continue
         if eid in enrolments:
-            problem("accompagnements", r, "id_externe", f"« {eid} » apparaît deux fois")
+            problem(
+                "accompagnements",
+                r,
+                "id_externe",
+                gettext("« {id} » apparaît deux fois").format(id=eid),
+            )
             continue
         if hid not in households:
-            problem("accompagnements", r, "id_menage", f"ménage « {hid} » absent")
+            problem(
+                "accompagnements", r, "id_menage", gettext("ménage « {id} » absent").format(id=hid)
+            )
         key = _text(r.get("programme"))
         programme = key if key in host.programmes else names.get(normalise(key))
         if programme is None:
-            problem("accompagnements", r, "programme", f"programme inconnu ou désactivé « {key} »")
+            problem(
+                "accompagnements",
+                r,
+                "programme",
+                gettext("programme inconnu ou désactivé « {key} »").format(key=key),
+            )
             continue
         prog, workflow = host.programmes[programme], host.workflows[programme]
         item = {"external_id": eid, "household": hid, "programme": programme}
@@ -680,15 +731,20 @@ def _check(host: Any, tables: dict[str, list[dict[str, Any]]], result: ImportRes
         # The same order as in the forms: orientation ≤ entry ≤ exit, no future orientation.
         referral, entry, leaving = item["referral_date"], item["entry_date"], item["exit_date"]
         if referral and referral > today():
-            problem("accompagnements", r, "date_orientation", "date d'orientation dans le futur")
+            problem(
+                "accompagnements",
+                r,
+                "date_orientation",
+                gettext("date d'orientation dans le futur"),
+            )
         if entry and referral and entry < referral:
-            problem("accompagnements", r, "date_entree", "l'entrée précède l'orientation")
+            problem("accompagnements", r, "date_entree", gettext("l'entrée précède l'orientation"))
         if leaving and referral and leaving < referral and not (entry and leaving < entry):
-            problem("accompagnements", r, "date_sortie", "la sortie précède l'orientation")
+            problem("accompagnements", r, "date_sortie", gettext("la sortie précède l'orientation"))
         if leaving and entry and leaving < entry:
-            problem("accompagnements", r, "date_sortie", "la sortie précède l'entrée")
+            problem("accompagnements", r, "date_sortie", gettext("la sortie précède l'entrée"))
         if item["exit_date"] and not item["entry_date"] and not _text(r.get("etat")):
-            problem("accompagnements", r, "date_entree", "une sortie sans date d'entrée")
+            problem("accompagnements", r, "date_entree", gettext("une sortie sans date d'entrée"))
         item["prescriber"], item["exit_destination"] = "", ""
         for column, k, choices in (
             ("prescripteur", "prescriber", prog.prescribers),
@@ -708,7 +764,12 @@ def _check(host: Any, tables: dict[str, list[dict[str, Any]]], result: ImportRes
                 if normalise(state) in (normalise(s.key), normalise(s.label))
             ]
             if not found:
-                problem("accompagnements", r, "etat", f"étape inconnue « {state} »")
+                problem(
+                    "accompagnements",
+                    r,
+                    "etat",
+                    gettext("étape inconnue « {state} »").format(state=state),
+                )
             item["state"] = found[0] if found else workflow.initial
         else:
             item["state"] = _default_state(workflow, item)

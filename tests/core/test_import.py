@@ -427,3 +427,43 @@ async def test_the_server_answers_while_a_large_file_is_checked(settings, host, 
     assert median(page) < 0.2, sorted(page)
     # No freeze: even the slowest probe on a loaded machine is far from the former 25 s.
     assert max(health + page) < 2.0, sorted(health + page)[-5:]
+
+
+async def test_the_english_ui_shows_an_english_import_summary(settings, host, database, users):
+    """With ``language = en`` the import page tells the counts in English (each count its
+    own plural), and the problems found in the worker process too."""
+    from dataclasses import replace
+
+    import httpx
+
+    from tests.conftest import login
+    from tremplin.services import jobs
+    from tremplin.web.app import create_app
+
+    app = create_app(replace(settings, language="en"), host)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as en:
+        csrf = await login(en, "head_of_service@test.fr")
+        response = await en.post(
+            "/import", data={"_csrf": csrf, "dry_run": "1"}, files={"file": ("annee.xlsx", GOOD)}
+        )
+        assert response.status_code == 303
+        await jobs.wait(int(response.headers["location"].rsplit("/", 1)[1]), 120)
+        page = (await en.get(response.headers["location"])).text
+        assert (
+            "Import (simulation): 2 households created, 0 updated ; 3 people created, 0 updated"
+            " ; 2 support records created, 0 updated (would be written)." in page
+        )
+        bad = workbook(
+            [["id_externe", "nom"], ["H1", ""]],
+            [["id_externe", "id_menage", "prenom", "nom", "date_naissance"]],
+            [["id_externe", "id_menage", "programme"]],
+        )
+        response = await en.post(
+            "/import", data={"_csrf": csrf}, files={"file": ("faux.xlsx", bad)}
+        )
+        await jobs.wait(int(response.headers["location"].rsplit("/", 1)[1]), 120)
+        page = (await en.get(response.headers["location"])).text
+        assert "1 problem(s): nothing was imported." in page
+        assert "menages, row 2, column “nom”: required" in page
+    assert await Household.count() == 0

@@ -36,7 +36,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
-from tremplin.i18n import N_
+from tremplin.i18n import N_, get_language, set_language
 from tremplin.models import Job
 from tremplin.services import audit
 from tremplin.services.clock import now
@@ -184,8 +184,11 @@ async def start(
     job_id = rows[0]["id"]
     await audit.record("job_start", "job", job_id, user_id=owner_id, fields=[kind], address=address)
     # A fresh context: the task must not run its queries in the transaction of the request
-    # that started it (Piccolo keeps the current transaction in a context variable).
-    task = asyncio.create_task(_run(job_id, work, data_dir), context=contextvars.Context())
+    # that started it (Piccolo keeps the current transaction in a context variable). It
+    # keeps the request's language only: its summary and messages are told in it.
+    context = contextvars.Context()
+    context.run(set_language, get_language())
+    task = asyncio.create_task(_run(job_id, work, data_dir), context=context)
     _tasks[job_id] = task
     task.add_done_callback(lambda _: _finished(job_id))
     _start_heartbeat()
