@@ -24,6 +24,8 @@ from tremplin.api import (
     Field,
     FormErrors,
     Transition,
+    domain,
+    format_date,
     now,
     today,
 )
@@ -40,6 +42,8 @@ from tremplin_housing.tables import (
     RentTerms,
     Vacancy,
 )
+
+gettext = domain(__name__).gettext
 
 #: Statuses of a dwelling a household may enter.
 ENTERABLE = ("available", "occupied")
@@ -115,7 +119,7 @@ def _terms(values: dict[str, Any]) -> dict[str, Any]:
     charges = int(values.get("charges") or 0)
     benefit = int(values.get("benefit") or 0)
     if benefit > rent + charges:
-        raise FormErrors({"benefit": "l'aide au logement dépasse le loyer et les charges"})
+        raise FormErrors({"benefit": gettext("l'aide au logement dépasse le loyer et les charges")})
     return {"rent_cents": rent, "charges_cents": charges, "benefit_cents": benefit}
 
 
@@ -196,11 +200,19 @@ async def occupy(
     dwelling = await lock_dwelling(dwelling_id)
     if dwelling["status"] not in ENTERABLE:
         raise FormErrors(
-            {field: f"Le logement {dwelling['reference']} n'est pas disponible (capté et libre)."}
+            {
+                field: gettext(
+                    "Le logement {reference} n'est pas disponible (capté et libre)."
+                ).format(reference=dwelling["reference"])
+            }
         )
     if programme and dwelling["programme"] not in ("", programme):
         raise FormErrors(
-            {field: f"Le logement {dwelling['reference']} est affecté à un autre programme."}
+            {
+                field: gettext("Le logement {reference} est affecté à un autre programme.").format(
+                    reference=dwelling["reference"]
+                )
+            }
         )
     for o in await Occupancy.select(Occupancy.start_date, Occupancy.end_date).where(
         Occupancy.dwelling == dwelling_id
@@ -208,8 +220,10 @@ async def occupy(
         if overlaps(start, None, o["start_date"], o["end_date"]):
             raise FormErrors(
                 {
-                    field: f"Le logement {dwelling['reference']} est déjà occupé "
-                    f"{occupancy_period(o['start_date'], o['end_date'])}."
+                    field: gettext("Le logement {reference} est déjà occupé {period}.").format(
+                        reference=dwelling["reference"],
+                        period=occupancy_period(o["start_date"], o["end_date"]),
+                    )
                 }
             )
     for o in await Occupancy.select(Occupancy.start_date, Occupancy.end_date).where(
@@ -218,8 +232,9 @@ async def occupy(
         if overlaps(start, None, o["start_date"], o["end_date"]):
             raise FormErrors(
                 {
-                    field: "Ce ménage occupe déjà un logement à cette date : enregistrez "
-                    "d'abord sa sortie ou un changement de logement."
+                    field: gettext(
+                        "Ce ménage occupe déjà un logement à cette date : enregistrez d'abord sa sortie ou un changement de logement."
+                    )
                 }
             )
     current = now()
@@ -319,7 +334,7 @@ def enter_dwelling(kind: str = "agreement", field: str = "dwelling") -> Effect:
     async def effect(ctx: EffectContext) -> None:
         start = ctx.enrolment.entry_date
         if start is None:
-            raise FormErrors({"entry_date": "indiquez la date d'entrée"})
+            raise FormErrors({"entry_date": gettext("indiquez la date d'entrée")})
         await open_occupancy(
             ctx,
             int(ctx.values[field]),
@@ -375,7 +390,7 @@ async def move_occupancy(
     :func:`transfer_occupancy`, as the occupancy page's « Transfert » does."""
     current = await enrolment_occupancy(ctx.enrolment.id)
     if current is None:
-        raise FormErrors({field: "Ce ménage n'occupe aucun logement à transférer."})
+        raise FormErrors({field: gettext("Ce ménage n'occupe aucun logement à transférer.")})
     return await transfer_occupancy(
         _actor(ctx),
         current,
@@ -408,10 +423,10 @@ async def transfer_occupancy(
     written, when the target is the same dwelling, the date does not follow the entry, or the
     target cannot be entered (taken, not captured, another programme's)."""
     if current["dwelling"] == dwelling_id:
-        raise FormErrors({field: "Le ménage occupe déjà ce logement."})
+        raise FormErrors({field: gettext("Le ménage occupe déjà ce logement.")})
     if day <= current["start_date"]:
         raise FormErrors(
-            {date_field: "Le changement doit suivre l'entrée dans le logement actuel."}
+            {date_field: gettext("Le changement doit suivre l'entrée dans le logement actuel.")}
         )
     if terms is None:
         row = (
@@ -512,7 +527,7 @@ def houses_through_workflow(transitions) -> bool:
 #: Where a programme's unit (a boarding-house or residence unit) has its dwelling.
 DwellingOf = Callable[[int], Awaitable[int | None]]
 
-_NO_DWELLING = (
+_NO_DWELLING = N_(
     "Ce logement n'est relié à aucun logement du parc (module Logements) : reliez-le d'abord, "
     "pour ouvrir l'occupation et le compte de loyer du résident."
 )
@@ -521,7 +536,7 @@ _NO_DWELLING = (
 async def _mapped(dwelling_of: DwellingOf, ctx: EffectContext, field: str) -> int:
     dwelling_id = await dwelling_of(int(ctx.values[field]))
     if dwelling_id is None:
-        raise FormErrors({field: _NO_DWELLING})
+        raise FormErrors({field: gettext(_NO_DWELLING)})
     return dwelling_id
 
 
@@ -533,7 +548,7 @@ def enter_unit(dwelling_of: DwellingOf, kind: str = "residence", field: str = "u
     async def effect(ctx: EffectContext) -> None:
         start = ctx.enrolment.entry_date
         if start is None:
-            raise FormErrors({"entry_date": "indiquez la date d'entrée"})
+            raise FormErrors({"entry_date": gettext("indiquez la date d'entrée")})
         dwelling_id = await _mapped(dwelling_of, ctx, field)
         await open_occupancy(
             ctx,
@@ -604,7 +619,7 @@ async def correct_dates(correction: Any) -> str | None:
             end = occupancy["end_date"]
             if (end is not None and new > end) or await _others_overlap(occupancy, new, end):
                 raise FormErrors(
-                    {"entry_date": "Le logement ou le ménage est déjà pris à cette date."}
+                    {"entry_date": gettext("Le logement ou le ménage est déjà pris à cette date.")}
                 )
             await Occupancy.update({Occupancy.start_date: new, Occupancy.updated_at: now()}).where(
                 Occupancy.id == occupancy["id"]
@@ -719,10 +734,13 @@ async def _not_reopened(rows: list[dict[str, Any]], new_end: dt.date) -> str:
     raise FormErrors(
         {
             "exit_destination": (
-                f"Le bail du logement {reference} a été clos le {last['end_date']:%d/%m/%Y} sur "
-                f"la page du logement, au plus tard à la fin de l'accompagnement le "
-                f"{new_end:%d/%m/%Y} : le ménage n'est pas resté dans son logement, le "
-                "maintien dans le logement ne peut pas être enregistré."
+                gettext(
+                    "Le bail du logement {reference} a été clos le {end} sur la page du logement, au plus tard à la fin de l'accompagnement le {new_end} : le ménage n'est pas resté dans son logement, le maintien dans le logement ne peut pas être enregistré."
+                ).format(
+                    reference=reference,
+                    end=format_date(last["end_date"]),
+                    new_end=format_date(new_end),
+                )
             )
         }
     )
@@ -781,7 +799,9 @@ async def _correct_exit(correction: Any, actor: Actor, rows: list[dict[str, Any]
         await lock_dwelling(occupancy["dwelling"])
         start = occupancy["start_date"]
         if new_end < start or await _others_overlap(occupancy, start, new_end):
-            raise FormErrors({"exit_date": "Le logement ou le ménage est déjà pris à cette date."})
+            raise FormErrors(
+                {"exit_date": gettext("Le logement ou le ménage est déjà pris à cette date.")}
+            )
         await Occupancy.update({Occupancy.end_date: new_end, Occupancy.updated_at: now()}).where(
             Occupancy.id == occupancy["id"]
         )
@@ -796,7 +816,7 @@ async def _correct_exit(correction: Any, actor: Actor, rows: list[dict[str, Any]
 
 
 #: Why an exit cannot be corrected into « the household stays »: its dwelling is taken.
-_TAKEN_SINCE = (
+_TAKEN_SINCE = N_(
     "Le logement a été attribué à un autre ménage depuis la sortie (ou ce ménage en occupe "
     "un autre) : le maintien dans le logement ne peut pas être enregistré."
 )
@@ -809,7 +829,7 @@ async def _reopen(actor: Actor, occupancy: dict[str, Any]) -> None:
     old_end = occupancy["end_date"]
     await lock_dwelling(occupancy["dwelling"])
     if await _others_overlap(occupancy, occupancy["start_date"], None):
-        raise FormErrors({"exit_destination": _TAKEN_SINCE})
+        raise FormErrors({"exit_destination": gettext(_TAKEN_SINCE)})
     await Vacancy.delete().where(
         (Vacancy.dwelling == occupancy["dwelling"])
         & (Vacancy.start_date == old_end + dt.timedelta(days=1))

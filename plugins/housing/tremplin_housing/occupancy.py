@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tremplin.api import N_, Actor, FormErrors, now, today, transaction, validate
+from tremplin.api import (
+    N_,
+    Actor,
+    FormErrors,
+    domain,
+    format_date,
+    now,
+    today,
+    transaction,
+    validate,
+)
 from tremplin_housing.calc import add_months, first_of_month, overlaps
 from tremplin_housing.common import (
     add_event,
@@ -38,6 +48,8 @@ from tremplin_housing.tables import (
     RentTerms,
 )
 
+gettext = domain(__name__).gettext
+
 
 def _terms(values: dict[str, Any]) -> dict[str, Any]:
     rent, charges, benefit = (
@@ -46,12 +58,14 @@ def _terms(values: dict[str, Any]) -> dict[str, Any]:
         cents(values["benefit"]),
     )
     if benefit > rent + charges:
-        raise FormErrors({"benefit": "l'aide au logement dépasse le loyer et les charges"})
+        raise FormErrors({"benefit": gettext("l'aide au logement dépasse le loyer et les charges")})
     return {"rent_cents": rent, "charges_cents": charges, "benefit_cents": benefit}
 
 
 def occupancy_period(start: dt.date, end: dt.date | None) -> str:
-    return f"du {start:%d/%m/%Y} " + (f"au {end:%d/%m/%Y}" if end else "à ce jour")
+    if end is None:
+        return gettext("du {start} à ce jour").format(start=format_date(start))
+    return gettext("du {start} au {end}").format(start=format_date(start), end=format_date(end))
 
 
 async def lock_dwelling(dwelling_id: int) -> dict[str, Any]:
@@ -72,13 +86,13 @@ async def _open(
     """Insert an occupancy after checking neither the dwelling nor the household is taken."""
     dwelling = await lock_dwelling(dwelling_id)
     if dwelling["status"] == "returned":
-        raise FormErrors({"_occupancy": "Ce logement a été rendu au propriétaire."})
+        raise FormErrors({"_occupancy": gettext("Ce logement a été rendu au propriétaire.")})
     if dwelling["status"] == "prospect":
         raise FormErrors(
             {
-                "_occupancy": "Ce logement n'est pas encore capté (propriétaire "
-                "seulement contacté) : enregistrez d'abord la captation et le bail "
-                "avec le propriétaire."
+                "_occupancy": gettext(
+                    "Ce logement n'est pas encore capté (propriétaire seulement contacté) : enregistrez d'abord la captation et le bail avec le propriétaire."
+                )
             }
         )
     taken = await Occupancy.select().where(Occupancy.dwelling == dwelling_id)
@@ -86,9 +100,9 @@ async def _open(
         if overlaps(start, None, o["start_date"], o["end_date"]):
             raise FormErrors(
                 {
-                    "start_date": "Ce logement est déjà occupé par un autre ménage "
-                    f"{occupancy_period(o['start_date'], o['end_date'])} : enregistrez d'abord "
-                    "sa sortie."
+                    "start_date": gettext(
+                        "Ce logement est déjà occupé par un autre ménage {period} : enregistrez d'abord sa sortie."
+                    ).format(period=occupancy_period(o["start_date"], o["end_date"]))
                 }
             )
     mine = await Occupancy.select(Occupancy.start_date, Occupancy.end_date).where(
@@ -98,8 +112,9 @@ async def _open(
         if overlaps(start, None, o["start_date"], o["end_date"]):
             raise FormErrors(
                 {
-                    "household": "Ce ménage occupe déjà un logement à cette date : "
-                    "enregistrez sa sortie ou un transfert."
+                    "household": gettext(
+                        "Ce ménage occupe déjà un logement à cette date : enregistrez sa sortie ou un transfert."
+                    )
                 }
             )
     current = now()
@@ -137,7 +152,7 @@ async def _open(
 
 #: Why the dwelling page does not record an entry for a programme that houses people
 #: through its workflow (one fact, one record).
-THROUGH_WORKFLOW = (
+THROUGH_WORKFLOW = N_(
     "Dans ce programme, l'entrée dans un logement s'enregistre sur la mesure du ménage "
     "(« Entrée dans le logement ») : l'occupation, le loyer et la vacance suivent."
 )
@@ -157,7 +172,7 @@ async def create_occupancy(
     """
     values = validate(occupancy_fields(programmes), raw)
     if values["programme"] and values["programme"] in through_workflow:
-        raise FormErrors({"programme": THROUGH_WORKFLOW})
+        raise FormErrors({"programme": gettext(THROUGH_WORKFLOW)})
     terms = _terms(values)
     start = date_or_none(values["start_date"])
     assert start is not None  # a required field: validate() refused it empty
@@ -221,16 +236,19 @@ async def add_revision(actor: Actor, occupancy_id: int, raw: dict[str, Any]) -> 
         if effective < occupancy["start_date"]:
             raise FormErrors(
                 {
-                    "effective_from": "la révision ne peut pas précéder l'entrée "
-                    f"dans le logement ({occupancy['start_date']:%d/%m/%Y})"
+                    "effective_from": gettext(
+                        "la révision ne peut pas précéder l'entrée dans le logement ({date})"
+                    ).format(date=format_date(occupancy["start_date"]))
                 }
             )
         if occupancy["end_date"] and effective > occupancy["end_date"]:
-            raise FormErrors({"effective_from": "l'occupation est terminée à cette date"})
+            raise FormErrors({"effective_from": gettext("l'occupation est terminée à cette date")})
         if await RentTerms.exists().where(
             (RentTerms.occupancy == occupancy_id) & (RentTerms.effective_from == effective)
         ):
-            raise FormErrors({"effective_from": "une révision prend déjà effet à cette date"})
+            raise FormErrors(
+                {"effective_from": gettext("une révision prend déjà effet à cette date")}
+            )
         await RentTerms.insert(
             RentTerms(
                 occupancy=occupancy_id,
@@ -260,12 +278,13 @@ async def close_row(actor: Actor, occupancy: dict[str, Any], end: dt.date, reaso
     if end < occupancy["start_date"]:
         raise FormErrors(
             {
-                "end_date": "la date de sortie précède la date d'entrée "
-                f"({occupancy['start_date']:%d/%m/%Y})"
+                "end_date": gettext("la date de sortie précède la date d'entrée ({date})").format(
+                    date=format_date(occupancy["start_date"])
+                )
             }
         )
     if occupancy["end_date"] is not None:
-        raise FormErrors({"_occupancy": "La sortie de ce logement est déjà enregistrée."})
+        raise FormErrors({"_occupancy": gettext("La sortie de ce logement est déjà enregistrée.")})
     closed = {**occupancy, "end_date": end}
     await Occupancy.update(
         {
@@ -320,13 +339,15 @@ async def _dwelling_by_text(text: str) -> int:
     where = Dwelling.id == int(text) if text.isdigit() else Dwelling.reference == text
     row = await Dwelling.select(Dwelling.id).where(where).first()
     if row is None:
-        raise FormErrors({"dwelling": "aucun logement ne porte ce numéro ou cette référence"})
+        raise FormErrors(
+            {"dwelling": gettext("aucun logement ne porte ce numéro ou cette référence")}
+        )
     return row["id"]
 
 
 #: Why the occupancy page does not move a resident of a programme that houses in its own
 #: units (the unit must follow the occupancy).
-THROUGH_UNITS = (
+THROUGH_UNITS = N_(
     "Dans ce programme, le changement de logement s'enregistre sur la mesure du résident "
     "(« Changement de logement ») : le logement de la maison ou de la résidence, "
     "l'occupation et la vacance suivent."
@@ -357,7 +378,7 @@ async def transfer(
     async with transaction():
         occupancy = await get_occupancy(occupancy_id)
         if occupancy["programme"] and occupancy["programme"] in by_unit:
-            raise FormErrors({"dwelling": THROUGH_UNITS})
+            raise FormErrors({"dwelling": gettext(THROUGH_UNITS)})
         target = await _dwelling_by_text(values["dwelling"])
         return await transfer_occupancy(
             actor,

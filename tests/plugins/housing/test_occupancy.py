@@ -40,6 +40,26 @@ async def test_overlapping_occupancies_of_one_dwelling_are_refused(database):
     assert await Occupancy.count() == 2 and second
 
 
+async def test_the_refusals_are_told_in_the_request_language(database):
+    """The same refusals in English (the plugin's catalogue), the dates formatted for it."""
+    from tremplin.i18n import use_language
+
+    dwelling_id, _, first = await housed("2024-01-01")
+    other = await household("DURAND Paul")
+    with use_language("en"), pytest.raises(FormErrors) as caught:
+        await occupancy(dwelling_id, other, "2024-03-01")
+    assert caught.value.errors == {
+        "start_date": "This dwelling is already occupied by another household "
+        "from 01/01/2024 to date: record its exit first."
+    }
+    with use_language("en"), pytest.raises(FormErrors) as caught:
+        await occ.close_occupancy(ACTOR, first, {"end_date": "2023-06-30", "exit_reason": "end"})
+    assert caught.value.errors == {
+        "end_date": "the exit date comes before the entry date (01/01/2024)"
+    }
+    assert await Occupancy.count() == 1
+
+
 async def test_a_household_cannot_occupy_two_dwellings_at_once(database):
     _, household_id, _ = await housed("2024-01-01")
     elsewhere = await dwelling()
