@@ -75,10 +75,17 @@ class DemandImportResult:
 
     def summary(self) -> str:
         if self.problems:
-            return f"{len(self.problems)} problème(s) : rien n'a été importé."
-        verb = "seraient" if self.dry_run else "ont été"
-        prefix = "Import (simulation)" if self.dry_run else "Import"
-        return f"{prefix} : {self.created} demande(s) créée(s), {self.updated} mise(s) à jour ({verb} écrites)."
+            return gettext("{n} problème(s) : rien n'a été importé.").format(n=len(self.problems))
+        if self.dry_run:
+            text = gettext(
+                "Import (simulation) : {created} demande(s) créée(s), {updated} mise(s) à jour "
+                "(seraient écrites)."
+            )
+        else:
+            text = gettext(
+                "Import : {created} demande(s) créée(s), {updated} mise(s) à jour (ont été écrites)."
+            )
+        return text.format(created=self.created, updated=self.updated)
 
 
 def _text(value: Any) -> str:
@@ -164,21 +171,33 @@ async def run_import(
     try:
         rows = read_rows(content, filename)
     except Exception:
-        result.problems.append("fichier illisible : XLSX (feuille demandes) ou CSV UTF-8 attendu")
+        result.problems.append(
+            gettext("fichier illisible : XLSX (feuille demandes) ou CSV UTF-8 attendu")
+        )
         return result
     if len(rows) > MAX_ROWS:
-        result.problems.append(f"fichier trop grand (plus de {MAX_ROWS} lignes)")
+        result.problems.append(
+            gettext("fichier trop grand (plus de {n} lignes)").format(n=MAX_ROWS)
+        )
         return result
     if not rows:
-        result.problems.append("aucune demande dans le fichier")
+        result.problems.append(gettext("aucune demande dans le fichier"))
         return result
     missing = [c for c, _ in COLUMNS[:3] if c not in rows[0]]
     if missing:
-        result.problems.append(f"colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}")
+        result.problems.append(
+            gettext("colonne(s) obligatoire(s) absente(s) : {columns}").format(
+                columns=", ".join(missing)
+            )
+        )
         return result
 
     def problem(row: dict, column: str, message: str) -> None:
-        result.problems.append(f"ligne {row['_row']}, colonne « {column} » : {message}")
+        result.problems.append(
+            gettext("ligne {row}, colonne « {column} » : {message}").format(
+                row=row["_row"], column=column, message=message
+            )
+        )
 
     keys = {_text(r.get("menage")) for r in rows} - {""}
     known: dict[str, int] = {}
@@ -196,21 +215,25 @@ async def run_import(
     for r in rows:
         ext = _text(r.get("id_externe"))
         if not ext:
-            problem(r, "id_externe", "obligatoire")
+            problem(r, "id_externe", gettext("obligatoire"))
             continue
         if len(ext) > 100:
-            problem(r, "id_externe", "100 caractères au maximum")
+            problem(r, "id_externe", gettext("100 caractères au maximum"))
             continue
         if ext in items:
-            problem(r, "id_externe", f"« {ext} » apparaît deux fois")
+            problem(r, "id_externe", gettext("« {id} » apparaît deux fois").format(id=ext))
             continue
         item: dict[str, Any] = {"external_id": ext, "_row": r["_row"]}
         key = _text(r.get("menage"))
         household = known.get(key) or known.get(key.upper())
         if not key:
-            problem(r, "menage", "obligatoire")
+            problem(r, "menage", gettext("obligatoire"))
         elif household is None:
-            problem(r, "menage", f"aucun ménage « {key} » (importez d'abord les ménages)")
+            problem(
+                r,
+                "menage",
+                gettext("aucun ménage « {key} » (importez d'abord les ménages)").format(key=key),
+            )
         item["household"] = household
         try:
             item["registered_on"] = _date(r.get("date_enregistrement"))

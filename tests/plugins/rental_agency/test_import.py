@@ -81,3 +81,24 @@ async def test_import_page(social_worker):
     )
     assert response.status_code == 422
     assert "ligne 3, colonne « menage »" in response.text
+
+
+async def test_the_report_lines_are_told_in_the_request_language(database):
+    """The summary and the problems in French by default, in English under ``en``."""
+    from tremplin.i18n import use_language
+
+    ref, ext = await _households()
+    good = (HEADER + f"D1;{ref};15/01/2024;;;;;;\n" + f"D2;{ext};2024-02-01;;;;;;\n").encode()
+    dry = await run_import(ACTOR, good, "demandes.csv", dry_run=True)
+    assert dry.summary() == (
+        "Import (simulation) : 2 demande(s) créée(s), 0 mise(s) à jour (seraient écrites)."
+    )
+    with use_language("en"):
+        assert dry.summary() == (
+            "Import (simulation): 2 demand(s) created, 0 updated (would be written)."
+        )
+        bad = (HEADER + f"D1;{ref};15/01/2024;;;;;;\n" + f"D1;{ref};15/01/2024;;;;;;\n").encode()
+        result = await run_import(ACTOR, bad, "demandes.csv")
+        assert result.problems == ["row 3, column “id_externe”: “D1” appears twice"]
+        assert result.summary() == "1 problem(s): nothing was imported."
+    assert await Demand.count() == 0
