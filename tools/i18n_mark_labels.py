@@ -108,7 +108,14 @@ def _targets(tree: ast.Module) -> tuple[list[ast.Constant], list[ast.JoinedStr]]
     def take(node: ast.expr | None) -> None:
         if node is None or id(node) in marked:
             return
-        if isinstance(node, ast.JoinedStr):
+        if isinstance(node, ast.IfExp):
+            # `"…" if … else "…"`: the texts of both branches are marked. An f-string branch
+            # is not listed yet: a declaration's label with a value needs a label the core
+            # formats after translating it (housing's `derogation_reason` is the one left).
+            for branch in (node.body, node.orelse):
+                if not isinstance(branch, ast.JoinedStr):
+                    take(branch)
+        elif isinstance(node, ast.JoinedStr):
             fstrings.append(node)
         elif _is_text(node):
             found.append(node)  # type: ignore[arg-type]

@@ -75,7 +75,7 @@ def parse_money(text: str, minimum: int | None = 0, maximum: int | None = None) 
     cents = int(amount * 100)
     if minimum is not None and cents < minimum:
         raise FieldError(
-            "le montant ne peut pas être négatif" if minimum == 0 else "montant trop bas"
+            N_("le montant ne peut pas être négatif") if minimum == 0 else N_("montant trop bas")
         )
     if cents > (maximum if maximum is not None else 100_000_000):
         raise FieldError(N_("montant trop élevé"))
@@ -171,7 +171,7 @@ def _parse_one(field: Field, raw: Any) -> Any:
         return parse_money(text, field.minimum, field.maximum)
     if field.kind == "choice":
         if text not in {c.value for c in field.choices}:
-            raise FieldError(UNKNOWN_CHOICE if field.choices_from else "choix inconnu")
+            raise FieldError(UNKNOWN_CHOICE if field.choices_from else N_("choix inconnu"))
         return text
     if field.kind == "email" and not _EMAIL.match(text):
         raise FieldError(N_("adresse électronique invalide"))

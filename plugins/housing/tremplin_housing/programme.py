@@ -77,7 +77,7 @@ def renewal_fields(policy: AgreementPolicy) -> tuple[Field, ...]:
         fields.append(
             Field(
                 "derogation_reason",
-                "Motif de la dérogation"
+                N_("Motif de la dérogation")
                 if not policy.renewable
                 else f"Motif de dérogation (au-delà de {policy.max_months} mois)",
                 kind="textarea",
