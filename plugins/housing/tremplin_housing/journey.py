@@ -609,7 +609,7 @@ async def correct_dates(correction: Any) -> str | None:
     )
     if not rows:
         if correction.step == "exit" and _turns_on_housing(correction):
-            return _NO_LEASE
+            return gettext(_NO_LEASE)
         return None
     if "entry_date" in correction.after and correction.after["entry_date"]:
         occupancy, new = rows[0], correction.after["entry_date"]
@@ -665,17 +665,18 @@ async def _vacancies_before(dwelling_id: int, old: dt.date, new: dt.date) -> str
         return None
     await Vacancy.delete().where(Vacancy.id.is_in([r["id"] for r in removed]))
     periods = ", ".join(
-        f"du {r['start_date']:%d/%m/%Y} au {r['end_date']:%d/%m/%Y}"
+        gettext("du {start} au {end}").format(
+            start=format_date(r["start_date"]), end=format_date(r["end_date"])
+        )
         for r in sorted(removed, key=lambda r: r["start_date"])
     )
-    return (
-        f"Logement : occupé dès le {new:%d/%m/%Y}, il n'était pas vacant ; la vacance "
-        f"{periods} est supprimée."
-    )
+    return gettext(
+        "Logement : occupé dès le {new}, il n'était pas vacant ; la vacance {periods} est supprimée."
+    ).format(new=format_date(new), periods=periods)
 
 
 #: The note of an exit corrected to or from « the household stays » without any occupancy.
-_NO_LEASE = (
+_NO_LEASE = N_(
     "Logement : aucun bail n'est rattaché à cet accompagnement dans la gestion locative, "
     "rien n'y est modifié."
 )
@@ -705,11 +706,9 @@ async def _already_closed(rows: list[dict[str, Any]]) -> str:
     page recorded the household's exit after the support ended. The correction agrees with
     it; the occupancy stays as recorded and the note says so."""
     last = rows[-1]
-    return (
-        f"Logement : le bail du logement {await _reference(last)} était déjà clos le "
-        f"{last['end_date']:%d/%m/%Y} (sortie enregistrée sur la page du logement) ; "
-        "la correction est cohérente, le bail n'est pas modifié."
-    )
+    return gettext(
+        "Logement : le bail du logement {reference} était déjà clos le {end} (sortie enregistrée sur la page du logement) ; la correction est cohérente, le bail n'est pas modifié."
+    ).format(reference=await _reference(last), end=format_date(last["end_date"]))
 
 
 async def _not_reopened(rows: list[dict[str, Any]], new_end: dt.date) -> str:
@@ -719,18 +718,15 @@ async def _not_reopened(rows: list[dict[str, Any]], new_end: dt.date) -> str:
     left the dwelling on or before that end, since « Maintien » would then be false."""
     current = [r for r in rows if r["end_date"] is None]
     if current:
-        return (
-            f"Logement : le bail du logement {await _reference(current[-1])} est toujours en "
-            "cours ; la correction est cohérente, rien n'est à rouvrir."
-        )
+        return gettext(
+            "Logement : le bail du logement {reference} est toujours en cours ; la correction est cohérente, rien n'est à rouvrir."
+        ).format(reference=await _reference(current[-1]))
     last = max(rows, key=lambda r: r["end_date"])
     reference = await _reference(last)
     if last["end_date"] > new_end:
-        return (
-            f"Logement : le bail du logement {reference} a continué après la fin de "
-            f"l'accompagnement, jusqu'au {last['end_date']:%d/%m/%Y} (sortie enregistrée sur "
-            "la page du logement) ; la correction est cohérente, le bail n'est pas modifié."
-        )
+        return gettext(
+            "Logement : le bail du logement {reference} a continué après la fin de l'accompagnement, jusqu'au {end} (sortie enregistrée sur la page du logement) ; la correction est cohérente, le bail n'est pas modifié."
+        ).format(reference=reference, end=format_date(last["end_date"]))
     raise FormErrors(
         {
             "exit_destination": (
@@ -785,11 +781,14 @@ async def _correct_exit(correction: Any, actor: Actor, rows: list[dict[str, Any]
             return None
         last = rows[-1]
         end = last["end_date"]
-        state = f"clos le {end:%d/%m/%Y}" if end else "toujours en cours"
-        return (
-            f"Logement : le bail du logement {await _reference(last)} n'a pas été clos par "
-            f"cette sortie ({state}, page du logement) ; sa date de fin n'est pas modifiée."
+        state = (
+            gettext("clos le {end}").format(end=format_date(end))
+            if end
+            else gettext("toujours en cours")
         )
+        return gettext(
+            "Logement : le bail du logement {reference} n'a pas été clos par cette sortie ({state}, page du logement) ; sa date de fin n'est pas modifiée."
+        ).format(reference=await _reference(last), state=state)
     occupancy = closed[-1]
     if kept is not None and exit_reason(new_destination) != occupancy["exit_reason"]:
         await Occupancy.update({Occupancy.exit_reason: exit_reason(new_destination)}).where(

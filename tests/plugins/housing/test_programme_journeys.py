@@ -604,3 +604,22 @@ async def test_a_transfer_on_the_dwelling_page_stays_the_enrolments_occupancy(da
     assert row["end_date"] == D(2024, 12, 31)
     assert await housing.current_occupancy(household_id) is None
     assert await _vacancies(second_id) == [(D(2025, 1, 1), None)]
+
+
+async def test_a_correction_note_is_written_in_the_request_language(database):
+    """The note of a correction is translated by the plugin's catalogue, its date formatted
+    for the language; the French stays the same."""
+    from tremplin.i18n import use_language
+    from tremplin_housing import journey
+
+    rows = [{"dwelling": 7, "end_date": D(2025, 1, 20)}]
+    with use_language("en"):
+        assert await journey._already_closed(rows) == (
+            "Housing: the lease of dwelling 7 was already closed on 20/01/2025 (exit recorded "
+            "on the dwelling's page); the correction is consistent, the lease is not changed."
+        )
+    with use_language("fr"):
+        assert await journey._already_closed(rows) == (
+            "Logement : le bail du logement 7 était déjà clos le 20/01/2025 (sortie enregistrée "
+            "sur la page du logement) ; la correction est cohérente, le bail n'est pas modifié."
+        )
