@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from tremplin.config import ConfigError
+from tremplin.i18n import N_, gettext
 from tremplin.permissions import CAPABILITIES
 
 if TYPE_CHECKING:
@@ -59,51 +60,75 @@ def _impls(host: PluginHost, hook: str, **kwargs: Any) -> Iterator[tuple[str, An
     return impls(host.pm, hook, **kwargs)
 
 
+#: The fix of a workflow naming a state it does not declare.
+_UNDECLARED_STATE = N_("cet état n'est pas déclaré dans states ; ajoutez-le ou corrigez la clé")
+
+
 def _fail(plugin: str, what: str, fix: str) -> DeclarationError:
-    return DeclarationError(f"le plugin « {plugin} » déclare {what} : {fix}")
+    return DeclarationError(
+        gettext("le plugin « {plugin} » déclare {what} : {fix}").format(
+            plugin=plugin, what=what, fix=fix
+        )
+    )
 
 
 def _check_workflows(host: PluginHost) -> None:
     for key, workflow in host.workflows.items():
         plugin = host.registry.plugin_of[key]
         states = {s.key for s in workflow.states}
-        where = f"dans le workflow du programme « {workflow.programme} »"
+        where = gettext("dans le workflow du programme « {programme} »").format(
+            programme=workflow.programme
+        )
         if workflow.initial not in states:
             raise _fail(
                 plugin,
-                f"l'état initial « {workflow.initial} » {where}",
-                "cet état n'est pas déclaré dans states",
+                gettext("l'état initial « {state} » {where}").format(
+                    state=workflow.initial, where=where
+                ),
+                gettext("cet état n'est pas déclaré dans states"),
             )
         for t in workflow.transitions:
             for key in (*t.source, t.target):
                 if key not in states:
                     raise _fail(
                         plugin,
-                        f"la transition « {t.key} » {where} vers ou depuis l'état « {key} »",
-                        "cet état n'est pas déclaré dans states ; ajoutez-le ou corrigez la clé",
+                        gettext(
+                            "la transition « {transition} » {where} vers ou depuis l'état « {state} »"
+                        ).format(transition=t.key, where=where, state=key),
+                        gettext(_UNDECLARED_STATE),
                     )
             if not t.timeline_event and (not t.effects or set(t.source) != {t.target}):
                 raise _fail(
                     plugin,
-                    f"la transition « {t.key} » {where} sans ligne au fil (timeline_event=False)",
-                    "seule une transition qui reste dans son état et dont un effet écrit sa "
-                    "propre ligne au fil peut s'en passer ; retirez timeline_event=False",
+                    gettext(
+                        "la transition « {transition} » {where} sans ligne au fil (timeline_event=False)"
+                    ).format(transition=t.key, where=where),
+                    gettext(
+                        "seule une transition qui reste dans son état et dont un effet écrit sa "
+                        "propre ligne au fil peut s'en passer ; retirez timeline_event=False"
+                    ),
                 )
             if not t.store_values and not t.effects:
                 raise _fail(
                     plugin,
-                    f"la transition « {t.key} » {where} qui ne garde pas ses valeurs "
-                    "(store_values=False)",
-                    "sans effet pour les enregistrer, ses champs seraient perdus ; ajoutez "
-                    "l'effet ou retirez store_values=False",
+                    gettext(
+                        "la transition « {transition} » {where} qui ne garde pas ses valeurs "
+                        "(store_values=False)"
+                    ).format(transition=t.key, where=where),
+                    gettext(
+                        "sans effet pour les enregistrer, ses champs seraient perdus ; ajoutez "
+                        "l'effet ou retirez store_values=False"
+                    ),
                 )
         for d in workflow.deadlines:
             for key in d.states:
                 if key not in states:
                     raise _fail(
                         plugin,
-                        f"l'échéance « {d.key} » {where} pour l'état « {key} »",
-                        "cet état n'est pas déclaré dans states ; ajoutez-le ou corrigez la clé",
+                        gettext("l'échéance « {deadline} » {where} pour l'état « {state} »").format(
+                            deadline=d.key, where=where, state=key
+                        ),
+                        gettext(_UNDECLARED_STATE),
                     )
 
 
@@ -114,16 +139,24 @@ def _check_fields(host: PluginHost) -> None:
             if f.name in ENROLMENT_COLUMN_NAMES:
                 raise _fail(
                     plugin,
-                    f"le champ « {f.name} » du programme « {programme} »",
-                    "ce nom est celui d'une colonne de l'accompagnement ; renommez le champ",
+                    gettext("le champ « {field} » du programme « {programme} »").format(
+                        field=f.name, programme=programme
+                    ),
+                    gettext(
+                        "ce nom est celui d'une colonne de l'accompagnement ; renommez le champ"
+                    ),
                 )
             if f.group != UNSHARED_GROUP and f.group not in groups:
                 raise _fail(
                     plugin,
-                    f"le champ « {f.name} » du programme « {programme} » dans le groupe "
-                    f"« {f.group} »",
-                    "aucun groupe partageable (shareable_groups du ProgrammeSpec) ne porte cette "
-                    "clé ; déclarez le groupe ou retirez group=",
+                    gettext(
+                        "le champ « {field} » du programme « {programme} » dans le groupe "
+                        "« {group} »"
+                    ).format(field=f.name, programme=programme, group=f.group),
+                    gettext(
+                        "aucun groupe partageable (shareable_groups du ProgrammeSpec) ne porte "
+                        "cette clé ; déclarez le groupe ou retirez group="
+                    ),
                 )
 
 
@@ -168,16 +201,20 @@ def _check_routes(host: PluginHost) -> None:
             if not any(path == p or path.startswith(p + "/") for p in allowed):
                 raise _fail(
                     plugin,
-                    f"la route « {path} »",
-                    f"les adresses d'un plugin commencent par /{plugin}/ ou /api/{plugin}/",
+                    gettext("la route « {path} »").format(path=path),
+                    gettext(
+                        "les adresses d'un plugin commencent par /{plugin}/ ou /api/{plugin}/"
+                    ).format(plugin=plugin),
                 )
             public = bool(handler.opt.get("exclude_from_auth"))
             if not public and not any(getattr(g, "access_rule", None) for g in guards):
                 raise _fail(
                     plugin,
-                    f"la route « {path} » sans garde d'accès",
-                    "ajoutez guards=[requires(...)], roles(...), staff_only ou "
-                    "partner_only de tremplin.api",
+                    gettext("la route « {path} » sans garde d'accès").format(path=path),
+                    gettext(
+                        "ajoutez guards=[requires(...)], roles(...), staff_only ou "
+                        "partner_only de tremplin.api"
+                    ),
                 )
 
 
@@ -201,16 +238,22 @@ def _check_navigation(host: PluginHost) -> None:
             if not item.roles:
                 raise _fail(
                     plugin,
-                    f"l'entrée de menu « {item.label} » ({item.href}) sans rôles",
-                    "indiquez roles=(...) : les rôles à qui l'entrée est montrée, ceux que la "
-                    "garde de la page laisse passer (roles_holding(...) de tremplin.api)",
+                    gettext("l'entrée de menu « {label} » ({href}) sans rôles").format(
+                        label=item.label, href=item.href
+                    ),
+                    gettext(
+                        "indiquez roles=(...) : les rôles à qui l'entrée est montrée, ceux que "
+                        "la garde de la page laisse passer (roles_holding(...) de tremplin.api)"
+                    ),
                 )
             unknown = set(item.roles) - set(CAPABILITIES)
             if unknown:
                 raise _fail(
                     plugin,
-                    f"l'entrée de menu « {item.label} » pour le rôle « {sorted(unknown)[0]} »",
-                    f"rôles connus : {', '.join(CAPABILITIES)}",
+                    gettext("l'entrée de menu « {label} » pour le rôle « {role} »").format(
+                        label=item.label, role=sorted(unknown)[0]
+                    ),
+                    gettext("rôles connus : {roles}").format(roles=", ".join(CAPABILITIES)),
                 )
 
 

@@ -185,6 +185,18 @@ def test_an_invalid_declaration_is_refused_naming_the_plugin(overrides, expected
     assert expected in message
 
 
+def test_a_refusal_is_told_in_the_current_language():
+    """The refusal is translated in the current language: the same one in English."""
+    from tremplin.i18n import use_language
+
+    with use_language("en"), pytest.raises(ConfigError) as caught:
+        _load(routes=[get(f"/{SLUG}/open", sync_to_thread=False)(_page)])
+    assert str(caught.value) == (
+        "the plugin “alt_test” declares the route “/alt_test/open” without an access guard: "
+        "add guards=[requires(...)], roles(...), staff_only or partner_only from tremplin.api"
+    )
+
+
 _NAV = re.compile(r"<nav[^>]*>(.*?)</nav>", re.S)
 
 
