@@ -27,12 +27,16 @@ from tremplin.api import (
     Workflow,
     add_months,
     closed_states,
+    domain,
     exit_with_destination,
+    format_date,
     refusal,
     vocabulary,
     withdrawal,
 )
 from tremplin_housing import api as housing
+
+gettext = domain(__name__).gettext
 
 KEY = "iml_mandate"
 SUPPORT_KEY = "housing_support"
@@ -105,15 +109,13 @@ def _limit_reason(ctx: GuardContext, day: dt.date, what: str) -> str | None:
         return None
     until = ctx.enrolment.data.get("derogation_until")
     if not (ctx.enrolment.data.get("derogation_reason") or "").strip() or not until:
-        return (
-            f"{what} dépasse la durée maximale de {MAX_MONTHS} mois d'accompagnement "
-            f"(jusqu'au {max_end(start):%d/%m/%Y}) : enregistrez d'abord une dérogation "
-            "motivée."
-        )
+        return gettext(
+            "{what} dépasse la durée maximale de {months} mois d'accompagnement "
+            "(jusqu'au {end}) : enregistrez d'abord une dérogation motivée."
+        ).format(what=what, months=MAX_MONTHS, end=format_date(max_end(start)))
     if day > dt.date.fromisoformat(until):
-        return (
-            f"{what} dépasse la dérogation accordée jusqu'au "
-            f"{dt.date.fromisoformat(until):%d/%m/%Y}."
+        return gettext("{what} dépasse la dérogation accordée jusqu'au {until}.").format(
+            what=what, until=format_date(until)
         )
     return None
 
@@ -124,46 +126,47 @@ def require_entry_conditions(ctx: GuardContext) -> str | None:
     entry = dt.date.fromisoformat(ctx.values["entry_date"])
     agreement = ctx.enrolment.data.get("ddets_agreement_date")
     if not agreement:
-        return (
+        return gettext(
             "L'accord préalable de la DDETS doit être enregistré (date de l'accord) avant "
             "la signature du bail."
         )
     if dt.date.fromisoformat(agreement) > entry:
-        return (
-            f"L'accord de la DDETS ({dt.date.fromisoformat(agreement):%d/%m/%Y}) est "
-            "postérieur à la signature du bail : il doit être préalable."
-        )
+        return gettext(
+            "L'accord de la DDETS ({agreement}) est postérieur à la signature du bail : il "
+            "doit être préalable."
+        ).format(agreement=format_date(agreement))
     contract = ctx.values.get("adherence_contract_date")
     if not contract:
-        return "Le contrat d'adhésion à l'accompagnement doit être signé au moment du bail."
+        return gettext(
+            "Le contrat d'adhésion à l'accompagnement doit être signé au moment du bail."
+        )
     contract_day = dt.date.fromisoformat(contract)
     if contract_day > entry:
-        return "Le contrat d'adhésion doit être signé au plus tard à la signature du bail."
+        return gettext("Le contrat d'adhésion doit être signé au plus tard à la signature du bail.")
     start = support_start(ctx.enrolment)
     if start and contract_day < start:
-        return "Le contrat d'adhésion ne peut précéder le début de l'accompagnement."
-    return _limit_reason(ctx, entry, "La signature du bail")
+        return gettext("Le contrat d'adhésion ne peut précéder le début de l'accompagnement.")
+    return _limit_reason(ctx, entry, gettext("La signature du bail"))
 
 
 def require_within_limit(ctx: GuardContext) -> str | None:
     """The end of support after 12 months needs a recorded derogation covering it."""
     return _limit_reason(
-        ctx, dt.date.fromisoformat(ctx.values["exit_date"]), "La fin de l'accompagnement"
+        ctx, dt.date.fromisoformat(ctx.values["exit_date"]), gettext("La fin de l'accompagnement")
     )
 
 
 def require_derogation(ctx: GuardContext) -> str | None:
     start = support_start(ctx.enrolment)
     if start is None:
-        return "L'accompagnement n'a pas commencé."
+        return gettext("L'accompagnement n'a pas commencé.")
     if not (ctx.values.get("derogation_reason") or "").strip():
-        return "Indiquez le motif de la dérogation."
+        return gettext("Indiquez le motif de la dérogation.")
     until = dt.date.fromisoformat(ctx.values["derogation_until"])
     if until <= max_end(start):
-        return (
-            f"Une dérogation ne sert qu'au-delà des {MAX_MONTHS} mois "
-            f"(après le {max_end(start):%d/%m/%Y})."
-        )
+        return gettext(
+            "Une dérogation ne sert qu'au-delà des {months} mois (après le {end})."
+        ).format(months=MAX_MONTHS, end=format_date(max_end(start)))
     return None
 
 
@@ -290,15 +293,17 @@ def require_reinforced_contract(ctx: GuardContext) -> str | None:
     if ctx.enrolment.data.get("measure_kind") != "reinforced":
         return None
     if not ctx.values.get("contract_date"):
-        return "Un accompagnement renforcé démarre par un contrat : indiquez sa date de signature."
+        return gettext(
+            "Un accompagnement renforcé démarre par un contrat : indiquez sa date de signature."
+        )
     if not (ctx.values.get("contract_goals") or "").strip():
-        return "Indiquez les objectifs fixés dans le contrat d'accompagnement renforcé."
+        return gettext("Indiquez les objectifs fixés dans le contrat d'accompagnement renforcé.")
     return None
 
 
 def require_reinforced(ctx: GuardContext) -> str | None:
     if ctx.enrolment.data.get("measure_kind") != "reinforced":
-        return "Seul un accompagnement renforcé se prolonge (contrat de 6 mois)."
+        return gettext("Seul un accompagnement renforcé se prolonge (contrat de 6 mois).")
     return None
 
 
@@ -310,7 +315,7 @@ def require_debt_when_owed(ctx: GuardContext) -> str | None:
         and (data.get("debt_at_entry") or 0) > 0
         and ctx.values.get("debt_latest") is None
     ):
-        return "Indiquez le montant de la dette en fin de mesure (0 si soldée)."
+        return gettext("Indiquez le montant de la dette en fin de mesure (0 si soldée).")
     return None
 
 
@@ -318,10 +323,9 @@ def require_later_contract_end(ctx: GuardContext) -> str | None:
     current = contract_end(ctx.enrolment)
     until = dt.date.fromisoformat(ctx.values["contract_until"])
     if current and until <= current:
-        return (
-            f"La prolongation doit aller au-delà de la fin actuelle du contrat "
-            f"({current:%d/%m/%Y})."
-        )
+        return gettext(
+            "La prolongation doit aller au-delà de la fin actuelle du contrat ({end})."
+        ).format(end=format_date(current))
     return None
 
 

@@ -392,3 +392,17 @@ async def test_reinforced_contract_six_months_extendable(database, host):
     )
     data = await data_of(enrolment_id)
     assert (data["debt_at_entry"], data["debt_latest"], data["plan_kept"]) == (150000, 12000, True)
+
+
+async def test_the_twelve_month_refusal_is_told_in_the_request_language(database, host):
+    """The guard's refusal through the plugin's catalogue: its subject and its date in English."""
+    from tremplin.i18n import use_language
+
+    _, enrolment_id = await housed(host, start="2024-01-15")
+    with use_language("en"), pytest.raises(FormErrors) as caught:
+        await move(host, enrolment_id, "end", exit_date="2025-01-15", exit_destination="stayed")
+    assert caught.value.errors["_transition"] == (
+        "The end of the support goes beyond the maximum support length of 12 months "
+        "(until 14/01/2025): record a justified derogation first."
+    )
+    assert (await _row(enrolment_id))["exit_date"] is None
