@@ -21,7 +21,6 @@ from litestar.datastructures import UploadFile
 from litestar.response import Template
 
 from tremplin.api import (
-    N_,
     Actor,
     Choice,
     FieldError,
@@ -133,7 +132,7 @@ def _money(value: Any) -> int:
                 gettext("montant invalide « {text} »").format(text=_text(value))
             ) from None
     if not 0 <= cents <= 10_000_000:
-        raise FieldError(N_("montant hors limites"))
+        raise FieldError(gettext("montant hors limites"))
     return cents
 
 
@@ -238,7 +237,7 @@ async def run_import(
         try:
             item["registered_on"] = _date(r.get("date_enregistrement"))
             if item["registered_on"] > today():
-                raise FieldError(N_("date dans le futur"))
+                raise FieldError(gettext("date dans le futur"))
         except FieldError as exc:
             problem(r, "date_enregistrement", str(exc))
         item["unique_number"] = _text(r.get("numero_unique"))[:30]

@@ -102,3 +102,17 @@ async def test_the_report_lines_are_told_in_the_request_language(database):
         assert result.problems == ["row 3, column “id_externe”: “D1” appears twice"]
         assert result.summary() == "1 problem(s): nothing was imported."
     assert await Demand.count() == 0
+
+
+async def test_a_future_date_is_refused_in_the_request_language(database):
+    """The refusal raised inside the row's check is printed in the request's language."""
+    from tremplin.i18n import use_language
+
+    ref, _ = await _households()
+    content = (HEADER + f"D1;{ref};15/01/2099;;;;;;\n").encode()
+    result = await run_import(ACTOR, content, "demandes.csv")
+    assert result.problems == ["ligne 2, colonne « date_enregistrement » : date dans le futur"]
+    with use_language("en"):
+        result = await run_import(ACTOR, content, "demandes.csv")
+    assert result.problems == ["row 2, column “date_enregistrement”: date in the future"]
+    assert await Demand.count() == 0
