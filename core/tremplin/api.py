@@ -107,6 +107,7 @@ from tremplin.types import (
     Transition,
     Workflow,
 )
+from tremplin.values import period_filter
 from tremplin.web.access import (
     access_for,
     audit_confidential,
@@ -259,6 +260,7 @@ __all__ = [
     "reference_birth_date",
     "form_dict",
     "new_form_id",
+    "period_filter",
     "add_enrolment_event",
     # Commands: the only way a plugin changes core rows (API 1.3).
     "ConflictError",

@@ -27,6 +27,7 @@ __all__ = [
     "parse",
     "parse_date",
     "parse_money",
+    "period_filter",
 ]
 
 
@@ -185,3 +186,24 @@ def _check_range(field: Field, number: int) -> None:
         raise FieldError(gettext("la valeur minimale est {n}").format(n=field.minimum))
     if field.maximum is not None and number > field.maximum:
         raise FieldError(gettext("la valeur maximale est {n}").format(n=field.maximum))
+
+
+def period_filter(
+    start: str, end: str, errors: dict[str, str], keys: tuple[str, str] = ("du", "au")
+) -> tuple[dt.date | None, dt.date | None]:
+    """The period of a list filter, from the URL's ISO days (``du``, ``au``): each day or
+    ``None`` when empty. An unreadable day, or an end before the start, is added to
+    ``errors`` under its key, in French."""
+    days: list[dt.date | None] = []
+    for key, text in zip(keys, (start, end), strict=True):
+        day = None
+        if text:
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                errors[key] = N_("date invalide (jj/mm/aaaa)")
+        days.append(day)
+    first, last = days
+    if first and last and first > last:
+        errors[keys[1]] = N_("la fin de la période précède son début")
+    return first, last

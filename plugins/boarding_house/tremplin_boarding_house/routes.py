@@ -6,7 +6,6 @@ list, not a reading of the file), and a household the user may not open is left 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,6 +28,7 @@ from tremplin.api import (
     current_user,
     export_response,
     household_filter,
+    period_filter,
     redirect_after_write,
     requires,
     resolve_choices,
@@ -73,15 +73,9 @@ def _list_state(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
         "au": None,
     }
     errors: dict[str, str] = {}
-    for key in ("du", "au"):
-        text = str(params.get(key) or "")[:10]
-        if text:
-            try:
-                state[key] = dt.date.fromisoformat(text)
-            except ValueError:
-                errors[key] = N_("date invalide (jj/mm/aaaa)")
-    if state["du"] and state["au"] and state["du"] > state["au"]:
-        errors["au"] = N_("la fin de la période précède son début")
+    state["du"], state["au"] = period_filter(
+        str(params.get("du") or "")[:10], str(params.get("au") or "")[:10], errors
+    )
     return state, errors
 
 

@@ -29,6 +29,7 @@ from tremplin.api import (
     export_response,
     form_dict,
     household_filter,
+    period_filter,
     render,
     roles,
     today,
@@ -174,15 +175,9 @@ def _demand_state(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
             state["referent"] = int(referent)
         else:
             errors["referent"] = N_("référent inconnu")
-    for key in ("du", "au"):
-        text = str(params.get(key) or "")[:10]
-        if text:
-            try:
-                state[key] = dt.date.fromisoformat(text)
-            except ValueError:
-                errors[key] = N_("date invalide (jj/mm/aaaa)")
-    if state["du"] and state["au"] and state["du"] > state["au"]:
-        errors["au"] = N_("la fin de la période précède son début")
+    state["du"], state["au"] = period_filter(
+        str(params.get("du") or "")[:10], str(params.get("au") or "")[:10], errors
+    )
     return state, errors
 
 

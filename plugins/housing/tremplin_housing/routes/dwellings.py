@@ -25,6 +25,7 @@ from tremplin.api import (
     current_user,
     export_response,
     form_dict,
+    period_filter,
     programme_names,
     redirect_after_write,
     today,
@@ -88,16 +89,8 @@ LABELS: dict[str, Any] = {
 def _checked(filters: dict[str, str]) -> dict[str, str]:
     """French errors of the filters that are not a choice: « mes logements », the capture
     period (the values stay shown; the list is not read while one is wrong)."""
-    errors = {}
-    days = {}
-    for key in ("du", "au"):
-        if filters.get(key):
-            try:
-                days[key] = dt.date.fromisoformat(filters[key])
-            except ValueError:
-                errors[key] = N_("date invalide (jj/mm/aaaa)")
-    if len(days) == 2 and days["du"] > days["au"]:
-        errors["au"] = N_("la fin de la période précède son début")
+    errors: dict[str, str] = {}
+    period_filter(filters.get("du") or "", filters.get("au") or "", errors)
     if filters.get("mine") not in (None, "", "1"):
         errors["mine"] = N_("choix inconnu")
     return errors
